@@ -1,0 +1,120 @@
+import type { ErrorDetail } from '@hactl/shared';
+import { ApiError, ConnectError, UsageError } from './errors.js';
+import { isRecord } from './api-types.js';
+import type { CliIo } from './io.js';
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:7080';
+
+/** A single request never hangs the CLI forever; 30 s covers a slow store write on the server. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface Connection {
+  server: string;
+  token?: string;
+}
+
+/** Resolves where to talk to: flag, then env, then the default. Rejects URLs fetch cannot use. */
+export function resolveConnection(flags: { server?: string; token?: string }, env: Record<string, string | undefined>): Connection {
+  const raw = flags.server ?? (env.HACTL_SERVER || undefined) ?? DEFAULT_SERVER;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`invalid server URL ${JSON.stringify(raw)} (expected e.g. ${DEFAULT_SERVER})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`invalid server URL ${JSON.stringify(raw)}: only http:// and https:// are supported`);
+  }
+  const server = raw.replace(/\/+$/, '');
+  const token = flags.token ?? (env.HACTL_TOKEN || undefined);
+  return token === undefined ? { server } : { server, token };
+}
+
+export interface ApiClient {
+  readonly server: string;
+  get(path: string): Promise<unknown>;
+  put(path: string, body: unknown): Promise<unknown>;
+  delete(path: string): Promise<unknown>;
+}
+
+/** Builds the REST client; every non-2xx becomes an ApiError, every transport failure a ConnectError. */
+export function createApiClient(io: Pick<CliIo, 'fetch'>, conn: Connection): ApiClient {
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
+    let res: Response;
+    try {
+      res = await io.fetch(`${conn.server}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new ConnectError(conn.server, describeFetchFailure(err), err);
+    }
+    const text = await res.text();
+    if (!res.ok) throw parseErrorBody(res.status, res.statusText, text);
+    if (text.trim() === '') return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ApiError(res.status, 'bad_response', `the control plane answered HTTP ${res.status} with a body that is not JSON`);
+    }
+  };
+  return {
+    server: conn.server,
+    get: (path) => call('GET', path),
+    put: (path, body) => call('PUT', path, body),
+    delete: (path) => call('DELETE', path),
+  };
+}
+
+/** Turns fetch's opaque "fetch failed" into the reason underneath (undici puts it in `cause`). */
+export function describeFetchFailure(err: unknown): string {
+  if (isRecord(err) && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
+  }
+  const cause = err instanceof Error ? err.cause : undefined;
+  // Happy-eyeballs failures arrive as an AggregateError whose own code may be unset.
+  const code =
+    (isRecord(cause) && typeof cause.code === 'string' && cause.code) ||
+    (cause instanceof AggregateError && isRecord(cause.errors[0]) && typeof cause.errors[0].code === 'string' && cause.errors[0].code) ||
+    undefined;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    default:
+      if (cause instanceof Error && cause.message) return cause.message;
+      return err instanceof Error ? err.message : String(err);
+  }
+}
+
+function parseErrorBody(status: number, statusText: string, text: string): ApiError {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const e = isRecord(body) ? body.error : undefined;
+  if (isRecord(e) && typeof e.message === 'string') {
+    const details: ErrorDetail[] = Array.isArray(e.details)
+      ? e.details.filter(isRecord).map((d) => ({ path: typeof d.path === 'string' ? d.path : '', message: String(d.message ?? '') }))
+      : [];
+    return new ApiError(status, typeof e.code === 'string' ? e.code : 'unknown', e.message, details);
+  }
+  // Not our error shape (a proxy in between, or a crash page): show the status and a bit of the body.
+  const snippet = text.trim().slice(0, 200);
+  const label = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  return new ApiError(status, 'unknown', snippet ? `the control plane answered ${label}: ${snippet}` : `the control plane answered ${label}`);
+}

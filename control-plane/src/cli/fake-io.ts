@@ -1,0 +1,84 @@
+/**
+ * An in-memory CliIo for tests: a fake fetch that records every request and answers from a table of
+ * recorded responses, captured stdout/stderr, and files in a map. Unrouted requests fail the test by
+ * answering 599 with a message naming the request.
+ */
+import type { CliIo } from './io.js';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export type FakeAnswer = { status?: number; body?: unknown; raw?: string } | Error;
+
+export interface FakeIo extends CliIo {
+  requests: RecordedRequest[];
+  out: () => string;
+  err: () => string;
+}
+
+export const FIXED_NOW = Date.parse('2025-01-01T12:00:00.000Z');
+
+/**
+ * `routes` maps "METHOD URL" to one answer, or to a list of answers used in turn (for repeated PUTs
+ * to the same path).
+ */
+export function fakeIo(
+  routes: Record<string, FakeAnswer | FakeAnswer[]> = {},
+  opts: { files?: Record<string, string>; stdin?: string; env?: Record<string, string>; isTty?: boolean } = {},
+): FakeIo {
+  const requests: RecordedRequest[] = [];
+  const used = new Map<string, number>();
+  let stdout = '';
+  let stderr = '';
+
+  const fakeFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = String(input);
+    const method = init?.method ?? 'GET';
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    const rec: RecordedRequest = { method, url, headers };
+    if (typeof init?.body === 'string') rec.body = JSON.parse(init.body) as unknown;
+    requests.push(rec);
+
+    const key = `${method} ${url}`;
+    const route = routes[key];
+    const n = used.get(key) ?? 0;
+    used.set(key, n + 1);
+    const answer = Array.isArray(route) ? route[n] : route;
+    if (answer === undefined) return new Response(`no fake route for ${key} (call ${n + 1})`, { status: 599 });
+    if (answer instanceof Error) throw answer;
+    const text = answer.raw ?? JSON.stringify(answer.body ?? null);
+    return new Response(text, { status: answer.status ?? 200, headers: { 'content-type': 'application/json' } });
+  };
+
+  return {
+    fetch: fakeFetch as typeof fetch,
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    env: opts.env ?? {},
+    readFile: async (path) => {
+      const text = opts.files?.[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return text;
+    },
+    readStdin: async () => opts.stdin ?? '',
+    isTty: opts.isTty ?? false,
+    now: () => FIXED_NOW,
+    requests,
+    out: () => stdout,
+    err: () => stderr,
+  };
+}
+
+/** The error fetch (undici) throws when nothing listens on the port. */
+export function connectionRefused(addr = '127.0.0.1:7080'): Error {
+  const cause = Object.assign(new Error(`connect ECONNREFUSED ${addr}`), { code: 'ECONNREFUSED' });
+  return new TypeError('fetch failed', { cause });
+}

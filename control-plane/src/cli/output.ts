@@ -1,0 +1,22 @@
+import { stringify } from 'yaml';
+import { formatDetails, type ErrorDetail } from '@hactl/shared';
+import { escapeControl } from './text.js';
+
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Raw response as pretty JSON (2-space) or YAML, with a trailing newline. */
+export function renderRaw(data: unknown, format: 'json' | 'yaml'): string {
+  return format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data);
+}
+
+/**
+ * The error block printed on stderr: "error: <message>" then one "  <path>: <message>" line per
+ * detail. Server-supplied text is escaped line by line so it cannot forge other output.
+ */
+export function renderError(message: string, details: readonly ErrorDetail[] = []): string {
+  const safe = (s: string) => s.split('\n').map(escapeControl).join('\n');
+  const head = `error: ${safe(message)}\n`;
+  if (details.length === 0) return head;
+  return head + formatDetails(details.map((d) => ({ path: safe(d.path), message: safe(d.message) }))) + '\n';
+}

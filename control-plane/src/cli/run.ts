@@ -1,0 +1,122 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createApiClient, DEFAULT_SERVER, resolveConnection } from './client.js';
+import { runApply, type ApplyFlags } from './commands/apply.js';
+import type { CommandContext, OutputFlags } from './commands/context.js';
+import { runDeleteCluster } from './commands/delete.js';
+import { runDescribeCluster } from './commands/describe.js';
+import { runGetClusters, runGetHosts } from './commands/get.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, renderFailure } from './failure.js';
+import type { CliIo } from './io.js';
+import { OUTPUT_FORMATS } from './output.js';
+import { CLI_VERSION } from './version.js';
+
+export type { CliIo } from './io.js';
+
+interface GlobalFlags {
+  server?: string;
+  token?: string;
+}
+
+/**
+ * Runs one hactl invocation and returns its exit code (0 ok, 1 failed, 2 usage). `argv` is the
+ * arguments after the program name. A fresh commander program per call: commander keeps parse state
+ * on the instance, and tests call this many times in one process.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version exit 0; every other commander error is a usage error, already printed.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    const f = renderFailure(err);
+    io.stderr(f.text);
+    return f.exitCode === EXIT_OK ? EXIT_FAILED : f.exitCode;
+  }
+}
+
+function outputOption(): Option {
+  return new Option('-o, --output <format>', 'output format (wide adds columns; json/yaml print the raw API response)')
+    .choices(OUTPUT_FORMATS)
+    .default('table');
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('hactl');
+  // exitOverride/configureOutput are copied to subcommands created afterwards, so set them first:
+  // commander must never call process.exit or write to process streams itself.
+  program
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, getOutHasColors: () => false, getErrHasColors: () => false })
+    .showHelpAfterError('(add --help for usage)')
+    .description('Operate ZooKeeper, Kafka, Storm and Elasticsearch clusters through the hactl control plane.')
+    .version(CLI_VERSION, '--version', 'print the hactl version')
+    .option('--server <url>', `control plane URL (env HACTL_SERVER, default ${DEFAULT_SERVER})`)
+    .option('--token <token>', 'API token sent as a bearer token (env HACTL_TOKEN)');
+
+  const context = (cmd: Command): CommandContext => {
+    const g = cmd.optsWithGlobals<GlobalFlags>();
+    const conn = resolveConnection({ server: g.server, token: g.token }, io.env);
+    const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+    return { io, client: createApiClient(io, conn), color: io.isTty && !noColor };
+  };
+  const act = async (run: () => Promise<number>): Promise<void> => setExit(await run());
+
+  const get = program.command('get').description('list resources');
+  get
+    .command('hosts')
+    .alias('host')
+    .description('list hosts with their agent connection and generation (GET /v1/hosts)')
+    .addOption(outputOption())
+    .action((flags: OutputFlags, cmd: Command) => act(() => runGetHosts(context(cmd), flags)));
+  get
+    .command('clusters')
+    .alias('cluster')
+    .description('list clusters with their health (GET /v1/clusters)')
+    .addOption(outputOption())
+    .action((flags: OutputFlags, cmd: Command) => act(() => runGetClusters(context(cmd), flags)));
+
+  const describe = program.command('describe').description('show one resource in detail');
+  describe
+    .command('cluster')
+    .alias('clusters')
+    .argument('<name>', 'cluster name')
+    .description('show a cluster and the state of each member (GET /v1/clusters/NAME)')
+    .addOption(outputOption())
+    .action((name: string, flags: OutputFlags, cmd: Command) => act(() => runDescribeCluster(context(cmd), name, flags)));
+
+  program
+    .command('apply')
+    .description('create or update clusters from YAML/JSON spec files (PUT /v1/clusters/NAME per document)')
+    .requiredOption('-f, --file <path>', 'spec file, "-" for stdin; repeatable; "---" separates documents', (v: string, prev?: string[]) => [...(prev ?? []), v])
+    .option('--dry-run', 'parse and check the files locally and print what would be sent; sends nothing (server-side dry-run comes later)')
+    .addHelpText(
+      'after',
+      '\nAll files are read and every document parsed before anything is sent; documents are applied in order and\n' +
+        'apply stops at the first error, naming what was applied before it.',
+    )
+    .action((flags: ApplyFlags, cmd: Command) => act(() => runApply(context(cmd), flags)));
+
+  const del = program.command('delete').description('delete resources');
+  del
+    .command('cluster')
+    .argument('<name>', 'cluster name')
+    .description('delete a cluster (DELETE /v1/clusters/NAME)')
+    .action((name: string, _flags: unknown, cmd: Command) => act(() => runDeleteCluster(context(cmd), name)));
+
+  program
+    .command('version')
+    .description('print the hactl version')
+    .action(() => {
+      io.stdout(`hactl ${CLI_VERSION}\n`);
+      setExit(EXIT_OK);
+    });
+
+  return program;
+}

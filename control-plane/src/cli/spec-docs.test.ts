@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseSpecSources } from './spec-docs.js';
+
+const src = (name: string, text: string) => ({ name, text });
+
+describe('parseSpecSources', () => {
+  it('multi-document YAML → specs in order, empty and comment-only documents skipped', () => {
+    const { docs, problems } = parseSpecSources([
+      src('all.yaml', '---\nname: zk-main\nkind: zookeeper\n---\n# nothing here\n---\nname: kafka-main\nkind: kafka\n---\n'),
+      src('more.json', '{"name": "es-main", "kind": "elasticsearch"}'),
+    ]);
+    expect(problems).toEqual([]);
+    expect(docs.map((d) => [d.name, d.origin])).toEqual([
+      ['zk-main', 'all.yaml, document 1 (line 2)'],
+      ['kafka-main', 'all.yaml, document 3 (line 7)'],
+      ['es-main', 'more.json, document 1 (line 1)'],
+    ]);
+    expect(docs[0]?.spec).toEqual({ name: 'zk-main', kind: 'zookeeper' });
+  });
+
+  it('syntax error → file:line:col with the snippet, and no documents from a broken file are trusted', () => {
+    const { problems } = parseSpecSources([src('zk.yaml', 'name: ok\n---\nname: bad\nmembers: [1, 2\n')]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe('zk.yaml:5:1');
+    expect(problems[0]?.message.split('\n')[0]).toBe('Flow sequence in block collection must be sufficiently indented and end with a ]');
+  });
+
+  it('reports problems in every file at once', () => {
+    const { problems } = parseSpecSources([src('a.yaml', 'a: b: c\n'), src('b.yaml', 'name: x\nname: y\n')]);
+    expect(problems.map((p) => p.path)).toEqual(['a.yaml:1:4', 'b.yaml:2:1']);
+    expect(problems[1]?.message).toMatch(/^Map keys must be unique/);
+  });
+
+  it.each([
+    ['a list', '- 1\n- 2\n', 'a cluster spec must be a mapping, got a list'],
+    ['a scalar', 'hello\n', 'a cluster spec must be a mapping, got string'],
+    ['no name', 'kind: zookeeper\n', 'a cluster spec needs a non-empty string "name"'],
+    ['numeric name', 'name: 5\n', 'a cluster spec needs a non-empty string "name"'],
+    ['blank name', 'name: "  "\n', 'a cluster spec needs a non-empty string "name"'],
+    ['infinity', 'name: x\nsettings: {tickTime: .inf}\n', 'settings.tickTime: .inf/.nan cannot be sent as JSON'],
+  ])('%s → problem', (_label, text, message) => {
+    const { docs, problems } = parseSpecSources([src('s.yaml', text)]);
+    expect(docs).toEqual([]);
+    expect(problems).toEqual([{ path: 's.yaml, document 1 (line 1)', message }]);
+  });
+
+  it('the same cluster twice → problem naming both places', () => {
+    const { problems } = parseSpecSources([src('a.yaml', 'name: zk\n'), src('b.yaml', '\n\nname: zk\n')]);
+    expect(problems).toEqual([{ path: 'b.yaml, document 1 (line 3)', message: 'cluster "zk" is already defined in a.yaml, document 1 (line 1)' }]);
+  });
+
+  it('empty input → no documents, no problems', () => {
+    expect(parseSpecSources([src('e.yaml', '')])).toEqual({ docs: [], problems: [] });
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Pure renderers for `get` and `describe`: response data + the current time in, text out.
+ * Rows are sorted by name so output is stable whatever order the server lists them in.
+ */
+import type { ClusterDetail, ClusterSummary, HostView, MemberStatus } from './api-types.js';
+import { renderTable, type Tone } from './table.js';
+import { cell, escapeControl, formatAge, formatBytes } from './text.js';
+
+export interface ViewOptions {
+  now: number;
+  wide?: boolean;
+  color?: boolean;
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+const GOOD = new Set(['true', 'healthy', 'running', 'leader', 'follower', 'standalone']);
+const WARN = new Set(['pending', 'degraded', 'starting', 'unknown']);
+const BAD = new Set(['false', 'down', 'crashed', 'stopped']);
+
+/** Tones for status-like columns only; names and ids are never coloured. */
+function statusTone(header: string, value: string): Tone | undefined {
+  if (!['CONNECTED', 'HEALTH', 'PROCESS'].includes(header)) return undefined;
+  if (GOOD.has(value)) return 'good';
+  if (WARN.has(value)) return 'warn';
+  if (BAD.has(value)) return 'bad';
+  return undefined;
+}
+
+export function renderHosts(hosts: readonly HostView[], o: ViewOptions): string {
+  const headers = ['name', 'address', 'connected', 'last-seen', 'gen', 'instances'];
+  if (o.wide) headers.push('id', 'os', 'cpus', 'memory', 'agent', 'java');
+  const rows = [...hosts].sort(byName).map((h) => {
+    const row = [
+      cell(h.name),
+      cell(h.address),
+      cell(h.connected),
+      formatAge(h.lastSeen, o.now),
+      `${cell(h.appliedGeneration)}/${cell(h.generation)}`,
+      cell(h.instances),
+    ];
+    if (o.wide) {
+      const f = h.facts ?? {};
+      const mem = typeof f.memoryBytes === 'number' ? formatBytes(f.memoryBytes) : '-';
+      row.push(cell(h.id), cell(f.os), cell(f.cpus), mem, cell(f.agentVersion), cell(f.java));
+    }
+    return row;
+  });
+  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone });
+}
+
+export function renderClusters(clusters: readonly ClusterSummary[], o: ViewOptions): string {
+  const headers = ['name', 'kind', 'revision', 'health', 'ready', 'updated'];
+  const rows = [...clusters]
+    .sort(byName)
+    .map((c) => [cell(c.name), cell(c.kind), cell(c.revision), cell(c.health), `${cell(c.ready)}/${cell(c.members)}`, formatAge(c.updatedAt, o.now)]);
+  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone });
+}
+
+/** Member keys shown in their own columns; any other key the server adds goes to -o wide. */
+const KNOWN_MEMBER_KEYS = new Set(['host', 'id', 'address', 'port', 'role', 'mode', 'process', 'lastProbe', 'detail']);
+
+/** `lastProbe` → `LAST-PROBE`. */
+function headerFor(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toUpperCase();
+}
+
+function roleMode(m: MemberStatus): string {
+  return m.role ? `${m.role}/${cell(m.mode)}` : cell(m.mode);
+}
+
+function endpoint(m: MemberStatus): string {
+  if (m.address === undefined && m.port === undefined) return '-';
+  return `${m.address ?? ''}${m.port === undefined ? '' : `:${m.port}`}`;
+}
+
+export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
+  const fields: [string, string][] = [
+    ['Name', cell(c.name)],
+    ['Kind', cell(c.kind)],
+    ['Revision', cell(c.revision)],
+    ['Health', cell(c.status.health)],
+  ];
+  if (c.status.reason) fields.push(['Reason', c.status.reason]);
+  const pad = Math.max(...fields.map(([k]) => k.length)) + 3;
+  let out = fields.map(([k, v]) => `${`${k}:`.padEnd(pad)}${escapeControl(v)}`).join('\n') + '\n';
+
+  const members = c.status.members;
+  if (members.length === 0) return out + 'Members:  <none>\n';
+
+  const extraKeys = o.wide ? [...new Set(members.flatMap((m) => Object.keys(m)))].filter((k) => !KNOWN_MEMBER_KEYS.has(k)).sort() : [];
+  const headers = ['host', 'id', 'role/mode', 'process', 'last-probe', 'detail'];
+  if (o.wide) headers.splice(2, 0, 'address');
+  headers.push(...extraKeys.map(headerFor));
+  const rows = members.map((m) => {
+    const row = [cell(m.host), cell(m.id), roleMode(m), cell(m.process), formatAge(m.lastProbe, o.now), cell(m.detail)];
+    if (o.wide) row.splice(2, 0, endpoint(m));
+    row.push(...extraKeys.map((k) => cell(m[k])));
+    return row;
+  });
+  out += 'Members:\n';
+  return out + renderTable(headers, rows, { color: o.color ?? false, tone: statusTone, indent: '  ' });
+}
