@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { ErrorDetail } from './errors.js';
+
+/**
+ * Building blocks for validating values that end up in rendered config files. Every check here
+ * exists so a value cannot break out of its line (newline, NUL), its key (`=`, `:`), or its
+ * directory (`..`).
+ */
+
+/** Cluster, host and member names: DNS-label-like, safe in paths, znodes and config values. */
+export const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+export const nameSchema = z.string().regex(NAME_RE, 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit');
+
+/** Hostnames as agents register them (may contain dots). */
+export const HOST_RE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+export const hostRefSchema = z.string().regex(HOST_RE, 'must be a hostname or host id (letters, digits, ".", "-")');
+
+export const portSchema = z.number().int('must be an integer').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
+
+/** Absolute, normalised path with no traversal, whitespace or control characters. */
+export const absPathSchema = z
+  .string()
+  .refine((p) => p.startsWith('/'), 'must be an absolute path')
+  .refine((p) => !p.split('/').some((seg) => seg === '..' || seg === '.'), 'must not contain "." or ".." segments')
+  .refine((p) => /^[A-Za-z0-9_@%+=:,./-]+$/.test(p), 'may only contain letters, digits and _@%+=:,./-');
+
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** A value for a `key=value` line: no control characters (newline, CR, NUL) and no backslash escapes. */
+export function checkLineValue(path: string, value: string): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  if (CONTROL_RE.test(value)) problems.push({ path, message: 'must not contain newlines or other control characters' });
+  if (value.includes('\\')) problems.push({ path, message: 'must not contain a backslash (it would be read as an escape)' });
+  return problems;
+}
+
+/** A key for a properties-style file: letters, digits and `._-` only. */
+export const PROPERTY_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Turns zod issues into hactl error details with `a.b[2].c` paths. */
+export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: joinPath(prefix, issue.path), message: zodMessage(issue) }));
+}
+
+function zodMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return 'is required';
+  return issue.message;
+}
+
+export function joinPath(prefix: string, segments: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const seg of segments) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import type { ClusterStatus, MemberStatus } from '../../domain.js';
+import type { HealthInput } from '../types.js';
+import type { ZookeeperSpec } from './spec.js';
+import type { ZookeeperInputs } from './inputs.js';
+import { zookeeperProbeSchema, type ZookeeperProbe } from './parse.js';
+
+/**
+ * Cluster health from member probes. `healthy` needs every member serving, exactly one leader and
+ * the leader's zk_synced_followers = N−1 — never `ruok` alone, which answers `imok` without a
+ * quorum (service-facts §0.2). `degraded`: a quorum serves with one leader but not every member is
+ * in sync. `down`: no serving leader. `pending`: the agents have not applied this revision yet or
+ * have not reported a probe.
+ */
+export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): ClusterStatus {
+  const { plans, observations, now, staleAfterMs } = input;
+  const n = plans.length;
+  const members: MemberStatus[] = [];
+  let serving = 0;
+  let reported = 0;
+  const leaders: { id: number; probe: ZookeeperProbe }[] = [];
+
+  for (const plan of plans) {
+    const inputs = plan.inputs as ZookeeperInputs;
+    const obs = observations.get(plan.id);
+    const fresh = obs && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
+    const probe = fresh ? (obs.probe as ZookeeperProbe | undefined) : undefined;
+    if (obs) reported++;
+    if (probe?.serving) serving++;
+    if (probe?.serving && (probe.mode === 'leader' || probe.mode === 'standalone')) leaders.push({ id: inputs.myid, probe });
+    members.push({
+      host: input.hostNames.get(plan.hostId) ?? plan.hostId,
+      id: inputs.myid,
+      address: inputs.address,
+      port: inputs.clientPort,
+      role: plan.role,
+      mode: probe?.serving ? normaliseMode(probe.mode) : 'unknown',
+      process: obs?.process ?? 'unknown',
+      lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+      detail: memberDetail(obs?.detail, probe, fresh === true, obs?.restartPending === true),
+    });
+  }
+
+  const majority = Math.floor(n / 2) + 1;
+  const lagging = plans.filter((p) => input.lagging.has(p.hostId)).length;
+  let health: ClusterStatus['health'];
+  let reason: string;
+  if (n === 0) {
+    health = 'pending';
+    reason = 'no members';
+  } else if (leaders.length > 1) {
+    health = 'degraded';
+    reason = `${leaders.length} members claim leadership (ids ${leaders.map((l) => l.id).join(', ')})`;
+  } else if (leaders.length === 1) {
+    const leader = leaders[0]!;
+    const synced = n === 1 ? 0 : leader.probe.syncedFollowers;
+    if (serving === n && synced === n - 1) {
+      health = 'healthy';
+      reason = n === 1 ? 'standalone server serving' : `leader ${leader.id}, ${synced}/${n - 1} followers synced`;
+    } else {
+      health = 'degraded';
+      reason = `leader ${leader.id}, ${serving}/${n} members serving, ${synced ?? '?'}/${n - 1} followers synced`;
+    }
+  } else if (reported < n && serving === 0 && (lagging > 0 || reported === 0)) {
+    health = 'pending';
+    reason = lagging > 0 ? `${lagging}/${n} hosts have not applied the latest desired state` : 'waiting for the first probe reports';
+  } else {
+    health = 'down';
+    reason = `no serving leader (${serving}/${n} members serving; a quorum needs ${majority})`;
+  }
+  return { health, reason, members };
+}
+
+function normaliseMode(mode: ZookeeperProbe['mode']): string {
+  return mode;
+}
+
+function memberDetail(agentDetail: string | undefined, probe: ZookeeperProbe | undefined, fresh: boolean, restartPending: boolean): string {
+  const parts: string[] = [];
+  if (agentDetail) parts.push(agentDetail);
+  if (!fresh) parts.push('no recent probe');
+  else if (probe && !probe.serving) parts.push('not serving (no quorum)');
+  else if (probe?.error) parts.push(probe.error);
+  if (restartPending) parts.push('restart pending');
+  return parts.join('; ');
+}
+
+export function parseZookeeperProbe(raw: unknown): ZookeeperProbe {
+  return zookeeperProbeSchema.parse(raw);
+}

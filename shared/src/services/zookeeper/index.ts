@@ -1,0 +1,23 @@
+import type { ServiceKind } from '../types.js';
+import { validateZookeeperSpec, type ZookeeperSpec } from './spec.js';
+import { planZookeeper } from './plan.js';
+import { parseZookeeperInputs, type ZookeeperInputs } from './inputs.js';
+import { renderZookeeperFiles } from './render.js';
+import { checkZookeeperHealth, parseZookeeperProbe } from './health.js';
+
+export * from './spec.js';
+export * from './plan.js';
+export * from './inputs.js';
+export * from './render.js';
+export * from './parse.js';
+export * from './health.js';
+
+export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
+  kind: 'zookeeper',
+  validate: validateZookeeperSpec,
+  plan: planZookeeper,
+  parseInputs: parseZookeeperInputs,
+  render: renderZookeeperFiles,
+  parseProbe: parseZookeeperProbe,
+  checkHealth: checkZookeeperHealth,
+};

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { absPathSchema, portSchema, nameSchema } from '../../config-values.js';
+import { ValidationError } from '../../errors.js';
+import { zodDetails } from '../../config-values.js';
+
+/** Render inputs for one ZooKeeper member: everything the agent needs, nothing it must look up. */
+export const zookeeperInputsSchema = z
+  .object({
+    cluster: nameSchema,
+    myid: z.number().int().min(1).max(255),
+    address: z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address'),
+    clientPort: portSchema,
+    peerPort: portSchema,
+    electionPort: portSchema,
+    adminPort: z.number().int().min(0).max(65535),
+    confDir: absPathSchema,
+    dataDir: absPathSchema,
+    logDir: absPathSchema,
+    servers: z.array(
+      z.object({ id: z.number().int().min(1).max(255), address: z.string().regex(/^[0-9a-fA-F.:]+$/), peerPort: portSchema, electionPort: portSchema }).strict(),
+    ),
+    /** zoo.cfg settings other than the managed ones, already validated and stringified. */
+    config: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), z.string().regex(/^[^\u0000-\u001f\u007f\\]*$/)),
+    home: absPathSchema.optional(),
+    java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema) }).strict().optional(),
+    jvmFlags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/)),
+  })
+  .strict();
+
+export type ZookeeperInputs = z.infer<typeof zookeeperInputsSchema>;
+
+export function parseZookeeperInputs(raw: unknown): ZookeeperInputs {
+  const r = zookeeperInputsSchema.safeParse(raw);
+  if (!r.success) throw new ValidationError('invalid zookeeper render inputs', zodDetails(r.error, 'inputs'));
+  return r.data;
+}

@@ -1,0 +1,76 @@
+import type { InstancePlan } from '../../domain.js';
+import type { FleetContext } from '../types.js';
+import type { ZookeeperSpec } from './spec.js';
+import { findHost, resolveMember } from './spec.js';
+import type { ZookeeperInputs } from './inputs.js';
+
+/** ZooKeeper reads these from zoo.cfg; defaults follow zoo_sample.cfg (service-facts §1.1). */
+const DEFAULT_CONFIG: Record<string, string> = { tickTime: '2000', initLimit: '10', syncLimit: '5' };
+
+/**
+ * Four-letter words the agent's probe needs. Only `srvr` is whitelisted by default since 3.5.3
+ * (service-facts §0.3), and `ruok` alone says nothing about quorum (§0.2), so mntr must be allowed.
+ */
+export const REQUIRED_4LW = ['mntr', 'ruok', 'srvr'] as const;
+
+export function instanceIdFor(cluster: string, myid: number): string {
+  return `${cluster}/zk-${myid}`;
+}
+
+/** Spec → one instance per member with fully resolved inputs. Assumes a validated spec. */
+export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): InstancePlan<ZookeeperInputs>[] {
+  const members = spec.members.map((m) => {
+    const host = findHost(fleet.hosts, m.host);
+    if (!host) throw new Error(`planZookeeper: unknown host ${m.host} (spec not validated?)`);
+    return resolveMember(spec, m, host);
+  });
+  const servers = members.length > 1
+    ? members.map((r) => ({ id: r.id, address: r.host.address, peerPort: r.peerPort, electionPort: r.electionPort })).sort((a, b) => a.id - b.id)
+    : [];
+
+  const config: Record<string, string> = { ...DEFAULT_CONFIG };
+  for (const [k, v] of Object.entries(spec.settings)) {
+    if (k === 'dataDir') continue; // resolved per member
+    config[k] = String(v);
+  }
+  config['4lw.commands.whitelist'] = mergeWhitelist(config['4lw.commands.whitelist']);
+
+  const jvmFlags = [...(spec.jvm?.heap ? [`-Xms${spec.jvm.heap}`, `-Xmx${spec.jvm.heap}`] : []), ...(spec.jvm?.flags ?? [])];
+
+  return members.map((r) => {
+    const base = `${r.host.dataRoot}/zookeeper/${spec.name}/${r.id}`;
+    const inputs: ZookeeperInputs = {
+      cluster: spec.name,
+      myid: r.id,
+      address: r.host.address,
+      clientPort: r.clientPort,
+      peerPort: r.peerPort,
+      electionPort: r.electionPort,
+      adminPort: r.adminPort,
+      confDir: `${base}/conf`,
+      dataDir: r.dataDir,
+      logDir: `${base}/logs`,
+      servers,
+      config,
+      jvmFlags,
+      ...(spec.distribution.home ? { home: spec.distribution.home } : {}),
+      ...(spec.distribution.java ? { java: spec.distribution.java } : {}),
+    };
+    return {
+      id: instanceIdFor(spec.name, r.id),
+      cluster: spec.name,
+      kind: 'zookeeper' as const,
+      hostId: r.host.id,
+      role: 'member',
+      runState: 'running' as const,
+      inputs,
+    };
+  });
+}
+
+function mergeWhitelist(user: string | undefined): string {
+  const words = new Set((user ?? '').split(',').map((w) => w.trim()).filter(Boolean));
+  if (words.has('*')) return '*';
+  for (const w of REQUIRED_4LW) words.add(w);
+  return [...words].sort().join(',');
+}

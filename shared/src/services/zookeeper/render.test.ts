@@ -1,0 +1,81 @@
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planZookeeper } from './plan.js';
+import { renderZookeeperFiles } from './render.js';
+import { validateZookeeperSpec } from './spec.js';
+import type { FleetContext } from '../types.js';
+
+const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, actual: string): void {
+  const file = path.join(goldenDir, name);
+  if (UPDATE || !fs.existsSync(file)) fs.writeFileSync(file, actual);
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+const fleet: FleetContext = {
+  hosts: [1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `127.0.0.1${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
+  clusters: [],
+};
+
+function plan(spec: unknown) {
+  const v = validateZookeeperSpec(spec, fleet);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return planZookeeper(v.spec, fleet);
+}
+
+const ensemble = {
+  name: 'zk-main',
+  kind: 'zookeeper',
+  distribution: { home: '/usr/share/zookeeper' },
+  settings: { tickTime: 2000, initLimit: 10, syncLimit: 5, 'autopurge.purgeInterval': 24 },
+  members: [{ host: 'zk3', id: 3 }, { host: 'zk1', id: 1 }, { host: 'zk2', id: 2, clientPort: 2182, adminPort: 0 }],
+  jvm: { heap: '512m' },
+};
+
+describe('zookeeper planner', () => {
+  it('one instance per member with myid, resolved ports and default paths under the data root', () => {
+    const plans = plan(ensemble);
+    expect(plans.map((p) => [p.id, p.hostId])).toEqual([['zk-main/zk-3', 'zk3'], ['zk-main/zk-1', 'zk1'], ['zk-main/zk-2', 'zk2']]);
+    const z2 = plans[2]!.inputs;
+    expect(z2).toMatchObject({ myid: 2, address: '127.0.0.12', clientPort: 2182, peerPort: 2888, electionPort: 3888, adminPort: 0, dataDir: '/var/lib/hactl/zookeeper/zk-main/2/data', confDir: '/var/lib/hactl/zookeeper/zk-main/2/conf' });
+    expect(z2.servers.map((s) => s.id)).toEqual([1, 2, 3]);
+    expect(z2.jvmFlags).toEqual(['-Xms512m', '-Xmx512m']);
+    expect(z2.config['4lw.commands.whitelist']).toBe('mntr,ruok,srvr');
+  });
+
+  it('keeps a user wildcard whitelist and adds the probe words to a partial one', () => {
+    expect(plan({ ...ensemble, settings: { '4lw.commands.whitelist': '*' } })[0]!.inputs.config['4lw.commands.whitelist']).toBe('*');
+    expect(plan({ ...ensemble, settings: { '4lw.commands.whitelist': 'stat, conf' } })[0]!.inputs.config['4lw.commands.whitelist']).toBe('conf,mntr,ruok,srvr,stat');
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(plan(ensemble))).toBe(JSON.stringify(plan(ensemble)));
+  });
+});
+
+describe('zookeeper renderer (golden files)', () => {
+  it('ensemble member zoo.cfg', () => {
+    const files = renderZookeeperFiles(plan(ensemble)[1]!.inputs);
+    expect(files.map((f) => f.path)).toEqual(['/var/lib/hactl/zookeeper/zk-main/1/conf/zoo.cfg', '/var/lib/hactl/zookeeper/zk-main/1/data/myid']);
+    golden('ensemble-member-1.zoo.cfg', files[0]!.content);
+    expect(files[1]!.content).toBe('1\n');
+  });
+
+  it('member with the AdminServer off and a custom client port', () => {
+    golden('ensemble-member-2-admin-off.zoo.cfg', renderZookeeperFiles(plan(ensemble)[2]!.inputs)[0]!.content);
+  });
+
+  it('standalone server has no server.N lines', () => {
+    const content = renderZookeeperFiles(plan({ ...ensemble, members: [{ host: 'zk1', id: 7 }] })[0]!.inputs)[0]!.content;
+    golden('standalone.zoo.cfg', content);
+    expect(content).not.toMatch(/^server\./m);
+  });
+
+  it('cluster-wide dataDir setting', () => {
+    golden('cluster-datadir.zoo.cfg', renderZookeeperFiles(plan({ ...ensemble, settings: { dataDir: '/data/zk' } })[0]!.inputs)[0]!.content);
+  });
+});

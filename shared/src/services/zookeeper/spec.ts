@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import type { ErrorDetail } from '../../errors.js';
+import type { FleetContext, ValidationResult } from '../types.js';
+import type { HostRecord } from '../../domain.js';
+import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+
+export const ZK_DEFAULT_PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 } as const;
+
+const memberSchema = z
+  .object({
+    host: hostRefSchema,
+    id: z.number().int('must be an integer'),
+    clientPort: portSchema.optional(),
+    peerPort: portSchema.optional(),
+    electionPort: portSchema.optional(),
+    /** AdminServer port on the member's address; 0 turns the AdminServer off. */
+    adminPort: z.number().int().min(0).max(65535).optional(),
+    dataDir: absPathSchema.optional(),
+  })
+  .strict();
+
+const settingValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const zookeeperSpecSchema = z
+  .object({
+    name: nameSchema,
+    kind: z.literal('zookeeper'),
+    distribution: z
+      .object({
+        /** Install dir with the upstream layout (`bin/zkServer.sh`); Debian: /usr/share/zookeeper. */
+        home: absPathSchema.optional(),
+        /** Or run java directly: for installs without zkServer.sh. */
+        java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema).min(1) }).strict().optional(),
+      })
+      .strict()
+      .refine((d) => (d.home === undefined) !== (d.java === undefined), 'set exactly one of "home" or "java"'),
+    settings: z.record(z.string(), settingValue).default({}),
+    members: z.array(memberSchema),
+    jvm: z
+      .object({
+        heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/, 'must look like 512m or 2g').optional(),
+        flags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/, 'must be one JVM flag starting with "-" (no spaces or quotes)')).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * An even ensemble tolerates no more failures than the next smaller odd one and risks a
+     * 50/50 split: rejected unless the operator says so explicitly (e.g. during a migration).
+     */
+    allowEvenEnsemble: z.boolean().optional(),
+  })
+  .strict();
+
+export type ZookeeperSpec = z.infer<typeof zookeeperSpecSchema>;
+export type ZookeeperMemberSpec = z.infer<typeof memberSchema>;
+
+/** zoo.cfg keys hactl derives from the members list; setting them by hand would fight the planner. */
+const MANAGED_KEYS: Record<string, string> = {
+  clientPort: 'set members[].clientPort',
+  clientPortAddress: 'derived from the host address',
+  dynamicConfigFile: 'hactl renders a static ensemble',
+  reconfigEnabled: 'ZooKeeper rewrites zoo.cfg when reconfig is on, which would fight the agent',
+  standaloneEnabled: 'derived from the ensemble size',
+  'admin.serverAddress': 'derived from the host address',
+  'admin.serverPort': 'set members[].adminPort',
+  'admin.enableServer': 'set members[].adminPort (0 turns it off)',
+};
+
+const INT_KEYS = new Set(['tickTime', 'initLimit', 'syncLimit', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'globalOutstandingLimit', 'preAllocSize', 'snapCount']);
+const PATH_KEYS = new Set(['dataDir', 'dataLogDir']);
+
+export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
+  return hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name === ref);
+}
+
+export interface ResolvedMember {
+  host: HostRecord;
+  id: number;
+  clientPort: number;
+  peerPort: number;
+  electionPort: number;
+  adminPort: number;
+  dataDir: string;
+}
+
+/** The member's ports and data dir after defaults; the single source for validation and planning. */
+export function resolveMember(spec: ZookeeperSpec, m: ZookeeperMemberSpec, host: HostRecord): ResolvedMember {
+  const clusterDataDir = typeof spec.settings.dataDir === 'string' ? spec.settings.dataDir : undefined;
+  return {
+    host,
+    id: m.id,
+    clientPort: m.clientPort ?? ZK_DEFAULT_PORTS.client,
+    peerPort: m.peerPort ?? ZK_DEFAULT_PORTS.peer,
+    electionPort: m.electionPort ?? ZK_DEFAULT_PORTS.election,
+    adminPort: m.adminPort ?? ZK_DEFAULT_PORTS.admin,
+    dataDir: m.dataDir ?? clusterDataDir ?? `${host.dataRoot}/zookeeper/${spec.name}/${m.id}/data`,
+  };
+}
+
+export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): ValidationResult<ZookeeperSpec> {
+  const parsed = zookeeperSpecSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: zodDetails(parsed.error) };
+  const spec = parsed.data;
+  const problems: ErrorDetail[] = [];
+
+  const n = spec.members.length;
+  if (n === 0) problems.push({ path: 'members', message: 'an ensemble needs at least one member' });
+  else if (n % 2 === 0 && !spec.allowEvenEnsemble) {
+    problems.push({
+      path: 'members',
+      message: `${n} members is an even ensemble: it tolerates no more failures than ${n - 1} (2f+1 rule); use an odd size or set allowEvenEnsemble: true`,
+    });
+  }
+  if (n > 255) problems.push({ path: 'members', message: 'at most 255 members (myid is 1-255)' });
+
+  const seenIds = new Map<number, number>();
+  spec.members.forEach((m, i) => {
+    if (m.id < 1 || m.id > 255) problems.push({ path: `members[${i}].id`, message: `myid ${m.id} is outside 1-255` });
+    const prev = seenIds.get(m.id);
+    if (prev !== undefined) problems.push({ path: `members[${i}].id`, message: `duplicate id ${m.id} (also members[${prev}].id)` });
+    else seenIds.set(m.id, i);
+  });
+
+  for (const [key, value] of Object.entries(spec.settings)) {
+    const path = `settings.${key}`;
+    if (!PROPERTY_KEY_RE.test(key)) {
+      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
+      continue;
+    }
+    if (/^(server|group|weight)\./.test(key)) {
+      problems.push({ path, message: 'ensemble membership is derived from members[]; do not set server.N/group/weight lines' });
+      continue;
+    }
+    const managed = MANAGED_KEYS[key];
+    if (managed) {
+      problems.push({ path, message: `managed by hactl: ${managed}` });
+      continue;
+    }
+    const str = String(value);
+    problems.push(...checkLineValue(path, str));
+    if (INT_KEYS.has(key) && !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))) {
+      problems.push({ path, message: 'must be a non-negative integer' });
+    }
+    if ((key === 'tickTime' || key === 'initLimit' || key === 'syncLimit') && Number(str) === 0) {
+      problems.push({ path, message: 'must be greater than 0' });
+    }
+    if (PATH_KEYS.has(key)) {
+      const r = absPathSchema.safeParse(str);
+      if (!r.success) problems.push(...zodDetails(r.error, path));
+    }
+  }
+
+  // Hosts must be registered; ports and data dirs must not clash on one host.
+  const used = new Map<string, string>();
+  const dataDirs = new Map<string, string>();
+  spec.members.forEach((m, i) => {
+    const host = findHost(fleet.hosts, m.host);
+    if (!host) {
+      problems.push({ path: `members[${i}].host`, message: `unknown host ${JSON.stringify(m.host)} (no agent registered with that name or id)` });
+      return;
+    }
+    const r = resolveMember(spec, m, host);
+    const ports: [string, number][] = [
+      ['clientPort', r.clientPort],
+      ['peerPort', r.peerPort],
+      ['electionPort', r.electionPort],
+    ];
+    if (r.adminPort !== 0) ports.push(['adminPort', r.adminPort]);
+    for (const [field, port] of ports) {
+      const key = `${host.id}:${port}`;
+      const other = used.get(key);
+      if (other) problems.push({ path: `members[${i}].${field}`, message: `port ${port} on host ${host.name} is already used by ${other}` });
+      else used.set(key, `members[${i}].${field}`);
+    }
+    const ddKey = `${host.id}:${r.dataDir}`;
+    const otherDir = dataDirs.get(ddKey);
+    if (otherDir) problems.push({ path: `members[${i}].dataDir`, message: `data dir ${r.dataDir} on host ${host.name} is already used by ${otherDir}` });
+    else dataDirs.set(ddKey, `members[${i}]`);
+  });
+
+  return problems.length ? { ok: false, problems } : { ok: true, spec };
+}
