@@ -12,11 +12,19 @@ export function renderRaw(data: unknown, format: 'json' | 'yaml'): string {
 
 /**
  * The error block printed on stderr: "error: <message>" then one "  <path>: <message>" line per
- * detail. Server-supplied text is escaped line by line so it cannot forge other output.
+ * detail. Text may come from the server, so control characters are escaped; a multi-line message
+ * (a YAML snippet with its caret) keeps its lines but each continuation is indented, so no text can
+ * pose as a line of its own.
  */
 export function renderError(message: string, details: readonly ErrorDetail[] = []): string {
-  const safe = (s: string) => s.split('\n').map(escapeControl).join('\n');
+  const safe = (s: string) =>
+    s
+      .split('\n')
+      .map((line, i) => (i === 0 || line === '' ? escapeControl(line) : CONTINUATION + escapeControl(line)))
+      .join('\n');
   const head = `error: ${safe(message)}\n`;
   if (details.length === 0) return head;
-  return head + formatDetails(details.map((d) => ({ path: safe(d.path), message: safe(d.message) }))) + '\n';
+  return head + formatDetails(details.map((d) => ({ path: escapeControl(d.path), message: safe(d.message) }))) + '\n';
 }
+
+const CONTINUATION = '      ';

@@ -22,7 +22,7 @@ describe('parseSpecSources', () => {
     const { problems } = parseSpecSources([src('zk.yaml', 'name: ok\n---\nname: bad\nmembers: [1, 2\n')]);
     expect(problems).toHaveLength(1);
     expect(problems[0]?.path).toBe('zk.yaml:5:1');
-    expect(problems[0]?.message.split('\n')[0]).toBe('Flow sequence in block collection must be sufficiently indented and end with a ]');
+    expect(problems[0]?.message).toBe('Flow sequence in block collection must be sufficiently indented and end with a ]\nmembers: [1, 2\n\n^');
   });
 
   it('reports problems in every file at once', () => {

@@ -34,8 +34,10 @@ export function parseSpecSources(sources: readonly SpecSource[]): { docs: SpecDo
       index++;
       const line = lineOf(src.text, doc.contents?.range[0] ?? doc.range[0]);
       const origin = `${src.name}, document ${index} (line ${line})`;
-      if (doc.errors.length > 0) {
-        for (const err of doc.errors) problems.push(yamlProblem(src.name, err));
+      const firstError = doc.errors[0];
+      if (firstError !== undefined) {
+        // Only the first: the parser's later errors in the same document are mostly echoes of it.
+        problems.push(yamlProblem(src.name, firstError));
         continue;
       }
       const value: unknown = doc.toJS();
@@ -79,7 +81,7 @@ interface YamlErrorLike {
 
 /**
  * `yaml`'s pretty message is "<what> at line L, column C:\n\n<snippet with caret>". We put the
- * position in the path ("zk.yaml:4:1") and keep the snippet, indented, under the message.
+ * position in the path ("zk.yaml:4:1") and keep the snippet on the lines after the message.
  */
 function yamlProblem(file: string, err: YamlErrorLike): ErrorDetail {
   const pos = err.linePos?.[0];
@@ -87,7 +89,7 @@ function yamlProblem(file: string, err: YamlErrorLike): ErrorDetail {
   const what = head.replace(/ at line \d+, column \d+:?$/, '');
   const snippet = rest.join('\n').replace(/^\n+|\s+$/g, '');
   const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-  return { path: where, message: snippet ? `${what}\n${snippet.replace(/^(?=.)/gm, '      ')}` : what };
+  return { path: where, message: snippet ? `${what}\n${snippet}` : what };
 }
 
 function findNonFinite(v: unknown, path: string): string | undefined {

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { fakeIo } from './fake-io.js';
+import { runCli } from './run.js';
+
+const ZK = JSON.parse(readFileSync(new URL('./testdata/cluster-zk-main.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const URL_ZK = 'http://127.0.0.1:7080/v1/clusters/zk-main';
+
+describe('hactl describe cluster', () => {
+  it('header lines then the members table', async () => {
+    const io = fakeIo({ [`GET ${URL_ZK}`]: { body: ZK } });
+    expect(await runCli(['describe', 'cluster', 'zk-main'], io)).toBe(0);
+    expect(io.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${URL_ZK}`]);
+    expect(io.out()).toBe(
+      [
+        'Name:      zk-main',
+        'Kind:      zookeeper',
+        'Revision:  3',
+        'Health:    degraded',
+        'Reason:    1 of 3 members not serving',
+        'Members:',
+        '  HOST  ID  ROLE/MODE  PROCESS  LAST-PROBE  DETAIL',
+        '  zk1   1   leader     running  2s ago      -',
+        '  zk2   2   follower   running  2s ago      -',
+        '  zk3   3   unknown    crashed  never       exited with code 3',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('-o wide adds the endpoint and any member keys the server adds', async () => {
+    const io = fakeIo({ [`GET ${URL_ZK}`]: { body: ZK } });
+    expect(await runCli(['describe', 'cluster', 'zk-main', '-o', 'wide'], io)).toBe(0);
+    expect(io.out().split('\n').slice(6)).toEqual([
+      '  HOST  ID  ADDRESS          ROLE/MODE  PROCESS  LAST-PROBE  DETAIL              SYNCED-FOLLOWERS',
+      '  zk1   1   127.0.0.11:2181  leader     running  2s ago      -                   -',
+      '  zk2   2   127.0.0.12:2181  follower   running  2s ago      -                   1',
+      '  zk3   3   -                unknown    crashed  never       exited with code 3  -',
+      '',
+    ]);
+  });
+
+  it('role and mode both shown when the server sends a role (other kinds)', async () => {
+    const body = {
+      name: 'storm-main',
+      kind: 'storm',
+      revision: 1,
+      spec: {},
+      status: { health: 'healthy', members: [{ host: 's1', id: 'nimbus-1', role: 'nimbus', mode: 'active', process: 'running', lastProbe: null }] },
+    };
+    const io = fakeIo({ ['GET http://127.0.0.1:7080/v1/clusters/storm-main']: { body } });
+    expect(await runCli(['describe', 'cluster', 'storm-main'], io)).toBe(0);
+    expect(io.out()).toBe(
+      [
+        'Name:      storm-main',
+        'Kind:      storm',
+        'Revision:  1',
+        'Health:    healthy',
+        'Members:',
+        '  HOST  ID        ROLE/MODE      PROCESS  LAST-PROBE  DETAIL',
+        '  s1    nimbus-1  nimbus/active  running  never       -',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('no members → "<none>"', async () => {
+    const body = { name: 'x', kind: 'zookeeper', revision: 1, spec: {}, status: { health: 'pending', members: [] } };
+    const io = fakeIo({ ['GET http://127.0.0.1:7080/v1/clusters/x']: { body } });
+    expect(await runCli(['describe', 'cluster', 'x'], io)).toBe(0);
+    expect(io.out()).toBe('Name:      x\nKind:      zookeeper\nRevision:  1\nHealth:    pending\nMembers:  <none>\n');
+  });
+
+  it('-o json and -o yaml print the raw response', async () => {
+    const j = fakeIo({ [`GET ${URL_ZK}`]: { body: ZK } });
+    expect(await runCli(['describe', 'cluster', 'zk-main', '-o', 'json'], j)).toBe(0);
+    expect(j.out()).toBe(JSON.stringify(ZK, null, 2) + '\n');
+    const y = fakeIo({ [`GET ${URL_ZK}`]: { body: ZK } });
+    expect(await runCli(['describe', 'cluster', 'zk-main', '-o', 'yaml'], y)).toBe(0);
+    expect(parseYaml(y.out())).toEqual(ZK);
+  });
+
+  it('the name is URL-encoded into the path', async () => {
+    const io = fakeIo();
+    await runCli(['describe', 'cluster', 'a/b c'], io);
+    expect(io.requests[0]?.url).toBe('http://127.0.0.1:7080/v1/clusters/a%2Fb%20c');
+  });
+
+  it('404 → server message, exit 1', async () => {
+    const io = fakeIo({
+      ['GET http://127.0.0.1:7080/v1/clusters/nope']: { status: 404, body: { error: { code: 'not_found', message: 'cluster "nope" not found' } } },
+    });
+    expect(await runCli(['describe', 'cluster', 'nope'], io)).toBe(1);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe('error: cluster "nope" not found\n');
+  });
+
+  it('missing NAME → usage error, exit 2, nothing sent', async () => {
+    const io = fakeIo();
+    expect(await runCli(['describe', 'cluster'], io)).toBe(2);
+    expect(io.requests).toEqual([]);
+    expect(io.err()).toContain("error: missing required argument 'name'");
+  });
+});
+
+describe('hactl delete cluster', () => {
+  it('sends DELETE and confirms', async () => {
+    const io = fakeIo({ [`DELETE ${URL_ZK}`]: { body: { name: 'zk-main', deleted: true } } });
+    expect(await runCli(['delete', 'cluster', 'zk-main'], io)).toBe(0);
+    expect(io.requests).toEqual([{ method: 'DELETE', url: URL_ZK, headers: { accept: 'application/json' } }]);
+    expect(io.out()).toBe('cluster/zk-main deleted\n');
+  });
+
+  it('server error → exit 1', async () => {
+    const io = fakeIo({
+      [`DELETE ${URL_ZK}`]: { status: 409, body: { error: { code: 'conflict', message: 'cluster "zk-main" is referenced by kafka-main' } } },
+    });
+    expect(await runCli(['delete', 'cluster', 'zk-main'], io)).toBe(1);
+    expect(io.err()).toBe('error: cluster "zk-main" is referenced by kafka-main\n');
+  });
+});

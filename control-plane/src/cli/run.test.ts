@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { connectionRefused, fakeIo } from './fake-io.js';
+import { runCli } from './run.js';
+import { CLI_VERSION } from './version.js';
+
+const HOSTS_URL = 'http://127.0.0.1:7080/v1/hosts';
+
+describe('server and token resolution', () => {
+  it('--server wins over HACTL_SERVER; a trailing slash is dropped; works after the subcommand too', async () => {
+    const io = fakeIo({ ['GET http://10.0.0.5:9000/v1/hosts']: { body: { hosts: [] } } }, { env: { HACTL_SERVER: 'http://env:1' } });
+    expect(await runCli(['get', 'hosts', '--server', 'http://10.0.0.5:9000/'], io)).toBe(0);
+    expect(io.requests.map((r) => r.url)).toEqual(['http://10.0.0.5:9000/v1/hosts']);
+  });
+
+  it('--server before the subcommand', async () => {
+    const io = fakeIo({ ['GET http://cp:7080/v1/clusters']: { body: { clusters: [] } } });
+    expect(await runCli(['--server', 'http://cp:7080', 'get', 'clusters'], io)).toBe(0);
+    expect(io.requests.map((r) => r.url)).toEqual(['http://cp:7080/v1/clusters']);
+  });
+
+  it('HACTL_SERVER when no flag', async () => {
+    const io = fakeIo({ ['GET http://env-host:7081/v1/hosts']: { body: { hosts: [] } } }, { env: { HACTL_SERVER: 'http://env-host:7081' } });
+    expect(await runCli(['get', 'hosts'], io)).toBe(0);
+    expect(io.requests.map((r) => r.url)).toEqual(['http://env-host:7081/v1/hosts']);
+  });
+
+  it('token from HACTL_TOKEN or --token is sent as a bearer token', async () => {
+    const env = fakeIo({ [`GET ${HOSTS_URL}`]: { body: { hosts: [] } } }, { env: { HACTL_TOKEN: 'envtok' } });
+    await runCli(['get', 'hosts'], env);
+    expect(env.requests[0]?.headers.authorization).toBe('Bearer envtok');
+    const flag = fakeIo({ [`GET ${HOSTS_URL}`]: { body: { hosts: [] } } }, { env: { HACTL_TOKEN: 'envtok' } });
+    await runCli(['get', 'hosts', '--token', 'flagtok'], flag);
+    expect(flag.requests[0]?.headers.authorization).toBe('Bearer flagtok');
+  });
+
+  it.each([['not a url'], ['ftp://cp:21']])('invalid --server %j → usage error, exit 2, nothing sent', async (server) => {
+    const io = fakeIo();
+    expect(await runCli(['get', 'hosts', '--server', server], io)).toBe(2);
+    expect(io.requests).toEqual([]);
+    expect(io.err()).toMatch(/^error: invalid server URL /);
+  });
+});
+
+describe('errors', () => {
+  it('server error with details → "error: message" then "  path: message" lines, exit 1', async () => {
+    const io = fakeIo({
+      [`GET ${HOSTS_URL}`]: {
+        status: 400,
+        body: { error: { code: 'invalid_argument', message: 'bad request', details: [{ path: '', message: 'body is empty' }, { path: 'a.b', message: 'must be set' }] } },
+      },
+    });
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe('error: bad request\n  (root): body is empty\n  a.b: must be set\n');
+  });
+
+  it('a non-contract error body (proxy page) → status and a snippet of the body', async () => {
+    const io = fakeIo({ [`GET ${HOSTS_URL}`]: { status: 502, raw: '<html>Bad Gateway</html>' } });
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(io.err()).toBe('error: the control plane answered HTTP 502: <html>Bad Gateway</html>\n');
+  });
+
+  it('a 2xx body that is not JSON → error, exit 1', async () => {
+    const io = fakeIo({ [`GET ${HOSTS_URL}`]: { raw: 'hello' } });
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(io.err()).toBe('error: the control plane answered HTTP 200 with a body that is not JSON\n');
+  });
+
+  it('control characters in a server message are escaped, so it cannot forge output lines', async () => {
+    const io = fakeIo({ [`GET ${HOSTS_URL}`]: { status: 500, body: { error: { code: 'internal', message: 'boom\u001b[2J', details: [{ path: 'x\ny', message: 'z' }] } } } });
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(io.err()).toBe('error: boom\\x1b[2J\n  x\\ny: z\n');
+  });
+
+  it('a multi-line server message keeps its lines but indents them, so none can pose as output of its own', async () => {
+    const io = fakeIo({ [`GET ${HOSTS_URL}`]: { status: 500, body: { error: { code: 'internal', message: 'first\nerror: forged', details: [{ path: 'p', message: 'a\nb' }] } } } });
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(io.err()).toBe('error: first\n      error: forged\n  p: a\n      b\n');
+  });
+
+  it('connection refused → names the server and hints at --server/HACTL_SERVER, exit 1', async () => {
+    const io = fakeIo({ [`GET ${HOSTS_URL}`]: connectionRefused() });
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe(
+      'error: cannot reach the control plane at http://127.0.0.1:7080: connection refused\n' +
+        'hint: is the control plane running there? Point hactl at it with --server URL or the HACTL_SERVER environment variable.\n',
+    );
+  });
+
+  it('connection refused with the real fetch against a closed port', async () => {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    const io = { ...fakeIo(), fetch: globalThis.fetch };
+    expect(await runCli(['get', 'clusters', '--server', `http://127.0.0.1:${port}`], io)).toBe(1);
+    expect(io.err().split('\n')[0]).toBe(`error: cannot reach the control plane at http://127.0.0.1:${port}: connection refused`);
+  });
+});
+
+describe('usage, help and version', () => {
+  it.each([
+    [['nope'], "error: unknown command 'nope'"],
+    [['get', 'hosts', 'extra'], "error: too many arguments for 'hosts'"],
+    [['get', 'hosts', '-o', 'xml'], "argument 'xml' is invalid. Allowed choices are table, wide, json, yaml."],
+    [['get', 'hosts', '--bogus'], "error: unknown option '--bogus'"],
+  ])('%j → exit 2 with a message, nothing sent', async (argv, message) => {
+    const io = fakeIo();
+    expect(await runCli(argv, io)).toBe(2);
+    expect(io.requests).toEqual([]);
+    expect(io.err()).toContain(message);
+  });
+
+  it('no command → help on stderr, exit 2', async () => {
+    const io = fakeIo();
+    expect(await runCli([], io)).toBe(2);
+    expect(io.err()).toContain('Usage: hactl [options] [command]');
+  });
+
+  it.each([[['--help']], [['get', '--help']], [['apply', '--help']], [['describe', 'cluster', '--help']], [['help', 'get']]])('%j → help on stdout, exit 0', async (argv) => {
+    const io = fakeIo();
+    expect(await runCli(argv, io)).toBe(0);
+    expect(io.out()).toMatch(/^Usage: hactl /);
+    expect(io.requests).toEqual([]);
+  });
+
+  it('apply --help says dry-run is local only', async () => {
+    const io = fakeIo();
+    await runCli(['apply', '--help'], io);
+    expect(io.out()).toContain('server-side dry-run comes later');
+  });
+
+  it('version and --version print the version, equal to package.json', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(CLI_VERSION).toBe(pkg.version);
+    const a = fakeIo();
+    expect(await runCli(['version'], a)).toBe(0);
+    expect(a.out()).toBe(`hactl ${CLI_VERSION}\n`);
+    const b = fakeIo();
+    expect(await runCli(['--version'], b)).toBe(0);
+    expect(b.out()).toBe(`${CLI_VERSION}\n`);
+  });
+});
