@@ -1,0 +1,100 @@
+import * as grpc from '@grpc/grpc-js';
+import { HactlError, type Logger } from '@hactl/shared';
+import type { AgentMessage__Output, AgentServiceHandlers, ControlMessage } from '@hactl/proto';
+import type { AgentSession, Fleet } from '../reconcile/fleet.js';
+import type { HostDesiredView } from '../reconcile/plan-fleet.js';
+import { parseHello, parseStatus } from './validate.js';
+
+/** Maps hactl errors to gRPC status codes (the gRPC half of the one-mapping-per-transport rule). */
+export function grpcStatusFor(err: unknown): { code: grpc.status; details: string } {
+  if (err instanceof HactlError) {
+    const details = err.details.length ? `${err.message}: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : err.message;
+    const code = { invalid_argument: grpc.status.INVALID_ARGUMENT, not_found: grpc.status.NOT_FOUND, conflict: grpc.status.FAILED_PRECONDITION, unavailable: grpc.status.UNAVAILABLE }[err.code] ?? grpc.status.INTERNAL;
+    return { code, details };
+  }
+  return { code: grpc.status.INTERNAL, details: 'internal error' };
+}
+
+export function toWireDesired(generation: number, desired: HostDesiredView): ControlMessage {
+  return {
+    desired: {
+      generation,
+      instances: desired.instances.map((i) => ({ id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputsJson: JSON.stringify(i.inputs) })),
+    },
+  };
+}
+
+export function createAgentServiceHandlers(deps: { fleet: Fleet; logger: Logger }): AgentServiceHandlers {
+  const { fleet, logger } = deps;
+  return {
+    Connect(call) {
+      let hostId: string | undefined;
+      let ended = false;
+      const session: AgentSession = {
+        sendDesired(generation, desired) {
+          if (!ended) call.write(toWireDesired(generation, desired));
+        },
+        close(reason) {
+          if (ended) return;
+          ended = true;
+          logger.info({ host: hostId, reason }, 'closing agent stream');
+          call.end();
+        },
+      };
+      const fail = (err: unknown) => {
+        const st = grpcStatusFor(err);
+        if (!(err instanceof HactlError)) logger.error({ host: hostId, err: String(err) }, 'agent stream handler failed');
+        else logger.warn({ host: hostId, code: err.code, details: st.details }, 'rejected agent message');
+        if (!ended) {
+          ended = true;
+          call.destroy(Object.assign(new Error(st.details), { code: st.code, details: st.details }));
+        }
+        if (hostId) fleet.disconnectAgent(hostId, session);
+      };
+      call.on('data', (msg: AgentMessage__Output) => {
+        try {
+          if (!hostId) {
+            if (msg.body !== 'hello') throw new HactlError('invalid_argument', 'the first message on a Connect stream must be a hello');
+            const hello = parseHello(msg.hello);
+            const reg = fleet.connectAgent(hello, session);
+            hostId = reg.hostId;
+            call.write({ welcome: { hostId: reg.hostId, reportIntervalMs: fleet.reportIntervalMs } });
+            call.write(toWireDesired(reg.generation, reg.desired));
+            if (msg.hello?.status) fleet.recordStatus(reg.hostId, parseStatus(msg.hello.status, (id) => fleet.kindOfInstance(reg.hostId, id)));
+            return;
+          }
+          const h = hostId;
+          if (msg.body === 'status') fleet.recordStatus(h, parseStatus(msg.status, (id) => fleet.kindOfInstance(h, id)));
+          else if (msg.body === 'hello') throw new HactlError('invalid_argument', 'hello may only be sent once per stream');
+        } catch (err) {
+          fail(err);
+        }
+      });
+      call.on('end', () => {
+        if (hostId) fleet.disconnectAgent(hostId, session);
+        if (!ended) {
+          ended = true;
+          call.end();
+        }
+      });
+      call.on('error', (err) => {
+        logger.debug({ host: hostId, err: err.message }, 'agent stream error');
+        if (hostId) fleet.disconnectAgent(hostId, session);
+        ended = true;
+      });
+      call.on('cancelled', () => {
+        if (hostId) fleet.disconnectAgent(hostId, session);
+        ended = true;
+      });
+    },
+    Enroll(_call, callback) {
+      callback({ code: grpc.status.UNIMPLEMENTED, details: 'enrollment arrives with TLS; run the control plane and agents with --insecure for now' });
+    },
+    AcquireLease(_call, callback) {
+      callback({ code: grpc.status.UNIMPLEMENTED, details: 'restart leases are not implemented yet' });
+    },
+    ReleaseLease(_call, callback) {
+      callback({ code: grpc.status.UNIMPLEMENTED, details: 'restart leases are not implemented yet' });
+    },
+  };
+}

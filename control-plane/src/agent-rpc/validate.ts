@@ -1,0 +1,71 @@
+import net from 'node:net';
+import { HOST_RE, ValidationError, serviceKind, type ErrorDetail } from '@hactl/shared';
+import type { Hello__Output, StatusReport__Output } from '@hactl/proto';
+import type { AgentHello, StatusUpdate } from '../reconcile/fleet.js';
+
+const PROCESS_STATES = new Set(['running', 'stopped', 'crashed', 'starting']);
+const MAX_PROBE_JSON = 64 * 1024;
+const MAX_INSTANCES = 1000;
+
+/** Checks an agent's hello; everything from the wire is untrusted. */
+export function parseHello(h: Hello__Output | null | undefined): AgentHello {
+  if (!h) throw new ValidationError('the first message on a Connect stream must be a hello', [{ path: 'hello', message: 'missing' }]);
+  const problems: ErrorDetail[] = [];
+  if (!HOST_RE.test(h.name)) problems.push({ path: 'hello.name', message: 'must be a hostname (letters, digits, ".", "-")' });
+  if (net.isIP(h.address) === 0) problems.push({ path: 'hello.address', message: 'must be an IPv4 or IPv6 address' });
+  const dataRoot = h.facts?.dataRoot ?? '';
+  if (!dataRoot.startsWith('/') || /[\u0000-\u001f]|(^|\/)\.\.?(\/|$)/.test(dataRoot)) problems.push({ path: 'hello.facts.dataRoot', message: 'must be an absolute path without "." or ".." segments' });
+  const labels = h.facts?.labels ?? {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (!/^[A-Za-z0-9._/-]{1,63}$/.test(k) || !/^[A-Za-z0-9._-]{0,63}$/.test(v)) problems.push({ path: `hello.facts.labels.${k}`, message: 'labels are short [A-Za-z0-9._-] strings' });
+  }
+  if (problems.length) throw new ValidationError('invalid hello', problems);
+  const f = h.facts;
+  return {
+    name: h.name,
+    address: h.address,
+    agentVersion: h.agentVersion.slice(0, 64),
+    dataRoot,
+    labels,
+    facts: f
+      ? { hostname: f.hostname.slice(0, 255), os: f.os.slice(0, 255), kernel: f.kernel.slice(0, 255), cpus: f.cpus, memoryBytes: f.memoryBytes, java: f.javaVersion.slice(0, 255), node: f.nodeVersion.slice(0, 64) }
+      : {},
+  };
+}
+
+/**
+ * Checks a status report. Probe JSON is parsed by the instance's own kind; a report that fails
+ * keeps the process state but drops the probe, with the reason in `detail`.
+ */
+export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: (instanceId: string) => string | undefined): StatusUpdate {
+  if (!s) throw new ValidationError('empty status report', [{ path: 'status', message: 'missing' }]);
+  if (s.instances.length > MAX_INSTANCES) throw new ValidationError('too many instances in one report', [{ path: 'status.instances', message: `at most ${MAX_INSTANCES}` }]);
+  const instances: StatusUpdate['instances'] = [];
+  for (const i of s.instances) {
+    const kindName = kindOf(i.id);
+    if (!kindName) continue;
+    const kind = serviceKind(kindName);
+    let probe: unknown;
+    let detail = i.detail.slice(0, 1000);
+    if (i.probeJson) {
+      try {
+        if (i.probeJson.length > MAX_PROBE_JSON) throw new Error(`probe report larger than ${MAX_PROBE_JSON} bytes`);
+        probe = kind?.parseProbe(JSON.parse(i.probeJson));
+      } catch (err) {
+        probe = undefined;
+        detail = `invalid probe report: ${err instanceof Error ? err.message.slice(0, 200) : 'unparseable'}`;
+      }
+    }
+    instances.push({
+      id: i.id,
+      process: PROCESS_STATES.has(i.process) ? (i.process as StatusUpdate['instances'][number]['process']) : 'crashed',
+      pid: i.pid,
+      restarts: i.restarts,
+      detail,
+      restartPending: i.restartPending,
+      probeAt: probe === undefined ? 0 : Number(i.probeAtMs) || 0,
+      probe,
+    });
+  }
+  return { appliedGeneration: Number(s.appliedGeneration) || 0, applyError: s.applyError.slice(0, 2000), instances };
+}

@@ -1,0 +1,115 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { nullLogger } from '@hactl/shared';
+import { createApp } from './app.js';
+import { Fleet, type AgentSession } from '../reconcile/fleet.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+
+let dir: string;
+let store: SqliteStore;
+let fleet: Fleet;
+let app: ReturnType<typeof createApp>;
+const pushed: { host: string; generation: number }[] = [];
+
+function session(host: string): AgentSession {
+  return { sendDesired: (generation) => pushed.push({ host, generation }), close() {} };
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-api-'));
+  store = new SqliteStore(path.join(dir, 'state.db'));
+  fleet = new Fleet({ store, logger: nullLogger, now: () => 1_800_000_000_000, reportIntervalMs: 1000 });
+  app = createApp({ fleet, logger: nullLogger });
+  pushed.length = 0;
+  for (const i of [1, 2, 3]) {
+    fleet.connectAgent({ name: `zk${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session(`zk${i}`));
+  }
+});
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const spec = { name: 'zk-main', kind: 'zookeeper', distribution: { home: '/usr/share/zookeeper' }, members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })) };
+const put = (name: string, body: string) => app.request(`/v1/clusters/${name}`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+
+describe('REST API', () => {
+  it('PUT a valid spec → revision 1, pushed to the three member hosts; same spec again → unchanged', async () => {
+    const res = await put('zk-main', JSON.stringify(spec));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ name: 'zk-main', revision: 1, changed: true });
+    expect(pushed.map((p) => p.host).sort()).toEqual(['zk1', 'zk2', 'zk3']);
+    const again = await put('zk-main', JSON.stringify(spec));
+    expect(await again.json()).toEqual({ name: 'zk-main', revision: 1, changed: false });
+  });
+
+  it('GET /v1/clusters/{name} reports pending members before any probe', async () => {
+    await put('zk-main', JSON.stringify(spec));
+    const res = await app.request('/v1/clusters/zk-main');
+    const body = (await res.json()) as { kind: string; revision: number; status: { health: string; members: { host: string; id: number; mode: string; process: string; lastProbe: null }[] } };
+    expect(body.kind).toBe('zookeeper');
+    expect(body.status.health).toBe('pending');
+    expect(body.status.members.map((m) => [m.host, m.id, m.mode, m.process, m.lastProbe])).toEqual([
+      ['zk1', 1, 'unknown', 'unknown', null],
+      ['zk2', 2, 'unknown', 'unknown', null],
+      ['zk3', 3, 'unknown', 'unknown', null],
+    ]);
+  });
+
+  it('invalid spec → 400 listing every problem, nothing stored or pushed', async () => {
+    const res = await put('zk-main', JSON.stringify({ ...spec, members: [{ host: 'nope', id: 0 }, { host: 'zk2', id: 2, clientPort: 'x' }] }));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
+    expect(body.error.code).toBe('invalid_argument');
+    expect(body.error.details.map((d) => d.path)).toContain('members[1].clientPort');
+    expect(pushed).toEqual([]);
+    expect((await app.request('/v1/clusters')).status).toBe(200);
+    expect(((await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] }).clusters).toEqual([]);
+  });
+
+  it.each([
+    ['malformed JSON', '{"name": ', 400, 'invalid_json'],
+    ['empty body', '', 400, 'invalid_json'],
+    ['a JSON array', '[1,2]', 400, 'invalid_argument'],
+    ['unknown kind', JSON.stringify({ kind: 'cassandra' }), 400, 'invalid_argument'],
+    ['name mismatch', JSON.stringify({ ...spec, name: 'other' }), 400, 'invalid_argument'],
+  ])('garbage: %s → %i %s', async (_s, body, status, code) => {
+    const res = await put('zk-main', body);
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  it('bad names in the path → 400; unknown cluster → 404; unknown route → 404', async () => {
+    expect((await app.request('/v1/clusters/Bad..Name')).status).toBe(400);
+    expect((await app.request('/v1/clusters/ghost')).status).toBe(404);
+    expect((await app.request('/v2/whatever')).status).toBe(404);
+  });
+
+  it('a body over 1 MiB → 413', async () => {
+    const res = await put('zk-main', JSON.stringify({ ...spec, pad: 'x'.repeat(1024 * 1024 + 10) }));
+    expect(res.status).toBe(413);
+  });
+
+  it('a shrunk spec is a new revision; DELETE removes the cluster, keeps its history and pushes the emptied desired state', async () => {
+    await put('zk-main', JSON.stringify(spec));
+    expect((await put('zk-main', JSON.stringify({ ...spec, kind: 'zookeeper', members: spec.members.slice(0, 1) }))).status).toBe(200);
+    pushed.length = 0;
+    const del = await app.request('/v1/clusters/zk-main', { method: 'DELETE' });
+    expect(await del.json()).toEqual({ name: 'zk-main', deleted: true });
+    expect(pushed.map((p) => p.host).sort()).toEqual(['zk1']);
+    expect((await app.request('/v1/clusters/zk-main')).status).toBe(404);
+    expect(((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] }).revisions).toHaveLength(2);
+  });
+
+  it('GET /v1/hosts lists the registered agents with generations', async () => {
+    await put('zk-main', JSON.stringify(spec));
+    const body = (await (await app.request('/v1/hosts')).json()) as { hosts: { name: string; connected: boolean; generation: number; instances: number }[] };
+    expect(body.hosts.map((h) => [h.name, h.connected, h.generation, h.instances])).toEqual([
+      ['zk1', true, 2, 1],
+      ['zk2', true, 2, 1],
+      ['zk3', true, 2, 1],
+    ]);
+  });
+});

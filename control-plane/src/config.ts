@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { ValidationError, parseHostPort, type ErrorDetail } from '@hactl/shared';
+
+export interface ControlPlaneConfig {
+  dataDir: string;
+  http: { host: string; port: number };
+  grpc: { host: string; port: number };
+  insecure: boolean;
+  /** How often agents report status and probe; also the basis of staleness. */
+  reportIntervalMs: number;
+  livenessFlushMs: number;
+  logLevel: string;
+}
+
+export function defaultConfig(): ControlPlaneConfig {
+  return {
+    dataDir: '/var/lib/hactl-control-plane',
+    http: { host: '127.0.0.1', port: 7080 },
+    grpc: { host: '0.0.0.0', port: 7443 },
+    insecure: false,
+    reportIntervalMs: 5000,
+    livenessFlushMs: 5000,
+    logLevel: 'info',
+  };
+}
+
+/** Fast timings for tests and the lab. */
+export function testConfig(dataDir: string): ControlPlaneConfig {
+  return { ...defaultConfig(), dataDir, http: { host: '127.0.0.1', port: 0 }, grpc: { host: '127.0.0.1', port: 0 }, insecure: true, reportIntervalMs: 1000, livenessFlushMs: 1000 };
+}
+
+export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HOST:PORT --listen-grpc HOST:PORT [--insecure]
+  --data-dir DIR            state directory (SQLite store); default /var/lib/hactl-control-plane
+  --listen-http HOST:PORT   REST admin API; default 127.0.0.1:7080
+  --listen-grpc HOST:PORT   agent gRPC endpoint; default 0.0.0.0:7443
+  --insecure                plain-text gRPC (required until TLS lands)
+  --report-interval-ms N    how often agents probe and report (default 5000)
+  --log-level LEVEL         debug | info | warn | error (default info)`;
+
+/** Reads flags (and HACTL_* env fallbacks); reports every problem at once. */
+export function loadConfig(input: { argv: string[]; env: Record<string, string | undefined> }): ControlPlaneConfig {
+  const { values } = parseArgs({
+    args: input.argv,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'listen-http': { type: 'string' },
+      'listen-grpc': { type: 'string' },
+      insecure: { type: 'boolean' },
+      'report-interval-ms': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+  });
+  const cfg = defaultConfig();
+  const problems: ErrorDetail[] = [];
+  const dataDir = values['data-dir'] ?? input.env.HACTL_DATA_DIR;
+  if (dataDir !== undefined) cfg.dataDir = path.resolve(dataDir);
+  for (const [flag, key] of [['listen-http', 'http'], ['listen-grpc', 'grpc']] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const r = parseHostPort(v);
+    if (typeof r === 'string') problems.push({ path: `--${flag}`, message: r });
+    else cfg[key] = r;
+  }
+  cfg.insecure = values.insecure ?? false;
+  if (!cfg.insecure) problems.push({ path: '--insecure', message: 'TLS is not implemented yet; pass --insecure to run with plain-text gRPC' });
+  const ri = values['report-interval-ms'];
+  if (ri !== undefined) {
+    if (!/^[0-9]+$/.test(ri) || Number(ri) < 100 || Number(ri) > 600_000) problems.push({ path: '--report-interval-ms', message: 'must be an integer between 100 and 600000' });
+    else cfg.reportIntervalMs = Number(ri);
+  }
+  const level = values['log-level'] ?? input.env.HACTL_LOG_LEVEL;
+  if (level !== undefined) {
+    if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push({ path: '--log-level', message: 'must be debug, info, warn or error' });
+    else cfg.logLevel = level;
+  }
+  if (problems.length) throw new ValidationError('invalid control plane configuration', problems);
+  return cfg;
+}

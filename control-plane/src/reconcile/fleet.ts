@@ -1,0 +1,359 @@
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  serviceKind,
+  validateClusterSpec,
+  type ClusterSpecBase,
+  type ClusterStatus,
+  type FleetContext,
+  type HostRecord,
+  type InstanceObservation,
+  type InstancePlan,
+  type Logger,
+} from '@hactl/shared';
+import type { Store, HostRow } from '../store/store.js';
+import { diffHostDesired, planFleet, type HostDesiredView } from './plan-fleet.js';
+
+/** What the gRPC layer registers for a connected agent. */
+export interface AgentSession {
+  /** Pushes a full desired state on the agent's stream. */
+  sendDesired(generation: number, desired: HostDesiredView): void;
+  close(reason: string): void;
+}
+
+export interface AgentHello {
+  name: string;
+  address: string;
+  agentVersion: string;
+  dataRoot: string;
+  labels: Record<string, string>;
+  facts: Record<string, unknown>;
+}
+
+export interface StatusUpdate {
+  appliedGeneration: number;
+  applyError: string;
+  instances: Omit<InstanceObservation, 'hostId' | 'reportedAt'>[];
+}
+
+export interface FleetOptions {
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  /** How often agents report; a probe older than 3 intervals counts as missing. */
+  reportIntervalMs: number;
+}
+
+interface Liveness {
+  connected: boolean;
+  lastSeen: number;
+  applied: number;
+  applyError: string;
+  dirty: boolean;
+}
+
+export interface HostView {
+  id: string;
+  name: string;
+  address: string;
+  connected: boolean;
+  lastSeen: string | null;
+  generation: number;
+  appliedGeneration: number;
+  applyError: string;
+  instances: number;
+  labels: Record<string, string>;
+  facts: Record<string, unknown>;
+}
+
+/**
+ * The control plane's model of the fleet: accepts specs as revisions, keeps each host's desired
+ * state generation, pushes changes to connected agents, and holds what agents last reported.
+ * Desired state lives in the store (one transaction per change); liveness and probe results live
+ * in memory and are flushed in batches.
+ */
+export class Fleet {
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly liveness = new Map<string, Liveness>();
+  private readonly observations = new Map<string, InstanceObservation>();
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly staleAfterMs: number;
+  readonly reportIntervalMs: number;
+
+  constructor(opts: FleetOptions) {
+    this.store = opts.store;
+    this.log = opts.logger;
+    this.now = opts.now;
+    this.reportIntervalMs = opts.reportIntervalMs;
+    this.staleAfterMs = opts.reportIntervalMs * 3 + 1000;
+    for (const h of this.store.listHosts()) {
+      this.liveness.set(h.id, { connected: false, lastSeen: h.last_seen_at ?? 0, applied: h.applied_generation, applyError: '', dirty: false });
+    }
+  }
+
+  // ---- specs -------------------------------------------------------------------------------
+
+  fleetContext(excludeCluster?: string): FleetContext {
+    return {
+      hosts: this.store.listHosts().map(hostRecord),
+      clusters: this.currentSpecs().filter((s) => s.name !== excludeCluster),
+    };
+  }
+
+  currentSpecs(): ClusterSpecBase[] {
+    return this.store.listClusters().map((c) => {
+      const rev = this.store.getRevision(c.name, c.current_revision);
+      if (!rev) throw new Error(`store: cluster ${c.name} points at missing revision ${c.current_revision}`);
+      return JSON.parse(rev.spec_json) as ClusterSpecBase;
+    });
+  }
+
+  /** Validates and stores a spec as a new revision, then pushes new desired states. */
+  applyCluster(name: string, raw: unknown, meta: { author: string; message: string }): { name: string; revision: number; changed: boolean } {
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const body = raw as Record<string, unknown>;
+      if (body.name === undefined) raw = { ...body, name };
+      else if (body.name !== name) {
+        throw new ValidationError('spec name does not match the URL', [{ path: 'name', message: `is ${JSON.stringify(body.name)} but the request is for ${JSON.stringify(name)}` }]);
+      }
+    }
+    const result = validateClusterSpec(raw, this.fleetContext(name));
+    if (!result.ok) throw new ValidationError(`cluster spec ${JSON.stringify(name)} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`, result.problems);
+    const spec = result.spec;
+    const specJson = JSON.stringify(spec);
+    const now = this.now();
+
+    const outcome = this.store.transaction(() => {
+      const existing = this.store.getCluster(name);
+      if (existing && existing.kind !== spec.kind) {
+        throw new ConflictError(`cluster ${name} is of kind ${existing.kind}; a cluster cannot change kind (delete it first)`, [{ path: 'kind', message: `cannot change from ${existing.kind} to ${spec.kind}` }]);
+      }
+      if (existing) {
+        const current = this.store.getRevision(name, existing.current_revision);
+        if (current?.spec_json === specJson) return { revision: existing.current_revision, changed: false, pushes: [] };
+      }
+      const revision = this.store.maxRevision(name) + 1;
+      this.store.addRevision({ cluster: name, revision, kind: spec.kind, spec_json: specJson, author: meta.author, message: meta.message, created_at: now });
+      this.store.appendEvent({ at: now, type: 'cluster.revision', cluster: name, host: null, message: `revision ${revision} accepted from ${meta.author}`, data_json: JSON.stringify({ revision }) });
+      const pushes = this.recomputeDesired(now);
+      return { revision, changed: true, pushes };
+    });
+    this.push(outcome.pushes);
+    if (outcome.changed) this.log.info({ cluster: name, revision: outcome.revision }, 'cluster revision accepted');
+    return { name, revision: outcome.revision, changed: outcome.changed };
+  }
+
+  deleteCluster(name: string, meta: { author: string }): void {
+    const pushes = this.store.transaction(() => {
+      if (!this.store.getCluster(name)) throw new NotFoundError('cluster', name);
+      this.store.deleteCluster(name);
+      const now = this.now();
+      this.store.appendEvent({ at: now, type: 'cluster.deleted', cluster: name, host: null, message: `deleted by ${meta.author}`, data_json: '{}' });
+      return this.recomputeDesired(now);
+    });
+    this.push(pushes);
+    this.log.info({ cluster: name }, 'cluster deleted');
+  }
+
+  /** Re-plans the whole fleet inside the caller's transaction; returns what to push after commit. */
+  private recomputeDesired(now: number): { hostId: string; generation: number; json: string }[] {
+    const fleet = this.fleetContext();
+    const { byHost } = planFleet(fleet, fleet.clusters);
+    const stored = new Map(this.store.listHostDesired().map((r) => [r.host_id, { generation: r.generation, json: r.state_json }]));
+    const changes = diffHostDesired(stored, byHost);
+    for (const c of changes) this.store.setHostDesired({ host_id: c.hostId, generation: c.generation, state_json: c.json, updated_at: now });
+    return changes;
+  }
+
+  private push(changes: readonly { hostId: string; generation: number; json: string }[]): void {
+    for (const c of changes) {
+      const session = this.sessions.get(c.hostId);
+      if (!session) continue;
+      this.log.info({ host: c.hostId, generation: c.generation }, 'pushing desired state');
+      session.sendDesired(c.generation, JSON.parse(c.json) as HostDesiredView);
+    }
+  }
+
+  // ---- agents ------------------------------------------------------------------------------
+
+  /** Registers (or re-registers) an agent; returns its host id and current desired state. */
+  connectAgent(hello: AgentHello, session: AgentSession): { hostId: string; generation: number; desired: HostDesiredView } {
+    const now = this.now();
+    const { hostId, pushes } = this.store.transaction(() => {
+      const existing = this.store.getHostByName(hello.name);
+      const hostId = existing?.id ?? hello.name;
+      const moved = existing && (existing.address !== hello.address || existing.data_root !== hello.dataRoot);
+      this.store.upsertHost({
+        id: hostId,
+        name: hello.name,
+        address: hello.address,
+        data_root: hello.dataRoot,
+        labels_json: JSON.stringify(hello.labels),
+        facts_json: JSON.stringify(hello.facts),
+        agent_version: hello.agentVersion,
+        created_at: existing?.created_at ?? now,
+        last_seen_at: now,
+      });
+      if (!existing) this.store.appendEvent({ at: now, type: 'host.registered', cluster: null, host: hostId, message: `host ${hello.name} registered at ${hello.address}`, data_json: '{}' });
+      if (moved) this.store.appendEvent({ at: now, type: 'host.changed', cluster: null, host: hostId, message: `host ${hello.name} now at ${hello.address} (data root ${hello.dataRoot})`, data_json: '{}' });
+      const pushes = !existing || moved ? this.recomputeDesired(now) : [];
+      return { hostId, pushes };
+    });
+    const previous = this.sessions.get(hostId);
+    this.sessions.set(hostId, session);
+    if (previous && previous !== session) previous.close('replaced by a newer connection from the same host');
+    const live = this.liveness.get(hostId) ?? { connected: true, lastSeen: now, applied: 0, applyError: '', dirty: true };
+    live.connected = true;
+    live.lastSeen = now;
+    live.dirty = true;
+    this.liveness.set(hostId, live);
+    this.push(pushes.filter((p) => p.hostId !== hostId));
+    const row = this.store.getHostDesired(hostId);
+    this.log.info({ host: hostId, address: hello.address, generation: row?.generation ?? 0 }, 'agent connected');
+    return { hostId, generation: row?.generation ?? 0, desired: row ? (JSON.parse(row.state_json) as HostDesiredView) : { instances: [] } };
+  }
+
+  disconnectAgent(hostId: string, session: AgentSession): void {
+    if (this.sessions.get(hostId) !== session) return; // already replaced by a newer stream
+    this.sessions.delete(hostId);
+    const live = this.liveness.get(hostId);
+    if (live) {
+      live.connected = false;
+      live.dirty = true;
+    }
+    this.log.info({ host: hostId }, 'agent disconnected');
+  }
+
+  recordStatus(hostId: string, update: StatusUpdate): void {
+    const now = this.now();
+    const live = this.liveness.get(hostId);
+    if (live) {
+      if (live.applied !== update.appliedGeneration) this.log.info({ host: hostId, generation: update.appliedGeneration }, 'agent applied generation');
+      live.lastSeen = now;
+      live.applied = update.appliedGeneration;
+      live.applyError = update.applyError;
+      live.dirty = true;
+    }
+    const desired = this.store.getHostDesired(hostId);
+    const known = new Set(desired ? (JSON.parse(desired.state_json) as HostDesiredView).instances.map((i) => i.id) : []);
+    for (const inst of update.instances) {
+      if (!known.has(inst.id)) continue; // an instance being removed; nothing plans it any more
+      this.observations.set(inst.id, { ...inst, hostId, reportedAt: now });
+    }
+    for (const [id, o] of this.observations) {
+      if (o.hostId === hostId && !known.has(id)) this.observations.delete(id);
+    }
+  }
+
+  /** Writes changed liveness to the store in one transaction; called on a timer and at shutdown. */
+  flushLiveness(): number {
+    const rows: { id: string; last_seen_at: number; applied_generation: number }[] = [];
+    for (const [id, l] of this.liveness) {
+      if (!l.dirty) continue;
+      rows.push({ id, last_seen_at: l.lastSeen, applied_generation: l.applied });
+      l.dirty = false;
+    }
+    if (rows.length) this.store.recordLiveness(rows);
+    return rows.length;
+  }
+
+  closeAllSessions(reason: string): void {
+    for (const s of this.sessions.values()) s.close(reason);
+    this.sessions.clear();
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  listHosts(): HostView[] {
+    const desired = new Map(this.store.listHostDesired().map((r) => [r.host_id, r]));
+    return this.store.listHosts().map((h) => {
+      const live = this.liveness.get(h.id);
+      const d = desired.get(h.id);
+      const lastSeen = live?.lastSeen || h.last_seen_at;
+      return {
+        id: h.id,
+        name: h.name,
+        address: h.address,
+        connected: live?.connected ?? false,
+        lastSeen: lastSeen ? new Date(lastSeen).toISOString() : null,
+        generation: d?.generation ?? 0,
+        appliedGeneration: live?.applied ?? h.applied_generation,
+        applyError: live?.applyError ?? '',
+        instances: d ? (JSON.parse(d.state_json) as HostDesiredView).instances.length : 0,
+        labels: JSON.parse(h.labels_json) as Record<string, string>,
+        facts: JSON.parse(h.facts_json) as Record<string, unknown>,
+      };
+    });
+  }
+
+  clusterStatus(name: string): { name: string; kind: string; revision: number; spec: ClusterSpecBase; updatedAt: string; status: ClusterStatus } {
+    const row = this.store.getCluster(name);
+    if (!row) throw new NotFoundError('cluster', name);
+    const rev = this.store.getRevision(name, row.current_revision);
+    if (!rev) throw new Error(`store: cluster ${name} points at missing revision ${row.current_revision}`);
+    const spec = JSON.parse(rev.spec_json) as ClusterSpecBase;
+    const kind = serviceKind(spec.kind);
+    if (!kind) throw new Error(`cluster ${name} has kind ${spec.kind}, which this control plane does not know`);
+    const fleet = this.fleetContext();
+    const plans: InstancePlan[] = kind.plan(spec, fleet);
+    const desired = new Map(this.store.listHostDesired().map((r) => [r.host_id, r.generation]));
+    const lagging = new Set<string>();
+    for (const p of plans) {
+      const live = this.liveness.get(p.hostId);
+      if (!live || live.applied < (desired.get(p.hostId) ?? 0)) lagging.add(p.hostId);
+    }
+    const status = kind.checkHealth({
+      spec,
+      plans,
+      observations: this.observations,
+      lagging,
+      hostNames: new Map(fleet.hosts.map((h) => [h.id, h.name])),
+      now: this.now(),
+      staleAfterMs: this.staleAfterMs,
+    });
+    if (status.health === 'healthy' && lagging.size > 0) {
+      status.health = 'degraded';
+      status.reason += `; ${lagging.size} host(s) have not applied the latest desired state`;
+    }
+    return { name, kind: spec.kind, revision: row.current_revision, spec, updatedAt: new Date(row.updated_at).toISOString(), status };
+  }
+
+  listClusters(): { name: string; kind: string; revision: number; health: string; reason: string; members: number; ready: number; updatedAt: string }[] {
+    return this.store.listClusters().map((c) => {
+      const s = this.clusterStatus(c.name);
+      return {
+        name: c.name,
+        kind: c.kind,
+        revision: c.current_revision,
+        health: s.status.health,
+        reason: s.status.reason,
+        members: s.status.members.length,
+        ready: s.status.members.filter((m) => m.process === 'running' && m.mode !== 'unknown').length,
+        updatedAt: s.updatedAt,
+      };
+    });
+  }
+
+  listRevisions(name: string) {
+    if (!this.store.getCluster(name) && this.store.listRevisions(name).length === 0) throw new NotFoundError('cluster', name);
+    return this.store.listRevisions(name).map((r) => ({ revision: r.revision, author: r.author, message: r.message, createdAt: new Date(r.created_at).toISOString() }));
+  }
+
+  listEvents(filter: { cluster?: string; limit: number }) {
+    return this.store.listEvents(filter).map((e) => ({ id: e.id, at: new Date(e.at).toISOString(), type: e.type, cluster: e.cluster, host: e.host, message: e.message }));
+  }
+
+  /** Instance observations, for the agent-rpc layer's validation of incoming reports. */
+  kindOfInstance(hostId: string, instanceId: string): string | undefined {
+    const d = this.store.getHostDesired(hostId);
+    if (!d) return undefined;
+    return (JSON.parse(d.state_json) as HostDesiredView).instances.find((i) => i.id === instanceId)?.kind;
+  }
+}
+
+function hostRecord(h: HostRow): HostRecord {
+  return { id: h.id, name: h.name, address: h.address, dataRoot: h.data_root, labels: JSON.parse(h.labels_json) as Record<string, string> };
+}

@@ -1,0 +1,31 @@
+import { describe, it, expect } from 'vitest';
+import { planFleet, diffHostDesired } from './plan-fleet.js';
+import type { ClusterSpecBase, FleetContext } from '@hactl/shared';
+
+const fleet: FleetContext = {
+  hosts: [1, 2, 3, 4].map((i) => ({ id: `h${i}`, name: `h${i}`, address: `127.0.0.1${i}`, dataRoot: '/d', labels: {} })),
+  clusters: [],
+};
+const zk = { name: 'zk', kind: 'zookeeper', distribution: { home: '/zk' }, settings: {}, members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) } as unknown as ClusterSpecBase;
+
+describe('fleet planning', () => {
+  it('groups instances per host; a host without instances gets an empty desired state', () => {
+    const { byHost } = planFleet(fleet, [zk]);
+    expect(byHost.get('h1')!.instances.map((i) => i.id)).toEqual(['zk/zk-1']);
+    expect(byHost.get('h4')!.instances).toEqual([]);
+  });
+
+  it('bumps only the generations of hosts whose part changed', () => {
+    const first = planFleet(fleet, [zk]).byHost;
+    const stored = new Map([...first].map(([h, v]) => [h, { generation: 3, json: JSON.stringify(v) }]));
+    expect(diffHostDesired(stored, first)).toEqual([]);
+    const grown = { ...zk, members: [...(zk as unknown as { members: object[] }).members, { host: 'h4', id: 4 }, { host: 'h4', id: 5, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 }] } as unknown as ClusterSpecBase;
+    const changes = diffHostDesired(stored, planFleet(fleet, [grown]).byHost);
+    // every member's server list changed, so every host moves exactly one generation
+    expect(changes.map((c) => [c.hostId, c.generation]).sort()).toEqual([['h1', 4], ['h2', 4], ['h3', 4], ['h4', 4]]);
+  });
+
+  it('a host seen for the first time starts at generation 1', () => {
+    expect(diffHostDesired(new Map(), planFleet(fleet, []).byHost).map((c) => c.generation)).toEqual([1, 1, 1, 1]);
+  });
+});

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { serve, type ServerType } from '@hono/node-server';
+import { agentServiceDefinition, MAX_MESSAGE_BYTES } from '@hactl/proto';
+import type { Logger } from '@hactl/shared';
+import type { ControlPlaneConfig } from './config.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import { Fleet } from './reconcile/fleet.js';
+import { createAgentServiceHandlers } from './agent-rpc/service.js';
+import { createApp } from './api/app.js';
+
+export interface RunningControlPlane {
+  httpPort: number;
+  grpcPort: number;
+  fleet: Fleet;
+  stop(): Promise<void>;
+}
+
+/** Opens the store and serves gRPC and HTTP. Used by main.ts and by in-process tests. */
+export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger, now: () => number = Date.now): Promise<RunningControlPlane> {
+  fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
+  const fleet = new Fleet({ store, logger, now, reportIntervalMs: cfg.reportIntervalMs });
+
+  const grpcServer = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    // Detect dead agents whose TCP connection vanished without a FIN.
+    'grpc.keepalive_time_ms': 20_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  });
+  grpcServer.addService(agentServiceDefinition(), createAgentServiceHandlers({ fleet, logger }));
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    grpcServer.bindAsync(`${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+  });
+
+  const app = createApp({ fleet, logger });
+  let httpServer: ServerType | undefined;
+  const httpPort = await new Promise<number>((resolve, reject) => {
+    httpServer = serve({ fetch: app.fetch, hostname: cfg.http.host, port: cfg.http.port }, (info) => resolve(info.port));
+    httpServer.once('error', reject);
+  });
+
+  const flushTimer = setInterval(() => {
+    try {
+      fleet.flushLiveness();
+    } catch (err) {
+      logger.error({ err: String(err) }, 'liveness flush failed');
+    }
+  }, cfg.livenessFlushMs);
+  flushTimer.unref();
+
+  logger.info({ http: `${cfg.http.host}:${httpPort}`, grpc: `${cfg.grpc.host}:${grpcPort}`, data_dir: cfg.dataDir }, 'control plane listening');
+
+  return {
+    httpPort,
+    grpcPort,
+    fleet,
+    async stop() {
+      clearInterval(flushTimer);
+      fleet.closeAllSessions('control plane shutting down');
+      await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
+      fleet.flushLiveness();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Numbered schema migrations; `PRAGMA user_version` records the last one applied. Append only:
+ * never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: hosts, clusters with immutable revisions, per-host desired state, events.
+  `
+  CREATE TABLE hosts (
+    id                 TEXT PRIMARY KEY,
+    name               TEXT NOT NULL UNIQUE,
+    address            TEXT NOT NULL,
+    data_root          TEXT NOT NULL,
+    labels_json        TEXT NOT NULL DEFAULT '{}',
+    facts_json         TEXT NOT NULL DEFAULT '{}',
+    agent_version      TEXT NOT NULL DEFAULT '',
+    created_at         INTEGER NOT NULL,
+    last_seen_at       INTEGER,
+    applied_generation INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+
+  CREATE TABLE clusters (
+    name             TEXT PRIMARY KEY,
+    kind             TEXT NOT NULL,
+    current_revision INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE revisions (
+    cluster    TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    spec_json  TEXT NOT NULL,
+    author     TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (cluster, revision)
+  ) STRICT;
+
+  CREATE TABLE host_desired (
+    host_id    TEXT PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,
+    generation INTEGER NOT NULL,
+    state_json TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        INTEGER NOT NULL,
+    type      TEXT NOT NULL,
+    cluster   TEXT,
+    host      TEXT,
+    message   TEXT NOT NULL,
+    data_json TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+  CREATE INDEX events_cluster ON events(cluster, id);
+  `,
+];

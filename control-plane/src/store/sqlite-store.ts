@@ -1,0 +1,139 @@
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.js';
+import type { ClusterRow, EventRow, HostRow, HostDesiredRow, RevisionRow, Store } from './store.js';
+
+/**
+ * The store on SQLite: WAL, synchronous=FULL (a committed revision survives power loss), foreign
+ * keys on, every state change in one transaction.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`store schema version ${current} is newer than this control plane (${MIGRATIONS.length}); refusing to open`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  listHosts(): HostRow[] {
+    return this.db.prepare('SELECT * FROM hosts ORDER BY name').all() as HostRow[];
+  }
+
+  getHostByName(name: string): HostRow | undefined {
+    return this.db.prepare('SELECT * FROM hosts WHERE name = ?').get(name) as HostRow | undefined;
+  }
+
+  upsertHost(h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> & Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>): void {
+    this.db
+      .prepare(
+        `INSERT INTO hosts (id, name, address, data_root, labels_json, facts_json, agent_version, created_at, last_seen_at, applied_generation)
+         VALUES (@id, @name, @address, @data_root, @labels_json, @facts_json, @agent_version, @created_at, @last_seen_at, @applied_generation)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, address = excluded.address, data_root = excluded.data_root,
+           labels_json = excluded.labels_json, facts_json = excluded.facts_json, agent_version = excluded.agent_version,
+           last_seen_at = COALESCE(excluded.last_seen_at, hosts.last_seen_at)`,
+      )
+      .run({ last_seen_at: null, applied_generation: 0, ...h });
+  }
+
+  /** Batched liveness flush: one statement per host, all in one transaction. */
+  recordLiveness(rows: readonly { id: string; last_seen_at: number; applied_generation: number }[]): void {
+    const stmt = this.db.prepare('UPDATE hosts SET last_seen_at = @last_seen_at, applied_generation = @applied_generation WHERE id = @id');
+    this.db.transaction(() => {
+      for (const r of rows) stmt.run(r);
+    })();
+  }
+
+  listClusters(): ClusterRow[] {
+    return this.db.prepare('SELECT * FROM clusters ORDER BY name').all() as ClusterRow[];
+  }
+
+  getCluster(name: string): ClusterRow | undefined {
+    return this.db.prepare('SELECT * FROM clusters WHERE name = ?').get(name) as ClusterRow | undefined;
+  }
+
+  getRevision(cluster: string, revision: number): RevisionRow | undefined {
+    return this.db.prepare('SELECT * FROM revisions WHERE cluster = ? AND revision = ?').get(cluster, revision) as RevisionRow | undefined;
+  }
+
+  listRevisions(cluster: string): RevisionRow[] {
+    return this.db.prepare('SELECT * FROM revisions WHERE cluster = ? ORDER BY revision').all(cluster) as RevisionRow[];
+  }
+
+  /** Appends a revision and moves the cluster's pointer to it; the caller wraps it in a transaction. */
+  addRevision(r: RevisionRow): void {
+    this.db.prepare(
+      'INSERT INTO revisions (cluster, revision, kind, spec_json, author, message, created_at) VALUES (@cluster, @revision, @kind, @spec_json, @author, @message, @created_at)',
+    ).run(r);
+    this.db
+      .prepare(
+        `INSERT INTO clusters (name, kind, current_revision, created_at, updated_at) VALUES (@cluster, @kind, @revision, @created_at, @created_at)
+         ON CONFLICT(name) DO UPDATE SET current_revision = excluded.current_revision, updated_at = excluded.updated_at`,
+      )
+      .run(r);
+  }
+
+  deleteCluster(name: string): void {
+    this.db.prepare('DELETE FROM clusters WHERE name = ?').run(name);
+  }
+
+  maxRevision(cluster: string): number {
+    const row = this.db.prepare('SELECT MAX(revision) AS m FROM revisions WHERE cluster = ?').get(cluster) as { m: number | null };
+    return row.m ?? 0;
+  }
+
+  getHostDesired(hostId: string): HostDesiredRow | undefined {
+    return this.db.prepare('SELECT * FROM host_desired WHERE host_id = ?').get(hostId) as HostDesiredRow | undefined;
+  }
+
+  listHostDesired(): HostDesiredRow[] {
+    return this.db.prepare('SELECT * FROM host_desired').all() as HostDesiredRow[];
+  }
+
+  setHostDesired(row: HostDesiredRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO host_desired (host_id, generation, state_json, updated_at) VALUES (@host_id, @generation, @state_json, @updated_at)
+         ON CONFLICT(host_id) DO UPDATE SET generation = excluded.generation, state_json = excluded.state_json, updated_at = excluded.updated_at`,
+      )
+      .run(row);
+  }
+
+  appendEvent(e: Omit<EventRow, 'id'>): void {
+    this.db.prepare('INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)').run(e);
+  }
+
+  listEvents(filter: { cluster?: string; limit: number }): EventRow[] {
+    if (filter.cluster) {
+      return this.db.prepare('SELECT * FROM events WHERE cluster = ? ORDER BY id DESC LIMIT ?').all(filter.cluster, filter.limit) as EventRow[];
+    }
+    return this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(filter.limit) as EventRow[];
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The control plane's persistent state. Behind an interface so a server-grade database can
+ * replace SQLite when a fleet outgrows one control plane. Rows are plain records; JSON columns stay
+ * strings here and are parsed by the layer that owns their schema.
+ */
+export interface HostRow {
+  id: string;
+  name: string;
+  address: string;
+  data_root: string;
+  labels_json: string;
+  facts_json: string;
+  agent_version: string;
+  created_at: number;
+  last_seen_at: number | null;
+  applied_generation: number;
+}
+
+export interface ClusterRow {
+  name: string;
+  kind: string;
+  current_revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RevisionRow {
+  cluster: string;
+  revision: number;
+  kind: string;
+  spec_json: string;
+  author: string;
+  message: string;
+  created_at: number;
+}
+
+export interface HostDesiredRow {
+  host_id: string;
+  generation: number;
+  state_json: string;
+  updated_at: number;
+}
+
+export interface EventRow {
+  id: number;
+  at: number;
+  type: string;
+  cluster: string | null;
+  host: string | null;
+  message: string;
+  data_json: string;
+}
+
+export interface Store {
+  transaction<T>(fn: () => T): T;
+  close(): void;
+  listHosts(): HostRow[];
+  getHostByName(name: string): HostRow | undefined;
+  upsertHost(h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> & Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>): void;
+  recordLiveness(rows: readonly { id: string; last_seen_at: number; applied_generation: number }[]): void;
+  listClusters(): ClusterRow[];
+  getCluster(name: string): ClusterRow | undefined;
+  getRevision(cluster: string, revision: number): RevisionRow | undefined;
+  listRevisions(cluster: string): RevisionRow[];
+  addRevision(r: RevisionRow): void;
+  deleteCluster(name: string): void;
+  maxRevision(cluster: string): number;
+  getHostDesired(hostId: string): HostDesiredRow | undefined;
+  listHostDesired(): HostDesiredRow[];
+  setHostDesired(row: HostDesiredRow): void;
+  appendEvent(e: Omit<EventRow, 'id'>): void;
+  listEvents(filter: { cluster?: string; limit: number }): EventRow[];
+}
