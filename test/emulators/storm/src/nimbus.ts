@@ -1,0 +1,159 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { canBind, closeServer, listen, openClusterSession, renderJavaMap, trackConnections } from './daemon-common.js';
+import { confNum, confStr, type StormConf } from './config.js';
+import { LeaderLatch } from './leader-latch.js';
+import { createNimbusHandler } from './nimbus-service.js';
+import { serveThrift } from './thrift-rpc.js';
+import { encodeNimbusSummary } from './thrift.js';
+import { STORM_VERSION } from './version.js';
+import type { Logger } from './log.js';
+import type { Zk } from './zk.js';
+
+export interface NimbusDeps {
+  conf: StormConf;
+  host: string;
+  /** true when storm.local.hostname set the host (NimbusInfo.fromConf logs differently). */
+  hostFromConf: boolean;
+  log: (logger: string) => Logger;
+  nowSecs(): number;
+  exit(code: number): void;
+}
+
+export interface RunningDaemon {
+  stop(): Promise<void>;
+}
+
+/** LeaderListenerCallback: topology blob keys every active topology needs on the leader. */
+const TOPOLOGY_BLOB_SUFFIXES = ['-stormjar.jar', '-stormcode.ser', '-stormconf.ser'];
+
+export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undefined> {
+  const { conf, host } = deps;
+  const port = confNum(conf, 'nimbus.thrift.port');
+  const nimbusInfoLog = deps.log('org.apache.storm.nimbus.NimbusInfo');
+  const log = deps.log('org.apache.storm.daemon.nimbus.Nimbus');
+  const electorLog = deps.log('org.apache.storm.zookeeper.LeaderElectorImp');
+  const zkLog = deps.log('org.apache.storm.zookeeper.Zookeeper');
+  const callbackLog = deps.log('org.apache.storm.nimbus.LeaderListenerCallback');
+
+  if (deps.hostFromConf) nimbusInfoLog.info(`Overriding nimbus host to storm.local.hostname -> ${host}`);
+  else nimbusInfoLog.info(`Nimbus figures out its name to ${host}`);
+
+  // Nimbus.validatePortAvailable: a taken thrift port logs an error and exits with status 0.
+  // The real check binds the wildcard address; emulated hosts share one kernel, so the emulator
+  // checks the advertised host only.
+  if (!(await canBind(host, port))) {
+    log.error(`${port} is not available. Check if another process is already listening on ${port}`);
+    deps.exit(0);
+    return undefined;
+  }
+
+  let zk: Zk | undefined;
+  let latch: LeaderLatch | undefined;
+  let stopping = false;
+  let requeueTimer: NodeJS.Timeout | undefined;
+  const startSecs = deps.nowSecs();
+  const latchId = `${host}:${port}`;
+  const blobDir = path.join(confStr(conf, 'storm.local.dir'), 'blobs');
+
+  const fail = (err: Error): void => {
+    if (stopping) return;
+    log.error(`Error while processing event ${err.stack ?? err.message}`);
+    deps.exit(20);
+  };
+
+  const joinElection = async (): Promise<void> => {
+    if (!zk || stopping) return;
+    const l = new LeaderLatch(
+      zk,
+      latchId,
+      {
+        isLeader: () => setImmediate(() => onLeader(l)),
+        notLeader: () => zkLog.info(`${host} lost leadership.`),
+      },
+      fail,
+    );
+    latch = l;
+    await l.start();
+    electorLog.info('Queued up for leader lock.');
+  };
+
+  /** LeaderListenerCallback.leaderCallBack, then Zookeeper's "gained leadership" log. */
+  const onLeader = (l: LeaderLatch): void => {
+    if (!zk || l !== latch || !l.hasLeadership) return;
+    const session = zk;
+    (async () => {
+      callbackLog.info('Sync remote assignments and id-info to local');
+      const active = (await session.getChildren('/storms')).sort();
+      const needed = active.flatMap((id) => TOPOLOGY_BLOB_SUFFIXES.map((s) => id + s));
+      const local = fs.existsSync(blobDir) ? fs.readdirSync(blobDir).sort() : [];
+      const missing = needed.filter((k) => !local.includes(k));
+      callbackLog.info(
+        `active-topology-blobs [${active.join(',')}] local-topology-blobs [${local.join(',')}] diff-topology-blobs [${missing.join(',')}]`,
+      );
+      if (missing.length > 0) {
+        callbackLog.info('code for all active topologies not available locally, giving up leadership.');
+        // LeaderElectorImp.quitElectionFor(nimbus.code.sync.freq.secs * 1000)
+        await l.close();
+        electorLog.info('Removed from leader lock queue.');
+        requeueTimer = setTimeout(() => {
+          joinElection().catch(fail);
+        }, confNum(conf, 'nimbus.code.sync.freq.secs') * 1000);
+        return;
+      }
+      callbackLog.info('Accepting leadership, all active topologies and corresponding dependencies found locally.');
+      zkLog.info(`${host} gained leadership.`);
+    })().catch(fail);
+  };
+
+  const startSession = async (): Promise<void> => {
+    zk = await openClusterSession(conf, () => {
+      if (stopping) return;
+      // Curator: ephemerals die with the session; Storm re-registers /nimbuses/<host> on reconnect.
+      log.warn('ZooKeeper session expired; re-registering nimbus');
+      latch = undefined;
+      zk?.close();
+      startSession().catch(fail);
+    });
+    await zk.setEphemeral(
+      `/nimbuses/${host}`,
+      encodeNimbusSummary({ host, port, uptime_secs: startSecs, isLeader: false, version: STORM_VERSION }),
+    );
+    await joinElection();
+  };
+
+  log.info(`Starting Nimbus with conf ${renderJavaMap(conf)}`);
+  await startSession();
+
+  const server = trackConnections(net.createServer());
+  serveThrift(
+    server,
+    createNimbusHandler({
+      zk: () => {
+        if (!zk) throw new Error('not connected to ZooKeeper');
+        return zk;
+      },
+      self: { host, port },
+      isLeader: () => latch?.hasLeadership ?? false,
+      conf,
+      nowSecs: deps.nowSecs,
+    }),
+    (err) => deps.log('org.apache.storm.thrift.server.AbstractNonblockingServer$FrameBuffer').error(`Unexpected throwable while invoking! ${err.message}`),
+  );
+  await listen(server, host, port);
+  log.info(`Starting nimbus server for storm version '${STORM_VERSION}'`);
+
+  return {
+    async stop() {
+      stopping = true;
+      if (requeueTimer) clearTimeout(requeueTimer);
+      log.info('Shutting down master');
+      await closeServer(server);
+      // Closing the session removes /nimbuses/<host> and the latch node at once.
+      await latch?.close().catch(() => undefined);
+      zk?.close();
+      log.info('Shut down master');
+    },
+  };
+}
