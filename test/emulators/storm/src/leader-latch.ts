@@ -76,6 +76,13 @@ export class LeaderLatch {
     this.check().catch((err: Error) => this.onError(err));
   }
 
+  /** The session died with our node in it (Curator ConnectionState LOST): leadership is gone. */
+  lost(): void {
+    this.closed = true;
+    this.ourPath = undefined;
+    this.setLeadership(false);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.ourPath) await this.zk.remove(this.ourPath);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, localHostname, parseArgs, resolveConfPath, type StormConf } from './config.js';
-import { createLogger } from './log.js';
+import { createClientLogger, createLogger } from './log.js';
 import { renderTopologyList } from './list.js';
 import { getConfiguredClient, javaStackTrace } from './nimbus-client.js';
 import { runNimbus, type RunningDaemon } from './nimbus.js';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     }
     case 'list': {
       try {
-        const client = await getConfiguredClient(conf, createLogger('org.apache.storm.utils.NimbusClient'));
+        const client = await getConfiguredClient(conf, createClientLogger('org.apache.storm.utils.NimbusClient'));
         process.stdout.write(renderTopologyList(await client.getTopologySummaries()));
         exit(0);
       } catch (err) {

@@ -111,7 +111,9 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
     zk = await openClusterSession(conf, () => {
       if (stopping) return;
       // Curator: ephemerals die with the session; Storm re-registers /nimbuses/<host> on reconnect.
-      log.warn('ZooKeeper session expired; re-registering nimbus');
+      // Curator's connection state listener; the session's ephemerals are gone at this point.
+      deps.log('org.apache.storm.shade.org.apache.curator.framework.state.ConnectionStateManager').info('State change: LOST');
+      latch?.lost();
       latch = undefined;
       zk?.close();
       startSession().catch(fail);

@@ -94,7 +94,8 @@ export async function runSupervisor(deps: SupervisorDeps): Promise<RunningDaemon
   const startSession = async (): Promise<void> => {
     zk = await openClusterSession(conf, () => {
       if (stopping) return;
-      log.warn('ZooKeeper session expired; re-registering supervisor');
+      // Curator's connection state listener; the session's ephemerals are gone at this point.
+      deps.log('org.apache.storm.shade.org.apache.curator.framework.state.ConnectionStateManager').info('State change: LOST');
       zk?.close();
       startSession().catch(fail);
     });

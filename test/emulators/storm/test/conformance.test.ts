@@ -67,9 +67,9 @@ describe('storm emulator: conformance with service-facts §3', () => {
   });
 
   it('formation: two nimbuses, exactly one Leader in /api/v1/nimbus/summary with 2.x field types', async () => {
-    const ns = await waitFor('2 nimbuses with one leader', async () => {
+    const ns = await waitFor('2 live nimbuses with one leader', async () => {
       const n = await nimbusSummary(UI);
-      return n && n.length === 2 && leaders(n).length === 1 ? n : undefined;
+      return n && n.length === 2 && n.every((x) => x.status !== 'Offline') && leaders(n).length === 1 ? n : undefined;
     });
     expect(leaders(ns).map((n) => n.host)).toEqual([N1]);
     expect(byHost(ns, N2)?.status).toBe('Not a Leader');
@@ -170,6 +170,26 @@ describe('storm emulator: conformance with service-facts §3', () => {
     expect(nimbus[N1]!.lines.join('\n')).toContain(`o.a.s.n.NimbusInfo main [INFO] Overriding nimbus host to storm.local.hostname -> ${N1}`);
     expect(nimbus[N1]!.lines.join('\n')).toContain(`${N1} gained leadership.`);
     expect(nimbus[N2]!.lines.join('\n')).not.toContain('gained leadership');
+  });
+
+  it('session expiry (nimbus paused past the session timeout): ephemerals vanish, then it re-registers', async () => {
+    const n2 = nimbus[N2]!;
+    n2.child.kill('SIGSTOP');
+    try {
+      await waitFor('/nimbuses/<paused nimbus> to expire', async () => !(await reader.children('/nimbuses')).includes(N2) || undefined, {
+        timeoutMs: 20_000,
+      });
+      expect((await latch()).map((m) => m.id)).toEqual([`${N1}:6627`]);
+    } finally {
+      n2.child.kill('SIGCONT');
+    }
+    await waitFor('paused nimbus to re-register', async () => (await reader.children('/nimbuses')).includes(N2) || undefined, {
+      timeoutMs: 20_000,
+    });
+    await waitFor('paused nimbus back in the latch', async () => ((await latch()).length === 2 ? true : undefined));
+    expect((await latch()).map((m) => m.id)).toEqual([`${N1}:6627`, `${N2}:6627`]);
+    expect(n2.lines.join('\n')).toContain('State change: LOST');
+    expect(leaders((await nimbusSummary(UI))!).map((n) => n.host)).toEqual([N1]);
   });
 
   it('a second nimbus on a host whose thrift port is taken logs the upstream error and exits 0', async () => {
