@@ -310,4 +310,21 @@ describe('storm emulator: conformance with service-facts §3', () => {
       await reader.remove(`/storms/${id}`);
     }
   });
+
+  it('supervisor SIGTERM removes its znode at once; a restart re-registers under the persisted id', async () => {
+    const sup = lab.daemons.find((d) => d.kind === 'supervisor' && d.host === S2)!;
+    const before = await reader.children('/supervisors');
+    const id = before.find((i) => i.endsWith(`-${S2}`))!;
+    expect(await sup.kill('SIGTERM')).toBe(0);
+    await waitFor('supervisor znode to vanish', async () => (!(await reader.children('/supervisors')).includes(id) ? true : undefined), {
+      timeoutMs: SESSION_TIMEOUT_MS - 1000,
+    });
+    const summary = await waitFor('cluster summary without the stopped supervisor', async () => {
+      const r = await getJson(`${UI}/api/v1/cluster/summary`);
+      return r.status === 200 && r.body.supervisors === 1 ? r.body : undefined;
+    });
+    expect(summary.slotsTotal).toBe(2);
+    lab.start('supervisor', 'sup2', S2, { 'supervisor.slots.ports': [6700, 6701, 6702] });
+    await waitFor('supervisor back with the same id', async () => ((await reader.children('/supervisors')).includes(id) ? true : undefined));
+  });
 });

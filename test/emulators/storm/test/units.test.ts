@@ -50,6 +50,7 @@ describe('storm emulator: pure parts', () => {
     const c = '_c_99999999-9999-9999-9999-999999999999-latch-0000000001';
     expect(sortLatchChildren([a, b, c])).toEqual([c, a, b]);
     expect(planLatch([a, b, c], c)).toEqual({ kind: 'leader' });
+    expect(planLatch([a, b, c], a)).toEqual({ kind: 'follower', watch: c });
     expect(planLatch([a, b, c], b)).toEqual({ kind: 'follower', watch: a });
     expect(planLatch([a, c], b).kind).toBe('missing');
     expect(parseNimbusId('n1:6627')).toEqual({ host: 'n1', port: 6627 });
