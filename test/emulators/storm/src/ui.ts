@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { closeServer, listen, trackConnections } from './daemon-common.js';
 import { confNum, confStr, type StormConf } from './config.js';
-import { getConfiguredClient, javaStackTrace } from './nimbus-client.js';
+import { getConfiguredClient, javaStackTrace, type LeaderClient } from './nimbus-client.js';
 import { renderClusterSummary, renderError, renderNimbusSummary, renderSupervisorSummary, renderTopologySummary } from './ui-json.js';
 import type { Logger } from './log.js';
 import type { RunningDaemon } from './nimbus.js';
@@ -17,13 +17,17 @@ export interface UiDeps {
   log: (logger: string) => Logger;
 }
 
-type Route = (cluster: () => Promise<ClusterSummary>, conf: StormConf) => Promise<unknown>;
+type Route = (client: () => Promise<LeaderClient>, conf: StormConf) => Promise<unknown>;
+
+const cluster = async (client: () => Promise<LeaderClient>): Promise<ClusterSummary> => (await client()).getClusterInfo();
 
 const ROUTES: Record<string, Route> = {
-  '/api/v1/nimbus/summary': async (cluster, conf) => renderNimbusSummary(await cluster(), conf),
-  '/api/v1/cluster/summary': async (cluster, conf) => renderClusterSummary(await cluster(), null, conf),
-  '/api/v1/supervisor/summary': async (cluster, conf) => renderSupervisorSummary(await cluster(), conf),
-  '/api/v1/topology/summary': async (cluster, conf) => renderTopologySummary(await cluster(), conf),
+  '/api/v1/nimbus/summary': async (client, conf) => renderNimbusSummary(await cluster(client), conf),
+  '/api/v1/cluster/summary': async (client, conf) => renderClusterSummary(await cluster(client), null, conf),
+  '/api/v1/supervisor/summary': async (client, conf) => renderSupervisorSummary(await cluster(client), conf),
+  '/api/v1/topology/summary': async (client, conf) => renderTopologySummary(await cluster(client), conf),
+  // StormApiResource.getClusterConfiguration: the leader's getNimbusConf() JSON as is.
+  '/api/v1/cluster/configuration': async (client) => JSON.parse(await (await client()).getNimbusConf()) as unknown,
 };
 
 /** UIHelpers.getJsonResponseHeaders */
@@ -54,8 +58,7 @@ export function createUiHandler(deps: UiDeps): http.RequestListener {
       res.end('<html><body><h2>HTTP ERROR 404 Not Found</h2></body></html>');
       return;
     }
-    const cluster = async (): Promise<ClusterSummary> => (await getConfiguredClient(deps.conf, clientLog)).getClusterInfo();
-    route(cluster, deps.conf).then(
+    route(() => getConfiguredClient(deps.conf, clientLog), deps.conf).then(
       (data) => send(200, data),
       (err: Error) => {
         log.error(`Exception in ${url.pathname}: ${err.message}`);

@@ -153,13 +153,18 @@ describe('storm emulator: conformance with service-facts §3', () => {
     expect(typeof sups.body.schedulerDisplayResource).toBe('boolean');
   });
 
-  it('storm list prints "No topologies running." and the UI supports JSONP', async () => {
+  it('storm list prints "No topologies running."; UI JSONP and cluster/configuration; storm version', async () => {
     const r = lab.cli(['list']);
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')).toContain('No topologies running.');
     const res = await fetch(`${UI}/api/v1/nimbus/summary?callback=cb`);
     expect(res.headers.get('content-type')).toBe('application/javascript;charset=utf-8');
     expect(await res.text()).toMatch(/^cb\(\{"nimbuses":\[.*\]\}\);$/);
+    const conf = await getJson(`${UI}/api/v1/cluster/configuration`);
+    expect(conf.body).toMatchObject({ 'nimbus.thrift.port': 6627, 'storm.zookeeper.root': '/storm' });
+    const version = lab.cli(['version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout.split('\n')[0]).toBe('Storm 2.8.8');
   });
 
   it('daemons log in the Storm layout and nimbus reports its host identity', () => {
