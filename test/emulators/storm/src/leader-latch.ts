@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateMode, ZkEvent, type Zk } from './zk.js';
+import { CreateMode, ZkEvent, isNoNode, type Zk } from './zk.js';
 import { LEADER_LOCK_PATH, latchNodePrefix, planLatch, sortLatchChildren } from './latch-plan.js';
 
 export interface LatchListener {
@@ -20,6 +20,7 @@ export class LeaderLatch {
     private readonly zk: Zk,
     private readonly id: string,
     private readonly listener: LatchListener,
+    /** Reports recoverable problems (logged; the latch retries or resets itself). */
     private readonly onError: (err: Error) => void,
   ) {}
 
@@ -36,11 +37,22 @@ export class LeaderLatch {
     // creatingParentContainersIfNeeded(): Curator makes /leader-lock a container node; the
     // emulator's client cannot create containers, so it is a persistent node (see README).
     await this.zk.mkdirs(LEADER_LOCK_PATH);
+    await this.reset();
+  }
+
+  /** LeaderLatch.reset(): drop our node (if any) and queue again with a fresh one. */
+  private async reset(): Promise<void> {
+    this.setLeadership(false);
+    if (this.ourPath) await this.zk.remove(this.ourPath);
     this.ourPath = await this.zk.create(
       `${LEADER_LOCK_PATH}/${latchNodePrefix(randomUUID())}`,
       Buffer.from(this.id, 'utf8'),
       CreateMode.EPHEMERAL_SEQUENTIAL,
     );
+    if (this.closed) {
+      await this.zk.remove(this.ourPath);
+      return;
+    }
     await this.check();
   }
 
@@ -59,9 +71,10 @@ export class LeaderLatch {
     if (plan.kind === 'leader') {
       this.setLeadership(true);
     } else if (plan.kind === 'missing') {
-      // Curator resets (re-creates its node) when its node vanished, e.g. after a session loss.
-      this.setLeadership(false);
-      this.onError(new Error(plan.reason));
+      // LeaderLatch.checkLeadership: "Can't find our node. Resetting. Index: -1"
+      this.onError(new Error(`Can't find our node. Resetting. Index: -1 (${plan.reason})`));
+      this.ourPath = undefined;
+      await this.reset();
     } else {
       this.setLeadership(false);
       const data = await this.zk.getData(`${LEADER_LOCK_PATH}/${plan.watch}`, (event) => {
@@ -72,8 +85,13 @@ export class LeaderLatch {
     }
   }
 
+  /** Errors while re-checking (connection loss, expiry) are retried like Curator's background callbacks. */
   private recheck(): void {
-    this.check().catch((err: Error) => this.onError(err));
+    this.check().catch((err: Error) => {
+      if (this.closed) return;
+      this.onError(err);
+      setTimeout(() => this.recheck(), 1000).unref();
+    });
   }
 
   /** The session died with our node in it (Curator ConnectionState LOST): leadership is gone. */
@@ -96,8 +114,9 @@ export async function readLatchLeaderId(zk: Zk): Promise<string> {
   let children: string[];
   try {
     children = await zk.getChildren(LEADER_LOCK_PATH);
-  } catch {
-    return '';
+  } catch (err) {
+    if (isNoNode(err)) return ''; // no nimbus ever queued
+    throw err;
   }
   for (const child of sortLatchChildren(children)) {
     const data = await zk.getData(`${LEADER_LOCK_PATH}/${child}`);

@@ -72,7 +72,7 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
         isLeader: () => setImmediate(() => onLeader(l)),
         notLeader: () => zkLog.info(`${host} lost leadership.`),
       },
-      fail,
+      (err) => deps.log('org.apache.storm.shade.org.apache.curator.framework.recipes.leader.LeaderLatch').error(err.message),
     );
     latch = l;
     await l.start();
