@@ -136,7 +136,12 @@ export class ProcessSupervisor {
   }
 
   status(): SupervisorStatus {
-    return { ...this.st, ...(this.st.lastExit ? { lastExit: { ...this.st.lastExit } } : {}) };
+    const st = { ...this.st, ...(this.st.lastExit ? { lastExit: { ...this.st.lastExit } } : {}) };
+    // A run that outlived resetAfterMs ends the crash loop (the policy's own notion of healthy).
+    if (st.crashLoop && st.state === 'running' && st.startedAt !== undefined && this.now() - st.startedAt >= this.policy.resetAfterMs) {
+      st.crashLoop = false;
+    }
+    return st;
   }
 
   /** Calls `listener` after every status change; returns the unsubscribe function. */
@@ -145,7 +150,10 @@ export class ProcessSupervisor {
     return () => this.listeners.delete(listener);
   }
 
-  /** Changes the spec used from the next start on; a running process keeps running as it is. */
+  /**
+   * Changes the spec used from the next start on; a running process keeps running as it is (stop()
+   * and log capping keep using the spec it was started with). `instanceId` must stay the same.
+   */
   update(spec: ProcessSpec): void {
     this.spec = spec;
   }
@@ -160,7 +168,23 @@ export class ProcessSupervisor {
       this.wantRunning = true;
       this.ensureLogCapTimer();
       if (this.run || this.restartTimer || this.givenUp) return this.status();
-      if (!(await this.adopt())) await this.spawnRun();
+      if (!(await this.tryAdopt())) await this.spawnRun();
+      return this.status();
+    });
+  }
+
+  /**
+   * Only adopts: if the pid file names a live process that is still ours, supervise it (restarting it
+   * if it dies); otherwise change nothing and start nothing. For an agent that comes up before it
+   * knows its desired state.
+   */
+  adopt(): Promise<SupervisorStatus> {
+    return this.enqueue(async () => {
+      if (this.run || this.restartTimer || this.givenUp) return this.status();
+      if (await this.tryAdopt()) {
+        this.wantRunning = true;
+        this.ensureLogCapTimer();
+      }
       return this.status();
     });
   }
@@ -224,7 +248,7 @@ export class ProcessSupervisor {
   }
 
   /** Adopts the process named in the pid file if it is still the one we started for this instance. */
-  private async adopt(): Promise<boolean> {
+  private async tryAdopt(): Promise<boolean> {
     const spec = this.spec;
     let text: string | undefined;
     try {
@@ -350,10 +374,16 @@ export class ProcessSupervisor {
   }
 
   private async onExit(run: Run, info: ExitInfo): Promise<void> {
-    // An intended stop handles its own exit; a superseded run is old news.
-    if (run !== this.run || run.stopRequested) return;
+    // A superseded run is old news; an intended stop normally handles its own exit.
+    if (run !== this.run) return;
     this.run = undefined;
     run.unwatch();
+    if (run.stopRequested) {
+      // The stop gave up (StopFailedError) but the process has gone since.
+      await this.removePidFile(run.spec.pidFile);
+      this.setStatus({ state: 'stopped', lastExit: info, adopted: false, reason: 'stopped', crashLoop: false }, ['pid', 'startedAt', 'nextRestartAt']);
+      return;
+    }
     // The leader is gone; stray members of its group (a wrapper's children) must not hold ports.
     if (run.pgid !== undefined) this.killRemnants(run);
     await this.removePidFile(run.spec.pidFile);
@@ -404,7 +434,14 @@ export class ProcessSupervisor {
     this.clearRestartTimer();
     const run = this.run;
     if (run) {
-      const info = await this.terminate(run);
+      let info: ExitInfo;
+      try {
+        info = await this.terminate(run);
+      } catch (err) {
+        this.log.error({ err, pid: run.pid }, 'process_stop_failed');
+        this.setStatus({ reason: `stop failed: ${err instanceof Error ? err.message : String(err)}` });
+        throw err;
+      }
       this.run = undefined;
       run.unwatch();
       this.log.info({ pid: run.pid, code: info.code, signal: info.signal }, 'process_stopped');

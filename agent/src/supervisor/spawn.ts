@@ -36,23 +36,28 @@ export async function startDetachedProcess(spec: LaunchSpec, spawn: SpawnFn): Pr
   await mkdir(dirname(spec.logFile), { recursive: true });
   const log = await open(spec.logFile, 'a', 0o640);
   let child: ChildProcess;
+  let spawned: Promise<void>;
+  let exited: Launched['exited'];
   try {
     // uv_spawn forks and dup2()s the descriptor synchronously, so it can be closed as soon as spawn returns.
     child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', log.fd, log.fd] });
+    // Listeners go on before anything awaits: a failed spawn emits 'error' on the next tick.
+    exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    spawned = new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.off('error', reject);
+        resolve();
+      });
+    });
+    // Marks the rejection handled while the close below is awaited; `await spawned` still throws.
+    spawned.catch(() => undefined);
   } finally {
     await log.close();
   }
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    child.once('error', onError);
-    child.once('spawn', () => {
-      child.off('error', onError);
-      resolve();
-    });
-  });
+  await spawned;
   // Later 'error' events (a failed child.kill) must not crash the agent; we signal with process.kill.
   child.on('error', () => {});
   child.unref();
