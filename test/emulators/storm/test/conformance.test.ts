@@ -13,7 +13,8 @@ const S1 = '127.0.2.13';
 const S2 = '127.0.2.14';
 const NON_SEED = '127.0.2.15';
 const UI = `http://${N1}:8080`;
-const SESSION_TIMEOUT_MS = 4000;
+// Short for fast failover tests, long enough that a loaded 2-core box does not expire sessions spuriously.
+const SESSION_TIMEOUT_MS = 6000;
 
 const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} o\.a\.s\.[\w.$]+ \S+ \[(INFO|WARN|ERROR)\] /;
 const LATCH_NODE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-latch-\d{10}$/;
