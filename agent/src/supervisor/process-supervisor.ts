@@ -7,6 +7,7 @@ import { parsePidRecord, readPidFile, writePidFile } from './pid-file.js';
 import { defaultRestartPolicy, planRestart, trimExitHistory, type ExitRecord, type RestartPolicy } from './policy.js';
 import { probeProcessAlive, readCmdline, readProcessAgeMs, readProcStat } from './proc.js';
 import { defaultSpawn, signalProcess, startDetachedProcess, type SpawnFn } from './spawn.js';
+import { watchAdoptedProcess } from './watch.js';
 
 /** How to run one service instance. */
 export interface ProcessSpec {
@@ -326,43 +327,11 @@ export class ProcessSupervisor {
     if (this.run === run) this.setStatus({ state: 'running', pid, startedAt, reason: 'started', crashLoop: this.st.crashLoop });
   }
 
-  /** Polls /proc for an adopted process: it is not our child, so no exit event will come. */
   private watchAdopted(spec: ProcessSpec, pid: number, startTime: number, pgid: number | undefined, startedAt: number): Run {
-    let timer: NodeJS.Timeout | undefined;
-    let watching = true;
-    let fast = false;
-    let resolveExit: (e: ExitInfo) => void = () => {};
-    const exited = new Promise<ExitInfo>((resolve) => (resolveExit = resolve));
-    const schedule = () => {
-      timer = setTimeout(() => void tick(), fast ? this.stopPollIntervalMs : this.pollIntervalMs);
-    };
-    const tick = async () => {
-      if (!watching) return;
-      const alive = await probeProcessAlive(pid, startTime, this.procRoot);
-      if (!watching) return;
-      if (alive) schedule();
-      else resolveExit({ code: null, signal: null, at: this.now() });
-    };
-    schedule();
-    return {
-      spec,
-      pid,
-      startTime,
-      pgid,
-      adopted: true,
-      startedAt,
-      exited,
-      stopRequested: false,
-      unwatch: () => {
-        watching = false;
-        clearTimeout(timer);
-      },
-      pollFast: () => {
-        fast = true;
-        clearTimeout(timer);
-        schedule();
-      },
-    };
+    const w = watchAdoptedProcess({ pid, startTime, pollIntervalMs: this.pollIntervalMs, fastPollIntervalMs: this.stopPollIntervalMs, now: this.now, procRoot: this.procRoot });
+    // Not our child: the exit status is unknowable.
+    const exited = w.exited.then(({ at }): ExitInfo => ({ code: null, signal: null, at }));
+    return { spec, pid, startTime, pgid, adopted: true, startedAt, exited, stopRequested: false, unwatch: w.unwatch, pollFast: w.pollFast };
   }
 
   private followExit(run: Run): void {
