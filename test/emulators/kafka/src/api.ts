@@ -44,8 +44,8 @@ export function supportedApis(role: ServerRole): ApiRange[] {
   ];
   if (role === 'zk-broker') apis.push({ apiKey: ApiKey.ControlledShutdown, min: 1, max: 1 });
   else apis.push({ apiKey: ApiKey.DescribeQuorum, min: 0, max: 1 });
-  if (role === 'kraft-controller') return apis.filter((a) => a.apiKey !== ApiKey.Metadata);
-  return apis.sort((a, b) => a.apiKey - b.apiKey);
+  const sorted = apis.sort((a, b) => a.apiKey - b.apiKey);
+  return role === 'kraft-controller' ? sorted.filter((a) => a.apiKey !== ApiKey.Metadata) : sorted;
 }
 
 /** Flexible (KIP-482) request versions use request header v2 and response header v1. */

@@ -42,6 +42,8 @@ export interface ServerConfig {
   /** '' or '/path'. */
   readonly zkChroot: string;
   readonly zkSessionTimeoutMs: number;
+  /** zookeeper.connection.timeout.ms, falling back to the session timeout. */
+  readonly zkConnectionTimeoutMs: number;
   readonly rack: string | null;
   readonly brokerIdGeneration: boolean;
   readonly reservedBrokerMaxId: number;
@@ -308,6 +310,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>): ServerCon
     zkServers,
     zkChroot,
     zkSessionTimeoutMs: parseIntKey(props, 'zookeeper.session.timeout.ms', 18000),
+    zkConnectionTimeoutMs: parseIntKey(props, 'zookeeper.connection.timeout.ms', parseIntKey(props, 'zookeeper.session.timeout.ms', 18000)),
     rack,
     brokerIdGeneration,
     reservedBrokerMaxId,

@@ -40,7 +40,7 @@ export async function startZkBroker(cfg: ServerConfig, deps: ZkBrokerDeps): Prom
   let log = baseLog.child('[KafkaServer id=' + cfg.nodeId + '] ', 'kafka.server.KafkaServer');
   log.info('starting');
   log.info(`Connecting to zookeeper on ${cfg.zkConnect}`);
-  const connectTimeout = cfg.zkSessionTimeoutMs;
+  const connectTimeout = cfg.zkConnectionTimeoutMs;
 
   if (cfg.zkChroot) {
     const raw = new Zk(await connectZkOrFail(cfg.zkServers, cfg.zkSessionTimeoutMs, connectTimeout), '');
@@ -129,7 +129,7 @@ export async function startZkBroker(cfg: ServerConfig, deps: ZkBrokerDeps): Prom
       const owner = await zk.getData(`/brokers/ids/${brokerId}`);
       throw new StartupError(
         'org.apache.zookeeper.KeeperException$NodeExistsException',
-        `KeeperErrorCode = NodeExists (Error while creating ephemeral at /brokers/ids/${brokerId}, node already exists and owner does not match current session '${zk.sessionIdHex()}'${owner ? '' : ''})`,
+        `Error while creating ephemeral at /brokers/ids/${brokerId}, node already exists and owner '${owner?.ephemeralOwner ?? 'unknown'}' does not match current session '${zk.sessionId()}'`,
       );
     }
     baseLog.child('', 'kafka.zk.KafkaZkClient').info(`Registered broker ${brokerId} at path /brokers/ids/${brokerId} with addresses: ${advertised.map((e) => `${e.name}://${e.host}:${e.port}`).join(',')}`);

@@ -37,17 +37,18 @@ export class Zk {
     return `${this.root}${p}`;
   }
 
-  sessionIdHex(): string {
-    return `0x${this.client.getSessionId().toString('hex').replace(/^0+(?=.)/, '')}`;
+  /** The session id as Kafka prints it (a decimal long). */
+  sessionId(): string {
+    return BigInt(`0x${this.client.getSessionId().toString('hex')}`).toString();
   }
 
-  getData(p: string, watcher?: Watcher): Promise<{ data: Buffer | undefined; version: number } | undefined> {
+  getData(p: string, watcher?: Watcher): Promise<{ data: Buffer | undefined; version: number; ephemeralOwner: string } | undefined> {
     return new Promise((resolve, reject) => {
       const cb = (err: Error | zookeeper.Exception | null, data: Buffer, stat: zookeeper.Stat): void => {
         if (err) {
           if (zkErrorCode(err) === NO_NODE) resolve(undefined);
           else reject(err);
-        } else resolve({ data: data ?? undefined, version: stat.version });
+        } else resolve({ data: data ?? undefined, version: stat.version, ephemeralOwner: BigInt(`0x${stat.ephemeralOwner.toString('hex')}`).toString() });
       };
       if (watcher) this.client.getData(this.abs(p), watcher, cb);
       else this.client.getData(this.abs(p), cb);

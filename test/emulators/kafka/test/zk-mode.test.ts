@@ -294,6 +294,23 @@ describe('kafka emulator, ZooKeeper mode: 3 brokers on a real 3-node ensemble', 
     await waitFor('ISR heals after restart', healed, { timeoutMs: 20_000 });
   });
 
+  it('refuses a second broker with a registered broker.id (NodeExists on /brokers/ids/<id>)', async () => {
+    const d = tempDir('hactl-kafka-dup-');
+    const cfg = writeProps(d, 'server.properties', {
+      'broker.id': 2,
+      listeners: 'PLAINTEXT://127.0.1.18:9092',
+      'log.dirs': d,
+      'zookeeper.connect': `${zk.connectString}${CHROOT}`,
+    });
+    const p = run('kafka-server-start.sh', [cfg]);
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    expect(p.output()).toMatch(/Error while creating ephemeral at \/brokers\/ids\/2, node already exists and owner '\d+' does not match current session '\d+'/);
+    expect(p.output()).toMatch(/ERROR Exiting Kafka due to fatal exception during startup\. \(kafka\.Kafka\$\)/);
+    expect(await registered()).toEqual([1, 2, 3]);
+    fs.rmSync(d, { recursive: true, force: true });
+  });
+
   it('refuses to start when meta.properties holds another cluster id', async () => {
     const d = tempDir('hactl-kafka-badmeta-');
     fs.writeFileSync(path.join(d, 'meta.properties'), 'version=0\nbroker.id=7\ncluster.id=AAAAAAAAAAAAAAAAAAAAAA\n');
