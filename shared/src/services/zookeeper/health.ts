@@ -37,6 +37,9 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
       process: obs?.process ?? 'unknown',
       lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
       detail: memberDetail(obs?.detail, probe, fresh === true, obs?.restartPending === true),
+      pid: obs?.pid ?? 0,
+      restarts: obs?.restarts ?? 0,
+      ...(probe?.syncedFollowers !== undefined ? { syncedFollowers: probe.syncedFollowers } : {}),
     });
   }
 

@@ -1,0 +1,239 @@
+import path from 'node:path';
+import { type Logger } from '@hactl/shared';
+import type { AgentMessage, ControlMessage__Output, DesiredState__Output, InstanceStatus, StatusReport } from '@hactl/proto';
+import type { AgentConfig } from './config.js';
+import type { HostFactsView } from './facts.js';
+import { ControlPlaneConnection } from './sync/connection.js';
+import { diffInstances, type DesiredInstanceSpec } from './sync/diff.js';
+import { InstanceManager } from './sync/instances.js';
+import { readAppliedState, writeAppliedState } from './sync/state-file.js';
+import { agentServiceKind } from './services/registry.js';
+import type { SupervisorOptions } from './supervisor/index.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentDeps {
+  config: AgentConfig;
+  logger: Logger;
+  facts: HostFactsView;
+  baseEnv: Record<string, string>;
+  now: () => number;
+  supervisor?: SupervisorOptions;
+}
+
+/**
+ * The agent: applies the last known desired state at start (adopting running services), keeps one
+ * stream to the control plane, applies each new desired state, probes its instances and reports.
+ * It keeps running on the last applied state while the control plane is away.
+ */
+export class Agent {
+  private readonly cfg: AgentConfig;
+  private readonly log: Logger;
+  private readonly manager: InstanceManager;
+  private readonly conn: ControlPlaneConnection;
+  private readonly stateFile: string;
+  private generation = 0;
+  private applyError = '';
+  private reportIntervalMs: number;
+  private reportTimer: NodeJS.Timeout | undefined;
+  private applyChain: Promise<void> = Promise.resolve();
+  private pendingReport: NodeJS.Timeout | undefined;
+  private probing = false;
+  private stopped = false;
+
+  constructor(private readonly deps: AgentDeps) {
+    this.cfg = deps.config;
+    this.log = deps.logger;
+    this.reportIntervalMs = deps.config.reportIntervalMs;
+    this.stateFile = path.join(this.cfg.stateDir, 'applied-state.json');
+    this.manager = new InstanceManager({
+      stateDir: this.cfg.stateDir,
+      logger: deps.logger,
+      logMaxBytes: this.cfg.logMaxBytes,
+      supervisor: deps.supervisor ?? {},
+      baseEnv: deps.baseEnv,
+      onChange: () => this.reportSoon(),
+    });
+    this.conn = new ControlPlaneConnection({
+      server: this.cfg.server,
+      logger: deps.logger,
+      hello: () => this.hello(),
+      onMessage: (msg) => this.onMessage(msg),
+      onConnected: () => this.log.info({ server: this.cfg.server }, 'connected to control plane'),
+      onDisconnected: (reason) => this.log.warn({ reason }, 'disconnected from control plane; keeping the last applied state'),
+      backoff: this.cfg.backoff,
+    });
+  }
+
+  async start(): Promise<void> {
+    const saved = await readAppliedState(this.stateFile).catch((err: unknown) => {
+      this.log.error({ err: String(err) }, 'cannot read the applied state; starting empty');
+      return undefined;
+    });
+    if (saved) {
+      this.log.info({ generation: saved.generation, instances: saved.instances.length }, 'resuming the last applied desired state');
+      await this.enqueueApply(saved.generation, saved.instances, false);
+    }
+    this.conn.start();
+    this.scheduleReports();
+  }
+
+  /** Stops the agent but leaves every service running (they outlive the agent). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    if (this.pendingReport) clearTimeout(this.pendingReport);
+    await this.applyChain;
+    this.conn.close();
+    this.manager.dispose();
+  }
+
+  get appliedGeneration(): number {
+    return this.generation;
+  }
+
+  private onMessage(msg: ControlMessage__Output): void {
+    if (msg.body === 'welcome' && msg.welcome) {
+      const ms = msg.welcome.reportIntervalMs;
+      if (ms >= 100 && ms <= 600_000 && ms !== this.reportIntervalMs) {
+        this.reportIntervalMs = ms;
+        this.scheduleReports();
+      }
+    } else if (msg.body === 'desired' && msg.desired) {
+      const parsed = this.parseDesired(msg.desired);
+      if (!parsed) return;
+      if (parsed.generation === this.generation && this.applyError === '') {
+        this.reportSoon();
+        return;
+      }
+      void this.enqueueApply(parsed.generation, parsed.instances, true);
+    }
+  }
+
+  /** Checks a desired state from the wire; a bad one is refused whole and reported. */
+  private parseDesired(d: DesiredState__Output): { generation: number; instances: DesiredInstanceSpec[] } | undefined {
+    try {
+      const instances = d.instances.map((i) => {
+        if (i.runState !== 'running' && i.runState !== 'stopped') throw new Error(`instance ${i.id}: run state ${JSON.stringify(i.runState)}`);
+        return InstanceManager.checkInputs({ id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputs: JSON.parse(i.inputsJson) as unknown });
+      });
+      return { generation: Number(d.generation), instances };
+    } catch (err) {
+      this.applyError = `refused generation ${d.generation}: ${describe(err)}`;
+      this.log.error({ generation: d.generation, err: this.applyError }, 'invalid desired state');
+      this.reportSoon();
+      return undefined;
+    }
+  }
+
+  private enqueueApply(generation: number, desired: DesiredInstanceSpec[], persist: boolean): Promise<void> {
+    this.applyChain = this.applyChain.then(() => this.apply(generation, desired, persist)).catch((err: unknown) => {
+      this.applyError = `apply of generation ${generation} failed: ${describe(err)}`;
+      this.log.error({ generation, err: this.applyError }, 'apply failed');
+    });
+    return this.applyChain;
+  }
+
+  private async apply(generation: number, desired: DesiredInstanceSpec[], persist: boolean): Promise<void> {
+    if (this.stopped) return;
+    const diff = diffInstances(this.manager.current(), desired);
+    this.log.info({ generation, add: diff.add.length, update: diff.update.length, remove: diff.remove.length, keep: diff.keep.length }, 'applying desired state');
+    const errors: string[] = [];
+    for (const id of diff.remove) await this.manager.remove(id).catch((e: unknown) => errors.push(`remove ${id}: ${describe(e)}`));
+    for (const s of diff.add) await this.manager.add(s).catch((e: unknown) => errors.push(`add ${s.id}: ${describe(e)}`));
+    for (const s of diff.update) await this.manager.update(s).catch((e: unknown) => errors.push(`update ${s.id}: ${describe(e)}`));
+    if (persist) await writeAppliedState(this.stateFile, { generation, instances: desired });
+    this.generation = generation;
+    this.applyError = errors.join('; ');
+    if (errors.length) this.log.error({ generation, err: this.applyError }, 'desired state applied with errors');
+    this.reportSoon();
+  }
+
+  private hello(): AgentMessage {
+    return {
+      hello: {
+        name: this.cfg.name,
+        address: this.cfg.address,
+        agentVersion: AGENT_VERSION,
+        facts: { ...this.deps.facts, dataRoot: this.cfg.dataRoot, labels: this.cfg.labels },
+        status: this.statusReport(),
+      },
+    };
+  }
+
+  private statusReport(): StatusReport {
+    const instances: InstanceStatus[] = [];
+    for (const [id, m] of this.manager.instances) {
+      const st = m.supervisor.status();
+      instances.push({
+        id,
+        cluster: m.spec.cluster,
+        kind: m.spec.kind,
+        process: st.state,
+        pid: st.pid ?? 0,
+        restarts: st.restarts,
+        lastExit: st.lastExit ? `code=${st.lastExit.code ?? '-'} signal=${st.lastExit.signal ?? '-'} at=${new Date(st.lastExit.at).toISOString()}` : '',
+        adopted: st.adopted,
+        detail: st.state === 'crashed' || st.crashLoop ? (st.reason ?? '') : '',
+        probeAtMs: st.state === 'running' && m.lastProbe ? m.lastProbe.at : 0,
+        probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
+        restartPending: m.restartPending,
+      });
+    }
+    return { appliedGeneration: this.generation, applyError: this.applyError, instances, sentAtMs: this.deps.now() };
+  }
+
+  private sendStatus(): void {
+    this.conn.send({ status: this.statusReport() });
+  }
+
+  /** A state change is reported within 100 ms, coalescing bursts. */
+  private reportSoon(): void {
+    if (this.pendingReport || this.stopped) return;
+    this.pendingReport = setTimeout(() => {
+      this.pendingReport = undefined;
+      this.sendStatus();
+    }, 100);
+  }
+
+  private scheduleReports(): void {
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    const tick = () => {
+      if (this.stopped) return;
+      void this.probeAll().finally(() => {
+        this.sendStatus();
+        if (!this.stopped) this.reportTimer = setTimeout(tick, this.reportIntervalMs);
+      });
+    };
+    this.reportTimer = setTimeout(tick, 0);
+  }
+
+  private async probeAll(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      await Promise.all(
+        [...this.manager.instances.values()].map(async (m) => {
+          if (m.supervisor.status().state !== 'running') {
+            delete m.lastProbe;
+            return;
+          }
+          const kind = agentServiceKind(m.spec.kind);
+          if (!kind) return;
+          const result = await kind.probe(m.spec.inputs, this.cfg.probeTimeoutMs);
+          m.lastProbe = { at: this.deps.now(), result };
+        }),
+      );
+    } finally {
+      this.probing = false;
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const details = (err as { details?: { path: string; message: string }[] }).details;
+    return details?.length ? `${err.message}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : err.message;
+  }
+  return String(err);
+}

@@ -1,0 +1,11 @@
+import type { AgentServiceKind } from './types.js';
+import { zookeeperAgentKind } from './zookeeper/index.js';
+
+/** Service kinds this agent can run. Client libraries of a kind load only when the kind is used. */
+const KINDS: Record<string, AgentServiceKind> = {
+  zookeeper: zookeeperAgentKind as AgentServiceKind,
+};
+
+export function agentServiceKind(kind: string): AgentServiceKind | undefined {
+  return Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
+}

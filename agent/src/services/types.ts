@@ -1,0 +1,13 @@
+import type { ProcessPlan } from '@hactl/shared';
+
+/**
+ * The effectful half of a service kind on the agent: how to run it and how to probe it. The pure
+ * half (inputs schema, renderer, health) lives in @hactl/shared.
+ */
+export interface AgentServiceKind<I = unknown> {
+  readonly kind: string;
+  /** Pure: inputs → how to launch the process. */
+  planProcess(inputs: I): ProcessPlan;
+  /** Probes the running service; resolves with the kind's probe JSON, never rejects. */
+  probe(inputs: I, timeoutMs: number): Promise<unknown>;
+}

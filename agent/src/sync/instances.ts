@@ -1,0 +1,145 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { serviceKind, type Logger, type ProcessPlan } from '@hactl/shared';
+import { writeFileIfChanged } from '../files/atomic.js';
+import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
+import { agentServiceKind } from '../services/registry.js';
+import type { DesiredInstanceSpec } from './diff.js';
+
+export interface ManagedInstance {
+  spec: DesiredInstanceSpec;
+  supervisor: ProcessSupervisor;
+  plan: ProcessPlan;
+  /** New config is on disk but the old process still runs (restarts wait for a lease). */
+  restartPending: boolean;
+  lastProbe?: { at: number; result: unknown };
+}
+
+export interface InstanceManagerOptions {
+  stateDir: string;
+  logger: Logger;
+  logMaxBytes: number;
+  supervisor: SupervisorOptions;
+  /** Environment every service process starts with (PATH, LANG, JAVA_HOME...). */
+  baseEnv: Record<string, string>;
+  onChange: () => void;
+}
+
+/** Safe file name for an instance id such as `zk-main/zk-1`. */
+export function instanceFileName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/**
+ * Applies desired instances on this host: renders files with the same pure renderer the control
+ * plane uses, writes them atomically (only when changed), and drives one supervisor per instance.
+ */
+export class InstanceManager {
+  readonly instances = new Map<string, ManagedInstance>();
+  constructor(private readonly opts: InstanceManagerOptions) {}
+
+  current(): Map<string, DesiredInstanceSpec> {
+    return new Map([...this.instances].map(([id, m]) => [id, m.spec]));
+  }
+
+  /** Renders and writes the instance's files; returns true when any file changed. */
+  private async writeFiles(spec: DesiredInstanceSpec, plan: ProcessPlan): Promise<boolean> {
+    const kind = serviceKind(spec.kind);
+    if (!kind) throw new Error(`unknown kind ${spec.kind}`);
+    for (const dir of plan.dirs) await fs.mkdir(dir, { recursive: true, mode: 0o750 });
+    let changed = false;
+    for (const f of kind.render(spec.inputs)) {
+      const outcome = await writeFileIfChanged(f.path, f.content, { mode: f.mode });
+      if (outcome !== 'unchanged') {
+        changed = true;
+        this.opts.logger.info({ instance: spec.id, file: f.path, outcome }, 'config file written');
+      }
+    }
+    return changed;
+  }
+
+  private processSpec(spec: DesiredInstanceSpec, plan: ProcessPlan) {
+    const name = instanceFileName(spec.id);
+    return {
+      instanceId: spec.id,
+      command: plan.command,
+      args: plan.args,
+      env: { ...this.opts.baseEnv, ...plan.env },
+      cwd: plan.cwd,
+      pidFile: path.join(this.opts.stateDir, 'run', `${name}.pid`),
+      logFile: plan.logFile,
+      logMaxBytes: this.opts.logMaxBytes,
+      stopGraceMs: plan.stopGraceMs,
+      adoptMatch: plan.adoptMatch,
+    };
+  }
+
+  /** Parses wire inputs with the kind's schema; throws a ValidationError on garbage. */
+  static checkInputs(spec: DesiredInstanceSpec): DesiredInstanceSpec {
+    const kind = serviceKind(spec.kind);
+    if (!kind || !agentServiceKind(spec.kind)) throw new Error(`this agent cannot run instances of kind ${JSON.stringify(spec.kind)}`);
+    return { ...spec, inputs: kind.parseInputs(spec.inputs) };
+  }
+
+  async add(spec: DesiredInstanceSpec): Promise<void> {
+    const agentKind = agentServiceKind(spec.kind)!;
+    const plan = agentKind.planProcess(spec.inputs);
+    await this.writeFiles(spec, plan);
+    await fs.mkdir(path.join(this.opts.stateDir, 'run'), { recursive: true });
+    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan), { ...this.opts.supervisor, logger: this.opts.logger });
+    supervisor.onChange(() => this.opts.onChange());
+    const managed: ManagedInstance = { spec, supervisor, plan, restartPending: false };
+    this.instances.set(spec.id, managed);
+    // start() adopts a process this agent started before (pid file + cmdline check) instead of
+    // starting a second one.
+    if (spec.runState === 'running') await supervisor.start();
+  }
+
+  async update(spec: DesiredInstanceSpec): Promise<void> {
+    const m = this.instances.get(spec.id);
+    if (!m) return this.add(spec);
+    const agentKind = agentServiceKind(spec.kind)!;
+    const plan = agentKind.planProcess(spec.inputs);
+    const changed = await this.writeFiles(spec, plan);
+    const planChanged = JSON.stringify(plan) !== JSON.stringify(m.plan);
+    m.spec = spec;
+    m.plan = plan;
+    m.supervisor.update(this.processSpec(spec, plan));
+    const st = m.supervisor.status().state;
+    if (spec.runState === 'stopped') {
+      if (st !== 'stopped') await m.supervisor.stop();
+      m.restartPending = false;
+    } else if (st === 'stopped') {
+      await m.supervisor.start();
+      m.restartPending = false;
+    } else if (changed || planChanged) {
+      // Never take a running service down on our own: the restart waits for a lease from the
+      // control plane (architecture §4), so a config change cannot restart a whole ensemble at once.
+      m.restartPending = true;
+      this.opts.logger.info({ instance: spec.id }, 'config changed; restart pending');
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    const m = this.instances.get(id);
+    if (!m) return;
+    await m.supervisor.stop();
+    m.supervisor.dispose();
+    this.instances.delete(id);
+    this.opts.logger.info({ instance: id }, 'instance removed');
+  }
+
+  /** Restarts an instance (lease held by the caller) and clears its pending flag. */
+  async restart(id: string): Promise<SupervisorStatus | undefined> {
+    const m = this.instances.get(id);
+    if (!m) return undefined;
+    const st = await m.supervisor.restart();
+    m.restartPending = false;
+    return st;
+  }
+
+  /** Stops watching every process without stopping any: services outlive the agent. */
+  dispose(): void {
+    for (const m of this.instances.values()) m.supervisor.dispose();
+  }
+}

@@ -1,0 +1,203 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.js';
+
+/**
+ * A hactl lab: the real control plane and real agents as separate processes, each agent owning one
+ * loopback address as if it were its own server. Everything started here is killed by `destroy()`,
+ * including the service processes the agents started (they outlive agents by design).
+ */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const BIN = path.join(REPO_ROOT, 'bin');
+
+const everyLab = new Set<Lab>();
+process.once('exit', () => {
+  for (const lab of everyLab) lab.killAllSync();
+});
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AgentHandle {
+  name: string;
+  address: string;
+  stateDir: string;
+  child: ChildProcess;
+}
+
+export interface ClusterStatusBody {
+  name: string;
+  kind: string;
+  revision: number;
+  status: { health: string; reason: string; members: { host: string; id: number | string; mode: string; process: string; pid: number; restarts: number; lastProbe: string | null; [k: string]: unknown }[] };
+}
+
+export class Lab {
+  readonly dir: string;
+  httpPort = 0;
+  grpcPort = 0;
+  private cp: ChildProcess | undefined;
+  readonly agents = new Map<string, AgentHandle>();
+
+  private constructor(dir: string) {
+    this.dir = dir;
+    everyLab.add(this);
+  }
+
+  static async create(name: string): Promise<Lab> {
+    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), `hactl-lab-${name}-`)));
+    lab.httpPort = await freePort();
+    lab.grpcPort = await freePort();
+    return lab;
+  }
+
+  get server(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  private logStream(name: string): number {
+    return fs.openSync(path.join(this.dir, `${name}.log`), 'a');
+  }
+
+  async startControlPlane(): Promise<void> {
+    const log = this.logStream('control-plane');
+    this.cp = spawn(path.join(BIN, 'hactl-control-plane'), [
+      '--data-dir', path.join(this.dir, 'cp'),
+      '--listen-http', `127.0.0.1:${this.httpPort}`,
+      '--listen-grpc', `127.0.0.1:${this.grpcPort}`,
+      '--insecure', '--report-interval-ms', '500',
+    ], { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    await waitFor('the control plane to answer /healthz', async () => ((await fetch(`${this.server}/healthz`)).ok ? true : undefined), { timeoutMs: 20_000 });
+  }
+
+  async stopControlPlane(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const cp = this.cp;
+    this.cp = undefined;
+    if (cp) await killAndWait(cp, signal);
+  }
+
+  async startAgent(name: string, address: string): Promise<AgentHandle> {
+    const stateDir = path.join(this.dir, name);
+    const log = this.logStream(`agent-${name}`);
+    const child = spawn(path.join(BIN, 'hactl-agent'), [
+      '--server', `127.0.0.1:${this.grpcPort}`, '--name', name, '--address', address,
+      '--state-dir', stateDir, '--data-root', path.join(stateDir, 'data'), '--insecure', '--backoff-max-ms', '1000',
+    ], { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    const handle = { name, address, stateDir, child };
+    this.agents.set(name, handle);
+    return handle;
+  }
+
+  async stopAgent(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const a = this.agents.get(name);
+    if (a) await killAndWait(a.child, signal);
+  }
+
+  async api<T>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.server}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  async waitForHosts(names: readonly string[], timeoutMs = 30_000): Promise<void> {
+    await waitFor(`hosts ${names.join(', ')} to connect`, async () => {
+      const { body } = await this.api<{ hosts: { name: string; connected: boolean }[] }>('GET', '/v1/hosts');
+      return names.every((n) => body.hosts.some((h) => h.name === n && h.connected)) ? true : undefined;
+    }, { timeoutMs });
+  }
+
+  async cluster(name: string): Promise<ClusterStatusBody> {
+    const { status, body } = await this.api<ClusterStatusBody>('GET', `/v1/clusters/${name}`);
+    if (status !== 200) throw new Error(`GET cluster ${name}: HTTP ${status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  async waitForHealth(name: string, health: string, opts: { timeoutMs?: number; where?: (c: ClusterStatusBody) => boolean } = {}): Promise<ClusterStatusBody> {
+    let last: ClusterStatusBody | undefined;
+    try {
+      return await waitFor(`cluster ${name} to be ${health}`, async () => {
+        last = await this.cluster(name);
+        return last.status.health === health && (!opts.where || opts.where(last)) ? last : undefined;
+      }, { timeoutMs: opts.timeoutMs ?? 60_000, intervalMs: 200 });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last?.status)}`);
+    }
+  }
+
+  /** Pids of service processes the agents started, from their pid files. */
+  servicePids(): number[] {
+    const pids: number[] = [];
+    for (const a of this.agents.values()) {
+      const runDir = path.join(a.stateDir, 'run');
+      if (!fs.existsSync(runDir)) continue;
+      for (const f of fs.readdirSync(runDir)) {
+        if (!f.endsWith('.pid')) continue;
+        try {
+          pids.push((JSON.parse(fs.readFileSync(path.join(runDir, f), 'utf8')) as { pid: number }).pid);
+        } catch {
+          // a pid file being rewritten; the next call sees it
+        }
+      }
+    }
+    return pids;
+  }
+
+  killAllSync(): void {
+    this.cp?.kill('SIGKILL');
+    for (const a of this.agents.values()) a.child.kill('SIGKILL');
+    for (const pid of this.servicePids()) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  async destroy(opts: { keepDir?: boolean } = {}): Promise<void> {
+    const pids = this.servicePids();
+    this.killAllSync();
+    await waitFor('lab processes to exit', () => (pids.every((p) => !alive(p)) ? true : undefined), { timeoutMs: 10_000 }).catch(() => undefined);
+    everyLab.delete(this);
+    if (!opts.keepDir && !process.env.HACTL_KEEP_LAB) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
