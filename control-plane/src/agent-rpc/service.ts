@@ -47,7 +47,8 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; logger: Logger 
         else logger.warn({ host: hostId, code: err.code, details: st.details }, 'rejected agent message');
         if (!ended) {
           ended = true;
-          call.destroy(Object.assign(new Error(st.details), { code: st.code, details: st.details }));
+          // grpc-js turns an 'error' emitted on a server stream into the call's final status.
+          call.emit('error', { code: st.code, details: st.details, metadata: new grpc.Metadata() });
         }
         if (hostId) fleet.disconnectAgent(hostId, session);
       };

@@ -1,0 +1,125 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { agentServiceClient, type AgentMessage, type ControlMessage__Output } from '@hactl/proto';
+import { nullLogger } from '@hactl/shared';
+import { startControlPlane, type RunningControlPlane } from '../server.js';
+import { testConfig } from '../config.js';
+
+let dir: string;
+let cp: RunningControlPlane;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-rpc-'));
+  cp = await startControlPlane(testConfig(dir), nullLogger);
+});
+afterAll(async () => {
+  await cp?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
+function connect(): { stream: Stream; client: grpc.Client; received: ControlMessage__Output[]; closed: Promise<grpc.StatusObject> } {
+  const Client = agentServiceClient();
+  const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
+  const stream = (client as unknown as { Connect(): Stream }).Connect();
+  const received: ControlMessage__Output[] = [];
+  stream.on('data', (m: ControlMessage__Output) => received.push(m));
+  const closed = new Promise<grpc.StatusObject>((resolve) => {
+    stream.on('status', resolve);
+    stream.on('error', () => {});
+  });
+  return { stream, client, received, closed };
+}
+
+async function until<T>(probe: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition not met');
+}
+
+const hello = (name: string, address = '127.0.0.50'): AgentMessage => ({ hello: { name, address, agentVersion: 't', facts: { dataRoot: '/var/lib/hactl', labels: {} } } });
+
+describe('gRPC AgentService on localhost:0', () => {
+  it('hello → welcome + full desired state; an applied spec is pushed on the same stream', async () => {
+    const a = connect();
+    a.stream.write(hello('h1', '127.0.0.51'));
+    await until(() => (a.received.length >= 2 ? true : undefined));
+    expect(a.received[0]!.body).toBe('welcome');
+    expect(a.received[0]!.welcome!.hostId).toBe('h1');
+    expect(a.received[1]!.desired).toMatchObject({ generation: 1, instances: [] });
+    cp.fleet.applyCluster('solo', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'h1', id: 1 }] }, { author: 't', message: '' });
+    const pushed = await until(() => a.received.find((m) => m.body === 'desired' && m.desired!.generation === 2));
+    expect(pushed.desired!.instances.map((i) => i.id)).toEqual(['solo/zk-1']);
+    expect(JSON.parse(pushed.desired!.instances[0]!.inputsJson)).toMatchObject({ myid: 1, address: '127.0.0.51' });
+    a.stream.end();
+    a.client.close();
+  });
+
+  it('a status before hello → INVALID_ARGUMENT, server keeps serving', async () => {
+    const a = connect();
+    a.stream.write({ status: { appliedGeneration: 1, applyError: '', instances: [], sentAtMs: 0 } });
+    expect((await a.closed).code).toBe(grpc.status.INVALID_ARGUMENT);
+    a.client.close();
+  });
+
+  it.each([
+    ['bad name', hello('bad name!')],
+    ['bad address', hello('h2', 'not-an-ip')],
+    ['relative data root', { hello: { name: 'h3', address: '127.0.0.53', agentVersion: 't', facts: { dataRoot: 'relative/dir', labels: {} } } }],
+  ])('hello with %s → INVALID_ARGUMENT naming the field', async (_s, msg) => {
+    const a = connect();
+    a.stream.write(msg as AgentMessage);
+    const st = await a.closed;
+    expect(st.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(st.details).toMatch(/hello\.(name|address|facts\.dataRoot)/);
+    a.client.close();
+  });
+
+  it('raw garbage bytes on the stream are refused without crashing the server', async () => {
+    const client = new grpc.Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
+    const call = client.makeBidiStreamRequest('/hactl.agent.v1.AgentService/Connect', (b: Buffer) => b, (b: Buffer) => b);
+    const st = await new Promise<grpc.StatusObject>((resolve) => {
+      call.on('status', resolve);
+      call.on('error', () => {});
+      call.on('data', () => {});
+      call.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x12, 0x00]));
+    });
+    expect(st.code).not.toBe(grpc.status.OK);
+    client.close();
+    // still alive
+    const a = connect();
+    a.stream.write(hello('h9', '127.0.0.59'));
+    await until(() => (a.received.length >= 1 ? true : undefined));
+    a.stream.end();
+    a.client.close();
+  });
+
+  it('an invalid probe report is kept as a process state with the reason, not a crash', async () => {
+    const a = connect();
+    a.stream.write(hello('h1', '127.0.0.51'));
+    await until(() => (a.received.length >= 2 ? true : undefined));
+    a.stream.write({ status: { appliedGeneration: 2, applyError: '', sentAtMs: 0, instances: [{ id: 'solo/zk-1', cluster: 'solo', kind: 'zookeeper', process: 'running', pid: 42, probeAtMs: 1, probeJson: '{"mode":"boss"}' }] } });
+    const member = await until(() => {
+      const m = cp.fleet.clusterStatus('solo').status.members[0];
+      return m?.process === 'running' ? m : undefined;
+    });
+    expect(member.detail).toMatch(/invalid probe report/);
+    expect(member.mode).toBe('unknown');
+    a.stream.end();
+    a.client.close();
+  });
+
+  it('Enroll and the lease RPCs answer UNIMPLEMENTED with a reason', async () => {
+    const Client = agentServiceClient();
+    const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
+    const err = await new Promise<grpc.ServiceError | null>((resolve) => client.Enroll({ token: 'x' }, (e) => resolve(e)));
+    expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
+    client.close();
+  });
+});
