@@ -10,4 +10,9 @@ export interface AgentServiceKind<I = unknown> {
   planProcess(inputs: I): ProcessPlan;
   /** Probes the running service; resolves with the kind's probe JSON, never rejects. */
   probe(inputs: I, timeoutMs: number): Promise<unknown>;
+  /**
+   * Commands that must succeed before each start by the agent (e.g. `kafka-storage.sh format
+   * --ignore-formatted` for KRaft). Pure: returns what to run.
+   */
+  planPreStart?(inputs: I): { command: string; args: string[]; env: Record<string, string>; cwd: string }[];
 }

@@ -1,5 +1,5 @@
 import type { ErrorDetail } from '../errors.js';
-import type { ClusterSpecBase, ClusterStatus, HostRecord, InstanceObservation, InstancePlan, RenderedFile } from '../domain.js';
+import type { ClusterHealth, ClusterSpecBase, ClusterStatus, HostRecord, InstanceObservation, InstancePlan, RenderedFile } from '../domain.js';
 
 /** What validation and planning know about the fleet. */
 export interface FleetContext {
@@ -7,6 +7,19 @@ export interface FleetContext {
   hosts: readonly HostRecord[];
   /** Other accepted clusters, for cross-cluster references and clash checks. */
   clusters: readonly ClusterSpecBase[];
+  /**
+   * Facts the control plane created or learned per cluster and stored (e.g. a KRaft cluster id
+   * generated once, an Elasticsearch cluster uuid once the cluster formed). Absent in previews.
+   */
+  clusterFacts?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+/** What one instance holds on its host: checked across every cluster for clashes. */
+export interface InstanceClaims {
+  /** TCP ports bound on the host's address, with what they are for (e.g. "clientPort"). */
+  ports: { port: number; what: string }[];
+  /** Directories the instance owns exclusively (data dirs, log dirs). */
+  dirs: string[];
 }
 
 export type ValidationResult<S> = { ok: true; spec: S } | { ok: false; problems: ErrorDetail[] };
@@ -42,4 +55,17 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
   parseProbe(raw: unknown): unknown;
   /** Rolls member observations up into the cluster's health with a reason. */
   checkHealth(input: HealthInput<S>): ClusterStatus;
+  /** Ports and directories an instance holds on its host (for cross-cluster clash checks). */
+  claims(inputs: I): InstanceClaims;
+  /**
+   * Clusters that must be healthy before this one first starts (e.g. Kafka in ZooKeeper mode and
+   * Storm wait for their ZooKeeper). The control plane holds the instances stopped until then.
+   */
+  dependencies?(spec: S): string[];
+  /** Facts to create once, when the cluster is first accepted (e.g. a KRaft cluster id). `randomId` is injected. */
+  initialFacts?(spec: S, randomId: () => string): Record<string, string>;
+  /** Facts learned from a health rollup (e.g. the ES cluster uuid once formed); stored when they change. */
+  learnFacts?(spec: S, status: ClusterStatus): Record<string, string>;
 }
+
+export type { ClusterHealth };

@@ -20,4 +20,13 @@ export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
   render: renderZookeeperFiles,
   parseProbe: parseZookeeperProbe,
   checkHealth: checkZookeeperHealth,
+  claims: (i) => ({
+    ports: [
+      { port: i.clientPort, what: 'zookeeper clientPort' },
+      { port: i.peerPort, what: 'zookeeper peerPort' },
+      { port: i.electionPort, what: 'zookeeper electionPort' },
+      ...(i.adminPort ? [{ port: i.adminPort, what: 'zookeeper adminPort (AdminServer)' }] : []),
+    ],
+    dirs: [i.dataDir],
+  }),
 };
