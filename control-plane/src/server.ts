@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -21,7 +22,8 @@ export interface RunningControlPlane {
 export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger, now: () => number = Date.now): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const fleet = new Fleet({ store, logger, now, reportIntervalMs: cfg.reportIntervalMs });
+  // KRaft cluster ids are 16 random bytes in base64url (22 characters), as `kafka-storage.sh random-uuid` prints.
+  const fleet = new Fleet({ store, logger, now, reportIntervalMs: cfg.reportIntervalMs, randomId: () => crypto.randomBytes(16).toString('base64url') });
 
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -52,6 +54,14 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
     }
   }, cfg.livenessFlushMs);
   flushTimer.unref();
+  const reconcileTimer = setInterval(() => {
+    try {
+      fleet.reconcileTick();
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'reconcile pass failed');
+    }
+  }, cfg.reportIntervalMs);
+  reconcileTimer.unref();
 
   logger.info({ http: `${cfg.http.host}:${httpPort}`, grpc: `${cfg.grpc.host}:${grpcPort}`, data_dir: cfg.dataDir }, 'control plane listening');
 
@@ -61,6 +71,7 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
     fleet,
     async stop() {
       clearInterval(flushTimer);
+      clearInterval(reconcileTimer);
       fleet.closeAllSessions('control plane shutting down');
       await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
       await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { serviceKind, type Logger, type ProcessPlan } from '@hactl/shared';
@@ -81,6 +82,24 @@ export class InstanceManager {
     return { ...spec, inputs: kind.parseInputs(spec.inputs) };
   }
 
+  /**
+   * Runs the kind's pre-start commands (e.g. KRaft storage format with --ignore-formatted); each
+   * must exit 0 or the start is abandoned with its output in the error.
+   */
+  private async runPreStart(spec: DesiredInstanceSpec): Promise<void> {
+    const cmds = agentServiceKind(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
+    for (const c of cmds) {
+      this.opts.logger.info({ instance: spec.id, command: c.command, args: c.args }, 'running pre-start command');
+      await new Promise<void>((resolve, reject) => {
+        execFile(c.command, c.args, { cwd: c.cwd, env: { ...this.opts.baseEnv, ...c.env }, timeout: 120_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+          if (!err) return resolve();
+          const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-5).join(' | ');
+          reject(new Error(`pre-start ${c.command} ${c.args.join(' ')} failed: ${err.message.split('\n')[0]}; output: ${tail}`));
+        });
+      });
+    }
+  }
+
   async add(spec: DesiredInstanceSpec): Promise<void> {
     const agentKind = agentServiceKind(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
@@ -92,7 +111,13 @@ export class InstanceManager {
     this.instances.set(spec.id, managed);
     // start() adopts a process this agent started before (pid file + cmdline check) instead of
     // starting a second one.
-    if (spec.runState === 'running') await supervisor.start();
+    if (spec.runState === 'running') {
+      // An adopted, still-running process needs no pre-start; only a real start does.
+      if (!(await supervisor.adopt()).pid) {
+        await this.runPreStart(spec);
+        await supervisor.start();
+      }
+    }
   }
 
   async update(spec: DesiredInstanceSpec): Promise<void> {
@@ -110,6 +135,7 @@ export class InstanceManager {
       if (st !== 'stopped') await m.supervisor.stop();
       m.restartPending = false;
     } else if (st === 'stopped') {
+      await this.runPreStart(spec);
       await m.supervisor.start();
       m.restartPending = false;
     } else if (changed || planChanged) {
@@ -133,6 +159,8 @@ export class InstanceManager {
   async restart(id: string): Promise<SupervisorStatus | undefined> {
     const m = this.instances.get(id);
     if (!m) return undefined;
+    await m.supervisor.stop();
+    await this.runPreStart(m.spec);
     const st = await m.supervisor.restart();
     m.restartPending = false;
     return st;

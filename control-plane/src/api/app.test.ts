@@ -20,7 +20,7 @@ function session(host: string): AgentSession {
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-api-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  fleet = new Fleet({ store, logger: nullLogger, now: () => 1_800_000_000_000, reportIntervalMs: 1000 });
+  fleet = new Fleet({ store, logger: nullLogger, now: () => 1_800_000_000_000, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
   app = createApp({ fleet, logger: nullLogger });
   pushed.length = 0;
   for (const i of [1, 2, 3]) {

@@ -13,7 +13,7 @@ import {
   type Logger,
 } from '@hactl/shared';
 import type { Store, HostRow } from '../store/store.js';
-import { diffHostDesired, planFleet, type HostDesiredView } from './plan-fleet.js';
+import { checkClaims, diffHostDesired, planFleet, type HostDesiredView } from './plan-fleet.js';
 
 /** What the gRPC layer registers for a connected agent. */
 export interface AgentSession {
@@ -43,7 +43,12 @@ export interface FleetOptions {
   now: () => number;
   /** How often agents report; a probe older than 3 intervals counts as missing. */
   reportIntervalMs: number;
+  /** Random identifiers for generated facts (e.g. KRaft cluster ids): 22 base64url characters. */
+  randomId: () => string;
 }
+
+/** Set once a cluster's dependencies were healthy and it was released to start. */
+const STARTED_FACT = 'hactl.started';
 
 interface Liveness {
   connected: boolean;
@@ -81,6 +86,7 @@ export class Fleet {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly staleAfterMs: number;
+  private readonly randomId: () => string;
   readonly reportIntervalMs: number;
 
   constructor(opts: FleetOptions) {
@@ -88,6 +94,7 @@ export class Fleet {
     this.log = opts.logger;
     this.now = opts.now;
     this.reportIntervalMs = opts.reportIntervalMs;
+    this.randomId = opts.randomId;
     this.staleAfterMs = opts.reportIntervalMs * 3 + 1000;
     for (const h of this.store.listHosts()) {
       this.liveness.set(h.id, { connected: false, lastSeen: h.last_seen_at ?? 0, applied: h.applied_generation, applyError: '', dirty: false });
@@ -100,6 +107,7 @@ export class Fleet {
     return {
       hosts: this.store.listHosts().map(hostRecord),
       clusters: this.currentSpecs().filter((s) => s.name !== excludeCluster),
+      clusterFacts: this.store.listClusterFacts(),
     };
   }
 
@@ -125,6 +133,9 @@ export class Fleet {
     const spec = result.spec;
     const specJson = JSON.stringify(spec);
     const now = this.now();
+    const others = this.fleetContext(name);
+    const clashes = checkClaims({ ...others, clusters: [] }, [...others.clusters, spec], name);
+    if (clashes.length) throw new ValidationError(`cluster spec ${JSON.stringify(name)} clashes with other clusters on shared hosts`, clashes);
 
     const outcome = this.store.transaction(() => {
       const existing = this.store.getCluster(name);
@@ -136,6 +147,11 @@ export class Fleet {
         if (current?.spec_json === specJson) return { revision: existing.current_revision, changed: false, pushes: [] };
       }
       const revision = this.store.maxRevision(name) + 1;
+      const kind = serviceKind(spec.kind);
+      const facts = this.store.listClusterFacts().get(name) ?? {};
+      for (const [key, value] of Object.entries(kind?.initialFacts?.(spec, this.randomId) ?? {})) {
+        if (facts[key] === undefined) this.store.setClusterFact(name, key, value, now);
+      }
       this.store.addRevision({ cluster: name, revision, kind: spec.kind, spec_json: specJson, author: meta.author, message: meta.message, created_at: now });
       this.store.appendEvent({ at: now, type: 'cluster.revision', cluster: name, host: null, message: `revision ${revision} accepted from ${meta.author}`, data_json: JSON.stringify({ revision }) });
       const pushes = this.recomputeDesired(now);
@@ -149,7 +165,10 @@ export class Fleet {
   deleteCluster(name: string, meta: { author: string }): void {
     const pushes = this.store.transaction(() => {
       if (!this.store.getCluster(name)) throw new NotFoundError('cluster', name);
+      const dependents = this.currentSpecs().filter((s) => s.name !== name && (serviceKind(s.kind)?.dependencies?.(s) ?? []).includes(name));
+      if (dependents.length) throw new ConflictError(`cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`);
       this.store.deleteCluster(name);
+      this.store.deleteClusterFacts(name);
       const now = this.now();
       this.store.appendEvent({ at: now, type: 'cluster.deleted', cluster: name, host: null, message: `deleted by ${meta.author}`, data_json: '{}' });
       return this.recomputeDesired(now);
@@ -161,11 +180,64 @@ export class Fleet {
   /** Re-plans the whole fleet inside the caller's transaction; returns what to push after commit. */
   private recomputeDesired(now: number): { hostId: string; generation: number; json: string }[] {
     const fleet = this.fleetContext();
-    const { byHost } = planFleet(fleet, fleet.clusters);
+    const { byHost } = planFleet(fleet, fleet.clusters, this.heldClusters(fleet, now));
     const stored = new Map(this.store.listHostDesired().map((r) => [r.host_id, { generation: r.generation, json: r.state_json }]));
     const changes = diffHostDesired(stored, byHost);
     for (const c of changes) this.store.setHostDesired({ host_id: c.hostId, generation: c.generation, state_json: c.json, updated_at: now });
     return changes;
+  }
+
+  /**
+   * Clusters that must not start yet: a dependency (e.g. Kafka's ZooKeeper) has never been healthy
+   * since this cluster was accepted. Once released, a cluster stays released (the `hactl.started`
+   * fact): a later dependency outage must not stop running brokers.
+   */
+  private heldClusters(fleet: FleetContext, now: number): Map<string, string> {
+    const held = new Map<string, string>();
+    for (const spec of fleet.clusters) {
+      const deps = serviceKind(spec.kind)?.dependencies?.(spec) ?? [];
+      if (!deps.length || fleet.clusterFacts?.get(spec.name)?.[STARTED_FACT] === '1') continue;
+      const waiting: string[] = [];
+      for (const dep of deps) {
+        const health = this.store.getCluster(dep) ? this.clusterStatus(dep).status.health : 'missing';
+        if (health !== 'healthy') waiting.push(`${dep} (${health})`);
+      }
+      if (waiting.length) held.set(spec.name, `waiting for ${waiting.join(', ')} to be healthy before the first start`);
+      else this.store.setClusterFact(spec.name, STARTED_FACT, '1', now);
+    }
+    return held;
+  }
+
+  /**
+   * The control plane's periodic pass: learns facts from health (e.g. an Elasticsearch cluster
+   * uuid) and releases held clusters whose dependencies became healthy; re-plans only when
+   * something changed.
+   */
+  reconcileTick(): number {
+    const now = this.now();
+    let changed = false;
+    const facts = this.store.listClusterFacts();
+    for (const spec of this.currentSpecs()) {
+      const kind = serviceKind(spec.kind);
+      if (!kind) continue;
+      const held = (kind.dependencies?.(spec) ?? []).length > 0 && facts.get(spec.name)?.[STARTED_FACT] !== '1';
+      if (held && (kind.dependencies?.(spec) ?? []).every((d) => this.store.getCluster(d) && this.clusterStatus(d).status.health === 'healthy')) changed = true;
+      if (kind.learnFacts) {
+        const learned = kind.learnFacts(spec, this.clusterStatus(spec.name).status);
+        const known = facts.get(spec.name) ?? {};
+        for (const [k, v] of Object.entries(learned)) {
+          if (known[k] === v) continue;
+          this.store.setClusterFact(spec.name, k, v, now);
+          this.store.appendEvent({ at: now, type: 'cluster.fact', cluster: spec.name, host: null, message: `learned ${k}=${v}`, data_json: '{}' });
+          this.log.info({ cluster: spec.name, fact: k, value: v }, 'cluster fact learned');
+          changed = true;
+        }
+      }
+    }
+    if (!changed) return 0;
+    const pushes = this.store.transaction(() => this.recomputeDesired(now));
+    this.push(pushes);
+    return pushes.length;
   }
 
   private push(changes: readonly { hostId: string; generation: number; json: string }[]): void {
@@ -314,6 +386,12 @@ export class Fleet {
       now: this.now(),
       staleAfterMs: this.staleAfterMs,
     });
+    const deps = kind.dependencies?.(spec) ?? [];
+    if (deps.length && fleet.clusterFacts?.get(name)?.[STARTED_FACT] !== '1') {
+      const waiting = deps.map((d) => `${d} (${this.store.getCluster(d) ? this.clusterStatus(d).status.health : 'missing'})`);
+      status.health = 'pending';
+      status.reason = `waiting for ${waiting.join(', ')} to be healthy before the first start`;
+    }
     if (status.health === 'healthy' && lagging.size > 0) {
       status.health = 'degraded';
       status.reason += `; ${lagging.size} host(s) have not applied the latest desired state`;

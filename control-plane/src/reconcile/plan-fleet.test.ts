@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { planFleet, diffHostDesired } from './plan-fleet.js';
+import { planFleet, diffHostDesired, checkClaims } from './plan-fleet.js';
 import type { ClusterSpecBase, FleetContext } from '@hactl/shared';
 
 const fleet: FleetContext = {
@@ -27,5 +27,23 @@ describe('fleet planning', () => {
 
   it('a host seen for the first time starts at generation 1', () => {
     expect(diffHostDesired(new Map(), planFleet(fleet, []).byHost).map((c) => c.generation)).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe('fleet planning across clusters', () => {
+  it('a held cluster is planned with every instance stopped', () => {
+    const { byHost } = planFleet(fleet, [zk], new Map([['zk', 'waiting for zk-base']]));
+    expect([...byHost.values()].flatMap((v) => v.instances.map((i) => i.runState))).toEqual(['stopped', 'stopped', 'stopped']);
+  });
+
+  it('two clusters claiming the same port on one host clash; different ports do not', () => {
+    const other = { ...zk, name: 'zk2', members: [{ host: 'h1', id: 1, dataDir: '/d/zookeeper/zk/1/data' }] } as unknown as ClusterSpecBase;
+    const problems = checkClaims(fleet, [zk, other], 'zk2');
+    // client, peer, election and AdminServer ports, and the data dir
+    expect(problems.map((p) => p.path)).toEqual(['zk2/zk-1', 'zk2/zk-1', 'zk2/zk-1', 'zk2/zk-1', 'zk2/zk-1']);
+    expect(problems[0]!.message).toMatch(/port 2181 on host h1 is claimed by both zk\/zk-1 \(zookeeper clientPort\) and zk2\/zk-1 \(zookeeper clientPort\)/);
+    expect(problems.at(-1)!.message).toMatch(/directory .* is used by both/);
+    const apart = { ...zk, name: 'zk2', members: [{ host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir: '/other' }] } as unknown as ClusterSpecBase;
+    expect(checkClaims(fleet, [zk, apart], 'zk2')).toEqual([]);
   });
 });

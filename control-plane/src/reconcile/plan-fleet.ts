@@ -1,4 +1,4 @@
-import { serviceKind, type ClusterSpecBase, type FleetContext, type InstancePlan } from '@hactl/shared';
+import { serviceKind, type ClusterSpecBase, type ErrorDetail, type FleetContext, type InstancePlan } from '@hactl/shared';
 
 /** One instance in a host's desired state, as stored and sent (inputs stay structured here). */
 export interface DesiredInstanceView {
@@ -18,7 +18,12 @@ export interface HostDesiredView {
  * Plans every cluster and groups the instances by host. Pure: the same fleet gives byte-identical
  * JSON, so a host's generation moves only when its own part really changed.
  */
-export function planFleet(fleet: FleetContext, specs: readonly ClusterSpecBase[]): { byHost: Map<string, HostDesiredView>; plans: Map<string, InstancePlan[]> } {
+export function planFleet(
+  fleet: FleetContext,
+  specs: readonly ClusterSpecBase[],
+  /** Clusters held stopped (waiting for a dependency), with the reason. */
+  held: ReadonlyMap<string, string> = new Map(),
+): { byHost: Map<string, HostDesiredView>; plans: Map<string, InstancePlan[]> } {
   const byHost = new Map<string, HostDesiredView>();
   const plans = new Map<string, InstancePlan[]>();
   for (const h of fleet.hosts) byHost.set(h.id, { instances: [] });
@@ -28,7 +33,8 @@ export function planFleet(fleet: FleetContext, specs: readonly ClusterSpecBase[]
     const clusterPlans = kind.plan(spec, fleet);
     plans.set(spec.name, clusterPlans);
     for (const p of clusterPlans) {
-      byHost.get(p.hostId)?.instances.push({ id: p.id, cluster: p.cluster, kind: p.kind, role: p.role, runState: p.runState, inputs: p.inputs });
+      const runState = held.has(spec.name) ? 'stopped' : p.runState;
+      byHost.get(p.hostId)?.instances.push({ id: p.id, cluster: p.cluster, kind: p.kind, role: p.role, runState, inputs: p.inputs });
     }
   }
   for (const view of byHost.values()) view.instances.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -45,4 +51,40 @@ export function diffHostDesired(stored: ReadonlyMap<string, { generation: number
     else if (prev.json !== json) changes.push({ hostId, generation: prev.generation + 1, json });
   }
   return changes;
+}
+
+/**
+ * Ports and directories claimed on each host by every cluster's instances; a clash that involves
+ * `cluster` is a validation problem (e.g. ZooKeeper's AdminServer and the Storm UI both default to
+ * 8080, service-facts §0.6).
+ */
+export function checkClaims(fleet: FleetContext, specs: readonly ClusterSpecBase[], cluster: string): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const ports = new Map<string, string>();
+  const dirs = new Map<string, string>();
+  const hostName = new Map(fleet.hosts.map((h) => [h.id, h.name]));
+  const addressOf = new Map(fleet.hosts.map((h) => [h.id, h.address]));
+  for (const spec of specs) {
+    const kind = serviceKind(spec.kind);
+    if (!kind) continue;
+    for (const plan of kind.plan(spec, fleet)) {
+      const claims = kind.claims(plan.inputs);
+      const owner = (what: string) => `${plan.id} (${what})`;
+      for (const { port, what } of claims.ports) {
+        const key = `${addressOf.get(plan.hostId)}:${port}`;
+        const other = ports.get(key);
+        if (other && !other.startsWith(`${plan.cluster}/`) && (plan.cluster === cluster || other.startsWith(`${cluster}/`))) {
+          problems.push({ path: plan.cluster === cluster ? plan.id : other.split(' ')[0]!, message: `port ${port} on host ${hostName.get(plan.hostId)} is claimed by both ${other} and ${owner(what)}` });
+        } else if (!other) ports.set(key, owner(what));
+      }
+      for (const dir of claims.dirs) {
+        const key = `${plan.hostId}:${dir}`;
+        const other = dirs.get(key);
+        if (other && !other.startsWith(`${plan.cluster}/`) && (plan.cluster === cluster || other.startsWith(`${cluster}/`))) {
+          problems.push({ path: plan.cluster === cluster ? plan.id : other.split(' ')[0]!, message: `directory ${dir} on host ${hostName.get(plan.hostId)} is used by both ${other} and ${owner('data')}` });
+        } else if (!other) dirs.set(key, owner('data'));
+      }
+    }
+  }
+  return problems;
 }

@@ -55,4 +55,15 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX events_cluster ON events(cluster, id);
   `,
+  // 2: facts the control plane created or learned per cluster (KRaft cluster id, ES cluster uuid,
+  // whether the cluster has been started once).
+  `
+  CREATE TABLE cluster_facts (
+    cluster    TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (cluster, key)
+  ) STRICT;
+  `,
 ];

@@ -130,6 +130,26 @@ export class SqliteStore implements Store {
     this.db.prepare('INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)').run(e);
   }
 
+  listClusterFacts(): Map<string, Record<string, string>> {
+    const out = new Map<string, Record<string, string>>();
+    for (const r of this.db.prepare('SELECT cluster, key, value FROM cluster_facts ORDER BY cluster, key').all() as { cluster: string; key: string; value: string }[]) {
+      const facts = out.get(r.cluster) ?? {};
+      facts[r.key] = r.value;
+      out.set(r.cluster, facts);
+    }
+    return out;
+  }
+
+  setClusterFact(cluster: string, key: string, value: string, at: number): void {
+    this.db
+      .prepare('INSERT INTO cluster_facts (cluster, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(cluster, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(cluster, key, value, at);
+  }
+
+  deleteClusterFacts(cluster: string): void {
+    this.db.prepare('DELETE FROM cluster_facts WHERE cluster = ?').run(cluster);
+  }
+
   listEvents(filter: { cluster?: string; limit: number }): EventRow[] {
     if (filter.cluster) {
       return this.db.prepare('SELECT * FROM events WHERE cluster = ? ORDER BY id DESC LIMIT ?').all(filter.cluster, filter.limit) as EventRow[];

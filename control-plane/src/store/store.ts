@@ -69,5 +69,9 @@ export interface Store {
   listHostDesired(): HostDesiredRow[];
   setHostDesired(row: HostDesiredRow): void;
   appendEvent(e: Omit<EventRow, 'id'>): void;
+  /** All stored facts, by cluster. */
+  listClusterFacts(): Map<string, Record<string, string>>;
+  setClusterFact(cluster: string, key: string, value: string, at: number): void;
+  deleteClusterFacts(cluster: string): void;
   listEvents(filter: { cluster?: string; limit: number }): EventRow[];
 }
