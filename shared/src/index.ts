@@ -7,3 +7,4 @@ export * from './listen.js';
 export * from './services/types.js';
 export * from './services/registry.js';
 export * as zookeeper from './services/zookeeper/index.js';
+export * as kafka from './services/kafka/index.js';

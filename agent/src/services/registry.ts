@@ -1,9 +1,11 @@
 import type { AgentServiceKind } from './types.js';
 import { zookeeperAgentKind } from './zookeeper/index.js';
+import { kafkaAgentKind } from './kafka/index.js';
 
 /** Service kinds this agent can run. Client libraries of a kind load only when the kind is used. */
 const KINDS: Record<string, AgentServiceKind> = {
   zookeeper: zookeeperAgentKind as AgentServiceKind,
+  kafka: kafkaAgentKind as AgentServiceKind,
 };
 
 export function agentServiceKind(kind: string): AgentServiceKind | undefined {

@@ -1,0 +1,11 @@
+import type { kafka } from '@hactl/shared';
+import type { AgentServiceKind } from '../types.js';
+import { planKafkaPreStart, planKafkaProcess } from './process.js';
+import { probeKafka } from './probe.js';
+
+export const kafkaAgentKind: AgentServiceKind<kafka.KafkaInputs> = {
+  kind: 'kafka',
+  planProcess: planKafkaProcess,
+  planPreStart: planKafkaPreStart,
+  probe: probeKafka,
+};

@@ -1,0 +1,294 @@
+import { z } from 'zod';
+import type { ErrorDetail } from '../../errors.js';
+import type { FleetContext, ValidationResult } from '../types.js';
+import type { HostRecord } from '../../domain.js';
+import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { findHost } from '../zookeeper/spec.js';
+
+export const KAFKA_DEFAULT_PORTS = { broker: 9092, controller: 9093 } as const;
+
+/** `reserved.broker.max.id` default: a configured ZK-mode broker.id must be 0..this (service-facts §2.1). */
+export const RESERVED_BROKER_MAX_ID = 1000;
+
+export type KafkaRole = 'broker' | 'controller';
+
+const RACK_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A ZooKeeper chroot: absolute, znode-safe segments, no trailing slash. */
+const CHROOT_RE = /^(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/;
+
+const brokerSchema = z
+  .object({
+    host: hostRefSchema,
+    /** `broker.id` (ZooKeeper mode) or `node.id` (KRaft). */
+    id: z.number().int('must be an integer'),
+    rack: z.string().regex(RACK_RE, 'must be 1-64 letters, digits or "._-", starting with a letter or digit').optional(),
+    /** PLAINTEXT listener port (broker role). */
+    port: portSchema.optional(),
+    /** CONTROLLER listener port (KRaft controller role). */
+    controllerPort: portSchema.optional(),
+    logDirs: z.array(absPathSchema).min(1, 'needs at least one directory').optional(),
+    /** KRaft only: `process.roles`. */
+    roles: z.array(z.enum(['broker', 'controller'])).min(1, 'needs at least one role').optional(),
+  })
+  .strict();
+
+const settingValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const kafkaSpecSchema = z
+  .object({
+    name: nameSchema,
+    kind: z.literal('kafka'),
+    distribution: z
+      .object({
+        /** Install dir with the upstream layout (`bin/kafka-server-start.sh`). */
+        home: absPathSchema,
+      })
+      .strict(),
+    mode: z.enum(['zookeeper', 'kraft']).default('zookeeper'),
+    /** ZooKeeper mode: name of a hactl zookeeper cluster. */
+    zookeeper: nameSchema.optional(),
+    /** ZooKeeper mode: chroot for the cluster's znodes; `/<cluster name>` unless set. */
+    chroot: z.string().regex(CHROOT_RE, 'must be an absolute znode path like /kafka-main (letters, digits, "._-")').optional(),
+    brokers: z.array(brokerSchema),
+    /** server.properties pass-through (keys hactl derives itself are refused). */
+    settings: z.record(z.string(), settingValue).default({}),
+    jvm: z
+      .object({
+        heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/, 'must look like 512m or 2g').optional(),
+        flags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/, 'must be one JVM flag starting with "-" (no spaces or quotes)')).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type KafkaSpec = z.infer<typeof kafkaSpecSchema>;
+export type KafkaBrokerSpec = z.infer<typeof brokerSchema>;
+
+/** Validation result with advisory warnings (not errors) alongside; assignable to ValidationResult. */
+export type KafkaValidationResult = ValidationResult<KafkaSpec> & { warnings?: ErrorDetail[] };
+
+/** server.properties keys hactl derives; setting them by hand would fight the planner. */
+const MANAGED_KEYS: Record<string, string> = {
+  'broker.id': 'set brokers[].id',
+  'node.id': 'set brokers[].id',
+  'process.roles': 'set brokers[].roles',
+  listeners: 'derived from the host address and brokers[].port / controllerPort',
+  'advertised.listeners': 'derived from the host address and brokers[].port',
+  'listener.security.protocol.map': 'derived (PLAINTEXT, plus CONTROLLER in KRaft mode)',
+  'inter.broker.listener.name': 'derived (PLAINTEXT)',
+  'controller.listener.names': 'derived (CONTROLLER in KRaft mode)',
+  'controller.quorum.voters': 'derived from the brokers with the controller role',
+  'controller.quorum.bootstrap.servers': 'hactl renders a static quorum (controller.quorum.voters)',
+  'zookeeper.connect': 'derived from the referenced zookeeper cluster and chroot',
+  'log.dirs': 'set brokers[].logDirs',
+  'log.dir': 'set brokers[].logDirs',
+  'metadata.log.dir': 'the first of brokers[].logDirs',
+  'broker.rack': 'set brokers[].rack',
+  port: 'removed upstream; set brokers[].port',
+  'host.name': 'removed upstream; derived from the host address',
+  'advertised.host.name': 'removed upstream; derived from the host address',
+  'advertised.port': 'removed upstream; set brokers[].port',
+};
+
+/** Settings whose value is a replication factor: each must be ≤ the number of brokers. */
+export const REPLICATION_FACTOR_KEYS = ['default.replication.factor', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor'] as const;
+
+const INT_KEYS = new Set<string>([
+  ...REPLICATION_FACTOR_KEYS,
+  'min.insync.replicas',
+  'transaction.state.log.min.isr',
+  'num.partitions',
+  'num.network.threads',
+  'num.io.threads',
+  'num.recovery.threads.per.data.dir',
+  'log.retention.hours',
+  'log.segment.bytes',
+  'zookeeper.session.timeout.ms',
+  'zookeeper.connection.timeout.ms',
+  'offsets.topic.num.partitions',
+]);
+
+export interface ResolvedBroker {
+  host: HostRecord;
+  id: number;
+  roles: KafkaRole[];
+  /** PLAINTEXT port; undefined on a KRaft controller-only node. */
+  port: number | undefined;
+  /** CONTROLLER port; undefined unless the node is a KRaft controller. */
+  controllerPort: number | undefined;
+  rack: string | undefined;
+  logDirs: string[];
+}
+
+/** Roles in canonical order (`broker,controller`), deduplicated. */
+export function normaliseRoles(spec: KafkaSpec, b: KafkaBrokerSpec): KafkaRole[] {
+  if (spec.mode === 'zookeeper') return ['broker'];
+  const set = new Set(b.roles ?? []);
+  return (['broker', 'controller'] as const).filter((r) => set.has(r));
+}
+
+/** The broker's ports, roles and dirs after defaults; the single source for validation and planning. */
+export function resolveBroker(spec: KafkaSpec, b: KafkaBrokerSpec, host: HostRecord): ResolvedBroker {
+  const roles = normaliseRoles(spec, b);
+  return {
+    host,
+    id: b.id,
+    roles,
+    port: roles.includes('broker') ? (b.port ?? KAFKA_DEFAULT_PORTS.broker) : undefined,
+    controllerPort: roles.includes('controller') ? (b.controllerPort ?? KAFKA_DEFAULT_PORTS.controller) : undefined,
+    rack: b.rack,
+    logDirs: b.logDirs ?? [`${host.dataRoot}/kafka/${spec.name}/${b.id}/data`],
+  };
+}
+
+/** A setting as an integer, or undefined when unset or not an integer. */
+export function intSetting(settings: KafkaSpec['settings'], key: string): number | undefined {
+  const v = settings[key];
+  if (v === undefined) return undefined;
+  const s = String(v);
+  return /^-?[0-9]+$/.test(s) ? Number(s) : undefined;
+}
+
+export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValidationResult {
+  const parsed = kafkaSpecSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: zodDetails(parsed.error) };
+  const spec = parsed.data;
+  const problems: ErrorDetail[] = [];
+  const warnings: ErrorDetail[] = [];
+  const kraft = spec.mode === 'kraft';
+
+  // Cluster reference: ZooKeeper mode needs a hactl zookeeper cluster; KRaft has none.
+  if (kraft) {
+    if (spec.zookeeper !== undefined) problems.push({ path: 'zookeeper', message: 'KRaft mode runs without ZooKeeper; remove "zookeeper" or use mode: zookeeper' });
+    if (spec.chroot !== undefined) problems.push({ path: 'chroot', message: 'a chroot only applies in ZooKeeper mode' });
+  } else if (spec.zookeeper === undefined) {
+    problems.push({ path: 'zookeeper', message: 'is required in ZooKeeper mode (the name of a zookeeper cluster)' });
+  } else {
+    const ref = fleet.clusters.find((c) => c.name === spec.zookeeper);
+    if (!ref) problems.push({ path: 'zookeeper', message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (apply the zookeeper cluster first)` });
+    else if (ref.kind !== 'zookeeper') problems.push({ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} is a ${ref.kind} cluster, not zookeeper` });
+  }
+
+  // Brokers: ids, roles, per-mode fields.
+  const n = spec.brokers.length;
+  if (n === 0) problems.push({ path: 'brokers', message: 'a cluster needs at least one broker' });
+  const maxId = intSetting(spec.settings, 'reserved.broker.max.id') ?? RESERVED_BROKER_MAX_ID;
+  const seenIds = new Map<number, number>();
+  let controllers = 0;
+  let brokerRoles = 0;
+  spec.brokers.forEach((b, i) => {
+    const p = `brokers[${i}]`;
+    if (kraft) {
+      if (b.id < 0) problems.push({ path: `${p}.id`, message: `node.id ${b.id} must be ≥ 0` });
+    } else if (b.id < 0 || b.id > maxId) {
+      // Configured ids above reserved.broker.max.id collide with generated ones (service-facts §2.1).
+      problems.push({ path: `${p}.id`, message: `broker.id ${b.id} is outside 0-${maxId} (reserved.broker.max.id)` });
+    }
+    const prev = seenIds.get(b.id);
+    if (prev !== undefined) problems.push({ path: `${p}.id`, message: `duplicate id ${b.id} (also brokers[${prev}].id)` });
+    else seenIds.set(b.id, i);
+
+    if (!kraft) {
+      if (b.roles !== undefined) problems.push({ path: `${p}.roles`, message: 'roles only apply in KRaft mode (every ZooKeeper-mode node is a broker)' });
+      if (b.controllerPort !== undefined) problems.push({ path: `${p}.controllerPort`, message: 'controllerPort only applies in KRaft mode' });
+      brokerRoles++;
+      return;
+    }
+    if (b.roles === undefined) {
+      problems.push({ path: `${p}.roles`, message: 'is required in KRaft mode: [broker], [controller] or [broker, controller]' });
+      return;
+    }
+    if (new Set(b.roles).size !== b.roles.length) problems.push({ path: `${p}.roles`, message: 'lists a role twice' });
+    const isBroker = b.roles.includes('broker');
+    const isController = b.roles.includes('controller');
+    if (isBroker) brokerRoles++;
+    if (isController) controllers++;
+    if (!isController && b.controllerPort !== undefined) problems.push({ path: `${p}.controllerPort`, message: 'only a node with the controller role has a controller listener' });
+    // A controller-only node's listeners may contain only controller listeners (service-facts §2.3).
+    if (!isBroker && b.port !== undefined) problems.push({ path: `${p}.port`, message: 'a controller-only node has no broker listener; set controllerPort' });
+    if (!isBroker && b.rack !== undefined) problems.push({ path: `${p}.rack`, message: 'broker.rack only applies to nodes with the broker role' });
+  });
+  if (kraft && n > 0) {
+    // Raft needs a majority of voters: an even quorum tolerates no more failures than the next smaller odd one.
+    if (controllers === 0) problems.push({ path: 'brokers', message: 'KRaft needs at least one node with the controller role' });
+    else if (controllers % 2 === 0) problems.push({ path: 'brokers', message: `${controllers} controllers is an even quorum: it tolerates no more failures than ${controllers - 1}; use an odd number` });
+    if (brokerRoles === 0) problems.push({ path: 'brokers', message: 'KRaft needs at least one node with the broker role' });
+  }
+
+  // Settings: keys, managed keys, values safe for one properties line.
+  for (const [key, value] of Object.entries(spec.settings)) {
+    const path = `settings.${key}`;
+    if (!PROPERTY_KEY_RE.test(key)) {
+      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
+      continue;
+    }
+    const managed = MANAGED_KEYS[key];
+    if (managed) {
+      problems.push({ path, message: `managed by hactl: ${managed}` });
+      continue;
+    }
+    if (kraft && key.startsWith('zookeeper.')) {
+      problems.push({ path, message: 'ZooKeeper settings do not apply in KRaft mode' });
+      continue;
+    }
+    const str = String(value);
+    problems.push(...checkLineValue(path, str));
+    if (INT_KEYS.has(key) && !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))) {
+      problems.push({ path, message: 'must be a non-negative integer' });
+    }
+  }
+
+  // Replication factors against the number of brokers, and min.insync.replicas against them.
+  for (const key of REPLICATION_FACTOR_KEYS) {
+    const rf = intSetting(spec.settings, key);
+    if (rf === undefined) continue;
+    if (rf < 1) problems.push({ path: `settings.${key}`, message: 'must be at least 1' });
+    else if (n > 0 && rf > brokerRoles) problems.push({ path: `settings.${key}`, message: `replication factor ${rf} is more than the ${brokerRoles} broker${brokerRoles === 1 ? '' : 's'}` });
+  }
+  checkMinIsr(spec, 'min.insync.replicas', 'default.replication.factor', 1, problems, warnings);
+  checkMinIsr(spec, 'transaction.state.log.min.isr', 'transaction.state.log.replication.factor', 3, problems, warnings);
+
+  // Hosts must be registered; ports and log dirs must not clash on one host.
+  const usedPorts = new Map<string, string>();
+  const usedDirs = new Map<string, string>();
+  spec.brokers.forEach((b, i) => {
+    const host = findHost(fleet.hosts, b.host);
+    if (!host) {
+      problems.push({ path: `brokers[${i}].host`, message: `unknown host ${JSON.stringify(b.host)} (no agent registered with that name or id)` });
+      return;
+    }
+    const r = resolveBroker(spec, b, host);
+    const ports: [string, number | undefined][] = [['port', r.port], ['controllerPort', r.controllerPort]];
+    for (const [field, port] of ports) {
+      if (port === undefined) continue;
+      const key = `${host.id}:${port}`;
+      const other = usedPorts.get(key);
+      if (other) problems.push({ path: `brokers[${i}].${field}`, message: `port ${port} on host ${host.name} is already used by ${other}` });
+      else usedPorts.set(key, `brokers[${i}].${field}`);
+    }
+    r.logDirs.forEach((dir, j) => {
+      const key = `${host.id}:${dir}`;
+      const other = usedDirs.get(key);
+      if (other) problems.push({ path: `brokers[${i}].logDirs${b.logDirs ? `[${j}]` : ''}`, message: `log dir ${dir} on host ${host.name} is already used by ${other}` });
+      else usedDirs.set(key, `brokers[${i}]`);
+    });
+  });
+
+  if (problems.length) return { ok: false, problems };
+  return warnings.length ? { ok: true, spec, warnings } : { ok: true, spec };
+}
+
+/**
+ * `min.insync.replicas` above the replication factor makes every acks=all write fail; equal to it
+ * means a single broker down blocks acks=all writes (allowed, but worth a warning).
+ */
+function checkMinIsr(spec: KafkaSpec, minKey: string, rfKey: string, rfDefault: number, problems: ErrorDetail[], warnings: ErrorDetail[]): void {
+  const min = intSetting(spec.settings, minKey);
+  if (min === undefined) return;
+  const rf = intSetting(spec.settings, rfKey) ?? rfDefault;
+  const path = `settings.${minKey}`;
+  if (min < 1) problems.push({ path, message: 'must be at least 1' });
+  else if (min > rf) problems.push({ path, message: `${minKey} ${min} is more than ${rfKey} ${rf}: acks=all writes would always fail` });
+  else if (min === rf && rf > 1) warnings.push({ path, message: `${minKey} equals ${rfKey} (${rf}): one broker down blocks acks=all writes` });
+}
