@@ -3,16 +3,18 @@ import type { ClusterSpecBase } from '../domain.js';
 import type { ErrorDetail } from '../errors.js';
 import type { FleetContext, ServiceKind, ValidationResult } from './types.js';
 import { zookeeperKind } from './zookeeper/index.js';
+import { stormKind } from './storm/index.js';
 import { kafkaKind } from './kafka/index.js';
 import { nameSchema, zodDetails } from '../config-values.js';
 
 /** Every service kind hactl manages. Adding a kind means one new folder and one line here. */
 const KINDS: Record<string, ServiceKind<ClusterSpecBase, unknown>> = {
   zookeeper: zookeeperKind as unknown as ServiceKind<ClusterSpecBase, unknown>,
+  storm: stormKind as unknown as ServiceKind<ClusterSpecBase, unknown>,
   kafka: kafkaKind as unknown as ServiceKind<ClusterSpecBase, unknown>,
 };
 
-export const PLANNED_KINDS = ['storm', 'elasticsearch'];
+export const PLANNED_KINDS = ['elasticsearch'];
 
 export function serviceKind(kind: string): ServiceKind<ClusterSpecBase, unknown> | undefined {
   return Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;

@@ -1,0 +1,10 @@
+import type { AgentServiceKind } from '../types.js';
+import type { StormAgentInputs } from './inputs.js';
+import { planStormProcess } from './process.js';
+import { probeStorm } from './probe.js';
+
+export const stormAgentKind: AgentServiceKind<StormAgentInputs> = {
+  kind: 'storm',
+  planProcess: planStormProcess,
+  probe: probeStorm,
+};

@@ -1,0 +1,157 @@
+import net from 'node:net';
+import zlib from 'node:zlib';
+import type { StormAgentInputs } from './inputs.js';
+import { decodeSupervisorInfo } from './thrift.js';
+import { parseClusterSummary, parseNimbusSummary, parseSupervisorSummary, uiErrorMessage } from './ui.js';
+import { stormConnectString, withZk, type ZkReader } from './zk.js';
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+/** Resolves true when something accepts a TCP connection on host:port within the timeout. */
+export function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+/**
+ * Curator LeaderLatch nodes are `_c_<uuid>-latch-<10-digit seq>`; the lowest sequence holds the
+ * latch (service-facts §3.3). Returns the nodes in queue order.
+ */
+export function orderLatch(children: readonly string[]): string[] {
+  const seq = (n: string) => /-latch-(\d+)$/.exec(n)?.[1];
+  return children.filter((c) => seq(c) !== undefined).sort((a, b) => Number(seq(a)) - Number(seq(b)));
+}
+
+async function readLatch(zk: ZkReader): Promise<string[]> {
+  const ids: string[] = [];
+  for (const node of orderLatch(await zk.children('/leader-lock')).slice(0, 100)) {
+    const data = await zk.data(`/leader-lock/${node}`);
+    if (data !== undefined) ids.push(data.toString('utf8').slice(0, 300));
+  }
+  return ids;
+}
+
+/**
+ * Nimbus: Thrift port open, `/nimbuses/<host>` (2.x) or `/nimbuses/<host:port>` (1.x) present, and
+ * the leader latch holder. The TCP connect alone never makes a member healthy.
+ */
+export async function probeNimbus(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
+  const listening = await tcpOpen(inputs.address, inputs.nimbusPort, timeoutMs);
+  const self = `${inputs.address}:${inputs.nimbusPort}`;
+  try {
+    const { nimbuses, queue } = await withZk(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => ({
+      nimbuses: await zk.children('/nimbuses'),
+      queue: await readLatch(zk),
+    }));
+    const leader = queue[0];
+    return {
+      role: 'nimbus',
+      ok: true,
+      listening,
+      registered: nimbuses.includes(inputs.address) || nimbuses.includes(self),
+      isLeader: leader !== undefined && (leader === self || leader.startsWith(`${self}:`)),
+      queue,
+      ...(leader !== undefined ? { leader } : {}),
+    };
+  } catch (err) {
+    return { role: 'nimbus', ok: false, listening, registered: false, isLeader: false, error: message(err) };
+  }
+}
+
+/**
+ * Supervisor: its `/supervisors/<id>` registration. The 2.x id is `<uuid>-<ip>` with the IP of
+ * InetAddress.getLocalHost(), which need not be the address hactl gave it, so the znode is matched
+ * on `SupervisorInfo.hostname` (= storm.local.hostname, rendered as the host address).
+ */
+export async function probeSupervisor(inputs: StormAgentInputs, timeoutMs: number, nowSecs: number): Promise<unknown> {
+  const listening = inputs.supervisorThriftPort ? await tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs) : false;
+  try {
+    const found = await withZk(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => {
+      for (const id of (await zk.children('/supervisors')).slice(0, 10_000)) {
+        const raw = await zk.data(`/supervisors/${id}`);
+        if (!raw || raw.length === 0) continue;
+        try {
+          const info = decodeSupervisorInfo(zlib.gunzipSync(raw, { maxOutputLength: 1024 * 1024 }));
+          if (info.hostname === inputs.address) return { id, info };
+        } catch {
+          // another daemon's unreadable registration is not this supervisor's problem
+        }
+      }
+      return undefined;
+    });
+    if (!found) return { role: 'supervisor', ok: true, listening, registered: false };
+    return {
+      role: 'supervisor',
+      ok: true,
+      listening,
+      registered: true,
+      supervisorId: found.id.slice(0, 300),
+      ...(found.info.meta ? { slots: found.info.meta.slice(0, 1000) } : {}),
+      ...(found.info.timeSecs !== undefined ? { heartbeatAgeSecs: Math.round(nowSecs - found.info.timeSecs) } : {}),
+    };
+  } catch (err) {
+    return { role: 'supervisor', ok: false, listening, registered: false, error: message(err) };
+  }
+}
+
+async function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`${url}: HTTP ${res.status}, not JSON`);
+  }
+  return { status: res.status, body };
+}
+
+/**
+ * UI: nimbus, cluster and supervisor summaries. Every UI call goes through the leader over Thrift,
+ * so a 200 means a leader answered; no leader → HTTP 500 (service-facts §3.4, §3.5).
+ */
+export async function probeUi(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
+  const base = `http://${inputs.address}:${inputs.uiPort}/api/v1`;
+  try {
+    const [n, c, s] = await Promise.all(['nimbus/summary', 'cluster/summary', 'supervisor/summary'].map((p) => getJson(`${base}/${p}`, timeoutMs)));
+    const bad = [n!, c!, s!].find((r) => r.status !== 200);
+    if (bad) return { role: 'ui', ok: true, serving: false, error: uiErrorMessage(bad.status, bad.body) };
+    const cluster = parseClusterSummary(c!.body);
+    return {
+      role: 'ui',
+      ok: true,
+      serving: true,
+      nimbuses: parseNimbusSummary(n!.body).slice(0, 100).map((x) => ({ ...x, host: x.host.slice(0, 300), port: typeof x.port === 'string' ? x.port.slice(0, 300) : x.port })),
+      supervisorHosts: parseSupervisorSummary(s!.body).slice(0, 1000).map((h) => h.slice(0, 300)),
+      ...cluster,
+    };
+  } catch (err) {
+    return { role: 'ui', ok: false, serving: false, error: message(err) };
+  }
+}
+
+/** Never rejects: every failure becomes an `ok: false` probe with the reason. */
+export async function probeStorm(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
+  try {
+    if (inputs.role === 'nimbus') return await probeNimbus(inputs, timeoutMs);
+    if (inputs.role === 'supervisor') return await probeSupervisor(inputs, timeoutMs, Date.now() / 1000);
+    return await probeUi(inputs, timeoutMs);
+  } catch (err) {
+    return failed(inputs.role, message(err));
+  }
+}
+
+/** A probe result that says only "failed", in the shape the role's schema requires. */
+function failed(role: StormAgentInputs['role'], error: string): unknown {
+  if (role === 'nimbus') return { role, ok: false, listening: false, registered: false, isLeader: false, error };
+  if (role === 'supervisor') return { role, ok: false, listening: false, registered: false, error };
+  return { role, ok: false, serving: false, error };
+}

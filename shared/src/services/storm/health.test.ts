@@ -1,0 +1,114 @@
+import { describe, it, expect } from 'vitest';
+import { checkStormHealth } from './health.js';
+import { planStorm } from './plan.js';
+import { validateStormSpec, type StormSpec } from './spec.js';
+import type { NimbusProbe, StormProbe, SupervisorProbe, UiProbe } from './probe.js';
+import type { InstanceObservation, ProcessState } from '../../domain.js';
+import type { FleetContext } from '../types.js';
+
+const NOW = 1_800_000_000_000;
+const zk = { name: 'zk-main', kind: 'zookeeper' as const, distribution: { home: '/zk' }, settings: {}, members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })) };
+const fleet: FleetContext = {
+  hosts: [
+    ...[1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `127.0.5.${i}`, dataRoot: '/d', labels: {} })),
+    ...[1, 2, 3, 4].map((i) => ({ id: `storm${i}`, name: `storm${i}`, address: `127.0.5.1${i}`, dataRoot: '/d', labels: {} })),
+  ],
+  clusters: [zk],
+};
+function specOf(over: Record<string, unknown> = {}): StormSpec {
+  const v = validateStormSpec({ name: 'storm-main', kind: 'storm', distribution: { home: '/opt/storm' }, zookeeper: 'zk-main', nimbus: { hosts: ['storm1', 'storm2'] }, supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] }, ui: { host: 'storm1' }, ...over }, fleet);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return v.spec;
+}
+
+const leader: NimbusProbe = { role: 'nimbus', ok: true, listening: true, registered: true, isLeader: true, leader: '127.0.5.11:6627' };
+const follower: NimbusProbe = { role: 'nimbus', ok: true, listening: true, registered: true, isLeader: false, leader: '127.0.5.11:6627' };
+const sup: SupervisorProbe = { role: 'supervisor', ok: true, listening: true, registered: true, slots: [6700, 6701, 6702] };
+const unregistered: SupervisorProbe = { role: 'supervisor', ok: true, listening: true, registered: false };
+const ui: UiProbe = { role: 'ui', ok: true, serving: true, nimbuses: [{ host: '127.0.5.11', port: 6627, status: 'Leader' }], supervisors: 2, slotsTotal: 6, slotsUsed: 0, topologies: 0 };
+const uiNoLeader: UiProbe = { role: 'ui', ok: true, serving: false, error: 'HTTP 500: NimbusLeaderNotFoundException' };
+
+type Obs = [id: string, host: string, probe: StormProbe | undefined, process?: ProcessState, probeAgeMs?: number];
+function health(spec: StormSpec, list: Obs[], lagging: string[] = []) {
+  const plans = planStorm(spec, fleet);
+  const observations = new Map<string, InstanceObservation>(
+    list.map(([id, host, probe, process = probe ? 'running' : 'crashed', age = 500]) => [
+      `storm-main/${id}`,
+      { id: `storm-main/${id}`, hostId: host, process, pid: process === 'running' ? 100 : 0, restarts: 0, detail: '', restartPending: false, probeAt: probe ? NOW - age : 0, probe, reportedAt: NOW },
+    ]),
+  );
+  return checkStormHealth({ spec, plans, observations, lagging: new Set(lagging), hostNames: new Map(fleet.hosts.map((h) => [h.id, h.name])), now: NOW, staleAfterMs: 10_000 });
+}
+const whole = (over: Partial<Record<string, StormProbe | undefined>> = {}): Obs[] => [
+  ['nimbus-storm1', 'storm1', 'nimbus-storm1' in over ? over['nimbus-storm1'] : leader],
+  ['nimbus-storm2', 'storm2', undefined, 'stopped'],
+  ['supervisor-storm3', 'storm3', 'supervisor-storm3' in over ? over['supervisor-storm3'] : sup],
+  ['supervisor-storm4', 'storm4', 'supervisor-storm4' in over ? over['supervisor-storm4'] : sup],
+  ['ui', 'storm1', 'ui' in over ? over.ui : ui],
+];
+
+describe('storm health rollup', () => {
+  const manual = specOf();
+  it('manual failover: one leader, standby stopped, 2 supervisors, 6 slots → healthy', () => {
+    const s = health(manual, whole());
+    expect(s).toMatchObject({ health: 'healthy', reason: 'nimbus leader storm1, 2/2 supervisors, 6 slots' });
+    expect(s.members.map((m) => [m.id, m.mode])).toEqual([['nimbus-storm1', 'leader'], ['nimbus-storm2', 'standby'], ['supervisor-storm3', 'registered'], ['supervisor-storm4', 'registered'], ['ui', 'serving']]);
+    expect(s.members[1]!.detail).toMatch(/standby \(manual failover\)/);
+    expect(s.members[2]).toMatchObject({ slots: 3, port: 6628, address: '127.0.5.13' });
+  });
+  it('a supervisor not registered → degraded, named', () => {
+    const s = health(manual, whole({ 'supervisor-storm4': unregistered, ui: { ...ui, supervisors: 1, slotsTotal: 3 } }));
+    expect(s.health).toBe('degraded');
+    expect(s.reason).toBe('nimbus leader storm1, 1/2 supervisors, 3/6 slots; supervisor storm4 is not registered; the UI counts 1 supervisors');
+  });
+  it('a supervisor crashed but its znode lingers until session expiry → degraded on the process state', () => {
+    const s = health(manual, whole({ 'supervisor-storm3': undefined }));
+    expect(s.health).toBe('degraded');
+    expect(s.reason).toMatch(/supervisor storm3 is not registered; supervisor storm3 process crashed/);
+  });
+  it('fewer slots than planned → degraded', () => {
+    expect(health(manual, whole({ ui: { ...ui, slotsTotal: 4 } }))).toMatchObject({ health: 'degraded', reason: 'nimbus leader storm1, 2/2 supervisors, 4/6 slots; 4 of 6 slots offered' });
+  });
+  it('the standby nimbus running in manual mode is a problem (two nimbus processes)', () => {
+    const list = whole();
+    list[1] = ['nimbus-storm2', 'storm2', follower, 'running'];
+    expect(health(manual, list)).toMatchObject({ health: 'degraded', reason: expect.stringMatching(/standby nimbus storm2 is running/) });
+  });
+  it('no leader: nimbus down and the UI answers 500 → down', () => {
+    const s = health(manual, whole({ 'nimbus-storm1': undefined, ui: uiNoLeader }));
+    expect(s.health).toBe('down');
+    expect(s.reason).toMatch(/^no nimbus leader/);
+  });
+  it('a nimbus that is up but does not hold the latch is not a leader', () => {
+    expect(health(manual, whole({ 'nimbus-storm1': follower, ui: uiNoLeader })).health).toBe('down');
+  });
+  it('the UI alone can name the leader (it reaches it over Thrift)', () => {
+    const s = health(manual, whole({ 'nimbus-storm1': { ...leader, ok: false, registered: false, isLeader: false, error: 'ZooKeeper timed out' } }));
+    expect(s.health).toBe('degraded');
+    expect(s.reason).toMatch(/^nimbus leader storm1, .*nimbus storm1 is not serving/);
+  });
+  it('a stale leader probe does not count', () => {
+    const list = whole({ ui: uiNoLeader });
+    list[0] = ['nimbus-storm1', 'storm1', leader, 'running', 60_000];
+    expect(health(manual, list).health).toBe('down');
+  });
+  it('native failover: both run, one leads → healthy; two leaders → degraded with both named', () => {
+    const native = specOf({ nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } });
+    const list = whole();
+    list[1] = ['nimbus-storm2', 'storm2', follower];
+    expect(health(native, list).health).toBe('healthy');
+    expect(health(native, list).members[1]!.mode).toBe('not-a-leader');
+    list[1] = ['nimbus-storm2', 'storm2', { ...leader, leader: '127.0.5.12:6627' }];
+    expect(health(native, list)).toMatchObject({ health: 'degraded', reason: '2 nimbus leaders claimed (storm1, storm2)' });
+  });
+  it('without a UI the supervisor probes carry the counts', () => {
+    const { ui: _ui, ...noUi } = specOf();
+    const spec = { ...noUi } as StormSpec;
+    expect(health(spec, whole().slice(0, 4))).toMatchObject({ health: 'healthy', reason: 'nimbus leader storm1, 2/2 supervisors, 6 slots' });
+  });
+  it('nothing reported yet → pending; a probe of the wrong role is ignored', () => {
+    expect(health(manual, [], ['storm1', 'storm3', 'storm4']).health).toBe('pending');
+    expect(health(manual, []).reason).toBe('waiting for the first probe reports');
+    expect(health(manual, whole({ 'nimbus-storm1': sup as StormProbe, ui: uiNoLeader })).health).toBe('down');
+  });
+});

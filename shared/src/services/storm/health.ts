@@ -1,0 +1,139 @@
+import type { ClusterStatus, InstanceObservation, InstancePlan, MemberStatus } from '../../domain.js';
+import type { HealthInput } from '../types.js';
+import type { StormSpec } from './spec.js';
+import type { StormInputs } from './inputs.js';
+import { latchHost, type NimbusProbe, type StormProbe, type SupervisorProbe, type UiProbe } from './probe.js';
+
+/** Member modes, one vocabulary for all three roles. */
+export type StormMemberMode = 'leader' | 'not-a-leader' | 'standby' | 'registered' | 'serving' | 'unknown';
+
+interface Member {
+  plan: InstancePlan<StormInputs>;
+  obs: InstanceObservation | undefined;
+  probe: StormProbe | undefined;
+}
+
+/**
+ * Cluster health from daemon probes.
+ *
+ * - `healthy`: exactly one nimbus leader, seen by the leader itself (latch + Thrift port) or by the
+ *   UI, which reaches the leader over Thrift (service-facts §3.4); every instance planned
+ *   `running` is up and probed; every supervisor registered; and the UI (when there is one)
+ *   counts every supervisor and slotsTotal = supervisors × slots. A stopped standby nimbus in
+ *   `failover: manual` is expected, not a problem.
+ * - `degraded`: one leader, but something above is missing, or two leaders are claimed.
+ * - `down`: no leader (topologies may still run, but nothing can be submitted or rescheduled, §3.5).
+ * - `pending`: the agents have not applied this revision or reported a probe yet.
+ */
+export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
+  const { now, staleAfterMs } = input;
+  const plans = input.plans as readonly InstancePlan<StormInputs>[];
+  const hostName = (p: InstancePlan<StormInputs>) => input.hostNames.get(p.hostId) ?? p.inputs.host;
+  const members: Member[] = plans.map((plan) => {
+    const obs = input.observations.get(plan.id);
+    const fresh = obs !== undefined && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
+    const probe = fresh ? (obs.probe as StormProbe | undefined) : undefined;
+    return { plan, obs, probe: probe?.role === plan.role ? probe : undefined };
+  });
+  const byAddress = new Map(plans.filter((p) => p.role === 'nimbus').map((p) => [p.inputs.address, hostName(p)]));
+  const nameOf = (address: string) => byAddress.get(address) ?? address;
+
+  const problems: string[] = [];
+  const leaders = new Set<string>();
+  const statuses: MemberStatus[] = [];
+  let ui: UiProbe | undefined;
+  let registered = 0;
+  let supervisorSlots = 0;
+
+  for (const { plan, obs, probe } of members) {
+    const running = plan.runState === 'running';
+    const name = hostName(plan);
+    const proc = obs?.process ?? 'unknown';
+    let mode: StormMemberMode = 'unknown';
+    const extra: Record<string, unknown> = {};
+    if (plan.role === 'nimbus') {
+      const p = probe as NimbusProbe | undefined;
+      if (!running) {
+        mode = 'standby';
+        if (proc === 'running') problems.push(`standby nimbus ${name} is running`);
+      } else if (p?.isLeader && p.listening) {
+        mode = 'leader';
+        leaders.add(plan.inputs.address);
+      } else if (p?.registered && p.listening) mode = 'not-a-leader';
+      else problems.push(`nimbus ${name} is not serving`);
+      if (p?.leader) extra.leader = nameOf(latchHost(p.leader));
+    } else if (plan.role === 'supervisor') {
+      const p = probe as SupervisorProbe | undefined;
+      if (p?.registered) {
+        mode = 'registered';
+        registered++;
+        supervisorSlots += p.slots?.length ?? 0;
+      } else problems.push(`supervisor ${name} is not registered`);
+      extra.slots = p?.slots?.length ?? plan.inputs.slots?.length ?? 0;
+    } else {
+      const p = probe as UiProbe | undefined;
+      if (p?.serving) {
+        mode = 'serving';
+        ui = p;
+        for (const n of p.nimbuses ?? []) if (n.status === 'Leader') leaders.add(n.host);
+      } else problems.push(`ui on ${name} is not serving`);
+    }
+    if (running && proc !== 'running' && proc !== 'unknown') problems.push(`${plan.role} ${name} process ${proc}`);
+    statuses.push({
+      host: name,
+      id: plan.role === 'ui' ? 'ui' : `${plan.role}-${name}`,
+      address: plan.inputs.address,
+      port: plan.role === 'nimbus' ? plan.inputs.nimbusPort : plan.role === 'ui' ? (plan.inputs.uiPort ?? 0) : (plan.inputs.supervisorThriftPort ?? 0),
+      role: plan.role,
+      mode,
+      process: proc,
+      lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+      detail: memberDetail(obs, probe, running, plan.role, input.spec.nimbus.failover),
+      pid: obs?.pid ?? 0,
+      restarts: obs?.restarts ?? 0,
+      ...extra,
+    });
+  }
+
+  const supervisors = plans.filter((p) => p.role === 'supervisor');
+  const expectedSlots = supervisors.reduce((n, p) => n + (p.inputs.slots?.length ?? 0), 0);
+  const hasUi = plans.some((p) => p.role === 'ui');
+  const seenSupervisors = hasUi ? (ui?.supervisors ?? 0) : registered;
+  const slotsTotal = hasUi ? (ui?.slotsTotal ?? 0) : supervisorSlots;
+  if (hasUi && ui && ui.supervisors !== supervisors.length) problems.push(`the UI counts ${ui.supervisors ?? '?'} supervisors`);
+  const counts = `${Math.min(registered, seenSupervisors)}/${supervisors.length} supervisors, ${slotsTotal === expectedSlots ? `${slotsTotal}` : `${slotsTotal}/${expectedSlots}`} slots`;
+
+  const result = (health: ClusterStatus['health'], reason: string): ClusterStatus => ({ health, reason, members: statuses });
+  if (plans.length === 0) return result('pending', 'no instances');
+  const zk = plans[0]!.inputs.zookeeper;
+  if (zk.servers.length === 0) return result('down', `zookeeper cluster ${input.spec.zookeeper} is missing; every instance is held stopped`);
+
+  const wanted = members.filter((m) => m.plan.runState === 'running');
+  const anyProbe = wanted.some((m) => m.probe !== undefined);
+  const lagging = wanted.filter((m) => input.lagging.has(m.plan.hostId)).length;
+  if (leaders.size === 0 && !anyProbe && (lagging > 0 || wanted.every((m) => m.obs === undefined))) {
+    return result('pending', lagging > 0 ? `${lagging}/${wanted.length} instances are on hosts that have not applied the latest desired state` : 'waiting for the first probe reports');
+  }
+  if (leaders.size > 1) return result('degraded', `${leaders.size} nimbus leaders claimed (${[...leaders].map(nameOf).join(', ')})`);
+  const leader = [...leaders][0];
+  if (leader === undefined) return result('down', `no nimbus leader; ${counts}${problems.length ? `; ${summarise(problems)}` : ''}`);
+  const head = `nimbus leader ${nameOf(leader)}, ${counts}`;
+  if (slotsTotal !== expectedSlots && !problems.length) problems.push(`${slotsTotal} of ${expectedSlots} slots offered`);
+  return problems.length ? result('degraded', `${head}; ${summarise(problems)}`) : result('healthy', head);
+}
+
+function summarise(problems: string[]): string {
+  const unique = [...new Set(problems)];
+  return unique.length > 3 ? `${unique.slice(0, 3).join('; ')} (+${unique.length - 3} more)` : unique.join('; ');
+}
+
+function memberDetail(obs: InstanceObservation | undefined, probe: StormProbe | undefined, running: boolean, role: string, failover: string): string {
+  const parts: string[] = [];
+  if (obs?.detail) parts.push(obs.detail);
+  if (!running) parts.push(role === 'nimbus' && failover === 'manual' ? 'standby (manual failover): held stopped' : 'held stopped');
+  else if (!probe) parts.push('no recent probe');
+  else if (probe.error) parts.push(probe.error);
+  else if (probe.role === 'supervisor' && !probe.registered) parts.push('not registered in ZooKeeper');
+  if (obs?.restartPending) parts.push('restart pending');
+  return parts.join('; ');
+}

@@ -1,0 +1,36 @@
+import type { ServiceKind } from '../types.js';
+import { validateStormSpec, type StormSpec } from './spec.js';
+import { planStorm } from './plan.js';
+import { parseStormInputs, type StormInputs } from './inputs.js';
+import { renderStormFiles } from './render.js';
+import { parseStormProbe } from './probe.js';
+import { checkStormHealth } from './health.js';
+
+export * from './spec.js';
+export * from './plan.js';
+export * from './inputs.js';
+export * from './render.js';
+export * from './probe.js';
+export * from './health.js';
+
+export const stormKind: ServiceKind<StormSpec, StormInputs> = {
+  kind: 'storm',
+  validate: validateStormSpec,
+  plan: planStorm,
+  parseInputs: parseStormInputs,
+  render: renderStormFiles,
+  parseProbe: parseStormProbe,
+  checkHealth: checkStormHealth,
+  claims: (i) => ({
+    ports: [
+      ...(i.role === 'nimbus' ? [{ port: i.nimbusPort, what: 'storm nimbus.thrift.port' }] : []),
+      ...(i.role === 'ui' && i.uiPort !== undefined ? [{ port: i.uiPort, what: 'storm ui.port' }] : []),
+      ...(i.role === 'supervisor' && i.supervisorThriftPort !== undefined ? [{ port: i.supervisorThriftPort, what: 'storm supervisor.thrift.port' }] : []),
+      // Workers bind the slot ports, not the supervisor (emulator README), but they are the host's all the same.
+      ...(i.role === 'supervisor' ? (i.slots ?? []).map((port) => ({ port, what: 'storm supervisor.slots.ports (worker)' })) : []),
+    ],
+    dirs: [i.localDir, i.logDir],
+  }),
+  // Storm keeps all its state in ZooKeeper; nothing starts before the ensemble is healthy.
+  dependencies: (spec) => [spec.zookeeper],
+};

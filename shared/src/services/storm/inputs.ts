@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { ValidationError } from '../../errors.js';
+import { STORM_KEY_RE } from './spec.js';
+
+const ipSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
+/** A storm.yaml string value: no control characters, backslashes or YAML 1.1 line breaks (NEL, LS, PS). */
+const safeString = z.string().max(4096).regex(/^[^\u0000-\u001f\u007f\u0085\u2028\u2029\\]*$/, 'must not contain control characters, line breaks or backslashes');
+const safeNumber = z.number().refine((n) => Number.isFinite(n) && /^-?[0-9]+(\.[0-9]+)?$/.test(String(n)), 'must be a plain decimal');
+const scalar = z.union([safeString, safeNumber, z.boolean()]);
+
+export const STORM_ROLES = ['nimbus', 'supervisor', 'ui'] as const;
+export type StormRole = (typeof STORM_ROLES)[number];
+
+/** Render inputs for one Storm daemon: everything the agent needs, nothing it must look up. */
+export const stormInputsSchema = z
+  .object({
+    cluster: nameSchema,
+    role: z.enum(STORM_ROLES),
+    /** Host name, for messages and the instance id. */
+    host: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/),
+    /** The host's address: `storm.local.hostname`, what every daemon advertises and (UI) binds. */
+    address: ipSchema,
+    home: absPathSchema,
+    confDir: absPathSchema,
+    localDir: absPathSchema,
+    logDir: absPathSchema,
+    zookeeper: z
+      .object({
+        /** Empty only when the referenced ZooKeeper cluster vanished; the instance is then stopped. */
+        servers: z.array(ipSchema).max(255),
+        port: portSchema,
+        root: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must be a znode path like /storm'),
+      })
+      .strict(),
+    nimbusSeeds: z.array(ipSchema).max(255),
+    nimbusPort: portSchema,
+    /** Supervisors only: `supervisor.thrift.port` and `supervisor.slots.ports`. */
+    supervisorThriftPort: portSchema.optional(),
+    slots: z.array(portSchema).max(1000).optional(),
+    /** UI only: `ui.port`. */
+    uiPort: portSchema.optional(),
+    /** storm.yaml pass-through, already validated (managed keys refused). */
+    settings: z.record(z.string().regex(STORM_KEY_RE), z.union([scalar, z.array(scalar).max(1000)])),
+  })
+  .strict()
+  .superRefine((i, ctx) => {
+    if (i.role === 'supervisor' && (i.slots === undefined || i.supervisorThriftPort === undefined)) ctx.addIssue({ code: 'custom', message: 'a supervisor needs slots and supervisorThriftPort', path: ['slots'] });
+    if (i.role === 'ui' && i.uiPort === undefined) ctx.addIssue({ code: 'custom', message: 'the ui needs uiPort', path: ['uiPort'] });
+  });
+
+export type StormInputs = z.infer<typeof stormInputsSchema>;
+
+export function parseStormInputs(raw: unknown): StormInputs {
+  const r = stormInputsSchema.safeParse(raw);
+  if (!r.success) throw new ValidationError('invalid storm render inputs', zodDetails(r.error, 'inputs'));
+  return r.data;
+}

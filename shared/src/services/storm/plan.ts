@@ -1,0 +1,88 @@
+import type { HostRecord, InstancePlan, RunState } from '../../domain.js';
+import type { FleetContext } from '../types.js';
+import { findHost } from '../zookeeper/spec.js';
+import { ACTIVE_NIMBUS_FACT, PATH_KEYS, STORM_DEFAULT_PORTS, STORM_DEFAULT_SLOTS, activeNimbusHost, resolveZookeeper, type StormSettingValue, type StormSpec } from './spec.js';
+import type { StormInputs, StormRole } from './inputs.js';
+
+/** `<cluster>/nimbus-<host>`, `<cluster>/supervisor-<host>`, `<cluster>/ui`: one instance per role per host. */
+export function stormInstanceId(cluster: string, role: StormRole, hostName: string): string {
+  return role === 'ui' ? `${cluster}/ui` : `${cluster}/${role}-${hostName}`;
+}
+
+/** Keys resolved per instance or into `zookeeper.root`; everything else passes through to storm.yaml. */
+const RESOLVED_KEYS = new Set([...PATH_KEYS, 'storm.zookeeper.root']);
+
+/**
+ * Spec → one instance per role per host with fully resolved inputs. Assumes a validated spec.
+ *
+ * - `failover: manual`: only the active nimbus runs (the first host unless the failover engine set
+ *   the `storm.activeNimbus` fact); standbys are planned `stopped`, and `nimbus.seeds` lists the
+ *   active one only, so clients never look for a leader on a cold standby. A failover re-renders
+ *   the seeds on every Storm host (architecture §5).
+ * - `failover: native`: every nimbus runs and queues on `/leader-lock`; the seeds list all of them
+ *   (service-facts §3.5).
+ * - A ZooKeeper reference that no longer resolves plans every instance stopped with no servers,
+ *   rather than throwing and taking the whole fleet's planning down with it.
+ */
+export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<StormInputs>[] {
+  const resolve = (ref: string): HostRecord => {
+    const h = findHost(fleet.hosts, ref);
+    if (!h) throw new Error(`planStorm: unknown host ${ref} (spec not validated?)`);
+    return h;
+  };
+  const nimbusHosts = spec.nimbus.hosts.map(resolve);
+  const supervisorHosts = spec.supervisors.hosts.map(resolve);
+  const uiHost = spec.ui ? resolve(spec.ui.host) : undefined;
+  const { zk } = resolveZookeeper(spec, fleet);
+  const zookeeper = zk ?? { servers: [], port: 2181, root: `/${spec.name}` };
+
+  const manual = spec.nimbus.failover === 'manual';
+  const active = manual ? activeNimbusHost(spec, fleet.hosts, fleet.clusterFacts?.get(spec.name)?.[ACTIVE_NIMBUS_FACT]) : undefined;
+  const nimbusSeeds = manual && active ? [active.address] : nimbusHosts.map((h) => h.address);
+  const nimbusPort = spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift;
+
+  const settings: Record<string, StormSettingValue> = {};
+  for (const [k, v] of Object.entries(spec.settings)) if (!RESOLVED_KEYS.has(k)) settings[k] = v;
+  const base = (key: string): string | undefined => (typeof spec.settings[key] === 'string' ? spec.settings[key] : undefined);
+
+  const instance = (role: StormRole, host: HostRecord, runState: RunState, extra: Partial<StormInputs>): InstancePlan<StormInputs> => {
+    const dir = `${host.dataRoot}/storm/${spec.name}/${role}-${host.name}`;
+    const localBase = base('storm.local.dir');
+    const logBase = base('storm.log.dir');
+    const inputs: StormInputs = {
+      cluster: spec.name,
+      role,
+      host: host.name,
+      address: host.address,
+      home: spec.distribution.home,
+      confDir: `${dir}/conf`,
+      localDir: localBase ? `${localBase}/${role}` : `${dir}/data`,
+      logDir: logBase ? `${logBase}/${role}` : `${dir}/logs`,
+      zookeeper,
+      nimbusSeeds,
+      nimbusPort,
+      ...extra,
+      settings,
+    };
+    return {
+      id: stormInstanceId(spec.name, role, host.name),
+      cluster: spec.name,
+      kind: 'storm' as const,
+      hostId: host.id,
+      role,
+      runState: zk ? runState : 'stopped',
+      inputs,
+    };
+  };
+
+  return [
+    ...nimbusHosts.map((h) => instance('nimbus', h, !manual || h.id === active?.id ? 'running' : 'stopped', {})),
+    ...supervisorHosts.map((h) =>
+      instance('supervisor', h, 'running', {
+        supervisorThriftPort: spec.supervisors.thriftPort ?? STORM_DEFAULT_PORTS.supervisorThrift,
+        slots: [...(spec.supervisors.slots ?? STORM_DEFAULT_SLOTS)],
+      }),
+    ),
+    ...(uiHost ? [instance('ui', uiHost, 'running', { uiPort: spec.ui?.port ?? STORM_DEFAULT_PORTS.ui })] : []),
+  ];
+}

@@ -1,0 +1,147 @@
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { planStorm } from './plan.js';
+import { renderStormFiles, renderStormYaml } from './render.js';
+import { validateStormSpec } from './spec.js';
+import { parseStormInputs } from './inputs.js';
+import { stormKind } from './index.js';
+import type { FleetContext } from '../types.js';
+
+const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, actual: string): void {
+  const file = path.join(goldenDir, name);
+  if (UPDATE || !fs.existsSync(file)) fs.writeFileSync(file, actual);
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+const zk = { name: 'zk-main', kind: 'zookeeper' as const, distribution: { home: '/usr/share/zookeeper' }, settings: {}, members: [3, 1, 2].map((i) => ({ host: `zk${i}`, id: i })) };
+const fleet: FleetContext = {
+  hosts: [
+    ...[1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `127.0.5.${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
+    ...[1, 2, 3, 4].map((i) => ({ id: `h-${i}`, name: `storm${i}`, address: `127.0.5.1${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
+  ],
+  clusters: [zk],
+};
+
+const example = {
+  name: 'storm-main',
+  kind: 'storm',
+  distribution: { home: '/opt/storm' },
+  zookeeper: 'zk-main',
+  nimbus: { hosts: ['storm1', 'storm2'], failover: 'manual' },
+  supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] },
+  ui: { host: 'storm1', port: 8080 },
+  settings: { 'storm.zookeeper.session.timeout': 4000, 'worker.childopts': '-Xmx768m -Dfoo="bar: baz"', 'drpc.servers': ['drpc1', 'on'], 'topology.debug': false, 'supervisor.cpu.capacity': 400.5 },
+};
+
+function validated(spec: unknown, f: FleetContext = fleet) {
+  const v = validateStormSpec(spec, f);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return v.spec;
+}
+const plan = (spec: unknown, f: FleetContext = fleet) => planStorm(validated(spec, f), f);
+const byId = (plans: ReturnType<typeof plan>, id: string) => plans.find((p) => p.id === id)!;
+
+describe('storm planner', () => {
+  it('one instance per role per host; manual failover runs the first nimbus and holds the other stopped', () => {
+    const plans = plan(example);
+    expect(plans.map((p) => [p.id, p.hostId, p.role, p.runState])).toEqual([
+      ['storm-main/nimbus-storm1', 'h-1', 'nimbus', 'running'],
+      ['storm-main/nimbus-storm2', 'h-2', 'nimbus', 'stopped'],
+      ['storm-main/supervisor-storm3', 'h-3', 'supervisor', 'running'],
+      ['storm-main/supervisor-storm4', 'h-4', 'supervisor', 'running'],
+      ['storm-main/ui', 'h-1', 'ui', 'running'],
+    ]);
+    const s3 = byId(plans, 'storm-main/supervisor-storm3').inputs;
+    expect(s3).toMatchObject({
+      address: '127.0.5.13',
+      zookeeper: { servers: ['127.0.5.3', '127.0.5.1', '127.0.5.2'], port: 2181, root: '/storm-main' },
+      nimbusSeeds: ['127.0.5.11'],
+      nimbusPort: 6627,
+      supervisorThriftPort: 6628,
+      slots: [6700, 6701, 6702],
+      confDir: '/var/lib/hactl/storm/storm-main/supervisor-storm3/conf',
+      localDir: '/var/lib/hactl/storm/storm-main/supervisor-storm3/data',
+      logDir: '/var/lib/hactl/storm/storm-main/supervisor-storm3/logs',
+    });
+    for (const p of plans) expect(() => parseStormInputs(JSON.parse(JSON.stringify(p.inputs)))).not.toThrow();
+  });
+
+  it('the storm.activeNimbus fact moves the active nimbus and the seeds with it', () => {
+    const plans = plan(example, { ...fleet, clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm2' }]]) });
+    expect(plans.filter((p) => p.role === 'nimbus').map((p) => p.runState)).toEqual(['stopped', 'running']);
+    expect(new Set(plans.map((p) => JSON.stringify(p.inputs.nimbusSeeds)))).toEqual(new Set(['["127.0.5.12"]']));
+    // A fact naming a host that is no nimbus falls back to the first one.
+    const odd = plan(example, { ...fleet, clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm4' }]]) });
+    expect(odd[0]!.runState).toBe('running');
+  });
+
+  it('native failover runs every nimbus and seeds them all', () => {
+    const plans = plan({ ...example, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } });
+    expect(plans.filter((p) => p.role === 'nimbus').map((p) => p.runState)).toEqual(['running', 'running']);
+    expect(plans[0]!.inputs.nimbusSeeds).toEqual(['127.0.5.11', '127.0.5.12']);
+  });
+
+  it('cluster-wide storm.local.dir / storm.log.dir and a custom root', () => {
+    const p = plan({ ...example, settings: { 'storm.local.dir': '/data/storm', 'storm.log.dir': '/logs/storm', 'storm.zookeeper.root': '/storm' } })[0]!.inputs;
+    expect(p).toMatchObject({ localDir: '/data/storm/nimbus', logDir: '/logs/storm/nimbus', zookeeper: { root: '/storm' }, settings: {} });
+  });
+
+  it('a ZooKeeper cluster that vanished after acceptance holds every instance stopped', () => {
+    const plans = plan(example);
+    const orphan = planStorm(validated(example), { ...fleet, clusters: [] });
+    expect(orphan.map((p) => p.runState)).toEqual(plans.map(() => 'stopped'));
+    expect(orphan[0]!.inputs.zookeeper.servers).toEqual([]);
+  });
+
+  it('claims ports and dirs per role', () => {
+    const plans = plan(example);
+    expect(stormKind.claims(byId(plans, 'storm-main/supervisor-storm3').inputs).ports.map((p) => p.port)).toEqual([6628, 6700, 6701, 6702]);
+    expect(stormKind.claims(byId(plans, 'storm-main/ui').inputs).ports.map((p) => p.port)).toEqual([8080]);
+    expect(stormKind.claims(plans[0]!.inputs)).toEqual({ ports: [{ port: 6627, what: 'storm nimbus.thrift.port' }], dirs: ['/var/lib/hactl/storm/storm-main/nimbus-storm1/data', '/var/lib/hactl/storm/storm-main/nimbus-storm1/logs'] });
+    expect(stormKind.dependencies!(validated(example))).toEqual(['zk-main']);
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(plan(example))).toBe(JSON.stringify(plan(example)));
+  });
+});
+
+describe('storm renderer (golden files)', () => {
+  const plans = plan(example);
+  it('active nimbus', () => {
+    const files = renderStormFiles(byId(plans, 'storm-main/nimbus-storm1').inputs);
+    expect(files.map((f) => f.path)).toEqual(['/var/lib/hactl/storm/storm-main/nimbus-storm1/conf/storm.yaml']);
+    golden('nimbus-active.storm.yaml', files[0]!.content);
+  });
+  it('standby nimbus (seeds point at the active one)', () => {
+    golden('nimbus-standby.storm.yaml', renderStormYaml(byId(plans, 'storm-main/nimbus-storm2').inputs));
+  });
+  it('supervisor', () => {
+    golden('supervisor.storm.yaml', renderStormYaml(byId(plans, 'storm-main/supervisor-storm3').inputs));
+  });
+  it('ui', () => {
+    golden('ui.storm.yaml', renderStormYaml(byId(plans, 'storm-main/ui').inputs));
+  });
+
+  it('reads back as the intended values (strings stay strings under YAML 1.1 too)', () => {
+    const doc = parseYaml(renderStormYaml(byId(plans, 'storm-main/supervisor-storm3').inputs), { version: '1.1' }) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      'storm.zookeeper.servers': ['127.0.5.3', '127.0.5.1', '127.0.5.2'],
+      'storm.zookeeper.port': 2181,
+      'nimbus.seeds': ['127.0.5.11'],
+      'supervisor.slots.ports': [6700, 6701, 6702],
+      'worker.childopts': '-Xmx768m -Dfoo="bar: baz"',
+      'drpc.servers': ['drpc1', 'on'],
+      'topology.debug': false,
+      'supervisor.cpu.capacity': 400.5,
+      'storm.local.hostname': '127.0.5.13',
+    });
+    expect(doc['ui.port']).toBeUndefined();
+  });
+});

@@ -1,0 +1,57 @@
+import type { RenderedFile } from '../../domain.js';
+import type { StormInputs } from './inputs.js';
+import type { StormSettingValue } from './spec.js';
+
+/**
+ * One YAML value. Strings are always double-quoted: JSON string syntax is valid YAML, and the
+ * inputs schema already refused control characters, backslashes and YAML 1.1 line breaks, so
+ * the only escape JSON.stringify can produce is `\"`. Quoting also keeps SnakeYAML (YAML 1.1)
+ * from reading `on`, `yes` or `0x10` as booleans or numbers. Numbers are plain decimals.
+ */
+function yamlValue(v: StormSettingValue): string {
+  if (Array.isArray(v)) return `[${v.map(yamlValue).join(', ')}]`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  return String(v);
+}
+
+/** The keys hactl derives for one daemon; the role decides which it needs. */
+function managedKeys(i: StormInputs): Record<string, StormSettingValue> {
+  const kv: Record<string, StormSettingValue> = {
+    'storm.zookeeper.servers': i.zookeeper.servers,
+    'storm.zookeeper.port': i.zookeeper.port,
+    // A chroot: the connect string becomes h1:2181,h2:2181/<root> (service-facts §3.1).
+    'storm.zookeeper.root': i.zookeeper.root,
+    'nimbus.seeds': i.nimbusSeeds,
+    'nimbus.thrift.port': i.nimbusPort,
+    // Every daemon advertises the host address (in /nimbuses, the leader latch and SupervisorInfo).
+    'storm.local.hostname': i.address,
+    'storm.local.dir': i.localDir,
+    'storm.log.dir': i.logDir,
+  };
+  // Role-specific keys only where they are read, so a slot change does not mark nimbus or the UI
+  // for a restart.
+  if (i.role === 'supervisor') {
+    kv['supervisor.slots.ports'] = i.slots ?? [];
+    if (i.supervisorThriftPort !== undefined) kv['supervisor.thrift.port'] = i.supervisorThriftPort;
+  }
+  if (i.role === 'ui') {
+    // ui.host defaults to 0.0.0.0 (service-facts §3.1); hactl binds the host address.
+    kv['ui.host'] = i.address;
+    if (i.uiPort !== undefined) kv['ui.port'] = i.uiPort;
+  }
+  return kv;
+}
+
+/** storm.yaml for one daemon. Byte-stable: sorted keys, one `key: value` line each, no timestamps. */
+export function renderStormYaml(inputs: StormInputs): string {
+  const kv = { ...inputs.settings, ...managedKeys(inputs) };
+  const lines = [
+    `# Rendered by hactl for cluster ${inputs.cluster}, ${inputs.role} on ${inputs.host}. Local edits are overwritten.`,
+    ...Object.keys(kv).sort().map((k) => `${k}: ${yamlValue(kv[k]!)}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function renderStormFiles(inputs: StormInputs): RenderedFile[] {
+  return [{ path: `${inputs.confDir}/storm.yaml`, content: renderStormYaml(inputs), mode: 0o644 }];
+}

@@ -1,0 +1,102 @@
+import { describe, it, expect } from 'vitest';
+import { validateStormSpec } from './spec.js';
+import { validateClusterSpec } from '../registry.js';
+import type { FleetContext } from '../types.js';
+
+const zk = {
+  name: 'zk-main',
+  kind: 'zookeeper' as const,
+  distribution: { home: '/usr/share/zookeeper' },
+  settings: {},
+  members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
+};
+
+const fleet: FleetContext = {
+  hosts: [
+    ...[1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `127.0.5.${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
+    ...[1, 2, 3, 4].map((i) => ({ id: `storm${i}`, name: `storm${i}`, address: `127.0.5.1${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
+  ],
+  clusters: [zk],
+};
+
+const good = () => ({
+  name: 'storm-main',
+  kind: 'storm',
+  distribution: { home: '/opt/storm' },
+  zookeeper: 'zk-main',
+  nimbus: { hosts: ['storm1', 'storm2'], failover: 'manual' },
+  supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] },
+  ui: { host: 'storm1', port: 8080 },
+  settings: { 'storm.zookeeper.session.timeout': 4000, 'worker.childopts': '-Xmx768m', 'topology.min.replication.count': 2 } as Record<string, unknown>,
+});
+
+type Spec = ReturnType<typeof good>;
+type Case = [scenario: string, mutate: (s: Spec) => unknown, path: string, message: RegExp, fleetOverride?: FleetContext];
+const cases: Case[] = [
+  ['no nimbus', (s) => ({ ...s, nimbus: { hosts: [] } }), 'nimbus.hosts', /at least one nimbus/],
+  ['unknown nimbus host', (s) => ({ ...s, nimbus: { hosts: ['nope'] } }), 'nimbus.hosts[0]', /unknown host "nope"/],
+  ['unknown supervisor host', (s) => ({ ...s, supervisors: { hosts: ['storm3', 'gone'] } }), 'supervisors.hosts[1]', /unknown host "gone"/],
+  ['unknown ui host', (s) => ({ ...s, ui: { host: 'gone' } }), 'ui.host', /unknown host "gone"/],
+  ['nimbus host listed twice', (s) => ({ ...s, nimbus: { hosts: ['storm1', 'storm1'] } }), 'nimbus.hosts[1]', /listed twice/],
+  ['duplicate slot', (s) => ({ ...s, supervisors: { hosts: ['storm3'], slots: [6700, 6700] } }), 'supervisors.slots[1]', /duplicate slot port 6700/],
+  ['slot out of range', (s) => ({ ...s, supervisors: { hosts: ['storm3'], slots: [70000] } }), 'supervisors.slots[0]', /1 and 65535/],
+  ['empty slot list', (s) => ({ ...s, supervisors: { hosts: ['storm3'], slots: [] } }), 'supervisors.slots', /at least one slot/],
+  ['slot equals nimbus thrift port on one host', (s) => ({ ...s, supervisors: { hosts: ['storm1'], slots: [6627] } }), 'supervisors.slots[0]', /port 6627 on host storm1 is already used by nimbus.port/],
+  ['ui port equals nimbus port', (s) => ({ ...s, ui: { host: 'storm1', port: 6627 } }), 'ui.port', /port 6627 on host storm1 is already used by nimbus.port/],
+  ['slot equals supervisor thrift port', (s) => ({ ...s, supervisors: { hosts: ['storm3'], slots: [6628] } }), 'supervisors.slots[0]', /already used by supervisors.thriftPort/],
+  ['unknown failover mode', (s) => ({ ...s, nimbus: { hosts: ['storm1'], failover: 'auto' } }), 'nimbus.failover', /manual|native/],
+  ['dangling zookeeper reference', (s) => ({ ...s, zookeeper: 'zk-other' }), 'zookeeper', /unknown cluster "zk-other"/],
+  ['zookeeper reference of the wrong kind', (s) => ({ ...s, zookeeper: 'kafka-main' }), 'zookeeper', /kind kafka, not zookeeper/, { ...fleet, clusters: [...fleet.clusters, { name: 'kafka-main', kind: 'kafka' as const }] }],
+  ['zookeeper members with different clientPorts', (s) => s, 'zookeeper', /different clientPorts \(2181, 2182\)/, { ...fleet, clusters: [{ ...zk, members: [{ host: 'zk1', id: 1 }, { host: 'zk2', id: 2, clientPort: 2182 }, { host: 'zk3', id: 3 }] } as typeof zk] }],
+  ['managed storm.zookeeper.servers', (s) => ({ ...s, settings: { 'storm.zookeeper.servers': ['10.0.0.1'] } }), 'settings.storm.zookeeper.servers', /managed by hactl/],
+  ['managed nimbus.seeds', (s) => ({ ...s, settings: { 'nimbus.seeds': ['a'] } }), 'settings.nimbus.seeds', /managed by hactl/],
+  ['managed storm.local.hostname', (s) => ({ ...s, settings: { 'storm.local.hostname': 'x' } }), 'settings.storm.local.hostname', /managed by hactl/],
+  ['managed supervisor.slots.ports', (s) => ({ ...s, settings: { 'supervisor.slots.ports': [6700] } }), 'settings.supervisor.slots.ports', /set supervisors.slots/],
+  ['managed nimbus.thrift.port', (s) => ({ ...s, settings: { 'nimbus.thrift.port': 6627 } }), 'settings.nimbus.thrift.port', /set nimbus.port/],
+  ['removed nimbus.host', (s) => ({ ...s, settings: { 'nimbus.host': 'storm1' } }), 'settings.nimbus.host', /removed in Storm 2.x/],
+  ['newline in a value', (s) => ({ ...s, settings: { 'worker.childopts': '-Xmx1g\nnimbus.seeds: [evil]' } }), 'settings.worker.childopts', /newlines/],
+  ['line separator in a value', (s) => ({ ...s, settings: { 'worker.childopts': '-Xmx1g\u2028x: y' } }), 'settings.worker.childopts', /line or paragraph separators/],
+  ['backslash in a list value', (s) => ({ ...s, settings: { 'drpc.servers': ['a', 'b\\'] } }), 'settings.drpc.servers[1]', /backslash/],
+  ['key that is not a dotted name', (s) => ({ ...s, settings: { on: true } }), 'settings.on', /dotted Storm config names/],
+  ['key with a colon', (s) => ({ ...s, settings: { 'a.b: c': 1 } }), 'settings.a.b: c', /dotted Storm config names/],
+  ['nested map value', (s) => ({ ...s, settings: { 'topology.metrics.consumer.register': [{ class: 'x' }] } }), 'settings.topology.metrics.consumer.register', /./],
+  ['exponent number', (s) => ({ ...s, settings: { 'topology.max.spout.pending': 1e21 } }), 'settings.topology.max.spout.pending', /plain decimals/],
+  ['non-integer session timeout', (s) => ({ ...s, settings: { 'storm.zookeeper.session.timeout': 'soon' } }), 'settings.storm.zookeeper.session.timeout', /positive integer/],
+  ['relative storm.local.dir', (s) => ({ ...s, settings: { 'storm.local.dir': 'storm-local' } }), 'settings.storm.local.dir', /absolute path/],
+  ['bad zookeeper root', (s) => ({ ...s, settings: { 'storm.zookeeper.root': '/' } }), 'settings.storm.zookeeper.root', /znode path/],
+  ['unknown field', (s) => ({ ...s, nimbus: { hosts: ['storm1'], colour: 'red' } }), 'nimbus', /unknown field "colour"/],
+  ['second storm cluster on the same root', (s) => ({ ...s, name: 'storm-b', settings: { 'storm.zookeeper.root': '/storm-main' } }), 'settings.storm.zookeeper.root', /storm cluster storm-main already uses \/storm-main/, { ...fleet, clusters: [...fleet.clusters, { ...good(), settings: {} } as never] }],
+];
+
+describe('storm spec validation', () => {
+  it('accepts the issue example, native failover, no UI and default slots', () => {
+    expect(validateStormSpec(good(), fleet)).toMatchObject({ ok: true, spec: { nimbus: { failover: 'manual' } } });
+    expect(validateStormSpec({ ...good(), nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } }, fleet).ok).toBe(true);
+    const { ui: _ui, ...noUi } = good();
+    expect(validateStormSpec({ ...noUi, supervisors: { hosts: ['storm3'] } }, fleet).ok).toBe(true);
+  });
+
+  it('accepts every role on one host when ports do not clash', () => {
+    expect(validateStormSpec({ ...good(), nimbus: { hosts: ['storm1'] }, supervisors: { hosts: ['storm1'], slots: [6700] }, ui: { host: 'storm1' } }, fleet).ok).toBe(true);
+  });
+
+  it.each(cases)('rejects: %s', (_scenario, mutate, path, message, fleetOverride) => {
+    const r = validateStormSpec(mutate(good()), fleetOverride ?? fleet);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const hit = r.problems.find((p) => p.path === path);
+    expect(hit, JSON.stringify(r.problems)).toBeDefined();
+    expect(hit!.message).toMatch(message);
+  });
+
+  it('lists every problem at once', () => {
+    const r = validateStormSpec({ ...good(), zookeeper: 'nope', nimbus: { hosts: ['storm1', 'x'] }, supervisors: { hosts: ['storm3'], slots: [6700, 6700] }, settings: { 'nimbus.seeds': [], 'ui.port': 1 } }, fleet);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.path).sort()).toEqual(['nimbus.hosts[1]', 'settings.nimbus.seeds', 'settings.ui.port', 'supervisors.slots[1]', 'zookeeper'].sort());
+  });
+
+  it('is reachable through the registry (no longer a planned kind)', () => {
+    expect(validateClusterSpec(good(), fleet).ok).toBe(true);
+  });
+});

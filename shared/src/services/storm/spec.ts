@@ -1,0 +1,250 @@
+import { z } from 'zod';
+import type { ErrorDetail } from '../../errors.js';
+import type { ClusterSpecBase, HostRecord } from '../../domain.js';
+import type { FleetContext, ValidationResult } from '../types.js';
+import { absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { findHost, resolveMember, zookeeperSpecSchema } from '../zookeeper/spec.js';
+
+/** Ports from conf/defaults.yaml (service-facts §3.1). */
+export const STORM_DEFAULT_PORTS = { nimbusThrift: 6627, supervisorThrift: 6628, ui: 8080 } as const;
+export const STORM_DEFAULT_SLOTS = [6700, 6701, 6702, 6703] as const;
+
+/** The fact the failover engine sets to move the active nimbus in `failover: manual` (architecture §5). */
+export const ACTIVE_NIMBUS_FACT = 'storm.activeNimbus';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+export const settingValueSchema = z.union([scalar, z.array(scalar)]);
+export type StormSettingValue = z.infer<typeof settingValueSchema>;
+
+export const stormSpecSchema = z
+  .object({
+    name: nameSchema,
+    kind: z.literal('storm'),
+    /** Install dir with the upstream layout (`bin/storm`). */
+    distribution: z.object({ home: absPathSchema }).strict(),
+    /**
+     * A hactl cluster of kind zookeeper. Storm keeps its state under `storm.zookeeper.root` there,
+     * by default `/<cluster name>` (the chroot convention Kafka clusters use too, so two Storm
+     * clusters on one ensemble never share a leader latch); `settings` may set another root.
+     */
+    zookeeper: nameSchema,
+    nimbus: z
+      .object({
+        hosts: z.array(hostRefSchema),
+        /**
+         * manual: the first host (or the `storm.activeNimbus` fact) runs, the others are cold
+         * standbys, stopped (architecture §5). native: all run and elect a leader through ZooKeeper.
+         */
+        failover: z.enum(['manual', 'native']).default('manual'),
+        port: portSchema.optional(),
+      })
+      .strict(),
+    supervisors: z
+      .object({
+        hosts: z.array(hostRefSchema),
+        slots: z.array(portSchema).optional(),
+        thriftPort: portSchema.optional(),
+      })
+      .strict(),
+    ui: z.object({ host: hostRefSchema, port: portSchema.optional() }).strict().optional(),
+    /** storm.yaml pass-through: scalars and lists of scalars, keys hactl derives are refused. */
+    settings: z.record(z.string(), settingValueSchema).default({}),
+  })
+  .strict();
+
+export type StormSpec = z.infer<typeof stormSpecSchema>;
+
+/** storm.yaml keys hactl derives; setting them by hand would fight the planner. */
+const MANAGED_KEYS: Record<string, string> = {
+  'storm.zookeeper.servers': 'derived from the zookeeper cluster',
+  'storm.zookeeper.port': 'derived from the zookeeper cluster (its members\' clientPort)',
+  'nimbus.seeds': 'derived from nimbus.hosts and the failover mode',
+  'nimbus.host': 'removed in Storm 2.x; hactl derives nimbus.seeds',
+  'nimbus.thrift.port': 'set nimbus.port',
+  'storm.local.hostname': 'derived from the host address',
+  'supervisor.slots.ports': 'set supervisors.slots',
+  'supervisor.thrift.port': 'set supervisors.thriftPort',
+  'ui.port': 'set ui.port',
+  'ui.host': 'derived from the host address',
+};
+
+/** Storm config names are dotted (`topology.workers`); this form is also safe as a plain YAML key. */
+export const STORM_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
+/** YAML 1.1 (SnakeYAML) also breaks lines at NEL, LS and PS. */
+const YAML_BREAK_RE = /[\u0085\u2028\u2029]/;
+/** A decimal SnakeYAML reads back as the same number (no exponent form). */
+const PLAIN_NUMBER_RE = /^-?[0-9]+(\.[0-9]+)?$/;
+const ZNODE_PATH_RE = /^(\/[A-Za-z0-9_.-]+)+$/;
+const POSITIVE_INT_KEYS = new Set([
+  'storm.zookeeper.session.timeout',
+  'storm.zookeeper.connection.timeout',
+  'supervisor.heartbeat.frequency.secs',
+  'nimbus.code.sync.freq.secs',
+  'nimbus.supervisor.timeout.secs',
+  'nimbus.task.timeout.secs',
+  'nimbus.monitor.freq.secs',
+  'topology.min.replication.count',
+]);
+/** Cluster-wide bases: each instance gets its own `<base>/<role>` below them. */
+export const PATH_KEYS = new Set(['storm.local.dir', 'storm.log.dir']);
+
+/** The ZooKeeper ensemble a Storm cluster talks to, resolved from the referenced hactl cluster. */
+export interface ResolvedZookeeper {
+  servers: string[];
+  port: number;
+  root: string;
+}
+
+/**
+ * Resolves `spec.zookeeper` to member addresses and the shared client port. Storm has one
+ * `storm.zookeeper.port` for every server (service-facts §3.1), so differing clientPorts are an error.
+ */
+export function resolveZookeeper(spec: StormSpec, fleet: FleetContext): { zk?: ResolvedZookeeper; problems: ErrorDetail[] } {
+  const ref = fleet.clusters.find((c: ClusterSpecBase) => c.name === spec.zookeeper);
+  if (!ref) return { problems: [{ path: 'zookeeper', message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (no accepted cluster with that name)` }] };
+  if (ref.kind !== 'zookeeper') return { problems: [{ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} is of kind ${ref.kind}, not zookeeper` }] };
+  const zkSpec = zookeeperSpecSchema.safeParse(ref);
+  if (!zkSpec.success) return { problems: [{ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} has an unreadable spec` }] };
+  const members = zkSpec.data.members.flatMap((m) => {
+    const host = findHost(fleet.hosts, m.host);
+    return host ? [resolveMember(zkSpec.data, m, host)] : [];
+  });
+  if (members.length === 0) return { problems: [{ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} has no members on known hosts` }] };
+  const ports = [...new Set(members.map((m) => m.clientPort))];
+  if (ports.length > 1) {
+    return { problems: [{ path: 'zookeeper', message: `members of ${JSON.stringify(spec.zookeeper)} use different clientPorts (${ports.join(', ')}); Storm has one storm.zookeeper.port for all servers` }] };
+  }
+  const rootSetting = spec.settings['storm.zookeeper.root'];
+  return { zk: { servers: members.map((m) => m.host.address), port: ports[0]!, root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}` }, problems: [] };
+}
+
+/** The nimbus that runs in `failover: manual`: the fact set by the failover engine, else the first host. */
+export function activeNimbusHost(spec: StormSpec, hosts: readonly HostRecord[], fact: string | undefined): HostRecord | undefined {
+  const nimbus = spec.nimbus.hosts.map((h) => findHost(hosts, h)).filter((h): h is HostRecord => h !== undefined);
+  return (fact ? nimbus.find((h) => h.name === fact || h.id === fact) : undefined) ?? nimbus[0];
+}
+
+function checkScalar(path: string, v: string | number | boolean): ErrorDetail[] {
+  if (typeof v === 'string') {
+    const p = checkLineValue(path, v);
+    if (YAML_BREAK_RE.test(v)) p.push({ path, message: 'must not contain line or paragraph separators' });
+    return p;
+  }
+  if (typeof v === 'number' && !(Number.isFinite(v) && PLAIN_NUMBER_RE.test(String(v)))) return [{ path, message: 'numbers must be plain decimals (no exponent, NaN or Infinity)' }];
+  return [];
+}
+
+function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const path = `settings.${key}`;
+    if (!STORM_KEY_RE.test(key)) {
+      problems.push({ path, message: 'setting names are dotted Storm config names (letters, digits, "_-"), like topology.workers' });
+      continue;
+    }
+    const managed = MANAGED_KEYS[key];
+    if (managed) {
+      problems.push({ path, message: `managed by hactl: ${managed}` });
+      continue;
+    }
+    if (Array.isArray(value)) value.forEach((v, i) => problems.push(...checkScalar(`${path}[${i}]`, v)));
+    else problems.push(...checkScalar(path, value));
+    if (POSITIVE_INT_KEYS.has(key) && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+      problems.push({ path, message: 'must be a positive integer' });
+    }
+    if (PATH_KEYS.has(key)) {
+      const r = absPathSchema.safeParse(value);
+      if (!r.success) problems.push(...zodDetails(r.error, path));
+    }
+    if (key === 'storm.zookeeper.root' && !(typeof value === 'string' && ZNODE_PATH_RE.test(value))) {
+      problems.push({ path, message: 'must be a znode path below / like /storm (letters, digits, "_.-")' });
+    }
+  }
+  return problems;
+}
+
+/** Ports one Storm cluster binds on one host, per role; the single source for validation and claims. */
+export function portsOnHost(spec: StormSpec, roles: { nimbus: boolean; supervisor: boolean; ui: boolean }): [field: string, port: number][] {
+  const out: [string, number][] = [];
+  if (roles.nimbus) out.push(['nimbus.port', spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift]);
+  if (roles.ui) out.push(['ui.port', spec.ui?.port ?? STORM_DEFAULT_PORTS.ui]);
+  if (roles.supervisor) {
+    out.push(['supervisors.thriftPort', spec.supervisors.thriftPort ?? STORM_DEFAULT_PORTS.supervisorThrift]);
+    (spec.supervisors.slots ?? STORM_DEFAULT_SLOTS).forEach((p, i) => out.push([`supervisors.slots[${i}]`, p]));
+  }
+  return out;
+}
+
+export function validateStormSpec(raw: unknown, fleet: FleetContext): ValidationResult<StormSpec> {
+  const parsed = stormSpecSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: zodDetails(parsed.error) };
+  const spec = parsed.data;
+  const problems: ErrorDetail[] = [];
+
+  if (spec.nimbus.hosts.length === 0) problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
+  const known = (path: string, refs: readonly string[]): (HostRecord | undefined)[] => {
+    const hosts = refs.map((ref) => findHost(fleet.hosts, ref));
+    const seen = new Map<string, number>();
+    hosts.forEach((h, i) => {
+      if (!h) {
+        problems.push({ path: `${path}[${i}]`, message: `unknown host ${JSON.stringify(refs[i])} (no agent registered with that name or id)` });
+        return;
+      }
+      const prev = seen.get(h.id);
+      if (prev !== undefined) problems.push({ path: `${path}[${i}]`, message: `host ${h.name} is listed twice (also ${path}[${prev}]); one instance per role per host` });
+      else seen.set(h.id, i);
+    });
+    return hosts;
+  };
+  const nimbus = known('nimbus.hosts', spec.nimbus.hosts);
+  const supervisors = known('supervisors.hosts', spec.supervisors.hosts);
+  const ui = spec.ui ? known('ui.host', [spec.ui.host]) : [];
+  // known() reports `ui.host[0]`; the field is a scalar.
+  for (const p of problems) if (p.path === 'ui.host[0]') p.path = 'ui.host';
+
+  const slots = spec.supervisors.slots ?? STORM_DEFAULT_SLOTS;
+  const seenSlots = new Map<number, number>();
+  slots.forEach((p, i) => {
+    const prev = seenSlots.get(p);
+    if (prev !== undefined) problems.push({ path: `supervisors.slots[${i}]`, message: `duplicate slot port ${p} (also supervisors.slots[${prev}])` });
+    else seenSlots.set(p, i);
+  });
+  if (spec.supervisors.slots && slots.length === 0) problems.push({ path: 'supervisors.slots', message: 'a supervisor needs at least one slot port' });
+
+  // Ports of every role this cluster runs on one host must not clash (one storm.yaml set per host).
+  const byHost = new Map<string, { host: HostRecord; nimbus: boolean; supervisor: boolean; ui: boolean }>();
+  const mark = (h: HostRecord | undefined, role: 'nimbus' | 'supervisor' | 'ui') => {
+    if (!h) return;
+    const e = byHost.get(h.id) ?? { host: h, nimbus: false, supervisor: false, ui: false };
+    e[role] = true;
+    byHost.set(h.id, e);
+  };
+  nimbus.forEach((h) => mark(h, 'nimbus'));
+  supervisors.forEach((h) => mark(h, 'supervisor'));
+  ui.forEach((h) => mark(h, 'ui'));
+  for (const e of byHost.values()) {
+    const used = new Map<number, string>();
+    for (const [field, port] of portsOnHost(spec, e)) {
+      const other = used.get(port);
+      // Duplicate slots are reported above already.
+      if (other && !(other.startsWith('supervisors.slots') && field.startsWith('supervisors.slots'))) {
+        problems.push({ path: field, message: `port ${port} on host ${e.host.name} is already used by ${other}` });
+      } else if (!other) used.set(port, field);
+    }
+  }
+
+  problems.push(...checkSettings(spec.settings));
+  problems.push(...resolveZookeeper(spec, fleet).problems);
+
+  // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
+  const root = typeof spec.settings['storm.zookeeper.root'] === 'string' ? spec.settings['storm.zookeeper.root'] : `/${spec.name}`;
+  for (const c of fleet.clusters) {
+    if (c.kind !== 'storm' || c.name === spec.name) continue;
+    const other = stormSpecSchema.safeParse(c);
+    if (!other.success || other.data.zookeeper !== spec.zookeeper) continue;
+    const otherRoot = typeof other.data.settings['storm.zookeeper.root'] === 'string' ? other.data.settings['storm.zookeeper.root'] : `/${other.data.name}`;
+    if (otherRoot === root) problems.push({ path: 'settings.storm.zookeeper.root', message: `storm cluster ${other.data.name} already uses ${root} on ${spec.zookeeper}` });
+  }
+
+  return problems.length ? { ok: false, problems } : { ok: true, spec };
+}
