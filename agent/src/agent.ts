@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Logger } from '@hactl/shared';
-import type { AgentMessage, ControlMessage__Output, DesiredState__Output, InstanceStatus, StatusReport } from '@hactl/proto';
+import type { AgentMessage, Command__Output, ControlMessage__Output, DesiredState__Output, InstanceStatus, StatusReport } from '@hactl/proto';
+import { CommandJournal, type CommandResultMsg } from './sync/commands.js';
 import type { AgentConfig } from './config.js';
 import type { HostFactsView } from './facts.js';
 import { ControlPlaneConnection } from './sync/connection.js';
@@ -40,12 +41,17 @@ export class Agent {
   private pendingReport: NodeJS.Timeout | undefined;
   private probing = false;
   private stopped = false;
+  private readonly journal: CommandJournal;
+  private readonly unsentResults: CommandResultMsg[] = [];
+  /** Why an instance is waiting in a rollout step (shown in its status detail). */
+  private readonly waiting = new Map<string, string>();
 
   constructor(private readonly deps: AgentDeps) {
     this.cfg = deps.config;
     this.log = deps.logger;
     this.reportIntervalMs = deps.config.reportIntervalMs;
     this.stateFile = path.join(this.cfg.stateDir, 'applied-state.json');
+    this.journal = new CommandJournal(path.join(this.cfg.stateDir, 'commands.json'), deps.logger);
     this.manager = new InstanceManager({
       stateDir: this.cfg.stateDir,
       logger: deps.logger,
@@ -59,13 +65,17 @@ export class Agent {
       logger: deps.logger,
       hello: () => this.hello(),
       onMessage: (msg) => this.onMessage(msg),
-      onConnected: () => this.log.info({ server: this.cfg.server }, 'connected to control plane'),
+      onConnected: () => {
+        this.log.info({ server: this.cfg.server }, 'connected to control plane');
+        while (this.unsentResults.length && this.conn.send({ commandResult: this.unsentResults[0]! })) this.unsentResults.shift();
+      },
       onDisconnected: (reason) => this.log.warn({ reason }, 'disconnected from control plane; keeping the last applied state'),
       backoff: this.cfg.backoff,
     });
   }
 
   async start(): Promise<void> {
+    await this.journal.load();
     const saved = await readAppliedState(this.stateFile).catch((err: unknown) => {
       this.log.error({ err: String(err) }, 'cannot read the applied state; starting empty');
       return undefined;
@@ -99,6 +109,8 @@ export class Agent {
         this.reportIntervalMs = ms;
         this.scheduleReports();
       }
+    } else if (msg.body === 'command' && msg.command) {
+      void this.handleCommand(msg.command);
     } else if (msg.body === 'desired' && msg.desired) {
       const parsed = this.parseDesired(msg.desired);
       if (!parsed) return;
@@ -149,6 +161,92 @@ export class Agent {
     this.reportSoon();
   }
 
+  private sendResult(r: CommandResultMsg): void {
+    if (!this.conn.send({ commandResult: r })) this.unsentResults.push(r);
+  }
+
+  /**
+   * Runs a command from the control plane once per id. `restart` takes the instance down only
+   * under a restart lease: it asks until the gates hold (or the control plane says to abandon),
+   * restarts, waits until the service is ready again, then releases the lease.
+   */
+  private async handleCommand(cmd: Command__Output): Promise<void> {
+    const done = this.journal.result(cmd.id);
+    if (done) return this.sendResult(done);
+    if (!this.journal.begin(cmd.id)) return;
+    let result: CommandResultMsg;
+    try {
+      if (cmd.action !== 'restart') throw new Error(`unsupported action ${JSON.stringify(cmd.action)}`);
+      result = { id: cmd.id, ok: true, output: await this.restartUnderLease(cmd.instanceId, `command ${cmd.id}`), error: '' };
+    } catch (err) {
+      result = { id: cmd.id, ok: false, output: '', error: describe(err) };
+      this.log.warn({ instance: cmd.instanceId, command: cmd.id, err: result.error }, 'command failed');
+    }
+    this.waiting.delete(cmd.instanceId);
+    await this.journal.finish(result).catch((err: unknown) => this.log.error({ err: String(err) }, 'cannot persist the command journal'));
+    this.sendResult(result);
+    this.reportSoon();
+  }
+
+  private async restartUnderLease(instanceId: string, reason: string): Promise<string> {
+    const deadline = this.deps.now() + 24 * 3600_000;
+    for (;;) {
+      if (this.stopped) throw new Error('agent stopping');
+      const m = this.manager.instances.get(instanceId);
+      if (!m) throw new Error(`this host does not run ${instanceId}`);
+      const st = m.supervisor.status();
+      if (st.state !== 'running') {
+        // Already down (crashed or stopped): the supervisor starts it with the new spec; no lease needed.
+        return `not running (${st.state}); the supervisor starts it with the current config`;
+      }
+      let d;
+      try {
+        d = await this.conn.acquireLease(this.cfg.name, instanceId, reason);
+      } catch (err) {
+        this.waiting.set(instanceId, `waiting for the control plane to grant a restart lease: ${describe(err)}`);
+        await sleep(1000);
+        continue;
+      }
+      if (!d.granted) {
+        if (d.reason.startsWith('abandon:')) throw new Error(d.reason);
+        this.waiting.set(instanceId, `restart waiting for lease: ${d.reason}`);
+        this.reportSoon();
+        if (this.deps.now() > deadline) throw new Error(`gave up waiting for a lease: ${d.reason}`);
+        await sleep(Math.max(200, d.retryAfterMs));
+        continue;
+      }
+      const pidBefore = st.pid;
+      this.waiting.set(instanceId, 'restarting under lease');
+      this.log.info({ instance: instanceId, lease: d.leaseId }, 'restarting under lease');
+      try {
+        await this.manager.restart(instanceId);
+        this.reportSoon();
+        await this.waitReady(instanceId, 300_000);
+      } finally {
+        await this.conn.releaseLease(d.leaseId).catch((err: unknown) => this.log.warn({ lease: d.leaseId, err: describe(err) }, 'lease release failed; it expires on its own'));
+      }
+      const pidAfter = this.manager.instances.get(instanceId)?.supervisor.status().pid;
+      return `restarted (pid ${pidBefore ?? '-'} -> ${pidAfter ?? '-'})`;
+    }
+  }
+
+  /** Probes until the kind says the instance serves again. */
+  private async waitReady(instanceId: string, timeoutMs: number): Promise<void> {
+    const end = this.deps.now() + timeoutMs;
+    for (;;) {
+      const m = this.manager.instances.get(instanceId);
+      if (!m) throw new Error(`${instanceId} disappeared during its restart`);
+      const kind = agentServiceKind(m.spec.kind);
+      if (kind && m.supervisor.status().state === 'running') {
+        const probe = await kind.probe(m.spec.inputs, this.cfg.probeTimeoutMs);
+        m.lastProbe = { at: this.deps.now(), result: probe };
+        if ((kind.isReady ?? defaultReady)(probe)) return;
+      }
+      if (this.deps.now() > end) throw new Error(`${instanceId} not ready ${timeoutMs} ms after its restart`);
+      await sleep(250);
+    }
+  }
+
   private hello(): AgentMessage {
     return {
       hello: {
@@ -174,7 +272,7 @@ export class Agent {
         restarts: st.restarts,
         lastExit: st.lastExit ? `code=${st.lastExit.code ?? '-'} signal=${st.lastExit.signal ?? '-'} at=${new Date(st.lastExit.at).toISOString()}` : '',
         adopted: st.adopted,
-        detail: st.state === 'crashed' || st.crashLoop ? (st.reason ?? '') : '',
+        detail: [st.state === 'crashed' || st.crashLoop ? (st.reason ?? '') : '', this.waiting.get(id) ?? ''].filter(Boolean).join('; '),
         probeAtMs: st.state === 'running' && m.lastProbe ? m.lastProbe.at : 0,
         probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
         restartPending: m.restartPending,
@@ -230,10 +328,21 @@ export class Agent {
   }
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Without a kind-specific rule: the probe says ok and, when it reports it, serving. */
+function defaultReady(probe: unknown): boolean {
+  const p = probe as { ok?: unknown; serving?: unknown } | undefined;
+  return p?.ok === true && p.serving !== false;
+}
+
 function describe(err: unknown): string {
   if (err instanceof Error) {
-    const details = (err as { details?: { path: string; message: string }[] }).details;
-    return details?.length ? `${err.message}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : err.message;
+    const details = (err as { details?: unknown }).details;
+    // HactlError details are a list of field problems; a gRPC ServiceError's details is a string.
+    return Array.isArray(details) && details.length ? `${err.message}: ${details.map((d: { path: string; message: string }) => `${d.path}: ${d.message}`).join('; ')}` : err.message;
   }
   return String(err);
 }

@@ -10,6 +10,8 @@ export interface ControlPlaneConfig {
   /** How often agents report status and probe; also the basis of staleness. */
   reportIntervalMs: number;
   livenessFlushMs: number;
+  /** A restart lease not released within this long expires. */
+  leaseTtlMs: number;
   logLevel: string;
 }
 
@@ -21,6 +23,7 @@ export function defaultConfig(): ControlPlaneConfig {
     insecure: false,
     reportIntervalMs: 5000,
     livenessFlushMs: 5000,
+    leaseTtlMs: 180_000,
     logLevel: 'info',
   };
 }

@@ -10,11 +10,14 @@ import { SqliteStore } from './store/sqlite-store.js';
 import { Fleet } from './reconcile/fleet.js';
 import { createAgentServiceHandlers } from './agent-rpc/service.js';
 import { createApp } from './api/app.js';
+import { LeaseManager } from './leases/leases.js';
+import { RolloutEngine } from './rollout/engine.js';
 
 export interface RunningControlPlane {
   httpPort: number;
   grpcPort: number;
   fleet: Fleet;
+  rollouts: RolloutEngine;
   stop(): Promise<void>;
 }
 
@@ -25,6 +28,22 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
   // KRaft cluster ids are 16 random bytes in base64url (22 characters), as `kafka-storage.sh random-uuid` prints.
   const fleet = new Fleet({ store, logger, now, reportIntervalMs: cfg.reportIntervalMs, randomId: () => crypto.randomBytes(16).toString('base64url') });
 
+  const newId = () => crypto.randomBytes(6).toString('hex');
+  const rollouts: RolloutEngine = new RolloutEngine({ store, fleet, leases: (): LeaseManager => leases, logger, now, newId });
+  const leases: LeaseManager = new LeaseManager({
+    fleet,
+    store,
+    logger,
+    now,
+    ttlMs: cfg.leaseTtlMs,
+    retryAfterMs: Math.min(1000, cfg.reportIntervalMs),
+    pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
+    authorize: (instanceId) => (rollouts.requestedStep(instanceId) ? undefined : `abandon: no running rollout asks to restart ${instanceId}`),
+    newId,
+  });
+  fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
+  fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
+
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -34,12 +53,12 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   });
-  grpcServer.addService(agentServiceDefinition(), createAgentServiceHandlers({ fleet, logger }));
+  grpcServer.addService(agentServiceDefinition(), createAgentServiceHandlers({ fleet, leases, logger }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     grpcServer.bindAsync(`${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });
 
-  const app = createApp({ fleet, logger });
+  const app = createApp({ fleet, rollouts, logger });
   let httpServer: ServerType | undefined;
   const httpPort = await new Promise<number>((resolve, reject) => {
     httpServer = serve({ fetch: app.fetch, hostname: cfg.http.host, port: cfg.http.port }, (info) => resolve(info.port));
@@ -57,6 +76,7 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
   const reconcileTimer = setInterval(() => {
     try {
       fleet.reconcileTick();
+      rollouts.tick();
     } catch (err) {
       logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'reconcile pass failed');
     }
@@ -69,6 +89,7 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
     httpPort,
     grpcPort,
     fleet,
+    rollouts,
     async stop() {
       clearInterval(flushTimer);
       clearInterval(reconcileTimer);

@@ -17,7 +17,7 @@ export type { Welcome, Welcome__Output } from './gen/hactl/agent/v1/Welcome.js';
 export type { Command, Command__Output } from './gen/hactl/agent/v1/Command.js';
 export type { CommandResult, CommandResult__Output } from './gen/hactl/agent/v1/CommandResult.js';
 export type { AcquireLeaseRequest__Output } from './gen/hactl/agent/v1/AcquireLeaseRequest.js';
-export type { AcquireLeaseResponse } from './gen/hactl/agent/v1/AcquireLeaseResponse.js';
+export type { AcquireLeaseResponse, AcquireLeaseResponse__Output } from './gen/hactl/agent/v1/AcquireLeaseResponse.js';
 export type { ReleaseLeaseRequest__Output } from './gen/hactl/agent/v1/ReleaseLeaseRequest.js';
 export type { ReleaseLeaseResponse } from './gen/hactl/agent/v1/ReleaseLeaseResponse.js';
 export type { EnrollRequest__Output } from './gen/hactl/agent/v1/EnrollRequest.js';

@@ -6,5 +6,8 @@ export * from './backoff.js';
 export * from './listen.js';
 export * from './services/types.js';
 export * from './services/registry.js';
+export * from './services/restart-gates.js';
 export * as zookeeper from './services/zookeeper/index.js';
+export * as storm from './services/storm/index.js';
+export * as elasticsearch from './services/elasticsearch/index.js';
 export * as kafka from './services/kafka/index.js';

@@ -15,4 +15,6 @@ export interface AgentServiceKind<I = unknown> {
    * --ignore-formatted` for KRaft). Pure: returns what to run.
    */
   planPreStart?(inputs: I): { command: string; args: string[]; env: Record<string, string>; cwd: string }[];
+  /** Pure: whether a probe result means the instance serves again after a restart (default: ok and serving). */
+  isReady?(probe: unknown): boolean;
 }

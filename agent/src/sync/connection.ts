@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { agentServiceClient, MAX_MESSAGE_BYTES, type AgentMessage, type ControlMessage__Output } from '@hactl/proto';
+import type { AcquireLeaseResponse__Output } from '@hactl/proto';
 import { planBackoff, type Logger } from '@hactl/shared';
 
 export interface ConnectionOptions {
@@ -20,7 +21,11 @@ export interface ConnectionOptions {
  * instant. The backoff resets once the control plane has welcomed the agent.
  */
 export class ControlPlaneConnection {
-  private readonly client: grpc.Client & { Connect(): grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output> };
+  private readonly client: grpc.Client & {
+    Connect(): grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
+    AcquireLease(req: { host: string; instanceId: string; reason: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: AcquireLeaseResponse__Output) => void): void;
+    ReleaseLease(req: { leaseId: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void): void;
+  };
   private call: grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output> | undefined;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -47,6 +52,19 @@ export class ControlPlaneConnection {
 
   start(): void {
     this.open();
+  }
+
+  /** Asks for a restart lease; rejects when the control plane is unreachable. */
+  acquireLease(host: string, instanceId: string, reason: string): Promise<AcquireLeaseResponse__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.AcquireLease({ host, instanceId, reason }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty lease response')) : resolve(res)));
+    });
+  }
+
+  releaseLease(leaseId: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.ReleaseLease({ leaseId }, { deadline: Date.now() + 10_000 }, (err) => (err ? reject(err) : resolve()));
+    });
   }
 
   send(msg: AgentMessage): boolean {

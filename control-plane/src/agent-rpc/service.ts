@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { HactlError, type Logger } from '@hactl/shared';
 import type { AgentMessage__Output, AgentServiceHandlers, ControlMessage } from '@hactl/proto';
 import type { AgentSession, Fleet } from '../reconcile/fleet.js';
+import type { LeaseManager } from '../leases/leases.js';
 import type { HostDesiredView } from '../reconcile/plan-fleet.js';
 import { parseHello, parseStatus } from './validate.js';
 
@@ -24,8 +25,8 @@ export function toWireDesired(generation: number, desired: HostDesiredView): Con
   };
 }
 
-export function createAgentServiceHandlers(deps: { fleet: Fleet; logger: Logger }): AgentServiceHandlers {
-  const { fleet, logger } = deps;
+export function createAgentServiceHandlers(deps: { fleet: Fleet; leases: LeaseManager; logger: Logger }): AgentServiceHandlers {
+  const { fleet, leases, logger } = deps;
   return {
     Connect(call) {
       let hostId: string | undefined;
@@ -33,6 +34,9 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; logger: Logger 
       const session: AgentSession = {
         sendDesired(generation, desired) {
           if (!ended) call.write(toWireDesired(generation, desired));
+        },
+        sendCommand(cmd) {
+          if (!ended) call.write({ command: cmd });
         },
         close(reason) {
           if (ended) return;
@@ -66,7 +70,10 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; logger: Logger 
           }
           const h = hostId;
           if (msg.body === 'status') fleet.recordStatus(h, parseStatus(msg.status, (id) => fleet.kindOfInstance(h, id)));
-          else if (msg.body === 'hello') throw new HactlError('invalid_argument', 'hello may only be sent once per stream');
+          else if (msg.body === 'commandResult' && msg.commandResult) {
+            const r = msg.commandResult;
+            fleet.recordCommandResult(h, { id: r.id.slice(0, 200), ok: r.ok, output: r.output.slice(0, 4000), error: r.error.slice(0, 4000) });
+          } else if (msg.body === 'hello') throw new HactlError('invalid_argument', 'hello may only be sent once per stream');
         } catch (err) {
           fail(err);
         }
@@ -91,11 +98,24 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; logger: Logger 
     Enroll(_call, callback) {
       callback({ code: grpc.status.UNIMPLEMENTED, details: 'enrollment arrives with TLS; run the control plane and agents with --insecure for now' });
     },
-    AcquireLease(_call, callback) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: 'restart leases are not implemented yet' });
+    AcquireLease(call, callback) {
+      const { host, instanceId, reason } = call.request;
+      if (!host || !instanceId || host.length > 255 || instanceId.length > 255) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: 'host and instance_id are required' });
+        return;
+      }
+      try {
+        const d = leases.acquire(host, instanceId, reason.slice(0, 500));
+        callback(null, { granted: d.granted, leaseId: d.leaseId, expiresAtMs: d.expiresAtMs, reason: d.reason, retryAfterMs: d.retryAfterMs });
+      } catch (err) {
+        const st = grpcStatusFor(err);
+        logger.error({ host, instance: instanceId, err: String(err) }, 'lease request failed');
+        callback({ code: st.code, details: st.details });
+      }
     },
-    ReleaseLease(_call, callback) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: 'restart leases are not implemented yet' });
+    ReleaseLease(call, callback) {
+      leases.release(call.request.leaseId);
+      callback(null, {});
     },
   };
 }

@@ -6,6 +6,8 @@ import { nullLogger } from '@hactl/shared';
 import { createApp } from './app.js';
 import { Fleet, type AgentSession } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { RolloutEngine } from '../rollout/engine.js';
+import { LeaseManager } from '../leases/leases.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -14,14 +16,16 @@ let app: ReturnType<typeof createApp>;
 const pushed: { host: string; generation: number }[] = [];
 
 function session(host: string): AgentSession {
-  return { sendDesired: (generation) => pushed.push({ host, generation }), close() {} };
+  return { sendDesired: (generation) => pushed.push({ host, generation }), sendCommand() {}, close() {} };
 }
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-api-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
   fleet = new Fleet({ store, logger: nullLogger, now: () => 1_800_000_000_000, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
-  app = createApp({ fleet, logger: nullLogger });
+  const rollouts: RolloutEngine = new RolloutEngine({ store, fleet, leases: (): LeaseManager => leases, logger: nullLogger, now: () => 1_800_000_000_000, newId: () => 'abc123' });
+  const leases: LeaseManager = new LeaseManager({ fleet, store, logger: nullLogger, now: () => 1_800_000_000_000, ttlMs: 1000, retryAfterMs: 100, pendingFor: () => [], authorize: () => undefined, newId: () => 'l1' });
+  app = createApp({ fleet, rollouts, logger: nullLogger });
   pushed.length = 0;
   for (const i of [1, 2, 3]) {
     fleet.connectAgent({ name: `zk${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session(`zk${i}`));
@@ -39,10 +43,10 @@ describe('REST API', () => {
   it('PUT a valid spec → revision 1, pushed to the three member hosts; same spec again → unchanged', async () => {
     const res = await put('zk-main', JSON.stringify(spec));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ name: 'zk-main', revision: 1, changed: true });
+    expect(await res.json()).toEqual({ name: 'zk-main', revision: 1, changed: true, restartPending: [] });
     expect(pushed.map((p) => p.host).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     const again = await put('zk-main', JSON.stringify(spec));
-    expect(await again.json()).toEqual({ name: 'zk-main', revision: 1, changed: false });
+    expect(await again.json()).toEqual({ name: 'zk-main', revision: 1, changed: false, restartPending: [] });
   });
 
   it('GET /v1/clusters/{name} reports pending members before any probe', async () => {

@@ -4,7 +4,6 @@
  * could forge output lines or recolour the terminal).
  */
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Replaces control characters with visible escapes (`\n`, `\t`, `\x1b`). */

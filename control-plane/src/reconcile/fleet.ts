@@ -14,11 +14,27 @@ import {
 } from '@hactl/shared';
 import type { Store, HostRow } from '../store/store.js';
 import { checkClaims, diffHostDesired, planFleet, type HostDesiredView } from './plan-fleet.js';
+import { compactDiff, diffLines } from './diff-text.js';
 
 /** What the gRPC layer registers for a connected agent. */
+export interface AgentCommand {
+  id: string;
+  instanceId: string;
+  action: string;
+  args: string[];
+}
+
+export interface AgentCommandResult {
+  id: string;
+  ok: boolean;
+  output: string;
+  error: string;
+}
+
 export interface AgentSession {
   /** Pushes a full desired state on the agent's stream. */
   sendDesired(generation: number, desired: HostDesiredView): void;
+  sendCommand(cmd: AgentCommand): void;
   close(reason: string): void;
 }
 
@@ -88,6 +104,9 @@ export class Fleet {
   private readonly staleAfterMs: number;
   private readonly randomId: () => string;
   readonly reportIntervalMs: number;
+  /** Hooks for the rollout engine. */
+  onCommandResult: (hostId: string, result: AgentCommandResult) => void = () => {};
+  onAgentConnected: (hostId: string) => void = () => {};
 
   constructor(opts: FleetOptions) {
     this.store = opts.store;
@@ -119,8 +138,17 @@ export class Fleet {
     });
   }
 
-  /** Validates and stores a spec as a new revision, then pushes new desired states. */
-  applyCluster(name: string, raw: unknown, meta: { author: string; message: string }): { name: string; revision: number; changed: boolean } {
+  /** Validates a spec for `name` against the fleet (schema, references, cross-cluster clashes). */
+  checkSpec(name: string, raw: unknown): ClusterSpecBase {
+    return this.checkSpecWithFacts(name, raw).spec;
+  }
+
+  /**
+   * Validation plus the facts the spec would be planned with: stored facts, and the kind's initial
+   * facts generated now for a cluster that has none yet (stored by applyCluster exactly as
+   * generated here, so validation, preview and the stored plan agree).
+   */
+  private checkSpecWithFacts(name: string, raw: unknown): { spec: ClusterSpecBase; newFacts: Record<string, string>; fleet: FleetContext } {
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
       const body = raw as Record<string, unknown>;
       if (body.name === undefined) raw = { ...body, name };
@@ -131,11 +159,62 @@ export class Fleet {
     const result = validateClusterSpec(raw, this.fleetContext(name));
     if (!result.ok) throw new ValidationError(`cluster spec ${JSON.stringify(name)} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`, result.problems);
     const spec = result.spec;
+    const others = this.fleetContext(name);
+    const stored = others.clusterFacts?.get(name) ?? {};
+    const newFacts: Record<string, string> = {};
+    for (const [k, v] of Object.entries(serviceKind(spec.kind)?.initialFacts?.(spec, this.randomId) ?? {})) if (stored[k] === undefined) newFacts[k] = v;
+    const facts = new Map(others.clusterFacts ?? []);
+    facts.set(name, { ...stored, ...newFacts });
+    const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
+    let clashes;
+    try {
+      clashes = checkClaims(fleet, fleet.clusters, name);
+    } catch (err) {
+      // A planner that cannot plan a validated spec (e.g. a reference it cannot resolve) is still the spec's problem.
+      throw new ValidationError(`cluster spec ${JSON.stringify(name)} cannot be planned`, [{ path: '', message: err instanceof Error ? err.message : String(err) }]);
+    }
+    if (clashes.length) throw new ValidationError(`cluster spec ${JSON.stringify(name)} clashes with other clusters on shared hosts`, clashes);
+    return { spec, newFacts, fleet };
+  }
+
+  /**
+   * What applying `raw` would change, without storing anything: which instances on which hosts,
+   * the rendered-file diffs (same renderers the agents use) and which running members would need a
+   * restart, in rollout order.
+   */
+  previewApply(name: string, raw: unknown): { name: string; changed: boolean; nextRevision: number; instances: { instance: string; host: string; change: 'add' | 'remove' | 'update' | 'none'; restart: boolean; files: { path: string; diff: string[] }[] }[]; restartOrder: string[] } {
+    const { spec, fleet } = this.checkSpecWithFacts(name, raw);
+    const kind = serviceKind(spec.kind)!;
+    const existing = this.store.getCluster(name);
+    const current = existing ? this.store.getRevision(name, existing.current_revision) : undefined;
+    const before = new Map(this.planCluster(name).map((p) => [p.id, p]));
+    const after = kind.plan(spec, fleet);
+    const hostNames = new Map(this.store.listHosts().map((h) => [h.id, h.name]));
+    const instances: ReturnType<Fleet['previewApply']>['instances'] = [];
+    const render = (p: InstancePlan | undefined) => new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
+    for (const p of after) {
+      const old = before.get(p.id);
+      const [a, b] = [render(old), render(p)];
+      const files = [...new Set([...a.keys(), ...b.keys()])].sort().flatMap((path) => {
+        const diff = compactDiff(diffLines(a.get(path) ?? '', b.get(path) ?? ''));
+        return diff.length ? [{ path, diff }] : [];
+      });
+      const change = !old ? 'add' : JSON.stringify(old.inputs) !== JSON.stringify(p.inputs) ? 'update' : 'none';
+      const running = this.observations.get(p.id)?.process === 'running';
+      instances.push({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, change, restart: change === 'update' && running, files });
+    }
+    for (const [id, old] of before) if (!after.some((p) => p.id === id)) instances.push({ instance: id, host: hostNames.get(old.hostId) ?? old.hostId, change: 'remove', restart: false, files: [] });
+    const members = existing ? this.memberMap(name).members : new Map();
+    const restartOrder = instances.filter((i) => i.restart).map((i) => i.instance);
+    const ordered = restartOrder.filter((id) => !['leader', 'controller', 'master'].includes(members.get(id)?.mode ?? '')).concat(restartOrder.filter((id) => ['leader', 'controller', 'master'].includes(members.get(id)?.mode ?? '')));
+    return { name, changed: current?.spec_json !== JSON.stringify(spec), nextRevision: this.store.maxRevision(name) + 1, instances, restartOrder: ordered };
+  }
+
+  /** Validates and stores a spec as a new revision, then pushes new desired states. */
+  applyCluster(name: string, raw: unknown, meta: { author: string; message: string }): { name: string; revision: number; changed: boolean; changedInstances: string[] } {
+    const { spec, newFacts } = this.checkSpecWithFacts(name, raw);
     const specJson = JSON.stringify(spec);
     const now = this.now();
-    const others = this.fleetContext(name);
-    const clashes = checkClaims({ ...others, clusters: [] }, [...others.clusters, spec], name);
-    if (clashes.length) throw new ValidationError(`cluster spec ${JSON.stringify(name)} clashes with other clusters on shared hosts`, clashes);
 
     const outcome = this.store.transaction(() => {
       const existing = this.store.getCluster(name);
@@ -144,22 +223,22 @@ export class Fleet {
       }
       if (existing) {
         const current = this.store.getRevision(name, existing.current_revision);
-        if (current?.spec_json === specJson) return { revision: existing.current_revision, changed: false, pushes: [] };
+        if (current?.spec_json === specJson) return { revision: existing.current_revision, changed: false, pushes: [], changedInstances: [] };
       }
+      const before = existing ? this.planCluster(name) : [];
       const revision = this.store.maxRevision(name) + 1;
-      const kind = serviceKind(spec.kind);
-      const facts = this.store.listClusterFacts().get(name) ?? {};
-      for (const [key, value] of Object.entries(kind?.initialFacts?.(spec, this.randomId) ?? {})) {
-        if (facts[key] === undefined) this.store.setClusterFact(name, key, value, now);
-      }
+      for (const [key, value] of Object.entries(newFacts)) this.store.setClusterFact(name, key, value, now);
       this.store.addRevision({ cluster: name, revision, kind: spec.kind, spec_json: specJson, author: meta.author, message: meta.message, created_at: now });
       this.store.appendEvent({ at: now, type: 'cluster.revision', cluster: name, host: null, message: `revision ${revision} accepted from ${meta.author}`, data_json: JSON.stringify({ revision }) });
       const pushes = this.recomputeDesired(now);
-      return { revision, changed: true, pushes };
+      const after = this.planCluster(name);
+      const old = new Map(before.map((p) => [p.id, JSON.stringify(p.inputs)]));
+      const changedInstances = after.filter((p) => old.has(p.id) && old.get(p.id) !== JSON.stringify(p.inputs)).map((p) => p.id);
+      return { revision, changed: true, pushes, changedInstances };
     });
     this.push(outcome.pushes);
     if (outcome.changed) this.log.info({ cluster: name, revision: outcome.revision }, 'cluster revision accepted');
-    return { name, revision: outcome.revision, changed: outcome.changed };
+    return { name, revision: outcome.revision, changed: outcome.changed, changedInstances: outcome.changedInstances };
   }
 
   deleteCluster(name: string, meta: { author: string }): void {
@@ -249,6 +328,48 @@ export class Fleet {
     }
   }
 
+  /** The current plans of one cluster (empty when it does not exist). */
+  planCluster(name: string): InstancePlan[] {
+    const row = this.store.getCluster(name);
+    if (!row) return [];
+    const rev = this.store.getRevision(name, row.current_revision);
+    if (!rev) return [];
+    const spec = JSON.parse(rev.spec_json) as ClusterSpecBase;
+    return serviceKind(spec.kind)?.plan(spec, this.fleetContext()) ?? [];
+  }
+
+  /** Member statuses keyed by instance id (plans and members share their order). */
+  memberMap(name: string): { status: ClusterStatus; members: Map<string, ClusterStatus['members'][number]>; plans: InstancePlan[] } {
+    const view = this.clusterStatus(name);
+    const plans = this.planCluster(name);
+    const members = new Map<string, ClusterStatus['members'][number]>();
+    plans.forEach((p, i) => {
+      const m = view.status.members[i];
+      if (m) members.set(p.id, m);
+    });
+    return { status: view.status, members, plans };
+  }
+
+  observation(instanceId: string): InstanceObservation | undefined {
+    return this.observations.get(instanceId);
+  }
+
+  isConnected(hostId: string): boolean {
+    return this.sessions.has(hostId);
+  }
+
+  /** Sends a command on the host's stream; false when the host is not connected. */
+  sendCommand(hostId: string, cmd: AgentCommand): boolean {
+    const s = this.sessions.get(hostId);
+    if (!s) return false;
+    s.sendCommand(cmd);
+    return true;
+  }
+
+  recordCommandResult(hostId: string, result: AgentCommandResult): void {
+    this.onCommandResult(hostId, result);
+  }
+
   // ---- agents ------------------------------------------------------------------------------
 
   /** Registers (or re-registers) an agent; returns its host id and current desired state. */
@@ -285,6 +406,7 @@ export class Fleet {
     this.push(pushes.filter((p) => p.hostId !== hostId));
     const row = this.store.getHostDesired(hostId);
     this.log.info({ host: hostId, address: hello.address, generation: row?.generation ?? 0 }, 'agent connected');
+    queueMicrotask(() => this.onAgentConnected(hostId));
     return { hostId, generation: row?.generation ?? 0, desired: row ? (JSON.parse(row.state_json) as HostDesiredView) : { instances: [] } };
   }
 
@@ -413,6 +535,33 @@ export class Fleet {
         updatedAt: s.updatedAt,
       };
     });
+  }
+
+  /** Spec diff and rendered-file diffs per instance between two revisions (current fleet layout). */
+  diffRevisions(name: string, from: number, to: number): { from: number; to: number; spec: string[]; instances: { instance: string; files: { path: string; diff: string[] }[] }[] } {
+    const a = this.getRevisionSpec(name, from) as ClusterSpecBase;
+    const b = this.getRevisionSpec(name, to) as ClusterSpecBase;
+    const fleet = this.fleetContext();
+    const plan = (s: ClusterSpecBase) => new Map((serviceKind(s.kind)?.plan(s, fleet) ?? []).map((p) => [p.id, p]));
+    const [pa, pb] = [plan(a), plan(b)];
+    const files = (p: InstancePlan | undefined) => new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
+    const instances = [...new Set([...pa.keys(), ...pb.keys()])].sort().map((id) => {
+      const [fa, fb] = [files(pa.get(id)), files(pb.get(id))];
+      return {
+        instance: id,
+        files: [...new Set([...fa.keys(), ...fb.keys()])].sort().flatMap((path) => {
+          const diff = compactDiff(diffLines(fa.get(path) ?? '', fb.get(path) ?? ''));
+          return diff.length ? [{ path, diff }] : [];
+        }),
+      };
+    }).filter((i) => i.files.length);
+    return { from, to, spec: compactDiff(diffLines(JSON.stringify(a, null, 2), JSON.stringify(b, null, 2))), instances };
+  }
+
+  getRevisionSpec(name: string, revision: number): unknown {
+    const rev = this.store.getRevision(name, revision);
+    if (!rev) throw new NotFoundError('revision', `${name}@${revision}`);
+    return JSON.parse(rev.spec_json) as unknown;
   }
 
   listRevisions(name: string) {

@@ -66,4 +66,34 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (cluster, key)
   ) STRICT;
   `,
+  // 3: rollouts and their ordered steps, persisted so a rollout resumes after a control-plane crash
+  // at the step it was on.
+  `
+  CREATE TABLE rollouts (
+    id           TEXT PRIMARY KEY,
+    cluster      TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    revision     INTEGER NOT NULL,
+    state        TEXT NOT NULL,
+    reason       TEXT NOT NULL DEFAULT '',
+    options_json TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX rollouts_cluster ON rollouts(cluster, created_at);
+
+  CREATE TABLE rollout_steps (
+    rollout_id   TEXT NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,
+    idx          INTEGER NOT NULL,
+    instance_id  TEXT NOT NULL,
+    host_id      TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    command_id   TEXT NOT NULL DEFAULT '',
+    pid_before   INTEGER NOT NULL DEFAULT 0,
+    requested_at INTEGER NOT NULL DEFAULT 0,
+    finished_at  INTEGER NOT NULL DEFAULT 0,
+    note         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (rollout_id, idx)
+  ) STRICT;
+  `,
 ];

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import type { ClusterRow, EventRow, HostRow, HostDesiredRow, RevisionRow, Store } from './store.js';
+import type { ClusterRow, EventRow, HostRow, HostDesiredRow, RevisionRow, RolloutRow, RolloutStepRow, Store } from './store.js';
 
 /**
  * The store on SQLite: WAL, synchronous=FULL (a committed revision survives power loss), foreign
@@ -148,6 +148,41 @@ export class SqliteStore implements Store {
 
   deleteClusterFacts(cluster: string): void {
     this.db.prepare('DELETE FROM cluster_facts WHERE cluster = ?').run(cluster);
+  }
+
+  insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[]): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)').run(r);
+      const stmt = this.db.prepare(
+        'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note) VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note)',
+      );
+      for (const s of steps) stmt.run(s);
+    })();
+  }
+
+  getRollout(id: string): RolloutRow | undefined {
+    return this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RolloutRow | undefined;
+  }
+
+  listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[] {
+    const rows = (filter.cluster
+      ? this.db.prepare('SELECT * FROM rollouts WHERE cluster = ? ORDER BY created_at DESC, id DESC').all(filter.cluster)
+      : this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, id DESC').all()) as RolloutRow[];
+    return filter.states ? rows.filter((r) => filter.states!.includes(r.state)) : rows;
+  }
+
+  updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void {
+    this.db.prepare('UPDATE rollouts SET state = @state, reason = @reason, updated_at = @updated_at WHERE id = @id').run({ id, ...patch });
+  }
+
+  listRolloutSteps(id: string): RolloutStepRow[] {
+    return this.db.prepare('SELECT * FROM rollout_steps WHERE rollout_id = ? ORDER BY idx').all(id) as RolloutStepRow[];
+  }
+
+  updateRolloutStep(step: RolloutStepRow): void {
+    this.db
+      .prepare('UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx')
+      .run(step);
   }
 
   listEvents(filter: { cluster?: string; limit: number }): EventRow[] {

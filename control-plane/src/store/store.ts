@@ -51,6 +51,31 @@ export interface EventRow {
   data_json: string;
 }
 
+export interface RolloutRow {
+  id: string;
+  cluster: string;
+  action: string;
+  revision: number;
+  state: string;
+  reason: string;
+  options_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RolloutStepRow {
+  rollout_id: string;
+  idx: number;
+  instance_id: string;
+  host_id: string;
+  state: string;
+  command_id: string;
+  pid_before: number;
+  requested_at: number;
+  finished_at: number;
+  note: string;
+}
+
 export interface Store {
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -73,5 +98,11 @@ export interface Store {
   listClusterFacts(): Map<string, Record<string, string>>;
   setClusterFact(cluster: string, key: string, value: string, at: number): void;
   deleteClusterFacts(cluster: string): void;
+  insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[]): void;
+  getRollout(id: string): RolloutRow | undefined;
+  listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[];
+  updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void;
+  listRolloutSteps(id: string): RolloutStepRow[];
+  updateRolloutStep(step: RolloutStepRow): void;
   listEvents(filter: { cluster?: string; limit: number }): EventRow[];
 }

@@ -1,0 +1,11 @@
+import type { elasticsearch } from '@hactl/shared';
+import type { AgentServiceKind } from '../types.js';
+import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
+import { probeElasticsearch } from './probe.js';
+
+export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.ElasticsearchInputs> = {
+  kind: 'elasticsearch',
+  planProcess: planElasticsearchProcess,
+  planPreStart: planElasticsearchPreStart,
+  probe: probeElasticsearch,
+};

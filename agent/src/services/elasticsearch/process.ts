@@ -1,0 +1,50 @@
+import type { ProcessPlan, elasticsearch } from '@hactl/shared';
+
+type Inputs = elasticsearch.ElasticsearchInputs;
+type PreStart = { command: string; args: string[]; env: Record<string, string>; cwd: string };
+
+/**
+ * Files ES needs in ES_PATH_CONF besides the two hactl renders: the distribution's jvm.options
+ * (read before the server JVM starts) and log4j2.properties (real ES refuses to start without it).
+ */
+export const COPIED_CONFIG_FILES = ['jvm.options', 'log4j2.properties'] as const;
+
+/**
+ * How to run one node in the foreground under the agent: `<home>/bin/elasticsearch -p <pidFile>`
+ * with `ES_PATH_CONF` pointing at the agent-owned config dir.
+ *
+ * Adoption: ES_PATH_CONF is an environment variable, not argv, so the `-p` pid file path (unique per
+ * instance, under `<dataRoot>/elasticsearch/<cluster>/<node>/`) is what identifies the process. It
+ * survives `exec` both in the real launcher (`bin/elasticsearch` → `elasticsearch-cli` → the CLI
+ * JVM, whose argv ends with the user's arguments) and in the emulator (`exec node main.js "$@"`).
+ * ES writes and removes that pid file itself; the agent keeps its own in its state dir.
+ */
+export function planElasticsearchProcess(inputs: Inputs): ProcessPlan {
+  return {
+    command: `${inputs.home}/bin/elasticsearch`,
+    args: ['-p', inputs.pidFile],
+    env: { ES_PATH_CONF: inputs.confDir },
+    cwd: inputs.dataDir,
+    adoptMatch: [inputs.pidFile],
+    // A node flushes and closes shards on SIGTERM; give it time before SIGKILL.
+    stopGraceMs: 30_000,
+    dirs: [inputs.confDir, `${inputs.confDir}/jvm.options.d`, inputs.dataDir, inputs.logDir],
+    logFile: `${inputs.logDir}/elasticsearch.out`,
+  };
+}
+
+/**
+ * Before each start, copy jvm.options and log4j2.properties from `<home>/config` into the config
+ * dir, overwriting older copies so a distribution upgrade brings its own JVM flags. A file the
+ * distribution lacks is skipped (ES then reports the missing file itself). Paths go in as
+ * positional parameters, never into the script text.
+ */
+export function planElasticsearchPreStart(inputs: Inputs): PreStart[] {
+  const script = [
+    'src="$1"; dst="$2"; shift 2',
+    'for f in "$@"; do',
+    '  if [ -f "$src/$f" ]; then cp "$src/$f" "$dst/.$f.tmp" && mv -f "$dst/.$f.tmp" "$dst/$f" || exit 1; fi',
+    'done',
+  ].join('\n');
+  return [{ command: '/bin/sh', args: ['-c', script, 'hactl-es-config-copy', `${inputs.home}/config`, inputs.confDir, ...COPIED_CONFIG_FILES], env: {}, cwd: inputs.confDir }];
+}

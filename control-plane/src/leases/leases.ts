@@ -1,0 +1,110 @@
+import { checkRestartGates, type GateResult, type Logger } from '@hactl/shared';
+import type { Fleet } from '../reconcile/fleet.js';
+import type { Store } from '../store/store.js';
+
+export interface Lease {
+  id: string;
+  cluster: string;
+  instanceId: string;
+  hostId: string;
+  expiresAt: number;
+}
+
+export interface LeaseDecision {
+  granted: boolean;
+  leaseId: string;
+  expiresAtMs: number;
+  reason: string;
+  retryAfterMs: number;
+  gates: GateResult[];
+}
+
+export interface LeaseOptions {
+  fleet: Fleet;
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  /** A lease not released within this long expires (the agent vanished mid-restart). */
+  ttlMs: number;
+  retryAfterMs: number;
+  /** Instances still waiting in a running rollout of the cluster (for the leader-last gate). */
+  pendingFor: (cluster: string, except: string) => string[];
+  /**
+   * Why this instance may not be taken down now regardless of gates (e.g. no running rollout asked
+   * for it), or undefined. A reason starting with "abandon:" tells the agent to give up.
+   */
+  authorize: (instanceId: string) => string | undefined;
+  newId: () => string;
+}
+
+/**
+ * Restart leases: permission to take one instance down now. Granted only when the named gates
+ * hold (architecture §4); a refusal carries every failing gate with its current values. Leases
+ * live in memory: after a control-plane restart the gates alone (cluster healthy) still stop a
+ * second member from going down while one is restarting.
+ */
+export class LeaseManager {
+  private readonly leases = new Map<string, Lease>();
+  readonly lastRefusal = new Map<string, string>();
+
+  constructor(private readonly opts: LeaseOptions) {}
+
+  private expire(): void {
+    const now = this.opts.now();
+    for (const [id, l] of this.leases) {
+      if (l.expiresAt <= now) {
+        this.leases.delete(id);
+        this.opts.logger.warn({ cluster: l.cluster, instance: l.instanceId, lease: id }, 'restart lease expired');
+        this.opts.store.appendEvent({ at: now, type: 'lease.expired', cluster: l.cluster, host: l.hostId, message: `lease for ${l.instanceId} expired without release`, data_json: '{}' });
+      }
+    }
+  }
+
+  holders(cluster: string): Lease[] {
+    this.expire();
+    return [...this.leases.values()].filter((l) => l.cluster === cluster);
+  }
+
+  acquire(hostId: string, instanceId: string, reason: string): LeaseDecision {
+    this.expire();
+    const now = this.opts.now();
+    const cluster = instanceId.split('/')[0] ?? '';
+    const refuse = (why: string, gates: GateResult[] = []): LeaseDecision => {
+      this.lastRefusal.set(instanceId, why);
+      return { granted: false, leaseId: '', expiresAtMs: 0, reason: why, retryAfterMs: this.opts.retryAfterMs, gates };
+    };
+    if (!this.opts.fleet.kindOfInstance(hostId, instanceId)) return refuse(`host ${hostId} does not run ${instanceId}`);
+    const mine = [...this.leases.values()].find((l) => l.instanceId === instanceId);
+    if (mine) {
+      mine.expiresAt = now + this.opts.ttlMs;
+      return { granted: true, leaseId: mine.id, expiresAtMs: mine.expiresAt, reason: 'lease renewed', retryAfterMs: 0, gates: [] };
+    }
+    const denied = this.opts.authorize(instanceId);
+    if (denied) return refuse(denied);
+    const { status, members } = this.opts.fleet.memberMap(cluster);
+    const gates = checkRestartGates({
+      cluster,
+      status,
+      members,
+      instanceId,
+      leasedBy: this.holders(cluster).map((l) => l.instanceId),
+      pending: this.opts.pendingFor(cluster, instanceId),
+    });
+    const failing = gates.filter((g) => !g.ok);
+    if (failing.length) return refuse(failing.map((g) => `${g.gate}: ${g.reason}`).join('; '), gates);
+    const lease: Lease = { id: this.opts.newId(), cluster, instanceId, hostId, expiresAt: now + this.opts.ttlMs };
+    this.leases.set(lease.id, lease);
+    this.lastRefusal.delete(instanceId);
+    this.opts.logger.info({ cluster, instance: instanceId, host: hostId, lease: lease.id, reason }, 'restart lease granted');
+    this.opts.store.appendEvent({ at: now, type: 'lease.granted', cluster, host: hostId, message: `restart lease for ${instanceId} (${reason || 'no reason given'})`, data_json: JSON.stringify({ gates }) });
+    return { granted: true, leaseId: lease.id, expiresAtMs: lease.expiresAt, reason: 'all gates hold', retryAfterMs: 0, gates };
+  }
+
+  release(leaseId: string): boolean {
+    const l = this.leases.get(leaseId);
+    if (!l) return false;
+    this.leases.delete(leaseId);
+    this.opts.store.appendEvent({ at: this.opts.now(), type: 'lease.released', cluster: l.cluster, host: l.hostId, message: `restart lease for ${l.instanceId} released`, data_json: '{}' });
+    return true;
+  }
+}

@@ -1,0 +1,313 @@
+import { ConflictError, NotFoundError, ValidationError, checkRestartGates, isLeading, planRestartOrder, type Logger } from '@hactl/shared';
+import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
+import type { LeaseManager } from '../leases/leases.js';
+import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
+
+export type RolloutAction = 'restart' | 'apply' | 'upgrade';
+export type GateTimeoutPolicy = 'pause' | 'abort';
+
+export interface RolloutOptions {
+  action: RolloutAction;
+  /** Only 1 is supported: one member down at a time is the point. */
+  batchSize: 1;
+  pauseBetweenSec: number;
+  gateTimeoutSec: number;
+  onGateTimeout: GateTimeoutPolicy;
+}
+
+export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {
+  return { action, batchSize: 1, pauseBetweenSec: 0, gateTimeoutSec: 600, onGateTimeout: 'pause' };
+}
+
+/** Checks a rollout request body; every problem at once. */
+export function parseRolloutRequest(body: unknown): RolloutOptions {
+  const problems: { path: string; message: string }[] = [];
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('rollout request must be an object', [{ path: '', message: 'expected {action, ...}' }]);
+  const b = body as Record<string, unknown>;
+  const known = new Set(['action', 'batchSize', 'pauseBetweenSec', 'gateTimeoutSec', 'onGateTimeout', 'revision']);
+  for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
+  const action = b.action;
+  if (action !== 'restart' && action !== 'apply' && action !== 'upgrade') problems.push({ path: 'action', message: 'must be restart, apply or upgrade' });
+  const opts = defaultRolloutOptions((action as RolloutAction) ?? 'restart');
+  if (b.batchSize !== undefined && b.batchSize !== 1) problems.push({ path: 'batchSize', message: 'only 1 is supported: never more than one member down at a time' });
+  const int = (k: 'pauseBetweenSec' | 'gateTimeoutSec', min: number, max: number) => {
+    const v = b[k];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
+    else opts[k] = v;
+  };
+  int('pauseBetweenSec', 0, 3600);
+  int('gateTimeoutSec', 5, 86_400);
+  if (b.onGateTimeout !== undefined) {
+    if (b.onGateTimeout === 'rollback') problems.push({ path: 'onGateTimeout', message: 'rollback on gate timeout is not implemented yet; use pause or abort' });
+    else if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort') problems.push({ path: 'onGateTimeout', message: 'must be pause or abort' });
+    else opts.onGateTimeout = b.onGateTimeout;
+  }
+  if (b.revision !== undefined) problems.push({ path: 'revision', message: 'rollouts always use the current revision; use POST /v1/clusters/{name}/rollback to go back' });
+  if (problems.length) throw new ValidationError('invalid rollout request', problems);
+  return opts;
+}
+
+export interface RolloutStepView {
+  index: number;
+  instance: string;
+  host: string;
+  state: string;
+  requestedAt: string | null;
+  finishedAt: string | null;
+  elapsedMs: number | null;
+  note: string;
+}
+
+export interface RolloutView {
+  id: string;
+  cluster: string;
+  action: string;
+  revision: number;
+  state: string;
+  reason: string;
+  options: RolloutOptions;
+  createdAt: string;
+  updatedAt: string;
+  plan: string[];
+  steps: RolloutStepView[];
+  current: { instance: string; waitingFor: string; gates: { gate: string; ok: boolean; reason: string }[] } | null;
+}
+
+export interface RolloutEngineOptions {
+  store: Store;
+  fleet: Fleet;
+  leases: () => LeaseManager;
+  logger: Logger;
+  now: () => number;
+  newId: () => string;
+}
+
+/**
+ * Drives persisted rollouts one step at a time: asks the instance's agent to restart it (a
+ * command with a stable id, so a resend after a crash is not a second restart), the agent waits
+ * for its lease (the gates), restarts, waits for readiness and releases. A step is done when the
+ * agent reports the command done or a new pid is observed; then the next step goes out.
+ */
+export class RolloutEngine {
+  constructor(private readonly o: RolloutEngineOptions) {}
+
+  start(cluster: string, opts: RolloutOptions, only?: readonly string[]): RolloutView {
+    const row = this.o.store.getCluster(cluster);
+    if (!row) throw new NotFoundError('cluster', cluster);
+    const running = this.o.store.listRollouts({ cluster, states: ['running', 'paused'] });
+    if (running.length) throw new ConflictError(`cluster ${cluster} already has rollout ${running[0]!.id} (${running[0]!.state}); resume or abort it first`);
+    const { members, plans } = this.o.fleet.memberMap(cluster);
+    const ids = plans.filter((p) => p.runState === 'running' && (!only || only.includes(p.id))).map((p) => p.id);
+    const { order } = planRestartOrder(ids, members);
+    const now = this.o.now();
+    const id = this.o.newId();
+    const hostOf = new Map(plans.map((p) => [p.id, p.hostId]));
+    const rollout: RolloutRow = { id, cluster, action: opts.action, revision: row.current_revision, state: order.length ? 'running' : 'completed', reason: order.length ? '' : 'no instance needs a restart', options_json: JSON.stringify(opts), created_at: now, updated_at: now };
+    const steps: RolloutStepRow[] = order.map((inst, idx) => ({ rollout_id: id, idx, instance_id: inst, host_id: hostOf.get(inst)!, state: 'pending', command_id: '', pid_before: 0, requested_at: 0, finished_at: 0, note: '' }));
+    this.o.store.insertRollout(rollout, steps);
+    this.o.store.appendEvent({ at: now, type: 'rollout.started', cluster, host: null, message: `rollout ${id} (${opts.action}) over ${order.join(', ') || 'nothing'}`, data_json: JSON.stringify({ rollout: id, order }) });
+    this.o.logger.info({ cluster, rollout: id, action: opts.action, order }, 'rollout started');
+    this.tick();
+    return this.view(id);
+  }
+
+  private opts(r: RolloutRow): RolloutOptions {
+    return JSON.parse(r.options_json) as RolloutOptions;
+  }
+
+  private setState(r: RolloutRow, state: string, reason: string): void {
+    const now = this.o.now();
+    this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
+    this.o.store.appendEvent({ at: now, type: `rollout.${state}`, cluster: r.cluster, host: null, message: `rollout ${r.id} ${state}${reason ? `: ${reason}` : ''}`, data_json: '{}' });
+    this.o.logger.info({ cluster: r.cluster, rollout: r.id, state, reason }, 'rollout state changed');
+  }
+
+  pause(id: string): RolloutView {
+    const r = this.must(id);
+    if (r.state !== 'running') throw new ConflictError(`rollout ${id} is ${r.state}, not running`);
+    this.setState(r, 'paused', 'paused by operator');
+    return this.view(id);
+  }
+
+  resume(id: string): RolloutView {
+    const r = this.must(id);
+    if (r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}, not paused`);
+    // A step that timed out goes back to the queue with a fresh clock.
+    for (const s of this.o.store.listRolloutSteps(id)) {
+      if (s.state === 'requested') this.o.store.updateRolloutStep({ ...s, requested_at: this.o.now() });
+    }
+    this.setState(r, 'running', 'resumed by operator');
+    this.tick();
+    return this.view(id);
+  }
+
+  abort(id: string): RolloutView {
+    const r = this.must(id);
+    if (r.state !== 'running' && r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}`);
+    for (const s of this.o.store.listRolloutSteps(id)) {
+      if (s.state === 'pending' || s.state === 'requested') this.o.store.updateRolloutStep({ ...s, state: 'skipped', note: s.state === 'requested' ? 'aborted while waiting; the agent gives up at its next lease request' : 'aborted' });
+    }
+    this.setState(r, 'aborted', 'aborted by operator');
+    return this.view(id);
+  }
+
+  private must(id: string): RolloutRow {
+    const r = this.o.store.getRollout(id);
+    if (!r) throw new NotFoundError('rollout', id);
+    return r;
+  }
+
+  /** The instance a running rollout has asked to restart now, if any (the lease authorization). */
+  requestedStep(instanceId: string): { rollout: RolloutRow; step: RolloutStepRow } | undefined {
+    const cluster = instanceId.split('/')[0] ?? '';
+    for (const r of this.o.store.listRollouts({ cluster, states: ['running'] })) {
+      const step = this.o.store.listRolloutSteps(r.id).find((s) => s.instance_id === instanceId && s.state === 'requested');
+      if (step) return { rollout: r, step };
+    }
+    return undefined;
+  }
+
+  /** Instances still to restart in the cluster's running rollout, except one. */
+  pendingFor(cluster: string, except: string): string[] {
+    const out: string[] = [];
+    for (const r of this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })) {
+      for (const s of this.o.store.listRolloutSteps(r.id)) if ((s.state === 'pending' || s.state === 'requested') && s.instance_id !== except) out.push(s.instance_id);
+    }
+    return out;
+  }
+
+  onCommandResult(hostId: string, result: AgentCommandResult): void {
+    for (const r of this.o.store.listRollouts({ states: ['running', 'paused'] })) {
+      const step = this.o.store.listRolloutSteps(r.id).find((s) => s.command_id === result.id && s.host_id === hostId);
+      if (!step || step.state !== 'requested') continue;
+      if (result.ok) this.finishStep(r, step, result.output || 'restarted');
+      else {
+        this.o.store.updateRolloutStep({ ...step, note: `agent: ${result.error}` });
+        if (r.state === 'running') this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}`);
+      }
+    }
+    this.tick();
+  }
+
+  onAgentConnected(hostId: string): void {
+    for (const r of this.o.store.listRollouts({ states: ['running'] })) {
+      for (const s of this.o.store.listRolloutSteps(r.id)) {
+        if (s.state === 'requested' && s.host_id === hostId) this.send(s);
+      }
+    }
+  }
+
+  private send(step: RolloutStepRow): void {
+    const sent = this.o.fleet.sendCommand(step.host_id, { id: step.command_id, instanceId: step.instance_id, action: 'restart', args: [] });
+    if (!sent) this.o.logger.info({ host: step.host_id, instance: step.instance_id }, 'rollout step waits for its agent to connect');
+  }
+
+  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
+    this.o.store.updateRolloutStep({ ...step, state: 'done', finished_at: this.o.now(), note });
+    this.o.store.appendEvent({ at: this.o.now(), type: 'rollout.step', cluster: r.cluster, host: step.host_id, message: `rollout ${r.id} step ${step.idx}: ${step.instance_id} ${note}`, data_json: '{}' });
+  }
+
+  /** One pass over every running rollout. Idempotent; called on a timer and on events. */
+  tick(): void {
+    for (const r of this.o.store.listRollouts({ states: ['running'] })) {
+      try {
+        this.advance(r);
+      } catch (err) {
+        this.o.logger.error({ rollout: r.id, err: err instanceof Error ? err.message : String(err) }, 'rollout pass failed');
+      }
+    }
+  }
+
+  private advance(r: RolloutRow): void {
+    const now = this.o.now();
+    const opts = this.opts(r);
+    const steps = this.o.store.listRolloutSteps(r.id);
+    const requested = steps.find((s) => s.state === 'requested');
+    if (requested) {
+      const obs = this.o.fleet.observation(requested.instance_id);
+      // A new pid means the restart happened even if its result was lost (control-plane crash).
+      if (obs && obs.process === 'running' && obs.pid > 0 && requested.pid_before > 0 && obs.pid !== requested.pid_before && obs.reportedAt > requested.requested_at) {
+        this.finishStep(r, requested, `restarted (pid ${requested.pid_before} → ${obs.pid})`);
+        return this.advance(r);
+      }
+      if (now - requested.requested_at > opts.gateTimeoutSec * 1000) {
+        const why = this.o.leases().lastRefusal.get(requested.instance_id) ?? 'no progress';
+        const reason = `gate timeout after ${opts.gateTimeoutSec}s on step ${requested.idx} (${requested.instance_id}): ${why}`;
+        if (opts.onGateTimeout === 'abort') {
+          for (const s of steps) if (s.state === 'pending' || s.state === 'requested') this.o.store.updateRolloutStep({ ...s, state: 'skipped', note: 'rollout aborted on gate timeout' });
+          this.setState(r, 'aborted', reason);
+        } else this.setState(r, 'paused', reason);
+      }
+      return;
+    }
+    const pending = steps.filter((s) => s.state === 'pending');
+    if (!pending.length) {
+      this.setState(r, 'completed', `${steps.filter((s) => s.state === 'done').length} member(s) restarted`);
+      return;
+    }
+    const lastDone = Math.max(0, ...steps.map((s) => s.finished_at));
+    if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000) return;
+    // Leadership can move during a rollout: pick the next non-leading member each time.
+    const { members } = this.o.fleet.memberMap(r.cluster);
+    const next = pending.find((s) => !isLeading(members.get(s.instance_id))) ?? pending[0]!;
+    const obs = this.o.fleet.observation(next.instance_id);
+    const step: RolloutStepRow = { ...next, state: 'requested', command_id: `${r.id}.${next.idx}`, pid_before: obs?.pid ?? 0, requested_at: now, note: 'waiting for the restart lease' };
+    this.o.store.updateRolloutStep(step);
+    this.send(step);
+  }
+
+  view(id: string): RolloutView {
+    const r = this.must(id);
+    const steps = this.o.store.listRolloutSteps(id);
+    const now = this.o.now();
+    const current = steps.find((s) => s.state === 'requested');
+    let currentView: RolloutView['current'] = null;
+    if (current && (r.state === 'running' || r.state === 'paused')) {
+      const { status, members } = this.o.fleet.memberMap(r.cluster);
+      const gates = checkRestartGates({
+        cluster: r.cluster,
+        status,
+        members,
+        instanceId: current.instance_id,
+        leasedBy: this.o.leases().holders(r.cluster).filter((l) => l.instanceId !== current.instance_id).map((l) => l.instanceId),
+        pending: this.pendingFor(r.cluster, current.instance_id),
+      });
+      const holding = this.o.leases().holders(r.cluster).some((l) => l.instanceId === current.instance_id);
+      const failing = gates.filter((g) => !g.ok);
+      currentView = {
+        instance: current.instance_id,
+        waitingFor: holding ? 'the member to restart and become ready' : failing.length ? failing.map((g) => g.reason).join('; ') : 'the agent to take the lease',
+        gates,
+      };
+    }
+    const hostNames = new Map(this.o.fleet.listHosts().map((h) => [h.id, h.name]));
+    return {
+      id: r.id,
+      cluster: r.cluster,
+      action: r.action,
+      revision: r.revision,
+      state: r.state,
+      reason: r.reason,
+      options: this.opts(r),
+      createdAt: new Date(r.created_at).toISOString(),
+      updatedAt: new Date(r.updated_at).toISOString(),
+      plan: steps.map((s) => `${hostNames.get(s.host_id) ?? s.host_id} (${s.instance_id})`),
+      steps: steps.map((s) => ({
+        index: s.idx,
+        instance: s.instance_id,
+        host: hostNames.get(s.host_id) ?? s.host_id,
+        state: s.state,
+        requestedAt: s.requested_at ? new Date(s.requested_at).toISOString() : null,
+        finishedAt: s.finished_at ? new Date(s.finished_at).toISOString() : null,
+        elapsedMs: s.requested_at ? (s.finished_at || now) - s.requested_at : null,
+        note: s.note,
+      })),
+      current: currentView,
+    };
+  }
+
+  list(cluster: string): RolloutView[] {
+    return this.o.store.listRollouts({ cluster }).map((r) => this.view(r.id));
+  }
+}
