@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../errors.js';
 import type { FleetContext, ServiceKind, ValidationResult } from './types.js';
 import { zookeeperKind } from './zookeeper/index.js';
 import { stormKind } from './storm/index.js';
+import { elasticsearchKind } from './elasticsearch/index.js';
 import { kafkaKind } from './kafka/index.js';
 import { nameSchema, zodDetails } from '../config-values.js';
 
@@ -11,10 +12,11 @@ import { nameSchema, zodDetails } from '../config-values.js';
 const KINDS: Record<string, ServiceKind<ClusterSpecBase, unknown>> = {
   zookeeper: zookeeperKind as unknown as ServiceKind<ClusterSpecBase, unknown>,
   storm: stormKind as unknown as ServiceKind<ClusterSpecBase, unknown>,
+  elasticsearch: elasticsearchKind as unknown as ServiceKind<ClusterSpecBase, unknown>,
   kafka: kafkaKind as unknown as ServiceKind<ClusterSpecBase, unknown>,
 };
 
-export const PLANNED_KINDS = ['elasticsearch'];
+export const PLANNED_KINDS: string[] = [];
 
 export function serviceKind(kind: string): ServiceKind<ClusterSpecBase, unknown> | undefined {
   return Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;

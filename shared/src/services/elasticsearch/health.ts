@@ -1,0 +1,129 @@
+import type { ClusterStatus, MemberStatus } from '../../domain.js';
+import type { HealthInput } from '../types.js';
+import type { ElasticsearchSpec } from './spec.js';
+import type { ElasticsearchInputs } from './inputs.js';
+import { CLUSTER_UUID_FACT } from './plan.js';
+import { elasticsearchProbeSchema, type ElasticsearchProbe } from './parse.js';
+
+/**
+ * Cluster health from node probes, judged from the elected master's view (`_cluster/health` and
+ * `_cat/nodes` are master-node actions, so any node's answer is the master's).
+ *
+ * - `healthy`: every node answers HTTP and is listed in `_cat/nodes`, status green, one elected
+ *   master. An HTTP answer alone is not enough: `GET /` answers without a master (service-facts §4.3).
+ * - `degraded`: a master serves but the cluster is not whole (yellow, a node missing or not
+ *   answering, nodes disagreeing on the master).
+ * - `down`: red (a primary is unassigned) or no elected master.
+ * - `pending`: the agents have not applied this revision yet or have not reported a probe.
+ */
+export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>): ClusterStatus {
+  const { plans, observations, now, staleAfterMs } = input;
+  const n = plans.length;
+  const probes = new Map<string, ElasticsearchProbe>();
+  let reported = 0;
+  for (const plan of plans) {
+    const obs = observations.get(plan.id);
+    if (obs) reported++;
+    const fresh = obs && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
+    const probe = fresh ? (obs.probe as ElasticsearchProbe | undefined) : undefined;
+    if (probe) probes.set(plan.id, probe);
+  }
+
+  const answering = [...probes.values()].filter((p) => p.ok);
+  const masterNames = [...new Set(answering.map((p) => p.master).filter((m): m is string => m !== undefined))].sort();
+  // The master's own answer when it has one, else any node's answer naming that master.
+  const view = masterNames.length === 1
+    ? answering.find((p) => p.master === masterNames[0] && p.nodeName === masterNames[0]) ?? answering.find((p) => p.master === masterNames[0])
+    : undefined;
+  const joined = new Set(view?.nodes?.map((x) => x.name) ?? []);
+
+  const members: MemberStatus[] = plans.map((plan) => {
+    const inputs = plan.inputs as ElasticsearchInputs;
+    const obs = observations.get(plan.id);
+    const probe = probes.get(plan.id);
+    const inCluster = probe?.ok === true && joined.has(inputs.nodeName);
+    return {
+      host: input.hostNames.get(plan.hostId) ?? plan.hostId,
+      id: inputs.nodeName,
+      address: inputs.address,
+      port: inputs.httpPort,
+      role: plan.role,
+      mode: !inCluster ? 'unknown' : inputs.nodeName === masterNames[0] ? 'master' : 'member',
+      process: obs?.process ?? 'unknown',
+      lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+      detail: memberDetail(obs?.detail, probe, obs !== undefined && probe !== undefined, obs?.restartPending === true, view !== undefined && !inCluster, masterNames[0]),
+      pid: obs?.pid ?? 0,
+      restarts: obs?.restarts ?? 0,
+      ...(probe?.clusterStatus ? { clusterStatus: probe.clusterStatus } : {}),
+      ...(probe?.clusterUuid ? { clusterUuid: probe.clusterUuid } : {}),
+    };
+  });
+
+  const inClusterCount = members.filter((m) => m.mode !== 'unknown').length;
+  const lagging = plans.filter((p) => input.lagging.has(p.hostId)).length;
+  let health: ClusterStatus['health'];
+  let reason: string;
+  if (n === 0) {
+    health = 'pending';
+    reason = 'no nodes';
+  } else if (masterNames.length > 1) {
+    health = 'degraded';
+    reason = `nodes disagree on the elected master (${masterNames.join(', ')})`;
+  } else if (view) {
+    const master = masterNames[0]!;
+    const status = view.clusterStatus;
+    const missing = members.filter((m) => m.mode === 'unknown').map((m) => String(m.id));
+    const summary = `${status ?? 'status unknown'}, master ${master}, ${inClusterCount}/${n} nodes${missing.length ? ` (missing ${missing.join(', ')})` : ''}`;
+    if (status === 'red') {
+      health = 'down';
+      reason = `${summary}; a primary shard is unassigned`;
+    } else if (status === 'green' && inClusterCount === n) {
+      health = 'healthy';
+      reason = summary;
+    } else {
+      health = 'degraded';
+      reason = status === 'yellow' ? `${summary}; ${view.unassignedShards ?? '?'} replica shards unassigned` : summary;
+    }
+  } else if (reported < n && answering.length === 0 && (lagging > 0 || reported === 0)) {
+    health = 'pending';
+    reason = lagging > 0 ? `${lagging}/${n} hosts have not applied the latest desired state` : 'waiting for the first probe reports';
+  } else {
+    health = 'down';
+    reason = `no elected master (${answering.length}/${n} nodes answer HTTP)`;
+  }
+  return { health, reason, members };
+}
+
+function memberDetail(
+  agentDetail: string | undefined,
+  probe: ElasticsearchProbe | undefined,
+  fresh: boolean,
+  restartPending: boolean,
+  notJoined: boolean,
+  master: string | undefined,
+): string {
+  const parts: string[] = [];
+  if (agentDetail) parts.push(agentDetail);
+  if (!fresh) parts.push('no recent probe');
+  else if (probe && !probe.ok) parts.push(probe.error ?? 'HTTP not answering');
+  else if (probe?.noMaster) parts.push('no elected master (master_not_discovered_exception)');
+  else if (notJoined) parts.push(`not in the cluster (not listed by master ${master})`);
+  else if (probe?.error) parts.push(probe.error);
+  if (restartPending) parts.push('restart pending');
+  return parts.join('; ');
+}
+
+/**
+ * The cluster uuid once health sees a formed cluster: an elected master (any shard status, red
+ * included — formation is about the master, not the shards) answering with a uuid. Stored by the
+ * control plane; the re-plan then drops `cluster.initial_master_nodes` (§4.1).
+ */
+export function learnElasticsearchFacts(_spec: ElasticsearchSpec, status: ClusterStatus): Record<string, string> {
+  const master = status.members.find((m) => m.mode === 'master');
+  const uuid = master?.clusterUuid;
+  return typeof uuid === 'string' && uuid.length > 0 ? { [CLUSTER_UUID_FACT]: uuid } : {};
+}
+
+export function parseElasticsearchProbe(raw: unknown): ElasticsearchProbe {
+  return elasticsearchProbeSchema.parse(raw);
+}

@@ -1,0 +1,31 @@
+import type { ServiceKind } from '../types.js';
+import { validateElasticsearchSpec, type ElasticsearchSpec } from './spec.js';
+import { planElasticsearch } from './plan.js';
+import { parseElasticsearchInputs, type ElasticsearchInputs } from './inputs.js';
+import { renderElasticsearchFiles } from './render.js';
+import { checkElasticsearchHealth, learnElasticsearchFacts, parseElasticsearchProbe } from './health.js';
+
+export * from './spec.js';
+export * from './plan.js';
+export * from './inputs.js';
+export * from './render.js';
+export * from './parse.js';
+export * from './health.js';
+
+export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInputs> = {
+  kind: 'elasticsearch',
+  validate: validateElasticsearchSpec,
+  plan: planElasticsearch,
+  parseInputs: parseElasticsearchInputs,
+  render: renderElasticsearchFiles,
+  parseProbe: parseElasticsearchProbe,
+  checkHealth: checkElasticsearchHealth,
+  claims: (i) => ({
+    ports: [
+      { port: i.httpPort, what: 'elasticsearch http.port' },
+      { port: i.transportPort, what: 'elasticsearch transport.port' },
+    ],
+    dirs: [i.dataDir, i.logDir],
+  }),
+  learnFacts: learnElasticsearchFacts,
+};

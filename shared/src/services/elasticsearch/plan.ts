@@ -1,0 +1,68 @@
+import type { InstancePlan } from '../../domain.js';
+import type { FleetContext } from '../types.js';
+import type { ElasticsearchSpec } from './spec.js';
+import { findHost, flattenSettings, isMasterEligible, resolveNode } from './spec.js';
+import type { ElasticsearchInputs } from './inputs.js';
+
+/** Stored once the cluster formed (learned from health); its presence drops the bootstrap list. */
+export const CLUSTER_UUID_FACT = 'es.clusterUuid';
+
+export function instanceIdFor(cluster: string, nodeName: string): string {
+  return `${cluster}/${nodeName}`;
+}
+
+/** The member role shown in status: the node's roles joined, `coordinating` for `[]`. */
+export function roleLabel(roles: readonly string[]): string {
+  return roles.length ? roles.join(',') : 'coordinating';
+}
+
+/**
+ * Spec → one instance per node with fully resolved inputs. Assumes a validated spec.
+ *
+ * `cluster.initial_master_nodes` is planned only while no cluster uuid is stored: the ES docs say to
+ * remove it after the cluster first formed and never to use it when restarting or adding nodes
+ * (service-facts §4.1) — a node that restarts with it and an empty data dir could bootstrap a second
+ * cluster. `learnFacts` stores the uuid once health sees a formed cluster; the re-plan drops it.
+ */
+export function planElasticsearch(spec: ElasticsearchSpec, fleet: FleetContext): InstancePlan<ElasticsearchInputs>[] {
+  const nodes = spec.nodes.map((n) => {
+    const host = findHost(fleet.hosts, n.host);
+    if (!host) throw new Error(`planElasticsearch: unknown host ${n.host} (spec not validated?)`);
+    return resolveNode(spec, n, host);
+  });
+  const masters = nodes.filter((r) => isMasterEligible(r.roles));
+  const seedHosts = masters.map((r) => `${r.host.address.includes(':') ? `[${r.host.address}]` : r.host.address}:${r.transportPort}`).sort();
+  const formed = fleet.clusterFacts?.get(spec.name)?.[CLUSTER_UUID_FACT] !== undefined;
+  const initialMasterNodes = formed ? [] : masters.map((r) => r.name).sort();
+  const { flat: settings } = flattenSettings(spec.settings);
+
+  return nodes.map((r) => {
+    const inputs: ElasticsearchInputs = {
+      cluster: spec.name,
+      nodeName: r.name,
+      roles: r.roles,
+      address: r.host.address,
+      httpPort: r.httpPort,
+      transportPort: r.transportPort,
+      home: spec.distribution.home,
+      confDir: `${r.baseDir}/conf`,
+      dataDir: r.dataDir,
+      logDir: r.logDir,
+      pidFile: `${r.baseDir}/elasticsearch.pid`,
+      seedHosts,
+      initialMasterNodes,
+      attributes: r.attributes,
+      settings,
+      ...(r.heap ? { heap: r.heap } : {}),
+    };
+    return {
+      id: instanceIdFor(spec.name, r.name),
+      cluster: spec.name,
+      kind: 'elasticsearch' as const,
+      hostId: r.host.id,
+      role: roleLabel(r.roles),
+      runState: 'running' as const,
+      inputs,
+    };
+  });
+}

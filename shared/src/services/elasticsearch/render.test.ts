@@ -1,0 +1,122 @@
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { planElasticsearch, CLUSTER_UUID_FACT } from './plan.js';
+import { renderElasticsearchFiles } from './render.js';
+import { validateElasticsearchSpec } from './spec.js';
+import { parseElasticsearchInputs } from './inputs.js';
+import { elasticsearchKind } from './index.js';
+import type { FleetContext } from '../types.js';
+
+const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, actual: string): void {
+  const file = path.join(goldenDir, name);
+  if (UPDATE || !fs.existsSync(file)) fs.writeFileSync(file, actual);
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+const hosts = [1, 2, 3, 4, 5].map((i) => ({ id: `es${i}`, name: `es${i}`, address: `127.0.6.1${i}`, dataRoot: '/var/lib/hactl', labels: {} }));
+const fleet: FleetContext = { hosts, clusters: [] };
+const formed: FleetContext = { hosts, clusters: [], clusterFacts: new Map([['es-main', { [CLUSTER_UUID_FACT]: 'PwBZoINKQjGZ53WH4gFfBg' }]]) };
+
+const spec = {
+  name: 'es-main',
+  kind: 'elasticsearch',
+  distribution: { home: '/opt/elasticsearch' },
+  nodes: [
+    { host: 'es1', name: 'node-1', roles: ['master'] },
+    { host: 'es2', name: 'node-2', roles: ['master'] },
+    { host: 'es3', name: 'node-3', roles: ['master'] },
+    { host: 'es4', name: 'node-4', roles: ['ingest', 'data_hot'], heap: '4g' },
+    { host: 'es5', name: 'node-5', roles: ['data_warm'], attributes: { rack: 'r1' }, httpPort: 9201, dataDir: '/data/es' },
+  ],
+  settings: { 'cluster.routing.allocation.awareness.attributes': 'rack', thread_pool: { write: { queue_size: 1000 } }, 'action.destructive_requires_name': true, 'reindex.remote.whitelist': ['10.0.0.1:9200', 'say "hi"'] },
+  heap: '1g',
+};
+
+function plan(raw: unknown, ctx = fleet) {
+  const v = validateElasticsearchSpec(raw, ctx);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  return planElasticsearch(v.spec, ctx);
+}
+
+describe('elasticsearch planner', () => {
+  it('one instance per node with resolved ports, seed hosts of the masters and default paths', () => {
+    const plans = plan(spec);
+    expect(plans.map((p) => [p.id, p.hostId, p.role])).toEqual([
+      ['es-main/node-1', 'es1', 'master'], ['es-main/node-2', 'es2', 'master'], ['es-main/node-3', 'es3', 'master'],
+      ['es-main/node-4', 'es4', 'data_hot,ingest'], ['es-main/node-5', 'es5', 'data_warm'],
+    ]);
+    const n5 = plans[4]!.inputs;
+    expect(n5).toMatchObject({
+      nodeName: 'node-5', address: '127.0.6.15', httpPort: 9201, transportPort: 9300, heap: '1g', dataDir: '/data/es',
+      confDir: '/var/lib/hactl/elasticsearch/es-main/node-5/conf', logDir: '/var/lib/hactl/elasticsearch/es-main/node-5/logs',
+      pidFile: '/var/lib/hactl/elasticsearch/es-main/node-5/elasticsearch.pid', attributes: { rack: 'r1' },
+    });
+    expect(n5.seedHosts).toEqual(['127.0.6.11:9300', '127.0.6.12:9300', '127.0.6.13:9300']);
+    expect(n5.initialMasterNodes).toEqual(['node-1', 'node-2', 'node-3']);
+    expect(n5.settings['thread_pool.write.queue_size']).toBe(1000);
+    expect(plans[3]!.inputs.heap).toBe('4g');
+  });
+
+  it('drops cluster.initial_master_nodes once the cluster uuid is stored (service-facts §4.1)', () => {
+    for (const p of plan(spec, formed)) expect(p.inputs.initialMasterNodes).toEqual([]);
+  });
+
+  it('omitted roles → every default role; [] → coordinating-only', () => {
+    const plans = plan({ ...spec, nodes: [{ host: 'es1', name: 'a' }, { host: 'es2', name: 'b', roles: [] }] });
+    expect(plans[0]!.inputs.roles).toEqual(['data', 'data_cold', 'data_content', 'data_frozen', 'data_hot', 'data_warm', 'ingest', 'master', 'ml', 'remote_cluster_client', 'transform']);
+    expect(plans[1]!.role).toBe('coordinating');
+    expect(plans[1]!.inputs.seedHosts).toEqual(['127.0.6.11:9300']);
+  });
+
+  it('plans pass the wire schema and are deterministic', () => {
+    for (const p of plan(spec)) expect(parseElasticsearchInputs(JSON.parse(JSON.stringify(p.inputs)))).toEqual(p.inputs);
+    expect(JSON.stringify(plan(spec))).toBe(JSON.stringify(plan(spec)));
+  });
+
+  it('claims both ports and the data and log dirs', () => {
+    expect(elasticsearchKind.claims(plan(spec)[4]!.inputs)).toEqual({
+      ports: [{ port: 9201, what: 'elasticsearch http.port' }, { port: 9300, what: 'elasticsearch transport.port' }],
+      dirs: ['/data/es', '/var/lib/hactl/elasticsearch/es-main/node-5/logs'],
+    });
+  });
+});
+
+describe('elasticsearch renderer (golden files)', () => {
+  it('master node before the first formation', () => {
+    const files = renderElasticsearchFiles(plan(spec)[0]!.inputs);
+    expect(files.map((f) => f.path)).toEqual([
+      '/var/lib/hactl/elasticsearch/es-main/node-1/conf/elasticsearch.yml',
+      '/var/lib/hactl/elasticsearch/es-main/node-1/conf/jvm.options.d/heap.options',
+    ]);
+    golden('master-bootstrap.elasticsearch.yml', files[0]!.content);
+    golden('heap-1g.options', files[1]!.content);
+  });
+
+  it('warm node with an attribute after formation (no bootstrap list)', () => {
+    const content = renderElasticsearchFiles(plan(spec, formed)[4]!.inputs)[0]!.content;
+    golden('warm-formed.elasticsearch.yml', content);
+    expect(content).not.toMatch(/initial_master_nodes/);
+  });
+
+  it('coordinating-only node without a heap: automatic heap sizing', () => {
+    const files = renderElasticsearchFiles(plan({ ...spec, heap: undefined, settings: {}, nodes: [...spec.nodes.slice(0, 3), { host: 'es4', name: 'coord', roles: [] }] }, formed)[3]!.inputs);
+    golden('coordinating-formed.elasticsearch.yml', files[0]!.content);
+    golden('heap-auto.options', files[1]!.content);
+    expect(files[1]!.content).not.toMatch(/^-X/m);
+  });
+
+  it('output is YAML that reads back to the intended settings', () => {
+    const doc = parseYaml(renderElasticsearchFiles(plan(spec)[4]!.inputs)[0]!.content) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      'cluster.name': 'es-main', 'node.name': 'node-5', 'node.roles': ['data_warm'], 'network.host': '127.0.6.15', 'http.port': 9201,
+      'node.attr.rack': 'r1', 'xpack.security.enabled': false, 'reindex.remote.whitelist': ['10.0.0.1:9200', 'say "hi"'],
+      'cluster.initial_master_nodes': ['node-1', 'node-2', 'node-3'],
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, it, expect } from 'vitest';
+import { validateElasticsearchSpec } from './spec.js';
+import type { FleetContext } from '../types.js';
+import { validateClusterSpec } from '../registry.js';
+
+const fleet: FleetContext = {
+  hosts: [1, 2, 3, 4, 5].map((i) => ({ id: `es${i}`, name: `es${i}`, address: `127.0.6.1${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
+  clusters: [],
+};
+
+const good = () => ({
+  name: 'es-main',
+  kind: 'elasticsearch',
+  distribution: { home: '/opt/elasticsearch' },
+  nodes: [
+    { host: 'es1', name: 'node-1', roles: ['master'] },
+    { host: 'es2', name: 'node-2', roles: ['master'] },
+    { host: 'es3', name: 'node-3', roles: ['master'] },
+    { host: 'es4', name: 'node-4', roles: ['data_hot', 'ingest'] },
+    { host: 'es5', name: 'node-5', roles: ['data_warm'], attributes: { rack: 'r1' } },
+  ] as Record<string, unknown>[],
+  settings: { 'cluster.routing.allocation.awareness.attributes': 'rack', thread_pool: { write: { queue_size: 1000 } } } as Record<string, unknown>,
+  heap: '1g',
+});
+
+type Spec = ReturnType<typeof good>;
+type Case = [scenario: string, mutate: (s: Spec) => unknown, path: string, message: RegExp];
+const nodes = (s: Spec, i: number, patch: Record<string, unknown>) => s.nodes.map((n, j) => (j === i ? { ...n, ...patch } : n));
+
+const cases: Case[] = [
+  ['no nodes', (s) => ({ ...s, nodes: [] }), 'nodes', /at least one node/],
+  ['even master-eligible count', (s) => ({ ...s, nodes: nodes(s, 2, { roles: ['data'] }) }), 'nodes', /2 master-eligible nodes is an even number/],
+  ['no master-eligible node', (s) => ({ ...s, nodes: s.nodes.slice(3) }), 'nodes', /no master-eligible node/],
+  ['omitted roles count as master-eligible (4 masters)', (s) => ({ ...s, nodes: nodes(s, 3, { roles: undefined }) }), 'nodes', /4 master-eligible/],
+  ['unknown role', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['hot'] }) }), 'nodes[3].roles[0]', /must be one of/],
+  ['serverless-only role', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['search'] }) }), 'nodes[3].roles[0]', /must be one of/],
+  ['duplicate role', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['ingest', 'ingest'] }) }), 'nodes[3].roles[1]', /duplicate role/],
+  ['voting_only without master', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['voting_only', 'data'] }) }), 'nodes[3].roles', /voting_only needs the master role/],
+  ['duplicate node name', (s) => ({ ...s, nodes: nodes(s, 4, { name: 'node-4' }) }), 'nodes[4].name', /duplicate node name "node-4" \(also nodes\[3\]\.name\)/],
+  ['unsafe node name', (s) => ({ ...s, nodes: nodes(s, 4, { name: 'Node 5' }) }), 'nodes[4].name', /lowercase/],
+  ['unknown host', (s) => ({ ...s, nodes: nodes(s, 4, { host: 'nope' }) }), 'nodes[4].host', /unknown host "nope"/],
+  ['http port clash on one host', (s) => ({ ...s, nodes: nodes(s, 4, { host: 'es4', transportPort: 9301 }) }), 'nodes[4].httpPort', /port 9200 on host es4 is already used by nodes\[3\]\.httpPort/],
+  ['http port equals transport port', (s) => ({ ...s, nodes: nodes(s, 0, { httpPort: 9300 }) }), 'nodes[0].transportPort', /port 9300 on host es1 is already used by nodes\[0\]\.httpPort/],
+  ['same data dir twice on a host', (s) => ({ ...s, nodes: [...nodes(s, 4, { host: 'es4', httpPort: 9201, transportPort: 9301, dataDir: '/d' }).slice(0, 3), { ...s.nodes[3], dataDir: '/d' }, { host: 'es4', name: 'node-5', httpPort: 9201, transportPort: 9301, dataDir: '/d' }] }), 'nodes[4].dataDir', /already used by nodes\[3\]\.dataDir/],
+  ['legacy node.master', (s) => ({ ...s, settings: { 'node.master': true } }), 'settings.node.master', /removed in Elasticsearch 8\.0/],
+  ['legacy node.data nested', (s) => ({ ...s, settings: { node: { data: false } } }), 'settings.node.data', /removed in Elasticsearch 8\.0/],
+  ['managed cluster.name', (s) => ({ ...s, settings: { 'cluster.name': 'x' } }), 'settings.cluster.name', /managed by hactl/],
+  ['managed cluster.initial_master_nodes', (s) => ({ ...s, settings: { 'cluster.initial_master_nodes': ['node-1'] } }), 'settings.cluster.initial_master_nodes', /managed by hactl/],
+  ['managed network.host', (s) => ({ ...s, settings: { network: { host: '0.0.0.0' } } }), 'settings.network.host', /managed by hactl/],
+  ['managed path.data', (s) => ({ ...s, settings: { 'path.data': '/data' } }), 'settings.path.data', /nodes\[\]\.dataDir/],
+  ['managed node.attr', (s) => ({ ...s, settings: { 'node.attr.rack': 'r1' } }), 'settings.node.attr.rack', /nodes\[\]\.attributes/],
+  ['managed security', (s) => ({ ...s, settings: { 'xpack.security.enabled': true } }), 'settings.xpack.security.enabled', /security is rendered off/],
+  ['managed discovery.type', (s) => ({ ...s, settings: { 'discovery.type': 'single-node' } }), 'settings.discovery.type', /managed by hactl/],
+  ['newline in a setting value', (s) => ({ ...s, settings: { 'cluster.routing.allocation.awareness.attributes': 'rack\nnode.roles: []' } }), 'settings.cluster.routing.allocation.awareness.attributes', /newlines/],
+  ['backslash in a list value', (s) => ({ ...s, settings: { 'reindex.remote.whitelist': ['a:9200', 'b\\'] } }), 'settings.reindex.remote.whitelist[1]', /backslash/],
+  ['line separator in a value', (s) => ({ ...s, settings: { 'action.auto_create_index': 'a\u2028b' } }), 'settings.action.auto_create_index', /line or paragraph separators/],
+  ['bad setting key', (s) => ({ ...s, settings: { 'bad key': 1 } }), 'settings.bad key', /setting names/],
+  ['key set nested and dotted', (s) => ({ ...s, settings: { 'a.b': 1, a: { b: 2 } } }), 'settings.a.b', /set twice/],
+  ['newline in an attribute', (s) => ({ ...s, nodes: nodes(s, 4, { attributes: { rack: 'r1\nx: y' } }) }), 'nodes[4].attributes.rack', /newlines/],
+  ['bad attribute name', (s) => ({ ...s, nodes: nodes(s, 4, { attributes: { 'ra:ck': 'r1' } }) }), 'nodes[4].attributes.ra:ck', /attribute names/],
+  ['heap format', (s) => ({ ...s, heap: '1 GB' }), 'heap', /512m or 4g/],
+  ['heap above compressed oops', (s) => ({ ...s, heap: '32g' }), 'heap', /above 31g/],
+  ['per-node heap above compressed oops', (s) => ({ ...s, nodes: nodes(s, 3, { heap: '40000m' }) }), 'nodes[3].heap', /above 31g/],
+  ['relative home', (s) => ({ ...s, distribution: { home: 'opt/es' } }), 'distribution.home', /absolute path/],
+  ['unknown node field', (s) => ({ ...s, nodes: nodes(s, 0, { colour: 'red' }) }), 'nodes[0]', /unknown field "colour"/],
+  ['traversal in dataDir', (s) => ({ ...s, nodes: nodes(s, 0, { dataDir: '/var/../etc' }) }), 'nodes[0].dataDir', /"\.\."/],
+];
+
+describe('elasticsearch spec validation', () => {
+  it('accepts the issue example (3 masters, hot+ingest, warm with a rack attribute)', () => {
+    expect(validateElasticsearchSpec(good(), fleet)).toMatchObject({ ok: true });
+  });
+
+  it('accepts a coordinating-only node, a voting-only master and an even count with the override', () => {
+    const s = good();
+    expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 3, { roles: [] }) }, fleet).ok).toBe(true);
+    expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 2, { roles: ['master', 'voting_only'] }) }, fleet).ok).toBe(true);
+    expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 2, { roles: ['data'] }), allowEvenMasters: true }, fleet).ok).toBe(true);
+  });
+
+  for (const [scenario, mutate, path, message] of cases) {
+    it(`elasticsearch: ${scenario} → refused at ${path}`, () => {
+      const r = validateElasticsearchSpec(mutate(good()), fleet);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      const hit = r.problems.find((p) => p.path === path);
+      expect(hit, JSON.stringify(r.problems)).toBeDefined();
+      expect(hit!.message).toMatch(message);
+    });
+  }
+
+  it('reports every problem at once', () => {
+    const s = good();
+    const r = validateElasticsearchSpec({ ...s, heap: '64g', settings: { 'node.master': true, 'http.port': 9201 }, nodes: nodes(s, 4, { host: 'nope', roles: ['voting_only'] }) }, fleet);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.path).sort()).toEqual(['heap', 'nodes[4].host', 'nodes[4].roles', 'settings.http.port', 'settings.node.master']);
+  });
+
+  it('is reachable through the registry', () => {
+    expect(validateClusterSpec(good(), fleet).ok).toBe(true);
+  });
+});
