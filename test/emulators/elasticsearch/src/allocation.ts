@@ -159,17 +159,9 @@ export function reroute(input: ClusterState, opts: RerouteOptions): RerouteResul
         }
       }
 
-      // 5. Too many copies (replicas lowered, or moved off a draining node): drop the surplus.
-      let surplus = shard.copies.length - (meta.numberOfReplicas + 1);
-      const startedElsewhere = (): number => shard.copies.filter((c) => c.state === 'STARTED' && !draining.has(c.nodeId)).length;
-      while (surplus > 0) {
-        const victim =
-          shard.copies.find((c) => draining.has(c.nodeId) && startedElsewhere() >= meta.numberOfReplicas + 1) ??
-          shard.copies.find((c) => !c.primary && c.state === 'INITIALIZING' && !draining.has(c.nodeId)) ??
-          (shard.copies.filter((c) => !draining.has(c.nodeId)).length > meta.numberOfReplicas + 1
-            ? [...shard.copies].reverse().find((c) => !c.primary && !draining.has(c.nodeId))
-            : undefined);
-        if (!victim) break;
+      // 5. Copies on draining nodes go once enough started copies exist elsewhere (a relocation);
+      //    then surplus replicas (number_of_replicas lowered) go, initializing ones first.
+      const drop = (victim: ShardCopy): void => {
         shard.copies = shard.copies.filter((c) => c !== victim);
         const i = inSync.indexOf(victim.nodeId);
         if (i >= 0) inSync.splice(i, 1);
@@ -177,6 +169,18 @@ export function reroute(input: ClusterState, opts: RerouteOptions): RerouteResul
           const p = shard.copies.find((c) => c.state === 'STARTED');
           if (p) p.primary = true;
         }
+      };
+      const startedElsewhere = (): number => shard.copies.filter((c) => c.state === 'STARTED' && !draining.has(c.nodeId)).length;
+      for (const c of shard.copies.filter((x) => draining.has(x.nodeId))) {
+        if (startedElsewhere() >= meta.numberOfReplicas + 1) drop(c);
+      }
+      let surplus = shard.copies.filter((c) => !draining.has(c.nodeId)).length - (meta.numberOfReplicas + 1);
+      while (surplus > 0) {
+        const victim =
+          shard.copies.find((c) => !c.primary && c.state === 'INITIALIZING' && !draining.has(c.nodeId)) ??
+          [...shard.copies].reverse().find((c) => !c.primary && !draining.has(c.nodeId));
+        if (!victim) break;
+        drop(victim);
         surplus--;
       }
     });

@@ -56,6 +56,7 @@ const A = {
   join: 'internal:cluster/coordination/join',
   validate: 'internal:cluster/coordination/join/validate',
   publish: 'internal:cluster/coordination/publish_state',
+  commit: 'internal:cluster/coordination/commit_state',
   leaderCheck: 'internal:coordination/fault_detection/leader_check',
   followerCheck: 'internal:coordination/fault_detection/follower_check',
   leave: 'internal:cluster/coordination/leave',
@@ -74,7 +75,7 @@ export class Coordinator {
   private stopped = false;
   private electionAttempts = 0;
   private candidateSince: number;
-  private lastFormationWarning = 0;
+  private lastFormationWarning: number;
   private joining = false;
   private taskChain: Promise<unknown> = Promise.resolve();
   private followerFailures = new Map<string, number>();
@@ -91,6 +92,7 @@ export class Coordinator {
     // Until it joins a cluster the node applies an empty state: `GET /` shows cluster_uuid `_na_`.
     this.applied = { ...emptyState(deps.config.clusterName), nodes: { [deps.local.id]: deps.local } };
     this.candidateSince = deps.now();
+    this.lastFormationWarning = deps.now();
   }
 
   get localNode(): NodeInfo {
@@ -108,6 +110,7 @@ export class Coordinator {
       [A.join, (b) => this.onJoin(b as { node: NodeInfo; term: number })],
       [A.validate, (b) => this.onValidateJoin(b as { clusterUuid: string })],
       [A.publish, (b) => this.onPublish(b as { state: ClusterState })],
+      [A.commit, (b) => this.onCommit(b as { term: number; version: number })],
       [A.leaderCheck, (b) => this.onLeaderCheck(b as { nodeId: string })],
       [A.followerCheck, (b) => this.onFollowerCheck(b as { term: number; leader: NodeInfo })],
       [A.leave, (b) => this.onLeave(b as { nodeId: string })],
@@ -163,6 +166,10 @@ export class Coordinator {
   private setVotingConfig(ids: string[]): void {
     this.lastAccepted = { ...this.lastAccepted, votingConfig: ids };
     this.persist();
+  }
+
+  private debug(msg: string): void {
+    this.d.logger.log('DEBUG', L.coordinator, msg);
   }
 
   private describe(n: NodeInfo): string {
@@ -287,6 +294,7 @@ export class Coordinator {
 
   private async runElection(peers: NodeInfo[]): Promise<void> {
     const term = this.currentTerm + 1;
+    this.debug(`starting election in term ${term} with peers [${peers.map((p) => p.name).join(', ')}]`);
     this.currentTerm = term;
     this.persist();
     const votes = new Map<string, NodeInfo>([[this.d.local.id, this.d.local]]);
@@ -311,11 +319,20 @@ export class Coordinator {
       }),
     );
     if (this.mode !== 'CANDIDATE' || this.currentTerm !== term) return;
-    if (!hasQuorum(new Set(votes.keys()), this.lastAccepted.votingConfig)) return;
+    if (!hasQuorum(new Set(votes.keys()), this.lastAccepted.votingConfig)) {
+      this.debug(`election in term ${term} lost: votes [${[...votes.values()].map((v) => v.name).join(', ')}]`);
+      return;
+    }
     await this.becomeLeader(term, [...votes.values()]);
   }
 
   private onVote(req: VoteRequest): { granted: boolean; term: number; reason?: string } {
+    const r = this.decideVote(req);
+    this.debug(`vote request from ${req.candidate.name} term ${req.term}: ${r.granted ? 'granted' : `refused (${r.reason})`}`);
+    return r;
+  }
+
+  private decideVote(req: VoteRequest): { granted: boolean; term: number; reason?: string } {
     if (req.term <= this.currentTerm) return { granted: false, term: this.currentTerm, reason: `incoming term ${req.term} not greater than current term ${this.currentTerm}` };
     if (this.mode === 'LEADER') return { granted: false, term: this.currentTerm, reason: 'rejecting pre-vote: this node is the leader' };
     if (this.mode === 'FOLLOWER' && this.leaderAlive() && this.leader?.id !== req.candidate.id) {
@@ -497,25 +514,39 @@ export class Coordinator {
     const acks = new Set([this.d.local.id]);
     const targets = Object.values(next.nodes).filter((n) => n.id !== this.d.local.id);
     const quorum = (): boolean => hasQuorum(acks, next.votingConfig) && (prevConfig.length === 0 || hasQuorum(acks, prevConfig));
-    await new Promise<void>((resolve) => {
-      let pending = targets.length;
-      if (pending === 0 || quorum()) resolve();
-      for (const t of targets) {
-        this.d
-          .send(addr(t), A.publish, { state: next }, this.d.config.timings.publishTimeoutMs)
-          .then(() => acks.add(t.id))
-          .catch(() => undefined)
-          .finally(() => {
-            pending--;
-            if (quorum() || pending === 0) resolve();
-          });
-      }
-    });
-    if (!quorum()) {
+    // The commit decision is taken once: when the quorum of acks is reached (that is the commit point)
+    // or when every publish request settled without one. Late ackers still get the commit.
+    let decide: (ok: boolean) => void = () => undefined;
+    const decision = new Promise<boolean>((r) => (decide = r));
+    const settled = targets.map((t) =>
+      this.d
+        .send(addr(t), A.publish, { state: next }, this.d.config.timings.publishTimeoutMs)
+        .then(async () => {
+          acks.add(t.id);
+          if (quorum()) decide(true);
+          if (!(await decision)) return;
+          await this.d.send(addr(t), A.commit, { term: next.term, version: next.version }, this.d.config.timings.publishTimeoutMs);
+        })
+        .catch(() => undefined),
+    );
+    if (quorum()) decide(true);
+    const allPublishesSettled = Promise.all(settled);
+    void allPublishesSettled.then(() => decide(quorum()));
+    if (!(await decision)) {
       throw new NotMasterError(`publication of cluster state version [${next.version}] in term [${next.term}] failed [${source}]: not enough acks`);
     }
-    this.applyState(next, source);
-    this.logHealthChange(next, source);
+    // Like ES's Publication, the master applies its own state last: after every follower applied the
+    // commit (or failed, or cluster.publish.timeout passed), so a state seen on the master is on all nodes.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([allPublishesSettled, new Promise((r) => (timer = setTimeout(r, this.d.config.timings.publishTimeoutMs)))]);
+    clearTimeout(timer);
+    const state = next.metadata.clusterUuidCommitted ? next : { ...next, metadata: { ...next.metadata, clusterUuidCommitted: true } };
+    if (state !== next) {
+      this.lastAccepted = state;
+      this.persist();
+    }
+    this.applyState(state, source);
+    this.logHealthChange(state, source);
   }
 
   private logHealthChange(state: ClusterState, reason: string): void {
@@ -545,6 +576,7 @@ export class Coordinator {
               this.followerFailures.delete(n.id);
             } catch (err) {
               const count = (this.followerFailures.get(n.id) ?? 0) + 1;
+              this.debug(`follower check of ${n.name} failed (${count}): ${(err as Error).message}`);
               this.followerFailures.set(n.id, count);
               // A closed or refused connection fails the node at once (FollowersChecker: disconnected).
               if (err instanceof ConnectTransportError || err instanceof RemoteTransportError || count >= t.followerCheckRetryCount) failed.push(n.id);
@@ -572,7 +604,9 @@ export class Coordinator {
 
   private onLeaderCheck(req: { nodeId: string }): null {
     if (this.mode !== 'LEADER') throw new TransportHandlerError('coordination_state_rejected_exception', 'rejecting leader check since node is not the leader');
-    if (!this.applied.nodes[req.nodeId]) {
+    // LeaderChecker uses the nodes of the state being published, not only the applied one: a node
+    // that just joined checks its leader before the leader has applied the state that adds it.
+    if (!this.applied.nodes[req.nodeId] && !this.lastAccepted.nodes[req.nodeId]) {
       throw new TransportHandlerError('coordination_state_rejected_exception', `rejecting leader check from [${req.nodeId}] sent to a node that is no longer the master`);
     }
     return null;
@@ -580,6 +614,7 @@ export class Coordinator {
 
   // ---------------------------------------------------------------- follower
 
+  /** Phase 1 (PublicationTransportHandler): accept and persist, follow the sender; apply on commit. */
   private onPublish(req: { state: ClusterState }): null {
     const s = req.state;
     if (s.term < this.currentTerm) throw new TransportHandlerError('coordination_state_rejected_exception', `incoming term ${s.term} does not match current term ${this.currentTerm}`);
@@ -590,22 +625,38 @@ export class Coordinator {
     if (s.term === this.lastAccepted.term && s.version <= this.lastAccepted.version && this.mode === 'FOLLOWER') {
       return null; // stale duplicate
     }
+    const leader = s.masterNodeId ? s.nodes[s.masterNodeId] : undefined;
+    if (!leader) throw new TransportHandlerError('coordination_state_rejected_exception', 'published state has no master');
     this.currentTerm = s.term;
     this.lastAccepted = s;
     this.persist();
-    const leader = s.masterNodeId ? s.nodes[s.masterNodeId] : undefined;
-    if (!leader) return null;
     const wasFollower = this.mode === 'FOLLOWER' && this.leader?.id === leader.id;
-    if (this.mode === 'LEADER' && leader.id !== this.d.local.id) this.mode = 'CANDIDATE';
     this.mode = 'FOLLOWER';
     this.leader = leader;
     this.lastLeaderContact = this.d.now();
-    this.applyState(s, `ApplyCommitRequest{term=${s.term}, version=${s.version}, sourceNode=${this.describe(leader)}}`);
     if (!wasFollower) {
       this.leaderFailures = 0;
-      this.events.emit('master', leader);
       this.scheduleLeaderChecks(leader.id);
     }
+    return null;
+  }
+
+  /**
+   * Phase 2 (ApplyCommitRequest): the leader reached a quorum. The cluster UUID becomes committed
+   * here and only here, so a node whose first election failed keeps an uncommitted UUID and can
+   * still join the cluster that did form.
+   */
+  private onCommit(req: { term: number; version: number }): null {
+    const s = this.lastAccepted;
+    if (s.term !== req.term || s.version !== req.version || this.mode !== 'FOLLOWER' || !this.leader) return null;
+    const committed = s.metadata.clusterUuidCommitted ? s : { ...s, metadata: { ...s.metadata, clusterUuidCommitted: true } };
+    if (committed !== s) {
+      this.lastAccepted = committed;
+      this.persist();
+    }
+    const newMaster = this.applied.masterNodeId !== committed.masterNodeId;
+    this.applyState(committed, `ApplyCommitRequest{term=${req.term}, version=${req.version}, sourceNode=${this.describe(this.leader)}}`);
+    if (newMaster) this.events.emit('master', this.leader);
     return null;
   }
 

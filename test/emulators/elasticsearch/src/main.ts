@@ -105,9 +105,12 @@ async function boot(): Promise<void> {
   const logFile = path.join(config.logsPath, `${config.clusterName}.log`);
   log.file = logFile;
   const fileFd = fs.openSync(logFile, 'a');
+  // DEBUG lines only when asked for (ES: `logger.level: DEBUG` in elasticsearch.yml).
+  const debug = String(config.settings['logger.level'] ?? '').toUpperCase() === 'DEBUG' || env.ES_EMULATOR_DEBUG === '1';
   const logger: Logger = createLogger(
     () => config.nodeName,
     (line) => {
+      if (!debug && line.includes('][DEBUG]')) return;
       if (!args.quiet) process.stdout.write(line + '\n');
       fs.writeSync(fileFd, line + '\n');
     },

@@ -20,9 +20,12 @@ export function becomeMaster(last: ClusterState, local: NodeInfo, term: number, 
   s.masterNodeId = local.id;
   s.nodes[local.id] = local;
   for (const v of voters) s.nodes[v.id] = v;
-  if (s.metadata.clusterUuid === UNKNOWN_UUID) s.metadata.clusterUuid = newUuid();
-  // The UUID is committed with the first state this master commits (CoordinationMetadata).
-  s.metadata.clusterUuidCommitted = true;
+  // Metadata.generateClusterUuidIfNeeded: a new UUID stays uncommitted until a quorum commits a
+  // state carrying it (the Coordinator marks it then).
+  if (s.metadata.clusterUuid === UNKNOWN_UUID) {
+    s.metadata.clusterUuid = newUuid();
+    s.metadata.clusterUuidCommitted = false;
+  }
   return s;
 }
 

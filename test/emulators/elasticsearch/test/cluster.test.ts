@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { waitFor } from '../../../src/lab/wait.js';
-import { catNodes, EsLab, type NodeSpec } from './es-lab.js';
+import { assertPortsFree, catNodes, EsLab, type NodeSpec } from './es-lab.js';
 
 // Lab slice 127.0.3.0/24: nodes on 127.0.3.11-16, standard ports 9200/9300 each.
 // Conformance against service-facts.md section 4 and the ES rows of section 5, using the real
@@ -58,6 +58,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
   };
 
   beforeAll(async () => {
+    await assertPortsFree([...Object.values(SPECS).map((s) => s.ip), '127.0.3.16']);
     for (const n of Object.keys(SPECS)) lab.start(bootSpec(n));
     c1 = lab.client(ipOf('es-1'));
     c4 = lab.client(ipOf('es-4'));

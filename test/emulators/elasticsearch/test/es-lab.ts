@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,31 @@ export function ensureBuilt(): void {
   if (!fs.existsSync(main)) throw new Error(`emulator not built (${main} missing): run \`pnpm -s build\` first`);
 }
 
+/**
+ * Fails fast when a lab address already has something on 9200/9300 (another run of the same suite):
+ * ES would silently take the next port of its range and the two runs would mix clusters.
+ */
+export async function assertPortsFree(ips: readonly string[]): Promise<void> {
+  const busy: string[] = [];
+  await Promise.all(
+    ips.flatMap((ip) =>
+      [9200, 9300].map(
+        (port) =>
+          new Promise<void>((resolve) => {
+            const s = net.connect({ host: ip, port });
+            s.once('connect', () => {
+              busy.push(`${ip}:${port}`);
+              s.destroy();
+              resolve();
+            });
+            s.once('error', () => resolve());
+          }),
+      ),
+    ),
+  );
+  if (busy.length > 0) throw new Error(`lab addresses already in use: ${busy.join(', ')} (another run of this suite?)`);
+}
+
 export class EsLab {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-es-'));
   readonly procs = new Map<string, EsProc>();
@@ -64,6 +90,9 @@ export class EsLab {
       'path.data': path.join(this.nodeDir(spec.name), 'data'),
       'path.logs': path.join(this.nodeDir(spec.name), 'logs'),
       'xpack.security.enabled': false,
+      // Fixed ports: a clash fails the node instead of silently moving to 9201/9301.
+      'http.port': 9200,
+      'transport.port': 9300,
       ...spec.settings,
     };
     fs.writeFileSync(path.join(conf, 'elasticsearch.yml'), stringify(settings));
@@ -109,7 +138,12 @@ export class EsLab {
     await Promise.all([...this.procs.keys()].map((n) => this.stop(n).catch(() => undefined)));
   }
 
+  /** Removes the lab directory; ES_LAB_KEEP=1 keeps it (node logs under <dir>/<node>/logs) for debugging. */
   cleanup(): void {
+    if (process.env.ES_LAB_KEEP === '1') {
+      process.stderr.write(`es lab kept at ${this.dir}\n`);
+      return;
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
