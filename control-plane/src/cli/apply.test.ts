@@ -156,36 +156,43 @@ describe('hactl apply', () => {
     );
   });
 
-  it('--dry-run → prints what would be sent, sends nothing', async () => {
-    const io = fakeIo({}, { files: { 'all.yaml': `${ZK}---\n${KAFKA}` } });
-    expect(await runCli(['apply', '-f', 'all.yaml', '--dry-run'], io)).toBe(0);
-    expect(io.requests).toEqual([]);
+  it('--dry-run → asks the control plane for a preview (PUT ?dryRun=true) and prints changes and restart order', async () => {
+    const preview = {
+      name: 'zk-main', changed: true, nextRevision: 2,
+      instances: [
+        { instance: 'zk-main/zk-1', host: 'zk1', change: 'update', restart: true, files: [{ path: '/d/zoo.cfg', diff: [' a=1', '-tickTime=2000', '+tickTime=500'] }] },
+        { instance: 'zk-main/zk-2', host: 'zk2', change: 'none', restart: false, files: [] },
+      ],
+      restartOrder: ['zk-main/zk-1'],
+    };
+    const io = fakeIo({ [`PUT ${B}/zk-main?dryRun=true`]: { body: preview } }, { files: { 'zk.yaml': ZK } });
+    expect(await runCli(['apply', '-f', 'zk.yaml', '--dry-run'], io)).toBe(0);
+    expect(io.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`PUT ${B}/zk-main?dryRun=true`]);
     expect(io.out()).toBe(
       [
-        '# all.yaml, document 1 (line 1)',
-        `PUT ${B}/zk-main`,
-        '{',
-        '  "name": "zk-main",',
-        '  "kind": "zookeeper",',
-        '  "members": [',
-        '    {',
-        '      "host": "zk1",',
-        '      "id": 1',
-        '    }',
-        '  ]',
-        '}',
-        '# all.yaml, document 2 (line 6)',
-        `PUT ${B}/kafka-main`,
-        '{',
-        '  "name": "kafka-main",',
-        '  "kind": "kafka",',
-        '  "zookeeper": "zk-main"',
-        '}',
+        'cluster/zk-main: would become revision 2',
+        '  update zk-main/zk-1 on zk1 (restart needed)',
+        '    /d/zoo.cfg',
+        '       a=1',
+        '      -tickTime=2000',
+        '      +tickTime=500',
+        '  rolling restart order: zk-main/zk-1',
         '',
       ].join('\n'),
     );
-    expect(io.err()).toContain('nothing was sent');
-    expect(io.err()).toContain('Server-side validation is not available in dry-run yet');
+    expect(io.err()).toContain('nothing was stored');
+  });
+
+  it('--no-rollout stages the change (?rollout=false) and lists the members left restart-pending', async () => {
+    const io = fakeIo({ [`PUT ${B}/zk-main?rollout=false`]: { body: { name: 'zk-main', revision: 3, changed: true, restartPending: ['zk-main/zk-1'] } } }, { files: { 'zk.yaml': ZK } });
+    expect(await runCli(['apply', '-f', 'zk.yaml', '--no-rollout'], io)).toBe(0);
+    expect(io.out()).toBe('cluster/zk-main configured (revision 3)\n  restart pending (no rollout): zk-main/zk-1\n');
+  });
+
+  it('a change that starts a rollout prints its id and order', async () => {
+    const io = fakeIo({ [`PUT ${B}/zk-main`]: { body: { name: 'zk-main', revision: 2, changed: true, rollout: 'ab12', restartOrder: ['zk3 (zk-main/zk-3)', 'zk1 (zk-main/zk-1)'] } } }, { files: { 'zk.yaml': ZK } });
+    expect(await runCli(['apply', '-f', 'zk.yaml'], io)).toBe(0);
+    expect(io.out()).toContain('rollout/ab12: rolling restart zk3 (zk-main/zk-3) → zk1 (zk-main/zk-1)');
   });
 
   it('without -f → usage error, exit 2', async () => {

@@ -34,6 +34,7 @@ export interface ApiClient {
   readonly server: string;
   get(path: string): Promise<unknown>;
   put(path: string, body: unknown): Promise<unknown>;
+  post(path: string, body: unknown): Promise<unknown>;
   delete(path: string): Promise<unknown>;
 }
 
@@ -67,6 +68,7 @@ export function createApiClient(io: Pick<CliIo, 'fetch'>, conn: Connection): Api
     server: conn.server,
     get: (path) => call('GET', path),
     put: (path, body) => call('PUT', path, body),
+    post: (path, body) => call('POST', path, body),
     delete: (path) => call('DELETE', path),
   };
 }

@@ -131,10 +131,11 @@ describe('usage, help and version', () => {
     expect(io.requests).toEqual([]);
   });
 
-  it('apply --help says dry-run is local only', async () => {
+  it('apply --help explains dry-run and --no-rollout', async () => {
     const io = fakeIo();
     await runCli(['apply', '--help'], io);
-    expect(io.out()).toContain('server-side dry-run comes later');
+    expect(io.out()).toContain('stores nothing');
+    expect(io.out()).toContain('--no-rollout');
   });
 
   it('version and --version print the version, equal to package.json', async () => {

@@ -5,6 +5,8 @@ import type { CommandContext, OutputFlags } from './commands/context.js';
 import { runDeleteCluster } from './commands/delete.js';
 import { runDescribeCluster } from './commands/describe.js';
 import { runGetClusters, runGetHosts } from './commands/get.js';
+import { runDiff, runHistory, runRollback } from './commands/revisions.js';
+import { runRolloutStart, runRolloutStatus, runRolloutVerb, type RolloutStartFlags } from './commands/rollout.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, renderFailure } from './failure.js';
 import type { CliIo } from './io.js';
 import { OUTPUT_FORMATS } from './output.js';
@@ -95,13 +97,64 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command('apply')
     .description('create or update clusters from YAML/JSON spec files (PUT /v1/clusters/NAME per document)')
     .requiredOption('-f, --file <path>', 'spec file, "-" for stdin; repeatable; "---" separates documents', (v: string, prev?: string[]) => [...(prev ?? []), v])
-    .option('--dry-run', 'parse and check the files locally and print what would be sent; sends nothing (server-side dry-run comes later)')
+    .option('--dry-run', 'ask the control plane what would change (instances, file diffs, restart order); stores nothing')
+    .option('--no-rollout', 'store the new revision but do not start the rolling restart (members show "restart pending")')
     .addHelpText(
       'after',
       '\nAll files are read and every document parsed before anything is sent; documents are applied in order and\n' +
         'apply stops at the first error, naming what was applied before it.',
     )
     .action((flags: ApplyFlags, cmd: Command) => act(() => runApply(context(cmd), flags)));
+
+  program
+    .command('history')
+    .argument('<cluster>', 'cluster name')
+    .description('list a cluster\'s revisions (GET /v1/clusters/NAME/revisions)')
+    .addOption(outputOption())
+    .action((cluster: string, flags: OutputFlags, cmd: Command) => act(() => runHistory(context(cmd), cluster, flags)));
+
+  program
+    .command('diff')
+    .argument('<cluster>', 'cluster name')
+    .option('--from <n>', 'older revision (default: the one before --to)')
+    .option('--to <n>', 'newer revision (default: the current one)')
+    .description('spec diff and rendered config-file diffs per member between two revisions')
+    .addOption(outputOption())
+    .action((cluster: string, flags: { from?: string; to?: string } & OutputFlags, cmd: Command) => act(() => runDiff(context(cmd), cluster, flags)));
+
+  program
+    .command('rollback')
+    .argument('<cluster>', 'cluster name')
+    .requiredOption('--to <n>', 'revision whose spec becomes current again')
+    .description('make an earlier revision\'s spec current (as a new revision) and roll it out safely')
+    .action((cluster: string, flags: { to: string }, cmd: Command) => act(() => runRollback(context(cmd), cluster, flags)));
+
+  const rollout = program.command('rollout').description('rolling restarts: one member at a time, gated, leader last');
+  rollout
+    .command('start')
+    .argument('<cluster>', 'cluster name')
+    .addOption(new Option('--action <action>', 'restart | apply | upgrade').choices(['restart', 'apply', 'upgrade']).default('restart'))
+    .option('--gate-timeout <sec>', 'how long one step may wait for its gates (default 600)')
+    .addOption(new Option('--on-gate-timeout <what>', 'pause or abort the rollout when a step times out').choices(['pause', 'abort']))
+    .option('--pause-between <sec>', 'extra wait after each member')
+    .option('-w, --wait', 'follow the rollout until it ends')
+    .description('start a rolling restart (POST /v1/clusters/NAME/rollouts)')
+    .action((cluster: string, flags: RolloutStartFlags, cmd: Command) => act(() => runRolloutStart(context(cmd), cluster, flags)));
+  rollout
+    .command('status')
+    .argument('[id]', 'rollout id (default: the cluster\'s latest, with --cluster)')
+    .option('--cluster <name>', 'show the latest rollout of this cluster')
+    .option('-w, --watch', 'follow progress live: current step, gate and why, elapsed per step')
+    .addOption(outputOption())
+    .description('show a rollout (GET /v1/rollouts/ID)')
+    .action((id: string | undefined, flags: { cluster?: string; watch?: boolean } & OutputFlags, cmd: Command) => act(() => runRolloutStatus(context(cmd), id, flags)));
+  for (const verb of ['pause', 'resume', 'abort'] as const) {
+    rollout
+      .command(verb)
+      .argument('<id>', 'rollout id')
+      .description(`${verb} a rollout (POST /v1/rollouts/ID/${verb})`)
+      .action((id: string, _flags: unknown, cmd: Command) => act(() => runRolloutVerb(context(cmd), id, verb)));
+  }
 
   const del = program.command('delete').description('delete resources');
   del

@@ -8,6 +8,15 @@ import type { CommandContext } from './context.js';
 export interface ApplyFlags {
   file: string[];
   dryRun?: boolean;
+  /** commander's --no-rollout sets this to false. */
+  rollout?: boolean;
+}
+
+interface Preview {
+  changed: boolean;
+  nextRevision: number;
+  instances: { instance: string; host: string; change: string; restart: boolean; files: { path: string; diff: string[] }[] }[];
+  restartOrder: string[];
 }
 
 const STDIN = '-';
@@ -27,13 +36,17 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
 
   if (flags.dryRun) {
     for (const d of docs) {
-      ctx.io.stdout(`# ${escapeControl(d.origin)}\nPUT ${ctx.client.server}/v1/clusters/${encodeURIComponent(d.name)}\n`);
-      ctx.io.stdout(JSON.stringify(d.spec, null, 2) + '\n');
+      const p = (await ctx.client.put(`/v1/clusters/${encodeURIComponent(d.name)}?dryRun=true`, d.spec)) as Preview;
+      const out = [`cluster/${escapeControl(d.name)}: ${p.changed ? `would become revision ${p.nextRevision}` : 'unchanged'}`];
+      for (const i of p.instances) {
+        if (i.change === 'none') continue;
+        out.push(`  ${i.change} ${escapeControl(i.instance)} on ${escapeControl(i.host)}${i.restart ? ' (restart needed)' : ''}`);
+        for (const f of i.files) out.push(`    ${escapeControl(f.path)}`, ...f.diff.map((l) => `      ${escapeControl(l)}`));
+      }
+      if (p.restartOrder.length) out.push(`  rolling restart order: ${p.restartOrder.map(escapeControl).join(' → ')}`);
+      ctx.io.stdout(out.join('\n') + '\n');
     }
-    ctx.io.stderr(
-      `dry run: ${docs.length} cluster spec(s) parsed and checked locally (YAML syntax and names only); nothing was sent. ` +
-        'Server-side validation is not available in dry-run yet.\n',
-    );
+    ctx.io.stderr(`dry run: ${docs.length} cluster spec(s) validated by the control plane; nothing was stored.\n`);
     return EXIT_OK;
   }
 
@@ -41,8 +54,12 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
   for (const [i, d] of docs.entries()) {
     const label = `cluster/${escapeControl(d.name)}`;
     try {
-      const res = checkPutResult(await ctx.client.put(`/v1/clusters/${encodeURIComponent(d.name)}`, d.spec));
+      const raw = await ctx.client.put(`/v1/clusters/${encodeURIComponent(d.name)}${flags.rollout === false ? '?rollout=false' : ''}`, d.spec);
+      const res = checkPutResult(raw);
       ctx.io.stdout(`cluster/${escapeControl(res.name)} ${res.changed ? 'configured' : 'unchanged'} (revision ${res.revision})\n`);
+      const extra = raw as { rollout?: string; restartOrder?: string[]; restartPending?: string[] };
+      if (extra.rollout) ctx.io.stdout(`  rollout/${extra.rollout}: rolling restart ${extra.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${extra.rollout} -w)\n`);
+      if (extra.restartPending?.length) ctx.io.stdout(`  restart pending (no rollout): ${extra.restartPending.map(escapeControl).join(', ')}\n`);
       applied.push(`cluster/${escapeControl(res.name)}`);
     } catch (err) {
       const f = renderFailure(err, `applying ${label} from ${escapeControl(d.origin)}`);

@@ -1,0 +1,115 @@
+import { UsageError } from '../errors.js';
+import { isRecord } from '../api-types.js';
+import { renderRaw, type OutputFormat } from '../output.js';
+import { renderTable } from '../table.js';
+import { escapeControl } from '../text.js';
+import type { CommandContext } from './context.js';
+
+export interface RolloutView {
+  id: string;
+  cluster: string;
+  action: string;
+  revision: number;
+  state: string;
+  reason: string;
+  plan: string[];
+  steps: { index: number; instance: string; host: string; state: string; elapsedMs: number | null; note: string }[];
+  current: { instance: string; waitingFor: string; gates: { gate: string; ok: boolean; reason: string }[] } | null;
+}
+
+function checkRollout(body: unknown): RolloutView {
+  if (!isRecord(body) || typeof body.id !== 'string' || !Array.isArray(body.steps)) throw new UsageError('the control plane answered with something that is not a rollout');
+  return body as unknown as RolloutView;
+}
+
+export interface RolloutStartFlags {
+  action: string;
+  gateTimeout?: string;
+  onGateTimeout?: string;
+  pauseBetween?: string;
+  wait?: boolean;
+}
+
+function seconds(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[0-9]{1,6}$/.test(v)) throw new UsageError(`${flag} must be a number of seconds`);
+  return Number(v);
+}
+
+/** `hactl rollout start CLUSTER`: POST /v1/clusters/{name}/rollouts. */
+export async function runRolloutStart(ctx: CommandContext, cluster: string, flags: RolloutStartFlags): Promise<number> {
+  const body: Record<string, unknown> = { action: flags.action };
+  const gt = seconds(flags.gateTimeout, '--gate-timeout');
+  const pb = seconds(flags.pauseBetween, '--pause-between');
+  if (gt !== undefined) body.gateTimeoutSec = gt;
+  if (pb !== undefined) body.pauseBetweenSec = pb;
+  if (flags.onGateTimeout !== undefined) body.onGateTimeout = flags.onGateTimeout;
+  const r = checkRollout(await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/rollouts`, body));
+  ctx.io.stdout(`rollout/${r.id} started: ${r.action} of ${escapeControl(r.cluster)} (revision ${r.revision})\norder: ${r.plan.map(escapeControl).join(' → ') || '(nothing to restart)'}\n`);
+  if (flags.wait) return followRollout(ctx, r.id);
+  return 0;
+}
+
+/** `hactl rollout pause|resume|abort ID`. */
+export async function runRolloutVerb(ctx: CommandContext, id: string, verb: 'pause' | 'resume' | 'abort'): Promise<number> {
+  const r = checkRollout(await ctx.client.post(`/v1/rollouts/${encodeURIComponent(id)}/${verb}`, {}));
+  ctx.io.stdout(`rollout/${r.id} ${r.state}${r.reason ? `: ${escapeControl(r.reason)}` : ''}\n`);
+  return 0;
+}
+
+/** `hactl rollout status ID|--cluster NAME [-w]`. */
+export async function runRolloutStatus(ctx: CommandContext, id: string | undefined, flags: { cluster?: string; watch?: boolean; output: OutputFormat }): Promise<number> {
+  let rid = id;
+  if (!rid) {
+    if (!flags.cluster) throw new UsageError('give a rollout id or --cluster NAME');
+    const list = await ctx.client.get(`/v1/clusters/${encodeURIComponent(flags.cluster)}/rollouts`);
+    const first = isRecord(list) && Array.isArray(list.rollouts) ? list.rollouts[0] : undefined;
+    if (!first) throw new UsageError(`cluster ${flags.cluster} has no rollouts`);
+    rid = checkRollout(first).id;
+  }
+  if (flags.watch) return followRollout(ctx, rid);
+  const body = await ctx.client.get(`/v1/rollouts/${encodeURIComponent(rid)}`);
+  if (flags.output === 'json' || flags.output === 'yaml') ctx.io.stdout(renderRaw(body, flags.output));
+  else ctx.io.stdout(renderRollout(checkRollout(body)));
+  return 0;
+}
+
+const FINAL = new Set(['completed', 'aborted']);
+
+/** Follows a rollout until it ends or pauses: redraws in a terminal, prints changes otherwise. */
+async function followRollout(ctx: CommandContext, id: string): Promise<number> {
+  let last = '';
+  for (;;) {
+    const r = checkRollout(await ctx.client.get(`/v1/rollouts/${encodeURIComponent(id)}`));
+    const text = renderRollout(r);
+    if (text !== last) {
+      ctx.io.stdout(ctx.io.isTty ? `\u001b[2J\u001b[H${text}` : `${text}\n`);
+      last = text;
+    }
+    if (FINAL.has(r.state)) return r.state === 'completed' ? 0 : 1;
+    if (r.state === 'paused') {
+      ctx.io.stderr(`rollout/${r.id} is paused: ${escapeControl(r.reason)}\n`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+export function renderRollout(r: RolloutView): string {
+  const done = r.steps.filter((s) => s.state === 'done').length;
+  const total = r.steps.length;
+  const width = 20;
+  const filled = total ? Math.round((done / total) * width) : width;
+  const lines = [
+    `Rollout:  ${r.id} (${r.action} of ${escapeControl(r.cluster)}, revision ${r.revision})`,
+    `State:    ${r.state}${r.reason ? ` — ${escapeControl(r.reason)}` : ''}`,
+    `Progress: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`,
+  ];
+  if (r.current) {
+    lines.push(`Current:  ${escapeControl(r.current.instance)}: waiting for ${escapeControl(r.current.waitingFor)}`);
+    for (const g of r.current.gates) lines.push(`          ${g.ok ? 'ok  ' : 'WAIT'} ${g.gate}: ${escapeControl(g.reason)}`);
+  }
+  const rows = r.steps.map((s) => [String(s.index + 1), escapeControl(s.host), escapeControl(s.instance), s.state, s.elapsedMs === null ? '-' : `${(s.elapsedMs / 1000).toFixed(1)}s`, escapeControl(s.note) || '-']);
+  lines.push('Steps:');
+  return `${lines.join('\n')}\n${renderTable(['#', 'HOST', 'INSTANCE', 'STATE', 'ELAPSED', 'NOTE'], rows, { indent: '  ' })}`;
+}
