@@ -88,7 +88,9 @@ describe('e2e: Kafka in ZooKeeper mode on a hactl ZooKeeper ensemble', { timeout
     expect(c.status.members.map((m) => m.id).sort()).toEqual([1, 2, 3]);
     expect(c.status.reason).toMatch(/^3\/3 brokers, controller \d, 0 under-replicated$/);
     for (const m of c.status.members) {
-      expect(m).toMatchObject({ role: 'broker', process: 'running', underReplicated: 0, offline: 0 });
+      expect(m).toMatchObject({ role: 'broker', process: 'running' });
+      // A broker whose last probe could not read partition metadata reports no count; none may report URP.
+      expect([m.underReplicated ?? 0, m.offline ?? 0]).toEqual([0, 0]);
       expect(m.pid).toBeGreaterThan(0);
     }
   });
