@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The local sandbox: a control plane and one agent per "server" on loopback addresses, managing a
-# real ZooKeeper ensemble. Installs what it needs first (scripts/setup.sh).
+# The local sandbox: a control plane and one agent per "server" on loopback addresses, running the
+# seed topology (deploy/examples/seed-topology.yaml): a real ZooKeeper ensemble, and Kafka, Storm and
+# Elasticsearch from the test emulators (or real installs when KAFKA_HOME, STORM_HOME, ES_HOME are
+# set). Installs what it needs first (scripts/setup.sh).
 #
-#   scripts/demo.sh          bring the sandbox up and print the health table
+#   scripts/demo.sh          bring the sandbox up (seed topology, 15 agents) and print the health table
+#   scripts/demo.sh zk       only the 3-member ZooKeeper ensemble
 #   scripts/demo.sh down     stop everything it started (agents, services, control plane)
 #
 # State lives in .demo/ (logs, store, agent state dirs).
@@ -13,8 +16,11 @@ DEMO="$ROOT/.demo"
 HTTP=127.0.0.1:7080
 GRPC=127.0.0.1:7443
 export HACTL_SERVER="http://$HTTP"
-HOSTS=("zk1 127.0.0.11" "zk2 127.0.0.12" "zk3 127.0.0.13")
-SPECS=("$ROOT/deploy/examples/zk-sandbox.yaml")
+HOSTS=("zk1 127.0.0.11" "zk2 127.0.0.12" "zk3 127.0.0.13"
+       "kafka1 127.0.0.21" "kafka2 127.0.0.22" "kafka3 127.0.0.23"
+       "storm1 127.0.0.31" "storm2 127.0.0.32" "storm3 127.0.0.33" "storm4 127.0.0.34"
+       "es1 127.0.0.41" "es2 127.0.0.42" "es3 127.0.0.43" "es4 127.0.0.44" "es5 127.0.0.45")
+[ "${1:-}" = zk ] && HOSTS=("${HOSTS[@]:0:3}")
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -42,6 +48,7 @@ down() {
 }
 
 if [ "${1:-up}" = down ]; then down; exit 0; fi
+case "${1:-up}" in up|zk) ;; *) echo "usage: scripts/demo.sh [up|zk|down]" >&2; exit 2 ;; esac
 
 scripts/setup.sh
 [ -d "$DEMO" ] && down
@@ -68,9 +75,16 @@ for _ in $(seq 1 100); do
 done
 bin/hactl get hosts
 
-log "applying ${SPECS[*]}"
+if [ "${1:-}" = zk ]; then
+  SPECS="$ROOT/deploy/examples/zk-sandbox.yaml"
+else
+  # The seed topology with distribution homes pointed at the emulators (or KAFKA_HOME etc.).
+  SPECS="$DEMO/seed-topology.yaml"
+  node test/dist/src/sandbox/print-seed.js > "$SPECS"
+fi
+log "applying $SPECS"
 t0=$(date +%s.%N)
-bin/hactl apply $(printf -- '-f %s ' "${SPECS[@]}")
+bin/hactl apply -f "$SPECS"
 
 log "waiting for every cluster to be healthy"
 for _ in $(seq 1 300); do

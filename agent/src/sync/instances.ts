@@ -127,6 +127,7 @@ export class InstanceManager {
     const plan = agentKind.planProcess(spec.inputs);
     const changed = await this.writeFiles(spec, plan);
     const planChanged = JSON.stringify(plan) !== JSON.stringify(m.plan);
+    const needsRestart = serviceKind(spec.kind)?.needsRestart?.(m.spec.inputs, spec.inputs) ?? true;
     m.spec = spec;
     m.plan = plan;
     m.supervisor.update(this.processSpec(spec, plan));
@@ -138,7 +139,7 @@ export class InstanceManager {
       await this.runPreStart(spec);
       await m.supervisor.start();
       m.restartPending = false;
-    } else if (changed || planChanged) {
+    } else if ((changed || planChanged) && needsRestart) {
       // Never take a running service down on our own: the restart waits for a lease from the
       // control plane (architecture §4), so a config change cannot restart a whole ensemble at once.
       m.restartPending = true;

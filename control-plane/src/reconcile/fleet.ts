@@ -201,7 +201,8 @@ export class Fleet {
       });
       const change = !old ? 'add' : JSON.stringify(old.inputs) !== JSON.stringify(p.inputs) ? 'update' : 'none';
       const running = this.observations.get(p.id)?.process === 'running';
-      instances.push({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, change, restart: change === 'update' && running, files });
+      const restart = change === 'update' && running && (kind.needsRestart?.(old!.inputs, p.inputs) ?? true);
+      instances.push({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, change, restart, files });
     }
     for (const [id, old] of before) if (!after.some((p) => p.id === id)) instances.push({ instance: id, host: hostNames.get(old.hostId) ?? old.hostId, change: 'remove', restart: false, files: [] });
     const members = existing ? this.memberMap(name).members : new Map();
@@ -233,7 +234,11 @@ export class Fleet {
       const pushes = this.recomputeDesired(now);
       const after = this.planCluster(name);
       const old = new Map(before.map((p) => [p.id, JSON.stringify(p.inputs)]));
-      const changedInstances = after.filter((p) => old.has(p.id) && old.get(p.id) !== JSON.stringify(p.inputs)).map((p) => p.id);
+      const prev = new Map(before.map((p) => [p.id, p]));
+      const kindOf = serviceKind(spec.kind);
+      const changedInstances = after
+        .filter((p) => old.has(p.id) && old.get(p.id) !== JSON.stringify(p.inputs) && (kindOf?.needsRestart?.(prev.get(p.id)!.inputs, p.inputs) ?? true))
+        .map((p) => p.id);
       return { revision, changed: true, pushes, changedInstances };
     });
     this.push(outcome.pushes);

@@ -55,6 +55,12 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
   parseProbe(raw: unknown): unknown;
   /** Rolls member observations up into the cluster's health with a reason. */
   checkHealth(input: HealthInput<S>): ClusterStatus;
+  /**
+   * Whether moving a running instance from `before` to `after` inputs needs a process restart.
+   * Default: any change does. A kind overrides it for settings the service reads only once (e.g.
+   * Elasticsearch's cluster.initial_master_nodes, used only at the first election).
+   */
+  needsRestart?(before: I, after: I): boolean;
   /** Ports and directories an instance holds on its host (for cross-cluster clash checks). */
   claims(inputs: I): InstanceClaims;
   /**

@@ -11,7 +11,15 @@ import { waitFor } from './wait.js';
  * loopback address as if it were its own server. Everything started here is killed by `destroy()`,
  * including the service processes the agents started (they outlive agents by design).
  */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/** The checkout root (holds pnpm-workspace.yaml), from source (test/src/lab) or build output (test/dist/src/lab). */
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
+  }
+  throw new Error(`no pnpm-workspace.yaml above ${from}`);
+}
 const BIN = path.join(REPO_ROOT, 'bin');
 
 const everyLab = new Set<Lab>();
