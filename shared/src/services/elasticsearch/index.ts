@@ -28,4 +28,13 @@ export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInpu
     dirs: [i.dataDir, i.logDir],
   }),
   learnFacts: learnElasticsearchFacts,
+  needsRestart: elasticsearchNeedsRestart,
 };
+
+/**
+ * Dropping `cluster.initial_master_nodes` after the first formation needs no restart: ES reads it
+ * only for the first election (service-facts §4.1). Any other change does.
+ */
+export function elasticsearchNeedsRestart(before: ElasticsearchInputs, after: ElasticsearchInputs): boolean {
+  return JSON.stringify({ ...before, initialMasterNodes: [] }) !== JSON.stringify({ ...after, initialMasterNodes: [] });
+}

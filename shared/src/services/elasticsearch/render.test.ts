@@ -79,6 +79,12 @@ describe('elasticsearch planner', () => {
     expect(JSON.stringify(plan(spec))).toBe(JSON.stringify(plan(spec)));
   });
 
+  it('dropping the bootstrap list needs no restart; any other change does', () => {
+    const [before, after] = [plan(spec)[0]!.inputs, plan(spec, formed)[0]!.inputs];
+    expect(elasticsearchKind.needsRestart!(before, after)).toBe(false);
+    expect(elasticsearchKind.needsRestart!(before, { ...after, heap: '2g' })).toBe(true);
+  });
+
   it('claims both ports and the data and log dirs', () => {
     expect(elasticsearchKind.claims(plan(spec)[4]!.inputs)).toEqual({
       ports: [{ port: 9201, what: 'elasticsearch http.port' }, { port: 9300, what: 'elasticsearch transport.port' }],
