@@ -216,6 +216,7 @@ export class Agent {
         continue;
       }
       const pidBefore = st.pid;
+      const restartStarted = this.deps.now();
       this.waiting.set(instanceId, 'restarting under lease');
       this.log.info({ instance: instanceId, lease: d.leaseId }, 'restarting under lease');
       try {
@@ -226,7 +227,8 @@ export class Agent {
         await this.conn.releaseLease(d.leaseId).catch((err: unknown) => this.log.warn({ lease: d.leaseId, err: describe(err) }, 'lease release failed; it expires on its own'));
       }
       const pidAfter = this.manager.instances.get(instanceId)?.supervisor.status().pid;
-      return `restarted (pid ${pidBefore ?? '-'} -> ${pidAfter ?? '-'})`;
+      // "ready in" is the member's own restart time (stop, start, serving again), for overhead numbers.
+      return `restarted (pid ${pidBefore ?? '-'} -> ${pidAfter ?? '-'}), ready in ${this.deps.now() - restartStarted} ms`;
     }
   }
 

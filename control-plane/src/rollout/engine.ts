@@ -178,9 +178,15 @@ export class RolloutEngine {
   }
 
   onCommandResult(hostId: string, result: AgentCommandResult): void {
-    for (const r of this.o.store.listRollouts({ states: ['running', 'paused'] })) {
+    for (const r of this.o.store.listRollouts({ states: ['running', 'paused', 'completed'] })) {
       const step = this.o.store.listRolloutSteps(r.id).find((s) => s.command_id === result.id && s.host_id === hostId);
-      if (!step || step.state !== 'requested') continue;
+      if (!step) continue;
+      if (step.state === 'done' && result.ok) {
+        // Finished earlier on the observed pid change; keep the agent's own account (with its timing).
+        this.o.store.updateRolloutStep({ ...step, note: result.output });
+        continue;
+      }
+      if (step.state !== 'requested') continue;
       if (result.ok) this.finishStep(r, step, result.output || 'restarted');
       else {
         this.o.store.updateRolloutStep({ ...step, note: `agent: ${result.error}` });

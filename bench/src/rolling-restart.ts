@@ -1,0 +1,99 @@
+/**
+ * Rolling-restart overhead: a restart rollout over a 3-member ZooKeeper ensemble and a 3-broker
+ * Kafka cluster (emulated unless KAFKA_HOME is set), each on its own loopback hosts. Prints the
+ * rollout's wall time next to the sum of the members' own restart times (stop → serving again, as
+ * the agents measure it) and the overhead ratio.
+ *
+ *   node bench/dist/rolling-restart.js [--rounds N]
+ */
+import { Lab } from '../../test/dist/src/lab/fleet.js';
+import { waitFor } from '../../test/dist/src/lab/wait.js';
+import { sandboxHomes } from '../../test/dist/src/sandbox/seed.js';
+
+interface RolloutView {
+  id: string;
+  state: string;
+  reason: string;
+  createdAt: string;
+  updatedAt: string;
+  steps: { instance: string; state: string; note: string; finishedAt: string | null }[];
+}
+
+const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
+const homes = sandboxHomes(process.env);
+const zk = (hosts: string[]) => ({
+  name: 'zk-bench',
+  kind: 'zookeeper',
+  distribution: { home: homes.zookeeper },
+  settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
+  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  members: hosts.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
+});
+const kafka = (hosts: string[]) => ({
+  name: 'kafka-bench',
+  kind: 'kafka',
+  distribution: { home: homes.kafka },
+  zookeeper: 'zk-bench',
+  brokers: hosts.map((host, i) => ({ host, id: i + 1 })),
+  settings: { 'zookeeper.session.timeout.ms': 6000, 'default.replication.factor': 3, 'min.insync.replicas': 2 },
+});
+
+async function rollout(lab: Lab, cluster: string): Promise<{ totalMs: number; sumMs: number; steps: number }> {
+  const started = await lab.api<RolloutView>('POST', `/v1/clusters/${cluster}/rollouts`, { action: 'restart' });
+  if (started.status !== 201) throw new Error(`rollout start: HTTP ${started.status} ${JSON.stringify(started.body)}`);
+  const t0 = Date.now();
+  const done = await waitFor(`rollout of ${cluster}`, async () => {
+    const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${started.body.id}`)).body;
+    if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
+    return r.state === 'completed' ? r : undefined;
+  }, { timeoutMs: 300_000, intervalMs: 50 });
+  const totalMs = Date.now() - t0;
+  // The last agent's own account (with its timing) can land just after the step completed on the new pid.
+  await waitFor('every step to carry its restart time', async () => {
+    const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${started.body.id}`)).body;
+    if (r.steps.every((s) => /ready in \d+ ms/.test(s.note))) {
+      done.steps = r.steps;
+      return true;
+    }
+    return undefined;
+  }, { timeoutMs: 30_000, intervalMs: 50 });
+  const own = done.steps.map((s) => Number(/ready in (\d+) ms/.exec(s.note)?.[1] ?? NaN));
+  if (own.some((n) => Number.isNaN(n))) throw new Error(`a step has no restart time: ${JSON.stringify(done.steps)}`);
+  return { totalMs, sumMs: own.reduce((a, b) => a + b, 0), steps: done.steps.length };
+}
+
+async function main(): Promise<void> {
+  const lab = await Lab.create('bench');
+  const rows: string[][] = [];
+  try {
+    await lab.startControlPlane();
+    const zkHosts = ['bz1', 'bz2', 'bz3'];
+    const kHosts = ['bk1', 'bk2', 'bk3'];
+    for (const [i, h] of zkHosts.entries()) await lab.startAgent(h, `127.0.10.${i + 1}`);
+    for (const [i, h] of kHosts.entries()) await lab.startAgent(h, `127.0.10.${i + 11}`);
+    await lab.waitForHosts([...zkHosts, ...kHosts]);
+    await lab.api('PUT', '/v1/clusters/zk-bench', zk(zkHosts));
+    await lab.waitForHealth('zk-bench', 'healthy');
+    await lab.api('PUT', '/v1/clusters/kafka-bench', kafka(kHosts));
+    await lab.waitForHealth('kafka-bench', 'healthy', { timeoutMs: 120_000 });
+    for (const cluster of ['zk-bench', 'kafka-bench']) {
+      for (let r = 1; r <= rounds; r++) {
+        await lab.waitForHealth(cluster, 'healthy', { timeoutMs: 120_000 });
+        const m = await rollout(lab, cluster);
+        rows.push([cluster, String(r), String(m.steps), String(m.totalMs), String(m.sumMs), (m.totalMs / m.sumMs).toFixed(2)]);
+      }
+    }
+  } finally {
+    await lab.destroy();
+  }
+  const header = ['cluster', 'round', 'members', 'rollout ms', 'sum of member restarts ms', 'overhead ratio'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
