@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { reroute } from './allocation.js';
-import { emptyState, UNKNOWN_UUID, type ClusterState, type NodeInfo } from './cluster-state.js';
+import { emptyState, type ClusterState, type NodeInfo } from './cluster-state.js';
 import { computeHealth, type HealthStatus } from './health.js';
 import type { Logger } from './log.js';
 import { L } from './log.js';
@@ -9,7 +9,9 @@ import type { HostPort, NodeConfig } from './node-config.js';
 import type { PersistedCoordination } from './persisted-state.js';
 import { isMasterEligible, roleAbbreviations } from './roles.js';
 import { ConnectTransportError, RemoteTransportError, TransportHandlerError, type Handler } from './transport.js';
-import { bootstrapConfig, hasQuorum, PLACEHOLDER_PREFIX } from './voting.js';
+import { bootstrapConfig, hasQuorum } from './voting.js';
+import { decideVote, formationMessage } from './coordination-rules.js';
+import { runPublication } from './publication.js';
 
 /**
  * Discovery, election, joining, publication and fault detection — a compact model of ES's
@@ -69,12 +71,10 @@ export class Coordinator {
   lastAccepted: ClusterState;
   applied: ClusterState;
   private leader: NodeInfo | null = null;
-  private discovered = new Map<string, NodeInfo>();
   private knownAddresses = new Set<string>();
   private timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private electionAttempts = 0;
-  private candidateSince: number;
   private lastFormationWarning: number;
   private joining = false;
   private taskChain: Promise<unknown> = Promise.resolve();
@@ -91,7 +91,6 @@ export class Coordinator {
     this.lastAccepted = deps.persisted?.lastAccepted ?? emptyState(deps.config.clusterName);
     // Until it joins a cluster the node applies an empty state: `GET /` shows cluster_uuid `_na_`.
     this.applied = { ...emptyState(deps.config.clusterName), nodes: { [deps.local.id]: deps.local } };
-    this.candidateSince = deps.now();
     this.lastFormationWarning = deps.now();
   }
 
@@ -202,7 +201,6 @@ export class Coordinator {
     const was = this.mode;
     this.mode = 'CANDIDATE';
     this.leader = null;
-    this.candidateSince = this.d.now();
     this.lastFormationWarning = this.d.now();
     this.electionAttempts = 0;
     this.followerFailures.clear();
@@ -262,9 +260,7 @@ export class Coordinator {
       ),
     );
     const ok = found.filter((p): p is PeersResponse => p !== undefined);
-    this.discovered.clear();
     for (const p of ok) {
-      this.discovered.set(p.node.id, p.node);
       for (const a of p.peers) this.knownAddresses.add(a);
       if (p.term > this.currentTerm && !isMasterEligible(this.d.local.roles)) this.currentTerm = p.term;
     }
@@ -327,20 +323,18 @@ export class Coordinator {
   }
 
   private onVote(req: VoteRequest): { granted: boolean; term: number; reason?: string } {
-    const r = this.decideVote(req);
+    const r = decideVote(
+      { term: req.term, candidateId: req.candidate.id, lastAcceptedTerm: req.lastAcceptedTerm, lastAcceptedVersion: req.lastAcceptedVersion },
+      {
+        currentTerm: this.currentTerm,
+        mode: this.mode,
+        liveLeaderId: this.mode === 'FOLLOWER' && this.leaderAlive() ? this.leader?.id : undefined,
+        lastAcceptedTerm: this.lastAccepted.term,
+        lastAcceptedVersion: this.lastAccepted.version,
+      },
+    );
     this.debug(`vote request from ${req.candidate.name} term ${req.term}: ${r.granted ? 'granted' : `refused (${r.reason})`}`);
-    return r;
-  }
-
-  private decideVote(req: VoteRequest): { granted: boolean; term: number; reason?: string } {
-    if (req.term <= this.currentTerm) return { granted: false, term: this.currentTerm, reason: `incoming term ${req.term} not greater than current term ${this.currentTerm}` };
-    if (this.mode === 'LEADER') return { granted: false, term: this.currentTerm, reason: 'rejecting pre-vote: this node is the leader' };
-    if (this.mode === 'FOLLOWER' && this.leaderAlive() && this.leader?.id !== req.candidate.id) {
-      return { granted: false, term: this.currentTerm, reason: 'rejecting pre-vote: there is already a leader' };
-    }
-    if (req.lastAcceptedTerm < this.lastAccepted.term || (req.lastAcceptedTerm === this.lastAccepted.term && req.lastAcceptedVersion < this.lastAccepted.version)) {
-      return { granted: false, term: this.currentTerm, reason: 'candidate has an older last-accepted state' };
-    }
+    if (!r.granted) return { granted: false, term: this.currentTerm, reason: r.reason };
     this.currentTerm = req.term;
     this.persist();
     if (this.mode === 'FOLLOWER') this.becomeCandidate(`voted for ${req.candidate.name} in term ${req.term}`);
@@ -357,24 +351,17 @@ export class Coordinator {
     const every = this.d.config.timings.formationWarningTimeoutMs;
     if (this.mode !== 'CANDIDATE' || now - this.lastFormationWarning < every) return;
     this.lastFormationWarning = now;
-    const disc = peers.map((p) => this.describe(p.node)).join(', ');
-    const addrs = this.peerAddresses()
-      .map((h) => `${h.host}:${h.port}`)
-      .join(', ');
-    const tail = `discovery will continue using [${addrs}] from hosts providers and [${this.describe(this.d.local)}] from last-known cluster state; node term ${this.currentTerm}, last-accepted version ${this.lastAccepted.version} in term ${this.lastAccepted.term}`;
-    let msg: string;
-    if (!isMasterEligible(this.d.local.roles)) {
-      msg = `master not discovered yet: have discovered [${disc}]; ${tail}`;
-    } else if (this.lastAccepted.votingConfig.length === 0) {
-      msg =
-        this.d.config.initialMasterNodes.length === 0
-          ? `master not discovered yet, this node has not previously joined a bootstrapped cluster, and this node must discover master-eligible nodes [] to bootstrap a cluster: have discovered [${disc}]; ${tail}`
-          : `master not discovered yet, this node has not previously joined a bootstrapped cluster, and [cluster.initial_master_nodes] is set to [${this.d.config.initialMasterNodes.join(', ')}]: have discovered [${disc}]; ${tail}`;
-    } else {
-      const cfg = this.lastAccepted.votingConfig;
-      const need = Math.floor(cfg.length / 2) + 1;
-      msg = `master not discovered or elected yet, an election requires ${need === 1 ? 'a node' : `at least ${need} nodes`} with ids from [${cfg.join(', ')}], have only discovered non-quorum [${[this.describe(this.d.local), disc].filter((s) => s).join(', ')}]; ${tail}`;
-    }
+    const msg = formationMessage({
+      masterEligible: isMasterEligible(this.d.local.roles),
+      votingConfig: this.lastAccepted.votingConfig,
+      initialMasterNodes: this.d.config.initialMasterNodes,
+      local: this.describe(this.d.local),
+      discovered: peers.map((p) => this.describe(p.node)),
+      addresses: this.peerAddresses().map((h) => `${h.host}:${h.port}`),
+      currentTerm: this.currentTerm,
+      lastAcceptedTerm: this.lastAccepted.term,
+      lastAcceptedVersion: this.lastAccepted.version,
+    });
     this.d.logger.warn(L.formation, msg);
   }
 
@@ -511,34 +498,19 @@ export class Coordinator {
     const prevConfig = this.lastAccepted.votingConfig;
     this.lastAccepted = next;
     this.persist();
-    const acks = new Set([this.d.local.id]);
-    const targets = Object.values(next.nodes).filter((n) => n.id !== this.d.local.id);
-    const quorum = (): boolean => hasQuorum(acks, next.votingConfig) && (prevConfig.length === 0 || hasQuorum(acks, prevConfig));
-    // The commit decision is taken once: when the quorum of acks is reached (that is the commit point)
-    // or when every publish request settled without one. Late ackers still get the commit.
-    let decide: (ok: boolean) => void = () => undefined;
-    const decision = new Promise<boolean>((r) => (decide = r));
-    const settled = targets.map((t) =>
-      this.d
-        .send(addr(t), A.publish, { state: next }, this.d.config.timings.publishTimeoutMs)
-        .then(async () => {
-          acks.add(t.id);
-          if (quorum()) decide(true);
-          if (!(await decision)) return;
-          await this.d.send(addr(t), A.commit, { term: next.term, version: next.version }, this.d.config.timings.publishTimeoutMs);
-        })
-        .catch(() => undefined),
-    );
-    if (quorum()) decide(true);
-    const allPublishesSettled = Promise.all(settled);
-    void allPublishesSettled.then(() => decide(quorum()));
-    if (!(await decision)) {
+    const timeout = this.d.config.timings.publishTimeoutMs;
+    const { committed, settled } = await runPublication(next, prevConfig, {
+      selfId: this.d.local.id,
+      publish: (t, state) => this.d.send(addr(t), A.publish, { state }, timeout),
+      commit: (t, term, version) => this.d.send(addr(t), A.commit, { term, version }, timeout),
+    });
+    if (!committed) {
       throw new NotMasterError(`publication of cluster state version [${next.version}] in term [${next.term}] failed [${source}]: not enough acks`);
     }
     // Like ES's Publication, the master applies its own state last: after every follower applied the
     // commit (or failed, or cluster.publish.timeout passed), so a state seen on the master is on all nodes.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([allPublishesSettled, new Promise((r) => (timer = setTimeout(r, this.d.config.timings.publishTimeoutMs)))]);
+    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, timeout)))]);
     clearTimeout(timer);
     const state = next.metadata.clusterUuidCommitted ? next : { ...next, metadata: { ...next.metadata, clusterUuidCommitted: true } };
     if (state !== next) {
@@ -714,15 +686,6 @@ export class Coordinator {
       };
       this.events.on('master', onMaster);
     });
-  }
-
-  get hasJoined(): boolean {
-    return this.applied.metadata.clusterUuid !== UNKNOWN_UUID;
-  }
-
-  /** Ids in the voting configuration that are bootstrap placeholders (for diagnostics). */
-  get placeholders(): string[] {
-    return this.lastAccepted.votingConfig.filter((id) => id.startsWith(PLACEHOLDER_PREFIX));
   }
 }
 

@@ -32,7 +32,8 @@ function bootSpec(name: string): NodeSpec {
   return MASTERS.includes(name) ? { ...s, settings: { ...s.settings, 'cluster.initial_master_nodes': MASTERS } } : s;
 }
 
-describe('elasticsearch emulator: multi-node cluster conformance', () => {
+// Generous per-test timeout: on a loaded 2-core box one failover step can take several seconds.
+describe('elasticsearch emulator: multi-node cluster conformance', { timeout: 120_000 }, () => {
   const lab = new EsLab();
   let c1: Client;
   let c4: Client;
@@ -43,7 +44,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
     const r = await c.cluster.health(params, { meta: true, ignore: [408] });
     return { status: r.statusCode ?? 0, body: r.body as unknown as Record<string, unknown> };
   };
-  const waitStatus = async (c: Client, status: 'green' | 'yellow' | 'red', timeoutMs = 20_000): Promise<Record<string, unknown>> =>
+  const waitStatus = async (c: Client, status: 'green' | 'yellow' | 'red', timeoutMs = 40_000): Promise<Record<string, unknown>> =>
     waitFor(`health ${status}`, async () => {
       const h = await health(c);
       return h.body.status === status ? h.body : undefined;
@@ -62,7 +63,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
     for (const n of Object.keys(SPECS)) lab.start(bootSpec(n));
     c1 = lab.client(ipOf('es-1'));
     c4 = lab.client(ipOf('es-4'));
-    await waitFor('5 nodes joined', async () => ((await catNodes(c1)).length === 5 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('5 nodes joined', async () => ((await catNodes(c1)).length === 5 ? true : undefined), { timeoutMs: 60_000 });
   });
 
   afterAll(async () => {
@@ -159,7 +160,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
     await c1.indices.create({ index: 'idx-a', settings: { number_of_shards: 3, number_of_replicas: 1 } });
     // The sole copy of this index lives on es-5 (index-level allocation filter).
     await c1.indices.create({ index: 'idx-solo', settings: { number_of_shards: 1, number_of_replicas: 0, 'routing.allocation.require._name': 'es-5' } });
-    const h = await health(c1, { wait_for_status: 'green', timeout: '20s' });
+    const h = await health(c1, { wait_for_status: 'green', timeout: '40s' });
     expect(h.status).toBe(200);
     expect(h.body).toMatchObject({ status: 'green', active_primary_shards: 4, active_shards: 7, unassigned_shards: 0 });
     const shards = (await c1.cat.shards({ format: 'json' })) as unknown as Record<string, string | null>[];
@@ -186,7 +187,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
     expect(yellow.delayed_unassigned_shards).toBe(yellow.unassigned_shards);
 
     lab.start(SPECS['es-4']!);
-    const h = await health(c1, { wait_for_status: 'green', wait_for_nodes: '5', timeout: '20s' });
+    const h = await health(c1, { wait_for_status: 'green', wait_for_nodes: '5', timeout: '40s' });
     expect(h.status).toBe(200);
     expect(h.body.status).toBe('green');
   });
@@ -198,7 +199,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
     const indices = (await c1.cat.indices({ format: 'json', index: 'idx-solo' })) as unknown as Record<string, string>[];
     expect(indices[0]!.health).toBe('red');
     lab.start(SPECS['es-5']!);
-    expect((await health(c1, { wait_for_status: 'green', timeout: '20s' })).status).toBe(200);
+    expect((await health(c1, { wait_for_status: 'green', timeout: '40s' })).status).toBe(200);
   });
 
   it('allocation "primaries" holds back replica recovery on a returning node until reset to null', async () => {
@@ -224,7 +225,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
     const reset = await c1.cluster.putSettings({ persistent: { 'cluster.routing.allocation.enable': null } });
     expect(reset).toEqual({ acknowledged: true, persistent: {}, transient: {} });
     expect(await c1.cluster.getSettings()).toEqual({ persistent: {}, transient: {} });
-    const green = await health(c1, { wait_for_status: 'green', timeout: '20s' });
+    const green = await health(c1, { wait_for_status: 'green', timeout: '40s' });
     expect(green.status).toBe(200);
   });
 
@@ -278,7 +279,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
         const m = rows.filter((r) => r.master === '*');
         return m.length === 1 && m[0]!.name !== old && !rows.some((r) => r.name === old) ? m[0]!.name! : undefined;
       },
-      { timeoutMs: 20_000 },
+      { timeoutMs: 40_000 },
     );
     expect(MASTERS).toContain(next);
     expect(next).not.toBe(old);
@@ -286,13 +287,13 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
 
     // Restart with the bootstrap setting removed, as the docs require after the first formation.
     const restarted = lab.start(SPECS[old]!);
-    await waitFor(`${old} rejoined`, async () => ((await catNodes(survivor)).some((r) => r.name === old) ? true : undefined), { timeoutMs: 20_000 });
+    await waitFor(`${old} rejoined`, async () => ((await catNodes(survivor)).some((r) => r.name === old) ? true : undefined), { timeoutMs: 40_000 });
     expect(restarted.output()).not.toContain('cluster.initial_master_nodes] is set');
     expect((await lab.client(ipOf(old)).info()).cluster_uuid).toBe(clusterUuid);
     const info = await survivor.nodes.info({ node_id: old });
     expect(Object.keys(info.nodes)).toEqual([nodeIds[old]]);
     expect(await masterName(survivor)).toBe(next);
-    expect((await health(survivor, { wait_for_status: 'green', timeout: '20s' })).status).toBe(200);
+    expect((await health(survivor, { wait_for_status: 'green', timeout: '40s' })).status).toBe(200);
   });
 
   it('refuses a node that belongs to another cluster UUID, with ES\'s message', async () => {
@@ -341,7 +342,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', () => {
 
     lab.start(SPECS[others[0]!]!);
     lab.start(SPECS[master]!);
-    expect((await health(c4, { wait_for_status: 'green', wait_for_nodes: '5', timeout: '30s' })).status).toBe(200);
+    expect((await health(c4, { wait_for_status: 'green', wait_for_nodes: '5', timeout: '40s' })).status).toBe(200);
     expect(MASTERS).toContain(await masterName(anyLive()));
   });
 });

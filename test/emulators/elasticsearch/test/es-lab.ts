@@ -19,15 +19,28 @@ export const ES_HOME = process.env.ES_HOME ?? EMULATOR_HOME;
 const BIN = path.join(ES_HOME, 'bin', 'elasticsearch');
 
 const running = new Set<ChildProcess>();
+/** Daemonized nodes (`-d`) are not our children; they are tracked by pid. */
+const daemons = new Set<number>();
 process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
+  for (const pid of daemons) killQuietly(pid, 'SIGKILL');
 });
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
 
 export interface NodeSpec {
   name: string;
   ip: string;
   settings: Record<string, unknown>;
   jvmOptions?: string[];
+  /** Extra files under the config directory, e.g. `jvm.options.d/heap.options`. */
+  files?: Record<string, string>;
 }
 
 export interface EsProc {
@@ -97,6 +110,10 @@ export class EsLab {
     };
     fs.writeFileSync(path.join(conf, 'elasticsearch.yml'), stringify(settings));
     fs.writeFileSync(path.join(conf, 'jvm.options'), (spec.jvmOptions ?? ['-Xms128m', '-Xmx128m']).join('\n') + '\n');
+    for (const [rel, text] of Object.entries(spec.files ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(conf, rel)), { recursive: true });
+      fs.writeFileSync(path.join(conf, rel), text);
+    }
     return conf;
   }
 
@@ -134,7 +151,13 @@ export class EsLab {
     return { ...r, ms: Date.now() - t0 };
   }
 
+  trackDaemon(pid: number): void {
+    daemons.add(pid);
+  }
+
   async stopAll(): Promise<void> {
+    for (const pid of daemons) killQuietly(pid, 'SIGKILL');
+    daemons.clear();
     await Promise.all([...this.procs.keys()].map((n) => this.stop(n).catch(() => undefined)));
   }
 
@@ -152,7 +175,7 @@ export class EsLab {
     return new Client({ node: `http://${ip}:9200`, maxRetries: 0, requestTimeout: opts.requestTimeout ?? 30_000 });
   }
 
-  async waitForOutput(name: string, pattern: RegExp | string, timeoutMs = 20_000): Promise<string> {
+  async waitForOutput(name: string, pattern: RegExp | string, timeoutMs = 40_000): Promise<string> {
     return waitFor(
       `${name} to log ${String(pattern)}`,
       () => {

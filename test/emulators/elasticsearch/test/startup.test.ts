@@ -7,7 +7,7 @@ import { assertPortsFree, EsLab } from './es-lab.js';
 // Lab slice 127.0.3.0/24; this file uses 127.0.3.21 only (the cluster file owns .11-.16).
 // How `bin/elasticsearch` starts and refuses to start, per service-facts 4.1 / 0.16.
 
-describe('elasticsearch emulator: startup and configuration', () => {
+describe('elasticsearch emulator: startup and configuration', { timeout: 60_000 }, () => {
   const lab = new EsLab();
   beforeAll(() => assertPortsFree(['127.0.3.21']));
   afterAll(async () => {
@@ -72,7 +72,13 @@ describe('elasticsearch emulator: startup and configuration', () => {
 
   it('discovery.type single-node forms alone, persists its node id, and honours -p; SIGTERM exits 143', async () => {
     const pidfile = path.join(lab.dir, 'single.pid');
-    const spec = { name: 'single', ip: '127.0.3.21', settings: { 'discovery.type': 'single-node', 'cluster.name': 'solo' } };
+    const spec = {
+      name: 'single',
+      ip: '127.0.3.21',
+      settings: { 'discovery.type': 'single-node', 'cluster.name': 'solo' },
+      // The agent renders heap settings into jvm.options.d; they win over jvm.options.
+      files: { 'jvm.options.d/heap.options': '-Xms96m\n-Xmx96m\n' },
+    };
     const p = lab.start(spec, ['-p', pidfile]);
     const c = lab.client('127.0.3.21');
     const info = await waitFor('single-node cluster formed', async () => {
@@ -83,7 +89,9 @@ describe('elasticsearch emulator: startup and configuration', () => {
     expect(fs.readFileSync(pidfile, 'utf8').trim()).toBe(String(p.child.pid));
     const h = await c.cluster.health({ wait_for_status: 'green', timeout: '10s' });
     expect(h).toMatchObject({ status: 'green', number_of_nodes: 1, number_of_data_nodes: 1 });
-    const first = Object.keys((await c.nodes.info()).nodes)[0];
+    const nodes = await c.nodes.info();
+    const first = Object.keys(nodes.nodes)[0];
+    expect(Object.values(nodes.nodes)[0]!.jvm?.mem?.heap_max_in_bytes).toBe(96 * 1024 * 1024);
     const stopped = await lab.stop('single');
     expect(stopped.code).toBe(143);
     expect(fs.existsSync(pidfile)).toBe(false);
@@ -104,5 +112,17 @@ describe('elasticsearch emulator: startup and configuration', () => {
     expect(tr.code).toBe(1);
     expect(twin.output()).toContain('failed to obtain node locks');
     await lab.stop('single');
+  });
+
+  it('-d returns once the node has started and leaves it running in the background with its pidfile', async () => {
+    const pidfile = path.join(lab.dir, 'daemon.pid');
+    const r = await failing('daemon', { 'discovery.type': 'single-node' }, undefined, ['-d', '-p', pidfile]);
+    expect(r.code).toBe(0);
+    const pid = Number(fs.readFileSync(pidfile, 'utf8').trim());
+    lab.trackDaemon(pid);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    expect((await lab.client('127.0.3.21').info()).name).toBe('daemon');
+    process.kill(pid, 'SIGTERM');
+    await waitFor('daemon to exit and remove its pidfile', () => (fs.existsSync(pidfile) ? undefined : true), { timeoutMs: 10_000 });
   });
 });
