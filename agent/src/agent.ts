@@ -219,10 +219,13 @@ export class Agent {
       const restartStarted = this.deps.now();
       this.waiting.set(instanceId, 'restarting under lease');
       this.log.info({ instance: instanceId, lease: d.leaseId }, 'restarting under lease');
+      const kind = agentServiceKind(m.spec.kind);
       try {
+        await kind?.beforeRestart?.(m.spec.inputs, 60_000);
         await this.manager.restart(instanceId);
         this.reportSoon();
         await this.waitReady(instanceId, 300_000);
+        await kind?.afterRestart?.(m.spec.inputs, 600_000);
       } finally {
         await this.conn.releaseLease(d.leaseId).catch((err: unknown) => this.log.warn({ lease: d.leaseId, err: describe(err) }, 'lease release failed; it expires on its own'));
       }

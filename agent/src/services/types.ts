@@ -17,4 +17,8 @@ export interface AgentServiceKind<I = unknown> {
   planPreStart?(inputs: I): { command: string; args: string[]; env: Record<string, string>; cwd: string }[];
   /** Pure: whether a probe result means the instance serves again after a restart (default: ok and serving). */
   isReady?(probe: unknown): boolean;
+  /** I/O the service's own procedure asks for before a planned stop (e.g. ES: allocation → primaries, flush). */
+  beforeRestart?(inputs: I, timeoutMs: number): Promise<void>;
+  /** I/O after the restarted instance is ready (e.g. ES: restore allocation, wait for green). */
+  afterRestart?(inputs: I, timeoutMs: number): Promise<void>;
 }

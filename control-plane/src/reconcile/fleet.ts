@@ -2,6 +2,7 @@ import {
   ConflictError,
   NotFoundError,
   ValidationError,
+  planRestartOrder,
   serviceKind,
   validateClusterSpec,
   type ClusterSpecBase,
@@ -207,7 +208,7 @@ export class Fleet {
     for (const [id, old] of before) if (!after.some((p) => p.id === id)) instances.push({ instance: id, host: hostNames.get(old.hostId) ?? old.hostId, change: 'remove', restart: false, files: [] });
     const members = existing ? this.memberMap(name).members : new Map();
     const restartOrder = instances.filter((i) => i.restart).map((i) => i.instance);
-    const ordered = restartOrder.filter((id) => !['leader', 'controller', 'master'].includes(members.get(id)?.mode ?? '')).concat(restartOrder.filter((id) => ['leader', 'controller', 'master'].includes(members.get(id)?.mode ?? '')));
+    const ordered = planRestartOrder(restartOrder, members).order;
     return { name, changed: current?.spec_json !== JSON.stringify(spec), nextRevision: this.store.maxRevision(name) + 1, instances, restartOrder: ordered };
   }
 

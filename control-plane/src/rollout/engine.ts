@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, checkRestartGates, isLeading, planRestartOrder, type Logger } from '@hactl/shared';
+import { ConflictError, NotFoundError, ValidationError, checkRestartGates, planRestartOrder, restartRank, type Logger } from '@hactl/shared';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
@@ -256,7 +256,7 @@ export class RolloutEngine {
     if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000) return;
     // Leadership can move during a rollout: pick the next non-leading member each time.
     const { members } = this.o.fleet.memberMap(r.cluster);
-    const next = pending.find((s) => !isLeading(members.get(s.instance_id))) ?? pending[0]!;
+    const next = [...pending].sort((a, b) => restartRank(members.get(a.instance_id)) - restartRank(members.get(b.instance_id)) || a.idx - b.idx)[0]!;
     const obs = this.o.fleet.observation(next.instance_id);
     const step: RolloutStepRow = { ...next, state: 'requested', command_id: `${r.id}.${next.idx}`, pid_before: obs?.pid ?? 0, requested_at: now, note: 'waiting for the restart lease' };
     this.o.store.updateRolloutStep(step);

@@ -19,7 +19,7 @@ describe('restart gates', () => {
     expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-3', leasedBy: ['zk/zk-1'], pending: [] }))[0]).toMatch(/^one-at-a-time: waiting: zk\/zk-1 holds/);
   });
   it('the leader asks while followers are still pending → refused: leader last', () => {
-    expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-2', leasedBy: [], pending: ['zk/zk-3'] }))).toEqual(['leader-last: waiting: leader restarts last; 1 other member(s) first (zk/zk-3)']);
+    expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-2', leasedBy: [], pending: ['zk/zk-3'] }))).toEqual(['leader-last: waiting: leader restarts later; 1 other member(s) first (zk/zk-3)']);
   });
   it('the leader after every follower → granted', () => {
     expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-2', leasedBy: [], pending: [] }))).toEqual([]);
@@ -28,5 +28,16 @@ describe('restart gates', () => {
     expect(planRestartOrder(['zk/zk-1', 'zk/zk-2', 'zk/zk-3'], members).order).toEqual(['zk/zk-1', 'zk/zk-3', 'zk/zk-2']);
     const kafka = new Map([['k/b1', m(1, 'controller')], ['k/b2', m(2, 'broker')]]);
     expect(planRestartOrder(['k/b1', 'k/b2'], kafka)).toEqual({ order: ['k/b2', 'k/b1'], notes: ['k/b1 is controller: restarted last'] });
+  });
+
+  it('elasticsearch: data nodes (rank 0) before master-eligible (1), the elected master (2) last', () => {
+    const es = new Map([
+      ['es/node-1', { ...m(1, 'master'), restartRank: 2 }],
+      ['es/node-2', { ...m(2, 'member'), restartRank: 1 }],
+      ['es/node-4', { ...m(4, 'member'), restartRank: 0 }],
+    ]);
+    expect(planRestartOrder(['es/node-1', 'es/node-2', 'es/node-4'], es).order).toEqual(['es/node-4', 'es/node-2', 'es/node-1']);
+    const status = { ...healthy, members: [...es.values()] };
+    expect(failing(checkRestartGates({ cluster: 'es', status, members: es, instanceId: 'es/node-2', leasedBy: [], pending: ['es/node-4', 'es/node-1'] }))).toEqual(['leader-last: waiting: this member restarts later; 1 other member(s) first (es/node-4)']);
   });
 });

@@ -27,6 +27,16 @@ export function isLeading(m: MemberStatus | undefined): boolean {
 }
 
 /**
+ * Restart order rank: lower ranks restart first. A kind may set `restartRank` on its member status
+ * (Elasticsearch: data nodes 0, master-eligible 1, elected master 2 — data tiers before masters);
+ * otherwise the leading member (leader, controller, master) is 2 and the rest 0.
+ */
+export function restartRank(m: MemberStatus | undefined): number {
+  if (m && typeof m.restartRank === 'number') return m.restartRank;
+  return isLeading(m) ? 2 : 0;
+}
+
+/**
  * The gates every kind shares (architecture §4):
  * - one at a time: never two members of a cluster down on purpose at once;
  * - cluster healthy: the service's own strong signal (ZooKeeper: every member serving, one leader,
@@ -51,12 +61,14 @@ export function checkRestartGates(input: RestartGateInput): GateResult[] {
       : { gate: 'cluster-healthy', ok: false, reason: `waiting: cluster is ${status.health}: ${status.reason}` },
   );
   const me = members.get(instanceId);
-  if (isLeading(me)) {
-    const others = pending.filter((id) => !isLeading(members.get(id)));
+  const myRank = restartRank(me);
+  const earlier = pending.filter((id) => restartRank(members.get(id)) < myRank);
+  if (myRank > 0) {
+    const what = isLeading(me) ? me!.mode : 'this member';
     results.push(
-      others.length === 0
-        ? { gate: 'leader-last', ok: true, reason: `${me!.mode} goes last and every other member is done` }
-        : { gate: 'leader-last', ok: false, reason: `waiting: ${me!.mode} restarts last; ${others.length} other member(s) first (${others.join(', ')})` },
+      earlier.length === 0
+        ? { gate: 'leader-last', ok: true, reason: `${what} goes after the others and they are done` }
+        : { gate: 'leader-last', ok: false, reason: `waiting: ${what} restarts later; ${earlier.length} other member(s) first (${earlier.join(', ')})` },
     );
   }
   return results;
@@ -64,8 +76,7 @@ export function checkRestartGates(input: RestartGateInput): GateResult[] {
 
 /** Orders instances for a rolling restart: non-leading members first (in plan order), the leader last. */
 export function planRestartOrder(ids: readonly string[], members: ReadonlyMap<string, MemberStatus>): { order: string[]; notes: string[] } {
-  const first = ids.filter((id) => !isLeading(members.get(id)));
-  const last = ids.filter((id) => isLeading(members.get(id)));
-  const notes = last.map((id) => `${id} is ${members.get(id)!.mode}: restarted last`);
-  return { order: [...first, ...last], notes };
+  const order = [...ids].sort((a, b) => restartRank(members.get(a)) - restartRank(members.get(b)));
+  const notes = order.filter((id) => isLeading(members.get(id))).map((id) => `${id} is ${members.get(id)!.mode}: restarted last`);
+  return { order, notes };
 }

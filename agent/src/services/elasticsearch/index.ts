@@ -1,3 +1,4 @@
+import { afterElasticsearchRestart, beforeElasticsearchRestart } from './restart.js';
 import type { elasticsearch } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
@@ -7,5 +8,7 @@ export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.Elasticsearc
   kind: 'elasticsearch',
   planProcess: planElasticsearchProcess,
   planPreStart: planElasticsearchPreStart,
+  beforeRestart: beforeElasticsearchRestart,
+  afterRestart: afterElasticsearchRestart,
   probe: probeElasticsearch,
 };

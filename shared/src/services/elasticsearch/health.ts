@@ -54,6 +54,9 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
       detail: memberDetail(obs?.detail, probe, obs !== undefined && probe !== undefined, obs?.restartPending === true, view !== undefined && !inCluster, masterNames[0]),
       pid: obs?.pid ?? 0,
       restarts: obs?.restarts ?? 0,
+      // Rolling restarts go data tiers first, master-eligible nodes after, the elected master last
+      // (the upgrade docs' "master-eligible nodes last"; service-facts §4.7).
+      restartRank: inputs.nodeName === masterNames[0] ? 2 : inputs.roles.includes('master') ? 1 : 0,
       ...(probe?.clusterStatus ? { clusterStatus: probe.clusterStatus } : {}),
       ...(probe?.clusterUuid ? { clusterUuid: probe.clusterUuid } : {}),
     };
