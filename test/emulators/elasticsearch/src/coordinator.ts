@@ -118,18 +118,24 @@ export class Coordinator {
 
   start(): void {
     const c = this.d.config;
-    if (this.lastAccepted.votingConfig.length === 0 && isMasterEligible(this.d.local.roles)) {
-      if (c.singleNode) {
-        this.setVotingConfig([this.d.local.id]);
-      } else if (c.initialMasterNodes.length > 0) {
-        this.d.logger.info(
+    const md = this.lastAccepted.metadata;
+    if (isMasterEligible(this.d.local.roles) && !c.singleNode) {
+      // ClusterBootstrapService.logBootstrapState (8.x); the docs say to remove the setting once the
+      // cluster has formed (service-facts 4.1), and ES warns when it is still there.
+      const req = `[${c.initialMasterNodes.join(', ')}]`;
+      if (!md.clusterUuidCommitted) {
+        this.d.logger.info(L.bootstrapService, `this node has not joined a bootstrapped cluster yet; [cluster.initial_master_nodes] is set to ${req}`);
+      } else if (c.initialMasterNodes.length === 0) {
+        this.d.logger.info(L.bootstrapService, `this node is locked into cluster UUID [${md.clusterUuid}] and will not attempt further cluster bootstrapping`);
+      } else {
+        this.d.logger.warn(
           L.bootstrapService,
-          `this node has not joined a bootstrapped cluster yet; [cluster.initial_master_nodes] is set to [${c.initialMasterNodes.join(', ')}]`,
+          `this node is locked into cluster UUID [${md.clusterUuid}] but [cluster.initial_master_nodes] is set to ${req}; remove this setting to avoid possible data loss caused by subsequent cluster bootstrap attempts; for further information see https://www.elastic.co/guide/en/elasticsearch/reference/8.17/important-settings.html#initial_master_nodes`,
         );
       }
-    } else if (c.initialMasterNodes.length > 0 && this.lastAccepted.metadata.clusterUuidCommitted) {
-      // ES ignores the setting once bootstrapped; the docs say to remove it (service-facts 4.1).
-      this.d.logger.info(L.bootstrapService, 'skipping cluster bootstrapping as local node has already joined a cluster');
+    }
+    if (this.lastAccepted.votingConfig.length === 0 && isMasterEligible(this.d.local.roles) && c.singleNode) {
+      this.setVotingConfig([this.d.local.id]);
     }
     this.scheduleCandidateTick(0);
   }
