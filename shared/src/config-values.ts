@@ -56,3 +56,11 @@ export function joinPath(prefix: string, segments: readonly PropertyKey[]): stri
   }
   return out;
 }
+
+/** `jvm: {heap, flags}` as every JVM-based kind takes it: one flag per entry, no spaces or quotes. */
+export const jvmSchema = z
+  .object({
+    heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/, 'must look like 512m or 2g').optional(),
+    flags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/, 'must be one JVM flag starting with "-" (no spaces or quotes)')).optional(),
+  })
+  .strict();

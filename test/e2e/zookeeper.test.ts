@@ -40,7 +40,7 @@ describe('e2e: control plane + 3 agents run a real ZooKeeper ensemble', { timeou
   it('apply → healthy with exactly one leader and N−1 synced followers', async () => {
     const started = Date.now();
     const put = await lab.api<{ name: string; revision: number; changed: boolean }>('PUT', '/v1/clusters/zk-main', spec);
-    expect(put).toEqual({ status: 200, body: { name: 'zk-main', revision: 1, changed: true } });
+    expect(put).toEqual({ status: 200, body: { name: 'zk-main', revision: 1, changed: true, restartPending: [] } });
     const c = await lab.waitForHealth('zk-main', 'healthy');
     console.log(`apply → healthy: ${Date.now() - started} ms`);
     expect(leaders(c)).toHaveLength(1);

@@ -1,7 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { planElasticsearch, CLUSTER_UUID_FACT } from './plan.js';
 import { renderElasticsearchFiles } from './render.js';
@@ -9,15 +6,9 @@ import { validateElasticsearchSpec } from './spec.js';
 import { parseElasticsearchInputs } from './inputs.js';
 import { elasticsearchKind } from './index.js';
 import type { FleetContext } from '../types.js';
+import { goldenChecker } from '../../testing/golden.js';
 
-const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-function golden(name: string, actual: string): void {
-  const file = path.join(goldenDir, name);
-  if (UPDATE || !fs.existsSync(file)) fs.writeFileSync(file, actual);
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
+const golden = goldenChecker(import.meta.url);
 
 const hosts = [1, 2, 3, 4, 5].map((i) => ({ id: `es${i}`, name: `es${i}`, address: `127.0.6.1${i}`, dataRoot: '/var/lib/hactl', labels: {} }));
 const fleet: FleetContext = { hosts, clusters: [] };

@@ -1,7 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KRAFT_CLUSTER_ID_FACT, kafkaDependencies, kafkaInitialFacts, planKafka } from './plan.js';
 import { renderKafkaFiles } from './render.js';
 import { parseKafkaInputs } from './inputs.js';
@@ -9,15 +6,9 @@ import { validateKafkaSpec } from './spec.js';
 import { kafkaKind } from './index.js';
 import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
+import { goldenChecker } from '../../testing/golden.js';
 
-const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-function golden(name: string, actual: string): void {
-  const file = path.join(goldenDir, name);
-  if (UPDATE || !fs.existsSync(file)) fs.writeFileSync(file, actual);
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
+const golden = goldenChecker(import.meta.url);
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
 const host = (name: string, address: string) => ({ id: name, name, address, dataRoot: '/var/lib/hactl', labels: {} });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
 import { findHost } from '../zookeeper/spec.js';
 
 export const KAFKA_DEFAULT_PORTS = { broker: 9092, controller: 9093 } as const;
@@ -52,13 +52,7 @@ export const kafkaSpecSchema = z
     brokers: z.array(brokerSchema),
     /** server.properties pass-through (keys hactl derives itself are refused). */
     settings: z.record(z.string(), settingValue).default({}),
-    jvm: z
-      .object({
-        heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/, 'must look like 512m or 2g').optional(),
-        flags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/, 'must be one JVM flag starting with "-" (no spaces or quotes)')).optional(),
-      })
-      .strict()
-      .optional(),
+    jvm: jvmSchema.optional(),
   })
   .strict();
 

@@ -1,7 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { planStorm } from './plan.js';
 import { renderStormFiles, renderStormYaml } from './render.js';
@@ -9,15 +6,9 @@ import { validateStormSpec } from './spec.js';
 import { parseStormInputs } from './inputs.js';
 import { stormKind } from './index.js';
 import type { FleetContext } from '../types.js';
+import { goldenChecker } from '../../testing/golden.js';
 
-const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-function golden(name: string, actual: string): void {
-  const file = path.join(goldenDir, name);
-  if (UPDATE || !fs.existsSync(file)) fs.writeFileSync(file, actual);
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
+const golden = goldenChecker(import.meta.url);
 
 const zk = { name: 'zk-main', kind: 'zookeeper' as const, distribution: { home: '/usr/share/zookeeper' }, settings: {}, members: [3, 1, 2].map((i) => ({ host: `zk${i}`, id: i })) };
 const fleet: FleetContext = {

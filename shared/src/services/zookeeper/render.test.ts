@@ -1,20 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { planZookeeper } from './plan.js';
 import { renderZookeeperFiles } from './render.js';
 import { validateZookeeperSpec } from './spec.js';
 import type { FleetContext } from '../types.js';
+import { goldenChecker } from '../../testing/golden.js';
 
-const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-function golden(name: string, actual: string): void {
-  const file = path.join(goldenDir, name);
-  if (UPDATE || !fs.existsSync(file)) fs.writeFileSync(file, actual);
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
+const golden = goldenChecker(import.meta.url);
 
 const fleet: FleetContext = {
   hosts: [1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `127.0.0.1${i}`, dataRoot: '/var/lib/hactl', labels: {} })),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
 
 export const ZK_DEFAULT_PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 } as const;
 
@@ -36,13 +36,7 @@ export const zookeeperSpecSchema = z
       .refine((d) => (d.home === undefined) !== (d.java === undefined), 'set exactly one of "home" or "java"'),
     settings: z.record(z.string(), settingValue).default({}),
     members: z.array(memberSchema),
-    jvm: z
-      .object({
-        heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/, 'must look like 512m or 2g').optional(),
-        flags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/, 'must be one JVM flag starting with "-" (no spaces or quotes)')).optional(),
-      })
-      .strict()
-      .optional(),
+    jvm: jvmSchema.optional(),
     /**
      * An even ensemble tolerates no more failures than the next smaller odd one and risks a
      * 50/50 split: rejected unless the operator says so explicitly (e.g. during a migration).

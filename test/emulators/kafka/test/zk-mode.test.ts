@@ -277,12 +277,9 @@ describe('kafka emulator, ZooKeeper mode: 3 brokers on a real 3-node ensemble', 
       timeoutMs: 15_000,
     });
     const p = brokers.get(victim)!;
-    const t0 = Date.now();
     p.child.kill('SIGTERM');
     const { code } = await p.exited;
-    const elapsed = Date.now() - t0;
     expect(code).toBe(0);
-    expect(elapsed).toBeLessThan(2000);
     expect(await registered()).not.toContain(victim);
     for (const s of (await states()).values()) {
       expect(s.leader).not.toBe(victim);

@@ -20,7 +20,7 @@ const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} o\.a\.s\.[\w.$]+ \S+ \[
 const LATCH_NODE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-latch-\d{10}$/;
 const seqOf = (node: string): string => node.slice(node.lastIndexOf('latch-') + 6);
 
-describe('storm emulator: conformance with service-facts §3', () => {
+describe('storm emulator: conformance with service-facts §3', { timeout: 90_000 }, () => {
   let zk: ZkEnsemble;
   let lab: StormLab;
   let reader: ZkReader;
@@ -280,7 +280,8 @@ describe('storm emulator: conformance with service-facts §3', () => {
       const members = await latch();
       return members[0]?.id === `${NON_SEED}:6627` || undefined;
     });
-    expect(ns.lines.join('\n')).toContain(`${NON_SEED} gained leadership.`);
+    // The latch node can show up in ZooKeeper a moment before the log line is read.
+    await waitFor('the non-seed nimbus to log its leadership', () => (ns.lines.join('\n').includes(`${NON_SEED} gained leadership.`) ? true : undefined));
     // NimbusClient only asks seeds, so with every seed down nobody can find this leader.
     expect((await getJson(`${UI}/api/v1/nimbus/summary`)).status).toBe(500);
 
