@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { waitFor } from '../../../src/lab/wait.js';
-import { assertPortsFree, catNodes, EsLab, type NodeSpec } from './es-lab.js';
+import { catNodes, claimSlice, EsLab, type NodeSpec } from './es-lab.js';
 
 // Lab slice 127.0.3.0/24: nodes on 127.0.3.11-16, standard ports 9200/9300 each.
 // Conformance against service-facts.md section 4 and the ES rows of section 5, using the real
@@ -58,8 +58,9 @@ describe('elasticsearch emulator: multi-node cluster conformance', { timeout: 12
     return m[0]!.name!;
   };
 
+  let release: () => void = () => undefined;
   beforeAll(async () => {
-    await assertPortsFree([...Object.values(SPECS).map((s) => s.ip), '127.0.3.16']);
+    release = await claimSlice('cluster', [...Object.values(SPECS).map((s) => s.ip), '127.0.3.16']);
     for (const n of Object.keys(SPECS)) lab.start(bootSpec(n));
     c1 = lab.client(ipOf('es-1'));
     c4 = lab.client(ipOf('es-4'));
@@ -69,6 +70,7 @@ describe('elasticsearch emulator: multi-node cluster conformance', { timeout: 12
   afterAll(async () => {
     await lab.stopAll();
     lab.cleanup();
+    release();
   });
 
   it('forms through bootstrap: one elected master among master-eligible nodes, role strings, green', async () => {
@@ -339,6 +341,9 @@ describe('elasticsearch emulator: multi-node cluster conformance', { timeout: 12
     expect((catErr as errors.ResponseError).statusCode).toBe(503);
     const info = await c4.info();
     expect(info.cluster_uuid).toBe(clusterUuid);
+    // local=true answers from the node's own state without a master.
+    const local = (await c4.cluster.health({ local: true })) as unknown as Record<string, unknown>;
+    expect(local.cluster_name).toBe('hactl-es-conformance');
 
     lab.start(SPECS[others[0]!]!);
     // Restarted with the bootstrap list still rendered: ES ignores it and warns (facts §5: remove it).

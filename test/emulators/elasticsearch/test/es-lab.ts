@@ -81,6 +81,51 @@ export async function assertPortsFree(ips: readonly string[]): Promise<void> {
   if (busy.length > 0) throw new Error(`lab addresses already in use: ${busy.join(', ')} (another run of this suite?)`);
 }
 
+/**
+ * Serialises concurrent runs of the same test file across processes (two `vitest run` at once on the
+ * same box would otherwise start two clusters on the same addresses): an exclusive lock file per
+ * slice, held by pid, waited for up to `timeoutMs`; then the ports must be free.
+ */
+export async function claimSlice(name: string, ips: readonly string[], timeoutMs = 100_000): Promise<() => void> {
+  const lock = path.join(os.tmpdir(), `hactl-es-lab-${name}.lock`);
+  await waitFor(
+    `lab slice ${name} (lock ${lock})`,
+    () => {
+      try {
+        fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+        return true;
+      } catch {
+        const holder = Number(fs.readFileSync(lock, 'utf8').trim() || '0');
+        let alive = false;
+        try {
+          if (holder > 0) process.kill(holder, 0);
+          alive = holder > 0;
+        } catch {
+          alive = false;
+        }
+        if (!alive) fs.rmSync(lock, { force: true });
+        return undefined;
+      }
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
+  const release = (): void => {
+    try {
+      if (fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock, { force: true });
+    } catch {
+      // gone
+    }
+  };
+  process.once('exit', release);
+  try {
+    await assertPortsFree(ips);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return release;
+}
+
 export class EsLab {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-es-'));
   readonly procs = new Map<string, EsProc>();

@@ -2,17 +2,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../src/lab/wait.js';
-import { assertPortsFree, EsLab } from './es-lab.js';
+import { claimSlice, EsLab } from './es-lab.js';
 
 // Lab slice 127.0.3.0/24; this file uses 127.0.3.21 only (the cluster file owns .11-.16).
 // How `bin/elasticsearch` starts and refuses to start, per service-facts 4.1 / 0.16.
 
 describe('elasticsearch emulator: startup and configuration', { timeout: 60_000 }, () => {
   const lab = new EsLab();
-  beforeAll(() => assertPortsFree(['127.0.3.21']));
+  let release: () => void = () => undefined;
+  beforeAll(async () => {
+    release = await claimSlice('startup', ['127.0.3.21']);
+  });
   afterAll(async () => {
     await lab.stopAll();
     lab.cleanup();
+    release();
   });
 
   const failing = async (name: string, settings: Record<string, unknown>, jvmOptions?: string[], args: string[] = []) => {

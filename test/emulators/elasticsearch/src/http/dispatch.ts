@@ -80,7 +80,9 @@ export async function dispatch(
       }
       return json(res.status, res.body, res.headers);
     };
-    if (!m.route.master || forwarded) return await run();
+    // `local=true` (health, cat APIs): answer from this node's applied state, no master needed.
+    const local = m.route.method === 'GET' && u.searchParams.get('local') === 'true';
+    if (!m.route.master || forwarded || local) return await run();
     // TransportMasterNodeAction: run on the master, waiting up to master_timeout for one to exist.
     const deadline = ctx.now() + timeParam(req, 'master_timeout', 30_000);
     for (;;) {
