@@ -154,20 +154,14 @@ async function boot(): Promise<void> {
   for (const c of checks) logger.warn(L.bootstrapChecks, c);
 
   const recoveryDelayMs = Number(env.ES_EMULATOR_RECOVERY_DELAY_MS ?? '300');
-  let node: RunningNode;
-  try {
-    logger.info(L.node, 'initialized');
-    logger.info(L.node, 'starting ...');
-    node = await startNode({ config, logger, jvmArgs: jvm.options, heapMaxBytes: heapMax, recoveryDelayMs });
-  } catch (err) {
-    if (err instanceof StartupError) fatal(`java.lang.IllegalStateException: ${err.message}`);
-    fatal(`java.lang.Exception: ${(err as Error).stack ?? String(err)}`);
-  }
-  if (process.send) process.send('started');
-
+  // Signals are handled from here on, also while the node is still starting (the JVM's shutdown
+  // hook runs whenever SIGTERM arrives; exit 143, or 130 for SIGINT).
+  let node: RunningNode | undefined;
+  let exitCode: number | undefined;
   const shutdown = (code: number): void => {
-    void node
-      .stop()
+    if (exitCode !== undefined) return;
+    exitCode = code;
+    void (node ? node.stop() : Promise.resolve())
       .catch(() => undefined)
       .finally(() => {
         if (args.pidfile) fs.rmSync(args.pidfile, { force: true });
@@ -176,4 +170,18 @@ async function boot(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown(143));
   process.once('SIGINT', () => shutdown(130));
+  try {
+    logger.info(L.node, 'initialized');
+    logger.info(L.node, 'starting ...');
+    const started = await startNode({ config, logger, jvmArgs: jvm.options, heapMaxBytes: heapMax, recoveryDelayMs });
+    if (exitCode !== undefined) {
+      await started.stop();
+      return;
+    }
+    node = started;
+  } catch (err) {
+    if (err instanceof StartupError) fatal(`java.lang.IllegalStateException: ${err.message}`);
+    fatal(`java.lang.Exception: ${(err as Error).stack ?? String(err)}`);
+  }
+  if (process.send) process.send('started');
 }

@@ -13,6 +13,7 @@ import { checkRoles, DEFAULT_ROLES, roleAbbreviations } from '../src/roles.js';
 import { parseSettingsYaml, SettingsError } from '../src/settings.js';
 import { shutdownStatus } from '../src/shutdown-status.js';
 import { bootstrapConfig, hasQuorum, reconfigure } from '../src/voting.js';
+import { decideVote, formationMessage } from '../src/coordination-rules.js';
 
 // Pure pieces of the emulator, checked against the ES rules they encode (service-facts section 4).
 
@@ -163,6 +164,38 @@ describe('voting configuration', () => {
     expect(reconfigure(['a', 'b', 'c'], ['a', 'b'], 'a', true)).toEqual(['a', 'b', 'c']);
     expect(reconfigure(['a', 'b', 'c'], ['a', 'b', 'c', 'd', 'e'], 'a', true)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(reconfigure(['a', 'b', '{bootstrap-placeholder}-c'], ['a', 'b', 'c'], 'a', true)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('election rules', () => {
+  const me = { currentTerm: 3, mode: 'CANDIDATE' as const, liveLeaderId: undefined, lastAcceptedTerm: 2, lastAcceptedVersion: 10 };
+  const req = { term: 4, candidateId: 'c', lastAcceptedTerm: 2, lastAcceptedVersion: 10 };
+  it.each([
+    ['a higher term from an as-fresh candidate is granted', req, me, true],
+    ['a term not above ours is refused', { ...req, term: 3 }, me, false],
+    ['the leader refuses (pre-vote)', req, { ...me, mode: 'LEADER' as const }, false],
+    ['a follower of a live leader refuses (pre-vote)', req, { ...me, mode: 'FOLLOWER' as const, liveLeaderId: 'l' }, false],
+    ['a candidate with an older accepted version is refused', { ...req, lastAcceptedVersion: 9 }, me, false],
+    ['a candidate with an older accepted term is refused', { ...req, lastAcceptedTerm: 1, lastAcceptedVersion: 99 }, me, false],
+    ['a newer accepted term wins over a higher version', { ...req, lastAcceptedTerm: 3, lastAcceptedVersion: 1 }, me, true],
+  ])('vote: %s', (_name, r, view, granted) => {
+    expect(decideVote(r, view).granted).toBe(granted);
+  });
+
+  it('formation warning names the quorum needed', () => {
+    const msg = formationMessage({
+      masterEligible: true,
+      votingConfig: ['a', 'b', 'c'],
+      initialMasterNodes: [],
+      local: '{es-1}',
+      discovered: [],
+      addresses: ['127.0.3.12:9300'],
+      currentTerm: 3,
+      lastAcceptedTerm: 2,
+      lastAcceptedVersion: 7,
+    });
+    expect(msg).toMatch(/^master not discovered or elected yet, an election requires at least 2 nodes with ids from \[a, b, c\], have only discovered non-quorum \[\{es-1\}\]; discovery will continue using \[127\.0\.3\.12:9300\]/);
+    expect(msg).toContain('node term 3, last-accepted version 7 in term 2');
   });
 });
 
