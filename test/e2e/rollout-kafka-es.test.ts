@@ -70,6 +70,25 @@ describe('e2e: rolling restarts of emulated Kafka and Elasticsearch', { timeout:
     const grants = body.events.filter((e) => e.type === 'lease.granted');
     expect(grants).toHaveLength(3);
     await lab.waitForHealth('rk-kafka', 'healthy');
+
+    // Applying a config change starts an apply rollout over the three brokers: never two down at once.
+    const change = await lab.api<{ revision: number; rollout: string }>('PUT', '/v1/clusters/rk-kafka', {
+      name: 'rk-kafka', kind: 'kafka', distribution: { home: homes.kafka }, zookeeper: 'rk-zk',
+      brokers: KAFKA.map((host, i) => ({ host, id: i + 1 })),
+      settings: { 'zookeeper.session.timeout.ms': 6000, 'default.replication.factor': 3, 'min.insync.replicas': 2, 'num.network.threads': 4 },
+    });
+    expect(change.status).toBe(200);
+    expect(change.body.rollout).toBeTruthy();
+    let applyMaxDown = 0;
+    const applied = await waitFor('the apply rollout to complete', async () => {
+      const c = await lab.cluster('rk-kafka');
+      applyMaxDown = Math.max(applyMaxDown, c.status.members.filter((m) => m.process !== 'running').length);
+      const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${change.body.rollout}`)).body;
+      if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
+      return r.state === 'completed' ? r : undefined;
+    }, { timeoutMs: 240_000, intervalMs: 100 });
+    expect(applied.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
+    expect(applyMaxDown).toBeLessThanOrEqual(1);
   });
 
   it('elasticsearch: allocation to primaries and flush before each stop, restored and green after, data nodes first, masters last', async () => {

@@ -1,0 +1,106 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { nullLogger, type InstanceObservation } from '@hactl/shared';
+import { Fleet, type AgentSession } from '../reconcile/fleet.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { LeaseManager } from './leases.js';
+
+let dir: string;
+let store: SqliteStore;
+let fleet: Fleet;
+let now = 1_800_000_000_000;
+let authorized = true;
+let pending: string[] = [];
+let ids = 0;
+const session: AgentSession = { sendDesired() {}, sendCommand() {}, close() {} };
+
+function leases(ttlMs = 10_000) {
+  return new LeaseManager({
+    fleet, store, logger: nullLogger, now: () => now, ttlMs, retryAfterMs: 500,
+    pendingFor: () => pending,
+    authorize: (id) => (authorized ? undefined : `abandon: no running rollout asks to restart ${id}`),
+    newId: () => `lease-${++ids}`,
+  });
+}
+
+/** Every member reports serving; `leader` leads with 2 synced followers. */
+function report(leader: number, synced = 2): void {
+  for (const i of [1, 2, 3]) {
+    const probe = i === leader ? { ok: true, serving: true, mode: 'leader', syncedFollowers: synced } : { ok: true, serving: true, mode: 'follower' };
+    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = { id: `zk/zk-${i}`, process: 'running', pid: 100 + i, restarts: 0, detail: '', restartPending: false, probeAt: now, probe };
+    fleet.recordStatus(`h${i}`, { appliedGeneration: 2, applyError: '', instances: [inst] });
+  }
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-lease-'));
+  store = new SqliteStore(path.join(dir, 'state.db'));
+  fleet = new Fleet({ store, logger: nullLogger, now: () => now, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
+  for (const i of [1, 2, 3]) fleet.connectAgent({ name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session);
+  fleet.applyCluster('zk', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) }, { author: 't', message: '' });
+  authorized = true;
+  pending = [];
+});
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('restart leases', () => {
+  it('zookeeper: healthy ensemble → a follower gets the lease; a second member is refused while it is held', () => {
+    report(2);
+    const lm = leases();
+    const a = lm.acquire('h1', 'zk/zk-1', 'test');
+    expect(a).toMatchObject({ granted: true, leaseId: 'lease-1' });
+    const b = lm.acquire('h3', 'zk/zk-3', 'test');
+    expect(b.granted).toBe(false);
+    expect(b.reason).toMatch(/one-at-a-time: waiting: zk\/zk-1 holds/);
+    lm.release(a.leaseId);
+    expect(lm.acquire('h3', 'zk/zk-3', 'test').granted).toBe(true);
+  });
+
+  it('zookeeper: 1/2 synced followers → refused with the gate values', () => {
+    report(2, 1);
+    const d = leases().acquire('h1', 'zk/zk-1', 'test');
+    expect(d.granted).toBe(false);
+    expect(d.reason).toMatch(/cluster-healthy: waiting: cluster is degraded: .*1\/2 followers synced/);
+  });
+
+  it('an expired lease frees the cluster (the agent vanished mid-restart) and is recorded', () => {
+    report(2);
+    const lm = leases(5_000);
+    expect(lm.acquire('h1', 'zk/zk-1', 'test').granted).toBe(true);
+    now += 4_000;
+    report(2);
+    expect(lm.acquire('h3', 'zk/zk-3', 'test').granted).toBe(false);
+    now += 2_000;
+    report(2);
+    expect(lm.acquire('h3', 'zk/zk-3', 'test').granted).toBe(true);
+    expect(store.listEvents({ cluster: 'zk', limit: 10 }).map((e) => e.type)).toContain('lease.expired');
+  });
+
+  it('asking again while holding renews the same lease', () => {
+    report(2);
+    const lm = leases(5_000);
+    const a = lm.acquire('h1', 'zk/zk-1', 'test');
+    now += 4_000;
+    const b = lm.acquire('h1', 'zk/zk-1', 'test');
+    expect(b).toMatchObject({ granted: true, leaseId: a.leaseId });
+    expect(b.expiresAtMs).toBe(now + 5_000);
+  });
+
+  it('the leader waits while followers are pending; without a rollout asking, the agent is told to abandon', () => {
+    report(2);
+    pending = ['zk/zk-1'];
+    expect(leases().acquire('h2', 'zk/zk-2', 'test').reason).toMatch(/leader-last/);
+    authorized = false;
+    expect(leases().acquire('h1', 'zk/zk-1', 'test').reason).toMatch(/^abandon:/);
+  });
+
+  it('a host cannot take a lease for an instance it does not run', () => {
+    report(2);
+    expect(leases().acquire('h1', 'zk/zk-3', 'test')).toMatchObject({ granted: false, reason: 'host h1 does not run zk/zk-3' });
+  });
+});
