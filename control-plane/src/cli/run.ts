@@ -135,7 +135,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<cluster>', 'cluster name')
     .addOption(new Option('--action <action>', 'restart | apply | upgrade').choices(['restart', 'apply', 'upgrade']).default('restart'))
     .option('--gate-timeout <sec>', 'how long one step may wait for its gates (default 600)')
-    .addOption(new Option('--on-gate-timeout <what>', 'pause or abort the rollout when a step times out').choices(['pause', 'abort']))
+    .addOption(new Option('--on-gate-timeout <what>', 'pause, abort, or roll the changed members back to the previous revision').choices(['pause', 'abort', 'rollback']))
     .option('--pause-between <sec>', 'extra wait after each member')
     .option('-w, --wait', 'follow the rollout until it ends')
     .description('start a rolling restart (POST /v1/clusters/NAME/rollouts)')

@@ -4,7 +4,7 @@ import type { LeaseManager } from '../leases/leases.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
 
 export type RolloutAction = 'restart' | 'apply' | 'upgrade';
-export type GateTimeoutPolicy = 'pause' | 'abort';
+export type GateTimeoutPolicy = 'pause' | 'abort' | 'rollback';
 
 export interface RolloutOptions {
   action: RolloutAction;
@@ -39,8 +39,7 @@ export function parseRolloutRequest(body: unknown): RolloutOptions {
   int('pauseBetweenSec', 0, 3600);
   int('gateTimeoutSec', 5, 86_400);
   if (b.onGateTimeout !== undefined) {
-    if (b.onGateTimeout === 'rollback') problems.push({ path: 'onGateTimeout', message: 'rollback on gate timeout is not implemented yet; use pause or abort' });
-    else if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort') problems.push({ path: 'onGateTimeout', message: 'must be pause or abort' });
+    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback') problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
     else opts.onGateTimeout = b.onGateTimeout;
   }
   if (b.revision !== undefined) problems.push({ path: 'revision', message: 'rollouts always use the current revision; use POST /v1/clusters/{name}/rollback to go back' });
@@ -240,9 +239,10 @@ export class RolloutEngine {
       if (now - requested.requested_at > opts.gateTimeoutSec * 1000) {
         const why = this.o.leases().lastRefusal.get(requested.instance_id) ?? 'no progress';
         const reason = `gate timeout after ${opts.gateTimeoutSec}s on step ${requested.idx} (${requested.instance_id}): ${why}`;
-        if (opts.onGateTimeout === 'abort') {
-          for (const s of steps) if (s.state === 'pending' || s.state === 'requested') this.o.store.updateRolloutStep({ ...s, state: 'skipped', note: 'rollout aborted on gate timeout' });
+        if (opts.onGateTimeout === 'abort' || opts.onGateTimeout === 'rollback') {
+          for (const s of steps) if (s.state === 'pending' || s.state === 'requested') this.o.store.updateRolloutStep({ ...s, state: 'skipped', note: `rollout ${opts.onGateTimeout === 'abort' ? 'aborted' : 'rolled back'} on gate timeout` });
           this.setState(r, 'aborted', reason);
+          if (opts.onGateTimeout === 'rollback') this.rollBack(r, steps.filter((s) => s.state === 'done').map((s) => s.instance_id), reason);
         } else this.setState(r, 'paused', reason);
       }
       return;
@@ -261,6 +261,26 @@ export class RolloutEngine {
     const step: RolloutStepRow = { ...next, state: 'requested', command_id: `${r.id}.${next.idx}`, pid_before: obs?.pid ?? 0, requested_at: now, note: 'waiting for the restart lease' };
     this.o.store.updateRolloutStep(step);
     this.send(step);
+  }
+
+  /**
+   * Gate timeout with `onGateTimeout: rollback`: the previous revision's spec becomes current again
+   * (as a new revision) and the members this rollout already restarted are rolled back in the same
+   * safe order; members it never reached keep running the old config.
+   */
+  private rollBack(r: RolloutRow, restarted: string[], reason: string): void {
+    if (r.action === 'restart') {
+      this.o.logger.warn({ cluster: r.cluster, rollout: r.id }, 'restart rollout timed out; nothing to roll back');
+      return;
+    }
+    const previous = this.o.fleet.listRevisions(r.cluster).map((x) => x.revision).filter((n) => n < r.revision).at(-1);
+    if (previous === undefined) {
+      this.o.logger.warn({ cluster: r.cluster, rollout: r.id }, 'no earlier revision to roll back to');
+      return;
+    }
+    const applied = this.o.fleet.applyCluster(r.cluster, this.o.fleet.getRevisionSpec(r.cluster, previous), { author: 'hactl', message: `rollback to revision ${previous} after rollout ${r.id}: ${reason}`.slice(0, 500) });
+    this.o.store.appendEvent({ at: this.o.now(), type: 'rollout.rollback', cluster: r.cluster, host: null, message: `rollout ${r.id} rolled back to revision ${previous} as revision ${applied.revision}`, data_json: JSON.stringify({ restarted }) });
+    if (restarted.length) this.start(r.cluster, { ...this.opts(r), action: 'apply', onGateTimeout: 'pause' }, restarted);
   }
 
   view(id: string): RolloutView {

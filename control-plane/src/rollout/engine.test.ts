@@ -1,0 +1,114 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { nullLogger, type InstanceObservation } from '@hactl/shared';
+import { Fleet, type AgentCommand, type AgentSession } from '../reconcile/fleet.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { LeaseManager } from '../leases/leases.js';
+import { RolloutEngine, defaultRolloutOptions, parseRolloutRequest } from './engine.js';
+
+let dir: string;
+let store: SqliteStore;
+let now = 1_800_000_000_000;
+const sent: AgentCommand[] = [];
+const pids = new Map<string, number>([['zk/zk-1', 101], ['zk/zk-2', 102], ['zk/zk-3', 103]]);
+const session: AgentSession = { sendDesired() {}, sendCommand: (c) => sent.push(c), close() {} };
+let ids = 0;
+
+function world(): { fleet: Fleet; engine: RolloutEngine } {
+  const fleet = new Fleet({ store, logger: nullLogger, now: () => now, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
+  const engine: RolloutEngine = new RolloutEngine({ store, fleet, leases: (): LeaseManager => leases, logger: nullLogger, now: () => now, newId: () => `r${++ids}` });
+  const leases: LeaseManager = new LeaseManager({ fleet, store, logger: nullLogger, now: () => now, ttlMs: 60_000, retryAfterMs: 100, pendingFor: (c, e) => engine.pendingFor(c, e), authorize: () => undefined, newId: () => `l${++ids}` });
+  for (const i of [1, 2, 3]) fleet.connectAgent({ name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session);
+  return { fleet, engine };
+}
+
+/** Agents report: all serving, member 2 leads. */
+function report(fleet: Fleet): void {
+  for (const i of [1, 2, 3]) {
+    const id = `zk/zk-${i}`;
+    const probe = i === 2 ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 } : { ok: true, serving: true, mode: 'follower' };
+    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = { id, process: 'running', pid: pids.get(id)!, restarts: 0, detail: '', restartPending: false, probeAt: now, probe };
+    fleet.recordStatus(`h${i}`, { appliedGeneration: 3, applyError: '', instances: [inst] });
+  }
+}
+
+const spec = (tick: number) => ({ kind: 'zookeeper', distribution: { home: '/zk' }, settings: { tickTime: tick }, members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) });
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-engine-'));
+  store = new SqliteStore(path.join(dir, 'state.db'));
+  sent.length = 0;
+});
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rollout engine', () => {
+  it('plans followers first and the leader last, one step requested at a time with a stable command id', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    expect(r.steps.map((s) => s.instance)).toEqual(['zk/zk-1', 'zk/zk-3', 'zk/zk-2']);
+    expect(sent).toEqual([{ id: `${r.id}.0`, instanceId: 'zk/zk-1', action: 'restart', args: [] }]);
+    engine.tick();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('a new pid finishes a step even if the agent\'s result was lost; a control-plane restart resumes at the next step', () => {
+    const w1 = world();
+    w1.fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(w1.fleet);
+    const r = w1.engine.start('zk', defaultRolloutOptions('restart'));
+    // The control plane "crashes" here: a new Fleet and engine over the same store.
+    const w2 = world();
+    now += 1000;
+    pids.set('zk/zk-1', 201);
+    report(w2.fleet);
+    w2.engine.tick();
+    const v = w2.engine.view(r.id);
+    expect(v.steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    expect(v.steps[0]!.note).toBe('restarted (pid 101 → 201)');
+    // The resent command for the requested step keeps its id, so the agent's journal makes it idempotent.
+    w2.engine.onAgentConnected('h3');
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.1`, instanceId: 'zk/zk-3', action: 'restart', args: [] });
+    pids.set('zk/zk-1', 101);
+  });
+
+  it('gate timeout with rollback: the previous spec becomes a new revision and the restarted members roll back', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
+    expect(changed.changedInstances).toEqual(['zk/zk-1', 'zk/zk-2', 'zk/zk-3']);
+    const r = engine.start('zk', { ...defaultRolloutOptions('apply'), gateTimeoutSec: 30, onGateTimeout: 'rollback' }, changed.changedInstances);
+    now += 1000;
+    pids.set('zk/zk-1', 301);
+    report(fleet);
+    engine.tick(); // step 0 done, step 1 (zk-3) requested
+    now += 31_000;
+    report(fleet);
+    engine.tick(); // zk-3 never restarted: gate timeout
+    expect(engine.view(r.id)).toMatchObject({ state: 'aborted', reason: expect.stringMatching(/^gate timeout after 30s on step 1 \(zk\/zk-3\)/) });
+    expect(fleet.listRevisions('zk').map((x) => x.revision)).toEqual([1, 2, 3]);
+    expect(fleet.getRevisionSpec('zk', 3)).toEqual(fleet.getRevisionSpec('zk', 1));
+    const back = engine.list('zk')[0]!;
+    expect(back).toMatchObject({ action: 'apply', state: 'running' });
+    expect(back.steps.map((s) => s.instance)).toEqual(['zk/zk-1']);
+    pids.set('zk/zk-1', 101);
+  });
+
+  it('a second rollout on a cluster with one running is refused; bad requests list every problem', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    engine.start('zk', defaultRolloutOptions('restart'));
+    expect(() => engine.start('zk', defaultRolloutOptions('restart'))).toThrow(/already has rollout/);
+    expect(() => parseRolloutRequest({ action: 'reboot', batchSize: 2, gateTimeoutSec: 1, extra: true })).toThrow(
+      expect.objectContaining({ details: expect.arrayContaining([expect.objectContaining({ path: 'action' }), expect.objectContaining({ path: 'batchSize' }), expect.objectContaining({ path: 'gateTimeoutSec' }), expect.objectContaining({ path: 'extra' })]) }),
+    );
+  });
+});
