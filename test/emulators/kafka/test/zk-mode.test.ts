@@ -233,7 +233,11 @@ describe('kafka emulator, ZooKeeper mode: 3 brokers on a real 3-node ensemble', 
     }
     start(victim);
     await waitFor('ISR to heal after restart', healed, { timeoutMs: 20_000 });
-    const after = await topicMetadata(survivors);
+    // Every broker's metadata cache catches up on its own schedule: wait for the survivors' view too.
+    const after = await waitFor('the survivors to see the healed ISR', async () => {
+      const ps = await topicMetadata(survivors);
+      return ps.every((p) => p.isr.length === p.replicas.length) ? ps : undefined;
+    }, { timeoutMs: 20_000 });
     for (const p of after) expect([...p.isr].sort()).toEqual([...p.replicas].sort());
   });
 
