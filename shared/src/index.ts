@@ -4,6 +4,7 @@ export * from './domain.js';
 export * from './config-values.js';
 export * from './backoff.js';
 export * from './listen.js';
+export * from './distribution.js';
 export * from './services/types.js';
 export * from './services/registry.js';
 export * from './services/restart-gates.js';

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { serviceKind, type Logger, type ProcessPlan } from '@hactl/shared';
+import { serviceKind, type Logger, type PackageInputs, type ProcessPlan } from '@hactl/shared';
 import { writeFileIfChanged } from '../files/atomic.js';
+import { ensureDistribution } from '../files/distribution.js';
 import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
 import type { DesiredInstanceSpec } from './diff.js';
@@ -87,6 +88,7 @@ export class InstanceManager {
    * must exit 0 or the start is abandoned with its output in the error.
    */
   private async runPreStart(spec: DesiredInstanceSpec): Promise<void> {
+    await this.ensurePackage(spec);
     const cmds = agentServiceKind(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
     for (const c of cmds) {
       this.opts.logger.info({ instance: spec.id, command: c.command, args: c.args }, 'running pre-start command');
@@ -98,6 +100,12 @@ export class InstanceManager {
         });
       });
     }
+  }
+
+  /** Downloads and verifies a package distribution if the instance uses one (a no-op when present). */
+  private async ensurePackage(spec: DesiredInstanceSpec): Promise<void> {
+    const pkg = (spec.inputs as { package?: PackageInputs }).package;
+    if (pkg) await ensureDistribution(pkg, this.opts.logger);
   }
 
   async add(spec: DesiredInstanceSpec): Promise<void> {
@@ -125,6 +133,8 @@ export class InstanceManager {
     if (!m) return this.add(spec);
     const agentKind = agentServiceKind(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
+    // An upgrade fetches the new version now, while the old one still runs, so the restart is short.
+    await this.ensurePackage(spec);
     const changed = await this.writeFiles(spec, plan);
     const planChanged = JSON.stringify(plan) !== JSON.stringify(m.plan);
     const needsRestart = serviceKind(spec.kind)?.needsRestart?.(m.spec.inputs, spec.inputs) ?? true;

@@ -183,7 +183,7 @@ export class Fleet {
    * the rendered-file diffs (same renderers the agents use) and which running members would need a
    * restart, in rollout order.
    */
-  previewApply(name: string, raw: unknown): { name: string; changed: boolean; nextRevision: number; instances: { instance: string; host: string; change: 'add' | 'remove' | 'update' | 'none'; restart: boolean; files: { path: string; diff: string[] }[] }[]; restartOrder: string[] } {
+  previewApply(name: string, raw: unknown): { name: string; changed: boolean; nextRevision: number; instances: { instance: string; host: string; change: 'add' | 'remove' | 'update' | 'none'; restart: boolean; files: { path: string; diff: string[] }[] }[]; restartOrder: string[]; notes: string[] } {
     const { spec, fleet } = this.checkSpecWithFacts(name, raw);
     const kind = serviceKind(spec.kind)!;
     const existing = this.store.getCluster(name);
@@ -209,7 +209,8 @@ export class Fleet {
     const members = existing ? this.memberMap(name).members : new Map();
     const restartOrder = instances.filter((i) => i.restart).map((i) => i.instance);
     const ordered = planRestartOrder(restartOrder, members).order;
-    return { name, changed: current?.spec_json !== JSON.stringify(spec), nextRevision: this.store.maxRevision(name) + 1, instances, restartOrder: ordered };
+    const notes = kind.planNotes?.(current ? (JSON.parse(current.spec_json) as ClusterSpecBase) : undefined, spec) ?? [];
+    return { name, changed: current?.spec_json !== JSON.stringify(spec), nextRevision: this.store.maxRevision(name) + 1, instances, restartOrder: ordered, notes };
   }
 
   /** Validates and stores a spec as a new revision, then pushes new desired states. */

@@ -61,6 +61,8 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * Elasticsearch's cluster.initial_master_nodes, used only at the first election).
    */
   needsRestart?(before: I, after: I): boolean;
+  /** Caveats to show with a change's plan (dry-run, rollout), e.g. Kafka's protocol-version steps for an upgrade. */
+  planNotes?(before: S | undefined, after: S): string[];
   /** Ports and directories an instance holds on its host (for cross-cluster clash checks). */
   claims(inputs: I): InstanceClaims;
   /**

@@ -17,6 +17,7 @@ interface Preview {
   nextRevision: number;
   instances: { instance: string; host: string; change: string; restart: boolean; files: { path: string; diff: string[] }[] }[];
   restartOrder: string[];
+  notes?: string[];
 }
 
 const STDIN = '-';
@@ -44,6 +45,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
         for (const f of i.files) out.push(`    ${escapeControl(f.path)}`, ...f.diff.map((l) => `      ${escapeControl(l)}`));
       }
       if (p.restartOrder.length) out.push(`  rolling restart order: ${p.restartOrder.map(escapeControl).join(' → ')}`);
+      for (const n of p.notes ?? []) out.push(`  note: ${escapeControl(n)}`);
       ctx.io.stdout(out.join('\n') + '\n');
     }
     ctx.io.stderr(`dry run: ${docs.length} cluster spec(s) validated by the control plane; nothing was stored.\n`);

@@ -1,3 +1,4 @@
+import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { ValidationError } from '../../errors.js';
@@ -19,6 +20,8 @@ export const elasticsearchInputsSchema = z
     transportPort: portSchema,
     /** Distribution home (`bin/elasticsearch`, `config/jvm.options`, `config/log4j2.properties`). */
     home: absPathSchema,
+    /** Set when the distribution is a package the agent downloads into `home`. */
+    package: packageInputsSchema.optional(),
     /** ES_PATH_CONF: agent-owned, holds the rendered files plus jvm.options/log4j2.properties copied from home. */
     confDir: absPathSchema,
     dataDir: absPathSchema,

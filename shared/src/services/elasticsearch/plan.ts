@@ -1,3 +1,4 @@
+import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import type { ElasticsearchSpec } from './spec.js';
@@ -44,7 +45,7 @@ export function planElasticsearch(spec: ElasticsearchSpec, fleet: FleetContext):
       address: r.host.address,
       httpPort: r.httpPort,
       transportPort: r.transportPort,
-      home: spec.distribution.home,
+      ...resolveDistribution(spec.distribution, r.host.dataRoot, 'elasticsearch'),
       confDir: `${r.baseDir}/conf`,
       dataDir: r.dataDir,
       logDir: r.logDir,

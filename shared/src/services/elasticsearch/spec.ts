@@ -1,3 +1,4 @@
+import { distributionSchema } from '../../distribution.js';
 import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
@@ -48,7 +49,7 @@ export const elasticsearchSpecSchema = z
     name: nameSchema,
     kind: z.literal('elasticsearch'),
     /** An unpacked archive with the upstream layout (`bin/elasticsearch`, `config/jvm.options`). */
-    distribution: z.object({ home: absPathSchema }).strict(),
+    distribution: distributionSchema,
     nodes: z.array(nodeSchema),
     /** elasticsearch.yml pass-through (validated; keys hactl derives are refused). */
     settings: z.record(z.string(), settingValue).default({}),

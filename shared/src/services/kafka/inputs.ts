@@ -1,3 +1,4 @@
+import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { ValidationError } from '../../errors.js';
@@ -33,6 +34,8 @@ export const kafkaInputsSchema = z
     /** Process output (kafka.out) and Kafka's own LOG_DIR. */
     logDir: absPathSchema,
     home: absPathSchema,
+    /** Set when the distribution is a package the agent downloads into `home`. */
+    package: packageInputsSchema.optional(),
     /** server.properties settings other than the managed ones, already validated and stringified. */
     config: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), lineValue),
     heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/).optional(),

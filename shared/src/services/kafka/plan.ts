@@ -1,3 +1,4 @@
+import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { findHost, resolveMember, type ZookeeperSpec } from '../zookeeper/spec.js';
@@ -101,7 +102,7 @@ export function planKafka(spec: KafkaSpec, fleet: FleetContext): InstancePlan<Ka
       logDirs: r.logDirs,
       confDir: `${base}/conf`,
       logDir: `${base}/logs`,
-      home: spec.distribution.home,
+      ...resolveDistribution(spec.distribution, r.host.dataRoot, 'kafka'),
       config,
       ...(spec.jvm?.heap ? { heap: spec.jvm.heap } : {}),
       jvmFlags,

@@ -1,3 +1,4 @@
+import { distributionSchema } from '../../distribution.js';
 import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
@@ -38,12 +39,7 @@ export const kafkaSpecSchema = z
   .object({
     name: nameSchema,
     kind: z.literal('kafka'),
-    distribution: z
-      .object({
-        /** Install dir with the upstream layout (`bin/kafka-server-start.sh`). */
-        home: absPathSchema,
-      })
-      .strict(),
+    distribution: distributionSchema,
     mode: z.enum(['zookeeper', 'kraft']).default('zookeeper'),
     /** ZooKeeper mode: name of a hactl zookeeper cluster. */
     zookeeper: nameSchema.optional(),

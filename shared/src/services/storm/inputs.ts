@@ -1,3 +1,4 @@
+import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { ValidationError } from '../../errors.js';
@@ -22,6 +23,8 @@ export const stormInputsSchema = z
     /** The host's address: `storm.local.hostname`, what every daemon advertises and (UI) binds. */
     address: ipSchema,
     home: absPathSchema,
+    /** Set when the distribution is a package the agent downloads into `home`. */
+    package: packageInputsSchema.optional(),
     confDir: absPathSchema,
     localDir: absPathSchema,
     logDir: absPathSchema,

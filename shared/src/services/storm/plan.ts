@@ -1,3 +1,4 @@
+import { resolveDistribution } from '../../distribution.js';
 import type { HostRecord, InstancePlan, RunState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { findHost } from '../zookeeper/spec.js';
@@ -54,7 +55,7 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
       role,
       host: host.name,
       address: host.address,
-      home: spec.distribution.home,
+      ...resolveDistribution(spec.distribution, host.dataRoot, 'storm'),
       confDir: `${dir}/conf`,
       localDir: localBase ? `${localBase}/${role}` : `${dir}/data`,
       logDir: logBase ? `${logBase}/${role}` : `${dir}/logs`,

@@ -1,3 +1,4 @@
+import { distributionSchema } from '../../distribution.js';
 import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { ClusterSpecBase, HostRecord } from '../../domain.js';
@@ -21,7 +22,7 @@ export const stormSpecSchema = z
     name: nameSchema,
     kind: z.literal('storm'),
     /** Install dir with the upstream layout (`bin/storm`). */
-    distribution: z.object({ home: absPathSchema }).strict(),
+    distribution: distributionSchema,
     /**
      * A hactl cluster of kind zookeeper. Storm keeps its state under `storm.zookeeper.root` there,
      * by default `/<cluster name>` (the chroot convention Kafka clusters use too, so two Storm

@@ -1,3 +1,4 @@
+import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, portSchema, nameSchema } from '../../config-values.js';
 import { ValidationError } from '../../errors.js';
@@ -22,6 +23,7 @@ export const zookeeperInputsSchema = z
     /** zoo.cfg settings other than the managed ones, already validated and stringified. */
     config: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), z.string().regex(/^[^\u0000-\u001f\u007f\\]*$/)),
     home: absPathSchema.optional(),
+    package: packageInputsSchema.optional(),
     java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema) }).strict().optional(),
     jvmFlags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/)),
   })

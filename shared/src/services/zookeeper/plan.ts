@@ -1,3 +1,4 @@
+import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import type { ZookeeperSpec } from './spec.js';
@@ -53,7 +54,7 @@ export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): Instanc
       servers,
       config,
       jvmFlags,
-      ...(spec.distribution.home ? { home: spec.distribution.home } : {}),
+      ...(spec.distribution.home || spec.distribution.package ? resolveDistribution(spec.distribution, r.host.dataRoot, 'zookeeper') : {}),
       ...(spec.distribution.java ? { java: spec.distribution.java } : {}),
     };
     return {

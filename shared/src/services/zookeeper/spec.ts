@@ -1,3 +1,4 @@
+import { packageSchema } from '../../distribution.js';
 import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
@@ -31,9 +32,11 @@ export const zookeeperSpecSchema = z
         home: absPathSchema.optional(),
         /** Or run java directly: for installs without zkServer.sh. */
         java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema).min(1) }).strict().optional(),
+        /** Or a release tarball the agent downloads and verifies. */
+        package: packageSchema.optional(),
       })
       .strict()
-      .refine((d) => (d.home === undefined) !== (d.java === undefined), 'set exactly one of "home" or "java"'),
+      .refine((d) => [d.home, d.java, d.package].filter((x) => x !== undefined).length === 1, 'set exactly one of "home", "java" or "package"'),
     settings: z.record(z.string(), settingValue).default({}),
     members: z.array(memberSchema),
     jvm: jvmSchema.optional(),

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { absPathSchema } from './config-values.js';
+
+/**
+ * A distribution the agent downloads: an upstream release tarball (one top-level directory, as
+ * Apache and Elastic ship them) and its SHA-512, which the agent checks before unpacking.
+ */
+export const packageSchema = z
+  .object({
+    url: z
+      .string()
+      .max(2000)
+      .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/, 'must be an http(s) URL without spaces, quotes or a query'),
+    sha512: z.string().regex(/^[0-9a-f]{128}$/, 'must be the 128-hex-digit SHA-512 of the tarball'),
+  })
+  .strict();
+
+/** `distribution: { home }` (an existing install) or `{ package: { url, sha512 } }`. */
+export const distributionSchema = z
+  .object({ home: absPathSchema.optional(), package: packageSchema.optional() })
+  .strict()
+  .refine((d) => (d.home === undefined) !== (d.package === undefined), 'set exactly one of "home" or "package"');
+
+export type Distribution = z.infer<typeof distributionSchema>;
+
+/** What the agent needs to fetch a package: where it comes from, its digest, where it goes. */
+export const packageInputsSchema = packageSchema.extend({ dir: absPathSchema }).strict();
+export type PackageInputs = z.infer<typeof packageInputsSchema>;
+
+/**
+ * A package unpacks into a versioned directory named by its digest under the host's data root
+ * (`<dataRoot>/distributions/<kind>/<sha512[0:16]>`), so an upgrade installs next to the running
+ * version and the restart switches to it; the old one stays until removed.
+ */
+export function resolveDistribution(d: { home?: string | undefined; package?: { url: string; sha512: string } | undefined }, dataRoot: string, kind: string): { home: string; package?: PackageInputs } {
+  if (d.package) {
+    const dir = `${dataRoot}/distributions/${kind}/${d.package.sha512.slice(0, 16)}`;
+    return { home: dir, package: { ...d.package, dir } };
+  }
+  return { home: d.home! };
+}
