@@ -10,4 +10,10 @@ pnpm -s proto:check
 log "linting"
 pnpm -s lint
 log "running tests"
-pnpm -s vitest run "$@"
+results="$(mktemp)"
+status=0
+pnpm -s vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+# One plain closing line for whoever reads the log: "vitest: N passed, N failed".
+node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results" || true
+rm -f "$results"
+exit "$status"
