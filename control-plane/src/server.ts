@@ -7,11 +7,11 @@ import { agentServiceDefinition, MAX_MESSAGE_BYTES } from '@hactl/proto';
 import type { Logger } from '@hactl/shared';
 import type { ControlPlaneConfig } from './config.js';
 import { SqliteStore } from './store/sqlite-store.js';
-import { Fleet } from './reconcile/fleet.js';
+import type { Fleet } from './reconcile/fleet.js';
 import { createAgentServiceHandlers } from './agent-rpc/service.js';
 import { createApp } from './api/app.js';
-import { LeaseManager } from './leases/leases.js';
-import { RolloutEngine } from './rollout/engine.js';
+import type { RolloutEngine } from './rollout/engine.js';
+import { createCore } from './core.js';
 
 export interface RunningControlPlane {
   httpPort: number;
@@ -25,24 +25,16 @@ export interface RunningControlPlane {
 export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger, now: () => number = Date.now): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  // KRaft cluster ids are 16 random bytes in base64url (22 characters), as `kafka-storage.sh random-uuid` prints.
-  const fleet = new Fleet({ store, logger, now, reportIntervalMs: cfg.reportIntervalMs, randomId: () => crypto.randomBytes(16).toString('base64url') });
-
-  const newId = () => crypto.randomBytes(6).toString('hex');
-  const rollouts: RolloutEngine = new RolloutEngine({ store, fleet, leases: (): LeaseManager => leases, logger, now, newId });
-  const leases: LeaseManager = new LeaseManager({
-    fleet,
+  const { fleet, leases, rollouts } = createCore({
     store,
     logger,
     now,
-    ttlMs: cfg.leaseTtlMs,
-    retryAfterMs: Math.min(1000, cfg.reportIntervalMs),
-    pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
-    authorize: (instanceId) => (rollouts.requestedStep(instanceId) ? undefined : `abandon: no running rollout asks to restart ${instanceId}`),
-    newId,
+    reportIntervalMs: cfg.reportIntervalMs,
+    leaseTtlMs: cfg.leaseTtlMs,
+    // KRaft cluster ids are 16 random bytes in base64url (22 characters), as `kafka-storage.sh random-uuid` prints.
+    randomId: () => crypto.randomBytes(16).toString('base64url'),
+    newId: () => crypto.randomBytes(6).toString('hex'),
   });
-  fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
-  fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
 
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger } from '@hactl/shared';
 import { createApp } from './app.js';
-import { Fleet, type AgentSession } from '../reconcile/fleet.js';
+import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { RolloutEngine } from '../rollout/engine.js';
-import { LeaseManager } from '../leases/leases.js';
+import { createCore } from '../core.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -22,9 +21,9 @@ function session(host: string): AgentSession {
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-api-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  fleet = new Fleet({ store, logger: nullLogger, now: () => 1_800_000_000_000, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
-  const rollouts: RolloutEngine = new RolloutEngine({ store, fleet, leases: (): LeaseManager => leases, logger: nullLogger, now: () => 1_800_000_000_000, newId: () => 'abc123' });
-  const leases: LeaseManager = new LeaseManager({ fleet, store, logger: nullLogger, now: () => 1_800_000_000_000, ttlMs: 1000, retryAfterMs: 100, pendingFor: () => [], authorize: () => undefined, newId: () => 'l1' });
+  const core = createCore({ store, logger: nullLogger, now: () => 1_800_000_000_000, reportIntervalMs: 1000, leaseTtlMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA', newId: () => 'abc123' });
+  fleet = core.fleet;
+  const rollouts = core.rollouts;
   app = createApp({ fleet, rollouts, logger: nullLogger });
   pushed.length = 0;
   for (const i of [1, 2, 3]) {

@@ -81,15 +81,7 @@ export class LeaseManager {
     }
     const denied = this.opts.authorize(instanceId);
     if (denied) return refuse(denied);
-    const { status, members } = this.opts.fleet.memberMap(cluster);
-    const gates = checkRestartGates({
-      cluster,
-      status,
-      members,
-      instanceId,
-      leasedBy: this.holders(cluster).map((l) => l.instanceId),
-      pending: this.opts.pendingFor(cluster, instanceId),
-    });
+    const gates = this.gates(instanceId);
     const failing = gates.filter((g) => !g.ok);
     if (failing.length) return refuse(failing.map((g) => `${g.gate}: ${g.reason}`).join('; '), gates);
     const lease: Lease = { id: this.opts.newId(), cluster, instanceId, hostId, expiresAt: now + this.opts.ttlMs };
@@ -98,6 +90,20 @@ export class LeaseManager {
     this.opts.logger.info({ cluster, instance: instanceId, host: hostId, lease: lease.id, reason }, 'restart lease granted');
     this.opts.store.appendEvent({ at: now, type: 'lease.granted', cluster, host: hostId, message: `restart lease for ${instanceId} (${reason || 'no reason given'})`, data_json: JSON.stringify({ gates }) });
     return { granted: true, leaseId: lease.id, expiresAtMs: lease.expiresAt, reason: 'all gates hold', retryAfterMs: 0, gates };
+  }
+
+  /** The named gates for taking `instanceId` down now, with their current values (grants nothing). */
+  gates(instanceId: string): GateResult[] {
+    const cluster = instanceId.split('/')[0] ?? '';
+    const { status, members } = this.opts.fleet.memberMap(cluster);
+    return checkRestartGates({
+      cluster,
+      status,
+      members,
+      instanceId,
+      leasedBy: this.holders(cluster).filter((l) => l.instanceId !== instanceId).map((l) => l.instanceId),
+      pending: this.opts.pendingFor(cluster, instanceId),
+    });
   }
 
   release(leaseId: string): boolean {

@@ -99,6 +99,7 @@ export class Fleet {
   private readonly sessions = new Map<string, AgentSession>();
   private readonly liveness = new Map<string, Liveness>();
   private readonly observations = new Map<string, InstanceObservation>();
+  private readonly desiredIds = new Map<string, Map<string, string>>();
   private readonly store: Store;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -326,8 +327,11 @@ export class Fleet {
     return pushes.length;
   }
 
-  private push(changes: readonly { hostId: string; generation: number; json: string }[]): void {
+  /** After a commit: drops cached desired instances of changed hosts and sends them (except to `skip`). */
+  private push(changes: readonly { hostId: string; generation: number; json: string }[], skip?: string): void {
     for (const c of changes) {
+      this.desiredIds.delete(c.hostId);
+      if (c.hostId === skip) continue;
       const session = this.sessions.get(c.hostId);
       if (!session) continue;
       this.log.info({ host: c.hostId, generation: c.generation }, 'pushing desired state');
@@ -399,7 +403,15 @@ export class Fleet {
       });
       if (!existing) this.store.appendEvent({ at: now, type: 'host.registered', cluster: null, host: hostId, message: `host ${hello.name} registered at ${hello.address}`, data_json: '{}' });
       if (moved) this.store.appendEvent({ at: now, type: 'host.changed', cluster: null, host: hostId, message: `host ${hello.name} now at ${hello.address} (data root ${hello.dataRoot})`, data_json: '{}' });
-      const pushes = !existing || moved ? this.recomputeDesired(now) : [];
+      let pushes: { hostId: string; generation: number; json: string }[] = [];
+      if (moved) pushes = this.recomputeDesired(now);
+      else if (!existing) {
+        // No accepted spec can name a host that was not registered (validation refuses unknown
+        // hosts), so a new host starts empty: no fleet-wide re-plan per registration.
+        const json = JSON.stringify({ instances: [] } satisfies HostDesiredView);
+        this.store.setHostDesired({ host_id: hostId, generation: 1, state_json: json, updated_at: now });
+        pushes = [{ hostId, generation: 1, json }];
+      }
       return { hostId, pushes };
     });
     const previous = this.sessions.get(hostId);
@@ -410,7 +422,7 @@ export class Fleet {
     live.lastSeen = now;
     live.dirty = true;
     this.liveness.set(hostId, live);
-    this.push(pushes.filter((p) => p.hostId !== hostId));
+    this.push(pushes, hostId);
     const row = this.store.getHostDesired(hostId);
     this.log.info({ host: hostId, address: hello.address, generation: row?.generation ?? 0 }, 'agent connected');
     queueMicrotask(() => this.onAgentConnected(hostId));
@@ -438,8 +450,7 @@ export class Fleet {
       live.applyError = update.applyError;
       live.dirty = true;
     }
-    const desired = this.store.getHostDesired(hostId);
-    const known = new Set(desired ? (JSON.parse(desired.state_json) as HostDesiredView).instances.map((i) => i.id) : []);
+    const known = this.desiredInstances(hostId);
     for (const inst of update.instances) {
       if (!known.has(inst.id)) continue; // an instance being removed; nothing plans it any more
       this.observations.set(inst.id, { ...inst, hostId, reportedAt: now });
@@ -580,11 +591,24 @@ export class Fleet {
     return this.store.listEvents(filter).map((e) => ({ id: e.id, at: new Date(e.at).toISOString(), type: e.type, cluster: e.cluster, host: e.host, message: e.message }));
   }
 
-  /** Instance observations, for the agent-rpc layer's validation of incoming reports. */
+  /** The kind of an instance this host should run, for the agent-rpc layer's checks of incoming reports. */
   kindOfInstance(hostId: string, instanceId: string): string | undefined {
-    const d = this.store.getHostDesired(hostId);
-    if (!d) return undefined;
-    return (JSON.parse(d.state_json) as HostDesiredView).instances.find((i) => i.id === instanceId)?.kind;
+    return this.desiredInstances(hostId).get(instanceId);
+  }
+
+  /**
+   * Instance id → kind of a host's desired state. Status reports arrive every few seconds from every
+   * agent, so this is cached in memory instead of parsed from the store on each one; `push`
+   * drops a host's entry whenever its desired state changes.
+   */
+  private desiredInstances(hostId: string): ReadonlyMap<string, string> {
+    let ids = this.desiredIds.get(hostId);
+    if (!ids) {
+      const d = this.store.getHostDesired(hostId);
+      ids = new Map(d ? (JSON.parse(d.state_json) as HostDesiredView).instances.map((i) => [i.id, i.kind] as const) : []);
+      this.desiredIds.set(hostId, ids);
+    }
+    return ids;
   }
 }
 

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nullLogger, type InstanceObservation } from '@hactl/shared';
-import { Fleet, type AgentCommand, type AgentSession } from '../reconcile/fleet.js';
+import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
+import { createCore } from '../core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { LeaseManager } from '../leases/leases.js';
-import { RolloutEngine, defaultRolloutOptions, parseRolloutRequest } from './engine.js';
+import { defaultRolloutOptions, parseRolloutRequest, type RolloutEngine } from './engine.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -17,9 +17,7 @@ const session: AgentSession = { sendDesired() {}, sendCommand: (c) => sent.push(
 let ids = 0;
 
 function world(): { fleet: Fleet; engine: RolloutEngine } {
-  const fleet = new Fleet({ store, logger: nullLogger, now: () => now, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
-  const engine: RolloutEngine = new RolloutEngine({ store, fleet, leases: (): LeaseManager => leases, logger: nullLogger, now: () => now, newId: () => `r${++ids}` });
-  const leases: LeaseManager = new LeaseManager({ fleet, store, logger: nullLogger, now: () => now, ttlMs: 60_000, retryAfterMs: 100, pendingFor: (c, e) => engine.pendingFor(c, e), authorize: () => undefined, newId: () => `l${++ids}` });
+  const { fleet, rollouts: engine } = createCore({ store, logger: nullLogger, now: () => now, reportIntervalMs: 1000, leaseTtlMs: 60_000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA', newId: () => `r${++ids}` });
   for (const i of [1, 2, 3]) fleet.connectAgent({ name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session);
   return { fleet, engine };
 }

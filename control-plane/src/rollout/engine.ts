@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, checkRestartGates, planRestartOrder, restartRank, type Logger } from '@hactl/shared';
+import { ConflictError, NotFoundError, ValidationError, planRestartOrder, restartRank, type Logger } from '@hactl/shared';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
@@ -290,15 +290,7 @@ export class RolloutEngine {
     const current = steps.find((s) => s.state === 'requested');
     let currentView: RolloutView['current'] = null;
     if (current && (r.state === 'running' || r.state === 'paused')) {
-      const { status, members } = this.o.fleet.memberMap(r.cluster);
-      const gates = checkRestartGates({
-        cluster: r.cluster,
-        status,
-        members,
-        instanceId: current.instance_id,
-        leasedBy: this.o.leases().holders(r.cluster).filter((l) => l.instanceId !== current.instance_id).map((l) => l.instanceId),
-        pending: this.pendingFor(r.cluster, current.instance_id),
-      });
+      const gates = this.o.leases().gates(current.instance_id);
       const holding = this.o.leases().holders(r.cluster).some((l) => l.instanceId === current.instance_id);
       const failing = gates.filter((g) => !g.ok);
       currentView = {

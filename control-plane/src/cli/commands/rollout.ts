@@ -5,17 +5,9 @@ import { renderTable } from '../table.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
 
-export interface RolloutView {
-  id: string;
-  cluster: string;
-  action: string;
-  revision: number;
-  state: string;
-  reason: string;
-  plan: string[];
-  steps: { index: number; instance: string; host: string; state: string; elapsedMs: number | null; note: string }[];
-  current: { instance: string; waitingFor: string; gates: { gate: string; ok: boolean; reason: string }[] } | null;
-}
+/** The REST body of a rollout is the engine's view (one definition for server and CLI). */
+export type { RolloutView } from '../../rollout/engine.js';
+import type { RolloutView } from '../../rollout/engine.js';
 
 function checkRollout(body: unknown): RolloutView {
   if (!isRecord(body) || typeof body.id !== 'string' || !Array.isArray(body.steps)) throw new UsageError('the control plane answered with something that is not a rollout');

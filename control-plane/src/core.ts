@@ -1,0 +1,47 @@
+import type { Logger } from '@hactl/shared';
+import { Fleet } from './reconcile/fleet.js';
+import { LeaseManager } from './leases/leases.js';
+import { RolloutEngine } from './rollout/engine.js';
+import type { Store } from './store/store.js';
+
+export interface CoreOptions {
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  reportIntervalMs: number;
+  leaseTtlMs: number;
+  /** 22-character ids for generated facts (KRaft cluster ids). */
+  randomId: () => string;
+  /** Short ids for rollouts and leases. */
+  newId: () => string;
+}
+
+export interface Core {
+  fleet: Fleet;
+  leases: LeaseManager;
+  rollouts: RolloutEngine;
+}
+
+/**
+ * The control plane's state machines wired together: the fleet, restart leases (granted only for
+ * the step a running rollout asked for) and the rollout engine. The transports (gRPC, REST) and
+ * tests build on this one wiring.
+ */
+export function createCore(o: CoreOptions): Core {
+  const fleet = new Fleet({ store: o.store, logger: o.logger, now: o.now, reportIntervalMs: o.reportIntervalMs, randomId: o.randomId });
+  const rollouts: RolloutEngine = new RolloutEngine({ store: o.store, fleet, leases: (): LeaseManager => leases, logger: o.logger, now: o.now, newId: o.newId });
+  const leases: LeaseManager = new LeaseManager({
+    fleet,
+    store: o.store,
+    logger: o.logger,
+    now: o.now,
+    ttlMs: o.leaseTtlMs,
+    retryAfterMs: Math.min(1000, o.reportIntervalMs),
+    pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
+    authorize: (instanceId) => (rollouts.requestedStep(instanceId) ? undefined : `abandon: no running rollout asks to restart ${instanceId}`),
+    newId: o.newId,
+  });
+  fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
+  fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
+  return { fleet, leases, rollouts };
+}
