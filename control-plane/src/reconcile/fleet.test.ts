@@ -10,7 +10,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 let dir: string;
 let store: SqliteStore;
 let fleet: Fleet;
-let now = 1_800_000_000_000;
+const now = 1_800_000_000_000;
 const latest = new Map<string, HostDesiredView>();
 const session = (host: string): AgentSession => ({ sendDesired: (_g, d) => latest.set(host, d), sendCommand() {}, close() {} });
 
