@@ -33,7 +33,7 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
       address: inputs.address,
       port: inputs.clientPort,
       role: plan.role,
-      mode: probe?.serving ? normaliseMode(probe.mode) : 'unknown',
+      mode: probe?.serving ? probe.mode : 'unknown',
       process: obs?.process ?? 'unknown',
       lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
       detail: memberDetail(obs?.detail, probe, fresh === true, obs?.restartPending === true),
@@ -71,10 +71,6 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
     reason = `no serving leader (${serving}/${n} members serving; a quorum needs ${majority})`;
   }
   return { health, reason, members };
-}
-
-function normaliseMode(mode: ZookeeperProbe['mode']): string {
-  return mode;
 }
 
 function memberDetail(agentDetail: string | undefined, probe: ZookeeperProbe | undefined, fresh: boolean, restartPending: boolean): string {
