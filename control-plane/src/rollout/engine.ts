@@ -231,8 +231,11 @@ export class RolloutEngine {
     const requested = steps.find((s) => s.state === 'requested');
     if (requested) {
       const obs = this.o.fleet.observation(requested.instance_id);
-      // A new pid means the restart happened even if its result was lost (control-plane crash).
-      if (obs && obs.process === 'running' && obs.pid > 0 && requested.pid_before > 0 && obs.pid !== requested.pid_before && obs.reportedAt > requested.requested_at) {
+      // A new pid means the restart happened even if its result was lost (control-plane crash). While
+      // the agent still holds the lease it is finishing the step (readiness, the service's
+      // after-restart procedure), so its own result is awaited instead.
+      const leased = this.o.leases().holders(r.cluster).some((l) => l.instanceId === requested.instance_id);
+      if (!leased && obs && obs.process === 'running' && obs.pid > 0 && requested.pid_before > 0 && obs.pid !== requested.pid_before && obs.reportedAt > requested.requested_at) {
         this.finishStep(r, requested, `restarted (pid ${requested.pid_before} → ${obs.pid})`);
         return this.advance(r);
       }
