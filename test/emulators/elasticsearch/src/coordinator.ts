@@ -644,8 +644,20 @@ export class Coordinator {
       this.lastLeaderContact = this.d.now();
       return null;
     }
-    // A leader of our term or later that still lists us: follow it once its next publication arrives.
-    throw new TransportHandlerError('coordination_state_rejected_exception', 'onFollowerCheck: not following this leader yet');
+    // Coordinator.onFollowerCheckRequest: a check from a leader of our term or later makes this node
+    // its follower ("becoming FOLLOWER of [...]") instead of failing the check. Rejecting it here
+    // raced the join at start-up: the leader checks a node that joined before its publication
+    // arrived, the rejection got the node removed, and the cluster kept dropping and re-adding it.
+    this.currentTerm = req.term;
+    const already = this.mode === 'FOLLOWER' && this.leader?.id === req.leader.id;
+    this.mode = 'FOLLOWER';
+    this.leader = req.leader;
+    this.lastLeaderContact = this.d.now();
+    if (!already) {
+      this.leaderFailures = 0;
+      this.scheduleLeaderChecks(req.leader.id);
+    }
+    return null;
   }
 
   private scheduleLeaderChecks(leaderId: string): void {
