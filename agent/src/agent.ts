@@ -11,6 +11,8 @@ import { readAppliedState, writeAppliedState } from './sync/state-file.js';
 import { agentServiceKind } from './services/registry.js';
 import type { SupervisorOptions } from './supervisor/index.js';
 
+import type { ServiceUser } from './supervisor/users.js';
+
 export const AGENT_VERSION = '0.1.0';
 
 export interface AgentDeps {
@@ -20,6 +22,8 @@ export interface AgentDeps {
   baseEnv: Record<string, string>;
   now: () => number;
   supervisor?: SupervisorOptions;
+  /** Resolves (and creates) a service's system account; absent: services run as the agent's user. */
+  serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
 }
 
 /**
@@ -58,6 +62,7 @@ export class Agent {
       logMaxBytes: this.cfg.logMaxBytes,
       supervisor: deps.supervisor ?? {},
       baseEnv: deps.baseEnv,
+      serviceUser: deps.serviceUser,
       onChange: () => this.reportSoon(),
     });
     this.conn = new ControlPlaneConnection({

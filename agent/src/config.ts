@@ -17,6 +17,11 @@ export interface AgentConfig {
   logMaxBytes: number;
   backoff: { baseMs: number; maxMs: number };
   logLevel: string;
+  /**
+   * `auto`: when the agent runs as root, each service runs under its kind's own system account
+   * (created when missing); `off`: every service runs as the agent's user.
+   */
+  serviceUsers: 'auto' | 'off';
 }
 
 export function defaultConfig(): AgentConfig {
@@ -33,6 +38,7 @@ export function defaultConfig(): AgentConfig {
     logMaxBytes: 50 * 1024 * 1024,
     backoff: { baseMs: 500, maxMs: 30_000 },
     logLevel: 'info',
+    serviceUsers: 'auto',
   };
 }
 
@@ -49,7 +55,9 @@ export const USAGE = `usage: hactl-agent --server HOST:PORT --name NAME --addres
   --data-root DIR      service data and logs unless a spec says otherwise; default /var/lib/hactl
   --label K=V          host label (repeatable), e.g. --label rack=r1
   --insecure           plain-text gRPC (required until TLS lands)
-  --log-level LEVEL    debug | info | warn | error`;
+  --log-level LEVEL    debug | info | warn | error
+  --service-users MODE auto (default): as root, run each service as its own system user
+                       (zookeeper, kafka, storm, elasticsearch; created when missing); off: as the agent's user`;
 
 export function loadConfig(input: { argv: string[]; env: Record<string, string | undefined> }): AgentConfig {
   const { values } = parseArgs({
@@ -65,6 +73,7 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
       insecure: { type: 'boolean' },
       'log-level': { type: 'string' },
       'backoff-max-ms': { type: 'string' },
+      'service-users': { type: 'string' },
     },
   });
   const cfg = defaultConfig();
@@ -104,6 +113,11 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   if (level !== undefined) {
     if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push({ path: '--log-level', message: 'must be debug, info, warn or error' });
     else cfg.logLevel = level;
+  }
+  const su = values['service-users'];
+  if (su !== undefined) {
+    if (su !== 'auto' && su !== 'off') problems.push({ path: '--service-users', message: 'must be auto or off' });
+    else cfg.serviceUsers = su;
   }
   if (problems.length) throw new ValidationError('invalid agent configuration', problems);
   return cfg;

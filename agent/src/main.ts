@@ -3,6 +3,7 @@ import { HactlError, formatDetails } from '@hactl/shared';
 import { loadConfig, USAGE } from './config.js';
 import { collectFacts } from './facts.js';
 import { Agent } from './agent.js';
+import { serviceUserCache } from './supervisor/users.js';
 
 /** Variables passed through to services; everything else of the agent's environment stays out. */
 const PASS_ENV = ['PATH', 'LANG', 'LC_ALL', 'HOME', 'JAVA_HOME', 'TZ'];
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
   const baseEnv: Record<string, string> = {};
   for (const k of PASS_ENV) if (process.env[k] !== undefined) baseEnv[k] = process.env[k]!;
   baseEnv.PATH ??= '/usr/local/bin:/usr/bin:/bin';
-  const agent = new Agent({ config, logger, facts: await collectFacts(), baseEnv, now: Date.now });
+  // Only root can switch users; an unprivileged agent runs services as itself (a developer's laptop).
+  const serviceUser = config.serviceUsers === 'auto' && process.getuid?.() === 0 ? serviceUserCache() : undefined;
+  const agent = new Agent({ config, logger, facts: await collectFacts(), baseEnv, serviceUser, now: Date.now });
   await agent.start();
   let stopping = false;
   const shutdown = (signal: string) => {

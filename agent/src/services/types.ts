@@ -6,6 +6,12 @@ import type { ProcessPlan } from '@hactl/shared';
  */
 export interface AgentServiceKind<I = unknown> {
   readonly kind: string;
+  /**
+   * The system account the service runs under when the agent runs as root, named as the upstream
+   * packages name it (Debian's `zookeeper`, Elastic's `elasticsearch`; `kafka` and `storm` by the
+   * same convention). Elasticsearch refuses to start as root at all (Elasticsearch.initPhase2).
+   */
+  readonly serviceUser: string;
   /** Pure: inputs → how to launch the process. */
   planProcess(inputs: I): ProcessPlan;
   /** Probes the running service; resolves with the kind's probe JSON, never rejects. */

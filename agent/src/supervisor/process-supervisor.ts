@@ -24,6 +24,8 @@ export interface ProcessSpec {
   stopGraceMs: number;
   /** Strings the argv of a running process must contain to be adopted; default: the absolute-path args. */
   adoptMatch?: string[];
+  /** The account the service runs under; absent: the agent's own. */
+  user?: { uid: number; gid: number } | undefined;
 }
 
 /**

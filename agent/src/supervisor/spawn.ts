@@ -12,6 +12,8 @@ export interface LaunchSpec {
   env: Record<string, string>;
   cwd: string;
   logFile: string;
+  /** Run as this account (setgid, then setuid; libuv drops supplementary groups). Absent: the agent's own. */
+  user?: { uid: number; gid: number } | undefined;
 }
 
 export interface Launched {
@@ -40,7 +42,8 @@ export async function startDetachedProcess(spec: LaunchSpec, spawn: SpawnFn): Pr
   let exited: Launched['exited'];
   try {
     // uv_spawn forks and dup2()s the descriptor synchronously, so it can be closed as soon as spawn returns.
-    child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const ids = spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {};
+    child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', log.fd, log.fd], ...ids });
     // Listeners go on before anything awaits: a failed spawn emits 'error' on the next tick.
     exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));

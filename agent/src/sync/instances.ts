@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { serviceKind, type Logger, type PackageInputs, type ProcessPlan } from '@hactl/shared';
 import { writeFileIfChanged } from '../files/atomic.js';
+import { ensureOwnedBy } from '../files/ownership.js';
+import type { ServiceUser } from '../supervisor/users.js';
 import { ensureDistribution } from '../files/distribution.js';
 import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
@@ -24,6 +26,11 @@ export interface InstanceManagerOptions {
   supervisor: SupervisorOptions;
   /** Environment every service process starts with (PATH, LANG, JAVA_HOME...). */
   baseEnv: Record<string, string>;
+  /**
+   * The account each kind's service runs under (created when missing), or undefined to run every
+   * service as the agent's own user. The agent passes one only when it runs as root.
+   */
+  serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
   onChange: () => void;
 }
 
@@ -44,11 +51,25 @@ export class InstanceManager {
     return new Map([...this.instances].map(([id, m]) => [id, m.spec]));
   }
 
+  /** The account the instance's service runs under, or undefined for the agent's own. */
+  private async userFor(spec: DesiredInstanceSpec): Promise<ServiceUser | undefined> {
+    const name = agentServiceKind(spec.kind)?.serviceUser;
+    return name && this.opts.serviceUser ? this.opts.serviceUser(name) : undefined;
+  }
+
   /** Renders and writes the instance's files; returns true when any file changed. */
-  private async writeFiles(spec: DesiredInstanceSpec, plan: ProcessPlan): Promise<boolean> {
+  private async writeFiles(spec: DesiredInstanceSpec, plan: ProcessPlan, user: ServiceUser | undefined): Promise<boolean> {
     const kind = serviceKind(spec.kind);
     if (!kind) throw new Error(`unknown kind ${spec.kind}`);
-    for (const dir of plan.dirs) await fs.mkdir(dir, { recursive: true, mode: 0o750 });
+    for (const dir of plan.dirs) {
+      // Parents stay the agent's (0755 so the service account can reach its own directories);
+      // the directories the service writes are its own, 0750.
+      await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+      if (user) {
+        await ensureOwnedBy(dir, user);
+        await fs.chmod(dir, 0o750);
+      }
+    }
     let changed = false;
     for (const f of kind.render(spec.inputs)) {
       const outcome = await writeFileIfChanged(f.path, f.content, { mode: f.mode });
@@ -60,7 +81,7 @@ export class InstanceManager {
     return changed;
   }
 
-  private processSpec(spec: DesiredInstanceSpec, plan: ProcessPlan) {
+  private processSpec(spec: DesiredInstanceSpec, plan: ProcessPlan, user: ServiceUser | undefined) {
     const name = instanceFileName(spec.id);
     return {
       instanceId: spec.id,
@@ -73,6 +94,7 @@ export class InstanceManager {
       logMaxBytes: this.opts.logMaxBytes,
       stopGraceMs: plan.stopGraceMs,
       adoptMatch: plan.adoptMatch,
+      user: user ? { uid: user.uid, gid: user.gid } : undefined,
     };
   }
 
@@ -90,10 +112,14 @@ export class InstanceManager {
   private async runPreStart(spec: DesiredInstanceSpec): Promise<void> {
     await this.ensurePackage(spec);
     const cmds = agentServiceKind(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
+    // Pre-start commands write into the service's directories (KRaft's meta.properties), so they
+    // run as the service's account too.
+    const user = cmds.length ? await this.userFor(spec) : undefined;
+    const ids = user ? { uid: user.uid, gid: user.gid } : {};
     for (const c of cmds) {
       this.opts.logger.info({ instance: spec.id, command: c.command, args: c.args }, 'running pre-start command');
       await new Promise<void>((resolve, reject) => {
-        execFile(c.command, c.args, { cwd: c.cwd, env: { ...this.opts.baseEnv, ...c.env }, timeout: 120_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+        execFile(c.command, c.args, { cwd: c.cwd, env: { ...this.opts.baseEnv, ...c.env }, timeout: 120_000, maxBuffer: 1024 * 1024, ...ids }, (err, stdout, stderr) => {
           if (!err) return resolve();
           const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-5).join(' | ');
           reject(new Error(`pre-start ${c.command} ${c.args.join(' ')} failed: ${err.message.split('\n')[0]}; output: ${tail}`));
@@ -111,9 +137,10 @@ export class InstanceManager {
   async add(spec: DesiredInstanceSpec): Promise<void> {
     const agentKind = agentServiceKind(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
-    await this.writeFiles(spec, plan);
+    const user = await this.userFor(spec);
+    await this.writeFiles(spec, plan, user);
     await fs.mkdir(path.join(this.opts.stateDir, 'run'), { recursive: true });
-    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan), { ...this.opts.supervisor, logger: this.opts.logger });
+    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user), { ...this.opts.supervisor, logger: this.opts.logger });
     supervisor.onChange(() => this.opts.onChange());
     const managed: ManagedInstance = { spec, supervisor, plan, restartPending: false };
     this.instances.set(spec.id, managed);
@@ -135,12 +162,13 @@ export class InstanceManager {
     const plan = agentKind.planProcess(spec.inputs);
     // An upgrade fetches the new version now, while the old one still runs, so the restart is short.
     await this.ensurePackage(spec);
-    const changed = await this.writeFiles(spec, plan);
+    const user = await this.userFor(spec);
+    const changed = await this.writeFiles(spec, plan, user);
     const planChanged = JSON.stringify(plan) !== JSON.stringify(m.plan);
     const needsRestart = serviceKind(spec.kind)?.needsRestart?.(m.spec.inputs, spec.inputs) ?? true;
     m.spec = spec;
     m.plan = plan;
-    m.supervisor.update(this.processSpec(spec, plan));
+    m.supervisor.update(this.processSpec(spec, plan, user));
     const st = m.supervisor.status().state;
     if (spec.runState === 'stopped') {
       if (st !== 'stopped') await m.supervisor.stop();

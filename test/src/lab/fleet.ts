@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
+import { LabNetwork, type LabHost } from './netns.js';
 
 /**
  * A hactl lab: the real control plane and real agents as separate processes, each agent owning one
@@ -24,7 +25,10 @@ const BIN = path.join(REPO_ROOT, 'bin');
 
 const everyLab = new Set<Lab>();
 process.once('exit', () => {
-  for (const lab of everyLab) lab.killAllSync();
+  for (const lab of everyLab) {
+    lab.killAllSync();
+    lab.network?.destroy();
+  }
 });
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -58,16 +62,31 @@ export class Lab {
   grpcPort = 0;
   private cp: ChildProcess | undefined;
   readonly agents = new Map<string, AgentHandle>();
+  /** Set when the lab's hosts live on a bridge with network namespaces (see netns.ts). */
+  readonly network: LabNetwork | undefined;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, network: LabNetwork | undefined) {
     this.dir = dir;
+    this.network = network;
     everyLab.add(this);
   }
 
-  static async create(name: string): Promise<Lab> {
-    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), `hactl-lab-${name}-`)));
+  /** The address agents dial: the bridge when hosts live in namespaces, loopback otherwise. */
+  get grpcHost(): string {
+    return this.network?.gateway ?? '127.0.0.1';
+  }
+
+  /**
+   * A new lab in a fresh temp dir. `network: N` puts its hosts on the bridge 10.77.N.0/24 (root
+   * only): add them with `addHost` and start their agents with `startAgentOn`.
+   */
+  static async create(name: string, opts: { network?: number } = {}): Promise<Lab> {
+    const network = opts.network === undefined ? undefined : LabNetwork.create(opts.network);
+    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), `hactl-lab-${name}-`)), network);
+    // mkdtemp makes the directory 0700; services run under their own accounts must reach their dirs.
+    fs.chmodSync(lab.dir, 0o755);
     lab.httpPort = await freePort();
-    lab.grpcPort = await freePort();
+    lab.grpcPort = await freePort(lab.grpcHost);
     return lab;
   }
 
@@ -84,7 +103,7 @@ export class Lab {
     this.cp = spawn(path.join(BIN, 'hactl-control-plane'), [
       '--data-dir', path.join(this.dir, 'cp'),
       '--listen-http', `127.0.0.1:${this.httpPort}`,
-      '--listen-grpc', `127.0.0.1:${this.grpcPort}`,
+      '--listen-grpc', `${this.grpcHost}:${this.grpcPort}`,
       '--insecure', '--report-interval-ms', '500',
     ], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
@@ -97,13 +116,27 @@ export class Lab {
     if (cp) await killAndWait(cp, signal);
   }
 
-  async startAgent(name: string, address: string): Promise<AgentHandle> {
+  /** Adds a host to the lab network: `ownNamespace` for a kernel of its own (Storm hosts). */
+  addHost(name: string, n: number, opts: { ownNamespace: boolean }): LabHost {
+    if (!this.network) throw new Error('this lab has no network; create it with { network: N }');
+    return this.network.addHost(name, n, opts);
+  }
+
+  /** Starts the agent of a lab-network host, inside its namespace when it has one. */
+  async startAgentOn(host: LabHost): Promise<AgentHandle> {
+    return this.startAgent(host.name, host.address, host);
+  }
+
+  async startAgent(name: string, address: string, host?: LabHost): Promise<AgentHandle> {
     const stateDir = path.join(this.dir, name);
     const log = this.logStream(`agent-${name}`);
-    const child = spawn(path.join(BIN, 'hactl-agent'), [
-      '--server', `127.0.0.1:${this.grpcPort}`, '--name', name, '--address', address,
+    const args = [
+      '--server', `${this.grpcHost}:${this.grpcPort}`, '--name', name, '--address', address,
       '--state-dir', stateDir, '--data-root', path.join(stateDir, 'data'), '--insecure', '--backoff-max-ms', '1000',
-    ], { stdio: ['ignore', log, log] });
+    ];
+    const argv = host && this.network ? this.network.wrap(host, path.join(BIN, 'hactl-agent'), args) : { command: path.join(BIN, 'hactl-agent'), args };
+    // `ip netns exec` execs the agent, so the child's pid is the agent's and signals reach it.
+    const child = spawn(argv.command, argv.args, { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     const handle = { name, address, stateDir, child };
     this.agents.set(name, handle);
@@ -187,6 +220,7 @@ export class Lab {
     const pids = this.servicePids();
     this.killAllSync();
     await waitFor('lab processes to exit', () => (pids.every((p) => !alive(p)) ? true : undefined), { timeoutMs: 10_000 }).catch(() => undefined);
+    this.network?.destroy();
     everyLab.delete(this);
     if (!opts.keepDir && !process.env.HACTL_KEEP_LAB) fs.rmSync(this.dir, { recursive: true, force: true });
   }

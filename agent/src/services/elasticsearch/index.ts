@@ -6,6 +6,7 @@ import { probeElasticsearch } from './probe.js';
 
 export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.ElasticsearchInputs> = {
   kind: 'elasticsearch',
+  serviceUser: 'elasticsearch',
   planProcess: planElasticsearchProcess,
   planPreStart: planElasticsearchPreStart,
   beforeRestart: beforeElasticsearchRestart,

@@ -28,7 +28,8 @@ export function planElasticsearchProcess(inputs: Inputs): ProcessPlan {
     adoptMatch: [inputs.pidFile],
     // A node flushes and closes shards on SIGTERM; give it time before SIGKILL.
     stopGraceMs: 30_000,
-    dirs: [inputs.confDir, `${inputs.confDir}/jvm.options.d`, inputs.dataDir, inputs.logDir],
+    // The pid file's directory first: Elasticsearch writes and removes `-p` itself, as its own user.
+    dirs: [inputs.pidFile.slice(0, inputs.pidFile.lastIndexOf('/')), inputs.confDir, `${inputs.confDir}/jvm.options.d`, inputs.dataDir, inputs.logDir],
     logFile: `${inputs.logDir}/elasticsearch.out`,
   };
 }

@@ -5,6 +5,7 @@ import { probeKafka } from './probe.js';
 
 export const kafkaAgentKind: AgentServiceKind<kafka.KafkaInputs> = {
   kind: 'kafka',
+  serviceUser: 'kafka',
   planProcess: planKafkaProcess,
   planPreStart: planKafkaPreStart,
   probe: probeKafka,

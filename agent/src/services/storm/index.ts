@@ -5,6 +5,7 @@ import { probeStorm } from './probe.js';
 
 export const stormAgentKind: AgentServiceKind<StormAgentInputs> = {
   kind: 'storm',
+  serviceUser: 'storm',
   planProcess: planStormProcess,
   probe: probeStorm,
 };

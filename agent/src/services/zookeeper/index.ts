@@ -5,6 +5,7 @@ import { probeZookeeper } from './probe.js';
 
 export const zookeeperAgentKind: AgentServiceKind<zookeeper.ZookeeperInputs> = {
   kind: 'zookeeper',
+  serviceUser: 'zookeeper',
   planProcess: planZookeeperProcess,
   probe: probeZookeeper,
 };
