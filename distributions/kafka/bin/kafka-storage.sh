@@ -1,0 +1,3 @@
+#!/bin/bash
+# hactl's Kafka launcher; same as upstream bin/kafka-storage.sh.
+exec "$(dirname "$0")/kafka-run-class.sh" kafka.tools.StorageTool "$@"
