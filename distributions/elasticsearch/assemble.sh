@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Assemble Elasticsearch (version in pom.xml) with the upstream archive layout into OUTDIR:
+#
+#   bin/elasticsearch  config/{elasticsearch.yml,jvm.options,jvm.options.d/,log4j2.properties}
+#   lib/  lib/entitlement-bridge/  lib/entitlement-agent/  lib/launchers/  lib/tools/ansi-console/
+#   lib/platform/linux-x64/ (libzstd)
+#   modules/transport-netty4/  modules/x-pack-core/  modules/rest-root/  plugins/  logs/  RELEASE
+#
+# usage: distributions/elasticsearch/assemble.sh OUTDIR
+#
+# Idempotent: OUTDIR/.hactl-assembly holds a hash of this directory's inputs; when it matches,
+# nothing is done. Maven resolves into ~/.m2, offline first (mvn -o), online only when that fails.
+# The tree is built next to OUTDIR and renamed into place, so OUTDIR is either the old complete
+# assembly or the new complete one.
+set -euo pipefail
+
+[[ $# -eq 1 ]] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+mkdir -p "$(dirname "$1")"
+out=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
+stamp_name=.hactl-assembly
+
+# every file that shapes the output (smoke.sh does not)
+inputs_hash() {
+  (cd "$here" && find pom.xml assemble.sh bin config src -type f -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+hash=$(inputs_hash)
+if [[ -f $out/$stamp_name && $(<"$out/$stamp_name") == "$hash" ]]; then
+  echo "elasticsearch: $out is up to date"
+  exit 0
+fi
+
+if [[ -e $out && ! -f $out/$stamp_name && -n $(ls -A "$out" 2>/dev/null) ]]; then
+  echo "elasticsearch: $out exists and is not an assembly made by this script; not replacing it" >&2
+  exit 1
+fi
+
+version=$(sed -n 's:.*<es.version>\(.*\)</es.version>.*:\1:p' "$here/pom.xml" | head -n1)
+tmp=$(mktemp -d "$(dirname "$out")/.elasticsearch-assemble.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+stage=$tmp/dist
+
+mvn_package() {
+  mvn -B -q "$@" -f "$here/pom.xml" package -Ddist.dir="$stage" -Dbuild.root="$tmp/build"
+}
+echo "elasticsearch: resolving Elasticsearch $version jars and building the launcher (mvn -o)"
+if ! mvn_package -o >"$tmp/mvn-offline.log" 2>&1; then
+  echo "elasticsearch: offline resolution failed, downloading (mvn)"
+  rm -rf "$stage" "$tmp/build"
+  if ! mvn_package >"$tmp/mvn.log" 2>&1; then
+    tail -n 40 "$tmp/mvn.log" >&2
+    echo "elasticsearch: mvn failed" >&2
+    exit 1
+  fi
+fi
+
+echo "elasticsearch: adding bin/elasticsearch, config/, plugins/, logs/"
+mkdir -p "$stage/bin" "$stage/config/jvm.options.d" "$stage/plugins" "$stage/logs"
+install -m 0755 "$here/bin/elasticsearch" "$stage/bin/elasticsearch"
+install -m 0644 "$here/config/elasticsearch.yml" "$here/config/jvm.options" "$here/config/log4j2.properties" "$stage/config/"
+echo "$version" >"$stage/RELEASE"
+
+# Upstream ships libzstd in lib/platform/<os>-<arch>/ (the best_compression codec, logsdb); the
+# server loads it from there on Java 21+ and through JNA's search path on 17. Link the system's.
+zstd=$(ls /usr/lib/x86_64-linux-gnu/libzstd.so.1 /usr/lib64/libzstd.so.1 /usr/lib/libzstd.so.1 2>/dev/null | head -n1 || true)
+if [[ $(uname -m) == x86_64 && -n $zstd ]]; then
+  mkdir -p "$stage/lib/platform/linux-x64"
+  ln -s "$zstd" "$stage/lib/platform/linux-x64/libzstd.so"
+else
+  echo "elasticsearch: no system libzstd.so.1; the best_compression codec will not work" >&2
+fi
+
+for f in lib/elasticsearch-$version.jar lib/entitlement-bridge lib/entitlement-agent lib/launchers lib/tools/ansi-console \
+  modules/transport-netty4/plugin-descriptor.properties modules/transport-netty4/entitlement-policy.yaml \
+  modules/x-pack-core/plugin-descriptor.properties modules/x-pack-core/entitlement-policy.yaml \
+  modules/rest-root/plugin-descriptor.properties; do
+  [[ -e $stage/$f ]] || { echo "elasticsearch: $f is missing" >&2; exit 1; }
+done
+echo "$hash" >"$stage/$stamp_name"
+
+echo "elasticsearch: installing into $out"
+if [[ -e $out ]]; then mv "$out" "$tmp/old"; fi
+mv "$stage" "$out"
+echo "elasticsearch: done ($(du -sh "$out" | cut -f1), $(find "$out" -name '*.jar' | wc -l) jars)"
