@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Assemble Apache Storm (version in pom.xml) with the upstream binary layout into OUTDIR:
+#
+#   bin/storm  conf/storm.yaml  log4j2/{cluster,worker}.xml  RELEASE
+#   lib/  lib-worker/  extlib/  extlib-daemon/  (no UI: storm-webapp is not published on Maven Central)
+#
+# usage: distributions/storm/assemble.sh OUTDIR
+#
+# Idempotent: OUTDIR/.hactl-assembly holds a hash of this directory's inputs; when it matches,
+# nothing is done. Maven resolves into ~/.m2, offline first (mvn -o), online only when that fails.
+# The tree is built next to OUTDIR and renamed into place, so OUTDIR is either the old complete
+# assembly or the new complete one.
+set -euo pipefail
+
+[[ $# -eq 1 ]] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+mkdir -p "$(dirname "$1")"
+out=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
+stamp_name=.hactl-assembly
+
+# every file that shapes the output (smoke.sh and docs do not)
+inputs_hash() {
+  (cd "$here" && find pom.xml assemble.sh bin conf log4j2 parts -type f ! -path '*/target/*' -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+hash=$(inputs_hash)
+if [[ -f $out/$stamp_name && $(<"$out/$stamp_name") == "$hash" ]]; then
+  echo "storm: $out is up to date"
+  exit 0
+fi
+
+if [[ -e $out && ! -f $out/$stamp_name && -n $(ls -A "$out" 2>/dev/null) ]]; then
+  echo "storm: $out exists and is not an assembly made by this script; not replacing it" >&2
+  exit 1
+fi
+
+version=$(sed -n 's:.*<storm.version>\(.*\)</storm.version>.*:\1:p' "$here/pom.xml" | head -n1)
+tmp=$(mktemp -d "$(dirname "$out")/.storm-assemble.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+stage=$tmp/dist
+
+mvn_package() {
+  mvn -B -q "$@" -f "$here/pom.xml" package -Ddist.dir="$stage" -Dbuild.root="$tmp/build"
+}
+echo "storm: resolving Storm $version jars (mvn -o)"
+if ! mvn_package -o >"$tmp/mvn-offline.log" 2>&1; then
+  echo "storm: offline resolution failed, downloading (mvn)"
+  rm -rf "$stage" "$tmp/build"
+  if ! mvn_package >"$tmp/mvn.log" 2>&1; then
+    tail -n 40 "$tmp/mvn.log" >&2
+    echo "storm: mvn failed" >&2
+    exit 1
+  fi
+fi
+
+echo "storm: adding bin/storm, conf/, log4j2/"
+mkdir -p "$stage/bin" "$stage/conf" "$stage/log4j2" "$stage/extlib" "$stage/extlib-daemon"
+install -m 0755 "$here/bin/storm" "$stage/bin/storm"
+install -m 0644 "$here/conf/storm.yaml" "$stage/conf/storm.yaml"
+install -m 0644 "$here/log4j2/cluster.xml" "$here/log4j2/worker.xml" "$stage/log4j2/"
+echo "$version" >"$stage/RELEASE"
+for d in lib lib-worker; do
+  [[ -n $(ls -A "$stage/$d" 2>/dev/null) ]] || { echo "storm: $d/ is empty" >&2; exit 1; }
+done
+echo "$hash" >"$stage/$stamp_name"
+
+echo "storm: installing into $out"
+if [[ -e $out ]]; then mv "$out" "$tmp/old"; fi
+mv "$stage" "$out"
+echo "storm: done ($(du -sh "$out" | cut -f1), $(find "$out" -name '*.jar' | wc -l) jars)"
