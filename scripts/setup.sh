@@ -13,13 +13,23 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
   npm install -g --silent "pnpm@$PNPM_VERSION" >/dev/null
 fi
 
-# ZooKeeper is the real one from Debian: used by the lab, the demo and the tests.
-if [ ! -x /usr/share/zookeeper/bin/zkServer.sh ]; then
-  log "installing Debian's zookeeper package"
+# Debian packages: ZooKeeper is the real one from Debian (the lab, the demo and the tests); a JDK
+# and Maven assemble and run Kafka, Storm and Elasticsearch; iproute2 builds the lab's network
+# namespaces (Storm hosts need a kernel of their own).
+APT=()
+[ -x /usr/share/zookeeper/bin/zkServer.sh ] || APT+=(zookeeper)
+command -v javac >/dev/null 2>&1 || APT+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || APT+=(maven)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || APT+=(iproute2)
+if [ ${#APT[@]} -gt 0 ]; then
+  log "installing Debian packages: ${APT[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq zookeeper >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT[@]}" >/dev/null
 fi
+
+log "assembling Kafka, Storm and Elasticsearch from Maven Central into .dist/"
+distributions/assemble.sh
 
 log "installing node packages"
 pnpm install --frozen-lockfile --reporter=silent

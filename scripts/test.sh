@@ -13,7 +13,16 @@ log "running tests"
 results="$(mktemp)"
 status=0
 pnpm -s vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
-# One plain closing line for whoever reads the log: "vitest: N passed, N failed".
-node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results" || true
+# One plain closing line for whoever reads the log: "vitest: N passed, N failed". A test file that
+# failed without a failed test (a hook that timed out, an import error) never ran its tests: each
+# counts as one failure, so the line cannot look green while suites were lost.
+node -e '
+const fs = require("fs");
+let r;
+try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { console.log("vitest: 0 passed, 1 failed"); process.exit(0); }
+const lost = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed"));
+for (const f of lost) console.log(`suite did not run: ${f.name}: ${(f.message || "").split("\n")[0]}`);
+console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests + lost.length} failed`);
+' "$results" || true
 rm -f "$results"
 exit "$status"

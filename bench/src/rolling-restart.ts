@@ -1,6 +1,6 @@
 /**
  * Rolling-restart overhead: a restart rollout over a 3-member ZooKeeper ensemble and a 3-broker
- * Kafka cluster (emulated unless KAFKA_HOME is set), each on its own loopback hosts. Prints the
+ * Kafka 3.9 cluster (the real distributions in .dist/, or KAFKA_HOME), each on its own loopback hosts. Prints the
  * rollout's wall time next to the sum of the members' own restart times (stop → serving again, as
  * the agents measure it) and the overhead ratio.
  *
@@ -36,6 +36,7 @@ const kafka = (hosts: string[]) => ({
   zookeeper: 'zk-bench',
   brokers: hosts.map((host, i) => ({ host, id: i + 1 })),
   settings: { 'zookeeper.session.timeout.ms': 6000, 'default.replication.factor': 3, 'min.insync.replicas': 2 },
+  jvm: { heap: '256m' },
 });
 
 async function rollout(lab: Lab, cluster: string): Promise<{ totalMs: number; sumMs: number; steps: number }> {

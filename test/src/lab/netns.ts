@@ -49,6 +49,11 @@ export class LabNetwork {
     return net;
   }
 
+  /** Removes whatever namespaces and bridge slice `slice` has (a sandbox's `down`). Idempotent. */
+  static remove(slice: number): void {
+    new LabNetwork(slice).removeLeftovers();
+  }
+
   /** The address of host number `n` (2-254) in this slice. */
   address(n: number): string {
     if (!Number.isInteger(n) || n < 2 || n > 254) throw new Error(`host number ${n} is not in 2-254`);

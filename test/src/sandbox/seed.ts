@@ -2,16 +2,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../lab/fleet.js';
+import { distHomes } from '../lab/dist.js';
 
 /** The seed topology's hosts, in the order they are started. */
 export const SEED_HOSTS = ['zk1', 'zk2', 'zk3', 'kafka1', 'kafka2', 'kafka3', 'storm1', 'storm2', 'storm3', 'storm4', 'es1', 'es2', 'es3', 'es4', 'es5'] as const;
 
-/** Loopback address of a seed host inside a /24 prefix such as "127.0.0": zk .11-13, kafka .21-23, storm .31-34, es .41-45. */
-export function seedAddress(prefix: string, host: string): string {
+/** Host number of a seed host inside its /24: zk .11-13, kafka .21-23, storm .31-34, es .41-45. */
+export function seedHostNumber(host: string): number {
   const m = /^(zk|kafka|storm|es)(\d)$/.exec(host);
   if (!m) throw new Error(`not a seed host: ${host}`);
   const base = { zk: 10, kafka: 20, storm: 30, es: 40 }[m[1] as 'zk' | 'kafka' | 'storm' | 'es'];
-  return `${prefix}.${base + Number(m[2])}`;
+  return base + Number(m[2]);
+}
+
+/** Address of a seed host inside a /24 prefix such as "10.77.1". */
+export function seedAddress(prefix: string, host: string): string {
+  return `${prefix}.${seedHostNumber(host)}`;
+}
+
+/**
+ * Storm hosts get a network namespace of their own: nimbus, supervisor and workers bind every
+ * interface on fixed ports, so two Storm hosts cannot share a kernel (test/src/lab/netns.ts).
+ * Every other seed host is an address on the lab bridge in the root namespace.
+ */
+export function seedHostNeedsNamespace(host: string): boolean {
+  return host.startsWith('storm');
 }
 
 export interface SandboxHomes {
@@ -21,34 +36,48 @@ export interface SandboxHomes {
   elasticsearch: string;
 }
 
-/** Real distributions when KAFKA_HOME / STORM_HOME / ES_HOME / ZK_HOME are set, the emulators otherwise. */
+/** The real distributions: Debian's ZooKeeper and the assemblies listed in .dist/env. */
 export function sandboxHomes(env: Record<string, string | undefined>): SandboxHomes {
-  return {
-    zookeeper: env.ZK_HOME ?? '/usr/share/zookeeper',
-    kafka: env.KAFKA_HOME ?? path.join(REPO_ROOT, 'test/emulators/kafka'),
-    storm: env.STORM_HOME ?? path.join(REPO_ROOT, 'test/emulators/storm'),
-    elasticsearch: env.ES_HOME ?? path.join(REPO_ROOT, 'test/emulators/elasticsearch'),
-  };
+  const d = distHomes(env);
+  return { zookeeper: d.zookeeper, kafka: d.kafka, storm: d.storm, elasticsearch: d.elasticsearch };
 }
 
 /**
  * deploy/examples/seed-topology.yaml as the sandbox and the e2e test apply it: distribution homes
- * replaced, and lab timings (short ZooKeeper ticks, small heaps) so 15 "servers" fit on 2 cores.
+ * replaced, and sizes for 15 "servers" on one 2-core, 24 GB machine, set through the specs as a user
+ * would (never by editing the distributions): ZooKeeper 128 MB heaps, Kafka 256 MB, Storm daemons
+ * 256 MB and workers 192 MB, Elasticsearch 384 MB. `fast` adds lab timings (short ZooKeeper ticks and
+ * sessions) so failures are noticed within seconds.
  */
 export function loadSeedTopology(homes: SandboxHomes, opts: { fast?: boolean } = {}): Record<string, unknown>[] {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'deploy/examples/seed-topology.yaml'), 'utf8');
   const docs = parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
   return docs.map((doc) => {
     const kind = doc.kind as keyof SandboxHomes;
+    const settings = (doc.settings as Record<string, unknown> | undefined) ?? {};
     const out: Record<string, unknown> = { ...doc, distribution: { home: homes[kind] } };
-    if (opts.fast) {
-      if (kind === 'zookeeper') {
-        out.settings = { ...(doc.settings as object), tickTime: 500, initLimit: 20, syncLimit: 10 };
-        out.jvm = { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] };
-      }
-      if (kind === 'kafka') out.settings = { ...(doc.settings as object), 'zookeeper.session.timeout.ms': 6000 };
-      if (kind === 'storm') out.settings = { ...((doc.settings as object | undefined) ?? {}), 'storm.zookeeper.session.timeout': 6000 };
+    if (kind === 'zookeeper') {
+      out.jvm = { heap: '128m', flags: ['-XX:+UseSerialGC'] };
+      if (opts.fast) out.settings = { ...settings, tickTime: 500, initLimit: 20, syncLimit: 10 };
     }
+    if (kind === 'kafka') {
+      out.jvm = { heap: '256m' };
+      if (opts.fast) out.settings = { ...settings, 'zookeeper.session.timeout.ms': 6000 };
+    }
+    if (kind === 'storm') {
+      // The assembled Storm has no UI (org.apache.storm:storm-webapp is not published on Maven
+      // Central), so the sandbox runs the seed topology without one; an upstream tarball has it.
+      delete out.ui;
+      out.settings = {
+        ...settings,
+        'nimbus.childopts': '-Xmx256m',
+        'supervisor.childopts': '-Xmx256m',
+        'ui.childopts': '-Xmx256m',
+        'worker.childopts': '-Xmx192m',
+        ...(opts.fast ? { 'storm.zookeeper.session.timeout': 6000 } : {}),
+      };
+    }
+    if (kind === 'elasticsearch') out.heap = '384m';
     return out;
   });
 }
