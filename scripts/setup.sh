@@ -18,6 +18,8 @@ fi
 # namespaces (Storm hosts need a kernel of their own).
 APT=()
 [ -x /usr/share/zookeeper/bin/zkServer.sh ] || APT+=(zookeeper)
+# ZooKeeper's SLF4J binding: Debian's zookeeper has none on its class path, so members would log nothing.
+[ -f /usr/share/java/logback-classic.jar ] || APT+=(liblogback-java)
 command -v javac >/dev/null 2>&1 || APT+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || APT+=(maven)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || APT+=(iproute2)

@@ -9,6 +9,7 @@ import { diffInstances, type DesiredInstanceSpec } from './sync/diff.js';
 import { InstanceManager } from './sync/instances.js';
 import { readAppliedState, writeAppliedState } from './sync/state-file.js';
 import { agentServiceKind } from './services/registry.js';
+import { QUERY_ACTIONS, runQuery } from './sync/queries.js';
 import type { SupervisorOptions } from './supervisor/index.js';
 
 import type { ServiceUser } from './supervisor/users.js';
@@ -176,13 +177,25 @@ export class Agent {
    * restarts, waits until the service is ready again, then releases the lease.
    */
   private async handleCommand(cmd: Command__Output): Promise<void> {
+    if (QUERY_ACTIONS.has(cmd.action)) {
+      // Read-only questions (dry-run checks, log tails): answered every time, never journaled.
+      const r = await runQuery(this.manager, cmd).then(
+        (output) => ({ id: cmd.id, ok: true, output, error: '' }),
+        (err: unknown) => ({ id: cmd.id, ok: false, output: '', error: describe(err) }),
+      );
+      return this.sendResult(r);
+    }
     const done = this.journal.result(cmd.id);
     if (done) return this.sendResult(done);
     if (!this.journal.begin(cmd.id)) return;
     let result: CommandResultMsg;
     try {
       if (cmd.action !== 'restart') throw new Error(`unsupported action ${JSON.stringify(cmd.action)}`);
-      result = { id: cmd.id, ok: true, output: await this.restartUnderLease(cmd.instanceId, `command ${cmd.id}`), error: '' };
+      // The control plane sends a rollout's command after the desired state it is for, on the same
+      // stream: wait until that state is applied, so the restart is onto it.
+      await this.applyChain;
+      const onlyIfPending = cmd.args.includes('if-pending');
+      result = { id: cmd.id, ok: true, output: await this.restartUnderLease(cmd.instanceId, `command ${cmd.id}`, onlyIfPending), error: '' };
     } catch (err) {
       result = { id: cmd.id, ok: false, output: '', error: describe(err) };
       this.log.warn({ instance: cmd.instanceId, command: cmd.id, err: result.error }, 'command failed');
@@ -193,7 +206,7 @@ export class Agent {
     this.reportSoon();
   }
 
-  private async restartUnderLease(instanceId: string, reason: string): Promise<string> {
+  private async restartUnderLease(instanceId: string, reason: string, onlyIfPending = false): Promise<string> {
     const deadline = this.deps.now() + 24 * 3600_000;
     for (;;) {
       if (this.stopped) throw new Error('agent stopping');
@@ -201,9 +214,19 @@ export class Agent {
       if (!m) throw new Error(`this host does not run ${instanceId}`);
       const st = m.supervisor.status();
       if (st.state !== 'running') {
-        // Already down (crashed or stopped): the supervisor starts it with the new spec; no lease needed.
-        return `not running (${st.state}); the supervisor starts it with the current config`;
+        if (m.spec.runState !== 'running') return `not started: the desired state of ${instanceId} is ${m.spec.runState}`;
+        // Already down (crashed, or waiting for its next try): start it on the current config now.
+        // It serves nobody, so taking it "down" needs no lease.
+        const was = st.reason ? `${st.state}: ${st.reason}` : st.state;
+        this.waiting.set(instanceId, 'starting a member that was down, on the current config');
+        await this.manager.restart(instanceId);
+        this.reportSoon();
+        await this.waitReady(instanceId, 300_000);
+        return `started on the current config (was ${was})`;
       }
+      if (onlyIfPending && !m.restartPending && !m.target) return 'not restarted: already runs the current config';
+      // Before any lease: a restart onto a distribution that is not here would only crash-loop.
+      await this.manager.checkRestartable(instanceId);
       let d;
       try {
         d = await this.conn.acquireLease(this.cfg.name, instanceId, reason);
@@ -282,10 +305,18 @@ export class Agent {
         restarts: st.restarts,
         lastExit: st.lastExit ? `code=${st.lastExit.code ?? '-'} signal=${st.lastExit.signal ?? '-'} at=${new Date(st.lastExit.at).toISOString()}` : '',
         adopted: st.adopted,
-        detail: [st.state === 'crashed' || st.crashLoop ? (st.reason ?? '') : '', this.waiting.get(id) ?? ''].filter(Boolean).join('; '),
+        detail: [
+          st.state === 'crashed' || st.crashLoop ? (st.reason ?? '') : '',
+          (st.state === 'crashed' || st.crashLoop) && m.crashCause ? `cause (${m.crashCause.file}): ${m.crashCause.line}` : '',
+          m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
+          this.waiting.get(id) ?? '',
+        ]
+          .filter(Boolean)
+          .join('; '),
         probeAtMs: st.state === 'running' && m.lastProbe ? m.lastProbe.at : 0,
         probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
-        restartPending: m.restartPending,
+        restartPending: m.restartPending || m.target !== undefined,
+        logFiles: InstanceManager.logFiles(m.plan),
       });
     }
     return { appliedGeneration: this.generation, applyError: this.applyError, instances, sentAtMs: this.deps.now() };

@@ -2,6 +2,7 @@ import type { Logger } from '@hactl/shared';
 import { Fleet } from './reconcile/fleet.js';
 import { LeaseManager } from './leases/leases.js';
 import { RolloutEngine } from './rollout/engine.js';
+import { Changes } from './changes/changes.js';
 import type { Store } from './store/store.js';
 
 export interface CoreOptions {
@@ -20,6 +21,8 @@ export interface Core {
   fleet: Fleet;
   leases: LeaseManager;
   rollouts: RolloutEngine;
+  /** Operator changes (apply, rollback, delete), each all or nothing. */
+  changes: Changes;
 }
 
 /**
@@ -42,6 +45,10 @@ export function createCore(o: CoreOptions): Core {
     newId: o.newId,
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
+  fleet.activeRollout = (cluster) => {
+    const r = rollouts.active(cluster);
+    return r && { id: r.id, state: r.state, reason: r.reason };
+  };
   fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
-  return { fleet, leases, rollouts };
+  return { fleet, leases, rollouts, changes: new Changes({ fleet, rollouts, logger: o.logger }) };
 }

@@ -25,7 +25,7 @@ export interface RunningControlPlane {
 export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger, now: () => number = Date.now): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const { fleet, leases, rollouts } = createCore({
+  const { fleet, leases, rollouts, changes } = createCore({
     store,
     logger,
     now,
@@ -50,7 +50,7 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
     grpcServer.bindAsync(`${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });
 
-  const app = createApp({ fleet, rollouts, logger });
+  const app = createApp({ fleet, rollouts, changes, logger });
   let httpServer: ServerType | undefined;
   const httpPort = await new Promise<number>((resolve, reject) => {
     httpServer = serve({ fetch: app.fetch, hostname: cfg.http.host, port: cfg.http.port }, (info) => resolve(info.port));

@@ -39,3 +39,17 @@ export function resolveDistribution(d: { home?: string | undefined; package?: { 
   }
   return { home: d.home! };
 }
+
+/**
+ * One line naming the distribution an instance's render inputs use, for previews and messages:
+ * the home directory, the package URL with the start of its digest, or the java command. Pure;
+ * undefined for inputs without a distribution.
+ */
+export function describeDistribution(inputs: unknown): string | undefined {
+  if (typeof inputs !== 'object' || inputs === null) return undefined;
+  const i = inputs as { home?: unknown; package?: { url?: unknown; sha512?: unknown }; java?: { command?: unknown; classpath?: unknown } };
+  if (i.package && typeof i.package.url === 'string' && typeof i.package.sha512 === 'string') return `package ${i.package.url} (sha512 ${i.package.sha512.slice(0, 16)}…)`;
+  if (i.java && typeof i.java.command === 'string') return `${i.java.command} -cp ${Array.isArray(i.java.classpath) ? i.java.classpath.join(':') : ''}`;
+  if (typeof i.home === 'string') return i.home;
+  return undefined;
+}

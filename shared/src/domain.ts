@@ -50,7 +50,18 @@ export interface ProcessPlan {
   stopGraceMs: number;
   /** Directories to create before the first start. */
   dirs: string[];
+  /** Where the agent sends the process's stdout/stderr (size-capped, copy-truncated). */
   logFile: string;
+  /**
+   * The service's own log files (written and rolled by the service, e.g. ZooKeeper's zookeeper.log),
+   * reported to the control plane so `describe` and `hactl logs` can point at them.
+   */
+  serviceLogFiles?: string[];
+  /**
+   * Files the launch needs besides `command` (e.g. the jars of an explicit class path). The agent
+   * checks them, with the command, before it stops a running process for a restart.
+   */
+  requiredPaths?: string[];
 }
 
 export type ProcessState = 'running' | 'stopped' | 'crashed' | 'starting';
@@ -70,6 +81,8 @@ export interface InstanceObservation {
   probe: unknown;
   /** ms since epoch the report was received. */
   reportedAt: number;
+  /** The instance's log files on its host: the service's own first, then the captured stdout/stderr. */
+  logFiles?: string[];
 }
 
 export type ClusterHealth = 'pending' | 'healthy' | 'degraded' | 'down';
@@ -90,5 +103,7 @@ export interface MemberStatus {
 export interface ClusterStatus {
   health: ClusterHealth;
   reason: string;
+  /** What the operator can do about the state, as a command to run (e.g. members left restart pending). */
+  hint?: string;
   members: MemberStatus[];
 }

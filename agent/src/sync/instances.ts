@@ -8,15 +8,53 @@ import type { ServiceUser } from '../supervisor/users.js';
 import { ensureDistribution } from '../files/distribution.js';
 import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
+import { findCrashCause } from './crash-cause.js';
 import type { DesiredInstanceSpec } from './diff.js';
+import { checkLaunch, type LaunchCheck } from './launch-check.js';
 
 export interface ManagedInstance {
   spec: DesiredInstanceSpec;
   supervisor: ProcessSupervisor;
   plan: ProcessPlan;
-  /** New config is on disk but the old process still runs (restarts wait for a lease). */
+  /**
+   * The running process needs a restart to pick up the current spec (restarts wait for a lease).
+   * Judged against what the process was started with (`running`), not against file writes: a
+   * rollback to the spec a process runs needs no restart even though its files were rewritten.
+   */
   restartPending: boolean;
+  /** The inputs and plan the current process was started (or adopted) with; persisted beside its pid file. */
+  running?: RunningRecord | undefined;
+  /**
+   * What the supervisor starts next time (after a crash, or a restart): the current spec, except
+   * while the current spec cannot start here (its distribution is missing) — then the last one that
+   * could, so a crash of the old process does not turn into a crash loop on the missing one.
+   */
+  launch: RunningRecord;
+  /** A desired spec not applied yet because its package could not be fetched; a restart retries it. */
+  target?: DesiredInstanceSpec | undefined;
+  /** Why a restart onto the current spec would fail (e.g. the distribution is not on this host). */
+  blocked?: string | undefined;
+  /** Why the process last crashed, from its log files. */
+  crashCause?: { file: string; line: string } | undefined;
   lastProbe?: { at: number; result: unknown };
+}
+
+/** What a process was started with, to tell whether the current spec needs a restart. */
+export interface RunningRecord {
+  inputs: unknown;
+  plan: ProcessPlan;
+}
+
+/**
+ * Whether a process started with `running` must restart to run `spec` with `plan`. Pure. Any
+ * change of the launch plan does (a new agent may launch the same inputs differently); otherwise
+ * the kind decides, from the inputs the process runs to the new ones.
+ */
+export function needsRestartFor(running: RunningRecord | undefined, spec: DesiredInstanceSpec, plan: ProcessPlan): boolean {
+  if (!running) return false;
+  if (JSON.stringify(running.plan) !== JSON.stringify(plan)) return true;
+  if (JSON.stringify(running.inputs) === JSON.stringify(spec.inputs)) return false;
+  return serviceKind(spec.kind)?.needsRestart?.(running.inputs, spec.inputs) ?? true;
 }
 
 export interface InstanceManagerOptions {
@@ -98,6 +136,73 @@ export class InstanceManager {
     };
   }
 
+  private runningFile(id: string): string {
+    return path.join(this.opts.stateDir, 'run', `${instanceFileName(id)}.running.json`);
+  }
+
+  /** Records what the process now running was started with (memory and disk). */
+  private async recordRunning(m: ManagedInstance): Promise<void> {
+    m.running = m.launch;
+    this.refreshPending(m);
+    await writeFileIfChanged(this.runningFile(m.spec.id), JSON.stringify(m.running) + '\n', { mode: 0o600 }).catch((err: unknown) =>
+      this.opts.logger.warn({ instance: m.spec.id, err: String(err) }, 'cannot record the running spec; a restart pending may be missed after an agent restart'),
+    );
+  }
+
+  private async readRunning(id: string): Promise<RunningRecord | undefined> {
+    try {
+      const r = JSON.parse(await fs.readFile(this.runningFile(id), 'utf8')) as RunningRecord;
+      return typeof r === 'object' && r !== null && 'plan' in r ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Recomputes restartPending from what runs and what is desired. */
+  private refreshPending(m: ManagedInstance): void {
+    const st = m.supervisor.status().state;
+    const up = st === 'running' || st === 'starting';
+    m.restartPending = up && m.spec.runState === 'running' && needsRestartFor(m.running, m.spec, m.plan);
+  }
+
+  /** Log files of an instance: the service's own first, then the captured stdout/stderr. */
+  static logFiles(plan: ProcessPlan): string[] {
+    return [...(plan.serviceLogFiles ?? []), plan.logFile];
+  }
+
+  /**
+   * Whether the instance's current spec could be started here now (package verified, launch files
+   * present), without changing anything.
+   */
+  async checkStartable(spec: DesiredInstanceSpec): Promise<LaunchCheck> {
+    const agentKind = agentServiceKind(spec.kind);
+    if (!agentKind) return { ok: false, problems: [`this agent cannot run kind ${spec.kind}`], packageMissing: false };
+    return checkLaunch({
+      plan: agentKind.planProcess(spec.inputs),
+      preStart: agentKind.planPreStart?.(spec.inputs) ?? [],
+      package: (spec.inputs as { package?: PackageInputs }).package,
+    });
+  }
+
+  /**
+   * Throws, changing nothing, when restarting `id` now would fail: its new package could not be
+   * fetched, or its launch command or files are missing. Called before a process is stopped.
+   */
+  async checkRestartable(id: string): Promise<void> {
+    const m = this.instances.get(id);
+    if (!m) throw new Error(`this host does not run ${id}`);
+    if (m.target) {
+      // The last apply could not fetch the package: try again now.
+      await this.update(m.target);
+    }
+    const check = await this.checkStartable(m.spec);
+    m.blocked = check.ok ? undefined : check.problems.join('; ');
+    if (!check.ok) {
+      this.opts.onChange();
+      throw new Error(`not restarted, the running process was left alone: ${m.blocked}`);
+    }
+  }
+
   /** Parses wire inputs with the kind's schema; throws a ValidationError on garbage. */
   static checkInputs(spec: DesiredInstanceSpec): DesiredInstanceSpec {
     const kind = serviceKind(spec.kind);
@@ -141,18 +246,40 @@ export class InstanceManager {
     await this.writeFiles(spec, plan, user);
     await fs.mkdir(path.join(this.opts.stateDir, 'run'), { recursive: true });
     const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user), { ...this.opts.supervisor, logger: this.opts.logger });
-    supervisor.onChange(() => this.opts.onChange());
-    const managed: ManagedInstance = { spec, supervisor, plan, restartPending: false };
+    const managed: ManagedInstance = { spec, supervisor, plan, restartPending: false, launch: { inputs: spec.inputs, plan } };
+    let lastPid: number | undefined;
+    supervisor.onChange((st) => {
+      // A process the supervisor spawned (a start, a restart, a restart after a crash) runs what the
+      // supervisor was last given (managed.launch).
+      if (st.state === 'running' && st.pid !== undefined && st.pid !== lastPid && !st.adopted) void this.recordRunning(managed);
+      if (st.pid !== undefined) lastPid = st.pid;
+      if (st.state === 'crashed') void this.noteCrash(managed, st.lastExit?.at ?? 0);
+      else if (st.state === 'running') managed.crashCause = undefined;
+      this.refreshPending(managed);
+      this.opts.onChange();
+    });
     this.instances.set(spec.id, managed);
     // start() adopts a process this agent started before (pid file + cmdline check) instead of
     // starting a second one.
     if (spec.runState === 'running') {
       // An adopted, still-running process needs no pre-start; only a real start does.
-      if (!(await supervisor.adopt()).pid) {
+      const adopted = await supervisor.adopt();
+      if (adopted.pid) {
+        managed.running = (await this.readRunning(spec.id)) ?? { inputs: spec.inputs, plan };
+        this.refreshPending(managed);
+      } else {
         await this.runPreStart(spec);
         await supervisor.start();
       }
     }
+  }
+
+  /** Finds why the process crashed in its logs (written since it started). */
+  private async noteCrash(m: ManagedInstance, exitAt: number): Promise<void> {
+    const since = (m.supervisor.status().lastExit?.at ?? exitAt) - 10 * 60_000;
+    const cause = await findCrashCause(InstanceManager.logFiles(m.plan), since).catch(() => undefined);
+    m.crashCause = cause;
+    this.opts.onChange();
   }
 
   async update(spec: DesiredInstanceSpec): Promise<void> {
@@ -161,28 +288,47 @@ export class InstanceManager {
     const agentKind = agentServiceKind(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
     // An upgrade fetches the new version now, while the old one still runs, so the restart is short.
-    await this.ensurePackage(spec);
+    // If it cannot be fetched, nothing of the new spec is used yet: the running process (and a
+    // restart after a crash) stays on the old version, and a rollout step onto it fails.
+    try {
+      await this.ensurePackage(spec);
+    } catch (err) {
+      m.target = spec;
+      m.blocked = `the new distribution is not ready: ${err instanceof Error ? err.message : String(err)}`;
+      this.opts.onChange();
+      throw err;
+    }
+    m.target = undefined;
     const user = await this.userFor(spec);
-    const changed = await this.writeFiles(spec, plan, user);
-    const planChanged = JSON.stringify(plan) !== JSON.stringify(m.plan);
-    const needsRestart = serviceKind(spec.kind)?.needsRestart?.(m.spec.inputs, spec.inputs) ?? true;
+    await this.writeFiles(spec, plan, user);
     m.spec = spec;
     m.plan = plan;
-    m.supervisor.update(this.processSpec(spec, plan, user));
     const st = m.supervisor.status().state;
     if (spec.runState === 'stopped') {
+      this.setLaunch(m, user);
       if (st !== 'stopped') await m.supervisor.stop();
-      m.restartPending = false;
     } else if (st === 'stopped') {
+      this.setLaunch(m, user);
       await this.runPreStart(spec);
       await m.supervisor.start();
-      m.restartPending = false;
-    } else if ((changed || planChanged) && needsRestart) {
-      // Never take a running service down on our own: the restart waits for a lease from the
-      // control plane (architecture §4), so a config change cannot restart a whole ensemble at once.
-      m.restartPending = true;
-      this.opts.logger.info({ instance: spec.id }, 'config changed; restart pending');
+    } else {
+      // Running (or crashed and waiting for its next try). Never take a running service down on our
+      // own: a restart waits for a lease from the control plane (architecture §4), so a config change
+      // cannot restart a whole ensemble at once. Say now whether that restart could work; while it
+      // could not, crash restarts keep using the launch that works.
+      const check = await this.checkStartable(spec);
+      m.blocked = check.ok ? undefined : check.problems.join('; ');
+      if (check.ok) this.setLaunch(m, user);
     }
+    this.refreshPending(m);
+    if (m.restartPending) this.opts.logger.info({ instance: spec.id, blocked: m.blocked }, 'config changed; restart pending');
+    else if (m.spec.runState === 'stopped' || st === 'stopped') m.blocked = undefined;
+  }
+
+  /** Makes the supervisor start the current spec from now on. */
+  private setLaunch(m: ManagedInstance, user: ServiceUser | undefined): void {
+    m.supervisor.update(this.processSpec(m.spec, m.plan, user));
+    m.launch = { inputs: m.spec.inputs, plan: m.plan };
   }
 
   async remove(id: string): Promise<void> {
@@ -194,14 +340,19 @@ export class InstanceManager {
     this.opts.logger.info({ instance: id }, 'instance removed');
   }
 
-  /** Restarts an instance (lease held by the caller) and clears its pending flag. */
+  /**
+   * Restarts an instance (lease held by the caller, or the instance is down anyway). Checks first
+   * that the current spec can start here and throws, leaving the process running, when it cannot.
+   */
   async restart(id: string): Promise<SupervisorStatus | undefined> {
     const m = this.instances.get(id);
     if (!m) return undefined;
+    await this.checkRestartable(id);
+    this.setLaunch(m, await this.userFor(m.spec));
     await m.supervisor.stop();
     await this.runPreStart(m.spec);
     const st = await m.supervisor.restart();
-    m.restartPending = false;
+    this.refreshPending(m);
     return st;
   }
 

@@ -72,7 +72,8 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; leases: LeaseMa
           if (msg.body === 'status') fleet.recordStatus(h, parseStatus(msg.status, (id) => fleet.kindOfInstance(h, id)));
           else if (msg.body === 'commandResult' && msg.commandResult) {
             const r = msg.commandResult;
-            fleet.recordCommandResult(h, { id: r.id.slice(0, 200), ok: r.ok, output: r.output.slice(0, 4000), error: r.error.slice(0, 4000) });
+            // 64 KiB: enough for a log tail (`hactl logs`); restart results are a line.
+            fleet.recordCommandResult(h, { id: r.id.slice(0, 200), ok: r.ok, output: r.output.slice(0, 64 * 1024), error: r.error.slice(0, 4000) });
           } else if (msg.body === 'hello') throw new HactlError('invalid_argument', 'hello may only be sent once per stream');
         } catch (err) {
           fail(err);

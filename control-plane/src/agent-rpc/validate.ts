@@ -63,6 +63,7 @@ export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: 
       restarts: i.restarts,
       detail,
       restartPending: i.restartPending,
+      logFiles: (i.logFiles ?? []).slice(0, 8).map((f) => f.slice(0, 500)).filter((f) => f.startsWith('/') && !/[\u0000-\u001f]/.test(f)),
       probeAt: probe === undefined ? 0 : Number(i.probeAtMs) || 0,
       probe,
     });

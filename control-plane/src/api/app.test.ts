@@ -100,7 +100,8 @@ describe('REST API', () => {
     expect((await put('zk-main', JSON.stringify({ ...spec, kind: 'zookeeper', members: spec.members.slice(0, 1) }))).status).toBe(200);
     pushed.length = 0;
     const del = await app.request('/v1/clusters/zk-main', { method: 'DELETE' });
-    expect(await del.json()).toEqual({ name: 'zk-main', deleted: true });
+    // The answer names what stays on disk: deleting a cluster never removes its data.
+    expect(await del.json()).toEqual({ name: 'zk-main', deleted: true, instances: [{ instance: 'zk-main/zk-1', host: 'zk1', dirs: ['/d/zookeeper/zk-main/1/data', '/d/zookeeper/zk-main/1/conf', '/d/zookeeper/zk-main/1/logs'] }] });
     expect(pushed.map((p) => p.host).sort()).toEqual(['zk1']);
     expect((await app.request('/v1/clusters/zk-main')).status).toBe(404);
     expect(((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] }).revisions).toHaveLength(2);

@@ -3,13 +3,16 @@ import { bodyLimit } from 'hono/body-limit';
 import { HactlError, NAME_RE, ValidationError, type Logger } from '@hactl/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Fleet } from '../reconcile/fleet.js';
-import { defaultRolloutOptions, parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
+import { parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
+import { Changes, type ChangeMeta } from '../changes/changes.js';
 import { httpError } from './errors.js';
 
 export interface AppDeps {
   fleet: Fleet;
   rollouts: RolloutEngine;
   logger: Logger;
+  /** The core's change service; built from fleet and rollouts when absent. */
+  changes?: Changes;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -17,7 +20,19 @@ const MAX_BODY = 1024 * 1024;
 /** The REST admin API. Never listens: main.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps): Hono {
   const { fleet, rollouts, logger } = deps;
+  const changes = deps.changes ?? new Changes({ fleet, rollouts, logger });
   const app = new Hono();
+  const limit = bodyLimit({
+    maxSize: MAX_BODY,
+    onError: () => {
+      throw new HactlError('payload_too_large', `request body larger than ${MAX_BODY} bytes`);
+    },
+  });
+  /** Who and why, from the x-hactl-author / x-hactl-message headers (the CLI's --message). */
+  const meta = (c: { req: { header: (k: string) => string | undefined } }, message?: unknown): ChangeMeta => ({
+    author: (c.req.header('x-hactl-author') ?? 'api').slice(0, 100),
+    message: (typeof message === 'string' ? message : (c.req.header('x-hactl-message') ?? '')).slice(0, 500),
+  });
 
   app.onError((err, c) => {
     const { status, body } = httpError(err, logger);
@@ -35,38 +50,31 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/v1/clusters/:name/revisions', (c) => c.json({ revisions: fleet.listRevisions(checkName(c.req.param('name'))) }));
 
-  app.put(
-    '/v1/clusters/:name',
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: () => {
-        throw new HactlError('payload_too_large', `request body larger than ${MAX_BODY} bytes`);
-      },
-    }),
-    async (c) => {
-      const name = checkName(c.req.param('name'));
-      const raw = await readJson(c.req.raw);
-      if (flag(c.req.query('dryRun'), 'dryRun')) return c.json(fleet.previewApply(name, raw));
-      const author = (c.req.header('x-hactl-author') ?? 'api').slice(0, 100);
-      const message = (c.req.header('x-hactl-message') ?? '').slice(0, 500);
-      const rolloutWanted = c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
-      return c.json(applyAndRoll(name, raw, { author, message }, rolloutWanted));
-    },
-  );
+  app.put('/v1/clusters/:name', limit, async (c) => {
+    const name = checkName(c.req.param('name'));
+    const raw = await readJson(c.req.raw);
+    if (flag(c.req.query('dryRun'), 'dryRun')) return c.json((await changes.preview([{ name, spec: raw }], meta(c)))[0]);
+    const rolloutWanted = c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
+    return c.json(changes.apply([{ name, spec: raw }], meta(c), { rollout: rolloutWanted })[0]);
+  });
 
   /**
-   * A change to a running cluster's config starts a rolling restart of the members whose files
-   * changed (unless staged with ?rollout=false): agents write new files but only restart under a
-   * lease, one member at a time, leader last.
+   * Several cluster specs at once (`hactl apply -f` with several documents), all or nothing: every
+   * spec is validated against the fleet and the earlier specs of the request, every problem of every
+   * spec is reported (paths `clusters[i].…`), and nothing is stored unless all can be applied.
    */
-  function applyAndRoll(name: string, raw: unknown, meta: { author: string; message: string }, rolloutWanted: boolean) {
-    const result = fleet.applyCluster(name, raw, meta);
-    const { changedInstances, ...rest } = result;
-    const running = changedInstances.filter((id) => fleet.observation(id)?.process === 'running');
-    if (!rolloutWanted || running.length === 0) return { ...rest, restartPending: rolloutWanted ? [] : running };
-    const r = rollouts.start(name, defaultRolloutOptions('apply'), running);
-    return { ...rest, rollout: r.id, restartOrder: r.plan };
-  }
+  app.post('/v1/apply', limit, async (c) => {
+    const body = await readJson(c.req.raw);
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray((body as { clusters?: unknown }).clusters)) {
+      throw new ValidationError('invalid apply request', [{ path: 'clusters', message: 'expected {clusters: [spec, ...], message?}' }]);
+    }
+    const b = body as { clusters: unknown[]; message?: unknown };
+    if (b.clusters.length === 0 || b.clusters.length > 100) throw new ValidationError('invalid apply request', [{ path: 'clusters', message: 'must hold 1 to 100 cluster specs' }]);
+    const docs = b.clusters.map((spec) => ({ name: typeof spec === 'object' && spec !== null && typeof (spec as { name?: unknown }).name === 'string' ? (spec as { name: string }).name : '', spec }));
+    if (flag(c.req.query('dryRun'), 'dryRun')) return c.json({ clusters: await changes.preview(docs, meta(c, b.message)) });
+    const rolloutWanted = c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
+    return c.json({ clusters: changes.apply(docs, meta(c, b.message), { rollout: rolloutWanted }) });
+  });
 
   app.get('/v1/clusters/:name/revisions/:revision', (c) => {
     const name = checkName(c.req.param('name'));
@@ -84,13 +92,11 @@ export function createApp(deps: AppDeps): Hono {
 
   app.post('/v1/clusters/:name/rollback', async (c) => {
     const name = checkName(c.req.param('name'));
-    const body = (await readJson(c.req.raw)) as { to?: unknown };
+    const body = (await readJson(c.req.raw)) as { to?: unknown; message?: unknown };
     if (typeof body !== 'object' || body === null || typeof body.to !== 'number' || !Number.isInteger(body.to) || body.to < 1) {
       throw new ValidationError('invalid rollback request', [{ path: 'to', message: 'must be a revision number' }]);
     }
-    const spec = fleet.getRevisionSpec(name, body.to);
-    const author = (c.req.header('x-hactl-author') ?? 'api').slice(0, 100);
-    return c.json(applyAndRoll(name, spec, { author, message: `rollback to revision ${body.to}` }, true));
+    return c.json(changes.rollback(name, body.to, meta(c, body.message)));
   });
 
   app.post('/v1/clusters/:name/rollouts', async (c) => {
@@ -112,10 +118,21 @@ export function createApp(deps: AppDeps): Hono {
     throw new ValidationError('unknown rollout action', [{ path: 'verb', message: 'must be pause, resume or abort' }]);
   });
 
+  /** Stops and forgets the cluster's instances; their data, log and config directories stay on the hosts. */
   app.delete('/v1/clusters/:name', (c) => {
     const name = checkName(c.req.param('name'));
-    fleet.deleteCluster(name, { author: (c.req.header('x-hactl-author') ?? 'api').slice(0, 100) });
-    return c.json({ name, deleted: true });
+    if (flag(c.req.query('dryRun'), 'dryRun')) return c.json({ ...changes.previewDelete(name), deleted: false, dryRun: true });
+    return c.json({ ...changes.delete(name, meta(c)), deleted: true });
+  });
+
+  app.get('/v1/clusters/:name/members/:member/logs', async (c) => {
+    const name = checkName(c.req.param('name'));
+    const member = c.req.param('member');
+    if (!/^[A-Za-z0-9._-]{1,255}$/.test(member)) throw new ValidationError('invalid member', [{ path: 'member', message: 'a host name, member id or instance name' }]);
+    const which = c.req.query('file') ?? 'service';
+    if (which !== 'service' && which !== 'out') throw new ValidationError('invalid query', [{ path: 'file', message: 'must be service or out' }]);
+    const lines = int(c.req.query('lines') ?? '100', 'lines');
+    return c.json(await changes.logs(name, member, which, Math.min(Math.max(lines, 1), 5000)));
   });
 
   app.get('/v1/events', (c) => {

@@ -3,7 +3,7 @@
  * checks: the CLI renders whatever fields are present, but refuses a body whose top-level shape is
  * wrong rather than printing an empty table that looks like "no hosts".
  */
-import { HactlError } from '@hactl/shared';
+import { HactlError } from '@hactl/shared/errors';
 
 export interface HostFacts {
   hostname?: string;
@@ -23,6 +23,7 @@ export interface HostView {
   generation: number;
   appliedGeneration: number;
   instances: number;
+  agentVersion?: string;
   facts?: HostFacts;
 }
 
@@ -31,6 +32,8 @@ export interface ClusterSummary {
   kind: string;
   revision: number;
   health: string;
+  reason?: string;
+  hint?: string;
   members: number;
   ready: number;
   updatedAt: string;
@@ -54,7 +57,7 @@ export interface ClusterDetail {
   kind: string;
   revision: number;
   spec: Record<string, unknown>;
-  status: { health: string; reason?: string; members: MemberStatus[] };
+  status: { health: string; reason?: string; hint?: string; members: MemberStatus[] };
 }
 
 export interface PutClusterResult {

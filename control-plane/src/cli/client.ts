@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '@hactl/shared';
+import type { ErrorDetail } from '@hactl/shared/errors';
 import { ApiError, ConnectError, UsageError } from './errors.js';
 import { isRecord } from './api-types.js';
 import type { CliIo } from './io.js';
@@ -33,30 +33,25 @@ export function resolveConnection(flags: { server?: string; token?: string }, en
 export interface ApiClient {
   readonly server: string;
   get(path: string): Promise<unknown>;
-  put(path: string, body: unknown): Promise<unknown>;
-  post(path: string, body: unknown): Promise<unknown>;
-  delete(path: string): Promise<unknown>;
+  put(path: string, body: unknown, headers?: Record<string, string>): Promise<unknown>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<unknown>;
+  delete(path: string, headers?: Record<string, string>): Promise<unknown>;
 }
 
 /** Builds the REST client; every non-2xx becomes an ApiError, every transport failure a ConnectError. */
-export function createApiClient(io: Pick<CliIo, 'fetch'>, conn: Connection): ApiClient {
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
+export function createApiClient(io: Pick<CliIo, 'http'>, conn: Connection): ApiClient {
+  const call = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<unknown> => {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
-    let res: Response;
+    let res: { status: number; statusText: string; body: string };
     try {
-      res = await io.fetch(`${conn.server}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      res = await io.http({ method, url: `${conn.server}${path}`, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: REQUEST_TIMEOUT_MS });
     } catch (err) {
       throw new ConnectError(conn.server, describeFetchFailure(err), err);
     }
-    const text = await res.text();
-    if (!res.ok) throw parseErrorBody(res.status, res.statusText, text);
+    const text = res.body;
+    if (res.status < 200 || res.status > 299) throw parseErrorBody(res.status, res.statusText, text);
     if (text.trim() === '') return null;
     try {
       return JSON.parse(text) as unknown;
@@ -67,18 +62,21 @@ export function createApiClient(io: Pick<CliIo, 'fetch'>, conn: Connection): Api
   return {
     server: conn.server,
     get: (path) => call('GET', path),
-    put: (path, body) => call('PUT', path, body),
-    post: (path, body) => call('POST', path, body),
-    delete: (path) => call('DELETE', path),
+    put: (path, body, headers) => call('PUT', path, body, headers),
+    post: (path, body, headers) => call('POST', path, body, headers),
+    delete: (path, headers) => call('DELETE', path, undefined, headers),
   };
 }
 
-/** Turns fetch's opaque "fetch failed" into the reason underneath (undici puts it in `cause`). */
+/**
+ * Turns a transport failure into its reason: node:http puts the errno code on the error itself,
+ * fetch (undici) wraps it as "fetch failed" with the reason in `cause`.
+ */
 export function describeFetchFailure(err: unknown): string {
   if (isRecord(err) && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
   }
-  const cause = err instanceof Error ? err.cause : undefined;
+  const cause = err instanceof Error ? (err.cause ?? err) : undefined;
   // Happy-eyeballs failures arrive as an AggregateError whose own code may be unset.
   const code =
     (isRecord(cause) && typeof cause.code === 'string' && cause.code) ||

@@ -105,18 +105,44 @@ describe('hactl describe cluster', () => {
 });
 
 describe('hactl delete cluster', () => {
-  it('sends DELETE and confirms', async () => {
-    const io = fakeIo({ [`DELETE ${URL_ZK}`]: { body: { name: 'zk-main', deleted: true } } });
-    expect(await runCli(['delete', 'cluster', 'zk-main'], io)).toBe(0);
-    expect(io.requests).toEqual([{ method: 'DELETE', url: URL_ZK, headers: { accept: 'application/json' } }]);
-    expect(io.out()).toBe('cluster/zk-main deleted\n');
+  const answer = { name: 'zk-main', instances: [{ instance: 'zk-main/zk-1', host: 'zk1', dirs: ['/d/zk/1/data', '/d/zk/1/logs'] }] };
+
+  it('--yes sends DELETE and says what stays on disk', async () => {
+    const io = fakeIo({ [`DELETE ${URL_ZK}`]: { body: { ...answer, deleted: true } } });
+    expect(await runCli(['delete', 'cluster', 'zk-main', '--yes'], io)).toBe(0);
+    expect(io.requests).toEqual([{ method: 'DELETE', url: URL_ZK, headers: { accept: 'application/json', 'x-hactl-author': 'hactl' } }]);
+    expect(io.out()).toBe(
+      [
+        'cluster/zk-main deleted: 1 member(s) stopped',
+        '  zk-main/zk-1 on zk1',
+        'Their data stays on disk (hactl never deletes it; remove it by hand once it is not needed):',
+        '  zk1:/d/zk/1/data',
+        '  zk1:/d/zk/1/logs',
+        '',
+      ].join('\n'),
+    );
   });
 
-  it('server error → exit 1', async () => {
+  it('without --yes → only the preview (DELETE ?dryRun=true), exit 2 asking for --yes', async () => {
+    const io = fakeIo({ [`DELETE ${URL_ZK}?dryRun=true`]: { body: { ...answer, deleted: false, dryRun: true } } });
+    expect(await runCli(['delete', 'cluster', 'zk-main'], io)).toBe(2);
+    expect(io.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${URL_ZK}?dryRun=true`]);
+    expect(io.out()).toContain('deleting it stops 1 member(s)');
+    expect(io.err()).toBe('error: not deleted: add --yes to delete cluster/zk-main (or --dry-run to only show this)\n');
+  });
+
+  it('--dry-run → the preview, exit 0', async () => {
+    const io = fakeIo({ [`DELETE ${URL_ZK}?dryRun=true`]: { body: { ...answer, deleted: false, dryRun: true } } });
+    expect(await runCli(['delete', 'cluster', 'zk-main', '--dry-run'], io)).toBe(0);
+    expect(io.out()).toContain('  zk1:/d/zk/1/data');
+    expect(io.err()).toBe('dry run: nothing was deleted\n');
+  });
+
+  it('server refuses → exit 1', async () => {
     const io = fakeIo({
       [`DELETE ${URL_ZK}`]: { status: 409, body: { error: { code: 'conflict', message: 'cluster "zk-main" is referenced by kafka-main' } } },
     });
-    expect(await runCli(['delete', 'cluster', 'zk-main'], io)).toBe(1);
+    expect(await runCli(['delete', 'cluster', 'zk-main', '--yes'], io)).toBe(1);
     expect(io.err()).toBe('error: cluster "zk-main" is referenced by kafka-main\n');
   });
 });

@@ -1,4 +1,4 @@
-import { HactlError, type ErrorDetail } from '@hactl/shared';
+import { HactlError, type ErrorDetail } from '@hactl/shared/errors';
 
 /** Thrown when the command line itself is wrong (bad flag value, bad --server URL); exit code 2. */
 export class UsageError extends HactlError {

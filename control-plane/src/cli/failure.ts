@@ -1,11 +1,17 @@
-import { HactlError } from '@hactl/shared';
-import { ConnectError, UsageError } from './errors.js';
+import { HactlError } from '@hactl/shared/errors';
+import { ApiError, ConnectError, InputError, UsageError } from './errors.js';
 import { renderError } from './output.js';
 
-/** Exit codes: 0 done, 1 the operation failed (server, network, input), 2 the command line is wrong. */
+/**
+ * Exit codes (README "The CLI"): 0 done; 1 the operation failed (the control plane refused it for
+ * the state things are in, 404/409/5xx, or could not be reached); 2 invalid input: the command line,
+ * the spec files, or a spec or value the control plane rejects as invalid (HTTP 400). Scripts can
+ * tell "fix your input" from "try again / look at the cluster".
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INVALID = 2;
 
 /**
  * The stderr text and exit code for an error thrown by a command. `context` prefixes the message
@@ -23,6 +29,7 @@ export function renderFailure(err: unknown, context?: string): { text: string; e
     };
   }
   if (err instanceof UsageError) return { text: renderError(prefix + err.message), exitCode: EXIT_USAGE };
+  if (err instanceof InputError || (err instanceof ApiError && err.status === 400)) return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_INVALID };
   if (err instanceof HactlError) return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_FAILED };
   const message = err instanceof Error ? err.message : String(err);
   return { text: renderError(prefix + message), exitCode: EXIT_FAILED };

@@ -1,8 +1,9 @@
 /**
- * An in-memory CliIo for tests: a fake fetch that records every request and answers from a table of
+ * An in-memory CliIo for tests: a fake HTTP client that records every request and answers from a table of
  * recorded responses, captured stdout/stderr, and files in a map. Unrouted requests fail the test by
  * answering 599 with a message naming the request.
  */
+import type { HttpClient } from './http.js';
 import type { CliIo } from './io.js';
 
 export interface RecordedRequest {
@@ -35,12 +36,10 @@ export function fakeIo(
   let stdout = '';
   let stderr = '';
 
-  const fakeFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = String(input);
-    const method = init?.method ?? 'GET';
-    const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    const rec: RecordedRequest = { method, url, headers };
-    if (typeof init?.body === 'string') rec.body = JSON.parse(init.body) as unknown;
+  const fakeHttp: HttpClient = async (req) => {
+    const { method, url, headers } = req;
+    const rec: RecordedRequest = { method, url, headers: { ...headers } };
+    if (typeof req.body === 'string') rec.body = JSON.parse(req.body) as unknown;
     requests.push(rec);
 
     const key = `${method} ${url}`;
@@ -48,14 +47,14 @@ export function fakeIo(
     const n = used.get(key) ?? 0;
     used.set(key, n + 1);
     const answer = Array.isArray(route) ? route[n] : route;
-    if (answer === undefined) return new Response(`no fake route for ${key} (call ${n + 1})`, { status: 599 });
+    if (answer === undefined) return { status: 599, statusText: '', body: `no fake route for ${key} (call ${n + 1})` };
     if (answer instanceof Error) throw answer;
     const text = answer.raw ?? JSON.stringify(answer.body ?? null);
-    return new Response(text, { status: answer.status ?? 200, headers: { 'content-type': 'application/json' } });
+    return { status: answer.status ?? 200, statusText: '', body: text };
   };
 
   return {
-    fetch: fakeFetch as typeof fetch,
+    http: fakeHttp,
     stdout: (s) => {
       stdout += s;
     },
@@ -77,8 +76,7 @@ export function fakeIo(
   };
 }
 
-/** The error fetch (undici) throws when nothing listens on the port. */
+/** The error node:http gives when nothing listens on the port. */
 export function connectionRefused(addr = '127.0.0.1:7080'): Error {
-  const cause = Object.assign(new Error(`connect ECONNREFUSED ${addr}`), { code: 'ECONNREFUSED' });
-  return new TypeError('fetch failed', { cause });
+  return Object.assign(new Error(`connect ECONNREFUSED ${addr}`), { code: 'ECONNREFUSED' });
 }

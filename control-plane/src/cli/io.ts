@@ -1,9 +1,12 @@
+import type { HttpClient } from './http.js';
+
 /**
  * Everything the CLI needs from the outside world. `runCli` takes it as a parameter so tests drive the
- * whole CLI in-process with a fake `fetch`; only `main.ts` builds the real one from `process`.
+ * whole CLI in-process with a fake HTTP client (or the real control plane's app); only `main.ts`
+ * builds the real one from `process`.
  */
 export interface CliIo {
-  fetch: typeof fetch;
+  http: HttpClient;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;

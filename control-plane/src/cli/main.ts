@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The real `hactl` process: builds CliIo from process and runs the CLI. Nothing else reads process.*. */
 import { readFile } from 'node:fs/promises';
+import { nodeHttpClient } from './http.js';
 import { runCli } from './run.js';
 
 async function readStdin(): Promise<string> {
@@ -10,7 +11,7 @@ async function readStdin(): Promise<string> {
 }
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  fetch: globalThis.fetch,
+  http: nodeHttpClient,
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
@@ -19,3 +20,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   isTty: process.stdout.isTTY === true,
   now: () => Date.now(),
 });
+
+// Done: leave now rather than when the last handle closes (an idle keep-alive socket of fetch kept
+// the process ~0.2 s after every command). Output is flushed first.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+process.exit();

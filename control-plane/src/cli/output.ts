@@ -1,13 +1,14 @@
-import { stringify } from 'yaml';
-import { formatDetails, type ErrorDetail } from '@hactl/shared';
+import { formatDetails, type ErrorDetail } from '@hactl/shared/errors';
 import { escapeControl } from './text.js';
 
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Raw response as pretty JSON (2-space) or YAML, with a trailing newline. */
-export function renderRaw(data: unknown, format: 'json' | 'yaml'): string {
-  return format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data);
+/** Raw response as pretty JSON (2-space) or YAML, with a trailing newline. The YAML library loads only when asked for. */
+export async function renderRaw(data: unknown, format: 'json' | 'yaml'): Promise<string> {
+  if (format === 'json') return JSON.stringify(data, null, 2) + '\n';
+  const { stringify } = await import('yaml');
+  return stringify(data);
 }
 
 /**

@@ -7,7 +7,7 @@ const view = (state: string, steps: [string, string][]) => ({
   id: 'ab12', cluster: 'zk-main', action: 'restart', revision: 2, state, reason: state === 'paused' ? 'gate timeout' : '',
   plan: ['zk1 (zk-main/zk-1)', 'zk3 (zk-main/zk-3)'],
   steps: steps.map(([host, st], i) => ({ index: i, instance: `zk-main/${host.replace('zk', 'zk-')}`, host, state: st, elapsedMs: st === 'pending' ? null : 1500, note: '' })),
-  current: state === 'running' ? { instance: 'zk-main/zk-3', waitingFor: 'cluster is degraded', gates: [{ gate: 'cluster-healthy', ok: false, reason: 'waiting: cluster is degraded: leader 3, 1/2 followers synced' }] } : null,
+  current: state === 'running' ? { instance: 'zk-main/zk-3', phase: 'waiting-lease', waitingFor: 'waiting for the restart lease: cluster-healthy: cluster is degraded: leader 3, 1/2 followers synced', gates: [{ gate: 'cluster-healthy', ok: false, reason: 'waiting: cluster is degraded: leader 3, 1/2 followers synced' }] } : null,
 });
 
 describe('hactl rollout / history / diff / rollback', () => {
@@ -23,7 +23,9 @@ describe('hactl rollout / history / diff / rollback', () => {
     expect(await runCli(['rollout', 'status', 'ab12'], io)).toBe(0);
     const out = io.out();
     expect(out).toContain('Progress: [##########----------] 1/2');
-    expect(out).toContain('WAIT cluster-healthy: waiting: cluster is degraded: leader 3, 1/2 followers synced');
+    expect(out).toContain('Current:  zk-main/zk-3: waiting for the restart lease: cluster-healthy: cluster is degraded: leader 3, 1/2 followers synced');
+    expect(out).toContain('WAIT cluster-healthy: cluster is degraded: leader 3, 1/2 followers synced');
+    expect(out).not.toMatch(/waiting for waiting/);
     expect(out).toMatch(/1\s+zk1\s+zk-main\/zk-1\s+done\s+1\.5s/);
   });
 
@@ -52,8 +54,8 @@ describe('hactl rollout / history / diff / rollback', () => {
     expect(io.out()).toMatch(/REVISION\s+CREATED\s+AUTHOR\s+MESSAGE\n1\s+2025-01-01T00:00:00.000Z\s+api\s+-/);
     expect(await runCli(['diff', 'zk-main', '--from', '1', '--to', '2'], io)).toBe(0);
     expect(io.out()).toContain('zk-main/zk-1: /d/zoo.cfg\n-tickTime=2000\n+tickTime=500');
-    expect(await runCli(['rollback', 'zk-main', '--to', '1'], io)).toBe(0);
-    expect(io.requests.at(-1)!.body).toEqual({ to: 1 });
+    expect(await runCli(['rollback', 'zk-main', '--to', '1', '--message', 'tickTime 500 starved the followers'], io)).toBe(0);
+    expect(io.requests.at(-1)!.body).toEqual({ to: 1, message: 'tickTime 500 starved the followers' });
     expect(io.out()).toContain('rolled back to revision 1 as revision 3');
     expect(await runCli(['rollback', 'zk-main', '--to', 'x'], io)).toBe(2);
   });

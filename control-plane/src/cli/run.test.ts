@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connectionRefused, fakeIo } from './fake-io.js';
+import { nodeHttpClient } from './http.js';
 import { runCli } from './run.js';
 import { CLI_VERSION } from './version.js';
 
@@ -44,16 +45,26 @@ describe('server and token resolution', () => {
 });
 
 describe('errors', () => {
-  it('server error with details → "error: message" then "  path: message" lines, exit 1', async () => {
+  it('server says the input is invalid (400) → "error: message" then "  path: message" lines, exit 2 as for any invalid input', async () => {
     const io = fakeIo({
       [`GET ${HOSTS_URL}`]: {
         status: 400,
         body: { error: { code: 'invalid_argument', message: 'bad request', details: [{ path: '', message: 'body is empty' }, { path: 'a.b', message: 'must be set' }] } },
       },
     });
-    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(await runCli(['get', 'hosts'], io)).toBe(2);
     expect(io.out()).toBe('');
     expect(io.err()).toBe('error: bad request\n  (root): body is empty\n  a.b: must be set\n');
+  });
+
+  it.each([
+    [404, 'not_found'],
+    [409, 'conflict'],
+    [500, 'internal'],
+    [503, 'unavailable'],
+  ])('server refuses for the state things are in (%i) → exit 1', async (status, code) => {
+    const io = fakeIo({ [`GET ${HOSTS_URL}`]: { status, body: { error: { code, message: 'no' } } } });
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
   });
 
   it('a non-contract error body (proxy page) → status and a snippet of the body', async () => {
@@ -90,7 +101,7 @@ describe('errors', () => {
     );
   });
 
-  it('connection refused with the real fetch against a closed port', async () => {
+  it('connection refused with the real HTTP client against a closed port', async () => {
     const port = await new Promise<number>((resolve, reject) => {
       const srv = createServer();
       srv.once('error', reject);
@@ -99,7 +110,7 @@ describe('errors', () => {
         srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
       });
     });
-    const io = { ...fakeIo(), fetch: globalThis.fetch };
+    const io = { ...fakeIo(), http: nodeHttpClient };
     expect(await runCli(['get', 'clusters', '--server', `http://127.0.0.1:${port}`], io)).toBe(1);
     expect(io.err().split('\n')[0]).toBe(`error: cannot reach the control plane at http://127.0.0.1:${port}: connection refused`);
   });

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import type { ErrorDetail } from '@hactl/shared';
+import type { ErrorDetail } from '@hactl/shared/errors';
 import { isRecord } from './api-types.js';
 
 /** One cluster spec taken from a file, ready to PUT. */

@@ -42,23 +42,32 @@ export function renderHosts(hosts: readonly HostView[], o: ViewOptions): string 
     if (o.wide) {
       const f = h.facts ?? {};
       const mem = typeof f.memoryBytes === 'number' ? formatBytes(f.memoryBytes) : '-';
-      row.push(cell(h.id), cell(f.os), cell(f.cpus), mem, cell(f.agentVersion), cell(f.java));
+      row.push(cell(h.id), cell(f.os), cell(f.cpus), mem, cell(h.agentVersion ?? f.agentVersion), cell(f.java));
     }
     return row;
   });
   return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone });
 }
 
+/**
+ * The clusters table; `-o wide` adds why each cluster is in its state. Hints (what to run about a
+ * state, e.g. members left restart pending) follow the table in both forms.
+ */
 export function renderClusters(clusters: readonly ClusterSummary[], o: ViewOptions): string {
   const headers = ['name', 'kind', 'revision', 'health', 'ready', 'updated'];
-  const rows = [...clusters]
-    .sort(byName)
-    .map((c) => [cell(c.name), cell(c.kind), cell(c.revision), cell(c.health), `${cell(c.ready)}/${cell(c.members)}`, formatAge(c.updatedAt, o.now)]);
-  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone });
+  if (o.wide) headers.push('reason');
+  const sorted = [...clusters].sort(byName);
+  const rows = sorted.map((c) => {
+    const row = [cell(c.name), cell(c.kind), cell(c.revision), cell(c.health), `${cell(c.ready)}/${cell(c.members)}`, formatAge(c.updatedAt, o.now)];
+    if (o.wide) row.push(escapeControl(cell(c.reason)));
+    return row;
+  });
+  const hints = sorted.filter((c) => c.hint).map((c) => `hint: ${escapeControl(c.name)}: ${escapeControl(c.hint!)}`);
+  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone }) + (hints.length ? `${hints.join('\n')}\n` : '');
 }
 
 /** Member keys shown in their own columns; any other key the server adds goes to -o wide. */
-const KNOWN_MEMBER_KEYS = new Set(['host', 'id', 'address', 'port', 'role', 'mode', 'process', 'lastProbe', 'detail']);
+const KNOWN_MEMBER_KEYS = new Set(['host', 'id', 'address', 'port', 'role', 'mode', 'process', 'lastProbe', 'detail', 'logs']);
 
 /** `lastProbe` → `LAST-PROBE`. */
 function headerFor(key: string): string {
@@ -82,6 +91,7 @@ export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
     ['Health', cell(c.status.health)],
   ];
   if (c.status.reason) fields.push(['Reason', c.status.reason]);
+  if (c.status.hint) fields.push(['Hint', c.status.hint]);
   const pad = Math.max(...fields.map(([k]) => k.length)) + 3;
   let out = fields.map(([k, v]) => `${`${k}:`.padEnd(pad)}${escapeControl(v)}`).join('\n') + '\n';
 
@@ -99,5 +109,12 @@ export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
     return row;
   });
   out += 'Members:\n';
-  return out + renderTable(headers, rows, { color: o.color ?? false, tone: statusTone, indent: '  ' });
+  out += renderTable(headers, rows, { color: o.color ?? false, tone: statusTone, indent: '  ' });
+  // Where each member logs (its own log first): the cause of a crash or a failed election is there.
+  const logs = members.filter((m) => Array.isArray(m.logs) && m.logs.length > 0);
+  if (logs.length) {
+    out += 'Logs:\n';
+    for (const m of logs) out += `  ${escapeControl(cell(m.host))}: ${(m.logs as unknown[]).map((f) => escapeControl(String(f))).join(', ')}\n`;
+  }
+  return out;
 }

@@ -13,9 +13,11 @@ import {
   type InstancePlan,
   type Logger,
 } from '@hactl/shared';
+import { describeDistribution } from '@hactl/shared';
 import type { Store, HostRow } from '../store/store.js';
 import { checkClaims, diffHostDesired, planFleet, type HostDesiredView } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
+import { planClusterHint } from './hints.js';
 
 /** What the gRPC layer registers for a connected agent. */
 export interface AgentCommand {
@@ -85,6 +87,7 @@ export interface HostView {
   appliedGeneration: number;
   applyError: string;
   instances: number;
+  agentVersion: string;
   labels: Record<string, string>;
   facts: Record<string, unknown>;
 }
@@ -109,6 +112,11 @@ export class Fleet {
   /** Hooks for the rollout engine. */
   onCommandResult: (hostId: string, result: AgentCommandResult) => void = () => {};
   onAgentConnected: (hostId: string) => void = () => {};
+  /** The cluster's running or paused rollout, for the hints in cluster status (set by the core wiring). */
+  activeRollout: (cluster: string) => { id: string; state: string; reason: string } | undefined = () => undefined;
+  /** Read-only questions sent to agents (dry-run checks, log tails), answered by command id. */
+  private readonly queries = new Map<string, { hostId: string; resolve: (r: AgentCommandResult) => void }>();
+  private querySeq = 0;
 
   constructor(opts: FleetOptions) {
     this.store = opts.store;
@@ -123,6 +131,11 @@ export class Fleet {
   }
 
   // ---- specs -------------------------------------------------------------------------------
+
+  /** Runs `fn` in one store transaction (nested calls join it): all of its writes or none. */
+  transaction<T>(fn: () => T): T {
+    return this.store.transaction(fn);
+  }
 
   fleetContext(excludeCluster?: string): FleetContext {
     return {
@@ -184,7 +197,7 @@ export class Fleet {
    * the rendered-file diffs (same renderers the agents use) and which running members would need a
    * restart, in rollout order.
    */
-  previewApply(name: string, raw: unknown): { name: string; changed: boolean; nextRevision: number; instances: { instance: string; host: string; change: 'add' | 'remove' | 'update' | 'none'; restart: boolean; files: { path: string; diff: string[] }[] }[]; restartOrder: string[]; notes: string[] } {
+  previewApply(name: string, raw: unknown): ClusterPreview {
     const { spec, fleet } = this.checkSpecWithFacts(name, raw);
     const kind = serviceKind(spec.kind)!;
     const existing = this.store.getCluster(name);
@@ -192,7 +205,7 @@ export class Fleet {
     const before = new Map(this.planCluster(name).map((p) => [p.id, p]));
     const after = kind.plan(spec, fleet);
     const hostNames = new Map(this.store.listHosts().map((h) => [h.id, h.name]));
-    const instances: ReturnType<Fleet['previewApply']>['instances'] = [];
+    const instances: PreviewInstance[] = [];
     const render = (p: InstancePlan | undefined) => new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
     for (const p of after) {
       const old = before.get(p.id);
@@ -202,12 +215,17 @@ export class Fleet {
         return diff.length ? [{ path, diff }] : [];
       });
       const change = !old ? 'add' : JSON.stringify(old.inputs) !== JSON.stringify(p.inputs) ? 'update' : 'none';
-      const running = this.observations.get(p.id)?.process === 'running';
-      const restart = change === 'update' && running && (kind.needsRestart?.(old!.inputs, p.inputs) ?? true);
-      instances.push({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, change, restart, files });
+      // A crashed member is started on the new config by the rollout too.
+      const up = ['running', 'crashed', 'starting'].includes(this.observations.get(p.id)?.process ?? 'unknown');
+      const restart = change === 'update' && up && (kind.needsRestart?.(old!.inputs, p.inputs) ?? true);
+      const [from, to] = [old ? describeDistribution(old.inputs) : undefined, describeDistribution(p.inputs)];
+      const distribution = to === undefined ? undefined : { ...(from === undefined ? {} : { from }), to, changed: from !== to };
+      instances.push({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, hostId: p.hostId, kind: p.kind, inputs: p.inputs, change, restart, files, ...(distribution ? { distribution } : {}) });
     }
-    for (const [id, old] of before) if (!after.some((p) => p.id === id)) instances.push({ instance: id, host: hostNames.get(old.hostId) ?? old.hostId, change: 'remove', restart: false, files: [] });
-    const members = existing ? this.memberMap(name).members : new Map();
+    for (const [id, old] of before) {
+      if (!after.some((p) => p.id === id)) instances.push({ instance: id, host: hostNames.get(old.hostId) ?? old.hostId, hostId: old.hostId, kind: old.kind, inputs: old.inputs, change: 'remove', restart: false, files: [] });
+    }
+    const members = existing ? this.memberMap(name).members : new Map<string, ClusterStatus['members'][number]>();
     const restartOrder = instances.filter((i) => i.restart).map((i) => i.instance);
     const ordered = planRestartOrder(restartOrder, members).order;
     const notes = kind.planNotes?.(current ? (JSON.parse(current.spec_json) as ClusterSpecBase) : undefined, spec) ?? [];
@@ -216,44 +234,70 @@ export class Fleet {
 
   /** Validates and stores a spec as a new revision, then pushes new desired states. */
   applyCluster(name: string, raw: unknown, meta: { author: string; message: string }): { name: string; revision: number; changed: boolean; changedInstances: string[] } {
-    const { spec, newFacts } = this.checkSpecWithFacts(name, raw);
-    const specJson = JSON.stringify(spec);
-    const now = this.now();
-
-    const outcome = this.store.transaction(() => {
-      const existing = this.store.getCluster(name);
-      if (existing && existing.kind !== spec.kind) {
-        throw new ConflictError(`cluster ${name} is of kind ${existing.kind}; a cluster cannot change kind (delete it first)`, [{ path: 'kind', message: `cannot change from ${existing.kind} to ${spec.kind}` }]);
-      }
-      if (existing) {
-        const current = this.store.getRevision(name, existing.current_revision);
-        if (current?.spec_json === specJson) return { revision: existing.current_revision, changed: false, pushes: [], changedInstances: [] };
-      }
-      const before = existing ? this.planCluster(name) : [];
-      const revision = this.store.maxRevision(name) + 1;
-      for (const [key, value] of Object.entries(newFacts)) this.store.setClusterFact(name, key, value, now);
-      this.store.addRevision({ cluster: name, revision, kind: spec.kind, spec_json: specJson, author: meta.author, message: meta.message, created_at: now });
-      this.store.appendEvent({ at: now, type: 'cluster.revision', cluster: name, host: null, message: `revision ${revision} accepted from ${meta.author}`, data_json: JSON.stringify({ revision }) });
-      const pushes = this.recomputeDesired(now);
-      const after = this.planCluster(name);
-      const old = new Map(before.map((p) => [p.id, JSON.stringify(p.inputs)]));
-      const prev = new Map(before.map((p) => [p.id, p]));
-      const kindOf = serviceKind(spec.kind);
-      const changedInstances = after
-        .filter((p) => old.has(p.id) && old.get(p.id) !== JSON.stringify(p.inputs) && (kindOf?.needsRestart?.(prev.get(p.id)!.inputs, p.inputs) ?? true))
-        .map((p) => p.id);
-      return { revision, changed: true, pushes, changedInstances };
-    });
-    this.push(outcome.pushes);
+    const outcome = this.store.transaction(() => this.stageApply(name, raw, meta));
+    this.pushChanges(outcome.pushes);
     if (outcome.changed) this.log.info({ cluster: name, revision: outcome.revision }, 'cluster revision accepted');
     return { name, revision: outcome.revision, changed: outcome.changed, changedInstances: outcome.changedInstances };
   }
 
+  /**
+   * The store half of applying a spec: validates it, stores the new revision and the hosts' new
+   * desired states. Must run inside the caller's store transaction; nothing is sent to agents
+   * (`pushChanges` does that after the commit), so a caller may still roll the whole batch back.
+   */
+  stageApply(name: string, raw: unknown, meta: { author: string; message: string }): StagedApply {
+    const { spec, newFacts } = this.checkSpecWithFacts(name, raw);
+    const specJson = JSON.stringify(spec);
+    const now = this.now();
+    const existing = this.store.getCluster(name);
+    if (existing && existing.kind !== spec.kind) {
+      throw new ConflictError(`cluster ${name} is of kind ${existing.kind}; a cluster cannot change kind (delete it first)`, [{ path: 'kind', message: `cannot change from ${existing.kind} to ${spec.kind}` }]);
+    }
+    if (existing) {
+      const current = this.store.getRevision(name, existing.current_revision);
+      if (current?.spec_json === specJson) return { name, revision: existing.current_revision, changed: false, pushes: [], changedInstances: [] };
+    }
+    const before = existing ? this.planCluster(name) : [];
+    const revision = this.store.maxRevision(name) + 1;
+    for (const [key, value] of Object.entries(newFacts)) this.store.setClusterFact(name, key, value, now);
+    this.store.addRevision({ cluster: name, revision, kind: spec.kind, spec_json: specJson, author: meta.author, message: meta.message, created_at: now });
+    this.store.appendEvent({ at: now, type: 'cluster.revision', cluster: name, host: null, message: `revision ${revision} accepted from ${meta.author}${meta.message ? `: ${meta.message}` : ''}`, data_json: JSON.stringify({ revision }) });
+    const pushes = this.recomputeDesired(now);
+    const after = this.planCluster(name);
+    const old = new Map(before.map((p) => [p.id, JSON.stringify(p.inputs)]));
+    const prev = new Map(before.map((p) => [p.id, p]));
+    const kindOf = serviceKind(spec.kind);
+    const changedInstances = after
+      .filter((p) => old.has(p.id) && old.get(p.id) !== JSON.stringify(p.inputs) && (kindOf?.needsRestart?.(prev.get(p.id)!.inputs, p.inputs) ?? true))
+      .map((p) => p.id);
+    return { name, revision, changed: true, pushes, changedInstances };
+  }
+
+  /**
+   * After a commit: sends each host its newest desired state. Several staged applies may have
+   * moved one host more than once; only the last generation goes out.
+   */
+  pushChanges(changes: readonly { hostId: string; generation: number; json: string }[]): void {
+    const last = new Map<string, { hostId: string; generation: number; json: string }>();
+    for (const c of changes) if ((last.get(c.hostId)?.generation ?? -1) < c.generation) last.set(c.hostId, c);
+    this.push([...last.values()]);
+  }
+
+  /**
+   * Throws when `name` cannot be deleted now: it does not exist, another cluster depends on it, or
+   * a rollout of it is running or paused. Changes nothing.
+   */
+  checkDeletable(name: string): void {
+    if (!this.store.getCluster(name)) throw new NotFoundError('cluster', name);
+    const dependents = this.currentSpecs().filter((s) => s.name !== name && (serviceKind(s.kind)?.dependencies?.(s) ?? []).includes(name));
+    if (dependents.length) throw new ConflictError(`cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`);
+    const active = this.activeRollout(name);
+    if (active) throw new ConflictError(`cluster ${name} has rollout ${active.id} (${active.state}); abort it first (hactl rollout abort ${active.id})`);
+  }
+
   deleteCluster(name: string, meta: { author: string }): void {
     const pushes = this.store.transaction(() => {
-      if (!this.store.getCluster(name)) throw new NotFoundError('cluster', name);
-      const dependents = this.currentSpecs().filter((s) => s.name !== name && (serviceKind(s.kind)?.dependencies?.(s) ?? []).includes(name));
-      if (dependents.length) throw new ConflictError(`cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`);
+      this.checkDeletable(name);
       this.store.deleteCluster(name);
       this.store.deleteClusterFacts(name);
       const now = this.now();
@@ -378,7 +422,38 @@ export class Fleet {
   }
 
   recordCommandResult(hostId: string, result: AgentCommandResult): void {
+    const q = this.queries.get(result.id);
+    if (q && q.hostId === hostId) {
+      this.queries.delete(result.id);
+      q.resolve(result);
+      return;
+    }
     this.onCommandResult(hostId, result);
+  }
+
+  /**
+   * Asks a connected agent a read-only question (a command whose answer changes nothing, such as
+   * `check-distribution` or `logs`) and waits for its answer. Resolves with ok: false when the host
+   * is not connected or does not answer within `timeoutMs`.
+   */
+  queryAgent(hostId: string, q: { instanceId: string; action: string; args: string[] }, timeoutMs: number): Promise<AgentCommandResult> {
+    const id = `q${++this.querySeq}.${this.now().toString(36)}`;
+    const session = this.sessions.get(hostId);
+    if (!session) return Promise.resolve({ id, ok: false, output: '', error: `host ${hostId} is not connected` });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.queries.delete(id);
+        resolve({ id, ok: false, output: '', error: `no answer from the agent on ${hostId} within ${timeoutMs / 1000} s` });
+      }, timeoutMs);
+      this.queries.set(id, {
+        hostId,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      session.sendCommand({ id, instanceId: q.instanceId, action: q.action, args: q.args });
+    });
   }
 
   // ---- agents ------------------------------------------------------------------------------
@@ -495,6 +570,7 @@ export class Fleet {
         appliedGeneration: live?.applied ?? h.applied_generation,
         applyError: live?.applyError ?? '',
         instances: d ? (JSON.parse(d.state_json) as HostDesiredView).instances.length : 0,
+        agentVersion: h.agent_version,
         labels: JSON.parse(h.labels_json) as Record<string, string>,
         facts: JSON.parse(h.facts_json) as Record<string, unknown>,
       };
@@ -536,10 +612,18 @@ export class Fleet {
       status.health = 'degraded';
       status.reason += `; ${lagging.size} host(s) have not applied the latest desired state`;
     }
+    // Where each member logs, as its agent reported it (the kinds' health rollups do not know).
+    plans.forEach((p, i) => {
+      const m = status.members[i];
+      const logs = this.observations.get(p.id)?.logFiles;
+      if (m && logs?.length) m.logs = logs;
+    });
+    const hint = planClusterHint({ cluster: name, revision: row.current_revision, plans, members: status.members, observations: this.observations, rollout: this.activeRollout(name) });
+    if (hint) status.hint = hint;
     return { name, kind: spec.kind, revision: row.current_revision, spec, updatedAt: new Date(row.updated_at).toISOString(), status };
   }
 
-  listClusters(): { name: string; kind: string; revision: number; health: string; reason: string; members: number; ready: number; updatedAt: string }[] {
+  listClusters(): { name: string; kind: string; revision: number; health: string; reason: string; hint?: string; members: number; ready: number; updatedAt: string }[] {
     return this.store.listClusters().map((c) => {
       const s = this.clusterStatus(c.name);
       return {
@@ -548,6 +632,7 @@ export class Fleet {
         revision: c.current_revision,
         health: s.status.health,
         reason: s.status.reason,
+        ...(s.status.hint ? { hint: s.status.hint } : {}),
         members: s.status.members.length,
         ready: s.status.members.filter((m) => m.process === 'running' && m.mode !== 'unknown').length,
         updatedAt: s.updatedAt,
@@ -610,6 +695,39 @@ export class Fleet {
     }
     return ids;
   }
+}
+
+export interface PreviewInstance {
+  instance: string;
+  host: string;
+  change: 'add' | 'remove' | 'update' | 'none';
+  restart: boolean;
+  files: { path: string; diff: string[] }[];
+  /** The distribution before and after (home, package or java command); `changed` marks an upgrade. */
+  distribution?: { from?: string; to: string; changed: boolean };
+  /** For the dry run's host checks; not part of the REST answer. */
+  hostId: string;
+  kind: string;
+  inputs: unknown;
+}
+
+export interface ClusterPreview {
+  name: string;
+  changed: boolean;
+  nextRevision: number;
+  instances: PreviewInstance[];
+  restartOrder: string[];
+  notes: string[];
+}
+
+export interface StagedApply {
+  name: string;
+  revision: number;
+  changed: boolean;
+  /** Host desired states to send after the commit. */
+  pushes: { hostId: string; generation: number; json: string }[];
+  /** Existing instances whose inputs changed in a way that needs a restart. */
+  changedInstances: string[];
 }
 
 function hostRecord(h: HostRow): HostRecord {

@@ -6,7 +6,7 @@ import { nullLogger, type InstanceObservation } from '@hactl/shared';
 import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
 import { createCore } from '../core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { defaultRolloutOptions, parseRolloutRequest, type RolloutEngine } from './engine.js';
+import { defaultRolloutOptions, nextCommandId, parseRolloutRequest, type RolloutEngine } from './engine.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -108,5 +108,31 @@ describe('rollout engine', () => {
     expect(() => parseRolloutRequest({ action: 'reboot', batchSize: 2, gateTimeoutSec: 1, extra: true })).toThrow(
       expect.objectContaining({ details: expect.arrayContaining([expect.objectContaining({ path: 'action' }), expect.objectContaining({ path: 'batchSize' }), expect.objectContaining({ path: 'gateTimeoutSec' }), expect.objectContaining({ path: 'extra' })]) }),
     );
+  });
+
+  it('a step the agent fails pauses the rollout at once (no gate-timeout wait); resume retries it under a new command id', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
+    const r = engine.start('zk', defaultRolloutOptions('apply'), changed.changedInstances);
+    // A config rollout asks agents to restart only members still on an older config.
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.0`, instanceId: 'zk/zk-1', action: 'restart', args: ['if-pending'] });
+    engine.onCommandResult('h1', { id: `${r.id}.0`, ok: false, output: '', error: 'not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist' });
+    const paused = engine.view(r.id);
+    expect(paused.state).toBe('paused');
+    expect(paused.reason).toBe('step 0 (zk/zk-1) failed: not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist');
+    expect(paused.steps[0]).toMatchObject({ state: 'failed', note: 'agent: not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist' });
+    engine.resume(r.id);
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.0.2`, instanceId: 'zk/zk-1', action: 'restart', args: ['if-pending'] });
+    expect(engine.view(r.id).steps[0]!.state).toBe('requested');
+  });
+
+  it.each([
+    ['first request', '', 'ab.3'],
+    ['first retry', 'ab.3', 'ab.3.2'],
+    ['later retry', 'ab.3.2', 'ab.3.3'],
+  ])('command ids: %s', (_scenario, previous, next) => {
+    expect(nextCommandId('ab', 3, previous)).toBe(next);
   });
 });

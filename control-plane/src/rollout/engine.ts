@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError, planRestartOrder, restartRank, type Logger } from '@hactl/shared';
+import { describeStep, type StepPhase } from './step-status.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
@@ -70,7 +71,11 @@ export interface RolloutView {
   updatedAt: string;
   plan: string[];
   steps: RolloutStepView[];
-  current: { instance: string; waitingFor: string; gates: { gate: string; ok: boolean; reason: string }[] } | null;
+  /**
+   * The step being worked on: its phase and what it waits for, in words. `gates` (with their current
+   * values) only while it waits for its restart lease; once the lease is held they no longer apply.
+   */
+  current: { instance: string; phase: StepPhase; waitingFor: string; gates: { gate: string; ok: boolean; reason: string }[] } | null;
 }
 
 export interface RolloutEngineOptions {
@@ -89,13 +94,21 @@ export interface RolloutEngineOptions {
  * agent reports the command done or a new pid is observed; then the next step goes out.
  */
 export class RolloutEngine {
+  /** Whether each requested step's member led its cluster when requested, by command id (for status text only). */
+  private readonly ledAtRequest = new Map<string, boolean>();
+
   constructor(private readonly o: RolloutEngineOptions) {}
+
+  /** The cluster's running or paused rollout, if any (at most one exists). */
+  active(cluster: string): RolloutRow | undefined {
+    return this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })[0];
+  }
 
   start(cluster: string, opts: RolloutOptions, only?: readonly string[]): RolloutView {
     const row = this.o.store.getCluster(cluster);
     if (!row) throw new NotFoundError('cluster', cluster);
-    const running = this.o.store.listRollouts({ cluster, states: ['running', 'paused'] });
-    if (running.length) throw new ConflictError(`cluster ${cluster} already has rollout ${running[0]!.id} (${running[0]!.state}); resume or abort it first`);
+    const running = this.active(cluster);
+    if (running) throw new ConflictError(`cluster ${cluster} already has rollout ${running.id} (${running.state}); resume or abort it first`);
     const { members, plans } = this.o.fleet.memberMap(cluster);
     const ids = plans.filter((p) => p.runState === 'running' && (!only || only.includes(p.id))).map((p) => p.id);
     const { order } = planRestartOrder(ids, members);
@@ -132,9 +145,12 @@ export class RolloutEngine {
   resume(id: string): RolloutView {
     const r = this.must(id);
     if (r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}, not paused`);
-    // A step that timed out goes back to the queue with a fresh clock.
+    // A step that timed out goes back to the queue with a fresh clock; a step the agent failed (e.g.
+    // its distribution was missing) is asked again, under a new command id (the agent's journal
+    // answers a repeated id with its first result).
     for (const s of this.o.store.listRolloutSteps(id)) {
       if (s.state === 'requested') this.o.store.updateRolloutStep({ ...s, requested_at: this.o.now() });
+      if (s.state === 'failed') this.o.store.updateRolloutStep({ ...s, state: 'pending', note: `retrying; last attempt: ${s.note}` });
     }
     this.setState(r, 'running', 'resumed by operator');
     this.tick();
@@ -145,7 +161,10 @@ export class RolloutEngine {
     const r = this.must(id);
     if (r.state !== 'running' && r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}`);
     for (const s of this.o.store.listRolloutSteps(id)) {
-      if (s.state === 'pending' || s.state === 'requested') this.o.store.updateRolloutStep({ ...s, state: 'skipped', note: s.state === 'requested' ? 'aborted while waiting; the agent gives up at its next lease request' : 'aborted' });
+      if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {
+        const note = s.state === 'requested' ? 'aborted while waiting; the agent gives up at its next lease request' : s.state === 'failed' ? `aborted after: ${s.note}` : 'aborted';
+        this.o.store.updateRolloutStep({ ...s, state: 'skipped', note });
+      }
     }
     this.setState(r, 'aborted', 'aborted by operator');
     return this.view(id);
@@ -171,7 +190,7 @@ export class RolloutEngine {
   pendingFor(cluster: string, except: string): string[] {
     const out: string[] = [];
     for (const r of this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })) {
-      for (const s of this.o.store.listRolloutSteps(r.id)) if ((s.state === 'pending' || s.state === 'requested') && s.instance_id !== except) out.push(s.instance_id);
+      for (const s of this.o.store.listRolloutSteps(r.id)) if ((s.state === 'pending' || s.state === 'requested' || s.state === 'failed') && s.instance_id !== except) out.push(s.instance_id);
     }
     return out;
   }
@@ -188,7 +207,10 @@ export class RolloutEngine {
       if (step.state !== 'requested') continue;
       if (result.ok) this.finishStep(r, step, result.output || 'restarted');
       else {
-        this.o.store.updateRolloutStep({ ...step, note: `agent: ${result.error}` });
+        // The agent refused or failed the step; it left the member as it was (a missing
+        // distribution never stops the running process). Pause with the reason, at once, rather
+        // than wait out the gate timeout.
+        this.o.store.updateRolloutStep({ ...step, state: 'failed', finished_at: this.o.now(), note: `agent: ${result.error}` });
         if (r.state === 'running') this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}`);
       }
     }
@@ -198,13 +220,16 @@ export class RolloutEngine {
   onAgentConnected(hostId: string): void {
     for (const r of this.o.store.listRollouts({ states: ['running'] })) {
       for (const s of this.o.store.listRolloutSteps(r.id)) {
-        if (s.state === 'requested' && s.host_id === hostId) this.send(s);
+        if (s.state === 'requested' && s.host_id === hostId) this.send(s, r.action);
       }
     }
   }
 
-  private send(step: RolloutStepRow): void {
-    const sent = this.o.fleet.sendCommand(step.host_id, { id: step.command_id, instanceId: step.instance_id, action: 'restart', args: [] });
+  private send(step: RolloutStepRow, action: string): void {
+    // A config rollout restarts a member only if it still runs an older config: after a rollback,
+    // members the aborted rollout never reached already run the spec again (the agent knows).
+    const args = action === 'restart' ? [] : ['if-pending'];
+    const sent = this.o.fleet.sendCommand(step.host_id, { id: step.command_id, instanceId: step.instance_id, action: 'restart', args });
     if (!sent) this.o.logger.info({ host: step.host_id, instance: step.instance_id }, 'rollout step waits for its agent to connect');
   }
 
@@ -261,9 +286,10 @@ export class RolloutEngine {
     const { members } = this.o.fleet.memberMap(r.cluster);
     const next = [...pending].sort((a, b) => restartRank(members.get(a.instance_id)) - restartRank(members.get(b.instance_id)) || a.idx - b.idx)[0]!;
     const obs = this.o.fleet.observation(next.instance_id);
-    const step: RolloutStepRow = { ...next, state: 'requested', command_id: `${r.id}.${next.idx}`, pid_before: obs?.pid ?? 0, requested_at: now, note: 'waiting for the restart lease' };
+    const step: RolloutStepRow = { ...next, state: 'requested', command_id: nextCommandId(r.id, next.idx, next.command_id), pid_before: obs?.pid ?? 0, requested_at: now, finished_at: 0, note: '' };
     this.o.store.updateRolloutStep(step);
-    this.send(step);
+    this.ledAtRequest.set(step.command_id, restartRank(members.get(next.instance_id)) > 0);
+    this.send(step, r.action);
   }
 
   /**
@@ -290,19 +316,29 @@ export class RolloutEngine {
     const r = this.must(id);
     const steps = this.o.store.listRolloutSteps(id);
     const now = this.o.now();
+    const hostNames = new Map(this.o.fleet.listHosts().map((h) => [h.id, h.name]));
     const current = steps.find((s) => s.state === 'requested');
     let currentView: RolloutView['current'] = null;
+    let currentNote = '';
     if (current && (r.state === 'running' || r.state === 'paused')) {
+      const { status, members } = this.o.fleet.memberMap(r.cluster);
       const gates = this.o.leases().gates(current.instance_id);
-      const holding = this.o.leases().holders(r.cluster).some((l) => l.instanceId === current.instance_id);
-      const failing = gates.filter((g) => !g.ok);
-      currentView = {
-        instance: current.instance_id,
-        waitingFor: holding ? 'the member to restart and become ready' : failing.length ? failing.map((g) => g.reason).join('; ') : 'the agent to take the lease',
+      const obs = this.o.fleet.observation(current.instance_id);
+      const d = describeStep({
+        host: hostNames.get(current.host_id) ?? current.host_id,
+        connected: this.o.fleet.isConnected(current.host_id),
+        leaseHeld: this.o.leases().holders(r.cluster).some((l) => l.instanceId === current.instance_id),
+        pidBefore: current.pid_before,
+        requestedAt: current.requested_at,
+        obs: obs ? { process: obs.process, pid: obs.pid, detail: obs.detail, reportedAt: obs.reportedAt } : undefined,
+        member: members.get(current.instance_id),
+        ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
+        clusterHealth: status.health,
         gates,
-      };
+      });
+      currentView = { instance: current.instance_id, phase: d.phase, waitingFor: d.text, gates: d.phase === 'waiting-lease' ? gates : [] };
+      currentNote = d.text;
     }
-    const hostNames = new Map(this.o.fleet.listHosts().map((h) => [h.id, h.name]));
     return {
       id: r.id,
       cluster: r.cluster,
@@ -322,7 +358,8 @@ export class RolloutEngine {
         requestedAt: s.requested_at ? new Date(s.requested_at).toISOString() : null,
         finishedAt: s.finished_at ? new Date(s.finished_at).toISOString() : null,
         elapsedMs: s.requested_at ? (s.finished_at || now) - s.requested_at : null,
-        note: s.note,
+        // The step being worked on says what it does now, not what it did when it was requested.
+        note: s === current && currentNote ? currentNote : s.note,
       })),
       current: currentView,
     };
@@ -331,4 +368,16 @@ export class RolloutEngine {
   list(cluster: string): RolloutView[] {
     return this.o.store.listRollouts({ cluster }).map((r) => this.view(r.id));
   }
+}
+
+/**
+ * The command id for a step's next request: `<rollout>.<step>` the first time, then `.2`, `.3`, …
+ * for retries after a failure. Stable per attempt: a resend after a crash keeps the id, so the
+ * agent's journal makes it idempotent.
+ */
+export function nextCommandId(rolloutId: string, idx: number, previous: string): string {
+  const base = `${rolloutId}.${idx}`;
+  if (!previous) return base;
+  const attempt = previous === base ? 1 : Number(previous.slice(base.length + 1)) || 1;
+  return `${base}.${attempt + 1}`;
 }

@@ -1,32 +1,60 @@
-import { checkPutResult } from '../api-types.js';
-import { InputError, UsageError } from '../errors.js';
-import { EXIT_OK, renderFailure } from '../failure.js';
-import { parseSpecSources, type SpecSource } from '../spec-docs.js';
+import { isRecord } from '../api-types.js';
+import { ApiError, InputError, UsageError } from '../errors.js';
+import { EXIT_OK } from '../failure.js';
+import { parseSpecSources, type SpecDocument, type SpecSource } from '../spec-docs.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
+import { changeHeaders } from './headers.js';
 
 export interface ApplyFlags {
   file: string[];
   dryRun?: boolean;
   /** commander's --no-rollout sets this to false. */
   rollout?: boolean;
+  message?: string;
+}
+
+interface HostCheck {
+  checked: boolean;
+  ok: boolean;
+  packageMissing?: boolean;
+  detail: string;
 }
 
 interface Preview {
+  name: string;
   changed: boolean;
   nextRevision: number;
-  instances: { instance: string; host: string; change: string; restart: boolean; files: { path: string; diff: string[] }[] }[];
+  instances: {
+    instance: string;
+    host: string;
+    change: string;
+    restart: boolean;
+    files: { path: string; diff: string[] }[];
+    distribution?: { from?: string; to: string; changed: boolean; check?: HostCheck };
+  }[];
   restartOrder: string[];
   notes?: string[];
+  warnings?: string[];
+}
+
+interface Applied {
+  name: string;
+  revision: number;
+  changed: boolean;
+  rollout?: string;
+  restartOrder?: string[];
+  restartPending?: string[];
 }
 
 const STDIN = '-';
 
 /**
- * `hactl apply -f FILE...`: PUT /v1/clusters/{name} for every document, in file and document order.
- * Every file is read and every document parsed and checked before the first request, so a typo in the
- * third document never leaves the first two applied. Stops at the first server error: later documents
- * may depend on the failed one (a Kafka cluster naming its ZooKeeper cluster).
+ * `hactl apply -f FILE...`: every file is read and every document parsed locally first; any problem
+ * in any document is reported (all of them) and nothing is sent. Then all documents go to the
+ * control plane in one request (POST /v1/apply), which validates each against the fleet and the
+ * documents before it (a Kafka cluster may name a ZooKeeper cluster of the same file) and stores
+ * all of them or none. `--dry-run` sends the same request with ?dryRun=true.
  */
 export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<number> {
   if (flags.file.filter((f) => f === STDIN).length > 1) throw new UsageError('"-f -" (stdin) may be given only once');
@@ -35,46 +63,71 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
   if (problems.length > 0) throw new InputError(`the input has ${problems.length} problem(s); nothing was sent`, problems);
   if (docs.length === 0) throw new InputError(`no cluster specs found in ${flags.file.join(', ')}; nothing was sent`);
 
+  const query = flags.dryRun ? '?dryRun=true' : flags.rollout === false ? '?rollout=false' : '';
+  const body = { clusters: docs.map((d) => d.spec), ...(flags.message ? { message: flags.message } : {}) };
+  let answer: unknown;
+  try {
+    answer = await ctx.client.post(`/v1/apply${query}`, body, changeHeaders(ctx));
+  } catch (err) {
+    throw withOrigins(err, docs);
+  }
+  const clusters = isRecord(answer) && Array.isArray(answer.clusters) ? (answer.clusters as unknown[]) : [];
   if (flags.dryRun) {
-    for (const d of docs) {
-      const p = (await ctx.client.put(`/v1/clusters/${encodeURIComponent(d.name)}?dryRun=true`, d.spec)) as Preview;
-      const out = [`cluster/${escapeControl(d.name)}: ${p.changed ? `would become revision ${p.nextRevision}` : 'unchanged'}`];
-      for (const i of p.instances) {
-        if (i.change === 'none') continue;
-        out.push(`  ${i.change} ${escapeControl(i.instance)} on ${escapeControl(i.host)}${i.restart ? ' (restart needed)' : ''}`);
-        for (const f of i.files) out.push(`    ${escapeControl(f.path)}`, ...f.diff.map((l) => `      ${escapeControl(l)}`));
-      }
-      if (p.restartOrder.length) out.push(`  rolling restart order: ${p.restartOrder.map(escapeControl).join(' → ')}`);
-      for (const n of p.notes ?? []) out.push(`  note: ${escapeControl(n)}`);
-      ctx.io.stdout(out.join('\n') + '\n');
+    let warnings = 0;
+    for (const p of clusters as Preview[]) {
+      ctx.io.stdout(renderPreview(p));
+      warnings += p.warnings?.length ?? 0;
     }
-    ctx.io.stderr(`dry run: ${docs.length} cluster spec(s) validated by the control plane; nothing was stored.\n`);
+    ctx.io.stderr(
+      `dry run: ${docs.length} cluster spec(s) validated by the control plane; nothing was stored.` +
+        (warnings ? ` ${warnings} warning(s): read them before applying.` : '') +
+        '\n',
+    );
     return EXIT_OK;
   }
-
-  const applied: string[] = [];
-  for (const [i, d] of docs.entries()) {
-    const label = `cluster/${escapeControl(d.name)}`;
-    try {
-      const raw = await ctx.client.put(`/v1/clusters/${encodeURIComponent(d.name)}${flags.rollout === false ? '?rollout=false' : ''}`, d.spec);
-      const res = checkPutResult(raw);
-      ctx.io.stdout(`cluster/${escapeControl(res.name)} ${res.changed ? 'configured' : 'unchanged'} (revision ${res.revision})\n`);
-      const extra = raw as { rollout?: string; restartOrder?: string[]; restartPending?: string[] };
-      if (extra.rollout) ctx.io.stdout(`  rollout/${extra.rollout}: rolling restart ${extra.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${extra.rollout} -w)\n`);
-      if (extra.restartPending?.length) ctx.io.stdout(`  restart pending (no rollout): ${extra.restartPending.map(escapeControl).join(', ')}\n`);
-      applied.push(`cluster/${escapeControl(res.name)}`);
-    } catch (err) {
-      const f = renderFailure(err, `applying ${label} from ${escapeControl(d.origin)}`);
-      const rest = docs.slice(i + 1).map((x) => `cluster/${escapeControl(x.name)}`);
-      ctx.io.stderr(
-        f.text +
-          (applied.length > 0 ? `applied before the error: ${applied.join(', ')}\n` : 'nothing was applied before the error\n') +
-          (rest.length > 0 ? `not attempted: ${rest.join(', ')}\n` : ''),
-      );
-      return f.exitCode;
+  for (const r of clusters as Applied[]) {
+    ctx.io.stdout(`cluster/${escapeControl(r.name)} ${r.changed ? 'configured' : 'unchanged'} (revision ${r.revision})\n`);
+    if (r.rollout) ctx.io.stdout(`  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`);
+    if (r.restartPending?.length) {
+      ctx.io.stdout(`  restart pending (no rollout): ${r.restartPending.map(escapeControl).join(', ')}; restart them with: hactl rollout start ${escapeControl(r.name)} --action apply\n`);
     }
   }
   return EXIT_OK;
+}
+
+/** The dry-run text for one cluster: changes per member, distribution moves with each host's answer, order, notes, warnings. */
+export function renderPreview(p: Preview): string {
+  const out = [`cluster/${escapeControl(p.name)}: ${p.changed ? `would become revision ${p.nextRevision}` : 'unchanged'}`];
+  for (const i of p.instances) {
+    if (i.change === 'none') continue;
+    out.push(`  ${i.change} ${escapeControl(i.instance)} on ${escapeControl(i.host)}${i.restart ? ' (restart needed)' : ''}`);
+    const d = i.distribution;
+    if (d && (d.changed || i.change === 'add')) {
+      const move = d.from !== undefined && d.from !== d.to ? `${escapeControl(d.from)} → ${escapeControl(d.to)}` : escapeControl(d.to);
+      const check = d.check ? ` (${escapeControl(i.host)}: ${d.check.checked && d.check.ok && !d.check.packageMissing ? 'present' : escapeControl(d.check.detail)})` : '';
+      out.push(`    distribution: ${move}${check}`);
+    }
+    for (const f of i.files) out.push(`    ${escapeControl(f.path)}`, ...f.diff.map((l) => `      ${escapeControl(l)}`));
+  }
+  if (p.restartOrder.length) out.push(`  rolling restart order: ${p.restartOrder.map(escapeControl).join(' → ')}`);
+  for (const n of p.notes ?? []) out.push(`  note: ${escapeControl(n)}`);
+  for (const w of p.warnings ?? []) out.push(`  warning: ${escapeControl(w)}`);
+  return out.join('\n') + '\n';
+}
+
+/**
+ * The control plane names a document's problems `clusters[i].<path>`; say which file and document
+ * that is, as the local checks do.
+ */
+function withOrigins(err: unknown, docs: readonly SpecDocument[]): unknown {
+  if (!(err instanceof ApiError) || err.details.length === 0) return err;
+  const details = err.details.map((d) => {
+    const m = /^clusters\[(\d+)\](?:\.(.*))?$/.exec(d.path);
+    const doc = m ? docs[Number(m[1])] : undefined;
+    if (!m || !doc) return d;
+    return { path: `${doc.origin}${m[2] ? `: ${m[2]}` : ''}`, message: d.message };
+  });
+  return new ApiError(err.status, err.code, err.message, details);
 }
 
 async function readSources(ctx: CommandContext, files: readonly string[]): Promise<SpecSource[]> {

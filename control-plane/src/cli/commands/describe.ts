@@ -8,7 +8,7 @@ export async function runDescribeCluster(ctx: CommandContext, name: string, flag
   const body = await ctx.client.get(`/v1/clusters/${encodeURIComponent(name)}`);
   const cluster = checkClusterDetail(body);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    ctx.io.stdout(renderRaw(body, flags.output));
+    ctx.io.stdout(await renderRaw(body, flags.output));
   } else {
     ctx.io.stdout(renderClusterDetail(cluster, { now: ctx.io.now(), wide: flags.output === 'wide', color: ctx.color }));
   }

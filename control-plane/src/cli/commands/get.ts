@@ -8,7 +8,7 @@ export async function runGetHosts(ctx: CommandContext, flags: OutputFlags): Prom
   const body = await ctx.client.get('/v1/hosts');
   const hosts = checkHostList(body);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    ctx.io.stdout(renderRaw(body, flags.output));
+    ctx.io.stdout(await renderRaw(body, flags.output));
   } else if (hosts.length === 0) {
     ctx.io.stderr('No hosts found.\n');
   } else {
@@ -22,7 +22,7 @@ export async function runGetClusters(ctx: CommandContext, flags: OutputFlags): P
   const body = await ctx.client.get('/v1/clusters');
   const clusters = checkClusterList(body);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    ctx.io.stdout(renderRaw(body, flags.output));
+    ctx.io.stdout(await renderRaw(body, flags.output));
   } else if (clusters.length === 0) {
     ctx.io.stderr('No clusters found.\n');
   } else {

@@ -4,12 +4,13 @@ import { renderRaw, type OutputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
+import { changeHeaders } from './headers.js';
 
 /** `hactl history CLUSTER`: GET /v1/clusters/{name}/revisions. */
 export async function runHistory(ctx: CommandContext, cluster: string, flags: { output: OutputFormat }): Promise<number> {
   const body = await ctx.client.get(`/v1/clusters/${encodeURIComponent(cluster)}/revisions`);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    ctx.io.stdout(renderRaw(body, flags.output));
+    ctx.io.stdout(await renderRaw(body, flags.output));
     return 0;
   }
   const revs = isRecord(body) && Array.isArray(body.revisions) ? (body.revisions as { revision: number; author: string; message: string; createdAt: string }[]) : [];
@@ -32,7 +33,7 @@ export async function runDiff(ctx: CommandContext, cluster: string, flags: { fro
   if (to !== undefined) q.set('to', String(to));
   const body = await ctx.client.get(`/v1/clusters/${encodeURIComponent(cluster)}/diff${q.size ? `?${q}` : ''}`);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    ctx.io.stdout(renderRaw(body, flags.output));
+    ctx.io.stdout(await renderRaw(body, flags.output));
     return 0;
   }
   const d = body as { from: number; to: number; spec: string[]; instances: { instance: string; files: { path: string; diff: string[] }[] }[] };
@@ -45,10 +46,13 @@ export async function runDiff(ctx: CommandContext, cluster: string, flags: { fro
   return 0;
 }
 
-/** `hactl rollback CLUSTER --to N`: the old spec becomes a new revision, rolled out safely. */
-export async function runRollback(ctx: CommandContext, cluster: string, flags: { to: string }): Promise<number> {
+/**
+ * `hactl rollback CLUSTER --to N [-m TEXT]`: the old spec becomes a new revision, rolled out safely.
+ * Refused, changing nothing, while a rollout of the cluster runs or is paused.
+ */
+export async function runRollback(ctx: CommandContext, cluster: string, flags: { to: string; message?: string }): Promise<number> {
   const to = rev(flags.to, '--to')!;
-  const r = await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/rollback`, { to });
+  const r = await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/rollback`, { to, ...(flags.message ? { message: flags.message } : {}) }, changeHeaders(ctx));
   const res = r as { revision: number; changed: boolean; rollout?: string; restartOrder?: string[] };
   ctx.io.stdout(`cluster/${escapeControl(cluster)} ${res.changed ? `rolled back to revision ${to} as revision ${res.revision}` : `already at the spec of revision ${to}`}\n`);
   if (res.rollout) ctx.io.stdout(`rollout/${res.rollout}: ${res.restartOrder?.map(escapeControl).join(' → ')}\n`);

@@ -61,7 +61,7 @@ export async function runRolloutStatus(ctx: CommandContext, id: string | undefin
   }
   if (flags.watch) return followRollout(ctx, rid);
   const body = await ctx.client.get(`/v1/rollouts/${encodeURIComponent(rid)}`);
-  if (flags.output === 'json' || flags.output === 'yaml') ctx.io.stdout(renderRaw(body, flags.output));
+  if (flags.output === 'json' || flags.output === 'yaml') ctx.io.stdout(await renderRaw(body, flags.output));
   else ctx.io.stdout(renderRollout(checkRollout(body)));
   return 0;
 }
@@ -98,8 +98,10 @@ export function renderRollout(r: RolloutView): string {
     `Progress: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`,
   ];
   if (r.current) {
-    lines.push(`Current:  ${escapeControl(r.current.instance)}: waiting for ${escapeControl(r.current.waitingFor)}`);
-    for (const g of r.current.gates) lines.push(`          ${g.ok ? 'ok  ' : 'WAIT'} ${g.gate}: ${escapeControl(g.reason)}`);
+    // The server says what the step does now (waiting for its lease, restarting, crash-looping…);
+    // gates are listed only while the step waits for its lease.
+    lines.push(`Current:  ${escapeControl(r.current.instance)}: ${escapeControl(r.current.waitingFor)}`);
+    for (const g of r.current.gates) lines.push(`          ${g.ok ? 'ok  ' : 'WAIT'} ${g.gate}: ${escapeControl(g.reason.replace(/^waiting:\s*/, ''))}`);
   }
   const rows = r.steps.map((s) => [String(s.index + 1), escapeControl(s.host), escapeControl(s.instance), s.state, s.elapsedMs === null ? '-' : `${(s.elapsedMs / 1000).toFixed(1)}s`, escapeControl(s.note) || '-']);
   lines.push('Steps:');

@@ -26,6 +26,15 @@ export const zookeeperInputsSchema = z
     package: packageInputsSchema.optional(),
     java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema) }).strict().optional(),
     jvmFlags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/)),
+    /** Rolling of `<logDir>/zookeeper.log` (rendered into logback.xml). Absent from older control planes: defaults apply. */
+    logging: z
+      .object({
+        maxFileSize: z.string().regex(/^[1-9][0-9]{0,4}(KB|MB|GB)$/),
+        maxFiles: z.number().int().min(1).max(20),
+        level: z.enum(['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE']),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -8,6 +8,9 @@ import type { ZookeeperInputs } from './inputs.js';
 /** ZooKeeper reads these from zoo.cfg; defaults follow zoo_sample.cfg (service-facts §1.1). */
 const DEFAULT_CONFIG: Record<string, string> = { tickTime: '2000', initLimit: '10', syncLimit: '5' };
 
+/** zookeeper.log rolls at 64 MB with 10 old files kept: at most 704 MB per member. */
+export const DEFAULT_ZK_LOGGING = { maxFileSize: '64MB', maxFiles: 10, level: 'INFO' } as const;
+
 /**
  * Four-letter words the agent's probe needs. Only `srvr` is whitelisted by default since 3.5.3
  * (service-facts §0.3), and `ruok` alone says nothing about quorum (§0.2), so mntr must be allowed.
@@ -54,6 +57,7 @@ export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): Instanc
       servers,
       config,
       jvmFlags,
+      logging: { ...DEFAULT_ZK_LOGGING, ...spec.logging },
       ...(spec.distribution.home || spec.distribution.package ? resolveDistribution(spec.distribution, r.host.dataRoot, 'zookeeper') : {}),
       ...(spec.distribution.java ? { java: spec.distribution.java } : {}),
     };

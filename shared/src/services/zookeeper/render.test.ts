@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { planZookeeper } from './plan.js';
-import { renderZookeeperFiles } from './render.js';
+import { renderZookeeperFiles, zookeeperLogFile } from './render.js';
 import { validateZookeeperSpec } from './spec.js';
 import type { FleetContext } from '../types.js';
 import { goldenChecker } from '../../testing/golden.js';
@@ -51,9 +51,25 @@ describe('zookeeper planner', () => {
 describe('zookeeper renderer (golden files)', () => {
   it('ensemble member zoo.cfg', () => {
     const files = renderZookeeperFiles(plan(ensemble)[1]!.inputs);
-    expect(files.map((f) => f.path)).toEqual(['/var/lib/hactl/zookeeper/zk-main/1/conf/zoo.cfg', '/var/lib/hactl/zookeeper/zk-main/1/data/myid']);
+    expect(files.map((f) => f.path)).toEqual(['/var/lib/hactl/zookeeper/zk-main/1/conf/zoo.cfg', '/var/lib/hactl/zookeeper/zk-main/1/conf/logback.xml', '/var/lib/hactl/zookeeper/zk-main/1/data/myid']);
     golden('ensemble-member-1.zoo.cfg', files[0]!.content);
-    expect(files[1]!.content).toBe('1\n');
+    expect(files[2]!.content).toBe('1\n');
+  });
+
+  it('member logback.xml: zookeeper.log in the member log dir, rolled by size, default 10 old files', () => {
+    const files = renderZookeeperFiles(plan(ensemble)[1]!.inputs);
+    golden('ensemble-member-1.logback.xml', files[1]!.content);
+    expect(zookeeperLogFile(plan(ensemble)[1]!.inputs)).toBe('/var/lib/hactl/zookeeper/zk-main/1/logs/zookeeper.log');
+  });
+
+  it('logging settings from the spec: size, count and level', () => {
+    const content = renderZookeeperFiles(plan({ ...ensemble, logging: { maxFileSize: '5MB', maxFiles: 3, level: 'WARN' } })[0]!.inputs)[1]!.content;
+    golden('logging-5MB-3-files-warn.logback.xml', content);
+  });
+
+  it('inputs from an older control plane (no logging) render the defaults', () => {
+    const { logging: _logging, ...old } = plan(ensemble)[1]!.inputs;
+    expect(renderZookeeperFiles(old)[1]!.content).toBe(renderZookeeperFiles(plan(ensemble)[1]!.inputs)[1]!.content);
   });
 
   it('member with the AdminServer off and a custom client port', () => {

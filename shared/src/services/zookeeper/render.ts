@@ -1,5 +1,6 @@
 import type { RenderedFile } from '../../domain.js';
 import type { ZookeeperInputs } from './inputs.js';
+import { DEFAULT_ZK_LOGGING } from './plan.js';
 
 /**
  * zoo.cfg and myid for one member. Byte-stable: sorted keys, no timestamps.
@@ -33,9 +34,74 @@ export function renderZooCfg(inputs: ZookeeperInputs): string {
   return lines.join('\n') + '\n';
 }
 
+/** Where a member's own log goes: the file `describe`, `hactl logs` and the README name. */
+export function zookeeperLogFile(inputs: Pick<ZookeeperInputs, 'logDir'>): string {
+  return `${inputs.logDir}/zookeeper.log`;
+}
+
+/** The layout upstream's conf/logback.xml uses (ZooKeeper 3.8), so log lines read the same. */
+const LOG_PATTERN = '%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n';
+
+/**
+ * logback.xml for one member, passed to the JVM with -Dlogback.configurationFile. ZooKeeper 3.8
+ * logs through SLF4J; upstream ships logback as the binding (ZOOKEEPER-4427) with a console-only
+ * default, and Debian's package ships no binding on zkServer.sh's class path, so without this file
+ * (and the binding the agent adds) every INFO/WARN line is lost.
+ *
+ * - `zookeeper.log` rolls by size (SizeBasedTriggeringPolicy) into `zookeeper.log.1` … `.N`
+ *   (FixedWindowRollingPolicy, whose window logback caps at 20), so a member's log is bounded at
+ *   (maxFiles + 1) × maxFileSize.
+ * - ERROR lines also go to the console, i.e. the agent's captured `zookeeper.out`, next to the JVM's
+ *   own start-up errors, so a crash's cause is in both files.
+ * - Values are literal (no `${…}` logback substitution); paths are absolute paths without XML
+ *   metacharacters (absPathSchema), escaped anyway.
+ */
+export function renderLogbackXml(inputs: ZookeeperInputs): string {
+  const logging = inputs.logging ?? DEFAULT_ZK_LOGGING;
+  const file = xml(zookeeperLogFile(inputs));
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<!-- Rendered by hactl for cluster ${xml(inputs.cluster)}, member ${inputs.myid}. Local edits are overwritten. -->`,
+    '<configuration>',
+    '  <appender name="ROLLINGFILE" class="ch.qos.logback.core.rolling.RollingFileAppender">',
+    `    <file>${file}</file>`,
+    '    <encoder>',
+    `      <pattern>${xml(LOG_PATTERN)}</pattern>`,
+    '    </encoder>',
+    '    <rollingPolicy class="ch.qos.logback.core.rolling.FixedWindowRollingPolicy">',
+    `      <fileNamePattern>${file}.%i</fileNamePattern>`,
+    '      <minIndex>1</minIndex>',
+    `      <maxIndex>${logging.maxFiles}</maxIndex>`,
+    '    </rollingPolicy>',
+    '    <triggeringPolicy class="ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy">',
+    `      <maxFileSize>${logging.maxFileSize}</maxFileSize>`,
+    '    </triggeringPolicy>',
+    '  </appender>',
+    '  <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">',
+    '    <filter class="ch.qos.logback.classic.filter.ThresholdFilter">',
+    '      <level>ERROR</level>',
+    '    </filter>',
+    '    <encoder>',
+    `      <pattern>${xml(LOG_PATTERN)}</pattern>`,
+    '    </encoder>',
+    '  </appender>',
+    `  <root level="${logging.level}">`,
+    '    <appender-ref ref="ROLLINGFILE"/>',
+    '    <appender-ref ref="CONSOLE"/>',
+    '  </root>',
+    '</configuration>',
+    '',
+  ].join('\n');
+}
+
+function xml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
 export function renderZookeeperFiles(inputs: ZookeeperInputs): RenderedFile[] {
   return [
     { path: `${inputs.confDir}/zoo.cfg`, content: renderZooCfg(inputs), mode: 0o644 },
+    { path: `${inputs.confDir}/logback.xml`, content: renderLogbackXml(inputs), mode: 0o644 },
     // Only the first line is read, as a long (service-facts §1.2).
     { path: `${inputs.dataDir}/myid`, content: `${inputs.myid}\n`, mode: 0o644 },
   ];

@@ -48,6 +48,8 @@ const cases: Case[] = [
   ['port out of range', (s) => ({ ...s, members: [{ host: 'zk1', id: 1, clientPort: 70000 }, s.members[1], s.members[2]] }), 'members[0].clientPort', /1 and 65535/],
   ['both home and java', (s) => ({ ...s, distribution: { home: '/opt/zk', java: { command: '/usr/bin/java', classpath: ['/usr/share/java/zookeeper.jar'] } } }), 'distribution', /exactly one/],
   ['jvm flag with a space', (s) => ({ ...s, jvm: { flags: ['-Dx=1 -Dy=2'] } }), 'jvm.flags[0]', /one JVM flag/],
+  ['log file size without a unit', (s) => ({ ...s, logging: { maxFileSize: '64' } }), 'logging.maxFileSize', /size such as/],
+  ['more rolled log files than logback keeps', (s) => ({ ...s, logging: { maxFiles: 50 } }), 'logging.maxFiles', /20/],
   ['same data dir twice on a host', (s) => ({ ...s, members: [{ host: 'zk1', id: 1, dataDir: '/d' }, { host: 'zk1', id: 2, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir: '/d' }, s.members[2]] }), 'members[1].dataDir', /already used/],
 ];
 

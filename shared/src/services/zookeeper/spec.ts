@@ -20,6 +20,18 @@ const memberSchema = z
   })
   .strict();
 
+/**
+ * Logging knobs. Sizes use logback's FileSize syntax; at most 20 rolled files because logback's
+ * FixedWindowRollingPolicy caps its window at 20 (MAX_WINDOW_SIZE).
+ */
+export const zookeeperLoggingSchema = z
+  .object({
+    maxFileSize: z.string().regex(/^[1-9][0-9]{0,4}(KB|MB|GB)$/, 'must be a size such as 512KB, 64MB or 1GB').optional(),
+    maxFiles: z.number().int().min(1).max(20).optional(),
+    level: z.enum(['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE']).optional(),
+  })
+  .strict();
+
 const settingValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const zookeeperSpecSchema = z
@@ -40,6 +52,8 @@ export const zookeeperSpecSchema = z
     settings: z.record(z.string(), settingValue).default({}),
     members: z.array(memberSchema),
     jvm: jvmSchema.optional(),
+    /** ZooKeeper's own log, `<member>/logs/zookeeper.log`: rolled by size, a bounded number of old files kept. */
+    logging: zookeeperLoggingSchema.optional(),
     /**
      * An even ensemble tolerates no more failures than the next smaller odd one and risks a
      * 50/50 split: rejected unless the operator says so explicitly (e.g. during a migration).

@@ -15,6 +15,7 @@ export interface InstanceStatus {
   'probeAtMs'?: (number | string | Long);
   'probeJson'?: (string);
   'restartPending'?: (boolean);
+  'logFiles'?: (string)[];
 }
 
 export interface InstanceStatus__Output {
@@ -30,4 +31,5 @@ export interface InstanceStatus__Output {
   'probeAtMs': (number);
   'probeJson': (string);
   'restartPending': (boolean);
+  'logFiles': (string)[];
 }

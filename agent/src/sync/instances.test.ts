@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nullLogger, type ProcessPlan } from '@hactl/shared';
+import { InstanceManager, needsRestartFor, type RunningRecord } from './instances.js';
+import type { DesiredInstanceSpec } from './diff.js';
+
+const plan = (home: string): ProcessPlan => ({ command: `${home}/bin/zkServer.sh`, args: [], env: {}, cwd: '/d', adoptMatch: [], stopGraceMs: 1, dirs: [], logFile: '/d/out' });
+const spec = (tick: string, kind = 'zookeeper'): DesiredInstanceSpec => ({ id: 'zk/zk-1', cluster: 'zk', kind, role: 'member', runState: 'running', inputs: { tick } });
+const running = (tick: string, home = '/zk'): RunningRecord => ({ inputs: { tick }, plan: plan(home) });
+
+describe('restart pending: judged against what the process was started with', () => {
+  it.each<[string, RunningRecord | undefined, DesiredInstanceSpec, ProcessPlan, boolean]>([
+    ['new config → pending', running('2000'), spec('500'), plan('/zk'), true],
+    ['rolled back to the config the process runs (its files were rewritten twice) → not pending', running('2000'), spec('2000'), plan('/zk'), false],
+    ['same inputs, launched differently (a new agent or distribution) → pending', running('2000', '/zk'), spec('2000'), plan('/zk-3.9'), true],
+    ['nothing known about the process → not pending', undefined, spec('500'), plan('/zk'), false],
+    // Elasticsearch reads cluster.initial_master_nodes only at the first election: the kind says no restart.
+    ['the kind says the change needs no restart → not pending', { inputs: { initialMasterNodes: ['a'] }, plan: plan('/es') }, { ...spec('x', 'elasticsearch'), inputs: {} }, plan('/es'), false],
+  ])('%s', (_scenario, run, desired, p, pending) => {
+    expect(needsRestartFor(run, desired, p)).toBe(pending);
+  });
+});
+
+describe('a restart onto a distribution that is not there (issue 17 #1)', () => {
+  it('is refused before the running process is stopped; the member keeps running and reports why', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-inst-'));
+    // A stand-in for zkServer.sh: stays up like a server would.
+    fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
+    let changes = 0;
+    const manager = new InstanceManager({ stateDir: path.join(dir, 'state'), logger: nullLogger, logMaxBytes: 1 << 20, supervisor: {}, baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, onChange: () => changes++ });
+    const inputs = (home: string) => ({
+      cluster: 'zk', myid: 1, address: '127.0.0.1', clientPort: 2181, peerPort: 2888, electionPort: 3888, adminPort: 0,
+      confDir: `${dir}/m/conf`, dataDir: `${dir}/m/data`, logDir: `${dir}/m/logs`, servers: [], config: {}, jvmFlags: [], home,
+    });
+    const member = (home: string) => InstanceManager.checkInputs({ id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running', inputs: inputs(home) });
+    try {
+      await manager.add(member(`${dir}/zk`));
+      const m = manager.instances.get('zk/zk-1')!;
+      const pid = m.supervisor.status().pid;
+      expect(m.supervisor.status().state).toBe('running');
+
+      await manager.update(member(`${dir}/zk-3.9`));
+      expect(m.restartPending).toBe(true);
+      expect(m.blocked).toBe(`${dir}/zk-3.9/bin/zkServer.sh does not exist`);
+
+      await expect(manager.restart('zk/zk-1')).rejects.toThrow(`not restarted, the running process was left alone: ${dir}/zk-3.9/bin/zkServer.sh does not exist`);
+      expect(m.supervisor.status()).toMatchObject({ state: 'running', pid });
+      expect(m.restartPending).toBe(true);
+
+      // Should the old process die on its own, the supervisor brings it back on the launch that works.
+      process.kill(pid!, 'SIGKILL');
+      const deadline = Date.now() + 15_000;
+      while (!(m.supervisor.status().state === 'running' && m.supervisor.status().pid !== pid)) {
+        if (Date.now() > deadline) throw new Error(`not restarted after a crash: ${JSON.stringify(m.supervisor.status())}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(fs.readFileSync(`/proc/${m.supervisor.status().pid}/cmdline`, 'utf8')).toContain('sleep');
+      expect(m.launch.plan.command).toBe(`${dir}/zk/bin/zkServer.sh`);
+      expect(m.restartPending).toBe(true);
+
+      // Rolled back to what runs: nothing pending, nothing blocked, no restart.
+      await manager.update(member(`${dir}/zk`));
+      expect(m.restartPending).toBe(false);
+      expect(m.blocked).toBeUndefined();
+      expect(m.supervisor.status().state).toBe('running');
+      expect(changes).toBeGreaterThan(0);
+    } finally {
+      await manager.remove('zk/zk-1');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

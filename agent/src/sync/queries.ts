@@ -1,0 +1,53 @@
+import type { Command__Output } from '@hactl/proto';
+import { readTail } from './crash-cause.js';
+import { InstanceManager } from './instances.js';
+
+/**
+ * Commands that only read: answered on every request (no journal, no lease), so the control plane
+ * may ask again at will.
+ *
+ * - `check-distribution KIND INPUTS_JSON`: could an instance with these render inputs start on this
+ *   host (package verified, launch command and files present)? For `hactl apply --dry-run`.
+ * - `logs` on an instance, args `[service|out, LINES]`: the last lines of its log, for `hactl logs`.
+ */
+export const QUERY_ACTIONS = new Set(['check-distribution', 'logs']);
+
+/** Largest answer: the control plane keeps command output up to 64 KiB. */
+const MAX_OUTPUT = 60 * 1024;
+
+export interface DistributionCheckAnswer {
+  ok: boolean;
+  /** The package is not downloaded yet; the agent fetches and verifies it when the revision is applied. */
+  packageMissing: boolean;
+  problems: string[];
+}
+
+export interface LogsAnswer {
+  file: string;
+  /** Every log file the instance has, the service's own first. */
+  files: string[];
+  text: string;
+}
+
+export async function runQuery(manager: InstanceManager, cmd: Command__Output): Promise<string> {
+  if (cmd.action === 'check-distribution') {
+    const [kind = '', inputsJson = ''] = cmd.args;
+    const spec = InstanceManager.checkInputs({ id: cmd.instanceId || 'check', cluster: '', kind, role: '', runState: 'running', inputs: JSON.parse(inputsJson) as unknown });
+    const check = await manager.checkStartable(spec);
+    const answer: DistributionCheckAnswer = { ok: check.ok, packageMissing: check.packageMissing, problems: check.problems };
+    return JSON.stringify(answer);
+  }
+  if (cmd.action === 'logs') {
+    const m = manager.instances.get(cmd.instanceId);
+    if (!m) throw new Error(`this host does not run ${cmd.instanceId}`);
+    const [which = 'service', linesArg = '100'] = cmd.args;
+    const files = InstanceManager.logFiles(m.plan);
+    const file = which === 'out' ? m.plan.logFile : files[0]!;
+    const lines = Math.min(Math.max(1, Number.parseInt(linesArg, 10) || 100), 5000);
+    const tail = (await readTail(file, MAX_OUTPUT)).split('\n');
+    if (tail.at(-1) === '') tail.pop();
+    const answer: LogsAnswer = { file, files, text: tail.slice(-lines).join('\n') };
+    return JSON.stringify(answer);
+  }
+  throw new Error(`unsupported query ${JSON.stringify(cmd.action)}`);
+}

@@ -1,0 +1,206 @@
+import { ConflictError, HactlError, NotFoundError, UnavailableError, ValidationError, nullLogger, serviceKind, type ErrorDetail, type Logger } from '@hactl/shared';
+import type { ClusterPreview, Fleet, StagedApply } from '../reconcile/fleet.js';
+import { defaultRolloutOptions, type RolloutEngine } from '../rollout/engine.js';
+import { checkPreviewHosts, type ClusterPreviewView } from './host-checks.js';
+
+/** One cluster spec of a request, with the name it is applied under. */
+export interface SpecDocument {
+  name: string;
+  spec: unknown;
+}
+
+export interface ChangeMeta {
+  author: string;
+  message: string;
+}
+
+/** What applying one cluster spec did. */
+export interface AppliedCluster {
+  name: string;
+  revision: number;
+  changed: boolean;
+  /** The rollout started for the members whose config changed. */
+  rollout?: string;
+  restartOrder?: string[];
+  /** Members left with the new config on disk and the old process running (`rollout: false`). */
+  restartPending?: string[];
+}
+
+/** What deleting a cluster stops, and the directories it leaves on each host. */
+export interface DeletePreview {
+  name: string;
+  instances: { instance: string; host: string; dirs: string[] }[];
+}
+
+export interface ChangesOptions {
+  fleet: Fleet;
+  rollouts: RolloutEngine;
+  logger?: Logger;
+  /** How long a dry run waits for each agent's distribution check. */
+  checkTimeoutMs?: number;
+}
+
+/** Thrown inside a transaction to roll a dry run back; never escapes this module. */
+const ROLLBACK = Symbol('dry run');
+
+/**
+ * Operator changes, each all or nothing: every spec of a request is validated (against the fleet
+ * plus the request's earlier specs) and every precondition checked before anything is stored, in
+ * one store transaction; agents hear of it only after the commit. A refused call changes nothing:
+ * no revision, no desired state, no rollout. A dry run runs the same checks and rolls back.
+ */
+export class Changes {
+  private readonly fleet: Fleet;
+  private readonly rollouts: RolloutEngine;
+  private readonly checkTimeoutMs: number;
+  private readonly log: Logger;
+
+  constructor(o: ChangesOptions) {
+    this.fleet = o.fleet;
+    this.rollouts = o.rollouts;
+    this.log = o.logger ?? nullLogger;
+    this.checkTimeoutMs = o.checkTimeoutMs ?? 3000;
+  }
+
+  /**
+   * Stores every spec as a new revision (unchanged ones stay as they are) and, unless `rollout` is
+   * false, starts one rollout per changed cluster over its members whose config changed.
+   */
+  apply(docs: readonly SpecDocument[], meta: ChangeMeta, opts: { rollout: boolean }): AppliedCluster[] {
+    const staged = this.fleet.transaction(() => this.stageAll(docs, meta).staged);
+    this.fleet.pushChanges(staged.flatMap((s) => s.pushes));
+    for (const s of staged) if (s.changed) this.log.info({ cluster: s.name, revision: s.revision, author: meta.author }, 'cluster revision accepted');
+    return staged.map((s) => this.roll(s, opts.rollout));
+  }
+
+  /** What `apply` would do, with each affected host's answer on the new distribution; stores nothing. */
+  async preview(docs: readonly SpecDocument[], meta: ChangeMeta): Promise<ClusterPreviewView[]> {
+    let previews: ClusterPreview[] = [];
+    try {
+      this.fleet.transaction(() => {
+        previews = this.stageAll(docs, meta, true).previews;
+        throw ROLLBACK;
+      });
+    } catch (err) {
+      if (err !== ROLLBACK) throw err;
+    }
+    return Promise.all(previews.map((p) => checkPreviewHosts(p, (hostId, q) => this.fleet.queryAgent(hostId, q, this.checkTimeoutMs))));
+  }
+
+  /** Makes revision `to`'s spec current again as a new revision, rolled out like any change. */
+  rollback(name: string, to: number, meta: ChangeMeta): AppliedCluster {
+    const spec = this.fleet.getRevisionSpec(name, to);
+    const message = `rollback to revision ${to}${meta.message ? `: ${meta.message}` : ''}`.slice(0, 500);
+    return this.apply([{ name, spec }], { author: meta.author, message }, { rollout: true })[0]!;
+  }
+
+  /** What `delete` would stop and leave on disk; throws exactly as `delete` would refuse. */
+  previewDelete(name: string): DeletePreview {
+    this.fleet.checkDeletable(name);
+    const hostNames = new Map(this.fleet.listHosts().map((h) => [h.id, h.name]));
+    return {
+      name,
+      instances: this.fleet.planCluster(name).map((p) => ({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, dirs: instanceDirs(p.kind, p.inputs) })),
+    };
+  }
+
+  /** Deletes the cluster: its instances are stopped and forgotten; their directories stay on the hosts. */
+  delete(name: string, meta: { author: string }): DeletePreview {
+    const preview = this.previewDelete(name);
+    this.fleet.deleteCluster(name, meta);
+    return preview;
+  }
+
+  /**
+   * The last lines of a member's log, read by its agent: `which` is `service` (the service's own
+   * log, e.g. zookeeper.log) or `out` (its captured stdout/stderr). `member` is a host name, a
+   * member id, or the instance's name inside the cluster (`zk-1`).
+   */
+  async logs(cluster: string, member: string, which: 'service' | 'out', lines: number): Promise<{ cluster: string; instance: string; host: string; file: string; files: string[]; text: string }> {
+    const { status, plans } = this.fleet.memberMap(cluster);
+    const matches = plans.filter((p, i) => p.id === `${cluster}/${member}` || status.members[i]?.host === member || String(status.members[i]?.id) === member);
+    if (matches.length === 0) throw new NotFoundError('member', `${cluster}/${member}`);
+    if (matches.length > 1) throw new ValidationError(`"${member}" names several members of ${cluster}`, matches.map((p) => ({ path: 'member', message: p.id })));
+    const plan = matches[0]!;
+    const host = status.members[plans.indexOf(plan)]?.host ?? plan.hostId;
+    const r = await this.fleet.queryAgent(plan.hostId, { instanceId: plan.id, action: 'logs', args: [which, String(lines)] }, 5000);
+    if (!r.ok) throw new UnavailableError(`cannot read the log of ${plan.id} on ${host}: ${r.error}`);
+    let answer: { file: string; files: string[]; text: string };
+    try {
+      answer = JSON.parse(r.output) as typeof answer;
+    } catch {
+      throw new UnavailableError(`the agent on ${host} answered the log request with something that is not JSON`);
+    }
+    return { cluster, instance: plan.id, host, file: answer.file, files: answer.files, text: answer.text };
+  }
+
+  /**
+   * Validates and stages every document inside the caller's transaction, collecting every problem
+   * of every document; then checks the preconditions. Throws (rolling everything back) on any.
+   */
+  private stageAll(docs: readonly SpecDocument[], meta: ChangeMeta, withPreviews = false): { staged: StagedApply[]; previews: ClusterPreview[] } {
+    const staged: StagedApply[] = [];
+    const previews: ClusterPreview[] = [];
+    const problems: ErrorDetail[] = [];
+    const failed = new Set<number>();
+    let invalid = false;
+    const seen = new Map<string, number>();
+    docs.forEach((d, i) => {
+      const prefix = `clusters[${i}]`;
+      const first = seen.get(d.name);
+      if (first !== undefined) {
+        problems.push({ path: `${prefix}.name`, message: `cluster ${JSON.stringify(d.name)} is already in this request (clusters[${first}])` });
+        failed.add(i);
+        invalid = true;
+        return;
+      }
+      seen.set(d.name, i);
+      try {
+        if (withPreviews) previews.push(this.fleet.previewApply(d.name, d.spec));
+        staged.push(this.fleet.stageApply(d.name, d.spec, meta));
+      } catch (err) {
+        if (!(err instanceof HactlError) || (err.code !== 'invalid_argument' && err.code !== 'conflict')) throw err;
+        // One document: its own error, unchanged (PUT /v1/clusters/{name} answers as it always did).
+        if (docs.length === 1) throw err;
+        failed.add(i);
+        if (err.code === 'invalid_argument') invalid = true;
+        if (err.details.length) problems.push(...err.details.map((x) => ({ path: x.path ? `${prefix}.${x.path}` : prefix, message: x.message })));
+        else problems.push({ path: prefix, message: err.message });
+      }
+    });
+    if (problems.length) {
+      const message = `${failed.size} of ${docs.length} cluster specs cannot be applied; nothing was stored`;
+      throw invalid ? new ValidationError(message, problems) : new ConflictError(message, problems);
+    }
+    // A new revision under a running rollout would change what that rollout restarts members onto
+    // (the old rollout would finish on the new spec): refuse, changing nothing.
+    for (const s of staged) {
+      const active = s.changed ? this.rollouts.active(s.name) : undefined;
+      if (active) {
+        throw new ConflictError(
+          `cluster ${s.name} has rollout ${active.id} (${active.state}); nothing was stored. Wait for it to finish (hactl rollout status ${active.id} -w) or abort it first (hactl rollout abort ${active.id})`,
+        );
+      }
+    }
+    return { staged, previews };
+  }
+
+  /** After the commit: starts the cluster's rollout, or lists the members left restart pending. */
+  private roll(s: StagedApply, rolloutWanted: boolean): AppliedCluster {
+    const base = { name: s.name, revision: s.revision, changed: s.changed };
+    // Members that run (or crashed and will be started by the step) take part; stopped ones pick
+    // the config up when they start.
+    const members = s.changedInstances.filter((id) => ['running', 'crashed', 'starting'].includes(this.fleet.observation(id)?.process ?? 'unknown'));
+    if (!rolloutWanted || members.length === 0) return { ...base, restartPending: rolloutWanted ? [] : members };
+    const r = this.rollouts.start(s.name, defaultRolloutOptions('apply'), members);
+    return { ...base, rollout: r.id, restartOrder: r.plan };
+  }
+}
+
+/** Directories an instance owns on its host (data, logs, config), which deleting it leaves in place. Pure. */
+export function instanceDirs(kind: string, inputs: unknown): string[] {
+  const dirs = new Set(serviceKind(kind)?.claims(inputs).dirs ?? []);
+  const i = (typeof inputs === 'object' && inputs !== null ? inputs : {}) as Record<string, unknown>;
+  for (const key of ['confDir', 'logDir']) if (typeof i[key] === 'string') dirs.add(i[key]);
+  return [...dirs];
+}

@@ -1,0 +1,45 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/** One HTTP exchange as the CLI needs it: the whole body as text, both ways. */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The request fails with a TimeoutError when the answer is not complete by then. */
+  timeoutMs: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  statusText: string;
+  body: string;
+}
+
+export type HttpClient = (req: HttpRequest) => Promise<HttpAnswer>;
+
+/**
+ * The CLI's HTTP client on node:http/https. Not fetch: Node's fetch is undici, whose first use
+ * compiles a large bundle (measured 80-300 ms per hactl call on a busy 2-core machine, more than the
+ * rest of the CLI). Sends `connection: close`, so no idle keep-alive socket holds the process open
+ * after the answer. Errors keep Node's `code` (ECONNREFUSED, ENOTFOUND…); a timeout throws an
+ * error named TimeoutError.
+ */
+export const nodeHttpClient: HttpClient = (req) =>
+  new Promise((resolve, reject) => {
+    const url = new URL(req.url);
+    const lib = url.protocol === 'https:' ? https : http;
+    const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+    const headers: Record<string, string | number> = { ...req.headers, connection: 'close' };
+    if (body) headers['content-length'] = body.length;
+    const r = lib.request(url, { method: req.method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    r.setTimeout(req.timeoutMs, () => r.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { name: 'TimeoutError' })));
+    r.on('error', reject);
+    r.end(body);
+  });

@@ -1,0 +1,50 @@
+import type { InstanceObservation, InstancePlan, MemberStatus } from '@hactl/shared';
+
+export interface HintInput {
+  cluster: string;
+  revision: number;
+  /** The cluster's plans, in the order of `members`. */
+  plans: readonly InstancePlan[];
+  members: readonly MemberStatus[];
+  observations: ReadonlyMap<string, InstanceObservation>;
+  /** The cluster's running or paused rollout, if any. */
+  rollout: { id: string; state: string; reason: string } | undefined;
+}
+
+/**
+ * What the operator can do about a cluster's state, as commands to run; undefined when nothing
+ * needs them. Pure. Written for the states that otherwise linger without explanation:
+ *
+ * - a paused rollout (gate timeout, a failed step) waits for resume or abort;
+ * - members left "restart pending" (after `--no-rollout`, an aborted rollout, or a rollback that
+ *   left some members on an older config) stay so until a rollout restarts them: `rollout start
+ *   --action apply` restarts exactly the members whose running config differs, under the gates;
+ * - a crashed member's cause is in its own log.
+ */
+export function planClusterHint(input: HintInput): string | undefined {
+  const { cluster, rollout } = input;
+  if (rollout?.state === 'running') return undefined;
+  const hints: string[] = [];
+  if (rollout?.state === 'paused') {
+    hints.push(`rollout ${rollout.id} is paused${rollout.reason ? ` (${rollout.reason})` : ''}: continue with \`hactl rollout resume ${rollout.id}\` or stop it with \`hactl rollout abort ${rollout.id}\``);
+  }
+  const pending: string[] = [];
+  const blocked: string[] = [];
+  const crashed: string[] = [];
+  input.plans.forEach((p, i) => {
+    const obs = input.observations.get(p.id);
+    const host = input.members[i]?.host ?? p.hostId;
+    if (obs?.restartPending) pending.push(host);
+    if (obs?.restartPending && obs.detail.includes('restart blocked')) blocked.push(host);
+    if (obs?.process === 'crashed') crashed.push(host);
+  });
+  if (pending.length && !rollout) {
+    hints.push(
+      `${pending.length} member(s) run an older config than revision ${input.revision} (restart pending on ${pending.join(', ')}): ` +
+        `restart them one at a time, under the gates, with \`hactl rollout start ${cluster} --action apply\`` +
+        (blocked.length ? `; first fix what blocks the restart on ${blocked.join(', ')} (see DETAIL)` : ''),
+    );
+  }
+  for (const host of crashed) hints.push(`${host} crashed: its cause is in its log, \`hactl logs ${cluster} ${host}\``);
+  return hints.length ? hints.join('; ') : undefined;
+}

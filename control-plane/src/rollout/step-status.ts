@@ -1,0 +1,67 @@
+import { isLeading, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
+
+/**
+ * Where a requested rollout step is:
+ * - `waiting-agent`: the member's agent is not connected; the command goes out when it is;
+ * - `waiting-lease`: the agent asks for its restart lease and the gates say not yet (or it has not asked yet);
+ * - `restarting`: the agent holds the lease and is stopping, starting or waiting for the member to serve;
+ * - `crash-looping`: the member crashed after its restart and the supervisor keeps retrying;
+ * - `starting`: the member was down before its turn; the agent starts it on the current config (no lease needed);
+ * - `finishing`: the member runs a new process; the step ends with the agent's result.
+ */
+export type StepPhase = 'waiting-agent' | 'waiting-lease' | 'restarting' | 'crash-looping' | 'starting' | 'finishing';
+
+export interface StepStatusInput {
+  host: string;
+  connected: boolean;
+  /** The member holds the cluster's restart lease now. */
+  leaseHeld: boolean;
+  pidBefore: number;
+  requestedAt: number;
+  /** The agent's last report on the member. */
+  obs: { process: string; pid: number; detail: string; reportedAt: number } | undefined;
+  member: MemberStatus | undefined;
+  /** The member led its cluster (leader, controller, elected master) when its step was requested. */
+  ledAtRequest: boolean;
+  clusterHealth: string;
+  gates: readonly GateResult[];
+}
+
+/** Gate reasons say "waiting: …" for the lease refusal; inside a sentence that is said once. */
+function bare(reason: string): string {
+  return reason.replace(/^waiting:\s*/, '');
+}
+
+/**
+ * What a requested step is doing now, in one sentence, from the lease, the member's last report
+ * and the gates. Pure. The step's planned disruption is named as such: while the leader restarts
+ * last the cluster is briefly without a leader, which is the step working, not a failure.
+ */
+export function describeStep(i: StepStatusInput): { phase: StepPhase; text: string } {
+  const obs = i.obs;
+  const restartedPid = obs !== undefined && obs.process === 'running' && obs.pid > 0 && i.pidBefore > 0 && obs.pid !== i.pidBefore && obs.reportedAt > i.requestedAt;
+  if (!i.connected) return { phase: 'waiting-agent', text: `waiting for the agent on ${i.host} to connect; the restart is sent when it does` };
+  if (i.leaseHeld) {
+    const planned = plannedDisruption(i);
+    if (obs?.process === 'crashed') return { phase: 'crash-looping', text: `restarted under its lease but crashing${obs.detail ? `: ${obs.detail}` : ''}` };
+    if (restartedPid) return { phase: 'restarting', text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for it to serve again${planned}` };
+    if (obs && obs.process !== 'running') return { phase: 'restarting', text: `restarting under its lease (process ${obs.process})${planned}` };
+    return { phase: 'restarting', text: `holds the restart lease; stopping the old process${planned}` };
+  }
+  if (restartedPid) return { phase: 'finishing', text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for the agent's result` };
+  if (obs && (obs.process === 'crashed' || obs.process === 'stopped')) {
+    return { phase: 'starting', text: `member is down (${obs.process}${obs.detail ? `: ${obs.detail}` : ''}); the agent starts it on the current config, no lease needed` };
+  }
+  const failing = i.gates.filter((g) => !g.ok);
+  if (failing.length) return { phase: 'waiting-lease', text: `waiting for the restart lease: ${failing.map((g) => `${g.gate}: ${bare(g.reason)}`).join('; ')}` };
+  return { phase: 'waiting-lease', text: 'waiting for the agent to take the restart lease (all gates hold)' };
+}
+
+/** ", the planned step: …" while the cluster is not healthy because this member is down on purpose. */
+function plannedDisruption(i: StepStatusInput): string {
+  if (i.clusterHealth === 'healthy') return '';
+  if (i.ledAtRequest || isLeading(i.member) || restartRank(i.member) > 0) {
+    return `; the cluster is ${i.clusterHealth} while its leader restarts: this is the planned last step (leader last), another member takes over meanwhile`;
+  }
+  return `; the cluster is ${i.clusterHealth} while this member restarts: expected during this step`;
+}
