@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { kafka } from '@hactl/shared';
-import { planKafkaPreStart, planKafkaProcess } from './process.js';
+import { planKafkaJvmOpts, planKafkaPreStart, planKafkaProcess, UPSTREAM_JVM_PERFORMANCE_OPTS } from './process.js';
 import { decodeDescribeQuorumResponse, describeQuorum, encodeDescribeQuorumRequest } from './quorum.js';
 import { probeKafka, splitZookeeperConnect } from './probe.js';
 
@@ -40,25 +40,54 @@ describe('kafka process plan', () => {
     }]);
     expect(planKafkaPreStart(zkInputs)).toEqual([]);
   });
+  it('a collector other than G1 replaces upstream\'s G1 flags in KAFKA_JVM_PERFORMANCE_OPTS (else "Multiple garbage collectors selected")', () => {
+    const rest = '-server -XX:MaxInlineLevel=15 -Djava.awt.headless=true';
+    expect(planKafkaJvmOpts(['-XX:+UseParallelGC', '-XX:+AlwaysPreTouch'])).toEqual({ performance: `${rest} -XX:+UseParallelGC`, opts: '-XX:+AlwaysPreTouch' });
+    expect(planKafkaJvmOpts(['-XX:+UseSerialGC'])).toEqual({ performance: `${rest} -XX:+UseSerialGC` });
+    expect(planKafkaJvmOpts(['-XX:+UseZGC', '-Xss512k'])).toEqual({ performance: `${rest} -XX:+UseZGC`, opts: '-Xss512k' });
+    // HotSpot reads flags in order: the unlock flag must precede the experimental collector.
+    expect(planKafkaJvmOpts(['-XX:+UseEpsilonGC', '-XX:+UnlockExperimentalVMOptions'])).toEqual({ performance: `${rest} -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC` });
+    // G1 or no collector: upstream's defaults stay (KAFKA_JVM_PERFORMANCE_OPTS unset), flags pass through.
+    expect(planKafkaJvmOpts(['-XX:+UseG1GC', '-XX:G1HeapRegionSize=4m'])).toEqual({ opts: '-XX:+UseG1GC -XX:G1HeapRegionSize=4m' });
+    expect(planKafkaJvmOpts(['-Xss512k'])).toEqual({ opts: '-Xss512k' });
+    expect(planKafkaJvmOpts([])).toEqual({});
+    // Two collectors still reach the JVM together, which refuses them as it would anyway.
+    expect(planKafkaJvmOpts(['-XX:+UseParallelGC', '-XX:+UseG1GC']).performance).toBe(`${rest} -XX:+UseParallelGC -XX:+UseG1GC`);
+    expect(UPSTREAM_JVM_PERFORMANCE_OPTS.join(' ')).toBe('-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true');
+    // The server and kafka-storage.sh (same launcher) both get it.
+    const serial = { ...kraftInputs, jvmFlags: ['-XX:+UseSerialGC'] };
+    expect(planKafkaProcess(serial).env).toEqual({ LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_JVM_PERFORMANCE_OPTS: `${rest} -XX:+UseSerialGC` });
+    expect(planKafkaPreStart(serial)[0]!.env).toEqual(planKafkaProcess(serial).env);
+  });
   it('splits zookeeper.connect into servers and chroot', () => {
     expect(splitZookeeperConnect('a:1,b:2/kafka/main')).toEqual({ servers: 'a:1,b:2', chroot: '/kafka/main' });
     expect(splitZookeeperConnect('a:1')).toEqual({ servers: 'a:1', chroot: '' });
   });
 });
 
-describe('DescribeQuorum (key 55 v1) over recorded responses', () => {
+// Recorded from a real Kafka 4.1.1 KRaft quorum (three combined nodes; node 3 led); testdata/README.md.
+describe('DescribeQuorum (key 55 v1) over responses recorded from Kafka 4.1.1', () => {
   it('leader: id, epoch, high watermark and voters', () => {
-    const { correlationId, quorum } = decodeDescribeQuorumResponse(frame('describequorum-v1-controller-1.hex'));
+    const { correlationId, quorum } = decodeDescribeQuorumResponse(frame('describequorum-v1-controller-3-kafka4.1.1.hex'));
     expect(correlationId).toBe(1);
-    expect(quorum).toMatchObject({ errorCode: 0, leaderId: 1, leaderEpoch: 1, highWatermark: 11, observers: [] });
-    expect(quorum.voters.map((v) => v.id)).toEqual([1, 2, 3]);
-    expect(decodeDescribeQuorumResponse(frame('describequorum-v1-via-broker-1.hex')).quorum.leaderId).toBe(1);
+    expect(quorum).toMatchObject({ errorCode: 0, leaderId: 3, leaderEpoch: 1, highWatermark: 36, observers: [] });
+    expect(quorum.voters).toEqual([{ id: 1, logEndOffset: 36 }, { id: 2, logEndOffset: 36 }, { id: 3, logEndOffset: 37 }]);
   });
-  it('follower controller: NOT_LEADER_OR_FOLLOWER (6) at partition level, still naming the leader it follows', () => {
-    expect(decodeDescribeQuorumResponse(frame('describequorum-v1-controller-2.hex')).quorum).toMatchObject({ errorCode: 6, leaderId: 1 });
+  it('a broker listener forwards to the active controller: every node answers with the leader\'s view', () => {
+    for (const id of [1, 2, 3]) {
+      expect(decodeDescribeQuorumResponse(frame(`describequorum-v1-via-broker-${id}-kafka4.1.1.hex`)).quorum).toMatchObject({ errorCode: 0, leaderId: 3, leaderEpoch: 1, observers: [] });
+    }
+  });
+  it('follower controller: NOT_LEADER_OR_FOLLOWER (6) at partition level, its zeroed leader fields not read as leader 0', () => {
+    for (const id of [1, 2]) {
+      const f = frame(`describequorum-v1-controller-${id}-kafka4.1.1.hex`);
+      // Raw: partition error 6, then leader id 0, epoch 0, high watermark 0 (schema defaults), no voters.
+      expect(f.subarray(-27).toString('hex')).toBe('000000000006000000000000000000000000000000000101000000');
+      expect(decodeDescribeQuorumResponse(f).quorum).toEqual({ errorCode: 6, leaderId: -1, leaderEpoch: -1, highWatermark: -1, voters: [], observers: [] });
+    }
   });
   it('truncated frames are refused', () => {
-    const f = frame('describequorum-v1-controller-1.hex');
+    const f = frame('describequorum-v1-controller-3-kafka4.1.1.hex');
     expect(() => decodeDescribeQuorumResponse(f.subarray(0, f.length - 10))).toThrow(/truncated/);
   });
   it('request frame: size, key 55, version 1, correlation id, flexible header and body', () => {

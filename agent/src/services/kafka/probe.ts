@@ -28,10 +28,7 @@ async function probeMetadata(inputs: Inputs, timeoutMs: number, probe: Probe): P
   try {
     await admin.connect();
     probe.ok = true;
-    const cluster = await admin.describeCluster();
-    probe.brokers = cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
-    probe.controller = cluster.controller;
-    if (cluster.clusterId) probe.clusterId = cluster.clusterId;
+    Object.assign(probe, shared.summariseCluster(await admin.describeCluster()));
     const { topics } = await admin.fetchTopicMetadata({ topics: [] });
     Object.assign(probe, shared.summarisePartitions(topics.map((t) => ({ name: t.name, partitions: t.partitions }))));
   } finally {

@@ -4,7 +4,8 @@ import net from 'node:net';
  * A raw DescribeQuorum request (API key 55, v1, flexible) for `__cluster_metadata-0`: kafkajs has no
  * API for it. Layouts from Kafka's DescribeQuorumRequest/Response.json (v0–v1; flexible from v0):
  * request header v2 (int16 key, int16 version, int32 correlation id, int16-length client id, tagged
- * fields), response header v1 (correlation id, tagged fields).
+ * fields), response header v1 (correlation id, tagged fields). Kafka 4.1.1 serves v0–v2 on broker and
+ * controller listeners (ApiVersions); v1 is enough (v2 adds directory ids and voter endpoints).
  */
 export const DESCRIBE_QUORUM_KEY = 55;
 export const DESCRIBE_QUORUM_VERSION = 1;
@@ -149,25 +150,31 @@ export function decodeDescribeQuorumResponse(frame: Buffer, version = DESCRIBE_Q
     return { name, partitions };
   });
   const part = topics[0]?.partitions[0];
-  if (topError !== 0 || !part) {
-    return { correlationId, quorum: { errorCode: topError || -1, leaderId: -1, leaderEpoch: -1, highWatermark: -1, voters: [], observers: [] } };
+  if (topError !== 0 || !part || part.errorCode !== 0) {
+    // An error answer carries no quorum state: a real follower controller (Kafka 4.1.1) answers
+    // NOT_LEADER_OR_FOLLOWER with leader id, epoch and high watermark left at their schema default
+    // 0, and 0 is a valid node id, so none of them may be read as data.
+    const errorCode = topError || (part?.errorCode ?? -1);
+    return { correlationId, quorum: { errorCode, leaderId: -1, leaderEpoch: -1, highWatermark: -1, voters: [], observers: [] } };
   }
   return { correlationId, quorum: part };
 }
 
-/** Sends one DescribeQuorum request and reads one response; rejects on timeout or a closed socket. */
-export function describeQuorum(host: string, port: number, timeoutMs: number): Promise<QuorumInfo> {
+/**
+ * Sends one DescribeQuorum request and reads one response frame (without its size prefix); rejects
+ * on timeout or a closed socket. Kept apart from decoding so raw answers can be recorded as testdata.
+ */
+export function describeQuorumFrame(host: string, port: number, timeoutMs: number, correlationId = 1): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const correlationId = 1;
     const sock = net.connect({ host, port });
     let buf = Buffer.alloc(0);
     let done = false;
-    const finish = (err: Error | undefined, q?: QuorumInfo) => {
+    const finish = (err: Error | undefined, frame?: Buffer) => {
       if (done) return;
       done = true;
       sock.destroy();
       if (err) reject(err);
-      else resolve(q!);
+      else resolve(frame!);
     };
     sock.setTimeout(timeoutMs, () => finish(new Error(`DescribeQuorum to ${host}:${port} timed out after ${timeoutMs} ms`)));
     sock.on('connect', () => sock.write(encodeDescribeQuorumRequest(correlationId)));
@@ -176,16 +183,17 @@ export function describeQuorum(host: string, port: number, timeoutMs: number): P
       if (buf.length < 4) return;
       const size = buf.readInt32BE(0);
       if (size < 0 || size > 1024 * 1024) return finish(new Error(`DescribeQuorum response of ${size} bytes`));
-      if (buf.length < 4 + size) return;
-      try {
-        const { correlationId: got, quorum } = decodeDescribeQuorumResponse(buf.subarray(4, 4 + size));
-        if (got !== correlationId) return finish(new Error(`DescribeQuorum correlation id ${got}, expected ${correlationId}`));
-        finish(undefined, quorum);
-      } catch (err) {
-        finish(err as Error);
-      }
+      if (buf.length >= 4 + size) finish(undefined, buf.subarray(4, 4 + size));
     });
     sock.on('error', (err) => finish(err));
     sock.on('close', () => finish(new Error(`${host}:${port} closed the connection (DescribeQuorum unsupported?)`)));
   });
+}
+
+/** One DescribeQuorum round trip, decoded; rejects on timeout, a closed socket or a bad frame. */
+export async function describeQuorum(host: string, port: number, timeoutMs: number): Promise<QuorumInfo> {
+  const correlationId = 1;
+  const { correlationId: got, quorum } = decodeDescribeQuorumResponse(await describeQuorumFrame(host, port, timeoutMs, correlationId));
+  if (got !== correlationId) throw new Error(`DescribeQuorum correlation id ${got}, expected ${correlationId}`);
+  return quorum;
 }

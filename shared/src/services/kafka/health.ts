@@ -26,8 +26,8 @@ function consensus<T>(values: readonly T[]): T | undefined {
 }
 
 /**
- * Cluster health from node probes (service-facts §2.5, emulator README "How a caller tells a broker
- * is ready"). `healthy`: every node answers and is registered (ZK `/brokers/ids/<id>`, or in KRaft
+ * Cluster health from node probes (service-facts §2.5; checked against real Kafka 3.9.2 and 4.1.1,
+ * testdata/README.md). `healthy`: every node answers and is registered (ZK `/brokers/ids/<id>`, or in KRaft
  * listed in Metadata), exactly one active controller that is itself live (ZooKeeper mode: the
  * `/controller` brokerid; KRaft: the DescribeQuorum leader with a majority of voters live — never
  * Metadata's controller_id, a random broker in KRaft, §0.9), no under-replicated and no offline

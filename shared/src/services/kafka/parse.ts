@@ -29,6 +29,22 @@ export function summarisePartitions(topics: readonly TopicMetadataLike[]): Parti
   return { topics: topics.length, partitions, underReplicated, offline };
 }
 
+/** The subset of kafkajs `describeCluster()` the probe keeps (Cluster metadata in kafkajs types). */
+export interface ClusterMetadataLike {
+  brokers: readonly { nodeId: number }[];
+  controller: number | null;
+  clusterId: string;
+}
+
+/**
+ * Live broker ids (sorted: a real broker lists them in no particular order), Metadata's
+ * `controller_id` (the `/controller` broker in ZooKeeper mode; in KRaft a random live broker,
+ * service-facts §0.9) and the cluster id.
+ */
+export function summariseCluster(c: ClusterMetadataLike): { brokers: number[]; controller: number | null; clusterId?: string } {
+  return { brokers: c.brokers.map((b) => b.nodeId).sort((a, b) => a - b), controller: c.controller, ...(c.clusterId ? { clusterId: c.clusterId } : {}) };
+}
+
 /**
  * `/controller` znode JSON: `{"version":1|2,"brokerid":N,"timestamp":"...",...}` (3.4+ adds
  * `kraftControllerEpoch`, service-facts §0.8, §2.2). Returns the broker id, or throws on garbage.
