@@ -2,12 +2,14 @@ import path from 'node:path';
 import { type Logger } from '@hactl/shared';
 import type { AgentMessage, Command__Output, ControlMessage__Output, DesiredState__Output, InstanceStatus, StatusReport } from '@hactl/proto';
 import { CommandJournal, type CommandResultMsg } from './sync/commands.js';
-import type { AgentConfig } from './config.js';
+import { CONTROL_PLANE_ID_RE, type AgentConfig } from './config.js';
 import type { HostFactsView } from './facts.js';
 import { ControlPlaneConnection } from './sync/connection.js';
 import { diffInstances, type DesiredInstanceSpec } from './sync/diff.js';
 import { InstanceManager } from './sync/instances.js';
+import { parseWireDesired, type DesiredState } from './sync/desired.js';
 import { readAppliedState, writeAppliedState } from './sync/state-file.js';
+import { checkTrust, readRememberedControlPlane, writeRememberedControlPlane } from './sync/trust.js';
 import { agentServiceKind } from './services/registry.js';
 import { QUERY_ACTIONS, runQuery } from './sync/queries.js';
 import type { SupervisorOptions } from './supervisor/index.js';
@@ -38,6 +40,15 @@ export class Agent {
   private readonly manager: InstanceManager;
   private readonly conn: ControlPlaneConnection;
   private readonly stateFile: string;
+  private readonly controlPlaneFile: string;
+  /** The control plane this agent follows (control-plane.json); undefined until it applied one's state. */
+  private rememberedControlPlane: string | undefined;
+  /** `--accept-control-plane`, until it has been used once in this process. */
+  private acceptControlPlane: string | undefined;
+  /** The id in the current stream's welcome. */
+  private controlPlaneId = '';
+  /** Set while the current stream's control plane is refused for its identity: it has applied nothing of theirs. */
+  private refusedControlPlane: string | undefined;
   private generation = 0;
   private applyError = '';
   private reportIntervalMs: number;
@@ -56,6 +67,8 @@ export class Agent {
     this.log = deps.logger;
     this.reportIntervalMs = deps.config.reportIntervalMs;
     this.stateFile = path.join(this.cfg.stateDir, 'applied-state.json');
+    this.controlPlaneFile = path.join(this.cfg.stateDir, 'control-plane.json');
+    this.acceptControlPlane = this.cfg.acceptControlPlane;
     this.journal = new CommandJournal(path.join(this.cfg.stateDir, 'commands.json'), deps.logger);
     this.manager = new InstanceManager({
       stateDir: this.cfg.stateDir,
@@ -64,6 +77,7 @@ export class Agent {
       supervisor: deps.supervisor ?? {},
       baseEnv: deps.baseEnv,
       serviceUser: deps.serviceUser,
+      download: { allowedHosts: this.cfg.packageHosts },
       onChange: () => this.reportSoon(),
     });
     this.conn = new ControlPlaneConnection({
@@ -82,8 +96,14 @@ export class Agent {
 
   async start(): Promise<void> {
     await this.journal.load();
+    const remembered = await readRememberedControlPlane(this.controlPlaneFile, CONTROL_PLANE_ID_RE);
+    if (remembered.problem) this.log.error({ err: remembered.problem }, 'cannot read which control plane this agent follows; treating the next one as a first contact');
+    this.rememberedControlPlane = remembered.id;
+    // Saved state is checked exactly like wire input. When it does not pass, the agent starts empty
+    // (generation 0): running services keep running unwatched until the control plane's state
+    // arrives, which is applied whatever its generation and re-adopts them by their pid files.
     const saved = await readAppliedState(this.stateFile).catch((err: unknown) => {
-      this.log.error({ err: String(err) }, 'cannot read the applied state; starting empty');
+      this.log.error({ file: this.stateFile, err: err instanceof Error ? err.message : String(err) }, 'saved applied state refused; starting empty, the control plane\'s state is applied on connect');
       return undefined;
     });
     if (saved) {
@@ -110,6 +130,8 @@ export class Agent {
 
   private onMessage(msg: ControlMessage__Output): void {
     if (msg.body === 'welcome' && msg.welcome) {
+      this.controlPlaneId = msg.welcome.controlPlaneId;
+      this.refusedControlPlane = undefined;
       const ms = msg.welcome.reportIntervalMs;
       if (ms >= 100 && ms <= 600_000 && ms !== this.reportIntervalMs) {
         this.reportIntervalMs = ms;
@@ -120,22 +142,54 @@ export class Agent {
     } else if (msg.body === 'desired' && msg.desired) {
       const parsed = this.parseDesired(msg.desired);
       if (!parsed) return;
-      if (parsed.generation === this.generation && this.applyError === '') {
-        this.reportSoon();
-        return;
-      }
-      void this.enqueueApply(parsed.generation, parsed.instances, true);
+      void this.enqueue(() => this.acceptDesired(parsed, this.controlPlaneId));
     }
   }
 
-  /** Checks a desired state from the wire; a bad one is refused whole and reported. */
-  private parseDesired(d: DesiredState__Output): { generation: number; instances: DesiredInstanceSpec[] } | undefined {
+  /**
+   * Applies a desired state from the control plane `controlPlaneId` if this agent follows it (see
+   * sync/trust.ts): a refused one changes nothing and is reported as the apply error. Runs in the
+   * apply chain, so the decision sees the generation and instances the earlier applies left.
+   */
+  private async acceptDesired(d: DesiredState, controlPlaneId: string): Promise<void> {
+    if (this.stopped) return;
+    const decision = checkTrust({
+      remembered: this.rememberedControlPlane,
+      controlPlaneId,
+      accept: this.acceptControlPlane,
+      appliedGeneration: this.generation,
+      runningInstances: this.manager.instances.size,
+      incomingGeneration: d.generation,
+      incomingInstances: d.instances.length,
+    });
+    if (!decision.ok) {
+      if (this.applyError !== decision.reason) this.log.error({ generation: d.generation, control_plane: controlPlaneId, err: decision.reason }, 'desired state refused');
+      this.applyError = decision.reason;
+      if (this.rememberedControlPlane !== undefined && controlPlaneId !== this.rememberedControlPlane) this.refusedControlPlane = controlPlaneId;
+      this.reportSoon();
+      return;
+    }
+    this.refusedControlPlane = undefined;
+    if (decision.acceptUsed) {
+      this.log.warn({ control_plane: controlPlaneId, previous: this.rememberedControlPlane, generation: d.generation }, 'following this control plane as --accept-control-plane asks');
+      this.acceptControlPlane = undefined;
+    }
+    if (decision.remember !== undefined) {
+      await writeRememberedControlPlane(this.controlPlaneFile, decision.remember);
+      this.rememberedControlPlane = decision.remember;
+      this.log.info({ control_plane: decision.remember }, 'following control plane');
+    }
+    if (d.generation === this.generation && this.applyError === '') {
+      this.reportSoon();
+      return;
+    }
+    await this.apply(d.generation, d.instances, true);
+  }
+
+  /** Checks a desired state from the wire exactly like the saved one; a bad one is refused whole and reported. */
+  private parseDesired(d: DesiredState__Output): DesiredState | undefined {
     try {
-      const instances = d.instances.map((i) => {
-        if (i.runState !== 'running' && i.runState !== 'stopped') throw new Error(`instance ${i.id}: run state ${JSON.stringify(i.runState)}`);
-        return InstanceManager.checkInputs({ id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputs: JSON.parse(i.inputsJson) as unknown });
-      });
-      return { generation: Number(d.generation), instances };
+      return parseWireDesired(d);
     } catch (err) {
       this.applyError = `refused generation ${d.generation}: ${describe(err)}`;
       this.log.error({ generation: d.generation, err: this.applyError }, 'invalid desired state');
@@ -145,8 +199,13 @@ export class Agent {
   }
 
   private enqueueApply(generation: number, desired: DesiredInstanceSpec[], persist: boolean): Promise<void> {
-    this.applyChain = this.applyChain.then(() => this.apply(generation, desired, persist)).catch((err: unknown) => {
-      this.applyError = `apply of generation ${generation} failed: ${describe(err)}`;
+    return this.enqueue(() => this.apply(generation, desired, persist), generation);
+  }
+
+  /** Runs `step` after every earlier apply; a failure becomes the apply error. */
+  private enqueue(step: () => Promise<void>, generation?: number): Promise<void> {
+    this.applyChain = this.applyChain.then(step).catch((err: unknown) => {
+      this.applyError = `apply${generation === undefined ? '' : ` of generation ${generation}`} failed: ${describe(err)}`;
       this.log.error({ generation, err: this.applyError }, 'apply failed');
     });
     return this.applyChain;
@@ -319,7 +378,9 @@ export class Agent {
         logFiles: InstanceManager.logFiles(m.plan),
       });
     }
-    return { appliedGeneration: this.generation, applyError: this.applyError, instances, sentAtMs: this.deps.now() };
+    // A control plane refused for its identity has had nothing of its own applied here.
+    const applied = this.refusedControlPlane !== undefined && this.refusedControlPlane === this.controlPlaneId ? 0 : this.generation;
+    return { appliedGeneration: applied, applyError: this.applyError, instances, sentAtMs: this.deps.now() };
   }
 
   private sendStatus(): void {

@@ -22,6 +22,18 @@ export interface AgentConfig {
    * (created when missing); `off`: every service runs as the agent's user.
    */
   serviceUsers: 'auto' | 'off';
+  /**
+   * Hosts (`host` or `host:port`) `distribution.package.url` may point at. The control plane cannot
+   * widen it: an empty list means no package is ever downloaded (issue 16 #5).
+   */
+  packageHosts: string[];
+  /**
+   * The operator's explicit consent to follow a control plane this agent does not know (issue 16
+   * #6): the id of the one to accept. Its first desired state after this start is applied even when
+   * it replaces the agent's remembered control plane, goes back in generation, or removes every
+   * instance; from then on the normal rules hold.
+   */
+  acceptControlPlane: string | undefined;
 }
 
 export function defaultConfig(): AgentConfig {
@@ -39,6 +51,8 @@ export function defaultConfig(): AgentConfig {
     backoff: { baseMs: 500, maxMs: 30_000 },
     logLevel: 'info',
     serviceUsers: 'auto',
+    packageHosts: [],
+    acceptControlPlane: undefined,
   };
 }
 
@@ -57,7 +71,14 @@ export const USAGE = `usage: hactl-agent --server HOST:PORT --name NAME --addres
   --insecure           plain-text gRPC (required until TLS lands)
   --log-level LEVEL    debug | info | warn | error
   --service-users MODE auto (default): as root, run each service as its own system user
-                       (zookeeper, kafka, storm, elasticsearch; created when missing); off: as the agent's user`;
+                       (zookeeper, kafka, storm, elasticsearch; created when missing); off: as the agent's user
+  --package-host HOST[:PORT]
+                       a host distribution.package.url may download from (repeatable; env
+                       HACTL_AGENT_PACKAGE_HOSTS=a,b). Without one, no package is downloaded
+  --accept-control-plane ID
+                       follow the control plane with this id (GET /v1/info) although this agent
+                       belongs to another one, or it went back in generation, or its first desired
+                       state removes every instance; the agent refuses all three otherwise`;
 
 export function loadConfig(input: { argv: string[]; env: Record<string, string | undefined> }): AgentConfig {
   const { values } = parseArgs({
@@ -74,6 +95,8 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
       'log-level': { type: 'string' },
       'backoff-max-ms': { type: 'string' },
       'service-users': { type: 'string' },
+      'package-host': { type: 'string', multiple: true },
+      'accept-control-plane': { type: 'string' },
     },
   });
   const cfg = defaultConfig();
@@ -119,6 +142,22 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
     if (su !== 'auto' && su !== 'off') problems.push({ path: '--service-users', message: 'must be auto or off' });
     else cfg.serviceUsers = su;
   }
+  const hosts = values['package-host'] ?? input.env.HACTL_AGENT_PACKAGE_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean) ?? [];
+  for (const h of hosts) {
+    if (!PACKAGE_HOST_RE.test(h)) problems.push({ path: '--package-host', message: `${JSON.stringify(h)} is not HOST or HOST:PORT` });
+    else cfg.packageHosts.push(h);
+  }
+  const accept = values['accept-control-plane'];
+  if (accept !== undefined) {
+    if (!CONTROL_PLANE_ID_RE.test(accept)) problems.push({ path: '--accept-control-plane', message: 'must be a control plane id as GET /v1/info shows it' });
+    else cfg.acceptControlPlane = accept;
+  }
   if (problems.length) throw new ValidationError('invalid agent configuration', problems);
   return cfg;
 }
+
+/** `host`, `host:port`, `[v6]` or `[v6]:port`. */
+const PACKAGE_HOST_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:[0-9]{1,5})?$/;
+
+/** Control plane ids as the control plane generates them (22 base64url characters) or close to it. */
+export const CONTROL_PLANE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;

@@ -12,6 +12,8 @@ export interface ControlPlaneConfig {
   livenessFlushMs: number;
   /** A restart lease not released within this long expires. */
   leaseTtlMs: number;
+  /** An agent stream that has not said hello within this long is ended. */
+  helloTimeoutMs: number;
   logLevel: string;
 }
 
@@ -24,6 +26,10 @@ export function defaultConfig(): ControlPlaneConfig {
     reportIntervalMs: 5000,
     livenessFlushMs: 5000,
     leaseTtlMs: 180_000,
+    // An agent sends its hello as its first write on a new stream. Generous: after a control-plane
+    // restart thousands of hellos queue behind each other's registration (one fsync'd transaction
+    // each), and a legitimate agent cut off here would only reconnect and queue again.
+    helloTimeoutMs: 30_000,
     logLevel: 'info',
   };
 }

@@ -31,7 +31,8 @@ export interface Core {
  * tests build on this one wiring.
  */
 export function createCore(o: CoreOptions): Core {
-  const fleet = new Fleet({ store: o.store, logger: o.logger, now: o.now, reportIntervalMs: o.reportIntervalMs, randomId: o.randomId });
+  const controlPlaneId = ensureControlPlaneId(o.store, o.randomId);
+  const fleet = new Fleet({ store: o.store, logger: o.logger, now: o.now, reportIntervalMs: o.reportIntervalMs, randomId: o.randomId, controlPlaneId });
   const rollouts: RolloutEngine = new RolloutEngine({ store: o.store, fleet, leases: (): LeaseManager => leases, logger: o.logger, now: o.now, newId: o.newId });
   const leases: LeaseManager = new LeaseManager({
     fleet,
@@ -51,4 +52,19 @@ export function createCore(o: CoreOptions): Core {
   };
   fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
   return { fleet, leases, rollouts, changes: new Changes({ fleet, rollouts, logger: o.logger }) };
+}
+
+const CONTROL_PLANE_ID = 'control_plane_id';
+
+/**
+ * This control plane's identity: generated at the first start and kept in the store, so it lives
+ * exactly as long as the state it vouches for. Agents remember it and refuse desired states from a
+ * control plane with another one (a fresh, empty control plane must not empty the fleet; issue 16 #6).
+ */
+export function ensureControlPlaneId(store: Store, randomId: () => string): string {
+  const known = store.getMeta(CONTROL_PLANE_ID);
+  if (known) return known;
+  const id = randomId();
+  store.setMeta(CONTROL_PLANE_ID, id);
+  return id;
 }

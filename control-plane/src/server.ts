@@ -45,7 +45,7 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   });
-  grpcServer.addService(agentServiceDefinition(), createAgentServiceHandlers({ fleet, leases, logger }));
+  grpcServer.addService(agentServiceDefinition(), createAgentServiceHandlers({ fleet, leases, logger, helloTimeoutMs: cfg.helloTimeoutMs }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     grpcServer.bindAsync(`${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });
@@ -75,7 +75,7 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
   }, cfg.reportIntervalMs);
   reconcileTimer.unref();
 
-  logger.info({ http: `${cfg.http.host}:${httpPort}`, grpc: `${cfg.grpc.host}:${grpcPort}`, data_dir: cfg.dataDir }, 'control plane listening');
+  logger.info({ http: `${cfg.http.host}:${httpPort}`, grpc: `${cfg.grpc.host}:${grpcPort}`, data_dir: cfg.dataDir, control_plane_id: fleet.controlPlaneId }, 'control plane listening');
 
   return {
     httpPort,

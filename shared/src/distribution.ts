@@ -2,8 +2,19 @@ import { z } from 'zod';
 import { absPathSchema } from './config-values.js';
 
 /**
+ * The most a package download may write to disk unless the spec says otherwise: 1 GiB, above every
+ * upstream tarball of the four kinds (Elasticsearch 8.x for x86_64, the largest, is about 650 MB).
+ */
+export const DEFAULT_PACKAGE_MAX_BYTES = 1024 ** 3;
+/** The largest `maxBytes` a spec may declare: 16 GiB. */
+export const MAX_PACKAGE_MAX_BYTES = 16 * 1024 ** 3;
+
+/**
  * A distribution the agent downloads: an upstream release tarball (one top-level directory, as
- * Apache and Elastic ship them) and its SHA-512, which the agent checks before unpacking.
+ * Apache and Elastic ship them) and its SHA-512, which the agent checks before unpacking. The agent
+ * fetches it only from hosts on its own `--package-host` list, follows redirects only on the same
+ * host, and stops at `maxBytes` (default {@link DEFAULT_PACKAGE_MAX_BYTES}) before the checksum is
+ * even known.
  */
 export const packageSchema = z
   .object({
@@ -12,6 +23,7 @@ export const packageSchema = z
       .max(2000)
       .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/, 'must be an http(s) URL without spaces, quotes or a query'),
     sha512: z.string().regex(/^[0-9a-f]{128}$/, 'must be the 128-hex-digit SHA-512 of the tarball'),
+    maxBytes: z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_PACKAGE_MAX_BYTES, `must be at most ${MAX_PACKAGE_MAX_BYTES} (16 GiB)`).optional(),
   })
   .strict();
 
@@ -32,7 +44,7 @@ export type PackageInputs = z.infer<typeof packageInputsSchema>;
  * (`<dataRoot>/distributions/<kind>/<sha512[0:16]>`), so an upgrade installs next to the running
  * version and the restart switches to it; the old one stays until removed.
  */
-export function resolveDistribution(d: { home?: string | undefined; package?: { url: string; sha512: string } | undefined }, dataRoot: string, kind: string): { home: string; package?: PackageInputs } {
+export function resolveDistribution(d: { home?: string | undefined; package?: { url: string; sha512: string; maxBytes?: number | undefined } | undefined }, dataRoot: string, kind: string): { home: string; package?: PackageInputs } {
   if (d.package) {
     const dir = `${dataRoot}/distributions/${kind}/${d.package.sha512.slice(0, 16)}`;
     return { home: dir, package: { ...d.package, dir } };

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './json-input.js';
 export * from './logger.js';
 export * from './domain.js';
 export * from './config-values.js';

@@ -3,54 +3,184 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Logger, PackageInputs } from '@hactl/shared';
+import { DEFAULT_PACKAGE_MAX_BYTES, type Logger, type PackageInputs } from '@hactl/shared';
 
 const MARKER = '.hactl-sha512';
+/** Redirects followed on the package's own host (a mirror's `/latest` → versioned path, http → https). */
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Where the agent may fetch packages from: the agent's own `--package-host` list (the control plane
+ * cannot widen it). Empty: no package is downloaded at all.
+ */
+export interface DownloadPolicy {
+  /** `host` (any port) or `host:port` entries, as `--package-host` takes them. */
+  allowedHosts: readonly string[];
+  fetchFn?: typeof fetch;
+  /** Whole-download timeout; default 30 minutes. */
+  timeoutMs?: number;
+}
+
+/**
+ * Why a package could not be installed, in words that repeat nothing the package server sent: the
+ * message travels to the control plane and its API (apply errors, member details), and a URL
+ * pointed at an internal address must not turn the agent into a probe that reports status codes or
+ * digests of what answered there (issue 16 #5). The server's answer is in the agent's own log.
+ */
+export class PackageDownloadError extends Error {
+  constructor(
+    readonly reason: 'host-not-allowed' | 'redirect-refused' | 'http-error' | 'unreachable' | 'too-large' | 'checksum-mismatch' | 'unpack-failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PackageDownloadError';
+  }
+}
+
+/**
+ * Whether `url` may be fetched under `allowedHosts`: its host name (and port, when the entry names
+ * one) matches an entry. Pure. Returns the refusal message, or undefined when allowed.
+ */
+export function checkPackageHost(url: string, allowedHosts: readonly string[]): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `${url} is not a URL`;
+  }
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const ok = allowedHosts.some((entry) => {
+    const e = new URL(`http://${entry}`);
+    return e.hostname.toLowerCase() === u.hostname.toLowerCase() && (e.port === '' || e.port === port);
+  });
+  if (ok) return undefined;
+  return allowedHosts.length
+    ? `${u.host} is not one of this agent's package hosts (${allowedHosts.join(', ')}); add it with --package-host on the agent`
+    : `this agent downloads no packages: start it with --package-host ${u.host} to allow this host`;
+}
 
 /**
  * Makes `pkg.dir` hold the verified, unpacked release: download to a temp file while hashing,
  * refuse a SHA-512 mismatch, unpack (dropping the tarball's top-level directory) into a temp dir,
  * mark it with the digest and rename it into place, then point `<kind>/current` at it. A dir that
  * already carries the right marker is kept as is, so this is cheap to call before every start.
+ *
+ * The download is fenced: only from `policy.allowedHosts`; redirects only on the same host (and
+ * never https → http); at most `pkg.maxBytes` (default 1 GiB) on disk: a larger Content-Length is
+ * refused before the body is read, and a body that grows past it is cut off and deleted. Throws a
+ * PackageDownloadError whose message says what was wrong without echoing the server's answer.
  */
-export async function ensureDistribution(pkg: PackageInputs, logger: Logger, fetchFn: typeof fetch = fetch): Promise<'present' | 'installed'> {
+export async function ensureDistribution(pkg: PackageInputs, logger: Logger, policy: DownloadPolicy): Promise<'present' | 'installed'> {
   const marker = path.join(pkg.dir, MARKER);
   if ((await fsp.readFile(marker, 'utf8').catch(() => '')).trim() === pkg.sha512) {
     await pointCurrent(pkg.dir);
     return 'present';
   }
+  const refused = checkPackageHost(pkg.url, policy.allowedHosts);
+  if (refused) throw new PackageDownloadError('host-not-allowed', `package ${pkg.url} not downloaded: ${refused}`);
+  const maxBytes = pkg.maxBytes ?? DEFAULT_PACKAGE_MAX_BYTES;
   const parent = path.dirname(pkg.dir);
   await fsp.mkdir(parent, { recursive: true });
   const nonce = crypto.randomBytes(4).toString('hex');
   const download = `${pkg.dir}.download-${nonce}.tgz`;
   const staging = `${pkg.dir}.unpack-${nonce}`;
+  const signal = AbortSignal.timeout(policy.timeoutMs ?? 30 * 60_000);
   try {
-    logger.info({ url: pkg.url, dir: pkg.dir }, 'downloading distribution');
-    const res = await fetchFn(pkg.url, { signal: AbortSignal.timeout(30 * 60_000) });
-    if (!res.ok || !res.body) throw new Error(`download ${pkg.url}: HTTP ${res.status}`);
+    logger.info({ url: pkg.url, dir: pkg.dir, max_bytes: maxBytes }, 'downloading distribution');
+    const res = await fetchOnSameHost(pkg.url, policy.fetchFn ?? fetch, signal, logger);
+    if (!res.ok || !res.body) {
+      logger.warn({ url: pkg.url, status: res.status }, 'package server answered with an error');
+      await res.body?.cancel().catch(() => undefined);
+      throw new PackageDownloadError('http-error', `package ${pkg.url} not downloaded: the server answered with an error instead of the package (its answer is in the agent's log)`);
+    }
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      logger.warn({ url: pkg.url, content_length: declared, max_bytes: maxBytes }, 'package larger than its size cap; not downloaded');
+      await res.body.cancel().catch(() => undefined);
+      throw tooLarge(pkg.url, maxBytes);
+    }
     const hash = crypto.createHash('sha512');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) return done(tooLarge(pkg.url, maxBytes));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
     const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('data', (chunk: Buffer) => hash.update(chunk));
-    await pipeline(body, fs.createWriteStream(download, { mode: 0o600 }));
+    try {
+      await pipeline(body, meter, fs.createWriteStream(download, { mode: 0o600 }));
+    } catch (err) {
+      if (err instanceof PackageDownloadError) {
+        logger.warn({ url: pkg.url, max_bytes: maxBytes }, 'package grew past its size cap; download cut off');
+        throw err;
+      }
+      logger.warn({ url: pkg.url, err: String(err) }, 'package download failed');
+      throw new PackageDownloadError('unreachable', `package ${pkg.url} not downloaded: the transfer failed or timed out (details in the agent's log)`);
+    }
     const digest = hash.digest('hex');
-    if (digest !== pkg.sha512) throw new Error(`download ${pkg.url}: SHA-512 mismatch (expected ${pkg.sha512.slice(0, 16)}…, got ${digest.slice(0, 16)}…); refusing to unpack`);
+    if (digest !== pkg.sha512) {
+      logger.warn({ url: pkg.url, expected: pkg.sha512, got: digest, bytes }, 'package SHA-512 mismatch');
+      throw new PackageDownloadError('checksum-mismatch', `package ${pkg.url}: what the server sent is not the package the spec's sha512 names; refusing to unpack (details in the agent's log)`);
+    }
     await fsp.mkdir(staging, { recursive: true });
     await new Promise<void>((resolve, reject) =>
       execFile('tar', ['-xzf', download, '-C', staging, '--strip-components=1', '--no-same-owner'], { timeout: 10 * 60_000 }, (err, _out, stderr) =>
-        err ? reject(new Error(`unpack ${pkg.url}: ${stderr.trim() || err.message}`)) : resolve(),
+        err ? reject(new PackageDownloadError('unpack-failed', `unpack ${pkg.url}: ${stderr.trim() || err.message}`)) : resolve(),
       ),
     );
     await fsp.writeFile(path.join(staging, MARKER), `${pkg.sha512}\n`);
     await fsp.rm(pkg.dir, { recursive: true, force: true });
     await fsp.rename(staging, pkg.dir);
     await pointCurrent(pkg.dir);
-    logger.info({ dir: pkg.dir }, 'distribution installed');
+    logger.info({ dir: pkg.dir, bytes }, 'distribution installed');
     return 'installed';
   } finally {
     await fsp.rm(download, { force: true });
     await fsp.rm(staging, { recursive: true, force: true });
+  }
+}
+
+function tooLarge(url: string, maxBytes: number): PackageDownloadError {
+  return new PackageDownloadError('too-large', `package ${url} not downloaded: larger than its size cap of ${maxBytes} bytes (distribution.package.maxBytes)`);
+}
+
+/**
+ * GET `url`, following redirects by hand and only while they stay on the URL's host and scheme
+ * (http → https allowed): fetch's own redirect handling would follow a 302 to any address.
+ */
+async function fetchOnSameHost(url: string, fetchFn: typeof fetch, signal: AbortSignal, logger: Logger): Promise<Response> {
+  const first = new URL(url);
+  let current = first;
+  for (let hop = 0; ; hop++) {
+    let res: Response;
+    try {
+      res = await fetchFn(current, { redirect: 'manual', signal });
+    } catch (err) {
+      logger.warn({ url: current.href, err: String((err as { cause?: unknown }).cause ?? err) }, 'package server unreachable');
+      throw new PackageDownloadError('unreachable', `package ${url} not downloaded: the server could not be reached or did not answer in time (details in the agent's log)`);
+    }
+    if (!REDIRECT_STATUSES.has(res.status)) return res;
+    await res.body?.cancel().catch(() => undefined);
+    const location = res.headers.get('location');
+    let next: URL | undefined;
+    try {
+      next = location ? new URL(location, current) : undefined;
+    } catch {
+      next = undefined;
+    }
+    const sameHost = next !== undefined && next.host === first.host && (next.protocol === first.protocol || next.protocol === 'https:');
+    if (!next || !sameHost || hop >= MAX_REDIRECTS) {
+      logger.warn({ url: current.href, status: res.status, location }, 'package redirect not followed');
+      const why = !next || !sameHost ? 'the server redirected to another host (only redirects on the same host are followed)' : `more than ${MAX_REDIRECTS} redirects`;
+      throw new PackageDownloadError('redirect-refused', `package ${url} not downloaded: ${why}; point distribution.package.url at the final location`);
+    }
+    current = next;
   }
 }
 

@@ -95,7 +95,14 @@ export class ControlPlaneConnection {
       }
       this.opts.onMessage(msg);
     });
-    call.on('error', (err: grpc.ServiceError) => lost(`${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`));
+    call.on('error', (err: grpc.ServiceError) => {
+      if (err.code === grpc.status.ALREADY_EXISTS) {
+        // Another agent holds this --name's session; the control plane refuses a second one rather
+        // than let two agents replace each other in turn. Backoff continues to grow (never welcomed).
+        this.opts.logger.error({ reason: err.details }, 'refused by the control plane: another agent with this --name is connected');
+      }
+      lost(`${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`);
+    });
     call.on('end', () => lost('stream ended by the control plane'));
     call.on('close', () => lost('stream closed'));
     call.write(this.opts.hello());

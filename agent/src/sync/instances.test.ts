@@ -73,3 +73,52 @@ describe('a restart onto a distribution that is not there (issue 17 #1)', () => 
     }
   });
 });
+
+describe('restart pending after a change is reverted (issue 16 #8)', () => {
+  it('a config change marks the running member restart pending; reverting it clears that without a restart', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-revert-'));
+    fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
+    const manager = new InstanceManager({ stateDir: path.join(dir, 'state'), logger: nullLogger, logMaxBytes: 1 << 20, supervisor: {}, baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, onChange: () => undefined });
+    const member = (config: Record<string, string>) =>
+      InstanceManager.checkInputs({
+        id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running',
+        inputs: { cluster: 'zk', myid: 1, address: '127.0.0.1', clientPort: 2181, peerPort: 2888, electionPort: 3888, adminPort: 0, confDir: `${dir}/m/conf`, dataDir: `${dir}/m/data`, logDir: `${dir}/m/logs`, servers: [], config, jvmFlags: [], home: `${dir}/zk` },
+      });
+    try {
+      await manager.add(member({ tickTime: '2000' }));
+      const m = manager.instances.get('zk/zk-1')!;
+      const pid = m.supervisor.status().pid;
+      expect(m.restartPending).toBe(false);
+      await manager.update(member({ tickTime: '500' }));
+      expect(fs.readFileSync(`${dir}/m/conf/zoo.cfg`, 'utf8')).toContain('tickTime=500');
+      expect(m.restartPending).toBe(true);
+      await manager.update(member({ tickTime: '2000' }));
+      expect(fs.readFileSync(`${dir}/m/conf/zoo.cfg`, 'utf8')).toContain('tickTime=2000');
+      expect(m.restartPending).toBe(false);
+      expect(m.supervisor.status()).toMatchObject({ state: 'running', pid });
+    } finally {
+      await manager.remove('zk/zk-1');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a package from a host this agent does not allow (issue 16 #5)', () => {
+  it.each<[string, string[], { ok: boolean; packageMissing: boolean; problems: RegExp | string[] }]>([
+    ['not on the --package-host list → the dry run hears it cannot start here', ['mirror.example.net'], { ok: false, packageMissing: false, problems: /^package https:\/\/downloads\.apache\.org\/zk\.tgz cannot be downloaded here: downloads\.apache\.org is not one of this agent's package hosts/ }],
+    ['on the list → just not downloaded yet', ['downloads.apache.org'], { ok: false, packageMissing: true, problems: ['package https://downloads.apache.org/zk.tgz is not downloaded and verified in /d/distributions/zookeeper/aaaaaaaaaaaaaaaa'] }],
+  ])('%s', async (_s, allowedHosts, expected) => {
+    const manager = new InstanceManager({ stateDir: '/nonexistent', logger: nullLogger, logMaxBytes: 1, supervisor: {}, baseEnv: {}, download: { allowedHosts }, onChange: () => undefined });
+    const dir = '/d/distributions/zookeeper/aaaaaaaaaaaaaaaa';
+    const spec = InstanceManager.checkInputs({
+      id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running',
+      inputs: { cluster: 'zk', myid: 1, address: '127.0.0.1', clientPort: 2181, peerPort: 2888, electionPort: 3888, adminPort: 0, confDir: '/d/c', dataDir: '/d/d', logDir: '/d/l', servers: [], config: {}, jvmFlags: [], home: dir, package: { url: 'https://downloads.apache.org/zk.tgz', sha512: 'a'.repeat(128), dir } },
+    });
+    const check = await manager.checkStartable(spec);
+    expect(check.ok).toBe(expected.ok);
+    expect(check.packageMissing).toBe(expected.packageMissing);
+    if (Array.isArray(expected.problems)) expect(check.problems).toEqual(expected.problems);
+    else expect(check.problems.join('; ')).toMatch(expected.problems);
+  });
+});

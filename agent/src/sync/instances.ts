@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { serviceKind, type Logger, type PackageInputs, type ProcessPlan } from '@hactl/shared';
+import { HactlError, parseJsonInput, serviceKind, type Logger, type PackageInputs, type ProcessPlan } from '@hactl/shared';
 import { writeFileIfChanged } from '../files/atomic.js';
 import { ensureOwnedBy } from '../files/ownership.js';
 import type { ServiceUser } from '../supervisor/users.js';
-import { ensureDistribution } from '../files/distribution.js';
+import { checkPackageHost, ensureDistribution, type DownloadPolicy } from '../files/distribution.js';
 import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
 import { findCrashCause } from './crash-cause.js';
@@ -69,6 +69,8 @@ export interface InstanceManagerOptions {
    * service as the agent's own user. The agent passes one only when it runs as root.
    */
   serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
+  /** Where packages may be downloaded from (the agent's --package-host list); absent: nowhere. */
+  download?: DownloadPolicy | undefined;
   onChange: () => void;
 }
 
@@ -149,11 +151,26 @@ export class InstanceManager {
     );
   }
 
-  private async readRunning(id: string): Promise<RunningRecord | undefined> {
+  /**
+   * What the process of `id` was started with, from its record beside the pid file. Saved state is
+   * checked like wire input (issue 16 #7): a record that does not parse with the kind's schema is
+   * not used (the caller then assumes the process runs the current spec), and the log names it.
+   */
+  private async readRunning(id: string, kind: string): Promise<RunningRecord | undefined> {
+    const file = this.runningFile(id);
+    let text: string;
     try {
-      const r = JSON.parse(await fs.readFile(this.runningFile(id), 'utf8')) as RunningRecord;
-      return typeof r === 'object' && r !== null && 'plan' in r ? r : undefined;
+      text = await fs.readFile(file, 'utf8');
     } catch {
+      return undefined;
+    }
+    try {
+      const r = parseJsonInput(text, file) as { inputs?: unknown; plan?: unknown } | null;
+      if (typeof r !== 'object' || r === null || typeof r.plan !== 'object' || r.plan === null || Array.isArray(r.plan)) throw new Error('plan: must be an object');
+      return { inputs: serviceKind(kind)!.parseInputs(r.inputs), plan: r.plan as ProcessPlan };
+    } catch (err) {
+      const details = err instanceof HactlError && err.details.length ? `: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : '';
+      this.opts.logger.warn({ instance: id, file, err: `${err instanceof Error ? err.message : String(err)}${details}` }, 'record of the running process refused; assuming it runs the current spec');
       return undefined;
     }
   }
@@ -177,11 +194,11 @@ export class InstanceManager {
   async checkStartable(spec: DesiredInstanceSpec): Promise<LaunchCheck> {
     const agentKind = agentServiceKind(spec.kind);
     if (!agentKind) return { ok: false, problems: [`this agent cannot run kind ${spec.kind}`], packageMissing: false };
-    return checkLaunch({
-      plan: agentKind.planProcess(spec.inputs),
-      preStart: agentKind.planPreStart?.(spec.inputs) ?? [],
-      package: (spec.inputs as { package?: PackageInputs }).package,
-    });
+    const pkg = (spec.inputs as { package?: PackageInputs }).package;
+    const check = await checkLaunch({ plan: agentKind.planProcess(spec.inputs), preStart: agentKind.planPreStart?.(spec.inputs) ?? [], package: pkg });
+    // A package this agent will not download is not "missing for now": the dry run says so up front.
+    const refused = pkg && check.packageMissing ? checkPackageHost(pkg.url, this.opts.download?.allowedHosts ?? []) : undefined;
+    return refused ? { ok: false, problems: [`package ${pkg!.url} cannot be downloaded here: ${refused}`], packageMissing: false } : check;
   }
 
   /**
@@ -236,7 +253,7 @@ export class InstanceManager {
   /** Downloads and verifies a package distribution if the instance uses one (a no-op when present). */
   private async ensurePackage(spec: DesiredInstanceSpec): Promise<void> {
     const pkg = (spec.inputs as { package?: PackageInputs }).package;
-    if (pkg) await ensureDistribution(pkg, this.opts.logger);
+    if (pkg) await ensureDistribution(pkg, this.opts.logger, this.opts.download ?? { allowedHosts: [] });
   }
 
   async add(spec: DesiredInstanceSpec): Promise<void> {
@@ -265,7 +282,7 @@ export class InstanceManager {
       // An adopted, still-running process needs no pre-start; only a real start does.
       const adopted = await supervisor.adopt();
       if (adopted.pid) {
-        managed.running = (await this.readRunning(spec.id)) ?? { inputs: spec.inputs, plan };
+        managed.running = (await this.readRunning(spec.id, spec.kind)) ?? { inputs: spec.inputs, plan };
         this.refreshPending(managed);
       } else {
         await this.runPreStart(spec);

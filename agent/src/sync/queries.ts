@@ -1,5 +1,7 @@
 import type { Command__Output } from '@hactl/proto';
+import { parseJsonInput } from '@hactl/shared';
 import { readTail } from './crash-cause.js';
+import { checkDesiredInstance } from './desired.js';
 import { InstanceManager } from './instances.js';
 
 /**
@@ -32,7 +34,10 @@ export interface LogsAnswer {
 export async function runQuery(manager: InstanceManager, cmd: Command__Output): Promise<string> {
   if (cmd.action === 'check-distribution') {
     const [kind = '', inputsJson = ''] = cmd.args;
-    const spec = InstanceManager.checkInputs({ id: cmd.instanceId || 'check', cluster: '', kind, role: '', runState: 'running', inputs: JSON.parse(inputsJson) as unknown });
+    const inputs = parseJsonInput(inputsJson, 'the render inputs to check', { prefix: 'inputs' });
+    // Checked like any desired instance from the wire (the instance need not exist here yet).
+    const id = cmd.instanceId || 'check/check';
+    const spec = checkDesiredInstance({ id, cluster: id.split('/')[0], kind, role: '', runState: 'running', inputs }, 'check');
     const check = await manager.checkStartable(spec);
     const answer: DistributionCheckAnswer = { ok: check.ok, packageMissing: check.packageMissing, problems: check.problems };
     return JSON.stringify(answer);

@@ -13,7 +13,7 @@ let cp: RunningControlPlane;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-rpc-'));
-  cp = await startControlPlane(testConfig(dir), nullLogger);
+  cp = await startControlPlane({ ...testConfig(dir), helloTimeoutMs: 300 }, nullLogger);
 });
 afterAll(async () => {
   await cp?.stop();
@@ -52,6 +52,9 @@ describe('gRPC AgentService on localhost:0', () => {
     await until(() => (a.received.length >= 2 ? true : undefined));
     expect(a.received[0]!.body).toBe('welcome');
     expect(a.received[0]!.welcome!.hostId).toBe('h1');
+    // The control plane's identity, generated at its first start: agents remember it.
+    expect(a.received[0]!.welcome!.controlPlaneId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(a.received[0]!.welcome!.controlPlaneId).toBe(cp.fleet.controlPlaneId);
     expect(a.received[1]!.desired).toMatchObject({ generation: 1, instances: [] });
     cp.fleet.applyCluster('solo', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'h1', id: 1 }] }, { author: 't', message: '' });
     const pushed = await until(() => a.received.find((m) => m.body === 'desired' && m.desired!.generation === 2));
@@ -121,5 +124,41 @@ describe('gRPC AgentService on localhost:0', () => {
     const err = await new Promise<grpc.ServiceError | null>((resolve) => client.Enroll({ token: 'x' }, (e) => resolve(e)));
     expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
     client.close();
+  });
+
+  it('a stream that never says hello → ended with DEADLINE_EXCEEDED after the hello deadline (issue 16 #8)', async () => {
+    const a = connect();
+    const started = Date.now();
+    const st = await a.closed;
+    expect(st.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(st.details).toMatch(/no hello within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    a.client.close();
+  });
+
+  it('a second live agent with the same name → ALREADY_EXISTS naming the first; the first keeps its session and address (issue 16 #8)', async () => {
+    const first = connect();
+    first.stream.write(hello('dup', '127.0.0.61'));
+    await until(() => (first.received.length >= 2 ? true : undefined));
+    const second = connect();
+    second.stream.write(hello('dup', '127.0.0.62'));
+    const st = await second.closed;
+    expect(st.code).toBe(grpc.status.ALREADY_EXISTS);
+    expect(st.details).toMatch(/^host dup already has a connected agent \(from .*127\.0\.0\.1.*, since .*\); refusing a second session with the same --name/);
+    const host = cp.fleet.listHosts().find((h) => h.name === 'dup')!;
+    expect(host).toMatchObject({ connected: true, address: '127.0.0.61' });
+    // The first session still gets what is pushed to the host.
+    cp.fleet.applyCluster('dup-zk', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'dup', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 }] }, { author: 't', message: '' });
+    await until(() => first.received.find((m) => m.body === 'desired' && m.desired!.instances.some((i) => i.id === 'dup-zk/zk-1')));
+    // Once the first is gone, the name is free again.
+    first.stream.end();
+    first.client.close();
+    await until(() => (cp.fleet.listHosts().find((h) => h.name === 'dup')?.connected === false ? true : undefined));
+    const third = connect();
+    third.stream.write(hello('dup', '127.0.0.61'));
+    await until(() => (third.received[0]?.body === 'welcome' ? true : undefined));
+    third.stream.end();
+    third.client.close();
+    second.client.close();
   });
 });

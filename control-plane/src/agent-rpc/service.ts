@@ -10,7 +10,17 @@ import { parseHello, parseStatus } from './validate.js';
 export function grpcStatusFor(err: unknown): { code: grpc.status; details: string } {
   if (err instanceof HactlError) {
     const details = err.details.length ? `${err.message}: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : err.message;
-    const code = { invalid_argument: grpc.status.INVALID_ARGUMENT, not_found: grpc.status.NOT_FOUND, conflict: grpc.status.FAILED_PRECONDITION, unavailable: grpc.status.UNAVAILABLE }[err.code] ?? grpc.status.INTERNAL;
+    const code =
+      {
+        invalid_argument: grpc.status.INVALID_ARGUMENT,
+        invalid_json: grpc.status.INVALID_ARGUMENT,
+        not_found: grpc.status.NOT_FOUND,
+        already_exists: grpc.status.ALREADY_EXISTS,
+        conflict: grpc.status.FAILED_PRECONDITION,
+        deadline_exceeded: grpc.status.DEADLINE_EXCEEDED,
+        insufficient_storage: grpc.status.RESOURCE_EXHAUSTED,
+        unavailable: grpc.status.UNAVAILABLE,
+      }[err.code] ?? grpc.status.INTERNAL;
     return { code, details };
   }
   return { code: grpc.status.INTERNAL, details: 'internal error' };
@@ -25,13 +35,25 @@ export function toWireDesired(generation: number, desired: HostDesiredView): Con
   };
 }
 
-export function createAgentServiceHandlers(deps: { fleet: Fleet; leases: LeaseManager; logger: Logger }): AgentServiceHandlers {
+export interface AgentServiceDeps {
+  fleet: Fleet;
+  leases: LeaseManager;
+  logger: Logger;
+  /**
+   * A stream that has not sent its hello within this long is ended with DEADLINE_EXCEEDED: without
+   * a deadline, a client that opens streams and says nothing held each one forever (issue 16 #8).
+   */
+  helloTimeoutMs: number;
+}
+
+export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentServiceHandlers {
   const { fleet, leases, logger } = deps;
   return {
     Connect(call) {
       let hostId: string | undefined;
       let ended = false;
       const session: AgentSession = {
+        peer: call.getPeer(),
         sendDesired(generation, desired) {
           if (!ended) call.write(toWireDesired(generation, desired));
         },
@@ -56,14 +78,20 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; leases: LeaseMa
         }
         if (hostId) fleet.disconnectAgent(hostId, session);
       };
+      const helloTimer = setTimeout(() => {
+        if (!hostId && !ended) fail(new HactlError('deadline_exceeded', `no hello within ${deps.helloTimeoutMs} ms of opening the stream`));
+      }, deps.helloTimeoutMs);
+      helloTimer.unref();
       call.on('data', (msg: AgentMessage__Output) => {
         try {
+          if (ended) return;
           if (!hostId) {
             if (msg.body !== 'hello') throw new HactlError('invalid_argument', 'the first message on a Connect stream must be a hello');
             const hello = parseHello(msg.hello);
+            clearTimeout(helloTimer);
             const reg = fleet.connectAgent(hello, session);
             hostId = reg.hostId;
-            call.write({ welcome: { hostId: reg.hostId, reportIntervalMs: fleet.reportIntervalMs } });
+            call.write({ welcome: { hostId: reg.hostId, reportIntervalMs: fleet.reportIntervalMs, controlPlaneId: fleet.controlPlaneId } });
             call.write(toWireDesired(reg.generation, reg.desired));
             if (msg.hello?.status) fleet.recordStatus(reg.hostId, parseStatus(msg.hello.status, (id) => fleet.kindOfInstance(reg.hostId, id)));
             return;
@@ -80,6 +108,7 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; leases: LeaseMa
         }
       });
       call.on('end', () => {
+        clearTimeout(helloTimer);
         if (hostId) fleet.disconnectAgent(hostId, session);
         if (!ended) {
           ended = true;
@@ -87,11 +116,13 @@ export function createAgentServiceHandlers(deps: { fleet: Fleet; leases: LeaseMa
         }
       });
       call.on('error', (err) => {
+        clearTimeout(helloTimer);
         logger.debug({ host: hostId, err: err.message }, 'agent stream error');
         if (hostId) fleet.disconnectAgent(hostId, session);
         ended = true;
       });
       call.on('cancelled', () => {
+        clearTimeout(helloTimer);
         if (hostId) fleet.disconnectAgent(hostId, session);
         ended = true;
       });

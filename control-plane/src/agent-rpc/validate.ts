@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { HOST_RE, ValidationError, serviceKind, type ErrorDetail } from '@hactl/shared';
+import { HOST_RE, ValidationError, parseJsonInput, serviceKind, type ErrorDetail } from '@hactl/shared';
 import type { Hello__Output, StatusReport__Output } from '@hactl/proto';
 import type { AgentHello, StatusUpdate } from '../reconcile/fleet.js';
 
@@ -50,7 +50,7 @@ export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: 
     if (i.probeJson) {
       try {
         if (i.probeJson.length > MAX_PROBE_JSON) throw new Error(`probe report larger than ${MAX_PROBE_JSON} bytes`);
-        probe = kind?.parseProbe(JSON.parse(i.probeJson));
+        probe = kind?.parseProbe(parseJsonInput(i.probeJson, 'probe report'));
       } catch (err) {
         probe = undefined;
         detail = `invalid probe report: ${err instanceof Error ? err.message.slice(0, 200) : 'unparseable'}`;
@@ -68,5 +68,8 @@ export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: 
       probe,
     });
   }
-  return { appliedGeneration: Number(s.appliedGeneration) || 0, applyError: s.applyError.slice(0, 2000), instances };
+  // Probe times are the agent's clock; only their age at sending counts (Fleet.recordStatus). A report
+  // without its send time is taken as sent when its newest probe was made.
+  const sentAt = Number(s.sentAtMs) || Math.max(0, ...instances.map((i) => i.probeAt));
+  return { appliedGeneration: Number(s.appliedGeneration) || 0, applyError: s.applyError.slice(0, 2000), instances, sentAt };
 }

@@ -6,6 +6,7 @@ import { nullLogger } from '@hactl/shared';
 import { createApp } from './app.js';
 import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { StorageFullError } from '../store/store.js';
 import { createCore } from '../core.js';
 
 let dir: string;
@@ -115,5 +116,95 @@ describe('REST API', () => {
       ['zk2', true, 2, 1],
       ['zk3', true, 2, 1],
     ]);
+  });
+});
+
+const post = (p: string, body: string, type?: string) => app.request(p, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type } });
+let deep = '1';
+for (let i = 0; i < 1500; i++) deep = `{"a":${deep}}`;
+
+describe('REST API: inputs that used to slip through (issue 16 #3)', () => {
+  it.each([
+    ['__proto__ in a PUT spec → 400 naming settings.__proto__', () => put('zk-main', JSON.stringify(spec).replace('"members"', '"settings":{"__proto__":{"tickTime":1},"syncLimit":5},"members"')), 'settings.__proto__'],
+    ['__proto__ in an apply request → 400 naming clusters[0].settings.__proto__', () => post('/v1/apply', `{"clusters":[${JSON.stringify(spec).replace('"members"', '"settings":{"__proto__":{}},"members"')}]}`, 'application/json'), 'clusters[0].settings.__proto__'],
+    ['constructor as a member field → 400 naming it', () => put('zk-main', JSON.stringify({ ...spec, members: [{ host: 'zk1', id: 1, constructor: 1 }] })), 'members[0].constructor'],
+    ['elasticsearch settings nested 1,500 levels (was a stack overflow, 500) → 400', () => put('es-main', `{"kind":"elasticsearch","distribution":{"home":"/es"},"nodes":[{"host":"zk1","name":"n1","roles":["master"]}],"settings":{"x":${deep}}}`), `settings.x${'.a'.repeat(30)}`],
+  ])('%s; nothing stored', async (_scenario, send, path) => {
+    const res = await send();
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { path: string; message: string }[] } };
+    expect(body.error.code).toBe('invalid_argument');
+    expect(body.error.details.map((d) => d.path)).toEqual([path]);
+    expect(pushed).toEqual([]);
+    expect(((await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] }).clusters).toEqual([]);
+  });
+});
+
+describe('REST API: calls that change state take JSON only (issue 16 #4)', () => {
+  beforeEach(async () => {
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+  });
+
+  it.each([
+    ['a text/plain rollout start (what a web page can send without a preflight)', 'text/plain'],
+    ['a form-encoded rollout start', 'application/x-www-form-urlencoded'],
+    ['a multipart rollout start', 'multipart/form-data; boundary=x'],
+    ['a rollout start without a Content-Type', undefined],
+  ])('%s → 415, no rollout', async (_scenario, type) => {
+    const res = await post('/v1/clusters/zk-main/rollouts', '{"action":"restart"}', type);
+    expect(res.status).toBe(415);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('unsupported_media_type');
+    expect(body.error.message).toMatch(/application\/json/);
+    expect(((await (await app.request('/v1/clusters/zk-main/rollouts')).json()) as { rollouts: unknown[] }).rollouts).toEqual([]);
+  });
+
+  it('a text/plain PUT of a spec → 415, nothing stored; a DELETE declaring a form body → 415; JSON with a charset → accepted', async () => {
+    const res = await app.request('/v1/clusters/zk-main', { method: 'PUT', body: JSON.stringify({ ...spec, members: spec.members.slice(0, 1) }), headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+    expect(res.status).toBe(415);
+    expect(((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] }).revisions).toHaveLength(1);
+    expect((await app.request('/v1/clusters/zk-main', { method: 'DELETE', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    expect((await app.request('/v1/clusters/zk-main')).status).toBe(200);
+    const ok = await post('/v1/clusters/zk-main/rollouts', '{"action":"restart"}', 'application/json; charset=utf-8');
+    expect(ok.status).toBe(201);
+  });
+
+  it('reads stay open: GET needs no Content-Type', async () => {
+    expect((await app.request('/v1/clusters/zk-main')).status).toBe(200);
+  });
+});
+
+describe('REST API: a full disk (issue 16 #10)', () => {
+  it('SQLITE_FULL on apply → 507 insufficient_storage saying the disk is full, nothing stored or pushed', async () => {
+    // Inject the real SQLite error: the database may not grow past the pages it has now, and the
+    // free room left in them is filled up (as a full disk leaves it).
+    const db = (store as unknown as { db: { pragma(s: string, o?: { simple: boolean }): unknown } }).db;
+    db.pragma(`max_page_count = ${String(db.pragma('page_count', { simple: true }))}`);
+    let fillErr: unknown;
+    for (const size of [1000, 100, 10, 0]) {
+      for (let i = 0; i < 10_000; i++) {
+        try {
+          store.appendEvent({ at: 1, type: 'filler', cluster: null, host: null, message: 'x'.repeat(size), data_json: '{}' });
+        } catch (err) {
+          fillErr = err;
+          break;
+        }
+      }
+    }
+    expect(fillErr).toBeInstanceOf(StorageFullError);
+    const res = await put('zk-main', JSON.stringify(spec));
+    expect(res.status).toBe(507);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('insufficient_storage');
+    expect(body.error.message).toMatch(/disk holding .*state\.db is full \(SQLITE_FULL\); nothing was changed/);
+    expect(pushed).toEqual([]);
+    db.pragma('max_page_count = 1073741823');
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+  });
+});
+
+describe('REST API: identity', () => {
+  it('GET /v1/info names this control plane (agents remember it)', async () => {
+    expect(await (await app.request('/v1/info')).json()).toEqual({ controlPlaneId: 'AAAAAAAAAAAAAAAAAAAAAA' });
   });
 });

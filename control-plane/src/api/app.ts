@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HactlError, NAME_RE, ValidationError, type Logger } from '@hactl/shared';
+import { HactlError, NAME_RE, ValidationError, parseJsonInput, type Logger } from '@hactl/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Fleet } from '../reconcile/fleet.js';
 import { parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
 import { Changes, type ChangeMeta } from '../changes/changes.js';
 import { httpError } from './errors.js';
+import { MAX_BODY_BYTES } from './limits.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -15,7 +16,17 @@ export interface AppDeps {
   changes?: Changes;
 }
 
-const MAX_BODY = 1024 * 1024;
+/**
+ * Methods that change state and may carry a body. A browser sends POST with a `text/plain`,
+ * form or multipart body (or none) to any origin without a CORS preflight, so a web page an
+ * operator visits could start a rollout; requiring `application/json` forces the preflight, which
+ * this API never grants (issue 16 #4). DELETE and PATCH are always preflighted, but a body they
+ * declare must be JSON too.
+ */
+const BODY_METHODS = new Set(['POST', 'PUT']);
+const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const MAX_BODY = MAX_BODY_BYTES;
 
 /** The REST admin API. Never listens: main.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps): Hono {
@@ -40,7 +51,16 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, details: [] } }, 404));
 
+  app.use('*', async (c, next) => {
+    const type = c.req.header('content-type');
+    if (BODY_METHODS.has(c.req.method) || (MUTATING_METHODS.has(c.req.method) && type !== undefined)) checkJsonContentType(type);
+    await next();
+  });
+
   app.get('/healthz', (c) => c.json({ ok: true }));
+
+  /** Who this control plane is: agents remember the id and refuse desired states from another one. */
+  app.get('/v1/info', (c) => c.json({ controlPlaneId: fleet.controlPlaneId }));
 
   app.get('/v1/hosts', (c) => c.json({ hosts: fleet.listHosts() }));
 
@@ -166,12 +186,25 @@ function checkName(name: string): string {
   return name;
 }
 
+/**
+ * The request body as JSON, checked before any schema sees it: reserved keys (`__proto__` would
+ * vanish in the first copy) and nesting deeper than the validators can recurse are refused with
+ * their paths from the body's root, as validation names them (`settings.__proto__` in a spec,
+ * `clusters[0].settings.__proto__` in an apply request) (issue 16 #3).
+ */
 async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
   if (!text.trim()) throw new HactlError('invalid_json', 'request body is empty; send the cluster spec as JSON');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new HactlError('invalid_json', `request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return parseJsonInput(text, 'request body');
+}
+
+/** Throws 415 unless `type` is `application/json` (parameters such as `charset` allowed). */
+function checkJsonContentType(type: string | undefined): void {
+  const media = type?.split(';')[0]?.trim().toLowerCase();
+  if (media === 'application/json') return;
+  throw new HactlError(
+    'unsupported_media_type',
+    `${type ? `Content-Type ${JSON.stringify(type.slice(0, 100))} is not accepted` : 'the request has no Content-Type'}: calls that change state take a JSON body with Content-Type: application/json (hactl converts YAML itself)`,
+    { details: [{ path: 'content-type', message: 'must be application/json' }] },
+  );
 }

@@ -22,6 +22,8 @@ export interface HostView {
   lastSeen: string | null;
   generation: number;
   appliedGeneration: number;
+  /** Why the agent did not apply its desired state (e.g. it refused a control plane it does not follow). */
+  applyError?: string;
   instances: number;
   agentVersion?: string;
   facts?: HostFacts;

@@ -5,6 +5,7 @@
  */
 import type { HttpClient } from './http.js';
 import type { CliIo } from './io.js';
+import { InputTooLargeError } from './read-capped.js';
 
 export interface RecordedRequest {
   method: string;
@@ -17,6 +18,8 @@ export type FakeAnswer = { status?: number; body?: unknown; raw?: string } | Err
 
 export interface FakeIo extends CliIo {
   requests: RecordedRequest[];
+  /** Files whose content was read (not just sized). */
+  reads: string[];
   out: () => string;
   err: () => string;
 }
@@ -29,9 +32,17 @@ export const FIXED_NOW = Date.parse('2025-01-01T12:00:00.000Z');
  */
 export function fakeIo(
   routes: Record<string, FakeAnswer | FakeAnswer[]> = {},
-  opts: { files?: Record<string, string>; stdin?: string; env?: Record<string, string>; isTty?: boolean } = {},
+  opts: {
+    files?: Record<string, string>;
+    /** Sizes in bytes that differ from the content's, for files too large to hold in a test. */
+    sizes?: Record<string, number>;
+    stdin?: string;
+    env?: Record<string, string>;
+    isTty?: boolean;
+  } = {},
 ): FakeIo {
   const requests: RecordedRequest[] = [];
+  const reads: string[] = [];
   const used = new Map<string, number>();
   let stdout = '';
   let stderr = '';
@@ -62,15 +73,24 @@ export function fakeIo(
       stderr += s;
     },
     env: opts.env ?? {},
-    readFile: async (path) => {
+    readFile: async (path, maxBytes) => {
       const text = opts.files?.[path];
       if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      // As the real one: the size is known before anything is read.
+      const size = opts.sizes?.[path] ?? Buffer.byteLength(text);
+      if (size > maxBytes) throw new InputTooLargeError(maxBytes, size);
+      reads.push(path);
       return text;
     },
-    readStdin: async () => opts.stdin ?? '',
+    readStdin: async (maxBytes) => {
+      const text = opts.stdin ?? '';
+      if (Buffer.byteLength(text) > maxBytes) throw new InputTooLargeError(maxBytes, undefined);
+      return text;
+    },
     isTty: opts.isTty ?? false,
     now: () => FIXED_NOW,
     requests,
+    reads,
     out: () => stdout,
     err: () => stderr,
   };

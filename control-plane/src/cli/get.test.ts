@@ -26,6 +26,14 @@ describe('hactl get hosts', () => {
     expect(io.err()).toBe('');
   });
 
+  it('an agent that refused its desired state says why under the table (issue 16 #6)', async () => {
+    const hosts = structuredClone(HOSTS) as { hosts: { name: string; applyError?: string }[] };
+    hosts.hosts.find((h) => h.name === 'zk2')!.applyError = 'refused the desired state of control plane NEW: this agent belongs to control plane OLD';
+    const io = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: hosts } });
+    expect(await runCli(['get', 'hosts'], io)).toBe(0);
+    expect(io.out().split('\n').slice(-3)).toEqual(['', 'zk2: refused the desired state of control plane NEW: this agent belongs to control plane OLD', '']);
+  });
+
   it('-o wide adds id and facts', async () => {
     const io = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: HOSTS } });
     expect(await runCli(['get', 'hosts', '-o', 'wide'], io)).toBe(0);

@@ -10,8 +10,13 @@ export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
-  readFile: (path: string) => Promise<string>;
-  readStdin: () => Promise<string>;
+  /**
+   * Reads a text file of at most `maxBytes`; throws InputTooLargeError (read-capped.ts) for a larger
+   * one without reading it whole, or the fs error.
+   */
+  readFile: (path: string, maxBytes: number) => Promise<string>;
+  /** Reads stdin up to `maxBytes`; throws InputTooLargeError past it. */
+  readStdin: (maxBytes: number) => Promise<string>;
   /** Whether stdout is a terminal; colour is used only then (and never when NO_COLOR is set). */
   isTty: boolean;
   /** Current time in ms since the epoch; ages ("3s ago") are computed against it. */

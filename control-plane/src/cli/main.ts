@@ -1,22 +1,16 @@
 #!/usr/bin/env node
 /** The real `hactl` process: builds CliIo from process and runs the CLI. Nothing else reads process.*. */
-import { readFile } from 'node:fs/promises';
 import { nodeHttpClient } from './http.js';
+import { readCapped, readFileCapped } from './read-capped.js';
 import { runCli } from './run.js';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 process.exitCode = await runCli(process.argv.slice(2), {
   http: nodeHttpClient,
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
-  readFile: (path) => readFile(path, 'utf8'),
-  readStdin,
+  readFile: readFileCapped,
+  readStdin: (maxBytes) => readCapped(process.stdin, maxBytes),
   isTty: process.stdout.isTTY === true,
   now: () => Date.now(),
 });

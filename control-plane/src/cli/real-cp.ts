@@ -13,6 +13,7 @@ import { createCore, type Core } from '../core.js';
 import type { AgentCommand, AgentCommandResult, AgentSession } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { CliIo } from './io.js';
+import { readFileCapped } from './read-capped.js';
 import { runCli } from './run.js';
 
 export const SERVER = 'http://127.0.0.1:7080';
@@ -71,7 +72,7 @@ export function startRealControlPlane(): RealControlPlane {
         err += s;
       },
       env: { HACTL_SERVER: SERVER, USER: 'tester' },
-      readFile: async (p) => fs.readFileSync(p, 'utf8'),
+      readFile: (p, maxBytes) => readFileCapped(p, maxBytes),
       readStdin: async () => '',
       isTty: false,
       now: () => clock.now,

@@ -52,4 +52,10 @@ describe('parseSpecSources', () => {
   it('empty input → no documents, no problems', () => {
     expect(parseSpecSources([src('e.yaml', '')])).toEqual({ docs: [], problems: [] });
   });
+
+  it('a reserved key (YAML keeps __proto__ as a key, the control plane would refuse it) → named with its document and path (issue 16 #3)', () => {
+    const { docs, problems } = parseSpecSources([src('zk.yaml', 'name: zk-main\nkind: zookeeper\nsettings:\n  __proto__: { tickTime: 1 }\n  syncLimit: 5\n')]);
+    expect(docs).toEqual([]);
+    expect(problems).toEqual([{ path: 'zk.yaml, document 1 (line 1): settings.__proto__', message: '"__proto__" is a reserved name and cannot be used as a key' }]);
+  });
 });

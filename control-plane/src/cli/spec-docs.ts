@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import type { ErrorDetail } from '@hactl/shared/errors';
+import { checkJsonShape } from '@hactl/shared/json-input';
 import { isRecord } from './api-types.js';
 
 /** One cluster spec taken from a file, ready to PUT. */
@@ -49,6 +50,12 @@ export function parseSpecSources(sources: readonly SpecSource[]): { docs: SpecDo
       const name = value.name;
       if (typeof name !== 'string' || name.trim() === '') {
         problems.push({ path: origin, message: 'a cluster spec needs a non-empty string "name"' });
+        continue;
+      }
+      // The control plane refuses these too (reserved keys, nesting too deep); say so per document.
+      const shape = checkJsonShape(value);
+      if (shape.length) {
+        problems.push(...shape.map((p) => ({ path: `${origin}: ${p.path}`, message: p.message })));
         continue;
       }
       const bad = findNonFinite(value, '');

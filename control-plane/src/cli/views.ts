@@ -46,7 +46,10 @@ export function renderHosts(hosts: readonly HostView[], o: ViewOptions): string 
     }
     return row;
   });
-  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone });
+  // An agent that did not apply its state says why (a refused control plane, an apply that failed):
+  // under the table, since the reason is a sentence.
+  const errors = [...hosts].sort(byName).filter((h) => h.applyError).map((h) => `${escapeControl(h.name)}: ${escapeControl(h.applyError!)}\n`);
+  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone }) + (errors.length ? `\n${errors.join('')}` : '');
 }
 
 /**

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nullLogger, type InstanceObservation } from '@hactl/shared';
-import { Fleet, type AgentSession } from './fleet.js';
+import { Fleet, receivedProbeAt, type AgentSession } from './fleet.js';
 import type { HostDesiredView } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 
@@ -63,5 +63,51 @@ describe('start ordering across clusters', () => {
     fleet.connectAgent({ name: 'h9', address: '127.0.0.19', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session('h9'));
     expect(store.getHostDesired('h9')).toMatchObject({ generation: 1, state_json: '{"instances":[]}' });
     expect(store.listHostDesired().filter((r) => r.host_id !== 'h9').map((r) => [r.host_id, r.generation])).toEqual(before);
+  });
+});
+
+describe('clocks and sessions (issue 16 #8)', () => {
+  const YEAR = 365 * 24 * 3600_000;
+  let clock: { now: number };
+  let solo: Fleet;
+  const soloSession: AgentSession = { sendDesired() {}, sendCommand() {}, close() {} };
+  const report = (probeAt: number, sentAt: number) =>
+    solo.recordStatus('s1', { appliedGeneration: 2, applyError: '', sentAt, instances: [{ id: 'solo/zk-1', process: 'running', pid: 7, restarts: 0, detail: '', restartPending: false, probeAt, probe: { ok: true, serving: true, mode: 'standalone' } }] });
+
+  beforeEach(() => {
+    clock = { now };
+    solo = new Fleet({ store, logger: nullLogger, now: () => clock.now, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
+    solo.connectAgent({ name: 's1', address: '127.0.0.31', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, soloSession);
+    solo.applyCluster('solo', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 's1', id: 1, clientPort: 2190, peerPort: 2890, electionPort: 3890, adminPort: 0 }] }, { author: 't', message: '' });
+  });
+
+  it.each<[string, string, number, number]>([
+    ['an agent clock a year ahead (probe and send stamped in the future)', 'the probe counts as 200 ms old', now + YEAR - 200, now + YEAR],
+    ['a probe stamped in the future, sent on time', 'the probe counts as taken on receipt', now + YEAR, now],
+  ])('%s: %s; once reports stop it goes stale like any other', (_scenario, _expected, probeAt, sentAt) => {
+    report(probeAt, sentAt);
+    const fresh = solo.clusterStatus('solo').status;
+    expect(fresh.health).toBe('healthy');
+    expect(Date.parse(fresh.members[0]!.lastProbe!)).toBeLessThanOrEqual(now);
+    clock.now += 10_000; // > 3 report intervals + 1 s without a report
+    expect(solo.clusterStatus('solo').status).toMatchObject({ health: 'down', members: [{ mode: 'unknown', detail: expect.stringMatching(/no recent probe/) }] });
+  });
+
+  it('every agent disconnected → their members have no current probe at once, whatever their last report said', () => {
+    report(now + YEAR, now + YEAR);
+    expect(solo.clusterStatus('solo').status.health).toBe('healthy');
+    solo.disconnectAgent('s1', soloSession);
+    const st = solo.clusterStatus('solo').status;
+    expect(st.health).toBe('down');
+    expect(st.members[0]).toMatchObject({ mode: 'unknown', lastProbe: null, detail: expect.stringMatching(/agent disconnected; its last probe was at /) });
+  });
+
+  it.each<[string, number, number | undefined, number, number]>([
+    ['never probed', 0, 5, 100, 0],
+    ['500 ms old at sending → 500 ms before receipt', 1_000, 1_500, 10_000, 9_500],
+    ['stamped after it was sent (future) → receipt', 2_000, 1_500, 10_000, 10_000],
+    ['no send time (in-process report) → against receipt', 9_000, undefined, 10_000, 9_000],
+  ])('receivedProbeAt: %s', (_s, probeAt, sentAt, receivedAt, expected) => {
+    expect(receivedProbeAt(probeAt, sentAt, receivedAt)).toBe(expected);
   });
 });

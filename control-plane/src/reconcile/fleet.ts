@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  HactlError,
   NotFoundError,
   ValidationError,
   planRestartOrder,
@@ -39,6 +40,8 @@ export interface AgentSession {
   sendDesired(generation: number, desired: HostDesiredView): void;
   sendCommand(cmd: AgentCommand): void;
   close(reason: string): void;
+  /** Where the stream comes from (`ipv4:10.0.0.21:51234`), for messages about it. */
+  peer?: string;
 }
 
 export interface AgentHello {
@@ -53,7 +56,14 @@ export interface AgentHello {
 export interface StatusUpdate {
   appliedGeneration: number;
   applyError: string;
+  /**
+   * `probeAt` is in the agent's clock, which the control plane does not trust (issue 16 #8: a probe
+   * stamped in the future kept a cluster healthy forever). Only its age at `sentAt` (the agent's
+   * clock when it sent the report) is used.
+   */
   instances: Omit<InstanceObservation, 'hostId' | 'reportedAt'>[];
+  /** The agent's clock when it sent the report; absent: the report was made now (in-process callers). */
+  sentAt?: number;
 }
 
 export interface FleetOptions {
@@ -64,6 +74,8 @@ export interface FleetOptions {
   reportIntervalMs: number;
   /** Random identifiers for generated facts (e.g. KRaft cluster ids): 22 base64url characters. */
   randomId: () => string;
+  /** This control plane's identity, sent in every welcome (agents refuse another one's desired state). */
+  controlPlaneId?: string;
 }
 
 /** Set once a cluster's dependencies were healthy and it was released to start. */
@@ -100,6 +112,8 @@ export interface HostView {
  */
 export class Fleet {
   private readonly sessions = new Map<string, AgentSession>();
+  /** When each live session said hello (ms, control-plane clock). */
+  private readonly sessionSince = new Map<string, number>();
   private readonly liveness = new Map<string, Liveness>();
   private readonly observations = new Map<string, InstanceObservation>();
   private readonly desiredIds = new Map<string, Map<string, string>>();
@@ -109,6 +123,7 @@ export class Fleet {
   private readonly staleAfterMs: number;
   private readonly randomId: () => string;
   readonly reportIntervalMs: number;
+  readonly controlPlaneId: string;
   /** Hooks for the rollout engine. */
   onCommandResult: (hostId: string, result: AgentCommandResult) => void = () => {};
   onAgentConnected: (hostId: string) => void = () => {};
@@ -124,6 +139,7 @@ export class Fleet {
     this.now = opts.now;
     this.reportIntervalMs = opts.reportIntervalMs;
     this.randomId = opts.randomId;
+    this.controlPlaneId = opts.controlPlaneId ?? '';
     this.staleAfterMs = opts.reportIntervalMs * 3 + 1000;
     for (const h of this.store.listHosts()) {
       this.liveness.set(h.id, { connected: false, lastSeen: h.last_seen_at ?? 0, applied: h.applied_generation, applyError: '', dirty: false });
@@ -458,9 +474,27 @@ export class Fleet {
 
   // ---- agents ------------------------------------------------------------------------------
 
-  /** Registers (or re-registers) an agent; returns its host id and current desired state. */
+  /**
+   * Registers (or re-registers) an agent; returns its host id and current desired state. Throws an
+   * `already_exists` HactlError, changing nothing, while another session of the same host name is
+   * live: two agents started with one `--name` used to replace each other's session in turn, each
+   * moving the host to its own address (issue 16 #8). A restarted agent whose old stream the
+   * control plane has not seen close yet is accepted once keepalive drops that stream (≤ 30 s).
+   */
   connectAgent(hello: AgentHello, session: AgentSession): { hostId: string; generation: number; desired: HostDesiredView } {
     const now = this.now();
+    const key = this.store.getHostByName(hello.name)?.id ?? hello.name;
+    const live = this.sessions.get(key);
+    if (live && live !== session) {
+      const since = this.sessionSince.get(key);
+      const from = [live.peer ? `from ${live.peer}` : '', since ? `since ${new Date(since).toISOString()}` : ''].filter(Boolean).join(', ');
+      throw new HactlError(
+        'already_exists',
+        `host ${hello.name} already has a connected agent${from ? ` (${from})` : ''}; refusing a second session with the same --name. ` +
+          'Two agents must not share a name; if that agent is gone, this one is accepted once the control plane drops its stream',
+        { retriable: true },
+      );
+    }
     const { hostId, pushes } = this.store.transaction(() => {
       const existing = this.store.getHostByName(hello.name);
       const hostId = existing?.id ?? hello.name;
@@ -489,14 +523,13 @@ export class Fleet {
       }
       return { hostId, pushes };
     });
-    const previous = this.sessions.get(hostId);
     this.sessions.set(hostId, session);
-    if (previous && previous !== session) previous.close('replaced by a newer connection from the same host');
-    const live = this.liveness.get(hostId) ?? { connected: true, lastSeen: now, applied: 0, applyError: '', dirty: true };
-    live.connected = true;
-    live.lastSeen = now;
-    live.dirty = true;
-    this.liveness.set(hostId, live);
+    this.sessionSince.set(hostId, now);
+    const liveness = this.liveness.get(hostId) ?? { connected: true, lastSeen: now, applied: 0, applyError: '', dirty: true };
+    liveness.connected = true;
+    liveness.lastSeen = now;
+    liveness.dirty = true;
+    this.liveness.set(hostId, liveness);
     this.push(pushes, hostId);
     const row = this.store.getHostDesired(hostId);
     this.log.info({ host: hostId, address: hello.address, generation: row?.generation ?? 0 }, 'agent connected');
@@ -505,8 +538,9 @@ export class Fleet {
   }
 
   disconnectAgent(hostId: string, session: AgentSession): void {
-    if (this.sessions.get(hostId) !== session) return; // already replaced by a newer stream
+    if (this.sessions.get(hostId) !== session) return; // not the host's live session
     this.sessions.delete(hostId);
+    this.sessionSince.delete(hostId);
     const live = this.liveness.get(hostId);
     if (live) {
       live.connected = false;
@@ -528,7 +562,7 @@ export class Fleet {
     const known = this.desiredInstances(hostId);
     for (const inst of update.instances) {
       if (!known.has(inst.id)) continue; // an instance being removed; nothing plans it any more
-      this.observations.set(inst.id, { ...inst, hostId, reportedAt: now });
+      this.observations.set(inst.id, { ...inst, hostId, reportedAt: now, probeAt: receivedProbeAt(inst.probeAt, update.sentAt, now) });
     }
     for (const [id, o] of this.observations) {
       if (o.hostId === hostId && !known.has(id)) this.observations.delete(id);
@@ -550,6 +584,25 @@ export class Fleet {
   closeAllSessions(reason: string): void {
     for (const s of this.sessions.values()) s.close(reason);
     this.sessions.clear();
+    this.sessionSince.clear();
+  }
+
+  /**
+   * The observations health is judged on: what agents reported, except that an instance whose
+   * host's agent is not connected has no current probe (its last report stays visible in `detail`).
+   * Nobody vouches for such a member now, whatever its last probe said (issue 16 #8).
+   */
+  private currentObservations(): ReadonlyMap<string, InstanceObservation> {
+    const out = new Map<string, InstanceObservation>();
+    for (const [id, o] of this.observations) {
+      if (this.sessions.has(o.hostId)) {
+        out.set(id, o);
+        continue;
+      }
+      const last = o.probeAt > 0 ? `; its last probe was at ${new Date(o.probeAt).toISOString()}` : '';
+      out.set(id, { ...o, probe: undefined, probeAt: 0, detail: [o.detail, `agent disconnected${last}`].filter(Boolean).join('; ') });
+    }
+    return out;
   }
 
   // ---- views -------------------------------------------------------------------------------
@@ -593,10 +646,11 @@ export class Fleet {
       const live = this.liveness.get(p.hostId);
       if (!live || live.applied < (desired.get(p.hostId) ?? 0)) lagging.add(p.hostId);
     }
+    const observations = this.currentObservations();
     const status = kind.checkHealth({
       spec,
       plans,
-      observations: this.observations,
+      observations,
       lagging,
       hostNames: new Map(fleet.hosts.map((h) => [h.id, h.name])),
       now: this.now(),
@@ -615,10 +669,10 @@ export class Fleet {
     // Where each member logs, as its agent reported it (the kinds' health rollups do not know).
     plans.forEach((p, i) => {
       const m = status.members[i];
-      const logs = this.observations.get(p.id)?.logFiles;
+      const logs = observations.get(p.id)?.logFiles;
       if (m && logs?.length) m.logs = logs;
     });
-    const hint = planClusterHint({ cluster: name, revision: row.current_revision, plans, members: status.members, observations: this.observations, rollout: this.activeRollout(name) });
+    const hint = planClusterHint({ cluster: name, revision: row.current_revision, plans, members: status.members, observations, rollout: this.activeRollout(name) });
     if (hint) status.hint = hint;
     return { name, kind: spec.kind, revision: row.current_revision, spec, updatedAt: new Date(row.updated_at).toISOString(), status };
   }
@@ -728,6 +782,17 @@ export interface StagedApply {
   pushes: { hostId: string; generation: number; json: string }[];
   /** Existing instances whose inputs changed in a way that needs a restart. */
   changedInstances: string[];
+}
+
+/**
+ * When a reported probe was taken, in the control plane's clock: the receive time minus the
+ * probe's age as the agent measured it (`sentAt - probeAt`, both in the agent's clock, so a skewed
+ * agent clock cancels out). A probe "from the future" has age 0; 0 stays "never probed".
+ */
+export function receivedProbeAt(probeAt: number, sentAt: number | undefined, receivedAt: number): number {
+  if (probeAt <= 0) return 0;
+  const age = Math.max(0, (sentAt ?? receivedAt) - probeAt);
+  return receivedAt - age;
 }
 
 function hostRecord(h: HostRow): HostRecord {

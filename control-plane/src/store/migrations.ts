@@ -96,4 +96,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (rollout_id, idx)
   ) STRICT;
   `,
+  // 4: facts about the control plane itself (its identity, generated at first start: agents remember
+  // it and refuse desired states from a control plane with another one).
+  `
+  CREATE TABLE control_plane_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite-store.js';
 import { MIGRATIONS } from './migrations.js';
+import { ensureControlPlaneId } from '../core.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -75,5 +76,20 @@ describe('sqlite store on a temp file', () => {
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     db.close();
     expect(() => new SqliteStore(file)).toThrow(/newer than this control plane/);
+  });
+
+  it('the control plane id is generated at the first start and survives a reopen; a new data dir gets a new one (issue 16 #6)', () => {
+    const file = tempFile();
+    let n = 0;
+    const random = () => `generatedControlPlane${++n}`;
+    const a = new SqliteStore(file);
+    expect(ensureControlPlaneId(a, random)).toBe('generatedControlPlane1');
+    a.close();
+    const b = new SqliteStore(file);
+    expect(ensureControlPlaneId(b, random)).toBe('generatedControlPlane1');
+    b.close();
+    const fresh = new SqliteStore(tempFile());
+    expect(ensureControlPlaneId(fresh, random)).toBe('generatedControlPlane2');
+    fresh.close();
   });
 });

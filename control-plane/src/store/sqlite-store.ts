@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import type { ClusterRow, EventRow, HostRow, HostDesiredRow, RevisionRow, RolloutRow, RolloutStepRow, Store } from './store.js';
+import { StorageFullError, type ClusterRow, type EventRow, type HostRow, type HostDesiredRow, type RevisionRow, type RolloutRow, type RolloutStepRow, type Store } from './store.js';
 
 /**
  * The store on SQLite: WAL, synchronous=FULL (a committed revision survives power loss), foreign
@@ -8,8 +8,10 @@ import type { ClusterRow, EventRow, HostRow, HostDesiredRow, RevisionRow, Rollou
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  private readonly file: string;
 
   constructor(file: string) {
+    this.file = file;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -36,7 +38,29 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.write(() => this.db.transaction(fn)());
+  }
+
+  /**
+   * Runs a write, translating SQLite's errors that have a cause an operator can act on into hactl
+   * errors (SQLITE_FULL → StorageFullError, HTTP 507) at this layer's edge. A failed statement
+   * changed nothing: better-sqlite3 rolls the enclosing transaction back before the error gets here.
+   */
+  private write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof Database.SqliteError && err.code === 'SQLITE_FULL') throw new StorageFullError(this.file, err);
+      throw err;
+    }
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM control_plane_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.write(() => this.db.prepare('INSERT INTO control_plane_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 
   close(): void {
@@ -52,23 +76,27 @@ export class SqliteStore implements Store {
   }
 
   upsertHost(h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> & Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>): void {
-    this.db
-      .prepare(
-        `INSERT INTO hosts (id, name, address, data_root, labels_json, facts_json, agent_version, created_at, last_seen_at, applied_generation)
-         VALUES (@id, @name, @address, @data_root, @labels_json, @facts_json, @agent_version, @created_at, @last_seen_at, @applied_generation)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, address = excluded.address, data_root = excluded.data_root,
-           labels_json = excluded.labels_json, facts_json = excluded.facts_json, agent_version = excluded.agent_version,
-           last_seen_at = COALESCE(excluded.last_seen_at, hosts.last_seen_at)`,
-      )
-      .run({ last_seen_at: null, applied_generation: 0, ...h });
+    this.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO hosts (id, name, address, data_root, labels_json, facts_json, agent_version, created_at, last_seen_at, applied_generation)
+           VALUES (@id, @name, @address, @data_root, @labels_json, @facts_json, @agent_version, @created_at, @last_seen_at, @applied_generation)
+           ON CONFLICT(id) DO UPDATE SET name = excluded.name, address = excluded.address, data_root = excluded.data_root,
+             labels_json = excluded.labels_json, facts_json = excluded.facts_json, agent_version = excluded.agent_version,
+             last_seen_at = COALESCE(excluded.last_seen_at, hosts.last_seen_at)`,
+        )
+        .run({ last_seen_at: null, applied_generation: 0, ...h });
+    });
   }
 
   /** Batched liveness flush: one statement per host, all in one transaction. */
   recordLiveness(rows: readonly { id: string; last_seen_at: number; applied_generation: number }[]): void {
-    const stmt = this.db.prepare('UPDATE hosts SET last_seen_at = @last_seen_at, applied_generation = @applied_generation WHERE id = @id');
-    this.db.transaction(() => {
-      for (const r of rows) stmt.run(r);
-    })();
+    this.write(() => {
+      const stmt = this.db.prepare('UPDATE hosts SET last_seen_at = @last_seen_at, applied_generation = @applied_generation WHERE id = @id');
+      this.db.transaction(() => {
+        for (const r of rows) stmt.run(r);
+      })();
+    });
   }
 
   listClusters(): ClusterRow[] {
@@ -89,19 +117,23 @@ export class SqliteStore implements Store {
 
   /** Appends a revision and moves the cluster's pointer to it; the caller wraps it in a transaction. */
   addRevision(r: RevisionRow): void {
-    this.db.prepare(
-      'INSERT INTO revisions (cluster, revision, kind, spec_json, author, message, created_at) VALUES (@cluster, @revision, @kind, @spec_json, @author, @message, @created_at)',
-    ).run(r);
-    this.db
-      .prepare(
-        `INSERT INTO clusters (name, kind, current_revision, created_at, updated_at) VALUES (@cluster, @kind, @revision, @created_at, @created_at)
-         ON CONFLICT(name) DO UPDATE SET current_revision = excluded.current_revision, updated_at = excluded.updated_at`,
-      )
-      .run(r);
+    this.write(() => {
+      this.db.prepare(
+        'INSERT INTO revisions (cluster, revision, kind, spec_json, author, message, created_at) VALUES (@cluster, @revision, @kind, @spec_json, @author, @message, @created_at)',
+      ).run(r);
+      this.db
+        .prepare(
+          `INSERT INTO clusters (name, kind, current_revision, created_at, updated_at) VALUES (@cluster, @kind, @revision, @created_at, @created_at)
+           ON CONFLICT(name) DO UPDATE SET current_revision = excluded.current_revision, updated_at = excluded.updated_at`,
+        )
+        .run(r);
+    });
   }
 
   deleteCluster(name: string): void {
-    this.db.prepare('DELETE FROM clusters WHERE name = ?').run(name);
+    this.write(() => {
+      this.db.prepare('DELETE FROM clusters WHERE name = ?').run(name);
+    });
   }
 
   maxRevision(cluster: string): number {
@@ -118,16 +150,20 @@ export class SqliteStore implements Store {
   }
 
   setHostDesired(row: HostDesiredRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO host_desired (host_id, generation, state_json, updated_at) VALUES (@host_id, @generation, @state_json, @updated_at)
-         ON CONFLICT(host_id) DO UPDATE SET generation = excluded.generation, state_json = excluded.state_json, updated_at = excluded.updated_at`,
-      )
-      .run(row);
+    this.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO host_desired (host_id, generation, state_json, updated_at) VALUES (@host_id, @generation, @state_json, @updated_at)
+           ON CONFLICT(host_id) DO UPDATE SET generation = excluded.generation, state_json = excluded.state_json, updated_at = excluded.updated_at`,
+        )
+        .run(row);
+    });
   }
 
   appendEvent(e: Omit<EventRow, 'id'>): void {
-    this.db.prepare('INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)').run(e);
+    this.write(() => {
+      this.db.prepare('INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)').run(e);
+    });
   }
 
   listClusterFacts(): Map<string, Record<string, string>> {
@@ -141,23 +177,29 @@ export class SqliteStore implements Store {
   }
 
   setClusterFact(cluster: string, key: string, value: string, at: number): void {
-    this.db
-      .prepare('INSERT INTO cluster_facts (cluster, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(cluster, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(cluster, key, value, at);
+    this.write(() => {
+      this.db
+        .prepare('INSERT INTO cluster_facts (cluster, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(cluster, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+        .run(cluster, key, value, at);
+    });
   }
 
   deleteClusterFacts(cluster: string): void {
-    this.db.prepare('DELETE FROM cluster_facts WHERE cluster = ?').run(cluster);
+    this.write(() => {
+      this.db.prepare('DELETE FROM cluster_facts WHERE cluster = ?').run(cluster);
+    });
   }
 
   insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[]): void {
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)').run(r);
-      const stmt = this.db.prepare(
-        'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note) VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note)',
-      );
-      for (const s of steps) stmt.run(s);
-    })();
+    this.write(() => {
+      this.db.transaction(() => {
+        this.db.prepare('INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)').run(r);
+        const stmt = this.db.prepare(
+          'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note) VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note)',
+        );
+        for (const s of steps) stmt.run(s);
+      })();
+    });
   }
 
   getRollout(id: string): RolloutRow | undefined {
@@ -172,7 +214,9 @@ export class SqliteStore implements Store {
   }
 
   updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void {
-    this.db.prepare('UPDATE rollouts SET state = @state, reason = @reason, updated_at = @updated_at WHERE id = @id').run({ id, ...patch });
+    this.write(() => {
+      this.db.prepare('UPDATE rollouts SET state = @state, reason = @reason, updated_at = @updated_at WHERE id = @id').run({ id, ...patch });
+    });
   }
 
   listRolloutSteps(id: string): RolloutStepRow[] {
@@ -180,9 +224,11 @@ export class SqliteStore implements Store {
   }
 
   updateRolloutStep(step: RolloutStepRow): void {
-    this.db
-      .prepare('UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx')
-      .run(step);
+    this.write(() => {
+      this.db
+        .prepare('UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx')
+        .run(step);
+    });
   }
 
   listEvents(filter: { cluster?: string; limit: number }): EventRow[] {

@@ -1,3 +1,5 @@
+import { HactlError } from '@hactl/shared';
+
 /**
  * The control plane's persistent state. Behind an interface so a server-grade database can
  * replace SQLite when a fleet outgrows one control plane. Rows are plain records; JSON columns stay
@@ -76,8 +78,21 @@ export interface RolloutStepRow {
   note: string;
 }
 
+/**
+ * Thrown by a store write when the disk holding the store is full (SQLite's SQLITE_FULL); the write
+ * and its transaction changed nothing. Retriable once space is freed. HTTP 507.
+ */
+export class StorageFullError extends HactlError {
+  constructor(where: string, cause?: unknown) {
+    super('insufficient_storage', `the control plane cannot write to its store: the disk holding ${where} is full (SQLITE_FULL); nothing was changed. Free space there and retry`, { retriable: true, cause });
+  }
+}
+
 export interface Store {
   transaction<T>(fn: () => T): T;
+  /** A fact about the control plane itself (e.g. `control_plane_id`), undefined when never set. */
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
   close(): void;
   listHosts(): HostRow[];
   getHostByName(name: string): HostRow | undefined;

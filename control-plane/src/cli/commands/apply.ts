@@ -1,6 +1,8 @@
+import { MAX_BODY_BYTES } from '../../api/limits.js';
 import { isRecord } from '../api-types.js';
 import { ApiError, InputError, UsageError } from '../errors.js';
 import { EXIT_OK } from '../failure.js';
+import { InputTooLargeError } from '../read-capped.js';
 import { parseSpecSources, type SpecDocument, type SpecSource } from '../spec-docs.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
@@ -65,6 +67,8 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
 
   const query = flags.dryRun ? '?dryRun=true' : flags.rollout === false ? '?rollout=false' : '';
   const body = { clusters: docs.map((d) => d.spec), ...(flags.message ? { message: flags.message } : {}) };
+  const bytes = Buffer.byteLength(JSON.stringify(body));
+  if (bytes > MAX_BODY_BYTES) throw new InputError(`the specs come to ${formatSize(bytes)} as JSON; the control plane accepts at most ${formatSize(MAX_BODY_BYTES)} per request: split them over several hactl apply calls; nothing was sent`);
   let answer: unknown;
   try {
     answer = await ctx.client.post(`/v1/apply${query}`, body, changeHeaders(ctx));
@@ -130,15 +134,28 @@ function withOrigins(err: unknown, docs: readonly SpecDocument[]): unknown {
   return new ApiError(err.status, err.code, err.message, details);
 }
 
+/**
+ * Reads every spec file, each at most as large as one request may be: a larger file is refused by
+ * its size before it is read (issue 16 #10), with exit code 2 like any invalid input.
+ */
 async function readSources(ctx: CommandContext, files: readonly string[]): Promise<SpecSource[]> {
   const out: SpecSource[] = [];
   for (const f of files) {
     const name = f === STDIN ? '<stdin>' : f;
     try {
-      out.push({ name, text: f === STDIN ? await ctx.io.readStdin() : await ctx.io.readFile(f) });
+      out.push({ name, text: f === STDIN ? await ctx.io.readStdin(MAX_BODY_BYTES) : await ctx.io.readFile(f, MAX_BODY_BYTES) });
     } catch (err) {
+      if (err instanceof InputTooLargeError) {
+        const size = err.size === undefined ? `more than ${formatSize(err.maxBytes)}` : formatSize(err.size);
+        throw new InputError(`${name} is ${size}; the control plane accepts at most ${formatSize(err.maxBytes)} of specs per request, so it was not read; nothing was sent`);
+      }
       throw new InputError(`cannot read ${name}: ${err instanceof Error ? err.message : String(err)}; nothing was sent`);
     }
   }
   return out;
+}
+
+/** 1048576 → "1.0 MiB", 31457280 → "30.0 MiB". */
+function formatSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }

@@ -4,9 +4,11 @@
 export interface Welcome {
   'hostId'?: (string);
   'reportIntervalMs'?: (number);
+  'controlPlaneId'?: (string);
 }
 
 export interface Welcome__Output {
   'hostId': (string);
   'reportIntervalMs': (number);
+  'controlPlaneId': (string);
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '@hactl/shared';
+import { loadConfig } from './config.js';
+
+const base = ['--server', '127.0.0.1:7443', '--name', 'zk1', '--address', '127.0.0.11', '--insecure'];
+
+describe('agent flags for issue 16 (#5 package hosts, #6 control plane)', () => {
+  it.each<[string, string[], Record<string, string>, Partial<ReturnType<typeof loadConfig>>]>([
+    ['no --package-host → no package host at all', [], {}, { packageHosts: [], acceptControlPlane: undefined }],
+    ['repeatable --package-host', ['--package-host', 'downloads.apache.org', '--package-host', 'mirror.lan:8080', '--package-host', '[fd00::1]:80'], {}, { packageHosts: ['downloads.apache.org', 'mirror.lan:8080', '[fd00::1]:80'] }],
+    ['HACTL_AGENT_PACKAGE_HOSTS from the unit\'s environment file', [], { HACTL_AGENT_PACKAGE_HOSTS: 'a.example, b.example:8443' }, { packageHosts: ['a.example', 'b.example:8443'] }],
+    ['--accept-control-plane ID', ['--accept-control-plane', 'AbCdEfGhIjKlMnOpQrStUv'], {}, { acceptControlPlane: 'AbCdEfGhIjKlMnOpQrStUv' }],
+  ])('%s', (_s, argv, env, expected) => {
+    expect(loadConfig({ argv: [...base, ...argv], env })).toMatchObject(expected);
+  });
+
+  it.each<[string, string[], string]>([
+    ['a URL instead of a host', ['--package-host', 'https://downloads.apache.org/kafka'], '--package-host'],
+    ['a host with a path', ['--package-host', 'mirror/evil'], '--package-host'],
+    ['a control plane id with a slash', ['--accept-control-plane', '../../etc'], '--accept-control-plane'],
+  ])('%s → refused naming the flag', (_s, argv, flag) => {
+    try {
+      loadConfig({ argv: [...base, ...argv], env: {} });
+      expect.unreachable('should throw');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).details.map((d) => d.path)).toEqual([flag]);
+    }
+  });
+});

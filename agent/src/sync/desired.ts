@@ -1,0 +1,92 @@
+import { NAME_RE, ValidationError, joinPath, parseJsonInput, serviceKind, type ErrorDetail } from '@hactl/shared';
+import type { DesiredState__Output } from '@hactl/proto';
+import { agentServiceKind } from '../services/registry.js';
+import type { DesiredInstanceSpec } from './diff.js';
+
+/**
+ * One check for every desired state the agent acts on, wherever it comes from: the control
+ * plane's stream, or the agent's own saved `applied-state.json` (issue 16 #7: a tampered but
+ * well-formed state file was applied on resume without validation). Problems are named by field
+ * path (`instances[2].inputs.confDir`); nothing is applied unless every instance passes.
+ */
+
+/** Instance ids are `<cluster>/<member>`; they name pid and state files (sanitised again there). */
+const INSTANCE_ID_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,62}\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$/;
+const ROLE_RE = /^[A-Za-z0-9._-]{0,64}$/;
+const MAX_INSTANCES = 1000;
+
+export interface DesiredState {
+  generation: number;
+  instances: DesiredInstanceSpec[];
+}
+
+/**
+ * Checks one desired instance (`inputs` already parsed from JSON) and parses its inputs with its
+ * kind's schema. Throws a ValidationError naming every problem under `path`; returns the instance
+ * with the kind's parsed inputs.
+ */
+export function checkDesiredInstance(raw: unknown, path: string): DesiredInstanceSpec {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ValidationError(`invalid desired instance at ${path}`, [{ path, message: `must be an object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw}` }]);
+  }
+  const r = raw as Record<string, unknown>;
+  const problems: ErrorDetail[] = [];
+  const str = (key: string, re: RegExp, what: string): string => {
+    const v = r[key];
+    if (typeof v !== 'string' || !re.test(v)) problems.push({ path: joinPath(path, [key]), message: typeof v === 'string' ? `${JSON.stringify(v.slice(0, 80))} is not ${what}` : `must be a string (${what})` });
+    return typeof v === 'string' ? v : '';
+  };
+  // Both parts start with a letter, digit, "_" or "-": no "." or ".." segments.
+  const id = str('id', INSTANCE_ID_RE, 'an instance id <cluster>/<member>');
+  const cluster = str('cluster', NAME_RE, 'a cluster name');
+  const kind = str('kind', /^[a-z]{1,32}$/, 'a service kind');
+  const role = str('role', ROLE_RE, 'a role');
+  const runState = r.runState;
+  if (runState !== 'running' && runState !== 'stopped') problems.push({ path: joinPath(path, ['runState']), message: 'must be "running" or "stopped"' });
+  if (kind && (!serviceKind(kind) || !agentServiceKind(kind))) problems.push({ path: joinPath(path, ['kind']), message: `this agent cannot run instances of kind ${JSON.stringify(kind)}` });
+  if (problems.length) throw new ValidationError(`invalid desired instance at ${path}`, problems);
+  let inputs: unknown;
+  try {
+    inputs = serviceKind(kind)!.parseInputs(r.inputs);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ValidationError(`invalid render inputs at ${path}`, err.details.map((d) => ({ path: `${path}.${d.path}`, message: d.message })));
+    throw err;
+  }
+  return { id, cluster, kind, role, runState: runState as DesiredInstanceSpec['runState'], inputs };
+}
+
+/** Checks a whole desired state (`{generation, instances}`) of unknown shape; throws naming the field. */
+export function checkDesiredState(raw: unknown): DesiredState {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('invalid desired state', [{ path: '', message: 'must be an object {generation, instances}' }]);
+  const r = raw as Record<string, unknown>;
+  const problems: ErrorDetail[] = [];
+  if (typeof r.generation !== 'number' || !Number.isSafeInteger(r.generation) || r.generation < 0) problems.push({ path: 'generation', message: 'must be a non-negative integer' });
+  if (!Array.isArray(r.instances)) problems.push({ path: 'instances', message: 'must be a list' });
+  else if (r.instances.length > MAX_INSTANCES) problems.push({ path: 'instances', message: `at most ${MAX_INSTANCES}` });
+  if (problems.length) throw new ValidationError('invalid desired state', problems);
+  const instances = (r.instances as unknown[]).map((i, idx) => checkDesiredInstance(i, `instances[${idx}]`));
+  checkUniqueIds(instances);
+  return { generation: r.generation as number, instances };
+}
+
+/** A desired state from the control plane's stream: inputs arrive as JSON strings, checked as input documents. */
+export function parseWireDesired(d: DesiredState__Output): DesiredState {
+  const generation = Number(d.generation);
+  if (!Number.isSafeInteger(generation) || generation < 0) throw new ValidationError('invalid desired state', [{ path: 'generation', message: 'must be a non-negative integer' }]);
+  if (d.instances.length > MAX_INSTANCES) throw new ValidationError('invalid desired state', [{ path: 'instances', message: `at most ${MAX_INSTANCES}` }]);
+  const instances = d.instances.map((i, idx) => {
+    const path = `instances[${idx}]`;
+    const inputs = parseJsonInput(i.inputsJson, `the render inputs of ${i.id.slice(0, 100)}`, { prefix: `${path}.inputs` });
+    return checkDesiredInstance({ id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputs }, path);
+  });
+  checkUniqueIds(instances);
+  return { generation, instances };
+}
+
+function checkUniqueIds(instances: readonly DesiredInstanceSpec[]): void {
+  const seen = new Set<string>();
+  instances.forEach((i, idx) => {
+    if (seen.has(i.id)) throw new ValidationError('invalid desired state', [{ path: `instances[${idx}].id`, message: `${i.id} appears twice` }]);
+    seen.add(i.id);
+  });
+}
