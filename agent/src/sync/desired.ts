@@ -12,7 +12,8 @@ import type { DesiredInstanceSpec } from './diff.js';
 
 /** Instance ids are `<cluster>/<member>`; they name pid and state files (sanitised again there). */
 const INSTANCE_ID_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,62}\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$/;
-const ROLE_RE = /^[A-Za-z0-9._-]{0,64}$/;
+/** A member's role label: one role, or several joined by commas (Kafka `broker,controller`, ES `data_content,data_hot,ingest`). */
+const ROLE_RE = /^[A-Za-z0-9._,-]{0,256}$/;
 const MAX_INSTANCES = 1000;
 
 export interface DesiredState {

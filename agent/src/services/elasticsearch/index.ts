@@ -2,7 +2,7 @@ import { afterElasticsearchRestart, beforeElasticsearchRestart } from './restart
 import type { elasticsearch } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
-import { probeElasticsearch } from './probe.js';
+import { isElasticsearchReady, probeElasticsearch } from './probe.js';
 
 export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.ElasticsearchInputs> = {
   kind: 'elasticsearch',
@@ -12,4 +12,5 @@ export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.Elasticsearc
   beforeRestart: beforeElasticsearchRestart,
   afterRestart: afterElasticsearchRestart,
   probe: probeElasticsearch,
+  isReady: isElasticsearchReady,
 };

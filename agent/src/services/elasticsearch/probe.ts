@@ -28,6 +28,20 @@ async function answer(call: () => Promise<unknown>): Promise<Answer> {
 }
 
 /**
+ * Ready after a restart once the node is back in the cluster: the elected master lists it in
+ * `_cat/nodes` — the rolling-restart procedure's "wait until it joins" before allocation is
+ * re-enabled (service-facts §4.7). An HTTP answer alone is not enough: a node that found no master
+ * opens HTTP anyway once `discovery.initial_state_timeout` (30 s) has passed, with `cluster_uuid`
+ * `_na_` or its old uuid, and `afterRestart` would then restore allocation without it.
+ */
+export function isElasticsearchReady(probe: unknown): boolean {
+  const p = elasticsearch.elasticsearchProbeSchema.safeParse(probe);
+  if (!p.success || !p.data.ok || p.data.noMaster || p.data.master === undefined) return false;
+  const name = p.data.nodeName;
+  return name !== undefined && (p.data.nodes ?? []).some((n) => n.name === name);
+}
+
+/**
  * `GET /` (answers even without a master, §4.3), then `_cluster/health` and `_cat/nodes` (master-node
  * actions: a masterless node waits `master_timeout`, 30 s by default, before its 503, §4.4 — so both
  * get a master_timeout of half the probe budget). The 8.x client, because it talks to 8.x and 9.x

@@ -15,8 +15,10 @@ export const COPIED_CONFIG_FILES = ['jvm.options', 'log4j2.properties'] as const
  *
  * Adoption: ES_PATH_CONF is an environment variable, not argv, so the `-p` pid file path (unique per
  * instance, under `<dataRoot>/elasticsearch/<cluster>/<node>/`) is what identifies the process. It
- * survives `exec` both in the real launcher (`bin/elasticsearch` → `elasticsearch-cli` → the CLI
- * JVM, whose argv ends with the user's arguments) and in the emulator (`exec node main.js "$@"`).
+ * survives `exec` in both launchers: upstream's (`bin/elasticsearch` execs the CLI JVM, whose argv
+ * ends with the user's arguments and which runs the server JVM as its child) and hactl's 8.19
+ * distribution (distributions/elasticsearch: `bin/elasticsearch` execs the server JVM itself with
+ * the arguments last, so the agent's pid is the node; test/e2e/elasticsearch.test.ts checks its argv).
  * ES writes and removes that pid file itself; the agent keeps its own in its state dir.
  */
 export function planElasticsearchProcess(inputs: Inputs): ProcessPlan {

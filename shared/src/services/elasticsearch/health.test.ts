@@ -21,7 +21,7 @@ const ALL = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'];
 function probe(name: string, opts: { status?: 'green' | 'yellow' | 'red'; master?: string; nodes?: string[]; uuid?: string } = {}): ElasticsearchProbe {
   const master = opts.master ?? 'node-1';
   return {
-    ok: true, nodeName: name, clusterName: 'es', version: '8.17.3', clusterUuid: opts.uuid ?? UUID,
+    ok: true, nodeName: name, clusterName: 'es', version: '8.19.21', clusterUuid: opts.uuid ?? UUID,
     clusterStatus: opts.status ?? 'green', numberOfNodes: (opts.nodes ?? ALL).length, unassignedShards: opts.status === 'yellow' ? 3 : 0,
     master, nodes: (opts.nodes ?? ALL).map((n) => ({ name: n, roles: 'm', master: n === master })),
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Parsers for the three REST answers the agent's probe collects, and the probe JSON it reports.
- * Tested against answers recorded from the ES emulator (testdata/README.md).
+ * Tested against answers recorded from real Elasticsearch 8.19.21 (testdata/README.md).
  */
 
 /** `GET /` (service-facts §4.3). `cluster_uuid` is `"_na_"` until the node joined a formed cluster. */
@@ -54,7 +54,10 @@ export function parseClusterHealth(body: unknown): ClusterHealthInfo {
   return { status: h.status, nodes: h.number_of_nodes, dataNodes: h.number_of_data_nodes, unassignedShards: h.unassigned_shards };
 }
 
-/** `GET /_cat/nodes?format=json` (§4.5): every value is a string or null; `master` is `*` for the elected master. */
+/**
+ * `GET /_cat/nodes?format=json` (§4.5): every value is a string or null; `master` is `*` for the
+ * elected master. Rows come in no particular order (not sorted by name).
+ */
 const catNodeSchema = z.object({
   name: z.string(),
   master: z.string().nullable().optional(),

@@ -22,10 +22,16 @@ const spec = {
     { host: 'es1', name: 'node-1', roles: ['master'] },
     { host: 'es2', name: 'node-2', roles: ['master'] },
     { host: 'es3', name: 'node-3', roles: ['master'] },
-    { host: 'es4', name: 'node-4', roles: ['ingest', 'data_hot'], heap: '4g' },
+    { host: 'es4', name: 'node-4', roles: ['ingest', 'data_hot', 'data_content'], heap: '4g' },
     { host: 'es5', name: 'node-5', roles: ['data_warm'], attributes: { rack: 'r1' }, httpPort: 9201, dataDir: '/data/es' },
   ],
-  settings: { 'cluster.routing.allocation.awareness.attributes': 'rack', thread_pool: { write: { queue_size: 1000 } }, 'action.destructive_requires_name': true, 'reindex.remote.whitelist': ['10.0.0.1:9200', 'say "hi"'] },
+  // Settings real Elasticsearch 8.19 accepts with only its server, transport-netty4 and x-pack-core
+  // (test/e2e/elasticsearch.test.ts starts nodes with the last two): a list, and a string that
+  // needs quoting (`cluster.metadata.*` is free-form user metadata).
+  settings: {
+    'cluster.routing.allocation.awareness.attributes': 'rack', thread_pool: { write: { queue_size: 1000 } }, 'action.destructive_requires_name': true,
+    'cluster.routing.allocation.awareness.force.rack.values': ['r1', 'r2'], 'cluster.metadata.owner': 'search team "on call" <search@example.com>',
+  },
   heap: '1g',
 };
 
@@ -40,7 +46,7 @@ describe('elasticsearch planner', () => {
     const plans = plan(spec);
     expect(plans.map((p) => [p.id, p.hostId, p.role])).toEqual([
       ['es-main/node-1', 'es1', 'master'], ['es-main/node-2', 'es2', 'master'], ['es-main/node-3', 'es3', 'master'],
-      ['es-main/node-4', 'es4', 'data_hot,ingest'], ['es-main/node-5', 'es5', 'data_warm'],
+      ['es-main/node-4', 'es4', 'data_content,data_hot,ingest'], ['es-main/node-5', 'es5', 'data_warm'],
     ]);
     const n5 = plans[4]!.inputs;
     expect(n5).toMatchObject({
@@ -102,7 +108,8 @@ describe('elasticsearch renderer (golden files)', () => {
   });
 
   it('coordinating-only node without a heap: automatic heap sizing', () => {
-    const files = renderElasticsearchFiles(plan({ ...spec, heap: undefined, settings: {}, nodes: [...spec.nodes.slice(0, 3), { host: 'es4', name: 'coord', roles: [] }] }, formed)[3]!.inputs);
+    const nodes = [...spec.nodes.slice(0, 3), { host: 'es4', name: 'coord', roles: [] }, { host: 'es5', name: 'data-1', roles: ['data'] }];
+    const files = renderElasticsearchFiles(plan({ ...spec, heap: undefined, settings: {}, nodes }, formed)[3]!.inputs);
     golden('coordinating-formed.elasticsearch.yml', files[0]!.content);
     golden('heap-auto.options', files[1]!.content);
     expect(files[1]!.content).not.toMatch(/^-X/m);
@@ -112,7 +119,8 @@ describe('elasticsearch renderer (golden files)', () => {
     const doc = parseYaml(renderElasticsearchFiles(plan(spec)[4]!.inputs)[0]!.content) as Record<string, unknown>;
     expect(doc).toMatchObject({
       'cluster.name': 'es-main', 'node.name': 'node-5', 'node.roles': ['data_warm'], 'network.host': '127.0.6.15', 'http.port': 9201,
-      'node.attr.rack': 'r1', 'xpack.security.enabled': false, 'reindex.remote.whitelist': ['10.0.0.1:9200', 'say "hi"'],
+      'node.attr.rack': 'r1', 'xpack.security.enabled': false, 'cluster.routing.allocation.awareness.force.rack.values': ['r1', 'r2'],
+      'cluster.metadata.owner': 'search team "on call" <search@example.com>',
       'cluster.initial_master_nodes': ['node-1', 'node-2', 'node-3'],
     });
   });

@@ -16,7 +16,7 @@ const good = () => ({
     { host: 'es1', name: 'node-1', roles: ['master'] },
     { host: 'es2', name: 'node-2', roles: ['master'] },
     { host: 'es3', name: 'node-3', roles: ['master'] },
-    { host: 'es4', name: 'node-4', roles: ['data_hot', 'ingest'] },
+    { host: 'es4', name: 'node-4', roles: ['data_hot', 'data_content', 'ingest'] },
     { host: 'es5', name: 'node-5', roles: ['data_warm'], attributes: { rack: 'r1' } },
   ] as Record<string, unknown>[],
   settings: { 'cluster.routing.allocation.awareness.attributes': 'rack', thread_pool: { write: { queue_size: 1000 } } } as Record<string, unknown>,
@@ -32,6 +32,8 @@ const cases: Case[] = [
   ['even master-eligible count', (s) => ({ ...s, nodes: nodes(s, 2, { roles: ['data'] }) }), 'nodes', /2 master-eligible nodes is an even number/],
   ['no master-eligible node', (s) => ({ ...s, nodes: s.nodes.slice(3) }), 'nodes', /no master-eligible node/],
   ['omitted roles count as master-eligible (4 masters)', (s) => ({ ...s, nodes: nodes(s, 3, { roles: undefined }) }), 'nodes', /4 master-eligible/],
+  ['no data or data_content node (ordinary indices stay red)', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['data_hot', 'ingest'] }) }), 'nodes', /no node can hold ordinary indices/],
+  ['only a coordinating-only node besides the masters', (s) => ({ ...s, nodes: [...s.nodes.slice(0, 3), { host: 'es4', name: 'coord', roles: [] }] }), 'nodes', /"data_content" \(or "data"\)/],
   ['unknown role', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['hot'] }) }), 'nodes[3].roles[0]', /must be one of/],
   ['serverless-only role', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['search'] }) }), 'nodes[3].roles[0]', /must be one of/],
   ['duplicate role', (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['ingest', 'ingest'] }) }), 'nodes[3].roles[1]', /duplicate role/],
@@ -52,7 +54,7 @@ const cases: Case[] = [
   ['managed security', (s) => ({ ...s, settings: { 'xpack.security.enabled': true } }), 'settings.xpack.security.enabled', /security is rendered off/],
   ['managed discovery.type', (s) => ({ ...s, settings: { 'discovery.type': 'single-node' } }), 'settings.discovery.type', /managed by hactl/],
   ['newline in a setting value', (s) => ({ ...s, settings: { 'cluster.routing.allocation.awareness.attributes': 'rack\nnode.roles: []' } }), 'settings.cluster.routing.allocation.awareness.attributes', /newlines/],
-  ['backslash in a list value', (s) => ({ ...s, settings: { 'reindex.remote.whitelist': ['a:9200', 'b\\'] } }), 'settings.reindex.remote.whitelist[1]', /backslash/],
+  ['backslash in a list value', (s) => ({ ...s, settings: { 'cluster.routing.allocation.awareness.force.rack.values': ['r1', 'r2\\'] } }), 'settings.cluster.routing.allocation.awareness.force.rack.values[1]', /backslash/],
   ['line separator in a value', (s) => ({ ...s, settings: { 'action.auto_create_index': 'a\u2028b' } }), 'settings.action.auto_create_index', /line or paragraph separators/],
   ['bad setting key', (s) => ({ ...s, settings: { 'bad key': 1 } }), 'settings.bad key', /setting names/],
   ['key set nested and dotted', (s) => ({ ...s, settings: { 'a.b': 1, a: { b: 2 } } }), 'settings.a.b', /set twice/],
@@ -71,9 +73,16 @@ describe('elasticsearch spec validation', () => {
     expect(validateElasticsearchSpec(good(), fleet)).toMatchObject({ ok: true });
   });
 
+  it('ordinary indices: a "data" node, a "data_content" node, or a node with the default roles will hold them', () => {
+    const s = good();
+    for (const roles of [['data'], ['data_content'], undefined]) {
+      expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 3, { roles }), allowEvenMasters: roles === undefined }, fleet).ok).toBe(true);
+    }
+  });
+
   it('accepts a coordinating-only node, a voting-only master and an even count with the override', () => {
     const s = good();
-    expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 3, { roles: [] }) }, fleet).ok).toBe(true);
+    expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 4, { roles: [] }) }, fleet).ok).toBe(true);
     expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 2, { roles: ['master', 'voting_only'] }) }, fleet).ok).toBe(true);
     expect(validateElasticsearchSpec({ ...s, nodes: nodes(s, 2, { roles: ['data'] }), allowEvenMasters: true }, fleet).ok).toBe(true);
   });

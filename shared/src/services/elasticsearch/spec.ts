@@ -150,6 +150,9 @@ export function resolveNode(spec: ElasticsearchSpec, n: ElasticsearchNodeSpec, h
 
 export const isMasterEligible = (roles: readonly string[]): boolean => roles.includes('master');
 
+/** `data` holds every tier, content included; `data_content` the content tier (service-facts §4.2). */
+export const holdsOrdinaryIndices = (roles: readonly string[]): boolean => roles.includes('data') || roles.includes('data_content');
+
 export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): ValidationResult<ElasticsearchSpec> {
   const parsed = elasticsearchSpecSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: zodDetails(parsed.error) };
@@ -164,6 +167,15 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
     problems.push({
       path: 'nodes',
       message: `${masters} master-eligible nodes is an even number: it tolerates no more failures than ${masters - 1}; use an odd number or set allowEvenMasters: true`,
+    });
+  }
+
+  // The content tier is required (ES data tiers docs): indices outside data streams, system indices
+  // included, get `_tier_preference: data_content` and stay unassigned (red) with no node to hold them.
+  if (spec.nodes.length > 0 && !spec.nodes.some((n) => holdsOrdinaryIndices(n.roles ?? ES_DEFAULT_ROLES))) {
+    problems.push({
+      path: 'nodes',
+      message: 'no node can hold ordinary indices: give at least one node the "data_content" (or "data") role; indices outside data streams, system indices included, prefer the content tier and stay unassigned (red) without one',
     });
   }
 
