@@ -16,16 +16,14 @@ set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
 mkdir -p "$(dirname "$1")"
 out=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
 stamp_name=.hactl-assembly
 
 # every file that shapes the output (smoke.sh does not)
-inputs_hash() {
-  (cd "$here" && find pom.xml assemble.sh bin config src -type f -print0 \
-    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
-}
-hash=$(inputs_hash)
+hash=$(dist_inputs_hash "$here" pom.xml assemble.sh bin config src)
 if [[ -f $out/$stamp_name && $(<"$out/$stamp_name") == "$hash" ]]; then
   echo "elasticsearch: $out is up to date"
   exit 0
@@ -41,19 +39,8 @@ tmp=$(mktemp -d "$(dirname "$out")/.elasticsearch-assemble.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 stage=$tmp/dist
 
-mvn_package() {
-  mvn -B -q "$@" -f "$here/pom.xml" package -Ddist.dir="$stage" -Dbuild.root="$tmp/build"
-}
-echo "elasticsearch: resolving Elasticsearch $version jars and building the launcher (mvn -o)"
-if ! mvn_package -o >"$tmp/mvn-offline.log" 2>&1; then
-  echo "elasticsearch: offline resolution failed, downloading (mvn)"
-  rm -rf "$stage" "$tmp/build"
-  if ! mvn_package >"$tmp/mvn.log" 2>&1; then
-    tail -n 40 "$tmp/mvn.log" >&2
-    echo "elasticsearch: mvn failed" >&2
-    exit 1
-  fi
-fi
+mkdir -p "$tmp/logs"
+dist_mvn elasticsearch "$tmp/logs" "$stage" "$tmp/build" -- -f "$here/pom.xml" package -Ddist.dir="$stage" -Dbuild.root="$tmp/build"
 
 echo "elasticsearch: adding bin/elasticsearch, config/, plugins/, logs/"
 mkdir -p "$stage/bin" "$stage/config/jvm.options.d" "$stage/plugins" "$stage/logs"

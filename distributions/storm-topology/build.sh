@@ -11,12 +11,14 @@ set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
 mkdir -p "$1"
 out=$(cd "$1" && pwd -P)
 jar=hactl-storm-topology.jar
 stamp=$out/.hactl-storm-topology
 
-hash=$(cd "$here" && find pom.xml build.sh src -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+hash=$(dist_inputs_hash "$here" pom.xml build.sh src)
 if [[ -f $out/$jar && -f $stamp && $(<"$stamp") == "$hash" ]]; then
   echo "storm-topology: $out/$jar is up to date"
   exit 0
@@ -24,19 +26,8 @@ fi
 
 tmp=$(mktemp -d "$out/.storm-topology-build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mvn_package() {
-  mvn -B -q "$@" -f "$here/pom.xml" package -Dbuild.root="$tmp/build" -Djar.dir="$tmp/jar"
-}
-echo "storm-topology: building $jar (mvn -o)"
-if ! mvn_package -o >"$tmp/mvn-offline.log" 2>&1; then
-  echo "storm-topology: offline build failed, downloading (mvn)"
-  rm -rf "$tmp/build" "$tmp/jar"
-  if ! mvn_package >"$tmp/mvn.log" 2>&1; then
-    tail -n 40 "$tmp/mvn.log" >&2
-    echo "storm-topology: mvn failed" >&2
-    exit 1
-  fi
-fi
+mkdir -p "$tmp/logs"
+dist_mvn storm-topology "$tmp/logs" "$tmp/build" "$tmp/jar" -- -f "$here/pom.xml" package -Dbuild.root="$tmp/build" -Djar.dir="$tmp/jar"
 [[ -f $tmp/jar/$jar ]] || { echo "storm-topology: mvn made no $jar" >&2; exit 1; }
 mv -f "$tmp/jar/$jar" "$out/$jar"
 echo "$hash" >"$stamp"

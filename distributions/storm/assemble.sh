@@ -14,16 +14,14 @@ set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
 mkdir -p "$(dirname "$1")"
 out=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
 stamp_name=.hactl-assembly
 
 # every file that shapes the output (smoke.sh and docs do not)
-inputs_hash() {
-  (cd "$here" && find pom.xml assemble.sh bin conf log4j2 parts -type f ! -path '*/target/*' -print0 \
-    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
-}
-hash=$(inputs_hash)
+hash=$(dist_inputs_hash "$here" pom.xml assemble.sh bin conf log4j2 parts)
 if [[ -f $out/$stamp_name && $(<"$out/$stamp_name") == "$hash" ]]; then
   echo "storm: $out is up to date"
   exit 0
@@ -39,19 +37,8 @@ tmp=$(mktemp -d "$(dirname "$out")/.storm-assemble.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 stage=$tmp/dist
 
-mvn_package() {
-  mvn -B -q "$@" -f "$here/pom.xml" package -Ddist.dir="$stage" -Dbuild.root="$tmp/build"
-}
-echo "storm: resolving Storm $version jars (mvn -o)"
-if ! mvn_package -o >"$tmp/mvn-offline.log" 2>&1; then
-  echo "storm: offline resolution failed, downloading (mvn)"
-  rm -rf "$stage" "$tmp/build"
-  if ! mvn_package >"$tmp/mvn.log" 2>&1; then
-    tail -n 40 "$tmp/mvn.log" >&2
-    echo "storm: mvn failed" >&2
-    exit 1
-  fi
-fi
+mkdir -p "$tmp/logs"
+dist_mvn storm "$tmp/logs" "$stage" "$tmp/build" -- -f "$here/pom.xml" package -Ddist.dir="$stage" -Dbuild.root="$tmp/build"
 
 echo "storm: adding bin/storm, conf/, log4j2/"
 mkdir -p "$stage/bin" "$stage/conf" "$stage/log4j2" "$stage/extlib" "$stage/extlib-daemon"

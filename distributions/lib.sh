@@ -1,0 +1,34 @@
+# Shared steps of the distribution assemblies (sourced by */assemble.sh and */build.sh).
+#
+# Every assembly is idempotent and atomic in the same way: a hash of the files that shape the
+# output is stamped into it, a matching stamp means nothing to do; Maven resolves into ~/.m2,
+# offline first (a second run needs no network), online only when that fails; the new tree is
+# built beside the old one and renamed into place, so a reader sees the old complete assembly or
+# the new complete one, never half of one.
+
+# dist_inputs_hash DIR PATH... — sha256 over the named files and directories of DIR (target/ and
+# anything git ignores there excluded), in a stable order.
+dist_inputs_hash() {
+  local dir=$1
+  shift
+  (cd "$dir" && find "$@" -type f ! -path '*/target/*' -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+# dist_mvn NAME LOGDIR SCRATCH-DIR... -- MVN-ARGS... — runs `mvn -B -q MVN-ARGS` offline, then, if
+# offline resolution fails, removes the SCRATCH-DIRs (what the failed attempt left half-written)
+# and runs it online; on failure prints the end of Maven's log and returns 1.
+dist_mvn() {
+  local name=$1 logs=$2 scratch=()
+  shift 2
+  while [[ $# -gt 0 && $1 != -- ]]; do scratch+=("$1"); shift; done
+  shift
+  echo "$name: resolving with the local Maven repository (mvn -o)"
+  if mvn -B -q -o "$@" >"$logs/mvn-offline.log" 2>&1; then return 0; fi
+  echo "$name: offline resolution failed, downloading (mvn)"
+  rm -rf "${scratch[@]}"
+  if mvn -B -q "$@" >"$logs/mvn.log" 2>&1; then return 0; fi
+  tail -n 40 "$logs/mvn.log" >&2
+  echo "$name: mvn failed" >&2
+  return 1
+}
