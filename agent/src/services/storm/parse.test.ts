@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { serviceKind } from '@hactl/shared';
 import { decodeSupervisorInfo, ThriftDecodeError } from './thrift.js';
 import { parseClusterSummary, parseNimbusSummary, parseSupervisorSummary, uiErrorMessage } from './ui.js';
-import { orderLatch } from './probe.js';
+import { latchIdIsSelf, nimbusRegistered, orderLatch } from './probe.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 const json = (f: string) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown;
 
-describe('storm UI parsers over recorded 2.8.8 (emulator) bodies', () => {
+// The UI bodies are the emulator's (testdata/README.md): the real UI cannot be assembled, because
+// org.apache.storm:storm-webapp is not published on Maven Central. Everything else is real 2.8.3.
+describe('storm UI parsers over emulator-recorded bodies (no real UI: storm-webapp is not on Maven Central)', () => {
   it('nimbus summary: one Leader, one Not a Leader, int ports', () => {
     expect(parseNimbusSummary(json('ui-nimbus-summary-2.8.8-emulator.json'))).toEqual([
       { host: '127.0.5.11', port: 6627, status: 'Not a Leader' },
@@ -37,10 +39,13 @@ describe('storm UI parsers over recorded 2.8.8 (emulator) bodies', () => {
   });
 });
 
-describe('storm znode decoding', () => {
-  it('SupervisorInfo from a recorded /supervisors znode (gzip TBinaryProtocol)', () => {
-    const info = decodeSupervisorInfo(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'supervisor-info-2.8.8-emulator.bin.gz'))));
-    expect(info).toMatchObject({ hostname: '127.0.5.14', assignmentId: '606284a0-7da6-418b-8b4e-1ba2e7e6b57b-127.0.5.14', meta: [6700, 6701, 6702] });
+describe('storm znodes recorded from real Storm 2.8.3', () => {
+  it('SupervisorInfo from /supervisors/<id> (gzip TBinaryProtocol): hostname = storm.local.hostname, slots', () => {
+    const info = decodeSupervisorInfo(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'supervisor-info-storm2.8.3.bin.gz'))));
+    // The id (= assignment_id) ends with InetAddress.getLocalHost()'s address, not the host's
+    // address: the probe must match on hostname.
+    expect(info).toMatchObject({ hostname: '10.77.5.23', meta: [6700, 6701, 6702] });
+    expect(info.assignmentId).toMatch(/^[0-9a-f-]{36}-127\.0\.0\.1$/);
     expect(info.timeSecs).toBeGreaterThan(1_700_000_000);
   });
   it('garbage and truncation throw ThriftDecodeError', () => {
@@ -48,18 +53,34 @@ describe('storm znode decoding', () => {
     expect(() => decodeSupervisorInfo(Buffer.from([0x00]))).toThrow(/without the required hostname/);
     expect(() => decodeSupervisorInfo(Buffer.from([0x63, 0x00, 0x01]))).toThrow(/unknown field type 99/);
   });
+  it('/nimbuses names the nimbus by its address; the leader latch id is host:port:tlsPort', () => {
+    const znodes = json('znodes-storm2.8.3.json') as { nimbuses: string[]; nimbusEphemeral: boolean; supervisorsEphemeral: boolean };
+    expect(nimbusRegistered(znodes.nimbuses, '10.77.5.21', 6627)).toBe(true);
+    expect(nimbusRegistered(znodes.nimbuses, '10.77.5.22', 6627)).toBe(false);
+    expect([znodes.nimbusEphemeral, znodes.supervisorsEphemeral]).toEqual([true, true]);
+    const latch = json('leader-lock-storm2.8.3.json') as Record<string, string>;
+    const [leaderId] = Object.values(latch);
+    expect(leaderId).toBe('10.77.5.21:6627:0');
+    expect(latchIdIsSelf(leaderId!, '10.77.5.21', 6627)).toBe(true);
+    expect(latchIdIsSelf(leaderId!, '10.77.5.2', 6627)).toBe(false);
+    expect(latchIdIsSelf('10.77.5.21:6627', '10.77.5.21', 6627)).toBe(true); // before STORM-4070
+    expect(latchIdIsSelf('10.77.5.21:66270:0', '10.77.5.21', 6627)).toBe(false);
+  });
   it('leader latch order is by sequence number, not by the random uuid prefix', () => {
-    const recorded = json('leader-lock-children.json') as string[];
-    expect(orderLatch([...recorded].reverse())).toEqual(recorded);
+    const [recorded] = Object.keys(json('leader-lock-storm2.8.3.json') as Record<string, string>);
+    expect(recorded).toMatch(/^_c_[0-9a-f-]{36}-latch-\d{10}$/);
+    const later = '_c_00000000-0000-0000-0000-000000000000-latch-9999999999';
+    expect(orderLatch([later, recorded!, 'junk'])).toEqual([recorded, later]);
     expect(orderLatch(['_c_ffff-latch-0000000010', '_c_0000-latch-0000000002', 'junk'])).toEqual(['_c_0000-latch-0000000002', '_c_ffff-latch-0000000010']);
   });
 });
 
 describe('probe results the agent builds satisfy the shared strict schema', () => {
   const parse = (p: unknown) => serviceKind('storm')!.parseProbe(p);
+  // What probeStorm returned from real Storm 2.8.3 is checked in shared (health.test.ts).
   it('accepts each role and rejects unknown keys', () => {
-    expect(() => parse({ role: 'nimbus', ok: true, listening: true, registered: true, isLeader: true, leader: '127.0.5.11:6627', queue: ['127.0.5.11:6627'] })).not.toThrow();
-    expect(() => parse({ role: 'supervisor', ok: true, listening: true, registered: true, supervisorId: 'x-127.0.5.13', slots: [6700], heartbeatAgeSecs: 1 })).not.toThrow();
+    expect(() => parse({ role: 'nimbus', ok: true, listening: true, registered: true, isLeader: true, leader: '10.77.5.21:6627:0', queue: ['10.77.5.21:6627:0'] })).not.toThrow();
+    expect(() => parse({ role: 'supervisor', ok: true, listening: true, registered: true, supervisorId: 'x-127.0.0.1', slots: [6700], heartbeatAgeSecs: 1 })).not.toThrow();
     const ui = { role: 'ui', ok: true, serving: true, nimbuses: parseNimbusSummary(json('ui-nimbus-summary-2.8.8-emulator.json')), supervisorHosts: ['127.0.5.13'], ...parseClusterSummary(json('ui-cluster-summary-2.8.8-emulator.json')) };
     expect(() => parse(ui)).not.toThrow();
     expect(() => parse({ role: 'ui', ok: false, serving: false, error: 'x' })).not.toThrow();

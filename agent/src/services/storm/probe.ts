@@ -30,6 +30,20 @@ export function orderLatch(children: readonly string[]): string[] {
   return children.filter((c) => seq(c) !== undefined).sort((a, b) => Number(seq(a)) - Number(seq(b)));
 }
 
+/**
+ * Whether a latch participant id names this nimbus: `host:port` before Storm's mTLS support, and
+ * `host:port:tlsPort` in every 2.8.x (STORM-4070; recorded from 2.8.3 as `10.77.5.21:6627:0`).
+ */
+export function latchIdIsSelf(id: string, address: string, port: number): boolean {
+  const self = `${address}:${port}`;
+  return id === self || (id.startsWith(`${self}:`) && /^\d+$/.test(id.slice(self.length + 1)));
+}
+
+/** `/nimbuses` children name a nimbus by host in 2.x (recorded from 2.8.3), by `host:port` in 1.x. */
+export function nimbusRegistered(children: readonly string[], address: string, port: number): boolean {
+  return children.includes(address) || children.includes(`${address}:${port}`);
+}
+
 async function readLatch(zk: ZkReader): Promise<string[]> {
   const ids: string[] = [];
   for (const node of orderLatch(await zk.children('/leader-lock')).slice(0, 100)) {
@@ -45,7 +59,6 @@ async function readLatch(zk: ZkReader): Promise<string[]> {
  */
 export async function probeNimbus(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
   const listening = await tcpOpen(inputs.address, inputs.nimbusPort, timeoutMs);
-  const self = `${inputs.address}:${inputs.nimbusPort}`;
   try {
     const { nimbuses, queue } = await withZk(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => ({
       nimbuses: await zk.children('/nimbuses'),
@@ -56,8 +69,8 @@ export async function probeNimbus(inputs: StormAgentInputs, timeoutMs: number): 
       role: 'nimbus',
       ok: true,
       listening,
-      registered: nimbuses.includes(inputs.address) || nimbuses.includes(self),
-      isLeader: leader !== undefined && (leader === self || leader.startsWith(`${self}:`)),
+      registered: nimbusRegistered(nimbuses, inputs.address, inputs.nimbusPort),
+      isLeader: leader !== undefined && latchIdIsSelf(leader, inputs.address, inputs.nimbusPort),
       queue,
       ...(leader !== undefined ? { leader } : {}),
     };

@@ -2,26 +2,35 @@ import type { ProcessPlan } from '@hactl/shared';
 import type { StormAgentInputs } from './inputs.js';
 
 /**
- * How to run one Storm daemon in the foreground under the agent: `bin/storm --config <file>
- * nimbus|supervisor|ui`. bin/storm execs java for daemons, so the pid we spawn is the JVM, and it
- * turns `--config` into `-Dstorm.conf.file=<file>` on the java command line: the per-instance conf
- * path is what identifies the process for adoption (a bare `storm nimbus` command line says nothing
- * about which cluster it belongs to). STORM_CONF_DIR points at the same directory so the
- * classpath lookup of storm.yaml finds the same file. Daemon logs go to `storm.log.dir` (rendered);
- * stdout/stderr go to `<logDir>/<role>.out`.
+ * How to run one Storm daemon in the foreground under the agent: `bin/storm <role> --config <file>`.
+ *
+ * - The role comes first: upstream 2.8's storm.py takes `--config` as an option of each command
+ *   and rejects `storm --config FILE nimbus` ("invalid choice: FILE"); hactl's assembled bin/storm
+ *   accepts both orders (distributions/storm/README.md). STORM_CONF_DIR, which upstream's
+ *   bin/storm only derives from a *leading* `--config`, is set here instead, so the class path
+ *   lookup of storm.yaml finds the same file either way.
+ * - bin/storm execs java for daemons, so the pid we spawn is the JVM. Its command line carries
+ *   `-Dstorm.conf.file=<file>` and `-Ddaemon.name=<role>` (storm.py exec_storm_class). Adoption
+ *   needs both: the supervisor passes its own `-Dstorm.conf.file` on to every worker and LogWriter
+ *   JVM it launches (BasicContainer.mkLaunchCommand), so the conf path alone also matches those;
+ *   workers carry no `-Ddaemon.name`.
+ * - Daemon logs go to `<storm.log.dir>/<role>.log` (rendered); stdout/stderr to `<logDir>/<role>.out`.
  */
 export function planStormProcess(inputs: StormAgentInputs): ProcessPlan {
   const cfg = `${inputs.confDir}/storm.yaml`;
   return {
     command: `${inputs.home}/bin/storm`,
-    args: ['--config', cfg, inputs.role],
+    args: [inputs.role, '--config', cfg],
     env: { STORM_CONF_DIR: inputs.confDir },
     cwd: inputs.localDir,
-    adoptMatch: [cfg],
+    adoptMatch: [cfg, `-Ddaemon.name=${inputs.role}`],
     // Storm's shutdown hooks (Utils.addShutdownHookWithDelayedForceKill) close the ZooKeeper
     // session so ephemerals vanish at once; give them time before SIGKILL.
     stopGraceMs: 15_000,
     dirs: [inputs.confDir, inputs.localDir, inputs.logDir],
     logFile: `${inputs.logDir}/${inputs.role}.out`,
+    // log4j2/cluster.xml writes <storm.log.dir>/<logfile.name>, and bin/storm sets logfile.name to
+    // <role>.log for each daemon.
+    serviceLogFiles: [`${inputs.logDir}/${inputs.role}.log`],
   };
 }

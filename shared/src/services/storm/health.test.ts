@@ -1,8 +1,11 @@
 import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkStormHealth } from './health.js';
 import { planStorm } from './plan.js';
 import { validateStormSpec, type StormSpec } from './spec.js';
-import type { NimbusProbe, StormProbe, SupervisorProbe, UiProbe } from './probe.js';
+import { parseStormProbe, type NimbusProbe, type StormProbe, type SupervisorProbe, type UiProbe } from './probe.js';
 import type { InstanceObservation, ProcessState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 
@@ -79,6 +82,10 @@ describe('storm health rollup', () => {
     expect(s.health).toBe('down');
     expect(s.reason).toMatch(/^no nimbus leader/);
   });
+  it('no leader and the UI answering 500: the supervisors still count from their own registrations', () => {
+    const s = health(manual, whole({ 'nimbus-storm1': undefined, ui: uiNoLeader }));
+    expect(s.reason).toMatch(/^no nimbus leader; 2\/2 supervisors, 6 slots; .*ui on storm1 is not serving/);
+  });
   it('a nimbus that is up but does not hold the latch is not a leader', () => {
     expect(health(manual, whole({ 'nimbus-storm1': follower, ui: uiNoLeader })).health).toBe('down');
   });
@@ -110,5 +117,31 @@ describe('storm health rollup', () => {
     expect(health(manual, [], ['storm1', 'storm3', 'storm4']).health).toBe('pending');
     expect(health(manual, []).reason).toBe('waiting for the first probe reports');
     expect(health(manual, whole({ 'nimbus-storm1': sup as StormProbe, ui: uiNoLeader })).health).toBe('down');
+  });
+});
+
+describe('storm health from probes recorded on real Storm 2.8.3 (testdata/README.md)', () => {
+  // The e2e lab: storm1..4 on 10.77.5.21-24, no UI (there is none to assemble), manual failover.
+  const recorded = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'probe-healthy-storm2.8.3.json'), 'utf8')) as Record<string, unknown>;
+  const labFleet: FleetContext = {
+    hosts: [
+      ...[1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `10.77.5.1${i}`, dataRoot: '/d', labels: {} })),
+      ...[1, 2, 3, 4].map((i) => ({ id: `storm${i}`, name: `storm${i}`, address: `10.77.5.2${i}`, dataRoot: '/d', labels: {} })),
+    ],
+    clusters: [zk],
+  };
+  it('the leader latch id host:port:tlsPort and both supervisors → healthy, the leader named by host', () => {
+    const v = validateStormSpec({ name: 'storm-main', kind: 'storm', distribution: { home: '/opt/storm' }, zookeeper: 'zk-main', nimbus: { hosts: ['storm1', 'storm2'] }, supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] } }, labFleet);
+    if (!v.ok) throw new Error(JSON.stringify(v.problems));
+    const probe = (host: string) => parseStormProbe(recorded[host]);
+    expect(probe('storm1')).toMatchObject({ isLeader: true, leader: '10.77.5.21:6627:0' });
+    const obs = (id: string, host: string, p: StormProbe | undefined): [string, InstanceObservation] => [
+      `storm-main/${id}`,
+      { id: `storm-main/${id}`, hostId: host, process: p ? 'running' : 'stopped', pid: p ? 100 : 0, restarts: 0, detail: '', restartPending: false, probeAt: p ? NOW - 500 : 0, probe: p, reportedAt: NOW },
+    ];
+    const observations = new Map([obs('nimbus-storm1', 'storm1', probe('storm1')), obs('nimbus-storm2', 'storm2', undefined), obs('supervisor-storm3', 'storm3', probe('storm3')), obs('supervisor-storm4', 'storm4', probe('storm4'))]);
+    const s = checkStormHealth({ spec: v.spec, plans: planStorm(v.spec, labFleet), observations, lagging: new Set(), hostNames: new Map(labFleet.hosts.map((h) => [h.id, h.name])), now: NOW, staleAfterMs: 10_000 });
+    expect(s).toMatchObject({ health: 'healthy', reason: 'nimbus leader storm1, 2/2 supervisors, 6 slots' });
+    expect(s.members[0]).toMatchObject({ mode: 'leader', leader: 'storm1' });
   });
 });

@@ -98,8 +98,10 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
   const supervisors = plans.filter((p) => p.role === 'supervisor');
   const expectedSlots = supervisors.reduce((n, p) => n + (p.inputs.slots?.length ?? 0), 0);
   const hasUi = plans.some((p) => p.role === 'ui');
-  const seenSupervisors = hasUi ? (ui?.supervisors ?? 0) : registered;
-  const slotsTotal = hasUi ? (ui?.slotsTotal ?? 0) : supervisorSlots;
+  // The UI's counts when it serves; while it does not (no leader, or the UI down) the supervisors'
+  // own registrations, so "no leader" does not also read as "no supervisors".
+  const seenSupervisors = ui ? (ui.supervisors ?? 0) : registered;
+  const slotsTotal = ui ? (ui.slotsTotal ?? 0) : supervisorSlots;
   if (hasUi && ui && ui.supervisors !== supervisors.length) problems.push(`the UI counts ${ui.supervisors ?? '?'} supervisors`);
   const counts = `${Math.min(registered, seenSupervisors)}/${supervisors.length} supervisors, ${slotsTotal === expectedSlots ? `${slotsTotal}` : `${slotsTotal}/${expectedSlots}`} slots`;
 

@@ -27,7 +27,7 @@ const example = {
   nimbus: { hosts: ['storm1', 'storm2'], failover: 'manual' },
   supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] },
   ui: { host: 'storm1', port: 8080 },
-  settings: { 'storm.zookeeper.session.timeout': 4000, 'worker.childopts': '-Xmx768m -Dfoo="bar: baz"', 'drpc.servers': ['drpc1', 'on'], 'topology.debug': false, 'supervisor.cpu.capacity': 400.5 },
+  settings: { 'storm.zookeeper.session.timeout': 4000, 'worker.childopts': ['-Xmx768m', '-Dfoo=bar: baz'], 'nimbus.childopts': '-Xmx256m "-Dfoo=bar: baz"', 'drpc.servers': ['drpc1', 'on'], 'topology.debug': false, 'supervisor.cpu.capacity': 400.5 },
 };
 
 function validated(spec: unknown, f: FleetContext = fleet) {
@@ -127,12 +127,23 @@ describe('storm renderer (golden files)', () => {
       'storm.zookeeper.port': 2181,
       'nimbus.seeds': ['127.0.5.11'],
       'supervisor.slots.ports': [6700, 6701, 6702],
-      'worker.childopts': '-Xmx768m -Dfoo="bar: baz"',
+      // One JVM argument per item: the supervisor splits a string on whitespace (spec.ts); bin/storm
+      // splits daemon childopts like a shell, so quotes work there.
+      'worker.childopts': ['-Xmx768m', '-Dfoo=bar: baz'],
+      'nimbus.childopts': '-Xmx256m "-Dfoo=bar: baz"',
       'drpc.servers': ['drpc1', 'on'],
       'topology.debug': false,
       'supervisor.cpu.capacity': 400.5,
       'storm.local.hostname': '127.0.5.13',
     });
     expect(doc['ui.port']).toBeUndefined();
+    expect(doc['storm.metricstore.rocksdb.location']).toBeUndefined();
+  });
+
+  it('nimbus keeps its RocksDB metrics store in its own local dir, not under storm.home', () => {
+    const read = (yaml: string) => parseYaml(yaml, { version: '1.1' }) as Record<string, unknown>;
+    expect(read(renderStormYaml(byId(plans, 'storm-main/nimbus-storm1').inputs))['storm.metricstore.rocksdb.location']).toBe('/var/lib/hactl/storm/storm-main/nimbus-storm1/data/storm_rocks');
+    const own = plan({ ...example, settings: { ...example.settings, 'storm.metricstore.rocksdb.location': '/fast/rocks' } });
+    expect(read(renderStormYaml(byId(own, 'storm-main/nimbus-storm1').inputs))['storm.metricstore.rocksdb.location']).toBe('/fast/rocks');
   });
 });

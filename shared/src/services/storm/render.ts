@@ -1,6 +1,6 @@
 import type { RenderedFile } from '../../domain.js';
 import type { StormInputs } from './inputs.js';
-import type { StormSettingValue } from './spec.js';
+import { ROCKSDB_LOCATION_KEY, type StormSettingValue } from './spec.js';
 
 /**
  * One YAML value. Strings are always double-quoted: JSON string syntax is valid YAML, and the
@@ -33,6 +33,10 @@ function managedKeys(i: StormInputs): Record<string, StormSettingValue> {
   if (i.role === 'supervisor') {
     kv['supervisor.slots.ports'] = i.slots ?? [];
     if (i.supervisorThriftPort !== undefined) kv['supervisor.thrift.port'] = i.supervisorThriftPort;
+  }
+  if (i.role === 'nimbus' && i.settings[ROCKSDB_LOCATION_KEY] === undefined) {
+    // The default `storm_rocks` resolves under storm.home, inside the distribution (spec.ts).
+    kv[ROCKSDB_LOCATION_KEY] = `${i.localDir}/storm_rocks`;
   }
   if (i.role === 'ui') {
     // ui.host defaults to 0.0.0.0 (service-facts §3.1); hactl binds the host address.

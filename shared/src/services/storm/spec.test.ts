@@ -64,6 +64,10 @@ const cases: Case[] = [
   ['non-integer session timeout', (s) => ({ ...s, settings: { 'storm.zookeeper.session.timeout': 'soon' } }), 'settings.storm.zookeeper.session.timeout', /positive integer/],
   ['relative storm.local.dir', (s) => ({ ...s, settings: { 'storm.local.dir': 'storm-local' } }), 'settings.storm.local.dir', /absolute path/],
   ['bad zookeeper root', (s) => ({ ...s, settings: { 'storm.zookeeper.root': '/' } }), 'settings.storm.zookeeper.root', /znode path/],
+  ['quoted worker.childopts string (the supervisor splits it on whitespace)', (s) => ({ ...s, settings: { 'worker.childopts': '-Xmx768m -Dfoo="bar: baz"' } }), 'settings.worker.childopts', /splits a worker.childopts string on whitespace and keeps quotes.*one JVM argument per item/],
+  ['single-quoted topology.worker.childopts', (s) => ({ ...s, settings: { 'topology.worker.childopts': "-Dx='a b'" } }), 'settings.topology.worker.childopts', /give a list/],
+  ['daemon childopts list item with a space', (s) => ({ ...s, settings: { 'nimbus.childopts': ['-Xmx256m', '-Dfoo=bar baz'] } }), 'settings.nimbus.childopts[1]', /joins a nimbus.childopts list with spaces/],
+  ['relative RocksDB metrics store (resolved under storm.home)', (s) => ({ ...s, settings: { 'storm.metricstore.rocksdb.location': 'storm_rocks' } }), 'settings.storm.metricstore.rocksdb.location', /absolute path/],
   ['unknown field', (s) => ({ ...s, nimbus: { hosts: ['storm1'], colour: 'red' } }), 'nimbus', /unknown field "colour"/],
   ['second storm cluster on the same root', (s) => ({ ...s, name: 'storm-b', settings: { 'storm.zookeeper.root': '/storm-main' } }), 'settings.storm.zookeeper.root', /storm cluster storm-main already uses \/storm-main/, { ...fleet, clusters: [...fleet.clusters, { ...good(), settings: {} } as never] }],
 ];
@@ -74,6 +78,17 @@ describe('storm spec validation', () => {
     expect(validateStormSpec({ ...good(), nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } }, fleet).ok).toBe(true);
     const { ui: _ui, ...noUi } = good();
     expect(validateStormSpec({ ...noUi, supervisors: { hosts: ['storm3'] } }, fleet).ok).toBe(true);
+  });
+
+  it('accepts childopts the JVMs will see as intended: worker lists, quoted daemon strings, plain worker strings', () => {
+    const settings = {
+      'worker.childopts': ['-Xmx768m', '-Dfoo=bar: baz'],
+      'topology.worker.childopts': '-Xss1m -Dplain=yes',
+      'nimbus.childopts': '-Xmx256m "-Dfoo=bar: baz"',
+      'supervisor.childopts': ['-Xmx256m', '-XX:+UseSerialGC'],
+      'storm.metricstore.rocksdb.location': '/fast/storm_rocks',
+    };
+    expect(validateStormSpec({ ...good(), settings }, fleet).ok).toBe(true);
   });
 
   it('accepts every role on one host when ports do not clash', () => {

@@ -89,6 +89,36 @@ const POSITIVE_INT_KEYS = new Set([
 /** Cluster-wide bases: each instance gets its own `<base>/<role>` below them. */
 export const PATH_KEYS = new Set(['storm.local.dir', 'storm.log.dir']);
 
+/**
+ * Nimbus's RocksDB metrics store. Storm resolves a relative location (the default is `storm_rocks`)
+ * under storm.home (RocksDbStore.prepare), i.e. inside the distribution, which the `storm` account
+ * cannot write and every nimbus on the machine would share; hactl renders `<local dir>/storm_rocks`
+ * unless the spec sets an absolute path.
+ */
+export const ROCKSDB_LOCATION_KEY = 'storm.metricstore.rocksdb.location';
+
+/**
+ * JVM options the supervisor puts on worker and LogWriter command lines. A string is split on
+ * whitespace with quotes kept as they are (BasicContainer.substituteChildopts: `split("\\s+")`), so
+ * `-Dfoo="bar: baz"` becomes `-Dfoo="bar:` and `baz"`, and the worker JVM takes `baz"` for its main
+ * class and never starts. A YAML list is taken one JVM argument per item.
+ */
+export const WORKER_CHILDOPTS_KEYS = new Set([
+  'worker.childopts',
+  'worker.gc.childopts',
+  'worker.profiler.childopts',
+  'topology.worker.childopts',
+  'topology.worker.gc.childopts',
+  'topology.worker.logwriter.childopts',
+]);
+
+/**
+ * JVM options bin/storm reads for a daemon (`storm.py`: `shlex.split(confvalue(...))`): a string is
+ * split like a shell, so quotes work; a list is first joined with spaces (ConfigValue), so an item
+ * with a space or a quote is split again.
+ */
+export const DAEMON_CHILDOPTS_KEYS = new Set(['nimbus.childopts', 'supervisor.childopts', 'ui.childopts', 'drpc.childopts', 'logviewer.childopts', 'pacemaker.childopts']);
+
 /** The ZooKeeper ensemble a Storm cluster talks to, resolved from the referenced hactl cluster. */
 export interface ResolvedZookeeper {
   servers: string[];
@@ -153,9 +183,22 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
     if (POSITIVE_INT_KEYS.has(key) && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
       problems.push({ path, message: 'must be a positive integer' });
     }
-    if (PATH_KEYS.has(key)) {
+    if (PATH_KEYS.has(key) || key === ROCKSDB_LOCATION_KEY) {
       const r = absPathSchema.safeParse(value);
       if (!r.success) problems.push(...zodDetails(r.error, path));
+    }
+    if (WORKER_CHILDOPTS_KEYS.has(key) && typeof value === 'string' && /["']/.test(value)) {
+      problems.push({
+        path,
+        message: `the supervisor splits a ${key} string on whitespace and keeps quotes (BasicContainer), so a quoted value would break the worker command line; give a list with one JVM argument per item, e.g. ["-Xmx768m", "-Dfoo=bar: baz"]`,
+      });
+    }
+    if (DAEMON_CHILDOPTS_KEYS.has(key) && Array.isArray(value)) {
+      value.forEach((v, i) => {
+        if (typeof v === 'string' && /[\s"']/.test(v)) {
+          problems.push({ path: `${path}[${i}]`, message: `bin/storm joins a ${key} list with spaces and splits it again like a shell, so this item would not stay one JVM argument; give ${key} as one string with shell quoting, e.g. "-Xmx256m '-Dfoo=bar baz'"` });
+        }
+      });
     }
     if (key === 'storm.zookeeper.root' && !(typeof value === 'string' && ZNODE_PATH_RE.test(value))) {
       problems.push({ path, message: 'must be a znode path below / like /storm (letters, digits, "_.-")' });

@@ -62,6 +62,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       out.configFile = argv[++i];
     } else if (a.startsWith('--config=')) {
       out.configFile = a.slice('--config='.length);
+    } else if (a.startsWith('-D')) {
+      // a JVM system property on the real command line (bin/storm adds -Ddaemon.name=<role>)
     } else if ((a === '-c' || a === '--storm_config_opts') && i + 1 < argv.length) {
       const kv = argv[++i]!;
       const eq = kv.indexOf('=');

@@ -35,6 +35,15 @@ export function planLatch(children: readonly string[], ours: string): LatchPlan 
   return { kind: 'follower', watch: sorted[i - 1]! };
 }
 
+/**
+ * The participant id a nimbus writes into its latch node: NimbusInfo.toHostPortString, which is
+ * `host:port:tlsPort` in every 2.8.x (STORM-4070; tlsPort 0 without `nimbus.thrift.tls.port`), as
+ * recorded from real Storm 2.8.3 (test/recorded/leader-lock-storm2.8.3.json).
+ */
+export function latchParticipantId(host: string, port: number, tlsPort = 0): string {
+  return `${host}:${port}:${tlsPort}`;
+}
+
 export interface NimbusId {
   host: string;
   port: number;

@@ -11,14 +11,13 @@ import { getConfiguredClient, javaStackTrace } from './nimbus-client.js';
 import { runNimbus, type RunningDaemon } from './nimbus.js';
 import { runSupervisor } from './supervisor.js';
 import { runUi } from './ui.js';
-import { renderVersion } from './version.js';
 
 /**
- * `bin/storm <command>` for the emulator: nimbus | supervisor | ui | list | version.
+ * `bin/storm <command>` for the emulator: nimbus | supervisor | ui | list.
  * The only place that reads process.env / argv and builds real clients.
  */
 
-const USAGE = 'Usage: storm [--config FILE] [-c key=value] <nimbus|supervisor|ui|list|version>\n';
+const USAGE = 'Usage: storm <nimbus|supervisor|ui|list> [--config FILE] [-c key=value]\n';
 
 const nowSecs = (): number => Math.floor(Date.now() / 1000);
 const logFor = (thread: string) => (logger: string) => createLogger(logger, thread);
@@ -97,7 +96,9 @@ async function main(): Promise<void> {
     }
     case 'supervisor': {
       const host = localHostname(conf, os.hostname());
-      const daemon = await runSupervisor({ conf, host, ip: await hostIp(host), log: logFor('main'), nowSecs, exit });
+      // Supervisor.generateSupervisorId: `<uuid>-<InetAddress.getLocalHost().getHostAddress()>`, the
+      // machine's address, not storm.local.hostname (real 2.8.3 here: `<uuid>-127.0.0.1`).
+      const daemon = await runSupervisor({ conf, host, ip: await hostIp(os.hostname()), log: logFor('main'), nowSecs, exit });
       if (daemon) handleSignals(daemon);
       return;
     }
@@ -116,10 +117,6 @@ async function main(): Promise<void> {
       }
       return;
     }
-    case 'version':
-      process.stdout.write(renderVersion());
-      exit(0);
-      return;
     default:
       process.stderr.write(USAGE);
       exit(command === undefined || command === 'help' ? 0 : 1);

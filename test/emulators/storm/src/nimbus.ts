@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
+import os from 'node:os';
 import { canBind, closeServer, listen, openClusterSession, renderJavaMap, trackConnections } from './daemon-common.js';
-import { confNum, confStr, type StormConf } from './config.js';
+import { confNum, type StormConf } from './config.js';
 import { LeaderLatch } from './leader-latch.js';
+import { latchParticipantId } from './latch-plan.js';
 import { createNimbusHandler } from './nimbus-service.js';
 import { serveThrift } from './thrift-rpc.js';
 import { encodeNimbusSummary } from './thrift.js';
@@ -25,16 +25,13 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-/** LeaderListenerCallback: topology blob keys every active topology needs on the leader. */
-const TOPOLOGY_BLOB_SUFFIXES = ['-stormjar.jar', '-stormcode.ser', '-stormconf.ser'];
-
 export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undefined> {
   const { conf, host } = deps;
   const port = confNum(conf, 'nimbus.thrift.port');
   const nimbusInfoLog = deps.log('org.apache.storm.nimbus.NimbusInfo');
   const log = deps.log('org.apache.storm.daemon.nimbus.Nimbus');
   const electorLog = deps.log('org.apache.storm.zookeeper.LeaderElectorImp');
-  const zkLog = deps.log('org.apache.storm.zookeeper.Zookeeper');
+  const zkLog = deps.log('org.apache.storm.zookeeper.LeaderListenerCallbackFactory');
   const callbackLog = deps.log('org.apache.storm.nimbus.LeaderListenerCallback');
 
   if (deps.hostFromConf) nimbusInfoLog.info(`Overriding nimbus host to storm.local.hostname -> ${host}`);
@@ -52,10 +49,8 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
   let zk: Zk | undefined;
   let latch: LeaderLatch | undefined;
   let stopping = false;
-  let requeueTimer: NodeJS.Timeout | undefined;
   const startSecs = deps.nowSecs();
-  const latchId = `${host}:${port}`;
-  const blobDir = path.join(confStr(conf, 'storm.local.dir'), 'blobs');
+  const latchId = latchParticipantId(host, port);
 
   const fail = (err: Error): void => {
     if (stopping) return;
@@ -70,7 +65,7 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
       latchId,
       {
         isLeader: () => setImmediate(() => onLeader(l)),
-        notLeader: () => zkLog.info(`${host} lost leadership.`),
+        notLeader: () => zkLog.info(`${os.hostname()} lost leadership.`),
       },
       (err) => deps.log('org.apache.storm.shade.org.apache.curator.framework.recipes.leader.LeaderLatch').error(err.message),
     );
@@ -79,32 +74,18 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
     electorLog.info('Queued up for leader lock.');
   };
 
-  /** LeaderListenerCallback.leaderCallBack, then Zookeeper's "gained leadership" log. */
+  /**
+   * LeaderListenerCallback.leaderCallBack, then LeaderListenerCallbackFactory's "gained leadership"
+   * log. The emulator runs no topologies and keeps no blobs, so it always accepts leadership (the
+   * real one first checks that it has every active topology's blobs).
+   */
   const onLeader = (l: LeaderLatch): void => {
     if (!zk || l !== latch || !l.hasLeadership) return;
-    const session = zk;
-    (async () => {
-      callbackLog.info('Sync remote assignments and id-info to local');
-      const active = (await session.getChildren('/storms')).sort();
-      const needed = active.flatMap((id) => TOPOLOGY_BLOB_SUFFIXES.map((s) => id + s));
-      const local = fs.existsSync(blobDir) ? fs.readdirSync(blobDir).sort() : [];
-      const missing = needed.filter((k) => !local.includes(k));
-      callbackLog.info(
-        `active-topology-blobs [${active.join(',')}] local-topology-blobs [${local.join(',')}] diff-topology-blobs [${missing.join(',')}]`,
-      );
-      if (missing.length > 0) {
-        callbackLog.info('code for all active topologies not available locally, giving up leadership.');
-        // LeaderElectorImp.quitElectionFor(nimbus.code.sync.freq.secs * 1000)
-        await l.close();
-        electorLog.info('Removed from leader lock queue.');
-        requeueTimer = setTimeout(() => {
-          joinElection().catch(fail);
-        }, confNum(conf, 'nimbus.code.sync.freq.secs') * 1000);
-        return;
-      }
-      callbackLog.info('Accepting leadership, all active topologies and corresponding dependencies found locally.');
-      zkLog.info(`${host} gained leadership.`);
-    })().catch(fail);
+    callbackLog.info('Locking sync remote assignments and id-info to local');
+    callbackLog.info('Accepting leadership, all active topologies and corresponding dependencies found locally.');
+    // LeaderListenerCallbackFactory names the machine (InetAddress.getLocalHost().getCanonicalHostName()),
+    // not storm.local.hostname: real 2.8.3 logged "localhost gained leadership." on 127.0.0.1.
+    zkLog.info(`${os.hostname()} gained leadership.`);
   };
 
   const startSession = async (): Promise<void> => {
@@ -120,7 +101,7 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
     });
     await zk.setEphemeral(
       `/nimbuses/${host}`,
-      encodeNimbusSummary({ host, port, uptime_secs: startSecs, isLeader: false, version: STORM_VERSION }),
+      encodeNimbusSummary({ host, port, uptime_secs: startSecs, isLeader: false, version: STORM_VERSION, tlsPort: 0 }),
     );
     await joinElection();
   };
@@ -149,7 +130,6 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
   return {
     async stop() {
       stopping = true;
-      if (requeueTimer) clearTimeout(requeueTimer);
       log.info('Shutting down master');
       await closeServer(server);
       // Closing the session removes /nimbuses/<host> and the latch node at once.

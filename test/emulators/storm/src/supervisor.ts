@@ -14,7 +14,7 @@ import type { Zk } from './zk.js';
 export interface SupervisorDeps {
   conf: StormConf;
   host: string;
-  /** The host's IP, the suffix of a 2.x supervisor id (`<uuid>-<ip>`). */
+  /** The machine's IP (InetAddress.getLocalHost()), the suffix of a 2.x supervisor id (`<uuid>-<ip>`). */
   ip: string;
   log: (logger: string) => Logger;
   nowSecs(): number;
@@ -55,9 +55,10 @@ export function planSupervisorInfo(p: {
       : {}),
     uptime_secs: p.nowSecs - p.startSecs,
     version: STORM_VERSION,
+    // Keys as real 2.8.3 writes them (test/recorded/supervisor-info-storm2.8.3.bin.gz), in its order.
     resources_map: new Map([
-      ['supervisor.memory.capacity.mb', confNum(p.conf, 'supervisor.memory.capacity.mb')],
-      ['supervisor.cpu.capacity', confNum(p.conf, 'supervisor.cpu.capacity')],
+      ['cpu.pcore.percent', confNum(p.conf, 'supervisor.cpu.capacity')],
+      ['memory.mb', confNum(p.conf, 'supervisor.memory.capacity.mb')],
     ]),
     server_port: confNum(p.conf, 'supervisor.thrift.port'),
   };

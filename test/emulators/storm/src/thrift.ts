@@ -16,6 +16,8 @@ export const NIMBUS_SUMMARY: StructSchema = [
   { id: 3, name: 'uptime_secs', spec: 'i32', required: true },
   { id: 4, name: 'isLeader', spec: 'bool', required: true },
   { id: 5, name: 'version', spec: 'string', required: true },
+  // STORM-4070 (every 2.8.x): real 2.8.3 writes it, 0 without nimbus.thrift.tls.port.
+  { id: 6, name: 'tlsPort', spec: 'i32' },
 ];
 
 const STRING_DOUBLE_MAP = { map: ['string', 'double'] } as const;
@@ -109,6 +111,7 @@ export interface NimbusSummary {
   uptime_secs: number;
   isLeader: boolean;
   version: string;
+  tlsPort?: number;
 }
 
 export interface SupervisorInfo {
@@ -189,6 +192,5 @@ export const decodeNimbusSummary = (data: Buffer): NimbusSummary =>
 export const encodeSupervisorInfo = (s: SupervisorInfo): Buffer => gzipThrift(SUPERVISOR_INFO, s);
 export const decodeSupervisorInfo = (data: Buffer): SupervisorInfo =>
   gunzipThrift(SUPERVISOR_INFO, data) as unknown as SupervisorInfo;
-export const encodeStormBase = (s: StormBase): Buffer => gzipThrift(STORM_BASE, s);
 export const decodeStormBase = (data: Buffer): StormBase => gunzipThrift(STORM_BASE, data) as unknown as StormBase;
 export const decodeAssignment = (data: Buffer): Assignment => gunzipThrift(ASSIGNMENT, data) as unknown as Assignment;

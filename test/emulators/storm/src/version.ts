@@ -1,8 +1,10 @@
 /**
  * The Storm version the emulator reports (NimbusSummary.version, SupervisorInfo.version, UI
- * `stormVersion`, `storm version`). service-facts is written against v2.8.8.
+ * `stormVersion`, `storm version`): the release hactl assembles and runs for real
+ * (distributions/storm), whose znodes and `storm list` output the conformance tests compare with.
+ * service-facts is written against v2.8.8; nothing the emulator does differs between the two.
  */
-export const STORM_VERSION = '2.8.8';
+export const STORM_VERSION = '2.8.3';
 
 /** VersionInfo fields; revision, date and checksum are placeholders: there is no real build. */
 export const STORM_VERSION_INFO = {
@@ -14,16 +16,3 @@ export const STORM_VERSION_INFO = {
   url: 'https://gitbox.apache.org/repos/asf/storm.git',
   srcChecksum: 'emulator',
 } as const;
-
-/** `storm version` (VersionInfo.main). */
-export function renderVersion(): string {
-  const v = STORM_VERSION_INFO;
-  return [
-    `Storm ${v.version}`,
-    `URL ${v.url} -r ${v.revision}`,
-    `Branch ${v.branch}`,
-    `Compiled by ${v.user} on ${v.date}`,
-    `From source with checksum ${v.srcChecksum}`,
-    '',
-  ].join('\n');
-}

@@ -7,12 +7,13 @@ import zookeeper from 'node-zookeeper-client';
 import YAML from 'yaml';
 
 /**
- * Test harness: runs `bin/storm` daemons (the emulator, or a real distribution when STORM_HOME is
- * set) each with its own conf dir and storm.local.hostname, as on separate servers, and reads
- * ZooKeeper from outside with a plain client.
+ * Test harness: runs the emulator's `bin/storm` daemons each with its own conf dir and
+ * storm.local.hostname, as on separate servers, and reads ZooKeeper from outside with a plain
+ * client. (Real Storm is tested by test/e2e/storm-real.test.ts: its daemons bind every interface,
+ * so they need a network namespace per host.)
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const STORM_HOME = process.env.STORM_HOME ?? path.resolve(here, '..');
+export const STORM_HOME = path.resolve(here, '..');
 export const STORM_BIN = path.join(STORM_HOME, 'bin', 'storm');
 
 const running = new Set<ChildProcess>();
