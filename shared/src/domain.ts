@@ -62,6 +62,11 @@ export interface ProcessPlan {
    * checks them, with the command, before it stops a running process for a restart.
    */
   requiredPaths?: string[];
+  /**
+   * A restart signals only the process and leaves its children running, for the next process to
+   * take back (Storm's supervisor recovers its running workers). A stop ends the whole group.
+   */
+  restartKeepsChildren?: boolean;
 }
 
 export type ProcessState = 'running' | 'stopped' | 'crashed' | 'starting';

@@ -78,19 +78,6 @@ function save(dir: string, name: string, data: unknown): void {
   console.log(`recorded ${path.relative(REPO_ROOT, file)}`);
 }
 
-/**
- * A resolver that fails at once inside namespace `ns`: `ip netns exec` bind-mounts
- * /etc/netns/<ns>/resolv.conf over /etc/resolv.conf. Without it, the root namespace's nameserver is
- * unreachable from the namespace but routed towards the bridge, so each lookup waits out its 10 s
- * timeout; Storm's ZooKeeper client (3.9, shaded) reverse-resolves the server address before every
- * session handshake (SASL server principal), and with the 2 s connect timeout of a 6 s session no
- * session was ever established (nimbus: "Session establishment complete" 20 s after each attempt
- * with the default 20 s session timeout). Real servers have a working resolver.
- */
-function failFastDns(ns: string): void {
-  fs.mkdirSync(path.join('/etc/netns', ns), { recursive: true });
-  fs.writeFileSync(path.join('/etc/netns', ns, 'resolv.conf'), '# hactl lab (storm-real.test.ts): no resolver in this namespace; lookups fail at once\nnameserver 127.0.0.1\n');
-}
 
 const member = (c: ClusterStatusBody, id: string) => c.status.members.find((m) => m.id === id)!;
 /** `<data-root>/storm/<cluster>/<role>-<host>`: the member dir the agent on `host` made. */
@@ -115,19 +102,18 @@ function startedAtMs(pid: number): number {
   return Date.now() - Math.round((uptime - ticks / 100) * 1000);
 }
 
-/** The worker and LogWriter JVMs a supervisor launched: they stay in its process group. */
-function workerProcs(supervisorPid: number): { workers: number[]; logWriters: number[] } {
+/**
+ * The worker and LogWriter JVMs of the supervisor on `host`, found by the supervisor's conf path
+ * that Storm passes on to them: after a supervisor restart they are no longer its children (the
+ * agent keeps them running and the new supervisor takes them back).
+ */
+function workerProcs(lab: Lab, host: string): { workers: number[]; logWriters: number[] } {
+  const conf = `-Dstorm.conf.file=${memberDir(lab, host, 'supervisor')}/conf/storm.yaml`;
   const out = { workers: [] as number[], logWriters: [] as number[] };
   for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === supervisorPid) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (Number(stat.split(') ')[1]!.split(' ')[2]) !== supervisorPid) continue;
+    if (!/^\d+$/.test(d)) continue;
     const a = argv(Number(d)) ?? [];
+    if (!a.includes(conf)) continue;
     if (a.includes('org.apache.storm.LogWriter')) out.logWriters.push(Number(d));
     else if (a.includes('org.apache.storm.daemon.worker.Worker')) out.workers.push(Number(d));
   }
@@ -219,7 +205,6 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
     await lab.startControlPlane();
     for (const [name, n] of ZK_HOSTS) hosts.set(name, lab.addHost(name, n, { ownNamespace: false }));
     for (const [name, n] of STORM_HOSTS) hosts.set(name, lab.addHost(name, n, { ownNamespace: true }));
-    for (const h of hosts.values()) if (h.netns) failFastDns(h.netns);
     for (const h of hosts.values()) await lab.startAgentOn(h);
     await lab.waitForHosts([...hosts.keys()], 60_000);
     expect((await lab.api('PUT', '/v1/clusters/zk-main', zkSpec)).status).toBe(200);
@@ -234,12 +219,6 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
 
   afterAll(async () => {
     await lab?.destroy();
-    for (const h of hosts.values()) if (h.netns) fs.rmSync(path.join('/etc/netns', h.netns), { recursive: true, force: true });
-    try {
-      fs.rmdirSync('/etc/netns');
-    } catch {
-      // not empty (another lab's), or gone
-    }
   });
 
   it('apply → healthy: nimbus leader storm1, the standby held stopped, 2 supervisors, 6 slots', async () => {
@@ -309,7 +288,7 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
     const c = await lab.cluster('storm-main');
     let workers = 0;
     for (const host of SUPERVISORS) {
-      const p = workerProcs(member(c, `supervisor-${host}`).pid);
+      const p = workerProcs(lab, host);
       workers += p.workers.length;
       for (const w of p.workers) {
         // worker.childopts as a list: each item one JVM argument, the space kept (fact d).
@@ -328,7 +307,7 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
   it('SIGKILL of a supervisor JVM → the agent restarts it → healthy, and the topology counts on', async () => {
     const before = await lab.waitForHealth('storm-main', 'healthy');
     const old = member(before, 'supervisor-storm3');
-    const oldWorkers = workerProcs(old.pid).workers;
+    const oldWorkers = workerProcs(lab, 'storm3').workers;
     const supervisorLog = path.join(memberDir(lab, 'storm3', 'supervisor'), 'logs', 'supervisor.log');
     const starts = () => (fs.readFileSync(supervisorLog, 'utf8').match(/Starting supervisor for storm version/g) ?? []).length;
     const startsBefore = starts();
@@ -347,12 +326,10 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
     expect(after.status.reason).toBe('nimbus leader storm1, 2/2 supervisors, 6 slots');
     await waitFor('the new supervisor JVM to start', () => (starts() > startsBefore ? true : undefined), { timeoutMs: 120_000, intervalMs: 500 });
     console.log(`  the new supervisor logged "Starting supervisor for storm version" ${Date.now() - killedAt} ms after the kill`);
-    // The agent kills what is left of the dead supervisor's process group (its worker and LogWriter);
-    // the new supervisor launches the assignment's workers again.
-    for (const w of oldWorkers) expect(alive(w)).toBe(false);
-    const newPid = member(after, 'supervisor-storm3').pid;
-    await waitFor('the new supervisor to relaunch its workers', () => (workerProcs(newPid).workers.length === oldWorkers.length ? true : undefined), { timeoutMs: 180_000, intervalMs: 500 });
-    console.log(`  ${oldWorkers.length} worker(s) relaunched ${Date.now() - killedAt} ms after the kill`);
+    // The workers outlive their supervisor: the agent restarts the supervisor without touching the
+    // rest of its process group, and the new supervisor takes the running workers back.
+    expect(oldWorkers.length).toBeGreaterThan(0);
+    for (const w of oldWorkers) expect(alive(w)).toBe(true);
     const grown = await waitFor('the count to grow after the supervisor restart', () => {
       const n = counted(lab, topologyId);
       return n.lines > countBefore.lines + 1 ? n : undefined;
@@ -364,6 +341,8 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
     const before = await lab.waitForHealth('storm-main', 'healthy');
     const oldPids = new Map(before.status.members.filter((m) => m.pid > 0).map((m) => [String(m.id), m.pid]));
     const countBefore = counted(lab, topologyId);
+    const workersBefore = SUPERVISORS.flatMap((h) => workerProcs(lab, h).workers);
+    expect(workersBefore).toHaveLength(WORKERS);
     const started = Date.now();
     const start = await lab.api<RolloutView>('POST', '/v1/clusters/storm-main/rollouts', { action: 'restart', gateTimeoutSec: 300 });
     expect(start.status).toBe(201);
@@ -371,7 +350,7 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
     const samples: { ms: number; health: string; lines: number; workers: number }[] = [];
     const sample = async () => {
       const c = await lab.cluster('storm-main');
-      const workers = SUPERVISORS.reduce((n, h) => n + (member(c, `supervisor-${h}`).pid > 0 ? workerProcs(member(c, `supervisor-${h}`).pid).workers.length : 0), 0);
+      const workers = SUPERVISORS.reduce((n, h) => n + workerProcs(lab, h).workers.filter((w) => workersBefore.includes(w)).length, 0);
       samples.push({ ms: Date.now() - started, health: c.status.health, lines: counted(lab, topologyId).lines, workers });
     };
     const r = await waitFor('the rollout to complete', async () => {
@@ -380,7 +359,8 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
       if (v.state === 'paused' || v.state === 'aborted') throw new Error(`rollout ${v.state}: ${v.reason}`);
       return v.state === 'completed' ? v : undefined;
     }, { timeoutMs: 480_000, intervalMs: 1000 });
-    console.log(`rolling restart: ${Date.now() - started} ms; steps ${r.steps.map((s) => `${s.instance} ${s.elapsedMs} ms`).join(', ')}`);
+    const rolloutMs = Date.now() - started;
+    console.log(`rolling restart: ${rolloutMs} ms; steps ${r.steps.map((s) => `${s.instance} ${s.elapsedMs} ms`).join(', ')}`);
     expect(r.steps.map((s) => s.instance.replace('storm-main/', ''))).toEqual(['supervisor-storm3', 'supervisor-storm4', 'nimbus-storm1']);
     // The last step's new pid reaches the status with the next report.
     const after = await lab.waitForHealth('storm-main', 'healthy', { timeoutMs: 120_000, where: (c) => [...oldPids].every(([id, pid]) => member(c, id).pid > 0 && member(c, id).pid !== pid) });
@@ -390,19 +370,16 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
       const n = counted(lab, topologyId);
       return n.lines > countBefore.lines + 1 ? n : undefined;
     }, { timeoutMs: 240_000, intervalMs: 1000 });
-    await waitFor('both workers back', async () => {
-      await sample();
-      return samples.at(-1)!.workers === WORKERS ? true : undefined;
-    }, { timeoutMs: 180_000, intervalMs: 1000 });
-    console.log(`count lines ${countBefore.lines} before the rollout → ${grown.lines} after (${grown.last}), all ${WORKERS} workers back ${Date.now() - started} ms after the rollout began`);
-    // The agent stops a supervisor by signalling its process group, which holds its workers too.
+    console.log(`count lines ${countBefore.lines} before the rollout → ${grown.lines} after (${grown.last})`);
+    // The same worker JVMs ran through every sample of the rollout: a supervisor restart signals the
+    // supervisor alone (restartKeepsChildren), and Storm's new supervisor takes its running workers
+    // back. (After the nimbus restart Storm may still replace a worker on its own; seen once, ~6 s
+    // after the rollout, so only the rollout's samples are held to this.)
     const changes = samples.filter((x, i) => i === 0 || x.workers !== samples[i - 1]!.workers || x.health !== samples[i - 1]!.health);
     console.log(`  timeline (ms: health, worker JVMs, count lines): ${changes.map((x) => `${x.ms}: ${x.health}, ${x.workers}, ${x.lines}`).join('; ')}`);
+    expect(Math.min(...samples.filter((x) => x.ms <= rolloutMs).map((x) => x.workers))).toBe(WORKERS);
     const row = listOutput(await storm(lab, 'list', [])).split('\n').find((l) => l.startsWith(`${TOPOLOGY} `));
     expect(row).toMatch(new RegExp(`^${TOPOLOGY} +ACTIVE +\\d+ +${WORKERS} `));
-    let workers = 0;
-    for (const host of SUPERVISORS) workers += workerProcs(member(after, `supervisor-${host}`).pid).workers.length;
-    expect(workers).toBe(WORKERS);
   });
 
   it('an agent restart re-adopts its nimbus and its supervisor (same pids), not their workers', async () => {
@@ -473,7 +450,7 @@ describe.skipIf(!LabNetwork.supported())('e2e: real Storm 2.8.3 on a hactl ZooKe
     save(EMULATOR_RECORDED, `storm-list-${V}.txt`, listOutput(await storm(lab, 'list', [])));
     const sup = member(c, 'supervisor-storm3').pid;
     const procs = await waitFor('a worker and a LogWriter under supervisor storm3', () => {
-      const p = workerProcs(sup);
+      const p = workerProcs(lab, 'storm3');
       return p.workers.length > 0 && p.logWriters.length > 0 ? p : undefined;
     }, { timeoutMs: 180_000, intervalMs: 1000 });
     const lines = (pid: number) => `${argv(pid)!.join('\n')}\n`;

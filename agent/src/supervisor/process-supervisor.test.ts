@@ -185,6 +185,31 @@ describe('ProcessSupervisor', () => {
     await waitFor('grandchild gone', async () => !(await alive(grandchild)));
   });
 
+  it('restartKeepsChildren: a restart (asked for, or after a crash) leaves the children running; a stop still ends them', async () => {
+    const childPidFile = join(dir, 'child.pid');
+    // Like Storm's supervisor and its workers: the child is started once and outlives restarts.
+    const script = `[ -s ${childPidFile} ] || { sleep 1000 & echo $! > ${childPidFile}; }; exec sleep 1000`;
+    const spec = specFor([], { command: '/bin/sh', args: ['-c', script], restartKeepsChildren: true });
+    const sup = supervise(spec);
+    const first = (await sup.start()).pid;
+    await waitFor('child pid', async () => (await readText(childPidFile)).trim() !== '');
+    const child = Number((await readText(childPidFile)).trim());
+    pids.add(child);
+
+    await sup.stop({ forRestart: true });
+    const second = (await sup.restart()).pid;
+    expect(second).not.toBe(first);
+    expect(await alive(child)).toBe(true);
+
+    process.kill(second!, 'SIGKILL');
+    await waitFor('the automatic restart', () => sup.status().restarts >= 1 && sup.status().state === 'running');
+    expect(await alive(child)).toBe(true);
+
+    // The child stays in the first process's group, which a stop of a later process cannot reach
+    // by group: the lab and the sandbox end such leftovers by their command line.
+    expect((await sup.stop()).state).toBe('stopped');
+  });
+
   it('restart() → new pid, not counted as an automatic restart', async () => {
     const spec = specFor();
     const sup = supervise(spec);

@@ -26,6 +26,13 @@ export interface ProcessSpec {
   adoptMatch?: string[];
   /** The account the service runs under; absent: the agent's own. */
   user?: { uid: number; gid: number } | undefined;
+  /**
+   * A restart (asked for, or after a crash) signals only the process itself and leaves the rest of
+   * its group running: the children carry the service's data plane and the next process takes them
+   * back (Storm's supervisor recovers running workers, "Recovered Worker"). A plain stop still
+   * ends the whole group.
+   */
+  restartKeepsChildren?: boolean | undefined;
 }
 
 /**
@@ -192,10 +199,14 @@ export class ProcessSupervisor {
     });
   }
 
-  /** Stops the process (SIGTERM to its group, SIGKILL after stopGraceMs) and removes the pid file. */
-  stop(): Promise<SupervisorStatus> {
+  /**
+   * Stops the process (SIGTERM to its group, SIGKILL after stopGraceMs) and removes the pid file.
+   * `forRestart`: the caller starts it again right after, so a spec with restartKeepsChildren
+   * signals only the process and leaves its children running.
+   */
+  stop(opts: { forRestart?: boolean } = {}): Promise<SupervisorStatus> {
     return this.enqueue(async () => {
-      await this.stopRun('stopped');
+      await this.stopRun(opts.forRestart ? 'restarting' : 'stopped', opts.forRestart === true);
       return this.status();
     });
   }
@@ -203,7 +214,7 @@ export class ProcessSupervisor {
   /** Stop, then start a fresh process; clears the backoff history (an intended restart is not a crash). */
   restart(): Promise<SupervisorStatus> {
     return this.enqueue(async () => {
-      await this.stopRun('restarting');
+      await this.stopRun('restarting', true);
       this.history = [];
       this.wantRunning = true;
       this.ensureLogCapTimer();
@@ -355,8 +366,9 @@ export class ProcessSupervisor {
       this.setStatus({ state: 'stopped', lastExit: info, adopted: false, reason: 'stopped', crashLoop: false }, ['pid', 'startedAt', 'nextRestartAt']);
       return;
     }
-    // The leader is gone; stray members of its group (a wrapper's children) must not hold ports.
-    if (run.pgid !== undefined) this.killRemnants(run);
+    // The leader is gone; stray members of its group (a wrapper's children) must not hold ports,
+    // unless they are what the restarted process takes back (restartKeepsChildren).
+    if (run.pgid !== undefined && !run.spec.restartKeepsChildren) this.killRemnants(run);
     await this.removePidFile(run.spec.pidFile);
     this.log.warn({ pid: run.pid, code: info.code, signal: info.signal, ran_for_ms: info.at - run.startedAt }, 'process_exited_unexpectedly');
     this.onFailure(info, run.startedAt, undefined);
@@ -399,7 +411,7 @@ export class ProcessSupervisor {
     this.restartTimer = undefined;
   }
 
-  private async stopRun(reason: string): Promise<void> {
+  private async stopRun(reason: string, forRestart = false): Promise<void> {
     this.wantRunning = false;
     this.givenUp = false;
     this.clearRestartTimer();
@@ -407,7 +419,7 @@ export class ProcessSupervisor {
     if (run) {
       let info: ExitInfo;
       try {
-        info = await this.terminate(run);
+        info = await this.terminate(run, forRestart && run.spec.restartKeepsChildren === true);
       } catch (err) {
         this.log.error({ err, pid: run.pid }, 'process_stop_failed');
         this.setStatus({ reason: `stop failed: ${err instanceof Error ? err.message : String(err)}` });
@@ -426,24 +438,26 @@ export class ProcessSupervisor {
    * SIGTERM to the group, up to stopGraceMs for the leader to exit, then SIGKILL; finally SIGKILL
    * whatever is left of the group (systemd's KillMode=control-group does the same).
    */
-  private async terminate(run: Run): Promise<ExitInfo> {
+  private async terminate(run: Run, keepChildren = false): Promise<ExitInfo> {
     run.stopRequested = true;
+    // Keeping the children: signal the process alone, never its group.
+    const target = keepChildren ? { pid: run.pid, pgid: undefined } : run;
     run.pollFast();
     // An adopted process is checked before every signal: its pid could have been reused since the last poll.
     if (run.adopted && !(await probeProcessAlive(run.pid, run.startTime, this.procRoot))) {
       return { code: null, signal: null, at: this.now() };
     }
     this.log.info({ pid: run.pid, grace_ms: run.spec.stopGraceMs }, 'process_stopping');
-    if (signalProcess(run, 'SIGTERM') === 'gone') return run.adopted ? { code: null, signal: null, at: this.now() } : await run.exited;
+    if (signalProcess(target, 'SIGTERM') === 'gone') return run.adopted ? { code: null, signal: null, at: this.now() } : await run.exited;
     let info = await within(run.exited, run.spec.stopGraceMs);
     if (!info) {
       this.log.warn({ pid: run.pid, grace_ms: run.spec.stopGraceMs }, 'stop_grace_expired_killing');
       if (run.adopted && !(await probeProcessAlive(run.pid, run.startTime, this.procRoot))) return { code: null, signal: null, at: this.now() };
-      signalProcess(run, 'SIGKILL');
+      signalProcess(target, 'SIGKILL');
       info = await within(run.exited, this.killWaitMs);
       if (!info) throw new StopFailedError(run.spec.instanceId, run.pid);
     }
-    if (run.pgid !== undefined) this.killRemnants(run);
+    if (run.pgid !== undefined && !keepChildren) this.killRemnants(run);
     return info;
   }
 

@@ -135,6 +135,7 @@ export class InstanceManager {
       stopGraceMs: plan.stopGraceMs,
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
+      restartKeepsChildren: plan.restartKeepsChildren,
     };
   }
 
@@ -366,7 +367,7 @@ export class InstanceManager {
     if (!m) return undefined;
     await this.checkRestartable(id);
     this.setLaunch(m, await this.userFor(m.spec));
-    await m.supervisor.stop();
+    await m.supervisor.stop({ forRestart: true });
     await this.runPreStart(m.spec);
     const st = await m.supervisor.restart();
     this.refreshPending(m);

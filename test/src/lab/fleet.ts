@@ -202,6 +202,15 @@ export class Lab {
 
   killAllSync(): void {
     this.cp?.kill('SIGKILL');
+    // Processes that left their group's reach (Storm workers a restarted supervisor took back stay
+    // in the old supervisor's group): anything whose command line names this lab's directory.
+    for (const pid of pidsMentioning(this.dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     for (const a of this.agents.values()) a.child.kill('SIGKILL');
     for (const pid of this.servicePids()) {
       try {
@@ -224,6 +233,20 @@ export class Lab {
     everyLab.delete(this);
     if (!opts.keepDir && !process.env.HACTL_KEEP_LAB) fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Pids of live processes whose /proc/<pid>/cmdline contains `text` (this process excluded). */
+export function pidsMentioning(text: string): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) out.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
 
 export function alive(pid: number): boolean {

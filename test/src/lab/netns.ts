@@ -72,6 +72,12 @@ export class LabNetwork {
       netns = `${this.bridge}-${name}`;
       const veth = `${this.bridge}v${n}`;
       ip('netns', 'add', netns);
+      // `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc. Without a resolver of its own, a
+      // lookup inside the namespace waits out its timeout (the root namespace's nameserver is not
+      // reachable from here): Storm's ZooKeeper client resolves the server before each handshake
+      // and never got a 6 s session. Pointing at 127.0.0.1, where nothing listens, fails at once.
+      fs.mkdirSync(`/etc/netns/${netns}`, { recursive: true });
+      fs.writeFileSync(`/etc/netns/${netns}/resolv.conf`, '# hactl lab namespace: no resolver; lookups fail at once\nnameserver 127.0.0.1\n');
       ip('-n', netns, 'link', 'set', 'lo', 'up');
       ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
       ip('link', 'set', veth, 'master', this.bridge, 'up');
@@ -110,6 +116,9 @@ export class LabNetwork {
     for (const line of listed.split('\n')) {
       const ns = line.split(' ')[0];
       if (ns?.startsWith(prefix)) ipQuiet('netns', 'del', ns);
+    }
+    for (const dir of fs.existsSync('/etc/netns') ? fs.readdirSync('/etc/netns') : []) {
+      if (dir.startsWith(prefix)) fs.rmSync(`/etc/netns/${dir}`, { recursive: true, force: true });
     }
     ipQuiet('link', 'del', this.bridge);
   }

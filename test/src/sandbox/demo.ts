@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { REPO_ROOT } from '../lab/fleet.js';
+import { REPO_ROOT, pidsMentioning } from '../lab/fleet.js';
 import { LabNetwork } from '../lab/netns.js';
 import { waitFor } from '../lab/wait.js';
 import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNeedsNamespace, seedHostNumber } from './seed.js';
@@ -79,7 +79,10 @@ async function down(): Promise<void> {
     // Services run in their own process groups (the agent starts them with setsid): the group
     // takes Storm's workers and wrapper scripts along.
     for (const pid of services) signal(-pid, 'SIGTERM');
-    const all = [...own.filter((p): p is number => p !== undefined), ...services];
+    // Storm workers a restarted supervisor took back live outside its group: end them by name.
+    const strays = pidsMentioning(DEMO);
+    for (const pid of strays) signal(pid, 'SIGTERM');
+    const all = [...own.filter((p): p is number => p !== undefined), ...services, ...strays];
     await waitFor('the sandbox processes to exit', () => (all.every((p) => !alive(p)) ? true : undefined), { timeoutMs: 40_000, intervalMs: 200 }).catch(() => {
       for (const pid of services) signal(-pid, 'SIGKILL');
       for (const pid of all) signal(pid, 'SIGKILL');
