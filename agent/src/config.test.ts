@@ -10,6 +10,7 @@ describe('agent flags for issue 16 (#5 package hosts, #6 control plane)', () => 
     ['repeatable --package-host', ['--package-host', 'downloads.apache.org', '--package-host', 'mirror.lan:8080', '--package-host', '[fd00::1]:80'], {}, { packageHosts: ['downloads.apache.org', 'mirror.lan:8080', '[fd00::1]:80'] }],
     ['HACTL_AGENT_PACKAGE_HOSTS from the unit\'s environment file', [], { HACTL_AGENT_PACKAGE_HOSTS: 'a.example, b.example:8443' }, { packageHosts: ['a.example', 'b.example:8443'] }],
     ['--accept-control-plane ID', ['--accept-control-plane', 'AbCdEfGhIjKlMnOpQrStUv'], {}, { acceptControlPlane: 'AbCdEfGhIjKlMnOpQrStUv' }],
+    ['--data-root and --state-dir in normal form', ['--data-root', '/srv//hactl/', '--state-dir', '/srv/hactl-agent/./'], {}, { dataRoot: '/srv/hactl', stateDir: '/srv/hactl-agent' }],
   ])('%s', (_s, argv, env, expected) => {
     expect(loadConfig({ argv: [...base, ...argv], env })).toMatchObject(expected);
   });
@@ -18,6 +19,11 @@ describe('agent flags for issue 16 (#5 package hosts, #6 control plane)', () => 
     ['a URL instead of a host', ['--package-host', 'https://downloads.apache.org/kafka'], '--package-host'],
     ['a host with a path', ['--package-host', 'mirror/evil'], '--package-host'],
     ['a control plane id with a slash', ['--accept-control-plane', '../../etc'], '--accept-control-plane'],
+    // Issue 16 #1: the roots follow the one path rule set the control plane applies to the hello.
+    ['--data-root / (every service dir straight under the root)', ['--data-root', '/'], '--data-root'],
+    ['--data-root with a comma (Kafka log.dirs would split it)', ['--data-root', '/srv/a,b'], '--data-root'],
+    ['--state-dir with a colon', ['--state-dir', '/srv/a:b'], '--state-dir'],
+    ['--state-dir with a space', ['--state-dir', '/srv/my state'], '--state-dir'],
   ])('%s → refused naming the flag', (_s, argv, flag) => {
     try {
       loadConfig({ argv: [...base, ...argv], env: {} });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HOST_RE, ValidationError, parseHostPort, type ErrorDetail } from '@hactl/shared';
+import { HOST_RE, ValidationError, checkPath, normalisePath, parseHostPort, type ErrorDetail } from '@hactl/shared';
 
 export interface AgentConfig {
   server: string;
@@ -116,9 +116,12 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   for (const [flag, key] of [['state-dir', 'stateDir'], ['data-root', 'dataRoot']] as const) {
     const v = values[flag];
     if (v === undefined) continue;
+    // A relative flag is taken from the working directory; the result must pass the rules every
+    // path does (paths.ts), which the control plane applies to the data root in the hello too.
     const abs = path.resolve(v);
-    if (/[\s\u0000-\u001f]/.test(abs)) problems.push({ path: `--${flag}`, message: 'must not contain whitespace or control characters' });
-    else cfg[key] = abs;
+    const bad = checkPath(`--${flag}`, abs);
+    if (bad.length) problems.push(...bad);
+    else cfg[key] = normalisePath(abs);
   }
   for (const l of values.label ?? []) {
     const m = /^([A-Za-z0-9._/-]{1,63})=([A-Za-z0-9._-]{0,63})$/.exec(l);

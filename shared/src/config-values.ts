@@ -4,7 +4,7 @@ import type { ErrorDetail } from './errors.js';
 /**
  * Building blocks for validating values that end up in rendered config files. Every check here
  * exists so a value cannot break out of its line (newline, NUL), its key (`=`, `:`), or its
- * directory (`..`).
+ * directory (`..`). Values are checked per file format in config-chars.ts, paths in paths.ts.
  */
 
 /** Cluster, host and member names: DNS-label-like, safe in paths, znodes and config values. */
@@ -17,22 +17,8 @@ export const hostRefSchema = z.string().regex(HOST_RE, 'must be a hostname or ho
 
 export const portSchema = z.number().int('must be an integer').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
 
-/** Absolute, normalised path with no traversal, whitespace or control characters. */
-export const absPathSchema = z
-  .string()
-  .refine((p) => p.startsWith('/'), 'must be an absolute path')
-  .refine((p) => !p.split('/').some((seg) => seg === '..' || seg === '.'), 'must not contain "." or ".." segments')
-  .refine((p) => /^[A-Za-z0-9_@%+=:,./-]+$/.test(p), 'may only contain letters, digits and _@%+=:,./-');
-
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
-
-/** A value for a `key=value` line: no control characters (newline, CR, NUL) and no backslash escapes. */
-export function checkLineValue(path: string, value: string): ErrorDetail[] {
-  const problems: ErrorDetail[] = [];
-  if (CONTROL_RE.test(value)) problems.push({ path, message: 'must not contain newlines or other control characters' });
-  if (value.includes('\\')) problems.push({ path, message: 'must not contain a backslash (it would be read as an escape)' });
-  return problems;
-}
+/** Paths follow one rule set and normaliser for every kind (paths.ts); re-exported for the kinds that import it from here. */
+export { absPathSchema } from './paths.js';
 
 /** A key for a properties-style file: letters, digits and `._-` only. */
 export const PROPERTY_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { absPathSchema } from './config-values.js';
+import { normalisePath } from './paths.js';
 
 /**
  * The most a package download may write to disk unless the spec says otherwise: 1 GiB, above every
@@ -46,7 +47,7 @@ export type PackageInputs = z.infer<typeof packageInputsSchema>;
  */
 export function resolveDistribution(d: { home?: string | undefined; package?: { url: string; sha512: string; maxBytes?: number | undefined } | undefined }, dataRoot: string, kind: string): { home: string; package?: PackageInputs } {
   if (d.package) {
-    const dir = `${dataRoot}/distributions/${kind}/${d.package.sha512.slice(0, 16)}`;
+    const dir = normalisePath(`${dataRoot}/distributions/${kind}/${d.package.sha512.slice(0, 16)}`);
     return { home: dir, package: { ...d.package, dir } };
   }
   return { home: d.home! };

@@ -3,6 +3,8 @@ export * from './json-input.js';
 export * from './logger.js';
 export * from './domain.js';
 export * from './config-values.js';
+export * from './paths.js';
+export * from './config-chars.js';
 export * from './backoff.js';
 export * from './listen.js';
 export * from './distribution.js';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { HOST_RE, ValidationError, parseJsonInput, serviceKind, type ErrorDetail } from '@hactl/shared';
+import { HOST_RE, ValidationError, checkPath, normalisePath, parseJsonInput, serviceKind, type ErrorDetail } from '@hactl/shared';
 import type { Hello__Output, StatusReport__Output } from '@hactl/proto';
 import type { AgentHello, StatusUpdate } from '../reconcile/fleet.js';
 
@@ -13,8 +13,11 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
   const problems: ErrorDetail[] = [];
   if (!HOST_RE.test(h.name)) problems.push({ path: 'hello.name', message: 'must be a hostname (letters, digits, ".", "-")' });
   if (net.isIP(h.address) === 0) problems.push({ path: 'hello.address', message: 'must be an IPv4 or IPv6 address' });
-  const dataRoot = h.facts?.dataRoot ?? '';
-  if (!dataRoot.startsWith('/') || /[\u0000-\u001f]|(^|\/)\.\.?(\/|$)/.test(dataRoot)) problems.push({ path: 'hello.facts.dataRoot', message: 'must be an absolute path without "." or ".." segments' });
+  // The root every default service dir is derived from: the same path rules as every spec path
+  // (paths.ts), kept in normal form so derived dirs compare equal in the clash checks.
+  const rawDataRoot = h.facts?.dataRoot ?? '';
+  problems.push(...checkPath('hello.facts.dataRoot', rawDataRoot));
+  const dataRoot = normalisePath(rawDataRoot);
   const labels = h.facts?.labels ?? {};
   for (const [k, v] of Object.entries(labels)) {
     if (!/^[A-Za-z0-9._/-]{1,63}$/.test(k) || !/^[A-Za-z0-9._-]{0,63}$/.test(v)) problems.push({ path: `hello.facts.labels.${k}`, message: 'labels are short [A-Za-z0-9._-] strings' });

@@ -46,4 +46,19 @@ describe('fleet planning across clusters', () => {
     const apart = { ...zk, name: 'zk2', members: [{ host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir: '/other' }] } as unknown as ClusterSpecBase;
     expect(checkClaims(fleet, [zk, apart], 'zk2')).toEqual([]);
   });
+
+  it.each<[scenario: string, dataDir: string, message: RegExp]>([
+    ['the same dir spelled with a trailing slash', '/d/zookeeper/zk/1/data/', /directory \/d\/zookeeper\/zk\/1\/data on host h1 is used by both zk\/zk-1 \(data\) and zk2\/zk-1 \(data\)/],
+    ['a dir inside the other cluster\'s data dir', '/d/zookeeper/zk/1/data/zk2', /directory \/d\/zookeeper\/zk\/1\/data\/zk2 of zk2\/zk-1 \(data\) is inside directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1 \(data\) on host h1/],
+    ['a dir that contains the other cluster\'s data dir', '/d/zookeeper', /directory \/d\/zookeeper of zk2\/zk-1 \(data\) contains directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1 \(data\) on host h1/],
+  ])('dirs across clusters compare in normal form, nesting included (issue 16 #1): %s', (_s, dataDir, message) => {
+    const other = { ...zk, name: 'zk2', members: [{ host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir }] } as unknown as ClusterSpecBase;
+    const problems = checkClaims(fleet, [zk, other], 'zk2');
+    expect(problems).toEqual([{ path: 'zk2/zk-1', message: expect.stringMatching(message) }]);
+  });
+
+  it('a ZooKeeper transaction log dir (settings.dataLogDir) is claimed too', () => {
+    const other = { ...zk, name: 'zk2', settings: { dataLogDir: '/d/zookeeper/zk/1/data/txlog' }, members: [{ host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir: '/zk2' }] } as unknown as ClusterSpecBase;
+    expect(checkClaims(fleet, [zk, other], 'zk2')).toEqual([{ path: 'zk2/zk-1', message: expect.stringMatching(/txlog of zk2\/zk-1 \(data\) is inside directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1/) }]);
+  });
 });

@@ -1,4 +1,4 @@
-import { serviceKind, type ClusterSpecBase, type ErrorDetail, type FleetContext, type InstancePlan } from '@hactl/shared';
+import { DirClaims, normalisePath, serviceKind, type ClusterSpecBase, type ErrorDetail, type FleetContext, type InstancePlan } from '@hactl/shared';
 
 /** One instance in a host's desired state, as stored and sent (inputs stay structured here). */
 export interface DesiredInstanceView {
@@ -56,12 +56,14 @@ export function diffHostDesired(stored: ReadonlyMap<string, { generation: number
 /**
  * Ports and directories claimed on each host by every cluster's instances; a clash that involves
  * `cluster` is a validation problem (e.g. ZooKeeper's AdminServer and the Storm UI both default to
- * 8080, service-facts §0.6).
+ * 8080, service-facts §0.6). Directories are compared in normal form, and one inside another
+ * clashes too (paths.ts DirClaims): `/data/zk/` is `/data/zk`, and a data dir inside another
+ * cluster's log dir is still shared.
  */
 export function checkClaims(fleet: FleetContext, specs: readonly ClusterSpecBase[], cluster: string): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const ports = new Map<string, string>();
-  const dirs = new Map<string, string>();
+  const dirs = new DirClaims();
   const hostName = new Map(fleet.hosts.map((h) => [h.id, h.name]));
   const addressOf = new Map(fleet.hosts.map((h) => [h.id, h.address]));
   for (const spec of specs) {
@@ -78,11 +80,16 @@ export function checkClaims(fleet: FleetContext, specs: readonly ClusterSpecBase
         } else if (!other) ports.set(key, owner(what));
       }
       for (const dir of claims.dirs) {
-        const key = `${plan.hostId}:${dir}`;
-        const other = dirs.get(key);
-        if (other && !other.startsWith(`${plan.cluster}/`) && (plan.cluster === cluster || other.startsWith(`${cluster}/`))) {
-          problems.push({ path: plan.cluster === cluster ? plan.id : other.split(' ')[0]!, message: `directory ${dir} on host ${hostName.get(plan.hostId)} is used by both ${other} and ${owner('data')}` });
-        } else if (!other) dirs.set(key, owner('data'));
+        // Clashes inside one cluster are its own validation's business.
+        const clash = dirs.overlaps(plan.hostId, dir).find((o) => !o.owner.startsWith(`${plan.cluster}/`) && (plan.cluster === cluster || o.owner.startsWith(`${cluster}/`)));
+        if (clash) {
+          const host = hostName.get(plan.hostId);
+          const message = clash.relation === 'same'
+            ? `directory ${clash.dir} on host ${host} is used by both ${clash.owner} and ${owner('data')}`
+            : `directory ${normalisePath(dir)} of ${owner('data')} ${clash.relation === 'inside' ? 'is inside' : 'contains'} directory ${clash.dir} of ${clash.owner} on host ${host}`;
+          problems.push({ path: plan.cluster === cluster ? plan.id : clash.owner.split(' ')[0]!, message });
+        }
+        dirs.add(plan.hostId, dir, owner('data'));
       }
     }
   }

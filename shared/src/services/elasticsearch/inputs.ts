@@ -2,10 +2,11 @@ import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { ValidationError } from '../../errors.js';
-import { ES_ROLES } from './spec.js';
+import { ES_ROLES, isElasticsearchPathKey } from './spec.js';
+import { yamlValueSchema } from '../../config-chars.js';
+import { pathProblems } from '../../paths.js';
 
-const SAFE_VALUE_RE = /^[^\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff\\]*$/;
-const safeValue = z.string().regex(SAFE_VALUE_RE, 'must be one line without backslashes');
+const safeValue = yamlValueSchema;
 const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
 const settingValue = z.union([safeValue, z.number().finite(), z.boolean(), z.array(z.union([safeValue, z.number().finite(), z.boolean()]))]);
 
@@ -37,7 +38,16 @@ export const elasticsearchInputsSchema = z
     settings: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/), settingValue),
     heap: z.string().regex(/^[1-9][0-9]{0,6}[mMgG]$/).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((i, ctx) => {
+    // `path.*` settings follow the same rules as the path fields.
+    for (const [key, value] of Object.entries(i.settings)) {
+      if (!isElasticsearchPathKey(key)) continue;
+      (Array.isArray(value) ? value : [value]).forEach((v, j) => {
+        for (const message of pathProblems(String(v))) ctx.addIssue({ code: 'custom', path: Array.isArray(value) ? ['settings', key, j] : ['settings', key], message });
+      });
+    }
+  });
 
 export type ElasticsearchInputs = z.infer<typeof elasticsearchInputsSchema>;
 

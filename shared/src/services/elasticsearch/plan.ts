@@ -2,7 +2,8 @@ import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import type { ElasticsearchSpec } from './spec.js';
-import { findHost, flattenSettings, isMasterEligible, resolveNode } from './spec.js';
+import { findHost, flattenSettings, isElasticsearchPathKey, isMasterEligible, resolveNode } from './spec.js';
+import { normalisePath } from '../../paths.js';
 import type { ElasticsearchInputs } from './inputs.js';
 
 /** Stored once the cluster formed (learned from health); its presence drops the bootstrap list. */
@@ -35,7 +36,11 @@ export function planElasticsearch(spec: ElasticsearchSpec, fleet: FleetContext):
   const seedHosts = masters.map((r) => `${r.host.address.includes(':') ? `[${r.host.address}]` : r.host.address}:${r.transportPort}`).sort();
   const formed = fleet.clusterFacts?.get(spec.name)?.[CLUSTER_UUID_FACT] !== undefined;
   const initialMasterNodes = formed ? [] : masters.map((r) => r.name).sort();
-  const { flat: settings } = flattenSettings(spec.settings);
+  const { flat } = flattenSettings(spec.settings);
+  // `path.*` values are rendered in normal form, like the path fields.
+  const settings = Object.fromEntries(
+    Object.entries(flat).map(([k, v]) => [k, !isElasticsearchPathKey(k) ? v : Array.isArray(v) ? v.map((x) => normalisePath(String(x))) : normalisePath(String(v))]),
+  );
 
   return nodes.map((r) => {
     const inputs: ElasticsearchInputs = {

@@ -7,6 +7,7 @@ import { parseElasticsearchInputs } from './inputs.js';
 import { elasticsearchKind } from './index.js';
 import type { FleetContext } from '../types.js';
 import { goldenChecker } from '../../testing/golden.js';
+import type { ValidationError } from '../../errors.js';
 
 const golden = goldenChecker(import.meta.url);
 
@@ -87,6 +88,33 @@ describe('elasticsearch planner', () => {
       ports: [{ port: 9201, what: 'elasticsearch http.port' }, { port: 9300, what: 'elasticsearch transport.port' }],
       dirs: ['/data/es', '/var/lib/hactl/elasticsearch/es-main/node-5/logs'],
     });
+  });
+});
+
+describe('elasticsearch paths and characters (issue 16)', () => {
+  it('dirs and path.* settings are rendered and claimed in normal form', () => {
+    const tidy = plan({ ...spec, settings: { ...spec.settings, 'path.repo': ['/backups/es'] } })[4]!.inputs;
+    const messy = plan({ ...spec, settings: { ...spec.settings, path: { repo: ['/backups//es/'] } }, nodes: spec.nodes.map((n, i) => (i === 4 ? { ...n, dataDir: '//data/es/' } : n)) })[4]!.inputs;
+    expect(renderElasticsearchFiles(messy)).toEqual(renderElasticsearchFiles(tidy));
+    expect(renderElasticsearchFiles(messy)[0]!.content).toMatch(/^path\.data: "\/data\/es"$/m);
+    expect(elasticsearchKind.claims(messy).dirs).toEqual(['/data/es', '/var/lib/hactl/elasticsearch/es-main/node-5/logs']);
+  });
+
+  it('render inputs from the wire: a comma in a path or a character SnakeYAML refuses is refused with the field', () => {
+    const inputs = plan(spec)[4]!.inputs;
+    const refused = (raw: unknown) => {
+      try {
+        parseElasticsearchInputs(raw);
+      } catch (err) {
+        return (err as ValidationError).details.map((d) => d.path);
+      }
+      return [];
+    };
+    expect(refused({ ...inputs, dataDir: '/d1,/d2' })).toEqual(['inputs.dataDir']);
+    expect(refused({ ...inputs, settings: { ...inputs.settings, 'cluster.metadata.owner': 'a\u0080' } })).toEqual(['inputs.settings.cluster.metadata.owner']);
+    expect(refused({ ...inputs, attributes: { rack: '\uffff' } })).toEqual(['inputs.attributes.rack']);
+    expect(refused({ ...inputs, settings: { ...inputs.settings, 'path.repo': ['/a', '/'] } })).toEqual(['inputs.settings.path.repo[1]']);
+    expect(refused({ ...inputs, settings: { ...inputs.settings, 'cluster.metadata.owner': 'équipe 😀' } })).toEqual([]);
   });
 });
 

@@ -14,7 +14,11 @@ export const SECURITY_SETTINGS: Readonly<Record<string, boolean>> = {
   'xpack.security.transport.ssl.enabled': false,
 };
 
-/** One YAML scalar: strings double-quoted (inputs hold no control characters or backslashes, so JSON quoting is valid YAML). */
+/**
+ * One YAML scalar: strings double-quoted. Inputs hold only characters SnakeYAML loads, with no line
+ * break, control character or backslash (config-chars.ts), so JSON quoting escapes nothing but `"`
+ * and is valid YAML.
+ */
 function yamlScalar(v: string | number | boolean): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }

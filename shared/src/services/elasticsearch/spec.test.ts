@@ -66,6 +66,18 @@ const cases: Case[] = [
   ['relative home', (s) => ({ ...s, distribution: { home: 'opt/es' } }), 'distribution.home', /absolute path/],
   ['unknown node field', (s) => ({ ...s, nodes: nodes(s, 0, { colour: 'red' }) }), 'nodes[0]', /unknown field "colour"/],
   ['traversal in dataDir', (s) => ({ ...s, nodes: nodes(s, 0, { dataDir: '/var/../etc' }) }), 'nodes[0].dataDir', /"\.\."/],
+  // Issue 16 #1: path.data "/d1,/d2" is two data paths to Elasticsearch (a string is split on commas).
+  ['comma in dataDir', (s) => ({ ...s, nodes: nodes(s, 0, { dataDir: '/d1,/d2' }) }), 'nodes[0].dataDir', /found "," \(a comma splits/],
+  ['"/" as logDir', (s) => ({ ...s, nodes: nodes(s, 0, { logDir: '/' }) }), 'nodes[0].logDir', /must not be "\/"/],
+  ['comma in a path.repo entry', (s) => ({ ...s, settings: { 'path.repo': ['/backups/a,/backups/b'] } }), 'settings.path.repo[0]', /comma/],
+  ['relative path.shared_data', (s) => ({ ...s, settings: { path: { shared_data: 'shared' } } }), 'settings.path.shared_data', /absolute path/],
+  ['data dir spelled with a trailing slash, same as another node\'s', (s) => ({ ...s, nodes: [...nodes(s, 3, { dataDir: '/d/es' }).slice(0, 4), { host: 'es4', name: 'node-5', httpPort: 9201, transportPort: 9301, dataDir: '/d/es/' }] }), 'nodes[4].dataDir', /directory \/d\/es on host es4 is already used by nodes\[3\]\.dataDir/],
+  ['log dir inside another node\'s data dir', (s) => ({ ...s, nodes: [...nodes(s, 3, { dataDir: '/d/es' }).slice(0, 4), { host: 'es4', name: 'node-5', httpPort: 9201, transportPort: 9301, logDir: '/d/es/logs' }] }), 'nodes[4].logDir', /\/d\/es\/logs on host es4 is inside \/d\/es, used by nodes\[3\]\.dataDir/],
+  // Issue 16 #2: SnakeYAML refuses to load elasticsearch.yml with these.
+  ['C1 control U+0080 in a setting value', (s) => ({ ...s, settings: { 'cluster.metadata.owner': 'a\u0080b' } }), 'settings.cluster.metadata.owner', /U\+0080: SnakeYAML/],
+  ['U+009F in a list item', (s) => ({ ...s, settings: { 'cluster.routing.allocation.awareness.force.rack.values': ['r1', 'r2\u009f'] } }), 'settings.cluster.routing.allocation.awareness.force.rack.values[1]', /U\+009F: SnakeYAML/],
+  ['U+FFFE in an attribute', (s) => ({ ...s, nodes: nodes(s, 4, { attributes: { rack: 'r1\ufffe' } }) }), 'nodes[4].attributes.rack', /U\+FFFE: SnakeYAML/],
+  ['U+FFFF in a setting value', (s) => ({ ...s, settings: { 'cluster.metadata.owner': '\uffff' } }), 'settings.cluster.metadata.owner', /U\+FFFF: SnakeYAML/],
 ];
 
 describe('elasticsearch spec validation', () => {
@@ -97,6 +109,11 @@ describe('elasticsearch spec validation', () => {
       expect(hit!.message).toMatch(message);
     });
   }
+
+  it('accepts what SnakeYAML loads: Latin-1, CJK and astral characters in values (issue 16 #2)', () => {
+    const s = good();
+    expect(validateElasticsearchSpec({ ...s, settings: { 'cluster.metadata.owner': 'équipe ラック 😀' } }, fleet).ok).toBe(true);
+  });
 
   it('reports every problem at once', () => {
     const s = good();

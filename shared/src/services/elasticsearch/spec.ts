@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { PROPERTY_KEY_RE, absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { checkYamlValue } from '../../config-chars.js';
+import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 
 export const ES_DEFAULT_PORTS = { http: 9200, transport: 9300 } as const;
 
@@ -94,8 +96,13 @@ const MANAGED_KEYS: Record<string, string> = {
 /** Legacy role settings, removed in 8.0 (PR #71163, service-facts §0.16): an 8.x node refuses to start. */
 const LEGACY_ROLE_KEYS = new Set(['node.master', 'node.data', 'node.ingest', 'node.ml', 'node.remote_cluster_client', 'node.transform', 'node.voting_only', 'node.local_storage']);
 
-/** Characters YAML (SnakeYAML is 1.1) treats as line breaks or BOM even inside quotes. */
-const YAML_BREAK_RE = /[\u0085\u2028\u2029\ufeff]/;
+/**
+ * elasticsearch.yml settings that hold paths: `path.*` (`path.repo`, `path.shared_data`, …; a string
+ * is split on commas into a list). `path.data` and `path.logs` are managed (nodes[].dataDir/logDir).
+ */
+export function isElasticsearchPathKey(key: string): boolean {
+  return key.startsWith('path.');
+}
 
 export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
   return hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name === ref);
@@ -131,9 +138,9 @@ export interface ResolvedNode {
   heap: string | undefined;
 }
 
-/** The node after defaults; the single source for validation, planning and claims. */
+/** The node after defaults, dirs in normal form; the single source for validation, planning and claims. */
 export function resolveNode(spec: ElasticsearchSpec, n: ElasticsearchNodeSpec, host: HostRecord): ResolvedNode {
-  const baseDir = `${host.dataRoot}/elasticsearch/${spec.name}/${n.name}`;
+  const baseDir = normalisePath(`${host.dataRoot}/elasticsearch/${spec.name}/${n.name}`);
   return {
     host,
     name: n.name,
@@ -142,8 +149,8 @@ export function resolveNode(spec: ElasticsearchSpec, n: ElasticsearchNodeSpec, h
     httpPort: n.httpPort ?? ES_DEFAULT_PORTS.http,
     transportPort: n.transportPort ?? ES_DEFAULT_PORTS.transport,
     baseDir,
-    dataDir: n.dataDir ?? `${baseDir}/data`,
-    logDir: n.logDir ?? `${baseDir}/logs`,
+    dataDir: normalisePath(n.dataDir ?? `${baseDir}/data`),
+    logDir: normalisePath(n.logDir ?? `${baseDir}/logs`),
     heap: n.heap ?? spec.heap,
   };
 }
@@ -227,12 +234,17 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
       continue;
     }
     const values = Array.isArray(value) ? value : [value];
-    values.forEach((v, j) => problems.push(...checkYamlValue(Array.isArray(value) ? `${path}[${j}]` : path, String(v))));
+    values.forEach((v, j) => {
+      const at = Array.isArray(value) ? `${path}[${j}]` : path;
+      problems.push(...checkYamlValue(at, String(v)));
+      if (isElasticsearchPathKey(key)) problems.push(...checkPath(at, String(v)));
+    });
   }
 
-  // Hosts must be registered; ports and dirs must not clash on one host.
+  // Hosts must be registered; ports and dirs must not clash on one host. Dirs are compared in
+  // normal form, and one inside another clashes too.
   const ports = new Map<string, string>();
-  const dirs = new Map<string, string>();
+  const dirs = new DirClaims();
   spec.nodes.forEach((n, i) => {
     const host = findHost(fleet.hosts, n.host);
     if (!host) {
@@ -247,21 +259,13 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
       else ports.set(key, `nodes[${i}].${field}`);
     }
     for (const [field, dir] of [['dataDir', r.dataDir], ['logDir', r.logDir]] as const) {
-      const key = `${host.id}:${dir}`;
-      const other = dirs.get(key);
-      if (other) problems.push({ path: `nodes[${i}].${field}`, message: `directory ${dir} on host ${host.name} is already used by ${other}` });
-      else dirs.set(key, `nodes[${i}].${field}`);
+      const clash = dirs.overlaps(host.id, dir)[0];
+      if (clash) problems.push({ path: `nodes[${i}].${field}`, message: `directory ${dir} on host ${host.name} ${describeOverlap(clash)}` });
+      dirs.add(host.id, dir, `nodes[${i}].${field}`);
     }
   });
 
   return problems.length ? { ok: false, problems } : { ok: true, spec };
-}
-
-/** A value that goes into a double-quoted YAML scalar: one line, no escapes, no YAML line breaks. */
-function checkYamlValue(path: string, value: string): ErrorDetail[] {
-  const problems = checkLineValue(path, value);
-  if (YAML_BREAK_RE.test(value)) problems.push({ path, message: 'must not contain Unicode line or paragraph separators (YAML reads them as line breaks)' });
-  return problems;
 }
 
 /**

@@ -2,11 +2,14 @@ import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { ValidationError } from '../../errors.js';
+import { propertiesValueSchema } from '../../config-chars.js';
+import { pathProblems } from '../../paths.js';
+import { isKafkaPathKey } from './spec.js';
 
 const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
 /** `kafka-storage.sh random-uuid`: a 16-byte UUID in unpadded base64url, 22 characters (service-facts §2.3). */
 export const KRAFT_CLUSTER_ID_RE = /^[A-Za-z0-9_-]{22}$/;
-const lineValue = z.string().regex(/^[^\u0000-\u001f\u007f\\]*$/, 'must not contain control characters or backslashes');
+const lineValue = propertiesValueSchema;
 
 /** Render inputs for one Kafka broker/controller: everything the agent needs, nothing it must look up. */
 export const kafkaInputsSchema = z
@@ -43,6 +46,10 @@ export const kafkaInputsSchema = z
   })
   .strict()
   .superRefine((i, ctx) => {
+    // Path settings (key and trust store locations) follow the same rules as the path fields.
+    for (const [key, value] of Object.entries(i.config)) {
+      if (isKafkaPathKey(key)) for (const message of pathProblems(value)) ctx.addIssue({ code: 'custom', path: ['config', key], message });
+    }
     const broker = i.roles.includes('broker');
     const controller = i.roles.includes('controller');
     if (broker !== (i.port !== undefined)) ctx.addIssue({ code: 'custom', path: ['port'], message: 'is set exactly when the node has the broker role' });

@@ -2,7 +2,8 @@ import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { findHost, resolveMember, type ZookeeperSpec } from '../zookeeper/spec.js';
-import { resolveBroker, type KafkaSpec, type ResolvedBroker } from './spec.js';
+import { isKafkaPathKey, resolveBroker, type KafkaSpec, type ResolvedBroker } from './spec.js';
+import { normalisePath } from '../../paths.js';
 import { KRAFT_CLUSTER_ID_RE, type KafkaInputs } from './inputs.js';
 
 /** Stored cluster fact: the KRaft cluster id, generated once (`kafka-storage.sh random-uuid` format). */
@@ -79,11 +80,11 @@ export function planKafka(spec: KafkaSpec, fleet: FleetContext): InstancePlan<Ka
 
   const brokerCount = nodes.filter((r) => r.roles.includes('broker')).length;
   const config: Record<string, string> = { ...defaultConfig(brokerCount) };
-  for (const [k, v] of Object.entries(spec.settings)) config[k] = String(v);
+  for (const [k, v] of Object.entries(spec.settings)) config[k] = isKafkaPathKey(k) ? normalisePath(String(v)) : String(v);
   const jvmFlags = spec.jvm?.flags ?? [];
 
   return nodes.map((r) => {
-    const base = `${r.host.dataRoot}/kafka/${spec.name}/${r.id}`;
+    const base = normalisePath(`${r.host.dataRoot}/kafka/${spec.name}/${r.id}`);
     const { listeners, advertised } = listenersFor(r, r.host.address);
     const inputs: KafkaInputs = {
       cluster: spec.name,

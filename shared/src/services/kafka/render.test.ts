@@ -7,6 +7,7 @@ import { kafkaKind } from './index.js';
 import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
 import { goldenChecker } from '../../testing/golden.js';
+import type { ValidationError } from '../../errors.js';
 
 const golden = goldenChecker(import.meta.url);
 
@@ -119,6 +120,30 @@ describe('kafka planner', () => {
 
   it('is deterministic', () => {
     expect(JSON.stringify(plan(kraftSplit))).toBe(JSON.stringify(plan(kraftSplit)));
+  });
+});
+
+describe('kafka paths and characters (issue 16)', () => {
+  it('log dirs are rendered and claimed in normal form', () => {
+    const messy = plan({ ...zkMode, brokers: [zkMode.brokers[0], { ...zkMode.brokers[1], logDirs: ['/data1//kafka/', '/data2/kafka/'] }, zkMode.brokers[2]] })[1]!.inputs;
+    expect(renderKafkaFiles(messy)).toEqual(renderKafkaFiles(plan(zkMode)[1]!.inputs));
+    expect(kafkaKind.claims(messy).dirs).toEqual(['/data1/kafka', '/data2/kafka']);
+  });
+
+  it('render inputs from the wire: a comma in a log dir, "/" or a non-ASCII value is refused with the field', () => {
+    const inputs = plan(zkMode)[0]!.inputs;
+    const refused = (raw: unknown) => {
+      try {
+        parseKafkaInputs(raw);
+      } catch (err) {
+        return (err as ValidationError).details.map((d) => d.path);
+      }
+      return [];
+    };
+    expect(refused({ ...inputs, logDirs: ['/d1,/d2'] })).toEqual(['inputs.logDirs[0]']);
+    expect(refused({ ...inputs, logDirs: ['/'] })).toEqual(['inputs.logDirs[0]']);
+    expect(refused({ ...inputs, config: { ...inputs.config, 'ssl.keystore.location': '/a:b' } })).toEqual(['inputs.config.ssl.keystore.location']);
+    expect(refused({ ...inputs, config: { ...inputs.config, 'sasl.kerberos.service.name': 'kafkä' } })).toEqual(['inputs.config.sasl.kerberos.service.name']);
   });
 });
 

@@ -13,7 +13,9 @@ export function renderVoters(voters: NonNullable<KafkaInputs['voters']>): string
 
 /**
  * server.properties for one node. Byte-stable: sorted keys, no timestamps. Values were validated
- * (no control characters or backslashes), so each stays on its own `key=value` line.
+ * (printable ASCII without backslashes, config-chars.ts), so each stays on its own `key=value` line
+ * and reads back unchanged; paths hold no comma (paths.ts), so `log.dirs` splits back into the same
+ * directories.
  *
  * - ZooKeeper mode: `broker.id`, `zookeeper.connect` with the chroot (the broker creates it,
  *   service-facts §2.1); no `controller.listener.names` (only allowed in KRaft or migration).

@@ -75,6 +75,16 @@ const cases: Case[] = [
   ['kraft: managed process.roles', () => ({ ...kraft(), settings: { 'process.roles': 'broker' } }), 'settings.process.roles', /managed by hactl/],
   ['kraft: zookeeper settings', () => ({ ...kraft(), settings: { 'zookeeper.session.timeout.ms': 6000 } }), 'settings.zookeeper.session.timeout.ms', /do not apply in KRaft/],
   ['kraft: replication factor counts broker roles only', () => ({ ...withBroker(kraft(), 0, { roles: ['controller'] }), settings: { 'default.replication.factor': 3 } }), 'settings.default.replication.factor', /more than the 2 brokers/],
+  // Issue 16 #1: a comma made log.dirs=/d1,/d2 (two dirs, past the clash check); "/" was a log dir.
+  ['comma inside one log dir', () => withBroker(good(), 0, { logDirs: ['/d1,/d2'] }), 'brokers[0].logDirs[0]', /found "," \(a comma splits Kafka log\.dirs/],
+  ['"/" as a log dir', () => withBroker(good(), 0, { logDirs: ['/'] }), 'brokers[0].logDirs[0]', /must not be "\/"/],
+  ['same log dir spelled with a trailing slash', () => withBroker(withBroker(good(), 0, { logDirs: ['/d/kafka'] }), 1, { host: 'kafka1', port: 9093, logDirs: ['/d//kafka/'] }), 'brokers[1].logDirs[0]', /log dir \/d\/kafka on host kafka1 is already used by brokers\[0\]\.logDirs\[0\]/],
+  ['log dir inside another broker\'s', () => withBroker(withBroker(good(), 0, { logDirs: ['/d/kafka'] }), 1, { host: 'kafka1', port: 9093, logDirs: ['/d/kafka/b2'] }), 'brokers[1].logDirs[0]', /\/d\/kafka\/b2 on host kafka1 is inside \/d\/kafka, used by brokers\[0\]\.logDirs\[0\]/],
+  ['a broker\'s own log dirs nested', () => withBroker(good(), 0, { logDirs: ['/d/kafka/x', '/d/kafka'] }), 'brokers[0].logDirs[1]', /\/d\/kafka on host kafka1 contains \/d\/kafka\/x, used by brokers\[0\]\.logDirs\[0\]/],
+  ['relative trust store location', () => ({ ...good(), settings: { 'ssl.truststore.location': 'truststore.jks' } }), 'settings.ssl.truststore.location', /absolute path/],
+  // Issue 16 #2: server.properties is read by Properties.load(InputStream), i.e. as ISO 8859-1.
+  ['non-ASCII setting value', () => ({ ...good(), settings: { 'sasl.kerberos.service.name': 'kafkä' } }), 'settings.sasl.kerberos.service.name', /printable ASCII.*ISO 8859-1/],
+  ['C1 control in a setting value', () => ({ ...good(), settings: { 'log.cleanup.policy': 'delete\u0080' } }), 'settings.log.cleanup.policy', /U\+0080/],
 ];
 
 describe('kafka spec validation', () => {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
+import { PROPERTY_KEY_RE, absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
+import { checkPropertiesValue } from '../../config-chars.js';
+import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 import { findHost } from '../zookeeper/spec.js';
 
 export const KAFKA_DEFAULT_PORTS = { broker: 9092, controller: 9093 } as const;
@@ -99,6 +101,15 @@ const INT_KEYS = new Set<string>([
   'offsets.topic.num.partitions',
 ]);
 
+/**
+ * server.properties settings that hold a path: the key and trust store files
+ * (`ssl.keystore.location`, `listener.name.<l>.ssl.truststore.location`, `zookeeper.ssl.*.location`).
+ * The log dirs are brokers[].logDirs (`log.dir`, `log.dirs` and `metadata.log.dir` are managed).
+ */
+export function isKafkaPathKey(key: string): boolean {
+  return key.endsWith('.location');
+}
+
 export interface ResolvedBroker {
   host: HostRecord;
   id: number;
@@ -118,7 +129,7 @@ export function normaliseRoles(spec: KafkaSpec, b: KafkaBrokerSpec): KafkaRole[]
   return (['broker', 'controller'] as const).filter((r) => set.has(r));
 }
 
-/** The broker's ports, roles and dirs after defaults; the single source for validation and planning. */
+/** The broker's ports, roles and dirs after defaults, dirs in normal form; the single source for validation and planning. */
 export function resolveBroker(spec: KafkaSpec, b: KafkaBrokerSpec, host: HostRecord): ResolvedBroker {
   const roles = normaliseRoles(spec, b);
   return {
@@ -128,7 +139,7 @@ export function resolveBroker(spec: KafkaSpec, b: KafkaBrokerSpec, host: HostRec
     port: roles.includes('broker') ? (b.port ?? KAFKA_DEFAULT_PORTS.broker) : undefined,
     controllerPort: roles.includes('controller') ? (b.controllerPort ?? KAFKA_DEFAULT_PORTS.controller) : undefined,
     rack: b.rack,
-    logDirs: b.logDirs ?? [`${host.dataRoot}/kafka/${spec.name}/${b.id}/data`],
+    logDirs: (b.logDirs ?? [`${host.dataRoot}/kafka/${spec.name}/${b.id}/data`]).map(normalisePath),
   };
 }
 
@@ -223,7 +234,8 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
       continue;
     }
     const str = String(value);
-    problems.push(...checkLineValue(path, str));
+    problems.push(...checkPropertiesValue(path, str));
+    if (isKafkaPathKey(key)) problems.push(...checkPath(path, str));
     if (INT_KEYS.has(key) && !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))) {
       problems.push({ path, message: 'must be a non-negative integer' });
     }
@@ -239,9 +251,11 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
   checkMinIsr(spec, 'min.insync.replicas', 'default.replication.factor', 1, problems, warnings);
   checkMinIsr(spec, 'transaction.state.log.min.isr', 'transaction.state.log.replication.factor', 3, problems, warnings);
 
-  // Hosts must be registered; ports and log dirs must not clash on one host.
+  // Hosts must be registered; ports and log dirs must not clash on one host. Log dirs are compared
+  // in normal form, and one inside another clashes too: Kafka refuses to start when a log dir holds
+  // a directory that is not a partition (LogManager.loadLogs).
   const usedPorts = new Map<string, string>();
-  const usedDirs = new Map<string, string>();
+  const usedDirs = new DirClaims();
   spec.brokers.forEach((b, i) => {
     const host = findHost(fleet.hosts, b.host);
     if (!host) {
@@ -258,10 +272,10 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
       else usedPorts.set(key, `brokers[${i}].${field}`);
     }
     r.logDirs.forEach((dir, j) => {
-      const key = `${host.id}:${dir}`;
-      const other = usedDirs.get(key);
-      if (other) problems.push({ path: `brokers[${i}].logDirs${b.logDirs ? `[${j}]` : ''}`, message: `log dir ${dir} on host ${host.name} is already used by ${other}` });
-      else usedDirs.set(key, `brokers[${i}]`);
+      const path = `brokers[${i}].logDirs${b.logDirs ? `[${j}]` : ''}`;
+      const clash = usedDirs.overlaps(host.id, dir)[0];
+      if (clash) problems.push({ path, message: `log dir ${dir} on host ${host.name} ${describeOverlap(clash)}` });
+      usedDirs.add(host.id, dir, path);
     });
   });
 

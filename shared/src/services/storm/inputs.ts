@@ -2,11 +2,13 @@ import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { ValidationError } from '../../errors.js';
-import { STORM_KEY_RE } from './spec.js';
+import { STORM_KEY_RE, isStormPathKey } from './spec.js';
+import { yamlValueSchema } from '../../config-chars.js';
+import { pathProblems } from '../../paths.js';
 
 const ipSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
-/** A storm.yaml string value: no control characters, backslashes or YAML 1.1 line breaks (NEL, LS, PS). */
-const safeString = z.string().max(4096).regex(/^[^\u0000-\u001f\u007f\u0085\u2028\u2029\\]*$/, 'must not contain control characters, line breaks or backslashes');
+/** A storm.yaml string value: what SnakeYAML loads, on one line, without escapes (config-chars.ts). */
+const safeString = yamlValueSchema.max(4096);
 const safeNumber = z.number().refine((n) => Number.isFinite(n) && /^-?[0-9]+(\.[0-9]+)?$/.test(String(n)), 'must be a plain decimal');
 const scalar = z.union([safeString, safeNumber, z.boolean()]);
 
@@ -48,6 +50,12 @@ export const stormInputsSchema = z
   })
   .strict()
   .superRefine((i, ctx) => {
+    // Path settings (the RocksDB metrics store) follow the same rules as the path fields.
+    for (const [key, value] of Object.entries(i.settings)) {
+      if (!isStormPathKey(key)) continue;
+      const problems = typeof value === 'string' ? pathProblems(value) : ['must be an absolute path (a string)'];
+      for (const message of problems) ctx.addIssue({ code: 'custom', path: ['settings', key], message });
+    }
     if (i.role === 'supervisor' && (i.slots === undefined || i.supervisorThriftPort === undefined)) ctx.addIssue({ code: 'custom', message: 'a supervisor needs slots and supervisorThriftPort', path: ['slots'] });
     if (i.role === 'ui' && i.uiPort === undefined) ctx.addIssue({ code: 'custom', message: 'the ui needs uiPort', path: ['uiPort'] });
   });

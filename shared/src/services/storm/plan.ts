@@ -2,7 +2,8 @@ import { resolveDistribution } from '../../distribution.js';
 import type { HostRecord, InstancePlan, RunState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { findHost } from '../zookeeper/spec.js';
-import { ACTIVE_NIMBUS_FACT, PATH_KEYS, STORM_DEFAULT_PORTS, STORM_DEFAULT_SLOTS, activeNimbusHost, resolveZookeeper, type StormSettingValue, type StormSpec } from './spec.js';
+import { ACTIVE_NIMBUS_FACT, PATH_KEYS, STORM_DEFAULT_PORTS, STORM_DEFAULT_SLOTS, activeNimbusHost, isStormPathKey, resolveZookeeper, stormDirs, type StormSettingValue, type StormSpec } from './spec.js';
+import { normalisePath } from '../../paths.js';
 import type { StormInputs, StormRole } from './inputs.js';
 
 /** `<cluster>/nimbus-<host>`, `<cluster>/supervisor-<host>`, `<cluster>/ui`: one instance per role per host. */
@@ -43,13 +44,13 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
   const nimbusPort = spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift;
 
   const settings: Record<string, StormSettingValue> = {};
-  for (const [k, v] of Object.entries(spec.settings)) if (!RESOLVED_KEYS.has(k)) settings[k] = v;
-  const base = (key: string): string | undefined => (typeof spec.settings[key] === 'string' ? spec.settings[key] : undefined);
+  for (const [k, v] of Object.entries(spec.settings)) {
+    // Path settings are rendered in normal form, like the path fields.
+    if (!RESOLVED_KEYS.has(k)) settings[k] = isStormPathKey(k) && typeof v === 'string' ? normalisePath(v) : v;
+  }
 
   const instance = (role: StormRole, host: HostRecord, runState: RunState, extra: Partial<StormInputs>): InstancePlan<StormInputs> => {
-    const dir = `${host.dataRoot}/storm/${spec.name}/${role}-${host.name}`;
-    const localBase = base('storm.local.dir');
-    const logBase = base('storm.log.dir');
+    const { dir, localDir, logDir } = stormDirs(spec, role, host);
     const inputs: StormInputs = {
       cluster: spec.name,
       role,
@@ -57,8 +58,8 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
       address: host.address,
       ...resolveDistribution(spec.distribution, host.dataRoot, 'storm'),
       confDir: `${dir}/conf`,
-      localDir: localBase ? `${localBase}/${role}` : `${dir}/data`,
-      logDir: logBase ? `${logBase}/${role}` : `${dir}/logs`,
+      localDir,
+      logDir,
       zookeeper,
       nimbusSeeds,
       nimbusPort,

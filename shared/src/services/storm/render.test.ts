@@ -7,6 +7,7 @@ import { parseStormInputs } from './inputs.js';
 import { stormKind } from './index.js';
 import type { FleetContext } from '../types.js';
 import { goldenChecker } from '../../testing/golden.js';
+import type { ValidationError } from '../../errors.js';
 
 const golden = goldenChecker(import.meta.url);
 
@@ -81,6 +82,29 @@ describe('storm planner', () => {
   it('cluster-wide storm.local.dir / storm.log.dir and a custom root', () => {
     const p = plan({ ...example, settings: { 'storm.local.dir': '/data/storm', 'storm.log.dir': '/logs/storm', 'storm.zookeeper.root': '/storm' } })[0]!.inputs;
     expect(p).toMatchObject({ localDir: '/data/storm/nimbus', logDir: '/logs/storm/nimbus', zookeeper: { root: '/storm' }, settings: {} });
+  });
+
+  it('path settings are rendered and claimed in normal form (issue 16 #1)', () => {
+    const tidy = plan({ ...example, settings: { 'storm.local.dir': '/data/storm', 'storm.log.dir': '/logs/storm', 'storm.metricstore.rocksdb.location': '/fast/rocks' } })[0]!.inputs;
+    const messy = plan({ ...example, settings: { 'storm.local.dir': '/data//storm/', 'storm.log.dir': '/logs//storm', 'storm.metricstore.rocksdb.location': '/fast/rocks/' } })[0]!.inputs;
+    expect(renderStormFiles(messy)).toEqual(renderStormFiles(tidy));
+    expect(stormKind.claims(messy).dirs).toEqual(['/data/storm/nimbus', '/logs/storm/nimbus']);
+  });
+
+  it('render inputs from the wire: a comma in a path or a character SnakeYAML refuses is refused with the field (issue 16)', () => {
+    const inputs = plan(example)[0]!.inputs;
+    const refused = (raw: unknown) => {
+      try {
+        parseStormInputs(raw);
+      } catch (err) {
+        return (err as ValidationError).details.map((d) => d.path);
+      }
+      return [];
+    };
+    expect(refused({ ...inputs, localDir: '/d1,/d2' })).toEqual(['inputs.localDir']);
+    expect(refused({ ...inputs, logDir: '/' })).toEqual(['inputs.logDir']);
+    expect(refused({ ...inputs, settings: { ...inputs.settings, 'topology.name.suffix': '\u009f' } })).toEqual(['inputs.settings.topology.name.suffix']);
+    expect(refused({ ...inputs, settings: { ...inputs.settings, 'storm.metricstore.rocksdb.location': 'rocks' } })).toEqual(['inputs.settings.storm.metricstore.rocksdb.location']);
   });
 
   it('a ZooKeeper cluster that vanished after acceptance holds every instance stopped', () => {

@@ -4,8 +4,8 @@ import { ROCKSDB_LOCATION_KEY, type StormSettingValue } from './spec.js';
 
 /**
  * One YAML value. Strings are always double-quoted: JSON string syntax is valid YAML, and the
- * inputs schema already refused control characters, backslashes and YAML 1.1 line breaks, so
- * the only escape JSON.stringify can produce is `\"`. Quoting also keeps SnakeYAML (YAML 1.1)
+ * inputs schema already refused what SnakeYAML will not load, control characters, backslashes and
+ * YAML 1.1 line breaks (config-chars.ts), so the only escape JSON.stringify can produce is `\"`. Quoting also keeps SnakeYAML (YAML 1.1)
  * from reading `on`, `yes` or `0x10` as booleans or numbers. Numbers are plain decimals.
  */
 function yamlValue(v: StormSettingValue): string {

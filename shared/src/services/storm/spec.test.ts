@@ -69,6 +69,15 @@ const cases: Case[] = [
   ['daemon childopts list item with a space', (s) => ({ ...s, settings: { 'nimbus.childopts': ['-Xmx256m', '-Dfoo=bar baz'] } }), 'settings.nimbus.childopts[1]', /joins a nimbus.childopts list with spaces/],
   ['relative RocksDB metrics store (resolved under storm.home)', (s) => ({ ...s, settings: { 'storm.metricstore.rocksdb.location': 'storm_rocks' } }), 'settings.storm.metricstore.rocksdb.location', /absolute path/],
   ['unknown field', (s) => ({ ...s, nimbus: { hosts: ['storm1'], colour: 'red' } }), 'nimbus', /unknown field "colour"/],
+  // Issue 16 #1: one path rule set; the daemons' dirs compared in normal form with nesting.
+  ['comma in storm.local.dir', (s) => ({ ...s, settings: { 'storm.local.dir': '/data/a,/data/b' } }), 'settings.storm.local.dir', /found "," \(a comma/],
+  ['"/" as storm.log.dir', (s) => ({ ...s, settings: { 'storm.log.dir': '/' } }), 'settings.storm.log.dir', /must not be "\/"/],
+  ['colon in the RocksDB location', (s) => ({ ...s, settings: { 'storm.metricstore.rocksdb.location': '/fast/a:b' } }), 'settings.storm.metricstore.rocksdb.location', /found ":"/],
+  ['storm.log.dir inside storm.local.dir (a daemon\'s logs inside its local dir)', (s) => ({ ...s, settings: { 'storm.local.dir': '/storm', 'storm.log.dir': '/storm/nimbus/' } }), 'settings.storm.log.dir', /nimbus log dir \/storm\/nimbus\/nimbus on host storm1 is inside \/storm\/nimbus, used by the nimbus's local dir/],
+  // Issue 16 #2: SnakeYAML refuses to load storm.yaml with these.
+  ['C1 control U+0080 in a value', (s) => ({ ...s, settings: { 'topology.name.suffix': 'a\u0080' } }), 'settings.topology.name.suffix', /U\+0080: SnakeYAML/],
+  ['U+FFFF in a list value', (s) => ({ ...s, settings: { 'drpc.servers': ['a', 'b\uffff'] } }), 'settings.drpc.servers[1]', /U\+FFFF: SnakeYAML/],
+  ['NEL in a value', (s) => ({ ...s, settings: { 'worker.childopts': '-Xmx1g\u0085x: y' } }), 'settings.worker.childopts', /line breaks \(found U\+0085/],
   ['second storm cluster on the same root', (s) => ({ ...s, name: 'storm-b', settings: { 'storm.zookeeper.root': '/storm-main' } }), 'settings.storm.zookeeper.root', /storm cluster storm-main already uses \/storm-main/, { ...fleet, clusters: [...fleet.clusters, { ...good(), settings: {} } as never] }],
 ];
 
@@ -89,6 +98,10 @@ describe('storm spec validation', () => {
       'storm.metricstore.rocksdb.location': '/fast/storm_rocks',
     };
     expect(validateStormSpec({ ...good(), settings }, fleet).ok).toBe(true);
+  });
+
+  it('accepts what SnakeYAML loads (Latin-1, astral characters) and a trailing slash on a dir base (issue 16)', () => {
+    expect(validateStormSpec({ ...good(), settings: { 'topology.name.suffix': 'équipe-😀', 'storm.local.dir': '/data/storm/' } }, fleet).ok).toBe(true);
   });
 
   it('accepts every role on one host when ports do not clash', () => {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { ClusterSpecBase, HostRecord } from '../../domain.js';
 import type { FleetContext, ValidationResult } from '../types.js';
-import { absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import { checkYamlValue } from '../../config-chars.js';
+import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 import { findHost, resolveMember, zookeeperSpecSchema } from '../zookeeper/spec.js';
 
 /** Ports from conf/defaults.yaml (service-facts §3.1). */
@@ -71,8 +73,6 @@ const MANAGED_KEYS: Record<string, string> = {
 
 /** Storm config names are dotted (`topology.workers`); this form is also safe as a plain YAML key. */
 export const STORM_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
-/** YAML 1.1 (SnakeYAML) also breaks lines at NEL, LS and PS. */
-const YAML_BREAK_RE = /[\u0085\u2028\u2029]/;
 /** A decimal SnakeYAML reads back as the same number (no exponent form). */
 const PLAIN_NUMBER_RE = /^-?[0-9]+(\.[0-9]+)?$/;
 const ZNODE_PATH_RE = /^(\/[A-Za-z0-9_.-]+)+$/;
@@ -96,6 +96,28 @@ export const PATH_KEYS = new Set(['storm.local.dir', 'storm.log.dir']);
  * unless the spec sets an absolute path.
  */
 export const ROCKSDB_LOCATION_KEY = 'storm.metricstore.rocksdb.location';
+
+/** storm.yaml settings that hold a path: the cluster-wide dir bases and the RocksDB metrics store. */
+export function isStormPathKey(key: string): boolean {
+  return PATH_KEYS.has(key) || key === ROCKSDB_LOCATION_KEY;
+}
+
+/**
+ * One daemon's dirs on its host, in normal form: `<base>/<role>` below a cluster-wide
+ * storm.local.dir / storm.log.dir, else under the host's data root. The single source for
+ * validation, planning and claims.
+ */
+export function stormDirs(spec: StormSpec, role: 'nimbus' | 'supervisor' | 'ui', host: HostRecord): { dir: string; localDir: string; logDir: string } {
+  const base = (key: string): string | undefined => (typeof spec.settings[key] === 'string' ? spec.settings[key] : undefined);
+  const dir = normalisePath(`${host.dataRoot}/storm/${spec.name}/${role}-${host.name}`);
+  const localBase = base('storm.local.dir');
+  const logBase = base('storm.log.dir');
+  return {
+    dir,
+    localDir: normalisePath(localBase ? `${localBase}/${role}` : `${dir}/data`),
+    logDir: normalisePath(logBase ? `${logBase}/${role}` : `${dir}/logs`),
+  };
+}
 
 /**
  * JVM options the supervisor puts on worker and LogWriter command lines. A string is split on
@@ -156,11 +178,7 @@ export function activeNimbusHost(spec: StormSpec, hosts: readonly HostRecord[], 
 }
 
 function checkScalar(path: string, v: string | number | boolean): ErrorDetail[] {
-  if (typeof v === 'string') {
-    const p = checkLineValue(path, v);
-    if (YAML_BREAK_RE.test(v)) p.push({ path, message: 'must not contain line or paragraph separators' });
-    return p;
-  }
+  if (typeof v === 'string') return checkYamlValue(path, v);
   if (typeof v === 'number' && !(Number.isFinite(v) && PLAIN_NUMBER_RE.test(String(v)))) return [{ path, message: 'numbers must be plain decimals (no exponent, NaN or Infinity)' }];
   return [];
 }
@@ -183,9 +201,9 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
     if (POSITIVE_INT_KEYS.has(key) && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
       problems.push({ path, message: 'must be a positive integer' });
     }
-    if (PATH_KEYS.has(key) || key === ROCKSDB_LOCATION_KEY) {
-      const r = absPathSchema.safeParse(value);
-      if (!r.success) problems.push(...zodDetails(r.error, path));
+    if (isStormPathKey(key)) {
+      if (typeof value === 'string') problems.push(...checkPath(path, value));
+      else problems.push({ path, message: 'must be an absolute path (a string)' });
     }
     if (WORKER_CHILDOPTS_KEYS.has(key) && typeof value === 'string' && /["']/.test(value)) {
       problems.push({
@@ -279,6 +297,26 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
 
   problems.push(...checkSettings(spec.settings));
   problems.push(...resolveZookeeper(spec, fleet).problems);
+
+  // Dirs of every daemon on one host must not clash, compared in normal form with nesting (e.g.
+  // storm.log.dir inside storm.local.dir puts a daemon's logs inside its own local dir). Only when
+  // the path settings are valid: a bad base is reported above already.
+  if (![...PATH_KEYS].some((k) => problems.some((p) => p.path === `settings.${k}`))) {
+    const dirs = new DirClaims();
+    for (const e of byHost.values()) {
+      for (const role of ['nimbus', 'supervisor', 'ui'] as const) {
+        if (!e[role]) continue;
+        const d = stormDirs(spec, role, e.host);
+        for (const [field, key, dir] of [['localDir', 'storm.local.dir', d.localDir], ['logDir', 'storm.log.dir', d.logDir]] as const) {
+          const clash = dirs.overlaps(e.host.id, dir)[0];
+          // Default dirs never clash: the clash comes from a base setting, this one's or the other.
+          const path = `settings.${[key, ...PATH_KEYS].find((k) => typeof spec.settings[k] === 'string') ?? key}`;
+          if (clash) problems.push({ path, message: `${role} ${field === 'localDir' ? 'local' : 'log'} dir ${dir} on host ${e.host.name} ${describeOverlap(clash)}` });
+          dirs.add(e.host.id, dir, `the ${role}'s ${field === 'localDir' ? 'local' : 'log'} dir`);
+        }
+      }
+    }
+  }
 
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
   const root = typeof spec.settings['storm.zookeeper.root'] === 'string' ? spec.settings['storm.zookeeper.root'] : `/${spec.name}`;

@@ -3,6 +3,7 @@ import { validateZookeeperSpec, type ZookeeperSpec } from './spec.js';
 import { planZookeeper } from './plan.js';
 import { parseZookeeperInputs, type ZookeeperInputs } from './inputs.js';
 import { renderZookeeperFiles } from './render.js';
+import { normalisePath } from '../../paths.js';
 import { checkZookeeperHealth, parseZookeeperProbe } from './health.js';
 
 export * from './spec.js';
@@ -27,6 +28,12 @@ export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
       { port: i.electionPort, what: 'zookeeper electionPort' },
       ...(i.adminPort ? [{ port: i.adminPort, what: 'zookeeper adminPort (AdminServer)' }] : []),
     ],
-    dirs: [i.dataDir],
+    dirs: zookeeperDirs(i),
   }),
 };
+
+/** The member's data dir, and its transaction log dir when `settings.dataLogDir` puts it elsewhere. */
+export function zookeeperDirs(i: Pick<ZookeeperInputs, 'dataDir' | 'config'>): string[] {
+  const log = i.config.dataLogDir;
+  return log !== undefined && normalisePath(log) !== normalisePath(i.dataDir) ? [i.dataDir, log] : [i.dataDir];
+}

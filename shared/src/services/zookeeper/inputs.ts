@@ -1,6 +1,9 @@
 import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, portSchema, nameSchema } from '../../config-values.js';
+import { propertiesValueSchema } from '../../config-chars.js';
+import { pathProblems } from '../../paths.js';
+import { isZookeeperPathKey } from './spec.js';
 import { ValidationError } from '../../errors.js';
 import { zodDetails } from '../../config-values.js';
 
@@ -21,7 +24,7 @@ export const zookeeperInputsSchema = z
       z.object({ id: z.number().int().min(1).max(255), address: z.string().regex(/^[0-9a-fA-F.:]+$/), peerPort: portSchema, electionPort: portSchema }).strict(),
     ),
     /** zoo.cfg settings other than the managed ones, already validated and stringified. */
-    config: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), z.string().regex(/^[^\u0000-\u001f\u007f\\]*$/)),
+    config: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), propertiesValueSchema),
     home: absPathSchema.optional(),
     package: packageInputsSchema.optional(),
     java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema) }).strict().optional(),
@@ -36,7 +39,13 @@ export const zookeeperInputsSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((i, ctx) => {
+    // Path settings (dataLogDir, store locations) follow the same rules as the path fields.
+    for (const [key, value] of Object.entries(i.config)) {
+      if (isZookeeperPathKey(key)) for (const message of pathProblems(value)) ctx.addIssue({ code: 'custom', path: ['config', key], message });
+    }
+  });
 
 export type ZookeeperInputs = z.infer<typeof zookeeperInputsSchema>;
 

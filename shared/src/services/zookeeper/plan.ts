@@ -2,7 +2,8 @@ import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import type { ZookeeperSpec } from './spec.js';
-import { findHost, resolveMember } from './spec.js';
+import { findHost, isZookeeperPathKey, resolveMember } from './spec.js';
+import { normalisePath } from '../../paths.js';
 import type { ZookeeperInputs } from './inputs.js';
 
 /** ZooKeeper reads these from zoo.cfg; defaults follow zoo_sample.cfg (service-facts §1.1). */
@@ -35,14 +36,14 @@ export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): Instanc
   const config: Record<string, string> = { ...DEFAULT_CONFIG };
   for (const [k, v] of Object.entries(spec.settings)) {
     if (k === 'dataDir') continue; // resolved per member
-    config[k] = String(v);
+    config[k] = isZookeeperPathKey(k) ? normalisePath(String(v)) : String(v);
   }
   config['4lw.commands.whitelist'] = mergeWhitelist(config['4lw.commands.whitelist']);
 
   const jvmFlags = [...(spec.jvm?.heap ? [`-Xms${spec.jvm.heap}`, `-Xmx${spec.jvm.heap}`] : []), ...(spec.jvm?.flags ?? [])];
 
   return members.map((r) => {
-    const base = `${r.host.dataRoot}/zookeeper/${spec.name}/${r.id}`;
+    const base = normalisePath(`${r.host.dataRoot}/zookeeper/${spec.name}/${r.id}`);
     const inputs: ZookeeperInputs = {
       cluster: spec.name,
       myid: r.id,

@@ -4,6 +4,9 @@ import { renderZookeeperFiles, zookeeperLogFile } from './render.js';
 import { validateZookeeperSpec } from './spec.js';
 import type { FleetContext } from '../types.js';
 import { goldenChecker } from '../../testing/golden.js';
+import { zookeeperKind } from './index.js';
+import { parseZookeeperInputs } from './inputs.js';
+import { ValidationError } from '../../errors.js';
 
 const golden = goldenChecker(import.meta.url);
 
@@ -84,5 +87,22 @@ describe('zookeeper renderer (golden files)', () => {
 
   it('cluster-wide dataDir setting', () => {
     golden('cluster-datadir.zoo.cfg', renderZookeeperFiles(plan({ ...ensemble, settings: { dataDir: '/data/zk' } })[0]!.inputs)[0]!.content);
+  });
+
+  it('paths are rendered and claimed in normal form (issue 16 #1)', () => {
+    const tidy = plan({ ...ensemble, settings: { dataDir: '/data/zk', dataLogDir: '/txlog/zk' } })[0]!.inputs;
+    const messy = plan({ ...ensemble, settings: { dataDir: '/data//zk/', dataLogDir: '/txlog//zk/' } })[0]!.inputs;
+    expect(renderZookeeperFiles(messy)).toEqual(renderZookeeperFiles(tidy));
+    expect(renderZookeeperFiles(messy)[0]!.content).toMatch(/^dataLogDir=\/txlog\/zk$/m);
+    expect(zookeeperKind.claims(messy).dirs).toEqual(['/data/zk', '/txlog/zk']);
+    expect(zookeeperKind.claims(plan(ensemble)[0]!.inputs).dirs).toEqual(['/var/lib/hactl/zookeeper/zk-main/3/data']);
+  });
+
+  it('render inputs from the wire: a comma in a path or a non-ASCII zoo.cfg value is refused (issue 16)', () => {
+    const inputs = plan(ensemble)[0]!.inputs;
+    expect(() => parseZookeeperInputs({ ...inputs, dataDir: '/d1,/d2' })).toThrow(ValidationError);
+    expect(() => parseZookeeperInputs({ ...inputs, config: { ...inputs.config, dataLogDir: '/' } })).toThrow(ValidationError);
+    expect(() => parseZookeeperInputs({ ...inputs, config: { ...inputs.config, 'snapshot.trust.empty': 'trüe' } })).toThrow(ValidationError);
+    expect(parseZookeeperInputs({ ...inputs, dataDir: '/data/zk/' }).dataDir).toBe('/data/zk');
   });
 });

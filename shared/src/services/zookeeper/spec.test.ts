@@ -24,6 +24,9 @@ const good = () => ({
   ],
 });
 
+/** A second member on zk1 with its own ports. */
+const zk1Second = { host: 'zk1', id: 2, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 };
+
 type Case = [scenario: string, mutate: (s: ReturnType<typeof good> & Record<string, unknown>) => unknown, path: string, message: RegExp];
 
 const cases: Case[] = [
@@ -51,6 +54,17 @@ const cases: Case[] = [
   ['log file size without a unit', (s) => ({ ...s, logging: { maxFileSize: '64' } }), 'logging.maxFileSize', /size such as/],
   ['more rolled log files than logback keeps', (s) => ({ ...s, logging: { maxFiles: 50 } }), 'logging.maxFiles', /20/],
   ['same data dir twice on a host', (s) => ({ ...s, members: [{ host: 'zk1', id: 1, dataDir: '/d' }, { host: 'zk1', id: 2, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir: '/d' }, s.members[2]] }), 'members[1].dataDir', /already used/],
+  // Issue 16 #1: one path rule set, clashes compared in normal form with nesting.
+  ['"/" as a member dataDir', (s) => ({ ...s, members: [{ host: 'zk1', id: 1, dataDir: '/' }, s.members[1], s.members[2]] }), 'members[0].dataDir', /must not be "\/"/],
+  ['"/" as the cluster dataDir', (s) => ({ ...s, settings: { dataDir: '/' } }), 'settings.dataDir', /must not be "\/"/],
+  ['comma in dataLogDir', (s) => ({ ...s, settings: { dataLogDir: '/zk/a,/zk/b' } }), 'settings.dataLogDir', /comma/],
+  ['relative key store location', (s) => ({ ...s, settings: { 'ssl.keyStore.location': 'conf/keystore.jks' } }), 'settings.ssl.keyStore.location', /absolute path/],
+  ['same data dir spelled with a trailing slash', (s) => ({ ...s, members: [{ host: 'zk1', id: 1, dataDir: '/d' }, { ...zk1Second, dataDir: '/d/' }, s.members[2]] }), 'members[1].dataDir', /data dir \/d on host zk1 is already used by members\[0\]\.dataDir/],
+  ['data dir inside another member\'s data dir', (s) => ({ ...s, members: [{ host: 'zk1', id: 1, dataDir: '/d' }, { ...zk1Second, dataDir: '/d/2' }, s.members[2]] }), 'members[1].dataDir', /\/d\/2 on host zk1 is inside \/d, used by members\[0\]\.dataDir/],
+  ['dataLogDir shared by two members on one host', (s) => ({ ...s, settings: { dataLogDir: '/zk/txlog' }, members: [{ host: 'zk1', id: 1 }, zk1Second, s.members[2]] }), 'settings.dataLogDir', /transaction log dir \/zk\/txlog on host zk1 is already used by members\[0\] \(settings\.dataLogDir\)/],
+  // Issue 16 #2: zoo.cfg is read by Properties.load(InputStream), i.e. as ISO 8859-1.
+  ['non-ASCII setting value', (s) => ({ ...s, settings: { 'snapshot.trust.empty': 'trüe' } }), 'settings.snapshot.trust.empty', /printable ASCII.*ISO 8859-1/],
+  ['C1 control character in a setting value', (s) => ({ ...s, settings: { '4lw.commands.whitelist': 'srvr\u0085' } }), 'settings.4lw.commands.whitelist', /U\+0085/],
 ];
 
 describe('zookeeper spec validation', () => {
@@ -61,6 +75,10 @@ describe('zookeeper spec validation', () => {
   it('accepts a single standalone member and an even ensemble with the explicit override', () => {
     expect(validateZookeeperSpec({ ...good(), members: [{ host: 'zk1', id: 1 }] }, fleet).ok).toBe(true);
     expect(validateZookeeperSpec({ ...good(), allowEvenEnsemble: true, members: good().members.slice(0, 2) }, fleet).ok).toBe(true);
+  });
+
+  it('accepts dataLogDir equal to a member\'s dataDir (ZooKeeper\'s own default) and paths with a trailing slash', () => {
+    expect(validateZookeeperSpec({ ...good(), settings: { dataDir: '/data/zk/', dataLogDir: '/data/zk' }, members: [{ host: 'zk1', id: 1 }] }, fleet).ok).toBe(true);
   });
 
   it.each(cases)('rejects: %s', (_scenario, mutate, path, message) => {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, checkLineValue, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
+import { PROPERTY_KEY_RE, absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
+import { checkPropertiesValue } from '../../config-chars.js';
+import { DirClaims, checkPath, describeOverlap, normalisePath, pathProblems } from '../../paths.js';
 
 export const ZK_DEFAULT_PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 } as const;
 
@@ -78,7 +80,10 @@ const MANAGED_KEYS: Record<string, string> = {
 };
 
 const INT_KEYS = new Set(['tickTime', 'initLimit', 'syncLimit', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'globalOutstandingLimit', 'preAllocSize', 'snapCount']);
-const PATH_KEYS = new Set(['dataDir', 'dataLogDir']);
+/** zoo.cfg settings that hold a path: the data dirs, and the key/trust store files (`ssl.keyStore.location`, `ssl.quorum.trustStore.location`, …). */
+export function isZookeeperPathKey(key: string): boolean {
+  return key === 'dataDir' || key === 'dataLogDir' || key.endsWith('.location');
+}
 
 export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
   return hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name === ref);
@@ -92,11 +97,14 @@ export interface ResolvedMember {
   electionPort: number;
   adminPort: number;
   dataDir: string;
+  /** `settings.dataLogDir` (the transaction log) when set; ZooKeeper writes it to dataDir otherwise. */
+  dataLogDir: string | undefined;
 }
 
-/** The member's ports and data dir after defaults; the single source for validation and planning. */
+/** The member's ports and dirs after defaults, dirs in normal form; the single source for validation and planning. */
 export function resolveMember(spec: ZookeeperSpec, m: ZookeeperMemberSpec, host: HostRecord): ResolvedMember {
-  const clusterDataDir = typeof spec.settings.dataDir === 'string' ? spec.settings.dataDir : undefined;
+  const clusterDataDir = typeof spec.settings.dataDir === 'string' ? normalisePath(spec.settings.dataDir) : undefined;
+  const dataLogDir = typeof spec.settings.dataLogDir === 'string' ? normalisePath(spec.settings.dataLogDir) : undefined;
   return {
     host,
     id: m.id,
@@ -104,7 +112,8 @@ export function resolveMember(spec: ZookeeperSpec, m: ZookeeperMemberSpec, host:
     peerPort: m.peerPort ?? ZK_DEFAULT_PORTS.peer,
     electionPort: m.electionPort ?? ZK_DEFAULT_PORTS.election,
     adminPort: m.adminPort ?? ZK_DEFAULT_PORTS.admin,
-    dataDir: m.dataDir ?? clusterDataDir ?? `${host.dataRoot}/zookeeper/${spec.name}/${m.id}/data`,
+    dataDir: normalisePath(m.dataDir ?? clusterDataDir ?? `${host.dataRoot}/zookeeper/${spec.name}/${m.id}/data`),
+    dataLogDir,
   };
 }
 
@@ -148,22 +157,20 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
       continue;
     }
     const str = String(value);
-    problems.push(...checkLineValue(path, str));
+    problems.push(...checkPropertiesValue(path, str));
     if (INT_KEYS.has(key) && !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))) {
       problems.push({ path, message: 'must be a non-negative integer' });
     }
     if ((key === 'tickTime' || key === 'initLimit' || key === 'syncLimit') && Number(str) === 0) {
       problems.push({ path, message: 'must be greater than 0' });
     }
-    if (PATH_KEYS.has(key)) {
-      const r = absPathSchema.safeParse(str);
-      if (!r.success) problems.push(...zodDetails(r.error, path));
-    }
+    if (isZookeeperPathKey(key)) problems.push(...checkPath(path, str));
   }
 
-  // Hosts must be registered; ports and data dirs must not clash on one host.
+  // Hosts must be registered; ports and data dirs must not clash on one host. Directories are
+  // compared in normal form, and one inside another clashes too.
   const used = new Map<string, string>();
-  const dataDirs = new Map<string, string>();
+  const dirs = new DirClaims();
   spec.members.forEach((m, i) => {
     const host = findHost(fleet.hosts, m.host);
     if (!host) {
@@ -183,10 +190,15 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
       if (other) problems.push({ path: `members[${i}].${field}`, message: `port ${port} on host ${host.name} is already used by ${other}` });
       else used.set(key, `members[${i}].${field}`);
     }
-    const ddKey = `${host.id}:${r.dataDir}`;
-    const otherDir = dataDirs.get(ddKey);
-    if (otherDir) problems.push({ path: `members[${i}].dataDir`, message: `data dir ${r.dataDir} on host ${host.name} is already used by ${otherDir}` });
-    else dataDirs.set(ddKey, `members[${i}]`);
+    const memberDirs: [path: string, what: string, dir: string][] = [[`members[${i}].dataDir`, 'data dir', r.dataDir]];
+    // dataLogDir equal to dataDir is what ZooKeeper does without it; only a separate one is a claim of its own.
+    if (r.dataLogDir !== undefined && r.dataLogDir !== r.dataDir) memberDirs.push(['settings.dataLogDir', 'transaction log dir', r.dataLogDir]);
+    for (const [path, what, dir] of memberDirs) {
+      if (pathProblems(dir).length) continue; // a bad path setting is reported above
+      const clash = dirs.overlaps(host.id, dir)[0];
+      if (clash) problems.push({ path, message: `${what} ${dir} on host ${host.name} ${describeOverlap(clash)}` });
+      dirs.add(host.id, dir, path === 'settings.dataLogDir' ? `members[${i}] (settings.dataLogDir)` : path);
+    }
   });
 
   return problems.length ? { ok: false, problems } : { ok: true, spec };
