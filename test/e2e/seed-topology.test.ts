@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../src/lab/fleet.js';
 import { LabNetwork } from '../src/lab/netns.js';
-import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNeedsNamespace, seedHostNumber } from '../src/sandbox/seed.js';
+import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNumber, seedHostPlacement } from '../src/sandbox/seed.js';
 
-// Lab network slice 8: 10.77.8.0/24 (zk .11-13, kafka .21-23, storm .31-34 each in its own network
-// namespace, es .41-45). Real services throughout: Debian's ZooKeeper, Kafka 3.9, Storm 2.8 and
+// Lab network slice 8: zk .11-13 on the bridge 10.77.8.0/24, storm .31-34 each in its own network
+// namespace on it, kafka and es on 127.0.8.21-23 and .41-45 (seedHostPlacement). Real services throughout: Debian's ZooKeeper, Kafka 3.9, Storm 2.8 and
 // Elasticsearch 8 from .dist/. Namespaces need root; CI runs as root.
 
 describe.skipIf(!LabNetwork.supported())('e2e: the seed topology (deploy/examples/seed-topology.yaml) comes up whole on the real services', { timeout: 600_000 }, () => {
@@ -13,7 +13,11 @@ describe.skipIf(!LabNetwork.supported())('e2e: the seed topology (deploy/example
   beforeAll(async () => {
     lab = await Lab.create('seed', { network: 8 });
     await lab.startControlPlane();
-    for (const h of SEED_HOSTS) await lab.startAgentOn(lab.addHost(h, seedHostNumber(h), { ownNamespace: seedHostNeedsNamespace(h) }));
+    for (const h of SEED_HOSTS) {
+      const where = seedHostPlacement(h);
+      if (where === 'loopback') await lab.startAgent(h, `127.0.8.${seedHostNumber(h)}`);
+      else await lab.startAgentOn(lab.addHost(h, seedHostNumber(h), { ownNamespace: where === 'namespace' }));
+    }
     await lab.waitForHosts([...SEED_HOSTS], 60_000);
   });
 

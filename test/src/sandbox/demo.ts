@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { REPO_ROOT, pidsMentioning } from '../lab/fleet.js';
 import { LabNetwork } from '../lab/netns.js';
 import { waitFor } from '../lab/wait.js';
-import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNeedsNamespace, seedHostNumber } from './seed.js';
+import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNumber, seedHostPlacement } from './seed.js';
 
 const DEMO = path.join(REPO_ROOT, '.demo');
 const SLICE = 1;
@@ -110,7 +110,11 @@ async function up(zkOnly: boolean): Promise<void> {
   fs.chmodSync(path.join(DEMO, 'agents'), 0o755);
   const homes = sandboxHomes(process.env);
   const net = LabNetwork.create(SLICE);
-  const hosts = (zkOnly ? SEED_HOSTS.slice(0, 3) : [...SEED_HOSTS]).map((name) => net.addHost(name, seedHostNumber(name), { ownNamespace: seedHostNeedsNamespace(name) }));
+  // Kafka and Elasticsearch hosts on 127.0.0.x (see seedHostPlacement), the rest on the bridge.
+  const hosts = (zkOnly ? SEED_HOSTS.slice(0, 3) : [...SEED_HOSTS]).map((name) => {
+    const where = seedHostPlacement(name);
+    return where === 'loopback' ? { name, address: `127.0.0.${seedHostNumber(name)}`, netns: undefined } : net.addHost(name, seedHostNumber(name), { ownNamespace: where === 'namespace' });
+  });
 
   log(`starting the control plane (REST ${HTTP}, gRPC ${net.gateway}:${GRPC_PORT})`);
   startDetached('control-plane', path.join(BIN, 'hactl-control-plane'), ['--data-dir', path.join(DEMO, 'control-plane'), '--listen-http', HTTP, '--listen-grpc', `${net.gateway}:${GRPC_PORT}`, '--insecure', '--report-interval-ms', '1000']);

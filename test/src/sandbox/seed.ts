@@ -21,12 +21,18 @@ export function seedAddress(prefix: string, host: string): string {
 }
 
 /**
- * Storm hosts get a network namespace of their own: nimbus, supervisor and workers bind every
- * interface on fixed ports, so two Storm hosts cannot share a kernel (test/src/lab/netns.ts).
- * Every other seed host is an address on the lab bridge in the root namespace.
+ * Where a seed host lives:
+ * - `namespace`: Storm hosts get a network namespace of their own (nimbus, supervisor and workers
+ *   bind every interface on fixed ports, so two Storm hosts cannot share a kernel; lab/netns.ts);
+ * - `bridge`: ZooKeeper hosts are addresses on the lab bridge, so the namespaced Storm hosts reach them;
+ * - `loopback`: Kafka and Elasticsearch hosts keep 127.0.0.0/8 addresses. Elasticsearch enforces its
+ *   bootstrap checks on any other address (65535 open files, vm.max_map_count 262144), and this
+ *   machine's hard open-file limit is 20000, which even root cannot raise here.
  */
-export function seedHostNeedsNamespace(host: string): boolean {
-  return host.startsWith('storm');
+export function seedHostPlacement(host: string): 'namespace' | 'bridge' | 'loopback' {
+  if (host.startsWith('storm')) return 'namespace';
+  if (host.startsWith('zk')) return 'bridge';
+  return 'loopback';
 }
 
 export interface SandboxHomes {
