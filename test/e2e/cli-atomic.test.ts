@@ -125,6 +125,7 @@ describe('e2e: hactl against a real ZooKeeper ensemble: refused changes change n
     const refused = await hactl('rollback', 'zk-cli', '--to', '1');
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(`has rollout ${id} (paused); nothing was stored`);
+    expect(refused.err).toContain(`resume it (hactl rollout resume ${id})`);
     expect((await lab.cluster('zk-cli')).revision).toBe(2);
 
     // Abort: the members are left restart pending, and say what to run.

@@ -203,8 +203,8 @@ describe('hactl apply', () => {
   });
 
   it.each<[string, { files?: Record<string, string>; sizes?: Record<string, number>; stdin?: string }, string[], string]>([
-    ['a 30 MB spec file → refused by its size, never read', { files: { 'zk.yaml': ZK, 'huge.yaml': ZK }, sizes: { 'huge.yaml': 30 * 1024 * 1024 } }, ['-f', 'zk.yaml', '-f', 'huge.yaml'], 'error: huge.yaml is 30.0 MiB; the control plane accepts at most 1.0 MiB of specs per request, so it was not read; nothing was sent\n'],
-    ['more than 1 MiB on stdin → cut off at the cap', { stdin: `${ZK}# ${'x'.repeat(1024 * 1024)}\n` }, ['-f', '-'], 'error: <stdin> is more than 1.0 MiB; the control plane accepts at most 1.0 MiB of specs per request, so it was not read; nothing was sent\n'],
+    ['a 30 MB spec file → refused by its size, never read', { files: { 'zk.yaml': ZK, 'huge.yaml': ZK }, sizes: { 'huge.yaml': 30 * 1024 * 1024 } }, ['-f', 'zk.yaml', '-f', 'huge.yaml'], 'error: huge.yaml is 30.0 MiB (31457280 bytes); the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n'],
+    ['more than 1 MiB on stdin → cut off at the cap', { stdin: `${ZK}# ${'x'.repeat(1024 * 1024)}\n` }, ['-f', '-'], 'error: <stdin> is more than 1.0 MiB; the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n'],
     ['files each under the cap that add up to more than one request → refused before sending', { files: { 'a.yaml': `name: a\nkind: zookeeper\npad: ${'x'.repeat(700 * 1024)}\n`, 'b.yaml': `name: b\nkind: zookeeper\npad: ${'y'.repeat(700 * 1024)}\n` } }, ['-f', 'a.yaml', '-f', 'b.yaml'], 'error: the specs come to 1.4 MiB as JSON; the control plane accepts at most 1.0 MiB per request: split them over several hactl apply calls; nothing was sent\n'],
   ])('too large (issue 16 #10): %s, exit 2, nothing sent', async (_scenario, input, argv, message) => {
     const io = fakeIo({}, input);

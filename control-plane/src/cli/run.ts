@@ -100,7 +100,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('apply')
-    .description('create or update clusters from YAML/JSON spec files (PUT /v1/clusters/NAME per document)')
+    .description('create or update clusters from YAML/JSON spec files (every document checked, then all stored or none: POST /v1/apply)')
     .requiredOption('-f, --file <path>', 'spec file, "-" for stdin; repeatable; "---" separates documents', (v: string, prev?: string[]) => [...(prev ?? []), v])
     .option('--dry-run', 'ask the control plane what would change (instances, file diffs, restart order); stores nothing')
     .option('--no-rollout', 'store the new revision but do not start the rolling restart (members show "restart pending")')

@@ -146,8 +146,9 @@ async function readSources(ctx: CommandContext, files: readonly string[]): Promi
       out.push({ name, text: f === STDIN ? await ctx.io.readStdin(MAX_BODY_BYTES) : await ctx.io.readFile(f, MAX_BODY_BYTES) });
     } catch (err) {
       if (err instanceof InputTooLargeError) {
-        const size = err.size === undefined ? `more than ${formatSize(err.maxBytes)}` : formatSize(err.size);
-        throw new InputError(`${name} is ${size}; the control plane accepts at most ${formatSize(err.maxBytes)} of specs per request, so it was not read; nothing was sent`);
+        // Exact bytes next to the rounded size: 1.0 MiB over a 1.0 MiB cap reads as a contradiction.
+        const size = err.size === undefined ? `more than ${formatSize(err.maxBytes)}` : `${formatSize(err.size)} (${err.size} bytes)`;
+        throw new InputError(`${name} is ${size}; the control plane accepts at most ${formatSize(err.maxBytes)} (${err.maxBytes} bytes) of specs per request, so it was not read; nothing was sent`);
       }
       throw new InputError(`cannot read ${name}: ${err instanceof Error ? err.message : String(err)}; nothing was sent`);
     }
