@@ -157,7 +157,7 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     );
     console.log(`hactl apply -f 30 MB: exit ${r.code} in ${Date.now() - started} ms`);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`error: ${huge} is 30.0 MiB; the control plane accepts at most 1.0 MiB of specs per request, so it was not read; nothing was sent\n`);
+    expect(r.err).toBe(`error: ${huge} is 30.0 MiB (${30 * 1024 * 1024} bytes); the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n`);
     expect((await lab.cluster('zk-hard')).revision).toBe(3);
   });
 

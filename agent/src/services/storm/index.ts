@@ -2,10 +2,12 @@ import type { AgentServiceKind } from '../types.js';
 import type { StormAgentInputs } from './inputs.js';
 import { planStormProcess } from './process.js';
 import { probeStorm } from './probe.js';
+import { isStormReady } from './ready.js';
 
 export const stormAgentKind: AgentServiceKind<StormAgentInputs> = {
   kind: 'storm',
   serviceUser: 'storm',
   planProcess: planStormProcess,
   probe: probeStorm,
+  isReady: (probe) => isStormReady(probe),
 };

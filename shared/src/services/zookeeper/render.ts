@@ -55,6 +55,10 @@ const LOG_PATTERN = '%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n';
  *   own start-up errors, so a crash's cause is in both files.
  * - Values are literal (no `${…}` logback substitution); paths are absolute paths without XML
  *   metacharacters (absPathSchema), escaped anyway.
+ * - At INFO, the connection classes log at WARN: hactl's own probes send `srvr` and `mntr` every
+ *   few seconds and ZooKeeper logs each ("Processing srvr command from …",
+ *   NIOServerCnxn/NettyServerCnxn.checkFourLetterWord), which buried everything else in the log.
+ *   DEBUG and TRACE keep them.
  */
 export function renderLogbackXml(inputs: ZookeeperInputs): string {
   const logging = inputs.logging ?? DEFAULT_ZK_LOGGING;
@@ -85,6 +89,12 @@ export function renderLogbackXml(inputs: ZookeeperInputs): string {
     `      <pattern>${xml(LOG_PATTERN)}</pattern>`,
     '    </encoder>',
     '  </appender>',
+    ...(logging.level === 'INFO'
+      ? [
+          '  <logger name="org.apache.zookeeper.server.NIOServerCnxn" level="WARN"/>',
+          '  <logger name="org.apache.zookeeper.server.NettyServerCnxn" level="WARN"/>',
+        ]
+      : []),
     `  <root level="${logging.level}">`,
     '    <appender-ref ref="ROLLINGFILE"/>',
     '    <appender-ref ref="CONSOLE"/>',
