@@ -16,6 +16,9 @@ import type { SupervisorOptions } from './supervisor/index.js';
 
 import type { ServiceUser } from './supervisor/users.js';
 
+/** How long after an apply with errors the agent applies the same desired state again. */
+const APPLY_RETRY_MS = 5000;
+
 export const AGENT_VERSION = '0.1.0';
 
 export interface AgentDeps {
@@ -57,6 +60,8 @@ export class Agent {
   private pendingReport: NodeJS.Timeout | undefined;
   private probing = false;
   private stopped = false;
+  /** Re-applies the current desired state after an apply with errors (see scheduleApplyRetry). */
+  private applyRetryTimer: NodeJS.Timeout | undefined;
   private readonly journal: CommandJournal;
   private readonly unsentResults: CommandResultMsg[] = [];
   /** Why an instance is waiting in a rollout step (shown in its status detail). */
@@ -117,6 +122,7 @@ export class Agent {
   /** Stops the agent but leaves every service running (they outlive the agent). */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.applyRetryTimer) clearTimeout(this.applyRetryTimer);
     if (this.reportTimer) clearTimeout(this.reportTimer);
     if (this.pendingReport) clearTimeout(this.pendingReport);
     await this.applyChain;
@@ -222,8 +228,28 @@ export class Agent {
     if (persist) await writeAppliedState(this.stateFile, { generation, instances: desired });
     this.generation = generation;
     this.applyError = errors.join('; ');
-    if (errors.length) this.log.error({ generation, err: this.applyError }, 'desired state applied with errors');
+    if (errors.length) {
+      this.log.error({ generation, err: this.applyError }, 'desired state applied with errors');
+      this.scheduleApplyRetry(generation, desired);
+    }
     this.reportSoon();
+  }
+
+  /**
+   * After an apply with errors (a pre-start command that failed or timed out on a loaded host, a
+   * service account that could not be created yet), apply the same desired state again later: the
+   * control plane sends nothing new while its state is unchanged, so without this a member whose
+   * first start failed stayed stopped until the next generation. A newer generation cancels it.
+   */
+  private scheduleApplyRetry(generation: number, desired: DesiredInstanceSpec[]): void {
+    if (this.applyRetryTimer) clearTimeout(this.applyRetryTimer);
+    this.applyRetryTimer = setTimeout(() => {
+      this.applyRetryTimer = undefined;
+      if (this.stopped || this.generation !== generation) return;
+      this.log.info({ generation }, 'retrying the desired state after errors');
+      void this.enqueueApply(generation, desired, false);
+    }, APPLY_RETRY_MS);
+    this.applyRetryTimer.unref();
   }
 
   private sendResult(r: CommandResultMsg): void {

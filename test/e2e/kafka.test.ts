@@ -297,7 +297,7 @@ describe('e2e: Kafka 4.1 in KRaft mode, three combined nodes', { timeout: 240_00
     const started = Date.now();
     const put = await lab.api('PUT', '/v1/clusters/kafka-kraft', kraftSpec);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    const c = await lab.waitForHealth('kafka-kraft', 'healthy', { timeoutMs: 120_000 });
+    const c = await lab.waitForHealth('kafka-kraft', 'healthy', { timeoutMs: 240_000 });
     console.log(`kafka 4.1 (KRaft) apply → healthy: ${Date.now() - started} ms`);
     for (const m of c.status.members) console.log(`  ${brokerStats(lab, m.host, 'kafka-kraft', Number(m.id), m.pid)}`);
     expect(controllers(c)).toHaveLength(1);
