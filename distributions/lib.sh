@@ -32,3 +32,32 @@ dist_mvn() {
   echo "$name: mvn failed" >&2
   return 1
 }
+
+# The stamp file inside an assembly: the inputs hash it was built from.
+DIST_STAMP=.hactl-assembly
+
+# dist_up_to_date NAME OUT HASH — true when OUT holds an assembly stamped with HASH. Exits 1 when OUT
+# is a non-empty directory this script did not make (it is never replaced).
+dist_up_to_date() {
+  local name=$1 out=$2 hash=$3
+  if [[ -f $out/$DIST_STAMP && $(<"$out/$DIST_STAMP") == "$hash" ]]; then
+    echo "$name: $out is up to date"
+    return 0
+  fi
+  if [[ -e $out && ! -f $out/$DIST_STAMP && -n $(ls -A "$out" 2>/dev/null) ]]; then
+    echo "$name: $out exists and is not an assembly made by this script; not replacing it" >&2
+    exit 1
+  fi
+  return 1
+}
+
+# dist_install NAME STAGE OUT HASH SCRATCH — stamps STAGE with HASH and swaps it in for OUT (the old
+# assembly moves into SCRATCH, which the caller removes), so OUT is always one complete assembly.
+dist_install() {
+  local name=$1 stage=$2 out=$3 hash=$4 scratch=$5
+  echo "$hash" >"$stage/$DIST_STAMP"
+  echo "$name: installing into $out"
+  if [[ -e $out ]]; then mv "$out" "$scratch/old"; fi
+  mv "$stage" "$out"
+  echo "$name: done ($(du -sh "$out" | cut -f1), $(find "$out" -name '*.jar' | wc -l) jars)"
+}

@@ -20,19 +20,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 . "$here/../lib.sh"
 mkdir -p "$(dirname "$1")"
 out=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
-stamp_name=.hactl-assembly
 
 # every file that shapes the output (smoke.sh does not)
 hash=$(dist_inputs_hash "$here" pom.xml assemble.sh bin config src)
-if [[ -f $out/$stamp_name && $(<"$out/$stamp_name") == "$hash" ]]; then
-  echo "elasticsearch: $out is up to date"
-  exit 0
-fi
-
-if [[ -e $out && ! -f $out/$stamp_name && -n $(ls -A "$out" 2>/dev/null) ]]; then
-  echo "elasticsearch: $out exists and is not an assembly made by this script; not replacing it" >&2
-  exit 1
-fi
+dist_up_to_date elasticsearch "$out" "$hash" && exit 0
 
 version=$(sed -n 's:.*<es.version>\(.*\)</es.version>.*:\1:p' "$here/pom.xml" | head -n1)
 tmp=$(mktemp -d "$(dirname "$out")/.elasticsearch-assemble.XXXXXX")
@@ -64,9 +55,4 @@ for f in lib/elasticsearch-$version.jar lib/entitlement-bridge lib/entitlement-a
   modules/rest-root/plugin-descriptor.properties; do
   [[ -e $stage/$f ]] || { echo "elasticsearch: $f is missing" >&2; exit 1; }
 done
-echo "$hash" >"$stage/$stamp_name"
-
-echo "elasticsearch: installing into $out"
-if [[ -e $out ]]; then mv "$out" "$tmp/old"; fi
-mv "$stage" "$out"
-echo "elasticsearch: done ($(du -sh "$out" | cut -f1), $(find "$out" -name '*.jar' | wc -l) jars)"
+dist_install elasticsearch "$stage" "$out" "$hash" "$tmp"

@@ -18,19 +18,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 . "$here/../lib.sh"
 mkdir -p "$(dirname "$1")"
 out=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
-stamp_name=.hactl-assembly
 
 # every file that shapes the output (smoke.sh and docs do not)
 hash=$(dist_inputs_hash "$here" pom.xml assemble.sh bin conf log4j2 parts)
-if [[ -f $out/$stamp_name && $(<"$out/$stamp_name") == "$hash" ]]; then
-  echo "storm: $out is up to date"
-  exit 0
-fi
-
-if [[ -e $out && ! -f $out/$stamp_name && -n $(ls -A "$out" 2>/dev/null) ]]; then
-  echo "storm: $out exists and is not an assembly made by this script; not replacing it" >&2
-  exit 1
-fi
+dist_up_to_date storm "$out" "$hash" && exit 0
 
 version=$(sed -n 's:.*<storm.version>\(.*\)</storm.version>.*:\1:p' "$here/pom.xml" | head -n1)
 tmp=$(mktemp -d "$(dirname "$out")/.storm-assemble.XXXXXX")
@@ -49,9 +40,4 @@ echo "$version" >"$stage/RELEASE"
 for d in lib lib-worker; do
   [[ -n $(ls -A "$stage/$d" 2>/dev/null) ]] || { echo "storm: $d/ is empty" >&2; exit 1; }
 done
-echo "$hash" >"$stage/$stamp_name"
-
-echo "storm: installing into $out"
-if [[ -e $out ]]; then mv "$out" "$tmp/old"; fi
-mv "$stage" "$out"
-echo "storm: done ($(du -sh "$out" | cut -f1), $(find "$out" -name '*.jar' | wc -l) jars)"
+dist_install storm "$stage" "$out" "$hash" "$tmp"

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 
@@ -15,15 +16,7 @@ const KRAFT_HOSTS = [['kraft1', '127.0.4.21'], ['kraft2', '127.0.4.22'], ['kraft
 
 const TOPIC = 'events';
 
-const zkSpec = {
-  name: 'zk-kafka',
-  kind: 'zookeeper',
-  distribution: { home: distHome('zookeeper') },
-  // Short ticks keep elections fast; small heaps and the serial GC keep the JVMs light on 2 cores.
-  settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
-  members: ZK_HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
-};
+const zkSpec = labZookeeperSpec('zk-kafka', ZK_HOSTS.map(([host]) => host));
 
 /** Kafka 3.9.2, the last line with ZooKeeper mode. */
 const kafkaSpec = {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import zookeeper from 'node-zookeeper-client';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { LabNetwork, type LabHost } from '../src/lab/netns.js';
 import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
@@ -31,15 +32,7 @@ const WORKERS = 2;
 /** Tuples per second of the spout: the bolt logs every 1000th, so a count line every 5 s. */
 const RATE = 200;
 
-const zkSpec = {
-  name: 'zk-main',
-  kind: 'zookeeper',
-  distribution: { home: distHome('zookeeper') },
-  // Short ticks keep elections fast; small heaps and the serial GC keep 3 JVMs light on 2 cores.
-  settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
-  members: ZK_HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
-};
+const zkSpec = labZookeeperSpec('zk-main', ZK_HOSTS.map(([host]) => host));
 
 const stormSpec = {
   name: 'storm-main',

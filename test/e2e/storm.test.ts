@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
 import { Lab, REPO_ROOT, type ClusterStatusBody } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 
 // The Storm `ui` member only, on the emulator (test/emulators/storm): the real UI cannot be run here,
 // because org.apache.storm:storm-webapp is not published on Maven Central, so the assembled Storm
@@ -25,16 +25,7 @@ const STORM_HOSTS = [
 ] as const;
 const ALL = [...ZK_HOSTS, ...STORM_HOSTS];
 
-const zkSpec = {
-  name: 'zk-main',
-  kind: 'zookeeper',
-  distribution: { home: distHome('zookeeper') },
-  // Short ticks keep elections fast; small heaps and the serial GC keep 3 JVMs light on 2 cores;
-  // adminPort 0 keeps the AdminServer off 8080, the Storm UI's port (service-facts §0.6).
-  settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
-  members: ZK_HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
-};
+const zkSpec = labZookeeperSpec('zk-main', ZK_HOSTS.map(([host]) => host));
 
 const stormSpec = {
   name: 'storm-main',

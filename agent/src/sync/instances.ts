@@ -105,10 +105,9 @@ export class InstanceManager {
       // Parents stay the agent's (0755 so the service account can reach its own directories);
       // the directories the service writes are its own, 0750.
       await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-      if (user) {
-        await ensureOwnedBy(dir, user);
-        await fs.chmod(dir, 0o750);
-      }
+      // Handed over once (a new dir, or one left by an agent that ran services as root); a dir
+      // already the service's was set up then, so a config update costs one lstat per dir.
+      if (user && (await ensureOwnedBy(dir, user)) === 'updated') await fs.chmod(dir, 0o750);
     }
     let changed = false;
     for (const f of kind.render(spec.inputs)) {

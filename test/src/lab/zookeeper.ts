@@ -107,3 +107,19 @@ export async function startZkEnsemble(addresses: readonly string[], opts: { time
   }
   return ensemble;
 }
+
+/**
+ * The hactl spec of a lab ZooKeeper ensemble on `hosts` (agent names, myid 1..N in order), tuned
+ * for 2 cores: short ticks keep elections fast; small heaps and the serial GC keep the JVMs light;
+ * adminPort 0 keeps the AdminServer off 8080, the Storm UI's port (service-facts §0.6).
+ */
+export function labZookeeperSpec(name: string, hosts: readonly string[]): Record<string, unknown> {
+  return {
+    name,
+    kind: 'zookeeper',
+    distribution: { home: ZK_HOME },
+    settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
+    jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+    members: hosts.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
+  };
+}

@@ -5,6 +5,7 @@ import { EXIT_OK } from '../failure.js';
 import { InputTooLargeError } from '../read-capped.js';
 import { parseSpecSources, type SpecDocument, type SpecSource } from '../spec-docs.js';
 import { escapeControl } from '../text.js';
+import type { AppliedCluster } from '../../changes/changes.js';
 import type { CommandContext } from './context.js';
 import { changeHeaders } from './headers.js';
 
@@ -40,14 +41,6 @@ interface Preview {
   warnings?: string[];
 }
 
-interface Applied {
-  name: string;
-  revision: number;
-  changed: boolean;
-  rollout?: string;
-  restartOrder?: string[];
-  restartPending?: string[];
-}
 
 const STDIN = '-';
 
@@ -89,7 +82,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
     );
     return EXIT_OK;
   }
-  for (const r of clusters as Applied[]) {
+  for (const r of clusters as AppliedCluster[]) {
     ctx.io.stdout(`cluster/${escapeControl(r.name)} ${r.changed ? 'configured' : 'unchanged'} (revision ${r.revision})\n`);
     if (r.rollout) ctx.io.stdout(`  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`);
     if (r.restartPending?.length) {
