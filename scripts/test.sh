@@ -7,6 +7,8 @@ scripts/setup.sh
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 log "checking generated proto types"
 pnpm -s proto:check
+log "checking formatting"
+pnpm -s format:check
 log "linting"
 pnpm -s lint
 log "running tests"

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { type Logger } from '@hactl/shared';
-import type { AgentMessage, Command__Output, ControlMessage__Output, DesiredState__Output, InstanceStatus, StatusReport } from '@hactl/proto';
+import type {
+  AgentMessage,
+  Command__Output,
+  ControlMessage__Output,
+  DesiredState__Output,
+  InstanceStatus,
+  StatusReport,
+} from '@hactl/proto';
 import { CommandJournal, type CommandResultMsg } from './sync/commands.js';
 import { CONTROL_PLANE_ID_RE, type AgentConfig } from './config.js';
 import type { HostFactsView } from './facts.js';
@@ -92,9 +99,11 @@ export class Agent {
       onMessage: (msg) => this.onMessage(msg),
       onConnected: () => {
         this.log.info({ server: this.cfg.server }, 'connected to control plane');
-        while (this.unsentResults.length && this.conn.send({ commandResult: this.unsentResults[0]! })) this.unsentResults.shift();
+        while (this.unsentResults.length && this.conn.send({ commandResult: this.unsentResults[0]! }))
+          this.unsentResults.shift();
       },
-      onDisconnected: (reason) => this.log.warn({ reason }, 'disconnected from control plane; keeping the last applied state'),
+      onDisconnected: (reason) =>
+        this.log.warn({ reason }, 'disconnected from control plane; keeping the last applied state'),
       backoff: this.cfg.backoff,
     });
   }
@@ -102,17 +111,27 @@ export class Agent {
   async start(): Promise<void> {
     await this.journal.load();
     const remembered = await readRememberedControlPlane(this.controlPlaneFile, CONTROL_PLANE_ID_RE);
-    if (remembered.problem) this.log.error({ err: remembered.problem }, 'cannot read which control plane this agent follows; treating the next one as a first contact');
+    if (remembered.problem)
+      this.log.error(
+        { err: remembered.problem },
+        'cannot read which control plane this agent follows; treating the next one as a first contact',
+      );
     this.rememberedControlPlane = remembered.id;
     // Saved state is checked exactly like wire input. When it does not pass, the agent starts empty
     // (generation 0): running services keep running unwatched until the control plane's state
     // arrives, which is applied whatever its generation and re-adopts them by their pid files.
     const saved = await readAppliedState(this.stateFile).catch((err: unknown) => {
-      this.log.error({ file: this.stateFile, err: err instanceof Error ? err.message : String(err) }, 'saved applied state refused; starting empty, the control plane\'s state is applied on connect');
+      this.log.error(
+        { file: this.stateFile, err: err instanceof Error ? err.message : String(err) },
+        "saved applied state refused; starting empty, the control plane's state is applied on connect",
+      );
       return undefined;
     });
     if (saved) {
-      this.log.info({ generation: saved.generation, instances: saved.instances.length }, 'resuming the last applied desired state');
+      this.log.info(
+        { generation: saved.generation, instances: saved.instances.length },
+        'resuming the last applied desired state',
+      );
       await this.enqueueApply(saved.generation, saved.instances, false);
     }
     this.conn.start();
@@ -169,15 +188,23 @@ export class Agent {
       incomingInstances: d.instances.length,
     });
     if (!decision.ok) {
-      if (this.applyError !== decision.reason) this.log.error({ generation: d.generation, control_plane: controlPlaneId, err: decision.reason }, 'desired state refused');
+      if (this.applyError !== decision.reason)
+        this.log.error(
+          { generation: d.generation, control_plane: controlPlaneId, err: decision.reason },
+          'desired state refused',
+        );
       this.applyError = decision.reason;
-      if (this.rememberedControlPlane !== undefined && controlPlaneId !== this.rememberedControlPlane) this.refusedControlPlane = controlPlaneId;
+      if (this.rememberedControlPlane !== undefined && controlPlaneId !== this.rememberedControlPlane)
+        this.refusedControlPlane = controlPlaneId;
       this.reportSoon();
       return;
     }
     this.refusedControlPlane = undefined;
     if (decision.acceptUsed) {
-      this.log.warn({ control_plane: controlPlaneId, previous: this.rememberedControlPlane, generation: d.generation }, 'following this control plane as --accept-control-plane asks');
+      this.log.warn(
+        { control_plane: controlPlaneId, previous: this.rememberedControlPlane, generation: d.generation },
+        'following this control plane as --accept-control-plane asks',
+      );
       this.acceptControlPlane = undefined;
     }
     if (decision.remember !== undefined) {
@@ -220,11 +247,23 @@ export class Agent {
   private async apply(generation: number, desired: DesiredInstanceSpec[], persist: boolean): Promise<void> {
     if (this.stopped) return;
     const diff = diffInstances(this.manager.current(), desired);
-    this.log.info({ generation, add: diff.add.length, update: diff.update.length, remove: diff.remove.length, keep: diff.keep.length }, 'applying desired state');
+    this.log.info(
+      {
+        generation,
+        add: diff.add.length,
+        update: diff.update.length,
+        remove: diff.remove.length,
+        keep: diff.keep.length,
+      },
+      'applying desired state',
+    );
     const errors: string[] = [];
-    for (const id of diff.remove) await this.manager.remove(id).catch((e: unknown) => errors.push(`remove ${id}: ${describe(e)}`));
-    for (const s of diff.add) await this.manager.add(s).catch((e: unknown) => errors.push(`add ${s.id}: ${describe(e)}`));
-    for (const s of diff.update) await this.manager.update(s).catch((e: unknown) => errors.push(`update ${s.id}: ${describe(e)}`));
+    for (const id of diff.remove)
+      await this.manager.remove(id).catch((e: unknown) => errors.push(`remove ${id}: ${describe(e)}`));
+    for (const s of diff.add)
+      await this.manager.add(s).catch((e: unknown) => errors.push(`add ${s.id}: ${describe(e)}`));
+    for (const s of diff.update)
+      await this.manager.update(s).catch((e: unknown) => errors.push(`update ${s.id}: ${describe(e)}`));
     if (persist) await writeAppliedState(this.stateFile, { generation, instances: desired });
     this.generation = generation;
     this.applyError = errors.join('; ');
@@ -280,18 +319,29 @@ export class Agent {
       // stream: wait until that state is applied, so the restart is onto it.
       await this.applyChain;
       const onlyIfPending = cmd.args.includes('if-pending');
-      result = { id: cmd.id, ok: true, output: await this.restartUnderLease(cmd.instanceId, `command ${cmd.id}`, onlyIfPending), error: '' };
+      result = {
+        id: cmd.id,
+        ok: true,
+        output: await this.restartUnderLease(cmd.instanceId, `command ${cmd.id}`, onlyIfPending),
+        error: '',
+      };
     } catch (err) {
       result = { id: cmd.id, ok: false, output: '', error: describe(err) };
       this.log.warn({ instance: cmd.instanceId, command: cmd.id, err: result.error }, 'command failed');
     }
     this.waiting.delete(cmd.instanceId);
-    await this.journal.finish(result).catch((err: unknown) => this.log.error({ err: String(err) }, 'cannot persist the command journal'));
+    await this.journal
+      .finish(result)
+      .catch((err: unknown) => this.log.error({ err: String(err) }, 'cannot persist the command journal'));
     this.sendResult(result);
     this.reportSoon();
   }
 
-  private async restartUnderLease(instanceId: string, reason: string, onlyIfPending = false): Promise<string> {
+  private async restartUnderLease(
+    instanceId: string,
+    reason: string,
+    onlyIfPending = false,
+  ): Promise<string> {
     const deadline = this.deps.now() + 24 * 3600_000;
     for (;;) {
       if (this.stopped) throw new Error('agent stopping');
@@ -299,7 +349,8 @@ export class Agent {
       if (!m) throw new Error(`this host does not run ${instanceId}`);
       const st = m.supervisor.status();
       if (st.state !== 'running') {
-        if (m.spec.runState !== 'running') return `not started: the desired state of ${instanceId} is ${m.spec.runState}`;
+        if (m.spec.runState !== 'running')
+          return `not started: the desired state of ${instanceId} is ${m.spec.runState}`;
         // Already down (crashed, or waiting for its next try): start it on the current config now.
         // It serves nobody, so taking it "down" needs no lease.
         const was = st.reason ? `${st.state}: ${st.reason}` : st.state;
@@ -309,14 +360,18 @@ export class Agent {
         await this.waitReady(instanceId, 300_000);
         return `started on the current config (was ${was})`;
       }
-      if (onlyIfPending && !m.restartPending && !m.target) return 'not restarted: already runs the current config';
+      if (onlyIfPending && !m.restartPending && !m.target)
+        return 'not restarted: already runs the current config';
       // Before any lease: a restart onto a distribution that is not here would only crash-loop.
       await this.manager.checkRestartable(instanceId);
       let d;
       try {
         d = await this.conn.acquireLease(this.cfg.name, instanceId, reason);
       } catch (err) {
-        this.waiting.set(instanceId, `waiting for the control plane to grant a restart lease: ${describe(err)}`);
+        this.waiting.set(
+          instanceId,
+          `waiting for the control plane to grant a restart lease: ${describe(err)}`,
+        );
         await sleep(1000);
         continue;
       }
@@ -340,7 +395,14 @@ export class Agent {
         await this.waitReady(instanceId, 300_000);
         await kind?.afterRestart?.(m.spec.inputs, 600_000);
       } finally {
-        await this.conn.releaseLease(d.leaseId).catch((err: unknown) => this.log.warn({ lease: d.leaseId, err: describe(err) }, 'lease release failed; it expires on its own'));
+        await this.conn
+          .releaseLease(d.leaseId)
+          .catch((err: unknown) =>
+            this.log.warn(
+              { lease: d.leaseId, err: describe(err) },
+              'lease release failed; it expires on its own',
+            ),
+          );
       }
       const pidAfter = this.manager.instances.get(instanceId)?.supervisor.status().pid;
       // "ready in" is the member's own restart time (stop, start, serving again), for overhead numbers.
@@ -388,11 +450,15 @@ export class Agent {
         process: st.state,
         pid: st.pid ?? 0,
         restarts: st.restarts,
-        lastExit: st.lastExit ? `code=${st.lastExit.code ?? '-'} signal=${st.lastExit.signal ?? '-'} at=${new Date(st.lastExit.at).toISOString()}` : '',
+        lastExit: st.lastExit
+          ? `code=${st.lastExit.code ?? '-'} signal=${st.lastExit.signal ?? '-'} at=${new Date(st.lastExit.at).toISOString()}`
+          : '',
         adopted: st.adopted,
         detail: [
           st.state === 'crashed' || st.crashLoop ? (st.reason ?? '') : '',
-          (st.state === 'crashed' || st.crashLoop) && m.crashCause ? `cause (${m.crashCause.file}): ${m.crashCause.line}` : '',
+          (st.state === 'crashed' || st.crashLoop) && m.crashCause
+            ? `cause (${m.crashCause.file}): ${m.crashCause.line}`
+            : '',
           m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
           this.waiting.get(id) ?? '',
         ]
@@ -405,7 +471,10 @@ export class Agent {
       });
     }
     // A control plane refused for its identity has had nothing of its own applied here.
-    const applied = this.refusedControlPlane !== undefined && this.refusedControlPlane === this.controlPlaneId ? 0 : this.generation;
+    const applied =
+      this.refusedControlPlane !== undefined && this.refusedControlPlane === this.controlPlaneId
+        ? 0
+        : this.generation;
     return { appliedGeneration: applied, applyError: this.applyError, instances, sentAtMs: this.deps.now() };
   }
 
@@ -470,7 +539,9 @@ function describe(err: unknown): string {
   if (err instanceof Error) {
     const details = (err as { details?: unknown }).details;
     // HactlError details are a list of field problems; a gRPC ServiceError's details is a string.
-    return Array.isArray(details) && details.length ? `${err.message}: ${details.map((d: { path: string; message: string }) => `${d.path}: ${d.message}`).join('; ')}` : err.message;
+    return Array.isArray(details) && details.length
+      ? `${err.message}: ${details.map((d: { path: string; message: string }) => `${d.path}: ${d.message}`).join('; ')}`
+      : err.message;
   }
   return String(err);
 }

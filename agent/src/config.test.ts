@@ -6,11 +6,43 @@ const base = ['--server', '127.0.0.1:7443', '--name', 'zk1', '--address', '127.0
 
 describe('agent flags for issue 16 (#5 package hosts, #6 control plane)', () => {
   it.each<[string, string[], Record<string, string>, Partial<ReturnType<typeof loadConfig>>]>([
-    ['no --package-host → no package host at all', [], {}, { packageHosts: [], acceptControlPlane: undefined }],
-    ['repeatable --package-host', ['--package-host', 'downloads.apache.org', '--package-host', 'mirror.lan:8080', '--package-host', '[fd00::1]:80'], {}, { packageHosts: ['downloads.apache.org', 'mirror.lan:8080', '[fd00::1]:80'] }],
-    ['HACTL_AGENT_PACKAGE_HOSTS from the unit\'s environment file', [], { HACTL_AGENT_PACKAGE_HOSTS: 'a.example, b.example:8443' }, { packageHosts: ['a.example', 'b.example:8443'] }],
-    ['--accept-control-plane ID', ['--accept-control-plane', 'AbCdEfGhIjKlMnOpQrStUv'], {}, { acceptControlPlane: 'AbCdEfGhIjKlMnOpQrStUv' }],
-    ['--data-root and --state-dir in normal form', ['--data-root', '/srv//hactl/', '--state-dir', '/srv/hactl-agent/./'], {}, { dataRoot: '/srv/hactl', stateDir: '/srv/hactl-agent' }],
+    [
+      'no --package-host → no package host at all',
+      [],
+      {},
+      { packageHosts: [], acceptControlPlane: undefined },
+    ],
+    [
+      'repeatable --package-host',
+      [
+        '--package-host',
+        'downloads.apache.org',
+        '--package-host',
+        'mirror.lan:8080',
+        '--package-host',
+        '[fd00::1]:80',
+      ],
+      {},
+      { packageHosts: ['downloads.apache.org', 'mirror.lan:8080', '[fd00::1]:80'] },
+    ],
+    [
+      "HACTL_AGENT_PACKAGE_HOSTS from the unit's environment file",
+      [],
+      { HACTL_AGENT_PACKAGE_HOSTS: 'a.example, b.example:8443' },
+      { packageHosts: ['a.example', 'b.example:8443'] },
+    ],
+    [
+      '--accept-control-plane ID',
+      ['--accept-control-plane', 'AbCdEfGhIjKlMnOpQrStUv'],
+      {},
+      { acceptControlPlane: 'AbCdEfGhIjKlMnOpQrStUv' },
+    ],
+    [
+      '--data-root and --state-dir in normal form',
+      ['--data-root', '/srv//hactl/', '--state-dir', '/srv/hactl-agent/./'],
+      {},
+      { dataRoot: '/srv/hactl', stateDir: '/srv/hactl-agent' },
+    ],
   ])('%s', (_s, argv, env, expected) => {
     expect(loadConfig({ argv: [...base, ...argv], env })).toMatchObject(expected);
   });

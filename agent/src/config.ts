@@ -1,7 +1,14 @@
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HOST_RE, ValidationError, checkPath, normalisePath, parseHostPort, type ErrorDetail } from '@hactl/shared';
+import {
+  HOST_RE,
+  ValidationError,
+  checkPath,
+  normalisePath,
+  parseHostPort,
+  type ErrorDetail,
+} from '@hactl/shared';
 
 export interface AgentConfig {
   server: string;
@@ -58,7 +65,15 @@ export function defaultConfig(): AgentConfig {
 
 /** Fast timings for tests and the lab. */
 export function testConfig(over: Partial<AgentConfig>): AgentConfig {
-  return { ...defaultConfig(), insecure: true, reportIntervalMs: 1000, probeTimeoutMs: 1000, logMaxBytes: 5 * 1024 * 1024, backoff: { baseMs: 200, maxMs: 2000 }, ...over };
+  return {
+    ...defaultConfig(),
+    insecure: true,
+    reportIntervalMs: 1000,
+    probeTimeoutMs: 1000,
+    logMaxBytes: 5 * 1024 * 1024,
+    backoff: { baseMs: 200, maxMs: 2000 },
+    ...over,
+  };
 }
 
 export const USAGE = `usage: hactl-agent --server HOST:PORT --name NAME --address IP --state-dir DIR [--data-root DIR] [--insecure]
@@ -103,17 +118,23 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   const problems: ErrorDetail[] = [];
   const server = values.server ?? input.env.HACTL_AGENT_SERVER;
   if (!server) problems.push({ path: '--server', message: 'is required' });
-  else if (typeof parseHostPort(server) === 'string') problems.push({ path: '--server', message: parseHostPort(server) as string });
+  else if (typeof parseHostPort(server) === 'string')
+    problems.push({ path: '--server', message: parseHostPort(server) as string });
   else cfg.server = server;
   const name = values.name ?? input.env.HACTL_AGENT_NAME;
   if (!name) problems.push({ path: '--name', message: 'is required' });
-  else if (!HOST_RE.test(name)) problems.push({ path: '--name', message: 'must be a hostname (letters, digits, ".", "-")' });
+  else if (!HOST_RE.test(name))
+    problems.push({ path: '--name', message: 'must be a hostname (letters, digits, ".", "-")' });
   else cfg.name = name;
   const address = values.address ?? input.env.HACTL_AGENT_ADDRESS;
   if (!address) problems.push({ path: '--address', message: 'is required' });
-  else if (net.isIP(address) === 0) problems.push({ path: '--address', message: `${JSON.stringify(address)} is not an IP address` });
+  else if (net.isIP(address) === 0)
+    problems.push({ path: '--address', message: `${JSON.stringify(address)} is not an IP address` });
   else cfg.address = address;
-  for (const [flag, key] of [['state-dir', 'stateDir'], ['data-root', 'dataRoot']] as const) {
+  for (const [flag, key] of [
+    ['state-dir', 'stateDir'],
+    ['data-root', 'dataRoot'],
+  ] as const) {
     const v = values[flag];
     if (v === undefined) continue;
     // A relative flag is taken from the working directory; the result must pass the rules every
@@ -125,34 +146,55 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   }
   for (const l of values.label ?? []) {
     const m = /^([A-Za-z0-9._/-]{1,63})=([A-Za-z0-9._-]{0,63})$/.exec(l);
-    if (!m) problems.push({ path: '--label', message: `${JSON.stringify(l)} is not KEY=VALUE with [A-Za-z0-9._-]` });
+    if (!m)
+      problems.push({
+        path: '--label',
+        message: `${JSON.stringify(l)} is not KEY=VALUE with [A-Za-z0-9._-]`,
+      });
     else cfg.labels[m[1]!] = m[2]!;
   }
   cfg.insecure = values.insecure ?? false;
-  if (!cfg.insecure) problems.push({ path: '--insecure', message: 'TLS is not implemented yet; pass --insecure to use plain-text gRPC' });
+  if (!cfg.insecure)
+    problems.push({
+      path: '--insecure',
+      message: 'TLS is not implemented yet; pass --insecure to use plain-text gRPC',
+    });
   const bm = values['backoff-max-ms'];
   if (bm !== undefined) {
-    if (!/^[0-9]+$/.test(bm) || Number(bm) < 100) problems.push({ path: '--backoff-max-ms', message: 'must be an integer >= 100' });
+    if (!/^[0-9]+$/.test(bm) || Number(bm) < 100)
+      problems.push({ path: '--backoff-max-ms', message: 'must be an integer >= 100' });
     else cfg.backoff = { baseMs: Math.min(cfg.backoff.baseMs, Number(bm)), maxMs: Number(bm) };
   }
   const level = values['log-level'] ?? input.env.HACTL_LOG_LEVEL;
   if (level !== undefined) {
-    if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push({ path: '--log-level', message: 'must be debug, info, warn or error' });
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      problems.push({ path: '--log-level', message: 'must be debug, info, warn or error' });
     else cfg.logLevel = level;
   }
   const su = values['service-users'];
   if (su !== undefined) {
-    if (su !== 'auto' && su !== 'off') problems.push({ path: '--service-users', message: 'must be auto or off' });
+    if (su !== 'auto' && su !== 'off')
+      problems.push({ path: '--service-users', message: 'must be auto or off' });
     else cfg.serviceUsers = su;
   }
-  const hosts = values['package-host'] ?? input.env.HACTL_AGENT_PACKAGE_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean) ?? [];
+  const hosts =
+    values['package-host'] ??
+    input.env.HACTL_AGENT_PACKAGE_HOSTS?.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean) ??
+    [];
   for (const h of hosts) {
-    if (!PACKAGE_HOST_RE.test(h)) problems.push({ path: '--package-host', message: `${JSON.stringify(h)} is not HOST or HOST:PORT` });
+    if (!PACKAGE_HOST_RE.test(h))
+      problems.push({ path: '--package-host', message: `${JSON.stringify(h)} is not HOST or HOST:PORT` });
     else cfg.packageHosts.push(h);
   }
   const accept = values['accept-control-plane'];
   if (accept !== undefined) {
-    if (!CONTROL_PLANE_ID_RE.test(accept)) problems.push({ path: '--accept-control-plane', message: 'must be a control plane id as GET /v1/info shows it' });
+    if (!CONTROL_PLANE_ID_RE.test(accept))
+      problems.push({
+        path: '--accept-control-plane',
+        message: 'must be a control plane id as GET /v1/info shows it',
+      });
     else cfg.acceptControlPlane = accept;
   }
   if (problems.length) throw new ValidationError('invalid agent configuration', problems);

@@ -13,18 +13,32 @@ async function main(): Promise<void> {
   try {
     config = loadConfig({ argv: process.argv.slice(2), env: process.env });
   } catch (err) {
-    if (err instanceof HactlError) process.stderr.write(`hactl-agent: ${err.message}\n${formatDetails(err.details)}\n\n${USAGE}\n`);
-    else process.stderr.write(`hactl-agent: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
+    if (err instanceof HactlError)
+      process.stderr.write(`hactl-agent: ${err.message}\n${formatDetails(err.details)}\n\n${USAGE}\n`);
+    else
+      process.stderr.write(`hactl-agent: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'hactl-agent', host: config.name }, timestamp: pino.stdTimeFunctions.isoTime });
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'hactl-agent', host: config.name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
   if (config.insecure) logger.warn({}, 'running with --insecure: the control plane is not authenticated');
   const baseEnv: Record<string, string> = {};
   for (const k of PASS_ENV) if (process.env[k] !== undefined) baseEnv[k] = process.env[k]!;
   baseEnv.PATH ??= '/usr/local/bin:/usr/bin:/bin';
   // Only root can switch users; an unprivileged agent runs services as itself (a developer's laptop).
-  const serviceUser = config.serviceUsers === 'auto' && process.getuid?.() === 0 ? serviceUserCache() : undefined;
-  const agent = new Agent({ config, logger, facts: await collectFacts(), baseEnv, serviceUser, now: Date.now });
+  const serviceUser =
+    config.serviceUsers === 'auto' && process.getuid?.() === 0 ? serviceUserCache() : undefined;
+  const agent = new Agent({
+    config,
+    logger,
+    facts: await collectFacts(),
+    baseEnv,
+    serviceUser,
+    now: Date.now,
+  });
   await agent.start();
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -44,6 +58,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`hactl-agent: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `hactl-agent: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

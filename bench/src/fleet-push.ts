@@ -31,26 +31,60 @@ async function hactlPush(n: number): Promise<{ ms: number; bytes: number }> {
   const streams: { client: grpc.Client; stream: Stream }[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+      const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure(), {
+        'grpc.use_local_subchannel_pool': 1,
+      });
       const stream = (client as unknown as { Connect(): Stream }).Connect();
       stream.on('data', (m: ControlMessage__Output) => {
         if (m.desired) {
           latest.set(i, Number(m.desired.generation));
-          bytes = Math.max(bytes, m.desired.instances.reduce((a, x) => a + x.inputsJson.length, 0));
+          bytes = Math.max(
+            bytes,
+            m.desired.instances.reduce((a, x) => a + x.inputsJson.length, 0),
+          );
         }
       });
       stream.on('error', () => {});
-      stream.write({ hello: { name: `b${i}`, address: addressOf(i), agentVersion: 'bench', facts: { dataRoot: '/var/lib/hactl', labels: {} } } });
+      stream.write({
+        hello: {
+          name: `b${i}`,
+          address: addressOf(i),
+          agentVersion: 'bench',
+          facts: { dataRoot: '/var/lib/hactl', labels: {} },
+        },
+      });
       streams.push({ client, stream });
     }
     const tReg = performance.now();
-    const progress = setInterval(() => process.env.BENCH_DEBUG && console.error(`registered ${latest.size}/${n} after ${((performance.now() - tReg) / 1000).toFixed(0)} s`), 5000);
+    const progress = setInterval(
+      () =>
+        process.env.BENCH_DEBUG &&
+        console.error(
+          `registered ${latest.size}/${n} after ${((performance.now() - tReg) / 1000).toFixed(0)} s`,
+        ),
+      5000,
+    );
     await until(() => latest.size === n);
     clearInterval(progress);
     const hosts = Array.from({ length: n }, (_, i) => `b${i}`);
-    const zk = { kind: 'zookeeper', distribution: { home: '/usr/share/zookeeper' }, members: [{ host: 'b0', id: 1 }, { host: 'b1', id: 2 }, { host: 'b2', id: 3 }] };
+    const zk = {
+      kind: 'zookeeper',
+      distribution: { home: '/usr/share/zookeeper' },
+      members: [
+        { host: 'b0', id: 1 },
+        { host: 'b1', id: 2 },
+        { host: 'b2', id: 3 },
+      ],
+    };
     cp.fleet.applyCluster('zk-bench', zk, { author: 'bench', message: '' });
-    const storm = (timeout: number) => ({ kind: 'storm', distribution: { home: '/opt/storm' }, zookeeper: 'zk-bench', nimbus: { hosts: ['b3'] }, supervisors: { hosts: hosts.slice(4), slots: [6700, 6701] }, settings: { 'topology.message.timeout.secs': timeout } });
+    const storm = (timeout: number) => ({
+      kind: 'storm',
+      distribution: { home: '/opt/storm' },
+      zookeeper: 'zk-bench',
+      nimbus: { hosts: ['b3'] },
+      supervisors: { hosts: hosts.slice(4), slots: [6700, 6701] },
+      settings: { 'topology.message.timeout.secs': timeout },
+    });
     cp.fleet.applyCluster('storm-bench', storm(30), { author: 'bench', message: '' });
     await until(() => [...latest.values()].every((g) => g >= 2));
     const before = new Map(latest);
@@ -82,12 +116,16 @@ async function barePush(n: number, bytes: number): Promise<number> {
     AcquireLease: (_c: unknown, cb: grpc.sendUnaryData<object>) => cb(null, {}),
     ReleaseLease: (_c: unknown, cb: grpc.sendUnaryData<object>) => cb(null, {}),
   } as unknown as grpc.UntypedServiceImplementation);
-  const port = await new Promise<number>((r, j) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? j(e) : r(p))));
+  const port = await new Promise<number>((r, j) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? j(e) : r(p))),
+  );
   const Client = agentServiceClient();
   let received = 0;
   const clients: grpc.Client[] = [];
   for (let i = 0; i < n; i++) {
-    const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+    });
     const stream = (client as unknown as { Connect(): Stream }).Connect();
     stream.on('data', () => received++);
     stream.on('error', () => {});
@@ -95,7 +133,21 @@ async function barePush(n: number, bytes: number): Promise<number> {
     clients.push(client);
   }
   await until(() => calls.length === n);
-  const msg = { desired: { generation: 2, instances: [{ id: 'x', cluster: 'x', kind: 'storm', role: 'supervisor', runState: 'running', inputsJson: 'x'.repeat(bytes) }] } };
+  const msg = {
+    desired: {
+      generation: 2,
+      instances: [
+        {
+          id: 'x',
+          cluster: 'x',
+          kind: 'storm',
+          role: 'supervisor',
+          runState: 'running',
+          inputsJson: 'x'.repeat(bytes),
+        },
+      ],
+    },
+  };
   const t0 = performance.now();
   for (const c of calls) c.write(msg);
   await until(() => received === n);
@@ -120,7 +172,13 @@ async function main(): Promise<void> {
     const bare = await barePush(n, h.bytes);
     rows.push([String(n), String(h.bytes), h.ms.toFixed(0), bare.toFixed(0), (h.ms / bare).toFixed(2)]);
   }
-  const header = ['agents', 'desired bytes/host', 'hactl change → all streams ms', 'bare grpc-js push ms', 'ratio'];
+  const header = [
+    'agents',
+    'desired bytes/host',
+    'hactl change → all streams ms',
+    'bare grpc-js push ms',
+    'ratio',
+  ];
   const widths = header.map((x, i) => Math.max(x.length, ...rows.map((r) => r[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');
   console.log(line(header));

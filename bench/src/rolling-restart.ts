@@ -35,31 +35,50 @@ const kafka = (hosts: string[]) => ({
   distribution: { home: homes.kafka },
   zookeeper: 'zk-bench',
   brokers: hosts.map((host, i) => ({ host, id: i + 1 })),
-  settings: { 'zookeeper.session.timeout.ms': 6000, 'default.replication.factor': 3, 'min.insync.replicas': 2 },
+  settings: {
+    'zookeeper.session.timeout.ms': 6000,
+    'default.replication.factor': 3,
+    'min.insync.replicas': 2,
+  },
   jvm: { heap: '256m' },
 });
 
-async function rollout(lab: Lab, cluster: string): Promise<{ totalMs: number; sumMs: number; steps: number }> {
-  const started = await lab.api<RolloutView>('POST', `/v1/clusters/${cluster}/rollouts`, { action: 'restart' });
-  if (started.status !== 201) throw new Error(`rollout start: HTTP ${started.status} ${JSON.stringify(started.body)}`);
+async function rollout(
+  lab: Lab,
+  cluster: string,
+): Promise<{ totalMs: number; sumMs: number; steps: number }> {
+  const started = await lab.api<RolloutView>('POST', `/v1/clusters/${cluster}/rollouts`, {
+    action: 'restart',
+  });
+  if (started.status !== 201)
+    throw new Error(`rollout start: HTTP ${started.status} ${JSON.stringify(started.body)}`);
   const t0 = Date.now();
-  const done = await waitFor(`rollout of ${cluster}`, async () => {
-    const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${started.body.id}`)).body;
-    if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
-    return r.state === 'completed' ? r : undefined;
-  }, { timeoutMs: 300_000, intervalMs: 50 });
+  const done = await waitFor(
+    `rollout of ${cluster}`,
+    async () => {
+      const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${started.body.id}`)).body;
+      if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
+      return r.state === 'completed' ? r : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 50 },
+  );
   const totalMs = Date.now() - t0;
   // The last agent's own account (with its timing) can land just after the step completed on the new pid.
-  await waitFor('every step to carry its restart time', async () => {
-    const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${started.body.id}`)).body;
-    if (r.steps.every((s) => /ready in \d+ ms/.test(s.note))) {
-      done.steps = r.steps;
-      return true;
-    }
-    return undefined;
-  }, { timeoutMs: 30_000, intervalMs: 50 });
+  await waitFor(
+    'every step to carry its restart time',
+    async () => {
+      const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${started.body.id}`)).body;
+      if (r.steps.every((s) => /ready in \d+ ms/.test(s.note))) {
+        done.steps = r.steps;
+        return true;
+      }
+      return undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
   const own = done.steps.map((s) => Number(/ready in (\d+) ms/.exec(s.note)?.[1] ?? NaN));
-  if (own.some((n) => Number.isNaN(n))) throw new Error(`a step has no restart time: ${JSON.stringify(done.steps)}`);
+  if (own.some((n) => Number.isNaN(n)))
+    throw new Error(`a step has no restart time: ${JSON.stringify(done.steps)}`);
   return { totalMs, sumMs: own.reduce((a, b) => a + b, 0), steps: done.steps.length };
 }
 
@@ -81,7 +100,14 @@ async function main(): Promise<void> {
       for (let r = 1; r <= rounds; r++) {
         await lab.waitForHealth(cluster, 'healthy', { timeoutMs: 120_000 });
         const m = await rollout(lab, cluster);
-        rows.push([cluster, String(r), String(m.steps), String(m.totalMs), String(m.sumMs), (m.totalMs / m.sumMs).toFixed(2)]);
+        rows.push([
+          cluster,
+          String(r),
+          String(m.steps),
+          String(m.totalMs),
+          String(m.sumMs),
+          (m.totalMs / m.sumMs).toFixed(2),
+        ]);
       }
     }
   } finally {

@@ -36,7 +36,15 @@ export function defaultConfig(): ControlPlaneConfig {
 
 /** Fast timings for tests and the lab. */
 export function testConfig(dataDir: string): ControlPlaneConfig {
-  return { ...defaultConfig(), dataDir, http: { host: '127.0.0.1', port: 0 }, grpc: { host: '127.0.0.1', port: 0 }, insecure: true, reportIntervalMs: 1000, livenessFlushMs: 1000 };
+  return {
+    ...defaultConfig(),
+    dataDir,
+    http: { host: '127.0.0.1', port: 0 },
+    grpc: { host: '127.0.0.1', port: 0 },
+    insecure: true,
+    reportIntervalMs: 1000,
+    livenessFlushMs: 1000,
+  };
 }
 
 export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HOST:PORT --listen-grpc HOST:PORT [--insecure]
@@ -48,7 +56,10 @@ export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HO
   --log-level LEVEL         debug | info | warn | error (default info)`;
 
 /** Reads flags (and HACTL_* env fallbacks); reports every problem at once. */
-export function loadConfig(input: { argv: string[]; env: Record<string, string | undefined> }): ControlPlaneConfig {
+export function loadConfig(input: {
+  argv: string[];
+  env: Record<string, string | undefined>;
+}): ControlPlaneConfig {
   const { values } = parseArgs({
     args: input.argv,
     strict: true,
@@ -65,7 +76,10 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   const problems: ErrorDetail[] = [];
   const dataDir = values['data-dir'] ?? input.env.HACTL_DATA_DIR;
   if (dataDir !== undefined) cfg.dataDir = path.resolve(dataDir);
-  for (const [flag, key] of [['listen-http', 'http'], ['listen-grpc', 'grpc']] as const) {
+  for (const [flag, key] of [
+    ['listen-http', 'http'],
+    ['listen-grpc', 'grpc'],
+  ] as const) {
     const v = values[flag];
     if (v === undefined) continue;
     const r = parseHostPort(v);
@@ -73,15 +87,21 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
     else cfg[key] = r;
   }
   cfg.insecure = values.insecure ?? false;
-  if (!cfg.insecure) problems.push({ path: '--insecure', message: 'TLS is not implemented yet; pass --insecure to run with plain-text gRPC' });
+  if (!cfg.insecure)
+    problems.push({
+      path: '--insecure',
+      message: 'TLS is not implemented yet; pass --insecure to run with plain-text gRPC',
+    });
   const ri = values['report-interval-ms'];
   if (ri !== undefined) {
-    if (!/^[0-9]+$/.test(ri) || Number(ri) < 100 || Number(ri) > 600_000) problems.push({ path: '--report-interval-ms', message: 'must be an integer between 100 and 600000' });
+    if (!/^[0-9]+$/.test(ri) || Number(ri) < 100 || Number(ri) > 600_000)
+      problems.push({ path: '--report-interval-ms', message: 'must be an integer between 100 and 600000' });
     else cfg.reportIntervalMs = Number(ri);
   }
   const level = values['log-level'] ?? input.env.HACTL_LOG_LEVEL;
   if (level !== undefined) {
-    if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push({ path: '--log-level', message: 'must be debug, info, warn or error' });
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      problems.push({ path: '--log-level', message: 'must be debug, info, warn or error' });
     else cfg.logLevel = level;
   }
   if (problems.length) throw new ValidationError('invalid control plane configuration', problems);

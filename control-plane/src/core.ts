@@ -32,8 +32,22 @@ export interface Core {
  */
 export function createCore(o: CoreOptions): Core {
   const controlPlaneId = ensureControlPlaneId(o.store, o.randomId);
-  const fleet = new Fleet({ store: o.store, logger: o.logger, now: o.now, reportIntervalMs: o.reportIntervalMs, randomId: o.randomId, controlPlaneId });
-  const rollouts: RolloutEngine = new RolloutEngine({ store: o.store, fleet, leases: (): LeaseManager => leases, logger: o.logger, now: o.now, newId: o.newId });
+  const fleet = new Fleet({
+    store: o.store,
+    logger: o.logger,
+    now: o.now,
+    reportIntervalMs: o.reportIntervalMs,
+    randomId: o.randomId,
+    controlPlaneId,
+  });
+  const rollouts: RolloutEngine = new RolloutEngine({
+    store: o.store,
+    fleet,
+    leases: (): LeaseManager => leases,
+    logger: o.logger,
+    now: o.now,
+    newId: o.newId,
+  });
   const leases: LeaseManager = new LeaseManager({
     fleet,
     store: o.store,
@@ -42,7 +56,10 @@ export function createCore(o: CoreOptions): Core {
     ttlMs: o.leaseTtlMs,
     retryAfterMs: Math.min(1000, o.reportIntervalMs),
     pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
-    authorize: (instanceId) => (rollouts.requestedStep(instanceId) ? undefined : `abandon: no running rollout asks to restart ${instanceId}`),
+    authorize: (instanceId) =>
+      rollouts.requestedStep(instanceId)
+        ? undefined
+        : `abandon: no running rollout asks to restart ${instanceId}`,
     newId: o.newId,
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);

@@ -8,11 +8,21 @@ async function main(): Promise<void> {
   try {
     cfg = loadConfig({ argv: process.argv.slice(2), env: process.env });
   } catch (err) {
-    if (err instanceof HactlError) process.stderr.write(`hactl-control-plane: ${err.message}\n${formatDetails(err.details)}\n\n${USAGE}\n`);
-    else process.stderr.write(`hactl-control-plane: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
+    if (err instanceof HactlError)
+      process.stderr.write(
+        `hactl-control-plane: ${err.message}\n${formatDetails(err.details)}\n\n${USAGE}\n`,
+      );
+    else
+      process.stderr.write(
+        `hactl-control-plane: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`,
+      );
     process.exit(2);
   }
-  const logger = pino({ level: cfg.logLevel, base: { service: 'hactl-control-plane' }, timestamp: pino.stdTimeFunctions.isoTime });
+  const logger = pino({
+    level: cfg.logLevel,
+    base: { service: 'hactl-control-plane' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
   if (cfg.insecure) logger.warn({}, 'running with --insecure: agent gRPC is plain text and unauthenticated');
   const cp = await startControlPlane(cfg, logger);
   let stopping = false;
@@ -33,6 +43,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`hactl-control-plane: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `hactl-control-plane: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

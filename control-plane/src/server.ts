@@ -22,7 +22,11 @@ export interface RunningControlPlane {
 }
 
 /** Opens the store and serves gRPC and HTTP. Used by main.ts and by in-process tests. */
-export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger, now: () => number = Date.now): Promise<RunningControlPlane> {
+export async function startControlPlane(
+  cfg: ControlPlaneConfig,
+  logger: Logger,
+  now: () => number = Date.now,
+): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
   const { fleet, leases, rollouts, changes } = createCore({
@@ -45,15 +49,24 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   });
-  grpcServer.addService(agentServiceDefinition(), createAgentServiceHandlers({ fleet, leases, logger, helloTimeoutMs: cfg.helloTimeoutMs }));
+  grpcServer.addService(
+    agentServiceDefinition(),
+    createAgentServiceHandlers({ fleet, leases, logger, helloTimeoutMs: cfg.helloTimeoutMs }),
+  );
   const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(`${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+    grpcServer.bindAsync(
+      `${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, port) => (err ? reject(err) : resolve(port)),
+    );
   });
 
   const app = createApp({ fleet, rollouts, changes, logger });
   let httpServer: ServerType | undefined;
   const httpPort = await new Promise<number>((resolve, reject) => {
-    httpServer = serve({ fetch: app.fetch, hostname: cfg.http.host, port: cfg.http.port }, (info) => resolve(info.port));
+    httpServer = serve({ fetch: app.fetch, hostname: cfg.http.host, port: cfg.http.port }, (info) =>
+      resolve(info.port),
+    );
     httpServer.once('error', reject);
   });
 
@@ -70,12 +83,23 @@ export async function startControlPlane(cfg: ControlPlaneConfig, logger: Logger,
       fleet.reconcileTick();
       rollouts.tick();
     } catch (err) {
-      logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'reconcile pass failed');
+      logger.error(
+        { err: err instanceof Error ? (err.stack ?? err.message) : String(err) },
+        'reconcile pass failed',
+      );
     }
   }, cfg.reportIntervalMs);
   reconcileTimer.unref();
 
-  logger.info({ http: `${cfg.http.host}:${httpPort}`, grpc: `${cfg.grpc.host}:${grpcPort}`, data_dir: cfg.dataDir, control_plane_id: fleet.controlPlaneId }, 'control plane listening');
+  logger.info(
+    {
+      http: `${cfg.http.host}:${httpPort}`,
+      grpc: `${cfg.grpc.host}:${grpcPort}`,
+      data_dir: cfg.dataDir,
+      control_plane_id: fleet.controlPlaneId,
+    },
+    'control plane listening',
+  );
 
   return {
     httpPort,

@@ -4,7 +4,11 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './gen/agent.js';
 
-export type { AgentServiceClient, AgentServiceHandlers, AgentServiceDefinition } from './gen/hactl/agent/v1/AgentService.js';
+export type {
+  AgentServiceClient,
+  AgentServiceHandlers,
+  AgentServiceDefinition,
+} from './gen/hactl/agent/v1/AgentService.js';
 export type { AgentMessage, AgentMessage__Output } from './gen/hactl/agent/v1/AgentMessage.js';
 export type { ControlMessage, ControlMessage__Output } from './gen/hactl/agent/v1/ControlMessage.js';
 export type { Hello, Hello__Output } from './gen/hactl/agent/v1/Hello.js';
@@ -17,7 +21,10 @@ export type { Welcome, Welcome__Output } from './gen/hactl/agent/v1/Welcome.js';
 export type { Command, Command__Output } from './gen/hactl/agent/v1/Command.js';
 export type { CommandResult, CommandResult__Output } from './gen/hactl/agent/v1/CommandResult.js';
 export type { AcquireLeaseRequest__Output } from './gen/hactl/agent/v1/AcquireLeaseRequest.js';
-export type { AcquireLeaseResponse, AcquireLeaseResponse__Output } from './gen/hactl/agent/v1/AcquireLeaseResponse.js';
+export type {
+  AcquireLeaseResponse,
+  AcquireLeaseResponse__Output,
+} from './gen/hactl/agent/v1/AcquireLeaseResponse.js';
 export type { ReleaseLeaseRequest__Output } from './gen/hactl/agent/v1/ReleaseLeaseRequest.js';
 export type { ReleaseLeaseResponse } from './gen/hactl/agent/v1/ReleaseLeaseResponse.js';
 export type { EnrollRequest__Output } from './gen/hactl/agent/v1/EnrollRequest.js';

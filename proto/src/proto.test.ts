@@ -4,7 +4,21 @@ import { loadAgentProto } from './index.js';
 describe('proto: agent.proto', () => {
   it('round-trips a desired state through the wire encoding', () => {
     const v1 = loadAgentProto().hactl.agent.v1;
-    const msg = { desired: { generation: 7, instances: [{ id: 'zk-main/zk-1', cluster: 'zk-main', kind: 'zookeeper', role: 'member', runState: 'running', inputsJson: '{"myid":1}' }] } };
+    const msg = {
+      desired: {
+        generation: 7,
+        instances: [
+          {
+            id: 'zk-main/zk-1',
+            cluster: 'zk-main',
+            kind: 'zookeeper',
+            role: 'member',
+            runState: 'running',
+            inputsJson: '{"myid":1}',
+          },
+        ],
+      },
+    };
     const type = v1.ControlMessage as unknown as { type: { field: unknown[] } };
     expect(type.type.field.length).toBeGreaterThan(0);
     // the service exposes the four RPCs the architecture names

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkPropertiesValue, checkYamlValue, configValueProblems, propertiesValueSchema, yamlValueSchema, type ConfigFormat } from './config-chars.js';
+import {
+  checkPropertiesValue,
+  checkYamlValue,
+  configValueProblems,
+  propertiesValueSchema,
+  yamlValueSchema,
+  type ConfigFormat,
+} from './config-chars.js';
 
 describe('config file characters, per format (issue 16 #2)', () => {
   it.each<[scenario: string, format: ConfigFormat, value: string]>([
@@ -47,7 +54,9 @@ describe('config file characters, per format (issue 16 #2)', () => {
       { path: 'settings.x', message: expect.stringMatching(/U\+0080, U\+0081: SnakeYAML/) },
       { path: 'settings.x', message: expect.stringMatching(/U\+2028/) },
     ]);
-    expect(checkPropertiesValue('settings.y', 'é')).toEqual([{ path: 'settings.y', message: expect.stringMatching(/ISO 8859-1/) }]);
+    expect(checkPropertiesValue('settings.y', 'é')).toEqual([
+      { path: 'settings.y', message: expect.stringMatching(/ISO 8859-1/) },
+    ]);
   });
 
   it('the wire schemas apply the same rules', () => {

@@ -56,9 +56,11 @@ const MESSAGES: Record<ConfigFormat, Partial<Record<Verdict, (chars: string) => 
   },
   yaml: {
     control: (chars) => `must not contain control characters (found ${chars})`,
-    'line-break': (chars) => `must not contain newlines or other line breaks (found ${chars}; YAML 1.1 also breaks lines at NEL and the Unicode line or paragraph separators)`,
+    'line-break': (chars) =>
+      `must not contain newlines or other line breaks (found ${chars}; YAML 1.1 also breaks lines at NEL and the Unicode line or paragraph separators)`,
     backslash: () => 'must not contain a backslash (it would be read as an escape)',
-    'not-printable': (chars) => `must not contain ${chars}: SnakeYAML (YAML 1.1, read by Elasticsearch and Storm) refuses to load a file with characters outside its printable set`,
+    'not-printable': (chars) =>
+      `must not contain ${chars}: SnakeYAML (YAML 1.1, read by Elasticsearch and Storm) refuses to load a file with characters outside its printable set`,
     bom: () => 'must not contain U+FEFF (YAML reads it as a byte order mark)',
   },
 };
@@ -75,7 +77,8 @@ export function configValueProblems(format: ConfigFormat, value: string): string
     found.set(v, list);
   }
   const out: string[] = [];
-  for (const [verdict, chars] of found) out.push(MESSAGES[format][verdict]!(chars.slice(0, 5).map(describeChar).join(', ')));
+  for (const [verdict, chars] of found)
+    out.push(MESSAGES[format][verdict]!(chars.slice(0, 5).map(describeChar).join(', ')));
   if (format === 'properties' && /^[ ]|[ ]$/.test(value)) {
     out.push('must not start or end with a space (the .properties loader and the server trim it)');
   }

@@ -9,13 +9,24 @@ import type { ErrorDetail } from './errors.js';
 
 /** Cluster, host and member names: DNS-label-like, safe in paths, znodes and config values. */
 export const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-export const nameSchema = z.string().regex(NAME_RE, 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit');
+export const nameSchema = z
+  .string()
+  .regex(
+    NAME_RE,
+    'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+  );
 
 /** Hostnames as agents register them (may contain dots). */
 export const HOST_RE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
-export const hostRefSchema = z.string().regex(HOST_RE, 'must be a hostname or host id (letters, digits, ".", "-")');
+export const hostRefSchema = z
+  .string()
+  .regex(HOST_RE, 'must be a hostname or host id (letters, digits, ".", "-")');
 
-export const portSchema = z.number().int('must be an integer').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
+export const portSchema = z
+  .number()
+  .int('must be an integer')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
 
 /** Paths follow one rule set and normaliser for every kind (paths.ts); re-exported for the kinds that import it from here. */
 export { absPathSchema } from './paths.js';
@@ -29,7 +40,8 @@ export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
 }
 
 function zodMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return 'is required';
   return issue.message;
 }
@@ -46,7 +58,16 @@ export function joinPath(prefix: string, segments: readonly PropertyKey[]): stri
 /** `jvm: {heap, flags}` as every JVM-based kind takes it: one flag per entry, no spaces or quotes. */
 export const jvmSchema = z
   .object({
-    heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/, 'must look like 512m or 2g').optional(),
-    flags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/, 'must be one JVM flag starting with "-" (no spaces or quotes)')).optional(),
+    heap: z
+      .string()
+      .regex(/^[1-9][0-9]{0,5}[mMgG]$/, 'must look like 512m or 2g')
+      .optional(),
+    flags: z
+      .array(
+        z
+          .string()
+          .regex(/^-[A-Za-z0-9:+=._/,-]+$/, 'must be one JVM flag starting with "-" (no spaces or quotes)'),
+      )
+      .optional(),
   })
   .strict();

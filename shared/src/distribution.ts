@@ -22,9 +22,17 @@ export const packageSchema = z
     url: z
       .string()
       .max(2000)
-      .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/, 'must be an http(s) URL without spaces, quotes or a query'),
+      .regex(
+        /^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/,
+        'must be an http(s) URL without spaces, quotes or a query',
+      ),
     sha512: z.string().regex(/^[0-9a-f]{128}$/, 'must be the 128-hex-digit SHA-512 of the tarball'),
-    maxBytes: z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_PACKAGE_MAX_BYTES, `must be at most ${MAX_PACKAGE_MAX_BYTES} (16 GiB)`).optional(),
+    maxBytes: z
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(MAX_PACKAGE_MAX_BYTES, `must be at most ${MAX_PACKAGE_MAX_BYTES} (16 GiB)`)
+      .optional(),
   })
   .strict();
 
@@ -32,7 +40,10 @@ export const packageSchema = z
 export const distributionSchema = z
   .object({ home: absPathSchema.optional(), package: packageSchema.optional() })
   .strict()
-  .refine((d) => (d.home === undefined) !== (d.package === undefined), 'set exactly one of "home" or "package"');
+  .refine(
+    (d) => (d.home === undefined) !== (d.package === undefined),
+    'set exactly one of "home" or "package"',
+  );
 
 export type Distribution = z.infer<typeof distributionSchema>;
 
@@ -45,7 +56,14 @@ export type PackageInputs = z.infer<typeof packageInputsSchema>;
  * (`<dataRoot>/distributions/<kind>/<sha512[0:16]>`), so an upgrade installs next to the running
  * version and the restart switches to it; the old one stays until removed.
  */
-export function resolveDistribution(d: { home?: string | undefined; package?: { url: string; sha512: string; maxBytes?: number | undefined } | undefined }, dataRoot: string, kind: string): { home: string; package?: PackageInputs } {
+export function resolveDistribution(
+  d: {
+    home?: string | undefined;
+    package?: { url: string; sha512: string; maxBytes?: number | undefined } | undefined;
+  },
+  dataRoot: string,
+  kind: string,
+): { home: string; package?: PackageInputs } {
   if (d.package) {
     const dir = normalisePath(`${dataRoot}/distributions/${kind}/${d.package.sha512.slice(0, 16)}`);
     return { home: dir, package: { ...d.package, dir } };
@@ -60,9 +78,15 @@ export function resolveDistribution(d: { home?: string | undefined; package?: { 
  */
 export function describeDistribution(inputs: unknown): string | undefined {
   if (typeof inputs !== 'object' || inputs === null) return undefined;
-  const i = inputs as { home?: unknown; package?: { url?: unknown; sha512?: unknown }; java?: { command?: unknown; classpath?: unknown } };
-  if (i.package && typeof i.package.url === 'string' && typeof i.package.sha512 === 'string') return `package ${i.package.url} (sha512 ${i.package.sha512.slice(0, 16)}…)`;
-  if (i.java && typeof i.java.command === 'string') return `${i.java.command} -cp ${Array.isArray(i.java.classpath) ? i.java.classpath.join(':') : ''}`;
+  const i = inputs as {
+    home?: unknown;
+    package?: { url?: unknown; sha512?: unknown };
+    java?: { command?: unknown; classpath?: unknown };
+  };
+  if (i.package && typeof i.package.url === 'string' && typeof i.package.sha512 === 'string')
+    return `package ${i.package.url} (sha512 ${i.package.sha512.slice(0, 16)}…)`;
+  if (i.java && typeof i.java.command === 'string')
+    return `${i.java.command} -cp ${Array.isArray(i.java.classpath) ? i.java.classpath.join(':') : ''}`;
   if (typeof i.home === 'string') return i.home;
   return undefined;
 }

@@ -7,7 +7,11 @@ export class HactlError extends Error {
   readonly retriable: boolean;
   readonly details: readonly ErrorDetail[];
 
-  constructor(code: string, message: string, opts: { retriable?: boolean; details?: readonly ErrorDetail[]; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { retriable?: boolean; details?: readonly ErrorDetail[]; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;

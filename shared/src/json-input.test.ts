@@ -10,12 +10,28 @@ const nested = (levels: number, leaf: string = '1'): string => {
 
 describe('input documents: reserved keys and depth (issue 16 #3)', () => {
   it.each<[string, string, { path: string; message: RegExp }[]]>([
-    ['a plain spec → no problems', '{"name":"zk","settings":{"tickTime":2000},"members":[{"host":"a","id":1}]}', []],
-    ['__proto__ in settings → named by its path', '{"settings":{"__proto__":{"x":1},"tickTime":2000}}', [{ path: 'settings.__proto__', message: /reserved/ }]],
-    ['constructor inside a list member → path with the index', '{"members":[{"host":"a"},{"constructor":1}]}', [{ path: 'members[1].constructor', message: /reserved/ }]],
+    [
+      'a plain spec → no problems',
+      '{"name":"zk","settings":{"tickTime":2000},"members":[{"host":"a","id":1}]}',
+      [],
+    ],
+    [
+      '__proto__ in settings → named by its path',
+      '{"settings":{"__proto__":{"x":1},"tickTime":2000}}',
+      [{ path: 'settings.__proto__', message: /reserved/ }],
+    ],
+    [
+      'constructor inside a list member → path with the index',
+      '{"members":[{"host":"a"},{"constructor":1}]}',
+      [{ path: 'members[1].constructor', message: /reserved/ }],
+    ],
     ['prototype at the root', '{"prototype":{}}', [{ path: 'prototype', message: /reserved/ }]],
     [`exactly ${MAX_JSON_DEPTH} levels → accepted`, nested(MAX_JSON_DEPTH), []],
-    [`${MAX_JSON_DEPTH + 1} levels → refused at the first level too deep`, nested(MAX_JSON_DEPTH + 1), [{ path: `${'a.'.repeat(MAX_JSON_DEPTH - 1)}a`, message: /nested deeper than 32 levels/ }]],
+    [
+      `${MAX_JSON_DEPTH + 1} levels → refused at the first level too deep`,
+      nested(MAX_JSON_DEPTH + 1),
+      [{ path: `${'a.'.repeat(MAX_JSON_DEPTH - 1)}a`, message: /nested deeper than 32 levels/ }],
+    ],
   ])('%s', (_scenario, text, expected) => {
     const problems = checkJsonShape(JSON.parse(text));
     expect(problems).toHaveLength(expected.length);
@@ -44,7 +60,12 @@ describe('input documents: reserved keys and depth (issue 16 #3)', () => {
       expect.unreachable('should throw');
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
-      expect((err as ValidationError).details).toEqual([{ path: 'clusters[0].settings.__proto__', message: '"__proto__" is a reserved name and cannot be used as a key' }]);
+      expect((err as ValidationError).details).toEqual([
+        {
+          path: 'clusters[0].settings.__proto__',
+          message: '"__proto__" is a reserved name and cannot be used as a key',
+        },
+      ]);
     }
     expect(parseJsonInput('{"ok":true}', 'x')).toEqual({ ok: true });
   });

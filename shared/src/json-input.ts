@@ -32,10 +32,15 @@ const MAX_PROBLEMS = 20;
  * `members[0].x`) under `prefix`. Pure; walks with its own stack, so a deep value cannot overflow it.
  * Empty when the value is fine.
  */
-export function checkJsonShape(value: unknown, opts: { maxDepth?: number; prefix?: string } = {}): ErrorDetail[] {
+export function checkJsonShape(
+  value: unknown,
+  opts: { maxDepth?: number; prefix?: string } = {},
+): ErrorDetail[] {
   const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
   const problems: ErrorDetail[] = [];
-  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: opts.prefix ?? '', depth: 1 }];
+  const stack: { v: unknown; path: string; depth: number }[] = [
+    { v: value, path: opts.prefix ?? '', depth: 1 },
+  ];
   while (stack.length && problems.length < MAX_PROBLEMS) {
     const { v, path, depth } = stack.pop()!;
     if (typeof v !== 'object' || v === null) continue;
@@ -44,14 +49,19 @@ export function checkJsonShape(value: unknown, opts: { maxDepth?: number; prefix
       continue;
     }
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: `${path}[${i}]`, depth: depth + 1 });
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ v: v[i], path: `${path}[${i}]`, depth: depth + 1 });
       continue;
     }
     const keys = Object.keys(v);
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i]!;
       const p = path ? `${path}.${k}` : k;
-      if (RESERVED_KEYS.has(k)) problems.push({ path: p, message: `${JSON.stringify(k)} is a reserved name and cannot be used as a key` });
+      if (RESERVED_KEYS.has(k))
+        problems.push({
+          path: p,
+          message: `${JSON.stringify(k)} is a reserved name and cannot be used as a key`,
+        });
       else stack.push({ v: (v as Record<string, unknown>)[k], path: p, depth: depth + 1 });
     }
   }
@@ -63,15 +73,23 @@ export function checkJsonShape(value: unknown, opts: { maxDepth?: number; prefix
  * JSON) or a ValidationError listing the reserved keys and too-deep values; `what` names the input
  * in the message ("request body", "desired state of zk-main/zk-1").
  */
-export function parseJsonInput(text: string, what: string, opts: { maxDepth?: number; prefix?: string } = {}): unknown {
+export function parseJsonInput(
+  text: string,
+  what: string,
+  opts: { maxDepth?: number; prefix?: string } = {},
+): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HactlError('invalid_json', `${what} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new HactlError(
+      'invalid_json',
+      `${what} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const problems = checkJsonShape(value, opts);
-  if (problems.length) throw new ValidationError(`${what} is refused: ${describeShapeProblems(problems)}`, problems);
+  if (problems.length)
+    throw new ValidationError(`${what} is refused: ${describeShapeProblems(problems)}`, problems);
   return value;
 }
 

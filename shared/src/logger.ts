@@ -22,7 +22,10 @@ export const nullLogger: Logger = {
 };
 
 /** A logger that keeps every record, for assertions in tests. */
-export function recordingLogger(records: { level: string; msg: string; obj: object }[] = [], bindings: object = {}): Logger & { records: typeof records } {
+export function recordingLogger(
+  records: { level: string; msg: string; obj: object }[] = [],
+  bindings: object = {},
+): Logger & { records: typeof records } {
   const at = (level: string) => (obj: object, msg: string) => {
     records.push({ level, msg, obj: { ...bindings, ...obj } });
   };

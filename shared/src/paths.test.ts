@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DirClaims, absPathSchema, checkPath, describeOverlap, dirRelation, normalisePath, pathProblems } from './paths.js';
+import {
+  DirClaims,
+  absPathSchema,
+  checkPath,
+  describeOverlap,
+  dirRelation,
+  normalisePath,
+  pathProblems,
+} from './paths.js';
 
 describe('paths: one normaliser (issue 16 #1)', () => {
   it.each<[string, string]>([
@@ -25,7 +33,11 @@ describe('paths: one set of rules (issue 16 #1)', () => {
   });
 
   it.each<[scenario: string, path: string, message: RegExp]>([
-    ['a comma (Kafka log.dirs / ES path.data would read two directories)', '/d1,/d2', /found "," \(a comma splits Kafka log\.dirs/],
+    [
+      'a comma (Kafka log.dirs / ES path.data would read two directories)',
+      '/d1,/d2',
+      /found "," \(a comma splits Kafka log\.dirs/,
+    ],
     ['a colon (class path separator)', '/opt/a:b', /found ":".*class path/],
     ['the root', '/', /must not be "\/"/],
     ['the root spelled with two slashes', '//', /must not be "\/"/],
@@ -47,7 +59,9 @@ describe('paths: one set of rules (issue 16 #1)', () => {
   });
 
   it('checkPath names the field', () => {
-    expect(checkPath('brokers[0].logDirs[0]', '/d1,/d2')).toEqual([{ path: 'brokers[0].logDirs[0]', message: expect.stringMatching(/comma/) }]);
+    expect(checkPath('brokers[0].logDirs[0]', '/d1,/d2')).toEqual([
+      { path: 'brokers[0].logDirs[0]', message: expect.stringMatching(/comma/) },
+    ]);
   });
 
   it('absPathSchema checks, then hands back the normal form', () => {
@@ -73,11 +87,15 @@ describe('paths: clashes compare normal forms, nesting included', () => {
     const claims = new DirClaims();
     claims.add('h1', '/data/kafka/', 'brokers[0].logDirs[0]');
     expect(claims.overlaps('h2', '/data/kafka')).toEqual([]);
-    expect(claims.overlaps('h1', '/data/kafka')).toEqual([{ dir: '/data/kafka', owner: 'brokers[0].logDirs[0]', relation: 'same' }]);
+    expect(claims.overlaps('h1', '/data/kafka')).toEqual([
+      { dir: '/data/kafka', owner: 'brokers[0].logDirs[0]', relation: 'same' },
+    ]);
     const inside = claims.overlaps('h1', '/data/kafka/b2');
     expect(inside).toEqual([{ dir: '/data/kafka', owner: 'brokers[0].logDirs[0]', relation: 'inside' }]);
     expect(describeOverlap(inside[0]!)).toBe('is inside /data/kafka, used by brokers[0].logDirs[0]');
-    expect(describeOverlap(claims.overlaps('h1', '/data')[0]!)).toBe('contains /data/kafka, used by brokers[0].logDirs[0]');
+    expect(describeOverlap(claims.overlaps('h1', '/data')[0]!)).toBe(
+      'contains /data/kafka, used by brokers[0].logDirs[0]',
+    );
     expect(claims.overlaps('h1', '/data/kafka2')).toEqual([]);
   });
 });

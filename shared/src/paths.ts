@@ -43,7 +43,8 @@ export function pathProblems(p: string): string[] {
   if (!p.startsWith('/')) out.push('must be an absolute path');
   if (p.length > MAX_PATH_LENGTH) out.push(`must be at most ${MAX_PATH_LENGTH} characters`);
   // "." is refused too, not normalised away: a spec should say the path it means.
-  if (p.split('/').some((seg) => seg === '..' || seg === '.')) out.push('must not contain "." or ".." segments');
+  if (p.split('/').some((seg) => seg === '..' || seg === '.'))
+    out.push('must not contain "." or ".." segments');
   const bad = [...new Set([...p].filter((c) => !PATH_CHARS_RE.test(c)))];
   if (bad.length) {
     const why = bad.includes(',')
@@ -51,9 +52,12 @@ export function pathProblems(p: string): string[] {
       : bad.includes(':')
         ? 'a colon separates class path entries'
         : 'it is special in at least one of the config formats hactl writes';
-    out.push(`may only contain letters, digits and "_.+@=-" between "/"; found ${bad.slice(0, 5).map(describeChar).join(', ')} (${why})`);
+    out.push(
+      `may only contain letters, digits and "_.+@=-" between "/"; found ${bad.slice(0, 5).map(describeChar).join(', ')} (${why})`,
+    );
   }
-  if (out.length === 0 && normalisePath(p) === '/') out.push('must not be "/" (it would overlap every other directory on the host)');
+  if (out.length === 0 && normalisePath(p) === '/')
+    out.push('must not be "/" (it would overlap every other directory on the host)');
   return out;
 }
 
@@ -128,5 +132,7 @@ export class DirClaims<T = string> {
 /** `is already used by X` / `is inside /d, used by X` / `contains /d/x, used by X`. */
 export function describeOverlap(o: DirOverlap<string>): string {
   if (o.relation === 'same') return `is already used by ${o.owner}`;
-  return o.relation === 'inside' ? `is inside ${o.dir}, used by ${o.owner}` : `contains ${o.dir}, used by ${o.owner}`;
+  return o.relation === 'inside'
+    ? `is inside ${o.dir}, used by ${o.owner}`
+    : `contains ${o.dir}, used by ${o.owner}`;
 }

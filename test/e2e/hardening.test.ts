@@ -53,16 +53,39 @@ function logLines(file: string): { msg: string; [k: string]: unknown }[] {
 describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { timeout: 240_000 }, () => {
   let lab: Lab;
   let pid = 0;
-  const host = async (name: string) => (await lab.api<{ hosts: HostBody[] }>('GET', '/v1/hosts')).body.hosts.find((h) => h.name === name);
+  const host = async (name: string) =>
+    (await lab.api<{ hosts: HostBody[] }>('GET', '/v1/hosts')).body.hosts.find((h) => h.name === name);
   const member = (c: ClusterStatusBody) => c.status.members[0]!;
   const agentLog = (name: string) => path.join(lab.dir, `agent-${name}.log`);
   /** Starts an agent as the lab does, with extra flags; the lab kills it (and its services) at the end. */
-  const startAgentWith = (name: string, address: string, extra: string[], logName = name, stateDir = path.join(lab.dir, name)): AgentHandle => {
+  const startAgentWith = (
+    name: string,
+    address: string,
+    extra: string[],
+    logName = name,
+    stateDir = path.join(lab.dir, name),
+  ): AgentHandle => {
     const log = fs.openSync(agentLog(logName), 'a');
-    const child = spawn(path.join(REPO_ROOT, 'bin/hactl-agent'), [
-      '--server', `${lab.grpcHost}:${lab.grpcPort}`, '--name', name, '--address', address,
-      '--state-dir', stateDir, '--data-root', path.join(stateDir, 'data'), '--insecure', '--backoff-max-ms', '1000', ...extra,
-    ], { stdio: ['ignore', log, log] });
+    const child = spawn(
+      path.join(REPO_ROOT, 'bin/hactl-agent'),
+      [
+        '--server',
+        `${lab.grpcHost}:${lab.grpcPort}`,
+        '--name',
+        name,
+        '--address',
+        address,
+        '--state-dir',
+        stateDir,
+        '--data-root',
+        path.join(stateDir, 'data'),
+        '--insecure',
+        '--backoff-max-ms',
+        '1000',
+        ...extra,
+      ],
+      { stdio: ['ignore', log, log] },
+    );
     fs.closeSync(log);
     const handle = { name, address, stateDir, child };
     lab.agents.set(logName, handle);
@@ -84,33 +107,67 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
   });
 
   it('#3, #4 on the real server: a text/plain rollout start → 415 and no rollout; __proto__ in settings → 400 naming it', async () => {
-    const plain = await fetch(`${lab.server}/v1/clusters/zk-hard/rollouts`, { method: 'POST', body: '{"action":"restart"}', headers: { 'content-type': 'text/plain' } });
+    const plain = await fetch(`${lab.server}/v1/clusters/zk-hard/rollouts`, {
+      method: 'POST',
+      body: '{"action":"restart"}',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(plain.status).toBe(415);
-    expect((await lab.api<{ rollouts: unknown[] }>('GET', '/v1/clusters/zk-hard/rollouts')).body.rollouts).toEqual([]);
-    const proto = await fetch(`${lab.server}/v1/clusters/zk-hard`, { method: 'PUT', body: JSON.stringify(spec()).replace('"settings":{', '"settings":{"__proto__":{"tickTime":1},'), headers: { 'content-type': 'application/json' } });
+    expect(
+      (await lab.api<{ rollouts: unknown[] }>('GET', '/v1/clusters/zk-hard/rollouts')).body.rollouts,
+    ).toEqual([]);
+    const proto = await fetch(`${lab.server}/v1/clusters/zk-hard`, {
+      method: 'PUT',
+      body: JSON.stringify(spec()).replace('"settings":{', '"settings":{"__proto__":{"tickTime":1},'),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(proto.status).toBe(400);
-    expect(((await proto.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path)).toEqual(['settings.__proto__']);
+    expect(
+      ((await proto.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path),
+    ).toEqual(['settings.__proto__']);
     expect((await lab.cluster('zk-hard')).revision).toBe(1);
   });
 
   it('#8 restart pending: a change applied without a rollout marks the member; reverting it clears the mark, without a restart', async () => {
-    expect((await lab.api('PUT', '/v1/clusters/zk-hard?rollout=false', spec({ tickTime: 600 }))).status).toBe(200);
-    await waitFor('restart pending on hz1', async () => ((await lab.cluster('zk-hard')) as Hint).status.hint?.includes('restart pending on hz1') || undefined);
+    expect((await lab.api('PUT', '/v1/clusters/zk-hard?rollout=false', spec({ tickTime: 600 }))).status).toBe(
+      200,
+    );
+    await waitFor(
+      'restart pending on hz1',
+      async () =>
+        ((await lab.cluster('zk-hard')) as Hint).status.hint?.includes('restart pending on hz1') || undefined,
+    );
     expect((await lab.api('PUT', '/v1/clusters/zk-hard?rollout=false', spec())).status).toBe(200);
     const cleared = await waitFor('restart pending to clear', async () => {
       const c = (await lab.cluster('zk-hard')) as Hint;
-      return c.revision === 3 && c.status.hint === undefined && !String(member(c).detail).includes('restart pending') ? c : undefined;
+      return c.revision === 3 &&
+        c.status.hint === undefined &&
+        !String(member(c).detail).includes('restart pending')
+        ? c
+        : undefined;
     });
     expect(member(cleared)).toMatchObject({ pid, restarts: 0 });
   });
 
   it('#8 a second agent with the same name is refused and backs off; the first keeps its session, address and member', async () => {
     const twin = startAgentWith(HZ1.name, TWIN_ADDRESS, [], 'hz1-twin', path.join(lab.dir, 'hz1-twin'));
-    const refusals = await waitFor('the twin to be refused three times', () => {
-      const lost = logLines(agentLog('hz1-twin')).filter((l) => l.msg === 'control plane connection lost; reconnecting' && String(l.reason).startsWith('ALREADY_EXISTS: host hz1 already has a connected agent'));
-      return lost.length >= 3 ? lost : undefined;
-    }, { timeoutMs: 30_000 });
-    expect(logLines(agentLog('hz1-twin')).some((l) => l.msg === 'refused by the control plane: another agent with this --name is connected')).toBe(true);
+    const refusals = await waitFor(
+      'the twin to be refused three times',
+      () => {
+        const lost = logLines(agentLog('hz1-twin')).filter(
+          (l) =>
+            l.msg === 'control plane connection lost; reconnecting' &&
+            String(l.reason).startsWith('ALREADY_EXISTS: host hz1 already has a connected agent'),
+        );
+        return lost.length >= 3 ? lost : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(
+      logLines(agentLog('hz1-twin')).some(
+        (l) => l.msg === 'refused by the control plane: another agent with this --name is connected',
+      ),
+    ).toBe(true);
     // Exponential backoff (with jitter): the waits grow.
     const waits = refusals.map((l) => Number(l.retry_in_ms));
     expect(waits[2]!).toBeGreaterThan(waits[0]!);
@@ -130,13 +187,20 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     await new Promise<void>((r) => server.listen(0, PACKAGE_SERVER, () => r()));
     const url = `http://${PACKAGE_SERVER}:${(server.address() as AddressInfo).port}/zookeeper.tgz`;
     try {
-      const pkg = { name: 'zk-pkg', kind: 'zookeeper', distribution: { package: { url, sha512: 'a'.repeat(128) } }, members: [{ host: HZ2.name, id: 1, adminPort: 0 }] };
+      const pkg = {
+        name: 'zk-pkg',
+        kind: 'zookeeper',
+        distribution: { package: { url, sha512: 'a'.repeat(128) } },
+        members: [{ host: HZ2.name, id: 1, adminPort: 0 }],
+      };
       expect((await lab.api('PUT', '/v1/clusters/zk-pkg', pkg)).status).toBe(200);
       const h = await waitFor('hz2 to report why', async () => {
         const x = await host(HZ2.name);
         return x?.applyError ? x : undefined;
       });
-      expect(h.applyError).toContain(`package ${url} not downloaded: this agent downloads no packages: start it with --package-host ${PACKAGE_SERVER}:`);
+      expect(h.applyError).toContain(
+        `package ${url} not downloaded: this agent downloads no packages: start it with --package-host ${PACKAGE_SERVER}:`,
+      );
       expect(h.applyError).not.toContain('404');
       expect(requests).toBe(0);
       expect((await lab.api('DELETE', '/v1/clusters/zk-pkg')).status).toBe(200);
@@ -151,13 +215,19 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     fs.truncateSync(huge, 30 * 1024 * 1024);
     const started = Date.now();
     const r = await new Promise<{ code: number; err: string }>((resolve) =>
-      execFile(path.join(REPO_ROOT, 'bin/hactl'), ['apply', '-f', huge], { env: { ...process.env, HACTL_SERVER: lab.server, NO_COLOR: '1' } }, (err, _out, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, err: stderr }),
+      execFile(
+        path.join(REPO_ROOT, 'bin/hactl'),
+        ['apply', '-f', huge],
+        { env: { ...process.env, HACTL_SERVER: lab.server, NO_COLOR: '1' } },
+        (err, _out, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, err: stderr }),
       ),
     );
     console.log(`hactl apply -f 30 MB: exit ${r.code} in ${Date.now() - started} ms`);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`error: ${huge} is 30.0 MiB (${30 * 1024 * 1024} bytes); the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n`);
+    expect(r.err).toBe(
+      `error: ${huge} is 30.0 MiB (${30 * 1024 * 1024} bytes); the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n`,
+    );
     expect((await lab.cluster('zk-hard')).revision).toBe(3);
   });
 
@@ -165,7 +235,10 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     const stateDir = path.join(lab.dir, HZ1.name);
     const file = path.join(stateDir, 'applied-state.json');
     await lab.stopAgent(HZ1.name);
-    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { generation: number; instances: { inputs: { confDir: string } }[] };
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      generation: number;
+      instances: { inputs: { confDir: string } }[];
+    };
     const good = saved.instances[0]!.inputs.confDir;
     // Well-formed, same generation as the control plane's: the old agent applied it on resume and,
     // the generation being current, never re-applied the control plane's state.
@@ -173,14 +246,22 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     fs.writeFileSync(file, JSON.stringify(saved));
     const logStart = logLines(agentLog(HZ1.name)).length;
     await lab.startAgent(HZ1.name, HZ1.address);
-    const refused = await waitFor('the agent to refuse its saved state', () => logLines(agentLog(HZ1.name)).slice(logStart).find((l) => l.msg.startsWith('saved applied state refused')));
+    const refused = await waitFor('the agent to refuse its saved state', () =>
+      logLines(agentLog(HZ1.name))
+        .slice(logStart)
+        .find((l) => l.msg.startsWith('saved applied state refused')),
+    );
     expect(refused.err).toBe(`${file}: instances[0].inputs.confDir: must not contain "." or ".." segments`);
     await lab.waitForHosts([HZ1.name]);
     const c = await lab.waitForHealth('zk-hard', 'healthy', { where: (x) => member(x).lastProbe !== null });
     expect(member(c)).toMatchObject({ pid, restarts: 0 });
     expect(fs.existsSync(path.join(stateDir, 'tampered'))).toBe(false);
-    await waitFor('the control plane\'s state to be saved again', () => (fs.readFileSync(file, 'utf8').includes('tampered') ? undefined : true));
-    expect((JSON.parse(fs.readFileSync(file, 'utf8')) as typeof saved).instances[0]!.inputs.confDir).toBe(good);
+    await waitFor("the control plane's state to be saved again", () =>
+      fs.readFileSync(file, 'utf8').includes('tampered') ? undefined : true,
+    );
+    expect((JSON.parse(fs.readFileSync(file, 'utf8')) as typeof saved).instances[0]!.inputs.confDir).toBe(
+      good,
+    );
     const h = await waitFor('hz1 to report the applied generation', async () => {
       const x = await host(HZ1.name);
       return x && x.appliedGeneration === x.generation ? x : undefined;
@@ -206,12 +287,21 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     // The refusal was decided (it is reported); nothing was stopped.
     expect(h.appliedGeneration).toBe(0);
     expect(alive(pid)).toBe(true);
-    expect(logLines(agentLog(HZ1.name)).slice(logStart).some((l) => l.msg === 'instance removed')).toBe(false);
+    expect(
+      logLines(agentLog(HZ1.name))
+        .slice(logStart)
+        .some((l) => l.msg === 'instance removed'),
+    ).toBe(false);
 
     // Even a state that names the member is not taken from a control plane the agent does not follow.
     expect((await lab.api('PUT', '/v1/clusters/zk-hard', spec())).status).toBe(200);
-    await waitFor('generation 2 to reach hz1', async () => ((await host(HZ1.name))?.generation === 2 ? true : undefined));
-    expect(await host(HZ1.name)).toMatchObject({ appliedGeneration: 0, applyError: expect.stringContaining('refused the desired state') });
+    await waitFor('generation 2 to reach hz1', async () =>
+      (await host(HZ1.name))?.generation === 2 ? true : undefined,
+    );
+    expect(await host(HZ1.name)).toMatchObject({
+      appliedGeneration: 0,
+      applyError: expect.stringContaining('refused the desired state'),
+    });
 
     // The operator's explicit action.
     await lab.stopAgent(HZ1.name);
@@ -223,6 +313,8 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     expect(followed.generation).toBe(2);
     const c = await lab.waitForHealth('zk-hard', 'healthy', { where: (x) => member(x).lastProbe !== null });
     expect(member(c)).toMatchObject({ pid, restarts: 0 });
-    expect(JSON.parse(fs.readFileSync(path.join(lab.dir, HZ1.name, 'control-plane.json'), 'utf8'))).toEqual({ id: newId });
+    expect(JSON.parse(fs.readFileSync(path.join(lab.dir, HZ1.name, 'control-plane.json'), 'utf8'))).toEqual({
+      id: newId,
+    });
   });
 });

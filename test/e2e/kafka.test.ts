@@ -10,13 +10,28 @@ import { waitFor } from '../src/lab/wait.js';
 
 // Lab slice: 127.0.4.0/24. ZooKeeper zk1..3 on .1-.3, ZooKeeper-mode brokers kafka1..3 on .11-.13,
 // KRaft combined nodes kraft1..3 on .21-.23.
-const ZK_HOSTS = [['zk1', '127.0.4.1'], ['zk2', '127.0.4.2'], ['zk3', '127.0.4.3']] as const;
-const KAFKA_HOSTS = [['kafka1', '127.0.4.11'], ['kafka2', '127.0.4.12'], ['kafka3', '127.0.4.13']] as const;
-const KRAFT_HOSTS = [['kraft1', '127.0.4.21'], ['kraft2', '127.0.4.22'], ['kraft3', '127.0.4.23']] as const;
+const ZK_HOSTS = [
+  ['zk1', '127.0.4.1'],
+  ['zk2', '127.0.4.2'],
+  ['zk3', '127.0.4.3'],
+] as const;
+const KAFKA_HOSTS = [
+  ['kafka1', '127.0.4.11'],
+  ['kafka2', '127.0.4.12'],
+  ['kafka3', '127.0.4.13'],
+] as const;
+const KRAFT_HOSTS = [
+  ['kraft1', '127.0.4.21'],
+  ['kraft2', '127.0.4.22'],
+  ['kraft3', '127.0.4.23'],
+] as const;
 
 const TOPIC = 'events';
 
-const zkSpec = labZookeeperSpec('zk-kafka', ZK_HOSTS.map(([host]) => host));
+const zkSpec = labZookeeperSpec(
+  'zk-kafka',
+  ZK_HOSTS.map(([host]) => host),
+);
 
 /** Kafka 3.9.2, the last line with ZooKeeper mode. */
 const kafkaSpec = {
@@ -67,7 +82,11 @@ const AGENT_TESTDATA = path.join(REPO_ROOT, 'agent/src/services/kafka/testdata')
 
 /** JSON pretty-printed, a Buffer as one hex line, a string as it is. */
 function save(dir: string, name: string, data: unknown): void {
-  const text = Buffer.isBuffer(data) ? `${data.toString('hex')}\n` : typeof data === 'string' ? `${data}\n` : `${JSON.stringify(data, null, 2)}\n`;
+  const text = Buffer.isBuffer(data)
+    ? `${data.toString('hex')}\n`
+    : typeof data === 'string'
+      ? `${data}\n`
+      : `${JSON.stringify(data, null, 2)}\n`;
   fs.writeFileSync(path.join(dir, name), text);
   console.log(`recorded ${path.relative(REPO_ROOT, path.join(dir, name))}`);
 }
@@ -80,11 +99,16 @@ interface AgentKafka {
 /** The agent's own probe code (built), run against a member with the inputs its agent applied. */
 async function agentKafka(): Promise<AgentKafka> {
   const dist = path.join(REPO_ROOT, 'agent/dist/services/kafka');
-  return { ...(await import(path.join(dist, 'probe.js'))), ...(await import(path.join(dist, 'quorum.js'))) } as AgentKafka;
+  return {
+    ...(await import(path.join(dist, 'probe.js'))),
+    ...(await import(path.join(dist, 'quorum.js'))),
+  } as AgentKafka;
 }
 
 function appliedInputs(lab: Lab, host: string): { id: number; address: string } {
-  const state = JSON.parse(fs.readFileSync(path.join(lab.dir, host, 'applied-state.json'), 'utf8')) as { instances: { kind: string; inputs: { id: number; address: string } }[] };
+  const state = JSON.parse(fs.readFileSync(path.join(lab.dir, host, 'applied-state.json'), 'utf8')) as {
+    instances: { kind: string; inputs: { id: number; address: string } }[];
+  };
   return state.instances.find((i) => i.kind === 'kafka')!.inputs;
 }
 
@@ -101,7 +125,14 @@ async function znodes(connect: string, paths: string[]): Promise<string[]> {
     client.connect();
   });
   try {
-    return await Promise.all(paths.map((p) => new Promise<string>((resolve, reject) => client.getData(p, (err, data) => (err ? reject(err) : resolve(data.toString('utf8')))))));
+    return await Promise.all(
+      paths.map(
+        (p) =>
+          new Promise<string>((resolve, reject) =>
+            client.getData(p, (err, data) => (err ? reject(err) : resolve(data.toString('utf8')))),
+          ),
+      ),
+    );
   } finally {
     client.close();
   }
@@ -109,10 +140,19 @@ async function znodes(connect: string, paths: string[]): Promise<string[]> {
 
 const member = (c: ClusterStatusBody, host: string) => c.status.members.find((m) => m.host === host)!;
 const controllers = (c: ClusterStatusBody) => c.status.members.filter((m) => m.mode === 'controller');
-const urp = (c: ClusterStatusBody) => Math.max(0, ...c.status.members.map((m) => (typeof m.underReplicated === 'number' ? m.underReplicated : 0)));
+const urp = (c: ClusterStatusBody) =>
+  Math.max(
+    0,
+    ...c.status.members.map((m) => (typeof m.underReplicated === 'number' ? m.underReplicated : 0)),
+  );
 
 function admin(hosts: readonly (readonly [string, string])[]): Admin {
-  const kafka = new Kafka({ clientId: 'hactl-e2e', brokers: hosts.map(([, a]) => `${a}:9092`), logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+  const kafka = new Kafka({
+    clientId: 'hactl-e2e',
+    brokers: hosts.map(([, a]) => `${a}:9092`),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8 },
+  });
   return kafka.admin();
 }
 
@@ -122,12 +162,19 @@ function admin(hosts: readonly (readonly [string, string])[]): Admin {
  * leaders on one broker) another broker may still answer UNKNOWN_TOPIC_OR_PARTITION, so poll.
  */
 async function createTopic(a: Admin): Promise<void> {
-  await a.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
-  await waitFor(`topic ${TOPIC} with 3 in-sync replicas per partition`, async () => {
-    const { topics } = await a.fetchTopicMetadata({ topics: [TOPIC] });
-    const shape = topics[0]!.partitions.map((p) => [p.replicas.length, p.isr.length]);
-    return JSON.stringify(shape) === '[[3,3],[3,3],[3,3]]' ? true : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200 });
+  await a.createTopics({
+    topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }],
+    waitForLeaders: true,
+  });
+  await waitFor(
+    `topic ${TOPIC} with 3 in-sync replicas per partition`,
+    async () => {
+      const { topics } = await a.fetchTopicMetadata({ topics: [TOPIC] });
+      const shape = topics[0]!.partitions.map((p) => [p.replicas.length, p.isr.length]);
+      return JSON.stringify(shape) === '[[3,3],[3,3],[3,3]]' ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
 }
 
 /**
@@ -136,7 +183,11 @@ async function createTopic(a: Admin): Promise<void> {
  */
 function brokerStats(lab: Lab, host: string, cluster: string, id: number, pid: number): string {
   const log = fs.readFileSync(`${lab.dir}/${host}/data/kafka/${cluster}/${id}/logs/server.log`, 'utf8');
-  const started = [...log.matchAll(/^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})\] INFO \[Kafka(?:Raft)?Server (?:id|nodeId)=\d+\] (?:Kafka Server )?started/gm)].at(-1);
+  const started = [
+    ...log.matchAll(
+      /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})\] INFO \[Kafka(?:Raft)?Server (?:id|nodeId)=\d+\] (?:Kafka Server )?started/gm,
+    ),
+  ].at(-1);
   // The JVM's age from its start time in clock ticks since boot (USER_HZ is 100 on Linux) and the uptime.
   const ticks = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
   const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
@@ -167,11 +218,16 @@ describe('e2e: Kafka 3.9 in ZooKeeper mode on a hactl ZooKeeper ensemble', { tim
 
   it('apply → healthy: 3 brokers registered, one controller, 0 under-replicated', async () => {
     const started = Date.now();
-    const put = await lab.api<{ name: string; revision: number }>('PUT', '/v1/clusters/kafka-main', kafkaSpec);
+    const put = await lab.api<{ name: string; revision: number }>(
+      'PUT',
+      '/v1/clusters/kafka-main',
+      kafkaSpec,
+    );
     expect(put.status).toBe(200);
     const c = await lab.waitForHealth('kafka-main', 'healthy', { timeoutMs: 120_000 });
     console.log(`kafka 3.9 (ZooKeeper mode) apply → healthy: ${Date.now() - started} ms`);
-    for (const m of c.status.members) console.log(`  ${brokerStats(lab, m.host, 'kafka-main', Number(m.id), m.pid)}`);
+    for (const m of c.status.members)
+      console.log(`  ${brokerStats(lab, m.host, 'kafka-main', Number(m.id), m.pid)}`);
     expect(controllers(c)).toHaveLength(1);
     expect(c.status.members.filter((m) => m.mode === 'broker')).toHaveLength(2);
     expect(c.status.members.map((m) => m.id).sort()).toEqual([1, 2, 3]);
@@ -186,7 +242,9 @@ describe('e2e: Kafka 3.9 in ZooKeeper mode on a hactl ZooKeeper ensemble', { tim
     // A replicated topic, created as a user would; the cluster stays healthy with it.
     await kafkaAdmin.connect();
     await createTopic(kafkaAdmin);
-    const withTopic = await lab.waitForHealth('kafka-main', 'healthy', { where: (s) => s.status.members.every((m) => m.underReplicated === 0) });
+    const withTopic = await lab.waitForHealth('kafka-main', 'healthy', {
+      where: (s) => s.status.members.every((m) => m.underReplicated === 0),
+    });
     expect(withTopic.status.reason).toMatch(/^3\/3 brokers, controller \d, 0 under-replicated$/);
   });
 
@@ -206,12 +264,16 @@ describe('e2e: Kafka 3.9 in ZooKeeper mode on a hactl ZooKeeper ensemble', { tim
     const killedAt = Date.now();
     process.kill(victim.pid, 'SIGKILL');
     try {
-      const degraded = await lab.waitForHealth('kafka-main', 'degraded', { timeoutMs: 60_000, where: (c) => urp(c) > 0 }).catch(() => undefined);
+      const degraded = await lab
+        .waitForHealth('kafka-main', 'degraded', { timeoutMs: 60_000, where: (c) => urp(c) > 0 })
+        .catch(() => undefined);
       const after = await lab.waitForHealth('kafka-main', 'healthy', {
         timeoutMs: 120_000,
         where: (c) => member(c, victim.host).pid > 0 && member(c, victim.host).pid !== victim.pid,
       });
-      console.log(`kafka 3.9: SIGKILL of broker ${victim.id} → healthy again: ${Date.now() - killedAt} ms, ${member(after, victim.host).restarts} restart(s)`);
+      console.log(
+        `kafka 3.9: SIGKILL of broker ${victim.id} → healthy again: ${Date.now() - killedAt} ms, ${member(after, victim.host).restarts} restart(s)`,
+      );
       watching = false;
       await watcher;
       const sawUrp = degraded ?? seen.find((c) => c.status.health === 'degraded' && urp(c) > 0);
@@ -231,45 +293,75 @@ describe('e2e: Kafka 3.9 in ZooKeeper mode on a hactl ZooKeeper ensemble', { tim
     const bad = {
       ...kafkaSpec,
       zookeeper: 'no-such-zk',
-      brokers: [{ host: 'kafka1', id: 1 }, { host: 'kafka2', id: 1 }],
+      brokers: [
+        { host: 'kafka1', id: 1 },
+        { host: 'kafka2', id: 1 },
+      ],
       settings: { 'default.replication.factor': 3, listeners: 'PLAINTEXT://0.0.0.0:9092' },
     };
-    const res = await lab.api<{ error: { details: { path: string }[] } }>('PUT', '/v1/clusters/kafka-main', bad);
+    const res = await lab.api<{ error: { details: { path: string }[] } }>(
+      'PUT',
+      '/v1/clusters/kafka-main',
+      bad,
+    );
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d) => d.path).sort()).toEqual(['brokers[1].id', 'settings.default.replication.factor', 'settings.listeners', 'zookeeper']);
+    expect(res.body.error.details.map((d) => d.path).sort()).toEqual([
+      'brokers[1].id',
+      'settings.default.replication.factor',
+      'settings.listeners',
+      'zookeeper',
+    ]);
     expect((await lab.cluster('kafka-main')).revision).toBe(1);
   });
 
-  it.runIf(RECORD)('records testdata from the real brokers: healthy, then broker 3 SIGKILLed for good', async () => {
-    const v = 'kafka3.9.2';
-    const c = await lab.waitForHealth('kafka-main', 'healthy', { where: (s) => s.status.members.every((m) => m.underReplicated === 0) });
-    console.log(`recording with ${c.status.reason}`);
-    save(SHARED_TESTDATA, `kafkajs-describeCluster-zk-${v}.json`, await kafkaAdmin.describeCluster());
-    save(SHARED_TESTDATA, `kafkajs-fetchTopicMetadata-zk-healthy-${v}.json`, await kafkaAdmin.fetchTopicMetadata({ topics: [] }));
-    const [ids1, controller] = await znodes(ZK_HOSTS.map(([, a]) => `${a}:2181`).join(','), ['/kafka-main/brokers/ids/1', '/kafka-main/controller']);
-    save(SHARED_TESTDATA, `znode-brokers-ids-1-${v}.json`, ids1);
-    save(SHARED_TESTDATA, `znode-controller-${v}.json`, controller);
-    save(SHARED_TESTDATA, `probe-zk-healthy-${v}.json`, await probes(lab, KAFKA_HOSTS));
+  it.runIf(RECORD)(
+    'records testdata from the real brokers: healthy, then broker 3 SIGKILLed for good',
+    async () => {
+      const v = 'kafka3.9.2';
+      const c = await lab.waitForHealth('kafka-main', 'healthy', {
+        where: (s) => s.status.members.every((m) => m.underReplicated === 0),
+      });
+      console.log(`recording with ${c.status.reason}`);
+      save(SHARED_TESTDATA, `kafkajs-describeCluster-zk-${v}.json`, await kafkaAdmin.describeCluster());
+      save(
+        SHARED_TESTDATA,
+        `kafkajs-fetchTopicMetadata-zk-healthy-${v}.json`,
+        await kafkaAdmin.fetchTopicMetadata({ topics: [] }),
+      );
+      const [ids1, controller] = await znodes(ZK_HOSTS.map(([, a]) => `${a}:2181`).join(','), [
+        '/kafka-main/brokers/ids/1',
+        '/kafka-main/controller',
+      ]);
+      save(SHARED_TESTDATA, `znode-brokers-ids-1-${v}.json`, ids1);
+      save(SHARED_TESTDATA, `znode-controller-${v}.json`, controller);
+      save(SHARED_TESTDATA, `probe-zk-healthy-${v}.json`, await probes(lab, KAFKA_HOSTS));
 
-    // Broker 3 down for good: its agent stops first (services outlive agents), then the JVM is killed.
-    await lab.stopAgent('kafka3');
-    process.kill(member(c, 'kafka3').pid, 'SIGKILL');
-    const survivors = admin(KAFKA_HOSTS.slice(0, 2));
-    await survivors.connect();
-    try {
-      // The ZooKeeper session expires (6 s), the controller drops broker 3 from every ISR.
-      const dead = await waitFor('broker 3 to leave every ISR', async () => {
-        const m = await survivors.fetchTopicMetadata({ topics: [] });
-        const all = m.topics.flatMap((t) => t.partitions);
-        return all.length > 0 && all.every((p) => !p.isr.includes(3)) ? m : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 500 });
-      await lab.waitForHealth('kafka-main', 'degraded', { where: (s) => urp(s) > 0 && member(s, 'kafka3').mode === 'unknown' });
-      save(SHARED_TESTDATA, `kafkajs-fetchTopicMetadata-zk-broker3-dead-${v}.json`, dead);
-      save(SHARED_TESTDATA, `probe-zk-broker3-dead-${v}.json`, await probes(lab, KAFKA_HOSTS));
-    } finally {
-      await survivors.disconnect();
-    }
-  });
+      // Broker 3 down for good: its agent stops first (services outlive agents), then the JVM is killed.
+      await lab.stopAgent('kafka3');
+      process.kill(member(c, 'kafka3').pid, 'SIGKILL');
+      const survivors = admin(KAFKA_HOSTS.slice(0, 2));
+      await survivors.connect();
+      try {
+        // The ZooKeeper session expires (6 s), the controller drops broker 3 from every ISR.
+        const dead = await waitFor(
+          'broker 3 to leave every ISR',
+          async () => {
+            const m = await survivors.fetchTopicMetadata({ topics: [] });
+            const all = m.topics.flatMap((t) => t.partitions);
+            return all.length > 0 && all.every((p) => !p.isr.includes(3)) ? m : undefined;
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        );
+        await lab.waitForHealth('kafka-main', 'degraded', {
+          where: (s) => urp(s) > 0 && member(s, 'kafka3').mode === 'unknown',
+        });
+        save(SHARED_TESTDATA, `kafkajs-fetchTopicMetadata-zk-broker3-dead-${v}.json`, dead);
+        save(SHARED_TESTDATA, `probe-zk-broker3-dead-${v}.json`, await probes(lab, KAFKA_HOSTS));
+      } finally {
+        await survivors.disconnect();
+      }
+    },
+  );
 });
 
 describe('e2e: Kafka 4.1 in KRaft mode, three combined nodes', { timeout: 240_000 }, () => {
@@ -292,10 +384,14 @@ describe('e2e: Kafka 4.1 in KRaft mode, three combined nodes', { timeout: 240_00
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const c = await lab.waitForHealth('kafka-kraft', 'healthy', { timeoutMs: 240_000 });
     console.log(`kafka 4.1 (KRaft) apply → healthy: ${Date.now() - started} ms`);
-    for (const m of c.status.members) console.log(`  ${brokerStats(lab, m.host, 'kafka-kraft', Number(m.id), m.pid)}`);
+    for (const m of c.status.members)
+      console.log(`  ${brokerStats(lab, m.host, 'kafka-kraft', Number(m.id), m.pid)}`);
     expect(controllers(c)).toHaveLength(1);
-    expect(c.status.reason).toMatch(/^3\/3 nodes, quorum leader \d \(epoch \d+\), 3\/3 voters, 0 under-replicated$/);
-    for (const m of c.status.members) expect(m).toMatchObject({ role: 'broker,controller', process: 'running', underReplicated: 0 });
+    expect(c.status.reason).toMatch(
+      /^3\/3 nodes, quorum leader \d \(epoch \d+\), 3\/3 voters, 0 under-replicated$/,
+    );
+    for (const m of c.status.members)
+      expect(m).toMatchObject({ role: 'broker,controller', process: 'running', underReplicated: 0 });
 
     // The chosen collector replaced G1 on the JVM's command line.
     for (const m of c.status.members) {
@@ -311,8 +407,12 @@ describe('e2e: Kafka 4.1 in KRaft mode, three combined nodes', { timeout: 240_00
     } finally {
       await a.disconnect();
     }
-    const withTopic = await lab.waitForHealth('kafka-kraft', 'healthy', { where: (s) => s.status.members.every((m) => m.underReplicated === 0) });
-    expect(withTopic.status.reason).toMatch(/^3\/3 nodes, quorum leader \d \(epoch \d+\), 3\/3 voters, 0 under-replicated$/);
+    const withTopic = await lab.waitForHealth('kafka-kraft', 'healthy', {
+      where: (s) => s.status.members.every((m) => m.underReplicated === 0),
+    });
+    expect(withTopic.status.reason).toMatch(
+      /^3\/3 nodes, quorum leader \d \(epoch \d+\), 3\/3 voters, 0 under-replicated$/,
+    );
   });
 
   it.runIf(RECORD)('records testdata from the real quorum: DescribeQuorum answers and probes', async () => {
@@ -323,8 +423,16 @@ describe('e2e: Kafka 4.1 in KRaft mode, three combined nodes', { timeout: 240_00
     // Each node's CONTROLLER listener (the leader answers, followers refuse), then each PLAINTEXT listener.
     for (const [, address] of KRAFT_HOSTS) {
       const id = Number(address.split('.').at(-1)) - 20;
-      save(AGENT_TESTDATA, `describequorum-v1-controller-${id}-${v}.hex`, await describeQuorumFrame(address, 9093, 2000));
-      save(AGENT_TESTDATA, `describequorum-v1-via-broker-${id}-${v}.hex`, await describeQuorumFrame(address, 9092, 2000));
+      save(
+        AGENT_TESTDATA,
+        `describequorum-v1-controller-${id}-${v}.hex`,
+        await describeQuorumFrame(address, 9093, 2000),
+      );
+      save(
+        AGENT_TESTDATA,
+        `describequorum-v1-via-broker-${id}-${v}.hex`,
+        await describeQuorumFrame(address, 9092, 2000),
+      );
     }
     save(SHARED_TESTDATA, `probe-kraft-healthy-${v}.json`, await probes(lab, KRAFT_HOSTS));
     const a = admin(KRAFT_HOSTS);

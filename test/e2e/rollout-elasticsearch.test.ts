@@ -22,7 +22,10 @@ interface RolloutView {
  * (ordinary indices prefer data_content), so an index with 1 replica has a copy on each.
  */
 const spec = {
-  name: 'rk-es', kind: 'elasticsearch', distribution: { home: distHome('elasticsearch') }, heap: '256m',
+  name: 'rk-es',
+  kind: 'elasticsearch',
+  distribution: { home: distHome('elasticsearch') },
+  heap: '256m',
   nodes: [
     { host: ES[0], name: 'node-1', roles: ['master'] },
     { host: ES[1], name: 'node-2', roles: ['master'] },
@@ -32,10 +35,16 @@ const spec = {
   ],
 };
 
-async function es(i: number, p: string, init: { method?: string; body?: unknown; timeoutMs?: number } = {}): Promise<Response> {
+async function es(
+  i: number,
+  p: string,
+  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
+): Promise<Response> {
   return fetch(`http://${address(i)}:9200${p}`, {
     method: init.method ?? 'GET',
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
+    ...(init.body === undefined
+      ? {}
+      : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
     signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
   });
 }
@@ -94,14 +103,19 @@ class Writer {
       this.node = (this.node + 1) % ES.length;
       let cause: string;
       try {
-        const res = await es(i, `/${INDEX}/_doc/${n}?timeout=10s`, { method: 'PUT', body: { n, at: Date.now() }, timeoutMs: 30_000 });
+        const res = await es(i, `/${INDEX}/_doc/${n}?timeout=10s`, {
+          method: 'PUT',
+          body: { n, at: Date.now() },
+          timeoutMs: 30_000,
+        });
         const body = (await res.json()) as { _shards?: { failed: number }; error?: { type?: string } };
         if (res.ok && body._shards?.failed === 0) {
           this.acked++;
           return;
         }
         if (res.ok) cause = `HTTP ${res.status} with ${body._shards?.failed ?? '?'} failed shard copies`;
-        else if (res.status === 429 || res.status === 503 || body.error?.type === 'node_closed_exception') cause = `HTTP ${res.status} ${body.error?.type ?? ''}`.trim();
+        else if (res.status === 429 || res.status === 503 || body.error?.type === 'node_closed_exception')
+          cause = `HTTP ${res.status} ${body.error?.type ?? ''}`.trim();
         else {
           this.fatal = `doc ${n} on node-${i + 1}: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`;
           return;
@@ -143,12 +157,20 @@ class ShardSampler {
       while (this.running) {
         try {
           const [shards, health] = await Promise.all([
-            anyNode<{ shard: string; prirep: string; state: string }[]>(`/_cat/shards/${INDEX}?format=json&h=shard,prirep,state`),
+            anyNode<{ shard: string; prirep: string; state: string }[]>(
+              `/_cat/shards/${INDEX}?format=json&h=shard,prirep,state`,
+            ),
             anyNode<{ status: string }>('/_cluster/health?master_timeout=2s'),
           ]);
           const started = new Map<string, number>();
-          for (const s of shards) started.set(s.shard, (started.get(s.shard) ?? 0) + (s.state === 'STARTED' ? 1 : 0));
-          this.samples.push({ at: Date.now(), minStarted: Math.min(...started.values()), unassigned: shards.filter((s) => s.state === 'UNASSIGNED').length, status: health.status });
+          for (const s of shards)
+            started.set(s.shard, (started.get(s.shard) ?? 0) + (s.state === 'STARTED' ? 1 : 0));
+          this.samples.push({
+            at: Date.now(),
+            minStarted: Math.min(...started.values()),
+            unassigned: shards.filter((s) => s.state === 'UNASSIGNED').length,
+            status: health.status,
+          });
         } catch {
           // no master for a moment (the elected master restarting): nothing to sample
           this.failures++;
@@ -165,7 +187,10 @@ class ShardSampler {
 }
 
 /** What the agents logged about their Elasticsearch JVMs (JSON lines in <lab>/agent-<host>.log). */
-function agentEvents(lab: Lab, since: number): { host: string; at: number; msg: string; code?: number | null }[] {
+function agentEvents(
+  lab: Lab,
+  since: number,
+): { host: string; at: number; msg: string; code?: number | null }[] {
   const out: { host: string; at: number; msg: string; code?: number | null }[] = [];
   for (const host of ES) {
     for (const line of fs.readFileSync(path.join(lab.dir, `agent-${host}.log`), 'utf8').split('\n')) {
@@ -179,105 +204,160 @@ function agentEvents(lab: Lab, since: number): { host: string; at: number; msg: 
 }
 
 function allocationEnable(s: { persistent?: Record<string, unknown> }): unknown {
-  return s.persistent?.['cluster.routing.allocation.enable'] ?? (s.persistent?.cluster as { routing?: { allocation?: { enable?: string } } } | undefined)?.routing?.allocation?.enable;
+  return (
+    s.persistent?.['cluster.routing.allocation.enable'] ??
+    (s.persistent?.cluster as { routing?: { allocation?: { enable?: string } } } | undefined)?.routing
+      ?.allocation?.enable
+  );
 }
 
-describe('e2e: rolling restart of real Elasticsearch 8.19 under indexing traffic', { timeout: 1_800_000 }, () => {
-  let lab: Lab;
-  const writer = new Writer();
-  const sampler = new ShardSampler();
+describe(
+  'e2e: rolling restart of real Elasticsearch 8.19 under indexing traffic',
+  { timeout: 1_800_000 },
+  () => {
+    let lab: Lab;
+    const writer = new Writer();
+    const sampler = new ShardSampler();
 
-  beforeAll(async () => {
-    lab = await Lab.create('rollout-es');
-    await lab.startControlPlane();
-    for (const [i, h] of ES.entries()) await lab.startAgent(h, address(i));
-    await lab.waitForHosts(ES, 60_000);
-    const started = Date.now();
-    expect((await lab.api('PUT', '/v1/clusters/rk-es', spec)).status).toBe(200);
-    await lab.waitForHealth('rk-es', 'healthy', { timeoutMs: 480_000 });
-    console.log(`apply → healthy: ${Date.now() - started} ms`);
-    // The first index of a new cluster on a loaded machine: its shards can take tens of seconds to start.
-    const create = await es(3, `/${INDEX}`, { method: 'PUT', body: { settings: { number_of_shards: 2, number_of_replicas: 1 } }, timeoutMs: 120_000 });
-    expect(create.status, await create.clone().text()).toBe(200);
-    expect((await (await es(3, `/_cluster/health/${INDEX}?wait_for_status=green&timeout=120s`, { timeoutMs: 130_000 })).json()) as { status: string }).toMatchObject({ status: 'green' });
-  });
+    beforeAll(async () => {
+      lab = await Lab.create('rollout-es');
+      await lab.startControlPlane();
+      for (const [i, h] of ES.entries()) await lab.startAgent(h, address(i));
+      await lab.waitForHosts(ES, 60_000);
+      const started = Date.now();
+      expect((await lab.api('PUT', '/v1/clusters/rk-es', spec)).status).toBe(200);
+      await lab.waitForHealth('rk-es', 'healthy', { timeoutMs: 480_000 });
+      console.log(`apply → healthy: ${Date.now() - started} ms`);
+      // The first index of a new cluster on a loaded machine: its shards can take tens of seconds to start.
+      const create = await es(3, `/${INDEX}`, {
+        method: 'PUT',
+        body: { settings: { number_of_shards: 2, number_of_replicas: 1 } },
+        timeoutMs: 120_000,
+      });
+      expect(create.status, await create.clone().text()).toBe(200);
+      expect(
+        (await (
+          await es(3, `/_cluster/health/${INDEX}?wait_for_status=green&timeout=120s`, { timeoutMs: 130_000 })
+        ).json()) as { status: string },
+      ).toMatchObject({ status: 'green' });
+    });
 
-  afterAll(async () => {
-    await sampler.stop();
-    await writer.stop();
-    await lab?.destroy();
-  });
+    afterAll(async () => {
+      await sampler.stop();
+      await writer.stop();
+      await lab?.destroy();
+    });
 
-  it('allocation to primaries and flush before each stop, restored and green after, data nodes first, the elected master last; every acknowledged document counted', async () => {
-    const before = await lab.waitForHealth('rk-es', 'healthy', { timeoutMs: 120_000 });
-    const master = before.status.members.find((m) => m.mode === 'master')!.host;
-    // Both copies of each shard are on the two data nodes, one each.
-    const placement = await anyNode<{ shard: string; node: string }[]>(`/_cat/shards/${INDEX}?format=json&h=shard,node`);
-    expect(placement.map((s) => s.node).sort()).toEqual(['node-4', 'node-4', 'node-5', 'node-5']);
+    it('allocation to primaries and flush before each stop, restored and green after, data nodes first, the elected master last; every acknowledged document counted', async () => {
+      const before = await lab.waitForHealth('rk-es', 'healthy', { timeoutMs: 120_000 });
+      const master = before.status.members.find((m) => m.mode === 'master')!.host;
+      // Both copies of each shard are on the two data nodes, one each.
+      const placement = await anyNode<{ shard: string; node: string }[]>(
+        `/_cat/shards/${INDEX}?format=json&h=shard,node`,
+      );
+      expect(placement.map((s) => s.node).sort()).toEqual(['node-4', 'node-4', 'node-5', 'node-5']);
 
-    writer.start();
-    await waitFor('the first acknowledged documents', () => (writer.acked >= 50 ? true : undefined), { timeoutMs: 120_000 });
-    sampler.start();
-    const seen = new Set<string>();
-    let maxDown = 0;
-    const started = Date.now();
-    const start = await lab.api<RolloutView>('POST', '/v1/clusters/rk-es/rollouts', { action: 'restart', gateTimeoutSec: 900 });
-    expect(start.status).toBe(201);
-    const done = await waitFor('the rollout of rk-es', async () => {
-      if (writer.fatal) throw new Error(writer.fatal);
-      const c: ClusterStatusBody = await lab.cluster('rk-es');
-      maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
-      const s = await anyNode<{ persistent?: Record<string, unknown> }>('/_cluster/settings').catch(() => undefined);
-      const v = s && allocationEnable(s);
-      if (typeof v === 'string') seen.add(v);
-      const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${start.body.id}`)).body;
-      if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
-      return r.state === 'completed' ? r : undefined;
-    }, { timeoutMs: 1_500_000, intervalMs: 200 });
-    const wallMs = Date.now() - started;
-    // A little traffic after the last restart too, then stop and count.
-    const ackedAtEnd = writer.acked;
-    await waitFor('documents acknowledged after the rollout', () => (writer.acked >= ackedAtEnd + 50 || writer.fatal ? true : undefined), { timeoutMs: 120_000 });
-    await writer.stop();
-    await sampler.stop();
-    expect(writer.fatal).toBeUndefined();
+      writer.start();
+      await waitFor('the first acknowledged documents', () => (writer.acked >= 50 ? true : undefined), {
+        timeoutMs: 120_000,
+      });
+      sampler.start();
+      const seen = new Set<string>();
+      let maxDown = 0;
+      const started = Date.now();
+      const start = await lab.api<RolloutView>('POST', '/v1/clusters/rk-es/rollouts', {
+        action: 'restart',
+        gateTimeoutSec: 900,
+      });
+      expect(start.status).toBe(201);
+      const done = await waitFor(
+        'the rollout of rk-es',
+        async () => {
+          if (writer.fatal) throw new Error(writer.fatal);
+          const c: ClusterStatusBody = await lab.cluster('rk-es');
+          maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+          const s = await anyNode<{ persistent?: Record<string, unknown> }>('/_cluster/settings').catch(
+            () => undefined,
+          );
+          const v = s && allocationEnable(s);
+          if (typeof v === 'string') seen.add(v);
+          const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${start.body.id}`)).body;
+          if (r.state === 'paused' || r.state === 'aborted')
+            throw new Error(`rollout ${r.state}: ${r.reason}`);
+          return r.state === 'completed' ? r : undefined;
+        },
+        { timeoutMs: 1_500_000, intervalMs: 200 },
+      );
+      const wallMs = Date.now() - started;
+      // A little traffic after the last restart too, then stop and count.
+      const ackedAtEnd = writer.acked;
+      await waitFor(
+        'documents acknowledged after the rollout',
+        () => (writer.acked >= ackedAtEnd + 50 || writer.fatal ? true : undefined),
+        { timeoutMs: 120_000 },
+      );
+      await writer.stop();
+      await sampler.stop();
+      expect(writer.fatal).toBeUndefined();
 
-    expect((await es(3, `/${INDEX}/_refresh`, { method: 'POST', timeoutMs: 60_000 })).status).toBe(200);
-    const count = ((await (await es(3, `/${INDEX}/_count`)).json()) as { count: number }).count;
-    console.log(`rolling restart of 5 nodes: ${wallMs} ms wall; steps: ${done.steps.map((s) => `${s.host}: ${s.note}`).join('; ')}`);
-    console.log(`documents: sent ${writer.sent}, acknowledged ${writer.acked}, counted ${count}; ${writer.attempts} requests, ${writer.retries} retried (${[...writer.retryCauses].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'})`);
-    const window = sampler.samples;
-    console.log(`shards sampled ${window.length}× (${sampler.failures} samples without an answer): min started copies per shard ${Math.min(...window.map((s) => s.minStarted))}, max unassigned copies ${Math.max(...window.map((s) => s.unassigned))}, statuses ${[...new Set(window.map((s) => s.status))].join('/')}`);
+      expect((await es(3, `/${INDEX}/_refresh`, { method: 'POST', timeoutMs: 60_000 })).status).toBe(200);
+      const count = ((await (await es(3, `/${INDEX}/_count`)).json()) as { count: number }).count;
+      console.log(
+        `rolling restart of 5 nodes: ${wallMs} ms wall; steps: ${done.steps.map((s) => `${s.host}: ${s.note}`).join('; ')}`,
+      );
+      console.log(
+        `documents: sent ${writer.sent}, acknowledged ${writer.acked}, counted ${count}; ${writer.attempts} requests, ${writer.retries} retried (${[...writer.retryCauses].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'})`,
+      );
+      const window = sampler.samples;
+      console.log(
+        `shards sampled ${window.length}× (${sampler.failures} samples without an answer): min started copies per shard ${Math.min(...window.map((s) => s.minStarted))}, max unassigned copies ${Math.max(...window.map((s) => s.unassigned))}, statuses ${[...new Set(window.map((s) => s.status))].join('/')}`,
+      );
 
-    expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
-    // Data tiers first (in plan order), then master-eligible nodes, the elected master last.
-    expect(done.steps.slice(0, 2).map((s) => s.host).sort()).toEqual([ES[3], ES[4]]);
-    expect(done.steps[4]!.host).toBe(master);
-    expect(seen.has('primaries')).toBe(true);
-    expect(maxDown).toBeLessThanOrEqual(1);
+      expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
+      // Data tiers first (in plan order), then master-eligible nodes, the elected master last.
+      expect(
+        done.steps
+          .slice(0, 2)
+          .map((s) => s.host)
+          .sort(),
+      ).toEqual([ES[3], ES[4]]);
+      expect(done.steps[4]!.host).toBe(master);
+      expect(seen.has('primaries')).toBe(true);
+      expect(maxDown).toBeLessThanOrEqual(1);
 
-    // The traffic: every number written was acknowledged, and the index holds exactly those.
-    expect(writer.acked).toBeGreaterThan(100);
-    expect(writer.acked).toBe(writer.sent);
-    expect(count).toBe(writer.acked);
-    // Never both copies of a shard down, never red.
-    expect(window.length).toBeGreaterThan(20);
-    expect(Math.min(...window.map((s) => s.minStarted))).toBeGreaterThanOrEqual(1);
-    expect(window.filter((s) => s.status === 'red')).toEqual([]);
-    // Each data node's restart left its shards' replicas unassigned for a while (allocation: primaries).
-    expect(Math.max(...window.map((s) => s.unassigned))).toBeGreaterThanOrEqual(1);
+      // The traffic: every number written was acknowledged, and the index holds exactly those.
+      expect(writer.acked).toBeGreaterThan(100);
+      expect(writer.acked).toBe(writer.sent);
+      expect(count).toBe(writer.acked);
+      // Never both copies of a shard down, never red.
+      expect(window.length).toBeGreaterThan(20);
+      expect(Math.min(...window.map((s) => s.minStarted))).toBeGreaterThanOrEqual(1);
+      expect(window.filter((s) => s.status === 'red')).toEqual([]);
+      // Each data node's restart left its shards' replicas unassigned for a while (allocation: primaries).
+      expect(Math.max(...window.map((s) => s.unassigned))).toBeGreaterThanOrEqual(1);
 
-    // Five stops by the agents, none counted as a crash.
-    const events = agentEvents(lab, started);
-    expect(events.filter((e) => e.msg === 'process_stopping').map((e) => e.host).sort()).toEqual([...ES].sort());
-    expect(events.filter((e) => e.msg === 'process_exited_unexpectedly')).toEqual([]);
-    console.log(`exit codes after SIGTERM: ${events.filter((e) => e.msg === 'process_stopped').map((e) => `${e.host} ${e.code}`).join(', ')}`);
+      // Five stops by the agents, none counted as a crash.
+      const events = agentEvents(lab, started);
+      expect(
+        events
+          .filter((e) => e.msg === 'process_stopping')
+          .map((e) => e.host)
+          .sort(),
+      ).toEqual([...ES].sort());
+      expect(events.filter((e) => e.msg === 'process_exited_unexpectedly')).toEqual([]);
+      console.log(
+        `exit codes after SIGTERM: ${events
+          .filter((e) => e.msg === 'process_stopped')
+          .map((e) => `${e.host} ${e.code}`)
+          .join(', ')}`,
+      );
 
-    const after = await lab.waitForHealth('rk-es', 'healthy', { timeoutMs: 120_000 });
-    expect(after.status.reason).toMatch(/^green, master node-[123], 5\/5 nodes$/);
-    for (const m of after.status.members) expect(m.restarts).toBe(0);
-    const settings = (await anyNode<{ persistent: Record<string, unknown> }>('/_cluster/settings'));
-    expect(allocationEnable(settings)).toBeUndefined();
-    expect(JSON.stringify(settings.persistent)).not.toContain('primaries');
-  });
-});
+      const after = await lab.waitForHealth('rk-es', 'healthy', { timeoutMs: 120_000 });
+      expect(after.status.reason).toMatch(/^green, master node-[123], 5\/5 nodes$/);
+      for (const m of after.status.members) expect(m.restarts).toBe(0);
+      const settings = await anyNode<{ persistent: Record<string, unknown> }>('/_cluster/settings');
+      expect(allocationEnable(settings)).toBeUndefined();
+      expect(JSON.stringify(settings.persistent)).not.toContain('primaries');
+    });
+  },
+);

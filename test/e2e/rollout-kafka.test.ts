@@ -23,13 +23,19 @@ interface RolloutView {
 }
 
 const kafkaSpec = (extra: Record<string, number> = {}) => ({
-  name: 'rk-kafka', kind: 'kafka', distribution: { home: distHome('kafka') }, zookeeper: 'rk-zk',
+  name: 'rk-kafka',
+  kind: 'kafka',
+  distribution: { home: distHome('kafka') },
+  zookeeper: 'rk-zk',
   brokers: KAFKA.map((host, i) => ({ host, id: i + 1 })),
   settings: {
-    'zookeeper.session.timeout.ms': 6000, 'default.replication.factor': 3, 'min.insync.replicas': 2,
+    'zookeeper.session.timeout.ms': 6000,
+    'default.replication.factor': 3,
+    'min.insync.replicas': 2,
     // The consumer group's offsets topic: 3 partitions instead of 50 keep the lab light; no 3 s
     // initial rebalance delay (group.initial.rebalance.delay.ms) before the consumer starts.
-    'offsets.topic.num.partitions': 3, 'group.initial.rebalance.delay.ms': 0,
+    'offsets.topic.num.partitions': 3,
+    'group.initial.rebalance.delay.ms': 0,
     ...extra,
   },
   jvm: { heap: '256m' },
@@ -49,7 +55,10 @@ class Traffic {
   failed = 0;
   lastError = '';
 
-  constructor(private readonly producer: Producer, private readonly consumer: Consumer) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly consumer: Consumer,
+  ) {}
 
   async startReading(): Promise<void> {
     await this.consumer.subscribe({ topic: TOPIC, fromBeginning: true });
@@ -67,7 +76,11 @@ class Traffic {
       while (this.running) {
         const seq = this.next++;
         try {
-          await this.producer.send({ topic: TOPIC, acks: -1, messages: [{ key: String(seq), value: String(seq) }] });
+          await this.producer.send({
+            topic: TOPIC,
+            acks: -1,
+            messages: [{ key: String(seq), value: String(seq) }],
+          });
           this.acked.add(seq);
         } catch (err) {
           this.failed++;
@@ -93,7 +106,11 @@ class Traffic {
 
   /** Waits until the consumer has read every acknowledged message, then reports the counts. */
   async verify(what: string): Promise<string> {
-    await waitFor(`${what}: the consumer to read back every acknowledged message`, () => (this.lost().length === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 }).catch(() => undefined);
+    await waitFor(
+      `${what}: the consumer to read back every acknowledged message`,
+      () => (this.lost().length === 0 ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    ).catch(() => undefined);
     const dup = [...this.received.values()].filter((n) => n > 1).length;
     return `${what}: sent ${this.sent}, acknowledged ${this.acked.size}, failed ${this.failed}${this.failed ? ` (last: ${this.lastError})` : ''}, read back ${[...this.acked].filter((s) => this.received.has(s)).length} of the acknowledged (${this.received.size} distinct read, ${dup} read twice), lost ${this.lost().length}`;
   }
@@ -114,7 +131,10 @@ interface ZkSample {
 }
 
 class ZkSampler {
-  private readonly client = zookeeper.createClient(ZK.map((_, i) => `${zkAddress(i)}:2181`).join(','), { sessionTimeout: 10_000, spinDelay: 200 });
+  private readonly client = zookeeper.createClient(ZK.map((_, i) => `${zkAddress(i)}:2181`).join(','), {
+    sessionTimeout: 10_000,
+    spinDelay: 200,
+  });
   private running = false;
   private loop: Promise<void> | undefined;
   /** Replica assignments per topic: fixed once a topic exists (no reassignment here). */
@@ -124,13 +144,21 @@ class ZkSampler {
   lastError = '';
 
   private call<T>(fn: (cb: (err: unknown, v: T) => void) => void): Promise<T> {
-    return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(v))));
+    return new Promise((resolve, reject) =>
+      fn((err, v) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(v))),
+    );
   }
 
   private async assignment(topic: string): Promise<Record<string, number[]>> {
     let a = this.assignments.get(topic);
     if (!a) {
-      a = (JSON.parse((await this.call<Buffer>((cb) => this.client.getData(`${CHROOT}/brokers/topics/${topic}`, cb))).toString()) as { partitions: Record<string, number[]> }).partitions;
+      a = (
+        JSON.parse(
+          (
+            await this.call<Buffer>((cb) => this.client.getData(`${CHROOT}/brokers/topics/${topic}`, cb))
+          ).toString(),
+        ) as { partitions: Record<string, number[]> }
+      ).partitions;
       this.assignments.set(topic, a);
     }
     return a;
@@ -142,9 +170,23 @@ class ZkSampler {
       this.call<string[]>((cb) => this.client.getChildren(`${CHROOT}/brokers/ids`, cb)),
       this.call<string[]>((cb) => this.client.getChildren(`${CHROOT}/brokers/topics`, cb)),
     ]);
-    const partitions = (await Promise.all(topics.map(async (t) => Object.entries(await this.assignment(t)).map(([p, replicas]) => ({ t, p, replicas }))))).flat();
-    const states = await Promise.all(partitions.map(({ t, p }) => this.call<Buffer>((cb) => this.client.getData(`${CHROOT}/brokers/topics/${t}/partitions/${p}/state`, cb))));
-    const urp = states.filter((b, i) => (JSON.parse(b.toString()) as { isr: number[] }).isr.length < partitions[i]!.replicas.length).length;
+    const partitions = (
+      await Promise.all(
+        topics.map(async (t) =>
+          Object.entries(await this.assignment(t)).map(([p, replicas]) => ({ t, p, replicas })),
+        ),
+      )
+    ).flat();
+    const states = await Promise.all(
+      partitions.map(({ t, p }) =>
+        this.call<Buffer>((cb) =>
+          this.client.getData(`${CHROOT}/brokers/topics/${t}/partitions/${p}/state`, cb),
+        ),
+      ),
+    );
+    const urp = states.filter(
+      (b, i) => (JSON.parse(b.toString()) as { isr: number[] }).isr.length < partitions[i]!.replicas.length,
+    ).length;
     return { from, at: Date.now(), brokers: ids.length, urp };
   }
 
@@ -183,15 +225,23 @@ class ZkSampler {
 /** hactl's cluster status as the test polled it during the rollouts, for diagnostics. */
 const statuses: { at: number; health: string; reason: string }[] = [];
 
-async function runRollout(lab: Lab, id: string, onTick: (c: ClusterStatusBody) => void): Promise<RolloutView> {
-  return waitFor(`rollout ${id}`, async () => {
-    const c = await lab.cluster('rk-kafka');
-    statuses.push({ at: Date.now(), health: c.status.health, reason: c.status.reason });
-    onTick(c);
-    const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
-    if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
-    return r.state === 'completed' ? r : undefined;
-  }, { timeoutMs: 400_000, intervalMs: 100 });
+async function runRollout(
+  lab: Lab,
+  id: string,
+  onTick: (c: ClusterStatusBody) => void,
+): Promise<RolloutView> {
+  return waitFor(
+    `rollout ${id}`,
+    async () => {
+      const c = await lab.cluster('rk-kafka');
+      statuses.push({ at: Date.now(), health: c.status.health, reason: c.status.reason });
+      onTick(c);
+      const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
+      if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
+      return r.state === 'completed' ? r : undefined;
+    },
+    { timeoutMs: 400_000, intervalMs: 100 },
+  );
 }
 
 interface AgentEvent {
@@ -235,10 +285,15 @@ function checkStops(lab: Lab, zk: ZkSampler, since: number): string {
     const whole = window.filter((x) => x.brokers === 3 && x.urp === 0);
     const around = JSON.stringify({
       zk: window.map((x) => `${x.from - stop.at}..${x.at - stop.at}:${x.brokers}/${x.urp}`),
-      hactl: statuses.filter((x) => x.at > stop.at - 8000 && x.at < stop.at + 1000).map((x) => `${x.at - stop.at}:${x.health}:${x.reason}`),
+      hactl: statuses
+        .filter((x) => x.at > stop.at - 8000 && x.at < stop.at + 1000)
+        .map((x) => `${x.at - stop.at}:${x.health}:${x.reason}`),
       zkErrors: `${zk.errors} (${zk.lastError})`,
     });
-    expect(whole.length, `${stop.host} stopped without a sample of 3 brokers and 0 URP since ${prevStart - stop.at} ms: ${around}`).toBeGreaterThan(0);
+    expect(
+      whole.length,
+      `${stop.host} stopped without a sample of 3 brokers and 0 URP since ${prevStart - stop.at} ms: ${around}`,
+    ).toBeGreaterThan(0);
     return `${stop.host} SIGTERM ${stop.at - whole.at(-1)!.at} ms after the last of ${whole.length} samples with 3 brokers, 0 URP`;
   });
   const all = zk.between(since, Infinity);
@@ -250,123 +305,187 @@ function checkStops(lab: Lab, zk: ZkSampler, since: number): string {
   return `ZooKeeper sampled ${all.length}× (${zk.errors} failed reads; never fewer than ${minBrokers} brokers registered, max URP ${Math.max(...all.map((x) => x.urp))}); ${notes.join('; ')}`;
 }
 
-describe('e2e: rolling restarts of real Kafka 3.9 under producer/consumer traffic', { timeout: 900_000 }, () => {
-  let lab: Lab;
-  let kafka: Kafka;
-  let producer: Producer;
-  let consumer: Consumer;
-  let traffic: Traffic;
-  const zk = new ZkSampler();
+describe(
+  'e2e: rolling restarts of real Kafka 3.9 under producer/consumer traffic',
+  { timeout: 900_000 },
+  () => {
+    let lab: Lab;
+    let kafka: Kafka;
+    let producer: Producer;
+    let consumer: Consumer;
+    let traffic: Traffic;
+    const zk = new ZkSampler();
 
-  beforeAll(async () => {
-    lab = await Lab.create('rollout-kafka');
-    await lab.startControlPlane();
-    for (const [i, h] of ZK.entries()) await lab.startAgent(h, zkAddress(i));
-    for (const [i, h] of KAFKA.entries()) await lab.startAgent(h, kafkaAddress(i));
-    await lab.waitForHosts([...ZK, ...KAFKA], 60_000);
-    await lab.api('PUT', '/v1/clusters/rk-zk', {
-      name: 'rk-zk', kind: 'zookeeper', distribution: { home: distHome('zookeeper') },
-      settings: { tickTime: 500, initLimit: 20, syncLimit: 10 }, jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
-      members: ZK.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
+    beforeAll(async () => {
+      lab = await Lab.create('rollout-kafka');
+      await lab.startControlPlane();
+      for (const [i, h] of ZK.entries()) await lab.startAgent(h, zkAddress(i));
+      for (const [i, h] of KAFKA.entries()) await lab.startAgent(h, kafkaAddress(i));
+      await lab.waitForHosts([...ZK, ...KAFKA], 60_000);
+      await lab.api('PUT', '/v1/clusters/rk-zk', {
+        name: 'rk-zk',
+        kind: 'zookeeper',
+        distribution: { home: distHome('zookeeper') },
+        settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
+        jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+        members: ZK.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
+      });
+      await lab.waitForHealth('rk-zk', 'healthy', { timeoutMs: 90_000 });
+      expect((await lab.api('PUT', '/v1/clusters/rk-kafka', kafkaSpec())).status).toBe(200);
+      await lab.waitForHealth('rk-kafka', 'healthy', { timeoutMs: 120_000 });
+
+      kafka = new Kafka({
+        clientId: 'hactl-rollout-e2e',
+        brokers: KAFKA.map((_, i) => `${kafkaAddress(i)}:9092`),
+        logLevel: logLevel.NOTHING,
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          {
+            topic: TOPIC,
+            numPartitions: 3,
+            replicationFactor: 3,
+            configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+          },
+        ],
+        waitForLeaders: true,
+      });
+      await admin.disconnect();
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      consumer = kafka.consumer({
+        groupId: 'rollout-reader',
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+      });
+      await producer.connect();
+      await consumer.connect();
+      traffic = new Traffic(producer, consumer);
+      await traffic.startReading();
+      await zk.start();
     });
-    await lab.waitForHealth('rk-zk', 'healthy', { timeoutMs: 90_000 });
-    expect((await lab.api('PUT', '/v1/clusters/rk-kafka', kafkaSpec())).status).toBe(200);
-    await lab.waitForHealth('rk-kafka', 'healthy', { timeoutMs: 120_000 });
 
-    kafka = new Kafka({ clientId: 'hactl-rollout-e2e', brokers: KAFKA.map((_, i) => `${kafkaAddress(i)}:9092`), logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await admin.disconnect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    consumer = kafka.consumer({ groupId: 'rollout-reader', sessionTimeout: 10_000, heartbeatInterval: 1000 });
-    await producer.connect();
-    await consumer.connect();
-    traffic = new Traffic(producer, consumer);
-    await traffic.startReading();
-    await zk.start();
-  });
-
-  afterAll(async () => {
-    await zk.stop();
-    await traffic?.stopSending();
-    await producer?.disconnect().catch(() => undefined);
-    await consumer?.disconnect().catch(() => undefined);
-    await lab?.destroy();
-  });
-
-  it('kafka: one broker at a time, the controller last, each only after URP is back to 0; no acknowledged message lost', async () => {
-    const before = await lab.waitForHealth('rk-kafka', 'healthy');
-    const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
-    traffic.startSending();
-    await waitFor('the first acknowledged and read message', () => (traffic.acked.size > 0 && traffic.received.size > 0 ? true : undefined), { timeoutMs: 60_000 });
-    const started = Date.now();
-    const start = await lab.api<RolloutView>('POST', '/v1/clusters/rk-kafka/rollouts', { action: 'restart', gateTimeoutSec: 180 });
-    expect(start.status).toBe(201);
-    let maxDown = 0;
-    const done = await runRollout(lab, start.body.id, (c) => {
-      maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+    afterAll(async () => {
+      await zk.stop();
+      await traffic?.stopSending();
+      await producer?.disconnect().catch(() => undefined);
+      await consumer?.disconnect().catch(() => undefined);
+      await lab?.destroy();
     });
-    const wallMs = Date.now() - started;
-    await traffic.stopSending();
-    const counts = await traffic.verify('restart rollout traffic');
-    console.log(`kafka 3.9 rolling restart: ${wallMs} ms wall; steps: ${done.steps.map((s) => `${s.host}: ${s.note}`).join('; ')}`);
-    console.log(counts);
 
-    expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
-    expect(done.steps[2]!.host).toBe(controller);
-    expect(maxDown).toBeLessThanOrEqual(1);
-    const { body } = await lab.api<{ events: { type: string; message: string; cluster: string }[] }>('GET', '/v1/events?cluster=rk-kafka&limit=100');
-    expect(body.events.filter((e) => e.type === 'lease.granted')).toHaveLength(3);
-    console.log(checkStops(lab, zk, started));
-    expect(traffic.acked.size).toBeGreaterThan(100);
-    expect(traffic.lost()).toEqual([]);
-    // The stops were the agent's own (exit 143 is clean): no automatic restart was counted.
-    const after = await lab.waitForHealth('rk-kafka', 'healthy');
-    for (const m of after.status.members) expect(m.restarts).toBe(0);
-  });
+    it('kafka: one broker at a time, the controller last, each only after URP is back to 0; no acknowledged message lost', async () => {
+      const before = await lab.waitForHealth('rk-kafka', 'healthy');
+      const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
+      traffic.startSending();
+      await waitFor(
+        'the first acknowledged and read message',
+        () => (traffic.acked.size > 0 && traffic.received.size > 0 ? true : undefined),
+        { timeoutMs: 60_000 },
+      );
+      const started = Date.now();
+      const start = await lab.api<RolloutView>('POST', '/v1/clusters/rk-kafka/rollouts', {
+        action: 'restart',
+        gateTimeoutSec: 180,
+      });
+      expect(start.status).toBe(201);
+      let maxDown = 0;
+      const done = await runRollout(lab, start.body.id, (c) => {
+        maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+      });
+      const wallMs = Date.now() - started;
+      await traffic.stopSending();
+      const counts = await traffic.verify('restart rollout traffic');
+      console.log(
+        `kafka 3.9 rolling restart: ${wallMs} ms wall; steps: ${done.steps.map((s) => `${s.host}: ${s.note}`).join('; ')}`,
+      );
+      console.log(counts);
 
-  it('kafka: a config change rolls through the brokers the same way, never two down at once, no acknowledged message lost', async () => {
-    const before = await lab.waitForHealth('rk-kafka', 'healthy');
-    const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
-    traffic.startSending();
-    const started = Date.now();
-    const change = await lab.api<{ revision: number; rollout: string }>('PUT', '/v1/clusters/rk-kafka', kafkaSpec({ 'num.network.threads': 4 }));
-    expect(change.status).toBe(200);
-    expect(change.body.rollout).toBeTruthy();
-    let maxDown = 0;
-    const applied = await runRollout(lab, change.body.rollout, (c) => {
-      maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+      expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
+      expect(done.steps[2]!.host).toBe(controller);
+      expect(maxDown).toBeLessThanOrEqual(1);
+      const { body } = await lab.api<{ events: { type: string; message: string; cluster: string }[] }>(
+        'GET',
+        '/v1/events?cluster=rk-kafka&limit=100',
+      );
+      expect(body.events.filter((e) => e.type === 'lease.granted')).toHaveLength(3);
+      console.log(checkStops(lab, zk, started));
+      expect(traffic.acked.size).toBeGreaterThan(100);
+      expect(traffic.lost()).toEqual([]);
+      // The stops were the agent's own (exit 143 is clean): no automatic restart was counted.
+      const after = await lab.waitForHealth('rk-kafka', 'healthy');
+      for (const m of after.status.members) expect(m.restarts).toBe(0);
     });
-    const wallMs = Date.now() - started;
-    await traffic.stopSending();
-    const counts = await traffic.verify('restart + apply rollout traffic (cumulative)');
-    console.log(`kafka 3.9 apply rollout: ${wallMs} ms wall; steps: ${applied.steps.map((s) => `${s.host}: ${s.note}`).join('; ')}`);
-    console.log(counts);
-    expect(applied.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
-    expect(applied.steps[2]!.host).toBe(controller);
-    expect(maxDown).toBeLessThanOrEqual(1);
-    console.log(checkStops(lab, zk, started));
-    expect(traffic.lost()).toEqual([]);
-    // The new setting is in every broker's server.properties.
-    for (const [i, host] of KAFKA.entries()) {
-      expect(fs.readFileSync(path.join(lab.dir, host, 'data/kafka/rk-kafka', String(i + 1), 'conf/server.properties'), 'utf8')).toMatch(/^num\.network\.threads=4$/m);
-    }
-  });
 
-  it('kafka: after six broker restarts, a new consumer group reads every acknowledged message from the start', async () => {
-    const audit = kafka.consumer({ groupId: 'rollout-audit', sessionTimeout: 10_000, heartbeatInterval: 1000 });
-    const seen = new Set<number>();
-    await audit.connect();
-    try {
-      await audit.subscribe({ topic: TOPIC, fromBeginning: true });
-      await audit.run({ eachMessage: async ({ message }) => void seen.add(Number(message.value?.toString())) });
-      await waitFor('the audit consumer to read every acknowledged message', () => ([...traffic.acked].every((s) => seen.has(s)) ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 }).catch(() => undefined);
-    } finally {
-      await audit.disconnect();
-    }
-    const missing = [...traffic.acked].filter((s) => !seen.has(s));
-    console.log(`audit: ${traffic.acked.size} acknowledged, ${seen.size} distinct read from the beginning, ${missing.length} missing`);
-    expect(missing).toEqual([]);
-  });
-});
+    it('kafka: a config change rolls through the brokers the same way, never two down at once, no acknowledged message lost', async () => {
+      const before = await lab.waitForHealth('rk-kafka', 'healthy');
+      const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
+      traffic.startSending();
+      const started = Date.now();
+      const change = await lab.api<{ revision: number; rollout: string }>(
+        'PUT',
+        '/v1/clusters/rk-kafka',
+        kafkaSpec({ 'num.network.threads': 4 }),
+      );
+      expect(change.status).toBe(200);
+      expect(change.body.rollout).toBeTruthy();
+      let maxDown = 0;
+      const applied = await runRollout(lab, change.body.rollout, (c) => {
+        maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+      });
+      const wallMs = Date.now() - started;
+      await traffic.stopSending();
+      const counts = await traffic.verify('restart + apply rollout traffic (cumulative)');
+      console.log(
+        `kafka 3.9 apply rollout: ${wallMs} ms wall; steps: ${applied.steps.map((s) => `${s.host}: ${s.note}`).join('; ')}`,
+      );
+      console.log(counts);
+      expect(applied.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
+      expect(applied.steps[2]!.host).toBe(controller);
+      expect(maxDown).toBeLessThanOrEqual(1);
+      console.log(checkStops(lab, zk, started));
+      expect(traffic.lost()).toEqual([]);
+      // The new setting is in every broker's server.properties.
+      for (const [i, host] of KAFKA.entries()) {
+        expect(
+          fs.readFileSync(
+            path.join(lab.dir, host, 'data/kafka/rk-kafka', String(i + 1), 'conf/server.properties'),
+            'utf8',
+          ),
+        ).toMatch(/^num\.network\.threads=4$/m);
+      }
+    });
+
+    it('kafka: after six broker restarts, a new consumer group reads every acknowledged message from the start', async () => {
+      const audit = kafka.consumer({
+        groupId: 'rollout-audit',
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+      });
+      const seen = new Set<number>();
+      await audit.connect();
+      try {
+        await audit.subscribe({ topic: TOPIC, fromBeginning: true });
+        await audit.run({
+          eachMessage: async ({ message }) => void seen.add(Number(message.value?.toString())),
+        });
+        await waitFor(
+          'the audit consumer to read every acknowledged message',
+          () => ([...traffic.acked].every((s) => seen.has(s)) ? true : undefined),
+          { timeoutMs: 60_000, intervalMs: 200 },
+        ).catch(() => undefined);
+      } finally {
+        await audit.disconnect();
+      }
+      const missing = [...traffic.acked].filter((s) => !seen.has(s));
+      console.log(
+        `audit: ${traffic.acked.size} acknowledged, ${seen.size} distinct read from the beginning, ${missing.length} missing`,
+      );
+      expect(missing).toEqual([]);
+    });
+  },
+);

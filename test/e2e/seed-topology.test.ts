@@ -1,57 +1,71 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../src/lab/fleet.js';
 import { LabNetwork } from '../src/lab/netns.js';
-import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNumber, seedHostPlacement } from '../src/sandbox/seed.js';
+import {
+  SEED_HOSTS,
+  loadSeedTopology,
+  sandboxHomes,
+  seedHostNumber,
+  seedHostPlacement,
+} from '../src/sandbox/seed.js';
 
 // Lab network slice 8: zk .11-13 on the bridge 10.77.8.0/24, storm .31-34 each in its own network
 // namespace on it, kafka and es on 127.0.8.21-23 and .41-45 (seedHostPlacement). Real services throughout: Debian's ZooKeeper, Kafka 3.9, Storm 2.8 and
 // Elasticsearch 8 from .dist/. Namespaces need root; CI runs as root.
 
-describe.skipIf(!LabNetwork.supported())('e2e: the seed topology (deploy/examples/seed-topology.yaml) comes up whole on the real services', { timeout: 600_000 }, () => {
-  let lab: Lab;
+describe.skipIf(!LabNetwork.supported())(
+  'e2e: the seed topology (deploy/examples/seed-topology.yaml) comes up whole on the real services',
+  { timeout: 600_000 },
+  () => {
+    let lab: Lab;
 
-  beforeAll(async () => {
-    lab = await Lab.create('seed', { network: 8 });
-    await lab.startControlPlane();
-    for (const h of SEED_HOSTS) {
-      const where = seedHostPlacement(h);
-      if (where === 'loopback') await lab.startAgent(h, `127.0.8.${seedHostNumber(h)}`);
-      else await lab.startAgentOn(lab.addHost(h, seedHostNumber(h), { ownNamespace: where === 'namespace' }));
-    }
-    await lab.waitForHosts([...SEED_HOSTS], 60_000);
-  });
+    beforeAll(async () => {
+      lab = await Lab.create('seed', { network: 8 });
+      await lab.startControlPlane();
+      for (const h of SEED_HOSTS) {
+        const where = seedHostPlacement(h);
+        if (where === 'loopback') await lab.startAgent(h, `127.0.8.${seedHostNumber(h)}`);
+        else
+          await lab.startAgentOn(lab.addHost(h, seedHostNumber(h), { ownNamespace: where === 'namespace' }));
+      }
+      await lab.waitForHosts([...SEED_HOSTS], 60_000);
+    });
 
-  afterAll(async () => {
-    await lab?.destroy();
-  });
+    afterAll(async () => {
+      await lab?.destroy();
+    });
 
-  it('apply every document → every cluster healthy; Kafka and Storm waited for ZooKeeper', async () => {
-    const started = Date.now();
-    const docs = loadSeedTopology(sandboxHomes(process.env), { fast: true });
-    expect(docs.map((d) => d.name)).toEqual(['zk-main', 'kafka-main', 'storm-main', 'es-main']);
-    for (const d of docs) {
-      const put = await lab.api('PUT', `/v1/clusters/${String(d.name)}`, d);
-      expect([d.name, put.status]).toEqual([d.name, 200]);
-    }
-    // Right after the apply, Kafka is held until its ZooKeeper is healthy, and says so.
-    const kafkaEarly = await lab.cluster('kafka-main');
-    if (kafkaEarly.status.health === 'pending') expect(kafkaEarly.status.reason).toMatch(/zk-main/);
-    for (const name of ['zk-main', 'kafka-main', 'storm-main', 'es-main']) {
-      await lab.waitForHealth(name, 'healthy', { timeoutMs: 400_000 });
-    }
-    console.log(`seed topology apply → all healthy: ${Date.now() - started} ms`);
-    const { body } = await lab.api<{ clusters: { name: string; health: string }[] }>('GET', '/v1/clusters');
-    expect(body.clusters.map((c) => [c.name, c.health])).toEqual([
-      ['es-main', 'healthy'],
-      ['kafka-main', 'healthy'],
-      ['storm-main', 'healthy'],
-      ['zk-main', 'healthy'],
-    ]);
-  });
+    it('apply every document → every cluster healthy; Kafka and Storm waited for ZooKeeper', async () => {
+      const started = Date.now();
+      const docs = loadSeedTopology(sandboxHomes(process.env), { fast: true });
+      expect(docs.map((d) => d.name)).toEqual(['zk-main', 'kafka-main', 'storm-main', 'es-main']);
+      for (const d of docs) {
+        const put = await lab.api('PUT', `/v1/clusters/${String(d.name)}`, d);
+        expect([d.name, put.status]).toEqual([d.name, 200]);
+      }
+      // Right after the apply, Kafka is held until its ZooKeeper is healthy, and says so.
+      const kafkaEarly = await lab.cluster('kafka-main');
+      if (kafkaEarly.status.health === 'pending') expect(kafkaEarly.status.reason).toMatch(/zk-main/);
+      for (const name of ['zk-main', 'kafka-main', 'storm-main', 'es-main']) {
+        await lab.waitForHealth(name, 'healthy', { timeoutMs: 400_000 });
+      }
+      console.log(`seed topology apply → all healthy: ${Date.now() - started} ms`);
+      const { body } = await lab.api<{ clusters: { name: string; health: string }[] }>('GET', '/v1/clusters');
+      expect(body.clusters.map((c) => [c.name, c.health])).toEqual([
+        ['es-main', 'healthy'],
+        ['kafka-main', 'healthy'],
+        ['storm-main', 'healthy'],
+        ['zk-main', 'healthy'],
+      ]);
+    });
 
-  it('a ZooKeeper cluster others depend on cannot be deleted', async () => {
-    const res = await lab.api<{ error: { code: string; message: string } }>('DELETE', '/v1/clusters/zk-main');
-    expect(res.status).toBe(409);
-    expect(res.body.error.message).toMatch(/kafka-main/);
-  });
-});
+    it('a ZooKeeper cluster others depend on cannot be deleted', async () => {
+      const res = await lab.api<{ error: { code: string; message: string } }>(
+        'DELETE',
+        '/v1/clusters/zk-main',
+      );
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(/kafka-main/);
+    });
+  },
+);

@@ -25,7 +25,10 @@ const STORM_HOSTS = [
 ] as const;
 const ALL = [...ZK_HOSTS, ...STORM_HOSTS];
 
-const zkSpec = labZookeeperSpec('zk-main', ZK_HOSTS.map(([host]) => host));
+const zkSpec = labZookeeperSpec(
+  'zk-main',
+  ZK_HOSTS.map(([host]) => host),
+);
 
 const stormSpec = {
   name: 'storm-main',
@@ -37,64 +40,97 @@ const stormSpec = {
   supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] },
   // On the standby's host, so the UI keeps answering while storm1 (nimbus) and its agent are down.
   ui: { host: 'storm2', port: 8080 },
-  settings: { 'storm.zookeeper.session.timeout': 4000, 'storm.zookeeper.connection.timeout': 4000, 'supervisor.heartbeat.frequency.secs': 1 },
+  settings: {
+    'storm.zookeeper.session.timeout': 4000,
+    'storm.zookeeper.connection.timeout': 4000,
+    'supervisor.heartbeat.frequency.secs': 1,
+  },
 };
 
 const member = (c: ClusterStatusBody, id: string) => c.status.members.find((m) => m.id === id)!;
 
-describe('e2e: the Storm ui member, probed through the UI REST API (emulated: storm-webapp is not on Maven Central)', { timeout: 180_000 }, () => {
-  let lab: Lab;
+describe(
+  'e2e: the Storm ui member, probed through the UI REST API (emulated: storm-webapp is not on Maven Central)',
+  { timeout: 180_000 },
+  () => {
+    let lab: Lab;
 
-  beforeAll(async () => {
-    lab = await Lab.create('storm-ui');
-    await lab.startControlPlane();
-    for (const [name, address] of ALL) await lab.startAgent(name, address);
-    await lab.waitForHosts(ALL.map(([n]) => n));
-    expect((await lab.api('PUT', '/v1/clusters/zk-main', zkSpec)).status).toBe(200);
-    await lab.waitForHealth('zk-main', 'healthy');
-  });
+    beforeAll(async () => {
+      lab = await Lab.create('storm-ui');
+      await lab.startControlPlane();
+      for (const [name, address] of ALL) await lab.startAgent(name, address);
+      await lab.waitForHosts(ALL.map(([n]) => n));
+      expect((await lab.api('PUT', '/v1/clusters/zk-main', zkSpec)).status).toBe(200);
+      await lab.waitForHealth('zk-main', 'healthy');
+    });
 
-  afterAll(async () => {
-    await lab?.destroy();
-  });
+    afterAll(async () => {
+      await lab?.destroy();
+    });
 
-  it('apply → healthy with the UI serving: it sees the leader, 2 supervisors and 6 slots', async () => {
-    const started = Date.now();
-    const put = await lab.api<{ name: string; revision: number; changed: boolean }>('PUT', '/v1/clusters/storm-main', stormSpec);
-    expect(put).toMatchObject({ status: 200, body: { name: 'storm-main', revision: 1, changed: true } });
-    const c = await lab.waitForHealth('storm-main', 'healthy');
-    console.log(`storm (emulator, with UI) apply → healthy: ${Date.now() - started} ms`);
-    expect(c.status.reason).toBe('nimbus leader storm1, 2/2 supervisors, 6 slots');
-    expect(c.status.members.map((m) => [m.id, m.role, m.mode])).toEqual([
-      ['nimbus-storm1', 'nimbus', 'leader'],
-      ['nimbus-storm2', 'nimbus', 'standby'],
-      ['supervisor-storm3', 'supervisor', 'registered'],
-      ['supervisor-storm4', 'supervisor', 'registered'],
-      ['ui', 'ui', 'serving'],
-    ]);
-    expect(member(c, 'ui')).toMatchObject({ host: 'storm2', process: 'running', address: '127.0.5.12', port: 8080 });
-    // The UI agrees, straight from its REST API.
-    const nimbus = (await (await fetch('http://127.0.5.12:8080/api/v1/nimbus/summary')).json()) as { nimbuses: { host: string; status: string }[] };
-    expect(nimbus.nimbuses).toEqual([expect.objectContaining({ host: '127.0.5.11', status: 'Leader' })]);
-    const cluster = (await (await fetch('http://127.0.5.12:8080/api/v1/cluster/summary')).json()) as { supervisors: number; slotsTotal: number };
-    expect(cluster).toMatchObject({ supervisors: 2, slotsTotal: 6 });
-  });
+    it('apply → healthy with the UI serving: it sees the leader, 2 supervisors and 6 slots', async () => {
+      const started = Date.now();
+      const put = await lab.api<{ name: string; revision: number; changed: boolean }>(
+        'PUT',
+        '/v1/clusters/storm-main',
+        stormSpec,
+      );
+      expect(put).toMatchObject({ status: 200, body: { name: 'storm-main', revision: 1, changed: true } });
+      const c = await lab.waitForHealth('storm-main', 'healthy');
+      console.log(`storm (emulator, with UI) apply → healthy: ${Date.now() - started} ms`);
+      expect(c.status.reason).toBe('nimbus leader storm1, 2/2 supervisors, 6 slots');
+      expect(c.status.members.map((m) => [m.id, m.role, m.mode])).toEqual([
+        ['nimbus-storm1', 'nimbus', 'leader'],
+        ['nimbus-storm2', 'nimbus', 'standby'],
+        ['supervisor-storm3', 'supervisor', 'registered'],
+        ['supervisor-storm4', 'supervisor', 'registered'],
+        ['ui', 'ui', 'serving'],
+      ]);
+      expect(member(c, 'ui')).toMatchObject({
+        host: 'storm2',
+        process: 'running',
+        address: '127.0.5.12',
+        port: 8080,
+      });
+      // The UI agrees, straight from its REST API.
+      const nimbus = (await (await fetch('http://127.0.5.12:8080/api/v1/nimbus/summary')).json()) as {
+        nimbuses: { host: string; status: string }[];
+      };
+      expect(nimbus.nimbuses).toEqual([expect.objectContaining({ host: '127.0.5.11', status: 'Leader' })]);
+      const cluster = (await (await fetch('http://127.0.5.12:8080/api/v1/cluster/summary')).json()) as {
+        supervisors: number;
+        slotsTotal: number;
+      };
+      expect(cluster).toMatchObject({ supervisors: 2, slotsTotal: 6 });
+    });
 
-  it('no leader → the UI answers 500, the ui member is not serving and the cluster is down; nimbus back → healthy', async () => {
-    const before = await lab.waitForHealth('storm-main', 'healthy');
-    const pid = member(before, 'nimbus-storm1').pid;
-    // With its agent stopped, nothing restarts the killed nimbus: the state is observable, not a race.
-    await lab.stopAgent('storm1');
-    process.kill(pid, 'SIGKILL');
-    // A probe cut off by its 1 s timeout on a loaded machine also leaves the ui not serving; wait for
-    // one that got the UI's answer.
-    const down = await lab.waitForHealth('storm-main', 'down', { timeoutMs: 60_000, where: (c) => member(c, 'ui').mode === 'unknown' && String(member(c, 'ui').detail).startsWith('HTTP 500') });
-    expect(down.status.reason).toMatch(/^no nimbus leader; 2\/2 supervisors, 6 slots; .*ui on storm2 is not serving/);
-    // The UI probe's detail: the first line of the 500 body (UIHelpers.exceptionToJson).
-    expect(member(down, 'ui').detail).toMatch(/^HTTP 500: org\.apache\.storm\.utils\.NimbusLeaderNotFoundException: Could not find leader nimbus from seed hosts \[127\.0\.5\.11\]/);
-    await lab.startAgent('storm1', '127.0.5.11');
-    await lab.waitForHosts(['storm1']);
-    const after = await lab.waitForHealth('storm-main', 'healthy', { timeoutMs: 60_000, where: (c) => member(c, 'nimbus-storm1').pid > 0 && member(c, 'nimbus-storm1').pid !== pid });
-    expect(member(after, 'ui').mode).toBe('serving');
-  });
-});
+    it('no leader → the UI answers 500, the ui member is not serving and the cluster is down; nimbus back → healthy', async () => {
+      const before = await lab.waitForHealth('storm-main', 'healthy');
+      const pid = member(before, 'nimbus-storm1').pid;
+      // With its agent stopped, nothing restarts the killed nimbus: the state is observable, not a race.
+      await lab.stopAgent('storm1');
+      process.kill(pid, 'SIGKILL');
+      // A probe cut off by its 1 s timeout on a loaded machine also leaves the ui not serving; wait for
+      // one that got the UI's answer.
+      const down = await lab.waitForHealth('storm-main', 'down', {
+        timeoutMs: 60_000,
+        where: (c) =>
+          member(c, 'ui').mode === 'unknown' && String(member(c, 'ui').detail).startsWith('HTTP 500'),
+      });
+      expect(down.status.reason).toMatch(
+        /^no nimbus leader; 2\/2 supervisors, 6 slots; .*ui on storm2 is not serving/,
+      );
+      // The UI probe's detail: the first line of the 500 body (UIHelpers.exceptionToJson).
+      expect(member(down, 'ui').detail).toMatch(
+        /^HTTP 500: org\.apache\.storm\.utils\.NimbusLeaderNotFoundException: Could not find leader nimbus from seed hosts \[127\.0\.5\.11\]/,
+      );
+      await lab.startAgent('storm1', '127.0.5.11');
+      await lab.waitForHosts(['storm1']);
+      const after = await lab.waitForHealth('storm-main', 'healthy', {
+        timeoutMs: 60_000,
+        where: (c) => member(c, 'nimbus-storm1').pid > 0 && member(c, 'nimbus-storm1').pid !== pid,
+      });
+      expect(member(after, 'ui').mode).toBe('serving');
+    });
+  },
+);

@@ -39,8 +39,15 @@ describe('e2e: control plane + 3 agents run a real ZooKeeper ensemble', { timeou
 
   it('apply → healthy with exactly one leader and N−1 synced followers', async () => {
     const started = Date.now();
-    const put = await lab.api<{ name: string; revision: number; changed: boolean }>('PUT', '/v1/clusters/zk-main', spec);
-    expect(put).toEqual({ status: 200, body: { name: 'zk-main', revision: 1, changed: true, restartPending: [] } });
+    const put = await lab.api<{ name: string; revision: number; changed: boolean }>(
+      'PUT',
+      '/v1/clusters/zk-main',
+      spec,
+    );
+    expect(put).toEqual({
+      status: 200,
+      body: { name: 'zk-main', revision: 1, changed: true, restartPending: [] },
+    });
     const c = await lab.waitForHealth('zk-main', 'healthy');
     console.log(`apply → healthy: ${Date.now() - started} ms`);
     expect(leaders(c)).toHaveLength(1);
@@ -57,8 +64,15 @@ describe('e2e: control plane + 3 agents run a real ZooKeeper ensemble', { timeou
     const survivors = HOSTS.filter(([h]) => h !== old.host).map(([, a]) => a);
     process.kill(old.pid, 'SIGKILL');
     // The survivors elect a leader among themselves (seen from ZooKeeper directly).
-    await waitFor('a survivor to become leader', async () => ((await Promise.all(survivors.map((a) => zkMode(a)))).includes('leader') ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
-    const after = await lab.waitForHealth('zk-main', 'healthy', { where: (c) => member(c, old.host).pid !== old.pid && member(c, old.host).pid > 0 });
+    await waitFor(
+      'a survivor to become leader',
+      async () =>
+        (await Promise.all(survivors.map((a) => zkMode(a)))).includes('leader') ? true : undefined,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const after = await lab.waitForHealth('zk-main', 'healthy', {
+      where: (c) => member(c, old.host).pid !== old.pid && member(c, old.host).pid > 0,
+    });
     expect(member(after, old.host).restarts).toBeGreaterThanOrEqual(1);
     expect(alive(old.pid)).toBe(false);
     expect(leaders(after)).toHaveLength(1);
@@ -71,7 +85,9 @@ describe('e2e: control plane + 3 agents run a real ZooKeeper ensemble', { timeou
     expect(alive(pid)).toBe(true);
     await lab.startAgent('zk2', '127.0.0.12');
     await lab.waitForHosts(['zk2']);
-    const after = await lab.waitForHealth('zk-main', 'healthy', { where: (c) => member(c, 'zk2').process === 'running' && member(c, 'zk2').lastProbe !== null });
+    const after = await lab.waitForHealth('zk-main', 'healthy', {
+      where: (c) => member(c, 'zk2').process === 'running' && member(c, 'zk2').lastProbe !== null,
+    });
     expect(member(after, 'zk2').pid).toBe(pid);
   });
 
@@ -80,21 +96,33 @@ describe('e2e: control plane + 3 agents run a real ZooKeeper ensemble', { timeou
     const pids = before.status.members.map((m) => m.pid);
     await lab.stopControlPlane('SIGKILL');
     // The ensemble keeps serving while the control plane is away.
-    expect((await Promise.all(HOSTS.map(([, a]) => zkMode(a)))).filter((m) => m === 'leader')).toHaveLength(1);
+    expect((await Promise.all(HOSTS.map(([, a]) => zkMode(a)))).filter((m) => m === 'leader')).toHaveLength(
+      1,
+    );
     await lab.startControlPlane();
     await lab.waitForHosts(HOSTS.map(([n]) => n));
     const after = await lab.waitForHealth('zk-main', 'healthy');
     expect(after.revision).toBe(1);
     expect(after.status.members.map((m) => m.pid)).toEqual(pids);
-    const { body } = await lab.api<{ hosts: { name: string; generation: number; appliedGeneration: number }[] }>('GET', '/v1/hosts');
+    const { body } = await lab.api<{
+      hosts: { name: string; generation: number; appliedGeneration: number }[];
+    }>('GET', '/v1/hosts');
     for (const h of body.hosts) expect(h.appliedGeneration).toBe(h.generation);
   });
 
   it('bad specs against the live control plane are rejected without touching the ensemble', async () => {
-    const res = await lab.api<{ error: { code: string; details: { path: string }[] } }>('PUT', '/v1/clusters/zk-main', { ...spec, members: spec.members.slice(0, 2) });
+    const res = await lab.api<{ error: { code: string; details: { path: string }[] } }>(
+      'PUT',
+      '/v1/clusters/zk-main',
+      { ...spec, members: spec.members.slice(0, 2) },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d) => d.path)).toEqual(['members']);
-    const raw = await fetch(`${lab.server}/v1/clusters/zk-main`, { method: 'PUT', body: '{"oops', headers: { 'content-type': 'application/json' } });
+    const raw = await fetch(`${lab.server}/v1/clusters/zk-main`, {
+      method: 'PUT',
+      body: '{"oops',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(raw.status).toBe(400);
     expect((await lab.cluster('zk-main')).revision).toBe(1);
   });

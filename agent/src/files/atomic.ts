@@ -15,7 +15,10 @@ export interface WriteFileOptions {
 export class FileWriteError extends HactlError {
   readonly path: string;
   constructor(path: string, op: string, cause: unknown) {
-    super('file_write_failed', `${op} ${path}: ${errnoMessage(cause)}`, { retriable: isTransient(cause), cause });
+    super('file_write_failed', `${op} ${path}: ${errnoMessage(cause)}`, {
+      retriable: isTransient(cause),
+      cause,
+    });
     this.path = path;
   }
 }
@@ -30,7 +33,11 @@ export class FileWriteError extends HactlError {
  * Concurrent writers each use their own temp file, so readers see one writer's content whole;
  * the last rename wins.
  */
-export async function writeFileIfChanged(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<WriteOutcome> {
+export async function writeFileIfChanged(
+  path: string,
+  content: string | Buffer,
+  opts: WriteFileOptions = {},
+): Promise<WriteOutcome> {
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const existing = await readExisting(path);
   const wantMode = opts.mode === undefined ? undefined : opts.mode & 0o7777;
@@ -108,7 +115,9 @@ async function wrap<T>(path: string, op: string, fn: () => Promise<T>): Promise<
 }
 
 function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }
 
 function errnoMessage(err: unknown): string {
@@ -118,5 +127,12 @@ function errnoMessage(err: unknown): string {
 // A full disk or a busy file may clear up; a permission error or a directory in the way will not.
 function isTransient(err: unknown): boolean {
   const code = errCode(err);
-  return code === 'ENOSPC' || code === 'EAGAIN' || code === 'EBUSY' || code === 'EIO' || code === 'EMFILE' || code === 'ENFILE';
+  return (
+    code === 'ENOSPC' ||
+    code === 'EAGAIN' ||
+    code === 'EBUSY' ||
+    code === 'EIO' ||
+    code === 'EMFILE' ||
+    code === 'ENFILE'
+  );
 }

@@ -32,7 +32,14 @@ export interface DownloadPolicy {
  */
 export class PackageDownloadError extends Error {
   constructor(
-    readonly reason: 'host-not-allowed' | 'redirect-refused' | 'http-error' | 'unreachable' | 'too-large' | 'checksum-mismatch' | 'unpack-failed',
+    readonly reason:
+      | 'host-not-allowed'
+      | 'redirect-refused'
+      | 'http-error'
+      | 'unreachable'
+      | 'too-large'
+      | 'checksum-mismatch'
+      | 'unpack-failed',
     message: string,
   ) {
     super(message);
@@ -73,14 +80,19 @@ export function checkPackageHost(url: string, allowedHosts: readonly string[]): 
  * refused before the body is read, and a body that grows past it is cut off and deleted. Throws a
  * PackageDownloadError whose message says what was wrong without echoing the server's answer.
  */
-export async function ensureDistribution(pkg: PackageInputs, logger: Logger, policy: DownloadPolicy): Promise<'present' | 'installed'> {
+export async function ensureDistribution(
+  pkg: PackageInputs,
+  logger: Logger,
+  policy: DownloadPolicy,
+): Promise<'present' | 'installed'> {
   const marker = path.join(pkg.dir, MARKER);
   if ((await fsp.readFile(marker, 'utf8').catch(() => '')).trim() === pkg.sha512) {
     await pointCurrent(pkg.dir);
     return 'present';
   }
   const refused = checkPackageHost(pkg.url, policy.allowedHosts);
-  if (refused) throw new PackageDownloadError('host-not-allowed', `package ${pkg.url} not downloaded: ${refused}`);
+  if (refused)
+    throw new PackageDownloadError('host-not-allowed', `package ${pkg.url} not downloaded: ${refused}`);
   const maxBytes = pkg.maxBytes ?? DEFAULT_PACKAGE_MAX_BYTES;
   const parent = path.dirname(pkg.dir);
   await fsp.mkdir(parent, { recursive: true });
@@ -94,11 +106,17 @@ export async function ensureDistribution(pkg: PackageInputs, logger: Logger, pol
     if (!res.ok || !res.body) {
       logger.warn({ url: pkg.url, status: res.status }, 'package server answered with an error');
       await res.body?.cancel().catch(() => undefined);
-      throw new PackageDownloadError('http-error', `package ${pkg.url} not downloaded: the server answered with an error instead of the package (its answer is in the agent's log)`);
+      throw new PackageDownloadError(
+        'http-error',
+        `package ${pkg.url} not downloaded: the server answered with an error instead of the package (its answer is in the agent's log)`,
+      );
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      logger.warn({ url: pkg.url, content_length: declared, max_bytes: maxBytes }, 'package larger than its size cap; not downloaded');
+      logger.warn(
+        { url: pkg.url, content_length: declared, max_bytes: maxBytes },
+        'package larger than its size cap; not downloaded',
+      );
       await res.body.cancel().catch(() => undefined);
       throw tooLarge(pkg.url, maxBytes);
     }
@@ -117,21 +135,41 @@ export async function ensureDistribution(pkg: PackageInputs, logger: Logger, pol
       await pipeline(body, meter, fs.createWriteStream(download, { mode: 0o600 }));
     } catch (err) {
       if (err instanceof PackageDownloadError) {
-        logger.warn({ url: pkg.url, max_bytes: maxBytes }, 'package grew past its size cap; download cut off');
+        logger.warn(
+          { url: pkg.url, max_bytes: maxBytes },
+          'package grew past its size cap; download cut off',
+        );
         throw err;
       }
       logger.warn({ url: pkg.url, err: String(err) }, 'package download failed');
-      throw new PackageDownloadError('unreachable', `package ${pkg.url} not downloaded: the transfer failed or timed out (details in the agent's log)`);
+      throw new PackageDownloadError(
+        'unreachable',
+        `package ${pkg.url} not downloaded: the transfer failed or timed out (details in the agent's log)`,
+      );
     }
     const digest = hash.digest('hex');
     if (digest !== pkg.sha512) {
       logger.warn({ url: pkg.url, expected: pkg.sha512, got: digest, bytes }, 'package SHA-512 mismatch');
-      throw new PackageDownloadError('checksum-mismatch', `package ${pkg.url}: what the server sent is not the package the spec's sha512 names; refusing to unpack (details in the agent's log)`);
+      throw new PackageDownloadError(
+        'checksum-mismatch',
+        `package ${pkg.url}: what the server sent is not the package the spec's sha512 names; refusing to unpack (details in the agent's log)`,
+      );
     }
     await fsp.mkdir(staging, { recursive: true });
     await new Promise<void>((resolve, reject) =>
-      execFile('tar', ['-xzf', download, '-C', staging, '--strip-components=1', '--no-same-owner'], { timeout: 10 * 60_000 }, (err, _out, stderr) =>
-        err ? reject(new PackageDownloadError('unpack-failed', `unpack ${pkg.url}: ${stderr.trim() || err.message}`)) : resolve(),
+      execFile(
+        'tar',
+        ['-xzf', download, '-C', staging, '--strip-components=1', '--no-same-owner'],
+        { timeout: 10 * 60_000 },
+        (err, _out, stderr) =>
+          err
+            ? reject(
+                new PackageDownloadError(
+                  'unpack-failed',
+                  `unpack ${pkg.url}: ${stderr.trim() || err.message}`,
+                ),
+              )
+            : resolve(),
       ),
     );
     await fsp.writeFile(path.join(staging, MARKER), `${pkg.sha512}\n`);
@@ -147,14 +185,22 @@ export async function ensureDistribution(pkg: PackageInputs, logger: Logger, pol
 }
 
 function tooLarge(url: string, maxBytes: number): PackageDownloadError {
-  return new PackageDownloadError('too-large', `package ${url} not downloaded: larger than its size cap of ${maxBytes} bytes (distribution.package.maxBytes)`);
+  return new PackageDownloadError(
+    'too-large',
+    `package ${url} not downloaded: larger than its size cap of ${maxBytes} bytes (distribution.package.maxBytes)`,
+  );
 }
 
 /**
  * GET `url`, following redirects by hand and only while they stay on the URL's host and scheme
  * (http → https allowed): fetch's own redirect handling would follow a 302 to any address.
  */
-async function fetchOnSameHost(url: string, fetchFn: typeof fetch, signal: AbortSignal, logger: Logger): Promise<Response> {
+async function fetchOnSameHost(
+  url: string,
+  fetchFn: typeof fetch,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<Response> {
   const first = new URL(url);
   let current = first;
   for (let hop = 0; ; hop++) {
@@ -162,8 +208,14 @@ async function fetchOnSameHost(url: string, fetchFn: typeof fetch, signal: Abort
     try {
       res = await fetchFn(current, { redirect: 'manual', signal });
     } catch (err) {
-      logger.warn({ url: current.href, err: String((err as { cause?: unknown }).cause ?? err) }, 'package server unreachable');
-      throw new PackageDownloadError('unreachable', `package ${url} not downloaded: the server could not be reached or did not answer in time (details in the agent's log)`);
+      logger.warn(
+        { url: current.href, err: String((err as { cause?: unknown }).cause ?? err) },
+        'package server unreachable',
+      );
+      throw new PackageDownloadError(
+        'unreachable',
+        `package ${url} not downloaded: the server could not be reached or did not answer in time (details in the agent's log)`,
+      );
     }
     if (!REDIRECT_STATUSES.has(res.status)) return res;
     await res.body?.cancel().catch(() => undefined);
@@ -174,11 +226,20 @@ async function fetchOnSameHost(url: string, fetchFn: typeof fetch, signal: Abort
     } catch {
       next = undefined;
     }
-    const sameHost = next !== undefined && next.host === first.host && (next.protocol === first.protocol || next.protocol === 'https:');
+    const sameHost =
+      next !== undefined &&
+      next.host === first.host &&
+      (next.protocol === first.protocol || next.protocol === 'https:');
     if (!next || !sameHost || hop >= MAX_REDIRECTS) {
       logger.warn({ url: current.href, status: res.status, location }, 'package redirect not followed');
-      const why = !next || !sameHost ? 'the server redirected to another host (only redirects on the same host are followed)' : `more than ${MAX_REDIRECTS} redirects`;
-      throw new PackageDownloadError('redirect-refused', `package ${url} not downloaded: ${why}; point distribution.package.url at the final location`);
+      const why =
+        !next || !sameHost
+          ? 'the server redirected to another host (only redirects on the same host are followed)'
+          : `more than ${MAX_REDIRECTS} redirects`;
+      throw new PackageDownloadError(
+        'redirect-refused',
+        `package ${url} not downloaded: ${why}; point distribution.package.url at the final location`,
+      );
     }
     current = next;
   }

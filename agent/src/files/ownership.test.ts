@@ -19,18 +19,22 @@ describe('ensureOwnedBy', () => {
   });
 
   // chown(2) to another account needs root; CI and the lab run as root.
-  it.skipIf(!isRoot)('a tree owned by root is handed over whole; a symbolic link is re-owned, its target is not', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-own-'));
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-outside-'));
-    dirs.push(dir, outside);
-    fs.mkdirSync(path.join(dir, 'data/version-2'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'data/version-2/log.1'), 'x');
-    fs.writeFileSync(path.join(outside, 'secret'), 's');
-    fs.symlinkSync(path.join(outside, 'secret'), path.join(dir, 'data/link'));
-    const nobody = { uid: 65534, gid: 65534 };
-    expect(await ensureOwnedBy(dir, nobody)).toBe('updated');
-    for (const p of ['', 'data', 'data/version-2', 'data/version-2/log.1']) expect(fs.statSync(path.join(dir, p)).uid).toBe(65534);
-    expect(fs.lstatSync(path.join(dir, 'data/link')).uid).toBe(65534);
-    expect(fs.statSync(path.join(outside, 'secret')).uid).toBe(0);
-  });
+  it.skipIf(!isRoot)(
+    'a tree owned by root is handed over whole; a symbolic link is re-owned, its target is not',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-own-'));
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-outside-'));
+      dirs.push(dir, outside);
+      fs.mkdirSync(path.join(dir, 'data/version-2'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'data/version-2/log.1'), 'x');
+      fs.writeFileSync(path.join(outside, 'secret'), 's');
+      fs.symlinkSync(path.join(outside, 'secret'), path.join(dir, 'data/link'));
+      const nobody = { uid: 65534, gid: 65534 };
+      expect(await ensureOwnedBy(dir, nobody)).toBe('updated');
+      for (const p of ['', 'data', 'data/version-2', 'data/version-2/log.1'])
+        expect(fs.statSync(path.join(dir, p)).uid).toBe(65534);
+      expect(fs.lstatSync(path.join(dir, 'data/link')).uid).toBe(65534);
+      expect(fs.statSync(path.join(outside, 'secret')).uid).toBe(0);
+    },
+  );
 });

@@ -9,7 +9,10 @@ import path from 'node:path';
  * link planted in a data dir cannot hand another file on the host to the service.
  * Throws what chown(2) throws (EPERM when the agent is not root).
  */
-export async function ensureOwnedBy(dir: string, owner: { uid: number; gid: number }): Promise<'unchanged' | 'updated'> {
+export async function ensureOwnedBy(
+  dir: string,
+  owner: { uid: number; gid: number },
+): Promise<'unchanged' | 'updated'> {
   const st = await fs.lstat(dir);
   if (st.uid === owner.uid && st.gid === owner.gid) return 'unchanged';
   const walk = async (p: string): Promise<void> => {

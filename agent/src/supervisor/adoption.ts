@@ -23,13 +23,20 @@ export function checkAdoption(
   stat: ProcStat | undefined,
   cmdline: readonly string[] | undefined,
 ): AdoptionCheck {
-  if (record.instanceId !== want.instanceId) return { adopt: false, reason: `pid file belongs to instance ${record.instanceId}` };
-  if (stat === undefined || cmdline === undefined) return { adopt: false, reason: `process ${record.pid} is gone` };
-  if (stat.state === 'Z' || stat.state === 'X') return { adopt: false, reason: `process ${record.pid} has exited (zombie)` };
+  if (record.instanceId !== want.instanceId)
+    return { adopt: false, reason: `pid file belongs to instance ${record.instanceId}` };
+  if (stat === undefined || cmdline === undefined)
+    return { adopt: false, reason: `process ${record.pid} is gone` };
+  if (stat.state === 'Z' || stat.state === 'X')
+    return { adopt: false, reason: `process ${record.pid} has exited (zombie)` };
   if (stat.startTime !== record.startTime) {
-    return { adopt: false, reason: `pid ${record.pid} was reused (start time ${stat.startTime}, recorded ${record.startTime})` };
+    return {
+      adopt: false,
+      reason: `pid ${record.pid} was reused (start time ${stat.startTime}, recorded ${record.startTime})`,
+    };
   }
   const missing = want.match.filter((m) => !cmdline.some((arg) => arg.includes(m)));
-  if (missing.length > 0) return { adopt: false, reason: `process ${record.pid} command line lacks ${missing.join(', ')}` };
+  if (missing.length > 0)
+    return { adopt: false, reason: `process ${record.pid} command line lacks ${missing.join(', ')}` };
   return { adopt: true };
 }

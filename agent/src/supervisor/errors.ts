@@ -3,7 +3,9 @@ import { HactlError } from '@hactl/shared';
 /** Thrown by `stop()` when the process group is still alive after SIGKILL and the kill wait. */
 export class StopFailedError extends HactlError {
   constructor(instanceId: string, pid: number) {
-    super('stop_failed', `instance ${instanceId}: process ${pid} still alive after SIGKILL`, { retriable: true });
+    super('stop_failed', `instance ${instanceId}: process ${pid} still alive after SIGKILL`, {
+      retriable: true,
+    });
   }
 }
 

@@ -9,7 +9,10 @@ import { copyFile, stat, truncate } from 'node:fs/promises';
  * neither file). It is the price of never signalling the service; with a check every few seconds and a
  * copy of a few MB it is milliseconds.
  */
-export async function applyLogCap(path: string, maxBytes: number): Promise<{ rotated: boolean; size: number }> {
+export async function applyLogCap(
+  path: string,
+  maxBytes: number,
+): Promise<{ rotated: boolean; size: number }> {
   let size: number;
   try {
     size = (await stat(path)).size;

@@ -16,7 +16,15 @@ export interface PidRecord {
 
 /** Byte-stable JSON for the pid file (fixed key order, trailing newline). */
 export function renderPidRecord(r: PidRecord): string {
-  return JSON.stringify({ pid: r.pid, startTime: r.startTime, command: r.command, args: r.args, instanceId: r.instanceId }) + '\n';
+  return (
+    JSON.stringify({
+      pid: r.pid,
+      startTime: r.startTime,
+      command: r.command,
+      args: r.args,
+      instanceId: r.instanceId,
+    }) + '\n'
+  );
 }
 
 /** Parses a pid file; a reason instead of a record when it is not one of ours or is damaged. */
@@ -29,12 +37,23 @@ export function parsePidRecord(text: string): { record: PidRecord } | { reason: 
   }
   if (typeof v !== 'object' || v === null) return { reason: 'pid file is not an object' };
   const o = v as Record<string, unknown>;
-  if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 1) return { reason: 'pid file has no valid pid' };
-  if (typeof o.startTime !== 'number' || !Number.isInteger(o.startTime)) return { reason: 'pid file has no valid startTime' };
+  if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 1)
+    return { reason: 'pid file has no valid pid' };
+  if (typeof o.startTime !== 'number' || !Number.isInteger(o.startTime))
+    return { reason: 'pid file has no valid startTime' };
   if (typeof o.command !== 'string') return { reason: 'pid file has no command' };
-  if (!Array.isArray(o.args) || !o.args.every((a): a is string => typeof a === 'string')) return { reason: 'pid file has no args' };
+  if (!Array.isArray(o.args) || !o.args.every((a): a is string => typeof a === 'string'))
+    return { reason: 'pid file has no args' };
   if (typeof o.instanceId !== 'string') return { reason: 'pid file has no instanceId' };
-  return { record: { pid: o.pid, startTime: o.startTime, command: o.command, args: o.args, instanceId: o.instanceId } };
+  return {
+    record: {
+      pid: o.pid,
+      startTime: o.startTime,
+      command: o.command,
+      args: o.args,
+      instanceId: o.instanceId,
+    },
+  };
 }
 
 /** Reads the pid file; undefined when there is none. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRestartPolicy, planRestart, trimExitHistory, type ExitRecord, type RestartDecision, type RestartPolicy } from './policy.js';
+import {
+  defaultRestartPolicy,
+  planRestart,
+  trimExitHistory,
+  type ExitRecord,
+  type RestartDecision,
+  type RestartPolicy,
+} from './policy.js';
 
 const policy: RestartPolicy = {
   initialBackoffMs: 1_000,
@@ -16,12 +23,37 @@ const exits = (...runs: [secondsAgo: number, ranForMs: number][]): ExitRecord[] 
   runs.map(([ago, ranForMs]) => ({ at: NOW - ago * 1000, ranForMs, code: 1, signal: null }));
 
 describe('planRestart', () => {
-  const cases: { name: string; history: ExitRecord[]; policy?: Partial<RestartPolicy>; want: Partial<RestartDecision> }[] = [
-    { name: 'first crash after a short run → initial backoff', history: exits([0, 500]), want: { action: 'restart', delayMs: 1_000, crashLoop: false } },
-    { name: 'first crash after a long healthy run → initial backoff', history: exits([0, 3_600_000]), want: { action: 'restart', delayMs: 1_000 } },
-    { name: 'second short run in a row → doubled', history: exits([20, 500], [0, 500]), want: { action: 'restart', delayMs: 2_000 } },
-    { name: 'third short run in a row → 4×', history: exits([40, 500], [20, 500], [0, 500]), want: { action: 'restart', delayMs: 4_000 } },
-    { name: 'many short runs → capped at maxBackoff', history: exits([90, 1], [80, 1], [70, 1], [60, 1], [0, 1]), want: { action: 'restart', delayMs: 8_000 } },
+  const cases: {
+    name: string;
+    history: ExitRecord[];
+    policy?: Partial<RestartPolicy>;
+    want: Partial<RestartDecision>;
+  }[] = [
+    {
+      name: 'first crash after a short run → initial backoff',
+      history: exits([0, 500]),
+      want: { action: 'restart', delayMs: 1_000, crashLoop: false },
+    },
+    {
+      name: 'first crash after a long healthy run → initial backoff',
+      history: exits([0, 3_600_000]),
+      want: { action: 'restart', delayMs: 1_000 },
+    },
+    {
+      name: 'second short run in a row → doubled',
+      history: exits([20, 500], [0, 500]),
+      want: { action: 'restart', delayMs: 2_000 },
+    },
+    {
+      name: 'third short run in a row → 4×',
+      history: exits([40, 500], [20, 500], [0, 500]),
+      want: { action: 'restart', delayMs: 4_000 },
+    },
+    {
+      name: 'many short runs → capped at maxBackoff',
+      history: exits([90, 1], [80, 1], [70, 1], [60, 1], [0, 1]),
+      want: { action: 'restart', delayMs: 8_000 },
+    },
     {
       name: 'a healthy run in between resets the backoff',
       history: exits([500, 1], [400, 1], [300, 120_000], [0, 500]),
@@ -76,7 +108,10 @@ describe('planRestart', () => {
   });
 
   it('default policy: first crash waits 1 s', () => {
-    expect(planRestart(exits([0, 10]), defaultRestartPolicy(), NOW)).toMatchObject({ action: 'restart', delayMs: 1_000 });
+    expect(planRestart(exits([0, 10]), defaultRestartPolicy(), NOW)).toMatchObject({
+      action: 'restart',
+      delayMs: 1_000,
+    });
   });
 });
 

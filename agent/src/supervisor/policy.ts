@@ -76,12 +76,19 @@ export function testRestartPolicy(): RestartPolicy {
  * seen). The delay grows with the number of consecutive short runs ending at the last exit:
  * initial × multiplier^(n−1), capped at maxBackoffMs.
  */
-export function planRestart(history: readonly ExitRecord[], policy: RestartPolicy, now: number): RestartDecision {
+export function planRestart(
+  history: readonly ExitRecord[],
+  policy: RestartPolicy,
+  now: number,
+): RestartDecision {
   const last = history.at(-1);
   const what = last ? describeExit(last) : 'no exit recorded';
 
   const streak = countTrailingShortRuns(history, policy.resetAfterMs);
-  const backoff = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * Math.pow(policy.multiplier, Math.max(0, streak - 1)));
+  const backoff = Math.min(
+    policy.maxBackoffMs,
+    policy.initialBackoffMs * Math.pow(policy.multiplier, Math.max(0, streak - 1)),
+  );
 
   if (policy.maxRestartsInWindow !== undefined && policy.windowMs !== undefined) {
     const windowStart = now - policy.windowMs;
@@ -89,18 +96,37 @@ export function planRestart(history: readonly ExitRecord[], policy: RestartPolic
     if (inWindow > policy.maxRestartsInWindow) {
       const loop = `crash loop: ${inWindow} exits within ${policy.windowMs} ms (limit ${policy.maxRestartsInWindow}); last ${what}`;
       if (policy.onCrashLoop === 'give-up') return { action: 'give-up', reason: loop };
-      return { action: 'restart', delayMs: policy.maxBackoffMs, crashLoop: true, reason: `${loop}; retrying every ${policy.maxBackoffMs} ms` };
+      return {
+        action: 'restart',
+        delayMs: policy.maxBackoffMs,
+        crashLoop: true,
+        reason: `${loop}; retrying every ${policy.maxBackoffMs} ms`,
+      };
     }
   }
 
   const why = streak === 0 ? 'after a healthy run' : `${streak} short run${streak === 1 ? '' : 's'} in a row`;
-  return { action: 'restart', delayMs: backoff, crashLoop: false, reason: `${what}; restarting in ${backoff} ms (${why})` };
+  return {
+    action: 'restart',
+    delayMs: backoff,
+    crashLoop: false,
+    reason: `${what}; restarting in ${backoff} ms (${why})`,
+  };
 }
 
 /** Keeps only what `planRestart` can still need, so the history stays bounded. */
-export function trimExitHistory(history: readonly ExitRecord[], policy: RestartPolicy, now: number): ExitRecord[] {
+export function trimExitHistory(
+  history: readonly ExitRecord[],
+  policy: RestartPolicy,
+  now: number,
+): ExitRecord[] {
   // Enough trailing entries for the backoff to reach its cap, plus everything inside the window.
-  const toCap = policy.multiplier > 1 ? Math.ceil(Math.log(policy.maxBackoffMs / Math.max(1, policy.initialBackoffMs)) / Math.log(policy.multiplier)) + 2 : 2;
+  const toCap =
+    policy.multiplier > 1
+      ? Math.ceil(
+          Math.log(policy.maxBackoffMs / Math.max(1, policy.initialBackoffMs)) / Math.log(policy.multiplier),
+        ) + 2
+      : 2;
   const windowStart = policy.windowMs === undefined ? Infinity : now - policy.windowMs;
   const keepFrom = Math.max(0, history.length - Math.max(1, toCap));
   return history.filter((e, i) => i >= keepFrom || e.at > windowStart);

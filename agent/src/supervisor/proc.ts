@@ -21,13 +21,22 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).trim().split(' ');
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   // rest[0] is field 3 (state), so field N is rest[N - 3].
   const state = rest[0];
   const ppid = Number(rest[1]);
   const pgrp = Number(rest[2]);
   const startTime = Number(rest[19]);
-  if (state === undefined || !Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isInteger(pgrp) || !Number.isInteger(startTime)) {
+  if (
+    state === undefined ||
+    !Number.isInteger(pid) ||
+    !Number.isInteger(ppid) ||
+    !Number.isInteger(pgrp) ||
+    !Number.isInteger(startTime)
+  ) {
     return undefined;
   }
   return { pid, comm: text.slice(open + 1, close), state, ppid, pgrp, startTime };
@@ -60,7 +69,11 @@ export async function readCmdline(pid: number, procRoot = '/proc'): Promise<stri
 }
 
 /** True while `pid` is the same process that started at `startTime` and has not exited (zombies count as exited). */
-export async function probeProcessAlive(pid: number, startTime: number, procRoot = '/proc'): Promise<boolean> {
+export async function probeProcessAlive(
+  pid: number,
+  startTime: number,
+  procRoot = '/proc',
+): Promise<boolean> {
   const st = await readProcStat(pid, procRoot);
   return st !== undefined && st.startTime === startTime && st.state !== 'Z' && st.state !== 'X';
 }

@@ -7,7 +7,12 @@ import { recordingLogger } from '@hactl/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePidRecord, renderPidRecord } from './pid-file.js';
 import { testRestartPolicy } from './policy.js';
-import { ProcessSupervisor, type ProcessSpec, type SupervisorOptions, type SupervisorStatus } from './process-supervisor.js';
+import {
+  ProcessSupervisor,
+  type ProcessSpec,
+  type SupervisorOptions,
+  type SupervisorStatus,
+} from './process-supervisor.js';
 import { probeProcessAlive, readProcStat } from './proc.js';
 import type { SpawnFn } from './spawn.js';
 
@@ -75,12 +80,22 @@ function specFor(extraArgs: string[] = [], over: Partial<ProcessSpec> = {}): Pro
 }
 
 function supervise(spec: ProcessSpec, opts: SupervisorOptions = {}): ProcessSupervisor {
-  const s = new ProcessSupervisor(spec, { policy: testRestartPolicy(), spawn: trackingSpawn, pollIntervalMs: 20, stopPollIntervalMs: 10, ...opts });
+  const s = new ProcessSupervisor(spec, {
+    policy: testRestartPolicy(),
+    spawn: trackingSpawn,
+    pollIntervalMs: 20,
+    stopPollIntervalMs: 10,
+    ...opts,
+  });
   supervisors.push(s);
   return s;
 }
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -96,7 +111,8 @@ const alive = async (pid: number) => {
 };
 
 /** Waits until the service has logged "ready" `n` times (once per start). */
-const waitReady = (spec: ProcessSpec, n = 1) => waitFor(`ready ×${n}`, async () => count(await readText(spec.logFile), 'ready') >= n);
+const waitReady = (spec: ProcessSpec, n = 1) =>
+  waitFor(`ready ×${n}`, async () => count(await readText(spec.logFile), 'ready') >= n);
 
 describe('ProcessSupervisor', () => {
   it('start → running, detached in its own group, output in the log file, pid file with /proc start time', async () => {
@@ -110,7 +126,15 @@ describe('ProcessSupervisor', () => {
     const proc = await readProcStat(pid);
     expect(proc?.pgrp).toBe(pid);
     const parsed = parsePidRecord(await readFile(spec.pidFile, 'utf8'));
-    expect(parsed).toEqual({ record: { pid, startTime: proc?.startTime, command: spec.command, args: spec.args, instanceId: 'test/1' } });
+    expect(parsed).toEqual({
+      record: {
+        pid,
+        startTime: proc?.startTime,
+        command: spec.command,
+        args: spec.args,
+        instanceId: 'test/1',
+      },
+    });
   });
 
   it('start twice → one process', async () => {
@@ -138,7 +162,14 @@ describe('ProcessSupervisor', () => {
     const crashed = states.find((s) => s.state === 'crashed');
     expect(crashed?.reason).toMatch(/killed by SIGKILL/);
     expect(crashed?.nextRestartAt).toBeTypeOf('number');
-    expect(states.map((s) => s.state)).toEqual(['starting', 'running', 'crashed', 'crashed', 'starting', 'running']);
+    expect(states.map((s) => s.state)).toEqual([
+      'starting',
+      'running',
+      'crashed',
+      'crashed',
+      'starting',
+      'running',
+    ]);
     await waitReady(spec, 2);
     expect(parsePidRecord(await readFile(spec.pidFile, 'utf8'))).toMatchObject({ record: { pid: st.pid } });
   });
@@ -168,12 +199,18 @@ describe('ProcessSupervisor', () => {
     expect(st).toMatchObject({ state: 'stopped', lastExit: { signal: 'SIGKILL' } });
     expect(await alive(pid)).toBe(false);
     expect(await readText(spec.logFile)).toContain('term ignored');
-    expect(records.find((r) => r.msg === 'stop_grace_expired_killing')?.obj).toMatchObject({ instance: 'test/1', pid });
+    expect(records.find((r) => r.msg === 'stop_grace_expired_killing')?.obj).toMatchObject({
+      instance: 'test/1',
+      pid,
+    });
   });
 
   it('stop kills the whole process group (wrapper script and its children)', async () => {
     const childPidFile = join(dir, 'child.pid');
-    const spec = specFor([], { command: '/bin/sh', args: ['-c', `sleep 1000 & echo $! > ${childPidFile}; wait`] });
+    const spec = specFor([], {
+      command: '/bin/sh',
+      args: ['-c', `sleep 1000 & echo $! > ${childPidFile}; wait`],
+    });
     const sup = supervise(spec);
     await sup.start();
     await waitFor('grandchild pid', async () => (await readText(childPidFile)).trim() !== '');
@@ -202,7 +239,10 @@ describe('ProcessSupervisor', () => {
     expect(await alive(child)).toBe(true);
 
     process.kill(second!, 'SIGKILL');
-    await waitFor('the automatic restart', () => sup.status().restarts >= 1 && sup.status().state === 'running');
+    await waitFor(
+      'the automatic restart',
+      () => sup.status().restarts >= 1 && sup.status().state === 'running',
+    );
     expect(await alive(child)).toBe(true);
 
     // The child stays in the first process's group, which a stop of a later process cannot reach
@@ -234,7 +274,10 @@ describe('ProcessSupervisor', () => {
     expect(spawnCount).toBe(0);
 
     process.kill(pid, 'SIGKILL');
-    await waitFor('restart after adopted death', () => second.status().state === 'running' && second.status().restarts === 1);
+    await waitFor(
+      'restart after adopted death',
+      () => second.status().state === 'running' && second.status().restarts === 1,
+    );
     const after = second.status();
     expect(after.pid).not.toBe(pid);
     expect(after.adopted).toBe(false);
@@ -333,7 +376,9 @@ describe('ProcessSupervisor', () => {
     sup.dispose();
 
     process.kill(pid, 'SIGUSR1');
-    await waitFor('service answers after dispose', async () => (await readText(spec.logFile)).includes('usr1'));
+    await waitFor('service answers after dispose', async () =>
+      (await readText(spec.logFile)).includes('usr1'),
+    );
     const st = await readProcStat(pid);
     expect(st && (await probeProcessAlive(pid, st.startTime))).toBe(true);
     expect(parsePidRecord(await readFile(spec.pidFile, 'utf8'))).toMatchObject({ record: { pid } });
@@ -353,7 +398,10 @@ describe('ProcessSupervisor', () => {
 
 async function stalePidFile(spec: ProcessSpec, r: { pid: number; startTime: number }): Promise<void> {
   await mkdir(join(dir, 'run'), { recursive: true });
-  await writeFile(spec.pidFile, renderPidRecord({ ...r, command: spec.command, args: spec.args, instanceId: spec.instanceId }));
+  await writeFile(
+    spec.pidFile,
+    renderPidRecord({ ...r, command: spec.command, args: spec.args, instanceId: spec.instanceId }),
+  );
 }
 
 /** A live process that is not ours: the pid a stale pid file might point at after pid reuse. */

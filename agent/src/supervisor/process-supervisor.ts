@@ -4,7 +4,13 @@ import { checkAdoption, planAdoptMatch } from './adoption.js';
 import { StopFailedError, SupervisorDisposedError } from './errors.js';
 import { applyLogCap } from './log-cap.js';
 import { parsePidRecord, readPidFile, writePidFile } from './pid-file.js';
-import { defaultRestartPolicy, planRestart, trimExitHistory, type ExitRecord, type RestartPolicy } from './policy.js';
+import {
+  defaultRestartPolicy,
+  planRestart,
+  trimExitHistory,
+  type ExitRecord,
+  type RestartPolicy,
+} from './policy.js';
 import { probeProcessAlive, readCmdline, readProcessAgeMs, readProcStat } from './proc.js';
 import { defaultSpawn, signalProcess, startDetachedProcess, type SpawnFn } from './spawn.js';
 import { watchAdoptedProcess } from './watch.js';
@@ -142,13 +148,24 @@ export class ProcessSupervisor {
     this.logCapIntervalMs = opts.logCapIntervalMs ?? 10_000;
     this.killWaitMs = opts.killWaitMs ?? 10_000;
     this.procRoot = opts.procRoot ?? '/proc';
-    this.st = { instanceId: spec.instanceId, state: 'stopped', restarts: 0, adopted: false, crashLoop: false };
+    this.st = {
+      instanceId: spec.instanceId,
+      state: 'stopped',
+      restarts: 0,
+      adopted: false,
+      crashLoop: false,
+    };
   }
 
   status(): SupervisorStatus {
     const st = { ...this.st, ...(this.st.lastExit ? { lastExit: { ...this.st.lastExit } } : {}) };
     // A run that outlived resetAfterMs ends the crash loop (the policy's own notion of healthy).
-    if (st.crashLoop && st.state === 'running' && st.startedAt !== undefined && this.now() - st.startedAt >= this.policy.resetAfterMs) {
+    if (
+      st.crashLoop &&
+      st.state === 'running' &&
+      st.startedAt !== undefined &&
+      this.now() - st.startedAt >= this.policy.resetAfterMs
+    ) {
       st.crashLoop = false;
     }
     return st;
@@ -279,8 +296,16 @@ export class ProcessSupervisor {
       return false;
     }
     const { record } = parsed;
-    const [stat, cmdline] = await Promise.all([readProcStat(record.pid, this.procRoot), readCmdline(record.pid, this.procRoot)]);
-    const check = checkAdoption(record, { instanceId: spec.instanceId, match: planAdoptMatch(spec) }, stat, cmdline);
+    const [stat, cmdline] = await Promise.all([
+      readProcStat(record.pid, this.procRoot),
+      readCmdline(record.pid, this.procRoot),
+    ]);
+    const check = checkAdoption(
+      record,
+      { instanceId: spec.instanceId, match: planAdoptMatch(spec) },
+      stat,
+      cmdline,
+    );
     if (!check.adopt || stat === undefined) {
       // A stale pid file is normal after a reboot or a crash of the whole host.
       this.log.info({ pid: record.pid, reason: check.adopt ? 'gone' : check.reason }, 'pid_file_stale');
@@ -294,21 +319,39 @@ export class ProcessSupervisor {
     const run = this.watchAdopted(spec, record.pid, record.startTime, pgid, startedAt);
     this.run = run;
     this.log.info({ pid: run.pid }, 'process_adopted');
-    this.setStatus({ state: 'running', pid: run.pid, startedAt, adopted: true, reason: 'adopted running process', crashLoop: false }, ['nextRestartAt']);
+    this.setStatus(
+      {
+        state: 'running',
+        pid: run.pid,
+        startedAt,
+        adopted: true,
+        reason: 'adopted running process',
+        crashLoop: false,
+      },
+      ['nextRestartAt'],
+    );
     this.followExit(run);
     return true;
   }
 
   private async spawnRun(): Promise<void> {
     const spec = this.spec;
-    this.setStatus({ state: 'starting', adopted: false, reason: 'starting' }, ['pid', 'startedAt', 'nextRestartAt']);
+    this.setStatus({ state: 'starting', adopted: false, reason: 'starting' }, [
+      'pid',
+      'startedAt',
+      'nextRestartAt',
+    ]);
     const startedAt = this.now();
     let launched;
     try {
       launched = await startDetachedProcess(spec, this.spawnFn);
     } catch (err) {
       this.log.error({ err, command: spec.command }, 'process_spawn_failed');
-      this.onFailure({ code: null, signal: null, at: this.now() }, startedAt, `spawn failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.onFailure(
+        { code: null, signal: null, at: this.now() },
+        startedAt,
+        `spawn failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return;
     }
     const { pid, exited } = launched;
@@ -330,28 +373,60 @@ export class ProcessSupervisor {
     // If the process already died (no stat) there is nothing to record; followExit handles the exit.
     if (stat) {
       try {
-        await writePidFile(spec.pidFile, { pid, startTime: stat.startTime, command: spec.command, args: spec.args, instanceId: spec.instanceId });
+        await writePidFile(spec.pidFile, {
+          pid,
+          startTime: stat.startTime,
+          command: spec.command,
+          args: spec.args,
+          instanceId: spec.instanceId,
+        });
       } catch (err) {
         // Running without a pid file only costs adoption after an agent restart; keep the service up.
         this.log.error({ err, pid, pid_file: spec.pidFile }, 'pid_file_write_failed');
       }
     }
     this.log.info({ pid }, 'process_started');
-    if (this.run === run) this.setStatus({ state: 'running', pid, startedAt, reason: 'started', crashLoop: this.st.crashLoop });
+    if (this.run === run)
+      this.setStatus({ state: 'running', pid, startedAt, reason: 'started', crashLoop: this.st.crashLoop });
   }
 
-  private watchAdopted(spec: ProcessSpec, pid: number, startTime: number, pgid: number | undefined, startedAt: number): Run {
-    const w = watchAdoptedProcess({ pid, startTime, pollIntervalMs: this.pollIntervalMs, fastPollIntervalMs: this.stopPollIntervalMs, now: this.now, procRoot: this.procRoot });
+  private watchAdopted(
+    spec: ProcessSpec,
+    pid: number,
+    startTime: number,
+    pgid: number | undefined,
+    startedAt: number,
+  ): Run {
+    const w = watchAdoptedProcess({
+      pid,
+      startTime,
+      pollIntervalMs: this.pollIntervalMs,
+      fastPollIntervalMs: this.stopPollIntervalMs,
+      now: this.now,
+      procRoot: this.procRoot,
+    });
     // Not our child: the exit status is unknowable.
     const exited = w.exited.then(({ at }): ExitInfo => ({ code: null, signal: null, at }));
-    return { spec, pid, startTime, pgid, adopted: true, startedAt, exited, stopRequested: false, unwatch: w.unwatch, pollFast: w.pollFast };
+    return {
+      spec,
+      pid,
+      startTime,
+      pgid,
+      adopted: true,
+      startedAt,
+      exited,
+      stopRequested: false,
+      unwatch: w.unwatch,
+      pollFast: w.pollFast,
+    };
   }
 
   private followExit(run: Run): void {
     void run.exited
       .then((info) => this.enqueue(async () => this.onExit(run, info)))
       .catch((err: unknown) => {
-        if (!(err instanceof SupervisorDisposedError)) this.log.error({ err, pid: run.pid }, 'exit_handling_failed');
+        if (!(err instanceof SupervisorDisposedError))
+          this.log.error({ err, pid: run.pid }, 'exit_handling_failed');
       });
   }
 
@@ -363,32 +438,58 @@ export class ProcessSupervisor {
     if (run.stopRequested) {
       // The stop gave up (StopFailedError) but the process has gone since.
       await this.removePidFile(run.spec.pidFile);
-      this.setStatus({ state: 'stopped', lastExit: info, adopted: false, reason: 'stopped', crashLoop: false }, ['pid', 'startedAt', 'nextRestartAt']);
+      this.setStatus(
+        { state: 'stopped', lastExit: info, adopted: false, reason: 'stopped', crashLoop: false },
+        ['pid', 'startedAt', 'nextRestartAt'],
+      );
       return;
     }
     // The leader is gone; stray members of its group (a wrapper's children) must not hold ports,
     // unless they are what the restarted process takes back (restartKeepsChildren).
     if (run.pgid !== undefined && !run.spec.restartKeepsChildren) this.killRemnants(run);
     await this.removePidFile(run.spec.pidFile);
-    this.log.warn({ pid: run.pid, code: info.code, signal: info.signal, ran_for_ms: info.at - run.startedAt }, 'process_exited_unexpectedly');
+    this.log.warn(
+      { pid: run.pid, code: info.code, signal: info.signal, ran_for_ms: info.at - run.startedAt },
+      'process_exited_unexpectedly',
+    );
     this.onFailure(info, run.startedAt, undefined);
   }
 
   /** Records an unexpected exit (or failed spawn) and schedules the restart the policy asks for. */
   private onFailure(info: ExitInfo, startedAt: number, what: string | undefined): void {
     const now = this.now();
-    this.history = trimExitHistory([...this.history, { at: info.at, ranForMs: Math.max(0, info.at - startedAt), code: info.code, signal: info.signal }], this.policy, now);
+    this.history = trimExitHistory(
+      [
+        ...this.history,
+        { at: info.at, ranForMs: Math.max(0, info.at - startedAt), code: info.code, signal: info.signal },
+      ],
+      this.policy,
+      now,
+    );
     const decision = planRestart(this.history, this.policy, now);
     const reason = what ? `${what}; ${decision.reason}` : decision.reason;
     if (decision.action === 'give-up') {
       this.givenUp = true;
       this.log.error({ reason }, 'restart_given_up');
-      this.setStatus({ state: 'crashed', lastExit: info, reason, crashLoop: true }, ['pid', 'startedAt', 'nextRestartAt']);
+      this.setStatus({ state: 'crashed', lastExit: info, reason, crashLoop: true }, [
+        'pid',
+        'startedAt',
+        'nextRestartAt',
+      ]);
       return;
     }
     if (decision.crashLoop) this.log.error({ reason, delay_ms: decision.delayMs }, 'process_crash_loop');
     this.scheduleRestart(decision.delayMs);
-    this.setStatus({ state: 'crashed', lastExit: info, reason, crashLoop: decision.crashLoop, nextRestartAt: now + decision.delayMs }, ['pid', 'startedAt']);
+    this.setStatus(
+      {
+        state: 'crashed',
+        lastExit: info,
+        reason,
+        crashLoop: decision.crashLoop,
+        nextRestartAt: now + decision.delayMs,
+      },
+      ['pid', 'startedAt'],
+    );
   }
 
   private scheduleRestart(delayMs: number): void {
@@ -431,7 +532,11 @@ export class ProcessSupervisor {
       this.setStatus({ lastExit: info });
     }
     await this.removePidFile(run?.spec.pidFile ?? this.spec.pidFile);
-    this.setStatus({ state: 'stopped', adopted: false, reason, crashLoop: false }, ['pid', 'startedAt', 'nextRestartAt']);
+    this.setStatus({ state: 'stopped', adopted: false, reason, crashLoop: false }, [
+      'pid',
+      'startedAt',
+      'nextRestartAt',
+    ]);
   }
 
   /**
@@ -448,11 +553,13 @@ export class ProcessSupervisor {
       return { code: null, signal: null, at: this.now() };
     }
     this.log.info({ pid: run.pid, grace_ms: run.spec.stopGraceMs }, 'process_stopping');
-    if (signalProcess(target, 'SIGTERM') === 'gone') return run.adopted ? { code: null, signal: null, at: this.now() } : await run.exited;
+    if (signalProcess(target, 'SIGTERM') === 'gone')
+      return run.adopted ? { code: null, signal: null, at: this.now() } : await run.exited;
     let info = await within(run.exited, run.spec.stopGraceMs);
     if (!info) {
       this.log.warn({ pid: run.pid, grace_ms: run.spec.stopGraceMs }, 'stop_grace_expired_killing');
-      if (run.adopted && !(await probeProcessAlive(run.pid, run.startTime, this.procRoot))) return { code: null, signal: null, at: this.now() };
+      if (run.adopted && !(await probeProcessAlive(run.pid, run.startTime, this.procRoot)))
+        return { code: null, signal: null, at: this.now() };
       signalProcess(target, 'SIGKILL');
       info = await within(run.exited, this.killWaitMs);
       if (!info) throw new StopFailedError(run.spec.instanceId, run.pid);

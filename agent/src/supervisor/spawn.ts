@@ -43,7 +43,13 @@ export async function startDetachedProcess(spec: LaunchSpec, spawn: SpawnFn): Pr
   try {
     // uv_spawn forks and dup2()s the descriptor synchronously, so it can be closed as soon as spawn returns.
     const ids = spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {};
-    child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', log.fd, log.fd], ...ids });
+    child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      ...ids,
+    });
     // Listeners go on before anything awaits: a failed spawn emits 'error' on the next tick.
     exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -72,7 +78,10 @@ export async function startDetachedProcess(spec: LaunchSpec, spawn: SpawnFn): Pr
  * Sends `signal` to the process group `pgid` (a negative pid to kill(2)) or, without a group, to `pid`.
  * 'gone' when nothing was there to signal.
  */
-export function signalProcess(target: { pid: number; pgid: number | undefined }, signal: NodeJS.Signals): 'sent' | 'gone' {
+export function signalProcess(
+  target: { pid: number; pgid: number | undefined },
+  signal: NodeJS.Signals,
+): 'sent' | 'gone' {
   try {
     process.kill(target.pgid !== undefined ? -target.pgid : target.pid, signal);
     return 'sent';

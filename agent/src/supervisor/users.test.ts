@@ -3,7 +3,11 @@ import { parsePasswdLine, serviceUserCache, type ServiceUser } from './users.js'
 
 describe('service users', () => {
   it('getent passwd line → numeric ids', () => {
-    expect(parsePasswdLine('elasticsearch:x:998:997::/nonexistent:/usr/sbin/nologin\n')).toEqual({ name: 'elasticsearch', uid: 998, gid: 997 });
+    expect(parsePasswdLine('elasticsearch:x:998:997::/nonexistent:/usr/sbin/nologin\n')).toEqual({
+      name: 'elasticsearch',
+      uid: 998,
+      gid: 997,
+    });
   });
 
   it('a line that is not a passwd entry → error naming it', () => {

@@ -21,7 +21,8 @@ export function parsePasswdLine(line: string): ServiceUser {
   const f = line.trim().split(':');
   const uid = Number(f[2]);
   const gid = Number(f[3]);
-  if (f.length < 7 || !f[0] || !Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(`not a passwd entry: ${JSON.stringify(line)}`);
+  if (f.length < 7 || !f[0] || !Number.isInteger(uid) || !Number.isInteger(gid))
+    throw new Error(`not a passwd entry: ${JSON.stringify(line)}`);
   return { name: f[0], uid, gid };
 }
 
@@ -45,10 +46,22 @@ export async function ensureServiceUser(name: string): Promise<ServiceUser> {
   const found = await lookup();
   if (found) return found;
   try {
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
+    await run('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      '/nonexistent',
+      '--shell',
+      '/usr/sbin/nologin',
+      name,
+    ]);
   } catch (err) {
     // Exit 9: another agent on this machine created it first; the lookup below finds it.
-    if ((err as { code?: unknown }).code !== 9) throw new Error(`cannot create service user ${name}: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`);
+    if ((err as { code?: unknown }).code !== 9)
+      throw new Error(
+        `cannot create service user ${name}: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`,
+      );
   }
   const created = await lookup();
   if (!created) throw new Error(`service user ${name} missing after useradd`);
@@ -56,7 +69,9 @@ export async function ensureServiceUser(name: string): Promise<ServiceUser> {
 }
 
 /** Resolves each account once per agent process; concurrent callers share one lookup. */
-export function serviceUserCache(resolve: (name: string) => Promise<ServiceUser> = ensureServiceUser): (name: string) => Promise<ServiceUser> {
+export function serviceUserCache(
+  resolve: (name: string) => Promise<ServiceUser> = ensureServiceUser,
+): (name: string) => Promise<ServiceUser> {
   const cache = new Map<string, Promise<ServiceUser>>();
   return (name) => {
     let p = cache.get(name);

@@ -17,18 +17,35 @@ export class CommandJournal {
   private done = new Map<string, CommandResultMsg>();
   private readonly running = new Set<string>();
 
-  constructor(private readonly file: string, private readonly logger: Logger, private readonly keep = 200) {}
+  constructor(
+    private readonly file: string,
+    private readonly logger: Logger,
+    private readonly keep = 200,
+  ) {}
 
   async load(): Promise<void> {
     try {
       const list = JSON.parse(await fs.readFile(this.file, 'utf8')) as unknown;
       if (!Array.isArray(list)) throw new Error('not a list of command results');
       // Saved state: keep only well-formed entries (a result is only ever resent as it was).
-      const ok = list.filter((r): r is CommandResultMsg => typeof r === 'object' && r !== null && typeof (r as CommandResultMsg).id === 'string' && typeof (r as CommandResultMsg).ok === 'boolean' && typeof (r as CommandResultMsg).output === 'string' && typeof (r as CommandResultMsg).error === 'string');
-      if (ok.length !== list.length) this.logger.warn({ file: this.file, dropped: list.length - ok.length }, 'command journal entries refused');
+      const ok = list.filter(
+        (r): r is CommandResultMsg =>
+          typeof r === 'object' &&
+          r !== null &&
+          typeof (r as CommandResultMsg).id === 'string' &&
+          typeof (r as CommandResultMsg).ok === 'boolean' &&
+          typeof (r as CommandResultMsg).output === 'string' &&
+          typeof (r as CommandResultMsg).error === 'string',
+      );
+      if (ok.length !== list.length)
+        this.logger.warn(
+          { file: this.file, dropped: list.length - ok.length },
+          'command journal entries refused',
+        );
       this.done = new Map(ok.map((r) => [r.id, r]));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn({ file: this.file, err: String(err) }, 'command journal unreadable; starting empty');
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger.warn({ file: this.file, err: String(err) }, 'command journal unreadable; starting empty');
     }
   }
 

@@ -1,5 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { agentServiceClient, MAX_MESSAGE_BYTES, type AgentMessage, type ControlMessage__Output } from '@hactl/proto';
+import {
+  agentServiceClient,
+  MAX_MESSAGE_BYTES,
+  type AgentMessage,
+  type ControlMessage__Output,
+} from '@hactl/proto';
 import type { AcquireLeaseResponse__Output } from '@hactl/proto';
 import { planBackoff, type Logger } from '@hactl/shared';
 
@@ -23,8 +28,16 @@ export interface ConnectionOptions {
 export class ControlPlaneConnection {
   private readonly client: grpc.Client & {
     Connect(): grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
-    AcquireLease(req: { host: string; instanceId: string; reason: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: AcquireLeaseResponse__Output) => void): void;
-    ReleaseLease(req: { leaseId: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void): void;
+    AcquireLease(
+      req: { host: string; instanceId: string; reason: string },
+      opts: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null, res?: AcquireLeaseResponse__Output) => void,
+    ): void;
+    ReleaseLease(
+      req: { leaseId: string },
+      opts: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null) => void,
+    ): void;
   };
   private call: grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output> | undefined;
   private attempt = 0;
@@ -57,13 +70,17 @@ export class ControlPlaneConnection {
   /** Asks for a restart lease; rejects when the control plane is unreachable. */
   acquireLease(host: string, instanceId: string, reason: string): Promise<AcquireLeaseResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.client.AcquireLease({ host, instanceId, reason }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty lease response')) : resolve(res)));
+      this.client.AcquireLease({ host, instanceId, reason }, { deadline: Date.now() + 10_000 }, (err, res) =>
+        err || !res ? reject(err ?? new Error('empty lease response')) : resolve(res),
+      );
     });
   }
 
   releaseLease(leaseId: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.client.ReleaseLease({ leaseId }, { deadline: Date.now() + 10_000 }, (err) => (err ? reject(err) : resolve()));
+      this.client.ReleaseLease({ leaseId }, { deadline: Date.now() + 10_000 }, (err) =>
+        err ? reject(err) : resolve(),
+      );
     });
   }
 
@@ -99,7 +116,10 @@ export class ControlPlaneConnection {
       if (err.code === grpc.status.ALREADY_EXISTS) {
         // Another agent holds this --name's session; the control plane refuses a second one rather
         // than let two agents replace each other in turn. Backoff continues to grow (never welcomed).
-        this.opts.logger.error({ reason: err.details }, 'refused by the control plane: another agent with this --name is connected');
+        this.opts.logger.error(
+          { reason: err.details },
+          'refused by the control plane: another agent with this --name is connected',
+        );
       }
       lost(`${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`);
     });
@@ -111,7 +131,10 @@ export class ControlPlaneConnection {
   private scheduleReconnect(reason: string): void {
     if (this.closed) return;
     const delay = planBackoff(this.attempt++, (this.opts.random ?? Math.random)(), this.opts.backoff);
-    this.opts.logger.warn({ reason, retry_in_ms: delay, attempt: this.attempt }, 'control plane connection lost; reconnecting');
+    this.opts.logger.warn(
+      { reason, retry_in_ms: delay, attempt: this.attempt },
+      'control plane connection lost; reconnecting',
+    );
     this.timer = setTimeout(() => this.open(), delay);
   }
 

@@ -30,9 +30,21 @@ describe('crash cause from a log tail', () => {
       ].join('\n'),
       'java.io.IOException: No snapshot found, but there are log entries. Something is broken!',
     ],
-    ['only a logged ERROR line → that line', 'INFO starting\n2025 - ERROR [main] - Unexpected exception, exiting abnormally\nINFO bye\n', '2025 - ERROR [main] - Unexpected exception, exiting abnormally'],
-    ['a shell error from the launch script', 'ZooKeeper JMX enabled by default\n/opt/zk/bin/zkEnv.sh: line 3: /usr/bin/java: No such file or directory\n', '/opt/zk/bin/zkEnv.sh: line 3: /usr/bin/java: No such file or directory'],
-    ['the JVM cannot find its main class', 'Error: Could not find or load main class org.apache.zookeeper.server.quorum.QuorumPeerMain\n', 'Error: Could not find or load main class org.apache.zookeeper.server.quorum.QuorumPeerMain'],
+    [
+      'only a logged ERROR line → that line',
+      'INFO starting\n2025 - ERROR [main] - Unexpected exception, exiting abnormally\nINFO bye\n',
+      '2025 - ERROR [main] - Unexpected exception, exiting abnormally',
+    ],
+    [
+      'a shell error from the launch script',
+      'ZooKeeper JMX enabled by default\n/opt/zk/bin/zkEnv.sh: line 3: /usr/bin/java: No such file or directory\n',
+      '/opt/zk/bin/zkEnv.sh: line 3: /usr/bin/java: No such file or directory',
+    ],
+    [
+      'the JVM cannot find its main class',
+      'Error: Could not find or load main class org.apache.zookeeper.server.quorum.QuorumPeerMain\n',
+      'Error: Could not find or load main class org.apache.zookeeper.server.quorum.QuorumPeerMain',
+    ],
     ['no failure named → the last line', 'Using config: /d/zk/1/conf/zoo.cfg\nstarting\n', 'starting'],
   ])('%s', (_scenario, tail, cause) => {
     expect(pickCrashCause(tail)).toBe(cause);
@@ -50,10 +62,16 @@ describe('crash cause from a log tail', () => {
       fs.writeFileSync(own, `${'a'.repeat(100)}\nline two\nERROR [main] - Unable to load database on disk\n`);
       fs.writeFileSync(out, 'ZooKeeper JMX enabled by default\nUsing config: /x\n');
       expect(await readTail(own, 60)).toBe('line two\nERROR [main] - Unable to load database on disk\n');
-      expect(await findCrashCause([own, out], Date.now() - 60_000)).toEqual({ file: own, line: 'ERROR [main] - Unable to load database on disk' });
+      expect(await findCrashCause([own, out], Date.now() - 60_000)).toEqual({
+        file: own,
+        line: 'ERROR [main] - Unable to load database on disk',
+      });
       const old = new Date(Date.now() - 3600_000);
       fs.utimesSync(own, old, old);
-      expect(await findCrashCause([own, out], Date.now() - 60_000)).toEqual({ file: out, line: 'Using config: /x' });
+      expect(await findCrashCause([own, out], Date.now() - 60_000)).toEqual({
+        file: out,
+        line: 'Using config: /x',
+      });
       expect(await findCrashCause([path.join(dir, 'missing.log')], 0)).toBeUndefined();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,8 @@ import fs from 'node:fs/promises';
  * (`java.io.IOException: No snapshot found…`) or an errno text; then a logged ERROR/FATAL line;
  * ZooKeeper's closing "Exiting JVM with code 1" is an ERROR line that names no cause, so it loses.
  */
-const SPECIFIC = /\b[\w.$]*(Exception|Error):\s|No such file|Permission denied|Address already in use|\b(cannot|Could not)\b/;
+const SPECIFIC =
+  /\b[\w.$]*(Exception|Error):\s|No such file|Permission denied|Address already in use|\b(cannot|Could not)\b/;
 const LOGGED = /\b(ERROR|FATAL|SEVERE)\b/;
 
 /** Longest cause shown in a status detail; the full text is in the file it names. */
@@ -52,7 +53,10 @@ export async function readTail(file: string, bytes: number): Promise<string> {
  * stdout/stderr): the first file written since `sinceMs` whose tail names a failure wins, so a
  * stale error from an earlier run is not blamed. Returns the line and the file it came from.
  */
-export async function findCrashCause(files: readonly string[], sinceMs: number): Promise<{ file: string; line: string } | undefined> {
+export async function findCrashCause(
+  files: readonly string[],
+  sinceMs: number,
+): Promise<{ file: string; line: string } | undefined> {
   let fallback: { file: string; line: string } | undefined;
   for (const file of files) {
     const st = await fs.stat(file).catch(() => undefined);

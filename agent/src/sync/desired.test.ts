@@ -5,7 +5,17 @@ import { checkDesiredInstance } from './desired.js';
 /** The problem paths a desired instance is refused for (inputs left empty, so they always fail). */
 function problemPaths(role: unknown): string[] {
   try {
-    checkDesiredInstance({ id: 'es-main/node-4', cluster: 'es-main', kind: 'elasticsearch', role, runState: 'running', inputs: {} }, 'instances[0]');
+    checkDesiredInstance(
+      {
+        id: 'es-main/node-4',
+        cluster: 'es-main',
+        kind: 'elasticsearch',
+        role,
+        runState: 'running',
+        inputs: {},
+      },
+      'instances[0]',
+    );
     return [];
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;

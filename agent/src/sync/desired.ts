@@ -1,4 +1,11 @@
-import { NAME_RE, ValidationError, joinPath, parseJsonInput, serviceKind, type ErrorDetail } from '@hactl/shared';
+import {
+  NAME_RE,
+  ValidationError,
+  joinPath,
+  parseJsonInput,
+  serviceKind,
+  type ErrorDetail,
+} from '@hactl/shared';
 import type { DesiredState__Output } from '@hactl/proto';
 import { agentServiceKind } from '../services/registry.js';
 import type { DesiredInstanceSpec } from './diff.js';
@@ -28,13 +35,25 @@ export interface DesiredState {
  */
 export function checkDesiredInstance(raw: unknown, path: string): DesiredInstanceSpec {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ValidationError(`invalid desired instance at ${path}`, [{ path, message: `must be an object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw}` }]);
+    throw new ValidationError(`invalid desired instance at ${path}`, [
+      {
+        path,
+        message: `must be an object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw}`,
+      },
+    ]);
   }
   const r = raw as Record<string, unknown>;
   const problems: ErrorDetail[] = [];
   const str = (key: string, re: RegExp, what: string): string => {
     const v = r[key];
-    if (typeof v !== 'string' || !re.test(v)) problems.push({ path: joinPath(path, [key]), message: typeof v === 'string' ? `${JSON.stringify(v.slice(0, 80))} is not ${what}` : `must be a string (${what})` });
+    if (typeof v !== 'string' || !re.test(v))
+      problems.push({
+        path: joinPath(path, [key]),
+        message:
+          typeof v === 'string'
+            ? `${JSON.stringify(v.slice(0, 80))} is not ${what}`
+            : `must be a string (${what})`,
+      });
     return typeof v === 'string' ? v : '';
   };
   // Both parts start with a letter, digit, "_" or "-": no "." or ".." segments.
@@ -43,14 +62,23 @@ export function checkDesiredInstance(raw: unknown, path: string): DesiredInstanc
   const kind = str('kind', /^[a-z]{1,32}$/, 'a service kind');
   const role = str('role', ROLE_RE, 'a role');
   const runState = r.runState;
-  if (runState !== 'running' && runState !== 'stopped') problems.push({ path: joinPath(path, ['runState']), message: 'must be "running" or "stopped"' });
-  if (kind && (!serviceKind(kind) || !agentServiceKind(kind))) problems.push({ path: joinPath(path, ['kind']), message: `this agent cannot run instances of kind ${JSON.stringify(kind)}` });
+  if (runState !== 'running' && runState !== 'stopped')
+    problems.push({ path: joinPath(path, ['runState']), message: 'must be "running" or "stopped"' });
+  if (kind && (!serviceKind(kind) || !agentServiceKind(kind)))
+    problems.push({
+      path: joinPath(path, ['kind']),
+      message: `this agent cannot run instances of kind ${JSON.stringify(kind)}`,
+    });
   if (problems.length) throw new ValidationError(`invalid desired instance at ${path}`, problems);
   let inputs: unknown;
   try {
     inputs = serviceKind(kind)!.parseInputs(r.inputs);
   } catch (err) {
-    if (err instanceof ValidationError) throw new ValidationError(`invalid render inputs at ${path}`, err.details.map((d) => ({ path: `${path}.${d.path}`, message: d.message })));
+    if (err instanceof ValidationError)
+      throw new ValidationError(
+        `invalid render inputs at ${path}`,
+        err.details.map((d) => ({ path: `${path}.${d.path}`, message: d.message })),
+      );
     throw err;
   }
   return { id, cluster, kind, role, runState: runState as DesiredInstanceSpec['runState'], inputs };
@@ -58,12 +86,17 @@ export function checkDesiredInstance(raw: unknown, path: string): DesiredInstanc
 
 /** Checks a whole desired state (`{generation, instances}`) of unknown shape; throws naming the field. */
 export function checkDesiredState(raw: unknown): DesiredState {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('invalid desired state', [{ path: '', message: 'must be an object {generation, instances}' }]);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ValidationError('invalid desired state', [
+      { path: '', message: 'must be an object {generation, instances}' },
+    ]);
   const r = raw as Record<string, unknown>;
   const problems: ErrorDetail[] = [];
-  if (typeof r.generation !== 'number' || !Number.isSafeInteger(r.generation) || r.generation < 0) problems.push({ path: 'generation', message: 'must be a non-negative integer' });
+  if (typeof r.generation !== 'number' || !Number.isSafeInteger(r.generation) || r.generation < 0)
+    problems.push({ path: 'generation', message: 'must be a non-negative integer' });
   if (!Array.isArray(r.instances)) problems.push({ path: 'instances', message: 'must be a list' });
-  else if (r.instances.length > MAX_INSTANCES) problems.push({ path: 'instances', message: `at most ${MAX_INSTANCES}` });
+  else if (r.instances.length > MAX_INSTANCES)
+    problems.push({ path: 'instances', message: `at most ${MAX_INSTANCES}` });
   if (problems.length) throw new ValidationError('invalid desired state', problems);
   const instances = (r.instances as unknown[]).map((i, idx) => checkDesiredInstance(i, `instances[${idx}]`));
   checkUniqueIds(instances);
@@ -73,12 +106,23 @@ export function checkDesiredState(raw: unknown): DesiredState {
 /** A desired state from the control plane's stream: inputs arrive as JSON strings, checked as input documents. */
 export function parseWireDesired(d: DesiredState__Output): DesiredState {
   const generation = Number(d.generation);
-  if (!Number.isSafeInteger(generation) || generation < 0) throw new ValidationError('invalid desired state', [{ path: 'generation', message: 'must be a non-negative integer' }]);
-  if (d.instances.length > MAX_INSTANCES) throw new ValidationError('invalid desired state', [{ path: 'instances', message: `at most ${MAX_INSTANCES}` }]);
+  if (!Number.isSafeInteger(generation) || generation < 0)
+    throw new ValidationError('invalid desired state', [
+      { path: 'generation', message: 'must be a non-negative integer' },
+    ]);
+  if (d.instances.length > MAX_INSTANCES)
+    throw new ValidationError('invalid desired state', [
+      { path: 'instances', message: `at most ${MAX_INSTANCES}` },
+    ]);
   const instances = d.instances.map((i, idx) => {
     const path = `instances[${idx}]`;
-    const inputs = parseJsonInput(i.inputsJson, `the render inputs of ${i.id.slice(0, 100)}`, { prefix: `${path}.inputs` });
-    return checkDesiredInstance({ id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputs }, path);
+    const inputs = parseJsonInput(i.inputsJson, `the render inputs of ${i.id.slice(0, 100)}`, {
+      prefix: `${path}.inputs`,
+    });
+    return checkDesiredInstance(
+      { id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputs },
+      path,
+    );
   });
   checkUniqueIds(instances);
   return { generation, instances };
@@ -87,7 +131,10 @@ export function parseWireDesired(d: DesiredState__Output): DesiredState {
 function checkUniqueIds(instances: readonly DesiredInstanceSpec[]): void {
   const seen = new Set<string>();
   instances.forEach((i, idx) => {
-    if (seen.has(i.id)) throw new ValidationError('invalid desired state', [{ path: `instances[${idx}].id`, message: `${i.id} appears twice` }]);
+    if (seen.has(i.id))
+      throw new ValidationError('invalid desired state', [
+        { path: `instances[${idx}].id`, message: `${i.id} appears twice` },
+      ]);
     seen.add(i.id);
   });
 }

@@ -23,14 +23,22 @@ export interface InstanceDiff {
  * Pure diff of what the agent manages against a new desired state, keyed by instance id (as Nomad's
  * client diffs allocations before doing any I/O).
  */
-export function diffInstances(current: ReadonlyMap<string, DesiredInstanceSpec>, desired: readonly DesiredInstanceSpec[]): InstanceDiff {
+export function diffInstances(
+  current: ReadonlyMap<string, DesiredInstanceSpec>,
+  desired: readonly DesiredInstanceSpec[],
+): InstanceDiff {
   const out: InstanceDiff = { add: [], remove: [], update: [], keep: [] };
   const wanted = new Set<string>();
   for (const d of desired) {
     wanted.add(d.id);
     const cur = current.get(d.id);
     if (!cur) out.add.push(d);
-    else if (cur.kind !== d.kind || cur.runState !== d.runState || JSON.stringify(cur.inputs) !== JSON.stringify(d.inputs)) out.update.push(d);
+    else if (
+      cur.kind !== d.kind ||
+      cur.runState !== d.runState ||
+      JSON.stringify(cur.inputs) !== JSON.stringify(d.inputs)
+    )
+      out.update.push(d);
     else out.keep.push(d.id);
   }
   for (const id of current.keys()) if (!wanted.has(id)) out.remove.push(id);

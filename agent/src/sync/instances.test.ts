@@ -6,18 +6,52 @@ import { nullLogger, type ProcessPlan } from '@hactl/shared';
 import { InstanceManager, needsRestartFor, type RunningRecord } from './instances.js';
 import type { DesiredInstanceSpec } from './diff.js';
 
-const plan = (home: string): ProcessPlan => ({ command: `${home}/bin/zkServer.sh`, args: [], env: {}, cwd: '/d', adoptMatch: [], stopGraceMs: 1, dirs: [], logFile: '/d/out' });
-const spec = (tick: string, kind = 'zookeeper'): DesiredInstanceSpec => ({ id: 'zk/zk-1', cluster: 'zk', kind, role: 'member', runState: 'running', inputs: { tick } });
+const plan = (home: string): ProcessPlan => ({
+  command: `${home}/bin/zkServer.sh`,
+  args: [],
+  env: {},
+  cwd: '/d',
+  adoptMatch: [],
+  stopGraceMs: 1,
+  dirs: [],
+  logFile: '/d/out',
+});
+const spec = (tick: string, kind = 'zookeeper'): DesiredInstanceSpec => ({
+  id: 'zk/zk-1',
+  cluster: 'zk',
+  kind,
+  role: 'member',
+  runState: 'running',
+  inputs: { tick },
+});
 const running = (tick: string, home = '/zk'): RunningRecord => ({ inputs: { tick }, plan: plan(home) });
 
 describe('restart pending: judged against what the process was started with', () => {
   it.each<[string, RunningRecord | undefined, DesiredInstanceSpec, ProcessPlan, boolean]>([
     ['new config → pending', running('2000'), spec('500'), plan('/zk'), true],
-    ['rolled back to the config the process runs (its files were rewritten twice) → not pending', running('2000'), spec('2000'), plan('/zk'), false],
-    ['same inputs, launched differently (a new agent or distribution) → pending', running('2000', '/zk'), spec('2000'), plan('/zk-3.9'), true],
+    [
+      'rolled back to the config the process runs (its files were rewritten twice) → not pending',
+      running('2000'),
+      spec('2000'),
+      plan('/zk'),
+      false,
+    ],
+    [
+      'same inputs, launched differently (a new agent or distribution) → pending',
+      running('2000', '/zk'),
+      spec('2000'),
+      plan('/zk-3.9'),
+      true,
+    ],
     ['nothing known about the process → not pending', undefined, spec('500'), plan('/zk'), false],
     // Elasticsearch reads cluster.initial_master_nodes only at the first election: the kind says no restart.
-    ['the kind says the change needs no restart → not pending', { inputs: { initialMasterNodes: ['a'] }, plan: plan('/es') }, { ...spec('x', 'elasticsearch'), inputs: {} }, plan('/es'), false],
+    [
+      'the kind says the change needs no restart → not pending',
+      { inputs: { initialMasterNodes: ['a'] }, plan: plan('/es') },
+      { ...spec('x', 'elasticsearch'), inputs: {} },
+      plan('/es'),
+      false,
+    ],
   ])('%s', (_scenario, run, desired, p, pending) => {
     expect(needsRestartFor(run, desired, p)).toBe(pending);
   });
@@ -30,12 +64,39 @@ describe('a restart onto a distribution that is not there (issue 17 #1)', () => 
     fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
     let changes = 0;
-    const manager = new InstanceManager({ stateDir: path.join(dir, 'state'), logger: nullLogger, logMaxBytes: 1 << 20, supervisor: {}, baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, onChange: () => changes++ });
-    const inputs = (home: string) => ({
-      cluster: 'zk', myid: 1, address: '127.0.0.1', clientPort: 2181, peerPort: 2888, electionPort: 3888, adminPort: 0,
-      confDir: `${dir}/m/conf`, dataDir: `${dir}/m/data`, logDir: `${dir}/m/logs`, servers: [], config: {}, jvmFlags: [], home,
+    const manager = new InstanceManager({
+      stateDir: path.join(dir, 'state'),
+      logger: nullLogger,
+      logMaxBytes: 1 << 20,
+      supervisor: {},
+      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      onChange: () => changes++,
     });
-    const member = (home: string) => InstanceManager.checkInputs({ id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running', inputs: inputs(home) });
+    const inputs = (home: string) => ({
+      cluster: 'zk',
+      myid: 1,
+      address: '127.0.0.1',
+      clientPort: 2181,
+      peerPort: 2888,
+      electionPort: 3888,
+      adminPort: 0,
+      confDir: `${dir}/m/conf`,
+      dataDir: `${dir}/m/data`,
+      logDir: `${dir}/m/logs`,
+      servers: [],
+      config: {},
+      jvmFlags: [],
+      home,
+    });
+    const member = (home: string) =>
+      InstanceManager.checkInputs({
+        id: 'zk/zk-1',
+        cluster: 'zk',
+        kind: 'zookeeper',
+        role: 'member',
+        runState: 'running',
+        inputs: inputs(home),
+      });
     try {
       await manager.add(member(`${dir}/zk`));
       const m = manager.instances.get('zk/zk-1')!;
@@ -46,7 +107,9 @@ describe('a restart onto a distribution that is not there (issue 17 #1)', () => 
       expect(m.restartPending).toBe(true);
       expect(m.blocked).toBe(`${dir}/zk-3.9/bin/zkServer.sh does not exist`);
 
-      await expect(manager.restart('zk/zk-1')).rejects.toThrow(`not restarted, the running process was left alone: ${dir}/zk-3.9/bin/zkServer.sh does not exist`);
+      await expect(manager.restart('zk/zk-1')).rejects.toThrow(
+        `not restarted, the running process was left alone: ${dir}/zk-3.9/bin/zkServer.sh does not exist`,
+      );
       expect(m.supervisor.status()).toMatchObject({ state: 'running', pid });
       expect(m.restartPending).toBe(true);
 
@@ -54,7 +117,8 @@ describe('a restart onto a distribution that is not there (issue 17 #1)', () => 
       process.kill(pid!, 'SIGKILL');
       const deadline = Date.now() + 15_000;
       while (!(m.supervisor.status().state === 'running' && m.supervisor.status().pid !== pid)) {
-        if (Date.now() > deadline) throw new Error(`not restarted after a crash: ${JSON.stringify(m.supervisor.status())}`);
+        if (Date.now() > deadline)
+          throw new Error(`not restarted after a crash: ${JSON.stringify(m.supervisor.status())}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(fs.readFileSync(`/proc/${m.supervisor.status().pid}/cmdline`, 'utf8')).toContain('sleep');
@@ -79,11 +143,37 @@ describe('restart pending after a change is reverted (issue 16 #8)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-revert-'));
     fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
-    const manager = new InstanceManager({ stateDir: path.join(dir, 'state'), logger: nullLogger, logMaxBytes: 1 << 20, supervisor: {}, baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, onChange: () => undefined });
+    const manager = new InstanceManager({
+      stateDir: path.join(dir, 'state'),
+      logger: nullLogger,
+      logMaxBytes: 1 << 20,
+      supervisor: {},
+      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      onChange: () => undefined,
+    });
     const member = (config: Record<string, string>) =>
       InstanceManager.checkInputs({
-        id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running',
-        inputs: { cluster: 'zk', myid: 1, address: '127.0.0.1', clientPort: 2181, peerPort: 2888, electionPort: 3888, adminPort: 0, confDir: `${dir}/m/conf`, dataDir: `${dir}/m/data`, logDir: `${dir}/m/logs`, servers: [], config, jvmFlags: [], home: `${dir}/zk` },
+        id: 'zk/zk-1',
+        cluster: 'zk',
+        kind: 'zookeeper',
+        role: 'member',
+        runState: 'running',
+        inputs: {
+          cluster: 'zk',
+          myid: 1,
+          address: '127.0.0.1',
+          clientPort: 2181,
+          peerPort: 2888,
+          electionPort: 3888,
+          adminPort: 0,
+          confDir: `${dir}/m/conf`,
+          dataDir: `${dir}/m/data`,
+          logDir: `${dir}/m/logs`,
+          servers: [],
+          config,
+          jvmFlags: [],
+          home: `${dir}/zk`,
+        },
       });
     try {
       await manager.add(member({ tickTime: '2000' }));
@@ -106,14 +196,61 @@ describe('restart pending after a change is reverted (issue 16 #8)', () => {
 
 describe('a package from a host this agent does not allow (issue 16 #5)', () => {
   it.each<[string, string[], { ok: boolean; packageMissing: boolean; problems: RegExp | string[] }]>([
-    ['not on the --package-host list → the dry run hears it cannot start here', ['mirror.example.net'], { ok: false, packageMissing: false, problems: /^package https:\/\/downloads\.apache\.org\/zk\.tgz cannot be downloaded here: downloads\.apache\.org is not one of this agent's package hosts/ }],
-    ['on the list → just not downloaded yet', ['downloads.apache.org'], { ok: false, packageMissing: true, problems: ['package https://downloads.apache.org/zk.tgz is not downloaded and verified in /d/distributions/zookeeper/aaaaaaaaaaaaaaaa'] }],
+    [
+      'not on the --package-host list → the dry run hears it cannot start here',
+      ['mirror.example.net'],
+      {
+        ok: false,
+        packageMissing: false,
+        problems:
+          /^package https:\/\/downloads\.apache\.org\/zk\.tgz cannot be downloaded here: downloads\.apache\.org is not one of this agent's package hosts/,
+      },
+    ],
+    [
+      'on the list → just not downloaded yet',
+      ['downloads.apache.org'],
+      {
+        ok: false,
+        packageMissing: true,
+        problems: [
+          'package https://downloads.apache.org/zk.tgz is not downloaded and verified in /d/distributions/zookeeper/aaaaaaaaaaaaaaaa',
+        ],
+      },
+    ],
   ])('%s', async (_s, allowedHosts, expected) => {
-    const manager = new InstanceManager({ stateDir: '/nonexistent', logger: nullLogger, logMaxBytes: 1, supervisor: {}, baseEnv: {}, download: { allowedHosts }, onChange: () => undefined });
+    const manager = new InstanceManager({
+      stateDir: '/nonexistent',
+      logger: nullLogger,
+      logMaxBytes: 1,
+      supervisor: {},
+      baseEnv: {},
+      download: { allowedHosts },
+      onChange: () => undefined,
+    });
     const dir = '/d/distributions/zookeeper/aaaaaaaaaaaaaaaa';
     const spec = InstanceManager.checkInputs({
-      id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running',
-      inputs: { cluster: 'zk', myid: 1, address: '127.0.0.1', clientPort: 2181, peerPort: 2888, electionPort: 3888, adminPort: 0, confDir: '/d/c', dataDir: '/d/d', logDir: '/d/l', servers: [], config: {}, jvmFlags: [], home: dir, package: { url: 'https://downloads.apache.org/zk.tgz', sha512: 'a'.repeat(128), dir } },
+      id: 'zk/zk-1',
+      cluster: 'zk',
+      kind: 'zookeeper',
+      role: 'member',
+      runState: 'running',
+      inputs: {
+        cluster: 'zk',
+        myid: 1,
+        address: '127.0.0.1',
+        clientPort: 2181,
+        peerPort: 2888,
+        electionPort: 3888,
+        adminPort: 0,
+        confDir: '/d/c',
+        dataDir: '/d/d',
+        logDir: '/d/l',
+        servers: [],
+        config: {},
+        jvmFlags: [],
+        home: dir,
+        package: { url: 'https://downloads.apache.org/zk.tgz', sha512: 'a'.repeat(128), dir },
+      },
     });
     const check = await manager.checkStartable(spec);
     expect(check.ok).toBe(expected.ok);

@@ -1,7 +1,14 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { HactlError, parseJsonInput, serviceKind, type Logger, type PackageInputs, type ProcessPlan } from '@hactl/shared';
+import {
+  HactlError,
+  parseJsonInput,
+  serviceKind,
+  type Logger,
+  type PackageInputs,
+  type ProcessPlan,
+} from '@hactl/shared';
 import { writeFileIfChanged } from '../files/atomic.js';
 import { ensureOwnedBy } from '../files/ownership.js';
 import type { ServiceUser } from '../supervisor/users.js';
@@ -50,7 +57,11 @@ export interface RunningRecord {
  * change of the launch plan does (a new agent may launch the same inputs differently); otherwise
  * the kind decides, from the inputs the process runs to the new ones.
  */
-export function needsRestartFor(running: RunningRecord | undefined, spec: DesiredInstanceSpec, plan: ProcessPlan): boolean {
+export function needsRestartFor(
+  running: RunningRecord | undefined,
+  spec: DesiredInstanceSpec,
+  plan: ProcessPlan,
+): boolean {
   if (!running) return false;
   if (JSON.stringify(running.plan) !== JSON.stringify(plan)) return true;
   if (JSON.stringify(running.inputs) === JSON.stringify(spec.inputs)) return false;
@@ -98,7 +109,11 @@ export class InstanceManager {
   }
 
   /** Renders and writes the instance's files; returns true when any file changed. */
-  private async writeFiles(spec: DesiredInstanceSpec, plan: ProcessPlan, user: ServiceUser | undefined): Promise<boolean> {
+  private async writeFiles(
+    spec: DesiredInstanceSpec,
+    plan: ProcessPlan,
+    user: ServiceUser | undefined,
+  ): Promise<boolean> {
     const kind = serviceKind(spec.kind);
     if (!kind) throw new Error(`unknown kind ${spec.kind}`);
     for (const dir of plan.dirs) {
@@ -146,8 +161,13 @@ export class InstanceManager {
   private async recordRunning(m: ManagedInstance): Promise<void> {
     m.running = m.launch;
     this.refreshPending(m);
-    await writeFileIfChanged(this.runningFile(m.spec.id), JSON.stringify(m.running) + '\n', { mode: 0o600 }).catch((err: unknown) =>
-      this.opts.logger.warn({ instance: m.spec.id, err: String(err) }, 'cannot record the running spec; a restart pending may be missed after an agent restart'),
+    await writeFileIfChanged(this.runningFile(m.spec.id), JSON.stringify(m.running) + '\n', {
+      mode: 0o600,
+    }).catch((err: unknown) =>
+      this.opts.logger.warn(
+        { instance: m.spec.id, err: String(err) },
+        'cannot record the running spec; a restart pending may be missed after an agent restart',
+      ),
     );
   }
 
@@ -166,11 +186,24 @@ export class InstanceManager {
     }
     try {
       const r = parseJsonInput(text, file) as { inputs?: unknown; plan?: unknown } | null;
-      if (typeof r !== 'object' || r === null || typeof r.plan !== 'object' || r.plan === null || Array.isArray(r.plan)) throw new Error('plan: must be an object');
+      if (
+        typeof r !== 'object' ||
+        r === null ||
+        typeof r.plan !== 'object' ||
+        r.plan === null ||
+        Array.isArray(r.plan)
+      )
+        throw new Error('plan: must be an object');
       return { inputs: serviceKind(kind)!.parseInputs(r.inputs), plan: r.plan as ProcessPlan };
     } catch (err) {
-      const details = err instanceof HactlError && err.details.length ? `: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : '';
-      this.opts.logger.warn({ instance: id, file, err: `${err instanceof Error ? err.message : String(err)}${details}` }, 'record of the running process refused; assuming it runs the current spec');
+      const details =
+        err instanceof HactlError && err.details.length
+          ? `: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}`
+          : '';
+      this.opts.logger.warn(
+        { instance: id, file, err: `${err instanceof Error ? err.message : String(err)}${details}` },
+        'record of the running process refused; assuming it runs the current spec',
+      );
       return undefined;
     }
   }
@@ -193,12 +226,26 @@ export class InstanceManager {
    */
   async checkStartable(spec: DesiredInstanceSpec): Promise<LaunchCheck> {
     const agentKind = agentServiceKind(spec.kind);
-    if (!agentKind) return { ok: false, problems: [`this agent cannot run kind ${spec.kind}`], packageMissing: false };
+    if (!agentKind)
+      return { ok: false, problems: [`this agent cannot run kind ${spec.kind}`], packageMissing: false };
     const pkg = (spec.inputs as { package?: PackageInputs }).package;
-    const check = await checkLaunch({ plan: agentKind.planProcess(spec.inputs), preStart: agentKind.planPreStart?.(spec.inputs) ?? [], package: pkg });
+    const check = await checkLaunch({
+      plan: agentKind.planProcess(spec.inputs),
+      preStart: agentKind.planPreStart?.(spec.inputs) ?? [],
+      package: pkg,
+    });
     // A package this agent will not download is not "missing for now": the dry run says so up front.
-    const refused = pkg && check.packageMissing ? checkPackageHost(pkg.url, this.opts.download?.allowedHosts ?? []) : undefined;
-    return refused ? { ok: false, problems: [`package ${pkg!.url} cannot be downloaded here: ${refused}`], packageMissing: false } : check;
+    const refused =
+      pkg && check.packageMissing
+        ? checkPackageHost(pkg.url, this.opts.download?.allowedHosts ?? [])
+        : undefined;
+    return refused
+      ? {
+          ok: false,
+          problems: [`package ${pkg!.url} cannot be downloaded here: ${refused}`],
+          packageMissing: false,
+        }
+      : check;
   }
 
   /**
@@ -223,7 +270,8 @@ export class InstanceManager {
   /** Parses wire inputs with the kind's schema; throws a ValidationError on garbage. */
   static checkInputs(spec: DesiredInstanceSpec): DesiredInstanceSpec {
     const kind = serviceKind(spec.kind);
-    if (!kind || !agentServiceKind(spec.kind)) throw new Error(`this agent cannot run instances of kind ${JSON.stringify(spec.kind)}`);
+    if (!kind || !agentServiceKind(spec.kind))
+      throw new Error(`this agent cannot run instances of kind ${JSON.stringify(spec.kind)}`);
     return { ...spec, inputs: kind.parseInputs(spec.inputs) };
   }
 
@@ -239,13 +287,31 @@ export class InstanceManager {
     const user = cmds.length ? await this.userFor(spec) : undefined;
     const ids = user ? { uid: user.uid, gid: user.gid } : {};
     for (const c of cmds) {
-      this.opts.logger.info({ instance: spec.id, command: c.command, args: c.args }, 'running pre-start command');
+      this.opts.logger.info(
+        { instance: spec.id, command: c.command, args: c.args },
+        'running pre-start command',
+      );
       await new Promise<void>((resolve, reject) => {
-        execFile(c.command, c.args, { cwd: c.cwd, env: { ...this.opts.baseEnv, ...c.env }, timeout: 120_000, maxBuffer: 1024 * 1024, ...ids }, (err, stdout, stderr) => {
-          if (!err) return resolve();
-          const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-5).join(' | ');
-          reject(new Error(`pre-start ${c.command} ${c.args.join(' ')} failed: ${err.message.split('\n')[0]}; output: ${tail}`));
-        });
+        execFile(
+          c.command,
+          c.args,
+          {
+            cwd: c.cwd,
+            env: { ...this.opts.baseEnv, ...c.env },
+            timeout: 120_000,
+            maxBuffer: 1024 * 1024,
+            ...ids,
+          },
+          (err, stdout, stderr) => {
+            if (!err) return resolve();
+            const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-5).join(' | ');
+            reject(
+              new Error(
+                `pre-start ${c.command} ${c.args.join(' ')} failed: ${err.message.split('\n')[0]}; output: ${tail}`,
+              ),
+            );
+          },
+        );
       });
     }
   }
@@ -262,13 +328,23 @@ export class InstanceManager {
     const user = await this.userFor(spec);
     await this.writeFiles(spec, plan, user);
     await fs.mkdir(path.join(this.opts.stateDir, 'run'), { recursive: true });
-    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user), { ...this.opts.supervisor, logger: this.opts.logger });
-    const managed: ManagedInstance = { spec, supervisor, plan, restartPending: false, launch: { inputs: spec.inputs, plan } };
+    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user), {
+      ...this.opts.supervisor,
+      logger: this.opts.logger,
+    });
+    const managed: ManagedInstance = {
+      spec,
+      supervisor,
+      plan,
+      restartPending: false,
+      launch: { inputs: spec.inputs, plan },
+    };
     let lastPid: number | undefined;
     supervisor.onChange((st) => {
       // A process the supervisor spawned (a start, a restart, a restart after a crash) runs what the
       // supervisor was last given (managed.launch).
-      if (st.state === 'running' && st.pid !== undefined && st.pid !== lastPid && !st.adopted) void this.recordRunning(managed);
+      if (st.state === 'running' && st.pid !== undefined && st.pid !== lastPid && !st.adopted)
+        void this.recordRunning(managed);
       if (st.pid !== undefined) lastPid = st.pid;
       if (st.state === 'crashed') void this.noteCrash(managed, st.lastExit?.at ?? 0);
       else if (st.state === 'running') managed.crashCause = undefined;
@@ -338,7 +414,8 @@ export class InstanceManager {
       if (check.ok) this.setLaunch(m, user);
     }
     this.refreshPending(m);
-    if (m.restartPending) this.opts.logger.info({ instance: spec.id, blocked: m.blocked }, 'config changed; restart pending');
+    if (m.restartPending)
+      this.opts.logger.info({ instance: spec.id, blocked: m.blocked }, 'config changed; restart pending');
     else if (m.spec.runState === 'stopped' || st === 'stopped') m.blocked = undefined;
   }
 

@@ -49,14 +49,18 @@ export async function checkLaunch(needs: LaunchNeeds): Promise<LaunchCheck> {
   }
   for (const path of needs.plan.requiredPaths ?? []) {
     const st = await fs.stat(path).catch((err: NodeJS.ErrnoException) => err);
-    if (st instanceof Error) problems.push(`${path} ${st.code === 'ENOENT' ? 'does not exist' : `is not readable (${st.code ?? st.message})`}`);
+    if (st instanceof Error)
+      problems.push(
+        `${path} ${st.code === 'ENOENT' ? 'does not exist' : `is not readable (${st.code ?? st.message})`}`,
+      );
   }
   return { ok: problems.length === 0, problems, packageMissing };
 }
 
 async function executableProblem(path: string): Promise<string | undefined> {
   const st = await fs.stat(path).catch((err: NodeJS.ErrnoException) => err);
-  if (st instanceof Error) return `${path} ${st.code === 'ENOENT' ? 'does not exist' : `cannot be read (${st.code ?? st.message})`}`;
+  if (st instanceof Error)
+    return `${path} ${st.code === 'ENOENT' ? 'does not exist' : `cannot be read (${st.code ?? st.message})`}`;
   if (!st.isFile()) return `${path} is not a file`;
   // Any execute bit: the agent may run as root, for which access(X_OK) only asks for one.
   if ((st.mode & 0o111) === 0) return `${path} is not executable`;

@@ -37,9 +37,16 @@ export async function runQuery(manager: InstanceManager, cmd: Command__Output): 
     const inputs = parseJsonInput(inputsJson, 'the render inputs to check', { prefix: 'inputs' });
     // Checked like any desired instance from the wire (the instance need not exist here yet).
     const id = cmd.instanceId || 'check/check';
-    const spec = checkDesiredInstance({ id, cluster: id.split('/')[0], kind, role: '', runState: 'running', inputs }, 'check');
+    const spec = checkDesiredInstance(
+      { id, cluster: id.split('/')[0], kind, role: '', runState: 'running', inputs },
+      'check',
+    );
     const check = await manager.checkStartable(spec);
-    const answer: DistributionCheckAnswer = { ok: check.ok, packageMissing: check.packageMissing, problems: check.problems };
+    const answer: DistributionCheckAnswer = {
+      ok: check.ok,
+      packageMissing: check.packageMissing,
+      problems: check.problems,
+    };
     return JSON.stringify(answer);
   }
   if (cmd.action === 'logs') {

@@ -13,10 +13,30 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const inputs = (confDir = '/d/zk/1/conf') => ({
-  cluster: 'zk', myid: 1, address: '127.0.0.1', clientPort: 2181, peerPort: 2888, electionPort: 3888, adminPort: 0,
-  confDir, dataDir: '/d/zk/1/data', logDir: '/d/zk/1/logs', servers: [], config: {}, jvmFlags: [], home: '/usr/share/zookeeper',
+  cluster: 'zk',
+  myid: 1,
+  address: '127.0.0.1',
+  clientPort: 2181,
+  peerPort: 2888,
+  electionPort: 3888,
+  adminPort: 0,
+  confDir,
+  dataDir: '/d/zk/1/data',
+  logDir: '/d/zk/1/logs',
+  servers: [],
+  config: {},
+  jvmFlags: [],
+  home: '/usr/share/zookeeper',
 });
-const instance = (over: Record<string, unknown> = {}) => ({ id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running', inputs: inputs(), ...over });
+const instance = (over: Record<string, unknown> = {}) => ({
+  id: 'zk/zk-1',
+  cluster: 'zk',
+  kind: 'zookeeper',
+  role: 'member',
+  runState: 'running',
+  inputs: inputs(),
+  ...over,
+});
 let n = 0;
 const stateFile = (content: string): string => {
   const f = path.join(dir, `applied-state-${++n}.json`);
@@ -28,7 +48,10 @@ describe('the saved applied state is checked like wire input (issue 16 #7)', () 
   it('a state the agent wrote reads back as it was', async () => {
     const f = path.join(dir, 'roundtrip.json');
     await writeAppliedState(f, { generation: 4, instances: [instance() as never] });
-    expect(await readAppliedState(f)).toMatchObject({ generation: 4, instances: [{ id: 'zk/zk-1', inputs: { confDir: '/d/zk/1/conf' } }] });
+    expect(await readAppliedState(f)).toMatchObject({
+      generation: 4,
+      instances: [{ id: 'zk/zk-1', inputs: { confDir: '/d/zk/1/conf' } }],
+    });
   });
 
   it('no file → nothing saved', async () => {
@@ -36,17 +59,48 @@ describe('the saved applied state is checked like wire input (issue 16 #7)', () 
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['a path with ".." in the inputs (tampered, well-formed)', { generation: 3, instances: [instance({ inputs: inputs('/d/zk/1/conf/../../../../etc/cron.d') })] }, /: instances\[0\]\.inputs\.confDir: must not contain "\." or "\.\." segments$/],
-    ['a null instance (used to log a raw TypeError)', { generation: 3, instances: [instance(), null] }, /: instances\[1\]: must be an object, got null$/],
-    ['an instance id with ".." in it', { generation: 3, instances: [instance({ id: 'zk/..' })] }, /: instances\[0\]\.id: "zk\/\.\." is not an instance id <cluster>\/<member>$/],
-    ['an unknown kind', { generation: 3, instances: [instance({ kind: 'cassandra' })] }, /: instances\[0\]\.kind: this agent cannot run instances of kind "cassandra"$/],
-    ['a run state that is neither running nor stopped', { generation: 3, instances: [instance({ runState: 'exploded' })] }, /: instances\[0\]\.runState: must be "running" or "stopped"$/],
-    ['the same instance twice', { generation: 3, instances: [instance(), instance()] }, /: instances\[1\]\.id: zk\/zk-1 appears twice$/],
-    ['a negative generation', { generation: -1, instances: [] }, /: generation: must be a non-negative integer$/],
+    [
+      'a path with ".." in the inputs (tampered, well-formed)',
+      { generation: 3, instances: [instance({ inputs: inputs('/d/zk/1/conf/../../../../etc/cron.d') })] },
+      /: instances\[0\]\.inputs\.confDir: must not contain "\." or "\.\." segments$/,
+    ],
+    [
+      'a null instance (used to log a raw TypeError)',
+      { generation: 3, instances: [instance(), null] },
+      /: instances\[1\]: must be an object, got null$/,
+    ],
+    [
+      'an instance id with ".." in it',
+      { generation: 3, instances: [instance({ id: 'zk/..' })] },
+      /: instances\[0\]\.id: "zk\/\.\." is not an instance id <cluster>\/<member>$/,
+    ],
+    [
+      'an unknown kind',
+      { generation: 3, instances: [instance({ kind: 'cassandra' })] },
+      /: instances\[0\]\.kind: this agent cannot run instances of kind "cassandra"$/,
+    ],
+    [
+      'a run state that is neither running nor stopped',
+      { generation: 3, instances: [instance({ runState: 'exploded' })] },
+      /: instances\[0\]\.runState: must be "running" or "stopped"$/,
+    ],
+    [
+      'the same instance twice',
+      { generation: 3, instances: [instance(), instance()] },
+      /: instances\[1\]\.id: zk\/zk-1 appears twice$/,
+    ],
+    [
+      'a negative generation',
+      { generation: -1, instances: [] },
+      /: generation: must be a non-negative integer$/,
+    ],
     ['instances that are not a list', { generation: 1, instances: { a: 1 } }, /: instances: must be a list$/],
   ])('%s → refused, naming the file and the field', async (_scenario, content, message) => {
     const f = stateFile(JSON.stringify(content));
-    const err = await readAppliedState(f).then(() => undefined, (e: unknown) => e);
+    const err = await readAppliedState(f).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SavedStateError);
     expect((err as Error).message.startsWith(`${f}: `)).toBe(true);
     expect((err as Error).message).toMatch(message);
@@ -54,7 +108,14 @@ describe('the saved applied state is checked like wire input (issue 16 #7)', () 
 
   it.each<[string, string, RegExp]>([
     ['not JSON', '{"generation": 3, "instances": [', /: the saved state is not valid JSON/],
-    ['a __proto__ key in the inputs', JSON.stringify({ generation: 3, instances: [instance()] }).replace('"config":{}', '"config":{"__proto__":{"x":"1"}}'), /: instances\[0\]\.inputs\.config\.__proto__: "__proto__" is a reserved name/],
+    [
+      'a __proto__ key in the inputs',
+      JSON.stringify({ generation: 3, instances: [instance()] }).replace(
+        '"config":{}',
+        '"config":{"__proto__":{"x":"1"}}',
+      ),
+      /: instances\[0\]\.inputs\.config\.__proto__: "__proto__" is a reserved name/,
+    ],
   ])('%s → refused, naming the file', async (_scenario, text, message) => {
     const f = stateFile(text);
     await expect(readAppliedState(f)).rejects.toThrow(message);
@@ -62,18 +123,42 @@ describe('the saved applied state is checked like wire input (issue 16 #7)', () 
 });
 
 describe('desired state from the wire: the same checks', () => {
-  const wire = (inputsJson: string, over: Partial<DesiredState__Output['instances'][number]> = {}): DesiredState__Output => ({
+  const wire = (
+    inputsJson: string,
+    over: Partial<DesiredState__Output['instances'][number]> = {},
+  ): DesiredState__Output => ({
     generation: 5,
-    instances: [{ id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running', inputsJson, ...over }],
+    instances: [
+      {
+        id: 'zk/zk-1',
+        cluster: 'zk',
+        kind: 'zookeeper',
+        role: 'member',
+        runState: 'running',
+        inputsJson,
+        ...over,
+      },
+    ],
   });
   it.each<[string, DesiredState__Output, RegExp]>([
     ['inputs nested far too deep', wire(`{"x":${'['.repeat(2000)}${']'.repeat(2000)}}`), /nesting too deep/],
-    ['a traversal in the inputs', wire(JSON.stringify(inputs('/d/../etc'))), /invalid render inputs at instances\[0\]/],
-    ['a bad run state', wire(JSON.stringify(inputs()), { runState: 'paused' }), /invalid desired instance at instances\[0\]/],
+    [
+      'a traversal in the inputs',
+      wire(JSON.stringify(inputs('/d/../etc'))),
+      /invalid render inputs at instances\[0\]/,
+    ],
+    [
+      'a bad run state',
+      wire(JSON.stringify(inputs()), { runState: 'paused' }),
+      /invalid desired instance at instances\[0\]/,
+    ],
   ])('%s → refused whole', (_scenario, d, message) => {
     expect(() => parseWireDesired(d)).toThrow(message);
   });
-  it('a good one → parsed with the kind\'s schema', () => {
-    expect(parseWireDesired(wire(JSON.stringify(inputs())))).toMatchObject({ generation: 5, instances: [{ id: 'zk/zk-1', runState: 'running', inputs: { myid: 1 } }] });
+  it("a good one → parsed with the kind's schema", () => {
+    expect(parseWireDesired(wire(JSON.stringify(inputs())))).toMatchObject({
+      generation: 5,
+      instances: [{ id: 'zk/zk-1', runState: 'running', inputs: { myid: 1 } }],
+    });
   });
 });

@@ -11,7 +11,10 @@ export type AppliedState = DesiredState;
  * accept from the wire. The message names the file and every offending field.
  */
 export class SavedStateError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'SavedStateError';
   }

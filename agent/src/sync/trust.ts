@@ -37,15 +37,16 @@ export interface TrustInput {
 }
 
 export type TrustDecision =
-  | { ok: true; remember: string | undefined; acceptUsed: boolean }
-  | { ok: false; reason: string };
+  { ok: true; remember: string | undefined; acceptUsed: boolean } | { ok: false; reason: string };
 
 /** Decides whether a desired state may be applied. Pure. */
 export function checkTrust(t: TrustInput): TrustDecision {
   const cp = t.controlPlaneId;
   const remember = cp && cp !== t.remembered ? cp : undefined;
   if (t.accept !== undefined && cp === t.accept) return { ok: true, remember, acceptUsed: true };
-  const override = cp ? ` If it is right to follow it, restart the agent with --accept-control-plane ${cp}.` : ' That control plane has no id (an older version); upgrade it first.';
+  const override = cp
+    ? ` If it is right to follow it, restart the agent with --accept-control-plane ${cp}.`
+    : ' That control plane has no id (an older version); upgrade it first.';
   if (t.remembered !== undefined && cp !== t.remembered) {
     return {
       ok: false,
@@ -68,7 +69,10 @@ export function checkTrust(t: TrustInput): TrustDecision {
 }
 
 /** `<state-dir>/control-plane.json`: the id of the control plane this agent follows. */
-export async function readRememberedControlPlane(file: string, idRe: RegExp): Promise<{ id: string | undefined; problem?: string }> {
+export async function readRememberedControlPlane(
+  file: string,
+  idRe: RegExp,
+): Promise<{ id: string | undefined; problem?: string }> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');

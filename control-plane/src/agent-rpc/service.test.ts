@@ -21,7 +21,12 @@ afterAll(async () => {
 });
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
-function connect(): { stream: Stream; client: grpc.Client; received: ControlMessage__Output[]; closed: Promise<grpc.StatusObject> } {
+function connect(): {
+  stream: Stream;
+  client: grpc.Client;
+  received: ControlMessage__Output[];
+  closed: Promise<grpc.StatusObject>;
+} {
   const Client = agentServiceClient();
   const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
   const stream = (client as unknown as { Connect(): Stream }).Connect();
@@ -43,7 +48,9 @@ async function until<T>(probe: () => T | undefined): Promise<T> {
   throw new Error('condition not met');
 }
 
-const hello = (name: string, address = '127.0.0.50'): AgentMessage => ({ hello: { name, address, agentVersion: 't', facts: { dataRoot: '/var/lib/hactl', labels: {} } } });
+const hello = (name: string, address = '127.0.0.50'): AgentMessage => ({
+  hello: { name, address, agentVersion: 't', facts: { dataRoot: '/var/lib/hactl', labels: {} } },
+});
 
 describe('gRPC AgentService on localhost:0', () => {
   it('hello → welcome + full desired state; an applied spec is pushed on the same stream', async () => {
@@ -56,10 +63,19 @@ describe('gRPC AgentService on localhost:0', () => {
     expect(a.received[0]!.welcome!.controlPlaneId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(a.received[0]!.welcome!.controlPlaneId).toBe(cp.fleet.controlPlaneId);
     expect(a.received[1]!.desired).toMatchObject({ generation: 1, instances: [] });
-    cp.fleet.applyCluster('solo', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'h1', id: 1 }] }, { author: 't', message: '' });
-    const pushed = await until(() => a.received.find((m) => m.body === 'desired' && m.desired!.generation === 2));
+    cp.fleet.applyCluster(
+      'solo',
+      { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'h1', id: 1 }] },
+      { author: 't', message: '' },
+    );
+    const pushed = await until(() =>
+      a.received.find((m) => m.body === 'desired' && m.desired!.generation === 2),
+    );
     expect(pushed.desired!.instances.map((i) => i.id)).toEqual(['solo/zk-1']);
-    expect(JSON.parse(pushed.desired!.instances[0]!.inputsJson)).toMatchObject({ myid: 1, address: '127.0.0.51' });
+    expect(JSON.parse(pushed.desired!.instances[0]!.inputsJson)).toMatchObject({
+      myid: 1,
+      address: '127.0.0.51',
+    });
     a.stream.end();
     a.client.close();
   });
@@ -74,7 +90,17 @@ describe('gRPC AgentService on localhost:0', () => {
   it.each([
     ['bad name', hello('bad name!')],
     ['bad address', hello('h2', 'not-an-ip')],
-    ['relative data root', { hello: { name: 'h3', address: '127.0.0.53', agentVersion: 't', facts: { dataRoot: 'relative/dir', labels: {} } } }],
+    [
+      'relative data root',
+      {
+        hello: {
+          name: 'h3',
+          address: '127.0.0.53',
+          agentVersion: 't',
+          facts: { dataRoot: 'relative/dir', labels: {} },
+        },
+      },
+    ],
   ])('hello with %s → INVALID_ARGUMENT naming the field', async (_s, msg) => {
     const a = connect();
     a.stream.write(msg as AgentMessage);
@@ -86,7 +112,11 @@ describe('gRPC AgentService on localhost:0', () => {
 
   it('raw garbage bytes on the stream are refused without crashing the server', async () => {
     const client = new grpc.Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
-    const call = client.makeBidiStreamRequest('/hactl.agent.v1.AgentService/Connect', (b: Buffer) => b, (b: Buffer) => b);
+    const call = client.makeBidiStreamRequest(
+      '/hactl.agent.v1.AgentService/Connect',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+    );
     const st = await new Promise<grpc.StatusObject>((resolve) => {
       call.on('status', resolve);
       call.on('error', () => {});
@@ -107,7 +137,24 @@ describe('gRPC AgentService on localhost:0', () => {
     const a = connect();
     a.stream.write(hello('h1', '127.0.0.51'));
     await until(() => (a.received.length >= 2 ? true : undefined));
-    a.stream.write({ status: { appliedGeneration: 2, applyError: '', sentAtMs: 0, instances: [{ id: 'solo/zk-1', cluster: 'solo', kind: 'zookeeper', process: 'running', pid: 42, probeAtMs: 1, probeJson: '{"mode":"boss"}' }] } });
+    a.stream.write({
+      status: {
+        appliedGeneration: 2,
+        applyError: '',
+        sentAtMs: 0,
+        instances: [
+          {
+            id: 'solo/zk-1',
+            cluster: 'solo',
+            kind: 'zookeeper',
+            process: 'running',
+            pid: 42,
+            probeAtMs: 1,
+            probeJson: '{"mode":"boss"}',
+          },
+        ],
+      },
+    });
     const member = await until(() => {
       const m = cp.fleet.clusterStatus('solo').status.members[0];
       return m?.process === 'running' ? m : undefined;
@@ -121,7 +168,9 @@ describe('gRPC AgentService on localhost:0', () => {
   it('Enroll and the lease RPCs answer UNIMPLEMENTED with a reason', async () => {
     const Client = agentServiceClient();
     const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
-    const err = await new Promise<grpc.ServiceError | null>((resolve) => client.Enroll({ token: 'x' }, (e) => resolve(e)));
+    const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+      client.Enroll({ token: 'x' }, (e) => resolve(e)),
+    );
     expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
     client.close();
   });
@@ -144,16 +193,32 @@ describe('gRPC AgentService on localhost:0', () => {
     second.stream.write(hello('dup', '127.0.0.62'));
     const st = await second.closed;
     expect(st.code).toBe(grpc.status.ALREADY_EXISTS);
-    expect(st.details).toMatch(/^host dup already has a connected agent \(from .*127\.0\.0\.1.*, since .*\); refusing a second session with the same --name/);
+    expect(st.details).toMatch(
+      /^host dup already has a connected agent \(from .*127\.0\.0\.1.*, since .*\); refusing a second session with the same --name/,
+    );
     const host = cp.fleet.listHosts().find((h) => h.name === 'dup')!;
     expect(host).toMatchObject({ connected: true, address: '127.0.0.61' });
     // The first session still gets what is pushed to the host.
-    cp.fleet.applyCluster('dup-zk', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'dup', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 }] }, { author: 't', message: '' });
-    await until(() => first.received.find((m) => m.body === 'desired' && m.desired!.instances.some((i) => i.id === 'dup-zk/zk-1')));
+    cp.fleet.applyCluster(
+      'dup-zk',
+      {
+        kind: 'zookeeper',
+        distribution: { home: '/zk' },
+        members: [{ host: 'dup', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 }],
+      },
+      { author: 't', message: '' },
+    );
+    await until(() =>
+      first.received.find(
+        (m) => m.body === 'desired' && m.desired!.instances.some((i) => i.id === 'dup-zk/zk-1'),
+      ),
+    );
     // Once the first is gone, the name is free again.
     first.stream.end();
     first.client.close();
-    await until(() => (cp.fleet.listHosts().find((h) => h.name === 'dup')?.connected === false ? true : undefined));
+    await until(() =>
+      cp.fleet.listHosts().find((h) => h.name === 'dup')?.connected === false ? true : undefined,
+    );
     const third = connect();
     third.stream.write(hello('dup', '127.0.0.61'));
     await until(() => (third.received[0]?.body === 'welcome' ? true : undefined));

@@ -9,7 +9,9 @@ import { parseHello, parseStatus } from './validate.js';
 /** Maps hactl errors to gRPC status codes (the gRPC half of the one-mapping-per-transport rule). */
 export function grpcStatusFor(err: unknown): { code: grpc.status; details: string } {
   if (err instanceof HactlError) {
-    const details = err.details.length ? `${err.message}: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : err.message;
+    const details = err.details.length
+      ? `${err.message}: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}`
+      : err.message;
     const code =
       {
         invalid_argument: grpc.status.INVALID_ARGUMENT,
@@ -30,7 +32,14 @@ export function toWireDesired(generation: number, desired: HostDesiredView): Con
   return {
     desired: {
       generation,
-      instances: desired.instances.map((i) => ({ id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputsJson: JSON.stringify(i.inputs) })),
+      instances: desired.instances.map((i) => ({
+        id: i.id,
+        cluster: i.cluster,
+        kind: i.kind,
+        role: i.role,
+        runState: i.runState,
+        inputsJson: JSON.stringify(i.inputs),
+      })),
     },
   };
 }
@@ -69,7 +78,8 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       };
       const fail = (err: unknown) => {
         const st = grpcStatusFor(err);
-        if (!(err instanceof HactlError)) logger.error({ host: hostId, err: String(err) }, 'agent stream handler failed');
+        if (!(err instanceof HactlError))
+          logger.error({ host: hostId, err: String(err) }, 'agent stream handler failed');
         else logger.warn({ host: hostId, code: err.code, details: st.details }, 'rejected agent message');
         if (!ended) {
           ended = true;
@@ -79,30 +89,60 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         if (hostId) fleet.disconnectAgent(hostId, session);
       };
       const helloTimer = setTimeout(() => {
-        if (!hostId && !ended) fail(new HactlError('deadline_exceeded', `no hello within ${deps.helloTimeoutMs} ms of opening the stream`));
+        if (!hostId && !ended)
+          fail(
+            new HactlError(
+              'deadline_exceeded',
+              `no hello within ${deps.helloTimeoutMs} ms of opening the stream`,
+            ),
+          );
       }, deps.helloTimeoutMs);
       helloTimer.unref();
       call.on('data', (msg: AgentMessage__Output) => {
         try {
           if (ended) return;
           if (!hostId) {
-            if (msg.body !== 'hello') throw new HactlError('invalid_argument', 'the first message on a Connect stream must be a hello');
+            if (msg.body !== 'hello')
+              throw new HactlError(
+                'invalid_argument',
+                'the first message on a Connect stream must be a hello',
+              );
             const hello = parseHello(msg.hello);
             clearTimeout(helloTimer);
             const reg = fleet.connectAgent(hello, session);
             hostId = reg.hostId;
-            call.write({ welcome: { hostId: reg.hostId, reportIntervalMs: fleet.reportIntervalMs, controlPlaneId: fleet.controlPlaneId } });
+            call.write({
+              welcome: {
+                hostId: reg.hostId,
+                reportIntervalMs: fleet.reportIntervalMs,
+                controlPlaneId: fleet.controlPlaneId,
+              },
+            });
             call.write(toWireDesired(reg.generation, reg.desired));
-            if (msg.hello?.status) fleet.recordStatus(reg.hostId, parseStatus(msg.hello.status, (id) => fleet.kindOfInstance(reg.hostId, id)));
+            if (msg.hello?.status)
+              fleet.recordStatus(
+                reg.hostId,
+                parseStatus(msg.hello.status, (id) => fleet.kindOfInstance(reg.hostId, id)),
+              );
             return;
           }
           const h = hostId;
-          if (msg.body === 'status') fleet.recordStatus(h, parseStatus(msg.status, (id) => fleet.kindOfInstance(h, id)));
+          if (msg.body === 'status')
+            fleet.recordStatus(
+              h,
+              parseStatus(msg.status, (id) => fleet.kindOfInstance(h, id)),
+            );
           else if (msg.body === 'commandResult' && msg.commandResult) {
             const r = msg.commandResult;
             // 64 KiB: enough for a log tail (`hactl logs`); restart results are a line.
-            fleet.recordCommandResult(h, { id: r.id.slice(0, 200), ok: r.ok, output: r.output.slice(0, 64 * 1024), error: r.error.slice(0, 4000) });
-          } else if (msg.body === 'hello') throw new HactlError('invalid_argument', 'hello may only be sent once per stream');
+            fleet.recordCommandResult(h, {
+              id: r.id.slice(0, 200),
+              ok: r.ok,
+              output: r.output.slice(0, 64 * 1024),
+              error: r.error.slice(0, 4000),
+            });
+          } else if (msg.body === 'hello')
+            throw new HactlError('invalid_argument', 'hello may only be sent once per stream');
         } catch (err) {
           fail(err);
         }
@@ -128,7 +168,10 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       });
     },
     Enroll(_call, callback) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: 'enrollment arrives with TLS; run the control plane and agents with --insecure for now' });
+      callback({
+        code: grpc.status.UNIMPLEMENTED,
+        details: 'enrollment arrives with TLS; run the control plane and agents with --insecure for now',
+      });
     },
     AcquireLease(call, callback) {
       const { host, instanceId, reason } = call.request;
@@ -138,7 +181,13 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       }
       try {
         const d = leases.acquire(host, instanceId, reason.slice(0, 500));
-        callback(null, { granted: d.granted, leaseId: d.leaseId, expiresAtMs: d.expiresAtMs, reason: d.reason, retryAfterMs: d.retryAfterMs });
+        callback(null, {
+          granted: d.granted,
+          leaseId: d.leaseId,
+          expiresAtMs: d.expiresAtMs,
+          reason: d.reason,
+          retryAfterMs: d.retryAfterMs,
+        });
       } catch (err) {
         const st = grpcStatusFor(err);
         logger.error({ host, instance: instanceId, err: String(err) }, 'lease request failed');

@@ -4,7 +4,22 @@ import type { Hello__Output } from '@hactl/proto';
 import { parseHello } from './validate.js';
 
 const hello = (dataRoot: string): Hello__Output =>
-  ({ name: 'h1', address: '127.0.0.51', agentVersion: 't', facts: { dataRoot, labels: {}, hostname: 'h1', os: '', kernel: '', cpus: 1, memoryBytes: '0', javaVersion: '', nodeVersion: '' } }) as unknown as Hello__Output;
+  ({
+    name: 'h1',
+    address: '127.0.0.51',
+    agentVersion: 't',
+    facts: {
+      dataRoot,
+      labels: {},
+      hostname: 'h1',
+      os: '',
+      kernel: '',
+      cpus: 1,
+      memoryBytes: '0',
+      javaVersion: '',
+      nodeVersion: '',
+    },
+  }) as unknown as Hello__Output;
 
 function problems(h: Hello__Output): string[] {
   try {

@@ -1,5 +1,13 @@
 import net from 'node:net';
-import { HOST_RE, ValidationError, checkPath, normalisePath, parseJsonInput, serviceKind, type ErrorDetail } from '@hactl/shared';
+import {
+  HOST_RE,
+  ValidationError,
+  checkPath,
+  normalisePath,
+  parseJsonInput,
+  serviceKind,
+  type ErrorDetail,
+} from '@hactl/shared';
 import type { Hello__Output, StatusReport__Output } from '@hactl/proto';
 import type { AgentHello, StatusUpdate } from '../reconcile/fleet.js';
 
@@ -9,10 +17,15 @@ const MAX_INSTANCES = 1000;
 
 /** Checks an agent's hello; everything from the wire is untrusted. */
 export function parseHello(h: Hello__Output | null | undefined): AgentHello {
-  if (!h) throw new ValidationError('the first message on a Connect stream must be a hello', [{ path: 'hello', message: 'missing' }]);
+  if (!h)
+    throw new ValidationError('the first message on a Connect stream must be a hello', [
+      { path: 'hello', message: 'missing' },
+    ]);
   const problems: ErrorDetail[] = [];
-  if (!HOST_RE.test(h.name)) problems.push({ path: 'hello.name', message: 'must be a hostname (letters, digits, ".", "-")' });
-  if (net.isIP(h.address) === 0) problems.push({ path: 'hello.address', message: 'must be an IPv4 or IPv6 address' });
+  if (!HOST_RE.test(h.name))
+    problems.push({ path: 'hello.name', message: 'must be a hostname (letters, digits, ".", "-")' });
+  if (net.isIP(h.address) === 0)
+    problems.push({ path: 'hello.address', message: 'must be an IPv4 or IPv6 address' });
   // The root every default service dir is derived from: the same path rules as every spec path
   // (paths.ts), kept in normal form so derived dirs compare equal in the clash checks.
   const rawDataRoot = h.facts?.dataRoot ?? '';
@@ -20,7 +33,8 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
   const dataRoot = normalisePath(rawDataRoot);
   const labels = h.facts?.labels ?? {};
   for (const [k, v] of Object.entries(labels)) {
-    if (!/^[A-Za-z0-9._/-]{1,63}$/.test(k) || !/^[A-Za-z0-9._-]{0,63}$/.test(v)) problems.push({ path: `hello.facts.labels.${k}`, message: 'labels are short [A-Za-z0-9._-] strings' });
+    if (!/^[A-Za-z0-9._/-]{1,63}$/.test(k) || !/^[A-Za-z0-9._-]{0,63}$/.test(v))
+      problems.push({ path: `hello.facts.labels.${k}`, message: 'labels are short [A-Za-z0-9._-] strings' });
   }
   if (problems.length) throw new ValidationError('invalid hello', problems);
   const f = h.facts;
@@ -31,7 +45,15 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
     dataRoot,
     labels,
     facts: f
-      ? { hostname: f.hostname.slice(0, 255), os: f.os.slice(0, 255), kernel: f.kernel.slice(0, 255), cpus: f.cpus, memoryBytes: f.memoryBytes, java: f.javaVersion.slice(0, 255), node: f.nodeVersion.slice(0, 64) }
+      ? {
+          hostname: f.hostname.slice(0, 255),
+          os: f.os.slice(0, 255),
+          kernel: f.kernel.slice(0, 255),
+          cpus: f.cpus,
+          memoryBytes: f.memoryBytes,
+          java: f.javaVersion.slice(0, 255),
+          node: f.nodeVersion.slice(0, 64),
+        }
       : {},
   };
 }
@@ -40,9 +62,15 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
  * Checks a status report. Probe JSON is parsed by the instance's own kind; a report that fails
  * keeps the process state but drops the probe, with the reason in `detail`.
  */
-export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: (instanceId: string) => string | undefined): StatusUpdate {
+export function parseStatus(
+  s: StatusReport__Output | null | undefined,
+  kindOf: (instanceId: string) => string | undefined,
+): StatusUpdate {
   if (!s) throw new ValidationError('empty status report', [{ path: 'status', message: 'missing' }]);
-  if (s.instances.length > MAX_INSTANCES) throw new ValidationError('too many instances in one report', [{ path: 'status.instances', message: `at most ${MAX_INSTANCES}` }]);
+  if (s.instances.length > MAX_INSTANCES)
+    throw new ValidationError('too many instances in one report', [
+      { path: 'status.instances', message: `at most ${MAX_INSTANCES}` },
+    ]);
   const instances: StatusUpdate['instances'] = [];
   for (const i of s.instances) {
     const kindName = kindOf(i.id);
@@ -52,7 +80,8 @@ export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: 
     let detail = i.detail.slice(0, 1000);
     if (i.probeJson) {
       try {
-        if (i.probeJson.length > MAX_PROBE_JSON) throw new Error(`probe report larger than ${MAX_PROBE_JSON} bytes`);
+        if (i.probeJson.length > MAX_PROBE_JSON)
+          throw new Error(`probe report larger than ${MAX_PROBE_JSON} bytes`);
         probe = kind?.parseProbe(parseJsonInput(i.probeJson, 'probe report'));
       } catch (err) {
         probe = undefined;
@@ -61,12 +90,17 @@ export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: 
     }
     instances.push({
       id: i.id,
-      process: PROCESS_STATES.has(i.process) ? (i.process as StatusUpdate['instances'][number]['process']) : 'crashed',
+      process: PROCESS_STATES.has(i.process)
+        ? (i.process as StatusUpdate['instances'][number]['process'])
+        : 'crashed',
       pid: i.pid,
       restarts: i.restarts,
       detail,
       restartPending: i.restartPending,
-      logFiles: (i.logFiles ?? []).slice(0, 8).map((f) => f.slice(0, 500)).filter((f) => f.startsWith('/') && !/[\u0000-\u001f]/.test(f)),
+      logFiles: (i.logFiles ?? [])
+        .slice(0, 8)
+        .map((f) => f.slice(0, 500))
+        .filter((f) => f.startsWith('/') && !/[\u0000-\u001f]/.test(f)),
       probeAt: probe === undefined ? 0 : Number(i.probeAtMs) || 0,
       probe,
     });
@@ -74,5 +108,10 @@ export function parseStatus(s: StatusReport__Output | null | undefined, kindOf: 
   // Probe times are the agent's clock; only their age at sending counts (Fleet.recordStatus). A report
   // without its send time is taken as sent when its newest probe was made.
   const sentAt = Number(s.sentAtMs) || Math.max(0, ...instances.map((i) => i.probeAt));
-  return { appliedGeneration: Number(s.appliedGeneration) || 0, applyError: s.applyError.slice(0, 2000), instances, sentAt };
+  return {
+    appliedGeneration: Number(s.appliedGeneration) || 0,
+    applyError: s.applyError.slice(0, 2000),
+    instances,
+    sentAt,
+  };
 }

@@ -22,13 +22,24 @@ function session(host: string): AgentSession {
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-api-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  const core = createCore({ store, logger: nullLogger, now: () => 1_800_000_000_000, reportIntervalMs: 1000, leaseTtlMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA', newId: () => 'abc123' });
+  const core = createCore({
+    store,
+    logger: nullLogger,
+    now: () => 1_800_000_000_000,
+    reportIntervalMs: 1000,
+    leaseTtlMs: 1000,
+    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    newId: () => 'abc123',
+  });
   fleet = core.fleet;
   const rollouts = core.rollouts;
   app = createApp({ fleet, rollouts, logger: nullLogger });
   pushed.length = 0;
   for (const i of [1, 2, 3]) {
-    fleet.connectAgent({ name: `zk${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session(`zk${i}`));
+    fleet.connectAgent(
+      { name: `zk${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session(`zk${i}`),
+    );
   }
 });
 afterEach(() => {
@@ -36,8 +47,18 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const spec = { name: 'zk-main', kind: 'zookeeper', distribution: { home: '/usr/share/zookeeper' }, members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })) };
-const put = (name: string, body: string) => app.request(`/v1/clusters/${name}`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+const spec = {
+  name: 'zk-main',
+  kind: 'zookeeper',
+  distribution: { home: '/usr/share/zookeeper' },
+  members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
+};
+const put = (name: string, body: string) =>
+  app.request(`/v1/clusters/${name}`, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
 
 describe('REST API', () => {
   it('PUT a valid spec → revision 1, pushed to the three member hosts; same spec again → unchanged', async () => {
@@ -52,7 +73,14 @@ describe('REST API', () => {
   it('GET /v1/clusters/{name} reports pending members before any probe', async () => {
     await put('zk-main', JSON.stringify(spec));
     const res = await app.request('/v1/clusters/zk-main');
-    const body = (await res.json()) as { kind: string; revision: number; status: { health: string; members: { host: string; id: number; mode: string; process: string; lastProbe: null }[] } };
+    const body = (await res.json()) as {
+      kind: string;
+      revision: number;
+      status: {
+        health: string;
+        members: { host: string; id: number; mode: string; process: string; lastProbe: null }[];
+      };
+    };
     expect(body.kind).toBe('zookeeper');
     expect(body.status.health).toBe('pending');
     expect(body.status.members.map((m) => [m.host, m.id, m.mode, m.process, m.lastProbe])).toEqual([
@@ -63,14 +91,25 @@ describe('REST API', () => {
   });
 
   it('invalid spec → 400 listing every problem, nothing stored or pushed', async () => {
-    const res = await put('zk-main', JSON.stringify({ ...spec, members: [{ host: 'nope', id: 0 }, { host: 'zk2', id: 2, clientPort: 'x' }] }));
+    const res = await put(
+      'zk-main',
+      JSON.stringify({
+        ...spec,
+        members: [
+          { host: 'nope', id: 0 },
+          { host: 'zk2', id: 2, clientPort: 'x' },
+        ],
+      }),
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
     expect(body.error.code).toBe('invalid_argument');
     expect(body.error.details.map((d) => d.path)).toContain('members[1].clientPort');
     expect(pushed).toEqual([]);
     expect((await app.request('/v1/clusters')).status).toBe(200);
-    expect(((await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] }).clusters).toEqual([]);
+    expect(((await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] }).clusters).toEqual(
+      [],
+    );
   });
 
   it.each([
@@ -98,19 +137,41 @@ describe('REST API', () => {
 
   it('a shrunk spec is a new revision; DELETE removes the cluster, keeps its history and pushes the emptied desired state', async () => {
     await put('zk-main', JSON.stringify(spec));
-    expect((await put('zk-main', JSON.stringify({ ...spec, kind: 'zookeeper', members: spec.members.slice(0, 1) }))).status).toBe(200);
+    expect(
+      (
+        await put(
+          'zk-main',
+          JSON.stringify({ ...spec, kind: 'zookeeper', members: spec.members.slice(0, 1) }),
+        )
+      ).status,
+    ).toBe(200);
     pushed.length = 0;
     const del = await app.request('/v1/clusters/zk-main', { method: 'DELETE' });
     // The answer names what stays on disk: deleting a cluster never removes its data.
-    expect(await del.json()).toEqual({ name: 'zk-main', deleted: true, instances: [{ instance: 'zk-main/zk-1', host: 'zk1', dirs: ['/d/zookeeper/zk-main/1/data', '/d/zookeeper/zk-main/1/conf', '/d/zookeeper/zk-main/1/logs'] }] });
+    expect(await del.json()).toEqual({
+      name: 'zk-main',
+      deleted: true,
+      instances: [
+        {
+          instance: 'zk-main/zk-1',
+          host: 'zk1',
+          dirs: ['/d/zookeeper/zk-main/1/data', '/d/zookeeper/zk-main/1/conf', '/d/zookeeper/zk-main/1/logs'],
+        },
+      ],
+    });
     expect(pushed.map((p) => p.host).sort()).toEqual(['zk1']);
     expect((await app.request('/v1/clusters/zk-main')).status).toBe(404);
-    expect(((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] }).revisions).toHaveLength(2);
+    expect(
+      ((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] })
+        .revisions,
+    ).toHaveLength(2);
   });
 
   it('GET /v1/hosts lists the registered agents with generations', async () => {
     await put('zk-main', JSON.stringify(spec));
-    const body = (await (await app.request('/v1/hosts')).json()) as { hosts: { name: string; connected: boolean; generation: number; instances: number }[] };
+    const body = (await (await app.request('/v1/hosts')).json()) as {
+      hosts: { name: string; connected: boolean; generation: number; instances: number }[];
+    };
     expect(body.hosts.map((h) => [h.name, h.connected, h.generation, h.instances])).toEqual([
       ['zk1', true, 2, 1],
       ['zk2', true, 2, 1],
@@ -119,24 +180,61 @@ describe('REST API', () => {
   });
 });
 
-const post = (p: string, body: string, type?: string) => app.request(p, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type } });
+const post = (p: string, body: string, type?: string) =>
+  app.request(p, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type } });
 let deep = '1';
 for (let i = 0; i < 1500; i++) deep = `{"a":${deep}}`;
 
 describe('REST API: inputs that used to slip through (issue 16 #3)', () => {
   it.each([
-    ['__proto__ in a PUT spec → 400 naming settings.__proto__', () => put('zk-main', JSON.stringify(spec).replace('"members"', '"settings":{"__proto__":{"tickTime":1},"syncLimit":5},"members"')), 'settings.__proto__'],
-    ['__proto__ in an apply request → 400 naming clusters[0].settings.__proto__', () => post('/v1/apply', `{"clusters":[${JSON.stringify(spec).replace('"members"', '"settings":{"__proto__":{}},"members"')}]}`, 'application/json'), 'clusters[0].settings.__proto__'],
-    ['constructor as a member field → 400 naming it', () => put('zk-main', JSON.stringify({ ...spec, members: [{ host: 'zk1', id: 1, constructor: 1 }] })), 'members[0].constructor'],
-    ['elasticsearch settings nested 1,500 levels (was a stack overflow, 500) → 400', () => put('es-main', `{"kind":"elasticsearch","distribution":{"home":"/es"},"nodes":[{"host":"zk1","name":"n1","roles":["master"]}],"settings":{"x":${deep}}}`), `settings.x${'.a'.repeat(30)}`],
+    [
+      '__proto__ in a PUT spec → 400 naming settings.__proto__',
+      () =>
+        put(
+          'zk-main',
+          JSON.stringify(spec).replace(
+            '"members"',
+            '"settings":{"__proto__":{"tickTime":1},"syncLimit":5},"members"',
+          ),
+        ),
+      'settings.__proto__',
+    ],
+    [
+      '__proto__ in an apply request → 400 naming clusters[0].settings.__proto__',
+      () =>
+        post(
+          '/v1/apply',
+          `{"clusters":[${JSON.stringify(spec).replace('"members"', '"settings":{"__proto__":{}},"members"')}]}`,
+          'application/json',
+        ),
+      'clusters[0].settings.__proto__',
+    ],
+    [
+      'constructor as a member field → 400 naming it',
+      () => put('zk-main', JSON.stringify({ ...spec, members: [{ host: 'zk1', id: 1, constructor: 1 }] })),
+      'members[0].constructor',
+    ],
+    [
+      'elasticsearch settings nested 1,500 levels (was a stack overflow, 500) → 400',
+      () =>
+        put(
+          'es-main',
+          `{"kind":"elasticsearch","distribution":{"home":"/es"},"nodes":[{"host":"zk1","name":"n1","roles":["master"]}],"settings":{"x":${deep}}}`,
+        ),
+      `settings.x${'.a'.repeat(30)}`,
+    ],
   ])('%s; nothing stored', async (_scenario, send, path) => {
     const res = await send();
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; details: { path: string; message: string }[] } };
+    const body = (await res.json()) as {
+      error: { code: string; details: { path: string; message: string }[] };
+    };
     expect(body.error.code).toBe('invalid_argument');
     expect(body.error.details.map((d) => d.path)).toEqual([path]);
     expect(pushed).toEqual([]);
-    expect(((await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] }).clusters).toEqual([]);
+    expect(((await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] }).clusters).toEqual(
+      [],
+    );
   });
 });
 
@@ -156,16 +254,38 @@ describe('REST API: calls that change state take JSON only (issue 16 #4)', () =>
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('unsupported_media_type');
     expect(body.error.message).toMatch(/application\/json/);
-    expect(((await (await app.request('/v1/clusters/zk-main/rollouts')).json()) as { rollouts: unknown[] }).rollouts).toEqual([]);
+    expect(
+      ((await (await app.request('/v1/clusters/zk-main/rollouts')).json()) as { rollouts: unknown[] })
+        .rollouts,
+    ).toEqual([]);
   });
 
   it('a text/plain PUT of a spec → 415, nothing stored; a DELETE declaring a form body → 415; JSON with a charset → accepted', async () => {
-    const res = await app.request('/v1/clusters/zk-main', { method: 'PUT', body: JSON.stringify({ ...spec, members: spec.members.slice(0, 1) }), headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+    const res = await app.request('/v1/clusters/zk-main', {
+      method: 'PUT',
+      body: JSON.stringify({ ...spec, members: spec.members.slice(0, 1) }),
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    });
     expect(res.status).toBe(415);
-    expect(((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] }).revisions).toHaveLength(1);
-    expect((await app.request('/v1/clusters/zk-main', { method: 'DELETE', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    expect(
+      ((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] })
+        .revisions,
+    ).toHaveLength(1);
+    expect(
+      (
+        await app.request('/v1/clusters/zk-main', {
+          method: 'DELETE',
+          body: 'a=1',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+    ).toBe(415);
     expect((await app.request('/v1/clusters/zk-main')).status).toBe(200);
-    const ok = await post('/v1/clusters/zk-main/rollouts', '{"action":"restart"}', 'application/json; charset=utf-8');
+    const ok = await post(
+      '/v1/clusters/zk-main/rollouts',
+      '{"action":"restart"}',
+      'application/json; charset=utf-8',
+    );
     expect(ok.status).toBe(201);
   });
 
@@ -184,7 +304,14 @@ describe('REST API: a full disk (issue 16 #10)', () => {
     for (const size of [1000, 100, 10, 0]) {
       for (let i = 0; i < 10_000; i++) {
         try {
-          store.appendEvent({ at: 1, type: 'filler', cluster: null, host: null, message: 'x'.repeat(size), data_json: '{}' });
+          store.appendEvent({
+            at: 1,
+            type: 'filler',
+            cluster: null,
+            host: null,
+            message: 'x'.repeat(size),
+            data_json: '{}',
+          });
         } catch (err) {
           fillErr = err;
           break;
@@ -196,7 +323,9 @@ describe('REST API: a full disk (issue 16 #10)', () => {
     expect(res.status).toBe(507);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('insufficient_storage');
-    expect(body.error.message).toMatch(/disk holding .*state\.db is full \(SQLITE_FULL\); nothing was changed/);
+    expect(body.error.message).toMatch(
+      /disk holding .*state\.db is full \(SQLITE_FULL\); nothing was changed/,
+    );
     expect(pushed).toEqual([]);
     db.pragma('max_page_count = 1073741823');
     expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
@@ -205,6 +334,8 @@ describe('REST API: a full disk (issue 16 #10)', () => {
 
 describe('REST API: identity', () => {
   it('GET /v1/info names this control plane (agents remember it)', async () => {
-    expect(await (await app.request('/v1/info')).json()).toEqual({ controlPlaneId: 'AAAAAAAAAAAAAAAAAAAAAA' });
+    expect(await (await app.request('/v1/info')).json()).toEqual({
+      controlPlaneId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    });
   });
 });

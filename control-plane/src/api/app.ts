@@ -40,7 +40,10 @@ export function createApp(deps: AppDeps): Hono {
     },
   });
   /** Who and why, from the x-hactl-author / x-hactl-message headers (the CLI's --message). */
-  const meta = (c: { req: { header: (k: string) => string | undefined } }, message?: unknown): ChangeMeta => ({
+  const meta = (
+    c: { req: { header: (k: string) => string | undefined } },
+    message?: unknown,
+  ): ChangeMeta => ({
     author: (c.req.header('x-hactl-author') ?? 'api').slice(0, 100),
     message: (typeof message === 'string' ? message : (c.req.header('x-hactl-message') ?? '')).slice(0, 500),
   });
@@ -49,11 +52,17 @@ export function createApp(deps: AppDeps): Hono {
     const { status, body } = httpError(err, logger);
     return c.json(body, status as ContentfulStatusCode);
   });
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, details: [] } }, 404));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, details: [] } },
+      404,
+    ),
+  );
 
   app.use('*', async (c, next) => {
     const type = c.req.header('content-type');
-    if (BODY_METHODS.has(c.req.method) || (MUTATING_METHODS.has(c.req.method) && type !== undefined)) checkJsonContentType(type);
+    if (BODY_METHODS.has(c.req.method) || (MUTATING_METHODS.has(c.req.method) && type !== undefined))
+      checkJsonContentType(type);
     await next();
   });
 
@@ -68,13 +77,17 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/v1/clusters/:name', (c) => c.json(fleet.clusterStatus(checkName(c.req.param('name')))));
 
-  app.get('/v1/clusters/:name/revisions', (c) => c.json({ revisions: fleet.listRevisions(checkName(c.req.param('name'))) }));
+  app.get('/v1/clusters/:name/revisions', (c) =>
+    c.json({ revisions: fleet.listRevisions(checkName(c.req.param('name'))) }),
+  );
 
   app.put('/v1/clusters/:name', limit, async (c) => {
     const name = checkName(c.req.param('name'));
     const raw = await readJson(c.req.raw);
-    if (flag(c.req.query('dryRun'), 'dryRun')) return c.json((await changes.preview([{ name, spec: raw }], meta(c)))[0]);
-    const rolloutWanted = c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
+    if (flag(c.req.query('dryRun'), 'dryRun'))
+      return c.json((await changes.preview([{ name, spec: raw }], meta(c)))[0]);
+    const rolloutWanted =
+      c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
     return c.json(changes.apply([{ name, spec: raw }], meta(c), { rollout: rolloutWanted })[0]);
   });
 
@@ -85,20 +98,42 @@ export function createApp(deps: AppDeps): Hono {
    */
   app.post('/v1/apply', limit, async (c) => {
     const body = await readJson(c.req.raw);
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray((body as { clusters?: unknown }).clusters)) {
-      throw new ValidationError('invalid apply request', [{ path: 'clusters', message: 'expected {clusters: [spec, ...], message?}' }]);
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      Array.isArray(body) ||
+      !Array.isArray((body as { clusters?: unknown }).clusters)
+    ) {
+      throw new ValidationError('invalid apply request', [
+        { path: 'clusters', message: 'expected {clusters: [spec, ...], message?}' },
+      ]);
     }
     const b = body as { clusters: unknown[]; message?: unknown };
-    if (b.clusters.length === 0 || b.clusters.length > 100) throw new ValidationError('invalid apply request', [{ path: 'clusters', message: 'must hold 1 to 100 cluster specs' }]);
-    const docs = b.clusters.map((spec) => ({ name: typeof spec === 'object' && spec !== null && typeof (spec as { name?: unknown }).name === 'string' ? (spec as { name: string }).name : '', spec }));
-    if (flag(c.req.query('dryRun'), 'dryRun')) return c.json({ clusters: await changes.preview(docs, meta(c, b.message)) });
-    const rolloutWanted = c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
+    if (b.clusters.length === 0 || b.clusters.length > 100)
+      throw new ValidationError('invalid apply request', [
+        { path: 'clusters', message: 'must hold 1 to 100 cluster specs' },
+      ]);
+    const docs = b.clusters.map((spec) => ({
+      name:
+        typeof spec === 'object' && spec !== null && typeof (spec as { name?: unknown }).name === 'string'
+          ? (spec as { name: string }).name
+          : '',
+      spec,
+    }));
+    if (flag(c.req.query('dryRun'), 'dryRun'))
+      return c.json({ clusters: await changes.preview(docs, meta(c, b.message)) });
+    const rolloutWanted =
+      c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
     return c.json({ clusters: changes.apply(docs, meta(c, b.message), { rollout: rolloutWanted }) });
   });
 
   app.get('/v1/clusters/:name/revisions/:revision', (c) => {
     const name = checkName(c.req.param('name'));
-    return c.json({ name, revision: int(c.req.param('revision'), 'revision'), spec: fleet.getRevisionSpec(name, int(c.req.param('revision'), 'revision')) });
+    return c.json({
+      name,
+      revision: int(c.req.param('revision'), 'revision'),
+      spec: fleet.getRevisionSpec(name, int(c.req.param('revision'), 'revision')),
+    });
   });
 
   app.get('/v1/clusters/:name/diff', (c) => {
@@ -113,8 +148,16 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v1/clusters/:name/rollback', async (c) => {
     const name = checkName(c.req.param('name'));
     const body = (await readJson(c.req.raw)) as { to?: unknown; message?: unknown };
-    if (typeof body !== 'object' || body === null || typeof body.to !== 'number' || !Number.isInteger(body.to) || body.to < 1) {
-      throw new ValidationError('invalid rollback request', [{ path: 'to', message: 'must be a revision number' }]);
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      typeof body.to !== 'number' ||
+      !Number.isInteger(body.to) ||
+      body.to < 1
+    ) {
+      throw new ValidationError('invalid rollback request', [
+        { path: 'to', message: 'must be a revision number' },
+      ]);
     }
     return c.json(changes.rollback(name, body.to, meta(c, body.message)));
   });
@@ -125,7 +168,9 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(rollouts.start(name, opts), 201);
   });
 
-  app.get('/v1/clusters/:name/rollouts', (c) => c.json({ rollouts: rollouts.list(checkName(c.req.param('name'))) }));
+  app.get('/v1/clusters/:name/rollouts', (c) =>
+    c.json({ rollouts: rollouts.list(checkName(c.req.param('name'))) }),
+  );
 
   app.get('/v1/rollouts/:id', (c) => c.json(rollouts.view(checkRolloutId(c.req.param('id')))));
 
@@ -135,22 +180,29 @@ export function createApp(deps: AppDeps): Hono {
     if (verb === 'pause') return c.json(rollouts.pause(id));
     if (verb === 'resume') return c.json(rollouts.resume(id));
     if (verb === 'abort') return c.json(rollouts.abort(id));
-    throw new ValidationError('unknown rollout action', [{ path: 'verb', message: 'must be pause, resume or abort' }]);
+    throw new ValidationError('unknown rollout action', [
+      { path: 'verb', message: 'must be pause, resume or abort' },
+    ]);
   });
 
   /** Stops and forgets the cluster's instances; their data, log and config directories stay on the hosts. */
   app.delete('/v1/clusters/:name', (c) => {
     const name = checkName(c.req.param('name'));
-    if (flag(c.req.query('dryRun'), 'dryRun')) return c.json({ ...changes.previewDelete(name), deleted: false, dryRun: true });
+    if (flag(c.req.query('dryRun'), 'dryRun'))
+      return c.json({ ...changes.previewDelete(name), deleted: false, dryRun: true });
     return c.json({ ...changes.delete(name, meta(c)), deleted: true });
   });
 
   app.get('/v1/clusters/:name/members/:member/logs', async (c) => {
     const name = checkName(c.req.param('name'));
     const member = c.req.param('member');
-    if (!/^[A-Za-z0-9._-]{1,255}$/.test(member)) throw new ValidationError('invalid member', [{ path: 'member', message: 'a host name, member id or instance name' }]);
+    if (!/^[A-Za-z0-9._-]{1,255}$/.test(member))
+      throw new ValidationError('invalid member', [
+        { path: 'member', message: 'a host name, member id or instance name' },
+      ]);
     const which = c.req.query('file') ?? 'service';
-    if (which !== 'service' && which !== 'out') throw new ValidationError('invalid query', [{ path: 'file', message: 'must be service or out' }]);
+    if (which !== 'service' && which !== 'out')
+      throw new ValidationError('invalid query', [{ path: 'file', message: 'must be service or out' }]);
     const lines = int(c.req.query('lines') ?? '100', 'lines');
     return c.json(await changes.logs(name, member, which, Math.min(Math.max(lines, 1), 5000)));
   });
@@ -158,8 +210,14 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/v1/events', (c) => {
     const cluster = c.req.query('cluster');
     const limitRaw = c.req.query('limit') ?? '100';
-    if (!/^[0-9]{1,4}$/.test(limitRaw)) throw new ValidationError('invalid query', [{ path: 'limit', message: 'must be an integer 0-9999' }]);
-    return c.json({ events: fleet.listEvents({ ...(cluster ? { cluster: checkName(cluster) } : {}), limit: Number(limitRaw) }) });
+    if (!/^[0-9]{1,4}$/.test(limitRaw))
+      throw new ValidationError('invalid query', [{ path: 'limit', message: 'must be an integer 0-9999' }]);
+    return c.json({
+      events: fleet.listEvents({
+        ...(cluster ? { cluster: checkName(cluster) } : {}),
+        limit: Number(limitRaw),
+      }),
+    });
   });
 
   return app;
@@ -172,17 +230,25 @@ function flag(v: string | undefined, name: string): boolean {
 }
 
 function int(v: string, name: string): number {
-  if (!/^[0-9]{1,9}$/.test(v)) throw new ValidationError('invalid parameter', [{ path: name, message: 'must be a positive integer' }]);
+  if (!/^[0-9]{1,9}$/.test(v))
+    throw new ValidationError('invalid parameter', [{ path: name, message: 'must be a positive integer' }]);
   return Number(v);
 }
 
 function checkRolloutId(id: string): string {
-  if (!/^[a-f0-9]{1,64}$/.test(id)) throw new ValidationError('invalid rollout id', [{ path: 'id', message: 'must be hex' }]);
+  if (!/^[a-f0-9]{1,64}$/.test(id))
+    throw new ValidationError('invalid rollout id', [{ path: 'id', message: 'must be hex' }]);
   return id;
 }
 
 function checkName(name: string): string {
-  if (!NAME_RE.test(name)) throw new ValidationError('invalid cluster name', [{ path: 'name', message: 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit' }]);
+  if (!NAME_RE.test(name))
+    throw new ValidationError('invalid cluster name', [
+      {
+        path: 'name',
+        message: 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+      },
+    ]);
   return name;
 }
 
@@ -194,7 +260,8 @@ function checkName(name: string): string {
  */
 async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
-  if (!text.trim()) throw new HactlError('invalid_json', 'request body is empty; send the cluster spec as JSON');
+  if (!text.trim())
+    throw new HactlError('invalid_json', 'request body is empty; send the cluster spec as JSON');
   return parseJsonInput(text, 'request body');
 }
 

@@ -13,10 +13,25 @@ const STATUS: Record<string, number> = {
 };
 
 /** The HTTP half of the error mapping: `{error: {code, message, details}}` with a matching status. */
-export function httpError(err: unknown, logger: Logger): { status: number; body: { error: { code: string; message: string; details: { path: string; message: string }[] } } } {
+export function httpError(
+  err: unknown,
+  logger: Logger,
+): {
+  status: number;
+  body: { error: { code: string; message: string; details: { path: string; message: string }[] } };
+} {
   if (err instanceof HactlError) {
-    return { status: STATUS[err.code] ?? 500, body: { error: { code: err.code, message: err.message, details: [...err.details] } } };
+    return {
+      status: STATUS[err.code] ?? 500,
+      body: { error: { code: err.code, message: err.message, details: [...err.details] } },
+    };
   }
-  logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'unhandled error in REST handler');
-  return { status: 500, body: { error: { code: 'internal', message: 'internal error; see the control plane log', details: [] } } };
+  logger.error(
+    { err: err instanceof Error ? (err.stack ?? err.message) : String(err) },
+    'unhandled error in REST handler',
+  );
+  return {
+    status: 500,
+    body: { error: { code: 'internal', message: 'internal error; see the control plane log', details: [] } },
+  };
 }

@@ -1,4 +1,14 @@
-import { ConflictError, HactlError, NotFoundError, UnavailableError, ValidationError, nullLogger, serviceKind, type ErrorDetail, type Logger } from '@hactl/shared';
+import {
+  ConflictError,
+  HactlError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+  nullLogger,
+  serviceKind,
+  type ErrorDetail,
+  type Logger,
+} from '@hactl/shared';
 import type { ClusterPreview, Fleet, StagedApply } from '../reconcile/fleet.js';
 import { defaultRolloutOptions, type RolloutEngine } from '../rollout/engine.js';
 import { checkPreviewHosts, type ClusterPreviewView } from './host-checks.js';
@@ -69,7 +79,12 @@ export class Changes {
   apply(docs: readonly SpecDocument[], meta: ChangeMeta, opts: { rollout: boolean }): AppliedCluster[] {
     const staged = this.fleet.transaction(() => this.stageAll(docs, meta).staged);
     this.fleet.pushChanges(staged.flatMap((s) => s.pushes));
-    for (const s of staged) if (s.changed) this.log.info({ cluster: s.name, revision: s.revision, author: meta.author }, 'cluster revision accepted');
+    for (const s of staged)
+      if (s.changed)
+        this.log.info(
+          { cluster: s.name, revision: s.revision, author: meta.author },
+          'cluster revision accepted',
+        );
     return staged.map((s) => this.roll(s, opts.rollout));
   }
 
@@ -84,7 +99,11 @@ export class Changes {
     } catch (err) {
       if (err !== ROLLBACK) throw err;
     }
-    return Promise.all(previews.map((p) => checkPreviewHosts(p, (hostId, q) => this.fleet.queryAgent(hostId, q, this.checkTimeoutMs))));
+    return Promise.all(
+      previews.map((p) =>
+        checkPreviewHosts(p, (hostId, q) => this.fleet.queryAgent(hostId, q, this.checkTimeoutMs)),
+      ),
+    );
   }
 
   /** Makes revision `to`'s spec current again as a new revision, rolled out like any change. */
@@ -100,7 +119,11 @@ export class Changes {
     const hostNames = new Map(this.fleet.listHosts().map((h) => [h.id, h.name]));
     return {
       name,
-      instances: this.fleet.planCluster(name).map((p) => ({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, dirs: instanceDirs(p.kind, p.inputs) })),
+      instances: this.fleet.planCluster(name).map((p) => ({
+        instance: p.id,
+        host: hostNames.get(p.hostId) ?? p.hostId,
+        dirs: instanceDirs(p.kind, p.inputs),
+      })),
     };
   }
 
@@ -116,20 +139,47 @@ export class Changes {
    * log, e.g. zookeeper.log) or `out` (its captured stdout/stderr). `member` is a host name, a
    * member id, or the instance's name inside the cluster (`zk-1`).
    */
-  async logs(cluster: string, member: string, which: 'service' | 'out', lines: number): Promise<{ cluster: string; instance: string; host: string; file: string; files: string[]; text: string }> {
+  async logs(
+    cluster: string,
+    member: string,
+    which: 'service' | 'out',
+    lines: number,
+  ): Promise<{
+    cluster: string;
+    instance: string;
+    host: string;
+    file: string;
+    files: string[];
+    text: string;
+  }> {
     const { status, plans } = this.fleet.memberMap(cluster);
-    const matches = plans.filter((p, i) => p.id === `${cluster}/${member}` || status.members[i]?.host === member || String(status.members[i]?.id) === member);
+    const matches = plans.filter(
+      (p, i) =>
+        p.id === `${cluster}/${member}` ||
+        status.members[i]?.host === member ||
+        String(status.members[i]?.id) === member,
+    );
     if (matches.length === 0) throw new NotFoundError('member', `${cluster}/${member}`);
-    if (matches.length > 1) throw new ValidationError(`"${member}" names several members of ${cluster}`, matches.map((p) => ({ path: 'member', message: p.id })));
+    if (matches.length > 1)
+      throw new ValidationError(
+        `"${member}" names several members of ${cluster}`,
+        matches.map((p) => ({ path: 'member', message: p.id })),
+      );
     const plan = matches[0]!;
     const host = status.members[plans.indexOf(plan)]?.host ?? plan.hostId;
-    const r = await this.fleet.queryAgent(plan.hostId, { instanceId: plan.id, action: 'logs', args: [which, String(lines)] }, 5000);
+    const r = await this.fleet.queryAgent(
+      plan.hostId,
+      { instanceId: plan.id, action: 'logs', args: [which, String(lines)] },
+      5000,
+    );
     if (!r.ok) throw new UnavailableError(`cannot read the log of ${plan.id} on ${host}: ${r.error}`);
     let answer: { file: string; files: string[]; text: string };
     try {
       answer = JSON.parse(r.output) as typeof answer;
     } catch {
-      throw new UnavailableError(`the agent on ${host} answered the log request with something that is not JSON`);
+      throw new UnavailableError(
+        `the agent on ${host} answered the log request with something that is not JSON`,
+      );
     }
     return { cluster, instance: plan.id, host, file: answer.file, files: answer.files, text: answer.text };
   }
@@ -138,7 +188,11 @@ export class Changes {
    * Validates and stages every document inside the caller's transaction, collecting every problem
    * of every document; then checks the preconditions. Throws (rolling everything back) on any.
    */
-  private stageAll(docs: readonly SpecDocument[], meta: ChangeMeta, withPreviews = false): { staged: StagedApply[]; previews: ClusterPreview[] } {
+  private stageAll(
+    docs: readonly SpecDocument[],
+    meta: ChangeMeta,
+    withPreviews = false,
+  ): { staged: StagedApply[]; previews: ClusterPreview[] } {
     const staged: StagedApply[] = [];
     const previews: ClusterPreview[] = [];
     const problems: ErrorDetail[] = [];
@@ -149,7 +203,10 @@ export class Changes {
       const prefix = `clusters[${i}]`;
       const first = seen.get(d.name);
       if (first !== undefined) {
-        problems.push({ path: `${prefix}.name`, message: `cluster ${JSON.stringify(d.name)} is already in this request (clusters[${first}])` });
+        problems.push({
+          path: `${prefix}.name`,
+          message: `cluster ${JSON.stringify(d.name)} is already in this request (clusters[${first}])`,
+        });
         failed.add(i);
         invalid = true;
         return;
@@ -159,12 +216,19 @@ export class Changes {
         if (withPreviews) previews.push(this.fleet.previewApply(d.name, d.spec));
         staged.push(this.fleet.stageApply(d.name, d.spec, meta));
       } catch (err) {
-        if (!(err instanceof HactlError) || (err.code !== 'invalid_argument' && err.code !== 'conflict')) throw err;
+        if (!(err instanceof HactlError) || (err.code !== 'invalid_argument' && err.code !== 'conflict'))
+          throw err;
         // One document: its own error, unchanged (PUT /v1/clusters/{name} answers as it always did).
         if (docs.length === 1) throw err;
         failed.add(i);
         if (err.code === 'invalid_argument') invalid = true;
-        if (err.details.length) problems.push(...err.details.map((x) => ({ path: x.path ? `${prefix}.${x.path}` : prefix, message: x.message })));
+        if (err.details.length)
+          problems.push(
+            ...err.details.map((x) => ({
+              path: x.path ? `${prefix}.${x.path}` : prefix,
+              message: x.message,
+            })),
+          );
         else problems.push({ path: prefix, message: err.message });
       }
     });
@@ -192,8 +256,11 @@ export class Changes {
     const base = { name: s.name, revision: s.revision, changed: s.changed };
     // Members that run (or crashed and will be started by the step) take part; stopped ones pick
     // the config up when they start.
-    const members = s.changedInstances.filter((id) => ['running', 'crashed', 'starting'].includes(this.fleet.observation(id)?.process ?? 'unknown'));
-    if (!rolloutWanted || members.length === 0) return { ...base, restartPending: rolloutWanted ? [] : members };
+    const members = s.changedInstances.filter((id) =>
+      ['running', 'crashed', 'starting'].includes(this.fleet.observation(id)?.process ?? 'unknown'),
+    );
+    if (!rolloutWanted || members.length === 0)
+      return { ...base, restartPending: rolloutWanted ? [] : members };
     const r = this.rollouts.start(s.name, defaultRolloutOptions('apply'), members);
     return { ...base, rollout: r.id, restartOrder: r.plan };
   }

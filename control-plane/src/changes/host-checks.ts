@@ -20,7 +20,10 @@ export interface ClusterPreviewView extends Omit<ClusterPreview, 'instances'> {
   warnings: string[];
 }
 
-export type AskAgent = (hostId: string, q: { instanceId: string; action: string; args: string[] }) => Promise<AgentCommandResult>;
+export type AskAgent = (
+  hostId: string,
+  q: { instanceId: string; action: string; args: string[] },
+) => Promise<AgentCommandResult>;
 
 /**
  * Asks the hosts of a preview whether they have what the new spec needs: every instance that is
@@ -36,7 +39,13 @@ export async function checkPreviewHosts(p: ClusterPreview, ask: AskAgent): Promi
       if (!distribution) return rest;
       const needsCheck = i.change === 'add' || (i.change === 'update' && distribution.changed);
       if (!needsCheck) return { ...rest, distribution };
-      const check = readCheck(await ask(hostId, { instanceId: i.instance, action: 'check-distribution', args: [kind, JSON.stringify(inputs)] }));
+      const check = readCheck(
+        await ask(hostId, {
+          instanceId: i.instance,
+          action: 'check-distribution',
+          args: [kind, JSON.stringify(inputs)],
+        }),
+      );
       const w = warningFor(i, distribution, check);
       if (w) warnings.push(w);
       return { ...rest, distribution: { ...distribution, check } };
@@ -52,10 +61,21 @@ export function readCheck(r: AgentCommandResult): HostCheck {
     const a = JSON.parse(r.output) as { ok?: unknown; packageMissing?: unknown; problems?: unknown };
     const problems = Array.isArray(a.problems) ? a.problems.map(String) : [];
     if (a.ok === true) return { checked: true, ok: true, detail: 'present' };
-    if (a.packageMissing === true) return { checked: true, ok: true, packageMissing: true, detail: 'not downloaded yet; the agent downloads and verifies it when the revision is applied, before any restart' };
+    if (a.packageMissing === true)
+      return {
+        checked: true,
+        ok: true,
+        packageMissing: true,
+        detail:
+          'not downloaded yet; the agent downloads and verifies it when the revision is applied, before any restart',
+      };
     return { checked: true, ok: false, detail: problems.join('; ') || 'cannot start' };
   } catch {
-    return { checked: false, ok: false, detail: 'not checked: the agent answered with something that is not JSON' };
+    return {
+      checked: false,
+      ok: false,
+      detail: 'not checked: the agent answered with something that is not JSON',
+    };
   }
 }
 

@@ -80,7 +80,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function listField(body: unknown, key: string): Record<string, unknown>[] {
-  if (!isRecord(body) || !Array.isArray(body[key])) throw new ResponseShapeError(`expected an object with a "${key}" list`);
+  if (!isRecord(body) || !Array.isArray(body[key]))
+    throw new ResponseShapeError(`expected an object with a "${key}" list`);
   const list = body[key] as unknown[];
   if (!list.every(isRecord)) throw new ResponseShapeError(`every entry of "${key}" must be an object`);
   return list;
@@ -95,7 +96,8 @@ export function checkClusterList(body: unknown): ClusterSummary[] {
 }
 
 export function checkClusterDetail(body: unknown): ClusterDetail {
-  if (!isRecord(body) || typeof body.name !== 'string') throw new ResponseShapeError('expected a cluster object with a "name"');
+  if (!isRecord(body) || typeof body.name !== 'string')
+    throw new ResponseShapeError('expected a cluster object with a "name"');
   const status = body.status;
   if (!isRecord(status)) throw new ResponseShapeError('expected a "status" object');
   listField(status, 'members');
@@ -103,7 +105,12 @@ export function checkClusterDetail(body: unknown): ClusterDetail {
 }
 
 export function checkPutResult(body: unknown): PutClusterResult {
-  if (!isRecord(body) || typeof body.name !== 'string' || typeof body.revision !== 'number' || typeof body.changed !== 'boolean') {
+  if (
+    !isRecord(body) ||
+    typeof body.name !== 'string' ||
+    typeof body.revision !== 'number' ||
+    typeof body.changed !== 'boolean'
+  ) {
     throw new ResponseShapeError('expected {name, revision, changed}');
   }
   return body as unknown as PutClusterResult;

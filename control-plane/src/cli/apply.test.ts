@@ -8,12 +8,24 @@ const ZK = 'name: zk-main\nkind: zookeeper\nmembers:\n  - { host: zk1, id: 1 }\n
 const KAFKA = 'name: kafka-main\nkind: kafka\nzookeeper: zk-main\n';
 const STORM = 'name: storm-main\nkind: storm\nzookeeper: zk-main\n';
 const THREE = `${ZK}---\n${KAFKA}---\n${STORM}`;
-const ok = (...clusters: { name: string; revision: number; changed: boolean; rollout?: string; restartOrder?: string[]; restartPending?: string[] }[]) => ({ body: { clusters } });
+const ok = (
+  ...clusters: {
+    name: string;
+    revision: number;
+    changed: boolean;
+    rollout?: string;
+    restartOrder?: string[];
+    restartPending?: string[];
+  }[]
+) => ({ body: { clusters } });
 const c = (name: string, revision: number, changed: boolean) => ({ name, revision, changed });
 
 describe('hactl apply', () => {
   it('multi-document file → one request with every document, in order, parsed to JSON', async () => {
-    const io = fakeIo({ [`POST ${APPLY}`]: ok(c('zk-main', 2, true), c('kafka-main', 1, false), c('storm-main', 7, true)) }, { files: { 'all.yaml': THREE } });
+    const io = fakeIo(
+      { [`POST ${APPLY}`]: ok(c('zk-main', 2, true), c('kafka-main', 1, false), c('storm-main', 7, true)) },
+      { files: { 'all.yaml': THREE } },
+    );
     expect(await runCli(['apply', '-f', 'all.yaml'], io)).toBe(0);
     expect(io.requests).toEqual([
       {
@@ -30,16 +42,35 @@ describe('hactl apply', () => {
       },
     ]);
     expect(io.out()).toBe(
-      ['cluster/zk-main configured (revision 2)', 'cluster/kafka-main unchanged (revision 1)', 'cluster/storm-main configured (revision 7)', ''].join('\n'),
+      [
+        'cluster/zk-main configured (revision 2)',
+        'cluster/kafka-main unchanged (revision 1)',
+        'cluster/storm-main configured (revision 7)',
+        '',
+      ].join('\n'),
     );
     expect(io.err()).toBe('');
   });
 
   it('repeated -f → files in command-line order; empty documents skipped; JSON accepted', async () => {
-    const io = fakeIo({ [`POST ${APPLY}`]: ok(c('kafka-main', 1, true), c('zk-main', 1, true)) }, { files: { 'k.yaml': `---\n---\n# only a comment\n---\n${KAFKA}---\n`, 'zk.json': '{"name": "zk-main", "kind": "zookeeper"}' } });
+    const io = fakeIo(
+      { [`POST ${APPLY}`]: ok(c('kafka-main', 1, true), c('zk-main', 1, true)) },
+      {
+        files: {
+          'k.yaml': `---\n---\n# only a comment\n---\n${KAFKA}---\n`,
+          'zk.json': '{"name": "zk-main", "kind": "zookeeper"}',
+        },
+      },
+    );
     expect(await runCli(['apply', '-f', 'k.yaml', '--file', 'zk.json'], io)).toBe(0);
-    expect((io.requests[0]?.body as { clusters: { name: string }[] }).clusters.map((x) => x.name)).toEqual(['kafka-main', 'zk-main']);
-    expect((io.requests[0]?.body as { clusters: unknown[] }).clusters[1]).toEqual({ name: 'zk-main', kind: 'zookeeper' });
+    expect((io.requests[0]?.body as { clusters: { name: string }[] }).clusters.map((x) => x.name)).toEqual([
+      'kafka-main',
+      'zk-main',
+    ]);
+    expect((io.requests[0]?.body as { clusters: unknown[] }).clusters[1]).toEqual({
+      name: 'zk-main',
+      kind: 'zookeeper',
+    });
   });
 
   it('-f - reads stdin; --message goes with the request (hactl history shows it)', async () => {
@@ -93,7 +124,9 @@ describe('hactl apply', () => {
     const io = fakeIo({}, { files: { 'zk.yaml': ZK } });
     expect(await runCli(['apply', '-f', 'zk.yaml', '-f', 'missing.yaml'], io)).toBe(2);
     expect(io.requests).toEqual([]);
-    expect(io.err()).toBe("error: cannot read missing.yaml: ENOENT: no such file or directory, open 'missing.yaml'; nothing was sent\n");
+    expect(io.err()).toBe(
+      "error: cannot read missing.yaml: ENOENT: no such file or directory, open 'missing.yaml'; nothing was sent\n",
+    );
   });
 
   it('only empty documents → error, nothing sent', async () => {
@@ -102,7 +135,7 @@ describe('hactl apply', () => {
     expect(io.err()).toBe('error: no cluster specs found in e.yaml; nothing was sent\n');
   });
 
-  it("the control plane rejects documents → each problem named by file and document, exit 2", async () => {
+  it('the control plane rejects documents → each problem named by file and document, exit 2', async () => {
     const io = fakeIo(
       {
         [`POST ${APPLY}`]: {
@@ -136,28 +169,53 @@ describe('hactl apply', () => {
 
   it('409 (a rollout is running) → exit 1, the reason printed', async () => {
     const io = fakeIo(
-      { [`POST ${APPLY}`]: { status: 409, body: { error: { code: 'conflict', message: 'cluster zk-main has rollout ab12 (running); nothing was stored' } } } },
+      {
+        [`POST ${APPLY}`]: {
+          status: 409,
+          body: {
+            error: {
+              code: 'conflict',
+              message: 'cluster zk-main has rollout ab12 (running); nothing was stored',
+            },
+          },
+        },
+      },
       { files: { 'all.yaml': THREE } },
     );
     expect(await runCli(['apply', '-f', 'all.yaml'], io)).toBe(1);
     expect(io.err()).toBe('error: cluster zk-main has rollout ab12 (running); nothing was stored\n');
   });
 
-  it('--dry-run → asks for a preview (?dryRun=true) and prints changes, distribution moves with each host\'s answer, order and warnings', async () => {
+  it("--dry-run → asks for a preview (?dryRun=true) and prints changes, distribution moves with each host's answer, order and warnings", async () => {
     const preview = {
-      name: 'zk-main', changed: true, nextRevision: 2,
+      name: 'zk-main',
+      changed: true,
+      nextRevision: 2,
       instances: [
         {
-          instance: 'zk-main/zk-1', host: 'zk1', change: 'update', restart: true,
-          distribution: { from: '/usr/share/zookeeper', to: '/opt/zk-3.9', changed: true, check: { checked: true, ok: false, detail: '/opt/zk-3.9/bin/zkServer.sh does not exist' } },
+          instance: 'zk-main/zk-1',
+          host: 'zk1',
+          change: 'update',
+          restart: true,
+          distribution: {
+            from: '/usr/share/zookeeper',
+            to: '/opt/zk-3.9',
+            changed: true,
+            check: { checked: true, ok: false, detail: '/opt/zk-3.9/bin/zkServer.sh does not exist' },
+          },
           files: [{ path: '/d/zoo.cfg', diff: [' a=1', '-tickTime=2000', '+tickTime=500'] }],
         },
         { instance: 'zk-main/zk-2', host: 'zk2', change: 'none', restart: false, files: [] },
       ],
       restartOrder: ['zk-main/zk-1'],
-      warnings: ['zk1 cannot start zk-main/zk-1 on /opt/zk-3.9: /opt/zk-3.9/bin/zkServer.sh does not exist; its rollout step would fail and leave it running /usr/share/zookeeper'],
+      warnings: [
+        'zk1 cannot start zk-main/zk-1 on /opt/zk-3.9: /opt/zk-3.9/bin/zkServer.sh does not exist; its rollout step would fail and leave it running /usr/share/zookeeper',
+      ],
     };
-    const io = fakeIo({ [`POST ${APPLY}?dryRun=true`]: { body: { clusters: [preview] } } }, { files: { 'zk.yaml': ZK } });
+    const io = fakeIo(
+      { [`POST ${APPLY}?dryRun=true`]: { body: { clusters: [preview] } } },
+      { files: { 'zk.yaml': ZK } },
+    );
     expect(await runCli(['apply', '-f', 'zk.yaml', '--dry-run'], io)).toBe(0);
     expect(io.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${APPLY}?dryRun=true`]);
     expect(io.out()).toBe(
@@ -174,17 +232,42 @@ describe('hactl apply', () => {
         '',
       ].join('\n'),
     );
-    expect(io.err()).toBe('dry run: 1 cluster spec(s) validated by the control plane; nothing was stored. 1 warning(s): read them before applying.\n');
+    expect(io.err()).toBe(
+      'dry run: 1 cluster spec(s) validated by the control plane; nothing was stored. 1 warning(s): read them before applying.\n',
+    );
   });
 
   it('--no-rollout stages the change (?rollout=false) and says how to restart the members left restart-pending', async () => {
-    const io = fakeIo({ [`POST ${APPLY}?rollout=false`]: ok({ name: 'zk-main', revision: 3, changed: true, restartPending: ['zk-main/zk-1'] }) }, { files: { 'zk.yaml': ZK } });
+    const io = fakeIo(
+      {
+        [`POST ${APPLY}?rollout=false`]: ok({
+          name: 'zk-main',
+          revision: 3,
+          changed: true,
+          restartPending: ['zk-main/zk-1'],
+        }),
+      },
+      { files: { 'zk.yaml': ZK } },
+    );
     expect(await runCli(['apply', '-f', 'zk.yaml', '--no-rollout'], io)).toBe(0);
-    expect(io.out()).toBe('cluster/zk-main configured (revision 3)\n  restart pending (no rollout): zk-main/zk-1; restart them with: hactl rollout start zk-main --action apply\n');
+    expect(io.out()).toBe(
+      'cluster/zk-main configured (revision 3)\n  restart pending (no rollout): zk-main/zk-1; restart them with: hactl rollout start zk-main --action apply\n',
+    );
   });
 
   it('a change that starts a rollout prints its id and order', async () => {
-    const io = fakeIo({ [`POST ${APPLY}`]: ok({ name: 'zk-main', revision: 2, changed: true, rollout: 'ab12', restartOrder: ['zk3 (zk-main/zk-3)', 'zk1 (zk-main/zk-1)'] }) }, { files: { 'zk.yaml': ZK } });
+    const io = fakeIo(
+      {
+        [`POST ${APPLY}`]: ok({
+          name: 'zk-main',
+          revision: 2,
+          changed: true,
+          rollout: 'ab12',
+          restartOrder: ['zk3 (zk-main/zk-3)', 'zk1 (zk-main/zk-1)'],
+        }),
+      },
+      { files: { 'zk.yaml': ZK } },
+    );
     expect(await runCli(['apply', '-f', 'zk.yaml'], io)).toBe(0);
     expect(io.out()).toContain('rollout/ab12: rolling restart zk3 (zk-main/zk-3) → zk1 (zk-main/zk-1)');
   });
@@ -202,10 +285,37 @@ describe('hactl apply', () => {
     expect(io.err()).toBe('error: "-f -" (stdin) may be given only once\n');
   });
 
-  it.each<[string, { files?: Record<string, string>; sizes?: Record<string, number>; stdin?: string }, string[], string]>([
-    ['a 30 MB spec file → refused by its size, never read', { files: { 'zk.yaml': ZK, 'huge.yaml': ZK }, sizes: { 'huge.yaml': 30 * 1024 * 1024 } }, ['-f', 'zk.yaml', '-f', 'huge.yaml'], 'error: huge.yaml is 30.0 MiB (31457280 bytes); the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n'],
-    ['more than 1 MiB on stdin → cut off at the cap', { stdin: `${ZK}# ${'x'.repeat(1024 * 1024)}\n` }, ['-f', '-'], 'error: <stdin> is more than 1.0 MiB; the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n'],
-    ['files each under the cap that add up to more than one request → refused before sending', { files: { 'a.yaml': `name: a\nkind: zookeeper\npad: ${'x'.repeat(700 * 1024)}\n`, 'b.yaml': `name: b\nkind: zookeeper\npad: ${'y'.repeat(700 * 1024)}\n` } }, ['-f', 'a.yaml', '-f', 'b.yaml'], 'error: the specs come to 1.4 MiB as JSON; the control plane accepts at most 1.0 MiB per request: split them over several hactl apply calls; nothing was sent\n'],
+  it.each<
+    [
+      string,
+      { files?: Record<string, string>; sizes?: Record<string, number>; stdin?: string },
+      string[],
+      string,
+    ]
+  >([
+    [
+      'a 30 MB spec file → refused by its size, never read',
+      { files: { 'zk.yaml': ZK, 'huge.yaml': ZK }, sizes: { 'huge.yaml': 30 * 1024 * 1024 } },
+      ['-f', 'zk.yaml', '-f', 'huge.yaml'],
+      'error: huge.yaml is 30.0 MiB (31457280 bytes); the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n',
+    ],
+    [
+      'more than 1 MiB on stdin → cut off at the cap',
+      { stdin: `${ZK}# ${'x'.repeat(1024 * 1024)}\n` },
+      ['-f', '-'],
+      'error: <stdin> is more than 1.0 MiB; the control plane accepts at most 1.0 MiB (1048576 bytes) of specs per request, so it was not read; nothing was sent\n',
+    ],
+    [
+      'files each under the cap that add up to more than one request → refused before sending',
+      {
+        files: {
+          'a.yaml': `name: a\nkind: zookeeper\npad: ${'x'.repeat(700 * 1024)}\n`,
+          'b.yaml': `name: b\nkind: zookeeper\npad: ${'y'.repeat(700 * 1024)}\n`,
+        },
+      },
+      ['-f', 'a.yaml', '-f', 'b.yaml'],
+      'error: the specs come to 1.4 MiB as JSON; the control plane accepts at most 1.0 MiB per request: split them over several hactl apply calls; nothing was sent\n',
+    ],
   ])('too large (issue 16 #10): %s, exit 2, nothing sent', async (_scenario, input, argv, message) => {
     const io = fakeIo({}, input);
     expect(await runCli(['apply', ...argv], io)).toBe(2);

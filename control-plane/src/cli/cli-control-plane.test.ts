@@ -35,7 +35,11 @@ const pids: Record<string, number> = { 'zk-main/zk-1': 101, 'zk-main/zk-2': 102,
 
 /** Every member running and serving, zk-2 the leader; `extra` overrides one member's report. */
 function reportHealthy(extra: Record<string, Parameters<typeof zkMember>[4]> = {}): void {
-  for (const [host, id, mode] of [['zk1', 'zk-main/zk-1', 'follower'], ['zk2', 'zk-main/zk-2', 'leader'], ['zk3', 'zk-main/zk-3', 'follower']] as const) {
+  for (const [host, id, mode] of [
+    ['zk1', 'zk-main/zk-1', 'follower'],
+    ['zk2', 'zk-main/zk-2', 'leader'],
+    ['zk3', 'zk-main/zk-3', 'follower'],
+  ] as const) {
     cp.report(host, [zkMember(id, pids[id]!, mode, cp.clock.now, extra[id])]);
   }
 }
@@ -101,10 +105,18 @@ describe('every verb does all it says or nothing (issue 17 #2)', () => {
 });
 
 describe('apply checks every document before anything is stored (issue 17 #3)', () => {
-  const standalone = (name: string, host: string, extra = '') => `name: ${name}\nkind: zookeeper\ndistribution: { home: /usr/share/zookeeper }\nmembers:\n  - { host: ${host}, id: 1${extra} }\n`;
+  const standalone = (name: string, host: string, extra = '') =>
+    `name: ${name}\nkind: zookeeper\ndistribution: { home: /usr/share/zookeeper }\nmembers:\n  - { host: ${host}, id: 1${extra} }\n`;
 
   it('third document invalid → exit 2, each of its problems named by file and document, nothing stored', async () => {
-    const all = file('all.yaml', [standalone('zk-a', 'zk1'), standalone('zk-b', 'zk2'), standalone('zk-c', 'nope', ', clientPort: 99999')].join('---\n'));
+    const all = file(
+      'all.yaml',
+      [
+        standalone('zk-a', 'zk1'),
+        standalone('zk-b', 'zk2'),
+        standalone('zk-c', 'nope', ', clientPort: 99999'),
+      ].join('---\n'),
+    );
     const r = await cp.hactl('apply', '-f', all);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
@@ -116,16 +128,30 @@ describe('apply checks every document before anything is stored (issue 17 #3)', 
       ].join('\n'),
     );
     expect(cp.core.fleet.listClusters()).toEqual([]);
-    expect(cp.store.listHostDesired().every((d) => JSON.parse(d.state_json).instances.length === 0)).toBe(true);
+    expect(cp.store.listHostDesired().every((d) => JSON.parse(d.state_json).instances.length === 0)).toBe(
+      true,
+    );
   });
 
   it('--dry-run reports every invalid document, not only the first, and stores nothing', async () => {
-    const all = file('all.yaml', [standalone('zk-a', 'zk1'), standalone('zk-b', 'nope'), standalone('zk-c', 'zk3', ', clientPort: 0')].join('---\n'));
+    const all = file(
+      'all.yaml',
+      [
+        standalone('zk-a', 'zk1'),
+        standalone('zk-b', 'nope'),
+        standalone('zk-c', 'zk3', ', clientPort: 0'),
+      ].join('---\n'),
+    );
     const r = await cp.hactl('apply', '-f', all, '--dry-run');
     expect(r.code).toBe(2);
     const lines = r.err.split('\n');
     expect(lines[0]).toBe('error: 2 of 3 cluster specs cannot be applied; nothing was stored');
-    expect(lines.slice(1).filter(Boolean).map((l) => l.replace(all, 'all.yaml'))).toEqual([
+    expect(
+      lines
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => l.replace(all, 'all.yaml')),
+    ).toEqual([
       '  all.yaml, document 2 (line 7): members[0].host: unknown host "nope" (no agent registered with that name or id)',
       '  all.yaml, document 3 (line 13): members[0].clientPort: must be between 1 and 65535',
     ]);
@@ -135,7 +161,10 @@ describe('apply checks every document before anything is stored (issue 17 #3)', 
   it('a later document may use an earlier one (checked in order); all are stored together', async () => {
     const all = file('all.yaml', [standalone('zk-a', 'zk1'), standalone('zk-b', 'zk2')].join('---\n'));
     const r = await cp.hactl('apply', '-f', all);
-    expect(r).toMatchObject({ code: 0, out: 'cluster/zk-a configured (revision 1)\ncluster/zk-b configured (revision 1)\n' });
+    expect(r).toMatchObject({
+      code: 0,
+      out: 'cluster/zk-a configured (revision 1)\ncluster/zk-b configured (revision 1)\n',
+    });
     expect(cp.core.fleet.listClusters().map((c) => c.name)).toEqual(['zk-a', 'zk-b']);
   });
 });
@@ -145,16 +174,31 @@ describe('an upgrade onto a missing distribution (issue 17 #1)', () => {
     await established();
     const answers: Record<string, { ok: boolean; output: string; error: string }> = {
       zk1: { ok: true, output: JSON.stringify({ ok: true, packageMissing: false, problems: [] }), error: '' },
-      zk2: { ok: true, output: JSON.stringify({ ok: false, packageMissing: false, problems: ['/opt/zk-3.9/bin/zkServer.sh does not exist'] }), error: '' },
+      zk2: {
+        ok: true,
+        output: JSON.stringify({
+          ok: false,
+          packageMissing: false,
+          problems: ['/opt/zk-3.9/bin/zkServer.sh does not exist'],
+        }),
+        error: '',
+      },
       zk3: { ok: false, output: '', error: 'unsupported action "check-distribution"' },
     };
-    for (const [host, a] of Object.entries(answers)) cp.agents.get(host)!.onCommand = (cmd) => (cmd.action === 'check-distribution' ? a : undefined);
+    for (const [host, a] of Object.entries(answers))
+      cp.agents.get(host)!.onCommand = (cmd) => (cmd.action === 'check-distribution' ? a : undefined);
 
     const r = await cp.hactl('apply', '-f', file('up.yaml', zkSpec({ home: '/opt/zk-3.9' })), '--dry-run');
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('  update zk-main/zk-1 on zk1 (restart needed)\n    distribution: /usr/share/zookeeper → /opt/zk-3.9 (zk1: present)\n');
-    expect(r.out).toContain('    distribution: /usr/share/zookeeper → /opt/zk-3.9 (zk2: /opt/zk-3.9/bin/zkServer.sh does not exist)\n');
-    expect(r.out).toContain('    distribution: /usr/share/zookeeper → /opt/zk-3.9 (zk3: not checked: unsupported action "check-distribution")\n');
+    expect(r.out).toContain(
+      '  update zk-main/zk-1 on zk1 (restart needed)\n    distribution: /usr/share/zookeeper → /opt/zk-3.9 (zk1: present)\n',
+    );
+    expect(r.out).toContain(
+      '    distribution: /usr/share/zookeeper → /opt/zk-3.9 (zk2: /opt/zk-3.9/bin/zkServer.sh does not exist)\n',
+    );
+    expect(r.out).toContain(
+      '    distribution: /usr/share/zookeeper → /opt/zk-3.9 (zk3: not checked: unsupported action "check-distribution")\n',
+    );
     expect(r.out).toContain(
       '  warning: zk2 cannot start zk-main/zk-2 on /opt/zk-3.9: /opt/zk-3.9/bin/zkServer.sh does not exist; its rollout step would fail and leave it running /usr/share/zookeeper; install the distribution first or fix the spec\n',
     );
@@ -173,15 +217,23 @@ describe('an upgrade onto a missing distribution (issue 17 #1)', () => {
     const rollout = /rollout\/(\w+):/.exec(change.out)![1]!;
     const first = cp.agents.get('zk1')!.commands.at(-1)!;
     expect(first).toMatchObject({ id: `${rollout}.0`, action: 'restart', args: ['if-pending'] });
-    cp.answer('zk1', first.id, { ok: false, output: '', error: 'not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist' });
+    cp.answer('zk1', first.id, {
+      ok: false,
+      output: '',
+      error: 'not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist',
+    });
 
     const st = await cp.hactl('rollout', 'status', rollout);
-    expect(st.out).toContain(`State:    paused — step 0 (zk-main/zk-1) failed: not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist`);
+    expect(st.out).toContain(
+      `State:    paused — step 0 (zk-main/zk-1) failed: not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist`,
+    );
     expect(st.out).toMatch(/1\s+zk1\s+zk-main\/zk-1\s+failed\s+.*agent: not restarted/);
     const w = await cp.hactl('rollout', 'status', rollout, '-w');
     expect(w.code).toBe(1);
     const described = await cp.hactl('describe', 'cluster', 'zk-main');
-    expect(described.out).toContain(`Hint:      rollout ${rollout} is paused (step 0 (zk-main/zk-1) failed: not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist): continue with \`hactl rollout resume ${rollout}\` or stop it with \`hactl rollout abort ${rollout}\``);
+    expect(described.out).toContain(
+      `Hint:      rollout ${rollout} is paused (step 0 (zk-main/zk-1) failed: not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist): continue with \`hactl rollout resume ${rollout}\` or stop it with \`hactl rollout abort ${rollout}\``,
+    );
 
     expect((await cp.hactl('rollout', 'resume', rollout)).code).toBe(0);
     expect(cp.agents.get('zk1')!.commands.at(-1)).toMatchObject({ id: `${rollout}.0.2`, action: 'restart' });
@@ -191,23 +243,42 @@ describe('an upgrade onto a missing distribution (issue 17 #1)', () => {
 describe('causes are shown (issue 17 #6)', () => {
   it('get clusters -o wide adds the reason; hints follow the table', async () => {
     await established();
-    reportHealthy({ 'zk-main/zk-3': { process: 'crashed', pid: 0, probeAt: 0, probe: undefined, detail: 'exited with code 1' } });
+    reportHealthy({
+      'zk-main/zk-3': {
+        process: 'crashed',
+        pid: 0,
+        probeAt: 0,
+        probe: undefined,
+        detail: 'exited with code 1',
+      },
+    });
     const plain = await cp.hactl('get', 'clusters');
     expect(plain.out.split('\n')[0]).toMatch(/^NAME\s+KIND\s+REVISION\s+HEALTH\s+READY\s+UPDATED$/);
     const wide = await cp.hactl('get', 'clusters', '-o', 'wide');
     expect(wide.out.split('\n')[0]).toMatch(/^NAME\s+KIND\s+REVISION\s+HEALTH\s+READY\s+UPDATED\s+REASON$/);
-    expect(wide.out.split('\n')[1]).toMatch(/zk-main\s+zookeeper\s+1\s+degraded\s+2\/3\s+\S+ ago\s+leader 2, 2\/3 members serving/);
-    expect(wide.out).toContain('hint: zk-main: zk3 crashed: its cause is in its log, `hactl logs zk-main zk3`');
+    expect(wide.out.split('\n')[1]).toMatch(
+      /zk-main\s+zookeeper\s+1\s+degraded\s+2\/3\s+\S+ ago\s+leader 2, 2\/3 members serving/,
+    );
+    expect(wide.out).toContain(
+      'hint: zk-main: zk3 crashed: its cause is in its log, `hactl logs zk-main zk3`',
+    );
   });
 
   it('describe shows why a member crashed (from its log) and where each member logs', async () => {
     await established();
-    const cause = 'crash loop: 6 exits within 300000 ms (limit 5); last exited with code 1 after 812 ms; retrying every 30000 ms; cause (/d/zookeeper/zk-main/3/logs/zookeeper.log): 2025-01-01 12:00:00,000 [myid:3] - ERROR [main:QuorumPeerMain@114] - Unexpected exception, exiting abnormally java.net.BindException: Address already in use';
-    reportHealthy({ 'zk-main/zk-3': { process: 'crashed', pid: 0, probeAt: 0, probe: undefined, detail: cause } });
+    const cause =
+      'crash loop: 6 exits within 300000 ms (limit 5); last exited with code 1 after 812 ms; retrying every 30000 ms; cause (/d/zookeeper/zk-main/3/logs/zookeeper.log): 2025-01-01 12:00:00,000 [myid:3] - ERROR [main:QuorumPeerMain@114] - Unexpected exception, exiting abnormally java.net.BindException: Address already in use';
+    reportHealthy({
+      'zk-main/zk-3': { process: 'crashed', pid: 0, probeAt: 0, probe: undefined, detail: cause },
+    });
     const r = await cp.hactl('describe', 'cluster', 'zk-main');
     expect(r.out).toContain('java.net.BindException: Address already in use');
     expect(r.out).toContain(
-      ['Logs:', '  zk1: /d/zookeeper/zk-main/1/logs/zookeeper.log, /d/zookeeper/zk-main/1/logs/zookeeper.out', '  zk2: /d/zookeeper/zk-main/2/logs/zookeeper.log, /d/zookeeper/zk-main/2/logs/zookeeper.out'].join('\n'),
+      [
+        'Logs:',
+        '  zk1: /d/zookeeper/zk-main/1/logs/zookeeper.log, /d/zookeeper/zk-main/1/logs/zookeeper.out',
+        '  zk2: /d/zookeeper/zk-main/2/logs/zookeeper.log, /d/zookeeper/zk-main/2/logs/zookeeper.out',
+      ].join('\n'),
     );
   });
 
@@ -221,26 +292,55 @@ describe('causes are shown (issue 17 #6)', () => {
       cp.answer(host, cmd.id, { ok: true, output: 'restarted (pid 1 -> 2), ready in 900 ms', error: '' });
     }
     // The leader's turn: while a follower is still out of sync the gates hold it.
-    reportHealthy({ 'zk-main/zk-2': { probe: { ok: true, serving: true, mode: 'leader', syncedFollowers: 1 } } });
+    reportHealthy({
+      'zk-main/zk-2': { probe: { ok: true, serving: true, mode: 'leader', syncedFollowers: 1 } },
+    });
     let st = await cp.hactl('rollout', 'status', rollout);
-    expect(st.out).toContain('Current:  zk-main/zk-2: waiting for the restart lease: cluster-healthy: cluster is degraded: leader 2, 3/3 members serving, 1/2 followers synced');
+    expect(st.out).toContain(
+      'Current:  zk-main/zk-2: waiting for the restart lease: cluster-healthy: cluster is degraded: leader 2, 3/3 members serving, 1/2 followers synced',
+    );
     expect(st.out).toContain('          WAIT cluster-healthy: cluster is degraded');
     reportHealthy();
     expect(cp.core.leases.acquire('zk2', 'zk-main/zk-2', 'test').granted).toBe(true);
     // The leader is down on purpose: followers lost their leader.
-    cp.report('zk1', [zkMember('zk-main/zk-1', 101, 'follower', cp.clock.now, { probe: { ok: true, serving: false, mode: 'follower' } })]);
-    cp.report('zk3', [zkMember('zk-main/zk-3', 103, 'follower', cp.clock.now, { probe: { ok: true, serving: false, mode: 'follower' } })]);
-    cp.report('zk2', [zkMember('zk-main/zk-2', 0, 'leader', cp.clock.now, { process: 'starting', probeAt: 0, probe: undefined })]);
+    cp.report('zk1', [
+      zkMember('zk-main/zk-1', 101, 'follower', cp.clock.now, {
+        probe: { ok: true, serving: false, mode: 'follower' },
+      }),
+    ]);
+    cp.report('zk3', [
+      zkMember('zk-main/zk-3', 103, 'follower', cp.clock.now, {
+        probe: { ok: true, serving: false, mode: 'follower' },
+      }),
+    ]);
+    cp.report('zk2', [
+      zkMember('zk-main/zk-2', 0, 'leader', cp.clock.now, {
+        process: 'starting',
+        probeAt: 0,
+        probe: undefined,
+      }),
+    ]);
     st = await cp.hactl('rollout', 'status', rollout);
     expect(st.out).toContain(
       'Current:  zk-main/zk-2: restarting under its lease (process starting); the cluster is down while its leader restarts: this is the planned last step (leader last), another member takes over meanwhile',
     );
     expect(st.out).not.toContain('WAIT');
     expect(st.out).not.toMatch(/waiting for (the restart lease|waiting)/);
-    cp.report('zk2', [zkMember('zk-main/zk-2', 0, 'leader', cp.clock.now, { process: 'crashed', probeAt: 0, probe: undefined, detail: 'exited with code 127 after 40 ms' })]);
+    cp.report('zk2', [
+      zkMember('zk-main/zk-2', 0, 'leader', cp.clock.now, {
+        process: 'crashed',
+        probeAt: 0,
+        probe: undefined,
+        detail: 'exited with code 127 after 40 ms',
+      }),
+    ]);
     st = await cp.hactl('rollout', 'status', rollout);
-    expect(st.out).toContain('Current:  zk-main/zk-2: restarted under its lease but crashing: exited with code 127 after 40 ms');
-    expect(st.out).toMatch(/3\s+zk2\s+zk-main\/zk-2\s+requested\s+\S+\s+restarted under its lease but crashing/);
+    expect(st.out).toContain(
+      'Current:  zk-main/zk-2: restarted under its lease but crashing: exited with code 127 after 40 ms',
+    );
+    expect(st.out).toMatch(
+      /3\s+zk2\s+zk-main\/zk-2\s+requested\s+\S+\s+restarted under its lease but crashing/,
+    );
   });
 });
 
@@ -266,18 +366,35 @@ describe('restart pending never lingers without a way out (issue 17 #7)', () => 
     const first = cp.agents.get('zk1')!.commands.at(-1)!;
     cp.answer('zk1', first.id, { ok: true, output: 'restarted', error: '' });
     // zk-1 now crash-loops on the broken distribution; zk-3 and zk-2 never got there.
-    reportHealthy({ 'zk-main/zk-1': { process: 'crashed', pid: 0, probeAt: 0, probe: undefined, detail: 'spawn failed: spawn /opt/zk-broken/bin/zkServer.sh ENOENT' }, 'zk-main/zk-2': { restartPending: true }, 'zk-main/zk-3': { restartPending: true } });
+    reportHealthy({
+      'zk-main/zk-1': {
+        process: 'crashed',
+        pid: 0,
+        probeAt: 0,
+        probe: undefined,
+        detail: 'spawn failed: spawn /opt/zk-broken/bin/zkServer.sh ENOENT',
+      },
+      'zk-main/zk-2': { restartPending: true },
+      'zk-main/zk-3': { restartPending: true },
+    });
     expect((await cp.hactl('rollout', 'abort', rollout)).code).toBe(0);
 
     const r = await cp.hactl('rollback', 'zk-main', '--to', '1', '-m', 'broken distribution');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^cluster\/zk-main rolled back to revision 1 as revision 3\nrollout\/\w+: /);
     const back = cp.core.rollouts.list('zk-main').find((x) => x.id !== rollout)!;
-    expect(back.steps.map((s) => s.instance).sort()).toEqual(['zk-main/zk-1', 'zk-main/zk-2', 'zk-main/zk-3']);
+    expect(back.steps.map((s) => s.instance).sort()).toEqual([
+      'zk-main/zk-1',
+      'zk-main/zk-2',
+      'zk-main/zk-3',
+    ]);
     const sent = [...cp.agents.values()].flatMap((a) => a.commands).filter((c) => c.id.startsWith(back.id));
     expect(sent.length).toBeGreaterThan(0);
     for (const c of sent) expect(c.args).toEqual(['if-pending']);
-    expect(cp.core.fleet.listRevisions('zk-main').at(-1)).toMatchObject({ revision: 3, message: 'rollback to revision 1: broken distribution' });
+    expect(cp.core.fleet.listRevisions('zk-main').at(-1)).toMatchObject({
+      revision: 3,
+      message: 'rollback to revision 1: broken distribution',
+    });
   });
 });
 
@@ -301,7 +418,9 @@ describe('smaller CLI fixes (issue 17 #8)', () => {
   });
 
   it('exit codes: an invalid spec is 2, an unknown cluster is 1', async () => {
-    expect((await cp.hactl('apply', '-f', file('bad.yaml', 'name: zk-x\nkind: zookeeper\nmembers: []\n'))).code).toBe(2);
+    expect(
+      (await cp.hactl('apply', '-f', file('bad.yaml', 'name: zk-x\nkind: zookeeper\nmembers: []\n'))).code,
+    ).toBe(2);
     expect((await cp.hactl('describe', 'cluster', 'nope')).code).toBe(1);
     expect((await cp.hactl('rollback', 'nope', '--to', '1')).code).toBe(1);
   });
@@ -319,12 +438,30 @@ describe('smaller CLI fixes (issue 17 #8)', () => {
     expect(h.out).toMatch(/1\s+\S+\s+tester \(hactl\)\s+first ensemble/);
   });
 
-  it('logs: asks the member\'s agent for the tail of its own log and prints it', async () => {
+  it("logs: asks the member's agent for the tail of its own log and prints it", async () => {
     await established();
     cp.agents.get('zk3')!.onCommand = (cmd) =>
-      cmd.action === 'logs' ? { ok: true, output: JSON.stringify({ file: '/d/zookeeper/zk-main/3/logs/zookeeper.log', files: [], text: 'a\nb - INFO  [QuorumPeer] - FOLLOWING' }), error: '' } : undefined;
+      cmd.action === 'logs'
+        ? {
+            ok: true,
+            output: JSON.stringify({
+              file: '/d/zookeeper/zk-main/3/logs/zookeeper.log',
+              files: [],
+              text: 'a\nb - INFO  [QuorumPeer] - FOLLOWING',
+            }),
+            error: '',
+          }
+        : undefined;
     const r = await cp.hactl('logs', 'zk-main', 'zk3', '-n', '2');
-    expect(r).toMatchObject({ code: 0, out: 'a\nb - INFO  [QuorumPeer] - FOLLOWING\n', err: '==> zk3:/d/zookeeper/zk-main/3/logs/zookeeper.log (zk-main/zk-3) <==\n' });
-    expect(cp.agents.get('zk3')!.commands.at(-1)).toMatchObject({ instanceId: 'zk-main/zk-3', action: 'logs', args: ['service', '2'] });
+    expect(r).toMatchObject({
+      code: 0,
+      out: 'a\nb - INFO  [QuorumPeer] - FOLLOWING\n',
+      err: '==> zk3:/d/zookeeper/zk-main/3/logs/zookeeper.log (zk-main/zk-3) <==\n',
+    });
+    expect(cp.agents.get('zk3')!.commands.at(-1)).toMatchObject({
+      instanceId: 'zk-main/zk-3',
+      action: 'logs',
+      args: ['service', '2'],
+    });
   });
 });

@@ -14,7 +14,10 @@ export interface Connection {
 }
 
 /** Resolves where to talk to: flag, then env, then the default. Rejects URLs fetch cannot use. */
-export function resolveConnection(flags: { server?: string; token?: string }, env: Record<string, string | undefined>): Connection {
+export function resolveConnection(
+  flags: { server?: string; token?: string },
+  env: Record<string, string | undefined>,
+): Connection {
   const raw = flags.server ?? (env.HACTL_SERVER || undefined) ?? DEFAULT_SERVER;
   let url: URL;
   try {
@@ -23,7 +26,9 @@ export function resolveConnection(flags: { server?: string; token?: string }, en
     throw new UsageError(`invalid server URL ${JSON.stringify(raw)} (expected e.g. ${DEFAULT_SERVER})`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`invalid server URL ${JSON.stringify(raw)}: only http:// and https:// are supported`);
+    throw new UsageError(
+      `invalid server URL ${JSON.stringify(raw)}: only http:// and https:// are supported`,
+    );
   }
   const server = raw.replace(/\/+$/, '');
   const token = flags.token ?? (env.HACTL_TOKEN || undefined);
@@ -40,13 +45,24 @@ export interface ApiClient {
 
 /** Builds the REST client; every non-2xx becomes an ApiError, every transport failure a ConnectError. */
 export function createApiClient(io: Pick<CliIo, 'http'>, conn: Connection): ApiClient {
-  const call = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<unknown> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<unknown> => {
     const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
     let res: { status: number; statusText: string; body: string };
     try {
-      res = await io.http({ method, url: `${conn.server}${path}`, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: REQUEST_TIMEOUT_MS });
+      res = await io.http({
+        method,
+        url: `${conn.server}${path}`,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      });
     } catch (err) {
       throw new ConnectError(conn.server, describeFetchFailure(err), err);
     }
@@ -56,7 +72,11 @@ export function createApiClient(io: Pick<CliIo, 'http'>, conn: Connection): ApiC
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new ApiError(res.status, 'bad_response', `the control plane answered HTTP ${res.status} with a body that is not JSON`);
+      throw new ApiError(
+        res.status,
+        'bad_response',
+        `the control plane answered HTTP ${res.status} with a body that is not JSON`,
+      );
     }
   };
   return {
@@ -80,7 +100,10 @@ export function describeFetchFailure(err: unknown): string {
   // Happy-eyeballs failures arrive as an AggregateError whose own code may be unset.
   const code =
     (isRecord(cause) && typeof cause.code === 'string' && cause.code) ||
-    (cause instanceof AggregateError && isRecord(cause.errors[0]) && typeof cause.errors[0].code === 'string' && cause.errors[0].code) ||
+    (cause instanceof AggregateError &&
+      isRecord(cause.errors[0]) &&
+      typeof cause.errors[0].code === 'string' &&
+      cause.errors[0].code) ||
     undefined;
   switch (code) {
     case 'ECONNREFUSED':
@@ -109,12 +132,18 @@ function parseErrorBody(status: number, statusText: string, text: string): ApiEr
   const e = isRecord(body) ? body.error : undefined;
   if (isRecord(e) && typeof e.message === 'string') {
     const details: ErrorDetail[] = Array.isArray(e.details)
-      ? e.details.filter(isRecord).map((d) => ({ path: typeof d.path === 'string' ? d.path : '', message: String(d.message ?? '') }))
+      ? e.details
+          .filter(isRecord)
+          .map((d) => ({ path: typeof d.path === 'string' ? d.path : '', message: String(d.message ?? '') }))
       : [];
     return new ApiError(status, typeof e.code === 'string' ? e.code : 'unknown', e.message, details);
   }
   // Not our error shape (a proxy in between, or a crash page): show the status and a bit of the body.
   const snippet = text.trim().slice(0, 200);
   const label = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
-  return new ApiError(status, 'unknown', snippet ? `the control plane answered ${label}: ${snippet}` : `the control plane answered ${label}`);
+  return new ApiError(
+    status,
+    'unknown',
+    snippet ? `the control plane answered ${label}: ${snippet}` : `the control plane answered ${label}`,
+  );
 }

@@ -4,7 +4,9 @@ import { parse as parseYaml } from 'yaml';
 import { fakeIo } from './fake-io.js';
 import { runCli } from './run.js';
 
-const ZK = JSON.parse(readFileSync(new URL('./testdata/cluster-zk-main.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const ZK = JSON.parse(
+  readFileSync(new URL('./testdata/cluster-zk-main.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 const URL_ZK = 'http://127.0.0.1:7080/v1/clusters/zk-main';
 
 describe('hactl describe cluster', () => {
@@ -47,7 +49,12 @@ describe('hactl describe cluster', () => {
       kind: 'storm',
       revision: 1,
       spec: {},
-      status: { health: 'healthy', members: [{ host: 's1', id: 'nimbus-1', role: 'nimbus', mode: 'active', process: 'running', lastProbe: null }] },
+      status: {
+        health: 'healthy',
+        members: [
+          { host: 's1', id: 'nimbus-1', role: 'nimbus', mode: 'active', process: 'running', lastProbe: null },
+        ],
+      },
     };
     const io = fakeIo({ ['GET http://127.0.0.1:7080/v1/clusters/storm-main']: { body } });
     expect(await runCli(['describe', 'cluster', 'storm-main'], io)).toBe(0);
@@ -66,10 +73,18 @@ describe('hactl describe cluster', () => {
   });
 
   it('no members → "<none>"', async () => {
-    const body = { name: 'x', kind: 'zookeeper', revision: 1, spec: {}, status: { health: 'pending', members: [] } };
+    const body = {
+      name: 'x',
+      kind: 'zookeeper',
+      revision: 1,
+      spec: {},
+      status: { health: 'pending', members: [] },
+    };
     const io = fakeIo({ ['GET http://127.0.0.1:7080/v1/clusters/x']: { body } });
     expect(await runCli(['describe', 'cluster', 'x'], io)).toBe(0);
-    expect(io.out()).toBe('Name:      x\nKind:      zookeeper\nRevision:  1\nHealth:    pending\nMembers:  <none>\n');
+    expect(io.out()).toBe(
+      'Name:      x\nKind:      zookeeper\nRevision:  1\nHealth:    pending\nMembers:  <none>\n',
+    );
   });
 
   it('-o json and -o yaml print the raw response', async () => {
@@ -89,7 +104,10 @@ describe('hactl describe cluster', () => {
 
   it('404 → server message, exit 1', async () => {
     const io = fakeIo({
-      ['GET http://127.0.0.1:7080/v1/clusters/nope']: { status: 404, body: { error: { code: 'not_found', message: 'cluster "nope" not found' } } },
+      ['GET http://127.0.0.1:7080/v1/clusters/nope']: {
+        status: 404,
+        body: { error: { code: 'not_found', message: 'cluster "nope" not found' } },
+      },
     });
     expect(await runCli(['describe', 'cluster', 'nope'], io)).toBe(1);
     expect(io.out()).toBe('');
@@ -105,12 +123,17 @@ describe('hactl describe cluster', () => {
 });
 
 describe('hactl delete cluster', () => {
-  const answer = { name: 'zk-main', instances: [{ instance: 'zk-main/zk-1', host: 'zk1', dirs: ['/d/zk/1/data', '/d/zk/1/logs'] }] };
+  const answer = {
+    name: 'zk-main',
+    instances: [{ instance: 'zk-main/zk-1', host: 'zk1', dirs: ['/d/zk/1/data', '/d/zk/1/logs'] }],
+  };
 
   it('--yes sends DELETE and says what stays on disk', async () => {
     const io = fakeIo({ [`DELETE ${URL_ZK}`]: { body: { ...answer, deleted: true } } });
     expect(await runCli(['delete', 'cluster', 'zk-main', '--yes'], io)).toBe(0);
-    expect(io.requests).toEqual([{ method: 'DELETE', url: URL_ZK, headers: { accept: 'application/json', 'x-hactl-author': 'hactl' } }]);
+    expect(io.requests).toEqual([
+      { method: 'DELETE', url: URL_ZK, headers: { accept: 'application/json', 'x-hactl-author': 'hactl' } },
+    ]);
     expect(io.out()).toBe(
       [
         'cluster/zk-main deleted: 1 member(s) stopped',
@@ -124,15 +147,21 @@ describe('hactl delete cluster', () => {
   });
 
   it('without --yes → only the preview (DELETE ?dryRun=true), exit 2 asking for --yes', async () => {
-    const io = fakeIo({ [`DELETE ${URL_ZK}?dryRun=true`]: { body: { ...answer, deleted: false, dryRun: true } } });
+    const io = fakeIo({
+      [`DELETE ${URL_ZK}?dryRun=true`]: { body: { ...answer, deleted: false, dryRun: true } },
+    });
     expect(await runCli(['delete', 'cluster', 'zk-main'], io)).toBe(2);
     expect(io.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${URL_ZK}?dryRun=true`]);
     expect(io.out()).toContain('deleting it stops 1 member(s)');
-    expect(io.err()).toBe('error: not deleted: add --yes to delete cluster/zk-main (or --dry-run to only show this)\n');
+    expect(io.err()).toBe(
+      'error: not deleted: add --yes to delete cluster/zk-main (or --dry-run to only show this)\n',
+    );
   });
 
   it('--dry-run → the preview, exit 0', async () => {
-    const io = fakeIo({ [`DELETE ${URL_ZK}?dryRun=true`]: { body: { ...answer, deleted: false, dryRun: true } } });
+    const io = fakeIo({
+      [`DELETE ${URL_ZK}?dryRun=true`]: { body: { ...answer, deleted: false, dryRun: true } },
+    });
     expect(await runCli(['delete', 'cluster', 'zk-main', '--dry-run'], io)).toBe(0);
     expect(io.out()).toContain('  zk1:/d/zk/1/data');
     expect(io.err()).toBe('dry run: nothing was deleted\n');
@@ -140,7 +169,10 @@ describe('hactl delete cluster', () => {
 
   it('server refuses → exit 1', async () => {
     const io = fakeIo({
-      [`DELETE ${URL_ZK}`]: { status: 409, body: { error: { code: 'conflict', message: 'cluster "zk-main" is referenced by kafka-main' } } },
+      [`DELETE ${URL_ZK}`]: {
+        status: 409,
+        body: { error: { code: 'conflict', message: 'cluster "zk-main" is referenced by kafka-main' } },
+      },
     });
     expect(await runCli(['delete', 'cluster', 'zk-main', '--yes'], io)).toBe(1);
     expect(io.err()).toBe('error: cluster "zk-main" is referenced by kafka-main\n');

@@ -22,7 +22,10 @@ export class ConnectError extends HactlError {
   readonly server: string;
 
   constructor(server: string, reason: string, cause?: unknown) {
-    super('unavailable', `cannot reach the control plane at ${server}: ${reason}`, { retriable: true, cause });
+    super('unavailable', `cannot reach the control plane at ${server}: ${reason}`, {
+      retriable: true,
+      cause,
+    });
     this.server = server;
   }
 }

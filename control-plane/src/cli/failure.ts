@@ -29,8 +29,10 @@ export function renderFailure(err: unknown, context?: string): { text: string; e
     };
   }
   if (err instanceof UsageError) return { text: renderError(prefix + err.message), exitCode: EXIT_USAGE };
-  if (err instanceof InputError || (err instanceof ApiError && err.status === 400)) return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_INVALID };
-  if (err instanceof HactlError) return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_FAILED };
+  if (err instanceof InputError || (err instanceof ApiError && err.status === 400))
+    return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_INVALID };
+  if (err instanceof HactlError)
+    return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_FAILED };
   const message = err instanceof Error ? err.message : String(err);
   return { text: renderError(prefix + message), exitCode: EXIT_FAILED };
 }

@@ -58,7 +58,8 @@ export function fakeIo(
     const n = used.get(key) ?? 0;
     used.set(key, n + 1);
     const answer = Array.isArray(route) ? route[n] : route;
-    if (answer === undefined) return { status: 599, statusText: '', body: `no fake route for ${key} (call ${n + 1})` };
+    if (answer === undefined)
+      return { status: 599, statusText: '', body: `no fake route for ${key} (call ${n + 1})` };
     if (answer instanceof Error) throw answer;
     const text = answer.raw ?? JSON.stringify(answer.body ?? null);
     return { status: answer.status ?? 200, statusText: '', body: text };

@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { fakeIo } from './fake-io.js';
 import { runCli } from './run.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
 const HOSTS = fixture('hosts.json');
 const CLUSTERS = fixture('clusters.json');
 const BASE = 'http://127.0.0.1:7080';
@@ -13,7 +14,9 @@ describe('hactl get hosts', () => {
   it('table: sorted by name, relative last-seen, applied/desired generation', async () => {
     const io = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: HOSTS } });
     expect(await runCli(['get', 'hosts'], io)).toBe(0);
-    expect(io.requests).toEqual([{ method: 'GET', url: `${BASE}/v1/hosts`, headers: { accept: 'application/json' } }]);
+    expect(io.requests).toEqual([
+      { method: 'GET', url: `${BASE}/v1/hosts`, headers: { accept: 'application/json' } },
+    ]);
     expect(io.out()).toBe(
       [
         'NAME  ADDRESS     CONNECTED  LAST-SEEN  GEN  INSTANCES',
@@ -28,10 +31,15 @@ describe('hactl get hosts', () => {
 
   it('an agent that refused its desired state says why under the table (issue 16 #6)', async () => {
     const hosts = structuredClone(HOSTS) as { hosts: { name: string; applyError?: string }[] };
-    hosts.hosts.find((h) => h.name === 'zk2')!.applyError = 'refused the desired state of control plane NEW: this agent belongs to control plane OLD';
+    hosts.hosts.find((h) => h.name === 'zk2')!.applyError =
+      'refused the desired state of control plane NEW: this agent belongs to control plane OLD';
     const io = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: hosts } });
     expect(await runCli(['get', 'hosts'], io)).toBe(0);
-    expect(io.out().split('\n').slice(-3)).toEqual(['', 'zk2: refused the desired state of control plane NEW: this agent belongs to control plane OLD', '']);
+    expect(io.out().split('\n').slice(-3)).toEqual([
+      '',
+      'zk2: refused the desired state of control plane NEW: this agent belongs to control plane OLD',
+      '',
+    ]);
   });
 
   it('-o wide adds id and facts', async () => {
@@ -69,14 +77,19 @@ describe('hactl get hosts', () => {
   it('a body without a hosts list is an error, not an empty table', async () => {
     const io = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: { items: [] } } });
     expect(await runCli(['get', 'hosts'], io)).toBe(1);
-    expect(io.err()).toBe('error: unexpected response from the control plane: expected an object with a "hosts" list\n');
+    expect(io.err()).toBe(
+      'error: unexpected response from the control plane: expected an object with a "hosts" list\n',
+    );
   });
 
   it('colour only on a TTY, and never with NO_COLOR', async () => {
     const tty = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: HOSTS } }, { isTty: true });
     await runCli(['get', 'hosts'], tty);
     expect(tty.out()).toContain('\u001b[32mtrue\u001b[39m');
-    const noColor = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: HOSTS } }, { isTty: true, env: { NO_COLOR: '1' } });
+    const noColor = fakeIo(
+      { [`GET ${BASE}/v1/hosts`]: { body: HOSTS } },
+      { isTty: true, env: { NO_COLOR: '1' } },
+    );
     await runCli(['get', 'hosts'], noColor);
     expect(noColor.out()).not.toContain('\u001b');
   });

@@ -37,9 +37,17 @@ export const nodeHttpClient: HttpClient = (req) =>
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
-    r.setTimeout(req.timeoutMs, () => r.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { name: 'TimeoutError' })));
+    r.setTimeout(req.timeoutMs, () =>
+      r.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { name: 'TimeoutError' })),
+    );
     r.on('error', reject);
     r.end(body);
   });

@@ -17,5 +17,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
 
 // Done: leave now rather than when the last handle closes (an idle keep-alive socket of fetch kept
 // the process ~0.2 s after every command). Output is flushed first.
-await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+await Promise.all(
+  [process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))),
+);
 process.exit();

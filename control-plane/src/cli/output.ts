@@ -25,7 +25,11 @@ export function renderError(message: string, details: readonly ErrorDetail[] = [
       .join('\n');
   const head = `error: ${safe(message)}\n`;
   if (details.length === 0) return head;
-  return head + formatDetails(details.map((d) => ({ path: escapeControl(d.path), message: safe(d.message) }))) + '\n';
+  return (
+    head +
+    formatDetails(details.map((d) => ({ path: escapeControl(d.path), message: safe(d.message) }))) +
+    '\n'
+  );
 }
 
 const CONTINUATION = '      ';

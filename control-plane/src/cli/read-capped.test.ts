@@ -18,7 +18,10 @@ describe('reading spec files with a cap (issue 16 #10)', () => {
     fs.writeFileSync(f, 'name: x\n');
     fs.truncateSync(f, 30 * 1024 * 1024);
     const before = process.memoryUsage().arrayBuffers;
-    const err = await readFileCapped(f, 1024 * 1024).then(() => undefined, (e: unknown) => e);
+    const err = await readFileCapped(f, 1024 * 1024).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputTooLargeError);
     expect(err).toMatchObject({ size: 30 * 1024 * 1024, maxBytes: 1024 * 1024 });
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
@@ -39,7 +42,10 @@ describe('reading spec files with a cap (issue 16 #10)', () => {
         this.push(Buffer.alloc(64 * 1024, 0x61));
       },
     });
-    const err = await readCapped(endless, 1024 * 1024).then(() => undefined, (e: unknown) => e);
+    const err = await readCapped(endless, 1024 * 1024).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputTooLargeError);
     expect((err as InputTooLargeError).size).toBeUndefined();
     expect(pulled * 64 * 1024).toBeLessThan(3 * 1024 * 1024);

@@ -6,7 +6,10 @@ import type { Readable } from 'node:stream';
  * known up front (a regular file), undefined when the input was cut off while reading (a pipe).
  */
 export class InputTooLargeError extends Error {
-  constructor(readonly maxBytes: number, readonly size: number | undefined) {
+  constructor(
+    readonly maxBytes: number,
+    readonly size: number | undefined,
+  ) {
     super(size === undefined ? `more than ${maxBytes} bytes` : `${size} bytes`);
     this.name = 'InputTooLargeError';
   }

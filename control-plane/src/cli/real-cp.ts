@@ -54,7 +54,12 @@ export function startRealControlPlane(): RealControlPlane {
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
     newId: () => (++ids).toString(16).padStart(6, 'a'),
   });
-  const app = createApp({ fleet: core.fleet, rollouts: core.rollouts, changes: core.changes, logger: nullLogger });
+  const app = createApp({
+    fleet: core.fleet,
+    rollouts: core.rollouts,
+    changes: core.changes,
+    logger: nullLogger,
+  });
   const agents = new Map<string, FakeAgent>();
 
   const io = (): CliIo & { out: () => string; err: () => string } => {
@@ -62,7 +67,11 @@ export function startRealControlPlane(): RealControlPlane {
     let err = '';
     return {
       http: async (req) => {
-        const res = await app.request(req.url, { method: req.method, headers: req.headers, ...(req.body === undefined ? {} : { body: req.body }) });
+        const res = await app.request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          ...(req.body === undefined ? {} : { body: req.body }),
+        });
         return { status: res.status, statusText: res.statusText, body: await res.text() };
       },
       stdout: (s) => {
@@ -103,12 +112,19 @@ export function startRealControlPlane(): RealControlPlane {
         },
         close() {},
       };
-      core.fleet.connectAgent({ name, address, agentVersion, dataRoot: '/d', labels: {}, facts: { java: '17.0.15' } }, session);
+      core.fleet.connectAgent(
+        { name, address, agentVersion, dataRoot: '/d', labels: {}, facts: { java: '17.0.15' } },
+        session,
+      );
       agents.set(name, agent);
       return agent;
     },
     report(host, instances) {
-      core.fleet.recordStatus(host, { appliedGeneration: core.fleet.listHosts().find((h) => h.id === host)?.generation ?? 0, applyError: '', instances });
+      core.fleet.recordStatus(host, {
+        appliedGeneration: core.fleet.listHosts().find((h) => h.id === host)?.generation ?? 0,
+        applyError: '',
+        instances,
+      });
     },
     answer(host, id, result) {
       core.fleet.recordCommandResult(host, { id, ...result });
@@ -122,7 +138,13 @@ export function startRealControlPlane(): RealControlPlane {
 }
 
 /** A ZooKeeper member report: running and serving in `mode`, with the agent's log files. */
-export function zkMember(id: string, pid: number, mode: 'leader' | 'follower', now: number, extra: Partial<InstanceObservation> = {}): Omit<InstanceObservation, 'hostId' | 'reportedAt'> {
+export function zkMember(
+  id: string,
+  pid: number,
+  mode: 'leader' | 'follower',
+  now: number,
+  extra: Partial<InstanceObservation> = {},
+): Omit<InstanceObservation, 'hostId' | 'reportedAt'> {
   const n = id.split('-').at(-1);
   return {
     id,
@@ -132,8 +154,14 @@ export function zkMember(id: string, pid: number, mode: 'leader' | 'follower', n
     detail: '',
     restartPending: false,
     probeAt: now,
-    probe: mode === 'leader' ? { ok: true, serving: true, mode, syncedFollowers: 2 } : { ok: true, serving: true, mode },
-    logFiles: [`/d/zookeeper/zk-main/${n}/logs/zookeeper.log`, `/d/zookeeper/zk-main/${n}/logs/zookeeper.out`],
+    probe:
+      mode === 'leader'
+        ? { ok: true, serving: true, mode, syncedFollowers: 2 }
+        : { ok: true, serving: true, mode },
+    logFiles: [
+      `/d/zookeeper/zk-main/${n}/logs/zookeeper.log`,
+      `/d/zookeeper/zk-main/${n}/logs/zookeeper.out`,
+    ],
     ...extra,
   };
 }

@@ -10,7 +10,10 @@ const HOSTS_URL = 'http://127.0.0.1:7080/v1/hosts';
 
 describe('server and token resolution', () => {
   it('--server wins over HACTL_SERVER; a trailing slash is dropped; works after the subcommand too', async () => {
-    const io = fakeIo({ ['GET http://10.0.0.5:9000/v1/hosts']: { body: { hosts: [] } } }, { env: { HACTL_SERVER: 'http://env:1' } });
+    const io = fakeIo(
+      { ['GET http://10.0.0.5:9000/v1/hosts']: { body: { hosts: [] } } },
+      { env: { HACTL_SERVER: 'http://env:1' } },
+    );
     expect(await runCli(['get', 'hosts', '--server', 'http://10.0.0.5:9000/'], io)).toBe(0);
     expect(io.requests.map((r) => r.url)).toEqual(['http://10.0.0.5:9000/v1/hosts']);
   });
@@ -22,7 +25,10 @@ describe('server and token resolution', () => {
   });
 
   it('HACTL_SERVER when no flag', async () => {
-    const io = fakeIo({ ['GET http://env-host:7081/v1/hosts']: { body: { hosts: [] } } }, { env: { HACTL_SERVER: 'http://env-host:7081' } });
+    const io = fakeIo(
+      { ['GET http://env-host:7081/v1/hosts']: { body: { hosts: [] } } },
+      { env: { HACTL_SERVER: 'http://env-host:7081' } },
+    );
     expect(await runCli(['get', 'hosts'], io)).toBe(0);
     expect(io.requests.map((r) => r.url)).toEqual(['http://env-host:7081/v1/hosts']);
   });
@@ -31,17 +37,23 @@ describe('server and token resolution', () => {
     const env = fakeIo({ [`GET ${HOSTS_URL}`]: { body: { hosts: [] } } }, { env: { HACTL_TOKEN: 'envtok' } });
     await runCli(['get', 'hosts'], env);
     expect(env.requests[0]?.headers.authorization).toBe('Bearer envtok');
-    const flag = fakeIo({ [`GET ${HOSTS_URL}`]: { body: { hosts: [] } } }, { env: { HACTL_TOKEN: 'envtok' } });
+    const flag = fakeIo(
+      { [`GET ${HOSTS_URL}`]: { body: { hosts: [] } } },
+      { env: { HACTL_TOKEN: 'envtok' } },
+    );
     await runCli(['get', 'hosts', '--token', 'flagtok'], flag);
     expect(flag.requests[0]?.headers.authorization).toBe('Bearer flagtok');
   });
 
-  it.each([['not a url'], ['ftp://cp:21']])('invalid --server %j → usage error, exit 2, nothing sent', async (server) => {
-    const io = fakeIo();
-    expect(await runCli(['get', 'hosts', '--server', server], io)).toBe(2);
-    expect(io.requests).toEqual([]);
-    expect(io.err()).toMatch(/^error: invalid server URL /);
-  });
+  it.each([['not a url'], ['ftp://cp:21']])(
+    'invalid --server %j → usage error, exit 2, nothing sent',
+    async (server) => {
+      const io = fakeIo();
+      expect(await runCli(['get', 'hosts', '--server', server], io)).toBe(2);
+      expect(io.requests).toEqual([]);
+      expect(io.err()).toMatch(/^error: invalid server URL /);
+    },
+  );
 });
 
 describe('errors', () => {
@@ -49,7 +61,16 @@ describe('errors', () => {
     const io = fakeIo({
       [`GET ${HOSTS_URL}`]: {
         status: 400,
-        body: { error: { code: 'invalid_argument', message: 'bad request', details: [{ path: '', message: 'body is empty' }, { path: 'a.b', message: 'must be set' }] } },
+        body: {
+          error: {
+            code: 'invalid_argument',
+            message: 'bad request',
+            details: [
+              { path: '', message: 'body is empty' },
+              { path: 'a.b', message: 'must be set' },
+            ],
+          },
+        },
       },
     });
     expect(await runCli(['get', 'hosts'], io)).toBe(2);
@@ -80,13 +101,31 @@ describe('errors', () => {
   });
 
   it('control characters in a server message are escaped, so it cannot forge output lines', async () => {
-    const io = fakeIo({ [`GET ${HOSTS_URL}`]: { status: 500, body: { error: { code: 'internal', message: 'boom\u001b[2J', details: [{ path: 'x\ny', message: 'z' }] } } } });
+    const io = fakeIo({
+      [`GET ${HOSTS_URL}`]: {
+        status: 500,
+        body: {
+          error: { code: 'internal', message: 'boom\u001b[2J', details: [{ path: 'x\ny', message: 'z' }] },
+        },
+      },
+    });
     expect(await runCli(['get', 'hosts'], io)).toBe(1);
     expect(io.err()).toBe('error: boom\\x1b[2J\n  x\\ny: z\n');
   });
 
   it('a multi-line server message keeps its lines but indents them, so none can pose as output of its own', async () => {
-    const io = fakeIo({ [`GET ${HOSTS_URL}`]: { status: 500, body: { error: { code: 'internal', message: 'first\nerror: forged', details: [{ path: 'p', message: 'a\nb' }] } } } });
+    const io = fakeIo({
+      [`GET ${HOSTS_URL}`]: {
+        status: 500,
+        body: {
+          error: {
+            code: 'internal',
+            message: 'first\nerror: forged',
+            details: [{ path: 'p', message: 'a\nb' }],
+          },
+        },
+      },
+    });
     expect(await runCli(['get', 'hosts'], io)).toBe(1);
     expect(io.err()).toBe('error: first\n      error: forged\n  p: a\n      b\n');
   });
@@ -112,7 +151,9 @@ describe('errors', () => {
     });
     const io = { ...fakeIo(), http: nodeHttpClient };
     expect(await runCli(['get', 'clusters', '--server', `http://127.0.0.1:${port}`], io)).toBe(1);
-    expect(io.err().split('\n')[0]).toBe(`error: cannot reach the control plane at http://127.0.0.1:${port}: connection refused`);
+    expect(io.err().split('\n')[0]).toBe(
+      `error: cannot reach the control plane at http://127.0.0.1:${port}: connection refused`,
+    );
   });
 });
 
@@ -120,7 +161,10 @@ describe('usage, help and version', () => {
   it.each([
     [['nope'], "error: unknown command 'nope'"],
     [['get', 'hosts', 'extra'], "error: too many arguments for 'hosts'"],
-    [['get', 'hosts', '-o', 'xml'], "argument 'xml' is invalid. Allowed choices are table, wide, json, yaml."],
+    [
+      ['get', 'hosts', '-o', 'xml'],
+      "argument 'xml' is invalid. Allowed choices are table, wide, json, yaml.",
+    ],
     [['get', 'hosts', '--bogus'], "error: unknown option '--bogus'"],
   ])('%j → exit 2 with a message, nothing sent', async (argv, message) => {
     const io = fakeIo();
@@ -135,7 +179,13 @@ describe('usage, help and version', () => {
     expect(io.err()).toContain('Usage: hactl [options] [command]');
   });
 
-  it.each([[['--help']], [['get', '--help']], [['apply', '--help']], [['describe', 'cluster', '--help']], [['help', 'get']]])('%j → help on stdout, exit 0', async (argv) => {
+  it.each([
+    [['--help']],
+    [['get', '--help']],
+    [['apply', '--help']],
+    [['describe', 'cluster', '--help']],
+    [['help', 'get']],
+  ])('%j → help on stdout, exit 0', async (argv) => {
     const io = fakeIo();
     expect(await runCli(argv, io)).toBe(0);
     expect(io.out()).toMatch(/^Usage: hactl /);
@@ -150,7 +200,9 @@ describe('usage, help and version', () => {
   });
 
   it('version and --version print the version, equal to package.json', async () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(CLI_VERSION).toBe(pkg.version);
     const a = fakeIo();
     expect(await runCli(['version'], a)).toBe(0);

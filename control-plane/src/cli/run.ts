@@ -49,7 +49,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 function outputOption(): Option {
-  return new Option('-o, --output <format>', 'output format (wide adds columns; json/yaml print the raw API response)')
+  return new Option(
+    '-o, --output <format>',
+    'output format (wide adds columns; json/yaml print the raw API response)',
+  )
     .choices(OUTPUT_FORMATS)
     .default('table');
 }
@@ -60,9 +63,16 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   // commander must never call process.exit or write to process streams itself.
   program
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, getOutHasColors: () => false, getErrHasColors: () => false })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
     .showHelpAfterError('(add --help for usage)')
-    .description('Operate ZooKeeper, Kafka, Storm and Elasticsearch clusters through the hactl control plane.')
+    .description(
+      'Operate ZooKeeper, Kafka, Storm and Elasticsearch clusters through the hactl control plane.',
+    )
     .version(CLI_VERSION, '--version', 'print the hactl version')
     .option('--server <url>', `control plane URL (env HACTL_SERVER, default ${DEFAULT_SERVER})`)
     .option('--token <token>', 'API token sent as a bearer token (env HACTL_TOKEN)');
@@ -81,13 +91,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .alias('host')
     .description('list hosts with their agent connection and generation (GET /v1/hosts)')
     .addOption(outputOption())
-    .action((flags: OutputFlags, cmd: Command) => act(async () => (await import('./commands/get.js')).runGetHosts(context(cmd), flags)));
+    .action((flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/get.js')).runGetHosts(context(cmd), flags)),
+    );
   get
     .command('clusters')
     .alias('cluster')
     .description('list clusters with their health (GET /v1/clusters)')
     .addOption(outputOption())
-    .action((flags: OutputFlags, cmd: Command) => act(async () => (await import('./commands/get.js')).runGetClusters(context(cmd), flags)));
+    .action((flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/get.js')).runGetClusters(context(cmd), flags)),
+    );
 
   const describe = program.command('describe').description('show one resource in detail');
   describe
@@ -96,14 +110,28 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<name>', 'cluster name')
     .description('show a cluster and the state of each member (GET /v1/clusters/NAME)')
     .addOption(outputOption())
-    .action((name: string, flags: OutputFlags, cmd: Command) => act(async () => (await import('./commands/describe.js')).runDescribeCluster(context(cmd), name, flags)));
+    .action((name: string, flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/describe.js')).runDescribeCluster(context(cmd), name, flags)),
+    );
 
   program
     .command('apply')
-    .description('create or update clusters from YAML/JSON spec files (every document checked, then all stored or none: POST /v1/apply)')
-    .requiredOption('-f, --file <path>', 'spec file, "-" for stdin; repeatable; "---" separates documents', (v: string, prev?: string[]) => [...(prev ?? []), v])
-    .option('--dry-run', 'ask the control plane what would change (instances, file diffs, restart order); stores nothing')
-    .option('--no-rollout', 'store the new revision but do not start the rolling restart (members show "restart pending")')
+    .description(
+      'create or update clusters from YAML/JSON spec files (every document checked, then all stored or none: POST /v1/apply)',
+    )
+    .requiredOption(
+      '-f, --file <path>',
+      'spec file, "-" for stdin; repeatable; "---" separates documents',
+      (v: string, prev?: string[]) => [...(prev ?? []), v],
+    )
+    .option(
+      '--dry-run',
+      'ask the control plane what would change (instances, file diffs, restart order); stores nothing',
+    )
+    .option(
+      '--no-rollout',
+      'store the new revision but do not start the rolling restart (members show "restart pending")',
+    )
     .option('-m, --message <text>', 'why: stored with each new revision (hactl history)')
     .addHelpText(
       'after',
@@ -111,14 +139,18 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         'reported and nothing is sent. The control plane then checks every document (against the fleet and the\n' +
         'documents before it) and stores all of them or none.',
     )
-    .action((flags: ApplyFlags, cmd: Command) => act(async () => (await import('./commands/apply.js')).runApply(context(cmd), flags)));
+    .action((flags: ApplyFlags, cmd: Command) =>
+      act(async () => (await import('./commands/apply.js')).runApply(context(cmd), flags)),
+    );
 
   program
     .command('history')
     .argument('<cluster>', 'cluster name')
-    .description('list a cluster\'s revisions (GET /v1/clusters/NAME/revisions)')
+    .description("list a cluster's revisions (GET /v1/clusters/NAME/revisions)")
     .addOption(outputOption())
-    .action((cluster: string, flags: OutputFlags, cmd: Command) => act(async () => (await import('./commands/revisions.js')).runHistory(context(cmd), cluster, flags)));
+    .action((cluster: string, flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/revisions.js')).runHistory(context(cmd), cluster, flags)),
+    );
 
   program
     .command('diff')
@@ -127,51 +159,80 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--to <n>', 'newer revision (default: the current one)')
     .description('spec diff and rendered config-file diffs per member between two revisions')
     .addOption(outputOption())
-    .action((cluster: string, flags: { from?: string; to?: string } & OutputFlags, cmd: Command) => act(async () => (await import('./commands/revisions.js')).runDiff(context(cmd), cluster, flags)));
+    .action((cluster: string, flags: { from?: string; to?: string } & OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/revisions.js')).runDiff(context(cmd), cluster, flags)),
+    );
 
   program
     .command('rollback')
     .argument('<cluster>', 'cluster name')
     .requiredOption('--to <n>', 'revision whose spec becomes current again')
     .option('-m, --message <text>', 'why: stored with the new revision (hactl history)')
-    .description('make an earlier revision\'s spec current (as a new revision) and roll it out safely; refused while a rollout runs')
-    .action((cluster: string, flags: { to: string; message?: string }, cmd: Command) => act(async () => (await import('./commands/revisions.js')).runRollback(context(cmd), cluster, flags)));
+    .description(
+      "make an earlier revision's spec current (as a new revision) and roll it out safely; refused while a rollout runs",
+    )
+    .action((cluster: string, flags: { to: string; message?: string }, cmd: Command) =>
+      act(async () => (await import('./commands/revisions.js')).runRollback(context(cmd), cluster, flags)),
+    );
 
-  const rollout = program.command('rollout').description('rolling restarts: one member at a time, gated, leader last');
+  const rollout = program
+    .command('rollout')
+    .description('rolling restarts: one member at a time, gated, leader last');
   rollout
     .command('start')
     .argument('<cluster>', 'cluster name')
-    .addOption(new Option('--action <action>', 'restart | apply | upgrade').choices(['restart', 'apply', 'upgrade']).default('restart'))
+    .addOption(
+      new Option('--action <action>', 'restart | apply | upgrade')
+        .choices(['restart', 'apply', 'upgrade'])
+        .default('restart'),
+    )
     .option('--gate-timeout <sec>', 'how long one step may wait for its gates (default 600)')
-    .addOption(new Option('--on-gate-timeout <what>', 'pause, abort, or roll the changed members back to the previous revision').choices(['pause', 'abort', 'rollback']))
+    .addOption(
+      new Option(
+        '--on-gate-timeout <what>',
+        'pause, abort, or roll the changed members back to the previous revision',
+      ).choices(['pause', 'abort', 'rollback']),
+    )
     .option('--pause-between <sec>', 'extra wait after each member')
     .option('-w, --wait', 'follow the rollout until it ends')
     .description('start a rolling restart (POST /v1/clusters/NAME/rollouts)')
-    .action((cluster: string, flags: RolloutStartFlags, cmd: Command) => act(async () => (await import('./commands/rollout.js')).runRolloutStart(context(cmd), cluster, flags)));
+    .action((cluster: string, flags: RolloutStartFlags, cmd: Command) =>
+      act(async () => (await import('./commands/rollout.js')).runRolloutStart(context(cmd), cluster, flags)),
+    );
   rollout
     .command('status')
-    .argument('[id]', 'rollout id (default: the cluster\'s latest, with --cluster)')
+    .argument('[id]', "rollout id (default: the cluster's latest, with --cluster)")
     .option('--cluster <name>', 'show the latest rollout of this cluster')
     .option('-w, --watch', 'follow progress live: current step, gate and why, elapsed per step')
     .addOption(outputOption())
     .description('show a rollout (GET /v1/rollouts/ID)')
-    .action((id: string | undefined, flags: { cluster?: string; watch?: boolean } & OutputFlags, cmd: Command) => act(async () => (await import('./commands/rollout.js')).runRolloutStatus(context(cmd), id, flags)));
+    .action(
+      (id: string | undefined, flags: { cluster?: string; watch?: boolean } & OutputFlags, cmd: Command) =>
+        act(async () => (await import('./commands/rollout.js')).runRolloutStatus(context(cmd), id, flags)),
+    );
   for (const verb of ['pause', 'resume', 'abort'] as const) {
     rollout
       .command(verb)
       .argument('<id>', 'rollout id')
       .description(`${verb} a rollout (POST /v1/rollouts/ID/${verb})`)
-      .action((id: string, _flags: unknown, cmd: Command) => act(async () => (await import('./commands/rollout.js')).runRolloutVerb(context(cmd), id, verb)));
+      .action((id: string, _flags: unknown, cmd: Command) =>
+        act(async () => (await import('./commands/rollout.js')).runRolloutVerb(context(cmd), id, verb)),
+      );
   }
 
   const del = program.command('delete').description('delete resources');
   del
     .command('cluster')
     .argument('<name>', 'cluster name')
-    .option('--yes', 'really delete: stop every member and forget the cluster (without it, only show what would happen)')
+    .option(
+      '--yes',
+      'really delete: stop every member and forget the cluster (without it, only show what would happen)',
+    )
     .option('--dry-run', 'show what would be stopped and what stays on disk; delete nothing')
     .description('delete a cluster (DELETE /v1/clusters/NAME); its data, logs and config stay on the hosts')
-    .action((name: string, flags: { yes?: boolean; dryRun?: boolean }, cmd: Command) => act(async () => (await import('./commands/delete.js')).runDeleteCluster(context(cmd), name, flags)));
+    .action((name: string, flags: { yes?: boolean; dryRun?: boolean }, cmd: Command) =>
+      act(async () => (await import('./commands/delete.js')).runDeleteCluster(context(cmd), name, flags)),
+    );
 
   program
     .command('logs')
@@ -179,8 +240,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<member>', 'host name, member id, or member name (zk-1)')
     .option('--out', "the captured stdout/stderr (<member>/logs/*.out) instead of the service's own log")
     .option('-n, --lines <n>', 'how many lines from the end', '100')
-    .description("the last lines of a member's log, read by its agent (GET /v1/clusters/NAME/members/MEMBER/logs)")
-    .action((cluster: string, member: string, flags: { out?: boolean; lines: string }, cmd: Command) => act(async () => (await import('./commands/logs.js')).runLogs(context(cmd), cluster, member, flags)));
+    .description(
+      "the last lines of a member's log, read by its agent (GET /v1/clusters/NAME/members/MEMBER/logs)",
+    )
+    .action((cluster: string, member: string, flags: { out?: boolean; lines: string }, cmd: Command) =>
+      act(async () => (await import('./commands/logs.js')).runLogs(context(cmd), cluster, member, flags)),
+    );
 
   program
     .command('version')

@@ -6,7 +6,10 @@ const src = (name: string, text: string) => ({ name, text });
 describe('parseSpecSources', () => {
   it('multi-document YAML → specs in order, empty and comment-only documents skipped', () => {
     const { docs, problems } = parseSpecSources([
-      src('all.yaml', '---\nname: zk-main\nkind: zookeeper\n---\n# nothing here\n---\nname: kafka-main\nkind: kafka\n---\n'),
+      src(
+        'all.yaml',
+        '---\nname: zk-main\nkind: zookeeper\n---\n# nothing here\n---\nname: kafka-main\nkind: kafka\n---\n',
+      ),
       src('more.json', '{"name": "es-main", "kind": "elasticsearch"}'),
     ]);
     expect(problems).toEqual([]);
@@ -22,7 +25,9 @@ describe('parseSpecSources', () => {
     const { problems } = parseSpecSources([src('zk.yaml', 'name: ok\n---\nname: bad\nmembers: [1, 2\n')]);
     expect(problems).toHaveLength(1);
     expect(problems[0]?.path).toBe('zk.yaml:5:1');
-    expect(problems[0]?.message).toBe('Flow sequence in block collection must be sufficiently indented and end with a ]\nmembers: [1, 2\n\n^');
+    expect(problems[0]?.message).toBe(
+      'Flow sequence in block collection must be sufficiently indented and end with a ]\nmembers: [1, 2\n\n^',
+    );
   });
 
   it('reports problems in every file at once', () => {
@@ -37,7 +42,11 @@ describe('parseSpecSources', () => {
     ['no name', 'kind: zookeeper\n', 'a cluster spec needs a non-empty string "name"'],
     ['numeric name', 'name: 5\n', 'a cluster spec needs a non-empty string "name"'],
     ['blank name', 'name: "  "\n', 'a cluster spec needs a non-empty string "name"'],
-    ['infinity', 'name: x\nsettings: {tickTime: .inf}\n', 'settings.tickTime: .inf/.nan cannot be sent as JSON'],
+    [
+      'infinity',
+      'name: x\nsettings: {tickTime: .inf}\n',
+      'settings.tickTime: .inf/.nan cannot be sent as JSON',
+    ],
   ])('%s → problem', (_label, text, message) => {
     const { docs, problems } = parseSpecSources([src('s.yaml', text)]);
     expect(docs).toEqual([]);
@@ -46,7 +55,12 @@ describe('parseSpecSources', () => {
 
   it('the same cluster twice → problem naming both places', () => {
     const { problems } = parseSpecSources([src('a.yaml', 'name: zk\n'), src('b.yaml', '\n\nname: zk\n')]);
-    expect(problems).toEqual([{ path: 'b.yaml, document 1 (line 3)', message: 'cluster "zk" is already defined in a.yaml, document 1 (line 1)' }]);
+    expect(problems).toEqual([
+      {
+        path: 'b.yaml, document 1 (line 3)',
+        message: 'cluster "zk" is already defined in a.yaml, document 1 (line 1)',
+      },
+    ]);
   });
 
   it('empty input → no documents, no problems', () => {
@@ -54,8 +68,18 @@ describe('parseSpecSources', () => {
   });
 
   it('a reserved key (YAML keeps __proto__ as a key, the control plane would refuse it) → named with its document and path (issue 16 #3)', () => {
-    const { docs, problems } = parseSpecSources([src('zk.yaml', 'name: zk-main\nkind: zookeeper\nsettings:\n  __proto__: { tickTime: 1 }\n  syncLimit: 5\n')]);
+    const { docs, problems } = parseSpecSources([
+      src(
+        'zk.yaml',
+        'name: zk-main\nkind: zookeeper\nsettings:\n  __proto__: { tickTime: 1 }\n  syncLimit: 5\n',
+      ),
+    ]);
     expect(docs).toEqual([]);
-    expect(problems).toEqual([{ path: 'zk.yaml, document 1 (line 1): settings.__proto__', message: '"__proto__" is a reserved name and cannot be used as a key' }]);
+    expect(problems).toEqual([
+      {
+        path: 'zk.yaml, document 1 (line 1): settings.__proto__',
+        message: '"__proto__" is a reserved name and cannot be used as a key',
+      },
+    ]);
   });
 });

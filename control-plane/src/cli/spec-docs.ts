@@ -23,7 +23,10 @@ export interface SpecSource {
  * All-or-nothing: a caller sends nothing unless `problems` is empty. Empty documents (`---` with
  * nothing or only comments) are skipped. JSON is YAML, so .json files work too.
  */
-export function parseSpecSources(sources: readonly SpecSource[]): { docs: SpecDocument[]; problems: ErrorDetail[] } {
+export function parseSpecSources(sources: readonly SpecSource[]): {
+  docs: SpecDocument[];
+  problems: ErrorDetail[];
+} {
   const docs: SpecDocument[] = [];
   const problems: ErrorDetail[] = [];
   const firstOrigin = new Map<string, string>();
@@ -44,7 +47,10 @@ export function parseSpecSources(sources: readonly SpecSource[]): { docs: SpecDo
       const value: unknown = doc.toJS();
       if (value === null || value === undefined) continue;
       if (!isRecord(value)) {
-        problems.push({ path: origin, message: `a cluster spec must be a mapping, got ${Array.isArray(value) ? 'a list' : typeof value}` });
+        problems.push({
+          path: origin,
+          message: `a cluster spec must be a mapping, got ${Array.isArray(value) ? 'a list' : typeof value}`,
+        });
         continue;
       }
       const name = value.name;
@@ -65,7 +71,10 @@ export function parseSpecSources(sources: readonly SpecSource[]): { docs: SpecDo
       }
       const earlier = firstOrigin.get(name);
       if (earlier !== undefined) {
-        problems.push({ path: origin, message: `cluster ${JSON.stringify(name)} is already defined in ${earlier}` });
+        problems.push({
+          path: origin,
+          message: `cluster ${JSON.stringify(name)} is already defined in ${earlier}`,
+        });
         continue;
       }
       firstOrigin.set(name, origin);

@@ -10,7 +10,9 @@ describe('renderTable', () => {
         ['k', 'kafka', 'ok'],
       ],
     );
-    expect(out).toBe(['NAME     KIND       DETAIL', 'zk-main  zookeeper', 'k        kafka      ok', ''].join('\n'));
+    expect(out).toBe(
+      ['NAME     KIND       DETAIL', 'zk-main  zookeeper', 'k        kafka      ok', ''].join('\n'),
+    );
   });
 
   it('widens a column to its longest cell, header included', () => {
@@ -47,7 +49,10 @@ describe('renderTable', () => {
   });
 
   it('colour: bold headers, toned cells, padding outside the escape codes', () => {
-    const out = renderTable(['health', 'name'], [['down', 'zk']], { color: true, tone: (h, v) => (h === 'HEALTH' && v === 'down' ? 'bad' : undefined) });
+    const out = renderTable(['health', 'name'], [['down', 'zk']], {
+      color: true,
+      tone: (h, v) => (h === 'HEALTH' && v === 'down' ? 'bad' : undefined),
+    });
     expect(out).toBe('\u001b[1mHEALTH\u001b[22m  \u001b[1mNAME\u001b[22m\n\u001b[31mdown\u001b[39m    zk\n');
   });
 });

@@ -29,14 +29,21 @@ function width(s: string): number {
  * borders, no trailing spaces. Cell values have control characters escaped. Returns the text with a
  * trailing newline (empty string for no headers). Missing cells in short rows render empty.
  */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  opts: TableOptions = {},
+): string {
   if (headers.length === 0) return '';
   const head = headers.map((h) => escapeControl(h.toUpperCase()));
   const body = rows.map((r) => headers.map((_, i) => escapeControl(r[i] ?? '')));
   const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i] ?? ''))));
   const indent = opts.indent ?? '';
 
-  const line = (cells: readonly string[], styleOf: (i: number, v: string) => [string, string] | undefined): string => {
+  const line = (
+    cells: readonly string[],
+    styleOf: (i: number, v: string) => [string, string] | undefined,
+  ): string => {
     const parts = cells.map((v, i) => {
       const last = i === cells.length - 1;
       const pad = last ? '' : ' '.repeat((widths[i] ?? 0) - width(v));

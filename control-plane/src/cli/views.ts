@@ -42,14 +42,27 @@ export function renderHosts(hosts: readonly HostView[], o: ViewOptions): string 
     if (o.wide) {
       const f = h.facts ?? {};
       const mem = typeof f.memoryBytes === 'number' ? formatBytes(f.memoryBytes) : '-';
-      row.push(cell(h.id), cell(f.os), cell(f.cpus), mem, cell(h.agentVersion ?? f.agentVersion), cell(f.java));
+      row.push(
+        cell(h.id),
+        cell(f.os),
+        cell(f.cpus),
+        mem,
+        cell(h.agentVersion ?? f.agentVersion),
+        cell(f.java),
+      );
     }
     return row;
   });
   // An agent that did not apply its state says why (a refused control plane, an apply that failed):
   // under the table, since the reason is a sentence.
-  const errors = [...hosts].sort(byName).filter((h) => h.applyError).map((h) => `${escapeControl(h.name)}: ${escapeControl(h.applyError!)}\n`);
-  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone }) + (errors.length ? `\n${errors.join('')}` : '');
+  const errors = [...hosts]
+    .sort(byName)
+    .filter((h) => h.applyError)
+    .map((h) => `${escapeControl(h.name)}: ${escapeControl(h.applyError!)}\n`);
+  return (
+    renderTable(headers, rows, { color: o.color ?? false, tone: statusTone }) +
+    (errors.length ? `\n${errors.join('')}` : '')
+  );
 }
 
 /**
@@ -61,16 +74,39 @@ export function renderClusters(clusters: readonly ClusterSummary[], o: ViewOptio
   if (o.wide) headers.push('reason');
   const sorted = [...clusters].sort(byName);
   const rows = sorted.map((c) => {
-    const row = [cell(c.name), cell(c.kind), cell(c.revision), cell(c.health), `${cell(c.ready)}/${cell(c.members)}`, formatAge(c.updatedAt, o.now)];
+    const row = [
+      cell(c.name),
+      cell(c.kind),
+      cell(c.revision),
+      cell(c.health),
+      `${cell(c.ready)}/${cell(c.members)}`,
+      formatAge(c.updatedAt, o.now),
+    ];
     if (o.wide) row.push(escapeControl(cell(c.reason)));
     return row;
   });
-  const hints = sorted.filter((c) => c.hint).map((c) => `hint: ${escapeControl(c.name)}: ${escapeControl(c.hint!)}`);
-  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone }) + (hints.length ? `${hints.join('\n')}\n` : '');
+  const hints = sorted
+    .filter((c) => c.hint)
+    .map((c) => `hint: ${escapeControl(c.name)}: ${escapeControl(c.hint!)}`);
+  return (
+    renderTable(headers, rows, { color: o.color ?? false, tone: statusTone }) +
+    (hints.length ? `${hints.join('\n')}\n` : '')
+  );
 }
 
 /** Member keys shown in their own columns; any other key the server adds goes to -o wide. */
-const KNOWN_MEMBER_KEYS = new Set(['host', 'id', 'address', 'port', 'role', 'mode', 'process', 'lastProbe', 'detail', 'logs']);
+const KNOWN_MEMBER_KEYS = new Set([
+  'host',
+  'id',
+  'address',
+  'port',
+  'role',
+  'mode',
+  'process',
+  'lastProbe',
+  'detail',
+  'logs',
+]);
 
 /** `lastProbe` → `LAST-PROBE`. */
 function headerFor(key: string): string {
@@ -101,12 +137,21 @@ export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
   const members = c.status.members;
   if (members.length === 0) return out + 'Members:  <none>\n';
 
-  const extraKeys = o.wide ? [...new Set(members.flatMap((m) => Object.keys(m)))].filter((k) => !KNOWN_MEMBER_KEYS.has(k)).sort() : [];
+  const extraKeys = o.wide
+    ? [...new Set(members.flatMap((m) => Object.keys(m)))].filter((k) => !KNOWN_MEMBER_KEYS.has(k)).sort()
+    : [];
   const headers = ['host', 'id', 'role/mode', 'process', 'last-probe', 'detail'];
   if (o.wide) headers.splice(2, 0, 'address');
   headers.push(...extraKeys.map(headerFor));
   const rows = members.map((m) => {
-    const row = [cell(m.host), cell(m.id), roleMode(m), cell(m.process), formatAge(m.lastProbe, o.now), cell(m.detail)];
+    const row = [
+      cell(m.host),
+      cell(m.id),
+      roleMode(m),
+      cell(m.process),
+      formatAge(m.lastProbe, o.now),
+      cell(m.detail),
+    ];
     if (o.wide) row.splice(2, 0, endpoint(m));
     row.push(...extraKeys.map((k) => cell(m[k])));
     return row;
@@ -117,7 +162,8 @@ export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
   const logs = members.filter((m) => Array.isArray(m.logs) && m.logs.length > 0);
   if (logs.length) {
     out += 'Logs:\n';
-    for (const m of logs) out += `  ${escapeControl(cell(m.host))}: ${(m.logs as unknown[]).map((f) => escapeControl(String(f))).join(', ')}\n`;
+    for (const m of logs)
+      out += `  ${escapeControl(cell(m.host))}: ${(m.logs as unknown[]).map((f) => escapeControl(String(f))).join(', ')}\n`;
   }
   return out;
 }

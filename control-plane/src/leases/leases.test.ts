@@ -18,7 +18,12 @@ const session: AgentSession = { sendDesired() {}, sendCommand() {}, close() {} }
 
 function leases(ttlMs = 10_000) {
   return new LeaseManager({
-    fleet, store, logger: nullLogger, now: () => now, ttlMs, retryAfterMs: 500,
+    fleet,
+    store,
+    logger: nullLogger,
+    now: () => now,
+    ttlMs,
+    retryAfterMs: 500,
     pendingFor: () => pending,
     authorize: (id) => (authorized ? undefined : `abandon: no running rollout asks to restart ${id}`),
     newId: () => `lease-${++ids}`,
@@ -28,8 +33,20 @@ function leases(ttlMs = 10_000) {
 /** Every member reports serving; `leader` leads with 2 synced followers. */
 function report(leader: number, synced = 2): void {
   for (const i of [1, 2, 3]) {
-    const probe = i === leader ? { ok: true, serving: true, mode: 'leader', syncedFollowers: synced } : { ok: true, serving: true, mode: 'follower' };
-    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = { id: `zk/zk-${i}`, process: 'running', pid: 100 + i, restarts: 0, detail: '', restartPending: false, probeAt: now, probe };
+    const probe =
+      i === leader
+        ? { ok: true, serving: true, mode: 'leader', syncedFollowers: synced }
+        : { ok: true, serving: true, mode: 'follower' };
+    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = {
+      id: `zk/zk-${i}`,
+      process: 'running',
+      pid: 100 + i,
+      restarts: 0,
+      detail: '',
+      restartPending: false,
+      probeAt: now,
+      probe,
+    };
     fleet.recordStatus(`h${i}`, { appliedGeneration: 2, applyError: '', instances: [inst] });
   }
 }
@@ -37,9 +54,27 @@ function report(leader: number, synced = 2): void {
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-lease-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  fleet = new Fleet({ store, logger: nullLogger, now: () => now, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
-  for (const i of [1, 2, 3]) fleet.connectAgent({ name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session);
-  fleet.applyCluster('zk', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) }, { author: 't', message: '' });
+  fleet = new Fleet({
+    store,
+    logger: nullLogger,
+    now: () => now,
+    reportIntervalMs: 1000,
+    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+  });
+  for (const i of [1, 2, 3])
+    fleet.connectAgent(
+      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session,
+    );
+  fleet.applyCluster(
+    'zk',
+    {
+      kind: 'zookeeper',
+      distribution: { home: '/zk' },
+      members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+    },
+    { author: 't', message: '' },
+  );
   authorized = true;
   pending = [];
 });
@@ -101,6 +136,9 @@ describe('restart leases', () => {
 
   it('a host cannot take a lease for an instance it does not run', () => {
     report(2);
-    expect(leases().acquire('h1', 'zk/zk-3', 'test')).toMatchObject({ granted: false, reason: 'host h1 does not run zk/zk-3' });
+    expect(leases().acquire('h1', 'zk/zk-3', 'test')).toMatchObject({
+      granted: false,
+      reason: 'host h1 does not run zk/zk-3',
+    });
   });
 });

@@ -54,8 +54,18 @@ export class LeaseManager {
     for (const [id, l] of this.leases) {
       if (l.expiresAt <= now) {
         this.leases.delete(id);
-        this.opts.logger.warn({ cluster: l.cluster, instance: l.instanceId, lease: id }, 'restart lease expired');
-        this.opts.store.appendEvent({ at: now, type: 'lease.expired', cluster: l.cluster, host: l.hostId, message: `lease for ${l.instanceId} expired without release`, data_json: '{}' });
+        this.opts.logger.warn(
+          { cluster: l.cluster, instance: l.instanceId, lease: id },
+          'restart lease expired',
+        );
+        this.opts.store.appendEvent({
+          at: now,
+          type: 'lease.expired',
+          cluster: l.cluster,
+          host: l.hostId,
+          message: `lease for ${l.instanceId} expired without release`,
+          data_json: '{}',
+        });
       }
     }
   }
@@ -71,25 +81,63 @@ export class LeaseManager {
     const cluster = instanceId.split('/')[0] ?? '';
     const refuse = (why: string, gates: GateResult[] = []): LeaseDecision => {
       this.lastRefusal.set(instanceId, why);
-      return { granted: false, leaseId: '', expiresAtMs: 0, reason: why, retryAfterMs: this.opts.retryAfterMs, gates };
+      return {
+        granted: false,
+        leaseId: '',
+        expiresAtMs: 0,
+        reason: why,
+        retryAfterMs: this.opts.retryAfterMs,
+        gates,
+      };
     };
-    if (!this.opts.fleet.kindOfInstance(hostId, instanceId)) return refuse(`host ${hostId} does not run ${instanceId}`);
+    if (!this.opts.fleet.kindOfInstance(hostId, instanceId))
+      return refuse(`host ${hostId} does not run ${instanceId}`);
     const mine = [...this.leases.values()].find((l) => l.instanceId === instanceId);
     if (mine) {
       mine.expiresAt = now + this.opts.ttlMs;
-      return { granted: true, leaseId: mine.id, expiresAtMs: mine.expiresAt, reason: 'lease renewed', retryAfterMs: 0, gates: [] };
+      return {
+        granted: true,
+        leaseId: mine.id,
+        expiresAtMs: mine.expiresAt,
+        reason: 'lease renewed',
+        retryAfterMs: 0,
+        gates: [],
+      };
     }
     const denied = this.opts.authorize(instanceId);
     if (denied) return refuse(denied);
     const gates = this.gates(instanceId);
     const failing = gates.filter((g) => !g.ok);
     if (failing.length) return refuse(failing.map((g) => `${g.gate}: ${g.reason}`).join('; '), gates);
-    const lease: Lease = { id: this.opts.newId(), cluster, instanceId, hostId, expiresAt: now + this.opts.ttlMs };
+    const lease: Lease = {
+      id: this.opts.newId(),
+      cluster,
+      instanceId,
+      hostId,
+      expiresAt: now + this.opts.ttlMs,
+    };
     this.leases.set(lease.id, lease);
     this.lastRefusal.delete(instanceId);
-    this.opts.logger.info({ cluster, instance: instanceId, host: hostId, lease: lease.id, reason }, 'restart lease granted');
-    this.opts.store.appendEvent({ at: now, type: 'lease.granted', cluster, host: hostId, message: `restart lease for ${instanceId} (${reason || 'no reason given'})`, data_json: JSON.stringify({ gates }) });
-    return { granted: true, leaseId: lease.id, expiresAtMs: lease.expiresAt, reason: 'all gates hold', retryAfterMs: 0, gates };
+    this.opts.logger.info(
+      { cluster, instance: instanceId, host: hostId, lease: lease.id, reason },
+      'restart lease granted',
+    );
+    this.opts.store.appendEvent({
+      at: now,
+      type: 'lease.granted',
+      cluster,
+      host: hostId,
+      message: `restart lease for ${instanceId} (${reason || 'no reason given'})`,
+      data_json: JSON.stringify({ gates }),
+    });
+    return {
+      granted: true,
+      leaseId: lease.id,
+      expiresAtMs: lease.expiresAt,
+      reason: 'all gates hold',
+      retryAfterMs: 0,
+      gates,
+    };
   }
 
   /** The named gates for taking `instanceId` down now, with their current values (grants nothing). */
@@ -101,7 +149,9 @@ export class LeaseManager {
       status,
       members,
       instanceId,
-      leasedBy: this.holders(cluster).filter((l) => l.instanceId !== instanceId).map((l) => l.instanceId),
+      leasedBy: this.holders(cluster)
+        .filter((l) => l.instanceId !== instanceId)
+        .map((l) => l.instanceId),
       pending: this.opts.pendingFor(cluster, instanceId),
     });
   }
@@ -110,7 +160,14 @@ export class LeaseManager {
     const l = this.leases.get(leaseId);
     if (!l) return false;
     this.leases.delete(leaseId);
-    this.opts.store.appendEvent({ at: this.opts.now(), type: 'lease.released', cluster: l.cluster, host: l.hostId, message: `restart lease for ${l.instanceId} released`, data_json: '{}' });
+    this.opts.store.appendEvent({
+      at: this.opts.now(),
+      type: 'lease.released',
+      cluster: l.cluster,
+      host: l.hostId,
+      message: `restart lease for ${l.instanceId} released`,
+      data_json: '{}',
+    });
     return true;
   }
 }

@@ -12,25 +12,71 @@ let store: SqliteStore;
 let fleet: Fleet;
 const now = 1_800_000_000_000;
 const latest = new Map<string, HostDesiredView>();
-const session = (host: string): AgentSession => ({ sendDesired: (_g, d) => latest.set(host, d), sendCommand() {}, close() {} });
+const session = (host: string): AgentSession => ({
+  sendDesired: (_g, d) => latest.set(host, d),
+  sendCommand() {},
+  close() {},
+});
 
 function reportZk(leaderSynced: number | undefined): void {
   for (const i of [1, 2, 3]) {
-    const probe = leaderSynced === undefined ? { ok: true, serving: false, mode: 'unknown' } : i === 1 ? { ok: true, serving: true, mode: 'leader', syncedFollowers: leaderSynced } : { ok: true, serving: true, mode: 'follower' };
-    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = { id: `zk/zk-${i}`, process: 'running', pid: 10 + i, restarts: 0, detail: '', restartPending: false, probeAt: now, probe };
+    const probe =
+      leaderSynced === undefined
+        ? { ok: true, serving: false, mode: 'unknown' }
+        : i === 1
+          ? { ok: true, serving: true, mode: 'leader', syncedFollowers: leaderSynced }
+          : { ok: true, serving: true, mode: 'follower' };
+    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = {
+      id: `zk/zk-${i}`,
+      process: 'running',
+      pid: 10 + i,
+      restarts: 0,
+      detail: '',
+      restartPending: false,
+      probeAt: now,
+      probe,
+    };
     fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
   }
 }
-const kafkaRunState = () => [1, 2, 3].map((i) => latest.get(`h${i}`)?.instances.find((x) => x.kind === 'kafka')?.runState);
+const kafkaRunState = () =>
+  [1, 2, 3].map((i) => latest.get(`h${i}`)?.instances.find((x) => x.kind === 'kafka')?.runState);
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fleet-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  fleet = new Fleet({ store, logger: nullLogger, now: () => now, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
+  fleet = new Fleet({
+    store,
+    logger: nullLogger,
+    now: () => now,
+    reportIntervalMs: 1000,
+    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+  });
   latest.clear();
-  for (const i of [1, 2, 3]) fleet.connectAgent({ name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session(`h${i}`));
-  fleet.applyCluster('zk', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) }, { author: 't', message: '' });
-  fleet.applyCluster('kafka', { kind: 'kafka', distribution: { home: '/kafka' }, zookeeper: 'zk', brokers: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) }, { author: 't', message: '' });
+  for (const i of [1, 2, 3])
+    fleet.connectAgent(
+      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session(`h${i}`),
+    );
+  fleet.applyCluster(
+    'zk',
+    {
+      kind: 'zookeeper',
+      distribution: { home: '/zk' },
+      members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+    },
+    { author: 't', message: '' },
+  );
+  fleet.applyCluster(
+    'kafka',
+    {
+      kind: 'kafka',
+      distribution: { home: '/kafka' },
+      zookeeper: 'zk',
+      brokers: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+    },
+    { author: 't', message: '' },
+  );
 });
 afterEach(() => {
   store.close();
@@ -40,7 +86,12 @@ afterEach(() => {
 describe('start ordering across clusters', () => {
   it('kafka is held stopped, pending with the reason, until its zookeeper is healthy; then released for good', () => {
     expect(kafkaRunState()).toEqual(['stopped', 'stopped', 'stopped']);
-    expect(fleet.clusterStatus('kafka').status).toMatchObject({ health: 'pending', reason: expect.stringMatching(/^waiting for zk \((pending|down)\) to be healthy before the first start$/) });
+    expect(fleet.clusterStatus('kafka').status).toMatchObject({
+      health: 'pending',
+      reason: expect.stringMatching(
+        /^waiting for zk \((pending|down)\) to be healthy before the first start$/,
+      ),
+    });
 
     reportZk(1); // a quorum serves but one follower is not synced: degraded, still held
     fleet.reconcileTick();
@@ -54,15 +105,33 @@ describe('start ordering across clusters', () => {
     // A later ZooKeeper outage does not stop brokers that already started.
     reportZk(undefined);
     fleet.reconcileTick();
-    fleet.applyCluster('kafka', { kind: 'kafka', distribution: { home: '/kafka' }, zookeeper: 'zk', brokers: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })), settings: { 'num.io.threads': 4 } }, { author: 't', message: '' });
+    fleet.applyCluster(
+      'kafka',
+      {
+        kind: 'kafka',
+        distribution: { home: '/kafka' },
+        zookeeper: 'zk',
+        brokers: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+        settings: { 'num.io.threads': 4 },
+      },
+      { author: 't', message: '' },
+    );
     expect(kafkaRunState()).toEqual(['running', 'running', 'running']);
   });
 
   it('a new host gets an empty generation 1 and every other host keeps its generation', () => {
     const before = store.listHostDesired().map((r) => [r.host_id, r.generation]);
-    fleet.connectAgent({ name: 'h9', address: '127.0.0.19', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session('h9'));
+    fleet.connectAgent(
+      { name: 'h9', address: '127.0.0.19', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session('h9'),
+    );
     expect(store.getHostDesired('h9')).toMatchObject({ generation: 1, state_json: '{"instances":[]}' });
-    expect(store.listHostDesired().filter((r) => r.host_id !== 'h9').map((r) => [r.host_id, r.generation])).toEqual(before);
+    expect(
+      store
+        .listHostDesired()
+        .filter((r) => r.host_id !== 'h9')
+        .map((r) => [r.host_id, r.generation]),
+    ).toEqual(before);
   });
 });
 
@@ -72,17 +141,55 @@ describe('clocks and sessions (issue 16 #8)', () => {
   let solo: Fleet;
   const soloSession: AgentSession = { sendDesired() {}, sendCommand() {}, close() {} };
   const report = (probeAt: number, sentAt: number) =>
-    solo.recordStatus('s1', { appliedGeneration: 2, applyError: '', sentAt, instances: [{ id: 'solo/zk-1', process: 'running', pid: 7, restarts: 0, detail: '', restartPending: false, probeAt, probe: { ok: true, serving: true, mode: 'standalone' } }] });
+    solo.recordStatus('s1', {
+      appliedGeneration: 2,
+      applyError: '',
+      sentAt,
+      instances: [
+        {
+          id: 'solo/zk-1',
+          process: 'running',
+          pid: 7,
+          restarts: 0,
+          detail: '',
+          restartPending: false,
+          probeAt,
+          probe: { ok: true, serving: true, mode: 'standalone' },
+        },
+      ],
+    });
 
   beforeEach(() => {
     clock = { now };
-    solo = new Fleet({ store, logger: nullLogger, now: () => clock.now, reportIntervalMs: 1000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA' });
-    solo.connectAgent({ name: 's1', address: '127.0.0.31', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, soloSession);
-    solo.applyCluster('solo', { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 's1', id: 1, clientPort: 2190, peerPort: 2890, electionPort: 3890, adminPort: 0 }] }, { author: 't', message: '' });
+    solo = new Fleet({
+      store,
+      logger: nullLogger,
+      now: () => clock.now,
+      reportIntervalMs: 1000,
+      randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    });
+    solo.connectAgent(
+      { name: 's1', address: '127.0.0.31', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      soloSession,
+    );
+    solo.applyCluster(
+      'solo',
+      {
+        kind: 'zookeeper',
+        distribution: { home: '/zk' },
+        members: [{ host: 's1', id: 1, clientPort: 2190, peerPort: 2890, electionPort: 3890, adminPort: 0 }],
+      },
+      { author: 't', message: '' },
+    );
   });
 
   it.each<[string, string, number, number]>([
-    ['an agent clock a year ahead (probe and send stamped in the future)', 'the probe counts as 200 ms old', now + YEAR - 200, now + YEAR],
+    [
+      'an agent clock a year ahead (probe and send stamped in the future)',
+      'the probe counts as 200 ms old',
+      now + YEAR - 200,
+      now + YEAR,
+    ],
     ['a probe stamped in the future, sent on time', 'the probe counts as taken on receipt', now + YEAR, now],
   ])('%s: %s; once reports stop it goes stale like any other', (_scenario, _expected, probeAt, sentAt) => {
     report(probeAt, sentAt);
@@ -90,7 +197,10 @@ describe('clocks and sessions (issue 16 #8)', () => {
     expect(fresh.health).toBe('healthy');
     expect(Date.parse(fresh.members[0]!.lastProbe!)).toBeLessThanOrEqual(now);
     clock.now += 10_000; // > 3 report intervals + 1 s without a report
-    expect(solo.clusterStatus('solo').status).toMatchObject({ health: 'down', members: [{ mode: 'unknown', detail: expect.stringMatching(/no recent probe/) }] });
+    expect(solo.clusterStatus('solo').status).toMatchObject({
+      health: 'down',
+      members: [{ mode: 'unknown', detail: expect.stringMatching(/no recent probe/) }],
+    });
   });
 
   it('every agent disconnected → their members have no current probe at once, whatever their last report said', () => {
@@ -99,7 +209,11 @@ describe('clocks and sessions (issue 16 #8)', () => {
     solo.disconnectAgent('s1', soloSession);
     const st = solo.clusterStatus('solo').status;
     expect(st.health).toBe('down');
-    expect(st.members[0]).toMatchObject({ mode: 'unknown', lastProbe: null, detail: expect.stringMatching(/agent disconnected; its last probe was at /) });
+    expect(st.members[0]).toMatchObject({
+      mode: 'unknown',
+      lastProbe: null,
+      detail: expect.stringMatching(/agent disconnected; its last probe was at /),
+    });
   });
 
   it.each<[string, number, number | undefined, number, number]>([

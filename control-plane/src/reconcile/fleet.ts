@@ -128,7 +128,8 @@ export class Fleet {
   onCommandResult: (hostId: string, result: AgentCommandResult) => void = () => {};
   onAgentConnected: (hostId: string) => void = () => {};
   /** The cluster's running or paused rollout, for the hints in cluster status (set by the core wiring). */
-  activeRollout: (cluster: string) => { id: string; state: string; reason: string } | undefined = () => undefined;
+  activeRollout: (cluster: string) => { id: string; state: string; reason: string } | undefined = () =>
+    undefined;
   /** Read-only questions sent to agents (dry-run checks, log tails), answered by command id. */
   private readonly queries = new Map<string, { hostId: string; resolve: (r: AgentCommandResult) => void }>();
   private querySeq = 0;
@@ -142,7 +143,13 @@ export class Fleet {
     this.controlPlaneId = opts.controlPlaneId ?? '';
     this.staleAfterMs = opts.reportIntervalMs * 3 + 1000;
     for (const h of this.store.listHosts()) {
-      this.liveness.set(h.id, { connected: false, lastSeen: h.last_seen_at ?? 0, applied: h.applied_generation, applyError: '', dirty: false });
+      this.liveness.set(h.id, {
+        connected: false,
+        lastSeen: h.last_seen_at ?? 0,
+        applied: h.applied_generation,
+        applyError: '',
+        dirty: false,
+      });
     }
   }
 
@@ -179,21 +186,34 @@ export class Fleet {
    * facts generated now for a cluster that has none yet (stored by applyCluster exactly as
    * generated here, so validation, preview and the stored plan agree).
    */
-  private checkSpecWithFacts(name: string, raw: unknown): { spec: ClusterSpecBase; newFacts: Record<string, string>; fleet: FleetContext } {
+  private checkSpecWithFacts(
+    name: string,
+    raw: unknown,
+  ): { spec: ClusterSpecBase; newFacts: Record<string, string>; fleet: FleetContext } {
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
       const body = raw as Record<string, unknown>;
       if (body.name === undefined) raw = { ...body, name };
       else if (body.name !== name) {
-        throw new ValidationError('spec name does not match the URL', [{ path: 'name', message: `is ${JSON.stringify(body.name)} but the request is for ${JSON.stringify(name)}` }]);
+        throw new ValidationError('spec name does not match the URL', [
+          {
+            path: 'name',
+            message: `is ${JSON.stringify(body.name)} but the request is for ${JSON.stringify(name)}`,
+          },
+        ]);
       }
     }
     const result = validateClusterSpec(raw, this.fleetContext(name));
-    if (!result.ok) throw new ValidationError(`cluster spec ${JSON.stringify(name)} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`, result.problems);
+    if (!result.ok)
+      throw new ValidationError(
+        `cluster spec ${JSON.stringify(name)} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`,
+        result.problems,
+      );
     const spec = result.spec;
     const others = this.fleetContext(name);
     const stored = others.clusterFacts?.get(name) ?? {};
     const newFacts: Record<string, string> = {};
-    for (const [k, v] of Object.entries(serviceKind(spec.kind)?.initialFacts?.(spec, this.randomId) ?? {})) if (stored[k] === undefined) newFacts[k] = v;
+    for (const [k, v] of Object.entries(serviceKind(spec.kind)?.initialFacts?.(spec, this.randomId) ?? {}))
+      if (stored[k] === undefined) newFacts[k] = v;
     const facts = new Map(others.clusterFacts ?? []);
     facts.set(name, { ...stored, ...newFacts });
     const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
@@ -202,9 +222,15 @@ export class Fleet {
       clashes = checkClaims(fleet, fleet.clusters, name);
     } catch (err) {
       // A planner that cannot plan a validated spec (e.g. a reference it cannot resolve) is still the spec's problem.
-      throw new ValidationError(`cluster spec ${JSON.stringify(name)} cannot be planned`, [{ path: '', message: err instanceof Error ? err.message : String(err) }]);
+      throw new ValidationError(`cluster spec ${JSON.stringify(name)} cannot be planned`, [
+        { path: '', message: err instanceof Error ? err.message : String(err) },
+      ]);
     }
-    if (clashes.length) throw new ValidationError(`cluster spec ${JSON.stringify(name)} clashes with other clusters on shared hosts`, clashes);
+    if (clashes.length)
+      throw new ValidationError(
+        `cluster spec ${JSON.stringify(name)} clashes with other clusters on shared hosts`,
+        clashes,
+      );
     return { spec, newFacts, fleet };
   }
 
@@ -222,7 +248,8 @@ export class Fleet {
     const after = kind.plan(spec, fleet);
     const hostNames = new Map(this.store.listHosts().map((h) => [h.id, h.name]));
     const instances: PreviewInstance[] = [];
-    const render = (p: InstancePlan | undefined) => new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
+    const render = (p: InstancePlan | undefined) =>
+      new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
     for (const p of after) {
       const old = before.get(p.id);
       const [a, b] = [render(old), render(p)];
@@ -230,30 +257,77 @@ export class Fleet {
         const diff = compactDiff(diffLines(a.get(path) ?? '', b.get(path) ?? ''));
         return diff.length ? [{ path, diff }] : [];
       });
-      const change = !old ? 'add' : JSON.stringify(old.inputs) !== JSON.stringify(p.inputs) ? 'update' : 'none';
+      const change = !old
+        ? 'add'
+        : JSON.stringify(old.inputs) !== JSON.stringify(p.inputs)
+          ? 'update'
+          : 'none';
       // A crashed member is started on the new config by the rollout too.
-      const up = ['running', 'crashed', 'starting'].includes(this.observations.get(p.id)?.process ?? 'unknown');
+      const up = ['running', 'crashed', 'starting'].includes(
+        this.observations.get(p.id)?.process ?? 'unknown',
+      );
       const restart = change === 'update' && up && (kind.needsRestart?.(old!.inputs, p.inputs) ?? true);
       const [from, to] = [old ? describeDistribution(old.inputs) : undefined, describeDistribution(p.inputs)];
-      const distribution = to === undefined ? undefined : { ...(from === undefined ? {} : { from }), to, changed: from !== to };
-      instances.push({ instance: p.id, host: hostNames.get(p.hostId) ?? p.hostId, hostId: p.hostId, kind: p.kind, inputs: p.inputs, change, restart, files, ...(distribution ? { distribution } : {}) });
+      const distribution =
+        to === undefined ? undefined : { ...(from === undefined ? {} : { from }), to, changed: from !== to };
+      instances.push({
+        instance: p.id,
+        host: hostNames.get(p.hostId) ?? p.hostId,
+        hostId: p.hostId,
+        kind: p.kind,
+        inputs: p.inputs,
+        change,
+        restart,
+        files,
+        ...(distribution ? { distribution } : {}),
+      });
     }
     for (const [id, old] of before) {
-      if (!after.some((p) => p.id === id)) instances.push({ instance: id, host: hostNames.get(old.hostId) ?? old.hostId, hostId: old.hostId, kind: old.kind, inputs: old.inputs, change: 'remove', restart: false, files: [] });
+      if (!after.some((p) => p.id === id))
+        instances.push({
+          instance: id,
+          host: hostNames.get(old.hostId) ?? old.hostId,
+          hostId: old.hostId,
+          kind: old.kind,
+          inputs: old.inputs,
+          change: 'remove',
+          restart: false,
+          files: [],
+        });
     }
-    const members = existing ? this.memberMap(name).members : new Map<string, ClusterStatus['members'][number]>();
+    const members = existing
+      ? this.memberMap(name).members
+      : new Map<string, ClusterStatus['members'][number]>();
     const restartOrder = instances.filter((i) => i.restart).map((i) => i.instance);
     const ordered = planRestartOrder(restartOrder, members).order;
-    const notes = kind.planNotes?.(current ? (JSON.parse(current.spec_json) as ClusterSpecBase) : undefined, spec) ?? [];
-    return { name, changed: current?.spec_json !== JSON.stringify(spec), nextRevision: this.store.maxRevision(name) + 1, instances, restartOrder: ordered, notes };
+    const notes =
+      kind.planNotes?.(current ? (JSON.parse(current.spec_json) as ClusterSpecBase) : undefined, spec) ?? [];
+    return {
+      name,
+      changed: current?.spec_json !== JSON.stringify(spec),
+      nextRevision: this.store.maxRevision(name) + 1,
+      instances,
+      restartOrder: ordered,
+      notes,
+    };
   }
 
   /** Validates and stores a spec as a new revision, then pushes new desired states. */
-  applyCluster(name: string, raw: unknown, meta: { author: string; message: string }): { name: string; revision: number; changed: boolean; changedInstances: string[] } {
+  applyCluster(
+    name: string,
+    raw: unknown,
+    meta: { author: string; message: string },
+  ): { name: string; revision: number; changed: boolean; changedInstances: string[] } {
     const outcome = this.store.transaction(() => this.stageApply(name, raw, meta));
     this.pushChanges(outcome.pushes);
-    if (outcome.changed) this.log.info({ cluster: name, revision: outcome.revision }, 'cluster revision accepted');
-    return { name, revision: outcome.revision, changed: outcome.changed, changedInstances: outcome.changedInstances };
+    if (outcome.changed)
+      this.log.info({ cluster: name, revision: outcome.revision }, 'cluster revision accepted');
+    return {
+      name,
+      revision: outcome.revision,
+      changed: outcome.changed,
+      changedInstances: outcome.changedInstances,
+    };
   }
 
   /**
@@ -267,24 +341,54 @@ export class Fleet {
     const now = this.now();
     const existing = this.store.getCluster(name);
     if (existing && existing.kind !== spec.kind) {
-      throw new ConflictError(`cluster ${name} is of kind ${existing.kind}; a cluster cannot change kind (delete it first)`, [{ path: 'kind', message: `cannot change from ${existing.kind} to ${spec.kind}` }]);
+      throw new ConflictError(
+        `cluster ${name} is of kind ${existing.kind}; a cluster cannot change kind (delete it first)`,
+        [{ path: 'kind', message: `cannot change from ${existing.kind} to ${spec.kind}` }],
+      );
     }
     if (existing) {
       const current = this.store.getRevision(name, existing.current_revision);
-      if (current?.spec_json === specJson) return { name, revision: existing.current_revision, changed: false, pushes: [], changedInstances: [] };
+      if (current?.spec_json === specJson)
+        return {
+          name,
+          revision: existing.current_revision,
+          changed: false,
+          pushes: [],
+          changedInstances: [],
+        };
     }
     const before = existing ? this.planCluster(name) : [];
     const revision = this.store.maxRevision(name) + 1;
     for (const [key, value] of Object.entries(newFacts)) this.store.setClusterFact(name, key, value, now);
-    this.store.addRevision({ cluster: name, revision, kind: spec.kind, spec_json: specJson, author: meta.author, message: meta.message, created_at: now });
-    this.store.appendEvent({ at: now, type: 'cluster.revision', cluster: name, host: null, message: `revision ${revision} accepted from ${meta.author}${meta.message ? `: ${meta.message}` : ''}`, data_json: JSON.stringify({ revision }) });
+    this.store.addRevision({
+      cluster: name,
+      revision,
+      kind: spec.kind,
+      spec_json: specJson,
+      author: meta.author,
+      message: meta.message,
+      created_at: now,
+    });
+    this.store.appendEvent({
+      at: now,
+      type: 'cluster.revision',
+      cluster: name,
+      host: null,
+      message: `revision ${revision} accepted from ${meta.author}${meta.message ? `: ${meta.message}` : ''}`,
+      data_json: JSON.stringify({ revision }),
+    });
     const pushes = this.recomputeDesired(now);
     const after = this.planCluster(name);
     const old = new Map(before.map((p) => [p.id, JSON.stringify(p.inputs)]));
     const prev = new Map(before.map((p) => [p.id, p]));
     const kindOf = serviceKind(spec.kind);
     const changedInstances = after
-      .filter((p) => old.has(p.id) && old.get(p.id) !== JSON.stringify(p.inputs) && (kindOf?.needsRestart?.(prev.get(p.id)!.inputs, p.inputs) ?? true))
+      .filter(
+        (p) =>
+          old.has(p.id) &&
+          old.get(p.id) !== JSON.stringify(p.inputs) &&
+          (kindOf?.needsRestart?.(prev.get(p.id)!.inputs, p.inputs) ?? true),
+      )
       .map((p) => p.id);
     return { name, revision, changed: true, pushes, changedInstances };
   }
@@ -305,10 +409,18 @@ export class Fleet {
    */
   checkDeletable(name: string): void {
     if (!this.store.getCluster(name)) throw new NotFoundError('cluster', name);
-    const dependents = this.currentSpecs().filter((s) => s.name !== name && (serviceKind(s.kind)?.dependencies?.(s) ?? []).includes(name));
-    if (dependents.length) throw new ConflictError(`cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`);
+    const dependents = this.currentSpecs().filter(
+      (s) => s.name !== name && (serviceKind(s.kind)?.dependencies?.(s) ?? []).includes(name),
+    );
+    if (dependents.length)
+      throw new ConflictError(
+        `cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`,
+      );
     const active = this.activeRollout(name);
-    if (active) throw new ConflictError(`cluster ${name} has rollout ${active.id} (${active.state}); abort it first (hactl rollout abort ${active.id})`);
+    if (active)
+      throw new ConflictError(
+        `cluster ${name} has rollout ${active.id} (${active.state}); abort it first (hactl rollout abort ${active.id})`,
+      );
   }
 
   deleteCluster(name: string, meta: { author: string }): void {
@@ -317,7 +429,14 @@ export class Fleet {
       this.store.deleteCluster(name);
       this.store.deleteClusterFacts(name);
       const now = this.now();
-      this.store.appendEvent({ at: now, type: 'cluster.deleted', cluster: name, host: null, message: `deleted by ${meta.author}`, data_json: '{}' });
+      this.store.appendEvent({
+        at: now,
+        type: 'cluster.deleted',
+        cluster: name,
+        host: null,
+        message: `deleted by ${meta.author}`,
+        data_json: '{}',
+      });
       return this.recomputeDesired(now);
     });
     this.push(pushes);
@@ -328,9 +447,17 @@ export class Fleet {
   private recomputeDesired(now: number): { hostId: string; generation: number; json: string }[] {
     const fleet = this.fleetContext();
     const { byHost } = planFleet(fleet, fleet.clusters, this.heldClusters(fleet, now));
-    const stored = new Map(this.store.listHostDesired().map((r) => [r.host_id, { generation: r.generation, json: r.state_json }]));
+    const stored = new Map(
+      this.store.listHostDesired().map((r) => [r.host_id, { generation: r.generation, json: r.state_json }]),
+    );
     const changes = diffHostDesired(stored, byHost);
-    for (const c of changes) this.store.setHostDesired({ host_id: c.hostId, generation: c.generation, state_json: c.json, updated_at: now });
+    for (const c of changes)
+      this.store.setHostDesired({
+        host_id: c.hostId,
+        generation: c.generation,
+        state_json: c.json,
+        updated_at: now,
+      });
     return changes;
   }
 
@@ -349,7 +476,8 @@ export class Fleet {
         const health = this.store.getCluster(dep) ? this.clusterStatus(dep).status.health : 'missing';
         if (health !== 'healthy') waiting.push(`${dep} (${health})`);
       }
-      if (waiting.length) held.set(spec.name, `waiting for ${waiting.join(', ')} to be healthy before the first start`);
+      if (waiting.length)
+        held.set(spec.name, `waiting for ${waiting.join(', ')} to be healthy before the first start`);
       else this.store.setClusterFact(spec.name, STARTED_FACT, '1', now);
     }
     return held;
@@ -367,15 +495,29 @@ export class Fleet {
     for (const spec of this.currentSpecs()) {
       const kind = serviceKind(spec.kind);
       if (!kind) continue;
-      const held = (kind.dependencies?.(spec) ?? []).length > 0 && facts.get(spec.name)?.[STARTED_FACT] !== '1';
-      if (held && (kind.dependencies?.(spec) ?? []).every((d) => this.store.getCluster(d) && this.clusterStatus(d).status.health === 'healthy')) changed = true;
+      const held =
+        (kind.dependencies?.(spec) ?? []).length > 0 && facts.get(spec.name)?.[STARTED_FACT] !== '1';
+      if (
+        held &&
+        (kind.dependencies?.(spec) ?? []).every(
+          (d) => this.store.getCluster(d) && this.clusterStatus(d).status.health === 'healthy',
+        )
+      )
+        changed = true;
       if (kind.learnFacts) {
         const learned = kind.learnFacts(spec, this.clusterStatus(spec.name).status);
         const known = facts.get(spec.name) ?? {};
         for (const [k, v] of Object.entries(learned)) {
           if (known[k] === v) continue;
           this.store.setClusterFact(spec.name, k, v, now);
-          this.store.appendEvent({ at: now, type: 'cluster.fact', cluster: spec.name, host: null, message: `learned ${k}=${v}`, data_json: '{}' });
+          this.store.appendEvent({
+            at: now,
+            type: 'cluster.fact',
+            cluster: spec.name,
+            host: null,
+            message: `learned ${k}=${v}`,
+            data_json: '{}',
+          });
           this.log.info({ cluster: spec.name, fact: k, value: v }, 'cluster fact learned');
           changed = true;
         }
@@ -388,7 +530,10 @@ export class Fleet {
   }
 
   /** After a commit: drops cached desired instances of changed hosts and sends them (except to `skip`). */
-  private push(changes: readonly { hostId: string; generation: number; json: string }[], skip?: string): void {
+  private push(
+    changes: readonly { hostId: string; generation: number; json: string }[],
+    skip?: string,
+  ): void {
     for (const c of changes) {
       this.desiredIds.delete(c.hostId);
       if (c.hostId === skip) continue;
@@ -410,7 +555,11 @@ export class Fleet {
   }
 
   /** Member statuses keyed by instance id (plans and members share their order). */
-  memberMap(name: string): { status: ClusterStatus; members: Map<string, ClusterStatus['members'][number]>; plans: InstancePlan[] } {
+  memberMap(name: string): {
+    status: ClusterStatus;
+    members: Map<string, ClusterStatus['members'][number]>;
+    plans: InstancePlan[];
+  } {
     const view = this.clusterStatus(name);
     const plans = this.planCluster(name);
     const members = new Map<string, ClusterStatus['members'][number]>();
@@ -452,14 +601,24 @@ export class Fleet {
    * `check-distribution` or `logs`) and waits for its answer. Resolves with ok: false when the host
    * is not connected or does not answer within `timeoutMs`.
    */
-  queryAgent(hostId: string, q: { instanceId: string; action: string; args: string[] }, timeoutMs: number): Promise<AgentCommandResult> {
+  queryAgent(
+    hostId: string,
+    q: { instanceId: string; action: string; args: string[] },
+    timeoutMs: number,
+  ): Promise<AgentCommandResult> {
     const id = `q${++this.querySeq}.${this.now().toString(36)}`;
     const session = this.sessions.get(hostId);
-    if (!session) return Promise.resolve({ id, ok: false, output: '', error: `host ${hostId} is not connected` });
+    if (!session)
+      return Promise.resolve({ id, ok: false, output: '', error: `host ${hostId} is not connected` });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.queries.delete(id);
-        resolve({ id, ok: false, output: '', error: `no answer from the agent on ${hostId} within ${timeoutMs / 1000} s` });
+        resolve({
+          id,
+          ok: false,
+          output: '',
+          error: `no answer from the agent on ${hostId} within ${timeoutMs / 1000} s`,
+        });
       }, timeoutMs);
       this.queries.set(id, {
         hostId,
@@ -481,13 +640,21 @@ export class Fleet {
    * moving the host to its own address (issue 16 #8). A restarted agent whose old stream the
    * control plane has not seen close yet is accepted once keepalive drops that stream (≤ 30 s).
    */
-  connectAgent(hello: AgentHello, session: AgentSession): { hostId: string; generation: number; desired: HostDesiredView } {
+  connectAgent(
+    hello: AgentHello,
+    session: AgentSession,
+  ): { hostId: string; generation: number; desired: HostDesiredView } {
     const now = this.now();
     const key = this.store.getHostByName(hello.name)?.id ?? hello.name;
     const live = this.sessions.get(key);
     if (live && live !== session) {
       const since = this.sessionSince.get(key);
-      const from = [live.peer ? `from ${live.peer}` : '', since ? `since ${new Date(since).toISOString()}` : ''].filter(Boolean).join(', ');
+      const from = [
+        live.peer ? `from ${live.peer}` : '',
+        since ? `since ${new Date(since).toISOString()}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       throw new HactlError(
         'already_exists',
         `host ${hello.name} already has a connected agent${from ? ` (${from})` : ''}; refusing a second session with the same --name. ` +
@@ -510,8 +677,24 @@ export class Fleet {
         created_at: existing?.created_at ?? now,
         last_seen_at: now,
       });
-      if (!existing) this.store.appendEvent({ at: now, type: 'host.registered', cluster: null, host: hostId, message: `host ${hello.name} registered at ${hello.address}`, data_json: '{}' });
-      if (moved) this.store.appendEvent({ at: now, type: 'host.changed', cluster: null, host: hostId, message: `host ${hello.name} now at ${hello.address} (data root ${hello.dataRoot})`, data_json: '{}' });
+      if (!existing)
+        this.store.appendEvent({
+          at: now,
+          type: 'host.registered',
+          cluster: null,
+          host: hostId,
+          message: `host ${hello.name} registered at ${hello.address}`,
+          data_json: '{}',
+        });
+      if (moved)
+        this.store.appendEvent({
+          at: now,
+          type: 'host.changed',
+          cluster: null,
+          host: hostId,
+          message: `host ${hello.name} now at ${hello.address} (data root ${hello.dataRoot})`,
+          data_json: '{}',
+        });
       let pushes: { hostId: string; generation: number; json: string }[] = [];
       if (moved) pushes = this.recomputeDesired(now);
       else if (!existing) {
@@ -525,16 +708,29 @@ export class Fleet {
     });
     this.sessions.set(hostId, session);
     this.sessionSince.set(hostId, now);
-    const liveness = this.liveness.get(hostId) ?? { connected: true, lastSeen: now, applied: 0, applyError: '', dirty: true };
+    const liveness = this.liveness.get(hostId) ?? {
+      connected: true,
+      lastSeen: now,
+      applied: 0,
+      applyError: '',
+      dirty: true,
+    };
     liveness.connected = true;
     liveness.lastSeen = now;
     liveness.dirty = true;
     this.liveness.set(hostId, liveness);
     this.push(pushes, hostId);
     const row = this.store.getHostDesired(hostId);
-    this.log.info({ host: hostId, address: hello.address, generation: row?.generation ?? 0 }, 'agent connected');
+    this.log.info(
+      { host: hostId, address: hello.address, generation: row?.generation ?? 0 },
+      'agent connected',
+    );
     queueMicrotask(() => this.onAgentConnected(hostId));
-    return { hostId, generation: row?.generation ?? 0, desired: row ? (JSON.parse(row.state_json) as HostDesiredView) : { instances: [] } };
+    return {
+      hostId,
+      generation: row?.generation ?? 0,
+      desired: row ? (JSON.parse(row.state_json) as HostDesiredView) : { instances: [] },
+    };
   }
 
   disconnectAgent(hostId: string, session: AgentSession): void {
@@ -553,7 +749,8 @@ export class Fleet {
     const now = this.now();
     const live = this.liveness.get(hostId);
     if (live) {
-      if (live.applied !== update.appliedGeneration) this.log.info({ host: hostId, generation: update.appliedGeneration }, 'agent applied generation');
+      if (live.applied !== update.appliedGeneration)
+        this.log.info({ host: hostId, generation: update.appliedGeneration }, 'agent applied generation');
       live.lastSeen = now;
       live.applied = update.appliedGeneration;
       live.applyError = update.applyError;
@@ -562,7 +759,12 @@ export class Fleet {
     const known = this.desiredInstances(hostId);
     for (const inst of update.instances) {
       if (!known.has(inst.id)) continue; // an instance being removed; nothing plans it any more
-      this.observations.set(inst.id, { ...inst, hostId, reportedAt: now, probeAt: receivedProbeAt(inst.probeAt, update.sentAt, now) });
+      this.observations.set(inst.id, {
+        ...inst,
+        hostId,
+        reportedAt: now,
+        probeAt: receivedProbeAt(inst.probeAt, update.sentAt, now),
+      });
     }
     for (const [id, o] of this.observations) {
       if (o.hostId === hostId && !known.has(id)) this.observations.delete(id);
@@ -600,7 +802,12 @@ export class Fleet {
         continue;
       }
       const last = o.probeAt > 0 ? `; its last probe was at ${new Date(o.probeAt).toISOString()}` : '';
-      out.set(id, { ...o, probe: undefined, probeAt: 0, detail: [o.detail, `agent disconnected${last}`].filter(Boolean).join('; ') });
+      out.set(id, {
+        ...o,
+        probe: undefined,
+        probeAt: 0,
+        detail: [o.detail, `agent disconnected${last}`].filter(Boolean).join('; '),
+      });
     }
     return out;
   }
@@ -630,14 +837,22 @@ export class Fleet {
     });
   }
 
-  clusterStatus(name: string): { name: string; kind: string; revision: number; spec: ClusterSpecBase; updatedAt: string; status: ClusterStatus } {
+  clusterStatus(name: string): {
+    name: string;
+    kind: string;
+    revision: number;
+    spec: ClusterSpecBase;
+    updatedAt: string;
+    status: ClusterStatus;
+  } {
     const row = this.store.getCluster(name);
     if (!row) throw new NotFoundError('cluster', name);
     const rev = this.store.getRevision(name, row.current_revision);
     if (!rev) throw new Error(`store: cluster ${name} points at missing revision ${row.current_revision}`);
     const spec = JSON.parse(rev.spec_json) as ClusterSpecBase;
     const kind = serviceKind(spec.kind);
-    if (!kind) throw new Error(`cluster ${name} has kind ${spec.kind}, which this control plane does not know`);
+    if (!kind)
+      throw new Error(`cluster ${name} has kind ${spec.kind}, which this control plane does not know`);
     const fleet = this.fleetContext();
     const plans: InstancePlan[] = kind.plan(spec, fleet);
     const desired = new Map(this.store.listHostDesired().map((r) => [r.host_id, r.generation]));
@@ -658,7 +873,9 @@ export class Fleet {
     });
     const deps = kind.dependencies?.(spec) ?? [];
     if (deps.length && fleet.clusterFacts?.get(name)?.[STARTED_FACT] !== '1') {
-      const waiting = deps.map((d) => `${d} (${this.store.getCluster(d) ? this.clusterStatus(d).status.health : 'missing'})`);
+      const waiting = deps.map(
+        (d) => `${d} (${this.store.getCluster(d) ? this.clusterStatus(d).status.health : 'missing'})`,
+      );
       status.health = 'pending';
       status.reason = `waiting for ${waiting.join(', ')} to be healthy before the first start`;
     }
@@ -672,12 +889,36 @@ export class Fleet {
       const logs = observations.get(p.id)?.logFiles;
       if (m && logs?.length) m.logs = logs;
     });
-    const hint = planClusterHint({ cluster: name, revision: row.current_revision, plans, members: status.members, observations, rollout: this.activeRollout(name) });
+    const hint = planClusterHint({
+      cluster: name,
+      revision: row.current_revision,
+      plans,
+      members: status.members,
+      observations,
+      rollout: this.activeRollout(name),
+    });
     if (hint) status.hint = hint;
-    return { name, kind: spec.kind, revision: row.current_revision, spec, updatedAt: new Date(row.updated_at).toISOString(), status };
+    return {
+      name,
+      kind: spec.kind,
+      revision: row.current_revision,
+      spec,
+      updatedAt: new Date(row.updated_at).toISOString(),
+      status,
+    };
   }
 
-  listClusters(): { name: string; kind: string; revision: number; health: string; reason: string; hint?: string; members: number; ready: number; updatedAt: string }[] {
+  listClusters(): {
+    name: string;
+    kind: string;
+    revision: number;
+    health: string;
+    reason: string;
+    hint?: string;
+    members: number;
+    ready: number;
+    updatedAt: string;
+  }[] {
     return this.store.listClusters().map((c) => {
       const s = this.clusterStatus(c.name);
       return {
@@ -695,24 +936,43 @@ export class Fleet {
   }
 
   /** Spec diff and rendered-file diffs per instance between two revisions (current fleet layout). */
-  diffRevisions(name: string, from: number, to: number): { from: number; to: number; spec: string[]; instances: { instance: string; files: { path: string; diff: string[] }[] }[] } {
+  diffRevisions(
+    name: string,
+    from: number,
+    to: number,
+  ): {
+    from: number;
+    to: number;
+    spec: string[];
+    instances: { instance: string; files: { path: string; diff: string[] }[] }[];
+  } {
     const a = this.getRevisionSpec(name, from) as ClusterSpecBase;
     const b = this.getRevisionSpec(name, to) as ClusterSpecBase;
     const fleet = this.fleetContext();
-    const plan = (s: ClusterSpecBase) => new Map((serviceKind(s.kind)?.plan(s, fleet) ?? []).map((p) => [p.id, p]));
+    const plan = (s: ClusterSpecBase) =>
+      new Map((serviceKind(s.kind)?.plan(s, fleet) ?? []).map((p) => [p.id, p]));
     const [pa, pb] = [plan(a), plan(b)];
-    const files = (p: InstancePlan | undefined) => new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
-    const instances = [...new Set([...pa.keys(), ...pb.keys()])].sort().map((id) => {
-      const [fa, fb] = [files(pa.get(id)), files(pb.get(id))];
-      return {
-        instance: id,
-        files: [...new Set([...fa.keys(), ...fb.keys()])].sort().flatMap((path) => {
-          const diff = compactDiff(diffLines(fa.get(path) ?? '', fb.get(path) ?? ''));
-          return diff.length ? [{ path, diff }] : [];
-        }),
-      };
-    }).filter((i) => i.files.length);
-    return { from, to, spec: compactDiff(diffLines(JSON.stringify(a, null, 2), JSON.stringify(b, null, 2))), instances };
+    const files = (p: InstancePlan | undefined) =>
+      new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
+    const instances = [...new Set([...pa.keys(), ...pb.keys()])]
+      .sort()
+      .map((id) => {
+        const [fa, fb] = [files(pa.get(id)), files(pb.get(id))];
+        return {
+          instance: id,
+          files: [...new Set([...fa.keys(), ...fb.keys()])].sort().flatMap((path) => {
+            const diff = compactDiff(diffLines(fa.get(path) ?? '', fb.get(path) ?? ''));
+            return diff.length ? [{ path, diff }] : [];
+          }),
+        };
+      })
+      .filter((i) => i.files.length);
+    return {
+      from,
+      to,
+      spec: compactDiff(diffLines(JSON.stringify(a, null, 2), JSON.stringify(b, null, 2))),
+      instances,
+    };
   }
 
   getRevisionSpec(name: string, revision: number): unknown {
@@ -722,12 +982,25 @@ export class Fleet {
   }
 
   listRevisions(name: string) {
-    if (!this.store.getCluster(name) && this.store.listRevisions(name).length === 0) throw new NotFoundError('cluster', name);
-    return this.store.listRevisions(name).map((r) => ({ revision: r.revision, author: r.author, message: r.message, createdAt: new Date(r.created_at).toISOString() }));
+    if (!this.store.getCluster(name) && this.store.listRevisions(name).length === 0)
+      throw new NotFoundError('cluster', name);
+    return this.store.listRevisions(name).map((r) => ({
+      revision: r.revision,
+      author: r.author,
+      message: r.message,
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
   }
 
   listEvents(filter: { cluster?: string; limit: number }) {
-    return this.store.listEvents(filter).map((e) => ({ id: e.id, at: new Date(e.at).toISOString(), type: e.type, cluster: e.cluster, host: e.host, message: e.message }));
+    return this.store.listEvents(filter).map((e) => ({
+      id: e.id,
+      at: new Date(e.at).toISOString(),
+      type: e.type,
+      cluster: e.cluster,
+      host: e.host,
+      message: e.message,
+    }));
   }
 
   /** The kind of an instance this host should run, for the agent-rpc layer's checks of incoming reports. */
@@ -744,7 +1017,9 @@ export class Fleet {
     let ids = this.desiredIds.get(hostId);
     if (!ids) {
       const d = this.store.getHostDesired(hostId);
-      ids = new Map(d ? (JSON.parse(d.state_json) as HostDesiredView).instances.map((i) => [i.id, i.kind] as const) : []);
+      ids = new Map(
+        d ? (JSON.parse(d.state_json) as HostDesiredView).instances.map((i) => [i.id, i.kind] as const) : [],
+      );
       this.desiredIds.set(hostId, ids);
     }
     return ids;
@@ -796,5 +1071,11 @@ export function receivedProbeAt(probeAt: number, sentAt: number | undefined, rec
 }
 
 function hostRecord(h: HostRow): HostRecord {
-  return { id: h.id, name: h.name, address: h.address, dataRoot: h.data_root, labels: JSON.parse(h.labels_json) as Record<string, string> };
+  return {
+    id: h.id,
+    name: h.name,
+    address: h.address,
+    dataRoot: h.data_root,
+    labels: JSON.parse(h.labels_json) as Record<string, string>,
+  };
 }

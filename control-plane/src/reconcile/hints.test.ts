@@ -2,13 +2,51 @@ import { describe, expect, it } from 'vitest';
 import type { InstanceObservation, InstancePlan, MemberStatus } from '@hactl/shared';
 import { planClusterHint, type HintInput } from './hints.js';
 
-const plans = [1, 2, 3].map((i): InstancePlan => ({ id: `zk/zk-${i}`, cluster: 'zk', kind: 'zookeeper', hostId: `h${i}`, role: 'member', runState: 'running', inputs: {} }));
-const members = [1, 2, 3].map((i): MemberStatus => ({ host: `zk${i}`, id: i, address: '', port: 0, role: 'member', mode: 'follower', process: 'running', lastProbe: null, detail: '' }));
+const plans = [1, 2, 3].map((i): InstancePlan => ({
+  id: `zk/zk-${i}`,
+  cluster: 'zk',
+  kind: 'zookeeper',
+  hostId: `h${i}`,
+  role: 'member',
+  runState: 'running',
+  inputs: {},
+}));
+const members = [1, 2, 3].map((i): MemberStatus => ({
+  host: `zk${i}`,
+  id: i,
+  address: '',
+  port: 0,
+  role: 'member',
+  mode: 'follower',
+  process: 'running',
+  lastProbe: null,
+  detail: '',
+}));
 const obs = (i: number, o: Partial<InstanceObservation>): [string, InstanceObservation] => [
   `zk/zk-${i}`,
-  { id: `zk/zk-${i}`, hostId: `h${i}`, process: 'running', pid: 100 + i, restarts: 0, detail: '', restartPending: false, probeAt: 0, probe: undefined, reportedAt: 0, ...o },
+  {
+    id: `zk/zk-${i}`,
+    hostId: `h${i}`,
+    process: 'running',
+    pid: 100 + i,
+    restarts: 0,
+    detail: '',
+    restartPending: false,
+    probeAt: 0,
+    probe: undefined,
+    reportedAt: 0,
+    ...o,
+  },
 ];
-const input = (o: Partial<HintInput>): HintInput => ({ cluster: 'zk', revision: 4, plans, members, observations: new Map(), rollout: undefined, ...o });
+const input = (o: Partial<HintInput>): HintInput => ({
+  cluster: 'zk',
+  revision: 4,
+  plans,
+  members,
+  observations: new Map(),
+  rollout: undefined,
+  ...o,
+});
 
 describe('cluster hints', () => {
   it.each<[string, Partial<HintInput>, string | undefined]>([
@@ -20,16 +58,34 @@ describe('cluster hints', () => {
     ],
     [
       'a pending member whose restart is blocked → says to fix that first',
-      { observations: new Map([obs(2, { restartPending: true, detail: 'restart blocked: /opt/zk/bin/zkServer.sh does not exist' })]) },
+      {
+        observations: new Map([
+          obs(2, { restartPending: true, detail: 'restart blocked: /opt/zk/bin/zkServer.sh does not exist' }),
+        ]),
+      },
       '1 member(s) run an older config than revision 4 (restart pending on zk2): restart them one at a time, under the gates, with `hactl rollout start zk --action apply`; first fix what blocks the restart on zk2 (see DETAIL)',
     ],
-    ['a rollout running → none (it is handling them)', { rollout: { id: 'ab', state: 'running', reason: '' }, observations: new Map([obs(1, { restartPending: true })]) }, undefined],
+    [
+      'a rollout running → none (it is handling them)',
+      {
+        rollout: { id: 'ab', state: 'running', reason: '' },
+        observations: new Map([obs(1, { restartPending: true })]),
+      },
+      undefined,
+    ],
     [
       'a paused rollout → resume or abort, with its reason',
-      { rollout: { id: 'ab', state: 'paused', reason: 'gate timeout' }, observations: new Map([obs(1, { restartPending: true })]) },
+      {
+        rollout: { id: 'ab', state: 'paused', reason: 'gate timeout' },
+        observations: new Map([obs(1, { restartPending: true })]),
+      },
       'rollout ab is paused (gate timeout): continue with `hactl rollout resume ab` or stop it with `hactl rollout abort ab`',
     ],
-    ['a crashed member → where its cause is', { observations: new Map([obs(2, { process: 'crashed' })]) }, 'zk2 crashed: its cause is in its log, `hactl logs zk zk2`'],
+    [
+      'a crashed member → where its cause is',
+      { observations: new Map([obs(2, { process: 'crashed' })]) },
+      'zk2 crashed: its cause is in its log, `hactl logs zk zk2`',
+    ],
   ])('%s', (_scenario, patch, hint) => {
     expect(planClusterHint(input(patch))).toBe(hint);
   });

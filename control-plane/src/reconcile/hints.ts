@@ -26,7 +26,9 @@ export function planClusterHint(input: HintInput): string | undefined {
   if (rollout?.state === 'running') return undefined;
   const hints: string[] = [];
   if (rollout?.state === 'paused') {
-    hints.push(`rollout ${rollout.id} is paused${rollout.reason ? ` (${rollout.reason})` : ''}: continue with \`hactl rollout resume ${rollout.id}\` or stop it with \`hactl rollout abort ${rollout.id}\``);
+    hints.push(
+      `rollout ${rollout.id} is paused${rollout.reason ? ` (${rollout.reason})` : ''}: continue with \`hactl rollout resume ${rollout.id}\` or stop it with \`hactl rollout abort ${rollout.id}\``,
+    );
   }
   const pending: string[] = [];
   const blocked: string[] = [];
@@ -45,6 +47,7 @@ export function planClusterHint(input: HintInput): string | undefined {
         (blocked.length ? `; first fix what blocks the restart on ${blocked.join(', ')} (see DETAIL)` : ''),
     );
   }
-  for (const host of crashed) hints.push(`${host} crashed: its cause is in its log, \`hactl logs ${cluster} ${host}\``);
+  for (const host of crashed)
+    hints.push(`${host} crashed: its cause is in its log, \`hactl logs ${cluster} ${host}\``);
   return hints.length ? hints.join('; ') : undefined;
 }

@@ -3,10 +3,22 @@ import { planFleet, diffHostDesired, checkClaims } from './plan-fleet.js';
 import type { ClusterSpecBase, FleetContext } from '@hactl/shared';
 
 const fleet: FleetContext = {
-  hosts: [1, 2, 3, 4].map((i) => ({ id: `h${i}`, name: `h${i}`, address: `127.0.0.1${i}`, dataRoot: '/d', labels: {} })),
+  hosts: [1, 2, 3, 4].map((i) => ({
+    id: `h${i}`,
+    name: `h${i}`,
+    address: `127.0.0.1${i}`,
+    dataRoot: '/d',
+    labels: {},
+  })),
   clusters: [],
 };
-const zk = { name: 'zk', kind: 'zookeeper', distribution: { home: '/zk' }, settings: {}, members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) } as unknown as ClusterSpecBase;
+const zk = {
+  name: 'zk',
+  kind: 'zookeeper',
+  distribution: { home: '/zk' },
+  settings: {},
+  members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+} as unknown as ClusterSpecBase;
 
 describe('fleet planning', () => {
   it('groups instances per host; a host without instances gets an empty desired state', () => {
@@ -19,46 +31,127 @@ describe('fleet planning', () => {
     const first = planFleet(fleet, [zk]).byHost;
     const stored = new Map([...first].map(([h, v]) => [h, { generation: 3, json: JSON.stringify(v) }]));
     expect(diffHostDesired(stored, first)).toEqual([]);
-    const grown = { ...zk, members: [...(zk as unknown as { members: object[] }).members, { host: 'h4', id: 4 }, { host: 'h4', id: 5, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 }] } as unknown as ClusterSpecBase;
+    const grown = {
+      ...zk,
+      members: [
+        ...(zk as unknown as { members: object[] }).members,
+        { host: 'h4', id: 4 },
+        { host: 'h4', id: 5, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 },
+      ],
+    } as unknown as ClusterSpecBase;
     const changes = diffHostDesired(stored, planFleet(fleet, [grown]).byHost);
     // every member's server list changed, so every host moves exactly one generation
-    expect(changes.map((c) => [c.hostId, c.generation]).sort()).toEqual([['h1', 4], ['h2', 4], ['h3', 4], ['h4', 4]]);
+    expect(changes.map((c) => [c.hostId, c.generation]).sort()).toEqual([
+      ['h1', 4],
+      ['h2', 4],
+      ['h3', 4],
+      ['h4', 4],
+    ]);
   });
 
   it('a host seen for the first time starts at generation 1', () => {
-    expect(diffHostDesired(new Map(), planFleet(fleet, []).byHost).map((c) => c.generation)).toEqual([1, 1, 1, 1]);
+    expect(diffHostDesired(new Map(), planFleet(fleet, []).byHost).map((c) => c.generation)).toEqual([
+      1, 1, 1, 1,
+    ]);
   });
 });
 
 describe('fleet planning across clusters', () => {
   it('a held cluster is planned with every instance stopped', () => {
     const { byHost } = planFleet(fleet, [zk], new Map([['zk', 'waiting for zk-base']]));
-    expect([...byHost.values()].flatMap((v) => v.instances.map((i) => i.runState))).toEqual(['stopped', 'stopped', 'stopped']);
+    expect([...byHost.values()].flatMap((v) => v.instances.map((i) => i.runState))).toEqual([
+      'stopped',
+      'stopped',
+      'stopped',
+    ]);
   });
 
   it('two clusters claiming the same port on one host clash; different ports do not', () => {
-    const other = { ...zk, name: 'zk2', members: [{ host: 'h1', id: 1, dataDir: '/d/zookeeper/zk/1/data' }] } as unknown as ClusterSpecBase;
+    const other = {
+      ...zk,
+      name: 'zk2',
+      members: [{ host: 'h1', id: 1, dataDir: '/d/zookeeper/zk/1/data' }],
+    } as unknown as ClusterSpecBase;
     const problems = checkClaims(fleet, [zk, other], 'zk2');
     // client, peer, election and AdminServer ports, and the data dir
     expect(problems.map((p) => p.path)).toEqual(['zk2/zk-1', 'zk2/zk-1', 'zk2/zk-1', 'zk2/zk-1', 'zk2/zk-1']);
-    expect(problems[0]!.message).toMatch(/port 2181 on host h1 is claimed by both zk\/zk-1 \(zookeeper clientPort\) and zk2\/zk-1 \(zookeeper clientPort\)/);
+    expect(problems[0]!.message).toMatch(
+      /port 2181 on host h1 is claimed by both zk\/zk-1 \(zookeeper clientPort\) and zk2\/zk-1 \(zookeeper clientPort\)/,
+    );
     expect(problems.at(-1)!.message).toMatch(/directory .* is used by both/);
-    const apart = { ...zk, name: 'zk2', members: [{ host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir: '/other' }] } as unknown as ClusterSpecBase;
+    const apart = {
+      ...zk,
+      name: 'zk2',
+      members: [
+        {
+          host: 'h1',
+          id: 1,
+          clientPort: 2182,
+          peerPort: 2889,
+          electionPort: 3889,
+          adminPort: 0,
+          dataDir: '/other',
+        },
+      ],
+    } as unknown as ClusterSpecBase;
     expect(checkClaims(fleet, [zk, apart], 'zk2')).toEqual([]);
   });
 
   it.each<[scenario: string, dataDir: string, message: RegExp]>([
-    ['the same dir spelled with a trailing slash', '/d/zookeeper/zk/1/data/', /directory \/d\/zookeeper\/zk\/1\/data on host h1 is used by both zk\/zk-1 \(data\) and zk2\/zk-1 \(data\)/],
-    ['a dir inside the other cluster\'s data dir', '/d/zookeeper/zk/1/data/zk2', /directory \/d\/zookeeper\/zk\/1\/data\/zk2 of zk2\/zk-1 \(data\) is inside directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1 \(data\) on host h1/],
-    ['a dir that contains the other cluster\'s data dir', '/d/zookeeper', /directory \/d\/zookeeper of zk2\/zk-1 \(data\) contains directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1 \(data\) on host h1/],
-  ])('dirs across clusters compare in normal form, nesting included (issue 16 #1): %s', (_s, dataDir, message) => {
-    const other = { ...zk, name: 'zk2', members: [{ host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir }] } as unknown as ClusterSpecBase;
-    const problems = checkClaims(fleet, [zk, other], 'zk2');
-    expect(problems).toEqual([{ path: 'zk2/zk-1', message: expect.stringMatching(message) }]);
-  });
+    [
+      'the same dir spelled with a trailing slash',
+      '/d/zookeeper/zk/1/data/',
+      /directory \/d\/zookeeper\/zk\/1\/data on host h1 is used by both zk\/zk-1 \(data\) and zk2\/zk-1 \(data\)/,
+    ],
+    [
+      "a dir inside the other cluster's data dir",
+      '/d/zookeeper/zk/1/data/zk2',
+      /directory \/d\/zookeeper\/zk\/1\/data\/zk2 of zk2\/zk-1 \(data\) is inside directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1 \(data\) on host h1/,
+    ],
+    [
+      "a dir that contains the other cluster's data dir",
+      '/d/zookeeper',
+      /directory \/d\/zookeeper of zk2\/zk-1 \(data\) contains directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1 \(data\) on host h1/,
+    ],
+  ])(
+    'dirs across clusters compare in normal form, nesting included (issue 16 #1): %s',
+    (_s, dataDir, message) => {
+      const other = {
+        ...zk,
+        name: 'zk2',
+        members: [
+          { host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir },
+        ],
+      } as unknown as ClusterSpecBase;
+      const problems = checkClaims(fleet, [zk, other], 'zk2');
+      expect(problems).toEqual([{ path: 'zk2/zk-1', message: expect.stringMatching(message) }]);
+    },
+  );
 
   it('a ZooKeeper transaction log dir (settings.dataLogDir) is claimed too', () => {
-    const other = { ...zk, name: 'zk2', settings: { dataLogDir: '/d/zookeeper/zk/1/data/txlog' }, members: [{ host: 'h1', id: 1, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0, dataDir: '/zk2' }] } as unknown as ClusterSpecBase;
-    expect(checkClaims(fleet, [zk, other], 'zk2')).toEqual([{ path: 'zk2/zk-1', message: expect.stringMatching(/txlog of zk2\/zk-1 \(data\) is inside directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1/) }]);
+    const other = {
+      ...zk,
+      name: 'zk2',
+      settings: { dataLogDir: '/d/zookeeper/zk/1/data/txlog' },
+      members: [
+        {
+          host: 'h1',
+          id: 1,
+          clientPort: 2182,
+          peerPort: 2889,
+          electionPort: 3889,
+          adminPort: 0,
+          dataDir: '/zk2',
+        },
+      ],
+    } as unknown as ClusterSpecBase;
+    expect(checkClaims(fleet, [zk, other], 'zk2')).toEqual([
+      {
+        path: 'zk2/zk-1',
+        message: expect.stringMatching(
+          /txlog of zk2\/zk-1 \(data\) is inside directory \/d\/zookeeper\/zk\/1\/data of zk\/zk-1/,
+        ),
+      },
+    ]);
   });
 });

@@ -1,4 +1,12 @@
-import { DirClaims, normalisePath, serviceKind, type ClusterSpecBase, type ErrorDetail, type FleetContext, type InstancePlan } from '@hactl/shared';
+import {
+  DirClaims,
+  normalisePath,
+  serviceKind,
+  type ClusterSpecBase,
+  type ErrorDetail,
+  type FleetContext,
+  type InstancePlan,
+} from '@hactl/shared';
 
 /** One instance in a host's desired state, as stored and sent (inputs stay structured here). */
 export interface DesiredInstanceView {
@@ -34,7 +42,14 @@ export function planFleet(
     plans.set(spec.name, clusterPlans);
     for (const p of clusterPlans) {
       const runState = held.has(spec.name) ? 'stopped' : p.runState;
-      byHost.get(p.hostId)?.instances.push({ id: p.id, cluster: p.cluster, kind: p.kind, role: p.role, runState, inputs: p.inputs });
+      byHost.get(p.hostId)?.instances.push({
+        id: p.id,
+        cluster: p.cluster,
+        kind: p.kind,
+        role: p.role,
+        runState,
+        inputs: p.inputs,
+      });
     }
   }
   for (const view of byHost.values()) view.instances.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -42,7 +57,10 @@ export function planFleet(
 }
 
 /** A host's generation moves when its desired JSON differs from what is stored. */
-export function diffHostDesired(stored: ReadonlyMap<string, { generation: number; json: string }>, planned: ReadonlyMap<string, HostDesiredView>): { hostId: string; generation: number; json: string }[] {
+export function diffHostDesired(
+  stored: ReadonlyMap<string, { generation: number; json: string }>,
+  planned: ReadonlyMap<string, HostDesiredView>,
+): { hostId: string; generation: number; json: string }[] {
   const changes: { hostId: string; generation: number; json: string }[] = [];
   for (const [hostId, view] of planned) {
     const json = JSON.stringify(view);
@@ -60,7 +78,11 @@ export function diffHostDesired(stored: ReadonlyMap<string, { generation: number
  * clashes too (paths.ts DirClaims): `/data/zk/` is `/data/zk`, and a data dir inside another
  * cluster's log dir is still shared.
  */
-export function checkClaims(fleet: FleetContext, specs: readonly ClusterSpecBase[], cluster: string): ErrorDetail[] {
+export function checkClaims(
+  fleet: FleetContext,
+  specs: readonly ClusterSpecBase[],
+  cluster: string,
+): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const ports = new Map<string, string>();
   const dirs = new DirClaims();
@@ -75,18 +97,32 @@ export function checkClaims(fleet: FleetContext, specs: readonly ClusterSpecBase
       for (const { port, what } of claims.ports) {
         const key = `${addressOf.get(plan.hostId)}:${port}`;
         const other = ports.get(key);
-        if (other && !other.startsWith(`${plan.cluster}/`) && (plan.cluster === cluster || other.startsWith(`${cluster}/`))) {
-          problems.push({ path: plan.cluster === cluster ? plan.id : other.split(' ')[0]!, message: `port ${port} on host ${hostName.get(plan.hostId)} is claimed by both ${other} and ${owner(what)}` });
+        if (
+          other &&
+          !other.startsWith(`${plan.cluster}/`) &&
+          (plan.cluster === cluster || other.startsWith(`${cluster}/`))
+        ) {
+          problems.push({
+            path: plan.cluster === cluster ? plan.id : other.split(' ')[0]!,
+            message: `port ${port} on host ${hostName.get(plan.hostId)} is claimed by both ${other} and ${owner(what)}`,
+          });
         } else if (!other) ports.set(key, owner(what));
       }
       for (const dir of claims.dirs) {
         // Clashes inside one cluster are its own validation's business.
-        const clash = dirs.overlaps(plan.hostId, dir).find((o) => !o.owner.startsWith(`${plan.cluster}/`) && (plan.cluster === cluster || o.owner.startsWith(`${cluster}/`)));
+        const clash = dirs
+          .overlaps(plan.hostId, dir)
+          .find(
+            (o) =>
+              !o.owner.startsWith(`${plan.cluster}/`) &&
+              (plan.cluster === cluster || o.owner.startsWith(`${cluster}/`)),
+          );
         if (clash) {
           const host = hostName.get(plan.hostId);
-          const message = clash.relation === 'same'
-            ? `directory ${clash.dir} on host ${host} is used by both ${clash.owner} and ${owner('data')}`
-            : `directory ${normalisePath(dir)} of ${owner('data')} ${clash.relation === 'inside' ? 'is inside' : 'contains'} directory ${clash.dir} of ${clash.owner} on host ${host}`;
+          const message =
+            clash.relation === 'same'
+              ? `directory ${clash.dir} on host ${host} is used by both ${clash.owner} and ${owner('data')}`
+              : `directory ${normalisePath(dir)} of ${owner('data')} ${clash.relation === 'inside' ? 'is inside' : 'contains'} directory ${clash.dir} of ${clash.owner} on host ${host}`;
           problems.push({ path: plan.cluster === cluster ? plan.id : clash.owner.split(' ')[0]!, message });
         }
         dirs.add(plan.hostId, dir, owner('data'));

@@ -12,13 +12,29 @@ let dir: string;
 let store: SqliteStore;
 let now = 1_800_000_000_000;
 const sent: AgentCommand[] = [];
-const pids = new Map<string, number>([['zk/zk-1', 101], ['zk/zk-2', 102], ['zk/zk-3', 103]]);
+const pids = new Map<string, number>([
+  ['zk/zk-1', 101],
+  ['zk/zk-2', 102],
+  ['zk/zk-3', 103],
+]);
 const session: AgentSession = { sendDesired() {}, sendCommand: (c) => sent.push(c), close() {} };
 let ids = 0;
 
 function world(): { fleet: Fleet; engine: RolloutEngine } {
-  const { fleet, rollouts: engine } = createCore({ store, logger: nullLogger, now: () => now, reportIntervalMs: 1000, leaseTtlMs: 60_000, randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA', newId: () => `r${++ids}` });
-  for (const i of [1, 2, 3]) fleet.connectAgent({ name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} }, session);
+  const { fleet, rollouts: engine } = createCore({
+    store,
+    logger: nullLogger,
+    now: () => now,
+    reportIntervalMs: 1000,
+    leaseTtlMs: 60_000,
+    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    newId: () => `r${++ids}`,
+  });
+  for (const i of [1, 2, 3])
+    fleet.connectAgent(
+      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session,
+    );
   return { fleet, engine };
 }
 
@@ -26,13 +42,30 @@ function world(): { fleet: Fleet; engine: RolloutEngine } {
 function report(fleet: Fleet): void {
   for (const i of [1, 2, 3]) {
     const id = `zk/zk-${i}`;
-    const probe = i === 2 ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 } : { ok: true, serving: true, mode: 'follower' };
-    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = { id, process: 'running', pid: pids.get(id)!, restarts: 0, detail: '', restartPending: false, probeAt: now, probe };
+    const probe =
+      i === 2
+        ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 }
+        : { ok: true, serving: true, mode: 'follower' };
+    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = {
+      id,
+      process: 'running',
+      pid: pids.get(id)!,
+      restarts: 0,
+      detail: '',
+      restartPending: false,
+      probeAt: now,
+      probe,
+    };
     fleet.recordStatus(`h${i}`, { appliedGeneration: 3, applyError: '', instances: [inst] });
   }
 }
 
-const spec = (tick: number) => ({ kind: 'zookeeper', distribution: { home: '/zk' }, settings: { tickTime: tick }, members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })) });
+const spec = (tick: number) => ({
+  kind: 'zookeeper',
+  distribution: { home: '/zk' },
+  settings: { tickTime: tick },
+  members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+});
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-engine-'));
@@ -56,7 +89,7 @@ describe('rollout engine', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('a new pid finishes a step even if the agent\'s result was lost; a control-plane restart resumes at the next step', () => {
+  it("a new pid finishes a step even if the agent's result was lost; a control-plane restart resumes at the next step", () => {
     const w1 = world();
     w1.fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
     report(w1.fleet);
@@ -82,7 +115,11 @@ describe('rollout engine', () => {
     report(fleet);
     const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
     expect(changed.changedInstances).toEqual(['zk/zk-1', 'zk/zk-2', 'zk/zk-3']);
-    const r = engine.start('zk', { ...defaultRolloutOptions('apply'), gateTimeoutSec: 30, onGateTimeout: 'rollback' }, changed.changedInstances);
+    const r = engine.start(
+      'zk',
+      { ...defaultRolloutOptions('apply'), gateTimeoutSec: 30, onGateTimeout: 'rollback' },
+      changed.changedInstances,
+    );
     now += 1000;
     pids.set('zk/zk-1', 301);
     report(fleet);
@@ -90,7 +127,10 @@ describe('rollout engine', () => {
     now += 31_000;
     report(fleet);
     engine.tick(); // zk-3 never restarted: gate timeout
-    expect(engine.view(r.id)).toMatchObject({ state: 'aborted', reason: expect.stringMatching(/^gate timeout after 30s on step 1 \(zk\/zk-3\)/) });
+    expect(engine.view(r.id)).toMatchObject({
+      state: 'aborted',
+      reason: expect.stringMatching(/^gate timeout after 30s on step 1 \(zk\/zk-3\)/),
+    });
     expect(fleet.listRevisions('zk').map((x) => x.revision)).toEqual([1, 2, 3]);
     expect(fleet.getRevisionSpec('zk', 3)).toEqual(fleet.getRevisionSpec('zk', 1));
     const back = engine.list('zk')[0]!;
@@ -105,8 +145,17 @@ describe('rollout engine', () => {
     report(fleet);
     engine.start('zk', defaultRolloutOptions('restart'));
     expect(() => engine.start('zk', defaultRolloutOptions('restart'))).toThrow(/already has rollout/);
-    expect(() => parseRolloutRequest({ action: 'reboot', batchSize: 2, gateTimeoutSec: 1, extra: true })).toThrow(
-      expect.objectContaining({ details: expect.arrayContaining([expect.objectContaining({ path: 'action' }), expect.objectContaining({ path: 'batchSize' }), expect.objectContaining({ path: 'gateTimeoutSec' }), expect.objectContaining({ path: 'extra' })]) }),
+    expect(() =>
+      parseRolloutRequest({ action: 'reboot', batchSize: 2, gateTimeoutSec: 1, extra: true }),
+    ).toThrow(
+      expect.objectContaining({
+        details: expect.arrayContaining([
+          expect.objectContaining({ path: 'action' }),
+          expect.objectContaining({ path: 'batchSize' }),
+          expect.objectContaining({ path: 'gateTimeoutSec' }),
+          expect.objectContaining({ path: 'extra' }),
+        ]),
+      }),
     );
   });
 
@@ -117,14 +166,34 @@ describe('rollout engine', () => {
     const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
     const r = engine.start('zk', defaultRolloutOptions('apply'), changed.changedInstances);
     // A config rollout asks agents to restart only members still on an older config.
-    expect(sent.at(-1)).toEqual({ id: `${r.id}.0`, instanceId: 'zk/zk-1', action: 'restart', args: ['if-pending'] });
-    engine.onCommandResult('h1', { id: `${r.id}.0`, ok: false, output: '', error: 'not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist' });
+    expect(sent.at(-1)).toEqual({
+      id: `${r.id}.0`,
+      instanceId: 'zk/zk-1',
+      action: 'restart',
+      args: ['if-pending'],
+    });
+    engine.onCommandResult('h1', {
+      id: `${r.id}.0`,
+      ok: false,
+      output: '',
+      error: 'not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist',
+    });
     const paused = engine.view(r.id);
     expect(paused.state).toBe('paused');
-    expect(paused.reason).toBe('step 0 (zk/zk-1) failed: not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist');
-    expect(paused.steps[0]).toMatchObject({ state: 'failed', note: 'agent: not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist' });
+    expect(paused.reason).toBe(
+      'step 0 (zk/zk-1) failed: not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist',
+    );
+    expect(paused.steps[0]).toMatchObject({
+      state: 'failed',
+      note: 'agent: not restarted, the running process was left alone: /zk/bin/zkServer.sh does not exist',
+    });
     engine.resume(r.id);
-    expect(sent.at(-1)).toEqual({ id: `${r.id}.0.2`, instanceId: 'zk/zk-1', action: 'restart', args: ['if-pending'] });
+    expect(sent.at(-1)).toEqual({
+      id: `${r.id}.0.2`,
+      instanceId: 'zk/zk-1',
+      action: 'restart',
+      args: ['if-pending'],
+    });
     expect(engine.view(r.id).steps[0]!.state).toBe('requested');
   });
 

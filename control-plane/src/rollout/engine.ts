@@ -1,4 +1,11 @@
-import { ConflictError, NotFoundError, ValidationError, planRestartOrder, restartRank, type Logger } from '@hactl/shared';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  planRestartOrder,
+  restartRank,
+  type Logger,
+} from '@hactl/shared';
 import { describeStep, type StepPhase } from './step-status.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
@@ -23,27 +30,48 @@ export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {
 /** Checks a rollout request body; every problem at once. */
 export function parseRolloutRequest(body: unknown): RolloutOptions {
   const problems: { path: string; message: string }[] = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('rollout request must be an object', [{ path: '', message: 'expected {action, ...}' }]);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError('rollout request must be an object', [
+      { path: '', message: 'expected {action, ...}' },
+    ]);
   const b = body as Record<string, unknown>;
-  const known = new Set(['action', 'batchSize', 'pauseBetweenSec', 'gateTimeoutSec', 'onGateTimeout', 'revision']);
+  const known = new Set([
+    'action',
+    'batchSize',
+    'pauseBetweenSec',
+    'gateTimeoutSec',
+    'onGateTimeout',
+    'revision',
+  ]);
   for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
   const action = b.action;
-  if (action !== 'restart' && action !== 'apply' && action !== 'upgrade') problems.push({ path: 'action', message: 'must be restart, apply or upgrade' });
+  if (action !== 'restart' && action !== 'apply' && action !== 'upgrade')
+    problems.push({ path: 'action', message: 'must be restart, apply or upgrade' });
   const opts = defaultRolloutOptions((action as RolloutAction) ?? 'restart');
-  if (b.batchSize !== undefined && b.batchSize !== 1) problems.push({ path: 'batchSize', message: 'only 1 is supported: never more than one member down at a time' });
+  if (b.batchSize !== undefined && b.batchSize !== 1)
+    problems.push({
+      path: 'batchSize',
+      message: 'only 1 is supported: never more than one member down at a time',
+    });
   const int = (k: 'pauseBetweenSec' | 'gateTimeoutSec', min: number, max: number) => {
     const v = b[k];
     if (v === undefined) return;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
     else opts[k] = v;
   };
   int('pauseBetweenSec', 0, 3600);
   int('gateTimeoutSec', 5, 86_400);
   if (b.onGateTimeout !== undefined) {
-    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback') problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
+    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback')
+      problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
     else opts.onGateTimeout = b.onGateTimeout;
   }
-  if (b.revision !== undefined) problems.push({ path: 'revision', message: 'rollouts always use the current revision; use POST /v1/clusters/{name}/rollback to go back' });
+  if (b.revision !== undefined)
+    problems.push({
+      path: 'revision',
+      message: 'rollouts always use the current revision; use POST /v1/clusters/{name}/rollback to go back',
+    });
   if (problems.length) throw new ValidationError('invalid rollout request', problems);
   return opts;
 }
@@ -75,7 +103,12 @@ export interface RolloutView {
    * The step being worked on: its phase and what it waits for, in words. `gates` (with their current
    * values) only while it waits for its restart lease; once the lease is held they no longer apply.
    */
-  current: { instance: string; phase: StepPhase; waitingFor: string; gates: { gate: string; ok: boolean; reason: string }[] } | null;
+  current: {
+    instance: string;
+    phase: StepPhase;
+    waitingFor: string;
+    gates: { gate: string; ok: boolean; reason: string }[];
+  } | null;
 }
 
 export interface RolloutEngineOptions {
@@ -108,17 +141,50 @@ export class RolloutEngine {
     const row = this.o.store.getCluster(cluster);
     if (!row) throw new NotFoundError('cluster', cluster);
     const running = this.active(cluster);
-    if (running) throw new ConflictError(`cluster ${cluster} already has rollout ${running.id} (${running.state}); resume or abort it first`);
+    if (running)
+      throw new ConflictError(
+        `cluster ${cluster} already has rollout ${running.id} (${running.state}); resume or abort it first`,
+      );
     const { members, plans } = this.o.fleet.memberMap(cluster);
-    const ids = plans.filter((p) => p.runState === 'running' && (!only || only.includes(p.id))).map((p) => p.id);
+    const ids = plans
+      .filter((p) => p.runState === 'running' && (!only || only.includes(p.id)))
+      .map((p) => p.id);
     const { order } = planRestartOrder(ids, members);
     const now = this.o.now();
     const id = this.o.newId();
     const hostOf = new Map(plans.map((p) => [p.id, p.hostId]));
-    const rollout: RolloutRow = { id, cluster, action: opts.action, revision: row.current_revision, state: order.length ? 'running' : 'completed', reason: order.length ? '' : 'no instance needs a restart', options_json: JSON.stringify(opts), created_at: now, updated_at: now };
-    const steps: RolloutStepRow[] = order.map((inst, idx) => ({ rollout_id: id, idx, instance_id: inst, host_id: hostOf.get(inst)!, state: 'pending', command_id: '', pid_before: 0, requested_at: 0, finished_at: 0, note: '' }));
+    const rollout: RolloutRow = {
+      id,
+      cluster,
+      action: opts.action,
+      revision: row.current_revision,
+      state: order.length ? 'running' : 'completed',
+      reason: order.length ? '' : 'no instance needs a restart',
+      options_json: JSON.stringify(opts),
+      created_at: now,
+      updated_at: now,
+    };
+    const steps: RolloutStepRow[] = order.map((inst, idx) => ({
+      rollout_id: id,
+      idx,
+      instance_id: inst,
+      host_id: hostOf.get(inst)!,
+      state: 'pending',
+      command_id: '',
+      pid_before: 0,
+      requested_at: 0,
+      finished_at: 0,
+      note: '',
+    }));
     this.o.store.insertRollout(rollout, steps);
-    this.o.store.appendEvent({ at: now, type: 'rollout.started', cluster, host: null, message: `rollout ${id} (${opts.action}) over ${order.join(', ') || 'nothing'}`, data_json: JSON.stringify({ rollout: id, order }) });
+    this.o.store.appendEvent({
+      at: now,
+      type: 'rollout.started',
+      cluster,
+      host: null,
+      message: `rollout ${id} (${opts.action}) over ${order.join(', ') || 'nothing'}`,
+      data_json: JSON.stringify({ rollout: id, order }),
+    });
     this.o.logger.info({ cluster, rollout: id, action: opts.action, order }, 'rollout started');
     this.tick();
     return this.view(id);
@@ -131,7 +197,14 @@ export class RolloutEngine {
   private setState(r: RolloutRow, state: string, reason: string): void {
     const now = this.o.now();
     this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
-    this.o.store.appendEvent({ at: now, type: `rollout.${state}`, cluster: r.cluster, host: null, message: `rollout ${r.id} ${state}${reason ? `: ${reason}` : ''}`, data_json: '{}' });
+    this.o.store.appendEvent({
+      at: now,
+      type: `rollout.${state}`,
+      cluster: r.cluster,
+      host: null,
+      message: `rollout ${r.id} ${state}${reason ? `: ${reason}` : ''}`,
+      data_json: '{}',
+    });
     this.o.logger.info({ cluster: r.cluster, rollout: r.id, state, reason }, 'rollout state changed');
   }
 
@@ -150,7 +223,8 @@ export class RolloutEngine {
     // answers a repeated id with its first result).
     for (const s of this.o.store.listRolloutSteps(id)) {
       if (s.state === 'requested') this.o.store.updateRolloutStep({ ...s, requested_at: this.o.now() });
-      if (s.state === 'failed') this.o.store.updateRolloutStep({ ...s, state: 'pending', note: `retrying; last attempt: ${s.note}` });
+      if (s.state === 'failed')
+        this.o.store.updateRolloutStep({ ...s, state: 'pending', note: `retrying; last attempt: ${s.note}` });
     }
     this.setState(r, 'running', 'resumed by operator');
     this.tick();
@@ -162,7 +236,12 @@ export class RolloutEngine {
     if (r.state !== 'running' && r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}`);
     for (const s of this.o.store.listRolloutSteps(id)) {
       if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {
-        const note = s.state === 'requested' ? 'aborted while waiting; the agent gives up at its next lease request' : s.state === 'failed' ? `aborted after: ${s.note}` : 'aborted';
+        const note =
+          s.state === 'requested'
+            ? 'aborted while waiting; the agent gives up at its next lease request'
+            : s.state === 'failed'
+              ? `aborted after: ${s.note}`
+              : 'aborted';
         this.o.store.updateRolloutStep({ ...s, state: 'skipped', note });
       }
     }
@@ -180,7 +259,9 @@ export class RolloutEngine {
   requestedStep(instanceId: string): { rollout: RolloutRow; step: RolloutStepRow } | undefined {
     const cluster = instanceId.split('/')[0] ?? '';
     for (const r of this.o.store.listRollouts({ cluster, states: ['running'] })) {
-      const step = this.o.store.listRolloutSteps(r.id).find((s) => s.instance_id === instanceId && s.state === 'requested');
+      const step = this.o.store
+        .listRolloutSteps(r.id)
+        .find((s) => s.instance_id === instanceId && s.state === 'requested');
       if (step) return { rollout: r, step };
     }
     return undefined;
@@ -190,14 +271,21 @@ export class RolloutEngine {
   pendingFor(cluster: string, except: string): string[] {
     const out: string[] = [];
     for (const r of this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })) {
-      for (const s of this.o.store.listRolloutSteps(r.id)) if ((s.state === 'pending' || s.state === 'requested' || s.state === 'failed') && s.instance_id !== except) out.push(s.instance_id);
+      for (const s of this.o.store.listRolloutSteps(r.id))
+        if (
+          (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') &&
+          s.instance_id !== except
+        )
+          out.push(s.instance_id);
     }
     return out;
   }
 
   onCommandResult(hostId: string, result: AgentCommandResult): void {
     for (const r of this.o.store.listRollouts({ states: ['running', 'paused', 'completed'] })) {
-      const step = this.o.store.listRolloutSteps(r.id).find((s) => s.command_id === result.id && s.host_id === hostId);
+      const step = this.o.store
+        .listRolloutSteps(r.id)
+        .find((s) => s.command_id === result.id && s.host_id === hostId);
       if (!step) continue;
       if (step.state === 'done' && result.ok) {
         // Finished earlier on the observed pid change; keep the agent's own account (with its timing).
@@ -210,8 +298,14 @@ export class RolloutEngine {
         // The agent refused or failed the step; it left the member as it was (a missing
         // distribution never stops the running process). Pause with the reason, at once, rather
         // than wait out the gate timeout.
-        this.o.store.updateRolloutStep({ ...step, state: 'failed', finished_at: this.o.now(), note: `agent: ${result.error}` });
-        if (r.state === 'running') this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}`);
+        this.o.store.updateRolloutStep({
+          ...step,
+          state: 'failed',
+          finished_at: this.o.now(),
+          note: `agent: ${result.error}`,
+        });
+        if (r.state === 'running')
+          this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}`);
       }
     }
     this.tick();
@@ -229,13 +323,29 @@ export class RolloutEngine {
     // A config rollout restarts a member only if it still runs an older config: after a rollback,
     // members the aborted rollout never reached already run the spec again (the agent knows).
     const args = action === 'restart' ? [] : ['if-pending'];
-    const sent = this.o.fleet.sendCommand(step.host_id, { id: step.command_id, instanceId: step.instance_id, action: 'restart', args });
-    if (!sent) this.o.logger.info({ host: step.host_id, instance: step.instance_id }, 'rollout step waits for its agent to connect');
+    const sent = this.o.fleet.sendCommand(step.host_id, {
+      id: step.command_id,
+      instanceId: step.instance_id,
+      action: 'restart',
+      args,
+    });
+    if (!sent)
+      this.o.logger.info(
+        { host: step.host_id, instance: step.instance_id },
+        'rollout step waits for its agent to connect',
+      );
   }
 
   private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
     this.o.store.updateRolloutStep({ ...step, state: 'done', finished_at: this.o.now(), note });
-    this.o.store.appendEvent({ at: this.o.now(), type: 'rollout.step', cluster: r.cluster, host: step.host_id, message: `rollout ${r.id} step ${step.idx}: ${step.instance_id} ${note}`, data_json: '{}' });
+    this.o.store.appendEvent({
+      at: this.o.now(),
+      type: 'rollout.step',
+      cluster: r.cluster,
+      host: step.host_id,
+      message: `rollout ${r.id} step ${step.idx}: ${step.instance_id} ${note}`,
+      data_json: '{}',
+    });
   }
 
   /** One pass over every running rollout. Idempotent; called on a timer and on events. */
@@ -244,7 +354,10 @@ export class RolloutEngine {
       try {
         this.advance(r);
       } catch (err) {
-        this.o.logger.error({ rollout: r.id, err: err instanceof Error ? err.message : String(err) }, 'rollout pass failed');
+        this.o.logger.error(
+          { rollout: r.id, err: err instanceof Error ? err.message : String(err) },
+          'rollout pass failed',
+        );
       }
     }
   }
@@ -259,8 +372,19 @@ export class RolloutEngine {
       // A new pid means the restart happened even if its result was lost (control-plane crash). While
       // the agent still holds the lease it is finishing the step (readiness, the service's
       // after-restart procedure), so its own result is awaited instead.
-      const leased = this.o.leases().holders(r.cluster).some((l) => l.instanceId === requested.instance_id);
-      if (!leased && obs && obs.process === 'running' && obs.pid > 0 && requested.pid_before > 0 && obs.pid !== requested.pid_before && obs.reportedAt > requested.requested_at) {
+      const leased = this.o
+        .leases()
+        .holders(r.cluster)
+        .some((l) => l.instanceId === requested.instance_id);
+      if (
+        !leased &&
+        obs &&
+        obs.process === 'running' &&
+        obs.pid > 0 &&
+        requested.pid_before > 0 &&
+        obs.pid !== requested.pid_before &&
+        obs.reportedAt > requested.requested_at
+      ) {
         this.finishStep(r, requested, `restarted (pid ${requested.pid_before} → ${obs.pid})`);
         return this.advance(r);
       }
@@ -268,9 +392,20 @@ export class RolloutEngine {
         const why = this.o.leases().lastRefusal.get(requested.instance_id) ?? 'no progress';
         const reason = `gate timeout after ${opts.gateTimeoutSec}s on step ${requested.idx} (${requested.instance_id}): ${why}`;
         if (opts.onGateTimeout === 'abort' || opts.onGateTimeout === 'rollback') {
-          for (const s of steps) if (s.state === 'pending' || s.state === 'requested') this.o.store.updateRolloutStep({ ...s, state: 'skipped', note: `rollout ${opts.onGateTimeout === 'abort' ? 'aborted' : 'rolled back'} on gate timeout` });
+          for (const s of steps)
+            if (s.state === 'pending' || s.state === 'requested')
+              this.o.store.updateRolloutStep({
+                ...s,
+                state: 'skipped',
+                note: `rollout ${opts.onGateTimeout === 'abort' ? 'aborted' : 'rolled back'} on gate timeout`,
+              });
           this.setState(r, 'aborted', reason);
-          if (opts.onGateTimeout === 'rollback') this.rollBack(r, steps.filter((s) => s.state === 'done').map((s) => s.instance_id), reason);
+          if (opts.onGateTimeout === 'rollback')
+            this.rollBack(
+              r,
+              steps.filter((s) => s.state === 'done').map((s) => s.instance_id),
+              reason,
+            );
         } else this.setState(r, 'paused', reason);
       }
       return;
@@ -284,9 +419,20 @@ export class RolloutEngine {
     if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000) return;
     // Leadership can move during a rollout: pick the next non-leading member each time.
     const { members } = this.o.fleet.memberMap(r.cluster);
-    const next = [...pending].sort((a, b) => restartRank(members.get(a.instance_id)) - restartRank(members.get(b.instance_id)) || a.idx - b.idx)[0]!;
+    const next = [...pending].sort(
+      (a, b) =>
+        restartRank(members.get(a.instance_id)) - restartRank(members.get(b.instance_id)) || a.idx - b.idx,
+    )[0]!;
     const obs = this.o.fleet.observation(next.instance_id);
-    const step: RolloutStepRow = { ...next, state: 'requested', command_id: nextCommandId(r.id, next.idx, next.command_id), pid_before: obs?.pid ?? 0, requested_at: now, finished_at: 0, note: '' };
+    const step: RolloutStepRow = {
+      ...next,
+      state: 'requested',
+      command_id: nextCommandId(r.id, next.idx, next.command_id),
+      pid_before: obs?.pid ?? 0,
+      requested_at: now,
+      finished_at: 0,
+      note: '',
+    };
     this.o.store.updateRolloutStep(step);
     this.ledAtRequest.set(step.command_id, restartRank(members.get(next.instance_id)) > 0);
     this.send(step, r.action);
@@ -299,17 +445,35 @@ export class RolloutEngine {
    */
   private rollBack(r: RolloutRow, restarted: string[], reason: string): void {
     if (r.action === 'restart') {
-      this.o.logger.warn({ cluster: r.cluster, rollout: r.id }, 'restart rollout timed out; nothing to roll back');
+      this.o.logger.warn(
+        { cluster: r.cluster, rollout: r.id },
+        'restart rollout timed out; nothing to roll back',
+      );
       return;
     }
-    const previous = this.o.fleet.listRevisions(r.cluster).map((x) => x.revision).filter((n) => n < r.revision).at(-1);
+    const previous = this.o.fleet
+      .listRevisions(r.cluster)
+      .map((x) => x.revision)
+      .filter((n) => n < r.revision)
+      .at(-1);
     if (previous === undefined) {
       this.o.logger.warn({ cluster: r.cluster, rollout: r.id }, 'no earlier revision to roll back to');
       return;
     }
-    const applied = this.o.fleet.applyCluster(r.cluster, this.o.fleet.getRevisionSpec(r.cluster, previous), { author: 'hactl', message: `rollback to revision ${previous} after rollout ${r.id}: ${reason}`.slice(0, 500) });
-    this.o.store.appendEvent({ at: this.o.now(), type: 'rollout.rollback', cluster: r.cluster, host: null, message: `rollout ${r.id} rolled back to revision ${previous} as revision ${applied.revision}`, data_json: JSON.stringify({ restarted }) });
-    if (restarted.length) this.start(r.cluster, { ...this.opts(r), action: 'apply', onGateTimeout: 'pause' }, restarted);
+    const applied = this.o.fleet.applyCluster(r.cluster, this.o.fleet.getRevisionSpec(r.cluster, previous), {
+      author: 'hactl',
+      message: `rollback to revision ${previous} after rollout ${r.id}: ${reason}`.slice(0, 500),
+    });
+    this.o.store.appendEvent({
+      at: this.o.now(),
+      type: 'rollout.rollback',
+      cluster: r.cluster,
+      host: null,
+      message: `rollout ${r.id} rolled back to revision ${previous} as revision ${applied.revision}`,
+      data_json: JSON.stringify({ restarted }),
+    });
+    if (restarted.length)
+      this.start(r.cluster, { ...this.opts(r), action: 'apply', onGateTimeout: 'pause' }, restarted);
   }
 
   view(id: string): RolloutView {
@@ -327,16 +491,26 @@ export class RolloutEngine {
       const d = describeStep({
         host: hostNames.get(current.host_id) ?? current.host_id,
         connected: this.o.fleet.isConnected(current.host_id),
-        leaseHeld: this.o.leases().holders(r.cluster).some((l) => l.instanceId === current.instance_id),
+        leaseHeld: this.o
+          .leases()
+          .holders(r.cluster)
+          .some((l) => l.instanceId === current.instance_id),
         pidBefore: current.pid_before,
         requestedAt: current.requested_at,
-        obs: obs ? { process: obs.process, pid: obs.pid, detail: obs.detail, reportedAt: obs.reportedAt } : undefined,
+        obs: obs
+          ? { process: obs.process, pid: obs.pid, detail: obs.detail, reportedAt: obs.reportedAt }
+          : undefined,
         member: members.get(current.instance_id),
         ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
         clusterHealth: status.health,
         gates,
       });
-      currentView = { instance: current.instance_id, phase: d.phase, waitingFor: d.text, gates: d.phase === 'waiting-lease' ? gates : [] };
+      currentView = {
+        instance: current.instance_id,
+        phase: d.phase,
+        waitingFor: d.text,
+        gates: d.phase === 'waiting-lease' ? gates : [],
+      };
       currentNote = d.text;
     }
     return {

@@ -2,8 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { GateResult, MemberStatus } from '@hactl/shared';
 import { describeStep, type StepStatusInput } from './step-status.js';
 
-const member = (mode: string): MemberStatus => ({ host: 'zk2', id: 2, address: '127.0.0.12', port: 2181, role: 'member', mode, process: 'running', lastProbe: null, detail: '' });
-const degraded: GateResult = { gate: 'cluster-healthy', ok: false, reason: 'waiting: cluster is degraded: leader 2, 1/2 followers synced' };
+const member = (mode: string): MemberStatus => ({
+  host: 'zk2',
+  id: 2,
+  address: '127.0.0.12',
+  port: 2181,
+  role: 'member',
+  mode,
+  process: 'running',
+  lastProbe: null,
+  detail: '',
+});
+const degraded: GateResult = {
+  gate: 'cluster-healthy',
+  ok: false,
+  reason: 'waiting: cluster is degraded: leader 2, 1/2 followers synced',
+};
 const base: StepStatusInput = {
   host: 'zk1',
   connected: true,
@@ -14,28 +28,105 @@ const base: StepStatusInput = {
   member: member('follower'),
   ledAtRequest: false,
   clusterHealth: 'healthy',
-  gates: [{ gate: 'one-at-a-time', ok: true, reason: 'no other member of the cluster is down for a restart' }],
+  gates: [
+    { gate: 'one-at-a-time', ok: true, reason: 'no other member of the cluster is down for a restart' },
+  ],
 };
 
 describe('rollout step status', () => {
   it.each<[string, Partial<StepStatusInput>, string, string]>([
-    ['agent not connected → the command waits for it', { connected: false }, 'waiting-agent', 'waiting for the agent on zk1 to connect; the restart is sent when it does'],
-    ['gates fail → waiting for the lease, each failing gate once (no "waiting: waiting")', { gates: [degraded] }, 'waiting-lease', 'waiting for the restart lease: cluster-healthy: cluster is degraded: leader 2, 1/2 followers synced'],
-    ['gates hold → the agent has not taken the lease yet', {}, 'waiting-lease', 'waiting for the agent to take the restart lease (all gates hold)'],
-    ['lease held, old process still up → stopping it', { leaseHeld: true }, 'restarting', 'holds the restart lease; stopping the old process'],
-    ['lease held, process starting → restarting, not "waiting for the lease"', { leaseHeld: true, obs: { process: 'starting', pid: 0, detail: '', reportedAt: 2000 }, gates: [degraded] }, 'restarting', 'restarting under its lease (process starting)'],
-    ['lease held, crashed → crash-looping with the agent\'s reason', { leaseHeld: true, obs: { process: 'crashed', pid: 0, detail: 'spawn failed: ENOENT', reportedAt: 2000 } }, 'crash-looping', 'restarted under its lease but crashing: spawn failed: ENOENT'],
-    ['lease held, new pid → waiting for it to serve', { leaseHeld: true, obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 } }, 'restarting', 'restarted (pid 101 → 201); waiting for it to serve again'],
+    [
+      'agent not connected → the command waits for it',
+      { connected: false },
+      'waiting-agent',
+      'waiting for the agent on zk1 to connect; the restart is sent when it does',
+    ],
+    [
+      'gates fail → waiting for the lease, each failing gate once (no "waiting: waiting")',
+      { gates: [degraded] },
+      'waiting-lease',
+      'waiting for the restart lease: cluster-healthy: cluster is degraded: leader 2, 1/2 followers synced',
+    ],
+    [
+      'gates hold → the agent has not taken the lease yet',
+      {},
+      'waiting-lease',
+      'waiting for the agent to take the restart lease (all gates hold)',
+    ],
+    [
+      'lease held, old process still up → stopping it',
+      { leaseHeld: true },
+      'restarting',
+      'holds the restart lease; stopping the old process',
+    ],
+    [
+      'lease held, process starting → restarting, not "waiting for the lease"',
+      {
+        leaseHeld: true,
+        obs: { process: 'starting', pid: 0, detail: '', reportedAt: 2000 },
+        gates: [degraded],
+      },
+      'restarting',
+      'restarting under its lease (process starting)',
+    ],
+    [
+      "lease held, crashed → crash-looping with the agent's reason",
+      {
+        leaseHeld: true,
+        obs: { process: 'crashed', pid: 0, detail: 'spawn failed: ENOENT', reportedAt: 2000 },
+      },
+      'crash-looping',
+      'restarted under its lease but crashing: spawn failed: ENOENT',
+    ],
+    [
+      'lease held, new pid → waiting for it to serve',
+      { leaseHeld: true, obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 } },
+      'restarting',
+      'restarted (pid 101 → 201); waiting for it to serve again',
+    ],
     [
       'the leader restarting last while the cluster is down → named as the planned step',
-      { leaseHeld: true, ledAtRequest: true, member: member('unknown'), clusterHealth: 'down', obs: { process: 'starting', pid: 0, detail: '', reportedAt: 2000 } },
+      {
+        leaseHeld: true,
+        ledAtRequest: true,
+        member: member('unknown'),
+        clusterHealth: 'down',
+        obs: { process: 'starting', pid: 0, detail: '', reportedAt: 2000 },
+      },
       'restarting',
       'restarting under its lease (process starting); the cluster is down while its leader restarts: this is the planned last step (leader last), another member takes over meanwhile',
     ],
-    ['a follower restarting while the cluster is degraded → expected', { leaseHeld: true, clusterHealth: 'degraded', obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 } }, 'restarting', 'restarted (pid 101 → 201); waiting for it to serve again; the cluster is degraded while this member restarts: expected during this step'],
-    ['lease released, new pid → finishing', { obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 }, gates: [degraded] }, 'finishing', "restarted (pid 101 → 201); waiting for the agent's result"],
-    ['a report from before the request does not count as restarted', { obs: { process: 'running', pid: 201, detail: '', reportedAt: 500 }, gates: [degraded] }, 'waiting-lease', 'waiting for the restart lease: cluster-healthy: cluster is degraded: leader 2, 1/2 followers synced'],
-    ['member down before its turn → started without a lease', { obs: { process: 'crashed', pid: 0, detail: 'exited with code 1', reportedAt: 2000 }, gates: [degraded] }, 'starting', 'member is down (crashed: exited with code 1); the agent starts it on the current config, no lease needed'],
+    [
+      'a follower restarting while the cluster is degraded → expected',
+      {
+        leaseHeld: true,
+        clusterHealth: 'degraded',
+        obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 },
+      },
+      'restarting',
+      'restarted (pid 101 → 201); waiting for it to serve again; the cluster is degraded while this member restarts: expected during this step',
+    ],
+    [
+      'lease released, new pid → finishing',
+      { obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 }, gates: [degraded] },
+      'finishing',
+      "restarted (pid 101 → 201); waiting for the agent's result",
+    ],
+    [
+      'a report from before the request does not count as restarted',
+      { obs: { process: 'running', pid: 201, detail: '', reportedAt: 500 }, gates: [degraded] },
+      'waiting-lease',
+      'waiting for the restart lease: cluster-healthy: cluster is degraded: leader 2, 1/2 followers synced',
+    ],
+    [
+      'member down before its turn → started without a lease',
+      {
+        obs: { process: 'crashed', pid: 0, detail: 'exited with code 1', reportedAt: 2000 },
+        gates: [degraded],
+      },
+      'starting',
+      'member is down (crashed: exited with code 1); the agent starts it on the current config, no lease needed',
+    ],
   ])('%s', (_scenario, patch, phase, text) => {
     expect(describeStep({ ...base, ...patch })).toEqual({ phase, text });
   });

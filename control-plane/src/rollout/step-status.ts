@@ -9,7 +9,8 @@ import { isLeading, restartRank, type GateResult, type MemberStatus } from '@hac
  * - `starting`: the member was down before its turn; the agent starts it on the current config (no lease needed);
  * - `finishing`: the member runs a new process; the step ends with the agent's result.
  */
-export type StepPhase = 'waiting-agent' | 'waiting-lease' | 'restarting' | 'crash-looping' | 'starting' | 'finishing';
+export type StepPhase =
+  'waiting-agent' | 'waiting-lease' | 'restarting' | 'crash-looping' | 'starting' | 'finishing';
 
 export interface StepStatusInput {
   host: string;
@@ -39,21 +40,51 @@ function bare(reason: string): string {
  */
 export function describeStep(i: StepStatusInput): { phase: StepPhase; text: string } {
   const obs = i.obs;
-  const restartedPid = obs !== undefined && obs.process === 'running' && obs.pid > 0 && i.pidBefore > 0 && obs.pid !== i.pidBefore && obs.reportedAt > i.requestedAt;
-  if (!i.connected) return { phase: 'waiting-agent', text: `waiting for the agent on ${i.host} to connect; the restart is sent when it does` };
+  const restartedPid =
+    obs !== undefined &&
+    obs.process === 'running' &&
+    obs.pid > 0 &&
+    i.pidBefore > 0 &&
+    obs.pid !== i.pidBefore &&
+    obs.reportedAt > i.requestedAt;
+  if (!i.connected)
+    return {
+      phase: 'waiting-agent',
+      text: `waiting for the agent on ${i.host} to connect; the restart is sent when it does`,
+    };
   if (i.leaseHeld) {
     const planned = plannedDisruption(i);
-    if (obs?.process === 'crashed') return { phase: 'crash-looping', text: `restarted under its lease but crashing${obs.detail ? `: ${obs.detail}` : ''}` };
-    if (restartedPid) return { phase: 'restarting', text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for it to serve again${planned}` };
-    if (obs && obs.process !== 'running') return { phase: 'restarting', text: `restarting under its lease (process ${obs.process})${planned}` };
+    if (obs?.process === 'crashed')
+      return {
+        phase: 'crash-looping',
+        text: `restarted under its lease but crashing${obs.detail ? `: ${obs.detail}` : ''}`,
+      };
+    if (restartedPid)
+      return {
+        phase: 'restarting',
+        text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for it to serve again${planned}`,
+      };
+    if (obs && obs.process !== 'running')
+      return { phase: 'restarting', text: `restarting under its lease (process ${obs.process})${planned}` };
     return { phase: 'restarting', text: `holds the restart lease; stopping the old process${planned}` };
   }
-  if (restartedPid) return { phase: 'finishing', text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for the agent's result` };
+  if (restartedPid)
+    return {
+      phase: 'finishing',
+      text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for the agent's result`,
+    };
   if (obs && (obs.process === 'crashed' || obs.process === 'stopped')) {
-    return { phase: 'starting', text: `member is down (${obs.process}${obs.detail ? `: ${obs.detail}` : ''}); the agent starts it on the current config, no lease needed` };
+    return {
+      phase: 'starting',
+      text: `member is down (${obs.process}${obs.detail ? `: ${obs.detail}` : ''}); the agent starts it on the current config, no lease needed`,
+    };
   }
   const failing = i.gates.filter((g) => !g.ok);
-  if (failing.length) return { phase: 'waiting-lease', text: `waiting for the restart lease: ${failing.map((g) => `${g.gate}: ${bare(g.reason)}`).join('; ')}` };
+  if (failing.length)
+    return {
+      phase: 'waiting-lease',
+      text: `waiting for the restart lease: ${failing.map((g) => `${g.gate}: ${bare(g.reason)}`).join('; ')}`,
+    };
   return { phase: 'waiting-lease', text: 'waiting for the agent to take the restart lease (all gates hold)' };
 }
 

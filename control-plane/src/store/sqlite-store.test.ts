@@ -17,8 +17,25 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const host = { id: 'zk1', name: 'zk1', address: '127.0.0.11', data_root: '/d', labels_json: '{}', facts_json: '{}', agent_version: '0.1.0', created_at: 1 };
-const rev = (revision: number) => ({ cluster: 'zk', revision, kind: 'zookeeper', spec_json: `{"r":${revision}}`, author: 'test', message: '', created_at: revision });
+const host = {
+  id: 'zk1',
+  name: 'zk1',
+  address: '127.0.0.11',
+  data_root: '/d',
+  labels_json: '{}',
+  facts_json: '{}',
+  agent_version: '0.1.0',
+  created_at: 1,
+};
+const rev = (revision: number) => ({
+  cluster: 'zk',
+  revision,
+  kind: 'zookeeper',
+  spec_json: `{"r":${revision}}`,
+  author: 'test',
+  message: '',
+  created_at: revision,
+});
 
 describe('sqlite store on a temp file', () => {
   it('opens in WAL with synchronous=FULL and foreign keys, at the latest schema version', () => {
@@ -66,7 +83,9 @@ describe('sqlite store on a temp file', () => {
 
   it('refuses desired state for an unknown host (foreign key)', () => {
     const store = new SqliteStore(tempFile());
-    expect(() => store.setHostDesired({ host_id: 'ghost', generation: 1, state_json: '{}', updated_at: 1 })).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      store.setHostDesired({ host_id: 'ghost', generation: 1, state_json: '{}', updated_at: 1 }),
+    ).toThrow(/FOREIGN KEY/);
     store.close();
   });
 

@@ -1,6 +1,16 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import { StorageFullError, type ClusterRow, type EventRow, type HostRow, type HostDesiredRow, type RevisionRow, type RolloutRow, type RolloutStepRow, type Store } from './store.js';
+import {
+  StorageFullError,
+  type ClusterRow,
+  type EventRow,
+  type HostRow,
+  type HostDesiredRow,
+  type RevisionRow,
+  type RolloutRow,
+  type RolloutStepRow,
+  type Store,
+} from './store.js';
 
 /**
  * The store on SQLite: WAL, synchronous=FULL (a committed revision survives power loss), foreign
@@ -23,7 +33,9 @@ export class SqliteStore implements Store {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current > MIGRATIONS.length) {
-      throw new Error(`store schema version ${current} is newer than this control plane (${MIGRATIONS.length}); refusing to open`);
+      throw new Error(
+        `store schema version ${current} is newer than this control plane (${MIGRATIONS.length}); refusing to open`,
+      );
     }
     for (let v = current; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
@@ -50,17 +62,27 @@ export class SqliteStore implements Store {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof Database.SqliteError && err.code === 'SQLITE_FULL') throw new StorageFullError(this.file, err);
+      if (err instanceof Database.SqliteError && err.code === 'SQLITE_FULL')
+        throw new StorageFullError(this.file, err);
       throw err;
     }
   }
 
   getMeta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM control_plane_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (
+      this.db.prepare('SELECT value FROM control_plane_meta WHERE key = ?').get(key) as
+        { value: string } | undefined
+    )?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.write(() => this.db.prepare('INSERT INTO control_plane_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value));
+    this.write(() =>
+      this.db
+        .prepare(
+          'INSERT INTO control_plane_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+        )
+        .run(key, value),
+    );
   }
 
   close(): void {
@@ -75,7 +97,10 @@ export class SqliteStore implements Store {
     return this.db.prepare('SELECT * FROM hosts WHERE name = ?').get(name) as HostRow | undefined;
   }
 
-  upsertHost(h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> & Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>): void {
+  upsertHost(
+    h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> &
+      Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>,
+  ): void {
     this.write(() => {
       this.db
         .prepare(
@@ -92,7 +117,9 @@ export class SqliteStore implements Store {
   /** Batched liveness flush: one statement per host, all in one transaction. */
   recordLiveness(rows: readonly { id: string; last_seen_at: number; applied_generation: number }[]): void {
     this.write(() => {
-      const stmt = this.db.prepare('UPDATE hosts SET last_seen_at = @last_seen_at, applied_generation = @applied_generation WHERE id = @id');
+      const stmt = this.db.prepare(
+        'UPDATE hosts SET last_seen_at = @last_seen_at, applied_generation = @applied_generation WHERE id = @id',
+      );
       this.db.transaction(() => {
         for (const r of rows) stmt.run(r);
       })();
@@ -108,19 +135,25 @@ export class SqliteStore implements Store {
   }
 
   getRevision(cluster: string, revision: number): RevisionRow | undefined {
-    return this.db.prepare('SELECT * FROM revisions WHERE cluster = ? AND revision = ?').get(cluster, revision) as RevisionRow | undefined;
+    return this.db
+      .prepare('SELECT * FROM revisions WHERE cluster = ? AND revision = ?')
+      .get(cluster, revision) as RevisionRow | undefined;
   }
 
   listRevisions(cluster: string): RevisionRow[] {
-    return this.db.prepare('SELECT * FROM revisions WHERE cluster = ? ORDER BY revision').all(cluster) as RevisionRow[];
+    return this.db
+      .prepare('SELECT * FROM revisions WHERE cluster = ? ORDER BY revision')
+      .all(cluster) as RevisionRow[];
   }
 
   /** Appends a revision and moves the cluster's pointer to it; the caller wraps it in a transaction. */
   addRevision(r: RevisionRow): void {
     this.write(() => {
-      this.db.prepare(
-        'INSERT INTO revisions (cluster, revision, kind, spec_json, author, message, created_at) VALUES (@cluster, @revision, @kind, @spec_json, @author, @message, @created_at)',
-      ).run(r);
+      this.db
+        .prepare(
+          'INSERT INTO revisions (cluster, revision, kind, spec_json, author, message, created_at) VALUES (@cluster, @revision, @kind, @spec_json, @author, @message, @created_at)',
+        )
+        .run(r);
       this.db
         .prepare(
           `INSERT INTO clusters (name, kind, current_revision, created_at, updated_at) VALUES (@cluster, @kind, @revision, @created_at, @created_at)
@@ -137,12 +170,15 @@ export class SqliteStore implements Store {
   }
 
   maxRevision(cluster: string): number {
-    const row = this.db.prepare('SELECT MAX(revision) AS m FROM revisions WHERE cluster = ?').get(cluster) as { m: number | null };
+    const row = this.db
+      .prepare('SELECT MAX(revision) AS m FROM revisions WHERE cluster = ?')
+      .get(cluster) as { m: number | null };
     return row.m ?? 0;
   }
 
   getHostDesired(hostId: string): HostDesiredRow | undefined {
-    return this.db.prepare('SELECT * FROM host_desired WHERE host_id = ?').get(hostId) as HostDesiredRow | undefined;
+    return this.db.prepare('SELECT * FROM host_desired WHERE host_id = ?').get(hostId) as
+      HostDesiredRow | undefined;
   }
 
   listHostDesired(): HostDesiredRow[] {
@@ -162,13 +198,19 @@ export class SqliteStore implements Store {
 
   appendEvent(e: Omit<EventRow, 'id'>): void {
     this.write(() => {
-      this.db.prepare('INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)').run(e);
+      this.db
+        .prepare(
+          'INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)',
+        )
+        .run(e);
     });
   }
 
   listClusterFacts(): Map<string, Record<string, string>> {
     const out = new Map<string, Record<string, string>>();
-    for (const r of this.db.prepare('SELECT cluster, key, value FROM cluster_facts ORDER BY cluster, key').all() as { cluster: string; key: string; value: string }[]) {
+    for (const r of this.db
+      .prepare('SELECT cluster, key, value FROM cluster_facts ORDER BY cluster, key')
+      .all() as { cluster: string; key: string; value: string }[]) {
       const facts = out.get(r.cluster) ?? {};
       facts[r.key] = r.value;
       out.set(r.cluster, facts);
@@ -179,7 +221,9 @@ export class SqliteStore implements Store {
   setClusterFact(cluster: string, key: string, value: string, at: number): void {
     this.write(() => {
       this.db
-        .prepare('INSERT INTO cluster_facts (cluster, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(cluster, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+        .prepare(
+          'INSERT INTO cluster_facts (cluster, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(cluster, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        )
         .run(cluster, key, value, at);
     });
   }
@@ -193,7 +237,11 @@ export class SqliteStore implements Store {
   insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[]): void {
     this.write(() => {
       this.db.transaction(() => {
-        this.db.prepare('INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)').run(r);
+        this.db
+          .prepare(
+            'INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)',
+          )
+          .run(r);
         const stmt = this.db.prepare(
           'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note) VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note)',
         );
@@ -207,33 +255,47 @@ export class SqliteStore implements Store {
   }
 
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[] {
-    const rows = (filter.cluster
-      ? this.db.prepare('SELECT * FROM rollouts WHERE cluster = ? ORDER BY created_at DESC, id DESC').all(filter.cluster)
-      : this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, id DESC').all()) as RolloutRow[];
+    const rows = (
+      filter.cluster
+        ? this.db
+            .prepare('SELECT * FROM rollouts WHERE cluster = ? ORDER BY created_at DESC, id DESC')
+            .all(filter.cluster)
+        : this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, id DESC').all()
+    ) as RolloutRow[];
     return filter.states ? rows.filter((r) => filter.states!.includes(r.state)) : rows;
   }
 
   updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void {
     this.write(() => {
-      this.db.prepare('UPDATE rollouts SET state = @state, reason = @reason, updated_at = @updated_at WHERE id = @id').run({ id, ...patch });
+      this.db
+        .prepare(
+          'UPDATE rollouts SET state = @state, reason = @reason, updated_at = @updated_at WHERE id = @id',
+        )
+        .run({ id, ...patch });
     });
   }
 
   listRolloutSteps(id: string): RolloutStepRow[] {
-    return this.db.prepare('SELECT * FROM rollout_steps WHERE rollout_id = ? ORDER BY idx').all(id) as RolloutStepRow[];
+    return this.db
+      .prepare('SELECT * FROM rollout_steps WHERE rollout_id = ? ORDER BY idx')
+      .all(id) as RolloutStepRow[];
   }
 
   updateRolloutStep(step: RolloutStepRow): void {
     this.write(() => {
       this.db
-        .prepare('UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx')
+        .prepare(
+          'UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx',
+        )
         .run(step);
     });
   }
 
   listEvents(filter: { cluster?: string; limit: number }): EventRow[] {
     if (filter.cluster) {
-      return this.db.prepare('SELECT * FROM events WHERE cluster = ? ORDER BY id DESC LIMIT ?').all(filter.cluster, filter.limit) as EventRow[];
+      return this.db
+        .prepare('SELECT * FROM events WHERE cluster = ? ORDER BY id DESC LIMIT ?')
+        .all(filter.cluster, filter.limit) as EventRow[];
     }
     return this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(filter.limit) as EventRow[];
   }

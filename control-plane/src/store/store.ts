@@ -84,7 +84,11 @@ export interface RolloutStepRow {
  */
 export class StorageFullError extends HactlError {
   constructor(where: string, cause?: unknown) {
-    super('insufficient_storage', `the control plane cannot write to its store: the disk holding ${where} is full (SQLITE_FULL); nothing was changed. Free space there and retry`, { retriable: true, cause });
+    super(
+      'insufficient_storage',
+      `the control plane cannot write to its store: the disk holding ${where} is full (SQLITE_FULL); nothing was changed. Free space there and retry`,
+      { retriable: true, cause },
+    );
   }
 }
 
@@ -96,7 +100,10 @@ export interface Store {
   close(): void;
   listHosts(): HostRow[];
   getHostByName(name: string): HostRow | undefined;
-  upsertHost(h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> & Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>): void;
+  upsertHost(
+    h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> &
+      Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>,
+  ): void;
   recordLiveness(rows: readonly { id: string; last_seen_at: number; applied_generation: number }[]): void;
   listClusters(): ClusterRow[];
   getCluster(name: string): ClusterRow | undefined;

@@ -37,12 +37,14 @@ export function validateClusterSpec(raw: unknown, fleet: FleetContext): Validati
   if (!env.success) return { ok: false, problems: zodDetails(env.error) };
   const kind = serviceKind(env.data.kind);
   if (!kind) {
-    const problems: ErrorDetail[] = [{
-      path: 'kind',
-      message: PLANNED_KINDS.includes(env.data.kind)
-        ? `kind ${JSON.stringify(env.data.kind)} is not supported by this control plane yet (supported: ${knownKinds().join(', ')})`
-        : `unknown kind ${JSON.stringify(env.data.kind)} (supported: ${knownKinds().join(', ')})`,
-    }];
+    const problems: ErrorDetail[] = [
+      {
+        path: 'kind',
+        message: PLANNED_KINDS.includes(env.data.kind)
+          ? `kind ${JSON.stringify(env.data.kind)} is not supported by this control plane yet (supported: ${knownKinds().join(', ')})`
+          : `unknown kind ${JSON.stringify(env.data.kind)} (supported: ${knownKinds().join(', ')})`,
+      },
+    ];
     return { ok: false, problems };
   }
   return kind.validate(raw, fleet);

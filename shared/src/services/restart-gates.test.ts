@@ -2,32 +2,122 @@ import { describe, it, expect } from 'vitest';
 import { checkRestartGates, planRestartOrder } from './restart-gates.js';
 import type { ClusterStatus, MemberStatus } from '../domain.js';
 
-const m = (id: number, mode: string): MemberStatus => ({ host: `zk${id}`, id, address: `127.0.0.1${id}`, port: 2181, role: 'member', mode, process: 'running', lastProbe: null, detail: '' });
-const members = new Map([['zk/zk-1', m(1, 'follower')], ['zk/zk-2', m(2, 'leader')], ['zk/zk-3', m(3, 'follower')]]);
-const healthy: ClusterStatus = { health: 'healthy', reason: 'leader 2, 2/2 followers synced', members: [...members.values()] };
-const failing = (r: ReturnType<typeof checkRestartGates>) => r.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.reason}`);
+const m = (id: number, mode: string): MemberStatus => ({
+  host: `zk${id}`,
+  id,
+  address: `127.0.0.1${id}`,
+  port: 2181,
+  role: 'member',
+  mode,
+  process: 'running',
+  lastProbe: null,
+  detail: '',
+});
+const members = new Map([
+  ['zk/zk-1', m(1, 'follower')],
+  ['zk/zk-2', m(2, 'leader')],
+  ['zk/zk-3', m(3, 'follower')],
+]);
+const healthy: ClusterStatus = {
+  health: 'healthy',
+  reason: 'leader 2, 2/2 followers synced',
+  members: [...members.values()],
+};
+const failing = (r: ReturnType<typeof checkRestartGates>) =>
+  r.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.reason}`);
 
 describe('restart gates', () => {
   it('zookeeper: healthy ensemble, follower, no other lease → granted', () => {
-    expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-1', leasedBy: [], pending: ['zk/zk-3', 'zk/zk-2'] }))).toEqual([]);
+    expect(
+      failing(
+        checkRestartGates({
+          cluster: 'zk',
+          status: healthy,
+          members,
+          instanceId: 'zk/zk-1',
+          leasedBy: [],
+          pending: ['zk/zk-3', 'zk/zk-2'],
+        }),
+      ),
+    ).toEqual([]);
   });
   it('zookeeper: 1/2 followers synced → lease refused with the values', () => {
-    const degraded = { ...healthy, health: 'degraded' as const, reason: 'leader 2, 3/3 members serving, 1/2 followers synced' };
-    expect(failing(checkRestartGates({ cluster: 'zk', status: degraded, members, instanceId: 'zk/zk-1', leasedBy: [], pending: [] }))).toEqual(['cluster-healthy: waiting: cluster is degraded: leader 2, 3/3 members serving, 1/2 followers synced']);
+    const degraded = {
+      ...healthy,
+      health: 'degraded' as const,
+      reason: 'leader 2, 3/3 members serving, 1/2 followers synced',
+    };
+    expect(
+      failing(
+        checkRestartGates({
+          cluster: 'zk',
+          status: degraded,
+          members,
+          instanceId: 'zk/zk-1',
+          leasedBy: [],
+          pending: [],
+        }),
+      ),
+    ).toEqual([
+      'cluster-healthy: waiting: cluster is degraded: leader 2, 3/3 members serving, 1/2 followers synced',
+    ]);
   });
   it('another member holds the lease → refused (never two down)', () => {
-    expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-3', leasedBy: ['zk/zk-1'], pending: [] }))[0]).toMatch(/^one-at-a-time: waiting: zk\/zk-1 holds/);
+    expect(
+      failing(
+        checkRestartGates({
+          cluster: 'zk',
+          status: healthy,
+          members,
+          instanceId: 'zk/zk-3',
+          leasedBy: ['zk/zk-1'],
+          pending: [],
+        }),
+      )[0],
+    ).toMatch(/^one-at-a-time: waiting: zk\/zk-1 holds/);
   });
   it('the leader asks while followers are still pending → refused: leader last', () => {
-    expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-2', leasedBy: [], pending: ['zk/zk-3'] }))).toEqual(['leader-last: waiting: leader restarts later; 1 other member(s) first (zk/zk-3)']);
+    expect(
+      failing(
+        checkRestartGates({
+          cluster: 'zk',
+          status: healthy,
+          members,
+          instanceId: 'zk/zk-2',
+          leasedBy: [],
+          pending: ['zk/zk-3'],
+        }),
+      ),
+    ).toEqual(['leader-last: waiting: leader restarts later; 1 other member(s) first (zk/zk-3)']);
   });
   it('the leader after every follower → granted', () => {
-    expect(failing(checkRestartGates({ cluster: 'zk', status: healthy, members, instanceId: 'zk/zk-2', leasedBy: [], pending: [] }))).toEqual([]);
+    expect(
+      failing(
+        checkRestartGates({
+          cluster: 'zk',
+          status: healthy,
+          members,
+          instanceId: 'zk/zk-2',
+          leasedBy: [],
+          pending: [],
+        }),
+      ),
+    ).toEqual([]);
   });
   it('plan order: followers in plan order, leader last (kafka controller and ES master alike)', () => {
-    expect(planRestartOrder(['zk/zk-1', 'zk/zk-2', 'zk/zk-3'], members).order).toEqual(['zk/zk-1', 'zk/zk-3', 'zk/zk-2']);
-    const kafka = new Map([['k/b1', m(1, 'controller')], ['k/b2', m(2, 'broker')]]);
-    expect(planRestartOrder(['k/b1', 'k/b2'], kafka)).toEqual({ order: ['k/b2', 'k/b1'], notes: ['k/b1 is controller: restarted last'] });
+    expect(planRestartOrder(['zk/zk-1', 'zk/zk-2', 'zk/zk-3'], members).order).toEqual([
+      'zk/zk-1',
+      'zk/zk-3',
+      'zk/zk-2',
+    ]);
+    const kafka = new Map([
+      ['k/b1', m(1, 'controller')],
+      ['k/b2', m(2, 'broker')],
+    ]);
+    expect(planRestartOrder(['k/b1', 'k/b2'], kafka)).toEqual({
+      order: ['k/b2', 'k/b1'],
+      notes: ['k/b1 is controller: restarted last'],
+    });
   });
 
   it('elasticsearch: data nodes (rank 0) before master-eligible (1), the elected master (2) last', () => {
@@ -36,8 +126,23 @@ describe('restart gates', () => {
       ['es/node-2', { ...m(2, 'member'), restartRank: 1 }],
       ['es/node-4', { ...m(4, 'member'), restartRank: 0 }],
     ]);
-    expect(planRestartOrder(['es/node-1', 'es/node-2', 'es/node-4'], es).order).toEqual(['es/node-4', 'es/node-2', 'es/node-1']);
+    expect(planRestartOrder(['es/node-1', 'es/node-2', 'es/node-4'], es).order).toEqual([
+      'es/node-4',
+      'es/node-2',
+      'es/node-1',
+    ]);
     const status = { ...healthy, members: [...es.values()] };
-    expect(failing(checkRestartGates({ cluster: 'es', status, members: es, instanceId: 'es/node-2', leasedBy: [], pending: ['es/node-4', 'es/node-1'] }))).toEqual(['leader-last: waiting: this member restarts later; 1 other member(s) first (es/node-4)']);
+    expect(
+      failing(
+        checkRestartGates({
+          cluster: 'es',
+          status,
+          members: es,
+          instanceId: 'es/node-2',
+          leasedBy: [],
+          pending: ['es/node-4', 'es/node-1'],
+        }),
+      ),
+    ).toEqual(['leader-last: waiting: this member restarts later; 1 other member(s) first (es/node-4)']);
   });
 });

@@ -53,12 +53,20 @@ export function checkRestartGates(input: RestartGateInput): GateResult[] {
   results.push(
     leasedBy.length === 0
       ? { gate: 'one-at-a-time', ok: true, reason: 'no other member of the cluster is down for a restart' }
-      : { gate: 'one-at-a-time', ok: false, reason: `waiting: ${leasedBy.join(', ')} holds the cluster's restart lease` },
+      : {
+          gate: 'one-at-a-time',
+          ok: false,
+          reason: `waiting: ${leasedBy.join(', ')} holds the cluster's restart lease`,
+        },
   );
   results.push(
     status.health === 'healthy'
       ? { gate: 'cluster-healthy', ok: true, reason: status.reason }
-      : { gate: 'cluster-healthy', ok: false, reason: `waiting: cluster is ${status.health}: ${status.reason}` },
+      : {
+          gate: 'cluster-healthy',
+          ok: false,
+          reason: `waiting: cluster is ${status.health}: ${status.reason}`,
+        },
   );
   const me = members.get(instanceId);
   const myRank = restartRank(me);
@@ -68,15 +76,24 @@ export function checkRestartGates(input: RestartGateInput): GateResult[] {
     results.push(
       earlier.length === 0
         ? { gate: 'leader-last', ok: true, reason: `${what} goes after the others and they are done` }
-        : { gate: 'leader-last', ok: false, reason: `waiting: ${what} restarts later; ${earlier.length} other member(s) first (${earlier.join(', ')})` },
+        : {
+            gate: 'leader-last',
+            ok: false,
+            reason: `waiting: ${what} restarts later; ${earlier.length} other member(s) first (${earlier.join(', ')})`,
+          },
     );
   }
   return results;
 }
 
 /** Orders instances for a rolling restart: non-leading members first (in plan order), the leader last. */
-export function planRestartOrder(ids: readonly string[], members: ReadonlyMap<string, MemberStatus>): { order: string[]; notes: string[] } {
+export function planRestartOrder(
+  ids: readonly string[],
+  members: ReadonlyMap<string, MemberStatus>,
+): { order: string[]; notes: string[] } {
   const order = [...ids].sort((a, b) => restartRank(members.get(a)) - restartRank(members.get(b)));
-  const notes = order.filter((id) => isLeading(members.get(id))).map((id) => `${id} is ${members.get(id)!.mode}: restarted last`);
+  const notes = order
+    .filter((id) => isLeading(members.get(id)))
+    .map((id) => `${id} is ${members.get(id)!.mode}: restarted last`);
   return { order, notes };
 }

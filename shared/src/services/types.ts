@@ -1,5 +1,13 @@
 import type { ErrorDetail } from '../errors.js';
-import type { ClusterHealth, ClusterSpecBase, ClusterStatus, HostRecord, InstanceObservation, InstancePlan, RenderedFile } from '../domain.js';
+import type {
+  ClusterHealth,
+  ClusterSpecBase,
+  ClusterStatus,
+  HostRecord,
+  InstanceObservation,
+  InstancePlan,
+  RenderedFile,
+} from '../domain.js';
 
 /** What validation and planning know about the fleet. */
 export interface FleetContext {

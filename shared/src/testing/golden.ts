@@ -16,7 +16,8 @@ export function goldenChecker(testFileUrl: string): (name: string, actual: strin
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(file, actual);
     }
-    if (!fs.existsSync(file)) throw new Error(`golden file ${file} is missing; run the test with UPDATE_GOLDEN=1 and commit it`);
+    if (!fs.existsSync(file))
+      throw new Error(`golden file ${file} is missing; run the test with UPDATE_GOLDEN=1 and commit it`);
     expect(actual).toBe(fs.readFileSync(file, 'utf8'));
   };
 }

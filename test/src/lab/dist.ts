@@ -35,7 +35,8 @@ export function parseDistEnv(text: string): Record<string, string> {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const m = /^([A-Z0-9_]+)=(\/.*)$/.exec(line);
-    if (!m) throw new Error(`.dist/env line ${i + 1}: expected KEY=/absolute/path, got ${JSON.stringify(line)}`);
+    if (!m)
+      throw new Error(`.dist/env line ${i + 1}: expected KEY=/absolute/path, got ${JSON.stringify(line)}`);
     out[m[1]!] = m[2]!;
   }
   return out;
@@ -45,13 +46,19 @@ export function parseDistEnv(text: string): Record<string, string> {
  * One distribution to test against. Throws, naming what to run, when it is missing: every e2e test
  * runs on the real services, so a missing assembly is an error, not a reason to skip.
  */
-export function distHome(name: keyof DistHomes, env: Record<string, string | undefined> = process.env): string {
+export function distHome(
+  name: keyof DistHomes,
+  env: Record<string, string | undefined> = process.env,
+): string {
   if (name === 'zookeeper') return env.ZK_HOME ?? '/usr/share/zookeeper';
   const key = KEYS[name];
   const file = path.join(REPO_ROOT, '.dist/env');
   const listed = fs.existsSync(file) ? parseDistEnv(fs.readFileSync(file, 'utf8')) : {};
   const v = env[key] ?? listed[key];
-  if (!v || !fs.existsSync(v)) throw new Error(`${key} ${v ? `(${v}) does not exist` : 'is not set'}: run scripts/setup.sh to assemble the distributions into .dist/`);
+  if (!v || !fs.existsSync(v))
+    throw new Error(
+      `${key} ${v ? `(${v}) does not exist` : 'is not set'}: run scripts/setup.sh to assemble the distributions into .dist/`,
+    );
   return v;
 }
 

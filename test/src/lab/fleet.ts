@@ -53,7 +53,20 @@ export interface ClusterStatusBody {
   name: string;
   kind: string;
   revision: number;
-  status: { health: string; reason: string; members: { host: string; id: number | string; mode: string; process: string; pid: number; restarts: number; lastProbe: string | null; [k: string]: unknown }[] };
+  status: {
+    health: string;
+    reason: string;
+    members: {
+      host: string;
+      id: number | string;
+      mode: string;
+      process: string;
+      pid: number;
+      restarts: number;
+      lastProbe: string | null;
+      [k: string]: unknown;
+    }[];
+  };
 }
 
 export class Lab {
@@ -100,14 +113,27 @@ export class Lab {
 
   async startControlPlane(): Promise<void> {
     const log = this.logStream('control-plane');
-    this.cp = spawn(path.join(BIN, 'hactl-control-plane'), [
-      '--data-dir', path.join(this.dir, 'cp'),
-      '--listen-http', `127.0.0.1:${this.httpPort}`,
-      '--listen-grpc', `${this.grpcHost}:${this.grpcPort}`,
-      '--insecure', '--report-interval-ms', '500',
-    ], { stdio: ['ignore', log, log] });
+    this.cp = spawn(
+      path.join(BIN, 'hactl-control-plane'),
+      [
+        '--data-dir',
+        path.join(this.dir, 'cp'),
+        '--listen-http',
+        `127.0.0.1:${this.httpPort}`,
+        '--listen-grpc',
+        `${this.grpcHost}:${this.grpcPort}`,
+        '--insecure',
+        '--report-interval-ms',
+        '500',
+      ],
+      { stdio: ['ignore', log, log] },
+    );
     fs.closeSync(log);
-    await waitFor('the control plane to answer /healthz', async () => ((await fetch(`${this.server}/healthz`)).ok ? true : undefined), { timeoutMs: 20_000 });
+    await waitFor(
+      'the control plane to answer /healthz',
+      async () => ((await fetch(`${this.server}/healthz`)).ok ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
   }
 
   async stopControlPlane(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -131,10 +157,24 @@ export class Lab {
     const stateDir = path.join(this.dir, name);
     const log = this.logStream(`agent-${name}`);
     const args = [
-      '--server', `${this.grpcHost}:${this.grpcPort}`, '--name', name, '--address', address,
-      '--state-dir', stateDir, '--data-root', path.join(stateDir, 'data'), '--insecure', '--backoff-max-ms', '1000',
+      '--server',
+      `${this.grpcHost}:${this.grpcPort}`,
+      '--name',
+      name,
+      '--address',
+      address,
+      '--state-dir',
+      stateDir,
+      '--data-root',
+      path.join(stateDir, 'data'),
+      '--insecure',
+      '--backoff-max-ms',
+      '1000',
     ];
-    const argv = host && this.network ? this.network.wrap(host, path.join(BIN, 'hactl-agent'), args) : { command: path.join(BIN, 'hactl-agent'), args };
+    const argv =
+      host && this.network
+        ? this.network.wrap(host, path.join(BIN, 'hactl-agent'), args)
+        : { command: path.join(BIN, 'hactl-agent'), args };
     // `ip netns exec` execs the agent, so the child's pid is the agent's and signals reach it.
     const child = spawn(argv.command, argv.args, { stdio: ['ignore', log, log] });
     fs.closeSync(log);
@@ -158,10 +198,17 @@ export class Lab {
   }
 
   async waitForHosts(names: readonly string[], timeoutMs = 30_000): Promise<void> {
-    await waitFor(`hosts ${names.join(', ')} to connect`, async () => {
-      const { body } = await this.api<{ hosts: { name: string; connected: boolean }[] }>('GET', '/v1/hosts');
-      return names.every((n) => body.hosts.some((h) => h.name === n && h.connected)) ? true : undefined;
-    }, { timeoutMs });
+    await waitFor(
+      `hosts ${names.join(', ')} to connect`,
+      async () => {
+        const { body } = await this.api<{ hosts: { name: string; connected: boolean }[] }>(
+          'GET',
+          '/v1/hosts',
+        );
+        return names.every((n) => body.hosts.some((h) => h.name === n && h.connected)) ? true : undefined;
+      },
+      { timeoutMs },
+    );
   }
 
   async cluster(name: string): Promise<ClusterStatusBody> {
@@ -170,13 +217,21 @@ export class Lab {
     return body;
   }
 
-  async waitForHealth(name: string, health: string, opts: { timeoutMs?: number; where?: (c: ClusterStatusBody) => boolean } = {}): Promise<ClusterStatusBody> {
+  async waitForHealth(
+    name: string,
+    health: string,
+    opts: { timeoutMs?: number; where?: (c: ClusterStatusBody) => boolean } = {},
+  ): Promise<ClusterStatusBody> {
     let last: ClusterStatusBody | undefined;
     try {
-      return await waitFor(`cluster ${name} to be ${health}`, async () => {
-        last = await this.cluster(name);
-        return last.status.health === health && (!opts.where || opts.where(last)) ? last : undefined;
-      }, { timeoutMs: opts.timeoutMs ?? 60_000, intervalMs: 200 });
+      return await waitFor(
+        `cluster ${name} to be ${health}`,
+        async () => {
+          last = await this.cluster(name);
+          return last.status.health === health && (!opts.where || opts.where(last)) ? last : undefined;
+        },
+        { timeoutMs: opts.timeoutMs ?? 60_000, intervalMs: 200 },
+      );
     } catch (err) {
       throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last?.status)}`);
     }
@@ -228,7 +283,9 @@ export class Lab {
   async destroy(opts: { keepDir?: boolean } = {}): Promise<void> {
     const pids = this.servicePids();
     this.killAllSync();
-    await waitFor('lab processes to exit', () => (pids.every((p) => !alive(p)) ? true : undefined), { timeoutMs: 10_000 }).catch(() => undefined);
+    await waitFor('lab processes to exit', () => (pids.every((p) => !alive(p)) ? true : undefined), {
+      timeoutMs: 10_000,
+    }).catch(() => undefined);
     this.network?.destroy();
     everyLab.delete(this);
     if (!opts.keepDir && !process.env.HACTL_KEEP_LAB) fs.rmSync(this.dir, { recursive: true, force: true });

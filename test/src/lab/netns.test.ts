@@ -33,7 +33,10 @@ describe.skipIf(!LabNetwork.supported())('lab network: namespaces as separate ho
       const argv = lab!.wrap(h, process.execPath, ['-e', SERVER, h.name]);
       children.push(spawn(argv.command, argv.args, { stdio: 'ignore' }));
     }
-    const read = (addr: string) => waitFor(`a server on ${addr}:6627`, () => connectAndRead(addr, 6627).catch(() => undefined), { timeoutMs: 10_000 });
+    const read = (addr: string) =>
+      waitFor(`a server on ${addr}:6627`, () => connectAndRead(addr, 6627).catch(() => undefined), {
+        timeoutMs: 10_000,
+      });
     expect(await read(a.address)).toBe('a');
     expect(await read(b.address)).toBe('b');
   });
@@ -43,7 +46,10 @@ describe.skipIf(!LabNetwork.supported())('lab network: namespaces as separate ho
     const server = net.createServer((s) => s.end('root')).listen(0, r.address);
     await new Promise((res) => server.once('listening', res));
     const port = (server.address() as net.AddressInfo).port;
-    const argv = lab!.wrap(lab!.host('a'), process.execPath, ['-e', `require('net').connect(${port},'${r.address}').on('data',d=>{process.stdout.write(d)})`]);
+    const argv = lab!.wrap(lab!.host('a'), process.execPath, [
+      '-e',
+      `require('net').connect(${port},'${r.address}').on('data',d=>{process.stdout.write(d)})`,
+    ]);
     const child = spawn(argv.command, argv.args, { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     let out = '';

@@ -40,7 +40,8 @@ export class LabNetwork {
 
   /** Builds the bridge for `slice` (1-254), first removing whatever a crashed run of the same slice left. */
   static create(slice: number): LabNetwork {
-    if (!Number.isInteger(slice) || slice < 1 || slice > 254) throw new Error(`lab network slice ${slice} is not in 1-254`);
+    if (!Number.isInteger(slice) || slice < 1 || slice > 254)
+      throw new Error(`lab network slice ${slice} is not in 1-254`);
     const net = new LabNetwork(slice);
     net.removeLeftovers();
     ip('link', 'add', net.bridge, 'type', 'bridge');
@@ -77,7 +78,10 @@ export class LabNetwork {
       // reachable from here): Storm's ZooKeeper client resolves the server before each handshake
       // and never got a 6 s session. Pointing at 127.0.0.1, where nothing listens, fails at once.
       fs.mkdirSync(`/etc/netns/${netns}`, { recursive: true });
-      fs.writeFileSync(`/etc/netns/${netns}/resolv.conf`, '# hactl lab namespace: no resolver; lookups fail at once\nnameserver 127.0.0.1\n');
+      fs.writeFileSync(
+        `/etc/netns/${netns}/resolv.conf`,
+        '# hactl lab namespace: no resolver; lookups fail at once\nnameserver 127.0.0.1\n',
+      );
       ip('-n', netns, 'link', 'set', 'lo', 'up');
       ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
       ip('link', 'set', veth, 'master', this.bridge, 'up');
@@ -100,7 +104,9 @@ export class LabNetwork {
 
   /** argv that runs `command args…` on `host`: inside its namespace, or as is in the root one. */
   wrap(host: LabHost, command: string, args: readonly string[]): { command: string; args: string[] } {
-    return host.netns ? { command: ipPath(), args: ['netns', 'exec', host.netns, command, ...args] } : { command, args: [...args] };
+    return host.netns
+      ? { command: ipPath(), args: ['netns', 'exec', host.netns, command, ...args] }
+      : { command, args: [...args] };
   }
 
   /** Removes the namespaces, the veth pairs (they go with their namespace) and the bridge. Idempotent. */

@@ -27,7 +27,10 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startZkEnsemble(addresses: readonly string[], opts: { timeoutMs?: number } = {}): Promise<ZkEnsemble> {
+export async function startZkEnsemble(
+  addresses: readonly string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<ZkEnsemble> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-zk-'));
   const servers = addresses.map((a, i) => `server.${i + 1}=${a}:2888:3888;${a}:2181`);
   const children: (ChildProcess | undefined)[] = [];
@@ -57,7 +60,8 @@ export async function startZkEnsemble(addresses: readonly string[], opts: { time
     const child = spawn(path.join(ZK_HOME, 'bin/zkServer.sh'), ['start-foreground', cfgPaths[i]!], {
       env: {
         ...process.env,
-        SERVER_JVMFLAGS: '-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dzookeeper.root.logger=INFO,CONSOLE',
+        SERVER_JVMFLAGS:
+          '-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dzookeeper.root.logger=INFO,CONSOLE',
       },
       stdio: ['ignore', log, log],
     });

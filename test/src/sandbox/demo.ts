@@ -34,7 +34,11 @@ function startDetached(name: string, command: string, args: string[]): void {
 }
 
 function hactl(args: string[], opts: { quiet?: boolean } = {}): { status: number; stdout: string } {
-  const r = spawnSync(path.join(BIN, 'hactl'), args, { env: { ...process.env, HACTL_SERVER: SERVER }, encoding: 'utf8', stdio: ['ignore', 'pipe', opts.quiet ? 'pipe' : 'inherit'] });
+  const r = spawnSync(path.join(BIN, 'hactl'), args, {
+    env: { ...process.env, HACTL_SERVER: SERVER },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', opts.quiet ? 'pipe' : 'inherit'],
+  });
   if (!opts.quiet) process.stdout.write(r.stdout);
   return { status: r.status ?? 1, stdout: r.stdout };
 }
@@ -64,7 +68,9 @@ async function down(): Promise<void> {
     log('no sandbox to stop');
   } else {
     log('stopping agents and the control plane');
-    const own = fs.existsSync(path.join(DEMO, 'pids')) ? fs.readdirSync(path.join(DEMO, 'pids')).map((f) => readPid(path.join(DEMO, 'pids', f))) : [];
+    const own = fs.existsSync(path.join(DEMO, 'pids'))
+      ? fs.readdirSync(path.join(DEMO, 'pids')).map((f) => readPid(path.join(DEMO, 'pids', f)))
+      : [];
     for (const pid of own) if (pid) signal(pid, 'SIGTERM');
     log('stopping the services the agents started');
     const services: number[] = [];
@@ -83,7 +89,10 @@ async function down(): Promise<void> {
     const strays = pidsMentioning(DEMO);
     for (const pid of strays) signal(pid, 'SIGTERM');
     const all = [...own.filter((p): p is number => p !== undefined), ...services, ...strays];
-    await waitFor('the sandbox processes to exit', () => (all.every((p) => !alive(p)) ? true : undefined), { timeoutMs: 40_000, intervalMs: 200 }).catch(() => {
+    await waitFor('the sandbox processes to exit', () => (all.every((p) => !alive(p)) ? true : undefined), {
+      timeoutMs: 40_000,
+      intervalMs: 200,
+    }).catch(() => {
       for (const pid of services) signal(-pid, 'SIGKILL');
       for (const pid of all) signal(pid, 'SIGKILL');
     });
@@ -102,7 +111,10 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 async function up(zkOnly: boolean): Promise<void> {
-  if (!LabNetwork.supported()) throw new Error('the sandbox needs root and iproute2: Storm hosts run in network namespaces of their own');
+  if (!LabNetwork.supported())
+    throw new Error(
+      'the sandbox needs root and iproute2: Storm hosts run in network namespaces of their own',
+    );
   if (fs.existsSync(DEMO)) await down();
   for (const d of ['pids', 'logs', 'agents']) fs.mkdirSync(path.join(DEMO, d), { recursive: true });
   // Services run as their own accounts and must reach their directories under .demo/agents.
@@ -113,39 +125,85 @@ async function up(zkOnly: boolean): Promise<void> {
   // Kafka and Elasticsearch hosts on 127.0.0.x (see seedHostPlacement), the rest on the bridge.
   const hosts = (zkOnly ? SEED_HOSTS.slice(0, 3) : [...SEED_HOSTS]).map((name) => {
     const where = seedHostPlacement(name);
-    return where === 'loopback' ? { name, address: `127.0.0.${seedHostNumber(name)}`, netns: undefined } : net.addHost(name, seedHostNumber(name), { ownNamespace: where === 'namespace' });
+    return where === 'loopback'
+      ? { name, address: `127.0.0.${seedHostNumber(name)}`, netns: undefined }
+      : net.addHost(name, seedHostNumber(name), { ownNamespace: where === 'namespace' });
   });
 
   log(`starting the control plane (REST ${HTTP}, gRPC ${net.gateway}:${GRPC_PORT})`);
-  startDetached('control-plane', path.join(BIN, 'hactl-control-plane'), ['--data-dir', path.join(DEMO, 'control-plane'), '--listen-http', HTTP, '--listen-grpc', `${net.gateway}:${GRPC_PORT}`, '--insecure', '--report-interval-ms', '1000']);
-  await waitFor('the control plane to answer /healthz', async () => ((await fetch(`${SERVER}/healthz`)).ok ? true : undefined), { timeoutMs: 30_000 });
+  startDetached('control-plane', path.join(BIN, 'hactl-control-plane'), [
+    '--data-dir',
+    path.join(DEMO, 'control-plane'),
+    '--listen-http',
+    HTTP,
+    '--listen-grpc',
+    `${net.gateway}:${GRPC_PORT}`,
+    '--insecure',
+    '--report-interval-ms',
+    '1000',
+  ]);
+  await waitFor(
+    'the control plane to answer /healthz',
+    async () => ((await fetch(`${SERVER}/healthz`)).ok ? true : undefined),
+    { timeoutMs: 30_000 },
+  );
 
   for (const h of hosts) {
     log(`starting agent ${h.name} on ${h.address}${h.netns ? ` (network namespace ${h.netns})` : ''}`);
     const stateDir = path.join(DEMO, 'agents', h.name);
-    const argv = net.wrap(h, path.join(BIN, 'hactl-agent'), ['--server', `${net.gateway}:${GRPC_PORT}`, '--name', h.name, '--address', h.address, '--state-dir', stateDir, '--data-root', path.join(stateDir, 'data'), '--insecure', '--backoff-max-ms', '2000']);
+    const argv = net.wrap(h, path.join(BIN, 'hactl-agent'), [
+      '--server',
+      `${net.gateway}:${GRPC_PORT}`,
+      '--name',
+      h.name,
+      '--address',
+      h.address,
+      '--state-dir',
+      stateDir,
+      '--data-root',
+      path.join(stateDir, 'data'),
+      '--insecure',
+      '--backoff-max-ms',
+      '2000',
+    ]);
     startDetached(`agent-${h.name}`, argv.command, argv.args);
   }
-  await waitFor('every agent to connect', async () => {
-    const body = (await (await fetch(`${SERVER}/v1/hosts`)).json()) as { hosts: { name: string; connected: boolean }[] };
-    return hosts.every((h) => body.hosts.some((x) => x.name === h.name && x.connected)) ? true : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 250 });
+  await waitFor(
+    'every agent to connect',
+    async () => {
+      const body = (await (await fetch(`${SERVER}/v1/hosts`)).json()) as {
+        hosts: { name: string; connected: boolean }[];
+      };
+      return hosts.every((h) => body.hosts.some((x) => x.name === h.name && x.connected)) ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
   hactl(['get', 'hosts']);
 
   const docs = loadSeedTopology(homes).filter((d) => !zkOnly || d.kind === 'zookeeper');
   const specFile = path.join(DEMO, 'seed-topology.yaml');
-  fs.writeFileSync(specFile, `# The seed topology as the sandbox runs it: deploy/examples/seed-topology.yaml with the homes of\n# the real distributions in .dist/ and heaps sized for one machine. Edit this file and re-apply it:\n#   bin/hactl apply -f ${path.relative(REPO_ROOT, specFile)}\n` + docs.map((d) => stringify(d)).join('---\n'));
+  fs.writeFileSync(
+    specFile,
+    `# The seed topology as the sandbox runs it: deploy/examples/seed-topology.yaml with the homes of\n# the real distributions in .dist/ and heaps sized for one machine. Edit this file and re-apply it:\n#   bin/hactl apply -f ${path.relative(REPO_ROOT, specFile)}\n` +
+      docs.map((d) => stringify(d)).join('---\n'),
+  );
   log(`applying ${path.relative(REPO_ROOT, specFile)}`);
   const t0 = Date.now();
   if (hactl(['apply', '-f', specFile]).status !== 0) throw new Error('hactl apply failed');
 
   log('waiting for every cluster to be healthy');
-  await waitFor('every cluster to be healthy', () => {
-    const r = hactl(['get', 'clusters', '-o', 'json'], { quiet: true });
-    if (r.status !== 0) return undefined;
-    const clusters = (JSON.parse(r.stdout) as { clusters: { health: string }[] }).clusters;
-    return clusters.length === docs.length && clusters.every((c) => c.health === 'healthy') ? true : undefined;
-  }, { timeoutMs: 600_000, intervalMs: 1000 }).catch((err: unknown) => {
+  await waitFor(
+    'every cluster to be healthy',
+    () => {
+      const r = hactl(['get', 'clusters', '-o', 'json'], { quiet: true });
+      if (r.status !== 0) return undefined;
+      const clusters = (JSON.parse(r.stdout) as { clusters: { health: string }[] }).clusters;
+      return clusters.length === docs.length && clusters.every((c) => c.health === 'healthy')
+        ? true
+        : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 1000 },
+  ).catch((err: unknown) => {
     hactl(['get', 'clusters', '-o', 'wide']);
     throw err;
   });
@@ -169,7 +227,12 @@ Logs: .demo/logs/ and each member's logs under .demo/agents/<host>/data/   Stop 
 }
 
 const cmd = process.argv[2] ?? 'up';
-const run = cmd === 'down' ? down() : cmd === 'up' || cmd === 'zk' ? up(cmd === 'zk') : Promise.reject(new Error('usage: scripts/demo.sh [up|zk|down]'));
+const run =
+  cmd === 'down'
+    ? down()
+    : cmd === 'up' || cmd === 'zk'
+      ? up(cmd === 'zk')
+      : Promise.reject(new Error('usage: scripts/demo.sh [up|zk|down]'));
 run.catch((err: unknown) => {
   process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

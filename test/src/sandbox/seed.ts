@@ -5,7 +5,23 @@ import { REPO_ROOT } from '../lab/fleet.js';
 import { distHomes } from '../lab/dist.js';
 
 /** The seed topology's hosts, in the order they are started. */
-export const SEED_HOSTS = ['zk1', 'zk2', 'zk3', 'kafka1', 'kafka2', 'kafka3', 'storm1', 'storm2', 'storm3', 'storm4', 'es1', 'es2', 'es3', 'es4', 'es5'] as const;
+export const SEED_HOSTS = [
+  'zk1',
+  'zk2',
+  'zk3',
+  'kafka1',
+  'kafka2',
+  'kafka3',
+  'storm1',
+  'storm2',
+  'storm3',
+  'storm4',
+  'es1',
+  'es2',
+  'es3',
+  'es4',
+  'es5',
+] as const;
 
 /** Host number of a seed host inside its /24: zk .11-13, kafka .21-23, storm .31-34, es .41-45. */
 export function seedHostNumber(host: string): number {
@@ -55,7 +71,10 @@ export function sandboxHomes(env: Record<string, string | undefined>): SandboxHo
  * 256 MB and workers 192 MB, Elasticsearch 384 MB. `fast` adds lab timings (short ZooKeeper ticks and
  * sessions) so failures are noticed within seconds.
  */
-export function loadSeedTopology(homes: SandboxHomes, opts: { fast?: boolean } = {}): Record<string, unknown>[] {
+export function loadSeedTopology(
+  homes: SandboxHomes,
+  opts: { fast?: boolean } = {},
+): Record<string, unknown>[] {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'deploy/examples/seed-topology.yaml'), 'utf8');
   const docs = parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
   return docs.map((doc) => {

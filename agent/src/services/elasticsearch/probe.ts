@@ -47,13 +47,21 @@ export function isElasticsearchReady(probe: unknown): boolean {
  * get a master_timeout of half the probe budget). The 8.x client, because it talks to 8.x and 9.x
  * servers alike (§4.3a); no retries, one client per probe, closed afterwards.
  */
-export async function probeElasticsearch(inputs: Inputs, timeoutMs: number): Promise<elasticsearch.ElasticsearchProbe> {
+export async function probeElasticsearch(
+  inputs: Inputs,
+  timeoutMs: number,
+): Promise<elasticsearch.ElasticsearchProbe> {
   let client: { close(): Promise<void> } | undefined;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
     const { Client } = await import('@elastic/elasticsearch');
-    const es = new Client({ node: nodeUrl(inputs.address, inputs.httpPort), requestTimeout: timeoutMs, maxRetries: 0, compression: false });
+    const es = new Client({
+      node: nodeUrl(inputs.address, inputs.httpPort),
+      requestTimeout: timeoutMs,
+      maxRetries: 0,
+      compression: false,
+    });
     client = es;
     const opts = { signal: abort.signal };
     const masterTimeout = `${Math.max(100, Math.floor(timeoutMs / 2))}ms`;
@@ -61,7 +69,12 @@ export async function probeElasticsearch(inputs: Inputs, timeoutMs: number): Pro
     if (!root.ok) return elasticsearch.checkElasticsearchProbe(root, undefined, undefined);
     const [health, nodes] = await Promise.all([
       answer(() => es.cluster.health({ master_timeout: masterTimeout, timeout: masterTimeout }, opts)),
-      answer(() => es.cat.nodes({ format: 'json', h: ['name', 'master', 'node.role', 'ip'], master_timeout: masterTimeout }, opts)),
+      answer(() =>
+        es.cat.nodes(
+          { format: 'json', h: ['name', 'master', 'node.role', 'ip'], master_timeout: masterTimeout },
+          opts,
+        ),
+      ),
     ]);
     return elasticsearch.checkElasticsearchProbe(root, health, nodes);
   } catch (err) {

@@ -7,9 +7,21 @@ import type { elasticsearch } from '@hactl/shared';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
 
 const inputs: elasticsearch.ElasticsearchInputs = {
-  cluster: 'es', nodeName: 'node-1', roles: ['master'], address: '127.0.6.11', httpPort: 9200, transportPort: 9300, home: '/opt/elasticsearch',
-  confDir: '/d/elasticsearch/es/node-1/conf', dataDir: '/d/elasticsearch/es/node-1/data', logDir: '/d/elasticsearch/es/node-1/logs',
-  pidFile: '/d/elasticsearch/es/node-1/elasticsearch.pid', seedHosts: ['127.0.6.11:9300'], initialMasterNodes: ['node-1'], attributes: {}, settings: {},
+  cluster: 'es',
+  nodeName: 'node-1',
+  roles: ['master'],
+  address: '127.0.6.11',
+  httpPort: 9200,
+  transportPort: 9300,
+  home: '/opt/elasticsearch',
+  confDir: '/d/elasticsearch/es/node-1/conf',
+  dataDir: '/d/elasticsearch/es/node-1/data',
+  logDir: '/d/elasticsearch/es/node-1/logs',
+  pidFile: '/d/elasticsearch/es/node-1/elasticsearch.pid',
+  seedHosts: ['127.0.6.11:9300'],
+  initialMasterNodes: ['node-1'],
+  attributes: {},
+  settings: {},
 };
 
 describe('elasticsearch process plan', () => {

@@ -31,7 +31,13 @@ export function planElasticsearchProcess(inputs: Inputs): ProcessPlan {
     // A node flushes and closes shards on SIGTERM; give it time before SIGKILL.
     stopGraceMs: 30_000,
     // The pid file's directory first: Elasticsearch writes and removes `-p` itself, as its own user.
-    dirs: [inputs.pidFile.slice(0, inputs.pidFile.lastIndexOf('/')), inputs.confDir, `${inputs.confDir}/jvm.options.d`, inputs.dataDir, inputs.logDir],
+    dirs: [
+      inputs.pidFile.slice(0, inputs.pidFile.lastIndexOf('/')),
+      inputs.confDir,
+      `${inputs.confDir}/jvm.options.d`,
+      inputs.dataDir,
+      inputs.logDir,
+    ],
     logFile: `${inputs.logDir}/elasticsearch.out`,
   };
 }
@@ -49,5 +55,19 @@ export function planElasticsearchPreStart(inputs: Inputs): PreStart[] {
     '  if [ -f "$src/$f" ]; then cp "$src/$f" "$dst/.$f.tmp" && mv -f "$dst/.$f.tmp" "$dst/$f" || exit 1; fi',
     'done',
   ].join('\n');
-  return [{ command: '/bin/sh', args: ['-c', script, 'hactl-es-config-copy', `${inputs.home}/config`, inputs.confDir, ...COPIED_CONFIG_FILES], env: {}, cwd: inputs.confDir }];
+  return [
+    {
+      command: '/bin/sh',
+      args: [
+        '-c',
+        script,
+        'hactl-es-config-copy',
+        `${inputs.home}/config`,
+        inputs.confDir,
+        ...COPIED_CONFIG_FILES,
+      ],
+      env: {},
+      cwd: inputs.confDir,
+    },
+  ];
 }

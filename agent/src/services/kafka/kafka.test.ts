@@ -4,7 +4,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { kafka } from '@hactl/shared';
-import { planKafkaJvmOpts, planKafkaPreStart, planKafkaProcess, UPSTREAM_JVM_PERFORMANCE_OPTS } from './process.js';
+import {
+  planKafkaJvmOpts,
+  planKafkaPreStart,
+  planKafkaProcess,
+  UPSTREAM_JVM_PERFORMANCE_OPTS,
+} from './process.js';
 import { decodeDescribeQuorumResponse, describeQuorum, encodeDescribeQuorumRequest } from './quorum.js';
 import { probeKafka, splitZookeeperConnect } from './probe.js';
 
@@ -12,13 +17,32 @@ const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testda
 const frame = (name: string) => Buffer.from(fs.readFileSync(path.join(testdata, name), 'utf8').trim(), 'hex');
 
 const zkInputs: kafka.KafkaInputs = {
-  cluster: 'kafka-main', mode: 'zookeeper', id: 1, roles: ['broker'], address: '127.0.0.11', port: 9092,
-  listeners: 'PLAINTEXT://127.0.0.11:9092', advertisedListeners: 'PLAINTEXT://127.0.0.11:9092', zookeeperConnect: '127.0.0.1:2181/kafka-main',
-  logDirs: ['/d/k/1/data'], confDir: '/d/k/1/conf', logDir: '/d/k/1/logs', home: '/opt/kafka', config: {}, heap: '512m', jvmFlags: ['-XX:+UseG1GC'],
+  cluster: 'kafka-main',
+  mode: 'zookeeper',
+  id: 1,
+  roles: ['broker'],
+  address: '127.0.0.11',
+  port: 9092,
+  listeners: 'PLAINTEXT://127.0.0.11:9092',
+  advertisedListeners: 'PLAINTEXT://127.0.0.11:9092',
+  zookeeperConnect: '127.0.0.1:2181/kafka-main',
+  logDirs: ['/d/k/1/data'],
+  confDir: '/d/k/1/conf',
+  logDir: '/d/k/1/logs',
+  home: '/opt/kafka',
+  config: {},
+  heap: '512m',
+  jvmFlags: ['-XX:+UseG1GC'],
 };
 const kraftInputs: kafka.KafkaInputs = {
-  ...zkInputs, mode: 'kraft', roles: ['broker', 'controller'], controllerPort: 9093, zookeeperConnect: undefined,
-  listeners: 'PLAINTEXT://127.0.0.11:9092,CONTROLLER://127.0.0.11:9093', voters: [{ id: 1, address: '127.0.0.11', port: 9093 }], clusterId: 'MkU3OEVBNTcwNTJENDM2Qg',
+  ...zkInputs,
+  mode: 'kraft',
+  roles: ['broker', 'controller'],
+  controllerPort: 9093,
+  zookeeperConnect: undefined,
+  listeners: 'PLAINTEXT://127.0.0.11:9092,CONTROLLER://127.0.0.11:9093',
+  voters: [{ id: 1, address: '127.0.0.11', port: 9093 }],
+  clusterId: 'MkU3OEVBNTcwNTJENDM2Qg',
 };
 delete (kraftInputs as Partial<kafka.KafkaInputs>).zookeeperConnect;
 
@@ -26,41 +50,74 @@ describe('kafka process plan', () => {
   it('runs kafka-server-start.sh with the rendered properties, heap and LOG_DIR', () => {
     const p = planKafkaProcess(zkInputs);
     expect(p).toMatchObject({
-      command: '/opt/kafka/bin/kafka-server-start.sh', args: ['/d/k/1/conf/server.properties'], adoptMatch: ['/d/k/1/conf/server.properties'],
-      env: { LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_OPTS: '-XX:+UseG1GC' }, logFile: '/d/k/1/logs/kafka.out',
+      command: '/opt/kafka/bin/kafka-server-start.sh',
+      args: ['/d/k/1/conf/server.properties'],
+      adoptMatch: ['/d/k/1/conf/server.properties'],
+      env: { LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_OPTS: '-XX:+UseG1GC' },
+      logFile: '/d/k/1/logs/kafka.out',
     });
     expect(p.dirs).toEqual(['/d/k/1/conf', '/d/k/1/logs', '/d/k/1/data']);
   });
   it('KRaft formats storage before each start (idempotent, no dynamic-quorum flag with static voters); ZooKeeper mode formats nothing', () => {
-    expect(planKafkaPreStart(kraftInputs)).toEqual([{
-      command: '/opt/kafka/bin/kafka-storage.sh',
-      args: ['format', '-t', 'MkU3OEVBNTcwNTJENDM2Qg', '-c', '/d/k/1/conf/server.properties', '--ignore-formatted'],
-      env: { LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_OPTS: '-XX:+UseG1GC' },
-      cwd: '/d/k/1/logs',
-    }]);
+    expect(planKafkaPreStart(kraftInputs)).toEqual([
+      {
+        command: '/opt/kafka/bin/kafka-storage.sh',
+        args: [
+          'format',
+          '-t',
+          'MkU3OEVBNTcwNTJENDM2Qg',
+          '-c',
+          '/d/k/1/conf/server.properties',
+          '--ignore-formatted',
+        ],
+        env: { LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_OPTS: '-XX:+UseG1GC' },
+        cwd: '/d/k/1/logs',
+      },
+    ]);
     expect(planKafkaPreStart(zkInputs)).toEqual([]);
   });
   it('a collector other than G1 replaces upstream\'s G1 flags in KAFKA_JVM_PERFORMANCE_OPTS (else "Multiple garbage collectors selected")', () => {
     const rest = '-server -XX:MaxInlineLevel=15 -Djava.awt.headless=true';
-    expect(planKafkaJvmOpts(['-XX:+UseParallelGC', '-XX:+AlwaysPreTouch'])).toEqual({ performance: `${rest} -XX:+UseParallelGC`, opts: '-XX:+AlwaysPreTouch' });
+    expect(planKafkaJvmOpts(['-XX:+UseParallelGC', '-XX:+AlwaysPreTouch'])).toEqual({
+      performance: `${rest} -XX:+UseParallelGC`,
+      opts: '-XX:+AlwaysPreTouch',
+    });
     expect(planKafkaJvmOpts(['-XX:+UseSerialGC'])).toEqual({ performance: `${rest} -XX:+UseSerialGC` });
-    expect(planKafkaJvmOpts(['-XX:+UseZGC', '-Xss512k'])).toEqual({ performance: `${rest} -XX:+UseZGC`, opts: '-Xss512k' });
+    expect(planKafkaJvmOpts(['-XX:+UseZGC', '-Xss512k'])).toEqual({
+      performance: `${rest} -XX:+UseZGC`,
+      opts: '-Xss512k',
+    });
     // HotSpot reads flags in order: the unlock flag must precede the experimental collector.
-    expect(planKafkaJvmOpts(['-XX:+UseEpsilonGC', '-XX:+UnlockExperimentalVMOptions'])).toEqual({ performance: `${rest} -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC` });
+    expect(planKafkaJvmOpts(['-XX:+UseEpsilonGC', '-XX:+UnlockExperimentalVMOptions'])).toEqual({
+      performance: `${rest} -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC`,
+    });
     // G1 or no collector: upstream's defaults stay (KAFKA_JVM_PERFORMANCE_OPTS unset), flags pass through.
-    expect(planKafkaJvmOpts(['-XX:+UseG1GC', '-XX:G1HeapRegionSize=4m'])).toEqual({ opts: '-XX:+UseG1GC -XX:G1HeapRegionSize=4m' });
+    expect(planKafkaJvmOpts(['-XX:+UseG1GC', '-XX:G1HeapRegionSize=4m'])).toEqual({
+      opts: '-XX:+UseG1GC -XX:G1HeapRegionSize=4m',
+    });
     expect(planKafkaJvmOpts(['-Xss512k'])).toEqual({ opts: '-Xss512k' });
     expect(planKafkaJvmOpts([])).toEqual({});
     // Two collectors still reach the JVM together, which refuses them as it would anyway.
-    expect(planKafkaJvmOpts(['-XX:+UseParallelGC', '-XX:+UseG1GC']).performance).toBe(`${rest} -XX:+UseParallelGC -XX:+UseG1GC`);
-    expect(UPSTREAM_JVM_PERFORMANCE_OPTS.join(' ')).toBe('-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true');
+    expect(planKafkaJvmOpts(['-XX:+UseParallelGC', '-XX:+UseG1GC']).performance).toBe(
+      `${rest} -XX:+UseParallelGC -XX:+UseG1GC`,
+    );
+    expect(UPSTREAM_JVM_PERFORMANCE_OPTS.join(' ')).toBe(
+      '-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true',
+    );
     // The server and kafka-storage.sh (same launcher) both get it.
     const serial = { ...kraftInputs, jvmFlags: ['-XX:+UseSerialGC'] };
-    expect(planKafkaProcess(serial).env).toEqual({ LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_JVM_PERFORMANCE_OPTS: `${rest} -XX:+UseSerialGC` });
+    expect(planKafkaProcess(serial).env).toEqual({
+      LOG_DIR: '/d/k/1/logs',
+      KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m',
+      KAFKA_JVM_PERFORMANCE_OPTS: `${rest} -XX:+UseSerialGC`,
+    });
     expect(planKafkaPreStart(serial)[0]!.env).toEqual(planKafkaProcess(serial).env);
   });
   it('splits zookeeper.connect into servers and chroot', () => {
-    expect(splitZookeeperConnect('a:1,b:2/kafka/main')).toEqual({ servers: 'a:1,b:2', chroot: '/kafka/main' });
+    expect(splitZookeeperConnect('a:1,b:2/kafka/main')).toEqual({
+      servers: 'a:1,b:2',
+      chroot: '/kafka/main',
+    });
     expect(splitZookeeperConnect('a:1')).toEqual({ servers: 'a:1', chroot: '' });
   });
 });
@@ -68,14 +125,28 @@ describe('kafka process plan', () => {
 // Recorded from a real Kafka 4.1.1 KRaft quorum (three combined nodes; node 3 led); testdata/README.md.
 describe('DescribeQuorum (key 55 v1) over responses recorded from Kafka 4.1.1', () => {
   it('leader: id, epoch, high watermark and voters', () => {
-    const { correlationId, quorum } = decodeDescribeQuorumResponse(frame('describequorum-v1-controller-3-kafka4.1.1.hex'));
+    const { correlationId, quorum } = decodeDescribeQuorumResponse(
+      frame('describequorum-v1-controller-3-kafka4.1.1.hex'),
+    );
     expect(correlationId).toBe(1);
-    expect(quorum).toMatchObject({ errorCode: 0, leaderId: 3, leaderEpoch: 1, highWatermark: 36, observers: [] });
-    expect(quorum.voters).toEqual([{ id: 1, logEndOffset: 36 }, { id: 2, logEndOffset: 36 }, { id: 3, logEndOffset: 37 }]);
+    expect(quorum).toMatchObject({
+      errorCode: 0,
+      leaderId: 3,
+      leaderEpoch: 1,
+      highWatermark: 36,
+      observers: [],
+    });
+    expect(quorum.voters).toEqual([
+      { id: 1, logEndOffset: 36 },
+      { id: 2, logEndOffset: 36 },
+      { id: 3, logEndOffset: 37 },
+    ]);
   });
-  it('a broker listener forwards to the active controller: every node answers with the leader\'s view', () => {
+  it("a broker listener forwards to the active controller: every node answers with the leader's view", () => {
     for (const id of [1, 2, 3]) {
-      expect(decodeDescribeQuorumResponse(frame(`describequorum-v1-via-broker-${id}-kafka4.1.1.hex`)).quorum).toMatchObject({ errorCode: 0, leaderId: 3, leaderEpoch: 1, observers: [] });
+      expect(
+        decodeDescribeQuorumResponse(frame(`describequorum-v1-via-broker-${id}-kafka4.1.1.hex`)).quorum,
+      ).toMatchObject({ errorCode: 0, leaderId: 3, leaderEpoch: 1, observers: [] });
     }
   });
   it('follower controller: NOT_LEADER_OR_FOLLOWER (6) at partition level, its zeroed leader fields not read as leader 0', () => {
@@ -83,7 +154,14 @@ describe('DescribeQuorum (key 55 v1) over responses recorded from Kafka 4.1.1', 
       const f = frame(`describequorum-v1-controller-${id}-kafka4.1.1.hex`);
       // Raw: partition error 6, then leader id 0, epoch 0, high watermark 0 (schema defaults), no voters.
       expect(f.subarray(-27).toString('hex')).toBe('000000000006000000000000000000000000000000000101000000');
-      expect(decodeDescribeQuorumResponse(f).quorum).toEqual({ errorCode: 6, leaderId: -1, leaderEpoch: -1, highWatermark: -1, voters: [], observers: [] });
+      expect(decodeDescribeQuorumResponse(f).quorum).toEqual({
+        errorCode: 6,
+        leaderId: -1,
+        leaderEpoch: -1,
+        highWatermark: -1,
+        voters: [],
+        observers: [],
+      });
     }
   });
   it('truncated frames are refused', () => {
@@ -93,8 +171,12 @@ describe('DescribeQuorum (key 55 v1) over responses recorded from Kafka 4.1.1', 
   it('request frame: size, key 55, version 1, correlation id, flexible header and body', () => {
     const req = encodeDescribeQuorumRequest(7, 'x');
     expect(req.readInt32BE(0)).toBe(req.length - 4);
-    expect([req.readInt16BE(4), req.readInt16BE(6), req.readInt32BE(8), req.readInt16BE(12)]).toEqual([55, 1, 7, 1]);
-    expect(req.subarray(14).toString('hex')).toBe(`78000213${Buffer.from('__cluster_metadata').toString('hex')}0200000000000000`);
+    expect([req.readInt16BE(4), req.readInt16BE(6), req.readInt32BE(8), req.readInt16BE(12)]).toEqual([
+      55, 1, 7, 1,
+    ]);
+    expect(req.subarray(14).toString('hex')).toBe(
+      `78000213${Buffer.from('__cluster_metadata').toString('hex')}0200000000000000`,
+    );
   });
   it('a server that closes the connection rejects, within the timeout', async () => {
     const srv = net.createServer((s) => s.destroy());
@@ -112,8 +194,15 @@ describe('kafka probe', () => {
     const port = (srv.address() as net.AddressInfo).port;
     await new Promise<void>((r) => srv.close(() => r()));
     const p = await probeKafka({ ...zkInputs, address: '127.0.0.1', port }, 500);
-    expect(p).toMatchObject({ ok: false, id: 1, error: expect.stringMatching(/ECONNREFUSED|Connection error/) });
-    const k = await probeKafka({ ...kraftInputs, address: '127.0.0.1', port, controllerPort: port, voters: [] }, 500);
+    expect(p).toMatchObject({
+      ok: false,
+      id: 1,
+      error: expect.stringMatching(/ECONNREFUSED|Connection error/),
+    });
+    const k = await probeKafka(
+      { ...kraftInputs, address: '127.0.0.1', port, controllerPort: port, voters: [] },
+      500,
+    );
     expect(k).toMatchObject({ ok: false, id: 1 });
   });
 });

@@ -30,7 +30,10 @@ async function probeMetadata(inputs: Inputs, timeoutMs: number, probe: Probe): P
     probe.ok = true;
     Object.assign(probe, shared.summariseCluster(await admin.describeCluster()));
     const { topics } = await admin.fetchTopicMetadata({ topics: [] });
-    Object.assign(probe, shared.summarisePartitions(topics.map((t) => ({ name: t.name, partitions: t.partitions }))));
+    Object.assign(
+      probe,
+      shared.summarisePartitions(topics.map((t) => ({ name: t.name, partitions: t.partitions }))),
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -39,7 +42,9 @@ async function probeMetadata(inputs: Inputs, timeoutMs: number, probe: Probe): P
 /** Splits `h1:2181,h2:2181/chroot` into the server list and the chroot. */
 export function splitZookeeperConnect(connect: string): { servers: string; chroot: string } {
   const slash = connect.indexOf('/');
-  return slash < 0 ? { servers: connect, chroot: '' } : { servers: connect.slice(0, slash), chroot: connect.slice(slash) };
+  return slash < 0
+    ? { servers: connect, chroot: '' }
+    : { servers: connect.slice(0, slash), chroot: connect.slice(slash) };
 }
 
 /**
@@ -50,11 +55,18 @@ async function probeZookeeper(inputs: Inputs, timeoutMs: number, probe: Probe): 
   const mod = await import('node-zookeeper-client');
   const zk = (mod as unknown as { default?: typeof mod }).default ?? mod;
   const { servers, chroot } = splitZookeeperConnect(inputs.zookeeperConnect ?? '');
-  const client = zk.createClient(servers, { sessionTimeout: Math.max(6000, timeoutMs * 3), spinDelay: 200, retries: 0 });
+  const client = zk.createClient(servers, {
+    sessionTimeout: Math.max(6000, timeoutMs * 3),
+    spinDelay: 200,
+    retries: 0,
+  });
   const noNode = zk.Exception.NO_NODE;
   const call = <T>(fn: (cb: (err: unknown, v: T) => void) => void): Promise<T | undefined> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`zookeeper request timed out after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`zookeeper request timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       fn((err, v) => {
         clearTimeout(timer);
         if (!err) resolve(v);
@@ -64,7 +76,10 @@ async function probeZookeeper(inputs: Inputs, timeoutMs: number, probe: Probe): 
     });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`zookeeper ${servers} did not connect within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`zookeeper ${servers} did not connect within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       client.once('connected', () => {
         clearTimeout(timer);
         resolve();
@@ -86,7 +101,10 @@ async function probeZookeeper(inputs: Inputs, timeoutMs: number, probe: Probe): 
       }
     }
     probe.zkController = controller ? shared.parseControllerZnode(controller.toString('utf8')) : null;
-    probe.zkBrokers = (ids ?? []).filter((s) => /^\d+$/.test(s)).map(Number).sort((a, b) => a - b);
+    probe.zkBrokers = (ids ?? [])
+      .filter((s) => /^\d+$/.test(s))
+      .map(Number)
+      .sort((a, b) => a - b);
   } finally {
     client.close();
   }
@@ -99,7 +117,12 @@ async function probeZookeeper(inputs: Inputs, timeoutMs: number, probe: Probe): 
  */
 async function probeQuorum(inputs: Inputs, timeoutMs: number, probe: Probe): Promise<boolean> {
   const own = inputs.port ?? inputs.controllerPort!;
-  const targets = [{ host: inputs.address, port: own }, ...(inputs.voters ?? []).filter((v) => v.id !== inputs.id).map((v) => ({ host: v.address, port: v.port }))];
+  const targets = [
+    { host: inputs.address, port: own },
+    ...(inputs.voters ?? [])
+      .filter((v) => v.id !== inputs.id)
+      .map((v) => ({ host: v.address, port: v.port })),
+  ];
   let ownAnswered = false;
   let last: QuorumInfo | undefined;
   for (const [i, t] of targets.entries()) {
@@ -154,5 +177,11 @@ export async function probeKafka(inputs: Inputs, timeoutMs: number): Promise<Pro
     }
   }
   const checked = shared.kafkaProbeSchema.safeParse(probe);
-  return checked.success ? checked.data : { ok: false, id: inputs.id, error: `probe result failed its own schema: ${checked.error.message.slice(0, 300)}` };
+  return checked.success
+    ? checked.data
+    : {
+        ok: false,
+        id: inputs.id,
+        error: `probe result failed its own schema: ${checked.error.message.slice(0, 300)}`,
+      };
 }

@@ -9,12 +9,22 @@ type Inputs = kafka.KafkaInputs;
  * the variable is unset, and placed before KAFKA_OPTS on the java command line.
  */
 export const UPSTREAM_JVM_PERFORMANCE_OPTS = [
-  '-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35',
-  '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15', '-Djava.awt.headless=true',
+  '-server',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-XX:MaxInlineLevel=15',
+  '-Djava.awt.headless=true',
 ] as const;
 
 /** The G1 flag and the G1 tuning upstream adds with it (pause target, IHOP, concurrent System.gc()). */
-const G1_FLAGS = new Set(['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent']);
+const G1_FLAGS = new Set([
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+]);
 
 /** Flags that select a garbage collector (HotSpot 17+; the JVM refuses two of them). */
 const COLLECTOR_RE = /^-XX:\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC$/;
@@ -35,7 +45,11 @@ export function planKafkaJvmOpts(flags: readonly string[]): { performance?: stri
   if (chosen.every((f) => f === '-XX:+UseG1GC')) return flags.length ? { opts: flags.join(' ') } : {};
   const unlock = flags.filter((f) => UNLOCK_RE.test(f));
   const rest = flags.filter((f) => !COLLECTOR_RE.test(f) && !UNLOCK_RE.test(f));
-  const performance = [...UPSTREAM_JVM_PERFORMANCE_OPTS.filter((f) => !G1_FLAGS.has(f)), ...unlock, ...chosen];
+  const performance = [
+    ...UPSTREAM_JVM_PERFORMANCE_OPTS.filter((f) => !G1_FLAGS.has(f)),
+    ...unlock,
+    ...chosen,
+  ];
   return { performance: performance.join(' '), ...(rest.length ? { opts: rest.join(' ') } : {}) };
 }
 
@@ -79,12 +93,23 @@ export function planKafkaProcess(inputs: Inputs): ProcessPlan {
  * ZooKeeper mode formats nothing (formatting a ZK-mode config fails). kafka-storage.sh runs through
  * kafka-run-class.sh too, so it gets the same JVM options as the server.
  */
-export function planKafkaPreStart(inputs: Inputs): { command: string; args: string[]; env: Record<string, string>; cwd: string }[] {
+export function planKafkaPreStart(
+  inputs: Inputs,
+): { command: string; args: string[]; env: Record<string, string>; cwd: string }[] {
   if (inputs.mode !== 'kraft' || !inputs.clusterId) return [];
-  return [{
-    command: `${inputs.home}/bin/kafka-storage.sh`,
-    args: ['format', '-t', inputs.clusterId, '-c', kafka.serverPropertiesPath(inputs), '--ignore-formatted'],
-    env: env(inputs),
-    cwd: inputs.logDir,
-  }];
+  return [
+    {
+      command: `${inputs.home}/bin/kafka-storage.sh`,
+      args: [
+        'format',
+        '-t',
+        inputs.clusterId,
+        '-c',
+        kafka.serverPropertiesPath(inputs),
+        '--ignore-formatted',
+      ],
+      env: env(inputs),
+      cwd: inputs.logDir,
+    },
+  ];
 }

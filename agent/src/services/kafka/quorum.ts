@@ -41,9 +41,15 @@ export function encodeDescribeQuorumRequest(correlationId: number, clientId = 'h
   header.writeInt16BE(cid.length, 8);
   const partition = Buffer.alloc(4); // partition index 0
   const payload = Buffer.concat([
-    header, cid, Buffer.from([0]), // header tagged fields
-    Buffer.from(uvarint(2)), Buffer.from(uvarint(topic.length + 1)), topic, // topics: 1 entry, compact string
-    Buffer.from(uvarint(2)), partition, Buffer.from([0]), // partitions: 1 entry + its tags
+    header,
+    cid,
+    Buffer.from([0]), // header tagged fields
+    Buffer.from(uvarint(2)),
+    Buffer.from(uvarint(topic.length + 1)),
+    topic, // topics: 1 entry, compact string
+    Buffer.from(uvarint(2)),
+    partition,
+    Buffer.from([0]), // partitions: 1 entry + its tags
     Buffer.from([0]), // topic tags
     Buffer.from([0]), // body tags
   ]);
@@ -118,7 +124,10 @@ class Reader {
 }
 
 /** Parses a response frame without its size prefix: correlation id, header tags, body (v0 or v1). */
-export function decodeDescribeQuorumResponse(frame: Buffer, version = DESCRIBE_QUORUM_VERSION): { correlationId: number; quorum: QuorumInfo } {
+export function decodeDescribeQuorumResponse(
+  frame: Buffer,
+  version = DESCRIBE_QUORUM_VERSION,
+): { correlationId: number; quorum: QuorumInfo } {
   const r = new Reader(frame);
   const correlationId = r.int32();
   r.tags();
@@ -155,7 +164,10 @@ export function decodeDescribeQuorumResponse(frame: Buffer, version = DESCRIBE_Q
     // NOT_LEADER_OR_FOLLOWER with leader id, epoch and high watermark left at their schema default
     // 0, and 0 is a valid node id, so none of them may be read as data.
     const errorCode = topError || (part?.errorCode ?? -1);
-    return { correlationId, quorum: { errorCode, leaderId: -1, leaderEpoch: -1, highWatermark: -1, voters: [], observers: [] } };
+    return {
+      correlationId,
+      quorum: { errorCode, leaderId: -1, leaderEpoch: -1, highWatermark: -1, voters: [], observers: [] },
+    };
   }
   return { correlationId, quorum: part };
 }
@@ -164,7 +176,12 @@ export function decodeDescribeQuorumResponse(frame: Buffer, version = DESCRIBE_Q
  * Sends one DescribeQuorum request and reads one response frame (without its size prefix); rejects
  * on timeout or a closed socket. Kept apart from decoding so raw answers can be recorded as testdata.
  */
-export function describeQuorumFrame(host: string, port: number, timeoutMs: number, correlationId = 1): Promise<Buffer> {
+export function describeQuorumFrame(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  correlationId = 1,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port });
     let buf = Buffer.alloc(0);
@@ -176,24 +193,32 @@ export function describeQuorumFrame(host: string, port: number, timeoutMs: numbe
       if (err) reject(err);
       else resolve(frame!);
     };
-    sock.setTimeout(timeoutMs, () => finish(new Error(`DescribeQuorum to ${host}:${port} timed out after ${timeoutMs} ms`)));
+    sock.setTimeout(timeoutMs, () =>
+      finish(new Error(`DescribeQuorum to ${host}:${port} timed out after ${timeoutMs} ms`)),
+    );
     sock.on('connect', () => sock.write(encodeDescribeQuorumRequest(correlationId)));
     sock.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       if (buf.length < 4) return;
       const size = buf.readInt32BE(0);
-      if (size < 0 || size > 1024 * 1024) return finish(new Error(`DescribeQuorum response of ${size} bytes`));
+      if (size < 0 || size > 1024 * 1024)
+        return finish(new Error(`DescribeQuorum response of ${size} bytes`));
       if (buf.length >= 4 + size) finish(undefined, buf.subarray(4, 4 + size));
     });
     sock.on('error', (err) => finish(err));
-    sock.on('close', () => finish(new Error(`${host}:${port} closed the connection (DescribeQuorum unsupported?)`)));
+    sock.on('close', () =>
+      finish(new Error(`${host}:${port} closed the connection (DescribeQuorum unsupported?)`)),
+    );
   });
 }
 
 /** One DescribeQuorum round trip, decoded; rejects on timeout, a closed socket or a bad frame. */
 export async function describeQuorum(host: string, port: number, timeoutMs: number): Promise<QuorumInfo> {
   const correlationId = 1;
-  const { correlationId: got, quorum } = decodeDescribeQuorumResponse(await describeQuorumFrame(host, port, timeoutMs, correlationId));
-  if (got !== correlationId) throw new Error(`DescribeQuorum correlation id ${got}, expected ${correlationId}`);
+  const { correlationId: got, quorum } = decodeDescribeQuorumResponse(
+    await describeQuorumFrame(host, port, timeoutMs, correlationId),
+  );
+  if (got !== correlationId)
+    throw new Error(`DescribeQuorum correlation id ${got}, expected ${correlationId}`);
   return quorum;
 }

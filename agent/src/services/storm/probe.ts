@@ -84,8 +84,14 @@ export async function probeNimbus(inputs: StormAgentInputs, timeoutMs: number): 
  * InetAddress.getLocalHost(), which need not be the address hactl gave it, so the znode is matched
  * on `SupervisorInfo.hostname` (= storm.local.hostname, rendered as the host address).
  */
-export async function probeSupervisor(inputs: StormAgentInputs, timeoutMs: number, nowSecs: number): Promise<unknown> {
-  const listening = inputs.supervisorThriftPort ? await tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs) : false;
+export async function probeSupervisor(
+  inputs: StormAgentInputs,
+  timeoutMs: number,
+  nowSecs: number,
+): Promise<unknown> {
+  const listening = inputs.supervisorThriftPort
+    ? await tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs)
+    : false;
   try {
     const found = await withZk(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => {
       for (const id of (await zk.children('/supervisors')).slice(0, 10_000)) {
@@ -108,7 +114,9 @@ export async function probeSupervisor(inputs: StormAgentInputs, timeoutMs: numbe
       registered: true,
       supervisorId: found.id.slice(0, 300),
       ...(found.info.meta ? { slots: found.info.meta.slice(0, 1000) } : {}),
-      ...(found.info.timeSecs !== undefined ? { heartbeatAgeSecs: Math.round(nowSecs - found.info.timeSecs) } : {}),
+      ...(found.info.timeSecs !== undefined
+        ? { heartbeatAgeSecs: Math.round(nowSecs - found.info.timeSecs) }
+        : {}),
     };
   } catch (err) {
     return { role: 'supervisor', ok: false, listening, registered: false, error: message(err) };
@@ -134,7 +142,11 @@ async function getJson(url: string, timeoutMs: number): Promise<{ status: number
 export async function probeUi(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
   const base = `http://${inputs.address}:${inputs.uiPort}/api/v1`;
   try {
-    const [n, c, s] = await Promise.all(['nimbus/summary', 'cluster/summary', 'supervisor/summary'].map((p) => getJson(`${base}/${p}`, timeoutMs)));
+    const [n, c, s] = await Promise.all(
+      ['nimbus/summary', 'cluster/summary', 'supervisor/summary'].map((p) =>
+        getJson(`${base}/${p}`, timeoutMs),
+      ),
+    );
     const bad = [n!, c!, s!].find((r) => r.status !== 200);
     if (bad) return { role: 'ui', ok: true, serving: false, error: uiErrorMessage(bad.status, bad.body) };
     const cluster = parseClusterSummary(c!.body);
@@ -142,8 +154,16 @@ export async function probeUi(inputs: StormAgentInputs, timeoutMs: number): Prom
       role: 'ui',
       ok: true,
       serving: true,
-      nimbuses: parseNimbusSummary(n!.body).slice(0, 100).map((x) => ({ ...x, host: x.host.slice(0, 300), port: typeof x.port === 'string' ? x.port.slice(0, 300) : x.port })),
-      supervisorHosts: parseSupervisorSummary(s!.body).slice(0, 1000).map((h) => h.slice(0, 300)),
+      nimbuses: parseNimbusSummary(n!.body)
+        .slice(0, 100)
+        .map((x) => ({
+          ...x,
+          host: x.host.slice(0, 300),
+          port: typeof x.port === 'string' ? x.port.slice(0, 300) : x.port,
+        })),
+      supervisorHosts: parseSupervisorSummary(s!.body)
+        .slice(0, 1000)
+        .map((h) => h.slice(0, 300)),
       ...cluster,
     };
   } catch (err) {
@@ -164,7 +184,8 @@ export async function probeStorm(inputs: StormAgentInputs, timeoutMs: number): P
 
 /** A probe result that says only "failed", in the shape the role's schema requires. */
 function failed(role: StormAgentInputs['role'], error: string): unknown {
-  if (role === 'nimbus') return { role, ok: false, listening: false, registered: false, isLeader: false, error };
+  if (role === 'nimbus')
+    return { role, ok: false, listening: false, registered: false, isLeader: false, error };
   if (role === 'supervisor') return { role, ok: false, listening: false, registered: false, error };
   return { role, ok: false, serving: false, error };
 }

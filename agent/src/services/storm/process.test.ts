@@ -8,13 +8,27 @@ import type { StormAgentInputs } from './inputs.js';
 
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 /** A recorded /proc/<pid>/cmdline: one argument per line. */
-const cmdline = (file: string) => fs.readFileSync(path.join(testdata, file), 'utf8').split('\n').filter((l) => l !== '');
+const cmdline = (file: string) =>
+  fs
+    .readFileSync(path.join(testdata, file), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 const wire = {
-  cluster: 'storm-main', role: 'supervisor', host: 'storm3', address: '127.0.5.13', home: '/opt/storm',
-  confDir: '/d/storm/storm-main/supervisor-storm3/conf', localDir: '/d/storm/storm-main/supervisor-storm3/data', logDir: '/d/storm/storm-main/supervisor-storm3/logs',
+  cluster: 'storm-main',
+  role: 'supervisor',
+  host: 'storm3',
+  address: '127.0.5.13',
+  home: '/opt/storm',
+  confDir: '/d/storm/storm-main/supervisor-storm3/conf',
+  localDir: '/d/storm/storm-main/supervisor-storm3/data',
+  logDir: '/d/storm/storm-main/supervisor-storm3/logs',
   zookeeper: { servers: ['127.0.5.1', '127.0.5.2', '127.0.5.3'], port: 2181, root: '/storm-main' },
-  nimbusSeeds: ['127.0.5.11'], nimbusPort: 6627, supervisorThriftPort: 6628, slots: [6700, 6701, 6702], settings: { 'storm.zookeeper.session.timeout': 4000 },
+  nimbusSeeds: ['127.0.5.11'],
+  nimbusPort: 6627,
+  supervisorThriftPort: 6628,
+  slots: [6700, 6701, 6702],
+  settings: { 'storm.zookeeper.session.timeout': 4000 },
 };
 
 describe('storm process plan', () => {
@@ -24,11 +38,18 @@ describe('storm process plan', () => {
     const p = planStormProcess(inputs);
     expect(p.command).toBe('/opt/storm/bin/storm');
     // Upstream 2.8.3 storm.py: `storm --config FILE supervisor` fails with "invalid choice: FILE".
-    expect(p.args).toEqual(['supervisor', '--config', '/d/storm/storm-main/supervisor-storm3/conf/storm.yaml']);
+    expect(p.args).toEqual([
+      'supervisor',
+      '--config',
+      '/d/storm/storm-main/supervisor-storm3/conf/storm.yaml',
+    ]);
     expect(p.env).toEqual({ STORM_CONF_DIR: '/d/storm/storm-main/supervisor-storm3/conf' });
     // bin/storm execs java with -Ddaemon.name=<role> and -Dstorm.conf.file=<file>; the conf path
     // alone would also match the supervisor's workers and LogWriters (see below).
-    expect(p.adoptMatch).toEqual(['/d/storm/storm-main/supervisor-storm3/conf/storm.yaml', '-Ddaemon.name=supervisor']);
+    expect(p.adoptMatch).toEqual([
+      '/d/storm/storm-main/supervisor-storm3/conf/storm.yaml',
+      '-Ddaemon.name=supervisor',
+    ]);
     expect(p.logFile).toBe('/d/storm/storm-main/supervisor-storm3/logs/supervisor.out');
     expect(p.serviceLogFiles).toEqual(['/d/storm/storm-main/supervisor-storm3/logs/supervisor.log']);
     expect(p.dirs).toEqual([inputs.confDir, inputs.localDir, inputs.logDir]);
@@ -55,7 +76,9 @@ describe('storm process plan', () => {
     ] as const) {
       const recorded = cmdline(file);
       // The recorded lines ran under another conf dir; put this instance's in its place.
-      const argv = recorded.map((a) => a.replace(/^-Dstorm\.conf\.file=.*$/, `-Dstorm.conf.file=${inputs.confDir}/storm.yaml`));
+      const argv = recorded.map((a) =>
+        a.replace(/^-Dstorm\.conf\.file=.*$/, `-Dstorm.conf.file=${inputs.confDir}/storm.yaml`),
+      );
       expect(argv.some((a) => a.startsWith('-Dstorm.conf.file='))).toBe(true);
       expect([file, adopts(argv)]).toEqual([file, want]);
     }

@@ -12,7 +12,16 @@
  * - ui: it serves its REST API.
  */
 export function isStormReady(probe: unknown, maxHeartbeatAgeSecs = 30): boolean {
-  const p = probe as { role?: unknown; ok?: unknown; listening?: unknown; registered?: unknown; heartbeatAgeSecs?: unknown; serving?: unknown } | undefined;
+  const p = probe as
+    | {
+        role?: unknown;
+        ok?: unknown;
+        listening?: unknown;
+        registered?: unknown;
+        heartbeatAgeSecs?: unknown;
+        serving?: unknown;
+      }
+    | undefined;
   if (!p || p.ok !== true) return false;
   if (p.role === 'nimbus') return p.listening === true && p.registered === true;
   if (p.role === 'supervisor') {

@@ -7,7 +7,20 @@
  * that add fields still decode.
  */
 
-const T = { STOP: 0, BOOL: 2, BYTE: 3, DOUBLE: 4, I16: 6, I32: 8, I64: 10, STRING: 11, STRUCT: 12, MAP: 13, SET: 14, LIST: 15 } as const;
+const T = {
+  STOP: 0,
+  BOOL: 2,
+  BYTE: 3,
+  DOUBLE: 4,
+  I16: 6,
+  I32: 8,
+  I64: 10,
+  STRING: 11,
+  STRUCT: 12,
+  MAP: 13,
+  SET: 14,
+  LIST: 15,
+} as const;
 const MAX_DEPTH = 32;
 const MAX_ELEMENTS = 100_000;
 
@@ -28,7 +41,8 @@ class Reader {
   pos = 0;
   constructor(private readonly buf: Buffer) {}
   private need(n: number): void {
-    if (n < 0 || this.pos + n > this.buf.length) throw new ThriftDecodeError(`truncated at byte ${this.pos} (need ${n})`);
+    if (n < 0 || this.pos + n > this.buf.length)
+      throw new ThriftDecodeError(`truncated at byte ${this.pos} (need ${n})`);
   }
   i8(): number {
     this.need(1);
@@ -61,7 +75,8 @@ class Reader {
   }
   size(): number {
     const n = this.i32();
-    if (n < 0 || n > MAX_ELEMENTS) throw new ThriftDecodeError(`bad collection size ${n} at byte ${this.pos - 4}`);
+    if (n < 0 || n > MAX_ELEMENTS)
+      throw new ThriftDecodeError(`bad collection size ${n} at byte ${this.pos - 4}`);
     return n;
   }
   skip(type: number, depth: number): void {
@@ -140,6 +155,7 @@ export function decodeSupervisorInfo(buf: Buffer): SupervisorInfoFields {
       }
     } else r.skip(type, 1);
   }
-  if (out.hostname === undefined) throw new ThriftDecodeError('SupervisorInfo without the required hostname field');
+  if (out.hostname === undefined)
+    throw new ThriftDecodeError('SupervisorInfo without the required hostname field');
   return out;
 }

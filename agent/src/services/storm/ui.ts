@@ -23,12 +23,14 @@ export interface UiSummary {
 const STATUSES = new Set(['Leader', 'Not a Leader', 'Offline']);
 
 function obj(v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what}: expected a JSON object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new Error(`${what}: expected a JSON object`);
   return v as Record<string, unknown>;
 }
 function int(o: Record<string, unknown>, key: string, what: string): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${what}: ${key} is not a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new Error(`${what}: ${key} is not a non-negative integer`);
   return v;
 }
 function arr(o: Record<string, unknown>, key: string, what: string): unknown[] {
@@ -43,14 +45,18 @@ export function parseNimbusSummary(body: unknown): UiNimbusEntry[] {
   return arr(obj(body, what), 'nimbuses', what).map((n, i) => {
     const o = obj(n, `${what} nimbuses[${i}]`);
     if (typeof o.host !== 'string') throw new Error(`${what} nimbuses[${i}]: host is not a string`);
-    if (typeof o.status !== 'string' || !STATUSES.has(o.status)) throw new Error(`${what} nimbuses[${i}]: unknown status ${JSON.stringify(o.status)}`);
-    if (typeof o.port !== 'number' && typeof o.port !== 'string') throw new Error(`${what} nimbuses[${i}]: port is neither a number nor a string`);
+    if (typeof o.status !== 'string' || !STATUSES.has(o.status))
+      throw new Error(`${what} nimbuses[${i}]: unknown status ${JSON.stringify(o.status)}`);
+    if (typeof o.port !== 'number' && typeof o.port !== 'string')
+      throw new Error(`${what} nimbuses[${i}]: port is neither a number nor a string`);
     return { host: o.host, port: o.port, status: o.status as UiNimbusEntry['status'] };
   });
 }
 
 /** `GET /api/v1/cluster/summary` */
-export function parseClusterSummary(body: unknown): Pick<UiSummary, 'supervisors' | 'slotsTotal' | 'slotsUsed' | 'topologies' | 'version'> {
+export function parseClusterSummary(
+  body: unknown,
+): Pick<UiSummary, 'supervisors' | 'slotsTotal' | 'slotsUsed' | 'topologies' | 'version'> {
   const what = 'cluster/summary';
   const o = obj(body, what);
   return {

@@ -18,14 +18,25 @@ export function stormConnectString(zk: StormAgentInputs['zookeeper']): string {
  * library loads only when a Storm probe runs (service-kinds.md). A session that cannot connect
  * within `timeoutMs` fails the call instead of retrying forever.
  */
-export async function withZk<T>(connect: string, timeoutMs: number, fn: (zk: ZkReader) => Promise<T>): Promise<T> {
+export async function withZk<T>(
+  connect: string,
+  timeoutMs: number,
+  fn: (zk: ZkReader) => Promise<T>,
+): Promise<T> {
   const { default: zookeeper } = await import('node-zookeeper-client');
   const NO_NODE = zookeeper.Exception.NO_NODE;
-  const client = zookeeper.createClient(connect, { sessionTimeout: Math.max(4000, timeoutMs * 2), spinDelay: 200, retries: 0 });
+  const client = zookeeper.createClient(connect, {
+    sessionTimeout: Math.max(4000, timeoutMs * 2),
+    spinDelay: 200,
+    retries: 0,
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`ZooKeeper ${connect} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`ZooKeeper ${connect} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
     client.connect();
@@ -33,9 +44,17 @@ export async function withZk<T>(connect: string, timeoutMs: number, fn: (zk: ZkR
     const isNoNode = (err: unknown) => err instanceof zookeeper.Exception && err.getCode() === NO_NODE;
     const reader: ZkReader = {
       children: (path) =>
-        new Promise((resolve, reject) => client.getChildren(path, (err, children) => (err ? (isNoNode(err) ? resolve([]) : reject(err)) : resolve(children)))),
+        new Promise((resolve, reject) =>
+          client.getChildren(path, (err, children) =>
+            err ? (isNoNode(err) ? resolve([]) : reject(err)) : resolve(children),
+          ),
+        ),
       data: (path) =>
-        new Promise((resolve, reject) => client.getData(path, (err, data) => (err ? (isNoNode(err) ? resolve(undefined) : reject(err)) : resolve(data ?? Buffer.alloc(0))))),
+        new Promise((resolve, reject) =>
+          client.getData(path, (err, data) =>
+            err ? (isNoNode(err) ? resolve(undefined) : reject(err)) : resolve(data ?? Buffer.alloc(0)),
+          ),
+        ),
     };
     return await Promise.race([fn(reader), deadline]);
   } finally {

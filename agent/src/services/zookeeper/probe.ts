@@ -4,7 +4,12 @@ import { zookeeper } from '@hactl/shared';
 type Inputs = zookeeper.ZookeeperInputs;
 
 /** Sends one four-letter word; the server writes its reply and closes. */
-export function sendFourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<string> {
+export function sendFourLetterWord(
+  host: string,
+  port: number,
+  word: string,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port });
     const chunks: Buffer[] = [];
@@ -31,9 +36,17 @@ export async function probeZookeeper(inputs: Inputs, timeoutMs: number): Promise
   try {
     const srvr = await sendFourLetterWord(inputs.address, inputs.clientPort, 'srvr', timeoutMs);
     const parsed = zookeeper.parseSrvr(srvr);
-    const mntr = parsed.serving && parsed.mode === 'leader' ? await sendFourLetterWord(inputs.address, inputs.clientPort, 'mntr', timeoutMs) : undefined;
+    const mntr =
+      parsed.serving && parsed.mode === 'leader'
+        ? await sendFourLetterWord(inputs.address, inputs.clientPort, 'mntr', timeoutMs)
+        : undefined;
     return zookeeper.checkZookeeperProbe(srvr, mntr);
   } catch (err) {
-    return { ok: false, serving: false, mode: 'unknown', error: err instanceof Error ? err.message.slice(0, 500) : String(err) };
+    return {
+      ok: false,
+      serving: false,
+      mode: 'unknown',
+      error: err instanceof Error ? err.message.slice(0, 500) : String(err),
+    };
   }
 }

@@ -15,7 +15,10 @@ const DEBIAN_ZK_CLASSPATH = ['/etc/zookeeper/conf', '/usr/share/java/zookeeper.j
  * the server (elections, session expiries) is dropped. A jar missing from the class path is
  * ignored by java, so a host without the package still starts ZooKeeper, only without its log.
  */
-export const DEBIAN_LOGBACK_JARS = ['/usr/share/java/logback-classic.jar', '/usr/share/java/logback-core.jar'];
+export const DEBIAN_LOGBACK_JARS = [
+  '/usr/share/java/logback-classic.jar',
+  '/usr/share/java/logback-core.jar',
+];
 
 /**
  * How to run one ZooKeeper member in the foreground under the agent. With a distribution home,
@@ -30,16 +33,28 @@ export const DEBIAN_LOGBACK_JARS = ['/usr/share/java/logback-classic.jar', '/usr
  */
 export function planZookeeperProcess(inputs: Inputs): ProcessPlan {
   const cfg = `${inputs.confDir}/zoo.cfg`;
-  const logProps = [`-Dzookeeper.log.dir=${inputs.logDir}`, '-Dzookeeper.log.file=zookeeper.log', `-Dlogback.configurationFile=${inputs.confDir}/logback.xml`];
+  const logProps = [
+    `-Dzookeeper.log.dir=${inputs.logDir}`,
+    '-Dzookeeper.log.file=zookeeper.log',
+    `-Dlogback.configurationFile=${inputs.confDir}/logback.xml`,
+  ];
   const dirs = [inputs.confDir, inputs.dataDir, inputs.logDir];
   const logFile = `${inputs.logDir}/zookeeper.out`;
   const serviceLogFiles = [zookeeper.zookeeperLogFile(inputs)];
   if (inputs.java) {
     const cp = inputs.java.classpath;
-    const usesDebianJars = cp.includes('/usr/share/java/zookeeper.jar') && !cp.some((p) => p.includes('logback-classic'));
+    const usesDebianJars =
+      cp.includes('/usr/share/java/zookeeper.jar') && !cp.some((p) => p.includes('logback-classic'));
     return {
       command: inputs.java.command,
-      args: [...inputs.jvmFlags, ...logProps, '-cp', [...cp, ...(usesDebianJars ? DEBIAN_LOGBACK_JARS : [])].join(':'), 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg],
+      args: [
+        ...inputs.jvmFlags,
+        ...logProps,
+        '-cp',
+        [...cp, ...(usesDebianJars ? DEBIAN_LOGBACK_JARS : [])].join(':'),
+        'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+        cfg,
+      ],
       env: {},
       cwd: inputs.dataDir,
       adoptMatch: [cfg],
@@ -51,12 +66,16 @@ export function planZookeeperProcess(inputs: Inputs): ProcessPlan {
     };
   }
   const home = (inputs.home ?? '').replace(/\/+$/, '');
-  const debianCp = home === DEBIAN_ZK_HOME ? ['-cp', [...DEBIAN_ZK_CLASSPATH, ...DEBIAN_LOGBACK_JARS].join(':')] : [];
+  const debianCp =
+    home === DEBIAN_ZK_HOME ? ['-cp', [...DEBIAN_ZK_CLASSPATH, ...DEBIAN_LOGBACK_JARS].join(':')] : [];
   return {
     command: `${home}/bin/zkServer.sh`,
     args: ['start-foreground', cfg],
     // zkServer.sh appends SERVER_JVMFLAGS to the java command line; later -D flags (and -cp) win.
-    env: { SERVER_JVMFLAGS: [...inputs.jvmFlags, ...logProps, ...debianCp].join(' '), ZOO_LOG_DIR: inputs.logDir },
+    env: {
+      SERVER_JVMFLAGS: [...inputs.jvmFlags, ...logProps, ...debianCp].join(' '),
+      ZOO_LOG_DIR: inputs.logDir,
+    },
     cwd: inputs.dataDir,
     adoptMatch: [cfg],
     stopGraceMs: 15_000,

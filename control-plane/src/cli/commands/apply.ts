@@ -41,7 +41,6 @@ interface Preview {
   warnings?: string[];
 }
 
-
 const STDIN = '-';
 
 /**
@@ -52,16 +51,22 @@ const STDIN = '-';
  * all of them or none. `--dry-run` sends the same request with ?dryRun=true.
  */
 export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<number> {
-  if (flags.file.filter((f) => f === STDIN).length > 1) throw new UsageError('"-f -" (stdin) may be given only once');
+  if (flags.file.filter((f) => f === STDIN).length > 1)
+    throw new UsageError('"-f -" (stdin) may be given only once');
   const sources = await readSources(ctx, flags.file);
   const { docs, problems } = parseSpecSources(sources);
-  if (problems.length > 0) throw new InputError(`the input has ${problems.length} problem(s); nothing was sent`, problems);
-  if (docs.length === 0) throw new InputError(`no cluster specs found in ${flags.file.join(', ')}; nothing was sent`);
+  if (problems.length > 0)
+    throw new InputError(`the input has ${problems.length} problem(s); nothing was sent`, problems);
+  if (docs.length === 0)
+    throw new InputError(`no cluster specs found in ${flags.file.join(', ')}; nothing was sent`);
 
   const query = flags.dryRun ? '?dryRun=true' : flags.rollout === false ? '?rollout=false' : '';
   const body = { clusters: docs.map((d) => d.spec), ...(flags.message ? { message: flags.message } : {}) };
   const bytes = Buffer.byteLength(JSON.stringify(body));
-  if (bytes > MAX_BODY_BYTES) throw new InputError(`the specs come to ${formatSize(bytes)} as JSON; the control plane accepts at most ${formatSize(MAX_BODY_BYTES)} per request: split them over several hactl apply calls; nothing was sent`);
+  if (bytes > MAX_BODY_BYTES)
+    throw new InputError(
+      `the specs come to ${formatSize(bytes)} as JSON; the control plane accepts at most ${formatSize(MAX_BODY_BYTES)} per request: split them over several hactl apply calls; nothing was sent`,
+    );
   let answer: unknown;
   try {
     answer = await ctx.client.post(`/v1/apply${query}`, body, changeHeaders(ctx));
@@ -83,10 +88,17 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
     return EXIT_OK;
   }
   for (const r of clusters as AppliedCluster[]) {
-    ctx.io.stdout(`cluster/${escapeControl(r.name)} ${r.changed ? 'configured' : 'unchanged'} (revision ${r.revision})\n`);
-    if (r.rollout) ctx.io.stdout(`  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`);
+    ctx.io.stdout(
+      `cluster/${escapeControl(r.name)} ${r.changed ? 'configured' : 'unchanged'} (revision ${r.revision})\n`,
+    );
+    if (r.rollout)
+      ctx.io.stdout(
+        `  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`,
+      );
     if (r.restartPending?.length) {
-      ctx.io.stdout(`  restart pending (no rollout): ${r.restartPending.map(escapeControl).join(', ')}; restart them with: hactl rollout start ${escapeControl(r.name)} --action apply\n`);
+      ctx.io.stdout(
+        `  restart pending (no rollout): ${r.restartPending.map(escapeControl).join(', ')}; restart them with: hactl rollout start ${escapeControl(r.name)} --action apply\n`,
+      );
     }
   }
   return EXIT_OK;
@@ -94,19 +106,30 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
 
 /** The dry-run text for one cluster: changes per member, distribution moves with each host's answer, order, notes, warnings. */
 export function renderPreview(p: Preview): string {
-  const out = [`cluster/${escapeControl(p.name)}: ${p.changed ? `would become revision ${p.nextRevision}` : 'unchanged'}`];
+  const out = [
+    `cluster/${escapeControl(p.name)}: ${p.changed ? `would become revision ${p.nextRevision}` : 'unchanged'}`,
+  ];
   for (const i of p.instances) {
     if (i.change === 'none') continue;
-    out.push(`  ${i.change} ${escapeControl(i.instance)} on ${escapeControl(i.host)}${i.restart ? ' (restart needed)' : ''}`);
+    out.push(
+      `  ${i.change} ${escapeControl(i.instance)} on ${escapeControl(i.host)}${i.restart ? ' (restart needed)' : ''}`,
+    );
     const d = i.distribution;
     if (d && (d.changed || i.change === 'add')) {
-      const move = d.from !== undefined && d.from !== d.to ? `${escapeControl(d.from)} → ${escapeControl(d.to)}` : escapeControl(d.to);
-      const check = d.check ? ` (${escapeControl(i.host)}: ${d.check.checked && d.check.ok && !d.check.packageMissing ? 'present' : escapeControl(d.check.detail)})` : '';
+      const move =
+        d.from !== undefined && d.from !== d.to
+          ? `${escapeControl(d.from)} → ${escapeControl(d.to)}`
+          : escapeControl(d.to);
+      const check = d.check
+        ? ` (${escapeControl(i.host)}: ${d.check.checked && d.check.ok && !d.check.packageMissing ? 'present' : escapeControl(d.check.detail)})`
+        : '';
       out.push(`    distribution: ${move}${check}`);
     }
-    for (const f of i.files) out.push(`    ${escapeControl(f.path)}`, ...f.diff.map((l) => `      ${escapeControl(l)}`));
+    for (const f of i.files)
+      out.push(`    ${escapeControl(f.path)}`, ...f.diff.map((l) => `      ${escapeControl(l)}`));
   }
-  if (p.restartOrder.length) out.push(`  rolling restart order: ${p.restartOrder.map(escapeControl).join(' → ')}`);
+  if (p.restartOrder.length)
+    out.push(`  rolling restart order: ${p.restartOrder.map(escapeControl).join(' → ')}`);
   for (const n of p.notes ?? []) out.push(`  note: ${escapeControl(n)}`);
   for (const w of p.warnings ?? []) out.push(`  warning: ${escapeControl(w)}`);
   return out.join('\n') + '\n';
@@ -136,14 +159,24 @@ async function readSources(ctx: CommandContext, files: readonly string[]): Promi
   for (const f of files) {
     const name = f === STDIN ? '<stdin>' : f;
     try {
-      out.push({ name, text: f === STDIN ? await ctx.io.readStdin(MAX_BODY_BYTES) : await ctx.io.readFile(f, MAX_BODY_BYTES) });
+      out.push({
+        name,
+        text: f === STDIN ? await ctx.io.readStdin(MAX_BODY_BYTES) : await ctx.io.readFile(f, MAX_BODY_BYTES),
+      });
     } catch (err) {
       if (err instanceof InputTooLargeError) {
         // Exact bytes next to the rounded size: 1.0 MiB over a 1.0 MiB cap reads as a contradiction.
-        const size = err.size === undefined ? `more than ${formatSize(err.maxBytes)}` : `${formatSize(err.size)} (${err.size} bytes)`;
-        throw new InputError(`${name} is ${size}; the control plane accepts at most ${formatSize(err.maxBytes)} (${err.maxBytes} bytes) of specs per request, so it was not read; nothing was sent`);
+        const size =
+          err.size === undefined
+            ? `more than ${formatSize(err.maxBytes)}`
+            : `${formatSize(err.size)} (${err.size} bytes)`;
+        throw new InputError(
+          `${name} is ${size}; the control plane accepts at most ${formatSize(err.maxBytes)} (${err.maxBytes} bytes) of specs per request, so it was not read; nothing was sent`,
+        );
       }
-      throw new InputError(`cannot read ${name}: ${err instanceof Error ? err.message : String(err)}; nothing was sent`);
+      throw new InputError(
+        `cannot read ${name}: ${err instanceof Error ? err.message : String(err)}; nothing was sent`,
+      );
     }
   }
   return out;

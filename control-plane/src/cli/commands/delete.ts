@@ -11,7 +11,8 @@ interface DeleteAnswer {
 }
 
 function checkAnswer(body: unknown, name: string): DeleteAnswer {
-  const instances = isRecord(body) && Array.isArray(body.instances) ? (body.instances as DeleteAnswer['instances']) : [];
+  const instances =
+    isRecord(body) && Array.isArray(body.instances) ? (body.instances as DeleteAnswer['instances']) : [];
   return { name: isRecord(body) && typeof body.name === 'string' ? body.name : name, instances };
 }
 
@@ -25,7 +26,8 @@ function describe(a: DeleteAnswer, done: boolean): string {
   for (const i of a.instances) lines.push(`  ${escapeControl(i.instance)} on ${escapeControl(i.host)}`);
   if (a.instances.some((i) => i.dirs.length)) {
     lines.push(`Their data stays on disk (hactl never deletes it; remove it by hand once it is not needed):`);
-    for (const i of a.instances) for (const d of i.dirs) lines.push(`  ${escapeControl(i.host)}:${escapeControl(d)}`);
+    for (const i of a.instances)
+      for (const d of i.dirs) lines.push(`  ${escapeControl(i.host)}:${escapeControl(d)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -35,7 +37,11 @@ function describe(a: DeleteAnswer, done: boolean): string {
  * and left on disk (asking the control plane, which refuses exactly as the delete would) and exits
  * 2; --dry-run shows it and exits 0; --yes deletes.
  */
-export async function runDeleteCluster(ctx: CommandContext, name: string, flags: { yes?: boolean; dryRun?: boolean }): Promise<number> {
+export async function runDeleteCluster(
+  ctx: CommandContext,
+  name: string,
+  flags: { yes?: boolean; dryRun?: boolean },
+): Promise<number> {
   const path = `/v1/clusters/${encodeURIComponent(name)}`;
   if (flags.dryRun || !flags.yes) {
     const preview = checkAnswer(await ctx.client.delete(`${path}?dryRun=true`), name);

@@ -26,7 +26,9 @@ export async function runGetClusters(ctx: CommandContext, flags: OutputFlags): P
   } else if (clusters.length === 0) {
     ctx.io.stderr('No clusters found.\n');
   } else {
-    ctx.io.stdout(renderClusters(clusters, { now: ctx.io.now(), wide: flags.output === 'wide', color: ctx.color }));
+    ctx.io.stdout(
+      renderClusters(clusters, { now: ctx.io.now(), wide: flags.output === 'wide', color: ctx.color }),
+    );
   }
   return 0;
 }

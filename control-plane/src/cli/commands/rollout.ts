@@ -10,7 +10,8 @@ export type { RolloutView } from '../../rollout/engine.js';
 import type { RolloutView } from '../../rollout/engine.js';
 
 function checkRollout(body: unknown): RolloutView {
-  if (!isRecord(body) || typeof body.id !== 'string' || !Array.isArray(body.steps)) throw new UsageError('the control plane answered with something that is not a rollout');
+  if (!isRecord(body) || typeof body.id !== 'string' || !Array.isArray(body.steps))
+    throw new UsageError('the control plane answered with something that is not a rollout');
   return body as unknown as RolloutView;
 }
 
@@ -29,7 +30,11 @@ function seconds(v: string | undefined, flag: string): number | undefined {
 }
 
 /** `hactl rollout start CLUSTER`: POST /v1/clusters/{name}/rollouts. */
-export async function runRolloutStart(ctx: CommandContext, cluster: string, flags: RolloutStartFlags): Promise<number> {
+export async function runRolloutStart(
+  ctx: CommandContext,
+  cluster: string,
+  flags: RolloutStartFlags,
+): Promise<number> {
   const body: Record<string, unknown> = { action: flags.action };
   const gt = seconds(flags.gateTimeout, '--gate-timeout');
   const pb = seconds(flags.pauseBetween, '--pause-between');
@@ -37,20 +42,30 @@ export async function runRolloutStart(ctx: CommandContext, cluster: string, flag
   if (pb !== undefined) body.pauseBetweenSec = pb;
   if (flags.onGateTimeout !== undefined) body.onGateTimeout = flags.onGateTimeout;
   const r = checkRollout(await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/rollouts`, body));
-  ctx.io.stdout(`rollout/${r.id} started: ${r.action} of ${escapeControl(r.cluster)} (revision ${r.revision})\norder: ${r.plan.map(escapeControl).join(' → ') || '(nothing to restart)'}\n`);
+  ctx.io.stdout(
+    `rollout/${r.id} started: ${r.action} of ${escapeControl(r.cluster)} (revision ${r.revision})\norder: ${r.plan.map(escapeControl).join(' → ') || '(nothing to restart)'}\n`,
+  );
   if (flags.wait) return followRollout(ctx, r.id);
   return 0;
 }
 
 /** `hactl rollout pause|resume|abort ID`. */
-export async function runRolloutVerb(ctx: CommandContext, id: string, verb: 'pause' | 'resume' | 'abort'): Promise<number> {
+export async function runRolloutVerb(
+  ctx: CommandContext,
+  id: string,
+  verb: 'pause' | 'resume' | 'abort',
+): Promise<number> {
   const r = checkRollout(await ctx.client.post(`/v1/rollouts/${encodeURIComponent(id)}/${verb}`, {}));
   ctx.io.stdout(`rollout/${r.id} ${r.state}${r.reason ? `: ${escapeControl(r.reason)}` : ''}\n`);
   return 0;
 }
 
 /** `hactl rollout status ID|--cluster NAME [-w]`. */
-export async function runRolloutStatus(ctx: CommandContext, id: string | undefined, flags: { cluster?: string; watch?: boolean; output: OutputFormat }): Promise<number> {
+export async function runRolloutStatus(
+  ctx: CommandContext,
+  id: string | undefined,
+  flags: { cluster?: string; watch?: boolean; output: OutputFormat },
+): Promise<number> {
   let rid = id;
   if (!rid) {
     if (!flags.cluster) throw new UsageError('give a rollout id or --cluster NAME');
@@ -101,9 +116,19 @@ export function renderRollout(r: RolloutView): string {
     // The server says what the step does now (waiting for its lease, restarting, crash-looping…);
     // gates are listed only while the step waits for its lease.
     lines.push(`Current:  ${escapeControl(r.current.instance)}: ${escapeControl(r.current.waitingFor)}`);
-    for (const g of r.current.gates) lines.push(`          ${g.ok ? 'ok  ' : 'WAIT'} ${g.gate}: ${escapeControl(g.reason.replace(/^waiting:\s*/, ''))}`);
+    for (const g of r.current.gates)
+      lines.push(
+        `          ${g.ok ? 'ok  ' : 'WAIT'} ${g.gate}: ${escapeControl(g.reason.replace(/^waiting:\s*/, ''))}`,
+      );
   }
-  const rows = r.steps.map((s) => [String(s.index + 1), escapeControl(s.host), escapeControl(s.instance), s.state, s.elapsedMs === null ? '-' : `${(s.elapsedMs / 1000).toFixed(1)}s`, escapeControl(s.note) || '-']);
+  const rows = r.steps.map((s) => [
+    String(s.index + 1),
+    escapeControl(s.host),
+    escapeControl(s.instance),
+    s.state,
+    s.elapsedMs === null ? '-' : `${(s.elapsedMs / 1000).toFixed(1)}s`,
+    escapeControl(s.note) || '-',
+  ]);
   lines.push('Steps:');
   return `${lines.join('\n')}\n${renderTable(['#', 'HOST', 'INSTANCE', 'STATE', 'ELAPSED', 'NOTE'], rows, { indent: '  ' })}`;
 }

@@ -30,11 +30,15 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
   }
 
   const answering = [...probes.values()].filter((p) => p.ok);
-  const masterNames = [...new Set(answering.map((p) => p.master).filter((m): m is string => m !== undefined))].sort();
+  const masterNames = [
+    ...new Set(answering.map((p) => p.master).filter((m): m is string => m !== undefined)),
+  ].sort();
   // The master's own answer when it has one, else any node's answer naming that master.
-  const view = masterNames.length === 1
-    ? answering.find((p) => p.master === masterNames[0] && p.nodeName === masterNames[0]) ?? answering.find((p) => p.master === masterNames[0])
-    : undefined;
+  const view =
+    masterNames.length === 1
+      ? (answering.find((p) => p.master === masterNames[0] && p.nodeName === masterNames[0]) ??
+        answering.find((p) => p.master === masterNames[0]))
+      : undefined;
   const joined = new Set(view?.nodes?.map((x) => x.name) ?? []);
 
   const members: MemberStatus[] = plans.map((plan) => {
@@ -51,7 +55,14 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
       mode: !inCluster ? 'unknown' : inputs.nodeName === masterNames[0] ? 'master' : 'member',
       process: obs?.process ?? 'unknown',
       lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
-      detail: memberDetail(obs?.detail, probe, obs !== undefined && probe !== undefined, obs?.restartPending === true, view !== undefined && !inCluster, masterNames[0]),
+      detail: memberDetail(
+        obs?.detail,
+        probe,
+        obs !== undefined && probe !== undefined,
+        obs?.restartPending === true,
+        view !== undefined && !inCluster,
+        masterNames[0],
+      ),
       pid: obs?.pid ?? 0,
       restarts: obs?.restarts ?? 0,
       // Rolling restarts go data tiers first, master-eligible nodes after, the elected master last
@@ -85,11 +96,17 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
       reason = summary;
     } else {
       health = 'degraded';
-      reason = status === 'yellow' ? `${summary}; ${view.unassignedShards ?? '?'} replica shards unassigned` : summary;
+      reason =
+        status === 'yellow'
+          ? `${summary}; ${view.unassignedShards ?? '?'} replica shards unassigned`
+          : summary;
     }
   } else if (reported < n && answering.length === 0 && (lagging > 0 || reported === 0)) {
     health = 'pending';
-    reason = lagging > 0 ? `${lagging}/${n} hosts have not applied the latest desired state` : 'waiting for the first probe reports';
+    reason =
+      lagging > 0
+        ? `${lagging}/${n} hosts have not applied the latest desired state`
+        : 'waiting for the first probe reports';
   } else {
     health = 'down';
     reason = `no elected master (${answering.length}/${n} nodes answer HTTP)`;
@@ -121,7 +138,10 @@ function memberDetail(
  * included — formation is about the master, not the shards) answering with a uuid. Stored by the
  * control plane; the re-plan then drops `cluster.initial_master_nodes` (§4.1).
  */
-export function learnElasticsearchFacts(_spec: ElasticsearchSpec, status: ClusterStatus): Record<string, string> {
+export function learnElasticsearchFacts(
+  _spec: ElasticsearchSpec,
+  status: ClusterStatus,
+): Record<string, string> {
   const master = status.members.find((m) => m.mode === 'master');
   const uuid = master?.clusterUuid;
   return typeof uuid === 'string' && uuid.length > 0 ? { [CLUSTER_UUID_FACT]: uuid } : {};

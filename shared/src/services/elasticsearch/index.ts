@@ -36,5 +36,8 @@ export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInpu
  * only for the first election (service-facts §4.1). Any other change does.
  */
 export function elasticsearchNeedsRestart(before: ElasticsearchInputs, after: ElasticsearchInputs): boolean {
-  return JSON.stringify({ ...before, initialMasterNodes: [] }) !== JSON.stringify({ ...after, initialMasterNodes: [] });
+  return (
+    JSON.stringify({ ...before, initialMasterNodes: [] }) !==
+    JSON.stringify({ ...after, initialMasterNodes: [] })
+  );
 }

@@ -8,7 +8,12 @@ import { pathProblems } from '../../paths.js';
 
 const safeValue = yamlValueSchema;
 const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
-const settingValue = z.union([safeValue, z.number().finite(), z.boolean(), z.array(z.union([safeValue, z.number().finite(), z.boolean()]))]);
+const settingValue = z.union([
+  safeValue,
+  z.number().finite(),
+  z.boolean(),
+  z.array(z.union([safeValue, z.number().finite(), z.boolean()])),
+]);
 
 /** Render inputs for one Elasticsearch node: everything the agent needs, nothing it must look up. */
 export const elasticsearchInputsSchema = z
@@ -36,7 +41,10 @@ export const elasticsearchInputsSchema = z
     attributes: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/), safeValue),
     /** elasticsearch.yml pass-through, flattened to dotted keys and validated. */
     settings: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/), settingValue),
-    heap: z.string().regex(/^[1-9][0-9]{0,6}[mMgG]$/).optional(),
+    heap: z
+      .string()
+      .regex(/^[1-9][0-9]{0,6}[mMgG]$/)
+      .optional(),
   })
   .strict()
   .superRefine((i, ctx) => {
@@ -44,7 +52,12 @@ export const elasticsearchInputsSchema = z
     for (const [key, value] of Object.entries(i.settings)) {
       if (!isElasticsearchPathKey(key)) continue;
       (Array.isArray(value) ? value : [value]).forEach((v, j) => {
-        for (const message of pathProblems(String(v))) ctx.addIssue({ code: 'custom', path: Array.isArray(value) ? ['settings', key, j] : ['settings', key], message });
+        for (const message of pathProblems(String(v)))
+          ctx.addIssue({
+            code: 'custom',
+            path: Array.isArray(value) ? ['settings', key, j] : ['settings', key],
+            message,
+          });
       });
     }
   });
@@ -53,6 +66,7 @@ export type ElasticsearchInputs = z.infer<typeof elasticsearchInputsSchema>;
 
 export function parseElasticsearchInputs(raw: unknown): ElasticsearchInputs {
   const r = elasticsearchInputsSchema.safeParse(raw);
-  if (!r.success) throw new ValidationError('invalid elasticsearch render inputs', zodDetails(r.error, 'inputs'));
+  if (!r.success)
+    throw new ValidationError('invalid elasticsearch render inputs', zodDetails(r.error, 'inputs'));
   return r.data;
 }

@@ -6,12 +6,14 @@ import { z } from 'zod';
  */
 
 /** `GET /` (service-facts §4.3). `cluster_uuid` is `"_na_"` until the node joined a formed cluster. */
-const rootSchema = z.object({
-  name: z.string(),
-  cluster_name: z.string(),
-  cluster_uuid: z.string(),
-  version: z.object({ number: z.string() }).passthrough(),
-}).passthrough();
+const rootSchema = z
+  .object({
+    name: z.string(),
+    cluster_name: z.string(),
+    cluster_uuid: z.string(),
+    version: z.object({ number: z.string() }).passthrough(),
+  })
+  .passthrough();
 
 export interface RootInfo {
   nodeName: string;
@@ -32,15 +34,17 @@ export function parseRootInfo(body: unknown): RootInfo {
 }
 
 /** `GET /_cluster/health` (§4.4). `unassigned_primary_shards` exists only in 8.16+. */
-const healthSchema = z.object({
-  cluster_name: z.string(),
-  status: z.enum(['green', 'yellow', 'red']),
-  timed_out: z.boolean(),
-  number_of_nodes: z.number().int().min(0),
-  number_of_data_nodes: z.number().int().min(0),
-  unassigned_shards: z.number().int().min(0),
-  unassigned_primary_shards: z.number().int().min(0).optional(),
-}).passthrough();
+const healthSchema = z
+  .object({
+    cluster_name: z.string(),
+    status: z.enum(['green', 'yellow', 'red']),
+    timed_out: z.boolean(),
+    number_of_nodes: z.number().int().min(0),
+    number_of_data_nodes: z.number().int().min(0),
+    unassigned_shards: z.number().int().min(0),
+    unassigned_primary_shards: z.number().int().min(0).optional(),
+  })
+  .passthrough();
 
 export interface ClusterHealthInfo {
   status: 'green' | 'yellow' | 'red';
@@ -51,19 +55,26 @@ export interface ClusterHealthInfo {
 
 export function parseClusterHealth(body: unknown): ClusterHealthInfo {
   const h = healthSchema.parse(body);
-  return { status: h.status, nodes: h.number_of_nodes, dataNodes: h.number_of_data_nodes, unassignedShards: h.unassigned_shards };
+  return {
+    status: h.status,
+    nodes: h.number_of_nodes,
+    dataNodes: h.number_of_data_nodes,
+    unassignedShards: h.unassigned_shards,
+  };
 }
 
 /**
  * `GET /_cat/nodes?format=json` (§4.5): every value is a string or null; `master` is `*` for the
  * elected master. Rows come in no particular order (not sorted by name).
  */
-const catNodeSchema = z.object({
-  name: z.string(),
-  master: z.string().nullable().optional(),
-  'node.role': z.string().nullable().optional(),
-  ip: z.string().nullable().optional(),
-}).passthrough();
+const catNodeSchema = z
+  .object({
+    name: z.string(),
+    master: z.string().nullable().optional(),
+    'node.role': z.string().nullable().optional(),
+    ip: z.string().nullable().optional(),
+  })
+  .passthrough();
 
 export interface CatNode {
   name: string;
@@ -73,12 +84,18 @@ export interface CatNode {
 }
 
 export function parseCatNodes(body: unknown): CatNode[] {
-  return z.array(catNodeSchema).parse(body).map((n) => ({ name: n.name, roles: n['node.role'] ?? '', master: n.master === '*' }));
+  return z
+    .array(catNodeSchema)
+    .parse(body)
+    .map((n) => ({ name: n.name, roles: n['node.role'] ?? '', master: n.master === '*' }));
 }
 
 /** An ES error body's root cause type, e.g. `master_not_discovered_exception` (503 without an elected master). */
 export function parseErrorType(body: unknown): string | undefined {
-  const r = z.object({ error: z.union([z.string(), z.object({ type: z.string() }).passthrough()]) }).passthrough().safeParse(body);
+  const r = z
+    .object({ error: z.union([z.string(), z.object({ type: z.string() }).passthrough()]) })
+    .passthrough()
+    .safeParse(body);
   if (!r.success) return undefined;
   return typeof r.data.error === 'string' ? r.data.error.slice(0, 200) : r.data.error.type;
 }
@@ -100,7 +117,10 @@ export const elasticsearchProbeSchema = z
     /** Elected master's node name, from `_cat/nodes` (`master: "*"`). */
     master: z.string().max(200).optional(),
     /** The cluster's nodes as `_cat/nodes` lists them (answered by the elected master). */
-    nodes: z.array(z.object({ name: z.string().max(200), roles: z.string().max(32), master: z.boolean() }).strict()).max(1000).optional(),
+    nodes: z
+      .array(z.object({ name: z.string().max(200), roles: z.string().max(32), master: z.boolean() }).strict())
+      .max(1000)
+      .optional(),
     error: z.string().max(1000).optional(),
   })
   .strict();
@@ -108,13 +128,18 @@ export const elasticsearchProbeSchema = z
 export type ElasticsearchProbe = z.infer<typeof elasticsearchProbeSchema>;
 
 /** The outcome of one probe request: the JSON body, or the HTTP status and body of a failure. */
-export type ProbeAnswer = { ok: true; body: unknown } | { ok: false; status?: number; body?: unknown; message: string };
+export type ProbeAnswer =
+  { ok: true; body: unknown } | { ok: false; status?: number; body?: unknown; message: string };
 
 /**
  * Builds the probe result from the three answers. `GET /` answers even without a master (§4.3); a
  * masterless node fails `_cluster/health` with 503 `master_not_discovered_exception` (§4.4).
  */
-export function checkElasticsearchProbe(root: ProbeAnswer, health: ProbeAnswer | undefined, catNodes: ProbeAnswer | undefined): ElasticsearchProbe {
+export function checkElasticsearchProbe(
+  root: ProbeAnswer,
+  health: ProbeAnswer | undefined,
+  catNodes: ProbeAnswer | undefined,
+): ElasticsearchProbe {
   if (!root.ok) return { ok: false, error: root.message.slice(0, 1000) };
   const info = parseRootInfo(root.body);
   const probe: ElasticsearchProbe = {

@@ -26,20 +26,32 @@ export function roleLabel(roles: readonly string[]): string {
  * (service-facts §4.1) — a node that restarts with it and an empty data dir could bootstrap a second
  * cluster. `learnFacts` stores the uuid once health sees a formed cluster; the re-plan drops it.
  */
-export function planElasticsearch(spec: ElasticsearchSpec, fleet: FleetContext): InstancePlan<ElasticsearchInputs>[] {
+export function planElasticsearch(
+  spec: ElasticsearchSpec,
+  fleet: FleetContext,
+): InstancePlan<ElasticsearchInputs>[] {
   const nodes = spec.nodes.map((n) => {
     const host = findHost(fleet.hosts, n.host);
     if (!host) throw new Error(`planElasticsearch: unknown host ${n.host} (spec not validated?)`);
     return resolveNode(spec, n, host);
   });
   const masters = nodes.filter((r) => isMasterEligible(r.roles));
-  const seedHosts = masters.map((r) => `${r.host.address.includes(':') ? `[${r.host.address}]` : r.host.address}:${r.transportPort}`).sort();
+  const seedHosts = masters
+    .map((r) => `${r.host.address.includes(':') ? `[${r.host.address}]` : r.host.address}:${r.transportPort}`)
+    .sort();
   const formed = fleet.clusterFacts?.get(spec.name)?.[CLUSTER_UUID_FACT] !== undefined;
   const initialMasterNodes = formed ? [] : masters.map((r) => r.name).sort();
   const { flat } = flattenSettings(spec.settings);
   // `path.*` values are rendered in normal form, like the path fields.
   const settings = Object.fromEntries(
-    Object.entries(flat).map(([k, v]) => [k, !isElasticsearchPathKey(k) ? v : Array.isArray(v) ? v.map((x) => normalisePath(String(x))) : normalisePath(String(v))]),
+    Object.entries(flat).map(([k, v]) => [
+      k,
+      !isElasticsearchPathKey(k)
+        ? v
+        : Array.isArray(v)
+          ? v.map((x) => normalisePath(String(x)))
+          : normalisePath(String(v)),
+    ]),
   );
 
   return nodes.map((r) => {

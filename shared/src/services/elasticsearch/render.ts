@@ -50,7 +50,9 @@ export function renderElasticsearchYml(inputs: ElasticsearchInputs): string {
   for (const [name, value] of Object.entries(inputs.attributes)) kv[`node.attr.${name}`] = value;
   const lines = [
     `# Rendered by hactl for cluster ${inputs.cluster}, node ${inputs.nodeName}. Local edits are overwritten.`,
-    ...Object.keys(kv).sort().map((k) => `${k}: ${yamlValue(kv[k]!)}`),
+    ...Object.keys(kv)
+      .sort()
+      .map((k) => `${k}: ${yamlValue(kv[k]!)}`),
   ];
   return lines.join('\n') + '\n';
 }
@@ -62,7 +64,8 @@ export function renderElasticsearchYml(inputs: ElasticsearchInputs): string {
  */
 export function renderHeapOptions(inputs: ElasticsearchInputs): string {
   const head = `# Rendered by hactl for cluster ${inputs.cluster}, node ${inputs.nodeName}. Local edits are overwritten.`;
-  if (!inputs.heap) return `${head}\n# No heap set: Elasticsearch sizes the heap from the node's roles and memory.\n`;
+  if (!inputs.heap)
+    return `${head}\n# No heap set: Elasticsearch sizes the heap from the node's roles and memory.\n`;
   return `${head}\n-Xms${inputs.heap}\n-Xmx${inputs.heap}\n`;
 }
 

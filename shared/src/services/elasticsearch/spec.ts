@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import {
+  PROPERTY_KEY_RE,
+  absPathSchema,
+  hostRefSchema,
+  nameSchema,
+  portSchema,
+  zodDetails,
+} from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 
@@ -11,8 +18,18 @@ export const ES_DEFAULT_PORTS = { http: 9200, transport: 9300 } as const;
 
 /** 8.x `node.roles` values (service-facts §4.2); the serverless-only `index`/`search` are left out. */
 export const ES_ROLES = [
-  'data', 'data_cold', 'data_content', 'data_frozen', 'data_hot', 'data_warm', 'ingest', 'master', 'ml',
-  'remote_cluster_client', 'transform', 'voting_only',
+  'data',
+  'data_cold',
+  'data_content',
+  'data_frozen',
+  'data_hot',
+  'data_warm',
+  'ingest',
+  'master',
+  'ml',
+  'remote_cluster_client',
+  'transform',
+  'voting_only',
 ] as const;
 export type EsRole = (typeof ES_ROLES)[number];
 
@@ -44,7 +61,9 @@ const nodeSchema = z
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
 /** A settings value: a scalar, a list of scalars, or a nested map (flattened to dotted keys like ES does). */
 type SettingValue = string | number | boolean | (string | number | boolean)[] | { [k: string]: SettingValue };
-const settingValue: z.ZodType<SettingValue> = z.lazy(() => z.union([scalar, z.array(scalar), z.record(z.string(), settingValue)]));
+const settingValue: z.ZodType<SettingValue> = z.lazy(() =>
+  z.union([scalar, z.array(scalar), z.record(z.string(), settingValue)]),
+);
 
 export const elasticsearchSpecSchema = z
   .object({
@@ -88,13 +107,23 @@ const MANAGED_KEYS: Record<string, string> = {
   'transport.port': 'set nodes[].transportPort',
   'discovery.seed_hosts': 'derived from the master-eligible nodes',
   'discovery.type': 'hactl forms clusters with discovery.seed_hosts and cluster.initial_master_nodes',
-  'cluster.initial_master_nodes': 'derived from the master-eligible nodes and dropped after the first formation',
+  'cluster.initial_master_nodes':
+    'derived from the master-eligible nodes and dropped after the first formation',
   'path.data': 'set nodes[].dataDir',
   'path.logs': 'set nodes[].logDir',
 };
 
 /** Legacy role settings, removed in 8.0 (PR #71163, service-facts §0.16): an 8.x node refuses to start. */
-const LEGACY_ROLE_KEYS = new Set(['node.master', 'node.data', 'node.ingest', 'node.ml', 'node.remote_cluster_client', 'node.transform', 'node.voting_only', 'node.local_storage']);
+const LEGACY_ROLE_KEYS = new Set([
+  'node.master',
+  'node.data',
+  'node.ingest',
+  'node.ml',
+  'node.remote_cluster_client',
+  'node.transform',
+  'node.voting_only',
+  'node.local_storage',
+]);
 
 /**
  * elasticsearch.yml settings that hold paths: `path.*` (`path.repo`, `path.shared_data`, …; a string
@@ -109,7 +138,10 @@ export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord 
 }
 
 /** Flattens nested settings maps to dotted keys (`{ thread_pool: { write: { size: 4 } } }` → `thread_pool.write.size`). */
-export function flattenSettings(settings: Record<string, SettingValue>): { flat: Record<string, FlatSettingValue>; duplicates: string[] } {
+export function flattenSettings(settings: Record<string, SettingValue>): {
+  flat: Record<string, FlatSettingValue>;
+  duplicates: string[];
+} {
   const flat: Record<string, FlatSettingValue> = {};
   const duplicates: string[] = [];
   const walk = (prefix: string, obj: Record<string, SettingValue>) => {
@@ -139,7 +171,11 @@ export interface ResolvedNode {
 }
 
 /** The node after defaults, dirs in normal form; the single source for validation, planning and claims. */
-export function resolveNode(spec: ElasticsearchSpec, n: ElasticsearchNodeSpec, host: HostRecord): ResolvedNode {
+export function resolveNode(
+  spec: ElasticsearchSpec,
+  n: ElasticsearchNodeSpec,
+  host: HostRecord,
+): ResolvedNode {
   const baseDir = normalisePath(`${host.dataRoot}/elasticsearch/${spec.name}/${n.name}`);
   return {
     host,
@@ -158,9 +194,13 @@ export function resolveNode(spec: ElasticsearchSpec, n: ElasticsearchNodeSpec, h
 export const isMasterEligible = (roles: readonly string[]): boolean => roles.includes('master');
 
 /** `data` holds every tier, content included; `data_content` the content tier (service-facts §4.2). */
-export const holdsOrdinaryIndices = (roles: readonly string[]): boolean => roles.includes('data') || roles.includes('data_content');
+export const holdsOrdinaryIndices = (roles: readonly string[]): boolean =>
+  roles.includes('data') || roles.includes('data_content');
 
-export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): ValidationResult<ElasticsearchSpec> {
+export function validateElasticsearchSpec(
+  raw: unknown,
+  fleet: FleetContext,
+): ValidationResult<ElasticsearchSpec> {
   const parsed = elasticsearchSpecSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: zodDetails(parsed.error) };
   const spec = parsed.data;
@@ -169,7 +209,10 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
   if (spec.nodes.length === 0) problems.push({ path: 'nodes', message: 'a cluster needs at least one node' });
   const masters = spec.nodes.filter((n) => isMasterEligible(n.roles ?? ES_DEFAULT_ROLES)).length;
   if (spec.nodes.length > 0 && masters === 0) {
-    problems.push({ path: 'nodes', message: 'no master-eligible node: at least one node needs the "master" role' });
+    problems.push({
+      path: 'nodes',
+      message: 'no master-eligible node: at least one node needs the "master" role',
+    });
   } else if (masters > 0 && masters % 2 === 0 && !spec.allowEvenMasters) {
     problems.push({
       path: 'nodes',
@@ -182,7 +225,8 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
   if (spec.nodes.length > 0 && !spec.nodes.some((n) => holdsOrdinaryIndices(n.roles ?? ES_DEFAULT_ROLES))) {
     problems.push({
       path: 'nodes',
-      message: 'no node can hold ordinary indices: give at least one node the "data_content" (or "data") role; indices outside data streams, system indices included, prefer the content tier and stay unassigned (red) without one',
+      message:
+        'no node can hold ordinary indices: give at least one node the "data_content" (or "data") role; indices outside data streams, system indices included, prefer the content tier and stay unassigned (red) without one',
     });
   }
 
@@ -191,25 +235,38 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
   spec.nodes.forEach((n, i) => {
     if (n.heap) problems.push(...checkHeap(`nodes[${i}].heap`, n.heap));
     const prev = names.get(n.name);
-    if (prev !== undefined) problems.push({ path: `nodes[${i}].name`, message: `duplicate node name ${JSON.stringify(n.name)} (also nodes[${prev}].name)` });
+    if (prev !== undefined)
+      problems.push({
+        path: `nodes[${i}].name`,
+        message: `duplicate node name ${JSON.stringify(n.name)} (also nodes[${prev}].name)`,
+      });
     else names.set(n.name, i);
     const roles = n.roles ?? [];
     const seen = new Set<string>();
     roles.forEach((r, j) => {
-      if (seen.has(r)) problems.push({ path: `nodes[${i}].roles[${j}]`, message: `duplicate role ${JSON.stringify(r)}` });
+      if (seen.has(r))
+        problems.push({ path: `nodes[${i}].roles[${j}]`, message: `duplicate role ${JSON.stringify(r)}` });
       seen.add(r);
     });
     if (seen.has('voting_only') && !seen.has('master')) {
-      problems.push({ path: `nodes[${i}].roles`, message: 'voting_only needs the master role (a voting-only node must be master-eligible)' });
+      problems.push({
+        path: `nodes[${i}].roles`,
+        message: 'voting_only needs the master role (a voting-only node must be master-eligible)',
+      });
     }
     for (const [k, v] of Object.entries(n.attributes ?? {})) {
-      if (!ATTR_NAME_RE.test(k)) problems.push({ path: `nodes[${i}].attributes.${k}`, message: 'attribute names may only contain letters, digits, "_" and "-"' });
+      if (!ATTR_NAME_RE.test(k))
+        problems.push({
+          path: `nodes[${i}].attributes.${k}`,
+          message: 'attribute names may only contain letters, digits, "_" and "-"',
+        });
       else problems.push(...checkYamlValue(`nodes[${i}].attributes.${k}`, v));
     }
   });
 
   const { flat, duplicates } = flattenSettings(spec.settings);
-  for (const key of duplicates) problems.push({ path: `settings.${key}`, message: 'set twice (once nested, once as a dotted key)' });
+  for (const key of duplicates)
+    problems.push({ path: `settings.${key}`, message: 'set twice (once nested, once as a dotted key)' });
   for (const [key, value] of Object.entries(flat)) {
     const path = `settings.${key}`;
     if (!PROPERTY_KEY_RE.test(key)) {
@@ -230,7 +287,11 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
       continue;
     }
     if (key.startsWith('xpack.security.')) {
-      problems.push({ path, message: 'managed by hactl: security is rendered off explicitly (the agent probes plain HTTP without credentials)' });
+      problems.push({
+        path,
+        message:
+          'managed by hactl: security is rendered off explicitly (the agent probes plain HTTP without credentials)',
+      });
       continue;
     }
     const values = Array.isArray(value) ? value : [value];
@@ -248,19 +309,36 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
   spec.nodes.forEach((n, i) => {
     const host = findHost(fleet.hosts, n.host);
     if (!host) {
-      problems.push({ path: `nodes[${i}].host`, message: `unknown host ${JSON.stringify(n.host)} (no agent registered with that name or id)` });
+      problems.push({
+        path: `nodes[${i}].host`,
+        message: `unknown host ${JSON.stringify(n.host)} (no agent registered with that name or id)`,
+      });
       return;
     }
     const r = resolveNode(spec, n, host);
-    for (const [field, port] of [['httpPort', r.httpPort], ['transportPort', r.transportPort]] as const) {
+    for (const [field, port] of [
+      ['httpPort', r.httpPort],
+      ['transportPort', r.transportPort],
+    ] as const) {
       const key = `${host.id}:${port}`;
       const other = ports.get(key);
-      if (other) problems.push({ path: `nodes[${i}].${field}`, message: `port ${port} on host ${host.name} is already used by ${other}` });
+      if (other)
+        problems.push({
+          path: `nodes[${i}].${field}`,
+          message: `port ${port} on host ${host.name} is already used by ${other}`,
+        });
       else ports.set(key, `nodes[${i}].${field}`);
     }
-    for (const [field, dir] of [['dataDir', r.dataDir], ['logDir', r.logDir]] as const) {
+    for (const [field, dir] of [
+      ['dataDir', r.dataDir],
+      ['logDir', r.logDir],
+    ] as const) {
       const clash = dirs.overlaps(host.id, dir)[0];
-      if (clash) problems.push({ path: `nodes[${i}].${field}`, message: `directory ${dir} on host ${host.name} ${describeOverlap(clash)}` });
+      if (clash)
+        problems.push({
+          path: `nodes[${i}].${field}`,
+          message: `directory ${dir} on host ${host.name} ${describeOverlap(clash)}`,
+        });
       dirs.add(host.id, dir, `nodes[${i}].${field}`);
     }
   });
@@ -276,5 +354,12 @@ export function validateElasticsearchSpec(raw: unknown, fleet: FleetContext): Va
 function checkHeap(path: string, heap: string): ErrorDetail[] {
   const n = Number(heap.slice(0, -1));
   const mb = /[gG]$/.test(heap) ? n * 1024 : n;
-  return mb > 31 * 1024 ? [{ path, message: `${heap} is above 31g: the JVM loses compressed object pointers near 32 GB; use at most 31g` }] : [];
+  return mb > 31 * 1024
+    ? [
+        {
+          path,
+          message: `${heap} is above 31g: the JVM loses compressed object pointers near 32 GB; use at most 31g`,
+        },
+      ]
+    : [];
 }

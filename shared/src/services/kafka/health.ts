@@ -60,23 +60,37 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
     const voters = nodes.filter((x) => x.inputs.roles.includes('controller'));
     const liveVoters = voters.filter((x) => x.alive).length;
     const majority = Math.floor(voters.length / 2) + 1;
-    const leader = consensus(answering.map((x) => x.probe?.quorum?.leaderId).filter((id): id is number => id !== undefined && id >= 0));
+    const leader = consensus(
+      answering
+        .map((x) => x.probe?.quorum?.leaderId)
+        .filter((id): id is number => id !== undefined && id >= 0),
+    );
     const leaderNode = voters.find((x) => x.inputs.id === leader);
     if (leader !== undefined && leaderNode?.alive && liveVoters >= majority) {
       controller = leader;
-      const epoch = leaderNode.probe?.quorum?.leaderEpoch ?? consensus(answering.map((x) => x.probe?.quorum?.leaderEpoch).filter((e): e is number => e !== undefined));
+      const epoch =
+        leaderNode.probe?.quorum?.leaderEpoch ??
+        consensus(
+          answering.map((x) => x.probe?.quorum?.leaderEpoch).filter((e): e is number => e !== undefined),
+        );
       controllerNote = `quorum leader ${leader}${epoch !== undefined ? ` (epoch ${epoch})` : ''}, ${liveVoters}/${voters.length} voters`;
     } else {
-      controllerNote = leader === undefined ? `no quorum leader (${liveVoters}/${voters.length} voters live, a majority is ${majority})` : `quorum leader ${leader} not confirmed (${liveVoters}/${voters.length} voters live, a majority is ${majority})`;
+      controllerNote =
+        leader === undefined
+          ? `no quorum leader (${liveVoters}/${voters.length} voters live, a majority is ${majority})`
+          : `quorum leader ${leader} not confirmed (${liveVoters}/${voters.length} voters live, a majority is ${majority})`;
     }
   } else {
-    const c = consensus(answering.map((x) => x.probe?.zkController).filter((id): id is number | null => id !== undefined));
+    const c = consensus(
+      answering.map((x) => x.probe?.zkController).filter((id): id is number | null => id !== undefined),
+    );
     // The service-facts §5 invariant: /controller.brokerid ∈ /brokers/ids.
     if (c !== undefined && c !== null && liveBrokers.some((x) => x.inputs.id === c)) {
       controller = c;
       controllerNote = `controller ${c}`;
     } else {
-      controllerNote = c === undefined || c === null ? 'no controller' : `controller ${c} is not a live broker`;
+      controllerNote =
+        c === undefined || c === null ? 'no controller' : `controller ${c} is not a live broker`;
     }
   }
 
@@ -91,7 +105,13 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
     const obs = observations.get(plan.id);
     const fresh = obs !== undefined && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
     const isBroker = inputs.roles.includes('broker');
-    const mode = !probe?.ok ? 'unknown' : controller === inputs.id ? 'controller' : isBroker ? 'broker' : 'voter';
+    const mode = !probe?.ok
+      ? 'unknown'
+      : controller === inputs.id
+        ? 'controller'
+        : isBroker
+          ? 'broker'
+          : 'voter';
     return {
       host: input.hostNames.get(plan.hostId) ?? plan.hostId,
       id: inputs.id,
@@ -125,7 +145,10 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
     reason = 'no brokers';
   } else if (answering.length === 0 && reported < n && (lagging > 0 || reported === 0)) {
     health = 'pending';
-    reason = lagging > 0 ? `${lagging}/${n} hosts have not applied the latest desired state` : 'waiting for the first probe reports';
+    reason =
+      lagging > 0
+        ? `${lagging}/${n} hosts have not applied the latest desired state`
+        : 'waiting for the first probe reports';
   } else if (liveBrokers.length === 0 || controller === undefined) {
     health = 'down';
     reason = summary;
@@ -139,7 +162,13 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   return { health, reason, members };
 }
 
-function memberDetail(agentDetail: string | undefined, probe: KafkaProbe | undefined, alive: boolean, fresh: boolean, restartPending: boolean): string {
+function memberDetail(
+  agentDetail: string | undefined,
+  probe: KafkaProbe | undefined,
+  alive: boolean,
+  fresh: boolean,
+  restartPending: boolean,
+): string {
   const parts: string[] = [];
   if (agentDetail) parts.push(agentDetail);
   if (!fresh) parts.push('no recent probe');

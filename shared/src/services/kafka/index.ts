@@ -24,7 +24,9 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   claims: (i) => ({
     ports: [
       ...(i.port !== undefined ? [{ port: i.port, what: 'kafka PLAINTEXT listener' }] : []),
-      ...(i.controllerPort !== undefined ? [{ port: i.controllerPort, what: 'kafka CONTROLLER listener' }] : []),
+      ...(i.controllerPort !== undefined
+        ? [{ port: i.controllerPort, what: 'kafka CONTROLLER listener' }]
+        : []),
     ],
     dirs: i.logDirs,
   }),
@@ -35,7 +37,10 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
     const notes = [
       'kafka upgrade: brokers are restarted one at a time on the new binaries; keep inter.broker.protocol.version (ZooKeeper mode) or metadata.version (KRaft) at the old release until every broker runs the new one, then raise it in a second apply (Kafka upgrade guide)',
     ];
-    if (after.mode === 'zookeeper') notes.push('kafka 4.x removed ZooKeeper mode: a ZooKeeper-mode cluster must migrate to KRaft on 3.9 before moving to 4.x (service-facts §2.4)');
+    if (after.mode === 'zookeeper')
+      notes.push(
+        'kafka 4.x removed ZooKeeper mode: a ZooKeeper-mode cluster must migrate to KRaft on 3.9 before moving to 4.x (service-facts §2.4)',
+      );
     return notes;
   },
 };

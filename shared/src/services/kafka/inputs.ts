@@ -29,9 +29,17 @@ export const kafkaInputsSchema = z
     /** ZooKeeper mode: `h1:2181,h2:2181/chroot`. */
     zookeeperConnect: lineValue.optional(),
     /** KRaft: the static quorum, sorted by id (rendered as controller.quorum.voters). */
-    voters: z.array(z.object({ id: z.number().int().min(0), address: addressSchema, port: portSchema }).strict()).optional(),
-    clusterId: z.string().regex(KRAFT_CLUSTER_ID_RE, 'must be a 22-character base64url cluster id').optional(),
-    rack: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+    voters: z
+      .array(z.object({ id: z.number().int().min(0), address: addressSchema, port: portSchema }).strict())
+      .optional(),
+    clusterId: z
+      .string()
+      .regex(KRAFT_CLUSTER_ID_RE, 'must be a 22-character base64url cluster id')
+      .optional(),
+    rack: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+      .optional(),
     logDirs: z.array(absPathSchema).min(1),
     confDir: absPathSchema,
     /** Process output (kafka.out) and Kafka's own LOG_DIR. */
@@ -41,25 +49,48 @@ export const kafkaInputsSchema = z
     package: packageInputsSchema.optional(),
     /** server.properties settings other than the managed ones, already validated and stringified. */
     config: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), lineValue),
-    heap: z.string().regex(/^[1-9][0-9]{0,5}[mMgG]$/).optional(),
+    heap: z
+      .string()
+      .regex(/^[1-9][0-9]{0,5}[mMgG]$/)
+      .optional(),
     jvmFlags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/)),
   })
   .strict()
   .superRefine((i, ctx) => {
     // Path settings (key and trust store locations) follow the same rules as the path fields.
     for (const [key, value] of Object.entries(i.config)) {
-      if (isKafkaPathKey(key)) for (const message of pathProblems(value)) ctx.addIssue({ code: 'custom', path: ['config', key], message });
+      if (isKafkaPathKey(key))
+        for (const message of pathProblems(value))
+          ctx.addIssue({ code: 'custom', path: ['config', key], message });
     }
     const broker = i.roles.includes('broker');
     const controller = i.roles.includes('controller');
-    if (broker !== (i.port !== undefined)) ctx.addIssue({ code: 'custom', path: ['port'], message: 'is set exactly when the node has the broker role' });
-    if (controller !== (i.controllerPort !== undefined)) ctx.addIssue({ code: 'custom', path: ['controllerPort'], message: 'is set exactly when the node has the controller role' });
+    if (broker !== (i.port !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['port'],
+        message: 'is set exactly when the node has the broker role',
+      });
+    if (controller !== (i.controllerPort !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['controllerPort'],
+        message: 'is set exactly when the node has the controller role',
+      });
     if (i.mode === 'zookeeper') {
-      if (!i.zookeeperConnect) ctx.addIssue({ code: 'custom', path: ['zookeeperConnect'], message: 'is required in ZooKeeper mode' });
-      if (controller) ctx.addIssue({ code: 'custom', path: ['roles'], message: 'ZooKeeper-mode nodes are brokers only' });
+      if (!i.zookeeperConnect)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['zookeeperConnect'],
+          message: 'is required in ZooKeeper mode',
+        });
+      if (controller)
+        ctx.addIssue({ code: 'custom', path: ['roles'], message: 'ZooKeeper-mode nodes are brokers only' });
     } else {
-      if (!i.clusterId) ctx.addIssue({ code: 'custom', path: ['clusterId'], message: 'is required in KRaft mode' });
-      if (!i.voters?.length) ctx.addIssue({ code: 'custom', path: ['voters'], message: 'is required in KRaft mode' });
+      if (!i.clusterId)
+        ctx.addIssue({ code: 'custom', path: ['clusterId'], message: 'is required in KRaft mode' });
+      if (!i.voters?.length)
+        ctx.addIssue({ code: 'custom', path: ['voters'], message: 'is required in KRaft mode' });
     }
   });
 

@@ -3,7 +3,12 @@ import { z } from 'zod';
 /** The subset of kafkajs `fetchTopicMetadata()` a health check needs (PartitionMetadata in kafkajs types). */
 export interface TopicMetadataLike {
   name: string;
-  partitions: readonly { partitionId: number; leader: number; replicas: readonly number[]; isr: readonly number[] }[];
+  partitions: readonly {
+    partitionId: number;
+    leader: number;
+    replicas: readonly number[];
+    isr: readonly number[];
+  }[];
 }
 
 export interface PartitionSummary {
@@ -41,8 +46,16 @@ export interface ClusterMetadataLike {
  * `controller_id` (the `/controller` broker in ZooKeeper mode; in KRaft a random live broker,
  * service-facts §0.9) and the cluster id.
  */
-export function summariseCluster(c: ClusterMetadataLike): { brokers: number[]; controller: number | null; clusterId?: string } {
-  return { brokers: c.brokers.map((b) => b.nodeId).sort((a, b) => a - b), controller: c.controller, ...(c.clusterId ? { clusterId: c.clusterId } : {}) };
+export function summariseCluster(c: ClusterMetadataLike): {
+  brokers: number[];
+  controller: number | null;
+  clusterId?: string;
+} {
+  return {
+    brokers: c.brokers.map((b) => b.nodeId).sort((a, b) => a - b),
+    controller: c.controller,
+    ...(c.clusterId ? { clusterId: c.clusterId } : {}),
+  };
 }
 
 /**
@@ -50,7 +63,10 @@ export function summariseCluster(c: ClusterMetadataLike): { brokers: number[]; c
  * `kraftControllerEpoch`, service-facts §0.8, §2.2). Returns the broker id, or throws on garbage.
  */
 export function parseControllerZnode(text: string): number {
-  const r = z.object({ version: z.number().int(), brokerid: z.number().int() }).passthrough().safeParse(JSON.parse(text));
+  const r = z
+    .object({ version: z.number().int(), brokerid: z.number().int() })
+    .passthrough()
+    .safeParse(JSON.parse(text));
   if (!r.success) throw new Error(`unexpected /controller data: ${text.slice(0, 200)}`);
   return r.data.brokerid;
 }
@@ -59,13 +75,26 @@ export function parseControllerZnode(text: string): number {
  * `/brokers/ids/<id>` registration (version 4/5; key order arbitrary; `timestamp` a string; `rack`
  * only when configured; service-facts §2.2). Returns the advertised endpoints.
  */
-export function parseBrokerRegistration(text: string): { endpoints: string[]; rack?: string; version: number } {
+export function parseBrokerRegistration(text: string): {
+  endpoints: string[];
+  rack?: string;
+  version: number;
+} {
   const r = z
-    .object({ version: z.number().int(), endpoints: z.array(z.string()), timestamp: z.string(), rack: z.string().optional() })
+    .object({
+      version: z.number().int(),
+      endpoints: z.array(z.string()),
+      timestamp: z.string(),
+      rack: z.string().optional(),
+    })
     .passthrough()
     .safeParse(JSON.parse(text));
   if (!r.success) throw new Error(`unexpected broker registration: ${text.slice(0, 200)}`);
-  return { endpoints: r.data.endpoints, version: r.data.version, ...(r.data.rack !== undefined ? { rack: r.data.rack } : {}) };
+  return {
+    endpoints: r.data.endpoints,
+    version: r.data.version,
+    ...(r.data.rack !== undefined ? { rack: r.data.rack } : {}),
+  };
 }
 
 const ids = z.array(z.number().int().min(-1)).max(10_000);

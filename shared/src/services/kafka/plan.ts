@@ -14,7 +14,10 @@ export function instanceIdFor(cluster: string, id: number): string {
 }
 
 /** `PLAINTEXT://a:9092` and, on controllers, `CONTROLLER://a:9093` (service-facts §2.3 combined sample). */
-export function listenersFor(r: Pick<ResolvedBroker, 'port' | 'controllerPort'>, address: string): { listeners: string; advertised?: string } {
+export function listenersFor(
+  r: Pick<ResolvedBroker, 'port' | 'controllerPort'>,
+  address: string,
+): { listeners: string; advertised?: string } {
   const plain = r.port !== undefined ? `PLAINTEXT://${address}:${r.port}` : undefined;
   const ctrl = r.controllerPort !== undefined ? `CONTROLLER://${address}:${r.controllerPort}` : undefined;
   // Brokers advertise only the client listener: a broker must not advertise controller listeners;
@@ -24,8 +27,12 @@ export function listenersFor(r: Pick<ResolvedBroker, 'port' | 'controllerPort'>,
 
 /** `h1:2181,h2:2181,h3:2181/chroot` from the referenced hactl ZooKeeper cluster (same defaults as its planner). */
 export function zookeeperConnectFor(spec: KafkaSpec, fleet: FleetContext): string {
-  const zk = fleet.clusters.find((c) => c.name === spec.zookeeper && c.kind === 'zookeeper') as ZookeeperSpec | undefined;
-  if (!zk) throw new Error(`kafka: zookeeper cluster ${JSON.stringify(spec.zookeeper)} not found (spec not validated?)`);
+  const zk = fleet.clusters.find((c) => c.name === spec.zookeeper && c.kind === 'zookeeper') as
+    ZookeeperSpec | undefined;
+  if (!zk)
+    throw new Error(
+      `kafka: zookeeper cluster ${JSON.stringify(spec.zookeeper)} not found (spec not validated?)`,
+    );
   const servers = zk.members
     .map((m) => {
       const host = findHost(fleet.hosts, m.host);
@@ -69,7 +76,10 @@ export function planKafka(spec: KafkaSpec, fleet: FleetContext): InstancePlan<Ka
     // format each node with a different cluster id, so refuse rather than guess.
     clusterId = fleet.clusterFacts?.get(spec.name)?.[KRAFT_CLUSTER_ID_FACT];
     if (clusterId === undefined) throw new Error('kafka: KRaft cluster id not yet generated');
-    if (!KRAFT_CLUSTER_ID_RE.test(clusterId)) throw new Error(`kafka: stored KRaft cluster id ${JSON.stringify(clusterId)} is not a 22-character base64url id`);
+    if (!KRAFT_CLUSTER_ID_RE.test(clusterId))
+      throw new Error(
+        `kafka: stored KRaft cluster id ${JSON.stringify(clusterId)} is not a 22-character base64url id`,
+      );
     voters = nodes
       .filter((r) => r.controllerPort !== undefined)
       .map((r) => ({ id: r.id, address: r.host.address, port: r.controllerPort! }))
@@ -80,7 +90,8 @@ export function planKafka(spec: KafkaSpec, fleet: FleetContext): InstancePlan<Ka
 
   const brokerCount = nodes.filter((r) => r.roles.includes('broker')).length;
   const config: Record<string, string> = { ...defaultConfig(brokerCount) };
-  for (const [k, v] of Object.entries(spec.settings)) config[k] = isKafkaPathKey(k) ? normalisePath(String(v)) : String(v);
+  for (const [k, v] of Object.entries(spec.settings))
+    config[k] = isKafkaPathKey(k) ? normalisePath(String(v)) : String(v);
   const jvmFlags = spec.jvm?.flags ?? [];
 
   return nodes.map((r) => {
@@ -129,6 +140,7 @@ export function kafkaDependencies(spec: KafkaSpec): string[] {
 export function kafkaInitialFacts(spec: KafkaSpec, randomId: () => string): Record<string, string> {
   if (spec.mode !== 'kraft') return {};
   const id = randomId();
-  if (!KRAFT_CLUSTER_ID_RE.test(id)) throw new Error(`kafka: generated cluster id ${JSON.stringify(id)} is not a 22-character base64url id`);
+  if (!KRAFT_CLUSTER_ID_RE.test(id))
+    throw new Error(`kafka: generated cluster id ${JSON.stringify(id)} is not a 22-character base64url id`);
   return { [KRAFT_CLUSTER_ID_FACT]: id };
 }

@@ -12,8 +12,24 @@ import type { ValidationError } from '../../errors.js';
 const golden = goldenChecker(import.meta.url);
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
-const host = (name: string, address: string) => ({ id: name, name, address, dataRoot: '/var/lib/hactl', labels: {} });
-const zk = { name: 'zk-main', kind: 'zookeeper', distribution: { home: '/usr/share/zookeeper' }, settings: {}, members: [{ host: 'zk3', id: 3 }, { host: 'zk1', id: 1 }, { host: 'zk2', id: 2, clientPort: 2182 }] };
+const host = (name: string, address: string) => ({
+  id: name,
+  name,
+  address,
+  dataRoot: '/var/lib/hactl',
+  labels: {},
+});
+const zk = {
+  name: 'zk-main',
+  kind: 'zookeeper',
+  distribution: { home: '/usr/share/zookeeper' },
+  settings: {},
+  members: [
+    { host: 'zk3', id: 3 },
+    { host: 'zk1', id: 1 },
+    { host: 'zk2', id: 2, clientPort: 2182 },
+  ],
+};
 const fleet: FleetContext = {
   hosts: [1, 2, 3].flatMap((i) => [host(`zk${i}`, `127.0.0.${i}`), host(`kafka${i}`, `127.0.0.1${i}`)]),
   clusters: [zk as unknown as ClusterSpecBase],
@@ -32,8 +48,17 @@ const zkMode = {
   distribution: { home: '/opt/kafka' },
   mode: 'zookeeper',
   zookeeper: 'zk-main',
-  brokers: [{ host: 'kafka1', id: 1, rack: 'r1' }, { host: 'kafka2', id: 2, rack: 'r2', port: 9192, logDirs: ['/data1/kafka', '/data2/kafka'] }, { host: 'kafka3', id: 3, rack: 'r3' }],
-  settings: { 'default.replication.factor': 3, 'min.insync.replicas': 2, 'num.partitions': 6, 'auto.create.topics.enable': false },
+  brokers: [
+    { host: 'kafka1', id: 1, rack: 'r1' },
+    { host: 'kafka2', id: 2, rack: 'r2', port: 9192, logDirs: ['/data1/kafka', '/data2/kafka'] },
+    { host: 'kafka3', id: 3, rack: 'r3' },
+  ],
+  settings: {
+    'default.replication.factor': 3,
+    'min.insync.replicas': 2,
+    'num.partitions': 6,
+    'auto.create.topics.enable': false,
+  },
   jvm: { heap: '1g' },
 };
 
@@ -60,20 +85,42 @@ const kraftSplit = {
 describe('kafka planner', () => {
   it('ZooKeeper mode: resolved id, listeners, zookeeper.connect with the default chroot, default log dirs', () => {
     const plans = plan(zkMode);
-    expect(plans.map((p) => [p.id, p.hostId, p.role])).toEqual([['kafka-main/kafka-1', 'kafka1', 'broker'], ['kafka-main/kafka-2', 'kafka2', 'broker'], ['kafka-main/kafka-3', 'kafka3', 'broker']]);
+    expect(plans.map((p) => [p.id, p.hostId, p.role])).toEqual([
+      ['kafka-main/kafka-1', 'kafka1', 'broker'],
+      ['kafka-main/kafka-2', 'kafka2', 'broker'],
+      ['kafka-main/kafka-3', 'kafka3', 'broker'],
+    ]);
     expect(plans[0]!.inputs).toMatchObject({
-      id: 1, address: '127.0.0.11', port: 9092, listeners: 'PLAINTEXT://127.0.0.11:9092', advertisedListeners: 'PLAINTEXT://127.0.0.11:9092',
+      id: 1,
+      address: '127.0.0.11',
+      port: 9092,
+      listeners: 'PLAINTEXT://127.0.0.11:9092',
+      advertisedListeners: 'PLAINTEXT://127.0.0.11:9092',
       // Sorted by myid, each member's own clientPort (same defaults as the ZooKeeper planner).
       zookeeperConnect: '127.0.0.1:2181,127.0.0.2:2182,127.0.0.3:2181/kafka-main',
-      logDirs: ['/var/lib/hactl/kafka/kafka-main/1/data'], confDir: '/var/lib/hactl/kafka/kafka-main/1/conf', logDir: '/var/lib/hactl/kafka/kafka-main/1/logs', rack: 'r1', heap: '1g',
+      logDirs: ['/var/lib/hactl/kafka/kafka-main/1/data'],
+      confDir: '/var/lib/hactl/kafka/kafka-main/1/conf',
+      logDir: '/var/lib/hactl/kafka/kafka-main/1/logs',
+      rack: 'r1',
+      heap: '1g',
     });
-    expect(plans[1]!.inputs).toMatchObject({ port: 9192, listeners: 'PLAINTEXT://127.0.0.12:9192', logDirs: ['/data1/kafka', '/data2/kafka'] });
-    expect(plan({ ...zkMode, chroot: '/clusters/main' })[0]!.inputs.zookeeperConnect).toMatch(/:2181\/clusters\/main$/);
+    expect(plans[1]!.inputs).toMatchObject({
+      port: 9192,
+      listeners: 'PLAINTEXT://127.0.0.12:9192',
+      logDirs: ['/data1/kafka', '/data2/kafka'],
+    });
+    expect(plan({ ...zkMode, chroot: '/clusters/main' })[0]!.inputs.zookeeperConnect).toMatch(
+      /:2181\/clusters\/main$/,
+    );
   });
 
   it('small clusters get internal-topic replication factors they can satisfy', () => {
     const one = plan({ ...zkMode, brokers: [{ host: 'kafka1', id: 1 }], settings: {} })[0]!.inputs.config;
-    expect(one).toEqual({ 'offsets.topic.replication.factor': '1', 'transaction.state.log.replication.factor': '1', 'transaction.state.log.min.isr': '1' });
+    expect(one).toEqual({
+      'offsets.topic.replication.factor': '1',
+      'transaction.state.log.replication.factor': '1',
+      'transaction.state.log.min.isr': '1',
+    });
     expect(plan(zkMode)[0]!.inputs.config).not.toHaveProperty('offsets.topic.replication.factor');
   });
 
@@ -81,18 +128,34 @@ describe('kafka planner', () => {
     const split = plan(kraftSplit);
     expect(split.map((p) => p.role)).toEqual(['controller', 'controller', 'controller', 'broker', 'broker']);
     const c1 = split[0]!.inputs;
-    expect(c1).toMatchObject({ clusterId: CLUSTER_ID, controllerPort: 9094, listeners: 'CONTROLLER://127.0.0.11:9094' });
+    expect(c1).toMatchObject({
+      clusterId: CLUSTER_ID,
+      controllerPort: 9094,
+      listeners: 'CONTROLLER://127.0.0.11:9094',
+    });
     expect(c1).not.toHaveProperty('port');
     expect(c1).not.toHaveProperty('advertisedListeners');
     expect(c1.voters).toEqual([1, 2, 3].map((i) => ({ id: i, address: `127.0.0.1${i}`, port: 9094 })));
-    expect(split[3]!.inputs).toMatchObject({ id: 4, port: 9092, listeners: 'PLAINTEXT://127.0.0.11:9092', advertisedListeners: 'PLAINTEXT://127.0.0.11:9092' });
+    expect(split[3]!.inputs).toMatchObject({
+      id: 4,
+      port: 9092,
+      listeners: 'PLAINTEXT://127.0.0.11:9092',
+      advertisedListeners: 'PLAINTEXT://127.0.0.11:9092',
+    });
     // Replication-factor defaults count broker roles only (2 brokers here).
     expect(split[3]!.inputs.config['offsets.topic.replication.factor']).toBe('2');
   });
 
   it('KRaft without the stored cluster id fails clearly instead of guessing', () => {
-    expect(() => plan(kraftCombined, { ...fleet, clusterFacts: new Map() })).toThrow('kafka: KRaft cluster id not yet generated');
-    expect(() => plan(kraftCombined, { ...fleet, clusterFacts: new Map([['kafka-kraft', { [KRAFT_CLUSTER_ID_FACT]: 'short' }]]) })).toThrow(/22-character/);
+    expect(() => plan(kraftCombined, { ...fleet, clusterFacts: new Map() })).toThrow(
+      'kafka: KRaft cluster id not yet generated',
+    );
+    expect(() =>
+      plan(kraftCombined, {
+        ...fleet,
+        clusterFacts: new Map([['kafka-kraft', { [KRAFT_CLUSTER_ID_FACT]: 'short' }]]),
+      }),
+    ).toThrow(/22-character/);
   });
 
   it('initial facts, dependencies and claims', () => {
@@ -105,17 +168,27 @@ describe('kafka planner', () => {
     expect(kafkaDependencies(z.spec)).toEqual(['zk-main']);
     expect(kafkaDependencies(v.spec)).toEqual([]);
     expect(kafkaKind.claims(plan(kraftCombined)[0]!.inputs)).toEqual({
-      ports: [{ port: 9092, what: 'kafka PLAINTEXT listener' }, { port: 9093, what: 'kafka CONTROLLER listener' }],
+      ports: [
+        { port: 9092, what: 'kafka PLAINTEXT listener' },
+        { port: 9093, what: 'kafka CONTROLLER listener' },
+      ],
       dirs: ['/var/lib/hactl/kafka/kafka-kraft/1/data'],
     });
   });
 
   it('inputs survive the wire and garbage is refused', () => {
-    for (const p of [...plan(zkMode), ...plan(kraftSplit)]) expect(parseKafkaInputs(JSON.parse(JSON.stringify(p.inputs)))).toEqual(p.inputs);
+    for (const p of [...plan(zkMode), ...plan(kraftSplit)])
+      expect(parseKafkaInputs(JSON.parse(JSON.stringify(p.inputs)))).toEqual(p.inputs);
     const i = plan(zkMode)[0]!.inputs;
-    expect(() => parseKafkaInputs({ ...i, config: { 'num.partitions': '1\nbroker.id=7' } })).toThrow(/invalid kafka render inputs/);
-    expect(() => parseKafkaInputs({ ...i, zookeeperConnect: undefined })).toThrow(/invalid kafka render inputs/);
-    expect(() => parseKafkaInputs({ ...i, roles: ['broker', 'controller'] })).toThrow(/invalid kafka render inputs/);
+    expect(() => parseKafkaInputs({ ...i, config: { 'num.partitions': '1\nbroker.id=7' } })).toThrow(
+      /invalid kafka render inputs/,
+    );
+    expect(() => parseKafkaInputs({ ...i, zookeeperConnect: undefined })).toThrow(
+      /invalid kafka render inputs/,
+    );
+    expect(() => parseKafkaInputs({ ...i, roles: ['broker', 'controller'] })).toThrow(
+      /invalid kafka render inputs/,
+    );
   });
 
   it('is deterministic', () => {
@@ -125,7 +198,14 @@ describe('kafka planner', () => {
 
 describe('kafka paths and characters (issue 16)', () => {
   it('log dirs are rendered and claimed in normal form', () => {
-    const messy = plan({ ...zkMode, brokers: [zkMode.brokers[0], { ...zkMode.brokers[1], logDirs: ['/data1//kafka/', '/data2/kafka/'] }, zkMode.brokers[2]] })[1]!.inputs;
+    const messy = plan({
+      ...zkMode,
+      brokers: [
+        zkMode.brokers[0],
+        { ...zkMode.brokers[1], logDirs: ['/data1//kafka/', '/data2/kafka/'] },
+        zkMode.brokers[2],
+      ],
+    })[1]!.inputs;
     expect(renderKafkaFiles(messy)).toEqual(renderKafkaFiles(plan(zkMode)[1]!.inputs));
     expect(kafkaKind.claims(messy).dirs).toEqual(['/data1/kafka', '/data2/kafka']);
   });
@@ -142,8 +222,12 @@ describe('kafka paths and characters (issue 16)', () => {
     };
     expect(refused({ ...inputs, logDirs: ['/d1,/d2'] })).toEqual(['inputs.logDirs[0]']);
     expect(refused({ ...inputs, logDirs: ['/'] })).toEqual(['inputs.logDirs[0]']);
-    expect(refused({ ...inputs, config: { ...inputs.config, 'ssl.keystore.location': '/a:b' } })).toEqual(['inputs.config.ssl.keystore.location']);
-    expect(refused({ ...inputs, config: { ...inputs.config, 'sasl.kerberos.service.name': 'kafkä' } })).toEqual(['inputs.config.sasl.kerberos.service.name']);
+    expect(refused({ ...inputs, config: { ...inputs.config, 'ssl.keystore.location': '/a:b' } })).toEqual([
+      'inputs.config.ssl.keystore.location',
+    ]);
+    expect(
+      refused({ ...inputs, config: { ...inputs.config, 'sasl.kerberos.service.name': 'kafkä' } }),
+    ).toEqual(['inputs.config.sasl.kerberos.service.name']);
   });
 });
 

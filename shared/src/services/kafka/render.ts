@@ -45,7 +45,9 @@ export function renderServerProperties(inputs: KafkaInputs): string {
   }
   const lines = [
     `# Rendered by hactl for cluster ${inputs.cluster}, ${inputs.mode === 'kraft' ? 'node' : 'broker'} ${inputs.id} (${inputs.mode} mode). Local edits are overwritten.`,
-    ...Object.keys(kv).sort().map((k) => `${k}=${kv[k]}`),
+    ...Object.keys(kv)
+      .sort()
+      .map((k) => `${k}=${kv[k]}`),
   ];
   return lines.join('\n') + '\n';
 }

@@ -4,8 +4,20 @@ import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
 import { validateClusterSpec } from '../registry.js';
 
-const host = (name: string, address: string) => ({ id: name, name, address, dataRoot: '/var/lib/hactl', labels: {} });
-const zk = { name: 'zk-main', kind: 'zookeeper', distribution: { home: '/usr/share/zookeeper' }, settings: {}, members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })) };
+const host = (name: string, address: string) => ({
+  id: name,
+  name,
+  address,
+  dataRoot: '/var/lib/hactl',
+  labels: {},
+});
+const zk = {
+  name: 'zk-main',
+  kind: 'zookeeper',
+  distribution: { home: '/usr/share/zookeeper' },
+  settings: {},
+  members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
+};
 const fleet: FleetContext = {
   hosts: [1, 2, 3].flatMap((i) => [host(`zk${i}`, `127.0.0.${i}`), host(`kafka${i}`, `127.0.0.1${i}`)]),
   clusters: [zk as unknown as ClusterSpecBase, { name: 'es-main', kind: 'elasticsearch' }],
@@ -26,75 +38,322 @@ const kraft = () => ({
   kind: 'kafka',
   distribution: { home: '/opt/kafka' },
   mode: 'kraft',
-  brokers: [1, 2, 3].map((i) => ({ host: `kafka${i}`, id: i, roles: ['broker', 'controller'] })) as Record<string, unknown>[],
+  brokers: [1, 2, 3].map((i) => ({ host: `kafka${i}`, id: i, roles: ['broker', 'controller'] })) as Record<
+    string,
+    unknown
+  >[],
   settings: {} as Record<string, unknown>,
 });
 
 type Spec = ReturnType<typeof good>;
 type Case = [scenario: string, build: () => unknown, path: string, message: RegExp];
-const withBroker = (s: Spec | ReturnType<typeof kraft>, i: number, over: Record<string, unknown>) => ({ ...s, brokers: s.brokers.map((b, j) => (j === i ? { ...b, ...over } : b)) });
+const withBroker = (s: Spec | ReturnType<typeof kraft>, i: number, over: Record<string, unknown>) => ({
+  ...s,
+  brokers: s.brokers.map((b, j) => (j === i ? { ...b, ...over } : b)),
+});
 
 const cases: Case[] = [
   ['no brokers', () => ({ ...good(), brokers: [] }), 'brokers', /at least one broker/],
-  ['duplicate broker ids', () => withBroker(good(), 1, { id: 1 }), 'brokers[1].id', /duplicate id 1 \(also brokers\[0\]\.id\)/],
-  ['broker.id above reserved.broker.max.id', () => withBroker(good(), 0, { id: 1001 }), 'brokers[0].id', /outside 0-1000/],
+  [
+    'duplicate broker ids',
+    () => withBroker(good(), 1, { id: 1 }),
+    'brokers[1].id',
+    /duplicate id 1 \(also brokers\[0\]\.id\)/,
+  ],
+  [
+    'broker.id above reserved.broker.max.id',
+    () => withBroker(good(), 0, { id: 1001 }),
+    'brokers[0].id',
+    /outside 0-1000/,
+  ],
   ['negative broker.id', () => withBroker(good(), 0, { id: -1 }), 'brokers[0].id', /outside 0-1000/],
   ['unknown host', () => withBroker(good(), 0, { host: 'nope' }), 'brokers[0].host', /unknown host "nope"/],
-  ['port clash between two brokers on one host', () => withBroker(good(), 1, { host: 'kafka1' }), 'brokers[1].port', /port 9092 on host kafka1 is already used by brokers\[0\]\.port/],
-  ['log dir clash on one host', () => withBroker(withBroker(good(), 0, { logDirs: ['/d'] }), 1, { host: 'kafka1', port: 9093, logDirs: ['/d'] }), 'brokers[1].logDirs[0]', /already used/],
-  ['unsafe rack', () => withBroker(good(), 0, { rack: 'r1\nbroker.id=9' }), 'brokers[0].rack', /letters, digits/],
-  ['relative log dir', () => withBroker(good(), 0, { logDirs: ['data'] }), 'brokers[0].logDirs[0]', /absolute path/],
-  ['missing zookeeper reference', () => ({ ...good(), zookeeper: undefined }), 'zookeeper', /required in ZooKeeper mode/],
-  ['dangling zookeeper reference', () => ({ ...good(), zookeeper: 'zk-other' }), 'zookeeper', /unknown cluster "zk-other"/],
-  ['zookeeper reference to another kind', () => ({ ...good(), zookeeper: 'es-main' }), 'zookeeper', /elasticsearch cluster, not zookeeper/],
+  [
+    'port clash between two brokers on one host',
+    () => withBroker(good(), 1, { host: 'kafka1' }),
+    'brokers[1].port',
+    /port 9092 on host kafka1 is already used by brokers\[0\]\.port/,
+  ],
+  [
+    'log dir clash on one host',
+    () =>
+      withBroker(withBroker(good(), 0, { logDirs: ['/d'] }), 1, {
+        host: 'kafka1',
+        port: 9093,
+        logDirs: ['/d'],
+      }),
+    'brokers[1].logDirs[0]',
+    /already used/,
+  ],
+  [
+    'unsafe rack',
+    () => withBroker(good(), 0, { rack: 'r1\nbroker.id=9' }),
+    'brokers[0].rack',
+    /letters, digits/,
+  ],
+  [
+    'relative log dir',
+    () => withBroker(good(), 0, { logDirs: ['data'] }),
+    'brokers[0].logDirs[0]',
+    /absolute path/,
+  ],
+  [
+    'missing zookeeper reference',
+    () => ({ ...good(), zookeeper: undefined }),
+    'zookeeper',
+    /required in ZooKeeper mode/,
+  ],
+  [
+    'dangling zookeeper reference',
+    () => ({ ...good(), zookeeper: 'zk-other' }),
+    'zookeeper',
+    /unknown cluster "zk-other"/,
+  ],
+  [
+    'zookeeper reference to another kind',
+    () => ({ ...good(), zookeeper: 'es-main' }),
+    'zookeeper',
+    /elasticsearch cluster, not zookeeper/,
+  ],
   ['bad chroot', () => ({ ...good(), chroot: 'kafka' }), 'chroot', /absolute znode path/],
-  ['roles in ZooKeeper mode', () => withBroker(good(), 0, { roles: ['broker'] }), 'brokers[0].roles', /only apply in KRaft/],
-  ['replication factor above the broker count', () => ({ ...good(), settings: { 'default.replication.factor': 4 } }), 'settings.default.replication.factor', /replication factor 4 is more than the 3 brokers/],
-  ['offsets topic replication factor above the broker count', () => ({ ...good(), brokers: good().brokers.slice(0, 1), settings: { 'offsets.topic.replication.factor': 3 } }), 'settings.offsets.topic.replication.factor', /more than the 1 broker$/],
-  ['min.insync.replicas above the replication factor', () => ({ ...good(), settings: { 'default.replication.factor': 2, 'min.insync.replicas': 3 } }), 'settings.min.insync.replicas', /always fail/],
-  ['min.insync.replicas above the default replication factor (1)', () => ({ ...good(), settings: { 'min.insync.replicas': 2 } }), 'settings.min.insync.replicas', /default\.replication\.factor 1/],
-  ['non-integer replication factor', () => ({ ...good(), settings: { 'default.replication.factor': 'three' } }), 'settings.default.replication.factor', /non-negative integer/],
-  ['managed broker.id', () => ({ ...good(), settings: { 'broker.id': 7 } }), 'settings.broker.id', /managed by hactl/],
-  ['managed listeners', () => ({ ...good(), settings: { listeners: 'PLAINTEXT://0.0.0.0:9092' } }), 'settings.listeners', /managed by hactl/],
-  ['managed zookeeper.connect', () => ({ ...good(), settings: { 'zookeeper.connect': 'evil:2181' } }), 'settings.zookeeper.connect', /managed by hactl/],
-  ['managed log.dirs', () => ({ ...good(), settings: { 'log.dirs': '/tmp/x' } }), 'settings.log.dirs', /managed by hactl/],
-  ['newline in a setting value', () => ({ ...good(), settings: { 'num.partitions': '3\nbroker.id=9' } }), 'settings.num.partitions', /newlines/],
-  ['backslash in a setting value', () => ({ ...good(), settings: { 'log.cleanup.policy': 'delete\\' } }), 'settings.log.cleanup.policy', /backslash/],
+  [
+    'roles in ZooKeeper mode',
+    () => withBroker(good(), 0, { roles: ['broker'] }),
+    'brokers[0].roles',
+    /only apply in KRaft/,
+  ],
+  [
+    'replication factor above the broker count',
+    () => ({ ...good(), settings: { 'default.replication.factor': 4 } }),
+    'settings.default.replication.factor',
+    /replication factor 4 is more than the 3 brokers/,
+  ],
+  [
+    'offsets topic replication factor above the broker count',
+    () => ({
+      ...good(),
+      brokers: good().brokers.slice(0, 1),
+      settings: { 'offsets.topic.replication.factor': 3 },
+    }),
+    'settings.offsets.topic.replication.factor',
+    /more than the 1 broker$/,
+  ],
+  [
+    'min.insync.replicas above the replication factor',
+    () => ({ ...good(), settings: { 'default.replication.factor': 2, 'min.insync.replicas': 3 } }),
+    'settings.min.insync.replicas',
+    /always fail/,
+  ],
+  [
+    'min.insync.replicas above the default replication factor (1)',
+    () => ({ ...good(), settings: { 'min.insync.replicas': 2 } }),
+    'settings.min.insync.replicas',
+    /default\.replication\.factor 1/,
+  ],
+  [
+    'non-integer replication factor',
+    () => ({ ...good(), settings: { 'default.replication.factor': 'three' } }),
+    'settings.default.replication.factor',
+    /non-negative integer/,
+  ],
+  [
+    'managed broker.id',
+    () => ({ ...good(), settings: { 'broker.id': 7 } }),
+    'settings.broker.id',
+    /managed by hactl/,
+  ],
+  [
+    'managed listeners',
+    () => ({ ...good(), settings: { listeners: 'PLAINTEXT://0.0.0.0:9092' } }),
+    'settings.listeners',
+    /managed by hactl/,
+  ],
+  [
+    'managed zookeeper.connect',
+    () => ({ ...good(), settings: { 'zookeeper.connect': 'evil:2181' } }),
+    'settings.zookeeper.connect',
+    /managed by hactl/,
+  ],
+  [
+    'managed log.dirs',
+    () => ({ ...good(), settings: { 'log.dirs': '/tmp/x' } }),
+    'settings.log.dirs',
+    /managed by hactl/,
+  ],
+  [
+    'newline in a setting value',
+    () => ({ ...good(), settings: { 'num.partitions': '3\nbroker.id=9' } }),
+    'settings.num.partitions',
+    /newlines/,
+  ],
+  [
+    'backslash in a setting value',
+    () => ({ ...good(), settings: { 'log.cleanup.policy': 'delete\\' } }),
+    'settings.log.cleanup.policy',
+    /backslash/,
+  ],
   ['"=" in a setting key', () => ({ ...good(), settings: { 'a=b': 'x' } }), 'settings.a=b', /setting names/],
-  ['unknown broker field', () => withBroker(good(), 0, { colour: 'red' }), 'brokers[0]', /unknown field "colour"/],
+  [
+    'unknown broker field',
+    () => withBroker(good(), 0, { colour: 'red' }),
+    'brokers[0]',
+    /unknown field "colour"/,
+  ],
   ['unknown mode', () => ({ ...good(), mode: 'raft' }), 'mode', /zookeeper|kraft/],
-  ['kraft: zookeeper reference', () => ({ ...kraft(), zookeeper: 'zk-main' }), 'zookeeper', /KRaft mode runs without ZooKeeper/],
-  ['kraft: roles missing', () => withBroker(kraft(), 0, { roles: undefined }), 'brokers[0].roles', /required in KRaft mode/],
-  ['kraft: even controller quorum', () => withBroker(kraft(), 2, { roles: ['broker'] }), 'brokers', /2 controllers is an even quorum/],
-  ['kraft: no broker role', () => ({ ...kraft(), brokers: kraft().brokers.map((b) => ({ ...b, roles: ['controller'] })) }), 'brokers', /at least one node with the broker role/],
-  ['kraft: no controller role', () => ({ ...kraft(), brokers: kraft().brokers.map((b) => ({ ...b, roles: ['broker'] })) }), 'brokers', /at least one node with the controller role/],
-  ['kraft: controllerPort on a broker-only node', () => withBroker(kraft(), 0, { roles: ['broker'], controllerPort: 9094 }), 'brokers[0].controllerPort', /controller role/],
-  ['kraft: broker port on a controller-only node', () => withBroker(kraft(), 0, { roles: ['controller'], port: 9092 }), 'brokers[0].port', /controller-only/],
-  ['kraft: controller port clashes with the broker port', () => withBroker(kraft(), 0, { controllerPort: 9092 }), 'brokers[0].controllerPort', /port 9092 on host kafka1 is already used by brokers\[0\]\.port/],
-  ['kraft: managed controller.quorum.voters', () => ({ ...kraft(), settings: { 'controller.quorum.voters': '1@x:9093' } }), 'settings.controller.quorum.voters', /managed by hactl/],
-  ['kraft: managed process.roles', () => ({ ...kraft(), settings: { 'process.roles': 'broker' } }), 'settings.process.roles', /managed by hactl/],
-  ['kraft: zookeeper settings', () => ({ ...kraft(), settings: { 'zookeeper.session.timeout.ms': 6000 } }), 'settings.zookeeper.session.timeout.ms', /do not apply in KRaft/],
-  ['kraft: replication factor counts broker roles only', () => ({ ...withBroker(kraft(), 0, { roles: ['controller'] }), settings: { 'default.replication.factor': 3 } }), 'settings.default.replication.factor', /more than the 2 brokers/],
+  [
+    'kraft: zookeeper reference',
+    () => ({ ...kraft(), zookeeper: 'zk-main' }),
+    'zookeeper',
+    /KRaft mode runs without ZooKeeper/,
+  ],
+  [
+    'kraft: roles missing',
+    () => withBroker(kraft(), 0, { roles: undefined }),
+    'brokers[0].roles',
+    /required in KRaft mode/,
+  ],
+  [
+    'kraft: even controller quorum',
+    () => withBroker(kraft(), 2, { roles: ['broker'] }),
+    'brokers',
+    /2 controllers is an even quorum/,
+  ],
+  [
+    'kraft: no broker role',
+    () => ({ ...kraft(), brokers: kraft().brokers.map((b) => ({ ...b, roles: ['controller'] })) }),
+    'brokers',
+    /at least one node with the broker role/,
+  ],
+  [
+    'kraft: no controller role',
+    () => ({ ...kraft(), brokers: kraft().brokers.map((b) => ({ ...b, roles: ['broker'] })) }),
+    'brokers',
+    /at least one node with the controller role/,
+  ],
+  [
+    'kraft: controllerPort on a broker-only node',
+    () => withBroker(kraft(), 0, { roles: ['broker'], controllerPort: 9094 }),
+    'brokers[0].controllerPort',
+    /controller role/,
+  ],
+  [
+    'kraft: broker port on a controller-only node',
+    () => withBroker(kraft(), 0, { roles: ['controller'], port: 9092 }),
+    'brokers[0].port',
+    /controller-only/,
+  ],
+  [
+    'kraft: controller port clashes with the broker port',
+    () => withBroker(kraft(), 0, { controllerPort: 9092 }),
+    'brokers[0].controllerPort',
+    /port 9092 on host kafka1 is already used by brokers\[0\]\.port/,
+  ],
+  [
+    'kraft: managed controller.quorum.voters',
+    () => ({ ...kraft(), settings: { 'controller.quorum.voters': '1@x:9093' } }),
+    'settings.controller.quorum.voters',
+    /managed by hactl/,
+  ],
+  [
+    'kraft: managed process.roles',
+    () => ({ ...kraft(), settings: { 'process.roles': 'broker' } }),
+    'settings.process.roles',
+    /managed by hactl/,
+  ],
+  [
+    'kraft: zookeeper settings',
+    () => ({ ...kraft(), settings: { 'zookeeper.session.timeout.ms': 6000 } }),
+    'settings.zookeeper.session.timeout.ms',
+    /do not apply in KRaft/,
+  ],
+  [
+    'kraft: replication factor counts broker roles only',
+    () => ({
+      ...withBroker(kraft(), 0, { roles: ['controller'] }),
+      settings: { 'default.replication.factor': 3 },
+    }),
+    'settings.default.replication.factor',
+    /more than the 2 brokers/,
+  ],
   // Issue 16 #1: a comma made log.dirs=/d1,/d2 (two dirs, past the clash check); "/" was a log dir.
-  ['comma inside one log dir', () => withBroker(good(), 0, { logDirs: ['/d1,/d2'] }), 'brokers[0].logDirs[0]', /found "," \(a comma splits Kafka log\.dirs/],
-  ['"/" as a log dir', () => withBroker(good(), 0, { logDirs: ['/'] }), 'brokers[0].logDirs[0]', /must not be "\/"/],
-  ['same log dir spelled with a trailing slash', () => withBroker(withBroker(good(), 0, { logDirs: ['/d/kafka'] }), 1, { host: 'kafka1', port: 9093, logDirs: ['/d//kafka/'] }), 'brokers[1].logDirs[0]', /log dir \/d\/kafka on host kafka1 is already used by brokers\[0\]\.logDirs\[0\]/],
-  ['log dir inside another broker\'s', () => withBroker(withBroker(good(), 0, { logDirs: ['/d/kafka'] }), 1, { host: 'kafka1', port: 9093, logDirs: ['/d/kafka/b2'] }), 'brokers[1].logDirs[0]', /\/d\/kafka\/b2 on host kafka1 is inside \/d\/kafka, used by brokers\[0\]\.logDirs\[0\]/],
-  ['a broker\'s own log dirs nested', () => withBroker(good(), 0, { logDirs: ['/d/kafka/x', '/d/kafka'] }), 'brokers[0].logDirs[1]', /\/d\/kafka on host kafka1 contains \/d\/kafka\/x, used by brokers\[0\]\.logDirs\[0\]/],
-  ['relative trust store location', () => ({ ...good(), settings: { 'ssl.truststore.location': 'truststore.jks' } }), 'settings.ssl.truststore.location', /absolute path/],
+  [
+    'comma inside one log dir',
+    () => withBroker(good(), 0, { logDirs: ['/d1,/d2'] }),
+    'brokers[0].logDirs[0]',
+    /found "," \(a comma splits Kafka log\.dirs/,
+  ],
+  [
+    '"/" as a log dir',
+    () => withBroker(good(), 0, { logDirs: ['/'] }),
+    'brokers[0].logDirs[0]',
+    /must not be "\/"/,
+  ],
+  [
+    'same log dir spelled with a trailing slash',
+    () =>
+      withBroker(withBroker(good(), 0, { logDirs: ['/d/kafka'] }), 1, {
+        host: 'kafka1',
+        port: 9093,
+        logDirs: ['/d//kafka/'],
+      }),
+    'brokers[1].logDirs[0]',
+    /log dir \/d\/kafka on host kafka1 is already used by brokers\[0\]\.logDirs\[0\]/,
+  ],
+  [
+    "log dir inside another broker's",
+    () =>
+      withBroker(withBroker(good(), 0, { logDirs: ['/d/kafka'] }), 1, {
+        host: 'kafka1',
+        port: 9093,
+        logDirs: ['/d/kafka/b2'],
+      }),
+    'brokers[1].logDirs[0]',
+    /\/d\/kafka\/b2 on host kafka1 is inside \/d\/kafka, used by brokers\[0\]\.logDirs\[0\]/,
+  ],
+  [
+    "a broker's own log dirs nested",
+    () => withBroker(good(), 0, { logDirs: ['/d/kafka/x', '/d/kafka'] }),
+    'brokers[0].logDirs[1]',
+    /\/d\/kafka on host kafka1 contains \/d\/kafka\/x, used by brokers\[0\]\.logDirs\[0\]/,
+  ],
+  [
+    'relative trust store location',
+    () => ({ ...good(), settings: { 'ssl.truststore.location': 'truststore.jks' } }),
+    'settings.ssl.truststore.location',
+    /absolute path/,
+  ],
   // Issue 16 #2: server.properties is read by Properties.load(InputStream), i.e. as ISO 8859-1.
-  ['non-ASCII setting value', () => ({ ...good(), settings: { 'sasl.kerberos.service.name': 'kafkä' } }), 'settings.sasl.kerberos.service.name', /printable ASCII.*ISO 8859-1/],
-  ['C1 control in a setting value', () => ({ ...good(), settings: { 'log.cleanup.policy': 'delete\u0080' } }), 'settings.log.cleanup.policy', /U\+0080/],
+  [
+    'non-ASCII setting value',
+    () => ({ ...good(), settings: { 'sasl.kerberos.service.name': 'kafkä' } }),
+    'settings.sasl.kerberos.service.name',
+    /printable ASCII.*ISO 8859-1/,
+  ],
+  [
+    'C1 control in a setting value',
+    () => ({ ...good(), settings: { 'log.cleanup.policy': 'delete\u0080' } }),
+    'settings.log.cleanup.policy',
+    /U\+0080/,
+  ],
 ];
 
 describe('kafka spec validation', () => {
   it('accepts the architecture §2 example (ZooKeeper mode)', () => {
-    expect(validateKafkaSpec(good(), fleet)).toMatchObject({ ok: true, spec: { mode: 'zookeeper', zookeeper: 'zk-main' } });
+    expect(validateKafkaSpec(good(), fleet)).toMatchObject({
+      ok: true,
+      spec: { mode: 'zookeeper', zookeeper: 'zk-main' },
+    });
   });
 
   it('accepts KRaft combined nodes and a split quorum with broker-only nodes', () => {
     expect(validateKafkaSpec(kraft(), fleet).ok).toBe(true);
-    const split = { ...kraft(), brokers: [...kraft().brokers.map((b) => ({ ...b, roles: ['controller'] })), { host: 'zk1', id: 4, roles: ['broker'] }] };
+    const split = {
+      ...kraft(),
+      brokers: [
+        ...kraft().brokers.map((b) => ({ ...b, roles: ['controller'] })),
+        { host: 'zk1', id: 4, roles: ['broker'] },
+      ],
+    };
     expect(validateKafkaSpec(split, fleet).ok).toBe(true);
   });
 
@@ -113,20 +372,51 @@ describe('kafka spec validation', () => {
   });
 
   it('min.insync.replicas equal to the replication factor is accepted with a warning', () => {
-    const r = validateKafkaSpec({ ...good(), settings: { 'default.replication.factor': 3, 'min.insync.replicas': 3 } }, fleet);
-    expect(r).toMatchObject({ ok: true, warnings: [{ path: 'settings.min.insync.replicas', message: expect.stringMatching(/one broker down blocks acks=all/) }] });
+    const r = validateKafkaSpec(
+      { ...good(), settings: { 'default.replication.factor': 3, 'min.insync.replicas': 3 } },
+      fleet,
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      warnings: [
+        {
+          path: 'settings.min.insync.replicas',
+          message: expect.stringMatching(/one broker down blocks acks=all/),
+        },
+      ],
+    });
     expect(validateKafkaSpec(good(), fleet)).not.toHaveProperty('warnings');
   });
 
   it('lists every problem at once', () => {
-    const r = validateKafkaSpec({ ...good(), zookeeper: 'zk-other', settings: { listeners: 'x', 'default.replication.factor': 5 }, brokers: [{ host: 'nope', id: 1 }, { host: 'kafka2', id: 1 }] }, fleet);
+    const r = validateKafkaSpec(
+      {
+        ...good(),
+        zookeeper: 'zk-other',
+        settings: { listeners: 'x', 'default.replication.factor': 5 },
+        brokers: [
+          { host: 'nope', id: 1 },
+          { host: 'kafka2', id: 1 },
+        ],
+      },
+      fleet,
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => p.path).sort()).toEqual(['brokers[0].host', 'brokers[1].id', 'settings.default.replication.factor', 'settings.listeners', 'zookeeper']);
+    expect(r.problems.map((p) => p.path).sort()).toEqual([
+      'brokers[0].host',
+      'brokers[1].id',
+      'settings.default.replication.factor',
+      'settings.listeners',
+      'zookeeper',
+    ]);
   });
 
   it('is reachable through the registry', () => {
     expect(validateClusterSpec(good(), fleet).ok).toBe(true);
-    expect(validateClusterSpec({ ...good(), brokers: [] }, fleet)).toMatchObject({ ok: false, problems: [{ path: 'brokers' }] });
+    expect(validateClusterSpec({ ...good(), brokers: [] }, fleet)).toMatchObject({
+      ok: false,
+      problems: [{ path: 'brokers' }],
+    });
   });
 });

@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
+import {
+  PROPERTY_KEY_RE,
+  absPathSchema,
+  hostRefSchema,
+  nameSchema,
+  portSchema,
+  zodDetails,
+  jvmSchema,
+} from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 import { findHost } from '../zookeeper/spec.js';
@@ -24,14 +32,20 @@ const brokerSchema = z
     host: hostRefSchema,
     /** `broker.id` (ZooKeeper mode) or `node.id` (KRaft). */
     id: z.number().int('must be an integer'),
-    rack: z.string().regex(RACK_RE, 'must be 1-64 letters, digits or "._-", starting with a letter or digit').optional(),
+    rack: z
+      .string()
+      .regex(RACK_RE, 'must be 1-64 letters, digits or "._-", starting with a letter or digit')
+      .optional(),
     /** PLAINTEXT listener port (broker role). */
     port: portSchema.optional(),
     /** CONTROLLER listener port (KRaft controller role). */
     controllerPort: portSchema.optional(),
     logDirs: z.array(absPathSchema).min(1, 'needs at least one directory').optional(),
     /** KRaft only: `process.roles`. */
-    roles: z.array(z.enum(['broker', 'controller'])).min(1, 'needs at least one role').optional(),
+    roles: z
+      .array(z.enum(['broker', 'controller']))
+      .min(1, 'needs at least one role')
+      .optional(),
   })
   .strict();
 
@@ -46,7 +60,10 @@ export const kafkaSpecSchema = z
     /** ZooKeeper mode: name of a hactl zookeeper cluster. */
     zookeeper: nameSchema.optional(),
     /** ZooKeeper mode: chroot for the cluster's znodes; `/<cluster name>` unless set. */
-    chroot: z.string().regex(CHROOT_RE, 'must be an absolute znode path like /kafka-main (letters, digits, "._-")').optional(),
+    chroot: z
+      .string()
+      .regex(CHROOT_RE, 'must be an absolute znode path like /kafka-main (letters, digits, "._-")')
+      .optional(),
     brokers: z.array(brokerSchema),
     /** server.properties pass-through (keys hactl derives itself are refused). */
     settings: z.record(z.string(), settingValue).default({}),
@@ -84,7 +101,11 @@ const MANAGED_KEYS: Record<string, string> = {
 };
 
 /** Settings whose value is a replication factor: each must be ≤ the number of brokers. */
-export const REPLICATION_FACTOR_KEYS = ['default.replication.factor', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor'] as const;
+export const REPLICATION_FACTOR_KEYS = [
+  'default.replication.factor',
+  'offsets.topic.replication.factor',
+  'transaction.state.log.replication.factor',
+] as const;
 
 const INT_KEYS = new Set<string>([
   ...REPLICATION_FACTOR_KEYS,
@@ -137,7 +158,9 @@ export function resolveBroker(spec: KafkaSpec, b: KafkaBrokerSpec, host: HostRec
     id: b.id,
     roles,
     port: roles.includes('broker') ? (b.port ?? KAFKA_DEFAULT_PORTS.broker) : undefined,
-    controllerPort: roles.includes('controller') ? (b.controllerPort ?? KAFKA_DEFAULT_PORTS.controller) : undefined,
+    controllerPort: roles.includes('controller')
+      ? (b.controllerPort ?? KAFKA_DEFAULT_PORTS.controller)
+      : undefined,
     rack: b.rack,
     logDirs: (b.logDirs ?? [`${host.dataRoot}/kafka/${spec.name}/${b.id}/data`]).map(normalisePath),
   };
@@ -161,14 +184,30 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
 
   // Cluster reference: ZooKeeper mode needs a hactl zookeeper cluster; KRaft has none.
   if (kraft) {
-    if (spec.zookeeper !== undefined) problems.push({ path: 'zookeeper', message: 'KRaft mode runs without ZooKeeper; remove "zookeeper" or use mode: zookeeper' });
-    if (spec.chroot !== undefined) problems.push({ path: 'chroot', message: 'a chroot only applies in ZooKeeper mode' });
+    if (spec.zookeeper !== undefined)
+      problems.push({
+        path: 'zookeeper',
+        message: 'KRaft mode runs without ZooKeeper; remove "zookeeper" or use mode: zookeeper',
+      });
+    if (spec.chroot !== undefined)
+      problems.push({ path: 'chroot', message: 'a chroot only applies in ZooKeeper mode' });
   } else if (spec.zookeeper === undefined) {
-    problems.push({ path: 'zookeeper', message: 'is required in ZooKeeper mode (the name of a zookeeper cluster)' });
+    problems.push({
+      path: 'zookeeper',
+      message: 'is required in ZooKeeper mode (the name of a zookeeper cluster)',
+    });
   } else {
     const ref = fleet.clusters.find((c) => c.name === spec.zookeeper);
-    if (!ref) problems.push({ path: 'zookeeper', message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (apply the zookeeper cluster first)` });
-    else if (ref.kind !== 'zookeeper') problems.push({ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} is a ${ref.kind} cluster, not zookeeper` });
+    if (!ref)
+      problems.push({
+        path: 'zookeeper',
+        message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (apply the zookeeper cluster first)`,
+      });
+    else if (ref.kind !== 'zookeeper')
+      problems.push({
+        path: 'zookeeper',
+        message: `cluster ${JSON.stringify(spec.zookeeper)} is a ${ref.kind} cluster, not zookeeper`,
+      });
   }
 
   // Brokers: ids, roles, per-mode fields.
@@ -184,37 +223,65 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
       if (b.id < 0) problems.push({ path: `${p}.id`, message: `node.id ${b.id} must be ≥ 0` });
     } else if (b.id < 0 || b.id > maxId) {
       // Configured ids above reserved.broker.max.id collide with generated ones (service-facts §2.1).
-      problems.push({ path: `${p}.id`, message: `broker.id ${b.id} is outside 0-${maxId} (reserved.broker.max.id)` });
+      problems.push({
+        path: `${p}.id`,
+        message: `broker.id ${b.id} is outside 0-${maxId} (reserved.broker.max.id)`,
+      });
     }
     const prev = seenIds.get(b.id);
-    if (prev !== undefined) problems.push({ path: `${p}.id`, message: `duplicate id ${b.id} (also brokers[${prev}].id)` });
+    if (prev !== undefined)
+      problems.push({ path: `${p}.id`, message: `duplicate id ${b.id} (also brokers[${prev}].id)` });
     else seenIds.set(b.id, i);
 
     if (!kraft) {
-      if (b.roles !== undefined) problems.push({ path: `${p}.roles`, message: 'roles only apply in KRaft mode (every ZooKeeper-mode node is a broker)' });
-      if (b.controllerPort !== undefined) problems.push({ path: `${p}.controllerPort`, message: 'controllerPort only applies in KRaft mode' });
+      if (b.roles !== undefined)
+        problems.push({
+          path: `${p}.roles`,
+          message: 'roles only apply in KRaft mode (every ZooKeeper-mode node is a broker)',
+        });
+      if (b.controllerPort !== undefined)
+        problems.push({ path: `${p}.controllerPort`, message: 'controllerPort only applies in KRaft mode' });
       brokerRoles++;
       return;
     }
     if (b.roles === undefined) {
-      problems.push({ path: `${p}.roles`, message: 'is required in KRaft mode: [broker], [controller] or [broker, controller]' });
+      problems.push({
+        path: `${p}.roles`,
+        message: 'is required in KRaft mode: [broker], [controller] or [broker, controller]',
+      });
       return;
     }
-    if (new Set(b.roles).size !== b.roles.length) problems.push({ path: `${p}.roles`, message: 'lists a role twice' });
+    if (new Set(b.roles).size !== b.roles.length)
+      problems.push({ path: `${p}.roles`, message: 'lists a role twice' });
     const isBroker = b.roles.includes('broker');
     const isController = b.roles.includes('controller');
     if (isBroker) brokerRoles++;
     if (isController) controllers++;
-    if (!isController && b.controllerPort !== undefined) problems.push({ path: `${p}.controllerPort`, message: 'only a node with the controller role has a controller listener' });
+    if (!isController && b.controllerPort !== undefined)
+      problems.push({
+        path: `${p}.controllerPort`,
+        message: 'only a node with the controller role has a controller listener',
+      });
     // A controller-only node's listeners may contain only controller listeners (service-facts §2.3).
-    if (!isBroker && b.port !== undefined) problems.push({ path: `${p}.port`, message: 'a controller-only node has no broker listener; set controllerPort' });
-    if (!isBroker && b.rack !== undefined) problems.push({ path: `${p}.rack`, message: 'broker.rack only applies to nodes with the broker role' });
+    if (!isBroker && b.port !== undefined)
+      problems.push({
+        path: `${p}.port`,
+        message: 'a controller-only node has no broker listener; set controllerPort',
+      });
+    if (!isBroker && b.rack !== undefined)
+      problems.push({ path: `${p}.rack`, message: 'broker.rack only applies to nodes with the broker role' });
   });
   if (kraft && n > 0) {
     // Raft needs a majority of voters: an even quorum tolerates no more failures than the next smaller odd one.
-    if (controllers === 0) problems.push({ path: 'brokers', message: 'KRaft needs at least one node with the controller role' });
-    else if (controllers % 2 === 0) problems.push({ path: 'brokers', message: `${controllers} controllers is an even quorum: it tolerates no more failures than ${controllers - 1}; use an odd number` });
-    if (brokerRoles === 0) problems.push({ path: 'brokers', message: 'KRaft needs at least one node with the broker role' });
+    if (controllers === 0)
+      problems.push({ path: 'brokers', message: 'KRaft needs at least one node with the controller role' });
+    else if (controllers % 2 === 0)
+      problems.push({
+        path: 'brokers',
+        message: `${controllers} controllers is an even quorum: it tolerates no more failures than ${controllers - 1}; use an odd number`,
+      });
+    if (brokerRoles === 0)
+      problems.push({ path: 'brokers', message: 'KRaft needs at least one node with the broker role' });
   }
 
   // Settings: keys, managed keys, values safe for one properties line.
@@ -236,7 +303,10 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
     const str = String(value);
     problems.push(...checkPropertiesValue(path, str));
     if (isKafkaPathKey(key)) problems.push(...checkPath(path, str));
-    if (INT_KEYS.has(key) && !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))) {
+    if (
+      INT_KEYS.has(key) &&
+      !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))
+    ) {
       problems.push({ path, message: 'must be a non-negative integer' });
     }
   }
@@ -246,10 +316,21 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
     const rf = intSetting(spec.settings, key);
     if (rf === undefined) continue;
     if (rf < 1) problems.push({ path: `settings.${key}`, message: 'must be at least 1' });
-    else if (n > 0 && rf > brokerRoles) problems.push({ path: `settings.${key}`, message: `replication factor ${rf} is more than the ${brokerRoles} broker${brokerRoles === 1 ? '' : 's'}` });
+    else if (n > 0 && rf > brokerRoles)
+      problems.push({
+        path: `settings.${key}`,
+        message: `replication factor ${rf} is more than the ${brokerRoles} broker${brokerRoles === 1 ? '' : 's'}`,
+      });
   }
   checkMinIsr(spec, 'min.insync.replicas', 'default.replication.factor', 1, problems, warnings);
-  checkMinIsr(spec, 'transaction.state.log.min.isr', 'transaction.state.log.replication.factor', 3, problems, warnings);
+  checkMinIsr(
+    spec,
+    'transaction.state.log.min.isr',
+    'transaction.state.log.replication.factor',
+    3,
+    problems,
+    warnings,
+  );
 
   // Hosts must be registered; ports and log dirs must not clash on one host. Log dirs are compared
   // in normal form, and one inside another clashes too: Kafka refuses to start when a log dir holds
@@ -259,22 +340,33 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
   spec.brokers.forEach((b, i) => {
     const host = findHost(fleet.hosts, b.host);
     if (!host) {
-      problems.push({ path: `brokers[${i}].host`, message: `unknown host ${JSON.stringify(b.host)} (no agent registered with that name or id)` });
+      problems.push({
+        path: `brokers[${i}].host`,
+        message: `unknown host ${JSON.stringify(b.host)} (no agent registered with that name or id)`,
+      });
       return;
     }
     const r = resolveBroker(spec, b, host);
-    const ports: [string, number | undefined][] = [['port', r.port], ['controllerPort', r.controllerPort]];
+    const ports: [string, number | undefined][] = [
+      ['port', r.port],
+      ['controllerPort', r.controllerPort],
+    ];
     for (const [field, port] of ports) {
       if (port === undefined) continue;
       const key = `${host.id}:${port}`;
       const other = usedPorts.get(key);
-      if (other) problems.push({ path: `brokers[${i}].${field}`, message: `port ${port} on host ${host.name} is already used by ${other}` });
+      if (other)
+        problems.push({
+          path: `brokers[${i}].${field}`,
+          message: `port ${port} on host ${host.name} is already used by ${other}`,
+        });
       else usedPorts.set(key, `brokers[${i}].${field}`);
     }
     r.logDirs.forEach((dir, j) => {
       const path = `brokers[${i}].logDirs${b.logDirs ? `[${j}]` : ''}`;
       const clash = usedDirs.overlaps(host.id, dir)[0];
-      if (clash) problems.push({ path, message: `log dir ${dir} on host ${host.name} ${describeOverlap(clash)}` });
+      if (clash)
+        problems.push({ path, message: `log dir ${dir} on host ${host.name} ${describeOverlap(clash)}` });
       usedDirs.add(host.id, dir, path);
     });
   });
@@ -287,12 +379,27 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
  * `min.insync.replicas` above the replication factor makes every acks=all write fail; equal to it
  * means a single broker down blocks acks=all writes (allowed, but worth a warning).
  */
-function checkMinIsr(spec: KafkaSpec, minKey: string, rfKey: string, rfDefault: number, problems: ErrorDetail[], warnings: ErrorDetail[]): void {
+function checkMinIsr(
+  spec: KafkaSpec,
+  minKey: string,
+  rfKey: string,
+  rfDefault: number,
+  problems: ErrorDetail[],
+  warnings: ErrorDetail[],
+): void {
   const min = intSetting(spec.settings, minKey);
   if (min === undefined) return;
   const rf = intSetting(spec.settings, rfKey) ?? rfDefault;
   const path = `settings.${minKey}`;
   if (min < 1) problems.push({ path, message: 'must be at least 1' });
-  else if (min > rf) problems.push({ path, message: `${minKey} ${min} is more than ${rfKey} ${rf}: acks=all writes would always fail` });
-  else if (min === rf && rf > 1) warnings.push({ path, message: `${minKey} equals ${rfKey} (${rf}): one broker down blocks acks=all writes` });
+  else if (min > rf)
+    problems.push({
+      path,
+      message: `${minKey} ${min} is more than ${rfKey} ${rf}: acks=all writes would always fail`,
+    });
+  else if (min === rf && rf > 1)
+    warnings.push({
+      path,
+      message: `${minKey} equals ${rfKey} (${rf}): one broker down blocks acks=all writes`,
+    });
 }

@@ -35,7 +35,9 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
     const probe = fresh ? (obs.probe as StormProbe | undefined) : undefined;
     return { plan, obs, probe: probe?.role === plan.role ? probe : undefined };
   });
-  const byAddress = new Map(plans.filter((p) => p.role === 'nimbus').map((p) => [p.inputs.address, hostName(p)]));
+  const byAddress = new Map(
+    plans.filter((p) => p.role === 'nimbus').map((p) => [p.inputs.address, hostName(p)]),
+  );
   const nameOf = (address: string) => byAddress.get(address) ?? address;
 
   const problems: string[] = [];
@@ -78,12 +80,18 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
         for (const n of p.nimbuses ?? []) if (n.status === 'Leader') leaders.add(n.host);
       } else problems.push(`ui on ${name} is not serving`);
     }
-    if (running && proc !== 'running' && proc !== 'unknown') problems.push(`${plan.role} ${name} process ${proc}`);
+    if (running && proc !== 'running' && proc !== 'unknown')
+      problems.push(`${plan.role} ${name} process ${proc}`);
     statuses.push({
       host: name,
       id: plan.role === 'ui' ? 'ui' : `${plan.role}-${name}`,
       address: plan.inputs.address,
-      port: plan.role === 'nimbus' ? plan.inputs.nimbusPort : plan.role === 'ui' ? (plan.inputs.uiPort ?? 0) : (plan.inputs.supervisorThriftPort ?? 0),
+      port:
+        plan.role === 'nimbus'
+          ? plan.inputs.nimbusPort
+          : plan.role === 'ui'
+            ? (plan.inputs.uiPort ?? 0)
+            : (plan.inputs.supervisorThriftPort ?? 0),
       role: plan.role,
       mode,
       process: proc,
@@ -102,37 +110,68 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
   // own registrations, so "no leader" does not also read as "no supervisors".
   const seenSupervisors = ui ? (ui.supervisors ?? 0) : registered;
   const slotsTotal = ui ? (ui.slotsTotal ?? 0) : supervisorSlots;
-  if (hasUi && ui && ui.supervisors !== supervisors.length) problems.push(`the UI counts ${ui.supervisors ?? '?'} supervisors`);
+  if (hasUi && ui && ui.supervisors !== supervisors.length)
+    problems.push(`the UI counts ${ui.supervisors ?? '?'} supervisors`);
   const counts = `${Math.min(registered, seenSupervisors)}/${supervisors.length} supervisors, ${slotsTotal === expectedSlots ? `${slotsTotal}` : `${slotsTotal}/${expectedSlots}`} slots`;
 
-  const result = (health: ClusterStatus['health'], reason: string): ClusterStatus => ({ health, reason, members: statuses });
+  const result = (health: ClusterStatus['health'], reason: string): ClusterStatus => ({
+    health,
+    reason,
+    members: statuses,
+  });
   if (plans.length === 0) return result('pending', 'no instances');
   const zk = plans[0]!.inputs.zookeeper;
-  if (zk.servers.length === 0) return result('down', `zookeeper cluster ${input.spec.zookeeper} is missing; every instance is held stopped`);
+  if (zk.servers.length === 0)
+    return result(
+      'down',
+      `zookeeper cluster ${input.spec.zookeeper} is missing; every instance is held stopped`,
+    );
 
   const wanted = members.filter((m) => m.plan.runState === 'running');
   const anyProbe = wanted.some((m) => m.probe !== undefined);
   const lagging = wanted.filter((m) => input.lagging.has(m.plan.hostId)).length;
   if (leaders.size === 0 && !anyProbe && (lagging > 0 || wanted.every((m) => m.obs === undefined))) {
-    return result('pending', lagging > 0 ? `${lagging}/${wanted.length} instances are on hosts that have not applied the latest desired state` : 'waiting for the first probe reports');
+    return result(
+      'pending',
+      lagging > 0
+        ? `${lagging}/${wanted.length} instances are on hosts that have not applied the latest desired state`
+        : 'waiting for the first probe reports',
+    );
   }
-  if (leaders.size > 1) return result('degraded', `${leaders.size} nimbus leaders claimed (${[...leaders].map(nameOf).join(', ')})`);
+  if (leaders.size > 1)
+    return result(
+      'degraded',
+      `${leaders.size} nimbus leaders claimed (${[...leaders].map(nameOf).join(', ')})`,
+    );
   const leader = [...leaders][0];
-  if (leader === undefined) return result('down', `no nimbus leader; ${counts}${problems.length ? `; ${summarise(problems)}` : ''}`);
+  if (leader === undefined)
+    return result('down', `no nimbus leader; ${counts}${problems.length ? `; ${summarise(problems)}` : ''}`);
   const head = `nimbus leader ${nameOf(leader)}, ${counts}`;
-  if (slotsTotal !== expectedSlots && !problems.length) problems.push(`${slotsTotal} of ${expectedSlots} slots offered`);
+  if (slotsTotal !== expectedSlots && !problems.length)
+    problems.push(`${slotsTotal} of ${expectedSlots} slots offered`);
   return problems.length ? result('degraded', `${head}; ${summarise(problems)}`) : result('healthy', head);
 }
 
 function summarise(problems: string[]): string {
   const unique = [...new Set(problems)];
-  return unique.length > 3 ? `${unique.slice(0, 3).join('; ')} (+${unique.length - 3} more)` : unique.join('; ');
+  return unique.length > 3
+    ? `${unique.slice(0, 3).join('; ')} (+${unique.length - 3} more)`
+    : unique.join('; ');
 }
 
-function memberDetail(obs: InstanceObservation | undefined, probe: StormProbe | undefined, running: boolean, role: string, failover: string): string {
+function memberDetail(
+  obs: InstanceObservation | undefined,
+  probe: StormProbe | undefined,
+  running: boolean,
+  role: string,
+  failover: string,
+): string {
   const parts: string[] = [];
   if (obs?.detail) parts.push(obs.detail);
-  if (!running) parts.push(role === 'nimbus' && failover === 'manual' ? 'standby (manual failover): held stopped' : 'held stopped');
+  if (!running)
+    parts.push(
+      role === 'nimbus' && failover === 'manual' ? 'standby (manual failover): held stopped' : 'held stopped',
+    );
   else if (!probe) parts.push('no recent probe');
   else if (probe.error) parts.push(probe.error);
   else if (probe.role === 'supervisor' && !probe.registered) parts.push('not registered in ZooKeeper');

@@ -25,9 +25,13 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
     ports: [
       ...(i.role === 'nimbus' ? [{ port: i.nimbusPort, what: 'storm nimbus.thrift.port' }] : []),
       ...(i.role === 'ui' && i.uiPort !== undefined ? [{ port: i.uiPort, what: 'storm ui.port' }] : []),
-      ...(i.role === 'supervisor' && i.supervisorThriftPort !== undefined ? [{ port: i.supervisorThriftPort, what: 'storm supervisor.thrift.port' }] : []),
+      ...(i.role === 'supervisor' && i.supervisorThriftPort !== undefined
+        ? [{ port: i.supervisorThriftPort, what: 'storm supervisor.thrift.port' }]
+        : []),
       // Workers bind the slot ports, not the supervisor (emulator README), but they are the host's all the same.
-      ...(i.role === 'supervisor' ? (i.slots ?? []).map((port) => ({ port, what: 'storm supervisor.slots.ports (worker)' })) : []),
+      ...(i.role === 'supervisor'
+        ? (i.slots ?? []).map((port) => ({ port, what: 'storm supervisor.slots.ports (worker)' }))
+        : []),
     ],
     dirs: [i.localDir, i.logDir],
   }),

@@ -9,7 +9,9 @@ import { pathProblems } from '../../paths.js';
 const ipSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
 /** A storm.yaml string value: what SnakeYAML loads, on one line, without escapes (config-chars.ts). */
 const safeString = yamlValueSchema.max(4096);
-const safeNumber = z.number().refine((n) => Number.isFinite(n) && /^-?[0-9]+(\.[0-9]+)?$/.test(String(n)), 'must be a plain decimal');
+const safeNumber = z
+  .number()
+  .refine((n) => Number.isFinite(n) && /^-?[0-9]+(\.[0-9]+)?$/.test(String(n)), 'must be a plain decimal');
 const scalar = z.union([safeString, safeNumber, z.boolean()]);
 
 export const STORM_ROLES = ['nimbus', 'supervisor', 'ui'] as const;
@@ -53,11 +55,18 @@ export const stormInputsSchema = z
     // Path settings (the RocksDB metrics store) follow the same rules as the path fields.
     for (const [key, value] of Object.entries(i.settings)) {
       if (!isStormPathKey(key)) continue;
-      const problems = typeof value === 'string' ? pathProblems(value) : ['must be an absolute path (a string)'];
+      const problems =
+        typeof value === 'string' ? pathProblems(value) : ['must be an absolute path (a string)'];
       for (const message of problems) ctx.addIssue({ code: 'custom', path: ['settings', key], message });
     }
-    if (i.role === 'supervisor' && (i.slots === undefined || i.supervisorThriftPort === undefined)) ctx.addIssue({ code: 'custom', message: 'a supervisor needs slots and supervisorThriftPort', path: ['slots'] });
-    if (i.role === 'ui' && i.uiPort === undefined) ctx.addIssue({ code: 'custom', message: 'the ui needs uiPort', path: ['uiPort'] });
+    if (i.role === 'supervisor' && (i.slots === undefined || i.supervisorThriftPort === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a supervisor needs slots and supervisorThriftPort',
+        path: ['slots'],
+      });
+    if (i.role === 'ui' && i.uiPort === undefined)
+      ctx.addIssue({ code: 'custom', message: 'the ui needs uiPort', path: ['uiPort'] });
   });
 
 export type StormInputs = z.infer<typeof stormInputsSchema>;

@@ -2,7 +2,18 @@ import { resolveDistribution } from '../../distribution.js';
 import type { HostRecord, InstancePlan, RunState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { findHost } from '../zookeeper/spec.js';
-import { ACTIVE_NIMBUS_FACT, PATH_KEYS, STORM_DEFAULT_PORTS, STORM_DEFAULT_SLOTS, activeNimbusHost, isStormPathKey, resolveZookeeper, stormDirs, type StormSettingValue, type StormSpec } from './spec.js';
+import {
+  ACTIVE_NIMBUS_FACT,
+  PATH_KEYS,
+  STORM_DEFAULT_PORTS,
+  STORM_DEFAULT_SLOTS,
+  activeNimbusHost,
+  isStormPathKey,
+  resolveZookeeper,
+  stormDirs,
+  type StormSettingValue,
+  type StormSpec,
+} from './spec.js';
 import { normalisePath } from '../../paths.js';
 import type { StormInputs, StormRole } from './inputs.js';
 
@@ -39,17 +50,25 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
   const zookeeper = zk ?? { servers: [], port: 2181, root: `/${spec.name}` };
 
   const manual = spec.nimbus.failover === 'manual';
-  const active = manual ? activeNimbusHost(spec, fleet.hosts, fleet.clusterFacts?.get(spec.name)?.[ACTIVE_NIMBUS_FACT]) : undefined;
+  const active = manual
+    ? activeNimbusHost(spec, fleet.hosts, fleet.clusterFacts?.get(spec.name)?.[ACTIVE_NIMBUS_FACT])
+    : undefined;
   const nimbusSeeds = manual && active ? [active.address] : nimbusHosts.map((h) => h.address);
   const nimbusPort = spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift;
 
   const settings: Record<string, StormSettingValue> = {};
   for (const [k, v] of Object.entries(spec.settings)) {
     // Path settings are rendered in normal form, like the path fields.
-    if (!RESOLVED_KEYS.has(k)) settings[k] = isStormPathKey(k) && typeof v === 'string' ? normalisePath(v) : v;
+    if (!RESOLVED_KEYS.has(k))
+      settings[k] = isStormPathKey(k) && typeof v === 'string' ? normalisePath(v) : v;
   }
 
-  const instance = (role: StormRole, host: HostRecord, runState: RunState, extra: Partial<StormInputs>): InstancePlan<StormInputs> => {
+  const instance = (
+    role: StormRole,
+    host: HostRecord,
+    runState: RunState,
+    extra: Partial<StormInputs>,
+  ): InstancePlan<StormInputs> => {
     const { dir, localDir, logDir } = stormDirs(spec, role, host);
     const inputs: StormInputs = {
       cluster: spec.name,
@@ -78,13 +97,17 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
   };
 
   return [
-    ...nimbusHosts.map((h) => instance('nimbus', h, !manual || h.id === active?.id ? 'running' : 'stopped', {})),
+    ...nimbusHosts.map((h) =>
+      instance('nimbus', h, !manual || h.id === active?.id ? 'running' : 'stopped', {}),
+    ),
     ...supervisorHosts.map((h) =>
       instance('supervisor', h, 'running', {
         supervisorThriftPort: spec.supervisors.thriftPort ?? STORM_DEFAULT_PORTS.supervisorThrift,
         slots: [...(spec.supervisors.slots ?? STORM_DEFAULT_SLOTS)],
       }),
     ),
-    ...(uiHost ? [instance('ui', uiHost, 'running', { uiPort: spec.ui?.port ?? STORM_DEFAULT_PORTS.ui })] : []),
+    ...(uiHost
+      ? [instance('ui', uiHost, 'running', { uiPort: spec.ui?.port ?? STORM_DEFAULT_PORTS.ui })]
+      : []),
   ];
 }

@@ -69,7 +69,11 @@ export const uiProbeSchema = z
   .strict();
 
 /** What the agent reports for one Storm daemon (the `probe_json` of its status). */
-export const stormProbeSchema = z.discriminatedUnion('role', [nimbusProbeSchema, supervisorProbeSchema, uiProbeSchema]);
+export const stormProbeSchema = z.discriminatedUnion('role', [
+  nimbusProbeSchema,
+  supervisorProbeSchema,
+  uiProbeSchema,
+]);
 
 export type NimbusProbe = z.infer<typeof nimbusProbeSchema>;
 export type SupervisorProbe = z.infer<typeof supervisorProbeSchema>;

@@ -11,11 +11,29 @@ import type { ValidationError } from '../../errors.js';
 
 const golden = goldenChecker(import.meta.url);
 
-const zk = { name: 'zk-main', kind: 'zookeeper' as const, distribution: { home: '/usr/share/zookeeper' }, settings: {}, members: [3, 1, 2].map((i) => ({ host: `zk${i}`, id: i })) };
+const zk = {
+  name: 'zk-main',
+  kind: 'zookeeper' as const,
+  distribution: { home: '/usr/share/zookeeper' },
+  settings: {},
+  members: [3, 1, 2].map((i) => ({ host: `zk${i}`, id: i })),
+};
 const fleet: FleetContext = {
   hosts: [
-    ...[1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `127.0.5.${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
-    ...[1, 2, 3, 4].map((i) => ({ id: `h-${i}`, name: `storm${i}`, address: `127.0.5.1${i}`, dataRoot: '/var/lib/hactl', labels: {} })),
+    ...[1, 2, 3].map((i) => ({
+      id: `zk${i}`,
+      name: `zk${i}`,
+      address: `127.0.5.${i}`,
+      dataRoot: '/var/lib/hactl',
+      labels: {},
+    })),
+    ...[1, 2, 3, 4].map((i) => ({
+      id: `h-${i}`,
+      name: `storm${i}`,
+      address: `127.0.5.1${i}`,
+      dataRoot: '/var/lib/hactl',
+      labels: {},
+    })),
   ],
   clusters: [zk],
 };
@@ -28,7 +46,14 @@ const example = {
   nimbus: { hosts: ['storm1', 'storm2'], failover: 'manual' },
   supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] },
   ui: { host: 'storm1', port: 8080 },
-  settings: { 'storm.zookeeper.session.timeout': 4000, 'worker.childopts': ['-Xmx768m', '-Dfoo=bar: baz'], 'nimbus.childopts': '-Xmx256m "-Dfoo=bar: baz"', 'drpc.servers': ['drpc1', 'on'], 'topology.debug': false, 'supervisor.cpu.capacity': 400.5 },
+  settings: {
+    'storm.zookeeper.session.timeout': 4000,
+    'worker.childopts': ['-Xmx768m', '-Dfoo=bar: baz'],
+    'nimbus.childopts': '-Xmx256m "-Dfoo=bar: baz"',
+    'drpc.servers': ['drpc1', 'on'],
+    'topology.debug': false,
+    'supervisor.cpu.capacity': 400.5,
+  },
 };
 
 function validated(spec: unknown, f: FleetContext = fleet) {
@@ -65,11 +90,19 @@ describe('storm planner', () => {
   });
 
   it('the storm.activeNimbus fact moves the active nimbus and the seeds with it', () => {
-    const plans = plan(example, { ...fleet, clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm2' }]]) });
+    const plans = plan(example, {
+      ...fleet,
+      clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm2' }]]),
+    });
     expect(plans.filter((p) => p.role === 'nimbus').map((p) => p.runState)).toEqual(['stopped', 'running']);
-    expect(new Set(plans.map((p) => JSON.stringify(p.inputs.nimbusSeeds)))).toEqual(new Set(['["127.0.5.12"]']));
+    expect(new Set(plans.map((p) => JSON.stringify(p.inputs.nimbusSeeds)))).toEqual(
+      new Set(['["127.0.5.12"]']),
+    );
     // A fact naming a host that is no nimbus falls back to the first one.
-    const odd = plan(example, { ...fleet, clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm4' }]]) });
+    const odd = plan(example, {
+      ...fleet,
+      clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm4' }]]),
+    });
     expect(odd[0]!.runState).toBe('running');
   });
 
@@ -80,13 +113,39 @@ describe('storm planner', () => {
   });
 
   it('cluster-wide storm.local.dir / storm.log.dir and a custom root', () => {
-    const p = plan({ ...example, settings: { 'storm.local.dir': '/data/storm', 'storm.log.dir': '/logs/storm', 'storm.zookeeper.root': '/storm' } })[0]!.inputs;
-    expect(p).toMatchObject({ localDir: '/data/storm/nimbus', logDir: '/logs/storm/nimbus', zookeeper: { root: '/storm' }, settings: {} });
+    const p = plan({
+      ...example,
+      settings: {
+        'storm.local.dir': '/data/storm',
+        'storm.log.dir': '/logs/storm',
+        'storm.zookeeper.root': '/storm',
+      },
+    })[0]!.inputs;
+    expect(p).toMatchObject({
+      localDir: '/data/storm/nimbus',
+      logDir: '/logs/storm/nimbus',
+      zookeeper: { root: '/storm' },
+      settings: {},
+    });
   });
 
   it('path settings are rendered and claimed in normal form (issue 16 #1)', () => {
-    const tidy = plan({ ...example, settings: { 'storm.local.dir': '/data/storm', 'storm.log.dir': '/logs/storm', 'storm.metricstore.rocksdb.location': '/fast/rocks' } })[0]!.inputs;
-    const messy = plan({ ...example, settings: { 'storm.local.dir': '/data//storm/', 'storm.log.dir': '/logs//storm', 'storm.metricstore.rocksdb.location': '/fast/rocks/' } })[0]!.inputs;
+    const tidy = plan({
+      ...example,
+      settings: {
+        'storm.local.dir': '/data/storm',
+        'storm.log.dir': '/logs/storm',
+        'storm.metricstore.rocksdb.location': '/fast/rocks',
+      },
+    })[0]!.inputs;
+    const messy = plan({
+      ...example,
+      settings: {
+        'storm.local.dir': '/data//storm/',
+        'storm.log.dir': '/logs//storm',
+        'storm.metricstore.rocksdb.location': '/fast/rocks/',
+      },
+    })[0]!.inputs;
     expect(renderStormFiles(messy)).toEqual(renderStormFiles(tidy));
     expect(stormKind.claims(messy).dirs).toEqual(['/data/storm/nimbus', '/logs/storm/nimbus']);
   });
@@ -103,8 +162,12 @@ describe('storm planner', () => {
     };
     expect(refused({ ...inputs, localDir: '/d1,/d2' })).toEqual(['inputs.localDir']);
     expect(refused({ ...inputs, logDir: '/' })).toEqual(['inputs.logDir']);
-    expect(refused({ ...inputs, settings: { ...inputs.settings, 'topology.name.suffix': '\u009f' } })).toEqual(['inputs.settings.topology.name.suffix']);
-    expect(refused({ ...inputs, settings: { ...inputs.settings, 'storm.metricstore.rocksdb.location': 'rocks' } })).toEqual(['inputs.settings.storm.metricstore.rocksdb.location']);
+    expect(
+      refused({ ...inputs, settings: { ...inputs.settings, 'topology.name.suffix': '\u009f' } }),
+    ).toEqual(['inputs.settings.topology.name.suffix']);
+    expect(
+      refused({ ...inputs, settings: { ...inputs.settings, 'storm.metricstore.rocksdb.location': 'rocks' } }),
+    ).toEqual(['inputs.settings.storm.metricstore.rocksdb.location']);
   });
 
   it('a ZooKeeper cluster that vanished after acceptance holds every instance stopped', () => {
@@ -116,9 +179,17 @@ describe('storm planner', () => {
 
   it('claims ports and dirs per role', () => {
     const plans = plan(example);
-    expect(stormKind.claims(byId(plans, 'storm-main/supervisor-storm3').inputs).ports.map((p) => p.port)).toEqual([6628, 6700, 6701, 6702]);
+    expect(
+      stormKind.claims(byId(plans, 'storm-main/supervisor-storm3').inputs).ports.map((p) => p.port),
+    ).toEqual([6628, 6700, 6701, 6702]);
     expect(stormKind.claims(byId(plans, 'storm-main/ui').inputs).ports.map((p) => p.port)).toEqual([8080]);
-    expect(stormKind.claims(plans[0]!.inputs)).toEqual({ ports: [{ port: 6627, what: 'storm nimbus.thrift.port' }], dirs: ['/var/lib/hactl/storm/storm-main/nimbus-storm1/data', '/var/lib/hactl/storm/storm-main/nimbus-storm1/logs'] });
+    expect(stormKind.claims(plans[0]!.inputs)).toEqual({
+      ports: [{ port: 6627, what: 'storm nimbus.thrift.port' }],
+      dirs: [
+        '/var/lib/hactl/storm/storm-main/nimbus-storm1/data',
+        '/var/lib/hactl/storm/storm-main/nimbus-storm1/logs',
+      ],
+    });
     expect(stormKind.dependencies!(validated(example))).toEqual(['zk-main']);
   });
 
@@ -131,7 +202,9 @@ describe('storm renderer (golden files)', () => {
   const plans = plan(example);
   it('active nimbus', () => {
     const files = renderStormFiles(byId(plans, 'storm-main/nimbus-storm1').inputs);
-    expect(files.map((f) => f.path)).toEqual(['/var/lib/hactl/storm/storm-main/nimbus-storm1/conf/storm.yaml']);
+    expect(files.map((f) => f.path)).toEqual([
+      '/var/lib/hactl/storm/storm-main/nimbus-storm1/conf/storm.yaml',
+    ]);
     golden('nimbus-active.storm.yaml', files[0]!.content);
   });
   it('standby nimbus (seeds point at the active one)', () => {
@@ -145,7 +218,9 @@ describe('storm renderer (golden files)', () => {
   });
 
   it('reads back as the intended values (strings stay strings under YAML 1.1 too)', () => {
-    const doc = parseYaml(renderStormYaml(byId(plans, 'storm-main/supervisor-storm3').inputs), { version: '1.1' }) as Record<string, unknown>;
+    const doc = parseYaml(renderStormYaml(byId(plans, 'storm-main/supervisor-storm3').inputs), {
+      version: '1.1',
+    }) as Record<string, unknown>;
     expect(doc).toMatchObject({
       'storm.zookeeper.servers': ['127.0.5.3', '127.0.5.1', '127.0.5.2'],
       'storm.zookeeper.port': 2181,
@@ -166,8 +241,19 @@ describe('storm renderer (golden files)', () => {
 
   it('nimbus keeps its RocksDB metrics store in its own local dir, not under storm.home', () => {
     const read = (yaml: string) => parseYaml(yaml, { version: '1.1' }) as Record<string, unknown>;
-    expect(read(renderStormYaml(byId(plans, 'storm-main/nimbus-storm1').inputs))['storm.metricstore.rocksdb.location']).toBe('/var/lib/hactl/storm/storm-main/nimbus-storm1/data/storm_rocks');
-    const own = plan({ ...example, settings: { ...example.settings, 'storm.metricstore.rocksdb.location': '/fast/rocks' } });
-    expect(read(renderStormYaml(byId(own, 'storm-main/nimbus-storm1').inputs))['storm.metricstore.rocksdb.location']).toBe('/fast/rocks');
+    expect(
+      read(renderStormYaml(byId(plans, 'storm-main/nimbus-storm1').inputs))[
+        'storm.metricstore.rocksdb.location'
+      ],
+    ).toBe('/var/lib/hactl/storm/storm-main/nimbus-storm1/data/storm_rocks');
+    const own = plan({
+      ...example,
+      settings: { ...example.settings, 'storm.metricstore.rocksdb.location': '/fast/rocks' },
+    });
+    expect(
+      read(renderStormYaml(byId(own, 'storm-main/nimbus-storm1').inputs))[
+        'storm.metricstore.rocksdb.location'
+      ],
+    ).toBe('/fast/rocks');
   });
 });

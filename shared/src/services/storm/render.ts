@@ -51,7 +51,9 @@ export function renderStormYaml(inputs: StormInputs): string {
   const kv = { ...inputs.settings, ...managedKeys(inputs) };
   const lines = [
     `# Rendered by hactl for cluster ${inputs.cluster}, ${inputs.role} on ${inputs.host}. Local edits are overwritten.`,
-    ...Object.keys(kv).sort().map((k) => `${k}: ${yamlValue(kv[k]!)}`),
+    ...Object.keys(kv)
+      .sort()
+      .map((k) => `${k}: ${yamlValue(kv[k]!)}`),
   ];
   return lines.join('\n') + '\n';
 }

@@ -60,7 +60,7 @@ export type StormSpec = z.infer<typeof stormSpecSchema>;
 /** storm.yaml keys hactl derives; setting them by hand would fight the planner. */
 const MANAGED_KEYS: Record<string, string> = {
   'storm.zookeeper.servers': 'derived from the zookeeper cluster',
-  'storm.zookeeper.port': 'derived from the zookeeper cluster (its members\' clientPort)',
+  'storm.zookeeper.port': "derived from the zookeeper cluster (its members' clientPort)",
   'nimbus.seeds': 'derived from nimbus.hosts and the failover mode',
   'nimbus.host': 'removed in Storm 2.x; hactl derives nimbus.seeds',
   'nimbus.thrift.port': 'set nimbus.port',
@@ -107,8 +107,13 @@ export function isStormPathKey(key: string): boolean {
  * storm.local.dir / storm.log.dir, else under the host's data root. The single source for
  * validation, planning and claims.
  */
-export function stormDirs(spec: StormSpec, role: 'nimbus' | 'supervisor' | 'ui', host: HostRecord): { dir: string; localDir: string; logDir: string } {
-  const base = (key: string): string | undefined => (typeof spec.settings[key] === 'string' ? spec.settings[key] : undefined);
+export function stormDirs(
+  spec: StormSpec,
+  role: 'nimbus' | 'supervisor' | 'ui',
+  host: HostRecord,
+): { dir: string; localDir: string; logDir: string } {
+  const base = (key: string): string | undefined =>
+    typeof spec.settings[key] === 'string' ? spec.settings[key] : undefined;
   const dir = normalisePath(`${host.dataRoot}/storm/${spec.name}/${role}-${host.name}`);
   const localBase = base('storm.local.dir');
   const logBase = base('storm.log.dir');
@@ -139,7 +144,14 @@ export const WORKER_CHILDOPTS_KEYS = new Set([
  * split like a shell, so quotes work; a list is first joined with spaces (ConfigValue), so an item
  * with a space or a quote is split again.
  */
-export const DAEMON_CHILDOPTS_KEYS = new Set(['nimbus.childopts', 'supervisor.childopts', 'ui.childopts', 'drpc.childopts', 'logviewer.childopts', 'pacemaker.childopts']);
+export const DAEMON_CHILDOPTS_KEYS = new Set([
+  'nimbus.childopts',
+  'supervisor.childopts',
+  'ui.childopts',
+  'drpc.childopts',
+  'logviewer.childopts',
+  'pacemaker.childopts',
+]);
 
 /** The ZooKeeper ensemble a Storm cluster talks to, resolved from the referenced hactl cluster. */
 export interface ResolvedZookeeper {
@@ -152,34 +164,87 @@ export interface ResolvedZookeeper {
  * Resolves `spec.zookeeper` to member addresses and the shared client port. Storm has one
  * `storm.zookeeper.port` for every server (service-facts §3.1), so differing clientPorts are an error.
  */
-export function resolveZookeeper(spec: StormSpec, fleet: FleetContext): { zk?: ResolvedZookeeper; problems: ErrorDetail[] } {
+export function resolveZookeeper(
+  spec: StormSpec,
+  fleet: FleetContext,
+): { zk?: ResolvedZookeeper; problems: ErrorDetail[] } {
   const ref = fleet.clusters.find((c: ClusterSpecBase) => c.name === spec.zookeeper);
-  if (!ref) return { problems: [{ path: 'zookeeper', message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (no accepted cluster with that name)` }] };
-  if (ref.kind !== 'zookeeper') return { problems: [{ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} is of kind ${ref.kind}, not zookeeper` }] };
+  if (!ref)
+    return {
+      problems: [
+        {
+          path: 'zookeeper',
+          message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (no accepted cluster with that name)`,
+        },
+      ],
+    };
+  if (ref.kind !== 'zookeeper')
+    return {
+      problems: [
+        {
+          path: 'zookeeper',
+          message: `cluster ${JSON.stringify(spec.zookeeper)} is of kind ${ref.kind}, not zookeeper`,
+        },
+      ],
+    };
   const zkSpec = zookeeperSpecSchema.safeParse(ref);
-  if (!zkSpec.success) return { problems: [{ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} has an unreadable spec` }] };
+  if (!zkSpec.success)
+    return {
+      problems: [
+        { path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} has an unreadable spec` },
+      ],
+    };
   const members = zkSpec.data.members.flatMap((m) => {
     const host = findHost(fleet.hosts, m.host);
     return host ? [resolveMember(zkSpec.data, m, host)] : [];
   });
-  if (members.length === 0) return { problems: [{ path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} has no members on known hosts` }] };
+  if (members.length === 0)
+    return {
+      problems: [
+        {
+          path: 'zookeeper',
+          message: `cluster ${JSON.stringify(spec.zookeeper)} has no members on known hosts`,
+        },
+      ],
+    };
   const ports = [...new Set(members.map((m) => m.clientPort))];
   if (ports.length > 1) {
-    return { problems: [{ path: 'zookeeper', message: `members of ${JSON.stringify(spec.zookeeper)} use different clientPorts (${ports.join(', ')}); Storm has one storm.zookeeper.port for all servers` }] };
+    return {
+      problems: [
+        {
+          path: 'zookeeper',
+          message: `members of ${JSON.stringify(spec.zookeeper)} use different clientPorts (${ports.join(', ')}); Storm has one storm.zookeeper.port for all servers`,
+        },
+      ],
+    };
   }
   const rootSetting = spec.settings['storm.zookeeper.root'];
-  return { zk: { servers: members.map((m) => m.host.address), port: ports[0]!, root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}` }, problems: [] };
+  return {
+    zk: {
+      servers: members.map((m) => m.host.address),
+      port: ports[0]!,
+      root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}`,
+    },
+    problems: [],
+  };
 }
 
 /** The nimbus that runs in `failover: manual`: the fact set by the failover engine, else the first host. */
-export function activeNimbusHost(spec: StormSpec, hosts: readonly HostRecord[], fact: string | undefined): HostRecord | undefined {
-  const nimbus = spec.nimbus.hosts.map((h) => findHost(hosts, h)).filter((h): h is HostRecord => h !== undefined);
+export function activeNimbusHost(
+  spec: StormSpec,
+  hosts: readonly HostRecord[],
+  fact: string | undefined,
+): HostRecord | undefined {
+  const nimbus = spec.nimbus.hosts
+    .map((h) => findHost(hosts, h))
+    .filter((h): h is HostRecord => h !== undefined);
   return (fact ? nimbus.find((h) => h.name === fact || h.id === fact) : undefined) ?? nimbus[0];
 }
 
 function checkScalar(path: string, v: string | number | boolean): ErrorDetail[] {
   if (typeof v === 'string') return checkYamlValue(path, v);
-  if (typeof v === 'number' && !(Number.isFinite(v) && PLAIN_NUMBER_RE.test(String(v)))) return [{ path, message: 'numbers must be plain decimals (no exponent, NaN or Infinity)' }];
+  if (typeof v === 'number' && !(Number.isFinite(v) && PLAIN_NUMBER_RE.test(String(v))))
+    return [{ path, message: 'numbers must be plain decimals (no exponent, NaN or Infinity)' }];
   return [];
 }
 
@@ -188,7 +253,10 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
   for (const [key, value] of Object.entries(settings)) {
     const path = `settings.${key}`;
     if (!STORM_KEY_RE.test(key)) {
-      problems.push({ path, message: 'setting names are dotted Storm config names (letters, digits, "_-"), like topology.workers' });
+      problems.push({
+        path,
+        message: 'setting names are dotted Storm config names (letters, digits, "_-"), like topology.workers',
+      });
       continue;
     }
     const managed = MANAGED_KEYS[key];
@@ -214,7 +282,10 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
     if (DAEMON_CHILDOPTS_KEYS.has(key) && Array.isArray(value)) {
       value.forEach((v, i) => {
         if (typeof v === 'string' && /[\s"']/.test(v)) {
-          problems.push({ path: `${path}[${i}]`, message: `bin/storm joins a ${key} list with spaces and splits it again like a shell, so this item would not stay one JVM argument; give ${key} as one string with shell quoting, e.g. "-Xmx256m '-Dfoo=bar baz'"` });
+          problems.push({
+            path: `${path}[${i}]`,
+            message: `bin/storm joins a ${key} list with spaces and splits it again like a shell, so this item would not stay one JVM argument; give ${key} as one string with shell quoting, e.g. "-Xmx256m '-Dfoo=bar baz'"`,
+          });
         }
       });
     }
@@ -226,13 +297,18 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
 }
 
 /** Ports one Storm cluster binds on one host, per role; the single source for validation and claims. */
-export function portsOnHost(spec: StormSpec, roles: { nimbus: boolean; supervisor: boolean; ui: boolean }): [field: string, port: number][] {
+export function portsOnHost(
+  spec: StormSpec,
+  roles: { nimbus: boolean; supervisor: boolean; ui: boolean },
+): [field: string, port: number][] {
   const out: [string, number][] = [];
   if (roles.nimbus) out.push(['nimbus.port', spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift]);
   if (roles.ui) out.push(['ui.port', spec.ui?.port ?? STORM_DEFAULT_PORTS.ui]);
   if (roles.supervisor) {
     out.push(['supervisors.thriftPort', spec.supervisors.thriftPort ?? STORM_DEFAULT_PORTS.supervisorThrift]);
-    (spec.supervisors.slots ?? STORM_DEFAULT_SLOTS).forEach((p, i) => out.push([`supervisors.slots[${i}]`, p]));
+    (spec.supervisors.slots ?? STORM_DEFAULT_SLOTS).forEach((p, i) =>
+      out.push([`supervisors.slots[${i}]`, p]),
+    );
   }
   return out;
 }
@@ -243,17 +319,25 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   const spec = parsed.data;
   const problems: ErrorDetail[] = [];
 
-  if (spec.nimbus.hosts.length === 0) problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
+  if (spec.nimbus.hosts.length === 0)
+    problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
   const known = (path: string, refs: readonly string[]): (HostRecord | undefined)[] => {
     const hosts = refs.map((ref) => findHost(fleet.hosts, ref));
     const seen = new Map<string, number>();
     hosts.forEach((h, i) => {
       if (!h) {
-        problems.push({ path: `${path}[${i}]`, message: `unknown host ${JSON.stringify(refs[i])} (no agent registered with that name or id)` });
+        problems.push({
+          path: `${path}[${i}]`,
+          message: `unknown host ${JSON.stringify(refs[i])} (no agent registered with that name or id)`,
+        });
         return;
       }
       const prev = seen.get(h.id);
-      if (prev !== undefined) problems.push({ path: `${path}[${i}]`, message: `host ${h.name} is listed twice (also ${path}[${prev}]); one instance per role per host` });
+      if (prev !== undefined)
+        problems.push({
+          path: `${path}[${i}]`,
+          message: `host ${h.name} is listed twice (also ${path}[${prev}]); one instance per role per host`,
+        });
       else seen.set(h.id, i);
     });
     return hosts;
@@ -268,10 +352,15 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   const seenSlots = new Map<number, number>();
   slots.forEach((p, i) => {
     const prev = seenSlots.get(p);
-    if (prev !== undefined) problems.push({ path: `supervisors.slots[${i}]`, message: `duplicate slot port ${p} (also supervisors.slots[${prev}])` });
+    if (prev !== undefined)
+      problems.push({
+        path: `supervisors.slots[${i}]`,
+        message: `duplicate slot port ${p} (also supervisors.slots[${prev}])`,
+      });
     else seenSlots.set(p, i);
   });
-  if (spec.supervisors.slots && slots.length === 0) problems.push({ path: 'supervisors.slots', message: 'a supervisor needs at least one slot port' });
+  if (spec.supervisors.slots && slots.length === 0)
+    problems.push({ path: 'supervisors.slots', message: 'a supervisor needs at least one slot port' });
 
   // Ports of every role this cluster runs on one host must not clash (one storm.yaml set per host).
   const byHost = new Map<string, { host: HostRecord; nimbus: boolean; supervisor: boolean; ui: boolean }>();
@@ -290,7 +379,10 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
       const other = used.get(port);
       // Duplicate slots are reported above already.
       if (other && !(other.startsWith('supervisors.slots') && field.startsWith('supervisors.slots'))) {
-        problems.push({ path: field, message: `port ${port} on host ${e.host.name} is already used by ${other}` });
+        problems.push({
+          path: field,
+          message: `port ${port} on host ${e.host.name} is already used by ${other}`,
+        });
       } else if (!other) used.set(port, field);
     }
   }
@@ -307,11 +399,18 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
       for (const role of ['nimbus', 'supervisor', 'ui'] as const) {
         if (!e[role]) continue;
         const d = stormDirs(spec, role, e.host);
-        for (const [field, key, dir] of [['localDir', 'storm.local.dir', d.localDir], ['logDir', 'storm.log.dir', d.logDir]] as const) {
+        for (const [field, key, dir] of [
+          ['localDir', 'storm.local.dir', d.localDir],
+          ['logDir', 'storm.log.dir', d.logDir],
+        ] as const) {
           const clash = dirs.overlaps(e.host.id, dir)[0];
           // Default dirs never clash: the clash comes from a base setting, this one's or the other.
           const path = `settings.${[key, ...PATH_KEYS].find((k) => typeof spec.settings[k] === 'string') ?? key}`;
-          if (clash) problems.push({ path, message: `${role} ${field === 'localDir' ? 'local' : 'log'} dir ${dir} on host ${e.host.name} ${describeOverlap(clash)}` });
+          if (clash)
+            problems.push({
+              path,
+              message: `${role} ${field === 'localDir' ? 'local' : 'log'} dir ${dir} on host ${e.host.name} ${describeOverlap(clash)}`,
+            });
           dirs.add(e.host.id, dir, `the ${role}'s ${field === 'localDir' ? 'local' : 'log'} dir`);
         }
       }
@@ -319,13 +418,23 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   }
 
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
-  const root = typeof spec.settings['storm.zookeeper.root'] === 'string' ? spec.settings['storm.zookeeper.root'] : `/${spec.name}`;
+  const root =
+    typeof spec.settings['storm.zookeeper.root'] === 'string'
+      ? spec.settings['storm.zookeeper.root']
+      : `/${spec.name}`;
   for (const c of fleet.clusters) {
     if (c.kind !== 'storm' || c.name === spec.name) continue;
     const other = stormSpecSchema.safeParse(c);
     if (!other.success || other.data.zookeeper !== spec.zookeeper) continue;
-    const otherRoot = typeof other.data.settings['storm.zookeeper.root'] === 'string' ? other.data.settings['storm.zookeeper.root'] : `/${other.data.name}`;
-    if (otherRoot === root) problems.push({ path: 'settings.storm.zookeeper.root', message: `storm cluster ${other.data.name} already uses ${root} on ${spec.zookeeper}` });
+    const otherRoot =
+      typeof other.data.settings['storm.zookeeper.root'] === 'string'
+        ? other.data.settings['storm.zookeeper.root']
+        : `/${other.data.name}`;
+    if (otherRoot === root)
+      problems.push({
+        path: 'settings.storm.zookeeper.root',
+        message: `storm cluster ${other.data.name} already uses ${root} on ${spec.zookeeper}`,
+      });
   }
 
   return problems.length ? { ok: false, problems } : { ok: true, spec };

@@ -6,8 +6,20 @@ import type { ZookeeperProbe } from './parse.js';
 import type { InstanceObservation } from '../../domain.js';
 
 const NOW = 1_800_000_000_000;
-const hosts = [1, 2, 3].map((i) => ({ id: `zk${i}`, name: `zk${i}`, address: `127.0.0.1${i}`, dataRoot: '/d', labels: {} }));
-const spec: ZookeeperSpec = { name: 'zk', kind: 'zookeeper', distribution: { home: '/zk' }, settings: {}, members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })) };
+const hosts = [1, 2, 3].map((i) => ({
+  id: `zk${i}`,
+  name: `zk${i}`,
+  address: `127.0.0.1${i}`,
+  dataRoot: '/d',
+  labels: {},
+}));
+const spec: ZookeeperSpec = {
+  name: 'zk',
+  kind: 'zookeeper',
+  distribution: { home: '/zk' },
+  settings: {},
+  members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
+};
 const plans = planZookeeper(spec, { hosts, clusters: [] });
 
 const leader: ZookeeperProbe = { ok: true, serving: true, mode: 'leader', syncedFollowers: 2, learners: 2 };
@@ -15,12 +27,31 @@ const follower: ZookeeperProbe = { ok: true, serving: true, mode: 'follower' };
 const notServing: ZookeeperProbe = { ok: true, serving: false, mode: 'unknown' };
 
 function obs(i: number, probe: ZookeeperProbe | undefined, probeAgeMs = 500): InstanceObservation {
-  return { id: `zk/zk-${i}`, hostId: `zk${i}`, process: probe ? 'running' : 'crashed', pid: 100 + i, restarts: 0, detail: '', restartPending: false, probeAt: probe ? NOW - probeAgeMs : 0, probe, reportedAt: NOW };
+  return {
+    id: `zk/zk-${i}`,
+    hostId: `zk${i}`,
+    process: probe ? 'running' : 'crashed',
+    pid: 100 + i,
+    restarts: 0,
+    detail: '',
+    restartPending: false,
+    probeAt: probe ? NOW - probeAgeMs : 0,
+    probe,
+    reportedAt: NOW,
+  };
 }
 
 function health(list: (InstanceObservation | undefined)[], lagging: string[] = []) {
   const observations = new Map(list.filter((o): o is InstanceObservation => !!o).map((o) => [o.id, o]));
-  return checkZookeeperHealth({ spec, plans, observations, lagging: new Set(lagging), hostNames: new Map(hosts.map((h) => [h.id, h.name])), now: NOW, staleAfterMs: 10_000 });
+  return checkZookeeperHealth({
+    spec,
+    plans,
+    observations,
+    lagging: new Set(lagging),
+    hostNames: new Map(hosts.map((h) => [h.id, h.name])),
+    now: NOW,
+    staleAfterMs: 10_000,
+  });
 }
 
 describe('zookeeper health rollup', () => {
@@ -31,7 +62,9 @@ describe('zookeeper health rollup', () => {
     expect(s.members.map((m) => m.mode)).toEqual(['follower', 'leader', 'follower']);
   });
   it('leader sees 1/2 synced followers → degraded', () => {
-    expect(health([obs(1, follower), obs(2, { ...leader, syncedFollowers: 1 }), obs(3, follower)]).health).toBe('degraded');
+    expect(
+      health([obs(1, follower), obs(2, { ...leader, syncedFollowers: 1 }), obs(3, follower)]).health,
+    ).toBe('degraded');
   });
   it('one member crashed, quorum holds → degraded', () => {
     const s = health([obs(1, undefined), obs(2, { ...leader, syncedFollowers: 1 }), obs(3, follower)]);

@@ -26,7 +26,8 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
     const probe = fresh ? (obs.probe as ZookeeperProbe | undefined) : undefined;
     if (obs) reported++;
     if (probe?.serving) serving++;
-    if (probe?.serving && (probe.mode === 'leader' || probe.mode === 'standalone')) leaders.push({ id: inputs.myid, probe });
+    if (probe?.serving && (probe.mode === 'leader' || probe.mode === 'standalone'))
+      leaders.push({ id: inputs.myid, probe });
     members.push({
       host: input.hostNames.get(plan.hostId) ?? plan.hostId,
       id: inputs.myid,
@@ -58,14 +59,18 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
     const synced = n === 1 ? 0 : leader.probe.syncedFollowers;
     if (serving === n && synced === n - 1) {
       health = 'healthy';
-      reason = n === 1 ? 'standalone server serving' : `leader ${leader.id}, ${synced}/${n - 1} followers synced`;
+      reason =
+        n === 1 ? 'standalone server serving' : `leader ${leader.id}, ${synced}/${n - 1} followers synced`;
     } else {
       health = 'degraded';
       reason = `leader ${leader.id}, ${serving}/${n} members serving, ${synced ?? '?'}/${n - 1} followers synced`;
     }
   } else if (reported < n && serving === 0 && (lagging > 0 || reported === 0)) {
     health = 'pending';
-    reason = lagging > 0 ? `${lagging}/${n} hosts have not applied the latest desired state` : 'waiting for the first probe reports';
+    reason =
+      lagging > 0
+        ? `${lagging}/${n} hosts have not applied the latest desired state`
+        : 'waiting for the first probe reports';
   } else {
     health = 'down';
     reason = `no serving leader (${serving}/${n} members serving; a quorum needs ${majority})`;
@@ -73,7 +78,12 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
   return { health, reason, members };
 }
 
-function memberDetail(agentDetail: string | undefined, probe: ZookeeperProbe | undefined, fresh: boolean, restartPending: boolean): string {
+function memberDetail(
+  agentDetail: string | undefined,
+  probe: ZookeeperProbe | undefined,
+  fresh: boolean,
+  restartPending: boolean,
+): string {
   const parts: string[] = [];
   if (agentDetail) parts.push(agentDetail);
   if (!fresh) parts.push('no recent probe');

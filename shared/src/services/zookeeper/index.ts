@@ -35,5 +35,7 @@ export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
 /** The member's data dir, and its transaction log dir when `settings.dataLogDir` puts it elsewhere. */
 export function zookeeperDirs(i: Pick<ZookeeperInputs, 'dataDir' | 'config'>): string[] {
   const log = i.config.dataLogDir;
-  return log !== undefined && normalisePath(log) !== normalisePath(i.dataDir) ? [i.dataDir, log] : [i.dataDir];
+  return log !== undefined && normalisePath(log) !== normalisePath(i.dataDir)
+    ? [i.dataDir, log]
+    : [i.dataDir];
 }

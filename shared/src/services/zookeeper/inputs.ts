@@ -21,13 +21,23 @@ export const zookeeperInputsSchema = z
     dataDir: absPathSchema,
     logDir: absPathSchema,
     servers: z.array(
-      z.object({ id: z.number().int().min(1).max(255), address: z.string().regex(/^[0-9a-fA-F.:]+$/), peerPort: portSchema, electionPort: portSchema }).strict(),
+      z
+        .object({
+          id: z.number().int().min(1).max(255),
+          address: z.string().regex(/^[0-9a-fA-F.:]+$/),
+          peerPort: portSchema,
+          electionPort: portSchema,
+        })
+        .strict(),
     ),
     /** zoo.cfg settings other than the managed ones, already validated and stringified. */
     config: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), propertiesValueSchema),
     home: absPathSchema.optional(),
     package: packageInputsSchema.optional(),
-    java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema) }).strict().optional(),
+    java: z
+      .object({ command: absPathSchema, classpath: z.array(absPathSchema) })
+      .strict()
+      .optional(),
     jvmFlags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/)),
     /** Rolling of `<logDir>/zookeeper.log` (rendered into logback.xml). Absent from older control planes: defaults apply. */
     logging: z
@@ -43,7 +53,9 @@ export const zookeeperInputsSchema = z
   .superRefine((i, ctx) => {
     // Path settings (dataLogDir, store locations) follow the same rules as the path fields.
     for (const [key, value] of Object.entries(i.config)) {
-      if (isZookeeperPathKey(key)) for (const message of pathProblems(value)) ctx.addIssue({ code: 'custom', path: ['config', key], message });
+      if (isZookeeperPathKey(key))
+        for (const message of pathProblems(value))
+          ctx.addIssue({ code: 'custom', path: ['config', key], message });
     }
   });
 

@@ -20,10 +20,12 @@ export interface SrvrReply {
  */
 export function parseSrvr(text: string): SrvrReply {
   if (text.startsWith(NOT_SERVING)) return { serving: false };
-  if (/is not executed because it is not in the whitelist/.test(text)) throw new Error('srvr is not whitelisted');
+  if (/is not executed because it is not in the whitelist/.test(text))
+    throw new Error('srvr is not whitelisted');
   const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(text)?.[1]?.trim();
   const mode = field('Mode');
-  if (!mode || !MODES.includes(mode)) throw new Error(`srvr reply has no valid Mode line: ${JSON.stringify(text.slice(0, 200))}`);
+  if (!mode || !MODES.includes(mode))
+    throw new Error(`srvr reply has no valid Mode line: ${JSON.stringify(text.slice(0, 200))}`);
   const version = field('Zookeeper version');
   const zxid = field('Zxid');
   const nodeCount = field('Node count');
@@ -40,7 +42,8 @@ export function parseSrvr(text: string): SrvrReply {
 export function parseMntr(text: string): Map<string, string> {
   const out = new Map<string, string>();
   if (text.startsWith(NOT_SERVING)) return out;
-  if (/is not executed because it is not in the whitelist/.test(text)) throw new Error('mntr is not whitelisted');
+  if (/is not executed because it is not in the whitelist/.test(text))
+    throw new Error('mntr is not whitelisted');
   for (const line of text.split('\n')) {
     const tab = line.indexOf('\t');
     if (tab <= 0) continue;

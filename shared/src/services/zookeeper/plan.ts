@@ -29,9 +29,17 @@ export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): Instanc
     if (!host) throw new Error(`planZookeeper: unknown host ${m.host} (spec not validated?)`);
     return resolveMember(spec, m, host);
   });
-  const servers = members.length > 1
-    ? members.map((r) => ({ id: r.id, address: r.host.address, peerPort: r.peerPort, electionPort: r.electionPort })).sort((a, b) => a.id - b.id)
-    : [];
+  const servers =
+    members.length > 1
+      ? members
+          .map((r) => ({
+            id: r.id,
+            address: r.host.address,
+            peerPort: r.peerPort,
+            electionPort: r.electionPort,
+          }))
+          .sort((a, b) => a.id - b.id)
+      : [];
 
   const config: Record<string, string> = { ...DEFAULT_CONFIG };
   for (const [k, v] of Object.entries(spec.settings)) {
@@ -40,7 +48,10 @@ export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): Instanc
   }
   config['4lw.commands.whitelist'] = mergeWhitelist(config['4lw.commands.whitelist']);
 
-  const jvmFlags = [...(spec.jvm?.heap ? [`-Xms${spec.jvm.heap}`, `-Xmx${spec.jvm.heap}`] : []), ...(spec.jvm?.flags ?? [])];
+  const jvmFlags = [
+    ...(spec.jvm?.heap ? [`-Xms${spec.jvm.heap}`, `-Xmx${spec.jvm.heap}`] : []),
+    ...(spec.jvm?.flags ?? []),
+  ];
 
   return members.map((r) => {
     const base = normalisePath(`${r.host.dataRoot}/zookeeper/${spec.name}/${r.id}`);
@@ -59,7 +70,9 @@ export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): Instanc
       config,
       jvmFlags,
       logging: { ...DEFAULT_ZK_LOGGING, ...spec.logging },
-      ...(spec.distribution.home || spec.distribution.package ? resolveDistribution(spec.distribution, r.host.dataRoot, 'zookeeper') : {}),
+      ...(spec.distribution.home || spec.distribution.package
+        ? resolveDistribution(spec.distribution, r.host.dataRoot, 'zookeeper')
+        : {}),
       ...(spec.distribution.java ? { java: spec.distribution.java } : {}),
     };
     return {
@@ -75,7 +88,12 @@ export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): Instanc
 }
 
 function mergeWhitelist(user: string | undefined): string {
-  const words = new Set((user ?? '').split(',').map((w) => w.trim()).filter(Boolean));
+  const words = new Set(
+    (user ?? '')
+      .split(',')
+      .map((w) => w.trim())
+      .filter(Boolean),
+  );
   if (words.has('*')) return '*';
   for (const w of REQUIRED_4LW) words.add(w);
   return [...words].sort().join(',');

@@ -28,7 +28,9 @@ export function renderZooCfg(inputs: ZookeeperInputs): string {
   }
   const lines = [
     `# Rendered by hactl for cluster ${inputs.cluster}, member ${inputs.myid}. Local edits are overwritten.`,
-    ...Object.keys(kv).sort().map((k) => `${k}=${kv[k]}`),
+    ...Object.keys(kv)
+      .sort()
+      .map((k) => `${k}=${kv[k]}`),
     ...inputs.servers.map((s) => `server.${s.id}=${s.address}:${s.peerPort}:${s.electionPort}`),
   ];
   return lines.join('\n') + '\n';

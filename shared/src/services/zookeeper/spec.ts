@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { PROPERTY_KEY_RE, absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails, jvmSchema } from '../../config-values.js';
+import {
+  PROPERTY_KEY_RE,
+  absPathSchema,
+  hostRefSchema,
+  nameSchema,
+  portSchema,
+  zodDetails,
+  jvmSchema,
+} from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath, pathProblems } from '../../paths.js';
 
@@ -28,7 +36,10 @@ const memberSchema = z
  */
 export const zookeeperLoggingSchema = z
   .object({
-    maxFileSize: z.string().regex(/^[1-9][0-9]{0,4}(KB|MB|GB)$/, 'must be a size such as 512KB, 64MB or 1GB').optional(),
+    maxFileSize: z
+      .string()
+      .regex(/^[1-9][0-9]{0,4}(KB|MB|GB)$/, 'must be a size such as 512KB, 64MB or 1GB')
+      .optional(),
     maxFiles: z.number().int().min(1).max(20).optional(),
     level: z.enum(['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE']).optional(),
   })
@@ -45,12 +56,18 @@ export const zookeeperSpecSchema = z
         /** Install dir with the upstream layout (`bin/zkServer.sh`); Debian: /usr/share/zookeeper. */
         home: absPathSchema.optional(),
         /** Or run java directly: for installs without zkServer.sh. */
-        java: z.object({ command: absPathSchema, classpath: z.array(absPathSchema).min(1) }).strict().optional(),
+        java: z
+          .object({ command: absPathSchema, classpath: z.array(absPathSchema).min(1) })
+          .strict()
+          .optional(),
         /** Or a release tarball the agent downloads and verifies. */
         package: packageSchema.optional(),
       })
       .strict()
-      .refine((d) => [d.home, d.java, d.package].filter((x) => x !== undefined).length === 1, 'set exactly one of "home", "java" or "package"'),
+      .refine(
+        (d) => [d.home, d.java, d.package].filter((x) => x !== undefined).length === 1,
+        'set exactly one of "home", "java" or "package"',
+      ),
     settings: z.record(z.string(), settingValue).default({}),
     members: z.array(memberSchema),
     jvm: jvmSchema.optional(),
@@ -79,7 +96,19 @@ const MANAGED_KEYS: Record<string, string> = {
   'admin.enableServer': 'set members[].adminPort (0 turns it off)',
 };
 
-const INT_KEYS = new Set(['tickTime', 'initLimit', 'syncLimit', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'globalOutstandingLimit', 'preAllocSize', 'snapCount']);
+const INT_KEYS = new Set([
+  'tickTime',
+  'initLimit',
+  'syncLimit',
+  'maxClientCnxns',
+  'minSessionTimeout',
+  'maxSessionTimeout',
+  'autopurge.snapRetainCount',
+  'autopurge.purgeInterval',
+  'globalOutstandingLimit',
+  'preAllocSize',
+  'snapCount',
+]);
 /** zoo.cfg settings that hold a path: the data dirs, and the key/trust store files (`ssl.keyStore.location`, `ssl.quorum.trustStore.location`, …). */
 export function isZookeeperPathKey(key: string): boolean {
   return key === 'dataDir' || key === 'dataLogDir' || key.endsWith('.location');
@@ -103,8 +132,10 @@ export interface ResolvedMember {
 
 /** The member's ports and dirs after defaults, dirs in normal form; the single source for validation and planning. */
 export function resolveMember(spec: ZookeeperSpec, m: ZookeeperMemberSpec, host: HostRecord): ResolvedMember {
-  const clusterDataDir = typeof spec.settings.dataDir === 'string' ? normalisePath(spec.settings.dataDir) : undefined;
-  const dataLogDir = typeof spec.settings.dataLogDir === 'string' ? normalisePath(spec.settings.dataLogDir) : undefined;
+  const clusterDataDir =
+    typeof spec.settings.dataDir === 'string' ? normalisePath(spec.settings.dataDir) : undefined;
+  const dataLogDir =
+    typeof spec.settings.dataLogDir === 'string' ? normalisePath(spec.settings.dataLogDir) : undefined;
   return {
     host,
     id: m.id,
@@ -112,7 +143,9 @@ export function resolveMember(spec: ZookeeperSpec, m: ZookeeperMemberSpec, host:
     peerPort: m.peerPort ?? ZK_DEFAULT_PORTS.peer,
     electionPort: m.electionPort ?? ZK_DEFAULT_PORTS.election,
     adminPort: m.adminPort ?? ZK_DEFAULT_PORTS.admin,
-    dataDir: normalisePath(m.dataDir ?? clusterDataDir ?? `${host.dataRoot}/zookeeper/${spec.name}/${m.id}/data`),
+    dataDir: normalisePath(
+      m.dataDir ?? clusterDataDir ?? `${host.dataRoot}/zookeeper/${spec.name}/${m.id}/data`,
+    ),
     dataLogDir,
   };
 }
@@ -135,9 +168,11 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
 
   const seenIds = new Map<number, number>();
   spec.members.forEach((m, i) => {
-    if (m.id < 1 || m.id > 255) problems.push({ path: `members[${i}].id`, message: `myid ${m.id} is outside 1-255` });
+    if (m.id < 1 || m.id > 255)
+      problems.push({ path: `members[${i}].id`, message: `myid ${m.id} is outside 1-255` });
     const prev = seenIds.get(m.id);
-    if (prev !== undefined) problems.push({ path: `members[${i}].id`, message: `duplicate id ${m.id} (also members[${prev}].id)` });
+    if (prev !== undefined)
+      problems.push({ path: `members[${i}].id`, message: `duplicate id ${m.id} (also members[${prev}].id)` });
     else seenIds.set(m.id, i);
   });
 
@@ -148,7 +183,10 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
       continue;
     }
     if (/^(server|group|weight)\./.test(key)) {
-      problems.push({ path, message: 'ensemble membership is derived from members[]; do not set server.N/group/weight lines' });
+      problems.push({
+        path,
+        message: 'ensemble membership is derived from members[]; do not set server.N/group/weight lines',
+      });
       continue;
     }
     const managed = MANAGED_KEYS[key];
@@ -158,7 +196,10 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
     }
     const str = String(value);
     problems.push(...checkPropertiesValue(path, str));
-    if (INT_KEYS.has(key) && !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))) {
+    if (
+      INT_KEYS.has(key) &&
+      !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))
+    ) {
       problems.push({ path, message: 'must be a non-negative integer' });
     }
     if ((key === 'tickTime' || key === 'initLimit' || key === 'syncLimit') && Number(str) === 0) {
@@ -174,7 +215,10 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
   spec.members.forEach((m, i) => {
     const host = findHost(fleet.hosts, m.host);
     if (!host) {
-      problems.push({ path: `members[${i}].host`, message: `unknown host ${JSON.stringify(m.host)} (no agent registered with that name or id)` });
+      problems.push({
+        path: `members[${i}].host`,
+        message: `unknown host ${JSON.stringify(m.host)} (no agent registered with that name or id)`,
+      });
       return;
     }
     const r = resolveMember(spec, m, host);
@@ -187,16 +231,24 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
     for (const [field, port] of ports) {
       const key = `${host.id}:${port}`;
       const other = used.get(key);
-      if (other) problems.push({ path: `members[${i}].${field}`, message: `port ${port} on host ${host.name} is already used by ${other}` });
+      if (other)
+        problems.push({
+          path: `members[${i}].${field}`,
+          message: `port ${port} on host ${host.name} is already used by ${other}`,
+        });
       else used.set(key, `members[${i}].${field}`);
     }
-    const memberDirs: [path: string, what: string, dir: string][] = [[`members[${i}].dataDir`, 'data dir', r.dataDir]];
+    const memberDirs: [path: string, what: string, dir: string][] = [
+      [`members[${i}].dataDir`, 'data dir', r.dataDir],
+    ];
     // dataLogDir equal to dataDir is what ZooKeeper does without it; only a separate one is a claim of its own.
-    if (r.dataLogDir !== undefined && r.dataLogDir !== r.dataDir) memberDirs.push(['settings.dataLogDir', 'transaction log dir', r.dataLogDir]);
+    if (r.dataLogDir !== undefined && r.dataLogDir !== r.dataDir)
+      memberDirs.push(['settings.dataLogDir', 'transaction log dir', r.dataLogDir]);
     for (const [path, what, dir] of memberDirs) {
       if (pathProblems(dir).length) continue; // a bad path setting is reported above
       const clash = dirs.overlaps(host.id, dir)[0];
-      if (clash) problems.push({ path, message: `${what} ${dir} on host ${host.name} ${describeOverlap(clash)}` });
+      if (clash)
+        problems.push({ path, message: `${what} ${dir} on host ${host.name} ${describeOverlap(clash)}` });
       dirs.add(host.id, dir, path === 'settings.dataLogDir' ? `members[${i}] (settings.dataLogDir)` : path);
     }
   });

@@ -89,7 +89,12 @@ export function planSupervisorSummary(id: string, info: SupervisorInfo): Supervi
 }
 
 /** Nimbus.getTopologySummaryImpl, counting tasks/executors/workers from the assignment. */
-export function planTopologySummary(id: string, base: StormBase, assignment: Assignment | undefined, nowSecs: number): TopologySummary {
+export function planTopologySummary(
+  id: string,
+  base: StormBase,
+  assignment: Assignment | undefined,
+  nowSecs: number,
+): TopologySummary {
   let tasks = 0;
   const workers = new Set<string>();
   const enp = assignment?.executor_node_port ?? new Map();
@@ -128,7 +133,9 @@ export function planClusterSummary(
   });
   return {
     supervisors: [...state.supervisors].map(([id, info]) => planSupervisorSummary(id, info)),
-    topologies: [...state.bases].map(([id, base]) => planTopologySummary(id, base, state.assignments.get(id), nowSecs)),
+    topologies: [...state.bases].map(([id, base]) =>
+      planTopologySummary(id, base, state.assignments.get(id), nowSecs),
+    ),
     nimbuses,
   };
 }

@@ -81,7 +81,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
  * Where storm.yaml is read from: `--config FILE`, else `$STORM_CONF_DIR/storm.yaml`, else
  * `<STORM_HOME>/conf/storm.yaml` (bin/storm.py: STORM_CONF_DIR defaults to STORM_HOME/conf).
  */
-export function resolveConfPath(args: CliArgs, env: Readonly<Record<string, string | undefined>>, home: string): string {
+export function resolveConfPath(
+  args: CliArgs,
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+): string {
   if (args.configFile) return path.resolve(args.configFile);
   const confDir = env.STORM_CONF_DIR ?? path.join(home, 'conf');
   return path.join(confDir, 'storm.yaml');
@@ -95,14 +99,19 @@ function isPort(v: unknown): v is number {
 }
 
 /** Merges defaults, storm.yaml text and CLI overrides; reports every problem at once. */
-export function loadConfig(opts: { fileText: string | undefined; overrides: StormConf; home: string }): StormConf {
+export function loadConfig(opts: {
+  fileText: string | undefined;
+  overrides: StormConf;
+  home: string;
+}): StormConf {
   const problems: string[] = [];
   let fromFile: StormConf = {};
   if (opts.fileText !== undefined) {
     try {
       const parsed = YAML.parse(opts.fileText) as unknown;
       if (parsed !== null && parsed !== undefined) {
-        if (typeof parsed !== 'object' || Array.isArray(parsed)) problems.push('storm.yaml must be a YAML map');
+        if (typeof parsed !== 'object' || Array.isArray(parsed))
+          problems.push('storm.yaml must be a YAML map');
         else fromFile = parsed as StormConf;
       }
     } catch (err) {
@@ -114,15 +123,28 @@ export function loadConfig(opts: { fileText: string | undefined; overrides: Stor
     problems.push('storm.zookeeper.servers must be a non-empty list of host names');
   }
   if (!isStringList(conf['nimbus.seeds'])) problems.push('nimbus.seeds must be a list of host names');
-  for (const key of ['storm.zookeeper.port', 'nimbus.thrift.port', 'ui.port', 'logviewer.port', 'supervisor.thrift.port']) {
+  for (const key of [
+    'storm.zookeeper.port',
+    'nimbus.thrift.port',
+    'ui.port',
+    'logviewer.port',
+    'supervisor.thrift.port',
+  ]) {
     if (!isPort(conf[key])) problems.push(`${key} must be a port number`);
   }
   const slots = conf['supervisor.slots.ports'];
-  if (!Array.isArray(slots) || !slots.every(isPort)) problems.push('supervisor.slots.ports must be a list of ports');
+  if (!Array.isArray(slots) || !slots.every(isPort))
+    problems.push('supervisor.slots.ports must be a list of ports');
   const root = conf['storm.zookeeper.root'];
-  if (typeof root !== 'string' || !root.startsWith('/')) problems.push('storm.zookeeper.root must start with /');
-  for (const key of ['storm.zookeeper.session.timeout', 'storm.zookeeper.connection.timeout', 'supervisor.heartbeat.frequency.secs']) {
-    if (typeof conf[key] !== 'number' || (conf[key] as number) <= 0) problems.push(`${key} must be a positive number`);
+  if (typeof root !== 'string' || !root.startsWith('/'))
+    problems.push('storm.zookeeper.root must start with /');
+  for (const key of [
+    'storm.zookeeper.session.timeout',
+    'storm.zookeeper.connection.timeout',
+    'supervisor.heartbeat.frequency.secs',
+  ]) {
+    if (typeof conf[key] !== 'number' || (conf[key] as number) <= 0)
+      problems.push(`${key} must be a positive number`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const localDir = String(conf['storm.local.dir']);
@@ -140,7 +162,9 @@ export const confPorts = (c: StormConf, k: string): number[] => (c[k] as unknown
 /** `h1:2181,h2:2181/storm`: the root is a chroot (CuratorUtils.newCurator, service-facts 3.1). */
 export function zkConnectString(conf: StormConf, withRoot: boolean): string {
   const port = confNum(conf, 'storm.zookeeper.port');
-  const hosts = confList(conf, 'storm.zookeeper.servers').map((h) => `${h}:${port}`).join(',');
+  const hosts = confList(conf, 'storm.zookeeper.servers')
+    .map((h) => `${h}:${port}`)
+    .join(',');
   const root = confStr(conf, 'storm.zookeeper.root');
   return withRoot && root !== '/' ? `${hosts}${root}` : hosts;
 }

@@ -23,9 +23,7 @@ export function sortLatchChildren(children: readonly string[]): string[] {
 }
 
 export type LatchPlan =
-  | { kind: 'leader' }
-  | { kind: 'follower'; watch: string }
-  | { kind: 'missing'; reason: string };
+  { kind: 'leader' } | { kind: 'follower'; watch: string } | { kind: 'missing'; reason: string };
 
 export function planLatch(children: readonly string[], ours: string): LatchPlan {
   const sorted = sortLatchChildren(children);

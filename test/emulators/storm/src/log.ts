@@ -29,7 +29,13 @@ export function formatLogLine(d: Date, logger: string, thread: string, level: Le
  * Client commands (`storm list`, `storm jar`) log with storm's default log4j2.xml instead:
  * `%-4r [%t] %-5p %c{1.} - %msg%n`, e.g. `1232 [main] INFO  o.a.s.u.NimbusClient - Found leader nimbus : h:6627`.
  */
-export function formatClientLogLine(uptimeMs: number, logger: string, thread: string, level: Level, msg: string): string {
+export function formatClientLogLine(
+  uptimeMs: number,
+  logger: string,
+  thread: string,
+  level: Level,
+  msg: string,
+): string {
   return `${String(Math.trunc(uptimeMs)).padEnd(4)} [${thread}] ${level.padEnd(5)} ${abbreviateLogger(logger)} - ${msg}`;
 }
 
@@ -43,12 +49,21 @@ const stdout = (l: string): void => {
   process.stdout.write(`${l}\n`);
 };
 
-export function createLogger(logger: string, thread = 'main', write: (line: string) => void = stdout): Logger {
+export function createLogger(
+  logger: string,
+  thread = 'main',
+  write: (line: string) => void = stdout,
+): Logger {
   const at = (level: Level) => (msg: string) => write(formatLogLine(new Date(), logger, thread, level, msg));
   return { info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
 }
 
-export function createClientLogger(logger: string, thread = 'main', write: (line: string) => void = stdout): Logger {
-  const at = (level: Level) => (msg: string) => write(formatClientLogLine(process.uptime() * 1000, logger, thread, level, msg));
+export function createClientLogger(
+  logger: string,
+  thread = 'main',
+  write: (line: string) => void = stdout,
+): Logger {
+  const at = (level: Level) => (msg: string) =>
+    write(formatClientLogLine(process.uptime() * 1000, logger, thread, level, msg));
   return { info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
 }

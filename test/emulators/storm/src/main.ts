@@ -4,7 +4,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, localHostname, parseArgs, resolveConfPath, type StormConf } from './config.js';
+import {
+  ConfigError,
+  loadConfig,
+  localHostname,
+  parseArgs,
+  resolveConfPath,
+  type StormConf,
+} from './config.js';
 import { createClientLogger, createLogger } from './log.js';
 import { renderTopologyList } from './list.js';
 import { getConfiguredClient, javaStackTrace } from './nimbus-client.js';
@@ -30,12 +37,15 @@ function readConf(argv: string[]): { conf: StormConf; command: string | undefine
   const args = parseArgs(argv);
   // bin/storm: STORM_BASE_DIR is the directory above bin/, whatever STORM_HOME says.
   const home =
-    process.env.STORM_BASE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../emulators/storm');
+    process.env.STORM_BASE_DIR ??
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../emulators/storm');
   const confPath = resolveConfPath(args, process.env, home);
   let fileText: string | undefined;
   if (fs.existsSync(confPath)) fileText = fs.readFileSync(confPath, 'utf8');
   else if (args.configFile) {
-    process.stderr.write(`Exception in thread "main" java.lang.RuntimeException: Could not find config file ${confPath}\n`);
+    process.stderr.write(
+      `Exception in thread "main" java.lang.RuntimeException: Could not find config file ${confPath}\n`,
+    );
     exit(1);
   }
   return { conf: loadConfig({ fileText, overrides: args.overrides, home }), command: args.command };
@@ -98,7 +108,14 @@ async function main(): Promise<void> {
       const host = localHostname(conf, os.hostname());
       // Supervisor.generateSupervisorId: `<uuid>-<InetAddress.getLocalHost().getHostAddress()>`, the
       // machine's address, not storm.local.hostname (real 2.8.3 here: `<uuid>-127.0.0.1`).
-      const daemon = await runSupervisor({ conf, host, ip: await hostIp(os.hostname()), log: logFor('main'), nowSecs, exit });
+      const daemon = await runSupervisor({
+        conf,
+        host,
+        ip: await hostIp(os.hostname()),
+        log: logFor('main'),
+        nowSecs,
+        exit,
+      });
       if (daemon) handleSignals(daemon);
       return;
     }
@@ -108,7 +125,10 @@ async function main(): Promise<void> {
     }
     case 'list': {
       try {
-        const client = await getConfiguredClient(conf, createClientLogger('org.apache.storm.utils.NimbusClient'));
+        const client = await getConfiguredClient(
+          conf,
+          createClientLogger('org.apache.storm.utils.NimbusClient'),
+        );
         process.stdout.write(renderTopologyList(await client.getTopologySummaries()));
         exit(0);
       } catch (err) {

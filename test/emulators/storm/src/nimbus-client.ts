@@ -1,5 +1,12 @@
 import { callThrift } from './thrift-rpc.js';
-import { CLUSTER_SUMMARY, NIMBUS_SUMMARY, TOPOLOGY_SUMMARY, type ClusterSummary, type NimbusSummary, type TopologySummary } from './thrift.js';
+import {
+  CLUSTER_SUMMARY,
+  NIMBUS_SUMMARY,
+  TOPOLOGY_SUMMARY,
+  type ClusterSummary,
+  type NimbusSummary,
+  type TopologySummary,
+} from './thrift.js';
 import { confList, confNum, type StormConf } from './config.js';
 import type { Logger } from './log.js';
 
@@ -26,13 +33,23 @@ const javaList = (items: readonly string[]): string => `[${items.join(', ')}]`;
  * connect to the answer. A seed that cannot be reached or fails is skipped with a warning; when no
  * seed answers, the NimbusLeaderNotFoundException below is what `storm list` and the UI report.
  */
-export async function getConfiguredClient(conf: StormConf, log: Logger, timeoutMs = 5000): Promise<LeaderClient> {
+export async function getConfiguredClient(
+  conf: StormConf,
+  log: Logger,
+  timeoutMs = 5000,
+): Promise<LeaderClient> {
   const seeds = confList(conf, 'nimbus.seeds');
   const port = confNum(conf, 'nimbus.thrift.port');
   for (const seed of seeds) {
     let leader: NimbusSummary;
     try {
-      leader = (await callThrift(seed, port, 'getLeader', { struct: NIMBUS_SUMMARY }, timeoutMs)) as NimbusSummary;
+      leader = (await callThrift(
+        seed,
+        port,
+        'getLeader',
+        { struct: NIMBUS_SUMMARY },
+        timeoutMs,
+      )) as NimbusSummary;
     } catch (err) {
       log.warn(
         `Ignoring exception while trying to get leader nimbus info from ${seed}. will retry with a different seed host. ${(err as Error).message}`,
@@ -45,7 +62,8 @@ export async function getConfiguredClient(conf: StormConf, log: Logger, timeoutM
     return {
       host: leader.host,
       port: leader.port,
-      getClusterInfo: async () => (await call('getClusterInfo', { struct: CLUSTER_SUMMARY })) as ClusterSummary,
+      getClusterInfo: async () =>
+        (await call('getClusterInfo', { struct: CLUSTER_SUMMARY })) as ClusterSummary,
       getTopologySummaries: async () =>
         (await call('getTopologySummaries', { list: { struct: TOPOLOGY_SUMMARY } })) as TopologySummary[],
       getNimbusConf: async () => (await call('getNimbusConf', 'string')) as string,

@@ -23,7 +23,8 @@ export interface NimbusServiceDeps {
 async function latchLeader(zk: Zk): Promise<{ host: string; port: number }> {
   const leader = parseNimbusId(await readLatchLeaderId(zk));
   // Zookeeper.toNimbusInfo on a blank participant id.
-  if (!leader) throw new Error('No nimbus leader participant host found, have you started your nimbus hosts?');
+  if (!leader)
+    throw new Error('No nimbus leader participant host found, have you started your nimbus hosts?');
   return leader;
 }
 
@@ -32,7 +33,12 @@ export function createNimbusHandler(deps: NimbusServiceDeps): RpcHandler {
     const zk = deps.zk();
     const state = await readClusterState(zk);
     const leader = await latchLeader(zk);
-    return planClusterSummary(state, leader, { host: deps.self.host, isLeader: deps.isLeader() }, deps.nowSecs());
+    return planClusterSummary(
+      state,
+      leader,
+      { host: deps.self.host, isLeader: deps.isLeader() },
+      deps.nowSecs(),
+    );
   };
 
   return async (method) => {

@@ -1,6 +1,13 @@
 import net from 'node:net';
 import os from 'node:os';
-import { canBind, closeServer, listen, openClusterSession, renderJavaMap, trackConnections } from './daemon-common.js';
+import {
+  canBind,
+  closeServer,
+  listen,
+  openClusterSession,
+  renderJavaMap,
+  trackConnections,
+} from './daemon-common.js';
 import { confNum, type StormConf } from './config.js';
 import { LeaderLatch } from './leader-latch.js';
 import { latchParticipantId } from './latch-plan.js';
@@ -67,7 +74,10 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
         isLeader: () => setImmediate(() => onLeader(l)),
         notLeader: () => zkLog.info(`${os.hostname()} lost leadership.`),
       },
-      (err) => deps.log('org.apache.storm.shade.org.apache.curator.framework.recipes.leader.LeaderLatch').error(err.message),
+      (err) =>
+        deps
+          .log('org.apache.storm.shade.org.apache.curator.framework.recipes.leader.LeaderLatch')
+          .error(err.message),
     );
     latch = l;
     await l.start();
@@ -82,7 +92,9 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
   const onLeader = (l: LeaderLatch): void => {
     if (!zk || l !== latch || !l.hasLeadership) return;
     callbackLog.info('Locking sync remote assignments and id-info to local');
-    callbackLog.info('Accepting leadership, all active topologies and corresponding dependencies found locally.');
+    callbackLog.info(
+      'Accepting leadership, all active topologies and corresponding dependencies found locally.',
+    );
     // LeaderListenerCallbackFactory names the machine (InetAddress.getLocalHost().getCanonicalHostName()),
     // not storm.local.hostname: real 2.8.3 logged "localhost gained leadership." on 127.0.0.1.
     zkLog.info(`${os.hostname()} gained leadership.`);
@@ -93,7 +105,9 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
       if (stopping) return;
       // Curator: ephemerals die with the session; Storm re-registers /nimbuses/<host> on reconnect.
       // Curator's connection state listener; the session's ephemerals are gone at this point.
-      deps.log('org.apache.storm.shade.org.apache.curator.framework.state.ConnectionStateManager').info('State change: LOST');
+      deps
+        .log('org.apache.storm.shade.org.apache.curator.framework.state.ConnectionStateManager')
+        .info('State change: LOST');
       latch?.lost();
       latch = undefined;
       zk?.close();
@@ -101,7 +115,14 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
     });
     await zk.setEphemeral(
       `/nimbuses/${host}`,
-      encodeNimbusSummary({ host, port, uptime_secs: startSecs, isLeader: false, version: STORM_VERSION, tlsPort: 0 }),
+      encodeNimbusSummary({
+        host,
+        port,
+        uptime_secs: startSecs,
+        isLeader: false,
+        version: STORM_VERSION,
+        tlsPort: 0,
+      }),
     );
     await joinElection();
   };
@@ -122,7 +143,10 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
       conf,
       nowSecs: deps.nowSecs,
     }),
-    (err) => deps.log('org.apache.storm.thrift.server.AbstractNonblockingServer$FrameBuffer').error(`Unexpected throwable while invoking! ${err.message}`),
+    (err) =>
+      deps
+        .log('org.apache.storm.thrift.server.AbstractNonblockingServer$FrameBuffer')
+        .error(`Unexpected throwable while invoking! ${err.message}`),
   );
   await listen(server, host, port);
   log.info(`Starting nimbus server for storm version '${STORM_VERSION}'`);

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { canBind, closeServer, listen, openClusterSession, renderJavaMap, trackConnections } from './daemon-common.js';
+import {
+  canBind,
+  closeServer,
+  listen,
+  openClusterSession,
+  renderJavaMap,
+  trackConnections,
+} from './daemon-common.js';
 import { confNum, confPorts, confStr, type StormConf } from './config.js';
 import { serveThrift } from './thrift-rpc.js';
 import { encodeSupervisorInfo, type SupervisorInfo } from './thrift.js';
@@ -51,7 +58,11 @@ export function planSupervisorInfo(p: {
     used_ports: [],
     meta: confPorts(p.conf, 'supervisor.slots.ports'),
     ...(schedulerMeta && typeof schedulerMeta === 'object'
-      ? { scheduler_meta: new Map(Object.entries(schedulerMeta as Record<string, unknown>).map(([k, v]) => [k, String(v)])) }
+      ? {
+          scheduler_meta: new Map(
+            Object.entries(schedulerMeta as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+          ),
+        }
       : {}),
     uptime_secs: p.nowSecs - p.startSecs,
     version: STORM_VERSION,
@@ -77,7 +88,9 @@ export async function runSupervisor(deps: SupervisorDeps): Promise<RunningDaemon
   // 2.x supervisors serve Thrift on supervisor.thrift.port (assignments pushed by nimbus). Slot
   // ports are not probed at start-up; a busy slot port only fails the worker launched on it.
   if (!(await canBind(host, thriftPort))) {
-    log.error(`Error on initialization of supervisor: java.net.BindException: Address already in use (${host}:${thriftPort})`);
+    log.error(
+      `Error on initialization of supervisor: java.net.BindException: Address already in use (${host}:${thriftPort})`,
+    );
     deps.exit(13);
     return undefined;
   }
@@ -96,7 +109,9 @@ export async function runSupervisor(deps: SupervisorDeps): Promise<RunningDaemon
     zk = await openClusterSession(conf, () => {
       if (stopping) return;
       // Curator's connection state listener; the session's ephemerals are gone at this point.
-      deps.log('org.apache.storm.shade.org.apache.curator.framework.state.ConnectionStateManager').info('State change: LOST');
+      deps
+        .log('org.apache.storm.shade.org.apache.curator.framework.state.ConnectionStateManager')
+        .info('State change: LOST');
       zk?.close();
       startSession().catch(fail);
     });
@@ -104,12 +119,19 @@ export async function runSupervisor(deps: SupervisorDeps): Promise<RunningDaemon
   };
   await startSession();
 
-  const timer = setInterval(() => {
-    heartbeat().catch(fail);
-  }, confNum(conf, 'supervisor.heartbeat.frequency.secs') * 1000);
+  const timer = setInterval(
+    () => {
+      heartbeat().catch(fail);
+    },
+    confNum(conf, 'supervisor.heartbeat.frequency.secs') * 1000,
+  );
 
   const server = trackConnections(net.createServer());
-  serveThrift(server, () => Promise.resolve(undefined), () => undefined);
+  serveThrift(
+    server,
+    () => Promise.resolve(undefined),
+    () => undefined,
+  );
   await listen(server, host, thriftPort);
   log.info(`Starting supervisor for storm version '${STORM_VERSION}'.`);
   log.info(`Starting supervisor with id ${id} at host ${host}.`);

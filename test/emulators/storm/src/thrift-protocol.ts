@@ -136,7 +136,8 @@ export class ByteReader {
   constructor(private readonly buf: Buffer) {}
 
   private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new ThriftEncodingError(`truncated thrift data at byte ${this.pos}`);
+    if (this.pos + n > this.buf.length)
+      throw new ThriftEncodingError(`truncated thrift data at byte ${this.pos}`);
   }
   get offset(): number {
     return this.pos;

@@ -59,7 +59,8 @@ function writeMessageBegin(w: ByteWriter, name: string, type: number, seqid: num
 
 function readMessageBegin(r: ByteReader): { name: string; type: number; seqid: number } {
   const v = r.i32();
-  if ((v & 0xffff0000) !== (VERSION_1 & 0xffff0000)) throw new Error('bad thrift message version (non-strict protocol?)');
+  if ((v & 0xffff0000) !== (VERSION_1 & 0xffff0000))
+    throw new Error('bad thrift message version (non-strict protocol?)');
   return { type: v & 0xff, name: r.string(), seqid: r.i32() };
 }
 
@@ -78,7 +79,12 @@ function frameReader(onFrame: (payload: Buffer) => void): (chunk: Buffer) => voi
   };
 }
 
-export function encodeReply(method: string, seqid: number, result: RpcResult | undefined, error?: Error): Buffer {
+export function encodeReply(
+  method: string,
+  seqid: number,
+  result: RpcResult | undefined,
+  error?: Error,
+): Buffer {
   const w = new ByteWriter();
   if (result) {
     writeMessageBegin(w, method, MessageType.REPLY, seqid);

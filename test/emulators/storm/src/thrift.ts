@@ -1,5 +1,10 @@
 import zlib from 'node:zlib';
-import { deserializeStruct, serializeStruct, type StructSchema, type ThriftStruct } from './thrift-protocol.js';
+import {
+  deserializeStruct,
+  serializeStruct,
+  type StructSchema,
+  type ThriftStruct,
+} from './thrift-protocol.js';
 
 /**
  * Storm structs from storm-client/src/storm.thrift (field ids and types as upstream) and the
@@ -79,7 +84,12 @@ export const CLUSTER_SUMMARY: StructSchema = [
 ];
 
 /** enum TopologyStatus */
-export const TOPOLOGY_STATUS: Record<number, string> = { 1: 'ACTIVE', 2: 'INACTIVE', 3: 'REBALANCING', 4: 'KILLED' };
+export const TOPOLOGY_STATUS: Record<number, string> = {
+  1: 'ACTIVE',
+  2: 'INACTIVE',
+  3: 'REBALANCING',
+  4: 'KILLED',
+};
 
 export const STORM_BASE: StructSchema = [
   { id: 1, name: 'name', spec: 'string', required: true },
@@ -192,5 +202,7 @@ export const decodeNimbusSummary = (data: Buffer): NimbusSummary =>
 export const encodeSupervisorInfo = (s: SupervisorInfo): Buffer => gzipThrift(SUPERVISOR_INFO, s);
 export const decodeSupervisorInfo = (data: Buffer): SupervisorInfo =>
   gunzipThrift(SUPERVISOR_INFO, data) as unknown as SupervisorInfo;
-export const decodeStormBase = (data: Buffer): StormBase => gunzipThrift(STORM_BASE, data) as unknown as StormBase;
-export const decodeAssignment = (data: Buffer): Assignment => gunzipThrift(ASSIGNMENT, data) as unknown as Assignment;
+export const decodeStormBase = (data: Buffer): StormBase =>
+  gunzipThrift(STORM_BASE, data) as unknown as StormBase;
+export const decodeAssignment = (data: Buffer): Assignment =>
+  gunzipThrift(ASSIGNMENT, data) as unknown as Assignment;

@@ -50,7 +50,10 @@ export function nimbusLogLink(host: string, conf: StormConf): string {
  * UIHelpers.getNimbusSummary: live nimbuses (from getClusterInfo) first, then every non-localhost
  * seed not among them as `Offline` with string `port` and "Not applicable" fields (surprise 11).
  */
-export function renderNimbusSummary(cluster: ClusterSummary, conf: StormConf): { nimbuses: Record<string, unknown>[] } {
+export function renderNimbusSummary(
+  cluster: ClusterSummary,
+  conf: StormConf,
+): { nimbuses: Record<string, unknown>[] } {
   const port = confNum(conf, 'nimbus.thrift.port');
   const seeds = confList(conf, 'nimbus.seeds')
     .filter((h) => !isLocalhostAddress(h))
@@ -93,10 +96,15 @@ const totalCpu = (s: SupervisorSummary): number =>
 const floatStr = (n: number): string => n.toFixed(2);
 
 /** UIHelpers.getClusterSummary (2.x keys, service-facts 3.4). */
-export function renderClusterSummary(cluster: ClusterSummary, user: string | null, conf: StormConf): Record<string, unknown> {
+export function renderClusterSummary(
+  cluster: ClusterSummary,
+  user: string | null,
+  conf: StormConf,
+): Record<string, unknown> {
   const sups = cluster.supervisors;
   const sum = (f: (s: SupervisorSummary) => number): number => sups.reduce((a, s) => a + f(s), 0);
-  const sumT = (f: (t: TopologySummary) => number): number => cluster.topologies.reduce((a, t) => a + f(t), 0);
+  const sumT = (f: (t: TopologySummary) => number): number =>
+    cluster.topologies.reduce((a, t) => a + f(t), 0);
   const slotsTotal = sum((s) => s.num_workers);
   const slotsUsed = sum((s) => s.num_used_workers);
   const mem = sum(totalMem);

@@ -2,7 +2,13 @@ import http from 'node:http';
 import { closeServer, listen, trackConnections } from './daemon-common.js';
 import { confNum, confStr, type StormConf } from './config.js';
 import { getConfiguredClient, javaStackTrace, type LeaderClient } from './nimbus-client.js';
-import { renderClusterSummary, renderError, renderNimbusSummary, renderSupervisorSummary, renderTopologySummary } from './ui-json.js';
+import {
+  renderClusterSummary,
+  renderError,
+  renderNimbusSummary,
+  renderSupervisorSummary,
+  renderTopologySummary,
+} from './ui-json.js';
 import type { Logger } from './log.js';
 import type { RunningDaemon } from './nimbus.js';
 import type { ClusterSummary } from './thrift.js';
@@ -19,7 +25,8 @@ export interface UiDeps {
 
 type Route = (client: () => Promise<LeaderClient>, conf: StormConf) => Promise<unknown>;
 
-const cluster = async (client: () => Promise<LeaderClient>): Promise<ClusterSummary> => (await client()).getClusterInfo();
+const cluster = async (client: () => Promise<LeaderClient>): Promise<ClusterSummary> =>
+  (await client()).getClusterInfo();
 
 const ROUTES: Record<string, Route> = {
   '/api/v1/nimbus/summary': async (client, conf) => renderNimbusSummary(await cluster(client), conf),
@@ -27,7 +34,8 @@ const ROUTES: Record<string, Route> = {
   '/api/v1/supervisor/summary': async (client, conf) => renderSupervisorSummary(await cluster(client), conf),
   '/api/v1/topology/summary': async (client, conf) => renderTopologySummary(await cluster(client), conf),
   // StormApiResource.getClusterConfiguration: the leader's getNimbusConf() JSON as is.
-  '/api/v1/cluster/configuration': async (client) => JSON.parse(await (await client()).getNimbusConf()) as unknown,
+  '/api/v1/cluster/configuration': async (client) =>
+    JSON.parse(await (await client()).getNimbusConf()) as unknown,
 };
 
 /** UIHelpers.getJsonResponseHeaders */

@@ -26,13 +26,17 @@ export function wrapClient(client: zookeeper.Client): Zk {
   const zk: Zk = {
     client,
     create: (path, data, mode) =>
-      new Promise((resolve, reject) => client.create(path, data, mode, (err, p) => (err ? reject(err) : resolve(p)))),
+      new Promise((resolve, reject) =>
+        client.create(path, data, mode, (err, p) => (err ? reject(err) : resolve(p))),
+      ),
     async setEphemeral(path, data) {
       try {
         await zk.create(path, data, CreateMode.EPHEMERAL);
       } catch (err) {
         if (!isNodeExists(err)) throw err;
-        await new Promise<void>((resolve, reject) => client.setData(path, data, (e) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          client.setData(path, data, (e) => (e ? reject(e) : resolve())),
+        );
       }
     },
     getChildren: (path, watcher) =>
@@ -78,8 +82,16 @@ export function wrapClient(client: zookeeper.Client): Zk {
  * Connects and resolves once the session is established. node-zookeeper-client keeps retrying the
  * ensemble, as Curator does; `onExpired` fires when the session is lost for good.
  */
-export function connectZk(connectString: string, sessionTimeoutMs: number, onExpired: () => void): Promise<Zk> {
-  const client = zookeeper.createClient(connectString, { sessionTimeout: sessionTimeoutMs, spinDelay: 200, retries: 1 });
+export function connectZk(
+  connectString: string,
+  sessionTimeoutMs: number,
+  onExpired: () => void,
+): Promise<Zk> {
+  const client = zookeeper.createClient(connectString, {
+    sessionTimeout: sessionTimeoutMs,
+    spinDelay: 200,
+    retries: 1,
+  });
   return new Promise((resolve) => {
     client.once('connected', () => resolve(wrapClient(client)));
     client.on('expired', onExpired);

@@ -24,12 +24,25 @@ const SESSION_TIMEOUT_MS = 6000;
 const recordedDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'recorded');
 const recorded = (f: string) => fs.readFileSync(path.join(recordedDir, f), 'utf8');
 /** The real cluster's znodes under its root (3 ZooKeeper servers, one nimbus, 2 supervisors, one topology). */
-const real = JSON.parse(recorded('znodes-storm2.8.3.json')) as { root: string[]; latch: Record<string, string>; nimbuses: string[]; supervisors: string[] };
-const realSupervisor = decodeSupervisorInfo(fs.readFileSync(path.join(recordedDir, 'supervisor-info-storm2.8.3.bin.gz')));
-const realNimbus = decodeNimbusSummary(fs.readFileSync(path.join(recordedDir, 'nimbus-summary-storm2.8.3.bin.gz')));
+const real = JSON.parse(recorded('znodes-storm2.8.3.json')) as {
+  root: string[];
+  latch: Record<string, string>;
+  nimbuses: string[];
+  supervisors: string[];
+};
+const realSupervisor = decodeSupervisorInfo(
+  fs.readFileSync(path.join(recordedDir, 'supervisor-info-storm2.8.3.bin.gz')),
+);
+const realNimbus = decodeNimbusSummary(
+  fs.readFileSync(path.join(recordedDir, 'nimbus-summary-storm2.8.3.bin.gz')),
+);
 
 /** A latch node name or id with the variable parts (uuid, sequence, address) replaced. */
-const shape = (s: string) => s.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID').replace(/\d+\.\d+\.\d+\.\d+/g, 'IP').replace(/\d{10}$/, 'SEQ');
+const shape = (s: string) =>
+  s
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID')
+    .replace(/\d+\.\d+\.\d+\.\d+/g, 'IP')
+    .replace(/\d{10}$/, 'SEQ');
 
 describe('storm emulator: what hactl reads, compared with real Storm 2.8.3', { timeout: 90_000 }, () => {
   let zk: ZkEnsemble;
@@ -124,7 +137,9 @@ describe('storm emulator: what hactl reads, compared with real Storm 2.8.3', { t
     const r = lab.cli(['list'], 'cli', N1);
     expect(r.status).toBe(0);
     // Both print client log lines first; the answer starts at its own line.
-    expect(r.stdout.slice(r.stdout.indexOf('No topologies running.'))).toBe(recorded('storm-list-empty-storm2.8.3.txt'));
+    expect(r.stdout.slice(r.stdout.indexOf('No topologies running.'))).toBe(
+      recorded('storm-list-empty-storm2.8.3.txt'),
+    );
   });
 
   it('no nimbus: the UI answers 500 with exceptionToJson, which the UI probe reports (UIHelpers; no real UI to compare)', async () => {

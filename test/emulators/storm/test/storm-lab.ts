@@ -50,7 +50,12 @@ export class StormLab {
     return confDir;
   }
 
-  start(kind: 'nimbus' | 'supervisor' | 'ui', name: string, host: string, extra: Record<string, unknown> = {}): Daemon {
+  start(
+    kind: 'nimbus' | 'supervisor' | 'ui',
+    name: string,
+    host: string,
+    extra: Record<string, unknown> = {},
+  ): Daemon {
     const child = spawn(STORM_BIN, [kind], {
       env: { ...process.env, STORM_CONF_DIR: this.confDir(name, host, extra) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,7 +89,11 @@ export class StormLab {
   }
 
   /** `storm <args>` as a one-shot CLI with the given host's conf. */
-  cli(args: string[], name = 'cli', host = '127.0.2.11'): { status: number | null; stdout: string; stderr: string } {
+  cli(
+    args: string[],
+    name = 'cli',
+    host = '127.0.2.11',
+  ): { status: number | null; stdout: string; stderr: string } {
     const r = spawnSync(STORM_BIN, args, {
       env: { ...process.env, STORM_CONF_DIR: this.confDir(name, host) },
       encoding: 'utf8',
@@ -124,14 +133,19 @@ export function zkReader(connectString: string): Promise<ZkReader> {
         client.getData(p, (err, data, stat) => {
           if (err && 'getCode' in err && err.getCode() === zookeeper.Exception.NO_NODE) resolve(undefined);
           else if (err) reject(err);
-          else resolve({ data: data ?? Buffer.alloc(0), ephemeralOwner: stat.ephemeralOwner.readBigUInt64BE(0) });
+          else
+            resolve({
+              data: data ?? Buffer.alloc(0),
+              ephemeralOwner: stat.ephemeralOwner.readBigUInt64BE(0),
+            });
         }),
       ),
     create: (p, data) =>
       new Promise((resolve, reject) =>
         client.mkdirp(p, data, zookeeper.CreateMode.PERSISTENT, (err) => (err ? reject(err) : resolve())),
       ),
-    remove: (p) => new Promise((resolve, reject) => client.remove(p, (err) => (err ? reject(err) : resolve()))),
+    remove: (p) =>
+      new Promise((resolve, reject) => client.remove(p, (err) => (err ? reject(err) : resolve()))),
     close: () => client.close(),
   };
   return new Promise((resolve) => {
@@ -140,7 +154,9 @@ export function zkReader(connectString: string): Promise<ZkReader> {
   });
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown>; contentType: string }> {
+export async function getJson(
+  url: string,
+): Promise<{ status: number; body: Record<string, unknown>; contentType: string }> {
   const res = await fetch(url);
   return {
     status: res.status,
