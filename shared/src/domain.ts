@@ -92,16 +92,44 @@ export interface InstanceObservation {
 
 export type ClusterHealth = 'pending' | 'healthy' | 'degraded' | 'down';
 
+/**
+ * One member of a cluster as its kind's health rollup sees it. `instance`, `leading` and
+ * `restartRank` are the contract the rollout order and the restart gates read, so no kind has to
+ * name its leader `leader` for leader-last to work, and members are never paired with plans by
+ * array position.
+ */
 export interface MemberStatus {
+  /** The instance this member is: `<cluster>/<member>` (instance-id.ts). */
+  instance: string;
+  /** Host name (the host id when the host is not registered). */
   host: string;
+  /** The kind's member id: ZooKeeper myid, Kafka node id, Elasticsearch node name, Storm `<role>-<host>`. */
   id: number | string;
   address: string;
   port: number;
   role: string;
+  /** The kind's word for what the member does now (`leader`, `follower`, `controller`, `master`, …); `unknown` without a fresh probe. */
   mode: string;
+  /**
+   * The member leads its cluster now: the ZooKeeper leader, Kafka's active controller, the
+   * elected Elasticsearch master, the Storm leader nimbus. Restarting it forces an election, so it
+   * goes last.
+   */
+  leading: boolean;
+  /**
+   * Rolling-restart order, lower first (0 = ordinary member). Leading members rank 2; a kind may
+   * rank more finely (Elasticsearch: data nodes 0, master-eligible 1, elected master 2).
+   */
+  restartRank: number;
   process: ProcessState | 'unknown';
+  /** ISO time of the last probe; null when never probed. */
   lastProbe: string | null;
   detail: string;
+  pid: number;
+  restarts: number;
+  /** The member's log files on its host, as its agent reported them. */
+  logs?: string[];
+  /** Kind-specific probe values shown to operators (e.g. `syncedFollowers`, `underReplicated`, `slots`). */
   [extra: string]: unknown;
 }
 

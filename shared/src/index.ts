@@ -15,3 +15,7 @@ export * as zookeeper from './services/zookeeper/index.js';
 export * as storm from './services/storm/index.js';
 export * as elasticsearch from './services/elasticsearch/index.js';
 export * as kafka from './services/kafka/index.js';
+export * from './services/change.js';
+export * from './services/instance-id.js';
+export * from './services/member.js';
+export * from './services/claims.js';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   HactlError,
   parseJsonInput,
+  classifyChange,
   serviceKind,
   type Logger,
   type PackageInputs,
@@ -64,8 +65,7 @@ export function needsRestartFor(
 ): boolean {
   if (!running) return false;
   if (JSON.stringify(running.plan) !== JSON.stringify(plan)) return true;
-  if (JSON.stringify(running.inputs) === JSON.stringify(spec.inputs)) return false;
-  return serviceKind(spec.kind)?.needsRestart?.(running.inputs, spec.inputs) ?? true;
+  return classifyChange(spec.kind, running.inputs, spec.inputs) === 'restart';
 }
 
 export interface InstanceManagerOptions {

@@ -1,5 +1,5 @@
 import type { Command__Output } from '@hactl/proto';
-import { parseJsonInput } from '@hactl/shared';
+import { clusterOfInstance, parseJsonInput } from '@hactl/shared';
 import { readTail } from './crash-cause.js';
 import { checkDesiredInstance } from './desired.js';
 import { InstanceManager } from './instances.js';
@@ -38,7 +38,7 @@ export async function runQuery(manager: InstanceManager, cmd: Command__Output): 
     // Checked like any desired instance from the wire (the instance need not exist here yet).
     const id = cmd.instanceId || 'check/check';
     const spec = checkDesiredInstance(
-      { id, cluster: id.split('/')[0], kind, role: '', runState: 'running', inputs },
+      { id, cluster: clusterOfInstance(id), kind, role: '', runState: 'running', inputs },
       'check',
     );
     const check = await manager.checkStartable(spec);

@@ -63,8 +63,8 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       let ended = false;
       const session: AgentSession = {
         peer: call.getPeer(),
-        sendDesired(generation, desired) {
-          if (!ended) call.write(toWireDesired(generation, desired));
+        sendDesired(generation, stateJson) {
+          if (!ended) call.write(toWireDesired(generation, JSON.parse(stateJson) as HostDesiredView));
         },
         sendCommand(cmd) {
           if (!ended) call.write({ command: cmd });
@@ -118,7 +118,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
                 controlPlaneId: fleet.controlPlaneId,
               },
             });
-            call.write(toWireDesired(reg.generation, reg.desired));
+            call.write(toWireDesired(reg.generation, JSON.parse(reg.stateJson) as HostDesiredView));
             if (msg.hello?.status)
               fleet.recordStatus(
                 reg.hostId,

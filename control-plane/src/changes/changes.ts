@@ -4,12 +4,16 @@ import {
   NotFoundError,
   UnavailableError,
   ValidationError,
+  instanceId,
   nullLogger,
   serviceKind,
   type ErrorDetail,
   type Logger,
 } from '@hactl/shared';
 import type { ClusterPreview, Fleet, StagedApply } from '../reconcile/fleet.js';
+import type { AppliedCluster } from '../api/contract.js';
+
+export type { AppliedCluster } from '../api/contract.js';
 import { defaultRolloutOptions, type RolloutEngine } from '../rollout/engine.js';
 import { checkPreviewHosts, type ClusterPreviewView } from './host-checks.js';
 
@@ -22,18 +26,6 @@ export interface SpecDocument {
 export interface ChangeMeta {
   author: string;
   message: string;
-}
-
-/** What applying one cluster spec did. */
-export interface AppliedCluster {
-  name: string;
-  revision: number;
-  changed: boolean;
-  /** The rollout started for the members whose config changed. */
-  rollout?: string;
-  restartOrder?: string[];
-  /** Members left with the new config on disk and the old process running (`rollout: false`). */
-  restartPending?: string[];
 }
 
 /** What deleting a cluster stops, and the directories it leaves on each host. */
@@ -152,12 +144,12 @@ export class Changes {
     files: string[];
     text: string;
   }> {
-    const { status, plans } = this.fleet.memberMap(cluster);
+    const { members, plans } = this.fleet.memberMap(cluster);
     const matches = plans.filter(
-      (p, i) =>
-        p.id === `${cluster}/${member}` ||
-        status.members[i]?.host === member ||
-        String(status.members[i]?.id) === member,
+      (p) =>
+        p.id === instanceId(cluster, member) ||
+        members.get(p.id)?.host === member ||
+        String(members.get(p.id)?.id) === member,
     );
     if (matches.length === 0) throw new NotFoundError('member', `${cluster}/${member}`);
     if (matches.length > 1)
@@ -166,7 +158,7 @@ export class Changes {
         matches.map((p) => ({ path: 'member', message: p.id })),
       );
     const plan = matches[0]!;
-    const host = status.members[plans.indexOf(plan)]?.host ?? plan.hostId;
+    const host = members.get(plan.id)?.host ?? plan.hostId;
     const r = await this.fleet.queryAgent(
       plan.hostId,
       { instanceId: plan.id, action: 'logs', args: [which, String(lines)] },
@@ -254,11 +246,9 @@ export class Changes {
   /** After the commit: starts the cluster's rollout, or lists the members left restart pending. */
   private roll(s: StagedApply, rolloutWanted: boolean): AppliedCluster {
     const base = { name: s.name, revision: s.revision, changed: s.changed };
-    // Members that run (or crashed and will be started by the step) take part; stopped ones pick
-    // the config up when they start.
-    const members = s.changedInstances.filter((id) =>
-      ['running', 'crashed', 'starting'].includes(this.fleet.observation(id)?.process ?? 'unknown'),
-    );
+    // The running members that need a restart (revisions.ts restartsFor); stopped ones pick the
+    // config up when they start.
+    const members = s.changedInstances;
     if (!rolloutWanted || members.length === 0)
       return { ...base, restartPending: rolloutWanted ? [] : members };
     const r = this.rollouts.start(s.name, defaultRolloutOptions('apply'), members);

@@ -1,66 +1,18 @@
 /**
- * Shapes of the control plane's REST responses (see the REST contract in the CLI brief), with light
- * checks: the CLI renders whatever fields are present, but refuses a body whose top-level shape is
+ * Checks of the control plane's REST responses, whose shapes are the server's own (api/contract.ts): the CLI renders whatever fields are present, but refuses a body whose top-level shape is
  * wrong rather than printing an empty table that looks like "no hosts".
  */
 import { HactlError } from '@hactl/shared/errors';
 
-export interface HostFacts {
-  hostname?: string;
-  os?: string;
-  cpus?: number;
-  memoryBytes?: number;
-  agentVersion?: string;
-  java?: string;
-}
-
-export interface HostView {
-  id: string;
-  name: string;
-  address: string;
-  connected: boolean;
-  lastSeen: string | null;
-  generation: number;
-  appliedGeneration: number;
-  /** Why the agent did not apply its desired state (e.g. it refused a control plane it does not follow). */
-  applyError?: string;
-  instances: number;
-  agentVersion?: string;
-  facts?: HostFacts;
-}
-
-export interface ClusterSummary {
-  name: string;
-  kind: string;
-  revision: number;
-  health: string;
-  reason?: string;
-  hint?: string;
-  members: number;
-  ready: number;
-  updatedAt: string;
-}
-
-export interface MemberStatus {
-  host: string;
-  id: number | string;
-  address?: string;
-  port?: number;
-  role?: string;
-  mode: string;
-  process: string;
-  lastProbe: string | null;
-  detail?: string;
-  [extra: string]: unknown;
-}
-
-export interface ClusterDetail {
-  name: string;
-  kind: string;
-  revision: number;
-  spec: Record<string, unknown>;
-  status: { health: string; reason?: string; hint?: string; members: MemberStatus[] };
-}
+export type {
+  AppliedCluster,
+  ClusterSummary,
+  ClusterView as ClusterDetail,
+  HostFacts,
+  HostView,
+  MemberStatus,
+} from '../api/contract.js';
+import type { ClusterSummary, ClusterView, HostView } from '../api/contract.js';
 
 export interface PutClusterResult {
   name: string;
@@ -95,13 +47,13 @@ export function checkClusterList(body: unknown): ClusterSummary[] {
   return listField(body, 'clusters') as unknown as ClusterSummary[];
 }
 
-export function checkClusterDetail(body: unknown): ClusterDetail {
+export function checkClusterDetail(body: unknown): ClusterView {
   if (!isRecord(body) || typeof body.name !== 'string')
     throw new ResponseShapeError('expected a cluster object with a "name"');
   const status = body.status;
   if (!isRecord(status)) throw new ResponseShapeError('expected a "status" object');
   listField(status, 'members');
-  return body as unknown as ClusterDetail;
+  return body as unknown as ClusterView;
 }
 
 export function checkPutResult(body: unknown): PutClusterResult {

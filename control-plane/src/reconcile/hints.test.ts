@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { InstanceObservation, InstancePlan, MemberStatus } from '@hactl/shared';
+import type { InstanceObservation, MemberStatus } from '@hactl/shared';
 import { planClusterHint, type HintInput } from './hints.js';
 
-const plans = [1, 2, 3].map((i): InstancePlan => ({
-  id: `zk/zk-${i}`,
-  cluster: 'zk',
-  kind: 'zookeeper',
-  hostId: `h${i}`,
-  role: 'member',
-  runState: 'running',
-  inputs: {},
-}));
 const members = [1, 2, 3].map((i): MemberStatus => ({
+  instance: `zk/zk-${i}`,
   host: `zk${i}`,
   id: i,
   address: '',
@@ -21,6 +13,10 @@ const members = [1, 2, 3].map((i): MemberStatus => ({
   process: 'running',
   lastProbe: null,
   detail: '',
+  pid: 0,
+  restarts: 0,
+  leading: false,
+  restartRank: 0,
 }));
 const obs = (i: number, o: Partial<InstanceObservation>): [string, InstanceObservation] => [
   `zk/zk-${i}`,
@@ -41,7 +37,6 @@ const obs = (i: number, o: Partial<InstanceObservation>): [string, InstanceObser
 const input = (o: Partial<HintInput>): HintInput => ({
   cluster: 'zk',
   revision: 4,
-  plans,
   members,
   observations: new Map(),
   rollout: undefined,

@@ -1,10 +1,8 @@
-import type { InstanceObservation, InstancePlan, MemberStatus } from '@hactl/shared';
+import type { InstanceObservation, MemberStatus } from '@hactl/shared';
 
 export interface HintInput {
   cluster: string;
   revision: number;
-  /** The cluster's plans, in the order of `members`. */
-  plans: readonly InstancePlan[];
   members: readonly MemberStatus[];
   observations: ReadonlyMap<string, InstanceObservation>;
   /** The cluster's running or paused rollout, if any. */
@@ -33,9 +31,9 @@ export function planClusterHint(input: HintInput): string | undefined {
   const pending: string[] = [];
   const blocked: string[] = [];
   const crashed: string[] = [];
-  input.plans.forEach((p, i) => {
-    const obs = input.observations.get(p.id);
-    const host = input.members[i]?.host ?? p.hostId;
+  input.members.forEach((m) => {
+    const obs = input.observations.get(m.instance);
+    const host = m.host;
     if (obs?.restartPending) pending.push(host);
     if (obs?.restartPending && obs.detail.includes('restart blocked')) blocked.push(host);
     if (obs?.process === 'crashed') crashed.push(host);

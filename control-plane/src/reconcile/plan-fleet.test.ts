@@ -1,6 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { planFleet, diffHostDesired, checkClaims } from './plan-fleet.js';
-import type { ClusterSpecBase, FleetContext } from '@hactl/shared';
+import { planHostDesired, diffHostDesired } from './plan-fleet.js';
+import {
+  checkClaims as checkPlannedClaims,
+  serviceKind,
+  type ClusterSpecBase,
+  type FleetContext,
+} from '@hactl/shared';
 
 const fleet: FleetContext = {
   hosts: [1, 2, 3, 4].map((i) => ({
@@ -20,15 +25,33 @@ const zk = {
   members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
 } as unknown as ClusterSpecBase;
 
+const plan = (spec: ClusterSpecBase) => ({
+  name: spec.name,
+  plans: serviceKind(spec.kind)!.plan(spec, fleet),
+});
+const planFleet = (specs: ClusterSpecBase[], held?: Map<string, string>) => ({
+  byHost: planHostDesired(
+    fleet.hosts.map((h) => h.id),
+    specs.map(plan),
+    held,
+  ),
+});
+const checkClaims = (f: FleetContext, specs: ClusterSpecBase[], cluster: string) =>
+  checkPlannedClaims(
+    f.hosts,
+    specs.map((s) => plan(s).plans),
+    cluster,
+  );
+
 describe('fleet planning', () => {
   it('groups instances per host; a host without instances gets an empty desired state', () => {
-    const { byHost } = planFleet(fleet, [zk]);
+    const { byHost } = planFleet([zk]);
     expect(byHost.get('h1')!.instances.map((i) => i.id)).toEqual(['zk/zk-1']);
     expect(byHost.get('h4')!.instances).toEqual([]);
   });
 
   it('bumps only the generations of hosts whose part changed', () => {
-    const first = planFleet(fleet, [zk]).byHost;
+    const first = planFleet([zk]).byHost;
     const stored = new Map([...first].map(([h, v]) => [h, { generation: 3, json: JSON.stringify(v) }]));
     expect(diffHostDesired(stored, first)).toEqual([]);
     const grown = {
@@ -39,7 +62,7 @@ describe('fleet planning', () => {
         { host: 'h4', id: 5, clientPort: 2182, peerPort: 2889, electionPort: 3889, adminPort: 0 },
       ],
     } as unknown as ClusterSpecBase;
-    const changes = diffHostDesired(stored, planFleet(fleet, [grown]).byHost);
+    const changes = diffHostDesired(stored, planFleet([grown]).byHost);
     // every member's server list changed, so every host moves exactly one generation
     expect(changes.map((c) => [c.hostId, c.generation]).sort()).toEqual([
       ['h1', 4],
@@ -50,15 +73,13 @@ describe('fleet planning', () => {
   });
 
   it('a host seen for the first time starts at generation 1', () => {
-    expect(diffHostDesired(new Map(), planFleet(fleet, []).byHost).map((c) => c.generation)).toEqual([
-      1, 1, 1, 1,
-    ]);
+    expect(diffHostDesired(new Map(), planFleet([]).byHost).map((c) => c.generation)).toEqual([1, 1, 1, 1]);
   });
 });
 
 describe('fleet planning across clusters', () => {
   it('a held cluster is planned with every instance stopped', () => {
-    const { byHost } = planFleet(fleet, [zk], new Map([['zk', 'waiting for zk-base']]));
+    const { byHost } = planFleet([zk], new Map([['zk', 'waiting for zk-base']]));
     expect([...byHost.values()].flatMap((v) => v.instances.map((i) => i.runState))).toEqual([
       'stopped',
       'stopped',
@@ -153,5 +174,28 @@ describe('fleet planning across clusters', () => {
         ),
       },
     ]);
+  });
+});
+
+describe('claims inside one cluster', () => {
+  it('two members given one port on one host clash, located at the later member', () => {
+    const crowded = {
+      ...zk,
+      members: [
+        { host: 'h1', id: 1 },
+        { host: 'h1', id: 2, dataDir: '/d/zk-2' },
+        { host: 'h2', id: 3 },
+      ],
+    } as unknown as ClusterSpecBase;
+    const problems = checkClaims(fleet, [crowded], 'zk');
+    expect(problems.map((p) => p.path)).toEqual(['zk/zk-2', 'zk/zk-2', 'zk/zk-2', 'zk/zk-2']);
+    expect(problems[0]!.message).toMatch(
+      /port 2181 on host h1 is claimed by both zk\/zk-1 \(zookeeper clientPort\) and zk\/zk-2 \(zookeeper clientPort\)/,
+    );
+  });
+
+  it("clashes between two other clusters are not this cluster's problem", () => {
+    const other = { ...zk, name: 'zk2' } as unknown as ClusterSpecBase;
+    expect(checkClaims(fleet, [zk, other], 'zk3')).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { GateResult, MemberStatus } from '@hactl/shared';
 import { describeStep, type StepStatusInput } from './step-status.js';
 
 const member = (mode: string): MemberStatus => ({
+  instance: 'zk/zk-2',
   host: 'zk2',
   id: 2,
   address: '127.0.0.12',
@@ -12,6 +13,10 @@ const member = (mode: string): MemberStatus => ({
   process: 'running',
   lastProbe: null,
   detail: '',
+  pid: 0,
+  restarts: 0,
+  leading: mode === 'leader',
+  restartRank: mode === 'leader' ? 2 : 0,
 });
 const degraded: GateResult = {
   gate: 'cluster-healthy',

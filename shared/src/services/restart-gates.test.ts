@@ -3,6 +3,7 @@ import { checkRestartGates, planRestartOrder } from './restart-gates.js';
 import type { ClusterStatus, MemberStatus } from '../domain.js';
 
 const m = (id: number, mode: string): MemberStatus => ({
+  instance: `zk/zk-${id}`,
   host: `zk${id}`,
   id,
   address: `127.0.0.1${id}`,
@@ -12,6 +13,11 @@ const m = (id: number, mode: string): MemberStatus => ({
   process: 'running',
   lastProbe: null,
   detail: '',
+  pid: 0,
+  restarts: 0,
+  // Fixture shorthand only: the kinds set `leading` from their probes, whatever they call the mode.
+  leading: ['leader', 'controller', 'master'].includes(mode),
+  restartRank: ['leader', 'controller', 'master'].includes(mode) ? 2 : 0,
 });
 const members = new Map([
   ['zk/zk-1', m(1, 'follower')],

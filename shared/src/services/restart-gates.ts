@@ -10,7 +10,7 @@ export interface GateResult {
 export interface RestartGateInput {
   cluster: string;
   status: ClusterStatus;
-  /** Instance id → member status (same order as the cluster's plans). */
+  /** Instance id → member status. */
   members: ReadonlyMap<string, MemberStatus>;
   instanceId: string;
   /** Instances of this cluster holding a lease now, other than the asker. */
@@ -19,21 +19,14 @@ export interface RestartGateInput {
   pending: readonly string[];
 }
 
-/** Modes that mean "this member leads": ZooKeeper leader, Kafka controller, ES elected master, Storm leader nimbus. */
-const LEADING = new Set(['leader', 'controller', 'master']);
-
+/** Whether the member leads its cluster now (MemberStatus.leading); an unknown member does not. */
 export function isLeading(m: MemberStatus | undefined): boolean {
-  return !!m && LEADING.has(m.mode);
+  return m?.leading === true;
 }
 
-/**
- * Restart order rank: lower ranks restart first. A kind may set `restartRank` on its member status
- * (Elasticsearch: data nodes 0, master-eligible 1, elected master 2 — data tiers before masters);
- * otherwise the leading member (leader, controller, master) is 2 and the rest 0.
- */
+/** Restart order rank, lower first (MemberStatus.restartRank); an unknown member ranks 0. */
 export function restartRank(m: MemberStatus | undefined): number {
-  if (m && typeof m.restartRank === 'number') return m.restartRank;
-  return isLeading(m) ? 2 : 0;
+  return m?.restartRank ?? 0;
 }
 
 /**

@@ -30,6 +30,13 @@ export interface InstanceClaims {
   dirs: string[];
 }
 
+/**
+ * What a change of an instance's render inputs takes: `none` (same inputs), `reload` (new files
+ * are written and the running process keeps running: it reads them at its next start or rereads
+ * them itself) or `restart` (the process must restart, under a lease, to take them).
+ */
+export type ChangeClass = 'none' | 'reload' | 'restart';
+
 export type ValidationResult<S> = { ok: true; spec: S } | { ok: false; problems: ErrorDetail[] };
 
 /** Observations of a cluster's instances at one point in time, input to the health rollup. */
@@ -64,11 +71,12 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
   /** Rolls member observations up into the cluster's health with a reason. */
   checkHealth(input: HealthInput<S>): ClusterStatus;
   /**
-   * Whether moving a running instance from `before` to `after` inputs needs a process restart.
-   * Default: any change does. A kind overrides it for settings the service reads only once (e.g.
-   * Elasticsearch's cluster.initial_master_nodes, used only at the first election).
+   * What moving a running instance from `before` to `after` inputs (which differ) takes; the
+   * default is `restart`. A kind answers `reload` for settings the service reads only once or
+   * rereads itself (e.g. Elasticsearch's cluster.initial_master_nodes, used only at the first
+   * election). Callers use `classifyChange` (change.ts), never this directly.
    */
-  needsRestart?(before: I, after: I): boolean;
+  classifyChange?(before: I, after: I): ChangeClass;
   /** Caveats to show with a change's plan (dry-run, rollout), e.g. Kafka's protocol-version steps for an upgrade. */
   planNotes?(before: S | undefined, after: S): string[];
   /** Ports and directories an instance holds on its host (for cross-cluster clash checks). */

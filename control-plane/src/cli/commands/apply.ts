@@ -5,7 +5,7 @@ import { EXIT_OK } from '../failure.js';
 import { InputTooLargeError } from '../read-capped.js';
 import { parseSpecSources, type SpecDocument, type SpecSource } from '../spec-docs.js';
 import { escapeControl } from '../text.js';
-import type { AppliedCluster } from '../../changes/changes.js';
+import type { AppliedCluster } from '../../api/contract.js';
 import type { CommandContext } from './context.js';
 import { changeHeaders } from './headers.js';
 

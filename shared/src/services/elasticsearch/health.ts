@@ -1,5 +1,6 @@
 import type { ClusterStatus, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
+import { memberBase, probeIsFresh } from '../member.js';
 import type { ElasticsearchSpec } from './spec.js';
 import type { ElasticsearchInputs } from './inputs.js';
 import { CLUSTER_UUID_FACT } from './plan.js';
@@ -24,8 +25,8 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
   for (const plan of plans) {
     const obs = observations.get(plan.id);
     if (obs) reported++;
-    const fresh = obs && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
-    const probe = fresh ? (obs.probe as ElasticsearchProbe | undefined) : undefined;
+    const fresh = probeIsFresh(obs, now, staleAfterMs);
+    const probe = fresh ? (obs?.probe as ElasticsearchProbe | undefined) : undefined;
     if (probe) probes.set(plan.id, probe);
   }
 
@@ -46,15 +47,14 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
     const obs = observations.get(plan.id);
     const probe = probes.get(plan.id);
     const inCluster = probe?.ok === true && joined.has(inputs.nodeName);
+    const elected = inCluster && inputs.nodeName === masterNames[0];
     return {
-      host: input.hostNames.get(plan.hostId) ?? plan.hostId,
+      ...memberBase(plan, obs, input.hostNames),
       id: inputs.nodeName,
       address: inputs.address,
       port: inputs.httpPort,
-      role: plan.role,
-      mode: !inCluster ? 'unknown' : inputs.nodeName === masterNames[0] ? 'master' : 'member',
-      process: obs?.process ?? 'unknown',
-      lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+      mode: !inCluster ? 'unknown' : elected ? 'master' : 'member',
+      leading: elected,
       detail: memberDetail(
         obs?.detail,
         probe,
@@ -63,8 +63,6 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
         view !== undefined && !inCluster,
         masterNames[0],
       ),
-      pid: obs?.pid ?? 0,
-      restarts: obs?.restarts ?? 0,
       // Rolling restarts go data tiers first, master-eligible nodes after, the elected master last
       // (the upgrade docs' "master-eligible nodes last"; service-facts §4.7).
       restartRank: inputs.nodeName === masterNames[0] ? 2 : inputs.roles.includes('master') ? 1 : 0,

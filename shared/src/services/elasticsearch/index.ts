@@ -1,4 +1,4 @@
-import type { ServiceKind } from '../types.js';
+import type { ChangeClass, ServiceKind } from '../types.js';
 import { validateElasticsearchSpec, type ElasticsearchSpec } from './spec.js';
 import { planElasticsearch } from './plan.js';
 import { parseElasticsearchInputs, type ElasticsearchInputs } from './inputs.js';
@@ -28,16 +28,20 @@ export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInpu
     dirs: [i.dataDir, i.logDir],
   }),
   learnFacts: learnElasticsearchFacts,
-  needsRestart: elasticsearchNeedsRestart,
+  classifyChange: classifyElasticsearchChange,
 };
 
 /**
  * Dropping `cluster.initial_master_nodes` after the first formation needs no restart: ES reads it
- * only for the first election (service-facts §4.1). Any other change does.
+ * only for the first election (service-facts §4.1), so the file is rewritten and the node keeps
+ * running. Any other change needs a restart.
  */
-export function elasticsearchNeedsRestart(before: ElasticsearchInputs, after: ElasticsearchInputs): boolean {
-  return (
-    JSON.stringify({ ...before, initialMasterNodes: [] }) !==
-    JSON.stringify({ ...after, initialMasterNodes: [] })
-  );
+export function classifyElasticsearchChange(
+  before: ElasticsearchInputs,
+  after: ElasticsearchInputs,
+): ChangeClass {
+  const same =
+    JSON.stringify({ ...before, initialMasterNodes: [] }) ===
+    JSON.stringify({ ...after, initialMasterNodes: [] });
+  return same ? 'reload' : 'restart';
 }

@@ -1,6 +1,7 @@
 import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
+import { instanceId } from '../instance-id.js';
 import type { ElasticsearchSpec } from './spec.js';
 import { findHost, flattenSettings, isElasticsearchPathKey, isMasterEligible, resolveNode } from './spec.js';
 import { normalisePath } from '../../paths.js';
@@ -10,7 +11,7 @@ import type { ElasticsearchInputs } from './inputs.js';
 export const CLUSTER_UUID_FACT = 'es.clusterUuid';
 
 export function instanceIdFor(cluster: string, nodeName: string): string {
-  return `${cluster}/${nodeName}`;
+  return instanceId(cluster, nodeName);
 }
 
 /** The member role shown in status: the node's roles joined, `coordinating` for `[]`. */

@@ -5,6 +5,7 @@ import { renderElasticsearchFiles } from './render.js';
 import { validateElasticsearchSpec } from './spec.js';
 import { parseElasticsearchInputs } from './inputs.js';
 import { elasticsearchKind } from './index.js';
+import { classifyChange } from '../change.js';
 import type { FleetContext } from '../types.js';
 import { goldenChecker } from '../../testing/golden.js';
 import type { ValidationError } from '../../errors.js';
@@ -126,10 +127,11 @@ describe('elasticsearch planner', () => {
     expect(JSON.stringify(plan(spec))).toBe(JSON.stringify(plan(spec)));
   });
 
-  it('dropping the bootstrap list needs no restart; any other change does', () => {
+  it('dropping the bootstrap list is a reload (no restart); any other change is a restart', () => {
     const [before, after] = [plan(spec)[0]!.inputs, plan(spec, formed)[0]!.inputs];
-    expect(elasticsearchKind.needsRestart!(before, after)).toBe(false);
-    expect(elasticsearchKind.needsRestart!(before, { ...after, heap: '2g' })).toBe(true);
+    expect(classifyChange('elasticsearch', before, after)).toBe('reload');
+    expect(classifyChange('elasticsearch', before, { ...after, heap: '2g' })).toBe('restart');
+    expect(classifyChange('elasticsearch', before, before)).toBe('none');
   });
 
   it('claims both ports and the data and log dirs', () => {

@@ -1,5 +1,6 @@
 import type { ClusterStatus, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
+import { leadership, memberBase, probeIsFresh } from '../member.js';
 import type { KafkaSpec } from './spec.js';
 import type { KafkaInputs } from './inputs.js';
 import type { KafkaProbe } from './parse.js';
@@ -43,8 +44,8 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
     const inputs = plan.inputs as KafkaInputs;
     const obs = observations.get(plan.id);
     if (obs) reported++;
-    const fresh = obs !== undefined && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
-    const probe = fresh ? (obs.probe as KafkaProbe | undefined) : undefined;
+    const fresh = probeIsFresh(obs, now, staleAfterMs);
+    const probe = fresh ? (obs?.probe as KafkaProbe | undefined) : undefined;
     const isBroker = inputs.roles.includes('broker');
     const alive = probe?.ok === true && (isBroker ? probe.registered === true : true);
     return { inputs, probe, alive };
@@ -103,7 +104,7 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   const members: MemberStatus[] = plans.map((plan, i) => {
     const { inputs, probe, alive } = nodes[i]!;
     const obs = observations.get(plan.id);
-    const fresh = obs !== undefined && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
+    const fresh = probeIsFresh(obs, now, staleAfterMs);
     const isBroker = inputs.roles.includes('broker');
     const mode = !probe?.ok
       ? 'unknown'
@@ -113,17 +114,13 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
           ? 'broker'
           : 'voter';
     return {
-      host: input.hostNames.get(plan.hostId) ?? plan.hostId,
+      ...memberBase(plan, obs, input.hostNames),
       id: inputs.id,
       address: inputs.address,
       port: inputs.port ?? inputs.controllerPort ?? 0,
-      role: plan.role,
       mode,
-      process: obs?.process ?? 'unknown',
-      lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+      ...leadership(mode === 'controller'),
       detail: memberDetail(obs?.detail, probe, alive, fresh, obs?.restartPending === true),
-      pid: obs?.pid ?? 0,
-      restarts: obs?.restarts ?? 0,
       ...(probe?.underReplicated !== undefined ? { underReplicated: probe.underReplicated } : {}),
       ...(probe?.offline !== undefined ? { offline: probe.offline } : {}),
       ...(inputs.rack ? { rack: inputs.rack } : {}),

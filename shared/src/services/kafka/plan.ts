@@ -1,6 +1,7 @@
 import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
+import { instanceId } from '../instance-id.js';
 import { findHost, resolveMember, type ZookeeperSpec } from '../zookeeper/spec.js';
 import { isKafkaPathKey, resolveBroker, type KafkaSpec, type ResolvedBroker } from './spec.js';
 import { normalisePath } from '../../paths.js';
@@ -10,7 +11,7 @@ import { KRAFT_CLUSTER_ID_RE, type KafkaInputs } from './inputs.js';
 export const KRAFT_CLUSTER_ID_FACT = 'kafka.clusterId';
 
 export function instanceIdFor(cluster: string, id: number): string {
-  return `${cluster}/kafka-${id}`;
+  return instanceId(cluster, `kafka-${id}`);
 }
 
 /** `PLAINTEXT://a:9092` and, on controllers, `CONTROLLER://a:9093` (service-facts §2.3 combined sample). */

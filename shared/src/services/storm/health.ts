@@ -1,5 +1,6 @@
 import type { ClusterStatus, InstanceObservation, InstancePlan, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
+import { leadership, memberBase, probeIsFresh } from '../member.js';
 import type { StormSpec } from './spec.js';
 import type { StormInputs } from './inputs.js';
 import { latchHost, type NimbusProbe, type StormProbe, type SupervisorProbe, type UiProbe } from './probe.js';
@@ -31,8 +32,8 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
   const hostName = (p: InstancePlan<StormInputs>) => input.hostNames.get(p.hostId) ?? p.inputs.host;
   const members: Member[] = plans.map((plan) => {
     const obs = input.observations.get(plan.id);
-    const fresh = obs !== undefined && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
-    const probe = fresh ? (obs.probe as StormProbe | undefined) : undefined;
+    const fresh = probeIsFresh(obs, now, staleAfterMs);
+    const probe = fresh ? (obs?.probe as StormProbe | undefined) : undefined;
     return { plan, obs, probe: probe?.role === plan.role ? probe : undefined };
   });
   const byAddress = new Map(
@@ -83,6 +84,7 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
     if (running && proc !== 'running' && proc !== 'unknown')
       problems.push(`${plan.role} ${name} process ${proc}`);
     statuses.push({
+      ...memberBase(plan, obs, input.hostNames),
       host: name,
       id: plan.role === 'ui' ? 'ui' : `${plan.role}-${name}`,
       address: plan.inputs.address,
@@ -92,13 +94,10 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
           : plan.role === 'ui'
             ? (plan.inputs.uiPort ?? 0)
             : (plan.inputs.supervisorThriftPort ?? 0),
-      role: plan.role,
       mode,
-      process: proc,
-      lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+      // The leader nimbus goes last: restarting it hands leadership to a standby.
+      ...leadership(mode === 'leader'),
       detail: memberDetail(obs, probe, running, plan.role, input.spec.nimbus.failover),
-      pid: obs?.pid ?? 0,
-      restarts: obs?.restarts ?? 0,
       ...extra,
     });
   }

@@ -1,6 +1,7 @@
 import { resolveDistribution } from '../../distribution.js';
 import type { HostRecord, InstancePlan, RunState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
+import { instanceId } from '../instance-id.js';
 import { findHost } from '../zookeeper/spec.js';
 import {
   ACTIVE_NIMBUS_FACT,
@@ -19,7 +20,7 @@ import type { StormInputs, StormRole } from './inputs.js';
 
 /** `<cluster>/nimbus-<host>`, `<cluster>/supervisor-<host>`, `<cluster>/ui`: one instance per role per host. */
 export function stormInstanceId(cluster: string, role: StormRole, hostName: string): string {
-  return role === 'ui' ? `${cluster}/ui` : `${cluster}/${role}-${hostName}`;
+  return instanceId(cluster, role === 'ui' ? 'ui' : `${role}-${hostName}`);
 }
 
 /** Keys resolved per instance or into `zookeeper.root`; everything else passes through to storm.yaml. */

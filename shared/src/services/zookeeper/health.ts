@@ -1,5 +1,6 @@
 import type { ClusterStatus, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
+import { leadership, memberBase, probeIsFresh } from '../member.js';
 import type { ZookeeperSpec } from './spec.js';
 import type { ZookeeperInputs } from './inputs.js';
 import { zookeeperProbeSchema, type ZookeeperProbe } from './parse.js';
@@ -22,24 +23,20 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
   for (const plan of plans) {
     const inputs = plan.inputs as ZookeeperInputs;
     const obs = observations.get(plan.id);
-    const fresh = obs && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
-    const probe = fresh ? (obs.probe as ZookeeperProbe | undefined) : undefined;
+    const fresh = probeIsFresh(obs, now, staleAfterMs);
+    const probe = fresh ? (obs?.probe as ZookeeperProbe | undefined) : undefined;
     if (obs) reported++;
     if (probe?.serving) serving++;
     if (probe?.serving && (probe.mode === 'leader' || probe.mode === 'standalone'))
       leaders.push({ id: inputs.myid, probe });
     members.push({
-      host: input.hostNames.get(plan.hostId) ?? plan.hostId,
+      ...memberBase(plan, obs, input.hostNames),
       id: inputs.myid,
       address: inputs.address,
       port: inputs.clientPort,
-      role: plan.role,
       mode: probe?.serving ? probe.mode : 'unknown',
-      process: obs?.process ?? 'unknown',
-      lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
-      detail: memberDetail(obs?.detail, probe, fresh === true, obs?.restartPending === true),
-      pid: obs?.pid ?? 0,
-      restarts: obs?.restarts ?? 0,
+      ...leadership(probe?.serving === true && probe.mode === 'leader'),
+      detail: memberDetail(obs?.detail, probe, fresh, obs?.restartPending === true),
       ...(probe?.syncedFollowers !== undefined ? { syncedFollowers: probe.syncedFollowers } : {}),
     });
   }

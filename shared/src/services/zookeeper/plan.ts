@@ -1,6 +1,7 @@
 import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
+import { instanceId } from '../instance-id.js';
 import type { ZookeeperSpec } from './spec.js';
 import { findHost, isZookeeperPathKey, resolveMember } from './spec.js';
 import { normalisePath } from '../../paths.js';
@@ -19,7 +20,7 @@ export const DEFAULT_ZK_LOGGING = { maxFileSize: '64MB', maxFiles: 10, level: 'I
 export const REQUIRED_4LW = ['mntr', 'ruok', 'srvr'] as const;
 
 export function instanceIdFor(cluster: string, myid: number): string {
-  return `${cluster}/zk-${myid}`;
+  return instanceId(cluster, `zk-${myid}`);
 }
 
 /** Spec → one instance per member with fully resolved inputs. Assumes a validated spec. */

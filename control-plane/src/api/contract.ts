@@ -1,0 +1,83 @@
+/**
+ * The REST contract: the shapes of the control plane's JSON answers, used by the server that
+ * builds them and by the CLI that reads them (cli/api-types.ts checks a body's top-level shape
+ * before trusting it). Types only: importing this pulls no server code into the CLI.
+ */
+import type { ClusterSpecBase, ClusterStatus } from '@hactl/shared';
+
+export type { MemberStatus, ClusterStatus, ClusterHealth } from '@hactl/shared';
+
+/** What an agent says about its host in its hello (agent/src/facts.ts); more keys may follow. */
+export interface HostFacts {
+  hostname?: string;
+  os?: string;
+  cpus?: number;
+  memoryBytes?: number;
+  agentVersion?: string;
+  java?: string;
+  [key: string]: unknown;
+}
+
+/** One row of `GET /v1/hosts` (`{hosts: HostView[]}`). */
+export interface HostView {
+  id: string;
+  name: string;
+  address: string;
+  connected: boolean;
+  /** ISO time the agent was last heard from; null when never. */
+  lastSeen: string | null;
+  /** The host's newest desired-state generation. */
+  generation: number;
+  /** The generation its agent last applied. */
+  appliedGeneration: number;
+  /** Why the agent did not apply its desired state (e.g. it refused a control plane it does not follow); '' when it did. */
+  applyError: string;
+  /** Instances in the host's desired state. */
+  instances: number;
+  agentVersion: string;
+  labels: Record<string, string>;
+  facts: HostFacts;
+}
+
+/** One row of `GET /v1/clusters` (`{clusters: ClusterSummary[]}`). */
+export interface ClusterSummary {
+  name: string;
+  kind: string;
+  revision: number;
+  health: string;
+  reason: string;
+  hint?: string;
+  members: number;
+  /** Members running with a known mode (probed and answering). */
+  ready: number;
+  /** ISO time of the current revision. */
+  updatedAt: string;
+}
+
+/** `GET /v1/clusters/{name}`: the cluster with its health rollup. */
+export interface ClusterView {
+  name: string;
+  kind: string;
+  revision: number;
+  spec: ClusterSpecBase;
+  /** ISO time of the current revision. */
+  updatedAt: string;
+  status: ClusterStatus;
+}
+
+/** `PUT /v1/clusters/{name}` and each entry of `POST /v1/apply`: what applying one spec did. */
+export interface AppliedCluster {
+  name: string;
+  revision: number;
+  changed: boolean;
+  /** The rollout started for the members whose config changed. */
+  rollout?: string;
+  restartOrder?: string[];
+  /** Members left with the new config on disk and the old process running (`rollout: false`). */
+  restartPending?: string[];
+}
+
+/** The error body of every 4xx/5xx answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: { path: string; message: string }[] };
+}

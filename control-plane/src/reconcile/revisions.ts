@@ -1,0 +1,428 @@
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  checkClaims,
+  classifyChange,
+  describeDistribution,
+  planRestartOrder,
+  serviceKind,
+  validateClusterSpec,
+  type ClusterSpecBase,
+  type FleetContext,
+  type InstanceObservation,
+  type InstancePlan,
+  type Logger,
+  type MemberStatus,
+} from '@hactl/shared';
+import type { Store } from '../store/store.js';
+import { diffHostDesired, planHostDesired } from './plan-fleet.js';
+import { compactDiff, diffLines } from './diff-text.js';
+import { STARTED_FACT, checkDependencyHold } from './holds.js';
+import { planCluster, type FleetSnapshot } from './snapshot.js';
+import type { StatusReader } from './status.js';
+
+/** A host's new desired state, to send after the transaction that stored it commits. */
+export interface DesiredPush {
+  hostId: string;
+  generation: number;
+  json: string;
+}
+
+export interface PreviewInstance {
+  instance: string;
+  host: string;
+  change: 'add' | 'remove' | 'update' | 'none';
+  restart: boolean;
+  files: { path: string; diff: string[] }[];
+  /** The distribution before and after (home, package or java command); `changed` marks an upgrade. */
+  distribution?: { from?: string; to: string; changed: boolean };
+  /** For the dry run's host checks; not part of the REST answer. */
+  hostId: string;
+  kind: string;
+  inputs: unknown;
+}
+
+export interface ClusterPreview {
+  name: string;
+  changed: boolean;
+  nextRevision: number;
+  instances: PreviewInstance[];
+  restartOrder: string[];
+  notes: string[];
+}
+
+export interface StagedApply {
+  name: string;
+  revision: number;
+  changed: boolean;
+  /** Host desired states to send after the commit. */
+  pushes: DesiredPush[];
+  /** Running members whose inputs changed in a way that needs a restart (restartsFor). */
+  changedInstances: string[];
+}
+
+/** A revision diff: the spec's and each instance's rendered files'. */
+export interface RevisionDiff {
+  from: number;
+  to: number;
+  spec: string[];
+  instances: { instance: string; files: { path: string; diff: string[] }[] }[];
+}
+
+export interface RevisionsOptions {
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  /** Random identifiers for generated facts (KRaft cluster ids): 22 base64url characters. */
+  randomId: () => string;
+  /** The current snapshot (rebuilt by the Fleet when dropped). */
+  snapshot: () => FleetSnapshot;
+  /** Drops the snapshot after a write to revisions, facts, hosts or desired states. */
+  invalidate: () => void;
+  /** A status reader over the current snapshot. */
+  status: () => StatusReader;
+  observation: (instanceId: string) => InstanceObservation | undefined;
+  activeRollout: (cluster: string) => { id: string; state: string } | undefined;
+}
+
+/**
+ * A member that runs now (or crashed, or is starting) and so takes part in a rollout; a stopped
+ * one picks its new config up when it starts. The one place this is decided.
+ */
+export function isUp(obs: InstanceObservation | undefined): boolean {
+  return ['running', 'crashed', 'starting'].includes(obs?.process ?? 'unknown');
+}
+
+/**
+ * Revisions of cluster specs: check, preview, stage (apply inside the caller's transaction),
+ * delete and diff, and the fleet's desired states that follow from them. Every write runs inside
+ * a store transaction; nothing is sent to agents here (the Fleet pushes after the commit).
+ */
+export class Revisions {
+  constructor(private readonly o: RevisionsOptions) {}
+
+  /** Validates a spec for `name` against the fleet (schema, references, port and dir clashes). */
+  check(name: string, raw: unknown): ClusterSpecBase {
+    return this.checkWithFacts(name, raw).spec;
+  }
+
+  /**
+   * Validation plus what the spec would be planned with: stored facts, and the kind's initial
+   * facts generated now for a cluster that has none yet (stored by `stage` exactly as generated
+   * here, so validation, preview and the stored plan agree), and its plans.
+   */
+  private checkWithFacts(
+    name: string,
+    raw: unknown,
+  ): { spec: ClusterSpecBase; newFacts: Record<string, string>; fleet: FleetContext; plans: InstancePlan[] } {
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const body = raw as Record<string, unknown>;
+      if (body.name === undefined) raw = { ...body, name };
+      else if (body.name !== name) {
+        throw new ValidationError('spec name does not match the URL', [
+          {
+            path: 'name',
+            message: `is ${JSON.stringify(body.name)} but the request is for ${JSON.stringify(name)}`,
+          },
+        ]);
+      }
+    }
+    const snap = this.o.snapshot();
+    const others: FleetContext = {
+      ...snap.context,
+      clusters: snap.context.clusters.filter((s) => s.name !== name),
+    };
+    const result = validateClusterSpec(raw, others);
+    if (!result.ok) {
+      const n = result.problems.length;
+      throw new ValidationError(
+        `cluster spec ${JSON.stringify(name)} is invalid (${n} problem${n === 1 ? '' : 's'})`,
+        result.problems,
+      );
+    }
+    const spec = result.spec;
+    const stored = others.clusterFacts?.get(name) ?? {};
+    const newFacts: Record<string, string> = {};
+    for (const [k, v] of Object.entries(serviceKind(spec.kind)?.initialFacts?.(spec, this.o.randomId) ?? {}))
+      if (stored[k] === undefined) newFacts[k] = v;
+    const facts = new Map(others.clusterFacts ?? []);
+    facts.set(name, { ...stored, ...newFacts });
+    const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
+    const planned = planCluster(spec, fleet);
+    // A planner that cannot plan a validated spec (e.g. a reference it cannot resolve) is still the spec's problem.
+    if (planned.planError !== undefined)
+      throw new ValidationError(`cluster spec ${JSON.stringify(name)} cannot be planned`, [
+        { path: '', message: planned.planError },
+      ]);
+    const plans = [...snap.clusters.values()].filter((c) => c.name !== name).map((c) => c.plans);
+    const clashes = checkClaims(fleet.hosts, [...plans, planned.plans], name);
+    if (clashes.length)
+      throw new ValidationError(
+        `cluster spec ${JSON.stringify(name)} clashes with other instances on shared hosts`,
+        clashes,
+      );
+    return { spec, newFacts, fleet, plans: planned.plans };
+  }
+
+  /**
+   * What applying `raw` would change, without storing anything: which instances on which hosts,
+   * the rendered-file diffs (same renderers the agents use) and which running members would need a
+   * restart, in rollout order.
+   */
+  preview(name: string, raw: unknown): ClusterPreview {
+    const { spec, plans: after } = this.checkWithFacts(name, raw);
+    const kind = serviceKind(spec.kind)!;
+    const snap = this.o.snapshot();
+    const current = snap.clusters.get(name);
+    const before = new Map((current?.plans ?? []).map((p) => [p.id, p]));
+    const instances: PreviewInstance[] = [];
+    const restarts = new Set(this.restartsFor(current?.plans ?? [], after));
+    for (const p of after) {
+      const old = before.get(p.id);
+      const [from, to] = [old ? describeDistribution(old.inputs) : undefined, describeDistribution(p.inputs)];
+      const distribution =
+        to === undefined ? undefined : { ...(from === undefined ? {} : { from }), to, changed: from !== to };
+      instances.push({
+        instance: p.id,
+        host: snap.hostNames.get(p.hostId) ?? p.hostId,
+        hostId: p.hostId,
+        kind: p.kind,
+        inputs: p.inputs,
+        change: !old ? 'add' : classifyChange(p.kind, old.inputs, p.inputs) === 'none' ? 'none' : 'update',
+        restart: restarts.has(p.id),
+        files: fileDiffs(old, p),
+        ...(distribution ? { distribution } : {}),
+      });
+    }
+    for (const [id, old] of before) {
+      if (!after.some((p) => p.id === id))
+        instances.push({
+          instance: id,
+          host: snap.hostNames.get(old.hostId) ?? old.hostId,
+          hostId: old.hostId,
+          kind: old.kind,
+          inputs: old.inputs,
+          change: 'remove',
+          restart: false,
+          files: [],
+        });
+    }
+    const members = current ? this.o.status().members(name).members : new Map<string, MemberStatus>();
+    const restartOrder = instances.filter((i) => i.restart).map((i) => i.instance);
+    const notes = kind.planNotes?.(current?.spec, spec) ?? [];
+    return {
+      name,
+      changed: current === undefined || JSON.stringify(current.spec) !== JSON.stringify(spec),
+      nextRevision: this.o.store.maxRevision(name) + 1,
+      instances,
+      restartOrder: planRestartOrder(restartOrder, members).order,
+      notes,
+    };
+  }
+
+  /**
+   * Running members of `after` whose change from `before` needs a restart (classifyChange), the
+   * members a rollout restarts. The one place this is decided for the preview and the apply.
+   */
+  private restartsFor(before: readonly InstancePlan[], after: readonly InstancePlan[]): string[] {
+    const old = new Map(before.map((p) => [p.id, p]));
+    return after
+      .filter((p) => {
+        const o = old.get(p.id);
+        return o !== undefined && classifyChange(p.kind, o.inputs, p.inputs) === 'restart';
+      })
+      .filter((p) => isUp(this.o.observation(p.id)))
+      .map((p) => p.id);
+  }
+
+  /**
+   * The store half of applying a spec: validates it, stores the new revision and the hosts' new
+   * desired states. Must run inside the caller's store transaction; nothing is sent to agents, so
+   * a caller may still roll the whole batch back.
+   */
+  stage(name: string, raw: unknown, meta: { author: string; message: string }): StagedApply {
+    const { spec, newFacts } = this.checkWithFacts(name, raw);
+    const specJson = JSON.stringify(spec);
+    const now = this.o.now();
+    const existing = this.o.snapshot().clusters.get(name);
+    if (existing && existing.kind !== spec.kind) {
+      throw new ConflictError(
+        `cluster ${name} is of kind ${existing.kind}; a cluster cannot change kind (delete it first)`,
+        [{ path: 'kind', message: `cannot change from ${existing.kind} to ${spec.kind}` }],
+      );
+    }
+    if (existing && JSON.stringify(existing.spec) === specJson)
+      return { name, revision: existing.revision, changed: false, pushes: [], changedInstances: [] };
+    const before = existing?.plans ?? [];
+    const revision = this.o.store.maxRevision(name) + 1;
+    for (const [key, value] of Object.entries(newFacts)) this.o.store.setClusterFact(name, key, value, now);
+    this.o.store.addRevision({
+      cluster: name,
+      revision,
+      kind: spec.kind,
+      spec_json: specJson,
+      author: meta.author,
+      message: meta.message,
+      created_at: now,
+    });
+    this.o.store.appendEvent({
+      at: now,
+      type: 'cluster.revision',
+      cluster: name,
+      host: null,
+      message: `revision ${revision} accepted from ${meta.author}${meta.message ? `: ${meta.message}` : ''}`,
+      data_json: JSON.stringify({ revision }),
+    });
+    this.o.invalidate();
+    const pushes = this.recomputeDesired(now);
+    const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
+    return { name, revision, changed: true, pushes, changedInstances: this.restartsFor(before, after) };
+  }
+
+  /**
+   * Throws when `name` cannot be deleted now: it does not exist, another cluster depends on it, or
+   * a rollout of it is running or paused. Changes nothing.
+   */
+  checkDeletable(name: string): void {
+    const snap = this.o.snapshot();
+    if (!snap.clusters.has(name)) throw new NotFoundError('cluster', name);
+    const dependents = [...snap.clusters.values()].filter(
+      (c) => c.name !== name && (serviceKind(c.kind)?.dependencies?.(c.spec) ?? []).includes(name),
+    );
+    if (dependents.length)
+      throw new ConflictError(
+        `cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`,
+      );
+    const active = this.o.activeRollout(name);
+    if (active)
+      throw new ConflictError(
+        `cluster ${name} has rollout ${active.id} (${active.state}); abort it first (hactl rollout abort ${active.id})`,
+      );
+  }
+
+  /** Deletes the cluster inside the caller's transaction; returns what to push after the commit. */
+  stageDelete(name: string, meta: { author: string }): DesiredPush[] {
+    this.checkDeletable(name);
+    this.o.store.deleteCluster(name);
+    this.o.store.deleteClusterFacts(name);
+    const now = this.o.now();
+    this.o.store.appendEvent({
+      at: now,
+      type: 'cluster.deleted',
+      cluster: name,
+      host: null,
+      message: `deleted by ${meta.author}`,
+      data_json: '{}',
+    });
+    this.o.invalidate();
+    return this.recomputeDesired(now);
+  }
+
+  /**
+   * Re-plans the fleet's desired states inside the caller's transaction: records the release of
+   * clusters whose dependencies became healthy (the `hactl.started` fact), holds the others
+   * stopped, stores each host whose desired state changed, and returns them to push after commit.
+   */
+  recomputeDesired(now: number): DesiredPush[] {
+    let snap = this.o.snapshot();
+    const status = this.o.status();
+    const held = new Map<string, string>();
+    let released = false;
+    for (const c of snap.clusters.values()) {
+      const hold = checkDependencyHold(c.spec, snap.context.clusterFacts?.get(c.name), status.healthOf);
+      if (hold.state === 'held') held.set(c.name, hold.reason);
+      if (hold.state === 'release') {
+        this.o.store.setClusterFact(c.name, STARTED_FACT, '1', now);
+        released = true;
+      }
+    }
+    if (released) {
+      this.o.invalidate();
+      snap = this.o.snapshot();
+    }
+    const byHost = planHostDesired(snap.hostById.keys(), snap.clusters.values(), held);
+    const changes = diffHostDesired(snap.desired, byHost);
+    for (const c of changes)
+      this.o.store.setHostDesired({
+        host_id: c.hostId,
+        generation: c.generation,
+        state_json: c.json,
+        updated_at: now,
+      });
+    if (changes.length) this.o.invalidate();
+    return changes;
+  }
+
+  /**
+   * Clusters that should be re-planned now: a held cluster whose dependencies became healthy, or
+   * a kind that learned a new fact from its health (e.g. an Elasticsearch cluster uuid, stored and
+   * recorded as an event here). Runs inside the caller's transaction; true when anything changed.
+   */
+  learn(now: number): boolean {
+    const snap = this.o.snapshot();
+    const status = this.o.status();
+    let changed = false;
+    for (const c of snap.clusters.values()) {
+      const facts = snap.context.clusterFacts?.get(c.name);
+      if (checkDependencyHold(c.spec, facts, status.healthOf).state === 'release') changed = true;
+      const learn = serviceKind(c.kind)?.learnFacts;
+      if (!learn) continue;
+      for (const [k, v] of Object.entries(learn(c.spec, status.cluster(c.name).status))) {
+        if (facts?.[k] === v) continue;
+        this.o.store.setClusterFact(c.name, k, v, now);
+        this.o.store.appendEvent({
+          at: now,
+          type: 'cluster.fact',
+          cluster: c.name,
+          host: null,
+          message: `learned ${k}=${v}`,
+          data_json: '{}',
+        });
+        this.o.logger.info({ cluster: c.name, fact: k, value: v }, 'cluster fact learned');
+        changed = true;
+      }
+    }
+    if (changed) this.o.invalidate();
+    return changed;
+  }
+
+  /** Spec diff and rendered-file diffs per instance between two revisions (current fleet layout). */
+  diff(name: string, from: number, to: number): RevisionDiff {
+    const a = this.revisionSpec(name, from) as ClusterSpecBase;
+    const b = this.revisionSpec(name, to) as ClusterSpecBase;
+    const fleet = this.o.snapshot().context;
+    const plan = (s: ClusterSpecBase) => new Map(planCluster(s, fleet).plans.map((p) => [p.id, p]));
+    const [pa, pb] = [plan(a), plan(b)];
+    const instances = [...new Set([...pa.keys(), ...pb.keys()])]
+      .sort()
+      .map((id) => ({ instance: id, files: fileDiffs(pa.get(id), pb.get(id)) }))
+      .filter((i) => i.files.length);
+    return {
+      from,
+      to,
+      spec: compactDiff(diffLines(JSON.stringify(a, null, 2), JSON.stringify(b, null, 2))),
+      instances,
+    };
+  }
+
+  revisionSpec(name: string, revision: number): unknown {
+    const rev = this.o.store.getRevision(name, revision);
+    if (!rev) throw new NotFoundError('revision', `${name}@${revision}`);
+    return JSON.parse(rev.spec_json) as unknown;
+  }
+}
+
+/** The rendered files of `before` and `after` (either may be absent), as compact line diffs. Pure. */
+function fileDiffs(
+  before: InstancePlan | undefined,
+  after: InstancePlan | undefined,
+): { path: string; diff: string[] }[] {
+  const render = (p: InstancePlan | undefined) =>
+    new Map((p ? (serviceKind(p.kind)?.render(p.inputs) ?? []) : []).map((f) => [f.path, f.content]));
+  const [a, b] = [render(before), render(after)];
+  return [...new Set([...a.keys(), ...b.keys()])].sort().flatMap((path) => {
+    const diff = compactDiff(diffLines(a.get(path) ?? '', b.get(path) ?? ''));
+    return diff.length ? [{ path, diff }] : [];
+  });
+}

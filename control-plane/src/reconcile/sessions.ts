@@ -1,0 +1,278 @@
+import type { InstanceObservation, Logger } from '@hactl/shared';
+import type { Store } from '../store/store.js';
+
+/** A command for one instance, sent on its host's agent stream. */
+export interface AgentCommand {
+  id: string;
+  instanceId: string;
+  action: string;
+  args: string[];
+}
+
+export interface AgentCommandResult {
+  id: string;
+  ok: boolean;
+  output: string;
+  error: string;
+}
+
+/** What the gRPC layer registers for a connected agent. */
+export interface AgentSession {
+  /**
+   * Pushes a full desired state on the agent's stream. `stateJson` is exactly the stored
+   * `host_desired.state_json` (a HostDesiredView), so the transport converts stored bytes and the
+   * control plane never parses and re-stringifies a desired state to send it.
+   */
+  sendDesired(generation: number, stateJson: string): void;
+  sendCommand(cmd: AgentCommand): void;
+  close(reason: string): void;
+  /** Where the stream comes from (`ipv4:10.0.0.21:51234`), for messages about it. */
+  peer?: string;
+}
+
+export interface StatusUpdate {
+  appliedGeneration: number;
+  applyError: string;
+  /**
+   * `probeAt` is in the agent's clock, which the control plane does not trust (issue 16 #8: a probe
+   * stamped in the future kept a cluster healthy forever). Only its age at `sentAt` (the agent's
+   * clock when it sent the report) is used.
+   */
+  instances: Omit<InstanceObservation, 'hostId' | 'reportedAt'>[];
+  /** The agent's clock when it sent the report; absent: the report was made now (in-process callers). */
+  sentAt?: number;
+}
+
+/** What the control plane knows of a host's agent between store flushes. */
+export interface Liveness {
+  connected: boolean;
+  /** ms since epoch, control-plane clock. */
+  lastSeen: number;
+  applied: number;
+  applyError: string;
+  dirty: boolean;
+}
+
+/**
+ * The live half of the fleet, kept in memory: each host's agent stream, its liveness (flushed to
+ * the store in batches), the instances' last observations and read-only questions in flight.
+ * Knows nothing of specs or plans; the Fleet tells it which instances a host should run.
+ */
+export class AgentSessions {
+  private readonly sessions = new Map<string, AgentSession>();
+  /** When each live session said hello (ms, control-plane clock). */
+  private readonly since = new Map<string, number>();
+  private readonly liveness = new Map<string, Liveness>();
+  private readonly observations = new Map<string, InstanceObservation>();
+  /** Host id → the instance ids it has observations of (a report touches only its own host's). */
+  private readonly observedOn = new Map<string, Set<string>>();
+  private readonly queries = new Map<string, { hostId: string; resolve: (r: AgentCommandResult) => void }>();
+  private querySeq = 0;
+
+  constructor(private readonly o: { store: Store; logger: Logger; now: () => number }) {
+    for (const h of o.store.listHosts()) {
+      this.liveness.set(h.id, {
+        connected: false,
+        lastSeen: h.last_seen_at ?? 0,
+        applied: h.applied_generation,
+        applyError: '',
+        dirty: false,
+      });
+    }
+  }
+
+  /** The host's live session, if any. */
+  session(hostId: string): AgentSession | undefined {
+    return this.sessions.get(hostId);
+  }
+
+  /** When the host's live session said hello (ms), if it has one. */
+  sessionSince(hostId: string): number | undefined {
+    return this.since.get(hostId);
+  }
+
+  isConnected(hostId: string): boolean {
+    return this.sessions.has(hostId);
+  }
+
+  livenessOf(hostId: string): Readonly<Liveness> | undefined {
+    return this.liveness.get(hostId);
+  }
+
+  attach(hostId: string, session: AgentSession): void {
+    const now = this.o.now();
+    this.sessions.set(hostId, session);
+    this.since.set(hostId, now);
+    const live = this.liveness.get(hostId) ?? {
+      connected: true,
+      lastSeen: now,
+      applied: 0,
+      applyError: '',
+      dirty: true,
+    };
+    live.connected = true;
+    live.lastSeen = now;
+    live.dirty = true;
+    this.liveness.set(hostId, live);
+  }
+
+  /** Ends `session`'s registration; false when it is not the host's live session (nothing changes). */
+  detach(hostId: string, session: AgentSession): boolean {
+    if (this.sessions.get(hostId) !== session) return false;
+    this.sessions.delete(hostId);
+    this.since.delete(hostId);
+    const live = this.liveness.get(hostId);
+    if (live) {
+      live.connected = false;
+      live.dirty = true;
+    }
+    return true;
+  }
+
+  /** Forgets a host's observations of instances it no longer runs (`known` = instance id → kind). */
+  record(hostId: string, update: StatusUpdate, known: ReadonlyMap<string, string>): void {
+    const now = this.o.now();
+    const live = this.liveness.get(hostId);
+    if (live) {
+      if (live.applied !== update.appliedGeneration)
+        this.o.logger.info(
+          { host: hostId, generation: update.appliedGeneration },
+          'agent applied generation',
+        );
+      live.lastSeen = now;
+      live.applied = update.appliedGeneration;
+      live.applyError = update.applyError;
+      live.dirty = true;
+    }
+    let observed = this.observedOn.get(hostId);
+    if (!observed) this.observedOn.set(hostId, (observed = new Set()));
+    for (const inst of update.instances) {
+      if (!known.has(inst.id)) continue; // an instance being removed; nothing plans it any more
+      this.observations.set(inst.id, {
+        ...inst,
+        hostId,
+        reportedAt: now,
+        probeAt: receivedProbeAt(inst.probeAt, update.sentAt, now),
+      });
+      observed.add(inst.id);
+    }
+    for (const id of observed) {
+      if (known.has(id)) continue;
+      observed.delete(id);
+      if (this.observations.get(id)?.hostId === hostId) this.observations.delete(id);
+    }
+  }
+
+  /** What the host's agent last said about an instance, as reported (stale or not). */
+  observation(instanceId: string): InstanceObservation | undefined {
+    return this.observations.get(instanceId);
+  }
+
+  /**
+   * The observations health is judged on: what agents reported, except that an instance whose
+   * host's agent is not connected has no current probe (its last report stays visible in `detail`).
+   * Nobody vouches for such a member now, whatever its last probe said (issue 16 #8).
+   */
+  current(instanceId: string): InstanceObservation | undefined {
+    const o = this.observations.get(instanceId);
+    if (!o || this.sessions.has(o.hostId)) return o;
+    const last = o.probeAt > 0 ? `; its last probe was at ${new Date(o.probeAt).toISOString()}` : '';
+    return {
+      ...o,
+      probe: undefined,
+      probeAt: 0,
+      detail: [o.detail, `agent disconnected${last}`].filter(Boolean).join('; '),
+    };
+  }
+
+  /** `current` for each of `ids` that has an observation. */
+  currentOf(ids: Iterable<string>): Map<string, InstanceObservation> {
+    const out = new Map<string, InstanceObservation>();
+    for (const id of ids) {
+      const o = this.current(id);
+      if (o) out.set(id, o);
+    }
+    return out;
+  }
+
+  /** Writes changed liveness to the store in one transaction; called on a timer and at shutdown. */
+  flushLiveness(): number {
+    const rows: { id: string; last_seen_at: number; applied_generation: number }[] = [];
+    for (const [id, l] of this.liveness) {
+      if (!l.dirty) continue;
+      rows.push({ id, last_seen_at: l.lastSeen, applied_generation: l.applied });
+      l.dirty = false;
+    }
+    if (rows.length) this.o.store.recordLiveness(rows);
+    return rows.length;
+  }
+
+  closeAll(reason: string): void {
+    for (const s of this.sessions.values()) s.close(reason);
+    this.sessions.clear();
+    this.since.clear();
+  }
+
+  /** Sends a command on the host's stream; false when the host is not connected. */
+  sendCommand(hostId: string, cmd: AgentCommand): boolean {
+    const s = this.sessions.get(hostId);
+    if (!s) return false;
+    s.sendCommand(cmd);
+    return true;
+  }
+
+  /** Hands a command result to the question waiting for it; false when none is (a rollout's result). */
+  answerQuery(hostId: string, result: AgentCommandResult): boolean {
+    const q = this.queries.get(result.id);
+    if (!q || q.hostId !== hostId) return false;
+    this.queries.delete(result.id);
+    q.resolve(result);
+    return true;
+  }
+
+  /**
+   * Asks a connected agent a read-only question (a command whose answer changes nothing, such as
+   * `check-distribution` or `logs`) and waits for its answer. Resolves with ok: false when the host
+   * is not connected or does not answer within `timeoutMs`.
+   */
+  query(
+    hostId: string,
+    q: { instanceId: string; action: string; args: string[] },
+    timeoutMs: number,
+  ): Promise<AgentCommandResult> {
+    const id = `q${++this.querySeq}.${this.o.now().toString(36)}`;
+    const session = this.sessions.get(hostId);
+    if (!session)
+      return Promise.resolve({ id, ok: false, output: '', error: `host ${hostId} is not connected` });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.queries.delete(id);
+        resolve({
+          id,
+          ok: false,
+          output: '',
+          error: `no answer from the agent on ${hostId} within ${timeoutMs / 1000} s`,
+        });
+      }, timeoutMs);
+      this.queries.set(id, {
+        hostId,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      session.sendCommand({ id, instanceId: q.instanceId, action: q.action, args: q.args });
+    });
+  }
+}
+
+/**
+ * When a reported probe was taken, in the control plane's clock: the receive time minus the
+ * probe's age as the agent measured it (`sentAt - probeAt`, both in the agent's clock, so a skewed
+ * agent clock cancels out). A probe "from the future" has age 0; 0 stays "never probed".
+ */
+export function receivedProbeAt(probeAt: number, sentAt: number | undefined, receivedAt: number): number {
+  if (probeAt <= 0) return 0;
+  const age = Math.max(0, (sentAt ?? receivedAt) - probeAt);
+  return receivedAt - age;
+}

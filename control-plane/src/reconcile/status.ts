@@ -1,0 +1,168 @@
+import {
+  NotFoundError,
+  serviceKind,
+  type ClusterHealth,
+  type ClusterStatus,
+  type InstancePlan,
+  type MemberStatus,
+} from '@hactl/shared';
+import type { ClusterSummary, ClusterView, HostFacts, HostView } from '../api/contract.js';
+import type { FleetSnapshot, SnapshotCluster } from './snapshot.js';
+import type { AgentSessions } from './sessions.js';
+import { checkDependencyHold } from './holds.js';
+import { planClusterHint } from './hints.js';
+
+export interface StatusReaderOptions {
+  snapshot: FleetSnapshot;
+  sessions: AgentSessions;
+  /** ms since epoch, control-plane clock. */
+  now: number;
+  /** A probe older than this counts as missing. */
+  staleAfterMs: number;
+  /** The cluster's running or paused rollout, for the hints. */
+  activeRollout: (cluster: string) => { id: string; state: string; reason: string } | undefined;
+  /** Instance count of a host's desired state (cached by the Fleet). */
+  desiredCount: (hostId: string) => number;
+}
+
+/**
+ * Status views over one snapshot and the live observations. Each cluster's rollup is computed at
+ * most once per reader (a reader lives for one request or one pass), so listing N clusters that
+ * share a ZooKeeper rolls that ZooKeeper up once, not N times: `GET /v1/clusters` is linear in
+ * the fleet's members.
+ */
+export class StatusReader {
+  private readonly views = new Map<string, ClusterView>();
+
+  constructor(private readonly o: StatusReaderOptions) {}
+
+  /** The cluster's view; throws NotFoundError when it does not exist. */
+  cluster(name: string): ClusterView {
+    const known = this.views.get(name);
+    if (known) return known;
+    const c = this.o.snapshot.clusters.get(name);
+    if (!c) throw new NotFoundError('cluster', name);
+    const view: ClusterView = {
+      name,
+      kind: c.kind,
+      revision: c.revision,
+      spec: c.spec,
+      updatedAt: new Date(c.updatedAt).toISOString(),
+      status: this.rollUp(c),
+    };
+    this.views.set(name, view);
+    return view;
+  }
+
+  /** A cluster's health, `missing` when it does not exist. */
+  healthOf = (name: string): ClusterHealth | 'missing' =>
+    this.o.snapshot.clusters.has(name) ? this.cluster(name).status.health : 'missing';
+
+  /** Member statuses of a cluster by instance id, with its status and plans. */
+  members(name: string): {
+    status: ClusterStatus;
+    members: Map<string, MemberStatus>;
+    plans: readonly InstancePlan[];
+  } {
+    const c = this.o.snapshot.clusters.get(name);
+    if (!c)
+      return {
+        status: { health: 'pending', reason: 'no such cluster', members: [] },
+        members: new Map(),
+        plans: [],
+      };
+    const { status } = this.cluster(name);
+    return { status, members: new Map(status.members.map((m) => [m.instance, m])), plans: c.plans };
+  }
+
+  list(): ClusterSummary[] {
+    return [...this.o.snapshot.clusters.keys()].map((name) => {
+      const v = this.cluster(name);
+      return {
+        name,
+        kind: v.kind,
+        revision: v.revision,
+        health: v.status.health,
+        reason: v.status.reason,
+        ...(v.status.hint ? { hint: v.status.hint } : {}),
+        members: v.status.members.length,
+        ready: v.status.members.filter((m) => m.process === 'running' && m.mode !== 'unknown').length,
+        updatedAt: v.updatedAt,
+      };
+    });
+  }
+
+  hosts(): HostView[] {
+    const { snapshot, sessions } = this.o;
+    return snapshot.hosts.map((h) => {
+      const live = sessions.livenessOf(h.id);
+      const lastSeen = live?.lastSeen || h.last_seen_at;
+      return {
+        id: h.id,
+        name: h.name,
+        address: h.address,
+        connected: live?.connected ?? false,
+        lastSeen: lastSeen ? new Date(lastSeen).toISOString() : null,
+        generation: snapshot.desired.get(h.id)?.generation ?? 0,
+        appliedGeneration: live?.applied ?? h.applied_generation,
+        applyError: live?.applyError ?? '',
+        instances: this.o.desiredCount(h.id),
+        agentVersion: h.agent_version,
+        labels: JSON.parse(h.labels_json) as Record<string, string>,
+        facts: JSON.parse(h.facts_json) as HostFacts,
+      };
+    });
+  }
+
+  private rollUp(c: SnapshotCluster): ClusterStatus {
+    const { snapshot, sessions } = this.o;
+    const kind = serviceKind(c.spec.kind);
+    if (!kind)
+      throw new Error(`cluster ${c.name} has kind ${c.spec.kind}, which this control plane does not know`);
+    const lagging = new Set<string>();
+    for (const p of c.plans) {
+      const live = sessions.livenessOf(p.hostId);
+      if (!live || live.applied < (snapshot.desired.get(p.hostId)?.generation ?? 0)) lagging.add(p.hostId);
+    }
+    const observations = sessions.currentOf(c.plans.map((p) => p.id));
+    const status = kind.checkHealth({
+      spec: c.spec,
+      plans: c.plans,
+      observations,
+      lagging,
+      hostNames: snapshot.hostNames,
+      now: this.o.now,
+      staleAfterMs: this.o.staleAfterMs,
+    });
+    const hold = checkDependencyHold(c.spec, snapshot.context.clusterFacts?.get(c.name), this.healthOf);
+    if (hold.state === 'held') {
+      status.health = 'pending';
+      status.reason = hold.reason;
+    } else if (hold.state === 'release') {
+      status.health = 'pending';
+      status.reason = 'dependencies are healthy; starting';
+    }
+    if (status.health === 'healthy' && lagging.size > 0) {
+      status.health = 'degraded';
+      status.reason += `; ${lagging.size} host(s) have not applied the latest desired state`;
+    }
+    if (c.planError !== undefined) {
+      if (status.health === 'healthy') status.health = 'degraded';
+      status.reason = `revision ${c.revision} cannot be planned (${c.planError}); members keep their last desired state; ${status.reason}`;
+    }
+    // Where each member logs, as its agent reported it (the kinds' health rollups do not know).
+    for (const m of status.members) {
+      const logs = observations.get(m.instance)?.logFiles;
+      if (logs?.length) m.logs = logs;
+    }
+    const hint = planClusterHint({
+      cluster: c.name,
+      revision: c.revision,
+      members: status.members,
+      observations,
+      rollout: this.o.activeRollout(c.name),
+    });
+    if (hint) status.hint = hint;
+    return status;
+  }
+}
