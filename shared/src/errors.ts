@@ -1,14 +1,80 @@
 /**
+ * Every error code hactl uses. Each transport maps every one of them, in one table
+ * (control-plane/src/errors.ts: HTTP status and gRPC status side by side), so adding a code
+ * without deciding how it travels does not compile.
+ */
+export type ErrorCode =
+  /** A request, spec or message field is invalid; `details` name the fields. */
+  | 'invalid_argument'
+  /** A body is not JSON (or not the JSON its field must hold). */
+  | 'invalid_json'
+  /** A CLI input file or flag value is invalid. */
+  | 'invalid_input'
+  /** The CLI was called wrongly. */
+  | 'usage'
+  | 'not_found'
+  /** A second agent session for a connected host name. */
+  | 'already_exists'
+  /** The change conflicts with the current state (a rollout runs, a kind cannot change). */
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  /** A peer did not say what it must within its deadline (e.g. no hello on a new stream). */
+  | 'deadline_exceeded'
+  /** A dependency (store, agent, network peer) is unavailable for now; retriable. */
+  | 'unavailable'
+  /** The store's disk is full. */
+  | 'insufficient_storage'
+  /** A service kind's planner cannot plan a spec against the fleet. */
+  | 'plan_failed'
+  /** The control plane answered the CLI with a body that breaks the REST contract. */
+  | 'bad_response'
+  /** The agent could not write a file atomically. */
+  | 'file_write_failed'
+  /** A process would not stop, even after SIGKILL. */
+  | 'stop_failed'
+  /** A supervisor was used after it was disposed. */
+  | 'supervisor_disposed'
+  /** Anything else: a bug, reported without its details. */
+  | 'internal';
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'invalid_argument',
+  'invalid_json',
+  'invalid_input',
+  'usage',
+  'not_found',
+  'already_exists',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'deadline_exceeded',
+  'unavailable',
+  'insufficient_storage',
+  'plan_failed',
+  'bad_response',
+  'file_write_failed',
+  'stop_failed',
+  'supervisor_disposed',
+  'internal',
+]);
+
+/** Whether `code` (e.g. read from a server's error body) is one of hactl's error codes. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return ERROR_CODES.has(code);
+}
+
+/**
  * One base error for hactl. `code` is stable and machine-readable (it becomes the HTTP
  * `error.code` and maps to a gRPC status); `retriable` says whether the same call may succeed later.
  */
 export class HactlError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly retriable: boolean;
   readonly details: readonly ErrorDetail[];
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     opts: { retriable?: boolean; details?: readonly ErrorDetail[]; cause?: unknown } = {},
   ) {

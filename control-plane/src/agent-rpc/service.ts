@@ -5,6 +5,7 @@ import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import type { HostDesiredView } from '../reconcile/plan-fleet.js';
 import { parseHello, parseStatus } from './validate.js';
+import { ERROR_STATUS } from '../errors.js';
 
 /** Maps hactl errors to gRPC status codes (the gRPC half of the one-mapping-per-transport rule). */
 export function grpcStatusFor(err: unknown): { code: grpc.status; details: string } {
@@ -12,17 +13,7 @@ export function grpcStatusFor(err: unknown): { code: grpc.status; details: strin
     const details = err.details.length
       ? `${err.message}: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}`
       : err.message;
-    const code =
-      {
-        invalid_argument: grpc.status.INVALID_ARGUMENT,
-        invalid_json: grpc.status.INVALID_ARGUMENT,
-        not_found: grpc.status.NOT_FOUND,
-        already_exists: grpc.status.ALREADY_EXISTS,
-        conflict: grpc.status.FAILED_PRECONDITION,
-        deadline_exceeded: grpc.status.DEADLINE_EXCEEDED,
-        insufficient_storage: grpc.status.RESOURCE_EXHAUSTED,
-        unavailable: grpc.status.UNAVAILABLE,
-      }[err.code] ?? grpc.status.INTERNAL;
+    const code = ERROR_STATUS[err.code].grpc;
     return { code, details };
   }
   return { code: grpc.status.INTERNAL, details: 'internal error' };

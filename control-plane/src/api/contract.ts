@@ -79,5 +79,11 @@ export interface AppliedCluster {
 
 /** The error body of every 4xx/5xx answer. */
 export interface ErrorBody {
-  error: { code: string; message: string; details: { path: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    details: { path: string; message: string }[];
+    /** Whether the same request may succeed later unchanged (e.g. 503 while the store is busy). */
+    retriable: boolean;
+  };
 }

@@ -136,7 +136,14 @@ function parseErrorBody(status: number, statusText: string, text: string): ApiEr
           .filter(isRecord)
           .map((d) => ({ path: typeof d.path === 'string' ? d.path : '', message: String(d.message ?? '') }))
       : [];
-    return new ApiError(status, typeof e.code === 'string' ? e.code : 'unknown', e.message, details);
+    const retriable = typeof e.retriable === 'boolean' ? e.retriable : undefined;
+    return new ApiError(
+      status,
+      typeof e.code === 'string' ? e.code : 'unknown',
+      e.message,
+      details,
+      retriable,
+    );
   }
   // Not our error shape (a proxy in between, or a crash page): show the status and a bit of the body.
   const snippet = text.trim().slice(0, 200);

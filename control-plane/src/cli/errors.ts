@@ -1,4 +1,4 @@
-import { HactlError, type ErrorDetail } from '@hactl/shared/errors';
+import { HactlError, isErrorCode, type ErrorDetail } from '@hactl/shared/errors';
 
 /** Thrown when the command line itself is wrong (bad flag value, bad --server URL); exit code 2. */
 export class UsageError extends HactlError {
@@ -7,13 +7,29 @@ export class UsageError extends HactlError {
   }
 }
 
-/** Thrown when the control plane answers with a non-2xx status; carries its `{error}` body. */
+/**
+ * Thrown when the control plane answers with a non-2xx status; carries its `{error}` body. A code
+ * the CLI does not know (a newer server, or not a hactl server) becomes `internal`; the server's
+ * own word stays in `serverCode`. `retriable` is the server's when it says, else 503/429.
+ */
 export class ApiError extends HactlError {
   readonly status: number;
+  readonly serverCode: string;
 
-  constructor(status: number, code: string, message: string, details: readonly ErrorDetail[] = []) {
-    super(code, message, { details, retriable: status === 503 || status === 429 });
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: readonly ErrorDetail[] = [],
+    /** The server's own word (`error.retriable`); older servers leave it out. */
+    retriable?: boolean,
+  ) {
+    super(isErrorCode(code) ? code : 'internal', message, {
+      details,
+      retriable: retriable ?? (status === 503 || status === 429),
+    });
     this.status = status;
+    this.serverCode = code;
   }
 }
 
