@@ -1,0 +1,140 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { nullLogger } from '@hactl/shared';
+import { Fleet, type AgentSession } from './fleet.js';
+import type { HostDesiredView } from './plan-fleet.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
+
+let dir: string;
+let store: SqliteStore;
+let fleet: Fleet;
+/** Calls of the store methods a snapshot is read from, by method. */
+const reads = new Map<string, number>();
+const now = 1_800_000_000_000;
+const latest = new Map<string, HostDesiredView>();
+const session = (host: string): AgentSession => ({
+  sendDesired: (_g, json) => latest.set(host, JSON.parse(json) as HostDesiredView),
+  sendCommand() {},
+  close() {},
+});
+const meta = { author: 't', message: '' };
+const zk = (name: string, hosts: number[], extra: object = {}) => ({
+  kind: 'zookeeper',
+  distribution: { home: '/zk' },
+  members: hosts.map((i, n) => ({ host: `h${i}`, id: n + 1 })),
+  ...extra,
+});
+
+/** Counts the whole-fleet reads (listClusters, listHosts, listHostDesired) a call causes. */
+function counting(s: Store): Store {
+  return new Proxy(s, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        if (prop === 'listClusters' || prop === 'listHosts' || prop === 'listHostDesired')
+          reads.set(prop, (reads.get(prop) ?? 0) + 1);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-snapshot-'));
+  store = new SqliteStore(path.join(dir, 'state.db'));
+  fleet = new Fleet({
+    store: counting(store),
+    logger: nullLogger,
+    now: () => now,
+    reportIntervalMs: 1000,
+    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+  });
+  latest.clear();
+  for (const i of [1, 2, 3, 4, 5, 6])
+    fleet.connectAgent(
+      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session(`h${i}`),
+    );
+  fleet.applyCluster('zk-a', zk('zk-a', [1, 2, 3]), meta);
+  fleet.applyCluster('zk-b', zk('zk-b', [4, 5, 6]), meta);
+  reads.clear();
+});
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fleet snapshot', () => {
+  it('reads: status views of every cluster come from one snapshot, read from the store once', () => {
+    fleet.connectAgent(
+      { name: 'h7', address: '127.0.0.27', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session('h7'),
+    ); // a new host drops the snapshot
+    fleet.listClusters();
+    fleet.clusterStatus('zk-a');
+    fleet.listHosts();
+    fleet.memberMap('zk-b');
+    expect(reads.get('listClusters')).toBe(1);
+  });
+
+  it('a revision drops the snapshot: the next read sees the new spec', () => {
+    fleet.listClusters();
+    fleet.applyCluster('zk-a', zk('zk-a', [1, 2, 3], { settings: { tickTime: 3000 } }), meta);
+    expect(fleet.clusterStatus('zk-a').revision).toBe(2);
+    // one rebuild inside the apply (validation and planning), one after its desired states were stored
+    expect(reads.get('listClusters')).toBeLessThanOrEqual(3);
+  });
+
+  it('a registration burst costs no rebuild until something reads the snapshot', () => {
+    fleet.listClusters();
+    reads.clear();
+    for (const i of [7, 8, 9])
+      fleet.connectAgent(
+        { name: `h${i}`, address: `127.0.0.2${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+        session(`h${i}`),
+      );
+    expect(reads.get('listClusters')).toBeUndefined();
+    expect(fleet.listHosts().map((h) => h.name)).toContain('h9');
+    expect(reads.get('listClusters')).toBe(1);
+  });
+
+  it('a dry run that rolls back leaves no trace in the snapshot', () => {
+    expect(() =>
+      fleet.transaction(() => {
+        fleet.stageApply('zk-a', zk('zk-a', [1, 2, 3], { settings: { tickTime: 3000 } }), meta);
+        expect(fleet.clusterStatus('zk-a').revision).toBe(2); // the transaction sees its own write
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(fleet.clusterStatus('zk-a').revision).toBe(1);
+    expect(fleet.currentSpecs().find((s) => s.name === 'zk-a')).not.toHaveProperty('settings.tickTime');
+  });
+
+  it('a stored spec its planner cannot plan: that cluster says why and keeps its members; the others plan on', () => {
+    // A revision written behind the control plane's back (validation would refuse it): a member on
+    // a host that is not registered.
+    store.addRevision({
+      cluster: 'zk-a',
+      revision: 2,
+      kind: 'zookeeper',
+      spec_json: JSON.stringify({ name: 'zk-a', ...zk('zk-a', [1, 2, 99], { settings: {} }) }),
+      author: 't',
+      message: '',
+      created_at: now,
+    });
+    const before = latest.get('h1');
+    // A change elsewhere re-plans the fleet.
+    fleet.applyCluster('zk-b', zk('zk-b', [4, 5, 6], { settings: { tickTime: 3000 } }), meta);
+    expect(fleet.clusterStatus('zk-a').status.reason).toMatch(
+      /^revision 2 cannot be planned \(.*unknown host h99.*\); members keep their last desired state/,
+    );
+    expect(latest.get('h1')).toEqual(before);
+    expect(fleet.planCluster('zk-a').map((p) => p.id)).toEqual(['zk-a/zk-1', 'zk-a/zk-2', 'zk-a/zk-3']);
+    expect(fleet.clusterStatus('zk-b').revision).toBe(2);
+    expect(latest.get('h4')!.instances[0]!.inputs).toMatchObject({ config: { tickTime: '3000' } });
+  });
+});
