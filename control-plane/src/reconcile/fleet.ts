@@ -101,6 +101,9 @@ export class Fleet {
       randomId: opts.randomId,
       snapshot: () => this.snapshot(),
       invalidate: () => this.invalidate(),
+      replace: (snap) => {
+        this.snap = snap;
+      },
       status: () => this.status(),
       observation: (id) => this.sessions.observation(id),
       activeRollout: (c) => this.activeRollout(c),

@@ -19,7 +19,7 @@ import type { Store } from '../store/store.js';
 import { diffHostDesired, planHostDesired } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
-import { planCluster, type FleetSnapshot } from './snapshot.js';
+import { planCluster, withDesired, type FleetSnapshot } from './snapshot.js';
 import type { StatusReader } from './status.js';
 
 /** A host's new desired state, to send after the transaction that stored it commits. */
@@ -78,8 +78,10 @@ export interface RevisionsOptions {
   randomId: () => string;
   /** The current snapshot (rebuilt by the Fleet when dropped). */
   snapshot: () => FleetSnapshot;
-  /** Drops the snapshot after a write to revisions, facts, hosts or desired states. */
+  /** Drops the snapshot after a write to revisions, facts or hosts. */
   invalidate: () => void;
+  /** Replaces the snapshot with one derived from it (after a write it fully accounts for). */
+  replace: (snap: FleetSnapshot) => void;
   /** A status reader over the current snapshot. */
   status: () => StatusReader;
   observation: (instanceId: string) => InstanceObservation | undefined;
@@ -350,7 +352,7 @@ export class Revisions {
         state_json: c.json,
         updated_at: now,
       });
-    if (changes.length) this.o.invalidate();
+    this.o.replace(withDesired(snap, changes));
     return changes;
   }
 

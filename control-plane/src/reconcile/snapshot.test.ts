@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nullLogger } from '@hactl/shared';
+import { nullLogger, serviceKind } from '@hactl/shared';
 import { Fleet, type AgentSession } from './fleet.js';
 import type { HostDesiredView } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -26,6 +26,19 @@ const zk = (name: string, hosts: number[], extra: object = {}) => ({
   distribution: { home: '/zk' },
   members: hosts.map((i, n) => ({ host: `h${i}`, id: n + 1 })),
   ...extra,
+});
+
+/** Member ports and dirs of the i-th extra ensemble on h1–h3, apart from zk-a's. */
+const ports = (i: number) => ({
+  members: [1, 2, 3].map((h) => ({
+    host: `h${h}`,
+    id: h,
+    clientPort: 3000 + i,
+    peerPort: 3100 + i,
+    electionPort: 3200 + i,
+    adminPort: 0,
+    dataDir: `/data/zk-${i}`,
+  })),
 });
 
 /** Counts the whole-fleet reads (listClusters, listHosts, listHostDesired) a call causes. */
@@ -87,6 +100,21 @@ describe('fleet snapshot', () => {
     expect(fleet.clusterStatus('zk-a').revision).toBe(2);
     // one rebuild inside the apply (validation and planning), one after its desired states were stored
     expect(reads.get('listClusters')).toBeLessThanOrEqual(3);
+  });
+
+  it('cost: a PUT that changes one of N clusters plans each cluster about once, not 2N+7 times', () => {
+    for (let i = 0; i < 8; i++) fleet.applyCluster(`zk-${i}`, zk(`zk-${i}`, [1, 2, 3], ports(i)), meta);
+    fleet.listClusters(); // a warm snapshot, as on a serving control plane
+    const plan = vi.spyOn(serviceKind('zookeeper')!, 'plan');
+    try {
+      fleet.applyCluster('zk-3', zk('zk-3', [1, 2, 3], { ...ports(3), settings: { tickTime: 3000 } }), meta);
+      fleet.listClusters();
+      // 10 clusters: the changed spec planned once for validation, then every cluster once when the
+      // snapshot is rebuilt after the revision is stored; the status views re-plan nothing.
+      expect(plan).toHaveBeenCalledTimes(10 + 1);
+    } finally {
+      plan.mockRestore();
+    }
   });
 
   it('a registration burst costs no rebuild until something reads the snapshot', () => {

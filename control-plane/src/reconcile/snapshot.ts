@@ -110,6 +110,20 @@ export function readFleetSnapshot(store: Store): FleetSnapshot {
 }
 
 /**
+ * The same snapshot with some hosts' stored desired states replaced (after they were written):
+ * storing desired states changes no spec, fact or plan, so nothing is re-read or re-planned. Pure.
+ */
+export function withDesired(
+  snap: FleetSnapshot,
+  changes: readonly { hostId: string; generation: number; json: string }[],
+): FleetSnapshot {
+  if (changes.length === 0) return snap;
+  const desired = new Map(snap.desired);
+  for (const c of changes) desired.set(c.hostId, { generation: c.generation, json: c.json });
+  return { ...snap, desired };
+}
+
+/**
  * One cluster's plans against `context`, or why its planner failed. Pure.
  */
 export function planCluster(
