@@ -370,7 +370,15 @@ export class Revisions {
       if (checkDependencyHold(c.spec, facts, status.healthOf).state === 'release') changed = true;
       const learn = serviceKind(c.kind)?.learnFacts;
       if (!learn) continue;
-      for (const [k, v] of Object.entries(learn(c.spec, status.cluster(c.name).status))) {
+      let learned: Record<string, string>;
+      try {
+        learned = learn(c.spec, status.cluster(c.name).status);
+      } catch (err) {
+        // One kind's bug must not stop the fleet's pass: the other clusters still learn and start.
+        this.o.logger.error({ cluster: c.name, err: String(err) }, 'learning cluster facts failed');
+        continue;
+      }
+      for (const [k, v] of Object.entries(learned)) {
         if (facts?.[k] === v) continue;
         this.o.store.setClusterFact(c.name, k, v, now);
         this.o.store.appendEvent({

@@ -165,4 +165,23 @@ describe('fleet snapshot', () => {
     expect(fleet.clusterStatus('zk-b').revision).toBe(2);
     expect(latest.get('h4')!.instances[0]!.inputs).toMatchObject({ config: { tickTime: '3000' } });
   });
+
+  it("a kind's health rollup that throws marks only its own cluster degraded", () => {
+    const kind = serviceKind('zookeeper')!;
+    const real = kind.checkHealth.bind(kind);
+    const health = vi.spyOn(kind, 'checkHealth').mockImplementation((input) => {
+      if (input.spec.name === 'zk-a') throw new Error('unexpected probe shape');
+      return real(input);
+    });
+    try {
+      const rows = new Map(fleet.listClusters().map((c) => [c.name, c]));
+      expect(rows.get('zk-a')).toMatchObject({
+        health: 'degraded',
+        reason: 'cannot judge health: unexpected probe shape',
+      });
+      expect(rows.get('zk-b')!.reason).not.toMatch(/cannot judge/);
+    } finally {
+      health.mockRestore();
+    }
+  });
 });

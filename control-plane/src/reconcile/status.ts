@@ -48,7 +48,7 @@ export class StatusReader {
       revision: c.revision,
       spec: c.spec,
       updatedAt: new Date(c.updatedAt).toISOString(),
-      status: this.rollUp(c),
+      status: this.rollUpGuarded(c),
     };
     this.views.set(name, view);
     return view;
@@ -112,6 +112,22 @@ export class StatusReader {
         facts: JSON.parse(h.facts_json) as HostFacts,
       };
     });
+  }
+
+  /**
+   * A kind whose health rollup throws (a probe shape it did not expect) makes its own cluster
+   * unhealthy, which also closes its restart gates, and leaves every other cluster's view intact.
+   */
+  private rollUpGuarded(c: SnapshotCluster): ClusterStatus {
+    try {
+      return this.rollUp(c);
+    } catch (err) {
+      return {
+        health: 'degraded',
+        reason: `cannot judge health: ${err instanceof Error ? err.message : String(err)}`,
+        members: [],
+      };
+    }
   }
 
   private rollUp(c: SnapshotCluster): ClusterStatus {
