@@ -1,4 +1,5 @@
 import { checkRestartGates, type GateResult, type Logger } from '@hactl/shared';
+import { clusterOfInstance } from './instance.js';
 import type { Fleet } from '../reconcile/fleet.js';
 import type { Store } from '../store/store.js';
 
@@ -49,7 +50,12 @@ export class LeaseManager {
 
   constructor(private readonly opts: LeaseOptions) {}
 
-  private expire(): void {
+  /**
+   * Drops the leases past their expiry (the agent vanished mid-restart), each with a warning and a
+   * `lease.expired` event. Runs before every lease request and on the rollout engine's tick; the
+   * queries (`holders`, `gates`) leave expired leases out without writing anything.
+   */
+  expire(): void {
     const now = this.opts.now();
     for (const [id, l] of this.leases) {
       if (l.expiresAt <= now) {
@@ -70,15 +76,16 @@ export class LeaseManager {
     }
   }
 
+  /** The cluster's unexpired leases. */
   holders(cluster: string): Lease[] {
-    this.expire();
-    return [...this.leases.values()].filter((l) => l.cluster === cluster);
+    const now = this.opts.now();
+    return [...this.leases.values()].filter((l) => l.cluster === cluster && l.expiresAt > now);
   }
 
   acquire(hostId: string, instanceId: string, reason: string): LeaseDecision {
     this.expire();
     const now = this.opts.now();
-    const cluster = instanceId.split('/')[0] ?? '';
+    const cluster = clusterOfInstance(instanceId);
     const refuse = (why: string, gates: GateResult[] = []): LeaseDecision => {
       this.lastRefusal.set(instanceId, why);
       return {
@@ -142,7 +149,7 @@ export class LeaseManager {
 
   /** The named gates for taking `instanceId` down now, with their current values (grants nothing). */
   gates(instanceId: string): GateResult[] {
-    const cluster = instanceId.split('/')[0] ?? '';
+    const cluster = clusterOfInstance(instanceId);
     const { status, members } = this.opts.fleet.memberMap(cluster);
     return checkRestartGates({
       cluster,

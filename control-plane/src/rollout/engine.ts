@@ -4,6 +4,7 @@ import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepI
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
+import { clusterOfInstance } from '../leases/instance.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
 
 export { nextCommandId } from './step.js';
@@ -196,7 +197,7 @@ export class RolloutEngine {
 
   /** The instance a running rollout has asked to restart now, if any (the lease authorization). */
   requestedStep(instanceId: string): { rollout: RolloutRow; step: RolloutStepRow } | undefined {
-    const cluster = instanceId.split('/')[0] ?? '';
+    const cluster = clusterOfInstance(instanceId);
     for (const r of this.o.store.listRollouts({ cluster, states: ['running'] })) {
       const step = this.o.store
         .listRolloutSteps(r.id)
@@ -287,8 +288,12 @@ export class RolloutEngine {
     });
   }
 
-  /** One pass over every running rollout. Idempotent; called on a timer and on events. */
+  /**
+   * One pass over every running rollout. Idempotent; called on a timer and on events. Expired
+   * restart leases are dropped first (and recorded), so the pass and the gates see the same leases.
+   */
   tick(): void {
+    this.o.leases().expire();
     for (const r of this.o.store.listRollouts({ states: ['running'] })) {
       try {
         this.advance(r);
