@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, planRestartOrder, type Logger } from '@hactl/shared';
+import { ConflictError, HactlError, NotFoundError, planRestartOrder, type Logger } from '@hactl/shared';
 import { describeStep, type StepPhase } from './step-status.js';
 import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepInput } from './step.js';
 import type { RolloutOptions } from './options.js';
@@ -293,16 +293,26 @@ export class RolloutEngine {
    * restart leases are dropped first (and recorded), so the pass and the gates see the same leases.
    */
   tick(): void {
-    this.o.leases().expire();
-    for (const r of this.o.store.listRollouts({ states: ['running'] })) {
-      try {
-        this.advance(r);
-      } catch (err) {
-        this.o.logger.error(
-          { rollout: r.id, err: err instanceof Error ? err.message : String(err) },
-          'rollout pass failed',
-        );
-      }
+    this.attempt(undefined, () => this.o.leases().expire());
+    for (const r of this.o.store.listRollouts({ states: ['running'] }))
+      this.attempt(r, () => this.advance(r));
+  }
+
+  /**
+   * Runs one part of a pass. The next tick retries what failed, unless the error says that the same
+   * call cannot succeed later (`retriable: false`, errors.ts): then the rollout pauses with the error
+   * as its reason, for the operator to see and resume, instead of failing the same way every tick.
+   */
+  private attempt(r: RolloutRow | undefined, part: () => void): void {
+    try {
+      part();
+    } catch (err) {
+      const retriable = !(err instanceof HactlError) || err.retriable;
+      const message = err instanceof Error ? err.message : String(err);
+      this.o.logger.error({ rollout: r?.id, err: message, retriable }, 'rollout pass failed');
+      if (retriable || !r) return;
+      const current = this.o.store.getRollout(r.id);
+      if (current?.state === 'running') this.setState(current, 'paused', `rollout pass failed: ${message}`);
     }
   }
 
