@@ -329,6 +329,7 @@ export class RolloutEngine {
       if (obs) observations.set(s.instance_id, obs);
     }
     const leases = this.o.leases();
+    const now = this.o.now();
     const decisions = planRolloutPass({
       rollout: { id: r.id, state: r.state, options: this.opts(r) },
       steps: rows.map(stepInput),
@@ -336,13 +337,13 @@ export class RolloutEngine {
       observations,
       leaseHolders: leases.holders(r.cluster).map((l) => l.instanceId),
       lastRefusal: leases.lastRefusal,
-      now: this.o.now(),
+      now,
     });
     const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
-    for (const d of decisions) this.apply(r, d, row);
+    for (const d of decisions) this.apply(r, d, row, now);
   }
 
-  private apply(r: RolloutRow, d: RolloutDecision, row: (idx: number) => RolloutStepRow): void {
+  private apply(r: RolloutRow, d: RolloutDecision, row: (idx: number) => RolloutStepRow, now: number): void {
     switch (d.type) {
       case 'wait':
         return;
@@ -356,7 +357,7 @@ export class RolloutEngine {
           state: 'requested',
           command_id: d.commandId,
           pid_before: d.pidBefore,
-          requested_at: this.o.now(),
+          requested_at: now,
           finished_at: 0,
           note: '',
         };

@@ -5,9 +5,10 @@ import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
  * agents' last reports, the cluster's lease holders and the time, what the engine does next and why.
  * Pure: no store, no fleet, no clock; the engine (engine.ts) reads, calls this and applies the
- * result. Rules, each from the engine it replaces:
+ * result. The rules (as RolloutEngine.advance applied them inline before):
  *
- * - One member at a time (batch size 1): while a step is requested nothing else goes out.
+ * - One member at a time (batch size 1, architecture §4): while a step is requested nothing else
+ *   goes out.
  * - A step is finished by a new pid reported after the request, even if the agent's result was lost
  *   (a control-plane crash), but not while the agent still holds the member's lease: then it is
  *   still finishing the step (readiness, the service's after-restart procedure) and its own result
@@ -17,7 +18,7 @@ import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
  * - Leader last, re-decided at every step: leadership can move during a rollout (a restarted leader
  *   hands over to a member that is still pending), so the next step is the pending member with the
  *   lowest restart rank now, then plan order; the plan's order is only the first guess.
- * - `pauseBetweenSec` counts from the last step that finished.
+ * - `pauseBetweenSec` counts from the last step that finished (done or failed).
  */
 
 /** A rollout as the decision needs it. */
