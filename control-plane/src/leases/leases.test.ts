@@ -116,6 +116,23 @@ describe('restart leases', () => {
     expect(store.listEvents({ cluster: 'zk', limit: 10 }).map((e) => e.type)).toContain('lease.expired');
   });
 
+  it('holders() leaves an expired lease out without writing; expire() drops and records it', () => {
+    report(2);
+    const lm = leases(5_000);
+    expect(lm.acquire('h1', 'zk/zk-1', 'test').granted).toBe(true);
+    expect(lm.holders('zk').map((l) => l.instanceId)).toEqual(['zk/zk-1']);
+    now += 6_000;
+    const expired = () =>
+      store.listEvents({ cluster: 'zk', limit: 10 }).filter((e) => e.type === 'lease.expired');
+    expect(lm.holders('zk')).toEqual([]);
+    expect(lm.gates('zk/zk-3').find((g) => g.gate === 'one-at-a-time')?.ok).toBe(true);
+    expect(expired()).toEqual([]);
+    lm.expire();
+    expect(expired()).toHaveLength(1);
+    lm.expire();
+    expect(expired()).toHaveLength(1);
+  });
+
   it('asking again while holding renews the same lease', () => {
     report(2);
     const lm = leases(5_000);

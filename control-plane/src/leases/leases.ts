@@ -1,4 +1,5 @@
-import { checkRestartGates, type GateResult, type Logger } from '@hactl/shared';
+import { checkRestartGates, clusterOfInstance, type GateResult, type Logger } from '@hactl/shared';
+import { decideLease } from './decide.js';
 import type { Fleet } from '../reconcile/fleet.js';
 import type { Store } from '../store/store.js';
 
@@ -49,7 +50,12 @@ export class LeaseManager {
 
   constructor(private readonly opts: LeaseOptions) {}
 
-  private expire(): void {
+  /**
+   * Drops the leases past their expiry (the agent vanished mid-restart), each with a warning and a
+   * `lease.expired` event. Runs before every lease request and on the rollout engine's tick; the
+   * queries (`holders`, `gates`) leave expired leases out without writing anything.
+   */
+  expire(): void {
     const now = this.opts.now();
     for (const [id, l] of this.leases) {
       if (l.expiresAt <= now) {
@@ -70,52 +76,45 @@ export class LeaseManager {
     }
   }
 
+  /** The cluster's unexpired leases. */
   holders(cluster: string): Lease[] {
-    this.expire();
-    return [...this.leases.values()].filter((l) => l.cluster === cluster);
+    const now = this.opts.now();
+    return [...this.leases.values()].filter((l) => l.cluster === cluster && l.expiresAt > now);
   }
 
+  /** Grants, renews or refuses a lease as `decideLease` (decide.ts) says, and records it. */
   acquire(hostId: string, instanceId: string, reason: string): LeaseDecision {
     this.expire();
     const now = this.opts.now();
-    const cluster = instanceId.split('/')[0] ?? '';
-    const refuse = (why: string, gates: GateResult[] = []): LeaseDecision => {
-      this.lastRefusal.set(instanceId, why);
-      return {
-        granted: false,
-        leaseId: '',
-        expiresAtMs: 0,
-        reason: why,
-        retryAfterMs: this.opts.retryAfterMs,
-        gates,
-      };
-    };
-    if (!this.opts.fleet.kindOfInstance(hostId, instanceId))
-      return refuse(`host ${hostId} does not run ${instanceId}`);
-    const mine = [...this.leases.values()].find((l) => l.instanceId === instanceId);
-    if (mine) {
-      mine.expiresAt = now + this.opts.ttlMs;
+    const cluster = clusterOfInstance(instanceId);
+    const held = [...this.leases.values()].find((l) => l.instanceId === instanceId);
+    const v = decideLease({
+      runsInstance: this.opts.fleet.kindOfInstance(hostId, instanceId) !== undefined,
+      hostId,
+      instanceId,
+      held,
+      denied: () => this.opts.authorize(instanceId),
+      gates: () => this.gates(instanceId),
+      now,
+      ttlMs: this.opts.ttlMs,
+    });
+    if (v.type === 'refuse') {
+      this.lastRefusal.set(instanceId, v.reason);
+      const { retryAfterMs } = this.opts;
+      return { granted: false, leaseId: '', expiresAtMs: 0, reason: v.reason, retryAfterMs, gates: v.gates };
+    }
+    if (v.type === 'renew') {
+      if (held) held.expiresAt = v.expiresAt;
       return {
         granted: true,
-        leaseId: mine.id,
-        expiresAtMs: mine.expiresAt,
-        reason: 'lease renewed',
+        leaseId: v.leaseId,
+        expiresAtMs: v.expiresAt,
+        reason: v.reason,
         retryAfterMs: 0,
         gates: [],
       };
     }
-    const denied = this.opts.authorize(instanceId);
-    if (denied) return refuse(denied);
-    const gates = this.gates(instanceId);
-    const failing = gates.filter((g) => !g.ok);
-    if (failing.length) return refuse(failing.map((g) => `${g.gate}: ${g.reason}`).join('; '), gates);
-    const lease: Lease = {
-      id: this.opts.newId(),
-      cluster,
-      instanceId,
-      hostId,
-      expiresAt: now + this.opts.ttlMs,
-    };
+    const lease: Lease = { id: this.opts.newId(), cluster, instanceId, hostId, expiresAt: v.expiresAt };
     this.leases.set(lease.id, lease);
     this.lastRefusal.delete(instanceId);
     this.opts.logger.info(
@@ -128,21 +127,21 @@ export class LeaseManager {
       cluster,
       host: hostId,
       message: `restart lease for ${instanceId} (${reason || 'no reason given'})`,
-      data_json: JSON.stringify({ gates }),
+      data_json: JSON.stringify({ gates: v.gates }),
     });
     return {
       granted: true,
       leaseId: lease.id,
       expiresAtMs: lease.expiresAt,
-      reason: 'all gates hold',
+      reason: v.reason,
       retryAfterMs: 0,
-      gates,
+      gates: v.gates,
     };
   }
 
   /** The named gates for taking `instanceId` down now, with their current values (grants nothing). */
   gates(instanceId: string): GateResult[] {
-    const cluster = instanceId.split('/')[0] ?? '';
+    const cluster = clusterOfInstance(instanceId);
     const { status, members } = this.opts.fleet.memberMap(cluster);
     return checkRestartGates({
       cluster,

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nullLogger, type InstanceObservation } from '@hactl/shared';
+import { NotFoundError, UnavailableError, nullLogger, type InstanceObservation } from '@hactl/shared';
 import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
 import { createCore } from '../core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -195,6 +195,29 @@ describe('rollout engine', () => {
       args: ['if-pending'],
     });
     expect(engine.view(r.id).steps[0]!.state).toBe('requested');
+  });
+
+  it.each([
+    [
+      'an error that says a retry cannot succeed → the rollout pauses with it',
+      new NotFoundError('cluster', 'zk'),
+      'paused',
+    ],
+    ['a retriable error → the next tick tries again', new UnavailableError('store busy'), 'running'],
+    ['an unclassified error → the next tick tries again', new Error('boom'), 'running'],
+  ])('a failed pass: %s', (_scenario, error, state) => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    fleet.observation = () => {
+      throw error;
+    };
+    engine.tick();
+    expect(store.getRollout(r.id)).toMatchObject({
+      state,
+      reason: state === 'paused' ? `rollout pass failed: ${error.message}` : '',
+    });
   });
 
   it.each([

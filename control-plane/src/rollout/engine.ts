@@ -1,80 +1,26 @@
 import {
   ConflictError,
+  HactlError,
   NotFoundError,
-  ValidationError,
+  clusterOfInstance,
   planRestartOrder,
-  restartRank,
   type Logger,
 } from '@hactl/shared';
 import { describeStep, type StepPhase } from './step-status.js';
+import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepInput } from './step.js';
+import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
 
-export type RolloutAction = 'restart' | 'apply' | 'upgrade';
-export type GateTimeoutPolicy = 'pause' | 'abort' | 'rollback';
-
-export interface RolloutOptions {
-  action: RolloutAction;
-  /** Only 1 is supported: one member down at a time is the point. */
-  batchSize: 1;
-  pauseBetweenSec: number;
-  gateTimeoutSec: number;
-  onGateTimeout: GateTimeoutPolicy;
-}
-
-export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {
-  return { action, batchSize: 1, pauseBetweenSec: 0, gateTimeoutSec: 600, onGateTimeout: 'pause' };
-}
-
-/** Checks a rollout request body; every problem at once. */
-export function parseRolloutRequest(body: unknown): RolloutOptions {
-  const problems: { path: string; message: string }[] = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new ValidationError('rollout request must be an object', [
-      { path: '', message: 'expected {action, ...}' },
-    ]);
-  const b = body as Record<string, unknown>;
-  const known = new Set([
-    'action',
-    'batchSize',
-    'pauseBetweenSec',
-    'gateTimeoutSec',
-    'onGateTimeout',
-    'revision',
-  ]);
-  for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
-  const action = b.action;
-  if (action !== 'restart' && action !== 'apply' && action !== 'upgrade')
-    problems.push({ path: 'action', message: 'must be restart, apply or upgrade' });
-  const opts = defaultRolloutOptions((action as RolloutAction) ?? 'restart');
-  if (b.batchSize !== undefined && b.batchSize !== 1)
-    problems.push({
-      path: 'batchSize',
-      message: 'only 1 is supported: never more than one member down at a time',
-    });
-  const int = (k: 'pauseBetweenSec' | 'gateTimeoutSec', min: number, max: number) => {
-    const v = b[k];
-    if (v === undefined) return;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-      problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
-    else opts[k] = v;
-  };
-  int('pauseBetweenSec', 0, 3600);
-  int('gateTimeoutSec', 5, 86_400);
-  if (b.onGateTimeout !== undefined) {
-    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback')
-      problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
-    else opts.onGateTimeout = b.onGateTimeout;
-  }
-  if (b.revision !== undefined)
-    problems.push({
-      path: 'revision',
-      message: 'rollouts always use the current revision; use POST /v1/clusters/{name}/rollback to go back',
-    });
-  if (problems.length) throw new ValidationError('invalid rollout request', problems);
-  return opts;
-}
+export { nextCommandId } from './step.js';
+export {
+  defaultRolloutOptions,
+  parseRolloutRequest,
+  type GateTimeoutPolicy,
+  type RolloutAction,
+  type RolloutOptions,
+} from './options.js';
 
 export interface RolloutStepView {
   index: number;
@@ -257,7 +203,7 @@ export class RolloutEngine {
 
   /** The instance a running rollout has asked to restart now, if any (the lease authorization). */
   requestedStep(instanceId: string): { rollout: RolloutRow; step: RolloutStepRow } | undefined {
-    const cluster = instanceId.split('/')[0] ?? '';
+    const cluster = clusterOfInstance(instanceId);
     for (const r of this.o.store.listRollouts({ cluster, states: ['running'] })) {
       const step = this.o.store
         .listRolloutSteps(r.id)
@@ -348,94 +294,96 @@ export class RolloutEngine {
     });
   }
 
-  /** One pass over every running rollout. Idempotent; called on a timer and on events. */
+  /**
+   * One pass over every running rollout. Idempotent; called on a timer and on events. Expired
+   * restart leases are dropped first (and recorded), so the pass and the gates see the same leases.
+   */
   tick(): void {
-    for (const r of this.o.store.listRollouts({ states: ['running'] })) {
-      try {
-        this.advance(r);
-      } catch (err) {
-        this.o.logger.error(
-          { rollout: r.id, err: err instanceof Error ? err.message : String(err) },
-          'rollout pass failed',
-        );
-      }
+    this.attempt(undefined, () => this.o.leases().expire());
+    for (const r of this.o.store.listRollouts({ states: ['running'] }))
+      this.attempt(r, () => this.advance(r));
+  }
+
+  /**
+   * Runs one part of a pass. The next tick retries what failed, unless the error says that the same
+   * call cannot succeed later (`retriable: false`, errors.ts): then the rollout pauses with the error
+   * as its reason, for the operator to see and resume, instead of failing the same way every tick.
+   */
+  private attempt(r: RolloutRow | undefined, part: () => void): void {
+    try {
+      part();
+    } catch (err) {
+      const retriable = !(err instanceof HactlError) || err.retriable;
+      const message = err instanceof Error ? err.message : String(err);
+      this.o.logger.error({ rollout: r?.id, err: message, retriable }, 'rollout pass failed');
+      if (retriable || !r) return;
+      const current = this.o.store.getRollout(r.id);
+      if (current?.state === 'running') this.setState(current, 'paused', `rollout pass failed: ${message}`);
     }
   }
 
+  /**
+   * The shell around `planRolloutPass` (step.ts): reads the rollout, its steps, the members, the
+   * step instances' last reports and the cluster's leases once, then applies each decision.
+   */
   private advance(r: RolloutRow): void {
-    const now = this.o.now();
-    const opts = this.opts(r);
-    const steps = this.o.store.listRolloutSteps(r.id);
-    const requested = steps.find((s) => s.state === 'requested');
-    if (requested) {
-      const obs = this.o.fleet.observation(requested.instance_id);
-      // A new pid means the restart happened even if its result was lost (control-plane crash). While
-      // the agent still holds the lease it is finishing the step (readiness, the service's
-      // after-restart procedure), so its own result is awaited instead.
-      const leased = this.o
-        .leases()
-        .holders(r.cluster)
-        .some((l) => l.instanceId === requested.instance_id);
-      if (
-        !leased &&
-        obs &&
-        obs.process === 'running' &&
-        obs.pid > 0 &&
-        requested.pid_before > 0 &&
-        obs.pid !== requested.pid_before &&
-        obs.reportedAt > requested.requested_at
-      ) {
-        this.finishStep(r, requested, `restarted (pid ${requested.pid_before} → ${obs.pid})`);
-        return this.advance(r);
-      }
-      if (now - requested.requested_at > opts.gateTimeoutSec * 1000) {
-        const why = this.o.leases().lastRefusal.get(requested.instance_id) ?? 'no progress';
-        const reason = `gate timeout after ${opts.gateTimeoutSec}s on step ${requested.idx} (${requested.instance_id}): ${why}`;
-        if (opts.onGateTimeout === 'abort' || opts.onGateTimeout === 'rollback') {
-          for (const s of steps)
-            if (s.state === 'pending' || s.state === 'requested')
-              this.o.store.updateRolloutStep({
-                ...s,
-                state: 'skipped',
-                note: `rollout ${opts.onGateTimeout === 'abort' ? 'aborted' : 'rolled back'} on gate timeout`,
-              });
-          this.setState(r, 'aborted', reason);
-          if (opts.onGateTimeout === 'rollback')
-            this.rollBack(
-              r,
-              steps.filter((s) => s.state === 'done').map((s) => s.instance_id),
-              reason,
-            );
-        } else this.setState(r, 'paused', reason);
-      }
-      return;
-    }
-    const pending = steps.filter((s) => s.state === 'pending');
-    if (!pending.length) {
-      this.setState(r, 'completed', `${steps.filter((s) => s.state === 'done').length} member(s) restarted`);
-      return;
-    }
-    const lastDone = Math.max(0, ...steps.map((s) => s.finished_at));
-    if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000) return;
-    // Leadership can move during a rollout: pick the next non-leading member each time.
+    const rows = this.o.store.listRolloutSteps(r.id);
     const { members } = this.o.fleet.memberMap(r.cluster);
-    const next = [...pending].sort(
-      (a, b) =>
-        restartRank(members.get(a.instance_id)) - restartRank(members.get(b.instance_id)) || a.idx - b.idx,
-    )[0]!;
-    const obs = this.o.fleet.observation(next.instance_id);
-    const step: RolloutStepRow = {
-      ...next,
-      state: 'requested',
-      command_id: nextCommandId(r.id, next.idx, next.command_id),
-      pid_before: obs?.pid ?? 0,
-      requested_at: now,
-      finished_at: 0,
-      note: '',
-    };
-    this.o.store.updateRolloutStep(step);
-    this.ledAtRequest.set(step.command_id, restartRank(members.get(next.instance_id)) > 0);
-    this.send(step, r.action);
+    const observations = new Map<string, ObservedProcess>();
+    for (const s of rows) {
+      const obs = this.o.fleet.observation(s.instance_id);
+      if (obs) observations.set(s.instance_id, obs);
+    }
+    const leases = this.o.leases();
+    const now = this.o.now();
+    const decisions = planRolloutPass({
+      rollout: { id: r.id, state: r.state, options: this.opts(r) },
+      steps: rows.map(stepInput),
+      members,
+      observations,
+      leaseHolders: leases.holders(r.cluster).map((l) => l.instanceId),
+      lastRefusal: leases.lastRefusal,
+      now,
+    });
+    const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
+    for (const d of decisions) this.apply(r, d, row, now);
+  }
+
+  private apply(r: RolloutRow, d: RolloutDecision, row: (idx: number) => RolloutStepRow, now: number): void {
+    switch (d.type) {
+      case 'wait':
+        return;
+      case 'finish-step':
+        return this.finishStep(r, row(d.step), d.note);
+      case 'complete':
+        return this.setState(r, 'completed', d.reason);
+      case 'request-step': {
+        const step: RolloutStepRow = {
+          ...row(d.step),
+          state: 'requested',
+          command_id: d.commandId,
+          pid_before: d.pidBefore,
+          requested_at: now,
+          finished_at: 0,
+          note: '',
+        };
+        this.o.store.updateRolloutStep(step);
+        this.ledAtRequest.set(step.command_id, d.ledAtRequest);
+        this.o.logger.info(
+          { cluster: r.cluster, rollout: r.id, instance: step.instance_id, reason: d.reason },
+          'rollout step requested',
+        );
+        return this.send(step, r.action);
+      }
+      case 'gate-timeout': {
+        if (d.policy === 'pause') return this.setState(r, 'paused', d.reason);
+        for (const idx of d.skip)
+          this.o.store.updateRolloutStep({ ...row(idx), state: 'skipped', note: d.skipNote });
+        this.setState(r, 'aborted', d.reason);
+        if (d.policy === 'rollback') this.rollBack(r, d.restarted, d.reason);
+        return;
+      }
+    }
   }
 
   /**
@@ -544,14 +492,14 @@ export class RolloutEngine {
   }
 }
 
-/**
- * The command id for a step's next request: `<rollout>.<step>` the first time, then `.2`, `.3`, …
- * for retries after a failure. Stable per attempt: a resend after a crash keeps the id, so the
- * agent's journal makes it idempotent.
- */
-export function nextCommandId(rolloutId: string, idx: number, previous: string): string {
-  const base = `${rolloutId}.${idx}`;
-  if (!previous) return base;
-  const attempt = previous === base ? 1 : Number(previous.slice(base.length + 1)) || 1;
-  return `${base}.${attempt + 1}`;
+function stepInput(s: RolloutStepRow): StepInput {
+  return {
+    idx: s.idx,
+    instance: s.instance_id,
+    state: s.state,
+    commandId: s.command_id,
+    pidBefore: s.pid_before,
+    requestedAt: s.requested_at,
+    finishedAt: s.finished_at,
+  };
 }

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { GateResult, MemberStatus } from '@hactl/shared';
+import { zkMember } from './testing.js';
+import type { GateResult } from '@hactl/shared';
 import { describeStep, type StepStatusInput } from './step-status.js';
 
-const member = (mode: string): MemberStatus => ({
-  instance: 'zk/zk-2',
-  host: 'zk2',
-  id: 2,
-  address: '127.0.0.12',
-  port: 2181,
-  role: 'member',
-  mode,
-  process: 'running',
-  lastProbe: null,
-  detail: '',
-  pid: 0,
-  restarts: 0,
-  leading: mode === 'leader',
-  restartRank: mode === 'leader' ? 2 : 0,
-});
+const member = zkMember;
 const degraded: GateResult = {
   gate: 'cluster-healthy',
   ok: false,

@@ -1,4 +1,5 @@
 import { isLeading, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
+import { restartObserved } from './step.js';
 
 /**
  * Where a requested rollout step is:
@@ -40,13 +41,7 @@ function bare(reason: string): string {
  */
 export function describeStep(i: StepStatusInput): { phase: StepPhase; text: string } {
   const obs = i.obs;
-  const restartedPid =
-    obs !== undefined &&
-    obs.process === 'running' &&
-    obs.pid > 0 &&
-    i.pidBefore > 0 &&
-    obs.pid !== i.pidBefore &&
-    obs.reportedAt > i.requestedAt;
+  const restarted = obs && restartObserved(obs, i.pidBefore, i.requestedAt) ? obs : undefined;
   if (!i.connected)
     return {
       phase: 'waiting-agent',
@@ -59,19 +54,19 @@ export function describeStep(i: StepStatusInput): { phase: StepPhase; text: stri
         phase: 'crash-looping',
         text: `restarted under its lease but crashing${obs.detail ? `: ${obs.detail}` : ''}`,
       };
-    if (restartedPid)
+    if (restarted)
       return {
         phase: 'restarting',
-        text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for it to serve again${planned}`,
+        text: `restarted (pid ${i.pidBefore} → ${restarted.pid}); waiting for it to serve again${planned}`,
       };
     if (obs && obs.process !== 'running')
       return { phase: 'restarting', text: `restarting under its lease (process ${obs.process})${planned}` };
     return { phase: 'restarting', text: `holds the restart lease; stopping the old process${planned}` };
   }
-  if (restartedPid)
+  if (restarted)
     return {
       phase: 'finishing',
-      text: `restarted (pid ${i.pidBefore} → ${obs.pid}); waiting for the agent's result`,
+      text: `restarted (pid ${i.pidBefore} → ${restarted.pid}); waiting for the agent's result`,
     };
   if (obs && (obs.process === 'crashed' || obs.process === 'stopped')) {
     return {

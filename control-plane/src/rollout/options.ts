@@ -1,0 +1,67 @@
+import { ValidationError } from '@hactl/shared';
+
+/** What a rollout does to each member: restart it as is, or restart it onto the current config. */
+export type RolloutAction = 'restart' | 'apply' | 'upgrade';
+export type GateTimeoutPolicy = 'pause' | 'abort' | 'rollback';
+
+export interface RolloutOptions {
+  action: RolloutAction;
+  /** Only 1 is supported: one member down at a time is the point. */
+  batchSize: 1;
+  pauseBetweenSec: number;
+  gateTimeoutSec: number;
+  onGateTimeout: GateTimeoutPolicy;
+}
+
+export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {
+  return { action, batchSize: 1, pauseBetweenSec: 0, gateTimeoutSec: 600, onGateTimeout: 'pause' };
+}
+
+/** Checks a rollout request body; every problem at once. */
+export function parseRolloutRequest(body: unknown): RolloutOptions {
+  const problems: { path: string; message: string }[] = [];
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError('rollout request must be an object', [
+      { path: '', message: 'expected {action, ...}' },
+    ]);
+  const b = body as Record<string, unknown>;
+  const known = new Set([
+    'action',
+    'batchSize',
+    'pauseBetweenSec',
+    'gateTimeoutSec',
+    'onGateTimeout',
+    'revision',
+  ]);
+  for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
+  const action = b.action;
+  if (action !== 'restart' && action !== 'apply' && action !== 'upgrade')
+    problems.push({ path: 'action', message: 'must be restart, apply or upgrade' });
+  const opts = defaultRolloutOptions((action as RolloutAction) ?? 'restart');
+  if (b.batchSize !== undefined && b.batchSize !== 1)
+    problems.push({
+      path: 'batchSize',
+      message: 'only 1 is supported: never more than one member down at a time',
+    });
+  const int = (k: 'pauseBetweenSec' | 'gateTimeoutSec', min: number, max: number) => {
+    const v = b[k];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
+    else opts[k] = v;
+  };
+  int('pauseBetweenSec', 0, 3600);
+  int('gateTimeoutSec', 5, 86_400);
+  if (b.onGateTimeout !== undefined) {
+    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback')
+      problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
+    else opts.onGateTimeout = b.onGateTimeout;
+  }
+  if (b.revision !== undefined)
+    problems.push({
+      path: 'revision',
+      message: 'rollouts always use the current revision; use POST /v1/clusters/{name}/rollback to go back',
+    });
+  if (problems.length) throw new ValidationError('invalid rollout request', problems);
+  return opts;
+}

@@ -1,0 +1,304 @@
+import { describe, expect, it } from 'vitest';
+import { zkMember } from './testing.js';
+import { defaultRolloutOptions } from './options.js';
+import type { RolloutOptions } from './options.js';
+import {
+  decideRolloutStep,
+  planRolloutPass,
+  type RolloutDecision,
+  type RolloutInput,
+  type RolloutStepInput,
+  type StepInput,
+} from './step.js';
+
+const NOW = 1_800_000_000_000;
+
+const member = zkMember;
+
+/** Member statuses with `leader` leading and the others following. */
+const leading = (leader: string) =>
+  new Map(['zk/zk-1', 'zk/zk-2', 'zk/zk-3'].map((id) => [id, member(id === leader ? 'leader' : 'follower')]));
+
+/** The plan made while zk-2 led: zk-1, zk-3, then the leader zk-2. */
+const PLAN = ['zk/zk-1', 'zk/zk-3', 'zk/zk-2'];
+
+const step = (idx: number, patch: Partial<StepInput> = {}): StepInput => ({
+  idx,
+  instance: PLAN[idx]!,
+  state: 'pending',
+  commandId: '',
+  pidBefore: 0,
+  requestedAt: 0,
+  finishedAt: 0,
+  ...patch,
+});
+
+/** zk-3 requested 10 s ago (pid 103 then); zk-1 done a minute ago; zk-2 pending. */
+const requested = (patch: Partial<StepInput> = {}): StepInput =>
+  step(1, { state: 'requested', commandId: 'r1.1', pidBefore: 103, requestedAt: NOW - 10_000, ...patch });
+const doneStep = step(0, {
+  state: 'done',
+  commandId: 'r1.0',
+  requestedAt: NOW - 90_000,
+  finishedAt: NOW - 60_000,
+});
+
+const rolloutWith = (options: Partial<RolloutOptions>, state = 'running'): RolloutInput => ({
+  id: 'r1',
+  state,
+  options: { ...defaultRolloutOptions('apply'), ...options },
+});
+/** The requested step, asked 31 s ago: past a 30 s gate timeout. */
+const timedOut = [doneStep, requested({ requestedAt: NOW - 31_000 }), step(2)];
+
+/** A ZooKeeper ensemble of three, zk-2 leading, every member reporting its first pid (101..103). */
+const base: RolloutStepInput = {
+  rollout: rolloutWith({}),
+  steps: [step(0), step(1), step(2)],
+  members: leading('zk/zk-2'),
+  observations: new Map(
+    [1, 2, 3].map((i) => [`zk/zk-${i}`, { process: 'running', pid: 100 + i, reportedAt: NOW - 1000 }]),
+  ),
+  leaseHolders: [],
+  lastRefusal: new Map(),
+  now: NOW,
+};
+
+const running = (pid: number, reportedAt = NOW - 1000) => ({ process: 'running', pid, reportedAt });
+const withObs = (id: string, obs: { process: string; pid: number; reportedAt: number }) =>
+  new Map([...base.observations, [id, obs]]);
+
+/**
+ * The expected request of plan step `idx`, with `left` more pending after it; by default its first
+ * attempt, its member at the pid it was reported with (100 + its number) and following (rank 0).
+ */
+function request(
+  idx: number,
+  left: number,
+  o: { commandId?: string; pidBefore?: number; rank?: number } = {},
+): RolloutDecision {
+  const instance = PLAN[idx]!;
+  const rank = o.rank ?? 0;
+  return {
+    type: 'request-step',
+    step: idx,
+    commandId: o.commandId ?? `r1.${idx}`,
+    pidBefore: o.pidBefore ?? 100 + Number(instance.slice(-1)),
+    ledAtRequest: rank > 0,
+    reason: `${instance} is the pending member with the lowest restart rank (${rank}) now, then plan order; ${left} more to go`,
+  };
+}
+
+describe('rollout step decision', () => {
+  it.each<[string, Partial<RolloutStepInput>, RolloutDecision]>([
+    [
+      'zookeeper: leader pending with followers pending → request a follower first',
+      {
+        // Planned before an election moved the lead to zk-1: plan order alone would restart the leader first.
+        members: leading('zk/zk-1'),
+      },
+      {
+        type: 'request-step',
+        step: 1,
+        commandId: 'r1.1',
+        pidBefore: 103,
+        ledAtRequest: false,
+        reason:
+          'zk/zk-3 is the pending member with the lowest restart rank (0) now, then plan order; 2 more to go',
+      },
+    ],
+    ['followers only pending → plan order', {}, request(0, 2)],
+    [
+      'leadership moved to a pending member → it goes last',
+      {
+        steps: [doneStep, step(1), step(2)],
+        members: leading('zk/zk-3'),
+      },
+      request(2, 1),
+    ],
+    [
+      'only the leader left → it is requested, marked as leading',
+      { steps: [doneStep, step(1, { state: 'done', finishedAt: NOW - 30_000 }), step(2)] },
+      request(2, 0, { rank: 2 }),
+    ],
+    [
+      'a step retried after a failure → a new command id; a member down → pid before unknown (0)',
+      {
+        steps: [step(0, { commandId: 'r1.0' }), step(1), step(2)],
+        observations: withObs('zk/zk-1', { process: 'crashed', pid: 0, reportedAt: NOW - 1000 }),
+      },
+      request(0, 2, { commandId: 'r1.0.2', pidBefore: 0 }),
+    ],
+    [
+      'new pid observed after request and no lease held → finish step',
+      { steps: [doneStep, requested(), step(2)], observations: withObs('zk/zk-3', running(203)) },
+      {
+        type: 'finish-step',
+        step: 1,
+        note: 'restarted (pid 103 → 203)',
+        reason: 'step 1 (zk/zk-3) runs a new process and holds no lease',
+      },
+    ],
+    [
+      "lease still held → wait for the agent's own result",
+      {
+        steps: [doneStep, requested(), step(2)],
+        observations: withObs('zk/zk-3', running(203)),
+        leaseHolders: ['zk/zk-3'],
+      },
+      {
+        type: 'wait',
+        reason: "step 1 (zk/zk-3) holds the restart lease: waiting for the agent's own result",
+      },
+    ],
+    [
+      'requested step with pid unchanged → wait',
+      { steps: [doneStep, requested(), step(2)] },
+      {
+        type: 'wait',
+        reason: 'step 1 (zk/zk-3) requested: waiting for the agent to take the lease and restart it',
+      },
+    ],
+    [
+      'new pid reported before the request → not this restart, wait',
+      {
+        steps: [doneStep, requested(), step(2)],
+        observations: withObs('zk/zk-3', running(203, NOW - 20_000)),
+      },
+      {
+        type: 'wait',
+        reason: 'step 1 (zk/zk-3) requested: waiting for the agent to take the lease and restart it',
+      },
+    ],
+    [
+      'new pid but the member was down at the request (pid before unknown) → wait for the result',
+      {
+        steps: [doneStep, requested({ pidBefore: 0 }), step(2)],
+        observations: withObs('zk/zk-3', running(203)),
+      },
+      {
+        type: 'wait',
+        reason: 'step 1 (zk/zk-3) requested: waiting for the agent to take the lease and restart it',
+      },
+    ],
+    [
+      'gate timeout with onGateTimeout=pause → pause with the last refusal',
+      {
+        steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
+        lastRefusal: new Map([['zk/zk-3', 'cluster-healthy: waiting: cluster is degraded']]),
+      },
+      {
+        type: 'gate-timeout',
+        policy: 'pause',
+        reason: 'gate timeout after 600s on step 1 (zk/zk-3): cluster-healthy: waiting: cluster is degraded',
+        skip: [],
+        skipNote: '',
+        restarted: [],
+      },
+    ],
+    [
+      'a new pid wins over a gate timeout reached at the same moment → finish step',
+      {
+        steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
+        observations: withObs('zk/zk-3', running(203)),
+      },
+      {
+        type: 'finish-step',
+        step: 1,
+        note: 'restarted (pid 103 → 203)',
+        reason: 'step 1 (zk/zk-3) runs a new process and holds no lease',
+      },
+    ],
+    [
+      'pause between steps not elapsed → wait',
+      {
+        rollout: rolloutWith({ pauseBetweenSec: 90 }),
+        steps: [doneStep, step(1), step(2)],
+      },
+      { type: 'wait', reason: 'pausing 90s between steps; 30s left' },
+    ],
+    [
+      'pause between steps elapsed → request the next',
+      {
+        rollout: rolloutWith({ pauseBetweenSec: 60 }),
+        steps: [doneStep, step(1), step(2)],
+      },
+      request(1, 1),
+    ],
+    [
+      'no pending steps → complete with count',
+      {
+        steps: [doneStep, step(1, { state: 'skipped' }), step(2, { state: 'done', finishedAt: NOW - 1000 })],
+      },
+      { type: 'complete', reason: '2 member(s) restarted' },
+    ],
+    [
+      'a paused rollout → nothing to do',
+      { rollout: rolloutWith({}, 'paused') },
+      { type: 'wait', reason: 'rollout is paused' },
+    ],
+  ])('%s', (_scenario, patch, decision) => {
+    expect(decideRolloutStep({ ...base, ...patch })).toEqual(decision);
+  });
+
+  it.each([
+    ['rollback', 'rolled back', ['zk/zk-1']],
+    ['abort', 'aborted', []],
+  ] as const)(
+    'gate timeout with onGateTimeout=%s → abort, skip pending, roll back the done members only on rollback',
+    (policy, verb, restarted) => {
+      expect(
+        decideRolloutStep({
+          ...base,
+          rollout: rolloutWith({ gateTimeoutSec: 30, onGateTimeout: policy }),
+          steps: timedOut,
+        }),
+      ).toEqual({
+        type: 'gate-timeout',
+        policy,
+        reason: 'gate timeout after 30s on step 1 (zk/zk-3): no progress',
+        skip: [1, 2],
+        skipNote: `rollout ${verb} on gate timeout`,
+        restarted,
+      });
+    },
+  );
+});
+
+describe('rollout pass', () => {
+  it('a finished step is followed at once by the next request (the leader last)', () => {
+    const pass = planRolloutPass({
+      ...base,
+      steps: [doneStep, requested(), step(2)],
+      observations: withObs('zk/zk-3', running(203)),
+    });
+    expect(pass.map((d) => [d.type, 'step' in d ? d.step : null])).toEqual([
+      ['finish-step', 1],
+      ['request-step', 2],
+    ]);
+  });
+
+  it('the last step finished → complete, counting it', () => {
+    const pass = planRolloutPass({
+      ...base,
+      steps: [doneStep, requested(), step(2, { state: 'done', finishedAt: NOW - 30_000 })],
+      observations: withObs('zk/zk-3', running(203)),
+    });
+    expect(pass.at(-1)).toEqual({ type: 'complete', reason: '3 member(s) restarted' });
+  });
+
+  it('a finished step starts the pause between steps', () => {
+    const pass = planRolloutPass({
+      ...base,
+      rollout: rolloutWith({ pauseBetweenSec: 5 }),
+      steps: [doneStep, requested(), step(2)],
+      observations: withObs('zk/zk-3', running(203)),
+    });
+    expect(pass).toHaveLength(2);
+    expect(pass[1]).toEqual({ type: 'wait', reason: 'pausing 5s between steps; 5s left' });
+  });
+
+  it('no finish → a single decision', () => {
+    expect(planRolloutPass({ ...base, steps: [doneStep, requested(), step(2)] })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,204 @@
+import { restartRank, type MemberStatus } from '@hactl/shared';
+import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
+
+/**
+ * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
+ * agents' last reports, the cluster's lease holders and the time, what the engine does next and why.
+ * Pure: no store, no fleet, no clock; the engine (engine.ts) reads, calls this and applies the
+ * result. The rules (as RolloutEngine.advance applied them inline before):
+ *
+ * - One member at a time (batch size 1, architecture §4): while a step is requested nothing else
+ *   goes out.
+ * - A step is finished by a new pid reported after the request, even if the agent's result was lost
+ *   (a control-plane crash), but not while the agent still holds the member's lease: then it is
+ *   still finishing the step (readiness, the service's after-restart procedure) and its own result
+ *   is awaited.
+ * - A requested step that makes no progress within `gateTimeoutSec` pauses, aborts or rolls back the
+ *   rollout (`onGateTimeout`); the reason names the lease's last refusal, i.e. the gate that held.
+ * - Leader last, re-decided at every step: leadership can move during a rollout (a restarted leader
+ *   hands over to a member that is still pending), so the next step is the pending member with the
+ *   lowest restart rank now, then plan order; the plan's order is only the first guess.
+ * - `pauseBetweenSec` counts from the last step that finished (done or failed).
+ */
+
+/** A rollout as the decision needs it. */
+export interface RolloutInput {
+  id: string;
+  state: string;
+  options: RolloutOptions;
+}
+
+/** One planned restart of a rollout. */
+export interface StepInput {
+  idx: number;
+  instance: string;
+  /** pending, requested, done, failed or skipped. */
+  state: string;
+  /** The command id of the last request ('' before the first). */
+  commandId: string;
+  /** The member's pid when the step was requested (0: unknown or down). */
+  pidBefore: number;
+  requestedAt: number;
+  finishedAt: number;
+}
+
+/** The agent's last report on a member. */
+export interface ObservedProcess {
+  process: string;
+  pid: number;
+  reportedAt: number;
+}
+
+export interface RolloutStepInput {
+  rollout: RolloutInput;
+  /** The rollout's steps in plan order. */
+  steps: readonly StepInput[];
+  /** Member statuses by instance id (for the restart rank: leader last). */
+  members: ReadonlyMap<string, MemberStatus>;
+  /** The agents' last reports, by instance id. */
+  observations: ReadonlyMap<string, ObservedProcess>;
+  /** Instances of the cluster holding a restart lease now. */
+  leaseHolders: readonly string[];
+  /** The last reason a lease was refused, by instance id. */
+  lastRefusal: ReadonlyMap<string, string>;
+  now: number;
+}
+
+export type RolloutDecision =
+  /** The requested step restarted: mark it done with `note`. */
+  | { type: 'finish-step'; step: number; note: string; reason: string }
+  /** Ask the member's agent to restart it under `commandId`. */
+  | {
+      type: 'request-step';
+      step: number;
+      commandId: string;
+      pidBefore: number;
+      /** The member ranked after the others (led its cluster) when requested; for status text. */
+      ledAtRequest: boolean;
+      reason: string;
+    }
+  | { type: 'wait'; reason: string }
+  /** Every step is done or skipped. */
+  | { type: 'complete'; reason: string }
+  /**
+   * The requested step timed out. `pause` leaves the steps as they are; `abort` and `rollback` skip
+   * `skip` (step indexes, with `skipNote`) and abort the rollout; `rollback` also rolls back the
+   * members in `restarted` (empty for the other policies).
+   */
+  | {
+      type: 'gate-timeout';
+      policy: GateTimeoutPolicy;
+      reason: string;
+      skip: number[];
+      skipNote: string;
+      restarted: string[];
+    };
+
+/**
+ * A new process runs, reported after the request: the restart happened. Shared with the step's
+ * status text (step-status.ts), so "restarted" means the same in both.
+ */
+export function restartObserved(
+  obs: ObservedProcess | undefined,
+  pidBefore: number,
+  requestedAt: number,
+): boolean {
+  return (
+    obs !== undefined &&
+    obs.process === 'running' &&
+    obs.pid > 0 &&
+    pidBefore > 0 &&
+    obs.pid !== pidBefore &&
+    obs.reportedAt > requestedAt
+  );
+}
+
+/** What to do next with a rollout; one decision (see `planRolloutPass` for a whole pass). */
+export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
+  const { rollout, steps, now } = input;
+  const opts = rollout.options;
+  if (rollout.state !== 'running') return { type: 'wait', reason: `rollout is ${rollout.state}` };
+  const requested = steps.find((s) => s.state === 'requested');
+  if (requested) {
+    const what = `step ${requested.idx} (${requested.instance})`;
+    const leased = input.leaseHolders.includes(requested.instance);
+    const obs = input.observations.get(requested.instance);
+    if (!leased && obs && restartObserved(obs, requested.pidBefore, requested.requestedAt))
+      return {
+        type: 'finish-step',
+        step: requested.idx,
+        note: `restarted (pid ${requested.pidBefore} → ${obs.pid})`,
+        reason: `${what} runs a new process and holds no lease`,
+      };
+    if (now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
+      const why = input.lastRefusal.get(requested.instance) ?? 'no progress';
+      const reason = `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${why}`;
+      const policy = opts.onGateTimeout;
+      if (policy === 'pause')
+        return { type: 'gate-timeout', policy, reason, skip: [], skipNote: '', restarted: [] };
+      return {
+        type: 'gate-timeout',
+        policy,
+        reason,
+        skip: steps.filter((s) => s.state === 'pending' || s.state === 'requested').map((s) => s.idx),
+        skipNote: `rollout ${policy === 'abort' ? 'aborted' : 'rolled back'} on gate timeout`,
+        restarted:
+          policy === 'rollback' ? steps.filter((s) => s.state === 'done').map((s) => s.instance) : [],
+      };
+    }
+    return {
+      type: 'wait',
+      reason: leased
+        ? `${what} holds the restart lease: waiting for the agent's own result`
+        : `${what} requested: waiting for the agent to take the lease and restart it`,
+    };
+  }
+  const pending = steps.filter((s) => s.state === 'pending');
+  if (!pending.length)
+    return {
+      type: 'complete',
+      reason: `${steps.filter((s) => s.state === 'done').length} member(s) restarted`,
+    };
+  const lastDone = Math.max(0, ...steps.map((s) => s.finishedAt));
+  if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000)
+    return {
+      type: 'wait',
+      reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
+    };
+  const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
+  const next = [...pending].sort((a, b) => rank(a) - rank(b) || a.idx - b.idx)[0]!;
+  return {
+    type: 'request-step',
+    step: next.idx,
+    commandId: nextCommandId(rollout.id, next.idx, next.commandId),
+    pidBefore: input.observations.get(next.instance)?.pid ?? 0,
+    ledAtRequest: rank(next) > 0,
+    reason: `${next.instance} is the pending member with the lowest restart rank (${rank(next)}) now, then plan order; ${pending.length - 1} more to go`,
+  };
+}
+
+/**
+ * One pass: the decision, and after a finished step the decision that follows it at the same
+ * moment (the next request, the completion or the pause between steps). Finishing a step is the
+ * only decision that is followed by another: it leaves no step requested, so a pass is at most two.
+ */
+export function planRolloutPass(input: RolloutStepInput): RolloutDecision[] {
+  const first = decideRolloutStep(input);
+  if (first.type !== 'finish-step') return [first];
+  const steps = input.steps.map((s) =>
+    s.idx === first.step ? { ...s, state: 'done', finishedAt: input.now } : s,
+  );
+  return [first, ...planRolloutPass({ ...input, steps })];
+}
+
+/**
+ * The command id for a step's next request: `<rollout>.<step>` the first time, then `.2`, `.3`, …
+ * for retries after a failure. Stable per attempt: a resend after a crash keeps the id, so the
+ * agent's journal makes it idempotent.
+ */
+export function nextCommandId(rolloutId: string, idx: number, previous: string): string {
+  const base = `${rolloutId}.${idx}`;
+  if (!previous) return base;
+  const attempt = previous === base ? 1 : Number(previous.slice(base.length + 1)) || 1;
+  return `${base}.${attempt + 1}`;
+}
