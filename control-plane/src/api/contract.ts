@@ -4,6 +4,8 @@
  * before trusting it). Types only: importing this pulls no server code into the CLI.
  */
 import type { ClusterSpecBase, ClusterStatus } from '@hactl/shared';
+import type { RolloutOptions } from '../rollout/options.js';
+import type { StepPhase } from '../rollout/step-status.js';
 
 export type { MemberStatus, ClusterStatus, ClusterHealth } from '@hactl/shared';
 
@@ -75,6 +77,43 @@ export interface AppliedCluster {
   restartOrder?: string[];
   /** Members left with the new config on disk and the old process running (`rollout: false`). */
   restartPending?: string[];
+}
+
+/** One step of a rollout, as `GET /v1/rollouts/{id}` shows it. */
+export interface RolloutStepView {
+  index: number;
+  instance: string;
+  host: string;
+  state: string;
+  requestedAt: string | null;
+  finishedAt: string | null;
+  elapsedMs: number | null;
+  note: string;
+}
+
+/** `GET /v1/rollouts/{id}` and the answers of start, pause, resume and abort. */
+export interface RolloutView {
+  id: string;
+  cluster: string;
+  action: string;
+  revision: number;
+  state: string;
+  reason: string;
+  options: RolloutOptions;
+  createdAt: string;
+  updatedAt: string;
+  plan: string[];
+  steps: RolloutStepView[];
+  /**
+   * The step being worked on: its phase and what it waits for, in words. `gates` (with their current
+   * values) only while it waits for its restart lease; once the lease is held they no longer apply.
+   */
+  current: {
+    instance: string;
+    phase: StepPhase;
+    waitingFor: string;
+    gates: { gate: string; ok: boolean; reason: string }[];
+  } | null;
 }
 
 /** The error body of every 4xx/5xx answer. */

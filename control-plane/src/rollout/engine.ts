@@ -6,7 +6,7 @@ import {
   planRestartOrder,
   type Logger,
 } from '@hactl/shared';
-import { describeStep, type StepPhase } from './step-status.js';
+import { describeStep } from './step-status.js';
 import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepInput } from './step.js';
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
@@ -22,40 +22,8 @@ export {
   type RolloutOptions,
 } from './options.js';
 
-export interface RolloutStepView {
-  index: number;
-  instance: string;
-  host: string;
-  state: string;
-  requestedAt: string | null;
-  finishedAt: string | null;
-  elapsedMs: number | null;
-  note: string;
-}
-
-export interface RolloutView {
-  id: string;
-  cluster: string;
-  action: string;
-  revision: number;
-  state: string;
-  reason: string;
-  options: RolloutOptions;
-  createdAt: string;
-  updatedAt: string;
-  plan: string[];
-  steps: RolloutStepView[];
-  /**
-   * The step being worked on: its phase and what it waits for, in words. `gates` (with their current
-   * values) only while it waits for its restart lease; once the lease is held they no longer apply.
-   */
-  current: {
-    instance: string;
-    phase: StepPhase;
-    waitingFor: string;
-    gates: { gate: string; ok: boolean; reason: string }[];
-  } | null;
-}
+export type { RolloutStepView, RolloutView } from '../api/contract.js';
+import type { RolloutView } from '../api/contract.js';
 
 export interface RolloutEngineOptions {
   store: Store;

@@ -6,8 +6,8 @@ import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
 
 /** The REST body of a rollout is the engine's view (one definition for server and CLI). */
-export type { RolloutView } from '../../rollout/engine.js';
-import type { RolloutView } from '../../rollout/engine.js';
+export type { RolloutView } from '../../api/contract.js';
+import type { RolloutView } from '../../api/contract.js';
 
 function checkRollout(body: unknown): RolloutView {
   if (!isRecord(body) || typeof body.id !== 'string' || !Array.isArray(body.steps))
