@@ -108,7 +108,7 @@ export class Changes {
   /** What `delete` would stop and leave on disk; throws exactly as `delete` would refuse. */
   previewDelete(name: string): DeletePreview {
     this.fleet.checkDeletable(name);
-    const hostNames = new Map(this.fleet.listHosts().map((h) => [h.id, h.name]));
+    const hostNames = this.fleet.snapshot().hostNames;
     return {
       name,
       instances: this.fleet.planCluster(name).map((p) => ({

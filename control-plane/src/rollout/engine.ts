@@ -396,7 +396,7 @@ export class RolloutEngine {
     const r = this.must(id);
     const steps = this.o.store.listRolloutSteps(id);
     const now = this.o.now();
-    const hostNames = new Map(this.o.fleet.listHosts().map((h) => [h.id, h.name]));
+    const hostNames = this.o.fleet.snapshot().hostNames;
     const current = steps.find((s) => s.state === 'requested');
     let currentView: RolloutView['current'] = null;
     let currentNote = '';
