@@ -7,6 +7,7 @@ import {
   type Logger,
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
+import { viewRollout } from './view.js';
 import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepInput } from './step.js';
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
@@ -395,64 +396,35 @@ export class RolloutEngine {
   view(id: string): RolloutView {
     const r = this.must(id);
     const steps = this.o.store.listRolloutSteps(id);
-    const now = this.o.now();
     const hostNames = this.o.fleet.snapshot().hostNames;
     const current = steps.find((s) => s.state === 'requested');
-    let currentView: RolloutView['current'] = null;
-    let currentNote = '';
-    if (current && (r.state === 'running' || r.state === 'paused')) {
-      const { status, members } = this.o.fleet.memberMap(r.cluster);
-      const gates = this.o.leases().gates(current.instance_id);
-      const obs = this.o.fleet.observation(current.instance_id);
-      const d = describeStep({
-        host: hostNames.get(current.host_id) ?? current.host_id,
-        connected: this.o.fleet.isConnected(current.host_id),
-        leaseHeld: this.o
-          .leases()
-          .holders(r.cluster)
-          .some((l) => l.instanceId === current.instance_id),
-        pidBefore: current.pid_before,
-        requestedAt: current.requested_at,
-        obs: obs
-          ? { process: obs.process, pid: obs.pid, detail: obs.detail, reportedAt: obs.reportedAt }
-          : undefined,
-        member: members.get(current.instance_id),
-        ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
-        clusterHealth: status.health,
-        gates,
-      });
-      currentView = {
-        instance: current.instance_id,
-        phase: d.phase,
-        waitingFor: d.text,
-        gates: d.phase === 'waiting-lease' ? gates : [],
-      };
-      currentNote = d.text;
-    }
-    return {
-      id: r.id,
-      cluster: r.cluster,
-      action: r.action,
-      revision: r.revision,
-      state: r.state,
-      reason: r.reason,
-      options: this.opts(r),
-      createdAt: new Date(r.created_at).toISOString(),
-      updatedAt: new Date(r.updated_at).toISOString(),
-      plan: steps.map((s) => `${hostNames.get(s.host_id) ?? s.host_id} (${s.instance_id})`),
-      steps: steps.map((s) => ({
-        index: s.idx,
-        instance: s.instance_id,
-        host: hostNames.get(s.host_id) ?? s.host_id,
-        state: s.state,
-        requestedAt: s.requested_at ? new Date(s.requested_at).toISOString() : null,
-        finishedAt: s.finished_at ? new Date(s.finished_at).toISOString() : null,
-        elapsedMs: s.requested_at ? (s.finished_at || now) - s.requested_at : null,
-        // The step being worked on says what it does now, not what it did when it was requested.
-        note: s === current && currentNote ? currentNote : s.note,
-      })),
-      current: currentView,
-    };
+    if (!current || (r.state !== 'running' && r.state !== 'paused'))
+      return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null });
+    const { status, members } = this.o.fleet.memberMap(r.cluster);
+    const gates = this.o.leases().gates(current.instance_id);
+    const obs = this.o.fleet.observation(current.instance_id);
+    const d = describeStep({
+      host: hostNames.get(current.host_id) ?? current.host_id,
+      connected: this.o.fleet.isConnected(current.host_id),
+      leaseHeld: this.o
+        .leases()
+        .holders(r.cluster)
+        .some((l) => l.instanceId === current.instance_id),
+      pidBefore: current.pid_before,
+      requestedAt: current.requested_at,
+      obs: obs
+        ? { process: obs.process, pid: obs.pid, detail: obs.detail, reportedAt: obs.reportedAt }
+        : undefined,
+      member: members.get(current.instance_id),
+      ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
+      clusterHealth: status.health,
+      gates,
+    });
+    return viewRollout(r, steps, {
+      now: this.o.now(),
+      hostNames,
+      current: { step: current, phase: d.phase, text: d.text, gates },
+    });
   }
 
   list(cluster: string): RolloutView[] {
