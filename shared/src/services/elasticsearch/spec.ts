@@ -13,6 +13,7 @@ import {
 } from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
+import { lookupHost } from '../hosts.js';
 
 export const ES_DEFAULT_PORTS = { http: 9200, transport: 9300 } as const;
 
@@ -131,10 +132,6 @@ const LEGACY_ROLE_KEYS = new Set([
  */
 export function isElasticsearchPathKey(key: string): boolean {
   return key.startsWith('path.');
-}
-
-export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
-  return hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name === ref);
 }
 
 /** Flattens nested settings maps to dotted keys (`{ thread_pool: { write: { size: 4 } } }` → `thread_pool.write.size`). */
@@ -307,14 +304,8 @@ export function validateElasticsearchSpec(
   const ports = new Map<string, string>();
   const dirs = new DirClaims();
   spec.nodes.forEach((n, i) => {
-    const host = findHost(fleet.hosts, n.host);
-    if (!host) {
-      problems.push({
-        path: `nodes[${i}].host`,
-        message: `unknown host ${JSON.stringify(n.host)} (no agent registered with that name or id)`,
-      });
-      return;
-    }
+    const host = lookupHost(fleet.hosts, n.host, `nodes[${i}].host`, problems);
+    if (!host) return;
     const r = resolveNode(spec, n, host);
     for (const [field, port] of [
       ['httpPort', r.httpPort],

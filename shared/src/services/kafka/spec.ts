@@ -14,7 +14,8 @@ import {
 } from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
-import { findHost } from '../zookeeper/spec.js';
+import { lookupHost } from '../hosts.js';
+import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
 
 export const KAFKA_DEFAULT_PORTS = { broker: 9092, controller: 9093 } as const;
 
@@ -197,17 +198,8 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
       message: 'is required in ZooKeeper mode (the name of a zookeeper cluster)',
     });
   } else {
-    const ref = fleet.clusters.find((c) => c.name === spec.zookeeper);
-    if (!ref)
-      problems.push({
-        path: 'zookeeper',
-        message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (apply the zookeeper cluster first)`,
-      });
-    else if (ref.kind !== 'zookeeper')
-      problems.push({
-        path: 'zookeeper',
-        message: `cluster ${JSON.stringify(spec.zookeeper)} is a ${ref.kind} cluster, not zookeeper`,
-      });
+    const ref = resolveZookeeperRef(spec.zookeeper, fleet);
+    if (!ref.ok) problems.push({ path: 'zookeeper', message: ref.problem });
   }
 
   // Brokers: ids, roles, per-mode fields.
@@ -338,14 +330,8 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
   const usedPorts = new Map<string, string>();
   const usedDirs = new DirClaims();
   spec.brokers.forEach((b, i) => {
-    const host = findHost(fleet.hosts, b.host);
-    if (!host) {
-      problems.push({
-        path: `brokers[${i}].host`,
-        message: `unknown host ${JSON.stringify(b.host)} (no agent registered with that name or id)`,
-      });
-      return;
-    }
+    const host = lookupHost(fleet.hosts, b.host, `brokers[${i}].host`, problems);
+    if (!host) return;
     const r = resolveBroker(spec, b, host);
     const ports: [string, number | undefined][] = [
       ['port', r.port],

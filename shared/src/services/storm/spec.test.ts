@@ -127,7 +127,7 @@ const cases: Case[] = [
     'zookeeper reference of the wrong kind',
     (s) => ({ ...s, zookeeper: 'kafka-main' }),
     'zookeeper',
-    /kind kafka, not zookeeper/,
+    /a kafka cluster, not zookeeper/,
     { ...fleet, clusters: [...fleet.clusters, { name: 'kafka-main', kind: 'kafka' as const }] },
   ],
   [

@@ -1,12 +1,13 @@
 import { distributionSchema } from '../../distribution.js';
 import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
-import type { ClusterSpecBase, HostRecord } from '../../domain.js';
+import type { HostRecord } from '../../domain.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import { hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
-import { findHost, resolveMember, zookeeperSpecSchema } from '../zookeeper/spec.js';
+import { findHost, lookupHost } from '../hosts.js';
+import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
 
 /** Ports from conf/defaults.yaml (service-facts §3.1). */
 export const STORM_DEFAULT_PORTS = { nimbusThrift: 6627, supervisorThrift: 6628, ui: 8080 } as const;
@@ -168,36 +169,10 @@ export function resolveZookeeper(
   spec: StormSpec,
   fleet: FleetContext,
 ): { zk?: ResolvedZookeeper; problems: ErrorDetail[] } {
-  const ref = fleet.clusters.find((c: ClusterSpecBase) => c.name === spec.zookeeper);
-  if (!ref)
-    return {
-      problems: [
-        {
-          path: 'zookeeper',
-          message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (no accepted cluster with that name)`,
-        },
-      ],
-    };
-  if (ref.kind !== 'zookeeper')
-    return {
-      problems: [
-        {
-          path: 'zookeeper',
-          message: `cluster ${JSON.stringify(spec.zookeeper)} is of kind ${ref.kind}, not zookeeper`,
-        },
-      ],
-    };
-  const zkSpec = zookeeperSpecSchema.safeParse(ref);
-  if (!zkSpec.success)
-    return {
-      problems: [
-        { path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} has an unreadable spec` },
-      ],
-    };
-  const members = zkSpec.data.members.flatMap((m) => {
-    const host = findHost(fleet.hosts, m.host);
-    return host ? [resolveMember(zkSpec.data, m, host)] : [];
-  });
+  const ref = resolveZookeeperRef(spec.zookeeper, fleet);
+  if (!ref.ok) return { problems: [{ path: 'zookeeper', message: ref.problem }] };
+  // Members whose host is gone are left out: Storm reaches the ensemble through the others.
+  const members = ref.endpoints;
   if (members.length === 0)
     return {
       problems: [
@@ -221,7 +196,7 @@ export function resolveZookeeper(
   const rootSetting = spec.settings['storm.zookeeper.root'];
   return {
     zk: {
-      servers: members.map((m) => m.host.address),
+      servers: members.map((m) => m.address),
       port: ports[0]!,
       root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}`,
     },
@@ -322,16 +297,10 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   if (spec.nimbus.hosts.length === 0)
     problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
   const known = (path: string, refs: readonly string[]): (HostRecord | undefined)[] => {
-    const hosts = refs.map((ref) => findHost(fleet.hosts, ref));
+    const hosts = refs.map((ref, i) => lookupHost(fleet.hosts, ref, `${path}[${i}]`, problems));
     const seen = new Map<string, number>();
     hosts.forEach((h, i) => {
-      if (!h) {
-        problems.push({
-          path: `${path}[${i}]`,
-          message: `unknown host ${JSON.stringify(refs[i])} (no agent registered with that name or id)`,
-        });
-        return;
-      }
+      if (!h) return;
       const prev = seen.get(h.id);
       if (prev !== undefined)
         problems.push({

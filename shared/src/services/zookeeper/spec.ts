@@ -14,6 +14,7 @@ import {
 } from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath, pathProblems } from '../../paths.js';
+import { lookupHost } from '../hosts.js';
 
 export const ZK_DEFAULT_PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 } as const;
 
@@ -114,10 +115,6 @@ export function isZookeeperPathKey(key: string): boolean {
   return key === 'dataDir' || key === 'dataLogDir' || key.endsWith('.location');
 }
 
-export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
-  return hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name === ref);
-}
-
 export interface ResolvedMember {
   host: HostRecord;
   id: number;
@@ -213,14 +210,8 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
   const used = new Map<string, string>();
   const dirs = new DirClaims();
   spec.members.forEach((m, i) => {
-    const host = findHost(fleet.hosts, m.host);
-    if (!host) {
-      problems.push({
-        path: `members[${i}].host`,
-        message: `unknown host ${JSON.stringify(m.host)} (no agent registered with that name or id)`,
-      });
-      return;
-    }
+    const host = lookupHost(fleet.hosts, m.host, `members[${i}].host`, problems);
+    if (!host) return;
     const r = resolveMember(spec, m, host);
     const ports: [string, number][] = [
       ['clientPort', r.clientPort],
