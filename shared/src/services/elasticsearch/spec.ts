@@ -3,17 +3,11 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import {
-  PROPERTY_KEY_RE,
-  absPathSchema,
-  hostRefSchema,
-  nameSchema,
-  portSchema,
-  zodDetails,
-} from '../../config-values.js';
+import { absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 import { lookupHost } from '../hosts.js';
+import { checkSettingKeys } from '../settings.js';
 
 export const ES_DEFAULT_PORTS = { http: 9200, transport: 9300 } as const;
 
@@ -125,6 +119,18 @@ const LEGACY_ROLE_KEYS = new Set([
   'node.voting_only',
   'node.local_storage',
 ]);
+
+const SETTING_RULES = {
+  managed: MANAGED_KEYS,
+  refuse: (key: string): string | undefined => {
+    if (LEGACY_ROLE_KEYS.has(key))
+      return `${key} was removed in Elasticsearch 8.0; set nodes[].roles instead`;
+    if (key.startsWith('node.attr.')) return 'managed by hactl: set nodes[].attributes';
+    if (key.startsWith('xpack.security.'))
+      return 'managed by hactl: security is rendered off explicitly (the agent probes plain HTTP without credentials)';
+    return undefined;
+  },
+};
 
 /**
  * elasticsearch.yml settings that hold paths: `path.*` (`path.repo`, `path.shared_data`, …; a string
@@ -264,33 +270,7 @@ export function validateElasticsearchSpec(
   const { flat, duplicates } = flattenSettings(spec.settings);
   for (const key of duplicates)
     problems.push({ path: `settings.${key}`, message: 'set twice (once nested, once as a dotted key)' });
-  for (const [key, value] of Object.entries(flat)) {
-    const path = `settings.${key}`;
-    if (!PROPERTY_KEY_RE.test(key)) {
-      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
-      continue;
-    }
-    if (LEGACY_ROLE_KEYS.has(key)) {
-      problems.push({ path, message: `${key} was removed in Elasticsearch 8.0; set nodes[].roles instead` });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
-    if (key.startsWith('node.attr.')) {
-      problems.push({ path, message: 'managed by hactl: set nodes[].attributes' });
-      continue;
-    }
-    if (key.startsWith('xpack.security.')) {
-      problems.push({
-        path,
-        message:
-          'managed by hactl: security is rendered off explicitly (the agent probes plain HTTP without credentials)',
-      });
-      continue;
-    }
+  for (const [key, value, path] of checkSettingKeys(flat, SETTING_RULES, problems)) {
     const values = Array.isArray(value) ? value : [value];
     values.forEach((v, j) => {
       const at = Array.isArray(value) ? `${path}[${j}]` : path;

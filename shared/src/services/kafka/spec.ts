@@ -4,7 +4,6 @@ import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
 import {
-  PROPERTY_KEY_RE,
   absPathSchema,
   hostRefSchema,
   nameSchema,
@@ -15,6 +14,7 @@ import {
 import { checkPropertiesValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 import { lookupHost } from '../hosts.js';
+import { checkNonNegativeInt, checkSettingKeys, scalarSettingSchema } from '../settings.js';
 import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
 
 export const KAFKA_DEFAULT_PORTS = { broker: 9092, controller: 9093 } as const;
@@ -50,8 +50,6 @@ const brokerSchema = z
   })
   .strict();
 
-const settingValue = z.union([z.string(), z.number(), z.boolean()]);
-
 export const kafkaSpecSchema = z
   .object({
     name: nameSchema,
@@ -67,7 +65,7 @@ export const kafkaSpecSchema = z
       .optional(),
     brokers: z.array(brokerSchema),
     /** server.properties pass-through (keys hactl derives itself are refused). */
-    settings: z.record(z.string(), settingValue).default({}),
+    settings: z.record(z.string(), scalarSettingSchema).default({}),
     jvm: jvmSchema.optional(),
   })
   .strict();
@@ -277,30 +275,16 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
   }
 
   // Settings: keys, managed keys, values safe for one properties line.
-  for (const [key, value] of Object.entries(spec.settings)) {
-    const path = `settings.${key}`;
-    if (!PROPERTY_KEY_RE.test(key)) {
-      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
-    if (kraft && key.startsWith('zookeeper.')) {
-      problems.push({ path, message: 'ZooKeeper settings do not apply in KRaft mode' });
-      continue;
-    }
+  const settingRules = {
+    managed: MANAGED_KEYS,
+    refuse: (key: string) =>
+      kraft && key.startsWith('zookeeper.') ? 'ZooKeeper settings do not apply in KRaft mode' : undefined,
+  };
+  for (const [key, value, path] of checkSettingKeys(spec.settings, settingRules, problems)) {
     const str = String(value);
     problems.push(...checkPropertiesValue(path, str));
     if (isKafkaPathKey(key)) problems.push(...checkPath(path, str));
-    if (
-      INT_KEYS.has(key) &&
-      !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))
-    ) {
-      problems.push({ path, message: 'must be a non-negative integer' });
-    }
+    if (INT_KEYS.has(key)) problems.push(...checkNonNegativeInt(path, value));
   }
 
   // Replication factors against the number of brokers, and min.insync.replicas against them.

@@ -8,6 +8,7 @@ import { checkYamlValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
 import { findHost, lookupHost } from '../hosts.js';
 import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
+import { checkSettingKeys, scalarSettingSchema } from '../settings.js';
 
 /** Ports from conf/defaults.yaml (service-facts §3.1). */
 export const STORM_DEFAULT_PORTS = { nimbusThrift: 6627, supervisorThrift: 6628, ui: 8080 } as const;
@@ -16,8 +17,7 @@ export const STORM_DEFAULT_SLOTS = [6700, 6701, 6702, 6703] as const;
 /** The fact the failover engine sets to move the active nimbus in `failover: manual` (architecture §5). */
 export const ACTIVE_NIMBUS_FACT = 'storm.activeNimbus';
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-export const settingValueSchema = z.union([scalar, z.array(scalar)]);
+export const settingValueSchema = z.union([scalarSettingSchema, z.array(scalarSettingSchema)]);
 export type StormSettingValue = z.infer<typeof settingValueSchema>;
 
 export const stormSpecSchema = z
@@ -225,20 +225,13 @@ function checkScalar(path: string, v: string | number | boolean): ErrorDetail[] 
 
 function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  for (const [key, value] of Object.entries(settings)) {
-    const path = `settings.${key}`;
-    if (!STORM_KEY_RE.test(key)) {
-      problems.push({
-        path,
-        message: 'setting names are dotted Storm config names (letters, digits, "_-"), like topology.workers',
-      });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
+  const rules = {
+    pattern: STORM_KEY_RE,
+    patternMessage:
+      'setting names are dotted Storm config names (letters, digits, "_-"), like topology.workers',
+    managed: MANAGED_KEYS,
+  };
+  for (const [key, value, path] of checkSettingKeys(settings, rules, problems)) {
     if (Array.isArray(value)) value.forEach((v, i) => problems.push(...checkScalar(`${path}[${i}]`, v)));
     else problems.push(...checkScalar(path, value));
     if (POSITIVE_INT_KEYS.has(key) && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {

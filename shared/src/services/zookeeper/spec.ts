@@ -4,7 +4,6 @@ import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
 import {
-  PROPERTY_KEY_RE,
   absPathSchema,
   hostRefSchema,
   nameSchema,
@@ -15,6 +14,7 @@ import {
 import { checkPropertiesValue } from '../../config-chars.js';
 import { DirClaims, checkPath, describeOverlap, normalisePath, pathProblems } from '../../paths.js';
 import { lookupHost } from '../hosts.js';
+import { checkNonNegativeInt, checkSettingKeys, scalarSettingSchema } from '../settings.js';
 
 export const ZK_DEFAULT_PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 } as const;
 
@@ -46,8 +46,6 @@ export const zookeeperLoggingSchema = z
   })
   .strict();
 
-const settingValue = z.union([z.string(), z.number(), z.boolean()]);
-
 export const zookeeperSpecSchema = z
   .object({
     name: nameSchema,
@@ -69,7 +67,7 @@ export const zookeeperSpecSchema = z
         (d) => [d.home, d.java, d.package].filter((x) => x !== undefined).length === 1,
         'set exactly one of "home", "java" or "package"',
       ),
-    settings: z.record(z.string(), settingValue).default({}),
+    settings: z.record(z.string(), scalarSettingSchema).default({}),
     members: z.array(memberSchema),
     jvm: jvmSchema.optional(),
     /** ZooKeeper's own log, `<member>/logs/zookeeper.log`: rolled by size, a bounded number of old files kept. */
@@ -173,32 +171,17 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
     else seenIds.set(m.id, i);
   });
 
-  for (const [key, value] of Object.entries(spec.settings)) {
-    const path = `settings.${key}`;
-    if (!PROPERTY_KEY_RE.test(key)) {
-      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
-      continue;
-    }
-    if (/^(server|group|weight)\./.test(key)) {
-      problems.push({
-        path,
-        message: 'ensemble membership is derived from members[]; do not set server.N/group/weight lines',
-      });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
+  const settingRules = {
+    managed: MANAGED_KEYS,
+    refuse: (key: string) =>
+      /^(server|group|weight)\./.test(key)
+        ? 'ensemble membership is derived from members[]; do not set server.N/group/weight lines'
+        : undefined,
+  };
+  for (const [key, value, path] of checkSettingKeys(spec.settings, settingRules, problems)) {
     const str = String(value);
     problems.push(...checkPropertiesValue(path, str));
-    if (
-      INT_KEYS.has(key) &&
-      !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))
-    ) {
-      problems.push({ path, message: 'must be a non-negative integer' });
-    }
+    if (INT_KEYS.has(key)) problems.push(...checkNonNegativeInt(path, value));
     if ((key === 'tickTime' || key === 'initLimit' || key === 'syncLimit') && Number(str) === 0) {
       problems.push({ path, message: 'must be greater than 0' });
     }
