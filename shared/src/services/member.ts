@@ -92,3 +92,13 @@ export function pendingReason(
     ? `${lagging}/${n} hosts have not applied the latest desired state`
     : 'waiting for the first probe reports';
 }
+
+/** `<list>[i]` for the first item of a spec's member list that `match`es (a kind's memberPath), or undefined. */
+export function indexPath<T>(
+  list: string,
+  items: readonly T[],
+  match: (item: T) => boolean,
+): string | undefined {
+  const i = items.findIndex(match);
+  return i < 0 ? undefined : `${list}[${i}]`;
+}

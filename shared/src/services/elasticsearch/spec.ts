@@ -5,7 +5,7 @@ import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
 import { absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
-import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
+import { checkPath, normalisePath } from '../../paths.js';
 import { lookupHost } from '../hosts.js';
 import { checkSettingKeys } from '../settings.js';
 
@@ -279,40 +279,8 @@ export function validateElasticsearchSpec(
     });
   }
 
-  // Hosts must be registered; ports and dirs must not clash on one host. Dirs are compared in
-  // normal form, and one inside another clashes too.
-  const ports = new Map<string, string>();
-  const dirs = new DirClaims();
-  spec.nodes.forEach((n, i) => {
-    const host = lookupHost(fleet.hosts, n.host, `nodes[${i}].host`, problems);
-    if (!host) return;
-    const r = resolveNode(spec, n, host);
-    for (const [field, port] of [
-      ['httpPort', r.httpPort],
-      ['transportPort', r.transportPort],
-    ] as const) {
-      const key = `${host.id}:${port}`;
-      const other = ports.get(key);
-      if (other)
-        problems.push({
-          path: `nodes[${i}].${field}`,
-          message: `port ${port} on host ${host.name} is already used by ${other}`,
-        });
-      else ports.set(key, `nodes[${i}].${field}`);
-    }
-    for (const [field, dir] of [
-      ['dataDir', r.dataDir],
-      ['logDir', r.logDir],
-    ] as const) {
-      const clash = dirs.overlaps(host.id, dir)[0];
-      if (clash)
-        problems.push({
-          path: `nodes[${i}].${field}`,
-          message: `directory ${dir} on host ${host.name} ${describeOverlap(clash)}`,
-        });
-      dirs.add(host.id, dir, `nodes[${i}].${field}`);
-    }
-  });
+  // Hosts must be registered. Ports and directories are checked on the planned instances' claims (registry.ts validateClusterSpec).
+  spec.nodes.forEach((n, i) => lookupHost(fleet.hosts, n.host, `nodes[${i}].host`, problems));
 
   return problems.length ? { ok: false, problems } : { ok: true, spec };
 }

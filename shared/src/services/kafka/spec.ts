@@ -12,7 +12,7 @@ import {
   jvmSchema,
 } from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
-import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
+import { checkPath, normalisePath } from '../../paths.js';
 import { lookupHost } from '../hosts.js';
 import { checkNonNegativeInt, checkSettingKeys, scalarSettingSchema } from '../settings.js';
 import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
@@ -308,38 +308,10 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
     warnings,
   );
 
-  // Hosts must be registered; ports and log dirs must not clash on one host. Log dirs are compared
-  // in normal form, and one inside another clashes too: Kafka refuses to start when a log dir holds
-  // a directory that is not a partition (LogManager.loadLogs).
-  const usedPorts = new Map<string, string>();
-  const usedDirs = new DirClaims();
-  spec.brokers.forEach((b, i) => {
-    const host = lookupHost(fleet.hosts, b.host, `brokers[${i}].host`, problems);
-    if (!host) return;
-    const r = resolveBroker(spec, b, host);
-    const ports: [string, number | undefined][] = [
-      ['port', r.port],
-      ['controllerPort', r.controllerPort],
-    ];
-    for (const [field, port] of ports) {
-      if (port === undefined) continue;
-      const key = `${host.id}:${port}`;
-      const other = usedPorts.get(key);
-      if (other)
-        problems.push({
-          path: `brokers[${i}].${field}`,
-          message: `port ${port} on host ${host.name} is already used by ${other}`,
-        });
-      else usedPorts.set(key, `brokers[${i}].${field}`);
-    }
-    r.logDirs.forEach((dir, j) => {
-      const path = `brokers[${i}].logDirs${b.logDirs ? `[${j}]` : ''}`;
-      const clash = usedDirs.overlaps(host.id, dir)[0];
-      if (clash)
-        problems.push({ path, message: `log dir ${dir} on host ${host.name} ${describeOverlap(clash)}` });
-      usedDirs.add(host.id, dir, path);
-    });
-  });
+  // Hosts must be registered. Ports and directories are checked on the planned instances' claims (registry.ts validateClusterSpec).
+  // Log dirs must not nest either: Kafka refuses to start when a log dir holds a directory that is
+  // not a partition (LogManager.loadLogs).
+  spec.brokers.forEach((b, i) => lookupHost(fleet.hosts, b.host, `brokers[${i}].host`, problems));
 
   if (problems.length) return { ok: false, problems };
   return warnings.length ? { ok: true, spec, warnings } : { ok: true, spec };

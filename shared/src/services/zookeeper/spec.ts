@@ -12,7 +12,7 @@ import {
   jvmSchema,
 } from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
-import { DirClaims, checkPath, describeOverlap, normalisePath, pathProblems } from '../../paths.js';
+import { checkPath, normalisePath } from '../../paths.js';
 import { lookupHost } from '../hosts.js';
 import { checkNonNegativeInt, checkSettingKeys, scalarSettingSchema } from '../settings.js';
 
@@ -188,44 +188,8 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
     if (isZookeeperPathKey(key)) problems.push(...checkPath(path, str));
   }
 
-  // Hosts must be registered; ports and data dirs must not clash on one host. Directories are
-  // compared in normal form, and one inside another clashes too.
-  const used = new Map<string, string>();
-  const dirs = new DirClaims();
-  spec.members.forEach((m, i) => {
-    const host = lookupHost(fleet.hosts, m.host, `members[${i}].host`, problems);
-    if (!host) return;
-    const r = resolveMember(spec, m, host);
-    const ports: [string, number][] = [
-      ['clientPort', r.clientPort],
-      ['peerPort', r.peerPort],
-      ['electionPort', r.electionPort],
-    ];
-    if (r.adminPort !== 0) ports.push(['adminPort', r.adminPort]);
-    for (const [field, port] of ports) {
-      const key = `${host.id}:${port}`;
-      const other = used.get(key);
-      if (other)
-        problems.push({
-          path: `members[${i}].${field}`,
-          message: `port ${port} on host ${host.name} is already used by ${other}`,
-        });
-      else used.set(key, `members[${i}].${field}`);
-    }
-    const memberDirs: [path: string, what: string, dir: string][] = [
-      [`members[${i}].dataDir`, 'data dir', r.dataDir],
-    ];
-    // dataLogDir equal to dataDir is what ZooKeeper does without it; only a separate one is a claim of its own.
-    if (r.dataLogDir !== undefined && r.dataLogDir !== r.dataDir)
-      memberDirs.push(['settings.dataLogDir', 'transaction log dir', r.dataLogDir]);
-    for (const [path, what, dir] of memberDirs) {
-      if (pathProblems(dir).length) continue; // a bad path setting is reported above
-      const clash = dirs.overlaps(host.id, dir)[0];
-      if (clash)
-        problems.push({ path, message: `${what} ${dir} on host ${host.name} ${describeOverlap(clash)}` });
-      dirs.add(host.id, dir, path === 'settings.dataLogDir' ? `members[${i}] (settings.dataLogDir)` : path);
-    }
-  });
+  // Hosts must be registered. Ports and directories are checked on the planned instances' claims (registry.ts validateClusterSpec).
+  spec.members.forEach((m, i) => lookupHost(fleet.hosts, m.host, `members[${i}].host`, problems));
 
   return problems.length ? { ok: false, problems } : { ok: true, spec };
 }
