@@ -67,6 +67,8 @@ export function isErrorCode(code: string): code is ErrorCode {
 /**
  * One base error for hactl. `code` is stable and machine-readable (it becomes the HTTP
  * `error.code` and maps to a gRPC status); `retriable` says whether the same call may succeed later.
+ * The codes thrown from shared: `invalid_argument`, `not_found`, `conflict`, `unavailable`,
+ * `plan_failed` (the classes below) and `invalid_json` (json-input.ts).
  */
 export class HactlError extends Error {
   readonly code: ErrorCode;
@@ -117,6 +119,23 @@ export class ConflictError extends HactlError {
 export class UnavailableError extends HactlError {
   constructor(message: string, cause?: unknown) {
     super('unavailable', message, { retriable: true, cause });
+  }
+}
+
+/**
+ * Thrown by a kind's planner when it cannot plan a spec it was given: a host or cluster the spec
+ * names is no longer registered, or a stored fact it needs is missing or malformed. The message
+ * names the cluster and the field; `details` holds the field path. Not retriable: the spec, the
+ * fleet or the stored facts must change first.
+ */
+export class PlanError extends HactlError {
+  readonly cluster: string;
+
+  constructor(cluster: string, path: string, problem: string) {
+    super('plan_failed', `cluster ${JSON.stringify(cluster)}, ${path}: ${problem}`, {
+      details: [{ path, message: problem }],
+    });
+    this.cluster = cluster;
   }
 }
 

@@ -6,9 +6,11 @@ import { serviceKind } from './registry.js';
 
 /**
  * Ports and directories claimed on each host by the instances of every cluster, from each kind's
- * `claims()`; a clash between two instances that involves `cluster` is a problem, whether the other
+ * `claims()`; a clash that involves an instance of `cluster` is a problem, whether the other
  * instance is in another cluster (e.g. ZooKeeper's AdminServer and the Storm UI both default to
- * 8080, service-facts §0.6) or in the same one (two members given one port on one host).
+ * 8080, service-facts §0.6), in the same one (two members given one port on one host) or is the
+ * instance itself (a ZooKeeper peerPort equal to its electionPort; a Storm daemon's log dir inside
+ * its local dir, storm.log.dir below storm.local.dir).
  * Directories are compared in normal form, and one inside another clashes too (paths.ts DirClaims):
  * `/data/zk/` is `/data/zk`, and a data dir inside another instance's log dir is still shared.
  * Problems are located at the instance of `cluster` (its id is the path). Pure.
@@ -39,17 +41,16 @@ export function checkClaims(
         const label = `${plan.id} (${what})`;
         const other = ports.get(key);
         if (!other) ports.set(key, { instance: plan.id, label });
-        else if (other.instance !== plan.id && involves(plan.id, other.instance))
+        else if (involves(plan.id, other.instance))
           problems.push({
             path: at(plan.id, other.instance),
             message: `port ${port} on host ${host} is claimed by both ${other.label} and ${label}`,
           });
       }
-      const label = `${plan.id} (data)`;
+      // The instance alone: claims() does not say which of its dirs is which.
+      const label = plan.id;
       for (const dir of claims.dirs) {
-        const clash = dirs
-          .overlaps(plan.hostId, dir)
-          .find((o) => o.owner.instance !== plan.id && involves(plan.id, o.owner.instance));
+        const clash = dirs.overlaps(plan.hostId, dir).find((o) => involves(plan.id, o.owner.instance));
         if (clash) {
           const mine = normalisePath(dir);
           const message =

@@ -1,4 +1,5 @@
 import type { InstanceObservation, InstancePlan, MemberStatus } from '../domain.js';
+import type { HealthInput } from './types.js';
 
 /**
  * Whether an observation carries a probe recent enough to judge health on: probed at all, and no
@@ -39,4 +40,65 @@ export function memberBase(
 /** Leading members restart last (rank 2); everyone else first (rank 0). */
 export function leadership(leading: boolean): Pick<MemberStatus, 'leading' | 'restartRank'> {
   return { leading, restartRank: leading ? 2 : 0 };
+}
+
+/**
+ * A member's last report as a health rollup may judge it: the observation (process, agent detail,
+ * restart pending) always, the probe only while fresh (probeIsFresh). `P` is the kind's parsed
+ * probe type; the control plane stored what the kind's parseProbe accepted. Pure.
+ */
+export function observe<P>(
+  input: Pick<HealthInput<unknown>, 'observations' | 'now' | 'staleAfterMs'>,
+  plan: Pick<InstancePlan, 'id'>,
+): { obs: InstanceObservation | undefined; fresh: boolean; probe: P | undefined } {
+  const obs = input.observations.get(plan.id);
+  const fresh = probeIsFresh(obs, input.now, input.staleAfterMs);
+  return { obs, fresh, probe: fresh ? (obs?.probe as P | undefined) : undefined };
+}
+
+/**
+ * A member's detail line, the same in every kind: the agent's own detail (e.g. a failed start),
+ * then `no recent probe` when there is no fresh probe to judge, else the kind's `finding` about
+ * the probe (if any), then `restart pending` when the agent holds a restart. Joined with `; `.
+ */
+export function memberDetail(
+  obs: InstanceObservation | undefined,
+  fresh: boolean,
+  finding: string | undefined,
+): string {
+  const parts: string[] = [];
+  if (obs?.detail) parts.push(obs.detail);
+  if (!fresh) parts.push('no recent probe');
+  else if (finding) parts.push(finding);
+  if (obs?.restartPending) parts.push('restart pending');
+  return parts.join('; ');
+}
+
+/**
+ * Why a cluster's health is still `pending`, or undefined once it can be judged: while no member
+ * answers (`answering` is 0), not every member has reported, and either some hosts have not
+ * applied the desired state that holds this cluster's revision or no member reported at all.
+ * Before that, "down" would only mean "not started yet".
+ */
+export function pendingReason(
+  input: Pick<HealthInput<unknown>, 'plans' | 'observations' | 'lagging'>,
+  answering: number,
+): string | undefined {
+  const n = input.plans.length;
+  const reported = input.plans.filter((p) => input.observations.get(p.id) !== undefined).length;
+  const lagging = input.plans.filter((p) => input.lagging.has(p.hostId)).length;
+  if (answering > 0 || reported >= n || (lagging === 0 && reported > 0)) return undefined;
+  return lagging > 0
+    ? `${lagging}/${n} hosts have not applied the latest desired state`
+    : 'waiting for the first probe reports';
+}
+
+/** `<list>[i]` for the first item of a spec's member list that `match`es (a kind's memberPath), or undefined. */
+export function indexPath<T>(
+  list: string,
+  items: readonly T[],
+  match: (item: T) => boolean,
+): string | undefined {
+  const i = items.findIndex(match);
+  return i < 0 ? undefined : `${list}[${i}]`;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClusterSpecBase } from '../domain.js';
-import type { ErrorDetail } from '../errors.js';
+import { PlanError, type ErrorDetail } from '../errors.js';
+import { checkClaims } from './claims.js';
 import type { FleetContext, ServiceKind, ValidationResult } from './types.js';
 import { zookeeperKind } from './zookeeper/index.js';
 import { stormKind } from './storm/index.js';
@@ -28,7 +29,15 @@ export function knownKinds(): string[] {
 
 const envelope = z.object({ name: nameSchema, kind: z.string() }).passthrough();
 
-/** Validates any cluster spec: the envelope first, then the kind's own schema. */
+/**
+ * Validates any cluster spec: the envelope first, then the kind's own validation, then the ports
+ * and directories its instances claim (each kind's `claims()`, checked by checkClaims): no two
+ * instances of the cluster, and no instance with itself, may share a port or an overlapping
+ * directory on one host. Clashes are located at the member's field path (the kind's `memberPath`,
+ * e.g. `members[1]`); the message names both instances and what each claims. Clashes with other
+ * clusters are the control plane's check (it holds their plans). A spec the kind accepts but
+ * cannot plan (PlanError, e.g. a zookeeper member host gone) is refused with the planner's problem.
+ */
 export function validateClusterSpec(raw: unknown, fleet: FleetContext): ValidationResult<ClusterSpecBase> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: '', message: 'a cluster spec must be an object' }] };
@@ -47,5 +56,37 @@ export function validateClusterSpec(raw: unknown, fleet: FleetContext): Validati
     ];
     return { ok: false, problems };
   }
-  return kind.validate(raw, fleet);
+  const result = kind.validate(raw, fleet);
+  if (!result.ok) return result;
+  const clashes = checkOwnClaims(kind, result.spec, fleet);
+  return clashes.length ? { ok: false, problems: clashes } : result;
+}
+
+/**
+ * Stands in for `randomId` when validation plans a cluster whose initial facts are not generated
+ * yet (a KRaft cluster id): the 22-character base64url form the injected randomId gives. Facts do
+ * not change what an instance claims.
+ */
+const PLACEHOLDER_ID = 'A'.repeat(22);
+
+function checkOwnClaims(
+  kind: ServiceKind<ClusterSpecBase, unknown>,
+  spec: ClusterSpecBase,
+  fleet: FleetContext,
+): ErrorDetail[] {
+  const facts = new Map(fleet.clusterFacts ?? []);
+  facts.set(spec.name, { ...kind.initialFacts?.(spec, () => PLACEHOLDER_ID), ...facts.get(spec.name) });
+  let plans;
+  try {
+    plans = kind.plan(spec, { ...fleet, clusterFacts: facts });
+  } catch (err) {
+    if (err instanceof PlanError) return [...err.details];
+    throw err;
+  }
+  const byId = new Map(plans.map((p) => [p.id, p]));
+  return checkClaims(fleet.hosts, [plans], spec.name).map((problem) => {
+    const plan = byId.get(problem.path);
+    const path = plan && kind.memberPath(spec, plan, fleet.hosts);
+    return path === undefined ? problem : { ...problem, path };
+  });
 }

@@ -79,8 +79,17 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
   classifyChange?(before: I, after: I): ChangeClass;
   /** Caveats to show with a change's plan (dry-run, rollout), e.g. Kafka's protocol-version steps for an upgrade. */
   planNotes?(before: S | undefined, after: S): string[];
-  /** Ports and directories an instance holds on its host (for cross-cluster clash checks). */
+  /**
+   * Ports and directories an instance holds on its host. The one source for clash checks, inside
+   * the cluster (validateClusterSpec) and across clusters (the control plane): a kind writes no
+   * clash loop of its own.
+   */
   claims(inputs: I): InstanceClaims;
+  /**
+   * The spec field path of the member a plan comes from (e.g. `members[1]` for `zk-main/zk-2`),
+   * where problems found on plans (claims clashes) are reported; undefined when no member matches.
+   */
+  memberPath(spec: S, plan: InstancePlan<I>, hosts: readonly HostRecord[]): string | undefined;
   /**
    * Clusters that must be healthy before this one first starts (e.g. Kafka in ZooKeeper mode and
    * Storm wait for their ZooKeeper). The control plane holds the instances stopped until then.

@@ -1,6 +1,6 @@
 import type { ClusterStatus, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { memberBase, probeIsFresh } from '../member.js';
+import { memberBase, memberDetail, observe, pendingReason } from '../member.js';
 import type { ElasticsearchSpec } from './spec.js';
 import type { ElasticsearchInputs } from './inputs.js';
 import { CLUSTER_UUID_FACT } from './plan.js';
@@ -18,15 +18,11 @@ import { elasticsearchProbeSchema, type ElasticsearchProbe } from './parse.js';
  * - `pending`: the agents have not applied this revision yet or have not reported a probe.
  */
 export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>): ClusterStatus {
-  const { plans, observations, now, staleAfterMs } = input;
+  const { plans, observations } = input;
   const n = plans.length;
   const probes = new Map<string, ElasticsearchProbe>();
-  let reported = 0;
   for (const plan of plans) {
-    const obs = observations.get(plan.id);
-    if (obs) reported++;
-    const fresh = probeIsFresh(obs, now, staleAfterMs);
-    const probe = fresh ? (obs?.probe as ElasticsearchProbe | undefined) : undefined;
+    const { probe } = observe<ElasticsearchProbe>(input, plan);
     if (probe) probes.set(plan.id, probe);
   }
 
@@ -56,12 +52,9 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
       mode: !inCluster ? 'unknown' : elected ? 'master' : 'member',
       leading: elected,
       detail: memberDetail(
-        obs?.detail,
-        probe,
-        obs !== undefined && probe !== undefined,
-        obs?.restartPending === true,
-        view !== undefined && !inCluster,
-        masterNames[0],
+        obs,
+        probe !== undefined,
+        nodeFinding(probe, view !== undefined && !inCluster, masterNames[0]),
       ),
       // Rolling restarts go data tiers first, master-eligible nodes after, the elected master last
       // (the upgrade docs' "master-eligible nodes last"; service-facts §4.7).
@@ -72,9 +65,9 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
   });
 
   const inClusterCount = members.filter((m) => m.mode !== 'unknown').length;
-  const lagging = plans.filter((p) => input.lagging.has(p.hostId)).length;
   let health: ClusterStatus['health'];
   let reason: string;
+  const pending = pendingReason(input, answering.length);
   if (n === 0) {
     health = 'pending';
     reason = 'no nodes';
@@ -99,12 +92,9 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
           ? `${summary}; ${view.unassignedShards ?? '?'} replica shards unassigned`
           : summary;
     }
-  } else if (reported < n && answering.length === 0 && (lagging > 0 || reported === 0)) {
+  } else if (pending !== undefined) {
     health = 'pending';
-    reason =
-      lagging > 0
-        ? `${lagging}/${n} hosts have not applied the latest desired state`
-        : 'waiting for the first probe reports';
+    reason = pending;
   } else {
     health = 'down';
     reason = `no elected master (${answering.length}/${n} nodes answer HTTP)`;
@@ -112,23 +102,16 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
   return { health, reason, members };
 }
 
-function memberDetail(
-  agentDetail: string | undefined,
+/** What a fresh probe says is wrong with a node, if anything. */
+function nodeFinding(
   probe: ElasticsearchProbe | undefined,
-  fresh: boolean,
-  restartPending: boolean,
   notJoined: boolean,
   master: string | undefined,
-): string {
-  const parts: string[] = [];
-  if (agentDetail) parts.push(agentDetail);
-  if (!fresh) parts.push('no recent probe');
-  else if (probe && !probe.ok) parts.push(probe.error ?? 'HTTP not answering');
-  else if (probe?.noMaster) parts.push('no elected master (master_not_discovered_exception)');
-  else if (notJoined) parts.push(`not in the cluster (not listed by master ${master})`);
-  else if (probe?.error) parts.push(probe.error);
-  if (restartPending) parts.push('restart pending');
-  return parts.join('; ');
+): string | undefined {
+  if (probe && !probe.ok) return probe.error ?? 'HTTP not answering';
+  if (probe?.noMaster) return 'no elected master (master_not_discovered_exception)';
+  if (notJoined) return `not in the cluster (not listed by master ${master})`;
+  return probe?.error;
 }
 
 /**

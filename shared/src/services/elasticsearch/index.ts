@@ -4,6 +4,7 @@ import { planElasticsearch } from './plan.js';
 import { parseElasticsearchInputs, type ElasticsearchInputs } from './inputs.js';
 import { renderElasticsearchFiles } from './render.js';
 import { checkElasticsearchHealth, learnElasticsearchFacts, parseElasticsearchProbe } from './health.js';
+import { indexPath } from '../member.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -27,6 +28,7 @@ export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInpu
     ],
     dirs: [i.dataDir, i.logDir],
   }),
+  memberPath: (spec, plan) => indexPath('nodes', spec.nodes, (n) => n.name === plan.inputs.nodeName),
   learnFacts: learnElasticsearchFacts,
   classifyChange: classifyElasticsearchChange,
 };

@@ -1,10 +1,9 @@
 import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
-import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
-import { ValidationError } from '../../errors.js';
+import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
 import { ES_ROLES, isElasticsearchPathKey } from './spec.js';
 import { yamlValueSchema } from '../../config-chars.js';
-import { pathProblems } from '../../paths.js';
+import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
 
 const safeValue = yamlValueSchema;
 const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
@@ -49,24 +48,11 @@ export const elasticsearchInputsSchema = z
   .strict()
   .superRefine((i, ctx) => {
     // `path.*` settings follow the same rules as the path fields.
-    for (const [key, value] of Object.entries(i.settings)) {
-      if (!isElasticsearchPathKey(key)) continue;
-      (Array.isArray(value) ? value : [value]).forEach((v, j) => {
-        for (const message of pathProblems(String(v)))
-          ctx.addIssue({
-            code: 'custom',
-            path: Array.isArray(value) ? ['settings', key, j] : ['settings', key],
-            message,
-          });
-      });
-    }
+    addPathSettingIssues(ctx, 'settings', i.settings, isElasticsearchPathKey, { lists: true });
   });
 
 export type ElasticsearchInputs = z.infer<typeof elasticsearchInputsSchema>;
 
 export function parseElasticsearchInputs(raw: unknown): ElasticsearchInputs {
-  const r = elasticsearchInputsSchema.safeParse(raw);
-  if (!r.success)
-    throw new ValidationError('invalid elasticsearch render inputs', zodDetails(r.error, 'inputs'));
-  return r.data;
+  return parseRenderInputs(elasticsearchInputsSchema, 'elasticsearch', raw);
 }

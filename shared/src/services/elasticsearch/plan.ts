@@ -3,7 +3,8 @@ import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { instanceId } from '../instance-id.js';
 import type { ElasticsearchSpec } from './spec.js';
-import { findHost, flattenSettings, isElasticsearchPathKey, isMasterEligible, resolveNode } from './spec.js';
+import { requireHost } from '../hosts.js';
+import { flattenSettings, isElasticsearchPathKey, isMasterEligible, resolveNode } from './spec.js';
 import { normalisePath } from '../../paths.js';
 import type { ElasticsearchInputs } from './inputs.js';
 
@@ -20,7 +21,8 @@ export function roleLabel(roles: readonly string[]): string {
 }
 
 /**
- * Spec → one instance per node with fully resolved inputs. Assumes a validated spec.
+ * Spec → one instance per node with fully resolved inputs. Assumes a validated spec; throws a
+ * PlanError for a host no longer registered.
  *
  * `cluster.initial_master_nodes` is planned only while no cluster uuid is stored: the ES docs say to
  * remove it after the cluster first formed and never to use it when restarting or adding nodes
@@ -31,11 +33,9 @@ export function planElasticsearch(
   spec: ElasticsearchSpec,
   fleet: FleetContext,
 ): InstancePlan<ElasticsearchInputs>[] {
-  const nodes = spec.nodes.map((n) => {
-    const host = findHost(fleet.hosts, n.host);
-    if (!host) throw new Error(`planElasticsearch: unknown host ${n.host} (spec not validated?)`);
-    return resolveNode(spec, n, host);
-  });
+  const nodes = spec.nodes.map((n, i) =>
+    resolveNode(spec, n, requireHost(fleet.hosts, n.host, spec.name, `nodes[${i}].host`)),
+  );
   const masters = nodes.filter((r) => isMasterEligible(r.roles));
   const seedHosts = masters
     .map((r) => `${r.host.address.includes(':') ? `[${r.host.address}]` : r.host.address}:${r.transportPort}`)

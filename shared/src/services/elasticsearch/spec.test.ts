@@ -109,14 +109,14 @@ const cases: Case[] = [
   [
     'http port clash on one host',
     (s) => ({ ...s, nodes: nodes(s, 4, { host: 'es4', transportPort: 9301 }) }),
-    'nodes[4].httpPort',
-    /port 9200 on host es4 is already used by nodes\[3\]\.httpPort/,
+    'nodes[4]',
+    /port 9200 on host es4 is claimed by both es-main\/node-4 \(elasticsearch http.port\) and es-main\/node-5 \(elasticsearch http.port\)/,
   ],
   [
     'http port equals transport port',
     (s) => ({ ...s, nodes: nodes(s, 0, { httpPort: 9300 }) }),
-    'nodes[0].transportPort',
-    /port 9300 on host es1 is already used by nodes\[0\]\.httpPort/,
+    'nodes[0]',
+    /port 9300 on host es1 is claimed by both es-main\/node-1 \(elasticsearch http.port\) and es-main\/node-1 \(elasticsearch transport.port\)/,
   ],
   [
     'same data dir twice on a host',
@@ -125,11 +125,11 @@ const cases: Case[] = [
       nodes: [
         ...nodes(s, 4, { host: 'es4', httpPort: 9201, transportPort: 9301, dataDir: '/d' }).slice(0, 3),
         { ...s.nodes[3], dataDir: '/d' },
-        { host: 'es4', name: 'node-5', httpPort: 9201, transportPort: 9301, dataDir: '/d' },
+        { host: 'es4', name: 'node-5', roles: ['data'], httpPort: 9201, transportPort: 9301, dataDir: '/d' },
       ],
     }),
-    'nodes[4].dataDir',
-    /already used by nodes\[3\]\.dataDir/,
+    'nodes[4]',
+    /directory \/d on host es4 is used by both es-main\/node-4 and es-main\/node-5/,
   ],
   [
     'legacy node.master',
@@ -282,11 +282,18 @@ const cases: Case[] = [
       ...s,
       nodes: [
         ...nodes(s, 3, { dataDir: '/d/es' }).slice(0, 4),
-        { host: 'es4', name: 'node-5', httpPort: 9201, transportPort: 9301, dataDir: '/d/es/' },
+        {
+          host: 'es4',
+          name: 'node-5',
+          roles: ['data'],
+          httpPort: 9201,
+          transportPort: 9301,
+          dataDir: '/d/es/',
+        },
       ],
     }),
-    'nodes[4].dataDir',
-    /directory \/d\/es on host es4 is already used by nodes\[3\]\.dataDir/,
+    'nodes[4]',
+    /directory \/d\/es on host es4 is used by both es-main\/node-4 and es-main\/node-5/,
   ],
   [
     "log dir inside another node's data dir",
@@ -294,11 +301,18 @@ const cases: Case[] = [
       ...s,
       nodes: [
         ...nodes(s, 3, { dataDir: '/d/es' }).slice(0, 4),
-        { host: 'es4', name: 'node-5', httpPort: 9201, transportPort: 9301, logDir: '/d/es/logs' },
+        {
+          host: 'es4',
+          name: 'node-5',
+          roles: ['data'],
+          httpPort: 9201,
+          transportPort: 9301,
+          logDir: '/d/es/logs',
+        },
       ],
     }),
-    'nodes[4].logDir',
-    /\/d\/es\/logs on host es4 is inside \/d\/es, used by nodes\[3\]\.dataDir/,
+    'nodes[4]',
+    /directory \/d\/es\/logs of es-main\/node-5 is inside directory \/d\/es of es-main\/node-4 on host es4/,
   ],
   // Issue 16 #2: SnakeYAML refuses to load elasticsearch.yml with these.
   [
@@ -363,7 +377,7 @@ describe('elasticsearch spec validation', () => {
 
   for (const [scenario, mutate, path, message] of cases) {
     it(`elasticsearch: ${scenario} → refused at ${path}`, () => {
-      const r = validateElasticsearchSpec(mutate(good()), fleet);
+      const r = validateClusterSpec(mutate(good()), fleet);
       expect(r.ok).toBe(false);
       if (r.ok) return;
       const hit = r.problems.find((p) => p.path === path);

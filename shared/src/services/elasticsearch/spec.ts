@@ -3,16 +3,11 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import {
-  PROPERTY_KEY_RE,
-  absPathSchema,
-  hostRefSchema,
-  nameSchema,
-  portSchema,
-  zodDetails,
-} from '../../config-values.js';
+import { absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
-import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
+import { checkPath, normalisePath } from '../../paths.js';
+import { lookupHost } from '../hosts.js';
+import { checkSettingKeys } from '../settings.js';
 
 export const ES_DEFAULT_PORTS = { http: 9200, transport: 9300 } as const;
 
@@ -125,16 +120,24 @@ const LEGACY_ROLE_KEYS = new Set([
   'node.local_storage',
 ]);
 
+const SETTING_RULES = {
+  managed: MANAGED_KEYS,
+  refuse: (key: string): string | undefined => {
+    if (LEGACY_ROLE_KEYS.has(key))
+      return `${key} was removed in Elasticsearch 8.0; set nodes[].roles instead`;
+    if (key.startsWith('node.attr.')) return 'managed by hactl: set nodes[].attributes';
+    if (key.startsWith('xpack.security.'))
+      return 'managed by hactl: security is rendered off explicitly (the agent probes plain HTTP without credentials)';
+    return undefined;
+  },
+};
+
 /**
  * elasticsearch.yml settings that hold paths: `path.*` (`path.repo`, `path.shared_data`, …; a string
  * is split on commas into a list). `path.data` and `path.logs` are managed (nodes[].dataDir/logDir).
  */
 export function isElasticsearchPathKey(key: string): boolean {
   return key.startsWith('path.');
-}
-
-export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
-  return hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name === ref);
 }
 
 /** Flattens nested settings maps to dotted keys (`{ thread_pool: { write: { size: 4 } } }` → `thread_pool.write.size`). */
@@ -267,33 +270,7 @@ export function validateElasticsearchSpec(
   const { flat, duplicates } = flattenSettings(spec.settings);
   for (const key of duplicates)
     problems.push({ path: `settings.${key}`, message: 'set twice (once nested, once as a dotted key)' });
-  for (const [key, value] of Object.entries(flat)) {
-    const path = `settings.${key}`;
-    if (!PROPERTY_KEY_RE.test(key)) {
-      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
-      continue;
-    }
-    if (LEGACY_ROLE_KEYS.has(key)) {
-      problems.push({ path, message: `${key} was removed in Elasticsearch 8.0; set nodes[].roles instead` });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
-    if (key.startsWith('node.attr.')) {
-      problems.push({ path, message: 'managed by hactl: set nodes[].attributes' });
-      continue;
-    }
-    if (key.startsWith('xpack.security.')) {
-      problems.push({
-        path,
-        message:
-          'managed by hactl: security is rendered off explicitly (the agent probes plain HTTP without credentials)',
-      });
-      continue;
-    }
+  for (const [key, value, path] of checkSettingKeys(flat, SETTING_RULES, problems)) {
     const values = Array.isArray(value) ? value : [value];
     values.forEach((v, j) => {
       const at = Array.isArray(value) ? `${path}[${j}]` : path;
@@ -302,46 +279,8 @@ export function validateElasticsearchSpec(
     });
   }
 
-  // Hosts must be registered; ports and dirs must not clash on one host. Dirs are compared in
-  // normal form, and one inside another clashes too.
-  const ports = new Map<string, string>();
-  const dirs = new DirClaims();
-  spec.nodes.forEach((n, i) => {
-    const host = findHost(fleet.hosts, n.host);
-    if (!host) {
-      problems.push({
-        path: `nodes[${i}].host`,
-        message: `unknown host ${JSON.stringify(n.host)} (no agent registered with that name or id)`,
-      });
-      return;
-    }
-    const r = resolveNode(spec, n, host);
-    for (const [field, port] of [
-      ['httpPort', r.httpPort],
-      ['transportPort', r.transportPort],
-    ] as const) {
-      const key = `${host.id}:${port}`;
-      const other = ports.get(key);
-      if (other)
-        problems.push({
-          path: `nodes[${i}].${field}`,
-          message: `port ${port} on host ${host.name} is already used by ${other}`,
-        });
-      else ports.set(key, `nodes[${i}].${field}`);
-    }
-    for (const [field, dir] of [
-      ['dataDir', r.dataDir],
-      ['logDir', r.logDir],
-    ] as const) {
-      const clash = dirs.overlaps(host.id, dir)[0];
-      if (clash)
-        problems.push({
-          path: `nodes[${i}].${field}`,
-          message: `directory ${dir} on host ${host.name} ${describeOverlap(clash)}`,
-        });
-      dirs.add(host.id, dir, `nodes[${i}].${field}`);
-    }
-  });
+  // Hosts must be registered. Ports and directories are checked on the planned instances' claims (registry.ts validateClusterSpec).
+  spec.nodes.forEach((n, i) => lookupHost(fleet.hosts, n.host, `nodes[${i}].host`, problems));
 
   return problems.length ? { ok: false, problems } : { ok: true, spec };
 }

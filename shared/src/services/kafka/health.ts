@@ -1,12 +1,14 @@
-import type { ClusterStatus, MemberStatus } from '../../domain.js';
+import type { ClusterStatus, InstanceObservation, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { leadership, memberBase, probeIsFresh } from '../member.js';
+import { leadership, memberBase, memberDetail, observe, pendingReason } from '../member.js';
 import type { KafkaSpec } from './spec.js';
 import type { KafkaInputs } from './inputs.js';
 import type { KafkaProbe } from './parse.js';
 
 interface Node {
   inputs: KafkaInputs;
+  obs: InstanceObservation | undefined;
+  fresh: boolean;
   probe: KafkaProbe | undefined;
   alive: boolean;
 }
@@ -36,19 +38,15 @@ function consensus<T>(values: readonly T[]): T | undefined {
  * `down`: no controller or no broker answers. `pending`: not applied or probed yet.
  */
 export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
-  const { plans, observations, now, staleAfterMs } = input;
+  const { plans } = input;
   const n = plans.length;
   const kraft = input.spec.mode === 'kraft';
-  let reported = 0;
   const nodes: Node[] = plans.map((plan) => {
     const inputs = plan.inputs as KafkaInputs;
-    const obs = observations.get(plan.id);
-    if (obs) reported++;
-    const fresh = probeIsFresh(obs, now, staleAfterMs);
-    const probe = fresh ? (obs?.probe as KafkaProbe | undefined) : undefined;
+    const { obs, fresh, probe } = observe<KafkaProbe>(input, plan);
     const isBroker = inputs.roles.includes('broker');
     const alive = probe?.ok === true && (isBroker ? probe.registered === true : true);
-    return { inputs, probe, alive };
+    return { inputs, obs, fresh, probe, alive };
   });
   const answering = nodes.filter((x) => x.probe?.ok);
   const liveBrokers = nodes.filter((x) => x.alive && x.inputs.roles.includes('broker'));
@@ -102,9 +100,7 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   const offline = offlineViews.length ? Math.max(...offlineViews) : undefined;
 
   const members: MemberStatus[] = plans.map((plan, i) => {
-    const { inputs, probe, alive } = nodes[i]!;
-    const obs = observations.get(plan.id);
-    const fresh = probeIsFresh(obs, now, staleAfterMs);
+    const { inputs, obs, fresh, probe, alive } = nodes[i]!;
     const isBroker = inputs.roles.includes('broker');
     const mode = !probe?.ok
       ? 'unknown'
@@ -120,14 +116,13 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
       port: inputs.port ?? inputs.controllerPort ?? 0,
       mode,
       ...leadership(mode === 'controller'),
-      detail: memberDetail(obs?.detail, probe, alive, fresh, obs?.restartPending === true),
+      detail: memberDetail(obs, fresh, nodeFinding(probe, alive)),
       ...(probe?.underReplicated !== undefined ? { underReplicated: probe.underReplicated } : {}),
       ...(probe?.offline !== undefined ? { offline: probe.offline } : {}),
       ...(inputs.rack ? { rack: inputs.rack } : {}),
     };
   });
 
-  const lagging = plans.filter((p) => input.lagging.has(p.hostId)).length;
   const noun = kraft ? 'nodes' : 'brokers';
   const liveCount = kraft ? nodes.filter((x) => x.alive).length : liveBrokers.length;
   const total = kraft ? n : brokerTotal;
@@ -137,15 +132,13 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
 
   let health: ClusterStatus['health'];
   let reason: string;
+  const pending = pendingReason(input, answering.length);
   if (n === 0) {
     health = 'pending';
     reason = 'no brokers';
-  } else if (answering.length === 0 && reported < n && (lagging > 0 || reported === 0)) {
+  } else if (pending !== undefined) {
     health = 'pending';
-    reason =
-      lagging > 0
-        ? `${lagging}/${n} hosts have not applied the latest desired state`
-        : 'waiting for the first probe reports';
+    reason = pending;
   } else if (liveBrokers.length === 0 || controller === undefined) {
     health = 'down';
     reason = summary;
@@ -159,18 +152,8 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   return { health, reason, members };
 }
 
-function memberDetail(
-  agentDetail: string | undefined,
-  probe: KafkaProbe | undefined,
-  alive: boolean,
-  fresh: boolean,
-  restartPending: boolean,
-): string {
-  const parts: string[] = [];
-  if (agentDetail) parts.push(agentDetail);
-  if (!fresh) parts.push('no recent probe');
-  else if (probe?.error) parts.push(probe.error);
-  else if (probe?.ok && !alive) parts.push('listener answers but the broker is not registered');
-  if (restartPending) parts.push('restart pending');
-  return parts.join('; ');
+/** What a fresh probe says is wrong with a node, if anything. */
+function nodeFinding(probe: KafkaProbe | undefined, alive: boolean): string | undefined {
+  if (probe?.error) return probe.error;
+  return probe?.ok && !alive ? 'listener answers but the broker is not registered' : undefined;
 }

@@ -5,6 +5,7 @@ import { parseKafkaInputs, type KafkaInputs } from './inputs.js';
 import { renderKafkaFiles } from './render.js';
 import { parseKafkaProbe } from './parse.js';
 import { checkKafkaHealth } from './health.js';
+import { indexPath } from '../member.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -30,6 +31,7 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
     ],
     dirs: i.logDirs,
   }),
+  memberPath: (spec, plan) => indexPath('brokers', spec.brokers, (b) => b.id === plan.inputs.id),
   dependencies: kafkaDependencies,
   initialFacts: kafkaInitialFacts,
   planNotes: (before, after) => {

@@ -1,9 +1,8 @@
 import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
-import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
-import { ValidationError } from '../../errors.js';
+import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
 import { propertiesValueSchema } from '../../config-chars.js';
-import { pathProblems } from '../../paths.js';
+import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
 import { isKafkaPathKey } from './spec.js';
 
 const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
@@ -58,11 +57,7 @@ export const kafkaInputsSchema = z
   .strict()
   .superRefine((i, ctx) => {
     // Path settings (key and trust store locations) follow the same rules as the path fields.
-    for (const [key, value] of Object.entries(i.config)) {
-      if (isKafkaPathKey(key))
-        for (const message of pathProblems(value))
-          ctx.addIssue({ code: 'custom', path: ['config', key], message });
-    }
+    addPathSettingIssues(ctx, 'config', i.config, isKafkaPathKey);
     const broker = i.roles.includes('broker');
     const controller = i.roles.includes('controller');
     if (broker !== (i.port !== undefined))
@@ -97,9 +92,7 @@ export const kafkaInputsSchema = z
 export type KafkaInputs = z.infer<typeof kafkaInputsSchema>;
 
 export function parseKafkaInputs(raw: unknown): KafkaInputs {
-  const r = kafkaInputsSchema.safeParse(raw);
-  if (!r.success) throw new ValidationError('invalid kafka render inputs', zodDetails(r.error, 'inputs'));
-  return r.data;
+  return parseRenderInputs(kafkaInputsSchema, 'kafka', raw);
 }
 
 export function hasRole(inputs: Pick<KafkaInputs, 'roles'>, role: 'broker' | 'controller'): boolean {

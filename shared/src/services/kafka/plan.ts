@@ -2,7 +2,9 @@ import { resolveDistribution } from '../../distribution.js';
 import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { instanceId } from '../instance-id.js';
-import { findHost, resolveMember, type ZookeeperSpec } from '../zookeeper/spec.js';
+import { requireHost } from '../hosts.js';
+import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
+import { PlanError } from '../../errors.js';
 import { isKafkaPathKey, resolveBroker, type KafkaSpec, type ResolvedBroker } from './spec.js';
 import { normalisePath } from '../../paths.js';
 import { KRAFT_CLUSTER_ID_RE, type KafkaInputs } from './inputs.js';
@@ -26,23 +28,21 @@ export function listenersFor(
   return { listeners: [plain, ctrl].filter(Boolean).join(','), ...(plain ? { advertised: plain } : {}) };
 }
 
-/** `h1:2181,h2:2181,h3:2181/chroot` from the referenced hactl ZooKeeper cluster (same defaults as its planner). */
+/**
+ * `h1:2181,h2:2181,h3:2181/chroot` from the referenced hactl ZooKeeper cluster, members sorted by
+ * myid. Throws a PlanError (field `zookeeper`) when the reference no longer resolves or a member's
+ * host is no longer registered: a connect string without it would be a different ensemble.
+ */
 export function zookeeperConnectFor(spec: KafkaSpec, fleet: FleetContext): string {
-  const zk = fleet.clusters.find((c) => c.name === spec.zookeeper && c.kind === 'zookeeper') as
-    ZookeeperSpec | undefined;
-  if (!zk)
-    throw new Error(
-      `kafka: zookeeper cluster ${JSON.stringify(spec.zookeeper)} not found (spec not validated?)`,
+  const ref = resolveZookeeperRef(spec.zookeeper ?? '', fleet);
+  if (!ref.ok) throw new PlanError(spec.name, 'zookeeper', ref.problem);
+  if (ref.missingHosts.length)
+    throw new PlanError(
+      spec.name,
+      'zookeeper',
+      `member host ${ref.missingHosts.map((h) => JSON.stringify(h)).join(', ')} of zookeeper cluster ${JSON.stringify(spec.zookeeper)} is not registered`,
     );
-  const servers = zk.members
-    .map((m) => {
-      const host = findHost(fleet.hosts, m.host);
-      if (!host) throw new Error(`kafka: zookeeper member host ${m.host} is not registered`);
-      const r = resolveMember(zk, m, host);
-      return { id: r.id, hp: `${host.address}:${r.clientPort}` };
-    })
-    .sort((a, b) => a.id - b.id)
-    .map((s) => s.hp);
+  const servers = [...ref.endpoints].sort((a, b) => a.id - b.id).map((e) => `${e.address}:${e.clientPort}`);
   return `${servers.join(',')}${spec.chroot ?? `/${spec.name}`}`;
 }
 
@@ -60,13 +60,15 @@ function defaultConfig(brokers: number): Record<string, string> {
   };
 }
 
-/** Spec → one instance per broker/controller with fully resolved inputs. Assumes a validated spec. */
+/**
+ * Spec → one instance per broker/controller with fully resolved inputs. Assumes a validated spec;
+ * throws a PlanError for a host or ZooKeeper cluster no longer registered, or a KRaft cluster id
+ * that is not stored or malformed.
+ */
 export function planKafka(spec: KafkaSpec, fleet: FleetContext): InstancePlan<KafkaInputs>[] {
-  const nodes = spec.brokers.map((b) => {
-    const host = findHost(fleet.hosts, b.host);
-    if (!host) throw new Error(`planKafka: unknown host ${b.host} (spec not validated?)`);
-    return resolveBroker(spec, b, host);
-  });
+  const nodes = spec.brokers.map((b, i) =>
+    resolveBroker(spec, b, requireHost(fleet.hosts, b.host, spec.name, `brokers[${i}].host`)),
+  );
   const kraft = spec.mode === 'kraft';
 
   let clusterId: string | undefined;
@@ -76,10 +78,13 @@ export function planKafka(spec: KafkaSpec, fleet: FleetContext): InstancePlan<Ka
     // The control plane generates the id once (initialFacts) and stores it; a plan without it would
     // format each node with a different cluster id, so refuse rather than guess.
     clusterId = fleet.clusterFacts?.get(spec.name)?.[KRAFT_CLUSTER_ID_FACT];
-    if (clusterId === undefined) throw new Error('kafka: KRaft cluster id not yet generated');
+    const fact = `facts.${KRAFT_CLUSTER_ID_FACT}`;
+    if (clusterId === undefined) throw new PlanError(spec.name, fact, 'KRaft cluster id not yet generated');
     if (!KRAFT_CLUSTER_ID_RE.test(clusterId))
-      throw new Error(
-        `kafka: stored KRaft cluster id ${JSON.stringify(clusterId)} is not a 22-character base64url id`,
+      throw new PlanError(
+        spec.name,
+        fact,
+        `stored KRaft cluster id ${JSON.stringify(clusterId)} is not a 22-character base64url id`,
       );
     voters = nodes
       .filter((r) => r.controllerPort !== undefined)

@@ -7,7 +7,7 @@ import { kafkaKind } from './index.js';
 import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
 import { goldenChecker } from '../../testing/golden.js';
-import type { ValidationError } from '../../errors.js';
+import { PlanError, type ValidationError } from '../../errors.js';
 
 const golden = goldenChecker(import.meta.url);
 
@@ -148,8 +148,9 @@ describe('kafka planner', () => {
 
   it('KRaft without the stored cluster id fails clearly instead of guessing', () => {
     expect(() => plan(kraftCombined, { ...fleet, clusterFacts: new Map() })).toThrow(
-      'kafka: KRaft cluster id not yet generated',
+      'cluster "kafka-kraft", facts.kafka.clusterId: KRaft cluster id not yet generated',
     );
+    expect(() => plan(kraftCombined, { ...fleet, clusterFacts: new Map() })).toThrow(PlanError);
     expect(() =>
       plan(kraftCombined, {
         ...fleet,

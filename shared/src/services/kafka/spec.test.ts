@@ -71,8 +71,8 @@ const cases: Case[] = [
   [
     'port clash between two brokers on one host',
     () => withBroker(good(), 1, { host: 'kafka1' }),
-    'brokers[1].port',
-    /port 9092 on host kafka1 is already used by brokers\[0\]\.port/,
+    'brokers[1]',
+    /port 9092 on host kafka1 is claimed by both kafka-main\/kafka-1 \(kafka PLAINTEXT listener\) and kafka-main\/kafka-2/,
   ],
   [
     'log dir clash on one host',
@@ -82,8 +82,8 @@ const cases: Case[] = [
         port: 9093,
         logDirs: ['/d'],
       }),
-    'brokers[1].logDirs[0]',
-    /already used/,
+    'brokers[1]',
+    /directory \/d on host kafka1 is used by both kafka-main\/kafka-1 and kafka-main\/kafka-2/,
   ],
   [
     'unsafe rack',
@@ -245,8 +245,8 @@ const cases: Case[] = [
   [
     'kraft: controller port clashes with the broker port',
     () => withBroker(kraft(), 0, { controllerPort: 9092 }),
-    'brokers[0].controllerPort',
-    /port 9092 on host kafka1 is already used by brokers\[0\]\.port/,
+    'brokers[0]',
+    /port 9092 on host kafka1 is claimed by both kafka-kraft\/kafka-1 \(kafka PLAINTEXT listener\) and kafka-kraft\/kafka-1 \(kafka CONTROLLER listener\)/,
   ],
   [
     'kraft: managed controller.quorum.voters',
@@ -296,8 +296,8 @@ const cases: Case[] = [
         port: 9093,
         logDirs: ['/d//kafka/'],
       }),
-    'brokers[1].logDirs[0]',
-    /log dir \/d\/kafka on host kafka1 is already used by brokers\[0\]\.logDirs\[0\]/,
+    'brokers[1]',
+    /directory \/d\/kafka on host kafka1 is used by both kafka-main\/kafka-1 and kafka-main\/kafka-2/,
   ],
   [
     "log dir inside another broker's",
@@ -307,14 +307,14 @@ const cases: Case[] = [
         port: 9093,
         logDirs: ['/d/kafka/b2'],
       }),
-    'brokers[1].logDirs[0]',
-    /\/d\/kafka\/b2 on host kafka1 is inside \/d\/kafka, used by brokers\[0\]\.logDirs\[0\]/,
+    'brokers[1]',
+    /directory \/d\/kafka\/b2 of kafka-main\/kafka-2 is inside directory \/d\/kafka of kafka-main\/kafka-1 on host kafka1/,
   ],
   [
     "a broker's own log dirs nested",
     () => withBroker(good(), 0, { logDirs: ['/d/kafka/x', '/d/kafka'] }),
-    'brokers[0].logDirs[1]',
-    /\/d\/kafka on host kafka1 contains \/d\/kafka\/x, used by brokers\[0\]\.logDirs\[0\]/,
+    'brokers[0]',
+    /directory \/d\/kafka of kafka-main\/kafka-1 contains directory \/d\/kafka\/x of kafka-main\/kafka-1 on host kafka1/,
   ],
   [
     'relative trust store location',
@@ -363,7 +363,7 @@ describe('kafka spec validation', () => {
   });
 
   it.each(cases)('rejects: %s', (_scenario, build, path, message) => {
-    const r = validateKafkaSpec(build(), fleet);
+    const r = validateClusterSpec(build(), fleet);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const hit = r.problems.find((p) => p.path === path);

@@ -4,7 +4,6 @@ import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
 import {
-  PROPERTY_KEY_RE,
   absPathSchema,
   hostRefSchema,
   nameSchema,
@@ -13,8 +12,10 @@ import {
   jvmSchema,
 } from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
-import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
-import { findHost } from '../zookeeper/spec.js';
+import { checkPath, normalisePath } from '../../paths.js';
+import { lookupHost } from '../hosts.js';
+import { checkNonNegativeInt, checkSettingKeys, scalarSettingSchema } from '../settings.js';
+import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
 
 export const KAFKA_DEFAULT_PORTS = { broker: 9092, controller: 9093 } as const;
 
@@ -49,8 +50,6 @@ const brokerSchema = z
   })
   .strict();
 
-const settingValue = z.union([z.string(), z.number(), z.boolean()]);
-
 export const kafkaSpecSchema = z
   .object({
     name: nameSchema,
@@ -66,7 +65,7 @@ export const kafkaSpecSchema = z
       .optional(),
     brokers: z.array(brokerSchema),
     /** server.properties pass-through (keys hactl derives itself are refused). */
-    settings: z.record(z.string(), settingValue).default({}),
+    settings: z.record(z.string(), scalarSettingSchema).default({}),
     jvm: jvmSchema.optional(),
   })
   .strict();
@@ -197,17 +196,8 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
       message: 'is required in ZooKeeper mode (the name of a zookeeper cluster)',
     });
   } else {
-    const ref = fleet.clusters.find((c) => c.name === spec.zookeeper);
-    if (!ref)
-      problems.push({
-        path: 'zookeeper',
-        message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (apply the zookeeper cluster first)`,
-      });
-    else if (ref.kind !== 'zookeeper')
-      problems.push({
-        path: 'zookeeper',
-        message: `cluster ${JSON.stringify(spec.zookeeper)} is a ${ref.kind} cluster, not zookeeper`,
-      });
+    const ref = resolveZookeeperRef(spec.zookeeper, fleet);
+    if (!ref.ok) problems.push({ path: 'zookeeper', message: ref.problem });
   }
 
   // Brokers: ids, roles, per-mode fields.
@@ -285,30 +275,16 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
   }
 
   // Settings: keys, managed keys, values safe for one properties line.
-  for (const [key, value] of Object.entries(spec.settings)) {
-    const path = `settings.${key}`;
-    if (!PROPERTY_KEY_RE.test(key)) {
-      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
-    if (kraft && key.startsWith('zookeeper.')) {
-      problems.push({ path, message: 'ZooKeeper settings do not apply in KRaft mode' });
-      continue;
-    }
+  const settingRules = {
+    managed: MANAGED_KEYS,
+    refuse: (key: string) =>
+      kraft && key.startsWith('zookeeper.') ? 'ZooKeeper settings do not apply in KRaft mode' : undefined,
+  };
+  for (const [key, value, path] of checkSettingKeys(spec.settings, settingRules, problems)) {
     const str = String(value);
     problems.push(...checkPropertiesValue(path, str));
     if (isKafkaPathKey(key)) problems.push(...checkPath(path, str));
-    if (
-      INT_KEYS.has(key) &&
-      !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))
-    ) {
-      problems.push({ path, message: 'must be a non-negative integer' });
-    }
+    if (INT_KEYS.has(key)) problems.push(...checkNonNegativeInt(path, value));
   }
 
   // Replication factors against the number of brokers, and min.insync.replicas against them.
@@ -332,44 +308,10 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValid
     warnings,
   );
 
-  // Hosts must be registered; ports and log dirs must not clash on one host. Log dirs are compared
-  // in normal form, and one inside another clashes too: Kafka refuses to start when a log dir holds
-  // a directory that is not a partition (LogManager.loadLogs).
-  const usedPorts = new Map<string, string>();
-  const usedDirs = new DirClaims();
-  spec.brokers.forEach((b, i) => {
-    const host = findHost(fleet.hosts, b.host);
-    if (!host) {
-      problems.push({
-        path: `brokers[${i}].host`,
-        message: `unknown host ${JSON.stringify(b.host)} (no agent registered with that name or id)`,
-      });
-      return;
-    }
-    const r = resolveBroker(spec, b, host);
-    const ports: [string, number | undefined][] = [
-      ['port', r.port],
-      ['controllerPort', r.controllerPort],
-    ];
-    for (const [field, port] of ports) {
-      if (port === undefined) continue;
-      const key = `${host.id}:${port}`;
-      const other = usedPorts.get(key);
-      if (other)
-        problems.push({
-          path: `brokers[${i}].${field}`,
-          message: `port ${port} on host ${host.name} is already used by ${other}`,
-        });
-      else usedPorts.set(key, `brokers[${i}].${field}`);
-    }
-    r.logDirs.forEach((dir, j) => {
-      const path = `brokers[${i}].logDirs${b.logDirs ? `[${j}]` : ''}`;
-      const clash = usedDirs.overlaps(host.id, dir)[0];
-      if (clash)
-        problems.push({ path, message: `log dir ${dir} on host ${host.name} ${describeOverlap(clash)}` });
-      usedDirs.add(host.id, dir, path);
-    });
-  });
+  // Hosts must be registered. Ports and directories are checked on the planned instances' claims (registry.ts validateClusterSpec).
+  // Log dirs must not nest either: Kafka refuses to start when a log dir holds a directory that is
+  // not a partition (LogManager.loadLogs).
+  spec.brokers.forEach((b, i) => lookupHost(fleet.hosts, b.host, `brokers[${i}].host`, problems));
 
   if (problems.length) return { ok: false, problems };
   return warnings.length ? { ok: true, spec, warnings } : { ok: true, spec };

@@ -1,6 +1,6 @@
 import type { ClusterStatus, InstanceObservation, InstancePlan, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { leadership, memberBase, probeIsFresh } from '../member.js';
+import { leadership, memberBase, memberDetail, observe } from '../member.js';
 import type { StormSpec } from './spec.js';
 import type { StormInputs } from './inputs.js';
 import { latchHost, type NimbusProbe, type StormProbe, type SupervisorProbe, type UiProbe } from './probe.js';
@@ -27,13 +27,10 @@ interface Member {
  * - `pending`: the agents have not applied this revision or reported a probe yet.
  */
 export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
-  const { now, staleAfterMs } = input;
   const plans = input.plans as readonly InstancePlan<StormInputs>[];
   const hostName = (p: InstancePlan<StormInputs>) => input.hostNames.get(p.hostId) ?? p.inputs.host;
   const members: Member[] = plans.map((plan) => {
-    const obs = input.observations.get(plan.id);
-    const fresh = probeIsFresh(obs, now, staleAfterMs);
-    const probe = fresh ? (obs?.probe as StormProbe | undefined) : undefined;
+    const { obs, probe } = observe<StormProbe>(input, plan);
     return { plan, obs, probe: probe?.role === plan.role ? probe : undefined };
   });
   const byAddress = new Map(
@@ -97,7 +94,11 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
       mode,
       // The leader nimbus goes last: restarting it hands leadership to a standby.
       ...leadership(mode === 'leader'),
-      detail: memberDetail(obs, probe, running, plan.role, input.spec.nimbus.failover),
+      detail: memberDetail(
+        obs,
+        !running || probe !== undefined,
+        finding(probe, running, plan.role, input.spec.nimbus.failover),
+      ),
       ...extra,
     });
   }
@@ -158,22 +159,17 @@ function summarise(problems: string[]): string {
     : unique.join('; ');
 }
 
-function memberDetail(
-  obs: InstanceObservation | undefined,
+/** What is wrong with a daemon, if anything: held stopped (no probe expected), or what its fresh probe says. */
+function finding(
   probe: StormProbe | undefined,
   running: boolean,
   role: string,
   failover: string,
-): string {
-  const parts: string[] = [];
-  if (obs?.detail) parts.push(obs.detail);
+): string | undefined {
   if (!running)
-    parts.push(
-      role === 'nimbus' && failover === 'manual' ? 'standby (manual failover): held stopped' : 'held stopped',
-    );
-  else if (!probe) parts.push('no recent probe');
-  else if (probe.error) parts.push(probe.error);
-  else if (probe.role === 'supervisor' && !probe.registered) parts.push('not registered in ZooKeeper');
-  if (obs?.restartPending) parts.push('restart pending');
-  return parts.join('; ');
+    return role === 'nimbus' && failover === 'manual'
+      ? 'standby (manual failover): held stopped'
+      : 'held stopped';
+  if (probe?.error) return probe.error;
+  return probe?.role === 'supervisor' && !probe.registered ? 'not registered in ZooKeeper' : undefined;
 }

@@ -5,6 +5,8 @@ import { parseStormInputs, type StormInputs } from './inputs.js';
 import { renderStormFiles } from './render.js';
 import { parseStormProbe } from './probe.js';
 import { checkStormHealth } from './health.js';
+import { indexPath } from '../member.js';
+import { findHost } from '../hosts.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -35,6 +37,13 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
     ],
     dirs: [i.localDir, i.logDir],
   }),
+  // One instance per role per host: the host's entry in that role's list.
+  memberPath: (spec, plan, hosts) => {
+    const onHost = (ref: string) => findHost(hosts, ref)?.id === plan.hostId;
+    if (plan.role === 'ui') return spec.ui && onHost(spec.ui.host) ? 'ui.host' : undefined;
+    const list = plan.role === 'nimbus' ? 'nimbus.hosts' : 'supervisors.hosts';
+    return indexPath(list, plan.role === 'nimbus' ? spec.nimbus.hosts : spec.supervisors.hosts, onHost);
+  },
   // Storm keeps all its state in ZooKeeper; nothing starts before the ensemble is healthy.
   dependencies: (spec) => [spec.zookeeper],
 };

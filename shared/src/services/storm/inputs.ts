@@ -1,10 +1,9 @@
 import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
-import { absPathSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
-import { ValidationError } from '../../errors.js';
+import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
 import { STORM_KEY_RE, isStormPathKey } from './spec.js';
 import { yamlValueSchema } from '../../config-chars.js';
-import { pathProblems } from '../../paths.js';
+import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
 
 const ipSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
 /** A storm.yaml string value: what SnakeYAML loads, on one line, without escapes (config-chars.ts). */
@@ -53,12 +52,7 @@ export const stormInputsSchema = z
   .strict()
   .superRefine((i, ctx) => {
     // Path settings (the RocksDB metrics store) follow the same rules as the path fields.
-    for (const [key, value] of Object.entries(i.settings)) {
-      if (!isStormPathKey(key)) continue;
-      const problems =
-        typeof value === 'string' ? pathProblems(value) : ['must be an absolute path (a string)'];
-      for (const message of problems) ctx.addIssue({ code: 'custom', path: ['settings', key], message });
-    }
+    addPathSettingIssues(ctx, 'settings', i.settings, isStormPathKey);
     if (i.role === 'supervisor' && (i.slots === undefined || i.supervisorThriftPort === undefined))
       ctx.addIssue({
         code: 'custom',
@@ -72,7 +66,5 @@ export const stormInputsSchema = z
 export type StormInputs = z.infer<typeof stormInputsSchema>;
 
 export function parseStormInputs(raw: unknown): StormInputs {
-  const r = stormInputsSchema.safeParse(raw);
-  if (!r.success) throw new ValidationError('invalid storm render inputs', zodDetails(r.error, 'inputs'));
-  return r.data;
+  return parseRenderInputs(stormInputsSchema, 'storm', raw);
 }

@@ -2,7 +2,7 @@ import { resolveDistribution } from '../../distribution.js';
 import type { HostRecord, InstancePlan, RunState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { instanceId } from '../instance-id.js';
-import { findHost } from '../zookeeper/spec.js';
+import { requireHost } from '../hosts.js';
 import {
   ACTIVE_NIMBUS_FACT,
   PATH_KEYS,
@@ -27,7 +27,8 @@ export function stormInstanceId(cluster: string, role: StormRole, hostName: stri
 const RESOLVED_KEYS = new Set([...PATH_KEYS, 'storm.zookeeper.root']);
 
 /**
- * Spec → one instance per role per host with fully resolved inputs. Assumes a validated spec.
+ * Spec → one instance per role per host with fully resolved inputs. Assumes a validated spec;
+ * throws a PlanError for a host no longer registered.
  *
  * - `failover: manual`: only the active nimbus runs (the first host unless the failover engine set
  *   the `storm.activeNimbus` fact); standbys are planned `stopped`, and `nimbus.seeds` lists the
@@ -39,14 +40,11 @@ const RESOLVED_KEYS = new Set([...PATH_KEYS, 'storm.zookeeper.root']);
  *   rather than throwing and taking the whole fleet's planning down with it.
  */
 export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<StormInputs>[] {
-  const resolve = (ref: string): HostRecord => {
-    const h = findHost(fleet.hosts, ref);
-    if (!h) throw new Error(`planStorm: unknown host ${ref} (spec not validated?)`);
-    return h;
-  };
-  const nimbusHosts = spec.nimbus.hosts.map(resolve);
-  const supervisorHosts = spec.supervisors.hosts.map(resolve);
-  const uiHost = spec.ui ? resolve(spec.ui.host) : undefined;
+  const resolve = (path: string) => (ref: string, i: number) =>
+    requireHost(fleet.hosts, ref, spec.name, `${path}[${i}]`);
+  const nimbusHosts = spec.nimbus.hosts.map(resolve('nimbus.hosts'));
+  const supervisorHosts = spec.supervisors.hosts.map(resolve('supervisors.hosts'));
+  const uiHost = spec.ui ? requireHost(fleet.hosts, spec.ui.host, spec.name, 'ui.host') : undefined;
   const { zk } = resolveZookeeper(spec, fleet);
   const zookeeper = zk ?? { servers: [], port: 2181, root: `/${spec.name}` };
 

@@ -96,20 +96,20 @@ const cases: Case[] = [
   [
     'slot equals nimbus thrift port on one host',
     (s) => ({ ...s, supervisors: { hosts: ['storm1'], slots: [6627] } }),
-    'supervisors.slots[0]',
-    /port 6627 on host storm1 is already used by nimbus.port/,
+    'supervisors.hosts[0]',
+    /port 6627 on host storm1 is claimed by both storm-main\/nimbus-storm1 \(storm nimbus.thrift.port\) and storm-main\/supervisor-storm1 \(storm supervisor.slots.ports \(worker\)\)/,
   ],
   [
     'ui port equals nimbus port',
     (s) => ({ ...s, ui: { host: 'storm1', port: 6627 } }),
-    'ui.port',
-    /port 6627 on host storm1 is already used by nimbus.port/,
+    'ui.host',
+    /port 6627 on host storm1 is claimed by both storm-main\/nimbus-storm1 \(storm nimbus.thrift.port\) and storm-main\/ui \(storm ui.port\)/,
   ],
   [
     'slot equals supervisor thrift port',
     (s) => ({ ...s, supervisors: { hosts: ['storm3'], slots: [6628] } }),
-    'supervisors.slots[0]',
-    /already used by supervisors.thriftPort/,
+    'supervisors.hosts[0]',
+    /port 6628 on host storm3 is claimed by both storm-main\/supervisor-storm3 \(storm supervisor.thrift.port\) and storm-main\/supervisor-storm3 \(storm supervisor.slots.ports \(worker\)\)/,
   ],
   [
     'unknown failover mode',
@@ -127,7 +127,7 @@ const cases: Case[] = [
     'zookeeper reference of the wrong kind',
     (s) => ({ ...s, zookeeper: 'kafka-main' }),
     'zookeeper',
-    /kind kafka, not zookeeper/,
+    /a kafka cluster, not zookeeper/,
     { ...fleet, clusters: [...fleet.clusters, { name: 'kafka-main', kind: 'kafka' as const }] },
   ],
   [
@@ -297,8 +297,8 @@ const cases: Case[] = [
   [
     "storm.log.dir inside storm.local.dir (a daemon's logs inside its local dir)",
     (s) => ({ ...s, settings: { 'storm.local.dir': '/storm', 'storm.log.dir': '/storm/nimbus/' } }),
-    'settings.storm.log.dir',
-    /nimbus log dir \/storm\/nimbus\/nimbus on host storm1 is inside \/storm\/nimbus, used by the nimbus's local dir/,
+    'nimbus.hosts[0]',
+    /directory \/storm\/nimbus\/nimbus of storm-main\/nimbus-storm1 is inside directory \/storm\/nimbus of storm-main\/nimbus-storm1 on host storm1/,
   ],
   // Issue 16 #2: SnakeYAML refuses to load storm.yaml with these.
   [
@@ -376,7 +376,7 @@ describe('storm spec validation', () => {
   });
 
   it.each(cases)('rejects: %s', (_scenario, mutate, path, message, fleetOverride) => {
-    const r = validateStormSpec(mutate(good()), fleetOverride ?? fleet);
+    const r = validateClusterSpec(mutate(good()), fleetOverride ?? fleet);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const hit = r.problems.find((p) => p.path === path);

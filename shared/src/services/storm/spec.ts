@@ -1,12 +1,14 @@
 import { distributionSchema } from '../../distribution.js';
 import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
-import type { ClusterSpecBase, HostRecord } from '../../domain.js';
+import type { HostRecord } from '../../domain.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import { hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
-import { DirClaims, checkPath, describeOverlap, normalisePath } from '../../paths.js';
-import { findHost, resolveMember, zookeeperSpecSchema } from '../zookeeper/spec.js';
+import { checkPath, normalisePath } from '../../paths.js';
+import { findHost, lookupHost } from '../hosts.js';
+import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
+import { checkSettingKeys, scalarSettingSchema } from '../settings.js';
 
 /** Ports from conf/defaults.yaml (service-facts §3.1). */
 export const STORM_DEFAULT_PORTS = { nimbusThrift: 6627, supervisorThrift: 6628, ui: 8080 } as const;
@@ -15,8 +17,7 @@ export const STORM_DEFAULT_SLOTS = [6700, 6701, 6702, 6703] as const;
 /** The fact the failover engine sets to move the active nimbus in `failover: manual` (architecture §5). */
 export const ACTIVE_NIMBUS_FACT = 'storm.activeNimbus';
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-export const settingValueSchema = z.union([scalar, z.array(scalar)]);
+export const settingValueSchema = z.union([scalarSettingSchema, z.array(scalarSettingSchema)]);
 export type StormSettingValue = z.infer<typeof settingValueSchema>;
 
 export const stormSpecSchema = z
@@ -168,36 +169,10 @@ export function resolveZookeeper(
   spec: StormSpec,
   fleet: FleetContext,
 ): { zk?: ResolvedZookeeper; problems: ErrorDetail[] } {
-  const ref = fleet.clusters.find((c: ClusterSpecBase) => c.name === spec.zookeeper);
-  if (!ref)
-    return {
-      problems: [
-        {
-          path: 'zookeeper',
-          message: `unknown cluster ${JSON.stringify(spec.zookeeper)} (no accepted cluster with that name)`,
-        },
-      ],
-    };
-  if (ref.kind !== 'zookeeper')
-    return {
-      problems: [
-        {
-          path: 'zookeeper',
-          message: `cluster ${JSON.stringify(spec.zookeeper)} is of kind ${ref.kind}, not zookeeper`,
-        },
-      ],
-    };
-  const zkSpec = zookeeperSpecSchema.safeParse(ref);
-  if (!zkSpec.success)
-    return {
-      problems: [
-        { path: 'zookeeper', message: `cluster ${JSON.stringify(spec.zookeeper)} has an unreadable spec` },
-      ],
-    };
-  const members = zkSpec.data.members.flatMap((m) => {
-    const host = findHost(fleet.hosts, m.host);
-    return host ? [resolveMember(zkSpec.data, m, host)] : [];
-  });
+  const ref = resolveZookeeperRef(spec.zookeeper, fleet);
+  if (!ref.ok) return { problems: [{ path: 'zookeeper', message: ref.problem }] };
+  // Members whose host is gone are left out: Storm reaches the ensemble through the others.
+  const members = ref.endpoints;
   if (members.length === 0)
     return {
       problems: [
@@ -221,7 +196,7 @@ export function resolveZookeeper(
   const rootSetting = spec.settings['storm.zookeeper.root'];
   return {
     zk: {
-      servers: members.map((m) => m.host.address),
+      servers: members.map((m) => m.address),
       port: ports[0]!,
       root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}`,
     },
@@ -250,20 +225,13 @@ function checkScalar(path: string, v: string | number | boolean): ErrorDetail[] 
 
 function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  for (const [key, value] of Object.entries(settings)) {
-    const path = `settings.${key}`;
-    if (!STORM_KEY_RE.test(key)) {
-      problems.push({
-        path,
-        message: 'setting names are dotted Storm config names (letters, digits, "_-"), like topology.workers',
-      });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
+  const rules = {
+    pattern: STORM_KEY_RE,
+    patternMessage:
+      'setting names are dotted Storm config names (letters, digits, "_-"), like topology.workers',
+    managed: MANAGED_KEYS,
+  };
+  for (const [key, value, path] of checkSettingKeys(settings, rules, problems)) {
     if (Array.isArray(value)) value.forEach((v, i) => problems.push(...checkScalar(`${path}[${i}]`, v)));
     else problems.push(...checkScalar(path, value));
     if (POSITIVE_INT_KEYS.has(key) && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
@@ -296,23 +264,6 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
   return problems;
 }
 
-/** Ports one Storm cluster binds on one host, per role; the single source for validation and claims. */
-export function portsOnHost(
-  spec: StormSpec,
-  roles: { nimbus: boolean; supervisor: boolean; ui: boolean },
-): [field: string, port: number][] {
-  const out: [string, number][] = [];
-  if (roles.nimbus) out.push(['nimbus.port', spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift]);
-  if (roles.ui) out.push(['ui.port', spec.ui?.port ?? STORM_DEFAULT_PORTS.ui]);
-  if (roles.supervisor) {
-    out.push(['supervisors.thriftPort', spec.supervisors.thriftPort ?? STORM_DEFAULT_PORTS.supervisorThrift]);
-    (spec.supervisors.slots ?? STORM_DEFAULT_SLOTS).forEach((p, i) =>
-      out.push([`supervisors.slots[${i}]`, p]),
-    );
-  }
-  return out;
-}
-
 export function validateStormSpec(raw: unknown, fleet: FleetContext): ValidationResult<StormSpec> {
   const parsed = stormSpecSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: zodDetails(parsed.error) };
@@ -321,17 +272,13 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
 
   if (spec.nimbus.hosts.length === 0)
     problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
-  const known = (path: string, refs: readonly string[]): (HostRecord | undefined)[] => {
-    const hosts = refs.map((ref) => findHost(fleet.hosts, ref));
+  // Hosts must be registered, once per role. Ports and directories are checked on the planned
+  // instances' claims (registry.ts validateClusterSpec).
+  const known = (path: string, refs: readonly string[]): void => {
+    const hosts = refs.map((ref, i) => lookupHost(fleet.hosts, ref, `${path}[${i}]`, problems));
     const seen = new Map<string, number>();
     hosts.forEach((h, i) => {
-      if (!h) {
-        problems.push({
-          path: `${path}[${i}]`,
-          message: `unknown host ${JSON.stringify(refs[i])} (no agent registered with that name or id)`,
-        });
-        return;
-      }
+      if (!h) return;
       const prev = seen.get(h.id);
       if (prev !== undefined)
         problems.push({
@@ -340,11 +287,10 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
         });
       else seen.set(h.id, i);
     });
-    return hosts;
   };
-  const nimbus = known('nimbus.hosts', spec.nimbus.hosts);
-  const supervisors = known('supervisors.hosts', spec.supervisors.hosts);
-  const ui = spec.ui ? known('ui.host', [spec.ui.host]) : [];
+  known('nimbus.hosts', spec.nimbus.hosts);
+  known('supervisors.hosts', spec.supervisors.hosts);
+  if (spec.ui) known('ui.host', [spec.ui.host]);
   // known() reports `ui.host[0]`; the field is a scalar.
   for (const p of problems) if (p.path === 'ui.host[0]') p.path = 'ui.host';
 
@@ -362,60 +308,8 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   if (spec.supervisors.slots && slots.length === 0)
     problems.push({ path: 'supervisors.slots', message: 'a supervisor needs at least one slot port' });
 
-  // Ports of every role this cluster runs on one host must not clash (one storm.yaml set per host).
-  const byHost = new Map<string, { host: HostRecord; nimbus: boolean; supervisor: boolean; ui: boolean }>();
-  const mark = (h: HostRecord | undefined, role: 'nimbus' | 'supervisor' | 'ui') => {
-    if (!h) return;
-    const e = byHost.get(h.id) ?? { host: h, nimbus: false, supervisor: false, ui: false };
-    e[role] = true;
-    byHost.set(h.id, e);
-  };
-  nimbus.forEach((h) => mark(h, 'nimbus'));
-  supervisors.forEach((h) => mark(h, 'supervisor'));
-  ui.forEach((h) => mark(h, 'ui'));
-  for (const e of byHost.values()) {
-    const used = new Map<number, string>();
-    for (const [field, port] of portsOnHost(spec, e)) {
-      const other = used.get(port);
-      // Duplicate slots are reported above already.
-      if (other && !(other.startsWith('supervisors.slots') && field.startsWith('supervisors.slots'))) {
-        problems.push({
-          path: field,
-          message: `port ${port} on host ${e.host.name} is already used by ${other}`,
-        });
-      } else if (!other) used.set(port, field);
-    }
-  }
-
   problems.push(...checkSettings(spec.settings));
   problems.push(...resolveZookeeper(spec, fleet).problems);
-
-  // Dirs of every daemon on one host must not clash, compared in normal form with nesting (e.g.
-  // storm.log.dir inside storm.local.dir puts a daemon's logs inside its own local dir). Only when
-  // the path settings are valid: a bad base is reported above already.
-  if (![...PATH_KEYS].some((k) => problems.some((p) => p.path === `settings.${k}`))) {
-    const dirs = new DirClaims();
-    for (const e of byHost.values()) {
-      for (const role of ['nimbus', 'supervisor', 'ui'] as const) {
-        if (!e[role]) continue;
-        const d = stormDirs(spec, role, e.host);
-        for (const [field, key, dir] of [
-          ['localDir', 'storm.local.dir', d.localDir],
-          ['logDir', 'storm.log.dir', d.logDir],
-        ] as const) {
-          const clash = dirs.overlaps(e.host.id, dir)[0];
-          // Default dirs never clash: the clash comes from a base setting, this one's or the other.
-          const path = `settings.${[key, ...PATH_KEYS].find((k) => typeof spec.settings[k] === 'string') ?? key}`;
-          if (clash)
-            problems.push({
-              path,
-              message: `${role} ${field === 'localDir' ? 'local' : 'log'} dir ${dir} on host ${e.host.name} ${describeOverlap(clash)}`,
-            });
-          dirs.add(e.host.id, dir, `the ${role}'s ${field === 'localDir' ? 'local' : 'log'} dir`);
-        }
-      }
-    }
-  }
 
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
   const root =

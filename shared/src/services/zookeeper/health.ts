@@ -1,6 +1,6 @@
 import type { ClusterStatus, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { leadership, memberBase, probeIsFresh } from '../member.js';
+import { leadership, memberBase, memberDetail, observe, pendingReason } from '../member.js';
 import type { ZookeeperSpec } from './spec.js';
 import type { ZookeeperInputs } from './inputs.js';
 import { zookeeperProbeSchema, type ZookeeperProbe } from './parse.js';
@@ -13,19 +13,15 @@ import { zookeeperProbeSchema, type ZookeeperProbe } from './parse.js';
  * have not reported a probe.
  */
 export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): ClusterStatus {
-  const { plans, observations, now, staleAfterMs } = input;
+  const { plans } = input;
   const n = plans.length;
   const members: MemberStatus[] = [];
   let serving = 0;
-  let reported = 0;
   const leaders: { id: number; probe: ZookeeperProbe }[] = [];
 
   for (const plan of plans) {
     const inputs = plan.inputs as ZookeeperInputs;
-    const obs = observations.get(plan.id);
-    const fresh = probeIsFresh(obs, now, staleAfterMs);
-    const probe = fresh ? (obs?.probe as ZookeeperProbe | undefined) : undefined;
-    if (obs) reported++;
+    const { obs, fresh, probe } = observe<ZookeeperProbe>(input, plan);
     if (probe?.serving) serving++;
     if (probe?.serving && (probe.mode === 'leader' || probe.mode === 'standalone'))
       leaders.push({ id: inputs.myid, probe });
@@ -36,15 +32,15 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
       port: inputs.clientPort,
       mode: probe?.serving ? probe.mode : 'unknown',
       ...leadership(probe?.serving === true && probe.mode === 'leader'),
-      detail: memberDetail(obs?.detail, probe, fresh, obs?.restartPending === true),
+      detail: memberDetail(obs, fresh, probe && !probe.serving ? 'not serving (no quorum)' : probe?.error),
       ...(probe?.syncedFollowers !== undefined ? { syncedFollowers: probe.syncedFollowers } : {}),
     });
   }
 
   const majority = Math.floor(n / 2) + 1;
-  const lagging = plans.filter((p) => input.lagging.has(p.hostId)).length;
   let health: ClusterStatus['health'];
   let reason: string;
+  const pending = pendingReason(input, serving);
   if (n === 0) {
     health = 'pending';
     reason = 'no members';
@@ -62,32 +58,14 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
       health = 'degraded';
       reason = `leader ${leader.id}, ${serving}/${n} members serving, ${synced ?? '?'}/${n - 1} followers synced`;
     }
-  } else if (reported < n && serving === 0 && (lagging > 0 || reported === 0)) {
+  } else if (pending !== undefined) {
     health = 'pending';
-    reason =
-      lagging > 0
-        ? `${lagging}/${n} hosts have not applied the latest desired state`
-        : 'waiting for the first probe reports';
+    reason = pending;
   } else {
     health = 'down';
     reason = `no serving leader (${serving}/${n} members serving; a quorum needs ${majority})`;
   }
   return { health, reason, members };
-}
-
-function memberDetail(
-  agentDetail: string | undefined,
-  probe: ZookeeperProbe | undefined,
-  fresh: boolean,
-  restartPending: boolean,
-): string {
-  const parts: string[] = [];
-  if (agentDetail) parts.push(agentDetail);
-  if (!fresh) parts.push('no recent probe');
-  else if (probe && !probe.serving) parts.push('not serving (no quorum)');
-  else if (probe?.error) parts.push(probe.error);
-  if (restartPending) parts.push('restart pending');
-  return parts.join('; ');
 }
 
 export function parseZookeeperProbe(raw: unknown): ZookeeperProbe {

@@ -5,6 +5,7 @@ import { parseZookeeperInputs, type ZookeeperInputs } from './inputs.js';
 import { renderZookeeperFiles } from './render.js';
 import { normalisePath } from '../../paths.js';
 import { checkZookeeperHealth, parseZookeeperProbe } from './health.js';
+import { indexPath } from '../member.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -30,6 +31,7 @@ export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
     ],
     dirs: zookeeperDirs(i),
   }),
+  memberPath: (spec, plan) => indexPath('members', spec.members, (m) => m.id === plan.inputs.myid),
 };
 
 /** The member's data dir, and its transaction log dir when `settings.dataLogDir` puts it elsewhere. */

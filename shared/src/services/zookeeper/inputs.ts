@@ -2,10 +2,8 @@ import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, portSchema, nameSchema } from '../../config-values.js';
 import { propertiesValueSchema } from '../../config-chars.js';
-import { pathProblems } from '../../paths.js';
+import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
 import { isZookeeperPathKey } from './spec.js';
-import { ValidationError } from '../../errors.js';
-import { zodDetails } from '../../config-values.js';
 
 /** Render inputs for one ZooKeeper member: everything the agent needs, nothing it must look up. */
 export const zookeeperInputsSchema = z
@@ -50,19 +48,11 @@ export const zookeeperInputsSchema = z
       .optional(),
   })
   .strict()
-  .superRefine((i, ctx) => {
-    // Path settings (dataLogDir, store locations) follow the same rules as the path fields.
-    for (const [key, value] of Object.entries(i.config)) {
-      if (isZookeeperPathKey(key))
-        for (const message of pathProblems(value))
-          ctx.addIssue({ code: 'custom', path: ['config', key], message });
-    }
-  });
+  // Path settings (dataLogDir, store locations) follow the same rules as the path fields.
+  .superRefine((i, ctx) => addPathSettingIssues(ctx, 'config', i.config, isZookeeperPathKey));
 
 export type ZookeeperInputs = z.infer<typeof zookeeperInputsSchema>;
 
 export function parseZookeeperInputs(raw: unknown): ZookeeperInputs {
-  const r = zookeeperInputsSchema.safeParse(raw);
-  if (!r.success) throw new ValidationError('invalid zookeeper render inputs', zodDetails(r.error, 'inputs'));
-  return r.data;
+  return parseRenderInputs(zookeeperInputsSchema, 'zookeeper', raw);
 }

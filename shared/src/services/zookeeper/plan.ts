@@ -3,7 +3,8 @@ import type { InstancePlan } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { instanceId } from '../instance-id.js';
 import type { ZookeeperSpec } from './spec.js';
-import { findHost, isZookeeperPathKey, resolveMember } from './spec.js';
+import { isZookeeperPathKey, resolveMember } from './spec.js';
+import { requireHost } from '../hosts.js';
 import { normalisePath } from '../../paths.js';
 import type { ZookeeperInputs } from './inputs.js';
 
@@ -23,13 +24,11 @@ export function instanceIdFor(cluster: string, myid: number): string {
   return instanceId(cluster, `zk-${myid}`);
 }
 
-/** Spec → one instance per member with fully resolved inputs. Assumes a validated spec. */
+/** Spec → one instance per member with fully resolved inputs. Assumes a validated spec; throws a PlanError for a host no longer registered. */
 export function planZookeeper(spec: ZookeeperSpec, fleet: FleetContext): InstancePlan<ZookeeperInputs>[] {
-  const members = spec.members.map((m) => {
-    const host = findHost(fleet.hosts, m.host);
-    if (!host) throw new Error(`planZookeeper: unknown host ${m.host} (spec not validated?)`);
-    return resolveMember(spec, m, host);
-  });
+  const members = spec.members.map((m, i) =>
+    resolveMember(spec, m, requireHost(fleet.hosts, m.host, spec.name, `members[${i}].host`)),
+  );
   const servers =
     members.length > 1
       ? members

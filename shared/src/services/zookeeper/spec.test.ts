@@ -69,14 +69,14 @@ const cases: Case[] = [
   [
     'port clash on one host',
     (s) => ({ ...s, members: [{ host: 'zk1', id: 1 }, { host: 'zk1', id: 2 }, s.members[2]] }),
-    'members[1].clientPort',
-    /port 2181 on host zk1 is already used by members\[0\]\.clientPort/,
+    'members[1]',
+    /port 2181 on host zk1 is claimed by both zk-main\/zk-1 \(zookeeper clientPort\) and zk-main\/zk-2 \(zookeeper clientPort\)/,
   ],
   [
     'peer port equals election port',
     (s) => ({ ...s, members: [{ host: 'zk1', id: 1, peerPort: 3888 }, s.members[1], s.members[2]] }),
-    'members[0].electionPort',
-    /port 3888/,
+    'members[0]',
+    /port 3888 on host zk1 is claimed by both zk-main\/zk-1 \(zookeeper peerPort\) and zk-main\/zk-1 \(zookeeper electionPort\)/,
   ],
   [
     'newline in a setting value',
@@ -190,8 +190,8 @@ const cases: Case[] = [
         s.members[2],
       ],
     }),
-    'members[1].dataDir',
-    /already used/,
+    'members[1]',
+    /directory \/d on host zk1 is used by both zk-main\/zk-1 and zk-main\/zk-2/,
   ],
   // Issue 16 #1: one path rule set, clashes compared in normal form with nesting.
   [
@@ -224,8 +224,8 @@ const cases: Case[] = [
       ...s,
       members: [{ host: 'zk1', id: 1, dataDir: '/d' }, { ...zk1Second, dataDir: '/d/' }, s.members[2]],
     }),
-    'members[1].dataDir',
-    /data dir \/d on host zk1 is already used by members\[0\]\.dataDir/,
+    'members[1]',
+    /directory \/d on host zk1 is used by both zk-main\/zk-1 and zk-main\/zk-2/,
   ],
   [
     "data dir inside another member's data dir",
@@ -233,8 +233,8 @@ const cases: Case[] = [
       ...s,
       members: [{ host: 'zk1', id: 1, dataDir: '/d' }, { ...zk1Second, dataDir: '/d/2' }, s.members[2]],
     }),
-    'members[1].dataDir',
-    /\/d\/2 on host zk1 is inside \/d, used by members\[0\]\.dataDir/,
+    'members[1]',
+    /directory \/d\/2 of zk-main\/zk-2 is inside directory \/d of zk-main\/zk-1 on host zk1/,
   ],
   [
     'dataLogDir shared by two members on one host',
@@ -243,8 +243,8 @@ const cases: Case[] = [
       settings: { dataLogDir: '/zk/txlog' },
       members: [{ host: 'zk1', id: 1 }, zk1Second, s.members[2]],
     }),
-    'settings.dataLogDir',
-    /transaction log dir \/zk\/txlog on host zk1 is already used by members\[0\] \(settings\.dataLogDir\)/,
+    'members[1]',
+    /directory \/zk\/txlog on host zk1 is used by both zk-main\/zk-1 and zk-main\/zk-2/,
   ],
   // Issue 16 #2: zoo.cfg is read by Properties.load(InputStream), i.e. as ISO 8859-1.
   [
@@ -290,7 +290,7 @@ describe('zookeeper spec validation', () => {
   });
 
   it.each(cases)('rejects: %s', (_scenario, mutate, path, message) => {
-    const r = validateZookeeperSpec(mutate(good() as never), fleet);
+    const r = validateClusterSpec(mutate(good() as never), fleet);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const hit = r.problems.find((p) => p.path === path);

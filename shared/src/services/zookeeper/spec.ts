@@ -4,7 +4,6 @@ import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
 import {
-  PROPERTY_KEY_RE,
   absPathSchema,
   hostRefSchema,
   nameSchema,
@@ -13,7 +12,9 @@ import {
   jvmSchema,
 } from '../../config-values.js';
 import { checkPropertiesValue } from '../../config-chars.js';
-import { DirClaims, checkPath, describeOverlap, normalisePath, pathProblems } from '../../paths.js';
+import { checkPath, normalisePath } from '../../paths.js';
+import { lookupHost } from '../hosts.js';
+import { checkNonNegativeInt, checkSettingKeys, scalarSettingSchema } from '../settings.js';
 
 export const ZK_DEFAULT_PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 } as const;
 
@@ -45,8 +46,6 @@ export const zookeeperLoggingSchema = z
   })
   .strict();
 
-const settingValue = z.union([z.string(), z.number(), z.boolean()]);
-
 export const zookeeperSpecSchema = z
   .object({
     name: nameSchema,
@@ -68,7 +67,7 @@ export const zookeeperSpecSchema = z
         (d) => [d.home, d.java, d.package].filter((x) => x !== undefined).length === 1,
         'set exactly one of "home", "java" or "package"',
       ),
-    settings: z.record(z.string(), settingValue).default({}),
+    settings: z.record(z.string(), scalarSettingSchema).default({}),
     members: z.array(memberSchema),
     jvm: jvmSchema.optional(),
     /** ZooKeeper's own log, `<member>/logs/zookeeper.log`: rolled by size, a bounded number of old files kept. */
@@ -112,10 +111,6 @@ const INT_KEYS = new Set([
 /** zoo.cfg settings that hold a path: the data dirs, and the key/trust store files (`ssl.keyStore.location`, `ssl.quorum.trustStore.location`, …). */
 export function isZookeeperPathKey(key: string): boolean {
   return key === 'dataDir' || key === 'dataLogDir' || key.endsWith('.location');
-}
-
-export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
-  return hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name === ref);
 }
 
 export interface ResolvedMember {
@@ -176,82 +171,25 @@ export function validateZookeeperSpec(raw: unknown, fleet: FleetContext): Valida
     else seenIds.set(m.id, i);
   });
 
-  for (const [key, value] of Object.entries(spec.settings)) {
-    const path = `settings.${key}`;
-    if (!PROPERTY_KEY_RE.test(key)) {
-      problems.push({ path, message: 'setting names may only contain letters, digits and "._-"' });
-      continue;
-    }
-    if (/^(server|group|weight)\./.test(key)) {
-      problems.push({
-        path,
-        message: 'ensemble membership is derived from members[]; do not set server.N/group/weight lines',
-      });
-      continue;
-    }
-    const managed = MANAGED_KEYS[key];
-    if (managed) {
-      problems.push({ path, message: `managed by hactl: ${managed}` });
-      continue;
-    }
+  const settingRules = {
+    managed: MANAGED_KEYS,
+    refuse: (key: string) =>
+      /^(server|group|weight)\./.test(key)
+        ? 'ensemble membership is derived from members[]; do not set server.N/group/weight lines'
+        : undefined,
+  };
+  for (const [key, value, path] of checkSettingKeys(spec.settings, settingRules, problems)) {
     const str = String(value);
     problems.push(...checkPropertiesValue(path, str));
-    if (
-      INT_KEYS.has(key) &&
-      !(typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^[0-9]+$/.test(str))
-    ) {
-      problems.push({ path, message: 'must be a non-negative integer' });
-    }
+    if (INT_KEYS.has(key)) problems.push(...checkNonNegativeInt(path, value));
     if ((key === 'tickTime' || key === 'initLimit' || key === 'syncLimit') && Number(str) === 0) {
       problems.push({ path, message: 'must be greater than 0' });
     }
     if (isZookeeperPathKey(key)) problems.push(...checkPath(path, str));
   }
 
-  // Hosts must be registered; ports and data dirs must not clash on one host. Directories are
-  // compared in normal form, and one inside another clashes too.
-  const used = new Map<string, string>();
-  const dirs = new DirClaims();
-  spec.members.forEach((m, i) => {
-    const host = findHost(fleet.hosts, m.host);
-    if (!host) {
-      problems.push({
-        path: `members[${i}].host`,
-        message: `unknown host ${JSON.stringify(m.host)} (no agent registered with that name or id)`,
-      });
-      return;
-    }
-    const r = resolveMember(spec, m, host);
-    const ports: [string, number][] = [
-      ['clientPort', r.clientPort],
-      ['peerPort', r.peerPort],
-      ['electionPort', r.electionPort],
-    ];
-    if (r.adminPort !== 0) ports.push(['adminPort', r.adminPort]);
-    for (const [field, port] of ports) {
-      const key = `${host.id}:${port}`;
-      const other = used.get(key);
-      if (other)
-        problems.push({
-          path: `members[${i}].${field}`,
-          message: `port ${port} on host ${host.name} is already used by ${other}`,
-        });
-      else used.set(key, `members[${i}].${field}`);
-    }
-    const memberDirs: [path: string, what: string, dir: string][] = [
-      [`members[${i}].dataDir`, 'data dir', r.dataDir],
-    ];
-    // dataLogDir equal to dataDir is what ZooKeeper does without it; only a separate one is a claim of its own.
-    if (r.dataLogDir !== undefined && r.dataLogDir !== r.dataDir)
-      memberDirs.push(['settings.dataLogDir', 'transaction log dir', r.dataLogDir]);
-    for (const [path, what, dir] of memberDirs) {
-      if (pathProblems(dir).length) continue; // a bad path setting is reported above
-      const clash = dirs.overlaps(host.id, dir)[0];
-      if (clash)
-        problems.push({ path, message: `${what} ${dir} on host ${host.name} ${describeOverlap(clash)}` });
-      dirs.add(host.id, dir, path === 'settings.dataLogDir' ? `members[${i}] (settings.dataLogDir)` : path);
-    }
-  });
+  // Hosts must be registered. Ports and directories are checked on the planned instances' claims (registry.ts validateClusterSpec).
+  spec.members.forEach((m, i) => lookupHost(fleet.hosts, m.host, `members[${i}].host`, problems));
 
   return problems.length ? { ok: false, problems } : { ok: true, spec };
 }
