@@ -13,7 +13,7 @@ let fleet: Fleet;
 const now = 1_800_000_000_000;
 const latest = new Map<string, HostDesiredView>();
 const session = (host: string): AgentSession => ({
-  sendDesired: (_g, d) => latest.set(host, d),
+  sendDesired: (_g, d) => latest.set(host, JSON.parse(d) as HostDesiredView),
   sendCommand() {},
   close() {},
 });

@@ -36,8 +36,8 @@ export interface AgentCommandResult {
 }
 
 export interface AgentSession {
-  /** Pushes a full desired state on the agent's stream. */
-  sendDesired(generation: number, desired: HostDesiredView): void;
+  /** Pushes a full desired state on the agent's stream: the exact `host_desired.state_json`. */
+  sendDesired(generation: number, stateJson: string): void;
   sendCommand(cmd: AgentCommand): void;
   close(reason: string): void;
   /** Where the stream comes from (`ipv4:10.0.0.21:51234`), for messages about it. */
@@ -540,7 +540,7 @@ export class Fleet {
       const session = this.sessions.get(c.hostId);
       if (!session) continue;
       this.log.info({ host: c.hostId, generation: c.generation }, 'pushing desired state');
-      session.sendDesired(c.generation, JSON.parse(c.json) as HostDesiredView);
+      session.sendDesired(c.generation, c.json);
     }
   }
 
@@ -643,7 +643,7 @@ export class Fleet {
   connectAgent(
     hello: AgentHello,
     session: AgentSession,
-  ): { hostId: string; generation: number; desired: HostDesiredView } {
+  ): { hostId: string; generation: number; stateJson: string } {
     const now = this.now();
     const key = this.store.getHostByName(hello.name)?.id ?? hello.name;
     const live = this.sessions.get(key);
@@ -729,7 +729,7 @@ export class Fleet {
     return {
       hostId,
       generation: row?.generation ?? 0,
-      desired: row ? (JSON.parse(row.state_json) as HostDesiredView) : { instances: [] },
+      stateJson: row?.state_json ?? '{"instances":[]}',
     };
   }
 
