@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -53,12 +54,18 @@ export async function startControlPlane(
     agentServiceDefinition(),
     createAgentServiceHandlers({ fleet, leases, logger, helloTimeoutMs: cfg.helloTimeoutMs }),
   );
+  // Our own listener instead of bindAsync, for its accept backlog: grpc-js listens with Node's
+  // default of 511, and when thousands of agents connect at once (a control-plane restart, the
+  // fleet benchmark) the kernel's accept queue overflows; the handshakes it drops end as "No
+  // connection established ... ECONNRESET" on the agent, which then waits out its backoff.
+  const grpcInjector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const grpcListener = net.createServer((socket) => grpcInjector.injectConnection(socket));
   const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(
-      `${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`,
-      grpc.ServerCredentials.createInsecure(),
-      (err, port) => (err ? reject(err) : resolve(port)),
-    );
+    grpcListener.once('error', reject);
+    grpcListener.listen({ host: cfg.grpc.host, port: cfg.grpc.port, backlog: cfg.grpcListenBacklog }, () => {
+      grpcListener.off('error', reject);
+      resolve((grpcListener.address() as net.AddressInfo).port);
+    });
   });
 
   const app = createApp({ fleet, rollouts, changes, logger });
@@ -110,7 +117,11 @@ export async function startControlPlane(
       clearInterval(flushTimer);
       clearInterval(reconcileTimer);
       fleet.closeAllSessions('control plane shutting down');
-      await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      // The listener's close completes once tryShutdown has ended the agents' connections.
+      await Promise.all([
+        new Promise<void>((resolve) => grpcListener.close(() => resolve())),
+        new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
+      ]);
       await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
       fleet.flushLiveness();
       store.close();
