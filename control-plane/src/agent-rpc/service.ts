@@ -107,14 +107,20 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         }
         if (hostId) fleet.disconnectAgent(hostId, session);
       };
+      // Judged only after the I/O that was already waiting has been read: timers run before the
+      // poll phase, so on a control plane busy with thousands of hellos the deadline could fire in
+      // the same loop turn as a hello that had arrived in time and is next in line. setImmediate
+      // runs after that poll phase, so such a hello is handled first and the stream is kept.
       const helloTimer = setTimeout(() => {
-        if (!hostId && !ended)
-          fail(
-            new HactlError(
-              'deadline_exceeded',
-              `no hello within ${deps.helloTimeoutMs} ms of opening the stream`,
-            ),
-          );
+        setImmediate(() => {
+          if (!hostId && !ended)
+            fail(
+              new HactlError(
+                'deadline_exceeded',
+                `no hello within ${deps.helloTimeoutMs} ms of opening the stream`,
+              ),
+            );
+        });
       }, deps.helloTimeoutMs);
       helloTimer.unref();
       call.on('data', (msg: AgentMessage__Output) => {
