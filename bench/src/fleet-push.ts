@@ -136,6 +136,12 @@ async function hactl(n: number, row: Row): Promise<Record<string, unknown> | und
       await sleep(500);
     }
     row.hactl = { fanOut: median(fanOut), applyMs: median(applyMs) };
+    row.notes.push(`hactl fan-out per change ms: ${fanOut.map(ms).join(', ')}`);
+    const after = await sim.call<Progress>('progress');
+    if (after.reconnects)
+      row.notes.push(
+        `streams lost after registration: ${after.failures.map(([r, c]) => `${c}× ${r}`).join('; ')}`,
+      );
     const sample = await sim.call<{ message: Record<string, unknown> }>('sample', { index: 4 });
 
     await sim.call('reports', { on: true });
