@@ -1,188 +1,276 @@
 /**
- * Desired-state fan-out: N simulated agents (gRPC streams in this process) connected to a real
- * control plane (in-process, SQLite on a temp dir); one spec change touches every host (a Storm
- * cluster with a supervisor on each); we time PUT → every stream has the new generation. Next to
- * it, a bare grpc-js server pushing a message of the same size to N streams, in the same run.
+ * Fleet scale on one machine, three processes: this orchestrator, the server under test (a real
+ * control plane, or a bare grpc-js server as the floor) and N simulated agents (sim-agents.ts,
+ * one gRPC channel per host). For each size it measures, in the same run:
  *
- *   node bench/dist/fleet-push.js [--agents 250,1000]
+ * - fan-out: a spec change that touches every host (a Storm supervisor per host) → every agent has
+ *   the new generation, against the bare server writing the same message to as many streams;
+ * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
+ *   (p50/p99/max), Fleet.recordStatus alone, and event-loop delay p99 in the control plane;
+ * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
+ * - the control plane's RSS with N agents connected.
+ *
+ *   node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--report-interval-ms 5000]
+ *     [--rest-requests 50] [--reps 3]          BENCH_DEBUG=1 prints progress
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { agentServiceClient, type AgentMessage, type ControlMessage__Output } from '@hactl/proto';
-import { nullLogger } from '@hactl/shared';
-import { startControlPlane } from '../../control-plane/dist/server.js';
-import { testConfig } from '../../control-plane/dist/config.js';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { Child, fileLimits } from './fleet/ipc.js';
+import { median, ms, summarize, table, type Summary } from './fleet/stats.js';
 
-type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
-const sizes = (process.argv[process.argv.indexOf('--agents') + 1] ?? '250,1000').split(',').map(Number);
+const { values: args } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '1000' },
+    'report-interval-ms': { type: 'string', default: '5000' },
+    'rest-requests': { type: 'string', default: '50' },
+    reps: { type: 'string', default: '3' },
+  },
+});
+const sizes = args.agents.split(',').map(Number);
+const reportIntervalMs = Number(args['report-interval-ms']);
+const restRequests = Number(args['rest-requests']);
+const reps = Number(args.reps);
+const script = (name: string) => fileURLToPath(new URL(`./fleet/${name}.js`, import.meta.url));
+const debug = (msg: string) =>
+  process.env.BENCH_DEBUG && console.error(`[${new Date().toISOString()}] ${msg}`);
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-function addressOf(i: number): string {
-  return `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+interface Progress {
+  registered: number;
+  reconnects: number;
+  failures: [string, number][];
+  rssMb: number;
+}
+interface Wait {
+  reached: number;
+  of: number;
+  at: number;
+}
+interface LoadStats {
+  handled: Summary;
+  endToEnd: Summary;
+  eldP99: number;
+  eldMax: number;
+  rssMb: number;
 }
 
-async function hactlPush(n: number): Promise<{ ms: number; bytes: number }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-'));
-  const cp = await startControlPlane({ ...testConfig(dir), reportIntervalMs: 60_000 }, nullLogger);
-  const Client = agentServiceClient();
-  const latest = new Map<number, number>();
-  let bytes = 0;
-  const streams: { client: grpc.Client; stream: Stream }[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure(), {
-        'grpc.use_local_subchannel_pool': 1,
-      });
-      const stream = (client as unknown as { Connect(): Stream }).Connect();
-      stream.on('data', (m: ControlMessage__Output) => {
-        if (m.desired) {
-          latest.set(i, Number(m.desired.generation));
-          bytes = Math.max(
-            bytes,
-            m.desired.instances.reduce((a, x) => a + x.inputsJson.length, 0),
-          );
-        }
-      });
-      stream.on('error', () => {});
-      stream.write({
-        hello: {
-          name: `b${i}`,
-          address: addressOf(i),
-          agentVersion: 'bench',
-          facts: { dataRoot: '/var/lib/hactl', labels: {} },
-        },
-      });
-      streams.push({ client, stream });
-    }
-    const tReg = performance.now();
-    const progress = setInterval(
-      () =>
-        process.env.BENCH_DEBUG &&
-        console.error(
-          `registered ${latest.size}/${n} after ${((performance.now() - tReg) / 1000).toFixed(0)} s`,
-        ),
-      5000,
-    );
-    await until(() => latest.size === n);
-    clearInterval(progress);
-    const hosts = Array.from({ length: n }, (_, i) => `b${i}`);
-    const zk = {
-      kind: 'zookeeper',
-      distribution: { home: '/usr/share/zookeeper' },
-      members: [
-        { host: 'b0', id: 1 },
-        { host: 'b1', id: 2 },
-        { host: 'b2', id: 3 },
-      ],
-    };
-    cp.fleet.applyCluster('zk-bench', zk, { author: 'bench', message: '' });
-    const storm = (timeout: number) => ({
-      kind: 'storm',
-      distribution: { home: '/opt/storm' },
-      zookeeper: 'zk-bench',
-      nimbus: { hosts: ['b3'] },
-      supervisors: { hosts: hosts.slice(4), slots: [6700, 6701] },
-      settings: { 'topology.message.timeout.secs': timeout },
-    });
-    cp.fleet.applyCluster('storm-bench', storm(30), { author: 'bench', message: '' });
-    await until(() => [...latest.values()].every((g) => g >= 2));
-    const before = new Map(latest);
-    const t0 = performance.now();
-    cp.fleet.applyCluster('storm-bench', storm(60), { author: 'bench', message: '' });
-    await until(() => [...before].filter(([i]) => i >= 4).every(([i, g]) => (latest.get(i) ?? 0) > g));
-    return { ms: performance.now() - t0, bytes };
-  } finally {
-    for (const s of streams) {
-      s.stream.cancel();
-      s.client.close();
-    }
-    await cp.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+interface Row {
+  agents: number;
+  registered: string;
+  hactl?: { fanOut: number; applyMs: number };
+  bare?: { fanOut: number; rssMb: number };
+  reports?: LoadStats;
+  duringRest?: LoadStats;
+  list?: Summary;
+  one?: Summary;
+  notes: string[];
 }
 
-/** The same number of streams and bytes through a bare grpc-js server (same proto, same client). */
-async function barePush(n: number, bytes: number): Promise<number> {
-  const { agentServiceDefinition } = await import('@hactl/proto');
-  const calls: grpc.ServerDuplexStream<AgentMessage, ControlMessage__Output>[] = [];
-  const server = new grpc.Server();
-  server.addService(agentServiceDefinition(), {
-    Connect: (call: grpc.ServerDuplexStream<AgentMessage, ControlMessage__Output>) => {
-      call.on('data', () => calls.push(call));
-      call.on('error', () => {});
-    },
-    Enroll: (_c: unknown, cb: grpc.sendUnaryData<object>) => cb(null, {}),
-    AcquireLease: (_c: unknown, cb: grpc.sendUnaryData<object>) => cb(null, {}),
-    ReleaseLease: (_c: unknown, cb: grpc.sendUnaryData<object>) => cb(null, {}),
-  } as unknown as grpc.UntypedServiceImplementation);
-  const port = await new Promise<number>((r, j) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? j(e) : r(p))),
-  );
-  const Client = agentServiceClient();
-  let received = 0;
-  const clients: grpc.Client[] = [];
-  for (let i = 0; i < n; i++) {
-    const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-      'grpc.use_local_subchannel_pool': 1,
-    });
-    const stream = (client as unknown as { Connect(): Stream }).Connect();
-    stream.on('data', () => received++);
-    stream.on('error', () => {});
-    stream.write({ hello: { name: `b${i}` } });
-    clients.push(client);
-  }
-  await until(() => calls.length === n);
-  const msg = {
-    desired: {
-      generation: 2,
-      instances: [
-        {
-          id: 'x',
-          cluster: 'x',
-          kind: 'storm',
-          role: 'supervisor',
-          runState: 'running',
-          inputsJson: 'x'.repeat(bytes),
-        },
-      ],
-    },
-  };
+/** Waits until every agent is welcomed with a desired state, or says how many never were, and why. */
+async function register(sim: Child, n: number): Promise<{ ok: boolean; text: string }> {
   const t0 = performance.now();
-  for (const c of calls) c.write(msg);
-  await until(() => received === n);
-  const ms = performance.now() - t0;
-  for (const c of clients) c.close();
-  server.forceShutdown();
-  return ms;
+  const deadline = t0 + 60_000 + n * 15;
+  let p = await sim.call<Progress>('progress');
+  while (p.registered < n && performance.now() < deadline) {
+    await sleep(1000);
+    p = await sim.call<Progress>('progress');
+    debug(`registered ${p.registered}/${n}, ${p.reconnects} reconnects, simulator RSS ${p.rssMb} MB`);
+  }
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  const why = p.failures.map(([reason, count]) => `${count}× ${reason}`).join('; ');
+  if (p.registered < n)
+    return {
+      ok: false,
+      text: `${p.registered}/${n} in ${secs} s; streams failed: ${why || 'none (no answer)'}`,
+    };
+  return {
+    ok: true,
+    text: `${n}/${n} in ${secs} s${p.reconnects ? ` (${p.reconnects} retries: ${why})` : ''}`,
+  };
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  const end = Date.now() + 300_000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('bench condition not met in 300 s');
-    await new Promise((r) => setImmediate(r));
+async function timed(url: string, count: number, budgetMs: number): Promise<Summary> {
+  const times: number[] = [];
+  const end = performance.now() + budgetMs;
+  while (times.length < count && performance.now() < end) {
+    const t0 = performance.now();
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    times.push(performance.now() - t0);
+  }
+  return summarize(times);
+}
+
+async function hactl(n: number, row: Row): Promise<Record<string, unknown> | undefined> {
+  const server = new Child(script('control-plane-host'), n + 1024);
+  const sim = new Child(script('sim-agents'), n + 1024);
+  try {
+    const { grpcPort, httpPort } = await server.call<{ grpcPort: number; httpPort: number }>('start', {
+      agents: n,
+      reportIntervalMs,
+    });
+    await sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
+    const reg = await register(sim, n);
+    row.registered = reg.text;
+    if (!reg.ok) return undefined;
+
+    await sim.call('expect', { token: 1, from: 0, to: n });
+    await server.call('apply-base');
+    const base = await sim.call<Wait>('wait', { token: 1, timeoutMs: 300_000 });
+    if (base.reached < base.of) throw new Error(`only ${base.reached}/${base.of} got the first spec`);
+    const fanOut: number[] = [];
+    const applyMs: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const token = 10 + r;
+      await sim.call('expect', { token, from: 4, to: n });
+      const c = await server.call<{ t0: number; applyMs: number }>('change', {
+        timeoutSecs: r % 2 ? 30 : 60,
+      });
+      const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
+      if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
+      fanOut.push(w.at - c.t0);
+      applyMs.push(c.applyMs);
+      debug(`hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
+      await sleep(500);
+    }
+    row.hactl = { fanOut: median(fanOut), applyMs: median(applyMs) };
+    row.notes.push(`hactl fan-out per change ms: ${fanOut.map(ms).join(', ')}`);
+    const after = await sim.call<Progress>('progress');
+    if (after.reconnects)
+      row.notes.push(
+        `streams lost after registration: ${after.failures.map(([r, c]) => `${c}× ${r}`).join('; ')}`,
+      );
+    const sample = await sim.call<{ message: Record<string, unknown> }>('sample', { index: 4 });
+
+    await sim.call('reports', { on: true });
+    await sleep(reportIntervalMs * 1.5); // every agent on its own phase; Storm released once ZooKeeper is healthy
+    await server.call('measure', { on: true });
+    await sleep(reportIntervalMs * 2);
+    row.reports = await server.call<LoadStats>('measure', { on: false });
+    debug(`hactl ${n}: reports ${JSON.stringify(row.reports)}`);
+
+    await server.call('measure', { on: true });
+    const base_ = `http://127.0.0.1:${httpPort}/v1/clusters`;
+    row.list = await timed(base_, restRequests, 60_000);
+    row.one = await timed(`${base_}/storm-bench`, restRequests, 60_000);
+    row.duringRest = await server.call<LoadStats>('measure', { on: false });
+    if (row.list.n < restRequests || row.one.n < restRequests)
+      row.notes.push(`REST: ${row.list.n} + ${row.one.n} requests within the 60 s budgets`);
+    debug(`hactl ${n}: REST list ${JSON.stringify(row.list)} one ${JSON.stringify(row.one)}`);
+    return sample.message;
+  } finally {
+    await sim.stop();
+    await server.stop();
+  }
+}
+
+async function bare(n: number, message: Record<string, unknown>, row: Row): Promise<void> {
+  const server = new Child(script('bare-host'), n + 1024);
+  const sim = new Child(script('sim-agents'), n + 1024);
+  try {
+    const { grpcPort } = await server.call<{ grpcPort: number }>('start');
+    await sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
+    const reg = await register(sim, n);
+    if (!reg.ok) {
+      row.notes.push(`bare: ${reg.text}`);
+      return;
+    }
+    const desired = message.desired as Record<string, unknown>;
+    const fanOut: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const token = 10 + r;
+      await sim.call('expect', { token, from: 0, to: n });
+      const p = await server.call<{ t0: number }>('push', {
+        message: { desired: { ...desired, generation: 2 + r } },
+      });
+      const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
+      if (w.reached < w.of) throw new Error(`bare push ${r}: only ${w.reached}/${w.of} got it`);
+      fanOut.push(w.at - p.t0);
+      debug(`bare ${n}: push ${r} reached all in ${ms(w.at - p.t0)} ms`);
+      await sleep(500);
+    }
+    const { rssMb } = await server.call<{ rssMb: number }>('rss');
+    row.bare = { fanOut: median(fanOut), rssMb };
+  } finally {
+    await sim.stop();
+    await server.stop();
   }
 }
 
 async function main(): Promise<void> {
-  const rows: string[][] = [];
-  for (const n of sizes) {
-    const h = await hactlPush(n);
-    const bare = await barePush(n, h.bytes);
-    rows.push([String(n), String(h.bytes), h.ms.toFixed(0), bare.toFixed(0), (h.ms / bare).toFixed(2)]);
+  const limits = fileLimits();
+  const need = Math.max(...sizes) + 1024;
+  if (limits.hard < need) {
+    console.error(
+      `each process holds a socket per agent: ${need} open files needed, the hard limit is ${limits.hard}; ` +
+        `raise it (e.g. ulimit -Hn ${need} as root, or LimitNOFILE=) and run again`,
+    );
+    process.exit(2);
   }
-  const header = [
-    'agents',
-    'desired bytes/host',
-    'hactl change → all streams ms',
-    'bare grpc-js push ms',
-    'ratio',
-  ];
-  const widths = header.map((x, i) => Math.max(x.length, ...rows.map((r) => r[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(`load average at start: ${load()} (${os.cpus().length} cores)`);
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const row: Row = { agents: n, registered: '', notes: [] };
+    rows.push(row);
+    const message = await hactl(n, row);
+    if (message) await bare(n, message, row);
+  }
+  console.log(`load average at end: ${load()}\n`);
+  const r2 = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : '-');
+  const r3 = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}` : '-');
+  console.log(
+    table(
+      ['agents', 'hactl fan-out ms', 'bare grpc-js ms', 'ratio', 'target', 'apply (sync) ms', 'registered'],
+      rows.map((r) => [
+        String(r.agents),
+        r.hactl ? ms(r.hactl.fanOut) : '-',
+        r.bare ? ms(r.bare.fanOut) : '-',
+        r.hactl && r.bare ? `${(r.hactl.fanOut / r.bare.fanOut).toFixed(2)}x` : '-',
+        '1.5x',
+        r.hactl ? ms(r.hactl.applyMs) : '-',
+        r.registered,
+      ]),
+    ),
+  );
+  console.log(
+    `\nstatus reports every ${reportIntervalMs} ms per agent; ms as p50 / p99 / max; REST ms as p50 / p99`,
+  );
+  console.log(
+    table(
+      [
+        'agents',
+        'reports',
+        'sentAt → handled',
+        'recordStatus',
+        'loop delay p99/max',
+        'GET /v1/clusters',
+        'GET /v1/clusters/NAME',
+        'sentAt → handled during REST',
+        'CP RSS MB',
+        'bare RSS MB',
+      ],
+      rows.map((r) => [
+        String(r.agents),
+        r.reports ? String(r.reports.endToEnd.n) : '-',
+        r3(r.reports?.endToEnd),
+        r3(r.reports?.handled),
+        r.reports ? `${ms(r.reports.eldP99)} / ${ms(r.reports.eldMax)}` : '-',
+        r2(r.list),
+        r2(r.one),
+        r3(r.duringRest?.endToEnd),
+        r.reports ? String(r.reports.rssMb) : '-',
+        r.bare ? String(r.bare.rssMb) : '-',
+      ]),
+    ),
+  );
+  for (const r of rows) for (const note of r.notes) console.log(`${r.agents}: ${note}`);
 }
 
 main().then(

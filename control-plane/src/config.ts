@@ -14,6 +14,11 @@ export interface ControlPlaneConfig {
   leaseTtlMs: number;
   /** An agent stream that has not said hello within this long is ended. */
   helloTimeoutMs: number;
+  /**
+   * The gRPC listener's accept backlog: how many agent connections the kernel holds while the
+   * control plane is busy accepting others (Linux caps it at net.core.somaxconn).
+   */
+  grpcListenBacklog: number;
   logLevel: string;
 }
 
@@ -30,6 +35,8 @@ export function defaultConfig(): ControlPlaneConfig {
     // restart thousands of hellos queue behind each other's registration (one fsync'd transaction
     // each), and a legitimate agent cut off here would only reconnect and queue again.
     helloTimeoutMs: 30_000,
+    // Node's default (511) overflowed with 3,000-5,000 agents connecting at once on a busy machine.
+    grpcListenBacklog: 8192,
     logLevel: 'info',
   };
 }

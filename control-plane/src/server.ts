@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -21,6 +22,41 @@ export interface RunningControlPlane {
   stop(): Promise<void>;
 }
 
+/** The agent gRPC server's options (the fleet benchmark's bare grpc-js floor uses them too). */
+export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  // Detect dead agents whose TCP connection vanished without a FIN.
+  'grpc.keepalive_time_ms': 20_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+};
+
+/**
+ * Serves `server` (plain text) on our own listener instead of bindAsync, for its accept backlog:
+ * grpc-js listens with Node's default of 511, and when thousands of agents connect at once (a
+ * control-plane restart, the fleet benchmark) the kernel's accept queue overflows; the handshakes
+ * it drops end as "No connection established ... ECONNRESET" on the agent, which then waits out
+ * its backoff.
+ */
+export async function listenGrpc(
+  server: grpc.Server,
+  at: { host: string; port: number },
+  backlog: number,
+): Promise<{ listener: net.Server; port: number }> {
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = net.createServer((socket) => injector.injectConnection(socket));
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen({ host: at.host, port: at.port, backlog }, () => {
+      listener.off('error', reject);
+      resolve((listener.address() as net.AddressInfo).port);
+    });
+  });
+  return { listener, port };
+}
+
 /** Opens the store and serves gRPC and HTTP. Used by main.ts and by in-process tests. */
 export async function startControlPlane(
   cfg: ControlPlaneConfig,
@@ -40,26 +76,16 @@ export async function startControlPlane(
     newId: () => crypto.randomBytes(6).toString('hex'),
   });
 
-  const grpcServer = new grpc.Server({
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    // Detect dead agents whose TCP connection vanished without a FIN.
-    'grpc.keepalive_time_ms': 20_000,
-    'grpc.keepalive_timeout_ms': 10_000,
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-  });
+  const grpcServer = new grpc.Server(GRPC_SERVER_OPTIONS);
   grpcServer.addService(
     agentServiceDefinition(),
     createAgentServiceHandlers({ fleet, leases, logger, helloTimeoutMs: cfg.helloTimeoutMs }),
   );
-  const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(
-      `${cfg.grpc.host.includes(':') ? `[${cfg.grpc.host}]` : cfg.grpc.host}:${cfg.grpc.port}`,
-      grpc.ServerCredentials.createInsecure(),
-      (err, port) => (err ? reject(err) : resolve(port)),
-    );
-  });
+  const { listener: grpcListener, port: grpcPort } = await listenGrpc(
+    grpcServer,
+    cfg.grpc,
+    cfg.grpcListenBacklog,
+  );
 
   const app = createApp({ fleet, rollouts, changes, logger });
   let httpServer: ServerType | undefined;
@@ -110,7 +136,11 @@ export async function startControlPlane(
       clearInterval(flushTimer);
       clearInterval(reconcileTimer);
       fleet.closeAllSessions('control plane shutting down');
-      await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      // The listener's close completes once tryShutdown has ended the agents' connections.
+      await Promise.all([
+        new Promise<void>((resolve) => grpcListener.close(() => resolve())),
+        new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
+      ]);
       await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
       fleet.flushLiveness();
       store.close();

@@ -3,7 +3,6 @@ import { HactlError, type Logger } from '@hactl/shared';
 import type { AgentMessage__Output, AgentServiceHandlers, ControlMessage } from '@hactl/proto';
 import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
-import type { HostDesiredView } from '../reconcile/plan-fleet.js';
 import { parseHello, parseStatus } from './validate.js';
 import { ERROR_STATUS } from '../errors.js';
 
@@ -19,17 +18,37 @@ export function grpcStatusFor(err: unknown): { code: grpc.status; details: strin
   return { code: grpc.status.INTERNAL, details: 'internal error' };
 }
 
-export function toWireDesired(generation: number, desired: HostDesiredView): ControlMessage {
+/**
+ * One stored instance of a host's desired state (`host_desired.state_json`). Today the store keeps
+ * the render inputs as an object (`inputs`); a store that keeps them as the JSON text the wire
+ * carries (`inputsJson`) is sent as stored, without stringifying them again.
+ */
+interface StoredDesiredInstance {
+  id: string;
+  cluster: string;
+  kind: string;
+  role: string;
+  runState: string;
+  inputs?: unknown;
+  inputsJson?: string;
+}
+
+/**
+ * The wire message for a host's stored desired state: the stored JSON is parsed once, and each
+ * instance's inputs go out as their stored JSON text when the store keeps them as text.
+ */
+export function toWireDesired(generation: number, stateJson: string): ControlMessage {
+  const stored = JSON.parse(stateJson) as { instances: StoredDesiredInstance[] };
   return {
     desired: {
       generation,
-      instances: desired.instances.map((i) => ({
+      instances: stored.instances.map((i) => ({
         id: i.id,
         cluster: i.cluster,
         kind: i.kind,
         role: i.role,
         runState: i.runState,
-        inputsJson: JSON.stringify(i.inputs),
+        inputsJson: i.inputsJson ?? JSON.stringify(i.inputs),
       })),
     },
   };
@@ -55,7 +74,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       const session: AgentSession = {
         peer: call.getPeer(),
         sendDesired(generation, stateJson) {
-          if (!ended) call.write(toWireDesired(generation, JSON.parse(stateJson) as HostDesiredView));
+          if (!ended) call.write(toWireDesired(generation, stateJson));
         },
         sendCommand(cmd) {
           if (!ended) call.write({ command: cmd });
@@ -79,14 +98,20 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         }
         if (hostId) fleet.disconnectAgent(hostId, session);
       };
+      // Judged only after the I/O that was already waiting has been read: timers run before the
+      // poll phase, so on a control plane busy with thousands of hellos the deadline could fire in
+      // the same loop turn as a hello that had arrived in time and is next in line. setImmediate
+      // runs after that poll phase, so such a hello is handled first and the stream is kept.
       const helloTimer = setTimeout(() => {
-        if (!hostId && !ended)
-          fail(
-            new HactlError(
-              'deadline_exceeded',
-              `no hello within ${deps.helloTimeoutMs} ms of opening the stream`,
-            ),
-          );
+        setImmediate(() => {
+          if (!hostId && !ended)
+            fail(
+              new HactlError(
+                'deadline_exceeded',
+                `no hello within ${deps.helloTimeoutMs} ms of opening the stream`,
+              ),
+            );
+        });
       }, deps.helloTimeoutMs);
       helloTimer.unref();
       call.on('data', (msg: AgentMessage__Output) => {
@@ -109,7 +134,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
                 controlPlaneId: fleet.controlPlaneId,
               },
             });
-            call.write(toWireDesired(reg.generation, JSON.parse(reg.stateJson) as HostDesiredView));
+            call.write(toWireDesired(reg.generation, reg.stateJson));
             if (msg.hello?.status)
               fleet.recordStatus(
                 reg.hostId,

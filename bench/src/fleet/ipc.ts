@@ -1,0 +1,89 @@
+/**
+ * Request/reply over a child process's IPC channel: the fleet benchmark's three processes (the
+ * orchestrator, the server under test, the simulated agents) talk only through this.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface Request {
+  id: number;
+  op: string;
+  [k: string]: unknown;
+}
+
+/** Wall-clock time in ms with sub-ms precision; comparable across processes on this machine. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The soft and hard open-file limits of this process (Linux /proc; Infinity where unlimited). */
+export function fileLimits(): { soft: number; hard: number } {
+  const line = fs
+    .readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = (line?.match(/\S+/g) ?? [])
+    .slice(3, 5)
+    .map((v) => (v === 'unlimited' ? Infinity : Number(v)));
+  return { soft: soft ?? 1024, hard: hard ?? 1024 };
+}
+
+export class Child {
+  private next = 1;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }
+  >();
+  readonly proc: ChildProcess;
+  exited = false;
+
+  /**
+   * Starts `script` in its own Node process with `fds` open files allowed: through `sh -c ulimit`,
+   * since Node cannot raise its own limit, and each simulated agent or agent stream holds a socket.
+   */
+  constructor(script: string, fds: number) {
+    this.proc = spawn('/bin/sh', ['-c', `ulimit -n ${fds} && exec "$0" "$1"`, process.execPath, script], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.proc.on('message', (m: { id?: number; error?: string }) => {
+      const w = m.id === undefined ? undefined : this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id!);
+      if (m.error) w.reject(new Error(m.error));
+      else w.resolve(m as Record<string, unknown>);
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.exited = true;
+      for (const w of this.waiting.values()) w.reject(new Error(`${script} exited (${code ?? signal})`));
+      this.waiting.clear();
+    });
+  }
+
+  call<T = Record<string, unknown>>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: Record<string, unknown>) => void, reject });
+      this.proc.send({ id, op, ...args });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    await this.call('exit').catch(() => {});
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The child side: answers each request with the handler's result (or its error). */
+export function serve(handle: (req: Request) => Promise<Record<string, unknown>>): void {
+  process.on('message', (req: Request) => {
+    handle(req).then(
+      (res) => process.send?.({ ...res, id: req.id }),
+      (err: unknown) => process.send?.({ id: req.id, error: err instanceof Error ? err.stack : String(err) }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+}

@@ -1,0 +1,287 @@
+/**
+ * Simulated agents, in a process of their own: N gRPC Connect streams, one channel (one TCP
+ * connection) each, as N real hosts would open. Each says hello like agent/src/agent.ts (facts,
+ * full status), records the newest desired generation, reports status 100 ms after each new
+ * desired state (the agent's reportSoon) and, once asked, every reportIntervalMs. A stream that
+ * fails reconnects with the agent's backoff, and every failure is counted by its reason, so the
+ * orchestrator can say why a host never registered.
+ *
+ * The streams mirror agent/src/sync/connection.ts rather than use it: in one process, its channels
+ * (same target, same options) would share grpc-js's global subchannel pool, so 10,000 agents would
+ * be 10,000 streams on one TCP connection; real hosts each have their own connection.
+ */
+import * as grpc from '@grpc/grpc-js';
+import {
+  agentServiceClient,
+  MAX_MESSAGE_BYTES,
+  type AgentMessage,
+  type ControlMessage__Output,
+  type DesiredInstance__Output,
+  type InstanceStatus,
+  type StatusReport,
+} from '@hactl/proto';
+import { planBackoff } from '@hactl/shared';
+import { serve, wallNow, type Request } from './ipc.js';
+
+type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
+type Client = grpc.Client & { Connect(): Stream };
+
+/** One loopback address per simulated host: 127.1.0.1 … 127.1.39.250 for 10,000 hosts. */
+export function addressOf(i: number): string {
+  return `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+}
+
+interface Agent {
+  client: Client;
+  call?: Stream;
+  welcomed: boolean;
+  attempt: number;
+  generation: number;
+  /** When the newest generation arrived (wall clock). */
+  at: number;
+  instances: DesiredInstance__Output[];
+  lastDesired?: ControlMessage__Output;
+  reportTimer?: NodeJS.Timeout;
+}
+
+const agents: Agent[] = [];
+const failures = new Map<string, number>();
+let reconnects = 0;
+let reportIntervalMs = 5000;
+let periodic: NodeJS.Timeout[] = [];
+
+/** The kinds' probe results, in the shapes their parsers accept (shared/src/services/<kind>). */
+function probeFor(inst: DesiredInstance__Output, i: number): string {
+  if (inst.kind === 'zookeeper')
+    return JSON.stringify(
+      i === 0
+        ? {
+            ok: true,
+            serving: true,
+            mode: 'leader',
+            version: '3.8.4',
+            zxid: '0x100000002',
+            syncedFollowers: 2,
+          }
+        : { ok: true, serving: true, mode: 'follower', version: '3.8.4', zxid: '0x100000002' },
+    );
+  const up = { role: inst.role, ok: true, listening: true, registered: true };
+  if (inst.role === 'nimbus') {
+    const self = `${addressOf(i)}:6627`;
+    return JSON.stringify({ ...up, leader: self, isLeader: true, queue: [self] });
+  }
+  if (inst.role === 'supervisor') {
+    const supervisorId = `a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    return JSON.stringify({ ...up, supervisorId, slots: [6700, 6701], heartbeatAgeSecs: 2 });
+  }
+  return JSON.stringify({ ok: true });
+}
+
+function statusReport(i: number): StatusReport {
+  const a = agents[i]!;
+  const now = Date.now();
+  const instances: InstanceStatus[] = a.instances.map((inst) => ({
+    id: inst.id,
+    cluster: inst.cluster,
+    kind: inst.kind,
+    process: 'running',
+    pid: 20_000 + i,
+    restarts: 0,
+    lastExit: '',
+    adopted: false,
+    detail: '',
+    probeAtMs: now - 1000,
+    probeJson: probeFor(inst, i),
+    restartPending: false,
+    logFiles: [
+      `/var/lib/hactl/${inst.cluster}/${inst.role}/logs/${inst.role}.log`,
+      `/var/lib/hactl/${inst.cluster}/${inst.role}/stdout.log`,
+    ],
+  }));
+  return { appliedGeneration: a.generation, applyError: '', instances, sentAtMs: now };
+}
+
+function hello(i: number): AgentMessage {
+  return {
+    hello: {
+      name: `b${i}`,
+      address: addressOf(i),
+      agentVersion: 'bench',
+      facts: {
+        hostname: `b${i}`,
+        os: 'linux',
+        kernel: '6.1.0',
+        cpus: 2,
+        memoryBytes: 8 * 1024 ** 3,
+        javaVersion: '17.0.12',
+        nodeVersion: process.version,
+        dataRoot: '/var/lib/hactl',
+        labels: { rack: `r${i % 40}` },
+      },
+      status: statusReport(i),
+    },
+  };
+}
+
+function sendStatus(i: number): void {
+  const a = agents[i]!;
+  if (a.call && a.welcomed) a.call.write({ status: statusReport(i) });
+}
+
+/** A failure's reason without the timestamps and ports in grpc-js's details. */
+function reasonOf(err: grpc.ServiceError): string {
+  const details = (err.details || err.message)
+    .replace(/\(\d{4}-\d\d-\d\dT[0-9:.]+Z\)/g, '')
+    .replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR')
+    .replace(/Resolution note:.*$/, '')
+    .trim();
+  return `${grpc.status[err.code] ?? err.code}: ${details}`;
+}
+
+/** One agent's stream: hello first, reconnect after any failure (connection.ts, simplified). */
+function open(i: number): void {
+  const a = agents[i]!;
+  const call = a.client.Connect();
+  a.call = call;
+  a.welcomed = false;
+  let done = false;
+  const lost = (reason: string) => {
+    if (done) return;
+    done = true;
+    if (a.call === call) a.call = undefined;
+    a.welcomed = false;
+    failures.set(reason, (failures.get(reason) ?? 0) + 1);
+    reconnects++;
+    setTimeout(() => open(i), planBackoff(a.attempt++, Math.random(), { baseMs: 500, maxMs: 30_000 }));
+  };
+  call.on('data', (m: ControlMessage__Output) => {
+    if (m.welcome) {
+      a.welcomed = true;
+      a.attempt = 0;
+    }
+    onMessage(i, m);
+  });
+  call.on('error', (err: grpc.ServiceError) => lost(reasonOf(err)));
+  call.on('end', () => lost('stream ended by the server'));
+  call.write(hello(i));
+}
+
+function onMessage(i: number, m: ControlMessage__Output): void {
+  const a = agents[i]!;
+  if (!m.desired) return;
+  const previous = a.generation;
+  a.generation = Number(m.desired.generation);
+  a.at = wallNow();
+  a.instances = m.desired.instances;
+  a.lastDesired = m;
+  onGeneration(i, previous, a.generation);
+  // The agent reports a state change within 100 ms, coalescing bursts (agent.ts reportSoon).
+  a.reportTimer ??= setTimeout(() => {
+    a.reportTimer = undefined;
+    sendStatus(i);
+  }, 100);
+}
+
+function progress(): Record<string, unknown> {
+  return {
+    registered: agents.filter((a) => a.welcomed && a.generation > 0).length,
+    reconnects,
+    failures: [...failures].sort((x, y) => y[1] - x[1]),
+    rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
+}
+
+/** Hosts [from, to) waiting for a generation newer than `after`; `done` once none is left. */
+interface Expectation {
+  from: number;
+  to: number;
+  after: number[];
+  pending: number;
+  done?: () => void;
+}
+const expectations = new Map<number, Expectation>();
+
+function onGeneration(i: number, previous: number, generation: number): void {
+  for (const e of expectations.values()) {
+    if (i < e.from || i >= e.to) continue;
+    const base = e.after[i - e.from]!;
+    if (previous <= base && generation > base && --e.pending === 0) e.done?.();
+  }
+}
+
+async function handle(req: Request): Promise<Record<string, unknown>> {
+  switch (req.op) {
+    case 'connect': {
+      const Ctor = agentServiceClient();
+      reportIntervalMs = req.reportIntervalMs as number;
+      for (let i = 0; i < (req.agents as number); i++) {
+        // The agent's channel options (connection.ts), and a connection of its own.
+        const client = new Ctor(req.target as string, grpc.credentials.createInsecure(), {
+          'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+          'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+          'grpc.keepalive_time_ms': 20_000,
+          'grpc.keepalive_timeout_ms': 10_000,
+          'grpc.keepalive_permit_without_calls': 1,
+          'grpc.use_local_subchannel_pool': 1,
+        }) as unknown as Client;
+        agents.push({ client, welcomed: false, attempt: 0, generation: 0, at: 0, instances: [] });
+        open(i);
+        // Yield now and then so the first streams get going while the rest are created.
+        if (i % 200 === 199) await new Promise((r) => setImmediate(r));
+      }
+      return {};
+    }
+    case 'progress':
+      return progress();
+    case 'expect': {
+      // Snapshot before the change is made: the orchestrator waits for this answer first.
+      const from = req.from as number;
+      const to = req.to as number;
+      const after = agents.slice(from, to).map((a) => a.generation);
+      expectations.set(req.token as number, { from, to, after, pending: to - from });
+      return {};
+    }
+    case 'wait': {
+      const e = expectations.get(req.token as number)!;
+      if (e.pending > 0)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, req.timeoutMs as number);
+          e.done = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      expectations.delete(req.token as number);
+      const at = agents.slice(e.from, e.to).reduce((m, a) => Math.max(m, a.at), 0);
+      return { reached: e.to - e.from - e.pending, of: e.to - e.from, at };
+    }
+    case 'sample':
+      return { message: agents[req.index as number]?.lastDesired };
+    case 'reports': {
+      for (const t of periodic) clearTimeout(t);
+      periodic = [];
+      if (req.on)
+        agents.forEach((_a, i) => {
+          // Agents are not synchronised: each starts at its own phase of the interval.
+          const t = setTimeout(() => {
+            sendStatus(i);
+            periodic.push(setInterval(() => sendStatus(i), reportIntervalMs));
+          }, Math.random() * reportIntervalMs);
+          periodic.push(t);
+        });
+      return {};
+    }
+    case 'exit':
+      for (const t of periodic) clearTimeout(t);
+      for (const a of agents) {
+        a.call?.cancel();
+        a.client.close();
+      }
+      setTimeout(() => process.exit(0), 100);
+      return {};
+    default:
+      throw new Error(`unknown op ${req.op}`);
+  }
+}
+
+serve(handle);

@@ -1,0 +1,21 @@
+import { describe, it, expect } from 'vitest';
+import { toWireDesired } from './service.js';
+
+const instance = { id: 'zk/zk-1', cluster: 'zk', kind: 'zookeeper', role: 'member', runState: 'running' };
+const inputs = { myid: 1, address: '127.0.0.51', settings: { tickTime: 2000, note: 'a "quoted" \\ value' } };
+
+describe('stored desired state → wire message', () => {
+  it.each([
+    ['inputs stored as an object (today) → stringified once', { ...instance, inputs }],
+    ['inputs stored as JSON text → sent as stored', { ...instance, inputsJson: JSON.stringify(inputs) }],
+  ])('%s', (_name, stored) => {
+    const msg = toWireDesired(7, JSON.stringify({ instances: [stored] }));
+    expect(msg.desired).toEqual({
+      generation: 7,
+      instances: [{ ...instance, inputsJson: JSON.stringify(inputs) }],
+    });
+  });
+  it('an empty host → generation and no instances', () => {
+    expect(toWireDesired(1, '{"instances":[]}').desired).toEqual({ generation: 1, instances: [] });
+  });
+});
