@@ -63,6 +63,7 @@ export function createCore(o: CoreOptions): Core {
     newId: o.newId,
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
+  fleet.rolloutsVersion = () => rollouts.version;
   fleet.activeRollout = (cluster) => {
     const r = rollouts.active(cluster);
     return r && { id: r.id, state: r.state, reason: r.reason };

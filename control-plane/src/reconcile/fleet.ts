@@ -85,6 +85,11 @@ export class Fleet {
   /** The cluster's running or paused rollout, for hints and delete checks (set by the core wiring). */
   activeRollout: (cluster: string) => { id: string; state: string; reason: string } | undefined = () =>
     undefined;
+  /** Changes whenever a rollout starts or changes state (set by the core wiring). */
+  rolloutsVersion: () => number = () => 0;
+  /** The last status reader and what it was computed from (see `status`). */
+  private statusCache:
+    { reader: StatusReader; snap: FleetSnapshot; sessions: number; rollouts: number; at: number } | undefined;
 
   constructor(opts: FleetOptions) {
     this.store = opts.store;
@@ -122,16 +127,43 @@ export class Fleet {
     this.snap = undefined;
   }
 
-  /** A status reader over the current snapshot: each cluster rolled up at most once per reader. */
+  /**
+   * A status reader over the current snapshot: each cluster rolled up at most once per reader. The
+   * reader is reused while nothing it reads has changed (the snapshot, every session, liveness and
+   * observation, every rollout's state) for up to STATUS_REUSE_MS, so one apply that starts a
+   * rollout, and the rollout's first step, roll a 5,000-member cluster up once instead of three
+   * times. Only probe ages can move in that time, by less than STATUS_REUSE_MS against a staleness
+   * threshold of three report intervals.
+   */
   status(): StatusReader {
-    return new StatusReader({
-      snapshot: this.snapshot(),
+    const snap = this.snapshot();
+    const now = this.now();
+    const c = this.statusCache;
+    if (
+      c &&
+      c.snap === snap &&
+      c.sessions === this.sessions.version &&
+      c.rollouts === this.rolloutsVersion() &&
+      now >= c.at &&
+      now - c.at < STATUS_REUSE_MS
+    )
+      return c.reader;
+    const reader = new StatusReader({
+      snapshot: snap,
       sessions: this.sessions,
-      now: this.now(),
+      now,
       staleAfterMs: this.staleAfterMs,
-      activeRollout: (c) => this.activeRollout(c),
+      activeRollout: (cl) => this.activeRollout(cl),
       desiredCount: (hostId) => this.desiredInstances(hostId).size,
     });
+    this.statusCache = {
+      reader,
+      snap,
+      sessions: this.sessions.version,
+      rollouts: this.rolloutsVersion(),
+      at: now,
+    };
+    return reader;
   }
 
   /**
@@ -458,6 +490,9 @@ export class Fleet {
     }
   }
 }
+
+/** How long (ms) an unchanged status reader is reused; see `Fleet.status`. */
+const STATUS_REUSE_MS = 1000;
 
 /** The desired state of a host with no instances. */
 const EMPTY_DESIRED = JSON.stringify({ instances: [] } satisfies HostDesiredView);

@@ -68,6 +68,8 @@ export class AgentSessions {
   private readonly observedOn = new Map<string, Set<string>>();
   private readonly queries = new Map<string, { hostId: string; resolve: (r: AgentCommandResult) => void }>();
   private querySeq = 0;
+  /** Counts every change to sessions, liveness and observations (status views cache on it). */
+  version = 0;
 
   constructor(private readonly o: { store: Store; logger: Logger; now: () => number }) {
     for (const h of o.store.listHosts()) {
@@ -100,6 +102,7 @@ export class AgentSessions {
   }
 
   attach(hostId: string, session: AgentSession): void {
+    this.version++;
     const now = this.o.now();
     this.sessions.set(hostId, session);
     this.since.set(hostId, now);
@@ -119,6 +122,7 @@ export class AgentSessions {
   /** Ends `session`'s registration; false when it is not the host's live session (nothing changes). */
   detach(hostId: string, session: AgentSession): boolean {
     if (this.sessions.get(hostId) !== session) return false;
+    this.version++;
     this.sessions.delete(hostId);
     this.since.delete(hostId);
     const live = this.liveness.get(hostId);
@@ -131,6 +135,7 @@ export class AgentSessions {
 
   /** Forgets a host's observations of instances it no longer runs (`known` = instance id → kind). */
   record(hostId: string, update: StatusUpdate, known: ReadonlyMap<string, string>): void {
+    this.version++;
     const now = this.o.now();
     const live = this.liveness.get(hostId);
     if (live) {
@@ -208,6 +213,7 @@ export class AgentSessions {
   }
 
   closeAll(reason: string): void {
+    this.version++;
     for (const s of this.sessions.values()) s.close(reason);
     this.sessions.clear();
     this.since.clear();

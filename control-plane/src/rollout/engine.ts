@@ -44,6 +44,8 @@ export interface RolloutEngineOptions {
 export class RolloutEngine {
   /** Whether each requested step's member led its cluster when requested, by command id (for status text only). */
   private readonly ledAtRequest = new Map<string, boolean>();
+  /** Counts rollout starts and state changes, so status views that show rollouts know to refresh. */
+  version = 0;
 
   constructor(private readonly o: RolloutEngineOptions) {}
 
@@ -92,6 +94,7 @@ export class RolloutEngine {
       note: '',
     }));
     this.o.store.insertRollout(rollout, steps);
+    this.version++;
     this.o.store.appendEvent({
       at: now,
       type: 'rollout.started',
@@ -110,6 +113,7 @@ export class RolloutEngine {
   }
 
   private setState(r: RolloutRow, state: string, reason: string): void {
+    this.version++;
     const now = this.o.now();
     this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
     this.o.store.appendEvent({
