@@ -183,6 +183,7 @@ export class Agent {
     this.applyRetry.cancel();
     this.reporter.stop();
     await this.applyChain;
+    await this.probes.closeAll();
     this.conn.close();
     this.manager.dispose();
   }
@@ -295,6 +296,8 @@ export class Agent {
     const errors: string[] = [];
     for (const id of diff.remove)
       await this.manager.remove(id).catch((e: unknown) => errors.push(`remove ${id}: ${describe(e)}`));
+    // A removed instance's probe connections go with it.
+    await this.probes.prune();
     for (const s of diff.add)
       await this.manager.add(s).catch((e: unknown) => errors.push(`add ${s.id}: ${describe(e)}`));
     for (const s of diff.update)
