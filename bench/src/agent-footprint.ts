@@ -251,14 +251,8 @@ async function main(): Promise<void> {
       if (c.host !== 'fp-zk') await stopChild(child);
     }
   } finally {
-    for (const name of ['fp-storm', 'fp-kafka', 'fp-es', 'fp-zk'])
-      try {
-        cp.fleet.deleteCluster(name, { author: 'bench' });
-      } catch {
-        // best effort: the services are killed below anyway
-      }
     await Promise.all(agents.map(stopChild));
-    // Services outlive their agent by design; end the ones this run started.
+    // Services outlive their agent by design; end the ones this run started, by their pid files.
     const pidFiles = cases.flatMap((c) => {
       const run = path.join(dir, c.host, 'state', 'run');
       return fs.existsSync(run)
@@ -269,13 +263,16 @@ async function main(): Promise<void> {
         : [];
     });
     for (const pidFile of pidFiles) {
-      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-      if (pid > 1)
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+      // The pid file holds the pid and its /proc start time.
+      const pid = Number(/\d+/.exec(fs.readFileSync(pidFile, 'utf8'))?.[0] ?? 0);
+      // The supervisor starts each service as its own process group (zkServer.sh and its JVM).
+      for (const target of [-pid, pid])
+        if (pid > 1)
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            // already gone
+          }
     }
     await cp.stop();
     fs.rmSync(dir, { recursive: true, force: true });
