@@ -5,8 +5,6 @@ import type {
   Command__Output,
   ControlMessage__Output,
   DesiredState__Output,
-  InstanceStatus,
-  StatusReport,
 } from '@hactl/proto';
 import { CommandJournal, type CommandResultMsg } from './sync/commands.js';
 import { CONTROL_PLANE_ID_RE, type AgentConfig } from './config.js';
@@ -20,11 +18,13 @@ import { checkTrust, readRememberedControlPlane, writeRememberedControlPlane } f
 import { agentServiceKind } from './services/registry.js';
 import { QUERY_ACTIONS, runQuery } from './sync/queries.js';
 import type { SupervisorOptions } from './supervisor/index.js';
+import { ApplyRetry } from './sync/apply-retry.js';
+import { describeError as describe } from './sync/describe.js';
+import { LeaseRestarter } from './sync/lease-restart.js';
+import { InstanceProbes } from './sync/probes.js';
+import { Reporter } from './sync/reporter.js';
 
 import type { ServiceUser } from './supervisor/users.js';
-
-/** How long after an apply with errors the agent applies the same desired state again. */
-const APPLY_RETRY_MS = 5000;
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -61,14 +61,13 @@ export class Agent {
   private refusedControlPlane: string | undefined;
   private generation = 0;
   private applyError = '';
-  private reportIntervalMs: number;
-  private reportTimer: NodeJS.Timeout | undefined;
   private applyChain: Promise<void> = Promise.resolve();
-  private pendingReport: NodeJS.Timeout | undefined;
-  private probing = false;
   private stopped = false;
-  /** Re-applies the current desired state after an apply with errors (see scheduleApplyRetry). */
-  private applyRetryTimer: NodeJS.Timeout | undefined;
+  /** Re-applies the current desired state after an apply with errors (sync/apply-retry.ts). */
+  private readonly applyRetry: ApplyRetry;
+  private readonly probes: InstanceProbes;
+  private readonly reporter: Reporter;
+  private readonly restarter: LeaseRestarter;
   private readonly journal: CommandJournal;
   private readonly unsentResults: CommandResultMsg[] = [];
   /** Why an instance is waiting in a rollout step (shown in its status detail). */
@@ -77,7 +76,6 @@ export class Agent {
   constructor(private readonly deps: AgentDeps) {
     this.cfg = deps.config;
     this.log = deps.logger;
-    this.reportIntervalMs = deps.config.reportIntervalMs;
     this.stateFile = path.join(this.cfg.stateDir, 'applied-state.json');
     this.controlPlaneFile = path.join(this.cfg.stateDir, 'control-plane.json');
     this.acceptControlPlane = this.cfg.acceptControlPlane;
@@ -105,6 +103,47 @@ export class Agent {
       onDisconnected: (reason) =>
         this.log.warn({ reason }, 'disconnected from control plane; keeping the last applied state'),
       backoff: this.cfg.backoff,
+    });
+    this.probes = new InstanceProbes({
+      instances: this.manager,
+      kindOf: agentServiceKind,
+      timeoutMs: this.cfg.probeTimeoutMs,
+      now: deps.now,
+    });
+    this.reporter = new Reporter({
+      instances: this.manager,
+      probe: (id) => this.probes.probe(id),
+      // A control plane refused for its identity has had nothing of its own applied here.
+      applied: () => ({
+        generation:
+          this.refusedControlPlane !== undefined && this.refusedControlPlane === this.controlPlaneId
+            ? 0
+            : this.generation,
+        error: this.applyError,
+      }),
+      waiting: this.waiting,
+      send: (status) => this.conn.send({ status }),
+      now: deps.now,
+      intervalMs: deps.config.reportIntervalMs,
+    });
+    this.restarter = new LeaseRestarter({
+      host: this.cfg.name,
+      leases: this.conn,
+      instances: this.manager,
+      kindOf: agentServiceKind,
+      probe: (id) => this.probes.probe(id),
+      now: deps.now,
+      sleep,
+      stopping: () => this.stopped,
+      waiting: this.waiting,
+      reportSoon: () => this.reportSoon(),
+      logger: deps.logger,
+    });
+    this.applyRetry = new ApplyRetry({
+      generation: () => this.generation,
+      stopped: () => this.stopped,
+      reapply: (generation, desired) => void this.enqueueApply(generation, desired, false),
+      logger: deps.logger,
     });
   }
 
@@ -135,16 +174,16 @@ export class Agent {
       await this.enqueueApply(saved.generation, saved.instances, false);
     }
     this.conn.start();
-    this.scheduleReports();
+    this.reporter.start();
   }
 
   /** Stops the agent but leaves every service running (they outlive the agent). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.applyRetryTimer) clearTimeout(this.applyRetryTimer);
-    if (this.reportTimer) clearTimeout(this.reportTimer);
-    if (this.pendingReport) clearTimeout(this.pendingReport);
+    this.applyRetry.cancel();
+    this.reporter.stop();
     await this.applyChain;
+    await this.probes.closeAll();
     this.conn.close();
     this.manager.dispose();
   }
@@ -158,10 +197,7 @@ export class Agent {
       this.controlPlaneId = msg.welcome.controlPlaneId;
       this.refusedControlPlane = undefined;
       const ms = msg.welcome.reportIntervalMs;
-      if (ms >= 100 && ms <= 600_000 && ms !== this.reportIntervalMs) {
-        this.reportIntervalMs = ms;
-        this.scheduleReports();
-      }
+      if (ms >= 100 && ms <= 600_000) this.reporter.setInterval(ms);
     } else if (msg.body === 'command' && msg.command) {
       void this.handleCommand(msg.command);
     } else if (msg.body === 'desired' && msg.desired) {
@@ -260,6 +296,8 @@ export class Agent {
     const errors: string[] = [];
     for (const id of diff.remove)
       await this.manager.remove(id).catch((e: unknown) => errors.push(`remove ${id}: ${describe(e)}`));
+    // A removed instance's probe connections go with it.
+    await this.probes.prune();
     for (const s of diff.add)
       await this.manager.add(s).catch((e: unknown) => errors.push(`add ${s.id}: ${describe(e)}`));
     for (const s of diff.update)
@@ -267,28 +305,10 @@ export class Agent {
     if (persist) await writeAppliedState(this.stateFile, { generation, instances: desired });
     this.generation = generation;
     this.applyError = errors.join('; ');
-    if (errors.length) {
+    if (errors.length)
       this.log.error({ generation, err: this.applyError }, 'desired state applied with errors');
-      this.scheduleApplyRetry(generation, desired);
-    }
+    this.applyRetry.afterApply(generation, desired, errors);
     this.reportSoon();
-  }
-
-  /**
-   * After an apply with errors (a pre-start command that failed or timed out on a loaded host, a
-   * service account that could not be created yet), apply the same desired state again later: the
-   * control plane sends nothing new while its state is unchanged, so without this a member whose
-   * first start failed stayed stopped until the next generation. A newer generation cancels it.
-   */
-  private scheduleApplyRetry(generation: number, desired: DesiredInstanceSpec[]): void {
-    if (this.applyRetryTimer) clearTimeout(this.applyRetryTimer);
-    this.applyRetryTimer = setTimeout(() => {
-      this.applyRetryTimer = undefined;
-      if (this.stopped || this.generation !== generation) return;
-      this.log.info({ generation }, 'retrying the desired state after errors');
-      void this.enqueueApply(generation, desired, false);
-    }, APPLY_RETRY_MS);
-    this.applyRetryTimer.unref();
   }
 
   private sendResult(r: CommandResultMsg): void {
@@ -312,119 +332,15 @@ export class Agent {
     const done = this.journal.result(cmd.id);
     if (done) return this.sendResult(done);
     if (!this.journal.begin(cmd.id)) return;
-    let result: CommandResultMsg;
-    try {
-      if (cmd.action !== 'restart') throw new Error(`unsupported action ${JSON.stringify(cmd.action)}`);
-      // The control plane sends a rollout's command after the desired state it is for, on the same
-      // stream: wait until that state is applied, so the restart is onto it.
-      await this.applyChain;
-      const onlyIfPending = cmd.args.includes('if-pending');
-      result = {
-        id: cmd.id,
-        ok: true,
-        output: await this.restartUnderLease(cmd.instanceId, `command ${cmd.id}`, onlyIfPending),
-        error: '',
-      };
-    } catch (err) {
-      result = { id: cmd.id, ok: false, output: '', error: describe(err) };
-      this.log.warn({ instance: cmd.instanceId, command: cmd.id, err: result.error }, 'command failed');
-    }
+    // The control plane sends a rollout's command after the desired state it is for, on the same
+    // stream: wait until that state is applied, so the restart is onto it.
+    const result = await this.restarter.runCommand(cmd, () => this.applyChain);
     this.waiting.delete(cmd.instanceId);
     await this.journal
       .finish(result)
       .catch((err: unknown) => this.log.error({ err: String(err) }, 'cannot persist the command journal'));
     this.sendResult(result);
     this.reportSoon();
-  }
-
-  private async restartUnderLease(
-    instanceId: string,
-    reason: string,
-    onlyIfPending = false,
-  ): Promise<string> {
-    const deadline = this.deps.now() + 24 * 3600_000;
-    for (;;) {
-      if (this.stopped) throw new Error('agent stopping');
-      const m = this.manager.instances.get(instanceId);
-      if (!m) throw new Error(`this host does not run ${instanceId}`);
-      const st = m.supervisor.status();
-      if (st.state !== 'running') {
-        if (m.spec.runState !== 'running')
-          return `not started: the desired state of ${instanceId} is ${m.spec.runState}`;
-        // Already down (crashed, or waiting for its next try): start it on the current config now.
-        // It serves nobody, so taking it "down" needs no lease.
-        const was = st.reason ? `${st.state}: ${st.reason}` : st.state;
-        this.waiting.set(instanceId, 'starting a member that was down, on the current config');
-        await this.manager.restart(instanceId);
-        this.reportSoon();
-        await this.waitReady(instanceId, 300_000);
-        return `started on the current config (was ${was})`;
-      }
-      if (onlyIfPending && !m.restartPending && !m.target)
-        return 'not restarted: already runs the current config';
-      // Before any lease: a restart onto a distribution that is not here would only crash-loop.
-      await this.manager.checkRestartable(instanceId);
-      let d;
-      try {
-        d = await this.conn.acquireLease(this.cfg.name, instanceId, reason);
-      } catch (err) {
-        this.waiting.set(
-          instanceId,
-          `waiting for the control plane to grant a restart lease: ${describe(err)}`,
-        );
-        await sleep(1000);
-        continue;
-      }
-      if (!d.granted) {
-        if (d.reason.startsWith('abandon:')) throw new Error(d.reason);
-        this.waiting.set(instanceId, `restart waiting for lease: ${d.reason}`);
-        this.reportSoon();
-        if (this.deps.now() > deadline) throw new Error(`gave up waiting for a lease: ${d.reason}`);
-        await sleep(Math.max(200, d.retryAfterMs));
-        continue;
-      }
-      const pidBefore = st.pid;
-      const restartStarted = this.deps.now();
-      this.waiting.set(instanceId, 'restarting under lease');
-      this.log.info({ instance: instanceId, lease: d.leaseId }, 'restarting under lease');
-      const kind = agentServiceKind(m.spec.kind);
-      try {
-        await kind?.beforeRestart?.(m.spec.inputs, 60_000);
-        await this.manager.restart(instanceId);
-        this.reportSoon();
-        await this.waitReady(instanceId, 300_000);
-        await kind?.afterRestart?.(m.spec.inputs, 600_000);
-      } finally {
-        await this.conn
-          .releaseLease(d.leaseId)
-          .catch((err: unknown) =>
-            this.log.warn(
-              { lease: d.leaseId, err: describe(err) },
-              'lease release failed; it expires on its own',
-            ),
-          );
-      }
-      const pidAfter = this.manager.instances.get(instanceId)?.supervisor.status().pid;
-      // "ready in" is the member's own restart time (stop, start, serving again), for overhead numbers.
-      return `restarted (pid ${pidBefore ?? '-'} -> ${pidAfter ?? '-'}), ready in ${this.deps.now() - restartStarted} ms`;
-    }
-  }
-
-  /** Probes until the kind says the instance serves again. */
-  private async waitReady(instanceId: string, timeoutMs: number): Promise<void> {
-    const end = this.deps.now() + timeoutMs;
-    for (;;) {
-      const m = this.manager.instances.get(instanceId);
-      if (!m) throw new Error(`${instanceId} disappeared during its restart`);
-      const kind = agentServiceKind(m.spec.kind);
-      if (kind && m.supervisor.status().state === 'running') {
-        const probe = await kind.probe(m.spec.inputs, this.cfg.probeTimeoutMs);
-        m.lastProbe = { at: this.deps.now(), result: probe };
-        if ((kind.isReady ?? defaultReady)(probe)) return;
-      }
-      if (this.deps.now() > end) throw new Error(`${instanceId} not ready ${timeoutMs} ms after its restart`);
-      await sleep(250);
-    }
   }
 
   private hello(): AgentMessage {
@@ -434,114 +350,16 @@ export class Agent {
         address: this.cfg.address,
         agentVersion: AGENT_VERSION,
         facts: { ...this.deps.facts, dataRoot: this.cfg.dataRoot, labels: this.cfg.labels },
-        status: this.statusReport(),
+        status: this.reporter.statusReport(),
       },
     };
   }
 
-  private statusReport(): StatusReport {
-    const instances: InstanceStatus[] = [];
-    for (const [id, m] of this.manager.instances) {
-      const st = m.supervisor.status();
-      instances.push({
-        id,
-        cluster: m.spec.cluster,
-        kind: m.spec.kind,
-        process: st.state,
-        pid: st.pid ?? 0,
-        restarts: st.restarts,
-        lastExit: st.lastExit
-          ? `code=${st.lastExit.code ?? '-'} signal=${st.lastExit.signal ?? '-'} at=${new Date(st.lastExit.at).toISOString()}`
-          : '',
-        adopted: st.adopted,
-        detail: [
-          st.state === 'crashed' || st.crashLoop ? (st.reason ?? '') : '',
-          (st.state === 'crashed' || st.crashLoop) && m.crashCause
-            ? `cause (${m.crashCause.file}): ${m.crashCause.line}`
-            : '',
-          m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
-          this.waiting.get(id) ?? '',
-        ]
-          .filter(Boolean)
-          .join('; '),
-        probeAtMs: st.state === 'running' && m.lastProbe ? m.lastProbe.at : 0,
-        probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
-        restartPending: m.restartPending || m.target !== undefined,
-        logFiles: InstanceManager.logFiles(m.plan),
-      });
-    }
-    // A control plane refused for its identity has had nothing of its own applied here.
-    const applied =
-      this.refusedControlPlane !== undefined && this.refusedControlPlane === this.controlPlaneId
-        ? 0
-        : this.generation;
-    return { appliedGeneration: applied, applyError: this.applyError, instances, sentAtMs: this.deps.now() };
-  }
-
-  private sendStatus(): void {
-    this.conn.send({ status: this.statusReport() });
-  }
-
-  /** A state change is reported within 100 ms, coalescing bursts. */
   private reportSoon(): void {
-    if (this.pendingReport || this.stopped) return;
-    this.pendingReport = setTimeout(() => {
-      this.pendingReport = undefined;
-      this.sendStatus();
-    }, 100);
-  }
-
-  private scheduleReports(): void {
-    if (this.reportTimer) clearTimeout(this.reportTimer);
-    const tick = () => {
-      if (this.stopped) return;
-      void this.probeAll().finally(() => {
-        this.sendStatus();
-        if (!this.stopped) this.reportTimer = setTimeout(tick, this.reportIntervalMs);
-      });
-    };
-    this.reportTimer = setTimeout(tick, 0);
-  }
-
-  private async probeAll(): Promise<void> {
-    if (this.probing) return;
-    this.probing = true;
-    try {
-      await Promise.all(
-        [...this.manager.instances.values()].map(async (m) => {
-          if (m.supervisor.status().state !== 'running') {
-            delete m.lastProbe;
-            return;
-          }
-          const kind = agentServiceKind(m.spec.kind);
-          if (!kind) return;
-          const result = await kind.probe(m.spec.inputs, this.cfg.probeTimeoutMs);
-          m.lastProbe = { at: this.deps.now(), result };
-        }),
-      );
-    } finally {
-      this.probing = false;
-    }
+    if (!this.stopped) this.reporter.reportSoon();
   }
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Without a kind-specific rule: the probe says ok and, when it reports it, serving. */
-function defaultReady(probe: unknown): boolean {
-  const p = probe as { ok?: unknown; serving?: unknown } | undefined;
-  return p?.ok === true && p.serving !== false;
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const details = (err as { details?: unknown }).details;
-    // HactlError details are a list of field problems; a gRPC ServiceError's details is a string.
-    return Array.isArray(details) && details.length
-      ? `${err.message}: ${details.map((d: { path: string; message: string }) => `${d.path}: ${d.message}`).join('; ')}`
-      : err.message;
-  }
-  return String(err);
 }

@@ -1,6 +1,23 @@
 import type { ProcessPlan } from '@hactl/shared';
 
 /**
+ * Probes one instance, keeping its client connections (a Kafka admin, a ZooKeeper session) between
+ * probes: it connects on the first probe, reconnects after a failure or when the inputs point
+ * elsewhere, and closes everything on close(). One per instance; closed when the instance is removed
+ * and when the agent stops.
+ */
+export interface Prober<I = unknown> {
+  /** Resolves with the kind's probe JSON, never rejects. */
+  probe(inputs: I, timeoutMs: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** A prober for a kind whose probe keeps nothing open between calls (four-letter words, plain HTTP). */
+export function statelessProber<I>(probe: (inputs: I, timeoutMs: number) => Promise<unknown>): Prober<I> {
+  return { probe, close: () => Promise.resolve() };
+}
+
+/**
  * The effectful half of a service kind on the agent: how to run it and how to probe it. The pure
  * half (inputs schema, renderer, health) lives in @hactl/shared.
  */
@@ -14,8 +31,8 @@ export interface AgentServiceKind<I = unknown> {
   readonly serviceUser: string;
   /** Pure: inputs → how to launch the process. */
   planProcess(inputs: I): ProcessPlan;
-  /** Probes the running service; resolves with the kind's probe JSON, never rejects. */
-  probe(inputs: I, timeoutMs: number): Promise<unknown>;
+  /** A prober for one instance; it opens nothing until its first probe. */
+  createProber(): Prober<I>;
   /**
    * Commands that must succeed before each start by the agent (e.g. `kafka-storage.sh format
    * --ignore-formatted` for KRaft). Pure: returns what to run.

@@ -103,29 +103,25 @@ export function checkDesiredState(raw: unknown): DesiredState {
   return { generation: r.generation as number, instances };
 }
 
-/** A desired state from the control plane's stream: inputs arrive as JSON strings, checked as input documents. */
+/**
+ * A desired state from the control plane's stream. Only the transport encoding is undone here (the
+ * generation as a number, each instance's inputs from its JSON string, read with the same depth and
+ * key limits as the saved file); every check is `checkDesiredState`'s, the one the saved state gets.
+ */
 export function parseWireDesired(d: DesiredState__Output): DesiredState {
-  const generation = Number(d.generation);
-  if (!Number.isSafeInteger(generation) || generation < 0)
-    throw new ValidationError('invalid desired state', [
-      { path: 'generation', message: 'must be a non-negative integer' },
-    ]);
-  if (d.instances.length > MAX_INSTANCES)
-    throw new ValidationError('invalid desired state', [
-      { path: 'instances', message: `at most ${MAX_INSTANCES}` },
-    ]);
-  const instances = d.instances.map((i, idx) => {
-    const path = `instances[${idx}]`;
-    const inputs = parseJsonInput(i.inputsJson, `the render inputs of ${i.id.slice(0, 100)}`, {
-      prefix: `${path}.inputs`,
-    });
-    return checkDesiredInstance(
-      { id: i.id, cluster: i.cluster, kind: i.kind, role: i.role, runState: i.runState, inputs },
-      path,
-    );
+  return checkDesiredState({
+    generation: Number(d.generation),
+    instances: d.instances.map((i, idx) => ({
+      id: i.id,
+      cluster: i.cluster,
+      kind: i.kind,
+      role: i.role,
+      runState: i.runState,
+      inputs: parseJsonInput(i.inputsJson, `the render inputs of ${i.id.slice(0, 100)}`, {
+        prefix: `instances[${idx}].inputs`,
+      }),
+    })),
   });
-  checkUniqueIds(instances);
-  return { generation, instances };
 }
 
 function checkUniqueIds(instances: readonly DesiredInstanceSpec[]): void {

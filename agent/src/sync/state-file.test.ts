@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesiredState__Output } from '@hactl/proto';
 import { readAppliedState, SavedStateError, writeAppliedState } from './state-file.js';
+import { HactlError } from '@hactl/shared';
 import { parseWireDesired } from './desired.js';
 
 let dir: string;
@@ -160,5 +161,61 @@ describe('desired state from the wire: the same checks', () => {
       generation: 5,
       instances: [{ id: 'zk/zk-1', runState: 'running', inputs: { myid: 1 } }],
     });
+  });
+});
+
+describe('one parser: a tampered saved state and the same state from the wire get the same verdict', () => {
+  /** The wire form of a saved state: inputs travel as JSON strings. */
+  const toWire = (state: {
+    generation: number;
+    instances: Record<string, unknown>[];
+  }): DesiredState__Output =>
+    ({
+      generation: state.generation,
+      instances: state.instances.map(({ inputs: i, ...rest }) => ({
+        ...rest,
+        inputsJson: JSON.stringify(i),
+      })),
+    }) as DesiredState__Output;
+  const fields = (err: unknown) =>
+    err instanceof HactlError
+      ? err.details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')
+      : String(err);
+
+  it.each<[string, { generation: number; instances: Record<string, unknown>[] }]>([
+    [
+      'a ".." path in the inputs',
+      { generation: 3, instances: [instance({ inputs: inputs('/d/../../etc/cron.d') })] },
+    ],
+    ['a ".." instance id', { generation: 3, instances: [instance({ id: 'zk/..' })] }],
+    ['an unknown kind', { generation: 3, instances: [instance({ kind: 'cassandra' })] }],
+    ['a bad run state', { generation: 3, instances: [instance({ runState: 'exploded' })] }],
+    ['the same instance twice', { generation: 3, instances: [instance(), instance()] }],
+    ['a negative generation', { generation: -1, instances: [] }],
+    [
+      'an unknown key in the inputs',
+      { generation: 3, instances: [instance({ inputs: { ...inputs(), extra: 'x' } })] },
+    ],
+  ])('%s → refused by both, naming the same fields', async (_scenario, state) => {
+    const saved = await readAppliedState(stateFile(JSON.stringify(state))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const wire = (() => {
+      try {
+        parseWireDesired(toWire(state));
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(saved).toBeInstanceOf(SavedStateError);
+    expect(wire).toBeInstanceOf(HactlError);
+    expect((saved as Error).message).toBe(`${(saved as SavedStateError).file}: ${fields(wire)}`);
+  });
+
+  it('a good state → the same result from the file and from the wire', async () => {
+    const state = { generation: 7, instances: [instance()] };
+    expect(await readAppliedState(stateFile(JSON.stringify(state)))).toEqual(parseWireDesired(toWire(state)));
   });
 });

@@ -2,7 +2,7 @@ import { afterElasticsearchRestart, beforeElasticsearchRestart } from './restart
 import type { elasticsearch } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
-import { isElasticsearchReady, probeElasticsearch } from './probe.js';
+import { createElasticsearchProber, isElasticsearchReady } from './probe.js';
 
 export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.ElasticsearchInputs> = {
   kind: 'elasticsearch',
@@ -11,6 +11,6 @@ export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.Elasticsearc
   planPreStart: planElasticsearchPreStart,
   beforeRestart: beforeElasticsearchRestart,
   afterRestart: afterElasticsearchRestart,
-  probe: probeElasticsearch,
+  createProber: () => createElasticsearchProber(),
   isReady: isElasticsearchReady,
 };

@@ -1,4 +1,6 @@
 import { elasticsearch } from '@hactl/shared';
+import { ReusedClient } from '../reuse.js';
+import type { Prober } from '../types.js';
 
 type Inputs = elasticsearch.ElasticsearchInputs;
 type Answer = elasticsearch.ProbeAnswer;
@@ -41,47 +43,114 @@ export function isElasticsearchReady(probe: unknown): boolean {
   return name !== undefined && (p.data.nodes ?? []).some((n) => n.name === name);
 }
 
+/** The client calls the probe makes (the 8.x `Client` fits). */
+export interface EsClientLike {
+  info(params: undefined, opts: { signal: AbortSignal }): Promise<unknown>;
+  cluster: {
+    health(
+      params: { master_timeout: string; timeout: string },
+      opts: { signal: AbortSignal },
+    ): Promise<unknown>;
+  };
+  cat: {
+    nodes(
+      params: { format: 'json'; h: string[]; master_timeout: string },
+      opts: { signal: AbortSignal },
+    ): Promise<unknown>;
+  };
+  close(): Promise<void>;
+}
+
+/** Creates a client for one node's URL. */
+export type EsClientOpen = (url: string, timeoutMs: number) => Promise<EsClientLike>;
+
+/**
+ * The 8.x client, because it talks to 8.x and 9.x servers alike (§4.3a); no retries. It loads on
+ * the first Elasticsearch probe.
+ */
+export const openElasticsearchClient: EsClientOpen = async (url, timeoutMs) => {
+  const { Client } = await import('@elastic/elasticsearch');
+  return new Client({ node: url, requestTimeout: timeoutMs, maxRetries: 0, compression: false });
+};
+
+/** A request that failed before any HTTP answer (refused, reset, timed out): the client is dropped. */
+class NoAnswer extends Error {
+  constructor(readonly root: Answer) {
+    super(root.ok ? 'answered' : root.message);
+  }
+}
+
 /**
  * `GET /` (answers even without a master, §4.3), then `_cluster/health` and `_cat/nodes` (master-node
  * actions: a masterless node waits `master_timeout`, 30 s by default, before its 503, §4.4 — so both
- * get a master_timeout of half the probe budget). The 8.x client, because it talks to 8.x and 9.x
- * servers alike (§4.3a); no retries, one client per probe, closed afterwards.
+ * get a master_timeout of half the probe budget).
  */
+async function probeWith(
+  es: EsClientLike,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<elasticsearch.ElasticsearchProbe> {
+  const opts = { signal };
+  const masterTimeout = `${Math.max(100, Math.floor(timeoutMs / 2))}ms`;
+  const root = await answer(() => es.info(undefined, opts));
+  if (!root.ok) {
+    if (root.status === undefined) throw new NoAnswer(root);
+    return elasticsearch.checkElasticsearchProbe(root, undefined, undefined);
+  }
+  const [health, nodes] = await Promise.all([
+    answer(() => es.cluster.health({ master_timeout: masterTimeout, timeout: masterTimeout }, opts)),
+    answer(() =>
+      es.cat.nodes(
+        { format: 'json', h: ['name', 'master', 'node.role', 'ip'], master_timeout: masterTimeout },
+        opts,
+      ),
+    ),
+  ]);
+  return elasticsearch.checkElasticsearchProbe(root, health, nodes);
+}
+
+/**
+ * One node's prober: its client (and the client's keep-alive connections) is kept between probes,
+ * and dropped when a request gets no HTTP answer at all, so the next probe starts clean.
+ */
+export function createElasticsearchProber(open: EsClientOpen = openElasticsearchClient): Prober<Inputs> {
+  const client = new ReusedClient<EsClientLike>({
+    open: (key) => {
+      const { url, timeoutMs } = JSON.parse(key) as { url: string; timeoutMs: number };
+      return open(url, timeoutMs);
+    },
+    alive: () => true,
+    close: (c) => c.close(),
+  });
+  return {
+    async probe(inputs, timeoutMs) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      const key = JSON.stringify({ url: nodeUrl(inputs.address, inputs.httpPort), timeoutMs });
+      try {
+        return await client.use(key, (es) => probeWith(es, timeoutMs, abort.signal));
+      } catch (err) {
+        if (err instanceof NoAnswer)
+          return elasticsearch.checkElasticsearchProbe(err.root, undefined, undefined);
+        // A body that fails to parse lands here; the probe never rejects.
+        return { ok: false, error: (err instanceof Error ? err.message : String(err)).slice(0, 1000) };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+/** One probe on its own client, closed afterwards (tests). */
 export async function probeElasticsearch(
   inputs: Inputs,
   timeoutMs: number,
 ): Promise<elasticsearch.ElasticsearchProbe> {
-  let client: { close(): Promise<void> } | undefined;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const prober = createElasticsearchProber();
   try {
-    const { Client } = await import('@elastic/elasticsearch');
-    const es = new Client({
-      node: nodeUrl(inputs.address, inputs.httpPort),
-      requestTimeout: timeoutMs,
-      maxRetries: 0,
-      compression: false,
-    });
-    client = es;
-    const opts = { signal: abort.signal };
-    const masterTimeout = `${Math.max(100, Math.floor(timeoutMs / 2))}ms`;
-    const root = await answer(() => es.info(undefined, opts));
-    if (!root.ok) return elasticsearch.checkElasticsearchProbe(root, undefined, undefined);
-    const [health, nodes] = await Promise.all([
-      answer(() => es.cluster.health({ master_timeout: masterTimeout, timeout: masterTimeout }, opts)),
-      answer(() =>
-        es.cat.nodes(
-          { format: 'json', h: ['name', 'master', 'node.role', 'ip'], master_timeout: masterTimeout },
-          opts,
-        ),
-      ),
-    ]);
-    return elasticsearch.checkElasticsearchProbe(root, health, nodes);
-  } catch (err) {
-    // A body that fails to parse lands here; the probe never rejects.
-    return { ok: false, error: (err instanceof Error ? err.message : String(err)).slice(0, 1000) };
+    return (await prober.probe(inputs, timeoutMs)) as elasticsearch.ElasticsearchProbe;
   } finally {
-    clearTimeout(timer);
-    await client?.close().catch(() => undefined);
+    await prober.close();
   }
 }

@@ -1,12 +1,12 @@
 import type { kafka } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planKafkaPreStart, planKafkaProcess } from './process.js';
-import { probeKafka } from './probe.js';
+import { createKafkaProber } from './probe.js';
 
 export const kafkaAgentKind: AgentServiceKind<kafka.KafkaInputs> = {
   kind: 'kafka',
   serviceUser: 'kafka',
   planProcess: planKafkaProcess,
   planPreStart: planKafkaPreStart,
-  probe: probeKafka,
+  createProber: () => createKafkaProber(),
 };

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { kafka } from '@hactl/shared';
 import {
   planKafkaJvmOpts,
   planKafkaPreStart,
@@ -12,39 +11,10 @@ import {
 } from './process.js';
 import { decodeDescribeQuorumResponse, describeQuorum, encodeDescribeQuorumRequest } from './quorum.js';
 import { probeKafka, splitZookeeperConnect } from './probe.js';
+import { kraftInputs, zkInputs } from './test-inputs.js';
 
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 const frame = (name: string) => Buffer.from(fs.readFileSync(path.join(testdata, name), 'utf8').trim(), 'hex');
-
-const zkInputs: kafka.KafkaInputs = {
-  cluster: 'kafka-main',
-  mode: 'zookeeper',
-  id: 1,
-  roles: ['broker'],
-  address: '127.0.0.11',
-  port: 9092,
-  listeners: 'PLAINTEXT://127.0.0.11:9092',
-  advertisedListeners: 'PLAINTEXT://127.0.0.11:9092',
-  zookeeperConnect: '127.0.0.1:2181/kafka-main',
-  logDirs: ['/d/k/1/data'],
-  confDir: '/d/k/1/conf',
-  logDir: '/d/k/1/logs',
-  home: '/opt/kafka',
-  config: {},
-  heap: '512m',
-  jvmFlags: ['-XX:+UseG1GC'],
-};
-const kraftInputs: kafka.KafkaInputs = {
-  ...zkInputs,
-  mode: 'kraft',
-  roles: ['broker', 'controller'],
-  controllerPort: 9093,
-  zookeeperConnect: undefined,
-  listeners: 'PLAINTEXT://127.0.0.11:9092,CONTROLLER://127.0.0.11:9093',
-  voters: [{ id: 1, address: '127.0.0.11', port: 9093 }],
-  clusterId: 'MkU3OEVBNTcwNTJENDM2Qg',
-};
-delete (kraftInputs as Partial<kafka.KafkaInputs>).zookeeperConnect;
 
 describe('kafka process plan', () => {
   it('runs kafka-server-start.sh with the rendered properties, heap and LOG_DIR', () => {

@@ -1,5 +1,9 @@
+import net from 'node:net';
 import type { kafka } from '@hactl/shared';
 import { kafka as shared } from '@hactl/shared';
+import { ReusedClient } from '../reuse.js';
+import type { Prober } from '../types.js';
+import { ZkSession, type ZkConnect } from '../zk-session.js';
 import { describeQuorum, NOT_LEADER_OR_FOLLOWER, type QuorumInfo } from './quorum.js';
 
 type Inputs = kafka.KafkaInputs;
@@ -9,34 +13,83 @@ function message(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).slice(0, 500);
 }
 
+/** The admin calls the probe makes, on a connection to the node's own listener. */
+export interface KafkaAdminLike {
+  describeCluster(): Promise<shared.ClusterMetadataLike>;
+  fetchTopicMetadata(): Promise<{ topics: shared.TopicMetadataLike[] }>;
+  /** False once the connection to the node's own listener has closed. */
+  readonly alive: boolean;
+  disconnect(): Promise<void>;
+}
+
+/** Connects an admin to `host:port`; rejects when the node's listener does not answer. */
+export type KafkaAdminConnect = (host: string, port: number, timeoutMs: number) => Promise<KafkaAdminLike>;
+
 /**
- * kafkajs admin on the node's own PLAINTEXT listener: `connect()` sends ApiVersions (the listener
- * answers), `describeCluster()` and `fetchTopicMetadata()` send Metadata for all topics
- * (service-facts §2.6). One short-lived admin per probe, no retries, no logging.
+ * kafkajs admin on the node's own PLAINTEXT listener: `connect()` sends ApiVersions and Metadata to
+ * it (the listener answers), `describeCluster()` and `fetchTopicMetadata()` send Metadata for all
+ * topics (service-facts §2.6); no retries, no logging. kafkajs loads on the first Kafka probe.
+ *
+ * The admin is kept between probes, and kafkajs routes a Metadata request to any broker it knows,
+ * so a kept admin could go on answering from the other brokers after this node died. The socket
+ * factory therefore watches the connections to this node's own listener: once none is open the
+ * admin is not `alive`, and the next probe connects afresh, which fails while the node is down.
  */
-async function probeMetadata(inputs: Inputs, timeoutMs: number, probe: Probe): Promise<void> {
+export const connectKafkaAdmin: KafkaAdminConnect = async (host, port, timeoutMs) => {
   const { Kafka, logLevel } = await import('kafkajs');
+  const own = new Set<net.Socket>();
   const client = new Kafka({
     clientId: 'hactl-agent-probe',
-    brokers: [`${inputs.address}:${inputs.port}`],
+    brokers: [`${host}:${port}`],
     logLevel: logLevel.NOTHING,
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     retry: { retries: 0 },
+    // kafkajs' own factory, plain TCP only (the probe uses the PLAINTEXT listener), plus the watch.
+    socketFactory: ({ host: h, port: p, onConnect }) => {
+      const socket = net.connect({ host: h, port: p }, onConnect);
+      socket.setKeepAlive(true, 60_000);
+      if (h === host && p === port) {
+        socket.once('connect', () => own.add(socket));
+        socket.once('close', () => own.delete(socket));
+      }
+      return socket;
+    },
   });
   const admin = client.admin();
   try {
     await admin.connect();
+  } catch (err) {
+    await admin.disconnect().catch(() => undefined);
+    throw err;
+  }
+  return {
+    describeCluster: () => admin.describeCluster(),
+    fetchTopicMetadata: () => admin.fetchTopicMetadata({ topics: [] }),
+    get alive() {
+      return own.size > 0;
+    },
+    disconnect: () => admin.disconnect(),
+  };
+};
+
+/** The connections one Kafka node's prober keeps. */
+interface KafkaClients {
+  admin: ReusedClient<KafkaAdminLike>;
+  zk: ZkSession;
+}
+
+async function probeMetadata(clients: KafkaClients, inputs: Inputs, timeoutMs: number, probe: Probe) {
+  const key = JSON.stringify({ host: inputs.address, port: inputs.port, timeoutMs });
+  await clients.admin.use(key, async (admin) => {
     probe.ok = true;
     Object.assign(probe, shared.summariseCluster(await admin.describeCluster()));
-    const { topics } = await admin.fetchTopicMetadata({ topics: [] });
+    const { topics } = await admin.fetchTopicMetadata();
     Object.assign(
       probe,
       shared.summarisePartitions(topics.map((t) => ({ name: t.name, partitions: t.partitions }))),
     );
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  });
 }
 
 /** Splits `h1:2181,h2:2181/chroot` into the server list and the chroot. */
@@ -51,63 +104,29 @@ export function splitZookeeperConnect(connect: string): { servers: string; chroo
  * ZooKeeper mode: the broker's ephemeral `/brokers/ids/<id>`, `/controller` and the live broker
  * list under the chroot (service-facts §2.2, §5: `/controller.brokerid` ∈ `/brokers/ids`).
  */
-async function probeZookeeper(inputs: Inputs, timeoutMs: number, probe: Probe): Promise<void> {
-  const mod = await import('node-zookeeper-client');
-  const zk = (mod as unknown as { default?: typeof mod }).default ?? mod;
+async function probeZookeeper(clients: KafkaClients, inputs: Inputs, timeoutMs: number, probe: Probe) {
   const { servers, chroot } = splitZookeeperConnect(inputs.zookeeperConnect ?? '');
-  const client = zk.createClient(servers, {
-    sessionTimeout: Math.max(6000, timeoutMs * 3),
-    spinDelay: 200,
-    retries: 0,
-  });
-  const noNode = zk.Exception.NO_NODE;
-  const call = <T>(fn: (cb: (err: unknown, v: T) => void) => void): Promise<T | undefined> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`zookeeper request timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      fn((err, v) => {
-        clearTimeout(timer);
-        if (!err) resolve(v);
-        else if (err instanceof zk.Exception && err.getCode() === noNode) resolve(undefined);
-        else reject(err instanceof Error ? err : new Error(String(err)));
-      });
-    });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`zookeeper ${servers} did not connect within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      client.once('connected', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      client.connect();
-    });
-    const [self, controller, ids] = await Promise.all([
-      call<Buffer>((cb) => client.getData(`${chroot}/brokers/ids/${inputs.id}`, (e, d) => cb(e, d))),
-      call<Buffer>((cb) => client.getData(`${chroot}/controller`, (e, d) => cb(e, d))),
-      call<string[]>((cb) => client.getChildren(`${chroot}/brokers/ids`, (e, c) => cb(e, c))),
-    ]);
-    probe.registered = self !== undefined;
-    if (self) {
-      // The registration must advertise this broker's own listener, or it is another process's.
-      const reg = shared.parseBrokerRegistration(self.toString('utf8'));
-      if (inputs.advertisedListeners && !reg.endpoints.includes(inputs.advertisedListeners)) {
-        probe.registered = false;
-        probe.error = `/brokers/ids/${inputs.id} advertises ${reg.endpoints.join(',')}, expected ${inputs.advertisedListeners}`;
-      }
+  const [self, controller, ids] = await clients.zk.run(servers, timeoutMs, (zk) =>
+    Promise.all([
+      zk.data(`${chroot}/brokers/ids/${inputs.id}`),
+      zk.data(`${chroot}/controller`),
+      zk.children(`${chroot}/brokers/ids`),
+    ]),
+  );
+  probe.registered = self !== undefined;
+  if (self) {
+    // The registration must advertise this broker's own listener, or it is another process's.
+    const reg = shared.parseBrokerRegistration(self.toString('utf8'));
+    if (inputs.advertisedListeners && !reg.endpoints.includes(inputs.advertisedListeners)) {
+      probe.registered = false;
+      probe.error = `/brokers/ids/${inputs.id} advertises ${reg.endpoints.join(',')}, expected ${inputs.advertisedListeners}`;
     }
-    probe.zkController = controller ? shared.parseControllerZnode(controller.toString('utf8')) : null;
-    probe.zkBrokers = (ids ?? [])
-      .filter((s) => /^\d+$/.test(s))
-      .map(Number)
-      .sort((a, b) => a - b);
-  } finally {
-    client.close();
   }
+  probe.zkController = controller ? shared.parseControllerZnode(controller.toString('utf8')) : null;
+  probe.zkBrokers = ids
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -149,12 +168,12 @@ async function probeQuorum(inputs: Inputs, timeoutMs: number, probe: Probe): Pro
 }
 
 /** Probes one Kafka node; resolves with the kind's probe JSON, never rejects. */
-export async function probeKafka(inputs: Inputs, timeoutMs: number): Promise<Probe> {
+async function probeWith(clients: KafkaClients, inputs: Inputs, timeoutMs: number): Promise<Probe> {
   const probe: Probe = { ok: false, id: inputs.id };
   const isBroker = inputs.roles.includes('broker');
   if (isBroker) {
     try {
-      await probeMetadata(inputs, timeoutMs, probe);
+      await probeMetadata(clients, inputs, timeoutMs, probe);
     } catch (err) {
       probe.error = message(err);
     }
@@ -163,7 +182,7 @@ export async function probeKafka(inputs: Inputs, timeoutMs: number): Promise<Pro
   if (inputs.mode === 'zookeeper') {
     if (probe.ok) {
       try {
-        await probeZookeeper(inputs, timeoutMs, probe);
+        await probeZookeeper(clients, inputs, timeoutMs, probe);
       } catch (err) {
         probe.error = `zookeeper: ${message(err)}`;
       }
@@ -184,4 +203,46 @@ export async function probeKafka(inputs: Inputs, timeoutMs: number): Promise<Pro
         id: inputs.id,
         error: `probe result failed its own schema: ${checked.error.message.slice(0, 300)}`,
       };
+}
+
+/**
+ * One Kafka node's prober: its admin and (ZooKeeper mode) its ZooKeeper session are kept between
+ * probes and reopened after a failure (see reuse.ts). KRaft's DescribeQuorum stays one short
+ * connection per probe: it may have to walk the voters until the leader answers.
+ */
+export function createKafkaProber(
+  connect: { admin?: KafkaAdminConnect; zk?: ZkConnect } = {},
+): Prober<Inputs> {
+  const open = connect.admin ?? connectKafkaAdmin;
+  const clients: KafkaClients = {
+    admin: new ReusedClient({
+      open: (key) => {
+        const { host, port, timeoutMs } = JSON.parse(key) as {
+          host: string;
+          port: number;
+          timeoutMs: number;
+        };
+        return open(host, port, timeoutMs);
+      },
+      alive: (a) => a.alive,
+      close: (a) => a.disconnect(),
+    }),
+    zk: new ZkSession(connect.zk),
+  };
+  return {
+    probe: (inputs, timeoutMs) => probeWith(clients, inputs, timeoutMs),
+    close: async () => {
+      await Promise.all([clients.admin.close(), clients.zk.close()]);
+    },
+  };
+}
+
+/** One probe on its own connections, closed afterwards (tests and testdata recording). */
+export async function probeKafka(inputs: Inputs, timeoutMs: number): Promise<Probe> {
+  const prober = createKafkaProber();
+  try {
+    return (await prober.probe(inputs, timeoutMs)) as Probe;
+  } finally {
+    await prober.close();
+  }
 }

@@ -3,7 +3,9 @@ import zlib from 'node:zlib';
 import type { StormAgentInputs } from './inputs.js';
 import { decodeSupervisorInfo } from './thrift.js';
 import { parseClusterSummary, parseNimbusSummary, parseSupervisorSummary, uiErrorMessage } from './ui.js';
-import { stormConnectString, withZk, type ZkReader } from './zk.js';
+import type { Prober } from '../types.js';
+import { ZkSession, type ZkConnect, type ZkReader } from '../zk-session.js';
+import { stormConnectString } from './zk.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
@@ -57,13 +59,21 @@ async function readLatch(zk: ZkReader): Promise<string[]> {
  * Nimbus: Thrift port open, `/nimbuses/<host>` (2.x) or `/nimbuses/<host:port>` (1.x) present, and
  * the leader latch holder. The TCP connect alone never makes a member healthy.
  */
-export async function probeNimbus(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
+export async function probeNimbus(
+  zkSession: ZkSession,
+  inputs: StormAgentInputs,
+  timeoutMs: number,
+): Promise<unknown> {
   const listening = await tcpOpen(inputs.address, inputs.nimbusPort, timeoutMs);
   try {
-    const { nimbuses, queue } = await withZk(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => ({
-      nimbuses: await zk.children('/nimbuses'),
-      queue: await readLatch(zk),
-    }));
+    const { nimbuses, queue } = await zkSession.run(
+      stormConnectString(inputs.zookeeper),
+      timeoutMs,
+      async (zk) => ({
+        nimbuses: await zk.children('/nimbuses'),
+        queue: await readLatch(zk),
+      }),
+    );
     const leader = queue[0];
     return {
       role: 'nimbus',
@@ -85,6 +95,7 @@ export async function probeNimbus(inputs: StormAgentInputs, timeoutMs: number): 
  * on `SupervisorInfo.hostname` (= storm.local.hostname, rendered as the host address).
  */
 export async function probeSupervisor(
+  zkSession: ZkSession,
   inputs: StormAgentInputs,
   timeoutMs: number,
   nowSecs: number,
@@ -93,7 +104,7 @@ export async function probeSupervisor(
     ? await tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs)
     : false;
   try {
-    const found = await withZk(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => {
+    const found = await zkSession.run(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => {
       for (const id of (await zk.children('/supervisors')).slice(0, 10_000)) {
         const raw = await zk.data(`/supervisors/${id}`);
         if (!raw || raw.length === 0) continue;
@@ -171,14 +182,35 @@ export async function probeUi(inputs: StormAgentInputs, timeoutMs: number): Prom
   }
 }
 
-/** Never rejects: every failure becomes an `ok: false` probe with the reason. */
+/**
+ * One Storm daemon's prober. Nimbus and supervisor probes read ZooKeeper over one session kept
+ * between probes (reconnected after a failure); the UI probe uses fetch, whose connections Node's
+ * global pool already keeps alive. Never rejects: every failure becomes an `ok: false` probe.
+ */
+export function createStormProber(connect?: ZkConnect): Prober<StormAgentInputs> {
+  const zk = new ZkSession(connect);
+  return {
+    async probe(inputs, timeoutMs) {
+      try {
+        if (inputs.role === 'nimbus') return await probeNimbus(zk, inputs, timeoutMs);
+        if (inputs.role === 'supervisor')
+          return await probeSupervisor(zk, inputs, timeoutMs, Date.now() / 1000);
+        return await probeUi(inputs, timeoutMs);
+      } catch (err) {
+        return failed(inputs.role, message(err));
+      }
+    },
+    close: () => zk.close(),
+  };
+}
+
+/** One probe on its own session, closed afterwards (tests and testdata recording). */
 export async function probeStorm(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
+  const prober = createStormProber();
   try {
-    if (inputs.role === 'nimbus') return await probeNimbus(inputs, timeoutMs);
-    if (inputs.role === 'supervisor') return await probeSupervisor(inputs, timeoutMs, Date.now() / 1000);
-    return await probeUi(inputs, timeoutMs);
-  } catch (err) {
-    return failed(inputs.role, message(err));
+    return await prober.probe(inputs, timeoutMs);
+  } finally {
+    await prober.close();
   }
 }
 

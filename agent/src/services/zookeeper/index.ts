@@ -1,5 +1,5 @@
 import type { zookeeper } from '@hactl/shared';
-import type { AgentServiceKind } from '../types.js';
+import { statelessProber, type AgentServiceKind } from '../types.js';
 import { planZookeeperProcess } from './process.js';
 import { probeZookeeper } from './probe.js';
 
@@ -7,5 +7,6 @@ export const zookeeperAgentKind: AgentServiceKind<zookeeper.ZookeeperInputs> = {
   kind: 'zookeeper',
   serviceUser: 'zookeeper',
   planProcess: planZookeeperProcess,
-  probe: probeZookeeper,
+  // Four-letter words need a fresh connection each: the server answers one word and closes.
+  createProber: () => statelessProber(probeZookeeper),
 };

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createElasticsearchProber, type EsClientLike } from './elasticsearch/probe.js';
+import { createKafkaProber, type KafkaAdminLike } from './kafka/probe.js';
+import { zkInputs } from './kafka/test-inputs.js';
+import { createStormProber } from './storm/probe.js';
+import type { StormAgentInputs } from './storm/inputs.js';
+import type { ZkConnection } from './zk-session.js';
+
+const recorded = (kind: string, file: string) =>
+  fs.readFileSync(
+    path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../../shared/src/services',
+      kind,
+      'testdata',
+      file,
+    ),
+    'utf8',
+  );
+
+/** A fake ZooKeeper: counts sessions opened and closed; `fail` makes reads fail. */
+function fakeZk(nodes: Record<string, string>, children: Record<string, string[]>) {
+  const sessions = { opened: 0, closed: 0, fail: false };
+  const connect = (): Promise<ZkConnection> => {
+    sessions.opened++;
+    let open = true;
+    return Promise.resolve({
+      get alive() {
+        return open;
+      },
+      close: () => {
+        open = false;
+        sessions.closed++;
+      },
+      children: (p) =>
+        sessions.fail ? Promise.reject(new Error('CONNECTION_LOSS')) : Promise.resolve(children[p] ?? []),
+      data: (p) =>
+        sessions.fail
+          ? Promise.reject(new Error('CONNECTION_LOSS'))
+          : Promise.resolve(nodes[p] === undefined ? undefined : Buffer.from(nodes[p])),
+    });
+  };
+  return { sessions, connect };
+}
+
+const kafkaInputs = zkInputs;
+
+function fakeKafka() {
+  const admins = { opened: 0, closed: 0 };
+  let alive = true;
+  const connect = (): Promise<KafkaAdminLike> => {
+    admins.opened++;
+    alive = true;
+    return Promise.resolve({
+      describeCluster: () =>
+        Promise.resolve({ brokers: [{ nodeId: 1 }, { nodeId: 2 }], controller: 2, clusterId: 'c1' }),
+      fetchTopicMetadata: () => Promise.resolve({ topics: [] }),
+      get alive() {
+        return alive;
+      },
+      disconnect: () => {
+        admins.closed++;
+        return Promise.resolve();
+      },
+    });
+  };
+  return { admins, connect, lose: () => (alive = false) };
+}
+
+// Recorded from Kafka 3.9.2 (shared testdata), moved to this test's address.
+const registration = recorded('kafka', 'znode-brokers-ids-1-kafka3.9.2.json').replaceAll(
+  '127.0.4.11',
+  '127.0.0.11',
+);
+const zkNodes = {
+  '/kafka-main/brokers/ids/1': registration,
+  '/kafka-main/controller': '{"version":2,"brokerid":2,"timestamp":"1"}',
+};
+const zkChildren = { '/kafka-main/brokers/ids': ['1', '2'] };
+
+/** A Kafka prober on a fake admin and a fake ZooKeeper holding a registered broker 1. */
+function kafkaWorld() {
+  const k = fakeKafka();
+  const zk = fakeZk(zkNodes, zkChildren);
+  return { k, zk, prober: createKafkaProber({ admin: k.connect, zk: zk.connect }) };
+}
+
+describe('probers keep their connections between probes (fake client factories)', () => {
+  it('kafka, ZooKeeper mode: three probes → one admin and one ZooKeeper session, same result each time', async () => {
+    const { k, zk, prober } = kafkaWorld();
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await prober.probe(kafkaInputs, 1000));
+    expect(results[0]).toMatchObject({
+      ok: true,
+      brokers: [1, 2],
+      controller: 2,
+      registered: true,
+      zkController: 2,
+      zkBrokers: [1, 2],
+    });
+    expect(results[2]).toEqual(results[0]);
+    expect(k.admins.opened).toBe(1);
+    expect(zk.sessions.opened).toBe(1);
+    await prober.close();
+    expect(k.admins.closed).toBe(1);
+    expect(zk.sessions.closed).toBe(1);
+  });
+
+  it("kafka: the node's own connection closed between probes → a new admin", async () => {
+    const { k, prober } = kafkaWorld();
+    await prober.probe(kafkaInputs, 1000);
+    k.lose();
+    await prober.probe(kafkaInputs, 1000);
+    expect(k.admins.opened).toBe(2);
+    expect(k.admins.closed).toBe(1);
+  });
+
+  it('kafka: a ZooKeeper read fails → that probe reports it, the next one opens a new session', async () => {
+    const { zk, prober } = kafkaWorld();
+    zk.sessions.fail = true;
+    expect(await prober.probe(kafkaInputs, 1000)).toMatchObject({
+      ok: true,
+      error: 'zookeeper: CONNECTION_LOSS',
+    });
+    zk.sessions.fail = false;
+    expect(await prober.probe(kafkaInputs, 1000)).toMatchObject({ ok: true, registered: true });
+    expect(zk.sessions.opened).toBe(2);
+    expect(zk.sessions.closed).toBe(1);
+    await prober.close();
+  });
+
+  it('storm nimbus: three probes → one ZooKeeper session', async () => {
+    const zk = fakeZk(
+      { '/leader-lock/_c_x-latch-0000000001': '127.0.0.21:6627:0' },
+      { '/nimbuses': ['127.0.0.21'], '/leader-lock': ['_c_x-latch-0000000001'] },
+    );
+    const inputs = {
+      role: 'nimbus',
+      address: '127.0.0.21',
+      nimbusPort: 6627,
+      zookeeper: { servers: ['127.0.0.1'], port: 2181, root: '/storm' },
+    } as StormAgentInputs;
+    const prober = createStormProber(zk.connect);
+    for (let i = 0; i < 3; i++)
+      expect(await prober.probe(inputs, 300)).toMatchObject({ ok: true, registered: true, isLeader: true });
+    expect(zk.sessions.opened).toBe(1);
+    await prober.close();
+    expect(zk.sessions.closed).toBe(1);
+  });
+
+  it('elasticsearch: three probes → one client; a request with no HTTP answer → a new client', async () => {
+    let opened = 0;
+    let closed = 0;
+    let refuse = false;
+    // Answers recorded from Elasticsearch 8.19.21 (shared testdata).
+    const es = (f: string) => JSON.parse(recorded('elasticsearch', `${f}-es8.19.21.json`)) as unknown;
+    const open = (): Promise<EsClientLike> => {
+      opened++;
+      return Promise.resolve({
+        info: () =>
+          refuse ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve(es('root-formed')),
+        cluster: { health: () => Promise.resolve(es('health-green')) },
+        cat: { nodes: () => Promise.resolve(es('cat-nodes-5')) },
+        close: () => {
+          closed++;
+          return Promise.resolve();
+        },
+      });
+    };
+    const prober = createElasticsearchProber(open);
+    const inputs = { address: '127.0.0.31', httpPort: 9200 } as Parameters<typeof prober.probe>[0];
+    for (let i = 0; i < 3; i++) expect(await prober.probe(inputs, 500)).toMatchObject({ ok: true });
+    expect(opened).toBe(1);
+    refuse = true;
+    expect(await prober.probe(inputs, 500)).toMatchObject({ ok: false });
+    refuse = false;
+    await prober.probe(inputs, 500);
+    expect(opened).toBe(2);
+    await prober.close();
+    expect(closed).toBe(2);
+  });
+});

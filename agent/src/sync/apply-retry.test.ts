@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { nullLogger } from '@hactl/shared';
+import { APPLY_RETRY_MS, ApplyRetry } from './apply-retry.js';
+import type { DesiredInstanceSpec } from './diff.js';
+
+const spec = (id: string): DesiredInstanceSpec => ({
+  id,
+  cluster: 'k',
+  kind: 'kafka',
+  role: 'broker',
+  runState: 'running',
+  inputs: {},
+});
+
+function setup() {
+  let generation = 0;
+  let stopped = false;
+  const reapplied: [number, string[]][] = [];
+  const retry = new ApplyRetry({
+    generation: () => generation,
+    stopped: () => stopped,
+    reapply: (g, desired) => reapplied.push([g, desired.map((d) => d.id)]),
+    logger: nullLogger,
+  });
+  /** What the agent's apply does: record the generation, then hand over the errors. */
+  const apply = (g: number, desired: DesiredInstanceSpec[], errors: string[]) => {
+    generation = g;
+    retry.afterApply(g, desired, errors);
+  };
+  return { retry, apply, reapplied, stop: () => (stopped = true) };
+}
+
+describe('apply retry after errors (fake timers)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('an apply with errors → the same desired state is applied again 5 s later, once', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1'), spec('k/b2')], ['add k/b2: pre-start timed out']);
+    vi.advanceTimersByTime(APPLY_RETRY_MS - 1);
+    expect(s.reapplied).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(s.reapplied).toEqual([[3, ['k/b1', 'k/b2']]]);
+    vi.advanceTimersByTime(10 * APPLY_RETRY_MS);
+    expect(s.reapplied).toHaveLength(1);
+  });
+
+  it('an apply without errors → no retry', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1')], []);
+    vi.advanceTimersByTime(10 * APPLY_RETRY_MS);
+    expect(s.reapplied).toEqual([]);
+  });
+
+  it('a newer desired state applied cleanly before the retry → the retry is dropped', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1')], ['add k/b1: failed']);
+    vi.advanceTimersByTime(2000);
+    s.apply(4, [spec('k/b1')], []);
+    vi.advanceTimersByTime(10 * APPLY_RETRY_MS);
+    expect(s.reapplied).toEqual([]);
+  });
+
+  it('a newer desired state with errors → only the newer one is retried, 5 s after it', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1')], ['add k/b1: failed']);
+    vi.advanceTimersByTime(2000);
+    s.apply(4, [spec('k/b9')], ['add k/b9: failed']);
+    vi.advanceTimersByTime(APPLY_RETRY_MS - 1);
+    expect(s.reapplied).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(s.reapplied).toEqual([[4, ['k/b9']]]);
+  });
+
+  it('the agent stopping before the retry → nothing is applied', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1')], ['add k/b1: failed']);
+    s.stop();
+    vi.advanceTimersByTime(10 * APPLY_RETRY_MS);
+    expect(s.reapplied).toEqual([]);
+  });
+});

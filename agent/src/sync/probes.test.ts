@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { InstanceProbes, type ProbedInstance } from './probes.js';
+
+describe('one prober per instance, closed when the instance goes', () => {
+  function setup() {
+    const made: string[] = [];
+    const closed: string[] = [];
+    const instances = new Map<string, ProbedInstance>([
+      ['zk/zk-1', { spec: { kind: 'zookeeper', inputs: { n: 1 } } }],
+      ['zk/zk-2', { spec: { kind: 'zookeeper', inputs: { n: 2 } } }],
+    ]);
+    let count = 0;
+    const probes = new InstanceProbes({
+      instances: { instances },
+      kindOf: (kind) =>
+        kind === 'zookeeper'
+          ? {
+              createProber: () => {
+                const me = `p${++count}`;
+                made.push(me);
+                return {
+                  probe: (inputs) => Promise.resolve({ ok: true, by: me, inputs }),
+                  close: () => {
+                    closed.push(me);
+                    return Promise.resolve();
+                  },
+                };
+              },
+            }
+          : undefined,
+      timeoutMs: 1000,
+      now: () => 77,
+    });
+    return { probes, instances, made, closed };
+  }
+
+  it('probing twice → the same prober; the result is recorded as the last probe', async () => {
+    const s = setup();
+    await s.probes.probe('zk/zk-1');
+    expect(await s.probes.probe('zk/zk-1')).toEqual({ ok: true, by: 'p1', inputs: { n: 1 } });
+    expect(s.made).toEqual(['p1']);
+    expect(s.instances.get('zk/zk-1')?.lastProbe).toEqual({
+      at: 77,
+      result: { ok: true, by: 'p1', inputs: { n: 1 } },
+    });
+  });
+
+  it('an instance removed → its prober (and its connections) closed on prune, the others kept', async () => {
+    const s = setup();
+    await s.probes.probe('zk/zk-1');
+    await s.probes.probe('zk/zk-2');
+    s.instances.delete('zk/zk-1');
+    await s.probes.prune();
+    expect(s.closed).toEqual(['p1']);
+    await s.probes.probe('zk/zk-2');
+    expect(s.made).toEqual(['p1', 'p2']);
+  });
+
+  it('the agent stopping → every prober closed', async () => {
+    const s = setup();
+    await s.probes.probe('zk/zk-1');
+    await s.probes.probe('zk/zk-2');
+    await s.probes.closeAll();
+    expect(s.closed.sort()).toEqual(['p1', 'p2']);
+  });
+
+  it('an instance of a kind this agent does not have → no probe, nothing recorded', async () => {
+    const s = setup();
+    s.instances.set('x/y', { spec: { kind: 'cassandra', inputs: {} } });
+    expect(await s.probes.probe('x/y')).toBeUndefined();
+    expect(s.instances.get('x/y')?.lastProbe).toBeUndefined();
+  });
+});

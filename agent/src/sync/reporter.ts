@@ -1,0 +1,161 @@
+import type { InstanceStatus, StatusReport } from '@hactl/proto';
+import type { ProcessPlan } from '@hactl/shared';
+import type { SupervisorStatus } from '../supervisor/index.js';
+import type { DesiredInstanceSpec } from './diff.js';
+import { InstanceManager } from './instances.js';
+
+/**
+ * The report loop: every interval, probe each running instance and send the full status; a state
+ * change in between is reported within 100 ms (bursts coalesced). `buildStatusReport` is the pure
+ * part (managed state in, proto status out); `Reporter` owns the timers.
+ */
+
+/** What a report reads of a managed instance (InstanceManager's ManagedInstance fits). */
+export interface ReportedInstance {
+  spec: Pick<DesiredInstanceSpec, 'cluster' | 'kind'>;
+  supervisor: { status(): SupervisorStatus };
+  plan: ProcessPlan;
+  restartPending: boolean;
+  target?: unknown;
+  blocked?: string | undefined;
+  crashCause?: { file: string; line: string } | undefined;
+  lastProbe?: { at: number; result: unknown };
+}
+
+/** Pure: the status report for `instances` as they are at `now`. */
+export function buildStatusReport(
+  instances: ReadonlyMap<string, ReportedInstance>,
+  waiting: ReadonlyMap<string, string>,
+  applied: { generation: number; error: string },
+  now: number,
+): StatusReport {
+  const out: InstanceStatus[] = [];
+  for (const [id, m] of instances) {
+    const st = m.supervisor.status();
+    const down = st.state === 'crashed' || st.crashLoop;
+    out.push({
+      id,
+      cluster: m.spec.cluster,
+      kind: m.spec.kind,
+      process: st.state,
+      pid: st.pid ?? 0,
+      restarts: st.restarts,
+      lastExit: st.lastExit
+        ? `code=${st.lastExit.code ?? '-'} signal=${st.lastExit.signal ?? '-'} at=${new Date(st.lastExit.at).toISOString()}`
+        : '',
+      adopted: st.adopted,
+      detail: [
+        down ? (st.reason ?? '') : '',
+        down && m.crashCause ? `cause (${m.crashCause.file}): ${m.crashCause.line}` : '',
+        m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
+        waiting.get(id) ?? '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+      probeAtMs: st.state === 'running' && m.lastProbe ? m.lastProbe.at : 0,
+      probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
+      restartPending: m.restartPending || m.target !== undefined,
+      logFiles: InstanceManager.logFiles(m.plan),
+    });
+  }
+  return { appliedGeneration: applied.generation, applyError: applied.error, instances: out, sentAtMs: now };
+}
+
+export interface ReporterDeps {
+  instances: { readonly instances: ReadonlyMap<string, ReportedInstance> };
+  /** Probes one instance now and records the result as its last probe. */
+  probe: (instanceId: string) => Promise<unknown>;
+  /** The applied generation to report and the apply error. */
+  applied: () => { generation: number; error: string };
+  waiting: ReadonlyMap<string, string>;
+  /** Sends a report on the stream (dropped while disconnected: the next hello carries the state). */
+  send: (report: StatusReport) => void;
+  now: () => number;
+  intervalMs: number;
+}
+
+/** How soon a state change is reported; bursts within it go out as one report. */
+export const REPORT_SOON_MS = 100;
+
+export class Reporter {
+  private intervalMs: number;
+  private reportTimer: NodeJS.Timeout | undefined;
+  private pendingReport: NodeJS.Timeout | undefined;
+  private probing = false;
+  private stopped = false;
+
+  constructor(private readonly deps: ReporterDeps) {
+    this.intervalMs = deps.intervalMs;
+  }
+
+  statusReport(): StatusReport {
+    return buildStatusReport(
+      this.deps.instances.instances,
+      this.deps.waiting,
+      this.deps.applied(),
+      this.deps.now(),
+    );
+  }
+
+  sendStatus(): void {
+    this.deps.send(this.statusReport());
+  }
+
+  /** A state change is reported within 100 ms, coalescing bursts. */
+  reportSoon(): void {
+    if (this.pendingReport || this.stopped) return;
+    this.pendingReport = setTimeout(() => {
+      this.pendingReport = undefined;
+      this.sendStatus();
+    }, REPORT_SOON_MS);
+  }
+
+  /** Changes the interval (the control plane's welcome may ask for another); restarts the loop. */
+  setInterval(ms: number): void {
+    if (ms === this.intervalMs) return;
+    this.intervalMs = ms;
+    this.start();
+  }
+
+  get interval(): number {
+    return this.intervalMs;
+  }
+
+  /** Probes and reports now, then every interval, until stop(). */
+  start(): void {
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    const tick = () => {
+      if (this.stopped) return;
+      void this.probeAll().finally(() => {
+        this.sendStatus();
+        if (!this.stopped) this.reportTimer = setTimeout(tick, this.intervalMs);
+      });
+    };
+    this.reportTimer = setTimeout(tick, 0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    if (this.pendingReport) clearTimeout(this.pendingReport);
+  }
+
+  /** Probes every running instance at once; a round still running when the next is due is not doubled. */
+  async probeAll(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      await Promise.all(
+        [...this.deps.instances.instances].map(async ([id, m]) => {
+          if (m.supervisor.status().state !== 'running') {
+            delete m.lastProbe;
+            return;
+          }
+          await this.deps.probe(id);
+        }),
+      );
+    } finally {
+      this.probing = false;
+    }
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * Agent footprint per service kind: RSS and idle CPU of a real hactl agent (agent/dist/main.js, a
+ * child process) connected to a real control plane (in this process), next to a bare Node process
+ * that has loaded @grpc/grpc-js. Target (project issue): RSS within 1.3x the bare baseline, idle
+ * CPU under 0.5 %.
+ *
+ * Each kind gets a fresh agent managing one instance. ZooKeeper is the real one from
+ * /usr/share/zookeeper (one JVM). Kafka (KRaft broker+controller), a Storm nimbus and an
+ * Elasticsearch node run from a stand-in distribution whose launch scripts only sleep: the agent
+ * supervises them and probes them every interval like real ones, but the probes meet closed ports
+ * (kafkajs, the ES client and, for Storm, a real ZooKeeper session to the ensemble above, all
+ * loaded and used). Running the real JVMs of all four at once does not fit a 2-core machine.
+ *
+ *   node bench/dist/agent-footprint.js [--window-s 30] [--settle-s 15]
+ *
+ * RSS is VmRSS from /proc/PID/status at the end of the window; CPU is utime+stime from
+ * /proc/PID/stat over the window, as a percentage of one core.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nullLogger } from '@hactl/shared';
+import { startControlPlane } from '../../control-plane/dist/server.js';
+import { testConfig } from '../../control-plane/dist/config.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? dflt : Number(process.argv[i + 1]);
+};
+const WINDOW_S = arg('--window-s', 30);
+const SETTLE_S = arg('--settle-s', 15);
+const TARGET_RATIO = 1.3;
+const TARGET_CPU = 0.5;
+const ZK_HOME = '/usr/share/zookeeper';
+const CLK_TCK = 100; // USER_HZ on Linux
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** utime + stime of one process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+function cpuTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(
+  what: string,
+  cond: () => boolean,
+  timeoutMs = Number(process.env.BENCH_WAIT_MS ?? 120_000),
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Settles, then measures RSS and CPU over the window. */
+async function measure(pid: number): Promise<{ rssMb: number; cpuPct: number }> {
+  await sleep(SETTLE_S * 1000);
+  const t0 = performance.now();
+  const c0 = cpuTicks(pid);
+  await sleep(WINDOW_S * 1000);
+  const secs = (performance.now() - t0) / 1000;
+  const cpuPct = ((cpuTicks(pid) - c0) / CLK_TCK / secs) * 100;
+  return { rssMb: rssKb(pid) / 1024, cpuPct };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** A bare Node process with grpc-js loaded and a client channel made, then idle. */
+async function baseline(): Promise<{ rssMb: number; cpuPct: number }> {
+  const code =
+    "const grpc = await import('@grpc/grpc-js');" +
+    "const c = new grpc.Client('127.0.0.1:1', grpc.credentials.createInsecure());" +
+    'setInterval(() => {}, 1 << 30);';
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: path.join(REPO, 'bench'),
+    stdio: 'ignore',
+  });
+  try {
+    return await measure(child.pid!);
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** A distribution whose launch scripts only sleep (kafka-storage.sh format succeeds at once). */
+function standInHome(dir: string): string {
+  const home = path.join(dir, 'stand-in');
+  fs.mkdirSync(path.join(home, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(home, 'config'), { recursive: true });
+  for (const script of ['kafka-server-start.sh', 'storm', 'elasticsearch'])
+    fs.writeFileSync(path.join(home, 'bin', script), '#!/bin/sh\nexec sleep 100000\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(home, 'bin', 'kafka-storage.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  return home;
+}
+
+interface Case {
+  label: string;
+  host: string;
+  address: string;
+  cluster?: { name: string; spec: unknown };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-footprint-'));
+  const cp = await startControlPlane(
+    { ...testConfig(path.join(dir, 'cp')), reportIntervalMs: 5000 },
+    nullLogger,
+  );
+  const home = standInHome(dir);
+  const agents: ChildProcess[] = [];
+  const startAgent = (host: string, address: string): ChildProcess => {
+    const stateDir = path.join(dir, host, 'state');
+    const dataRoot = path.join(dir, host, 'data');
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.mkdirSync(dataRoot, { recursive: true });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO, 'agent/dist/main.js'),
+        ...['--server', `127.0.0.1:${cp.grpcPort}`, '--name', host, '--address', address],
+        ...[
+          '--state-dir',
+          stateDir,
+          '--data-root',
+          dataRoot,
+          '--insecure',
+          '--service-users',
+          'off',
+          '--log-level',
+          process.env.BENCH_DEBUG ? 'info' : 'warn',
+        ],
+      ],
+      {
+        stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'inherit'],
+        env: process.env,
+      },
+    );
+    agents.push(child);
+    return child;
+  };
+  const connected = (host: string) => cp.fleet.listHosts().some((h) => h.name === host && h.connected);
+  /** The cluster's one instance as its agent last reported it. */
+  const observed = (cluster: string) => {
+    const id = cp.fleet.planCluster(cluster)[0]?.id;
+    return id === undefined ? undefined : cp.fleet.observation(id);
+  };
+
+  const cases: Case[] = [
+    { label: 'agent, no instance', host: 'fp-idle', address: '127.0.9.1' },
+    {
+      label: 'zookeeper (real, 1 member)',
+      host: 'fp-zk',
+      address: '127.0.9.2',
+      cluster: {
+        name: 'fp-zk',
+        spec: {
+          kind: 'zookeeper',
+          distribution: { home: ZK_HOME },
+          jvm: { heap: '64m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+          members: [{ host: 'fp-zk', id: 1, adminPort: 0 }],
+        },
+      },
+    },
+    {
+      label: 'kafka kraft (stand-in)',
+      host: 'fp-kafka',
+      address: '127.0.9.3',
+      cluster: {
+        name: 'fp-kafka',
+        spec: {
+          kind: 'kafka',
+          distribution: { home },
+          mode: 'kraft',
+          brokers: [{ host: 'fp-kafka', id: 1, roles: ['broker', 'controller'] }],
+        },
+      },
+    },
+    {
+      label: 'storm nimbus (stand-in, real zk)',
+      host: 'fp-storm',
+      address: '127.0.9.4',
+      cluster: {
+        name: 'fp-storm',
+        spec: {
+          kind: 'storm',
+          distribution: { home },
+          zookeeper: 'fp-zk',
+          nimbus: { hosts: ['fp-storm'] },
+          supervisors: { hosts: [], slots: [6700] },
+        },
+      },
+    },
+    {
+      label: 'elasticsearch (stand-in)',
+      host: 'fp-es',
+      address: '127.0.9.5',
+      cluster: {
+        name: 'fp-es',
+        spec: {
+          kind: 'elasticsearch',
+          distribution: { home },
+          heap: '64m',
+          nodes: [{ host: 'fp-es', name: 'node-1', roles: ['master', 'data'] }],
+        },
+      },
+    },
+  ];
+
+  const rows: string[][] = [];
+  try {
+    const base = await baseline();
+    rows.push(['bare node + grpc-js', base.rssMb.toFixed(1), '1.00', base.cpuPct.toFixed(2), '-']);
+    for (const c of cases) {
+      const child = startAgent(c.host, c.address);
+      await until(`${c.host} connected`, () => connected(c.host));
+      const cluster = c.cluster?.name;
+      if (c.cluster && cluster) {
+        cp.fleet.applyCluster(cluster, c.cluster.spec, { author: 'bench', message: '' });
+        await until(`${c.host} running its instance with a probe`, () => {
+          const o = observed(cluster);
+          return o?.process === 'running' && o.probeAt > 0;
+        });
+      }
+      const m = await measure(child.pid!);
+      const probe = cluster ? JSON.stringify(observed(cluster)?.probe ?? null) : '';
+      rows.push([
+        c.label,
+        m.rssMb.toFixed(1),
+        (m.rssMb / base.rssMb).toFixed(2),
+        m.cpuPct.toFixed(2),
+        probe.slice(0, 60),
+      ]);
+      // The ZooKeeper host stays up: the Storm case's probes read its ensemble.
+      if (c.host !== 'fp-zk') await stopChild(child);
+    }
+  } finally {
+    await Promise.all(agents.map(stopChild));
+    // Services outlive their agent by design; end the ones this run started, by their pid files.
+    const pidFiles = cases.flatMap((c) => {
+      const run = path.join(dir, c.host, 'state', 'run');
+      return fs.existsSync(run)
+        ? fs
+            .readdirSync(run)
+            .filter((f) => f.endsWith('.pid'))
+            .map((f) => path.join(run, f))
+        : [];
+    });
+    for (const pidFile of pidFiles) {
+      // The pid file holds the pid and its /proc start time.
+      const pid = Number(/\d+/.exec(fs.readFileSync(pidFile, 'utf8'))?.[0] ?? 0);
+      // The supervisor starts each service as its own process group (zkServer.sh and its JVM).
+      for (const target of [-pid, pid])
+        if (pid > 1)
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+    }
+    await cp.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(
+    `agent footprint: RSS after ${SETTLE_S} s settle, idle CPU over ${WINDOW_S} s (report interval 5 s); ` +
+      `target RSS <= ${TARGET_RATIO}x bare, CPU < ${TARGET_CPU} %`,
+  );
+  console.log('Kafka, Storm and Elasticsearch run stand-in processes: their probes meet closed ports.');
+  const header = ['process', 'RSS MB', 'x bare', 'CPU %', 'last probe'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r.map((v, i) => (i === 0 || i === 4 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
