@@ -10,7 +10,7 @@ import { CommandJournal, type CommandResultMsg } from './sync/commands.js';
 import { CONTROL_PLANE_ID_RE, type AgentConfig } from './config.js';
 import type { HostFactsView } from './facts.js';
 import { ControlPlaneConnection } from './sync/connection.js';
-import { diffInstances, type DesiredInstanceSpec } from './sync/diff.js';
+import { diffInstances, type DesiredInstance } from './sync/diff.js';
 import { InstanceManager } from './sync/instances.js';
 import { parseWireDesired, type DesiredState } from './sync/desired.js';
 import { readAppliedState, writeAppliedState } from './sync/state-file.js';
@@ -267,7 +267,7 @@ export class Agent {
     }
   }
 
-  private enqueueApply(generation: number, desired: DesiredInstanceSpec[], persist: boolean): Promise<void> {
+  private enqueueApply(generation: number, desired: DesiredInstance[], persist: boolean): Promise<void> {
     return this.enqueue(() => this.apply(generation, desired, persist), generation);
   }
 
@@ -280,7 +280,7 @@ export class Agent {
     return this.applyChain;
   }
 
-  private async apply(generation: number, desired: DesiredInstanceSpec[], persist: boolean): Promise<void> {
+  private async apply(generation: number, desired: DesiredInstance[], persist: boolean): Promise<void> {
     if (this.stopped) return;
     const diff = diffInstances(this.manager.current(), desired);
     this.log.info(

@@ -66,3 +66,4 @@ export function agentServiceClient() {
 
 /** Largest message either side accepts; desired states of a big host stay far below it. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+export * from './desired.js';

@@ -32,6 +32,27 @@ export interface InstancePlan<Inputs = unknown> {
   inputs: Inputs;
 }
 
+/**
+ * One instance of a host's desired state: what the control plane stores and sends and what the
+ * agent applies, the same type on both sides. On the wire (proto DesiredInstance) `inputs` travels
+ * as JSON text; the converters in @hactl/proto (desired.ts) are the only place that encodes it.
+ */
+export interface DesiredInstance<Inputs = unknown> {
+  /** `<cluster>/<member>` (instance-id.ts). */
+  id: string;
+  cluster: string;
+  kind: string;
+  role: string;
+  runState: RunState;
+  /** The kind's render inputs, fully resolved by the planner. */
+  inputs: Inputs;
+}
+
+/** A host's desired state as stored (`host_desired.state_json`), instances sorted by id. */
+export interface HostDesiredState {
+  instances: DesiredInstance[];
+}
+
 /** A file the agent should hold with exactly this content. */
 export interface RenderedFile {
   path: string;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nullLogger } from '@hactl/shared';
 import { APPLY_RETRY_MS, ApplyRetry } from './apply-retry.js';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 
-const spec = (id: string): DesiredInstanceSpec => ({
+const spec = (id: string): DesiredInstance => ({
   id,
   cluster: 'k',
   kind: 'kafka',
@@ -23,7 +23,7 @@ function setup() {
     logger: nullLogger,
   });
   /** What the agent's apply does: record the generation, then hand over the errors. */
-  const apply = (g: number, desired: DesiredInstanceSpec[], errors: string[]) => {
+  const apply = (g: number, desired: DesiredInstance[], errors: string[]) => {
     generation = g;
     retry.afterApply(g, desired, errors);
   };

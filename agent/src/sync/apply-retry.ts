@@ -1,5 +1,5 @@
 import type { Logger } from '@hactl/shared';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 
 /** How long after an apply with errors the agent applies the same desired state again. */
 export const APPLY_RETRY_MS = 5000;
@@ -9,7 +9,7 @@ export interface ApplyRetryDeps {
   generation: () => number;
   stopped: () => boolean;
   /** Queues the apply (without persisting: the state file already has it). */
-  reapply: (generation: number, desired: DesiredInstanceSpec[]) => void;
+  reapply: (generation: number, desired: DesiredInstance[]) => void;
   logger: Logger;
   delayMs?: number;
 }
@@ -27,11 +27,11 @@ export class ApplyRetry {
   constructor(private readonly deps: ApplyRetryDeps) {}
 
   /** Called after every apply: schedules a retry when it had errors. */
-  afterApply(generation: number, desired: DesiredInstanceSpec[], errors: readonly string[]): void {
+  afterApply(generation: number, desired: DesiredInstance[], errors: readonly string[]): void {
     if (errors.length) this.schedule(generation, desired);
   }
 
-  private schedule(generation: number, desired: DesiredInstanceSpec[]): void {
+  private schedule(generation: number, desired: DesiredInstance[]): void {
     this.cancel();
     this.timer = setTimeout(() => {
       this.timer = undefined;

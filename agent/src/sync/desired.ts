@@ -6,9 +6,9 @@ import {
   serviceKind,
   type ErrorDetail,
 } from '@hactl/shared';
-import type { DesiredState__Output } from '@hactl/proto';
+import { desiredFromWire, type DesiredState__Output } from '@hactl/proto';
 import { agentServiceKind } from '../services/registry.js';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 
 /**
  * One check for every desired state the agent acts on, wherever it comes from: the control
@@ -25,7 +25,7 @@ const MAX_INSTANCES = 1000;
 
 export interface DesiredState {
   generation: number;
-  instances: DesiredInstanceSpec[];
+  instances: DesiredInstance[];
 }
 
 /**
@@ -33,7 +33,7 @@ export interface DesiredState {
  * kind's schema. Throws a ValidationError naming every problem under `path`; returns the instance
  * with the kind's parsed inputs.
  */
-export function checkDesiredInstance(raw: unknown, path: string): DesiredInstanceSpec {
+export function checkDesiredInstance(raw: unknown, path: string): DesiredInstance {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ValidationError(`invalid desired instance at ${path}`, [
       {
@@ -81,7 +81,7 @@ export function checkDesiredInstance(raw: unknown, path: string): DesiredInstanc
       );
     throw err;
   }
-  return { id, cluster, kind, role, runState: runState as DesiredInstanceSpec['runState'], inputs };
+  return { id, cluster, kind, role, runState: runState as DesiredInstance['runState'], inputs };
 }
 
 /** Checks a whole desired state (`{generation, instances}`) of unknown shape; throws naming the field. */
@@ -109,22 +109,16 @@ export function checkDesiredState(raw: unknown): DesiredState {
  * key limits as the saved file); every check is `checkDesiredState`'s, the one the saved state gets.
  */
 export function parseWireDesired(d: DesiredState__Output): DesiredState {
-  return checkDesiredState({
-    generation: Number(d.generation),
-    instances: d.instances.map((i, idx) => ({
-      id: i.id,
-      cluster: i.cluster,
-      kind: i.kind,
-      role: i.role,
-      runState: i.runState,
-      inputs: parseJsonInput(i.inputsJson, `the render inputs of ${i.id.slice(0, 100)}`, {
+  return checkDesiredState(
+    desiredFromWire(d, (json, idx, id) =>
+      parseJsonInput(json, `the render inputs of ${id.slice(0, 100)}`, {
         prefix: `instances[${idx}].inputs`,
       }),
-    })),
-  });
+    ),
+  );
 }
 
-function checkUniqueIds(instances: readonly DesiredInstanceSpec[]): void {
+function checkUniqueIds(instances: readonly DesiredInstance[]): void {
   const seen = new Set<string>();
   instances.forEach((i, idx) => {
     if (seen.has(i.id))

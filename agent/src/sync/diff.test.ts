@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { diffInstances, type DesiredInstanceSpec } from './diff.js';
+import { diffInstances, type DesiredInstance } from './diff.js';
 
 const inst = (
   id: string,
   inputs: unknown = { a: 1 },
   runState: 'running' | 'stopped' = 'running',
-): DesiredInstanceSpec => ({ id, cluster: 'c', kind: 'zookeeper', role: 'member', runState, inputs });
+): DesiredInstance => ({ id, cluster: 'c', kind: 'zookeeper', role: 'member', runState, inputs });
 
 describe('desired vs applied diff', () => {
   it('classifies add, remove, update and keep', () => {

@@ -1,20 +1,15 @@
-/** One instance of a desired state, after the agent checked its inputs. */
-export interface DesiredInstanceSpec {
-  id: string;
-  cluster: string;
-  kind: string;
-  role: string;
-  runState: 'running' | 'stopped';
-  inputs: unknown;
-}
+import type { DesiredInstance } from '@hactl/shared';
+
+/** One instance of a desired state (the domain's one type; here after the agent checked its inputs). */
+export type { DesiredInstance } from '@hactl/shared';
 
 export interface InstanceDiff {
   /** New instances: render, then start if running. */
-  add: DesiredInstanceSpec[];
+  add: DesiredInstance[];
   /** Instances no longer desired: stop and forget. */
   remove: string[];
   /** Instances whose inputs or run state changed: re-render and reconcile. */
-  update: DesiredInstanceSpec[];
+  update: DesiredInstance[];
   /** Unchanged instances. */
   keep: string[];
 }
@@ -24,8 +19,8 @@ export interface InstanceDiff {
  * client diffs allocations before doing any I/O).
  */
 export function diffInstances(
-  current: ReadonlyMap<string, DesiredInstanceSpec>,
-  desired: readonly DesiredInstanceSpec[],
+  current: ReadonlyMap<string, DesiredInstance>,
+  desired: readonly DesiredInstance[],
 ): InstanceDiff {
   const out: InstanceDiff = { add: [], remove: [], update: [], keep: [] };
   const wanted = new Set<string>();

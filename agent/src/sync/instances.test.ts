@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nullLogger, type ProcessPlan } from '@hactl/shared';
 import { InstanceManager, needsRestartFor, type RunningRecord } from './instances.js';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 
 const plan = (home: string): ProcessPlan => ({
   command: `${home}/bin/zkServer.sh`,
@@ -16,7 +16,7 @@ const plan = (home: string): ProcessPlan => ({
   dirs: [],
   logFile: '/d/out',
 });
-const spec = (tick: string, kind = 'zookeeper'): DesiredInstanceSpec => ({
+const spec = (tick: string, kind = 'zookeeper'): DesiredInstance => ({
   id: 'zk/zk-1',
   cluster: 'zk',
   kind,
@@ -27,7 +27,7 @@ const spec = (tick: string, kind = 'zookeeper'): DesiredInstanceSpec => ({
 const running = (tick: string, home = '/zk'): RunningRecord => ({ inputs: { tick }, plan: plan(home) });
 
 describe('restart pending: judged against what the process was started with', () => {
-  it.each<[string, RunningRecord | undefined, DesiredInstanceSpec, ProcessPlan, boolean]>([
+  it.each<[string, RunningRecord | undefined, DesiredInstance, ProcessPlan, boolean]>([
     ['new config → pending', running('2000'), spec('500'), plan('/zk'), true],
     [
       'rolled back to the config the process runs (its files were rewritten twice) → not pending',

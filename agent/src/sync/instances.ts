@@ -17,11 +17,11 @@ import { checkPackageHost, ensureDistribution, type DownloadPolicy } from '../fi
 import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
 import { findCrashCause } from './crash-cause.js';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
 
 export interface ManagedInstance {
-  spec: DesiredInstanceSpec;
+  spec: DesiredInstance;
   supervisor: ProcessSupervisor;
   plan: ProcessPlan;
   /**
@@ -39,7 +39,7 @@ export interface ManagedInstance {
    */
   launch: RunningRecord;
   /** A desired spec not applied yet because its package could not be fetched; a restart retries it. */
-  target?: DesiredInstanceSpec | undefined;
+  target?: DesiredInstance | undefined;
   /** Why a restart onto the current spec would fail (e.g. the distribution is not on this host). */
   blocked?: string | undefined;
   /** Why the process last crashed, from its log files. */
@@ -60,7 +60,7 @@ export interface RunningRecord {
  */
 export function needsRestartFor(
   running: RunningRecord | undefined,
-  spec: DesiredInstanceSpec,
+  spec: DesiredInstance,
   plan: ProcessPlan,
 ): boolean {
   if (!running) return false;
@@ -98,19 +98,19 @@ export class InstanceManager {
   readonly instances = new Map<string, ManagedInstance>();
   constructor(private readonly opts: InstanceManagerOptions) {}
 
-  current(): Map<string, DesiredInstanceSpec> {
+  current(): Map<string, DesiredInstance> {
     return new Map([...this.instances].map(([id, m]) => [id, m.spec]));
   }
 
   /** The account the instance's service runs under, or undefined for the agent's own. */
-  private async userFor(spec: DesiredInstanceSpec): Promise<ServiceUser | undefined> {
+  private async userFor(spec: DesiredInstance): Promise<ServiceUser | undefined> {
     const name = agentServiceKind(spec.kind)?.serviceUser;
     return name && this.opts.serviceUser ? this.opts.serviceUser(name) : undefined;
   }
 
   /** Renders and writes the instance's files; returns true when any file changed. */
   private async writeFiles(
-    spec: DesiredInstanceSpec,
+    spec: DesiredInstance,
     plan: ProcessPlan,
     user: ServiceUser | undefined,
   ): Promise<boolean> {
@@ -135,7 +135,7 @@ export class InstanceManager {
     return changed;
   }
 
-  private processSpec(spec: DesiredInstanceSpec, plan: ProcessPlan, user: ServiceUser | undefined) {
+  private processSpec(spec: DesiredInstance, plan: ProcessPlan, user: ServiceUser | undefined) {
     const name = instanceFileName(spec.id);
     return {
       instanceId: spec.id,
@@ -224,7 +224,7 @@ export class InstanceManager {
    * Whether the instance's current spec could be started here now (package verified, launch files
    * present), without changing anything.
    */
-  async checkStartable(spec: DesiredInstanceSpec): Promise<LaunchCheck> {
+  async checkStartable(spec: DesiredInstance): Promise<LaunchCheck> {
     const agentKind = agentServiceKind(spec.kind);
     if (!agentKind)
       return { ok: false, problems: [`this agent cannot run kind ${spec.kind}`], packageMissing: false };
@@ -268,7 +268,7 @@ export class InstanceManager {
   }
 
   /** Parses wire inputs with the kind's schema; throws a ValidationError on garbage. */
-  static checkInputs(spec: DesiredInstanceSpec): DesiredInstanceSpec {
+  static checkInputs(spec: DesiredInstance): DesiredInstance {
     const kind = serviceKind(spec.kind);
     if (!kind || !agentServiceKind(spec.kind))
       throw new Error(`this agent cannot run instances of kind ${JSON.stringify(spec.kind)}`);
@@ -279,7 +279,7 @@ export class InstanceManager {
    * Runs the kind's pre-start commands (e.g. KRaft storage format with --ignore-formatted); each
    * must exit 0 or the start is abandoned with its output in the error.
    */
-  private async runPreStart(spec: DesiredInstanceSpec): Promise<void> {
+  private async runPreStart(spec: DesiredInstance): Promise<void> {
     await this.ensurePackage(spec);
     const cmds = agentServiceKind(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
     // Pre-start commands write into the service's directories (KRaft's meta.properties), so they
@@ -317,12 +317,12 @@ export class InstanceManager {
   }
 
   /** Downloads and verifies a package distribution if the instance uses one (a no-op when present). */
-  private async ensurePackage(spec: DesiredInstanceSpec): Promise<void> {
+  private async ensurePackage(spec: DesiredInstance): Promise<void> {
     const pkg = (spec.inputs as { package?: PackageInputs }).package;
     if (pkg) await ensureDistribution(pkg, this.opts.logger, this.opts.download ?? { allowedHosts: [] });
   }
 
-  async add(spec: DesiredInstanceSpec): Promise<void> {
+  async add(spec: DesiredInstance): Promise<void> {
     const agentKind = agentServiceKind(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
     const user = await this.userFor(spec);
@@ -375,7 +375,7 @@ export class InstanceManager {
     this.opts.onChange();
   }
 
-  async update(spec: DesiredInstanceSpec): Promise<void> {
+  async update(spec: DesiredInstance): Promise<void> {
     const m = this.instances.get(spec.id);
     if (!m) return this.add(spec);
     const agentKind = agentServiceKind(spec.kind)!;

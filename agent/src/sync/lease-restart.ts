@@ -2,7 +2,7 @@ import type { Logger } from '@hactl/shared';
 import type { SupervisorStatus } from '../supervisor/index.js';
 import type { CommandResultMsg } from './commands.js';
 import { describeError } from './describe.js';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 
 /**
  * Restart under a lease (architecture §4): a running member goes down only while the control plane
@@ -32,7 +32,7 @@ export interface LeaseClient {
 
 /** What a restart reads of a managed instance (InstanceManager's ManagedInstance fits). */
 export interface RestartView {
-  spec: Pick<DesiredInstanceSpec, 'kind' | 'runState' | 'inputs'>;
+  spec: Pick<DesiredInstance, 'kind' | 'runState' | 'inputs'>;
   supervisor: { status(): Pick<SupervisorStatus, 'state' | 'pid' | 'reason'> };
   restartPending: boolean;
   target?: unknown;

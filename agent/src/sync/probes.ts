@@ -1,9 +1,9 @@
 import type { Prober } from '../services/types.js';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 
 /** What a probe reads and writes of a managed instance (InstanceManager's ManagedInstance fits). */
 export interface ProbedInstance {
-  spec: Pick<DesiredInstanceSpec, 'kind' | 'inputs'>;
+  spec: Pick<DesiredInstance, 'kind' | 'inputs'>;
   lastProbe?: { at: number; result: unknown };
 }
 

@@ -1,7 +1,7 @@
 import type { InstanceStatus, StatusReport } from '@hactl/proto';
 import type { ProcessPlan } from '@hactl/shared';
 import type { SupervisorStatus } from '../supervisor/index.js';
-import type { DesiredInstanceSpec } from './diff.js';
+import type { DesiredInstance } from './diff.js';
 import { InstanceManager } from './instances.js';
 
 /**
@@ -12,7 +12,7 @@ import { InstanceManager } from './instances.js';
 
 /** What a report reads of a managed instance (InstanceManager's ManagedInstance fits). */
 export interface ReportedInstance {
-  spec: Pick<DesiredInstanceSpec, 'cluster' | 'kind'>;
+  spec: Pick<DesiredInstance, 'cluster' | 'kind'>;
   supervisor: { status(): SupervisorStatus };
   plan: ProcessPlan;
   restartPending: boolean;

@@ -1,6 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { HactlError, type Logger } from '@hactl/shared';
-import type { AgentMessage__Output, AgentServiceHandlers, ControlMessage } from '@hactl/proto';
+import { HactlError, type HostDesiredState, type Logger } from '@hactl/shared';
+import {
+  desiredToWire,
+  type AgentMessage__Output,
+  type AgentServiceHandlers,
+  type ControlMessage,
+} from '@hactl/proto';
 import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import { parseHello, parseStatus } from './validate.js';
@@ -19,39 +24,12 @@ export function grpcStatusFor(err: unknown): { code: grpc.status; details: strin
 }
 
 /**
- * One stored instance of a host's desired state (`host_desired.state_json`). Today the store keeps
- * the render inputs as an object (`inputs`); a store that keeps them as the JSON text the wire
- * carries (`inputsJson`) is sent as stored, without stringifying them again.
- */
-interface StoredDesiredInstance {
-  id: string;
-  cluster: string;
-  kind: string;
-  role: string;
-  runState: string;
-  inputs?: unknown;
-  inputsJson?: string;
-}
-
-/**
- * The wire message for a host's stored desired state: the stored JSON is parsed once, and each
- * instance's inputs go out as their stored JSON text when the store keeps them as text.
+ * The wire message for a host's stored desired state (`host_desired.state_json`, a
+ * HostDesiredState): parsed once and encoded by the proto edge's one encoder.
  */
 export function toWireDesired(generation: number, stateJson: string): ControlMessage {
-  const stored = JSON.parse(stateJson) as { instances: StoredDesiredInstance[] };
-  return {
-    desired: {
-      generation,
-      instances: stored.instances.map((i) => ({
-        id: i.id,
-        cluster: i.cluster,
-        kind: i.kind,
-        role: i.role,
-        runState: i.runState,
-        inputsJson: i.inputsJson ?? JSON.stringify(i.inputs),
-      })),
-    },
-  };
+  const stored = JSON.parse(stateJson) as HostDesiredState;
+  return { desired: desiredToWire(generation, stored.instances) };
 }
 
 export interface AgentServiceDeps {

@@ -4,16 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger, type InstanceObservation } from '@hactl/shared';
 import { Fleet, receivedProbeAt, type AgentSession } from './fleet.js';
-import type { HostDesiredView } from './plan-fleet.js';
+import type { HostDesiredState } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 
 let dir: string;
 let store: SqliteStore;
 let fleet: Fleet;
 const now = 1_800_000_000_000;
-const latest = new Map<string, HostDesiredView>();
+const latest = new Map<string, HostDesiredState>();
 const session = (host: string): AgentSession => ({
-  sendDesired: (_g, json) => latest.set(host, JSON.parse(json) as HostDesiredView),
+  sendDesired: (_g, json) => latest.set(host, JSON.parse(json) as HostDesiredState),
   sendCommand() {},
   close() {},
 });

@@ -10,7 +10,7 @@ import {
   type MemberStatus,
 } from '@hactl/shared';
 import type { Store } from '../store/store.js';
-import type { HostDesiredView } from './plan-fleet.js';
+import type { HostDesiredState } from './plan-fleet.js';
 import { readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
 import {
   AgentSessions,
@@ -471,7 +471,7 @@ export class Fleet {
     let kinds = this.desiredKinds.get(hostId);
     if (!kinds) {
       const d = this.store.getHostDesired(hostId);
-      const view = d ? (JSON.parse(d.state_json) as HostDesiredView) : { instances: [] };
+      const view = d ? (JSON.parse(d.state_json) as HostDesiredState) : { instances: [] };
       kinds = new Map(view.instances.map((i) => [i.id, i.kind] as const));
       this.desiredKinds.set(hostId, kinds);
     }
@@ -495,4 +495,4 @@ export class Fleet {
 const STATUS_REUSE_MS = 1000;
 
 /** The desired state of a host with no instances. */
-const EMPTY_DESIRED = JSON.stringify({ instances: [] } satisfies HostDesiredView);
+const EMPTY_DESIRED = JSON.stringify({ instances: [] } satisfies HostDesiredState);

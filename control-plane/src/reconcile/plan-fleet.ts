@@ -1,18 +1,6 @@
-import type { InstancePlan } from '@hactl/shared';
+import type { HostDesiredState, InstancePlan } from '@hactl/shared';
 
-/** One instance in a host's desired state, as stored and sent (inputs stay structured here). */
-export interface DesiredInstanceView {
-  id: string;
-  cluster: string;
-  kind: string;
-  role: string;
-  runState: string;
-  inputs: unknown;
-}
-
-export interface HostDesiredView {
-  instances: DesiredInstanceView[];
-}
+export type { DesiredInstance, HostDesiredState } from '@hactl/shared';
 
 /** A cluster's part in the fleet's desired state. */
 export interface PlannedCluster {
@@ -31,8 +19,8 @@ export function planHostDesired(
   hostIds: Iterable<string>,
   clusters: Iterable<PlannedCluster>,
   held: ReadonlyMap<string, string> = new Map(),
-): Map<string, HostDesiredView> {
-  const byHost = new Map<string, HostDesiredView>();
+): Map<string, HostDesiredState> {
+  const byHost = new Map<string, HostDesiredState>();
   for (const id of hostIds) byHost.set(id, { instances: [] });
   for (const c of clusters) {
     for (const p of c.plans) {
@@ -54,7 +42,7 @@ export function planHostDesired(
 /** A host's generation moves when its desired JSON differs from what is stored. */
 export function diffHostDesired(
   stored: ReadonlyMap<string, { generation: number; json: string }>,
-  planned: ReadonlyMap<string, HostDesiredView>,
+  planned: ReadonlyMap<string, HostDesiredState>,
 ): { hostId: string; generation: number; json: string }[] {
   const changes: { hostId: string; generation: number; json: string }[] = [];
   for (const [hostId, view] of planned) {

@@ -20,7 +20,7 @@ export interface AgentCommandResult {
 export interface AgentSession {
   /**
    * Pushes a full desired state on the agent's stream. `stateJson` is exactly the stored
-   * `host_desired.state_json` (a HostDesiredView), so the transport converts stored bytes and the
+   * `host_desired.state_json` (a HostDesiredState), so the transport converts stored bytes and the
    * control plane never parses and re-stringifies a desired state to send it.
    */
   sendDesired(generation: number, stateJson: string): void;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger, serviceKind } from '@hactl/shared';
 import { Fleet, type AgentSession } from './fleet.js';
-import type { HostDesiredView } from './plan-fleet.js';
+import type { HostDesiredState } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
@@ -14,9 +14,9 @@ let fleet: Fleet;
 /** Calls of the store methods a snapshot is read from, by method. */
 const reads = new Map<string, number>();
 const now = 1_800_000_000_000;
-const latest = new Map<string, HostDesiredView>();
+const latest = new Map<string, HostDesiredState>();
 const session = (host: string): AgentSession => ({
-  sendDesired: (_g, json) => latest.set(host, JSON.parse(json) as HostDesiredView),
+  sendDesired: (_g, json) => latest.set(host, JSON.parse(json) as HostDesiredState),
   sendCommand() {},
   close() {},
 });

@@ -6,7 +6,7 @@ import {
   type InstancePlan,
 } from '@hactl/shared';
 import type { ClusterRow, HostRow, Store } from '../store/store.js';
-import type { HostDesiredView } from './plan-fleet.js';
+import type { HostDesiredState } from './plan-fleet.js';
 
 /** One accepted cluster as the snapshot holds it: its current spec and its plans, planned once. */
 export interface SnapshotCluster {
@@ -143,7 +143,7 @@ export function planCluster(
 function lastGivenPlans(cluster: string, desired: Iterable<[string, SnapshotDesired]>): InstancePlan[] {
   const plans: InstancePlan[] = [];
   for (const [hostId, d] of desired) {
-    for (const i of (JSON.parse(d.json) as HostDesiredView).instances) {
+    for (const i of (JSON.parse(d.json) as HostDesiredState).instances) {
       if (i.cluster !== cluster) continue;
       plans.push({
         ...i,
