@@ -96,12 +96,16 @@ export async function startZkEnsemble(
   };
   try {
     await waitFor(
-      `ZooKeeper ensemble on ${addresses.join(', ')} to elect a leader`,
+      `ZooKeeper ensemble on ${addresses.join(', ')} to elect a leader and have every other member follow it`,
       async () => {
         const modes = await Promise.all(addresses.map((a) => zkMode(a)));
         if (modes.some((m) => m === undefined)) return undefined;
         if (addresses.length === 1) return modes[0] === 'standalone' ? true : undefined;
-        return modes.filter((m) => m === 'leader').length === 1 ? true : undefined;
+        // Formed: one leader and every other member following it (a member still syncing answers
+        // srvr without a follower mode for a moment after the leader is elected).
+        const leaders = modes.filter((m) => m === 'leader').length;
+        const followers = modes.filter((m) => m === 'follower').length;
+        return leaders === 1 && followers === addresses.length - 1 ? true : undefined;
       },
       { timeoutMs: opts.timeoutMs ?? 60_000, intervalMs: 200 },
     );
