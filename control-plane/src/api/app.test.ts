@@ -135,6 +135,25 @@ describe('REST API', () => {
     expect(res.status).toBe(413);
   });
 
+  it.each([
+    ['a rollback', '/v1/clusters/zk-main/rollback', '{"to":1}'],
+    ['a rollout start', '/v1/clusters/zk-main/rollouts', '{"action":"restart"}'],
+    ['a rollout action', '/v1/rollouts/abc123/pause', '{}'],
+  ])('%s over 1 MiB (valid JSON, whitespace padded) → 413, nothing started', async (_s, p, body) => {
+    await put('zk-main', JSON.stringify(spec));
+    const res = await app.request(p, {
+      method: 'POST',
+      body: body + ' '.repeat(1024 * 1024),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    const rollouts = (await (await app.request('/v1/clusters/zk-main/rollouts')).json()) as {
+      rollouts: unknown[];
+    };
+    expect(rollouts.rollouts).toEqual([]);
+  });
+
   it('a shrunk spec is a new revision; DELETE removes the cluster, keeps its history and pushes the emptied desired state', async () => {
     await put('zk-main', JSON.stringify(spec));
     expect(

@@ -63,6 +63,22 @@ describe('parseSpecSources', () => {
     ]);
   });
 
+  it('an alias bomb → a problem naming its file and document, the other documents still checked', () => {
+    const level = (name: string, of: string) => `${name}: &${name} [${Array(9).fill(`*${of}`).join(', ')}]\n`;
+    const bomb =
+      'a: &a [x, x, x, x, x, x, x, x, x]\n' +
+      level('b', 'a') +
+      level('c', 'b') +
+      level('d', 'c') +
+      level('e', 'd') +
+      `f: [${Array(9).fill('*e').join(', ')}]\n`;
+    const { docs, problems } = parseSpecSources([src('bomb.yaml', `name: zk-a\n---\n${bomb}`)]);
+    expect(docs.map((d) => d.name)).toEqual(['zk-a']);
+    expect(problems).toEqual([
+      { path: 'bomb.yaml, document 2 (line 3)', message: expect.stringMatching(/alias/) as string },
+    ]);
+  });
+
   it('empty input → no documents, no problems', () => {
     expect(parseSpecSources([src('e.yaml', '')])).toEqual({ docs: [], problems: [] });
   });

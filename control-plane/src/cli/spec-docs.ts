@@ -44,7 +44,15 @@ export function parseSpecSources(sources: readonly SpecSource[]): {
         problems.push(yamlProblem(src.name, firstError));
         continue;
       }
-      const value: unknown = doc.toJS();
+      let value: unknown;
+      try {
+        value = doc.toJS();
+      } catch (err) {
+        // The YAML library refuses here what it can only see while building the value: an alias
+        // "bomb" (more aliases than the document's size justifies). Name the document like any other problem.
+        problems.push({ path: origin, message: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
       if (value === null || value === undefined) continue;
       if (!isRecord(value)) {
         problems.push({
