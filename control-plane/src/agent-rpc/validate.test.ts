@@ -52,3 +52,21 @@ describe('hello: the data root follows the one path rule set (issue 16 #1)', () 
     expect(parseHello(hello('/var//lib/hactl/')).dataRoot).toBe('/var/lib/hactl');
   });
 });
+
+describe('hello: the address is one services can bind and advertise', () => {
+  it.each(['0.0.0.0', '::', '255.255.255.255', '224.0.0.1', '239.255.255.250', 'ff02::1'])(
+    '%s is refused, naming hello.address',
+    (address) => {
+      expect(problems({ ...hello('/var/lib/hactl'), address })).toEqual([
+        expect.stringMatching(/^hello\.address: .* is not a unicast address/),
+      ]);
+    },
+  );
+
+  it.each(['10.0.0.21', '127.0.0.51', '192.168.1.255', '2001:db8::1', 'fe80::1'])(
+    '%s is accepted',
+    (address) => {
+      expect(problems({ ...hello('/var/lib/hactl'), address })).toEqual([]);
+    },
+  );
+});

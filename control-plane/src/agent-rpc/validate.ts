@@ -15,6 +15,17 @@ const PROCESS_STATES = new Set(['running', 'stopped', 'crashed', 'starting']);
 const MAX_PROBE_JSON = 64 * 1024;
 const MAX_INSTANCES = 1000;
 
+/**
+ * Addresses no service can be reached at: unspecified (0.0.0.0, ::), the IPv4 broadcast address and
+ * multicast (224.0.0.0/4, ff00::/8). A host's address is what its services bind and advertise.
+ */
+const NOT_UNICAST = new net.BlockList();
+NOT_UNICAST.addAddress('0.0.0.0');
+NOT_UNICAST.addAddress('255.255.255.255');
+NOT_UNICAST.addSubnet('224.0.0.0', 4);
+NOT_UNICAST.addAddress('::', 'ipv6');
+NOT_UNICAST.addSubnet('ff00::', 8, 'ipv6');
+
 /** Checks an agent's hello; everything from the wire is untrusted. */
 export function parseHello(h: Hello__Output | null | undefined): AgentHello {
   if (!h)
@@ -26,6 +37,11 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
     problems.push({ path: 'hello.name', message: 'must be a hostname (letters, digits, ".", "-")' });
   if (net.isIP(h.address) === 0)
     problems.push({ path: 'hello.address', message: 'must be an IPv4 or IPv6 address' });
+  else if (NOT_UNICAST.check(h.address, net.isIPv6(h.address) ? 'ipv6' : 'ipv4'))
+    problems.push({
+      path: 'hello.address',
+      message: `${h.address} is not a unicast address; services bind and advertise the host's address, so it must be one clients can reach`,
+    });
   // The root every default service dir is derived from: the same path rules as every spec path
   // (paths.ts), kept in normal form so derived dirs compare equal in the clash checks.
   const rawDataRoot = h.facts?.dataRoot ?? '';

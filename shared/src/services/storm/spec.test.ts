@@ -246,6 +246,12 @@ const cases: Case[] = [
     /znode path/,
   ],
   [
+    'a ".." segment in the zookeeper root (ZooKeeper refuses it; the battery stored it)',
+    (s) => ({ ...s, settings: { 'storm.zookeeper.root': '/a/../b' } }),
+    'settings.storm.zookeeper.root',
+    /no segment starts with "\."/,
+  ],
+  [
     'quoted worker.childopts string (the supervisor splits it on whitespace)',
     (s) => ({ ...s, settings: { 'worker.childopts': '-Xmx768m -Dfoo="bar: baz"' } }),
     'settings.worker.childopts',

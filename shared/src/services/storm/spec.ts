@@ -76,7 +76,8 @@ const MANAGED_KEYS: Record<string, string> = {
 export const STORM_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
 /** A decimal SnakeYAML reads back as the same number (no exponent form). */
 const PLAIN_NUMBER_RE = /^-?[0-9]+(\.[0-9]+)?$/;
-const ZNODE_PATH_RE = /^(\/[A-Za-z0-9_.-]+)+$/;
+// ZooKeeper refuses "." and ".." segments (PathUtils.validatePath); no segment starts with ".".
+const ZNODE_PATH_RE = /^(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/;
 const POSITIVE_INT_KEYS = new Set([
   'storm.zookeeper.session.timeout',
   'storm.zookeeper.connection.timeout',
@@ -258,7 +259,11 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
       });
     }
     if (key === 'storm.zookeeper.root' && !(typeof value === 'string' && ZNODE_PATH_RE.test(value))) {
-      problems.push({ path, message: 'must be a znode path below / like /storm (letters, digits, "_.-")' });
+      problems.push({
+        path,
+        message:
+          'must be a znode path below / like /storm (letters, digits, "_.-"; no segment starts with ".")',
+      });
     }
   }
   return problems;
