@@ -28,6 +28,32 @@ const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const MAX_BODY = MAX_BODY_BYTES;
 
+/** How much of an oversized body is read and dropped so its sender gets the 413 (64 MiB). */
+const DISCARD_CAP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops a request body until it ends or `cap` bytes went by; never throws (a body
+ * already read, or a stream the client broke off, just ends the discard).
+ */
+async function discardBody(req: Request, cap: number): Promise<void> {
+  if (!req.body || req.bodyUsed) return;
+  let seen = 0;
+  try {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+      if (seen > cap) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    return;
+  }
+}
+
 /** The REST admin API. Never listens: main.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps): Hono {
   const { fleet, rollouts, logger } = deps;
@@ -48,13 +74,26 @@ export function createApp(deps: AppDeps): Hono {
     message: (typeof message === 'string' ? message : (c.req.header('x-hactl-message') ?? '')).slice(0, 500),
   });
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const { status, body } = httpError(err, logger);
+    if (err instanceof HactlError && err.code === 'payload_too_large') {
+      // A client still sending the body would meet a closed socket (EPIPE) instead of this answer:
+      // read and drop what it sends, up to a cap, then answer and close.
+      await discardBody(c.req.raw, DISCARD_CAP_BYTES);
+      c.header('connection', 'close');
+    }
     return c.json(body, status as ContentfulStatusCode);
   });
   app.notFound((c) =>
     c.json(
-      { error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, details: [] } },
+      {
+        error: {
+          code: 'not_found',
+          message: `no route for ${c.req.method} ${c.req.path}`,
+          details: [],
+          retriable: false,
+        },
+      },
       404,
     ),
   );
