@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { elasticsearch } from '@hactl/shared';
-import { isElasticsearchReady, probeElasticsearch } from './probe.js';
+import { createElasticsearchProber, isElasticsearchReady, probeElasticsearch } from './probe.js';
 
 // Replays answers recorded from real Elasticsearch 8.19.21 (shared/src/services/elasticsearch/testdata).
 const testdata = path.resolve(
@@ -46,6 +46,8 @@ const server = http.createServer((req, res) => {
   if (url.pathname === '/_cat/nodes') return send(200, rec('cat-nodes-5'));
   send(404, '{}');
 });
+let connections = 0;
+server.on('connection', () => connections++);
 
 const inputs = (port: number): elasticsearch.ElasticsearchInputs => ({
   cluster: 'es-main',
@@ -65,7 +67,7 @@ const inputs = (port: number): elasticsearch.ElasticsearchInputs => ({
   settings: {},
 });
 
-describe('elasticsearch probe (8.x client against recorded answers)', () => {
+describe('elasticsearch probe (node:http against recorded answers)', () => {
   let port = 0;
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -90,6 +92,21 @@ describe('elasticsearch probe (8.x client against recorded answers)', () => {
     expect(p.nodes).toHaveLength(5);
     expect(seen.find((u) => u.startsWith('/_cluster/health'))).toMatch(/master_timeout=1000ms/);
     expect(seen.find((u) => u.startsWith('/_cat/nodes'))).toMatch(/format=json/);
+  });
+
+  it('three probes on one prober → its kept-alive connections (at most two) carry all nine GETs', async () => {
+    mode = 'formed';
+    connections = 0;
+    seen.length = 0;
+    const prober = createElasticsearchProber();
+    try {
+      for (let i = 0; i < 3; i++)
+        expect(await prober.probe(inputs(port), 2000)).toMatchObject({ ok: true, master: 'node-3' });
+    } finally {
+      await prober.close();
+    }
+    expect(seen).toHaveLength(9);
+    expect(connections).toBeLessThanOrEqual(2);
   });
 
   it('503 master_not_discovered_exception → noMaster, never rejects', async () => {
