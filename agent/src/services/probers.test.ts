@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EsHttp } from './elasticsearch/http.js';
+import type { HttpNode } from './http.js';
 import { createElasticsearchProber } from './elasticsearch/probe.js';
 import { createKafkaProber, type KafkaAdminLike } from './kafka/probe.js';
 import { zkInputs } from './kafka/test-inputs.js';
@@ -163,7 +163,7 @@ describe('probers keep their connections between probes (fake client factories)'
       '/_cluster/health': 'health-green',
       '/_cat/nodes': 'cat-nodes-5',
     };
-    const open = (): EsHttp => {
+    const open = (): HttpNode => {
       opened++;
       return {
         request: (_method, path) =>

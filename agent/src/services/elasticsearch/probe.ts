@@ -1,6 +1,6 @@
 import { elasticsearch } from '@hactl/shared';
 import { ReusedClient } from '../reuse.js';
-import { noAnswerMessage, openElasticsearchHttp, type EsHttp } from './http.js';
+import { noAnswerMessage, openHttpNode, type HttpNode } from '../http.js';
 import type { Prober } from '../types.js';
 
 type Inputs = elasticsearch.ElasticsearchInputs;
@@ -20,8 +20,19 @@ export function isElasticsearchReady(probe: unknown): boolean {
   return name !== undefined && (p.data.nodes ?? []).some((n) => n.name === name);
 }
 
-/** How a prober reaches one node (openElasticsearchHttp; a fake in tests). */
-export type EsHttpOpen = (address: string, port: number) => EsHttp;
+/**
+ * How a prober reaches one node: node:http (../http.ts), at most two connections (`_cluster/health`
+ * and `_cat/nodes` go together); a fake in tests.
+ *
+ * Not @elastic/elasticsearch: the official client is the right tool for applications (typed APIs
+ * for hundreds of endpoints, retries, sniffing, node pools), but a probe that makes three GETs paid
+ * ~17-19 MB RSS for it on every Elasticsearch host. Plain `application/json` carries no
+ * `compatible-with` version (service-facts §4.3a), so 7.x, 8.x and 9.x nodes all answer these
+ * endpoints in their own format, which is the same for the fields parsed here.
+ */
+export type EsHttpOpen = (address: string, port: number) => HttpNode;
+
+export const openElasticsearchHttp: EsHttpOpen = (address, port) => openHttpNode(address, port, 2);
 
 /** A request that got no HTTP answer (refused, reset, timed out): the node's connections are dropped. */
 class NoAnswer extends Error {
@@ -31,7 +42,7 @@ class NoAnswer extends Error {
 }
 
 /** One GET as a probe answer: 2xx with its JSON body, or the failure with status and error body. */
-async function get(es: EsHttp, path: string, signal: AbortSignal, timeoutMs: number): Promise<Answer> {
+async function get(es: HttpNode, path: string, signal: AbortSignal, timeoutMs: number): Promise<Answer> {
   let res;
   try {
     res = await es.request('GET', path, undefined, signal);
@@ -49,7 +60,7 @@ async function get(es: EsHttp, path: string, signal: AbortSignal, timeoutMs: num
 }
 
 /** Any answer counts for the master-node actions; only `GET /` without one drops the connections. */
-async function answer(es: EsHttp, path: string, signal: AbortSignal, timeoutMs: number): Promise<Answer> {
+async function answer(es: HttpNode, path: string, signal: AbortSignal, timeoutMs: number): Promise<Answer> {
   return get(es, path, signal, timeoutMs).catch((err: unknown) => (err as NoAnswer).root);
 }
 
@@ -59,7 +70,7 @@ async function answer(es: EsHttp, path: string, signal: AbortSignal, timeoutMs: 
  * get a master_timeout of half the probe budget).
  */
 async function probeWith(
-  es: EsHttp,
+  es: HttpNode,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<elasticsearch.ElasticsearchProbe> {
@@ -79,7 +90,7 @@ async function probeWith(
  * master-node actions together) shares one deadline.
  */
 export function createElasticsearchProber(open: EsHttpOpen = openElasticsearchHttp): Prober<Inputs> {
-  const node = new ReusedClient<EsHttp>({
+  const node = new ReusedClient<HttpNode>({
     open: (key) => {
       const { address, port } = JSON.parse(key) as { address: string; port: number };
       return Promise.resolve(open(address, port));

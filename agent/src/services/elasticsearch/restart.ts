@@ -1,10 +1,11 @@
 import type { elasticsearch } from '@hactl/shared';
-import { openElasticsearchHttp, type EsHttp } from './http.js';
+import type { HttpNode } from '../http.js';
+import { openElasticsearchHttp } from './probe.js';
 
 type Inputs = elasticsearch.ElasticsearchInputs;
 
 async function call(
-  es: EsHttp,
+  es: HttpNode,
   method: string,
   path: string,
   body: unknown,
@@ -20,7 +21,7 @@ async function call(
 }
 
 /** Runs `fn` on connections to the node, closed afterwards. */
-async function withNode<T>(inputs: Inputs, fn: (es: EsHttp) => Promise<T>): Promise<T> {
+async function withNode<T>(inputs: Inputs, fn: (es: HttpNode) => Promise<T>): Promise<T> {
   const es = openElasticsearchHttp(inputs.address, inputs.httpPort);
   try {
     return await fn(es);

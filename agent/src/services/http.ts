@@ -1,18 +1,14 @@
 import http from 'node:http';
 
 /**
- * HTTP to one Elasticsearch node on `node:http`, for the handful of REST calls the agent makes
- * (probe: `GET /`, `_cluster/health`, `_cat/nodes`; restart: `_cluster/settings`, `_flush`).
+ * JSON over HTTP to one service endpoint on `node:http`, for the few REST calls probes make
+ * (Elasticsearch: `GET /`, `_cluster/health`, `_cat/nodes`, the restart hooks; the Storm UI's
+ * summaries).
  *
- * Neither the official client nor `fetch`: @elastic/elasticsearch suits applications (retries,
- * sniffing, node pools, typed APIs for hundreds of endpoints) but costs an agent that makes three
- * GETs per interval ~17-19 MB RSS on every Elasticsearch host, and Node 20's `fetch` loads undici
- * on first use, another ~8-15 MB (measured next to grpc-js; `node:http` ~2 MB). A keep-alive
- * `http.Agent` per node also gives what undici's global pool does not: connections kept across
- * the 5 s probe interval (undici closes idle ones after 4 s) and closed with the prober.
- *
- * Plain `application/json` carries no `compatible-with` version (service-facts §4.3a), so 7.x, 8.x
- * and 9.x servers all answer in their own format, which for these endpoints is the same.
+ * Not `fetch`: Node 20 loads undici on its first use, ~8-15 MB RSS next to grpc-js (node:http is
+ * already loaded by grpc-js), and undici's global pool closes idle connections after 4 s, so none
+ * would survive the 5 s probe interval. A keep-alive `http.Agent` per endpoint keeps them, and
+ * closes them with the prober. Not a service's official client either (see elasticsearch/probe.ts).
  */
 
 /** `http://<address>:<port>` with IPv6 addresses bracketed. */
@@ -21,24 +17,24 @@ export function nodeUrl(address: string, port: number): string {
 }
 
 /** An HTTP answer of any status; `body` is the parsed JSON, undefined when empty or not JSON. */
-export interface EsAnswer {
+export interface HttpAnswer {
   status: number;
   body: unknown;
   /** Why `body` is undefined although the answer had one (bad JSON). */
   parseError?: string;
 }
 
-/** One node's HTTP endpoint; requests reject only when no HTTP answer arrived (refused, reset, aborted). */
-export interface EsHttp {
-  request(method: string, path: string, body: unknown, signal: AbortSignal): Promise<EsAnswer>;
+/** One HTTP endpoint; requests reject only when no HTTP answer arrived (refused, reset, aborted). */
+export interface HttpNode {
+  request(method: string, path: string, body: unknown, signal: AbortSignal): Promise<HttpAnswer>;
   /** Closes its kept-alive connections. */
   close(): void;
 }
 
-/** A larger answer is cut off: `_cat/nodes` of a 1,000-node cluster is ~100 KB. */
+/** A larger answer is cut off: Elasticsearch's `_cat/nodes` of a 1,000-node cluster is ~100 KB. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
-function parse(text: string): Pick<EsAnswer, 'body' | 'parseError'> {
+function parse(text: string): Pick<HttpAnswer, 'body' | 'parseError'> {
   if (text === '') return { body: undefined };
   try {
     return { body: JSON.parse(text) as unknown };
@@ -48,15 +44,15 @@ function parse(text: string): Pick<EsAnswer, 'body' | 'parseError'> {
 }
 
 /**
- * Opens nothing yet: connections open on the first request and stay (keep-alive, at most two: the
- * probe sends `_cluster/health` and `_cat/nodes` together) until the server closes them or close().
+ * Opens nothing yet: connections open on the first request and stay (keep-alive, at most
+ * `maxSockets`: as many as a probe sends at once) until the server closes them or close().
  */
-export function openElasticsearchHttp(address: string, port: number): EsHttp {
+export function openHttpNode(address: string, port: number, maxSockets: number): HttpNode {
   const base = nodeUrl(address, port);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
   return {
     request: (method, path, body, signal) =>
-      new Promise<EsAnswer>((resolve, reject) => {
+      new Promise<HttpAnswer>((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const req = http.request(
           new URL(path, base),
