@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createElasticsearchProber, type EsClientLike } from './elasticsearch/probe.js';
+import type { HttpNode } from './http.js';
+import { createElasticsearchProber } from './elasticsearch/probe.js';
 import { createKafkaProber, type KafkaAdminLike } from './kafka/probe.js';
 import { zkInputs } from './kafka/test-inputs.js';
 import { createStormProber } from './storm/probe.js';
@@ -151,31 +152,36 @@ describe('probers keep their connections between probes (fake client factories)'
     expect(zk.sessions.closed).toBe(1);
   });
 
-  it('elasticsearch: three probes → one client; a request with no HTTP answer → a new client', async () => {
+  it('elasticsearch: three probes → one set of connections; GET / with no HTTP answer → new ones', async () => {
     let opened = 0;
     let closed = 0;
     let refuse = false;
     // Answers recorded from Elasticsearch 8.19.21 (shared testdata).
     const es = (f: string) => JSON.parse(recorded('elasticsearch', `${f}-es8.19.21.json`)) as unknown;
-    const open = (): Promise<EsClientLike> => {
+    const answers: Record<string, string> = {
+      '/': 'root-formed',
+      '/_cluster/health': 'health-green',
+      '/_cat/nodes': 'cat-nodes-5',
+    };
+    const open = (): HttpNode => {
       opened++;
-      return Promise.resolve({
-        info: () =>
-          refuse ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve(es('root-formed')),
-        cluster: { health: () => Promise.resolve(es('health-green')) },
-        cat: { nodes: () => Promise.resolve(es('cat-nodes-5')) },
+      return {
+        request: (_method, path) =>
+          refuse
+            ? Promise.reject(new Error('connect ECONNREFUSED'))
+            : Promise.resolve({ status: 200, body: es(answers[path.split('?')[0]!]!) }),
         close: () => {
           closed++;
-          return Promise.resolve();
         },
-      });
+      };
     };
     const prober = createElasticsearchProber(open);
     const inputs = { address: '127.0.0.31', httpPort: 9200 } as Parameters<typeof prober.probe>[0];
-    for (let i = 0; i < 3; i++) expect(await prober.probe(inputs, 500)).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++)
+      expect(await prober.probe(inputs, 500)).toMatchObject({ ok: true, master: 'node-3' });
     expect(opened).toBe(1);
     refuse = true;
-    expect(await prober.probe(inputs, 500)).toMatchObject({ ok: false });
+    expect(await prober.probe(inputs, 500)).toMatchObject({ ok: false, error: 'connect ECONNREFUSED' });
     refuse = false;
     await prober.probe(inputs, 500);
     expect(opened).toBe(2);

@@ -1,11 +1,10 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { elasticsearch } from '@hactl/shared';
-import { isElasticsearchReady, probeElasticsearch } from './probe.js';
+import { testHttpServer } from '../test-http-server.js';
+import { createElasticsearchProber, isElasticsearchReady, probeElasticsearch } from './probe.js';
 
 // Replays answers recorded from real Elasticsearch 8.19.21 (shared/src/services/elasticsearch/testdata).
 const testdata = path.resolve(
@@ -17,7 +16,7 @@ const UUID = '4a817oQLTfS2Ig7IzpRCuA';
 
 let mode: 'formed' | 'no-master' | 'never-formed' | 'hang' = 'formed';
 const seen: string[] = [];
-const server = http.createServer((req, res) => {
+const server = testHttpServer((req, res) => {
   seen.push(req.url ?? '');
   const send = (status: number, body: string) => {
     res.writeHead(status, { 'content-type': 'application/json', 'X-elastic-product': 'Elasticsearch' });
@@ -65,21 +64,11 @@ const inputs = (port: number): elasticsearch.ElasticsearchInputs => ({
   settings: {},
 });
 
-describe('elasticsearch probe (8.x client against recorded answers)', () => {
-  let port = 0;
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-
+describe('elasticsearch probe (node:http against recorded answers)', () => {
   it('formed cluster → master, nodes and uuid; short master_timeout on master-node actions', async () => {
     mode = 'formed';
     seen.length = 0;
-    const p = await probeElasticsearch(inputs(port), 2000);
+    const p = await probeElasticsearch(inputs(server.port()), 2000);
     expect(p).toMatchObject({
       ok: true,
       nodeName: 'node-3',
@@ -92,9 +81,24 @@ describe('elasticsearch probe (8.x client against recorded answers)', () => {
     expect(seen.find((u) => u.startsWith('/_cat/nodes'))).toMatch(/format=json/);
   });
 
+  it('three probes on one prober → its kept-alive connections (at most two) carry all nine GETs', async () => {
+    mode = 'formed';
+    server.connections.count = 0;
+    seen.length = 0;
+    const prober = createElasticsearchProber();
+    try {
+      for (let i = 0; i < 3; i++)
+        expect(await prober.probe(inputs(server.port()), 2000)).toMatchObject({ ok: true, master: 'node-3' });
+    } finally {
+      await prober.close();
+    }
+    expect(seen).toHaveLength(9);
+    expect(server.connections.count).toBeLessThanOrEqual(2);
+  });
+
   it('503 master_not_discovered_exception → noMaster, never rejects', async () => {
     mode = 'no-master';
-    expect(await probeElasticsearch(inputs(port), 2000)).toMatchObject({
+    expect(await probeElasticsearch(inputs(server.port()), 2000)).toMatchObject({
       ok: true,
       noMaster: true,
       clusterUuid: UUID,
@@ -103,7 +107,7 @@ describe('elasticsearch probe (8.x client against recorded answers)', () => {
 
   it('never formed: 503 and GET / with "_na_" → noMaster, no uuid', async () => {
     mode = 'never-formed';
-    const p = await probeElasticsearch(inputs(port), 2000);
+    const p = await probeElasticsearch(inputs(server.port()), 2000);
     expect(p).toMatchObject({ ok: true, noMaster: true, nodeName: 'lone-1' });
     expect(p.clusterUuid).toBeUndefined();
   });
@@ -117,7 +121,7 @@ describe('elasticsearch probe (8.x client against recorded answers)', () => {
   it('a hanging master-node action is cut at the probe timeout', async () => {
     mode = 'hang';
     // The fake server never answers: without the probe's own timeout this would hang until the test times out.
-    const p = await probeElasticsearch(inputs(port), 500);
+    const p = await probeElasticsearch(inputs(server.port()), 500);
     expect(p).toMatchObject({ ok: true });
     expect(p.error).toBeTruthy();
   });

@@ -1,33 +1,10 @@
 import { elasticsearch } from '@hactl/shared';
 import { ReusedClient } from '../reuse.js';
+import { noAnswerMessage, openHttpNode, type HttpNode } from '../http.js';
 import type { Prober } from '../types.js';
 
 type Inputs = elasticsearch.ElasticsearchInputs;
 type Answer = elasticsearch.ProbeAnswer;
-
-/** `http://<address>:<port>` with IPv6 addresses bracketed. */
-export function nodeUrl(address: string, port: number): string {
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-}
-
-function failure(err: unknown): Answer {
-  const e = err as { message?: string; meta?: { statusCode?: number; body?: unknown } };
-  const status = e.meta?.statusCode;
-  return {
-    ok: false,
-    ...(typeof status === 'number' ? { status } : {}),
-    ...(e.meta?.body !== undefined && typeof e.meta.body === 'object' ? { body: e.meta.body } : {}),
-    message: (e.message ?? String(err)).split('\n')[0]!.slice(0, 500),
-  };
-}
-
-async function answer(call: () => Promise<unknown>): Promise<Answer> {
-  try {
-    return { ok: true, body: await call() };
-  } catch (err) {
-    return failure(err);
-  }
-}
 
 /**
  * Ready after a restart once the node is back in the cluster: the elected master lists it in
@@ -43,41 +20,48 @@ export function isElasticsearchReady(probe: unknown): boolean {
   return name !== undefined && (p.data.nodes ?? []).some((n) => n.name === name);
 }
 
-/** The client calls the probe makes (the 8.x `Client` fits). */
-export interface EsClientLike {
-  info(params: undefined, opts: { signal: AbortSignal }): Promise<unknown>;
-  cluster: {
-    health(
-      params: { master_timeout: string; timeout: string },
-      opts: { signal: AbortSignal },
-    ): Promise<unknown>;
-  };
-  cat: {
-    nodes(
-      params: { format: 'json'; h: string[]; master_timeout: string },
-      opts: { signal: AbortSignal },
-    ): Promise<unknown>;
-  };
-  close(): Promise<void>;
-}
-
-/** Creates a client for one node's URL. */
-export type EsClientOpen = (url: string, timeoutMs: number) => Promise<EsClientLike>;
-
 /**
- * The 8.x client, because it talks to 8.x and 9.x servers alike (§4.3a); no retries. It loads on
- * the first Elasticsearch probe.
+ * How a prober reaches one node: node:http (../http.ts), at most two connections (`_cluster/health`
+ * and `_cat/nodes` go together); a fake in tests.
+ *
+ * Not @elastic/elasticsearch: the official client is the right tool for applications (typed APIs
+ * for hundreds of endpoints, retries, sniffing, node pools), but a probe that makes three GETs paid
+ * ~17-19 MB RSS for it on every Elasticsearch host. Plain `application/json` carries no
+ * `compatible-with` version (service-facts §4.3a), so 7.x, 8.x and 9.x nodes all answer these
+ * endpoints in their own format, which is the same for the fields parsed here.
  */
-export const openElasticsearchClient: EsClientOpen = async (url, timeoutMs) => {
-  const { Client } = await import('@elastic/elasticsearch');
-  return new Client({ node: url, requestTimeout: timeoutMs, maxRetries: 0, compression: false });
-};
+export type EsHttpOpen = (address: string, port: number) => HttpNode;
 
-/** A request that failed before any HTTP answer (refused, reset, timed out): the client is dropped. */
+export const openElasticsearchHttp: EsHttpOpen = (address, port) => openHttpNode(address, port, 2);
+
+/** A request that got no HTTP answer (refused, reset, timed out): the node's connections are dropped. */
 class NoAnswer extends Error {
   constructor(readonly root: Answer) {
     super(root.ok ? 'answered' : root.message);
   }
+}
+
+/** One GET as a probe answer: 2xx with its JSON body, or the failure with status and error body. */
+async function get(es: HttpNode, path: string, signal: AbortSignal, timeoutMs: number): Promise<Answer> {
+  let res;
+  try {
+    res = await es.request('GET', path, undefined, signal);
+  } catch (err) {
+    throw new NoAnswer({ ok: false, message: noAnswerMessage(err, signal, timeoutMs) });
+  }
+  if (res.status >= 200 && res.status < 300 && res.parseError === undefined)
+    return { ok: true, body: res.body };
+  return {
+    ok: false,
+    status: res.status,
+    ...(res.body !== null && typeof res.body === 'object' ? { body: res.body } : {}),
+    message: res.parseError ? `${path}: bad JSON: ${res.parseError}`.slice(0, 500) : `HTTP ${res.status}`,
+  };
+}
+
+/** Any answer counts for the master-node actions; only `GET /` without one drops the connections. */
+async function answer(es: HttpNode, path: string, signal: AbortSignal, timeoutMs: number): Promise<Answer> {
+  return get(es, path, signal, timeoutMs).catch((err: unknown) => (err as NoAnswer).root);
 }
 
 /**
@@ -86,63 +70,52 @@ class NoAnswer extends Error {
  * get a master_timeout of half the probe budget).
  */
 async function probeWith(
-  es: EsClientLike,
+  es: HttpNode,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<elasticsearch.ElasticsearchProbe> {
-  const opts = { signal };
-  const masterTimeout = `${Math.max(100, Math.floor(timeoutMs / 2))}ms`;
-  const root = await answer(() => es.info(undefined, opts));
-  if (!root.ok) {
-    if (root.status === undefined) throw new NoAnswer(root);
-    return elasticsearch.checkElasticsearchProbe(root, undefined, undefined);
-  }
+  const mt = `${Math.max(100, Math.floor(timeoutMs / 2))}ms`;
+  const root = await get(es, '/', signal, timeoutMs);
+  if (!root.ok) return elasticsearch.checkElasticsearchProbe(root, undefined, undefined);
   const [health, nodes] = await Promise.all([
-    answer(() => es.cluster.health({ master_timeout: masterTimeout, timeout: masterTimeout }, opts)),
-    answer(() =>
-      es.cat.nodes(
-        { format: 'json', h: ['name', 'master', 'node.role', 'ip'], master_timeout: masterTimeout },
-        opts,
-      ),
-    ),
+    answer(es, `/_cluster/health?master_timeout=${mt}&timeout=${mt}`, signal, timeoutMs),
+    answer(es, `/_cat/nodes?format=json&h=name,master,node.role,ip&master_timeout=${mt}`, signal, timeoutMs),
   ]);
   return elasticsearch.checkElasticsearchProbe(root, health, nodes);
 }
 
 /**
- * One node's prober: its client (and the client's keep-alive connections) is kept between probes,
- * and dropped when a request gets no HTTP answer at all, so the next probe starts clean.
+ * One node's prober: its keep-alive connections are kept between probes, and dropped when `GET /`
+ * gets no HTTP answer at all, so the next probe starts clean. The whole probe (`GET /`, then the two
+ * master-node actions together) shares one deadline.
  */
-export function createElasticsearchProber(open: EsClientOpen = openElasticsearchClient): Prober<Inputs> {
-  const client = new ReusedClient<EsClientLike>({
+export function createElasticsearchProber(open: EsHttpOpen = openElasticsearchHttp): Prober<Inputs> {
+  const node = new ReusedClient<HttpNode>({
     open: (key) => {
-      const { url, timeoutMs } = JSON.parse(key) as { url: string; timeoutMs: number };
-      return open(url, timeoutMs);
+      const { address, port } = JSON.parse(key) as { address: string; port: number };
+      return Promise.resolve(open(address, port));
     },
     alive: () => true,
     close: (c) => c.close(),
   });
   return {
     async probe(inputs, timeoutMs) {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), timeoutMs);
-      const key = JSON.stringify({ url: nodeUrl(inputs.address, inputs.httpPort), timeoutMs });
+      const signal = AbortSignal.timeout(timeoutMs);
+      const key = JSON.stringify({ address: inputs.address, port: inputs.httpPort });
       try {
-        return await client.use(key, (es) => probeWith(es, timeoutMs, abort.signal));
+        return await node.use(key, (es) => probeWith(es, timeoutMs, signal));
       } catch (err) {
         if (err instanceof NoAnswer)
           return elasticsearch.checkElasticsearchProbe(err.root, undefined, undefined);
         // A body that fails to parse lands here; the probe never rejects.
         return { ok: false, error: (err instanceof Error ? err.message : String(err)).slice(0, 1000) };
-      } finally {
-        clearTimeout(timer);
       }
     },
-    close: () => client.close(),
+    close: () => node.close(),
   };
 }
 
-/** One probe on its own client, closed afterwards (tests). */
+/** One probe on its own connections, closed afterwards (tests). */
 export async function probeElasticsearch(
   inputs: Inputs,
   timeoutMs: number,

@@ -3,6 +3,8 @@ import zlib from 'node:zlib';
 import type { StormAgentInputs } from './inputs.js';
 import { decodeSupervisorInfo } from './thrift.js';
 import { parseClusterSummary, parseNimbusSummary, parseSupervisorSummary, uiErrorMessage } from './ui.js';
+import { openHttpNode, type HttpNode } from '../http.js';
+import { ReusedClient } from '../reuse.js';
 import type { Prober } from '../types.js';
 import { ZkSession, type ZkConnect, type ZkReader } from '../zk-session.js';
 import { stormConnectString } from './zk.js';
@@ -134,28 +136,34 @@ export async function probeSupervisor(
   }
 }
 
-async function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch {
-    throw new Error(`${url}: HTTP ${res.status}, not JSON`);
+/** One GET whose answer must be JSON, of any status; rejects with no HTTP answer or no JSON. */
+async function getJson(
+  ui: HttpNode,
+  path: string,
+  signal: AbortSignal,
+): Promise<{ status: number; body: unknown }> {
+  const res = await ui.request('GET', path, undefined, signal);
+  if (res.body === undefined) throw new Error(`${path}: HTTP ${res.status}, not JSON`);
+  return res;
+}
+
+/** A UI probe without an answer, carried out of ReusedClient.use so it drops the connections. */
+class UiDown extends Error {
+  constructor(readonly probe: unknown) {
+    super('no answer from the UI');
   }
-  return { status: res.status, body };
 }
 
 /**
  * UI: nimbus, cluster and supervisor summaries. Every UI call goes through the leader over Thrift,
  * so a 200 means a leader answered; no leader → HTTP 500 (service-facts §3.4, §3.5).
  */
-export async function probeUi(inputs: StormAgentInputs, timeoutMs: number): Promise<unknown> {
-  const base = `http://${inputs.address}:${inputs.uiPort}/api/v1`;
+export async function probeUi(ui: HttpNode, timeoutMs: number): Promise<unknown> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
     const [n, c, s] = await Promise.all(
       ['nimbus/summary', 'cluster/summary', 'supervisor/summary'].map((p) =>
-        getJson(`${base}/${p}`, timeoutMs),
+        getJson(ui, `/api/v1/${p}`, signal),
       ),
     );
     const bad = [n!, c!, s!].find((r) => r.status !== 200);
@@ -178,29 +186,53 @@ export async function probeUi(inputs: StormAgentInputs, timeoutMs: number): Prom
       ...cluster,
     };
   } catch (err) {
-    return { role: 'ui', ok: false, serving: false, error: message(err) };
+    return {
+      role: 'ui',
+      ok: false,
+      serving: false,
+      error: signal.aborted ? `no answer within ${timeoutMs} ms` : message(err),
+    };
   }
 }
 
 /**
  * One Storm daemon's prober. Nimbus and supervisor probes read ZooKeeper over one session kept
- * between probes (reconnected after a failure); the UI probe uses fetch, whose connections Node's
- * global pool already keeps alive. Never rejects: every failure becomes an `ok: false` probe.
+ * between probes (reconnected after a failure); the UI probe keeps its keep-alive HTTP connections
+ * (node:http, see ../http.ts: fetch would load undici, ~8-15 MB, and close them between probes),
+ * dropped when a probe fails. Never rejects: every failure becomes an `ok: false` probe.
  */
 export function createStormProber(connect?: ZkConnect): Prober<StormAgentInputs> {
   const zk = new ZkSession(connect);
+  const ui = new ReusedClient<HttpNode>({
+    open: (key) => {
+      const { address, port } = JSON.parse(key) as { address: string; port: number };
+      // The three summaries go together.
+      return Promise.resolve(openHttpNode(address, port, 3));
+    },
+    alive: () => true,
+    close: (c) => c.close(),
+  });
   return {
     async probe(inputs, timeoutMs) {
       try {
         if (inputs.role === 'nimbus') return await probeNimbus(zk, inputs, timeoutMs);
         if (inputs.role === 'supervisor')
           return await probeSupervisor(zk, inputs, timeoutMs, Date.now() / 1000);
-        return await probeUi(inputs, timeoutMs);
+        const key = JSON.stringify({ address: inputs.address, port: inputs.uiPort });
+        return await ui.use(key, async (node) => {
+          const p = await probeUi(node, timeoutMs);
+          // A UI that gave no answer: open fresh connections next time.
+          if ((p as { ok: boolean }).ok === false) throw new UiDown(p);
+          return p;
+        });
       } catch (err) {
+        if (err instanceof UiDown) return err.probe;
         return failed(inputs.role, message(err));
       }
     },
-    close: () => zk.close(),
+    close: async () => {
+      await Promise.all([zk.close(), ui.close()]);
+    },
   };
 }
 
