@@ -2,7 +2,6 @@ import {
   ConflictError,
   NotFoundError,
   ValidationError,
-  checkClaims,
   classifyChange,
   describeDistribution,
   planRestartOrder,
@@ -135,7 +134,12 @@ export class Revisions {
       ...snap.context,
       clusters: snap.context.clusters.filter((s) => s.name !== name),
     };
-    const result = validateClusterSpec(raw, others);
+    // Validation plans the spec with the real initial facts and checks its claims against every
+    // other cluster's plans in the same pass, so its plans are the ones stored (planned once).
+    const result = validateClusterSpec(raw, others, {
+      randomId: this.o.randomId,
+      otherPlans: [...snap.clusters.values()].filter((c) => c.name !== name).map((c) => c.plans),
+    });
     if (!result.ok) {
       const n = result.problems.length;
       throw new ValidationError(
@@ -144,27 +148,18 @@ export class Revisions {
       );
     }
     const spec = result.spec;
+    if (result.clashes.length)
+      throw new ValidationError(
+        `cluster spec ${JSON.stringify(name)} clashes with other instances on shared hosts`,
+        result.clashes,
+      );
     const stored = others.clusterFacts?.get(name) ?? {};
     const newFacts: Record<string, string> = {};
-    for (const [k, v] of Object.entries(serviceKind(spec.kind)?.initialFacts?.(spec, this.o.randomId) ?? {}))
-      if (stored[k] === undefined) newFacts[k] = v;
+    for (const [k, v] of Object.entries(result.initialFacts)) if (stored[k] === undefined) newFacts[k] = v;
     const facts = new Map(others.clusterFacts ?? []);
     facts.set(name, { ...stored, ...newFacts });
     const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
-    const planned = planCluster(spec, fleet);
-    // A planner that cannot plan a validated spec (e.g. a reference it cannot resolve) is still the spec's problem.
-    if (planned.planError !== undefined)
-      throw new ValidationError(`cluster spec ${JSON.stringify(name)} cannot be planned`, [
-        { path: '', message: planned.planError },
-      ]);
-    const plans = [...snap.clusters.values()].filter((c) => c.name !== name).map((c) => c.plans);
-    const clashes = checkClaims(fleet.hosts, [...plans, planned.plans], name);
-    if (clashes.length)
-      throw new ValidationError(
-        `cluster spec ${JSON.stringify(name)} clashes with other instances on shared hosts`,
-        clashes,
-      );
-    return { spec, newFacts, fleet, plans: planned.plans };
+    return { spec, newFacts, fleet, plans: result.plans };
   }
 
   /**
