@@ -59,8 +59,8 @@ export interface FleetOptions {
  * The control plane's model of the fleet, and the one door to it for the transports and engines:
  * revisions (revisions.ts) and the desired states that follow, the agents' sessions and what they
  * report (sessions.ts), and status views (status.ts), all over one FleetSnapshot (snapshot.ts)
- * that is read from the store once and dropped whenever a revision, host, fact or desired state
- * changes. Desired state lives in the store (one transaction per change); liveness and probe
+ * that is read from the store once, replaced by one derived from it when a revision or desired
+ * states are stored, and dropped when a host or fact changes otherwise. Desired state lives in the store (one transaction per change); liveness and probe
  * results live in memory and are flushed in batches.
  */
 export class Fleet {

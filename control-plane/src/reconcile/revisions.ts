@@ -18,7 +18,7 @@ import type { Store } from '../store/store.js';
 import { diffHostDesired, planHostDesired } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
-import { planCluster, withDesired, type FleetSnapshot } from './snapshot.js';
+import { planCluster, withDesired, withRevision, type FleetSnapshot } from './snapshot.js';
 import type { StatusReader } from './status.js';
 
 /** A host's new desired state, to send after the transaction that stored it commits. */
@@ -239,7 +239,7 @@ export class Revisions {
    * a caller may still roll the whole batch back.
    */
   stage(name: string, raw: unknown, meta: { author: string; message: string }): StagedApply {
-    const { spec, newFacts } = this.checkWithFacts(name, raw);
+    const { spec, newFacts, fleet, plans } = this.checkWithFacts(name, raw);
     const specJson = JSON.stringify(spec);
     const now = this.o.now();
     const existing = this.o.snapshot().clusters.get(name);
@@ -271,7 +271,19 @@ export class Revisions {
       message: `revision ${revision} accepted from ${meta.author}${meta.message ? `: ${meta.message}` : ''}`,
       data_json: JSON.stringify({ revision }),
     });
-    this.o.invalidate();
+    // Only this cluster's revision and facts changed: the next snapshot is derived from this one,
+    // with the plans validation made, instead of re-reading and re-planning the fleet.
+    this.o.replace(
+      withRevision(this.o.snapshot(), {
+        name,
+        kind: spec.kind,
+        revision,
+        updatedAt: now,
+        spec: JSON.parse(specJson) as ClusterSpecBase,
+        facts: fleet.clusterFacts?.get(name) ?? {},
+        plans,
+      }),
+    );
     const pushes = this.recomputeDesired(now);
     const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
     return { name, revision, changed: true, pushes, changedInstances: this.restartsFor(before, after) };
