@@ -486,7 +486,7 @@ export class Fleet {
       const session = this.sessions.session(c.hostId);
       if (!session) continue;
       this.log.info({ host: c.hostId, generation: c.generation }, 'pushing desired state');
-      session.sendDesired(c.generation, c.json);
+      session.sendDesired(c.generation, c.json, c.state);
     }
   }
 }

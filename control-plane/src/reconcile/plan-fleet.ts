@@ -47,13 +47,13 @@ export function planHostDesired(
 export function diffHostDesired(
   stored: ReadonlyMap<string, { generation: number; json: string }>,
   planned: ReadonlyMap<string, HostDesiredState>,
-): { hostId: string; generation: number; json: string }[] {
-  const changes: { hostId: string; generation: number; json: string }[] = [];
+): { hostId: string; generation: number; json: string; state: HostDesiredState }[] {
+  const changes: { hostId: string; generation: number; json: string; state: HostDesiredState }[] = [];
   for (const [hostId, view] of planned) {
     const json = hostDesiredJson(view);
     const prev = stored.get(hostId);
-    if (!prev) changes.push({ hostId, generation: 1, json });
-    else if (prev.json !== json) changes.push({ hostId, generation: prev.generation + 1, json });
+    if (!prev) changes.push({ hostId, generation: 1, json, state: view });
+    else if (prev.json !== json) changes.push({ hostId, generation: prev.generation + 1, json, state: view });
   }
   return changes;
 }

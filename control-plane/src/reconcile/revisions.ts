@@ -9,6 +9,7 @@ import {
   validateClusterSpec,
   type ClusterSpecBase,
   type FleetContext,
+  type HostDesiredState,
   type InstanceObservation,
   type InstancePlan,
   type Logger,
@@ -26,6 +27,8 @@ export interface DesiredPush {
   hostId: string;
   generation: number;
   json: string;
+  /** The desired state `json` was made from, when it was just planned (sent without parsing `json`). */
+  state?: HostDesiredState;
 }
 
 export interface PreviewInstance {
