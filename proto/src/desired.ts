@@ -17,8 +17,16 @@ export interface DesiredInstanceValue {
   inputs: unknown;
 }
 
-/** Encodes a desired state for the stream: each instance's inputs as JSON text. */
-export function desiredToWire(generation: number, instances: readonly DesiredInstanceValue[]): DesiredState {
+/**
+ * Encodes a desired state for the stream: each instance's inputs as JSON text, made by
+ * `inputsJson` — JSON.stringify, or a memo of it (the control plane passes @hactl/shared's
+ * inputsJson, which already holds the text of inputs it has just planned and stored).
+ */
+export function desiredToWire(
+  generation: number,
+  instances: readonly DesiredInstanceValue[],
+  inputsJson: (inputs: unknown) => string = JSON.stringify,
+): DesiredState {
   return {
     generation,
     instances: instances.map((i) => ({
@@ -27,7 +35,7 @@ export function desiredToWire(generation: number, instances: readonly DesiredIns
       kind: i.kind,
       role: i.role,
       runState: i.runState,
-      inputsJson: JSON.stringify(i.inputs),
+      inputsJson: inputsJson(i.inputs),
     })),
   };
 }

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { HactlError, type HostDesiredState, type Logger } from '@hactl/shared';
+import { HactlError, inputsJson, type HostDesiredState, type Logger } from '@hactl/shared';
 import {
   desiredToWire,
   type AgentMessage__Output,
@@ -25,9 +25,17 @@ export function grpcStatusFor(err: unknown): { code: grpc.status; details: strin
 
 /**
  * The wire message for a host's stored desired state (`host_desired.state_json`, a
- * HostDesiredState): parsed once and encoded by the proto edge's one encoder.
+ * HostDesiredState), encoded by the proto edge's one encoder. `state` is the object `stateJson`
+ * was made from, when the control plane has just planned it: then nothing is parsed, and each
+ * instance's inputs text is the one made when the state was stored (inputsJson), so a change
+ * that touches every host sends without parsing and re-stringifying every host's state.
  */
-export function toWireDesired(generation: number, stateJson: string): ControlMessage {
+export function toWireDesired(
+  generation: number,
+  stateJson: string,
+  state?: HostDesiredState,
+): ControlMessage {
+  if (state) return { desired: desiredToWire(generation, state.instances, inputsJson) };
   const stored = JSON.parse(stateJson) as HostDesiredState;
   return { desired: desiredToWire(generation, stored.instances) };
 }
@@ -51,8 +59,8 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       let ended = false;
       const session: AgentSession = {
         peer: call.getPeer(),
-        sendDesired(generation, stateJson) {
-          if (!ended) call.write(toWireDesired(generation, stateJson));
+        sendDesired(generation, stateJson, state) {
+          if (!ended) call.write(toWireDesired(generation, stateJson, state));
         },
         sendCommand(cmd) {
           if (!ended) call.write({ command: cmd });

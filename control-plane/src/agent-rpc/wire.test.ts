@@ -12,6 +12,11 @@ describe('stored desired state → wire message', () => {
       instances: [{ ...instance, inputsJson: JSON.stringify(inputs) }],
     });
   });
+  it('the state it was made from, just planned → the same message, nothing parsed', () => {
+    const state = { instances: [{ ...instance, runState: 'running' as const, inputs }] };
+    const json = JSON.stringify(state);
+    expect(toWireDesired(7, '(not parsed)', state)).toEqual(toWireDesired(7, json));
+  });
   it('an empty host → generation and no instances', () => {
     expect(toWireDesired(1, '{"instances":[]}').desired).toEqual({ generation: 1, instances: [] });
   });

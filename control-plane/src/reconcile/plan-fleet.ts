@@ -1,4 +1,4 @@
-import type { HostDesiredState, InstancePlan } from '@hactl/shared';
+import { hostDesiredJson, type HostDesiredState, type InstancePlan } from '@hactl/shared';
 
 export type { DesiredInstance, HostDesiredState } from '@hactl/shared';
 
@@ -39,17 +39,21 @@ export function planHostDesired(
   return byHost;
 }
 
-/** A host's generation moves when its desired JSON differs from what is stored. */
+/**
+ * A host's generation moves when its desired JSON differs from what is stored. The JSON is
+ * `JSON.stringify(view)`, made from each instance's inputs text (hostDesiredJson), which the apply
+ * reuses to compare inputs and to send them.
+ */
 export function diffHostDesired(
   stored: ReadonlyMap<string, { generation: number; json: string }>,
   planned: ReadonlyMap<string, HostDesiredState>,
-): { hostId: string; generation: number; json: string }[] {
-  const changes: { hostId: string; generation: number; json: string }[] = [];
+): { hostId: string; generation: number; json: string; state: HostDesiredState }[] {
+  const changes: { hostId: string; generation: number; json: string; state: HostDesiredState }[] = [];
   for (const [hostId, view] of planned) {
-    const json = JSON.stringify(view);
+    const json = hostDesiredJson(view);
     const prev = stored.get(hostId);
-    if (!prev) changes.push({ hostId, generation: 1, json });
-    else if (prev.json !== json) changes.push({ hostId, generation: prev.generation + 1, json });
+    if (!prev) changes.push({ hostId, generation: 1, json, state: view });
+    else if (prev.json !== json) changes.push({ hostId, generation: prev.generation + 1, json, state: view });
   }
   return changes;
 }

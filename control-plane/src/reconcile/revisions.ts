@@ -2,7 +2,6 @@ import {
   ConflictError,
   NotFoundError,
   ValidationError,
-  checkClaims,
   classifyChange,
   describeDistribution,
   planRestartOrder,
@@ -10,6 +9,7 @@ import {
   validateClusterSpec,
   type ClusterSpecBase,
   type FleetContext,
+  type HostDesiredState,
   type InstanceObservation,
   type InstancePlan,
   type Logger,
@@ -19,7 +19,7 @@ import type { Store } from '../store/store.js';
 import { diffHostDesired, planHostDesired } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
-import { planCluster, withDesired, type FleetSnapshot } from './snapshot.js';
+import { planCluster, withDesired, withRevision, type FleetSnapshot } from './snapshot.js';
 import type { StatusReader } from './status.js';
 
 /** A host's new desired state, to send after the transaction that stored it commits. */
@@ -27,6 +27,8 @@ export interface DesiredPush {
   hostId: string;
   generation: number;
   json: string;
+  /** The desired state `json` was made from, when it was just planned (sent without parsing `json`). */
+  state?: HostDesiredState;
 }
 
 export interface PreviewInstance {
@@ -135,7 +137,12 @@ export class Revisions {
       ...snap.context,
       clusters: snap.context.clusters.filter((s) => s.name !== name),
     };
-    const result = validateClusterSpec(raw, others);
+    // Validation plans the spec with the real initial facts and checks its claims against every
+    // other cluster's plans in the same pass, so its plans are the ones stored (planned once).
+    const result = validateClusterSpec(raw, others, {
+      randomId: this.o.randomId,
+      otherPlans: [...snap.clusters.values()].filter((c) => c.name !== name).map((c) => c.plans),
+    });
     if (!result.ok) {
       const n = result.problems.length;
       throw new ValidationError(
@@ -144,27 +151,18 @@ export class Revisions {
       );
     }
     const spec = result.spec;
+    if (result.clashes.length)
+      throw new ValidationError(
+        `cluster spec ${JSON.stringify(name)} clashes with other instances on shared hosts`,
+        result.clashes,
+      );
     const stored = others.clusterFacts?.get(name) ?? {};
     const newFacts: Record<string, string> = {};
-    for (const [k, v] of Object.entries(serviceKind(spec.kind)?.initialFacts?.(spec, this.o.randomId) ?? {}))
-      if (stored[k] === undefined) newFacts[k] = v;
+    for (const [k, v] of Object.entries(result.initialFacts)) if (stored[k] === undefined) newFacts[k] = v;
     const facts = new Map(others.clusterFacts ?? []);
     facts.set(name, { ...stored, ...newFacts });
     const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
-    const planned = planCluster(spec, fleet);
-    // A planner that cannot plan a validated spec (e.g. a reference it cannot resolve) is still the spec's problem.
-    if (planned.planError !== undefined)
-      throw new ValidationError(`cluster spec ${JSON.stringify(name)} cannot be planned`, [
-        { path: '', message: planned.planError },
-      ]);
-    const plans = [...snap.clusters.values()].filter((c) => c.name !== name).map((c) => c.plans);
-    const clashes = checkClaims(fleet.hosts, [...plans, planned.plans], name);
-    if (clashes.length)
-      throw new ValidationError(
-        `cluster spec ${JSON.stringify(name)} clashes with other instances on shared hosts`,
-        clashes,
-      );
-    return { spec, newFacts, fleet, plans: planned.plans };
+    return { spec, newFacts, fleet, plans: result.plans };
   }
 
   /**
@@ -244,7 +242,7 @@ export class Revisions {
    * a caller may still roll the whole batch back.
    */
   stage(name: string, raw: unknown, meta: { author: string; message: string }): StagedApply {
-    const { spec, newFacts } = this.checkWithFacts(name, raw);
+    const { spec, newFacts, fleet, plans } = this.checkWithFacts(name, raw);
     const specJson = JSON.stringify(spec);
     const now = this.o.now();
     const existing = this.o.snapshot().clusters.get(name);
@@ -276,7 +274,19 @@ export class Revisions {
       message: `revision ${revision} accepted from ${meta.author}${meta.message ? `: ${meta.message}` : ''}`,
       data_json: JSON.stringify({ revision }),
     });
-    this.o.invalidate();
+    // Only this cluster's revision and facts changed: the next snapshot is derived from this one,
+    // with the plans validation made, instead of re-reading and re-planning the fleet.
+    this.o.replace(
+      withRevision(this.o.snapshot(), {
+        name,
+        kind: spec.kind,
+        revision,
+        updatedAt: now,
+        spec: JSON.parse(specJson) as ClusterSpecBase,
+        facts: fleet.clusterFacts?.get(name) ?? {},
+        plans,
+      }),
+    );
     const pushes = this.recomputeDesired(now);
     const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
     return { name, revision, changed: true, pushes, changedInstances: this.restartsFor(before, after) };

@@ -1,4 +1,4 @@
-import type { InstanceObservation, Logger } from '@hactl/shared';
+import type { HostDesiredState, InstanceObservation, Logger } from '@hactl/shared';
 import type { Store } from '../store/store.js';
 
 /** A command for one instance, sent on its host's agent stream. */
@@ -21,9 +21,11 @@ export interface AgentSession {
   /**
    * Pushes a full desired state on the agent's stream. `stateJson` is exactly the stored
    * `host_desired.state_json` (a HostDesiredState), so the transport converts stored bytes and the
-   * control plane never parses and re-stringifies a desired state to send it.
+   * control plane never parses and re-stringifies a desired state to send it. `state` is the
+   * object `stateJson` was made from, when the control plane has just planned it (a transport may
+   * encode it instead of parsing `stateJson`).
    */
-  sendDesired(generation: number, stateJson: string): void;
+  sendDesired(generation: number, stateJson: string, state?: HostDesiredState): void;
   sendCommand(cmd: AgentCommand): void;
   close(reason: string): void;
   /** Where the stream comes from (`ipv4:10.0.0.21:51234`), for messages about it. */

@@ -41,9 +41,10 @@ export interface SnapshotDesired {
  * Everything the control plane decides from, read from the store once: hosts, every cluster's
  * current spec and facts, every cluster's plans, and each host's stored desired state. Read by
  * everything else — validation, previews, status views, rollouts and leases — instead of each of
- * them re-reading SQLite and re-planning the fleet. Immutable once built; the Fleet drops it when a
- * revision, a host, a fact or a desired state changes and reads a new one when it is next needed
- * (so a burst of agent registrations costs one rebuild, not one per hello).
+ * them re-reading SQLite and re-planning the fleet. Immutable once built; after a revision or
+ * desired states are stored the Fleet derives the next one from it (`withRevision`,
+ * `withDesired`), and when a host or a fact changes otherwise it drops it and reads a new one when
+ * it is next needed (so a burst of agent registrations costs one rebuild, not one per hello).
  */
 export interface FleetSnapshot {
   hosts: readonly HostRow[];
@@ -121,6 +122,83 @@ export function withDesired(
   const desired = new Map(snap.desired);
   for (const c of changes) desired.set(c.hostId, { generation: c.generation, json: c.json });
   return { ...snap, desired };
+}
+
+/** One cluster's new revision as `withRevision` takes it: what was just stored, and its plans. */
+export interface StoredRevision {
+  name: string;
+  kind: string;
+  revision: number;
+  /** ms since epoch the revision was stored at (the cluster row's `updated_at`). */
+  updatedAt: number;
+  /** The spec as stored (parsed back from its `spec_json`, as a fresh read holds it). */
+  spec: ClusterSpecBase;
+  /** The cluster's facts after the write (stored ones and any generated with the revision). */
+  facts: Readonly<Record<string, string>>;
+  /** The spec's plans against the fleet with those facts (validation planned them). */
+  plans: readonly InstancePlan[];
+}
+
+/**
+ * The snapshot after one cluster's new revision (and its facts) was stored, derived from `snap`
+ * instead of re-reading and re-planning the whole fleet: the cluster takes its new spec, facts and
+ * plans, and only the clusters whose planners read its spec (those naming it among their kind's
+ * `dependencies`) are planned again. Every other cluster keeps its plans: a planner reads only
+ * the hosts, its own facts and the specs it depends on, and none of those changed. Equal to
+ * `readFleetSnapshot` of the store after the write (snapshot.test.ts). Pure.
+ */
+export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSnapshot {
+  const rows = [...snap.clusters.values()].filter((c) => c.name !== rev.name);
+  const changed: SnapshotCluster = {
+    name: rev.name,
+    kind: rev.kind,
+    revision: rev.revision,
+    updatedAt: rev.updatedAt,
+    spec: rev.spec,
+    plans: rev.plans,
+  };
+  // The store lists clusters and facts by name (ORDER BY name, SQLite's binary collation).
+  const at = rows.findIndex((c) => c.name > rev.name);
+  rows.splice(at < 0 ? rows.length : at, 0, changed);
+  const clusterFacts = new Map(snap.context.clusterFacts ?? []);
+  if (Object.keys(rev.facts).length) clusterFacts.set(rev.name, sortedKeys(rev.facts));
+  else clusterFacts.delete(rev.name);
+  const context: FleetContext = {
+    hosts: snap.context.hosts,
+    clusters: rows.map((c) => c.spec),
+    clusterFacts: new Map([...clusterFacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
+  const clusters = new Map<string, SnapshotCluster>();
+  const planById = new Map<string, InstancePlan>();
+  for (const c of rows) {
+    const next = c.name !== rev.name && dependsOn(c, rev.name) ? replanned(c, context, snap.desired) : c;
+    clusters.set(c.name, next);
+    for (const p of next.plans) planById.set(p.id, p);
+  }
+  return { ...snap, clusters, context, planById };
+}
+
+/** Whether `c`'s kind names `name` among the clusters it depends on (and whose specs it plans with). */
+function dependsOn(c: SnapshotCluster, name: string): boolean {
+  return (serviceKind(c.kind)?.dependencies?.(c.spec) ?? []).includes(name);
+}
+
+/** `c` planned again against `context`, exactly as `readFleetSnapshot` plans it. */
+function replanned(
+  c: SnapshotCluster,
+  context: FleetContext,
+  desired: ReadonlyMap<string, SnapshotDesired>,
+): SnapshotCluster {
+  const planned = planCluster(c.spec, context);
+  const { planError: _dropped, ...rest } = c;
+  if (planned.planError === undefined) return { ...rest, plans: planned.plans };
+  return { ...rest, plans: lastGivenPlans(c.name, desired.entries()), planError: planned.planError };
+}
+
+function sortedKeys(facts: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(facts).sort()) out[k] = facts[k]!;
+  return out;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ClusterSpecBase } from '../domain.js';
+import type { ClusterSpecBase, HostRecord, InstancePlan } from '../domain.js';
 import { PlanError, type ErrorDetail } from '../errors.js';
 import { checkClaims } from './claims.js';
-import type { FleetContext, ServiceKind, ValidationResult } from './types.js';
+import type { FleetContext, ServiceKind } from './types.js';
 import { zookeeperKind } from './zookeeper/index.js';
 import { stormKind } from './storm/index.js';
 import { elasticsearchKind } from './elasticsearch/index.js';
@@ -29,16 +29,52 @@ export function knownKinds(): string[] {
 
 const envelope = z.object({ name: nameSchema, kind: z.string() }).passthrough();
 
+/** What `validateClusterSpec` may be given beyond the raw spec and the fleet. */
+export interface ValidateOptions {
+  /**
+   * Generates the cluster's initial facts (e.g. a KRaft cluster id) for real. Without it a
+   * placeholder of the same form stands in (facts change no claim); with it, the plans returned
+   * are the ones the cluster is stored with, so the caller need not plan it again.
+   */
+  randomId?: () => string;
+  /**
+   * Every other cluster's plans. With them the clashes with their instances are checked in the same
+   * pass as the cluster's own and returned as `clashes` (the spec itself is valid; the fleet
+   * refuses it).
+   */
+  otherPlans?: readonly (readonly InstancePlan[])[];
+}
+
+/** A valid spec, its plans (against `fleet` and the initial facts) and the facts generated for them. */
+export type ClusterValidation =
+  | {
+      ok: true;
+      spec: ClusterSpecBase;
+      /** The kind's plans for the spec, in the planner's order. */
+      plans: InstancePlan[];
+      /** The kind's initial facts for the spec (generated with `randomId`, or placeholders). */
+      initialFacts: Record<string, string>;
+      /** Clashes with `otherPlans` (none when they were not given). */
+      clashes: ErrorDetail[];
+      warnings?: ErrorDetail[];
+    }
+  | { ok: false; problems: ErrorDetail[] };
+
 /**
  * Validates any cluster spec: the envelope first, then the kind's own validation, then the ports
  * and directories its instances claim (each kind's `claims()`, checked by checkClaims): no two
  * instances of the cluster, and no instance with itself, may share a port or an overlapping
  * directory on one host. Clashes are located at the member's field path (the kind's `memberPath`,
  * e.g. `members[1]`); the message names both instances and what each claims. Clashes with other
- * clusters are the control plane's check (it holds their plans). A spec the kind accepts but
- * cannot plan (PlanError, e.g. a zookeeper member host gone) is refused with the planner's problem.
+ * clusters are the control plane's check (it holds their plans and passes them as `otherPlans`).
+ * A spec the kind accepts but cannot plan (PlanError, e.g. a zookeeper member host gone) is
+ * refused with the planner's problem.
  */
-export function validateClusterSpec(raw: unknown, fleet: FleetContext): ValidationResult<ClusterSpecBase> {
+export function validateClusterSpec(
+  raw: unknown,
+  fleet: FleetContext,
+  opts: ValidateOptions = {},
+): ClusterValidation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: '', message: 'a cluster spec must be an object' }] };
   }
@@ -58,8 +94,26 @@ export function validateClusterSpec(raw: unknown, fleet: FleetContext): Validati
   }
   const result = kind.validate(raw, fleet);
   if (!result.ok) return result;
-  const clashes = checkOwnClaims(kind, result.spec, fleet);
-  return clashes.length ? { ok: false, problems: clashes } : result;
+  const spec = result.spec;
+  const initialFacts = kind.initialFacts?.(spec, opts.randomId ?? (() => PLACEHOLDER_ID)) ?? {};
+  const facts = new Map(fleet.clusterFacts ?? []);
+  facts.set(spec.name, { ...initialFacts, ...facts.get(spec.name) });
+  let plans;
+  try {
+    // Planned as it will be stored: among the fleet's clusters, with its facts. (No planner reads
+    // its own cluster from `clusters`; a spec that names itself as a reference fails validation.)
+    plans = kind.plan(spec, {
+      ...fleet,
+      clusters: [...fleet.clusters.filter((c) => c.name !== spec.name), spec],
+      clusterFacts: facts,
+    });
+  } catch (err) {
+    if (err instanceof PlanError) return { ok: false, problems: [...err.details] };
+    throw err;
+  }
+  const { own, others } = checkAllClaims(kind, spec, plans, fleet.hosts, opts.otherPlans);
+  if (own.length) return { ok: false, problems: own };
+  return { ...result, spec, plans, initialFacts, clashes: others };
 }
 
 /**
@@ -69,24 +123,29 @@ export function validateClusterSpec(raw: unknown, fleet: FleetContext): Validati
  */
 const PLACEHOLDER_ID = 'A'.repeat(22);
 
-function checkOwnClaims(
+/**
+ * The cluster's clashes among its own instances (`own`, located at member paths) and, when those
+ * are none, with `otherPlans` (`others`, located at instance ids). One checkClaims pass over the
+ * whole fleet answers both when nothing clashes, the usual case: a clash among the cluster's own
+ * instances also shows in the whole fleet's pass (the second claimant meets the first, or both
+ * meet an earlier claimant of another cluster). Only when that pass finds something is the
+ * cluster checked alone, so the problems are exactly those of the two checks run one after the
+ * other.
+ */
+function checkAllClaims(
   kind: ServiceKind<ClusterSpecBase, unknown>,
   spec: ClusterSpecBase,
-  fleet: FleetContext,
-): ErrorDetail[] {
-  const facts = new Map(fleet.clusterFacts ?? []);
-  facts.set(spec.name, { ...kind.initialFacts?.(spec, () => PLACEHOLDER_ID), ...facts.get(spec.name) });
-  let plans;
-  try {
-    plans = kind.plan(spec, { ...fleet, clusterFacts: facts });
-  } catch (err) {
-    if (err instanceof PlanError) return [...err.details];
-    throw err;
-  }
+  plans: readonly InstancePlan[],
+  hosts: readonly HostRecord[],
+  otherPlans: readonly (readonly InstancePlan[])[] | undefined,
+): { own: ErrorDetail[]; others: ErrorDetail[] } {
+  const all = otherPlans ? checkClaims(hosts, [...otherPlans, plans], spec.name) : undefined;
+  if (all?.length === 0) return { own: [], others: [] };
   const byId = new Map(plans.map((p) => [p.id, p]));
-  return checkClaims(fleet.hosts, [plans], spec.name).map((problem) => {
+  const own = checkClaims(hosts, [plans], spec.name).map((problem) => {
     const plan = byId.get(problem.path);
-    const path = plan && kind.memberPath(spec, plan, fleet.hosts);
+    const path = plan && kind.memberPath(spec, plan, hosts);
     return path === undefined ? problem : { ...problem, path };
   });
+  return { own, others: own.length ? [] : (all ?? []) };
 }

@@ -93,6 +93,8 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
   /**
    * Clusters that must be healthy before this one first starts (e.g. Kafka in ZooKeeper mode and
    * Storm wait for their ZooKeeper). The control plane holds the instances stopped until then.
+   * They are also the only clusters whose specs `plan` may read: when one of them changes, the
+   * control plane re-plans this cluster and keeps every other cluster's plans.
    */
   dependencies?(spec: S): string[];
   /** Facts to create once, when the cluster is first accepted (e.g. a KRaft cluster id). `randomId` is injected. */
