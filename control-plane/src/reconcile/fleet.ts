@@ -484,15 +484,28 @@ export class Fleet {
    * stored JSON for those reports competed with sending the rest of the push.
    */
   private push(changes: readonly DesiredPush[], skip?: string): void {
+    let sent = 0;
     for (const c of changes) {
       if (c.state) this.desiredKinds.set(c.hostId, kindsOf(c.state));
       else this.desiredKinds.delete(c.hostId);
       if (c.hostId === skip) continue;
       const session = this.sessions.session(c.hostId);
       if (!session) continue;
-      this.log.info({ host: c.hostId, generation: c.generation }, 'pushing desired state');
+      // One line per host at debug, one summary at info: a change that touches 5,000 hosts must
+      // not write 5,000 log lines.
+      this.log.debug({ host: c.hostId, generation: c.generation }, 'pushing desired state');
       session.sendDesired(c.generation, c.json, c.state);
+      sent++;
     }
+    if (changes.length)
+      this.log.info(
+        {
+          hosts: changes.length,
+          connected: sent,
+          ...(changes.length === 1 ? { host: changes[0]!.hostId } : {}),
+        },
+        'pushed desired states',
+      );
   }
 }
 
