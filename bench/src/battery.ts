@@ -25,7 +25,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseBenchArgs } from './cli-args.js';
 import { Session, describeFirst, helloFor } from './battery/agents.js';
 import { runCli } from './battery/cli.js';
 import { runDurability } from './battery/durability.js';
@@ -43,15 +43,16 @@ import {
 import { restCases, restore, runRest } from './battery/rest.js';
 import { BASELINE, DURABILITY_HOST, HOSTS } from './battery/specs.js';
 
-const { values: args } = parseArgs({
-  options: {
+const args = parseBenchArgs(
+  {
     puts: { type: 'string', default: '200' },
     kills: { type: 'string', default: '4' },
     only: { type: 'string', default: 'rest,grpc,cli,durability' },
     keep: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
-});
+  'usage: node bench/dist/battery.js [--puts N] [--kills N] [--only rest,grpc,cli,durability] [--keep] [--json FILE]',
+);
 const only = new Set(args.only.split(','));
 
 const CLASS_TITLES: Record<Class, string> = {

@@ -14,19 +14,20 @@
  *     [--rest-requests 50] [--reps 3]          BENCH_DEBUG=1 prints progress
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseBenchArgs } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits } from './fleet/ipc.js';
 import { median, ms, summarize, table, type Summary } from './fleet/stats.js';
 
-const { values: args } = parseArgs({
-  options: {
+const args = parseBenchArgs(
+  {
     agents: { type: 'string', default: '1000' },
     'report-interval-ms': { type: 'string', default: '5000' },
     'rest-requests': { type: 'string', default: '50' },
     reps: { type: 'string', default: '3' },
   },
-});
+  'usage: node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--report-interval-ms 5000] [--rest-requests 50] [--reps 3]   (BENCH_DEBUG=1 prints progress)',
+);
 const sizes = args.agents.split(',').map(Number);
 const reportIntervalMs = Number(args['report-interval-ms']);
 const restRequests = Number(args['rest-requests']);

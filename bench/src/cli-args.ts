@@ -1,0 +1,21 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/**
+ * A benchmark's flags through node:util parseArgs, plus `--help`: prints `usage` and exits 0; an
+ * unknown or malformed flag prints the problem and `usage` and exits 2 (instead of a stack trace).
+ */
+export function parseBenchArgs<O extends NonNullable<ParseArgsConfig['options']>>(
+  options: O,
+  usage: string,
+): ReturnType<typeof parseArgs<{ options: O }>>['values'] {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    console.log(usage);
+    process.exit(0);
+  }
+  try {
+    return parseArgs({ options }).values;
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+    process.exit(2);
+  }
+}
