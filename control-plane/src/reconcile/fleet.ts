@@ -9,7 +9,7 @@ import {
   type Logger,
   type MemberStatus,
 } from '@hactl/shared';
-import type { Store } from '../store/store.js';
+import type { HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
 import {
@@ -339,7 +339,9 @@ export class Fleet {
     session: AgentSession,
   ): { hostId: string; generation: number; stateJson: string } {
     const now = this.now();
-    const key = this.store.getHostByName(hello.name)?.id ?? hello.name;
+    // One read of the host row serves the session check and the registration (both synchronous).
+    const existing = this.store.getHostByName(hello.name);
+    const key = existing?.id ?? hello.name;
     const live = this.sessions.session(key);
     if (live && live !== session) {
       const since = this.sessions.sessionSince(key);
@@ -356,7 +358,7 @@ export class Fleet {
         { retriable: true },
       );
     }
-    const { hostId, pushes } = this.transaction(() => this.register(hello, now));
+    const { hostId, pushes } = this.transaction(() => this.register(hello, existing, now));
     this.sessions.attach(hostId, session);
     this.push(pushes, hostId);
     const row = this.store.getHostDesired(hostId);
@@ -369,8 +371,11 @@ export class Fleet {
   }
 
   /** The store half of a hello, inside the caller's transaction. */
-  private register(hello: AgentHello, now: number): { hostId: string; pushes: DesiredPush[] } {
-    const existing = this.store.getHostByName(hello.name);
+  private register(
+    hello: AgentHello,
+    existing: HostRow | undefined,
+    now: number,
+  ): { hostId: string; pushes: DesiredPush[] } {
     const hostId = existing?.id ?? hello.name;
     const moved = existing && (existing.address !== hello.address || existing.data_root !== hello.dataRoot);
     const labels = JSON.stringify(hello.labels);
