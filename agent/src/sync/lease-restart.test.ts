@@ -110,7 +110,7 @@ describe('restart under lease (fake supervisor, fake connection)', () => {
       'probe zk/zk-1',
       'release L1',
     ]);
-    expect(out).toMatch(/^restarted \(pid 100 -> 101\), ready in \d+ ms$/);
+    expect(out).toMatch(/^restarted \(pid 100 → 101\), ready in \d+ ms$/);
   });
 
   it('a refused lease → waits retryAfterMs, explaining in the status what it waits for', async () => {

@@ -230,7 +230,7 @@ export class LeaseRestarter {
     }
     const pidAfter = d.instances.instances.get(instanceId)?.supervisor.status().pid;
     // "ready in" is the member's own restart time (stop, start, serving again), for overhead numbers.
-    return `restarted (pid ${pidBefore ?? '-'} -> ${pidAfter ?? '-'}), ready in ${d.now() - restartStarted} ms`;
+    return `restarted (pid ${pidBefore ?? '-'} → ${pidAfter ?? '-'}), ready in ${d.now() - restartStarted} ms`;
   }
 
   /** Probes until the kind says the instance serves again. */
