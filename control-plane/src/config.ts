@@ -6,7 +6,13 @@ export interface ControlPlaneConfig {
   dataDir: string;
   http: { host: string; port: number };
   grpc: { host: string; port: number };
+  /**
+   * Plain-text HTTP and gRPC without client certificates: loopback development only (both
+   * listeners must be loopback addresses). Otherwise both serve TLS from the control plane's CA.
+   */
   insecure: boolean;
+  /** Extra DNS names or IPs for the server certificate (`--tls-name`), beyond the machine's own. */
+  tlsNames: string[];
   /** How often agents report status and probe; also the basis of staleness. */
   reportIntervalMs: number;
   livenessFlushMs: number;
@@ -28,6 +34,7 @@ export function defaultConfig(): ControlPlaneConfig {
     http: { host: '127.0.0.1', port: 7080 },
     grpc: { host: '0.0.0.0', port: 7443 },
     insecure: false,
+    tlsNames: [],
     reportIntervalMs: 5000,
     livenessFlushMs: 5000,
     leaseTtlMs: 180_000,
@@ -58,9 +65,17 @@ export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HO
   --data-dir DIR            state directory (SQLite store); default /var/lib/hactl-control-plane
   --listen-http HOST:PORT   REST admin API; default 127.0.0.1:7080
   --listen-grpc HOST:PORT   agent gRPC endpoint; default 0.0.0.0:7443
-  --insecure                plain-text gRPC (required until TLS lands)
+  --insecure                plain-text HTTP and gRPC, no agent certificates: loopback development
+                            only (refused unless both listeners are on a loopback address)
+  --tls-name NAME           an extra DNS name or IP for the server certificate (repeatable); the
+                            machine's host name and interface addresses are always in it
   --report-interval-ms N    how often agents probe and report (default 5000)
   --log-level LEVEL         debug | info | warn | error (default info)`;
+
+/** Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(host);
+}
 
 /** Reads flags (and HACTL_* env fallbacks); reports every problem at once. */
 export function loadConfig(input: {
@@ -75,6 +90,7 @@ export function loadConfig(input: {
       'listen-http': { type: 'string' },
       'listen-grpc': { type: 'string' },
       insecure: { type: 'boolean' },
+      'tls-name': { type: 'string', multiple: true },
       'report-interval-ms': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -94,11 +110,21 @@ export function loadConfig(input: {
     else cfg[key] = r;
   }
   cfg.insecure = values.insecure ?? false;
-  if (!cfg.insecure)
-    problems.push({
-      path: '--insecure',
-      message: 'TLS is not implemented yet; pass --insecure to run with plain-text gRPC',
-    });
+  if (cfg.insecure)
+    for (const [flag, at] of [
+      ['--listen-http', cfg.http],
+      ['--listen-grpc', cfg.grpc],
+    ] as const)
+      if (!isLoopback(at.host))
+        problems.push({
+          path: '--insecure',
+          message: `refused: ${flag} ${at.host} is not a loopback address; --insecure (plain text, no certificates) is for loopback development only. Drop --insecure to serve TLS with the control plane's CA`,
+        });
+  for (const n of values['tls-name'] ?? []) {
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(n))
+      problems.push({ path: '--tls-name', message: `${JSON.stringify(n)} is not a DNS name or IP address` });
+    else cfg.tlsNames.push(n);
+  }
   const ri = values['report-interval-ms'];
   if (ri !== undefined) {
     if (!/^[0-9]+$/.test(ri) || Number(ri) < 100 || Number(ri) > 600_000)

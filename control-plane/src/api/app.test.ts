@@ -8,11 +8,12 @@ import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { StorageFullError } from '../store/store.js';
 import { createCore } from '../core.js';
+import { testTrust, withBearer } from '../trust/testing.js';
 
 let dir: string;
 let store: SqliteStore;
 let fleet: Fleet;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof withBearer>;
 const pushed: { host: string; generation: number }[] = [];
 
 function session(host: string): AgentSession {
@@ -33,7 +34,8 @@ beforeEach(() => {
   });
   fleet = core.fleet;
   const rollouts = core.rollouts;
-  app = createApp({ fleet, rollouts, logger: nullLogger });
+  const { trust, adminToken } = testTrust(store, () => 1_800_000_000_000);
+  app = withBearer(createApp({ fleet, rollouts, logger: nullLogger, trust }), adminToken);
   pushed.length = 0;
   for (const i of [1, 2, 3]) {
     fleet.connectAgent(

@@ -7,11 +7,16 @@ import { parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
 import { Changes, type ChangeMeta } from '../changes/changes.js';
 import { httpError } from './errors.js';
 import { MAX_BODY_BYTES } from './limits.js';
+import { authMiddleware } from './auth.js';
+import { addTrustRoutes } from './trust-routes.js';
+import type { Caller, TrustService } from '../trust/service.js';
 
 export interface AppDeps {
   fleet: Fleet;
   rollouts: RolloutEngine;
   logger: Logger;
+  /** Tokens, enrollment and host identities: every call but /healthz needs a bearer token. */
+  trust: TrustService;
   /** The core's change service; built from fleet and rollouts when absent. */
   changes?: Changes;
 }
@@ -55,10 +60,10 @@ async function discardBody(req: Request, cap: number): Promise<void> {
 }
 
 /** The REST admin API. Never listens: main.ts serves it, tests call `app.request()`. */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }> {
   const { fleet, rollouts, logger } = deps;
   const changes = deps.changes ?? new Changes({ fleet, rollouts, logger });
-  const app = new Hono();
+  const app = new Hono<{ Variables: { caller: Caller } }>();
   const limit = bodyLimit({
     maxSize: MAX_BODY,
     onError: () => {
@@ -98,6 +103,8 @@ export function createApp(deps: AppDeps): Hono {
     ),
   );
 
+  // Authentication first: an anonymous caller learns nothing, not even that its body is malformed.
+  app.use('*', authMiddleware(deps.trust));
   app.use('*', async (c, next) => {
     const type = c.req.header('content-type');
     if (BODY_METHODS.has(c.req.method) || (MUTATING_METHODS.has(c.req.method) && type !== undefined))
@@ -248,6 +255,8 @@ export function createApp(deps: AppDeps): Hono {
     const lines = int(c.req.query('lines') ?? '100', 'lines');
     return c.json(await changes.logs(name, member, which, Math.min(Math.max(lines, 1), 5000)));
   });
+
+  addTrustRoutes(app, { trust: deps.trust, fleet });
 
   app.get('/v1/events', (c) => {
     const cluster = c.req.query('cluster');

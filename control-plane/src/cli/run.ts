@@ -13,6 +13,7 @@ export type { CliIo } from './io.js';
 interface GlobalFlags {
   server?: string;
   token?: string;
+  ca?: string;
 }
 
 /*
@@ -75,11 +76,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     )
     .version(CLI_VERSION, '--version', 'print the hactl version')
     .option('--server <url>', `control plane URL (env HACTL_SERVER, default ${DEFAULT_SERVER})`)
-    .option('--token <token>', 'API token sent as a bearer token (env HACTL_TOKEN)');
+    .option('--token <token>', 'API token sent as a bearer token (env HACTL_TOKEN)')
+    .option('--ca <file>', "the control plane's CA certificate, its <data-dir>/ca.pem (env HACTL_CA)");
 
   const context = (cmd: Command): CommandContext => {
     const g = cmd.optsWithGlobals<GlobalFlags>();
-    const conn = resolveConnection({ server: g.server, token: g.token }, io.env);
+    const conn = resolveConnection({ server: g.server, token: g.token, ca: g.ca }, io.env);
     const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
     return { io, client: createApiClient(io, conn), color: io.isTty && !noColor };
   };
