@@ -13,6 +13,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 import type { Fleet } from './reconcile/fleet.js';
 import { createAgentServiceHandlers } from './agent-rpc/service.js';
 import { createApp } from './api/app.js';
+import { advertisedHost } from './api/install-routes.js';
 import type { RolloutEngine } from './rollout/engine.js';
 import { createCore } from './core.js';
 import { loadOrCreateTrust, serverNames } from './trust/files.js';
@@ -126,7 +127,23 @@ export async function startControlPlane(
     tlsOptions,
   );
 
-  const app = createApp({ fleet, rollouts, changes, logger, trust });
+  let httpPortSeen = 0;
+  const app = createApp({
+    fleet,
+    rollouts,
+    changes,
+    logger,
+    trust,
+    install: {
+      installScript: cfg.installScript,
+      agentBundle: cfg.agentBundle,
+      advertise: {
+        host: advertisedHost(cfg.advertise, cfg.http.host),
+        httpPort: () => httpPortSeen,
+        grpcPort: () => grpcPort,
+      },
+    },
+  });
   let httpServer: ServerType | undefined;
   const httpPort = await new Promise<number>((resolve, reject) => {
     httpServer = serve(
@@ -136,7 +153,10 @@ export async function startControlPlane(
         port: cfg.http.port,
         ...(tlsOptions ? { createServer: https.createServer, serverOptions: tlsOptions } : {}),
       },
-      (info) => resolve(info.port),
+      (info) => {
+        httpPortSeen = info.port;
+        resolve(info.port);
+      },
     );
     httpServer.once('error', reject);
   });

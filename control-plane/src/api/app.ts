@@ -9,6 +9,7 @@ import { httpError } from './errors.js';
 import { MAX_BODY_BYTES } from './limits.js';
 import { authMiddleware } from './auth.js';
 import { addTrustRoutes } from './trust-routes.js';
+import { addInstallRoutes, type InstallDeps } from './install-routes.js';
 import type { Caller, TrustService } from '../trust/service.js';
 
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   logger: Logger;
   /** Tokens, enrollment and host identities: every call but /healthz needs a bearer token. */
   trust: TrustService;
+  /** What `/install.sh`, the agent bundle and install commands need; without it those routes are absent. */
+  install?: Omit<InstallDeps, 'trust'>;
   /** The core's change service; built from fleet and rollouts when absent. */
   changes?: Changes;
 }
@@ -257,6 +260,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   });
 
   addTrustRoutes(app, { trust: deps.trust, fleet });
+  if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
 
   app.get('/v1/events', (c) => {
     const cluster = c.req.query('cluster');
