@@ -79,11 +79,12 @@ mv "$R/opt/hactl.new" "$R/opt/hactl" && rm -rf "$R/opt/hactl.old"
 install -d -m 0755 "$R/etc/hactl" "$R/var/lib/hactl"
 install -d -m 0700 "$R/var/lib/hactl-agent"
 install -m 0644 "$CA_FILE" "$R/etc/hactl/ca.pem"
-umask 077
 # Re-running keeps the operator's extra flags. The token matters only until the agent holds a
 # certificate (then it is ignored); it is single-use, bound to this name, and expires.
-EXTRA=$(sed -n 's/^HACTL_AGENT_EXTRA_FLAGS=//p' "$R/etc/hactl/agent.env" 2>/dev/null || true)
-cat > "$R/etc/hactl/agent.env" <<ENV
+EXTRA=$(sed -n 's/^HACTL_AGENT_EXTRA_FLAGS="\(.*\)"$/\1/p' "$R/etc/hactl/agent.env" 2>/dev/null || true)
+# 0600 from its creation (a subshell's umask: the agent started below must not inherit 077, or the
+# directories it makes for services would be closed to their accounts).
+(umask 077 && cat > "$R/etc/hactl/agent.env") <<ENV
 HACTL_AGENT_SERVER=$GRPC
 HACTL_AGENT_NAME=$NAME
 HACTL_AGENT_ADDRESS=$ADDRESS
@@ -91,8 +92,8 @@ HACTL_AGENT_TOKEN=$TOKEN
 HACTL_AGENT_CA_FILE=$R/etc/hactl/ca.pem
 HACTL_AGENT_CA_SHA256=$CA_SHA
 HACTL_AGENT_PACKAGE_HOSTS=$PACKAGE_HOSTS
-HACTL_AGENT_FLAGS=--state-dir $R/var/lib/hactl-agent --data-root $R/var/lib/hactl$FLAGS $EXTRA
-HACTL_AGENT_EXTRA_FLAGS=$EXTRA
+HACTL_AGENT_FLAGS="--state-dir $R/var/lib/hactl-agent --data-root $R/var/lib/hactl$FLAGS $EXTRA"
+HACTL_AGENT_EXTRA_FLAGS="$EXTRA"
 ENV
 
 if [ -z "$R" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then

@@ -111,7 +111,7 @@ export class Lab {
     );
     // mkdtemp makes the directory 0700; services run under their own accounts must reach their dirs.
     fs.chmodSync(lab.dir, 0o755);
-    lab.httpPort = await freePort();
+    lab.httpPort = await freePort(lab.grpcHost);
     lab.grpcPort = await freePort(lab.grpcHost);
     return lab;
   }
@@ -124,8 +124,9 @@ export class Lab {
     return this.network !== undefined || this.forceTls;
   }
 
+  /** The REST API's URL: on the bridge in a network lab (its hosts reach it there), else loopback. */
   get server(): string {
-    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.httpPort}`;
+    return `${this.tls ? 'https' : 'http'}://${this.grpcHost}:${this.httpPort}`;
   }
 
   get cpDataDir(): string {
@@ -168,7 +169,10 @@ export class Lab {
         '--data-dir',
         path.join(this.dir, 'cp'),
         '--listen-http',
-        `127.0.0.1:${this.httpPort}`,
+        `${this.grpcHost}:${this.httpPort}`,
+        // What install commands name: the bridge on a network lab, so that its hosts can curl it.
+        '--advertise',
+        this.grpcHost,
         '--listen-grpc',
         `${this.grpcHost}:${this.grpcPort}`,
         ...(this.tls ? [] : ['--insecure']),
