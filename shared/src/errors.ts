@@ -149,3 +149,17 @@ export class PlanError extends HactlError {
 export function formatDetails(details: readonly ErrorDetail[]): string {
   return details.map((d) => `  ${d.path || '(root)'}: ${d.message}`).join('\n');
 }
+
+/**
+ * The problems `run` reports as `path: message` lines: [] when it returns, the details of the
+ * ValidationError it throws; any other error is rethrown. For table tests of `load*`/`check*`.
+ */
+export function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+    return [];
+  } catch (err) {
+    if (err instanceof ValidationError) return err.details.map((d) => `${d.path}: ${d.message}`);
+    throw err;
+  }
+}
