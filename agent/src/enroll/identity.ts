@@ -73,7 +73,13 @@ export class AgentIdentity {
     now: () => number;
   }): Promise<AgentIdentity> {
     const dir = path.join(opts.stateDir, 'tls');
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    // The state dir as the rest of the agent makes it (a recursive mkdir would give it 0700 too, and
+    // a data root below it, as in the lab, would be closed to the services' accounts); only tls/ is 0700.
+    await fs.mkdir(opts.stateDir, { recursive: true });
+    await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    await fs.chmod(dir, 0o700);
     const f = (n: string) => path.join(dir, n);
     let ca = opts.first.caFile ? await fs.readFile(opts.first.caFile, 'utf8') : await readIf(f('ca.pem'));
     if (opts.first.caSha256) {
