@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DirClaims,
-  absPathSchema,
-  checkPath,
-  dirRelation,
-  normalisePath,
-  pathProblems,
-} from './paths.js';
+import { DirClaims, absPathSchema, checkPath, dirRelation, normalisePath, pathProblems } from './paths.js';
 
 describe('paths: one normaliser (issue 16 #1)', () => {
   it.each<[string, string]>([
