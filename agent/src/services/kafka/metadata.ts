@@ -116,14 +116,17 @@ export function metadataPartitionView(
     source,
     brokers: md.brokers.map((b) => b.nodeId).sort((a, b) => a - b),
     minIsr,
-    partitions: md.topics.flatMap((t) =>
-      t.partitions.map((p) => ({
-        topic: t.name,
-        partition: p.partition,
-        replicas: p.replicas,
-        isr: p.isr,
-        leader: p.leader,
-      })),
-    ),
+    partitions: md.topics
+      .flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.name,
+          partition: p.partition,
+          replicas: p.replicas,
+          isr: p.isr,
+          leader: p.leader,
+        })),
+      )
+      // A broker lists topics and partitions in no particular order; sorted, views compare.
+      .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),
   };
 }

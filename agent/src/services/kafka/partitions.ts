@@ -1,5 +1,6 @@
 import { kafka as shared, type kafka } from '@hactl/shared';
 import { ZkSession, type ZkConnect, type ZkReader } from '../zk-session.js';
+import { describeMinIsr } from './describe-configs.js';
 import { fetchBrokerMetadata, metadataPartitionView, type BrokerMetadata } from './metadata.js';
 import { splitZookeeperConnect } from './probe.js';
 
@@ -126,44 +127,6 @@ export async function readZookeeperPartitionView(
       .sort((a, b) => a - b),
   };
 }
-
-/**
- * kafkajs DescribeConfigs for the topics' `min.insync.replicas` (the effective value: a topic
- * override, else the answering broker's default), on an admin seeded with `broker`.
- * DescribeConfigs is answered by brokers and controllers alike and kafkajs needs no pinning for it.
- */
-export const describeMinIsr: NonNullable<PartitionReadDeps['minIsr']> = async (broker, topics, timeoutMs) => {
-  if (!topics.length) return {};
-  const { Kafka, logLevel, ConfigResourceTypes } = await import('kafkajs');
-  const admin = new Kafka({
-    clientId: 'hactl-agent-gate',
-    brokers: [`${broker.address}:${broker.port}`],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    retry: { retries: 0 },
-  }).admin();
-  try {
-    await admin.connect();
-    const res = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: topics.map((name) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name,
-        configNames: ['min.insync.replicas'],
-      })),
-    });
-    const out: Record<string, number> = {};
-    for (const r of res.resources) {
-      const entry = r.configEntries.find((e) => e.configName === 'min.insync.replicas');
-      if (r.errorCode === 0 && entry)
-        out[r.resourceName] = shared.parseMinIsr(`topic ${r.resourceName}`, entry.configValue);
-    }
-    return out;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-};
 
 /**
  * KRaft: Metadata from the node's own broker listener (else the first of `deps.bootstrap` that

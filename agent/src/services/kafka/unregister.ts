@@ -36,6 +36,16 @@ export function decodeUnregisterBrokerResponse(frame: Buffer): {
   return { correlationId, errorCode, errorMessage };
 }
 
+/** Sends the request to `host:port`; resolves with the raw response frame (testdata). */
+export function unregisterBrokerFrame(
+  host: string,
+  port: number,
+  brokerId: number,
+  timeoutMs: number,
+): Promise<Buffer> {
+  return requestFrame(host, port, encodeUnregisterBrokerRequest(brokerId, 1), timeoutMs, 'UnregisterBroker');
+}
+
 /**
  * Unregisters `brokerId` through the broker or controller listener at `host:port`. Resolves with
  * `unregistered` or `not-registered` (BROKER_ID_NOT_REGISTERED: nothing left to remove); throws on
@@ -47,14 +57,7 @@ export async function unregisterBroker(
   brokerId: number,
   timeoutMs: number,
 ): Promise<'unregistered' | 'not-registered'> {
-  const frame = await requestFrame(
-    host,
-    port,
-    encodeUnregisterBrokerRequest(brokerId, 1),
-    timeoutMs,
-    'UnregisterBroker',
-  );
-  const res = decodeUnregisterBrokerResponse(frame);
+  const res = decodeUnregisterBrokerResponse(await unregisterBrokerFrame(host, port, brokerId, timeoutMs));
   if (res.correlationId !== 1)
     throw new Error(`UnregisterBroker correlation id ${res.correlationId}, expected 1`);
   if (res.errorCode === 0) return 'unregistered';
