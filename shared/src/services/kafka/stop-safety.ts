@@ -31,7 +31,7 @@ function cap(xs: string[]): string[] {
 }
 
 interface Problem {
-  kind: 'reassigning' | 'offline' | 'behind' | 'short';
+  kind: 'reassigning' | 'offline' | 'behind';
   text: string;
 }
 
@@ -98,19 +98,14 @@ export function checkKafkaStop(view: KafkaPartitionView, brokerId: number): Kafk
     if (problem) wait.push(problem);
     if (problem && problem.kind !== 'behind') continue;
     if (!onN || onlyBroker) continue;
-    const without = p.isr.filter((r) => r !== brokerId).length;
-    if (p.replicas.length - 1 < minIsr) {
+    // Without N at most RF−1 replicas can be in sync: when that is below min ISR no wait helps.
+    // (Otherwise, with no `behind` problem, the ISR without N is all RF−1 others: enough.)
+    if (p.replicas.length - 1 < minIsr)
       refuse.push(
         `${name(p)}: replicas ${list(p.replicas)} with min.insync.replicas ${minIsr}: without broker ${brokerId} ` +
           (p.replicas.length === 1 ? 'it is offline' : 'acks=all writes fail') +
           ' until the broker is back, however long one waits',
       );
-    } else if (without < minIsr && !problem) {
-      wait.push({
-        kind: 'short',
-        text: `${name(p)}: ${without} in-sync replica(s) without broker ${brokerId} (isr ${list(p.isr)}), min.insync.replicas ${minIsr}`,
-      });
-    }
   }
   if (refuse.length) return { verdict: 'refuse', reasons: cap(refuse.map((r) => `${view.source}: ${r}`)) };
   if (wait.length) return { verdict: 'wait', reasons: cap(wait.map((r) => `${view.source}: ${r.text}`)) };
