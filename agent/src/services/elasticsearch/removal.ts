@@ -29,6 +29,9 @@ export class ElasticsearchRemovalRefusedError extends HactlError {
 /** Time for the drain and departure polls (interval 1 s by default). */
 export type EsRemovalDeps = PollDeps;
 
+/** The voting configuration and its exclusions (CoordinationMetadata), nothing else of the state. */
+const VOTING_STATE_PATH = '/_cluster/state/metadata?filter_path=metadata.cluster_coordination';
+
 /** A single request never waits longer than this, whatever the procedure's budget. */
 const REQUEST_MS = 30_000;
 
@@ -167,7 +170,8 @@ export async function beforeElasticsearchRemoval(
  * `_cat/nodes`, then removes its name from `cluster.routing.allocation.exclude._name` (a data node)
  * and clears the voting configuration exclusions (a master-eligible node; `DELETE
  * _cluster/voting_config_exclusions` clears all of them and, with the default
- * `wait_for_removal=true`, only once every excluded node has left). Throws when the node is still
+ * `wait_for_removal=true`, only once every excluded node has left — so they are kept, and the
+ * report says so, while they name another node too). Throws when the node is still
  * listed after `opts.timeoutMs` or no peer answers.
  */
 export async function afterElasticsearchRemoval(
@@ -195,8 +199,18 @@ export async function afterElasticsearchRemoval(
     );
     if (shared.holdsShards(inputs.roles)) actions.push(await setExcluded(es, name, 'remove'));
     if (shared.isMasterEligible(inputs.roles)) {
-      await call(es, 'DELETE', '/_cluster/voting_config_exclusions', undefined, REQUEST_MS + 5000);
-      actions.push('voting configuration exclusions cleared');
+      const voting = shared.parseVotingState(
+        await call(es, 'GET', VOTING_STATE_PATH, undefined, REQUEST_MS),
+      );
+      const others = voting.excluded.filter((n) => n !== name);
+      if (others.length) {
+        // DELETE clears every exclusion and waits for all excluded nodes to leave: not while another
+        // node's removal still relies on its own.
+        actions.push(`voting exclusions kept: they also name ${others.join(', ')}`);
+      } else if (voting.excluded.length) {
+        await call(es, 'DELETE', '/_cluster/voting_config_exclusions', undefined, REQUEST_MS + 5000);
+        actions.push('voting configuration exclusions cleared');
+      } else actions.push('no voting configuration exclusions left to clear');
     }
     return { actions };
   });

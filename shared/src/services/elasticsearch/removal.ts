@@ -132,11 +132,11 @@ const coordinationSchema = z.object({
     cluster_coordination: z
       .object({
         term: z.number().int(),
-        last_committed_config: z.array(z.string()),
-        last_accepted_config: z.array(z.string()),
-        voting_config_exclusions: z.array(
-          z.object({ node_id: z.string(), node_name: z.string() }).passthrough(),
-        ),
+        // filter_path leaves empty arrays out of the answer, so an absent list is an empty one.
+        last_committed_config: z.array(z.string()).default([]),
+        voting_config_exclusions: z
+          .array(z.object({ node_id: z.string(), node_name: z.string() }).passthrough())
+          .default([]),
       })
       .passthrough(),
   }),
