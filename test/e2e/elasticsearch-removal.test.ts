@@ -208,10 +208,37 @@ describe(
 
     it('data node: drained (exclude, wait until it holds no shard), stopped, exclusion cleaned; green throughout, every document there', async () => {
       const writer = new Writer([HOSTS[0][1], HOSTS[1][1]]);
+      // Slow recoveries down so the copies moving off node-4 are seen relocating (and the drain waits).
+      expect(
+        (
+          await rest(HOSTS[0][1], '/_cluster/settings', {
+            method: 'PUT',
+            body: { persistent: { 'indices.recovery.max_bytes_per_sec': '20kb' } },
+          })
+        ).status,
+      ).toBe(200);
       writer.start(500);
+      // Watch _cat/shards during the drain: the first answer with a copy relocating off node-4 is testdata.
+      let draining = true;
+      let relocating: { status: number; text: string } | undefined;
+      const watcher = (async () => {
+        while (draining && !relocating) {
+          const r = await rest(HOSTS[0][1], '/_cat/shards?format=json&h=index,shard,prirep,state,node');
+          if (r.text.includes('RELOCATING')) relocating = r;
+          else await new Promise((res) => setTimeout(res, 50));
+        }
+      })();
       const started = Date.now();
       const before = await agent.beforeElasticsearchRemoval(inputs.get(HOSTS[3][0])!, { timeoutMs: 180_000 });
       const drainedMs = Date.now() - started;
+      draining = false;
+      await watcher;
+      await rest(HOSTS[0][1], '/_cluster/settings', {
+        method: 'PUT',
+        body: { persistent: { 'indices.recovery.max_bytes_per_sec': null } },
+      });
+      expect(relocating, 'a _cat/shards answer with a copy relocating off node-4').toBeDefined();
+      save('cat-shards-node-4-relocating-es8.19.21.json', relocating!);
       save(
         'cat-shards-node-4-drained-es8.19.21.json',
         await rest(HOSTS[0][1], '/_cat/shards?format=json&h=index,shard,prirep,state,node'),
