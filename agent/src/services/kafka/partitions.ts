@@ -2,7 +2,7 @@ import { kafka as shared, type kafka } from '@hactl/shared';
 import { ZkSession, type ZkConnect, type ZkReader } from '../zk-session.js';
 import { describeMinIsr } from './describe-configs.js';
 import { fetchBrokerMetadata, metadataPartitionView, type BrokerMetadata } from './metadata.js';
-import { splitZookeeperConnect } from './probe.js';
+import { splitZookeeperConnect } from './zk-connect.js';
 
 type Inputs = kafka.KafkaInputs;
 type View = kafka.KafkaPartitionView;

@@ -3,7 +3,7 @@ import type { RemovalOptions, RemovalReport } from '../types.js';
 import { errorText, pollUntil, type PollDeps } from '../poll.js';
 import { ZkSession } from '../zk-session.js';
 import { readKafkaPartitionViews, type PartitionReadDeps } from './partitions.js';
-import { splitZookeeperConnect } from './probe.js';
+import { splitZookeeperConnect } from './zk-connect.js';
 import { unregisterBroker } from './unregister.js';
 
 type Inputs = kafka.KafkaInputs;
