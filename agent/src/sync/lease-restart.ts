@@ -50,8 +50,9 @@ export interface RestartHost {
 /** A kind's restart procedure (AgentServiceKind fits). */
 export interface RestartHooks {
   isReady?(probe: unknown): boolean;
-  beforeRestart?(inputs: unknown, timeoutMs: number): Promise<void>;
-  afterRestart?(inputs: unknown, timeoutMs: number): Promise<void>;
+  /** May resolve with a line saying why the stop is safe (logged). */
+  beforeRestart?(inputs: unknown, timeoutMs: number): Promise<unknown>;
+  afterRestart?(inputs: unknown, timeoutMs: number): Promise<unknown>;
 }
 
 export interface LeaseRestartDeps {
@@ -213,7 +214,8 @@ export class LeaseRestarter {
     d.logger.info({ instance: instanceId, lease: leaseId }, 'restarting under lease');
     const kind = d.kindOf(m.spec.kind);
     try {
-      await kind?.beforeRestart?.(m.spec.inputs, 60_000);
+      const gate = await kind?.beforeRestart?.(m.spec.inputs, 60_000);
+      if (typeof gate === 'string') d.logger.info({ instance: instanceId, reason: gate }, 'stop gate passed');
       await d.instances.restart(instanceId);
       d.reportSoon();
       await this.waitReady(instanceId, READY_TIMEOUT_MS);

@@ -13,6 +13,8 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
+export * from './partition-state.js';
+export * from './stop-safety.js';
 
 export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   kind: 'kafka',
