@@ -8,6 +8,7 @@ import { PlanError } from '../../errors.js';
 import { isKafkaPathKey, resolveBroker, type KafkaSpec, type ResolvedBroker } from './spec.js';
 import { normalisePath } from '../../paths.js';
 import { KRAFT_CLUSTER_ID_RE, type KafkaInputs } from './inputs.js';
+import { kafkaChroot } from './identity.js';
 
 /** Stored cluster fact: the KRaft cluster id, generated once (`kafka-storage.sh random-uuid` format). */
 export const KRAFT_CLUSTER_ID_FACT = 'kafka.clusterId';
@@ -43,7 +44,7 @@ export function zookeeperConnectFor(spec: KafkaSpec, fleet: FleetContext): strin
       `member host ${ref.missingHosts.map((h) => JSON.stringify(h)).join(', ')} of zookeeper cluster ${JSON.stringify(spec.zookeeper)} is not registered`,
     );
   const servers = [...ref.endpoints].sort((a, b) => a.id - b.id).map((e) => `${e.address}:${e.clientPort}`);
-  return `${servers.join(',')}${spec.chroot ?? `/${spec.name}`}`;
+  return `${servers.join(',')}${kafkaChroot(spec)}`;
 }
 
 /**

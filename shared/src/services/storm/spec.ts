@@ -162,6 +162,12 @@ export interface ResolvedZookeeper {
   root: string;
 }
 
+/** `storm.zookeeper.root`: the setting when it is a string, else `/<cluster name>`. */
+export function stormZookeeperRoot(spec: Pick<StormSpec, 'name' | 'settings'>): string {
+  const root = spec.settings['storm.zookeeper.root'];
+  return typeof root === 'string' ? root : `/${spec.name}`;
+}
+
 /**
  * Resolves `spec.zookeeper` to member addresses and the shared client port. Storm has one
  * `storm.zookeeper.port` for every server (service-facts §3.1), so differing clientPorts are an error.
@@ -194,12 +200,11 @@ export function resolveZookeeper(
       ],
     };
   }
-  const rootSetting = spec.settings['storm.zookeeper.root'];
   return {
     zk: {
       servers: members.map((m) => m.address),
       port: ports[0]!,
-      root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}`,
+      root: stormZookeeperRoot(spec),
     },
     problems: [],
   };
@@ -317,18 +322,12 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   problems.push(...resolveZookeeper(spec, fleet).problems);
 
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
-  const root =
-    typeof spec.settings['storm.zookeeper.root'] === 'string'
-      ? spec.settings['storm.zookeeper.root']
-      : `/${spec.name}`;
+  const root = stormZookeeperRoot(spec);
   for (const c of fleet.clusters) {
     if (c.kind !== 'storm' || c.name === spec.name) continue;
     const other = stormSpecSchema.safeParse(c);
     if (!other.success || other.data.zookeeper !== spec.zookeeper) continue;
-    const otherRoot =
-      typeof other.data.settings['storm.zookeeper.root'] === 'string'
-        ? other.data.settings['storm.zookeeper.root']
-        : `/${other.data.name}`;
+    const otherRoot = stormZookeeperRoot(other.data);
     if (otherRoot === root)
       problems.push({
         path: 'settings.storm.zookeeper.root',
