@@ -83,7 +83,7 @@ describe('failure log tail: at most 20 lines and 4 KiB', () => {
   const numbered = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join('\n');
   it.each<[string, string, string[]]>([
     ['empty → nothing', '\n\n', []],
-    ['short log → every line, trailing blank lines dropped', 'a\r\nb\n\n', ['a', 'b']],
+    ['short log → every line, blank lines at the ends dropped', '\na\r\nb\n\n', ['a', 'b']],
     ['30 lines → the last 20, oldest first', numbered(30), numbered(30).split('\n').slice(10)],
     [
       // Recorded from kafka-storage.sh format (Kafka 3.9) over a log dir formatted for node 1.
@@ -97,9 +97,9 @@ describe('failure log tail: at most 20 lines and 4 KiB', () => {
       ].join('\n'),
       [
         'Exception in thread "main" java.lang.RuntimeException: Stored node id 1 doesn\'t match previous node id 7 in /d/meta.properties.',
-        '\t… 2 stack frames',
+        '    … 2 stack frames',
         'Caused by: java.io.IOException: x',
-        '\t… 1 stack frame',
+        '    … 1 stack frame',
       ],
     ],
   ])('%s', (_n, text, lines) => expect(tailLines(text)).toEqual(lines));

@@ -73,7 +73,7 @@ export async function findCrashCause(
 
 /**
  * The last lines of `text`, oldest first, Java stack frames folded (foldStackFrames): at most
- * `maxLines`, and at most `maxBytes` UTF-8 bytes joined with newlines. Trailing blank lines are dropped; when the last line alone is longer than
+ * `maxLines`, and at most `maxBytes` UTF-8 bytes joined with newlines. Blank lines at either end are dropped; when the last line alone is longer than
  * `maxBytes`, its end is kept behind a leading `…` (the end of a Java exception line says most).
  * Pure.
  */
@@ -97,6 +97,7 @@ export function tailLines(
     if (out.length === 0) out.unshift(cutToBytes(line, maxBytes));
     break;
   }
+  while (out.length && out[0]!.trim() === '') out.shift();
   return out;
 }
 
@@ -104,7 +105,8 @@ export function tailLines(
 const FRAME_RE = /^\s+(at \S|\.\.\. \d+ more)/;
 
 /**
- * Each run of Java stack frames folded into one `\t… N stack frames` line: a JVM that dies at start
+ * Each run of Java stack frames folded into one `    … N stack frames` line (spaces: a tab is
+ * escaped where the lines are shown): a JVM that dies at start
  * ends its log with a long trace, and its last 20 lines would be frames without the exception's
  * message. Pure.
  */
@@ -112,7 +114,7 @@ function foldStackFrames(lines: readonly string[]): string[] {
   const out: string[] = [];
   let frames = 0;
   const flush = () => {
-    if (frames) out.push(`\t… ${frames} stack frame${frames === 1 ? '' : 's'}`);
+    if (frames) out.push(`    … ${frames} stack frame${frames === 1 ? '' : 's'}`);
     frames = 0;
   };
   for (const line of lines) {
