@@ -89,6 +89,12 @@ const cases: Case[] = [
     /voting_only needs the master role/,
   ],
   [
+    'the generic data role together with a tier role',
+    (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['data', 'data_hot', 'ingest'] }) }),
+    'nodes[3].roles',
+    /"data" already holds every tier, so it cannot be combined with "data_hot"/,
+  ],
+  [
     'duplicate node name',
     (s) => ({ ...s, nodes: nodes(s, 4, { name: 'node-4' }) }),
     'nodes[4].name',

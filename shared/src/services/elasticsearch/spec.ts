@@ -251,6 +251,14 @@ export function validateElasticsearchSpec(
         problems.push({ path: `nodes[${i}].roles[${j}]`, message: `duplicate role ${JSON.stringify(r)}` });
       seen.add(r);
     });
+    // "A node can belong to multiple tiers, but a node that has one of the specialized data roles
+    // cannot have the generic data role" (ES node roles docs, data tiers): `data` is every tier.
+    const tiers = roles.filter((r) => r.startsWith('data_'));
+    if (seen.has('data') && tiers.length)
+      problems.push({
+        path: `nodes[${i}].roles`,
+        message: `"data" already holds every tier, so it cannot be combined with ${[...new Set(tiers)].map((t) => JSON.stringify(t)).join(', ')}: keep "data" alone, or list the tiers without it`,
+      });
     if (seen.has('voting_only') && !seen.has('master')) {
       problems.push({
         path: `nodes[${i}].roles`,
