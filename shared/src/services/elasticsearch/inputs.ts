@@ -44,6 +44,8 @@ export const elasticsearchInputsSchema = z
       .string()
       .regex(/^[1-9][0-9]{0,6}[mMgG]$/)
       .optional(),
+    /** spec jvm.flags, rendered into jvm.options.d/hactl.options; absent when none. */
+    jvmFlags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/)).optional(),
   })
   .strict()
   .superRefine((i, ctx) => {

@@ -73,6 +73,7 @@ export function planElasticsearch(
       attributes: r.attributes,
       settings,
       ...(r.heap ? { heap: r.heap } : {}),
+      ...(spec.jvm?.flags?.length ? { jvmFlags: spec.jvm.flags } : {}),
     };
     return {
       id: instanceIdFor(spec.name, r.name),

@@ -191,9 +191,18 @@ describe('elasticsearch renderer (golden files)', () => {
     expect(files.map((f) => f.path)).toEqual([
       '/var/lib/hactl/elasticsearch/es-main/node-1/conf/elasticsearch.yml',
       '/var/lib/hactl/elasticsearch/es-main/node-1/conf/jvm.options.d/heap.options',
+      '/var/lib/hactl/elasticsearch/es-main/node-1/conf/jvm.options.d/hactl.options',
     ]);
     golden('master-bootstrap.elasticsearch.yml', files[0]!.content);
     golden('heap-1g.options', files[1]!.content);
+    golden('no-jvm-flags.options', files[2]!.content);
+  });
+
+  it('jvm flags with a collector: one per line in jvm.options.d/hactl.options', () => {
+    const files = renderElasticsearchFiles(
+      plan({ ...spec, jvm: { flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] } })[0]!.inputs,
+    );
+    golden('serial-gc.options', files[2]!.content);
   });
 
   it('warm node with an attribute after formation (no bootstrap list)', () => {
