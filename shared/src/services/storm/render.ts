@@ -3,13 +3,21 @@ import type { StormInputs } from './inputs.js';
 import { ROCKSDB_LOCATION_KEY, type StormSettingValue } from './spec.js';
 
 /**
- * One YAML value. Strings are always double-quoted: JSON string syntax is valid YAML, and the
- * inputs schema already refused what SnakeYAML will not load, control characters, backslashes and
- * YAML 1.1 line breaks (config-chars.ts), so the only escape JSON.stringify can produce is `\"`. Quoting also keeps SnakeYAML (YAML 1.1)
- * from reading `on`, `yes` or `0x10` as booleans or numbers. Numbers are plain decimals.
+ * One YAML value, in flow style. Strings are always double-quoted: JSON string syntax is valid YAML,
+ * and the inputs schema already refused what SnakeYAML will not load, control characters,
+ * backslashes and YAML 1.1 line breaks (config-chars.ts), so the only escape JSON.stringify can
+ * produce is `\"`. Quoting also keeps SnakeYAML (YAML 1.1) from reading `on`, `yes` or `0x10` as
+ * booleans or numbers. Numbers are plain decimals. Lists are `[a, b]`; maps are `{"k": v}` with
+ * quoted keys in sorted order (byte-stable; Storm reads a map's keys unordered), so a dotted key
+ * such as `parallelism.hint` stays one key.
  */
 function yamlValue(v: StormSettingValue): string {
   if (Array.isArray(v)) return `[${v.map(yamlValue).join(', ')}]`;
+  if (typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}: ${yamlValue(v[k]!)}`)
+      .join(', ')}}`;
   if (typeof v === 'string') return JSON.stringify(v);
   return String(v);
 }
