@@ -4,9 +4,10 @@ import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
 import { ES_ROLES, isElasticsearchPathKey } from './spec.js';
 import { yamlValueSchema } from '../../config-chars.js';
 import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
+import { ipAddressSchema } from '../../address.js';
 
 const safeValue = yamlValueSchema;
-const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
+const addressSchema = ipAddressSchema;
 const settingValue = z.union([
   safeValue,
   z.number().finite(),

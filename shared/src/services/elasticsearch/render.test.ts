@@ -244,3 +244,20 @@ describe('elasticsearch renderer (golden files)', () => {
     });
   });
 });
+
+describe('IPv6 node addresses (golden)', () => {
+  const v6: FleetContext = {
+    hosts: hosts.map((h, i) => ({ ...h, address: `fd00:22::1${i + 1}` })),
+    clusters: [],
+  };
+  it('discovery.seed_hosts in brackets; network.host bare', () => {
+    const inputs = plan(spec, v6)[0]!.inputs;
+    expect(parseElasticsearchInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    const yml = renderElasticsearchFiles(inputs)[0]!.content;
+    golden('ipv6-master.elasticsearch.yml', yml);
+    expect(parseYaml(yml)).toMatchObject({
+      'network.host': 'fd00:22::11',
+      'discovery.seed_hosts': ['[fd00:22::11]:9300', '[fd00:22::12]:9300', '[fd00:22::13]:9300'],
+    });
+  });
+});

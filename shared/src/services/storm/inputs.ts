@@ -4,8 +4,9 @@ import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
 import { STORM_KEY_RE, isStormPathKey, type StormSettingValue } from './spec.js';
 import { yamlValueSchema } from '../../config-chars.js';
 import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
+import { ipAddressSchema } from '../../address.js';
 
-const ipSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
+const ipSchema = ipAddressSchema;
 /** A storm.yaml string value: what SnakeYAML loads, on one line, without escapes (config-chars.ts). */
 const safeString = yamlValueSchema.max(4096);
 const safeNumber = z

@@ -293,3 +293,21 @@ describe('storm renderer (golden files)', () => {
     });
   });
 });
+
+describe('IPv6 addresses (golden)', () => {
+  const v6: FleetContext = {
+    ...fleet,
+    hosts: fleet.hosts.map((h, i) => ({ ...h, address: `fd00:22::${i + 1}` })),
+  };
+  it('storm.zookeeper.servers in brackets (Storm appends the port); nimbus.seeds and storm.local.hostname bare', () => {
+    const inputs = byId(plan(example, v6), 'storm-main/supervisor-storm3').inputs;
+    expect(parseStormInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    const yaml = renderStormYaml(inputs);
+    golden('ipv6-supervisor.storm.yaml', yaml);
+    expect(parseYaml(yaml, { version: '1.1' })).toMatchObject({
+      'storm.zookeeper.servers': ['[fd00:22::3]', '[fd00:22::1]', '[fd00:22::2]'],
+      'nimbus.seeds': ['fd00:22::4'],
+      'storm.local.hostname': 'fd00:22::6',
+    });
+  });
+});

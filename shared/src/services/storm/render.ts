@@ -1,5 +1,6 @@
 import type { RenderedFile } from '../../domain.js';
 import type { StormInputs } from './inputs.js';
+import { bracketHost } from '../../address.js';
 import { ROCKSDB_LOCATION_KEY, type StormSettingValue } from './spec.js';
 
 /**
@@ -25,7 +26,11 @@ function yamlValue(v: StormSettingValue): string {
 /** The keys hactl derives for one daemon; the role decides which it needs. */
 function managedKeys(i: StormInputs): Record<string, StormSettingValue> {
   const kv: Record<string, StormSettingValue> = {
-    'storm.zookeeper.servers': i.zookeeper.servers,
+    // Storm appends `:<storm.zookeeper.port>` to each server (service-facts §3.1), so an IPv6
+    // address goes in brackets. nimbus.seeds stay bare: Storm uses each seed as a host on its own
+    // (a Thrift socket to seed + nimbus.thrift.port) and matches it against the nimbus hosts it
+    // finds in ZooKeeper, which are storm.local.hostname, also bare.
+    'storm.zookeeper.servers': i.zookeeper.servers.map(bracketHost),
     'storm.zookeeper.port': i.zookeeper.port,
     // A chroot: the connect string becomes h1:2181,h2:2181/<root> (service-facts §3.1).
     'storm.zookeeper.root': i.zookeeper.root,
