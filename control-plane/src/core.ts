@@ -56,10 +56,7 @@ export function createCore(o: CoreOptions): Core {
     ttlMs: o.leaseTtlMs,
     retryAfterMs: Math.min(1000, o.reportIntervalMs),
     pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
-    authorize: (instanceId) =>
-      rollouts.requestedStep(instanceId)
-        ? undefined
-        : `abandon: no running rollout asks to restart ${instanceId}`,
+    authorize: (instanceId, reason) => rollouts.authorizeLease(instanceId, reason),
     newId: o.newId,
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);

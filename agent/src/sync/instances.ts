@@ -14,9 +14,14 @@ import { writeFileIfChanged } from '../files/atomic.js';
 import { ensureOwnedBy } from '../files/ownership.js';
 import type { ServiceUser } from '../supervisor/users.js';
 import { checkPackageHost, ensureDistribution, type DownloadPolicy } from '../files/distribution.js';
-import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
+import {
+  ProcessSupervisor,
+  type ExitInfo,
+  type SupervisorOptions,
+  type SupervisorStatus,
+} from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
-import { findCrashCause } from './crash-cause.js';
+import { findCrashCause, readFailureLog, tailLines } from './crash-cause.js';
 import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
 
@@ -44,7 +49,33 @@ export interface ManagedInstance {
   blocked?: string | undefined;
   /** Why the process last crashed, from its log files. */
   crashCause?: { file: string; line: string } | undefined;
+  /** The end of the log its last crash left (crash-cause.ts readFailureLog), reported while it is down. */
+  failureLog?: { file: string; lines: string[] } | undefined;
+  /**
+   * Why the last start failed before the service's process ran: a pre-start command (e.g. KRaft's
+   * storage format refusing a log dir formatted for another node id) exited non-zero. Cleared by
+   * the next start that gets past it, or when the instance is to stop.
+   */
+  startFailure?: StartFailure | undefined;
   lastProbe?: { at: number; result: unknown };
+}
+
+/** A start that failed before the service's process ran: what failed, how it exited, its output's end. */
+export interface StartFailure {
+  what: string;
+  exit: ExitInfo;
+  log: { file: string; lines: string[] };
+}
+
+/**
+ * How a pre-start command failed, from execFile's error: its exit code, or the signal that ended
+ * it (a timeout kills it); a command that could not be spawned at all (ENOENT, EACCES) is reported
+ * as exit code 127, the shell's "command not found". Pure.
+ */
+export function preStartExit(err: { code?: unknown; signal?: unknown }, at: number): ExitInfo {
+  const signal = typeof err.signal === 'string' ? err.signal : null;
+  const code = typeof err.code === 'number' ? err.code : signal === null ? 127 : null;
+  return { code, signal, at };
 }
 
 /** What a process was started with, to tell whether the current spec needs a restart. */
@@ -304,6 +335,13 @@ export class InstanceManager {
           },
           (err, stdout, stderr) => {
             if (!err) return resolve();
+            const m = this.instances.get(spec.id);
+            if (m)
+              m.startFailure = {
+                what: `pre-start ${path.basename(c.command)} ${c.args[0] ?? ''}`.trim(),
+                exit: preStartExit(err, Date.now()),
+                log: { file: '', lines: tailLines(`${stdout}\n${stderr}`) },
+              };
             const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-5).join(' | ');
             reject(
               new Error(
@@ -313,6 +351,11 @@ export class InstanceManager {
           },
         );
       });
+    }
+    const m = this.instances.get(spec.id);
+    if (m?.startFailure) {
+      m.startFailure = undefined;
+      this.opts.onChange();
     }
   }
 
@@ -370,8 +413,10 @@ export class InstanceManager {
   /** Finds why the process crashed in its logs (written since it started). */
   private async noteCrash(m: ManagedInstance, exitAt: number): Promise<void> {
     const since = (m.supervisor.status().lastExit?.at ?? exitAt) - 10 * 60_000;
-    const cause = await findCrashCause(InstanceManager.logFiles(m.plan), since).catch(() => undefined);
+    const files = InstanceManager.logFiles(m.plan);
+    const cause = await findCrashCause(files, since).catch(() => undefined);
     m.crashCause = cause;
+    m.failureLog = await readFailureLog(files, since, cause?.file).catch(() => undefined);
     this.opts.onChange();
   }
 
@@ -398,6 +443,7 @@ export class InstanceManager {
     m.plan = plan;
     const st = m.supervisor.status().state;
     if (spec.runState === 'stopped') {
+      m.startFailure = undefined;
       this.setLaunch(m, user);
       if (st !== 'stopped') await m.supervisor.stop();
     } else if (st === 'stopped') {

@@ -7,7 +7,7 @@ import type { ClusterSpecBase, ClusterStatus } from '@hactl/shared';
 import type { RolloutOptions } from '../rollout/options.js';
 import type { StepPhase } from '../rollout/step-status.js';
 
-export type { MemberStatus, ClusterStatus, ClusterHealth } from '@hactl/shared';
+export type { MemberStatus, MemberFailure, ClusterStatus, ClusterHealth } from '@hactl/shared';
 
 /** What an agent says about its host in its hello (agent/src/facts.ts); more keys may follow. */
 export interface HostFacts {

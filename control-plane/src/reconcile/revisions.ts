@@ -19,6 +19,7 @@ import type { Store } from '../store/store.js';
 import { diffHostDesired, planHostDesired } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
+import { FORMED_FACT, checkFormed, checkIdentity } from './formed.js';
 import { planCluster, withDesired, withRevision, type FleetSnapshot } from './snapshot.js';
 import type { StatusReader } from './status.js';
 
@@ -157,6 +158,13 @@ export class Revisions {
         result.clashes,
       );
     const stored = others.clusterFacts?.get(name) ?? {};
+    const current = snap.clusters.get(name);
+    const identity = current ? checkIdentity(current, { spec, plans: result.plans }, stored) : [];
+    if (identity.length)
+      throw new ConflictError(
+        `cluster ${name} has formed (its members have run), and this spec changes what it or its members are; nothing was stored`,
+        identity,
+      );
     const newFacts: Record<string, string> = {};
     for (const [k, v] of Object.entries(result.initialFacts)) if (stored[k] === undefined) newFacts[k] = v;
     const facts = new Map(others.clusterFacts ?? []);
@@ -316,9 +324,15 @@ export class Revisions {
   /** Deletes the cluster inside the caller's transaction; returns what to push after the commit. */
   stageDelete(name: string, meta: { author: string }): DesiredPush[] {
     this.checkDeletable(name);
+    const cluster = this.o.snapshot().clusters.get(name);
+    const facts = this.o.snapshot().context.clusterFacts?.get(name) ?? {};
     this.o.store.deleteCluster(name);
     this.o.store.deleteClusterFacts(name);
     const now = this.o.now();
+    // Facts the members' data keeps (a KRaft cluster id in meta.properties) outlive the delete, so
+    // a cluster re-created under this name over that data is planned with them, not stranded.
+    for (const key of (cluster && serviceKind(cluster.kind)?.durableFacts) ?? [])
+      if (facts[key] !== undefined) this.o.store.setClusterFact(name, key, facts[key], now);
     this.o.store.appendEvent({
       at: now,
       type: 'cluster.deleted',
@@ -378,6 +392,19 @@ export class Revisions {
     for (const c of snap.clusters.values()) {
       const facts = snap.context.clusterFacts?.get(c.name);
       if (checkDependencyHold(c.spec, facts, status.healthOf).state === 'release') changed = true;
+      const formed = checkFormed(facts, status.cluster(c.name).status.members);
+      if (formed.formed) {
+        this.o.store.setClusterFact(c.name, FORMED_FACT, new Date(now).toISOString(), now);
+        this.o.store.appendEvent({
+          at: now,
+          type: 'cluster.formed',
+          cluster: c.name,
+          host: null,
+          message: `formed: ${formed.by} ran; identity changes are refused from now on`,
+          data_json: JSON.stringify({ by: formed.by }),
+        });
+        changed = true;
+      }
       const learn = serviceKind(c.kind)?.learnFacts;
       if (!learn) continue;
       let learned: Record<string, string>;

@@ -167,9 +167,11 @@ export class StatusReader {
       status.reason = `revision ${c.revision} cannot be planned (${c.planError}); members keep their last desired state; ${status.reason}`;
     }
     // Where each member logs, as its agent reported it (the kinds' health rollups do not know).
+    // and how a member that is down after an unexpected exit exited, with the end of its log.
     for (const m of status.members) {
-      const logs = observations.get(m.instance)?.logFiles;
-      if (logs?.length) m.logs = logs;
+      const obs = observations.get(m.instance);
+      if (obs?.logFiles?.length) m.logs = obs.logFiles;
+      if (obs?.failure) m.failure = obs.failure;
     }
     const hint = planClusterHint({
       cluster: c.name,

@@ -202,3 +202,79 @@ export function nextCommandId(rolloutId: string, idx: number, previous: string):
   const attempt = previous === base ? 1 : Number(previous.slice(base.length + 1)) || 1;
   return `${base}.${attempt + 1}`;
 }
+
+/** A step as `planResume` changes it. */
+export interface ResumedStep {
+  idx: number;
+  state: 'pending' | 'requested';
+  commandId: string;
+  requestedAt: number;
+  note: string;
+  /** Send the step's command to its agent again (under `commandId`). */
+  send: boolean;
+}
+
+/**
+ * What resuming a paused rollout does to its steps. Pure.
+ *
+ * - A requested step (paused on a gate timeout) is asked again at once, under a new command id,
+ *   with a fresh clock: while the rollout was paused its agent was told to abandon the restart (no
+ *   running rollout asked for it, core.ts), and a resend under the old id would only be answered
+ *   from the agent's journal with that abandonment. A lease request still made under the old id
+ *   is now superseded (`checkLeaseRequest`), so the old and the new attempt never both restart it.
+ * - A failed step (its agent refused it, e.g. a missing distribution) goes back to pending; the
+ *   next request gives it a new command id too.
+ * Other steps are left as they are.
+ */
+export function planResume(rolloutId: string, steps: readonly StepInput[], now: number): ResumedStep[] {
+  return steps.flatMap((s): ResumedStep[] => {
+    if (s.state === 'requested')
+      return [
+        {
+          idx: s.idx,
+          state: 'requested',
+          commandId: nextCommandId(rolloutId, s.idx, s.commandId),
+          requestedAt: now,
+          note: `asked again on resume (was ${s.commandId})`,
+          send: true,
+        },
+      ];
+    if (s.state === 'failed')
+      return [
+        {
+          idx: s.idx,
+          state: 'pending',
+          commandId: s.commandId,
+          requestedAt: s.requestedAt,
+          note: 'retrying',
+          send: false,
+        },
+      ];
+    return [];
+  });
+}
+
+/** The command a lease request was made for: the agent asks with the reason `command <id>` (lease-restart.ts). */
+export function commandOfLeaseReason(reason: string): string | undefined {
+  return /^command (\S+)$/.exec(reason)?.[1];
+}
+
+/**
+ * Whether a lease request for `instance` comes from the attempt a running rollout asks for now:
+ * `step` is that rollout's requested step for the instance (undefined when none). Undefined when
+ * it does; otherwise an `abandon:` reason, which makes the agent give the attempt up: no running
+ * rollout asks for the instance (paused, aborted, finished), or the step was asked again under a
+ * newer command (a resume) and this request is the older attempt's. A request that names no
+ * command is judged by the step alone. Pure.
+ */
+export function checkLeaseRequest(
+  instance: string,
+  step: { commandId: string } | undefined,
+  reason: string,
+): string | undefined {
+  if (!step) return `abandon: no running rollout asks to restart ${instance}`;
+  const command = commandOfLeaseReason(reason);
+  if (command !== undefined && command !== step.commandId)
+    return `abandon: command ${command} was superseded by ${step.commandId} (the rollout was resumed)`;
+  return undefined;
+}

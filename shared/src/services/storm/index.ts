@@ -7,6 +7,7 @@ import { parseStormProbe } from './probe.js';
 import { checkStormHealth } from './health.js';
 import { indexPath } from '../member.js';
 import { findHost } from '../hosts.js';
+import { checkStormIdentityChange } from './identity.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -14,6 +15,7 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './probe.js';
 export * from './health.js';
+export * from './identity.js';
 
 export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   kind: 'storm',
@@ -46,4 +48,5 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   },
   // Storm keeps all its state in ZooKeeper; nothing starts before the ensemble is healthy.
   dependencies: (spec) => [spec.zookeeper],
+  checkIdentityChange: checkStormIdentityChange,
 };

@@ -1,17 +1,28 @@
 import { packageInputsSchema } from '../../distribution.js';
 import { z } from 'zod';
 import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
-import { STORM_KEY_RE, isStormPathKey } from './spec.js';
+import { STORM_KEY_RE, isStormPathKey, type StormSettingValue } from './spec.js';
 import { yamlValueSchema } from '../../config-chars.js';
 import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
+import { ipAddressSchema } from '../../address.js';
 
-const ipSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
+const ipSchema = ipAddressSchema;
 /** A storm.yaml string value: what SnakeYAML loads, on one line, without escapes (config-chars.ts). */
 const safeString = yamlValueSchema.max(4096);
 const safeNumber = z
   .number()
   .refine((n) => Number.isFinite(n) && /^-?[0-9]+(\.[0-9]+)?$/.test(String(n)), 'must be a plain decimal');
 const scalar = z.union([safeString, safeNumber, z.boolean()]);
+/** A setting value as validated in the spec (StormSettingValue): scalars, lists and maps, bounded. */
+const settingValue: z.ZodType<StormSettingValue> = z.lazy(() =>
+  z.union([
+    scalar,
+    z.array(settingValue).max(1000),
+    z
+      .record(safeString.max(256).min(1), settingValue)
+      .refine((m) => Object.keys(m).length <= 1000, 'at most 1000 keys'),
+  ]),
+);
 
 export const STORM_ROLES = ['nimbus', 'supervisor', 'ui'] as const;
 export type StormRole = (typeof STORM_ROLES)[number];
@@ -47,7 +58,7 @@ export const stormInputsSchema = z
     /** UI only: `ui.port`. */
     uiPort: portSchema.optional(),
     /** storm.yaml pass-through, already validated (managed keys refused). */
-    settings: z.record(z.string().regex(STORM_KEY_RE), z.union([scalar, z.array(scalar).max(1000)])),
+    settings: z.record(z.string().regex(STORM_KEY_RE), settingValue),
   })
   .strict()
   .superRefine((i, ctx) => {

@@ -256,4 +256,58 @@ describe('storm renderer (golden files)', () => {
       ],
     ).toBe('/fast/rocks');
   });
+
+  describe('map and list-of-map settings (scheduler, metrics consumers)', () => {
+    const withMaps = {
+      ...example,
+      settings: {
+        'topology.metrics.consumer.register': [
+          { class: 'org.apache.storm.metric.LoggingMetricsConsumer', 'parallelism.hint': 1 },
+          {
+            class: 'org.apache.storm.metric.HttpForwardingMetricsConsumer',
+            argument: 'http://metrics:8080/in',
+            whitelist: ['__receive', '__sendqueue'],
+          },
+        ],
+        'isolation.scheduler.machines': { 'topology-a': 2, on: 1 },
+        'resource.aware.scheduler.user.pools': { alice: { cpu: 400, memory: 4096 } },
+        'storm.scheduler': 'org.apache.storm.scheduler.resource.ResourceAwareScheduler',
+      },
+    };
+    const nimbus = () => renderStormYaml(byId(plan(withMaps), 'storm-main/nimbus-storm1').inputs);
+
+    // The golden file read by Storm's own SnakeYAML 2.2 (.dist/storm/lib) gave the same maps, "on" a String key.
+    it('rendered as YAML flow maps and lists, keys quoted and sorted (golden)', () => {
+      golden('nimbus-map-settings.storm.yaml', nimbus());
+    });
+
+    it('read back (YAML 1.1, as SnakeYAML) to the same maps: a dotted key stays one key, "on" stays a string', () => {
+      const doc = parseYaml(nimbus(), { version: '1.1' }) as Record<string, unknown>;
+      for (const key of Object.keys(withMaps.settings))
+        expect(doc[key]).toEqual(withMaps.settings[key as keyof typeof withMaps.settings]);
+    });
+
+    it("survives the agent's render-input check unchanged", () => {
+      const inputs = byId(plan(withMaps), 'storm-main/nimbus-storm1').inputs;
+      expect(parseStormInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    });
+  });
+});
+
+describe('IPv6 addresses (golden)', () => {
+  const v6: FleetContext = {
+    ...fleet,
+    hosts: fleet.hosts.map((h, i) => ({ ...h, address: `fd00:22::${i + 1}` })),
+  };
+  it('storm.zookeeper.servers in brackets (Storm appends the port); nimbus.seeds and storm.local.hostname bare', () => {
+    const inputs = byId(plan(example, v6), 'storm-main/supervisor-storm3').inputs;
+    expect(parseStormInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    const yaml = renderStormYaml(inputs);
+    golden('ipv6-supervisor.storm.yaml', yaml);
+    expect(parseYaml(yaml, { version: '1.1' })).toMatchObject({
+      'storm.zookeeper.servers': ['[fd00:22::3]', '[fd00:22::1]', '[fd00:22::2]'],
+      'nimbus.seeds': ['fd00:22::4'],
+      'storm.local.hostname': 'fd00:22::6',
+    });
+  });
 });

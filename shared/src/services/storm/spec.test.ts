@@ -216,10 +216,25 @@ const cases: Case[] = [
     /dotted Storm config names/,
   ],
   [
-    'nested map value',
-    (s) => ({ ...s, settings: { 'topology.metrics.consumer.register': [{ class: 'x' }] } }),
-    'settings.topology.metrics.consumer.register',
+    'a line break inside a metrics consumer map',
+    (s) => ({
+      ...s,
+      settings: { 'topology.metrics.consumer.register': [{ class: 'x', argument: 'a\nb' }] },
+    }),
+    'settings.topology.metrics.consumer.register[0].argument',
     /./,
+  ],
+  [
+    'an exponent number inside a scheduler map',
+    (s) => ({ ...s, settings: { 'isolation.scheduler.machines': { 'top-a': 1e21 } } }),
+    'settings.isolation.scheduler.machines.top-a',
+    /plain decimals/,
+  ],
+  [
+    'lists and maps nested five deep',
+    (s) => ({ ...s, settings: { 'topology.x.y': [[[[['deep']]]]] } }),
+    'settings.topology.x.y[0][0][0][0]',
+    /nest at most 4 levels/,
   ],
   [
     'exponent number',

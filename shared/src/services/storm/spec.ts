@@ -17,8 +17,19 @@ export const STORM_DEFAULT_SLOTS = [6700, 6701, 6702, 6703] as const;
 /** The fact the failover engine sets to move the active nimbus in `failover: manual` (architecture §5). */
 export const ACTIVE_NIMBUS_FACT = 'storm.activeNimbus';
 
-export const settingValueSchema = z.union([scalarSettingSchema, z.array(scalarSettingSchema)]);
-export type StormSettingValue = z.infer<typeof settingValueSchema>;
+/**
+ * A storm.yaml value: a scalar, or lists and maps of values. Scheduler and metrics-consumer settings
+ * are maps or lists of maps (conf/defaults.yaml: `topology.metrics.consumer.register` is a list of
+ * `{class, parallelism.hint, argument}` maps, `isolation.scheduler.machines` and
+ * `resource.aware.scheduler.user.pools` are maps); nested at most STORM_SETTING_DEPTH levels.
+ */
+export type StormSettingValue =
+  string | number | boolean | StormSettingValue[] | { [key: string]: StormSettingValue };
+export const settingValueSchema: z.ZodType<StormSettingValue> = z.lazy(() =>
+  z.union([scalarSettingSchema, z.array(settingValueSchema), z.record(z.string(), settingValueSchema)]),
+);
+/** How deep lists and maps may nest in one setting (a list of maps of lists is 3). */
+export const STORM_SETTING_DEPTH = 4;
 
 export const stormSpecSchema = z
   .object({
@@ -51,7 +62,7 @@ export const stormSpecSchema = z
       })
       .strict(),
     ui: z.object({ host: hostRefSchema, port: portSchema.optional() }).strict().optional(),
-    /** storm.yaml pass-through: scalars and lists of scalars, keys hactl derives are refused. */
+    /** storm.yaml pass-through: scalars, lists and maps (StormSettingValue); keys hactl derives are refused. */
     settings: z.record(z.string(), settingValueSchema).default({}),
   })
   .strict();
@@ -162,6 +173,12 @@ export interface ResolvedZookeeper {
   root: string;
 }
 
+/** `storm.zookeeper.root`: the setting when it is a string, else `/<cluster name>`. */
+export function stormZookeeperRoot(spec: Pick<StormSpec, 'name' | 'settings'>): string {
+  const root = spec.settings['storm.zookeeper.root'];
+  return typeof root === 'string' ? root : `/${spec.name}`;
+}
+
 /**
  * Resolves `spec.zookeeper` to member addresses and the shared client port. Storm has one
  * `storm.zookeeper.port` for every server (service-facts §3.1), so differing clientPorts are an error.
@@ -194,12 +211,11 @@ export function resolveZookeeper(
       ],
     };
   }
-  const rootSetting = spec.settings['storm.zookeeper.root'];
   return {
     zk: {
       servers: members.map((m) => m.address),
       port: ports[0]!,
-      root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}`,
+      root: stormZookeeperRoot(spec),
     },
     problems: [],
   };
@@ -224,6 +240,21 @@ function checkScalar(path: string, v: string | number | boolean): ErrorDetail[] 
   return [];
 }
 
+/**
+ * A setting value at any depth: scalars as checkScalar, map keys as YAML strings (rendered quoted),
+ * nesting at most STORM_SETTING_DEPTH deep.
+ */
+function checkValue(path: string, v: StormSettingValue, depth: number): ErrorDetail[] {
+  if (typeof v !== 'object') return checkScalar(path, v);
+  if (depth >= STORM_SETTING_DEPTH)
+    return [{ path, message: `lists and maps nest at most ${STORM_SETTING_DEPTH} levels deep` }];
+  if (Array.isArray(v)) return v.flatMap((x, i) => checkValue(`${path}[${i}]`, x, depth + 1));
+  return Object.entries(v).flatMap(([k, x]) => [
+    ...(k === '' ? [{ path, message: 'map keys must not be empty' }] : checkYamlValue(`${path}.${k}`, k)),
+    ...checkValue(`${path}.${k}`, x, depth + 1),
+  ]);
+}
+
 function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const rules = {
@@ -233,8 +264,7 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
     managed: MANAGED_KEYS,
   };
   for (const [key, value, path] of checkSettingKeys(settings, rules, problems)) {
-    if (Array.isArray(value)) value.forEach((v, i) => problems.push(...checkScalar(`${path}[${i}]`, v)));
-    else problems.push(...checkScalar(path, value));
+    problems.push(...checkValue(path, value, 0));
     if (POSITIVE_INT_KEYS.has(key) && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
       problems.push({ path, message: 'must be a positive integer' });
     }
@@ -317,18 +347,12 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   problems.push(...resolveZookeeper(spec, fleet).problems);
 
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
-  const root =
-    typeof spec.settings['storm.zookeeper.root'] === 'string'
-      ? spec.settings['storm.zookeeper.root']
-      : `/${spec.name}`;
+  const root = stormZookeeperRoot(spec);
   for (const c of fleet.clusters) {
     if (c.kind !== 'storm' || c.name === spec.name) continue;
     const other = stormSpecSchema.safeParse(c);
     if (!other.success || other.data.zookeeper !== spec.zookeeper) continue;
-    const otherRoot =
-      typeof other.data.settings['storm.zookeeper.root'] === 'string'
-        ? other.data.settings['storm.zookeeper.root']
-        : `/${other.data.name}`;
+    const otherRoot = stormZookeeperRoot(other.data);
     if (otherRoot === root)
       problems.push({
         path: 'settings.storm.zookeeper.root',
