@@ -109,20 +109,34 @@ function admin(hosts: readonly (readonly [string, string])[]): Admin {
  * full ISR in the metadata kafkajs reads.
  */
 async function createTopics(a: Admin): Promise<void> {
-  await a.createTopics({
-    topics: [
-      { topic: 'events', numPartitions: 3, replicationFactor: 3 },
-      { topic: 'solo', replicaAssignment: [{ partition: 0, replicas: [3] }] },
-      {
-        topic: 'pair',
-        replicaAssignment: [{ partition: 0, replicas: [1, 2] }],
-        configEntries: [{ name: 'min.insync.replicas', value: '1' }],
-      },
-    ],
-    // Not kafkajs's own wait: it gives up when another broker does not know a new topic yet
-    // (UNKNOWN_TOPIC_OR_PARTITION, seen on 4.1.1); the poll below retries through that.
-    waitForLeaders: false,
-  });
+  // Retried: on a loaded machine a broker may briefly drop out of the registered set (e.g. an RF-3
+  // topic refused with INVALID_REPLICATION_FACTOR); a topic created by an earlier try is skipped.
+  await waitFor(
+    'the three topics created',
+    async () => {
+      try {
+        await a.createTopics({
+          topics: [
+            { topic: 'events', numPartitions: 3, replicationFactor: 3 },
+            { topic: 'solo', replicaAssignment: [{ partition: 0, replicas: [3] }] },
+            {
+              topic: 'pair',
+              replicaAssignment: [{ partition: 0, replicas: [1, 2] }],
+              configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+            },
+          ],
+          // Not kafkajs's own wait: it gives up when another broker does not know a new topic yet
+          // (UNKNOWN_TOPIC_OR_PARTITION, seen on 4.1.1); the poll below retries through that.
+          waitForLeaders: false,
+        });
+        return true;
+      } catch (err) {
+        const causes = (err as { errors?: { type?: string; message?: string }[] }).errors ?? [];
+        throw new Error(`${(err as Error).message}: ${causes.map((c) => c.type ?? c.message).join(', ')}`);
+      }
+    },
+    { timeoutMs: 60_000, intervalMs: 1000 },
+  );
   await waitFor(
     'every partition of events, solo and pair with its full ISR',
     async () => {
