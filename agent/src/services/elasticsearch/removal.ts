@@ -199,9 +199,7 @@ export async function afterElasticsearchRemoval(
     );
     if (shared.holdsShards(inputs.roles)) actions.push(await setExcluded(es, name, 'remove'));
     if (shared.isMasterEligible(inputs.roles)) {
-      const voting = shared.parseVotingState(
-        await call(es, 'GET', VOTING_STATE_PATH, undefined, REQUEST_MS),
-      );
+      const voting = shared.parseVotingState(await call(es, 'GET', VOTING_STATE_PATH, undefined, REQUEST_MS));
       const others = voting.excluded.filter((n) => n !== name);
       if (others.length) {
         // DELETE clears every exclusion and waits for all excluded nodes to leave: not while another
