@@ -168,7 +168,10 @@ describe(
       lab = await Lab.create('es-removal');
       await lab.startControlPlane();
       for (const [name, address] of HOSTS) await lab.startAgent(name, address);
-      await lab.waitForHosts(HOSTS.map(([n]) => n));
+      await lab.waitForHosts(
+        HOSTS.map(([n]) => n),
+        90_000,
+      );
       expect((await lab.api('PUT', '/v1/clusters/rm-es', spec)).status).toBe(200);
       await lab.waitForHealth('rm-es', 'healthy', { timeoutMs: 300_000 });
       for (const [host] of HOSTS) inputs.set(host, appliedInputs(lab, host));
@@ -200,7 +203,7 @@ describe(
         },
         { timeoutMs: 120_000, intervalMs: 500 },
       );
-    });
+    }, 400_000);
 
     afterAll(async () => {
       await lab?.destroy();
