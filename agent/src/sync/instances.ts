@@ -188,9 +188,9 @@ export class InstanceManager {
     return path.join(this.opts.stateDir, 'run', `${instanceFileName(id)}.running.json`);
   }
 
-  /** Records what the process now running was started with (memory and disk). */
-  private async recordRunning(m: ManagedInstance): Promise<void> {
-    m.running = m.launch;
+  /** Records what the process now running was started with, `launched` (memory and disk). */
+  private async recordRunning(m: ManagedInstance, launched: RunningRecord): Promise<void> {
+    m.running = launched;
     this.refreshPending(m);
     await writeFileIfChanged(this.runningFile(m.spec.id), JSON.stringify(m.running) + '\n', {
       mode: 0o600,
@@ -383,11 +383,15 @@ export class InstanceManager {
       launch: { inputs: spec.inputs, plan },
     };
     let lastPid: number | undefined;
+    let spawning: RunningRecord | undefined;
     supervisor.onChange((st) => {
       // A process the supervisor spawned (a start, a restart, a restart after a crash) runs what the
-      // supervisor was last given (managed.launch).
+      // supervisor held when it began spawning it: `managed.launch` at the `starting` event
+      // (setLaunch changes both together, synchronously). A config change that lands while the
+      // spawn is under way changes `launch`, not what this process runs, so it stays restart pending.
+      if (st.state === 'starting') spawning = managed.launch;
       if (st.state === 'running' && st.pid !== undefined && st.pid !== lastPid && !st.adopted)
-        void this.recordRunning(managed);
+        void this.recordRunning(managed, spawning ?? managed.launch);
       if (st.pid !== undefined) lastPid = st.pid;
       if (st.state === 'crashed') void this.noteCrash(managed, st.lastExit?.at ?? 0);
       else if (st.state === 'running') managed.crashCause = undefined;

@@ -199,6 +199,17 @@ describe('rollout step decision', () => {
       },
     ],
     [
+      'past the gate timeout but the member holds its lease (restarting under it) → wait, no timeout',
+      {
+        steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
+        leaseHolders: ['zk/zk-3'],
+      },
+      {
+        type: 'wait',
+        reason: "step 1 (zk/zk-3) holds the restart lease: waiting for the agent's own result",
+      },
+    ],
+    [
       'a new pid wins over a gate timeout reached at the same moment → finish step',
       {
         steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],

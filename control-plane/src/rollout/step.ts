@@ -15,6 +15,7 @@ import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
  *   is awaited.
  * - A requested step that makes no progress within `gateTimeoutSec` pauses, aborts or rolls back the
  *   rollout (`onGateTimeout`); the reason names the lease's last refusal, i.e. the gate that held.
+ *   It does not run out while the member holds its lease (restarting under it).
  * - Leader last, re-decided at every step: leadership can move during a rollout (a restarted leader
  *   hands over to a member that is still pending), so the next step is the pending member with the
  *   lowest restart rank now, then plan order; the plan's order is only the first guess.
@@ -130,7 +131,12 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
         note: `restarted (pid ${requested.pidBefore} → ${obs.pid})`,
         reason: `${what} runs a new process and holds no lease`,
       };
-    if (now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
+    // The gate timeout bounds the wait for the gates, i.e. for the lease. Once the agent holds
+    // the lease the gates held: the restart itself (stop, start, readiness, the kind's after-restart
+    // procedure) is the agent's, bounded by its own readiness timeout and the lease's TTL, and must
+    // not pause the rollout "on a gate timeout" midway. An agent that vanished loses its lease at
+    // the TTL, and the timeout applies again.
+    if (!leased && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const why = input.lastRefusal.get(requested.instance) ?? 'no progress';
       const reason = `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${why}`;
       const policy = opts.onGateTimeout;
