@@ -5,6 +5,7 @@ import { elasticsearch } from '@hactl/shared';
 import { Lab, REPO_ROOT, alive } from '../src/lab/fleet.js';
 import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
+import { esRest as rest } from '../src/lab/elasticsearch.js';
 
 // Lab slice: 127.0.25.0/24 (Elasticsearch nodes .11-.14).
 const HOSTS = [
@@ -54,35 +55,6 @@ interface AgentEs {
 
 async function agentEs(): Promise<AgentEs> {
   return (await import(path.join(REPO_ROOT, 'agent/dist/services/elasticsearch/removal.js'))) as AgentEs;
-}
-
-function appliedInputs(lab: Lab, host: string): Inputs {
-  const state = JSON.parse(fs.readFileSync(path.join(lab.dir, host, 'applied-state.json'), 'utf8')) as {
-    instances: { kind: string; inputs: Inputs }[];
-  };
-  return state.instances.find((i) => i.kind === 'elasticsearch')!.inputs;
-}
-
-async function rest(
-  address: string,
-  p: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; text: string; json: unknown }> {
-  const res = await fetch(`http://${address}:9200${p}`, {
-    method: init.method ?? 'GET',
-    ...(init.body === undefined
-      ? {}
-      : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
 }
 
 function save(name: string, answer: { status: number; text: string }): void {
@@ -174,7 +146,7 @@ describe(
       );
       expect((await lab.api('PUT', '/v1/clusters/rm-es', spec)).status).toBe(200);
       await lab.waitForHealth('rm-es', 'healthy', { timeoutMs: 300_000 });
-      for (const [host] of HOSTS) inputs.set(host, appliedInputs(lab, host));
+      for (const [host] of HOSTS) inputs.set(host, lab.appliedInputs<Inputs>(host, 'elasticsearch'));
       // 4 shards, 1 replica: 8 copies over 4 data nodes, so node-4 holds some.
       expect(
         (

@@ -8,6 +8,7 @@ import { Lab, REPO_ROOT, alive } from '../src/lab/fleet.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
+import { labKraftSpec } from '../src/lab/kafka.js';
 
 // Lab slice: 127.0.24.0/24. ZooKeeper on .1, ZooKeeper-mode brokers .11-.13, KRaft combined nodes .21-.23.
 const ZK = [['sg-zk1', '127.0.24.1']] as const;
@@ -85,14 +86,6 @@ async function agentKafka(): Promise<AgentKafka> {
   return Object.assign({}, ...mods) as AgentKafka;
 }
 
-/** The Kafka inputs the host's agent applied (its applied-state.json). */
-function appliedInputs(lab: Lab, host: string): Inputs {
-  const state = JSON.parse(fs.readFileSync(path.join(lab.dir, host, 'applied-state.json'), 'utf8')) as {
-    instances: { kind: string; inputs: Inputs }[];
-  };
-  return state.instances.find((i) => i.kind === 'kafka')!.inputs;
-}
-
 function admin(hosts: readonly (readonly [string, string])[]): Admin {
   return new Kafka({
     clientId: 'hactl-e2e-gate',
@@ -146,6 +139,28 @@ async function createTopics(a: Admin): Promise<void> {
     },
     { timeoutMs: 60_000, intervalMs: 200 },
   );
+}
+
+/**
+ * Applies the Kafka cluster `spec` (named `name`) on `hosts`, waits until it is healthy, and
+ * returns each broker's applied inputs (in `hosts` order) and a connected admin client on which
+ * the test topics exist.
+ */
+async function formKafka(
+  lab: Lab,
+  name: string,
+  spec: Record<string, unknown>,
+  hosts: readonly (readonly [string, string])[],
+  timeoutMs: number,
+): Promise<{ inputs: Inputs[]; admin: Admin }> {
+  const put = await lab.api('PUT', `/v1/clusters/${name}`, { name, kind: 'kafka', ...spec });
+  expect(put.status).toBe(200);
+  await lab.waitForHealth(name, 'healthy', { timeoutMs });
+  const inputs = hosts.map(([host]) => lab.appliedInputs<Inputs>(host, 'kafka'));
+  const a = admin(hosts);
+  await a.connect();
+  await createTopics(a);
+  return { inputs, admin: a };
 }
 
 /** ZooKeeper's own partition state, read with a separate client: `<topic>-<p>` → ISR (sorted). */
@@ -246,7 +261,7 @@ describe('e2e: the Kafka 3.9 stop gate and removal check read ZooKeeper', { time
   let lab: Lab;
   let a: Admin;
   let agent: AgentKafka;
-  const inputs: Inputs[] = [];
+  let inputs: Inputs[] = [];
   const zkConnect = `${ZK[0][1]}:2181`;
   const CHROOT = '/sg-kafka';
 
@@ -272,26 +287,24 @@ describe('e2e: the Kafka 3.9 stop gate and removal check read ZooKeeper', { time
       ).status,
     ).toBe(200);
     await lab.waitForHealth('sg-zk', 'healthy', { timeoutMs: 90_000 });
-    const put = await lab.api('PUT', '/v1/clusters/sg-kafka', {
-      name: 'sg-kafka',
-      kind: 'kafka',
-      distribution: { home: distHome('kafka') },
-      mode: 'zookeeper',
-      zookeeper: 'sg-zk',
-      brokers: BROKERS.map(([host], i) => ({ host, id: i + 1 })),
-      settings: {
-        'default.replication.factor': 3,
-        'min.insync.replicas': 2,
-        'zookeeper.session.timeout.ms': 6000,
+    ({ inputs, admin: a } = await formKafka(
+      lab,
+      'sg-kafka',
+      {
+        distribution: { home: distHome('kafka') },
+        mode: 'zookeeper',
+        zookeeper: 'sg-zk',
+        brokers: BROKERS.map(([host], i) => ({ host, id: i + 1 })),
+        settings: {
+          'default.replication.factor': 3,
+          'min.insync.replicas': 2,
+          'zookeeper.session.timeout.ms': 6000,
+        },
+        jvm: { heap: '256m' },
       },
-      jvm: { heap: '256m' },
-    });
-    expect(put.status).toBe(200);
-    await lab.waitForHealth('sg-kafka', 'healthy', { timeoutMs: 120_000 });
-    for (const [host] of BROKERS) inputs.push(appliedInputs(lab, host));
-    a = admin(BROKERS);
-    await a.connect();
-    await createTopics(a);
+      BROKERS,
+      120_000,
+    ));
   }, 400_000);
 
   afterAll(async () => {
@@ -446,7 +459,7 @@ describe(
     let lab: Lab;
     let a: Admin;
     let agent: AgentKafka;
-    const inputs: Inputs[] = [];
+    let inputs: Inputs[] = [];
 
     beforeAll(async () => {
       agent = await agentKafka();
@@ -457,28 +470,13 @@ describe(
         KRAFT.map(([n]) => n),
         90_000,
       );
-      const put = await lab.api('PUT', '/v1/clusters/sg-kraft', {
-        name: 'sg-kraft',
-        kind: 'kafka',
-        distribution: { home: distHome('kafka4') },
-        mode: 'kraft',
-        brokers: KRAFT.map(([host], i) => ({ host, id: i + 1, roles: ['broker', 'controller'] })),
-        settings: {
-          'default.replication.factor': 3,
-          'min.insync.replicas': 2,
-          'broker.heartbeat.interval.ms': 300,
-          'broker.session.timeout.ms': 2000,
-          'controller.quorum.election.timeout.ms': 500,
-          'controller.quorum.fetch.timeout.ms': 1000,
-        },
-        jvm: { heap: '256m', flags: ['-XX:+UseSerialGC'] },
-      });
-      expect(put.status).toBe(200);
-      await lab.waitForHealth('sg-kraft', 'healthy', { timeoutMs: 150_000 });
-      for (const [host] of KRAFT) inputs.push(appliedInputs(lab, host));
-      a = admin(KRAFT);
-      await a.connect();
-      await createTopics(a);
+      ({ inputs, admin: a } = await formKafka(
+        lab,
+        'sg-kraft',
+        labKraftSpec('sg-kraft', KRAFT),
+        KRAFT,
+        150_000,
+      ));
     }, 400_000);
 
     afterAll(async () => {

@@ -567,12 +567,7 @@ describe.skipIf(!LabNetwork.supported())(
       const { probeStorm } = (await import(path.join(REPO_ROOT, 'agent/dist/services/storm/probe.js'))) as {
         probeStorm(inputs: unknown, timeoutMs: number): Promise<unknown>;
       };
-      const inputs = (host: string) => {
-        const state = JSON.parse(fs.readFileSync(path.join(lab.dir, host, 'applied-state.json'), 'utf8')) as {
-          instances: { kind: string; inputs: unknown }[];
-        };
-        return state.instances.find((i) => i.kind === 'storm')!.inputs;
-      };
+      const inputs = (host: string) => lab.appliedInputs(host, 'storm');
       save(
         SHARED_TESTDATA,
         `probe-healthy-${V}.json`,
