@@ -8,8 +8,6 @@ import { readZookeeperPartitionView } from './partitions.js';
 import { describeQuorum, NOT_LEADER_OR_FOLLOWER, type QuorumInfo } from './quorum.js';
 import { splitZookeeperConnect } from './zk-connect.js';
 
-export { splitZookeeperConnect } from './zk-connect.js';
-
 type Inputs = kafka.KafkaInputs;
 type Probe = kafka.KafkaProbe;
 
@@ -130,10 +128,9 @@ async function probeZookeeper(clients: KafkaClients, inputs: Inputs, timeoutMs: 
     // it — does not rest on the caches alone. One agent per cluster pays the reads (topics × 2 +
     // partitions per probe); the worst view wins in the health rollup.
     const view = await clients.zk.run(servers, timeoutMs, (zk) => readZookeeperPartitionView(zk, chroot, 1));
-    const urp = view.partitions.filter((p) => p.replicas.some((r) => !p.isr.includes(r))).length;
-    const offline = view.partitions.filter((p) => p.leader < 0).length;
-    probe.underReplicated = Math.max(probe.underReplicated ?? 0, urp);
-    probe.offline = Math.max(probe.offline ?? 0, offline);
+    const trouble = shared.countKafkaPartitionTrouble(view);
+    probe.underReplicated = Math.max(probe.underReplicated ?? 0, trouble.underReplicated);
+    probe.offline = Math.max(probe.offline ?? 0, trouble.offline);
   }
 }
 

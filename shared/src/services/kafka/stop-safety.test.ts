@@ -11,6 +11,7 @@ import {
 } from './partition-state.js';
 import {
   checkKafkaPartitionsWhole,
+  countKafkaPartitionTrouble,
   checkKafkaStop,
   combineKafkaStopDecisions,
   MAX_REASONS,
@@ -263,5 +264,16 @@ describe('kafka replicas on a broker (removal)', () => {
       { topic: 'pair', partitions: 1 },
       { topic: 'solo', partitions: 1 },
     ]);
+  });
+});
+
+describe('countKafkaPartitionTrouble (the controller agent probe counts from ZooKeeper)', () => {
+  it('counts what the recorded ZooKeeper views hold: none healthy, 4 of 5 under-replicated with broker 2 stopped', () => {
+    expect(countKafkaPartitionTrouble(zkHealthy)).toEqual({ underReplicated: 0, offline: 0 });
+    expect(countKafkaPartitionTrouble(zkBroker2Stopped)).toEqual({ underReplicated: 4, offline: 0 });
+  });
+  it('an offline partition counts as offline and, its ISR short of its replicas, as under-replicated', () => {
+    const v = withPartition(zkHealthy, 'pair-0', { leader: -1, isr: [1] });
+    expect(countKafkaPartitionTrouble(v)).toEqual({ underReplicated: 1, offline: 1 });
   });
 });

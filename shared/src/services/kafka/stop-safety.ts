@@ -59,6 +59,21 @@ function partitionProblem(p: KafkaPartition, except?: number): Problem | undefin
 }
 
 /**
+ * Pure: the view's under-replicated partitions (an assigned replica missing from the ISR, as
+ * Kafka's UnderReplicatedPartitions counts them, offline ones included) and offline partitions
+ * (no leader), for the probe's cluster-wide counts.
+ */
+export function countKafkaPartitionTrouble(view: KafkaPartitionView): {
+  underReplicated: number;
+  offline: number;
+} {
+  return {
+    underReplicated: view.partitions.filter((p) => p.replicas.some((r) => !p.isr.includes(r))).length,
+    offline: view.partitions.filter((p) => p.leader < 0).length,
+  };
+}
+
+/**
  * Pure: whether every partition in the view is whole (in sync, led, not reassigning) — the state
  * to wait for after a broker's restart before the next one may go (service-facts §2.5).
  */
