@@ -39,6 +39,11 @@ export interface ProcessSpec {
    * ends the whole group.
    */
   restartKeepsChildren?: boolean | undefined;
+  /**
+   * Asked before every spawn (first start, restart, restart after a crash): undefined to go ahead,
+   * or why not; a refusal is handled as a failed start (retried under the restart policy).
+   */
+  beforeSpawn?: (() => Promise<string | undefined>) | undefined;
 }
 
 /**
@@ -342,6 +347,12 @@ export class ProcessSupervisor {
       'nextRestartAt',
     ]);
     const startedAt = this.now();
+    const refused = spec.beforeSpawn ? await spec.beforeSpawn().catch((e: unknown) => String(e)) : undefined;
+    if (refused !== undefined) {
+      this.log.warn({ reason: refused }, 'process_start_refused');
+      this.onFailure({ code: null, signal: null, at: this.now() }, startedAt, `not started: ${refused}`);
+      return;
+    }
     let launched;
     try {
       launched = await startDetachedProcess(spec, this.spawnFn);

@@ -82,6 +82,8 @@ export interface InstanceManagerOptions {
   serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
   /** Where packages may be downloaded from (the agent's --package-host list); absent: nowhere. */
   download?: DownloadPolicy | undefined;
+  /** Timeout of a kind's start and running checks (the Storm fence read), ms. Default 3000. */
+  checkTimeoutMs?: number | undefined;
   onChange: () => void;
 }
 
@@ -150,7 +152,41 @@ export class InstanceManager {
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
       restartKeepsChildren: plan.restartKeepsChildren,
+      beforeSpawn: this.startCheck(spec),
     };
+  }
+
+  /** The kind's check before each start of `spec` (the Storm nimbus fence), if it has one. */
+  private startCheck(spec: DesiredInstance): (() => Promise<string | undefined>) | undefined {
+    const check = agentServiceKind(spec.kind)?.checkStart;
+    return check ? () => check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
+  }
+
+  /**
+   * Stops every running process whose kind says it must not run (a nimbus fenced by a newer epoch
+   * in ZooKeeper), without a lease: a fenced process is the one that must not serve. Called when
+   * the agent starts (right after adoption, before anything else) and every report interval, so an
+   * agent cut off from the control plane still obeys ZooKeeper. Returns the ids it stopped.
+   */
+  async enforceRunningChecks(): Promise<string[]> {
+    const stopped: string[] = [];
+    for (const m of [...this.instances.values()])
+      if (await this.enforceRunningCheck(m)) stopped.push(m.spec.id);
+    return stopped;
+  }
+
+  /** One instance's running check (see enforceRunningChecks); true when it was stopped. */
+  private async enforceRunningCheck(m: ManagedInstance): Promise<boolean> {
+    const check = agentServiceKind(m.spec.kind)?.checkRunning;
+    const st = m.supervisor.status().state;
+    if (!check || (st !== 'running' && st !== 'starting' && st !== 'crashed')) return false;
+    const reason = await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000);
+    if (reason === undefined || this.instances.get(m.spec.id) !== m) return false;
+    this.opts.logger.warn({ instance: m.spec.id, reason }, 'stopping a process its kind refuses to run');
+    m.blocked = reason;
+    await m.supervisor.stop();
+    this.opts.onChange();
+    return true;
   }
 
   private runningFile(id: string): string {
@@ -360,6 +396,8 @@ export class InstanceManager {
       if (adopted.pid) {
         managed.running = (await this.readRunning(spec.id, spec.kind)) ?? { inputs: spec.inputs, plan };
         this.refreshPending(managed);
+        // Before anything else: an adopted nimbus fenced while this agent was away stops now.
+        await this.enforceRunningCheck(managed);
       } else {
         await this.runPreStart(spec);
         await supervisor.start();

@@ -3,6 +3,7 @@ import type { StormAgentInputs } from './inputs.js';
 import { planStormProcess } from './process.js';
 import { createStormProber } from './probe.js';
 import { isStormReady } from './ready.js';
+import { checkNimbusFence } from './fence.js';
 
 export const stormAgentKind: AgentServiceKind<StormAgentInputs> = {
   kind: 'storm',
@@ -10,4 +11,14 @@ export const stormAgentKind: AgentServiceKind<StormAgentInputs> = {
   planProcess: planStormProcess,
   createProber: () => createStormProber(),
   isReady: (probe) => isStormReady(probe),
+  // The nimbus fence (architecture §5): claimed before a start, checked while running; a running
+  // nimbus is stopped only on a certain answer (ZooKeeper read, newer epoch there).
+  checkStart: async (inputs, timeoutMs) => {
+    const a = await checkNimbusFence(inputs, { claim: true, timeoutMs });
+    return a.ok ? undefined : a.reason;
+  },
+  checkRunning: async (inputs, timeoutMs) => {
+    const a = await checkNimbusFence(inputs, { claim: false, timeoutMs });
+    return a.ok || !a.certain ? undefined : a.reason;
+  },
 };

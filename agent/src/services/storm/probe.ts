@@ -92,6 +92,24 @@ export async function probeNimbus(
 }
 
 /**
+ * Whether each nimbus seed's Thrift port accepts a TCP connection from this host. In `failover:
+ * manual` the seeds are the active nimbus alone, so every supervisor is a witness the failover
+ * engine asks before it declares the active nimbus lost (architecture §5: a nimbus whose host is
+ * merely cut off from the control plane still serves, and its peers see it).
+ */
+export async function probeSeeds(
+  inputs: StormAgentInputs,
+  timeoutMs: number,
+): Promise<{ address: string; reachable: boolean }[]> {
+  return Promise.all(
+    inputs.nimbusSeeds.slice(0, 16).map(async (address) => ({
+      address,
+      reachable: await tcpOpen(address, inputs.nimbusPort, timeoutMs),
+    })),
+  );
+}
+
+/**
  * Supervisor: its `/supervisors/<id>` registration. The 2.x id is `<uuid>-<ip>` with the IP of
  * InetAddress.getLocalHost(), which need not be the address hactl gave it, so the znode is matched
  * on `SupervisorInfo.hostname` (= storm.local.hostname, rendered as the host address).
@@ -102,9 +120,12 @@ export async function probeSupervisor(
   timeoutMs: number,
   nowSecs: number,
 ): Promise<unknown> {
-  const listening = inputs.supervisorThriftPort
-    ? await tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs)
-    : false;
+  const [listening, seeds] = await Promise.all([
+    inputs.supervisorThriftPort
+      ? tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs)
+      : Promise.resolve(false),
+    probeSeeds(inputs, timeoutMs),
+  ]);
   try {
     const found = await zkSession.run(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => {
       for (const id of (await zk.children('/supervisors')).slice(0, 10_000)) {
@@ -119,11 +140,12 @@ export async function probeSupervisor(
       }
       return undefined;
     });
-    if (!found) return { role: 'supervisor', ok: true, listening, registered: false };
+    if (!found) return { role: 'supervisor', ok: true, listening, registered: false, seeds };
     return {
       role: 'supervisor',
       ok: true,
       listening,
+      seeds,
       registered: true,
       supervisorId: found.id.slice(0, 300),
       ...(found.info.meta ? { slots: found.info.meta.slice(0, 1000) } : {}),
@@ -132,7 +154,7 @@ export async function probeSupervisor(
         : {}),
     };
   } catch (err) {
-    return { role: 'supervisor', ok: false, listening, registered: false, error: message(err) };
+    return { role: 'supervisor', ok: false, listening, registered: false, seeds, error: message(err) };
   }
 }
 

@@ -14,6 +14,7 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './probe.js';
 export * from './health.js';
+export * from './fence.js';
 
 export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   kind: 'storm',

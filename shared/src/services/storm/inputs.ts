@@ -41,6 +41,15 @@ export const stormInputsSchema = z
       .strict(),
     nimbusSeeds: z.array(ipSchema).max(255),
     nimbusPort: portSchema,
+    /**
+     * Nimbus in `failover: manual` only: the fencing epoch (a positive integer) and the address of
+     * the nimbus that epoch makes active. The agent starts nimbus only when it is that nimbus and
+     * ZooKeeper holds no newer epoch (agent/src/services/storm/fence.ts).
+     */
+    fence: z
+      .object({ epoch: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), active: ipSchema })
+      .strict()
+      .optional(),
     /** Supervisors only: `supervisor.thrift.port` and `supervisor.slots.ports`. */
     supervisorThriftPort: portSchema.optional(),
     slots: z.array(portSchema).max(1000).optional(),

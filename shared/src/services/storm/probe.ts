@@ -37,6 +37,14 @@ export const supervisorProbeSchema = z
     slots: z.array(z.number().int().min(0).max(65535)).max(1000).optional(),
     /** Seconds since `SupervisorInfo.time_secs` (the last heartbeat write). */
     heartbeatAgeSecs: z.number().int().optional(),
+    /**
+     * The nimbus seeds as this host sees them: whether each one's Thrift port accepts a TCP
+     * connection. The failover engine's peer witnesses (architecture §5 Detect).
+     */
+    seeds: z
+      .array(z.object({ address: z.string().regex(/^[0-9a-fA-F.:]+$/), reachable: z.boolean() }).strict())
+      .max(16)
+      .optional(),
     error,
   })
   .strict();

@@ -1,0 +1,123 @@
+import { storm } from '@hactl/shared';
+import type { StormAgentInputs } from './inputs.js';
+import { stormConnectString } from './zk.js';
+
+/** The few ZooKeeper calls the fence needs; `version` is the znode's data version for compare-and-set. */
+export interface FenceStore {
+  read(): Promise<{ record: storm.FenceRecord | undefined; version: number } | undefined>;
+  /** Creates the znode; false when it exists already (another agent was first). */
+  create(record: storm.FenceRecord): Promise<boolean>;
+  /** Sets the data if the version still matches; false when it changed in between. */
+  replace(record: storm.FenceRecord, version: number): Promise<boolean>;
+  close(): void;
+}
+
+/** Opens a FenceStore on the cluster's ZooKeeper (the Storm root is the chroot). */
+export type OpenFenceStore = (connect: string, timeoutMs: number) => Promise<FenceStore>;
+
+/**
+ * The answer of a fence check: `ok` (start / keep running), or why not; `certain` is false when
+ * ZooKeeper could not be read (a start is refused then, a running nimbus is left alone: a ZooKeeper
+ * outage must not stop the one nimbus that serves).
+ */
+export type FenceAnswer = { ok: true; reason: string } | { ok: false; reason: string; certain: boolean };
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);
+
+/**
+ * Checks (and before a start, claims) this nimbus's fence in ZooKeeper (architecture §5 Fence):
+ * reads `<storm root>/hactl-fence`, decides with `decideFence`, and for `claim` writes this
+ * nimbus's epoch by compare-and-set, deciding again if another writer got there first. A nimbus
+ * without a fence (native mode, supervisors, the UI) is always ok. Never throws.
+ */
+export async function checkNimbusFence(
+  inputs: StormAgentInputs,
+  opts: { claim: boolean; timeoutMs: number; open?: OpenFenceStore },
+): Promise<FenceAnswer> {
+  const mine = inputs.fence;
+  if (inputs.role !== 'nimbus' || !mine) return { ok: true, reason: 'no fence' };
+  let fs: FenceStore | undefined;
+  try {
+    fs = await (opts.open ?? openZkFenceStore)(stormConnectString(inputs.zookeeper), opts.timeoutMs);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const read = await fs.read();
+      const d = storm.decideFence(mine, inputs.address, read?.record);
+      if (d.action === 'start') return { ok: true, reason: d.reason };
+      if (d.action === 'refuse') return { ok: false, reason: d.reason, certain: true };
+      // A running nimbus is checked, never (re)claimed: claiming is for the start.
+      if (!opts.claim) return { ok: true, reason: d.reason };
+      const written = read ? await fs.replace(mine, read.version) : await fs.create(mine);
+      if (written) return { ok: true, reason: d.reason };
+    }
+    return { ok: false, reason: 'the fence in ZooKeeper kept changing under this agent', certain: false };
+  } catch (err) {
+    return { ok: false, reason: `cannot check the fence in ZooKeeper: ${message(err)}`, certain: false };
+  } finally {
+    fs?.close();
+  }
+}
+
+/** node-zookeeper-client, loaded on first use (only hosts that run a manual-failover nimbus need it). */
+export const openZkFenceStore: OpenFenceStore = async (connect, timeoutMs) => {
+  const { default: zookeeper } = await import('node-zookeeper-client');
+  const client = zookeeper.createClient(connect, {
+    sessionTimeout: Math.max(6000, timeoutMs * 3),
+    retries: 0,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`ZooKeeper ${connect} did not connect within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      client.once('connected', () => resolve());
+      client.connect();
+    });
+  } catch (err) {
+    client.close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  const code = (err: unknown) => (err instanceof zookeeper.Exception ? err.getCode() : undefined);
+  const path = storm.FENCE_ZNODE;
+  return {
+    read: () =>
+      new Promise((resolve, reject) =>
+        client.getData(path, (err, data, stat) => {
+          if (err) return code(err) === zookeeper.Exception.NO_NODE ? resolve(undefined) : reject(err);
+          try {
+            const record = storm.fenceRecordSchema.parse(
+              JSON.parse((data ?? Buffer.alloc(0)).toString('utf8')),
+            );
+            resolve({ record, version: stat.version });
+          } catch (e) {
+            // A fence hactl cannot read is not a fence this agent may overwrite.
+            reject(new Error(`${path} holds no valid fence: ${message(e)}`));
+          }
+        }),
+      ),
+    create: (record) =>
+      new Promise((resolve, reject) =>
+        client.create(path, Buffer.from(JSON.stringify(record)), zookeeper.CreateMode.PERSISTENT, (err) =>
+          err
+            ? code(err) === zookeeper.Exception.NODE_EXISTS
+              ? resolve(false)
+              : reject(err)
+            : resolve(true),
+        ),
+      ),
+    replace: (record, version) =>
+      new Promise((resolve, reject) =>
+        client.setData(path, Buffer.from(JSON.stringify(record)), version, (err) =>
+          err
+            ? code(err) === zookeeper.Exception.BAD_VERSION
+              ? resolve(false)
+              : reject(err)
+            : resolve(true),
+        ),
+      ),
+    close: () => client.close(),
+  };
+};
