@@ -33,7 +33,7 @@ beforeEach(() => {
   });
   fleet = core.fleet;
   const rollouts = core.rollouts;
-  app = createApp({ fleet, rollouts, logger: nullLogger });
+  app = createApp({ fleet, rollouts, failovers: core.failovers, logger: nullLogger });
   pushed.length = 0;
   for (const i of [1, 2, 3]) {
     fleet.connectAgent(

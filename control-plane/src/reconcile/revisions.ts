@@ -367,6 +367,26 @@ export class Revisions {
   }
 
   /**
+   * Stores `facts` for cluster `name` (e.g. the Storm failover engine's active nimbus and fencing
+   * epoch) inside the caller's transaction, re-plans, and stores the hosts' new desired states.
+   * Returns what to push after the commit and the running members whose change needs a restart
+   * (the same `restartsFor` an apply uses). Throws NotFoundError for an unknown cluster.
+   */
+  stageFacts(
+    name: string,
+    facts: Readonly<Record<string, string>>,
+    now: number,
+  ): { pushes: DesiredPush[]; changedInstances: string[] } {
+    const current = this.o.snapshot().clusters.get(name);
+    if (!current) throw new NotFoundError('cluster', name);
+    for (const [k, v] of Object.entries(facts)) this.o.store.setClusterFact(name, k, v, now);
+    this.o.invalidate();
+    const pushes = this.recomputeDesired(now);
+    const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
+    return { pushes, changedInstances: this.restartsFor(current.plans, after) };
+  }
+
+  /**
    * Clusters that should be re-planned now: a held cluster whose dependencies became healthy, or
    * a kind that learned a new fact from its health (e.g. an Elasticsearch cluster uuid, stored and
    * recorded as an event here). Runs inside the caller's transaction; true when anything changed.

@@ -11,6 +11,7 @@ export type StormMemberMode = 'leader' | 'not-a-leader' | 'standby' | 'registere
 interface Member {
   plan: InstancePlan<StormInputs>;
   obs: InstanceObservation | undefined;
+  fresh: boolean;
   probe: StormProbe | undefined;
 }
 
@@ -30,8 +31,8 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
   const plans = input.plans as readonly InstancePlan<StormInputs>[];
   const hostName = (p: InstancePlan<StormInputs>) => input.hostNames.get(p.hostId) ?? p.inputs.host;
   const members: Member[] = plans.map((plan) => {
-    const { obs, probe } = observe<StormProbe>(input, plan);
-    return { plan, obs, probe: probe?.role === plan.role ? probe : undefined };
+    const { obs, fresh, probe } = observe<StormProbe>(input, plan);
+    return { plan, obs, fresh, probe: probe?.role === plan.role ? probe : undefined };
   });
   const byAddress = new Map(
     plans.filter((p) => p.role === 'nimbus').map((p) => [p.inputs.address, hostName(p)]),
@@ -45,7 +46,7 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
   let registered = 0;
   let supervisorSlots = 0;
 
-  for (const { plan, obs, probe } of members) {
+  for (const { plan, obs, fresh, probe } of members) {
     const running = plan.runState === 'running';
     const name = hostName(plan);
     const proc = obs?.process ?? 'unknown';
@@ -55,7 +56,9 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
       const p = probe as NimbusProbe | undefined;
       if (!running) {
         mode = 'standby';
-        if (proc === 'running') problems.push(`standby nimbus ${name} is running`);
+        // Only a recent report says it runs: a silent host's last word (a failed-over nimbus whose
+        // host is gone) is no evidence, and its agent's fence stops it when the host answers.
+        if (proc === 'running' && fresh) problems.push(`standby nimbus ${name} is running`);
       } else if (p?.isLeader && p.listening) {
         mode = 'leader';
         leaders.add(plan.inputs.address);
