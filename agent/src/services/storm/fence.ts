@@ -1,6 +1,17 @@
 import { storm } from '@hactl/shared';
 import type { StormAgentInputs } from './inputs.js';
 import { stormConnectString } from './zk.js';
+import { tcpOpen } from './probe.js';
+
+/** Polls until nothing accepts connections on address:port; false if it still does after `timeoutMs`. */
+export async function waitPortClosed(address: string, port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!(await tcpOpen(address, port, 500))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 /** The few ZooKeeper calls the fence needs; `version` is the znode's data version for compare-and-set. */
 export interface FenceStore {
@@ -32,7 +43,14 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  */
 export async function checkNimbusFence(
   inputs: StormAgentInputs,
-  opts: { claim: boolean; timeoutMs: number; open?: OpenFenceStore },
+  opts: {
+    claim: boolean;
+    timeoutMs: number;
+    open?: OpenFenceStore;
+    /** How long to wait for the replaced nimbus's Thrift port to close after a claim, ms (default 30 s). */
+    previousStopMs?: number;
+    waitClosed?: (address: string, port: number, timeoutMs: number) => Promise<boolean>;
+  },
 ): Promise<FenceAnswer> {
   const mine = inputs.fence;
   if (inputs.role !== 'nimbus' || !mine) return { ok: true, reason: 'no fence' };
@@ -47,7 +65,23 @@ export async function checkNimbusFence(
       // A running nimbus is checked, never (re)claimed: claiming is for the start.
       if (!opts.claim) return { ok: true, reason: d.reason };
       const written = read ? await fs.replace(mine, read.version) : await fs.create(mine);
-      if (written) return { ok: true, reason: d.reason };
+      if (!written) continue;
+      // The nimbus this one replaces stops when its agent sees the new fence (or its new desired
+      // state): until its Thrift port closes, this one does not start, so two never serve at once.
+      const previous = read?.record?.active;
+      if (previous === undefined || previous === inputs.address) return { ok: true, reason: d.reason };
+      const closed = await (opts.waitClosed ?? waitPortClosed)(
+        previous,
+        inputs.nimbusPort,
+        opts.previousStopMs ?? 30_000,
+      );
+      return closed
+        ? { ok: true, reason: `${d.reason}; nimbus on ${previous} no longer answers` }
+        : {
+            ok: false,
+            reason: `fence recorded, but the replaced nimbus on ${previous} still answers on ${inputs.nimbusPort}`,
+            certain: false,
+          };
     }
     return { ok: false, reason: 'the fence in ZooKeeper kept changing under this agent', certain: false };
   } catch (err) {
