@@ -178,14 +178,18 @@ export class Agent {
     this.conn.start();
     this.reporter.start();
     // Running checks (the Storm nimbus fence) every report interval, with or without a control plane.
-    this.checkTimer = setInterval(() => {
-      if (this.checking || this.stopped) return;
-      this.checking = true;
-      void this.manager
-        .enforceRunningChecks()
-        .catch((err: unknown) => this.log.error({ err: describe(err) }, 'running checks failed'))
-        .finally(() => (this.checking = false));
-    }, this.cfg.reportIntervalMs);
+    this.checkTimer = setInterval(
+      () => {
+        if (this.checking || this.stopped) return;
+        this.checking = true;
+        void this.manager
+          .enforceRunningChecks()
+          .catch((err: unknown) => this.log.error({ err: describe(err) }, 'running checks failed'))
+          .finally(() => (this.checking = false));
+        // At least every second: a fenced nimbus must stop within about a second of ZooKeeper saying so.
+      },
+      Math.min(this.cfg.reportIntervalMs, 1000),
+    );
     this.checkTimer.unref();
   }
 

@@ -109,6 +109,28 @@ export class LabNetwork {
       : { command, args: [...args] };
   }
 
+  /**
+   * Cuts a namespaced host off. `control-plane`: a blackhole route to the bridge address, where the
+   * control plane listens; the other hosts (ZooKeeper, Storm peers) stay reachable on the link, and
+   * so does anyone who reaches the host from another source address. `all`: its link goes down.
+   */
+  isolate(name: string, scope: 'control-plane' | 'all'): void {
+    const ns = this.host(name).netns;
+    if (!ns) throw new Error(`lab host ${name} has no namespace of its own to cut off`);
+    if (scope === 'all') ip('-n', ns, 'link', 'set', 'eth0', 'down');
+    else ip('-n', ns, 'route', 'add', 'blackhole', `${this.gateway}/32`);
+  }
+
+  /** Undoes `isolate` (either scope; idempotent): the link up, its default route and no blackhole. */
+  heal(name: string): void {
+    const ns = this.host(name).netns;
+    if (!ns) return;
+    ipQuiet('-n', ns, 'route', 'del', 'blackhole', `${this.gateway}/32`);
+    ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    // Taking the link down dropped the routes through it.
+    ipQuiet('-n', ns, 'route', 'add', 'default', 'via', this.gateway);
+  }
+
   /** Removes the namespaces, the veth pairs (they go with their namespace) and the bridge. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { storm } from '@hactl/shared';
-import { checkNimbusFence, type FenceStore } from './fence.js';
+import { SelfFence, checkNimbusFence, type FenceStore } from './fence.js';
 import type { StormAgentInputs } from './inputs.js';
 
 const inputs = (fence: storm.FenceRecord | undefined, role: StormAgentInputs['role'] = 'nimbus') =>
@@ -140,5 +140,47 @@ describe('checkNimbusFence', () => {
       reason:
         'cannot check the fence in ZooKeeper: ZooKeeper 10.0.0.9:2181/storm-main did not connect within 100 ms',
     });
+  });
+});
+
+describe('SelfFence', () => {
+  const down = () => Promise.reject(new Error('ZooKeeper down'));
+  const running = {
+    ...inputs({ epoch: 2, active: '10.0.0.2' }),
+    fence: { epoch: 2, active: '10.0.0.2', selfFenceAfterMs: 2000 },
+  };
+
+  it('cut off from ZooKeeper: leaves nimbus running until the fence went unconfirmed for selfFenceAfterMs', async () => {
+    const clock = { now: 0 };
+    const sf = new SelfFence(() => clock.now, down);
+    expect(await sf.check(running, 100)).toBeUndefined();
+    clock.now = 1500;
+    expect(await sf.check(running, 100)).toBeUndefined();
+    clock.now = 2100;
+    expect(await sf.check(running, 100)).toMatch(/^self-fenced: the fence could not be confirmed for 2 s/);
+  });
+
+  it('a confirmed fence in between starts the count again', async () => {
+    const clock = { now: 0 };
+    let up = false;
+    const m = memoryStore({ epoch: 2, active: '10.0.0.2' });
+    const sf = new SelfFence(
+      () => clock.now,
+      () => (up ? m.open() : down()),
+    );
+    expect(await sf.check(running, 100)).toBeUndefined();
+    clock.now = 1500;
+    up = true;
+    expect(await sf.check(running, 100)).toBeUndefined();
+    up = false;
+    clock.now = 3000;
+    expect(await sf.check(running, 100)).toBeUndefined();
+  });
+
+  it('a newer epoch in ZooKeeper stops it at once', async () => {
+    const m = memoryStore({ epoch: 3, active: '10.0.0.1' });
+    expect(await new SelfFence(() => 0, m.open).check(running, 100)).toMatch(
+      /^fenced: ZooKeeper holds epoch 3/,
+    );
   });
 });

@@ -155,3 +155,39 @@ export const openZkFenceStore: OpenFenceStore = async (connect, timeoutMs) => {
     close: () => client.close(),
   };
 };
+
+/**
+ * The running nimbus's check (AgentServiceKind.checkRunning): a reason to stop it when ZooKeeper
+ * holds a newer epoch (certain), or when the fence could not be confirmed for the fence's
+ * `selfFenceAfterMs` (the detection delay): a host cut off from everything cannot know whether it
+ * was failed over, and must not serve on after the moment a failover could have happened (the
+ * ZKFC-style self-fencing). A ZooKeeper outage thus stops the nimbus too; it starts again when the
+ * fence can be read (Storm cannot lead without ZooKeeper anyway). One per agent; keyed by instance.
+ */
+export class SelfFence {
+  private readonly unconfirmedSince = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly open?: OpenFenceStore,
+  ) {}
+
+  async check(inputs: StormAgentInputs, timeoutMs: number): Promise<string | undefined> {
+    const key = `${inputs.cluster}/${inputs.host}`;
+    const a = await checkNimbusFence(inputs, {
+      claim: false,
+      timeoutMs,
+      ...(this.open ? { open: this.open } : {}),
+    });
+    if (a.ok || a.certain) {
+      this.unconfirmedSince.delete(key);
+      return a.ok ? undefined : a.reason;
+    }
+    const limit = inputs.fence?.selfFenceAfterMs;
+    const since = this.unconfirmedSince.get(key) ?? this.now();
+    this.unconfirmedSince.set(key, since);
+    if (limit === undefined || this.now() - since < limit) return undefined;
+    this.unconfirmedSince.delete(key);
+    return `self-fenced: the fence could not be confirmed for ${Math.round((this.now() - since) / 1000)} s (${a.reason})`;
+  }
+}

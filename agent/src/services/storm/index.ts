@@ -3,7 +3,9 @@ import type { StormAgentInputs } from './inputs.js';
 import { planStormProcess } from './process.js';
 import { createStormProber } from './probe.js';
 import { isStormReady } from './ready.js';
-import { checkNimbusFence } from './fence.js';
+import { SelfFence, checkNimbusFence } from './fence.js';
+
+const selfFence = new SelfFence(Date.now);
 
 export const stormAgentKind: AgentServiceKind<StormAgentInputs> = {
   kind: 'storm',
@@ -17,8 +19,5 @@ export const stormAgentKind: AgentServiceKind<StormAgentInputs> = {
     const a = await checkNimbusFence(inputs, { claim: true, timeoutMs });
     return a.ok ? undefined : a.reason;
   },
-  checkRunning: async (inputs, timeoutMs) => {
-    const a = await checkNimbusFence(inputs, { claim: false, timeoutMs });
-    return a.ok || !a.certain ? undefined : a.reason;
-  },
+  checkRunning: (inputs, timeoutMs) => selfFence.check(inputs, timeoutMs),
 };

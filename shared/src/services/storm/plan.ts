@@ -6,6 +6,7 @@ import { requireHost } from '../hosts.js';
 import {
   ACTIVE_NIMBUS_FACT,
   PATH_KEYS,
+  failoverSettings,
   fencingEpoch,
   STORM_DEFAULT_PORTS,
   STORM_DEFAULT_SLOTS,
@@ -57,7 +58,14 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
   // Every nimbus of a manual cluster carries the fence: the agent of the active one records it in
   // ZooKeeper before starting nimbus, and any nimbus whose epoch is older than the recorded one
   // never starts (and is stopped if it runs).
-  const fence = manual && active ? { epoch: fencingEpoch(facts), active: active.address } : undefined;
+  const fence =
+    manual && active
+      ? {
+          epoch: fencingEpoch(facts),
+          active: active.address,
+          selfFenceAfterMs: failoverSettings(spec).detectAfterMs,
+        }
+      : undefined;
   const nimbusSeeds = manual && active ? [active.address] : nimbusHosts.map((h) => h.address);
   const nimbusPort = spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift;
 
