@@ -98,6 +98,8 @@ export function instanceFileName(id: string): string {
  */
 export class InstanceManager {
   readonly instances = new Map<string, ManagedInstance>();
+  /** Instances a running check stopped (see enforceRunningChecks), retried by their start check. */
+  private readonly checkStopped = new Set<string>();
   constructor(private readonly opts: InstanceManagerOptions) {}
 
   current(): Map<string, DesiredInstance> {
@@ -170,9 +172,31 @@ export class InstanceManager {
    */
   async enforceRunningChecks(): Promise<string[]> {
     const stopped: string[] = [];
-    for (const m of [...this.instances.values()])
+    for (const m of [...this.instances.values()]) {
       if (await this.enforceRunningCheck(m)) stopped.push(m.spec.id);
+      else await this.retryChecked(m);
+    }
     return stopped;
+  }
+
+  /**
+   * Starts again an instance a running check stopped, once its kind's start check passes (a nimbus
+   * that fenced itself while ZooKeeper was out of reach, whose fence is confirmed again). One that
+   * ZooKeeper fenced for good (a newer epoch) stays stopped: its start check refuses.
+   */
+  private async retryChecked(m: ManagedInstance): Promise<void> {
+    if (!this.checkStopped.has(m.spec.id)) return;
+    if (m.spec.runState !== 'running' || m.supervisor.status().state !== 'stopped') {
+      this.checkStopped.delete(m.spec.id);
+      return;
+    }
+    const check = agentServiceKind(m.spec.kind)?.checkStart;
+    if (!check || (await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000)) !== undefined) return;
+    if (this.instances.get(m.spec.id) !== m || m.supervisor.status().state !== 'stopped') return;
+    this.checkStopped.delete(m.spec.id);
+    this.opts.logger.info({ instance: m.spec.id }, 'starting again: its start check passes');
+    m.blocked = undefined;
+    await m.supervisor.start();
   }
 
   /** One instance's running check (see enforceRunningChecks); true when it was stopped. */
@@ -184,6 +208,7 @@ export class InstanceManager {
     if (reason === undefined || this.instances.get(m.spec.id) !== m) return false;
     this.opts.logger.warn({ instance: m.spec.id, reason }, 'stopping a process its kind refuses to run');
     m.blocked = reason;
+    this.checkStopped.add(m.spec.id);
     await m.supervisor.stop();
     this.opts.onChange();
     return true;

@@ -118,6 +118,8 @@ export interface AppliedCluster {
   restartOrder?: string[];
   /** Members left with the new config on disk and the old process running (`rollout: false`). */
   restartPending?: string[];
+  /** The kind's caveats about the new revision (e.g. Storm: no nimbus could lead if the leader were lost). */
+  warnings?: string[];
 }
 
 /** One step of a rollout, as `GET /v1/rollouts/{id}` shows it. */

@@ -56,6 +56,11 @@ describe('checkNimbusLost', () => {
       'lost',
     ],
     [
+      'agent holds nimbus stopped (a dependency hold, a desired state being applied) → serving',
+      { active: { ...base.active, process: 'stopped' }, witnesses: unreachable, lostSince: NOW - 6000 },
+      'serving',
+    ],
+    [
       'agent reports nimbus running (restarted within its policy), port not up yet → serving',
       { witnesses: unreachable, lostSince: NOW - 6000 },
       'serving',
@@ -97,6 +102,7 @@ describe('chooseTarget', () => {
 const step: StepInput = {
   step: 'fence',
   epoch: 3,
+  from: 'storm1',
   to: { host: 'storm2', address: '10.0.0.2', reportedAt: NOW - 100, process: 'stopped' },
   facts: { epoch: 2, active: 'storm1' },
   stepStartedAt: NOW - 1000,

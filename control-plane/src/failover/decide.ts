@@ -56,8 +56,8 @@ export interface Detection {
 
 /**
  * Is the active nimbus lost? Both must hold (architecture §5 Detect):
- * 1. its process is down (the agent reports it not running, so its restart policy did not bring it
- *    back), or its host's agent is silent; and
+ * 1. its process is down (the agent reports it crashed: its restart policy did not bring it back),
+ *    or its host's agent is silent; and
  * 2. every Storm host that reported recently says the nimbus's Thrift port does not answer, and at
  *    least one did. A nimbus whose host is merely cut off from the control plane (or whose agent is
  *    frozen) still answers its peers, and is never lost.
@@ -69,7 +69,9 @@ export function checkNimbusLost(i: DetectInput): Detection {
     return { state: 'serving', reason: `nimbus on ${active.host} has not reported yet; nothing to judge` };
   const silentMs = now - active.reportedAt;
   const silent = silentMs > i.silentAfterMs;
-  const down = !silent && active.process !== undefined && active.process !== 'running';
+  // `crashed`: the agent's restart policy has not brought it back. `stopped` and `starting` are the
+  // agent's own doing (held for a dependency, a desired state being applied), not a loss.
+  const down = !silent && active.process === 'crashed';
   if (!silent && !down)
     return { state: 'serving', reason: `nimbus on ${active.host} runs and its agent reports` };
   const fresh = i.witnesses.filter((w) => now - w.at <= i.silentAfterMs);
@@ -132,6 +134,8 @@ export interface StepInput {
   /** The epoch this failover introduces and the host it makes active. */
   epoch: number;
   to: NimbusSeen;
+  /** The host the failover moves away from (undefined when none was active). */
+  from: string | undefined;
   /** The cluster's stored facts now. */
   facts: { epoch: number; active: string | undefined };
   /** When the current step began (ms since epoch). */
@@ -167,7 +171,7 @@ export function planFailoverStep(i: StepInput): StepAction {
           }
         : {
             do: 'fence',
-            reason: `fencing epoch ${i.facts.epoch} → ${i.epoch}; active nimbus ${i.facts.active ?? 'none'} → ${to.host}`,
+            reason: `fencing epoch ${i.facts.epoch} → ${i.epoch}; active nimbus ${i.from ?? 'none'} → ${to.host}`,
           };
     case 'promote': {
       const p = to.probe;

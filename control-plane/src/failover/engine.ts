@@ -9,6 +9,7 @@ import {
 import type { Fleet } from '../reconcile/fleet.js';
 import type { RolloutEngine } from '../rollout/engine.js';
 import { defaultRolloutOptions } from '../rollout/options.js';
+import { STARTED_FACT } from '../reconcile/holds.js';
 import type { FailoverRow, Store } from '../store/store.js';
 import type { ClusterView, FailoverView } from '../api/contract.js';
 import {
@@ -164,7 +165,10 @@ export class FailoverEngine {
         this.tickCluster(name);
       } catch (err) {
         // One cluster's trouble must not stop the others' failovers.
-        this.o.logger.error({ cluster: name, err: err instanceof Error ? err.message : String(err) }, 'failover pass failed');
+        this.o.logger.error(
+          { cluster: name, err: err instanceof Error ? err.message : String(err) },
+          'failover pass failed',
+        );
       }
     }
   }
@@ -175,8 +179,20 @@ export class FailoverEngine {
     const running = this.running(name);
     if (running) return this.advance(running);
     if (!c.settings.auto || c.active === undefined) return this.forget(name);
-    // A rollout restarts nimbus under its own gates; a planned stop is no loss.
-    if (this.o.fleet.activeRollout(name)) return this.forget(name);
+    // A rollout restarts nimbus under its own gates; a planned stop is no loss. A cluster still held
+    // for its ZooKeeper (never started) has nothing to lose yet.
+    if (this.o.fleet.activeRollout(name) || this.o.fleet.clusterFacts(name)[STARTED_FACT] === undefined)
+      return this.forget(name);
+    // No automatic failover within ten detection delays of an automatic or failed one: a nimbus that
+    // cannot start anywhere (ZooKeeper gone, blobs missing) must not bounce between the hosts. An
+    // operator's failover does not count, and an operator can always fail over.
+    const last = this.o.store.listFailovers({ cluster: name })[0];
+    if (
+      last &&
+      (last.trigger === 'auto' || last.state === 'failed') &&
+      this.o.now() - last.updated_at < 10 * c.settings.detectAfterMs
+    )
+      return this.forget(name);
     const active = c.nimbus.get(c.active)!;
     const now = this.o.now();
     const d = checkNimbusLost({
@@ -199,11 +215,16 @@ export class FailoverEngine {
     if (d.state !== 'lost') return;
     const target = chooseTarget(c.hosts, c.active, this.reporting(c));
     if ('problem' in target) {
-      if (before !== 'lost') this.event(name, c.active, 'failover.blocked', `${d.reason}; cannot fail over: ${target.problem}`);
+      if (before !== 'lost')
+        this.event(name, c.active, 'failover.blocked', `${d.reason}; cannot fail over: ${target.problem}`);
       return;
     }
     this.forget(name);
-    const f = this.create(c, target.host, 'auto', 'hactl', d.reason, { step: 'detect', at: now, reason: d.reason });
+    const f = this.create(c, target.host, 'auto', 'hactl', d.reason, {
+      step: 'detect',
+      at: now,
+      reason: d.reason,
+    });
     this.advance(f);
   }
 
@@ -216,7 +237,8 @@ export class FailoverEngine {
   private advance(f: FailoverRow): void {
     for (let i = 0; i < 4 && f.state === 'running'; i++) {
       const c = this.manualCluster(f.cluster, false);
-      if (!c) return this.finish(f, 'failed', `cluster ${f.cluster} is no longer a manual-failover Storm cluster`);
+      if (!c)
+        return this.finish(f, 'failed', `cluster ${f.cluster} is no longer a manual-failover Storm cluster`);
       const to = c.nimbus.get(f.to_host);
       if (!to) return this.finish(f, 'failed', `${f.to_host} is no longer a nimbus host of ${f.cluster}`);
       const steps = JSON.parse(f.steps_json) as StepRecord[];
@@ -225,6 +247,7 @@ export class FailoverEngine {
       const action = planFailoverStep({
         step: f.step as FailoverStep,
         epoch: f.epoch,
+        from: f.from_host || undefined,
         to,
         facts: { epoch: storm.fencingEpoch(facts), active: facts[storm.ACTIVE_NIMBUS_FACT] },
         stepStartedAt: steps.at(-1)?.at ?? f.created_at,
@@ -264,7 +287,11 @@ export class FailoverEngine {
             throw err;
           }
           f.rollout_id = id;
-          this.step(f, 'repoint', { step: 'repoint', at: this.o.now(), reason: `rollout ${id}: ${action.reason}` });
+          this.step(f, 'repoint', {
+            step: 'repoint',
+            at: this.o.now(),
+            reason: `rollout ${id}: ${action.reason}`,
+          });
           break;
         }
         case 'wait':
@@ -304,8 +331,16 @@ export class FailoverEngine {
       updated_at: now,
     };
     this.o.store.insertFailover(f);
-    this.event(c.name, to, 'failover.started', `failover ${f.id} (${trigger}) ${f.from_host || '(none)'} → ${to}: ${first.reason}`);
-    this.o.logger.info({ cluster: c.name, failover: f.id, from: f.from_host, to, trigger }, 'failover started');
+    this.event(
+      c.name,
+      to,
+      'failover.started',
+      `failover ${f.id} (${trigger}) ${f.from_host || '(none)'} → ${to}: ${first.reason}`,
+    );
+    this.o.logger.info(
+      { cluster: c.name, failover: f.id, from: f.from_host, to, trigger },
+      'failover started',
+    );
     return f;
   }
 
@@ -407,7 +442,11 @@ export class FailoverEngine {
       if (!obs || obs.probeAt === 0 || probe?.role !== 'supervisor') continue;
       const seen = probe.seeds?.find((s) => s.address === active.address);
       if (seen)
-        out.push({ host: snap.hostNames.get(p.hostId) ?? p.inputs.host, at: obs.probeAt, reachable: seen.reachable });
+        out.push({
+          host: snap.hostNames.get(p.hostId) ?? p.inputs.host,
+          at: obs.probeAt,
+          reachable: seen.reachable,
+        });
     }
     return out;
   }
@@ -415,7 +454,10 @@ export class FailoverEngine {
   /** Running supervisors and UI whose agent holds a restart for the new nimbus.seeds. */
   private repointMembers(c: ManualCluster): string[] {
     return c.plans
-      .filter((p) => p.role !== 'nimbus' && p.runState === 'running' && this.o.fleet.observation(p.id)?.restartPending)
+      .filter(
+        (p) =>
+          p.role !== 'nimbus' && p.runState === 'running' && this.o.fleet.observation(p.id)?.restartPending,
+      )
       .map((p) => p.id);
   }
 

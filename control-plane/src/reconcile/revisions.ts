@@ -62,6 +62,8 @@ export interface StagedApply {
   pushes: DesiredPush[];
   /** Running members whose inputs changed in a way that needs a restart (restartsFor). */
   changedInstances: string[];
+  /** The kind's caveats about the new revision (planNotes), to show with the answer. */
+  notes: string[];
 }
 
 /** A revision diff: the spec's and each instance's rendered files'. */
@@ -253,7 +255,14 @@ export class Revisions {
       );
     }
     if (existing && JSON.stringify(existing.spec) === specJson)
-      return { name, revision: existing.revision, changed: false, pushes: [], changedInstances: [] };
+      return {
+        name,
+        revision: existing.revision,
+        changed: false,
+        pushes: [],
+        changedInstances: [],
+        notes: [],
+      };
     const before = existing?.plans ?? [];
     const revision = this.o.store.maxRevision(name) + 1;
     for (const [key, value] of Object.entries(newFacts)) this.o.store.setClusterFact(name, key, value, now);
@@ -289,7 +298,15 @@ export class Revisions {
     );
     const pushes = this.recomputeDesired(now);
     const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
-    return { name, revision, changed: true, pushes, changedInstances: this.restartsFor(before, after) };
+    const notes = serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [];
+    return {
+      name,
+      revision,
+      changed: true,
+      pushes,
+      changedInstances: this.restartsFor(before, after),
+      notes,
+    };
   }
 
   /**

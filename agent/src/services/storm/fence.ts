@@ -23,8 +23,12 @@ export interface FenceStore {
   close(): void;
 }
 
-/** Opens a FenceStore on the cluster's ZooKeeper (the Storm root is the chroot). */
-export type OpenFenceStore = (connect: string, timeoutMs: number) => Promise<FenceStore>;
+/**
+ * Opens a FenceStore on the cluster's ZooKeeper: `connect` without a chroot, the fence at
+ * `<root>/hactl-fence`. Not chrooted because the Storm root does not exist before nimbus first
+ * starts, and the fence is written before that start (the store creates the root, as Storm would).
+ */
+export type OpenFenceStore = (connect: string, root: string, timeoutMs: number) => Promise<FenceStore>;
 
 /**
  * The answer of a fence check: `ok` (start / keep running), or why not; `certain` is false when
@@ -56,7 +60,12 @@ export async function checkNimbusFence(
   if (inputs.role !== 'nimbus' || !mine) return { ok: true, reason: 'no fence' };
   let fs: FenceStore | undefined;
   try {
-    fs = await (opts.open ?? openZkFenceStore)(stormConnectString(inputs.zookeeper), opts.timeoutMs);
+    const zk = inputs.zookeeper;
+    fs = await (opts.open ?? openZkFenceStore)(
+      stormConnectString({ ...zk, root: '' }),
+      zk.root,
+      opts.timeoutMs,
+    );
     for (let attempt = 0; attempt < 3; attempt++) {
       const read = await fs.read();
       const d = storm.decideFence(mine, inputs.address, read?.record);
@@ -64,7 +73,8 @@ export async function checkNimbusFence(
       if (d.action === 'refuse') return { ok: false, reason: d.reason, certain: true };
       // A running nimbus is checked, never (re)claimed: claiming is for the start.
       if (!opts.claim) return { ok: true, reason: d.reason };
-      const written = read ? await fs.replace(mine, read.version) : await fs.create(mine);
+      const record = { epoch: mine.epoch, active: mine.active };
+      const written = read ? await fs.replace(record, read.version) : await fs.create(record);
       if (!written) continue;
       // The nimbus this one replaces stops when its agent sees the new fence (or its new desired
       // state): until its Thrift port closes, this one does not start, so two never serve at once.
@@ -92,7 +102,7 @@ export async function checkNimbusFence(
 }
 
 /** node-zookeeper-client, loaded on first use (only hosts that run a manual-failover nimbus need it). */
-export const openZkFenceStore: OpenFenceStore = async (connect, timeoutMs) => {
+export const openZkFenceStore: OpenFenceStore = async (connect, root, timeoutMs) => {
   const { default: zookeeper } = await import('node-zookeeper-client');
   const client = zookeeper.createClient(connect, {
     sessionTimeout: Math.max(6000, timeoutMs * 3),
@@ -115,7 +125,7 @@ export const openZkFenceStore: OpenFenceStore = async (connect, timeoutMs) => {
     clearTimeout(timer);
   }
   const code = (err: unknown) => (err instanceof zookeeper.Exception ? err.getCode() : undefined);
-  const path = storm.FENCE_ZNODE;
+  const path = `${root}${storm.FENCE_ZNODE}`;
   return {
     read: () =>
       new Promise((resolve, reject) =>
@@ -133,14 +143,24 @@ export const openZkFenceStore: OpenFenceStore = async (connect, timeoutMs) => {
         }),
       ),
     create: (record) =>
-      new Promise((resolve, reject) =>
-        client.create(path, Buffer.from(JSON.stringify(record)), zookeeper.CreateMode.PERSISTENT, (err) =>
-          err
-            ? code(err) === zookeeper.Exception.NODE_EXISTS
-              ? resolve(false)
-              : reject(err)
-            : resolve(true),
-        ),
+      new Promise<void>((resolve, reject) =>
+        // The Storm root first (nimbus has not created it before its first start); no-op when present.
+        client.mkdirp(root, (err) => (err ? reject(err) : resolve())),
+      ).then(
+        () =>
+          new Promise<boolean>((resolve, reject) =>
+            client.create(
+              path,
+              Buffer.from(JSON.stringify(record)),
+              zookeeper.CreateMode.PERSISTENT,
+              (err) =>
+                err
+                  ? code(err) === zookeeper.Exception.NODE_EXISTS
+                    ? resolve(false)
+                    : reject(err)
+                  : resolve(true),
+            ),
+          ),
       ),
     replace: (record, version) =>
       new Promise((resolve, reject) =>
