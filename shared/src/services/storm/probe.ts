@@ -21,6 +21,14 @@ export const nimbusProbeSchema = z
     isLeader: z.boolean(),
     /** Latch participants in queue order. */
     queue: z.array(shortString).max(100).optional(),
+    /**
+     * Each active topology (`/storms`) with the nimbus hosts ZooKeeper records as holding all of its
+     * code blobs (`/blobstore/<key>`); a nimbus without them will not lead (service-facts §3.5).
+     */
+    blobs: z
+      .array(z.object({ topology: shortString, holders: z.array(shortString).max(16) }).strict())
+      .max(100)
+      .optional(),
     error,
   })
   .strict();
