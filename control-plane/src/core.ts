@@ -82,6 +82,9 @@ export function createCore(o: CoreOptions): Core {
     // Agents report every interval; two missed reports and a half make one silent. A silent agent
     // alone never fails over: the other Storm hosts must also find the nimbus gone (decide.ts).
     silentAfterMs: o.reportIntervalMs * 2 + 500,
+    // A witness probing a host that no longer answers SYNs reports after its probe timeout (the
+    // agent's default is 2 s): three reports plus that.
+    witnessFreshMs: o.reportIntervalMs * 3 + 3000,
   });
   return {
     fleet,

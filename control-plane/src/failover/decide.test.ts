@@ -16,6 +16,7 @@ const base: DetectInput = {
   ],
   detectAfterMs: 5000,
   silentAfterMs: 4000,
+  witnessFreshMs: 6000,
   now: NOW,
 };
 const silent = { ...base.active, reportedAt: NOW - 10_000 };
@@ -37,7 +38,7 @@ describe('checkNimbusLost', () => {
     ],
     [
       'agent silent, no fresh witness → serving',
-      { active: silent, witnesses: [{ host: 'storm3', at: NOW - 9000, reachable: false }] },
+      { active: silent, witnesses: [{ host: 'storm3', at: NOW - 7000, reachable: false }] },
       'serving',
     ],
     [

@@ -40,8 +40,13 @@ export interface DetectInput {
   witnesses: readonly Witness[];
   /** How long the active nimbus must be lost before it is declared lost, ms. */
   detectAfterMs: number;
-  /** An agent that has not reported for this long is silent; a witness report older is ignored, ms. */
+  /** An agent that has not reported for this long is silent, ms. */
   silentAfterMs: number;
+  /**
+   * A witness report older than this is ignored, ms. Longer than `silentAfterMs`: a witness probing
+   * an unreachable host waits out its probe timeout (no answer to its SYN) before it reports.
+   */
+  witnessFreshMs: number;
   now: number;
   /** When an earlier pass first found the nimbus lost; undefined when the last pass did not. */
   lostSince?: number | undefined;
@@ -74,7 +79,7 @@ export function checkNimbusLost(i: DetectInput): Detection {
   const down = !silent && active.process === 'crashed';
   if (!silent && !down)
     return { state: 'serving', reason: `nimbus on ${active.host} runs and its agent reports` };
-  const fresh = i.witnesses.filter((w) => now - w.at <= i.silentAfterMs);
+  const fresh = i.witnesses.filter((w) => now - w.at <= i.witnessFreshMs);
   const symptom = silent
     ? `the agent on ${active.host} has been silent for ${Math.round(silentMs / 1000)} s`
     : `the agent on ${active.host} reports nimbus ${active.process}`;

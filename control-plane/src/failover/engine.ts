@@ -29,8 +29,10 @@ export interface FailoverEngineOptions {
   logger: Logger;
   now: () => number;
   newId: () => string;
-  /** An agent silent this long is silent; witness reports older than this are ignored, ms. */
+  /** An agent silent this long is silent, ms. */
   silentAfterMs: number;
+  /** Witness reports older than this are ignored, ms (see DetectInput.witnessFreshMs). */
+  witnessFreshMs: number;
   /** How long a promoted nimbus may take to lead before the failover fails, ms. Default 180 s. */
   promoteTimeoutMs?: number;
 }
@@ -200,6 +202,7 @@ export class FailoverEngine {
       witnesses: this.witnesses(c, active),
       detectAfterMs: c.settings.detectAfterMs,
       silentAfterMs: this.o.silentAfterMs,
+      witnessFreshMs: this.o.witnessFreshMs,
       now,
       lostSince: this.lostSince.get(name),
     });
