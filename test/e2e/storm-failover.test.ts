@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
@@ -10,16 +9,14 @@ import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import {
   counted,
-  latchOrder,
+  latchLeader,
   listOutput,
   memberDir,
   stormCli,
   submitCountingTopology,
   workerProcs,
+  tcpAnswers,
   writeStormClientConf,
-  zkChildren,
-  zkData,
-  zkRead,
 } from '../src/lab/storm.js';
 
 // Storm nimbus failover (architecture §5) on real Apache Storm 2.8.3, lab network slice 17
@@ -74,27 +71,10 @@ type ClusterBody = ClusterStatusBody & {
   status: ClusterStatusBody['status'] & { activeNimbus?: string; lastFailover?: FailoverBody };
 };
 
-/** Whether address:6627 accepts a TCP connection from SAMPLE_FROM within 400 ms. */
-function thriftOpen(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: address, port: 6627, localAddress: SAMPLE_FROM });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(400, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
-
-/** The leader latch holder's address (`host:port:tlsPort` in 2.8.3), or '' when none. */
-async function latchLeader(): Promise<string> {
-  return zkRead(ZK_CONNECT, async (c) => {
-    const order = latchOrder(await zkChildren(c, '/leader-lock'));
-    return order[0] ? (await zkData(c, `/leader-lock/${order[0]}`)).toString().split(':')[0]! : '';
-  }).catch(() => '');
-}
+/** Whether a nimbus answers on Thrift, seen from SAMPLE_FROM. */
+const thriftOpen = (address: string) => tcpAnswers(address, SAMPLE_FROM);
+/** The leader latch holder's address, or '' when none. */
+const latchLeaderNow = () => latchLeader(ZK_CONNECT);
 
 interface Sample {
   at: number;
@@ -117,7 +97,7 @@ class Sampler {
         const [o1, o2, leader] = await Promise.all([
           thriftOpen(NIMBUS.storm1),
           thriftOpen(NIMBUS.storm2),
-          latchLeader(),
+          latchLeaderNow(),
         ]);
         const open = [...(o1 ? ['storm1' as const] : []), ...(o2 ? ['storm2' as const] : [])];
         this.samples.push({ at: started, open, leader });
@@ -203,7 +183,7 @@ describe.skipIf(!LabNetwork.supported())(
       return waitFor(
         `nimbus ${to} to lead and answer on Thrift`,
         async () =>
-          (await latchLeader()) === NIMBUS[to] && (await thriftOpen(NIMBUS[to]))
+          (await latchLeaderNow()) === NIMBUS[to] && (await thriftOpen(NIMBUS[to]))
             ? Date.now() - since
             : undefined,
         { timeoutMs: 120_000, intervalMs: 200 },

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import zookeeper from 'node-zookeeper-client';
 import type { Lab } from './fleet.js';
@@ -165,4 +166,29 @@ export const zkExists = (c: zookeeper.Client, p: string) =>
 /** Curator latch children in queue order (lowest sequence first: the leader). */
 export function latchOrder(children: readonly string[]): string[] {
   return [...children].sort((a, b) => Number(a.split('-latch-')[1]) - Number(b.split('-latch-')[1]));
+}
+
+/**
+ * Whether address:port (nimbus Thrift, 6627) accepts a TCP connection within 400 ms, connecting from
+ * `from` (a local address): a blackhole route for the bridge address then does not hide a nimbus.
+ */
+export function tcpAnswers(address: string, from: string, port = 6627): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: address, port, localAddress: from });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(400, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+/** The address of the nimbus holding the leader latch below `connect` (`h:2181,…/root`), or '' when none. */
+export async function latchLeader(connect: string): Promise<string> {
+  return zkRead(connect, async (c) => {
+    const order = latchOrder(await zkChildren(c, '/leader-lock'));
+    return order[0] ? (await zkData(c, `/leader-lock/${order[0]}`)).toString().split(':')[0]! : '';
+  }).catch(() => '');
 }
