@@ -123,12 +123,15 @@ export class LabNetwork {
 
   /** Undoes `isolate` (either scope; idempotent): the link up, its default route and no blackhole. */
   heal(name: string): void {
-    const ns = this.host(name).netns;
+    const { netns: ns, address } = this.host(name);
     if (!ns) return;
     ipQuiet('-n', ns, 'route', 'del', 'blackhole', `${this.gateway}/32`);
     ip('-n', ns, 'link', 'set', 'eth0', 'up');
-    // Taking the link down dropped the routes through it.
-    ipQuiet('-n', ns, 'route', 'add', 'default', 'via', this.gateway);
+    // Taking the link down dropped its routes, the subnet's among them: put the address back (which
+    // brings its subnet route) and the default route, whatever is left of them.
+    ip('-n', ns, 'addr', 'replace', `${address}/24`, 'dev', 'eth0');
+    ip('-n', ns, 'route', 'replace', `10.77.${this.slice}.0/24`, 'dev', 'eth0', 'src', address);
+    ip('-n', ns, 'route', 'replace', 'default', 'via', this.gateway);
   }
 
   /** Removes the namespaces, the veth pairs (they go with their namespace) and the bridge. Idempotent. */
