@@ -87,6 +87,12 @@ export interface InstanceManagerOptions {
   onChange: () => void;
 }
 
+/**
+ * The grace a process stopped by its kind's running check gets before SIGKILL, ms: a fenced nimbus
+ * must stop answering before the promoted one can start (architecture §5).
+ */
+export const FENCED_STOP_GRACE_MS = 1000;
+
 /** Safe file name for an instance id such as `zk-main/zk-1`. */
 export function instanceFileName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -209,7 +215,8 @@ export class InstanceManager {
     this.opts.logger.warn({ instance: m.spec.id, reason }, 'stopping a process its kind refuses to run');
     m.blocked = reason;
     this.checkStopped.add(m.spec.id);
-    await m.supervisor.stop();
+    // A process its kind refuses to run must stop serving now, not after the usual grace.
+    await m.supervisor.stop({ graceMs: FENCED_STOP_GRACE_MS });
     this.opts.onChange();
     return true;
   }

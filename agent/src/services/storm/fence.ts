@@ -185,7 +185,7 @@ export const openZkFenceStore: OpenFenceStore = async (connect, root, timeoutMs)
  * fence can be read (Storm cannot lead without ZooKeeper anyway). One per agent; keyed by instance.
  */
 export class SelfFence {
-  private readonly unconfirmedSince = new Map<string, number>();
+  private readonly unconfirmedSince = new Map<string, { since: number; checks: number }>();
 
   constructor(
     private readonly now: () => number,
@@ -194,6 +194,8 @@ export class SelfFence {
 
   async check(inputs: StormAgentInputs, timeoutMs: number): Promise<string | undefined> {
     const key = `${inputs.cluster}/${inputs.host}`;
+    // The silence counts from when the check began: an unreachable ZooKeeper answers only at the timeout.
+    const began = this.now();
     const a = await checkNimbusFence(inputs, {
       claim: false,
       timeoutMs,
@@ -204,10 +206,12 @@ export class SelfFence {
       return a.ok ? undefined : a.reason;
     }
     const limit = inputs.fence?.selfFenceAfterMs;
-    const since = this.unconfirmedSince.get(key) ?? this.now();
-    this.unconfirmedSince.set(key, since);
-    if (limit === undefined || this.now() - since < limit) return undefined;
+    const seen = this.unconfirmedSince.get(key) ?? { since: began, checks: 0 };
+    seen.checks++;
+    this.unconfirmedSince.set(key, seen);
+    // Two failed checks at least: one slow answer from a loaded ZooKeeper is not a partition.
+    if (limit === undefined || seen.checks < 2 || this.now() - seen.since < limit) return undefined;
     this.unconfirmedSince.delete(key);
-    return `self-fenced: the fence could not be confirmed for ${Math.round((this.now() - since) / 1000)} s (${a.reason})`;
+    return `self-fenced: the fence could not be confirmed for ${Math.round((this.now() - seen.since) / 1000)} s (${a.reason})`;
   }
 }
