@@ -58,6 +58,17 @@ export interface AgentServiceKind<I = unknown> {
   planPreStart?(inputs: I): { command: string; args: string[]; env: Record<string, string>; cwd: string }[];
   /** Pure: whether a probe result means the instance serves again after a restart (default: ok and serving). */
   isReady?(probe: unknown): boolean;
+  /**
+   * I/O before every start of the process (first start, restart, restart after a crash): undefined
+   * to go ahead, or why it must not start now (Storm: the nimbus fence, architecture §5). A refusal
+   * counts as a failed start, retried under the restart policy.
+   */
+  checkStart?(inputs: I, timeoutMs: number): Promise<string | undefined>;
+  /**
+   * I/O on a running process, when the agent starts and every report interval: a reason to stop it
+   * now, without a lease (Storm: a nimbus fenced by a newer epoch), or undefined.
+   */
+  checkRunning?(inputs: I, timeoutMs: number): Promise<string | undefined>;
   /** I/O the service's own procedure asks for before a planned stop (e.g. ES: allocation → primaries, flush). */
   beforeRestart?(inputs: I, timeoutMs: number): Promise<unknown>;
   /** I/O after the restarted instance is ready (e.g. ES: restore allocation, wait for green). */

@@ -113,8 +113,16 @@ export interface InstanceManagerOptions {
   serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
   /** Where packages may be downloaded from (the agent's --package-host list); absent: nowhere. */
   download?: DownloadPolicy | undefined;
+  /** Timeout of a kind's start and running checks (the Storm fence read), ms. Default 3000. */
+  checkTimeoutMs?: number | undefined;
   onChange: () => void;
 }
+
+/**
+ * The grace a process stopped by its kind's running check gets before SIGKILL, ms: a fenced nimbus
+ * must stop answering before the promoted one can start (architecture §5).
+ */
+export const FENCED_STOP_GRACE_MS = 1000;
 
 /** Safe file name for an instance id such as `zk-main/zk-1`. */
 export function instanceFileName(id: string): string {
@@ -127,6 +135,8 @@ export function instanceFileName(id: string): string {
  */
 export class InstanceManager {
   readonly instances = new Map<string, ManagedInstance>();
+  /** Instances a running check stopped (see enforceRunningChecks), retried by their start check. */
+  private readonly checkStopped = new Set<string>();
   constructor(private readonly opts: InstanceManagerOptions) {}
 
   current(): Map<string, DesiredInstance> {
@@ -181,7 +191,65 @@ export class InstanceManager {
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
       restartKeepsChildren: plan.restartKeepsChildren,
+      beforeSpawn: this.startCheck(spec),
     };
+  }
+
+  /** The kind's check before each start of `spec` (the Storm nimbus fence), if it has one. */
+  private startCheck(spec: DesiredInstance): (() => Promise<string | undefined>) | undefined {
+    const check = agentServiceKind(spec.kind)?.checkStart;
+    return check ? () => check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
+  }
+
+  /**
+   * Stops every running process whose kind says it must not run (a nimbus fenced by a newer epoch
+   * in ZooKeeper), without a lease: a fenced process is the one that must not serve. Called when
+   * the agent starts (right after adoption, before anything else) and every report interval, so an
+   * agent cut off from the control plane still obeys ZooKeeper. Returns the ids it stopped.
+   */
+  async enforceRunningChecks(): Promise<string[]> {
+    const stopped: string[] = [];
+    for (const m of [...this.instances.values()]) {
+      if (await this.enforceRunningCheck(m)) stopped.push(m.spec.id);
+      else await this.retryChecked(m);
+    }
+    return stopped;
+  }
+
+  /**
+   * Starts again an instance a running check stopped, once its kind's start check passes (a nimbus
+   * that fenced itself while ZooKeeper was out of reach, whose fence is confirmed again). One that
+   * ZooKeeper fenced for good (a newer epoch) stays stopped: its start check refuses.
+   */
+  private async retryChecked(m: ManagedInstance): Promise<void> {
+    if (!this.checkStopped.has(m.spec.id)) return;
+    if (m.spec.runState !== 'running' || m.supervisor.status().state !== 'stopped') {
+      this.checkStopped.delete(m.spec.id);
+      return;
+    }
+    const check = agentServiceKind(m.spec.kind)?.checkStart;
+    if (!check || (await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000)) !== undefined) return;
+    if (this.instances.get(m.spec.id) !== m || m.supervisor.status().state !== 'stopped') return;
+    this.checkStopped.delete(m.spec.id);
+    this.opts.logger.info({ instance: m.spec.id }, 'starting again: its start check passes');
+    m.blocked = undefined;
+    await m.supervisor.start();
+  }
+
+  /** One instance's running check (see enforceRunningChecks); true when it was stopped. */
+  private async enforceRunningCheck(m: ManagedInstance): Promise<boolean> {
+    const check = agentServiceKind(m.spec.kind)?.checkRunning;
+    const st = m.supervisor.status().state;
+    if (!check || (st !== 'running' && st !== 'starting' && st !== 'crashed')) return false;
+    const reason = await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000);
+    if (reason === undefined || this.instances.get(m.spec.id) !== m) return false;
+    this.opts.logger.warn({ instance: m.spec.id, reason }, 'stopping a process its kind refuses to run');
+    m.blocked = reason;
+    this.checkStopped.add(m.spec.id);
+    // A process its kind refuses to run must stop serving now, not after the usual grace.
+    await m.supervisor.stop({ graceMs: FENCED_STOP_GRACE_MS });
+    this.opts.onChange();
+    return true;
   }
 
   private runningFile(id: string): string {
@@ -407,6 +475,8 @@ export class InstanceManager {
       if (adopted.pid) {
         managed.running = (await this.readRunning(spec.id, spec.kind)) ?? { inputs: spec.inputs, plan };
         this.refreshPending(managed);
+        // Before anything else: an adopted nimbus fenced while this agent was away stops now.
+        await this.enforceRunningCheck(managed);
       } else {
         await this.runPreStart(spec);
         await supervisor.start();

@@ -110,7 +110,12 @@ describe('formed clusters refuse identity changes', () => {
     );
 
     // Over REST: 409 with the field path and why.
-    const app = createApp({ fleet: core.fleet, rollouts: core.rollouts, logger: nullLogger });
+    const app = createApp({
+      fleet: core.fleet,
+      rollouts: core.rollouts,
+      failovers: core.failovers,
+      logger: nullLogger,
+    });
     const res = await app.request('/v1/clusters/kafka', {
       method: 'PUT',
       body: JSON.stringify(kraft([1, 2, 7])),

@@ -63,6 +63,8 @@ export interface StagedApply {
   pushes: DesiredPush[];
   /** Running members whose inputs changed in a way that needs a restart (restartsFor). */
   changedInstances: string[];
+  /** The kind's caveats about the new revision (planNotes), to show with the answer. */
+  notes: string[];
 }
 
 /** A revision diff: the spec's and each instance's rendered files'. */
@@ -261,7 +263,14 @@ export class Revisions {
       );
     }
     if (existing && JSON.stringify(existing.spec) === specJson)
-      return { name, revision: existing.revision, changed: false, pushes: [], changedInstances: [] };
+      return {
+        name,
+        revision: existing.revision,
+        changed: false,
+        pushes: [],
+        changedInstances: [],
+        notes: [],
+      };
     const before = existing?.plans ?? [];
     const revision = this.o.store.maxRevision(name) + 1;
     for (const [key, value] of Object.entries(newFacts)) this.o.store.setClusterFact(name, key, value, now);
@@ -297,7 +306,15 @@ export class Revisions {
     );
     const pushes = this.recomputeDesired(now);
     const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
-    return { name, revision, changed: true, pushes, changedInstances: this.restartsFor(before, after) };
+    const notes = serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [];
+    return {
+      name,
+      revision,
+      changed: true,
+      pushes,
+      changedInstances: this.restartsFor(before, after),
+      notes,
+    };
   }
 
   /**
@@ -378,6 +395,26 @@ export class Revisions {
       });
     this.o.replace(withDesired(snap, changes));
     return changes;
+  }
+
+  /**
+   * Stores `facts` for cluster `name` (e.g. the Storm failover engine's active nimbus and fencing
+   * epoch) inside the caller's transaction, re-plans, and stores the hosts' new desired states.
+   * Returns what to push after the commit and the running members whose change needs a restart
+   * (the same `restartsFor` an apply uses). Throws NotFoundError for an unknown cluster.
+   */
+  stageFacts(
+    name: string,
+    facts: Readonly<Record<string, string>>,
+    now: number,
+  ): { pushes: DesiredPush[]; changedInstances: string[] } {
+    const current = this.o.snapshot().clusters.get(name);
+    if (!current) throw new NotFoundError('cluster', name);
+    for (const [k, v] of Object.entries(facts)) this.o.store.setClusterFact(name, k, v, now);
+    this.o.invalidate();
+    const pushes = this.recomputeDesired(now);
+    const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
+    return { pushes, changedInstances: this.restartsFor(current.plans, after) };
   }
 
   /**

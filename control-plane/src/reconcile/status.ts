@@ -140,6 +140,16 @@ export class StatusReader {
       const live = sessions.livenessOf(p.hostId);
       if (!live || live.applied < (snapshot.desired.get(p.hostId)?.generation ?? 0)) lagging.add(p.hostId);
     }
+    // A silent host whose members of this cluster are all planned stopped does not hold the cluster
+    // back: it serves nothing the cluster counts on, and what it may still run is fenced by the kind
+    // (a failed-over Storm nimbus stops itself). Without this, a re-point after the loss of a nimbus
+    // host waited on the dead host forever.
+    for (const hostId of [...lagging]) {
+      const live = sessions.livenessOf(hostId);
+      const silent = !live || this.o.now - live.lastSeen > this.o.staleAfterMs;
+      const allStopped = c.plans.every((p) => p.hostId !== hostId || p.runState === 'stopped');
+      if (silent && allStopped) lagging.delete(hostId);
+    }
     const observations = sessions.currentOf(c.plans.map((p) => p.id));
     const status = kind.checkHealth({
       spec: c.spec,

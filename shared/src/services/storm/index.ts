@@ -5,6 +5,7 @@ import { parseStormInputs, type StormInputs } from './inputs.js';
 import { renderStormFiles } from './render.js';
 import { parseStormProbe } from './probe.js';
 import { checkStormHealth } from './health.js';
+import { checkStormNotes } from './notes.js';
 import { indexPath } from '../member.js';
 import { findHost } from '../hosts.js';
 import { checkStormIdentityChange } from './identity.js';
@@ -16,6 +17,8 @@ export * from './render.js';
 export * from './probe.js';
 export * from './health.js';
 export * from './identity.js';
+export * from './fence.js';
+export * from './notes.js';
 
 export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   kind: 'storm',
@@ -25,6 +28,7 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   render: renderStormFiles,
   parseProbe: parseStormProbe,
   checkHealth: checkStormHealth,
+  planNotes: checkStormNotes,
   claims: (i) => ({
     ports: [
       ...(i.role === 'nimbus' ? [{ port: i.nimbusPort, what: 'storm nimbus.thrift.port' }] : []),

@@ -52,6 +52,24 @@ export const stormInputsSchema = z
       .strict(),
     nimbusSeeds: z.array(ipSchema).max(255),
     nimbusPort: portSchema,
+    /**
+     * Nimbus in `failover: manual` only: the fencing epoch (a positive integer) and the address of
+     * the nimbus that epoch makes active. The agent starts nimbus only when it is that nimbus and
+     * ZooKeeper holds no newer epoch (agent/src/services/storm/fence.ts).
+     */
+    fence: z
+      .object({
+        epoch: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+        active: ipSchema,
+        /**
+         * The running nimbus stops itself when its agent has not been able to confirm the fence in
+         * ZooKeeper for this long (ms): a host cut off from everything cannot tell whether it was
+         * failed over, so it stops before a failover can have happened (the detection delay).
+         */
+        selfFenceAfterMs: z.number().int().min(1000).max(3_600_000).optional(),
+      })
+      .strict()
+      .optional(),
     /** Supervisors only: `supervisor.thrift.port` and `supervisor.slots.ports`. */
     supervisorThriftPort: portSchema.optional(),
     slots: z.array(portSchema).max(1000).optional(),

@@ -106,6 +106,26 @@ describe('storm planner', () => {
     expect(odd[0]!.runState).toBe('running');
   });
 
+  it('manual failover: every nimbus carries the fence (epoch fact, active address); native: none', () => {
+    const plans = plan(example, {
+      ...fleet,
+      clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm2', 'storm.fencingEpoch': '3' }]]),
+    });
+    expect(plans.filter((p) => p.role === 'nimbus').map((p) => p.inputs.fence)).toEqual([
+      { epoch: 3, active: '127.0.5.12', selfFenceAfterMs: 5000 },
+      { epoch: 3, active: '127.0.5.12', selfFenceAfterMs: 5000 },
+    ]);
+    expect(plans.filter((p) => p.role !== 'nimbus').every((p) => p.inputs.fence === undefined)).toBe(true);
+    // No epoch fact yet: epoch 1.
+    expect(plan(example)[0]!.inputs.fence).toEqual({
+      epoch: 1,
+      active: '127.0.5.11',
+      selfFenceAfterMs: 5000,
+    });
+    const native = plan({ ...example, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } });
+    expect(native.every((p) => p.inputs.fence === undefined)).toBe(true);
+  });
+
   it('native failover runs every nimbus and seeds them all', () => {
     const plans = plan({ ...example, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } });
     expect(plans.filter((p) => p.role === 'nimbus').map((p) => p.runState)).toEqual(['running', 'running']);

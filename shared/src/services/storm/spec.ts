@@ -16,6 +16,20 @@ export const STORM_DEFAULT_SLOTS = [6700, 6701, 6702, 6703] as const;
 
 /** The fact the failover engine sets to move the active nimbus in `failover: manual` (architecture §5). */
 export const ACTIVE_NIMBUS_FACT = 'storm.activeNimbus';
+/**
+ * The fencing epoch of a `failover: manual` cluster: a positive integer the failover engine bumps
+ * with every move of the active nimbus (absent: 1). The active nimbus's agent records it in
+ * ZooKeeper before starting nimbus; a nimbus whose inputs carry a lower epoch never starts.
+ */
+export const FENCING_EPOCH_FACT = 'storm.fencingEpoch';
+/** Detection delay when the spec sets none: the active nimbus must be lost this long (architecture §9: < 15 s in all). */
+export const DEFAULT_DETECT_AFTER_SEC = 5;
+/**
+ * Where LocalFsBlobStore keeps topology code (`blobstore.dir`, else storm.local.dir; service-facts
+ * §3.3). In `failover: manual` it is the standby's source of the running topologies' code: see
+ * `checkStormNotes`.
+ */
+export const BLOBSTORE_DIR_KEY = 'blobstore.dir';
 
 /**
  * A storm.yaml value: a scalar, or lists and maps of values. Scheduler and metrics-consumer settings
@@ -51,6 +65,10 @@ export const stormSpecSchema = z
          * standbys, stopped (architecture §5). native: all run and elect a leader through ZooKeeper.
          */
         failover: z.enum(['manual', 'native']).default('manual'),
+        /** manual only: the control plane fails over on its own when the active nimbus is lost (default true). */
+        autoFailover: z.boolean().optional(),
+        /** manual only: seconds the active nimbus must be lost (down and unreachable from its peers) before a failover. */
+        detectAfterSec: z.number().int().min(1).max(600).optional(),
         port: portSchema.optional(),
       })
       .strict(),
@@ -112,7 +130,32 @@ export const ROCKSDB_LOCATION_KEY = 'storm.metricstore.rocksdb.location';
 
 /** storm.yaml settings that hold a path: the cluster-wide dir bases and the RocksDB metrics store. */
 export function isStormPathKey(key: string): boolean {
-  return PATH_KEYS.has(key) || key === ROCKSDB_LOCATION_KEY;
+  return PATH_KEYS.has(key) || key === ROCKSDB_LOCATION_KEY || key === BLOBSTORE_DIR_KEY;
+}
+
+/** How a `failover: manual` cluster fails over, resolved from the spec (defaults filled in). */
+export interface FailoverSettings {
+  mode: 'manual' | 'native';
+  /** The control plane fails over on its own (manual only; false for native). */
+  auto: boolean;
+  /** How long the active nimbus must be lost before a failover, in ms. */
+  detectAfterMs: number;
+}
+
+/** The spec's failover settings with defaults: autoFailover true for manual, detectAfterSec 5. */
+export function failoverSettings(spec: StormSpec): FailoverSettings {
+  const manual = spec.nimbus.failover === 'manual';
+  return {
+    mode: spec.nimbus.failover,
+    auto: manual && (spec.nimbus.autoFailover ?? true),
+    detectAfterMs: (spec.nimbus.detectAfterSec ?? DEFAULT_DETECT_AFTER_SEC) * 1000,
+  };
+}
+
+/** The fencing epoch fact as a positive integer (1 when absent or unreadable). */
+export function fencingEpoch(facts: Readonly<Record<string, string>> | undefined): number {
+  const n = Number(facts?.[FENCING_EPOCH_FACT]);
+  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
 
 /**
@@ -307,6 +350,19 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
 
   if (spec.nimbus.hosts.length === 0)
     problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
+  if (spec.nimbus.failover === 'native') {
+    // In native mode Storm's own leader latch fails over; hactl has nothing to detect or fence.
+    if (spec.nimbus.autoFailover !== undefined)
+      problems.push({
+        path: 'nimbus.autoFailover',
+        message: 'applies to failover: manual only (in native mode Storm elects the leader itself)',
+      });
+    if (spec.nimbus.detectAfterSec !== undefined)
+      problems.push({
+        path: 'nimbus.detectAfterSec',
+        message: 'applies to failover: manual only (in native mode Storm elects the leader itself)',
+      });
+  }
   // Hosts must be registered, once per role. Ports and directories are checked on the planned
   // instances' claims (registry.ts validateClusterSpec).
   const known = (path: string, refs: readonly string[]): void => {
