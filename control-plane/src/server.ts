@@ -83,7 +83,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const { fleet, leases, rollouts, changes } = createCore({
+  const { fleet, leases, rollouts, changes, failovers } = createCore({
     store,
     logger,
     now,
@@ -132,6 +132,7 @@ export async function startControlPlane(
     fleet,
     rollouts,
     changes,
+    failovers,
     logger,
     trust,
     install: {
@@ -173,6 +174,7 @@ export async function startControlPlane(
     try {
       fleet.reconcileTick();
       rollouts.tick();
+      failovers.tick();
     } catch (err) {
       logger.error(
         { err: err instanceof Error ? (err.stack ?? err.message) : String(err) },

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './json-input.js';
 export * from './logger.js';
 export * from './domain.js';
+export * from './jvm-gc.js';
 export * from './desired-json.js';
 export * from './config-values.js';
 export * from './paths.js';

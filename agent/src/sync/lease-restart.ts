@@ -50,8 +50,9 @@ export interface RestartHost {
 /** A kind's restart procedure (AgentServiceKind fits). */
 export interface RestartHooks {
   isReady?(probe: unknown): boolean;
-  beforeRestart?(inputs: unknown, timeoutMs: number): Promise<void>;
-  afterRestart?(inputs: unknown, timeoutMs: number): Promise<void>;
+  /** Each may resolve with a line saying why it let the restart go on (logged with the time it waited). */
+  beforeRestart?(inputs: unknown, timeoutMs: number): Promise<unknown>;
+  afterRestart?(inputs: unknown, timeoutMs: number): Promise<unknown>;
 }
 
 export interface LeaseRestartDeps {
@@ -213,11 +214,23 @@ export class LeaseRestarter {
     d.logger.info({ instance: instanceId, lease: leaseId }, 'restarting under lease');
     const kind = d.kindOf(m.spec.kind);
     try {
-      await kind?.beforeRestart?.(m.spec.inputs, 60_000);
+      const gateFrom = d.now();
+      const gate = await kind?.beforeRestart?.(m.spec.inputs, 60_000);
+      if (typeof gate === 'string')
+        d.logger.info(
+          { instance: instanceId, reason: gate, waited_ms: d.now() - gateFrom },
+          'stop gate passed',
+        );
       await d.instances.restart(instanceId);
       d.reportSoon();
       await this.waitReady(instanceId, READY_TIMEOUT_MS);
-      await kind?.afterRestart?.(m.spec.inputs, 600_000);
+      const afterFrom = d.now();
+      const after = await kind?.afterRestart?.(m.spec.inputs, 600_000);
+      if (typeof after === 'string')
+        d.logger.info(
+          { instance: instanceId, reason: after, waited_ms: d.now() - afterFrom },
+          'after-restart gate passed',
+        );
     } finally {
       await d.leases
         .releaseLease(leaseId)

@@ -30,6 +30,7 @@ beforeEach(() => {
   app = createApp({
     fleet: core.fleet,
     rollouts: core.rollouts,
+    failovers: core.failovers,
     logger: nullLogger,
     trust,
     install: {

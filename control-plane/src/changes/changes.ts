@@ -245,7 +245,12 @@ export class Changes {
 
   /** After the commit: starts the cluster's rollout, or lists the members left restart pending. */
   private roll(s: StagedApply, rolloutWanted: boolean): AppliedCluster {
-    const base = { name: s.name, revision: s.revision, changed: s.changed };
+    const base = {
+      name: s.name,
+      revision: s.revision,
+      changed: s.changed,
+      ...(s.notes.length ? { warnings: s.notes } : {}),
+    };
     // The running members that need a restart (revisions.ts restartsFor); stopped ones pick the
     // config up when they start.
     const members = s.changedInstances;

@@ -61,6 +61,7 @@ export function startRealControlPlane(): RealControlPlane {
     fleet: core.fleet,
     rollouts: core.rollouts,
     changes: core.changes,
+    failovers: core.failovers,
     logger: nullLogger,
     trust,
   });

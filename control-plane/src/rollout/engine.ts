@@ -8,7 +8,14 @@ import {
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
 import { viewRollout } from './view.js';
-import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepInput } from './step.js';
+import {
+  checkLeaseRequest,
+  planResume,
+  planRolloutPass,
+  type ObservedProcess,
+  type RolloutDecision,
+  type StepInput,
+} from './step.js';
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
@@ -137,15 +144,26 @@ export class RolloutEngine {
   resume(id: string): RolloutView {
     const r = this.must(id);
     if (r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}, not paused`);
-    // A step that timed out goes back to the queue with a fresh clock; a step the agent failed (e.g.
-    // its distribution was missing) is asked again, under a new command id (the agent's journal
-    // answers a repeated id with its first result).
-    for (const s of this.o.store.listRolloutSteps(id)) {
-      if (s.state === 'requested') this.o.store.updateRolloutStep({ ...s, requested_at: this.o.now() });
-      if (s.state === 'failed')
-        this.o.store.updateRolloutStep({ ...s, state: 'pending', note: `retrying; last attempt: ${s.note}` });
+    const rows = this.o.store.listRolloutSteps(id);
+    const changes = planResume(r.id, rows.map(stepInput), this.o.now());
+    for (const c of changes) {
+      const row = rows.find((s) => s.idx === c.idx)!;
+      const note = c.state === 'pending' ? `${c.note}; last attempt: ${row.note}` : c.note;
+      this.o.store.updateRolloutStep({
+        ...row,
+        state: c.state,
+        command_id: c.commandId,
+        requested_at: c.requestedAt,
+        note,
+      });
     }
     this.setState(r, 'running', 'resumed by operator');
+    // After the state change: the agent's lease request for the resent command must find the
+    // rollout running.
+    for (const c of changes.filter((x) => x.send)) {
+      const row = this.o.store.listRolloutSteps(id).find((s) => s.idx === c.idx)!;
+      this.send(row, r.action);
+    }
     this.tick();
     return this.view(id);
   }
@@ -172,6 +190,15 @@ export class RolloutEngine {
     const r = this.o.store.getRollout(id);
     if (!r) throw new NotFoundError('rollout', id);
     return r;
+  }
+
+  /**
+   * Why a lease request for `instanceId` made with `reason` must not be granted whatever the gates
+   * say (an `abandon:` reason), or undefined: the one lease authorization (step.ts checkLeaseRequest).
+   */
+  authorizeLease(instanceId: string, reason: string): string | undefined {
+    const step = this.requestedStep(instanceId)?.step;
+    return checkLeaseRequest(instanceId, step && { commandId: step.command_id }, reason);
   }
 
   /** The instance a running rollout has asked to restart now, if any (the lease authorization). */

@@ -1,4 +1,5 @@
 import { afterElasticsearchRestart, beforeElasticsearchRestart } from './restart.js';
+import { afterElasticsearchRemoval, beforeElasticsearchRemoval } from './removal.js';
 import type { elasticsearch } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
@@ -11,6 +12,8 @@ export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.Elasticsearc
   planPreStart: planElasticsearchPreStart,
   beforeRestart: beforeElasticsearchRestart,
   afterRestart: afterElasticsearchRestart,
+  beforeRemoval: (inputs, opts) => beforeElasticsearchRemoval(inputs, opts),
+  afterRemoval: (inputs, opts) => afterElasticsearchRemoval(inputs, opts),
   createProber: () => createElasticsearchProber(),
   isReady: isElasticsearchReady,
 };

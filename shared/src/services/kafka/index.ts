@@ -1,11 +1,12 @@
 import type { ServiceKind } from '../types.js';
 import { validateKafkaSpec, type KafkaSpec } from './spec.js';
-import { kafkaDependencies, kafkaInitialFacts, planKafka } from './plan.js';
+import { KRAFT_CLUSTER_ID_FACT, kafkaDependencies, kafkaInitialFacts, planKafka } from './plan.js';
 import { parseKafkaInputs, type KafkaInputs } from './inputs.js';
 import { renderKafkaFiles } from './render.js';
 import { parseKafkaProbe } from './parse.js';
 import { checkKafkaHealth } from './health.js';
 import { indexPath } from '../member.js';
+import { checkKafkaIdentityChange } from './identity.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -13,6 +14,9 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
+export * from './partition-state.js';
+export * from './stop-safety.js';
+export * from './identity.js';
 
 export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   kind: 'kafka',
@@ -34,6 +38,9 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   memberPath: (spec, plan) => indexPath('brokers', spec.brokers, (b) => b.id === plan.inputs.id),
   dependencies: kafkaDependencies,
   initialFacts: kafkaInitialFacts,
+  checkIdentityChange: checkKafkaIdentityChange,
+  // Every log dir's meta.properties holds the KRaft cluster id it was formatted with.
+  durableFacts: [KRAFT_CLUSTER_ID_FACT],
   planNotes: (before, after) => {
     if (!before || JSON.stringify(before.distribution) === JSON.stringify(after.distribution)) return [];
     const notes = [
