@@ -3,6 +3,7 @@ import { Fleet } from './reconcile/fleet.js';
 import { LeaseManager } from './leases/leases.js';
 import { RolloutEngine } from './rollout/engine.js';
 import { Changes } from './changes/changes.js';
+import { MembershipGates } from './membership/gates.js';
 import type { Store } from './store/store.js';
 
 export interface CoreOptions {
@@ -39,6 +40,13 @@ export function createCore(o: CoreOptions): Core {
     reportIntervalMs: o.reportIntervalMs,
     randomId: o.randomId,
     controlPlaneId,
+    newId: o.newId,
+  });
+  const membership = new MembershipGates({
+    store: o.store,
+    fleet,
+    leases: (): LeaseManager => leases,
+    now: o.now,
   });
   const rollouts: RolloutEngine = new RolloutEngine({
     store: o.store,
@@ -47,6 +55,7 @@ export function createCore(o: CoreOptions): Core {
     logger: o.logger,
     now: o.now,
     newId: o.newId,
+    membership,
   });
   const leases: LeaseManager = new LeaseManager({
     fleet,
@@ -61,12 +70,13 @@ export function createCore(o: CoreOptions): Core {
         ? undefined
         : `abandon: no running rollout asks to restart ${instanceId}`,
     newId: o.newId,
+    gateStatus: (cluster) => membership.gateStatus(cluster),
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
   fleet.rolloutsVersion = () => rollouts.version;
   fleet.activeRollout = (cluster) => {
     const r = rollouts.active(cluster);
-    return r && { id: r.id, state: r.state, reason: r.reason };
+    return r && { id: r.id, state: r.state, reason: r.reason, action: r.action };
   };
   fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
   return { fleet, leases, rollouts, changes: new Changes({ fleet, rollouts, logger: o.logger }) };

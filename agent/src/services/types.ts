@@ -44,4 +44,10 @@ export interface AgentServiceKind<I = unknown> {
   beforeRestart?(inputs: I, timeoutMs: number): Promise<void>;
   /** I/O after the restarted instance is ready (e.g. ES: restore allocation, wait for green). */
   afterRestart?(inputs: I, timeoutMs: number): Promise<void>;
+  /**
+   * I/O before a member removed from its cluster is stopped, run under its lease (sync/lease-remove.ts):
+   * resolves with what it did, or rejects to refuse the removal with what still depends on the
+   * member (a Kafka broker's topics). `force` stops it anyway where the kind allows.
+   */
+  beforeRemove?(inputs: I, o: { force: boolean; timeoutMs: number }): Promise<string>;
 }

@@ -130,7 +130,12 @@ export function createApp(deps: AppDeps): Hono {
       return c.json((await changes.preview([{ name, spec: raw }], meta(c)))[0]);
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
-    return c.json(changes.apply([{ name, spec: raw }], meta(c), { rollout: rolloutWanted })[0]);
+    return c.json(
+      changes.apply([{ name, spec: raw }], meta(c), {
+        rollout: rolloutWanted,
+        forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
+      })[0],
+    );
   });
 
   /**
@@ -166,7 +171,12 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ clusters: await changes.preview(docs, meta(c, b.message)) });
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
-    return c.json({ clusters: changes.apply(docs, meta(c, b.message), { rollout: rolloutWanted }) });
+    return c.json({
+      clusters: changes.apply(docs, meta(c, b.message), {
+        rollout: rolloutWanted,
+        forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
+      }),
+    });
   });
 
   app.get('/v1/clusters/:name/revisions/:revision', (c) => {

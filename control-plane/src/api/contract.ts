@@ -77,6 +77,11 @@ export interface AppliedCluster {
   restartOrder?: string[];
   /** Members left with the new config on disk and the old process running (`rollout: false`). */
   restartPending?: string[];
+  /**
+   * When the change added or removed members: the membership procedure's steps in order (its
+   * rollout is `rollout`). New members are held and removed ones keep running until their step.
+   */
+  membershipSteps?: string[];
 }
 
 /** One step of a rollout, as `GET /v1/rollouts/{id}` shows it. */

@@ -132,6 +132,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       '--no-rollout',
       'store the new revision but do not start the rolling restart (members show "restart pending")',
     )
+    .option(
+      '--force-removal',
+      'a membership change stops removed members even when they still hold data (a Kafka broker with partition replicas)',
+    )
     .option('-m, --message <text>', 'why: stored with each new revision (hactl history)')
     .addHelpText(
       'after',

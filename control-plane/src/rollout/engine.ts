@@ -4,6 +4,7 @@ import {
   NotFoundError,
   clusterOfInstance,
   planRestartOrder,
+  type GateResult,
   type Logger,
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
@@ -12,7 +13,9 @@ import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepI
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
-import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
+import { pendingStepRow, type RolloutRow, type RolloutStepRow, type Store } from '../store/store.js';
+import { isProcedure } from '../membership/stored.js';
+import type { MembershipGates } from '../membership/gates.js';
 
 export { nextCommandId } from './step.js';
 export {
@@ -33,6 +36,8 @@ export interface RolloutEngineOptions {
   logger: Logger;
   now: () => number;
   newId: () => string;
+  /** The gates of membership procedures (their start steps and the status their leases judge). */
+  membership?: MembershipGates;
 }
 
 /**
@@ -81,18 +86,9 @@ export class RolloutEngine {
       created_at: now,
       updated_at: now,
     };
-    const steps: RolloutStepRow[] = order.map((inst, idx) => ({
-      rollout_id: id,
-      idx,
-      instance_id: inst,
-      host_id: hostOf.get(inst)!,
-      state: 'pending',
-      command_id: '',
-      pid_before: 0,
-      requested_at: 0,
-      finished_at: 0,
-      note: '',
-    }));
+    const steps: RolloutStepRow[] = order.map((inst, idx) =>
+      pendingStepRow({ rollout_id: id, idx, instance_id: inst, host_id: hostOf.get(inst)! }),
+    );
     this.o.store.insertRollout(rollout, steps);
     this.version++;
     this.o.store.appendEvent({
@@ -153,6 +149,12 @@ export class RolloutEngine {
   abort(id: string): RolloutView {
     const r = this.must(id);
     if (r.state !== 'running' && r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}`);
+    // Half a membership change cannot be dropped: its held members would start and its removed ones
+    // stop at once (the revision's plans), which is the fault the procedure exists to prevent.
+    if (isProcedure(r))
+      throw new ConflictError(
+        `rollout ${id} is a membership procedure; it cannot be aborted half-way (held members would start and removed ones stop at once). Pause it (hactl rollout pause ${id}) and resume it when its gates can hold`,
+      );
     for (const s of this.o.store.listRolloutSteps(id)) {
       if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {
         const note =
@@ -190,11 +192,14 @@ export class RolloutEngine {
   pendingFor(cluster: string, except: string): string[] {
     const out: string[] = [];
     for (const r of this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })) {
-      for (const s of this.o.store.listRolloutSteps(r.id))
-        if (
-          (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') &&
-          s.instance_id !== except
-        )
+      const open = this.o.store
+        .listRolloutSteps(r.id)
+        .filter((s) => s.state === 'pending' || s.state === 'requested' || s.state === 'failed');
+      // A procedure's leader-last rule is about the restarts of its current phase: members that later
+      // phases add or restart do not run yet (or do not run that list yet).
+      const phase = Math.min(...open.map((s) => s.phase ?? 0));
+      for (const s of open)
+        if (s.instance_id !== except && (s.phase ?? 0) === phase && (s.op ?? 'restart') === 'restart')
           out.push(s.instance_id);
     }
     return out;
@@ -233,19 +238,28 @@ export class RolloutEngine {
   onAgentConnected(hostId: string): void {
     for (const r of this.o.store.listRollouts({ states: ['running'] })) {
       for (const s of this.o.store.listRolloutSteps(r.id)) {
-        if (s.state === 'requested' && s.host_id === hostId) this.send(s, r.action);
+        if (s.state === 'requested' && s.host_id === hostId && s.op !== 'start') this.send(s, r);
       }
     }
   }
 
-  private send(step: RolloutStepRow, action: string): void {
+  private send(step: RolloutStepRow, r: RolloutRow): void {
+    // A removed member is stopped by its agent under a lease, after its kind's pre-stop procedure
+    // (agent sync/lease-remove.ts); `force` skips a refusal of that procedure (forceRemoval).
+    const remove = step.op === 'stop';
     // A config rollout restarts a member only if it still runs an older config: after a rollback,
     // members the aborted rollout never reached already run the spec again (the agent knows).
-    const args = action === 'restart' ? [] : ['if-pending'];
+    const args = remove
+      ? this.opts(r).forceRemoval
+        ? ['force']
+        : []
+      : r.action === 'restart'
+        ? []
+        : ['if-pending'];
     const sent = this.o.fleet.sendCommand(step.host_id, {
       id: step.command_id,
       instanceId: step.instance_id,
-      action: 'restart',
+      action: remove ? 'remove' : 'restart',
       args,
     });
     if (!sent)
@@ -257,6 +271,9 @@ export class RolloutEngine {
 
   private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
     this.o.store.updateRolloutStep({ ...step, state: 'done', finished_at: this.o.now(), note });
+    // A procedure's progress is what its members' desired states are made from: a stopped member
+    // leaves its host's desired state, a finished phase gives the next one's inputs.
+    if (isProcedure(r)) this.o.fleet.refreshDesired();
     this.o.store.appendEvent({
       at: this.o.now(),
       type: 'rollout.step',
@@ -309,6 +326,11 @@ export class RolloutEngine {
     }
     const leases = this.o.leases();
     const now = this.o.now();
+    const startGates = new Map<string, GateResult[]>();
+    if (isProcedure(r) && this.o.membership)
+      for (const s of rows)
+        if (s.op === 'start' && s.state === 'pending')
+          startGates.set(s.instance_id, this.o.membership.startGates(r.cluster, s.instance_id));
     const decisions = planRolloutPass({
       rollout: { id: r.id, state: r.state, options: this.opts(r) },
       steps: rows.map(stepInput),
@@ -316,6 +338,7 @@ export class RolloutEngine {
       observations,
       leaseHolders: leases.holders(r.cluster).map((l) => l.instanceId),
       lastRefusal: leases.lastRefusal,
+      startGates,
       now,
     });
     const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
@@ -343,10 +366,24 @@ export class RolloutEngine {
         this.o.store.updateRolloutStep(step);
         this.ledAtRequest.set(step.command_id, d.ledAtRequest);
         this.o.logger.info(
-          { cluster: r.cluster, rollout: r.id, instance: step.instance_id, reason: d.reason },
+          { cluster: r.cluster, rollout: r.id, instance: step.instance_id, op: d.op, reason: d.reason },
           'rollout step requested',
         );
-        return this.send(step, r.action);
+        // A held member starts when its host's desired state plans it (membership/plan.ts): no
+        // command, nothing is taken down.
+        if (d.op === 'start') {
+          this.o.store.appendEvent({
+            at: now,
+            type: 'rollout.step',
+            cluster: r.cluster,
+            host: step.host_id,
+            message: `rollout ${r.id} step ${step.idx}: starting ${step.instance_id} (${d.reason})`,
+            data_json: '{}',
+          });
+          this.o.fleet.refreshDesired();
+          return;
+        }
+        return this.send(step, r);
       }
       case 'gate-timeout': {
         if (d.policy === 'pause') return this.setState(r, 'paused', d.reason);
@@ -445,5 +482,7 @@ function stepInput(s: RolloutStepRow): StepInput {
     pidBefore: s.pid_before,
     requestedAt: s.requested_at,
     finishedAt: s.finished_at,
+    op: s.op ?? 'restart',
+    phase: s.phase ?? 0,
   };
 }

@@ -1,5 +1,6 @@
-import { restartRank, type MemberStatus } from '@hactl/shared';
+import { restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
+import type { StepOp } from '../store/store.js';
 
 /**
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
@@ -19,6 +20,12 @@ import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
  *   hands over to a member that is still pending), so the next step is the pending member with the
  *   lowest restart rank now, then plan order; the plan's order is only the first guess.
  * - `pauseBetweenSec` counts from the last step that finished (done or failed).
+ * - Membership procedures (issue 10): steps of a later phase wait until every step of the phase
+ *   before is done; within a phase, held members start first, then restarts (leader last), then
+ *   removed members stop. A `start` is requested only when its gates hold (`startGates`, the same
+ *   restart-lease gates, checked here since starting takes no member down and so asks no lease);
+ *   it is done once the member runs and has answered a probe after the request. A `stop` is done
+ *   on the agent's result, or once the member is reported stopped with its lease released.
  */
 
 /** A rollout as the decision needs it. */
@@ -40,6 +47,10 @@ export interface StepInput {
   pidBefore: number;
   requestedAt: number;
   finishedAt: number;
+  /** What the step does to its member (`restart` when absent). */
+  op?: StepOp;
+  /** Its membership procedure phase (0 when absent). */
+  phase?: number;
 }
 
 /** The agent's last report on a member. */
@@ -47,6 +58,8 @@ export interface ObservedProcess {
   process: string;
   pid: number;
   reportedAt: number;
+  /** When the member last answered a probe (ms; 0 or absent: never). */
+  probeAt?: number;
 }
 
 export interface RolloutStepInput {
@@ -61,6 +74,8 @@ export interface RolloutStepInput {
   leaseHolders: readonly string[];
   /** The last reason a lease was refused, by instance id. */
   lastRefusal: ReadonlyMap<string, string>;
+  /** The gates for starting each held member (membership procedures), by instance id. */
+  startGates?: ReadonlyMap<string, readonly GateResult[]>;
   now: number;
 }
 
@@ -75,6 +90,7 @@ export type RolloutDecision =
       pidBefore: number;
       /** The member ranked after the others (led its cluster) when requested; for status text. */
       ledAtRequest: boolean;
+      op: StepOp;
       reason: string;
     }
   | { type: 'wait'; reason: string }
@@ -123,13 +139,8 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     const what = `step ${requested.idx} (${requested.instance})`;
     const leased = input.leaseHolders.includes(requested.instance);
     const obs = input.observations.get(requested.instance);
-    if (!leased && obs && restartObserved(obs, requested.pidBefore, requested.requestedAt))
-      return {
-        type: 'finish-step',
-        step: requested.idx,
-        note: `restarted (pid ${requested.pidBefore} → ${obs.pid})`,
-        reason: `${what} runs a new process and holds no lease`,
-      };
+    const done = finishedBy(requested, obs, leased);
+    if (done) return { type: 'finish-step', step: requested.idx, ...done };
     if (now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const why = input.lastRefusal.get(requested.instance) ?? 'no progress';
       const reason = `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${why}`;
@@ -153,12 +164,16 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
         : `${what} requested: waiting for the agent to take the lease and restart it`,
     };
   }
-  const pending = steps.filter((s) => s.state === 'pending');
-  if (!pending.length)
+  const allPending = steps.filter((s) => s.state === 'pending');
+  if (!allPending.length)
     return {
       type: 'complete',
-      reason: `${steps.filter((s) => s.state === 'done').length} member(s) restarted`,
+      reason: steps.some((s) => s.op !== undefined && s.op !== 'restart')
+        ? `${steps.filter((s) => s.state === 'done').length} membership step(s) done`
+        : `${steps.filter((s) => s.state === 'done').length} member(s) restarted`,
     };
+  const phase = Math.min(...allPending.map((s) => s.phase ?? 0));
+  const pending = allPending.filter((s) => (s.phase ?? 0) === phase);
   const lastDone = Math.max(0, ...steps.map((s) => s.finishedAt));
   if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000)
     return {
@@ -166,15 +181,62 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
     };
   const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
-  const next = [...pending].sort((a, b) => rank(a) - rank(b) || a.idx - b.idx)[0]!;
+  const order = (s: StepInput): number => OP_ORDER[s.op ?? 'restart'];
+  const next = [...pending].sort((a, b) => order(a) - order(b) || rank(a) - rank(b) || a.idx - b.idx)[0]!;
+  const op = next.op ?? 'restart';
+  if (op === 'start') {
+    const failing = (input.startGates?.get(next.instance) ?? []).filter((g) => !g.ok);
+    if (failing.length)
+      return {
+        type: 'wait',
+        reason: `step ${next.idx} (start ${next.instance}) waits: ${failing.map((g) => `${g.gate}: ${g.reason}`).join('; ')}`,
+      };
+  }
   return {
     type: 'request-step',
     step: next.idx,
     commandId: nextCommandId(rollout.id, next.idx, next.commandId),
     pidBefore: input.observations.get(next.instance)?.pid ?? 0,
     ledAtRequest: rank(next) > 0,
-    reason: `${next.instance} is the pending member with the lowest restart rank (${rank(next)}) now, then plan order; ${pending.length - 1} more to go`,
+    op,
+    reason:
+      op === 'restart'
+        ? `${next.instance} is the pending member with the lowest restart rank (${rank(next)}) now, then plan order; ${allPending.length - 1} more to go`
+        : `${op} ${next.instance}: next step of phase ${phase}; ${allPending.length - 1} more to go`,
   };
+}
+
+/** Within a membership phase: held members start first, then restarts, then removed members stop. */
+const OP_ORDER: Record<StepOp, number> = { start: 0, restart: 1, stop: 2 };
+
+/**
+ * Whether the requested step is finished by what the agent reports, with the note and why. Pure.
+ * - restart: a new process runs, reported after the request, and the member holds no lease;
+ * - start: the member runs and answered a probe after the request;
+ * - stop: the member is reported stopped after the request and holds no lease.
+ */
+function finishedBy(
+  step: StepInput,
+  obs: ObservedProcess | undefined,
+  leased: boolean,
+): { note: string; reason: string } | undefined {
+  const what = `step ${step.idx} (${step.instance})`;
+  if (!obs) return undefined;
+  const op = step.op ?? 'restart';
+  if (op === 'start')
+    return obs.process === 'running' && obs.pid > 0 && (obs.probeAt ?? 0) > step.requestedAt
+      ? { note: `started (pid ${obs.pid})`, reason: `${what} runs and answered a probe after its start` }
+      : undefined;
+  if (op === 'stop')
+    return !leased && obs.process === 'stopped' && obs.reportedAt > step.requestedAt
+      ? { note: 'stopped', reason: `${what} is stopped and holds no lease` }
+      : undefined;
+  return !leased && restartObserved(obs, step.pidBefore, step.requestedAt)
+    ? {
+        note: `restarted (pid ${step.pidBefore} → ${obs.pid})`,
+        reason: `${what} runs a new process and holds no lease`,
+      }
+    : undefined;
 }
 
 /**

@@ -76,6 +76,32 @@ export interface RolloutStepRow {
   requested_at: number;
   finished_at: number;
   note: string;
+  /**
+   * What the step does to its member (migration 5): `restart` (the default, every restart rollout),
+   * `start` (a member a membership procedure held until now) or `stop` (a removed member).
+   */
+  op?: StepOp;
+  /** The membership procedure phase the step belongs to (0 for restart rollouts). */
+  phase?: number;
+}
+
+/** A step row not yet requested: no command, times 0, no note. */
+export function pendingStepRow(
+  s: Pick<RolloutStepRow, 'rollout_id' | 'idx' | 'instance_id' | 'host_id'> &
+    Pick<RolloutStepRow, 'op' | 'phase'>,
+): RolloutStepRow {
+  return { ...s, state: 'pending', command_id: '', pid_before: 0, requested_at: 0, finished_at: 0, note: '' };
+}
+
+/** What a rollout step does to its member. */
+export type StepOp = 'restart' | 'start' | 'stop';
+
+/** One phase of a membership procedure: the cluster spec its members move onto in that phase. */
+export interface RolloutPhaseRow {
+  rollout_id: string;
+  /** 0 is the spec the procedure started from; the last phase is the revision's spec. */
+  phase: number;
+  spec_json: string;
 }
 
 /**
@@ -120,7 +146,10 @@ export interface Store {
   listClusterFacts(): Map<string, Record<string, string>>;
   setClusterFact(cluster: string, key: string, value: string, at: number): void;
   deleteClusterFacts(cluster: string): void;
-  insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[]): void;
+  /** Stores a rollout with its steps and, for a membership procedure, the spec of each phase. */
+  insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[], phases?: readonly RolloutPhaseRow[]): void;
+  /** A membership procedure's phases in order (none for a restart rollout). */
+  listRolloutPhases(id: string): RolloutPhaseRow[];
   getRollout(id: string): RolloutRow | undefined;
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[];
   updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void;

@@ -77,6 +77,14 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * election). Callers use `classifyChange` (change.ts), never this directly.
    */
   classifyChange?(before: I, after: I): ChangeClass;
+  /**
+   * A change of the cluster's members (added or removed instances) as the specs to move through,
+   * in order, ending with `after`; each phase is carried out as start new members, restart the
+   * others onto it (leader last), stop removed members, each through the restart-lease gates
+   * (control-plane/src/membership). Without it the change is one phase. ZooKeeper answers one
+   * server per phase (zookeeper/membership.ts). Pure.
+   */
+  planMembership?(before: S, after: S): S[];
   /** Caveats to show with a change's plan (dry-run, rollout), e.g. Kafka's protocol-version steps for an upgrade. */
   planNotes?(before: S | undefined, after: S): string[];
   /**
