@@ -70,7 +70,7 @@ export function createCore(o: CoreOptions): Core {
         ? undefined
         : `abandon: no running rollout asks to restart ${instanceId}`,
     newId: o.newId,
-    gateStatus: (cluster) => membership.gateStatus(cluster),
+    gateStatus: (cluster, instanceId) => membership.gateStatus(cluster, instanceId),
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
   fleet.rolloutsVersion = () => rollouts.version;

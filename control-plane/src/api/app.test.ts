@@ -163,8 +163,11 @@ describe('REST API', () => {
     expect(shrunk.status).toBe(200);
     const applied = (await shrunk.json()) as { rollout?: string; membershipSteps?: string[] };
     expect(applied.rollout).toBeTruthy();
-    // 3 → 2 → 1: one server per phase; each phase restarts the remaining members, then stops one.
+    // 3 → 2 → 1: one server per phase; each phase moves leadership off the member it removes (only
+    // if that member leads then), restarts the remaining members, then stops it. No handover into a
+    // one-member ensemble: it runs standalone.
     expect(applied.membershipSteps).toEqual([
+      'phase 1 (members zk-1, zk-2): restart if it leads then (leadership moves off the removed member) zk-main/zk-3 on zk3',
       'phase 1 (members zk-1, zk-2): restart onto the new member list zk-main/zk-1 on zk1',
       'phase 1 (members zk-1, zk-2): restart onto the new member list zk-main/zk-2 on zk2',
       'phase 1 (members zk-1, zk-2): stop removed member zk-main/zk-3 on zk3',

@@ -230,7 +230,8 @@ export function createApp(deps: AppDeps): Hono {
     const id = checkRolloutId(c.req.param('id'));
     const verb = c.req.param('verb');
     if (verb === 'pause') return c.json(rollouts.pause(id));
-    if (verb === 'resume') return c.json(rollouts.resume(id));
+    if (verb === 'resume')
+      return c.json(rollouts.resume(id, { forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval') }));
     if (verb === 'abort') return c.json(rollouts.abort(id));
     throw new ValidationError('unknown rollout action', [
       { path: 'verb', message: 'must be pause, resume or abort' },

@@ -47,7 +47,7 @@ export interface LeaseOptions {
    * own: a membership procedure growing a one-member ensemble judges the member that holds the
    * data (membership/gates.ts).
    */
-  gateStatus?: (cluster: string) => ClusterStatus | undefined;
+  gateStatus?: (cluster: string, instanceId: string) => ClusterStatus | undefined;
 }
 
 /**
@@ -157,7 +157,7 @@ export class LeaseManager {
     const { status, members } = this.opts.fleet.memberMap(cluster);
     return checkRestartGates({
       cluster,
-      status: this.opts.gateStatus?.(cluster) ?? status,
+      status: this.opts.gateStatus?.(cluster, instanceId) ?? status,
       members,
       instanceId,
       leasedBy: this.holders(cluster)

@@ -44,8 +44,12 @@ export function checkMovedMembers(before: readonly InstancePlan[], after: readon
     .map((p) => `${p.id}: host ${old.get(p.id)!.hostId} → ${p.hostId}`);
 }
 
-/** Start before restarts before stops, within a phase. */
-const OP_ORDER: Record<StepOp, number> = { start: 0, restart: 1, stop: 2 };
+/**
+ * The order of a phase's steps by what they do: a handover first (leadership leaves a member that
+ * is going), then starts, restarts and stops. The one place this order is decided (the engine's
+ * step decision uses it too).
+ */
+export const STEP_OP_ORDER: Readonly<Record<StepOp, number>> = { handover: 0, start: 1, restart: 2, stop: 3 };
 
 /**
  * The ordered steps of a procedure. In each phase k, against phase k−1:
@@ -53,14 +57,20 @@ const OP_ORDER: Record<StepOp, number> = { start: 0, restart: 1, stop: 2 };
  *    cannot outvote (one server per phase, zookeeper/membership.ts);
  * 2. `restart` each kept member whose inputs need a restart (the new server list), followers
  *    first and the leader last (ranks from `members`, re-decided at each step by the engine);
- * 3. `stop` each removed member, after the others run the list without it, so a removed leader
- *    costs one election and a removed follower none.
- * A member the procedure starts is not restarted in the same phase (it started on that phase's
- * inputs). Pure.
+ * 3. `stop` each removed member, after the others run the list without it (a removed follower
+ *    then costs no election).
+ * With `handover` (kinds whose members cannot follow a leader missing from their own member list:
+ * ZooKeeper's FastLeaderElection ignores votes of non-members and a learner looks its leader up in
+ * its own view), a removed member is first restarted if it leads at that moment, so the others
+ * elect a leader among themselves before they move onto the list without it; the engine skips the
+ * step when the member does not lead. Not when one member remains: it runs standalone and follows
+ * nobody. A member the procedure starts is not restarted in the same phase (it started on that
+ * phase's inputs). Pure.
  */
 export function planMembershipSteps(
   phases: readonly (readonly InstancePlan[])[],
   members: ReadonlyMap<string, MemberStatus>,
+  opts: { handover?: boolean } = {},
 ): MembershipStep[] {
   const steps: MembershipStep[] = [];
   for (let k = 1; k < phases.length; k++) {
@@ -79,10 +89,14 @@ export function planMembershipSteps(
       members,
     ).order)
       steps.push({ phase: k, op: 'restart', instance: id, hostId: host.get(id)! });
-    for (const p of phases[k - 1]!)
-      if (!curIds.has(p.id)) steps.push({ phase: k, op: 'stop', instance: p.id, hostId: p.hostId });
+    for (const p of phases[k - 1]!) {
+      if (curIds.has(p.id)) continue;
+      if (opts.handover && cur.length > 1)
+        steps.push({ phase: k, op: 'handover', instance: p.id, hostId: p.hostId });
+      steps.push({ phase: k, op: 'stop', instance: p.id, hostId: p.hostId });
+    }
   }
-  return steps.sort((a, b) => a.phase - b.phase || OP_ORDER[a.op] - OP_ORDER[b.op]);
+  return steps.sort((a, b) => a.phase - b.phase || STEP_OP_ORDER[a.op] - STEP_OP_ORDER[b.op]);
 }
 
 /** The phase a procedure works on: the lowest with a step not yet done or skipped (last + 1 when none). */
@@ -126,6 +140,7 @@ export function describeMembershipSteps(
   serverLists: ReadonlyMap<number, string>,
 ): string[] {
   const what: Record<StepOp, string> = {
+    handover: 'restart if it leads then (leadership moves off the removed member)',
     start: 'start new member',
     restart: 'restart onto the new member list',
     stop: 'stop removed member',

@@ -50,5 +50,9 @@ export function planProcedure(
     phases.push(planned.plans);
   });
   phases.push([...after.plans]);
-  return { specs, phases, steps: planMembershipSteps(phases, members) };
+  return {
+    specs,
+    phases,
+    steps: planMembershipSteps(phases, members, { handover: kind.handoverBeforeRemoval === true }),
+  };
 }

@@ -4,6 +4,7 @@ import {
   NotFoundError,
   clusterOfInstance,
   planRestartOrder,
+  probeAnswered,
   type GateResult,
   type Logger,
 } from '@hactl/shared';
@@ -130,9 +131,18 @@ export class RolloutEngine {
     return this.view(id);
   }
 
-  resume(id: string): RolloutView {
+  /**
+   * Resumes a paused rollout. `forceRemoval` (membership procedures only) makes its stop steps stop
+   * removed members even when their kind's pre-stop check refuses (e.g. a Kafka broker's replicas).
+   */
+  resume(id: string, o: { forceRemoval?: boolean } = {}): RolloutView {
     const r = this.must(id);
     if (r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}, not paused`);
+    if (o.forceRemoval) {
+      if (!isProcedure(r))
+        throw new ConflictError(`rollout ${id} is not a membership procedure; forceRemoval does not apply`);
+      this.o.store.updateRolloutOptions(id, JSON.stringify({ ...this.opts(r), forceRemoval: true }));
+    }
     // A step that timed out goes back to the queue with a fresh clock; a step the agent failed (e.g.
     // its distribution was missing) is asked again, under a new command id (the agent's journal
     // answers a repeated id with its first result).
@@ -188,8 +198,12 @@ export class RolloutEngine {
     return undefined;
   }
 
-  /** Instances still to restart in the cluster's running rollout, except one. */
+  /**
+   * Instances still to restart in the cluster's running rollout, except one (for its leader-last
+   * gate). None for a procedure's handover: it restarts the leader before the others on purpose.
+   */
   pendingFor(cluster: string, except: string): string[] {
+    if (this.requestedStep(except)?.step.op === 'handover') return [];
     const out: string[] = [];
     for (const r of this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })) {
       const open = this.o.store
@@ -248,12 +262,13 @@ export class RolloutEngine {
     // (agent sync/lease-remove.ts); `force` skips a refusal of that procedure (forceRemoval).
     const remove = step.op === 'stop';
     // A config rollout restarts a member only if it still runs an older config: after a rollback,
-    // members the aborted rollout never reached already run the spec again (the agent knows).
+    // members the aborted rollout never reached already run the spec again (the agent knows). A
+    // handover restarts a leading member whose inputs did not change, so unconditionally.
     const args = remove
       ? this.opts(r).forceRemoval
         ? ['force']
         : []
-      : r.action === 'restart'
+      : r.action === 'restart' || step.op === 'handover'
         ? []
         : ['if-pending'];
     const sent = this.o.fleet.sendCommand(step.host_id, {
@@ -322,7 +337,7 @@ export class RolloutEngine {
     const observations = new Map<string, ObservedProcess>();
     for (const s of rows) {
       const obs = this.o.fleet.observation(s.instance_id);
-      if (obs) observations.set(s.instance_id, obs);
+      if (obs) observations.set(s.instance_id, { ...obs, answered: probeAnswered(obs.probe) });
     }
     const leases = this.o.leases();
     const now = this.o.now();

@@ -1,6 +1,7 @@
 import { restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
 import type { StepOp } from '../store/store.js';
+import { STEP_OP_ORDER } from '../membership/plan.js';
 
 /**
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
@@ -21,8 +22,9 @@ import type { StepOp } from '../store/store.js';
  *   lowest restart rank now, then plan order; the plan's order is only the first guess.
  * - `pauseBetweenSec` counts from the last step that finished (done or failed).
  * - Membership procedures (issue 10): steps of a later phase wait until every step of the phase
- *   before is done; within a phase, held members start first, then restarts (leader last), then
- *   removed members stop. A `start` is requested only when its gates hold (`startGates`, the same
+ *   before is done; within a phase (STEP_OP_ORDER) a handover goes first (a removed member that
+ *   leads now is restarted, one that does not is done at once), held members start, then restarts
+ *   (leader last), then removed members stop. A `start` is requested only when its gates hold (`startGates`, the same
  *   restart-lease gates, checked here since starting takes no member down and so asks no lease);
  *   it is done once the member runs and has answered a probe after the request. A `stop` is done
  *   on the agent's result, or once the member is reported stopped with its lease released.
@@ -58,8 +60,10 @@ export interface ObservedProcess {
   process: string;
   pid: number;
   reportedAt: number;
-  /** When the member last answered a probe (ms; 0 or absent: never). */
+  /** When the member was last probed (ms; 0 or absent: never). */
   probeAt?: number;
+  /** Whether that probe found the service answering (probeAnswered), serving or not. */
+  answered?: boolean;
 }
 
 export interface RolloutStepInput {
@@ -181,9 +185,16 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
     };
   const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
-  const order = (s: StepInput): number => OP_ORDER[s.op ?? 'restart'];
+  const order = (s: StepInput): number => STEP_OP_ORDER[s.op ?? 'restart'];
   const next = [...pending].sort((a, b) => order(a) - order(b) || rank(a) - rank(b) || a.idx - b.idx)[0]!;
   const op = next.op ?? 'restart';
+  if (op === 'handover' && rank(next) === 0)
+    return {
+      type: 'finish-step',
+      step: next.idx,
+      note: 'does not lead: no handover needed',
+      reason: `step ${next.idx} (${next.instance}) is a handover and ${next.instance} does not lead now`,
+    };
   if (op === 'start') {
     const failing = (input.startGates?.get(next.instance) ?? []).filter((g) => !g.ok);
     if (failing.length)
@@ -206,13 +217,11 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
   };
 }
 
-/** Within a membership phase: held members start first, then restarts, then removed members stop. */
-const OP_ORDER: Record<StepOp, number> = { start: 0, restart: 1, stop: 2 };
-
 /**
  * Whether the requested step is finished by what the agent reports, with the note and why. Pure.
  * - restart: a new process runs, reported after the request, and the member holds no lease;
- * - start: the member runs and answered a probe after the request;
+ * - start: the member runs and answered a probe taken after the request (not necessarily serving: a
+ *   ZooKeeper member added to a standalone server cannot serve before that server restarts);
  * - stop: the member is reported stopped after the request and holds no lease.
  */
 function finishedBy(
@@ -224,13 +233,17 @@ function finishedBy(
   if (!obs) return undefined;
   const op = step.op ?? 'restart';
   if (op === 'start')
-    return obs.process === 'running' && obs.pid > 0 && (obs.probeAt ?? 0) > step.requestedAt
+    return obs.process === 'running' &&
+      obs.pid > 0 &&
+      obs.answered === true &&
+      (obs.probeAt ?? 0) > step.requestedAt
       ? { note: `started (pid ${obs.pid})`, reason: `${what} runs and answered a probe after its start` }
       : undefined;
   if (op === 'stop')
     return !leased && obs.process === 'stopped' && obs.reportedAt > step.requestedAt
       ? { note: 'stopped', reason: `${what} is stopped and holds no lease` }
       : undefined;
+  // restart and handover (a restart of a leading member that is about to be removed)
   return !leased && restartObserved(obs, step.pidBefore, step.requestedAt)
     ? {
         note: `restarted (pid ${step.pidBefore} → ${obs.pid})`,

@@ -286,6 +286,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  updateRolloutOptions(id: string, optionsJson: string): void {
+    this.write(() => {
+      this.sql('UPDATE rollouts SET options_json = ? WHERE id = ?').run(optionsJson, id);
+    });
+  }
+
   listRolloutSteps(id: string): RolloutStepRow[] {
     return this.sql('SELECT * FROM rollout_steps WHERE rollout_id = ? ORDER BY idx').all(
       id,

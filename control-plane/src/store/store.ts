@@ -77,8 +77,8 @@ export interface RolloutStepRow {
   finished_at: number;
   note: string;
   /**
-   * What the step does to its member (migration 5): `restart` (the default, every restart rollout),
-   * `start` (a member a membership procedure held until now) or `stop` (a removed member).
+   * What the step does to its member (migration 5; StepOp): `restart` (the default, every restart
+   * rollout) and, in membership procedures, `start`, `stop` and `handover`.
    */
   op?: StepOp;
   /** The membership procedure phase the step belongs to (0 for restart rollouts). */
@@ -93,8 +93,12 @@ export function pendingStepRow(
   return { ...s, state: 'pending', command_id: '', pid_before: 0, requested_at: 0, finished_at: 0, note: '' };
 }
 
-/** What a rollout step does to its member. */
-export type StepOp = 'restart' | 'start' | 'stop';
+/**
+ * What a rollout step does to its member: `restart` it (onto its current inputs), `start` a member
+ * held until now, `stop` a removed member, or `handover`: restart a member that is about to be
+ * removed if it leads now, so leadership moves to a member that stays (membership/plan.ts).
+ */
+export type StepOp = 'restart' | 'start' | 'stop' | 'handover';
 
 /** One phase of a membership procedure: the cluster spec its members move onto in that phase. */
 export interface RolloutPhaseRow {
@@ -153,6 +157,8 @@ export interface Store {
   getRollout(id: string): RolloutRow | undefined;
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[];
   updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void;
+  /** Replaces a rollout's options (a membership procedure resumed with --force-removal). */
+  updateRolloutOptions(id: string, optionsJson: string): void;
   listRolloutSteps(id: string): RolloutStepRow[];
   updateRolloutStep(step: RolloutStepRow): void;
   listEvents(filter: { cluster?: string; limit: number }): EventRow[];

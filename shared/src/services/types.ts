@@ -85,6 +85,12 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * server per phase (zookeeper/membership.ts). Pure.
    */
   planMembership?(before: S, after: S): S[];
+  /**
+   * Members cannot follow a leader that is missing from their own member list (ZooKeeper with
+   * static configuration): a membership procedure restarts a removed member that leads before the
+   * others move onto the list without it (control-plane/src/membership/plan.ts).
+   */
+  readonly handoverBeforeRemoval?: boolean;
   /** Caveats to show with a change's plan (dry-run, rollout), e.g. Kafka's protocol-version steps for an upgrade. */
   planNotes?(before: S | undefined, after: S): string[];
   /**

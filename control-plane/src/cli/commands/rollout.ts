@@ -54,8 +54,10 @@ export async function runRolloutVerb(
   ctx: CommandContext,
   id: string,
   verb: 'pause' | 'resume' | 'abort',
+  flags: { forceRemoval?: boolean } = {},
 ): Promise<number> {
-  const r = checkRollout(await ctx.client.post(`/v1/rollouts/${encodeURIComponent(id)}/${verb}`, {}));
+  const query = verb === 'resume' && flags.forceRemoval ? '?forceRemoval=true' : '';
+  const r = checkRollout(await ctx.client.post(`/v1/rollouts/${encodeURIComponent(id)}/${verb}${query}`, {}));
   ctx.io.stdout(`rollout/${r.id} ${r.state}${r.reason ? `: ${escapeControl(r.reason)}` : ''}\n`);
   return 0;
 }

@@ -13,6 +13,7 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
+export * from './replicas.js';
 
 export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   kind: 'kafka',

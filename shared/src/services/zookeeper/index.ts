@@ -25,6 +25,9 @@ export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
   parseProbe: parseZookeeperProbe,
   checkHealth: checkZookeeperHealth,
   planMembership: planZookeeperMembership,
+  // FastLeaderElection ignores notifications from non-members and a learner finds its leader in its
+  // own view (QuorumPeer.getView), so a member on a list without the leader cannot follow it.
+  handoverBeforeRemoval: true,
   claims: (i) => ({
     ports: [
       { port: i.clientPort, what: 'zookeeper clientPort' },
