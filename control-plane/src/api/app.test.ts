@@ -174,6 +174,10 @@ describe('REST API', () => {
       'phase 2 (members zk-1): restart onto the new member list zk-main/zk-1 on zk1',
       'phase 2 (members zk-1): stop removed member zk-main/zk-2 on zk2',
     ]);
+    // Another change while the procedure runs is refused, changing nothing.
+    const again = await put('zk-main', JSON.stringify(spec));
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toContain(applied.rollout);
     pushed.length = 0;
     const del = await app.request('/v1/clusters/zk-main', { method: 'DELETE' });
     // The answer names what stays on disk: deleting a cluster never removes its data. No step ran,

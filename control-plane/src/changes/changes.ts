@@ -238,9 +238,11 @@ export class Changes {
     // A new revision under a running rollout would change what that rollout restarts members onto
     // (the old rollout would finish on the new spec): refuse, changing nothing.
     for (const s of staged) {
-      const active = s.changed ? this.rollouts.active(s.name) : undefined;
-      // The membership procedure this very change started is not a rollout in its way.
-      if (active && active.id !== s.procedure) {
+      // The membership procedure this very change started is not a rollout in its way; any other is.
+      const active = s.changed
+        ? this.rollouts.activeAll(s.name).find((r) => r.id !== s.procedure)
+        : undefined;
+      if (active) {
         throw new ConflictError(
           active.state === 'paused'
             ? `cluster ${s.name} has rollout ${active.id} (paused); nothing was stored. A paused rollout does not finish on its own: resume it (hactl rollout resume ${active.id}) or abort it first (hactl rollout abort ${active.id})`

@@ -55,9 +55,17 @@ export class RolloutEngine {
 
   constructor(private readonly o: RolloutEngineOptions) {}
 
-  /** The cluster's running or paused rollout, if any (at most one exists). */
+  /** The cluster's running or paused rollout, if any (at most one exists outside an apply's transaction). */
   active(cluster: string): RolloutRow | undefined {
-    return this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })[0];
+    return this.activeAll(cluster)[0];
+  }
+
+  /**
+   * The cluster's running or paused rollouts, newest first: inside an apply's transaction the
+   * membership procedure it just stored is there beside any that was already running.
+   */
+  activeAll(cluster: string): RolloutRow[] {
+    return this.o.store.listRollouts({ cluster, states: ['running', 'paused'] });
   }
 
   start(cluster: string, opts: RolloutOptions, only?: readonly string[]): RolloutView {
