@@ -20,7 +20,9 @@ const kafkaSpec = (ids: readonly number[]) => ({
   settings: {
     'zookeeper.session.timeout.ms': 6000,
     'default.replication.factor': 1,
-    // One consumer-offsets partition, on one broker, keeps the lab light.
+    // One consumer-offsets partition, on one broker, keeps the lab light. (The transaction log's
+    // factors are left to hactl's defaults, which follow the broker count below three: adding a
+    // broker changes them, and that must not restart the other brokers, kafka/change.ts.)
     'offsets.topic.replication.factor': 1,
     'offsets.topic.num.partitions': 1,
     'group.initial.rebalance.delay.ms': 0,

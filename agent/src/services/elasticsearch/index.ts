@@ -3,6 +3,7 @@ import type { elasticsearch } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
 import { createElasticsearchProber, isElasticsearchReady } from './probe.js';
+import { beforeElasticsearchRemove } from './remove.js';
 
 export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.ElasticsearchInputs> = {
   kind: 'elasticsearch',
@@ -11,6 +12,7 @@ export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.Elasticsearc
   planPreStart: planElasticsearchPreStart,
   beforeRestart: beforeElasticsearchRestart,
   afterRestart: afterElasticsearchRestart,
+  beforeRemove: (inputs, o) => beforeElasticsearchRemove(inputs, o),
   createProber: () => createElasticsearchProber(),
   isReady: isElasticsearchReady,
 };

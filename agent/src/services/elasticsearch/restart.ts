@@ -4,7 +4,8 @@ import { openElasticsearchHttp } from './probe.js';
 
 type Inputs = elasticsearch.ElasticsearchInputs;
 
-async function call(
+/** One request to the node; throws with the status and (start of the) body unless 2xx. */
+export async function call(
   es: HttpNode,
   method: string,
   path: string,

@@ -12,6 +12,7 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
+export * from './removal.js';
 
 export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInputs> = {
   kind: 'elasticsearch',

@@ -6,6 +6,7 @@ import { renderKafkaFiles } from './render.js';
 import { parseKafkaProbe } from './parse.js';
 import { checkKafkaHealth } from './health.js';
 import { indexPath } from '../member.js';
+import { classifyKafkaChange } from './change.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -14,6 +15,7 @@ export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
 export * from './replicas.js';
+export * from './change.js';
 
 export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   kind: 'kafka',
@@ -23,6 +25,7 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   render: renderKafkaFiles,
   parseProbe: parseKafkaProbe,
   checkHealth: checkKafkaHealth,
+  classifyChange: classifyKafkaChange,
   claims: (i) => ({
     ports: [
       ...(i.port !== undefined ? [{ port: i.port, what: 'kafka PLAINTEXT listener' }] : []),
