@@ -79,16 +79,7 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
       );
       expect(put.status, JSON.stringify(put.body)).toBe(200);
       expect(put.body.rollout).toBeTruthy();
-      done = await waitFor(
-        `the ${label} procedure to complete`,
-        async () => {
-          const r = await lab.api<RolloutBody>('GET', `/v1/rollouts/${put.body.rollout}`);
-          if (r.body.state === 'paused' || r.body.state === 'aborted')
-            throw new Error(`procedure ${r.body.state}: ${r.body.reason}`);
-          return r.body.state === 'completed' ? r.body : undefined;
-        },
-        { timeoutMs: 300_000, intervalMs: 250 },
-      );
+      done = await lab.waitForRollout<RolloutBody>(put.body.rollout!);
       await lab.waitForHealth(CLUSTER, 'healthy', {
         where: (c) => c.status.members.length === ids.length,
       });
