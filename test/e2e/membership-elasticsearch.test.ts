@@ -36,14 +36,14 @@ interface RolloutBody {
 async function esAt(
   address: string,
   p: string,
-  init: { method?: string; body?: unknown } = {},
+  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
 ): Promise<Response> {
   return fetch(`http://${address}:9200${p}`, {
     method: init.method ?? 'GET',
     ...(init.body === undefined
       ? {}
       : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
   });
 }
 
@@ -154,6 +154,7 @@ describe(
       const created = await esAt(HOSTS[0]![1], `/${INDEX}`, {
         method: 'PUT',
         body: { settings: { number_of_shards: 3, number_of_replicas: 1 } },
+        timeoutMs: 180_000,
       });
       expect(created.status).toBe(200);
       await waitFor('the index to be green', async () => {
@@ -162,7 +163,8 @@ describe(
       });
       traffic = new Traffic(() => staying);
       traffic.start();
-    });
+      // Four Elasticsearch JVMs starting on a shared 2-core machine take minutes.
+    }, 600_000);
 
     afterAll(async () => {
       await traffic?.stop();

@@ -87,6 +87,10 @@ export interface AppliedCluster {
 /** One step of a rollout, as `GET /v1/rollouts/{id}` shows it. */
 export interface RolloutStepView {
   index: number;
+  /** What the step does: restart, or in a membership procedure also start, stop or handover. */
+  op: string;
+  /** The membership procedure phase (0 in a restart rollout). */
+  phase: number;
   instance: string;
   host: string;
   state: string;

@@ -123,14 +123,18 @@ export function renderRollout(r: RolloutView): string {
         `          ${g.ok ? 'ok  ' : 'WAIT'} ${g.gate}: ${escapeControl(g.reason.replace(/^waiting:\s*/, ''))}`,
       );
   }
+  // A membership procedure says what each step does and in which phase.
+  const membership = r.action === 'membership';
   const rows = r.steps.map((s) => [
     String(s.index + 1),
+    ...(membership ? [String(s.phase), escapeControl(s.op)] : []),
     escapeControl(s.host),
     escapeControl(s.instance),
     s.state,
     s.elapsedMs === null ? '-' : `${(s.elapsedMs / 1000).toFixed(1)}s`,
     escapeControl(s.note) || '-',
   ]);
+  const head = ['#', ...(membership ? ['PHASE', 'OP'] : []), 'HOST', 'INSTANCE', 'STATE', 'ELAPSED', 'NOTE'];
   lines.push('Steps:');
-  return `${lines.join('\n')}\n${renderTable(['#', 'HOST', 'INSTANCE', 'STATE', 'ELAPSED', 'NOTE'], rows, { indent: '  ' })}`;
+  return `${lines.join('\n')}\n${renderTable(head, rows, { indent: '  ' })}`;
 }
