@@ -157,10 +157,14 @@ describe(
         timeoutMs: 180_000,
       });
       expect(created.status).toBe(200);
-      await waitFor('the index to be green', async () => {
-        const h = (await (await esAt(HOSTS[0]![1], '/_cluster/health')).json()) as { status: string };
-        return h.status === 'green' ? true : undefined;
-      });
+      await waitFor(
+        'the index to be green',
+        async () => {
+          const h = (await (await esAt(HOSTS[0]![1], '/_cluster/health')).json()) as { status: string };
+          return h.status === 'green' ? true : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 500 },
+      );
       traffic = new Traffic(() => staying);
       traffic.start();
       // Four Elasticsearch JVMs starting on a shared 2-core machine take minutes.

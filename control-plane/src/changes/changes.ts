@@ -258,7 +258,11 @@ export class Changes {
     const base = { name: s.name, revision: s.revision, changed: s.changed };
     // A membership change is carried out by its procedure whatever `rolloutWanted` says: its held
     // and removed members move only through the procedure's steps.
-    if (s.procedure) return { ...base, rollout: s.procedure, membershipSteps: s.procedureSteps ?? [] };
+    if (s.procedure) {
+      // Its first step goes out now if its gates hold (as a rollout's does), not at the next timer pass.
+      this.rollouts.tick();
+      return { ...base, rollout: s.procedure, membershipSteps: s.procedureSteps ?? [] };
+    }
     // The running members that need a restart (revisions.ts restartsFor); stopped ones pick the
     // config up when they start.
     const members = s.changedInstances;
