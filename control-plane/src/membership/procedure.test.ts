@@ -1,13 +1,11 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { nullLogger, type InstanceObservation } from '@hactl/shared';
+import { nullLogger } from '@hactl/shared';
+import { zkMember } from '../cli/real-cp.js';
 import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
 import { createCore, type Core } from '../core.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { tempSqliteStore } from '../rollout/testing.js';
 
-let dir: string;
 let store: SqliteStore;
 let now = 1_800_000_000_000;
 const sent: { host: string; cmd: AgentCommand }[] = [];
@@ -58,29 +56,17 @@ function desired(fleet: Fleet, host: string): string[] {
 
 /** The agent on `host` reports member `id` (a pid, a probe), now. */
 function report(fleet: Fleet, host: string, id: string, pid: number, probe: Record<string, unknown>): void {
-  const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = {
-    id,
-    process: 'running',
-    pid,
-    restarts: 0,
-    detail: '',
-    restartPending: false,
-    probeAt: now,
-    probe,
-  };
   const gen = fleet.snapshot().desired.get(host)?.generation ?? 0;
+  const inst = zkMember(id, pid, 'follower', now, { probe });
   fleet.recordStatus(host, { appliedGeneration: gen, applyError: '', instances: [inst] });
 }
 
+let dispose: () => void;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-membership-'));
-  store = new SqliteStore(path.join(dir, 'state.db'));
+  ({ store, dispose } = tempSqliteStore('hactl-membership-'));
   sent.length = 0;
 });
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => dispose());
 
 describe('membership procedure in the control plane (SQLite, fake agents)', () => {
   it('zookeeper 1 → 3: the new members are held until their start step, one at a time (the issue-10 fault: both started at once)', () => {
