@@ -67,6 +67,8 @@ export class Agent {
   /** Re-applies the current desired state after an apply with errors (sync/apply-retry.ts). */
   private readonly applyRetry: ApplyRetry;
   private readonly probes: InstanceProbes;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checking = false;
   private readonly reporter: Reporter;
   private readonly restarter: LeaseRestarter;
   private readonly remover: LeaseRemover;
@@ -179,11 +181,26 @@ export class Agent {
     }
     this.conn.start();
     this.reporter.start();
+    // Running checks (the Storm nimbus fence) every report interval, with or without a control plane.
+    this.checkTimer = setInterval(
+      () => {
+        if (this.checking || this.stopped) return;
+        this.checking = true;
+        void this.manager
+          .enforceRunningChecks()
+          .catch((err: unknown) => this.log.error({ err: describe(err) }, 'running checks failed'))
+          .finally(() => (this.checking = false));
+        // At least every second: a fenced nimbus must stop within about a second of ZooKeeper saying so.
+      },
+      Math.min(this.cfg.reportIntervalMs, 1000),
+    );
+    this.checkTimer.unref();
   }
 
   /** Stops the agent but leaves every service running (they outlive the agent). */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.checkTimer);
     this.applyRetry.cancel();
     this.reporter.stop();
     await this.applyChain;

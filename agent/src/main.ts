@@ -9,9 +9,14 @@ import { serviceUserCache } from './supervisor/users.js';
 const PASS_ENV = ['PATH', 'LANG', 'LC_ALL', 'HOME', 'JAVA_HOME', 'TZ'];
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   let config;
   try {
-    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    config = loadConfig({ argv, env: process.env });
   } catch (err) {
     if (err instanceof HactlError)
       process.stderr.write(`hactl-agent: ${err.message}\n${formatDetails(err.details)}\n\n${USAGE}\n`);

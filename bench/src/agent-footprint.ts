@@ -70,7 +70,9 @@ async function until(
  * after the first memory-reducing mark-compact, 73 s after start). The median is the footprint;
  * the max shows what the host must have room for.
  */
-async function measure(pid: number): Promise<{ rssMb: number; rssMaxMb: number; cpuPct: number }> {
+async function measure(
+  pid: number,
+): Promise<{ rssMb: number; rssMaxMb: number; cpuPct: number; startCpuS: number }> {
   await sleep(SETTLE_S * 1000);
   const t0 = performance.now();
   const c0 = cpuTicks(pid);
@@ -82,7 +84,12 @@ async function measure(pid: number): Promise<{ rssMb: number; rssMaxMb: number; 
   const secs = (performance.now() - t0) / 1000;
   const cpuPct = ((cpuTicks(pid) - c0) / CLK_TCK / secs) * 100;
   samples.sort((a, b) => a - b);
-  return { rssMb: samples[Math.floor(samples.length / 2)]!, rssMaxMb: samples.at(-1)!, cpuPct };
+  return {
+    rssMb: samples[Math.floor(samples.length / 2)]!,
+    rssMaxMb: samples.at(-1)!,
+    cpuPct,
+    startCpuS: c0 / CLK_TCK,
+  };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -94,7 +101,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** A bare Node process with grpc-js loaded and a client channel made, then idle. */
-async function baseline(): Promise<{ rssMb: number; rssMaxMb: number; cpuPct: number }> {
+async function baseline(): Promise<{ rssMb: number; rssMaxMb: number; cpuPct: number; startCpuS: number }> {
   const code =
     "const grpc = await import('@grpc/grpc-js');" +
     "const c = new grpc.Client('127.0.0.1:1', grpc.credentials.createInsecure());" +
@@ -123,6 +130,8 @@ function standInHome(dir: string): string {
 
 interface Case {
   label: string;
+  /** Run agent/dist/main.js under a bare node, without the launcher's flags. */
+  plain?: boolean;
   host: string;
   address: string;
   cluster?: { name: string; spec: unknown };
@@ -136,15 +145,23 @@ async function main(): Promise<void> {
   );
   const home = standInHome(dir);
   const agents: ChildProcess[] = [];
-  const startAgent = (host: string, address: string): ChildProcess => {
+  /**
+   * Starts an agent as installed: through bin/hactl-agent, which runs node with the launcher's V8
+   * memory flags. `plain` runs agent/dist/main.js under a bare node instead, to show in the same run
+   * what the flags save.
+   */
+  const startAgent = (host: string, address: string, plain = false): ChildProcess => {
     const stateDir = path.join(dir, host, 'state');
     const dataRoot = path.join(dir, host, 'data');
     fs.mkdirSync(stateDir, { recursive: true });
     fs.mkdirSync(dataRoot, { recursive: true });
+    const [command, entry] = plain
+      ? [process.execPath, [path.join(REPO, 'agent/dist/main.js')]]
+      : [path.join(REPO, 'bin/hactl-agent'), []];
     const child = spawn(
-      process.execPath,
+      command,
       [
-        path.join(REPO, 'agent/dist/main.js'),
+        ...entry,
         ...['--server', `127.0.0.1:${cp.grpcPort}`, '--name', host, '--address', address],
         ...[
           '--state-dir',
@@ -174,6 +191,7 @@ async function main(): Promise<void> {
   };
 
   const cases: Case[] = [
+    { label: 'agent, no instance, bare node', host: 'fp-plain', address: '127.0.9.6', plain: true },
     { label: 'agent, no instance', host: 'fp-idle', address: '127.0.9.1' },
     {
       label: 'zookeeper (real, 1 member)',
@@ -244,9 +262,10 @@ async function main(): Promise<void> {
       '1.00',
       base.cpuPct.toFixed(2),
       '-',
+      '-',
     ]);
     for (const c of cases) {
-      const child = startAgent(c.host, c.address);
+      const child = startAgent(c.host, c.address, c.plain);
       await until(`${c.host} connected`, () => connected(c.host));
       const cluster = c.cluster?.name;
       if (c.cluster && cluster) {
@@ -264,6 +283,7 @@ async function main(): Promise<void> {
         m.rssMaxMb.toFixed(1),
         (m.rssMb / base.rssMb).toFixed(2),
         m.cpuPct.toFixed(2),
+        m.startCpuS.toFixed(2),
         probe.slice(0, 60),
       ]);
       // The ZooKeeper host stays up: the Storm case's probes read its ensemble.
@@ -302,10 +322,14 @@ async function main(): Promise<void> {
       `target RSS <= ${TARGET_RATIO}x bare, CPU < ${TARGET_CPU} %`,
   );
   console.log('Kafka, Storm and Elasticsearch run stand-in processes: their probes meet closed ports.');
-  const header = ['process', 'RSS MB', 'max MB', 'x bare', 'CPU %', 'last probe'];
+  console.log(
+    'Agents run through bin/hactl-agent (its V8 memory flags) unless the row says bare node; ' +
+      'start CPU s: CPU time from exec through connect, apply and settle.',
+  );
+  const header = ['process', 'RSS MB', 'max MB', 'x bare', 'CPU %', 'start CPU s', 'last probe'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
-    r.map((v, i) => (i === 0 || i === 5 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+    r.map((v, i) => (i === 0 || i === 6 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(line(r));
 }

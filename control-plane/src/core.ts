@@ -4,6 +4,7 @@ import { LeaseManager } from './leases/leases.js';
 import { RolloutEngine } from './rollout/engine.js';
 import { Changes } from './changes/changes.js';
 import { MembershipGates } from './membership/gates.js';
+import { FailoverEngine } from './failover/engine.js';
 import type { Store } from './store/store.js';
 
 export interface CoreOptions {
@@ -24,6 +25,8 @@ export interface Core {
   rollouts: RolloutEngine;
   /** Operator changes (apply, rollback, delete), each all or nothing. */
   changes: Changes;
+  /** Storm nimbus failovers (architecture §5). */
+  failovers: FailoverEngine;
 }
 
 /**
@@ -65,10 +68,7 @@ export function createCore(o: CoreOptions): Core {
     ttlMs: o.leaseTtlMs,
     retryAfterMs: Math.min(1000, o.reportIntervalMs),
     pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
-    authorize: (instanceId) =>
-      rollouts.requestedStep(instanceId)
-        ? undefined
-        : `abandon: no running rollout asks to restart ${instanceId}`,
+    authorize: (instanceId, reason) => rollouts.authorizeLease(instanceId, reason),
     newId: o.newId,
     gateStatus: (cluster, instanceId) => membership.gateStatus(cluster, instanceId),
   });
@@ -79,7 +79,27 @@ export function createCore(o: CoreOptions): Core {
     return r && { id: r.id, state: r.state, reason: r.reason, action: r.action };
   };
   fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
-  return { fleet, leases, rollouts, changes: new Changes({ fleet, rollouts, logger: o.logger }) };
+  const failovers = new FailoverEngine({
+    store: o.store,
+    fleet,
+    rollouts,
+    logger: o.logger,
+    now: o.now,
+    newId: o.newId,
+    // Agents report every interval; two missed reports and a half make one silent. A silent agent
+    // alone never fails over: the other Storm hosts must also find the nimbus gone (decide.ts).
+    silentAfterMs: o.reportIntervalMs * 2 + 500,
+    // A witness probing a host that no longer answers SYNs reports after its probe timeout (the
+    // agent's default is 2 s): three reports plus that.
+    witnessFreshMs: o.reportIntervalMs * 3 + 3000,
+  });
+  return {
+    fleet,
+    leases,
+    rollouts,
+    changes: new Changes({ fleet, rollouts, logger: o.logger }),
+    failovers,
+  };
 }
 
 const CONTROL_PLANE_ID = 'control_plane_id';

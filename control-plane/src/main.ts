@@ -4,9 +4,14 @@ import { loadConfig, USAGE } from './config.js';
 import { startControlPlane } from './server.js';
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   let cfg;
   try {
-    cfg = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    cfg = loadConfig({ argv, env: process.env });
   } catch (err) {
     if (err instanceof HactlError)
       process.stderr.write(

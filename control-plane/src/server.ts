@@ -65,7 +65,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const { fleet, leases, rollouts, changes } = createCore({
+  const { fleet, leases, rollouts, changes, failovers } = createCore({
     store,
     logger,
     now,
@@ -87,7 +87,7 @@ export async function startControlPlane(
     cfg.grpcListenBacklog,
   );
 
-  const app = createApp({ fleet, rollouts, changes, logger });
+  const app = createApp({ fleet, rollouts, changes, failovers, logger });
   let httpServer: ServerType | undefined;
   const httpPort = await new Promise<number>((resolve, reject) => {
     httpServer = serve({ fetch: app.fetch, hostname: cfg.http.host, port: cfg.http.port }, (info) =>
@@ -108,6 +108,7 @@ export async function startControlPlane(
     try {
       fleet.reconcileTick();
       rollouts.tick();
+      failovers.tick();
     } catch (err) {
       logger.error(
         { err: err instanceof Error ? (err.stack ?? err.message) : String(err) },

@@ -15,6 +15,7 @@ export type { Hello, Hello__Output } from './gen/hactl/agent/v1/Hello.js';
 export type { HostFacts, HostFacts__Output } from './gen/hactl/agent/v1/HostFacts.js';
 export type { StatusReport, StatusReport__Output } from './gen/hactl/agent/v1/StatusReport.js';
 export type { InstanceStatus, InstanceStatus__Output } from './gen/hactl/agent/v1/InstanceStatus.js';
+export type { ExitFailure, ExitFailure__Output } from './gen/hactl/agent/v1/ExitFailure.js';
 export type { DesiredState, DesiredState__Output } from './gen/hactl/agent/v1/DesiredState.js';
 export type { DesiredInstance, DesiredInstance__Output } from './gen/hactl/agent/v1/DesiredInstance.js';
 export type { Welcome, Welcome__Output } from './gen/hactl/agent/v1/Welcome.js';

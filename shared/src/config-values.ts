@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorDetail } from './errors.js';
+import { COLLECTOR_FLAG_RE } from './jvm-gc.js';
 
 /**
  * Building blocks for validating values that end up in rendered config files. Every check here
@@ -55,7 +56,11 @@ export function joinPath(prefix: string, segments: readonly PropertyKey[]): stri
   return out;
 }
 
-/** `jvm: {heap, flags}` as every JVM-based kind takes it: one flag per entry, no spaces or quotes. */
+/**
+ * `jvm: {heap, flags}` as every JVM-based kind takes it: one flag per entry, no spaces or quotes,
+ * and at most one garbage collector (jvm-gc.ts): a second one makes the JVM refuse to start. A
+ * collector given here replaces the distribution's default (each kind's launch plan).
+ */
 export const jvmSchema = z
   .object({
     heap: z
@@ -70,4 +75,16 @@ export const jvmSchema = z
       )
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((jvm, ctx) => {
+    const flags = jvm.flags ?? [];
+    const first = flags.findIndex((f) => COLLECTOR_FLAG_RE.test(f));
+    flags.forEach((f, i) => {
+      if (i > first && COLLECTOR_FLAG_RE.test(f) && f !== flags[first])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['flags', i],
+          message: `selects a second garbage collector (flags[${first}] is ${flags[first]}); the JVM refuses two ("Multiple garbage collectors selected"): keep one, it replaces the distribution's default`,
+        });
+    });
+  });

@@ -92,6 +92,29 @@ export interface ProcessPlan {
 
 export type ProcessState = 'running' | 'stopped' | 'crashed' | 'starting';
 
+/** The most lines of a member's log a failure carries (`MemberFailure.logTail`). */
+export const FAILURE_TAIL_LINES = 20;
+/** The most bytes (UTF-8) those lines take together. */
+export const FAILURE_TAIL_BYTES = 4096;
+
+/**
+ * How an instance last exited on its own, and the end of the log that says why: reported by its
+ * agent while the instance is down after that exit (crashed, or in a crash loop), checked by the
+ * control plane at its edge, shown in the REST member status and `hactl describe`.
+ */
+export interface MemberFailure {
+  /** The exit code (0-255); null when the process was killed by a signal. */
+  exitCode: number | null;
+  /** The signal that killed it (e.g. `SIGKILL`); null when it exited with a code. */
+  signal: string | null;
+  /** ISO time of the exit, by the agent's clock. */
+  exitedAt: string;
+  /** The log the lines come from: the service's own log, else its captured stdout/stderr. */
+  logFile: string;
+  /** The log's last lines, oldest first: at most FAILURE_TAIL_LINES and FAILURE_TAIL_BYTES together. */
+  logTail: string[];
+}
+
 /** What an agent last said about one instance. */
 export interface InstanceObservation {
   id: string;
@@ -109,6 +132,8 @@ export interface InstanceObservation {
   reportedAt: number;
   /** The instance's log files on its host: the service's own first, then the captured stdout/stderr. */
   logFiles?: string[];
+  /** Set while the instance is down after an unexpected exit. */
+  failure?: MemberFailure;
 }
 
 export type ClusterHealth = 'pending' | 'healthy' | 'degraded' | 'down';
@@ -150,6 +175,8 @@ export interface MemberStatus {
   restarts: number;
   /** The member's log files on its host, as its agent reported them. */
   logs?: string[];
+  /** How it last exited and why, while it is down after an unexpected exit (crashed or crash-looping). */
+  failure?: MemberFailure;
   /** Kind-specific probe values shown to operators (e.g. `syncedFollowers`, `underReplicated`, `slots`). */
   [extra: string]: unknown;
 }

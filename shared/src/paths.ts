@@ -134,11 +134,3 @@ export class DirClaims<T = string> {
     this.byHost.set(host, list);
   }
 }
-
-/** `is already used by X` / `is inside /d, used by X` / `contains /d/x, used by X`. */
-export function describeOverlap(o: DirOverlap<string>): string {
-  if (o.relation === 'same') return `is already used by ${o.owner}`;
-  return o.relation === 'inside'
-    ? `is inside ${o.dir}, used by ${o.owner}`
-    : `contains ${o.dir}, used by ${o.owner}`;
-}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
+import { esRest as rest } from '../src/lab/elasticsearch.js';
 
 // Lab slice: 127.0.6.0/24. es1..es3 master-eligible, es4 data_hot+data_content+ingest, es5 data_warm.
 const HOSTS = [
@@ -48,22 +49,6 @@ const RECORD = process.env.HACTL_RECORD_ES_TESTDATA === '1';
 const TESTDATA = path.join(REPO_ROOT, 'shared/src/services/elasticsearch/testdata');
 /** The probe's own `_cat/nodes` request (agent/src/services/elasticsearch/probe.ts). */
 const PROBE_CAT_NODES = '/_cat/nodes?format=json&h=name,master,node.role,ip';
-
-/** A REST answer as the node sent it. */
-async function rest(
-  address: string,
-  p: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; text: string }> {
-  const res = await fetch(`http://${address}:9200${p}`, {
-    method: init.method ?? 'GET',
-    ...(init.body === undefined
-      ? {}
-      : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return { status: res.status, text: await res.text() };
-}
 
 /** Writes one recorded body byte for byte (plus a final newline when it has none). */
 function save(name: string, answer: { status: number; text: string }, status = 200): void {

@@ -6,6 +6,7 @@ import zookeeper from 'node-zookeeper-client';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { distHome } from '../src/lab/dist.js';
+import { labKraftSpec } from '../src/lab/kafka.js';
 import { waitFor } from '../src/lab/wait.js';
 
 // Lab slice: 127.0.4.0/24. ZooKeeper zk1..3 on .1-.3, ZooKeeper-mode brokers kafka1..3 on .11-.13,
@@ -51,25 +52,7 @@ const kafkaSpec = {
 };
 
 /** Kafka 4.1.1, KRaft only. */
-const kraftSpec = {
-  name: 'kafka-kraft',
-  kind: 'kafka',
-  distribution: { home: distHome('kafka4') },
-  mode: 'kraft',
-  brokers: KRAFT_HOSTS.map(([host], i) => ({ host, id: i + 1, roles: ['broker', 'controller'] })),
-  settings: {
-    'default.replication.factor': 3,
-    'min.insync.replicas': 2,
-    // Faster fencing of a dead broker than the defaults (2 s heartbeats, 9 s session).
-    'broker.heartbeat.interval.ms': 300,
-    'broker.session.timeout.ms': 2000,
-    'controller.quorum.election.timeout.ms': 500,
-    'controller.quorum.fetch.timeout.ms': 1000,
-  },
-  // A collector other than upstream's G1: the agent swaps it into KAFKA_JVM_PERFORMANCE_OPTS
-  // (with it in KAFKA_OPTS only, the JVM refuses "Multiple garbage collectors selected").
-  jvm: { heap: '256m', flags: ['-XX:+UseSerialGC'] },
-};
+const kraftSpec = labKraftSpec('kafka-kraft', KRAFT_HOSTS);
 
 /**
  * `HACTL_RECORD_KAFKA_TESTDATA=1` re-records the parsers' testdata from these real clusters (the
@@ -105,16 +88,11 @@ async function agentKafka(): Promise<AgentKafka> {
   } as AgentKafka;
 }
 
-function appliedInputs(lab: Lab, host: string): { id: number; address: string } {
-  const state = JSON.parse(fs.readFileSync(path.join(lab.dir, host, 'applied-state.json'), 'utf8')) as {
-    instances: { kind: string; inputs: { id: number; address: string } }[];
-  };
-  return state.instances.find((i) => i.kind === 'kafka')!.inputs;
-}
-
 async function probes(lab: Lab, hosts: readonly (readonly [string, string])[]): Promise<unknown[]> {
   const { probeKafka } = await agentKafka();
-  return Promise.all(hosts.map(([h]) => probeKafka(appliedInputs(lab, h), 2000)));
+  return Promise.all(
+    hosts.map(([h]) => probeKafka(lab.appliedInputs<{ id: number; address: string }>(h, 'kafka'), 2000)),
+  );
 }
 
 /** Raw znode data, as the broker wrote it. */

@@ -1,5 +1,4 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -9,6 +8,19 @@ import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { LabNetwork, type LabHost } from '../src/lab/netns.js';
 import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
+import {
+  argv,
+  counted as countedOn,
+  listOutput,
+  memberDir,
+  stormCli,
+  workerProcs,
+  writeStormClientConf,
+  zkChildren as children,
+  zkData as data,
+  zkExists as exists,
+  zkRead as zkReadAt,
+} from '../src/lab/storm.js';
 
 // Real Apache Storm 2.8.3 (.dist/storm, assembled from Maven Central) on the lab network slice 5,
 // 10.77.5.0/24: ZooKeeper zk1..3 on .11-.13 as bridge addresses in the root namespace, Storm hosts
@@ -84,21 +96,9 @@ function save(dir: string, name: string, data: unknown): void {
 }
 
 const member = (c: ClusterStatusBody, id: string) => c.status.members.find((m) => m.id === id)!;
-/** `<data-root>/storm/<cluster>/<role>-<host>`: the member dir the agent on `host` made. */
-const memberDir = (lab: Lab, host: string, role: string) =>
-  path.join(lab.dir, host, 'data', 'storm', 'storm-main', `${role}-${host}`);
-
-/** `/proc/<pid>/cmdline` as argv, or undefined once the process is gone. */
-function argv(pid: number): string[] | undefined {
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      .split('\0')
-      .filter((a) => a !== '');
-  } catch {
-    return undefined;
-  }
-}
+const storm = stormCli;
+const counted = (lab: Lab, topologyId: string) => countedOn(lab, topologyId, SUPERVISORS);
+const zkRead = <T>(fn: (client: zookeeper.Client) => Promise<T>) => zkReadAt(`${ZK_CONNECT}${ROOT}`, fn);
 function rssMb(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Math.round(Number(kb) / 1024);
@@ -108,24 +108,6 @@ function startedAtMs(pid: number): number {
   const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   const ticks = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
   return Date.now() - Math.round((uptime - ticks / 100) * 1000);
-}
-
-/**
- * The worker and LogWriter JVMs of the supervisor on `host`, found by the supervisor's conf path
- * that Storm passes on to them: after a supervisor restart they are no longer its children (the
- * agent keeps them running and the new supervisor takes them back).
- */
-function workerProcs(lab: Lab, host: string): { workers: number[]; logWriters: number[] } {
-  const conf = `-Dstorm.conf.file=${memberDir(lab, host, 'supervisor')}/conf/storm.yaml`;
-  const out = { workers: [] as number[], logWriters: [] as number[] };
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const a = argv(Number(d)) ?? [];
-    if (!a.includes(conf)) continue;
-    if (a.includes('org.apache.storm.LogWriter')) out.logWriters.push(Number(d));
-    else if (a.includes('org.apache.storm.daemon.worker.Worker')) out.workers.push(Number(d));
-  }
-  return out;
 }
 
 /** JVM start → the daemon's "started" log line, and its VmRSS. */
@@ -143,75 +125,6 @@ function daemonStats(lab: Lab, host: string, role: 'nimbus' | 'supervisor', pid:
   const startMs = m ? new Date(`${m[1]}T${m[2]}`).getTime() - startedAtMs(pid) : NaN;
   return `${role} on ${host} (pid ${pid}): JVM start → "${ready.trim()}…" ${startMs} ms, VmRSS ${rssMb(pid)} MB`;
 }
-
-/** `bin/storm <command> --config <client conf> ARGS…` from the root namespace (nimbus.seeds is the nimbus address). */
-function storm(lab: Lab, command: string, args: string[]): Promise<string> {
-  const conf = path.join(lab.dir, 'client', 'storm.yaml');
-  return new Promise((resolve, reject) => {
-    execFile(
-      path.join(STORM_HOME, 'bin', 'storm'),
-      [command, '--config', conf, ...args],
-      { env: { ...process.env, STORM_CONF_DIR: path.dirname(conf) }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`storm ${command}: ${err.message}\n${stdout}\n${stderr}`));
-        else resolve(stdout);
-      },
-    );
-  });
-}
-
-/** The `storm list` lines from the header (or "No topologies running.") on: the client logs before them. */
-function listOutput(stdout: string): string {
-  const lines = stdout.split('\n');
-  const i = lines.findIndex((l) => l.startsWith('Topology_name ') || l === 'No topologies running.');
-  // Keep the padding: the last column is padded to its width like the others.
-  return i < 0 ? '' : `${lines.slice(i).join('\n').replace(/\n+$/, '')}\n`;
-}
-
-/**
- * What the counting bolt has logged in every worker log of the topology, on both supervisors: one
- * "counted N tuples, highest number M" line per 1000 tuples. A relaunched worker starts counting from
- * 0 again (in the same file), so the number of lines is what only grows.
- */
-function counted(lab: Lab, topologyId: string): { lines: number; last: string } {
-  let lines = 0;
-  let last = '';
-  for (const host of SUPERVISORS) {
-    const dir = path.join(memberDir(lab, host, 'supervisor'), 'logs', 'workers-artifacts', topologyId);
-    if (!fs.existsSync(dir)) continue;
-    for (const port of fs.readdirSync(dir)) {
-      const file = path.join(dir, port, 'worker.log');
-      if (!fs.existsSync(file)) continue;
-      const hits = fs.readFileSync(file, 'utf8').match(/counted \d+ tuples, highest number \d+/g) ?? [];
-      lines += hits.length;
-      if (hits.length) last = `${host}:${port} ${hits.at(-1)}`;
-    }
-  }
-  return { lines, last };
-}
-
-async function zkRead<T>(fn: (client: zookeeper.Client) => Promise<T>): Promise<T> {
-  const client = zookeeper.createClient(`${ZK_CONNECT}${ROOT}`, { sessionTimeout: 10_000 });
-  await new Promise<void>((resolve) => {
-    client.once('connected', () => resolve());
-    client.connect();
-  });
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
-const children = (c: zookeeper.Client, p: string) =>
-  new Promise<string[]>((resolve, reject) => c.getChildren(p, (e, ch) => (e ? reject(e) : resolve(ch))));
-const data = (c: zookeeper.Client, p: string) =>
-  new Promise<Buffer>((resolve, reject) =>
-    c.getData(p, (e, d) => (e ? reject(e) : resolve(d ?? Buffer.alloc(0)))),
-  );
-const exists = (c: zookeeper.Client, p: string) =>
-  new Promise<zookeeper.Stat | null>((resolve, reject) =>
-    c.exists(p, (e, s) => (e ? reject(e) : resolve(s))),
-  );
 
 interface RolloutView {
   id: string;
@@ -245,11 +158,7 @@ describe.skipIf(!LabNetwork.supported())(
       expect((await lab.api('PUT', '/v1/clusters/zk-main', zkSpec)).status).toBe(200);
       await lab.waitForHealth('zk-main', 'healthy', { timeoutMs: 120_000 });
       // The client conf `storm jar/list/kill` use from the root namespace: the bridge reaches the nimbus.
-      fs.mkdirSync(path.join(lab.dir, 'client', 'logs'), { recursive: true });
-      fs.writeFileSync(
-        path.join(lab.dir, 'client', 'storm.yaml'),
-        `nimbus.seeds: ["${NIMBUS}"]\nstorm.log.dir: "${path.join(lab.dir, 'client', 'logs')}"\nstorm.local.dir: "${path.join(lab.dir, 'client')}"\n`,
-      );
+      writeStormClientConf(lab, [NIMBUS]);
     }, 240_000);
 
     afterAll(async () => {
@@ -567,12 +476,7 @@ describe.skipIf(!LabNetwork.supported())(
       const { probeStorm } = (await import(path.join(REPO_ROOT, 'agent/dist/services/storm/probe.js'))) as {
         probeStorm(inputs: unknown, timeoutMs: number): Promise<unknown>;
       };
-      const inputs = (host: string) => {
-        const state = JSON.parse(fs.readFileSync(path.join(lab.dir, host, 'applied-state.json'), 'utf8')) as {
-          instances: { kind: string; inputs: unknown }[];
-        };
-        return state.instances.find((i) => i.kind === 'storm')!.inputs;
-      };
+      const inputs = (host: string) => lab.appliedInputs(host, 'storm');
       save(
         SHARED_TESTDATA,
         `probe-healthy-${V}.json`,

@@ -133,6 +133,39 @@ describe('probers keep their connections between probes (fake client factories)'
     await prober.close();
   });
 
+  it('kafka: the controller broker also counts under-replicated partitions from ZooKeeper (recorded znodes)', async () => {
+    // What ZooKeeper held while broker 2 was stopped (agent testdata, chroot /sg-kafka), moved to /kafka-main.
+    const tree = JSON.parse(
+      fs.readFileSync(
+        path.resolve(
+          path.dirname(fileURLToPath(import.meta.url)),
+          'kafka/testdata/zk-tree-broker2-stopped-kafka3.9.2.json',
+        ),
+        'utf8',
+      ),
+    ) as { children: Record<string, string[]>; data: Record<string, string> };
+    const under = (o: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [`/kafka-main${k}`, v]));
+    const nodes = {
+      ...(under(tree.data) as Record<string, string>),
+      '/kafka-main/brokers/ids/1': registration,
+      '/kafka-main/controller': '{"version":2,"brokerid":1,"timestamp":"1"}',
+    };
+    const zk = fakeZk(nodes, under(tree.children) as Record<string, string[]>);
+    const prober = createKafkaProber({ admin: fakeKafka().connect, zk: zk.connect });
+    // The brokers' metadata (the fake admin) lists no topic at all; ZooKeeper has 4 partitions short.
+    expect(await prober.probe(kafkaInputs, 1000)).toMatchObject({
+      ok: true,
+      zkController: 1,
+      underReplicated: 4,
+      offline: 0,
+    });
+    // A broker that is not the controller leaves the partition state to the controller's agent.
+    const other = createKafkaProber({ admin: fakeKafka().connect, zk: zk.connect });
+    expect(await other.probe({ ...kafkaInputs, id: 2 }, 1000)).toMatchObject({ underReplicated: 0 });
+    await Promise.all([prober.close(), other.close()]);
+  });
+
   it('storm nimbus: three probes → one ZooKeeper session', async () => {
     const zk = fakeZk(
       { '/leader-lock/_c_x-latch-0000000001': '127.0.0.21:6627:0' },

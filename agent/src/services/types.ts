@@ -17,6 +17,24 @@ export function statelessProber<I>(probe: (inputs: I, timeoutMs: number) => Prom
   return { probe, close: () => Promise.resolve() };
 }
 
+/** How a removal procedure runs (see `AgentServiceKind.beforeRemoval`). */
+export interface RemovalOptions {
+  /** How long the procedure may wait in all (a drain waits for shards to move). */
+  timeoutMs: number;
+  /** Go ahead although the member still holds data (Kafka: partition replicas); default false. */
+  force?: boolean;
+  /**
+   * Other members' client endpoints (Kafka PLAINTEXT listeners, Elasticsearch HTTP), tried in order
+   * when the member itself does not answer — always so after it has stopped (`afterRemoval`).
+   */
+  peers?: readonly { address: string; port: number }[];
+}
+
+/** What a removal step did, one line per action, for the operator's events. */
+export interface RemovalReport {
+  actions: string[];
+}
+
 /**
  * The effectful half of a service kind on the agent: how to run it and how to probe it. The pure
  * half (inputs schema, renderer, health) lives in @hactl/shared.
@@ -40,14 +58,31 @@ export interface AgentServiceKind<I = unknown> {
   planPreStart?(inputs: I): { command: string; args: string[]; env: Record<string, string>; cwd: string }[];
   /** Pure: whether a probe result means the instance serves again after a restart (default: ok and serving). */
   isReady?(probe: unknown): boolean;
-  /** I/O the service's own procedure asks for before a planned stop (e.g. ES: allocation → primaries, flush). */
-  beforeRestart?(inputs: I, timeoutMs: number): Promise<void>;
-  /** I/O after the restarted instance is ready (e.g. ES: restore allocation, wait for green). */
-  afterRestart?(inputs: I, timeoutMs: number): Promise<void>;
   /**
-   * I/O before a member removed from its cluster is stopped, run under its lease (sync/lease-remove.ts):
-   * resolves with what it did, or rejects to refuse the removal with what still depends on the
-   * member (a Kafka broker's topics). `force` stops it anyway where the kind allows.
+   * I/O before every start of the process (first start, restart, restart after a crash): undefined
+   * to go ahead, or why it must not start now (Storm: the nimbus fence, architecture §5). A refusal
+   * counts as a failed start, retried under the restart policy.
    */
-  beforeRemove?(inputs: I, o: { force: boolean; timeoutMs: number }): Promise<string>;
+  checkStart?(inputs: I, timeoutMs: number): Promise<string | undefined>;
+  /**
+   * I/O on a running process, when the agent starts and every report interval: a reason to stop it
+   * now, without a lease (Storm: a nimbus fenced by a newer epoch), or undefined.
+   */
+  checkRunning?(inputs: I, timeoutMs: number): Promise<string | undefined>;
+  /** I/O the service's own procedure asks for before a planned stop (e.g. ES: allocation → primaries, flush). */
+  beforeRestart?(inputs: I, timeoutMs: number): Promise<unknown>;
+  /** I/O after the restarted instance is ready (e.g. ES: restore allocation, wait for green). */
+  afterRestart?(inputs: I, timeoutMs: number): Promise<unknown>;
+  /**
+   * I/O before a member that leaves the cluster for good is stopped (after its restart lease is
+   * granted): makes the cluster stop relying on it, or refuses with the reason (Kafka: refuses while
+   * the broker holds replicas unless `force`; Elasticsearch: drains a data node, excludes a
+   * master-eligible node from the voting configuration). Idempotent: safe to run again on resume.
+   */
+  beforeRemoval?(inputs: I, opts: RemovalOptions): Promise<RemovalReport>;
+  /**
+   * I/O once the removed member has stopped: cleans what `beforeRemoval` left (Elasticsearch: the
+   * allocation exclusion, the voting exclusions; KRaft: the broker registration). Talks to `peers`.
+   */
+  afterRemoval?(inputs: I, opts: RemovalOptions): Promise<RemovalReport>;
 }

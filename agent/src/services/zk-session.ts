@@ -33,6 +33,18 @@ export const connectZookeeper: ZkConnect = async (connect, timeoutMs) => {
     retries: 0,
   });
   let alive = true;
+  // Calls in flight, failed together when the library cannot parse a reply: it had already taken
+  // the call off its own queue when it threw, so it would never answer that call itself.
+  const inFlight = new Set<(err: Error) => void>();
+  guardReplyParsing(client, (err) => {
+    alive = false;
+    client.close();
+    const failure = new Error(
+      `ZooKeeper ${connect}: a reply could not be parsed (${err instanceof Error ? err.message : String(err)}); session dropped`,
+    );
+    for (const fail of inFlight) fail(failure);
+    inFlight.clear();
+  });
   client.once('disconnected', () => (alive = false));
   client.once('expired', () => (alive = false));
   let timer: NodeJS.Timeout | undefined;
@@ -51,6 +63,17 @@ export const connectZookeeper: ZkConnect = async (connect, timeoutMs) => {
   } finally {
     clearTimeout(timer);
   }
+  /** Runs one library call, settled by its callback or by the parse guard, whichever comes first. */
+  const call = <T>(start: (done: (err: unknown, value?: T) => void) => void): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const fail = (err: Error) => reject(err);
+      inFlight.add(fail);
+      start((err, value) => {
+        inFlight.delete(fail);
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve(value as T);
+      });
+    });
   const isNoNode = (err: unknown) => err instanceof zookeeper.Exception && err.getCode() === NO_NODE;
   return {
     get alive() {
@@ -58,19 +81,55 @@ export const connectZookeeper: ZkConnect = async (connect, timeoutMs) => {
     },
     close: () => client.close(),
     children: (path) =>
-      new Promise((resolve, reject) =>
+      call<string[]>((done) =>
         client.getChildren(path, (err, children) =>
-          err ? (isNoNode(err) ? resolve([]) : reject(err)) : resolve(children),
+          err ? (isNoNode(err) ? done(undefined, []) : done(err)) : done(undefined, children),
         ),
       ),
     data: (path) =>
-      new Promise((resolve, reject) =>
+      call<Buffer | undefined>((done) =>
         client.getData(path, (err, data) =>
-          err ? (isNoNode(err) ? resolve(undefined) : reject(err)) : resolve(data ?? Buffer.alloc(0)),
+          err
+            ? isNoNode(err)
+              ? done(undefined, undefined)
+              : done(err)
+            : done(undefined, data ?? Buffer.alloc(0)),
         ),
       ),
   };
 };
+
+/** The part of node-zookeeper-client's connection manager the guard wraps (lib/ConnectionManager.js). */
+interface ReplyParser {
+  onSocketData(this: ReplyParser, buffer: Buffer): void;
+  pendingBuffer?: Buffer | null;
+  socket?: { destroy(): void } | null;
+}
+
+/**
+ * node-zookeeper-client parses replies inside its socket's `data` handler and throws there on a
+ * reply it misreads (upstream alexguan/node-zookeeper-client#23 and #70, still open: "Unknown
+ * code: <random number>"), where no caller can catch it, so it ended the whole agent. This wraps
+ * that handler on `client`'s own connection manager: a reply the library cannot parse is handled
+ * as the library handles a reply to an unknown op code — the socket is destroyed, the pending
+ * calls fail with CONNECTION_LOSS, and `onFailure` marks the session dead so the next probe opens
+ * a new one. Throws when the library's internals no longer have the handler (a version change).
+ */
+export function guardReplyParsing(client: unknown, onFailure: (err: unknown) => void): void {
+  const manager = (client as { connectionManager?: ReplyParser }).connectionManager;
+  if (typeof manager?.onSocketData !== 'function')
+    throw new Error('node-zookeeper-client has no connectionManager.onSocketData to guard');
+  const parse = manager.onSocketData;
+  manager.onSocketData = function guarded(this: ReplyParser, buffer: Buffer) {
+    try {
+      parse.call(this, buffer);
+    } catch (err) {
+      this.pendingBuffer = null;
+      this.socket?.destroy();
+      onFailure(err);
+    }
+  };
+}
 
 /**
  * One prober's ZooKeeper session, kept between probes (see reuse.ts): opened on first use, reused

@@ -39,6 +39,11 @@ export interface ProcessSpec {
    * ends the whole group.
    */
   restartKeepsChildren?: boolean | undefined;
+  /**
+   * Asked before every spawn (first start, restart, restart after a crash): undefined to go ahead,
+   * or why not; a refusal is handled as a failed start (retried under the restart policy).
+   */
+  beforeSpawn?: (() => Promise<string | undefined>) | undefined;
 }
 
 /**
@@ -221,9 +226,14 @@ export class ProcessSupervisor {
    * `forRestart`: the caller starts it again right after, so a spec with restartKeepsChildren
    * signals only the process and leaves its children running.
    */
-  stop(opts: { forRestart?: boolean } = {}): Promise<SupervisorStatus> {
+  /**
+   * Stops the process. `graceMs` overrides the spec's stopGraceMs for this stop (a fenced Storm
+   * nimbus gets a short one: it must stop serving before another nimbus can start, and its state
+   * lives in ZooKeeper and the blob store, not in memory).
+   */
+  stop(opts: { forRestart?: boolean; graceMs?: number } = {}): Promise<SupervisorStatus> {
     return this.enqueue(async () => {
-      await this.stopRun(opts.forRestart ? 'restarting' : 'stopped', opts.forRestart === true);
+      await this.stopRun(opts.forRestart ? 'restarting' : 'stopped', opts.forRestart === true, opts.graceMs);
       return this.status();
     });
   }
@@ -342,6 +352,12 @@ export class ProcessSupervisor {
       'nextRestartAt',
     ]);
     const startedAt = this.now();
+    const refused = spec.beforeSpawn ? await spec.beforeSpawn().catch((e: unknown) => String(e)) : undefined;
+    if (refused !== undefined) {
+      this.log.warn({ reason: refused }, 'process_start_refused');
+      this.onFailure({ code: null, signal: null, at: this.now() }, startedAt, `not started: ${refused}`);
+      return;
+    }
     let launched;
     try {
       launched = await startDetachedProcess(spec, this.spawnFn);
@@ -512,7 +528,7 @@ export class ProcessSupervisor {
     this.restartTimer = undefined;
   }
 
-  private async stopRun(reason: string, forRestart = false): Promise<void> {
+  private async stopRun(reason: string, forRestart = false, graceMs?: number): Promise<void> {
     this.wantRunning = false;
     this.givenUp = false;
     this.clearRestartTimer();
@@ -520,7 +536,7 @@ export class ProcessSupervisor {
     if (run) {
       let info: ExitInfo;
       try {
-        info = await this.terminate(run, forRestart && run.spec.restartKeepsChildren === true);
+        info = await this.terminate(run, forRestart && run.spec.restartKeepsChildren === true, graceMs);
       } catch (err) {
         this.log.error({ err, pid: run.pid }, 'process_stop_failed');
         this.setStatus({ reason: `stop failed: ${err instanceof Error ? err.message : String(err)}` });
@@ -543,7 +559,7 @@ export class ProcessSupervisor {
    * SIGTERM to the group, up to stopGraceMs for the leader to exit, then SIGKILL; finally SIGKILL
    * whatever is left of the group (systemd's KillMode=control-group does the same).
    */
-  private async terminate(run: Run, keepChildren = false): Promise<ExitInfo> {
+  private async terminate(run: Run, keepChildren = false, graceMs = run.spec.stopGraceMs): Promise<ExitInfo> {
     run.stopRequested = true;
     // Keeping the children: signal the process alone, never its group.
     const target = keepChildren ? { pid: run.pid, pgid: undefined } : run;
@@ -552,12 +568,12 @@ export class ProcessSupervisor {
     if (run.adopted && !(await probeProcessAlive(run.pid, run.startTime, this.procRoot))) {
       return { code: null, signal: null, at: this.now() };
     }
-    this.log.info({ pid: run.pid, grace_ms: run.spec.stopGraceMs }, 'process_stopping');
+    this.log.info({ pid: run.pid, grace_ms: graceMs }, 'process_stopping');
     if (signalProcess(target, 'SIGTERM') === 'gone')
       return run.adopted ? { code: null, signal: null, at: this.now() } : await run.exited;
-    let info = await within(run.exited, run.spec.stopGraceMs);
+    let info = await within(run.exited, graceMs);
     if (!info) {
-      this.log.warn({ pid: run.pid, grace_ms: run.spec.stopGraceMs }, 'stop_grace_expired_killing');
+      this.log.warn({ pid: run.pid, grace_ms: graceMs }, 'stop_grace_expired_killing');
       if (run.adopted && !(await probeProcessAlive(run.pid, run.startTime, this.procRoot)))
         return { code: null, signal: null, at: this.now() };
       signalProcess(target, 'SIGKILL');

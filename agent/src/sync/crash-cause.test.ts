@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findCrashCause, pickCrashCause, readTail } from './crash-cause.js';
+import { findCrashCause, pickCrashCause, readFailureLog, readTail, tailLines } from './crash-cause.js';
 
 describe('crash cause from a log tail', () => {
   it.each<[string, string, string | undefined]>([
@@ -73,6 +73,64 @@ describe('crash cause from a log tail', () => {
         line: 'Using config: /x',
       });
       expect(await findCrashCause([path.join(dir, 'missing.log')], 0)).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('failure log tail: at most 20 lines and 4 KiB', () => {
+  const numbered = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join('\n');
+  it.each<[string, string, string[]]>([
+    ['empty → nothing', '\n\n', []],
+    ['short log → every line, blank lines at the ends dropped', '\na\r\nb\n\n', ['a', 'b']],
+    ['30 lines → the last 20, oldest first', numbered(30), numbered(30).split('\n').slice(10)],
+    [
+      // Recorded from kafka-storage.sh format (Kafka 3.9) over a log dir formatted for node 1.
+      'a Java trace → the exception line kept, its frames folded',
+      [
+        'Exception in thread "main" java.lang.RuntimeException: Stored node id 1 doesn\'t match previous node id 7 in /d/meta.properties.',
+        '\tat org.apache.kafka.metadata.properties.MetaPropertiesEnsemble.verify(MetaPropertiesEnsemble.java:510)',
+        '\tat kafka.tools.StorageTool$.formatCommand(StorageTool.scala:431)',
+        'Caused by: java.io.IOException: x',
+        '\t... 2 more',
+      ].join('\n'),
+      [
+        'Exception in thread "main" java.lang.RuntimeException: Stored node id 1 doesn\'t match previous node id 7 in /d/meta.properties.',
+        '    … 2 stack frames',
+        'Caused by: java.io.IOException: x',
+        '    … 1 stack frame',
+      ],
+    ],
+  ])('%s', (_n, text, lines) => expect(tailLines(text)).toEqual(lines));
+
+  it('lines that together pass 4 KiB → as many of the last as fit', () => {
+    const lines = tailLines(Array.from({ length: 10 }, (_, i) => `${i}`.repeat(1000)).join('\n'));
+    expect(lines).toEqual(['6', '7', '8', '9'].map((c) => c.repeat(1000)));
+    expect(Buffer.byteLength(lines.join('\n'))).toBeLessThanOrEqual(4096);
+  });
+
+  it('one line longer than 4 KiB → its end, behind …, never a split character', () => {
+    const [line] = tailLines('x\n' + 'é'.repeat(3000) + 'END');
+    expect(line?.startsWith('…é')).toBe(true);
+    expect(line?.endsWith('END')).toBe(true);
+    expect(Buffer.byteLength(line!)).toBeLessThanOrEqual(4096);
+  });
+
+  it("reads the crash cause's file, else the first log written since the start", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-tail-'));
+    try {
+      const [own, out] = [path.join(dir, 'zk.log'), path.join(dir, 'zk.out')];
+      fs.writeFileSync(out, 'Invalid config, exiting abnormally\n');
+      expect(await readFailureLog([own, out], Date.now() - 60_000)).toEqual({
+        file: out,
+        lines: ['Invalid config, exiting abnormally'],
+      });
+      fs.writeFileSync(own, 'ERROR boom\n');
+      expect(await readFailureLog([own, out], Date.now() - 60_000, out)).toMatchObject({ file: out });
+      expect(await readFailureLog([own, out], Date.now() - 60_000)).toMatchObject({ file: own });
+      // Written before the start: stale, not this failure's.
+      expect(await readFailureLog([own, out], Date.now() + 60_000)).toBeUndefined();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

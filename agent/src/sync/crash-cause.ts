@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { FAILURE_TAIL_BYTES, FAILURE_TAIL_LINES } from '@hactl/shared';
 
 /**
  * Lines that say what went wrong, most telling first: a Java throwable with its message
@@ -68,4 +69,95 @@ export async function findCrashCause(
     fallback ??= { file, line };
   }
   return fallback;
+}
+
+/**
+ * The last lines of `text`, oldest first, Java stack frames folded (foldStackFrames): at most
+ * `maxLines`, and at most `maxBytes` UTF-8 bytes joined with newlines. Blank lines at either end are dropped; when the last line alone is longer than
+ * `maxBytes`, its end is kept behind a leading `…` (the end of a Java exception line says most).
+ * Pure.
+ */
+export function tailLines(
+  text: string,
+  maxLines: number = FAILURE_TAIL_LINES,
+  maxBytes: number = FAILURE_TAIL_BYTES,
+): string[] {
+  const lines = foldStackFrames(text.replace(/\r\n/g, '\n').split('\n'));
+  while (lines.length && lines.at(-1)!.trim() === '') lines.pop();
+  const out: string[] = [];
+  let bytes = 0;
+  for (let i = lines.length - 1; i >= 0 && out.length < maxLines; i--) {
+    const line = lines[i]!.replace(/\r/g, '');
+    const cost = Buffer.byteLength(line) + (out.length ? 1 : 0);
+    if (bytes + cost <= maxBytes) {
+      out.unshift(line);
+      bytes += cost;
+      continue;
+    }
+    if (out.length === 0) out.unshift(cutToBytes(line, maxBytes));
+    break;
+  }
+  while (out.length && out[0]!.trim() === '') out.shift();
+  return out;
+}
+
+/** A Java stack frame line (`\tat pkg.Class.method(File.java:12)`) or a trace's `... 5 more`. */
+const FRAME_RE = /^\s+(at \S|\.\.\. \d+ more)/;
+
+/**
+ * Each run of Java stack frames folded into one `    … N stack frames` line (spaces: a tab is
+ * escaped where the lines are shown): a JVM that dies at start
+ * ends its log with a long trace, and its last 20 lines would be frames without the exception's
+ * message. Pure.
+ */
+function foldStackFrames(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let frames = 0;
+  const flush = () => {
+    if (frames) out.push(`    … ${frames} stack frame${frames === 1 ? '' : 's'}`);
+    frames = 0;
+  };
+  for (const line of lines) {
+    if (FRAME_RE.test(line)) frames++;
+    else {
+      flush();
+      out.push(line);
+    }
+  }
+  flush();
+  return out;
+}
+
+/** The end of `line` behind `…`, within `maxBytes` UTF-8 bytes, never splitting a character. */
+function cutToBytes(line: string, maxBytes: number): string {
+  const chars = [...line];
+  let kept = '';
+  let bytes = Buffer.byteLength('…');
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const b = Buffer.byteLength(chars[i]!);
+    if (bytes + b > maxBytes) break;
+    kept = chars[i]! + kept;
+    bytes += b;
+  }
+  return `…${kept}`;
+}
+
+/**
+ * The end of the log that says why an instance stopped: `prefer` (the file its crash cause came
+ * from) when given, else the first of `files` written since `sinceMs` with anything in it (the
+ * service's own log comes first, then the captured stdout/stderr, where a JVM that never got to
+ * logging writes). Bounded by tailLines; undefined when no file qualifies.
+ */
+export async function readFailureLog(
+  files: readonly string[],
+  sinceMs: number,
+  prefer?: string,
+): Promise<{ file: string; lines: string[] } | undefined> {
+  for (const file of prefer ? [prefer] : files) {
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st || (!prefer && st.mtimeMs < sinceMs - 1000)) continue;
+    const lines = tailLines(await readTail(file, 4 * FAILURE_TAIL_BYTES));
+    if (lines.length) return { file, lines };
+  }
+  return undefined;
 }

@@ -187,6 +187,19 @@ describe('restart pending after a change is reverted (issue 16 #8)', () => {
       expect(fs.readFileSync(`${dir}/m/conf/zoo.cfg`, 'utf8')).toContain('tickTime=2000');
       expect(m.restartPending).toBe(false);
       expect(m.supervisor.status()).toMatchObject({ state: 'running', pid });
+
+      // Changed again, then the process dies on its own: the supervisor's crash restart starts it on
+      // the new files, so it no longer needs a restart (issue 10).
+      await manager.update(member({ tickTime: '700' }));
+      expect(m.restartPending).toBe(true);
+      process.kill(pid!, 'SIGKILL');
+      const deadline = Date.now() + 15_000;
+      while (!(m.supervisor.status().state === 'running' && m.supervisor.status().pid !== pid)) {
+        if (Date.now() > deadline) throw new Error(`not restarted: ${JSON.stringify(m.supervisor.status())}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(m.running?.inputs).toMatchObject({ config: { tickTime: '700' } });
+      expect(m.restartPending).toBe(false);
     } finally {
       await manager.remove('zk/zk-1');
       fs.rmSync(dir, { recursive: true, force: true });

@@ -14,9 +14,14 @@ import { writeFileIfChanged } from '../files/atomic.js';
 import { ensureOwnedBy } from '../files/ownership.js';
 import type { ServiceUser } from '../supervisor/users.js';
 import { checkPackageHost, ensureDistribution, type DownloadPolicy } from '../files/distribution.js';
-import { ProcessSupervisor, type SupervisorOptions, type SupervisorStatus } from '../supervisor/index.js';
+import {
+  ProcessSupervisor,
+  type ExitInfo,
+  type SupervisorOptions,
+  type SupervisorStatus,
+} from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
-import { findCrashCause } from './crash-cause.js';
+import { findCrashCause, readFailureLog, tailLines } from './crash-cause.js';
 import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
 
@@ -44,7 +49,33 @@ export interface ManagedInstance {
   blocked?: string | undefined;
   /** Why the process last crashed, from its log files. */
   crashCause?: { file: string; line: string } | undefined;
+  /** The end of the log its last crash left (crash-cause.ts readFailureLog), reported while it is down. */
+  failureLog?: { file: string; lines: string[] } | undefined;
+  /**
+   * Why the last start failed before the service's process ran: a pre-start command (e.g. KRaft's
+   * storage format refusing a log dir formatted for another node id) exited non-zero. Cleared by
+   * the next start that gets past it, or when the instance is to stop.
+   */
+  startFailure?: StartFailure | undefined;
   lastProbe?: { at: number; result: unknown };
+}
+
+/** A start that failed before the service's process ran: what failed, how it exited, its output's end. */
+export interface StartFailure {
+  what: string;
+  exit: ExitInfo;
+  log: { file: string; lines: string[] };
+}
+
+/**
+ * How a pre-start command failed, from execFile's error: its exit code, or the signal that ended
+ * it (a timeout kills it); a command that could not be spawned at all (ENOENT, EACCES) is reported
+ * as exit code 127, the shell's "command not found". Pure.
+ */
+export function preStartExit(err: { code?: unknown; signal?: unknown }, at: number): ExitInfo {
+  const signal = typeof err.signal === 'string' ? err.signal : null;
+  const code = typeof err.code === 'number' ? err.code : signal === null ? 127 : null;
+  return { code, signal, at };
 }
 
 /** What a process was started with, to tell whether the current spec needs a restart. */
@@ -82,8 +113,16 @@ export interface InstanceManagerOptions {
   serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
   /** Where packages may be downloaded from (the agent's --package-host list); absent: nowhere. */
   download?: DownloadPolicy | undefined;
+  /** Timeout of a kind's start and running checks (the Storm fence read), ms. Default 3000. */
+  checkTimeoutMs?: number | undefined;
   onChange: () => void;
 }
+
+/**
+ * The grace a process stopped by its kind's running check gets before SIGKILL, ms: a fenced nimbus
+ * must stop answering before the promoted one can start (architecture §5).
+ */
+export const FENCED_STOP_GRACE_MS = 1000;
 
 /** Safe file name for an instance id such as `zk-main/zk-1`. */
 export function instanceFileName(id: string): string {
@@ -96,6 +135,8 @@ export function instanceFileName(id: string): string {
  */
 export class InstanceManager {
   readonly instances = new Map<string, ManagedInstance>();
+  /** Instances a running check stopped (see enforceRunningChecks), retried by their start check. */
+  private readonly checkStopped = new Set<string>();
   constructor(private readonly opts: InstanceManagerOptions) {}
 
   current(): Map<string, DesiredInstance> {
@@ -150,16 +191,74 @@ export class InstanceManager {
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
       restartKeepsChildren: plan.restartKeepsChildren,
+      beforeSpawn: this.startCheck(spec),
     };
+  }
+
+  /** The kind's check before each start of `spec` (the Storm nimbus fence), if it has one. */
+  private startCheck(spec: DesiredInstance): (() => Promise<string | undefined>) | undefined {
+    const check = agentServiceKind(spec.kind)?.checkStart;
+    return check ? () => check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
+  }
+
+  /**
+   * Stops every running process whose kind says it must not run (a nimbus fenced by a newer epoch
+   * in ZooKeeper), without a lease: a fenced process is the one that must not serve. Called when
+   * the agent starts (right after adoption, before anything else) and every report interval, so an
+   * agent cut off from the control plane still obeys ZooKeeper. Returns the ids it stopped.
+   */
+  async enforceRunningChecks(): Promise<string[]> {
+    const stopped: string[] = [];
+    for (const m of [...this.instances.values()]) {
+      if (await this.enforceRunningCheck(m)) stopped.push(m.spec.id);
+      else await this.retryChecked(m);
+    }
+    return stopped;
+  }
+
+  /**
+   * Starts again an instance a running check stopped, once its kind's start check passes (a nimbus
+   * that fenced itself while ZooKeeper was out of reach, whose fence is confirmed again). One that
+   * ZooKeeper fenced for good (a newer epoch) stays stopped: its start check refuses.
+   */
+  private async retryChecked(m: ManagedInstance): Promise<void> {
+    if (!this.checkStopped.has(m.spec.id)) return;
+    if (m.spec.runState !== 'running' || m.supervisor.status().state !== 'stopped') {
+      this.checkStopped.delete(m.spec.id);
+      return;
+    }
+    const check = agentServiceKind(m.spec.kind)?.checkStart;
+    if (!check || (await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000)) !== undefined) return;
+    if (this.instances.get(m.spec.id) !== m || m.supervisor.status().state !== 'stopped') return;
+    this.checkStopped.delete(m.spec.id);
+    this.opts.logger.info({ instance: m.spec.id }, 'starting again: its start check passes');
+    m.blocked = undefined;
+    await m.supervisor.start();
+  }
+
+  /** One instance's running check (see enforceRunningChecks); true when it was stopped. */
+  private async enforceRunningCheck(m: ManagedInstance): Promise<boolean> {
+    const check = agentServiceKind(m.spec.kind)?.checkRunning;
+    const st = m.supervisor.status().state;
+    if (!check || (st !== 'running' && st !== 'starting' && st !== 'crashed')) return false;
+    const reason = await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000);
+    if (reason === undefined || this.instances.get(m.spec.id) !== m) return false;
+    this.opts.logger.warn({ instance: m.spec.id, reason }, 'stopping a process its kind refuses to run');
+    m.blocked = reason;
+    this.checkStopped.add(m.spec.id);
+    // A process its kind refuses to run must stop serving now, not after the usual grace.
+    await m.supervisor.stop({ graceMs: FENCED_STOP_GRACE_MS });
+    this.opts.onChange();
+    return true;
   }
 
   private runningFile(id: string): string {
     return path.join(this.opts.stateDir, 'run', `${instanceFileName(id)}.running.json`);
   }
 
-  /** Records what the process now running was started with (memory and disk). */
-  private async recordRunning(m: ManagedInstance): Promise<void> {
-    m.running = m.launch;
+  /** Records what the process now running was started with, `launched` (memory and disk). */
+  private async recordRunning(m: ManagedInstance, launched: RunningRecord): Promise<void> {
+    m.running = launched;
     this.refreshPending(m);
     await writeFileIfChanged(this.runningFile(m.spec.id), JSON.stringify(m.running) + '\n', {
       mode: 0o600,
@@ -304,6 +403,13 @@ export class InstanceManager {
           },
           (err, stdout, stderr) => {
             if (!err) return resolve();
+            const m = this.instances.get(spec.id);
+            if (m)
+              m.startFailure = {
+                what: `pre-start ${path.basename(c.command)} ${c.args[0] ?? ''}`.trim(),
+                exit: preStartExit(err, Date.now()),
+                log: { file: '', lines: tailLines(`${stdout}\n${stderr}`) },
+              };
             const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-5).join(' | ');
             reject(
               new Error(
@@ -313,6 +419,11 @@ export class InstanceManager {
           },
         );
       });
+    }
+    const m = this.instances.get(spec.id);
+    if (m?.startFailure) {
+      m.startFailure = undefined;
+      this.opts.onChange();
     }
   }
 
@@ -340,11 +451,15 @@ export class InstanceManager {
       launch: { inputs: spec.inputs, plan },
     };
     let lastPid: number | undefined;
+    let spawning: RunningRecord | undefined;
     supervisor.onChange((st) => {
       // A process the supervisor spawned (a start, a restart, a restart after a crash) runs what the
-      // supervisor was last given (managed.launch).
+      // supervisor held when it began spawning it: `managed.launch` at the `starting` event
+      // (setLaunch changes both together, synchronously). A config change that lands while the
+      // spawn is under way changes `launch`, not what this process runs, so it stays restart pending.
+      if (st.state === 'starting') spawning = managed.launch;
       if (st.state === 'running' && st.pid !== undefined && st.pid !== lastPid && !st.adopted)
-        void this.recordRunning(managed);
+        void this.recordRunning(managed, spawning ?? managed.launch);
       if (st.pid !== undefined) lastPid = st.pid;
       if (st.state === 'crashed') void this.noteCrash(managed, st.lastExit?.at ?? 0);
       else if (st.state === 'running') managed.crashCause = undefined;
@@ -360,6 +475,8 @@ export class InstanceManager {
       if (adopted.pid) {
         managed.running = (await this.readRunning(spec.id, spec.kind)) ?? { inputs: spec.inputs, plan };
         this.refreshPending(managed);
+        // Before anything else: an adopted nimbus fenced while this agent was away stops now.
+        await this.enforceRunningCheck(managed);
       } else {
         await this.runPreStart(spec);
         await supervisor.start();
@@ -370,8 +487,10 @@ export class InstanceManager {
   /** Finds why the process crashed in its logs (written since it started). */
   private async noteCrash(m: ManagedInstance, exitAt: number): Promise<void> {
     const since = (m.supervisor.status().lastExit?.at ?? exitAt) - 10 * 60_000;
-    const cause = await findCrashCause(InstanceManager.logFiles(m.plan), since).catch(() => undefined);
+    const files = InstanceManager.logFiles(m.plan);
+    const cause = await findCrashCause(files, since).catch(() => undefined);
     m.crashCause = cause;
+    m.failureLog = await readFailureLog(files, since, cause?.file).catch(() => undefined);
     this.opts.onChange();
   }
 
@@ -398,6 +517,7 @@ export class InstanceManager {
     m.plan = plan;
     const st = m.supervisor.status().state;
     if (spec.runState === 'stopped') {
+      m.startFailure = undefined;
       this.setLaunch(m, user);
       if (st !== 'stopped') await m.supervisor.stop();
     } else if (st === 'stopped') {

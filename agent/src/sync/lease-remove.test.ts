@@ -11,8 +11,13 @@ const refused: LeaseAnswer = {
   retryAfterMs: 500,
 };
 
-/** One removal's world: lease answers in order, a supervisor that records its stop, the kind's hook. */
-function world(o: { answers: LeaseAnswer[]; hook?: RemoveHooks['beforeRemove']; state?: string }) {
+/** One removal's world: lease answers in order, a supervisor that records its stop, the kind's hooks. */
+function world(o: {
+  answers: LeaseAnswer[];
+  hook?: RemoveHooks['beforeRemoval'];
+  after?: RemoveHooks['afterRemoval'];
+  state?: string;
+}) {
   const events: string[] = [];
   const sup = {
     state: o.state ?? 'running',
@@ -42,7 +47,17 @@ function world(o: { answers: LeaseAnswer[]; hook?: RemoveHooks['beforeRemove']; 
     instances: {
       instances: new Map([['k/kafka-2', { spec: { kind: 'kafka', inputs: {} }, supervisor: sup }]]),
     },
-    kindOf: () => (o.hook ? { beforeRemove: o.hook } : {}),
+    kindOf: () => ({
+      ...(o.hook ? { beforeRemoval: o.hook } : {}),
+      ...(o.after
+        ? {
+            afterRemoval: (i: unknown, opts: Parameters<NonNullable<RemoveHooks['afterRemoval']>>[1]) => {
+              events.push('after');
+              return o.after!(i, opts);
+            },
+          }
+        : {}),
+    }),
     now: () => 0,
     sleep: (ms) => {
       events.push(`sleep ${ms}`);
@@ -65,14 +80,64 @@ describe('agent: stopping a removed member under a lease', () => {
     ['stopped', 'stop-down'],
   ])('member %s → %s', (state, expected) => expect(planRemoveStep(state).do).toBe(expected));
 
-  it('waits for the lease, runs the pre-stop procedure, stops, releases', async () => {
-    const w = world({ answers: [refused, granted], hook: () => Promise.resolve('drained') });
+  it('waits for the lease, runs the pre-stop procedure, stops, cleans up, releases', async () => {
+    let peers: unknown;
+    const w = world({
+      answers: [refused, granted],
+      hook: () => Promise.resolve({ actions: ['drained'] }),
+      after: (_i, opts) => {
+        peers = opts.peers;
+        return Promise.resolve({ actions: ['exclusion cleared'] });
+      },
+    });
     const out = await w.remover.runCommand(
-      { id: 'c1', action: 'remove', instanceId: 'k/kafka-2', args: [] },
+      { id: 'c1', action: 'remove', instanceId: 'k/kafka-2', args: ['peer=127.0.0.21:9200'] },
       () => Promise.resolve(),
     );
-    expect(out).toEqual({ id: 'c1', ok: true, output: 'stopped under lease (pid 100); drained', error: '' });
-    expect(w.events).toEqual(['acquire k/kafka-2', 'sleep 500', 'acquire k/kafka-2', 'stop', 'release L1']);
+    expect(out).toEqual({
+      id: 'c1',
+      ok: true,
+      output: 'stopped under lease (pid 100); drained; exclusion cleared',
+      error: '',
+    });
+    expect(w.events).toEqual([
+      'acquire k/kafka-2',
+      'sleep 500',
+      'acquire k/kafka-2',
+      'stop',
+      'after',
+      'release L1',
+    ]);
+    expect(peers).toEqual([{ address: '127.0.0.21', port: 9200 }]);
+  });
+
+  it('a failed clean-up fails the command after the stop; a retry finds the member stopped and cleans up without a lease', async () => {
+    let fail = true;
+    const w = world({
+      answers: [granted],
+      after: () =>
+        fail ? Promise.reject(new Error('no peer answered')) : Promise.resolve({ actions: ['cleared'] }),
+    });
+    const cmd = { id: 'c6', action: 'remove', instanceId: 'k/kafka-2', args: [] };
+    const first = await w.remover.runCommand(cmd, () => Promise.resolve());
+    expect(first.ok).toBe(false);
+    expect(first.error).toMatch(/stopped, but cleaning up after the removal failed: no peer answered/);
+    expect(w.sup.state).toBe('stopped');
+    fail = false;
+    const again = await w.remover.runCommand({ ...cmd, id: 'c7' }, () => Promise.resolve());
+    expect(again).toMatchObject({ ok: true, output: 'stopped (it was not running); cleared' });
+    expect(w.events).toEqual(['acquire k/kafka-2', 'stop', 'after', 'release L1', 'stop', 'after']);
+  });
+
+  it('refuses arguments it does not know without asking a lease', async () => {
+    const w = world({ answers: [] });
+    const out = await w.remover.runCommand(
+      { id: 'c8', action: 'remove', instanceId: 'k/kafka-2', args: ['peer=nowhere'] },
+      () => Promise.resolve(),
+    );
+    expect(out.ok).toBe(false);
+    expect(out.error).toMatch(/not HOST:PORT/);
+    expect(w.events).toEqual([]);
   });
 
   it('a refusal of the pre-stop procedure leaves the member running, releases the lease and fails with the reason', async () => {
@@ -96,7 +161,7 @@ describe('agent: stopping a removed member under a lease', () => {
       answers: [granted],
       hook: (_i, o) => {
         forced = o.force;
-        return Promise.resolve('');
+        return Promise.resolve({ actions: [] });
       },
     });
     await w.remover.runCommand({ id: 'c3', action: 'remove', instanceId: 'k/kafka-2', args: ['force'] }, () =>

@@ -10,25 +10,23 @@ import {
 } from './lease-restart.js';
 import type { DesiredInstance } from './diff.js';
 import type { SupervisorStatus } from '../supervisor/index.js';
+import type { AgentServiceKind, RemovalOptions } from '../services/types.js';
+import { parseRemoveArgs } from '@hactl/shared';
 
 /**
  * Stopping a removed member under a lease (issue 10): a membership procedure's `stop` step sends a
  * `remove` command; the agent asks a restart lease for the member (the same gates as a restart),
- * runs its kind's pre-stop procedure for a removal (`beforeRemove`: Kafka refuses while the broker
- * holds partition replicas, Elasticsearch drains the node or excludes it from the voting
- * configuration), stops the process and releases the lease. The control plane then drops the member
- * from the host's desired state. A member that is not running serves nobody and is stopped without a
- * lease, as a restart starts such a member without one.
+ * runs its kind's `beforeRemoval` (Kafka refuses while the broker holds partition replicas,
+ * Elasticsearch drains the node or excludes it from the voting configuration), stops the process,
+ * runs the kind's `afterRemoval` through the other members (`peer=` arguments: Elasticsearch
+ * clears the exclusions, KRaft unregisters the broker) and releases the lease. The control plane
+ * then drops the member from the host's desired state. A member that is not running serves nobody
+ * and is stopped without a lease, as a restart starts such a member without one; its
+ * `afterRemoval` still runs, so a step retried after a failed clean-up finishes it.
  */
 
-/** A kind's procedure before a removed member is stopped (AgentServiceKind fits). */
-export interface RemoveHooks {
-  /**
-   * I/O before the stop; resolves with what it did (for the step's note) or rejects to refuse the
-   * removal, the reason naming what still depends on the member. `force` asks to stop anyway.
-   */
-  beforeRemove?(inputs: unknown, o: { force: boolean; timeoutMs: number }): Promise<string>;
-}
+/** A kind's removal procedure (AgentServiceKind fits). */
+export type RemoveHooks = Pick<AgentServiceKind, 'beforeRemoval' | 'afterRemoval'>;
 
 /** What a removal reads of and does to a managed instance (InstanceManager fits). */
 export interface RemoveHost {
@@ -46,7 +44,7 @@ export interface LeaseRemoveDeps extends LeaseWorkDeps {
   kindOf: (kind: string) => RemoveHooks | undefined;
 }
 
-/** How long a kind's pre-stop procedure may take (an Elasticsearch drain moves the node's shards). */
+/** How long each of a kind's removal procedures may take (an Elasticsearch drain moves the node's shards). */
 export const REMOVE_PROCEDURE_TIMEOUT_MS = 600_000;
 
 /** What the member's state asks of a removal, before any lease. Pure. */
@@ -60,11 +58,19 @@ export function planRemoveStep(
 export class LeaseRemover {
   constructor(private readonly deps: LeaseRemoveDeps) {}
 
-  /** Runs a `remove` command (args: `force`), once `applied` resolves; failures become a failed result. */
+  /**
+   * Runs a `remove` command (args: shared `parseRemoveArgs`), once `applied` resolves; failures,
+   * a refusal and bad arguments included, become a failed result.
+   */
   async runCommand(cmd: RestartCommand, applied: () => Promise<void>): Promise<CommandResultMsg> {
     try {
+      const args = parseRemoveArgs(cmd.args);
       await applied();
-      const output = await this.remove(cmd.instanceId, `command ${cmd.id}`, cmd.args.includes('force'));
+      const output = await this.remove(cmd.instanceId, `command ${cmd.id}`, {
+        force: args.force,
+        peers: args.peers,
+        timeoutMs: REMOVE_PROCEDURE_TIMEOUT_MS,
+      });
       return { id: cmd.id, ok: true, output, error: '' };
     } catch (err) {
       const error = describeError(err);
@@ -76,8 +82,8 @@ export class LeaseRemover {
     }
   }
 
-  /** Stops the member under a lease after its kind's pre-stop procedure; resolves with what was done. */
-  async remove(instanceId: string, reason: string, force: boolean): Promise<string> {
+  /** Stops the member under a lease between its kind's removal procedures; resolves with what was done. */
+  async remove(instanceId: string, reason: string, opts: RemovalOptions): Promise<string> {
     const d = this.deps;
     const deadline = d.now() + LEASE_WAIT_MS;
     for (;;) {
@@ -88,7 +94,7 @@ export class LeaseRemover {
       if (step.do === 'stop-down') {
         await m!.supervisor.stop();
         d.reportSoon();
-        return `stopped (it was not running)`;
+        return joinNotes('stopped (it was not running)', await this.after(m!, opts));
       }
       let answer: LeaseAnswer;
       try {
@@ -107,29 +113,45 @@ export class LeaseRemover {
         await d.sleep(next.delayMs);
         continue;
       }
-      return this.removeHolding(instanceId, m!, force, next.leaseId);
+      return this.removeHolding(instanceId, m!, opts, next.leaseId);
     }
   }
 
   private async removeHolding(
     instanceId: string,
-    m: NonNullable<ReturnType<RemoveHost['instances']['get']>>,
-    force: boolean,
+    m: Member,
+    opts: RemovalOptions,
     leaseId: string,
   ): Promise<string> {
     const d = this.deps;
     d.waiting.set(instanceId, 'removal: running the pre-stop procedure under lease');
     d.reportSoon();
     try {
-      const hook = d.kindOf(m.spec.kind)?.beforeRemove;
-      const note = hook ? await hook(m.spec.inputs, { force, timeoutMs: REMOVE_PROCEDURE_TIMEOUT_MS }) : '';
+      const hook = d.kindOf(m.spec.kind)?.beforeRemoval;
+      const before = hook ? (await hook(m.spec.inputs, opts)).actions.join('; ') : '';
       const pid = m.supervisor.status().pid;
       await m.supervisor.stop();
-      d.logger.info({ instance: instanceId, lease: leaseId, note }, 'removed member stopped under lease');
+      d.logger.info({ instance: instanceId, lease: leaseId, before }, 'removed member stopped under lease');
       d.reportSoon();
-      return `stopped under lease (pid ${pid ?? '-'})${note ? `; ${note}` : ''}`;
+      d.waiting.set(instanceId, 'removal: cleaning up after the stop');
+      return joinNotes(`stopped under lease (pid ${pid ?? '-'})`, before, await this.after(m, opts));
     } finally {
       await releaseLeaseQuietly(d.leases, leaseId, d.logger);
     }
   }
+
+  /** The kind's `afterRemoval` once the member has stopped; its failure fails the command (a resume retries it). */
+  private async after(m: Member, opts: RemovalOptions): Promise<string> {
+    const hook = this.deps.kindOf(m.spec.kind)?.afterRemoval;
+    if (!hook) return '';
+    try {
+      return (await hook(m.spec.inputs, opts)).actions.join('; ');
+    } catch (err) {
+      throw new Error(`stopped, but cleaning up after the removal failed: ${describeError(err)}`);
+    }
+  }
 }
+
+type Member = NonNullable<ReturnType<RemoveHost['instances']['get']>>;
+
+const joinNotes = (...notes: string[]): string => notes.filter(Boolean).join('; ');

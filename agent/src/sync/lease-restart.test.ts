@@ -110,7 +110,7 @@ describe('restart under lease (fake supervisor, fake connection)', () => {
       'probe zk/zk-1',
       'release L1',
     ]);
-    expect(out).toMatch(/^restarted \(pid 100 -> 101\), ready in \d+ ms$/);
+    expect(out).toMatch(/^restarted \(pid 100 → 101\), ready in \d+ ms$/);
   });
 
   it('a refused lease → waits retryAfterMs, explaining in the status what it waits for', async () => {
@@ -163,6 +163,15 @@ describe('restart under lease (fake supervisor, fake connection)', () => {
     });
     await expect(w.restarter.restart('zk/zk-1', 'command c1')).rejects.toThrow('cluster not green');
     expect(w.events.at(-1)).toBe('release L1');
+  });
+
+  it('the kind stop gate refuses (e.g. Kafka: a partition would go offline) → nothing is stopped, the lease is released', async () => {
+    const w = world({
+      answers: [granted],
+      hooks: { beforeRestart: () => Promise.reject(new Error('broker 3 must not stop: solo-0 ...')) },
+    });
+    await expect(w.restarter.restart('zk/zk-1', 'command c1')).rejects.toThrow('broker 3 must not stop');
+    expect(w.events).toEqual(['acquire h1 zk/zk-1 (command c1)', 'release L1']);
   });
 
   it('"abandon:" from the control plane → the wait ends, nothing restarts, the command fails with the reason', async () => {

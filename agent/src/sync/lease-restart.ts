@@ -50,8 +50,9 @@ export interface RestartHost {
 /** A kind's restart procedure (AgentServiceKind fits). */
 export interface RestartHooks {
   isReady?(probe: unknown): boolean;
-  beforeRestart?(inputs: unknown, timeoutMs: number): Promise<void>;
-  afterRestart?(inputs: unknown, timeoutMs: number): Promise<void>;
+  /** Each may resolve with a line saying why it let the restart go on (logged with the time it waited). */
+  beforeRestart?(inputs: unknown, timeoutMs: number): Promise<unknown>;
+  afterRestart?(inputs: unknown, timeoutMs: number): Promise<unknown>;
 }
 
 /** What taking a member down under a lease needs, for a restart and a removal (lease-remove.ts) alike. */
@@ -233,17 +234,29 @@ export class LeaseRestarter {
     d.logger.info({ instance: instanceId, lease: leaseId }, 'restarting under lease');
     const kind = d.kindOf(m.spec.kind);
     try {
-      await kind?.beforeRestart?.(m.spec.inputs, 60_000);
+      const gateFrom = d.now();
+      const gate = await kind?.beforeRestart?.(m.spec.inputs, 60_000);
+      if (typeof gate === 'string')
+        d.logger.info(
+          { instance: instanceId, reason: gate, waited_ms: d.now() - gateFrom },
+          'stop gate passed',
+        );
       await d.instances.restart(instanceId);
       d.reportSoon();
       await this.waitReady(instanceId, READY_TIMEOUT_MS);
-      await kind?.afterRestart?.(m.spec.inputs, 600_000);
+      const afterFrom = d.now();
+      const after = await kind?.afterRestart?.(m.spec.inputs, 600_000);
+      if (typeof after === 'string')
+        d.logger.info(
+          { instance: instanceId, reason: after, waited_ms: d.now() - afterFrom },
+          'after-restart gate passed',
+        );
     } finally {
       await releaseLeaseQuietly(d.leases, leaseId, d.logger);
     }
     const pidAfter = d.instances.instances.get(instanceId)?.supervisor.status().pid;
     // "ready in" is the member's own restart time (stop, start, serving again), for overhead numbers.
-    return `restarted (pid ${pidBefore ?? '-'} -> ${pidAfter ?? '-'}), ready in ${d.now() - restartStarted} ms`;
+    return `restarted (pid ${pidBefore ?? '-'} → ${pidAfter ?? '-'}), ready in ${d.now() - restartStarted} ms`;
   }
 
   /** Probes until the kind says the instance serves again. */

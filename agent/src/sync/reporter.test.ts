@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StatusReport } from '@hactl/proto';
 import type { SupervisorStatus } from '../supervisor/index.js';
 import { buildStatusReport, Reporter, REPORT_SOON_MS, type ReportedInstance } from './reporter.js';
+import { preStartExit } from './instances.js';
 
 const status = (over: Partial<SupervisorStatus> = {}): SupervisorStatus =>
   ({ state: 'running', pid: 42, restarts: 0, adopted: false, crashLoop: false, ...over }) as SupervisorStatus;
@@ -15,6 +16,83 @@ const instance = (st: SupervisorStatus, over: Partial<ReportedInstance> = {}): R
 });
 
 describe('status report (pure)', () => {
+  it('a start that failed before the process ran (pre-start) → stopped, with what failed, its exit and output', () => {
+    const r = buildStatusReport(
+      new Map([
+        [
+          'k/kafka-7',
+          instance(status({ state: 'stopped', pid: undefined }), {
+            startFailure: {
+              what: 'pre-start kafka-storage.sh format',
+              exit: { code: 1, signal: null, at: 5 },
+              log: {
+                file: '',
+                lines: ["java.lang.RuntimeException: Stored node id 1 doesn't match previous node id 7"],
+              },
+            },
+          }),
+        ],
+      ]),
+      new Map(),
+      { generation: 3, error: '' },
+      9,
+    );
+    expect(r.instances?.[0]).toMatchObject({
+      process: 'stopped',
+      detail: 'start failed: pre-start kafka-storage.sh format exited with code 1',
+      failure: {
+        hasExitCode: true,
+        exitCode: 1,
+        exitedAtMs: 5,
+        logFile: '',
+        logTail: [expect.stringContaining('Stored node id 1')],
+      },
+    });
+  });
+
+  it.each<[string, { code?: unknown; signal?: unknown }, { code: number | null; signal: string | null }]>([
+    ['exit code 1', { code: 1, signal: null }, { code: 1, signal: null }],
+    ['killed by the timeout', { code: null, signal: 'SIGTERM' }, { code: null, signal: 'SIGTERM' }],
+    ['could not be spawned (ENOENT) → 127', { code: 'ENOENT' }, { code: 127, signal: null }],
+  ])('pre-start exit: %s', (_n, err, exit) => expect(preStartExit(err, 3)).toEqual({ ...exit, at: 3 }));
+
+  it('a crash-looping member → its exit (code or signal, time) and the end of its log; a member running normally → none', () => {
+    const exit = { code: 2, signal: null, at: 1_800_000_000_000 };
+    const log = { file: '/l/zk.log', lines: ['Invalid config, exiting abnormally'] };
+    const r = buildStatusReport(
+      new Map([
+        [
+          'zk/zk-1',
+          instance(status({ state: 'crashed', pid: undefined, lastExit: exit }), { failureLog: log }),
+        ],
+        // Restarted, running again, still in its crash loop: still down for the report.
+        [
+          'zk/zk-2',
+          instance(status({ crashLoop: true, lastExit: { code: null, signal: 'SIGKILL', at: 7 } }), {
+            failureLog: undefined,
+          }),
+        ],
+        // Stopped on request earlier, running now: that exit is no failure.
+        ['zk/zk-3', instance(status({ lastExit: { code: 143, signal: null, at: 7 } }), { failureLog: log })],
+      ]),
+      new Map(),
+      { generation: 3, error: '' },
+      9,
+    );
+    expect(r.instances?.map((i) => i.failure)).toEqual([
+      {
+        hasExitCode: true,
+        exitCode: 2,
+        signal: '',
+        exitedAtMs: 1_800_000_000_000,
+        logFile: '/l/zk.log',
+        logTail: ['Invalid config, exiting abnormally'],
+      },
+      { hasExitCode: false, exitCode: 0, signal: 'SIGKILL', exitedAtMs: 7, logFile: '', logTail: [] },
+      undefined,
+    ]);
+  });
+
   it('a running member with a probe → the probe JSON and its time, its log files, the waiting reason', () => {
     const r = buildStatusReport(
       new Map([['zk/zk-1', instance(status(), { lastProbe: { at: 5, result: { ok: true } } })]]),

@@ -1,8 +1,8 @@
-import type { InstanceStatus, StatusReport } from '@hactl/proto';
+import type { ExitFailure, InstanceStatus, StatusReport } from '@hactl/proto';
 import type { ProcessPlan } from '@hactl/shared';
 import type { SupervisorStatus } from '../supervisor/index.js';
 import type { DesiredInstance } from './diff.js';
-import { InstanceManager } from './instances.js';
+import { InstanceManager, type StartFailure } from './instances.js';
 
 /**
  * The report loop: every interval, probe each running instance and send the full status; a state
@@ -19,6 +19,8 @@ export interface ReportedInstance {
   target?: unknown;
   blocked?: string | undefined;
   crashCause?: { file: string; line: string } | undefined;
+  failureLog?: { file: string; lines: string[] } | undefined;
+  startFailure?: StartFailure | undefined;
   lastProbe?: { at: number; result: unknown };
 }
 
@@ -48,6 +50,7 @@ export function buildStatusReport(
         down ? (st.reason ?? '') : '',
         down && m.crashCause ? `cause (${m.crashCause.file}): ${m.crashCause.line}` : '',
         m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
+        m.startFailure ? `start failed: ${m.startFailure.what} exited ${exitText(m.startFailure.exit)}` : '',
         waiting.get(id) ?? '',
       ]
         .filter(Boolean)
@@ -56,9 +59,34 @@ export function buildStatusReport(
       probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
       restartPending: m.restartPending || m.target !== undefined,
       logFiles: InstanceManager.logFiles(m.plan),
+      ...(down && st.lastExit
+        ? { failure: exitFailure(st.lastExit, m.failureLog) }
+        : m.startFailure
+          ? { failure: exitFailure(m.startFailure.exit, m.startFailure.log) }
+          : {}),
     });
   }
   return { appliedGeneration: applied.generation, applyError: applied.error, instances: out, sentAtMs: now };
+}
+
+/** `with code 1` / `on SIGKILL`. */
+function exitText(e: { code: number | null; signal: string | null }): string {
+  return e.code !== null ? `with code ${e.code}` : `on ${e.signal ?? 'a signal'}`;
+}
+
+/** How an instance last exited, with the end of its log (absent lines when none was found), on the wire. Pure. */
+export function exitFailure(
+  exit: NonNullable<SupervisorStatus['lastExit']>,
+  log: { file: string; lines: string[] } | undefined,
+): ExitFailure {
+  return {
+    hasExitCode: exit.code !== null,
+    exitCode: exit.code ?? 0,
+    signal: exit.signal ?? '',
+    exitedAtMs: exit.at,
+    logFile: log?.file ?? '',
+    logTail: log?.lines ?? [],
+  };
 }
 
 export interface ReporterDeps {

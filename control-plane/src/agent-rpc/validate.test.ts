@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@hactl/shared';
-import type { Hello__Output } from '@hactl/proto';
-import { parseHello } from './validate.js';
+import type { ExitFailure__Output, Hello__Output, StatusReport__Output } from '@hactl/proto';
+import { parseFailure, parseHello, parseStatus } from './validate.js';
 
 const hello = (dataRoot: string): Hello__Output =>
   ({
@@ -69,4 +69,83 @@ describe('hello: the address is one services can bind and advertise', () => {
       expect(problems({ ...hello('/var/lib/hactl'), address })).toEqual([]);
     },
   );
+});
+
+describe("status: an instance's exit failure is checked at the edge", () => {
+  const failure = (o: Partial<ExitFailure__Output> = {}): ExitFailure__Output => ({
+    hasExitCode: true,
+    exitCode: 2,
+    signal: '',
+    exitedAtMs: 1_800_000_000_000,
+    logFile: '/d/zk/1/logs/zookeeper.log',
+    logTail: ['Invalid config, exiting abnormally'],
+    ...o,
+  });
+  const paths = (f: ExitFailure__Output) => {
+    const r = parseFailure(f, 'f');
+    return r.ok ? [] : r.problems.map((p) => p.path);
+  };
+
+  it('a well-formed failure → the member failure with an ISO time', () => {
+    expect(parseFailure(failure(), 'f')).toEqual({
+      ok: true,
+      failure: {
+        exitCode: 2,
+        signal: null,
+        exitedAt: '2027-01-15T08:00:00.000Z',
+        logFile: '/d/zk/1/logs/zookeeper.log',
+        logTail: ['Invalid config, exiting abnormally'],
+      },
+    });
+    expect(parseFailure(failure({ hasExitCode: false, signal: 'SIGKILL' }), 'f')).toMatchObject({
+      ok: true,
+      failure: { exitCode: null, signal: 'SIGKILL' },
+    });
+  });
+
+  it.each<[string, Partial<ExitFailure__Output>, string[]]>([
+    ['exit code 300', { exitCode: 300 }, ['f.exitCode']],
+    ['neither code nor signal', { hasExitCode: false }, ['f']],
+    ['a code and a signal', { signal: 'SIGTERM' }, ['f']],
+    ['a signal that is no signal name', { hasExitCode: false, signal: 'kill -9' }, ['f.signal']],
+    ['no time', { exitedAtMs: 0 }, ['f.exitedAtMs']],
+    ['a relative log path', { logFile: 'logs/zk.log' }, ['f.logFile']],
+    ['21 lines', { logTail: Array.from({ length: 21 }, () => 'x') }, ['f.logTail']],
+    ['more than 4 KiB', { logTail: ['x'.repeat(3000), 'y'.repeat(1100)] }, ['f.logTail']],
+    ['a line holding a line break', { logTail: ['ok', 'a\nb'] }, ['f.logTail[1]']],
+  ])('%s → refused at its field', (_n, o, expected) => expect(paths(failure(o))).toEqual(expected));
+
+  it('a report with a bad failure keeps the instance, drops the failure and says why in its detail', () => {
+    const report = (f: ExitFailure__Output) =>
+      ({
+        appliedGeneration: 1,
+        applyError: '',
+        sentAtMs: 0,
+        instances: [
+          {
+            id: 'zk/zk-1',
+            cluster: 'zk',
+            kind: 'zookeeper',
+            process: 'crashed',
+            pid: 0,
+            restarts: 3,
+            lastExit: '',
+            adopted: false,
+            detail: 'exit code 2',
+            probeAtMs: 0,
+            probeJson: '',
+            restartPending: false,
+            logFiles: [],
+            failure: f,
+          },
+        ],
+      }) as unknown as StatusReport__Output;
+    const good = parseStatus(report(failure()), () => 'zookeeper').instances[0]!;
+    expect(good.failure?.exitCode).toBe(2);
+    const bad = parseStatus(report(failure({ exitCode: -5 })), () => 'zookeeper').instances[0]!;
+    expect(bad.failure).toBeUndefined();
+    expect(bad.detail).toBe(
+      'exit code 2; invalid failure report: status.instances[0].failure.exitCode: -5 is not an exit code (0-255)',
+    );
+  });
 });

@@ -6,9 +6,12 @@ import {
   normalisePath,
   parseJsonInput,
   serviceKind,
+  FAILURE_TAIL_BYTES,
+  FAILURE_TAIL_LINES,
   type ErrorDetail,
+  type MemberFailure,
 } from '@hactl/shared';
-import type { Hello__Output, StatusReport__Output } from '@hactl/proto';
+import type { ExitFailure__Output, Hello__Output, StatusReport__Output } from '@hactl/proto';
 import type { AgentHello, StatusUpdate } from '../reconcile/fleet.js';
 
 const PROCESS_STATES = new Set(['running', 'stopped', 'crashed', 'starting']);
@@ -104,6 +107,19 @@ export function parseStatus(
         detail = `invalid probe report: ${err instanceof Error ? err.message.slice(0, 200) : 'unparseable'}`;
       }
     }
+    let failure: MemberFailure | undefined;
+    if (i.failure) {
+      const f = parseFailure(i.failure, `status.instances[${instances.length}].failure`);
+      if (f.ok) failure = f.failure;
+      else
+        detail = [
+          detail,
+          `invalid failure report: ${f.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        ]
+          .filter(Boolean)
+          .join('; ')
+          .slice(0, 1500);
+    }
     instances.push({
       id: i.id,
       process: PROCESS_STATES.has(i.process)
@@ -119,6 +135,7 @@ export function parseStatus(
         .filter((f) => f.startsWith('/') && !/[\u0000-\u001f]/.test(f)),
       probeAt: probe === undefined ? 0 : Number(i.probeAtMs) || 0,
       probe,
+      ...(failure ? { failure } : {}),
     });
   }
   // Probe times are the agent's clock; only their age at sending counts (Fleet.recordStatus). A report
@@ -129,5 +146,59 @@ export function parseStatus(
     applyError: s.applyError.slice(0, 2000),
     instances,
     sentAt,
+  };
+}
+
+/** Unix signal names as Node reports them (`SIGKILL`, `SIGRTMIN+3` does not occur for child exits). */
+const SIGNAL_RE = /^SIG[A-Z0-9]{1,12}$/;
+
+/**
+ * Checks an instance's exit failure from the wire: an exit code 0-255 or a signal name (one of
+ * the two), a time, an absolute log path without control characters, and at most
+ * FAILURE_TAIL_LINES lines of at most FAILURE_TAIL_BYTES together (the agent's own bounds), none
+ * holding a line break. Every problem is named under `path`. Pure.
+ */
+export function parseFailure(
+  f: ExitFailure__Output,
+  path: string,
+): { ok: true; failure: MemberFailure } | { ok: false; problems: ErrorDetail[] } {
+  const problems: ErrorDetail[] = [];
+  const code = f.hasExitCode ? f.exitCode : null;
+  if (code !== null && (!Number.isInteger(code) || code < 0 || code > 255))
+    problems.push({ path: `${path}.exitCode`, message: `${code} is not an exit code (0-255)` });
+  const signal = f.signal === '' ? null : f.signal;
+  if (signal !== null && !SIGNAL_RE.test(signal))
+    problems.push({ path: `${path}.signal`, message: 'must be a signal name like SIGKILL' });
+  if ((code === null) === (signal === null))
+    problems.push({ path, message: 'must carry either an exit code or a signal' });
+  const at = Number(f.exitedAtMs);
+  if (!Number.isSafeInteger(at) || at <= 0)
+    problems.push({ path: `${path}.exitedAtMs`, message: 'must be a positive time in ms' });
+  if (
+    f.logFile !== '' &&
+    (!f.logFile.startsWith('/') || f.logFile.length > 500 || /[\u0000-\u001f]/.test(f.logFile))
+  )
+    problems.push({ path: `${path}.logFile`, message: 'must be an absolute path of at most 500 characters' });
+  if (f.logTail.length > FAILURE_TAIL_LINES)
+    problems.push({
+      path: `${path}.logTail`,
+      message: `has ${f.logTail.length} lines; at most ${FAILURE_TAIL_LINES}`,
+    });
+  const bytes = f.logTail.reduce((n, l, i) => n + Buffer.byteLength(l) + (i ? 1 : 0), 0);
+  if (bytes > FAILURE_TAIL_BYTES)
+    problems.push({ path: `${path}.logTail`, message: `has ${bytes} bytes; at most ${FAILURE_TAIL_BYTES}` });
+  const broken = f.logTail.findIndex((l) => /[\r\n]/.test(l));
+  if (broken >= 0)
+    problems.push({ path: `${path}.logTail[${broken}]`, message: 'must not hold a line break' });
+  if (problems.length) return { ok: false, problems };
+  return {
+    ok: true,
+    failure: {
+      exitCode: code,
+      signal,
+      exitedAt: new Date(at).toISOString(),
+      logFile: f.logFile,
+      logTail: [...f.logTail],
+    },
   };
 }

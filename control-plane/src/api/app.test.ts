@@ -33,7 +33,7 @@ beforeEach(() => {
   });
   fleet = core.fleet;
   const rollouts = core.rollouts;
-  app = createApp({ fleet, rollouts, logger: nullLogger });
+  app = createApp({ fleet, rollouts, failovers: core.failovers, logger: nullLogger });
   pushed.length = 0;
   for (const i of [1, 2, 3]) {
     fleet.connectAgent(
@@ -122,6 +122,26 @@ describe('REST API', () => {
     const res = await put('zk-main', body);
     expect(res.status).toBe(status);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  it('failover: bad bodies → 400 naming each field; unknown cluster → 404; not a manual Storm cluster → 400; bad id → 400; unknown id → 404', async () => {
+    const post = (name: string, body: string) =>
+      app.request(`/v1/clusters/${name}/failover`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+    const bad = await post('zk-main', JSON.stringify({ to: 'a b', reason: 'x\ny', extra: 1 }));
+    expect(bad.status).toBe(400);
+    const details = ((await bad.json()) as { error: { details: { path: string }[] } }).error.details;
+    expect(details.map((d) => d.path).sort()).toEqual(['extra', 'reason', 'to']);
+    expect((await post('ghost', '{}')).status).toBe(404);
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+    const zk = await post('zk-main', '{}');
+    expect(zk.status).toBe(400);
+    expect(JSON.stringify(await zk.json())).toMatch(/not a Storm cluster with failover: manual/);
+    expect((await app.request('/v1/failovers/NOT-HEX')).status).toBe(400);
+    expect((await app.request('/v1/failovers/abcdef')).status).toBe(404);
   });
 
   it('bad names in the path → 400; unknown cluster → 404; unknown route → 404', async () => {

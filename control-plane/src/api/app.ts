@@ -5,12 +5,15 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Fleet } from '../reconcile/fleet.js';
 import { parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
 import { Changes, type ChangeMeta } from '../changes/changes.js';
+import { parseFailoverRequest, type FailoverEngine } from '../failover/engine.js';
 import { httpError } from './errors.js';
 import { MAX_BODY_BYTES } from './limits.js';
 
 export interface AppDeps {
   fleet: Fleet;
   rollouts: RolloutEngine;
+  /** Storm nimbus failovers (the core's). */
+  failovers: FailoverEngine;
   logger: Logger;
   /** The core's change service; built from fleet and rollouts when absent. */
   changes?: Changes;
@@ -56,7 +59,7 @@ async function discardBody(req: Request, cap: number): Promise<void> {
 
 /** The REST admin API. Never listens: main.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps): Hono {
-  const { fleet, rollouts, logger } = deps;
+  const { fleet, rollouts, failovers, logger } = deps;
   const changes = deps.changes ?? new Changes({ fleet, rollouts, logger });
   const app = new Hono();
   const limit = bodyLimit({
@@ -117,7 +120,8 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/v1/clusters', (c) => c.json({ clusters: fleet.listClusters() }));
 
-  app.get('/v1/clusters/:name', (c) => c.json(fleet.clusterStatus(checkName(c.req.param('name')))));
+  // Storm manual-failover clusters also show status.activeNimbus and status.lastFailover.
+  app.get('/v1/clusters/:name', (c) => c.json(failovers.clusterView(checkName(c.req.param('name')))));
 
   app.get('/v1/clusters/:name/revisions', (c) =>
     c.json({ revisions: fleet.listRevisions(checkName(c.req.param('name'))) }),
@@ -238,6 +242,15 @@ export function createApp(deps: AppDeps): Hono {
     ]);
   });
 
+  /** Moves the active nimbus of a Storm `failover: manual` cluster (architecture §5): 202 with the failover. */
+  app.post('/v1/clusters/:name/failover', async (c) => {
+    const name = checkName(c.req.param('name'));
+    const req = parseFailoverRequest(await readJson(c.req.raw));
+    return c.json(failovers.request(name, req, meta(c).author), 202);
+  });
+
+  app.get('/v1/failovers/:id', (c) => c.json(failovers.get(checkRolloutId(c.req.param('id'), 'failover'))));
+
   /** Stops and forgets the cluster's instances; their data, log and config directories stay on the hosts. */
   app.delete('/v1/clusters/:name', (c) => {
     const name = checkName(c.req.param('name'));
@@ -288,9 +301,10 @@ function int(v: string, name: string): number {
   return Number(v);
 }
 
-function checkRolloutId(id: string): string {
+/** A rollout or failover id (the core's newId: hex). */
+function checkRolloutId(id: string, what = 'rollout'): string {
   if (!/^[a-f0-9]{1,64}$/.test(id))
-    throw new ValidationError('invalid rollout id', [{ path: 'id', message: 'must be hex' }]);
+    throw new ValidationError(`invalid ${what} id`, [{ path: 'id', message: 'must be hex' }]);
   return id;
 }
 

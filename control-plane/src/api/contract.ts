@@ -7,7 +7,7 @@ import type { ClusterSpecBase, ClusterStatus } from '@hactl/shared';
 import type { RolloutOptions } from '../rollout/options.js';
 import type { StepPhase } from '../rollout/step-status.js';
 
-export type { MemberStatus, ClusterStatus, ClusterHealth } from '@hactl/shared';
+export type { MemberStatus, MemberFailure, ClusterStatus, ClusterHealth } from '@hactl/shared';
 
 /** What an agent says about its host in its hello (agent/src/facts.ts); more keys may follow. */
 export interface HostFacts {
@@ -64,7 +64,48 @@ export interface ClusterView {
   spec: ClusterSpecBase;
   /** ISO time of the current revision. */
   updatedAt: string;
-  status: ClusterStatus;
+  status: ClusterStatus & {
+    /** Storm `failover: manual`: the host name of the nimbus planned to serve. */
+    activeNimbus?: string;
+    /** Storm `failover: manual`: the newest failover of the cluster. */
+    lastFailover?: FailoverView;
+  };
+}
+
+/** One recorded step of a failover, with why it happened. */
+export interface FailoverStepView {
+  /** detect | requested | fence | promote | repoint | completed | failed */
+  step: string;
+  /** ISO time. */
+  at: string;
+  reason: string;
+}
+
+/** `GET /v1/failovers/{id}` and the answer of `POST /v1/clusters/{name}/failover` (202). */
+export interface FailoverView {
+  id: string;
+  cluster: string;
+  /** `auto`: the control plane detected the loss of the active nimbus; `operator`: hactl failover. */
+  trigger: 'auto' | 'operator';
+  author: string;
+  reason: string;
+  /** Host names; `from` is null when no nimbus was active. */
+  from: string | null;
+  to: string;
+  /** The fencing epoch this failover introduced. */
+  epoch: number;
+  state: 'running' | 'completed' | 'failed';
+  /** The step it is on: fence | promote | repoint | done. */
+  step: string;
+  /** The rollout restarting supervisors and UI onto the new nimbus.seeds, once started. */
+  rollout: string | null;
+  /** What a running failover waits for now. */
+  waiting: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** From the first step (the detection, or the request) to now or to the end, ms. */
+  elapsedMs: number;
+  steps: FailoverStepView[];
 }
 
 /** `PUT /v1/clusters/{name}` and each entry of `POST /v1/apply`: what applying one spec did. */
@@ -82,6 +123,8 @@ export interface AppliedCluster {
    * rollout is `rollout`). New members are held and removed ones keep running until their step.
    */
   membershipSteps?: string[];
+  /** The kind's caveats about the new revision (e.g. Storm: no nimbus could lead if the leader were lost). */
+  warnings?: string[];
 }
 
 /** One step of a rollout, as `GET /v1/rollouts/{id}` shows it. */

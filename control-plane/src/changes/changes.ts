@@ -255,7 +255,12 @@ export class Changes {
 
   /** After the commit: starts the cluster's rollout, or lists the members left restart pending. */
   private roll(s: StagedApply, rolloutWanted: boolean): AppliedCluster {
-    const base = { name: s.name, revision: s.revision, changed: s.changed };
+    const base = {
+      name: s.name,
+      revision: s.revision,
+      changed: s.changed,
+      ...(s.notes.length ? { warnings: s.notes } : {}),
+    };
     // A membership change is carried out by its procedure whatever `rolloutWanted` says: its held
     // and removed members move only through the procedure's steps.
     if (s.procedure) {

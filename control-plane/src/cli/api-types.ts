@@ -10,6 +10,7 @@ export type {
   ClusterView as ClusterDetail,
   HostFacts,
   HostView,
+  MemberFailure,
   MemberStatus,
 } from '../api/contract.js';
 import type { ClusterSummary, ClusterView, HostView } from '../api/contract.js';

@@ -289,7 +289,7 @@ describe('causes are shown (issue 17 #6)', () => {
     // Followers first: finish zk-1 and zk-3 as their agents would.
     for (const host of ['zk1', 'zk3']) {
       const cmd = cp.agents.get(host)!.commands.at(-1)!;
-      cp.answer(host, cmd.id, { ok: true, output: 'restarted (pid 1 -> 2), ready in 900 ms', error: '' });
+      cp.answer(host, cmd.id, { ok: true, output: 'restarted (pid 1 → 2), ready in 900 ms', error: '' });
     }
     // The leader's turn: while a follower is still out of sync the gates hold it.
     reportHealthy({

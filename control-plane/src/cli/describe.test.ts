@@ -177,4 +177,35 @@ describe('hactl delete cluster', () => {
     expect(await runCli(['delete', 'cluster', 'zk-main', '--yes'], io)).toBe(1);
     expect(io.err()).toBe('error: cluster "zk-main" is referenced by kafka-main\n');
   });
+
+  it('a member down after an unexpected exit → its exit code, time and the end of its log, escaped', async () => {
+    const members = (ZK.status as { members: Record<string, unknown>[] }).members.map((m) =>
+      m.host === 'zk3'
+        ? {
+            ...m,
+            instance: 'zk-main/zk-3',
+            failure: {
+              exitCode: 2,
+              signal: null,
+              exitedAt: '2027-01-15T08:00:00.000Z',
+              logFile: '/d/zk/3/logs/zookeeper.log',
+              logTail: [
+                'ConfigException: Unrecognised peertype: banana',
+                'Invalid config, exiting abnormally\u001b[0m',
+              ],
+            },
+          }
+        : m,
+    );
+    const body = { ...ZK, status: { ...(ZK.status as object), members } };
+    const io = fakeIo({ [`GET ${URL_ZK}`]: { body } });
+    expect(await runCli(['describe', 'cluster', 'zk-main'], io)).toBe(0);
+    expect(io.out().split('\n').slice(-5)).toEqual([
+      'Failures:',
+      '  zk3 (zk-main/zk-3): exit code 2 at 2027-01-15T08:00:00.000Z; last 2 lines of /d/zk/3/logs/zookeeper.log:',
+      '    ConfigException: Unrecognised peertype: banana',
+      '    Invalid config, exiting abnormally\\x1b[0m',
+      '',
+    ]);
+  });
 });

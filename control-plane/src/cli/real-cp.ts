@@ -58,6 +58,7 @@ export function startRealControlPlane(): RealControlPlane {
     fleet: core.fleet,
     rollouts: core.rollouts,
     changes: core.changes,
+    failovers: core.failovers,
     logger: nullLogger,
   });
   const agents = new Map<string, FakeAgent>();

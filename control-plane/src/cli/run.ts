@@ -3,6 +3,7 @@ import { createApiClient, DEFAULT_SERVER, resolveConnection } from './client.js'
 import type { ApplyFlags } from './commands/apply.js';
 import type { CommandContext, OutputFlags } from './commands/context.js';
 import type { RolloutStartFlags } from './commands/rollout.js';
+import type { FailoverFlags } from './commands/failover.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, renderFailure } from './failure.js';
 import type { CliIo } from './io.js';
 import { OUTPUT_FORMATS } from './output.js';
@@ -228,6 +229,28 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       act(async () => (await import('./commands/rollout.js')).runRolloutVerb(context(cmd), id, verb, flags)),
     );
   }
+
+  const failover = program
+    .command('failover')
+    .argument('<cluster>', 'a Storm cluster with failover: manual')
+    .option('--to <host>', 'the nimbus host to make active (default: the next nimbus host that reports)')
+    .option('--reason <text>', 'why: recorded with the failover and its events')
+    .option('-w, --wait', 'follow the failover until it ends')
+    .description(
+      'move the active nimbus: fence the old one, promote the standby, re-point supervisors and UI (POST /v1/clusters/NAME/failover)',
+    )
+    .action((cluster: string, flags: FailoverFlags, cmd: Command) =>
+      act(async () => (await import('./commands/failover.js')).runFailover(context(cmd), cluster, flags)),
+    );
+  failover
+    .command('status')
+    .argument('<id>', 'failover id')
+    .option('-w, --watch', 'follow it until it ends')
+    .addOption(outputOption())
+    .description('show a failover and its steps (GET /v1/failovers/ID)')
+    .action((id: string, flags: { watch?: boolean } & OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/failover.js')).runFailoverStatus(context(cmd), id, flags)),
+    );
 
   const del = program.command('delete').description('delete resources');
   del

@@ -2,7 +2,14 @@
  * Pure renderers for `get` and `describe`: response data + the current time in, text out.
  * Rows are sorted by name so output is stable whatever order the server lists them in.
  */
-import type { ClusterDetail, ClusterSummary, HostView, MemberStatus } from './api-types.js';
+import {
+  isRecord,
+  type ClusterDetail,
+  type ClusterSummary,
+  type HostView,
+  type MemberFailure,
+  type MemberStatus,
+} from './api-types.js';
 import { renderTable, type Tone } from './table.js';
 import { cell, escapeControl, formatAge, formatBytes } from './text.js';
 
@@ -106,6 +113,7 @@ const KNOWN_MEMBER_KEYS = new Set([
   'lastProbe',
   'detail',
   'logs',
+  'failure',
 ]);
 
 /** `lastProbe` → `LAST-PROBE`. */
@@ -165,5 +173,25 @@ export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
     for (const m of logs)
       out += `  ${escapeControl(cell(m.host))}: ${(m.logs as unknown[]).map((f) => escapeControl(String(f))).join(', ')}\n`;
   }
+  const failed = members.filter((m) => isRecord(m.failure));
+  if (failed.length) out += 'Failures:\n' + failed.map(renderFailure).join('');
   return out;
+}
+
+/**
+ * A member that is down after an unexpected exit: how it exited and the end of its log, indented,
+ * every field escaped (the lines come from a service's log).
+ */
+function renderFailure(m: MemberStatus): string {
+  const f = m.failure as Partial<MemberFailure>;
+  const how =
+    typeof f.exitCode === 'number' ? `exit code ${f.exitCode}` : `killed by ${cell(f.signal ?? 'a signal')}`;
+  const lines = Array.isArray(f.logTail) ? f.logTail.map((l) => escapeControl(String(l))) : [];
+  // No log file: the lines are the output of a command that failed before the service ran.
+  const source = f.logFile ? escapeControl(String(f.logFile)) : 'its output';
+  const from = lines.length ? `; last ${lines.length} lines of ${source}:` : '';
+  return (
+    `  ${escapeControl(cell(m.host))} (${escapeControl(cell(m.instance))}): ${how} at ${cell(f.exitedAt)}${from}\n` +
+    lines.map((l) => `    ${l}\n`).join('')
+  );
 }

@@ -53,8 +53,25 @@ describe('restart lease decision', () => {
     ],
     [
       'the holder asks again while the cluster is degraded by its restart → renewed, gates not asked',
-      { held: { id: 'lease-1' }, denied: notAsked, gates: notAsked },
+      {
+        held: { id: 'lease-1', sameRequester: true, reason: 'command r1.0' },
+        denied: notAsked,
+        gates: notAsked,
+      },
       { type: 'renew', leaseId: 'lease-1', expiresAt: NOW + 60_000, reason: 'lease renewed' },
+    ],
+    [
+      'another attempt at the instance asks while the lease is held (a resumed step) → waits, not shared',
+      {
+        held: { id: 'lease-1', sameRequester: false, reason: 'command r1.0' },
+        denied: () => undefined,
+        gates: notAsked,
+      },
+      {
+        type: 'refuse',
+        reason: "another restart attempt (command r1.0) holds zk/zk-1's lease: waiting for it to finish",
+        gates: [],
+      },
     ],
     [
       'no rollout asks for the instance → refused before the gates, with the abandon reason',
@@ -63,7 +80,12 @@ describe('restart lease decision', () => {
     ],
     [
       'a host asks for an instance it does not run → refused, nothing else asked',
-      { runsInstance: false, held: { id: 'lease-1' }, denied: notAsked, gates: notAsked },
+      {
+        runsInstance: false,
+        held: { id: 'lease-1', sameRequester: true, reason: '' },
+        denied: notAsked,
+        gates: notAsked,
+      },
       { type: 'refuse', reason: 'host h1 does not run zk/zk-1', gates: [] },
     ],
   ])('%s', (_scenario, patch, verdict) => {

@@ -15,6 +15,8 @@ export interface Lease {
   instanceId: string;
   hostId: string;
   expiresAt: number;
+  /** The reason it was granted for (`command <id>`): only that requester renews it. */
+  reason: string;
 }
 
 export interface LeaseDecision {
@@ -38,9 +40,10 @@ export interface LeaseOptions {
   pendingFor: (cluster: string, except: string) => string[];
   /**
    * Why this instance may not be taken down now regardless of gates (e.g. no running rollout asked
-   * for it), or undefined. A reason starting with "abandon:" tells the agent to give up.
+   * for it, or the request's `reason` names a superseded command), or undefined. A reason starting
+   * with "abandon:" tells the agent to give up.
    */
-  authorize: (instanceId: string) => string | undefined;
+  authorize: (instanceId: string, reason: string) => string | undefined;
   newId: () => string;
   /**
    * The status the cluster-healthy gate judges instead of the cluster's own, or undefined for its
@@ -104,8 +107,8 @@ export class LeaseManager {
       runsInstance: this.opts.fleet.kindOfInstance(hostId, instanceId) !== undefined,
       hostId,
       instanceId,
-      held,
-      denied: () => this.opts.authorize(instanceId),
+      held: held && { id: held.id, sameRequester: held.reason === reason, reason: held.reason },
+      denied: () => this.opts.authorize(instanceId, reason),
       gates: () => this.gates(instanceId),
       now,
       ttlMs: this.opts.ttlMs,
@@ -126,7 +129,14 @@ export class LeaseManager {
         gates: [],
       };
     }
-    const lease: Lease = { id: this.opts.newId(), cluster, instanceId, hostId, expiresAt: v.expiresAt };
+    const lease: Lease = {
+      id: this.opts.newId(),
+      cluster,
+      instanceId,
+      hostId,
+      expiresAt: v.expiresAt,
+      reason,
+    };
     this.leases.set(lease.id, lease);
     this.lastRefusal.delete(instanceId);
     this.opts.logger.info(

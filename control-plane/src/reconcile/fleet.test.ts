@@ -6,6 +6,7 @@ import { nullLogger, type InstanceObservation } from '@hactl/shared';
 import { Fleet, receivedProbeAt, type AgentSession } from './fleet.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { reportedInstance } from './testing.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -223,5 +224,28 @@ describe('clocks and sessions (issue 16 #8)', () => {
     ['no send time (in-process report) → against receipt', 9_000, undefined, 10_000, 9_000],
   ])('receivedProbeAt: %s', (_s, probeAt, sentAt, receivedAt, expected) => {
     expect(receivedProbeAt(probeAt, sentAt, receivedAt)).toBe(expected);
+  });
+});
+
+describe('start-up failures are visible', () => {
+  it("a member's reported exit failure shows in its member status; the next report without one clears it", () => {
+    const failure = {
+      exitCode: 2,
+      signal: null,
+      exitedAt: '2027-01-15T08:00:00.000Z',
+      logFile: '/d/zk/2/logs/zookeeper.log',
+      logTail: ['Invalid config, exiting abnormally'],
+    };
+    const report = (f?: typeof failure) =>
+      fleet.recordStatus('h2', {
+        appliedGeneration: 99,
+        applyError: '',
+        instances: [reportedInstance('zk/zk-2', { process: 'crashed', ...(f ? { failure: f } : {}) })],
+      });
+    report(failure);
+    const member = () => fleet.clusterStatus('zk').status.members.find((m) => m.instance === 'zk/zk-2');
+    expect(member()?.failure).toEqual(failure);
+    report();
+    expect(member()?.failure).toBeUndefined();
   });
 });

@@ -254,6 +254,40 @@ export class Fleet {
   }
 
   /**
+   * Stores cluster facts, re-plans and pushes the new desired states, in one transaction (see
+   * Revisions.stageFacts); returns the running members whose change needs a restart.
+   */
+  setClusterFacts(name: string, facts: Readonly<Record<string, string>>): string[] {
+    const now = this.now();
+    const r = this.transaction(() => this.revisions.stageFacts(name, facts, now));
+    this.pushChanges(r.pushes);
+    return r.changedInstances;
+  }
+
+  /** A cluster's stored facts ({} when none). */
+  clusterFacts(name: string): Readonly<Record<string, string>> {
+    return this.snapshot().context.clusterFacts?.get(name) ?? {};
+  }
+
+  /** Appends an event to the store's log. */
+  recordEvent(e: {
+    type: string;
+    cluster: string | null;
+    host: string | null;
+    message: string;
+    data?: unknown;
+  }): void {
+    this.store.appendEvent({
+      at: this.now(),
+      type: e.type,
+      cluster: e.cluster,
+      host: e.host,
+      message: e.message,
+      data_json: JSON.stringify(e.data ?? {}),
+    });
+  }
+
+  /**
    * After a commit: sends each host its newest desired state. Several staged applies may have
    * moved one host more than once; only the last generation goes out.
    */

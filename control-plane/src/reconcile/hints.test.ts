@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceObservation, MemberStatus } from '@hactl/shared';
 import { planClusterHint, type HintInput } from './hints.js';
+import { reportedInstance } from './testing.js';
 
 const members = [1, 2, 3].map((i): MemberStatus => ({
   instance: `zk/zk-${i}`,
@@ -20,19 +21,7 @@ const members = [1, 2, 3].map((i): MemberStatus => ({
 }));
 const obs = (i: number, o: Partial<InstanceObservation>): [string, InstanceObservation] => [
   `zk/zk-${i}`,
-  {
-    id: `zk/zk-${i}`,
-    hostId: `h${i}`,
-    process: 'running',
-    pid: 100 + i,
-    restarts: 0,
-    detail: '',
-    restartPending: false,
-    probeAt: 0,
-    probe: undefined,
-    reportedAt: 0,
-    ...o,
-  },
+  { ...reportedInstance(`zk/zk-${i}`, { pid: 100 + i }), hostId: `h${i}`, reportedAt: 0, ...o },
 ];
 const input = (o: Partial<HintInput>): HintInput => ({
   cluster: 'zk',

@@ -19,6 +19,7 @@ import type { Store } from '../store/store.js';
 import { diffHostDesired, planHostDesired } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
+import { FORMED_FACT, checkFormed, checkIdentity } from './formed.js';
 import { planCluster, withDesired, withRevision, type FleetSnapshot } from './snapshot.js';
 import type { StatusReader } from './status.js';
 import { planProcedure, type PlannedProcedure } from '../membership/procedure.js';
@@ -71,6 +72,8 @@ export interface StagedApply {
   procedure?: string;
   /** The procedure's steps in words (describeMembershipSteps). */
   procedureSteps?: string[];
+  /** The kind's caveats about the new revision (planNotes), to show with the answer. */
+  notes: string[];
 }
 
 /** A revision diff: the spec's and each instance's rendered files'. */
@@ -170,6 +173,13 @@ export class Revisions {
         result.clashes,
       );
     const stored = others.clusterFacts?.get(name) ?? {};
+    const current = snap.clusters.get(name);
+    const identity = current ? checkIdentity(current, { spec, plans: result.plans }, stored) : [];
+    if (identity.length)
+      throw new ConflictError(
+        `cluster ${name} has formed (its members have run), and this spec changes what it or its members are; nothing was stored`,
+        identity,
+      );
     const newFacts: Record<string, string> = {};
     for (const [k, v] of Object.entries(result.initialFacts)) if (stored[k] === undefined) newFacts[k] = v;
     const facts = new Map(others.clusterFacts ?? []);
@@ -274,7 +284,14 @@ export class Revisions {
       );
     }
     if (existing && JSON.stringify(existing.spec) === specJson)
-      return { name, revision: existing.revision, changed: false, pushes: [], changedInstances: [] };
+      return {
+        name,
+        revision: existing.revision,
+        changed: false,
+        pushes: [],
+        changedInstances: [],
+        notes: [],
+      };
     const before = existing?.plans ?? [];
     const revision = this.o.store.maxRevision(name) + 1;
     // A change that adds or removes members is carried out by a membership procedure (issue 10):
@@ -324,6 +341,7 @@ export class Revisions {
     });
     this.o.replace(procedure ? this.o.effective(derived) : derived);
     const pushes = this.recomputeDesired(now);
+    const notes = serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [];
     if (procedure) {
       this.o.store.appendEvent({
         at: now,
@@ -344,10 +362,18 @@ export class Revisions {
         changedInstances: [],
         procedure: procedureId!,
         procedureSteps: describeProcedure(procedure, this.o.snapshot().hostNames),
+        notes,
       };
     }
     const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
-    return { name, revision, changed: true, pushes, changedInstances: this.restartsFor(before, after) };
+    return {
+      name,
+      revision,
+      changed: true,
+      pushes,
+      changedInstances: this.restartsFor(before, after),
+      notes,
+    };
   }
 
   /**
@@ -383,9 +409,15 @@ export class Revisions {
         reason: `cluster deleted by ${meta.author}`,
         updated_at: this.o.now(),
       });
+    const cluster = this.o.snapshot().clusters.get(name);
+    const facts = this.o.snapshot().context.clusterFacts?.get(name) ?? {};
     this.o.store.deleteCluster(name);
     this.o.store.deleteClusterFacts(name);
     const now = this.o.now();
+    // Facts the members' data keeps (a KRaft cluster id in meta.properties) outlive the delete, so
+    // a cluster re-created under this name over that data is planned with them, not stranded.
+    for (const key of (cluster && serviceKind(cluster.kind)?.durableFacts) ?? [])
+      if (facts[key] !== undefined) this.o.store.setClusterFact(name, key, facts[key], now);
     this.o.store.appendEvent({
       at: now,
       type: 'cluster.deleted',
@@ -434,6 +466,26 @@ export class Revisions {
   }
 
   /**
+   * Stores `facts` for cluster `name` (e.g. the Storm failover engine's active nimbus and fencing
+   * epoch) inside the caller's transaction, re-plans, and stores the hosts' new desired states.
+   * Returns what to push after the commit and the running members whose change needs a restart
+   * (the same `restartsFor` an apply uses). Throws NotFoundError for an unknown cluster.
+   */
+  stageFacts(
+    name: string,
+    facts: Readonly<Record<string, string>>,
+    now: number,
+  ): { pushes: DesiredPush[]; changedInstances: string[] } {
+    const current = this.o.snapshot().clusters.get(name);
+    if (!current) throw new NotFoundError('cluster', name);
+    for (const [k, v] of Object.entries(facts)) this.o.store.setClusterFact(name, k, v, now);
+    this.o.invalidate();
+    const pushes = this.recomputeDesired(now);
+    const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
+    return { pushes, changedInstances: this.restartsFor(current.plans, after) };
+  }
+
+  /**
    * Clusters that should be re-planned now: a held cluster whose dependencies became healthy, or
    * a kind that learned a new fact from its health (e.g. an Elasticsearch cluster uuid, stored and
    * recorded as an event here). Runs inside the caller's transaction; true when anything changed.
@@ -445,6 +497,19 @@ export class Revisions {
     for (const c of snap.clusters.values()) {
       const facts = snap.context.clusterFacts?.get(c.name);
       if (checkDependencyHold(c.spec, facts, status.healthOf).state === 'release') changed = true;
+      const formed = checkFormed(facts, status.cluster(c.name).status.members);
+      if (formed.formed) {
+        this.o.store.setClusterFact(c.name, FORMED_FACT, new Date(now).toISOString(), now);
+        this.o.store.appendEvent({
+          at: now,
+          type: 'cluster.formed',
+          cluster: c.name,
+          host: null,
+          message: `formed: ${formed.by} ran; identity changes are refused from now on`,
+          data_json: JSON.stringify({ by: formed.by }),
+        });
+        changed = true;
+      }
       const learn = serviceKind(c.kind)?.learnFacts;
       if (!learn) continue;
       let learned: Record<string, string>;

@@ -151,6 +151,16 @@ export class StatusReader {
       const live = sessions.livenessOf(p.hostId);
       if (!live || live.applied < (snapshot.desired.get(p.hostId)?.generation ?? 0)) lagging.add(p.hostId);
     }
+    // A silent host whose members of this cluster are all planned stopped does not hold the cluster
+    // back: it serves nothing the cluster counts on, and what it may still run is fenced by the kind
+    // (a failed-over Storm nimbus stops itself). Without this, a re-point after the loss of a nimbus
+    // host waited on the dead host forever.
+    for (const hostId of [...lagging]) {
+      const live = sessions.livenessOf(hostId);
+      const silent = !live || this.o.now - live.lastSeen > this.o.staleAfterMs;
+      const allStopped = c.plans.every((p) => p.hostId !== hostId || p.runState === 'stopped');
+      if (silent && allStopped) lagging.delete(hostId);
+    }
     const observations = sessions.currentOf(c.plans.map((p) => p.id));
     const status = kind.checkHealth({
       spec: c.spec,
@@ -178,9 +188,11 @@ export class StatusReader {
       status.reason = `revision ${c.revision} cannot be planned (${c.planError}); members keep their last desired state; ${status.reason}`;
     }
     // Where each member logs, as its agent reported it (the kinds' health rollups do not know).
+    // and how a member that is down after an unexpected exit exited, with the end of its log.
     for (const m of status.members) {
-      const logs = observations.get(m.instance)?.logFiles;
-      if (logs?.length) m.logs = logs;
+      const obs = observations.get(m.instance);
+      if (obs?.logFiles?.length) m.logs = obs.logFiles;
+      if (obs?.failure) m.failure = obs.failure;
     }
     const hint = planClusterHint({
       cluster: c.name,

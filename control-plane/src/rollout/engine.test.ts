@@ -6,6 +6,7 @@ import { NotFoundError, UnavailableError, nullLogger, type InstanceObservation }
 import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
 import { createCore } from '../core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import type { LeaseManager } from '../leases/leases.js';
 import { defaultRolloutOptions, nextCommandId, parseRolloutRequest, type RolloutEngine } from './engine.js';
 
 let dir: string;
@@ -20,8 +21,12 @@ const pids = new Map<string, number>([
 const session: AgentSession = { sendDesired() {}, sendCommand: (c) => sent.push(c), close() {} };
 let ids = 0;
 
-function world(): { fleet: Fleet; engine: RolloutEngine } {
-  const { fleet, rollouts: engine } = createCore({
+function world(): { fleet: Fleet; engine: RolloutEngine; leases: LeaseManager } {
+  const {
+    fleet,
+    rollouts: engine,
+    leases,
+  } = createCore({
     store,
     logger: nullLogger,
     now: () => now,
@@ -35,7 +40,7 @@ function world(): { fleet: Fleet; engine: RolloutEngine } {
       { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
       session,
     );
-  return { fleet, engine };
+  return { fleet, engine, leases };
 }
 
 /** Agents report: all serving, member 2 leads. */
@@ -226,5 +231,48 @@ describe('rollout engine', () => {
     ['later retry', 'ab.3.2', 'ab.3.3'],
   ])('command ids: %s', (_scenario, previous, next) => {
     expect(nextCommandId('ab', 3, previous)).toBe(next);
+  });
+
+  it('resume after a gate timeout sends the step again under a new command; the superseded attempt is abandoned, the new one gets the lease', () => {
+    const { fleet, engine, leases } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', {
+      ...defaultRolloutOptions('restart'),
+      gateTimeoutSec: 30,
+      onGateTimeout: 'pause',
+    });
+    const first = `${r.id}.0`;
+    expect(sent.at(-1)).toMatchObject({ id: first, instanceId: 'zk/zk-1' });
+    // No lease was taken in time (the gate held the agent back): paused on the gate timeout.
+    now += 31_000;
+    report(fleet);
+    engine.tick();
+    expect(engine.view(r.id).state).toBe('paused');
+    // While paused the waiting agent is told to give up.
+    expect(leases.acquire('h1', 'zk/zk-1', `command ${first}`).reason).toMatch(
+      /^abandon: no running rollout/,
+    );
+
+    const resumed = engine.resume(r.id);
+    const second = nextCommandId(r.id, 0, first);
+    expect(sent.at(-1)).toEqual({ id: second, instanceId: 'zk/zk-1', action: 'restart', args: [] });
+    expect(resumed.steps[0]).toMatchObject({ state: 'requested' });
+    // The old attempt, should it still ask, is superseded; the new one is granted once the gates hold.
+    expect(leases.acquire('h1', 'zk/zk-1', `command ${first}`).reason).toBe(
+      `abandon: command ${first} was superseded by ${second} (the rollout was resumed)`,
+    );
+    const granted = leases.acquire('h1', 'zk/zk-1', `command ${second}`);
+    expect(granted.granted).toBe(true);
+    // A second attempt cannot share that lease.
+    expect(leases.acquire('h1', 'zk/zk-1', 'command other').granted).toBe(false);
+    // The restart happens: the step finishes and the next one goes out.
+    pids.set('zk/zk-1', 301);
+    now += 1000;
+    leases.release(granted.leaseId);
+    report(fleet);
+    engine.tick();
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    pids.set('zk/zk-1', 101);
   });
 });

@@ -3,6 +3,8 @@ import {
   HactlError,
   NotFoundError,
   clusterOfInstance,
+  encodeRemoveArgs,
+  serviceKind,
   planRestartOrder,
   probeAnswered,
   type GateResult,
@@ -10,7 +12,14 @@ import {
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
 import { viewRollout } from './view.js';
-import { planRolloutPass, type ObservedProcess, type RolloutDecision, type StepInput } from './step.js';
+import {
+  checkLeaseRequest,
+  planResume,
+  planRolloutPass,
+  type ObservedProcess,
+  type RolloutDecision,
+  type StepInput,
+} from './step.js';
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
@@ -151,15 +160,29 @@ export class RolloutEngine {
         throw new ConflictError(`rollout ${id} is not a membership procedure; forceRemoval does not apply`);
       this.o.store.updateRolloutOptions(id, JSON.stringify({ ...this.opts(r), forceRemoval: true }));
     }
-    // A step that timed out goes back to the queue with a fresh clock; a step the agent failed (e.g.
-    // its distribution was missing) is asked again, under a new command id (the agent's journal
-    // answers a repeated id with its first result).
-    for (const s of this.o.store.listRolloutSteps(id)) {
-      if (s.state === 'requested') this.o.store.updateRolloutStep({ ...s, requested_at: this.o.now() });
-      if (s.state === 'failed')
-        this.o.store.updateRolloutStep({ ...s, state: 'pending', note: `retrying; last attempt: ${s.note}` });
+    const rows = this.o.store.listRolloutSteps(id);
+    const changes = planResume(r.id, rows.map(stepInput), this.o.now());
+    for (const c of changes) {
+      const row = rows.find((s) => s.idx === c.idx)!;
+      const note = c.state === 'pending' ? `${c.note}; last attempt: ${row.note}` : c.note;
+      this.o.store.updateRolloutStep({
+        ...row,
+        state: c.state,
+        command_id: c.commandId,
+        requested_at: c.requestedAt,
+        note,
+      });
     }
     this.setState(r, 'running', 'resumed by operator');
+    // After the state change: the agent's lease request for the resent command must find the
+    // rollout running.
+    // Re-read: `forceRemoval` may have changed the options the command is made from.
+    const resumed = this.must(id);
+    for (const c of changes.filter((x) => x.send)) {
+      const row = this.o.store.listRolloutSteps(id).find((s) => s.idx === c.idx)!;
+      // A start step is no command: its member starts from its host's desired state.
+      if (row.op !== 'start') this.send(row, resumed);
+    }
     this.tick();
     return this.view(id);
   }
@@ -192,6 +215,15 @@ export class RolloutEngine {
     const r = this.o.store.getRollout(id);
     if (!r) throw new NotFoundError('rollout', id);
     return r;
+  }
+
+  /**
+   * Why a lease request for `instanceId` made with `reason` must not be granted whatever the gates
+   * say (an `abandon:` reason), or undefined: the one lease authorization (step.ts checkLeaseRequest).
+   */
+  authorizeLease(instanceId: string, reason: string): string | undefined {
+    const step = this.requestedStep(instanceId)?.step;
+    return checkLeaseRequest(instanceId, step && { commandId: step.command_id }, reason);
   }
 
   /** The instance a running rollout has asked to restart now, if any (the lease authorization). */
@@ -273,9 +305,7 @@ export class RolloutEngine {
     // members the aborted rollout never reached already run the spec again (the agent knows). A
     // handover restarts a leading member whose inputs did not change, so unconditionally.
     const args = remove
-      ? this.opts(r).forceRemoval
-        ? ['force']
-        : []
+      ? encodeRemoveArgs({ force: this.opts(r).forceRemoval === true, peers: this.peersOf(r.cluster, step) })
       : r.action === 'restart' || step.op === 'handover'
         ? []
         : ['if-pending'];
@@ -290,6 +320,21 @@ export class RolloutEngine {
         { host: step.host_id, instance: step.instance_id },
         'rollout step waits for its agent to connect',
       );
+  }
+
+  /**
+   * The client endpoints of the cluster's members other than the step's (ServiceKind.clientEndpoint),
+   * through which the removed member's agent reaches the cluster once the member has stopped.
+   */
+  private peersOf(cluster: string, step: RolloutStepRow): { address: string; port: number }[] {
+    const { plans } = this.o.fleet.memberMap(cluster);
+    const kind = plans[0] ? serviceKind(plans[0].kind) : undefined;
+    if (!kind?.clientEndpoint) return [];
+    return plans.flatMap((p) => {
+      if (p.id === step.instance_id) return [];
+      const e = kind.clientEndpoint!(p.inputs);
+      return e ? [e] : [];
+    });
   }
 
   private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {

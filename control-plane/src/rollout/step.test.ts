@@ -3,7 +3,9 @@ import { zkMember } from './testing.js';
 import { defaultRolloutOptions } from './options.js';
 import type { RolloutOptions } from './options.js';
 import {
+  checkLeaseRequest,
   decideRolloutStep,
+  planResume,
   planRolloutPass,
   type RolloutDecision,
   type RolloutInput,
@@ -199,6 +201,17 @@ describe('rollout step decision', () => {
       },
     ],
     [
+      'past the gate timeout but the member holds its lease (restarting under it) → wait, no timeout',
+      {
+        steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
+        leaseHolders: ['zk/zk-3'],
+      },
+      {
+        type: 'wait',
+        reason: "step 1 (zk/zk-3) holds the restart lease: waiting for the agent's own result",
+      },
+    ],
+    [
       'a new pid wins over a gate timeout reached at the same moment → finish step',
       {
         steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
@@ -302,5 +315,60 @@ describe('rollout pass', () => {
 
   it('no finish → a single decision', () => {
     expect(planRolloutPass({ ...base, steps: [doneStep, requested(), step(2)] })).toHaveLength(1);
+  });
+});
+
+describe('resume (pure)', () => {
+  const step = (idx: number, state: string, commandId = ''): StepInput => ({
+    idx,
+    instance: `zk/zk-${idx + 1}`,
+    state,
+    commandId,
+    pidBefore: 100,
+    requestedAt: 5,
+    finishedAt: 0,
+  });
+  it('a requested step is asked again under a new command id with a fresh clock; a failed one goes back to pending; others stay', () => {
+    expect(
+      planResume(
+        'r1',
+        [
+          step(0, 'done', 'r1.0'),
+          step(1, 'requested', 'r1.1'),
+          step(2, 'failed', 'r1.2'),
+          step(3, 'pending'),
+        ],
+        99,
+      ),
+    ).toEqual([
+      {
+        idx: 1,
+        state: 'requested',
+        commandId: 'r1.1.2',
+        requestedAt: 99,
+        note: 'asked again on resume (was r1.1)',
+        send: true,
+      },
+      { idx: 2, state: 'pending', commandId: 'r1.2', requestedAt: 5, note: 'retrying', send: false },
+    ]);
+  });
+
+  it.each<[string, { commandId: string } | undefined, string, string | undefined]>([
+    [
+      'no running rollout asks → abandon',
+      undefined,
+      'command r1.0',
+      'abandon: no running rollout asks to restart zk/zk-1',
+    ],
+    ['the current command → allowed', { commandId: 'r1.0.2' }, 'command r1.0.2', undefined],
+    [
+      'a superseded command → abandon',
+      { commandId: 'r1.0.2' },
+      'command r1.0',
+      'abandon: command r1.0 was superseded by r1.0.2 (the rollout was resumed)',
+    ],
+    ['a request naming no command → judged by the step alone', { commandId: 'r1.0' }, 'operator', undefined],
+  ])('lease request: %s', (_n, s, reason, verdict) => {
+    expect(checkLeaseRequest('zk/zk-1', s, reason)).toBe(verdict);
   });
 });

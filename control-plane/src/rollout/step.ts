@@ -17,6 +17,7 @@ import { STEP_OP_ORDER } from '../membership/plan.js';
  *   is awaited.
  * - A requested step that makes no progress within `gateTimeoutSec` pauses, aborts or rolls back the
  *   rollout (`onGateTimeout`); the reason names the lease's last refusal, i.e. the gate that held.
+ *   It does not run out while the member holds its lease (restarting under it).
  * - Leader last, re-decided at every step: leadership can move during a rollout (a restarted leader
  *   hands over to a member that is still pending), so the next step is the pending member with the
  *   lowest restart rank now, then plan order; the plan's order is only the first guess.
@@ -145,7 +146,12 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     const obs = input.observations.get(requested.instance);
     const done = finishedBy(requested, obs, leased);
     if (done) return { type: 'finish-step', step: requested.idx, ...done };
-    if (now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
+    // The gate timeout bounds the wait for the gates, i.e. for the lease. Once the agent holds
+    // the lease the gates held: the restart itself (stop, start, readiness, the kind's after-restart
+    // procedure) or a removal's drain is the agent's, bounded by its own timeouts and the lease's
+    // TTL, and must not pause the rollout "on a gate timeout" midway. An agent that vanished loses
+    // its lease at the TTL, and the timeout applies again.
+    if (!leased && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const why = input.lastRefusal.get(requested.instance) ?? 'no progress';
       const reason = `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${why}`;
       const policy = opts.onGateTimeout;
@@ -276,4 +282,80 @@ export function nextCommandId(rolloutId: string, idx: number, previous: string):
   if (!previous) return base;
   const attempt = previous === base ? 1 : Number(previous.slice(base.length + 1)) || 1;
   return `${base}.${attempt + 1}`;
+}
+
+/** A step as `planResume` changes it. */
+export interface ResumedStep {
+  idx: number;
+  state: 'pending' | 'requested';
+  commandId: string;
+  requestedAt: number;
+  note: string;
+  /** Send the step's command to its agent again (under `commandId`). */
+  send: boolean;
+}
+
+/**
+ * What resuming a paused rollout does to its steps. Pure.
+ *
+ * - A requested step (paused on a gate timeout) is asked again at once, under a new command id,
+ *   with a fresh clock: while the rollout was paused its agent was told to abandon the restart (no
+ *   running rollout asked for it, core.ts), and a resend under the old id would only be answered
+ *   from the agent's journal with that abandonment. A lease request still made under the old id
+ *   is now superseded (`checkLeaseRequest`), so the old and the new attempt never both restart it.
+ * - A failed step (its agent refused it, e.g. a missing distribution) goes back to pending; the
+ *   next request gives it a new command id too.
+ * Other steps are left as they are.
+ */
+export function planResume(rolloutId: string, steps: readonly StepInput[], now: number): ResumedStep[] {
+  return steps.flatMap((s): ResumedStep[] => {
+    if (s.state === 'requested')
+      return [
+        {
+          idx: s.idx,
+          state: 'requested',
+          commandId: nextCommandId(rolloutId, s.idx, s.commandId),
+          requestedAt: now,
+          note: `asked again on resume (was ${s.commandId})`,
+          send: true,
+        },
+      ];
+    if (s.state === 'failed')
+      return [
+        {
+          idx: s.idx,
+          state: 'pending',
+          commandId: s.commandId,
+          requestedAt: s.requestedAt,
+          note: 'retrying',
+          send: false,
+        },
+      ];
+    return [];
+  });
+}
+
+/** The command a lease request was made for: the agent asks with the reason `command <id>` (lease-restart.ts). */
+export function commandOfLeaseReason(reason: string): string | undefined {
+  return /^command (\S+)$/.exec(reason)?.[1];
+}
+
+/**
+ * Whether a lease request for `instance` comes from the attempt a running rollout asks for now:
+ * `step` is that rollout's requested step for the instance (undefined when none). Undefined when
+ * it does; otherwise an `abandon:` reason, which makes the agent give the attempt up: no running
+ * rollout asks for the instance (paused, aborted, finished), or the step was asked again under a
+ * newer command (a resume) and this request is the older attempt's. A request that names no
+ * command is judged by the step alone. Pure.
+ */
+export function checkLeaseRequest(
+  instance: string,
+  step: { commandId: string } | undefined,
+  reason: string,
+): string | undefined {
+  if (!step) return `abandon: no running rollout asks to restart ${instance}`;
+  const command = commandOfLeaseReason(reason);
+  if (command !== undefined && command !== step.commandId)
+    return `abandon: command ${command} was superseded by ${step.commandId} (the rollout was resumed)`;
+  return undefined;
 }

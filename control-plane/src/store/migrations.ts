@@ -104,7 +104,28 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
-  // 5: membership procedures (issue 10). A rollout step says what it does to its member (`op`:
+  // 5: Storm nimbus failovers (architecture §5), persisted with their steps so a failover resumes
+  // after a control-plane crash at the step it was on; \`epoch\` is the fencing epoch it introduces.
+  `
+  CREATE TABLE failovers (
+    id          TEXT PRIMARY KEY,
+    cluster     TEXT NOT NULL,
+    trigger     TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    from_host   TEXT NOT NULL,
+    to_host     TEXT NOT NULL,
+    epoch       INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    step        TEXT NOT NULL,
+    rollout_id  TEXT NOT NULL DEFAULT '',
+    steps_json  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX failovers_cluster ON failovers(cluster, created_at);
+  `,
+  // 6: membership procedures (issue 10). A rollout step says what it does to its member (`op`:
   // start a member held until now, restart it onto a new server list, or stop a removed member) and
   // which phase of the procedure it belongs to; a procedure keeps the spec of each of its phases,
   // so the members' desired states can be derived from its progress after a control-plane restart.

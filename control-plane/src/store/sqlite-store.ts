@@ -4,6 +4,7 @@ import {
   StorageFullError,
   type ClusterRow,
   type EventRow,
+  type FailoverRow,
   type HostRow,
   type HostDesiredRow,
   type RevisionRow,
@@ -262,13 +263,20 @@ export class SqliteStore implements Store {
   }
 
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[] {
+    return this.listNewestFirst<RolloutRow>('rollouts', filter);
+  }
+
+  /** Rows of a table with `cluster`, `state`, `created_at` and `id`, newest first, filtered. */
+  private listNewestFirst<T extends { state: string }>(
+    table: 'rollouts' | 'failovers',
+    filter: { cluster?: string; states?: readonly string[] },
+  ): T[] {
+    const order = 'ORDER BY created_at DESC, id DESC';
     const rows = (
       filter.cluster
-        ? this.sql('SELECT * FROM rollouts WHERE cluster = ? ORDER BY created_at DESC, id DESC').all(
-            filter.cluster,
-          )
-        : this.sql('SELECT * FROM rollouts ORDER BY created_at DESC, id DESC').all()
-    ) as RolloutRow[];
+        ? this.sql(`SELECT * FROM ${table} WHERE cluster = ? ${order}`).all(filter.cluster)
+        : this.sql(`SELECT * FROM ${table} ${order}`).all()
+    ) as T[];
     return filter.states ? rows.filter((r) => filter.states!.includes(r.state)) : rows;
   }
 
@@ -289,6 +297,30 @@ export class SqliteStore implements Store {
   updateRolloutOptions(id: string, optionsJson: string): void {
     this.write(() => {
       this.sql('UPDATE rollouts SET options_json = ? WHERE id = ?').run(optionsJson, id);
+    });
+  }
+
+  insertFailover(f: FailoverRow): void {
+    this.write(() => {
+      this.sql(
+        'INSERT INTO failovers (id, cluster, trigger, author, reason, from_host, to_host, epoch, state, step, rollout_id, steps_json, created_at, updated_at) VALUES (@id, @cluster, @trigger, @author, @reason, @from_host, @to_host, @epoch, @state, @step, @rollout_id, @steps_json, @created_at, @updated_at)',
+      ).run(f);
+    });
+  }
+
+  getFailover(id: string): FailoverRow | undefined {
+    return this.sql('SELECT * FROM failovers WHERE id = ?').get(id) as FailoverRow | undefined;
+  }
+
+  listFailovers(filter: { cluster?: string; states?: readonly string[] }): FailoverRow[] {
+    return this.listNewestFirst<FailoverRow>('failovers', filter);
+  }
+
+  updateFailover(f: FailoverRow): void {
+    this.write(() => {
+      this.sql(
+        'UPDATE failovers SET state = @state, step = @step, rollout_id = @rollout_id, steps_json = @steps_json, updated_at = @updated_at WHERE id = @id',
+      ).run(f);
     });
   }
 

@@ -108,6 +108,28 @@ export interface RolloutPhaseRow {
   spec_json: string;
 }
 
+/** One Storm nimbus failover (control-plane/src/failover). `steps_json` is its FailoverStepRecord list. */
+export interface FailoverRow {
+  id: string;
+  cluster: string;
+  /** `auto` (the engine detected the loss) or `operator` (hactl failover). */
+  trigger: string;
+  author: string;
+  reason: string;
+  /** Host names; `from_host` is '' when no nimbus was active. */
+  from_host: string;
+  to_host: string;
+  epoch: number;
+  /** running | completed | failed */
+  state: string;
+  /** fence | promote | repoint | done */
+  step: string;
+  rollout_id: string;
+  steps_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /**
  * Thrown by a store write when the disk holding the store is full (SQLite's SQLITE_FULL); the write
  * and its transaction changed nothing. Retriable once space is freed. HTTP 507.
@@ -162,4 +184,9 @@ export interface Store {
   listRolloutSteps(id: string): RolloutStepRow[];
   updateRolloutStep(step: RolloutStepRow): void;
   listEvents(filter: { cluster?: string; limit: number }): EventRow[];
+  insertFailover(f: FailoverRow): void;
+  getFailover(id: string): FailoverRow | undefined;
+  /** Newest first; `states` filters. */
+  listFailovers(filter: { cluster?: string; states?: readonly string[] }): FailoverRow[];
+  updateFailover(f: FailoverRow): void;
 }

@@ -12,6 +12,7 @@ import type { DesiredInstance as _hactl_agent_v1_DesiredInstance, DesiredInstanc
 import type { DesiredState as _hactl_agent_v1_DesiredState, DesiredState__Output as _hactl_agent_v1_DesiredState__Output } from './hactl/agent/v1/DesiredState.js';
 import type { EnrollRequest as _hactl_agent_v1_EnrollRequest, EnrollRequest__Output as _hactl_agent_v1_EnrollRequest__Output } from './hactl/agent/v1/EnrollRequest.js';
 import type { EnrollResponse as _hactl_agent_v1_EnrollResponse, EnrollResponse__Output as _hactl_agent_v1_EnrollResponse__Output } from './hactl/agent/v1/EnrollResponse.js';
+import type { ExitFailure as _hactl_agent_v1_ExitFailure, ExitFailure__Output as _hactl_agent_v1_ExitFailure__Output } from './hactl/agent/v1/ExitFailure.js';
 import type { Hello as _hactl_agent_v1_Hello, Hello__Output as _hactl_agent_v1_Hello__Output } from './hactl/agent/v1/Hello.js';
 import type { HostFacts as _hactl_agent_v1_HostFacts, HostFacts__Output as _hactl_agent_v1_HostFacts__Output } from './hactl/agent/v1/HostFacts.js';
 import type { InstanceStatus as _hactl_agent_v1_InstanceStatus, InstanceStatus__Output as _hactl_agent_v1_InstanceStatus__Output } from './hactl/agent/v1/InstanceStatus.js';
@@ -39,6 +40,7 @@ export interface ProtoGrpcType {
         DesiredState: MessageTypeDefinition<_hactl_agent_v1_DesiredState, _hactl_agent_v1_DesiredState__Output>
         EnrollRequest: MessageTypeDefinition<_hactl_agent_v1_EnrollRequest, _hactl_agent_v1_EnrollRequest__Output>
         EnrollResponse: MessageTypeDefinition<_hactl_agent_v1_EnrollResponse, _hactl_agent_v1_EnrollResponse__Output>
+        ExitFailure: MessageTypeDefinition<_hactl_agent_v1_ExitFailure, _hactl_agent_v1_ExitFailure__Output>
         Hello: MessageTypeDefinition<_hactl_agent_v1_Hello, _hactl_agent_v1_Hello__Output>
         HostFacts: MessageTypeDefinition<_hactl_agent_v1_HostFacts, _hactl_agent_v1_HostFacts__Output>
         InstanceStatus: MessageTypeDefinition<_hactl_agent_v1_InstanceStatus, _hactl_agent_v1_InstanceStatus__Output>

@@ -115,6 +115,31 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
   initialFacts?(spec: S, randomId: () => string): Record<string, string>;
   /** Facts learned from a health rollup (e.g. the ES cluster uuid once formed); stored when they change. */
   learnFacts?(spec: S, status: ClusterStatus): Record<string, string>;
+  /**
+   * Changes from `before` to `after` that would change what a formed cluster, or one of its
+   * members, is (identity.ts `checkIdentityChange` says when a cluster is formed): each problem is
+   * located at the field of `after` that makes it and says why it cannot be rolled (what is on disk
+   * or in ZooKeeper) and what to do instead. Empty when nothing changes identity. Pure.
+   */
+  checkIdentityChange?(before: IdentityView<S, I>, after: IdentityView<S, I>): ErrorDetail[];
+  /**
+   * Names of facts that outlive a delete of the cluster, because the members' data on disk keeps
+   * them (e.g. the KRaft cluster id in every log dir's meta.properties): a cluster re-created under
+   * the same name over that data reuses them instead of generating new ones that the data refuses.
+   */
+  durableFacts?: readonly string[];
+  /**
+   * Where clients reach this member (Kafka: the PLAINTEXT listener; Elasticsearch: HTTP);
+   * undefined when it serves no clients (a KRaft controller-only node). A member's removal talks
+   * to the cluster through the others' endpoints once it has stopped (the agent's `afterRemoval`).
+   */
+  clientEndpoint?(inputs: I): { address: string; port: number } | undefined;
+}
+
+/** A cluster's spec with its plans, as the identity check compares them. */
+export interface IdentityView<S = ClusterSpecBase, I = unknown> {
+  spec: S;
+  plans: readonly InstancePlan<I>[];
 }
 
 export type { ClusterHealth };

@@ -259,6 +259,19 @@ export class Lab {
     );
   }
 
+  /**
+   * The inputs of the `kind` instance that `host`'s agent last applied, read from its
+   * applied-state.json (what the agent renders and probes from). Throws when the host has applied
+   * no instance of that kind.
+   */
+  appliedInputs<T = unknown>(host: string, kind: string): T {
+    const file = path.join(this.dir, host, 'applied-state.json');
+    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { instances: { kind: string; inputs: T }[] };
+    const found = state.instances.find((i) => i.kind === kind);
+    if (!found) throw new Error(`${file} holds no ${kind} instance`);
+    return found.inputs;
+  }
+
   /** Pids of service processes the agents started, from their pid files. */
   servicePids(): number[] {
     const pids: number[] = [];

@@ -109,6 +109,31 @@ export class LabNetwork {
       : { command, args: [...args] };
   }
 
+  /**
+   * Cuts a namespaced host off. `control-plane`: a blackhole route to the bridge address, where the
+   * control plane listens; the other hosts (ZooKeeper, Storm peers) stay reachable on the link, and
+   * so does anyone who reaches the host from another source address. `all`: its link goes down.
+   */
+  isolate(name: string, scope: 'control-plane' | 'all'): void {
+    const ns = this.host(name).netns;
+    if (!ns) throw new Error(`lab host ${name} has no namespace of its own to cut off`);
+    if (scope === 'all') ip('-n', ns, 'link', 'set', 'eth0', 'down');
+    else ip('-n', ns, 'route', 'add', 'blackhole', `${this.gateway}/32`);
+  }
+
+  /** Undoes `isolate` (either scope; idempotent): the link up, its default route and no blackhole. */
+  heal(name: string): void {
+    const { netns: ns, address } = this.host(name);
+    if (!ns) return;
+    ipQuiet('-n', ns, 'route', 'del', 'blackhole', `${this.gateway}/32`);
+    ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    // Taking the link down dropped its routes, the subnet's among them: put the address back (which
+    // brings its subnet route) and the default route, whatever is left of them.
+    ip('-n', ns, 'addr', 'replace', `${address}/24`, 'dev', 'eth0');
+    ip('-n', ns, 'route', 'replace', `10.77.${this.slice}.0/24`, 'dev', 'eth0', 'src', address);
+    ip('-n', ns, 'route', 'replace', 'default', 'via', this.gateway);
+  }
+
   /** Removes the namespaces, the veth pairs (they go with their namespace) and the bridge. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;

@@ -1,9 +1,9 @@
 import { afterElasticsearchRestart, beforeElasticsearchRestart } from './restart.js';
+import { afterElasticsearchRemoval, beforeElasticsearchRemoval } from './removal.js';
 import type { elasticsearch } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
 import { createElasticsearchProber, isElasticsearchReady } from './probe.js';
-import { beforeElasticsearchRemove } from './remove.js';
 
 export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.ElasticsearchInputs> = {
   kind: 'elasticsearch',
@@ -12,7 +12,8 @@ export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.Elasticsearc
   planPreStart: planElasticsearchPreStart,
   beforeRestart: beforeElasticsearchRestart,
   afterRestart: afterElasticsearchRestart,
-  beforeRemove: (inputs, o) => beforeElasticsearchRemove(inputs, o),
+  beforeRemoval: (inputs, opts) => beforeElasticsearchRemoval(inputs, opts),
+  afterRemoval: (inputs, opts) => afterElasticsearchRemoval(inputs, opts),
   createProber: () => createElasticsearchProber(),
   isReady: isElasticsearchReady,
 };

@@ -55,4 +55,32 @@ describe('elasticsearch process plan', () => {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
+
+  it.each<[string, string[], string]>([
+    ["no collector in the spec → the distribution's G1 stays", ['-Xss1m'], G1_OPTIONS],
+    ["G1 in the spec → the distribution's line stays", ['-XX:+UseG1GC'], G1_OPTIONS],
+    [
+      'another collector → every G1 line of jvm.options left out, its tuning kept',
+      ['-XX:+UseSerialGC'],
+      '## GC\n-XX:G1ReservePercent=25\n-XX:InitiatingHeapOccupancyPercent=30\n',
+    ],
+  ])('pre-start with jvm flags: %s', (_n, jvmFlags, expected) => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-es-gc-'));
+    try {
+      const home = path.join(tmp, 'home');
+      const conf = path.join(tmp, 'conf');
+      fs.mkdirSync(path.join(home, 'config'), { recursive: true });
+      fs.mkdirSync(conf);
+      fs.writeFileSync(path.join(home, 'config', 'jvm.options'), G1_OPTIONS);
+      const [cmd] = planElasticsearchPreStart({ ...inputs, home, confDir: conf, jvmFlags });
+      execFileSync(cmd!.command, cmd!.args, { cwd: cmd!.cwd });
+      expect(fs.readFileSync(path.join(conf, 'jvm.options'), 'utf8')).toBe(expected);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
+
+/** The GC section of Elasticsearch 8.x config/jvm.options, plus the JDK-version-prefixed form 7.x used. */
+const G1_OPTIONS =
+  '## GC\n-XX:+UseG1GC\n14-:-XX:+UseG1GC\n-XX:G1ReservePercent=25\n-XX:InitiatingHeapOccupancyPercent=30\n';

@@ -1,4 +1,4 @@
-import type { ProcessPlan, elasticsearch } from '@hactl/shared';
+import { replacesDefaultCollector, type ProcessPlan, type elasticsearch } from '@hactl/shared';
 
 type Inputs = elasticsearch.ElasticsearchInputs;
 type PreStart = { command: string; args: string[]; env: Record<string, string>; cwd: string };
@@ -45,14 +45,23 @@ export function planElasticsearchProcess(inputs: Inputs): ProcessPlan {
 /**
  * Before each start, copy jvm.options and log4j2.properties from `<home>/config` into the config
  * dir, overwriting older copies so a distribution upgrade brings its own JVM flags. A file the
- * distribution lacks is skipped (ES then reports the missing file itself). Paths go in as
- * positional parameters, never into the script text.
+ * distribution lacks is skipped (ES then reports the missing file itself). When the spec's JVM
+ * flags choose another garbage collector, the copy of jvm.options leaves out the distribution's
+ * `-XX:+UseG1GC` line (also in its `N-:` / `N-M:` JDK-version form): with both, the JVM refuses
+ * to start ("Multiple garbage collectors selected"); the spec's collector comes from
+ * jvm.options.d/hactl.options. Paths go in as positional parameters, never into the script text.
  */
 export function planElasticsearchPreStart(inputs: Inputs): PreStart[] {
   const script = [
-    'src="$1"; dst="$2"; shift 2',
+    'src="$1"; dst="$2"; dropg1="$3"; shift 3',
     'for f in "$@"; do',
-    '  if [ -f "$src/$f" ]; then cp "$src/$f" "$dst/.$f.tmp" && mv -f "$dst/.$f.tmp" "$dst/$f" || exit 1; fi',
+    '  [ -f "$src/$f" ] || continue',
+    '  if [ "$f" = jvm.options ] && [ "$dropg1" = 1 ]; then',
+    `    grep -v -E '${G1_LINE_RE}' "$src/$f" > "$dst/.$f.tmp"; [ $? -le 1 ] || exit 1`,
+    '  else',
+    '    cp "$src/$f" "$dst/.$f.tmp" || exit 1',
+    '  fi',
+    '  mv -f "$dst/.$f.tmp" "$dst/$f" || exit 1',
     'done',
   ].join('\n');
   return [
@@ -64,6 +73,7 @@ export function planElasticsearchPreStart(inputs: Inputs): PreStart[] {
         'hactl-es-config-copy',
         `${inputs.home}/config`,
         inputs.confDir,
+        replacesDefaultCollector(inputs.jvmFlags ?? []) ? '1' : '0',
         ...COPIED_CONFIG_FILES,
       ],
       env: {},
@@ -71,3 +81,6 @@ export function planElasticsearchPreStart(inputs: Inputs): PreStart[] {
     },
   ];
 }
+
+/** A jvm.options line choosing G1, bare or with a JDK-version prefix (`17-:`, `11-16:`), for `grep -E`. */
+export const G1_LINE_RE = '^[[:space:]]*([0-9]+(-[0-9]*)?:)?-XX:\\+UseG1GC[[:space:]]*$';

@@ -1,35 +1,7 @@
 import type { elasticsearch } from '@hactl/shared';
-import type { HttpNode } from '../http.js';
-import { openElasticsearchHttp } from './probe.js';
+import { call, withNode } from './rest.js';
 
 type Inputs = elasticsearch.ElasticsearchInputs;
-
-/** One request to the node; throws with the status and (start of the) body unless 2xx. */
-export async function call(
-  es: HttpNode,
-  method: string,
-  path: string,
-  body: unknown,
-  timeoutMs: number,
-): Promise<unknown> {
-  const res = await es.request(method, path, body, AbortSignal.timeout(timeoutMs));
-  if (res.status < 200 || res.status >= 300)
-    throw new Error(
-      `${method} ${path}: HTTP ${res.status} ${JSON.stringify(res.body ?? null).slice(0, 300)}`,
-    );
-  if (res.parseError) throw new Error(`${method} ${path}: bad JSON: ${res.parseError}`);
-  return res.body;
-}
-
-/** Runs `fn` on connections to the node, closed afterwards. */
-async function withNode<T>(inputs: Inputs, fn: (es: HttpNode) => Promise<T>): Promise<T> {
-  const es = openElasticsearchHttp(inputs.address, inputs.httpPort);
-  try {
-    return await fn(es);
-  } finally {
-    es.close();
-  }
-}
 
 /**
  * Before stopping a node (service-facts §4.7, the rolling-restart page): limit allocation to
@@ -37,7 +9,7 @@ async function withNode<T>(inputs: Inputs, fn: (es: HttpNode) => Promise<T>): Pr
  * flush so recovery after the restart is quick.
  */
 export async function beforeElasticsearchRestart(inputs: Inputs, timeoutMs: number): Promise<void> {
-  await withNode(inputs, async (es) => {
+  await withNode({ address: inputs.address, port: inputs.httpPort }, async (es) => {
     await call(
       es,
       'PUT',
@@ -54,7 +26,7 @@ export async function beforeElasticsearchRestart(inputs: Inputs, timeoutMs: numb
  * lease is released, so the next node only goes down once every replica is back.
  */
 export async function afterElasticsearchRestart(inputs: Inputs, timeoutMs: number): Promise<void> {
-  await withNode(inputs, async (es) => {
+  await withNode({ address: inputs.address, port: inputs.httpPort }, async (es) => {
     await call(
       es,
       'PUT',

@@ -2,7 +2,8 @@ import type { kafka } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planKafkaPreStart, planKafkaProcess } from './process.js';
 import { createKafkaProber } from './probe.js';
-import { beforeKafkaRemove } from './remove.js';
+import { afterKafkaRemoval, beforeKafkaRemoval } from './removal.js';
+import { afterKafkaRestart, beforeKafkaRestart } from './stop-gate.js';
 
 export const kafkaAgentKind: AgentServiceKind<kafka.KafkaInputs> = {
   kind: 'kafka',
@@ -10,5 +11,8 @@ export const kafkaAgentKind: AgentServiceKind<kafka.KafkaInputs> = {
   planProcess: planKafkaProcess,
   planPreStart: planKafkaPreStart,
   createProber: () => createKafkaProber(),
-  beforeRemove: (inputs, o) => beforeKafkaRemove(inputs, o),
+  beforeRestart: (inputs, timeoutMs) => beforeKafkaRestart(inputs, timeoutMs),
+  afterRestart: (inputs, timeoutMs) => afterKafkaRestart(inputs, timeoutMs),
+  beforeRemoval: (inputs, opts) => beforeKafkaRemoval(inputs, opts),
+  afterRemoval: (inputs, opts) => afterKafkaRemoval(inputs, opts),
 };

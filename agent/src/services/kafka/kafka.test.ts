@@ -10,7 +10,8 @@ import {
   UPSTREAM_JVM_PERFORMANCE_OPTS,
 } from './process.js';
 import { decodeDescribeQuorumResponse, describeQuorum, encodeDescribeQuorumRequest } from './quorum.js';
-import { probeKafka, splitZookeeperConnect } from './probe.js';
+import { probeKafka } from './probe.js';
+import { splitZookeeperConnect } from './zk-connect.js';
 import { kraftInputs, zkInputs } from './test-inputs.js';
 
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');

@@ -4,7 +4,9 @@ import { kafka as shared } from '@hactl/shared';
 import { ReusedClient } from '../reuse.js';
 import type { Prober } from '../types.js';
 import { ZkSession, type ZkConnect } from '../zk-session.js';
+import { readZookeeperPartitionView } from './partitions.js';
 import { describeQuorum, NOT_LEADER_OR_FOLLOWER, type QuorumInfo } from './quorum.js';
+import { splitZookeeperConnect } from './zk-connect.js';
 
 type Inputs = kafka.KafkaInputs;
 type Probe = kafka.KafkaProbe;
@@ -92,14 +94,6 @@ async function probeMetadata(clients: KafkaClients, inputs: Inputs, timeoutMs: n
   });
 }
 
-/** Splits `h1:2181,h2:2181/chroot` into the server list and the chroot. */
-export function splitZookeeperConnect(connect: string): { servers: string; chroot: string } {
-  const slash = connect.indexOf('/');
-  return slash < 0
-    ? { servers: connect, chroot: '' }
-    : { servers: connect.slice(0, slash), chroot: connect.slice(slash) };
-}
-
 /**
  * ZooKeeper mode: the broker's ephemeral `/brokers/ids/<id>`, `/controller` and the live broker
  * list under the chroot (service-facts §2.2, §5: `/controller.brokerid` ∈ `/brokers/ids`).
@@ -127,6 +121,17 @@ async function probeZookeeper(clients: KafkaClients, inputs: Inputs, timeoutMs: 
     .filter((s) => /^\d+$/.test(s))
     .map(Number)
     .sort((a, b) => a - b);
+  if (probe.zkController === inputs.id) {
+    // The controller broker's agent also counts under-replicated and offline partitions from the
+    // partition state znodes, which the controller writes before any broker's metadata cache
+    // hears of a change (partitions.ts), so the cluster's health — and the restart lease granted on
+    // it — does not rest on the caches alone. One agent per cluster pays the reads (topics × 2 +
+    // partitions per probe); the worst view wins in the health rollup.
+    const view = await clients.zk.run(servers, timeoutMs, (zk) => readZookeeperPartitionView(zk, chroot, 1));
+    const trouble = shared.countKafkaPartitionTrouble(view);
+    probe.underReplicated = Math.max(probe.underReplicated ?? 0, trouble.underReplicated);
+    probe.offline = Math.max(probe.offline ?? 0, trouble.offline);
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ProcessPlan } from '@hactl/shared';
-import { kafka } from '@hactl/shared';
+import { COLLECTOR_FLAG_RE, collectorFlags, kafka, replacesDefaultCollector } from '@hactl/shared';
 
 type Inputs = kafka.KafkaInputs;
 
@@ -26,8 +26,6 @@ const G1_FLAGS = new Set([
   '-XX:+ExplicitGCInvokesConcurrent',
 ]);
 
-/** Flags that select a garbage collector (HotSpot 17+; the JVM refuses two of them). */
-const COLLECTOR_RE = /^-XX:\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC$/;
 /** HotSpot reads flags in order: an unlock flag must come before the experimental collector it enables (Epsilon). */
 const UNLOCK_RE = /^-XX:\+Unlock(Experimental|Diagnostic)VMOptions$/;
 
@@ -41,10 +39,10 @@ const UNLOCK_RE = /^-XX:\+Unlock(Experimental|Diagnostic)VMOptions$/;
  */
 export function planKafkaJvmOpts(flags: readonly string[]): { performance?: string; opts?: string } {
   // Every collector flag moves, so two different ones still fail as the JVM would fail them.
-  const chosen = [...new Set(flags.filter((f) => COLLECTOR_RE.test(f)))];
-  if (chosen.every((f) => f === '-XX:+UseG1GC')) return flags.length ? { opts: flags.join(' ') } : {};
+  const chosen = collectorFlags(flags);
+  if (!replacesDefaultCollector(flags)) return flags.length ? { opts: flags.join(' ') } : {};
   const unlock = flags.filter((f) => UNLOCK_RE.test(f));
-  const rest = flags.filter((f) => !COLLECTOR_RE.test(f) && !UNLOCK_RE.test(f));
+  const rest = flags.filter((f) => !COLLECTOR_FLAG_RE.test(f) && !UNLOCK_RE.test(f));
   const performance = [
     ...UPSTREAM_JVM_PERFORMANCE_OPTS.filter((f) => !G1_FLAGS.has(f)),
     ...unlock,

@@ -57,6 +57,36 @@ async function readLatch(zk: ZkReader): Promise<string[]> {
   return ids;
 }
 
+/** The three blobs of a topology's code (LeaderListenerCallback: `-stormjar.jar`, `-stormcode.ser`, `-stormconf.ser`). */
+const TOPOLOGY_BLOB_SUFFIXES = ['-stormjar.jar', '-stormcode.ser', '-stormconf.ser'] as const;
+
+/**
+ * For each active topology (`/storms` children), the nimbus hosts ZooKeeper records as holding all
+ * three of its code blobs: `/blobstore/<key>` children are `<host>:<port>[:<tlsPort>]-<version>`
+ * (recorded from 2.8.3: `10.77.17.21:6627:0-1`). A leader candidate without them surrenders
+ * leadership (LeaderListenerCallback), so these say why no nimbus may lead.
+ */
+export async function readBlobHolders(zk: ZkReader): Promise<{ topology: string; holders: string[] }[]> {
+  const out: { topology: string; holders: string[] }[] = [];
+  for (const topology of (await zk.children('/storms')).sort().slice(0, 100)) {
+    let holders: Set<string> | undefined;
+    for (const suffix of TOPOLOGY_BLOB_SUFFIXES) {
+      const hosts = new Set(
+        (await zk.children(`/blobstore/${topology}${suffix}`)).map((c) => c.split(':')[0]!),
+      );
+      holders = holders ? new Set([...holders].filter((h) => hosts.has(h))) : hosts;
+    }
+    out.push({
+      topology: topology.slice(0, 300),
+      holders: [...(holders ?? [])]
+        .sort()
+        .slice(0, 16)
+        .map((h) => h.slice(0, 300)),
+    });
+  }
+  return out;
+}
+
 /**
  * Nimbus: Thrift port open, `/nimbuses/<host>` (2.x) or `/nimbuses/<host:port>` (1.x) present, and
  * the leader latch holder. The TCP connect alone never makes a member healthy.
@@ -68,12 +98,13 @@ export async function probeNimbus(
 ): Promise<unknown> {
   const listening = await tcpOpen(inputs.address, inputs.nimbusPort, timeoutMs);
   try {
-    const { nimbuses, queue } = await zkSession.run(
+    const { nimbuses, queue, blobs } = await zkSession.run(
       stormConnectString(inputs.zookeeper),
       timeoutMs,
       async (zk) => ({
         nimbuses: await zk.children('/nimbuses'),
         queue: await readLatch(zk),
+        blobs: await readBlobHolders(zk),
       }),
     );
     const leader = queue[0];
@@ -84,11 +115,30 @@ export async function probeNimbus(
       registered: nimbusRegistered(nimbuses, inputs.address, inputs.nimbusPort),
       isLeader: leader !== undefined && latchIdIsSelf(leader, inputs.address, inputs.nimbusPort),
       queue,
+      blobs,
       ...(leader !== undefined ? { leader } : {}),
     };
   } catch (err) {
     return { role: 'nimbus', ok: false, listening, registered: false, isLeader: false, error: message(err) };
   }
+}
+
+/**
+ * Whether each nimbus seed's Thrift port accepts a TCP connection from this host. In `failover:
+ * manual` the seeds are the active nimbus alone, so every supervisor is a witness the failover
+ * engine asks before it declares the active nimbus lost (architecture §5: a nimbus whose host is
+ * merely cut off from the control plane still serves, and its peers see it).
+ */
+export async function probeSeeds(
+  inputs: StormAgentInputs,
+  timeoutMs: number,
+): Promise<{ address: string; reachable: boolean }[]> {
+  return Promise.all(
+    inputs.nimbusSeeds.slice(0, 16).map(async (address) => ({
+      address,
+      reachable: await tcpOpen(address, inputs.nimbusPort, timeoutMs),
+    })),
+  );
 }
 
 /**
@@ -102,9 +152,12 @@ export async function probeSupervisor(
   timeoutMs: number,
   nowSecs: number,
 ): Promise<unknown> {
-  const listening = inputs.supervisorThriftPort
-    ? await tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs)
-    : false;
+  const [listening, seeds] = await Promise.all([
+    inputs.supervisorThriftPort
+      ? tcpOpen(inputs.address, inputs.supervisorThriftPort, timeoutMs)
+      : Promise.resolve(false),
+    probeSeeds(inputs, timeoutMs),
+  ]);
   try {
     const found = await zkSession.run(stormConnectString(inputs.zookeeper), timeoutMs, async (zk) => {
       for (const id of (await zk.children('/supervisors')).slice(0, 10_000)) {
@@ -119,11 +172,12 @@ export async function probeSupervisor(
       }
       return undefined;
     });
-    if (!found) return { role: 'supervisor', ok: true, listening, registered: false };
+    if (!found) return { role: 'supervisor', ok: true, listening, registered: false, seeds };
     return {
       role: 'supervisor',
       ok: true,
       listening,
+      seeds,
       registered: true,
       supervisorId: found.id.slice(0, 300),
       ...(found.info.meta ? { slots: found.info.meta.slice(0, 1000) } : {}),
@@ -132,7 +186,7 @@ export async function probeSupervisor(
         : {}),
     };
   } catch (err) {
-    return { role: 'supervisor', ok: false, listening, registered: false, error: message(err) };
+    return { role: 'supervisor', ok: false, listening, registered: false, seeds, error: message(err) };
   }
 }
 

@@ -109,6 +109,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
       ctx.io.stdout(
         `  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`,
       );
+    for (const w of r.warnings ?? []) ctx.io.stdout(`  ${escapeControl(w)}\n`);
     if (r.restartPending?.length) {
       ctx.io.stdout(
         `  restart pending (no rollout): ${r.restartPending.map(escapeControl).join(', ')}; restart them with: hactl rollout start ${escapeControl(r.name)} --action apply\n`,

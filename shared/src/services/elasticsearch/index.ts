@@ -22,6 +22,7 @@ export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInpu
   render: renderElasticsearchFiles,
   parseProbe: parseElasticsearchProbe,
   checkHealth: checkElasticsearchHealth,
+  clientEndpoint: (i) => ({ address: i.address, port: i.httpPort }),
   claims: (i) => ({
     ports: [
       { port: i.httpPort, what: 'elasticsearch http.port' },

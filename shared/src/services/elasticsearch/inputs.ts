@@ -4,9 +4,10 @@ import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
 import { ES_ROLES, isElasticsearchPathKey } from './spec.js';
 import { yamlValueSchema } from '../../config-chars.js';
 import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
+import { ipAddressSchema } from '../../address.js';
 
 const safeValue = yamlValueSchema;
-const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
+const addressSchema = ipAddressSchema;
 const settingValue = z.union([
   safeValue,
   z.number().finite(),
@@ -44,6 +45,8 @@ export const elasticsearchInputsSchema = z
       .string()
       .regex(/^[1-9][0-9]{0,6}[mMgG]$/)
       .optional(),
+    /** spec jvm.flags, rendered into jvm.options.d/hactl.options; absent when none. */
+    jvmFlags: z.array(z.string().regex(/^-[A-Za-z0-9:+=._/,-]+$/)).optional(),
   })
   .strict()
   .superRefine((i, ctx) => {

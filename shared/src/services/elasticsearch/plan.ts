@@ -7,6 +7,7 @@ import { requireHost } from '../hosts.js';
 import { flattenSettings, isElasticsearchPathKey, isMasterEligible, resolveNode } from './spec.js';
 import { normalisePath } from '../../paths.js';
 import type { ElasticsearchInputs } from './inputs.js';
+import { hostPort } from '../../address.js';
 
 /** Stored once the cluster formed (learned from health); its presence drops the bootstrap list. */
 export const CLUSTER_UUID_FACT = 'es.clusterUuid';
@@ -37,9 +38,7 @@ export function planElasticsearch(
     resolveNode(spec, n, requireHost(fleet.hosts, n.host, spec.name, `nodes[${i}].host`)),
   );
   const masters = nodes.filter((r) => isMasterEligible(r.roles));
-  const seedHosts = masters
-    .map((r) => `${r.host.address.includes(':') ? `[${r.host.address}]` : r.host.address}:${r.transportPort}`)
-    .sort();
+  const seedHosts = masters.map((r) => hostPort(r.host.address, r.transportPort)).sort();
   const formed = fleet.clusterFacts?.get(spec.name)?.[CLUSTER_UUID_FACT] !== undefined;
   const initialMasterNodes = formed ? [] : masters.map((r) => r.name).sort();
   const { flat } = flattenSettings(spec.settings);
@@ -73,6 +72,7 @@ export function planElasticsearch(
       attributes: r.attributes,
       settings,
       ...(r.heap ? { heap: r.heap } : {}),
+      ...(spec.jvm?.flags?.length ? { jvmFlags: spec.jvm.flags } : {}),
     };
     return {
       id: instanceIdFor(spec.name, r.name),

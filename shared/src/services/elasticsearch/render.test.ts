@@ -198,9 +198,18 @@ describe('elasticsearch renderer (golden files)', () => {
     expect(files.map((f) => f.path)).toEqual([
       '/var/lib/hactl/elasticsearch/es-main/node-1/conf/elasticsearch.yml',
       '/var/lib/hactl/elasticsearch/es-main/node-1/conf/jvm.options.d/heap.options',
+      '/var/lib/hactl/elasticsearch/es-main/node-1/conf/jvm.options.d/hactl.options',
     ]);
     golden('master-bootstrap.elasticsearch.yml', files[0]!.content);
     golden('heap-1g.options', files[1]!.content);
+    golden('no-jvm-flags.options', files[2]!.content);
+  });
+
+  it('jvm flags with a collector: one per line in jvm.options.d/hactl.options', () => {
+    const files = renderElasticsearchFiles(
+      plan({ ...spec, jvm: { flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] } })[0]!.inputs,
+    );
+    golden('serial-gc.options', files[2]!.content);
   });
 
   it('warm node with an attribute after formation (no bootstrap list)', () => {
@@ -239,6 +248,23 @@ describe('elasticsearch renderer (golden files)', () => {
       'cluster.routing.allocation.awareness.force.rack.values': ['r1', 'r2'],
       'cluster.metadata.owner': 'search team "on call" <search@example.com>',
       'cluster.initial_master_nodes': ['node-1', 'node-2', 'node-3'],
+    });
+  });
+});
+
+describe('IPv6 node addresses (golden)', () => {
+  const v6: FleetContext = {
+    hosts: hosts.map((h, i) => ({ ...h, address: `fd00:22::1${i + 1}` })),
+    clusters: [],
+  };
+  it('discovery.seed_hosts in brackets; network.host bare', () => {
+    const inputs = plan(spec, v6)[0]!.inputs;
+    expect(parseElasticsearchInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    const yml = renderElasticsearchFiles(inputs)[0]!.content;
+    golden('ipv6-master.elasticsearch.yml', yml);
+    expect(parseYaml(yml)).toMatchObject({
+      'network.host': 'fd00:22::11',
+      'discovery.seed_hosts': ['[fd00:22::11]:9300', '[fd00:22::12]:9300', '[fd00:22::13]:9300'],
     });
   });
 });

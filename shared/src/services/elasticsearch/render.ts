@@ -69,9 +69,22 @@ export function renderHeapOptions(inputs: ElasticsearchInputs): string {
   return `${head}\n-Xms${inputs.heap}\n-Xmx${inputs.heap}\n`;
 }
 
+/**
+ * jvm.options.d/hactl.options: the spec's JVM flags, one per line (ES reads every `*.options` file
+ * there after config/jvm.options). Always rendered, a comment alone when there are none, so flags
+ * removed from the spec leave the node. A collector here replaces the distribution's: the agent's
+ * copy of config/jvm.options leaves -XX:+UseG1GC out (agent elasticsearch/process.ts).
+ */
+export function renderJvmOptions(inputs: ElasticsearchInputs): string {
+  const head = `# Rendered by hactl for cluster ${inputs.cluster}, node ${inputs.nodeName}. Local edits are overwritten.`;
+  const flags = inputs.jvmFlags ?? [];
+  return [head, ...(flags.length ? flags : ['# No JVM flags set.'])].join('\n') + '\n';
+}
+
 export function renderElasticsearchFiles(inputs: ElasticsearchInputs): RenderedFile[] {
   return [
     { path: `${inputs.confDir}/elasticsearch.yml`, content: renderElasticsearchYml(inputs), mode: 0o644 },
     { path: `${inputs.confDir}/jvm.options.d/heap.options`, content: renderHeapOptions(inputs), mode: 0o644 },
+    { path: `${inputs.confDir}/jvm.options.d/hactl.options`, content: renderJvmOptions(inputs), mode: 0o644 },
   ];
 }

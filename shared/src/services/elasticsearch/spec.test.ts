@@ -89,6 +89,24 @@ const cases: Case[] = [
     /voting_only needs the master role/,
   ],
   [
+    'jvm.heap (the heap is heap / nodes[].heap)',
+    (s) => ({ ...s, jvm: { heap: '1g' } }),
+    'jvm.heap',
+    /takes its heap from "heap"/,
+  ],
+  [
+    'two garbage collectors in jvm.flags',
+    (s) => ({ ...s, jvm: { flags: ['-XX:+UseSerialGC', '-XX:+UseG1GC'] } }),
+    'jvm.flags[1]',
+    /selects a second garbage collector/,
+  ],
+  [
+    'the generic data role together with a tier role',
+    (s) => ({ ...s, nodes: nodes(s, 3, { roles: ['data', 'data_hot', 'ingest'] }) }),
+    'nodes[3].roles',
+    /"data" already holds every tier, so it cannot be combined with "data_hot"/,
+  ],
+  [
     'duplicate node name',
     (s) => ({ ...s, nodes: nodes(s, 4, { name: 'node-4' }) }),
     'nodes[4].name',

@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { ErrorDetail } from '../../errors.js';
 import type { FleetContext, ValidationResult } from '../types.js';
 import type { HostRecord } from '../../domain.js';
-import { absPathSchema, hostRefSchema, nameSchema, portSchema, zodDetails } from '../../config-values.js';
+import {
+  absPathSchema,
+  hostRefSchema,
+  jvmSchema,
+  nameSchema,
+  portSchema,
+  zodDetails,
+} from '../../config-values.js';
 import { checkYamlValue } from '../../config-chars.js';
 import { checkPath, normalisePath } from '../../paths.js';
 import { lookupHost } from '../hosts.js';
@@ -75,6 +82,12 @@ export const elasticsearchSpecSchema = z
      * capped below the compressed-oops limit).
      */
     heap: heapSchema.optional(),
+    /**
+     * JVM flags for every node, rendered into jvm.options.d/hactl.options. A garbage collector
+     * here replaces the distribution's (-XX:+UseG1GC in config/jvm.options): the agent leaves that
+     * line out of its copy of jvm.options. The heap is `heap` / `nodes[].heap`, not `jvm.heap`.
+     */
+    jvm: jvmSchema.optional(),
     /** An even master-eligible count is refused unless the operator says so (e.g. mid-migration). */
     allowEvenMasters: z.boolean().optional(),
   })
@@ -234,6 +247,12 @@ export function validateElasticsearchSpec(
   }
 
   if (spec.heap) problems.push(...checkHeap('heap', spec.heap));
+  if (spec.jvm?.heap !== undefined)
+    problems.push({
+      path: 'jvm.heap',
+      message:
+        'Elasticsearch takes its heap from "heap" (every node) or nodes[].heap; jvm holds the other flags',
+    });
   const names = new Map<string, number>();
   spec.nodes.forEach((n, i) => {
     if (n.heap) problems.push(...checkHeap(`nodes[${i}].heap`, n.heap));
@@ -251,6 +270,14 @@ export function validateElasticsearchSpec(
         problems.push({ path: `nodes[${i}].roles[${j}]`, message: `duplicate role ${JSON.stringify(r)}` });
       seen.add(r);
     });
+    // "A node can belong to multiple tiers, but a node that has one of the specialized data roles
+    // cannot have the generic data role" (ES node roles docs, data tiers): `data` is every tier.
+    const tiers = roles.filter((r) => r.startsWith('data_'));
+    if (seen.has('data') && tiers.length)
+      problems.push({
+        path: `nodes[${i}].roles`,
+        message: `"data" already holds every tier, so it cannot be combined with ${[...new Set(tiers)].map((t) => JSON.stringify(t)).join(', ')}: keep "data" alone, or list the tiers without it`,
+      });
     if (seen.has('voting_only') && !seen.has('master')) {
       problems.push({
         path: `nodes[${i}].roles`,

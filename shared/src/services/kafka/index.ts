@@ -1,12 +1,13 @@
 import type { ServiceKind } from '../types.js';
 import { validateKafkaSpec, type KafkaSpec } from './spec.js';
-import { kafkaDependencies, kafkaInitialFacts, planKafka } from './plan.js';
+import { KRAFT_CLUSTER_ID_FACT, kafkaDependencies, kafkaInitialFacts, planKafka } from './plan.js';
 import { parseKafkaInputs, type KafkaInputs } from './inputs.js';
 import { renderKafkaFiles } from './render.js';
 import { parseKafkaProbe } from './parse.js';
 import { checkKafkaHealth } from './health.js';
 import { indexPath } from '../member.js';
 import { classifyKafkaChange } from './change.js';
+import { checkKafkaIdentityChange } from './identity.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -14,8 +15,10 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
-export * from './replicas.js';
 export * from './change.js';
+export * from './partition-state.js';
+export * from './stop-safety.js';
+export * from './identity.js';
 
 export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   kind: 'kafka',
@@ -38,6 +41,10 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   memberPath: (spec, plan) => indexPath('brokers', spec.brokers, (b) => b.id === plan.inputs.id),
   dependencies: kafkaDependencies,
   initialFacts: kafkaInitialFacts,
+  checkIdentityChange: checkKafkaIdentityChange,
+  // Every log dir's meta.properties holds the KRaft cluster id it was formatted with.
+  durableFacts: [KRAFT_CLUSTER_ID_FACT],
+  clientEndpoint: (i) => (i.port !== undefined ? { address: i.address, port: i.port } : undefined),
   planNotes: (before, after) => {
     if (!before || JSON.stringify(before.distribution) === JSON.stringify(after.distribution)) return [];
     const notes = [

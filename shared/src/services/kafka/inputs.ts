@@ -4,8 +4,9 @@ import { absPathSchema, nameSchema, portSchema } from '../../config-values.js';
 import { propertiesValueSchema } from '../../config-chars.js';
 import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
 import { isKafkaPathKey } from './spec.js';
+import { ipAddressSchema } from '../../address.js';
 
-const addressSchema = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
+const addressSchema = ipAddressSchema;
 /** `kafka-storage.sh random-uuid`: a 16-byte UUID in unpadded base64url, 22 characters (service-facts §2.3). */
 export const KRAFT_CLUSTER_ID_RE = /^[A-Za-z0-9_-]{22}$/;
 const lineValue = propertiesValueSchema;

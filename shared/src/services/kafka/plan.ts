@@ -8,6 +8,8 @@ import { PlanError } from '../../errors.js';
 import { isKafkaPathKey, resolveBroker, type KafkaSpec, type ResolvedBroker } from './spec.js';
 import { normalisePath } from '../../paths.js';
 import { KRAFT_CLUSTER_ID_RE, type KafkaInputs } from './inputs.js';
+import { kafkaChroot } from './identity.js';
+import { hostPort } from '../../address.js';
 
 /** Stored cluster fact: the KRaft cluster id, generated once (`kafka-storage.sh random-uuid` format). */
 export const KRAFT_CLUSTER_ID_FACT = 'kafka.clusterId';
@@ -21,8 +23,9 @@ export function listenersFor(
   r: Pick<ResolvedBroker, 'port' | 'controllerPort'>,
   address: string,
 ): { listeners: string; advertised?: string } {
-  const plain = r.port !== undefined ? `PLAINTEXT://${address}:${r.port}` : undefined;
-  const ctrl = r.controllerPort !== undefined ? `CONTROLLER://${address}:${r.controllerPort}` : undefined;
+  const plain = r.port !== undefined ? `PLAINTEXT://${hostPort(address, r.port)}` : undefined;
+  const ctrl =
+    r.controllerPort !== undefined ? `CONTROLLER://${hostPort(address, r.controllerPort)}` : undefined;
   // Brokers advertise only the client listener: a broker must not advertise controller listeners;
   // controllers are found through controller.quorum.voters (service-facts §2.3).
   return { listeners: [plain, ctrl].filter(Boolean).join(','), ...(plain ? { advertised: plain } : {}) };
@@ -42,8 +45,10 @@ export function zookeeperConnectFor(spec: KafkaSpec, fleet: FleetContext): strin
       'zookeeper',
       `member host ${ref.missingHosts.map((h) => JSON.stringify(h)).join(', ')} of zookeeper cluster ${JSON.stringify(spec.zookeeper)} is not registered`,
     );
-  const servers = [...ref.endpoints].sort((a, b) => a.id - b.id).map((e) => `${e.address}:${e.clientPort}`);
-  return `${servers.join(',')}${spec.chroot ?? `/${spec.name}`}`;
+  const servers = [...ref.endpoints]
+    .sort((a, b) => a.id - b.id)
+    .map((e) => hostPort(e.address, e.clientPort));
+  return `${servers.join(',')}${kafkaChroot(spec)}`;
 }
 
 /**

@@ -264,3 +264,26 @@ describe('kafka renderer (golden files)', () => {
     expect(content).toMatch(/^listener\.security\.protocol\.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT$/m);
   });
 });
+
+describe('IPv6 broker addresses (golden)', () => {
+  const v6: FleetContext = {
+    hosts: [1, 2, 3].flatMap((i) => [host(`zk${i}`, `fd00:22::${i}`), host(`kafka${i}`, `fd00:22::1${i}`)]),
+    clusters: [zk as unknown as ClusterSpecBase],
+    clusterFacts: fleet.clusterFacts,
+  };
+  it('ZooKeeper mode: listeners, advertised.listeners and zookeeper.connect in brackets', () => {
+    const inputs = plan(zkMode, v6)[0]!.inputs;
+    expect(parseKafkaInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    const props = renderKafkaFiles(inputs)[0]!.content;
+    golden('ipv6-zk-mode.server.properties', props);
+    expect(props).toContain('listeners=PLAINTEXT://[fd00:22::11]:9092\n');
+    expect(props).toContain(
+      'zookeeper.connect=[fd00:22::1]:2181,[fd00:22::2]:2182,[fd00:22::3]:2181/kafka-main\n',
+    );
+  });
+  it('KRaft: controller.quorum.voters and the CONTROLLER listener in brackets', () => {
+    const props = renderKafkaFiles(plan(kraftCombined, v6)[0]!.inputs)[0]!.content;
+    golden('ipv6-kraft.server.properties', props);
+    expect(props).toMatch(/^controller\.quorum\.voters=1@\[fd00:22::11\]:9093,/m);
+  });
+});

@@ -1,5 +1,6 @@
 import type { RenderedFile } from '../../domain.js';
 import type { KafkaInputs } from './inputs.js';
+import { hostPort } from '../../address.js';
 
 /** The properties file the agent starts Kafka with. */
 export function serverPropertiesPath(inputs: Pick<KafkaInputs, 'confDir'>): string {
@@ -8,7 +9,7 @@ export function serverPropertiesPath(inputs: Pick<KafkaInputs, 'confDir'>): stri
 
 /** `controller.quorum.voters`: `id@host:port,...` sorted by id (service-facts §2.3). */
 export function renderVoters(voters: NonNullable<KafkaInputs['voters']>): string {
-  return voters.map((v) => `${v.id}@${v.address}:${v.port}`).join(',');
+  return voters.map((v) => `${v.id}@${hostPort(v.address, v.port)}`).join(',');
 }
 
 /**

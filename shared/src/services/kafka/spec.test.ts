@@ -53,6 +53,12 @@ const withBroker = (s: Spec | ReturnType<typeof kraft>, i: number, over: Record<
 });
 
 const cases: Case[] = [
+  [
+    'two garbage collectors in jvm.flags (the JVM refuses both)',
+    () => ({ ...good(), jvm: { flags: ['-XX:+UseSerialGC', '-Xss1m', '-XX:+UseParallelGC'] } }),
+    'jvm.flags[2]',
+    /selects a second garbage collector \(flags\[0\] is -XX:\+UseSerialGC\)/,
+  ],
   ['no brokers', () => ({ ...good(), brokers: [] }), 'brokers', /at least one broker/],
   [
     'duplicate broker ids',

@@ -194,6 +194,28 @@ describe('storm health rollup', () => {
     expect(s.health).toBe('down');
     expect(s.reason).toMatch(/^no nimbus leader/);
   });
+  it("native: no leader because the only nimbus holding a topology's code is down → the reason says so", () => {
+    const native = specOf({ nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } });
+    const waiting: NimbusProbe = {
+      ...follower,
+      leader: undefined,
+      blobs: [
+        { topology: 'counting-1-1700000000', holders: ['127.0.5.11'] },
+        { topology: 'other-2-1700000001', holders: ['127.0.5.11', '127.0.5.12'] },
+      ],
+    };
+    const list: Obs[] = [
+      ['nimbus-storm1', 'storm1', undefined, 'crashed'],
+      ['nimbus-storm2', 'storm2', waiting, 'running'],
+      ...whole().slice(2, 4),
+      ['ui', 'storm1', uiNoLeader],
+    ];
+    const s = health(native, list);
+    expect(s.health).toBe('down');
+    expect(s.reason).toMatch(
+      /^no nimbus leader; no running nimbus holds the code of 1 topology: counting-1-1700000000 \(recorded on storm1\) — Storm lets no nimbus lead without it/,
+    );
+  });
   it('no leader and the UI answering 500: the supervisors still count from their own registrations', () => {
     const s = health(manual, whole({ 'nimbus-storm1': undefined, ui: uiNoLeader }));
     expect(s.reason).toMatch(/^no nimbus leader; 2\/2 supervisors, 6 slots; .*ui on storm1 is not serving/);

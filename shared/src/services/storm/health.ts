@@ -11,6 +11,7 @@ export type StormMemberMode = 'leader' | 'not-a-leader' | 'standby' | 'registere
 interface Member {
   plan: InstancePlan<StormInputs>;
   obs: InstanceObservation | undefined;
+  fresh: boolean;
   probe: StormProbe | undefined;
 }
 
@@ -30,8 +31,8 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
   const plans = input.plans as readonly InstancePlan<StormInputs>[];
   const hostName = (p: InstancePlan<StormInputs>) => input.hostNames.get(p.hostId) ?? p.inputs.host;
   const members: Member[] = plans.map((plan) => {
-    const { obs, probe } = observe<StormProbe>(input, plan);
-    return { plan, obs, probe: probe?.role === plan.role ? probe : undefined };
+    const { obs, fresh, probe } = observe<StormProbe>(input, plan);
+    return { plan, obs, fresh, probe: probe?.role === plan.role ? probe : undefined };
   });
   const byAddress = new Map(
     plans.filter((p) => p.role === 'nimbus').map((p) => [p.inputs.address, hostName(p)]),
@@ -45,7 +46,7 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
   let registered = 0;
   let supervisorSlots = 0;
 
-  for (const { plan, obs, probe } of members) {
+  for (const { plan, obs, fresh, probe } of members) {
     const running = plan.runState === 'running';
     const name = hostName(plan);
     const proc = obs?.process ?? 'unknown';
@@ -55,7 +56,9 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
       const p = probe as NimbusProbe | undefined;
       if (!running) {
         mode = 'standby';
-        if (proc === 'running') problems.push(`standby nimbus ${name} is running`);
+        // Only a recent report says it runs: a silent host's last word (a failed-over nimbus whose
+        // host is gone) is no evidence, and its agent's fence stops it when the host answers.
+        if (proc === 'running' && fresh) problems.push(`standby nimbus ${name} is running`);
       } else if (p?.isLeader && p.listening) {
         mode = 'leader';
         leaders.add(plan.inputs.address);
@@ -144,8 +147,13 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
       `${leaders.size} nimbus leaders claimed (${[...leaders].map(nameOf).join(', ')})`,
     );
   const leader = [...leaders][0];
-  if (leader === undefined)
-    return result('down', `no nimbus leader; ${counts}${problems.length ? `; ${summarise(problems)}` : ''}`);
+  if (leader === undefined) {
+    const why = checkLeadership(members, nameOf);
+    return result(
+      'down',
+      `no nimbus leader; ${why ? `${why}; ` : ''}${counts}${problems.length ? `; ${summarise(problems)}` : ''}`,
+    );
+  }
   const head = `nimbus leader ${nameOf(leader)}, ${counts}`;
   if (slotsTotal !== expectedSlots && !problems.length)
     problems.push(`${slotsTotal} of ${expectedSlots} slots offered`);
@@ -172,4 +180,36 @@ function finding(
       : 'held stopped';
   if (probe?.error) return probe.error;
   return probe?.role === 'supervisor' && !probe.registered ? 'not registered in ZooKeeper' : undefined;
+}
+
+/**
+ * Why no nimbus can lead, when ZooKeeper says so: the active topologies whose code blobs are
+ * recorded on no nimbus that runs now. Storm's leader candidate surrenders leadership while any
+ * active topology's blobs are missing locally (LeaderListenerCallback), so such a cluster stays
+ * leaderless until a nimbus holding them returns (service-facts §3.5). Undefined when no probe
+ * reports blobs or every topology's code is on a running nimbus.
+ */
+export function checkLeadership(
+  members: readonly Member[],
+  nameOf: (address: string) => string,
+): string | undefined {
+  const running = new Set(
+    members
+      .filter((m) => m.plan.role === 'nimbus' && m.obs?.process === 'running' && m.fresh)
+      .map((m) => m.plan.inputs.address),
+  );
+  const reports = members
+    .map((m) => (m.probe?.role === 'nimbus' ? m.probe.blobs : undefined))
+    .find((b) => b !== undefined);
+  if (!reports) return undefined;
+  const stranded = reports.filter((t) => !t.holders.some((h) => running.has(h)));
+  if (stranded.length === 0) return undefined;
+  const list = stranded
+    .slice(0, 3)
+    .map(
+      (t) =>
+        `${t.topology} (${t.holders.length ? `recorded on ${t.holders.map(nameOf).join(', ')}` : 'recorded on no nimbus'})`,
+    )
+    .join(', ');
+  return `no running nimbus holds the code of ${stranded.length} topolog${stranded.length === 1 ? 'y' : 'ies'}: ${list}${stranded.length > 3 ? ', …' : ''} — Storm lets no nimbus lead without it (bring that nimbus back, or make its blob store available to another)`;
 }

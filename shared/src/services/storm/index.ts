@@ -5,8 +5,10 @@ import { parseStormInputs, type StormInputs } from './inputs.js';
 import { renderStormFiles } from './render.js';
 import { parseStormProbe } from './probe.js';
 import { checkStormHealth } from './health.js';
+import { checkStormNotes } from './notes.js';
 import { indexPath } from '../member.js';
 import { findHost } from '../hosts.js';
+import { checkStormIdentityChange } from './identity.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -14,6 +16,9 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './probe.js';
 export * from './health.js';
+export * from './identity.js';
+export * from './fence.js';
+export * from './notes.js';
 
 export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   kind: 'storm',
@@ -23,6 +28,7 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   render: renderStormFiles,
   parseProbe: parseStormProbe,
   checkHealth: checkStormHealth,
+  planNotes: checkStormNotes,
   claims: (i) => ({
     ports: [
       ...(i.role === 'nimbus' ? [{ port: i.nimbusPort, what: 'storm nimbus.thrift.port' }] : []),
@@ -46,4 +52,5 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   },
   // Storm keeps all its state in ZooKeeper; nothing starts before the ensemble is healthy.
   dependencies: (spec) => [spec.zookeeper],
+  checkIdentityChange: checkStormIdentityChange,
 };

@@ -6,6 +6,8 @@ import { requireHost } from '../hosts.js';
 import {
   ACTIVE_NIMBUS_FACT,
   PATH_KEYS,
+  failoverSettings,
+  fencingEpoch,
   STORM_DEFAULT_PORTS,
   STORM_DEFAULT_SLOTS,
   activeNimbusHost,
@@ -34,6 +36,8 @@ const RESOLVED_KEYS = new Set([...PATH_KEYS, 'storm.zookeeper.root']);
  *   the `storm.activeNimbus` fact); standbys are planned `stopped`, and `nimbus.seeds` lists the
  *   active one only, so clients never look for a leader on a cold standby. A failover re-renders
  *   the seeds on every Storm host (architecture §5).
+ * - `failover: manual` also gives every nimbus the fence (`storm.fencingEpoch` fact, the active
+ *   nimbus's address), checked by the agent against ZooKeeper before each start (architecture §5).
  * - `failover: native`: every nimbus runs and queues on `/leader-lock`; the seeds list all of them
  *   (service-facts §3.5).
  * - A ZooKeeper reference that no longer resolves plans every instance stopped with no servers,
@@ -49,9 +53,19 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
   const zookeeper = zk ?? { servers: [], port: 2181, root: `/${spec.name}` };
 
   const manual = spec.nimbus.failover === 'manual';
-  const active = manual
-    ? activeNimbusHost(spec, fleet.hosts, fleet.clusterFacts?.get(spec.name)?.[ACTIVE_NIMBUS_FACT])
-    : undefined;
+  const facts = fleet.clusterFacts?.get(spec.name);
+  const active = manual ? activeNimbusHost(spec, fleet.hosts, facts?.[ACTIVE_NIMBUS_FACT]) : undefined;
+  // Every nimbus of a manual cluster carries the fence: the agent of the active one records it in
+  // ZooKeeper before starting nimbus, and any nimbus whose epoch is older than the recorded one
+  // never starts (and is stopped if it runs).
+  const fence =
+    manual && active
+      ? {
+          epoch: fencingEpoch(facts),
+          active: active.address,
+          selfFenceAfterMs: failoverSettings(spec).detectAfterMs,
+        }
+      : undefined;
   const nimbusSeeds = manual && active ? [active.address] : nimbusHosts.map((h) => h.address);
   const nimbusPort = spec.nimbus.port ?? STORM_DEFAULT_PORTS.nimbusThrift;
 
@@ -97,7 +111,7 @@ export function planStorm(spec: StormSpec, fleet: FleetContext): InstancePlan<St
 
   return [
     ...nimbusHosts.map((h) =>
-      instance('nimbus', h, !manual || h.id === active?.id ? 'running' : 'stopped', {}),
+      instance('nimbus', h, !manual || h.id === active?.id ? 'running' : 'stopped', fence ? { fence } : {}),
     ),
     ...supervisorHosts.map((h) =>
       instance('supervisor', h, 'running', {

@@ -21,6 +21,14 @@ export const nimbusProbeSchema = z
     isLeader: z.boolean(),
     /** Latch participants in queue order. */
     queue: z.array(shortString).max(100).optional(),
+    /**
+     * Each active topology (`/storms`) with the nimbus hosts ZooKeeper records as holding all of its
+     * code blobs (`/blobstore/<key>`); a nimbus without them will not lead (service-facts §3.5).
+     */
+    blobs: z
+      .array(z.object({ topology: shortString, holders: z.array(shortString).max(16) }).strict())
+      .max(100)
+      .optional(),
     error,
   })
   .strict();
@@ -37,6 +45,14 @@ export const supervisorProbeSchema = z
     slots: z.array(z.number().int().min(0).max(65535)).max(1000).optional(),
     /** Seconds since `SupervisorInfo.time_secs` (the last heartbeat write). */
     heartbeatAgeSecs: z.number().int().optional(),
+    /**
+     * The nimbus seeds as this host sees them: whether each one's Thrift port accepts a TCP
+     * connection. The failover engine's peer witnesses (architecture §5 Detect).
+     */
+    seeds: z
+      .array(z.object({ address: z.string().regex(/^[0-9a-fA-F.:]+$/), reachable: z.boolean() }).strict())
+      .max(16)
+      .optional(),
     error,
   })
   .strict();

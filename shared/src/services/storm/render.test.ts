@@ -106,6 +106,26 @@ describe('storm planner', () => {
     expect(odd[0]!.runState).toBe('running');
   });
 
+  it('manual failover: every nimbus carries the fence (epoch fact, active address); native: none', () => {
+    const plans = plan(example, {
+      ...fleet,
+      clusterFacts: new Map([['storm-main', { 'storm.activeNimbus': 'storm2', 'storm.fencingEpoch': '3' }]]),
+    });
+    expect(plans.filter((p) => p.role === 'nimbus').map((p) => p.inputs.fence)).toEqual([
+      { epoch: 3, active: '127.0.5.12', selfFenceAfterMs: 5000 },
+      { epoch: 3, active: '127.0.5.12', selfFenceAfterMs: 5000 },
+    ]);
+    expect(plans.filter((p) => p.role !== 'nimbus').every((p) => p.inputs.fence === undefined)).toBe(true);
+    // No epoch fact yet: epoch 1.
+    expect(plan(example)[0]!.inputs.fence).toEqual({
+      epoch: 1,
+      active: '127.0.5.11',
+      selfFenceAfterMs: 5000,
+    });
+    const native = plan({ ...example, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } });
+    expect(native.every((p) => p.inputs.fence === undefined)).toBe(true);
+  });
+
   it('native failover runs every nimbus and seeds them all', () => {
     const plans = plan({ ...example, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native' } });
     expect(plans.filter((p) => p.role === 'nimbus').map((p) => p.runState)).toEqual(['running', 'running']);
@@ -255,5 +275,59 @@ describe('storm renderer (golden files)', () => {
         'storm.metricstore.rocksdb.location'
       ],
     ).toBe('/fast/rocks');
+  });
+
+  describe('map and list-of-map settings (scheduler, metrics consumers)', () => {
+    const withMaps = {
+      ...example,
+      settings: {
+        'topology.metrics.consumer.register': [
+          { class: 'org.apache.storm.metric.LoggingMetricsConsumer', 'parallelism.hint': 1 },
+          {
+            class: 'org.apache.storm.metric.HttpForwardingMetricsConsumer',
+            argument: 'http://metrics:8080/in',
+            whitelist: ['__receive', '__sendqueue'],
+          },
+        ],
+        'isolation.scheduler.machines': { 'topology-a': 2, on: 1 },
+        'resource.aware.scheduler.user.pools': { alice: { cpu: 400, memory: 4096 } },
+        'storm.scheduler': 'org.apache.storm.scheduler.resource.ResourceAwareScheduler',
+      },
+    };
+    const nimbus = () => renderStormYaml(byId(plan(withMaps), 'storm-main/nimbus-storm1').inputs);
+
+    // The golden file read by Storm's own SnakeYAML 2.2 (.dist/storm/lib) gave the same maps, "on" a String key.
+    it('rendered as YAML flow maps and lists, keys quoted and sorted (golden)', () => {
+      golden('nimbus-map-settings.storm.yaml', nimbus());
+    });
+
+    it('read back (YAML 1.1, as SnakeYAML) to the same maps: a dotted key stays one key, "on" stays a string', () => {
+      const doc = parseYaml(nimbus(), { version: '1.1' }) as Record<string, unknown>;
+      for (const key of Object.keys(withMaps.settings))
+        expect(doc[key]).toEqual(withMaps.settings[key as keyof typeof withMaps.settings]);
+    });
+
+    it("survives the agent's render-input check unchanged", () => {
+      const inputs = byId(plan(withMaps), 'storm-main/nimbus-storm1').inputs;
+      expect(parseStormInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    });
+  });
+});
+
+describe('IPv6 addresses (golden)', () => {
+  const v6: FleetContext = {
+    ...fleet,
+    hosts: fleet.hosts.map((h, i) => ({ ...h, address: `fd00:22::${i + 1}` })),
+  };
+  it('storm.zookeeper.servers in brackets (Storm appends the port); nimbus.seeds and storm.local.hostname bare', () => {
+    const inputs = byId(plan(example, v6), 'storm-main/supervisor-storm3').inputs;
+    expect(parseStormInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    const yaml = renderStormYaml(inputs);
+    golden('ipv6-supervisor.storm.yaml', yaml);
+    expect(parseYaml(yaml, { version: '1.1' })).toMatchObject({
+      'storm.zookeeper.servers': ['[fd00:22::3]', '[fd00:22::1]', '[fd00:22::2]'],
+      'nimbus.seeds': ['fd00:22::4'],
+      'storm.local.hostname': 'fd00:22::6',
+    });
   });
 });

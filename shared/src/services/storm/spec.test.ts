@@ -57,6 +57,42 @@ type Case = [
 const cases: Case[] = [
   ['no nimbus', (s) => ({ ...s, nimbus: { hosts: [] } }), 'nimbus.hosts', /at least one nimbus/],
   [
+    'autoFailover in native mode',
+    (s) => ({ ...s, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native', autoFailover: true } }),
+    'nimbus.autoFailover',
+    /manual only/,
+  ],
+  [
+    'detectAfterSec in native mode',
+    (s) => ({ ...s, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native', detectAfterSec: 5 } }),
+    'nimbus.detectAfterSec',
+    /manual only/,
+  ],
+  [
+    'detectAfterSec 0',
+    (s) => ({ ...s, nimbus: { hosts: ['storm1', 'storm2'], detectAfterSec: 0 } }),
+    'nimbus.detectAfterSec',
+    /greater than or equal to 1|>=1/,
+  ],
+  [
+    'detectAfterSec not an integer',
+    (s) => ({ ...s, nimbus: { hosts: ['storm1', 'storm2'], detectAfterSec: 2.5 } }),
+    'nimbus.detectAfterSec',
+    /expected int/,
+  ],
+  [
+    'autoFailover not a boolean',
+    (s) => ({ ...s, nimbus: { hosts: ['storm1', 'storm2'], autoFailover: 'yes' } }),
+    'nimbus.autoFailover',
+    /boolean/,
+  ],
+  [
+    'relative blobstore.dir',
+    (s) => ({ ...s, settings: { ...s.settings, 'blobstore.dir': 'blobs' } }),
+    'settings.blobstore.dir',
+    /absolute/,
+  ],
+  [
     'unknown nimbus host',
     (s) => ({ ...s, nimbus: { hosts: ['nope'] } }),
     'nimbus.hosts[0]',
@@ -216,10 +252,25 @@ const cases: Case[] = [
     /dotted Storm config names/,
   ],
   [
-    'nested map value',
-    (s) => ({ ...s, settings: { 'topology.metrics.consumer.register': [{ class: 'x' }] } }),
-    'settings.topology.metrics.consumer.register',
+    'a line break inside a metrics consumer map',
+    (s) => ({
+      ...s,
+      settings: { 'topology.metrics.consumer.register': [{ class: 'x', argument: 'a\nb' }] },
+    }),
+    'settings.topology.metrics.consumer.register[0].argument',
     /./,
+  ],
+  [
+    'an exponent number inside a scheduler map',
+    (s) => ({ ...s, settings: { 'isolation.scheduler.machines': { 'top-a': 1e21 } } }),
+    'settings.isolation.scheduler.machines.top-a',
+    /plain decimals/,
+  ],
+  [
+    'lists and maps nested five deep',
+    (s) => ({ ...s, settings: { 'topology.x.y': [[[[['deep']]]]] } }),
+    'settings.topology.x.y[0][0][0][0]',
+    /nest at most 4 levels/,
   ],
   [
     'exponent number',

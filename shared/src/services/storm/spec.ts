@@ -16,9 +16,34 @@ export const STORM_DEFAULT_SLOTS = [6700, 6701, 6702, 6703] as const;
 
 /** The fact the failover engine sets to move the active nimbus in `failover: manual` (architecture §5). */
 export const ACTIVE_NIMBUS_FACT = 'storm.activeNimbus';
+/**
+ * The fencing epoch of a `failover: manual` cluster: a positive integer the failover engine bumps
+ * with every move of the active nimbus (absent: 1). The active nimbus's agent records it in
+ * ZooKeeper before starting nimbus; a nimbus whose inputs carry a lower epoch never starts.
+ */
+export const FENCING_EPOCH_FACT = 'storm.fencingEpoch';
+/** Detection delay when the spec sets none: the active nimbus must be lost this long (architecture §9: < 15 s in all). */
+export const DEFAULT_DETECT_AFTER_SEC = 5;
+/**
+ * Where LocalFsBlobStore keeps topology code (`blobstore.dir`, else storm.local.dir; service-facts
+ * §3.3). In `failover: manual` it is the standby's source of the running topologies' code: see
+ * `checkStormNotes`.
+ */
+export const BLOBSTORE_DIR_KEY = 'blobstore.dir';
 
-export const settingValueSchema = z.union([scalarSettingSchema, z.array(scalarSettingSchema)]);
-export type StormSettingValue = z.infer<typeof settingValueSchema>;
+/**
+ * A storm.yaml value: a scalar, or lists and maps of values. Scheduler and metrics-consumer settings
+ * are maps or lists of maps (conf/defaults.yaml: `topology.metrics.consumer.register` is a list of
+ * `{class, parallelism.hint, argument}` maps, `isolation.scheduler.machines` and
+ * `resource.aware.scheduler.user.pools` are maps); nested at most STORM_SETTING_DEPTH levels.
+ */
+export type StormSettingValue =
+  string | number | boolean | StormSettingValue[] | { [key: string]: StormSettingValue };
+export const settingValueSchema: z.ZodType<StormSettingValue> = z.lazy(() =>
+  z.union([scalarSettingSchema, z.array(settingValueSchema), z.record(z.string(), settingValueSchema)]),
+);
+/** How deep lists and maps may nest in one setting (a list of maps of lists is 3). */
+export const STORM_SETTING_DEPTH = 4;
 
 export const stormSpecSchema = z
   .object({
@@ -40,6 +65,10 @@ export const stormSpecSchema = z
          * standbys, stopped (architecture §5). native: all run and elect a leader through ZooKeeper.
          */
         failover: z.enum(['manual', 'native']).default('manual'),
+        /** manual only: the control plane fails over on its own when the active nimbus is lost (default true). */
+        autoFailover: z.boolean().optional(),
+        /** manual only: seconds the active nimbus must be lost (down and unreachable from its peers) before a failover. */
+        detectAfterSec: z.number().int().min(1).max(600).optional(),
         port: portSchema.optional(),
       })
       .strict(),
@@ -51,7 +80,7 @@ export const stormSpecSchema = z
       })
       .strict(),
     ui: z.object({ host: hostRefSchema, port: portSchema.optional() }).strict().optional(),
-    /** storm.yaml pass-through: scalars and lists of scalars, keys hactl derives are refused. */
+    /** storm.yaml pass-through: scalars, lists and maps (StormSettingValue); keys hactl derives are refused. */
     settings: z.record(z.string(), settingValueSchema).default({}),
   })
   .strict();
@@ -101,7 +130,32 @@ export const ROCKSDB_LOCATION_KEY = 'storm.metricstore.rocksdb.location';
 
 /** storm.yaml settings that hold a path: the cluster-wide dir bases and the RocksDB metrics store. */
 export function isStormPathKey(key: string): boolean {
-  return PATH_KEYS.has(key) || key === ROCKSDB_LOCATION_KEY;
+  return PATH_KEYS.has(key) || key === ROCKSDB_LOCATION_KEY || key === BLOBSTORE_DIR_KEY;
+}
+
+/** How a `failover: manual` cluster fails over, resolved from the spec (defaults filled in). */
+export interface FailoverSettings {
+  mode: 'manual' | 'native';
+  /** The control plane fails over on its own (manual only; false for native). */
+  auto: boolean;
+  /** How long the active nimbus must be lost before a failover, in ms. */
+  detectAfterMs: number;
+}
+
+/** The spec's failover settings with defaults: autoFailover true for manual, detectAfterSec 5. */
+export function failoverSettings(spec: StormSpec): FailoverSettings {
+  const manual = spec.nimbus.failover === 'manual';
+  return {
+    mode: spec.nimbus.failover,
+    auto: manual && (spec.nimbus.autoFailover ?? true),
+    detectAfterMs: (spec.nimbus.detectAfterSec ?? DEFAULT_DETECT_AFTER_SEC) * 1000,
+  };
+}
+
+/** The fencing epoch fact as a positive integer (1 when absent or unreadable). */
+export function fencingEpoch(facts: Readonly<Record<string, string>> | undefined): number {
+  const n = Number(facts?.[FENCING_EPOCH_FACT]);
+  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
 
 /**
@@ -162,6 +216,12 @@ export interface ResolvedZookeeper {
   root: string;
 }
 
+/** `storm.zookeeper.root`: the setting when it is a string, else `/<cluster name>`. */
+export function stormZookeeperRoot(spec: Pick<StormSpec, 'name' | 'settings'>): string {
+  const root = spec.settings['storm.zookeeper.root'];
+  return typeof root === 'string' ? root : `/${spec.name}`;
+}
+
 /**
  * Resolves `spec.zookeeper` to member addresses and the shared client port. Storm has one
  * `storm.zookeeper.port` for every server (service-facts §3.1), so differing clientPorts are an error.
@@ -194,12 +254,11 @@ export function resolveZookeeper(
       ],
     };
   }
-  const rootSetting = spec.settings['storm.zookeeper.root'];
   return {
     zk: {
       servers: members.map((m) => m.address),
       port: ports[0]!,
-      root: typeof rootSetting === 'string' ? rootSetting : `/${spec.name}`,
+      root: stormZookeeperRoot(spec),
     },
     problems: [],
   };
@@ -224,6 +283,21 @@ function checkScalar(path: string, v: string | number | boolean): ErrorDetail[] 
   return [];
 }
 
+/**
+ * A setting value at any depth: scalars as checkScalar, map keys as YAML strings (rendered quoted),
+ * nesting at most STORM_SETTING_DEPTH deep.
+ */
+function checkValue(path: string, v: StormSettingValue, depth: number): ErrorDetail[] {
+  if (typeof v !== 'object') return checkScalar(path, v);
+  if (depth >= STORM_SETTING_DEPTH)
+    return [{ path, message: `lists and maps nest at most ${STORM_SETTING_DEPTH} levels deep` }];
+  if (Array.isArray(v)) return v.flatMap((x, i) => checkValue(`${path}[${i}]`, x, depth + 1));
+  return Object.entries(v).flatMap(([k, x]) => [
+    ...(k === '' ? [{ path, message: 'map keys must not be empty' }] : checkYamlValue(`${path}.${k}`, k)),
+    ...checkValue(`${path}.${k}`, x, depth + 1),
+  ]);
+}
+
 function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const rules = {
@@ -233,8 +307,7 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
     managed: MANAGED_KEYS,
   };
   for (const [key, value, path] of checkSettingKeys(settings, rules, problems)) {
-    if (Array.isArray(value)) value.forEach((v, i) => problems.push(...checkScalar(`${path}[${i}]`, v)));
-    else problems.push(...checkScalar(path, value));
+    problems.push(...checkValue(path, value, 0));
     if (POSITIVE_INT_KEYS.has(key) && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
       problems.push({ path, message: 'must be a positive integer' });
     }
@@ -277,6 +350,19 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
 
   if (spec.nimbus.hosts.length === 0)
     problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
+  if (spec.nimbus.failover === 'native') {
+    // In native mode Storm's own leader latch fails over; hactl has nothing to detect or fence.
+    if (spec.nimbus.autoFailover !== undefined)
+      problems.push({
+        path: 'nimbus.autoFailover',
+        message: 'applies to failover: manual only (in native mode Storm elects the leader itself)',
+      });
+    if (spec.nimbus.detectAfterSec !== undefined)
+      problems.push({
+        path: 'nimbus.detectAfterSec',
+        message: 'applies to failover: manual only (in native mode Storm elects the leader itself)',
+      });
+  }
   // Hosts must be registered, once per role. Ports and directories are checked on the planned
   // instances' claims (registry.ts validateClusterSpec).
   const known = (path: string, refs: readonly string[]): void => {
@@ -317,18 +403,12 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   problems.push(...resolveZookeeper(spec, fleet).problems);
 
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
-  const root =
-    typeof spec.settings['storm.zookeeper.root'] === 'string'
-      ? spec.settings['storm.zookeeper.root']
-      : `/${spec.name}`;
+  const root = stormZookeeperRoot(spec);
   for (const c of fleet.clusters) {
     if (c.kind !== 'storm' || c.name === spec.name) continue;
     const other = stormSpecSchema.safeParse(c);
     if (!other.success || other.data.zookeeper !== spec.zookeeper) continue;
-    const otherRoot =
-      typeof other.data.settings['storm.zookeeper.root'] === 'string'
-        ? other.data.settings['storm.zookeeper.root']
-        : `/${other.data.name}`;
+    const otherRoot = stormZookeeperRoot(other.data);
     if (otherRoot === root)
       problems.push({
         path: 'settings.storm.zookeeper.root',

@@ -74,8 +74,20 @@ describe('zookeeper health rollup', () => {
   it('ruok-only liveness is not enough: members up but not serving → down', () => {
     expect(health([obs(1, notServing), obs(2, notServing), obs(3, notServing)]).health).toBe('down');
   });
-  it('a stale leader probe does not count', () => {
-    expect(health([obs(1, follower), obs(2, leader, 60_000), obs(3, follower)]).health).toBe('down');
+  it('a stale leader probe does not count: followers serving, no leader seen → degraded, not healthy', () => {
+    expect(health([obs(1, follower), obs(2, leader, 60_000), obs(3, follower)]).health).toBe('degraded');
+  });
+  it('every member serving as a follower (probes from before the last election) → degraded, not down', () => {
+    // Seen right after a rolling restart: the old leader restarted as a follower and the new
+    // leader's last probe was taken before it won the election.
+    const s = health([obs(1, follower), obs(2, follower), obs(3, follower)]);
+    expect([s.health, s.reason]).toEqual([
+      'degraded',
+      'no member reported leading yet (3/3 members serving as followers; their probes predate the last election)',
+    ]);
+  });
+  it('a minority serving and no leader → down', () => {
+    expect(health([obs(1, follower), obs(2, notServing), obs(3, notServing)]).health).toBe('down');
   });
   it('two leaders → degraded with both ids named', () => {
     expect(health([obs(1, leader), obs(2, leader), obs(3, follower)]).reason).toMatch(/ids 1, 2/);

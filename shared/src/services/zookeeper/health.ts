@@ -64,6 +64,13 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
   } else if (pending !== undefined) {
     health = 'pending';
     reason = pending;
+  } else if (serving >= majority) {
+    // A follower starts serving only once the leader has synced it (Learner.syncWithLeader, on the
+    // leader's UPTODATE) and stops when it loses the leader, so a serving majority
+    // with no member reporting `leader` means the probes predate the last election (each member is
+    // probed on its own schedule, e.g. right after a rolling restart moved leadership): not down.
+    health = 'degraded';
+    reason = `no member reported leading yet (${serving}/${n} members serving as followers; their probes predate the last election)`;
   } else {
     health = 'down';
     reason = `no serving leader (${serving}/${n} members serving; a quorum needs ${majority})`;

@@ -4,13 +4,14 @@ import { absPathSchema, portSchema, nameSchema } from '../../config-values.js';
 import { propertiesValueSchema } from '../../config-chars.js';
 import { addPathSettingIssues, parseRenderInputs } from '../inputs.js';
 import { isZookeeperPathKey } from './spec.js';
+import { ipAddressSchema } from '../../address.js';
 
 /** Render inputs for one ZooKeeper member: everything the agent needs, nothing it must look up. */
 export const zookeeperInputsSchema = z
   .object({
     cluster: nameSchema,
     myid: z.number().int().min(1).max(255),
-    address: z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address'),
+    address: ipAddressSchema,
     clientPort: portSchema,
     peerPort: portSchema,
     electionPort: portSchema,
@@ -22,7 +23,7 @@ export const zookeeperInputsSchema = z
       z
         .object({
           id: z.number().int().min(1).max(255),
-          address: z.string().regex(/^[0-9a-fA-F.:]+$/),
+          address: ipAddressSchema,
           peerPort: portSchema,
           electionPort: portSchema,
         })

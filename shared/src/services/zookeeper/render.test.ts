@@ -162,3 +162,26 @@ describe('zookeeper renderer (golden files)', () => {
     expect(parseZookeeperInputs({ ...inputs, dataDir: '/data/zk/' }).dataDir).toBe('/data/zk');
   });
 });
+
+describe('IPv6 member addresses (golden)', () => {
+  const v6: FleetContext = {
+    hosts: [1, 2, 3].map((i) => ({
+      id: `zk${i}`,
+      name: `zk${i}`,
+      address: `fd00:22::${i}`,
+      dataRoot: '/var/lib/hactl',
+      labels: {},
+    })),
+    clusters: [],
+  };
+  it('server.N lines put the address in brackets; clientPortAddress and admin.serverAddress stay bare', () => {
+    const spec = validateZookeeperSpec(ensemble, v6);
+    if (!spec.ok) throw new Error(JSON.stringify(spec.problems));
+    const inputs = planZookeeper(spec.spec, v6)[1]!.inputs;
+    expect(parseZookeeperInputs(JSON.parse(JSON.stringify(inputs)))).toEqual(inputs);
+    const cfg = renderZookeeperFiles(inputs)[0]!.content;
+    golden('ipv6-member-1.zoo.cfg', cfg);
+    expect(cfg).toContain('server.2=[fd00:22::2]:2888:3888\n');
+    expect(cfg).toContain('clientPortAddress=fd00:22::1\n');
+  });
+});

@@ -1,6 +1,7 @@
 import type { RenderedFile } from '../../domain.js';
 import type { ZookeeperInputs } from './inputs.js';
 import { DEFAULT_ZK_LOGGING } from './plan.js';
+import { hostPort } from '../../address.js';
 
 /**
  * zoo.cfg and myid for one member. Byte-stable: sorted keys, no timestamps.
@@ -31,7 +32,7 @@ export function renderZooCfg(inputs: ZookeeperInputs): string {
     ...Object.keys(kv)
       .sort()
       .map((k) => `${k}=${kv[k]}`),
-    ...inputs.servers.map((s) => `server.${s.id}=${s.address}:${s.peerPort}:${s.electionPort}`),
+    ...inputs.servers.map((s) => `server.${s.id}=${hostPort(s.address, s.peerPort)}:${s.electionPort}`),
   ];
   return lines.join('\n') + '\n';
 }

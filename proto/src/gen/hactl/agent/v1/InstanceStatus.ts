@@ -1,5 +1,6 @@
 // Original file: proto/hactl/agent/v1/agent.proto
 
+import type { ExitFailure as _hactl_agent_v1_ExitFailure, ExitFailure__Output as _hactl_agent_v1_ExitFailure__Output } from '../../../hactl/agent/v1/ExitFailure.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface InstanceStatus {
@@ -16,6 +17,7 @@ export interface InstanceStatus {
   'probeJson'?: (string);
   'restartPending'?: (boolean);
   'logFiles'?: (string)[];
+  'failure'?: (_hactl_agent_v1_ExitFailure | null);
 }
 
 export interface InstanceStatus__Output {
@@ -32,4 +34,5 @@ export interface InstanceStatus__Output {
   'probeJson': (string);
   'restartPending': (boolean);
   'logFiles': (string)[];
+  'failure': (_hactl_agent_v1_ExitFailure__Output | null);
 }

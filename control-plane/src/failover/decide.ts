@@ -1,0 +1,231 @@
+import type { ProcessState } from '@hactl/shared';
+
+/**
+ * The Storm nimbus failover's decisions (architecture §5), pure: data and time in, an action with
+ * its reason out. The engine (engine.ts) gathers the data, acts, and records every step.
+ *
+ * A failover runs `fence → promote → repoint → done`:
+ * - fence: the store's fencing epoch is bumped and the active nimbus fact moved to the target in one
+ *   re-plan; every nimbus's desired state carries the new fence, so the old nimbus is planned
+ *   stopped (its agent stops it when its host answers), and the target's agent records the epoch
+ *   in ZooKeeper before it starts nimbus (agent/src/services/storm/fence.ts).
+ * - promote: wait until the target's nimbus holds the leader latch and answers on its Thrift port.
+ * - repoint: the supervisors and the UI, whose `nimbus.seeds` changed with the fact, restart one at a
+ *   time through a rollout (the restart-lease gates); their workers keep running.
+ */
+export type FailoverStep = 'fence' | 'promote' | 'repoint' | 'done';
+
+/** A nimbus as the control plane last saw it. */
+export interface NimbusSeen {
+  /** Host name. */
+  host: string;
+  address: string;
+  /** When its agent last reported this instance (ms since epoch); undefined: never. */
+  reportedAt?: number | undefined;
+  process?: ProcessState | undefined;
+  /** The last probe, with when it was taken (ms since epoch). */
+  probe?: { at: number; listening: boolean; isLeader: boolean; error?: string | undefined } | undefined;
+}
+
+/** Another Storm host's word on the active nimbus: whether its Thrift port accepted a connection. */
+export interface Witness {
+  host: string;
+  /** When that host's probe ran (ms since epoch). */
+  at: number;
+  reachable: boolean;
+}
+
+export interface DetectInput {
+  active: NimbusSeen;
+  witnesses: readonly Witness[];
+  /** How long the active nimbus must be lost before it is declared lost, ms. */
+  detectAfterMs: number;
+  /** An agent that has not reported for this long is silent, ms. */
+  silentAfterMs: number;
+  /**
+   * A witness report older than this is ignored, ms. Longer than `silentAfterMs`: a witness probing
+   * an unreachable host waits out its probe timeout (no answer to its SYN) before it reports.
+   */
+  witnessFreshMs: number;
+  now: number;
+  /** When an earlier pass first found the nimbus lost; undefined when the last pass did not. */
+  lostSince?: number | undefined;
+}
+
+/** `serving`: nothing wrong; `suspect`: lost, not for long enough yet (`since`); `lost`: fail over. */
+export interface Detection {
+  state: 'serving' | 'suspect' | 'lost';
+  since?: number;
+  reason: string;
+}
+
+/**
+ * Is the active nimbus lost? Both must hold (architecture §5 Detect):
+ * 1. its process is down (the agent reports it crashed: its restart policy did not bring it back),
+ *    or its host's agent is silent; and
+ * 2. every Storm host that reported recently says the nimbus's Thrift port does not answer, and at
+ *    least one did. A nimbus whose host is merely cut off from the control plane (or whose agent is
+ *    frozen) still answers its peers, and is never lost.
+ * `lost` once both held for `detectAfterMs` without a break.
+ */
+export function checkNimbusLost(i: DetectInput): Detection {
+  const { active, now } = i;
+  if (active.reportedAt === undefined)
+    return { state: 'serving', reason: `nimbus on ${active.host} has not reported yet; nothing to judge` };
+  const silentMs = now - active.reportedAt;
+  const silent = silentMs > i.silentAfterMs;
+  // `crashed`: the agent's restart policy has not brought it back. `stopped` and `starting` are the
+  // agent's own doing (held for a dependency, a desired state being applied), not a loss.
+  const down = !silent && active.process === 'crashed';
+  if (!silent && !down)
+    return { state: 'serving', reason: `nimbus on ${active.host} runs and its agent reports` };
+  const fresh = i.witnesses.filter((w) => now - w.at <= i.witnessFreshMs);
+  const symptom = silent
+    ? `the agent on ${active.host} has been silent for ${Math.round(silentMs / 1000)} s`
+    : `the agent on ${active.host} reports nimbus ${active.process}`;
+  if (fresh.length === 0)
+    return {
+      state: 'serving',
+      reason: `${symptom}, but no other Storm host reported on its Thrift port recently: no witness, no failover`,
+    };
+  const seeing = fresh.filter((w) => w.reachable);
+  if (seeing.length)
+    return {
+      state: 'serving',
+      reason: `${symptom}, but ${seeing.map((w) => w.host).join(', ')} still reach its Thrift port: it serves`,
+    };
+  const since = i.lostSince ?? now;
+  const reason = `${symptom}, and its Thrift port answers none of ${fresh.map((w) => w.host).join(', ')}`;
+  const lostFor = now - since;
+  return lostFor >= i.detectAfterMs
+    ? { state: 'lost', since, reason: `${reason} (for ${Math.round(lostFor / 100) / 10} s)` }
+    : {
+        state: 'suspect',
+        since,
+        reason: `${reason}; failing over once that has lasted ${i.detectAfterMs / 1000} s`,
+      };
+}
+
+/**
+ * The standby to promote: `requested` when given, else the next host after the active one in
+ * `nimbus.hosts` order (wrapping) whose agent reports. Returns why not when there is none.
+ */
+export function chooseTarget(
+  hosts: readonly string[],
+  active: string | undefined,
+  reporting: ReadonlySet<string>,
+  requested?: string,
+): { host: string } | { problem: string } {
+  if (requested !== undefined) {
+    if (!hosts.includes(requested))
+      return { problem: `${requested} is not one of the nimbus hosts (${hosts.join(', ')})` };
+    if (requested === active) return { problem: `${requested} is the active nimbus already` };
+    if (!reporting.has(requested))
+      return { problem: `the agent on ${requested} is not reporting; it cannot start nimbus now` };
+    return { host: requested };
+  }
+  const start = active === undefined ? -1 : hosts.indexOf(active);
+  for (let k = 1; k <= hosts.length; k++) {
+    const h = hosts[(start + k + hosts.length) % hosts.length]!;
+    if (h !== active && reporting.has(h)) return { host: h };
+  }
+  return {
+    problem: `no standby nimbus host reports (${hosts.filter((h) => h !== active).join(', ') || 'none listed'})`,
+  };
+}
+
+export interface StepInput {
+  step: FailoverStep;
+  /** The epoch this failover introduces and the host it makes active. */
+  epoch: number;
+  to: NimbusSeen;
+  /** The host the failover moves away from (undefined when none was active). */
+  from: string | undefined;
+  /** The cluster's stored facts now. */
+  facts: { epoch: number; active: string | undefined };
+  /** When the current step began (ms since epoch). */
+  stepStartedAt: number;
+  now: number;
+  /** How long the target may take to lead, ms. */
+  promoteTimeoutMs: number;
+  /** repoint: the failover's rollout, once started. */
+  rollout?: { id: string; state: string; reason: string } | undefined;
+  /** repoint: the running supervisors and UI whose config changed and wait for a restart. */
+  repointMembers: readonly string[];
+}
+
+export type StepAction =
+  | { do: 'fence'; reason: string }
+  | { do: 'advance'; to: FailoverStep; reason: string }
+  | { do: 'start-rollout'; members: string[]; reason: string }
+  | { do: 'wait'; reason: string }
+  | { do: 'complete'; reason: string }
+  | { do: 'fail'; reason: string };
+
+/** What the failover does next, from where it is and what the cluster shows now. */
+export function planFailoverStep(i: StepInput): StepAction {
+  const { to } = i;
+  switch (i.step) {
+    case 'fence':
+      // Idempotent across a control-plane crash: the facts may be stored already.
+      return i.facts.epoch >= i.epoch && i.facts.active === to.host
+        ? {
+            do: 'advance',
+            to: 'promote',
+            reason: `fenced at epoch ${i.facts.epoch}; nimbus moves to ${to.host}`,
+          }
+        : {
+            do: 'fence',
+            reason: `fencing epoch ${i.facts.epoch} → ${i.epoch}; active nimbus ${i.from ?? 'none'} → ${to.host}`,
+          };
+    case 'promote': {
+      const p = to.probe;
+      const waited = i.now - i.stepStartedAt;
+      if (p && p.at > i.stepStartedAt && p.listening && p.isLeader)
+        return {
+          do: 'advance',
+          to: 'repoint',
+          reason: `nimbus on ${to.host} leads and answers on Thrift, ${waited} ms after the fence`,
+        };
+      const seen =
+        p && p.at > i.stepStartedAt
+          ? p.error
+            ? `probe: ${p.error}`
+            : `${p.listening ? 'Thrift answers' : 'Thrift not answering'}, ${p.isLeader ? 'leader' : 'not the leader'}`
+          : `process ${to.process ?? 'not reported'}, no probe since the fence`;
+      if (waited > i.promoteTimeoutMs)
+        return {
+          do: 'fail',
+          reason: `nimbus on ${to.host} did not lead within ${Math.round(i.promoteTimeoutMs / 1000)} s (${seen}); see the cluster's health for why`,
+        };
+      return { do: 'wait', reason: `waiting for nimbus on ${to.host} to lead (${seen})` };
+    }
+    case 'repoint': {
+      const r = i.rollout;
+      if (!r) {
+        if (i.repointMembers.length === 0)
+          return {
+            do: 'complete',
+            reason: 'nimbus.seeds re-rendered; no running supervisor or UI needed a restart',
+          };
+        return {
+          do: 'start-rollout',
+          members: [...i.repointMembers],
+          reason: `restarting ${i.repointMembers.join(', ')} one at a time onto the new nimbus.seeds`,
+        };
+      }
+      if (r.state === 'completed')
+        return {
+          do: 'complete',
+          reason: `rollout ${r.id} restarted the supervisors and UI onto nimbus ${to.host}`,
+        };
+      if (r.state === 'aborted') return { do: 'fail', reason: `rollout ${r.id} was aborted: ${r.reason}` };
+      return {
+        do: 'wait',
+        reason: `rollout ${r.id} ${r.state}${r.reason ? `: ${r.reason}` : ''}`,
+      };
+    }
+    case 'done':
+      return { do: 'complete', reason: 'done' };
+  }
+}
