@@ -282,8 +282,13 @@ export class RolloutEngine {
           finished_at: this.o.now(),
           note: `agent: ${result.error}`,
         });
+        // A removal its kind refused (a Kafka broker's replicas) is the operator's call: say how to make it.
+        const hint =
+          step.op === 'stop' && this.opts(r).forceRemoval !== true
+            ? `; to stop it anyway: hactl rollout resume ${r.id} --force-removal`
+            : '';
         if (r.state === 'running')
-          this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}`);
+          this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}${hint}`);
       }
     }
     this.tick();
