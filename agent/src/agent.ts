@@ -22,6 +22,7 @@ import type { SupervisorOptions } from './supervisor/index.js';
 import { ApplyRetry } from './sync/apply-retry.js';
 import { describeError as describe } from './sync/describe.js';
 import { LeaseRestarter } from './sync/lease-restart.js';
+import { LeaseRemover } from './sync/lease-remove.js';
 import { InstanceProbes } from './sync/probes.js';
 import { Reporter } from './sync/reporter.js';
 
@@ -76,6 +77,7 @@ export class Agent {
   private checking = false;
   private readonly reporter: Reporter;
   private readonly restarter: LeaseRestarter;
+  private readonly remover: LeaseRemover;
   private readonly journal: CommandJournal;
   private readonly unsentResults: CommandResultMsg[] = [];
   /** Why an instance is waiting in a rollout step (shown in its status detail). */
@@ -135,19 +137,21 @@ export class Agent {
       now: deps.now,
       intervalMs: deps.config.reportIntervalMs,
     });
-    this.restarter = new LeaseRestarter({
+    // Restarts and removals take members down under the same leases, with the same dependencies.
+    const underLease = {
       host: this.cfg.name,
       leases: this.conn,
       instances: this.manager,
       kindOf: agentServiceKind,
-      probe: (id) => this.probes.probe(id),
       now: deps.now,
       sleep,
       stopping: () => this.stopped,
       waiting: this.waiting,
       reportSoon: () => this.reportSoon(),
       logger: deps.logger,
-    });
+    };
+    this.restarter = new LeaseRestarter({ ...underLease, probe: (id) => this.probes.probe(id) });
+    this.remover = new LeaseRemover(underLease);
     this.applyRetry = new ApplyRetry({
       generation: () => this.generation,
       stopped: () => this.stopped,
@@ -358,7 +362,11 @@ export class Agent {
     if (!this.journal.begin(cmd.id)) return;
     // The control plane sends a rollout's command after the desired state it is for, on the same
     // stream: wait until that state is applied, so the restart is onto it.
-    const result = await this.restarter.runCommand(cmd, () => this.applyChain);
+    // `remove`: a membership procedure's stop step (lease-remove.ts); everything else is a restart.
+    const result =
+      cmd.action === 'remove'
+        ? await this.remover.runCommand(cmd, () => this.applyChain)
+        : await this.restarter.runCommand(cmd, () => this.applyChain);
     this.waiting.delete(cmd.instanceId);
     await this.journal
       .finish(result)

@@ -3,6 +3,7 @@ import { Fleet } from './reconcile/fleet.js';
 import { LeaseManager } from './leases/leases.js';
 import { RolloutEngine } from './rollout/engine.js';
 import { Changes } from './changes/changes.js';
+import { MembershipGates } from './membership/gates.js';
 import { FailoverEngine } from './failover/engine.js';
 import type { Store } from './store/store.js';
 
@@ -42,6 +43,13 @@ export function createCore(o: CoreOptions): Core {
     reportIntervalMs: o.reportIntervalMs,
     randomId: o.randomId,
     controlPlaneId,
+    newId: o.newId,
+  });
+  const membership = new MembershipGates({
+    store: o.store,
+    fleet,
+    leases: (): LeaseManager => leases,
+    now: o.now,
   });
   const rollouts: RolloutEngine = new RolloutEngine({
     store: o.store,
@@ -50,6 +58,7 @@ export function createCore(o: CoreOptions): Core {
     logger: o.logger,
     now: o.now,
     newId: o.newId,
+    membership,
   });
   const leases: LeaseManager = new LeaseManager({
     fleet,
@@ -61,12 +70,13 @@ export function createCore(o: CoreOptions): Core {
     pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
     authorize: (instanceId, reason) => rollouts.authorizeLease(instanceId, reason),
     newId: o.newId,
+    gateStatus: (cluster, instanceId) => membership.gateStatus(cluster, instanceId),
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
   fleet.rolloutsVersion = () => rollouts.version;
   fleet.activeRollout = (cluster) => {
     const r = rollouts.active(cluster);
-    return r && { id: r.id, state: r.state, reason: r.reason };
+    return r && { id: r.id, state: r.state, reason: r.reason, action: r.action };
   };
   fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
   const failovers = new FailoverEngine({

@@ -9,6 +9,7 @@ export * from './paths.js';
 export * from './config-chars.js';
 export * from './backoff.js';
 export * from './listen.js';
+export * from './remove-command.js';
 export * from './distribution.js';
 export * from './services/types.js';
 export * from './services/registry.js';

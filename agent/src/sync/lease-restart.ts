@@ -55,14 +55,11 @@ export interface RestartHooks {
   afterRestart?(inputs: unknown, timeoutMs: number): Promise<unknown>;
 }
 
-export interface LeaseRestartDeps {
+/** What taking a member down under a lease needs, for a restart and a removal (lease-remove.ts) alike. */
+export interface LeaseWorkDeps {
   /** This agent's --name, the lease holder. */
   host: string;
   leases: LeaseClient;
-  instances: RestartHost;
-  kindOf: (kind: string) => RestartHooks | undefined;
-  /** Probes the instance now (recording the result as its last probe). */
-  probe: (instanceId: string) => Promise<unknown>;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   stopping: () => boolean;
@@ -70,6 +67,13 @@ export interface LeaseRestartDeps {
   waiting: Map<string, string>;
   reportSoon: () => void;
   logger: Logger;
+}
+
+export interface LeaseRestartDeps extends LeaseWorkDeps {
+  instances: RestartHost;
+  kindOf: (kind: string) => RestartHooks | undefined;
+  /** Probes the instance now (recording the result as its last probe). */
+  probe: (instanceId: string) => Promise<unknown>;
 }
 
 /** What the member's state asks of a restart, before any lease. */
@@ -130,6 +134,22 @@ export interface RestartCommand {
   action: string;
   instanceId: string;
   args: string[];
+}
+
+/**
+ * Releases a lease after a restart or removal whatever happened; a failed release is logged, not
+ * thrown: the lease expires on its own (its TTL) and the work under it is already done.
+ */
+export async function releaseLeaseQuietly(
+  leases: LeaseClient,
+  leaseId: string,
+  logger: Logger,
+): Promise<void> {
+  await leases
+    .releaseLease(leaseId)
+    .catch((err: unknown) =>
+      logger.warn({ lease: leaseId, err: describeError(err) }, 'lease release failed; it expires on its own'),
+    );
 }
 
 export class LeaseRestarter {
@@ -232,14 +252,7 @@ export class LeaseRestarter {
           'after-restart gate passed',
         );
     } finally {
-      await d.leases
-        .releaseLease(leaseId)
-        .catch((err: unknown) =>
-          d.logger.warn(
-            { lease: leaseId, err: describeError(err) },
-            'lease release failed; it expires on its own',
-          ),
-        );
+      await releaseLeaseQuietly(d.leases, leaseId, d.logger);
     }
     const pidAfter = d.instances.instances.get(instanceId)?.supervisor.status().pid;
     // "ready in" is the member's own restart time (stop, start, serving again), for overhead numbers.

@@ -144,7 +144,12 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
       return c.json((await changes.preview([{ name, spec: raw }], meta(c)))[0]);
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
-    return c.json(changes.apply([{ name, spec: raw }], meta(c), { rollout: rolloutWanted })[0]);
+    return c.json(
+      changes.apply([{ name, spec: raw }], meta(c), {
+        rollout: rolloutWanted,
+        forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
+      })[0],
+    );
   });
 
   /**
@@ -180,7 +185,12 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
       return c.json({ clusters: await changes.preview(docs, meta(c, b.message)) });
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
-    return c.json({ clusters: changes.apply(docs, meta(c, b.message), { rollout: rolloutWanted }) });
+    return c.json({
+      clusters: changes.apply(docs, meta(c, b.message), {
+        rollout: rolloutWanted,
+        forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
+      }),
+    });
   });
 
   app.get('/v1/clusters/:name/revisions/:revision', (c) => {
@@ -234,7 +244,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
     const id = checkRolloutId(c.req.param('id'));
     const verb = c.req.param('verb');
     if (verb === 'pause') return c.json(rollouts.pause(id));
-    if (verb === 'resume') return c.json(rollouts.resume(id));
+    if (verb === 'resume')
+      return c.json(rollouts.resume(id, { forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval') }));
     if (verb === 'abort') return c.json(rollouts.abort(id));
     throw new ValidationError('unknown rollout action', [
       { path: 'verb', message: 'must be pause, resume or abort' },

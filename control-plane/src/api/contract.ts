@@ -118,6 +118,11 @@ export interface AppliedCluster {
   restartOrder?: string[];
   /** Members left with the new config on disk and the old process running (`rollout: false`). */
   restartPending?: string[];
+  /**
+   * When the change added or removed members: the membership procedure's steps in order (its
+   * rollout is `rollout`). New members are held and removed ones keep running until their step.
+   */
+  membershipSteps?: string[];
   /** The kind's caveats about the new revision (e.g. Storm: no nimbus could lead if the leader were lost). */
   warnings?: string[];
 }
@@ -125,6 +130,10 @@ export interface AppliedCluster {
 /** One step of a rollout, as `GET /v1/rollouts/{id}` shows it. */
 export interface RolloutStepView {
   index: number;
+  /** What the step does: restart, or in a membership procedure also start, stop or handover. */
+  op: string;
+  /** The membership procedure phase (0 in a restart rollout). */
+  phase: number;
   instance: string;
   host: string;
   state: string;

@@ -68,8 +68,14 @@ export class Changes {
    * Stores every spec as a new revision (unchanged ones stay as they are) and, unless `rollout` is
    * false, starts one rollout per changed cluster over its members whose config changed.
    */
-  apply(docs: readonly SpecDocument[], meta: ChangeMeta, opts: { rollout: boolean }): AppliedCluster[] {
-    const staged = this.fleet.transaction(() => this.stageAll(docs, meta).staged);
+  apply(
+    docs: readonly SpecDocument[],
+    meta: ChangeMeta,
+    opts: { rollout: boolean; forceRemoval?: boolean },
+  ): AppliedCluster[] {
+    const staged = this.fleet.transaction(
+      () => this.stageAll(docs, meta, false, { forceRemoval: opts.forceRemoval === true }).staged,
+    );
     this.fleet.pushChanges(staged.flatMap((s) => s.pushes));
     for (const s of staged)
       if (s.changed)
@@ -184,6 +190,7 @@ export class Changes {
     docs: readonly SpecDocument[],
     meta: ChangeMeta,
     withPreviews = false,
+    opts: { forceRemoval?: boolean } = {},
   ): { staged: StagedApply[]; previews: ClusterPreview[] } {
     const staged: StagedApply[] = [];
     const previews: ClusterPreview[] = [];
@@ -206,7 +213,7 @@ export class Changes {
       seen.set(d.name, i);
       try {
         if (withPreviews) previews.push(this.fleet.previewApply(d.name, d.spec));
-        staged.push(this.fleet.stageApply(d.name, d.spec, meta));
+        staged.push(this.fleet.stageApply(d.name, d.spec, meta, opts));
       } catch (err) {
         if (!(err instanceof HactlError) || (err.code !== 'invalid_argument' && err.code !== 'conflict'))
           throw err;
@@ -231,7 +238,10 @@ export class Changes {
     // A new revision under a running rollout would change what that rollout restarts members onto
     // (the old rollout would finish on the new spec): refuse, changing nothing.
     for (const s of staged) {
-      const active = s.changed ? this.rollouts.active(s.name) : undefined;
+      // The membership procedure this very change started is not a rollout in its way; any other is.
+      const active = s.changed
+        ? this.rollouts.activeAll(s.name).find((r) => r.id !== s.procedure)
+        : undefined;
       if (active) {
         throw new ConflictError(
           active.state === 'paused'
@@ -251,6 +261,13 @@ export class Changes {
       changed: s.changed,
       ...(s.notes.length ? { warnings: s.notes } : {}),
     };
+    // A membership change is carried out by its procedure whatever `rolloutWanted` says: its held
+    // and removed members move only through the procedure's steps.
+    if (s.procedure) {
+      // Its first step goes out now if its gates hold (as a rollout's does), not at the next timer pass.
+      this.rollouts.tick();
+      return { ...base, rollout: s.procedure, membershipSteps: s.procedureSteps ?? [] };
+    }
     // The running members that need a restart (revisions.ts restartsFor); stopped ones pick the
     // config up when they start.
     const members = s.changedInstances;

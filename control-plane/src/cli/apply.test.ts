@@ -16,6 +16,7 @@ const ok = (
     rollout?: string;
     restartOrder?: string[];
     restartPending?: string[];
+    membershipSteps?: string[];
   }[]
 ) => ({ body: { clusters } });
 const c = (name: string, revision: number, changed: boolean) => ({ name, revision, changed });
@@ -252,6 +253,48 @@ describe('hactl apply', () => {
     expect(await runCli(['apply', '-f', 'zk.yaml', '--no-rollout'], io)).toBe(0);
     expect(io.out()).toBe(
       'cluster/zk-main configured (revision 3)\n  restart pending (no rollout): zk-main/zk-1; restart them with: hactl rollout start zk-main --action apply\n',
+    );
+  });
+
+  it('a membership change (--force-removal) prints its procedure and steps; the dry run lists the steps', async () => {
+    const steps = [
+      'phase 1 (members zk-1, zk-2): start new member zk-main/zk-2 on zk2',
+      'phase 1 (members zk-1, zk-2): restart onto the new member list zk-main/zk-1 on zk1',
+    ];
+    const io = fakeIo(
+      {
+        [`POST ${APPLY}?forceRemoval=true`]: ok({
+          name: 'zk-main',
+          revision: 2,
+          changed: true,
+          rollout: 'm1',
+          membershipSteps: steps,
+        }),
+      },
+      { files: { 'zk.yaml': ZK } },
+    );
+    expect(await runCli(['apply', '-f', 'zk.yaml', '--force-removal'], io)).toBe(0);
+    expect(io.out()).toBe(
+      [
+        'cluster/zk-main configured (revision 2)',
+        '  rollout/m1: membership change in 2 step(s) (hactl rollout status m1 -w)',
+        ...steps.map((l) => `    ${l}`),
+        '',
+      ].join('\n'),
+    );
+    const preview = { name: 'zk-main', changed: true, nextRevision: 2, instances: [], restartOrder: [] };
+    const dry = fakeIo(
+      { [`POST ${APPLY}?dryRun=true`]: { body: { clusters: [{ ...preview, membershipSteps: steps }] } } },
+      { files: { 'zk.yaml': ZK } },
+    );
+    expect(await runCli(['apply', '-f', 'zk.yaml', '--dry-run'], dry)).toBe(0);
+    expect(dry.out()).toBe(
+      [
+        'cluster/zk-main: would become revision 2',
+        '  membership change, one step at a time through the restart-lease gates:',
+        ...steps.map((l) => `    ${l}`),
+        '',
+      ].join('\n'),
     );
   });
 

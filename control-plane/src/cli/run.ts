@@ -135,6 +135,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       '--no-rollout',
       'store the new revision but do not start the rolling restart (members show "restart pending")',
     )
+    .option(
+      '--force-removal',
+      'a membership change stops removed members even when they still hold data (a Kafka broker with partition replicas)',
+    )
     .option('-m, --message <text>', 'why: stored with each new revision (hactl history)')
     .addHelpText(
       'after',
@@ -214,13 +218,18 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         act(async () => (await import('./commands/rollout.js')).runRolloutStatus(context(cmd), id, flags)),
     );
   for (const verb of ['pause', 'resume', 'abort'] as const) {
-    rollout
+    const c = rollout
       .command(verb)
       .argument('<id>', 'rollout id')
-      .description(`${verb} a rollout (POST /v1/rollouts/ID/${verb})`)
-      .action((id: string, _flags: unknown, cmd: Command) =>
-        act(async () => (await import('./commands/rollout.js')).runRolloutVerb(context(cmd), id, verb)),
+      .description(`${verb} a rollout (POST /v1/rollouts/ID/${verb})`);
+    if (verb === 'resume')
+      c.option(
+        '--force-removal',
+        'a membership procedure stops its removed members even when they still hold data (Kafka replicas)',
       );
+    c.action((id: string, flags: { forceRemoval?: boolean }, cmd: Command) =>
+      act(async () => (await import('./commands/rollout.js')).runRolloutVerb(context(cmd), id, verb, flags)),
+    );
   }
 
   const failover = program

@@ -1,4 +1,10 @@
-import { checkRestartGates, clusterOfInstance, type GateResult, type Logger } from '@hactl/shared';
+import {
+  checkRestartGates,
+  clusterOfInstance,
+  type ClusterStatus,
+  type GateResult,
+  type Logger,
+} from '@hactl/shared';
 import { decideLease } from './decide.js';
 import type { Fleet } from '../reconcile/fleet.js';
 import type { Store } from '../store/store.js';
@@ -39,6 +45,12 @@ export interface LeaseOptions {
    */
   authorize: (instanceId: string, reason: string) => string | undefined;
   newId: () => string;
+  /**
+   * The status the cluster-healthy gate judges instead of the cluster's own, or undefined for its
+   * own: a membership procedure growing a one-member ensemble judges the member that holds the
+   * data (membership/gates.ts).
+   */
+  gateStatus?: (cluster: string, instanceId: string) => ClusterStatus | undefined;
 }
 
 /**
@@ -155,7 +167,7 @@ export class LeaseManager {
     const { status, members } = this.opts.fleet.memberMap(cluster);
     return checkRestartGates({
       cluster,
-      status,
+      status: this.opts.gateStatus?.(cluster, instanceId) ?? status,
       members,
       instanceId,
       leasedBy: this.holders(cluster)

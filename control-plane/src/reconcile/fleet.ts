@@ -12,6 +12,7 @@ import {
 import type { HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
+import { withProcedures } from '../membership/stored.js';
 import {
   AgentSessions,
   type AgentCommand,
@@ -53,6 +54,8 @@ export interface FleetOptions {
   randomId: () => string;
   /** This control plane's identity, sent in every welcome (agents refuse another one's desired state). */
   controlPlaneId?: string;
+  /** Short ids for membership procedures (rollout ids); `randomId` when absent. */
+  newId?: () => string;
 }
 
 /**
@@ -83,8 +86,9 @@ export class Fleet {
   onCommandResult: (hostId: string, result: AgentCommandResult) => void = () => {};
   onAgentConnected: (hostId: string) => void = () => {};
   /** The cluster's running or paused rollout, for hints and delete checks (set by the core wiring). */
-  activeRollout: (cluster: string) => { id: string; state: string; reason: string } | undefined = () =>
-    undefined;
+  activeRollout: (
+    cluster: string,
+  ) => { id: string; state: string; reason: string; action?: string } | undefined = () => undefined;
   /** Changes whenever a rollout starts or changes state (set by the core wiring). */
   rolloutsVersion: () => number = () => 0;
   /** The last status reader and what it was computed from (see `status`). */
@@ -112,6 +116,8 @@ export class Fleet {
       status: () => this.status(),
       observation: (id) => this.sessions.observation(id),
       activeRollout: (c) => this.activeRollout(c),
+      newId: opts.newId ?? opts.randomId,
+      effective: (snap) => withProcedures(snap, this.store),
     });
   }
 
@@ -119,7 +125,8 @@ export class Fleet {
 
   /** The current snapshot, read from the store when the last one was dropped. */
   snapshot(): FleetSnapshot {
-    this.snap ??= readFleetSnapshot(this.store);
+    // Clusters under a membership procedure are planned as its progress says (held and removed members).
+    this.snap ??= withProcedures(readFleetSnapshot(this.store), this.store);
     return this.snap;
   }
 
@@ -223,8 +230,27 @@ export class Fleet {
    * The store half of applying a spec; must run inside the caller's transaction (`pushChanges`
    * sends the result after the commit).
    */
-  stageApply(name: string, raw: unknown, meta: { author: string; message: string }): StagedApply {
-    return this.revisions.stage(name, raw, meta);
+  stageApply(
+    name: string,
+    raw: unknown,
+    meta: { author: string; message: string },
+    opts: { forceRemoval?: boolean } = {},
+  ): StagedApply {
+    return this.revisions.stage(name, raw, meta, opts);
+  }
+
+  /**
+   * Re-plans and pushes the fleet's desired states after a membership procedure moved on (a held
+   * member's start step, a removed member's stop, a new phase): the procedure's progress is in the
+   * store, so the snapshot is read again. Returns how many hosts got a new desired state.
+   */
+  refreshDesired(): number {
+    const pushes = this.transaction(() => {
+      this.invalidate();
+      return this.revisions.recomputeDesired(this.now());
+    });
+    this.push(pushes);
+    return pushes.length;
   }
 
   /**
@@ -351,6 +377,11 @@ export class Fleet {
     plans: readonly InstancePlan[];
   } {
     return this.status().members(name);
+  }
+
+  /** How old (ms) a probe may be and still count (three report intervals and a second). */
+  get probeStaleAfterMs(): number {
+    return this.staleAfterMs;
   }
 
   /** What the instance's agent last reported (stale or not). */

@@ -22,6 +22,9 @@ import { STARTED_FACT, checkDependencyHold } from './holds.js';
 import { FORMED_FACT, checkFormed, checkIdentity } from './formed.js';
 import { planCluster, withDesired, withRevision, type FleetSnapshot } from './snapshot.js';
 import type { StatusReader } from './status.js';
+import { planProcedure, type PlannedProcedure } from '../membership/procedure.js';
+import { MEMBERSHIP_ACTION, insertProcedure } from '../membership/stored.js';
+import { describeMembershipSteps } from '../membership/plan.js';
 
 /** A host's new desired state, to send after the transaction that stored it commits. */
 export interface DesiredPush {
@@ -53,6 +56,8 @@ export interface ClusterPreview {
   instances: PreviewInstance[];
   restartOrder: string[];
   notes: string[];
+  /** When the change adds or removes members: the membership procedure's steps, in order. */
+  membershipSteps?: string[];
 }
 
 export interface StagedApply {
@@ -63,6 +68,10 @@ export interface StagedApply {
   pushes: DesiredPush[];
   /** Running members whose inputs changed in a way that needs a restart (restartsFor). */
   changedInstances: string[];
+  /** The membership procedure started for a change that adds or removes members (its rollout id). */
+  procedure?: string;
+  /** The procedure's steps in words (describeMembershipSteps). */
+  procedureSteps?: string[];
   /** The kind's caveats about the new revision (planNotes), to show with the answer. */
   notes: string[];
 }
@@ -90,7 +99,11 @@ export interface RevisionsOptions {
   /** A status reader over the current snapshot. */
   status: () => StatusReader;
   observation: (instanceId: string) => InstanceObservation | undefined;
-  activeRollout: (cluster: string) => { id: string; state: string } | undefined;
+  activeRollout: (cluster: string) => { id: string; state: string; action?: string } | undefined;
+  /** Ids for membership procedures (rollout ids). */
+  newId: () => string;
+  /** The snapshot with clusters under a membership procedure planned as its progress says (membership/stored.ts). */
+  effective: (snap: FleetSnapshot) => FleetSnapshot;
 }
 
 /**
@@ -181,7 +194,7 @@ export class Revisions {
    * restart, in rollout order.
    */
   preview(name: string, raw: unknown): ClusterPreview {
-    const { spec, plans: after } = this.checkWithFacts(name, raw);
+    const { spec, plans: after, fleet } = this.checkWithFacts(name, raw);
     const kind = serviceKind(spec.kind)!;
     const snap = this.o.snapshot();
     const current = snap.clusters.get(name);
@@ -219,7 +232,9 @@ export class Revisions {
         });
     }
     const members = current ? this.o.status().members(name).members : new Map<string, MemberStatus>();
-    const restartOrder = instances.filter((i) => i.restart).map((i) => i.instance);
+    const procedure = current ? planProcedure(current, { spec, plans: after }, fleet, members) : undefined;
+    // A membership procedure restarts members as its own steps (membershipSteps), not as a rollout.
+    const restartOrder = procedure ? [] : instances.filter((i) => i.restart).map((i) => i.instance);
     const notes = kind.planNotes?.(current?.spec, spec) ?? [];
     return {
       name,
@@ -228,6 +243,7 @@ export class Revisions {
       instances,
       restartOrder: planRestartOrder(restartOrder, members).order,
       notes,
+      ...(procedure ? { membershipSteps: describeProcedure(procedure, snap.hostNames) } : {}),
     };
   }
 
@@ -251,7 +267,12 @@ export class Revisions {
    * desired states. Must run inside the caller's store transaction; nothing is sent to agents, so
    * a caller may still roll the whole batch back.
    */
-  stage(name: string, raw: unknown, meta: { author: string; message: string }): StagedApply {
+  stage(
+    name: string,
+    raw: unknown,
+    meta: { author: string; message: string },
+    opts: { forceRemoval?: boolean } = {},
+  ): StagedApply {
     const { spec, newFacts, fleet, plans } = this.checkWithFacts(name, raw);
     const specJson = JSON.stringify(spec);
     const now = this.o.now();
@@ -273,6 +294,12 @@ export class Revisions {
       };
     const before = existing?.plans ?? [];
     const revision = this.o.store.maxRevision(name) + 1;
+    // A change that adds or removes members is carried out by a membership procedure (issue 10):
+    // new members are held and removed ones keep running until their steps. Planned (and refused)
+    // before anything is written.
+    const procedure = existing
+      ? planProcedure(existing, { spec, plans }, fleet, this.o.status().members(name).members)
+      : undefined;
     for (const [key, value] of Object.entries(newFacts)) this.o.store.setClusterFact(name, key, value, now);
     this.o.store.addRevision({
       cluster: name,
@@ -291,22 +318,54 @@ export class Revisions {
       message: `revision ${revision} accepted from ${meta.author}${meta.message ? `: ${meta.message}` : ''}`,
       data_json: JSON.stringify({ revision }),
     });
+    const procedureId = procedure ? this.o.newId() : undefined;
+    if (procedure)
+      insertProcedure(this.o.store, {
+        id: procedureId!,
+        cluster: name,
+        revision,
+        now,
+        forceRemoval: opts.forceRemoval === true,
+        planned: procedure,
+      });
     // Only this cluster's revision and facts changed: the next snapshot is derived from this one,
     // with the plans validation made, instead of re-reading and re-planning the fleet.
-    this.o.replace(
-      withRevision(this.o.snapshot(), {
-        name,
-        kind: spec.kind,
-        revision,
-        updatedAt: now,
-        spec: JSON.parse(specJson) as ClusterSpecBase,
-        facts: fleet.clusterFacts?.get(name) ?? {},
-        plans,
-      }),
-    );
+    const derived = withRevision(this.o.snapshot(), {
+      name,
+      kind: spec.kind,
+      revision,
+      updatedAt: now,
+      spec: JSON.parse(specJson) as ClusterSpecBase,
+      facts: fleet.clusterFacts?.get(name) ?? {},
+      plans,
+    });
+    this.o.replace(procedure ? this.o.effective(derived) : derived);
     const pushes = this.recomputeDesired(now);
-    const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
     const notes = serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [];
+    if (procedure) {
+      this.o.store.appendEvent({
+        at: now,
+        type: 'membership.planned',
+        cluster: name,
+        host: null,
+        message: `membership procedure ${procedureId} for revision ${revision}: ${procedure.steps.length} step(s)`,
+        data_json: JSON.stringify({
+          rollout: procedureId,
+          steps: describeProcedure(procedure, this.o.snapshot().hostNames),
+        }),
+      });
+      return {
+        name,
+        revision,
+        changed: true,
+        pushes,
+        changedInstances: [],
+        procedure: procedureId!,
+        procedureSteps: describeProcedure(procedure, this.o.snapshot().hostNames),
+        notes,
+      };
+    }
+    const after = this.o.snapshot().clusters.get(name)?.plans ?? [];
     return {
       name,
       revision,
@@ -332,7 +391,9 @@ export class Revisions {
         `cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`,
       );
     const active = this.o.activeRollout(name);
-    if (active)
+    // A membership procedure does not stop a delete: deleting stops every member anyway, and the
+    // procedure cannot be aborted on its own (stageDelete ends it).
+    if (active && active.action !== MEMBERSHIP_ACTION)
       throw new ConflictError(
         `cluster ${name} has rollout ${active.id} (${active.state}); abort it first (hactl rollout abort ${active.id})`,
       );
@@ -341,6 +402,13 @@ export class Revisions {
   /** Deletes the cluster inside the caller's transaction; returns what to push after the commit. */
   stageDelete(name: string, meta: { author: string }): DesiredPush[] {
     this.checkDeletable(name);
+    const procedure = this.o.activeRollout(name);
+    if (procedure?.action === MEMBERSHIP_ACTION)
+      this.o.store.updateRollout(procedure.id, {
+        state: 'aborted',
+        reason: `cluster deleted by ${meta.author}`,
+        updated_at: this.o.now(),
+      });
     const cluster = this.o.snapshot().clusters.get(name);
     const facts = this.o.snapshot().context.clusterFacts?.get(name) ?? {};
     this.o.store.deleteCluster(name);
@@ -509,4 +577,13 @@ function fileDiffs(
     const diff = compactDiff(diffLines(a.get(path) ?? '', b.get(path) ?? ''));
     return diff.length ? [{ path, diff }] : [];
   });
+}
+
+/** A procedure's steps in words, each phase with its member ids when the kind has them (ZooKeeper myids). Pure. */
+function describeProcedure(p: PlannedProcedure, hostNames: ReadonlyMap<string, string>): string[] {
+  const lists = new Map<number, string>();
+  p.phases.forEach((plans, k) => {
+    if (k > 0) lists.set(k, `members ${plans.map((x) => x.id.split('/').pop()).join(', ')}`);
+  });
+  return describeMembershipSteps(p.steps, hostNames, lists);
 }

@@ -2,6 +2,7 @@ import {
   NotFoundError,
   serviceKind,
   type ClusterHealth,
+  type ClusterSpecBase,
   type ClusterStatus,
   type InstancePlan,
   type MemberStatus,
@@ -73,6 +74,16 @@ export class StatusReader {
       };
     const { status } = this.cluster(name);
     return { status, members: new Map(status.members.map((m) => [m.instance, m])), plans: c.plans };
+  }
+
+  /**
+   * The cluster's health as if it were planned as `plans` of `spec` (a membership procedure's
+   * earlier phase, membership/gates.ts), judged on the same live observations; not cached.
+   */
+  statusOfPlans(name: string, spec: ClusterSpecBase, plans: readonly InstancePlan[]): ClusterStatus {
+    const c = this.o.snapshot.clusters.get(name);
+    if (!c) throw new NotFoundError('cluster', name);
+    return this.rollUpGuarded({ ...c, spec, plans });
   }
 
   list(): ClusterSummary[] {

@@ -3,7 +3,11 @@ import {
   HactlError,
   NotFoundError,
   clusterOfInstance,
+  encodeRemoveArgs,
+  serviceKind,
   planRestartOrder,
+  probeAnswered,
+  type GateResult,
   type Logger,
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
@@ -19,7 +23,9 @@ import {
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
-import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
+import { pendingStepRow, type RolloutRow, type RolloutStepRow, type Store } from '../store/store.js';
+import { isProcedure } from '../membership/stored.js';
+import type { MembershipGates } from '../membership/gates.js';
 
 export { nextCommandId } from './step.js';
 export {
@@ -40,6 +46,8 @@ export interface RolloutEngineOptions {
   logger: Logger;
   now: () => number;
   newId: () => string;
+  /** The gates of membership procedures (their start steps and the status their leases judge). */
+  membership?: MembershipGates;
 }
 
 /**
@@ -56,9 +64,17 @@ export class RolloutEngine {
 
   constructor(private readonly o: RolloutEngineOptions) {}
 
-  /** The cluster's running or paused rollout, if any (at most one exists). */
+  /** The cluster's running or paused rollout, if any (at most one exists outside an apply's transaction). */
   active(cluster: string): RolloutRow | undefined {
-    return this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })[0];
+    return this.activeAll(cluster)[0];
+  }
+
+  /**
+   * The cluster's running or paused rollouts, newest first: inside an apply's transaction the
+   * membership procedure it just stored is there beside any that was already running.
+   */
+  activeAll(cluster: string): RolloutRow[] {
+    return this.o.store.listRollouts({ cluster, states: ['running', 'paused'] });
   }
 
   start(cluster: string, opts: RolloutOptions, only?: readonly string[]): RolloutView {
@@ -88,18 +104,9 @@ export class RolloutEngine {
       created_at: now,
       updated_at: now,
     };
-    const steps: RolloutStepRow[] = order.map((inst, idx) => ({
-      rollout_id: id,
-      idx,
-      instance_id: inst,
-      host_id: hostOf.get(inst)!,
-      state: 'pending',
-      command_id: '',
-      pid_before: 0,
-      requested_at: 0,
-      finished_at: 0,
-      note: '',
-    }));
+    const steps: RolloutStepRow[] = order.map((inst, idx) =>
+      pendingStepRow({ rollout_id: id, idx, instance_id: inst, host_id: hostOf.get(inst)! }),
+    );
     this.o.store.insertRollout(rollout, steps);
     this.version++;
     this.o.store.appendEvent({
@@ -141,9 +148,18 @@ export class RolloutEngine {
     return this.view(id);
   }
 
-  resume(id: string): RolloutView {
+  /**
+   * Resumes a paused rollout. `forceRemoval` (membership procedures only) makes its stop steps stop
+   * removed members even when their kind's pre-stop check refuses (e.g. a Kafka broker's replicas).
+   */
+  resume(id: string, o: { forceRemoval?: boolean } = {}): RolloutView {
     const r = this.must(id);
     if (r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}, not paused`);
+    if (o.forceRemoval) {
+      if (!isProcedure(r))
+        throw new ConflictError(`rollout ${id} is not a membership procedure; forceRemoval does not apply`);
+      this.o.store.updateRolloutOptions(id, JSON.stringify({ ...this.opts(r), forceRemoval: true }));
+    }
     const rows = this.o.store.listRolloutSteps(id);
     const changes = planResume(r.id, rows.map(stepInput), this.o.now());
     for (const c of changes) {
@@ -160,9 +176,12 @@ export class RolloutEngine {
     this.setState(r, 'running', 'resumed by operator');
     // After the state change: the agent's lease request for the resent command must find the
     // rollout running.
+    // Re-read: `forceRemoval` may have changed the options the command is made from.
+    const resumed = this.must(id);
     for (const c of changes.filter((x) => x.send)) {
       const row = this.o.store.listRolloutSteps(id).find((s) => s.idx === c.idx)!;
-      this.send(row, r.action);
+      // A start step is no command: its member starts from its host's desired state.
+      if (row.op !== 'start') this.send(row, resumed);
     }
     this.tick();
     return this.view(id);
@@ -171,6 +190,12 @@ export class RolloutEngine {
   abort(id: string): RolloutView {
     const r = this.must(id);
     if (r.state !== 'running' && r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}`);
+    // Half a membership change cannot be dropped: its held members would start and its removed ones
+    // stop at once (the revision's plans), which is the fault the procedure exists to prevent.
+    if (isProcedure(r))
+      throw new ConflictError(
+        `rollout ${id} is a membership procedure; it cannot be aborted half-way (held members would start and removed ones stop at once). Pause it (hactl rollout pause ${id}) and resume it when its gates can hold`,
+      );
     for (const s of this.o.store.listRolloutSteps(id)) {
       if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {
         const note =
@@ -213,15 +238,22 @@ export class RolloutEngine {
     return undefined;
   }
 
-  /** Instances still to restart in the cluster's running rollout, except one. */
+  /**
+   * Instances still to restart in the cluster's running rollout, except one (for its leader-last
+   * gate). None for a procedure's handover: it restarts the leader before the others on purpose.
+   */
   pendingFor(cluster: string, except: string): string[] {
+    if (this.requestedStep(except)?.step.op === 'handover') return [];
     const out: string[] = [];
     for (const r of this.o.store.listRollouts({ cluster, states: ['running', 'paused'] })) {
-      for (const s of this.o.store.listRolloutSteps(r.id))
-        if (
-          (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') &&
-          s.instance_id !== except
-        )
+      const open = this.o.store
+        .listRolloutSteps(r.id)
+        .filter((s) => s.state === 'pending' || s.state === 'requested' || s.state === 'failed');
+      // A procedure's leader-last rule is about the restarts of its current phase: members that later
+      // phases add or restart do not run yet (or do not run that list yet).
+      const phase = Math.min(...open.map((s) => s.phase ?? 0));
+      for (const s of open)
+        if (s.instance_id !== except && (s.phase ?? 0) === phase && (s.op ?? 'restart') === 'restart')
           out.push(s.instance_id);
     }
     return out;
@@ -250,8 +282,13 @@ export class RolloutEngine {
           finished_at: this.o.now(),
           note: `agent: ${result.error}`,
         });
+        // A removal its kind refused (a Kafka broker's replicas) is the operator's call: say how to make it.
+        const hint =
+          step.op === 'stop' && this.opts(r).forceRemoval !== true
+            ? `; to stop it anyway: hactl rollout resume ${r.id} --force-removal`
+            : '';
         if (r.state === 'running')
-          this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}`);
+          this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}${hint}`);
       }
     }
     this.tick();
@@ -260,19 +297,27 @@ export class RolloutEngine {
   onAgentConnected(hostId: string): void {
     for (const r of this.o.store.listRollouts({ states: ['running'] })) {
       for (const s of this.o.store.listRolloutSteps(r.id)) {
-        if (s.state === 'requested' && s.host_id === hostId) this.send(s, r.action);
+        if (s.state === 'requested' && s.host_id === hostId && s.op !== 'start') this.send(s, r);
       }
     }
   }
 
-  private send(step: RolloutStepRow, action: string): void {
+  private send(step: RolloutStepRow, r: RolloutRow): void {
+    // A removed member is stopped by its agent under a lease, after its kind's pre-stop procedure
+    // (agent sync/lease-remove.ts); `force` skips a refusal of that procedure (forceRemoval).
+    const remove = step.op === 'stop';
     // A config rollout restarts a member only if it still runs an older config: after a rollback,
-    // members the aborted rollout never reached already run the spec again (the agent knows).
-    const args = action === 'restart' ? [] : ['if-pending'];
+    // members the aborted rollout never reached already run the spec again (the agent knows). A
+    // handover restarts a leading member whose inputs did not change, so unconditionally.
+    const args = remove
+      ? encodeRemoveArgs({ force: this.opts(r).forceRemoval === true, peers: this.peersOf(r.cluster, step) })
+      : r.action === 'restart' || step.op === 'handover'
+        ? []
+        : ['if-pending'];
     const sent = this.o.fleet.sendCommand(step.host_id, {
       id: step.command_id,
       instanceId: step.instance_id,
-      action: 'restart',
+      action: remove ? 'remove' : 'restart',
       args,
     });
     if (!sent)
@@ -282,8 +327,26 @@ export class RolloutEngine {
       );
   }
 
+  /**
+   * The client endpoints of the cluster's members other than the step's (ServiceKind.clientEndpoint),
+   * through which the removed member's agent reaches the cluster once the member has stopped.
+   */
+  private peersOf(cluster: string, step: RolloutStepRow): { address: string; port: number }[] {
+    const { plans } = this.o.fleet.memberMap(cluster);
+    const kind = plans[0] ? serviceKind(plans[0].kind) : undefined;
+    if (!kind?.clientEndpoint) return [];
+    return plans.flatMap((p) => {
+      if (p.id === step.instance_id) return [];
+      const e = kind.clientEndpoint!(p.inputs);
+      return e ? [e] : [];
+    });
+  }
+
   private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
     this.o.store.updateRolloutStep({ ...step, state: 'done', finished_at: this.o.now(), note });
+    // A procedure's progress is what its members' desired states are made from: a stopped member
+    // leaves its host's desired state, a finished phase gives the next one's inputs.
+    if (isProcedure(r)) this.o.fleet.refreshDesired();
     this.o.store.appendEvent({
       at: this.o.now(),
       type: 'rollout.step',
@@ -332,10 +395,15 @@ export class RolloutEngine {
     const observations = new Map<string, ObservedProcess>();
     for (const s of rows) {
       const obs = this.o.fleet.observation(s.instance_id);
-      if (obs) observations.set(s.instance_id, obs);
+      if (obs) observations.set(s.instance_id, { ...obs, answered: probeAnswered(obs.probe) });
     }
     const leases = this.o.leases();
     const now = this.o.now();
+    const startGates = new Map<string, GateResult[]>();
+    if (isProcedure(r) && this.o.membership)
+      for (const s of rows)
+        if (s.op === 'start' && s.state === 'pending')
+          startGates.set(s.instance_id, this.o.membership.startGates(r.cluster, s.instance_id));
     const decisions = planRolloutPass({
       rollout: { id: r.id, state: r.state, options: this.opts(r) },
       steps: rows.map(stepInput),
@@ -343,6 +411,7 @@ export class RolloutEngine {
       observations,
       leaseHolders: leases.holders(r.cluster).map((l) => l.instanceId),
       lastRefusal: leases.lastRefusal,
+      startGates,
       now,
     });
     const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
@@ -370,10 +439,24 @@ export class RolloutEngine {
         this.o.store.updateRolloutStep(step);
         this.ledAtRequest.set(step.command_id, d.ledAtRequest);
         this.o.logger.info(
-          { cluster: r.cluster, rollout: r.id, instance: step.instance_id, reason: d.reason },
+          { cluster: r.cluster, rollout: r.id, instance: step.instance_id, op: d.op, reason: d.reason },
           'rollout step requested',
         );
-        return this.send(step, r.action);
+        // A held member starts when its host's desired state plans it (membership/plan.ts): no
+        // command, nothing is taken down.
+        if (d.op === 'start') {
+          this.o.store.appendEvent({
+            at: now,
+            type: 'rollout.step',
+            cluster: r.cluster,
+            host: step.host_id,
+            message: `rollout ${r.id} step ${step.idx}: starting ${step.instance_id} (${d.reason})`,
+            data_json: '{}',
+          });
+          this.o.fleet.refreshDesired();
+          return;
+        }
+        return this.send(step, r);
       }
       case 'gate-timeout': {
         if (d.policy === 'pause') return this.setState(r, 'paused', d.reason);
@@ -472,5 +555,7 @@ function stepInput(s: RolloutStepRow): StepInput {
     pidBefore: s.pid_before,
     requestedAt: s.requested_at,
     finishedAt: s.finished_at,
+    op: s.op ?? 'restart',
+    phase: s.phase ?? 0,
   };
 }

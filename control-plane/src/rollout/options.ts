@@ -1,7 +1,11 @@
 import { ValidationError } from '@hactl/shared';
 
-/** What a rollout does to each member: restart it as is, or restart it onto the current config. */
-export type RolloutAction = 'restart' | 'apply' | 'upgrade';
+/**
+ * What a rollout does to each member: restart it as is, or restart it onto the current config; a
+ * `membership` rollout is a membership procedure (control-plane/src/membership), started by an apply
+ * that adds or removes members, never by a rollout request.
+ */
+export type RolloutAction = 'restart' | 'apply' | 'upgrade' | 'membership';
 export type GateTimeoutPolicy = 'pause' | 'abort' | 'rollback';
 
 export interface RolloutOptions {
@@ -11,6 +15,11 @@ export interface RolloutOptions {
   pauseBetweenSec: number;
   gateTimeoutSec: number;
   onGateTimeout: GateTimeoutPolicy;
+  /**
+   * Membership procedures only: stop removed members even when their kind's pre-stop check refuses
+   * (a Kafka broker that still holds partition replicas). Given as `hactl apply --force-removal`.
+   */
+  forceRemoval?: boolean;
 }
 
 export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {

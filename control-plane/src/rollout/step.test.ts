@@ -87,6 +87,7 @@ function request(
     commandId: o.commandId ?? `r1.${idx}`,
     pidBefore: o.pidBefore ?? 100 + Number(instance.slice(-1)),
     ledAtRequest: rank > 0,
+    op: 'restart',
     reason: `${instance} is the pending member with the lowest restart rank (${rank}) now, then plan order; ${left} more to go`,
   };
 }
@@ -105,6 +106,7 @@ describe('rollout step decision', () => {
         commandId: 'r1.1',
         pidBefore: 103,
         ledAtRequest: false,
+        op: 'restart',
         reason:
           'zk/zk-3 is the pending member with the lowest restart rank (0) now, then plan order; 2 more to go',
       },

@@ -1,5 +1,7 @@
-import { restartRank, type MemberStatus } from '@hactl/shared';
+import { restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
+import type { StepOp } from '../store/store.js';
+import { STEP_OP_ORDER } from '../membership/plan.js';
 
 /**
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
@@ -20,6 +22,13 @@ import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
  *   hands over to a member that is still pending), so the next step is the pending member with the
  *   lowest restart rank now, then plan order; the plan's order is only the first guess.
  * - `pauseBetweenSec` counts from the last step that finished (done or failed).
+ * - Membership procedures (issue 10): steps of a later phase wait until every step of the phase
+ *   before is done; within a phase (STEP_OP_ORDER) a handover goes first (a removed member that
+ *   leads now is restarted, one that does not is done at once), held members start, then restarts
+ *   (leader last), then removed members stop. A `start` is requested only when its gates hold (`startGates`, the same
+ *   restart-lease gates, checked here since starting takes no member down and so asks no lease);
+ *   it is done once the member runs and has answered a probe after the request. A `stop` is done
+ *   on the agent's result, or once the member is reported stopped with its lease released.
  */
 
 /** A rollout as the decision needs it. */
@@ -41,6 +50,10 @@ export interface StepInput {
   pidBefore: number;
   requestedAt: number;
   finishedAt: number;
+  /** What the step does to its member (`restart` when absent). */
+  op?: StepOp;
+  /** Its membership procedure phase (0 when absent). */
+  phase?: number;
 }
 
 /** The agent's last report on a member. */
@@ -48,6 +61,10 @@ export interface ObservedProcess {
   process: string;
   pid: number;
   reportedAt: number;
+  /** When the member was last probed (ms; 0 or absent: never). */
+  probeAt?: number;
+  /** Whether that probe found the service answering (probeAnswered), serving or not. */
+  answered?: boolean;
 }
 
 export interface RolloutStepInput {
@@ -62,6 +79,8 @@ export interface RolloutStepInput {
   leaseHolders: readonly string[];
   /** The last reason a lease was refused, by instance id. */
   lastRefusal: ReadonlyMap<string, string>;
+  /** The gates for starting each held member (membership procedures), by instance id. */
+  startGates?: ReadonlyMap<string, readonly GateResult[]>;
   now: number;
 }
 
@@ -76,6 +95,7 @@ export type RolloutDecision =
       pidBefore: number;
       /** The member ranked after the others (led its cluster) when requested; for status text. */
       ledAtRequest: boolean;
+      op: StepOp;
       reason: string;
     }
   | { type: 'wait'; reason: string }
@@ -124,18 +144,13 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     const what = `step ${requested.idx} (${requested.instance})`;
     const leased = input.leaseHolders.includes(requested.instance);
     const obs = input.observations.get(requested.instance);
-    if (!leased && obs && restartObserved(obs, requested.pidBefore, requested.requestedAt))
-      return {
-        type: 'finish-step',
-        step: requested.idx,
-        note: `restarted (pid ${requested.pidBefore} → ${obs.pid})`,
-        reason: `${what} runs a new process and holds no lease`,
-      };
+    const done = finishedBy(requested, obs, leased);
+    if (done) return { type: 'finish-step', step: requested.idx, ...done };
     // The gate timeout bounds the wait for the gates, i.e. for the lease. Once the agent holds
     // the lease the gates held: the restart itself (stop, start, readiness, the kind's after-restart
-    // procedure) is the agent's, bounded by its own readiness timeout and the lease's TTL, and must
-    // not pause the rollout "on a gate timeout" midway. An agent that vanished loses its lease at
-    // the TTL, and the timeout applies again.
+    // procedure) or a removal's drain is the agent's, bounded by its own timeouts and the lease's
+    // TTL, and must not pause the rollout "on a gate timeout" midway. An agent that vanished loses
+    // its lease at the TTL, and the timeout applies again.
     if (!leased && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const why = input.lastRefusal.get(requested.instance) ?? 'no progress';
       const reason = `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${why}`;
@@ -159,12 +174,16 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
         : `${what} requested: waiting for the agent to take the lease and restart it`,
     };
   }
-  const pending = steps.filter((s) => s.state === 'pending');
-  if (!pending.length)
+  const allPending = steps.filter((s) => s.state === 'pending');
+  if (!allPending.length)
     return {
       type: 'complete',
-      reason: `${steps.filter((s) => s.state === 'done').length} member(s) restarted`,
+      reason: steps.some((s) => s.op !== undefined && s.op !== 'restart')
+        ? `${steps.filter((s) => s.state === 'done').length} membership step(s) done`
+        : `${steps.filter((s) => s.state === 'done').length} member(s) restarted`,
     };
+  const phase = Math.min(...allPending.map((s) => s.phase ?? 0));
+  const pending = allPending.filter((s) => (s.phase ?? 0) === phase);
   const lastDone = Math.max(0, ...steps.map((s) => s.finishedAt));
   if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000)
     return {
@@ -172,15 +191,71 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
     };
   const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
-  const next = [...pending].sort((a, b) => rank(a) - rank(b) || a.idx - b.idx)[0]!;
+  const order = (s: StepInput): number => STEP_OP_ORDER[s.op ?? 'restart'];
+  const next = [...pending].sort((a, b) => order(a) - order(b) || rank(a) - rank(b) || a.idx - b.idx)[0]!;
+  const op = next.op ?? 'restart';
+  if (op === 'handover' && rank(next) === 0)
+    return {
+      type: 'finish-step',
+      step: next.idx,
+      note: 'does not lead: no handover needed',
+      reason: `step ${next.idx} (${next.instance}) is a handover and ${next.instance} does not lead now`,
+    };
+  if (op === 'start') {
+    const failing = (input.startGates?.get(next.instance) ?? []).filter((g) => !g.ok);
+    if (failing.length)
+      return {
+        type: 'wait',
+        reason: `step ${next.idx} (start ${next.instance}) waits: ${failing.map((g) => `${g.gate}: ${g.reason}`).join('; ')}`,
+      };
+  }
   return {
     type: 'request-step',
     step: next.idx,
     commandId: nextCommandId(rollout.id, next.idx, next.commandId),
     pidBefore: input.observations.get(next.instance)?.pid ?? 0,
     ledAtRequest: rank(next) > 0,
-    reason: `${next.instance} is the pending member with the lowest restart rank (${rank(next)}) now, then plan order; ${pending.length - 1} more to go`,
+    op,
+    reason:
+      op === 'restart'
+        ? `${next.instance} is the pending member with the lowest restart rank (${rank(next)}) now, then plan order; ${allPending.length - 1} more to go`
+        : `${op} ${next.instance}: next step of phase ${phase}; ${allPending.length - 1} more to go`,
   };
+}
+
+/**
+ * Whether the requested step is finished by what the agent reports, with the note and why. Pure.
+ * - restart: a new process runs, reported after the request, and the member holds no lease;
+ * - start: the member runs and answered a probe taken after the request (not necessarily serving: a
+ *   ZooKeeper member added to a standalone server cannot serve before that server restarts);
+ * - stop: the member is reported stopped after the request and holds no lease.
+ */
+function finishedBy(
+  step: StepInput,
+  obs: ObservedProcess | undefined,
+  leased: boolean,
+): { note: string; reason: string } | undefined {
+  const what = `step ${step.idx} (${step.instance})`;
+  if (!obs) return undefined;
+  const op = step.op ?? 'restart';
+  if (op === 'start')
+    return obs.process === 'running' &&
+      obs.pid > 0 &&
+      obs.answered === true &&
+      (obs.probeAt ?? 0) > step.requestedAt
+      ? { note: `started (pid ${obs.pid})`, reason: `${what} runs and answered a probe after its start` }
+      : undefined;
+  if (op === 'stop')
+    return !leased && obs.process === 'stopped' && obs.reportedAt > step.requestedAt
+      ? { note: 'stopped', reason: `${what} is stopped and holds no lease` }
+      : undefined;
+  // restart and handover (a restart of a leading member that is about to be removed)
+  return !leased && restartObserved(obs, step.pidBefore, step.requestedAt)
+    ? {
+        note: `restarted (pid ${step.pidBefore} → ${obs.pid})`,
+        reason: `${what} runs a new process and holds no lease`,
+      }
+    : undefined;
 }
 
 /**

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { MemberStatus } from '@hactl/shared';
+import { SqliteStore } from '../store/sqlite-store.js';
 
 /**
  * A ZooKeeper member status in `mode` (leader, follower, unknown), for the rollout tests; the
@@ -20,5 +24,18 @@ export function zkMember(mode: string): MemberStatus {
     restarts: 0,
     leading: mode === 'leader',
     restartRank: mode === 'leader' ? 2 : 0,
+  };
+}
+
+/** A SQLite store in a fresh temporary directory, for control-plane tests; `dispose` removes both. */
+export function tempSqliteStore(prefix: string): { store: SqliteStore; dispose: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const store = new SqliteStore(path.join(dir, 'state.db'));
+  return {
+    store,
+    dispose: () => {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -41,6 +41,8 @@ export function viewRollout(
     plan: steps.map((s) => `${host(s.host_id)} (${s.instance_id})`),
     steps: steps.map((s) => ({
       index: s.idx,
+      op: s.op ?? 'restart',
+      phase: s.phase ?? 0,
       instance: s.instance_id,
       host: host(s.host_id),
       state: s.state,

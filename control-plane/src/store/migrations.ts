@@ -125,7 +125,22 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX failovers_cluster ON failovers(cluster, created_at);
   `,
-  // 6: trust: admin API tokens (hashes only), enrollment tokens, and each host's enrolled key (its
+  // 6: membership procedures (issue 10). A rollout step says what it does to its member (`op`:
+  // start a member held until now, restart it onto a new server list, or stop a removed member) and
+  // which phase of the procedure it belongs to; a procedure keeps the spec of each of its phases,
+  // so the members' desired states can be derived from its progress after a control-plane restart.
+  `
+  ALTER TABLE rollout_steps ADD COLUMN op TEXT NOT NULL DEFAULT 'restart';
+  ALTER TABLE rollout_steps ADD COLUMN phase INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE rollout_phases (
+    rollout_id TEXT NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,
+    phase      INTEGER NOT NULL,
+    spec_json  TEXT NOT NULL,
+    PRIMARY KEY (rollout_id, phase)
+  ) STRICT;
+  `,
+  // 7: trust: admin API tokens (hashes only), enrollment tokens, and each host's enrolled key (its
   // identity: a certificate for another key is refused, and deleting the row revokes the host).
   `
   CREATE TABLE api_tokens (

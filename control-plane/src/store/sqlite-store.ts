@@ -9,6 +9,7 @@ import {
   type HostDesiredRow,
   type RevisionRow,
   type RolloutRow,
+  type RolloutPhaseRow,
   type RolloutStepRow,
   type Store,
   type ApiTokenRow,
@@ -298,16 +299,24 @@ export class SqliteStore implements Store {
     });
   }
 
-  insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[]): void {
+  insertRollout(
+    r: RolloutRow,
+    steps: readonly RolloutStepRow[],
+    phases: readonly RolloutPhaseRow[] = [],
+  ): void {
     this.write(() => {
       this.db.transaction(() => {
         this.sql(
           'INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)',
         ).run(r);
         const stmt = this.sql(
-          'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note) VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note)',
+          'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note, op, phase) VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note, @op, @phase)',
         );
-        for (const s of steps) stmt.run(s);
+        for (const s of steps) stmt.run({ ...s, op: s.op ?? 'restart', phase: s.phase ?? 0 });
+        const phase = this.sql(
+          'INSERT INTO rollout_phases (rollout_id, phase, spec_json) VALUES (@rollout_id, @phase, @spec_json)',
+        );
+        for (const p of phases) phase.run(p);
       })();
     });
   }
@@ -334,11 +343,23 @@ export class SqliteStore implements Store {
     return filter.states ? rows.filter((r) => filter.states!.includes(r.state)) : rows;
   }
 
+  listRolloutPhases(id: string): RolloutPhaseRow[] {
+    return this.sql('SELECT * FROM rollout_phases WHERE rollout_id = ? ORDER BY phase').all(
+      id,
+    ) as RolloutPhaseRow[];
+  }
+
   updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void {
     this.write(() => {
       this.sql(
         'UPDATE rollouts SET state = @state, reason = @reason, updated_at = @updated_at WHERE id = @id',
       ).run({ id, ...patch });
+    });
+  }
+
+  updateRolloutOptions(id: string, optionsJson: string): void {
+    this.write(() => {
+      this.sql('UPDATE rollouts SET options_json = ? WHERE id = ?').run(optionsJson, id);
     });
   }
 

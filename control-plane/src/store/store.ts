@@ -76,6 +76,36 @@ export interface RolloutStepRow {
   requested_at: number;
   finished_at: number;
   note: string;
+  /**
+   * What the step does to its member (migration 5; StepOp): `restart` (the default, every restart
+   * rollout) and, in membership procedures, `start`, `stop` and `handover`.
+   */
+  op?: StepOp;
+  /** The membership procedure phase the step belongs to (0 for restart rollouts). */
+  phase?: number;
+}
+
+/** A step row not yet requested: no command, times 0, no note. */
+export function pendingStepRow(
+  s: Pick<RolloutStepRow, 'rollout_id' | 'idx' | 'instance_id' | 'host_id'> &
+    Pick<RolloutStepRow, 'op' | 'phase'>,
+): RolloutStepRow {
+  return { ...s, state: 'pending', command_id: '', pid_before: 0, requested_at: 0, finished_at: 0, note: '' };
+}
+
+/**
+ * What a rollout step does to its member: `restart` it (onto its current inputs), `start` a member
+ * held until now, `stop` a removed member, or `handover`: restart a member that is about to be
+ * removed if it leads now, so leadership moves to a member that stays (membership/plan.ts).
+ */
+export type StepOp = 'restart' | 'start' | 'stop' | 'handover';
+
+/** One phase of a membership procedure: the cluster spec its members move onto in that phase. */
+export interface RolloutPhaseRow {
+  rollout_id: string;
+  /** 0 is the spec the procedure started from; the last phase is the revision's spec. */
+  phase: number;
+  spec_json: string;
 }
 
 /** One Storm nimbus failover (control-plane/src/failover). `steps_json` is its FailoverStepRecord list. */
@@ -184,10 +214,15 @@ export interface Store {
   listClusterFacts(): Map<string, Record<string, string>>;
   setClusterFact(cluster: string, key: string, value: string, at: number): void;
   deleteClusterFacts(cluster: string): void;
-  insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[]): void;
+  /** Stores a rollout with its steps and, for a membership procedure, the spec of each phase. */
+  insertRollout(r: RolloutRow, steps: readonly RolloutStepRow[], phases?: readonly RolloutPhaseRow[]): void;
+  /** A membership procedure's phases in order (none for a restart rollout). */
+  listRolloutPhases(id: string): RolloutPhaseRow[];
   getRollout(id: string): RolloutRow | undefined;
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[];
   updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void;
+  /** Replaces a rollout's options (a membership procedure resumed with --force-removal). */
+  updateRolloutOptions(id: string, optionsJson: string): void;
   listRolloutSteps(id: string): RolloutStepRow[];
   updateRolloutStep(step: RolloutStepRow): void;
   listEvents(filter: { cluster?: string; limit: number }): EventRow[];

@@ -14,6 +14,20 @@ export function probeIsFresh(
   return obs !== undefined && obs.probeAt > 0 && now - obs.probeAt <= staleAfterMs;
 }
 
+/**
+ * Whether a parsed probe says the service answered at all (every kind's probe has `ok`: false when
+ * it could not connect or the reply was garbage), serving or not: a new ZooKeeper member that waits
+ * for a quorum answers `srvr` but does not serve. Pure.
+ */
+export function probeAnswered(probe: unknown): boolean {
+  return typeof probe === 'object' && probe !== null && (probe as { ok?: unknown }).ok === true;
+}
+
+/** Whether a parsed probe says the service answers and serves (`serving` absent counts as serving). Pure. */
+export function probeServes(probe: unknown): boolean {
+  return probeAnswered(probe) && (probe as { serving?: unknown }).serving !== false;
+}
+
 /** What every kind's member status says the same way: who, where it runs, and its process. */
 export type MemberBase = Pick<
   MemberStatus,

@@ -77,6 +77,20 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * election). Callers use `classifyChange` (change.ts), never this directly.
    */
   classifyChange?(before: I, after: I): ChangeClass;
+  /**
+   * A change of the cluster's members (added or removed instances) as the specs to move through,
+   * in order, ending with `after`; each phase is carried out as start new members, restart the
+   * others onto it (leader last), stop removed members, each through the restart-lease gates
+   * (control-plane/src/membership). Without it the change is one phase. ZooKeeper answers one
+   * server per phase (zookeeper/membership.ts). Pure.
+   */
+  planMembership?(before: S, after: S): S[];
+  /**
+   * Members cannot follow a leader that is missing from their own member list (ZooKeeper with
+   * static configuration): a membership procedure restarts a removed member that leads before the
+   * others move onto the list without it (control-plane/src/membership/plan.ts).
+   */
+  readonly handoverBeforeRemoval?: boolean;
   /** Caveats to show with a change's plan (dry-run, rollout), e.g. Kafka's protocol-version steps for an upgrade. */
   planNotes?(before: S | undefined, after: S): string[];
   /**
@@ -114,6 +128,12 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * the same name over that data reuses them instead of generating new ones that the data refuses.
    */
   durableFacts?: readonly string[];
+  /**
+   * Where clients reach this member (Kafka: the PLAINTEXT listener; Elasticsearch: HTTP);
+   * undefined when it serves no clients (a KRaft controller-only node). A member's removal talks
+   * to the cluster through the others' endpoints once it has stopped (the agent's `afterRemoval`).
+   */
+  clientEndpoint?(inputs: I): { address: string; port: number } | undefined;
 }
 
 /** A cluster's spec with its plans, as the identity check compares them. */

@@ -327,6 +327,28 @@ export class Lab {
   }
 
   /**
+   * Waits until rollout `id` is in one of the states `until` (default `completed`) and returns its
+   * view; throws at once when it is paused or aborted instead (unless those are awaited).
+   */
+  async waitForRollout<T extends { state: string; reason: string }>(
+    id: string,
+    opts: { until?: readonly string[]; timeoutMs?: number } = {},
+  ): Promise<T> {
+    const until = opts.until ?? ['completed'];
+    return waitFor(
+      `rollout ${id} to be ${until.join(' or ')}`,
+      async () => {
+        const r = await this.api<T>('GET', `/v1/rollouts/${id}`);
+        if (until.includes(r.body.state)) return r.body;
+        if (r.body.state === 'paused' || r.body.state === 'aborted')
+          throw new Error(`rollout ${id} ${r.body.state}: ${r.body.reason}`);
+        return undefined;
+      },
+      { timeoutMs: opts.timeoutMs ?? 300_000, intervalMs: 250 },
+    );
+  }
+
+  /**
    * The inputs of the `kind` instance that `host`'s agent last applied, read from its
    * applied-state.json (what the agent renders and probes from). Throws when the host has applied
    * no instance of that kind.

@@ -15,6 +15,8 @@ export interface ApplyFlags {
   /** commander's --no-rollout sets this to false. */
   rollout?: boolean;
   message?: string;
+  /** Removed members are stopped even when their kind's pre-stop check refuses (Kafka replicas). */
+  forceRemoval?: boolean;
 }
 
 interface HostCheck {
@@ -37,6 +39,7 @@ interface Preview {
     distribution?: { from?: string; to: string; changed: boolean; check?: HostCheck };
   }[];
   restartOrder: string[];
+  membershipSteps?: string[];
   notes?: string[];
   warnings?: string[];
 }
@@ -60,7 +63,13 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
   if (docs.length === 0)
     throw new InputError(`no cluster specs found in ${flags.file.join(', ')}; nothing was sent`);
 
-  const query = flags.dryRun ? '?dryRun=true' : flags.rollout === false ? '?rollout=false' : '';
+  const params = flags.dryRun
+    ? ['dryRun=true']
+    : [
+        ...(flags.rollout === false ? ['rollout=false'] : []),
+        ...(flags.forceRemoval ? ['forceRemoval=true'] : []),
+      ];
+  const query = params.length ? `?${params.join('&')}` : '';
   const body = { clusters: docs.map((d) => d.spec), ...(flags.message ? { message: flags.message } : {}) };
   const bytes = Buffer.byteLength(JSON.stringify(body));
   if (bytes > MAX_BODY_BYTES)
@@ -91,7 +100,12 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
     ctx.io.stdout(
       `cluster/${escapeControl(r.name)} ${r.changed ? 'configured' : 'unchanged'} (revision ${r.revision})\n`,
     );
-    if (r.rollout)
+    if (r.rollout && r.membershipSteps)
+      ctx.io.stdout(
+        `  rollout/${r.rollout}: membership change in ${r.membershipSteps.length} step(s) (hactl rollout status ${r.rollout} -w)\n` +
+          r.membershipSteps.map((l) => `    ${escapeControl(l)}\n`).join(''),
+      );
+    else if (r.rollout)
       ctx.io.stdout(
         `  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`,
       );
@@ -131,6 +145,11 @@ export function renderPreview(p: Preview): string {
   }
   if (p.restartOrder.length)
     out.push(`  rolling restart order: ${p.restartOrder.map(escapeControl).join(' → ')}`);
+  if (p.membershipSteps?.length)
+    out.push(
+      `  membership change, one step at a time through the restart-lease gates:`,
+      ...p.membershipSteps.map((l) => `    ${escapeControl(l)}`),
+    );
   for (const n of p.notes ?? []) out.push(`  note: ${escapeControl(n)}`);
   for (const w of p.warnings ?? []) out.push(`  warning: ${escapeControl(w)}`);
   return out.join('\n') + '\n';

@@ -54,8 +54,10 @@ export async function runRolloutVerb(
   ctx: CommandContext,
   id: string,
   verb: 'pause' | 'resume' | 'abort',
+  flags: { forceRemoval?: boolean } = {},
 ): Promise<number> {
-  const r = checkRollout(await ctx.client.post(`/v1/rollouts/${encodeURIComponent(id)}/${verb}`, {}));
+  const query = verb === 'resume' && flags.forceRemoval ? '?forceRemoval=true' : '';
+  const r = checkRollout(await ctx.client.post(`/v1/rollouts/${encodeURIComponent(id)}/${verb}${query}`, {}));
   ctx.io.stdout(`rollout/${r.id} ${r.state}${r.reason ? `: ${escapeControl(r.reason)}` : ''}\n`);
   return 0;
 }
@@ -121,14 +123,18 @@ export function renderRollout(r: RolloutView): string {
         `          ${g.ok ? 'ok  ' : 'WAIT'} ${g.gate}: ${escapeControl(g.reason.replace(/^waiting:\s*/, ''))}`,
       );
   }
+  // A membership procedure says what each step does and in which phase.
+  const membership = r.action === 'membership';
   const rows = r.steps.map((s) => [
     String(s.index + 1),
+    ...(membership ? [String(s.phase), escapeControl(s.op)] : []),
     escapeControl(s.host),
     escapeControl(s.instance),
     s.state,
     s.elapsedMs === null ? '-' : `${(s.elapsedMs / 1000).toFixed(1)}s`,
     escapeControl(s.note) || '-',
   ]);
+  const head = ['#', ...(membership ? ['PHASE', 'OP'] : []), 'HOST', 'INSTANCE', 'STATE', 'ELAPSED', 'NOTE'];
   lines.push('Steps:');
-  return `${lines.join('\n')}\n${renderTable(['#', 'HOST', 'INSTANCE', 'STATE', 'ELAPSED', 'NOTE'], rows, { indent: '  ' })}`;
+  return `${lines.join('\n')}\n${renderTable(head, rows, { indent: '  ' })}`;
 }

@@ -22,6 +22,7 @@ export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInpu
   render: renderElasticsearchFiles,
   parseProbe: parseElasticsearchProbe,
   checkHealth: checkElasticsearchHealth,
+  clientEndpoint: (i) => ({ address: i.address, port: i.httpPort }),
   claims: (i) => ({
     ports: [
       { port: i.httpPort, what: 'elasticsearch http.port' },
@@ -35,16 +36,21 @@ export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInpu
 };
 
 /**
- * Dropping `cluster.initial_master_nodes` after the first formation needs no restart: ES reads it
- * only for the first election (service-facts §4.1), so the file is rewritten and the node keeps
- * running. Any other change needs a restart.
+ * Settings a running node does not read again need no restart; the file is rewritten and the node
+ * keeps running:
+ * - `cluster.initial_master_nodes`, read only for the first election (service-facts §4.1), dropped
+ *   after the cluster first formed;
+ * - `discovery.seed_hosts`, read by a node to find the cluster when it starts; a node in the cluster
+ *   learns membership from the elected master. Adding or removing a master-eligible node changes
+ *   every node's list, and restarting every node for it would take each one's shard copies away in
+ *   turn (yellow) during what should be a green membership change (issue 10).
+ * Any other change needs a restart.
  */
 export function classifyElasticsearchChange(
   before: ElasticsearchInputs,
   after: ElasticsearchInputs,
 ): ChangeClass {
-  const same =
-    JSON.stringify({ ...before, initialMasterNodes: [] }) ===
-    JSON.stringify({ ...after, initialMasterNodes: [] });
-  return same ? 'reload' : 'restart';
+  const startOnly = (i: ElasticsearchInputs) =>
+    JSON.stringify({ ...i, initialMasterNodes: [], seedHosts: [] });
+  return startOnly(before) === startOnly(after) ? 'reload' : 'restart';
 }

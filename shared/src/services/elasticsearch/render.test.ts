@@ -134,6 +134,13 @@ describe('elasticsearch planner', () => {
     expect(classifyChange('elasticsearch', before, before)).toBe('none');
   });
 
+  it('a new seed host list (a master-eligible node added or removed) is a reload: read only when a node starts', () => {
+    const before = plan(spec)[0]!.inputs;
+    expect(classifyChange('elasticsearch', before, { ...before, seedHosts: before.seedHosts.slice(1) })).toBe(
+      'reload',
+    );
+  });
+
   it('claims both ports and the data and log dirs', () => {
     expect(elasticsearchKind.claims(plan(spec)[4]!.inputs)).toEqual({
       ports: [

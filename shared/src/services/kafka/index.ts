@@ -6,6 +6,7 @@ import { renderKafkaFiles } from './render.js';
 import { parseKafkaProbe } from './parse.js';
 import { checkKafkaHealth } from './health.js';
 import { indexPath } from '../member.js';
+import { classifyKafkaChange } from './change.js';
 import { checkKafkaIdentityChange } from './identity.js';
 
 export * from './spec.js';
@@ -14,6 +15,7 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
+export * from './change.js';
 export * from './partition-state.js';
 export * from './stop-safety.js';
 export * from './identity.js';
@@ -26,6 +28,7 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   render: renderKafkaFiles,
   parseProbe: parseKafkaProbe,
   checkHealth: checkKafkaHealth,
+  classifyChange: classifyKafkaChange,
   claims: (i) => ({
     ports: [
       ...(i.port !== undefined ? [{ port: i.port, what: 'kafka PLAINTEXT listener' }] : []),
@@ -41,6 +44,7 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   checkIdentityChange: checkKafkaIdentityChange,
   // Every log dir's meta.properties holds the KRaft cluster id it was formatted with.
   durableFacts: [KRAFT_CLUSTER_ID_FACT],
+  clientEndpoint: (i) => (i.port !== undefined ? { address: i.address, port: i.port } : undefined),
   planNotes: (before, after) => {
     if (!before || JSON.stringify(before.distribution) === JSON.stringify(after.distribution)) return [];
     const notes = [

@@ -7,7 +7,7 @@ import { zookeeperProbeSchema, type ZookeeperProbe } from './parse.js';
 
 /**
  * Cluster health from member probes. `healthy` needs every member serving, exactly one leader and
- * the leader's zk_synced_followers = N−1 — never `ruok` alone, which answers `imok` without a
+ * the leader's zk_synced_followers ≥ N−1 — never `ruok` alone, which answers `imok` without a
  * quorum (service-facts §0.2). `degraded`: a quorum serves with one leader but not every member is
  * in sync. `down`: no serving leader. `pending`: the agents have not applied this revision yet or
  * have not reported a probe.
@@ -50,7 +50,10 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
   } else if (leaders.length === 1) {
     const leader = leaders[0]!;
     const synced = n === 1 ? 0 : leader.probe.syncedFollowers;
-    if (serving === n && synced === n - 1) {
+    // At least N−1: zk_synced_followers also counts non-voting followers (service-facts §1.3), e.g.
+    // a member that a membership change is adding or removing while the leader still runs the
+    // previous server list.
+    if (serving === n && synced !== undefined && synced >= n - 1) {
       health = 'healthy';
       reason =
         n === 1 ? 'standalone server serving' : `leader ${leader.id}, ${synced}/${n - 1} followers synced`;

@@ -6,6 +6,7 @@ import { renderZookeeperFiles } from './render.js';
 import { normalisePath } from '../../paths.js';
 import { checkZookeeperHealth, parseZookeeperProbe } from './health.js';
 import { indexPath } from '../member.js';
+import { planZookeeperMembership } from './membership.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -13,6 +14,7 @@ export * from './inputs.js';
 export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
+export * from './membership.js';
 
 export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
   kind: 'zookeeper',
@@ -22,6 +24,10 @@ export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
   render: renderZookeeperFiles,
   parseProbe: parseZookeeperProbe,
   checkHealth: checkZookeeperHealth,
+  planMembership: planZookeeperMembership,
+  // FastLeaderElection ignores notifications from non-members and a learner finds its leader in its
+  // own view (QuorumPeer.getView), so a member on a list without the leader cannot follow it.
+  handoverBeforeRemoval: true,
   claims: (i) => ({
     ports: [
       { port: i.clientPort, what: 'zookeeper clientPort' },

@@ -1,0 +1,135 @@
+import {
+  checkRestartGates,
+  probeAnswered,
+  probeIsFresh,
+  probeServes,
+  type ClusterStatus,
+  type GateResult,
+} from '@hactl/shared';
+import type { Fleet } from '../reconcile/fleet.js';
+import type { LeaseManager } from '../leases/leases.js';
+import type { Store } from '../store/store.js';
+import { currentPhase } from './plan.js';
+import { loadProcedure, type LoadedProcedure } from './stored.js';
+
+export interface MembershipGatesOptions {
+  store: Store;
+  fleet: Fleet;
+  leases: () => LeaseManager;
+  now: () => number;
+}
+
+/**
+ * The restart-lease gates as membership procedures apply them. Every step goes through the same
+ * named gates as a restart (one-at-a-time, cluster-healthy, leader-last; shared
+ * restart-gates.ts); two things differ:
+ *
+ * - A `start` takes nothing down, so no agent asks a lease for it: the engine checks the same
+ *   gates for the held member before it plans it (`startGates`).
+ * - A phase that grows a one-member cluster judges cluster-healthy on the member that holds the
+ *   data, plus the started new members running and answering probes (`gateStatus`). A single
+ *   ZooKeeper server runs standalone (service-facts §0.5) and the new member cannot serve until
+ *   that server restarts onto the two-server list: the cluster's own health is `degraded` until
+ *   the very restart the gate is asked for, which would otherwise never be granted. The outage of
+ *   that restart is inherent in leaving standalone mode (an election once both run).
+ */
+export class MembershipGates {
+  constructor(private readonly o: MembershipGatesOptions) {}
+
+  /**
+   * The status cluster-healthy judges for taking `instanceId` of `cluster` down (or, without one,
+   * for starting a held member) instead of the cluster's own, or undefined for its own (see above).
+   */
+  gateStatus(cluster: string, instanceId?: string): ClusterStatus | undefined {
+    const p = loadProcedure(this.o.store, this.o.fleet.snapshot(), cluster);
+    if (!p || p.planError !== undefined) return undefined;
+    const last = p.phases.length - 1;
+    const k = currentPhase(p.steps, last);
+    if (k > last || k < 1) return undefined;
+    if (p.phases[k - 1]!.length === 1 && p.phases[k]!.length > 1) return this.growingFromOne(cluster, p, k);
+    return instanceId === undefined ? undefined : this.withoutIdleMember(cluster, instanceId);
+  }
+
+  /**
+   * A member that serves nobody (its probe does not answer, or answers not serving) costs nothing to
+   * take down, as the agent starts a down member without a lease: cluster-healthy then judges the
+   * other members. This is how a phase gets past an even intermediate ensemble: in {1,2} growing to
+   * {1,2,3}, restarting member 2 onto the three-server list ends the two-server quorum, members 2
+   * and 3 elect a leader (2 held every committed write), and member 1, still on {1,2}, cannot
+   * follow it until it restarts too; the cluster is degraded by that very member.
+   */
+  private withoutIdleMember(cluster: string, instanceId: string): ClusterStatus | undefined {
+    const { status, plans } = this.o.fleet.memberMap(cluster);
+    if (status.health === 'healthy') return undefined;
+    const obs = this.o.fleet.observation(instanceId);
+    const now = this.o.now();
+    const serves =
+      obs?.process === 'running' &&
+      probeIsFresh(obs, now, this.o.fleet.probeStaleAfterMs) &&
+      probeServes(obs.probe);
+    if (serves || !plans.some((pl) => pl.id === instanceId)) return undefined;
+    const spec = this.o.fleet.snapshot().clusters.get(cluster)?.spec;
+    if (!spec) return undefined;
+    const others = this.o.fleet.status().statusOfPlans(
+      cluster,
+      spec,
+      plans.filter((pl) => pl.id !== instanceId),
+    );
+    if (others.health !== 'healthy') return undefined;
+    return {
+      ...status,
+      health: 'healthy',
+      reason: `${instanceId} serves nobody; the other members are healthy: ${others.reason}`,
+    };
+  }
+
+  /** Growing a one-member cluster (see the class doc). */
+  private growingFromOne(cluster: string, p: LoadedProcedure, k: number): ClusterStatus {
+    const base = this.o.fleet.status().statusOfPlans(cluster, p.specs[k - 1]!, p.phases[k - 1]!);
+    const now = this.o.now();
+    const started = p.steps.filter((s) => s.phase === k && s.op === 'start' && s.state !== 'pending');
+    const down = started
+      .map((s) => s.instance)
+      .filter((id) => {
+        const obs = this.o.fleet.observation(id);
+        return (
+          obs?.process !== 'running' ||
+          !probeIsFresh(obs, now, this.o.fleet.probeStaleAfterMs) ||
+          !probeAnswered(obs.probe)
+        );
+      });
+    const who = p.phases[k - 1]![0]!.id;
+    if (base.health !== 'healthy')
+      return {
+        ...base,
+        reason: `growing from one member: ${who} (the data holder) is ${base.health}: ${base.reason}`,
+      };
+    if (down.length)
+      return {
+        ...base,
+        health: 'degraded',
+        reason: `growing from one member: new member(s) ${down.join(', ')} not running and answering probes yet`,
+      };
+    const joined = started.map((s) => s.instance);
+    return {
+      ...base,
+      reason: `growing from one member: ${who} serves (${base.reason})${joined.length ? `; ${joined.join(', ')} running` : ''}`,
+    };
+  }
+
+  /** The gates for starting the held member `instanceId` now (a procedure's `start` step). */
+  startGates(cluster: string, instanceId: string): GateResult[] {
+    const { status, members } = this.o.fleet.memberMap(cluster);
+    return checkRestartGates({
+      cluster,
+      status: this.gateStatus(cluster) ?? status,
+      members,
+      instanceId,
+      leasedBy: this.o
+        .leases()
+        .holders(cluster)
+        .map((l) => l.instanceId),
+      pending: [],
+    });
+  }
+}

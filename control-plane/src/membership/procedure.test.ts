@@ -1,0 +1,158 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { nullLogger } from '@hactl/shared';
+import { zkMember } from '../cli/real-cp.js';
+import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
+import { createCore, type Core } from '../core.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { tempSqliteStore } from '../rollout/testing.js';
+
+let store: SqliteStore;
+let now = 1_800_000_000_000;
+const sent: { host: string; cmd: AgentCommand }[] = [];
+let ids = 0;
+
+/** A control plane on SQLite with four connected agents h1..h4 (commands recorded per host). */
+function world(): Core {
+  const core = createCore({
+    store,
+    logger: nullLogger,
+    now: () => now,
+    reportIntervalMs: 1000,
+    leaseTtlMs: 60_000,
+    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    newId: () => `m${++ids}`,
+  });
+  for (const i of [1, 2, 3, 4]) {
+    const session: AgentSession = {
+      sendDesired() {},
+      sendCommand: (cmd) => sent.push({ host: `h${i}`, cmd }),
+      close() {},
+    };
+    core.fleet.connectAgent(
+      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session,
+    );
+  }
+  return core;
+}
+
+const spec = (ids: number[]) => ({
+  kind: 'zookeeper',
+  distribution: { home: '/zk' },
+  settings: {},
+  allowEvenEnsemble: true,
+  members: ids.map((i) => ({ host: `h${i}`, id: i })),
+});
+
+/** What a host's stored desired state lists: `zk/zk-N:<server ids>:<runState>`. */
+function desired(fleet: Fleet, host: string): string[] {
+  const json = fleet.snapshot().desired.get(host)?.json ?? '{"instances":[]}';
+  return (
+    JSON.parse(json) as {
+      instances: { id: string; runState: string; inputs: { servers: { id: number }[] } }[];
+    }
+  ).instances.map((i) => `${i.id}:${i.inputs.servers.map((s) => s.id).join('')}:${i.runState}`);
+}
+
+/** The agent on `host` reports member `id` (a pid, a probe), now. */
+function report(fleet: Fleet, host: string, id: string, pid: number, probe: Record<string, unknown>): void {
+  const gen = fleet.snapshot().desired.get(host)?.generation ?? 0;
+  const inst = zkMember(id, pid, 'follower', now, { probe });
+  fleet.recordStatus(host, { appliedGeneration: gen, applyError: '', instances: [inst] });
+}
+
+let dispose: () => void;
+beforeEach(() => {
+  ({ store, dispose } = tempSqliteStore('hactl-membership-'));
+  sent.length = 0;
+});
+afterEach(() => dispose());
+
+describe('membership procedure in the control plane (SQLite, fake agents)', () => {
+  it('zookeeper 1 → 3: the new members are held until their start step, one at a time (the issue-10 fault: both started at once)', () => {
+    const { fleet, changes, rollouts } = world();
+    changes.apply([{ name: 'zk', spec: spec([1]) }], { author: 't', message: '' }, { rollout: true });
+    report(fleet, 'h1', 'zk/zk-1', 101, { ok: true, serving: true, mode: 'standalone' });
+    const [applied] = changes.apply(
+      [{ name: 'zk', spec: spec([1, 2, 3]) }],
+      { author: 't', message: '' },
+      { rollout: true },
+    );
+    expect(applied!.rollout).toBe('m1');
+    // Member 3 is not planned at all yet; member 1 has phase 1's list {1,2} (restart pending).
+    expect(desired(fleet, 'h3')).toEqual([]);
+    expect(desired(fleet, 'h1')).toEqual(['zk/zk-1:12:running']);
+    expect(desired(fleet, 'h2')).toEqual([]);
+    // Once member 1's agent applied its new files, the engine's pass finds the standalone member
+    // healthy and starts member 2 (phase 1).
+    report(fleet, 'h1', 'zk/zk-1', 101, { ok: true, serving: true, mode: 'standalone' });
+    rollouts.tick();
+    expect(desired(fleet, 'h2')).toEqual(['zk/zk-2:12:running']);
+    expect(rollouts.view('m1').steps.map((s) => `${s.op} ${s.instance} ${s.state}`)).toEqual([
+      'start zk/zk-2 requested',
+      'restart zk/zk-1 pending',
+      'start zk/zk-3 pending',
+      'restart zk/zk-1 pending',
+      'restart zk/zk-2 pending',
+    ]);
+
+    // Member 2 runs and answers (not serving: member 1 is still standalone): its start is done and
+    // member 1 is asked to restart onto {1,2}; member 3 is still held.
+    now += 1000;
+    report(fleet, 'h2', 'zk/zk-2', 201, { ok: true, serving: false, mode: 'unknown' });
+    rollouts.tick();
+    expect(sent.map((s) => `${s.host} ${s.cmd.action} ${s.cmd.instanceId}`)).toEqual(['h1 restart zk/zk-1']);
+    expect(desired(fleet, 'h3')).toEqual([]);
+  });
+
+  it('a removed member keeps running until its stop step, which its agent runs as a `remove` command (with force when asked)', () => {
+    const { fleet, changes, rollouts } = world();
+    changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], { author: 't', message: '' }, { rollout: true });
+    const [applied] = changes.apply(
+      [{ name: 'zk', spec: spec([1, 2]) }],
+      { author: 't', message: '' },
+      { rollout: true, forceRemoval: true },
+    );
+    // Still planned on its old list {1,2,3}; the others already have {1,2}.
+    expect(desired(fleet, 'h3')).toEqual(['zk/zk-3:123:running']);
+    expect(desired(fleet, 'h1')).toEqual(['zk/zk-1:12:running']);
+    // Handover first, then the restarts, then the stop.
+    expect(rollouts.view(applied!.rollout!).steps.map((s) => `${s.op} ${s.instance}`)).toEqual([
+      'handover zk/zk-3',
+      'restart zk/zk-1',
+      'restart zk/zk-2',
+      'stop zk/zk-3',
+    ]);
+    // Mark everything before the stop done, as the agents would.
+    for (const s of store.listRolloutSteps(applied!.rollout!).slice(0, 3))
+      store.updateRolloutStep({ ...s, state: 'done', finished_at: now });
+    rollouts.tick();
+    expect(sent.at(-1)).toMatchObject({
+      host: 'h3',
+      cmd: { action: 'remove', instanceId: 'zk/zk-3', args: ['force'] },
+    });
+    // The agent's result finishes the step; the member leaves its host's desired state.
+    fleet.recordCommandResult('h3', {
+      id: sent.at(-1)!.cmd.id,
+      ok: true,
+      output: 'stopped under lease',
+      error: '',
+    });
+    expect(desired(fleet, 'h3')).toEqual([]);
+    expect(rollouts.view(applied!.rollout!).state).toBe('completed');
+  });
+
+  it('a procedure cannot be aborted, and a second change waits for it', () => {
+    const { changes, rollouts } = world();
+    changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], { author: 't', message: '' }, { rollout: true });
+    const [applied] = changes.apply(
+      [{ name: 'zk', spec: spec([1, 2, 3, 4]) }],
+      { author: 't', message: '' },
+      { rollout: true },
+    );
+    expect(() => rollouts.abort(applied!.rollout!)).toThrow(/cannot be aborted half-way/);
+    expect(() =>
+      changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], { author: 't', message: '' }, { rollout: true }),
+    ).toThrow(new RegExp(`has rollout ${applied!.rollout!}`));
+  });
+});
