@@ -1,4 +1,5 @@
 import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { type Logger } from '@hactl/shared';
 import type {
   AgentMessage,
@@ -29,6 +30,9 @@ import type { ServiceUser } from './supervisor/users.js';
 
 export const AGENT_VERSION = '0.1.0';
 
+/** One insecure credentials object for every --insecure connection (compared by identity). */
+const INSECURE = grpc.credentials.createInsecure();
+
 export interface AgentDeps {
   config: AgentConfig;
   logger: Logger;
@@ -38,6 +42,8 @@ export interface AgentDeps {
   supervisor?: SupervisorOptions;
   /** Resolves (and creates) a service's system account; absent: services run as the agent's user. */
   serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
+  /** Credentials for the control plane channel (enroll/identity.ts); plain text when absent (--insecure). */
+  credentials?: () => grpc.ChannelCredentials;
 }
 
 /**
@@ -96,6 +102,7 @@ export class Agent {
     });
     this.conn = new ControlPlaneConnection({
       server: this.cfg.server,
+      credentials: deps.credentials ?? (() => INSECURE),
       logger: deps.logger,
       hello: () => this.hello(),
       onMessage: (msg) => this.onMessage(msg),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '@hactl/shared';
+import { ValidationError, problemsOf } from '@hactl/shared';
 import { loadConfig } from './config.js';
 
 const base = ['--server', '127.0.0.1:7443', '--name', 'zk1', '--address', '127.0.0.11', '--insecure'];
@@ -64,5 +64,28 @@ describe('agent flags for issue 16 (#5 package hosts, #6 control plane)', () => 
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).details.map((d) => d.path)).toEqual([flag]);
     }
+  });
+});
+
+describe('agent trust flags (issue 12)', () => {
+  const problems = (argv: string[]) => problemsOf(() => loadConfig({ argv, env: {} }));
+  const remote = ['--server', '10.0.0.1:7443', '--name', 'zk1', '--address', '10.0.0.11'];
+  it('--insecure with a non-loopback --server → refused, naming the server and the way out', () => {
+    expect(problems([...remote, '--insecure'])).toEqual([
+      expect.stringMatching(
+        /^--insecure: refused: --server 10\.0\.0\.1:7443 is not a loopback address.*--token and --ca-sha256/,
+      ),
+    ]);
+  });
+  it('--token and --ca-sha256 (colons and case ignored) for the first contact; bad values named', () => {
+    const cfg = loadConfig({
+      argv: [...remote, '--token', 'hjt_abc', '--ca-sha256', 'AB:'.repeat(31) + 'CD'],
+      env: {},
+    });
+    expect(cfg).toMatchObject({ insecure: false, token: 'hjt_abc', caSha256: 'ab'.repeat(31) + 'cd' });
+    expect(problems([...remote, '--token', 'a b', '--ca-sha256', 'xyz'])).toEqual([
+      '--token: is not a join token (letters, digits, "_", "-")',
+      '--ca-sha256: must be a SHA-256 fingerprint: 64 hex digits (colons allowed)',
+    ]);
   });
 });

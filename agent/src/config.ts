@@ -9,6 +9,7 @@ import {
   parseHostPort,
   type ErrorDetail,
 } from '@hactl/shared';
+import { normaliseFingerprint } from './enroll/first-contact.js';
 
 export interface AgentConfig {
   server: string;
@@ -16,7 +17,12 @@ export interface AgentConfig {
   address: string;
   stateDir: string;
   dataRoot: string;
+  /** Plain-text gRPC to a loopback control plane (development only). */
   insecure: boolean;
+  /** First contact (issue 12): a join token, and the CA's SHA-256 or a CA file. */
+  token: string | undefined;
+  caSha256: string | undefined;
+  caFile: string | undefined;
   labels: Record<string, string>;
   /** Used until the control plane's welcome says otherwise. */
   reportIntervalMs: number;
@@ -51,6 +57,9 @@ export function defaultConfig(): AgentConfig {
     stateDir: '/var/lib/hactl-agent',
     dataRoot: '/var/lib/hactl',
     insecure: false,
+    token: undefined,
+    caSha256: undefined,
+    caFile: undefined,
     labels: {},
     reportIntervalMs: 5000,
     probeTimeoutMs: 2000,
@@ -83,7 +92,12 @@ export const USAGE = `usage: hactl-agent --server HOST:PORT --name NAME --addres
   --state-dir DIR      agent state (applied desired state, pid files); default /var/lib/hactl-agent
   --data-root DIR      service data and logs unless a spec says otherwise; default /var/lib/hactl
   --label K=V          host label (repeatable), e.g. --label rack=r1
-  --insecure           plain-text gRPC (required until TLS lands)
+  --token TOKEN        join token for the first enrollment (hactl token create; env HACTL_AGENT_TOKEN);
+                       not needed once the agent holds a valid certificate in <state-dir>/tls
+  --ca-sha256 FP       trust the control plane whose CA certificate has this SHA-256 (first contact)
+  --ca-file PATH       trust the control plane's CA from this PEM file (first contact)
+  --insecure           plain-text gRPC without certificates: loopback development only (refused
+                       unless --server is a loopback address)
   --log-level LEVEL    debug | info | warn | error
   --service-users MODE auto (default): as root, run each service as its own system user
                        (zookeeper, kafka, storm, elasticsearch; created when missing); off: as the agent's user
@@ -107,6 +121,9 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
       'data-root': { type: 'string' },
       label: { type: 'string', multiple: true },
       insecure: { type: 'boolean' },
+      token: { type: 'string' },
+      'ca-sha256': { type: 'string' },
+      'ca-file': { type: 'string' },
       'log-level': { type: 'string' },
       'backoff-max-ms': { type: 'string' },
       'service-users': { type: 'string' },
@@ -154,10 +171,38 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
     else cfg.labels[m[1]!] = m[2]!;
   }
   cfg.insecure = values.insecure ?? false;
-  if (!cfg.insecure)
+  const serverHost = parseHostPort(cfg.server);
+  if (
+    cfg.insecure &&
+    typeof serverHost !== 'string' &&
+    !/^(127\.[0-9.]+|::1|localhost)$/.test(serverHost.host)
+  )
     problems.push({
       path: '--insecure',
-      message: 'TLS is not implemented yet; pass --insecure to use plain-text gRPC',
+      message: `refused: --server ${cfg.server} is not a loopback address; --insecure (plain text, no certificates) is for loopback development only. Enroll with --token and --ca-sha256 instead`,
+    });
+  const token = values.token ?? (input.env.HACTL_AGENT_TOKEN || undefined);
+  if (token !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(token))
+      problems.push({ path: '--token', message: 'is not a join token (letters, digits, "_", "-")' });
+    else cfg.token = token;
+  }
+  const fp = values['ca-sha256'] ?? (input.env.HACTL_AGENT_CA_SHA256 || undefined);
+  if (fp !== undefined) {
+    const hex = normaliseFingerprint(fp);
+    if (!hex)
+      problems.push({
+        path: '--ca-sha256',
+        message: 'must be a SHA-256 fingerprint: 64 hex digits (colons allowed)',
+      });
+    else cfg.caSha256 = hex;
+  }
+  const caFile = values['ca-file'] ?? (input.env.HACTL_AGENT_CA_FILE || undefined);
+  if (caFile !== undefined) cfg.caFile = path.resolve(caFile);
+  if (cfg.insecure && (cfg.token || cfg.caSha256 || cfg.caFile))
+    problems.push({
+      path: '--insecure',
+      message: 'cannot be combined with --token, --ca-sha256 or --ca-file',
     });
   const bm = values['backoff-max-ms'];
   if (bm !== undefined) {

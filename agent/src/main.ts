@@ -4,6 +4,7 @@ import { loadConfig, USAGE } from './config.js';
 import { collectFacts } from './facts.js';
 import { Agent } from './agent.js';
 import { serviceUserCache } from './supervisor/users.js';
+import { AgentIdentity } from './enroll/identity.js';
 
 /** Variables passed through to services; everything else of the agent's environment stays out. */
 const PASS_ENV = ['PATH', 'LANG', 'LC_ALL', 'HOME', 'JAVA_HOME', 'TZ'];
@@ -36,7 +37,31 @@ async function main(): Promise<void> {
   // Only root can switch users; an unprivileged agent runs services as itself (a developer's laptop).
   const serviceUser =
     config.serviceUsers === 'auto' && process.getuid?.() === 0 ? serviceUserCache() : undefined;
+  // With TLS the agent enrolls (or loads its certificate) before anything else: a refused token is
+  // reported and the agent exits, as there is nothing it may do without an identity.
+  let identity: AgentIdentity | undefined;
+  if (!config.insecure) {
+    try {
+      identity = await AgentIdentity.load({
+        stateDir: config.stateDir,
+        server: config.server,
+        name: config.name,
+        first: { token: config.token, caSha256: config.caSha256, caFile: config.caFile },
+        logger,
+        now: Date.now,
+      });
+    } catch (err) {
+      logger.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        'cannot establish the agent identity',
+      );
+      process.stderr.write(`hactl-agent: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    }
+    identity.startRenewal(Date.now);
+  }
   const agent = new Agent({
+    ...(identity ? { credentials: () => identity.credentials() } : {}),
     config,
     logger,
     facts: await collectFacts(),
@@ -50,6 +75,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'agent stopping; services keep running');
+    identity?.stop();
     agent.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -91,12 +91,12 @@ async function register(sim: Child, n: number): Promise<{ ok: boolean; text: str
   };
 }
 
-async function timed(url: string, count: number, budgetMs: number): Promise<Summary> {
+async function timed(url: string, token: string, count: number, budgetMs: number): Promise<Summary> {
   const times: number[] = [];
   const end = performance.now() + budgetMs;
   while (times.length < count && performance.now() < end) {
     const t0 = performance.now();
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     times.push(performance.now() - t0);
@@ -108,7 +108,11 @@ async function hactl(n: number, row: Row): Promise<Record<string, unknown> | und
   const server = new Child(script('control-plane-host'), n + 1024);
   const sim = new Child(script('sim-agents'), n + 1024);
   try {
-    const { grpcPort, httpPort } = await server.call<{ grpcPort: number; httpPort: number }>('start', {
+    const { grpcPort, httpPort, token } = await server.call<{
+      grpcPort: number;
+      httpPort: number;
+      token: string;
+    }>('start', {
       agents: n,
       reportIntervalMs,
     });
@@ -154,8 +158,8 @@ async function hactl(n: number, row: Row): Promise<Record<string, unknown> | und
 
     await server.call('measure', { on: true });
     const base_ = `http://127.0.0.1:${httpPort}/v1/clusters`;
-    row.list = await timed(base_, restRequests, 60_000);
-    row.one = await timed(`${base_}/storm-bench`, restRequests, 60_000);
+    row.list = await timed(base_, token, restRequests, 60_000);
+    row.one = await timed(`${base_}/storm-bench`, token, restRequests, 60_000);
     row.duringRest = await server.call<LoadStats>('measure', { on: false });
     if (row.list.n < restRequests || row.one.n < restRequests)
       row.notes.push(`REST: ${row.list.n} + ${row.one.n} requests within the 60 s budgets`);

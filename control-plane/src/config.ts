@@ -1,12 +1,28 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ValidationError, parseHostPort, type ErrorDetail } from '@hactl/shared';
 
 export interface ControlPlaneConfig {
   dataDir: string;
   http: { host: string; port: number };
   grpc: { host: string; port: number };
+  /**
+   * Plain-text HTTP and gRPC without client certificates: loopback development only (both
+   * listeners must be loopback addresses). Otherwise both serve TLS from the control plane's CA.
+   */
   insecure: boolean;
+  /** Extra DNS names or IPs for the server certificate (`--tls-name`), beyond the machine's own. */
+  tlsNames: string[];
+  /**
+   * The host name or IP servers reach this control plane at, for install commands (`--advertise`);
+   * undefined: the HTTP listen host when it is a specific address, else the machine's host name.
+   */
+  advertise: string | undefined;
+  /** The agent bundle served at GET /agent-bundle.tar.gz (scripts/bundle-agent.sh makes it). */
+  agentBundle: string;
+  /** The install script served at GET /install.sh (deploy/install.sh). */
+  installScript: string;
   /** How often agents report status and probe; also the basis of staleness. */
   reportIntervalMs: number;
   livenessFlushMs: number;
@@ -22,12 +38,19 @@ export interface ControlPlaneConfig {
   logLevel: string;
 }
 
+/** Where this control plane is installed (the checkout or /opt/hactl): control-plane/dist/config.js → ../.. */
+const INSTALL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
 export function defaultConfig(): ControlPlaneConfig {
   return {
     dataDir: '/var/lib/hactl-control-plane',
     http: { host: '127.0.0.1', port: 7080 },
     grpc: { host: '0.0.0.0', port: 7443 },
     insecure: false,
+    tlsNames: [],
+    advertise: undefined,
+    agentBundle: path.join(INSTALL_ROOT, '.bundle', 'agent-bundle.tar.gz'),
+    installScript: path.join(INSTALL_ROOT, 'deploy', 'install.sh'),
     reportIntervalMs: 5000,
     livenessFlushMs: 5000,
     leaseTtlMs: 180_000,
@@ -58,9 +81,22 @@ export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HO
   --data-dir DIR            state directory (SQLite store); default /var/lib/hactl-control-plane
   --listen-http HOST:PORT   REST admin API; default 127.0.0.1:7080
   --listen-grpc HOST:PORT   agent gRPC endpoint; default 0.0.0.0:7443
-  --insecure                plain-text gRPC (required until TLS lands)
+  --insecure                plain-text HTTP and gRPC, no agent certificates: loopback development
+                            only (refused unless both listeners are on a loopback address)
+  --advertise HOST          the name or IP servers reach this control plane at, for the commands
+                            hactl install-command prints (default: the HTTP listen host, or the
+                            machine's host name when that listens on every address)
+  --agent-bundle FILE       the agent bundle to serve (default <install>/.bundle/agent-bundle.tar.gz,
+                            made by scripts/bundle-agent.sh)
+  --tls-name NAME           an extra DNS name or IP for the server certificate (repeatable); the
+                            machine's host name and interface addresses are always in it
   --report-interval-ms N    how often agents probe and report (default 5000)
   --log-level LEVEL         debug | info | warn | error (default info)`;
+
+/** Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(host);
+}
 
 /** Reads flags (and HACTL_* env fallbacks); reports every problem at once. */
 export function loadConfig(input: {
@@ -75,6 +111,9 @@ export function loadConfig(input: {
       'listen-http': { type: 'string' },
       'listen-grpc': { type: 'string' },
       insecure: { type: 'boolean' },
+      'tls-name': { type: 'string', multiple: true },
+      advertise: { type: 'string' },
+      'agent-bundle': { type: 'string' },
       'report-interval-ms': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -94,11 +133,31 @@ export function loadConfig(input: {
     else cfg[key] = r;
   }
   cfg.insecure = values.insecure ?? false;
-  if (!cfg.insecure)
-    problems.push({
-      path: '--insecure',
-      message: 'TLS is not implemented yet; pass --insecure to run with plain-text gRPC',
-    });
+  if (cfg.insecure)
+    for (const [flag, at] of [
+      ['--listen-http', cfg.http],
+      ['--listen-grpc', cfg.grpc],
+    ] as const)
+      if (!isLoopback(at.host))
+        problems.push({
+          path: '--insecure',
+          message: `refused: ${flag} ${at.host} is not a loopback address; --insecure (plain text, no certificates) is for loopback development only. Drop --insecure to serve TLS with the control plane's CA`,
+        });
+  const adv = values.advertise;
+  if (adv !== undefined) {
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(adv))
+      problems.push({
+        path: '--advertise',
+        message: `${JSON.stringify(adv)} is not a host name or IP address`,
+      });
+    else cfg.advertise = adv;
+  }
+  if (values['agent-bundle'] !== undefined) cfg.agentBundle = path.resolve(values['agent-bundle']);
+  for (const n of values['tls-name'] ?? []) {
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(n))
+      problems.push({ path: '--tls-name', message: `${JSON.stringify(n)} is not a DNS name or IP address` });
+    else cfg.tlsNames.push(n);
+  }
   const ri = values['report-interval-ms'];
   if (ri !== undefined) {
     if (!/^[0-9]+$/.test(ri) || Number(ri) < 100 || Number(ri) > 600_000)

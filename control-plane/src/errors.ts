@@ -12,6 +12,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, { http: number; grpc: grpc
   invalid_json: { http: 400, grpc: grpc.status.INVALID_ARGUMENT },
   invalid_input: { http: 400, grpc: grpc.status.INVALID_ARGUMENT },
   usage: { http: 400, grpc: grpc.status.INVALID_ARGUMENT },
+  unauthenticated: { http: 401, grpc: grpc.status.UNAUTHENTICATED },
+  permission_denied: { http: 403, grpc: grpc.status.PERMISSION_DENIED },
   not_found: { http: 404, grpc: grpc.status.NOT_FOUND },
   already_exists: { http: 409, grpc: grpc.status.ALREADY_EXISTS },
   conflict: { http: 409, grpc: grpc.status.FAILED_PRECONDITION },

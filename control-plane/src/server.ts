@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -11,14 +13,19 @@ import { SqliteStore } from './store/sqlite-store.js';
 import type { Fleet } from './reconcile/fleet.js';
 import { createAgentServiceHandlers } from './agent-rpc/service.js';
 import { createApp } from './api/app.js';
+import { advertisedHost } from './api/install-routes.js';
 import type { RolloutEngine } from './rollout/engine.js';
 import { createCore } from './core.js';
+import { loadOrCreateTrust, serverNames } from './trust/files.js';
+import { TrustService } from './trust/service.js';
 
 export interface RunningControlPlane {
   httpPort: number;
   grpcPort: number;
   fleet: Fleet;
   rollouts: RolloutEngine;
+  /** Tokens, enrollment, host identities and the CA. */
+  trust: TrustService;
   stop(): Promise<void>;
 }
 
@@ -34,7 +41,7 @@ export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
 };
 
 /**
- * Serves `server` (plain text) on our own listener instead of bindAsync, for its accept backlog:
+ * Serves `server` on our own listener instead of bindAsync, for its accept backlog:
  * grpc-js listens with Node's default of 511, and when thousands of agents connect at once (a
  * control-plane restart, the fleet benchmark) the kernel's accept queue overflows; the handshakes
  * it drops end as "No connection established ... ECONNRESET" on the agent, which then waits out
@@ -44,9 +51,20 @@ export async function listenGrpc(
   server: grpc.Server,
   at: { host: string; port: number },
   backlog: number,
+  tlsOptions?: tls.TlsOptions,
 ): Promise<{ listener: net.Server; port: number }> {
+  // With TLS, our own TLS server does the handshake and hands the decrypted socket to grpc-js: the
+  // client certificate is requested but not required (an agent enrolls before it has one), so
+  // grpc-js's createSsl cannot be used (it either does not ask for one or refuses connections
+  // without). Unverified certificates are not rejected at the handshake either: grpc-js's
+  // getAuthContext() shows only verified ones, and each RPC decides (agent-rpc/service.ts).
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const listener = net.createServer((socket) => injector.injectConnection(socket));
+  const listener = tlsOptions
+    ? tls.createServer(
+        { ...tlsOptions, requestCert: true, rejectUnauthorized: false, ALPNProtocols: ['h2'] },
+        (socket) => injector.injectConnection(socket),
+      )
+    : net.createServer((socket) => injector.injectConnection(socket));
   const port = await new Promise<number>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen({ host: at.host, port: at.port, backlog }, () => {
@@ -76,22 +94,70 @@ export async function startControlPlane(
     newId: () => crypto.randomBytes(6).toString('hex'),
   });
 
+  const material = await loadOrCreateTrust(
+    cfg.dataDir,
+    serverNames([cfg.http.host, cfg.grpc.host], cfg.tlsNames),
+    now(),
+  );
+  const trust = new TrustService(store, material, now);
+  trust.ensureAdminToken(cfg.dataDir);
+  const tlsOptions = cfg.insecure
+    ? undefined
+    : {
+        key: material.server.keyPem,
+        cert: `${material.server.certPem}${material.ca.certPem}`,
+        ca: material.ca.certPem,
+      };
+
   const grpcServer = new grpc.Server(GRPC_SERVER_OPTIONS);
   grpcServer.addService(
     agentServiceDefinition(),
-    createAgentServiceHandlers({ fleet, leases, logger, helloTimeoutMs: cfg.helloTimeoutMs }),
+    createAgentServiceHandlers({
+      fleet,
+      leases,
+      logger,
+      helloTimeoutMs: cfg.helloTimeoutMs,
+      trust: cfg.insecure ? undefined : trust,
+    }),
   );
   const { listener: grpcListener, port: grpcPort } = await listenGrpc(
     grpcServer,
     cfg.grpc,
     cfg.grpcListenBacklog,
+    tlsOptions,
   );
 
-  const app = createApp({ fleet, rollouts, changes, failovers, logger });
+  let httpPortSeen = 0;
+  const app = createApp({
+    fleet,
+    rollouts,
+    changes,
+    failovers,
+    logger,
+    trust,
+    install: {
+      installScript: cfg.installScript,
+      agentBundle: cfg.agentBundle,
+      advertise: {
+        host: advertisedHost(cfg.advertise, cfg.http.host),
+        httpPort: () => httpPortSeen,
+        grpcPort: () => grpcPort,
+      },
+    },
+  });
   let httpServer: ServerType | undefined;
   const httpPort = await new Promise<number>((resolve, reject) => {
-    httpServer = serve({ fetch: app.fetch, hostname: cfg.http.host, port: cfg.http.port }, (info) =>
-      resolve(info.port),
+    httpServer = serve(
+      {
+        fetch: app.fetch,
+        hostname: cfg.http.host,
+        port: cfg.http.port,
+        ...(tlsOptions ? { createServer: https.createServer, serverOptions: tlsOptions } : {}),
+      },
+      (info) => {
+        httpPortSeen = info.port;
+        resolve(info.port);
+      },
     );
     httpServer.once('error', reject);
   });
@@ -123,6 +189,8 @@ export async function startControlPlane(
       http: `${cfg.http.host}:${httpPort}`,
       grpc: `${cfg.grpc.host}:${grpcPort}`,
       data_dir: cfg.dataDir,
+      tls: !cfg.insecure,
+      ca_sha256: material.caSha256,
       control_plane_id: fleet.controlPlaneId,
     },
     'control plane listening',
@@ -133,6 +201,7 @@ export async function startControlPlane(
     grpcPort,
     fleet,
     rollouts,
+    trust,
     async stop() {
       clearInterval(flushTimer);
       clearInterval(reconcileTimer);

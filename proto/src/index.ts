@@ -29,7 +29,7 @@ export type {
 export type { ReleaseLeaseRequest__Output } from './gen/hactl/agent/v1/ReleaseLeaseRequest.js';
 export type { ReleaseLeaseResponse } from './gen/hactl/agent/v1/ReleaseLeaseResponse.js';
 export type { EnrollRequest__Output } from './gen/hactl/agent/v1/EnrollRequest.js';
-export type { EnrollResponse } from './gen/hactl/agent/v1/EnrollResponse.js';
+export type { EnrollResponse, EnrollResponse__Output } from './gen/hactl/agent/v1/EnrollResponse.js';
 
 /** Directory holding `hactl/agent/v1/agent.proto`. */
 export const PROTO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

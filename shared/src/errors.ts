@@ -13,6 +13,10 @@ export type ErrorCode =
   /** The CLI was called wrongly. */
   | 'usage'
   | 'not_found'
+  /** No credential, or one that is unknown, expired or revoked (HTTP 401). */
+  | 'unauthenticated'
+  /** A valid credential whose scopes or identity do not allow the call (HTTP 403). */
+  | 'permission_denied'
   /** A second agent session for a connected host name. */
   | 'already_exists'
   /** The change conflicts with the current state (a rollout runs, a kind cannot change). */
@@ -57,6 +61,8 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'stop_failed',
   'supervisor_disposed',
   'internal',
+  'unauthenticated',
+  'permission_denied',
 ]);
 
 /** Whether `code` (e.g. read from a server's error body) is one of hactl's error codes. */
@@ -142,4 +148,18 @@ export class PlanError extends HactlError {
 /** Formats details as `path: message` lines for humans. */
 export function formatDetails(details: readonly ErrorDetail[]): string {
   return details.map((d) => `  ${d.path || '(root)'}: ${d.message}`).join('\n');
+}
+
+/**
+ * The problems `run` reports as `path: message` lines: [] when it returns, the details of the
+ * ValidationError it throws; any other error is rethrown. For table tests of `load*`/`check*`.
+ */
+export function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+    return [];
+  } catch (err) {
+    if (err instanceof ValidationError) return err.details.map((d) => `${d.path}: ${d.message}`);
+    throw err;
+  }
 }

@@ -48,7 +48,7 @@ describe(
         execFile(
           path.join(REPO_ROOT, 'bin/hactl'),
           argv,
-          { env: { ...process.env, HACTL_SERVER: lab.server, NO_COLOR: '1' }, timeout: 60_000 },
+          { env: { ...process.env, ...lab.cliEnv(), NO_COLOR: '1' }, timeout: 60_000 },
           (err, out, errOut) => {
             const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
             resolve({ code, out, err: errOut, ms: Date.now() - started });

@@ -110,7 +110,7 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     const plain = await fetch(`${lab.server}/v1/clusters/zk-hard/rollouts`, {
       method: 'POST',
       body: '{"action":"restart"}',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', ...lab.authHeaders() },
     });
     expect(plain.status).toBe(415);
     expect(
@@ -119,7 +119,7 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     const proto = await fetch(`${lab.server}/v1/clusters/zk-hard`, {
       method: 'PUT',
       body: JSON.stringify(spec()).replace('"settings":{', '"settings":{"__proto__":{"tickTime":1},'),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...lab.authHeaders() },
     });
     expect(proto.status).toBe(400);
     expect(
@@ -218,7 +218,7 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
       execFile(
         path.join(REPO_ROOT, 'bin/hactl'),
         ['apply', '-f', huge],
-        { env: { ...process.env, HACTL_SERVER: lab.server, NO_COLOR: '1' } },
+        { env: { ...process.env, ...lab.cliEnv(), NO_COLOR: '1' } },
         (err, _out, stderr) =>
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, err: stderr }),
       ),

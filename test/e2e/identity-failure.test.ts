@@ -36,7 +36,7 @@ describe(
         execFile(
           path.join(REPO_ROOT, 'bin/hactl'),
           argv,
-          { env: { ...process.env, HACTL_SERVER: lab.server, NO_COLOR: '1' }, timeout: 60_000 },
+          { env: { ...process.env, ...lab.cliEnv(), NO_COLOR: '1' }, timeout: 60_000 },
           (err, out, errOut) =>
             resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out, err: errOut }),
         );

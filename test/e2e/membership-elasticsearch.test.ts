@@ -90,7 +90,8 @@ class Traffic {
           let status = 'no answer';
           for (const a of this.addresses()) {
             try {
-              const res = await esAt(a, '/_cluster/health');
+              // The written index's health (a system index is red for a moment at its creation).
+              const res = await esAt(a, `/_cluster/health/${INDEX}`);
               if (res.ok) {
                 status = ((await res.json()) as { status: string }).status;
                 break;

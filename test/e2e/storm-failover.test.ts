@@ -132,7 +132,7 @@ describe.skipIf(!LabNetwork.supported())(
         execFile(
           path.join(REPO_ROOT, 'bin/hactl'),
           args,
-          { env: { ...process.env, HACTL_SERVER: lab.server, NO_COLOR: '1' }, timeout: 300_000 },
+          { env: { ...process.env, ...lab.cliEnv(), NO_COLOR: '1' }, timeout: 300_000 },
           (err, out, errOut) =>
             resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out, err: errOut }),
         );

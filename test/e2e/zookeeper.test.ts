@@ -121,7 +121,7 @@ describe('e2e: control plane + 3 agents run a real ZooKeeper ensemble', { timeou
     const raw = await fetch(`${lab.server}/v1/clusters/zk-main`, {
       method: 'PUT',
       body: '{"oops',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...lab.authHeaders() },
     });
     expect(raw.status).toBe(400);
     expect((await lab.cluster('zk-main')).revision).toBe(1);

@@ -10,6 +10,12 @@ import { planBackoff, type Logger } from '@hactl/shared';
 
 export interface ConnectionOptions {
   server: string;
+  /**
+   * The channel credentials for the next (re)connect: TLS with the agent's current certificate
+   * (a new object after each renewal), or insecure. A changed object makes the next reconnect use a
+   * new channel; the open stream keeps its connection.
+   */
+  credentials: () => grpc.ChannelCredentials;
   logger: Logger;
   /** Builds the hello (with the agent's full current state) for every (re)connect. */
   hello: () => AgentMessage;
@@ -26,7 +32,7 @@ export interface ConnectionOptions {
  * instant. The backoff resets once the control plane has welcomed the agent.
  */
 export class ControlPlaneConnection {
-  private readonly client: grpc.Client & {
+  private client: grpc.Client & {
     Connect(): grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
     AcquireLease(
       req: { host: string; instanceId: string; reason: string },
@@ -45,9 +51,16 @@ export class ControlPlaneConnection {
   private closed = false;
   private welcomed = false;
 
+  private creds: grpc.ChannelCredentials;
+
   constructor(private readonly opts: ConnectionOptions) {
+    this.creds = opts.credentials();
+    this.client = this.newClient(this.creds);
+  }
+
+  private newClient(creds: grpc.ChannelCredentials): ControlPlaneConnection['client'] {
     const Client = agentServiceClient();
-    this.client = new Client(opts.server, grpc.credentials.createInsecure(), {
+    return new Client(this.opts.server, creds, {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       'grpc.keepalive_time_ms': 20_000,
@@ -91,6 +104,12 @@ export class ControlPlaneConnection {
 
   private open(): void {
     if (this.closed) return;
+    const creds = this.opts.credentials();
+    if (creds !== this.creds) {
+      this.client.close();
+      this.creds = creds;
+      this.client = this.newClient(creds);
+    }
     const call = this.client.Connect();
     this.call = call;
     this.welcomed = false;

@@ -69,6 +69,12 @@ export class ControlPlane {
     this.logFile = path.join(dir, 'control-plane.log');
   }
 
+  /** The first admin token, written by the control plane at its first start; undefined before. */
+  get token(): string | undefined {
+    const f = path.join(this.dir, 'data', 'admin.token');
+    return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim() : undefined;
+  }
+
   get dbFile(): string {
     return path.join(this.dir, 'data', 'state.db');
   }
@@ -151,6 +157,10 @@ const guarded = new WeakSet<object>();
 export function rest(cp: ControlPlane, method: string, p: string, o: RequestOptions = {}): Promise<Answer> {
   const body = o.raw ?? (o.json === undefined ? undefined : JSON.stringify(o.json));
   const headers: Record<string, string> = { ...o.headers };
+  // As admin unless the call sets its own authorization (issue 12: every route needs a token).
+  const token = cp.token;
+  if (token && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization'))
+    headers.authorization = `Bearer ${token}`;
   const type = o.type === undefined ? (body === undefined ? null : 'application/json') : o.type;
   if (type !== null) headers['content-type'] = type;
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));

@@ -72,7 +72,9 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         handled.push(performance.now() - t0);
         if (update.sentAt) endToEnd.push(wallNow() - update.sentAt);
       };
-      return { grpcPort: cp.grpcPort, httpPort: cp.httpPort };
+      // The first admin token: the REST timings call as admin (issue 12).
+      const token = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
+      return { grpcPort: cp.grpcPort, httpPort: cp.httpPort, token };
     }
     case 'apply-base': {
       const t0 = wallNow();

@@ -165,13 +165,14 @@ describe('gRPC AgentService on localhost:0', () => {
     a.client.close();
   });
 
-  it('Enroll and the lease RPCs answer UNIMPLEMENTED with a reason', async () => {
+  it('Enroll under --insecure → FAILED_PRECONDITION: there are no certificates on loopback development', async () => {
     const Client = agentServiceClient();
     const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
     const err = await new Promise<grpc.ServiceError | null>((resolve) =>
       client.Enroll({ token: 'x' }, (e) => resolve(e)),
     );
-    expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
+    expect(err?.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(err?.details).toMatch(/--insecure/);
     client.close();
   });
 

@@ -10,6 +10,28 @@ import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import { parseHello, parseStatus } from './validate.js';
 import { ERROR_STATUS } from '../errors.js';
+import type { PeerCert, TrustService } from '../trust/service.js';
+
+/** The client certificate of a call, when TLS verified it against our CA. */
+function peerOf(call: { getAuthContext(): { sslPeerCertificate?: { raw: Buffer } } }): PeerCert | undefined {
+  const raw = call.getAuthContext().sslPeerCertificate?.raw;
+  return raw ? { raw } : undefined;
+}
+
+/**
+ * The host a call's certificate speaks for, checked against the name the call claims.
+ * @throws HactlError unauthenticated (no valid, unrevoked certificate), permission_denied (another host's).
+ */
+export function checkCaller(trust: TrustService, peer: PeerCert | undefined, claimed: string): void {
+  const who = trust.peerIdentity(peer);
+  if (!who)
+    throw new HactlError(
+      'unauthenticated',
+      "a client certificate signed by this control plane's CA, for an enrolled host, is required: enroll the agent with --token (a deleted host's certificate is revoked)",
+    );
+  if (who.name !== claimed)
+    throw new HactlError('permission_denied', `the certificate is for host ${who.name}, not ${claimed}`);
+}
 
 /** Maps hactl errors to gRPC status codes (the gRPC half of the one-mapping-per-transport rule). */
 export function grpcStatusFor(err: unknown): { code: grpc.status; details: string } {
@@ -49,6 +71,11 @@ export interface AgentServiceDeps {
    * a deadline, a client that opens streams and says nothing held each one forever (issue 16 #8).
    */
   helloTimeoutMs: number;
+  /**
+   * With TLS: enrollment, and every Connect and lease call must come from the enrolled host it
+   * names. Undefined under --insecure (loopback development: no certificates).
+   */
+  trust: TrustService | undefined;
 }
 
 export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentServiceHandlers {
@@ -110,6 +137,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
                 'the first message on a Connect stream must be a hello',
               );
             const hello = parseHello(msg.hello);
+            if (deps.trust) checkCaller(deps.trust, peerOf(call), hello.name);
             clearTimeout(helloTimer);
             const reg = fleet.connectAgent(hello, session);
             hostId = reg.hostId;
@@ -169,11 +197,29 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         ended = true;
       });
     },
-    Enroll(_call, callback) {
-      callback({
-        code: grpc.status.UNIMPLEMENTED,
-        details: 'enrollment arrives with TLS; run the control plane and agents with --insecure for now',
-      });
+    Enroll(call, callback) {
+      const trust = deps.trust;
+      if (!trust) {
+        callback({
+          code: grpc.status.FAILED_PRECONDITION,
+          details:
+            'this control plane runs with --insecure (loopback development): there is nothing to enroll',
+        });
+        return;
+      }
+      const { token, name } = call.request;
+      const csrPem = Buffer.from(call.request.csrPem).toString('utf8');
+      trust.enroll({ token, csrPem, name, peer: peerOf(call) }).then(
+        (r) => {
+          logger.info({ host: name, renewal: !token }, 'agent certificate issued');
+          callback(null, { certificatePem: Buffer.from(r.certPem), caPem: Buffer.from(r.caPem) });
+        },
+        (err: unknown) => {
+          const st = grpcStatusFor(err);
+          logger.warn({ host: name.slice(0, 255), details: st.details }, 'enrollment refused');
+          callback({ code: st.code, details: st.details });
+        },
+      );
     },
     AcquireLease(call, callback) {
       const { host, instanceId, reason } = call.request;
@@ -182,6 +228,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         return;
       }
       try {
+        if (deps.trust) checkCaller(deps.trust, peerOf(call), host);
         const d = leases.acquire(host, instanceId, reason.slice(0, 500));
         callback(null, {
           granted: d.granted,
@@ -197,6 +244,13 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       }
     },
     ReleaseLease(call, callback) {
+      if (deps.trust && !deps.trust.peerIdentity(peerOf(call))) {
+        callback({
+          code: grpc.status.UNAUTHENTICATED,
+          details: 'an enrolled client certificate is required',
+        });
+        return;
+      }
       leases.release(call.request.leaseId);
       callback(null, {});
     },

@@ -7,12 +7,13 @@ import { createApp } from './app.js';
 import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { StorageFullError } from '../store/store.js';
-import { createCore } from '../core.js';
+import { createTestCore } from '../test-core.js';
+import { testTrust, withBearer } from '../trust/testing.js';
 
 let dir: string;
 let store: SqliteStore;
 let fleet: Fleet;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof withBearer>;
 const pushed: { host: string; generation: number }[] = [];
 
 function session(host: string): AgentSession {
@@ -22,18 +23,14 @@ function session(host: string): AgentSession {
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-api-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  const core = createCore({
-    store,
-    logger: nullLogger,
-    now: () => 1_800_000_000_000,
-    reportIntervalMs: 1000,
-    leaseTtlMs: 1000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => 'abc123',
-  });
+  const core = createTestCore(store);
   fleet = core.fleet;
   const rollouts = core.rollouts;
-  app = createApp({ fleet, rollouts, failovers: core.failovers, logger: nullLogger });
+  const { trust, adminToken } = testTrust(store, () => 1_800_000_000_000);
+  app = withBearer(
+    createApp({ fleet, rollouts, failovers: core.failovers, logger: nullLogger, trust }),
+    adminToken,
+  );
   pushed.length = 0;
   for (const i of [1, 2, 3]) {
     fleet.connectAgent(

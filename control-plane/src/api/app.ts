@@ -8,6 +8,10 @@ import { Changes, type ChangeMeta } from '../changes/changes.js';
 import { parseFailoverRequest, type FailoverEngine } from '../failover/engine.js';
 import { httpError } from './errors.js';
 import { MAX_BODY_BYTES } from './limits.js';
+import { authMiddleware } from './auth.js';
+import { addTrustRoutes } from './trust-routes.js';
+import { addInstallRoutes, type InstallDeps } from './install-routes.js';
+import type { Caller, TrustService } from '../trust/service.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -15,6 +19,10 @@ export interface AppDeps {
   /** Storm nimbus failovers (the core's). */
   failovers: FailoverEngine;
   logger: Logger;
+  /** Tokens, enrollment and host identities: every call but /healthz needs a bearer token. */
+  trust: TrustService;
+  /** What `/install.sh`, the agent bundle and install commands need; without it those routes are absent. */
+  install?: Omit<InstallDeps, 'trust'>;
   /** The core's change service; built from fleet and rollouts when absent. */
   changes?: Changes;
 }
@@ -58,10 +66,10 @@ async function discardBody(req: Request, cap: number): Promise<void> {
 }
 
 /** The REST admin API. Never listens: main.ts serves it, tests call `app.request()`. */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }> {
   const { fleet, rollouts, failovers, logger } = deps;
   const changes = deps.changes ?? new Changes({ fleet, rollouts, logger });
-  const app = new Hono();
+  const app = new Hono<{ Variables: { caller: Caller } }>();
   const limit = bodyLimit({
     maxSize: MAX_BODY,
     onError: () => {
@@ -101,6 +109,8 @@ export function createApp(deps: AppDeps): Hono {
     ),
   );
 
+  // Authentication first: an anonymous caller learns nothing, not even that its body is malformed.
+  app.use('*', authMiddleware(deps.trust));
   app.use('*', async (c, next) => {
     const type = c.req.header('content-type');
     if (BODY_METHODS.has(c.req.method) || (MUTATING_METHODS.has(c.req.method) && type !== undefined))
@@ -272,6 +282,9 @@ export function createApp(deps: AppDeps): Hono {
     const lines = int(c.req.query('lines') ?? '100', 'lines');
     return c.json(await changes.logs(name, member, which, Math.min(Math.max(lines, 1), 5000)));
   });
+
+  addTrustRoutes(app, { trust: deps.trust, fleet });
+  if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
 
   app.get('/v1/events', (c) => {
     const cluster = c.req.query('cluster');

@@ -11,11 +11,13 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface Connection {
   server: string;
   token?: string;
+  /** A PEM file with the control plane's CA (its `<data-dir>/ca.pem`), for https. */
+  ca?: string;
 }
 
 /** Resolves where to talk to: flag, then env, then the default. Rejects URLs fetch cannot use. */
 export function resolveConnection(
-  flags: { server?: string; token?: string },
+  flags: { server?: string; token?: string; ca?: string },
   env: Record<string, string | undefined>,
 ): Connection {
   const raw = flags.server ?? (env.HACTL_SERVER || undefined) ?? DEFAULT_SERVER;
@@ -32,7 +34,8 @@ export function resolveConnection(
   }
   const server = raw.replace(/\/+$/, '');
   const token = flags.token ?? (env.HACTL_TOKEN || undefined);
-  return token === undefined ? { server } : { server, token };
+  const ca = flags.ca ?? (env.HACTL_CA || undefined);
+  return { server, ...(token === undefined ? {} : { token }), ...(ca === undefined ? {} : { ca }) };
 }
 
 export interface ApiClient {
@@ -62,6 +65,7 @@ export function createApiClient(io: Pick<CliIo, 'http'>, conn: Connection): ApiC
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         timeoutMs: REQUEST_TIMEOUT_MS,
+        ...(conn.ca ? { caFile: conn.ca } : {}),
       });
     } catch (err) {
       throw new ConnectError(conn.server, describeFetchFailure(err), err);

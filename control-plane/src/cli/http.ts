@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -9,6 +10,8 @@ export interface HttpRequest {
   body?: string;
   /** The request fails with a TimeoutError when the answer is not complete by then. */
   timeoutMs: number;
+  /** A PEM file with the CA that signs an https server's certificate (--ca / HACTL_CA). */
+  caFile?: string;
 }
 
 export interface HttpAnswer {
@@ -33,7 +36,8 @@ export const nodeHttpClient: HttpClient = (req) =>
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
     const headers: Record<string, string | number> = { ...req.headers, connection: 'close' };
     if (body) headers['content-length'] = body.length;
-    const r = lib.request(url, { method: req.method, headers }, (res) => {
+    const ca = req.caFile ? fs.readFileSync(req.caFile, 'utf8') : undefined;
+    const r = lib.request(url, { method: req.method, headers, ...(ca ? { ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

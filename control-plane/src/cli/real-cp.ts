@@ -15,6 +15,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { CliIo } from './io.js';
 import { readFileCapped } from './read-capped.js';
 import { runCli } from './run.js';
+import { testTrust } from '../trust/testing.js';
 
 export const SERVER = 'http://127.0.0.1:7080';
 
@@ -54,12 +55,15 @@ export function startRealControlPlane(): RealControlPlane {
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
     newId: () => (++ids).toString(16).padStart(6, 'a'),
   });
+  // The CLI sends HACTL_TOKEN as every command would on a real server (issue 12).
+  const { trust, adminToken } = testTrust(store, () => clock.now);
   const app = createApp({
     fleet: core.fleet,
     rollouts: core.rollouts,
     changes: core.changes,
     failovers: core.failovers,
     logger: nullLogger,
+    trust,
   });
   const agents = new Map<string, FakeAgent>();
 
@@ -81,7 +85,7 @@ export function startRealControlPlane(): RealControlPlane {
       stderr: (s) => {
         err += s;
       },
-      env: { HACTL_SERVER: SERVER, USER: 'tester' },
+      env: { HACTL_SERVER: SERVER, HACTL_TOKEN: adminToken, USER: 'tester' },
       readFile: (p, maxBytes) => readFileCapped(p, maxBytes),
       readStdin: async () => '',
       isTty: false,

@@ -14,6 +14,7 @@ export type { CliIo } from './io.js';
 interface GlobalFlags {
   server?: string;
   token?: string;
+  ca?: string;
 }
 
 /*
@@ -76,11 +77,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     )
     .version(CLI_VERSION, '--version', 'print the hactl version')
     .option('--server <url>', `control plane URL (env HACTL_SERVER, default ${DEFAULT_SERVER})`)
-    .option('--token <token>', 'API token sent as a bearer token (env HACTL_TOKEN)');
+    .option('--token <token>', 'API token sent as a bearer token (env HACTL_TOKEN)')
+    .option('--ca <file>', "the control plane's CA certificate, its <data-dir>/ca.pem (env HACTL_CA)");
 
   const context = (cmd: Command): CommandContext => {
     const g = cmd.optsWithGlobals<GlobalFlags>();
-    const conn = resolveConnection({ server: g.server, token: g.token }, io.env);
+    const conn = resolveConnection({ server: g.server, token: g.token, ca: g.ca }, io.env);
     const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
     return { io, client: createApiClient(io, conn), color: io.isTty && !noColor };
   };
@@ -264,6 +266,46 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('delete a cluster (DELETE /v1/clusters/NAME); its data, logs and config stay on the hosts')
     .action((name: string, flags: { yes?: boolean; dryRun?: boolean }, cmd: Command) =>
       act(async () => (await import('./commands/delete.js')).runDeleteCluster(context(cmd), name, flags)),
+    );
+
+  del
+    .command('host')
+    .argument('<name>', 'host name')
+    .option('--yes', 'really delete: disconnect the agent and revoke its certificate')
+    .description('delete a host no cluster uses (DELETE /v1/hosts/NAME); its certificate is revoked')
+    .action((name: string, flags: { yes?: boolean }, cmd: Command) =>
+      act(async () => (await import('./commands/trust.js')).runDeleteHost(context(cmd), name, flags)),
+    );
+
+  const token = program.command('token').description('enrollment and API tokens');
+  token
+    .command('create')
+    .description('make a join token for enrolling agents (POST /v1/tokens); prints the token')
+    .option('--ttl <duration>', 'how long it is valid: 90s, 30m, 1h, 7d', '1h')
+    .option('--uses <n>', 'how many agents may enroll with it', '1')
+    .option('--hosts <pattern>', 'host names it may enroll, * matches any run of characters', '*')
+    .option('--api <name>', 'make an API token with this name instead (needs --scopes)')
+    .option('--scopes <list>', 'API token scopes: read, write, exec, admin (comma-separated)')
+    .action(
+      (flags: { ttl: string; uses: string; hosts: string; api?: string; scopes?: string }, cmd: Command) =>
+        act(async () => (await import('./commands/trust.js')).runTokenCreate(context(cmd), flags)),
+    );
+
+  program
+    .command('install-command')
+    .description(
+      'print the one-line curl … | sh that installs and enrolls an agent (fresh token, CA fingerprint)',
+    )
+    .requiredOption('--name <name>', "the server's host name in the fleet")
+    .requiredOption('--address <ip>', 'the address the server owns; services bind and advertise it')
+    .option(
+      '--label <k=v>',
+      'host label (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .action((flags: { name: string; address: string; label: string[] }, cmd: Command) =>
+      act(async () => (await import('./commands/trust.js')).runInstallCommand(context(cmd), flags)),
     );
 
   program

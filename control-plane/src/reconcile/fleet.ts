@@ -493,6 +493,37 @@ export class Fleet {
     return { hostId, pushes: [{ hostId, generation: 1, json: EMPTY_DESIRED }] };
   }
 
+  /**
+   * Deletes a host no cluster places an instance on: its stream is ended, its row and desired state
+   * are deleted, and an event says so. The caller revokes its certificate.
+   * @throws HactlError not_found (no such host), conflict (a cluster still places members on it).
+   */
+  deleteHost(name: string, meta: { author: string }): void {
+    const row = this.store.getHostByName(name);
+    if (!row) throw new HactlError('not_found', `host ${name} not found`);
+    const used = this.listClusters()
+      .map((c) => c.name)
+      .filter((c) => this.planCluster(c).some((i) => i.hostId === row.id));
+    if (used.length)
+      throw new HactlError(
+        'conflict',
+        `host ${name} runs members of ${used.join(', ')}; move them off it in the cluster specs first`,
+      );
+    this.sessions.forget(row.id, 'host deleted');
+    this.store.transaction(() => {
+      this.store.deleteHost(row.id);
+      this.store.appendEvent({
+        at: this.now(),
+        type: 'host.deleted',
+        cluster: null,
+        host: null,
+        message: `host ${name} deleted by ${meta.author}; its certificate is revoked`,
+        data_json: '{}',
+      });
+    });
+    this.invalidate();
+  }
+
   disconnectAgent(hostId: string, session: AgentSession): void {
     if (this.sessions.detach(hostId, session)) this.log.info({ host: hostId }, 'agent disconnected');
   }

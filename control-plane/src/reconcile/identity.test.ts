@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConflictError, kafka, nullLogger } from '@hactl/shared';
 import { createApp } from '../api/app.js';
+import { testTrust, withBearer } from '../trust/testing.js';
 import { createCore, type Core } from '../core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { AgentSession } from './fleet.js';
@@ -110,12 +111,17 @@ describe('formed clusters refuse identity changes', () => {
     );
 
     // Over REST: 409 with the field path and why.
-    const app = createApp({
-      fleet: core.fleet,
-      rollouts: core.rollouts,
-      failovers: core.failovers,
-      logger: nullLogger,
-    });
+    const { trust, adminToken } = testTrust(store, () => 1_800_000_000_000);
+    const app = withBearer(
+      createApp({
+        fleet: core.fleet,
+        rollouts: core.rollouts,
+        failovers: core.failovers,
+        logger: nullLogger,
+        trust,
+      }),
+      adminToken,
+    );
     const res = await app.request('/v1/clusters/kafka', {
       method: 'PUT',
       body: JSON.stringify(kraft([1, 2, 7])),

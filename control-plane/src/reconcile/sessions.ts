@@ -135,6 +135,15 @@ export class AgentSessions {
     return true;
   }
 
+  /** Ends a deleted host's stream (with `reason`) and forgets its liveness. */
+  forget(hostId: string, reason: string): void {
+    this.version++;
+    this.sessions.get(hostId)?.close(reason);
+    this.sessions.delete(hostId);
+    this.since.delete(hostId);
+    this.liveness.delete(hostId);
+  }
+
   /** Forgets a host's observations of instances it no longer runs (`known` = instance id → kind). */
   record(hostId: string, update: StatusUpdate, known: ReadonlyMap<string, string>): void {
     this.version++;

@@ -140,4 +140,32 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (rollout_id, phase)
   ) STRICT;
   `,
+  // 7: trust: admin API tokens (hashes only), enrollment tokens, and each host's enrolled key (its
+  // identity: a certificate for another key is refused, and deleting the row revokes the host).
+  `
+  CREATE TABLE api_tokens (
+    name       TEXT PRIMARY KEY,
+    hash       TEXT NOT NULL UNIQUE,
+    scopes     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE join_tokens (
+    id         TEXT PRIMARY KEY,
+    hash       TEXT NOT NULL UNIQUE,
+    hosts      TEXT NOT NULL,
+    uses_left  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE host_identities (
+    host        TEXT PRIMARY KEY,
+    key_sha256  TEXT NOT NULL,
+    serial      TEXT NOT NULL,
+    not_after   INTEGER NOT NULL,
+    enrolled_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

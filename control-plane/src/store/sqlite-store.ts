@@ -12,6 +12,9 @@ import {
   type RolloutPhaseRow,
   type RolloutStepRow,
   type Store,
+  type ApiTokenRow,
+  type JoinTokenRow,
+  type HostIdentityRow,
 } from './store.js';
 
 /**
@@ -93,6 +96,66 @@ export class SqliteStore implements Store {
         'INSERT INTO control_plane_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ).run(key, value),
     );
+  }
+
+  getApiTokenByHash(hash: string): ApiTokenRow | undefined {
+    return this.sql('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as ApiTokenRow | undefined;
+  }
+
+  insertApiToken(row: ApiTokenRow): void {
+    this.write(() =>
+      this.sql(
+        'INSERT INTO api_tokens (name, hash, scopes, created_at) VALUES (@name, @hash, @scopes, @created_at)',
+      ).run(row),
+    );
+  }
+
+  countApiTokens(): number {
+    return (this.sql('SELECT COUNT(*) AS n FROM api_tokens').get() as { n: number }).n;
+  }
+
+  insertJoinToken(row: JoinTokenRow): void {
+    this.write(() =>
+      this.sql(
+        `INSERT INTO join_tokens (id, hash, hosts, uses_left, expires_at, created_at, created_by)
+           VALUES (@id, @hash, @hosts, @uses_left, @expires_at, @created_at, @created_by)`,
+      ).run(row),
+    );
+  }
+
+  getJoinTokenByHash(hash: string): JoinTokenRow | undefined {
+    return this.sql('SELECT * FROM join_tokens WHERE hash = ?').get(hash) as JoinTokenRow | undefined;
+  }
+
+  useJoinToken(id: string): boolean {
+    return this.write(
+      () =>
+        this.sql('UPDATE join_tokens SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0').run(id)
+          .changes === 1,
+    );
+  }
+
+  getHostIdentity(host: string): HostIdentityRow | undefined {
+    return this.sql('SELECT * FROM host_identities WHERE host = ?').get(host) as HostIdentityRow | undefined;
+  }
+
+  setHostIdentity(row: HostIdentityRow): void {
+    this.write(() =>
+      this.sql(
+        `INSERT INTO host_identities (host, key_sha256, serial, not_after, enrolled_at)
+           VALUES (@host, @key_sha256, @serial, @not_after, @enrolled_at)
+           ON CONFLICT(host) DO UPDATE SET key_sha256 = excluded.key_sha256, serial = excluded.serial,
+             not_after = excluded.not_after`,
+      ).run(row),
+    );
+  }
+
+  deleteHostIdentity(host: string): void {
+    this.write(() => this.sql('DELETE FROM host_identities WHERE host = ?').run(host));
+  }
+
+  deleteHost(id: string): void {
+    this.write(() => this.sql('DELETE FROM hosts WHERE id = ?').run(id));
   }
 
   close(): void {

@@ -144,12 +144,54 @@ export class StorageFullError extends HactlError {
   }
 }
 
+/** An admin API token: only the SHA-256 of its secret is kept. */
+export interface ApiTokenRow {
+  name: string;
+  hash: string;
+  /** Comma-separated scopes (read, write, exec, admin). */
+  scopes: string;
+  created_at: number;
+}
+
+/** An enrollment (join) token: SHA-256 of its secret, allowed host pattern, uses left, expiry (ms). */
+export interface JoinTokenRow {
+  id: string;
+  hash: string;
+  hosts: string;
+  uses_left: number;
+  expires_at: number;
+  created_at: number;
+  created_by: string;
+}
+
+/** The key a host enrolled with and its latest certificate (serial, expiry in ms). */
+export interface HostIdentityRow {
+  host: string;
+  key_sha256: string;
+  serial: string;
+  not_after: number;
+  enrolled_at: number;
+}
+
 export interface Store {
   transaction<T>(fn: () => T): T;
   /** A fact about the control plane itself (e.g. `control_plane_id`), undefined when never set. */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
   close(): void;
+  getApiTokenByHash(hash: string): ApiTokenRow | undefined;
+  /** @throws when a token with this name exists (UNIQUE). */
+  insertApiToken(row: ApiTokenRow): void;
+  countApiTokens(): number;
+  insertJoinToken(row: JoinTokenRow): void;
+  getJoinTokenByHash(hash: string): JoinTokenRow | undefined;
+  /** Takes one use of a join token; false when none was left. */
+  useJoinToken(id: string): boolean;
+  getHostIdentity(host: string): HostIdentityRow | undefined;
+  setHostIdentity(row: HostIdentityRow): void;
+  deleteHostIdentity(host: string): void;
+  /** Deletes a host's row (its desired state goes with it). */
+  deleteHost(id: string): void;
   listHosts(): HostRow[];
   getHostByName(name: string): HostRow | undefined;
   upsertHost(

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
 import { LabNetwork, type LabHost } from './netns.js';
+import { labRequest } from './http.js';
 
 /**
  * A hactl lab: the real control plane and real agents as separate processes, each agent owning one
@@ -78,7 +79,13 @@ export class Lab {
   /** Set when the lab's hosts live on a bridge with network namespaces (see netns.ts). */
   readonly network: LabNetwork | undefined;
 
-  private constructor(dir: string, network: LabNetwork | undefined) {
+  private labJoinToken: string | undefined;
+
+  private constructor(
+    dir: string,
+    network: LabNetwork | undefined,
+    private readonly forceTls: boolean,
+  ) {
     this.dir = dir;
     this.network = network;
     everyLab.add(this);
@@ -91,20 +98,63 @@ export class Lab {
 
   /**
    * A new lab in a fresh temp dir. `network: N` puts its hosts on the bridge 10.77.N.0/24 (root
-   * only): add them with `addHost` and start their agents with `startAgentOn`.
+   * only): add them with `addHost` and start their agents with `startAgentOn`. A network lab runs
+   * the control plane with TLS and enrolls its agents (a join token it makes, the CA file);
+   * `tls: true` does the same on loopback.
    */
-  static async create(name: string, opts: { network?: number } = {}): Promise<Lab> {
+  static async create(name: string, opts: { network?: number; tls?: boolean } = {}): Promise<Lab> {
     const network = opts.network === undefined ? undefined : LabNetwork.create(opts.network);
-    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), `hactl-lab-${name}-`)), network);
+    const lab = new Lab(
+      fs.mkdtempSync(path.join(os.tmpdir(), `hactl-lab-${name}-`)),
+      network,
+      opts.tls ?? false,
+    );
     // mkdtemp makes the directory 0700; services run under their own accounts must reach their dirs.
     fs.chmodSync(lab.dir, 0o755);
-    lab.httpPort = await freePort();
+    lab.httpPort = await freePort(lab.grpcHost);
     lab.grpcPort = await freePort(lab.grpcHost);
     return lab;
   }
 
+  /**
+   * Whether the control plane serves TLS: always on a lab network (it listens on the bridge, and
+   * --insecure is refused off loopback), never on a loopback lab unless `create` asked for it.
+   */
+  get tls(): boolean {
+    return this.network !== undefined || this.forceTls;
+  }
+
+  /** The REST API's URL: on the bridge in a network lab (its hosts reach it there), else loopback. */
   get server(): string {
-    return `http://127.0.0.1:${this.httpPort}`;
+    return `${this.tls ? 'https' : 'http'}://${this.grpcHost}:${this.httpPort}`;
+  }
+
+  get cpDataDir(): string {
+    return path.join(this.dir, 'cp');
+  }
+
+  /** The first admin token (`<data-dir>/admin.token`, written at the control plane's first start). */
+  get token(): string {
+    return fs.readFileSync(path.join(this.cpDataDir, 'admin.token'), 'utf8').trim();
+  }
+
+  /** The control plane's CA (`<data-dir>/ca.pem`). */
+  get caFile(): string {
+    return path.join(this.cpDataDir, 'ca.pem');
+  }
+
+  /** The environment a `hactl` child process needs to reach this lab's control plane as admin. */
+  cliEnv(): Record<string, string> {
+    return {
+      HACTL_SERVER: this.server,
+      HACTL_TOKEN: this.token,
+      ...(this.tls ? { HACTL_CA: this.caFile } : {}),
+    };
+  }
+
+  /** `{authorization: 'Bearer <admin token>'}` for a raw request. */
+  authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
   }
 
   private logStream(name: string): number {
@@ -119,10 +169,13 @@ export class Lab {
         '--data-dir',
         path.join(this.dir, 'cp'),
         '--listen-http',
-        `127.0.0.1:${this.httpPort}`,
+        `${this.grpcHost}:${this.httpPort}`,
+        // What install commands name: the bridge on a network lab, so that its hosts can curl it.
+        '--advertise',
+        this.grpcHost,
         '--listen-grpc',
         `${this.grpcHost}:${this.grpcPort}`,
-        '--insecure',
+        ...(this.tls ? [] : ['--insecure']),
         '--report-interval-ms',
         '500',
       ],
@@ -131,9 +184,43 @@ export class Lab {
     fs.closeSync(log);
     await waitFor(
       'the control plane to answer /healthz',
-      async () => ((await fetch(`${this.server}/healthz`)).ok ? true : undefined),
+      async () =>
+        fs.existsSync(this.caFile) &&
+        (
+          await labRequest({
+            url: `${this.server}/healthz`,
+            method: 'GET',
+            headers: {},
+            ca: this.caPem(),
+          }).catch(() => undefined)
+        )?.status === 200
+          ? true
+          : undefined,
       { timeoutMs: 20_000 },
     );
+  }
+
+  private caPem(): string | undefined {
+    return this.tls ? fs.readFileSync(this.caFile, 'utf8') : undefined;
+  }
+
+  /**
+   * A join token for this lab's agents (TLS labs): one per lab, for any host name, 1000 uses.
+   * Agents need it only for their first start; later starts use their certificate.
+   */
+  private async joinToken(): Promise<string> {
+    if (!this.labJoinToken) {
+      const { status, body } = await this.api<{ token: string }>('POST', '/v1/tokens', {
+        kind: 'join',
+        ttl: '1d',
+        uses: 1000,
+        hosts: '*',
+      });
+      if (status !== 201)
+        throw new Error(`creating the lab's join token: HTTP ${status} ${JSON.stringify(body)}`);
+      this.labJoinToken = body.token;
+    }
+    return this.labJoinToken;
   }
 
   async stopControlPlane(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -167,7 +254,7 @@ export class Lab {
       stateDir,
       '--data-root',
       path.join(stateDir, 'data'),
-      '--insecure',
+      ...(this.tls ? ['--token', await this.joinToken(), '--ca-file', this.caFile] : ['--insecure']),
       '--backoff-max-ms',
       '1000',
     ];
@@ -189,12 +276,14 @@ export class Lab {
   }
 
   async api<T>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.server}${p}`, {
+    const res = await labRequest({
+      url: `${this.server}${p}`,
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...this.authHeaders() },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ca: this.caPem(),
     });
-    return { status: res.status, body: (await res.json()) as T };
+    return { status: res.status, body: JSON.parse(res.text) as T };
   }
 
   async waitForHosts(names: readonly string[], timeoutMs = 30_000): Promise<void> {

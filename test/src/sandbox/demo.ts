@@ -13,13 +13,33 @@ import { stringify } from 'yaml';
 import { REPO_ROOT, pidsMentioning } from '../lab/fleet.js';
 import { LabNetwork } from '../lab/netns.js';
 import { waitFor } from '../lab/wait.js';
+import { labRequest } from '../lab/http.js';
 import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNumber, seedHostPlacement } from './seed.js';
 
 const DEMO = path.join(REPO_ROOT, '.demo');
 const SLICE = 1;
 const HTTP = '127.0.0.1:7080';
 const GRPC_PORT = 7443;
-const SERVER = `http://${HTTP}`;
+const SERVER = `https://${HTTP}`;
+/** The control plane's data dir: its CA (ca.pem) and first admin token (admin.token) are there. */
+const CP_DATA = () => path.join(DEMO, 'control-plane');
+/** What a hactl child process needs: the server, the CA and the admin token. */
+const cliEnv = (): Record<string, string> => ({
+  HACTL_SERVER: SERVER,
+  HACTL_CA: path.join(CP_DATA(), 'ca.pem'),
+  HACTL_TOKEN: fs.readFileSync(path.join(CP_DATA(), 'admin.token'), 'utf8').trim(),
+});
+/** A REST call as admin over HTTPS with the control plane's CA (fetch cannot take a CA). */
+async function api<T>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const r = await labRequest({
+    url: `${SERVER}${p}`,
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${cliEnv().HACTL_TOKEN}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ca: fs.readFileSync(path.join(CP_DATA(), 'ca.pem'), 'utf8'),
+  });
+  return { status: r.status, body: JSON.parse(r.text) as T };
+}
 const BIN = path.join(REPO_ROOT, 'bin');
 
 const log = (msg: string) => process.stderr.write(`\x1b[1m==> ${msg}\x1b[0m\n`);
@@ -35,7 +55,7 @@ function startDetached(name: string, command: string, args: string[]): void {
 
 function hactl(args: string[], opts: { quiet?: boolean } = {}): { status: number; stdout: string } {
   const r = spawnSync(path.join(BIN, 'hactl'), args, {
-    env: { ...process.env, HACTL_SERVER: SERVER },
+    env: { ...process.env, ...cliEnv() },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', opts.quiet ? 'pipe' : 'inherit'],
   });
@@ -138,15 +158,21 @@ async function up(zkOnly: boolean): Promise<void> {
     HTTP,
     '--listen-grpc',
     `${net.gateway}:${GRPC_PORT}`,
-    '--insecure',
     '--report-interval-ms',
     '1000',
   ]);
+  // TLS from the control plane's own CA: agents on the bridge enroll with a join token (--insecure
+  // is for loopback only).
   await waitFor(
     'the control plane to answer /healthz',
-    async () => ((await fetch(`${SERVER}/healthz`)).ok ? true : undefined),
+    async () =>
+      fs.existsSync(path.join(CP_DATA(), 'admin.token')) &&
+      (await api('GET', '/healthz').catch(() => undefined))?.status === 200
+        ? true
+        : undefined,
     { timeoutMs: 30_000 },
   );
+  const join = await api<{ token: string }>('POST', '/v1/tokens', { ttl: '1h', uses: 100, hosts: '*' });
 
   for (const h of hosts) {
     log(`starting agent ${h.name} on ${h.address}${h.netns ? ` (network namespace ${h.netns})` : ''}`);
@@ -162,7 +188,10 @@ async function up(zkOnly: boolean): Promise<void> {
       stateDir,
       '--data-root',
       path.join(stateDir, 'data'),
-      '--insecure',
+      '--token',
+      join.body.token,
+      '--ca-file',
+      path.join(CP_DATA(), 'ca.pem'),
       '--backoff-max-ms',
       '2000',
     ]);
@@ -171,9 +200,7 @@ async function up(zkOnly: boolean): Promise<void> {
   await waitFor(
     'every agent to connect',
     async () => {
-      const body = (await (await fetch(`${SERVER}/v1/hosts`)).json()) as {
-        hosts: { name: string; connected: boolean }[];
-      };
+      const { body } = await api<{ hosts: { name: string; connected: boolean }[] }>('GET', '/v1/hosts');
       return hosts.every((h) => body.hosts.some((x) => x.name === h.name && x.connected)) ? true : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250 },
@@ -217,7 +244,8 @@ async function up(zkOnly: boolean): Promise<void> {
   process.stdout.write(`\napply -> all healthy: ${seconds} s\n`);
   process.stdout.write(`
 The sandbox keeps running. Try:
-  export HACTL_SERVER=${SERVER}
+  export HACTL_SERVER=${SERVER} HACTL_CA=${path.join(CP_DATA(), 'ca.pem')}
+  export HACTL_TOKEN=$(cat ${path.join(CP_DATA(), 'admin.token')})
   bin/hactl get hosts
   bin/hactl describe cluster zk-main
   bin/hactl rollout start zk-main -w
