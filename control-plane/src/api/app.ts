@@ -76,12 +76,15 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
       throw new HactlError('payload_too_large', `request body larger than ${MAX_BODY} bytes`);
     },
   });
-  /** Who and why, from the x-hactl-author / x-hactl-message headers (the CLI's --message). */
+  /**
+   * Who and why, from the x-hactl-author / x-hactl-message headers (the CLI's --message); without
+   * an author header, the name of the token that made the call (the audit events always carry it).
+   */
   const meta = (
-    c: { req: { header: (k: string) => string | undefined } },
+    c: { req: { header: (k: string) => string | undefined }; get: (key: 'caller') => Caller | undefined },
     message?: unknown,
   ): ChangeMeta => ({
-    author: (c.req.header('x-hactl-author') ?? 'api').slice(0, 100),
+    author: (c.req.header('x-hactl-author') ?? c.get('caller')?.name ?? 'api').slice(0, 100),
     message: (typeof message === 'string' ? message : (c.req.header('x-hactl-message') ?? '')).slice(0, 500),
   });
 

@@ -4,6 +4,7 @@ import { renderRaw, type OutputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
+import { changeHeaders } from './headers.js';
 
 /** The REST body of a failover is the engine's view (one definition for server and CLI). */
 import type { FailoverView } from '../../api/contract.js';
@@ -30,7 +31,7 @@ export async function runFailover(
   if (flags.to !== undefined) body.to = flags.to;
   if (flags.reason !== undefined) body.reason = flags.reason;
   const f = checkFailover(
-    await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/failover`, body),
+    await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/failover`, body, changeHeaders(ctx)),
   );
   ctx.io.stdout(
     `failover/${f.id} started: ${escapeControl(f.cluster)} nimbus ${escapeControl(f.from ?? '(none)')} → ${escapeControl(f.to)} (epoch ${f.epoch})\n`,
