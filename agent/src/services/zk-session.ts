@@ -25,8 +25,56 @@ export type ZkConnect = (connect: string, timeoutMs: number) => Promise<ZkConnec
  * A session that cannot connect within `timeoutMs` is closed (the client would retry forever).
  */
 export const connectZookeeper: ZkConnect = async (connect, timeoutMs) => {
-  const { default: zookeeper } = await import('node-zookeeper-client');
+  const g = await openGuardedClient(connect, timeoutMs);
+  const { client, zookeeper, call } = g;
   const NO_NODE = zookeeper.Exception.NO_NODE;
+  const isNoNode = (err: unknown) => err instanceof zookeeper.Exception && err.getCode() === NO_NODE;
+  return {
+    get alive() {
+      return g.alive;
+    },
+    close: () => client.close(),
+    children: (path) =>
+      call<string[]>((done) =>
+        client.getChildren(path, (err, children) =>
+          err ? (isNoNode(err) ? done(undefined, []) : done(err)) : done(undefined, children),
+        ),
+      ),
+    data: (path) =>
+      call<Buffer | undefined>((done) =>
+        client.getData(path, (err, data) =>
+          err
+            ? isNoNode(err)
+              ? done(undefined, undefined)
+              : done(err)
+            : done(undefined, data ?? Buffer.alloc(0)),
+        ),
+      ),
+  };
+};
+
+/** A connected node-zookeeper-client with the reply-parse guard (see `openGuardedClient`). */
+export interface GuardedZkClient {
+  readonly zookeeper: typeof import('node-zookeeper-client');
+  readonly client: import('node-zookeeper-client').Client;
+  /** False once the session was disconnected, expired or dropped by the parse guard. */
+  readonly alive: boolean;
+  /**
+   * Runs one library call, settled by its callback or by the parse guard, whichever comes first:
+   * `start` gets the callback to hand to the library call.
+   */
+  call<T>(start: (done: (err: unknown, value?: T) => void) => void): Promise<T>;
+}
+
+/**
+ * node-zookeeper-client, loaded on first use (a host without Storm or ZooKeeper-mode Kafka never
+ * loads it), connected to `connect` (`h1:2181,h2:2181[/chroot]`) with `guardReplyParsing` on, so a
+ * reply the library misreads fails the calls in flight instead of ending the agent. The session
+ * timeout is a few `timeoutMs`. Rejects, with the client closed, when it does not connect within
+ * `timeoutMs` (the client would retry forever).
+ */
+export async function openGuardedClient(connect: string, timeoutMs: number): Promise<GuardedZkClient> {
+  const { default: zookeeper } = await import('node-zookeeper-client');
   const client = zookeeper.createClient(connect, {
     sessionTimeout: Math.max(6000, timeoutMs * 3),
     spinDelay: 200,
@@ -63,41 +111,24 @@ export const connectZookeeper: ZkConnect = async (connect, timeoutMs) => {
   } finally {
     clearTimeout(timer);
   }
-  /** Runs one library call, settled by its callback or by the parse guard, whichever comes first. */
-  const call = <T>(start: (done: (err: unknown, value?: T) => void) => void): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const fail = (err: Error) => reject(err);
-      inFlight.add(fail);
-      start((err, value) => {
-        inFlight.delete(fail);
-        if (err) reject(err instanceof Error ? err : new Error(String(err)));
-        else resolve(value as T);
-      });
-    });
-  const isNoNode = (err: unknown) => err instanceof zookeeper.Exception && err.getCode() === NO_NODE;
   return {
+    zookeeper,
+    client,
     get alive() {
       return alive;
     },
-    close: () => client.close(),
-    children: (path) =>
-      call<string[]>((done) =>
-        client.getChildren(path, (err, children) =>
-          err ? (isNoNode(err) ? done(undefined, []) : done(err)) : done(undefined, children),
-        ),
-      ),
-    data: (path) =>
-      call<Buffer | undefined>((done) =>
-        client.getData(path, (err, data) =>
-          err
-            ? isNoNode(err)
-              ? done(undefined, undefined)
-              : done(err)
-            : done(undefined, data ?? Buffer.alloc(0)),
-        ),
-      ),
+    call: <T>(start: (done: (err: unknown, value?: T) => void) => void): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        const fail = (err: Error) => reject(err);
+        inFlight.add(fail);
+        start((err, value) => {
+          inFlight.delete(fail);
+          if (err) reject(err instanceof Error ? err : new Error(String(err)));
+          else resolve(value as T);
+        });
+      }),
   };
-};
+}
 
 /** The part of node-zookeeper-client's connection manager the guard wraps (lib/ConnectionManager.js). */
 interface ReplyParser {

@@ -286,7 +286,7 @@ export class Lab {
     return { status: res.status, body: JSON.parse(res.text) as T };
   }
 
-  async waitForHosts(names: readonly string[], timeoutMs = 30_000): Promise<void> {
+  async waitForHosts(names: readonly string[], timeoutMs = 90_000): Promise<void> {
     await waitFor(
       `hosts ${names.join(', ')} to connect`,
       async () => {

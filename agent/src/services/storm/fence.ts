@@ -2,6 +2,7 @@ import { storm } from '@hactl/shared';
 import type { StormAgentInputs } from './inputs.js';
 import { stormConnectString } from './zk.js';
 import { tcpOpen } from './probe.js';
+import { openGuardedClient } from '../zk-session.js';
 
 /** Polls until nothing accepts connections on address:port; false if it still does after `timeoutMs`. */
 export async function waitPortClosed(address: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -101,75 +102,57 @@ export async function checkNimbusFence(
   }
 }
 
-/** node-zookeeper-client, loaded on first use (only hosts that run a manual-failover nimbus need it). */
+/**
+ * The fence on node-zookeeper-client (openGuardedClient: loaded on first use, only hosts that run
+ * a manual-failover nimbus need it; a reply the library misreads fails the check, not the agent).
+ */
 export const openZkFenceStore: OpenFenceStore = async (connect, root, timeoutMs) => {
-  const { default: zookeeper } = await import('node-zookeeper-client');
-  const client = zookeeper.createClient(connect, {
-    sessionTimeout: Math.max(6000, timeoutMs * 3),
-    retries: 0,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`ZooKeeper ${connect} did not connect within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      client.once('connected', () => resolve());
-      client.connect();
-    });
-  } catch (err) {
-    client.close();
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+  const { client, zookeeper, call } = await openGuardedClient(connect, timeoutMs);
   const code = (err: unknown) => (err instanceof zookeeper.Exception ? err.getCode() : undefined);
   const path = `${root}${storm.FENCE_ZNODE}`;
   return {
     read: () =>
-      new Promise((resolve, reject) =>
-        client.getData(path, (err, data, stat) => {
-          if (err) return code(err) === zookeeper.Exception.NO_NODE ? resolve(undefined) : reject(err);
-          try {
-            const record = storm.fenceRecordSchema.parse(
-              JSON.parse((data ?? Buffer.alloc(0)).toString('utf8')),
-            );
-            resolve({ record, version: stat.version });
-          } catch (e) {
-            // A fence hactl cannot read is not a fence this agent may overwrite.
-            reject(new Error(`${path} holds no valid fence: ${message(e)}`));
-          }
-        }),
-      ),
-    create: (record) =>
-      new Promise<void>((resolve, reject) =>
-        // The Storm root first (nimbus has not created it before its first start); no-op when present.
-        client.mkdirp(root, (err) => (err ? reject(err) : resolve())),
-      ).then(
-        () =>
-          new Promise<boolean>((resolve, reject) =>
-            client.create(
-              path,
-              Buffer.from(JSON.stringify(record)),
-              zookeeper.CreateMode.PERSISTENT,
-              (err) =>
-                err
-                  ? code(err) === zookeeper.Exception.NODE_EXISTS
-                    ? resolve(false)
-                    : reject(err)
-                  : resolve(true),
-            ),
-          ),
-      ),
+      call<{ data: Buffer | undefined; version: number } | undefined>((done) =>
+        client.getData(path, (err, data, stat) =>
+          err
+            ? code(err) === zookeeper.Exception.NO_NODE
+              ? done(undefined, undefined)
+              : done(err)
+            : done(undefined, { data, version: stat.version }),
+        ),
+      ).then((got) => {
+        if (!got) return undefined;
+        try {
+          const record = storm.fenceRecordSchema.parse(
+            JSON.parse((got.data ?? Buffer.alloc(0)).toString('utf8')),
+          );
+          return { record, version: got.version };
+        } catch (e) {
+          // A fence hactl cannot read is not a fence this agent may overwrite.
+          throw new Error(`${path} holds no valid fence: ${message(e)}`);
+        }
+      }),
+    create: async (record) => {
+      // The Storm root first (nimbus has not created it before its first start); no-op when present.
+      await call<void>((done) => client.mkdirp(root, (err) => done(err)));
+      return call<boolean>((done) =>
+        client.create(path, Buffer.from(JSON.stringify(record)), zookeeper.CreateMode.PERSISTENT, (err) =>
+          err
+            ? code(err) === zookeeper.Exception.NODE_EXISTS
+              ? done(undefined, false)
+              : done(err)
+            : done(undefined, true),
+        ),
+      );
+    },
     replace: (record, version) =>
-      new Promise((resolve, reject) =>
+      call<boolean>((done) =>
         client.setData(path, Buffer.from(JSON.stringify(record)), version, (err) =>
           err
             ? code(err) === zookeeper.Exception.BAD_VERSION
-              ? resolve(false)
-              : reject(err)
-            : resolve(true),
+              ? done(undefined, false)
+              : done(err)
+            : done(undefined, true),
         ),
       ),
     close: () => client.close(),
