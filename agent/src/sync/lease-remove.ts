@@ -66,11 +66,12 @@ export class LeaseRemover {
     try {
       const args = parseRemoveArgs(cmd.args);
       await applied();
-      const output = await this.remove(cmd.instanceId, `command ${cmd.id}`, {
-        force: args.force,
-        peers: args.peers,
-        timeoutMs: REMOVE_PROCEDURE_TIMEOUT_MS,
-      });
+      const output = await this.remove(
+        cmd.instanceId,
+        `command ${cmd.id}`,
+        { force: args.force, peers: args.peers, timeoutMs: REMOVE_PROCEDURE_TIMEOUT_MS },
+        args.stopOnly === true,
+      );
       return { id: cmd.id, ok: true, output, error: '' };
     } catch (err) {
       const error = describeError(err);
@@ -82,8 +83,13 @@ export class LeaseRemover {
     }
   }
 
-  /** Stops the member under a lease between its kind's removal procedures; resolves with what was done. */
-  async remove(instanceId: string, reason: string, opts: RemovalOptions): Promise<string> {
+  /**
+   * Stops the member under a lease between its kind's removal procedures; resolves with what was
+   * done. `stopOnly` (an operator's `hactl stop`: the member stays in the cluster) skips those
+   * procedures: the lease's gates alone decide.
+   */
+  async remove(instanceId: string, reason: string, opts: RemovalOptions, stopOnly = false): Promise<string> {
+    const hooks: RemoveHooks | undefined = stopOnly ? {} : undefined;
     const d = this.deps;
     const deadline = d.now() + LEASE_WAIT_MS;
     for (;;) {
@@ -94,7 +100,7 @@ export class LeaseRemover {
       if (step.do === 'stop-down') {
         await m!.supervisor.stop();
         d.reportSoon();
-        return joinNotes('stopped (it was not running)', await this.after(m!, opts));
+        return joinNotes('stopped (it was not running)', await this.after(m!, opts, hooks));
       }
       let answer: LeaseAnswer;
       try {
@@ -113,7 +119,7 @@ export class LeaseRemover {
         await d.sleep(next.delayMs);
         continue;
       }
-      return this.removeHolding(instanceId, m!, opts, next.leaseId);
+      return this.removeHolding(instanceId, m!, opts, next.leaseId, hooks);
     }
   }
 
@@ -122,27 +128,32 @@ export class LeaseRemover {
     m: Member,
     opts: RemovalOptions,
     leaseId: string,
+    hooks = this.deps.kindOf(m.spec.kind),
   ): Promise<string> {
     const d = this.deps;
     d.waiting.set(instanceId, 'removal: running the pre-stop procedure under lease');
     d.reportSoon();
     try {
-      const hook = d.kindOf(m.spec.kind)?.beforeRemoval;
+      const hook = hooks?.beforeRemoval;
       const before = hook ? (await hook(m.spec.inputs, opts)).actions.join('; ') : '';
       const pid = m.supervisor.status().pid;
       await m.supervisor.stop();
       d.logger.info({ instance: instanceId, lease: leaseId, before }, 'removed member stopped under lease');
       d.reportSoon();
       d.waiting.set(instanceId, 'removal: cleaning up after the stop');
-      return joinNotes(`stopped under lease (pid ${pid ?? '-'})`, before, await this.after(m, opts));
+      return joinNotes(`stopped under lease (pid ${pid ?? '-'})`, before, await this.after(m, opts, hooks));
     } finally {
       await releaseLeaseQuietly(d.leases, leaseId, d.logger);
     }
   }
 
   /** The kind's `afterRemoval` once the member has stopped; its failure fails the command (a resume retries it). */
-  private async after(m: Member, opts: RemovalOptions): Promise<string> {
-    const hook = this.deps.kindOf(m.spec.kind)?.afterRemoval;
+  private async after(
+    m: Member,
+    opts: RemovalOptions,
+    hooks = this.deps.kindOf(m.spec.kind),
+  ): Promise<string> {
+    const hook = hooks?.afterRemoval;
     if (!hook) return '';
     try {
       return (await hook(m.spec.inputs, opts)).actions.join('; ');
