@@ -111,6 +111,20 @@ describe('agent: stopping a removed member under a lease', () => {
     expect(peers).toEqual([{ address: '127.0.0.21', port: 9200 }]);
   });
 
+  it("an operator stop (stop-only) waits for the lease and stops, without the kind's removal procedures", async () => {
+    const w = world({
+      answers: [refused, granted],
+      hook: () => Promise.reject(new Error('must not run: the broker stays in the cluster')),
+      after: () => Promise.reject(new Error('must not run')),
+    });
+    const out = await w.remover.runCommand(
+      { id: 'c9', action: 'remove', instanceId: 'k/kafka-2', args: ['stop-only', 'peer=127.0.0.21:9092'] },
+      () => Promise.resolve(),
+    );
+    expect(out).toEqual({ id: 'c9', ok: true, output: 'stopped under lease (pid 100)', error: '' });
+    expect(w.events).toEqual(['acquire k/kafka-2', 'sleep 500', 'acquire k/kafka-2', 'stop', 'release L1']);
+  });
+
   it('a failed clean-up fails the command after the stop; a retry finds the member stopped and cleans up without a lease', async () => {
     let fail = true;
     const w = world({
