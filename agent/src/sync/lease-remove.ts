@@ -25,8 +25,8 @@ import { parseRemoveArgs } from '@hactl/shared';
  * `afterRemoval` still runs, so a step retried after a failed clean-up finishes it.
  */
 
-/** A kind's removal procedure (AgentServiceKind fits). */
-export type RemoveHooks = Pick<AgentServiceKind, 'beforeRemoval' | 'afterRemoval'>;
+/** A kind's removal procedure and its check before an operator's stop (AgentServiceKind fits). */
+export type RemoveHooks = Pick<AgentServiceKind, 'beforeRemoval' | 'afterRemoval' | 'beforeStop'>;
 
 /** What a removal reads of and does to a managed instance (InstanceManager fits). */
 export interface RemoveHost {
@@ -85,12 +85,12 @@ export class LeaseRemover {
 
   /**
    * Stops the member under a lease between its kind's removal procedures; resolves with what was
-   * done. `stopOnly` (an operator's `hactl stop`: the member stays in the cluster) skips those
-   * procedures: the lease's gates alone decide.
+   * done. `stopOnly` (an operator's `hactl stop`: the member stays in the cluster) runs the kind's
+   * `beforeStop` check instead of those procedures, and nothing after the stop.
    */
   async remove(instanceId: string, reason: string, opts: RemovalOptions, stopOnly = false): Promise<string> {
-    const hooks: RemoveHooks | undefined = stopOnly ? {} : undefined;
     const d = this.deps;
+    const hooks = stopOnly ? this.stopHooks(d.instances.instances.get(instanceId)?.spec.kind) : undefined;
     const deadline = d.now() + LEASE_WAIT_MS;
     for (;;) {
       if (d.stopping()) throw new Error('agent stopping');
@@ -160,6 +160,15 @@ export class LeaseRemover {
     } catch (err) {
       throw new Error(`stopped, but cleaning up after the removal failed: ${describeError(err)}`);
     }
+  }
+
+  /** An operator stop's hooks: the kind's `beforeStop` check before the stop, nothing after it. */
+  private stopHooks(kind: string | undefined): RemoveHooks {
+    const check = kind === undefined ? undefined : this.deps.kindOf(kind)?.beforeStop;
+    if (!check) return {};
+    return {
+      beforeRemoval: async (inputs, opts) => ({ actions: [await check(inputs, opts.timeoutMs)] }),
+    };
   }
 }
 
