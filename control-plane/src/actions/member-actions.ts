@@ -146,7 +146,7 @@ export class MemberActions {
       return {
         instance: plan.id,
         state: 'stopped',
-        message: `stopped without a lease (forced over: ${refusal})`,
+        message: `desired run state is stopped; its agent stops it without a lease (forced over: ${refusal})`,
         gates,
       };
     }

@@ -188,7 +188,10 @@ describe('member action routes (issue 13)', () => {
       error: '',
     });
     expect(runState('zk/zk-1')).toBe('stopped');
-    expect(core.rollouts.view(body.rollout.id).state).toBe('completed');
+    expect(core.rollouts.view(body.rollout.id)).toMatchObject({
+      state: 'completed',
+      reason: '1 member(s) stopped',
+    });
     expect(events('member.stopped')).toHaveLength(1);
     const status = core.fleet.clusterStatus('zk').status;
     expect(status.members.find((m) => m.instance === 'zk/zk-1')?.stoppedByOperator).toMatchObject({
