@@ -10,7 +10,7 @@ import {
 } from '@hactl/shared';
 import type { Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
-import { defaultRolloutOptions, type RolloutEngine } from '../rollout/engine.js';
+import { defaultRolloutOptions, type RolloutEngine, type RolloutOptions } from '../rollout/engine.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
 import { diffMemberFiles, type ReportedFile } from './files.js';
 import { readHostStatus } from './host-status.js';
@@ -193,14 +193,10 @@ export class MemberActions {
    */
   onStepDone(r: RolloutRow, step: RolloutStepRow): void {
     if (r.action !== 'stop' || step.op !== 'stop') return;
-    const op = (JSON.parse(r.options_json) as { operator?: { by?: unknown; reason?: unknown } }).operator;
+    const op = (JSON.parse(r.options_json) as RolloutOptions).operator;
     const plan = this.o.fleet.snapshot().planById.get(step.instance_id);
     if (!plan) return;
-    this.setStopped(plan, {
-      by: typeof op?.by === 'string' ? op.by : 'unknown',
-      reason: typeof op?.reason === 'string' ? op.reason : '',
-      forced: false,
-    });
+    this.setStopped(plan, { by: op?.by ?? 'unknown', reason: op?.reason ?? '', forced: false });
     this.event(plan, 'member.stopped', `${plan.id} stopped under a lease (rollout ${r.id})`, {
       rollout: r.id,
     });
