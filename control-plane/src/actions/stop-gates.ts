@@ -7,16 +7,18 @@ import type { GateResult, InstancePlan } from '@hactl/shared';
  * only while no other member is down for a restart (one at a time) and the cluster is healthy by its
  * kind's own strong signal (ZooKeeper: every server serving, one leader, N−1 synced followers —
  * with one server already down a second stop loses the quorum; Kafka: no under-replicated
- * partitions, so no partition is already at min ISR; Elasticsearch: green, so no shard has its only
- * copy on this node; Storm: every nimbus up). The agent asks the same gates again for its lease
- * before it stops the process, so a change between this answer and the stop is caught there.
+ * partitions; Elasticsearch: green; Storm: every nimbus up). The agent asks the same gates again for
+ * its lease before it stops the process, so a change between this answer and the stop is caught
+ * there, and then runs its kind's `beforeStop` check, which needs the service's own data (Kafka:
+ * `checkKafkaStop`, every partition on the broker keeps min.insync.replicas without it;
+ * Elasticsearch: `checkElasticsearchNodeStop`, no shard has its only started copy on the node).
  *
  * Two differences from a restart, both because the member stays down:
  * - `leader-last` is dropped: it orders the steps of a rolling restart and says nothing about
  *   whether the cluster can lose the member;
- * - `sole-member` is added: the only member of its role (the only nimbus, a one-server ensemble,
- *   a single broker, the only master-eligible node) is never up to the gates' health check to
- *   protect, since the cluster is healthy right until it is gone.
+ * - `sole-member` is added: the only running member of its role (the only nimbus, a one-server
+ *   ensemble, a single broker) is never up to the gates' health check to protect, since the
+ *   cluster is healthy right until it is gone.
  */
 export function checkStopGates(input: {
   instanceId: string;
