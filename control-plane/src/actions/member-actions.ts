@@ -90,7 +90,7 @@ export class MemberActions {
     this.event(
       plan,
       'member.restart',
-      `restart of ${plan.id} requested by ${meta.by} (rollout ${rollout.id})`,
+      `restart of ${plan.id} requested by ${meta.by}${why(meta)} (rollout ${rollout.id})`,
       {
         ...meta,
         rollout: rollout.id,
@@ -126,10 +126,15 @@ export class MemberActions {
     });
     const refusal = describeRefusal(gates);
     if (refusal && !meta.force) {
-      this.event(plan, 'member.stop.refused', `stop of ${plan.id} by ${meta.by} refused: ${refusal}`, {
-        ...meta,
-        gates,
-      });
+      this.event(
+        plan,
+        'member.stop.refused',
+        `stop of ${plan.id} by ${meta.by}${why(meta)} refused: ${refusal}`,
+        {
+          ...meta,
+          gates,
+        },
+      );
       throw new ConflictError(
         `stop of ${plan.id} refused: ${refusal}; to stop it anyway: hactl stop ${plan.id} --force --reason TEXT`,
         gates.filter((g) => !g.ok).map((g) => ({ path: g.gate, message: g.reason })),
@@ -156,10 +161,15 @@ export class MemberActions {
       [plan.id],
       'stop',
     );
-    this.event(plan, 'member.stop', `stop of ${plan.id} requested by ${meta.by} (rollout ${rollout.id})`, {
-      ...meta,
-      rollout: rollout.id,
-    });
+    this.event(
+      plan,
+      'member.stop',
+      `stop of ${plan.id} requested by ${meta.by}${why(meta)} (rollout ${rollout.id})`,
+      {
+        ...meta,
+        rollout: rollout.id,
+      },
+    );
     return {
       instance: plan.id,
       state: 'stopping',
@@ -183,7 +193,7 @@ export class MemberActions {
         gates: [],
       };
     this.o.fleet.setClusterFacts(cluster, { [stoppedFactKey(plan.id)]: '' });
-    this.event(plan, 'member.start', `${plan.id} started by ${meta.by}`, { ...meta });
+    this.event(plan, 'member.start', `${plan.id} started by ${meta.by}${why(meta)}`, { ...meta });
     return { instance: plan.id, state: 'running', message: 'desired run state is running', gates: [] };
   }
 
@@ -259,6 +269,9 @@ export class MemberActions {
     this.o.logger.info({ cluster: plan.cluster, instance: plan.id, action: type }, 'member action');
   }
 }
+
+/** `: <reason>` when the operator gave one, for event messages. */
+const why = (meta: ActionMeta): string => (meta.reason ? `: ${meta.reason}` : '');
 
 /** The agent's `files` answer, checked (the agent is not trusted to answer well-formed JSON). */
 function parseFilesAnswer(output: string, host: string): ReportedFile[] {

@@ -109,7 +109,7 @@ describe('member action routes (issue 13)', () => {
       expect.arrayContaining(['one-at-a-time', 'cluster-healthy']),
     );
     expect(sent).toMatchObject([{ instanceId: 'zk/zk-1', action: 'restart' }]);
-    expect(events('member.restart')[0]?.message).toContain('requested by admin');
+    expect(events('member.restart')[0]?.message).toContain('requested by admin: heap dump');
   });
 
   it('bad member or cluster names → 400 naming the field; unknown cluster or member → 404', async () => {
