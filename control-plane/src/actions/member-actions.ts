@@ -86,6 +86,7 @@ export class MemberActions {
       throw new ConflictError(
         `${plan.id} is stopped by the operator (${stop.by}); start it with: hactl start ${plan.id}`,
       );
+    this.mustBePlannedToRun(plan);
     const rollout = this.o.rollouts.start(cluster, defaultRolloutOptions('restart'), [plan.id]);
     this.event(
       plan,
@@ -113,6 +114,7 @@ export class MemberActions {
     const plan = this.plan(cluster, member);
     if (this.operatorStop(plan))
       return { instance: plan.id, state: 'stopped', message: `${plan.id} is already stopped`, gates: [] };
+    this.mustBePlannedToRun(plan);
     const running = this.o.rollouts.active(cluster);
     if (running)
       throw new ConflictError(
@@ -246,6 +248,19 @@ export class MemberActions {
         return stop && describeOperatorStop(p.id, stop);
       },
     });
+  }
+
+  /**
+   * Throws ConflictError for a member its cluster's plan keeps stopped for another reason (a Storm
+   * standby nimbus in `failover: manual` mode): there is no process to restart or stop, and an
+   * operator stop recorded over it would outlive that reason (a failover could not promote the
+   * standby).
+   */
+  private mustBePlannedToRun(plan: InstancePlan): void {
+    if (plan.runState !== 'running')
+      throw new ConflictError(
+        `${plan.id} is not planned to run (e.g. a standby nimbus): nothing to restart or stop`,
+      );
   }
 
   private operatorStop(plan: InstancePlan): OperatorStop | undefined {

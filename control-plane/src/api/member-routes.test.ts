@@ -200,6 +200,31 @@ describe('member action routes (issue 13)', () => {
     });
   });
 
+  it('a Storm standby nimbus (planned stopped by failover: manual) → 409 for restart and stop: nothing runs', async () => {
+    core.fleet.applyCluster(
+      'st',
+      {
+        kind: 'storm',
+        distribution: { home: '/opt/storm' },
+        zookeeper: 'zk',
+        nimbus: { hosts: ['h1', 'h2'], failover: 'manual' },
+        supervisors: { hosts: ['h3'], slots: [6700] },
+        settings: { 'blobstore.dir': '/shared/blobs' },
+      },
+      { author: 't', message: '' },
+    );
+    const standby = core.fleet
+      .planCluster('st')
+      .find((p) => p.role === 'nimbus' && p.runState === 'stopped')!;
+    const member = standby.id.split('/')[1]!;
+    const stop = await post(`/v1/clusters/st/members/${member}/stop`);
+    expect(stop.status).toBe(409);
+    expect(((await stop.json()) as { error: { message: string } }).error.message).toContain(
+      'not planned to run',
+    );
+    expect((await post(`/v1/clusters/st/members/${member}/restart`)).status).toBe(409);
+  });
+
   it('files and host status answer 503 when the agent does not answer, 404 for an unknown host', async () => {
     expect((await app.request('/v1/hosts/nope/status')).status).toBe(404);
     expect((await app.request('/v1/hosts/bad%20host/status')).status).toBe(400);
