@@ -6,6 +6,7 @@ import { Changes } from './changes/changes.js';
 import { MembershipGates } from './membership/gates.js';
 import { FailoverEngine } from './failover/engine.js';
 import type { Store } from './store/store.js';
+import { MemberActions } from './actions/member-actions.js';
 
 export interface CoreOptions {
   store: Store;
@@ -27,6 +28,8 @@ export interface Core {
   changes: Changes;
   /** Storm nimbus failovers (architecture §5). */
   failovers: FailoverEngine;
+  /** The operator's named member actions (restart, stop, start, files, host status). */
+  actions: MemberActions;
 }
 
 /**
@@ -59,6 +62,7 @@ export function createCore(o: CoreOptions): Core {
     now: o.now,
     newId: o.newId,
     membership,
+    onStepDone: (r, step) => actions.onStepDone(r, step),
   });
   const leases: LeaseManager = new LeaseManager({
     fleet,
@@ -93,10 +97,19 @@ export function createCore(o: CoreOptions): Core {
     // agent's default is 2 s): three reports plus that.
     witnessFreshMs: o.reportIntervalMs * 3 + 3000,
   });
+  const actions: MemberActions = new MemberActions({
+    store: o.store,
+    fleet,
+    rollouts,
+    leases: (): LeaseManager => leases,
+    logger: o.logger,
+    now: o.now,
+  });
   return {
     fleet,
     leases,
     rollouts,
+    actions,
     changes: new Changes({ fleet, rollouts, logger: o.logger }),
     failovers,
   };

@@ -15,12 +15,18 @@ describe('remove command arguments', () => {
     expect(parseRemoveArgs(args)).toEqual(a);
   });
 
+  it('round-trips an operator stop (stop-only): the member stays, its removal procedures do not run', () => {
+    const a = { force: false, stopOnly: true, peers: [{ address: '127.0.0.21', port: 2181 }] };
+    expect(encodeRemoveArgs(a)).toEqual(['stop-only', 'peer=127.0.0.21:2181']);
+    expect(parseRemoveArgs(encodeRemoveArgs(a))).toEqual(a);
+  });
+
   it('reads no arguments as not forced, no peers', () => {
     expect(parseRemoveArgs([])).toEqual({ force: false, peers: [] });
   });
 
   it('refuses an unknown argument and a peer that is not HOST:PORT, naming it', () => {
-    expect(() => parseRemoveArgs(['if-pending'])).toThrow(/"if-pending" is not force or peer/);
+    expect(() => parseRemoveArgs(['if-pending'])).toThrow(/"if-pending" is not force, stop-only or peer/);
     expect(() => parseRemoveArgs(['peer=127.0.0.1'])).toThrow(/"peer=127.0.0.1".*not HOST:PORT/);
   });
 });

@@ -11,11 +11,22 @@ import { parseHostPort } from './listen.js';
 export interface RemoveArgs {
   force: boolean;
   peers: { address: string; port: number }[];
+  /**
+   * An operator's stop of a member that stays in the cluster (`hactl stop`, arg `stop-only`): the
+   * member is stopped under its lease but its kind's removal procedures (a Kafka broker's replica
+   * check, an Elasticsearch drain or voting exclusion, a KRaft unregistration) do not run, since the
+   * member comes back with `hactl start`. Absent: false.
+   */
+  stopOnly?: boolean;
 }
 
 /** RemoveArgs → the command's `args` strings. Pure. */
 export function encodeRemoveArgs(a: RemoveArgs): string[] {
-  return [...(a.force ? ['force'] : []), ...a.peers.map((p) => `peer=${hostPort(p.address, p.port)}`)];
+  return [
+    ...(a.force ? ['force'] : []),
+    ...(a.stopOnly ? ['stop-only'] : []),
+    ...a.peers.map((p) => `peer=${hostPort(p.address, p.port)}`),
+  ];
 }
 
 /**
@@ -30,13 +41,17 @@ export function parseRemoveArgs(args: readonly string[]): RemoveArgs {
       out.force = true;
       continue;
     }
+    if (a === 'stop-only') {
+      out.stopOnly = true;
+      continue;
+    }
     if (a.startsWith('peer=')) {
       const p = parseHostPort(a.slice('peer='.length));
       if (typeof p === 'string') throw new Error(`remove command argument ${JSON.stringify(a)}: ${p}`);
       out.peers.push({ address: p.host, port: p.port });
       continue;
     }
-    throw new Error(`remove command argument ${JSON.stringify(a)} is not force or peer=HOST:PORT`);
+    throw new Error(`remove command argument ${JSON.stringify(a)} is not force, stop-only or peer=HOST:PORT`);
   }
   return out;
 }

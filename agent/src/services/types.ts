@@ -81,6 +81,13 @@ export interface AgentServiceKind<I = unknown> {
    */
   beforeRemoval?(inputs: I, opts: RemovalOptions): Promise<RemovalReport>;
   /**
+   * I/O with the lease held, before an operator's stop of a member that stays in the cluster
+   * (`hactl stop`): waits until the stop is safe and resolves with why, or throws why it must not
+   * stop (Kafka: the same partition check as before a restart, `checkKafkaStop`: every partition on
+   * the broker keeps min.insync.replicas without it). Nothing is changed on the cluster.
+   */
+  beforeStop?(inputs: I, timeoutMs: number): Promise<string>;
+  /**
    * I/O once the removed member has stopped: cleans what `beforeRemoval` left (Elasticsearch: the
    * allocation exclusion, the voting exclusions; KRaft: the broker registration). Talks to `peers`.
    */

@@ -16,6 +16,7 @@ function world(o: {
   answers: LeaseAnswer[];
   hook?: RemoveHooks['beforeRemoval'];
   after?: RemoveHooks['afterRemoval'];
+  stop?: RemoveHooks['beforeStop'];
   state?: string;
 }) {
   const events: string[] = [];
@@ -49,6 +50,7 @@ function world(o: {
     },
     kindOf: () => ({
       ...(o.hook ? { beforeRemoval: o.hook } : {}),
+      ...(o.stop ? { beforeStop: o.stop } : {}),
       ...(o.after
         ? {
             afterRemoval: (i: unknown, opts: Parameters<NonNullable<RemoveHooks['afterRemoval']>>[1]) => {
@@ -109,6 +111,39 @@ describe('agent: stopping a removed member under a lease', () => {
       'release L1',
     ]);
     expect(peers).toEqual([{ address: '127.0.0.21', port: 9200 }]);
+  });
+
+  it("an operator stop (stop-only) waits for the lease and stops, without the kind's removal procedures", async () => {
+    const w = world({
+      answers: [refused, granted],
+      hook: () => Promise.reject(new Error('must not run: the broker stays in the cluster')),
+      after: () => Promise.reject(new Error('must not run')),
+    });
+    const out = await w.remover.runCommand(
+      { id: 'c9', action: 'remove', instanceId: 'k/kafka-2', args: ['stop-only', 'peer=127.0.0.21:9092'] },
+      () => Promise.resolve(),
+    );
+    expect(out).toEqual({ id: 'c9', ok: true, output: 'stopped under lease (pid 100)', error: '' });
+    expect(w.events).toEqual(['acquire k/kafka-2', 'sleep 500', 'acquire k/kafka-2', 'stop', 'release L1']);
+  });
+
+  it("an operator stop runs the kind's beforeStop check under the lease; its refusal leaves the member running", async () => {
+    const w = world({ answers: [granted] });
+    let check = (): Promise<string> =>
+      Promise.reject(new Error('broker 2 must not stop: t-0 min.insync.replicas 2'));
+    const kindOf = () => ({ beforeStop: () => check() });
+    (w.remover as unknown as { deps: { kindOf: unknown } }).deps.kindOf = kindOf;
+    const cmd = { id: 'c10', action: 'remove', instanceId: 'k/kafka-2', args: ['stop-only'] };
+    const refused = await w.remover.runCommand(cmd, () => Promise.resolve());
+    expect(refused).toMatchObject({ ok: false, error: expect.stringContaining('must not stop') as unknown });
+    expect(w.sup.state).toBe('running');
+    check = () => Promise.resolve('all 3 partition(s) in sync');
+    const done = await w.remover.runCommand({ ...cmd, id: 'c11' }, () => Promise.resolve());
+    expect(done).toMatchObject({
+      ok: true,
+      output: 'stopped under lease (pid 100); all 3 partition(s) in sync',
+    });
+    expect(w.events).toEqual(['acquire k/kafka-2', 'release L1', 'acquire k/kafka-2', 'stop', 'release L1']);
   });
 
   it('a failed clean-up fails the command after the stop; a retry finds the member stopped and cleans up without a lease', async () => {

@@ -25,8 +25,8 @@ import { parseRemoveArgs } from '@hactl/shared';
  * `afterRemoval` still runs, so a step retried after a failed clean-up finishes it.
  */
 
-/** A kind's removal procedure (AgentServiceKind fits). */
-export type RemoveHooks = Pick<AgentServiceKind, 'beforeRemoval' | 'afterRemoval'>;
+/** A kind's removal procedure and its check before an operator's stop (AgentServiceKind fits). */
+export type RemoveHooks = Pick<AgentServiceKind, 'beforeRemoval' | 'afterRemoval' | 'beforeStop'>;
 
 /** What a removal reads of and does to a managed instance (InstanceManager fits). */
 export interface RemoveHost {
@@ -66,11 +66,12 @@ export class LeaseRemover {
     try {
       const args = parseRemoveArgs(cmd.args);
       await applied();
-      const output = await this.remove(cmd.instanceId, `command ${cmd.id}`, {
-        force: args.force,
-        peers: args.peers,
-        timeoutMs: REMOVE_PROCEDURE_TIMEOUT_MS,
-      });
+      const output = await this.remove(
+        cmd.instanceId,
+        `command ${cmd.id}`,
+        { force: args.force, peers: args.peers, timeoutMs: REMOVE_PROCEDURE_TIMEOUT_MS },
+        args.stopOnly === true,
+      );
       return { id: cmd.id, ok: true, output, error: '' };
     } catch (err) {
       const error = describeError(err);
@@ -82,9 +83,14 @@ export class LeaseRemover {
     }
   }
 
-  /** Stops the member under a lease between its kind's removal procedures; resolves with what was done. */
-  async remove(instanceId: string, reason: string, opts: RemovalOptions): Promise<string> {
+  /**
+   * Stops the member under a lease between its kind's removal procedures; resolves with what was
+   * done. `stopOnly` (an operator's `hactl stop`: the member stays in the cluster) runs the kind's
+   * `beforeStop` check instead of those procedures, and nothing after the stop.
+   */
+  async remove(instanceId: string, reason: string, opts: RemovalOptions, stopOnly = false): Promise<string> {
     const d = this.deps;
+    const hooks = stopOnly ? this.stopHooks(d.instances.instances.get(instanceId)?.spec.kind) : undefined;
     const deadline = d.now() + LEASE_WAIT_MS;
     for (;;) {
       if (d.stopping()) throw new Error('agent stopping');
@@ -94,7 +100,7 @@ export class LeaseRemover {
       if (step.do === 'stop-down') {
         await m!.supervisor.stop();
         d.reportSoon();
-        return joinNotes('stopped (it was not running)', await this.after(m!, opts));
+        return joinNotes('stopped (it was not running)', await this.after(m!, opts, hooks));
       }
       let answer: LeaseAnswer;
       try {
@@ -113,7 +119,7 @@ export class LeaseRemover {
         await d.sleep(next.delayMs);
         continue;
       }
-      return this.removeHolding(instanceId, m!, opts, next.leaseId);
+      return this.removeHolding(instanceId, m!, opts, next.leaseId, hooks);
     }
   }
 
@@ -122,33 +128,47 @@ export class LeaseRemover {
     m: Member,
     opts: RemovalOptions,
     leaseId: string,
+    hooks = this.deps.kindOf(m.spec.kind),
   ): Promise<string> {
     const d = this.deps;
     d.waiting.set(instanceId, 'removal: running the pre-stop procedure under lease');
     d.reportSoon();
     try {
-      const hook = d.kindOf(m.spec.kind)?.beforeRemoval;
+      const hook = hooks?.beforeRemoval;
       const before = hook ? (await hook(m.spec.inputs, opts)).actions.join('; ') : '';
       const pid = m.supervisor.status().pid;
       await m.supervisor.stop();
       d.logger.info({ instance: instanceId, lease: leaseId, before }, 'removed member stopped under lease');
       d.reportSoon();
       d.waiting.set(instanceId, 'removal: cleaning up after the stop');
-      return joinNotes(`stopped under lease (pid ${pid ?? '-'})`, before, await this.after(m, opts));
+      return joinNotes(`stopped under lease (pid ${pid ?? '-'})`, before, await this.after(m, opts, hooks));
     } finally {
       await releaseLeaseQuietly(d.leases, leaseId, d.logger);
     }
   }
 
   /** The kind's `afterRemoval` once the member has stopped; its failure fails the command (a resume retries it). */
-  private async after(m: Member, opts: RemovalOptions): Promise<string> {
-    const hook = this.deps.kindOf(m.spec.kind)?.afterRemoval;
+  private async after(
+    m: Member,
+    opts: RemovalOptions,
+    hooks = this.deps.kindOf(m.spec.kind),
+  ): Promise<string> {
+    const hook = hooks?.afterRemoval;
     if (!hook) return '';
     try {
       return (await hook(m.spec.inputs, opts)).actions.join('; ');
     } catch (err) {
       throw new Error(`stopped, but cleaning up after the removal failed: ${describeError(err)}`);
     }
+  }
+
+  /** An operator stop's hooks: the kind's `beforeStop` check before the stop, nothing after it. */
+  private stopHooks(kind: string | undefined): RemoveHooks {
+    const check = kind === undefined ? undefined : this.deps.kindOf(kind)?.beforeStop;
+    if (!check) return {};
+    return {
+      beforeRemoval: async (inputs, opts) => ({ actions: [await check(inputs, opts.timeoutMs)] }),
+    };
   }
 }
 

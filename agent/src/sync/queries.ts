@@ -3,6 +3,7 @@ import { clusterOfInstance, parseJsonInput } from '@hactl/shared';
 import { readTail } from './crash-cause.js';
 import { checkDesiredInstance } from './desired.js';
 import { InstanceManager } from './instances.js';
+import { describeProcess, readRenderedFiles } from './files-query.js';
 
 /**
  * Commands that only read: answered on every request (no journal, no lease), so the control plane
@@ -11,8 +12,12 @@ import { InstanceManager } from './instances.js';
  * - `check-distribution KIND INPUTS_JSON`: could an instance with these render inputs start on this
  *   host (package verified, launch command and files present)? For `hactl apply --dry-run`.
  * - `logs` on an instance, args `[service|out, LINES]`: the last lines of its log, for `hactl logs`.
+ * - `files` on an instance: its rendered files as they are on disk (path, size, SHA-256, content),
+ *   for `hactl files` (files-query.ts).
+ * - `status` (no instance): every supervised instance's process, pid, start time and restarts, for
+ *   `hactl status HOST`.
  */
-export const QUERY_ACTIONS = new Set(['check-distribution', 'logs']);
+export const QUERY_ACTIONS = new Set(['check-distribution', 'logs', 'files', 'status']);
 
 /** Largest answer: the control plane keeps command output up to 64 KiB. */
 const MAX_OUTPUT = 60 * 1024;
@@ -60,6 +65,18 @@ export async function runQuery(manager: InstanceManager, cmd: Command__Output): 
     if (tail.at(-1) === '') tail.pop();
     const answer: LogsAnswer = { file, files, text: tail.slice(-lines).join('\n') };
     return JSON.stringify(answer);
+  }
+  if (cmd.action === 'files') {
+    const m = manager.instances.get(cmd.instanceId);
+    if (!m) throw new Error(`this host does not run ${cmd.instanceId}`);
+    // JSON escaping can double a file's size in the answer: half the cap for contents.
+    return JSON.stringify(await readRenderedFiles(m.spec, MAX_OUTPUT / 2));
+  }
+  if (cmd.action === 'status') {
+    const processes = [...manager.instances.values()]
+      .map((m) => describeProcess(m.spec, m.supervisor.status()))
+      .sort((a, b) => (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0));
+    return JSON.stringify({ processes });
   }
   throw new Error(`unsupported query ${JSON.stringify(cmd.action)}`);
 }

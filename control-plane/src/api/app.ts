@@ -12,6 +12,8 @@ import { authMiddleware } from './auth.js';
 import { addTrustRoutes } from './trust-routes.js';
 import { addInstallRoutes, type InstallDeps } from './install-routes.js';
 import type { Caller, TrustService } from '../trust/service.js';
+import { addMemberRoutes } from './member-routes.js';
+import type { MemberActions } from '../actions/member-actions.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -25,6 +27,8 @@ export interface AppDeps {
   install?: Omit<InstallDeps, 'trust'>;
   /** The core's change service; built from fleet and rollouts when absent. */
   changes?: Changes;
+  /** The core's named member actions; without it the member action routes are absent. */
+  actions?: MemberActions;
 }
 
 /**
@@ -287,6 +291,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   });
 
   addTrustRoutes(app, { trust: deps.trust, fleet });
+  if (deps.actions) addMemberRoutes(app, deps.actions);
   if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
 
   app.get('/v1/events', (c) => {

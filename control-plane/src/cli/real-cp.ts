@@ -62,6 +62,7 @@ export function startRealControlPlane(): RealControlPlane {
     rollouts: core.rollouts,
     changes: core.changes,
     failovers: core.failovers,
+    actions: core.actions,
     logger: nullLogger,
     trust,
   });

@@ -254,6 +254,53 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       act(async () => (await import('./commands/failover.js')).runFailoverStatus(context(cmd), id, flags)),
     );
 
+  // Named member actions (issue 13): restart, stop, start, files MEMBER; status HOST.
+  program
+    .command('restart')
+    .argument('<member>', 'CLUSTER/MEMBER, e.g. kafka-main/kafka-2')
+    .option('--reason <text>', 'why (recorded in the event)')
+    .option('--wait', 'follow the restart to its end (as hactl rollout status --watch)')
+    .description('restart one member through the restart-lease gates (a one-step rollout)')
+    .action((member: string, flags: { reason?: string; wait?: boolean }, cmd: Command) =>
+      act(async () => (await import('./commands/member.js')).runMemberRestart(context(cmd), member, flags)),
+    );
+  program
+    .command('stop')
+    .argument('<member>', 'CLUSTER/MEMBER')
+    .option('--force', 'stop although the stop gates refuse (needs --reason)')
+    .option('--reason <text>', 'why (required with --force; recorded in the event)')
+    .option('--wait', 'follow the stop to its end')
+    .description('stop one member and keep it stopped; refused when the cluster cannot lose it')
+    .action((member: string, flags: { reason?: string; force?: boolean; wait?: boolean }, cmd: Command) =>
+      act(async () => (await import('./commands/member.js')).runMemberStop(context(cmd), member, flags)),
+    );
+  program
+    .command('start')
+    .argument('<member>', 'CLUSTER/MEMBER')
+    .option('--reason <text>', 'why (recorded in the event)')
+    .description('start a member stopped with hactl stop')
+    .action((member: string, flags: { reason?: string }, cmd: Command) =>
+      act(async () => (await import('./commands/member.js')).runMemberStart(context(cmd), member, flags)),
+    );
+  program
+    .command('files')
+    .argument('<member>', 'CLUSTER/MEMBER')
+    .addOption(outputOption())
+    .description(
+      "a member's rendered files on its host and their drift from the desired state (exit 1 on drift)",
+    )
+    .action((member: string, flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/files.js')).runFiles(context(cmd), member, flags)),
+    );
+  program
+    .command('status')
+    .argument('<host>', 'host name or id')
+    .addOption(outputOption())
+    .description("a host's instances: processes, pids, uptimes, last probes")
+    .action((host: string, flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/status.js')).runHostStatus(context(cmd), host, flags)),
+    );
+
   const del = program.command('delete').description('delete resources');
   del
     .command('cluster')

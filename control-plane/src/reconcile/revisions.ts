@@ -15,6 +15,7 @@ import {
   type Logger,
   type MemberStatus,
 } from '@hactl/shared';
+import { applyOperatorStops } from '../actions/run-state.js';
 import type { Store } from '../store/store.js';
 import { diffHostDesired, planHostDesired } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
@@ -185,7 +186,8 @@ export class Revisions {
     const facts = new Map(others.clusterFacts ?? []);
     facts.set(name, { ...stored, ...newFacts });
     const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
-    return { spec, newFacts, fleet, plans: result.plans };
+    // Members the operator stopped stay stopped on a re-apply (actions/run-state.ts).
+    return { spec, newFacts, fleet, plans: applyOperatorStops(result.plans, stored) };
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   type HostRecord,
   type InstancePlan,
 } from '@hactl/shared';
+import { applyOperatorStops } from '../actions/run-state.js';
 import type { ClusterRow, HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
 
@@ -211,7 +212,8 @@ export function planCluster(
   const kind = serviceKind(spec.kind);
   if (!kind) return { plans: [], planError: `kind ${spec.kind} is not known to this control plane` };
   try {
-    return { plans: kind.plan(spec, context) };
+    // Members the operator stopped (hactl stop) are planned stopped in every plan made (actions/run-state.ts).
+    return { plans: applyOperatorStops(kind.plan(spec, context), context.clusterFacts?.get(spec.name)) };
   } catch (err) {
     return { plans: [], planError: err instanceof Error ? err.message : String(err) };
   }

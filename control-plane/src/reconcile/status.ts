@@ -7,6 +7,7 @@ import {
   type InstancePlan,
   type MemberStatus,
 } from '@hactl/shared';
+import { markOperatorStops } from '../actions/run-state.js';
 import type { ClusterSummary, ClusterView, HostFacts, HostView } from '../api/contract.js';
 import type { FleetSnapshot, SnapshotCluster } from './snapshot.js';
 import type { AgentSessions } from './sessions.js';
@@ -187,6 +188,7 @@ export class StatusReader {
       if (status.health === 'healthy') status.health = 'degraded';
       status.reason = `revision ${c.revision} cannot be planned (${c.planError}); members keep their last desired state; ${status.reason}`;
     }
+    markOperatorStops(status, snapshot.context.clusterFacts?.get(c.name));
     // Where each member logs, as its agent reported it (the kinds' health rollups do not know).
     // and how a member that is down after an unexpected exit exited, with the end of its log.
     for (const m of status.members) {

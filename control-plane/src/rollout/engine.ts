@@ -23,7 +23,13 @@ import {
 import type { RolloutOptions } from './options.js';
 import type { AgentCommandResult, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
-import { pendingStepRow, type RolloutRow, type RolloutStepRow, type Store } from '../store/store.js';
+import {
+  pendingStepRow,
+  type RolloutRow,
+  type RolloutStepRow,
+  type StepOp,
+  type Store,
+} from '../store/store.js';
 import { isProcedure } from '../membership/stored.js';
 import type { MembershipGates } from '../membership/gates.js';
 
@@ -48,6 +54,11 @@ export interface RolloutEngineOptions {
   newId: () => string;
   /** The gates of membership procedures (their start steps and the status their leases judge). */
   membership?: MembershipGates;
+  /**
+   * Called when a step is done, after it is stored (an operator's stop records the member's
+   * stopped run state then: actions/member-actions.ts).
+   */
+  onStepDone?: (rollout: RolloutRow, step: RolloutStepRow) => void;
 }
 
 /**
@@ -77,7 +88,12 @@ export class RolloutEngine {
     return this.o.store.listRollouts({ cluster, states: ['running', 'paused'] });
   }
 
-  start(cluster: string, opts: RolloutOptions, only?: readonly string[]): RolloutView {
+  /**
+   * Starts a rollout over the cluster's running members (or those of them in `only`), each step
+   * doing `op` (a restart unless said otherwise; `stop` for an operator's stop of one member). Throws
+   * NotFoundError for an unknown cluster, ConflictError while another rollout is running or paused.
+   */
+  start(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): RolloutView {
     const row = this.o.store.getCluster(cluster);
     if (!row) throw new NotFoundError('cluster', cluster);
     const running = this.active(cluster);
@@ -105,7 +121,13 @@ export class RolloutEngine {
       updated_at: now,
     };
     const steps: RolloutStepRow[] = order.map((inst, idx) =>
-      pendingStepRow({ rollout_id: id, idx, instance_id: inst, host_id: hostOf.get(inst)! }),
+      pendingStepRow({
+        rollout_id: id,
+        idx,
+        instance_id: inst,
+        host_id: hostOf.get(inst)!,
+        ...(op ? { op } : {}),
+      }),
     );
     this.o.store.insertRollout(rollout, steps);
     this.version++;
@@ -284,9 +306,11 @@ export class RolloutEngine {
         });
         // A removal its kind refused (a Kafka broker's replicas) is the operator's call: say how to make it.
         const hint =
-          step.op === 'stop' && this.opts(r).forceRemoval !== true
-            ? `; to stop it anyway: hactl rollout resume ${r.id} --force-removal`
-            : '';
+          step.op === 'stop' && r.action === 'stop'
+            ? `; to stop it anyway: hactl stop ${step.instance_id} --force --reason TEXT`
+            : step.op === 'stop' && this.opts(r).forceRemoval !== true
+              ? `; to stop it anyway: hactl rollout resume ${r.id} --force-removal`
+              : '';
         if (r.state === 'running')
           this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}${hint}`);
       }
@@ -309,8 +333,13 @@ export class RolloutEngine {
     // A config rollout restarts a member only if it still runs an older config: after a rollback,
     // members the aborted rollout never reached already run the spec again (the agent knows). A
     // handover restarts a leading member whose inputs did not change, so unconditionally.
+    // An operator's stop (`stop` rollout) keeps the member in the cluster: no removal procedures.
     const args = remove
-      ? encodeRemoveArgs({ force: this.opts(r).forceRemoval === true, peers: this.peersOf(r.cluster, step) })
+      ? encodeRemoveArgs({
+          force: this.opts(r).forceRemoval === true,
+          stopOnly: r.action === 'stop',
+          peers: this.peersOf(r.cluster, step),
+        })
       : r.action === 'restart' || step.op === 'handover'
         ? []
         : ['if-pending'];
@@ -355,6 +384,7 @@ export class RolloutEngine {
       message: `rollout ${r.id} step ${step.idx}: ${step.instance_id} ${note}`,
       data_json: '{}',
     });
+    this.o.onStepDone?.(r, step);
   }
 
   /**

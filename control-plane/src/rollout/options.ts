@@ -3,9 +3,10 @@ import { ValidationError } from '@hactl/shared';
 /**
  * What a rollout does to each member: restart it as is, or restart it onto the current config; a
  * `membership` rollout is a membership procedure (control-plane/src/membership), started by an apply
- * that adds or removes members, never by a rollout request.
+ * that adds or removes members, never by a rollout request; a `stop` rollout is an operator's stop
+ * of one member (`hactl stop`, control-plane/src/actions), never started by a rollout request either.
  */
-export type RolloutAction = 'restart' | 'apply' | 'upgrade' | 'membership';
+export type RolloutAction = 'restart' | 'apply' | 'upgrade' | 'membership' | 'stop';
 export type GateTimeoutPolicy = 'pause' | 'abort' | 'rollback';
 
 export interface RolloutOptions {
@@ -20,6 +21,8 @@ export interface RolloutOptions {
    * (a Kafka broker that still holds partition replicas). Given as `hactl apply --force-removal`.
    */
   forceRemoval?: boolean;
+  /** `stop` rollouts only: who stopped the member and why (recorded once the stop is done). */
+  operator?: { by: string; reason: string };
 }
 
 export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {

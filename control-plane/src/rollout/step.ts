@@ -178,9 +178,12 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
   if (!allPending.length)
     return {
       type: 'complete',
-      reason: steps.some((s) => s.op !== undefined && s.op !== 'restart')
-        ? `${steps.filter((s) => s.state === 'done').length} membership step(s) done`
-        : `${steps.filter((s) => s.state === 'done').length} member(s) restarted`,
+      reason:
+        opts.action === 'stop'
+          ? `${steps.filter((s) => s.state === 'done').length} member(s) stopped`
+          : steps.some((s) => s.op !== undefined && s.op !== 'restart')
+            ? `${steps.filter((s) => s.state === 'done').length} membership step(s) done`
+            : `${steps.filter((s) => s.state === 'done').length} member(s) restarted`,
     };
   const phase = Math.min(...allPending.map((s) => s.phase ?? 0));
   const pending = allPending.filter((s) => (s.phase ?? 0) === phase);

@@ -1,5 +1,6 @@
 import { afterElasticsearchRestart, beforeElasticsearchRestart } from './restart.js';
 import { afterElasticsearchRemoval, beforeElasticsearchRemoval } from './removal.js';
+import { beforeElasticsearchStop } from './stop.js';
 import type { elasticsearch } from '@hactl/shared';
 import type { AgentServiceKind } from '../types.js';
 import { planElasticsearchPreStart, planElasticsearchProcess } from './process.js';
@@ -14,6 +15,7 @@ export const elasticsearchAgentKind: AgentServiceKind<elasticsearch.Elasticsearc
   afterRestart: afterElasticsearchRestart,
   beforeRemoval: (inputs, opts) => beforeElasticsearchRemoval(inputs, opts),
   afterRemoval: (inputs, opts) => afterElasticsearchRemoval(inputs, opts),
+  beforeStop: (inputs, timeoutMs) => beforeElasticsearchStop(inputs, timeoutMs),
   createProber: () => createElasticsearchProber(),
   isReady: isElasticsearchReady,
 };

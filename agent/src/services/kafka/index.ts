@@ -12,6 +12,8 @@ export const kafkaAgentKind: AgentServiceKind<kafka.KafkaInputs> = {
   planPreStart: planKafkaPreStart,
   createProber: () => createKafkaProber(),
   beforeRestart: (inputs, timeoutMs) => beforeKafkaRestart(inputs, timeoutMs),
+  // A stop that lasts needs the same partition check as a restart's stop (min ISR without it).
+  beforeStop: (inputs, timeoutMs) => beforeKafkaRestart(inputs, timeoutMs),
   afterRestart: (inputs, timeoutMs) => afterKafkaRestart(inputs, timeoutMs),
   beforeRemoval: (inputs, opts) => beforeKafkaRemoval(inputs, opts),
   afterRemoval: (inputs, opts) => afterKafkaRemoval(inputs, opts),

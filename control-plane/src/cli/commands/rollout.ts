@@ -86,7 +86,7 @@ export async function runRolloutStatus(
 const FINAL = new Set(['completed', 'aborted']);
 
 /** Follows a rollout until it ends or pauses: redraws in a terminal, prints changes otherwise. */
-async function followRollout(ctx: CommandContext, id: string): Promise<number> {
+export async function followRollout(ctx: CommandContext, id: string): Promise<number> {
   let last = '';
   for (;;) {
     const r = checkRollout(await ctx.client.get(`/v1/rollouts/${encodeURIComponent(id)}`));

@@ -13,6 +13,7 @@ export * from './render.js';
 export * from './parse.js';
 export * from './health.js';
 export * from './removal.js';
+export * from './stop.js';
 
 export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInputs> = {
   kind: 'elasticsearch',

@@ -69,6 +69,14 @@ const catShardSchema = z.array(
     .passthrough(),
 );
 
+/** One row of `GET /_cat/shards?format=json&h=index,shard,prirep,state,node`, values as strings. */
+export type CatShardRow = z.infer<typeof catShardSchema>[number];
+
+/** The rows of `_cat/shards` (format=json, h=index,shard,prirep,state,node). Throws on another shape. */
+export function parseCatShards(body: unknown): CatShardRow[] {
+  return catShardSchema.parse(body);
+}
+
 /** One shard copy on (or relocating from/to) a node, from `_cat/shards`. */
 export interface ShardCopy {
   index: string;
@@ -85,8 +93,7 @@ export interface ShardCopy {
  * node counts for it. Throws on another shape.
  */
 export function parseShardsOnNode(body: unknown, name: string): ShardCopy[] {
-  return catShardSchema
-    .parse(body)
+  return parseCatShards(body)
     .filter((r) => {
       if (r.node === null) return false;
       const [from, to] = r.node.split(' -> ');
