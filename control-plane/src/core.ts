@@ -6,6 +6,7 @@ import { Changes } from './changes/changes.js';
 import { MembershipGates } from './membership/gates.js';
 import { FailoverEngine } from './failover/engine.js';
 import type { Store } from './store/store.js';
+import { CommandService } from './commands/service.js';
 
 export interface CoreOptions {
   store: Store;
@@ -27,6 +28,8 @@ export interface Core {
   changes: Changes;
   /** Storm nimbus failovers (architecture §5). */
   failovers: FailoverEngine;
+  /** Remote commands over the agent streams (`hactl exec`, `hactl logs -f`). */
+  commands: CommandService;
 }
 
 /**
@@ -93,12 +96,22 @@ export function createCore(o: CoreOptions): Core {
     // agent's default is 2 s): three reports plus that.
     witnessFreshMs: o.reportIntervalMs * 3 + 3000,
   });
+  const commands = new CommandService({
+    store: o.store,
+    fleet,
+    logger: o.logger,
+    now: o.now,
+    newId: o.newId,
+  });
+  fleet.onExecMessage = (host, msg) => commands.onAgentMessage(host, msg);
+  fleet.onAgentDisconnected = (host) => commands.onAgentDisconnected(host);
   return {
     fleet,
     leases,
     rollouts,
     changes: new Changes({ fleet, rollouts, logger: o.logger }),
     failovers,
+    commands,
   };
 }
 

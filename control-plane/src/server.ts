@@ -83,7 +83,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const { fleet, leases, rollouts, changes, failovers } = createCore({
+  const { fleet, leases, rollouts, changes, failovers, commands } = createCore({
     store,
     logger,
     now,
@@ -133,6 +133,7 @@ export async function startControlPlane(
     rollouts,
     changes,
     failovers,
+    commands,
     logger,
     trust,
     install: {

@@ -12,6 +12,8 @@ import { authMiddleware } from './auth.js';
 import { addTrustRoutes } from './trust-routes.js';
 import { addInstallRoutes, type InstallDeps } from './install-routes.js';
 import type { Caller, TrustService } from '../trust/service.js';
+import type { CommandService } from '../commands/service.js';
+import { addCommandRoutes } from './command-routes.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -25,6 +27,8 @@ export interface AppDeps {
   install?: Omit<InstallDeps, 'trust'>;
   /** The core's change service; built from fleet and rollouts when absent. */
   changes?: Changes;
+  /** Remote commands (`hactl exec`, `hactl logs -f`); without it those routes are absent. */
+  commands?: CommandService;
 }
 
 /**
@@ -284,6 +288,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   });
 
   addTrustRoutes(app, { trust: deps.trust, fleet });
+  addCommandRoutes(app, { commands: deps.commands });
   if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
 
   app.get('/v1/events', (c) => {

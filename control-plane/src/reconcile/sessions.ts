@@ -1,4 +1,5 @@
 import type { HostDesiredState, InstanceObservation, Logger } from '@hactl/shared';
+import type { ExecStart } from '@hactl/proto';
 import type { Store } from '../store/store.js';
 
 /** A command for one instance, sent on its host's agent stream. */
@@ -16,6 +17,30 @@ export interface AgentCommandResult {
   error: string;
 }
 
+/** A streaming-command message for an agent (proto ControlMessage exec_start / exec_credit / exec_cancel). */
+export type ExecDown =
+  | { execStart: ExecStart }
+  | { execCredit: { id: string; bytes: number } }
+  | { execCancel: { id: string; reason: string } };
+
+/** A streaming-command message from an agent, checked by the gRPC layer. */
+export type ExecUp =
+  | { execOutput: { id: string; seq: number; stream: 'stdout' | 'stderr'; data: Buffer } }
+  | {
+      execExit: {
+        id: string;
+        hasExitCode: boolean;
+        exitCode: number;
+        signal: string;
+        timedOut: boolean;
+        capped: boolean;
+        cancelled: boolean;
+        error: string;
+        outputBytes: number;
+        durationMs: number;
+      };
+    };
+
 /** What the gRPC layer registers for a connected agent. */
 export interface AgentSession {
   /**
@@ -27,6 +52,8 @@ export interface AgentSession {
    */
   sendDesired(generation: number, stateJson: string, state?: HostDesiredState): void;
   sendCommand(cmd: AgentCommand): void;
+  /** Sends a streaming-command message (commands/service.ts); absent: the session cannot run them. */
+  sendExec?(msg: ExecDown): void;
   close(reason: string): void;
   /** Where the stream comes from (`ipv4:10.0.0.21:51234`), for messages about it. */
   peer?: string;
@@ -235,6 +262,14 @@ export class AgentSessions {
     const s = this.sessions.get(hostId);
     if (!s) return false;
     s.sendCommand(cmd);
+    return true;
+  }
+
+  /** Sends a streaming-command message on the host's stream; false when the host is not connected. */
+  sendExec(hostId: string, msg: ExecDown): boolean {
+    const s = this.sessions.get(hostId);
+    if (!s?.sendExec) return false;
+    s.sendExec(msg);
     return true;
   }
 
