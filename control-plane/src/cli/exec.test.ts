@@ -176,7 +176,7 @@ describe('hactl exec', () => {
   });
 
   it('Ctrl-C cancels the remote command, waits for the hosts to confirm, exits 130', async () => {
-    let x!: ReturnType<typeof io>;
+    const x = io();
     agentReply = (host, _h, id, msg) => {
       if ('execStart' in msg) {
         out(host, id, 1, 'stdout', 'working\n');
@@ -185,7 +185,6 @@ describe('hactl exec', () => {
       } else if ('execCancel' in msg)
         exit(host, id, { hasExitCode: false, signal: 'SIGTERM', cancelled: true });
     };
-    x = io();
     const code = await runCli(['exec', 'kafka1', '--', 'sleep', '100'], x);
     expect(received.some((m) => 'execCancel' in m)).toBe(true);
     expect(x.err()).toMatch(/cancelling command/);
