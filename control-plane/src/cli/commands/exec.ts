@@ -107,6 +107,8 @@ export async function runExec(
   const id = started.id;
   const hosts = (started.hosts as unknown[]).filter(isRecord).map((h) => String(h.host));
   const prefix = new PrefixLines(hosts);
+  // The id first: `GET /v1/commands/ID` shows it later, and another terminal can cancel it.
+  ctx.io.stderr(`command ${id} on ${hosts.map((h) => escapeControl(h)).join(', ')}\n`);
   const stream = await ctx.client.stream(`/v1/commands/${encodeURIComponent(id)}/output`);
   let interrupted = false;
   let giveUp: NodeJS.Timeout | undefined;
