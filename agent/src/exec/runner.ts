@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { ExecExit__Output } from '@hactl/proto';
 import { capMarker, initFlow, planChunk, planCredit, planPayloads, type FlowState } from './flow.js';
 
 /** One arbitrary command as the agent runs it (from an ExecStart). */
@@ -16,19 +17,8 @@ export interface ExecRequest {
   windowBytes: number;
 }
 
-/** How a command ended (an ExecExit without id and timing). */
-export interface ExecEnd {
-  hasExitCode: boolean;
-  exitCode: number;
-  signal: string;
-  timedOut: boolean;
-  capped: boolean;
-  cancelled: boolean;
-  /** Why it could not run (spawn failed); empty otherwise. */
-  error: string;
-  outputBytes: number;
-  durationMs: number;
-}
+/** How a command ended: the wire's ExecExit without its id (`error`: why it could not run). */
+export type ExecEnd = Omit<ExecExit__Output, 'id'>;
 
 /** Where a running command's output goes; called in order, `end` exactly once and last. */
 export interface ExecSink {

@@ -7,6 +7,8 @@ import { createApp } from './app.js';
 import { createCore, type Core } from '../core.js';
 import type { AgentSession, ExecDown } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { commandTestCore } from '../commands/testing.js';
+import { exitReport, type ExitReport } from '../commands/state.js';
 import { testTrust, withBearer } from '../trust/testing.js';
 import { requiredScope } from '../trust/policy.js';
 
@@ -37,36 +39,15 @@ const output = (host: string, id: string, seq: number, text: string) =>
   core.fleet.onExecMessage(host, {
     execOutput: { id, seq, stream: 'stdout', data: Buffer.from(text) },
   });
-const exit = (host: string, id: string, over: Record<string, unknown> = {}) =>
+const exit = (host: string, id: string, over: Partial<ExitReport> = {}) =>
   core.fleet.onExecMessage(host, {
-    execExit: {
-      id,
-      hasExitCode: true,
-      exitCode: 0,
-      signal: '',
-      timedOut: false,
-      capped: false,
-      cancelled: false,
-      error: '',
-      outputBytes: 5,
-      durationMs: 3,
-      ...over,
-    },
+    execExit: { id, durationMs: 3, ...exitReport(over) },
   });
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-cmd-api-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  let ids = 0;
-  core = createCore({
-    store,
-    logger: nullLogger,
-    now: () => 1_800_000_000_000,
-    reportIntervalMs: 1000,
-    leaseTtlMs: 1000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => (++ids).toString(16).padStart(6, 'a'),
-  });
+  core = commandTestCore(store, () => 1_800_000_000_000);
   const { trust, adminToken } = testTrust(store, () => 1_800_000_000_000);
   tokens = {
     exec: trust.createApiToken('ops', ['exec']),
@@ -214,6 +195,27 @@ describe('POST /v1/commands', () => {
         { host: 'k1', state: 'exited', exitCode: 0 },
         { host: 'k2', state: 'lost', error: 'the agent on k2 is not connected' },
       ],
+    });
+  });
+
+  it('after a control-plane restart, a command that was running is done with its unfinished hosts lost', async () => {
+    behave = () => undefined;
+    const { id } = (await (await post({ target: { hosts: ['k1'] }, argv: ['sleep', '9'] })).json()) as {
+      id: string;
+    };
+    const again = createCore({
+      store,
+      logger: nullLogger,
+      now: () => 1_800_000_000_500,
+      reportIntervalMs: 1000,
+      leaseTtlMs: 1000,
+      randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+      newId: () => 'ffffff',
+    });
+    expect(again.commands.view(id)).toMatchObject({
+      state: 'done',
+      ok: false,
+      hosts: [{ host: 'k1', state: 'lost', error: 'the control plane restarted while the command ran' }],
     });
   });
 

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nullLogger } from '@hactl/shared';
 import { createApp } from '../api/app.js';
-import { createCore, type Core } from '../core.js';
+import type { Core } from '../core.js';
 import type { AgentSession, ExecDown } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { commandTestCore } from '../commands/testing.js';
+import { exitReport, type ExitReport } from '../commands/state.js';
 import { testTrust } from '../trust/testing.js';
 import { planExecRequest } from './commands/exec.js';
 import { runCli, type CliIo } from './run.js';
@@ -25,36 +27,15 @@ const received: ExecDown[] = [];
 const hostId = (name: string) => core.fleet.listHosts().find((h) => h.name === name)!.id;
 const out = (host: string, id: string, seq: number, stream: 'stdout' | 'stderr', text: string) =>
   core.fleet.onExecMessage(hostId(host), { execOutput: { id, seq, stream, data: Buffer.from(text) } });
-const exit = (host: string, id: string, over: Record<string, unknown> = {}) =>
+const exit = (host: string, id: string, over: Partial<ExitReport> = {}) =>
   core.fleet.onExecMessage(hostId(host), {
-    execExit: {
-      id,
-      hasExitCode: true,
-      exitCode: 0,
-      signal: '',
-      timedOut: false,
-      capped: false,
-      cancelled: false,
-      error: '',
-      outputBytes: 0,
-      durationMs: 1200,
-      ...over,
-    },
+    execExit: { id, durationMs: 1200, ...exitReport(over) },
   });
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-exec-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  let ids = 0;
-  core = createCore({
-    store,
-    logger: nullLogger,
-    now: Date.now,
-    reportIntervalMs: 1000,
-    leaseTtlMs: 1000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => (++ids).toString(16).padStart(6, 'a'),
-  });
+  core = commandTestCore(store, Date.now);
   const { trust, adminToken } = testTrust(store, Date.now);
   const app = createApp({
     fleet: core.fleet,

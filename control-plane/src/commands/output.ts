@@ -9,17 +9,20 @@
  * `retainBytes` for a reader that comes later; it never drops what an attached reader has not read.
  */
 
+/** How one host's run of a command ended (REST views, the exit event, the CLI's summary). */
+export interface HostOutcome {
+  host: string;
+  /** A HostState (state.ts); for a log follow: exited | killed | cancelled | failed. */
+  state: string;
+  exitCode: number | null;
+  signal: string;
+  error: string;
+  durationMs: number | null;
+}
+
 export type OutputEvent =
   | { type: 'output'; host: string; stream: 'stdout' | 'stderr'; data: string }
-  | {
-      type: 'exit';
-      host: string;
-      state: string;
-      exitCode: number | null;
-      signal: string;
-      error: string;
-      durationMs: number | null;
-    }
+  | ({ type: 'exit' } & HostOutcome)
   | { type: 'dropped'; events: number }
   | { type: 'end'; state: string };
 

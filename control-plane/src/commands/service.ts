@@ -2,13 +2,14 @@ import { StringDecoder } from 'node:string_decoder';
 import { NotFoundError, ValidationError, UnavailableError, type Logger } from '@hactl/shared';
 import type { ExecUp, Fleet } from '../reconcile/fleet.js';
 import type { CommandHostRow, CommandRow, Store } from '../store/store.js';
-import { OutputLog, type OutputEvent } from './output.js';
+import { OutputLog, type HostOutcome, type OutputEvent } from './output.js';
 import type { CommandRequest, CommandTarget } from './request.js';
 import {
   applyExit,
   endRun,
   isFinal,
   outcomeSummary,
+  pendingRun,
   planStarts,
   succeeded,
   type HostRun,
@@ -32,15 +33,7 @@ export interface CommandView {
   createdAt: string;
   finishedAt: string | null;
   durationMs: number | null;
-  hosts: {
-    host: string;
-    state: HostState;
-    exitCode: number | null;
-    signal: string;
-    error: string;
-    outputBytes: number;
-    durationMs: number | null;
-  }[];
+  hosts: (HostOutcome & { state: HostState; outputBytes: number })[];
 }
 
 /** A stream of output events for an HTTP response; `close` detaches (and ends a log follow). */
@@ -88,7 +81,30 @@ export class CommandService {
   private readonly follows = new Map<string, { hostId: string; log: OutputLog; decoder: StringDecoder }>();
   private readonly finished: string[] = [];
 
-  constructor(private readonly d: CommandServiceDeps) {}
+  /**
+   * Commands stored as running belong to an earlier life of this control plane: their output
+   * streams are gone and their agents killed them when the streams dropped. Their unfinished hosts
+   * become `lost` and the commands end, in one transaction.
+   */
+  constructor(private readonly d: CommandServiceDeps) {
+    const orphans = d.store.listCommandsIn('running');
+    if (!orphans.length) return;
+    const now = d.now();
+    d.store.transaction(() => {
+      for (const c of orphans) {
+        for (const h of d.store.listCommandHosts(c.id))
+          if (h.state === 'pending' || h.state === 'running')
+            d.store.updateCommandHost({
+              ...h,
+              state: 'lost',
+              error: 'the control plane restarted while the command ran',
+              finished_at: now,
+            });
+        d.store.updateCommand(c.id, { state: 'done', finished_at: now });
+      }
+    });
+    d.logger.warn({ commands: orphans.length }, 'commands of an earlier run marked lost');
+  }
 
   /**
    * Starts `req` for `author` (the token name): resolves the target, stores the command, starts
@@ -112,18 +128,7 @@ export class CommandService {
       created_at: now,
       finished_at: null,
     };
-    const runs: HostRun[] = hosts.map((h, idx) => ({
-      idx,
-      hostId: h.id,
-      host: h.name,
-      state: 'pending',
-      exitCode: null,
-      signal: '',
-      error: '',
-      outputBytes: 0,
-      startedAt: null,
-      finishedAt: null,
-    }));
+    const runs = hosts.map((h, idx) => pendingRun(idx, h.id, h.name));
     this.d.store.transaction(() => {
       this.d.store.insertCommand(
         row,
@@ -446,15 +451,8 @@ function viewHost(h: CommandHostRow): CommandView['hosts'][number] {
 }
 
 function exitEvent(h: CommandView['hosts'][number]): OutputEvent {
-  return {
-    type: 'exit',
-    host: h.host,
-    state: h.state,
-    exitCode: h.exitCode,
-    signal: h.signal,
-    error: h.error,
-    durationMs: h.durationMs,
-  };
+  const { outputBytes: _bytes, ...outcome } = h;
+  return { type: 'exit', ...outcome };
 }
 
 function exitFields(e: Extract<ExecUp, { execExit: unknown }>['execExit']) {

@@ -1,29 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { applyExit, outcomeSummary, planStarts, succeeded, type ExitReport, type HostRun } from './state.js';
+import {
+  applyExit,
+  exitReport,
+  outcomeSummary,
+  pendingRun,
+  planStarts,
+  succeeded,
+  type ExitReport,
+  type HostRun,
+} from './state.js';
 
 const run = (idx: number, state: HostRun['state'] = 'pending'): HostRun => ({
-  idx,
-  hostId: `h${idx}`,
-  host: `host${idx}`,
+  ...pendingRun(idx, `h${idx}`, `host${idx}`),
   state,
-  exitCode: null,
-  signal: '',
-  error: '',
-  outputBytes: 0,
-  startedAt: null,
-  finishedAt: null,
 });
-const exit = (over: Partial<ExitReport>): ExitReport => ({
-  hasExitCode: true,
-  exitCode: 0,
-  signal: '',
-  timedOut: false,
-  capped: false,
-  cancelled: false,
-  error: '',
-  outputBytes: 5,
-  ...over,
-});
+const exit = (over: Partial<ExitReport>): ExitReport => exitReport({ outputBytes: 5, ...over });
 
 describe('planStarts', () => {
   it('parallel 2, nothing running → the first two pending hosts', () => {

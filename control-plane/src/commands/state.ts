@@ -22,7 +22,7 @@ export interface HostRun {
   finishedAt: number | null;
 }
 
-/** An agent's ExecExit, as the control plane reads it. */
+/** An agent's ExecExit (proto), as the control plane reads it; the wire's `id` and timing aside. */
 export interface ExitReport {
   hasExitCode: boolean;
   exitCode: number;
@@ -32,6 +32,22 @@ export interface ExitReport {
   cancelled: boolean;
   error: string;
   outputBytes: number;
+}
+
+/** A host's run before it starts. */
+export function pendingRun(idx: number, hostId: string, host: string): HostRun {
+  return {
+    idx,
+    hostId,
+    host,
+    state: 'pending',
+    exitCode: null,
+    signal: '',
+    error: '',
+    outputBytes: 0,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 export function isFinal(s: HostState): boolean {
@@ -93,4 +109,19 @@ export function endRun(
 /** One line per host for the audit event: `kafka1=0`, `kafka2=timed_out`, `kafka3=lost`. */
 export function outcomeSummary(runs: readonly HostRun[]): string {
   return runs.map((r) => `${r.host}=${r.state === 'exited' ? String(r.exitCode) : r.state}`).join(' ');
+}
+
+/** An exit report as a test agent sends it: exit code 0 unless `over` says otherwise. */
+export function exitReport(over: Partial<ExitReport> = {}): ExitReport {
+  return {
+    hasExitCode: true,
+    exitCode: 0,
+    signal: '',
+    timedOut: false,
+    capped: false,
+    cancelled: false,
+    error: '',
+    outputBytes: 0,
+    ...over,
+  };
 }

@@ -1,6 +1,7 @@
 import type { HostDesiredState, InstanceObservation, Logger } from '@hactl/shared';
 import type { ExecStart } from '@hactl/proto';
 import type { Store } from '../store/store.js';
+import type { ExitReport } from '../commands/state.js';
 
 /** A command for one instance, sent on its host's agent stream. */
 export interface AgentCommand {
@@ -26,20 +27,7 @@ export type ExecDown =
 /** A streaming-command message from an agent, checked by the gRPC layer. */
 export type ExecUp =
   | { execOutput: { id: string; seq: number; stream: 'stdout' | 'stderr'; data: Buffer } }
-  | {
-      execExit: {
-        id: string;
-        hasExitCode: boolean;
-        exitCode: number;
-        signal: string;
-        timedOut: boolean;
-        capped: boolean;
-        cancelled: boolean;
-        error: string;
-        outputBytes: number;
-        durationMs: number;
-      };
-    };
+  | { execExit: ExitReport & { id: string; durationMs: number } };
 
 /** What the gRPC layer registers for a connected agent. */
 export interface AgentSession {

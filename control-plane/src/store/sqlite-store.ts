@@ -432,6 +432,10 @@ export class SqliteStore implements Store {
     return this.sql('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
   }
 
+  listCommandsIn(state: string): CommandRow[] {
+    return this.sql('SELECT * FROM commands WHERE state = ? ORDER BY created_at').all(state) as CommandRow[];
+  }
+
   listCommandHosts(id: string): CommandHostRow[] {
     return this.sql('SELECT * FROM command_hosts WHERE command_id = ? ORDER BY idx').all(
       id,

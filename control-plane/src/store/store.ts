@@ -265,6 +265,8 @@ export interface Store {
   updateFailover(f: FailoverRow): void;
   insertCommand(c: CommandRow, hosts: readonly CommandHostRow[]): void;
   getCommand(id: string): CommandRow | undefined;
+  /** Commands in `state` (oldest first). */
+  listCommandsIn(state: string): CommandRow[];
   listCommandHosts(id: string): CommandHostRow[];
   updateCommand(id: string, patch: { state: string; finished_at: number | null }): void;
   updateCommandHost(h: CommandHostRow): void;

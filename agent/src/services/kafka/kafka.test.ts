@@ -26,6 +26,7 @@ describe('kafka process plan', () => {
       adoptMatch: ['/d/k/1/conf/server.properties'],
       env: { LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_OPTS: '-XX:+UseG1GC' },
       logFile: '/d/k/1/logs/kafka.out',
+      serviceLogFiles: ['/d/k/1/logs/server.log'],
     });
     expect(p.dirs).toEqual(['/d/k/1/conf', '/d/k/1/logs', '/d/k/1/data']);
   });

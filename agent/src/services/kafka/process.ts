@@ -81,6 +81,10 @@ export function planKafkaProcess(inputs: Inputs): ProcessPlan {
     stopGraceMs: 30_000,
     dirs: [inputs.confDir, inputs.logDir, ...inputs.logDirs],
     logFile: `${inputs.logDir}/kafka.out`,
+    // The broker's own log: config/log4j(2) writes server.log in kafka.logs.dir (= LOG_DIR), rolled
+    // by log4j (upstream 3.x: hourly to server.log.YYYY-MM-DD-HH; size-based to server.log.N in
+    // other configs). `hactl logs` and `logs -f` read it; kafka.out keeps the console output.
+    serviceLogFiles: [`${inputs.logDir}/server.log`],
   };
 }
 

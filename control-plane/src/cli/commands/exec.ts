@@ -5,6 +5,7 @@ import { PrefixLines } from '../prefix-lines.js';
 import { renderTable } from '../table.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
+import type { HostOutcome } from '../../commands/output.js';
 
 export interface ExecFlags {
   cluster?: string;
@@ -20,14 +21,8 @@ export const EXIT_INTERRUPTED = 130;
 /** How long Ctrl-C waits for the hosts to report their cancelled commands. */
 const CANCEL_WAIT_MS = 5000;
 
-interface HostSummary {
-  host: string;
-  state: string;
-  exitCode: number | null;
-  signal: string;
-  error: string;
-  durationMs: number | null;
-}
+/** One row of the summary: each host's outcome as `GET /v1/commands/{id}` shows it. */
+type HostSummary = HostOutcome;
 
 /**
  * The request body for `hactl exec`, from the words before `--` (at most one: a host, or a member
