@@ -192,6 +192,14 @@ describe('e2e: hactl exec and hactl logs -f on a real Kafka 4 cluster', { timeou
     );
     run.child.kill('SIGINT');
     expect(await run.done).toBe(130);
+    // The CLI going away ends the follow on the agent too (the control plane sends ExecCancel).
+    await waitFor('the agent to end the follow', () =>
+      /"command":"f[a-f0-9]+"[^\n]*"exec ended"|"exec ended"[^\n]*"command":"f[a-f0-9]+"/.test(
+        fs.readFileSync(path.join(lab.dir, 'agent-ex1.log'), 'utf8'),
+      )
+        ? true
+        : undefined,
+    );
   });
 
   it('an agent started without --allow-exec refuses, naming the flag', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nullLogger } from '@hactl/shared';
 import { createApp } from './app.js';
 import { createCore, type Core } from '../core.js';
@@ -217,6 +217,29 @@ describe('POST /v1/commands', () => {
       ok: false,
       hosts: [{ host: 'k1', state: 'lost', error: 'the control plane restarted while the command ran' }],
     });
+  });
+
+  it('a host that never reports (an agent older than streaming commands) is lost 30 s after the timeout', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      behave = () => undefined;
+      const res = await post({ target: { hosts: ['k1'] }, argv: ['true'], timeoutSec: 5 });
+      const { id } = (await res.json()) as { id: string };
+      vi.advanceTimersByTime(34_000);
+      expect(core.commands.view(id).state).toBe('running');
+      vi.advanceTimersByTime(2_000);
+      expect(core.commands.view(id)).toMatchObject({
+        state: 'done',
+        hosts: [
+          { state: 'lost', error: expect.stringMatching(/no exit report from the agent on k1 within 35 s/) },
+        ],
+      });
+      expect(received.get('k1')).toContainEqual({
+        execCancel: { id: `${id}-0`, reason: 'no exit report in time' },
+      });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('an agent that reports for a command sent to another host is ignored', async () => {

@@ -63,7 +63,7 @@ export function addCommandRoutes(
     const f = commands.follow(name, member, {
       file: file as 'service' | 'out',
       tailLines: Number(tailRaw),
-      sinceMs: since ? Date.now() - (since as number) : 0,
+      sinceAgoMs: since as number,
     });
     return ndjson(f.stream, { 'x-hactl-host': f.host, 'x-hactl-instance': f.instance });
   });

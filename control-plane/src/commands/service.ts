@@ -64,6 +64,8 @@ interface Live {
 const RETAIN_BYTES = 16 * 1024 * 1024;
 /** Finished commands whose output stays readable in memory. */
 const KEEP_FINISHED = 20;
+/** How long past a command's timeout the control plane waits for a host's exit report (ms). */
+const ANSWER_GRACE_MS = 30_000;
 /** Credit window per host and command (agent/src/exec/flow.ts). */
 const WINDOW_BYTES = 256 * 1024;
 
@@ -77,7 +79,10 @@ const WINDOW_BYTES = 256 * 1024;
 export class CommandService {
   private readonly live = new Map<string, Live>();
   /** Agent-side id (`<command>-<idx>` or a follow's id) → its command and host. */
-  private readonly execs = new Map<string, { command: string; idx: number; hostId: string }>();
+  private readonly execs = new Map<
+    string,
+    { command: string; idx: number; hostId: string; timer: NodeJS.Timeout }
+  >();
   private readonly follows = new Map<string, { hostId: string; log: OutputLog; decoder: StringDecoder }>();
   private readonly finished: string[] = [];
 
@@ -216,13 +221,14 @@ export class CommandService {
 
   /**
    * Follows a member's log (`hactl logs -f`) until the returned stream is closed: read-only, so
-   * neither stored nor audited, and allowed without --allow-exec.
+   * neither stored nor audited, and allowed without --allow-exec. `tailLines` of the existing log
+   * first, only those stamped within `sinceAgoMs` (0: all).
    * @throws NotFoundError (cluster or member), ValidationError (ambiguous member), UnavailableError (agent not connected).
    */
   follow(
     cluster: string,
     member: string,
-    o: { file: 'service' | 'out'; tailLines: number; sinceMs: number },
+    o: { file: 'service' | 'out'; tailLines: number; sinceAgoMs: number },
   ): { host: string; instance: string; stream: OutputStream } {
     const members = this.targetFleet().members(cluster);
     if (!members) throw new NotFoundError('cluster', cluster);
@@ -244,7 +250,13 @@ export class CommandService {
         timeoutMs: 0,
         maxOutputBytes: 0,
         windowBytes: WINDOW_BYTES,
-        follow: { instanceId: m.instance, file: o.file, tailLines: o.tailLines, sinceMs: o.sinceMs },
+        follow: {
+          instanceId: m.instance,
+          file: o.file,
+          tailLines: o.tailLines,
+          // --since 10m: lines stamped after now - 10m, in this control plane's clock.
+          sinceMs: o.sinceAgoMs > 0 ? this.d.now() - o.sinceAgoMs : 0,
+        },
       },
     });
     if (!sent) throw new UnavailableError(`the agent on ${m.host} is not connected`);
@@ -302,6 +314,7 @@ export class CommandService {
       );
       return;
     }
+    clearTimeout(e.timer);
     this.execs.delete(id);
     this.setRun(live, applyExit(run, msg.execExit, this.d.now()));
     this.advance(live);
@@ -317,6 +330,7 @@ export class CommandService {
     const now = this.d.now();
     for (const [id, e] of this.execs) {
       if (e.hostId !== hostId) continue;
+      clearTimeout(e.timer);
       this.execs.delete(id);
       const live = this.live.get(e.command);
       const run = live?.runs[e.idx];
@@ -352,8 +366,34 @@ export class CommandService {
       },
     });
     if (!sent) return this.setRun(live, endRun(r, 'lost', `the agent on ${r.host} is not connected`, now));
-    this.execs.set(id, { command: live.row.id, idx: r.idx, hostId: r.hostId });
+    // The agent kills the command at its timeout and reports; one that never does (an agent from
+    // before streaming commands ignores ExecStart) must not hold the command open forever.
+    const timer = setTimeout(() => this.expire(id), live.row.timeout_ms + ANSWER_GRACE_MS);
+    timer.unref();
+    this.execs.set(id, { command: live.row.id, idx: r.idx, hostId: r.hostId, timer });
     this.setRun(live, { ...r, state: 'running', startedAt: now });
+  }
+
+  /** A host that did not report its command's end in time: cancelled there, lost here. */
+  private expire(id: string): void {
+    const e = this.execs.get(id);
+    if (!e) return;
+    this.execs.delete(id);
+    const live = this.live.get(e.command);
+    const run = live?.runs[e.idx];
+    if (!live || !run || isFinal(run.state)) return;
+    this.d.fleet.sendExec(e.hostId, { execCancel: { id, reason: 'no exit report in time' } });
+    const waited = Math.round((live.row.timeout_ms + ANSWER_GRACE_MS) / 1000);
+    this.setRun(
+      live,
+      endRun(
+        run,
+        'lost',
+        `no exit report from the agent on ${run.host} within ${waited} s (is it older than streaming commands?)`,
+        this.d.now(),
+      ),
+    );
+    this.advance(live);
   }
 
   private finish(live: Live, now: number): void {

@@ -30,14 +30,18 @@ describe('kafka process plan', () => {
     });
     expect(p.dirs).toEqual(['/d/k/1/conf', '/d/k/1/logs', '/d/k/1/data']);
   });
+  it('a cluster id starting with "-" stays one argument (kafka-storage refused it after a separate -t)', () => {
+    const [format] = planKafkaPreStart({ ...kraftInputs, clusterId: '-bCdEfGhIjKlMnOpQrStUv' });
+    expect(format!.args).toContain('--cluster-id=-bCdEfGhIjKlMnOpQrStUv');
+    expect(format!.args).not.toContain('-t');
+  });
   it('KRaft formats storage before each start (idempotent, no dynamic-quorum flag with static voters); ZooKeeper mode formats nothing', () => {
     expect(planKafkaPreStart(kraftInputs)).toEqual([
       {
         command: '/opt/kafka/bin/kafka-storage.sh',
         args: [
           'format',
-          '-t',
-          'MkU3OEVBNTcwNTJENDM2Qg',
+          '--cluster-id=MkU3OEVBNTcwNTJENDM2Qg',
           '-c',
           '/d/k/1/conf/server.properties',
           '--ignore-formatted',

@@ -104,8 +104,10 @@ export function planKafkaPreStart(
       command: `${inputs.home}/bin/kafka-storage.sh`,
       args: [
         'format',
-        '-t',
-        inputs.clusterId,
+        // One argument, `=` joined: a base64url id may start with `-` (1 in 64), which kafka-storage
+        // takes for an option after a separate `-t` ("argument --cluster-id/-t: expected one
+        // argument"; Kafka's own random-uuid never starts with `-` for that reason).
+        `--cluster-id=${inputs.clusterId}`,
         '-c',
         kafka.serverPropertiesPath(inputs),
         '--ignore-formatted',
