@@ -318,8 +318,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
   program
     .command('logs')
     .argument(
-      '<member>',
-      'CLUSTER/MEMBER (or CLUSTER MEMBER); MEMBER: host name, member id, or member name (zk-1)',
+      '<cluster/member>',
+      'CLUSTER/MEMBER, or CLUSTER then MEMBER; MEMBER: host name, member id, or name (zk-1)',
     )
     .argument('[member]', 'the member, when the cluster is given alone')
     .option('--out', "the captured stdout/stderr (<member>/logs/*.out) instead of the service's own log")
