@@ -17,7 +17,8 @@ import { parseWireDesired, type DesiredState } from './sync/desired.js';
 import { readAppliedState, writeAppliedState } from './sync/state-file.js';
 import { checkTrust, readRememberedControlPlane, writeRememberedControlPlane } from './sync/trust.js';
 import { agentServiceKind } from './services/registry.js';
-import { QUERY_ACTIONS, runQuery } from './sync/queries.js';
+import { logFileOf, QUERY_ACTIONS, runQuery } from './sync/queries.js';
+import { ExecService } from './exec/service.js';
 import type { SupervisorOptions } from './supervisor/index.js';
 import { ApplyRetry } from './sync/apply-retry.js';
 import { describeError as describe } from './sync/describe.js';
@@ -80,6 +81,8 @@ export class Agent {
   private readonly remover: LeaseRemover;
   private readonly journal: CommandJournal;
   private readonly unsentResults: CommandResultMsg[] = [];
+  /** Streaming commands (`hactl exec`, `hactl logs -f`). */
+  private readonly exec: ExecService;
   /** Why an instance is waiting in a rollout step (shown in its status detail). */
   private readonly waiting = new Map<string, string>();
 
@@ -111,9 +114,19 @@ export class Agent {
         while (this.unsentResults.length && this.conn.send({ commandResult: this.unsentResults[0]! }))
           this.unsentResults.shift();
       },
-      onDisconnected: (reason) =>
-        this.log.warn({ reason }, 'disconnected from control plane; keeping the last applied state'),
+      onDisconnected: (reason) => {
+        this.log.warn({ reason }, 'disconnected from control plane; keeping the last applied state');
+        void this.exec.cancelAll('control plane stream lost');
+      },
       backoff: this.cfg.backoff,
+    });
+    this.exec = new ExecService({
+      allowExec: this.cfg.allowExec,
+      send: (msg) => this.conn.send(msg),
+      logFile: (id, which) => logFileOf(this.manager, id, which).file,
+      env: deps.baseEnv,
+      logger: deps.logger,
+      now: deps.now,
     });
     this.probes = new InstanceProbes({
       instances: this.manager,
@@ -210,6 +223,7 @@ export class Agent {
     clearInterval(this.checkTimer);
     this.applyRetry.cancel();
     this.reporter.stop();
+    await this.exec.cancelAll('agent stopping');
     await this.applyChain;
     await this.probes.closeAll();
     this.conn.close();
@@ -228,6 +242,12 @@ export class Agent {
       if (ms >= 100 && ms <= 600_000) this.reporter.setInterval(ms);
     } else if (msg.body === 'command' && msg.command) {
       void this.handleCommand(msg.command);
+    } else if (msg.body === 'execStart' && msg.execStart) {
+      this.exec.start(msg.execStart);
+    } else if (msg.body === 'execCredit' && msg.execCredit) {
+      this.exec.credit(msg.execCredit.id, msg.execCredit.bytes);
+    } else if (msg.body === 'execCancel' && msg.execCancel) {
+      this.exec.cancel(msg.execCancel.id, msg.execCancel.reason);
     } else if (msg.body === 'desired' && msg.desired) {
       const parsed = this.parseDesired(msg.desired);
       if (!parsed) return;

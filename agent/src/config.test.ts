@@ -10,8 +10,9 @@ describe('agent flags for issue 16 (#5 package hosts, #6 control plane)', () => 
       'no --package-host → no package host at all',
       [],
       {},
-      { packageHosts: [], acceptControlPlane: undefined },
+      { packageHosts: [], acceptControlPlane: undefined, allowExec: false },
     ],
+    ['--allow-exec → arbitrary commands allowed (issue 13)', ['--allow-exec'], {}, { allowExec: true }],
     [
       'repeatable --package-host',
       [

@@ -47,6 +47,11 @@ export interface AgentConfig {
    * instance; from then on the normal rules hold.
    */
   acceptControlPlane: string | undefined;
+  /**
+   * `--allow-exec`: run arbitrary commands from the control plane (`hactl exec`, tokens with the
+   * exec scope). Off by default: an agent refuses them unless its operator opted in on this host.
+   */
+  allowExec: boolean;
 }
 
 export function defaultConfig(): AgentConfig {
@@ -69,6 +74,7 @@ export function defaultConfig(): AgentConfig {
     serviceUsers: 'auto',
     packageHosts: [],
     acceptControlPlane: undefined,
+    allowExec: false,
   };
 }
 
@@ -107,7 +113,9 @@ export const USAGE = `usage: hactl-agent --server HOST:PORT --name NAME --addres
   --accept-control-plane ID
                        follow the control plane with this id (GET /v1/info) although this agent
                        belongs to another one, or it went back in generation, or its first desired
-                       state removes every instance; the agent refuses all three otherwise`;
+                       state removes every instance; the agent refuses all three otherwise
+  --allow-exec         run arbitrary commands sent by tokens with the exec scope (hactl exec);
+                       off by default: named actions and logs only`;
 
 export function loadConfig(input: { argv: string[]; env: Record<string, string | undefined> }): AgentConfig {
   const { values } = parseArgs({
@@ -129,6 +137,7 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
       'service-users': { type: 'string' },
       'package-host': { type: 'string', multiple: true },
       'accept-control-plane': { type: 'string' },
+      'allow-exec': { type: 'boolean' },
     },
   });
   const cfg = defaultConfig();
@@ -242,6 +251,7 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
       });
     else cfg.acceptControlPlane = accept;
   }
+  cfg.allowExec = values['allow-exec'] === true;
   if (problems.length) throw new ValidationError('invalid agent configuration', problems);
   return cfg;
 }

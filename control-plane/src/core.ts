@@ -7,6 +7,7 @@ import { MembershipGates } from './membership/gates.js';
 import { FailoverEngine } from './failover/engine.js';
 import type { Store } from './store/store.js';
 import { MemberActions } from './actions/member-actions.js';
+import { CommandService } from './commands/service.js';
 
 export interface CoreOptions {
   store: Store;
@@ -30,6 +31,8 @@ export interface Core {
   failovers: FailoverEngine;
   /** The operator's named member actions (restart, stop, start, files, host status). */
   actions: MemberActions;
+  /** Remote commands over the agent streams (`hactl exec`, `hactl logs -f`). */
+  commands: CommandService;
 }
 
 /**
@@ -105,6 +108,15 @@ export function createCore(o: CoreOptions): Core {
     logger: o.logger,
     now: o.now,
   });
+  const commands = new CommandService({
+    store: o.store,
+    fleet,
+    logger: o.logger,
+    now: o.now,
+    newId: o.newId,
+  });
+  fleet.onExecMessage = (host, msg) => commands.onAgentMessage(host, msg);
+  fleet.onAgentDisconnected = (host) => commands.onAgentDisconnected(host);
   return {
     fleet,
     leases,
@@ -112,6 +124,7 @@ export function createCore(o: CoreOptions): Core {
     actions,
     changes: new Changes({ fleet, rollouts, logger: o.logger }),
     failovers,
+    commands,
   };
 }
 

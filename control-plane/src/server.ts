@@ -83,7 +83,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const { fleet, leases, rollouts, changes, failovers, actions } = createCore({
+  const { fleet, leases, rollouts, changes, failovers, actions, commands } = createCore({
     store,
     logger,
     now,
@@ -134,6 +134,7 @@ export async function startControlPlane(
     changes,
     failovers,
     actions,
+    commands,
     logger,
     trust,
     install: {

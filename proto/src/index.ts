@@ -21,6 +21,12 @@ export type { DesiredInstance, DesiredInstance__Output } from './gen/hactl/agent
 export type { Welcome, Welcome__Output } from './gen/hactl/agent/v1/Welcome.js';
 export type { Command, Command__Output } from './gen/hactl/agent/v1/Command.js';
 export type { CommandResult, CommandResult__Output } from './gen/hactl/agent/v1/CommandResult.js';
+export type { ExecStart, ExecStart__Output } from './gen/hactl/agent/v1/ExecStart.js';
+export type { LogFollow, LogFollow__Output } from './gen/hactl/agent/v1/LogFollow.js';
+export type { ExecCredit, ExecCredit__Output } from './gen/hactl/agent/v1/ExecCredit.js';
+export type { ExecCancel, ExecCancel__Output } from './gen/hactl/agent/v1/ExecCancel.js';
+export type { ExecOutput, ExecOutput__Output } from './gen/hactl/agent/v1/ExecOutput.js';
+export type { ExecExit, ExecExit__Output } from './gen/hactl/agent/v1/ExecExit.js';
 export type { AcquireLeaseRequest__Output } from './gen/hactl/agent/v1/AcquireLeaseRequest.js';
 export type {
   AcquireLeaseResponse,

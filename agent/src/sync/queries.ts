@@ -36,6 +36,22 @@ export interface LogsAnswer {
   text: string;
 }
 
+/**
+ * The log file `hactl logs` reads for an instance: `service` (its own log, the first of its log
+ * files) or `out` (captured stdout/stderr), with all its log files.
+ * @throws Error when this host does not run the instance.
+ */
+export function logFileOf(
+  manager: InstanceManager,
+  instanceId: string,
+  which: string,
+): { file: string; files: string[] } {
+  const m = manager.instances.get(instanceId);
+  if (!m) throw new Error(`this host does not run ${instanceId}`);
+  const files = InstanceManager.logFiles(m.plan);
+  return { file: which === 'out' ? m.plan.logFile : files[0]!, files };
+}
+
 export async function runQuery(manager: InstanceManager, cmd: Command__Output): Promise<string> {
   if (cmd.action === 'check-distribution') {
     const [kind = '', inputsJson = ''] = cmd.args;
@@ -55,11 +71,8 @@ export async function runQuery(manager: InstanceManager, cmd: Command__Output): 
     return JSON.stringify(answer);
   }
   if (cmd.action === 'logs') {
-    const m = manager.instances.get(cmd.instanceId);
-    if (!m) throw new Error(`this host does not run ${cmd.instanceId}`);
     const [which = 'service', linesArg = '100'] = cmd.args;
-    const files = InstanceManager.logFiles(m.plan);
-    const file = which === 'out' ? m.plan.logFile : files[0]!;
+    const { file, files } = logFileOf(manager, cmd.instanceId, which);
     const lines = Math.min(Math.max(1, Number.parseInt(linesArg, 10) || 100), 5000);
     const tail = (await readTail(file, MAX_OUTPUT)).split('\n');
     if (tail.at(-1) === '') tail.pop();

@@ -8,7 +8,7 @@ import {
 } from '@hactl/proto';
 import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
-import { parseHello, parseStatus } from './validate.js';
+import { parseExecUp, parseHello, parseStatus } from './validate.js';
 import { ERROR_STATUS } from '../errors.js';
 import type { PeerCert, TrustService } from '../trust/service.js';
 
@@ -92,6 +92,9 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         sendCommand(cmd) {
           if (!ended) call.write({ command: cmd });
         },
+        sendExec(msg) {
+          if (!ended) call.write(msg);
+        },
         close(reason) {
           if (ended) return;
           ended = true;
@@ -171,6 +174,8 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
               output: r.output.slice(0, 64 * 1024),
               error: r.error.slice(0, 4000),
             });
+          } else if (msg.body === 'execOutput' || msg.body === 'execExit') {
+            fleet.onExecMessage(h, parseExecUp(msg));
           } else if (msg.body === 'hello')
             throw new HactlError('invalid_argument', 'hello may only be sent once per stream');
         } catch (err) {

@@ -11,8 +11,13 @@ import {
   type ErrorDetail,
   type MemberFailure,
 } from '@hactl/shared';
-import type { ExitFailure__Output, Hello__Output, StatusReport__Output } from '@hactl/proto';
-import type { AgentHello, StatusUpdate } from '../reconcile/fleet.js';
+import type {
+  AgentMessage__Output,
+  ExitFailure__Output,
+  Hello__Output,
+  StatusReport__Output,
+} from '@hactl/proto';
+import type { AgentHello, ExecUp, StatusUpdate } from '../reconcile/fleet.js';
 
 const PROCESS_STATES = new Set(['running', 'stopped', 'crashed', 'starting']);
 const MAX_PROBE_JSON = 64 * 1024;
@@ -199,6 +204,48 @@ export function parseFailure(
       exitedAt: new Date(at).toISOString(),
       logFile: f.logFile,
       logTail: [...f.logTail],
+    },
+  };
+}
+
+/** Largest output payload accepted from an agent (the agent sends at most 32 KiB). */
+const MAX_EXEC_CHUNK = 64 * 1024;
+
+/**
+ * Checks a streaming-command message from an agent (exec_output / exec_exit); untrusted like
+ * every wire input. Which host may report for which command is the command service's check.
+ * @throws ValidationError naming the bad field.
+ */
+export function parseExecUp(msg: AgentMessage__Output): ExecUp {
+  const problems: ErrorDetail[] = [];
+  const idOk = (id: string) => /^[A-Za-z0-9._-]{1,100}$/.test(id);
+  if (msg.execOutput) {
+    const o = msg.execOutput;
+    if (!idOk(o.id)) problems.push({ path: 'exec_output.id', message: 'must be a command id' });
+    if (o.stream !== 'stdout' && o.stream !== 'stderr')
+      problems.push({ path: 'exec_output.stream', message: 'must be stdout or stderr' });
+    if (o.data.length > MAX_EXEC_CHUNK)
+      problems.push({ path: 'exec_output.data', message: `must be at most ${MAX_EXEC_CHUNK} bytes` });
+    if (problems.length) throw new ValidationError('invalid exec output', problems);
+    return { execOutput: { id: o.id, seq: o.seq, stream: o.stream as 'stdout' | 'stderr', data: o.data } };
+  }
+  const e = msg.execExit;
+  if (!e || !idOk(e.id))
+    throw new ValidationError('invalid exec exit', [
+      { path: 'exec_exit.id', message: 'must be a command id' },
+    ]);
+  return {
+    execExit: {
+      id: e.id,
+      hasExitCode: e.hasExitCode,
+      exitCode: e.exitCode,
+      signal: e.signal.slice(0, 20),
+      timedOut: e.timedOut,
+      capped: e.capped,
+      cancelled: e.cancelled,
+      error: e.error.slice(0, 2000),
+      outputBytes: e.outputBytes,
+      durationMs: e.durationMs,
     },
   };
 }

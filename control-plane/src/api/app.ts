@@ -14,6 +14,8 @@ import { addInstallRoutes, type InstallDeps } from './install-routes.js';
 import type { Caller, TrustService } from '../trust/service.js';
 import { addMemberRoutes } from './member-routes.js';
 import type { MemberActions } from '../actions/member-actions.js';
+import type { CommandService } from '../commands/service.js';
+import { addCommandRoutes } from './command-routes.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -29,6 +31,8 @@ export interface AppDeps {
   changes?: Changes;
   /** The core's named member actions; without it the member action routes are absent. */
   actions?: MemberActions;
+  /** Remote commands (`hactl exec`, `hactl logs -f`); without it those routes are absent. */
+  commands?: CommandService;
 }
 
 /**
@@ -292,6 +296,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
 
   addTrustRoutes(app, { trust: deps.trust, fleet });
   if (deps.actions) addMemberRoutes(app, deps.actions);
+  addCommandRoutes(app, { commands: deps.commands });
   if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
 
   app.get('/v1/events', (c) => {

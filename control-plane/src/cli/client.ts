@@ -44,10 +44,21 @@ export interface ApiClient {
   put(path: string, body: unknown, headers?: Record<string, string>): Promise<unknown>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<unknown>;
   delete(path: string, headers?: Record<string, string>): Promise<unknown>;
+  /**
+   * A streamed NDJSON GET: each line's JSON value as it arrives. Non-2xx becomes an ApiError as
+   * for the other calls; a line that is not JSON ends the stream with an ApiError.
+   */
+  stream(path: string): Promise<ApiStream>;
+}
+
+export interface ApiStream {
+  headers: Record<string, string | undefined>;
+  events: AsyncIterable<unknown>;
+  close(): void;
 }
 
 /** Builds the REST client; every non-2xx becomes an ApiError, every transport failure a ConnectError. */
-export function createApiClient(io: Pick<CliIo, 'http'>, conn: Connection): ApiClient {
+export function createApiClient(io: Pick<CliIo, 'http' | 'httpStream'>, conn: Connection): ApiClient {
   const call = async (
     method: string,
     path: string,
@@ -89,7 +100,49 @@ export function createApiClient(io: Pick<CliIo, 'http'>, conn: Connection): ApiC
     put: (path, body, headers) => call('PUT', path, body, headers),
     post: (path, body, headers) => call('POST', path, body, headers),
     delete: (path, headers) => call('DELETE', path, undefined, headers),
+    stream: async (path) => {
+      if (!io.httpStream) throw new UsageError('this hactl cannot stream answers');
+      const headers: Record<string, string> = { accept: 'application/x-ndjson' };
+      if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
+      let res: Awaited<ReturnType<NonNullable<CliIo['httpStream']>>>;
+      try {
+        res = await io.httpStream({
+          method: 'GET',
+          url: `${conn.server}${path}`,
+          headers,
+          connectTimeoutMs: REQUEST_TIMEOUT_MS,
+          ...(conn.ca ? { caFile: conn.ca } : {}),
+        });
+      } catch (err) {
+        throw new ConnectError(conn.server, describeFetchFailure(err), err);
+      }
+      if (res.status < 200 || res.status > 299) {
+        let text = '';
+        for await (const chunk of res.body) text += chunk;
+        throw parseErrorBody(res.status, res.statusText, text);
+      }
+      return { headers: res.headers, events: ndjsonEvents(res.body, res.status), close: res.close };
+    },
   };
+}
+
+/** Splits a text stream into lines and parses each as JSON. */
+async function* ndjsonEvents(body: AsyncIterable<string>, status: number): AsyncIterable<unknown> {
+  let rest = '';
+  for await (const chunk of body) {
+    rest += chunk;
+    let nl: number;
+    while ((nl = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, nl);
+      rest = rest.slice(nl + 1);
+      if (!line.trim()) continue;
+      try {
+        yield JSON.parse(line) as unknown;
+      } catch {
+        throw new ApiError(status, 'bad_response', 'the control plane streamed a line that is not JSON');
+      }
+    }
+  }
 }
 
 /**

@@ -55,3 +55,55 @@ export const nodeHttpClient: HttpClient = (req) =>
     r.on('error', reject);
     r.end(body);
   });
+
+/** A streamed answer: status and headers at once, the body as it arrives. */
+export interface HttpStreamAnswer {
+  status: number;
+  statusText: string;
+  headers: Record<string, string | undefined>;
+  /** The body's text, chunk by chunk, until the server ends it. */
+  body: AsyncIterable<string>;
+  /** Ends the exchange early (the server sees the connection close). */
+  close(): void;
+}
+
+/** Opens a GET whose body is read as it arrives (`hactl exec`, `hactl logs -f`). */
+export type HttpStreamClient = (
+  req: Omit<HttpRequest, 'body' | 'timeoutMs'> & { connectTimeoutMs: number },
+) => Promise<HttpStreamAnswer>;
+
+/**
+ * The streaming half of the node:http client: no overall timeout (a follow runs until it is
+ * closed), only one for the answer's headers. Same errors as nodeHttpClient.
+ */
+export const nodeHttpStreamClient: HttpStreamClient = (req) =>
+  new Promise((resolve, reject) => {
+    const url = new URL(req.url);
+    const lib = url.protocol === 'https:' ? https : http;
+    const ca = req.caFile ? fs.readFileSync(req.caFile, 'utf8') : undefined;
+    const r = lib.request(url, { method: req.method, headers: req.headers, ...(ca ? { ca } : {}) }, (res) => {
+      clearTimeout(timer);
+      res.setEncoding('utf8');
+      resolve({
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage ?? '',
+        headers: Object.fromEntries(
+          Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+        ),
+        body: res as AsyncIterable<string>,
+        close: () => r.destroy(),
+      });
+    });
+    const timer = setTimeout(
+      () =>
+        r.destroy(
+          Object.assign(new Error(`no answer within ${req.connectTimeoutMs} ms`), { name: 'TimeoutError' }),
+        ),
+      req.connectTimeoutMs,
+    );
+    r.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    r.end();
+  });

@@ -1,4 +1,4 @@
-import type { HttpClient } from './http.js';
+import type { HttpClient, HttpStreamClient } from './http.js';
 
 /**
  * Everything the CLI needs from the outside world. `runCli` takes it as a parameter so tests drive the
@@ -21,4 +21,11 @@ export interface CliIo {
   isTty: boolean;
   /** Current time in ms since the epoch; ages ("3s ago") are computed against it. */
   now: () => number;
+  /** Streamed GETs (`hactl exec`, `hactl logs -f`); absent: those commands say they cannot stream. */
+  httpStream?: HttpStreamClient;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) until the returned function is called; absent: Ctrl-C
+   * kills the process as usual.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
 }

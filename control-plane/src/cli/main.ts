@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The real `hactl` process: builds CliIo from process and runs the CLI. Nothing else reads process.*. */
-import { nodeHttpClient } from './http.js';
+import { nodeHttpClient, nodeHttpStreamClient } from './http.js';
 import { readCapped, readFileCapped } from './read-capped.js';
 import { runCli } from './run.js';
 
@@ -13,6 +13,11 @@ process.exitCode = await runCli(process.argv.slice(2), {
   readStdin: (maxBytes) => readCapped(process.stdin, maxBytes),
   isTty: process.stdout.isTTY === true,
   now: () => Date.now(),
+  httpStream: nodeHttpStreamClient,
+  onInterrupt: (handler) => {
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
 });
 
 // Done: leave now rather than when the last handle closes (an idle keep-alive socket of fetch kept

@@ -4,6 +4,8 @@ import type { ApplyFlags } from './commands/apply.js';
 import type { CommandContext, OutputFlags } from './commands/context.js';
 import type { RolloutStartFlags } from './commands/rollout.js';
 import type { FailoverFlags } from './commands/failover.js';
+import type { ExecFlags } from './commands/exec.js';
+import type { LogsFlags } from './commands/logs.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, renderFailure } from './failure.js';
 import type { CliIo } from './io.js';
 import { OUTPUT_FORMATS } from './output.js';
@@ -33,9 +35,13 @@ interface GlobalFlags {
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    argv,
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
@@ -59,7 +65,7 @@ function outputOption(): Option {
     .default('table');
 }
 
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly string[]): Command {
   const program = new Command('hactl');
   // exitOverride/configureOutput are copied to subcommands created afterwards, so set them first:
   // commander must never call process.exit or write to process streams itself.
@@ -355,18 +361,63 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       act(async () => (await import('./commands/trust.js')).runInstallCommand(context(cmd), flags)),
     );
 
+  // Remote commands and logs (issue 13): hactl exec, hactl logs [-f].
   program
     .command('logs')
-    .argument('<cluster>', 'cluster name')
-    .argument('<member>', 'host name, member id, or member name (zk-1)')
+    .argument(
+      '<cluster/member>',
+      'CLUSTER/MEMBER, or CLUSTER then MEMBER; MEMBER: host name, member id, or name (zk-1)',
+    )
+    .argument('[member]', 'the member, when the cluster is given alone')
     .option('--out', "the captured stdout/stderr (<member>/logs/*.out) instead of the service's own log")
     .option('-n, --lines <n>', 'how many lines from the end', '100')
+    .option('-f, --follow', 'keep following the log as it grows, across rotation, until Ctrl-C')
+    .option('--tail <n>', 'with -f: lines from the end to show first (default 10)')
+    .option('--since <duration>', 'with -f: of those, only lines stamped within this long (10m, 1h)')
     .description(
-      "the last lines of a member's log, read by its agent (GET /v1/clusters/NAME/members/MEMBER/logs)",
+      "a member's log, read by its agent (GET /v1/clusters/NAME/members/MEMBER/logs; -f: …/logs/follow)",
     )
-    .action((cluster: string, member: string, flags: { out?: boolean; lines: string }, cmd: Command) =>
-      act(async () => (await import('./commands/logs.js')).runLogs(context(cmd), cluster, member, flags)),
+    .action((first: string, second: string | undefined, flags: LogsFlags, cmd: Command) =>
+      act(async () =>
+        (await import('./commands/logs.js')).runLogsCommand(context(cmd), first, second, flags),
+      ),
     );
+  program
+    .command('exec')
+    .argument('[target]', 'a host, or CLUSTER/MEMBER; or use --cluster / --label')
+    .argument('[command...]', 'after --: the program and its arguments')
+    .option('--cluster <name>', 'every host of this cluster')
+    .option('--role <role>', 'with --cluster: only members with this role')
+    .option(
+      '--label <k=v>',
+      'hosts carrying this label (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--parallel <n>', 'hosts running it at once (default 10)')
+    .option('--timeout <duration>', 'kill it (with its children) after this long: 30s, 5m (default 5m)')
+    .option('--shell', 'run the words after -- as one /bin/sh -c script (default: argv, no shell)')
+    .description(
+      'run a command on hosts whose agents allow it (--allow-exec); needs a token with the exec scope (POST /v1/commands)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hactl exec kafka1 -- df -h /\n  hactl exec --cluster kafka-main -- uptime\n  hactl exec --label rack=r1 --shell -- "ls /var/log | wc -l"\n\nOutput lines carry a "host | " prefix; a table of exit codes follows. Exit 0 when every host exited 0, 1\notherwise, 130 after Ctrl-C (which cancels the remote command).',
+    )
+    .action((_t: string | undefined, _c: string[], flags: ExecFlags, cmd: Command) => {
+      // Words after `--` are the command, the ones before it the target: commander merges both.
+      const dash = argv.indexOf('--');
+      const after = dash < 0 ? 0 : argv.length - dash - 1;
+      const words = cmd.args;
+      return act(async () =>
+        (await import('./commands/exec.js')).runExec(
+          context(cmd),
+          words.slice(0, words.length - after),
+          words.slice(words.length - after),
+          flags,
+        ),
+      );
+    });
 
   program
     .command('version')

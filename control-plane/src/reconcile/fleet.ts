@@ -18,6 +18,8 @@ import {
   type AgentCommand,
   type AgentCommandResult,
   type AgentSession,
+  type ExecDown,
+  type ExecUp,
   type StatusUpdate,
 } from './sessions.js';
 import { StatusReader } from './status.js';
@@ -30,7 +32,14 @@ import {
   type StagedApply,
 } from './revisions.js';
 
-export type { AgentCommand, AgentCommandResult, AgentSession, StatusUpdate } from './sessions.js';
+export type {
+  AgentCommand,
+  AgentCommandResult,
+  AgentSession,
+  ExecDown,
+  ExecUp,
+  StatusUpdate,
+} from './sessions.js';
 export { receivedProbeAt } from './sessions.js';
 export type { ClusterSummary, ClusterView, HostView } from '../api/contract.js';
 export type { ClusterPreview, PreviewInstance, StagedApply, DesiredPush, RevisionDiff } from './revisions.js';
@@ -85,6 +94,10 @@ export class Fleet {
   /** Hooks for the rollout engine. */
   onCommandResult: (hostId: string, result: AgentCommandResult) => void = () => {};
   onAgentConnected: (hostId: string) => void = () => {};
+  /** Streaming-command output and exits from agents (set by the core wiring: commands/service.ts). */
+  onExecMessage: (hostId: string, msg: ExecUp) => void = () => {};
+  /** A host's live stream ended (set by the core wiring: its streaming commands are lost). */
+  onAgentDisconnected: (hostId: string) => void = () => {};
   /** The cluster's running or paused rollout, for hints and delete checks (set by the core wiring). */
   activeRollout: (
     cluster: string,
@@ -525,7 +538,9 @@ export class Fleet {
   }
 
   disconnectAgent(hostId: string, session: AgentSession): void {
-    if (this.sessions.detach(hostId, session)) this.log.info({ host: hostId }, 'agent disconnected');
+    if (!this.sessions.detach(hostId, session)) return;
+    this.log.info({ host: hostId }, 'agent disconnected');
+    this.onAgentDisconnected(hostId);
   }
 
   recordStatus(hostId: string, update: StatusUpdate): void {
@@ -548,6 +563,11 @@ export class Fleet {
   /** Sends a command on the host's stream; false when the host is not connected. */
   sendCommand(hostId: string, cmd: AgentCommand): boolean {
     return this.sessions.sendCommand(hostId, cmd);
+  }
+
+  /** Sends a streaming-command message on the host's stream; false when the host is not connected. */
+  sendExec(hostId: string, msg: ExecDown): boolean {
+    return this.sessions.sendExec(hostId, msg);
   }
 
   recordCommandResult(hostId: string, result: AgentCommandResult): void {

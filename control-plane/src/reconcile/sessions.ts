@@ -1,5 +1,7 @@
 import type { HostDesiredState, InstanceObservation, Logger } from '@hactl/shared';
+import type { ExecStart } from '@hactl/proto';
 import type { Store } from '../store/store.js';
+import type { ExitReport } from '../commands/state.js';
 
 /** A command for one instance, sent on its host's agent stream. */
 export interface AgentCommand {
@@ -16,6 +18,17 @@ export interface AgentCommandResult {
   error: string;
 }
 
+/** A streaming-command message for an agent (proto ControlMessage exec_start / exec_credit / exec_cancel). */
+export type ExecDown =
+  | { execStart: ExecStart }
+  | { execCredit: { id: string; bytes: number } }
+  | { execCancel: { id: string; reason: string } };
+
+/** A streaming-command message from an agent, checked by the gRPC layer. */
+export type ExecUp =
+  | { execOutput: { id: string; seq: number; stream: 'stdout' | 'stderr'; data: Buffer } }
+  | { execExit: ExitReport & { id: string; durationMs: number } };
+
 /** What the gRPC layer registers for a connected agent. */
 export interface AgentSession {
   /**
@@ -27,6 +40,8 @@ export interface AgentSession {
    */
   sendDesired(generation: number, stateJson: string, state?: HostDesiredState): void;
   sendCommand(cmd: AgentCommand): void;
+  /** Sends a streaming-command message (commands/service.ts); absent: the session cannot run them. */
+  sendExec?(msg: ExecDown): void;
   close(reason: string): void;
   /** Where the stream comes from (`ipv4:10.0.0.21:51234`), for messages about it. */
   peer?: string;
@@ -235,6 +250,14 @@ export class AgentSessions {
     const s = this.sessions.get(hostId);
     if (!s) return false;
     s.sendCommand(cmd);
+    return true;
+  }
+
+  /** Sends a streaming-command message on the host's stream; false when the host is not connected. */
+  sendExec(hostId: string, msg: ExecDown): boolean {
+    const s = this.sessions.get(hostId);
+    if (!s?.sendExec) return false;
+    s.sendExec(msg);
     return true;
   }
 

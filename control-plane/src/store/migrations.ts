@@ -168,4 +168,35 @@ export const MIGRATIONS: readonly string[] = [
     enrolled_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 8: remote commands (`hactl exec`, issue 13): who ran what where, and each host's outcome.
+  // Output is not stored: it streams through the control plane's memory (commands/output.ts).
+  `
+  CREATE TABLE commands (
+    id          TEXT PRIMARY KEY,
+    author      TEXT NOT NULL,
+    argv_json   TEXT NOT NULL,
+    shell       INTEGER NOT NULL,
+    target_json TEXT NOT NULL,
+    parallel    INTEGER NOT NULL,
+    timeout_ms  INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    finished_at INTEGER
+  ) STRICT;
+
+  CREATE TABLE command_hosts (
+    command_id   TEXT NOT NULL REFERENCES commands(id) ON DELETE CASCADE,
+    idx          INTEGER NOT NULL,
+    host_id      TEXT NOT NULL,
+    host         TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    exit_code    INTEGER,
+    signal       TEXT NOT NULL DEFAULT '',
+    error        TEXT NOT NULL DEFAULT '',
+    output_bytes INTEGER NOT NULL DEFAULT 0,
+    started_at   INTEGER,
+    finished_at  INTEGER,
+    PRIMARY KEY (command_id, idx)
+  ) STRICT;
+  `,
 ];

@@ -15,6 +15,8 @@ import {
   type ApiTokenRow,
   type JoinTokenRow,
   type HostIdentityRow,
+  type CommandRow,
+  type CommandHostRow,
 } from './store.js';
 
 /**
@@ -409,5 +411,51 @@ export class SqliteStore implements Store {
       ) as EventRow[];
     }
     return this.sql('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(filter.limit) as EventRow[];
+  }
+
+  insertCommand(c: CommandRow, hosts: readonly CommandHostRow[]): void {
+    this.transaction(() => {
+      this.sql(
+        'INSERT INTO commands (id, author, argv_json, shell, target_json, parallel, timeout_ms, state, created_at, finished_at) VALUES (@id, @author, @argv_json, @shell, @target_json, @parallel, @timeout_ms, @state, @created_at, @finished_at)',
+      ).run(c);
+      for (const h of hosts) this.insertCommandHost.run(h);
+    });
+  }
+
+  private get insertCommandHost(): Database.Statement {
+    return this.sql(
+      'INSERT INTO command_hosts (command_id, idx, host_id, host, state, exit_code, signal, error, output_bytes, started_at, finished_at) VALUES (@command_id, @idx, @host_id, @host, @state, @exit_code, @signal, @error, @output_bytes, @started_at, @finished_at)',
+    );
+  }
+
+  getCommand(id: string): CommandRow | undefined {
+    return this.sql('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
+  }
+
+  listCommandsIn(state: string): CommandRow[] {
+    return this.sql('SELECT * FROM commands WHERE state = ? ORDER BY created_at').all(state) as CommandRow[];
+  }
+
+  listCommandHosts(id: string): CommandHostRow[] {
+    return this.sql('SELECT * FROM command_hosts WHERE command_id = ? ORDER BY idx').all(
+      id,
+    ) as CommandHostRow[];
+  }
+
+  updateCommand(id: string, patch: { state: string; finished_at: number | null }): void {
+    this.write(() => {
+      this.sql('UPDATE commands SET state = @state, finished_at = @finished_at WHERE id = @id').run({
+        id,
+        ...patch,
+      });
+    });
+  }
+
+  updateCommandHost(h: CommandHostRow): void {
+    this.write(() => {
+      this.sql(
+        'UPDATE command_hosts SET state = @state, exit_code = @exit_code, signal = @signal, error = @error, output_bytes = @output_bytes, started_at = @started_at, finished_at = @finished_at WHERE command_id = @command_id AND idx = @idx',
+      ).run(h);
+    });
   }
 }

@@ -173,6 +173,38 @@ export interface HostIdentityRow {
   enrolled_at: number;
 }
 
+/** A remote command (`hactl exec`): argv and target as JSON, times in ms. */
+export interface CommandRow {
+  id: string;
+  author: string;
+  argv_json: string;
+  /** 1: run through /bin/sh -c. */
+  shell: number;
+  target_json: string;
+  parallel: number;
+  timeout_ms: number;
+  /** running | done | cancelled */
+  state: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** One host of a remote command, in target order (`idx`). */
+export interface CommandHostRow {
+  command_id: string;
+  idx: number;
+  host_id: string;
+  host: string;
+  /** pending | running | exited | killed | capped | timed_out | cancelled | failed | lost */
+  state: string;
+  exit_code: number | null;
+  signal: string;
+  error: string;
+  output_bytes: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
 export interface Store {
   transaction<T>(fn: () => T): T;
   /** A fact about the control plane itself (e.g. `control_plane_id`), undefined when never set. */
@@ -231,4 +263,11 @@ export interface Store {
   /** Newest first; `states` filters. */
   listFailovers(filter: { cluster?: string; states?: readonly string[] }): FailoverRow[];
   updateFailover(f: FailoverRow): void;
+  insertCommand(c: CommandRow, hosts: readonly CommandHostRow[]): void;
+  getCommand(id: string): CommandRow | undefined;
+  /** Commands in `state` (oldest first). */
+  listCommandsIn(state: string): CommandRow[];
+  listCommandHosts(id: string): CommandHostRow[];
+  updateCommand(id: string, patch: { state: string; finished_at: number | null }): void;
+  updateCommandHost(h: CommandHostRow): void;
 }

@@ -18,7 +18,8 @@ export function requiredScope(method: string, path: string): Scope | null {
   if (PUBLIC.has(path)) return null;
   if (path === '/v1/tokens' || path.startsWith('/v1/tokens/') || path === '/v1/install-command')
     return 'admin';
-  if (path.endsWith('/exec')) return 'exec';
+  // Remote commands: starting, reading (output may hold anything a command printed) and cancelling.
+  if (path.endsWith('/exec') || path === '/v1/commands' || path.startsWith('/v1/commands/')) return 'exec';
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'read';
   return 'write';
 }

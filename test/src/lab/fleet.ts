@@ -240,7 +240,13 @@ export class Lab {
     return this.startAgent(host.name, host.address, host);
   }
 
-  async startAgent(name: string, address: string, host?: LabHost): Promise<AgentHandle> {
+  /** `extraArgs`: more agent flags, e.g. `--allow-exec`. */
+  async startAgent(
+    name: string,
+    address: string,
+    host?: LabHost,
+    extraArgs: readonly string[] = [],
+  ): Promise<AgentHandle> {
     const stateDir = path.join(this.dir, name);
     const log = this.logStream(`agent-${name}`);
     const args = [
@@ -257,6 +263,7 @@ export class Lab {
       ...(this.tls ? ['--token', await this.joinToken(), '--ca-file', this.caFile] : ['--insecure']),
       '--backoff-max-ms',
       '1000',
+      ...extraArgs,
     ];
     const argv =
       host && this.network

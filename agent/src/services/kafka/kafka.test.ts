@@ -26,8 +26,14 @@ describe('kafka process plan', () => {
       adoptMatch: ['/d/k/1/conf/server.properties'],
       env: { LOG_DIR: '/d/k/1/logs', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', KAFKA_OPTS: '-XX:+UseG1GC' },
       logFile: '/d/k/1/logs/kafka.out',
+      serviceLogFiles: ['/d/k/1/logs/server.log'],
     });
     expect(p.dirs).toEqual(['/d/k/1/conf', '/d/k/1/logs', '/d/k/1/data']);
+  });
+  it('a cluster id starting with "-" stays one argument (kafka-storage refused it after a separate -t)', () => {
+    const [format] = planKafkaPreStart({ ...kraftInputs, clusterId: '-bCdEfGhIjKlMnOpQrStUv' });
+    expect(format!.args).toContain('--cluster-id=-bCdEfGhIjKlMnOpQrStUv');
+    expect(format!.args).not.toContain('-t');
   });
   it('KRaft formats storage before each start (idempotent, no dynamic-quorum flag with static voters); ZooKeeper mode formats nothing', () => {
     expect(planKafkaPreStart(kraftInputs)).toEqual([
@@ -35,8 +41,7 @@ describe('kafka process plan', () => {
         command: '/opt/kafka/bin/kafka-storage.sh',
         args: [
           'format',
-          '-t',
-          'MkU3OEVBNTcwNTJENDM2Qg',
+          '--cluster-id=MkU3OEVBNTcwNTJENDM2Qg',
           '-c',
           '/d/k/1/conf/server.properties',
           '--ignore-formatted',

@@ -81,6 +81,10 @@ export function planKafkaProcess(inputs: Inputs): ProcessPlan {
     stopGraceMs: 30_000,
     dirs: [inputs.confDir, inputs.logDir, ...inputs.logDirs],
     logFile: `${inputs.logDir}/kafka.out`,
+    // The broker's own log: config/log4j(2) writes server.log in kafka.logs.dir (= LOG_DIR), rolled
+    // by log4j (upstream 3.x: hourly to server.log.YYYY-MM-DD-HH; size-based to server.log.N in
+    // other configs). `hactl logs` and `logs -f` read it; kafka.out keeps the console output.
+    serviceLogFiles: [`${inputs.logDir}/server.log`],
   };
 }
 
@@ -100,8 +104,10 @@ export function planKafkaPreStart(
       command: `${inputs.home}/bin/kafka-storage.sh`,
       args: [
         'format',
-        '-t',
-        inputs.clusterId,
+        // One argument, `=` joined: a base64url id may start with `-` (1 in 64), which kafka-storage
+        // takes for an option after a separate `-t` ("argument --cluster-id/-t: expected one
+        // argument"; Kafka's own random-uuid never starts with `-` for that reason).
+        `--cluster-id=${inputs.clusterId}`,
         '-c',
         kafka.serverPropertiesPath(inputs),
         '--ignore-formatted',

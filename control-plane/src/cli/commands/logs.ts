@@ -1,6 +1,7 @@
 import { isRecord } from '../api-types.js';
 import { UsageError } from '../errors.js';
 import { EXIT_OK } from '../failure.js';
+import { EXIT_INTERRUPTED } from './exec.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
 
@@ -34,4 +35,98 @@ export async function runLogs(
     .join('\n');
   ctx.io.stdout(text === '' ? '' : `${text}\n`);
   return EXIT_OK;
+}
+
+export interface LogsFlags {
+  out?: boolean;
+  lines: string;
+  follow?: boolean;
+  tail?: string;
+  since?: string;
+}
+
+/**
+ * `hactl logs CLUSTER/MEMBER` (or `CLUSTER MEMBER`) with its flags: the last lines, or with `-f`
+ * the log followed until Ctrl-C.
+ */
+export async function runLogsCommand(
+  ctx: CommandContext,
+  first: string,
+  second: string | undefined,
+  flags: LogsFlags,
+): Promise<number> {
+  let cluster = first;
+  let member = second;
+  if (member === undefined) {
+    const cut = first.indexOf('/');
+    if (cut < 0) throw new UsageError('name the member as CLUSTER/MEMBER, e.g. hactl logs kafka-main/kafka2');
+    cluster = first.slice(0, cut);
+    member = first.slice(cut + 1);
+  }
+  if (!flags.follow) {
+    if (flags.tail !== undefined || flags.since !== undefined)
+      throw new UsageError('--tail and --since go with -f; without it use -n');
+    return runLogs(ctx, cluster, member, flags);
+  }
+  return followLogs(ctx, cluster, member, flags);
+}
+
+/**
+ * `hactl logs -f`: the last `--tail` lines (of those stamped within `--since`), then every line as
+ * the service writes it, across rotation (the agent reopens a renamed or truncated file). Runs
+ * until Ctrl-C (exit 130) or until the member's agent goes away (exit 1).
+ */
+async function followLogs(
+  ctx: CommandContext,
+  cluster: string,
+  member: string,
+  flags: LogsFlags,
+): Promise<number> {
+  const tail = flags.tail ?? '10';
+  if (!/^[0-9]{1,4}$/.test(tail) || Number(tail) > 5000)
+    throw new UsageError('--tail must be a number from 0 to 5000');
+  const q = new URLSearchParams({ file: flags.out ? 'out' : 'service', tail });
+  if (flags.since !== undefined) q.set('since', flags.since);
+  const stream = await ctx.client.stream(
+    `/v1/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(member)}/logs/follow?${q}`,
+  );
+  ctx.io.stderr(
+    `==> ${escapeControl(stream.headers['x-hactl-host'] ?? '?')}: following ${escapeControl(stream.headers['x-hactl-instance'] ?? member)} (Ctrl-C to stop) <==\n`,
+  );
+  let interrupted = false;
+  const stop = ctx.io.onInterrupt?.(() => {
+    interrupted = true;
+    stream.close();
+  });
+  let partial = '';
+  try {
+    for await (const ev of stream.events) {
+      if (!isRecord(ev)) continue;
+      if (ev.type === 'output' && typeof ev.data === 'string') {
+        const text = partial + ev.data;
+        const cut = text.lastIndexOf('\n');
+        partial = text.slice(cut + 1);
+        if (cut >= 0)
+          ctx.io.stdout(
+            text
+              .slice(0, cut)
+              .split('\n')
+              .map((l) => `${escapeControl(l)}\n`)
+              .join(''),
+          );
+      } else if (ev.type === 'exit' && typeof ev.error === 'string' && ev.error) {
+        ctx.io.stderr(`hactl: ${escapeControl(ev.error)}\n`);
+      } else if (ev.type === 'end') {
+        if (ev.state === 'lost') ctx.io.stderr('hactl: the agent disconnected; the follow ended\n');
+        break;
+      }
+    }
+  } catch (err) {
+    if (!interrupted) throw err;
+  } finally {
+    stop?.();
+    stream.close();
+  }
+  if (partial) ctx.io.stdout(`${escapeControl(partial)}\n`);
+  return interrupted ? EXIT_INTERRUPTED : 1;
 }
