@@ -15,6 +15,7 @@ import { createAgentServiceHandlers } from './agent-rpc/service.js';
 import { createApp } from './api/app.js';
 import { advertisedHost } from './api/install-routes.js';
 import type { RolloutEngine } from './rollout/engine.js';
+import { randomId } from './random-id.js';
 import { createCore } from './core.js';
 import { loadOrCreateTrust, serverNames } from './trust/files.js';
 import { TrustService } from './trust/service.js';
@@ -89,8 +90,7 @@ export async function startControlPlane(
     now,
     reportIntervalMs: cfg.reportIntervalMs,
     leaseTtlMs: cfg.leaseTtlMs,
-    // KRaft cluster ids are 16 random bytes in base64url (22 characters), as `kafka-storage.sh random-uuid` prints.
-    randomId: () => crypto.randomBytes(16).toString('base64url'),
+    randomId,
     newId: () => crypto.randomBytes(6).toString('hex'),
   });
 

@@ -240,7 +240,7 @@ describe(
           await es(3, `/_cluster/health/${INDEX}?wait_for_status=green&timeout=120s`, { timeoutMs: 130_000 })
         ).json()) as { status: string },
       ).toMatchObject({ status: 'green' });
-    });
+    }, 600_000); // its own waits allow 480 s for the cluster to form on a loaded machine
 
     afterAll(async () => {
       await sampler.stop();
