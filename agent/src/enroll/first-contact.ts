@@ -33,7 +33,8 @@ export function fetchCaByFingerprint(
       port: hp.port,
       rejectUnauthorized: false,
       ALPNProtocols: ['h2'],
-      servername: /^[0-9.]+$/.test(hp.host) ? undefined : hp.host,
+      // SNI carries host names only (RFC 6066): none for an IPv4 or IPv6 address.
+      servername: hp.host.includes(':') || /^[0-9.]+$/.test(hp.host) ? undefined : hp.host,
     });
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new Error(`no TLS handshake with ${server} within ${timeoutMs} ms`)),
