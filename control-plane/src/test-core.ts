@@ -5,15 +5,22 @@ import type { Store } from './store/store.js';
 /** The clock in-process API tests run at (ms since the epoch). */
 export const TEST_NOW = 1_800_000_000_000;
 
-/** The core on `store` with a fixed clock, fixed ids and fast timings, for in-process API tests. */
-export function createTestCore(store: Store): Core {
+/**
+ * The core on `store` with a fixed clock, fixed ids and fast timings, for in-process tests.
+ * `o` overrides the clock (a test that moves time passes `() => now`), the rollout/command id
+ * source and the lease TTL (ms; default 1000).
+ */
+export function createTestCore(
+  store: Store,
+  o: { now?: () => number; newId?: () => string; leaseTtlMs?: number } = {},
+): Core {
   return createCore({
     store,
     logger: nullLogger,
-    now: () => TEST_NOW,
+    now: o.now ?? (() => TEST_NOW),
     reportIntervalMs: 1000,
-    leaseTtlMs: 1000,
+    leaseTtlMs: o.leaseTtlMs ?? 1000,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => 'abc123',
+    newId: o.newId ?? (() => 'abc123'),
   });
 }

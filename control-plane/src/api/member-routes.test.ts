@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger, type InstanceObservation } from '@hactl/shared';
 import { createApp } from './app.js';
-import { createCore, type Core } from '../core.js';
+import type { Core } from '../core.js';
+import { createTestCore } from '../test-core.js';
 import type { AgentCommand, AgentSession } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { testTrust, withBearer } from '../trust/testing.js';
@@ -60,15 +61,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-member-routes-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
   let ids = 0;
-  core = createCore({
-    store,
-    logger: nullLogger,
-    now: () => now,
-    reportIntervalMs: 1000,
-    leaseTtlMs: 60_000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => `a${++ids}`,
-  });
+  core = createTestCore(store, { now: () => now, leaseTtlMs: 60_000, newId: () => `a${++ids}` });
   const { trust, adminToken } = testTrust(store, () => now);
   const raw = createApp({
     fleet: core.fleet,

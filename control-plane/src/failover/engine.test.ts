@@ -2,9 +2,10 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nullLogger, storm, type InstanceObservation } from '@hactl/shared';
+import { storm, type InstanceObservation } from '@hactl/shared';
 import type { AgentSession } from '../reconcile/fleet.js';
-import { createCore, type Core } from '../core.js';
+import type { Core } from '../core.js';
+import { createTestCore } from '../test-core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { STARTED_FACT } from '../reconcile/holds.js';
 
@@ -23,13 +24,9 @@ const HOSTS = {
 };
 
 function core(): Core {
-  const c = createCore({
-    store,
-    logger: nullLogger,
+  const c = createTestCore(store, {
     now: () => now,
-    reportIntervalMs: 1000,
     leaseTtlMs: 60_000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
     newId: () => `f${(++ids).toString(16).padStart(4, '0')}`.replace('f', 'a'),
   });
   for (const [name, address] of Object.entries(HOSTS))

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { nullLogger } from '@hactl/shared';
 import { zkMember } from '../cli/real-cp.js';
 import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
-import { createCore, type Core } from '../core.js';
+import type { Core } from '../core.js';
+import { createTestCore } from '../test-core.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { tempSqliteStore } from '../rollout/testing.js';
 
@@ -13,15 +13,7 @@ let ids = 0;
 
 /** A control plane on SQLite with four connected agents h1..h4 (commands recorded per host). */
 function world(): Core {
-  const core = createCore({
-    store,
-    logger: nullLogger,
-    now: () => now,
-    reportIntervalMs: 1000,
-    leaseTtlMs: 60_000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => `m${++ids}`,
-  });
+  const core = createTestCore(store, { now: () => now, leaseTtlMs: 60_000, newId: () => `m${++ids}` });
   for (const i of [1, 2, 3, 4]) {
     const session: AgentSession = {
       sendDesired() {},

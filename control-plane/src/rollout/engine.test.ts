@@ -2,9 +2,9 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NotFoundError, UnavailableError, nullLogger, type InstanceObservation } from '@hactl/shared';
+import { NotFoundError, UnavailableError, type InstanceObservation } from '@hactl/shared';
 import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
-import { createCore } from '../core.js';
+import { createTestCore } from '../test-core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LeaseManager } from '../leases/leases.js';
 import { defaultRolloutOptions, nextCommandId, parseRolloutRequest, type RolloutEngine } from './engine.js';
@@ -26,15 +26,7 @@ function world(): { fleet: Fleet; engine: RolloutEngine; leases: LeaseManager } 
     fleet,
     rollouts: engine,
     leases,
-  } = createCore({
-    store,
-    logger: nullLogger,
-    now: () => now,
-    reportIntervalMs: 1000,
-    leaseTtlMs: 60_000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => `r${++ids}`,
-  });
+  } = createTestCore(store, { now: () => now, leaseTtlMs: 60_000, newId: () => `r${++ids}` });
   for (const i of [1, 2, 3])
     fleet.connectAgent(
       { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
