@@ -248,10 +248,10 @@ function finishedBy(
       (obs.probeAt ?? 0) > step.requestedAt
       ? { note: `started (pid ${obs.pid})`, reason: `${what} runs and answered a probe after its start` }
       : undefined;
-  if (op === 'stop')
-    return !leased && obs.process === 'stopped' && obs.reportedAt > step.requestedAt
-      ? { note: 'stopped', reason: `${what} is stopped and holds no lease` }
-      : undefined;
+  // A stop is done when its agent answers: the answer comes after the kind's clean-up (an
+  // Elasticsearch exclusion cleared, a KRaft broker unregistered), which a stopped process without
+  // a lease does not show; the agent releases the lease just before it answers.
+  if (op === 'stop') return undefined;
   // restart and handover (a restart of a leading member that is about to be removed)
   return !leased && restartObserved(obs, step.pidBefore, step.requestedAt)
     ? {
