@@ -109,8 +109,9 @@ export class ValidationError extends HactlError {
 
 /** Thrown when a named object (cluster, host, rollout) does not exist. */
 export class NotFoundError extends HactlError {
-  constructor(what: string, name: string) {
-    super('not_found', `${what} ${JSON.stringify(name)} not found`);
+  /** `hint`, when given, follows the message (e.g. which names exist). */
+  constructor(what: string, name: string, hint?: string) {
+    super('not_found', `${what} ${JSON.stringify(name)} not found${hint ? `; ${hint}` : ''}`);
   }
 }
 

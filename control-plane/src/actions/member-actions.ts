@@ -3,7 +3,6 @@ import {
   NotFoundError,
   UnavailableError,
   ValidationError,
-  instanceId,
   serviceKind,
   type InstancePlan,
   type Logger,
@@ -12,6 +11,7 @@ import type { Fleet } from '../reconcile/fleet.js';
 import type { LeaseManager } from '../leases/leases.js';
 import { defaultRolloutOptions, type RolloutEngine, type RolloutOptions } from '../rollout/engine.js';
 import type { RolloutRow, RolloutStepRow, Store } from '../store/store.js';
+import { pickPlannedMember } from '../commands/targets.js';
 import { diffMemberFiles, type ReportedFile } from './files.js';
 import { readHostStatus } from './host-status.js';
 import {
@@ -63,15 +63,14 @@ export class MemberActions {
   constructor(private readonly o: MemberActionsOptions) {}
 
   /**
-   * The plan of `cluster/member`. Throws NotFoundError for an unknown cluster or member.
+   * The plan of `cluster/member`, named by its instance name, host or member id (`pickMember`).
+   * Throws NotFoundError for an unknown cluster or member (listing the members), ValidationError
+   * when the name fits several.
    */
   plan(cluster: string, member: string): InstancePlan {
-    const c = this.o.fleet.snapshot().clusters.get(cluster);
-    if (!c) throw new NotFoundError('cluster', cluster);
-    const id = instanceId(cluster, member);
-    const plan = c.plans.find((p) => p.id === id);
-    if (!plan) throw new NotFoundError('member', id);
-    return plan;
+    if (!this.o.fleet.snapshot().clusters.has(cluster)) throw new NotFoundError('cluster', cluster);
+    const { members, plans } = this.o.fleet.memberMap(cluster);
+    return pickPlannedMember(cluster, member, { members, plans });
   }
 
   /**

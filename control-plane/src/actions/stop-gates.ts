@@ -36,7 +36,7 @@ export function checkStopGates(input: {
       ? {
           gate: 'sole-member',
           ok: true,
-          reason: `${others.length} other ${me.role} member(s) keep running`,
+          reason: `${others.length} other running member(s) with role ${me.role}`,
         }
       : {
           gate: 'sole-member',

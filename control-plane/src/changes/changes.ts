@@ -1,10 +1,9 @@
+import { pickPlannedMember } from '../commands/targets.js';
 import {
   ConflictError,
   HactlError,
-  NotFoundError,
   UnavailableError,
   ValidationError,
-  instanceId,
   nullLogger,
   serviceKind,
   type ErrorDetail,
@@ -151,19 +150,7 @@ export class Changes {
     text: string;
   }> {
     const { members, plans } = this.fleet.memberMap(cluster);
-    const matches = plans.filter(
-      (p) =>
-        p.id === instanceId(cluster, member) ||
-        members.get(p.id)?.host === member ||
-        String(members.get(p.id)?.id) === member,
-    );
-    if (matches.length === 0) throw new NotFoundError('member', `${cluster}/${member}`);
-    if (matches.length > 1)
-      throw new ValidationError(
-        `"${member}" names several members of ${cluster}`,
-        matches.map((p) => ({ path: 'member', message: p.id })),
-      );
-    const plan = matches[0]!;
+    const plan = pickPlannedMember(cluster, member, { members, plans });
     const host = members.get(plan.id)?.host ?? plan.hostId;
     const r = await this.fleet.queryAgent(
       plan.hostId,

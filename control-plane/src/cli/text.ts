@@ -17,6 +17,17 @@ export function escapeControl(s: string): string {
 }
 
 /**
+ * `escapeControl` for one log line, tabs kept: Java stack frames start with one, and a tab forges
+ * no line or colour.
+ */
+export function escapeLogLine(s: string): string {
+  return s
+    .split('\t')
+    .map((part) => escapeControl(part))
+    .join('\t');
+}
+
+/**
  * Renders how long ago `iso` was, relative to `nowMs`: "3s ago", "5m ago", "2h ago", "4d ago".
  * `null`/missing → "never"; an unparsable time is shown as "?"; a time in the future (clock skew
  * between the control plane and this machine) counts as "0s ago" rather than a negative age.

@@ -15,7 +15,7 @@ import {
   type HostRun,
   type HostState,
 } from './state.js';
-import { matchMembers, resolveTargets, type TargetFleet, type TargetMember } from './targets.js';
+import { pickMember, resolveTargets, type TargetFleet, type TargetMember } from './targets.js';
 
 /** `GET /v1/commands/{id}`: a command and each host's outcome (times ISO, durations ms). */
 export interface CommandView {
@@ -232,14 +232,7 @@ export class CommandService {
   ): { host: string; instance: string; stream: OutputStream } {
     const members = this.targetFleet().members(cluster);
     if (!members) throw new NotFoundError('cluster', cluster);
-    const found = matchMembers(cluster, member, members);
-    if (found.length === 0) throw new NotFoundError('member', `${cluster}/${member}`);
-    if (found.length > 1)
-      throw new ValidationError(
-        `"${member}" names several members of ${cluster}`,
-        found.map((m) => ({ path: 'member', message: m.instance })),
-      );
-    const m = found[0]!;
+    const m = pickMember(cluster, member, members);
     const id = `f${this.d.newId()}`;
     const log = new OutputLog(RETAIN_BYTES);
     const sent = this.d.fleet.sendExec(m.hostId, {

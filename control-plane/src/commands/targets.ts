@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '@hactl/shared';
+import { NotFoundError, ValidationError, type ErrorDetail, type InstancePlan } from '@hactl/shared';
 import type { CommandTarget } from './request.js';
 
 /** What target resolution needs to know of the fleet (a snapshot; pure input). */
@@ -23,14 +23,65 @@ export interface TargetMember {
  * The members of `cluster` that `member` names: the instance name (`zk-1`), the host it runs on,
  * or the kind's member id (`1`), as `hactl logs` takes them. Pure.
  */
-export function matchMembers(
+export function matchMembers<M extends Pick<TargetMember, 'instance' | 'host' | 'id'>>(
   cluster: string,
   member: string,
-  members: readonly TargetMember[],
-): TargetMember[] {
+  members: readonly M[],
+): M[] {
   return members.filter(
     (m) => m.instance === `${cluster}/${member}` || m.host === member || String(m.id) === member,
   );
+}
+
+/**
+ * The one member of `cluster` that `member` names (`matchMembers`). Pure. Throws NotFoundError
+ * listing the cluster's member names when none matches (an operator who typed the host or the
+ * id learns the name), ValidationError when several do (a host running two of its members).
+ */
+export function pickMember<M extends Pick<TargetMember, 'instance' | 'host' | 'id'>>(
+  cluster: string,
+  member: string,
+  members: readonly M[],
+): M {
+  const found = matchMembers(cluster, member, members);
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1)
+    throw new ValidationError(
+      `"${member}" names several members of ${cluster}`,
+      found.map((m) => ({ path: 'member', message: m.instance })),
+    );
+  const names = members.map((m) => m.instance.slice(cluster.length + 1));
+  throw new NotFoundError(
+    'member',
+    `${cluster}/${member}`,
+    names.length
+      ? `${cluster} has ${names.join(', ')} (a member's name, host or id)`
+      : `${cluster} has no members`,
+  );
+}
+
+/**
+ * `pickMember` over a cluster's plans and member statuses (Fleet.memberMap): the plan of the one
+ * member `member` names. Pure; throws as `pickMember` does.
+ */
+export function pickPlannedMember(
+  cluster: string,
+  member: string,
+  view: {
+    plans: readonly InstancePlan[];
+    members: ReadonlyMap<string, { host?: string; id?: string | number }>;
+  },
+): InstancePlan {
+  return pickMember(
+    cluster,
+    member,
+    view.plans.map((plan) => ({
+      plan,
+      instance: plan.id,
+      host: view.members.get(plan.id)?.host ?? plan.hostId,
+      id: view.members.get(plan.id)?.id ?? '',
+    })),
+  ).plan;
 }
 
 /**

@@ -108,20 +108,28 @@ export function checkNimbusLost(i: DetectInput): Detection {
 
 /**
  * The standby to promote: `requested` when given, else the next host after the active one in
- * `nimbus.hosts` order (wrapping) whose agent reports. Returns why not when there is none.
+ * `nimbus.hosts` order (wrapping) whose agent reports. Returns why not when there is none, and
+ * whether that is the request's fault (`invalid`: not a nimbus host) or the cluster's state now
+ * (`state`: already active, its agent silent, no standby reporting).
  */
 export function chooseTarget(
   hosts: readonly string[],
   active: string | undefined,
   reporting: ReadonlySet<string>,
   requested?: string,
-): { host: string } | { problem: string } {
+): { host: string } | { problem: string; cause: 'invalid' | 'state' } {
   if (requested !== undefined) {
     if (!hosts.includes(requested))
-      return { problem: `${requested} is not one of the nimbus hosts (${hosts.join(', ')})` };
-    if (requested === active) return { problem: `${requested} is the active nimbus already` };
+      return {
+        problem: `${requested} is not one of the nimbus hosts (${hosts.join(', ')})`,
+        cause: 'invalid',
+      };
+    if (requested === active) return { problem: `${requested} is the active nimbus already`, cause: 'state' };
     if (!reporting.has(requested))
-      return { problem: `the agent on ${requested} is not reporting; it cannot start nimbus now` };
+      return {
+        problem: `the agent on ${requested} is not reporting; it cannot start nimbus now`,
+        cause: 'state',
+      };
     return { host: requested };
   }
   const start = active === undefined ? -1 : hosts.indexOf(active);
@@ -131,6 +139,7 @@ export function chooseTarget(
   }
   return {
     problem: `no standby nimbus host reports (${hosts.filter((h) => h !== active).join(', ') || 'none listed'})`,
+    cause: 'state',
   };
 }
 

@@ -109,7 +109,8 @@ export class FailoverEngine {
   /**
    * Starts a failover of `cluster` now (`hactl failover`): to `req.to`, else the next nimbus host
    * that reports. Throws NotFoundError (no such cluster), ValidationError (not a manual Storm
-   * cluster, or no usable target) or ConflictError (a failover or rollout is running).
+   * cluster, or a `to` that is no nimbus host) or ConflictError (a failover or rollout is running,
+   * `to` is active already or silent, no standby reports).
    */
   request(cluster: string, req: FailoverRequest, author: string): FailoverView {
     const c = this.manualCluster(cluster, true)!;
@@ -124,10 +125,12 @@ export class FailoverEngine {
         `cluster ${cluster} has rollout ${rollout.id} (${rollout.state}); wait for it or abort it first`,
       );
     const target = chooseTarget(c.hosts, c.active, this.reporting(c), req.to);
-    if ('problem' in target)
-      throw new ValidationError(`cannot fail over ${cluster}: ${target.problem}`, [
+    if ('problem' in target) {
+      if (target.cause === 'state') throw new ConflictError(`cannot fail over ${cluster}: ${target.problem}`);
+      throw new ValidationError(`cannot fail over ${cluster}`, [
         { path: req.to !== undefined ? 'to' : '', message: target.problem },
       ]);
+    }
     const reason = req.reason ?? `requested by ${author}`;
     const f = this.create(c, target.host, 'operator', author, reason, {
       step: 'requested',

@@ -2,7 +2,7 @@ import { isRecord } from '../api-types.js';
 import { UsageError } from '../errors.js';
 import { EXIT_OK } from '../failure.js';
 import { EXIT_INTERRUPTED } from './exec.js';
-import { escapeControl } from '../text.js';
+import { escapeControl, escapeLogLine } from '../text.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -31,7 +31,7 @@ export async function runLogs(
   // Log text is shown as the service wrote it, except for control characters (terminal escapes).
   const text = body.text
     .split('\n')
-    .map((l) => escapeControl(l))
+    .map((l) => escapeLogLine(l))
     .join('\n');
   ctx.io.stdout(text === '' ? '' : `${text}\n`);
   return EXIT_OK;
@@ -111,7 +111,7 @@ async function followLogs(
             text
               .slice(0, cut)
               .split('\n')
-              .map((l) => `${escapeControl(l)}\n`)
+              .map((l) => `${escapeLogLine(l)}\n`)
               .join(''),
           );
       } else if (ev.type === 'exit' && typeof ev.error === 'string' && ev.error) {
