@@ -18,6 +18,7 @@ import type { CommandService } from '../commands/service.js';
 import { addCommandRoutes } from './command-routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { addMetricsRoute } from '../metrics/route.js';
+import { addOpenApiRoute } from '../openapi/route.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -302,6 +303,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   if (deps.actions) addMemberRoutes(app, deps.actions);
   addCommandRoutes(app, { commands: deps.commands });
   addMetricsRoute(app, deps.metrics);
+  addOpenApiRoute(app);
   if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
 
   app.get('/v1/events', (c) => {

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
-import { nullLogger, type InstanceObservation } from '@hactl/shared';
+import { nullLogger } from '@hactl/shared';
+import { reportedInstance } from '../reconcile/testing.js';
 import { createApp } from '../api/app.js';
 import type { ClusterSummary, ClusterView, HostView, RolloutView } from '../api/contract.js';
 import { createCore, type Core } from '../core.js';
@@ -33,16 +34,12 @@ function report(synced = 2, down: number[] = []): void {
       i === 2
         ? { ok: true, serving: true, mode: 'leader', syncedFollowers: synced }
         : { ok: true, serving: true, mode: 'follower' };
-    const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = {
-      id,
+    const inst = reportedInstance(id, {
       process: down.includes(i) ? 'crashed' : 'running',
       pid: pids.get(id) ?? 100 + i,
-      restarts: 0,
-      detail: '',
-      restartPending: false,
       probeAt: now,
       probe: down.includes(i) ? undefined : probe,
-    };
+    });
     core.fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
   }
 }
