@@ -502,7 +502,7 @@ export function buildOpenApiDocument(): Schema {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'an API token (hactl token create --kind api)',
+          description: 'an API token (hactl token create --api NAME --scopes ...)',
         },
       },
       schemas,
