@@ -8,6 +8,8 @@ import { FailoverEngine } from './failover/engine.js';
 import type { Store } from './store/store.js';
 import { MemberActions } from './actions/member-actions.js';
 import { CommandService } from './commands/service.js';
+import { Metrics } from './metrics/metrics.js';
+import { readFleetState } from './metrics/fleet-state.js';
 
 export interface CoreOptions {
   store: Store;
@@ -33,6 +35,8 @@ export interface Core {
   actions: MemberActions;
   /** Remote commands over the agent streams (`hactl exec`, `hactl logs -f`). */
   commands: CommandService;
+  /** This control plane's Prometheus metrics (its own registry), fed by the engines' hooks. */
+  metrics: Metrics;
 }
 
 /**
@@ -57,6 +61,7 @@ export function createCore(o: CoreOptions): Core {
     leases: (): LeaseManager => leases,
     now: o.now,
   });
+  const metrics = new Metrics(() => readFleetState(fleet, rollouts));
   const rollouts: RolloutEngine = new RolloutEngine({
     store: o.store,
     fleet,
@@ -65,7 +70,10 @@ export function createCore(o: CoreOptions): Core {
     now: o.now,
     newId: o.newId,
     membership,
-    onStepDone: (r, step) => actions.onStepDone(r, step),
+    onStepDone: (r, step) => {
+      metrics.onStepDone(r, step, o.now());
+      actions.onStepDone(r, step);
+    },
   });
   const leases: LeaseManager = new LeaseManager({
     fleet,
@@ -78,6 +86,7 @@ export function createCore(o: CoreOptions): Core {
     authorize: (instanceId, reason) => rollouts.authorizeLease(instanceId, reason),
     newId: o.newId,
     gateStatus: (cluster, instanceId) => membership.gateStatus(cluster, instanceId),
+    onDecision: (cluster, d, renewed) => metrics.onLeaseDecision(cluster, d, renewed),
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);
   fleet.rolloutsVersion = () => rollouts.version;
@@ -99,6 +108,7 @@ export function createCore(o: CoreOptions): Core {
     // A witness probing a host that no longer answers SYNs reports after its probe timeout (the
     // agent's default is 2 s): three reports plus that.
     witnessFreshMs: o.reportIntervalMs * 3 + 3000,
+    onFinished: (f, outcome) => metrics.onFailoverFinished(f, outcome),
   });
   const actions: MemberActions = new MemberActions({
     store: o.store,
@@ -125,6 +135,7 @@ export function createCore(o: CoreOptions): Core {
     changes: new Changes({ fleet, rollouts, logger: o.logger }),
     failovers,
     commands,
+    metrics,
   };
 }
 

@@ -12,6 +12,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Fleet } from './reconcile/fleet.js';
 import { createAgentServiceHandlers } from './agent-rpc/service.js';
+import { instrumentAgentHandlers } from './metrics/grpc.js';
 import { createApp } from './api/app.js';
 import { advertisedHost } from './api/install-routes.js';
 import type { RolloutEngine } from './rollout/engine.js';
@@ -84,7 +85,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const { fleet, leases, rollouts, changes, failovers, actions, commands } = createCore({
+  const { fleet, leases, rollouts, changes, failovers, actions, commands, metrics } = createCore({
     store,
     logger,
     now,
@@ -101,6 +102,7 @@ export async function startControlPlane(
   );
   const trust = new TrustService(store, material, now);
   trust.ensureAdminToken(cfg.dataDir);
+  metrics.collectProcessMetrics();
   const tlsOptions = cfg.insecure
     ? undefined
     : {
@@ -112,13 +114,16 @@ export async function startControlPlane(
   const grpcServer = new grpc.Server(GRPC_SERVER_OPTIONS);
   grpcServer.addService(
     agentServiceDefinition(),
-    createAgentServiceHandlers({
-      fleet,
-      leases,
-      logger,
-      helloTimeoutMs: cfg.helloTimeoutMs,
-      trust: cfg.insecure ? undefined : trust,
-    }),
+    instrumentAgentHandlers(
+      createAgentServiceHandlers({
+        fleet,
+        leases,
+        logger,
+        helloTimeoutMs: cfg.helloTimeoutMs,
+        trust: cfg.insecure ? undefined : trust,
+      }),
+      metrics,
+    ),
   );
   const { listener: grpcListener, port: grpcPort } = await listenGrpc(
     grpcServer,
@@ -135,6 +140,7 @@ export async function startControlPlane(
     failovers,
     actions,
     commands,
+    metrics,
     logger,
     trust,
     install: {
@@ -174,9 +180,11 @@ export async function startControlPlane(
   flushTimer.unref();
   const reconcileTimer = setInterval(() => {
     try {
-      fleet.reconcileTick();
-      rollouts.tick();
-      failovers.tick();
+      metrics.timeReconcile(() => {
+        fleet.reconcileTick();
+        rollouts.tick();
+        failovers.tick();
+      });
     } catch (err) {
       logger.error(
         { err: err instanceof Error ? (err.stack ?? err.message) : String(err) },

@@ -13,6 +13,7 @@ export * from './remove-command.js';
 export * from './distribution.js';
 export * from './services/types.js';
 export * from './services/registry.js';
+export * from './services/json-schema.js';
 export * from './services/restart-gates.js';
 export * as zookeeper from './services/zookeeper/index.js';
 export * as storm from './services/storm/index.js';

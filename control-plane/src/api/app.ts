@@ -16,6 +16,9 @@ import { addMemberRoutes } from './member-routes.js';
 import type { MemberActions } from '../actions/member-actions.js';
 import type { CommandService } from '../commands/service.js';
 import { addCommandRoutes } from './command-routes.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { addMetricsRoute } from '../metrics/route.js';
+import { addOpenApiRoute } from '../openapi/route.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -33,6 +36,8 @@ export interface AppDeps {
   actions?: MemberActions;
   /** Remote commands (`hactl exec`, `hactl logs -f`); without it those routes are absent. */
   commands?: CommandService;
+  /** Prometheus metrics (the core's); without them `GET /metrics` is absent. */
+  metrics?: Metrics;
 }
 
 /**
@@ -297,6 +302,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   addTrustRoutes(app, { trust: deps.trust, fleet });
   if (deps.actions) addMemberRoutes(app, deps.actions);
   addCommandRoutes(app, { commands: deps.commands });
+  addMetricsRoute(app, deps.metrics);
+  addOpenApiRoute(app);
   if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
 
   app.get('/v1/events', (c) => {

@@ -420,6 +420,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
     });
 
   program
+    .command('schema')
+    .argument('<kind>', 'zookeeper, kafka, storm or elasticsearch')
+    .description("print the JSON Schema of KIND's cluster spec, for editors' YAML support (no server needed)")
+    .action((kind: string) => act(async () => (await import('./commands/schema.js')).runSchema(io, kind)));
+
+  program
     .command('version')
     .description('print the hactl version')
     .action(() => {

@@ -46,7 +46,8 @@ export type CommandTarget = z.infer<typeof targetSchema>;
 /** Longest command timeout: a day. */
 export const MAX_TIMEOUT_SEC = 86_400;
 
-const requestSchema = z.strictObject({
+/** The `POST /v1/commands` body, as parseCommandRequest checks it (also in the OpenAPI document). */
+export const commandRequestSchema = z.strictObject({
   target: targetSchema,
   argv: z
     .array(
@@ -62,7 +63,7 @@ const requestSchema = z.strictObject({
   timeoutSec: z.number().int().min(1).max(MAX_TIMEOUT_SEC).default(300),
 });
 
-export type CommandRequest = z.infer<typeof requestSchema>;
+export type CommandRequest = z.infer<typeof commandRequestSchema>;
 
 /**
  * Checks a `POST /v1/commands` body. With `shell`, argv is joined with spaces into one
@@ -70,7 +71,7 @@ export type CommandRequest = z.infer<typeof requestSchema>;
  * @throws ValidationError naming every bad field.
  */
 export function parseCommandRequest(body: unknown): CommandRequest {
-  const r = requestSchema.safeParse(body);
+  const r = commandRequestSchema.safeParse(body);
   if (!r.success) throw new ValidationError('invalid command request', zodDetails(r.error));
   return r.data.shell ? { ...r.data, argv: [r.data.argv.join(' ')] } : r.data;
 }

@@ -35,6 +35,8 @@ export interface FailoverEngineOptions {
   witnessFreshMs: number;
   /** How long a promoted nimbus may take to lead before the failover fails, ms. Default 180 s. */
   promoteTimeoutMs?: number;
+  /** Told when a failover ends (metrics). */
+  onFinished?: (f: FailoverRow, outcome: 'completed' | 'failed') => void;
 }
 
 /** One recorded step of a failover (`steps_json`). */
@@ -369,6 +371,7 @@ export class FailoverEngine {
     f.state = state;
     this.step(f, 'done', { step: state, at: this.o.now(), reason });
     this.o.logger.info({ cluster: f.cluster, failover: f.id, state, reason }, 'failover finished');
+    this.o.onFinished?.(f, state);
   }
 
   private running(cluster: string): FailoverRow | undefined {

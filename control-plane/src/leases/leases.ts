@@ -51,6 +51,8 @@ export interface LeaseOptions {
    * data (membership/gates.ts).
    */
   gateStatus?: (cluster: string, instanceId: string) => ClusterStatus | undefined;
+  /** Told every decision `acquire` answers with (metrics); `renewed` when the holder renewed its lease. */
+  onDecision?: (cluster: string, decision: LeaseDecision, renewed: boolean) => void;
 }
 
 /**
@@ -99,6 +101,16 @@ export class LeaseManager {
 
   /** Grants, renews or refuses a lease as `decideLease` (decide.ts) says, and records it. */
   acquire(hostId: string, instanceId: string, reason: string): LeaseDecision {
+    const d = this.decide(hostId, instanceId, reason);
+    this.opts.onDecision?.(clusterOfInstance(instanceId), d.decision, d.renewed);
+    return d.decision;
+  }
+
+  private decide(
+    hostId: string,
+    instanceId: string,
+    reason: string,
+  ): { decision: LeaseDecision; renewed: boolean } {
     this.expire();
     const now = this.opts.now();
     const cluster = clusterOfInstance(instanceId);
@@ -116,17 +128,30 @@ export class LeaseManager {
     if (v.type === 'refuse') {
       this.lastRefusal.set(instanceId, v.reason);
       const { retryAfterMs } = this.opts;
-      return { granted: false, leaseId: '', expiresAtMs: 0, reason: v.reason, retryAfterMs, gates: v.gates };
+      return {
+        decision: {
+          granted: false,
+          leaseId: '',
+          expiresAtMs: 0,
+          reason: v.reason,
+          retryAfterMs,
+          gates: v.gates,
+        },
+        renewed: false,
+      };
     }
     if (v.type === 'renew') {
       if (held) held.expiresAt = v.expiresAt;
       return {
-        granted: true,
-        leaseId: v.leaseId,
-        expiresAtMs: v.expiresAt,
-        reason: v.reason,
-        retryAfterMs: 0,
-        gates: [],
+        decision: {
+          granted: true,
+          leaseId: v.leaseId,
+          expiresAtMs: v.expiresAt,
+          reason: v.reason,
+          retryAfterMs: 0,
+          gates: [],
+        },
+        renewed: true,
       };
     }
     const lease: Lease = {
@@ -152,12 +177,15 @@ export class LeaseManager {
       data_json: JSON.stringify({ gates: v.gates }),
     });
     return {
-      granted: true,
-      leaseId: lease.id,
-      expiresAtMs: lease.expiresAt,
-      reason: v.reason,
-      retryAfterMs: 0,
-      gates: v.gates,
+      decision: {
+        granted: true,
+        leaseId: lease.id,
+        expiresAtMs: lease.expiresAt,
+        reason: v.reason,
+        retryAfterMs: 0,
+        gates: v.gates,
+      },
+      renewed: false,
     };
   }
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ErrorDetail } from '../errors.js';
 import type {
   ClusterHealth,
@@ -58,6 +59,11 @@ export interface HealthInput<S> {
  */
 export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = unknown> {
   readonly kind: S['kind'];
+  /**
+   * The zod schema of the kind's spec, as `validate` parses it first (cross-field rules such as
+   * ensemble sizes are `validate`'s alone). Its JSON Schema is `hactl schema KIND` (json-schema.ts).
+   */
+  readonly specSchema: z.ZodType;
   /** Checks a raw spec; reports every problem at once with field paths. */
   validate(raw: unknown, fleet: FleetContext): ValidationResult<S>;
   /** Spec → instances per host, with fully resolved render inputs. */

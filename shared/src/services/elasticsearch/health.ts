@@ -60,6 +60,7 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
       // (the upgrade docs' "master-eligible nodes last"; service-facts §4.7).
       restartRank: inputs.nodeName === masterNames[0] ? 2 : inputs.roles.includes('master') ? 1 : 0,
       ...(probe?.clusterStatus ? { clusterStatus: probe.clusterStatus } : {}),
+      ...(probe?.unassignedShards !== undefined ? { unassignedShards: probe.unassignedShards } : {}),
       ...(probe?.clusterUuid ? { clusterUuid: probe.clusterUuid } : {}),
     };
   });

@@ -1,5 +1,5 @@
 import type { ChangeClass, ServiceKind } from '../types.js';
-import { validateElasticsearchSpec, type ElasticsearchSpec } from './spec.js';
+import { elasticsearchSpecSchema, validateElasticsearchSpec, type ElasticsearchSpec } from './spec.js';
 import { planElasticsearch } from './plan.js';
 import { parseElasticsearchInputs, type ElasticsearchInputs } from './inputs.js';
 import { renderElasticsearchFiles } from './render.js';
@@ -17,6 +17,7 @@ export * from './stop.js';
 
 export const elasticsearchKind: ServiceKind<ElasticsearchSpec, ElasticsearchInputs> = {
   kind: 'elasticsearch',
+  specSchema: elasticsearchSpecSchema,
   validate: validateElasticsearchSpec,
   plan: planElasticsearch,
   parseInputs: parseElasticsearchInputs,

@@ -1,5 +1,5 @@
 import type { ServiceKind } from '../types.js';
-import { validateKafkaSpec, type KafkaSpec } from './spec.js';
+import { kafkaSpecSchema, validateKafkaSpec, type KafkaSpec } from './spec.js';
 import { KRAFT_CLUSTER_ID_FACT, kafkaDependencies, kafkaInitialFacts, planKafka } from './plan.js';
 import { parseKafkaInputs, type KafkaInputs } from './inputs.js';
 import { renderKafkaFiles } from './render.js';
@@ -22,6 +22,7 @@ export * from './identity.js';
 
 export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   kind: 'kafka',
+  specSchema: kafkaSpecSchema,
   validate: validateKafkaSpec,
   plan: planKafka,
   parseInputs: parseKafkaInputs,

@@ -1,5 +1,5 @@
 import type { ServiceKind } from '../types.js';
-import { validateStormSpec, type StormSpec } from './spec.js';
+import { stormSpecSchema, validateStormSpec, type StormSpec } from './spec.js';
 import { planStorm } from './plan.js';
 import { parseStormInputs, type StormInputs } from './inputs.js';
 import { renderStormFiles } from './render.js';
@@ -22,6 +22,7 @@ export * from './notes.js';
 
 export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   kind: 'storm',
+  specSchema: stormSpecSchema,
   validate: validateStormSpec,
   plan: planStorm,
   parseInputs: parseStormInputs,

@@ -1,5 +1,5 @@
 import type { ServiceKind } from '../types.js';
-import { validateZookeeperSpec, type ZookeeperSpec } from './spec.js';
+import { zookeeperSpecSchema, validateZookeeperSpec, type ZookeeperSpec } from './spec.js';
 import { planZookeeper } from './plan.js';
 import { parseZookeeperInputs, type ZookeeperInputs } from './inputs.js';
 import { renderZookeeperFiles } from './render.js';
@@ -18,6 +18,7 @@ export * from './membership.js';
 
 export const zookeeperKind: ServiceKind<ZookeeperSpec, ZookeeperInputs> = {
   kind: 'zookeeper',
+  specSchema: zookeeperSpecSchema,
   validate: validateZookeeperSpec,
   plan: planZookeeper,
   parseInputs: parseZookeeperInputs,
