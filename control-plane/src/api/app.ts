@@ -16,6 +16,9 @@ import { addMemberRoutes } from './member-routes.js';
 import type { MemberActions } from '../actions/member-actions.js';
 import type { CommandService } from '../commands/service.js';
 import { addCommandRoutes } from './command-routes.js';
+import { addEventStreamRoutes } from './event-stream-routes.js';
+import { addUiRoutes } from './ui-routes.js';
+import { EventHub } from '../events/hub.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -33,6 +36,12 @@ export interface AppDeps {
   actions?: MemberActions;
   /** Remote commands (`hactl exec`, `hactl logs -f`); without it those routes are absent. */
   commands?: CommandService;
+  /** The live event stream's fan-out; built from the fleet when absent (status compared every 5 s). */
+  events?: EventHub;
+  /** Heartbeat interval of `GET /v1/events/stream` (default 15 s). */
+  eventHeartbeatMs?: number;
+  /** Where the console's bundle is (default: ui/dist beside this install). */
+  uiDir?: string;
 }
 
 /**
@@ -298,6 +307,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   if (deps.actions) addMemberRoutes(app, deps.actions);
   addCommandRoutes(app, { commands: deps.commands });
   if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
+  const hub = deps.events ?? new EventHub({ feed: fleet, logger, statusIntervalMs: 5000, bufferLimit: 1000 });
+  addEventStreamRoutes(app, { hub, feed: fleet, heartbeatMs: deps.eventHeartbeatMs ?? 15_000 });
+  addUiRoutes(app, deps.uiDir);
 
   app.get('/v1/events', (c) => {
     const cluster = c.req.query('cluster');

@@ -364,6 +364,28 @@ export class Fleet {
     }));
   }
 
+  /** The event stream's publish hook (Store.onEventsAppended). */
+  onEventsAppended(listener: () => void): () => void {
+    return this.store.onEventsAppended(listener);
+  }
+
+  /** Events after `afterId`, oldest first, as `GET /v1/events` shows them. */
+  listEventsAfter(afterId: number, limit: number) {
+    return this.store.listEventsAfter(afterId, limit).map((e) => ({
+      id: e.id,
+      at: new Date(e.at).toISOString(),
+      type: e.type,
+      cluster: e.cluster,
+      host: e.host,
+      message: e.message,
+    }));
+  }
+
+  /** The newest event's id (0 when none). */
+  lastEventId(): number {
+    return this.store.lastEventId();
+  }
+
   // ---- views -------------------------------------------------------------------------------
 
   listHosts(): HostView[] {
