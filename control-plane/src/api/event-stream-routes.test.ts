@@ -192,5 +192,12 @@ describe('GET /v1/events/stream', () => {
     const res = await raw.request('/ui');
     expect(res.status).toBe(301);
     expect(res.headers.get('location')).toBe('/ui/');
+    // The bundle is built by `pnpm build` (ui/dist); the page and its script need no token.
+    const page = await raw.request('/ui/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('app.js');
+    expect((await raw.request('/ui/app.js')).headers.get('content-type')).toMatch(/javascript/);
   });
 });

@@ -8,18 +8,8 @@
  * grows the control plane's memory.
  */
 import type { Logger } from '@hactl/shared';
-import type { ClusterSummary, HostView } from '../api/contract.js';
+import type { ClusterSummary, EventView, HostView } from '../api/contract.js';
 import { diffStatusDigest, planStatusDigest, type StatusChange, type StatusDigest } from './status-diff.js';
-
-/** An event as `GET /v1/events` and the stream show it. */
-export interface EventView {
-  id: number;
-  at: string;
-  type: string;
-  cluster: string | null;
-  host: string | null;
-  message: string;
-}
 
 /** Where the hub reads events and status from (the Fleet in the control plane). */
 export interface EventFeed {
