@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger } from '@hactl/shared';
 import { createApp } from './app.js';
-import { createCore, type Core } from '../core.js';
+import type { Core } from '../core.js';
+import { createTestCore, TEST_NOW as now } from '../test-core.js';
 import { EventHub } from '../events/hub.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { testTrust, withBearer } from '../trust/testing.js';
@@ -15,7 +16,6 @@ let core: Core;
 let hub: EventHub;
 let raw: ReturnType<typeof createApp>;
 let app: ReturnType<typeof withBearer>;
-const now = 1_800_000_000_000;
 
 interface Msg {
   event: string;
@@ -80,15 +80,7 @@ function build(bufferLimit = 1000): void {
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-event-stream-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
-  core = createCore({
-    store,
-    logger: nullLogger,
-    now: () => now,
-    reportIntervalMs: 1000,
-    leaseTtlMs: 60_000,
-    randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    newId: () => 'a1',
-  });
+  core = createTestCore(store);
   trust = testTrust(store, () => now).trust;
   build();
 });
