@@ -110,4 +110,25 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
     }
     await page.getByTestId('health-zk-ui').getByText('healthy').waitFor({ timeout: 60_000 });
   });
+
+  it('a read-only token sees the cluster but no action buttons', async () => {
+    const made = await lab.api<{ token: string }>('POST', '/v1/tokens', {
+      kind: 'api',
+      name: 'ui-viewer',
+      scopes: 'read',
+    });
+    expect(made.status).toBe(201);
+    const viewer = await browser!.newPage();
+    try {
+      await viewer.goto(`${lab.server}/ui/`);
+      await viewer.locator('input[name=token]').fill(made.body.token);
+      await viewer.getByRole('button', { name: 'Log in' }).click();
+      await viewer.getByTestId('health-zk-ui').getByText('healthy').waitFor();
+      await viewer.locator('section[data-cluster=zk-ui] tr[data-member]').first().waitFor();
+      expect(await viewer.getByRole('button', { name: 'Rolling restart' }).count()).toBe(0);
+      expect(await viewer.getByRole('button', { name: 'Restart' }).count()).toBe(0);
+    } finally {
+      await viewer.close();
+    }
+  });
 });
