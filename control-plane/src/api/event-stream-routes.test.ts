@@ -62,9 +62,9 @@ const eventsOf = (ms: Msg[]) =>
 let trust: ReturnType<typeof testTrust>['trust'];
 let tokens = 0;
 
-function build(bufferLimit = 1000): void {
+function build(bufferLimit = 1000, statusIntervalMs = 60_000): void {
   hub?.close();
-  hub = new EventHub({ feed: core.fleet, logger: nullLogger, statusIntervalMs: 60_000, bufferLimit });
+  hub = new EventHub({ feed: core.fleet, logger: nullLogger, statusIntervalMs, bufferLimit });
   raw = createApp({
     fleet: core.fleet,
     rollouts: core.rollouts,
@@ -170,6 +170,34 @@ describe('GET /v1/events/stream', () => {
       '7',
       '8',
     ]);
+  });
+
+  it('a host connecting shows as a status change (no SSE id: status is not resumable, the views are)', async () => {
+    build(1000, 20);
+    const res = await app.request('/v1/events/stream');
+    core.fleet.connectAgent(
+      { name: 'h1', address: '127.0.0.11', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      { sendDesired() {}, sendCommand() {}, close() {} },
+    );
+    const ms = await readMessages(res, (m) => m.some((x) => x.event === 'status'));
+    const status = ms.find((m) => m.event === 'status')!;
+    expect(status.id).toBeUndefined();
+    expect(JSON.parse(status.data)).toEqual({
+      changes: [
+        { kind: 'host', name: 'h1', from: null, to: 'connected', detail: expect.any(String) as string },
+      ],
+    });
+  });
+
+  it('the control plane stopping ends every stream with end/closing', async () => {
+    const res = await app.request('/v1/events/stream');
+    append('before');
+    await Promise.resolve(); // the publish hook runs a microtask after the append
+    hub.close();
+    const ms = await readMessages(res, () => false);
+    expect(eventsOf(ms).map((e) => e.message)).toEqual(['before']);
+    expect(ms.at(-1)!.event).toBe('end');
+    expect(JSON.parse(ms.at(-1)!.data)).toMatchObject({ reason: 'closing' });
   });
 
   it('without a token → 401; with a malformed Last-Event-ID → 400', async () => {

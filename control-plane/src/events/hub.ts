@@ -61,8 +61,12 @@ class Sub implements Subscription {
 
   push(item: StreamItem): void {
     if (this.ended) return;
-    if (item.kind === 'end') this.finish(item);
-    else if (this.queue.length >= this.limit) {
+    if (item.kind === 'end') {
+      // Closing: what is queued still goes out, then the end.
+      this.queue.push(item);
+      this.ended = true;
+      this.leave(this);
+    } else if (this.queue.length >= this.limit) {
       const lastId = this.deliveredId();
       this.finish({
         kind: 'end',
@@ -83,6 +87,7 @@ class Sub implements Subscription {
     return first?.kind === 'event' ? first.event.id - 1 : this.lastId;
   }
 
+  /** Ends a client that fell behind: its queue is dropped (the store keeps the events), only the end goes out. */
   private finish(end: StreamItem & { kind: 'end' }): void {
     this.queue = [end];
     this.ended = true;
@@ -138,7 +143,7 @@ export class EventHub {
       s.push({
         kind: 'end',
         reason: 'closing',
-        lastId: s.deliveredId(),
+        lastId: s.lastId,
         message: 'the control plane is shutting down',
       });
     this.stop();
