@@ -23,6 +23,8 @@ APT=()
 command -v javac >/dev/null 2>&1 || APT+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || APT+=(maven)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || APT+=(iproute2)
+# The console's e2e (test/e2e/ui.test.ts) drives Debian's Chromium with playwright-core; no downloaded browser.
+[ -x /usr/bin/chromium ] || APT+=(chromium)
 if [ ${#APT[@]} -gt 0 ]; then
   log "installing Debian packages: ${APT[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

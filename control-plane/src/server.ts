@@ -20,6 +20,7 @@ import { randomId } from './random-id.js';
 import { createCore } from './core.js';
 import { loadOrCreateTrust, serverNames } from './trust/files.js';
 import { TrustService } from './trust/service.js';
+import { EventHub } from './events/hub.js';
 
 export interface RunningControlPlane {
   httpPort: number;
@@ -133,7 +134,15 @@ export async function startControlPlane(
   );
 
   let httpPortSeen = 0;
+  // One fan-out for every console; status compared at the agents' report interval.
+  const events = new EventHub({
+    feed: fleet,
+    logger,
+    statusIntervalMs: cfg.reportIntervalMs,
+    bufferLimit: 1000,
+  });
   const app = createApp({
+    events,
     fleet,
     rollouts,
     changes,
@@ -216,6 +225,7 @@ export async function startControlPlane(
       clearInterval(flushTimer);
       clearInterval(reconcileTimer);
       fleet.closeAllSessions('control plane shutting down');
+      events.close(); // open event streams would hold the HTTP server's close
       // The listener's close completes once tryShutdown has ended the agents' connections.
       await Promise.all([
         new Promise<void>((resolve) => grpcListener.close(() => resolve())),

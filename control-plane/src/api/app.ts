@@ -19,6 +19,9 @@ import { addCommandRoutes } from './command-routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { addMetricsRoute } from '../metrics/route.js';
 import { addOpenApiRoute } from '../openapi/route.js';
+import { addEventStreamRoutes } from './event-stream-routes.js';
+import { addUiRoutes } from './ui-routes.js';
+import { EventHub } from '../events/hub.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -38,6 +41,12 @@ export interface AppDeps {
   commands?: CommandService;
   /** Prometheus metrics (the core's); without them `GET /metrics` is absent. */
   metrics?: Metrics;
+  /** The live event stream's fan-out; built from the fleet when absent (status compared every 5 s). */
+  events?: EventHub;
+  /** Heartbeat interval of `GET /v1/events/stream` (default 15 s). */
+  eventHeartbeatMs?: number;
+  /** Where the console's bundle is (default: ui/dist beside this install). */
+  uiDir?: string;
 }
 
 /**
@@ -305,6 +314,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   addMetricsRoute(app, deps.metrics);
   addOpenApiRoute(app);
   if (deps.install) addInstallRoutes(app, { ...deps.install, trust: deps.trust });
+  const hub = deps.events ?? new EventHub({ feed: fleet, logger, statusIntervalMs: 5000, bufferLimit: 1000 });
+  addEventStreamRoutes(app, { hub, feed: fleet, heartbeatMs: deps.eventHeartbeatMs ?? 15_000 });
+  addUiRoutes(app, deps.uiDir);
 
   app.get('/v1/events', (c) => {
     const cluster = c.req.query('cluster');

@@ -19,7 +19,8 @@ let store: SqliteStore;
 let app: ReturnType<typeof createApp>;
 let trust: TrustService;
 let admin: string;
-const PUBLIC = new Set(['/healthz', '/install.sh', '/agent-bundle.tar.gz']);
+/** Public paths; the console's static files under /ui are public too (the page asks for a token). */
+const PUBLIC = new Set(['/healthz', '/install.sh', '/agent-bundle.tar.gz', '/ui', '/ui/*']);
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-auth-'));

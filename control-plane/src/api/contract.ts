@@ -178,3 +178,23 @@ export interface ErrorBody {
     retriable: boolean;
   };
 }
+
+/** `GET /v1/whoami`: the calling token. */
+export interface WhoAmIView {
+  name: string;
+  scopes: ('read' | 'write' | 'exec' | 'admin')[];
+}
+
+/** One row of `GET /v1/events` (`{events: EventView[]}`, newest first) and an `event` message of the event stream. */
+export interface EventView {
+  id: number;
+  /** ISO time. */
+  at: string;
+  type: string;
+  cluster: string | null;
+  host: string | null;
+  message: string;
+}
+
+/** A `status` message of `GET /v1/events/stream`. */
+export type { StatusChange } from '../events/status-diff.js';

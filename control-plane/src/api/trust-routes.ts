@@ -38,6 +38,11 @@ export function addTrustRoutes(
   deps: { trust: TrustService; fleet: Fleet },
 ): void {
   const { trust, fleet } = deps;
+  /** The calling token's name and scopes (the console shows only the actions they allow). */
+  app.get('/v1/whoami', (c) => {
+    const caller = c.get('caller');
+    return c.json({ name: caller.name, scopes: caller.scopes });
+  });
   app.post('/v1/tokens', async (c) => {
     const b = await body(c.req.raw);
     const kind = str(b, 'kind', 'join');

@@ -339,6 +339,24 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'get',
+    path: '/v1/events/stream',
+    summary:
+      'Live events (server-sent events): stored events resumed after Last-Event-ID, then new ones and status changes',
+    scope: 'read',
+    query: {
+      after: { schema: int, description: 'resume after this event id (as the Last-Event-ID header)' },
+    },
+    ok: { status: 200, media: 'text/event-stream', description: 'hello, event, status and end messages' },
+  },
+  {
+    method: 'get',
+    path: '/v1/whoami',
+    summary: "The calling token's name and scopes",
+    scope: 'read',
+    ok: { status: 200, ...loose('{name, scopes}') },
+  },
+  {
+    method: 'get',
     path: '/v1/openapi.json',
     summary: 'This document',
     scope: 'read',

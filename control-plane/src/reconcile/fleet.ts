@@ -9,7 +9,7 @@ import {
   type Logger,
   type MemberStatus,
 } from '@hactl/shared';
-import type { HostRow, Store } from '../store/store.js';
+import type { EventRow, HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
 import { withProcedures } from '../membership/stored.js';
@@ -23,7 +23,7 @@ import {
   type StatusUpdate,
 } from './sessions.js';
 import { StatusReader } from './status.js';
-import type { ClusterSummary, ClusterView, HostView } from '../api/contract.js';
+import type { ClusterSummary, ClusterView, EventView, HostView } from '../api/contract.js';
 import {
   Revisions,
   type ClusterPreview,
@@ -353,15 +353,23 @@ export class Fleet {
     }));
   }
 
-  listEvents(filter: { cluster?: string; limit: number }) {
-    return this.store.listEvents(filter).map((e) => ({
-      id: e.id,
-      at: new Date(e.at).toISOString(),
-      type: e.type,
-      cluster: e.cluster,
-      host: e.host,
-      message: e.message,
-    }));
+  listEvents(filter: { cluster?: string; limit: number }): EventView[] {
+    return this.store.listEvents(filter).map(eventView);
+  }
+
+  /** The event stream's publish hook (Store.onEventsAppended). */
+  onEventsAppended(listener: () => void): () => void {
+    return this.store.onEventsAppended(listener);
+  }
+
+  /** Events after `afterId`, oldest first, as `GET /v1/events` shows them. */
+  listEventsAfter(afterId: number, limit: number): EventView[] {
+    return this.store.listEventsAfter(afterId, limit).map(eventView);
+  }
+
+  /** The newest event's id (0 when none). */
+  lastEventId(): number {
+    return this.store.lastEventId();
   }
 
   // ---- views -------------------------------------------------------------------------------
@@ -640,3 +648,15 @@ const STATUS_REUSE_MS = 1000;
 
 /** The desired state of a host with no instances. */
 const EMPTY_DESIRED = JSON.stringify({ instances: [] } satisfies HostDesiredState);
+
+/** A stored event as the REST API and the event stream show it. */
+function eventView(e: EventRow): EventView {
+  return {
+    id: e.id,
+    at: new Date(e.at).toISOString(),
+    type: e.type,
+    cluster: e.cluster,
+    host: e.host,
+    message: e.message,
+  };
+}

@@ -265,12 +265,43 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * The one place events are written, and so the one place the event stream hears of them: the
+   * listeners run a microtask later, coalesced, after the enclosing transaction committed or
+   * rolled back (they read the rows back, so a rolled-back event is never published).
+   */
   appendEvent(e: Omit<EventRow, 'id'>): void {
     this.write(() => {
       this.sql(
         'INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)',
       ).run(e);
     });
+    if (this.eventListeners.size === 0 || this.eventNotifyQueued) return;
+    this.eventNotifyQueued = true;
+    queueMicrotask(() => {
+      this.eventNotifyQueued = false;
+      for (const l of [...this.eventListeners]) l();
+    });
+  }
+
+  private readonly eventListeners = new Set<() => void>();
+  private eventNotifyQueued = false;
+
+  onEventsAppended(listener: () => void): () => void {
+    const l = () => listener();
+    this.eventListeners.add(l);
+    return () => this.eventListeners.delete(l);
+  }
+
+  listEventsAfter(afterId: number, limit: number): EventRow[] {
+    return this.sql('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(
+      afterId,
+      limit,
+    ) as EventRow[];
+  }
+
+  lastEventId(): number {
+    return (this.sql('SELECT MAX(id) AS m FROM events').get() as { m: number | null }).m ?? 0;
   }
 
   listClusterFacts(): Map<string, Record<string, string>> {

@@ -242,6 +242,16 @@ export interface Store {
   listHostDesired(): HostDesiredRow[];
   setHostDesired(row: HostDesiredRow): void;
   appendEvent(e: Omit<EventRow, 'id'>): void;
+  /**
+   * Calls `listener` once after one or more events were appended, when the writing transaction has
+   * ended (a microtask later: better-sqlite3 transactions are synchronous), so a listener reading
+   * `listEventsAfter` sees only committed rows. Returns the unsubscribe function.
+   */
+  onEventsAppended(listener: () => void): () => void;
+  /** Events with an id above `afterId`, oldest first, at most `limit` (the event stream's resume). */
+  listEventsAfter(afterId: number, limit: number): EventRow[];
+  /** The newest event's id (0 when none). */
+  lastEventId(): number;
   /** All stored facts, by cluster. */
   listClusterFacts(): Map<string, Record<string, string>>;
   setClusterFact(cluster: string, key: string, value: string, at: number): void;

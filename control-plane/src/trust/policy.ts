@@ -7,7 +7,7 @@
 export const SCOPES = ['read', 'write', 'exec', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Paths anyone may call: liveness, and the install script and bundle (their trust is the CA fingerprint in the one-liner and the bundle's SHA-256 in the script). */
+/** Paths anyone may call (and the console's files under /ui/): liveness, and the install script and bundle (their trust is the CA fingerprint in the one-liner and the bundle's SHA-256 in the script). */
 const PUBLIC = new Set(['/healthz', '/install.sh', '/agent-bundle.tar.gz']);
 
 /**
@@ -16,6 +16,8 @@ const PUBLIC = new Set(['/healthz', '/install.sh', '/agent-bundle.tar.gz']);
  */
 export function requiredScope(method: string, path: string): Scope | null {
   if (PUBLIC.has(path)) return null;
+  // The console's static files (api/ui-routes.ts): the page holds no data and asks for a token.
+  if ((method === 'GET' || method === 'HEAD') && (path === '/ui' || path.startsWith('/ui/'))) return null;
   if (path === '/v1/tokens' || path.startsWith('/v1/tokens/') || path === '/v1/install-command')
     return 'admin';
   // Remote commands: starting, reading (output may hold anything a command printed) and cancelling.
