@@ -1,5 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab } from '../src/lab/fleet.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { Lab, REPO_ROOT } from '../src/lab/fleet.js';
 import { LabNetwork } from '../src/lab/netns.js';
 import { waitFor } from '../src/lab/wait.js';
 import {
@@ -77,6 +80,30 @@ describe.skipIf(!LabNetwork.supported())(
         ['storm-main', 'healthy'],
         ['zk-main', 'healthy'],
       ]);
+    });
+
+    it('the console at /ui/ shows the seed topology healthy (headless Chromium)', async () => {
+      // Debian's chromium, as the console's own e2e (ui.test.ts) drives it; after the clusters are
+      // up, a browser fits beside the JVMs.
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+      try {
+        // The lab's CA is not in Chromium's store; the page's TLS is the control plane's own.
+        const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+        await page.goto(`${lab.server}/ui/`);
+        await page.locator('input[name=token]').fill(lab.token);
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.getByTestId('live-state').getByText('stream: live').waitFor();
+        for (const name of ['zk-main', 'kafka-main', 'storm-main', 'es-main'])
+          await page.getByTestId(`health-${name}`).getByText('healthy').waitFor({ timeout: 60_000 });
+        for (const h of SEED_HOSTS)
+          await page.locator(`tr[data-host=${h}]`).getByText('connected', { exact: true }).waitFor();
+        const artifacts = path.join(REPO_ROOT, 'test', 'artifacts', 'ui');
+        fs.mkdirSync(artifacts, { recursive: true });
+        await page.screenshot({ path: path.join(artifacts, 'seed-topology.png'), fullPage: true });
+        console.log(`seed topology console screenshot: ${artifacts}/seed-topology.png`);
+      } finally {
+        await browser.close();
+      }
     });
 
     it('a ZooKeeper cluster others depend on cannot be deleted', async () => {
