@@ -447,21 +447,27 @@ describe('smaller CLI fixes (issue 17 #8)', () => {
             output: JSON.stringify({
               file: '/d/zookeeper/zk-main/3/logs/zookeeper.log',
               files: [],
-              text: 'a\nb - INFO  [QuorumPeer] - FOLLOWING',
+              text: 'a\nb - INFO  [QuorumPeer] - FOLLOWING\n\tat org.apache.zookeeper.Foo(Foo.java:1)',
             }),
             error: '',
           }
         : undefined;
-    const r = await cp.hactl('logs', 'zk-main', 'zk3', '-n', '2');
+    const r = await cp.hactl('logs', 'zk-main', 'zk3', '-n', '3');
     expect(r).toMatchObject({
       code: 0,
-      out: 'a\nb - INFO  [QuorumPeer] - FOLLOWING\n',
+      // A stack frame keeps its tab; other control characters would be shown escaped.
+      out: 'a\nb - INFO  [QuorumPeer] - FOLLOWING\n\tat org.apache.zookeeper.Foo(Foo.java:1)\n',
       err: '==> zk3:/d/zookeeper/zk-main/3/logs/zookeeper.log (zk-main/zk-3) <==\n',
     });
     expect(cp.agents.get('zk3')!.commands.at(-1)).toMatchObject({
       instanceId: 'zk-main/zk-3',
       action: 'logs',
-      args: ['service', '2'],
+      args: ['service', '3'],
     });
+    // --tail N without -f asks for the last N lines, as -n does; --since needs -f.
+    expect((await cp.hactl('logs', 'zk-main/zk-3', '--tail', '5')).code).toBe(0);
+    expect(cp.agents.get('zk3')!.commands.at(-1)).toMatchObject({ args: ['service', '5'] });
+    const since = await cp.hactl('logs', 'zk-main/zk-3', '--since', '10m');
+    expect(since).toMatchObject({ code: 2, err: expect.stringMatching(/--since goes with -f/) });
   });
 });

@@ -59,14 +59,16 @@ export async function runLogsCommand(
   let member = second;
   if (member === undefined) {
     const cut = first.indexOf('/');
-    if (cut < 0) throw new UsageError('name the member as CLUSTER/MEMBER, e.g. hactl logs kafka-main/kafka2');
+    if (cut < 0)
+      throw new UsageError('name the member as CLUSTER/MEMBER, e.g. hactl logs kafka-main/kafka-2');
     cluster = first.slice(0, cut);
     member = first.slice(cut + 1);
   }
   if (!flags.follow) {
-    if (flags.tail !== undefined || flags.since !== undefined)
-      throw new UsageError('--tail and --since go with -f; without it use -n');
-    return runLogs(ctx, cluster, member, flags);
+    if (flags.since !== undefined)
+      throw new UsageError('--since goes with -f (it picks where following starts)');
+    // --tail N without -f means what -n N means: the last N lines (a trap otherwise).
+    return runLogs(ctx, cluster, member, flags.tail !== undefined ? { ...flags, lines: flags.tail } : flags);
   }
   return followLogs(ctx, cluster, member, flags);
 }
