@@ -17,6 +17,8 @@ import {
   workerProcs,
   tcpAnswers,
   writeStormClientConf,
+  STORM_LAB_HOSTS,
+  STORM_LAB_ZK_HOSTS,
 } from '../src/lab/storm.js';
 
 // Storm nimbus failover (architecture §5) on real Apache Storm 2.8.3, lab network slice 17
@@ -28,17 +30,8 @@ import {
 // Detection settings: the lab's agents report every 500 ms (test/src/lab/fleet.ts), an agent is
 // silent after 2.5 reports (1.5 s, control-plane/src/core.ts) and `detectAfterSec: 2`.
 const SLICE = 17;
-const ZK_HOSTS = [
-  ['zk1', 11],
-  ['zk2', 12],
-  ['zk3', 13],
-] as const;
-const STORM_HOSTS = [
-  ['storm1', 21],
-  ['storm2', 22],
-  ['storm3', 23],
-  ['storm4', 24],
-] as const;
+const ZK_HOSTS = STORM_LAB_ZK_HOSTS;
+const STORM_HOSTS = STORM_LAB_HOSTS;
 const addr = (n: number) => `10.77.${SLICE}.${n}`;
 const NIMBUS = { storm1: addr(21), storm2: addr(22) } as const;
 type NimbusHost = keyof typeof NIMBUS;

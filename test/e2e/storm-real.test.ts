@@ -20,6 +20,8 @@ import {
   zkData as data,
   zkExists as exists,
   zkRead as zkReadAt,
+  STORM_LAB_HOSTS,
+  STORM_LAB_ZK_HOSTS,
 } from '../src/lab/storm.js';
 
 // Real Apache Storm 2.8.3 (.dist/storm, assembled from Maven Central) on the lab network slice 5,
@@ -29,17 +31,8 @@ import {
 // Storm has none (org.apache.storm:storm-webapp is not published on Maven Central; the UI member is
 // tested on the emulator in storm.test.ts). Namespaces need root; CI runs as root.
 const SLICE = 5;
-const ZK_HOSTS = [
-  ['zk1', 11],
-  ['zk2', 12],
-  ['zk3', 13],
-] as const;
-const STORM_HOSTS = [
-  ['storm1', 21],
-  ['storm2', 22],
-  ['storm3', 23],
-  ['storm4', 24],
-] as const;
+const ZK_HOSTS = STORM_LAB_ZK_HOSTS;
+const STORM_HOSTS = STORM_LAB_HOSTS;
 const addr = (n: number) => `10.77.${SLICE}.${n}`;
 const NIMBUS = addr(21);
 const SUPERVISORS = ['storm3', 'storm4'] as const;

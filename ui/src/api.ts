@@ -3,18 +3,7 @@
  * nothing of the server is bundled) and a bearer-token fetch. The token is asked for once and kept
  * in this tab's session storage: it is never a cookie, so no other site can make the browser use it.
  */
-import type {
-  ClusterSummary,
-  ClusterView,
-  ErrorBody,
-  EventView,
-  FailoverView,
-  HostView,
-  MemberStatus,
-  RolloutView,
-  StatusChange,
-  WhoAmIView,
-} from '../../control-plane/src/api/contract.js';
+import type { ErrorBody } from '../../control-plane/src/api/contract.js';
 
 export type {
   ClusterSummary,
@@ -26,7 +15,7 @@ export type {
   RolloutView,
   StatusChange,
   WhoAmIView,
-};
+} from '../../control-plane/src/api/contract.js';
 
 const TOKEN_KEY = 'hactl.token';
 

@@ -14,6 +14,23 @@ import { waitFor } from './wait.js';
  */
 
 /** `<data-root>/storm/<cluster>/<role>-<host>`: the member dir the agent on `host` made. */
+/**
+ * The Storm labs' hosts and their last address octet on the lab slice (storm-real, storm-failover):
+ * ZooKeeper zk1..3 on .11-.13 in the root namespace, nimbus hosts storm1/storm2 on .21/.22 and
+ * supervisors storm3/storm4 on .23/.24, each Storm host in a namespace of its own.
+ */
+export const STORM_LAB_ZK_HOSTS = [
+  ['zk1', 11],
+  ['zk2', 12],
+  ['zk3', 13],
+] as const;
+export const STORM_LAB_HOSTS = [
+  ['storm1', 21],
+  ['storm2', 22],
+  ['storm3', 23],
+  ['storm4', 24],
+] as const;
+
 export const memberDir = (lab: Lab, host: string, role: string, cluster = 'storm-main') =>
   path.join(lab.dir, host, 'data', 'storm', cluster, `${role}-${host}`);
 
