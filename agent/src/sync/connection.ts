@@ -7,7 +7,7 @@ import {
 } from '@hactl/proto';
 import type { AcquireLeaseResponse__Output } from '@hactl/proto';
 import type { Logger } from '@hactl/shared';
-import { planFirstAddress, planNextAttempt, type FailoverState } from './failover.js';
+import { planAfterLoss, planFirstAddress, type FailoverState } from './failover.js';
 
 export interface ConnectionOptions {
   /** The control plane's replicas (`HOST:PORT` each, at least one); the agent uses one at a time. */
@@ -27,6 +27,8 @@ export interface ConnectionOptions {
   onDisconnected: (reason: string) => void;
   backoff: { baseMs: number; maxMs: number };
   random?: () => number;
+  /** The clock for how long a stream stayed up (failover.ts STEADY_MS); Date.now when absent. */
+  now?: () => number;
 }
 
 type AgentClient = grpc.Client & {
@@ -48,7 +50,7 @@ type AgentClient = grpc.Client & {
  * stream cannot be opened or ends, it moves to the next address at once, and backs off with jitter
  * only after every address failed in a row (failover.ts), so a replica's death costs its agents
  * one reconnect and a control-plane restart does not bring every agent back in the same instant.
- * The backoff resets once a control plane has welcomed the agent.
+ * The backoff resets once a control plane has welcomed the agent and kept it (failover.ts).
  *
  * Each address gets its own channel (TLS checks the name of the address dialed); the channel of an
  * address left behind is closed. Lease calls go over the channel of the current address.
@@ -139,20 +141,20 @@ export class ControlPlaneConnection {
     const call = this.client.Connect();
     this.call = call;
     this.welcomed = false;
+    let welcomedAt: number | undefined;
     let done = false;
     const lost = (reason: string) => {
       if (done) return;
       done = true;
       if (this.call === call) this.call = undefined;
-      const wasWelcomed = this.welcomed;
       this.welcomed = false;
-      if (wasWelcomed) this.opts.onDisconnected(reason);
-      this.scheduleReconnect(server, reason);
+      if (welcomedAt !== undefined) this.opts.onDisconnected(reason);
+      this.scheduleReconnect(server, reason, welcomedAt === undefined ? undefined : this.now() - welcomedAt);
     };
     call.on('data', (msg: ControlMessage__Output) => {
       if (msg.body === 'welcome') {
         this.welcomed = true;
-        this.failover = this.step('welcomed').state;
+        welcomedAt = this.now();
         this.opts.onConnected(server);
       }
       this.opts.onMessage(msg);
@@ -174,13 +176,20 @@ export class ControlPlaneConnection {
     call.write(this.opts.hello());
   }
 
-  private step(event: 'failed' | 'welcomed') {
-    return planNextAttempt(this.failover, event, this.opts.servers.length, this.random(), this.opts.backoff);
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
-  private scheduleReconnect(left: string, reason: string): void {
+  private scheduleReconnect(left: string, reason: string, welcomedForMs: number | undefined): void {
     if (this.closed) return;
-    const { state, delayMs } = this.step('failed');
+    const { servers, backoff } = this.opts;
+    const { state, delayMs } = planAfterLoss(
+      this.failover,
+      welcomedForMs,
+      servers.length,
+      this.random(),
+      backoff,
+    );
     this.failover = state;
     this.opts.logger.warn(
       {

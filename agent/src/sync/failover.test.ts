@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { planFirstAddress, planNextAttempt, type FailoverState } from './failover.js';
+import {
+  STEADY_MS,
+  planAfterLoss,
+  planFirstAddress,
+  planNextAttempt,
+  type FailoverState,
+} from './failover.js';
 
 const backoff = { baseMs: 500, maxMs: 30_000 };
 
@@ -68,5 +74,29 @@ describe('control plane address rotation (issue 15)', () => {
       { index: 0, delayMs: 0 },
       { index: 1, delayMs: 250 },
     ]);
+  });
+});
+
+describe('a lost stream that had been welcomed (planAfterLoss)', () => {
+  const flapping = { index: 1, failedInRound: 1, failedRounds: 2 };
+  it.each<[string, number | undefined, { index: number; delayMs: number; failedRounds: number }]>([
+    [
+      'never welcomed → a failure: the round completes, backoff',
+      undefined,
+      { index: 0, delayMs: 1000, failedRounds: 3 },
+    ],
+    [
+      'welcomed and dropped within STEADY_MS (a replica that cannot keep it) → a failure like any other',
+      STEADY_MS - 1,
+      { index: 0, delayMs: 1000, failedRounds: 3 },
+    ],
+    [
+      'welcomed and kept STEADY_MS → a fresh round: the next address at once',
+      STEADY_MS,
+      { index: 0, delayMs: 0, failedRounds: 0 },
+    ],
+  ])('%s', (_s, welcomedForMs, want) => {
+    const { state, delayMs } = planAfterLoss(flapping, welcomedForMs, 2, 0.5, backoff);
+    expect({ index: state.index, delayMs, failedRounds: state.failedRounds }).toEqual(want);
   });
 });

@@ -12,7 +12,10 @@
  *   (AWS architecture blog, "Exponential Backoff And Jitter": a delay drawn from [0, cap), the cap
  *   doubling per round up to `maxMs`), so a fleet that lost every replica does not come back in the
  *   same instant.
- * - A welcome resets both counts, as before: the next loss starts a fresh round.
+ * - A welcome resets both counts, as before: the next loss starts a fresh round. It counts once the
+ *   stream has stayed up for STEADY_MS (planAfterLoss): a replica that welcomes the agent and drops
+ *   it at once (a follower that cannot reach its leader, a session closed on arrival) is a failure
+ *   like any other, or agents would cycle through the replicas without ever backing off.
  */
 export interface FailoverState {
   /** Index into the address list of the address being tried or used. */
@@ -51,4 +54,25 @@ export function planNextAttempt(
   const failedRounds = state.failedRounds + 1;
   const cap = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failedRounds - 1, 30));
   return { state: { index, failedInRound: 0, failedRounds }, delayMs: Math.floor(random * cap) };
+}
+
+/** How long a welcomed stream must have lasted for its loss to start a fresh round. */
+export const STEADY_MS = 10_000;
+
+/**
+ * The step after a stream was lost: `welcomedForMs` is how long it had been welcomed (undefined when
+ * it never was). A steady stream resets the counts first; a short-lived one is just a failure.
+ */
+export function planAfterLoss(
+  state: FailoverState,
+  welcomedForMs: number | undefined,
+  count: number,
+  random: number,
+  backoff: { baseMs: number; maxMs: number },
+): FailoverStep {
+  const from =
+    welcomedForMs !== undefined && welcomedForMs >= STEADY_MS
+      ? planNextAttempt(state, 'welcomed', count, random, backoff).state
+      : state;
+  return planNextAttempt(from, 'failed', count, random, backoff);
 }
