@@ -15,6 +15,8 @@
 # enrolls with the token, and keeps key and certificate in /var/lib/hactl-agent/tls: re-running the
 # script upgrades the agent in place and keeps that identity (services keep running; the new agent
 # adopts them). HACTL_INSTALL_ROOT (default /) puts every path below another root (tests).
+# --grpc takes one HOST:PORT or a comma list of the control plane's replicas (a:7443,b:7443,c:7443);
+# it goes into agent.env as HACTL_AGENT_SERVER unchanged, and the agent fails over between them.
 set -eu
 
 BUNDLE_SHA256='@HACTL_BUNDLE_SHA256@'
@@ -48,7 +50,7 @@ done
 if [ -n "$missing" ]; then echo "install.sh: missing$missing" >&2; exit 2; fi
 case "$NAME" in *[!A-Za-z0-9.-]*) echo "install.sh: --name must be letters, digits, '.', '-'" >&2; exit 2 ;; esac
 case "$ADDRESS" in *[!0-9a-fA-F.:]*) echo "install.sh: --address must be an IP address" >&2; exit 2 ;; esac
-case "$GRPC" in *[!A-Za-z0-9.:-]*) echo "install.sh: --grpc must be HOST:PORT" >&2; exit 2 ;; esac
+case "$GRPC" in *[!A-Za-z0-9.:,-]*|,*|*,|*,,*) echo "install.sh: --grpc must be HOST:PORT or a comma list HOST:PORT,HOST:PORT" >&2; exit 2 ;; esac
 case "$CP" in https://*) ;; *) echo "install.sh: --control-plane must be an https:// URL" >&2; exit 2 ;; esac
 case "$TOKEN" in *[!A-Za-z0-9_-]*) echo "install.sh: --token must be a join token" >&2; exit 2 ;; esac
 case "$BUNDLE_SHA256" in *[!0-9a-f]*|"") echo "install.sh: this script was not served by a control plane (no bundle SHA-256)" >&2; exit 1 ;; esac

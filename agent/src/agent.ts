@@ -104,13 +104,13 @@ export class Agent {
       onChange: () => this.reportSoon(),
     });
     this.conn = new ControlPlaneConnection({
-      server: this.cfg.server,
+      servers: this.cfg.servers,
       credentials: deps.credentials ?? (() => INSECURE),
       logger: deps.logger,
       hello: () => this.hello(),
       onMessage: (msg) => this.onMessage(msg),
-      onConnected: () => {
-        this.log.info({ server: this.cfg.server }, 'connected to control plane');
+      onConnected: (server) => {
+        this.log.info({ server, servers: this.cfg.servers.join(',') }, 'connected to control plane');
         while (this.unsentResults.length && this.conn.send({ commandResult: this.unsentResults[0]! }))
           this.unsentResults.shift();
       },

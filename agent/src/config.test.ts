@@ -90,3 +90,62 @@ describe('agent trust flags (issue 12)', () => {
     ]);
   });
 });
+
+describe('--server with the control plane replicas (issue 15)', () => {
+  const rest = ['--name', 'zk1', '--address', '10.0.0.11'];
+  const problems = (server: string, ...more: string[]) =>
+    problemsOf(() => loadConfig({ argv: ['--server', server, ...rest, ...more], env: {} }));
+  it.each<[string, string[], Record<string, string>, string[]]>([
+    ['one address, as before', ['--server', 'cp.lan:7443'], {}, ['cp.lan:7443']],
+    [
+      'a comma list, in the order given (spaces around entries ignored)',
+      ['--server', 'a.lan:7443, b.lan:7443,[fd00::3]:7443'],
+      {},
+      ['a.lan:7443', 'b.lan:7443', '[fd00::3]:7443'],
+    ],
+    [
+      "HACTL_AGENT_SERVER from the unit's environment file",
+      [],
+      { HACTL_AGENT_SERVER: '10.0.0.1:7443,10.0.0.2:7443' },
+      ['10.0.0.1:7443', '10.0.0.2:7443'],
+    ],
+  ])('%s', (_s, argv, env, servers) => {
+    expect(loadConfig({ argv: [...argv, ...rest], env }).servers).toEqual(servers);
+  });
+
+  it('a bad entry is named by its position and value; every bad entry is reported', () => {
+    expect(problems('a.lan:7443,x:y,b.lan:99999')).toEqual([
+      '--server: entry 2 "x:y": "x:y" is not HOST:PORT',
+      '--server: entry 3 "b.lan:99999": port 99999 is out of range',
+    ]);
+  });
+
+  it('an empty entry (a doubled or trailing comma) is named', () => {
+    expect(problems('a.lan:7443,')).toEqual(['--server: entry 2 "": is empty']);
+  });
+
+  it('the same address twice (case aside) → refused, naming both entries', () => {
+    expect(problems('a.lan:7443,b.lan:7443,A.LAN:7443')).toEqual([
+      '--server: entry 3 "A.LAN:7443": repeats entry 1',
+    ]);
+  });
+
+  it('one address keeps its old message', () => {
+    expect(problems('nope')).toEqual(['--server: "nope" is not HOST:PORT']);
+  });
+
+  it('--insecure with every address on loopback → allowed', () => {
+    expect(
+      loadConfig({
+        argv: ['--server', '127.0.0.1:7443,127.0.0.2:7443,[::1]:7443', ...rest, '--insecure'],
+        env: {},
+      }).servers,
+    ).toHaveLength(3);
+  });
+
+  it('--insecure with one address off loopback → refused, naming it', () => {
+    expect(problems('127.0.0.1:7443,10.0.0.2:7443', '--insecure')).toEqual([
+      expect.stringMatching(/^--insecure: refused: --server 10\.0\.0\.2:7443 is not a loopback address;/),
+    ]);
+  });
+});

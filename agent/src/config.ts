@@ -12,7 +12,11 @@ import {
 import { normaliseFingerprint } from './enroll/first-contact.js';
 
 export interface AgentConfig {
-  server: string;
+  /**
+   * The control plane's gRPC endpoints, `HOST:PORT` each (`--server a:7443,b:7443`): replicas on one
+   * store, any of which serves the agent stream (issue 15). Never empty, no duplicates.
+   */
+  servers: string[];
   name: string;
   address: string;
   stateDir: string;
@@ -56,7 +60,7 @@ export interface AgentConfig {
 
 export function defaultConfig(): AgentConfig {
   return {
-    server: '127.0.0.1:7443',
+    servers: ['127.0.0.1:7443'],
     name: '',
     address: '',
     stateDir: '/var/lib/hactl-agent',
@@ -91,8 +95,12 @@ export function testConfig(over: Partial<AgentConfig>): AgentConfig {
   };
 }
 
-export const USAGE = `usage: hactl-agent --server HOST:PORT --name NAME --address IP --state-dir DIR [--data-root DIR] [--insecure]
-  --server HOST:PORT   control plane gRPC endpoint
+export const USAGE = `usage: hactl-agent --server HOST:PORT[,HOST:PORT...] --name NAME --address IP --state-dir DIR [--data-root DIR] [--insecure]
+  --server HOST:PORT[,HOST:PORT...]
+                       control plane gRPC endpoint, or a comma list of its replicas
+                       (--server a:7443,b:7443,c:7443; env HACTL_AGENT_SERVER): the agent starts at a
+                       random one, moves to the next when a connection fails or ends, and backs off
+                       only after every address failed
   --name NAME          this host's name in the fleet
   --address IP         the address this server owns; services bind and advertise it
   --state-dir DIR      agent state (applied desired state, pid files); default /var/lib/hactl-agent
@@ -103,7 +111,7 @@ export const USAGE = `usage: hactl-agent --server HOST:PORT --name NAME --addres
   --ca-sha256 FP       trust the control plane whose CA certificate has this SHA-256 (first contact)
   --ca-file PATH       trust the control plane's CA from this PEM file (first contact)
   --insecure           plain-text gRPC without certificates: loopback development only (refused
-                       unless --server is a loopback address)
+                       unless every --server address is a loopback address)
   --log-level LEVEL    debug | info | warn | error
   --service-users MODE auto (default): as root, run each service as its own system user
                        (zookeeper, kafka, storm, elasticsearch; created when missing); off: as the agent's user
@@ -144,9 +152,11 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   const problems: ErrorDetail[] = [];
   const server = values.server ?? input.env.HACTL_AGENT_SERVER;
   if (!server) problems.push({ path: '--server', message: 'is required' });
-  else if (typeof parseHostPort(server) === 'string')
-    problems.push({ path: '--server', message: parseHostPort(server) as string });
-  else cfg.server = server;
+  else {
+    const parsed = parseServerList(server);
+    if (parsed.problems.length) problems.push(...parsed.problems);
+    else cfg.servers = parsed.servers;
+  }
   const name = values.name ?? input.env.HACTL_AGENT_NAME;
   if (!name) problems.push({ path: '--name', message: 'is required' });
   else if (!HOST_RE.test(name))
@@ -180,15 +190,11 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
     else cfg.labels[m[1]!] = m[2]!;
   }
   cfg.insecure = values.insecure ?? false;
-  const serverHost = parseHostPort(cfg.server);
-  if (
-    cfg.insecure &&
-    typeof serverHost !== 'string' &&
-    !/^(127\.[0-9.]+|::1|localhost)$/.test(serverHost.host)
-  )
+  const remote = cfg.servers.filter((s) => !isLoopback(s));
+  if (cfg.insecure && server && remote.length)
     problems.push({
       path: '--insecure',
-      message: `refused: --server ${cfg.server} is not a loopback address; --insecure (plain text, no certificates) is for loopback development only. Enroll with --token and --ca-sha256 instead`,
+      message: `refused: --server ${remote.join(',')} ${remote.length > 1 ? 'are not loopback addresses' : 'is not a loopback address'}; --insecure (plain text, no certificates) is for loopback development only. Enroll with --token and --ca-sha256 instead`,
     });
   const token = values.token ?? (input.env.HACTL_AGENT_TOKEN || undefined);
   if (token !== undefined) {
@@ -254,6 +260,41 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   cfg.allowExec = values['allow-exec'] === true;
   if (problems.length) throw new ValidationError('invalid agent configuration', problems);
   return cfg;
+}
+
+/**
+ * `--server`'s value: one `HOST:PORT`, or a comma list of them. Each entry is checked on its own (a
+ * bad one is named by its position, as the operator counts: from 1) and the same endpoint twice is
+ * refused, since it would take two turns of the rotation and hide a typo for a third replica.
+ */
+export function parseServerList(value: string): { servers: string[]; problems: ErrorDetail[] } {
+  const entries = value.split(',').map((e) => e.trim());
+  const servers: string[] = [];
+  const problems: ErrorDetail[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const hp = parseHostPort(entry);
+    // The single-address form reports as it always did; a list names the entry.
+    const named = (m: string) => (entries.length === 1 ? m : `entry ${i + 1} ${JSON.stringify(entry)}: ${m}`);
+    if (typeof hp === 'string') {
+      problems.push({ path: '--server', message: named(entry ? hp : 'is empty') });
+      return;
+    }
+    const key = `${hp.host.toLowerCase()}:${hp.port}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push({ path: '--server', message: named(`repeats entry ${first}`) });
+      return;
+    }
+    seen.set(key, i + 1);
+    servers.push(entry);
+  });
+  return { servers, problems };
+}
+
+function isLoopback(server: string): boolean {
+  const hp = parseHostPort(server);
+  return typeof hp !== 'string' && /^(127\.[0-9.]+|::1|localhost)$/.test(hp.host);
 }
 
 /** `host`, `host:port`, `[v6]` or `[v6]:port`. */

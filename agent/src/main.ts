@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     try {
       identity = await AgentIdentity.load({
         stateDir: config.stateDir,
-        server: config.server,
+        servers: config.servers,
         name: config.name,
         first: { token: config.token, caSha256: config.caSha256, caFile: config.caFile },
         logger,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import tls from 'node:tls';
 import { parseHostPort } from '@hactl/shared';
+import { UnreachableError } from './in-order.js';
 
 /** SHA-256 of a DER certificate, lower-case hex without colons. */
 export function sha256Hex(der: Buffer): string {
@@ -18,7 +19,8 @@ export function normaliseFingerprint(fp: string): string | undefined {
  * only when its SHA-256 is `fingerprint` (from the install command): the first contact is verified
  * without a CA file, and a man in the middle cannot substitute its own CA. The handshake itself is
  * unverified (it has to be, to fetch the CA); nothing but the chain is read from it.
- * @throws Error when the server cannot be reached or no certificate in its chain matches.
+ * @throws UnreachableError when the server cannot be reached; Error when no certificate in its chain
+ * matches.
  */
 export function fetchCaByFingerprint(
   server: string,
@@ -39,7 +41,7 @@ export function fetchCaByFingerprint(
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new Error(`no TLS handshake with ${server} within ${timeoutMs} ms`)),
     );
-    socket.once('error', reject);
+    socket.once('error', (err) => reject(new UnreachableError(server, err.message)));
     socket.once('secureConnect', () => {
       const seen: string[] = [];
       let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);

@@ -21,7 +21,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 const load = (stateDir: string, first: { token?: string; caFile?: string; caSha256?: string }) =>
   AgentIdentity.load({
     stateDir,
-    server: '127.0.0.1:1',
+    servers: ['127.0.0.1:1'],
     name: 'zk1',
     first: { token: first.token, caFile: first.caFile, caSha256: first.caSha256 },
     logger: nullLogger,

@@ -7,6 +7,7 @@ import type { Logger } from '@hactl/shared';
 import { writeFileIfChanged } from '../files/atomic.js';
 import { createCsrPem, generateKeyPem } from './csr.js';
 import { fetchCaByFingerprint, sha256Hex } from './first-contact.js';
+import { askInOrder, UnreachableError } from './in-order.js';
 import { planRenewal, planRenewalRetry } from './renewal.js';
 
 /** How the agent first reaches a control plane: a join token and a way to trust its CA. */
@@ -48,7 +49,7 @@ export class AgentIdentity {
 
   private constructor(
     private readonly dir: string,
-    private readonly server: string,
+    private readonly servers: string[],
     private readonly name: string,
     private readonly ca: string,
     private readonly key: string,
@@ -66,7 +67,8 @@ export class AgentIdentity {
    */
   static async load(opts: {
     stateDir: string;
-    server: string;
+    /** The control plane's replicas, asked in this order (in-order.ts). */
+    servers: string[];
     name: string;
     first: FirstContact;
     logger: Logger;
@@ -84,7 +86,7 @@ export class AgentIdentity {
     let ca = opts.first.caFile ? await fs.readFile(opts.first.caFile, 'utf8') : await readIf(f('ca.pem'));
     if (opts.first.caSha256) {
       if (!ca || sha256Hex(new crypto.X509Certificate(ca).raw) !== opts.first.caSha256)
-        ca = await fetchCaByFingerprint(opts.server, opts.first.caSha256);
+        ca = await askInOrder(opts.servers, (server) => fetchCaByFingerprint(server, opts.first.caSha256!));
     }
     if (!ca)
       throw new Error(
@@ -104,14 +106,14 @@ export class AgentIdentity {
     }
     const cert = await readIf(f('agent.crt'));
     const usable = cert && certFits(cert, opts.name, keySpki, ca, opts.now());
-    const id = new AgentIdentity(dir, opts.server, opts.name, ca, key, csr, usable ? cert : '', opts.logger);
+    const id = new AgentIdentity(dir, opts.servers, opts.name, ca, key, csr, usable ? cert : '', opts.logger);
     if (!usable) {
       if (!opts.first.token)
         throw new Error(
           `no valid client certificate in ${dir} (${cert ? 'expired, or for another name, key or CA' : 'not enrolled yet'}): pass --token with a join token (hactl token create)`,
         );
-      await id.enroll(opts.first.token);
-      opts.logger.info({ server: opts.server }, 'enrolled: client certificate issued');
+      const server = await id.enroll(opts.first.token);
+      opts.logger.info({ server }, 'enrolled: client certificate issued');
     }
     return id;
   }
@@ -126,8 +128,8 @@ export class AgentIdentity {
     const schedule = (delayMs: number) => {
       this.timer = setTimeout(() => {
         this.enroll('').then(
-          () => {
-            this.logger.info({}, 'client certificate renewed');
+          (server) => {
+            this.logger.info({ server }, 'client certificate renewed');
             schedule(this.plan(now).delayMs);
           },
           (err: unknown) => {
@@ -161,30 +163,52 @@ export class AgentIdentity {
       : grpc.credentials.createSsl(Buffer.from(this.ca));
   }
 
-  /** Sends the CSR to Enroll (with `token`, or over mTLS to renew) and stores the certificate. */
-  private async enroll(token: string): Promise<void> {
+  /**
+   * Sends the CSR to Enroll (with `token`, or over mTLS to renew) at the first address that
+   * answers, and stores the certificate.
+   * @returns the address that issued it.
+   */
+  private async enroll(token: string): Promise<string> {
+    const { server, res } = await askInOrder(this.servers, (server) => this.enrollAt(server, token));
+    const cert = Buffer.from(res.certificatePem).toString('utf8');
+    await writeFileIfChanged(path.join(this.dir, 'agent.crt'), cert, { mode: 0o644 });
+    this.cert = cert;
+    this.creds = this.build();
+    return server;
+  }
+
+  private async enrollAt(
+    server: string,
+    token: string,
+  ): Promise<{ server: string; res: EnrollResponse__Output }> {
     const Client = agentServiceClient();
-    const client = new Client(this.server, this.build()) as unknown as EnrollClient;
+    const client = new Client(server, this.build()) as unknown as EnrollClient;
     try {
       const res = await new Promise<EnrollResponse__Output>((resolve, reject) =>
         client.Enroll(
           { token, csrPem: Buffer.from(this.csr), name: this.name },
           { deadline: Date.now() + 30_000 },
-          (err, r) =>
-            err || !r
-              ? reject(new Error(`enrollment refused: ${err?.details || err?.message || 'empty answer'}`))
-              : resolve(r),
+          (err, r) => {
+            if (r && !err) return resolve(r);
+            const why = err?.details || err?.message || 'empty answer';
+            // No answer from this replica: the next one may give it. Anything else is its answer.
+            if (err && UNREACHABLE_CODES.has(err.code)) reject(new UnreachableError(server, why));
+            else reject(new Error(`enrollment refused by ${server}: ${why}`));
+          },
         ),
       );
-      const cert = Buffer.from(res.certificatePem).toString('utf8');
-      await writeFileIfChanged(path.join(this.dir, 'agent.crt'), cert, { mode: 0o644 });
-      this.cert = cert;
-      this.creds = this.build();
+      return { server, res };
     } finally {
       client.close();
     }
   }
 }
+
+/** gRPC statuses that mean the address did not answer (connection refused or lost, no reply in time). */
+const UNREACHABLE_CODES: ReadonlySet<grpc.status> = new Set([
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+]);
 
 /** Whether a stored CSR asks for `name` (a renamed agent makes a new one for the same key). */
 function csrFits(csrPem: string, name: string): boolean {

@@ -6,10 +6,12 @@ import {
   type ControlMessage__Output,
 } from '@hactl/proto';
 import type { AcquireLeaseResponse__Output } from '@hactl/proto';
-import { planBackoff, type Logger } from '@hactl/shared';
+import type { Logger } from '@hactl/shared';
+import { planAfterLoss, planFirstAddress, type FailoverState } from './failover.js';
 
 export interface ConnectionOptions {
-  server: string;
+  /** The control plane's replicas (`HOST:PORT` each, at least one); the agent uses one at a time. */
+  servers: string[];
   /**
    * The channel credentials for the next (re)connect: TLS with the agent's current certificate
    * (a new object after each renewal), or insecure. A changed object makes the next reconnect use a
@@ -20,33 +22,45 @@ export interface ConnectionOptions {
   /** Builds the hello (with the agent's full current state) for every (re)connect. */
   hello: () => AgentMessage;
   onMessage: (msg: ControlMessage__Output) => void;
-  onConnected: () => void;
+  /** The control plane at `server` welcomed the agent. */
+  onConnected: (server: string) => void;
   onDisconnected: (reason: string) => void;
   backoff: { baseMs: number; maxMs: number };
   random?: () => number;
+  /** The clock for how long a stream stayed up (failover.ts STEADY_MS); Date.now when absent. */
+  now?: () => number;
 }
 
+type AgentClient = grpc.Client & {
+  Connect(): grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
+  AcquireLease(
+    req: { host: string; instanceId: string; reason: string },
+    opts: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null, res?: AcquireLeaseResponse__Output) => void,
+  ): void;
+  ReleaseLease(
+    req: { leaseId: string },
+    opts: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null) => void,
+  ): void;
+};
+
 /**
- * The agent's one outbound stream to the control plane. Reconnects forever with exponential
- * backoff and jitter, so a control-plane restart does not bring every agent back in the same
- * instant. The backoff resets once the control plane has welcomed the agent.
+ * The agent's one outbound stream to the control plane, to one of its replicas at a time. When the
+ * stream cannot be opened or ends, it moves to the next address at once, and backs off with jitter
+ * only after every address failed in a row (failover.ts), so a replica's death costs its agents
+ * one reconnect and a control-plane restart does not bring every agent back in the same instant.
+ * The backoff resets once a control plane has welcomed the agent and kept it (failover.ts).
+ *
+ * Each address gets its own channel (TLS checks the name of the address dialed); the channel of an
+ * address left behind is closed. Lease calls go over the channel of the current address.
  */
 export class ControlPlaneConnection {
-  private client: grpc.Client & {
-    Connect(): grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
-    AcquireLease(
-      req: { host: string; instanceId: string; reason: string },
-      opts: grpc.CallOptions,
-      cb: (err: grpc.ServiceError | null, res?: AcquireLeaseResponse__Output) => void,
-    ): void;
-    ReleaseLease(
-      req: { leaseId: string },
-      opts: grpc.CallOptions,
-      cb: (err: grpc.ServiceError | null) => void,
-    ): void;
-  };
+  private client: AgentClient;
+  /** The address `client` dials. */
+  private clientServer: string;
   private call: grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output> | undefined;
-  private attempt = 0;
+  private failover: FailoverState;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private welcomed = false;
@@ -54,13 +68,25 @@ export class ControlPlaneConnection {
   private creds: grpc.ChannelCredentials;
 
   constructor(private readonly opts: ConnectionOptions) {
+    if (opts.servers.length === 0) throw new Error('ControlPlaneConnection: no control plane address');
+    this.failover = planFirstAddress(opts.servers.length, this.random());
     this.creds = opts.credentials();
-    this.client = this.newClient(this.creds);
+    this.clientServer = this.server;
+    this.client = this.newClient(this.clientServer, this.creds);
   }
 
-  private newClient(creds: grpc.ChannelCredentials): ControlPlaneConnection['client'] {
+  /** The address in use, or to be dialed next. */
+  get server(): string {
+    return this.opts.servers[this.failover.index]!;
+  }
+
+  private random(): number {
+    return (this.opts.random ?? Math.random)();
+  }
+
+  private newClient(server: string, creds: grpc.ChannelCredentials): AgentClient {
     const Client = agentServiceClient();
-    return new Client(this.opts.server, creds, {
+    return new Client(server, creds, {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       'grpc.keepalive_time_ms': 20_000,
@@ -69,7 +95,7 @@ export class ControlPlaneConnection {
       // The reconnect policy is ours (backoff + jitter), not the channel's.
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2000,
-    }) as unknown as ControlPlaneConnection['client'];
+    }) as unknown as AgentClient;
   }
 
   get connected(): boolean {
@@ -105,36 +131,39 @@ export class ControlPlaneConnection {
   private open(): void {
     if (this.closed) return;
     const creds = this.opts.credentials();
-    if (creds !== this.creds) {
+    const server = this.server;
+    if (creds !== this.creds || server !== this.clientServer) {
       this.client.close();
       this.creds = creds;
-      this.client = this.newClient(creds);
+      this.clientServer = server;
+      this.client = this.newClient(server, creds);
     }
     const call = this.client.Connect();
     this.call = call;
     this.welcomed = false;
+    let welcomedAt: number | undefined;
     let done = false;
     const lost = (reason: string) => {
       if (done) return;
       done = true;
       if (this.call === call) this.call = undefined;
-      const wasWelcomed = this.welcomed;
       this.welcomed = false;
-      if (wasWelcomed) this.opts.onDisconnected(reason);
-      this.scheduleReconnect(reason);
+      if (welcomedAt !== undefined) this.opts.onDisconnected(reason);
+      this.scheduleReconnect(server, reason, welcomedAt === undefined ? undefined : this.now() - welcomedAt);
     };
     call.on('data', (msg: ControlMessage__Output) => {
       if (msg.body === 'welcome') {
         this.welcomed = true;
-        this.attempt = 0;
-        this.opts.onConnected();
+        welcomedAt = this.now();
+        this.opts.onConnected(server);
       }
       this.opts.onMessage(msg);
     });
     call.on('error', (err: grpc.ServiceError) => {
       if (err.code === grpc.status.ALREADY_EXISTS) {
         // Another agent holds this --name's session; the control plane refuses a second one rather
-        // than let two agents replace each other in turn. Backoff continues to grow (never welcomed).
+        // than let two agents replace each other in turn. Backoff continues to grow (never welcomed);
+        // another replica relays to the same leader, which refuses it too.
         this.opts.logger.error(
           { reason: err.details },
           'refused by the control plane: another agent with this --name is connected',
@@ -147,14 +176,32 @@ export class ControlPlaneConnection {
     call.write(this.opts.hello());
   }
 
-  private scheduleReconnect(reason: string): void {
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  private scheduleReconnect(left: string, reason: string, welcomedForMs: number | undefined): void {
     if (this.closed) return;
-    const delay = planBackoff(this.attempt++, (this.opts.random ?? Math.random)(), this.opts.backoff);
-    this.opts.logger.warn(
-      { reason, retry_in_ms: delay, attempt: this.attempt },
-      'control plane connection lost; reconnecting',
+    const { servers, backoff } = this.opts;
+    const { state, delayMs } = planAfterLoss(
+      this.failover,
+      welcomedForMs,
+      servers.length,
+      this.random(),
+      backoff,
     );
-    this.timer = setTimeout(() => this.open(), delay);
+    this.failover = state;
+    this.opts.logger.warn(
+      {
+        server: left,
+        reason,
+        next_server: this.server,
+        retry_in_ms: delayMs,
+        failed_rounds: state.failedRounds,
+      },
+      'left control plane address; trying the next one',
+    );
+    this.timer = setTimeout(() => this.open(), delayMs);
   }
 
   close(): void {

@@ -8,7 +8,10 @@ import { ValidationError, type ErrorDetail } from '@hactl/shared';
 export interface InstallCommandInput {
   /** https://HOST:PORT the host reaches the control plane's HTTPS API at. */
   controlPlaneUrl: string;
-  /** HOST:PORT of the control plane's gRPC endpoint as the host reaches it. */
+  /**
+   * HOST:PORT of the control plane's gRPC endpoint as the host reaches it, or a comma list of its
+   * replicas' (`a:7443,b:7443`): the agent's `--server` / `HACTL_AGENT_SERVER` takes either.
+   */
   grpc: string;
   caPem: string;
   caSha256: string;
@@ -20,7 +23,11 @@ export interface InstallCommandInput {
 
 const CHECKS: [keyof InstallCommandInput, RegExp, string][] = [
   ['controlPlaneUrl', /^https:\/\/[A-Za-z0-9.:[\]-]+$/, 'must be https://HOST:PORT'],
-  ['grpc', /^[A-Za-z0-9.:[\]-]+:[0-9]{1,5}$/, 'must be HOST:PORT'],
+  [
+    'grpc',
+    /^[A-Za-z0-9.:[\]-]+:[0-9]{1,5}(?:,[A-Za-z0-9.:[\]-]+:[0-9]{1,5})*$/,
+    'must be HOST:PORT or a comma list of them',
+  ],
   ['caSha256', /^[0-9a-f]{64}$/, 'must be 64 hex digits'],
   ['token', /^[A-Za-z0-9_-]{1,200}$/, 'must be a token'],
   ['name', /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'must be a host name'],
