@@ -21,6 +21,7 @@ import {
   type SupervisorStatus,
 } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
+import type { InstanceChecks } from '../services/types.js';
 import { findCrashCause, readFailureLog, tailLines } from './crash-cause.js';
 import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
@@ -58,6 +59,11 @@ export interface ManagedInstance {
    */
   startFailure?: StartFailure | undefined;
   lastProbe?: { at: number; result: unknown };
+  /**
+   * Its kind's checks (the nimbus fence), with what they keep open between calls (a ZooKeeper
+   * session) until the instance is removed or the agent stops.
+   */
+  checks?: InstanceChecks | undefined;
 }
 
 /** A start that failed before the service's process ran: what failed, how it exited, its output's end. */
@@ -176,7 +182,12 @@ export class InstanceManager {
     return changed;
   }
 
-  private processSpec(spec: DesiredInstance, plan: ProcessPlan, user: ServiceUser | undefined) {
+  private processSpec(
+    spec: DesiredInstance,
+    plan: ProcessPlan,
+    user: ServiceUser | undefined,
+    checks: InstanceChecks | undefined,
+  ) {
     const name = instanceFileName(spec.id);
     return {
       instanceId: spec.id,
@@ -191,13 +202,16 @@ export class InstanceManager {
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
       restartKeepsChildren: plan.restartKeepsChildren,
-      beforeSpawn: this.startCheck(spec),
+      beforeSpawn: this.startCheck(spec, checks),
     };
   }
 
   /** The kind's check before each start of `spec` (the Storm nimbus fence), if it has one. */
-  private startCheck(spec: DesiredInstance): (() => Promise<string | undefined>) | undefined {
-    const check = agentServiceKind(spec.kind)?.checkStart;
+  private startCheck(
+    spec: DesiredInstance,
+    checks: InstanceChecks | undefined,
+  ): (() => Promise<string | undefined>) | undefined {
+    const check = checks?.checkStart;
     return check ? () => check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
   }
 
@@ -227,7 +241,7 @@ export class InstanceManager {
       this.checkStopped.delete(m.spec.id);
       return;
     }
-    const check = agentServiceKind(m.spec.kind)?.checkStart;
+    const check = m.checks?.checkStart;
     if (!check || (await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000)) !== undefined) return;
     if (this.instances.get(m.spec.id) !== m || m.supervisor.status().state !== 'stopped') return;
     this.checkStopped.delete(m.spec.id);
@@ -238,7 +252,7 @@ export class InstanceManager {
 
   /** One instance's running check (see enforceRunningChecks); true when it was stopped. */
   private async enforceRunningCheck(m: ManagedInstance): Promise<boolean> {
-    const check = agentServiceKind(m.spec.kind)?.checkRunning;
+    const check = m.checks?.checkRunning;
     const st = m.supervisor.status().state;
     if (!check || (st !== 'running' && st !== 'starting' && st !== 'crashed')) return false;
     const reason = await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000);
@@ -439,7 +453,8 @@ export class InstanceManager {
     const user = await this.userFor(spec);
     await this.writeFiles(spec, plan, user);
     await fs.mkdir(path.join(this.opts.stateDir, 'run'), { recursive: true });
-    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user), {
+    const checks = agentKind.createChecks?.();
+    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user, checks), {
       ...this.opts.supervisor,
       logger: this.opts.logger,
     });
@@ -449,6 +464,7 @@ export class InstanceManager {
       plan,
       restartPending: false,
       launch: { inputs: spec.inputs, plan },
+      checks,
     };
     let lastPid: number | undefined;
     let spawning: RunningRecord | undefined;
@@ -541,7 +557,7 @@ export class InstanceManager {
 
   /** Makes the supervisor start the current spec from now on. */
   private setLaunch(m: ManagedInstance, user: ServiceUser | undefined): void {
-    m.supervisor.update(this.processSpec(m.spec, m.plan, user));
+    m.supervisor.update(this.processSpec(m.spec, m.plan, user, m.checks));
     m.launch = { inputs: m.spec.inputs, plan: m.plan };
   }
 
@@ -551,6 +567,7 @@ export class InstanceManager {
     await m.supervisor.stop();
     m.supervisor.dispose();
     this.instances.delete(id);
+    await m.checks?.close();
     this.opts.logger.info({ instance: id }, 'instance removed');
   }
 
@@ -572,6 +589,10 @@ export class InstanceManager {
 
   /** Stops watching every process without stopping any: services outlive the agent. */
   dispose(): void {
-    for (const m of this.instances.values()) m.supervisor.dispose();
+    for (const m of this.instances.values()) {
+      m.supervisor.dispose();
+      // The agent is stopping: what the checks keep open (a ZooKeeper session) closes with it.
+      void m.checks?.close();
+    }
   }
 }
