@@ -21,7 +21,7 @@ import {
   type SupervisorStatus,
 } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
-import type { InstanceChecks } from '../services/types.js';
+import type { AgentServiceKind, InstanceChecks } from '../services/types.js';
 import { findCrashCause, readFailureLog, tailLines } from './crash-cause.js';
 import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
@@ -119,6 +119,8 @@ export interface InstanceManagerOptions {
   serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
   /** Where packages may be downloaded from (the agent's --package-host list); absent: nowhere. */
   download?: DownloadPolicy | undefined;
+  /** The agent half of each service kind; default the registry's (tests pass their own). */
+  kindOf?: ((kind: string) => AgentServiceKind | undefined) | undefined;
   /** Timeout of a kind's start and running checks (the Storm fence read), ms. Default 3000. */
   checkTimeoutMs?: number | undefined;
   onChange: () => void;
@@ -143,7 +145,10 @@ export class InstanceManager {
   readonly instances = new Map<string, ManagedInstance>();
   /** Instances a running check stopped (see enforceRunningChecks), retried by their start check. */
   private readonly checkStopped = new Set<string>();
-  constructor(private readonly opts: InstanceManagerOptions) {}
+  private readonly kindOf: (kind: string) => AgentServiceKind | undefined;
+  constructor(private readonly opts: InstanceManagerOptions) {
+    this.kindOf = opts.kindOf ?? agentServiceKind;
+  }
 
   current(): Map<string, DesiredInstance> {
     return new Map([...this.instances].map(([id, m]) => [id, m.spec]));
@@ -151,7 +156,7 @@ export class InstanceManager {
 
   /** The account the instance's service runs under, or undefined for the agent's own. */
   private async userFor(spec: DesiredInstance): Promise<ServiceUser | undefined> {
-    const name = agentServiceKind(spec.kind)?.serviceUser;
+    const name = this.kindOf(spec.kind)?.serviceUser;
     return name && this.opts.serviceUser ? this.opts.serviceUser(name) : undefined;
   }
 
@@ -338,7 +343,7 @@ export class InstanceManager {
    * present), without changing anything.
    */
   async checkStartable(spec: DesiredInstance): Promise<LaunchCheck> {
-    const agentKind = agentServiceKind(spec.kind);
+    const agentKind = this.kindOf(spec.kind);
     if (!agentKind)
       return { ok: false, problems: [`this agent cannot run kind ${spec.kind}`], packageMissing: false };
     const pkg = (spec.inputs as { package?: PackageInputs }).package;
@@ -394,7 +399,7 @@ export class InstanceManager {
    */
   private async runPreStart(spec: DesiredInstance): Promise<void> {
     await this.ensurePackage(spec);
-    const cmds = agentServiceKind(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
+    const cmds = this.kindOf(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
     // Pre-start commands write into the service's directories (KRaft's meta.properties), so they
     // run as the service's account too.
     const user = cmds.length ? await this.userFor(spec) : undefined;
@@ -448,7 +453,7 @@ export class InstanceManager {
   }
 
   async add(spec: DesiredInstance): Promise<void> {
-    const agentKind = agentServiceKind(spec.kind)!;
+    const agentKind = this.kindOf(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
     const user = await this.userFor(spec);
     await this.writeFiles(spec, plan, user);
@@ -513,7 +518,7 @@ export class InstanceManager {
   async update(spec: DesiredInstance): Promise<void> {
     const m = this.instances.get(spec.id);
     if (!m) return this.add(spec);
-    const agentKind = agentServiceKind(spec.kind)!;
+    const agentKind = this.kindOf(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
     // An upgrade fetches the new version now, while the old one still runs, so the restart is short.
     // If it cannot be fetched, nothing of the new spec is used yet: the running process (and a
