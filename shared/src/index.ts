@@ -10,6 +10,7 @@ export * from './config-chars.js';
 export * from './backoff.js';
 export * from './listen.js';
 export * from './remove-command.js';
+export * from './status-answer.js';
 export * from './distribution.js';
 export * from './services/types.js';
 export * from './services/registry.js';

@@ -17,6 +17,27 @@ export function statelessProber<I>(probe: (inputs: I, timeoutMs: number) => Prom
   return { probe, close: () => Promise.resolve() };
 }
 
+/**
+ * One instance's checks before a start and while it runs, keeping what they hold open between
+ * calls (the nimbus fence's ZooKeeper session) as a Prober does. One per instance; closed when the
+ * instance is removed and when the agent stops.
+ */
+export interface InstanceChecks<I = unknown> {
+  /**
+   * I/O before every start of the process (first start, restart, restart after a crash): undefined
+   * to go ahead, or why it must not start now (Storm: the nimbus fence, architecture §5). A refusal
+   * counts as a failed start, retried under the restart policy.
+   */
+  checkStart?: (inputs: I, timeoutMs: number) => Promise<string | undefined>;
+  /**
+   * I/O on a running process, when the agent starts and every report interval: a reason to stop it
+   * now, without a lease (Storm: a nimbus fenced by a newer epoch), or undefined.
+   */
+  checkRunning?: (inputs: I, timeoutMs: number) => Promise<string | undefined>;
+  /** Closes what the checks hold open; never rejects. */
+  close(): Promise<void>;
+}
+
 /** How a removal procedure runs (see `AgentServiceKind.beforeRemoval`). */
 export interface RemovalOptions {
   /** How long the procedure may wait in all (a drain waits for shards to move). */
@@ -58,17 +79,8 @@ export interface AgentServiceKind<I = unknown> {
   planPreStart?(inputs: I): { command: string; args: string[]; env: Record<string, string>; cwd: string }[];
   /** Pure: whether a probe result means the instance serves again after a restart (default: ok and serving). */
   isReady?(probe: unknown): boolean;
-  /**
-   * I/O before every start of the process (first start, restart, restart after a crash): undefined
-   * to go ahead, or why it must not start now (Storm: the nimbus fence, architecture §5). A refusal
-   * counts as a failed start, retried under the restart policy.
-   */
-  checkStart?(inputs: I, timeoutMs: number): Promise<string | undefined>;
-  /**
-   * I/O on a running process, when the agent starts and every report interval: a reason to stop it
-   * now, without a lease (Storm: a nimbus fenced by a newer epoch), or undefined.
-   */
-  checkRunning?(inputs: I, timeoutMs: number): Promise<string | undefined>;
+  /** The checks of one instance (Storm: the nimbus fence); they open nothing until first used. */
+  createChecks?(): InstanceChecks<I>;
   /** I/O the service's own procedure asks for before a planned stop (e.g. ES: allocation → primaries, flush). */
   beforeRestart?(inputs: I, timeoutMs: number): Promise<unknown>;
   /** I/O after the restarted instance is ready (e.g. ES: restore allocation, wait for green). */

@@ -182,23 +182,32 @@ export class ZkSession {
 
   /** Runs `fn` on the session; `fn` must finish within `timeoutMs` or the session is dropped. */
   run<T>(connect: string, timeoutMs: number, fn: (zk: ZkReader) => Promise<T>): Promise<T> {
-    return this.session.use(JSON.stringify({ connect, timeoutMs }), async (s) => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`ZooKeeper ${connect} did not answer within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      try {
-        return await Promise.race([fn(s.zk), deadline]);
-      } finally {
-        clearTimeout(timer);
-      }
-    });
+    return this.session.use(JSON.stringify({ connect, timeoutMs }), (s) =>
+      answerWithin(connect, timeoutMs, fn(s.zk)),
+    );
   }
 
   close(): Promise<void> {
     return this.session.close();
+  }
+}
+
+/**
+ * `work`, or a rejection once `timeoutMs` passed. A kept session needs a deadline per use:
+ * node-zookeeper-client only pings on an idle socket and never times a missing answer out, so a
+ * call on a connection lost without a FIN (a partition) would wait for TCP to give up, minutes.
+ */
+export async function answerWithin<T>(connect: string, timeoutMs: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`ZooKeeper ${connect} did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { serviceKind } from '@hactl/shared';
+import { serviceKind, type ProcessAnswer } from '@hactl/shared';
 import type { DesiredInstance } from './diff.js';
 import type { SupervisorStatus } from '../supervisor/index.js';
 
@@ -57,26 +57,6 @@ export async function readRenderedFiles(
     });
   }
   return { instance: spec.id, files };
-}
-
-/** One supervised instance as `status` reports it (`hactl status HOST`). */
-export interface ProcessAnswer {
-  instance: string;
-  kind: string;
-  /** Desired run state (`running` or `stopped`). */
-  runState: string;
-  /** The supervisor's state: starting, running, stopping, stopped, crashed, … */
-  state: string;
-  /** 0 when no process runs. */
-  pid: number;
-  /** ms since the epoch the process was started or adopted by this agent; 0 when none runs. */
-  startedAt: number;
-  /** Automatic restarts after unexpected exits. */
-  restarts: number;
-  /** The process was found running (pid file) rather than started by this agent run. */
-  adopted: boolean;
-  /** Why the state is what it is ('' when nothing to say). */
-  reason: string;
 }
 
 /** A supervisor's status as `status` reports it. Pure. */

@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nullLogger, type ProcessPlan } from '@hactl/shared';
-import { InstanceManager, needsRestartFor, type RunningRecord } from './instances.js';
+import {
+  InstanceManager,
+  needsRestartFor,
+  type InstanceManagerOptions,
+  type RunningRecord,
+} from './instances.js';
+import { agentServiceKind } from '../services/registry.js';
+import type { InstanceChecks } from '../services/types.js';
 import type { DesiredInstance } from './diff.js';
 
 const plan = (home: string): ProcessPlan => ({
@@ -25,6 +32,48 @@ const spec = (tick: string, kind = 'zookeeper'): DesiredInstance => ({
   inputs: { tick },
 });
 const running = (tick: string, home = '/zk'): RunningRecord => ({ inputs: { tick }, plan: plan(home) });
+
+/** A manager whose state lives in `dir`, its processes started with this test's PATH. */
+const managerIn = (dir: string, o: Partial<InstanceManagerOptions> = {}) =>
+  new InstanceManager({
+    stateDir: path.join(dir, 'state'),
+    logger: nullLogger,
+    logMaxBytes: 1 << 20,
+    supervisor: {},
+    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    onChange: () => undefined,
+    ...o,
+  });
+
+/** ZooKeeper member zk/zk-1 with its files under `dir`/m, run from `home` (installed from `package`). */
+const zkMember = (
+  dir: string,
+  o: { home: string; config?: Record<string, string>; package?: Record<string, string> },
+) =>
+  InstanceManager.checkInputs({
+    id: 'zk/zk-1',
+    cluster: 'zk',
+    kind: 'zookeeper',
+    role: 'member',
+    runState: 'running',
+    inputs: {
+      cluster: 'zk',
+      myid: 1,
+      address: '127.0.0.1',
+      clientPort: 2181,
+      peerPort: 2888,
+      electionPort: 3888,
+      adminPort: 0,
+      confDir: `${dir}/m/conf`,
+      dataDir: `${dir}/m/data`,
+      logDir: `${dir}/m/logs`,
+      servers: [],
+      config: o.config ?? {},
+      jvmFlags: [],
+      home: o.home,
+      ...(o.package ? { package: o.package } : {}),
+    },
+  });
 
 describe('restart pending: judged against what the process was started with', () => {
   it.each<[string, RunningRecord | undefined, DesiredInstance, ProcessPlan, boolean]>([
@@ -64,39 +113,8 @@ describe('a restart onto a distribution that is not there (issue 17 #1)', () => 
     fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
     let changes = 0;
-    const manager = new InstanceManager({
-      stateDir: path.join(dir, 'state'),
-      logger: nullLogger,
-      logMaxBytes: 1 << 20,
-      supervisor: {},
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      onChange: () => changes++,
-    });
-    const inputs = (home: string) => ({
-      cluster: 'zk',
-      myid: 1,
-      address: '127.0.0.1',
-      clientPort: 2181,
-      peerPort: 2888,
-      electionPort: 3888,
-      adminPort: 0,
-      confDir: `${dir}/m/conf`,
-      dataDir: `${dir}/m/data`,
-      logDir: `${dir}/m/logs`,
-      servers: [],
-      config: {},
-      jvmFlags: [],
-      home,
-    });
-    const member = (home: string) =>
-      InstanceManager.checkInputs({
-        id: 'zk/zk-1',
-        cluster: 'zk',
-        kind: 'zookeeper',
-        role: 'member',
-        runState: 'running',
-        inputs: inputs(home),
-      });
+    const manager = managerIn(dir, { onChange: () => changes++ });
+    const member = (home: string) => zkMember(dir, { home });
     try {
       await manager.add(member(`${dir}/zk`));
       const m = manager.instances.get('zk/zk-1')!;
@@ -143,38 +161,8 @@ describe('restart pending after a change is reverted (issue 16 #8)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-revert-'));
     fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
-    const manager = new InstanceManager({
-      stateDir: path.join(dir, 'state'),
-      logger: nullLogger,
-      logMaxBytes: 1 << 20,
-      supervisor: {},
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      onChange: () => undefined,
-    });
-    const member = (config: Record<string, string>) =>
-      InstanceManager.checkInputs({
-        id: 'zk/zk-1',
-        cluster: 'zk',
-        kind: 'zookeeper',
-        role: 'member',
-        runState: 'running',
-        inputs: {
-          cluster: 'zk',
-          myid: 1,
-          address: '127.0.0.1',
-          clientPort: 2181,
-          peerPort: 2888,
-          electionPort: 3888,
-          adminPort: 0,
-          confDir: `${dir}/m/conf`,
-          dataDir: `${dir}/m/data`,
-          logDir: `${dir}/m/logs`,
-          servers: [],
-          config,
-          jvmFlags: [],
-          home: `${dir}/zk`,
-        },
-      });
+    const manager = managerIn(dir);
+    const member = (config: Record<string, string>) => zkMember(dir, { home: `${dir}/zk`, config });
     try {
       await manager.add(member({ tickTime: '2000' }));
       const m = manager.instances.get('zk/zk-1')!;
@@ -204,6 +192,58 @@ describe('restart pending after a change is reverted (issue 16 #8)', () => {
       await manager.remove('zk/zk-1');
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("an instance's kind checks (the Storm nimbus fence keeps its ZooKeeper session in them)", () => {
+  it('made once per instance, used before its start and while it runs, closed when it is removed or the agent stops', async () => {
+    const calls: string[] = [];
+    let made = 0;
+    // The real ZooKeeper kind, with checks that record their calls.
+    const kindOf = (kind: string) => {
+      const real = agentServiceKind(kind);
+      return (
+        real && {
+          ...real,
+          createChecks: (): InstanceChecks => {
+            const n = ++made;
+            const record = (what: string) => (calls.push(`${what} ${n}`), Promise.resolve(undefined));
+            return {
+              checkStart: () => record('start'),
+              checkRunning: () => record('running'),
+              close: () => record('close'),
+            };
+          },
+        }
+      );
+    };
+    for (const end of ['removed', 'agent stopped'] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-checks-'));
+      fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
+      const manager = managerIn(dir, { kindOf });
+      await manager.add(zkMember(dir, { home: `${dir}/zk` }));
+      const pid = manager.instances.get('zk/zk-1')!.supervisor.status().pid;
+      expect(await manager.enforceRunningChecks()).toEqual([]);
+      expect(await manager.enforceRunningChecks()).toEqual([]);
+      if (end === 'removed') await manager.remove('zk/zk-1');
+      else {
+        manager.dispose();
+        // The service outlives the agent; this test ends it.
+        process.kill(pid!, 'SIGKILL');
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(calls).toEqual([
+      'start 1',
+      'running 1',
+      'running 1',
+      'close 1',
+      'start 2',
+      'running 2',
+      'running 2',
+      'close 2',
+    ]);
   });
 });
 
@@ -241,29 +281,9 @@ describe('a package from a host this agent does not allow (issue 16 #5)', () => 
       onChange: () => undefined,
     });
     const dir = '/d/distributions/zookeeper/aaaaaaaaaaaaaaaa';
-    const spec = InstanceManager.checkInputs({
-      id: 'zk/zk-1',
-      cluster: 'zk',
-      kind: 'zookeeper',
-      role: 'member',
-      runState: 'running',
-      inputs: {
-        cluster: 'zk',
-        myid: 1,
-        address: '127.0.0.1',
-        clientPort: 2181,
-        peerPort: 2888,
-        electionPort: 3888,
-        adminPort: 0,
-        confDir: '/d/c',
-        dataDir: '/d/d',
-        logDir: '/d/l',
-        servers: [],
-        config: {},
-        jvmFlags: [],
-        home: dir,
-        package: { url: 'https://downloads.apache.org/zk.tgz', sha512: 'a'.repeat(128), dir },
-      },
+    const spec = zkMember('/d', {
+      home: dir,
+      package: { url: 'https://downloads.apache.org/zk.tgz', sha512: 'a'.repeat(128), dir },
     });
     const check = await manager.checkStartable(spec);
     expect(check.ok).toBe(expected.ok);

@@ -21,6 +21,7 @@ import {
   type SupervisorStatus,
 } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
+import type { AgentServiceKind, InstanceChecks } from '../services/types.js';
 import { findCrashCause, readFailureLog, tailLines } from './crash-cause.js';
 import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
@@ -58,6 +59,11 @@ export interface ManagedInstance {
    */
   startFailure?: StartFailure | undefined;
   lastProbe?: { at: number; result: unknown };
+  /**
+   * Its kind's checks (the nimbus fence), with what they keep open between calls (a ZooKeeper
+   * session) until the instance is removed or the agent stops.
+   */
+  checks?: InstanceChecks | undefined;
 }
 
 /** A start that failed before the service's process ran: what failed, how it exited, its output's end. */
@@ -113,6 +119,8 @@ export interface InstanceManagerOptions {
   serviceUser?: ((name: string) => Promise<ServiceUser>) | undefined;
   /** Where packages may be downloaded from (the agent's --package-host list); absent: nowhere. */
   download?: DownloadPolicy | undefined;
+  /** The agent half of each service kind; default the registry's (tests pass their own). */
+  kindOf?: ((kind: string) => AgentServiceKind | undefined) | undefined;
   /** Timeout of a kind's start and running checks (the Storm fence read), ms. Default 3000. */
   checkTimeoutMs?: number | undefined;
   onChange: () => void;
@@ -137,7 +145,10 @@ export class InstanceManager {
   readonly instances = new Map<string, ManagedInstance>();
   /** Instances a running check stopped (see enforceRunningChecks), retried by their start check. */
   private readonly checkStopped = new Set<string>();
-  constructor(private readonly opts: InstanceManagerOptions) {}
+  private readonly kindOf: (kind: string) => AgentServiceKind | undefined;
+  constructor(private readonly opts: InstanceManagerOptions) {
+    this.kindOf = opts.kindOf ?? agentServiceKind;
+  }
 
   current(): Map<string, DesiredInstance> {
     return new Map([...this.instances].map(([id, m]) => [id, m.spec]));
@@ -145,7 +156,7 @@ export class InstanceManager {
 
   /** The account the instance's service runs under, or undefined for the agent's own. */
   private async userFor(spec: DesiredInstance): Promise<ServiceUser | undefined> {
-    const name = agentServiceKind(spec.kind)?.serviceUser;
+    const name = this.kindOf(spec.kind)?.serviceUser;
     return name && this.opts.serviceUser ? this.opts.serviceUser(name) : undefined;
   }
 
@@ -176,7 +187,12 @@ export class InstanceManager {
     return changed;
   }
 
-  private processSpec(spec: DesiredInstance, plan: ProcessPlan, user: ServiceUser | undefined) {
+  private processSpec(
+    spec: DesiredInstance,
+    plan: ProcessPlan,
+    user: ServiceUser | undefined,
+    checks: InstanceChecks | undefined,
+  ) {
     const name = instanceFileName(spec.id);
     return {
       instanceId: spec.id,
@@ -191,13 +207,16 @@ export class InstanceManager {
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
       restartKeepsChildren: plan.restartKeepsChildren,
-      beforeSpawn: this.startCheck(spec),
+      beforeSpawn: this.startCheck(spec, checks),
     };
   }
 
   /** The kind's check before each start of `spec` (the Storm nimbus fence), if it has one. */
-  private startCheck(spec: DesiredInstance): (() => Promise<string | undefined>) | undefined {
-    const check = agentServiceKind(spec.kind)?.checkStart;
+  private startCheck(
+    spec: DesiredInstance,
+    checks: InstanceChecks | undefined,
+  ): (() => Promise<string | undefined>) | undefined {
+    const check = checks?.checkStart;
     return check ? () => check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
   }
 
@@ -227,7 +246,7 @@ export class InstanceManager {
       this.checkStopped.delete(m.spec.id);
       return;
     }
-    const check = agentServiceKind(m.spec.kind)?.checkStart;
+    const check = m.checks?.checkStart;
     if (!check || (await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000)) !== undefined) return;
     if (this.instances.get(m.spec.id) !== m || m.supervisor.status().state !== 'stopped') return;
     this.checkStopped.delete(m.spec.id);
@@ -238,7 +257,7 @@ export class InstanceManager {
 
   /** One instance's running check (see enforceRunningChecks); true when it was stopped. */
   private async enforceRunningCheck(m: ManagedInstance): Promise<boolean> {
-    const check = agentServiceKind(m.spec.kind)?.checkRunning;
+    const check = m.checks?.checkRunning;
     const st = m.supervisor.status().state;
     if (!check || (st !== 'running' && st !== 'starting' && st !== 'crashed')) return false;
     const reason = await check(m.spec.inputs, this.opts.checkTimeoutMs ?? 3000);
@@ -324,7 +343,7 @@ export class InstanceManager {
    * present), without changing anything.
    */
   async checkStartable(spec: DesiredInstance): Promise<LaunchCheck> {
-    const agentKind = agentServiceKind(spec.kind);
+    const agentKind = this.kindOf(spec.kind);
     if (!agentKind)
       return { ok: false, problems: [`this agent cannot run kind ${spec.kind}`], packageMissing: false };
     const pkg = (spec.inputs as { package?: PackageInputs }).package;
@@ -380,7 +399,7 @@ export class InstanceManager {
    */
   private async runPreStart(spec: DesiredInstance): Promise<void> {
     await this.ensurePackage(spec);
-    const cmds = agentServiceKind(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
+    const cmds = this.kindOf(spec.kind)?.planPreStart?.(spec.inputs) ?? [];
     // Pre-start commands write into the service's directories (KRaft's meta.properties), so they
     // run as the service's account too.
     const user = cmds.length ? await this.userFor(spec) : undefined;
@@ -434,12 +453,13 @@ export class InstanceManager {
   }
 
   async add(spec: DesiredInstance): Promise<void> {
-    const agentKind = agentServiceKind(spec.kind)!;
+    const agentKind = this.kindOf(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
     const user = await this.userFor(spec);
     await this.writeFiles(spec, plan, user);
     await fs.mkdir(path.join(this.opts.stateDir, 'run'), { recursive: true });
-    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user), {
+    const checks = agentKind.createChecks?.();
+    const supervisor = new ProcessSupervisor(this.processSpec(spec, plan, user, checks), {
       ...this.opts.supervisor,
       logger: this.opts.logger,
     });
@@ -449,6 +469,7 @@ export class InstanceManager {
       plan,
       restartPending: false,
       launch: { inputs: spec.inputs, plan },
+      checks,
     };
     let lastPid: number | undefined;
     let spawning: RunningRecord | undefined;
@@ -497,7 +518,7 @@ export class InstanceManager {
   async update(spec: DesiredInstance): Promise<void> {
     const m = this.instances.get(spec.id);
     if (!m) return this.add(spec);
-    const agentKind = agentServiceKind(spec.kind)!;
+    const agentKind = this.kindOf(spec.kind)!;
     const plan = agentKind.planProcess(spec.inputs);
     // An upgrade fetches the new version now, while the old one still runs, so the restart is short.
     // If it cannot be fetched, nothing of the new spec is used yet: the running process (and a
@@ -541,7 +562,7 @@ export class InstanceManager {
 
   /** Makes the supervisor start the current spec from now on. */
   private setLaunch(m: ManagedInstance, user: ServiceUser | undefined): void {
-    m.supervisor.update(this.processSpec(m.spec, m.plan, user));
+    m.supervisor.update(this.processSpec(m.spec, m.plan, user, m.checks));
     m.launch = { inputs: m.spec.inputs, plan: m.plan };
   }
 
@@ -551,6 +572,7 @@ export class InstanceManager {
     await m.supervisor.stop();
     m.supervisor.dispose();
     this.instances.delete(id);
+    await m.checks?.close();
     this.opts.logger.info({ instance: id }, 'instance removed');
   }
 
@@ -572,6 +594,10 @@ export class InstanceManager {
 
   /** Stops watching every process without stopping any: services outlive the agent. */
   dispose(): void {
-    for (const m of this.instances.values()) m.supervisor.dispose();
+    for (const m of this.instances.values()) {
+      m.supervisor.dispose();
+      // The agent is stopping: what the checks keep open (a ZooKeeper session) closes with it.
+      void m.checks?.close();
+    }
   }
 }

@@ -1,5 +1,5 @@
 import type { Command__Output } from '@hactl/proto';
-import { clusterOfInstance, parseJsonInput } from '@hactl/shared';
+import { clusterOfInstance, parseJsonInput, type StatusAnswer } from '@hactl/shared';
 import { readTail } from './crash-cause.js';
 import { checkDesiredInstance } from './desired.js';
 import { InstanceManager } from './instances.js';
@@ -89,7 +89,8 @@ export async function runQuery(manager: InstanceManager, cmd: Command__Output): 
     const processes = [...manager.instances.values()]
       .map((m) => describeProcess(m.spec, m.supervisor.status()))
       .sort((a, b) => (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0));
-    return JSON.stringify({ processes });
+    const answer: StatusAnswer = { processes };
+    return JSON.stringify(answer);
   }
   throw new Error(`unsupported query ${JSON.stringify(cmd.action)}`);
 }

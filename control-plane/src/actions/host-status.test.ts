@@ -40,6 +40,7 @@ describe('host status rows', () => {
           pid: 4242,
           startedAt: now - 3_723_000,
           restarts: 1,
+          adopted: false,
           reason: '',
         },
       ],

@@ -1,18 +1,12 @@
-import { NotFoundError, type InstanceObservation, type InstancePlan } from '@hactl/shared';
+import {
+  NotFoundError,
+  parseStatusAnswer,
+  type InstanceObservation,
+  type InstancePlan,
+  type ProcessAnswer,
+} from '@hactl/shared';
 import type { Fleet } from '../reconcile/fleet.js';
 import type { HostProcessView, HostStatusView } from './views.js';
-
-/** One supervised instance as the agent's `status` query answers it (agent sync/files-query.ts ProcessAnswer). */
-export interface ReportedProcess {
-  instance: string;
-  kind: string;
-  runState: string;
-  state: string;
-  pid: number;
-  startedAt: number;
-  restarts: number;
-  reason: string;
-}
 
 const iso = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString() : null);
 
@@ -25,7 +19,7 @@ const iso = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString() 
  */
 export function buildHostProcesses(input: {
   plans: readonly InstancePlan[];
-  live: readonly ReportedProcess[] | undefined;
+  live: readonly ProcessAnswer[] | undefined;
   observations: ReadonlyMap<string, InstanceObservation>;
   /** Why a member is stopped by the operator, by instance id. */
   operatorStops: ReadonlyMap<string, string>;
@@ -71,7 +65,7 @@ export async function readHostStatus(
   const plans = [...fleet.snapshot().clusters.values()].flatMap((c) =>
     c.plans.filter((p) => p.hostId === view.id),
   );
-  let live: ReportedProcess[] | undefined;
+  let live: ProcessAnswer[] | undefined;
   let note = '';
   const r = await fleet.queryAgent(view.id, { instanceId: '', action: 'status', args: [] }, o.timeoutMs);
   if (r.ok) {
@@ -96,28 +90,4 @@ export async function readHostStatus(
     note,
     processes: buildHostProcesses({ plans, live, observations, operatorStops, now: o.now }),
   };
-}
-
-function parseStatusAnswer(output: string): ReportedProcess[] | undefined {
-  try {
-    const v = JSON.parse(output) as { processes?: unknown };
-    if (!Array.isArray(v.processes)) return undefined;
-    const ok = v.processes.every((p: unknown) => {
-      const x = p as Partial<ReportedProcess> | null;
-      return (
-        !!x &&
-        typeof x.instance === 'string' &&
-        typeof x.kind === 'string' &&
-        typeof x.runState === 'string' &&
-        typeof x.state === 'string' &&
-        typeof x.pid === 'number' &&
-        typeof x.startedAt === 'number' &&
-        typeof x.restarts === 'number' &&
-        typeof x.reason === 'string'
-      );
-    });
-    return ok ? (v.processes as ReportedProcess[]) : undefined;
-  } catch {
-    return undefined;
-  }
 }

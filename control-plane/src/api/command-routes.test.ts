@@ -1,21 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nullLogger } from '@hactl/shared';
-import { createApp } from './app.js';
 import { createCore, type Core } from '../core.js';
 import type { AgentSession, ExecDown } from '../reconcile/fleet.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import { commandTestCore } from '../commands/testing.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { commandTestApp, execAgentSession, type CommandTestApp } from '../commands/testing.js';
 import { exitReport, type ExitReport } from '../commands/state.js';
-import { testTrust, withBearer } from '../trust/testing.js';
+import { withBearer } from '../trust/testing.js';
 import { requiredScope } from '../trust/policy.js';
 
-let dir: string;
+let t: CommandTestApp;
 let store: SqliteStore;
 let core: Core;
-let app: ReturnType<typeof createApp>;
+let app: CommandTestApp['app'];
 let admin: ReturnType<typeof withBearer>;
 let tokens: { exec: string; write: string; read: string };
 /** What each host's fake agent received. */
@@ -24,15 +20,10 @@ const received = new Map<string, ExecDown[]>();
 let behave: (host: string, id: string, down: ExecDown) => void;
 
 function session(host: string): AgentSession {
-  return {
-    sendDesired() {},
-    sendCommand() {},
-    close() {},
-    sendExec(msg) {
-      received.get(host)!.push(msg);
-      if ('execStart' in msg) queueMicrotask(() => behave(host, msg.execStart.id!, msg));
-    },
-  };
+  return execAgentSession((msg) => {
+    received.get(host)!.push(msg);
+    if ('execStart' in msg) queueMicrotask(() => behave(host, msg.execStart.id!, msg));
+  });
 }
 
 const output = (host: string, id: string, seq: number, text: string) =>
@@ -45,23 +36,14 @@ const exit = (host: string, id: string, over: Partial<ExitReport> = {}) =>
   });
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-cmd-api-'));
-  store = new SqliteStore(path.join(dir, 'state.db'));
-  core = commandTestCore(store, () => 1_800_000_000_000);
-  const { trust, adminToken } = testTrust(store, () => 1_800_000_000_000);
+  t = commandTestApp('hactl-cmd-api-', () => 1_800_000_000_000);
+  ({ store, core, app } = t);
+  const { trust, adminToken } = t;
   tokens = {
     exec: trust.createApiToken('ops', ['exec']),
     write: trust.createApiToken('deployer', ['write']),
     read: trust.createApiToken('viewer', ['read']),
   };
-  app = createApp({
-    fleet: core.fleet,
-    rollouts: core.rollouts,
-    failovers: core.failovers,
-    commands: core.commands,
-    logger: nullLogger,
-    trust,
-  });
   admin = withBearer(app, adminToken);
   received.clear();
   behave = (host, id) => {
@@ -84,10 +66,7 @@ beforeEach(() => {
     );
   }
 });
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => t.dispose());
 
 const post = (body: unknown, token?: string) =>
   (token ? withBearer(app, token) : admin).request('/v1/commands', {

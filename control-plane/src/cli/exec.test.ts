@@ -1,15 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nullLogger } from '@hactl/shared';
-import { createApp } from '../api/app.js';
 import type { Core } from '../core.js';
-import type { AgentSession, ExecDown } from '../reconcile/fleet.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import { commandTestCore } from '../commands/testing.js';
+import type { ExecDown } from '../reconcile/fleet.js';
+import { commandTestApp, execAgentSession, type CommandTestApp } from '../commands/testing.js';
 import { exitReport, type ExitReport } from '../commands/state.js';
-import { testTrust } from '../trust/testing.js';
 import { planExecRequest } from './commands/exec.js';
 import { runCli, type CliIo } from './run.js';
 
@@ -17,8 +10,7 @@ import { runCli, type CliIo } from './run.js';
  * `hactl exec` in-process against the real app: fake agents answer ExecStart on the fleet the way
  * the gRPC layer passes agents' messages on.
  */
-let dir: string;
-let store: SqliteStore;
+let t: CommandTestApp;
 let core: Core;
 let io: () => CliIo & { out: () => string; err: () => string; interrupt: () => void };
 let agentReply: (host: string, hostId: string, id: string, msg: ExecDown) => void;
@@ -33,30 +25,16 @@ const exit = (host: string, id: string, over: Partial<ExitReport> = {}) =>
   });
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-exec-'));
-  store = new SqliteStore(path.join(dir, 'state.db'));
-  core = commandTestCore(store, Date.now);
-  const { trust, adminToken } = testTrust(store, Date.now);
-  const app = createApp({
-    fleet: core.fleet,
-    rollouts: core.rollouts,
-    failovers: core.failovers,
-    commands: core.commands,
-    logger: nullLogger,
-    trust,
-  });
+  t = commandTestApp('hactl-cli-exec-', Date.now);
+  core = t.core;
+  const { app, adminToken } = t;
   received.length = 0;
   for (const name of ['kafka1', 'kafka2']) {
-    const session: AgentSession = {
-      sendDesired() {},
-      sendCommand() {},
-      close() {},
-      sendExec(msg) {
-        received.push(msg);
-        const id = 'execStart' in msg ? msg.execStart.id! : 'execCancel' in msg ? msg.execCancel.id : '';
-        if (!('execCredit' in msg)) queueMicrotask(() => agentReply(name, hostId(name), id, msg));
-      },
-    };
+    const session = execAgentSession((msg) => {
+      received.push(msg);
+      const id = 'execStart' in msg ? msg.execStart.id! : 'execCancel' in msg ? msg.execCancel.id : '';
+      if (!('execCredit' in msg)) queueMicrotask(() => agentReply(name, hostId(name), id, msg));
+    });
     core.fleet.connectAgent(
       { name, address: '127.0.32.1', agentVersion: 't', dataRoot: '/d', labels: { tier: 'ssd' }, facts: {} },
       session,
@@ -113,10 +91,7 @@ beforeEach(() => {
     };
   };
 });
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => t.dispose());
 
 describe('hactl exec', () => {
   it('--label: output prefixed per host, stderr apart, summary table, exit 1 when a host failed', async () => {

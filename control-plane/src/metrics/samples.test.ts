@@ -1,6 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import type { ClusterView, MemberStatus } from '../api/contract.js';
-import { planFleetSamples } from './samples.js';
+import { goldenChecker } from '@hactl/shared/testing/golden';
+import type { ClusterView, HostView, MemberStatus, RolloutView } from '../api/contract.js';
+import { Metrics } from './metrics.js';
+import { planFleetSamples, type FleetState } from './samples.js';
+
+const golden = goldenChecker(import.meta.url);
 
 function member(id: number | string, o: Partial<MemberStatus> = {}): MemberStatus {
   return {
@@ -26,12 +30,13 @@ function cluster(
   kind: string,
   health: ClusterView['status']['health'],
   members: MemberStatus[],
+  name = 'c',
 ): ClusterView {
   return {
-    name: 'c',
+    name,
     kind,
     revision: 1,
-    spec: { name: 'c', kind } as ClusterView['spec'],
+    spec: { name, kind } as ClusterView['spec'],
     updatedAt: '2027-01-01T00:00:00.000Z',
     status: { health, reason: '', members },
   };
@@ -92,5 +97,72 @@ describe('planFleetSamples', () => {
       ]),
     );
     expect(s.hactl_zookeeper_synced_followers).toEqual([{ labels: { cluster: 'c', member: '2' }, value: 2 }]);
+  });
+});
+
+/**
+ * The whole `GET /metrics` text of the fleet gauges for one state holding every kind of sample (a
+ * ZooKeeper leader and follower, Kafka brokers, an Elasticsearch node, Storm daemons one of them
+ * unprobed, hosts, a rollout at its current step), pinned byte for byte: names, help, label order,
+ * sample order and values. Captured before the probe gauges became one table in samples.ts.
+ */
+describe('GET /metrics fleet gauges', () => {
+  const host = (name: string, connected: boolean) => ({ name, connected }) as HostView;
+  const rollout = {
+    id: 'r1',
+    cluster: 'kafka-main',
+    action: 'restart',
+    state: 'running',
+    steps: [
+      { index: 0, instance: 'kafka-main/kafka-1', state: 'done', elapsedMs: 4000 },
+      { index: 1, instance: 'kafka-main/kafka-2', state: 'requested', elapsedMs: 2500 },
+      { index: 2, instance: 'kafka-main/kafka-3', state: 'pending', elapsedMs: null },
+    ],
+    current: { instance: 'kafka-main/kafka-2', phase: 'restarting' },
+  } as unknown as RolloutView;
+  const fleet: FleetState = {
+    clusters: [
+      cluster(
+        'zookeeper',
+        'healthy',
+        [
+          member(1, { mode: 'follower', syncedFollowers: 0, restarts: 2 }),
+          member(2, { mode: 'leader', leading: true, syncedFollowers: 1 }),
+        ],
+        'zk-main',
+      ),
+      cluster(
+        'kafka',
+        'degraded',
+        [
+          member(1, { mode: 'controller', leading: true, underReplicated: 3 }),
+          member(2, { underReplicated: 0 }),
+          member(3, { process: 'crashed', mode: 'unknown' }),
+        ],
+        'kafka-main',
+      ),
+      cluster(
+        'elasticsearch',
+        'degraded',
+        [member('node-1', { leading: true, clusterStatus: 'yellow', unassignedShards: 4 })],
+        'es-main',
+      ),
+      cluster(
+        'storm',
+        'down',
+        [
+          member('nimbus-h1', { role: 'nimbus', mode: 'unknown' }),
+          member('supervisor-h2', { role: 'supervisor', process: 'stopped' }),
+        ],
+        'storm-main',
+      ),
+    ],
+    hosts: [host('h1', true), host('h2', false), host('h3', true)],
+    rollouts: [rollout],
+  };
+
+  it('one state with every kind of sample → the same exposition text, byte for byte', async () => {
+    const { text } = await new Metrics(() => fleet).render();
+    golden('fleet-gauges.prom', text);
   });
 });

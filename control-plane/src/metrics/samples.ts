@@ -5,7 +5,7 @@
  * kinds' health rollups (shared/src/services/<kind>/health.ts) already put the probe values that
  * matter on their members (`syncedFollowers`, `underReplicated`, `clusterStatus`, `unassignedShards`).
  */
-import type { ClusterView, HostView, RolloutView } from '../api/contract.js';
+import type { ClusterView, HostView, MemberStatus, RolloutView } from '../api/contract.js';
 
 /** One sample of a gauge: its labels (names as in GAUGES) and value. */
 export interface Sample {
@@ -24,6 +24,57 @@ export interface FleetState {
 export const HEALTH_STATES = ['pending', 'healthy', 'degraded', 'down'] as const;
 /** Elasticsearch `_cluster/health` colours: `hactl_elasticsearch_cluster_status` is a state set over these. */
 export const ES_STATUSES = ['green', 'yellow', 'red'] as const;
+
+/**
+ * A probe value a kind's health rollup puts on its members, as one gauge labelled by cluster and
+ * member. `read` gives the member's value: a number, or for a state set (`states`) one of the
+ * states, which is 1 and the others 0 (label `status`). Anything else means no sample.
+ */
+interface ProbeGauge {
+  name: string;
+  help: string;
+  states?: readonly string[];
+  read(m: MemberStatus): unknown;
+}
+
+/** The probe gauges, in /metrics order; planFleetSamples walks them once per member. */
+const PROBE_GAUGES = [
+  {
+    name: 'hactl_zookeeper_synced_followers',
+    help: 'zk_synced_followers reported by the ZooKeeper leader (mntr).',
+    // Only the leader's: a follower's mntr has none to report.
+    read: (m) => (m.leading ? m.syncedFollowers : undefined),
+  },
+  {
+    name: 'hactl_kafka_under_replicated_partitions',
+    help: 'Under-replicated partitions seen by the Kafka broker.',
+    read: (m) => m.underReplicated,
+  },
+  {
+    name: 'hactl_elasticsearch_cluster_status',
+    help: 'Elasticsearch _cluster/health status seen by the node, as a state set over green, yellow, red.',
+    states: ES_STATUSES,
+    read: (m) => m.clusterStatus,
+  },
+  {
+    name: 'hactl_elasticsearch_unassigned_shards',
+    help: 'Unassigned shards in Elasticsearch _cluster/health seen by the node.',
+    read: (m) => m.unassignedShards,
+  },
+] as const satisfies readonly ProbeGauge[];
+
+type ProbeGaugeName = (typeof PROBE_GAUGES)[number]['name'];
+
+/** The probe gauges as GAUGES entries: name → help and label names. */
+function probeGaugeDefs(): Record<ProbeGaugeName, { help: string; labels: readonly string[] }> {
+  const defs = {} as Record<ProbeGaugeName, { help: string; labels: readonly string[] }>;
+  for (const g of PROBE_GAUGES)
+    defs[g.name] = {
+      help: g.help,
+      labels: 'states' in g ? ['cluster', 'member', 'status'] : ['cluster', 'member'],
+    };
+  return defs;
+}
 
 /** The gauges read at scrape time: name → help text and label names (Prometheus conventions). */
 export const GAUGES = {
@@ -55,22 +106,7 @@ export const GAUGES = {
     help: 'Restarts of the member process counted by its agent since the agent started.',
     labels: ['cluster', 'kind', 'member', 'host'],
   },
-  hactl_zookeeper_synced_followers: {
-    help: 'zk_synced_followers reported by the ZooKeeper leader (mntr).',
-    labels: ['cluster', 'member'],
-  },
-  hactl_kafka_under_replicated_partitions: {
-    help: 'Under-replicated partitions seen by the Kafka broker.',
-    labels: ['cluster', 'member'],
-  },
-  hactl_elasticsearch_cluster_status: {
-    help: 'Elasticsearch _cluster/health status seen by the node, as a state set over green, yellow, red.',
-    labels: ['cluster', 'member', 'status'],
-  },
-  hactl_elasticsearch_unassigned_shards: {
-    help: 'Unassigned shards in Elasticsearch _cluster/health seen by the node.',
-    labels: ['cluster', 'member'],
-  },
+  ...probeGaugeDefs(),
   hactl_hosts: {
     help: 'Hosts registered with the control plane.',
     labels: [],
@@ -134,15 +170,13 @@ export function planFleetSamples(s: FleetState): Record<GaugeName, Sample[]> {
       add('hactl_member_leading', who, m.leading ? 1 : 0);
       add('hactl_member_restarts', who, m.restarts);
       const probe = { cluster: c.name, member: memberLabel(m) };
-      if (typeof m.syncedFollowers === 'number' && m.leading)
-        add('hactl_zookeeper_synced_followers', probe, m.syncedFollowers);
-      if (typeof m.underReplicated === 'number')
-        add('hactl_kafka_under_replicated_partitions', probe, m.underReplicated);
-      if (typeof m.clusterStatus === 'string')
-        for (const st of ES_STATUSES)
-          add('hactl_elasticsearch_cluster_status', { ...probe, status: st }, m.clusterStatus === st ? 1 : 0);
-      if (typeof m.unassignedShards === 'number')
-        add('hactl_elasticsearch_unassigned_shards', probe, m.unassignedShards);
+      for (const g of PROBE_GAUGES) {
+        const v = g.read(m);
+        if ('states' in g) {
+          if (typeof v === 'string')
+            for (const st of g.states) add(g.name, { ...probe, status: st }, v === st ? 1 : 0);
+        } else if (typeof v === 'number') add(g.name, probe, v);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { storm } from '@hactl/shared';
 import { SelfFence, checkNimbusFence, type FenceStore } from './fence.js';
+import { FenceSession, createNimbusChecks } from './fence-session.js';
 import type { StormAgentInputs } from './inputs.js';
 
 const inputs = (fence: storm.FenceRecord | undefined, role: StormAgentInputs['role'] = 'nimbus') =>
@@ -143,12 +144,13 @@ describe('checkNimbusFence', () => {
   });
 });
 
+const running = {
+  ...inputs({ epoch: 2, active: '10.0.0.2' }),
+  fence: { epoch: 2, active: '10.0.0.2', selfFenceAfterMs: 2000 },
+};
+
 describe('SelfFence', () => {
   const down = () => Promise.reject(new Error('ZooKeeper down'));
-  const running = {
-    ...inputs({ epoch: 2, active: '10.0.0.2' }),
-    fence: { epoch: 2, active: '10.0.0.2', selfFenceAfterMs: 2000 },
-  };
 
   it('cut off from ZooKeeper: leaves nimbus running until the fence went unconfirmed for selfFenceAfterMs', async () => {
     const clock = { now: 0 };
@@ -182,5 +184,108 @@ describe('SelfFence', () => {
     expect(await new SelfFence(() => 0, m.open).check(running, 100)).toMatch(
       /^fenced: ZooKeeper holds epoch 3/,
     );
+  });
+});
+
+/**
+ * A fake ZooKeeper client factory: every open is one session, recorded with its connect string;
+ * each holds the fence `record` (epoch 2 on this nimbus unless changed), can be expired, and
+ * counts its close.
+ */
+function fakeZookeeper(record: storm.FenceRecord = { epoch: 2, active: '10.0.0.2' }) {
+  const sessions: { connect: string; alive: boolean; closed: number; hang: boolean }[] = [];
+  const open = (connect: string): Promise<FenceStore> => {
+    const s = { connect, alive: true, closed: 0, hang: false };
+    sessions.push(s);
+    return Promise.resolve({
+      get alive() {
+        return s.alive;
+      },
+      read: () => (s.hang ? new Promise(() => {}) : Promise.resolve({ record, version: 0 })),
+      create: () => Promise.resolve(false),
+      replace: () => Promise.resolve(true),
+      close: () => {
+        s.alive = false;
+        s.closed++;
+      },
+    });
+  };
+  return { sessions, open };
+}
+
+describe('nimbus fence checks: one kept ZooKeeper session', () => {
+  it('two running checks and a start check → one session opened, none closed', async () => {
+    const zk = fakeZookeeper();
+    const checks = createNimbusChecks(() => 0, zk.open);
+    expect(await checks.checkRunning!(running, 100)).toBeUndefined();
+    expect(await checks.checkRunning!(running, 100)).toBeUndefined();
+    expect(await checks.checkStart!(running, 100)).toBeUndefined();
+    expect(zk.sessions).toEqual([{ connect: '10.0.0.9:2181', alive: true, closed: 0, hang: false }]);
+  });
+
+  it('the session expired between checks → a new one, and the dead one closed', async () => {
+    const zk = fakeZookeeper();
+    const checks = createNimbusChecks(() => 0, zk.open);
+    await checks.checkRunning!(running, 100);
+    zk.sessions[0]!.alive = false;
+    expect(await checks.checkRunning!(running, 100)).toBeUndefined();
+    expect(zk.sessions.map((s) => [s.alive, s.closed])).toEqual([
+      [false, 1],
+      [true, 0],
+    ]);
+  });
+
+  it('the ensemble changed → a session to the new connect string, the old one closed', async () => {
+    const zk = fakeZookeeper();
+    const checks = createNimbusChecks(() => 0, zk.open);
+    await checks.checkRunning!(running, 100);
+    await checks.checkRunning!(
+      { ...running, zookeeper: { ...running.zookeeper, servers: ['10.0.0.9', '10.0.0.10'] } },
+      100,
+    );
+    await Promise.resolve();
+    expect(zk.sessions.map((s) => [s.connect, s.closed])).toEqual([
+      ['10.0.0.9:2181', 1],
+      ['10.0.0.9:2181,10.0.0.10:2181', 0],
+    ]);
+  });
+
+  it('close() (instance removed, agent stopping) closes the session; the next check opens another', async () => {
+    const zk = fakeZookeeper();
+    const checks = createNimbusChecks(() => 0, zk.open);
+    await checks.checkRunning!(running, 100);
+    await checks.close();
+    expect(zk.sessions[0]!.closed).toBe(1);
+    await checks.checkRunning!(running, 100);
+    expect(zk.sessions).toHaveLength(2);
+  });
+
+  it('a newer epoch in ZooKeeper still stops the nimbus at once on the kept session', async () => {
+    const zk = fakeZookeeper({ epoch: 3, active: '10.0.0.1' });
+    const checks = createNimbusChecks(() => 0, zk.open);
+    expect(await checks.checkRunning!(running, 100)).toMatch(/^fenced: ZooKeeper holds epoch 3/);
+    expect(await checks.checkStart!(running, 100)).toMatch(/^fenced: ZooKeeper holds epoch 3/);
+    expect(zk.sessions).toHaveLength(1);
+  });
+});
+
+describe('FenceSession', () => {
+  it('a call that does not answer within the timeout fails the check and drops the session', async () => {
+    const zk = fakeZookeeper();
+    const session = new FenceSession(zk.open);
+    const fs = await session.open('10.0.0.9:2181', '/storm-main', 20);
+    await fs.read();
+    zk.sessions[0]!.hang = true;
+    await expect(fs.read()).rejects.toThrow('ZooKeeper 10.0.0.9:2181 did not answer within 20 ms');
+    await Promise.resolve();
+    expect(zk.sessions[0]!.closed).toBe(1);
+    await expect(fs.read()).resolves.toMatchObject({ version: 0 });
+    expect(zk.sessions).toHaveLength(2);
+  });
+
+  it('a session that cannot be opened fails the first call with the opening error', async () => {
+    const session = new FenceSession(() => Promise.reject(new Error('did not connect within 20 ms')));
+    const fs = await session.open('10.0.0.9:2181', '/storm-main', 20);
+    await expect(fs.read()).rejects.toThrow('did not connect within 20 ms');
   });
 });

@@ -21,6 +21,8 @@ export interface FenceStore {
   create(record: storm.FenceRecord): Promise<boolean>;
   /** Sets the data if the version still matches; false when it changed in between. */
   replace(record: storm.FenceRecord, version: number): Promise<boolean>;
+  /** False once its session was disconnected or expired; absent for a store that holds none. */
+  readonly alive?: boolean;
   close(): void;
 }
 
@@ -107,7 +109,8 @@ export async function checkNimbusFence(
  * a manual-failover nimbus need it; a reply the library misreads fails the check, not the agent).
  */
 export const openZkFenceStore: OpenFenceStore = async (connect, root, timeoutMs) => {
-  const { client, zookeeper, call } = await openGuardedClient(connect, timeoutMs);
+  const g = await openGuardedClient(connect, timeoutMs);
+  const { client, zookeeper, call } = g;
   const code = (err: unknown) => (err instanceof zookeeper.Exception ? err.getCode() : undefined);
   const path = `${root}${storm.FENCE_ZNODE}`;
   return {
@@ -155,17 +158,21 @@ export const openZkFenceStore: OpenFenceStore = async (connect, root, timeoutMs)
             : done(undefined, true),
         ),
       ),
+    get alive() {
+      return g.alive;
+    },
     close: () => client.close(),
   };
 };
 
 /**
- * The running nimbus's check (AgentServiceKind.checkRunning): a reason to stop it when ZooKeeper
+ * The running nimbus's check (InstanceChecks.checkRunning): a reason to stop it when ZooKeeper
  * holds a newer epoch (certain), or when the fence could not be confirmed for the fence's
  * `selfFenceAfterMs` (the detection delay): a host cut off from everything cannot know whether it
  * was failed over, and must not serve on after the moment a failover could have happened (the
  * ZKFC-style self-fencing). A ZooKeeper outage thus stops the nimbus too; it starts again when the
- * fence can be read (Storm cannot lead without ZooKeeper anyway). One per agent; keyed by instance.
+ * fence can be read (Storm cannot lead without ZooKeeper anyway). One per nimbus instance, with its
+ * kept session (createNimbusChecks); keyed by instance.
  */
 export class SelfFence {
   private readonly unconfirmedSince = new Map<string, { since: number; checks: number }>();
