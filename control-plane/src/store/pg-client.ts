@@ -54,8 +54,18 @@ export class PgConnection {
     return s === 'T' || s === 'E';
   }
 
+  /**
+   * Closes the connection. node-libpq's finish() closes the socket watcher embedded in its native
+   * object with uv_close, which completes at the end of this turn of the event loop, yet leaves the
+   * object free to be garbage-collected at once; collected before that, libuv reads freed memory
+   * and aborts the process (`uv__finish_close: Assertion ... failed`, seen when tests closed stores
+   * and made garbage). The client is kept reachable until a timer on a later turn.
+   */
   close(): void {
     this.client.end();
+    const client = this.client;
+    closing.add(client);
+    setTimeout(() => closing.delete(client), 0).unref();
   }
 
   /**
@@ -70,6 +80,9 @@ export class PgConnection {
     return new PgError(message, f?.sqlState ?? '', err);
   }
 }
+
+/** Closed clients until their socket watcher's close completed (PgConnection.close). */
+const closing = new Set<Client>();
 
 /** A failed statement: PostgreSQL's message and SQLSTATE (https://www.postgresql.org/docs/15/errcodes-appendix.html). */
 export class PgError extends Error {
