@@ -48,6 +48,32 @@ describe('postgres store', () => {
     expect(message).not.toContain('s3cret');
   });
 
+  it('a full disk (SQLSTATE 53100) → StorageFullError (507), nothing written', () => {
+    const url = freshDatabase();
+    const store = new PgStore(url);
+    // A full disk on demand: a trigger raising the error PostgreSQL raises when it cannot extend a file.
+    const raw = new PgConnection(url);
+    raw.exec(`CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$;
+              CREATE TRIGGER full_disk BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION full_disk();`);
+    raw.close();
+    let caught: unknown;
+    try {
+      store.transaction(() => {
+        store.setMeta('k', 'v');
+        store.appendEvent({ at: 1, type: 't', cluster: null, host: null, message: 'm', data_json: '{}' });
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: 'insufficient_storage', retriable: true });
+    expect((caught as Error).message).toMatch(
+      /postgresql:\/\/postgres@127\.0\.40\.1:5432\/store_\d+ is full \(SQLSTATE 53100/,
+    );
+    expect(store.getMeta('k')).toBeUndefined();
+    store.close();
+  });
+
   it('a statement that failed inside a transaction, its error caught, makes the commit refuse', () => {
     const store = new PgStore(freshDatabase());
     expect(() =>
