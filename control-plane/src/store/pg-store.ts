@@ -3,6 +3,8 @@ import { listNewestFirst } from './newest-first.js';
 import { PG_DISK_FULL, PgConnection, PgError, redactUrl } from './pg-client.js';
 import * as leadership from './pg-leadership.js';
 import type { Fence, LeaderRecord, LeadOutcome } from './pg-leadership.js';
+
+export type { Fence, LeaderRecord, LeadOutcome } from './pg-leadership.js';
 import { PG_MIGRATION_LOCK, PG_MIGRATIONS, bootstrapSql } from './pg-migrations.js';
 import {
   FencedError,
