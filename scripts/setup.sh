@@ -25,6 +25,10 @@ command -v mvn >/dev/null 2>&1 || APT+=(maven)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || APT+=(iproute2)
 # The console's e2e (test/e2e/ui.test.ts) drives Debian's Chromium with playwright-core; no downloaded browser.
 [ -x /usr/bin/chromium ] || APT+=(chromium)
+# The PostgreSQL store (issue 15): libpq-dev is what pnpm install compiles pg-native's libpq binding
+# against (node-gyp, pg_config); the postgresql server is what its tests start (store/pg-testing.ts).
+[ -f /usr/include/postgresql/libpq-fe.h ] || APT+=(libpq-dev)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || APT+=(postgresql)
 if [ ${#APT[@]} -gt 0 ]; then
   log "installing Debian packages: ${APT[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

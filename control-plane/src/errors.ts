@@ -21,6 +21,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, { http: number; grpc: grpc
   unsupported_media_type: { http: 415, grpc: grpc.status.INVALID_ARGUMENT },
   deadline_exceeded: { http: 504, grpc: grpc.status.DEADLINE_EXCEEDED },
   unavailable: { http: 503, grpc: grpc.status.UNAVAILABLE },
+  // A replica that no longer leads: the client retries, and finds the leader (issue 15).
+  not_leader: { http: 503, grpc: grpc.status.UNAVAILABLE },
   // RFC 4918 §11.5: the server cannot store what it needs to complete the request (a full disk).
   insufficient_storage: { http: 507, grpc: grpc.status.RESOURCE_EXHAUSTED },
   // A validated spec the kind cannot plan: the spec's problem, like any invalid field.

@@ -24,3 +24,6 @@ export function createTestCore(
     newId: o.newId ?? (() => 'abc123'),
   });
 }
+
+/** A Debian PostgreSQL for tests (store/pg-testing.ts), for this package's tests and test/'s. */
+export { startPostgres, startTempPostgres, type TestPostgres } from './store/pg-testing.js';

@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'unavailable'
   /** The store's disk is full. */
   | 'insufficient_storage'
+  /** This control-plane replica lost its leadership (a newer epoch leads); another replica serves writes. */
+  | 'not_leader'
   /** A service kind's planner cannot plan a spec against the fleet. */
   | 'plan_failed'
   /** The control plane answered the CLI with a body that breaks the REST contract. */
@@ -55,6 +57,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'deadline_exceeded',
   'unavailable',
   'insufficient_storage',
+  'not_leader',
   'plan_failed',
   'bad_response',
   'file_write_failed',

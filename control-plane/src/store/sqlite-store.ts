@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
+import { EventNotifier } from './event-notifier.js';
 import { MIGRATIONS } from './migrations.js';
+import { listNewestFirst } from './newest-first.js';
 import {
   StorageFullError,
   type ClusterRow,
@@ -276,21 +278,13 @@ export class SqliteStore implements Store {
         'INSERT INTO events (at, type, cluster, host, message, data_json) VALUES (@at, @type, @cluster, @host, @message, @data_json)',
       ).run(e);
     });
-    if (this.eventListeners.size === 0 || this.eventNotifyQueued) return;
-    this.eventNotifyQueued = true;
-    queueMicrotask(() => {
-      this.eventNotifyQueued = false;
-      for (const l of [...this.eventListeners]) l();
-    });
+    this.events.appended();
   }
 
-  private readonly eventListeners = new Set<() => void>();
-  private eventNotifyQueued = false;
+  private readonly events = new EventNotifier();
 
   onEventsAppended(listener: () => void): () => void {
-    const l = () => listener();
-    this.eventListeners.add(l);
-    return () => this.eventListeners.delete(l);
+    return this.events.subscribe(listener);
   }
 
   listEventsAfter(afterId: number, limit: number): EventRow[] {
@@ -359,21 +353,7 @@ export class SqliteStore implements Store {
   }
 
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[] {
-    return this.listNewestFirst<RolloutRow>('rollouts', filter);
-  }
-
-  /** Rows of a table with `cluster`, `state`, `created_at` and `id`, newest first, filtered. */
-  private listNewestFirst<T extends { state: string }>(
-    table: 'rollouts' | 'failovers',
-    filter: { cluster?: string; states?: readonly string[] },
-  ): T[] {
-    const order = 'ORDER BY created_at DESC, id DESC';
-    const rows = (
-      filter.cluster
-        ? this.sql(`SELECT * FROM ${table} WHERE cluster = ? ${order}`).all(filter.cluster)
-        : this.sql(`SELECT * FROM ${table} ${order}`).all()
-    ) as T[];
-    return filter.states ? rows.filter((r) => filter.states!.includes(r.state)) : rows;
+    return listNewestFirst('rollouts', filter, '?', (sql, p) => this.sql(sql).all(...p) as RolloutRow[]);
   }
 
   listRolloutPhases(id: string): RolloutPhaseRow[] {
@@ -409,7 +389,7 @@ export class SqliteStore implements Store {
   }
 
   listFailovers(filter: { cluster?: string; states?: readonly string[] }): FailoverRow[] {
-    return this.listNewestFirst<FailoverRow>('failovers', filter);
+    return listNewestFirst('failovers', filter, '?', (sql, p) => this.sql(sql).all(...p) as FailoverRow[]);
   }
 
   updateFailover(f: FailoverRow): void {

@@ -131,15 +131,31 @@ export interface FailoverRow {
 }
 
 /**
- * Thrown by a store write when the disk holding the store is full (SQLite's SQLITE_FULL); the write
- * and its transaction changed nothing. Retriable once space is freed. HTTP 507.
+ * Thrown by a store write when the disk holding the store is full (SQLite's SQLITE_FULL,
+ * PostgreSQL's SQLSTATE 53100 disk_full); the write and its transaction changed nothing. Retriable
+ * once space is freed. HTTP 507.
  */
 export class StorageFullError extends HactlError {
-  constructor(where: string, cause?: unknown) {
+  constructor(where: string, cause?: unknown, reason = 'SQLITE_FULL') {
     super(
       'insufficient_storage',
-      `the control plane cannot write to its store: the disk holding ${where} is full (SQLITE_FULL); nothing was changed. Free space there and retry`,
+      `the control plane cannot write to its store: the disk holding ${where} is full (${reason}); nothing was changed. Free space there and retry`,
       { retriable: true, cause },
+    );
+  }
+}
+
+/**
+ * Thrown by a write of a PostgreSQL store fenced to a leadership term (PgStore.setFence) when that
+ * term is over: the lease expired or another replica took it with a newer epoch. The write and its
+ * transaction changed nothing. Retriable: against the replica that leads now. HTTP 503.
+ */
+export class FencedError extends HactlError {
+  constructor(holder: string, epoch: number) {
+    super(
+      'not_leader',
+      `this control plane replica (${holder}) no longer leads (epoch ${epoch} was superseded or its lease expired); the write was not made`,
+      { retriable: true },
     );
   }
 }
