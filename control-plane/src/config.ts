@@ -5,6 +5,17 @@ import { ValidationError, parseHostPort, type ErrorDetail } from '@hactl/shared'
 
 export interface ControlPlaneConfig {
   dataDir: string;
+  /**
+   * A PostgreSQL URL (`postgres://user:pass@host:5432/db`) for a store shared by several
+   * control-plane replicas (`--store`, or HACTL_STORE to keep a password out of `ps`); undefined:
+   * SQLite in the data dir, one control plane.
+   */
+  store: string | undefined;
+  /**
+   * On a shared store: the leader lease's length (ms). The leader renews it every third of it; when
+   * the leader dies another replica leads within about this long plus a third.
+   */
+  leaderLeaseMs: number;
   http: { host: string; port: number };
   grpc: { host: string; port: number };
   /**
@@ -44,6 +55,8 @@ const INSTALL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 export function defaultConfig(): ControlPlaneConfig {
   return {
     dataDir: '/var/lib/hactl-control-plane',
+    store: undefined,
+    leaderLeaseMs: 5000,
     http: { host: '127.0.0.1', port: 7080 },
     grpc: { host: '0.0.0.0', port: 7443 },
     insecure: false,
@@ -79,6 +92,10 @@ export function testConfig(dataDir: string): ControlPlaneConfig {
 
 export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HOST:PORT --listen-grpc HOST:PORT [--insecure]
   --data-dir DIR            state directory (SQLite store); default /var/lib/hactl-control-plane
+  --store postgres://…      a PostgreSQL store shared by several control-plane replicas (also
+                            HACTL_STORE, which keeps a password out of ps); one replica leads and
+                            runs the loops, the others relay agents and REST requests to it
+  --leader-lease-ms N       with --store: the leader lease's length (default 5000)
   --listen-http HOST:PORT   REST admin API; default 127.0.0.1:7080
   --listen-grpc HOST:PORT   agent gRPC endpoint; default 0.0.0.0:7443
   --insecure                plain-text HTTP and gRPC, no agent certificates: loopback development
@@ -92,6 +109,25 @@ export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HO
                             machine's host name and interface addresses are always in it
   --report-interval-ms N    how often agents probe and report (default 5000)
   --log-level LEVEL         debug | info | warn | error (default info)`;
+
+/**
+ * Why `url` is not a PostgreSQL URL hactl can use, or undefined. The message never repeats the
+ * URL, which may hold a password.
+ */
+export function storeUrlProblem(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'is not a URL; expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE';
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    return `scheme ${JSON.stringify(u.protocol)} is not supported; expected postgres:// (SQLite is the default without --store)`;
+  if (!u.hostname) return 'names no host; expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE';
+  if (u.pathname.length <= 1)
+    return 'names no database; expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE';
+  return undefined;
+}
 
 /** Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
@@ -108,6 +144,8 @@ export function loadConfig(input: {
     strict: true,
     options: {
       'data-dir': { type: 'string' },
+      store: { type: 'string' },
+      'leader-lease-ms': { type: 'string' },
       'listen-http': { type: 'string' },
       'listen-grpc': { type: 'string' },
       insecure: { type: 'boolean' },
@@ -122,6 +160,23 @@ export function loadConfig(input: {
   const problems: ErrorDetail[] = [];
   const dataDir = values['data-dir'] ?? input.env.HACTL_DATA_DIR;
   if (dataDir !== undefined) cfg.dataDir = path.resolve(dataDir);
+  const store = values.store ?? input.env.HACTL_STORE;
+  if (store !== undefined) {
+    const problem = storeUrlProblem(store);
+    if (problem) problems.push({ path: '--store', message: problem });
+    else cfg.store = store;
+  }
+  const lease = values['leader-lease-ms'];
+  if (lease !== undefined) {
+    if (!/^[0-9]+$/.test(lease) || Number(lease) < 500 || Number(lease) > 120_000)
+      problems.push({ path: '--leader-lease-ms', message: 'must be an integer between 500 and 120000' });
+    else if (cfg.store === undefined && store === undefined)
+      problems.push({
+        path: '--leader-lease-ms',
+        message: 'needs --store: a lone control plane on SQLite has no leader lease',
+      });
+    else cfg.leaderLeaseMs = Number(lease);
+  }
   for (const [flag, key] of [
     ['listen-http', 'http'],
     ['listen-grpc', 'grpc'],

@@ -71,6 +71,7 @@ export function createCore(o: CoreOptions): Core {
     newId: o.newId,
     membership,
     onStepDone: (r, step) => {
+      leases.releaseInstance(step.instance_id);
       metrics.onStepDone(r, step, o.now());
       actions.onStepDone(r, step);
     },
@@ -147,9 +148,5 @@ const CONTROL_PLANE_ID = 'control_plane_id';
  * control plane with another one (a fresh, empty control plane must not empty the fleet; issue 16 #6).
  */
 export function ensureControlPlaneId(store: Store, randomId: () => string): string {
-  const known = store.getMeta(CONTROL_PLANE_ID);
-  if (known) return known;
-  const id = randomId();
-  store.setMeta(CONTROL_PLANE_ID, id);
-  return id;
+  return store.ensureMeta(CONTROL_PLANE_ID, randomId);
 }

@@ -1,34 +1,41 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { serve, type ServerType } from '@hono/node-server';
-import { agentServiceDefinition, MAX_MESSAGE_BYTES } from '@hactl/proto';
+import { agentServiceDefinition, MAX_MESSAGE_BYTES, type AgentServiceHandlers } from '@hactl/proto';
 import type { Logger } from '@hactl/shared';
 import type { ControlPlaneConfig } from './config.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { PgStore } from './store/pg-store.js';
+import type { Store } from './store/store.js';
 import type { Fleet } from './reconcile/fleet.js';
-import { createAgentServiceHandlers } from './agent-rpc/service.js';
-import { instrumentAgentHandlers } from './metrics/grpc.js';
-import { createApp } from './api/app.js';
 import { advertisedHost } from './api/install-routes.js';
 import type { RolloutEngine } from './rollout/engine.js';
-import { randomId } from './random-id.js';
-import { createCore } from './core.js';
-import { loadOrCreateTrust, serverNames } from './trust/files.js';
+import { loadOrCreateSharedTrust, loadOrCreateTrust, serverNames } from './trust/files.js';
 import { TrustService } from './trust/service.js';
-import { EventHub } from './events/hub.js';
+import { LeaderTerm } from './replica/term.js';
+import { Leadership, type Election, type LeaderRecord } from './replica/leadership.js';
+import { AgentRelay } from './replica/relay.js';
+import { createForwarder } from './replica/http-forward.js';
 
 export interface RunningControlPlane {
   httpPort: number;
   grpcPort: number;
-  fleet: Fleet;
-  rollouts: RolloutEngine;
+  /** The leading term's fleet. @throws on a replica that does not lead. */
+  readonly fleet: Fleet;
+  /** The leading term's rollout engine. @throws on a replica that does not lead. */
+  readonly rollouts: RolloutEngine;
   /** Tokens, enrollment, host identities and the CA. */
   trust: TrustService;
+  /** Whether this control plane leads now (always, on SQLite). */
+  leading(): boolean;
+  /** On a shared store: this replica's holder name and its lease loop; undefined on SQLite. */
+  replica: { holder: string; leadership: Leadership } | undefined;
   stop(): Promise<void>;
 }
 
@@ -78,32 +85,50 @@ export async function listenGrpc(
   return { listener, port };
 }
 
-/** Opens the store and serves gRPC and HTTP. Used by main.ts and by in-process tests. */
+/** The store `cfg` names: SQLite in the data dir, or a PostgreSQL shared by replicas. */
+function openStore(cfg: ControlPlaneConfig): { store: Store; election: Election | undefined } {
+  if (cfg.store === undefined)
+    return { store: new SqliteStore(path.join(cfg.dataDir, 'state.db')), election: undefined };
+  const pg = new PgStore(cfg.store);
+  return { store: pg, election: pg };
+}
+
+/**
+ * The agent service whose handlers are looked up on every call: the leader term's while this
+ * control plane leads, the relay to the leader while it follows (grpc-js takes a service's
+ * handlers once, at addService).
+ */
+function dispatchHandlers(current: () => AgentServiceHandlers): AgentServiceHandlers {
+  return {
+    Connect: (call) => current().Connect(call),
+    Enroll: (call, cb) => current().Enroll(call, cb),
+    AcquireLease: (call, cb) => current().AcquireLease(call, cb),
+    ReleaseLease: (call, cb) => current().ReleaseLease(call, cb),
+  };
+}
+
+/**
+ * Opens the store and serves gRPC and HTTP. Used by main.ts and by in-process tests.
+ *
+ * On SQLite (no `--store`) this control plane is alone and leads for its whole life. On a shared
+ * PostgreSQL it is one replica of several: a lease loop (replica/leadership.ts) decides whether it
+ * leads; while it leads it runs a leader term (replica/term.ts: the core, the loops, the REST app
+ * and the agent handlers, its store writes fenced by its epoch); while it follows it relays agent
+ * calls (replica/relay.ts) and REST requests (replica/http-forward.ts) to the leader.
+ */
 export async function startControlPlane(
   cfg: ControlPlaneConfig,
   logger: Logger,
   now: () => number = Date.now,
 ): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const store = new SqliteStore(path.join(cfg.dataDir, 'state.db'));
-  const { fleet, leases, rollouts, changes, failovers, actions, commands, metrics } = createCore({
-    store,
-    logger,
-    now,
-    reportIntervalMs: cfg.reportIntervalMs,
-    leaseTtlMs: cfg.leaseTtlMs,
-    randomId,
-    newId: () => crypto.randomBytes(6).toString('hex'),
-  });
-
-  const material = await loadOrCreateTrust(
-    cfg.dataDir,
-    serverNames([cfg.http.host, cfg.grpc.host], cfg.tlsNames),
-    now(),
-  );
+  const { store, election } = openStore(cfg);
+  const names = serverNames([cfg.http.host, cfg.grpc.host], cfg.tlsNames);
+  const material = election
+    ? await loadOrCreateSharedTrust(store, cfg.dataDir, names, now())
+    : await loadOrCreateTrust(cfg.dataDir, names, now());
   const trust = new TrustService(store, material, now);
   trust.ensureAdminToken(cfg.dataDir);
-  metrics.collectProcessMetrics();
   const tlsOptions = cfg.insecure
     ? undefined
     : {
@@ -111,20 +136,34 @@ export async function startControlPlane(
         cert: `${material.server.certPem}${material.ca.certPem}`,
         ca: material.ca.certPem,
       };
+  const relaySecret = election
+    ? store.ensureMeta('replica_relay_secret', () => crypto.randomBytes(32).toString('hex'))
+    : undefined;
+
+  let term: LeaderTerm | undefined;
+  let leadership: Leadership | undefined;
+  const leaderRecord = (): LeaderRecord | undefined =>
+    leadership?.role.type === 'follower' ? leadership.role.leader : undefined;
+  const relay = election
+    ? new AgentRelay({
+        leader: () => {
+          const l = leaderRecord();
+          return l && { grpc: l.grpc, epoch: l.epoch };
+        },
+        credentials: () =>
+          tlsOptions
+            ? grpc.credentials.createSsl(Buffer.from(material.ca.certPem))
+            : grpc.credentials.createInsecure(),
+        secret: relaySecret!,
+        logger,
+        waitForLeaderMs: cfg.leaderLeaseMs * 2,
+      })
+    : undefined;
 
   const grpcServer = new grpc.Server(GRPC_SERVER_OPTIONS);
   grpcServer.addService(
     agentServiceDefinition(),
-    instrumentAgentHandlers(
-      createAgentServiceHandlers({
-        fleet,
-        leases,
-        logger,
-        helloTimeoutMs: cfg.helloTimeoutMs,
-        trust: cfg.insecure ? undefined : trust,
-      }),
-      metrics,
-    ),
+    dispatchHandlers(() => term?.handlers ?? relay!.handlers),
   );
   const { listener: grpcListener, port: grpcPort } = await listenGrpc(
     grpcServer,
@@ -133,107 +172,152 @@ export async function startControlPlane(
     tlsOptions,
   );
 
-  let httpPortSeen = 0;
-  // One fan-out for every console; status compared at the agents' report interval.
-  const events = new EventHub({
-    feed: fleet,
-    logger,
-    statusIntervalMs: cfg.reportIntervalMs,
-    bufferLimit: 1000,
-  });
-  const app = createApp({
-    events,
-    fleet,
-    rollouts,
-    changes,
-    failovers,
-    actions,
-    commands,
-    metrics,
-    logger,
-    trust,
-    install: {
-      installScript: cfg.installScript,
-      agentBundle: cfg.agentBundle,
-      advertise: {
-        host: advertisedHost(cfg.advertise, cfg.http.host),
-        httpPort: () => httpPortSeen,
-        grpcPort: () => grpcPort,
-      },
-    },
-  });
-  let httpServer: ServerType | undefined;
-  const httpPort = await new Promise<number>((resolve, reject) => {
-    httpServer = serve(
-      {
-        fetch: app.fetch,
-        hostname: cfg.http.host,
-        port: cfg.http.port,
-        ...(tlsOptions ? { createServer: https.createServer, serverOptions: tlsOptions } : {}),
-      },
-      (info) => {
-        httpPortSeen = info.port;
-        resolve(info.port);
-      },
-    );
-    httpServer.once('error', reject);
-  });
-
-  const flushTimer = setInterval(() => {
-    try {
-      fleet.flushLiveness();
-    } catch (err) {
-      logger.error({ err: String(err) }, 'liveness flush failed');
+  /** Resolves with the leader's REST endpoint, waiting up to `waitMs` through an election. */
+  const leaderHttp = async (waitMs: number): Promise<string | undefined> => {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const l = leaderRecord();
+      if (l || term || Date.now() >= deadline) return l?.http;
+      await new Promise((r) => setTimeout(r, 100));
     }
-  }, cfg.livenessFlushMs);
-  flushTimer.unref();
-  const reconcileTimer = setInterval(() => {
-    try {
-      metrics.timeReconcile(() => {
-        fleet.reconcileTick();
-        rollouts.tick();
-        failovers.tick();
-      });
-    } catch (err) {
-      logger.error(
-        { err: err instanceof Error ? (err.stack ?? err.message) : String(err) },
-        'reconcile pass failed',
+  };
+  const forward = election
+    ? createForwarder({
+        leader: leaderHttp,
+        ca: tlsOptions ? material.ca.certPem : undefined,
+        waitMs: cfg.leaderLeaseMs * 2,
+        logger,
+      })
+    : undefined;
+  const holder = `${advertisedHost(cfg.advertise, cfg.http.host)}:${grpcPort}#${crypto.randomBytes(4).toString('hex')}`;
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (election && req.url === '/healthz') {
+      // This replica's own liveness and role, answered locally on every replica.
+      const role = leadership?.role;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          ok: true,
+          replica: {
+            holder,
+            leading: term !== undefined,
+            epoch: role?.type === 'leader' ? role.epoch : (leaderRecord()?.epoch ?? 0),
+            leader: role?.type === 'leader' ? holder : (leaderRecord()?.holder ?? null),
+          },
+        }),
+      );
+      return;
+    }
+    if (term) term.listener(req, res);
+    else if (forward) forward(req, res);
+    else {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ error: { code: 'unavailable', message: 'starting', details: [], retriable: true } }),
       );
     }
-  }, cfg.reportIntervalMs);
-  reconcileTimer.unref();
+  };
+  const httpServer = tlsOptions ? https.createServer(tlsOptions, listener) : http.createServer(listener);
+  const httpPort = await new Promise<number>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen({ host: cfg.http.host, port: cfg.http.port }, () => {
+      httpServer.off('error', reject);
+      resolve((httpServer.address() as net.AddressInfo).port);
+    });
+  });
+
+  const startTerm = (mayAct: () => boolean): LeaderTerm =>
+    new LeaderTerm({
+      cfg,
+      store,
+      logger,
+      now,
+      trust,
+      tls: tlsOptions !== undefined,
+      relaySecret,
+      mayAct,
+      ports: { http: () => httpPort, grpc: () => grpcPort },
+    });
+  if (!election) term = startTerm(() => true);
+  else {
+    const advertised = advertisedHost(cfg.advertise, cfg.http.host);
+    const lead: Leadership = new Leadership({
+      election,
+      holder,
+      endpoints: { grpc: hostPort(advertised, grpcPort), http: hostPort(advertised, httpPort) },
+      ttlMs: cfg.leaderLeaseMs,
+      now: () => performance.now(),
+      logger,
+      onChange: (change, role, reason) => {
+        if (change === 'lost' || change === 'regained') {
+          election.setFence(undefined);
+          term?.stop(`this control-plane replica no longer leads: ${reason}`, false);
+          term = undefined;
+        }
+        if ((change === 'gained' || change === 'regained') && role.type === 'leader') {
+          // Fence first: from here every write this term makes checks the lease in its transaction.
+          election.setFence({ holder, epoch: role.epoch });
+          relay?.endStreams('this control-plane replica now leads; reconnect');
+          term = startTerm(() => lead.leading());
+        }
+        if (change === 'leader-changed' && role.type === 'follower')
+          relay?.endStreams(`the leader changed: ${reason}`, role.leader?.epoch);
+      },
+    });
+    leadership = lead;
+    lead.start();
+  }
 
   logger.info(
     {
       http: `${cfg.http.host}:${httpPort}`,
       grpc: `${cfg.grpc.host}:${grpcPort}`,
       data_dir: cfg.dataDir,
+      store: election ? 'postgresql (shared by replicas)' : 'sqlite',
       tls: !cfg.insecure,
       ca_sha256: material.caSha256,
-      control_plane_id: fleet.controlPlaneId,
+      control_plane_id: store.getMeta('control_plane_id'),
+      ...(election ? { replica: holder, leading: term !== undefined } : {}),
     },
     'control plane listening',
   );
 
+  const current = (): LeaderTerm => {
+    if (!term) throw new Error('this control-plane replica does not lead');
+    return term;
+  };
   return {
     httpPort,
     grpcPort,
-    fleet,
-    rollouts,
+    get fleet() {
+      return current().core.fleet;
+    },
+    get rollouts() {
+      return current().core.rollouts;
+    },
     trust,
+    leading: () => term !== undefined,
+    replica: leadership && { holder, leadership },
     async stop() {
-      clearInterval(flushTimer);
-      clearInterval(reconcileTimer);
-      fleet.closeAllSessions('control plane shutting down');
-      events.close(); // open event streams would hold the HTTP server's close
+      const wasLeading = term !== undefined;
+      term?.stop('control plane shutting down', true);
+      term = undefined;
+      leadership?.stop();
+      relay?.endStreams('control plane shutting down');
+      if (!wasLeading) election?.setFence(undefined);
       // The listener's close completes once tryShutdown has ended the agents' connections.
       await Promise.all([
         new Promise<void>((resolve) => grpcListener.close(() => resolve())),
         new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
       ]);
-      await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
-      fleet.flushLiveness();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       store.close();
     },
   };
+}
+
+/** HOST:PORT, with an IPv6 host in brackets. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -11,10 +11,17 @@ import type { LeaseManager } from '../leases/leases.js';
 import { parseExecUp, parseHello, parseStatus } from './validate.js';
 import { ERROR_STATUS } from '../errors.js';
 import type { PeerCert, TrustService } from '../trust/service.js';
+import { callerCert, callerPeer } from '../replica/relay.js';
 
-/** The client certificate of a call, when TLS verified it against our CA. */
-function peerOf(call: { getAuthContext(): { sslPeerCertificate?: { raw: Buffer } } }): PeerCert | undefined {
-  const raw = call.getAuthContext().sslPeerCertificate?.raw;
+/**
+ * The client certificate of a call, when TLS verified it against our CA — on this replica's
+ * handshake, or on the follower replica's that relayed the call (replica/relay.ts).
+ */
+function peerOf(
+  call: { getAuthContext(): { sslPeerCertificate?: { raw: Buffer } }; metadata: grpc.Metadata },
+  relaySecret: string | undefined,
+): PeerCert | undefined {
+  const raw = callerCert(call, relaySecret);
   return raw ? { raw } : undefined;
 }
 
@@ -76,6 +83,18 @@ export interface AgentServiceDeps {
    * names. Undefined under --insecure (loopback development: no certificates).
    */
   trust: TrustService | undefined;
+  /**
+   * The replicas' shared secret (several replicas on one store): a call carrying it was relayed by
+   * a follower replica, and the agent certificate it names is the one to check. Undefined for a
+   * lone control plane, which accepts no relayed identity.
+   */
+  relaySecret?: string;
+  /**
+   * Whether this control plane may grant restart leases now: false on a replica that may have
+   * lost the leader lease (replica/leadership.ts), whose grants another leader would not know of.
+   * Always true when absent.
+   */
+  mayGrant?: () => boolean;
 }
 
 export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentServiceHandlers {
@@ -85,7 +104,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       let hostId: string | undefined;
       let ended = false;
       const session: AgentSession = {
-        peer: call.getPeer(),
+        peer: callerPeer(call, deps.relaySecret),
         sendDesired(generation, stateJson, state) {
           if (!ended) call.write(toWireDesired(generation, stateJson, state));
         },
@@ -140,7 +159,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
                 'the first message on a Connect stream must be a hello',
               );
             const hello = parseHello(msg.hello);
-            if (deps.trust) checkCaller(deps.trust, peerOf(call), hello.name);
+            if (deps.trust) checkCaller(deps.trust, peerOf(call, deps.relaySecret), hello.name);
             clearTimeout(helloTimer);
             const reg = fleet.connectAgent(hello, session);
             hostId = reg.hostId;
@@ -214,7 +233,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       }
       const { token, name } = call.request;
       const csrPem = Buffer.from(call.request.csrPem).toString('utf8');
-      trust.enroll({ token, csrPem, name, peer: peerOf(call) }).then(
+      trust.enroll({ token, csrPem, name, peer: peerOf(call, deps.relaySecret) }).then(
         (r) => {
           logger.info({ host: name, renewal: !token }, 'agent certificate issued');
           callback(null, { certificatePem: Buffer.from(r.certPem), caPem: Buffer.from(r.caPem) });
@@ -233,7 +252,13 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         return;
       }
       try {
-        if (deps.trust) checkCaller(deps.trust, peerOf(call), host);
+        if (deps.trust) checkCaller(deps.trust, peerOf(call, deps.relaySecret), host);
+        if (deps.mayGrant && !deps.mayGrant())
+          throw new HactlError(
+            'unavailable',
+            'this control-plane replica is not sure it still leads; ask again (another replica may lead now)',
+            { retriable: true },
+          );
         const d = leases.acquire(host, instanceId, reason.slice(0, 500));
         callback(null, {
           granted: d.granted,
@@ -249,7 +274,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
       }
     },
     ReleaseLease(call, callback) {
-      if (deps.trust && !deps.trust.peerIdentity(peerOf(call))) {
+      if (deps.trust && !deps.trust.peerIdentity(peerOf(call, deps.relaySecret))) {
         callback({
           code: grpc.status.UNAUTHENTICATED,
           details: 'an enrolled client certificate is required',

@@ -7,7 +7,7 @@ import {
 } from '@hactl/shared';
 import { decideLease } from './decide.js';
 import type { Fleet } from '../reconcile/fleet.js';
-import type { Store } from '../store/store.js';
+import type { LeaseRow, Store } from '../store/store.js';
 
 export interface Lease {
   id: string;
@@ -57,15 +57,41 @@ export interface LeaseOptions {
 
 /**
  * Restart leases: permission to take one instance down now. Granted only when the named gates
- * hold (architecture §4); a refusal carries every failing gate with its current values. Leases
- * live in memory: after a control-plane restart the gates alone (cluster healthy) still stop a
- * second member from going down while one is restarting.
+ * hold (architecture §4); a refusal carries every failing gate with its current values.
+ *
+ * Leases are written through to the store, each with its event in one transaction, and loaded
+ * when the manager is made: a control plane that takes over — a replica that gained the leader
+ * lease, or a restart — knows the leases granted before it, so a member that was granted one
+ * and has not gone down yet is not joined by a second. On a shared store the write is fenced by
+ * the leader's epoch, so a replica that lost the lease grants nothing.
  */
 export class LeaseManager {
   private readonly leases = new Map<string, Lease>();
   readonly lastRefusal = new Map<string, string>();
 
-  constructor(private readonly opts: LeaseOptions) {}
+  constructor(private readonly opts: LeaseOptions) {
+    for (const r of opts.store.listLeases())
+      this.leases.set(r.id, {
+        id: r.id,
+        cluster: r.cluster,
+        instanceId: r.instance_id,
+        hostId: r.host_id,
+        expiresAt: r.expires_at,
+        reason: r.reason,
+      });
+  }
+
+  /** The lease's store row. */
+  private static row(l: Lease): LeaseRow {
+    return {
+      id: l.id,
+      cluster: l.cluster,
+      instance_id: l.instanceId,
+      host_id: l.hostId,
+      expires_at: l.expiresAt,
+      reason: l.reason,
+    };
+  }
 
   /**
    * Drops the leases past their expiry (the agent vanished mid-restart), each with a warning and a
@@ -76,19 +102,22 @@ export class LeaseManager {
     const now = this.opts.now();
     for (const [id, l] of this.leases) {
       if (l.expiresAt <= now) {
+        this.opts.store.transaction(() => {
+          this.opts.store.deleteLease(id);
+          this.opts.store.appendEvent({
+            at: now,
+            type: 'lease.expired',
+            cluster: l.cluster,
+            host: l.hostId,
+            message: `lease for ${l.instanceId} expired without release`,
+            data_json: '{}',
+          });
+        });
         this.leases.delete(id);
         this.opts.logger.warn(
           { cluster: l.cluster, instance: l.instanceId, lease: id },
           'restart lease expired',
         );
-        this.opts.store.appendEvent({
-          at: now,
-          type: 'lease.expired',
-          cluster: l.cluster,
-          host: l.hostId,
-          message: `lease for ${l.instanceId} expired without release`,
-          data_json: '{}',
-        });
       }
     }
   }
@@ -141,7 +170,10 @@ export class LeaseManager {
       };
     }
     if (v.type === 'renew') {
-      if (held) held.expiresAt = v.expiresAt;
+      if (held) {
+        this.opts.store.putLease(LeaseManager.row({ ...held, expiresAt: v.expiresAt }));
+        held.expiresAt = v.expiresAt;
+      }
       return {
         decision: {
           granted: true,
@@ -162,20 +194,25 @@ export class LeaseManager {
       expiresAt: v.expiresAt,
       reason,
     };
+    // Stored before it is held or answered: a grant the store refused (a fenced replica, a full
+    // disk) was never made.
+    this.opts.store.transaction(() => {
+      this.opts.store.putLease(LeaseManager.row(lease));
+      this.opts.store.appendEvent({
+        at: now,
+        type: 'lease.granted',
+        cluster,
+        host: hostId,
+        message: `restart lease for ${instanceId} (${reason || 'no reason given'})`,
+        data_json: JSON.stringify({ gates: v.gates }),
+      });
+    });
     this.leases.set(lease.id, lease);
     this.lastRefusal.delete(instanceId);
     this.opts.logger.info(
       { cluster, instance: instanceId, host: hostId, lease: lease.id, reason },
       'restart lease granted',
     );
-    this.opts.store.appendEvent({
-      at: now,
-      type: 'lease.granted',
-      cluster,
-      host: hostId,
-      message: `restart lease for ${instanceId} (${reason || 'no reason given'})`,
-      data_json: JSON.stringify({ gates: v.gates }),
-    });
     return {
       decision: {
         granted: true,
@@ -205,18 +242,32 @@ export class LeaseManager {
     });
   }
 
-  release(leaseId: string): boolean {
+  release(leaseId: string, how = 'released'): boolean {
     const l = this.leases.get(leaseId);
     if (!l) return false;
-    this.leases.delete(leaseId);
-    this.opts.store.appendEvent({
-      at: this.opts.now(),
-      type: 'lease.released',
-      cluster: l.cluster,
-      host: l.hostId,
-      message: `restart lease for ${l.instanceId} released`,
-      data_json: '{}',
+    this.opts.store.transaction(() => {
+      this.opts.store.deleteLease(leaseId);
+      this.opts.store.appendEvent({
+        at: this.opts.now(),
+        type: 'lease.released',
+        cluster: l.cluster,
+        host: l.hostId,
+        message: `restart lease for ${l.instanceId} ${how}`,
+        data_json: '{}',
+      });
     });
+    this.leases.delete(leaseId);
     return true;
+  }
+
+  /**
+   * Releases the leases on `instanceId` once its rollout step is done: the agent's own release may
+   * have been lost with the control plane it was sent to (a replica that died), and a lease left
+   * behind would hold the next member until it expired. The cluster-healthy gate still judges the
+   * member itself.
+   */
+  releaseInstance(instanceId: string): void {
+    for (const l of [...this.leases.values()])
+      if (l.instanceId === instanceId) this.release(l.id, 'released: its rollout step is done');
   }
 }

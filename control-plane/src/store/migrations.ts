@@ -199,4 +199,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (command_id, idx)
   ) STRICT;
   `,
+  // 9: restart leases in the store, so a control plane that takes over (a replica gaining the
+  // leader lease, or a restart) knows the leases granted before it and grants no second one.
+  `
+  CREATE TABLE restart_leases (
+    id          TEXT PRIMARY KEY,
+    cluster     TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    host_id     TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    reason      TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -6,26 +6,53 @@ import Client from 'pg-native';
  * blocking calls keep it so. Values come back as the SQLite store returns them: BIGINT (OID 20),
  * INTEGER and SMALLINT as JS numbers, text as strings, NULL as null.
  */
+/** libpq's PQTRANS_UNKNOWN: the connection is bad. */
+const PQTRANS_UNKNOWN = 4;
+/** How long the server lets a session sit idle inside a transaction before ending it (ms). */
+const IDLE_IN_TRANSACTION_MS = 5000;
+
 export class PgConnection {
-  private readonly client: Client;
+  private client: Client;
   /** Prepared statement names by SQL text: parsed and planned once per connection. */
   private readonly prepared = new Map<string, string>();
 
   /** @throws Error naming `url` without its password when the server cannot be reached. */
   constructor(readonly url: string) {
-    this.client = new Client({ types: TYPES });
+    this.client = PgConnection.open(url);
+  }
+
+  private static open(url: string): Client {
+    const client = new Client({ types: TYPES });
     try {
-      this.client.connectSync(url);
+      client.connectSync(url);
     } catch (err) {
       throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${messageOf(err)}`, { cause: err });
     }
     // libpq prints notices to stderr (e.g. "relation already exists, skipping" at every open).
-    this.exec('SET client_min_messages TO warning');
+    client.querySync('SET client_min_messages TO warning');
+    // A transaction left open by a replica that froze (SIGSTOP, a stalled VM) would hold its
+    // locks — the leader row FOR SHARE among them — until the replica woke; the server ends such a
+    // session instead, rolling its transaction back, so the other replicas can take over.
+    client.querySync(`SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`);
+    return client;
+  }
+
+  /**
+   * A connection the server ended (idle_in_transaction_session_timeout, a restart) fails its next
+   * statement; the one after that, outside a transaction, gets a new connection. Inside a
+   * transaction there is nothing to resume: its statements fail and the transaction with them.
+   */
+  private reconnectIfBroken(): void {
+    if (this.client.pq.transactionStatus() !== PQTRANS_UNKNOWN) return;
+    this.endClient(this.client);
+    this.prepared.clear();
+    this.client = PgConnection.open(this.url);
   }
 
   /** Runs one statement (prepared on first use) with `$1…` parameters; returns its rows. */
   query<R = Record<string, unknown>>(text: string, params: readonly unknown[] = []): R[] {
     const values = params.map(toParam);
+    this.reconnectIfBroken();
     try {
       let name = this.prepared.get(text);
       if (!name) {
@@ -41,6 +68,7 @@ export class PgConnection {
 
   /** Runs SQL text without parameters, several statements allowed (migrations, BEGIN/COMMIT). */
   exec(text: string): void {
+    this.reconnectIfBroken();
     try {
       this.client.querySync(text);
     } catch (err) {
@@ -62,8 +90,11 @@ export class PgConnection {
    * and made garbage). The client is kept reachable until a timer on a later turn.
    */
   close(): void {
-    this.client.end();
-    const client = this.client;
+    this.endClient(this.client);
+  }
+
+  private endClient(client: Client): void {
+    client.end();
     closing.add(client);
     setTimeout(() => closing.delete(client), 0).unref();
   }

@@ -43,6 +43,9 @@ export interface LeadOutcome {
   current: LeaderRecord | undefined;
 }
 
+/** How long a lease round waits for the leader row's lock before it gives up for this round (ms). */
+const LEAD_LOCK_TIMEOUT_MS = 1000;
+
 const RECORD = `holder, epoch,
   GREATEST(0, (EXTRACT(EPOCH FROM expires_at - clock_timestamp()) * 1000)::bigint) AS "expiresInMs",
   grpc, http`;
@@ -62,8 +65,14 @@ export function tryLead(
   ttlMs: number,
   endpoints: { grpc: string; http: string },
 ): LeadOutcome {
-  const [row] = db.query<LeaderRecord>(
-    `INSERT INTO hactl_leader AS l (id, holder, epoch, expires_at, grpc, http)
+  // A follower must never wait long on the row: a frozen leader's open transaction holds it FOR
+  // SHARE until the server ends that session (idle_in_transaction_session_timeout). The attempt
+  // fails after LEAD_LOCK_TIMEOUT_MS instead, and the next round tries again.
+  db.exec(`BEGIN; SET LOCAL lock_timeout = ${LEAD_LOCK_TIMEOUT_MS}`);
+  let row: LeaderRecord | undefined;
+  try {
+    [row] = db.query<LeaderRecord>(
+      `INSERT INTO hactl_leader AS l (id, holder, epoch, expires_at, grpc, http)
        VALUES (1, $1, 1, clock_timestamp() + $2::bigint * interval '1 millisecond', $3, $4)
        ON CONFLICT (id) DO UPDATE SET
          holder = excluded.holder,
@@ -73,8 +82,13 @@ export function tryLead(
          grpc = excluded.grpc, http = excluded.http
        WHERE l.holder = excluded.holder OR l.expires_at <= clock_timestamp()
        RETURNING ${RECORD}`,
-    [holder, Math.round(ttlMs), endpoints.grpc, endpoints.http],
-  );
+      [holder, Math.round(ttlMs), endpoints.grpc, endpoints.http],
+    );
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.inTransaction()) db.exec('ROLLBACK');
+    throw err;
+  }
   if (row) return { leading: true, epoch: row.epoch, current: row };
   return { leading: false, epoch: 0, current: currentLeader(db) };
 }

@@ -193,6 +193,17 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (command_id, idx)
   );
   `,
+  // 9: restart leases (SQLite's migration 9).
+  `
+  CREATE TABLE restart_leases (
+    id          TEXT PRIMARY KEY,
+    cluster     TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    host_id     TEXT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    reason      TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

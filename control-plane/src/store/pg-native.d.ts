@@ -11,6 +11,8 @@ declare module 'pg-native' {
     constructor(config?: { types?: TypeParsers; arrayMode?: boolean });
     readonly pq: {
       resultErrorFields(): { sqlState?: string; messagePrimary?: string; messageDetail?: string } | null;
+      /** libpq's PQtransactionStatus: 0 idle, 1 active, 2 in a transaction, 3 failed one, 4 unknown (connection bad). */
+      transactionStatus(): number;
     };
     connectSync(params?: string): void;
     querySync(text: string, values?: readonly (string | null)[]): Record<string, unknown>[];

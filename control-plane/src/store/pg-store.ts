@@ -12,6 +12,7 @@ import {
   type ApiTokenRow,
   type ClusterRow,
   type CommandHostRow,
+  type LeaseRow,
   type CommandRow,
   type EventRow,
   type FailoverRow,
@@ -258,6 +259,18 @@ export class PgStore implements Store {
 
   setMeta(key: string, value: string): void {
     this.insert('control_plane_meta', { key, value }, ['key', 'value'], onConflict(['key'], ['value']));
+  }
+
+  ensureMeta(key: string, make: () => string): string {
+    const known = this.getMeta(key);
+    if (known !== undefined) return known;
+    this.write(() =>
+      this.all('INSERT INTO control_plane_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+        key,
+        make(),
+      ]),
+    );
+    return this.getMeta(key)!;
   }
 
   getApiTokenByHash(hash: string): ApiTokenRow | undefined {
@@ -568,6 +581,23 @@ export class PgStore implements Store {
       ['state', 'exit_code', 'signal', 'error', 'output_bytes', 'started_at', 'finished_at'],
       ['command_id', 'idx'],
     );
+  }
+
+  listLeases(): LeaseRow[] {
+    return this.all('SELECT * FROM restart_leases ORDER BY expires_at');
+  }
+
+  putLease(l: LeaseRow): void {
+    this.insert(
+      'restart_leases',
+      l,
+      ['id', 'cluster', 'instance_id', 'host_id', 'expires_at', 'reason'],
+      onConflict(['id'], ['expires_at']),
+    );
+  }
+
+  deleteLease(id: string): void {
+    this.write(() => this.all('DELETE FROM restart_leases WHERE id = $1', [id]));
   }
 }
 

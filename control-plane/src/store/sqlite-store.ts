@@ -19,6 +19,7 @@ import {
   type HostIdentityRow,
   type CommandRow,
   type CommandHostRow,
+  type LeaseRow,
 } from './store.js';
 
 /**
@@ -100,6 +101,18 @@ export class SqliteStore implements Store {
         'INSERT INTO control_plane_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ).run(key, value),
     );
+  }
+
+  ensureMeta(key: string, make: () => string): string {
+    const known = this.getMeta(key);
+    if (known !== undefined) return known;
+    this.write(() =>
+      this.sql('INSERT INTO control_plane_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING').run(
+        key,
+        make(),
+      ),
+    );
+    return this.getMeta(key)!;
   }
 
   getApiTokenByHash(hash: string): ApiTokenRow | undefined {
@@ -468,5 +481,23 @@ export class SqliteStore implements Store {
         'UPDATE command_hosts SET state = @state, exit_code = @exit_code, signal = @signal, error = @error, output_bytes = @output_bytes, started_at = @started_at, finished_at = @finished_at WHERE command_id = @command_id AND idx = @idx',
       ).run(h);
     });
+  }
+
+  listLeases(): LeaseRow[] {
+    return this.sql('SELECT * FROM restart_leases ORDER BY expires_at').all() as LeaseRow[];
+  }
+
+  putLease(l: LeaseRow): void {
+    this.write(() =>
+      this.sql(
+        `INSERT INTO restart_leases (id, cluster, instance_id, host_id, expires_at, reason)
+         VALUES (@id, @cluster, @instance_id, @host_id, @expires_at, @reason)
+         ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at`,
+      ).run(l),
+    );
+  }
+
+  deleteLease(id: string): void {
+    this.write(() => this.sql('DELETE FROM restart_leases WHERE id = ?').run(id));
   }
 }

@@ -221,11 +221,28 @@ export interface CommandHostRow {
   finished_at: number | null;
 }
 
+/** A granted restart lease (leases/leases.ts); `expires_at` in ms by the granting control plane's clock. */
+export interface LeaseRow {
+  id: string;
+  cluster: string;
+  instance_id: string;
+  host_id: string;
+  expires_at: number;
+  /** What it was granted for (`command <id>`): only that requester renews it. */
+  reason: string;
+}
+
 export interface Store {
   transaction<T>(fn: () => T): T;
   /** A fact about the control plane itself (e.g. `control_plane_id`), undefined when never set. */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /**
+   * The stored value of `key`, storing `make()` first when there is none. First writer wins: two
+   * control-plane replicas starting at once on one store both get the value stored first (the
+   * control plane's id, the replicas' shared CA).
+   */
+  ensureMeta(key: string, make: () => string): string;
   close(): void;
   getApiTokenByHash(hash: string): ApiTokenRow | undefined;
   /** @throws when a token with this name exists (UNIQUE). */
@@ -296,4 +313,9 @@ export interface Store {
   listCommandHosts(id: string): CommandHostRow[];
   updateCommand(id: string, patch: { state: string; finished_at: number | null }): void;
   updateCommandHost(h: CommandHostRow): void;
+  /** Every stored restart lease, expired ones included (the lease manager expires them). */
+  listLeases(): LeaseRow[];
+  /** Stores a lease, or its new expiry when it exists (a renewal). */
+  putLease(l: LeaseRow): void;
+  deleteLease(id: string): void;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCa, issueServerCert, certSha256, type KeyPair } from './x509.js';
+import type { Store } from '../store/store.js';
 
 /**
  * Writes `text` to `file` with `mode` atomically: a temp file in the same directory, fsync, rename,
@@ -72,6 +73,33 @@ export async function loadOrCreateTrust(
     writeFileAtomicSync(keyFile, ca.keyPem, 0o600);
     writeFileAtomicSync(certFile, ca.certPem, 0o644);
   }
+  const server = await issueServerCert(ca, names, now);
+  return { ca, caSha256: certSha256(ca.certPem), server, serverNames: names };
+}
+
+/** The store key of the replicas' shared CA (certificate and key, JSON). */
+const SHARED_CA_KEY = 'ca_key_pair';
+
+/**
+ * The TLS material of a control-plane replica on a shared store: the CA lives in the store, so
+ * every replica signs agent certificates with the same key and agents trust any replica; the first
+ * replica to start creates it (Store.ensureMeta: first writer wins). Each replica issues its own
+ * server certificate for its own `names`, and writes `<dataDir>/ca.pem` (certificate only) for the
+ * CLI and install commands.
+ */
+export async function loadOrCreateSharedTrust(
+  store: Pick<Store, 'getMeta' | 'ensureMeta'>,
+  dataDir: string,
+  names: string[],
+  now: number,
+): Promise<TrustMaterial> {
+  let stored = store.getMeta(SHARED_CA_KEY);
+  if (stored === undefined) {
+    const fresh = await createCa(now, `hactl CA ${os.hostname()}`);
+    stored = store.ensureMeta(SHARED_CA_KEY, () => JSON.stringify(fresh));
+  }
+  const ca = JSON.parse(stored) as KeyPair;
+  writeFileAtomicSync(path.join(dataDir, 'ca.pem'), ca.certPem, 0o644);
   const server = await issueServerCert(ca, names, now);
   return { ca, caSha256: certSha256(ca.certPem), server, serverNames: names };
 }

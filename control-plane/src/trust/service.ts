@@ -45,7 +45,14 @@ export class TrustService {
    */
   ensureAdminToken(dataDir: string): void {
     if (this.store.countApiTokens() > 0) return;
-    const token = this.createApiToken('admin', ['admin']);
+    let token: string;
+    try {
+      token = this.createApiToken('admin', ['admin']);
+    } catch (err) {
+      // Another replica on the same store made it first; its data dir holds the file.
+      if (this.store.countApiTokens() > 0) return;
+      throw err;
+    }
     writeFileAtomicSync(path.join(dataDir, 'admin.token'), `${token}\n`, 0o600);
   }
 

@@ -1,0 +1,147 @@
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { AgentServiceHandlers } from '@hactl/proto';
+import type { Logger } from '@hactl/shared';
+import type { ControlPlaneConfig } from '../config.js';
+import { createCore, type Core } from '../core.js';
+import type { Store } from '../store/store.js';
+import type { TrustService } from '../trust/service.js';
+import { createAgentServiceHandlers } from '../agent-rpc/service.js';
+import { instrumentAgentHandlers } from '../metrics/grpc.js';
+import { createApp } from '../api/app.js';
+import { EventHub } from '../events/hub.js';
+import { advertisedHost } from '../api/install-routes.js';
+import { randomId } from '../random-id.js';
+
+export interface LeaderTermOptions {
+  cfg: ControlPlaneConfig;
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  trust: TrustService;
+  /** Undefined under --insecure. */
+  tls: boolean;
+  /** The replicas' relay secret when several replicas share the store (replica/relay.ts). */
+  relaySecret: string | undefined;
+  /**
+   * Whether this replica may still act as leader, judged locally (Leadership.leading): the loops
+   * skip their pass and restart leases are refused once it may not. Always true for a lone control
+   * plane.
+   */
+  mayAct: () => boolean;
+  ports: { http: () => number; grpc: () => number };
+}
+
+/**
+ * One leadership term of a control plane: the core (fleet, leases, rollouts, failovers, actions,
+ * commands, metrics) loaded from the store, the REST app and the agent service handlers over it,
+ * and the loops (liveness flush, reconcile, rollouts, failovers). A lone control plane has one
+ * term for its whole life; a replica on a shared store starts a term each time it gains the
+ * leader lease and ends it when it loses the lease, so nothing it held in memory outlives its
+ * leadership.
+ */
+export class LeaderTerm {
+  readonly core: Core;
+  readonly handlers: AgentServiceHandlers;
+  /** The REST API as a Node request listener. */
+  readonly listener: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  private readonly events: EventHub;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly logger: Logger;
+
+  constructor(o: LeaderTermOptions) {
+    const { cfg, logger } = o;
+    this.logger = logger;
+    this.core = createCore({
+      store: o.store,
+      logger,
+      now: o.now,
+      reportIntervalMs: cfg.reportIntervalMs,
+      leaseTtlMs: cfg.leaseTtlMs,
+      randomId,
+      newId: () => crypto.randomBytes(6).toString('hex'),
+    });
+    const { fleet, leases, rollouts, changes, failovers, actions, commands, metrics } = this.core;
+    metrics.collectProcessMetrics();
+    const handlers = createAgentServiceHandlers({
+      fleet,
+      leases,
+      logger,
+      helloTimeoutMs: cfg.helloTimeoutMs,
+      trust: o.tls ? o.trust : undefined,
+      relaySecret: o.relaySecret,
+      mayGrant: o.mayAct,
+    });
+    this.handlers = instrumentAgentHandlers(handlers, metrics);
+    // One fan-out for every console; status compared at the agents' report interval.
+    this.events = new EventHub({
+      feed: fleet,
+      logger,
+      statusIntervalMs: cfg.reportIntervalMs,
+      bufferLimit: 1000,
+    });
+    const app = createApp({
+      events: this.events,
+      fleet,
+      rollouts,
+      changes,
+      failovers,
+      actions,
+      commands,
+      metrics,
+      logger,
+      trust: o.trust,
+      install: {
+        installScript: cfg.installScript,
+        agentBundle: cfg.agentBundle,
+        advertise: {
+          host: advertisedHost(cfg.advertise, cfg.http.host),
+          httpPort: o.ports.http,
+          grpcPort: o.ports.grpc,
+        },
+      },
+    });
+    const handle = getRequestListener(app.fetch);
+    this.listener = (req, res) => {
+      // The listener answers every request itself, errors included (hono's error handler).
+      void handle(req, res);
+    };
+
+    this.every(cfg.livenessFlushMs, 'liveness flush failed', () => {
+      if (o.mayAct()) fleet.flushLiveness();
+    });
+    this.every(cfg.reportIntervalMs, 'reconcile pass failed', () => {
+      if (!o.mayAct()) return;
+      metrics.timeReconcile(() => {
+        fleet.reconcileTick();
+        rollouts.tick();
+        failovers.tick();
+      });
+    });
+  }
+
+  private every(ms: number, failure: string, fn: () => void): void {
+    const t = setInterval(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, failure);
+      }
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  /**
+   * Ends the term: the loops stop, every agent stream ends with `reason` (the agents reconnect and
+   * meet the next leader), open event streams close. `flush`: write the liveness still in memory
+   * (a clean shutdown while leading; a replica that lost the lease writes nothing more).
+   */
+  stop(reason: string, flush: boolean): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    this.core.fleet.closeAllSessions(reason);
+    this.events.close();
+    if (flush) this.core.fleet.flushLiveness();
+  }
+}

@@ -1,0 +1,286 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Lab, type ClusterStatusBody, type ReplicaHealth } from '../src/lab/fleet.js';
+import { distHome } from '../src/lab/dist.js';
+import { waitFor } from '../src/lab/wait.js';
+import { Traffic, ZkSampler } from '../src/lab/kafka-traffic.js';
+
+// Lab slice 41: control-plane replicas .1-.3, their PostgreSQL .9, ZooKeeper .11-.13, Kafka .21-.23.
+const REPLICAS = ['127.0.41.1', '127.0.41.2', '127.0.41.3'];
+const ZK = ['cr-zk1', 'cr-zk2', 'cr-zk3'];
+const KAFKA = ['cr-k1', 'cr-k2', 'cr-k3'];
+const zkAddress = (i: number) => `127.0.41.${i + 11}`;
+const kafkaAddress = (i: number) => `127.0.41.${i + 21}`;
+const TOPIC = 'replica-traffic';
+const CHROOT = '/cr-kafka';
+const LEASE_MS = 3000;
+
+interface RolloutView {
+  id: string;
+  state: string;
+  reason: string;
+  steps: { instance: string; host: string; state: string; note: string }[];
+}
+
+/** Each replica's /healthz, in replica order (undefined: it does not answer). */
+async function roles(lab: Lab): Promise<(ReplicaHealth | undefined)[]> {
+  return Promise.all(REPLICAS.map((_, i) => lab.replicaHealth(i)));
+}
+
+/** The index of the one replica that says it leads, waiting until exactly one does among `among`. */
+async function leaderIndex(lab: Lab, among: readonly number[], timeoutMs: number): Promise<number> {
+  return waitFor(
+    'exactly one control-plane replica to lead',
+    async () => {
+      const r = await roles(lab);
+      const leading = among.filter((i) => r[i]?.leading);
+      return leading.length === 1 ? leading[0] : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+/** The replica address each agent last logged it connected to (JSON lines in <lab>/agent-<host>.log). */
+function connectedVia(lab: Lab, hosts: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const host of hosts) {
+    const via: string[] = [];
+    for (const line of fs.readFileSync(path.join(lab.dir, `agent-${host}.log`), 'utf8').split('\n')) {
+      if (!line.includes('connected to control plane')) continue;
+      const e = JSON.parse(line) as { server?: string };
+      if (e.server) via.push(e.server);
+    }
+    out.set(host, via);
+  }
+  return out;
+}
+
+/** How many times the agents stopped each Kafka broker's JVM since `since` (their process_stopping lines). */
+function stopsPerBroker(lab: Lab, since: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const host of KAFKA) {
+    out[host] = fs
+      .readFileSync(path.join(lab.dir, `agent-${host}.log`), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"instance":"cr-kafka/') && l.includes('"msg":"process_stopping"'))
+      .filter((l) => Date.parse((JSON.parse(l) as { time: string }).time) >= since).length;
+  }
+  return out;
+}
+
+describe(
+  'e2e: three control-plane replicas on PostgreSQL; the leader dies mid Kafka rolling restart',
+  { timeout: 900_000 },
+  () => {
+    let lab: Lab;
+    let producer: Producer;
+    let consumer: Consumer;
+    let traffic: Traffic;
+    const zk = new ZkSampler(ZK.map((_, i) => `${zkAddress(i)}:2181`).join(','), CHROOT);
+    let frozen: number | undefined;
+
+    beforeAll(async () => {
+      lab = await Lab.create('replicas', { tls: true });
+      await lab.startReplicas({
+        addresses: REPLICAS,
+        postgres: { host: '127.0.41.9', port: 5432 },
+        leaderLeaseMs: LEASE_MS,
+      });
+      for (const [i, h] of ZK.entries()) await lab.startAgent(h, zkAddress(i));
+      for (const [i, h] of KAFKA.entries()) await lab.startAgent(h, kafkaAddress(i));
+      await lab.waitForHosts([...ZK, ...KAFKA]);
+      expect(
+        (
+          await lab.api('PUT', '/v1/clusters/cr-zk', {
+            kind: 'zookeeper',
+            distribution: { home: distHome('zookeeper') },
+            settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
+            jvm: { heap: '96m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+            members: ZK.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
+          })
+        ).status,
+      ).toBe(200);
+      await lab.waitForHealth('cr-zk', 'healthy', { timeoutMs: 90_000 });
+      expect(
+        (
+          await lab.api('PUT', '/v1/clusters/cr-kafka', {
+            kind: 'kafka',
+            distribution: { home: distHome('kafka') },
+            zookeeper: 'cr-zk',
+            brokers: KAFKA.map((host, i) => ({ host, id: i + 1 })),
+            settings: {
+              'zookeeper.session.timeout.ms': 6000,
+              'default.replication.factor': 3,
+              'min.insync.replicas': 2,
+              'offsets.topic.num.partitions': 3,
+              'group.initial.rebalance.delay.ms': 0,
+            },
+            jvm: { heap: '256m' },
+          })
+        ).status,
+      ).toBe(200);
+      await lab.waitForHealth('cr-kafka', 'healthy', { timeoutMs: 120_000 });
+
+      const kafka = new Kafka({
+        clientId: 'hactl-replicas-e2e',
+        brokers: KAFKA.map((_, i) => `${kafkaAddress(i)}:9092`),
+        logLevel: logLevel.NOTHING,
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+        waitForLeaders: true,
+      });
+      await admin.disconnect();
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      consumer = kafka.consumer({ groupId: 'replicas-reader', sessionTimeout: 10_000, heartbeatInterval: 1000 });
+      await producer.connect();
+      await consumer.connect();
+      traffic = new Traffic(producer, consumer, TOPIC);
+      await traffic.startReading();
+      await zk.start();
+    });
+
+    afterAll(async () => {
+      if (frozen !== undefined) await lab?.signalReplica(frozen, 'SIGCONT');
+      await zk.stop();
+      await traffic?.stopSending();
+      await producer?.disconnect().catch(() => undefined);
+      await consumer?.disconnect().catch(() => undefined);
+      await lab?.destroy();
+    });
+
+    it('one replica leads; every replica answers the REST API; the agents are spread over the replicas', async () => {
+      const leader = await leaderIndex(lab, [0, 1, 2], 10_000);
+      const r = await roles(lab);
+      expect(r.filter((x) => x?.leading)).toHaveLength(1);
+      for (const [i, x] of r.entries()) expect(x?.leader, `replica ${i}`).toBe(r[leader]!.holder);
+      for (const i of [0, 1, 2]) {
+        lab.useReplica(i);
+        const c = await lab.cluster('cr-kafka');
+        expect(c.status.health, `GET through replica ${i}`).toBe('healthy');
+      }
+      lab.useReplica(leader);
+      const via = connectedVia(lab, [...ZK, ...KAFKA]);
+      const spread = new Set([...via.values()].map((v) => v.at(-1)));
+      console.log(`leader: replica ${leader}; agents connected via: ${JSON.stringify(Object.fromEntries([...via].map(([h, v]) => [h, v.at(-1)])))}`);
+      expect(spread.size).toBeGreaterThanOrEqual(2);
+    });
+
+    it('SIGKILL of the leading replica mid rolling restart: another leads within 10 s, REST answers throughout, each broker restarted exactly once, never two down, no acknowledged message lost', async () => {
+      const leader = await leaderIndex(lab, [0, 1, 2], 10_000);
+      const survivors = [0, 1, 2].filter((i) => i !== leader);
+      lab.useReplica(survivors[0]!);
+      const before = await lab.waitForHealth('cr-kafka', 'healthy');
+      const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
+      traffic.startSending();
+      await waitFor('the first acknowledged and read message', () =>
+        traffic.acked.size > 0 && traffic.received.size > 0 ? true : undefined,
+      );
+      const started = Date.now();
+      const start = await lab.api<RolloutView>('POST', '/v1/clusters/cr-kafka/rollouts', { action: 'restart', gateTimeoutSec: 240 });
+      expect(start.status, JSON.stringify(start.body)).toBe(201);
+      const id = start.body.id;
+
+      // Down members as hactl and as Kafka itself (ZooKeeper's /brokers/ids) see them, all along.
+      let maxDown = 0;
+      const track = (c: ClusterStatusBody) => {
+        maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+      };
+      // Mid-rollout: one broker done and the next requested (its agent holds the restart lease).
+      await waitFor(
+        'a step done and the next one requested',
+        async () => {
+          track(await lab.cluster('cr-kafka'));
+          const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
+          const states = r.steps.map((s) => s.state);
+          return states.includes('done') && states.includes('requested') ? true : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 100 },
+      );
+      const onKilled = connectedVia(lab, [...ZK, ...KAFKA]);
+      const killedAt = Date.now();
+      await lab.signalReplica(leader, 'SIGKILL');
+
+      // REST from the survivors while they elect: every request answered (they wait for the new leader).
+      const answers: { ms: number; status: number }[] = [];
+      const asking = (async () => {
+        while (Date.now() - killedAt < 4 * LEASE_MS) {
+          const t = Date.now();
+          const res = await lab.api<unknown>('GET', '/v1/clusters/cr-kafka').catch(() => ({ status: 0 }));
+          answers.push({ ms: Date.now() - t, status: res.status });
+        }
+      })();
+      const next = await leaderIndex(lab, survivors, 10_000);
+      const takeoverMs = Date.now() - killedAt;
+      await asking;
+      console.log(`replica ${next} leads ${takeoverMs} ms after the SIGKILL of replica ${leader}; REST answers during the election: ${JSON.stringify(answers)}`);
+      expect(takeoverMs).toBeLessThan(10_000);
+      expect(answers.length).toBeGreaterThan(0);
+      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+
+      const done = await waitFor(
+        `rollout ${id} to complete under the new leader`,
+        async () => {
+          track(await lab.cluster('cr-kafka'));
+          const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
+          if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
+          return r.state === 'completed' ? r : undefined;
+        },
+        { timeoutMs: 400_000, intervalMs: 100 },
+      );
+      await traffic.stopSending();
+      console.log(await traffic.verify('traffic through the replica failover'));
+      expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
+      expect(done.steps[2]!.host).toBe(controller);
+      expect(stopsPerBroker(lab, started)).toEqual(Object.fromEntries(KAFKA.map((h) => [h, 1])));
+      expect(maxDown).toBeLessThanOrEqual(1);
+      const sampled = zk.between(started, Infinity);
+      expect(sampled.length).toBeGreaterThan(10);
+      expect(Math.min(...sampled.map((s) => s.brokers))).toBeGreaterThanOrEqual(2);
+      expect(traffic.acked.size).toBeGreaterThan(100);
+      expect(traffic.lost()).toEqual([]);
+
+      // Every agent is connected again; those that were on the killed replica went to a survivor.
+      await lab.waitForHosts([...ZK, ...KAFKA], 60_000);
+      const killedAddr = REPLICAS[leader]!;
+      const after = connectedVia(lab, [...ZK, ...KAFKA]);
+      const moved = [...onKilled].filter(([, v]) => v.at(-1)?.startsWith(`${killedAddr}:`)).map(([h]) => h);
+      for (const h of moved) expect(after.get(h)!.at(-1), h).not.toMatch(new RegExp(`^${killedAddr.replace(/\./g, '\\.')}:`));
+      console.log(`agents that were on the killed replica ${killedAddr}: ${moved.join(', ') || 'none'}; now via ${moved.map((h) => after.get(h)!.at(-1)).join(', ')}`);
+    });
+
+    it('a leader frozen with SIGSTOP and thawed after another took over does not lead again: it steps down before acting', async () => {
+      // The killed replica comes back first, as a follower.
+      for (const i of [0, 1, 2]) if (!(await lab.replicaHealth(i))) await lab.startReplica(i);
+      const leader = await leaderIndex(lab, [0, 1, 2], 10_000);
+      const others = [0, 1, 2].filter((i) => i !== leader);
+      lab.useReplica(others[0]!);
+      const epochBefore = (await lab.replicaHealth(leader))!.epoch;
+      frozen = leader;
+      await lab.signalReplica(leader, 'SIGSTOP');
+      const next = await leaderIndex(lab, others, 15_000);
+      const epochAfter = (await lab.replicaHealth(next))!.epoch;
+      expect(epochAfter).toBeGreaterThan(epochBefore);
+      // A change made under the new leader while the old one is frozen.
+      const c = await lab.cluster('cr-kafka');
+      expect(c.status.health).toBe('healthy');
+      await lab.signalReplica(leader, 'SIGCONT');
+      frozen = undefined;
+      const thawed = await waitFor('the thawed replica to answer', async () => lab.replicaHealth(leader), { timeoutMs: 10_000 });
+      expect(thawed.leading).toBe(false);
+      const r = await roles(lab);
+      expect(r.filter((x) => x?.leading)).toHaveLength(1);
+      expect(r[next]!.leading).toBe(true);
+      // What it logged when it thawed: the lease round ran first and ended its term.
+      const log = fs.readFileSync(path.join(lab.dir, `control-plane-r${leader}.log`), 'utf8');
+      expect(log).toMatch(/"change":"lost"/);
+      // Its agents went elsewhere and everything is connected and healthy under the new leader.
+      await lab.waitForHosts([...ZK, ...KAFKA], 60_000);
+      await lab.waitForHealth('cr-kafka', 'healthy');
+    });
+  },
+);

@@ -1,0 +1,192 @@
+import type { Consumer, Producer } from 'kafkajs';
+import zookeeper from 'node-zookeeper-client';
+import { waitFor } from './wait.js';
+
+/**
+ * Numbered messages through an acks=all idempotent producer, one request in flight and unlimited
+ * retries (kafkajs's default for idempotence), so a send resolves only once the ISR (at least
+ * min.insync.replicas = 2 of 3) has it; a consumer group reads them back all along.
+ */
+export class Traffic {
+  private next = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  readonly acked = new Set<number>();
+  readonly received = new Map<number, number>();
+  failed = 0;
+  lastError = '';
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly consumer: Consumer,
+    private readonly topic: string,
+  ) {}
+
+  async startReading(): Promise<void> {
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const seq = Number(message.value?.toString());
+        this.received.set(seq, (this.received.get(seq) ?? 0) + 1);
+      },
+    });
+  }
+
+  startSending(): void {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        const seq = this.next++;
+        try {
+          await this.producer.send({
+            topic: this.topic,
+            acks: -1,
+            messages: [{ key: String(seq), value: String(seq) }],
+          });
+          this.acked.add(seq);
+        } catch (err) {
+          this.failed++;
+          this.lastError = (err as Error).message;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+  }
+
+  async stopSending(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  get sent(): number {
+    return this.next;
+  }
+
+  lost(): number[] {
+    return [...this.acked].filter((s) => !this.received.has(s));
+  }
+
+  /** Waits until the consumer has read every acknowledged message, then reports the counts. */
+  async verify(what: string): Promise<string> {
+    await waitFor(
+      `${what}: the consumer to read back every acknowledged message`,
+      () => (this.lost().length === 0 ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    ).catch(() => undefined);
+    const dup = [...this.received.values()].filter((n) => n > 1).length;
+    return `${what}: sent ${this.sent}, acknowledged ${this.acked.size}, failed ${this.failed}${this.failed ? ` (last: ${this.lastError})` : ''}, read back ${[...this.acked].filter((s) => this.received.has(s)).length} of the acknowledged (${this.received.size} distinct read, ${dup} read twice), lost ${this.lost().length}`;
+  }
+}
+
+/**
+ * Kafka's own view in ZooKeeper, sampled every 100 ms: the registered brokers (`/brokers/ids`) and
+ * the under-replicated partitions (ISR smaller than the assignment in each partition's `state`
+ * znode; service-facts §2.2). In ZooKeeper mode the controller writes an ISR change here before it
+ * reaches any broker's metadata cache (which hactl's probes read), so this is ahead of the gate.
+ */
+export interface ZkSample {
+  /** When the sample's reads started and ended: its data is from within [from, at]. */
+  from: number;
+  at: number;
+  brokers: number;
+  urp: number;
+}
+
+export class ZkSampler {
+  private readonly client: zookeeper.Client;
+
+  /** `connect`: the ensemble's HOST:PORT list; `chroot`: the Kafka cluster's znode root. */
+  constructor(
+    connect: string,
+    private readonly chroot: string,
+  ) {
+    this.client = zookeeper.createClient(connect, { sessionTimeout: 10_000, spinDelay: 200 });
+  }
+
+  private running = false;
+  private loop: Promise<void> | undefined;
+  /** Replica assignments per topic: fixed once a topic exists (no reassignment here). */
+  private readonly assignments = new Map<string, Record<string, number[]>>();
+  samples: ZkSample[] = [];
+  errors = 0;
+  lastError = '';
+
+  private call<T>(fn: (cb: (err: unknown, v: T) => void) => void): Promise<T> {
+    return new Promise((resolve, reject) =>
+      fn((err, v) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(v))),
+    );
+  }
+
+  private async assignment(topic: string): Promise<Record<string, number[]>> {
+    let a = this.assignments.get(topic);
+    if (!a) {
+      a = (
+        JSON.parse(
+          (
+            await this.call<Buffer>((cb) => this.client.getData(`${this.chroot}/brokers/topics/${topic}`, cb))
+          ).toString(),
+        ) as { partitions: Record<string, number[]> }
+      ).partitions;
+      this.assignments.set(topic, a);
+    }
+    return a;
+  }
+
+  private async sample(): Promise<ZkSample> {
+    const from = Date.now();
+    const [ids, topics] = await Promise.all([
+      this.call<string[]>((cb) => this.client.getChildren(`${this.chroot}/brokers/ids`, cb)),
+      this.call<string[]>((cb) => this.client.getChildren(`${this.chroot}/brokers/topics`, cb)),
+    ]);
+    const partitions = (
+      await Promise.all(
+        topics.map(async (t) =>
+          Object.entries(await this.assignment(t)).map(([p, replicas]) => ({ t, p, replicas })),
+        ),
+      )
+    ).flat();
+    const states = await Promise.all(
+      partitions.map(({ t, p }) =>
+        this.call<Buffer>((cb) =>
+          this.client.getData(`${this.chroot}/brokers/topics/${t}/partitions/${p}/state`, cb),
+        ),
+      ),
+    );
+    const urp = states.filter(
+      (b, i) => (JSON.parse(b.toString()) as { isr: number[] }).isr.length < partitions[i]!.replicas.length,
+    ).length;
+    return { from, at: Date.now(), brokers: ids.length, urp };
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.client.once('connected', () => resolve());
+      this.client.connect();
+    });
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          this.samples.push(await this.sample());
+        } catch (err) {
+          // e.g. a topic whose partition states are not written yet; the next sample sees them
+          this.errors++;
+          this.lastError = (err as Error).message;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+  }
+
+  /** Samples whose reads all happened within (after, before). */
+  between(after: number, before: number): ZkSample[] {
+    return this.samples.filter((s) => s.from > after && s.at < before);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.client.close();
+  }
+}
+
