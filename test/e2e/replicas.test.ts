@@ -1,9 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Lab, type ClusterStatusBody, type ReplicaHealth } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { startZkAndKafka } from '../src/lab/kafka-lab.js';
 import { waitFor } from '../src/lab/wait.js';
 import { Traffic, ZkSampler } from '../src/lab/kafka-traffic.js';
 
@@ -75,8 +74,6 @@ describe(
   { timeout: 900_000 },
   () => {
     let lab: Lab;
-    let producer: Producer;
-    let consumer: Consumer;
     let traffic: Traffic;
     const zk = new ZkSampler(ZK.map((_, i) => `${zkAddress(i)}:2181`).join(','), CHROOT);
     let frozen: number | undefined;
@@ -91,65 +88,21 @@ describe(
       for (const [i, h] of ZK.entries()) await lab.startAgent(h, zkAddress(i));
       for (const [i, h] of KAFKA.entries()) await lab.startAgent(h, kafkaAddress(i));
       await lab.waitForHosts([...ZK, ...KAFKA]);
-      expect(
-        (
-          await lab.api('PUT', '/v1/clusters/cr-zk', {
-            kind: 'zookeeper',
-            distribution: { home: distHome('zookeeper') },
-            settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-            jvm: { heap: '96m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
-            members: ZK.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
-          })
-        ).status,
-      ).toBe(200);
-      await lab.waitForHealth('cr-zk', 'healthy', { timeoutMs: 90_000 });
-      expect(
-        (
-          await lab.api('PUT', '/v1/clusters/cr-kafka', {
-            kind: 'kafka',
-            distribution: { home: distHome('kafka') },
-            zookeeper: 'cr-zk',
-            brokers: KAFKA.map((host, i) => ({ host, id: i + 1 })),
-            settings: {
-              'zookeeper.session.timeout.ms': 6000,
-              'default.replication.factor': 3,
-              'min.insync.replicas': 2,
-              'offsets.topic.num.partitions': 3,
-              'group.initial.rebalance.delay.ms': 0,
-            },
-            jvm: { heap: '256m' },
-          })
-        ).status,
-      ).toBe(200);
-      await lab.waitForHealth('cr-kafka', 'healthy', { timeoutMs: 120_000 });
+      await startZkAndKafka(lab, { name: 'cr-zk', hosts: ZK }, { name: 'cr-kafka', hosts: KAFKA });
 
-      const kafka = new Kafka({
-        clientId: 'hactl-replicas-e2e',
+      traffic = await Traffic.open({
         brokers: KAFKA.map((_, i) => `${kafkaAddress(i)}:9092`),
-        logLevel: logLevel.NOTHING,
+        clientId: 'hactl-replicas-e2e',
+        topic: TOPIC,
+        group: 'replicas-reader',
       });
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({
-        topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
-        waitForLeaders: true,
-      });
-      await admin.disconnect();
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-      consumer = kafka.consumer({ groupId: 'replicas-reader', sessionTimeout: 10_000, heartbeatInterval: 1000 });
-      await producer.connect();
-      await consumer.connect();
-      traffic = new Traffic(producer, consumer, TOPIC);
-      await traffic.startReading();
       await zk.start();
     });
 
     afterAll(async () => {
       if (frozen !== undefined) await lab?.signalReplica(frozen, 'SIGCONT');
       await zk.stop();
-      await traffic?.stopSending();
-      await producer?.disconnect().catch(() => undefined);
-      await consumer?.disconnect().catch(() => undefined);
+      await traffic?.close();
       await lab?.destroy();
     });
 
@@ -166,7 +119,9 @@ describe(
       lab.useReplica(leader);
       const via = connectedVia(lab, [...ZK, ...KAFKA]);
       const spread = new Set([...via.values()].map((v) => v.at(-1)));
-      console.log(`leader: replica ${leader}; agents connected via: ${JSON.stringify(Object.fromEntries([...via].map(([h, v]) => [h, v.at(-1)])))}`);
+      console.log(
+        `leader: replica ${leader}; agents connected via: ${JSON.stringify(Object.fromEntries([...via].map(([h, v]) => [h, v.at(-1)])))}`,
+      );
       expect(spread.size).toBeGreaterThanOrEqual(2);
     });
 
@@ -181,7 +136,10 @@ describe(
         traffic.acked.size > 0 && traffic.received.size > 0 ? true : undefined,
       );
       const started = Date.now();
-      const start = await lab.api<RolloutView>('POST', '/v1/clusters/cr-kafka/rollouts', { action: 'restart', gateTimeoutSec: 240 });
+      const start = await lab.api<RolloutView>('POST', '/v1/clusters/cr-kafka/rollouts', {
+        action: 'restart',
+        gateTimeoutSec: 240,
+      });
       expect(start.status, JSON.stringify(start.body)).toBe(201);
       const id = start.body.id;
 
@@ -217,7 +175,9 @@ describe(
       const next = await leaderIndex(lab, survivors, 10_000);
       const takeoverMs = Date.now() - killedAt;
       await asking;
-      console.log(`replica ${next} leads ${takeoverMs} ms after the SIGKILL of replica ${leader}; REST answers during the election: ${JSON.stringify(answers)}`);
+      console.log(
+        `replica ${next} leads ${takeoverMs} ms after the SIGKILL of replica ${leader}; REST answers during the election: ${JSON.stringify(answers)}`,
+      );
       expect(takeoverMs).toBeLessThan(10_000);
       expect(answers.length).toBeGreaterThan(0);
       expect(answers.filter((a) => a.status !== 200)).toEqual([]);
@@ -227,7 +187,8 @@ describe(
         async () => {
           track(await lab.cluster('cr-kafka'));
           const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
-          if (r.state === 'paused' || r.state === 'aborted') throw new Error(`rollout ${r.state}: ${r.reason}`);
+          if (r.state === 'paused' || r.state === 'aborted')
+            throw new Error(`rollout ${r.state}: ${r.reason}`);
           return r.state === 'completed' ? r : undefined;
         },
         { timeoutMs: 400_000, intervalMs: 100 },
@@ -249,8 +210,11 @@ describe(
       const killedAddr = REPLICAS[leader]!;
       const after = connectedVia(lab, [...ZK, ...KAFKA]);
       const moved = [...onKilled].filter(([, v]) => v.at(-1)?.startsWith(`${killedAddr}:`)).map(([h]) => h);
-      for (const h of moved) expect(after.get(h)!.at(-1), h).not.toMatch(new RegExp(`^${killedAddr.replace(/\./g, '\\.')}:`));
-      console.log(`agents that were on the killed replica ${killedAddr}: ${moved.join(', ') || 'none'}; now via ${moved.map((h) => after.get(h)!.at(-1)).join(', ')}`);
+      for (const h of moved)
+        expect(after.get(h)!.at(-1), h).not.toMatch(new RegExp(`^${killedAddr.replace(/\./g, '\\.')}:`));
+      console.log(
+        `agents that were on the killed replica ${killedAddr}: ${moved.join(', ') || 'none'}; now via ${moved.map((h) => after.get(h)!.at(-1)).join(', ')}`,
+      );
     });
 
     it('a leader frozen with SIGSTOP and thawed after another took over does not lead again: it steps down before acting', async () => {
@@ -270,7 +234,9 @@ describe(
       expect(c.status.health).toBe('healthy');
       await lab.signalReplica(leader, 'SIGCONT');
       frozen = undefined;
-      const thawed = await waitFor('the thawed replica to answer', async () => lab.replicaHealth(leader), { timeoutMs: 10_000 });
+      const thawed = await waitFor('the thawed replica to answer', async () => lab.replicaHealth(leader), {
+        timeoutMs: 10_000,
+      });
       expect(thawed.leading).toBe(false);
       const r = await roles(lab);
       expect(r.filter((x) => x?.leading)).toHaveLength(1);

@@ -1,11 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
-import zookeeper from 'node-zookeeper-client';
 import { Lab, type ClusterStatusBody } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
+import { Traffic, ZkSampler } from '../src/lab/kafka-traffic.js';
+import { kafkaLabSpec, startZkAndKafka } from '../src/lab/kafka-lab.js';
 
 // Lab slice: 127.0.13.0/24 (ZooKeeper .1-.3, Kafka 3.9 brokers .11-.13).
 const ZK = ['rk-zk1', 'rk-zk2', 'rk-zk3'];
@@ -22,205 +21,7 @@ interface RolloutView {
   steps: { instance: string; host: string; state: string; finishedAt: string | null; note: string }[];
 }
 
-const kafkaSpec = (extra: Record<string, number> = {}) => ({
-  name: 'rk-kafka',
-  kind: 'kafka',
-  distribution: { home: distHome('kafka') },
-  zookeeper: 'rk-zk',
-  brokers: KAFKA.map((host, i) => ({ host, id: i + 1 })),
-  settings: {
-    'zookeeper.session.timeout.ms': 6000,
-    'default.replication.factor': 3,
-    'min.insync.replicas': 2,
-    // The consumer group's offsets topic: 3 partitions instead of 50 keep the lab light; no 3 s
-    // initial rebalance delay (group.initial.rebalance.delay.ms) before the consumer starts.
-    'offsets.topic.num.partitions': 3,
-    'group.initial.rebalance.delay.ms': 0,
-    ...extra,
-  },
-  jvm: { heap: '256m' },
-});
-
-/**
- * Numbered messages through an acks=all idempotent producer, one request in flight and unlimited
- * retries (kafkajs's default for idempotence), so a send resolves only once the ISR (at least
- * min.insync.replicas = 2 of 3) has it; a consumer group reads them back all along.
- */
-class Traffic {
-  private next = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  readonly acked = new Set<number>();
-  readonly received = new Map<number, number>();
-  failed = 0;
-  lastError = '';
-
-  constructor(
-    private readonly producer: Producer,
-    private readonly consumer: Consumer,
-  ) {}
-
-  async startReading(): Promise<void> {
-    await this.consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        const seq = Number(message.value?.toString());
-        this.received.set(seq, (this.received.get(seq) ?? 0) + 1);
-      },
-    });
-  }
-
-  startSending(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const seq = this.next++;
-        try {
-          await this.producer.send({
-            topic: TOPIC,
-            acks: -1,
-            messages: [{ key: String(seq), value: String(seq) }],
-          });
-          this.acked.add(seq);
-        } catch (err) {
-          this.failed++;
-          this.lastError = (err as Error).message;
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-  }
-
-  async stopSending(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  get sent(): number {
-    return this.next;
-  }
-
-  lost(): number[] {
-    return [...this.acked].filter((s) => !this.received.has(s));
-  }
-
-  /** Waits until the consumer has read every acknowledged message, then reports the counts. */
-  async verify(what: string): Promise<string> {
-    await waitFor(
-      `${what}: the consumer to read back every acknowledged message`,
-      () => (this.lost().length === 0 ? true : undefined),
-      { timeoutMs: 60_000, intervalMs: 200 },
-    ).catch(() => undefined);
-    const dup = [...this.received.values()].filter((n) => n > 1).length;
-    return `${what}: sent ${this.sent}, acknowledged ${this.acked.size}, failed ${this.failed}${this.failed ? ` (last: ${this.lastError})` : ''}, read back ${[...this.acked].filter((s) => this.received.has(s)).length} of the acknowledged (${this.received.size} distinct read, ${dup} read twice), lost ${this.lost().length}`;
-  }
-}
-
-/**
- * Kafka's own view in ZooKeeper, sampled every 100 ms: the registered brokers (`/brokers/ids`) and
- * the under-replicated partitions (ISR smaller than the assignment in each partition's `state`
- * znode; service-facts §2.2). In ZooKeeper mode the controller writes an ISR change here before it
- * reaches any broker's metadata cache (which hactl's probes read), so this is ahead of the gate.
- */
-interface ZkSample {
-  /** When the sample's reads started and ended: its data is from within [from, at]. */
-  from: number;
-  at: number;
-  brokers: number;
-  urp: number;
-}
-
-class ZkSampler {
-  private readonly client = zookeeper.createClient(ZK.map((_, i) => `${zkAddress(i)}:2181`).join(','), {
-    sessionTimeout: 10_000,
-    spinDelay: 200,
-  });
-  private running = false;
-  private loop: Promise<void> | undefined;
-  /** Replica assignments per topic: fixed once a topic exists (no reassignment here). */
-  private readonly assignments = new Map<string, Record<string, number[]>>();
-  samples: ZkSample[] = [];
-  errors = 0;
-  lastError = '';
-
-  private call<T>(fn: (cb: (err: unknown, v: T) => void) => void): Promise<T> {
-    return new Promise((resolve, reject) =>
-      fn((err, v) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(v))),
-    );
-  }
-
-  private async assignment(topic: string): Promise<Record<string, number[]>> {
-    let a = this.assignments.get(topic);
-    if (!a) {
-      a = (
-        JSON.parse(
-          (
-            await this.call<Buffer>((cb) => this.client.getData(`${CHROOT}/brokers/topics/${topic}`, cb))
-          ).toString(),
-        ) as { partitions: Record<string, number[]> }
-      ).partitions;
-      this.assignments.set(topic, a);
-    }
-    return a;
-  }
-
-  private async sample(): Promise<ZkSample> {
-    const from = Date.now();
-    const [ids, topics] = await Promise.all([
-      this.call<string[]>((cb) => this.client.getChildren(`${CHROOT}/brokers/ids`, cb)),
-      this.call<string[]>((cb) => this.client.getChildren(`${CHROOT}/brokers/topics`, cb)),
-    ]);
-    const partitions = (
-      await Promise.all(
-        topics.map(async (t) =>
-          Object.entries(await this.assignment(t)).map(([p, replicas]) => ({ t, p, replicas })),
-        ),
-      )
-    ).flat();
-    const states = await Promise.all(
-      partitions.map(({ t, p }) =>
-        this.call<Buffer>((cb) =>
-          this.client.getData(`${CHROOT}/brokers/topics/${t}/partitions/${p}/state`, cb),
-        ),
-      ),
-    );
-    const urp = states.filter(
-      (b, i) => (JSON.parse(b.toString()) as { isr: number[] }).isr.length < partitions[i]!.replicas.length,
-    ).length;
-    return { from, at: Date.now(), brokers: ids.length, urp };
-  }
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.client.once('connected', () => resolve());
-      this.client.connect();
-    });
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        try {
-          this.samples.push(await this.sample());
-        } catch (err) {
-          // e.g. a topic whose partition states are not written yet; the next sample sees them
-          this.errors++;
-          this.lastError = (err as Error).message;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-  }
-
-  /** Samples whose reads all happened within (after, before). */
-  between(after: number, before: number): ZkSample[] {
-    return this.samples.filter((s) => s.from > after && s.at < before);
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-    this.client.close();
-  }
-}
+const kafkaSpec = (extra: Record<string, number> = {}) => kafkaLabSpec('rk-kafka', 'rk-zk', KAFKA, extra);
 
 /** hactl's cluster status as the test polled it during the rollouts, for diagnostics. */
 const statuses: { at: number; health: string; reason: string }[] = [];
@@ -310,11 +111,8 @@ describe(
   { timeout: 900_000 },
   () => {
     let lab: Lab;
-    let kafka: Kafka;
-    let producer: Producer;
-    let consumer: Consumer;
     let traffic: Traffic;
-    const zk = new ZkSampler();
+    const zk = new ZkSampler(ZK.map((_, i) => `${zkAddress(i)}:2181`).join(','), CHROOT);
 
     beforeAll(async () => {
       lab = await Lab.create('rollout-kafka');
@@ -322,59 +120,20 @@ describe(
       for (const [i, h] of ZK.entries()) await lab.startAgent(h, zkAddress(i));
       for (const [i, h] of KAFKA.entries()) await lab.startAgent(h, kafkaAddress(i));
       await lab.waitForHosts([...ZK, ...KAFKA], 60_000);
-      await lab.api('PUT', '/v1/clusters/rk-zk', {
-        name: 'rk-zk',
-        kind: 'zookeeper',
-        distribution: { home: distHome('zookeeper') },
-        settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-        jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
-        members: ZK.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
-      });
-      await lab.waitForHealth('rk-zk', 'healthy', { timeoutMs: 90_000 });
-      expect((await lab.api('PUT', '/v1/clusters/rk-kafka', kafkaSpec())).status).toBe(200);
-      await lab.waitForHealth('rk-kafka', 'healthy', { timeoutMs: 120_000 });
+      await startZkAndKafka(lab, { name: 'rk-zk', hosts: ZK }, { name: 'rk-kafka', hosts: KAFKA });
 
-      kafka = new Kafka({
-        clientId: 'hactl-rollout-e2e',
+      traffic = await Traffic.open({
         brokers: KAFKA.map((_, i) => `${kafkaAddress(i)}:9092`),
-        logLevel: logLevel.NOTHING,
+        clientId: 'hactl-rollout-e2e',
+        topic: TOPIC,
+        group: 'rollout-reader',
       });
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({
-        topics: [
-          {
-            topic: TOPIC,
-            numPartitions: 3,
-            replicationFactor: 3,
-            configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-          },
-        ],
-        waitForLeaders: true,
-      });
-      await admin.disconnect();
-      producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      consumer = kafka.consumer({
-        groupId: 'rollout-reader',
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1000,
-      });
-      await producer.connect();
-      await consumer.connect();
-      traffic = new Traffic(producer, consumer);
-      await traffic.startReading();
       await zk.start();
     });
 
     afterAll(async () => {
       await zk.stop();
-      await traffic?.stopSending();
-      await producer?.disconnect().catch(() => undefined);
-      await consumer?.disconnect().catch(() => undefined);
+      await traffic?.close();
       await lab?.destroy();
     });
 
@@ -461,7 +220,7 @@ describe(
     });
 
     it('kafka: after six broker restarts, a new consumer group reads every acknowledged message from the start', async () => {
-      const audit = kafka.consumer({
+      const audit = traffic.kafka.consumer({
         groupId: 'rollout-audit',
         sessionTimeout: 10_000,
         heartbeatInterval: 1000,

@@ -70,6 +70,27 @@ export interface ClusterStatusBody {
   };
 }
 
+/** One control-plane replica of a lab (Lab.startReplicas). */
+export interface ReplicaHandle {
+  index: number;
+  address: string;
+  dataDir: string;
+  httpPort: number;
+  grpcPort: number;
+  child: ChildProcess | undefined;
+  /** The shared store's URL. */
+  url: string;
+  leaderLeaseMs: number;
+}
+
+/** A replica's own view of its role, from its /healthz. */
+export interface ReplicaHealth {
+  holder: string;
+  leading: boolean;
+  epoch: number;
+  leader: string | null;
+}
+
 export class Lab {
   readonly dir: string;
   httpPort = 0;
@@ -80,6 +101,11 @@ export class Lab {
   readonly network: LabNetwork | undefined;
 
   private labJoinToken: string | undefined;
+  /** Control-plane replicas on a shared PostgreSQL (startReplicas); empty for a lone control plane. */
+  readonly replicas: ReplicaHandle[] = [];
+  /** The replica the lab's REST calls go to. */
+  private apiReplica = 0;
+  private postgres: { stop(): Promise<void> } | undefined;
 
   private constructor(
     dir: string,
@@ -126,11 +152,103 @@ export class Lab {
 
   /** The REST API's URL: on the bridge in a network lab (its hosts reach it there), else loopback. */
   get server(): string {
+    const r = this.replicas[this.apiReplica];
+    if (r) return this.replicaUrl(r);
     return `${this.tls ? 'https' : 'http'}://${this.grpcHost}:${this.httpPort}`;
   }
 
+  private replicaUrl(r: ReplicaHandle): string {
+    return `${this.tls ? 'https' : 'http'}://${r.address}:${r.httpPort}`;
+  }
+
+  /** The first control plane's data dir (replica 0's with replicas: it makes the admin token and writes ca.pem). */
   get cpDataDir(): string {
     return path.join(this.dir, 'cp');
+  }
+
+  /** What agents get as --server: the lone control plane, or every replica. */
+  private get agentServers(): string {
+    if (this.replicas.length) return this.replicas.map((r) => `${r.address}:${r.grpcPort}`).join(',');
+    return `${this.grpcHost}:${this.grpcPort}`;
+  }
+
+  /**
+   * Several control-plane replicas on one PostgreSQL from Debian's package (started here, in the
+   * lab dir, on `postgres`), each on its own loopback address with TLS as the lab says. Replica 0
+   * starts first, alone, so it creates the shared CA and the admin token; the others join it.
+   */
+  async startReplicas(o: {
+    addresses: readonly string[];
+    postgres: { host: string; port: number };
+    leaderLeaseMs: number;
+  }): Promise<void> {
+    const { startPostgres } = await import('@hactl/control-plane/dist/store/pg-testing.js');
+    const pg = await startPostgres({ dir: path.join(this.dir, 'pg'), ...o.postgres });
+    this.postgres = pg;
+    const url = pg.createDatabase('hactl');
+    for (const [i, address] of o.addresses.entries()) {
+      const handle: ReplicaHandle = {
+        index: i,
+        address,
+        dataDir: i === 0 ? this.cpDataDir : path.join(this.dir, `cp-r${i}`),
+        httpPort: await freePort(address),
+        grpcPort: await freePort(address),
+        child: undefined,
+        url,
+        leaderLeaseMs: o.leaderLeaseMs,
+      };
+      this.replicas.push(handle);
+      await this.startReplica(i);
+    }
+  }
+
+  /** (Re)starts replica `i` and waits until it answers /healthz. */
+  async startReplica(i: number): Promise<void> {
+    const r = this.replicas[i]!;
+    r.child = this.spawnControlPlane(`control-plane-r${i}`, {
+      dataDir: r.dataDir,
+      host: r.address,
+      httpPort: r.httpPort,
+      grpcPort: r.grpcPort,
+      extra: ['--store', r.url, '--leader-lease-ms', String(r.leaderLeaseMs)],
+    });
+    await waitFor(
+      `control-plane replica ${i} to answer /healthz`,
+      async () => (await this.replicaHealth(i)) ?? undefined,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+  }
+
+  /** Replica `i`'s own /healthz answer (its role), or undefined when it does not answer. */
+  async replicaHealth(i: number): Promise<ReplicaHealth | undefined> {
+    const r = this.replicas[i]!;
+    if (this.tls && !fs.existsSync(this.caFile)) return undefined;
+    const res = await labRequest({
+      url: `${this.replicaUrl(r)}/healthz`,
+      method: 'GET',
+      headers: {},
+      ca: this.caPem(),
+      timeoutMs: 2000,
+    }).catch(() => undefined);
+    if (res?.status !== 200) return undefined;
+    return (JSON.parse(res.text) as { replica: ReplicaHealth }).replica;
+  }
+
+  /** Sends the lab's REST calls to replica `i` from now on. */
+  useReplica(i: number): void {
+    this.apiReplica = i;
+  }
+
+  /** Signals replica `i` (SIGKILL, SIGSTOP, SIGCONT); after SIGKILL waits for its exit. */
+  async signalReplica(i: number, signal: NodeJS.Signals): Promise<void> {
+    const c = this.replicas[i]!.child;
+    if (!c) return;
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') {
+      this.replicas[i]!.child = undefined;
+      await killAndWait(c, signal);
+    } else c.kill(signal);
   }
 
   /** The first admin token (`<data-dir>/admin.token`, written at the control plane's first start). */
@@ -162,26 +280,13 @@ export class Lab {
   }
 
   async startControlPlane(): Promise<void> {
-    const log = this.logStream('control-plane');
-    this.cp = spawn(
-      path.join(BIN, 'hactl-control-plane'),
-      [
-        '--data-dir',
-        path.join(this.dir, 'cp'),
-        '--listen-http',
-        `${this.grpcHost}:${this.httpPort}`,
-        // What install commands name: the bridge on a network lab, so that its hosts can curl it.
-        '--advertise',
-        this.grpcHost,
-        '--listen-grpc',
-        `${this.grpcHost}:${this.grpcPort}`,
-        ...(this.tls ? [] : ['--insecure']),
-        '--report-interval-ms',
-        '500',
-      ],
-      { stdio: ['ignore', log, log] },
-    );
-    fs.closeSync(log);
+    this.cp = this.spawnControlPlane('control-plane', {
+      dataDir: this.cpDataDir,
+      host: this.grpcHost,
+      httpPort: this.httpPort,
+      grpcPort: this.grpcPort,
+      extra: [],
+    });
     await waitFor(
       'the control plane to answer /healthz',
       async () =>
@@ -198,6 +303,37 @@ export class Lab {
           : undefined,
       { timeoutMs: 20_000 },
     );
+  }
+
+  /**
+   * A control plane process with the lab's settings, logging to `<lab>/<logName>.log`. It listens
+   * and advertises on `host`: on a network lab the bridge, so that its hosts can curl it.
+   */
+  private spawnControlPlane(
+    logName: string,
+    o: { dataDir: string; host: string; httpPort: number; grpcPort: number; extra: readonly string[] },
+  ): ChildProcess {
+    const log = this.logStream(logName);
+    const child = spawn(
+      path.join(BIN, 'hactl-control-plane'),
+      [
+        '--data-dir',
+        o.dataDir,
+        '--listen-http',
+        `${o.host}:${o.httpPort}`,
+        '--advertise',
+        o.host,
+        '--listen-grpc',
+        `${o.host}:${o.grpcPort}`,
+        ...(this.tls ? [] : ['--insecure']),
+        '--report-interval-ms',
+        '500',
+        ...o.extra,
+      ],
+      { stdio: ['ignore', log, log] },
+    );
+    fs.closeSync(log);
+    return child;
   }
 
   private caPem(): string | undefined {
@@ -251,7 +387,7 @@ export class Lab {
     const log = this.logStream(`agent-${name}`);
     const args = [
       '--server',
-      `${this.grpcHost}:${this.grpcPort}`,
+      this.agentServers,
       '--name',
       name,
       '--address',
@@ -388,6 +524,10 @@ export class Lab {
 
   killAllSync(): void {
     this.cp?.kill('SIGKILL');
+    for (const r of this.replicas) {
+      r.child?.kill('SIGCONT');
+      r.child?.kill('SIGKILL');
+    }
     // Processes that left their group's reach (Storm workers a restarted supervisor took back stay
     // in the old supervisor's group): anything whose command line names this lab's directory.
     for (const pid of pidsMentioning(this.dir)) {
@@ -413,7 +553,9 @@ export class Lab {
 
   async destroy(opts: { keepDir?: boolean } = {}): Promise<void> {
     const pids = this.servicePids();
+    for (const r of this.replicas) r.child?.kill('SIGCONT');
     this.killAllSync();
+    await this.postgres?.stop().catch(() => undefined);
     await waitFor('lab processes to exit', () => (pids.every((p) => !alive(p)) ? true : undefined), {
       timeoutMs: 10_000,
     }).catch(() => undefined);

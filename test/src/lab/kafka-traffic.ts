@@ -1,4 +1,4 @@
-import type { Consumer, Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { waitFor } from './wait.js';
 
@@ -17,10 +17,56 @@ export class Traffic {
   lastError = '';
 
   constructor(
+    readonly kafka: Kafka,
     private readonly producer: Producer,
     private readonly consumer: Consumer,
     private readonly topic: string,
   ) {}
+
+  /**
+   * Creates `topic` (3 partitions, RF 3, min.insync.replicas 2) on `brokers`, connects the
+   * producer and a consumer in `group`, and starts reading.
+   */
+  static async open(o: {
+    brokers: string[];
+    clientId: string;
+    topic: string;
+    group: string;
+  }): Promise<Traffic> {
+    const kafka = new Kafka({ clientId: o.clientId, brokers: o.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        {
+          topic: o.topic,
+          numPartitions: 3,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    const consumer = kafka.consumer({ groupId: o.group, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+    await producer.connect();
+    await consumer.connect();
+    const traffic = new Traffic(kafka, producer, consumer, o.topic);
+    await traffic.startReading();
+    return traffic;
+  }
+
+  /** Stops sending and disconnects the producer and the consumer. */
+  async close(): Promise<void> {
+    await this.stopSending();
+    await this.producer.disconnect().catch(() => undefined);
+    await this.consumer.disconnect().catch(() => undefined);
+  }
 
   async startReading(): Promise<void> {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -189,4 +235,3 @@ export class ZkSampler {
     this.client.close();
   }
 }
-
