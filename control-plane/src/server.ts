@@ -172,12 +172,17 @@ export async function startControlPlane(
     tlsOptions,
   );
 
-  /** Resolves with the leader's REST endpoint, waiting up to `waitMs` through an election. */
-  const leaderHttp = async (waitMs: number): Promise<string | undefined> => {
+  /**
+   * Resolves with the leader's REST endpoint other than `not`, waiting up to `waitMs` through an
+   * election (this replica's own when it came to lead meanwhile); undefined when none appears.
+   */
+  const leaderHttp = async (waitMs: number, not?: string): Promise<string | undefined> => {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const l = leaderRecord();
-      if (l || term || Date.now() >= deadline) return l?.http;
+      if (term) return hostPort(isWildcard(cfg.http.host) ? '127.0.0.1' : cfg.http.host, httpPort);
+      if (l && l.http !== not) return l.http;
+      if (Date.now() >= deadline) return undefined;
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -315,6 +320,11 @@ export async function startControlPlane(
       store.close();
     },
   };
+}
+
+/** Whether `host` listens on every address (0.0.0.0, ::). */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
 }
 
 /** HOST:PORT, with an IPv6 host in brackets. */
