@@ -86,7 +86,10 @@ export async function listenGrpc(
 }
 
 /** The store `cfg` names: SQLite in the data dir, or a PostgreSQL shared by replicas. */
-function openStore(cfg: ControlPlaneConfig): { store: Store; election: Election | undefined } {
+function openStore(cfg: ControlPlaneConfig): {
+  store: Store;
+  election: (Election & Pick<PgStore, 'listReplicas'>) | undefined;
+} {
   if (cfg.store === undefined)
     return { store: new SqliteStore(path.join(cfg.dataDir, 'state.db')), election: undefined };
   const pg = new PgStore(cfg.store);
@@ -242,6 +245,8 @@ export async function startControlPlane(
       relaySecret,
       mayAct,
       ports: { http: () => httpPort, grpc: () => grpcPort },
+      // Seen within three lease lengths: every replica announces itself each third of one.
+      ...(election ? { replicas: () => election.listReplicas(cfg.leaderLeaseMs * 3) } : {}),
     });
   if (!election) term = startTerm(() => true);
   else {

@@ -22,6 +22,7 @@ import { addOpenApiRoute } from '../openapi/route.js';
 import { addEventStreamRoutes } from './event-stream-routes.js';
 import { addUiRoutes } from './ui-routes.js';
 import { EventHub } from '../events/hub.js';
+import type { ReplicaView } from './contract.js';
 
 export interface AppDeps {
   fleet: Fleet;
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** Storm nimbus failovers (the core's). */
   failovers: FailoverEngine;
   logger: Logger;
+  /** The control-plane replicas on a shared store (GET /v1/replicas); absent for a lone control plane. */
+  replicas?: () => ReplicaView[];
   /** Tokens, enrollment and host identities: every call but /healthz needs a bearer token. */
   trust: TrustService;
   /** What `/install.sh`, the agent bundle and install commands need; without it those routes are absent. */
@@ -150,6 +153,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
 
   /** Who this control plane is: agents remember the id and refuse desired states from another one. */
   app.get('/v1/info', (c) => c.json({ controlPlaneId: fleet.controlPlaneId }));
+
+  /** The control-plane replicas on a shared store; none for a lone control plane on SQLite. */
+  app.get('/v1/replicas', (c) => c.json({ replicas: deps.replicas?.() ?? [] }));
 
   app.get('/v1/hosts', (c) => c.json({ hosts: fleet.listHosts() }));
 

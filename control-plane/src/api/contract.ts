@@ -179,6 +179,18 @@ export interface ErrorBody {
   };
 }
 
+/** One row of `GET /v1/replicas` (`{replicas: ReplicaView[]}`): a control-plane replica on the shared store. */
+export interface ReplicaView {
+  holder: string;
+  /** HOST:PORT of its agent gRPC endpoint. */
+  grpc: string;
+  /** HOST:PORT of its REST API. */
+  http: string;
+  /** ms since it last renewed or checked the leader lease. */
+  seenAgoMs: number;
+  leading: boolean;
+}
+
 /** `GET /v1/whoami`: the calling token. */
 export interface WhoAmIView {
   name: string;

@@ -12,8 +12,16 @@ export interface InstallDeps {
   /** The install script template (deploy/install.sh) and the agent bundle file. */
   installScript: string;
   agentBundle: string;
-  /** Host servers reach the control plane at, and its HTTPS and gRPC ports. */
-  advertise: { host: string; httpPort: () => number; grpcPort: () => number };
+  /**
+   * Host servers reach the control plane at, and its HTTPS and gRPC ports; `grpcEndpoints`: with
+   * replicas, every live replica's gRPC HOST:PORT, which agents get as their --server list.
+   */
+  advertise: {
+    host: string;
+    httpPort: () => number;
+    grpcPort: () => number;
+    grpcEndpoints?: () => string[];
+  };
 }
 
 /** The advertised host: `--advertise`, else a specific HTTP listen host, else the machine's name. */
@@ -79,7 +87,8 @@ export function addInstallRoutes(app: Hono<{ Variables: { caller: Caller } }>, d
     const { caPem, caSha256 } = deps.trust.caInfo();
     const input = {
       controlPlaneUrl: `https://${deps.advertise.host}:${deps.advertise.httpPort()}`,
-      grpc: `${deps.advertise.host}:${deps.advertise.grpcPort()}`,
+      grpc:
+        deps.advertise.grpcEndpoints?.().join(',') || `${deps.advertise.host}:${deps.advertise.grpcPort()}`,
       caPem,
       caSha256,
       token: 'hjt_check',

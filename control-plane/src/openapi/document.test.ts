@@ -131,6 +131,7 @@ describe('GET /v1/openapi.json', () => {
       ],
       ['get', '/healthz', '/healthz'],
       ['get', '/v1/info', '/v1/info'],
+      ['get', '/v1/replicas', '/v1/replicas'],
       ['get', '/v1/hosts', '/v1/hosts'],
       ['get', '/v1/clusters', '/v1/clusters'],
       ['get', '/v1/clusters/{name}', '/v1/clusters/zk'],

@@ -53,6 +53,26 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'get',
+    path: '/v1/replicas',
+    summary: 'Control-plane replicas on the shared store (empty on SQLite), the leader first',
+    scope: 'read',
+    ok: {
+      status: 200,
+      zod: z.object({
+        replicas: z.array(
+          z.object({
+            holder: z.string(),
+            grpc: z.string(),
+            http: z.string(),
+            seenAgoMs: z.number().int(),
+            leading: z.boolean(),
+          }),
+        ),
+      }),
+    },
+  },
+  {
+    method: 'get',
     path: '/v1/hosts',
     summary: 'Hosts with their agent connection and generations',
     scope: 'read',

@@ -139,6 +139,7 @@ function scripted(answers: (ElectionAnswer | Error)[]): Election & { resigned: s
     currentLeader() {
       return undefined;
     },
+    announceReplica() {},
     resign(holder, epoch) {
       resigned.push(`${holder}@${epoch}`);
     },

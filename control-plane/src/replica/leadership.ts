@@ -19,6 +19,8 @@ export interface Election {
   tryLead(holder: string, ttlMs: number, endpoints: { grpc: string; http: string }): ElectionAnswer;
   /** Ends this holder's lease at `epoch` now (a clean shutdown hands over without waiting the TTL out). */
   resign(holder: string, epoch: number): void;
+  /** Records this replica as alive at its endpoints (GET /v1/replicas, install commands). */
+  announceReplica(holder: string, endpoints: { grpc: string; http: string }): void;
   setFence(fence: { holder: string; epoch: number } | undefined): void;
 }
 
@@ -158,6 +160,12 @@ export class Leadership {
     } catch (err) {
       r = { error: err instanceof Error ? err.message : String(err) };
     }
+    if ('answer' in r)
+      try {
+        this.o.election.announceReplica(this.o.holder, this.o.endpoints);
+      } catch (err) {
+        this.o.logger.warn({ err: String(err) }, 'could not announce this replica');
+      }
     const next = nextRole(this.role, r, this.renewedAt, this.o.now(), this.o.ttlMs, this.marginMs());
     if ('answer' in r && r.answer.leading) this.renewedAt = sentAt;
     this.role = next.role;

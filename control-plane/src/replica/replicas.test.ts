@@ -78,6 +78,19 @@ describe('control-plane replicas on one PostgreSQL', () => {
     expect(list.status).toBe(200);
   });
 
+  it('GET /v1/replicas lists both, the leader first; install commands give agents both gRPC endpoints', async () => {
+    const r = await rest(b, 'GET', '/v1/replicas');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const replicas = r.body.replicas as { holder: string; grpc: string; leading: boolean }[];
+    expect(replicas.map((x) => [x.holder, x.leading])).toEqual([
+      [a.replica!.holder, true],
+      [b.replica!.holder, false],
+    ]);
+    const cmd = await rest(b, 'POST', '/v1/install-command', { name: 'r9', address: '127.0.0.69' });
+    expect(cmd.status).toBe(201);
+    expect(cmd.body.command).toContain(`--grpc 127.0.0.1:${a.grpcPort},127.0.0.1:${b.grpcPort}`);
+  });
+
   it('an agent connected to the follower is relayed to the leader: hello → welcome with the shared control-plane id', async () => {
     const Client = agentServiceClient();
     const client = new Client(`127.0.0.1:${b.grpcPort}`, grpc.credentials.createInsecure());

@@ -13,6 +13,7 @@ import { createApp } from '../api/app.js';
 import { EventHub } from '../events/hub.js';
 import { advertisedHost } from '../api/install-routes.js';
 import { randomId } from '../random-id.js';
+import type { ReplicaView } from '../api/contract.js';
 
 export interface LeaderTermOptions {
   cfg: ControlPlaneConfig;
@@ -31,6 +32,11 @@ export interface LeaderTermOptions {
    */
   mayAct: () => boolean;
   ports: { http: () => number; grpc: () => number };
+  /**
+   * On a shared store: the live replicas (GET /v1/replicas), whose gRPC endpoints install commands
+   * give agents as their --server list. Absent for a lone control plane.
+   */
+  replicas?: () => ReplicaView[];
 }
 
 /**
@@ -99,8 +105,10 @@ export class LeaderTerm {
           host: advertisedHost(cfg.advertise, cfg.http.host),
           httpPort: o.ports.http,
           grpcPort: o.ports.grpc,
+          ...(o.replicas ? { grpcEndpoints: () => o.replicas!().map((r) => r.grpc) } : {}),
         },
       },
+      ...(o.replicas ? { replicas: o.replicas } : {}),
     });
     const handle = getRequestListener(app.fetch);
     this.listener = (req, res) => {

@@ -18,6 +18,12 @@ export const LEADER_DDL = `
     grpc       TEXT NOT NULL,
     http       TEXT NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS hactl_replicas (
+    holder  TEXT PRIMARY KEY,
+    grpc    TEXT NOT NULL,
+    http    TEXT NOT NULL,
+    seen_at TIMESTAMPTZ NOT NULL
+  );
 `;
 
 /** Who leads: `expiresInMs` is what is left of the lease by the server's clock (0 when expired). */
@@ -120,5 +126,51 @@ export function checkFence(db: PgConnection, fence: Fence): boolean {
          WHERE id = 1 AND holder = $1 AND epoch = $2 AND expires_at > clock_timestamp() FOR SHARE`,
       [fence.holder, fence.epoch],
     ).length === 1
+  );
+}
+
+/** A replica that announced itself recently: its endpoints and whether it holds the live lease. */
+export interface ReplicaRecord {
+  holder: string;
+  grpc: string;
+  http: string;
+  /** ms since its last announcement, by the server's clock. */
+  seenAgoMs: number;
+  leading: boolean;
+}
+
+/** How long a replica's announcement is kept after it stopped announcing (ms): an hour. */
+const REPLICA_FORGET_MS = 3_600_000;
+
+/**
+ * Records that `holder` is alive at `endpoints` (every lease round, leader or not), and forgets
+ * replicas silent for an hour, so the list stays the fleet's current replicas.
+ */
+export function announceReplica(
+  db: PgConnection,
+  holder: string,
+  endpoints: { grpc: string; http: string },
+): void {
+  db.query(
+    `INSERT INTO hactl_replicas (holder, grpc, http, seen_at) VALUES ($1, $2, $3, clock_timestamp())
+       ON CONFLICT (holder) DO UPDATE SET grpc = excluded.grpc, http = excluded.http, seen_at = excluded.seen_at`,
+    [holder, endpoints.grpc, endpoints.http],
+  );
+  db.query(
+    `DELETE FROM hactl_replicas WHERE seen_at < clock_timestamp() - $1::bigint * interval '1 millisecond'`,
+    [REPLICA_FORGET_MS],
+  );
+}
+
+/** The replicas that announced themselves within `freshMs`, the leader first, then by endpoint. */
+export function listReplicas(db: PgConnection, freshMs: number): ReplicaRecord[] {
+  return db.query<ReplicaRecord>(
+    `SELECT r.holder, r.grpc, r.http,
+            GREATEST(0, (EXTRACT(EPOCH FROM clock_timestamp() - r.seen_at) * 1000)::bigint) AS "seenAgoMs",
+            COALESCE(l.holder = r.holder AND l.expires_at > clock_timestamp(), false) AS "leading"
+       FROM hactl_replicas r LEFT JOIN hactl_leader l ON l.id = 1
+      WHERE r.seen_at > clock_timestamp() - $1::bigint * interval '1 millisecond'
+      ORDER BY "leading" DESC, r.grpc`,
+    [Math.round(freshMs)],
   );
 }

@@ -2,9 +2,9 @@ import { EventNotifier } from './event-notifier.js';
 import { listNewestFirst } from './newest-first.js';
 import { PG_DISK_FULL, PgConnection, PgError, redactUrl } from './pg-client.js';
 import * as leadership from './pg-leadership.js';
-import type { Fence, LeaderRecord, LeadOutcome } from './pg-leadership.js';
+import type { Fence, LeaderRecord, LeadOutcome, ReplicaRecord } from './pg-leadership.js';
 
-export type { Fence, LeaderRecord, LeadOutcome } from './pg-leadership.js';
+export type { Fence, LeaderRecord, LeadOutcome, ReplicaRecord } from './pg-leadership.js';
 import { PG_MIGRATION_LOCK, PG_MIGRATIONS, bootstrapSql } from './pg-migrations.js';
 import {
   FencedError,
@@ -158,6 +158,17 @@ export class PgStore implements Store {
   tryLead(holder: string, ttlMs: number, endpoints: { grpc: string; http: string }): LeadOutcome {
     this.outsideTransaction('tryLead');
     return leadership.tryLead(this.db, holder, ttlMs, endpoints);
+  }
+
+  /** Records this replica as alive at `endpoints` (pg-leadership.ts announceReplica); outside transactions only. */
+  announceReplica(holder: string, endpoints: { grpc: string; http: string }): void {
+    this.outsideTransaction('announceReplica');
+    leadership.announceReplica(this.db, holder, endpoints);
+  }
+
+  /** The replicas seen within `freshMs`, the leader first. */
+  listReplicas(freshMs: number): ReplicaRecord[] {
+    return leadership.listReplicas(this.db, freshMs);
   }
 
   currentLeader(): LeaderRecord | undefined {
