@@ -171,7 +171,7 @@ describe('postgres leadership', () => {
     b.close();
   });
 
-  it('a takeover waits for a fenced transaction in flight, which commits whole under its term', async () => {
+  it('a takeover waits for a fenced transaction in flight (its rounds time out on the row meanwhile), which commits whole under its term', async () => {
     const { url, a } = freshStore();
     const gate = new PgConnection(url);
     gate.query('SELECT pg_advisory_lock(4242)');
@@ -180,10 +180,19 @@ describe('postgres leadership', () => {
       `${PRELUDE}
        const b = new PgStore(process.env.URL);
        gate.query('SELECT pg_advisory_lock(4242)');
-       let r = b.tryLead('b', 60000, { grpc: 'b:9090', http: 'b:8080' });
+       // A round waits at most a second for the row (lock_timeout), then the next round tries again.
+       const attempt = () => {
+         try {
+           return b.tryLead('b', 60000, { grpc: 'b:9090', http: 'b:8080' });
+         } catch (err) {
+           if (!/lock timeout/.test(String(err))) throw err;
+           return { leading: false };
+         }
+       };
+       let r = attempt();
        while (!r.leading) {
          await new Promise((res) => setTimeout(res, 10));
-         r = b.tryLead('b', 60000, { grpc: 'b:9090', http: 'b:8080' });
+         r = attempt();
        }
        console.log(JSON.stringify({ epoch: r.epoch, k: b.getMeta('k') }));`,
       url,
@@ -213,6 +222,31 @@ describe('postgres leadership', () => {
     expect(() => a.setMeta('k', 'third write')).toThrow(FencedError);
     gate.close();
     a.close();
+  });
+
+  it('a replica frozen inside a transaction holds the lease row only until the server ends its session; its next statement reconnects', async () => {
+    const { url, a, b } = freshStore();
+    leadFenced(a);
+    const frozen = new PgConnection(url);
+    const pid = frozen.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')[0]!.pid;
+    // What a leader frozen (SIGSTOP) in the middle of a fenced transaction leaves on the server.
+    frozen.exec('BEGIN');
+    frozen.query('SELECT 1 FROM hactl_leader WHERE id = 1 FOR SHARE');
+    const gate = new PgConnection(url);
+    await waitFor(
+      'the server to end the session idle in its transaction',
+      () => count(gate, `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ${pid}`) === 0,
+      15_000,
+    );
+    // The row is free: once a's lease has expired, b takes it without waiting on the frozen session.
+    await waitFor('b to take over', () => b.tryLead('b', TTL, endpoints('b')).leading);
+    // The thawed connection's first statement fails (its session is gone), the next one reconnects.
+    expect(() => frozen.query('SELECT 1 AS n')).toThrow();
+    expect(frozen.query<{ n: number }>('SELECT 1 AS n')).toEqual([{ n: 1 }]);
+    frozen.close();
+    gate.close();
+    a.close();
+    b.close();
   });
 
   it('two replicas starting at once on an empty database migrate it once', async () => {
