@@ -29,3 +29,38 @@ describe('control plane flags (issue 12)', () => {
     ]);
   });
 });
+
+describe('control plane store flags (issue 15)', () => {
+  const problems = (argv: string[], env: Record<string, string> = {}) =>
+    problemsOf(() => loadConfig({ argv, env }));
+  it('--store takes a postgres:// URL (or HACTL_STORE); SQLite stays the default', () => {
+    expect(loadConfig({ argv: [], env: {} }).store).toBeUndefined();
+    const url = 'postgres://hactl:secret@db.example.net:5432/hactl';
+    expect(loadConfig({ argv: ['--store', url, '--leader-lease-ms', '3000'], env: {} })).toMatchObject({
+      store: url,
+      leaderLeaseMs: 3000,
+    });
+    expect(loadConfig({ argv: [], env: { HACTL_STORE: 'postgresql://h/db' } }).store).toBe('postgresql://h/db');
+  });
+  it('a bad URL is refused naming the field and never repeating the URL (it may hold a password)', () => {
+    const got = [
+      ...problems(['--store', 'mysql://u:pw1@h/db']),
+      ...problems(['--store', 'postgres://u:pw2@h']),
+      ...problems(['--store', 'not a url pw3']),
+    ];
+    expect(got).toEqual([
+      expect.stringMatching(/^--store: scheme "mysql:" is not supported/),
+      expect.stringMatching(/^--store: names no database/),
+      expect.stringMatching(/^--store: is not a URL/),
+    ]);
+    for (const p of got) expect(p).not.toMatch(/pw[123]/);
+  });
+  it('--leader-lease-ms needs --store and a sane length', () => {
+    expect(problems(['--leader-lease-ms', '3000'])).toEqual([
+      expect.stringMatching(/^--leader-lease-ms: needs --store/),
+    ]);
+    expect(problems(['--store', 'postgres://h/db', '--leader-lease-ms', '10'])).toEqual([
+      '--leader-lease-ms: must be an integer between 500 and 120000',
+    ]);
+  });
+});
