@@ -40,7 +40,9 @@ describe('control plane store flags (issue 15)', () => {
       store: url,
       leaderLeaseMs: 3000,
     });
-    expect(loadConfig({ argv: [], env: { HACTL_STORE: 'postgresql://h/db' } }).store).toBe('postgresql://h/db');
+    expect(loadConfig({ argv: [], env: { HACTL_STORE: 'postgresql://h/db' } }).store).toBe(
+      'postgresql://h/db',
+    );
   });
   it('a bad URL is refused naming the field and never repeating the URL (it may hold a password)', () => {
     const got = [

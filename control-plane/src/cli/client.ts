@@ -9,7 +9,14 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:7080';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface Connection {
+  /** The first of `servers`. */
   server: string;
+  /**
+   * Every control plane to try, in order (`--server`/HACTL_SERVER may list the replicas of a
+   * replicated control plane, comma-separated): a request goes to the next one only when the
+   * previous one could not be reached at all, so it never runs twice.
+   */
+  servers: string[];
   token?: string;
   /** A PEM file with the control plane's CA (its `<data-dir>/ca.pem`), for https. */
   ca?: string;
@@ -21,21 +28,61 @@ export function resolveConnection(
   env: Record<string, string | undefined>,
 ): Connection {
   const raw = flags.server ?? (env.HACTL_SERVER || undefined) ?? DEFAULT_SERVER;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`invalid server URL ${JSON.stringify(raw)} (expected e.g. ${DEFAULT_SERVER})`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(
-      `invalid server URL ${JSON.stringify(raw)}: only http:// and https:// are supported`,
-    );
-  }
-  const server = raw.replace(/\/+$/, '');
+  const servers = raw.split(',').map((one) => {
+    let url: URL;
+    try {
+      url = new URL(one.trim());
+    } catch {
+      throw new UsageError(`invalid server URL ${JSON.stringify(one)} (expected e.g. ${DEFAULT_SERVER})`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new UsageError(
+        `invalid server URL ${JSON.stringify(one)}: only http:// and https:// are supported`,
+      );
+    }
+    return one.trim().replace(/\/+$/, '');
+  });
   const token = flags.token ?? (env.HACTL_TOKEN || undefined);
   const ca = flags.ca ?? (env.HACTL_CA || undefined);
-  return { server, ...(token === undefined ? {} : { token }), ...(ca === undefined ? {} : { ca }) };
+  return {
+    server: servers[0]!,
+    servers,
+    ...(token === undefined ? {} : { token }),
+    ...(ca === undefined ? {} : { ca }),
+  };
+}
+
+/** Error codes of a request that never reached the server: sending it to another one is safe. */
+const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function unreached(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause ?? err) : err;
+  return isRecord(cause) && typeof cause.code === 'string' && UNREACHED.has(cause.code);
+}
+
+/**
+ * Runs `attempt` on each server in turn until one is reached; the last failure is thrown as a
+ * ConnectError naming every server tried.
+ */
+async function firstReached<T>(
+  servers: readonly string[],
+  attempt: (server: string) => Promise<T>,
+): Promise<T> {
+  const failures: string[] = [];
+  for (const [i, server] of servers.entries()) {
+    try {
+      return await attempt(server);
+    } catch (err) {
+      failures.push(`${server}: ${describeFetchFailure(err)}`);
+      if (i === servers.length - 1 || !unreached(err))
+        throw new ConnectError(
+          servers.length > 1 ? servers.slice(0, i + 1).join(', ') : server,
+          failures.length > 1 ? failures.join('; ') : describeFetchFailure(err),
+          err,
+        );
+    }
+  }
+  throw new UsageError('no server to talk to');
 }
 
 export interface ApiClient {
@@ -68,19 +115,16 @@ export function createApiClient(io: Pick<CliIo, 'http' | 'httpStream'>, conn: Co
     const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
-    let res: { status: number; statusText: string; body: string };
-    try {
-      res = await io.http({
+    const res = await firstReached(conn.servers, (server) =>
+      io.http({
         method,
-        url: `${conn.server}${path}`,
+        url: `${server}${path}`,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         timeoutMs: REQUEST_TIMEOUT_MS,
         ...(conn.ca ? { caFile: conn.ca } : {}),
-      });
-    } catch (err) {
-      throw new ConnectError(conn.server, describeFetchFailure(err), err);
-    }
+      }),
+    );
     const text = res.body;
     if (res.status < 200 || res.status > 299) throw parseErrorBody(res.status, res.statusText, text);
     if (text.trim() === '') return null;
@@ -104,18 +148,16 @@ export function createApiClient(io: Pick<CliIo, 'http' | 'httpStream'>, conn: Co
       if (!io.httpStream) throw new UsageError('this hactl cannot stream answers');
       const headers: Record<string, string> = { accept: 'application/x-ndjson' };
       if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
-      let res: Awaited<ReturnType<NonNullable<CliIo['httpStream']>>>;
-      try {
-        res = await io.httpStream({
+      const httpStream = io.httpStream;
+      const res = await firstReached(conn.servers, (server) =>
+        httpStream({
           method: 'GET',
-          url: `${conn.server}${path}`,
+          url: `${server}${path}`,
           headers,
           connectTimeoutMs: REQUEST_TIMEOUT_MS,
           ...(conn.ca ? { caFile: conn.ca } : {}),
-        });
-      } catch (err) {
-        throw new ConnectError(conn.server, describeFetchFailure(err), err);
-      }
+        }),
+      );
       if (res.status < 200 || res.status > 299) {
         let text = '';
         for await (const chunk of res.body) text += chunk;

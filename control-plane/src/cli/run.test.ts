@@ -45,7 +45,31 @@ describe('server and token resolution', () => {
     expect(flag.requests[0]?.headers.authorization).toBe('Bearer flagtok');
   });
 
-  it.each([['not a url'], ['ftp://cp:21']])(
+  it('a comma list of replicas: the next one only when the previous could not be reached; the request is sent once', async () => {
+    const io = fakeIo(
+      {
+        ['GET http://cp1:7080/v1/hosts']: connectionRefused(),
+        ['GET http://cp2:7080/v1/hosts']: { body: { hosts: [] } },
+      },
+      { env: { HACTL_SERVER: 'http://cp1:7080,http://cp2:7080/,http://cp3:7080' } },
+    );
+    expect(await runCli(['get', 'hosts'], io)).toBe(0);
+    expect(io.requests.map((r) => r.url)).toEqual(['http://cp1:7080/v1/hosts', 'http://cp2:7080/v1/hosts']);
+  });
+
+  it('every replica unreachable → one error naming each, exit 1', async () => {
+    const io = fakeIo(
+      {
+        ['GET http://cp1:7080/v1/hosts']: connectionRefused(),
+        ['GET http://cp2:7080/v1/hosts']: connectionRefused(),
+      },
+      { env: { HACTL_SERVER: 'http://cp1:7080,http://cp2:7080' } },
+    );
+    expect(await runCli(['get', 'hosts'], io)).toBe(1);
+    expect(io.err()).toMatch(/http:\/\/cp1:7080: connection refused; http:\/\/cp2:7080: connection refused/);
+  });
+
+  it.each([['not a url'], ['ftp://cp:21'], ['http://cp1:7080,nope']])(
     'invalid --server %j → usage error, exit 2, nothing sent',
     async (server) => {
       const io = fakeIo();

@@ -82,7 +82,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
       'Operate ZooKeeper, Kafka, Storm and Elasticsearch clusters through the hactl control plane.',
     )
     .version(CLI_VERSION, '--version', 'print the hactl version')
-    .option('--server <url>', `control plane URL (env HACTL_SERVER, default ${DEFAULT_SERVER})`)
+    .option(
+      '--server <url>',
+      `control plane URL, or the replicas' URLs comma-separated (env HACTL_SERVER, default ${DEFAULT_SERVER})`,
+    )
     .option('--token <token>', 'API token sent as a bearer token (env HACTL_TOKEN)')
     .option('--ca <file>', "the control plane's CA certificate, its <data-dir>/ca.pem (env HACTL_CA)");
 
