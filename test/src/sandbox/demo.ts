@@ -3,9 +3,12 @@
 // bridge), running the seed topology on the real services. Everything it starts is detached and
 // keeps running after it exits; `down` stops it all and removes the network.
 //
-//   node test/dist/src/sandbox/demo.js up     the seed topology (15 agents), then the health table
-//   node test/dist/src/sandbox/demo.js zk     only the 3-member ZooKeeper ensemble
-//   node test/dist/src/sandbox/demo.js down   stop agents, services and the control plane
+//   node test/dist/src/sandbox/demo.js up        the seed topology (15 agents), then the health table
+//   node test/dist/src/sandbox/demo.js zk        only the 3-member ZooKeeper ensemble
+//   node test/dist/src/sandbox/demo.js replicas  as up, with three control-plane replicas on one PostgreSQL
+//   node test/dist/src/sandbox/demo.js down      stop agents, services, the control plane(s), PostgreSQL
+//
+// HACTL_DEMO_AGENT_FLAGS: extra flags for every agent, e.g. --allow-exec (hactl exec).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,14 +18,33 @@ import { LabNetwork } from '../lab/netns.js';
 import { waitFor } from '../lab/wait.js';
 import { labRequest } from '../lab/http.js';
 import { SEED_HOSTS, loadSeedTopology, sandboxHomes, seedHostNumber, seedHostPlacement } from './seed.js';
+import {
+  controlPlaneArgs,
+  renderReplicaRoles,
+  sandboxControlPlane,
+  type ReplicaRole,
+  type SandboxControlPlane,
+} from './control-plane.js';
+import { startSandboxPostgres, stopSandboxPostgres } from './postgres.js';
 
 const DEMO = path.join(REPO_ROOT, '.demo');
 const SLICE = 1;
-const HTTP = '127.0.0.1:7080';
-const GRPC_PORT = 7443;
-const SERVER = `https://${HTTP}`;
+/** The bridge's own address (LabNetwork's gateway of SLICE): the control planes listen there. */
+const GATEWAY = `10.77.${SLICE}.1`;
+/** The lone control plane, or the first replica: the CLI talks to it. */
+const CP0 = sandboxControlPlane(0, GATEWAY, DEMO);
+const SERVER = CP0.server;
+/**
+ * PostgreSQL for `replicas`, on loopback: only the replicas use it, and they run in the root
+ * namespace; off the bridge, no sandbox "server" reaches the store that holds the CA's key.
+ * Port 5433 leaves 5432 to a PostgreSQL the machine may run.
+ */
+const POSTGRES = { dir: path.join(DEMO, 'postgres'), host: '127.0.0.1', port: 5433 };
+const REPLICAS = 3;
+/** hactl-control-plane's default leader lease (--leader-lease-ms), for the failover hint. */
+const LEADER_LEASE_MS = 5000;
 /** The control plane's data dir: its CA (ca.pem) and first admin token (admin.token) are there. */
-const CP_DATA = () => path.join(DEMO, 'control-plane');
+const CP_DATA = () => CP0.dataDir;
 /** What a hactl child process needs: the server, the CA and the admin token. */
 const cliEnv = (): Record<string, string> => ({
   HACTL_SERVER: SERVER,
@@ -39,6 +61,19 @@ async function api<T>(method: string, p: string, body?: unknown): Promise<{ stat
     ca: fs.readFileSync(path.join(CP_DATA(), 'ca.pem'), 'utf8'),
   });
   return { status: r.status, body: JSON.parse(r.text) as T };
+}
+/** `cp`'s /healthz (answered by every replica itself, leading or not), or undefined. */
+async function healthz(cp: SandboxControlPlane): Promise<{ ok: boolean; replica?: ReplicaRole } | undefined> {
+  const ca = path.join(CP_DATA(), 'ca.pem');
+  if (!fs.existsSync(ca)) return undefined;
+  const r = await labRequest({
+    url: `${cp.server}/healthz`,
+    method: 'GET',
+    headers: {},
+    ca: fs.readFileSync(ca, 'utf8'),
+    timeoutMs: 2000,
+  }).catch(() => undefined);
+  return r?.status === 200 ? (JSON.parse(r.text) as { ok: boolean; replica?: ReplicaRole }) : undefined;
 }
 const BIN = path.join(REPO_ROOT, 'bin');
 
@@ -87,7 +122,7 @@ async function down(): Promise<void> {
   if (!fs.existsSync(DEMO)) {
     log('no sandbox to stop');
   } else {
-    log('stopping agents and the control plane');
+    log('stopping agents and the control plane(s)');
     const own = fs.existsSync(path.join(DEMO, 'pids'))
       ? fs.readdirSync(path.join(DEMO, 'pids')).map((f) => readPid(path.join(DEMO, 'pids', f)))
       : [];
@@ -116,6 +151,17 @@ async function down(): Promise<void> {
       for (const pid of services) signal(-pid, 'SIGKILL');
       for (const pid of all) signal(pid, 'SIGKILL');
     });
+    // After the replicas: a replica whose store vanishes under it only logs errors while it exits.
+    if (fs.existsSync(POSTGRES.dir)) {
+      log('stopping PostgreSQL');
+      try {
+        stopSandboxPostgres(POSTGRES.dir);
+      } catch {
+        // pg_ctl failed: its first line is the postmaster's pid; SIGQUIT is immediate shutdown.
+        const pid = readPid(path.join(POSTGRES.dir, 'data', 'postmaster.pid'));
+        if (pid) signal(pid, 'SIGQUIT');
+      }
+    }
     fs.rmSync(DEMO, { recursive: true, force: true });
   }
   if (LabNetwork.supported()) LabNetwork.remove(SLICE);
@@ -130,7 +176,35 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function up(zkOnly: boolean): Promise<void> {
+/** The sandbox's control plane(s), started in order, each answering /healthz before the next starts. */
+async function startControlPlanes(count: number, store: string | undefined): Promise<SandboxControlPlane[]> {
+  const cps: SandboxControlPlane[] = [];
+  for (let i = 0; i < count; i++) {
+    const cp = sandboxControlPlane(i, GATEWAY, DEMO);
+    log(`starting ${cp.name} (REST ${cp.server}, gRPC ${cp.grpc})`);
+    startDetached(cp.name, path.join(BIN, 'hactl-control-plane'), controlPlaneArgs(cp, store));
+    // TLS from the control plane's own CA: agents on the bridge enroll with a join token (--insecure
+    // is for loopback only). Replica 0 starts alone first: it creates the CA and the admin token
+    // (in its data dir) that the others then share through the store.
+    await waitFor(
+      `${cp.name} to answer /healthz`,
+      async () =>
+        fs.existsSync(path.join(CP_DATA(), 'admin.token')) && (await healthz(cp)) ? true : undefined,
+      { timeoutMs: 30_000 },
+    );
+    cps.push(cp);
+  }
+  if (store !== undefined)
+    await waitFor(
+      'a control-plane replica to lead',
+      async () => ((await Promise.all(cps.map(healthz))).some((h) => h?.replica?.leading) ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  return cps;
+}
+
+async function up(o: { zkOnly: boolean; replicas: boolean; agentFlags: string[] }): Promise<void> {
+  const { zkOnly } = o;
   if (!LabNetwork.supported())
     throw new Error(
       'the sandbox needs root and iproute2: Storm hosts run in network namespaces of their own',
@@ -142,6 +216,7 @@ async function up(zkOnly: boolean): Promise<void> {
   fs.chmodSync(path.join(DEMO, 'agents'), 0o755);
   const homes = sandboxHomes(process.env);
   const net = LabNetwork.create(SLICE);
+  if (net.gateway !== GATEWAY) throw new Error(`the lab bridge is ${net.gateway}, not ${GATEWAY}`);
   // Kafka and Elasticsearch hosts on 127.0.0.x (see seedHostPlacement), the rest on the bridge.
   const hosts = (zkOnly ? SEED_HOSTS.slice(0, 3) : [...SEED_HOSTS]).map((name) => {
     const where = seedHostPlacement(name);
@@ -150,36 +225,23 @@ async function up(zkOnly: boolean): Promise<void> {
       : net.addHost(name, seedHostNumber(name), { ownNamespace: where === 'namespace' });
   });
 
-  log(`starting the control plane (REST ${HTTP}, gRPC ${net.gateway}:${GRPC_PORT})`);
-  startDetached('control-plane', path.join(BIN, 'hactl-control-plane'), [
-    '--data-dir',
-    path.join(DEMO, 'control-plane'),
-    '--listen-http',
-    HTTP,
-    '--listen-grpc',
-    `${net.gateway}:${GRPC_PORT}`,
-    '--report-interval-ms',
-    '1000',
-  ]);
-  // TLS from the control plane's own CA: agents on the bridge enroll with a join token (--insecure
-  // is for loopback only).
-  await waitFor(
-    'the control plane to answer /healthz',
-    async () =>
-      fs.existsSync(path.join(CP_DATA(), 'admin.token')) &&
-      (await api('GET', '/healthz').catch(() => undefined))?.status === 200
-        ? true
-        : undefined,
-    { timeoutMs: 30_000 },
-  );
+  let store: string | undefined;
+  if (o.replicas) {
+    log(
+      `starting PostgreSQL on ${POSTGRES.host}:${POSTGRES.port} (${path.relative(REPO_ROOT, POSTGRES.dir)})`,
+    );
+    store = startSandboxPostgres(POSTGRES);
+  }
+  const cps = await startControlPlanes(o.replicas ? REPLICAS : 1, store);
   const join = await api<{ token: string }>('POST', '/v1/tokens', { ttl: '1h', uses: 100, hosts: '*' });
 
+  if (o.agentFlags.length) log(`agents get HACTL_DEMO_AGENT_FLAGS: ${o.agentFlags.join(' ')}`);
   for (const h of hosts) {
     log(`starting agent ${h.name} on ${h.address}${h.netns ? ` (network namespace ${h.netns})` : ''}`);
     const stateDir = path.join(DEMO, 'agents', h.name);
     const argv = net.wrap(h, path.join(BIN, 'hactl-agent'), [
       '--server',
-      `${net.gateway}:${GRPC_PORT}`,
+      cps.map((cp) => cp.grpc).join(','),
       '--name',
       h.name,
       '--address',
@@ -194,6 +256,7 @@ async function up(zkOnly: boolean): Promise<void> {
       path.join(CP_DATA(), 'ca.pem'),
       '--backoff-max-ms',
       '2000',
+      ...o.agentFlags,
     ]);
     startDetached(`agent-${h.name}`, argv.command, argv.args);
   }
@@ -252,15 +315,26 @@ The sandbox keeps running. Try:
 The specs it applied: ${path.relative(REPO_ROOT, specFile)} (edit it and run bin/hactl apply -f on it)
 Logs: .demo/logs/ and each member's logs under .demo/agents/<host>/data/   Stop it all: scripts/demo.sh down
 `);
+  if (o.replicas) {
+    // Asked after the table: which replica leads now, not which led when the agents enrolled.
+    const roles = (await Promise.all(cps.map(healthz))).map((h) => h?.replica);
+    const pids = cps.map((cp) => readPid(path.join(DEMO, 'pids', `${cp.name}.pid`)));
+    process.stdout.write(`\n${renderReplicaRoles(cps, pids, roles, LEADER_LEASE_MS)}`);
+    process.stdout.write(
+      `Their store: PostgreSQL on ${POSTGRES.host}:${POSTGRES.port}, data and log in ${path.relative(REPO_ROOT, POSTGRES.dir)}/\n`,
+    );
+  }
 }
 
+const USAGE = 'usage: scripts/demo.sh [up|zk|replicas|down]';
 const cmd = process.argv[2] ?? 'up';
+const agentFlags = (process.env.HACTL_DEMO_AGENT_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
 const run =
   cmd === 'down'
     ? down()
-    : cmd === 'up' || cmd === 'zk'
-      ? up(cmd === 'zk')
-      : Promise.reject(new Error('usage: scripts/demo.sh [up|zk|down]'));
+    : cmd === 'up' || cmd === 'zk' || cmd === 'replicas'
+      ? up({ zkOnly: cmd === 'zk', replicas: cmd === 'replicas', agentFlags })
+      : Promise.reject(new Error(USAGE));
 run.catch((err: unknown) => {
   process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
