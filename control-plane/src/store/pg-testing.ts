@@ -27,8 +27,16 @@ export interface TestPostgres {
  * end of a pipe from this process stops it when the pipe closes, which the kernel does however this
  * process ends (a vitest worker may be killed rather than exit).
  */
-export async function startPostgres(o: { dir: string; host: string; port: number }): Promise<TestPostgres> {
-  const bin = postgresBinDir();
+export async function startPostgres(o: {
+  dir: string;
+  host: string;
+  port: number;
+  /**
+   * Keep the server running after this process ends (no watchdog): the sandbox's store, which
+   * `scripts/demo.sh down` stops with stopPostgresIn. Tests never set it.
+   */
+  outlive?: boolean;
+}): Promise<TestPostgres> {
   const data = path.join(o.dir, 'data');
   const root = process.getuid?.() === 0;
   fs.mkdirSync(o.dir, { recursive: true, mode: 0o755 });
@@ -38,11 +46,7 @@ export async function startPostgres(o: { dir: string; host: string; port: number
     const { uid, gid } = postgresUser();
     fs.chownSync(o.dir, uid, gid);
   }
-  const as = (cmd: string, args: string[]) =>
-    root
-      ? run('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args])
-      : run(path.join(bin, cmd), args);
-
+  const as = asServerUser;
   await as('initdb', [
     '-D',
     data,
@@ -66,7 +70,7 @@ export async function startPostgres(o: { dir: string; host: string; port: number
   ];
   fs.appendFileSync(
     path.join(data, 'postgresql.conf'),
-    `\n# startPostgres (tests)\n${settings.join('\n')}\n`,
+    `\n# startPostgres (hactl's tests and sandbox)\n${settings.join('\n')}\n`,
   );
   // -w waits until the server accepts connections (pg_ctl polls postmaster.pid): no fixed sleep.
   await as('pg_ctl', ['-D', data, '-l', path.join(o.dir, 'postgres.log'), '-w', '-t', '60', 'start']).catch(
@@ -79,7 +83,7 @@ export async function startPostgres(o: { dir: string; host: string; port: number
       );
     },
   );
-  const watchdog = startWatchdog(data);
+  const watchdog = o.outlive ? { end: () => undefined } : startWatchdog(data);
 
   const url = `postgresql://postgres@${o.host}:${o.port}/postgres`;
   let stopped: Promise<void> | undefined;
@@ -96,7 +100,7 @@ export async function startPostgres(o: { dir: string; host: string; port: number
       return `postgresql://postgres@${o.host}:${o.port}/${name}`;
     },
     stop(): Promise<void> {
-      stopped ??= as('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']).then(() => watchdog.end());
+      stopped ??= stopPostgresIn(o.dir).then(() => watchdog.end());
       return stopped;
     },
   };
@@ -114,6 +118,24 @@ export async function startTempPostgres(host: string, port = 5432): Promise<Test
     ...pg,
     stop: () => pg.stop().then(() => fs.rmSync(dir, { recursive: true, force: true })),
   };
+}
+
+/**
+ * Runs a PostgreSQL program of Debian's newest server: as its `postgres` user when this process is
+ * root (the server refuses to run as root), else as this user.
+ */
+function asServerUser(cmd: string, args: string[]): Promise<unknown> {
+  const bin = postgresBinDir();
+  return process.getuid?.() === 0
+    ? run('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args])
+    : run(path.join(bin, cmd), args);
+}
+
+/** `pg_ctl stop -m fast` on the server startPostgres started in `dir`, when one runs there. */
+export async function stopPostgresIn(dir: string): Promise<void> {
+  const data = path.join(dir, 'data');
+  if (!fs.existsSync(path.join(data, 'postmaster.pid'))) return;
+  await asServerUser('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
 }
 
 /** The newest Debian PostgreSQL's bin directory (/usr/lib/postgresql/<major>/bin). */

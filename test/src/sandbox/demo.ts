@@ -155,7 +155,7 @@ async function down(): Promise<void> {
     if (fs.existsSync(POSTGRES.dir)) {
       log('stopping PostgreSQL');
       try {
-        stopSandboxPostgres(POSTGRES.dir);
+        await stopSandboxPostgres(POSTGRES.dir);
       } catch {
         // pg_ctl failed: its first line is the postmaster's pid; SIGQUIT is immediate shutdown.
         const pid = readPid(path.join(POSTGRES.dir, 'data', 'postmaster.pid'));
@@ -230,7 +230,7 @@ async function up(o: { zkOnly: boolean; replicas: boolean; agentFlags: string[] 
     log(
       `starting PostgreSQL on ${POSTGRES.host}:${POSTGRES.port} (${path.relative(REPO_ROOT, POSTGRES.dir)})`,
     );
-    store = startSandboxPostgres(POSTGRES);
+    store = await startSandboxPostgres(POSTGRES);
   }
   const cps = await startControlPlanes(o.replicas ? REPLICAS : 1, store);
   const join = await api<{ token: string }>('POST', '/v1/tokens', { ttl: '1h', uses: 100, hosts: '*' });
