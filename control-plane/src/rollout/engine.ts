@@ -542,9 +542,11 @@ export class RolloutEngine {
     const steps = this.o.store.listRolloutSteps(id);
     const hostNames = this.o.fleet.snapshot().hostNames;
     const current = steps.find((s) => s.state === 'requested');
-    if (!current || (r.state !== 'running' && r.state !== 'paused'))
-      return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null });
+    const active = r.state === 'running' || r.state === 'paused';
+    if (!active) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null });
+    // The members' restart ranks order the pending steps as the next pass would (leader last).
     const { status, members } = this.o.fleet.memberMap(r.cluster);
+    if (!current) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null, members });
     const gates = this.o.leases().gates(current.instance_id);
     const obs = this.o.fleet.observation(current.instance_id);
     const d = describeStep({
@@ -568,6 +570,7 @@ export class RolloutEngine {
       now: this.o.now(),
       hostNames,
       current: { step: current, phase: d.phase, text: d.text, gates },
+      members,
     });
   }
 
