@@ -550,6 +550,7 @@ export class RolloutEngine {
     const gates = this.o.leases().gates(current.instance_id);
     const obs = this.o.fleet.observation(current.instance_id);
     const d = describeStep({
+      op: current.op ?? 'restart',
       host: hostNames.get(current.host_id) ?? current.host_id,
       connected: this.o.fleet.isConnected(current.host_id),
       leaseHeld: this.o
@@ -559,7 +560,14 @@ export class RolloutEngine {
       pidBefore: current.pid_before,
       requestedAt: current.requested_at,
       obs: obs
-        ? { process: obs.process, pid: obs.pid, detail: obs.detail, reportedAt: obs.reportedAt }
+        ? {
+            process: obs.process,
+            pid: obs.pid,
+            detail: obs.detail,
+            reportedAt: obs.reportedAt,
+            probeAt: obs.probeAt,
+            answered: probeAnswered(obs.probe),
+          }
         : undefined,
       member: members.get(current.instance_id),
       ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
