@@ -205,6 +205,7 @@ export const rolloutViewSchema = z.object({
   }),
   createdAt: iso,
   updatedAt: iso,
+  startedAt: isoOrNull,
   plan: z.array(z.string()),
   steps: z.array(
     z.object({
