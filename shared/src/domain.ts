@@ -177,6 +177,12 @@ export interface MemberStatus {
   logs?: string[];
   /** How it last exited and why, while it is down after an unexpected exit (crashed or crash-looping). */
   failure?: MemberFailure;
+  /**
+   * Set when the operator stopped it (`hactl stop`): it stays stopped, and its cluster below healthy,
+   * until `hactl start` (control-plane/src/actions/run-state.ts). Who, when (ISO), why, and whether
+   * the stop overrode its gates.
+   */
+  stoppedByOperator?: { by: string; at: string; reason: string; forced: boolean };
   /** Kind-specific probe values shown to operators (e.g. `syncedFollowers`, `underReplicated`, `slots`). */
   [extra: string]: unknown;
 }

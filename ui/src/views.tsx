@@ -208,7 +208,10 @@ export function ClusterPanel({
 
 const ACTIVE = new Set(['pending', 'running', 'paused', 'waiting']);
 
-/** Rollouts: plan order, current step with the gate it waits on, elapsed times, progress. */
+/**
+ * Rollouts: steps in run order (the server orders them), current step with the gate it waits on,
+ * elapsed times, progress.
+ */
 export function RolloutsPanel({ rollouts, ask }: { rollouts: Record<string, RolloutView[]>; ask: Ask }) {
   const all = Object.values(rollouts)
     .flat()

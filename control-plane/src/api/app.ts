@@ -10,6 +10,7 @@ import { httpError } from './errors.js';
 import { MAX_BODY_BYTES } from './limits.js';
 import { authMiddleware } from './auth.js';
 import { addTrustRoutes } from './trust-routes.js';
+import { flag } from './query.js';
 import { addInstallRoutes, type InstallDeps } from './install-routes.js';
 import type { Caller, TrustService } from '../trust/service.js';
 import { addMemberRoutes } from './member-routes.js';
@@ -338,12 +339,6 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   });
 
   return app;
-}
-
-function flag(v: string | undefined, name: string): boolean {
-  if (v === undefined || v === '' || v === 'true' || v === '1') return v !== undefined;
-  if (v === 'false' || v === '0') return false;
-  throw new ValidationError('invalid query', [{ path: name, message: 'must be true or false' }]);
 }
 
 function int(v: string, name: string): number {

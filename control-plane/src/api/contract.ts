@@ -154,7 +154,14 @@ export interface RolloutView {
   options: RolloutOptions;
   createdAt: string;
   updatedAt: string;
+  /** When its first step was requested (its work began); null while none has been (rollout/view.ts). */
+  startedAt: string | null;
+  /** The members in the order planned at the start (`steps[].index` is the place in it). */
   plan: string[];
+  /**
+   * The steps in the order they ran and will run: those taken up by when they were, then the
+   * pending ones in the order the engine would request them now (leader last, re-decided each step).
+   */
   steps: RolloutStepView[];
   /**
    * The step being worked on: its phase and what it waits for, in words. `gates` (with their current

@@ -154,6 +154,11 @@ describe('member action routes (issue 13)', () => {
       by: 'admin',
       forced: true,
     });
+    // A rollout of the others waits at cluster-healthy: the gate says whose stop holds it and the way out.
+    expect(status.health).not.toBe('healthy');
+    expect(core.leases.gates('zk/zk-2').find((g) => g.gate === 'cluster-healthy')?.reason).toContain(
+      'zk/zk-1 was stopped by the operator and keeps it below healthy until started (hactl start zk/zk-1)',
+    );
     core.fleet.applyCluster('zk', spec(3000), { author: 't', message: 're-apply' });
     expect(runState('zk/zk-1')).toBe('stopped');
     expect((await post('/v1/clusters/zk/members/zk-1/restart')).status).toBe(409);

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { HOST_RE, ValidationError, parseJsonInput } from '@hactl/shared';
 import type { Fleet } from '../reconcile/fleet.js';
+import { flag } from './query.js';
 import { parseScopes } from '../trust/policy.js';
 import type { Caller, TrustService } from '../trust/service.js';
 
@@ -82,6 +83,11 @@ export function addTrustRoutes(
     const name = c.req.param('name');
     if (!HOST_RE.test(name))
       throw new ValidationError('invalid host name', [{ path: 'name', message: 'must be a host name' }]);
+    // The preview runs the delete's own check, so it refuses (409, naming the clusters) alike.
+    if (flag(c.req.query('dryRun'), 'dryRun')) {
+      fleet.checkHostDelete(name);
+      return c.json({ deleted: false, dryRun: true, host: name });
+    }
     fleet.deleteHost(name, { author: c.get('caller').name });
     trust.revokeHost(name);
     return c.json({ deleted: true, host: name });

@@ -3,26 +3,15 @@
  * (real-cp.ts): what the CLI says and exits with, against what the control plane stored.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serviceKind } from '@hactl/shared';
-import { startRealControlPlane, zkMember, type RealControlPlane } from './real-cp.js';
+import { applyZkMain, startRealControlPlane, zkMember, type RealControlPlane } from './real-cp.js';
 import { parseMemberArg } from './commands/member.js';
 import { formatUptime } from './commands/status.js';
 
 let cp: RealControlPlane;
-let dir: string;
 
-/** Three members, zk1..zk3, in the JSON form of YAML. */
-const spec = JSON.stringify({
-  name: 'zk-main',
-  kind: 'zookeeper',
-  distribution: { home: '/usr/share/zookeeper' },
-  members: [1, 2, 3].map((id) => ({ host: `zk${id}`, id })),
-});
-
+/** The members of zk-main (real-cp.ts applyZkMain) report; those in `down` do not answer. */
 function report(down: string[] = []): void {
   for (const [host, id, mode] of [
     ['zk1', 'zk-main/zk-1', 'follower'],
@@ -39,23 +28,11 @@ function report(down: string[] = []): void {
 }
 
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-member-'));
   cp = startRealControlPlane();
-  for (const [n, a] of [
-    ['zk1', '127.0.0.11'],
-    ['zk2', '127.0.0.12'],
-    ['zk3', '127.0.0.13'],
-  ] as const)
-    cp.connect(n, a);
-  const f = path.join(dir, 'zk.yaml');
-  fs.writeFileSync(f, spec);
-  expect((await cp.hactl('apply', '-f', f)).code).toBe(0);
+  await applyZkMain(cp);
   report();
 });
-afterEach(() => {
-  cp.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => cp.close());
 
 describe('hactl member actions', () => {
   it('MEMBER must be CLUSTER/MEMBER: usage errors (exit 2) name what is wrong', async () => {

@@ -143,6 +143,30 @@ export function startRealControlPlane(): RealControlPlane {
   return cp;
 }
 
+/**
+ * Cluster zk-main: ZooKeeper members 1..3 on hosts zk1..zk3 (127.0.0.11-13, connected here), applied
+ * through `hactl apply` as an operator would.
+ */
+export async function applyZkMain(cp: RealControlPlane): Promise<void> {
+  for (const id of [1, 2, 3]) cp.connect(`zk${id}`, `127.0.0.1${id}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-zk-main-'));
+  try {
+    const f = path.join(dir, 'zk.yaml');
+    const members = [1, 2, 3].map((id) => ({ host: `zk${id}`, id }));
+    const spec = {
+      name: 'zk-main',
+      kind: 'zookeeper',
+      distribution: { home: '/usr/share/zookeeper' },
+      members,
+    };
+    fs.writeFileSync(f, JSON.stringify(spec));
+    const r = await cp.hactl('apply', '-f', f);
+    if (r.code !== 0) throw new Error(`applying zk-main failed: ${r.err}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A ZooKeeper member report: running and serving in `mode`, with the agent's log files. */
 export function zkMember(
   id: string,

@@ -10,6 +10,7 @@ const view = (state: string, steps: [string, string][]) => ({
   revision: 2,
   state,
   reason: state === 'paused' ? 'gate timeout' : '',
+  startedAt: '2026-12-01T06:00:00.000Z',
   plan: ['zk1 (zk-main/zk-1)', 'zk3 (zk-main/zk-3)'],
   steps: steps.map(([host, st], i) => ({
     index: i,
@@ -75,6 +76,19 @@ describe('hactl rollout / history / diff / rollback', () => {
     expect(out).toContain('WAIT cluster-healthy: cluster is degraded: leader 3, 1/2 followers synced');
     expect(out).not.toMatch(/waiting for waiting/);
     expect(out).toMatch(/1\s+zk1\s+zk-main\/zk-1\s+done\s+1\.5s/);
+    expect(out).toContain('Started:  2026-12-01T06:00:00.000Z');
+    expect(out).toContain('Steps (in run order, the pending ones as the engine would take them now;');
+  });
+
+  it('rollout status says when no step has started yet, and which order a finished rollout lists', async () => {
+    const waiting = fakeIo({
+      [`GET ${S}/v1/rollouts/ab12`]: { body: { ...view('running', [['zk1', 'pending']]), startedAt: null } },
+    });
+    expect(await runCli(['rollout', 'status', 'ab12'], waiting)).toBe(0);
+    expect(waiting.out()).toContain('Started:  not yet (its first step waits)');
+    const done = fakeIo({ [`GET ${S}/v1/rollouts/ab12`]: { body: view('completed', [['zk1', 'done']]) } });
+    expect(await runCli(['rollout', 'status', 'ab12'], done)).toBe(0);
+    expect(done.out()).toContain('Steps (in run order; #: place in the plan):');
   });
 
   it('rollout status -w follows until completion and exits 0; a paused rollout exits 1 with the reason', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRealControlPlane, type RealControlPlane } from './real-cp.js';
+import { applyZkMain, startRealControlPlane, type RealControlPlane } from './real-cp.js';
 
 /** hactl token create / delete host against the real control plane in-process (issue 12). */
 let cp: RealControlPlane;
@@ -38,10 +38,26 @@ describe('hactl token and host commands', () => {
     cp.connect('old1', '127.0.0.41');
     const dry = await cp.hactl('delete', 'host', 'old1');
     expect(dry.code).toBe(2);
+    expect(dry.err).toMatch(/^host\/old1: deleting it disconnects its agent and revokes its certificate/);
     expect(cp.core.fleet.listHosts().map((h) => h.name)).toContain('old1');
     const r = await cp.hactl('delete', 'host', 'old1', '--yes');
     expect(r.code, r.err).toBe(0);
     expect(cp.core.fleet.listHosts().map((h) => h.name)).not.toContain('old1');
     expect((await cp.hactl('delete', 'host', 'old1', '--yes')).err).toMatch(/host old1 not found/);
+  });
+
+  it('delete host: the preview of a host a cluster uses says the delete would be refused, naming the cluster, as the delete does', async () => {
+    await applyZkMain(cp);
+    const preview = await cp.hactl('delete', 'host', 'zk2');
+    expect(preview.code).toBe(1);
+    expect(preview.err).toBe(
+      'host/zk2: the delete would be refused: host zk2 runs members of zk-main; move them off it in the cluster specs first\n',
+    );
+    const real = await cp.hactl('delete', 'host', 'zk2', '--yes');
+    expect(real.code).toBe(1);
+    expect(real.err).toContain(
+      'host zk2 runs members of zk-main; move them off it in the cluster specs first',
+    );
+    expect(cp.core.fleet.listHosts().map((h) => h.name)).toContain('zk2');
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   checkNimbusLost,
   chooseTarget,
+  noteNimbusStart,
+  NIMBUS_START_GRACE_MS,
   planFailoverStep,
   type DetectInput,
   type StepInput,
@@ -72,10 +74,89 @@ describe('checkNimbusLost', () => {
     expect(d.reason).toContain('storm1');
   });
 
+  const run = (ago: number, served = false) => ({ key: 'storm1/100', at: NOW - ago, served });
+  const grace = { startGraceMs: NIMBUS_START_GRACE_MS };
+  it.each<[string, Partial<DetectInput>, string, RegExp]>([
+    [
+      'first start under load: agent silent 2 s, port not open yet, 5 s into the run → serving (grace), not suspect',
+      { ...grace, active: silent, witnesses: unreachable, start: run(5000) },
+      'serving',
+      /started 5 s ago and has not served yet: it has 20 s to open its port/,
+    ],
+    [
+      'the same 25 s into a run that never served → suspect (the grace is over)',
+      { ...grace, active: silent, witnesses: unreachable, start: run(25_000) },
+      'suspect',
+      /answers none of storm3, storm4; failing over/,
+    ],
+    [
+      'a run that served, 5 s in, then silent and unreachable → suspect at once (no grace for a serving nimbus)',
+      { ...grace, active: silent, witnesses: unreachable, start: run(5000, true) },
+      'suspect',
+      /answers none of/,
+    ],
+    [
+      'a crash 5 s into a run → no grace: the agent says so itself',
+      {
+        ...grace,
+        active: { ...base.active, process: 'crashed' },
+        witnesses: unreachable,
+        start: run(5000),
+        lostSince: NOW - 6000,
+      },
+      'lost',
+      /reports nimbus crashed/,
+    ],
+    [
+      'no grace given → suspect as before',
+      { active: silent, witnesses: unreachable, start: run(5000) },
+      'suspect',
+      /answers none of/,
+    ],
+  ])('start grace: %s', (_name, patch, state, reason) => {
+    const d = checkNimbusLost({ ...base, ...patch });
+    expect(d.state).toBe(state);
+    expect(d.reason).toMatch(reason);
+  });
+
   it('keeps the first time it saw the loss', () => {
     expect(
       checkNimbusLost({ ...base, active: silent, witnesses: unreachable, lostSince: NOW - 100 }).since,
     ).toBe(NOW - 100);
+  });
+});
+
+describe('noteNimbusStart', () => {
+  const seen = (o: Partial<DetectInput['active']> = {}) => ({ ...base.active, pid: 100, ...o });
+  const listening = { at: NOW - 100, listening: true, isLeader: true };
+  it.each<[string, Parameters<typeof noteNimbusStart>[0], DetectInput['active'], unknown]>([
+    ['never reported → no run', undefined, seen({ reportedAt: undefined }), undefined],
+    [
+      'first report → a run from that report, not served',
+      undefined,
+      seen(),
+      { key: 'storm1/100', at: NOW - 500, served: false },
+    ],
+    [
+      'same pid, probe listening → served',
+      { key: 'storm1/100', at: NOW - 9000, served: false },
+      seen({ probe: listening }),
+      { key: 'storm1/100', at: NOW - 9000, served: true },
+    ],
+    [
+      'a new pid (restart) → a new run, not served',
+      { key: 'storm1/100', at: NOW - 9000, served: true },
+      seen({ pid: 200 }),
+      { key: 'storm1/200', at: NOW - 500, served: false },
+    ],
+    [
+      'another host (failover) → a new run, listening in its first report → served',
+      { key: 'storm1/100', at: NOW - 9000, served: true },
+      seen({ host: 'storm2', probe: listening }),
+      { key: 'storm2/100', at: NOW - 500, served: true },
+    ],
+  ])('%s', (_name, prev, active, want) => {
+    expect(noteNimbusStart(prev, active)).toEqual(want);
   });
 });
 

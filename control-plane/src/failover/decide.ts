@@ -23,6 +23,8 @@ export interface NimbusSeen {
   /** When its agent last reported this instance (ms since epoch); undefined: never. */
   reportedAt?: number | undefined;
   process?: ProcessState | undefined;
+  /** Its process id as last reported (0 or undefined: none runs). */
+  pid?: number | undefined;
   /** The last probe, with when it was taken (ms since epoch). */
   probe?: { at: number; listening: boolean; isLeader: boolean; error?: string | undefined } | undefined;
 }
@@ -35,8 +37,49 @@ export interface Witness {
   reachable: boolean;
 }
 
+/**
+ * How long after a nimbus (re)starts its silence is not yet evidence, ms, unless it has been seen
+ * listening (`NimbusStart.served`). A starting nimbus has not opened its Thrift port yet (JVM
+ * start, ZooKeeper connection, blob store, then the Thrift server), and on a loaded host its agent
+ * may miss a report while it starts the process: the two symptoms of a lost nimbus, both expected.
+ * That is what raised `failover.suspect` during a cluster's first start under load. 20 s bounds a
+ * start on a loaded host; it was chosen, not measured, and errs long because it cannot delay a
+ * failover of a nimbus that serves: the grace ends the moment its own probe finds it listening,
+ * and does not apply to a crash (the agent's own word). It delays only the failover from a host
+ * that goes silent before its new nimbus ever answered, by at most 20 s less the time since the
+ * start (then `detectAfterMs` applies as always).
+ */
+export const NIMBUS_START_GRACE_MS = 20_000;
+
+/** The active nimbus's current run as the engine noted it (`noteNimbusStart`). */
+export interface NimbusStart {
+  /** Its host and pid: a new pair is a new run. */
+  key: string;
+  /** The report that first showed this run (ms since epoch). */
+  at: number;
+  /** A report since then carried a probe that found its Thrift port listening. */
+  served: boolean;
+}
+
+/**
+ * The active nimbus's run after this report: a new one when its host or pid changed (a first
+ * start, a restart, a failover's promotion), else the same with `served` once a probe listened.
+ * Undefined before its first report. Pure.
+ */
+export function noteNimbusStart(prev: NimbusStart | undefined, active: NimbusSeen): NimbusStart | undefined {
+  if (active.reportedAt === undefined) return undefined;
+  const key = `${active.host}/${active.pid ?? 0}`;
+  const run = prev?.key === key ? prev : { key, at: active.reportedAt, served: false };
+  const listening = active.probe?.listening === true && active.reportedAt >= run.at;
+  return listening && !run.served ? { ...run, served: true } : run;
+}
+
 export interface DetectInput {
   active: NimbusSeen;
+  /** Its current run (`noteNimbusStart`); undefined: not known, no grace. */
+  start?: NimbusStart | undefined;
+  /** How long a run that has not served yet may be silent unsuspected, ms (NIMBUS_START_GRACE_MS). */
+  startGraceMs?: number;
   witnesses: readonly Witness[];
   /** How long the active nimbus must be lost before it is declared lost, ms. */
   detectAfterMs: number;
@@ -67,6 +110,8 @@ export interface Detection {
  *    least one did. A nimbus whose host is merely cut off from the control plane (or whose agent is
  *    frozen) still answers its peers, and is never lost.
  * `lost` once both held for `detectAfterMs` without a break.
+ * Not while a run that has not served yet is within its start grace and the symptom is silence
+ * (NIMBUS_START_GRACE_MS): that is a nimbus starting; the wait for `lost` begins after the grace.
  */
 export function checkNimbusLost(i: DetectInput): Detection {
   const { active, now } = i;
@@ -94,8 +139,15 @@ export function checkNimbusLost(i: DetectInput): Detection {
       state: 'serving',
       reason: `${symptom}, but ${seeing.map((w) => w.host).join(', ')} still reach its Thrift port: it serves`,
     };
-  const since = i.lostSince ?? now;
   const reason = `${symptom}, and its Thrift port answers none of ${fresh.map((w) => w.host).join(', ')}`;
+  const started = i.start && !i.start.served ? now - i.start.at : undefined;
+  const grace = i.startGraceMs ?? 0;
+  if (silent && started !== undefined && started < grace)
+    return {
+      state: 'serving',
+      reason: `${reason}, but nimbus on ${active.host} started ${Math.round(started / 1000)} s ago and has not served yet: it has ${Math.round(grace / 1000)} s to open its port before it is suspect`,
+    };
+  const since = i.lostSince ?? now;
   const lostFor = now - since;
   return lostFor >= i.detectAfterMs
     ? { state: 'lost', since, reason: `${reason} (for ${Math.round(lostFor / 100) / 10} s)` }

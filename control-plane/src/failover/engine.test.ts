@@ -196,4 +196,28 @@ describe('failover engine', () => {
     expect(last).toMatchObject({ trigger: 'auto', from: 's1', to: 's2', step: 'promote' });
     expect(last.steps[0]!.reason).toMatch(/silent for \d+ s, and its Thrift port answers none of s3/);
   });
+
+  it('auto: a first start under load (agent silent, port not open yet) raises no failover.suspect within the start grace; a run that never serves is suspect after it', () => {
+    const c = core();
+    setUp(c);
+    const suspects = () =>
+      store.listEvents({ cluster: 'storm-main', limit: 100 }).filter((e) => e.type === 'failover.suspect');
+    report(c, 's1', [inst('nimbus-s1', 'running', { ...nimbusProbe(false), listening: false })]);
+    report(c, 's2', [inst('nimbus-s2', 'stopped')]);
+    c.failovers.tick();
+    // s1's agent misses its reports; the supervisor cannot reach the port nimbus has not opened yet.
+    for (let t = 0; t < 15; t++) {
+      now += 1000;
+      report(c, 's2', [inst('nimbus-s2', 'stopped')]);
+      report(c, 's3', [inst('supervisor-s3', 'running', supProbe(HOSTS.s1, false))]);
+      c.failovers.tick();
+    }
+    expect(suspects()).toEqual([]);
+    expect(c.failovers.clusterView('storm-main').status.lastFailover).toBeUndefined();
+    now += 6000;
+    report(c, 's2', [inst('nimbus-s2', 'stopped')]);
+    report(c, 's3', [inst('supervisor-s3', 'running', supProbe(HOSTS.s1, false))]);
+    c.failovers.tick();
+    expect(suspects()).toHaveLength(1);
+  });
 });

@@ -14,6 +14,9 @@ import type { FailoverRow, Store } from '../store/store.js';
 import type { ClusterView, FailoverView } from '../api/contract.js';
 import {
   checkNimbusLost,
+  noteNimbusStart,
+  NIMBUS_START_GRACE_MS,
+  type NimbusStart,
   chooseTarget,
   planFailoverStep,
   type Detection,
@@ -103,6 +106,8 @@ export class FailoverEngine {
   /** When each cluster's active nimbus was first seen lost (in memory: a restart re-detects). */
   private readonly lostSince = new Map<string, number>();
   private readonly lastDetection = new Map<string, Detection['state']>();
+  /** Each cluster's active nimbus run, for its start grace (in memory: a restart notes it afresh). */
+  private readonly nimbusStart = new Map<string, NimbusStart>();
   /** The latest wait reason of each running failover (shown in its view, not recorded as a step). */
   private readonly waiting = new Map<string, string>();
 
@@ -183,6 +188,11 @@ export class FailoverEngine {
   private tickCluster(name: string): void {
     const c = this.manualCluster(name, false);
     if (!c) return;
+    // Noted on every pass, whatever follows: a run started under a rollout or a failover is known.
+    const seen = c.active === undefined ? undefined : c.nimbus.get(c.active);
+    const start = seen && noteNimbusStart(this.nimbusStart.get(name), seen);
+    if (start) this.nimbusStart.set(name, start);
+    else this.nimbusStart.delete(name);
     const running = this.running(name);
     if (running) return this.advance(running);
     if (!c.settings.auto || c.active === undefined) return this.forget(name);
@@ -204,6 +214,8 @@ export class FailoverEngine {
     const now = this.o.now();
     const d = checkNimbusLost({
       active,
+      start: this.nimbusStart.get(name),
+      startGraceMs: NIMBUS_START_GRACE_MS,
       witnesses: this.witnesses(c, active),
       detectAfterMs: c.settings.detectAfterMs,
       silentAfterMs: this.o.silentAfterMs,
@@ -412,6 +424,7 @@ export class FailoverEngine {
         address: p.inputs.address,
         reportedAt: obs?.reportedAt,
         process: obs?.process,
+        pid: obs?.pid,
         probe:
           obs && obs.probeAt > 0 && probe?.role === 'nimbus'
             ? { at: obs.probeAt, listening: probe.listening, isLeader: probe.isLeader, error: probe.error }

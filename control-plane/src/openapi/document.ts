@@ -245,7 +245,13 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/hosts/{name}',
     summary: 'Deletes a host and revokes its certificate',
     scope: 'write',
-    ok: { status: 200, ...loose('the deleted host') },
+    query: {
+      dryRun: {
+        schema: bool,
+        description: 'preview only: runs the same check (409 naming the clusters that use the host)',
+      },
+    },
+    ok: { status: 200, ...loose('the deleted host, with deleted: true|false') },
   },
   ...(['restart', 'stop', 'start'] as const).map((verb): Route => ({
     method: 'post',

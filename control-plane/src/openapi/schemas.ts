@@ -128,6 +128,9 @@ export const memberStatusSchema = z.looseObject({
   pid: z.number().int(),
   restarts: z.number().int(),
   logs: z.array(z.string()).optional(),
+  stoppedByOperator: z
+    .object({ by: z.string(), at: iso, reason: z.string(), forced: z.boolean() })
+    .optional(),
   failure: z
     .object({
       exitCode: z.number().int().nullable(),
@@ -205,6 +208,7 @@ export const rolloutViewSchema = z.object({
   }),
   createdAt: iso,
   updatedAt: iso,
+  startedAt: isoOrNull,
   plan: z.array(z.string()),
   steps: z.array(
     z.object({

@@ -515,11 +515,12 @@ export class Fleet {
   }
 
   /**
-   * Deletes a host no cluster places an instance on: its stream is ended, its row and desired state
-   * are deleted, and an event says so. The caller revokes its certificate.
-   * @throws HactlError not_found (no such host), conflict (a cluster still places members on it).
+   * Whether the host can be deleted: its row when it can. The one check of `deleteHost`, and all a
+   * preview of it does (`DELETE /v1/hosts/{name}?dryRun=true`), so both refuse alike.
+   * @throws HactlError not_found (no such host), conflict (a cluster still places members on it,
+   * named in the message).
    */
-  deleteHost(name: string, meta: { author: string }): void {
+  checkHostDelete(name: string): HostRow {
     const row = this.store.getHostByName(name);
     if (!row) throw new HactlError('not_found', `host ${name} not found`);
     const used = this.listClusters()
@@ -530,6 +531,16 @@ export class Fleet {
         'conflict',
         `host ${name} runs members of ${used.join(', ')}; move them off it in the cluster specs first`,
       );
+    return row;
+  }
+
+  /**
+   * Deletes a host no cluster places an instance on: its stream is ended, its row and desired state
+   * are deleted, and an event says so. The caller revokes its certificate.
+   * @throws HactlError as `checkHostDelete`.
+   */
+  deleteHost(name: string, meta: { author: string }): void {
+    const row = this.checkHostDelete(name);
     this.sessions.forget(row.id, 'host deleted');
     this.store.transaction(() => {
       this.store.deleteHost(row.id);

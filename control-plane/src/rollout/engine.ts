@@ -542,12 +542,15 @@ export class RolloutEngine {
     const steps = this.o.store.listRolloutSteps(id);
     const hostNames = this.o.fleet.snapshot().hostNames;
     const current = steps.find((s) => s.state === 'requested');
-    if (!current || (r.state !== 'running' && r.state !== 'paused'))
-      return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null });
+    const active = r.state === 'running' || r.state === 'paused';
+    if (!active) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null });
+    // The members' restart ranks order the pending steps as the next pass would (leader last).
     const { status, members } = this.o.fleet.memberMap(r.cluster);
+    if (!current) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null, members });
     const gates = this.o.leases().gates(current.instance_id);
     const obs = this.o.fleet.observation(current.instance_id);
     const d = describeStep({
+      op: current.op ?? 'restart',
       host: hostNames.get(current.host_id) ?? current.host_id,
       connected: this.o.fleet.isConnected(current.host_id),
       leaseHeld: this.o
@@ -557,7 +560,14 @@ export class RolloutEngine {
       pidBefore: current.pid_before,
       requestedAt: current.requested_at,
       obs: obs
-        ? { process: obs.process, pid: obs.pid, detail: obs.detail, reportedAt: obs.reportedAt }
+        ? {
+            process: obs.process,
+            pid: obs.pid,
+            detail: obs.detail,
+            reportedAt: obs.reportedAt,
+            probeAt: obs.probeAt,
+            answered: probeAnswered(obs.probe),
+          }
         : undefined,
       member: members.get(current.instance_id),
       ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
@@ -568,6 +578,7 @@ export class RolloutEngine {
       now: this.o.now(),
       hostNames,
       current: { step: current, phase: d.phase, text: d.text, gates },
+      members,
     });
   }
 

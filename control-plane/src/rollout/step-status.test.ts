@@ -118,6 +118,44 @@ describe('rollout step status', () => {
       'starting',
       'member is down (crashed: exited with code 1); the agent starts it on the current config, no lease needed',
     ],
+    [
+      'es: start step, the agent has not reported the new member since the request → awaits its start, not a lease',
+      { op: 'start', pidBefore: 0, obs: { process: 'stopped', pid: 0, detail: '', reportedAt: 500 } },
+      'starting',
+      'waiting for the agent on zk1 to start the new member and report it running; no lease needed',
+    ],
+    [
+      'es: start step, reported starting after the request → says so',
+      { op: 'start', pidBefore: 0, obs: { process: 'starting', pid: 0, detail: '', reportedAt: 2000 } },
+      'starting',
+      'waiting for the agent on zk1 to start the new member and report it running (process starting); no lease needed',
+    ],
+    [
+      'es: start step, new member runs, no probe answered since the request → awaits a probe',
+      {
+        op: 'start',
+        pidBefore: 0,
+        obs: { process: 'running', pid: 301, detail: '', reportedAt: 2000, probeAt: 900, answered: true },
+      },
+      'starting',
+      'the new member runs (pid 301); waiting for it to answer a probe',
+    ],
+    [
+      'es: start step, new member crashed → crash-looping with the reason',
+      {
+        op: 'start',
+        pidBefore: 0,
+        obs: { process: 'crashed', pid: 0, detail: 'exited with code 78', reportedAt: 2000 },
+      },
+      'crash-looping',
+      'the new member crashed on its start: exited with code 78; its agent retries',
+    ],
+    [
+      'es: start step, agent not connected → it starts the member when it connects',
+      { op: 'start', connected: false },
+      'waiting-agent',
+      'waiting for the agent on zk1 to connect; it starts the new member when it does',
+    ],
   ])('%s', (_scenario, patch, phase, text) => {
     expect(describeStep({ ...base, ...patch })).toEqual({ phase, text });
   });

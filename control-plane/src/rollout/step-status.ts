@@ -1,5 +1,6 @@
 import { isLeading, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import { restartObserved } from './step.js';
+import type { StepOp } from '../store/store.js';
 
 /**
  * Where a requested rollout step is:
@@ -7,13 +8,16 @@ import { restartObserved } from './step.js';
  * - `waiting-lease`: the agent asks for its restart lease and the gates say not yet (or it has not asked yet);
  * - `restarting`: the agent holds the lease and is stopping, starting or waiting for the member to serve;
  * - `crash-looping`: the member crashed after its restart and the supervisor keeps retrying;
- * - `starting`: the member was down before its turn; the agent starts it on the current config (no lease needed);
+ * - `starting`: the member was down before its turn, or is a new member of a membership procedure's
+ *   `start` step; its agent starts it from its desired state (no lease needed: nothing is taken down);
  * - `finishing`: the member runs a new process; the step ends with the agent's result.
  */
 export type StepPhase =
   'waiting-agent' | 'waiting-lease' | 'restarting' | 'crash-looping' | 'starting' | 'finishing';
 
 export interface StepStatusInput {
+  /** What the step does (`restart` when absent; a `start` asks no lease). */
+  op?: StepOp;
   host: string;
   connected: boolean;
   /** The member holds the cluster's restart lease now. */
@@ -21,7 +25,17 @@ export interface StepStatusInput {
   pidBefore: number;
   requestedAt: number;
   /** The agent's last report on the member. */
-  obs: { process: string; pid: number; detail: string; reportedAt: number } | undefined;
+  obs:
+    | {
+        process: string;
+        pid: number;
+        detail: string;
+        reportedAt: number;
+        /** When it was last probed (ms; 0 or absent: never) and whether that probe was answered. */
+        probeAt?: number;
+        answered?: boolean;
+      }
+    | undefined;
   member: MemberStatus | undefined;
   /** The member led its cluster (leader, controller, elected master) when its step was requested. */
   ledAtRequest: boolean;
@@ -45,8 +59,12 @@ export function describeStep(i: StepStatusInput): { phase: StepPhase; text: stri
   if (!i.connected)
     return {
       phase: 'waiting-agent',
-      text: `waiting for the agent on ${i.host} to connect; the restart is sent when it does`,
+      text:
+        i.op === 'start'
+          ? `waiting for the agent on ${i.host} to connect; it starts the new member when it does`
+          : `waiting for the agent on ${i.host} to connect; the restart is sent when it does`,
     };
+  if (i.op === 'start') return describeStart(i);
   if (i.leaseHeld) {
     const planned = plannedDisruption(i);
     if (obs?.process === 'crashed')
@@ -81,6 +99,34 @@ export function describeStep(i: StepStatusInput): { phase: StepPhase; text: stri
       text: `waiting for the restart lease: ${failing.map((g) => `${g.gate}: ${bare(g.reason)}`).join('; ')}`,
     };
   return { phase: 'waiting-lease', text: 'waiting for the agent to take the restart lease (all gates hold)' };
+}
+
+/**
+ * A membership procedure's `start` step: no command and no lease (starting takes no member down,
+ * step.ts); its agent starts the member from its desired state, and the step is done once the
+ * member runs and answered a probe taken after the request (step.ts finishedBy). So it awaits the
+ * agent's start, then that probe; the restart lease's gates were checked before the request.
+ */
+function describeStart(i: StepStatusInput): { phase: StepPhase; text: string } {
+  const obs = i.obs && i.obs.reportedAt > i.requestedAt ? i.obs : undefined;
+  const detail = obs?.detail ? `: ${obs.detail}` : '';
+  if (obs?.process === 'crashed')
+    return {
+      phase: 'crash-looping',
+      text: `the new member crashed on its start${detail}; its agent retries`,
+    };
+  if (obs?.process === 'running' && obs.pid > 0)
+    return {
+      phase: 'starting',
+      text:
+        obs.answered === true && (obs.probeAt ?? 0) > i.requestedAt
+          ? `the new member runs (pid ${obs.pid}) and answered a probe; finishing the step`
+          : `the new member runs (pid ${obs.pid}); waiting for it to answer a probe`,
+    };
+  return {
+    phase: 'starting',
+    text: `waiting for the agent on ${i.host} to start the new member and report it running${obs ? ` (process ${obs.process}${detail})` : ''}; no lease needed`,
+  };
 }
 
 /** ", the planned step: …" while the cluster is not healthy because this member is down on purpose. */

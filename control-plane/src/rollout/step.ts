@@ -194,8 +194,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
     };
   const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
-  const order = (s: StepInput): number => STEP_OP_ORDER[s.op ?? 'restart'];
-  const next = [...pending].sort((a, b) => order(a) - order(b) || rank(a) - rank(b) || a.idx - b.idx)[0]!;
+  const next = orderPendingSteps(pending, input.members)[0]!;
   const op = next.op ?? 'restart';
   if (op === 'handover' && rank(next) === 0)
     return {
@@ -224,6 +223,24 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
         ? `${next.instance} is the pending member with the lowest restart rank (${rank(next)}) now, then plan order; ${allPending.length - 1} more to go`
         : `${op} ${next.instance}: next step of phase ${phase}; ${allPending.length - 1} more to go`,
   };
+}
+
+/**
+ * Steps not yet requested in the order the engine would request them now: by phase, then within a
+ * phase by op (STEP_OP_ORDER), then by restart rank (leader last), then plan order. The one place
+ * this order is decided: `decideRolloutStep` takes the first of the lowest phase, the rollout view
+ * lists them in it. "Now": ranks are re-read at every step, so a leader that moves reorders them.
+ * Pure.
+ */
+export function orderPendingSteps<S extends Pick<StepInput, 'idx' | 'instance' | 'op' | 'phase'>>(
+  steps: readonly S[],
+  members: ReadonlyMap<string, MemberStatus>,
+): S[] {
+  const rank = (s: S): number => restartRank(members.get(s.instance));
+  const order = (s: S): number => STEP_OP_ORDER[s.op ?? 'restart'];
+  return [...steps].sort(
+    (a, b) => (a.phase ?? 0) - (b.phase ?? 0) || order(a) - order(b) || rank(a) - rank(b) || a.idx - b.idx,
+  );
 }
 
 /**

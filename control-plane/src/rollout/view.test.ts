@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { MemberStatus } from '@hactl/shared';
 import type { RolloutRow, RolloutStepRow } from '../store/store.js';
-import { viewRollout } from './view.js';
+import { orderStepsAsRun, viewRollout } from './view.js';
 
 const r: RolloutRow = {
   id: 'r1',
@@ -61,4 +62,60 @@ describe('rollout view', () => {
     });
     expect(v.current?.gates).toEqual([]);
   });
+
+  it('startedAt is the first step taken up, and null while none has been', () => {
+    const base = { now: 10_000, hostNames: new Map<string, string>(), current: null };
+    expect(viewRollout(r, [step(0, 'pending'), step(1, 'pending')], base).startedAt).toBeNull();
+    const steps = [step(0, 'requested', { requested_at: 9000 }), step(1, 'done', { requested_at: 4000 })];
+    expect(viewRollout(r, steps, base).startedAt).toBe(new Date(4000).toISOString());
+  });
+});
+
+const leader = (instance: string): MemberStatus => ({ instance, restartRank: 1 }) as unknown as MemberStatus;
+
+describe('rollout steps in run order', () => {
+  const cases: {
+    name: string;
+    steps: RolloutStepRow[];
+    members?: MemberStatus[];
+    order: number[];
+  }[] = [
+    {
+      name: 'zk: leadership moved from the planned last (step 2) to step 0 → step 0 is listed last',
+      steps: [step(0, 'pending'), step(1, 'pending'), step(2, 'pending')],
+      members: [leader('zk/zk-1')],
+      order: [1, 2, 0],
+    },
+    {
+      name: 'zk: steps taken up by their request time, not plan order; pending ones leader last',
+      steps: [
+        step(0, 'pending'),
+        step(1, 'done', { requested_at: 5000, finished_at: 6000 }),
+        step(2, 'requested', { requested_at: 7000 }),
+        step(3, 'pending'),
+      ],
+      members: [leader('zk/zk-1')],
+      order: [1, 2, 3, 0],
+    },
+    {
+      name: 'membership: a handover done without a request counts from its finish; phases before ops',
+      steps: [
+        step(0, 'done', { op: 'handover', phase: 0, finished_at: 3000 }),
+        step(1, 'pending', { op: 'stop', phase: 0 }),
+        step(2, 'pending', { op: 'start', phase: 1 }),
+        step(3, 'pending', { op: 'start', phase: 0 }),
+      ],
+      order: [0, 3, 1, 2],
+    },
+    {
+      name: 'aborted: steps skipped before they ran come last',
+      steps: [step(0, 'skipped'), step(1, 'done', { requested_at: 5000, finished_at: 6000 })],
+      order: [1, 0],
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const members = new Map((c.members ?? []).map((m) => [m.instance, m]));
+      expect(orderStepsAsRun(c.steps, members).map((s) => s.idx)).toEqual(c.order);
+    });
 });

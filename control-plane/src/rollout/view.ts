@@ -1,7 +1,8 @@
-import type { GateResult } from '@hactl/shared';
+import type { GateResult, MemberStatus } from '@hactl/shared';
 import type { RolloutView } from '../api/contract.js';
 import type { RolloutOptions } from './options.js';
 import type { StepPhase } from './step-status.js';
+import { orderPendingSteps } from './step.js';
 import type { RolloutRow, RolloutStepRow } from '../store/store.js';
 
 /** What the engine found out about the step being worked on, for its view. */
@@ -15,19 +16,62 @@ export interface CurrentStepFacts {
 }
 
 /**
- * A stored rollout as `GET /v1/rollouts/{id}` shows it: times as ISO strings, hosts by name, and
- * the step being worked on saying what it does now (not what it did when it was requested); its
- * gates only while it waits for its lease, since once the lease is held they no longer apply.
- * Pure: `now` (ms) measures the running step's elapsed time.
+ * When a step was taken up: its request, or its finish for a step done without one (a handover of
+ * a member that does not lead); 0 for a step never taken up.
+ */
+function takenAt(s: RolloutStepRow): number {
+  return s.requested_at || s.finished_at;
+}
+
+/**
+ * The steps in the order they ran and will run: those taken up (requested, done, failed, or skipped
+ * after their request) by when they were, then the pending ones in the order the engine would
+ * request them now (step.ts orderPendingSteps: phase, op, leader last, plan order), then those
+ * skipped before they ran. The plan's order is only the first guess: the engine re-decides leader
+ * last at every step. Pure.
+ */
+export function orderStepsAsRun(
+  steps: readonly RolloutStepRow[],
+  members: ReadonlyMap<string, MemberStatus>,
+): RolloutStepRow[] {
+  const pending = steps.filter((s) => s.state === 'pending');
+  const taken = steps.filter((s) => s.state !== 'pending' && takenAt(s) > 0);
+  const never = steps.filter((s) => s.state !== 'pending' && takenAt(s) === 0);
+  const input = (s: RolloutStepRow) => ({ idx: s.idx, instance: s.instance_id, op: s.op, phase: s.phase, s });
+  return [
+    ...taken.sort((a, b) => takenAt(a) - takenAt(b) || a.idx - b.idx),
+    ...orderPendingSteps(pending.map(input), members).map((x) => x.s),
+    ...never,
+  ];
+}
+
+/**
+ * A stored rollout as `GET /v1/rollouts/{id}` shows it: times as ISO strings, hosts by name, steps
+ * in the order they ran and will run (`orderStepsAsRun`; `plan` keeps the order planned at the
+ * start, and each step's `index` its place there), and the step being worked on saying what it does
+ * now (not what it did when it was requested); its gates only while it waits for its lease, since
+ * once the lease is held they no longer apply.
+ *
+ * `startedAt` is when the rollout's work began: its first step's request (a rollout is stored
+ * running, but until then it only waits, e.g. for a start step's gates). Null while no step has
+ * been taken up. A step asked again on resume counts from its new request.
+ * Pure: `now` (ms) measures the running step's elapsed time; `members` (their restart ranks) order
+ * the pending steps as the engine would.
  */
 export function viewRollout(
   r: RolloutRow,
   steps: readonly RolloutStepRow[],
-  o: { now: number; hostNames: ReadonlyMap<string, string>; current: CurrentStepFacts | null },
+  o: {
+    now: number;
+    hostNames: ReadonlyMap<string, string>;
+    current: CurrentStepFacts | null;
+    members?: ReadonlyMap<string, MemberStatus>;
+  },
 ): RolloutView {
   const host = (id: string) => o.hostNames.get(id) ?? id;
   const iso = (ms: number) => (ms ? new Date(ms).toISOString() : null);
   const c = o.current;
+  const taken = steps.map(takenAt).filter((t) => t > 0);
   return {
     id: r.id,
     cluster: r.cluster,
@@ -38,8 +82,9 @@ export function viewRollout(
     options: JSON.parse(r.options_json) as RolloutOptions,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
+    startedAt: taken.length ? iso(Math.min(...taken)) : null,
     plan: steps.map((s) => `${host(s.host_id)} (${s.instance_id})`),
-    steps: steps.map((s) => ({
+    steps: orderStepsAsRun(steps, o.members ?? new Map()).map((s) => ({
       index: s.idx,
       op: s.op ?? 'restart',
       phase: s.phase ?? 0,

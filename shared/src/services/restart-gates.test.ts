@@ -33,6 +33,42 @@ const failing = (r: ReturnType<typeof checkRestartGates>) =>
   r.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.reason}`);
 
 describe('restart gates', () => {
+  const stop = { by: 'alice', at: '2026-12-01T06:00:00.000Z', reason: 'disk swap', forced: false };
+  const stoppedStatus = (stopped: number[]): ClusterStatus => ({
+    health: 'degraded',
+    reason: `${stopped.map((n) => `zk/zk-${n} stopped by alice: disk swap`).join('; ')}; ${3 - stopped.length}/3 members serving`,
+    members: [...members.values()].map((x) =>
+      stopped.includes(Number(x.id)) ? { ...x, process: 'stopped', stoppedByOperator: stop } : x,
+    ),
+  });
+  it.each<[string, ClusterStatus, string]>([
+    [
+      'zookeeper: a member stopped by the operator keeps the cluster degraded → the gate says so and how to start it',
+      stoppedStatus([3]),
+      'cluster-healthy: waiting: cluster is degraded: zk/zk-3 was stopped by the operator and keeps it below healthy until started (hactl start zk/zk-3); zk/zk-3 stopped by alice: disk swap; 2/3 members serving',
+    ],
+    [
+      'zookeeper: two stopped by the operator → both named, with a start command each',
+      stoppedStatus([2, 3]),
+      'cluster-healthy: waiting: cluster is degraded: zk/zk-2, zk/zk-3 were stopped by the operator and keep it below healthy until started (hactl start zk/zk-2; hactl start zk/zk-3); zk/zk-2 stopped by alice: disk swap; zk/zk-3 stopped by alice: disk swap; 1/3 members serving',
+    ],
+    [
+      'zookeeper: degraded with no operator stop → the kind reason alone',
+      { ...healthy, health: 'degraded', reason: 'leader 2, 1/2 followers synced' },
+      'cluster-healthy: waiting: cluster is degraded: leader 2, 1/2 followers synced',
+    ],
+  ])('%s', (_name, status, want) => {
+    const gates = checkRestartGates({
+      cluster: 'zk',
+      status,
+      members,
+      instanceId: 'zk/zk-1',
+      leasedBy: [],
+      pending: [],
+    });
+    expect(failing(gates)).toEqual([want]);
+  });
+
   it('zookeeper: healthy ensemble, follower, no other lease → granted', () => {
     expect(
       failing(

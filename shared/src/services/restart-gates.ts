@@ -58,7 +58,7 @@ export function checkRestartGates(input: RestartGateInput): GateResult[] {
       : {
           gate: 'cluster-healthy',
           ok: false,
-          reason: `waiting: cluster is ${status.health}: ${status.reason}`,
+          reason: `waiting: cluster is ${status.health}: ${operatorStopsFirst(status, instanceId)}${status.reason}`,
         },
   );
   const me = members.get(instanceId);
@@ -77,6 +77,21 @@ export function checkRestartGates(input: RestartGateInput): GateResult[] {
     );
   }
   return results;
+}
+
+/**
+ * What keeps the cluster below healthy on the operator's word, before the kind's reason: members
+ * the operator stopped (`hactl stop`) stay stopped until `hactl start`, so a rollout would wait out
+ * its gate timeout for nothing the cluster can do itself ('' when there are none besides the asker).
+ * The status reason still says who stopped them (run-state.ts markOperatorStops); this says that it
+ * is why the gate waits and the command that ends the wait.
+ */
+function operatorStopsFirst(status: ClusterStatus, asker: string): string {
+  const stopped = status.members.filter((m) => m.stoppedByOperator && m.instance !== asker);
+  if (!stopped.length) return '';
+  const names = stopped.map((m) => m.instance);
+  const starts = names.map((n) => `hactl start ${n}`).join('; ');
+  return `${names.join(', ')} ${names.length > 1 ? 'were' : 'was'} stopped by the operator and ${names.length > 1 ? 'keep' : 'keeps'} it below healthy until started (${starts}); `;
 }
 
 /** Orders instances for a rolling restart: non-leading members first (in plan order), the leader last. */

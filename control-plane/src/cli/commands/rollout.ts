@@ -113,6 +113,8 @@ export function renderRollout(r: RolloutView): string {
     `Rollout:  ${r.id} (${r.action} of ${escapeControl(r.cluster)}, revision ${r.revision})`,
     `State:    ${r.state}${r.reason ? ` — ${escapeControl(r.reason)}` : ''}`,
     `Progress: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`,
+    // startedAt: its first step's request (rollout/view.ts); before that it waits for its first gates.
+    `Started:  ${r.startedAt ? escapeControl(r.startedAt) : FINAL.has(r.state) ? 'never (no step ran)' : 'not yet (its first step waits)'}`,
   ];
   if (r.current) {
     // The server says what the step does now (waiting for its lease, restarting, crash-looping…);
@@ -135,6 +137,11 @@ export function renderRollout(r: RolloutView): string {
     escapeControl(s.note) || '-',
   ]);
   const head = ['#', ...(membership ? ['PHASE', 'OP'] : []), 'HOST', 'INSTANCE', 'STATE', 'ELAPSED', 'NOTE'];
-  lines.push('Steps:');
+  // The server lists the steps in run order; # is the place in the plan, which that order may leave.
+  lines.push(
+    r.state === 'running' || r.state === 'paused'
+      ? 'Steps (in run order, the pending ones as the engine would take them now; #: place in the plan):'
+      : 'Steps (in run order; #: place in the plan):',
+  );
   return `${lines.join('\n')}\n${renderTable(head, rows, { indent: '  ' })}`;
 }

@@ -1,5 +1,6 @@
 import { isRecord } from '../api-types.js';
 import { ApiError, UsageError } from '../errors.js';
+import { EXIT_FAILED } from '../failure.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
 
@@ -66,19 +67,34 @@ export async function runInstallCommand(
   return 0;
 }
 
-/** `hactl delete host NAME --yes`: DELETE /v1/hosts/NAME (ends its stream, revokes its certificate). */
+/**
+ * `hactl delete host NAME --yes`: DELETE /v1/hosts/NAME (ends its stream, revokes its certificate).
+ * Without --yes it asks the control plane for a dry run, which runs the delete's own check: when a
+ * cluster uses the host it says the delete would be refused and why (naming the clusters) and exits
+ * 1, as the delete would; otherwise it says what deleting does and exits 2.
+ */
 export async function runDeleteHost(
   ctx: CommandContext,
   name: string,
   flags: { yes?: boolean },
 ): Promise<number> {
+  const path = `/v1/hosts/${encodeURIComponent(name)}`;
   if (!flags.yes) {
+    try {
+      await ctx.client.delete(`${path}?dryRun=true`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'conflict')) throw err;
+      ctx.io.stderr(
+        `host/${escapeControl(name)}: the delete would be refused: ${escapeControl(err.message)}\n`,
+      );
+      return EXIT_FAILED;
+    }
     ctx.io.stderr(
       `host/${escapeControl(name)}: deleting it disconnects its agent and revokes its certificate (it must enroll again with a new token); add --yes to delete\n`,
     );
     return 2;
   }
-  await ctx.client.delete(`/v1/hosts/${encodeURIComponent(name)}`);
+  await ctx.client.delete(path);
   ctx.io.stdout(`host/${escapeControl(name)} deleted; its certificate is revoked\n`);
   return 0;
 }

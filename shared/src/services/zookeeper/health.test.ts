@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { checkZookeeperHealth } from './health.js';
+import { checkZookeeperHealth, describeSynced } from './health.js';
 import { planZookeeper } from './plan.js';
 import type { ZookeeperSpec } from './spec.js';
 import type { ZookeeperProbe } from './parse.js';
@@ -60,6 +60,26 @@ describe('zookeeper health rollup', () => {
     expect(s.health).toBe('healthy');
     expect(s.reason).toBe('leader 2, 2/2 followers synced');
     expect(s.members.map((m) => m.mode)).toEqual(['follower', 'leader', 'follower']);
+  });
+  it('right after a 5→3 shrink the leader still counts a removed follower: 3 synced → healthy, never "3/2"', () => {
+    const s = health([obs(1, follower), obs(2, { ...leader, syncedFollowers: 3 }), obs(3, follower)]);
+    expect(s.health).toBe('healthy');
+    expect(s.reason).toBe(
+      'leader 2, 3 followers synced (2 expected; the leader still counts 1 outside the current server list, e.g. a removed member not stopped yet)',
+    );
+  });
+  it.each<[string, number | undefined, number, string]>([
+    ['in sync', 2, 2, '2/2 followers synced'],
+    ['behind', 1, 2, '1/2 followers synced'],
+    ['unknown', undefined, 2, '?/2 followers synced'],
+    [
+      'more than the server list (shrink 5→3)',
+      4,
+      2,
+      '4 followers synced (2 expected; the leader still counts 2 outside the current server list, e.g. a removed member not stopped yet)',
+    ],
+  ])('synced followers, %s → %s', (_n, synced, expected, want) => {
+    expect(describeSynced(synced, expected)).toBe(want);
   });
   it('leader sees 1/2 synced followers → degraded', () => {
     expect(

@@ -56,10 +56,10 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
     if (serving === n && synced !== undefined && synced >= n - 1) {
       health = 'healthy';
       reason =
-        n === 1 ? 'standalone server serving' : `leader ${leader.id}, ${synced}/${n - 1} followers synced`;
+        n === 1 ? 'standalone server serving' : `leader ${leader.id}, ${describeSynced(synced, n - 1)}`;
     } else {
       health = 'degraded';
-      reason = `leader ${leader.id}, ${serving}/${n} members serving, ${synced ?? '?'}/${n - 1} followers synced`;
+      reason = `leader ${leader.id}, ${serving}/${n} members serving, ${describeSynced(synced, n - 1)}`;
     }
   } else if (pending !== undefined) {
     health = 'pending';
@@ -76,6 +76,18 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
     reason = `no serving leader (${serving}/${n} members serving; a quorum needs ${majority})`;
   }
   return { health, reason, members };
+}
+
+/**
+ * "2/2 followers synced", never N/M with N > M: zk_synced_followers also counts followers outside
+ * the ensemble's current server list (service-facts §1.3), e.g. right after a 5→3 shrink, while a
+ * removed member still follows the leader. Then it says how many the list expects and why the count
+ * is higher. `synced` undefined: the leader's probe did not say. Pure.
+ */
+export function describeSynced(synced: number | undefined, expected: number): string {
+  if (synced === undefined) return `?/${expected} followers synced`;
+  if (synced <= expected) return `${synced}/${expected} followers synced`;
+  return `${synced} followers synced (${expected} expected; the leader still counts ${synced - expected} outside the current server list, e.g. a removed member not stopped yet)`;
 }
 
 export function parseZookeeperProbe(raw: unknown): ZookeeperProbe {
