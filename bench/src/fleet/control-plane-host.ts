@@ -52,7 +52,10 @@ function running(): RunningControlPlane {
 
 /** Warn and error records counted by level and message, with the first one's fields. */
 const logged = new Map<string, { count: number; first: object }>();
-/** Each change of this replica's role, timed (replica/leadership.ts logs it at info). */
+/**
+ * Each change of this replica's role after it first came to lead, timed (replica/leadership.ts
+ * logs it at info): alone on its database, any is a lease that ran out under it.
+ */
 const leadership: object[] = [];
 const countingLogger = (bindings: object): Logger => {
   const count = (level: string) => (obj: object, msg: string) => {
@@ -161,7 +164,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     case 'logged':
       return {
         logged: [...logged].map(([key, { count, first }]) => ({ key, count, first })),
-        leadership,
+        leadership: leadership.slice(1),
       };
     case 'exit':
       await cp?.stop();
