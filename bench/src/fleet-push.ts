@@ -275,6 +275,13 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let failed = false;
   const pg = stores.includes('postgres') ? await startTempPostgres(PG_HOST, PG_PORT) : undefined;
+  // Interrupted, it stops PostgreSQL and removes its directory too (pg_ctl put the server in a
+  // session of its own, so a terminal's Ctrl-C reaches only this process and its children).
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)
+    process.once(signal, () => void (pg?.stop() ?? Promise.resolve()).finally(() => process.exit(code)));
   try {
     for (const [i, n] of sizes.entries()) {
       const sized: Row[] = [];
