@@ -1,7 +1,7 @@
 /**
  * Fleet scale on one machine, three processes: this orchestrator, the server under test (a real
  * control plane, or a bare grpc-js server as the floor) and N simulated agents (sim-agents.ts,
- * one gRPC channel per host). For each size it measures, in the same run:
+ * one gRPC channel per host). For each size and each --store it measures, in the same run:
  *
  * - fan-out: a spec change that touches every host (a Storm supervisor per host) → every agent has
  *   the new generation, against the bare server writing the same message to as many streams;
@@ -10,25 +10,45 @@
  * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
  * - the control plane's RSS with N agents connected.
  *
- *   node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--report-interval-ms 5000]
- *     [--rest-requests 50] [--reps 3]          BENCH_DEBUG=1 prints progress
+ * The bare server is measured once per size; its figures stand in every store's row of that size.
+ * --store postgres runs the control plane alone on a PostgreSQL database (PgStore, the store of
+ * replicas; one replica leads at once, and it is alone): one Debian PostgreSQL on 127.0.42.1:5432
+ * (startTempPostgres; as root it runs as the postgres user) for the whole run, a fresh database
+ * per size, stopped at the end, on failure too. --store sqlite is SQLite in a temp dir.
+ *
+ *   node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--store sqlite,postgres]
+ *     [--report-interval-ms 5000] [--rest-requests 50] [--reps 3]     BENCH_DEBUG=1 prints progress
  */
 import os from 'node:os';
 import { parseBenchArgs } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits } from './fleet/ipc.js';
 import { median, ms, summarize, table, type Summary } from './fleet/stats.js';
+import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/store/pg-testing.js';
 
+const USAGE =
+  'usage: node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--store sqlite,postgres] ' +
+  '[--report-interval-ms 5000] [--rest-requests 50] [--reps 3]   (BENCH_DEBUG=1 prints progress)';
 const args = parseBenchArgs(
   {
     agents: { type: 'string', default: '1000' },
+    store: { type: 'string', default: 'sqlite' },
     'report-interval-ms': { type: 'string', default: '5000' },
     'rest-requests': { type: 'string', default: '50' },
     reps: { type: 'string', default: '3' },
   },
-  'usage: node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--report-interval-ms 5000] [--rest-requests 50] [--reps 3]   (BENCH_DEBUG=1 prints progress)',
+  USAGE,
 );
 const sizes = args.agents.split(',').map(Number);
+const stores = args.store.split(',');
+const unknownStores = stores.filter((s) => s !== 'sqlite' && s !== 'postgres');
+if (unknownStores.length) {
+  console.error(`--store: unknown ${unknownStores.join(', ')} (sqlite, postgres)\n\n${USAGE}`);
+  process.exit(2);
+}
+/** Where the benchmark's PostgreSQL listens (a loopback address of its own, the default port). */
+const PG_HOST = '127.0.42.1';
+const PG_PORT = 5432;
 const reportIntervalMs = Number(args['report-interval-ms']);
 const restRequests = Number(args['rest-requests']);
 const reps = Number(args.reps);
@@ -54,10 +74,13 @@ interface LoadStats {
   eldP99: number;
   eldMax: number;
   rssMb: number;
+  /** The control plane lost its lease during the measurement (control-plane-host.ts). */
+  leadLost: boolean;
 }
 
 interface Row {
   agents: number;
+  store: string;
   registered: string;
   hactl?: { fanOut: number; applyMs: number };
   bare?: { fanOut: number; rssMb: number };
@@ -65,6 +88,8 @@ interface Row {
   duringRest?: LoadStats;
   list?: Summary;
   one?: Summary;
+  /** Where the control plane lost its lead: the figures from there on include an election. */
+  leadLost?: string;
   notes: string[];
 }
 
@@ -104,7 +129,13 @@ async function timed(url: string, token: string, count: number, budgetMs: number
   return summarize(times);
 }
 
-async function hactl(n: number, row: Row): Promise<Record<string, unknown> | undefined> {
+/** The control plane on `storeUrl` (undefined: SQLite); the desired message agent 4 received. */
+async function hactl(
+  n: number,
+  storeUrl: string | undefined,
+  row: Row,
+): Promise<Record<string, unknown> | undefined> {
+  const name = `hactl ${row.store} ${n}`;
   const server = new Child(script('control-plane-host'), n + 1024);
   const sim = new Child(script('sim-agents'), n + 1024);
   try {
@@ -115,6 +146,7 @@ async function hactl(n: number, row: Row): Promise<Record<string, unknown> | und
     }>('start', {
       agents: n,
       reportIntervalMs,
+      store: storeUrl,
     });
     await sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
     const reg = await register(sim, n);
@@ -137,7 +169,7 @@ async function hactl(n: number, row: Row): Promise<Record<string, unknown> | und
       if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
       fanOut.push(w.at - c.t0);
       applyMs.push(c.applyMs);
-      debug(`hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
+      debug(`${name}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
       await sleep(500);
     }
     row.hactl = { fanOut: median(fanOut), applyMs: median(applyMs) };
@@ -154,24 +186,44 @@ async function hactl(n: number, row: Row): Promise<Record<string, unknown> | und
     await server.call('measure', { on: true });
     await sleep(reportIntervalMs * 2);
     row.reports = await server.call<LoadStats>('measure', { on: false });
-    debug(`hactl ${n}: reports ${JSON.stringify(row.reports)}`);
+    debug(`${name}: reports ${JSON.stringify(row.reports)}`);
+    if (row.reports.leadLost) {
+      row.leadLost = 'the status reports';
+      return sample.message;
+    }
 
     await server.call('measure', { on: true });
     const base_ = `http://127.0.0.1:${httpPort}/v1/clusters`;
     row.list = await timed(base_, token, restRequests, 60_000);
     row.one = await timed(`${base_}/storm-bench`, token, restRequests, 60_000);
     row.duringRest = await server.call<LoadStats>('measure', { on: false });
+    if (row.duringRest.leadLost) row.leadLost = 'the REST requests';
     if (row.list.n < restRequests || row.one.n < restRequests)
       row.notes.push(`REST: ${row.list.n} + ${row.one.n} requests within the 60 s budgets`);
-    debug(`hactl ${n}: REST list ${JSON.stringify(row.list)} one ${JSON.stringify(row.one)}`);
+    debug(`${name}: REST list ${JSON.stringify(row.list)} one ${JSON.stringify(row.one)}`);
     return sample.message;
   } finally {
     await sim.stop();
+    if (!server.exited)
+      row.notes.push(...(await loggedNotes(server).catch((err: unknown) => [`logged: ${String(err)}`])));
     await server.stop();
   }
 }
 
-async function bare(n: number, message: Record<string, unknown>, row: Row): Promise<void> {
+/** What the control plane logged at warn and error, one note per message, and its role changes. */
+async function loggedNotes(server: Child): Promise<string[]> {
+  const { logged, leadership } = await server.call<{
+    logged: { key: string; count: number; first: object }[];
+    leadership: object[];
+  }>('logged');
+  return [
+    ...logged.map((l) => `control plane logged ${l.count}× ${l.key} (first: ${JSON.stringify(l.first)})`),
+    ...leadership.map((l) => `control plane leadership changed: ${JSON.stringify(l)}`),
+  ];
+}
+
+/** The bare server's fan-out and RSS at size `n`, written to every row of that size. */
+async function bare(n: number, message: Record<string, unknown>, rows: Row[]): Promise<void> {
   const server = new Child(script('bare-host'), n + 1024);
   const sim = new Child(script('sim-agents'), n + 1024);
   try {
@@ -179,7 +231,7 @@ async function bare(n: number, message: Record<string, unknown>, row: Row): Prom
     await sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
     const reg = await register(sim, n);
     if (!reg.ok) {
-      row.notes.push(`bare: ${reg.text}`);
+      for (const row of rows) row.notes.push(`bare: ${reg.text}`);
       return;
     }
     const desired = message.desired as Record<string, unknown>;
@@ -197,7 +249,7 @@ async function bare(n: number, message: Record<string, unknown>, row: Row): Prom
       await sleep(500);
     }
     const { rssMb } = await server.call<{ rssMb: number }>('rss');
-    row.bare = { fanOut: median(fanOut), rssMb };
+    for (const row of rows) row.bare = { fanOut: median(fanOut), rssMb };
   } finally {
     await sim.stop();
     await server.stop();
@@ -221,20 +273,56 @@ async function main(): Promise<void> {
       .join(' ');
   console.log(`load average at start: ${load()} (${os.cpus().length} cores)`);
   const rows: Row[] = [];
-  for (const n of sizes) {
-    const row: Row = { agents: n, registered: '', notes: [] };
-    rows.push(row);
-    const message = await hactl(n, row);
-    if (message) await bare(n, message, row);
+  let failed = false;
+  const pg = stores.includes('postgres') ? await startTempPostgres(PG_HOST, PG_PORT) : undefined;
+  // Interrupted, it stops PostgreSQL and removes its directory too (pg_ctl put the server in a
+  // session of its own, so a terminal's Ctrl-C reaches only this process and its children).
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)
+    process.once(signal, () => void (pg?.stop() ?? Promise.resolve()).finally(() => process.exit(code)));
+  try {
+    for (const [i, n] of sizes.entries()) {
+      const sized: Row[] = [];
+      let message: Record<string, unknown> | undefined;
+      for (const store of stores) {
+        const row: Row = { agents: n, store, registered: '', notes: [] };
+        sized.push(row);
+        const url = store === 'postgres' ? pgDatabase(pg, `fleet_push_${i}_${n}`) : undefined;
+        // One store failing (a change that never reached every agent) still leaves the others' rows.
+        const sample = await hactl(n, url, row).catch((err: unknown) => {
+          failed = true;
+          row.notes.push(`failed: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        });
+        message ??= sample;
+      }
+      rows.push(...sized);
+      if (message) await bare(n, message, sized);
+    }
+  } finally {
+    debug('stopping PostgreSQL');
+    await pg?.stop();
   }
   console.log(`load average at end: ${load()}\n`);
   const r2 = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : '-');
   const r3 = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}` : '-');
   console.log(
     table(
-      ['agents', 'hactl fan-out ms', 'bare grpc-js ms', 'ratio', 'target', 'apply (sync) ms', 'registered'],
+      [
+        'agents',
+        'store',
+        'hactl fan-out ms',
+        'bare grpc-js ms',
+        'ratio',
+        'target',
+        'apply (sync) ms',
+        'registered',
+      ],
       rows.map((r) => [
         String(r.agents),
+        r.store,
         r.hactl ? ms(r.hactl.fanOut) : '-',
         r.bare ? ms(r.bare.fanOut) : '-',
         r.hactl && r.bare ? `${(r.hactl.fanOut / r.bare.fanOut).toFixed(2)}x` : '-',
@@ -251,6 +339,7 @@ async function main(): Promise<void> {
     table(
       [
         'agents',
+        'store',
         'reports',
         'sentAt → handled',
         'recordStatus',
@@ -263,6 +352,7 @@ async function main(): Promise<void> {
       ],
       rows.map((r) => [
         String(r.agents),
+        r.store,
         r.reports ? String(r.reports.endToEnd.n) : '-',
         r3(r.reports?.endToEnd),
         r3(r.reports?.handled),
@@ -275,11 +365,25 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  for (const r of rows) for (const note of r.notes) console.log(`${r.agents}: ${note}`);
+  for (const r of rows) {
+    if (r.leadLost)
+      console.log(
+        `${r.agents} ${r.store}: the control plane lost its lead during ${r.leadLost}; ` +
+          'those figures include the election, and later ones were not measured',
+      );
+    for (const note of r.notes) console.log(`${r.agents} ${r.store}: ${note}`);
+  }
+  if (failed || rows.some((r) => r.leadLost)) process.exitCode = 1;
+}
+
+function pgDatabase(pg: TestPostgres | undefined, name: string): string {
+  if (!pg) throw new Error('PostgreSQL was not started');
+  debug(`creating database ${name}`);
+  return pg.createDatabase(name);
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(),
   (err: unknown) => {
     console.error(err);
     process.exit(1);

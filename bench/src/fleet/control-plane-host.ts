@@ -1,14 +1,16 @@
 /**
  * The control plane under test, in a process of its own (so its RSS and event loop are its own):
- * a real one (startControlPlane, SQLite on a temp dir, production timings) driven over IPC. It
+ * a real one (startControlPlane, production timings) driven over IPC, on SQLite in a temp dir or
+ * on the PostgreSQL database whose URL `start` is given (the orchestrator runs that server). It
  * times Fleet.recordStatus and the whole report path (the agent's sentAt → handled; same machine,
- * same clock) and samples event-loop delay while asked to.
+ * same clock), samples event-loop delay while asked to, and counts what it logged at warn and error
+ * (`logged`), since a store that falls behind shows there first.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { nullLogger } from '@hactl/shared';
+import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
 import { serve, wallNow, type Request } from './ipc.js';
@@ -17,6 +19,7 @@ import { summarize } from './stats.js';
 let cp: RunningControlPlane | undefined;
 let dir = '';
 let hosts: string[] = [];
+let measured: RunningControlPlane['fleet'] | undefined;
 let eld: IntervalHistogram | undefined;
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const ELD_RESOLUTION_MS = 5;
@@ -47,23 +50,66 @@ function running(): RunningControlPlane {
   return cp;
 }
 
+/** Warn and error records counted by level and message, with the first one's fields. */
+const logged = new Map<string, { count: number; first: object }>();
+/**
+ * Each change of this replica's role after it first came to lead, timed (replica/leadership.ts
+ * logs it at info): alone on its database, any is a lease that ran out under it.
+ */
+const leadership: object[] = [];
+const countingLogger = (bindings: object): Logger => {
+  const count = (level: string) => (obj: object, msg: string) => {
+    const key = `${level} ${msg}`;
+    const seen = logged.get(key);
+    if (seen) seen.count++;
+    else logged.set(key, { count: 1, first: { ...bindings, ...obj } });
+  };
+  return {
+    debug() {},
+    info(obj, msg) {
+      if (msg === 'control-plane leadership changed')
+        leadership.push({ at: new Date().toISOString(), ...bindings, ...obj });
+    },
+    warn: count('warn'),
+    error: count('error'),
+    child: (more) => countingLogger({ ...bindings, ...more }),
+  };
+};
+
+/**
+ * On a shared store the control plane serves before it leads: its first lease round runs after
+ * start, and only a leader has a fleet. Alone on its database it takes the free lease at once.
+ */
+async function untilLeading(c: RunningControlPlane, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!c.leading()) {
+    if (performance.now() > deadline)
+      throw new Error(`the control plane did not lead within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function handle(req: Request): Promise<Record<string, unknown>> {
   switch (req.op) {
     case 'start': {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-'));
       hosts = Array.from({ length: req.agents as number }, (_, i) => `b${i}`);
+      const cfg = defaultConfig();
       cp = await startControlPlane(
         {
-          ...defaultConfig(),
+          ...cfg,
           dataDir: dir,
+          store: req.store as string | undefined,
           http: { host: '127.0.0.1', port: 0 },
           grpc: { host: '127.0.0.1', port: 0 },
           insecure: true,
           reportIntervalMs: req.reportIntervalMs as number,
         },
-        nullLogger,
+        countingLogger({}),
       );
+      await untilLeading(cp, cfg.leaderLeaseMs * 3);
       const fleet = cp.fleet;
+      measured = fleet;
       const recordStatus = fleet.recordStatus.bind(fleet);
       fleet.recordStatus = (hostId, update) => {
         const t0 = performance.now();
@@ -91,7 +137,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       return { t0, applyMs: wallNow() - t0 };
     }
     case 'measure': {
+      // A replica that lost its lease and led again runs a new term with a new Fleet, unmeasured:
+      // the figures of a measurement it happened in cover the old term and the election.
+      const c = running();
+      const leadLost = (c.leading() ? c.fleet : undefined) !== measured;
       if (req.on) {
+        if (leadLost) throw new Error('the control plane lost its lead before this measurement');
         handled = [];
         endToEnd = [];
         eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
@@ -105,10 +156,16 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         eldP99: (eld?.percentile(99) ?? NaN) / 1e6 - ELD_RESOLUTION_MS,
         eldMax: (eld?.max ?? NaN) / 1e6 - ELD_RESOLUTION_MS,
         rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        leadLost,
       };
       handled = endToEnd = undefined;
       return out;
     }
+    case 'logged':
+      return {
+        logged: [...logged].map(([key, { count, first }]) => ({ key, count, first })),
+        leadership: leadership.slice(1),
+      };
     case 'exit':
       await cp?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
