@@ -369,9 +369,25 @@ export class PgStore implements Store {
   }
 
   recordLiveness(rows: readonly { id: string; last_seen_at: number; applied_generation: number }[]): void {
-    this.write(() => {
-      for (const r of rows) this.update('hosts', r, ['last_seen_at', 'applied_generation'], ['id']);
-    });
+    if (rows.length === 0) return;
+    // One statement for the whole batch: a round trip per host blocked the leader's event loop for
+    // 335-366 ms at 5,000 hosts (a libpq call is synchronous), against 7-11 ms on SQLite.
+    this.write(() =>
+      this.all(
+        `UPDATE hosts AS h SET last_seen_at = r.last_seen_at, applied_generation = r.applied_generation
+           FROM jsonb_to_recordset($1::jsonb) AS r(id TEXT, last_seen_at BIGINT, applied_generation BIGINT)
+          WHERE h.id = r.id`,
+        [
+          JSON.stringify(
+            rows.map((r) => ({
+              id: r.id,
+              last_seen_at: r.last_seen_at,
+              applied_generation: r.applied_generation,
+            })),
+          ),
+        ],
+      ),
+    );
   }
 
   listClusters(): ClusterRow[] {
