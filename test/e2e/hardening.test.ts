@@ -168,9 +168,11 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
         (l) => l.msg === 'refused by the control plane: another agent with this --name is connected',
       ),
     ).toBe(true);
-    // Exponential backoff (with jitter): the waits grow.
-    const waits = refusals.map((l) => Number(l.retry_in_ms));
-    expect(waits[2]!).toBeGreaterThan(waits[0]!);
+    // Backoff: every refusal is a failed round (never welcomed), so the jittered wait's cap doubles
+    // each time; a wait is random below its cap (full jitter), so the rounds are what grows.
+    const rounds = refusals.map((l) => Number(l.failed_rounds));
+    expect(rounds[1]!).toBeGreaterThan(rounds[0]!);
+    expect(rounds[2]!).toBeGreaterThan(rounds[1]!);
     expect(await host(HZ1.name)).toMatchObject({ connected: true, address: HZ1.address, applyError: '' });
     await lab.stopAgent('hz1-twin');
     lab.agents.delete('hz1-twin');

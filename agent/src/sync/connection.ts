@@ -199,7 +199,8 @@ export class ControlPlaneConnection {
         retry_in_ms: delayMs,
         failed_rounds: state.failedRounds,
       },
-      'left control plane address; trying the next one',
+      // The message agents have always logged here: log searches and alerts keep matching.
+      'control plane connection lost; reconnecting',
     );
     this.timer = setTimeout(() => this.open(), delayMs);
   }
