@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { agentServiceDefinition, MAX_MESSAGE_BYTES, type AgentServiceHandlers } from '@hactl/proto';
-import type { Logger } from '@hactl/shared';
+import { hostPort, isWildcardHost, type Logger } from '@hactl/shared';
 import type { ControlPlaneConfig } from './config.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { PgStore } from './store/pg-store.js';
@@ -145,14 +145,10 @@ export async function startControlPlane(
 
   let term: LeaderTerm | undefined;
   let leadership: Leadership | undefined;
-  const leaderRecord = (): LeaderRecord | undefined =>
-    leadership?.role.type === 'follower' ? leadership.role.leader : undefined;
+  const leaderRecord = (): LeaderRecord | undefined => leadership?.followed();
   const relay = election
     ? new AgentRelay({
-        leader: () => {
-          const l = leaderRecord();
-          return l && { grpc: l.grpc, epoch: l.epoch };
-        },
+        leader: (waitMs) => leadership!.nextLeader(waitMs),
         credentials: () =>
           tlsOptions
             ? grpc.credentials.createSsl(Buffer.from(material.ca.certPem))
@@ -175,19 +171,11 @@ export async function startControlPlane(
     tlsOptions,
   );
 
-  /**
-   * Resolves with the leader's REST endpoint other than `not`, waiting up to `waitMs` through an
-   * election (this replica's own when it came to lead meanwhile); undefined when none appears.
-   */
+  /** The REST endpoint to forward to (replica/http-forward.ts): the leader's, or this replica's own once it leads. */
   const leaderHttp = async (waitMs: number, not?: string): Promise<string | undefined> => {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const l = leaderRecord();
-      if (term) return hostPort(isWildcard(cfg.http.host) ? '127.0.0.1' : cfg.http.host, httpPort);
-      if (l && l.http !== not) return l.http;
-      if (Date.now() >= deadline) return undefined;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const l = await leadership!.nextLeader(waitMs, (r) => r.http === not);
+    if (l === 'self') return hostPort(isWildcardHost(cfg.http.host) ? '127.0.0.1' : cfg.http.host, httpPort);
+    return l?.http;
   };
   const forward = election
     ? createForwarder({
@@ -325,14 +313,4 @@ export async function startControlPlane(
       store.close();
     },
   };
-}
-
-/** Whether `host` listens on every address (0.0.0.0, ::). */
-function isWildcard(host: string): boolean {
-  return host === '0.0.0.0' || host === '::';
-}
-
-/** HOST:PORT, with an IPv6 host in brackets. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -9,6 +9,7 @@ export * from './paths.js';
 export * from './config-chars.js';
 export * from './backoff.js';
 export * from './listen.js';
+export { bracketHost, hostPort } from './address.js';
 export * from './remove-command.js';
 export * from './status-answer.js';
 export * from './distribution.js';

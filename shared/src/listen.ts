@@ -14,3 +14,8 @@ export function parseHostPort(value: string): { host: string; port: number } | s
     return `${JSON.stringify(host)} is not a host name or address`;
   return { host, port };
 }
+
+/** Whether a listen host is the wildcard (`0.0.0.0`, `::`): it names no one address to reach. Pure. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Hono } from 'hono';
-import { HactlError, ValidationError, parseJsonInput } from '@hactl/shared';
+import { HactlError, ValidationError, hostPort, isWildcardHost, parseJsonInput } from '@hactl/shared';
 import { renderInstallCommand } from '../trust/install-command.js';
 import type { Caller, TrustService } from '../trust/service.js';
 
@@ -27,7 +27,7 @@ export interface InstallDeps {
 /** The advertised host: `--advertise`, else a specific HTTP listen host, else the machine's name. */
 export function advertisedHost(advertise: string | undefined, httpHost: string): string {
   if (advertise) return advertise;
-  return httpHost === '0.0.0.0' || httpHost === '::' ? os.hostname() : httpHost;
+  return isWildcardHost(httpHost) ? os.hostname() : httpHost;
 }
 
 /**
@@ -88,7 +88,8 @@ export function addInstallRoutes(app: Hono<{ Variables: { caller: Caller } }>, d
     const input = {
       controlPlaneUrl: `https://${deps.advertise.host}:${deps.advertise.httpPort()}`,
       grpc:
-        deps.advertise.grpcEndpoints?.().join(',') || `${deps.advertise.host}:${deps.advertise.grpcPort()}`,
+        deps.advertise.grpcEndpoints?.().join(',') ||
+        hostPort(deps.advertise.host, deps.advertise.grpcPort()),
       caPem,
       caSha256,
       token: 'hjt_check',

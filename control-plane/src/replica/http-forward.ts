@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream';
-import type { Logger } from '@hactl/shared';
+import { parseHostPort, type Logger } from '@hactl/shared';
 import type { ErrorBody } from '../api/contract.js';
 import { MAX_BODY_BYTES } from '../api/limits.js';
 
@@ -18,8 +18,9 @@ const HOP_BY_HOP = new Set([
 
 export interface ForwardOptions {
   /**
-   * The leader's REST endpoint (HOST:PORT), waiting up to `waitMs` for one other than `not` (a
-   * leader that just refused the connection); undefined when none appears.
+   * The REST endpoint (HOST:PORT) to send to, waiting up to `waitMs` for a leader other than `not`
+   * (one that just refused the connection): the leader's, or this replica's own when it came to
+   * lead meanwhile; undefined when none appears.
    */
   leader: (waitMs: number, not?: string) => Promise<string | undefined>;
   /** TLS: the shared CA the leader's certificate is checked against; undefined for plain HTTP (loopback). */
@@ -82,15 +83,19 @@ export function createForwarder(
         unavailable(res, `no control-plane replica leads right now (waited ${o.waitMs} ms); retry`);
         return;
       }
-      const sep = target.lastIndexOf(':');
+      const at = parseHostPort(target);
+      if (typeof at === 'string') {
+        unavailable(res, `the leader's REST endpoint is not HOST:PORT (${at})`);
+        return;
+      }
       const headers: http.OutgoingHttpHeaders = {};
       for (const [k, v] of Object.entries(req.headers))
         if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
       headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
       headers['content-length'] = String(body.length);
       const opts: https.RequestOptions = {
-        host: target.slice(0, sep).replace(/^\[|\]$/g, ''),
-        port: Number(target.slice(sep + 1)),
+        host: at.host,
+        port: at.port,
         method: req.method,
         path: req.url,
         headers,

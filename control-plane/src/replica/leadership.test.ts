@@ -186,3 +186,36 @@ describe('Leadership: the lease loop around nextRole', () => {
     expect(l.leading()).toBe(false);
   });
 });
+
+describe('Leadership.nextLeader: where a request goes, waiting through an election', () => {
+  // The wait runs on real timers, so these loops read the real monotonic clock.
+  const loop = (answers: (ElectionAnswer | Error)[]) => ({
+    l: new Leadership({
+      election: scripted(answers),
+      holder: 'a',
+      endpoints: { grpc: 'g', http: 'h' },
+      ttlMs: 3000,
+      now: () => performance.now(),
+      logger: pino({ level: 'silent' }),
+      onChange: () => undefined,
+    }),
+  });
+
+  it('waits until a round learns the leader, then answers it; self once this replica leads', async () => {
+    const { l } = loop([
+      { leading: false, epoch: 0, current: other },
+      { leading: true, epoch: 5, current: undefined },
+    ]);
+    const waiting = l.nextLeader(60_000);
+    l.round(); // woken by the change, not by a timer
+    expect(await waiting).toEqual(other);
+    const skipping = l.nextLeader(60_000, (r) => r.holder === other.holder);
+    l.round();
+    expect(await skipping).toBe('self');
+  });
+
+  it('undefined when no leader appears within the wait', async () => {
+    const { l } = loop([]);
+    expect(await l.nextLeader(20)).toBeUndefined();
+  });
+});

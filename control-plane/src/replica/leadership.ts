@@ -131,6 +131,8 @@ export class Leadership {
   role: Role = { type: 'follower', leader: undefined };
   private renewedAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
+  /** Calls waiting in nextLeader, woken on every change of role. */
+  private readonly waiters = new Set<() => void>();
 
   constructor(private readonly o: LeadershipOptions) {}
 
@@ -143,6 +145,40 @@ export class Leadership {
   /** Whether this replica may act as leader right now, judged without a round trip. */
   leading(): boolean {
     return this.role.type === 'leader' && this.o.now() < this.renewedAt + this.o.ttlMs - this.marginMs();
+  }
+
+  /** The leader this replica follows now (undefined while it leads or knows none). */
+  followed(): LeaderRecord | undefined {
+    return this.role.type === 'follower' ? this.role.leader : undefined;
+  }
+
+  /**
+   * Where a request should go now: `self` when this replica leads, else the leader it follows,
+   * waiting through an election up to `waitMs` (woken by each lease round that changes the role);
+   * undefined when none appears in time. `skip` passes over a leader that has just refused a
+   * connection (dead, its lease not yet run out), so the wait lasts until another one leads.
+   */
+  async nextLeader(
+    waitMs: number,
+    skip?: (l: LeaderRecord) => boolean,
+  ): Promise<LeaderRecord | 'self' | undefined> {
+    const deadline = this.o.now() + waitMs;
+    for (;;) {
+      if (this.role.type === 'leader') return 'self';
+      const l = this.role.leader;
+      if (l && !skip?.(l)) return l;
+      const left = deadline - this.o.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const t = setTimeout(done, left);
+        this.waiters.add(done);
+      });
+    }
   }
 
   /** One lease round; public for tests. */
@@ -175,6 +211,7 @@ export class Leadership {
     }
     this.o.logger.info({ change: next.change, reason: next.reason }, 'control-plane leadership changed');
     this.o.onChange(next.change, next.role, next.reason);
+    for (const wake of [...this.waiters]) wake();
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type ControlMessage,
 } from '@hactl/proto';
 import type { Logger } from '@hactl/shared';
+import type { LeaderRecord } from './leadership.js';
 
 /**
  * Metadata a follower replica adds to the calls it relays to the leader. The secret proves the
@@ -64,8 +65,11 @@ export function callerPeer(
 }
 
 export interface RelayOptions {
-  /** The leader to relay to (HOST:PORT of its agent endpoint and its epoch), or undefined while none leads. */
-  leader: () => { grpc: string; epoch: number } | undefined;
+  /**
+   * The leader to relay to, waiting up to `waitMs` through an election (Leadership.nextLeader):
+   * its record, `self` when this replica came to lead meanwhile, undefined when none appeared.
+   */
+  leader: (waitMs: number) => Promise<Pick<LeaderRecord, 'grpc' | 'epoch'> | 'self' | undefined>;
   /** Credentials for the leader's gRPC endpoint (TLS with the shared CA, or insecure on loopback). */
   credentials: () => grpc.ChannelCredentials;
   secret: string;
@@ -205,15 +209,13 @@ export class AgentRelay {
     return meta;
   }
 
-  /** A client for the current leader, waiting up to waitForLeaderMs for one to appear. */
+  /**
+   * A client for the current leader, waiting up to waitForLeaderMs for one to appear; undefined
+   * when none did, or this replica leads now (the agent reconnects and meets its term).
+   */
   private async leaderClient(): Promise<{ client: AgentServiceClient; epoch: number } | undefined> {
-    const deadline = Date.now() + this.o.waitForLeaderMs;
-    let leader = this.o.leader();
-    while (!leader && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      leader = this.o.leader();
-    }
-    if (!leader) return undefined;
+    const leader = await this.o.leader(this.o.waitForLeaderMs);
+    if (!leader || leader === 'self') return undefined;
     const key = `${leader.grpc}#${leader.epoch}`;
     if (this.client?.key !== key) {
       this.client?.client.close();

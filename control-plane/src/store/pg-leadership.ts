@@ -151,14 +151,14 @@ export function announceReplica(
   holder: string,
   endpoints: { grpc: string; http: string },
 ): void {
+  // One statement, one round trip per lease round and replica.
   db.query(
-    `INSERT INTO hactl_replicas (holder, grpc, http, seen_at) VALUES ($1, $2, $3, clock_timestamp())
+    `WITH forgotten AS (
+       DELETE FROM hactl_replicas
+        WHERE holder <> $1 AND seen_at < clock_timestamp() - $4::bigint * interval '1 millisecond')
+     INSERT INTO hactl_replicas (holder, grpc, http, seen_at) VALUES ($1, $2, $3, clock_timestamp())
        ON CONFLICT (holder) DO UPDATE SET grpc = excluded.grpc, http = excluded.http, seen_at = excluded.seen_at`,
-    [holder, endpoints.grpc, endpoints.http],
-  );
-  db.query(
-    `DELETE FROM hactl_replicas WHERE seen_at < clock_timestamp() - $1::bigint * interval '1 millisecond'`,
-    [REPLICA_FORGET_MS],
+    [holder, endpoints.grpc, endpoints.http, REPLICA_FORGET_MS],
   );
 }
 

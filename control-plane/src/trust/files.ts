@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCa, issueServerCert, certSha256, type KeyPair } from './x509.js';
+import { isWildcardHost } from '@hactl/shared';
 import type { Store } from '../store/store.js';
 
 /**
@@ -48,7 +49,7 @@ export function serverNames(listenHosts: readonly string[], extra: readonly stri
   const names = new Set<string>(['localhost', os.hostname()]);
   for (const list of Object.values(os.networkInterfaces()))
     for (const a of list ?? []) if (!a.address.startsWith('fe80')) names.add(a.address);
-  for (const h of listenHosts) if (h !== '0.0.0.0' && h !== '::') names.add(h);
+  for (const h of listenHosts) if (!isWildcardHost(h)) names.add(h);
   for (const e of extra) names.add(e);
   return [...names].sort();
 }

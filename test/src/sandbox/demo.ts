@@ -25,7 +25,8 @@ import {
   type ReplicaRole,
   type SandboxControlPlane,
 } from './control-plane.js';
-import { startSandboxPostgres, stopSandboxPostgres } from './postgres.js';
+import { stopPostgresIn } from '@hactl/control-plane/dist/store/pg-testing.js';
+import { startSandboxPostgres } from './postgres.js';
 
 const DEMO = path.join(REPO_ROOT, '.demo');
 const SLICE = 1;
@@ -155,7 +156,7 @@ async function down(): Promise<void> {
     if (fs.existsSync(POSTGRES.dir)) {
       log('stopping PostgreSQL');
       try {
-        await stopSandboxPostgres(POSTGRES.dir);
+        await stopPostgresIn(POSTGRES.dir);
       } catch {
         // pg_ctl failed: its first line is the postmaster's pid; SIGQUIT is immediate shutdown.
         const pid = readPid(path.join(POSTGRES.dir, 'data', 'postmaster.pid'));

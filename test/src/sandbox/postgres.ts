@@ -1,7 +1,7 @@
 // The sandbox's PostgreSQL (`scripts/demo.sh replicas`): Debian's server, started by the same code
 // as the tests' (control-plane/src/store/pg-testing.ts), but left running after demo.js exits,
-// until `scripts/demo.sh down`.
-import { startPostgres, stopPostgresIn } from '@hactl/control-plane/dist/store/pg-testing.js';
+// until `scripts/demo.sh down` stops it with pg-testing's stopPostgresIn.
+import { startPostgres } from '@hactl/control-plane/dist/store/pg-testing.js';
 
 /**
  * A server in `dir` on `host:port` alone with a database `hactl`; returns that database's URL.
@@ -11,9 +11,4 @@ import { startPostgres, stopPostgresIn } from '@hactl/control-plane/dist/store/p
 export async function startSandboxPostgres(o: { dir: string; host: string; port: number }): Promise<string> {
   const pg = await startPostgres({ ...o, outlive: true });
   return pg.createDatabase('hactl');
-}
-
-/** `pg_ctl stop -m fast` on the server in `dir`, when one runs there (`down`). */
-export function stopSandboxPostgres(dir: string): Promise<void> {
-  return stopPostgresIn(dir);
 }
