@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -8,6 +9,9 @@ import { nullLogger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../server.js';
 import { testConfig } from '../config.js';
 import { startTempPostgres, type TestPostgres } from '../store/pg-testing.js';
+import { fakeIo } from '../cli/fake-io.js';
+import { nodeHttpClient } from '../cli/http.js';
+import { runCli } from '../cli/run.js';
 
 // Two control-plane replicas in this process on one real PostgreSQL (Debian's, on 127.0.40.3).
 const LEASE_MS = 1000;
@@ -89,6 +93,50 @@ describe('control-plane replicas on one PostgreSQL', () => {
     const cmd = await rest(b, 'POST', '/v1/install-command', { name: 'r9', address: '127.0.0.69' });
     expect(cmd.status).toBe(201);
     expect(cmd.body.command).toContain(`--grpc 127.0.0.1:${a.grpcPort},127.0.0.1:${b.grpcPort}`);
+  });
+
+  it("the event stream streams through the follower: an event the leader stores arrives on the follower's stream", async () => {
+    const token = fs.readFileSync(path.join(dirs[0]!, 'admin.token'), 'utf8').trim();
+    const ac = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${b.httpPort}/v1/events/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    // A change made after the stream opened, through the leader itself.
+    const made = await rest(a, 'POST', '/v1/tokens', { kind: 'join', ttl: '1h', uses: 1, hosts: 'sse*' });
+    expect(made.status).toBe(201);
+    await until('the audit event of that change on the stream', async () => {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+      return text.includes('POST /v1/tokens') ? true : undefined;
+    });
+    ac.abort();
+  });
+
+  it('hactl with both replicas in HACTL_SERVER, the first unreachable: answered by the second over real HTTP', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as net.AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const token = fs.readFileSync(path.join(dirs[0]!, 'admin.token'), 'utf8').trim();
+    const io = {
+      ...fakeIo(
+        {},
+        {
+          env: {
+            HACTL_SERVER: `http://127.0.0.1:${deadPort},http://127.0.0.1:${b.httpPort}`,
+            HACTL_TOKEN: token,
+          },
+        },
+      ),
+      http: nodeHttpClient,
+    };
+    expect(await runCli(['get', 'hosts', '-o', 'json'], io)).toBe(0);
+    expect(io.out()).toContain('"hosts"');
   });
 
   it('an agent connected to the follower is relayed to the leader: hello → welcome with the shared control-plane id', async () => {
