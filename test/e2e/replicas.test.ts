@@ -229,8 +229,10 @@ describe(
       const next = await leaderIndex(lab, others, 15_000);
       const epochAfter = (await lab.replicaHealth(next))!.epoch;
       expect(epochAfter).toBeGreaterThan(epochBefore);
-      // The new leader serves while the old one is frozen.
-      await lab.waitForHealth('cr-kafka', 'healthy', { timeoutMs: 60_000 });
+      // The new leader serves while the old one is frozen. Agents whose stream was on the frozen
+      // replica notice by keepalive (20 s + 10 s), and one that tries it again meanwhile gives up
+      // after the welcome deadline (20 s): up to about a minute before all report to the new leader.
+      await lab.waitForHealth('cr-kafka', 'healthy', { timeoutMs: 120_000 });
       await lab.signalReplica(leader, 'SIGCONT');
       frozen = undefined;
       const thawed = await waitFor('the thawed replica to answer', async () => lab.replicaHealth(leader), {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import {
   agentServiceDefinition,
@@ -56,7 +57,12 @@ afterEach(() => {
   cleanup = [];
 });
 
-function connect(servers: string[], random: number, backoff = { baseMs: 50, maxMs: 200 }) {
+function connect(
+  servers: string[],
+  random: number,
+  backoff = { baseMs: 50, maxMs: 200 },
+  welcomeDeadlineMs?: number,
+) {
   const connectedTo: string[] = [];
   const conn = new ControlPlaneConnection({
     servers,
@@ -70,6 +76,7 @@ function connect(servers: string[], random: number, backoff = { baseMs: 50, maxM
     onDisconnected: () => {},
     backoff,
     random: () => random,
+    ...(welcomeDeadlineMs === undefined ? {} : { welcomeDeadlineMs }),
   });
   cleanup.push(() => conn.close());
   conn.start();
@@ -109,6 +116,24 @@ describe('ControlPlaneConnection over real gRPC with two replicas', () => {
     // minute would fail the wait below: moving on within a round does not back off.
     const { connectedTo } = connect([b.address, dead.address], 0.6, { baseMs: 60_000, maxMs: 60_000 });
     await vi.waitFor(() => expect(connectedTo).toEqual([b.address]), { timeout: 5000 });
+    expect(b.hellos).toEqual(['zk1']);
+  });
+
+  it('the address drawn first accepts connections and never answers (a frozen replica) → the next one after the welcome deadline', async () => {
+    // A frozen process: the kernel completes the TCP handshake, nobody reads or writes.
+    const held: net.Socket[] = [];
+    const frozen = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => frozen.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => {
+      held.forEach((c) => c.destroy());
+      frozen.close();
+    });
+    const frozenAddress = `127.0.0.1:${(frozen.address() as net.AddressInfo).port}`;
+    const b = await startReplica();
+    cleanup.push(() => b.server.forceShutdown());
+    const { connectedTo } = connect([b.address, frozenAddress], 0.6, { baseMs: 60_000, maxMs: 60_000 }, 300);
+    await vi.waitFor(() => expect(connectedTo).toEqual([b.address]), { timeout: 5000 });
+    expect(held.length).toBeGreaterThan(0);
     expect(b.hellos).toEqual(['zk1']);
   });
 });
