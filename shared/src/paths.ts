@@ -94,7 +94,11 @@ export type DirRelation = 'same' | 'inside' | 'contains';
 
 /** How directory `a` relates to `b`, compared in normal form: the same, inside `b`, containing `b`, or apart (undefined). */
 export function dirRelation(a: string, b: string): DirRelation | undefined {
-  const [na, nb] = [normalisePath(a), normalisePath(b)];
+  return normalRelation(normalisePath(a), normalisePath(b));
+}
+
+/** dirRelation of two paths already in normal form. */
+function normalRelation(na: string, nb: string): DirRelation | undefined {
   if (na === nb) return 'same';
   if (na.startsWith(nb === '/' ? '/' : `${nb}/`)) return 'inside';
   if (nb.startsWith(na === '/' ? '/' : `${na}/`)) return 'contains';
@@ -121,8 +125,12 @@ export class DirClaims<T = string> {
   /** Earlier claims on `host` that `dir` equals, lies inside or contains. */
   overlaps(host: string, dir: string): DirOverlap<T>[] {
     const out: DirOverlap<T>[] = [];
-    for (const c of this.byHost.get(host) ?? []) {
-      const relation = dirRelation(dir, c.dir);
+    const claims = this.byHost.get(host);
+    if (!claims) return out;
+    // Claims are stored normalised; the new directory is normalised once, not once per claim.
+    const normal = normalisePath(dir);
+    for (const c of claims) {
+      const relation = normalRelation(normal, c.dir);
       if (relation) out.push({ dir: c.dir, owner: c.owner, relation });
     }
     return out;

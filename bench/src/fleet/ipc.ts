@@ -40,9 +40,14 @@ export class Child {
   /**
    * Starts `script` in its own Node process with `fds` open files allowed: through `sh -c ulimit`,
    * since Node cannot raise its own limit, and each simulated agent or agent stream holds a socket.
+   * With BENCH_CPU_PROF=DIR each child writes a V8 CPU profile into DIR when it exits (Node refuses
+   * --cpu-prof in NODE_OPTIONS), for finding where a figure's time goes.
    */
   constructor(script: string, fds: number) {
-    this.proc = spawn('/bin/sh', ['-c', `ulimit -n ${fds} && exec "$0" "$1"`, process.execPath, script], {
+    const prof = process.env.BENCH_CPU_PROF;
+    const flags = prof ? `--cpu-prof --cpu-prof-dir=${JSON.stringify(prof)} ` : '';
+    const command = `ulimit -n ${fds} && exec "$0" ${flags}"$1"`;
+    this.proc = spawn('/bin/sh', ['-c', command, process.execPath, script], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.proc.on('message', (m: { id?: number; error?: string }) => {

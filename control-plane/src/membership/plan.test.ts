@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { InstancePlan, MemberStatus } from '@hactl/shared';
+import type { ClusterSpecBase, FleetContext, InstancePlan, MemberStatus } from '@hactl/shared';
 import {
   checkMovedMembers,
   currentPhase,
@@ -8,6 +8,7 @@ import {
   planMembershipSteps,
   type StepProgress,
 } from './plan.js';
+import { planProcedure } from './procedure.js';
 
 /** A plan of member `id` whose inputs carry the server list it runs with. */
 const plan = (id: number, servers: number[], host = `h${id}`): InstancePlan => ({
@@ -154,5 +155,36 @@ describe('membership procedure: the plans hosts are given as it progresses', () 
       'zk/zk-2:123',
       'zk/zk-3:123',
     ]);
+  });
+});
+
+describe('planProcedure', () => {
+  /** Enough of a ZooKeeper spec for planZookeeperMembership: the members' ids. */
+  const spec = (ids: number[]) =>
+    ({
+      name: 'zk',
+      kind: 'zookeeper',
+      members: ids.map((id) => ({ id, host: `h${id}` })),
+    }) as ClusterSpecBase;
+  const fleet: FleetContext = { hosts: [], clusters: [] };
+
+  it('a settings-only change reads no member status (rolling a large cluster up was most of an apply)', () => {
+    const members = () => {
+      throw new Error('member statuses read for a change that adds and removes nobody');
+    };
+    const three = { spec: spec([1, 2, 3]), plans: phase([1, 2, 3]) };
+    expect(planProcedure(three, three, fleet, members)).toBe(undefined);
+  });
+
+  it('a membership change reads the member statuses once, for leader-last ordering', () => {
+    let reads = 0;
+    const members = () => {
+      reads++;
+      return leading(1);
+    };
+    const before = { spec: spec([1]), plans: phase([1]) };
+    const p = planProcedure(before, { spec: spec([1, 2]), plans: phase([1, 2]) }, fleet, members);
+    expect(p?.steps.map(brief)).toEqual(['1 start zk/zk-2', '1 restart zk/zk-1']);
+    expect(reads).toBe(1);
   });
 });

@@ -23,13 +23,15 @@ export interface PlannedProcedure {
  * undefined when the change adds and removes no member (a plain rollout carries it). Throws a
  * ConflictError, naming the members, when it cannot be done safely: a member that moves to another
  * host under the same id (its data stays behind; add it under a new id and remove the old one), or
- * a phase the kind's planner cannot plan. Pure.
+ * a phase the kind's planner cannot plan. Pure. `members` (the cluster's member statuses) is read
+ * only for a membership change: rolling a large cluster up is most of the cost of an apply that
+ * changes only settings.
  */
 export function planProcedure(
   before: { spec: ClusterSpecBase; plans: readonly InstancePlan[] },
   after: { spec: ClusterSpecBase; plans: readonly InstancePlan[] },
   fleet: FleetContext,
-  members: ReadonlyMap<string, MemberStatus>,
+  members: () => ReadonlyMap<string, MemberStatus>,
 ): PlannedProcedure | undefined {
   if (!isMembershipChange(before.plans, after.plans)) return undefined;
   const moved = checkMovedMembers(before.plans, after.plans);
@@ -53,6 +55,6 @@ export function planProcedure(
   return {
     specs,
     phases,
-    steps: planMembershipSteps(phases, members, { handover: kind.handoverBeforeRemoval === true }),
+    steps: planMembershipSteps(phases, members(), { handover: kind.handoverBeforeRemoval === true }),
   };
 }

@@ -233,7 +233,7 @@ export class Revisions {
           files: [],
         });
     }
-    const members = current ? this.o.status().members(name).members : new Map<string, MemberStatus>();
+    const members = () => (current ? this.o.status().members(name).members : new Map<string, MemberStatus>());
     const procedure = current ? planProcedure(current, { spec, plans: after }, fleet, members) : undefined;
     // A membership procedure restarts members as its own steps (membershipSteps), not as a rollout.
     const restartOrder = procedure ? [] : instances.filter((i) => i.restart).map((i) => i.instance);
@@ -243,7 +243,7 @@ export class Revisions {
       changed: current === undefined || JSON.stringify(current.spec) !== JSON.stringify(spec),
       nextRevision: this.o.store.maxRevision(name) + 1,
       instances,
-      restartOrder: planRestartOrder(restartOrder, members).order,
+      restartOrder: planRestartOrder(restartOrder, members()).order,
       notes,
       ...(procedure ? { membershipSteps: describeProcedure(procedure, snap.hostNames) } : {}),
     };
@@ -300,7 +300,7 @@ export class Revisions {
     // new members are held and removed ones keep running until their steps. Planned (and refused)
     // before anything is written.
     const procedure = existing
-      ? planProcedure(existing, { spec, plans }, fleet, this.o.status().members(name).members)
+      ? planProcedure(existing, { spec, plans }, fleet, () => this.o.status().members(name).members)
       : undefined;
     for (const [key, value] of Object.entries(newFacts)) this.o.store.setClusterFact(name, key, value, now);
     this.o.store.addRevision({
