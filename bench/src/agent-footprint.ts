@@ -4,12 +4,13 @@
  * that has loaded @grpc/grpc-js. Target (project issue): RSS within 1.3x the bare baseline, idle
  * CPU under 0.5 %.
  *
- * Each kind gets a fresh agent managing one instance. ZooKeeper is the real one from
- * /usr/share/zookeeper (one JVM). Kafka (KRaft broker+controller), a Storm nimbus and an
- * Elasticsearch node run from a stand-in distribution whose launch scripts only sleep: the agent
- * supervises them and probes them every interval like real ones, but the probes meet closed ports
- * (kafkajs, the ES client and, for Storm, a real ZooKeeper session to the ensemble above, all
- * loaded and used). Running the real JVMs of all four at once does not fit a 2-core machine.
+ * Each kind gets a fresh agent managing one instance of the real service, one kind at a time (the
+ * JVMs of all four at once do not fit a 2-core machine): ZooKeeper from /usr/share/zookeeper, and
+ * Kafka 4 (KRaft, one broker+controller), a Storm nimbus and an Elasticsearch node from the
+ * distributions scripts/setup.sh assembles into .dist/. The window starts once the cluster is
+ * healthy, so every probe is answered and its client (kafkajs, the ES client, ZooKeeper sessions)
+ * holds its connections, as on a production host. Each service is stopped before the next kind
+ * starts, except ZooKeeper, whose ensemble the Storm nimbus uses.
  *
  *   node bench/dist/agent-footprint.js [--window-s 30] [--settle-s 15]
  *
@@ -24,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { nullLogger } from '@hactl/shared';
 import { startControlPlane } from '../../control-plane/dist/server.js';
 import { testConfig } from '../../control-plane/dist/config.js';
+import { distHome } from '../../test/dist/src/lab/dist.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const arg = (name: string, dflt: number) => {
@@ -117,15 +119,24 @@ async function baseline(): Promise<{ rssMb: number; rssMaxMb: number; cpuPct: nu
   }
 }
 
-/** A distribution whose launch scripts only sleep (kafka-storage.sh format succeeds at once). */
-function standInHome(dir: string): string {
-  const home = path.join(dir, 'stand-in');
-  fs.mkdirSync(path.join(home, 'bin'), { recursive: true });
-  fs.mkdirSync(path.join(home, 'config'), { recursive: true });
-  for (const script of ['kafka-server-start.sh', 'storm', 'elasticsearch'])
-    fs.writeFileSync(path.join(home, 'bin', script), '#!/bin/sh\nexec sleep 100000\n', { mode: 0o755 });
-  fs.writeFileSync(path.join(home, 'bin', 'kafka-storage.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  return home;
+/**
+ * Kills what the agent of `host` started, by its pid files (services outlive their agent by
+ * design). The pid file holds the pid and its /proc start time; the supervisor starts each service
+ * as its own process group (zkServer.sh and its JVM, bin/elasticsearch and its JVM).
+ */
+function killServices(dir: string, host: string): void {
+  const run = path.join(dir, host, 'state', 'run');
+  if (!fs.existsSync(run)) return;
+  for (const file of fs.readdirSync(run).filter((f) => f.endsWith('.pid'))) {
+    const pid = Number(/\d+/.exec(fs.readFileSync(path.join(run, file), 'utf8'))?.[0] ?? 0);
+    for (const target of [-pid, pid])
+      if (pid > 1)
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+  }
 }
 
 interface Case {
@@ -143,7 +154,6 @@ async function main(): Promise<void> {
     { ...testConfig(path.join(dir, 'cp')), reportIntervalMs: 5000 },
     nullLogger,
   );
-  const home = standInHome(dir);
   const agents: ChildProcess[] = [];
   /**
    * Starts an agent as installed: through bin/hactl-agent, which runs node with the launcher's V8
@@ -208,44 +218,48 @@ async function main(): Promise<void> {
       },
     },
     {
-      label: 'kafka kraft (stand-in)',
+      label: 'kafka 4 kraft (real, 1 broker+controller)',
       host: 'fp-kafka',
       address: '127.0.9.3',
       cluster: {
         name: 'fp-kafka',
         spec: {
           kind: 'kafka',
-          distribution: { home },
+          distribution: { home: distHome('kafka4') },
           mode: 'kraft',
           brokers: [{ host: 'fp-kafka', id: 1, roles: ['broker', 'controller'] }],
+          // One broker: the internal topics cannot have the default three replicas.
+          settings: { 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1 },
+          jvm: { heap: '256m', flags: ['-XX:+UseSerialGC'] },
         },
       },
     },
     {
-      label: 'storm nimbus (stand-in, real zk)',
+      label: 'storm nimbus (real, zookeeper above)',
       host: 'fp-storm',
       address: '127.0.9.4',
       cluster: {
         name: 'fp-storm',
         spec: {
           kind: 'storm',
-          distribution: { home },
+          distribution: { home: distHome('storm') },
           zookeeper: 'fp-zk',
           nimbus: { hosts: ['fp-storm'] },
           supervisors: { hosts: [], slots: [6700] },
+          settings: { 'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC' },
         },
       },
     },
     {
-      label: 'elasticsearch (stand-in)',
+      label: 'elasticsearch (real, 1 node)',
       host: 'fp-es',
       address: '127.0.9.5',
       cluster: {
         name: 'fp-es',
         spec: {
           kind: 'elasticsearch',
-          distribution: { home },
-          heap: '64m',
+          distribution: { home: distHome('elasticsearch') },
+          heap: '256m',
           nodes: [{ host: 'fp-es', name: 'node-1', roles: ['master', 'data'] }],
         },
       },
@@ -274,6 +288,12 @@ async function main(): Promise<void> {
           const o = observed(cluster);
           return o?.process === 'running' && o.probeAt > 0;
         });
+        // Healthy: the probe's clients are connected to a serving member, not retrying a closed port.
+        await until(
+          `${cluster} healthy`,
+          () => cp.fleet.clusterStatus(cluster).status.health === 'healthy',
+          Number(process.env.BENCH_WAIT_MS ?? 240_000),
+        );
       }
       const m = await measure(child.pid!);
       const probe = cluster ? JSON.stringify(observed(cluster)?.probe ?? null) : '';
@@ -286,33 +306,17 @@ async function main(): Promise<void> {
         m.startCpuS.toFixed(2),
         probe.slice(0, 60),
       ]);
-      // The ZooKeeper host stays up: the Storm case's probes read its ensemble.
-      if (c.host !== 'fp-zk') await stopChild(child);
+      // The ZooKeeper host stays up: the Storm case's probes read its ensemble. The others' JVMs go
+      // now, so the next kind is measured on a machine without them.
+      if (c.host !== 'fp-zk') {
+        await stopChild(child);
+        killServices(dir, c.host);
+      }
     }
   } finally {
     await Promise.all(agents.map(stopChild));
     // Services outlive their agent by design; end the ones this run started, by their pid files.
-    const pidFiles = cases.flatMap((c) => {
-      const run = path.join(dir, c.host, 'state', 'run');
-      return fs.existsSync(run)
-        ? fs
-            .readdirSync(run)
-            .filter((f) => f.endsWith('.pid'))
-            .map((f) => path.join(run, f))
-        : [];
-    });
-    for (const pidFile of pidFiles) {
-      // The pid file holds the pid and its /proc start time.
-      const pid = Number(/\d+/.exec(fs.readFileSync(pidFile, 'utf8'))?.[0] ?? 0);
-      // The supervisor starts each service as its own process group (zkServer.sh and its JVM).
-      for (const target of [-pid, pid])
-        if (pid > 1)
-          try {
-            process.kill(target, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-    }
+    for (const c of cases) killServices(dir, c.host);
     await cp.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -321,7 +325,7 @@ async function main(): Promise<void> {
       `idle CPU (report interval 5 s); ` +
       `target RSS <= ${TARGET_RATIO}x bare, CPU < ${TARGET_CPU} %`,
   );
-  console.log('Kafka, Storm and Elasticsearch run stand-in processes: their probes meet closed ports.');
+  console.log('Every kind runs its real service, one kind at a time; the window starts once it is healthy.');
   console.log(
     'Agents run through bin/hactl-agent (its V8 memory flags) unless the row says bare node; ' +
       'start CPU s: CPU time from exec through connect, apply and settle.',

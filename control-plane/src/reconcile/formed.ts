@@ -18,14 +18,17 @@ export const FORMED_FACT = 'hactl.formed';
 /**
  * Whether `members` show a cluster forming now: no formed fact yet and some member's process is
  * reported `running` (it ran, so it may have written to its dirs). `running` only: a member that
- * crashed before it ran long enough to report so wrote nothing of note. Pure.
+ * crashed before it ran long enough to report so wrote nothing of note. Pure. `members` is called
+ * only while the cluster has not formed: the reconcile pass asks of every cluster every report
+ * interval, and rolling a 10,000-member cluster up for an answer its facts already give stalled
+ * the event loop (bench/dist/fleet-push.js).
  */
 export function checkFormed(
   facts: Readonly<Record<string, string>> | undefined,
-  members: readonly Pick<MemberStatus, 'instance' | 'process'>[],
+  members: () => readonly Pick<MemberStatus, 'instance' | 'process'>[],
 ): { formed: false } | { formed: true; by: string } {
   if (facts?.[FORMED_FACT] !== undefined) return { formed: false };
-  const ran = members.find((m) => m.process === 'running');
+  const ran = members().find((m) => m.process === 'running');
   return ran ? { formed: true, by: ran.instance } : { formed: false };
 }
 

@@ -499,7 +499,7 @@ export class Revisions {
     for (const c of snap.clusters.values()) {
       const facts = snap.context.clusterFacts?.get(c.name);
       if (checkDependencyHold(c.spec, facts, status.healthOf).state === 'release') changed = true;
-      const formed = checkFormed(facts, status.cluster(c.name).status.members);
+      const formed = checkFormed(facts, () => status.cluster(c.name).status.members);
       if (formed.formed) {
         this.o.store.setClusterFact(c.name, FORMED_FACT, new Date(now).toISOString(), now);
         this.o.store.appendEvent({

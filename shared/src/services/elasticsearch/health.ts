@@ -1,6 +1,6 @@
 import type { ClusterStatus, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { memberBase, memberDetail, observe, pendingReason } from '../member.js';
+import { memberDetail, memberStatus, observe, pendingReason } from '../member.js';
 import type { ElasticsearchSpec } from './spec.js';
 import type { ElasticsearchInputs } from './inputs.js';
 import { CLUSTER_UUID_FACT } from './plan.js';
@@ -44,25 +44,31 @@ export function checkElasticsearchHealth(input: HealthInput<ElasticsearchSpec>):
     const probe = probes.get(plan.id);
     const inCluster = probe?.ok === true && joined.has(inputs.nodeName);
     const elected = inCluster && inputs.nodeName === masterNames[0];
-    return {
-      ...memberBase(plan, obs, input.hostNames),
-      id: inputs.nodeName,
-      address: inputs.address,
-      port: inputs.httpPort,
-      mode: !inCluster ? 'unknown' : elected ? 'master' : 'member',
-      leading: elected,
-      detail: memberDetail(
-        obs,
-        probe !== undefined,
-        nodeFinding(probe, view !== undefined && !inCluster, masterNames[0]),
-      ),
-      // Rolling restarts go data tiers first, master-eligible nodes after, the elected master last
-      // (the upgrade docs' "master-eligible nodes last"; service-facts §4.7).
-      restartRank: inputs.nodeName === masterNames[0] ? 2 : inputs.roles.includes('master') ? 1 : 0,
-      ...(probe?.clusterStatus ? { clusterStatus: probe.clusterStatus } : {}),
-      ...(probe?.unassignedShards !== undefined ? { unassignedShards: probe.unassignedShards } : {}),
-      ...(probe?.clusterUuid ? { clusterUuid: probe.clusterUuid } : {}),
-    };
+    return memberStatus(
+      plan,
+      obs,
+      input.hostNames,
+      {
+        id: inputs.nodeName,
+        address: inputs.address,
+        port: inputs.httpPort,
+        mode: !inCluster ? 'unknown' : elected ? 'master' : 'member',
+        leading: elected,
+        // Rolling restarts go data tiers first, master-eligible nodes after, the elected master last
+        // (the upgrade docs' "master-eligible nodes last"; service-facts §4.7).
+        restartRank: inputs.nodeName === masterNames[0] ? 2 : inputs.roles.includes('master') ? 1 : 0,
+        detail: memberDetail(
+          obs,
+          probe !== undefined,
+          nodeFinding(probe, view !== undefined && !inCluster, masterNames[0]),
+        ),
+      },
+      {
+        clusterStatus: probe?.clusterStatus || undefined,
+        unassignedShards: probe?.unassignedShards,
+        clusterUuid: probe?.clusterUuid || undefined,
+      },
+    );
   });
 
   const inClusterCount = members.filter((m) => m.mode !== 'unknown').length;

@@ -1,6 +1,6 @@
 import type { ClusterStatus, InstanceObservation, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { leadership, memberBase, memberDetail, observe, pendingReason } from '../member.js';
+import { memberDetail, memberStatus, observe, pendingReason } from '../member.js';
 import type { KafkaSpec } from './spec.js';
 import type { KafkaInputs } from './inputs.js';
 import type { KafkaProbe } from './parse.js';
@@ -109,18 +109,20 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
         : isBroker
           ? 'broker'
           : 'voter';
-    return {
-      ...memberBase(plan, obs, input.hostNames),
-      id: inputs.id,
-      address: inputs.address,
-      port: inputs.port ?? inputs.controllerPort ?? 0,
-      mode,
-      ...leadership(mode === 'controller'),
-      detail: memberDetail(obs, fresh, nodeFinding(probe, alive)),
-      ...(probe?.underReplicated !== undefined ? { underReplicated: probe.underReplicated } : {}),
-      ...(probe?.offline !== undefined ? { offline: probe.offline } : {}),
-      ...(inputs.rack ? { rack: inputs.rack } : {}),
-    };
+    return memberStatus(
+      plan,
+      obs,
+      input.hostNames,
+      {
+        id: inputs.id,
+        address: inputs.address,
+        port: inputs.port ?? inputs.controllerPort ?? 0,
+        mode,
+        leading: mode === 'controller',
+        detail: memberDetail(obs, fresh, nodeFinding(probe, alive)),
+      },
+      { underReplicated: probe?.underReplicated, offline: probe?.offline, rack: inputs.rack || undefined },
+    );
   });
 
   const noun = kraft ? 'nodes' : 'brokers';

@@ -1,6 +1,6 @@
 import type { ClusterStatus, InstanceObservation, InstancePlan, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { leadership, memberBase, memberDetail, observe } from '../member.js';
+import { memberDetail, memberStatus, observe } from '../member.js';
 import type { StormSpec } from './spec.js';
 import type { StormInputs } from './inputs.js';
 import { latchHost, type NimbusProbe, type StormProbe, type SupervisorProbe, type UiProbe } from './probe.js';
@@ -83,27 +83,33 @@ export function checkStormHealth(input: HealthInput<StormSpec>): ClusterStatus {
     }
     if (running && proc !== 'running' && proc !== 'unknown')
       problems.push(`${plan.role} ${name} process ${proc}`);
-    statuses.push({
-      ...memberBase(plan, obs, input.hostNames),
-      host: name,
-      id: plan.role === 'ui' ? 'ui' : `${plan.role}-${name}`,
-      address: plan.inputs.address,
-      port:
-        plan.role === 'nimbus'
-          ? plan.inputs.nimbusPort
-          : plan.role === 'ui'
-            ? (plan.inputs.uiPort ?? 0)
-            : (plan.inputs.supervisorThriftPort ?? 0),
-      mode,
-      // The leader nimbus goes last: restarting it hands leadership to a standby.
-      ...leadership(mode === 'leader'),
-      detail: memberDetail(
+    statuses.push(
+      memberStatus(
+        plan,
         obs,
-        !running || probe !== undefined,
-        finding(probe, running, plan.role, input.spec.nimbus.failover),
+        input.hostNames,
+        {
+          host: name,
+          id: plan.role === 'ui' ? 'ui' : `${plan.role}-${name}`,
+          address: plan.inputs.address,
+          port:
+            plan.role === 'nimbus'
+              ? plan.inputs.nimbusPort
+              : plan.role === 'ui'
+                ? (plan.inputs.uiPort ?? 0)
+                : (plan.inputs.supervisorThriftPort ?? 0),
+          mode,
+          // The leader nimbus goes last: restarting it hands leadership to a standby.
+          leading: mode === 'leader',
+          detail: memberDetail(
+            obs,
+            !running || probe !== undefined,
+            finding(probe, running, plan.role, input.spec.nimbus.failover),
+          ),
+        },
+        extra,
       ),
-      ...extra,
-    });
+    );
   }
 
   const supervisors = plans.filter((p) => p.role === 'supervisor');

@@ -1,6 +1,6 @@
 import type { ClusterStatus, MemberStatus } from '../../domain.js';
 import type { HealthInput } from '../types.js';
-import { leadership, memberBase, memberDetail, observe, pendingReason } from '../member.js';
+import { memberDetail, memberStatus, observe, pendingReason } from '../member.js';
 import type { ZookeeperSpec } from './spec.js';
 import type { ZookeeperInputs } from './inputs.js';
 import { zookeeperProbeSchema, type ZookeeperProbe } from './parse.js';
@@ -25,16 +25,22 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
     if (probe?.serving) serving++;
     if (probe?.serving && (probe.mode === 'leader' || probe.mode === 'standalone'))
       leaders.push({ id: inputs.myid, probe });
-    members.push({
-      ...memberBase(plan, obs, input.hostNames),
-      id: inputs.myid,
-      address: inputs.address,
-      port: inputs.clientPort,
-      mode: probe?.serving ? probe.mode : 'unknown',
-      ...leadership(probe?.serving === true && probe.mode === 'leader'),
-      detail: memberDetail(obs, fresh, probe && !probe.serving ? 'not serving (no quorum)' : probe?.error),
-      ...(probe?.syncedFollowers !== undefined ? { syncedFollowers: probe.syncedFollowers } : {}),
-    });
+    members.push(
+      memberStatus(
+        plan,
+        obs,
+        input.hostNames,
+        {
+          id: inputs.myid,
+          address: inputs.address,
+          port: inputs.clientPort,
+          mode: probe?.serving ? probe.mode : 'unknown',
+          leading: probe?.serving === true && probe.mode === 'leader',
+          detail: memberDetail(obs, fresh, probe && !probe.serving ? 'not serving (no quorum)' : probe?.error),
+        },
+        { syncedFollowers: probe?.syncedFollowers },
+      ),
+    );
   }
 
   const majority = Math.floor(n / 2) + 1;
