@@ -150,6 +150,9 @@ interface Case {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-footprint-'));
+  // mkdtemp makes the directory 0700; as root, services run under their own accounts (the agent's
+  // default --service-users auto; Elasticsearch refuses to run as root) and must reach their dirs.
+  fs.chmodSync(dir, 0o755);
   const cp = await startControlPlane(
     { ...testConfig(path.join(dir, 'cp')), reportIntervalMs: 5000 },
     nullLogger,
@@ -179,8 +182,6 @@ async function main(): Promise<void> {
           '--data-root',
           dataRoot,
           '--insecure',
-          '--service-users',
-          'off',
           '--log-level',
           process.env.BENCH_DEBUG ? 'info' : 'warn',
         ],

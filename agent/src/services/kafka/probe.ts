@@ -5,7 +5,8 @@ import { ReusedClient } from '../reuse.js';
 import type { Prober } from '../types.js';
 import { ZkSession, type ZkConnect } from '../zk-session.js';
 import { readZookeeperPartitionView } from './partitions.js';
-import { describeQuorum, NOT_LEADER_OR_FOLLOWER, type QuorumInfo } from './quorum.js';
+import { describeQuorum, describeQuorumOn, NOT_LEADER_OR_FOLLOWER, type QuorumInfo } from './quorum.js';
+import { KafkaWireConnection } from './wire-connection.js';
 import { splitZookeeperConnect } from './zk-connect.js';
 
 type Inputs = kafka.KafkaInputs;
@@ -79,7 +80,23 @@ export const connectKafkaAdmin: KafkaAdminConnect = async (host, port, timeoutMs
 interface KafkaClients {
   admin: ReusedClient<KafkaAdminLike>;
   zk: ZkSession;
+  /** KRaft: the connection for DescribeQuorum to the node's own listener. */
+  quorum: ReusedClient<KafkaWireConnection>;
 }
+
+/** A kept connection's key: where it goes, and the probe timeout that bounds its connect. */
+interface ProbeTarget {
+  host: string;
+  port: number;
+  timeoutMs: number;
+}
+
+/** Opens a kept protocol connection (KafkaWireConnection.open; a fake in tests). */
+export type KafkaWireConnect = (
+  host: string,
+  port: number,
+  timeoutMs: number,
+) => Promise<KafkaWireConnection>;
 
 async function probeMetadata(clients: KafkaClients, inputs: Inputs, timeoutMs: number, probe: Probe) {
   const key = JSON.stringify({ host: inputs.address, port: inputs.port, timeoutMs });
@@ -136,10 +153,17 @@ async function probeZookeeper(clients: KafkaClients, inputs: Inputs, timeoutMs: 
 
 /**
  * KRaft: DescribeQuorum on the node's own listener (a broker listener forwards it to the active
- * controller; a follower controller answers NOT_LEADER_OR_FOLLOWER), then on the other voters'
- * controller listeners until the leader answers. Returns whether the node's own listener answered.
+ * controller; a follower controller answers NOT_LEADER_OR_FOLLOWER), on the connection the prober
+ * keeps, then on the other voters' controller listeners, one short connection each, until the
+ * leader answers (only a follower controller's agent walks). Returns whether the node's own
+ * listener answered.
  */
-async function probeQuorum(inputs: Inputs, timeoutMs: number, probe: Probe): Promise<boolean> {
+async function probeQuorum(
+  clients: KafkaClients,
+  inputs: Inputs,
+  timeoutMs: number,
+  probe: Probe,
+): Promise<boolean> {
   const own = inputs.port ?? inputs.controllerPort!;
   const targets = [
     { host: inputs.address, port: own },
@@ -151,7 +175,12 @@ async function probeQuorum(inputs: Inputs, timeoutMs: number, probe: Probe): Pro
   let last: QuorumInfo | undefined;
   for (const [i, t] of targets.entries()) {
     try {
-      const q = await describeQuorum(t.host, t.port, timeoutMs);
+      const q =
+        i === 0
+          ? await clients.quorum.use(JSON.stringify({ host: t.host, port: t.port, timeoutMs }), (conn) =>
+              describeQuorumOn(conn, timeoutMs),
+            )
+          : await describeQuorum(t.host, t.port, timeoutMs);
       if (i === 0) ownAnswered = true;
       last = q;
       if (q.errorCode === 0) break;
@@ -194,7 +223,7 @@ async function probeWith(clients: KafkaClients, inputs: Inputs, timeoutMs: numbe
     }
   } else {
     try {
-      const answered = await probeQuorum(inputs, timeoutMs, probe);
+      const answered = await probeQuorum(clients, inputs, timeoutMs, probe);
       if (!isBroker) probe.ok = answered;
     } catch (err) {
       probe.error = message(err);
@@ -211,33 +240,39 @@ async function probeWith(clients: KafkaClients, inputs: Inputs, timeoutMs: numbe
 }
 
 /**
- * One Kafka node's prober: its admin and (ZooKeeper mode) its ZooKeeper session are kept between
- * probes and reopened after a failure (see reuse.ts). KRaft's DescribeQuorum stays one short
- * connection per probe: it may have to walk the voters until the leader answers.
+ * One Kafka node's prober: its admin, (ZooKeeper mode) its ZooKeeper session and (KRaft) its
+ * DescribeQuorum connection to the node's own listener are kept between probes and reopened after a
+ * failure (see reuse.ts); a walk to the other voters uses short connections.
  */
 export function createKafkaProber(
-  connect: { admin?: KafkaAdminConnect; zk?: ZkConnect } = {},
+  connect: { admin?: KafkaAdminConnect; zk?: ZkConnect; wire?: KafkaWireConnect } = {},
 ): Prober<Inputs> {
   const open = connect.admin ?? connectKafkaAdmin;
+  const openWire =
+    connect.wire ?? ((host, port, timeoutMs) => KafkaWireConnection.open(host, port, timeoutMs));
   const clients: KafkaClients = {
     admin: new ReusedClient({
       open: (key) => {
-        const { host, port, timeoutMs } = JSON.parse(key) as {
-          host: string;
-          port: number;
-          timeoutMs: number;
-        };
+        const { host, port, timeoutMs } = JSON.parse(key) as ProbeTarget;
         return open(host, port, timeoutMs);
       },
       alive: (a) => a.alive,
       close: (a) => a.disconnect(),
     }),
     zk: new ZkSession(connect.zk),
+    quorum: new ReusedClient<KafkaWireConnection>({
+      open: (key) => {
+        const { host, port, timeoutMs } = JSON.parse(key) as ProbeTarget;
+        return openWire(host, port, timeoutMs);
+      },
+      alive: (c) => c.alive,
+      close: (c) => c.close(),
+    }),
   };
   return {
     probe: (inputs, timeoutMs) => probeWith(clients, inputs, timeoutMs),
     close: async () => {
-      await Promise.all([clients.admin.close(), clients.zk.close()]);
+      await Promise.all([clients.admin.close(), clients.zk.close(), clients.quorum.close()]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { encodeRequest, requestFrame, uvarint, WireReader } from './wire.js';
+import type { KafkaWireConnection } from './wire-connection.js';
 
 /**
  * A raw DescribeQuorum request (API key 55, v1, flexible) for `__cluster_metadata-0`: kafkajs has no
@@ -99,7 +100,16 @@ export function describeQuorumFrame(
   return requestFrame(host, port, encodeDescribeQuorumRequest(correlationId), timeoutMs, 'DescribeQuorum');
 }
 
-/** One DescribeQuorum round trip, decoded; rejects on timeout, a closed socket or a bad frame. */
+/**
+ * One DescribeQuorum round trip on a kept connection (the node's own listener, every probe),
+ * decoded; rejects as KafkaWireConnection.request, or on a frame that does not decode.
+ */
+export async function describeQuorumOn(conn: KafkaWireConnection, timeoutMs: number): Promise<QuorumInfo> {
+  const frame = await conn.request((id) => encodeDescribeQuorumRequest(id), timeoutMs, 'DescribeQuorum');
+  return decodeDescribeQuorumResponse(frame).quorum;
+}
+
+/** One DescribeQuorum round trip on a new connection, decoded; rejects on timeout, a closed socket or a bad frame. */
 export async function describeQuorum(host: string, port: number, timeoutMs: number): Promise<QuorumInfo> {
   const correlationId = 1;
   const { correlationId: got, quorum } = decodeDescribeQuorumResponse(

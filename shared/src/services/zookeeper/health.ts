@@ -36,7 +36,11 @@ export function checkZookeeperHealth(input: HealthInput<ZookeeperSpec>): Cluster
           port: inputs.clientPort,
           mode: probe?.serving ? probe.mode : 'unknown',
           leading: probe?.serving === true && probe.mode === 'leader',
-          detail: memberDetail(obs, fresh, probe && !probe.serving ? 'not serving (no quorum)' : probe?.error),
+          detail: memberDetail(
+            obs,
+            fresh,
+            probe && !probe.serving ? 'not serving (no quorum)' : probe?.error,
+          ),
         },
         { syncedFollowers: probe?.syncedFollowers },
       ),
