@@ -28,47 +28,25 @@ export function probeServes(probe: unknown): boolean {
   return probeAnswered(probe) && (probe as { serving?: unknown }).serving !== false;
 }
 
-/** What every kind's member status says the same way: who, where it runs, and its process. */
-export type MemberBase = Pick<
-  MemberStatus,
-  'instance' | 'host' | 'role' | 'process' | 'lastProbe' | 'pid' | 'restarts'
->;
-
-/** The kind-independent half of a member status, from its plan and its agent's last report. Pure. */
-export function memberBase(
-  plan: Pick<InstancePlan, 'id' | 'hostId' | 'role'>,
-  obs: InstanceObservation | undefined,
-  hostNames: ReadonlyMap<string, string>,
-): MemberBase {
-  return {
-    instance: plan.id,
-    host: hostNames.get(plan.hostId) ?? plan.hostId,
-    role: plan.role,
-    process: obs?.process ?? 'unknown',
-    lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
-    pid: obs?.pid ?? 0,
-    restarts: obs?.restarts ?? 0,
-  };
-}
-
-/** What a kind's rollup says of one member, beyond the kind-independent half (memberBase). */
+/** What a kind's rollup says of one member; memberStatus adds what every kind says the same way. */
 export interface MemberFields {
   id: number | string;
   address: string;
   port: number;
   mode: string;
   leading: boolean;
-  /** Default: 2 when leading, else 0 (`leadership`). */
+  /** Rolling-restart order, lower first. Default: 2 when leading (it goes last), else 0. */
   restartRank?: number;
   detail: string;
-  /** The host name to show, when the kind names it otherwise than memberBase (Storm: its inputs). */
+  /** The host name to show, when the kind names it otherwise (Storm: its inputs); default the host's name. */
   host?: string;
 }
 
 /**
- * A member status in one fixed shape: memberBase's fields, then the kind's (MemberFields), then its
- * probe values (`extra`, e.g. `syncedFollowers`; undefined values left out), the order the REST
- * views have always shown. Built field by field on purpose: the object spreads this replaces
+ * A member status in one fixed shape: who and where it runs and its process (from its plan and its
+ * agent's last report), then the kind's fields (MemberFields), then its probe values (`extra`,
+ * e.g. `syncedFollowers`; undefined values left out), the order the REST views have always shown.
+ * Built field by field on purpose: the object spreads this replaced
  * (`{...memberBase(), ...leadership(), ...extra}`) left V8 with dictionary-mode objects, and
  * rolling up 10,000 Storm supervisors allocated about 3 KB per member and took 100-170 ms, 5-7×
  * this (a microbenchmark of checkStormHealth; GET /v1/clusters at 10,000 hosts in
@@ -81,30 +59,24 @@ export function memberStatus(
   f: MemberFields,
   extra?: Readonly<Record<string, unknown>>,
 ): MemberStatus {
-  const b = memberBase(plan, obs, hostNames);
   const status: MemberStatus = {
-    instance: b.instance,
-    host: f.host ?? b.host,
-    role: b.role,
-    process: b.process,
-    lastProbe: b.lastProbe,
-    pid: b.pid,
-    restarts: b.restarts,
+    instance: plan.id,
+    host: f.host ?? hostNames.get(plan.hostId) ?? plan.hostId,
+    role: plan.role,
+    process: obs?.process ?? 'unknown',
+    lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+    pid: obs?.pid ?? 0,
+    restarts: obs?.restarts ?? 0,
     id: f.id,
     address: f.address,
     port: f.port,
     mode: f.mode,
     leading: f.leading,
-    restartRank: f.restartRank ?? leadership(f.leading).restartRank,
+    restartRank: f.restartRank ?? (f.leading ? 2 : 0),
     detail: f.detail,
   };
   if (extra) for (const [k, v] of Object.entries(extra)) if (v !== undefined) status[k] = v;
   return status;
-}
-
-/** Leading members restart last (rank 2); everyone else first (rank 0). */
-export function leadership(leading: boolean): Pick<MemberStatus, 'leading' | 'restartRank'> {
-  return { leading, restartRank: leading ? 2 : 0 };
 }
 
 /**

@@ -84,11 +84,22 @@ interface KafkaClients {
   quorum: ReusedClient<KafkaWireConnection>;
 }
 
-/** A kept connection's key: where it goes, and the probe timeout that bounds its connect. */
-interface ProbeTarget {
-  host: string;
-  port: number;
-  timeoutMs: number;
+/**
+ * A kept connection's key: where it goes, and the probe timeout that bounds its connect (a new
+ * timeout opens a new connection).
+ */
+function targetKey(host: string, port: number, timeoutMs: number): string {
+  return JSON.stringify({ host, port, timeoutMs });
+}
+
+/** ReusedClient's `open` for a client made by `connect(host, port, timeoutMs)` at a targetKey. */
+function openAtTarget<T>(
+  connect: (host: string, port: number, timeoutMs: number) => Promise<T>,
+): (key: string) => Promise<T> {
+  return (key) => {
+    const { host, port, timeoutMs } = JSON.parse(key) as { host: string; port: number; timeoutMs: number };
+    return connect(host, port, timeoutMs);
+  };
 }
 
 /** Opens a kept protocol connection (KafkaWireConnection.open; a fake in tests). */
@@ -99,7 +110,8 @@ export type KafkaWireConnect = (
 ) => Promise<KafkaWireConnection>;
 
 async function probeMetadata(clients: KafkaClients, inputs: Inputs, timeoutMs: number, probe: Probe) {
-  const key = JSON.stringify({ host: inputs.address, port: inputs.port, timeoutMs });
+  // Only brokers are asked for metadata, and every broker has a listener port (the planner sets it).
+  const key = targetKey(inputs.address, inputs.port!, timeoutMs);
   await clients.admin.use(key, async (admin) => {
     probe.ok = true;
     Object.assign(probe, shared.summariseCluster(await admin.describeCluster()));
@@ -177,7 +189,7 @@ async function probeQuorum(
     try {
       const q =
         i === 0
-          ? await clients.quorum.use(JSON.stringify({ host: t.host, port: t.port, timeoutMs }), (conn) =>
+          ? await clients.quorum.use(targetKey(t.host, t.port, timeoutMs), (conn) =>
               describeQuorumOn(conn, timeoutMs),
             )
           : await describeQuorum(t.host, t.port, timeoutMs);
@@ -252,19 +264,13 @@ export function createKafkaProber(
     connect.wire ?? ((host, port, timeoutMs) => KafkaWireConnection.open(host, port, timeoutMs));
   const clients: KafkaClients = {
     admin: new ReusedClient({
-      open: (key) => {
-        const { host, port, timeoutMs } = JSON.parse(key) as ProbeTarget;
-        return open(host, port, timeoutMs);
-      },
+      open: openAtTarget(open),
       alive: (a) => a.alive,
       close: (a) => a.disconnect(),
     }),
     zk: new ZkSession(connect.zk),
     quorum: new ReusedClient<KafkaWireConnection>({
-      open: (key) => {
-        const { host, port, timeoutMs } = JSON.parse(key) as ProbeTarget;
-        return openWire(host, port, timeoutMs);
-      },
+      open: openAtTarget(openWire),
       alive: (c) => c.alive,
       close: (c) => c.close(),
     }),
