@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { elasticsearch } from '@hactl/shared';
 import { Lab, REPO_ROOT, alive } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import { esRest as rest } from '../src/lab/elasticsearch.js';
 
@@ -26,6 +26,7 @@ const spec = {
   kind: 'elasticsearch',
   distribution: { home: distHome('elasticsearch') },
   heap: '256m',
+  jvm: { flags: [...LAB_JVM_FLAGS] },
   nodes: [
     { host: HOSTS[0][0], name: 'node-1', roles: ['master', 'data_content'] },
     { host: HOSTS[1][0], name: 'node-2', roles: ['master', 'data_content'] },

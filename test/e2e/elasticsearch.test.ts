@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import { esRest as rest } from '../src/lab/elasticsearch.js';
 
@@ -25,6 +25,7 @@ const spec = {
   kind: 'elasticsearch',
   distribution: { home: distHome('elasticsearch') },
   heap: '256m',
+  jvm: { flags: [...LAB_JVM_FLAGS] },
   // Settings real ES must accept as hactl renders them: a list, and a string that needs YAML quoting
   // (the renderer's golden files use the same two).
   settings: {

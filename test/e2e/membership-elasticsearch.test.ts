@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 
 // Lab slice: 127.0.21.0/24 (reserved for membership e2e tests): Elasticsearch nodes .1-.4.
@@ -20,6 +20,7 @@ const spec = (names: readonly string[]) => ({
   kind: 'elasticsearch',
   distribution: { home: distHome('elasticsearch') },
   heap: '256m',
+  jvm: { flags: [...LAB_JVM_FLAGS] },
   // Two master-eligible nodes after the second removal: allowed for the test (the spec check refuses
   // an even count otherwise).
   allowEvenMasters: true,

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Lab, type ClusterStatusBody } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { waitFor } from '../src/lab/wait.js';
 
@@ -27,7 +27,7 @@ const kafkaSpec = (ids: readonly number[]) => ({
     'offsets.topic.num.partitions': 1,
     'group.initial.rebalance.delay.ms': 0,
   },
-  jvm: { heap: '256m' },
+  jvm: { heap: '256m', flags: [...LAB_JVM_FLAGS] },
 });
 
 interface RolloutBody {

@@ -100,10 +100,14 @@ describe(
     });
 
     afterAll(async () => {
-      if (frozen !== undefined) await lab?.signalReplica(frozen, 'SIGCONT');
-      await zk.stop();
-      await traffic?.close();
-      await lab?.destroy();
+      // destroy() runs even when a step before it throws, so no replica outlives a failed run.
+      try {
+        if (frozen !== undefined) await lab?.signalReplica(frozen, 'SIGCONT');
+        await zk.stop();
+        await traffic?.close();
+      } finally {
+        await lab?.destroy();
+      }
     });
 
     it('one replica leads; every replica answers the REST API; the agents are spread over the replicas', async () => {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Lab, type ClusterStatusBody } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 
 // Lab slice: 127.0.14.0/24 (Elasticsearch nodes .21-.25).
@@ -26,6 +26,7 @@ const spec = {
   kind: 'elasticsearch',
   distribution: { home: distHome('elasticsearch') },
   heap: '256m',
+  jvm: { flags: [...LAB_JVM_FLAGS] },
   nodes: [
     { host: ES[0], name: 'node-1', roles: ['master'] },
     { host: ES[1], name: 'node-2', roles: ['master'] },

@@ -209,9 +209,9 @@ describe.skipIf(!LabNetwork.supported())(
         settings: {
           'storm.zookeeper.session.timeout': 6000,
           'blobstore.dir': blobs(),
-          'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC',
-          'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC',
-          'worker.childopts': ['-Xmx192m', '-XX:+UseSerialGC'],
+          'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
+          'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
+          'worker.childopts': ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'],
         },
       });
       expect(put.status).toBe(200);

@@ -63,9 +63,9 @@ const stormSpec = {
     'storm.zookeeper.session.timeout': 6000,
     // Daemon heaps are split like a shell by bin/storm; worker options are a list, one JVM argument per
     // item, because the supervisor splits a string on whitespace (shared/src/services/storm/spec.ts).
-    'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC',
-    'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC',
-    'worker.childopts': ['-Xmx192m', '-XX:+UseSerialGC', '-Dhactl.e2e=a: b'],
+    'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
+    'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
+    'worker.childopts': ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dhactl.e2e=a: b'],
   },
 };
 

@@ -1,5 +1,5 @@
 import type { Lab } from './fleet.js';
-import { distHome } from './dist.js';
+import { LAB_JVM_FLAGS, distHome } from './dist.js';
 
 /** A lab ZooKeeper ensemble's spec: one member per host, ids from 1, small heaps and fast ticks. */
 export function zkLabSpec(name: string, hosts: readonly string[]): Record<string, unknown> {
@@ -36,7 +36,7 @@ export function kafkaLabSpec(
       'group.initial.rebalance.delay.ms': 0,
       ...extra,
     },
-    jvm: { heap: '256m' },
+    jvm: { heap: '256m', flags: [...LAB_JVM_FLAGS] },
   };
 }
 
