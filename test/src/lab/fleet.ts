@@ -280,29 +280,57 @@ export class Lab {
   }
 
   async startControlPlane(): Promise<void> {
-    this.cp = this.spawnControlPlane('control-plane', {
-      dataDir: this.cpDataDir,
-      host: this.grpcHost,
-      httpPort: this.httpPort,
-      grpcPort: this.grpcPort,
-      extra: [],
-    });
-    await waitFor(
-      'the control plane to answer /healthz',
-      async () =>
-        fs.existsSync(this.caFile) &&
-        (
-          await labRequest({
-            url: `${this.server}/healthz`,
-            method: 'GET',
-            headers: {},
-            ca: this.caPem(),
-          }).catch(() => undefined)
-        )?.status === 200
-          ? true
-          : undefined,
-      { timeoutMs: 20_000 },
-    );
+    // The ports come from freePort, which frees them again before the control plane binds them; on
+    // a busy machine an outgoing connection of another lab can take one in between (it is an
+    // ephemeral port). A start that fails that way is retried on new ports; any other early exit
+    // fails at once with the end of the control plane's log.
+    for (let attempt = 1; ; attempt++) {
+      const logFile = path.join(this.dir, 'control-plane.log');
+      const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+      const cp = this.spawnControlPlane('control-plane', {
+        dataDir: this.cpDataDir,
+        host: this.grpcHost,
+        httpPort: this.httpPort,
+        grpcPort: this.grpcPort,
+        extra: [],
+      });
+      this.cp = cp;
+      const logTail = () =>
+        fs.readFileSync(logFile, 'utf8').slice(logStart).split('\n').slice(-15).join('\n');
+      const outcome = await waitFor(
+        'the control plane to answer /healthz',
+        async () => {
+          if (cp.exitCode !== null || cp.signalCode !== null) return 'exited' as const;
+          return fs.existsSync(this.caFile) &&
+            (
+              await labRequest({
+                url: `${this.server}/healthz`,
+                method: 'GET',
+                headers: {},
+                ca: this.caPem(),
+              }).catch(() => undefined)
+            )?.status === 200
+            ? ('up' as const)
+            : undefined;
+        },
+        // Starting Node with its modules and the store takes well under a second on an idle
+        // machine; the suite's JVMs can make it many seconds.
+        { timeoutMs: 60_000 },
+      ).catch((err: unknown) => {
+        cp.kill('SIGKILL');
+        throw new Error(`${(err as Error).message}; control-plane.log ends:\n${logTail()}`);
+      });
+      if (outcome === 'up') return;
+      const tail = logTail();
+      if (attempt < 3 && /EADDRINUSE/.test(tail)) {
+        this.httpPort = await freePort(this.grpcHost);
+        this.grpcPort = await freePort(this.grpcHost);
+        continue;
+      }
+      throw new Error(
+        `the control plane exited (${cp.exitCode ?? cp.signalCode}) before it answered /healthz; control-plane.log ends:\n${tail}`,
+      );
+    }
   }
 
   /**
