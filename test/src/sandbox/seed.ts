@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../lab/fleet.js';
-import { distHomes } from '../lab/dist.js';
+import { LAB_JVM_FLAGS, distHomes } from '../lab/dist.js';
 
 /** The seed topology's hosts, in the order they are started. */
 export const SEED_HOSTS = [
@@ -69,7 +69,8 @@ export function sandboxHomes(env: Record<string, string | undefined>): SandboxHo
  * replaced, and sizes for 15 "servers" on one 2-core, 24 GB machine, set through the specs as a user
  * would (never by editing the distributions): ZooKeeper 128 MB heaps, Kafka 256 MB, Storm daemons
  * 256 MB and workers 192 MB, Elasticsearch 384 MB. `fast` adds lab timings (short ZooKeeper ticks and
- * sessions) so failures are noticed within seconds.
+ * sessions) so failures are noticed within seconds, and the lab's light JVM flags (LAB_JVM_FLAGS) for
+ * Kafka, Storm and Elasticsearch: the e2e runs this beside other labs on the suite's 2 cores.
  */
 export function loadSeedTopology(
   homes: SandboxHomes,
@@ -86,23 +87,27 @@ export function loadSeedTopology(
       if (opts.fast) out.settings = { ...settings, tickTime: 500, initLimit: 20, syncLimit: 10 };
     }
     if (kind === 'kafka') {
-      out.jvm = { heap: '256m' };
+      out.jvm = { heap: '256m', ...(opts.fast ? { flags: [...LAB_JVM_FLAGS] } : {}) };
       if (opts.fast) out.settings = { ...settings, 'zookeeper.session.timeout.ms': 6000 };
     }
     if (kind === 'storm') {
+      const light = opts.fast ? LAB_JVM_FLAGS : [];
       // The assembled Storm has no UI (org.apache.storm:storm-webapp is not published on Maven
       // Central), so the sandbox runs the seed topology without one; an upstream tarball has it.
       delete out.ui;
       out.settings = {
         ...settings,
-        'nimbus.childopts': '-Xmx256m',
-        'supervisor.childopts': '-Xmx256m',
+        'nimbus.childopts': ['-Xmx256m', ...light].join(' '),
+        'supervisor.childopts': ['-Xmx256m', ...light].join(' '),
         'ui.childopts': '-Xmx256m',
-        'worker.childopts': '-Xmx192m',
+        'worker.childopts': ['-Xmx192m', ...light].join(' '),
         ...(opts.fast ? { 'storm.zookeeper.session.timeout': 6000 } : {}),
       };
     }
-    if (kind === 'elasticsearch') out.heap = '384m';
+    if (kind === 'elasticsearch') {
+      out.heap = '384m';
+      if (opts.fast) out.jvm = { flags: [...LAB_JVM_FLAGS] };
+    }
     return out;
   });
 }
