@@ -72,7 +72,7 @@ export function distHomes(env: Record<string, string | undefined> = process.env)
  * JVM flags for lab members that start and stop often on the 2-core test machine: C1 only and the
  * serial collector. One Elasticsearch 8.19 node took 7.4-8.1 s of CPU to start with them against
  * 11.8-13.6 s with the distribution's G1 and C2 (measured alone, 256 MB heap); the suite starts
- * dozens of such JVMs. Tests of the distributions' defaults (kafka.test.ts, seed-topology) leave
- * them out on purpose.
+ * dozens of such JVMs. kafka.test.ts leaves them out on purpose, to run Kafka's own defaults;
+ * `scripts/demo.sh` runs every service with its distribution's defaults.
  */
 export const LAB_JVM_FLAGS: readonly string[] = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
