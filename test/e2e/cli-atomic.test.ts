@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.12.0/24. The real `bin/hactl` against the real control plane, agents and
 // Debian's ZooKeeper (issue 17): an upgrade onto a distribution that is not there, refused calls
@@ -23,7 +24,7 @@ const specYaml = (home: string) =>
     `distribution: { home: ${home} }`,
     // Short ticks keep elections fast in the lab; small heaps and the serial GC keep 3 JVMs light on 2 cores.
     'settings: { tickTime: 500, initLimit: 20, syncLimit: 10 }',
-    "jvm: { heap: 128m, flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] }",
+    `jvm: { heap: 128m, flags: ${JSON.stringify(LAB_JVM_FLAGS)} }`,
     'logging: { maxFileSize: 1MB, maxFiles: 3 }',
     'members:',
     ...HOSTS.map(([host], i) => `  - { host: ${host}, id: ${i + 1}, adminPort: 0 }`),
@@ -42,12 +43,16 @@ describe(
   { timeout: 240_000 },
   () => {
     let lab: Lab;
-    const hactl = (...argv: string[]): Promise<{ code: number; out: string; err: string; ms: number }> =>
+    /** Runs `file` with the lab's CLI environment; never rejects. */
+    const run = (
+      file: string,
+      args: string[],
+    ): Promise<{ code: number; out: string; err: string; ms: number }> =>
       new Promise((resolve) => {
         const started = Date.now();
         execFile(
-          path.join(REPO_ROOT, 'bin/hactl'),
-          argv,
+          file,
+          args,
           { env: { ...process.env, ...lab.cliEnv(), NO_COLOR: '1' }, timeout: 60_000 },
           (err, out, errOut) => {
             const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
@@ -55,6 +60,8 @@ describe(
           },
         );
       });
+    const HACTL = path.join(REPO_ROOT, 'bin/hactl');
+    const hactl = (...argv: string[]) => run(HACTL, argv);
     const specFile = (name: string, home: string) => {
       const p = path.join(lab.dir, name);
       fs.writeFileSync(p, specYaml(home));
@@ -197,7 +204,7 @@ describe(
         'name: zk-crash',
         'kind: zookeeper',
         `distribution: { home: ${ZK_HOME} }`,
-        "jvm: { heap: 64m, flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] }",
+        `jvm: { heap: 64m, flags: ${JSON.stringify(LAB_JVM_FLAGS)} }`,
         'members:',
         '  - { host: ca1, id: 1, clientPort: 2191, peerPort: 2891, electionPort: 3891, adminPort: 0 }',
         '',
@@ -259,28 +266,18 @@ describe(
       const cpuMs: number[] = [];
       const wallMs: number[] = [];
       for (let i = 0; i < 7; i++) {
-        const r = await new Promise<{ code: number; out: string; ms: number }>((resolve) => {
-          const started = Date.now();
-          execFile(
-            'bash',
-            [
-              '-c',
-              '"$0" "$@" >/dev/null; code=$?; times >&2; exit $code',
-              path.join(REPO_ROOT, 'bin/hactl'),
-              'get',
-              'clusters',
-              '-o',
-              'wide',
-            ],
-            { env: { ...process.env, ...lab.cliEnv(), NO_COLOR: '1' }, timeout: 60_000 },
-            (err, _out, errOut) => {
-              resolve({ code: err ? 1 : 0, out: errOut, ms: Date.now() - started });
-            },
-          );
-        });
-        expect(r.code, r.out).toBe(0);
+        const r = await run('bash', [
+          '-c',
+          '"$0" "$@" >/dev/null; code=$?; times >&2; exit $code',
+          HACTL,
+          'get',
+          'clusters',
+          '-o',
+          'wide',
+        ]);
+        expect(r.code, r.err).toBe(0);
         // `times` prints the shell's own user/sys, then its children's: "0m0.512s 0m0.101s".
-        const children = r.out.trim().split('\n').at(-1)!;
+        const children = r.err.trim().split('\n').at(-1)!;
         const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
         expect(secs, children).toHaveLength(2);
         cpuMs.push(Math.round((secs[0]! + secs[1]!) * 1000));

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, REPO_ROOT, alive, type AgentHandle, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.15.0/24. Issue 16 ("Hardening the edges") against the real control plane, real
 // agents and Debian's ZooKeeper: a standalone member on hz1, a package-only host hz2.
@@ -21,7 +22,7 @@ const spec = (settings: Record<string, number> = {}) => ({
   distribution: { home: ZK_HOME },
   // Short ticks keep start-up fast; a small heap and the serial GC keep the JVM light on 2 cores.
   settings: { tickTime: 500, initLimit: 20, syncLimit: 10, ...settings },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
   members: [{ host: HZ1.name, id: 1, adminPort: 0 }],
 });
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 
 // Lab slice: 127.0.22.0/24. Debian's ZooKeeper on id1 (.1), a one-node KRaft Kafka 3.9 on id2 (.2).
@@ -46,7 +46,7 @@ describe(
       distribution: { home: distHome('kafka') },
       mode: 'kraft',
       brokers: [{ host: 'id2', id, roles: ['broker', 'controller'], logDirs: [logDir] }],
-      jvm: { heap: '256m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+      jvm: { heap: '256m', flags: [...LAB_JVM_FLAGS] },
     });
     /** Deletes kafka-id and waits for its broker to exit (the re-created one binds the same ports). */
     const deleteAndWait = async () => {
@@ -78,7 +78,7 @@ describe(
         kind: 'zookeeper',
         distribution: { home: ZK_HOME },
         settings: { peerType: 'banana' },
-        jvm: { heap: '64m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+        jvm: { heap: '64m', flags: [...LAB_JVM_FLAGS] },
         members: [{ host: 'id1', id: 1, adminPort: 0 }],
       });
       expect(r.code, r.err).toBe(0);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../src/lab/fleet.js';
 import { fourLetter } from '../src/lab/four-letter.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice 23 on IPv6: one agent whose host address is ::1 (the only IPv6 loopback address, so the
 // three members share it and differ by port: 231xx client, 238xx peer, 239xx election). Issue 10:
@@ -28,7 +29,7 @@ describe('e2e: a ZooKeeper ensemble on an IPv6 address forms', { timeout: 240_00
       kind: 'zookeeper',
       distribution: { home: ZK_HOME },
       settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-      jvm: { heap: '64m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+      jvm: { heap: '64m', flags: [...LAB_JVM_FLAGS] },
       members: [1, 2, 3].map((id) => ({
         host: 'v6',
         id,

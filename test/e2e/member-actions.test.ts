@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, REPO_ROOT, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.30.0/24 (member actions, issue 13). The real `bin/hactl` against the real
 // control plane, agents and Debian's ZooKeeper.
@@ -21,7 +22,7 @@ const spec = {
   distribution: { home: ZK_HOME },
   // Short ticks keep elections fast in the lab; small heaps and the serial GC keep 3 JVMs light on 2 cores.
   settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '96m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  jvm: { heap: '96m', flags: [...LAB_JVM_FLAGS] },
   members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
 };
 

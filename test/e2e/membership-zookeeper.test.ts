@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
 import { connectZk, ensureZnode, listZnodes, watchZk } from '../src/lab/zk-watch.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.19.0/24 (reserved for membership e2e tests).
 const HOSTS = [1, 2, 3, 4, 5, 6].map((n) => [`mz${n}`, `127.0.19.${n}`] as const);
@@ -15,7 +16,7 @@ const spec = (ids: readonly number[]) => ({
   kind: 'zookeeper',
   distribution: { home: process.env.ZK_HOME ?? '/usr/share/zookeeper' },
   settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '96m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  jvm: { heap: '96m', flags: [...LAB_JVM_FLAGS] },
   // Intermediate phases have even sizes (one server per phase); the final specs are odd.
   members: ids.map((id) => ({ host: `mz${id}`, id, adminPort: 0 })),
 });

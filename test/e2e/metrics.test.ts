@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Lab } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.34.0/24.
 const HOSTS = [
@@ -15,7 +16,7 @@ const spec = {
   kind: 'zookeeper',
   distribution: { home: process.env.ZK_HOME ?? '/usr/share/zookeeper' },
   settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
   members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
 };
 

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice 22 (.11-.13): a real three-member ZooKeeper ensemble. Issue 10: a rollout paused on a
 // gate timeout continues after `resume` once the gate holds.
@@ -30,7 +31,7 @@ describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
       kind: 'zookeeper',
       distribution: { home: ZK_HOME },
       settings: { tickTime: 500, initLimit: 20, syncLimit: 4 },
-      jvm: { heap: '64m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+      jvm: { heap: '64m', flags: [...LAB_JVM_FLAGS] },
       members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
     });
     expect(put.status).toBe(200);

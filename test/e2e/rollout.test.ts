@@ -3,6 +3,7 @@ import net from 'node:net';
 import zookeeper from 'node-zookeeper-client';
 import { Lab, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.7.0/24.
 const HOSTS = [
@@ -16,7 +17,7 @@ const spec = (settings: Record<string, number>) => ({
   kind: 'zookeeper',
   distribution: { home: process.env.ZK_HOME ?? '/usr/share/zookeeper' },
   settings: { tickTime: 500, initLimit: 20, syncLimit: 10, ...settings },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
   members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
 });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { LabNetwork, type LabHost } from '../src/lab/netns.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import {
   counted,
@@ -209,9 +209,9 @@ describe.skipIf(!LabNetwork.supported())(
         settings: {
           'storm.zookeeper.session.timeout': 6000,
           'blobstore.dir': blobs(),
-          'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
-          'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
-          'worker.childopts': ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'],
+          'nimbus.childopts': ['-Xmx256m', ...LAB_JVM_FLAGS].join(' '),
+          'supervisor.childopts': ['-Xmx256m', ...LAB_JVM_FLAGS].join(' '),
+          'worker.childopts': ['-Xmx192m', ...LAB_JVM_FLAGS],
         },
       });
       expect(put.status).toBe(200);

@@ -6,7 +6,7 @@ import zookeeper from 'node-zookeeper-client';
 import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { LabNetwork, type LabHost } from '../src/lab/netns.js';
-import { distHome } from '../src/lab/dist.js';
+import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import {
   argv,
@@ -63,9 +63,9 @@ const stormSpec = {
     'storm.zookeeper.session.timeout': 6000,
     // Daemon heaps are split like a shell by bin/storm; worker options are a list, one JVM argument per
     // item, because the supervisor splits a string on whitespace (shared/src/services/storm/spec.ts).
-    'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
-    'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
-    'worker.childopts': ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dhactl.e2e=a: b'],
+    'nimbus.childopts': ['-Xmx256m', ...LAB_JVM_FLAGS].join(' '),
+    'supervisor.childopts': ['-Xmx256m', ...LAB_JVM_FLAGS].join(' '),
+    'worker.childopts': ['-Xmx192m', ...LAB_JVM_FLAGS, '-Dhactl.e2e=a: b'],
   },
 };
 

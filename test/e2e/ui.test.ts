@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Lab, REPO_ROOT } from '../src/lab/fleet.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 /**
  * The console in headless Chromium (issue 14), driven by playwright-core against Debian's
@@ -25,7 +26,7 @@ const spec = {
   kind: 'zookeeper',
   distribution: { home: process.env.ZK_HOME ?? '/usr/share/zookeeper' },
   settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
   members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
 };
 

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { zkMode } from '../src/lab/four-letter.js';
 import { waitFor } from '../src/lab/wait.js';
+import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.0.11-13, the three "servers" zk1..zk3 of the foundation acceptance test.
 const HOSTS = [
@@ -16,7 +17,7 @@ const spec = {
   distribution: { home: process.env.ZK_HOME ?? '/usr/share/zookeeper' },
   // Short ticks keep elections fast in the lab; small heaps and the serial GC keep 3 JVMs light on 2 cores.
   settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-  jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
   members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
 };
 

@@ -93,6 +93,7 @@ export interface ReplicaHealth {
 
 export class Lab {
   readonly dir: string;
+  /** The control plane's ports: 0 until its first start binds them (read from its log), kept for restarts. */
   httpPort = 0;
   grpcPort = 0;
   private cp: ChildProcess | undefined;
@@ -137,8 +138,6 @@ export class Lab {
     );
     // mkdtemp makes the directory 0700; services run under their own accounts must reach their dirs.
     fs.chmodSync(lab.dir, 0o755);
-    lab.httpPort = await freePort(lab.grpcHost);
-    lab.grpcPort = await freePort(lab.grpcHost);
     return lab;
   }
 
@@ -279,58 +278,64 @@ export class Lab {
     return fs.openSync(path.join(this.dir, `${name}.log`), 'a');
   }
 
+  /**
+   * Starts the control plane and waits until it answers /healthz. The first start listens on port 0
+   * and takes the ports it bound from its "control plane listening" log line (picking free ports
+   * beforehand would race every other lab's outgoing connections for them); later starts reuse
+   * them. An early exit fails at once with the end of its log.
+   */
   async startControlPlane(): Promise<void> {
-    // The ports come from freePort, which frees them again before the control plane binds them; on
-    // a busy machine an outgoing connection of another lab can take one in between (it is an
-    // ephemeral port). A start that fails that way is retried on new ports; any other early exit
-    // fails at once with the end of the control plane's log.
-    for (let attempt = 1; ; attempt++) {
-      const logFile = path.join(this.dir, 'control-plane.log');
-      const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
-      const cp = this.spawnControlPlane('control-plane', {
-        dataDir: this.cpDataDir,
-        host: this.grpcHost,
-        httpPort: this.httpPort,
-        grpcPort: this.grpcPort,
-        extra: [],
-      });
-      this.cp = cp;
-      const logTail = () =>
-        fs.readFileSync(logFile, 'utf8').slice(logStart).split('\n').slice(-15).join('\n');
-      const outcome = await waitFor(
-        'the control plane to answer /healthz',
-        async () => {
-          if (cp.exitCode !== null || cp.signalCode !== null) return 'exited' as const;
-          return fs.existsSync(this.caFile) &&
-            (
-              await labRequest({
-                url: `${this.server}/healthz`,
-                method: 'GET',
-                headers: {},
-                ca: this.caPem(),
-              }).catch(() => undefined)
-            )?.status === 200
-            ? ('up' as const)
-            : undefined;
-        },
-        // Starting Node with its modules and the store takes well under a second on an idle
-        // machine; the suite's JVMs can make it many seconds.
-        { timeoutMs: 60_000 },
-      ).catch((err: unknown) => {
-        cp.kill('SIGKILL');
-        throw new Error(`${(err as Error).message}; control-plane.log ends:\n${logTail()}`);
-      });
-      if (outcome === 'up') return;
-      const tail = logTail();
-      if (attempt < 3 && /EADDRINUSE/.test(tail)) {
-        this.httpPort = await freePort(this.grpcHost);
-        this.grpcPort = await freePort(this.grpcHost);
-        continue;
-      }
-      throw new Error(
-        `the control plane exited (${cp.exitCode ?? cp.signalCode}) before it answered /healthz; control-plane.log ends:\n${tail}`,
-      );
+    const logFile = path.join(this.dir, 'control-plane.log');
+    const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+    const cp = this.spawnControlPlane('control-plane', {
+      dataDir: this.cpDataDir,
+      host: this.grpcHost,
+      httpPort: this.httpPort,
+      grpcPort: this.grpcPort,
+      extra: [],
+    });
+    this.cp = cp;
+    const logText = () => fs.readFileSync(logFile, 'utf8').slice(logStart);
+    const failure = (why: string) =>
+      new Error(`${why}; control-plane.log ends:\n${logText().split('\n').slice(-15).join('\n')}`);
+    const outcome = await waitFor(
+      'the control plane to answer /healthz',
+      async () => {
+        if (cp.exitCode !== null || cp.signalCode !== null) return 'exited' as const;
+        if (!this.httpPort && !this.takeListeningPorts(logText())) return undefined;
+        return fs.existsSync(this.caFile) &&
+          (
+            await labRequest({
+              url: `${this.server}/healthz`,
+              method: 'GET',
+              headers: {},
+              ca: this.caPem(),
+            }).catch(() => undefined)
+          )?.status === 200
+          ? ('up' as const)
+          : undefined;
+      },
+      // Starting Node with its modules and the store takes well under a second on an idle
+      // machine; the suite's JVMs can make it many seconds.
+      { timeoutMs: 60_000 },
+    ).catch((err: unknown) => {
+      cp.kill('SIGKILL');
+      throw failure((err as Error).message);
+    });
+    if (outcome === 'exited')
+      throw failure(`the control plane exited (${cp.exitCode ?? cp.signalCode}) before it answered /healthz`);
+  }
+
+  /** Takes the bound ports from the control plane's "control plane listening" line; false before it. */
+  private takeListeningPorts(log: string): boolean {
+    for (const line of log.split('\n')) {
+      if (!line.includes('"control plane listening"')) continue;
+      const { http, grpc } = JSON.parse(line) as { http: string; grpc: string };
+      this.httpPort = Number(http.slice(http.lastIndexOf(':') + 1));
+      this.grpcPort = Number(grpc.slice(grpc.lastIndexOf(':') + 1));
+      return true;
     }
+    return false;
   }
 
   /**

@@ -8,7 +8,7 @@ export function zkLabSpec(name: string, hosts: readonly string[]): Record<string
     kind: 'zookeeper',
     distribution: { home: distHome('zookeeper') },
     settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-    jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+    jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
     members: hosts.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
   };
 }

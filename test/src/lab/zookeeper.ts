@@ -4,6 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { waitFor } from './wait.js';
 import { zkMode } from './four-letter.js';
+import { LAB_JVM_FLAGS } from './dist.js';
 
 /**
  * A real ZooKeeper ensemble (Debian's package) for tests that need one independent of hactl,
@@ -60,8 +61,7 @@ export async function startZkEnsemble(
     const child = spawn(path.join(ZK_HOME, 'bin/zkServer.sh'), ['start-foreground', cfgPaths[i]!], {
       env: {
         ...process.env,
-        SERVER_JVMFLAGS:
-          '-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dzookeeper.root.logger=INFO,CONSOLE',
+        SERVER_JVMFLAGS: ['-Xmx128m', ...LAB_JVM_FLAGS, '-Dzookeeper.root.logger=INFO,CONSOLE'].join(' '),
       },
       stdio: ['ignore', log, log],
     });
@@ -127,7 +127,7 @@ export function labZookeeperSpec(name: string, hosts: readonly string[]): Record
     kind: 'zookeeper',
     distribution: { home: ZK_HOME },
     settings: { tickTime: 500, initLimit: 20, syncLimit: 10 },
-    jvm: { heap: '128m', flags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+    jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
     members: hosts.map((host, i) => ({ host, id: i + 1, adminPort: 0 })),
   };
 }
