@@ -2,7 +2,7 @@
 # Assemble Apache Storm (version in pom.xml) with the upstream binary layout into OUTDIR:
 #
 #   bin/storm  conf/storm.yaml  log4j2/{cluster,worker}.xml  RELEASE
-#   lib/  lib-worker/  extlib/  extlib-daemon/  (no UI: storm-webapp is not published on Maven Central)
+#   lib/  lib-worker/  lib-launcher/  extlib/  extlib-daemon/  (no UI: storm-webapp is not published on Maven Central)
 #
 # usage: distributions/storm/assemble.sh OUTDIR
 #
@@ -37,7 +37,7 @@ install -m 0755 "$here/bin/storm" "$stage/bin/storm"
 install -m 0644 "$here/conf/storm.yaml" "$stage/conf/storm.yaml"
 install -m 0644 "$here/log4j2/cluster.xml" "$here/log4j2/worker.xml" "$stage/log4j2/"
 echo "$version" >"$stage/RELEASE"
-for d in lib lib-worker; do
+for d in lib lib-worker lib-launcher; do
   [[ -n $(ls -A "$stage/$d" 2>/dev/null) ]] || { echo "storm: $d/ is empty" >&2; exit 1; }
 done
 dist_install storm "$stage" "$out" "$hash" "$tmp"
