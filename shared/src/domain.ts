@@ -132,7 +132,10 @@ export interface InstanceObservation {
   reportedAt: number;
   /** The instance's log files on its host: the service's own first, then the captured stdout/stderr. */
   logFiles?: string[];
-  /** Set while the instance is down after an unexpected exit. */
+  /**
+   * Set while the instance is down after an unexpected exit, and while it is only just back (until a
+   * run has lasted its restart policy's resetAfterMs).
+   */
   failure?: MemberFailure;
 }
 
@@ -175,7 +178,7 @@ export interface MemberStatus {
   restarts: number;
   /** The member's log files on its host, as its agent reported them. */
   logs?: string[];
-  /** How it last exited and why, while it is down after an unexpected exit (crashed or crash-looping). */
+  /** How it last exited and why, while it is down after an unexpected exit (crashed or crash-looping) or only just back from one. */
   failure?: MemberFailure;
   /**
    * Set when the operator stopped it (`hactl stop`): it stays stopped, and its cluster below healthy,

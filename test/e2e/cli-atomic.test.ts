@@ -225,16 +225,10 @@ describe(
         expect(String(c.status.members[0]!.detail)).toContain(
           `cause (${log}): java.io.IOException: No snapshot found, but there are log entries. Something is broken!`,
         );
-        // The agent restarts the member about a second after each exit and shows the cause only while
-        // it is down, so read describe at a moment the member is crashed, not between two attempts.
-        const d = await waitFor(
-          'describe to show the member crashed',
-          async () => {
-            const r = await hactl('describe', 'cluster', 'zk-crash');
-            return /^ {2}ca1 .* crashed /m.test(r.out) ? r : undefined;
-          },
-          { timeoutMs: 60_000 },
-        );
+        // The agent restarts the member about a second after each exit. Between two attempts (starting,
+        // running for a moment) it still reports the last exit and its cause, so describe shows them
+        // at any moment of the loop, not only while the member is crashed.
+        const d = await hactl('describe', 'cluster', 'zk-crash');
         expect(d.out).toContain('No snapshot found, but there are log entries');
         expect(d.out).toContain(`  ca1: ${log}, ${path.join(member, 'logs', 'zookeeper.out')}`);
         expect(d.out).toContain('Hint:      ca1 crashed: its cause is in its log, `hactl logs zk-crash ca1`');

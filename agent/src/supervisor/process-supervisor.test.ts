@@ -174,6 +174,27 @@ describe('ProcessSupervisor', () => {
     expect(parsePidRecord(await readFile(spec.pidFile, 'utf8'))).toMatchObject({ record: { pid: st.pid } });
   });
 
+  it('recovering: from an unexpected exit until a run lasts resetAfterMs (1 s in the test policy); a stop ends it', async () => {
+    const spec = specFor();
+    let t = 1_000_000;
+    const sup = supervise(spec, { now: () => t });
+    const first = (await sup.start()).pid ?? -1;
+    await waitReady(spec);
+    expect(sup.status().recovering).toBe(false);
+    process.kill(first, 'SIGKILL');
+    await waitFor('restart', () => sup.status().state === 'running' && sup.status().restarts === 1);
+    expect(sup.status()).toMatchObject({ recovering: true, crashLoop: false });
+    t += 999;
+    expect(sup.status().recovering).toBe(true);
+    t += 1;
+    expect(sup.status().recovering).toBe(false);
+    // A crash again, then an intended stop: nothing is recovering any more.
+    process.kill(sup.status().pid!, 'SIGKILL');
+    await waitFor('restart', () => sup.status().state === 'running' && sup.status().restarts === 2);
+    expect(sup.status().recovering).toBe(true);
+    expect(await sup.stop()).toMatchObject({ state: 'stopped', recovering: false });
+  });
+
   it('stop → SIGTERM, pid file removed, stopped, not restarted', async () => {
     const spec = specFor();
     const sup = supervise(spec);

@@ -73,6 +73,12 @@ export interface SupervisorStatus {
   reason?: string;
   /** The restart policy sees a crash loop; the control plane should know. */
   crashLoop: boolean;
+  /**
+   * The last exit was unexpected and no run since has lasted the policy's `resetAfterMs`: the member
+   * is down or only just back, and that exit (with its cause) still explains it. Cleared by a run
+   * that lasts, and by a stop or an adoption.
+   */
+  recovering: boolean;
   /** When the pending automatic restart fires. */
   nextRestartAt?: number;
 }
@@ -159,19 +165,21 @@ export class ProcessSupervisor {
       restarts: 0,
       adopted: false,
       crashLoop: false,
+      recovering: false,
     };
   }
 
   status(): SupervisorStatus {
     const st = { ...this.st, ...(this.st.lastExit ? { lastExit: { ...this.st.lastExit } } : {}) };
-    // A run that outlived resetAfterMs ends the crash loop (the policy's own notion of healthy).
+    // A run that outlived resetAfterMs ends the crash loop and the recovery (the policy's own notion
+    // of healthy).
     if (
-      st.crashLoop &&
       st.state === 'running' &&
       st.startedAt !== undefined &&
       this.now() - st.startedAt >= this.policy.resetAfterMs
     ) {
       st.crashLoop = false;
+      st.recovering = false;
     }
     return st;
   }
@@ -337,6 +345,7 @@ export class ProcessSupervisor {
         adopted: true,
         reason: 'adopted running process',
         crashLoop: false,
+        recovering: false,
       },
       ['nextRestartAt'],
     );
@@ -455,7 +464,14 @@ export class ProcessSupervisor {
       // The stop gave up (StopFailedError) but the process has gone since.
       await this.removePidFile(run.spec.pidFile);
       this.setStatus(
-        { state: 'stopped', lastExit: info, adopted: false, reason: 'stopped', crashLoop: false },
+        {
+          state: 'stopped',
+          lastExit: info,
+          adopted: false,
+          reason: 'stopped',
+          crashLoop: false,
+          recovering: false,
+        },
         ['pid', 'startedAt', 'nextRestartAt'],
       );
       return;
@@ -487,7 +503,7 @@ export class ProcessSupervisor {
     if (decision.action === 'give-up') {
       this.givenUp = true;
       this.log.error({ reason }, 'restart_given_up');
-      this.setStatus({ state: 'crashed', lastExit: info, reason, crashLoop: true }, [
+      this.setStatus({ state: 'crashed', lastExit: info, reason, crashLoop: true, recovering: true }, [
         'pid',
         'startedAt',
         'nextRestartAt',
@@ -502,6 +518,7 @@ export class ProcessSupervisor {
         lastExit: info,
         reason,
         crashLoop: decision.crashLoop,
+        recovering: true,
         nextRestartAt: now + decision.delayMs,
       },
       ['pid', 'startedAt'],
@@ -548,7 +565,7 @@ export class ProcessSupervisor {
       this.setStatus({ lastExit: info });
     }
     await this.removePidFile(run?.spec.pidFile ?? this.spec.pidFile);
-    this.setStatus({ state: 'stopped', adopted: false, reason, crashLoop: false }, [
+    this.setStatus({ state: 'stopped', adopted: false, reason, crashLoop: false, recovering: false }, [
       'pid',
       'startedAt',
       'nextRestartAt',

@@ -482,8 +482,9 @@ export class InstanceManager {
       if (st.state === 'running' && st.pid !== undefined && st.pid !== lastPid && !st.adopted)
         void this.recordRunning(managed, spawning ?? managed.launch);
       if (st.pid !== undefined) lastPid = st.pid;
+      // The cause stays until the next crash replaces it; the report shows it only while the
+      // supervisor says the member is down or recovering from that crash.
       if (st.state === 'crashed') void this.noteCrash(managed, st.lastExit?.at ?? 0);
-      else if (st.state === 'running') managed.crashCause = undefined;
       this.refreshPending(managed);
       this.opts.onChange();
     });

@@ -5,7 +5,15 @@ import { buildStatusReport, Reporter, REPORT_SOON_MS, type ReportedInstance } fr
 import { preStartExit } from './instances.js';
 
 const status = (over: Partial<SupervisorStatus> = {}): SupervisorStatus =>
-  ({ state: 'running', pid: 42, restarts: 0, adopted: false, crashLoop: false, ...over }) as SupervisorStatus;
+  ({
+    state: 'running',
+    pid: 42,
+    restarts: 0,
+    adopted: false,
+    crashLoop: false,
+    recovering: false,
+    ...over,
+  }) as SupervisorStatus;
 
 const instance = (st: SupervisorStatus, over: Partial<ReportedInstance> = {}): ReportedInstance => ({
   spec: { cluster: 'zk', kind: 'zookeeper' },
@@ -133,6 +141,41 @@ describe('status report (pure)', () => {
       probeAtMs: 0,
       detail: 'exit code 3; cause (/l/zk.log): Address already in use',
     });
+  });
+  it('restarted after a crash and not yet for long (recovering) → the exit, its cause and its log; once settled → none', () => {
+    const exit = { code: 1, signal: null, at: 7 };
+    const cause = { file: '/l/zk.log', line: 'java.io.IOException: No snapshot found' };
+    const log = { file: '/l/zk.log', lines: ['java.io.IOException: No snapshot found'] };
+    const r = buildStatusReport(
+      new Map([
+        // Between two attempts of a crash loop the policy has not declared: starting again.
+        [
+          'zk/zk-1',
+          instance(
+            status({ state: 'starting', pid: undefined, restarts: 2, recovering: true, lastExit: exit }),
+            {
+              crashCause: cause,
+              failureLog: log,
+            },
+          ),
+        ],
+        // The same member after a run that lasted: the old cause is history.
+        [
+          'zk/zk-2',
+          instance(status({ restarts: 2, lastExit: exit }), { crashCause: cause, failureLog: log }),
+        ],
+      ]),
+      new Map(),
+      { generation: 3, error: '' },
+      9,
+    );
+    expect(r.instances?.map((i) => [i.detail, i.failure?.logTail])).toEqual([
+      [
+        'restarted after it exited with code 1 (2 restarts); cause (/l/zk.log): java.io.IOException: No snapshot found',
+        ['java.io.IOException: No snapshot found'],
+      ],
+      ['', undefined],
+    ]);
   });
 });
 

@@ -35,6 +35,9 @@ export function buildStatusReport(
   for (const [id, m] of instances) {
     const st = m.supervisor.status();
     const down = st.state === 'crashed' || st.crashLoop;
+    // Started again after an unexpected exit, and not yet for the policy's resetAfterMs: that exit
+    // and its cause still explain the member (a crash loop between two attempts shows `starting`).
+    const back = !down && st.recovering && st.lastExit !== undefined;
     out.push({
       id,
       cluster: m.spec.cluster,
@@ -48,7 +51,8 @@ export function buildStatusReport(
       adopted: st.adopted,
       detail: [
         down ? (st.reason ?? '') : '',
-        down && m.crashCause ? `cause (${m.crashCause.file}): ${m.crashCause.line}` : '',
+        back ? `restarted after it exited ${exitText(st.lastExit!)} (${st.restarts} restarts)` : '',
+        (down || back) && m.crashCause ? `cause (${m.crashCause.file}): ${m.crashCause.line}` : '',
         m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
         m.startFailure ? `start failed: ${m.startFailure.what} exited ${exitText(m.startFailure.exit)}` : '',
         waiting.get(id) ?? '',
@@ -59,7 +63,7 @@ export function buildStatusReport(
       probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
       restartPending: m.restartPending || m.target !== undefined,
       logFiles: InstanceManager.logFiles(m.plan),
-      ...(down && st.lastExit
+      ...((down || back) && st.lastExit
         ? { failure: exitFailure(st.lastExit, m.failureLog) }
         : m.startFailure
           ? { failure: exitFailure(m.startFailure.exit, m.startFailure.log) }

@@ -179,7 +179,7 @@ export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
 }
 
 /**
- * A member that is down after an unexpected exit: how it exited and the end of its log, indented,
+ * A member that is down after an unexpected exit, or only just back from one: how it exited and the end of its log, indented,
  * every field escaped (the lines come from a service's log).
  */
 function renderFailure(m: MemberStatus): string {

@@ -70,6 +70,24 @@ describe('cluster hints', () => {
       { observations: new Map([obs(2, { process: 'crashed' })]) },
       'zk2 crashed: its cause is in its log, `hactl logs zk zk2`',
     ],
+    [
+      'a member running again right after a crash (its exit still reported as a failure) → where its cause is',
+      {
+        observations: new Map([
+          obs(2, {
+            process: 'starting',
+            failure: {
+              exitCode: 1,
+              signal: null,
+              exitedAt: '2026-12-01T00:00:00.000Z',
+              logFile: '/l/zk.log',
+              logTail: [],
+            },
+          }),
+        ]),
+      },
+      'zk2 crashed: its cause is in its log, `hactl logs zk zk2`',
+    ],
   ])('%s', (_scenario, patch, hint) => {
     expect(planClusterHint(input(patch))).toBe(hint);
   });

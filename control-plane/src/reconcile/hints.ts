@@ -17,7 +17,8 @@ export interface HintInput {
  * - members left "restart pending" (after `--no-rollout`, an aborted rollout, or a rollback that
  *   left some members on an older config) stay so until a rollout restarts them: `rollout start
  *   --action apply` restarts exactly the members whose running config differs, under the gates;
- * - a crashed member's cause is in its own log.
+ * - a crashed member's cause is in its own log, also while it is only just back up (the agent
+ *   reports the exit as a failure until a run has lasted its restart policy's resetAfterMs).
  */
 export function planClusterHint(input: HintInput): string | undefined {
   const { cluster, rollout } = input;
@@ -36,7 +37,7 @@ export function planClusterHint(input: HintInput): string | undefined {
     const host = m.host;
     if (obs?.restartPending) pending.push(host);
     if (obs?.restartPending && obs.detail.includes('restart blocked')) blocked.push(host);
-    if (obs?.process === 'crashed') crashed.push(host);
+    if (obs?.process === 'crashed' || obs?.failure) crashed.push(host);
   });
   if (pending.length && !rollout) {
     hints.push(
