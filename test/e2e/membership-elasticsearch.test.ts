@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
+import { esAt } from '../src/lab/elasticsearch.js';
 
 // Lab slice: 127.0.21.0/24 (reserved for membership e2e tests): Elasticsearch nodes .1-.4.
 const HOSTS = [1, 2, 3, 4].map((n) => [`me${n}`, `127.0.21.${n}`] as const);
@@ -32,20 +33,6 @@ interface RolloutBody {
   state: string;
   reason: string;
   steps: { instance: string; state: string; note: string }[];
-}
-
-async function esAt(
-  address: string,
-  p: string,
-  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
-): Promise<Response> {
-  return fetch(`http://${address}:9200${p}`, {
-    method: init.method ?? 'GET',
-    ...(init.body === undefined
-      ? {}
-      : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
-    signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
-  });
 }
 
 /**

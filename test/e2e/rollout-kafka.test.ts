@@ -45,27 +45,6 @@ async function runRollout(
   );
 }
 
-interface AgentEvent {
-  host: string;
-  at: number;
-  msg: string;
-  code?: number | null;
-}
-
-/** What the agents logged about their Kafka JVMs since `since` (JSON lines in <lab>/agent-<host>.log), in time order. */
-function agentEvents(lab: Lab, since: number): AgentEvent[] {
-  const out: AgentEvent[] = [];
-  for (const host of KAFKA) {
-    for (const line of fs.readFileSync(path.join(lab.dir, `agent-${host}.log`), 'utf8').split('\n')) {
-      if (!line.includes('"instance":"rk-kafka/')) continue;
-      const e = JSON.parse(line) as { time: string; msg: string; code?: number | null };
-      const at = Date.parse(e.time);
-      if (at >= since) out.push({ host, at, msg: e.msg, ...('code' in e ? { code: e.code } : {}) });
-    }
-  }
-  return out.sort((a, b) => a.at - b.at);
-}
-
 /**
  * The checks both rollouts share, from Kafka's side and the agents' logs: three stops; before each,
  * once the previously restarted broker's new JVM had started, ZooKeeper showed all 3 brokers
@@ -74,7 +53,7 @@ function agentEvents(lab: Lab, since: number): AgentEvent[] {
  * shutdown hook) and was not counted as a crash.
  */
 function checkStops(lab: Lab, zk: ZkSampler, since: number): string {
-  const everything = agentEvents(lab, 0);
+  const everything = lab.agentEvents(KAFKA, 'rk-kafka', 0);
   const events = everything.filter((e) => e.at >= since);
   const stopping = events.filter((e) => e.msg === 'process_stopping');
   expect(stopping.map((e) => e.host).sort()).toEqual([...KAFKA].sort());

@@ -70,6 +70,16 @@ export interface ClusterStatusBody {
   };
 }
 
+/** One line of an agent's log about a process of a cluster (Lab.agentEvents). */
+export interface AgentEvent {
+  host: string;
+  /** ms since epoch, from the line's `time`. */
+  at: number;
+  msg: string;
+  /** The exit code, on the lines that carry one. */
+  code?: number | null;
+}
+
 /** One control-plane replica of a lab (Lab.startReplicas). */
 export interface ReplicaHandle {
   index: number;
@@ -522,6 +532,25 @@ export class Lab {
       },
       { timeoutMs: opts.timeoutMs ?? 300_000, intervalMs: 250 },
     );
+  }
+
+  /**
+   * What the agents on `hosts` logged about `cluster`'s processes since `since` (ms since epoch),
+   * in time order: their JSON log lines (<lab>/agent-<host>.log) that name an instance of the
+   * cluster, e.g. `process_stopping`, `process_stopped` (with the exit `code`),
+   * `process_exited_unexpectedly`.
+   */
+  agentEvents(hosts: readonly string[], cluster: string, since: number): AgentEvent[] {
+    const out: AgentEvent[] = [];
+    for (const host of hosts) {
+      for (const line of fs.readFileSync(path.join(this.dir, `agent-${host}.log`), 'utf8').split('\n')) {
+        if (!line.includes(`"instance":"${cluster}/`)) continue;
+        const e = JSON.parse(line) as { time: string; msg: string; code?: number | null };
+        const at = Date.parse(e.time);
+        if (at >= since) out.push({ host, at, msg: e.msg, ...('code' in e ? { code: e.code } : {}) });
+      }
+    }
+    return out.sort((a, b) => a.at - b.at);
   }
 
   /**
