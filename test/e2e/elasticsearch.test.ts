@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { Lab, REPO_ROOT, alive, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import {
@@ -57,13 +57,6 @@ const RECORD = process.env.HACTL_RECORD_ES_TESTDATA === '1';
 const TESTDATA = path.join(REPO_ROOT, 'shared/src/services/elasticsearch/testdata');
 /** The index the rolling-restart test writes to. */
 const TRAFFIC = 'traffic';
-
-interface RolloutView {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; host: string; state: string; finishedAt: string | null; note: string }[];
-}
 
 /** The probe's own `_cat/nodes` request (agent/src/services/elasticsearch/probe.ts). */
 const PROBE_CAT_NODES = '/_cat/nodes?format=json&h=name,master,node.role,ip';

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Lab, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { Lab, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
 import { Traffic, ZkSampler } from '../src/lab/kafka-traffic.js';
 import { kafkaLabSpec, startZkAndKafka } from '../src/lab/kafka-lab.js';
@@ -13,13 +13,6 @@ const zkAddress = (i: number) => `127.0.13.${i + 1}`;
 const kafkaAddress = (i: number) => `127.0.13.${i + 11}`;
 const TOPIC = 'rollout-traffic';
 const CHROOT = '/rk-kafka';
-
-interface RolloutView {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; host: string; state: string; finishedAt: string | null; note: string }[];
-}
 
 const kafkaSpec = (extra: Record<string, number> = {}) => kafkaLabSpec('rk-kafka', 'rk-zk', KAFKA, extra);
 

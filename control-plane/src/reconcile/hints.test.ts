@@ -88,6 +88,24 @@ describe('cluster hints', () => {
       },
       'zk2 crashed: its cause is in its log, `hactl logs zk zk2`',
     ],
+    [
+      'a member whose start failed before the process ran (stopped, the command output as its failure) → no crash hint',
+      {
+        observations: new Map([
+          obs(2, {
+            process: 'stopped',
+            failure: {
+              exitCode: 1,
+              signal: null,
+              exitedAt: '2026-12-01T00:00:00.000Z',
+              logFile: '',
+              logTail: ['Stored node id 1 does not match previous node id 7'],
+            },
+          }),
+        ]),
+      },
+      undefined,
+    ],
   ])('%s', (_scenario, patch, hint) => {
     expect(planClusterHint(input(patch))).toBe(hint);
   });

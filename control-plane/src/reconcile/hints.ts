@@ -37,7 +37,10 @@ export function planClusterHint(input: HintInput): string | undefined {
     const host = m.host;
     if (obs?.restartPending) pending.push(host);
     if (obs?.restartPending && obs.detail.includes('restart blocked')) blocked.push(host);
-    if (obs?.process === 'crashed' || obs?.failure) crashed.push(host);
+    // Crashed, or up again after a crash and not yet for long (the agent still reports that exit as
+    // its failure); a stopped member's failure is a start that failed before the process ran.
+    const backFromCrash = obs?.failure && (obs.process === 'starting' || obs.process === 'running');
+    if (obs?.process === 'crashed' || backFromCrash) crashed.push(host);
   });
   if (pending.length && !rollout) {
     hints.push(
