@@ -113,6 +113,10 @@ export async function runNimbus(deps: NimbusDeps): Promise<RunningDaemon | undef
       zk?.close();
       startSession().catch(fail);
     });
+    // StormClusterStateImpl.addNimbusHost deletes the entry first "to ensure this session creates
+    // the entry": a nimbus started again before its killed predecessor's session expired would
+    // otherwise overwrite the old ephemeral node, which then vanishes with that session.
+    await zk.remove(`/nimbuses/${host}`);
     await zk.setEphemeral(
       `/nimbuses/${host}`,
       encodeNimbusSummary({

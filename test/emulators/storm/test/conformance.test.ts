@@ -154,4 +154,36 @@ describe('storm emulator: what hactl reads, compared with real Storm 2.8.3', { t
       `org.apache.storm.utils.NimbusLeaderNotFoundException: Could not find leader nimbus from seed hosts [${N1}]. Did you specify a valid list of nimbus hosts for config nimbus.seeds?`,
     );
   });
+
+  it('a nimbus killed and started again before its old session expires keeps its /nimbuses entry (StormClusterStateImpl.addNimbusHost deletes, then creates)', async () => {
+    lab.start('nimbus', 'nimbus2', N1);
+    await waitFor(
+      'a Leader in the UI',
+      async () => (await nimbusSummary(UI))?.[0]?.status === 'Leader' || undefined,
+    );
+    const killed = (await reader.data(`/nimbuses/${N1}`))!.ephemeralOwner;
+    const nimbus = lab.daemons.filter((d) => d.kind === 'nimbus').at(-1)!;
+    await nimbus.kill('SIGKILL');
+    // Within the killed session's 6 s timeout, so its ephemeral nodes are still there.
+    lab.start('nimbus', 'nimbus3', N1);
+    // The killed session has expired once its latch node is gone and the new one alone remains.
+    await waitFor(
+      'the killed nimbus session to expire',
+      async () => {
+        const nodes = await reader.children('/leader-lock');
+        if (nodes.length !== 1) return undefined;
+        const owner = (await reader.data(`/leader-lock/${nodes[0]}`))?.ephemeralOwner;
+        return owner !== undefined && owner !== killed ? true : undefined;
+      },
+      { timeoutMs: 4 * SESSION_TIMEOUT_MS },
+    );
+    const entry = await reader.data(`/nimbuses/${N1}`);
+    expect(entry?.ephemeralOwner).toBeDefined();
+    expect(entry!.ephemeralOwner).not.toBe(killed);
+    const ns = await waitFor('a Leader in the UI', async () => {
+      const n = await nimbusSummary(UI);
+      return n?.[0]?.status === 'Leader' ? n : undefined;
+    });
+    expect(ns.map((n) => n.host)).toEqual([N1]);
+  });
 });
