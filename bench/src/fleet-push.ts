@@ -4,7 +4,10 @@
  * one gRPC channel per host). For each size and each --store it measures, in the same run:
  *
  * - fan-out: a spec change that touches every host (a Storm supervisor per host) → every agent has
- *   the new generation, against the bare server writing the same message to as many streams;
+ *   the new generation, against the bare server writing the same message to as many streams. The
+ *   apply's synchronous part is split into `store` (validate, plan, stage, commit) and `push`
+ *   (Fleet.pushChanges: encoding and writing every host's message), next to the bare server's
+ *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt;
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
  *   (p50/p99/max), Fleet.recordStatus alone, and event-loop delay p99 in the control plane;
  * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
@@ -98,8 +101,10 @@ interface Row {
   agents: number;
   store: string;
   registered: string;
-  hactl?: { fanOut: number; applyMs: number };
-  bare?: { fanOut: number; rssMb: number };
+  /** Medians: fan-out, and the apply's synchronous part split into store (stage + commit) and push. */
+  hactl?: { fanOut: number; applyMs: number; storeMs: number; pushMs: number };
+  /** Medians: fan-out, and the synchronous write loop over every stream. */
+  bare?: { fanOut: number; pushMs: number; rssMb: number };
   reports?: LoadStats;
   duringRest?: LoadStats;
   list?: Summary;
@@ -175,11 +180,12 @@ async function hactl(
     if (base.reached < base.of) throw new Error(`only ${base.reached}/${base.of} got the first spec`);
     const fanOut: number[] = [];
     const applyMs: number[] = [];
+    const pushMs: number[] = [];
     const all: number[] = [];
     for (let r = 0; r < warmup + reps; r++) {
       const token = 10 + r;
       await sim.call('expect', { token, from: 4, to: n });
-      const c = await server.call<{ t0: number; applyMs: number }>('change', {
+      const c = await server.call<{ t0: number; applyMs: number; pushMs: number }>('change', {
         timeoutSecs: r % 2 ? 30 : 60,
       });
       const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
@@ -188,11 +194,17 @@ async function hactl(
       if (r >= warmup) {
         fanOut.push(w.at - c.t0);
         applyMs.push(c.applyMs);
+        pushMs.push(c.pushMs);
       }
       debug(`${name}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
       await sleep(500);
     }
-    row.hactl = { fanOut: median(fanOut), applyMs: median(applyMs) };
+    row.hactl = {
+      fanOut: median(fanOut),
+      applyMs: median(applyMs),
+      storeMs: median(applyMs.map((a, i) => a - pushMs[i]!)),
+      pushMs: median(pushMs),
+    };
     row.notes.push(`hactl fan-out per change ms: ${rounds(all)}`);
     const after = await sim.call<Progress>('progress');
     if (after.reconnects)
@@ -263,23 +275,27 @@ async function bare(n: number, message: Record<string, unknown>, rows: Row[]): P
     }
     const desired = message.desired as Record<string, unknown>;
     const fanOut: number[] = [];
+    const pushMs: number[] = [];
     const all: number[] = [];
     for (let r = 0; r < warmup + reps; r++) {
       const token = 10 + r;
       await sim.call('expect', { token, from: 0, to: n });
-      const p = await server.call<{ t0: number }>('push', {
+      const p = await server.call<{ t0: number; applyMs: number }>('push', {
         message: { desired: { ...desired, generation: 2 + r } },
       });
       const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
       if (w.reached < w.of) throw new Error(`bare push ${r}: only ${w.reached}/${w.of} got it`);
       all.push(w.at - p.t0);
-      if (r >= warmup) fanOut.push(w.at - p.t0);
+      if (r >= warmup) {
+        fanOut.push(w.at - p.t0);
+        pushMs.push(p.applyMs);
+      }
       debug(`bare ${n}: push ${r} reached all in ${ms(w.at - p.t0)} ms`);
       await sleep(500);
     }
     const { rssMb } = await server.call<{ rssMb: number }>('rss');
     for (const row of rows) {
-      row.bare = { fanOut: median(fanOut), rssMb };
+      row.bare = { fanOut: median(fanOut), pushMs: median(pushMs), rssMb };
       row.notes.push(`bare fan-out per push ms: ${rounds(all)}`);
     }
   } finally {
@@ -350,6 +366,9 @@ async function main(): Promise<void> {
         'ratio',
         'target',
         'apply (sync) ms',
+        'store ms',
+        'push ms',
+        'bare push ms',
         'registered',
       ],
       rows.map((r) => [
@@ -360,6 +379,9 @@ async function main(): Promise<void> {
         r.hactl && r.bare ? `${(r.hactl.fanOut / r.bare.fanOut).toFixed(2)}x` : '-',
         '1.5x',
         r.hactl ? ms(r.hactl.applyMs) : '-',
+        r.hactl ? ms(r.hactl.storeMs) : '-',
+        r.hactl ? ms(r.hactl.pushMs) : '-',
+        r.bare ? ms(r.bare.pushMs) : '-',
         r.registered,
       ]),
     ),
