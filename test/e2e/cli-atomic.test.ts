@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { Lab, REPO_ROOT, alive, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
@@ -30,13 +30,6 @@ const specYaml = (home: string) =>
     ...HOSTS.map(([host], i) => `  - { host: ${host}, id: ${i + 1}, adminPort: 0 }`),
     '',
   ].join('\n');
-
-interface RolloutView {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; state: string; note: string }[];
-}
 
 describe(
   'e2e: hactl against a real ZooKeeper ensemble: refused changes change nothing; a missing distribution takes no member down; members log',

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab } from '../src/lab/fleet.js';
+import { Lab, type RolloutView } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import { esAt } from '../src/lab/elasticsearch.js';
@@ -27,13 +27,6 @@ const spec = (names: readonly string[]) => ({
   allowEvenMasters: true,
   nodes: NODES.filter((n) => names.includes(n.name)),
 });
-
-interface RolloutBody {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; state: string; note: string }[];
-}
 
 /**
  * Numbered documents `PUT /docs/_doc/<n>` (a retry of the same number overwrites), each counted
@@ -124,7 +117,7 @@ describe(
         spec(names),
       );
       expect(put.status, JSON.stringify(put.body)).toBe(200);
-      return lab.waitForRollout<RolloutBody>(put.body.rollout!, { timeoutMs: 600_000 });
+      return lab.waitForRollout<RolloutView>(put.body.rollout!, { timeoutMs: 600_000 });
     };
     const count = async () => {
       await esAt(staying[0]!, `/${INDEX}/_refresh`, { method: 'POST' });

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { Lab, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { Lab, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { waitFor } from '../src/lab/wait.js';
@@ -29,13 +29,6 @@ const kafkaSpec = (ids: readonly number[]) => ({
   },
   jvm: { heap: '256m', flags: [...LAB_JVM_FLAGS] },
 });
-
-interface RolloutBody {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; state: string; note: string }[];
-}
 
 /** Numbered messages, acks=all, to TOPIC; a consumer group reads them back. */
 class Traffic {
@@ -116,7 +109,7 @@ describe(
       return put.body;
     };
     const settled = (id: string, until: readonly string[]) =>
-      lab.waitForRollout<RolloutBody>(id, { until, timeoutMs: 240_000 });
+      lab.waitForRollout<RolloutView>(id, { until, timeoutMs: 240_000 });
     const pids = (c: ClusterStatusBody) => new Map(c.status.members.map((m) => [m.host, m.pid]));
 
     beforeAll(async () => {
@@ -220,7 +213,7 @@ describe(
       expect(lost).toEqual([]);
 
       // The operator forces it: the broker is stopped and leaves the desired state.
-      const resumed = await lab.api<RolloutBody>(
+      const resumed = await lab.api<RolloutView>(
         'POST',
         `/v1/rollouts/${applied.rollout}/resume?forceRemoval=true`,
         {},

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab } from '../src/lab/fleet.js';
+import { Lab, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
 import { connectZk, ensureZnode, listZnodes, watchZk } from '../src/lab/zk-watch.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
@@ -20,13 +20,6 @@ const spec = (ids: readonly number[]) => ({
   // Intermediate phases have even sizes (one server per phase); the final specs are odd.
   members: ids.map((id) => ({ host: `mz${id}`, id, adminPort: 0 })),
 });
-
-interface RolloutBody {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { index: number; instance: string; host: string; state: string; note: string }[];
-}
 
 /**
  * Issue 10 acceptance, ZooKeeper: grow 1→3 and 3→5, shrink 5→3, replace one member, on the real
@@ -71,9 +64,9 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
     ids: readonly number[],
     maxOutageMs: number,
     midway?: (rollout: string) => Promise<void>,
-  ): Promise<RolloutBody> {
+  ): Promise<RolloutView> {
     const watch = watchZk({ connect: CONNECT, parent: '/ms', prefix: label, addresses: ADDRESSES });
-    let done: RolloutBody;
+    let done: RolloutView;
     try {
       await waitFor('the writer to get going', () => (watch.acked.length >= 5 ? true : undefined), {
         timeoutMs: 30_000,
@@ -86,7 +79,7 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
       expect(put.status, JSON.stringify(put.body)).toBe(200);
       expect(put.body.rollout).toBeTruthy();
       if (midway) await midway(put.body.rollout!);
-      done = await lab.waitForRollout<RolloutBody>(put.body.rollout!);
+      done = await lab.waitForRollout<RolloutView>(put.body.rollout!);
       await lab.waitForHealth(CLUSTER, 'healthy', {
         where: (c) => c.status.members.length === ids.length,
       });
@@ -142,7 +135,7 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
       await waitFor(
         'two steps of the procedure to be done',
         async () => {
-          const r = await lab.api<RolloutBody>('GET', `/v1/rollouts/${rollout}`);
+          const r = await lab.api<RolloutView>('GET', `/v1/rollouts/${rollout}`);
           return r.body.steps.filter((s) => s.state === 'done').length >= 2 ? true : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 100 },

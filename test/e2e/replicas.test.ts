@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Lab, type ClusterStatusBody, type ReplicaHealth } from '../src/lab/fleet.js';
+import { Lab, type ClusterStatusBody, type ReplicaHealth, type RolloutView } from '../src/lab/fleet.js';
 import { startZkAndKafka } from '../src/lab/kafka-lab.js';
 import { waitFor } from '../src/lab/wait.js';
 import { Traffic, ZkSampler } from '../src/lab/kafka-traffic.js';
@@ -15,13 +15,6 @@ const kafkaAddress = (i: number) => `127.0.41.${i + 21}`;
 const TOPIC = 'replica-traffic';
 const CHROOT = '/cr-kafka';
 const LEASE_MS = 3000;
-
-interface RolloutView {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; host: string; state: string; note: string }[];
-}
 
 /** Each replica's /healthz, in replica order (undefined: it does not answer). */
 async function roles(lab: Lab): Promise<(ReplicaHealth | undefined)[]> {

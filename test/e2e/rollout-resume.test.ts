@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab } from '../src/lab/fleet.js';
+import { Lab, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
@@ -11,13 +11,6 @@ const HOSTS = [
   ['rr3', '127.0.22.13'],
 ] as const;
 const ZK_HOME = process.env.ZK_HOME ?? '/usr/share/zookeeper';
-
-interface RolloutBody {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; state: string; note: string }[];
-}
 
 describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
   let lab: Lab;
@@ -49,14 +42,14 @@ describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
     process.kill(frozen, 'SIGSTOP');
     await lab.waitForHealth('zk-rr', 'degraded', { timeoutMs: 60_000 });
 
-    const started = await lab.api<RolloutBody>('POST', '/v1/clusters/zk-rr/rollouts', {
+    const started = await lab.api<RolloutView>('POST', '/v1/clusters/zk-rr/rollouts', {
       action: 'restart',
       gateTimeoutSec: 5,
       onGateTimeout: 'pause',
     });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const id = started.body.id;
-    const get = async () => (await lab.api<RolloutBody>('GET', `/v1/rollouts/${id}`)).body;
+    const get = async () => (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
     const paused = await waitFor(
       'the gate timeout to pause the rollout',
       async () => {
@@ -71,7 +64,7 @@ describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
     process.kill(frozen, 'SIGCONT');
     frozen = undefined;
     await lab.waitForHealth('zk-rr', 'healthy', { timeoutMs: 60_000 });
-    const resumed = await lab.api<RolloutBody>('POST', `/v1/rollouts/${id}/resume`);
+    const resumed = await lab.api<RolloutView>('POST', `/v1/rollouts/${id}/resume`);
     expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
     const done = await waitFor(
       'the resumed rollout to complete',

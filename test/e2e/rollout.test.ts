@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import net from 'node:net';
 import zookeeper from 'node-zookeeper-client';
-import { Lab, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { Lab, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
@@ -20,21 +20,6 @@ const spec = (settings: Record<string, number>) => ({
   jvm: { heap: '128m', flags: [...LAB_JVM_FLAGS] },
   members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
 });
-
-interface RolloutView {
-  id: string;
-  state: string;
-  reason: string;
-  plan: string[];
-  steps: {
-    index: number;
-    instance: string;
-    host: string;
-    state: string;
-    finishedAt: string | null;
-    note: string;
-  }[];
-}
 
 /** false only when the port refuses connections (nothing listening); a slow answer is not "down". */
 function portOpen(host: string, port: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import zookeeper from 'node-zookeeper-client';
-import { Lab, REPO_ROOT, alive, type ClusterStatusBody } from '../src/lab/fleet.js';
+import { Lab, REPO_ROOT, alive, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { LabNetwork, type LabHost } from '../src/lab/netns.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
@@ -117,20 +117,6 @@ function daemonStats(lab: Lab, host: string, role: 'nimbus' | 'supervisor', pid:
   const m = line ? /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) /.exec(line) : null;
   const startMs = m ? new Date(`${m[1]}T${m[2]}`).getTime() - startedAtMs(pid) : NaN;
   return `${role} on ${host} (pid ${pid}): JVM start → "${ready.trim()}…" ${startMs} ms, VmRSS ${rssMb(pid)} MB`;
-}
-
-interface RolloutView {
-  id: string;
-  state: string;
-  reason: string;
-  plan: string[];
-  steps: {
-    instance: string;
-    host: string;
-    state: string;
-    finishedAt: string | null;
-    elapsedMs: number | null;
-  }[];
 }
 
 describe.skipIf(!LabNetwork.supported())(

@@ -70,13 +70,8 @@ export interface ClusterStatusBody {
   };
 }
 
-/** A rollout as `GET /v1/rollouts/{id}` answers it, the fields the e2e tests read. */
-export interface RolloutView {
-  id: string;
-  state: string;
-  reason: string;
-  steps: { instance: string; host: string; state: string; finishedAt: string | null; note: string }[];
-}
+/** A rollout as `GET /v1/rollouts/{id}` answers it: the server's own REST contract type. */
+export type { RolloutView } from '@hactl/control-plane/dist/api/contract.js';
 
 /** One line of an agent's log about a process of a cluster (Lab.agentEvents). */
 export interface AgentEvent {
