@@ -566,9 +566,12 @@ export class Fleet {
     this.sessions.record(hostId, update, this.desiredInstances(hostId));
   }
 
-  /** Writes changed liveness to the store in one transaction; called on a timer and at shutdown. */
-  flushLiveness(): number {
-    return this.sessions.flushLiveness();
+  /**
+   * Writes changed liveness to the store in one transaction, at most `maxRows` hosts of it (all by
+   * default); returns how many hosts it wrote. Called on a timer (in slices) and at shutdown.
+   */
+  flushLiveness(maxRows?: number): number {
+    return this.sessions.flushLiveness(maxRows);
   }
 
   closeAllSessions(reason: string): void {

@@ -226,15 +226,22 @@ export class AgentSessions {
     return out;
   }
 
-  /** Writes changed liveness to the store in one transaction; called on a timer and at shutdown. */
-  flushLiveness(): number {
+  /**
+   * Writes changed liveness to the store in one transaction, at most `maxRows` hosts of it (all by
+   * default; at shutdown). Returns how many hosts it wrote; the rest stay dirty for the next call,
+   * and so do these when the write throws.
+   */
+  flushLiveness(maxRows = Infinity): number {
     const rows: { id: string; last_seen_at: number; applied_generation: number }[] = [];
+    const written: Liveness[] = [];
     for (const [id, l] of this.liveness) {
+      if (rows.length >= maxRows) break;
       if (!l.dirty) continue;
       rows.push({ id, last_seen_at: l.lastSeen, applied_generation: l.applied });
-      l.dirty = false;
+      written.push(l);
     }
     if (rows.length) this.o.store.recordLiveness(rows);
+    for (const l of written) l.dirty = false;
     return rows.length;
   }
 
