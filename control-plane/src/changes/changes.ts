@@ -257,7 +257,7 @@ export class Changes {
     }
     // The running members that need a restart (revisions.ts restartsFor); stopped ones pick the
     // config up when they start.
-    const members = s.changedInstances;
+    const members = s.restarts();
     if (!rolloutWanted || members.length === 0)
       return { ...base, restartPending: rolloutWanted ? [] : members };
     const r = this.rollouts.start(s.name, defaultRolloutOptions('apply'), members);

@@ -27,9 +27,13 @@ export interface StepProgress {
 
 /** Whether moving from `before` to `after` adds or removes instances (a membership change). */
 export function isMembershipChange(before: readonly InstancePlan[], after: readonly InstancePlan[]): boolean {
-  const a = new Set(before.map((p) => p.id));
   const b = new Set(after.map((p) => p.id));
-  return a.size !== b.size || [...a].some((id) => !b.has(id));
+  const a = new Set<string>();
+  for (const p of before) {
+    if (!b.has(p.id)) return true;
+    a.add(p.id);
+  }
+  return a.size !== b.size;
 }
 
 /**

@@ -235,7 +235,7 @@ export class Fleet {
       name,
       revision: outcome.revision,
       changed: outcome.changed,
-      changedInstances: outcome.changedInstances,
+      changedInstances: outcome.restarts(),
     };
   }
 

@@ -67,8 +67,12 @@ export interface StagedApply {
   changed: boolean;
   /** Host desired states to send after the commit. */
   pushes: DesiredPush[];
-  /** Running members whose inputs changed in a way that needs a restart (restartsFor). */
-  changedInstances: string[];
+  /**
+   * Running members whose inputs changed in a way that needs a restart (restartsFor), from the
+   * plans as staged and the observations when called. Not needed to commit or push, so callers ask
+   * after the push: comparing 10,000 members' inputs took about 30 ms of a fan-out.
+   */
+  restarts: () => string[];
   /** The membership procedure started for a change that adds or removes members (its rollout id). */
   procedure?: string;
   /** The procedure's steps in words (describeMembershipSteps). */
@@ -291,7 +295,7 @@ export class Revisions {
         revision: existing.revision,
         changed: false,
         pushes: [],
-        changedInstances: [],
+        restarts: () => [],
         notes: [],
       };
     const before = existing?.plans ?? [];
@@ -361,7 +365,7 @@ export class Revisions {
         revision,
         changed: true,
         pushes,
-        changedInstances: [],
+        restarts: () => [],
         procedure: procedureId!,
         procedureSteps: describeProcedure(procedure, this.o.snapshot().hostNames),
         notes,
@@ -373,7 +377,7 @@ export class Revisions {
       revision,
       changed: true,
       pushes,
-      changedInstances: this.restartsFor(before, after),
+      restarts: () => this.restartsFor(before, after),
       notes,
     };
   }
