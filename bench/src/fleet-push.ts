@@ -4,7 +4,8 @@
  * one gRPC channel per host). For each size and each --store it measures, in the same run:
  *
  * - fan-out: a spec change that touches every host (a Storm supervisor per host) → every agent has
- *   the new generation, against the bare server writing the same message to as many streams. The
+ *   the new generation, against the bare server writing to as many streams each host's own desired
+ *   state as hactl sent it (the ratio's floor; also shown: one message to every stream). The
  *   apply's synchronous part is split into `store` (validate, plan, stage, commit) and `push`
  *   (Fleet.pushChanges: encoding and writing every host's message), next to the bare server's
  *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt;
@@ -103,8 +104,11 @@ interface Row {
   registered: string;
   /** Medians: fan-out, and the apply's synchronous part split into store (stage + commit) and push. */
   hactl?: { fanOut: number; applyMs: number; storeMs: number; pushMs: number };
-  /** Medians: fan-out, and the synchronous write loop over every stream. */
-  bare?: { fanOut: number; pushMs: number; rssMb: number };
+  /**
+   * Medians: fan-out and the synchronous write loop, each host sent its own message; and the
+   * fan-out of one message sent to every host (`oneFanOut`).
+   */
+  bare?: { fanOut: number; pushMs: number; oneFanOut: number; rssMb: number };
   reports?: LoadStats;
   duringRest?: LoadStats;
   list?: Summary;
@@ -150,12 +154,15 @@ async function timed(url: string, token: string, count: number, budgetMs: number
   return summarize(times);
 }
 
-/** The control plane on `storeUrl` (undefined: SQLite); the desired message agent 4 received. */
-async function hactl(
-  n: number,
-  storeUrl: string | undefined,
-  row: Row,
-): Promise<Record<string, unknown> | undefined> {
+/** What the agents received from the control plane: agent 4's message, and every host's desired state. */
+interface Received {
+  sample: Record<string, unknown>;
+  /** Host name → its last desired state (as decoded), what the bare server's push-each sends. */
+  desired: Record<string, unknown>;
+}
+
+/** The control plane on `storeUrl` (undefined: SQLite); what the agents received from it. */
+async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise<Received | undefined> {
   const name = `hactl ${row.store} ${n}`;
   const server = new Child(script('control-plane-host'), n + 1024);
   const sim = new Child(script('sim-agents'), n + 1024);
@@ -212,6 +219,10 @@ async function hactl(
         `streams lost after registration: ${after.failures.map(([r, c]) => `${c}× ${r}`).join('; ')}`,
       );
     const sample = await sim.call<{ message: Record<string, unknown> }>('sample', { index: 4 });
+    const received: Received = {
+      sample: sample.message,
+      desired: (await sim.call<{ desired: Record<string, unknown> }>('desired')).desired,
+    };
 
     await sim.call('reports', { on: true });
     await sleep(reportIntervalMs * 1.5); // every agent on its own phase; Storm released once ZooKeeper is healthy
@@ -221,7 +232,7 @@ async function hactl(
     debug(`${name}: reports ${JSON.stringify(row.reports)}`);
     if (row.reports.leadLost) {
       row.leadLost = 'the status reports';
-      return sample.message;
+      return received;
     }
 
     await server.call('measure', { on: true });
@@ -233,7 +244,7 @@ async function hactl(
     if (row.list.n < restRequests || row.one.n < restRequests)
       row.notes.push(`REST: ${row.list.n} + ${row.one.n} requests within the 60 s budgets`);
     debug(`${name}: REST list ${JSON.stringify(row.list)} one ${JSON.stringify(row.one)}`);
-    return sample.message;
+    return received;
   } finally {
     await sim.stop();
     if (!server.exited)
@@ -261,8 +272,13 @@ function rounds(all: number[]): string {
   return warm ? `(${warm}) ${rest}` : rest;
 }
 
-/** The bare server's fan-out and RSS at size `n`, written to every row of that size. */
-async function bare(n: number, message: Record<string, unknown>, rows: Row[]): Promise<void> {
+/**
+ * The bare server's fan-out and RSS at size `n`, written to every row of that size. Each round
+ * pushes both ways, alternating: every host its own desired state as hactl sent it (the floor the
+ * ratio is taken against: the same bytes to the same streams), and agent 4's message to every
+ * host (one object serialized over and over, which stays in the CPU's caches).
+ */
+async function bare(n: number, received: Received, rows: Row[]): Promise<void> {
   const server = new Child(script('bare-host'), n + 1024);
   const sim = new Child(script('sim-agents'), n + 1024);
   try {
@@ -273,30 +289,49 @@ async function bare(n: number, message: Record<string, unknown>, rows: Row[]): P
       for (const row of rows) row.notes.push(`bare: ${reg.text}`);
       return;
     }
-    const desired = message.desired as Record<string, unknown>;
-    const fanOut: number[] = [];
-    const pushMs: number[] = [];
-    const all: number[] = [];
+    const loaded = await server.call<{ streams: number; missing: number }>('load', {
+      desired: received.desired,
+    });
+    if (loaded.missing)
+      throw new Error(`bare: ${loaded.missing}/${loaded.streams} streams have no desired state`);
+    const sample = received.sample.desired as Record<string, unknown>;
+    const each = { fanOut: [] as number[], pushMs: [] as number[], all: [] as number[] };
+    const one = { fanOut: [] as number[], pushMs: [] as number[], all: [] as number[] };
+    let generation = 2;
     for (let r = 0; r < warmup + reps; r++) {
-      const token = 10 + r;
-      await sim.call('expect', { token, from: 0, to: n });
-      const p = await server.call<{ t0: number; applyMs: number }>('push', {
-        message: { desired: { ...desired, generation: 2 + r } },
-      });
-      const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
-      if (w.reached < w.of) throw new Error(`bare push ${r}: only ${w.reached}/${w.of} got it`);
-      all.push(w.at - p.t0);
-      if (r >= warmup) {
-        fanOut.push(w.at - p.t0);
-        pushMs.push(p.applyMs);
+      for (const [mode, into] of [
+        ['each', each],
+        ['one', one],
+      ] as const) {
+        const token = 10 + 2 * r + (mode === 'one' ? 1 : 0);
+        await sim.call('expect', { token, from: 0, to: n });
+        const p =
+          mode === 'each'
+            ? await server.call<{ t0: number; applyMs: number }>('push-each', { generation: generation++ })
+            : await server.call<{ t0: number; applyMs: number }>('push', {
+                message: { desired: { ...sample, generation: generation++ } },
+              });
+        const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
+        if (w.reached < w.of) throw new Error(`bare push ${r} (${mode}): only ${w.reached}/${w.of} got it`);
+        into.all.push(w.at - p.t0);
+        if (r >= warmup) {
+          into.fanOut.push(w.at - p.t0);
+          into.pushMs.push(p.applyMs);
+        }
+        debug(`bare ${n} (${mode}): push ${r} reached all in ${ms(w.at - p.t0)} ms`);
+        await sleep(500);
       }
-      debug(`bare ${n}: push ${r} reached all in ${ms(w.at - p.t0)} ms`);
-      await sleep(500);
     }
     const { rssMb } = await server.call<{ rssMb: number }>('rss');
     for (const row of rows) {
-      row.bare = { fanOut: median(fanOut), pushMs: median(pushMs), rssMb };
-      row.notes.push(`bare fan-out per push ms: ${rounds(all)}`);
+      row.bare = {
+        fanOut: median(each.fanOut),
+        pushMs: median(each.pushMs),
+        oneFanOut: median(one.fanOut),
+        rssMb,
+      };
+      row.notes.push(`bare fan-out per push ms, each host its own message: ${rounds(each.all)}`);
+      row.notes.push(`bare fan-out per push ms, one message to all: ${rounds(one.all)}`);
     }
   } finally {
     await sim.stop();
@@ -333,21 +368,21 @@ async function main(): Promise<void> {
   try {
     for (const [i, n] of sizes.entries()) {
       const sized: Row[] = [];
-      let message: Record<string, unknown> | undefined;
+      let received: Received | undefined;
       for (const store of stores) {
         const row: Row = { agents: n, store, registered: '', notes: [] };
         sized.push(row);
         const url = store === 'postgres' ? pgDatabase(pg, `fleet_push_${i}_${n}`) : undefined;
         // One store failing (a change that never reached every agent) still leaves the others' rows.
-        const sample = await hactl(n, url, row).catch((err: unknown) => {
+        const got = await hactl(n, url, row).catch((err: unknown) => {
           failed = true;
           row.notes.push(`failed: ${err instanceof Error ? err.message : String(err)}`);
           return undefined;
         });
-        message ??= sample;
+        received ??= got;
       }
       rows.push(...sized);
-      if (message) await bare(n, message, sized);
+      if (received) await bare(n, received, sized);
     }
   } finally {
     debug('stopping PostgreSQL');
@@ -363,6 +398,7 @@ async function main(): Promise<void> {
         'store',
         'hactl fan-out ms',
         'bare grpc-js ms',
+        'bare, one message ms',
         'ratio',
         'target',
         'apply (sync) ms',
@@ -376,6 +412,7 @@ async function main(): Promise<void> {
         r.store,
         r.hactl ? ms(r.hactl.fanOut) : '-',
         r.bare ? ms(r.bare.fanOut) : '-',
+        r.bare ? ms(r.bare.oneFanOut) : '-',
         r.hactl && r.bare ? `${(r.hactl.fanOut / r.bare.fanOut).toFixed(2)}x` : '-',
         '1.5x',
         r.hactl ? ms(r.hactl.applyMs) : '-',

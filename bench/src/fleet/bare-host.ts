@@ -1,7 +1,8 @@
 /**
  * The floor: a bare grpc-js server with the same proto, options and listener as the control plane
  * (server.ts), in a process of its own, that answers each hello with a welcome and an empty desired
- * state and, when asked, writes one given message to every stream.
+ * state and, when asked, writes to every stream either one given message (`push`) or each host's
+ * own message (`push-each`, the messages given once by `load`; the host is the stream's hello name).
  */
 import type net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
@@ -10,8 +11,12 @@ import { GRPC_SERVER_OPTIONS, listenGrpc } from '../../../control-plane/dist/ser
 import { defaultConfig } from '../../../control-plane/dist/config.js';
 import { serve, wallNow, type Request } from './ipc.js';
 
-type Call = grpc.ServerDuplexStream<unknown, ControlMessage>;
+type Call = grpc.ServerDuplexStream<{ hello?: { name?: string } }, ControlMessage>;
 const calls = new Set<Call>();
+/** Each stream's host, from its hello. */
+const hostOf = new Map<Call, string>();
+/** Each host's desired state (`load`), pushed by `push-each` with the generation it is given. */
+let desiredOf = new Map<string, Record<string, unknown>>();
 let listener: net.Server | undefined;
 
 async function handle(req: Request): Promise<Record<string, unknown>> {
@@ -22,8 +27,9 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         cb({ code: grpc.status.UNIMPLEMENTED });
       server.addService(agentServiceDefinition(), {
         Connect: (call: Call) => {
-          call.once('data', () => {
+          call.once('data', (m: { hello?: { name?: string } }) => {
             calls.add(call);
+            if (m.hello?.name) hostOf.set(call, m.hello.name);
             call.write({ welcome: { hostId: 'bare', reportIntervalMs: 5000, controlPlaneId: 'bare' } });
             call.write({ desired: { generation: 1, instances: [] } });
           });
@@ -48,6 +54,22 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       const message = req.message as ControlMessage;
       const t0 = wallNow();
       for (const c of calls) c.write(message);
+      return { t0, applyMs: wallNow() - t0, streams: calls.size };
+    }
+    case 'load': {
+      desiredOf = new Map(Object.entries(req.desired as Record<string, Record<string, unknown>>));
+      const missing = [...calls].filter((c) => !desiredOf.has(hostOf.get(c) ?? '')).length;
+      return { streams: calls.size, missing };
+    }
+    case 'push-each': {
+      // Each stream's message is built before the clock starts: the floor is the write loop alone.
+      const generation = req.generation as number;
+      const messages = [...calls].map((c): [Call, ControlMessage] => [
+        c,
+        { desired: { ...desiredOf.get(hostOf.get(c) ?? ''), generation } },
+      ]);
+      const t0 = wallNow();
+      for (const [c, m] of messages) c.write(m);
       return { t0, applyMs: wallNow() - t0, streams: calls.size };
     }
     case 'rss':

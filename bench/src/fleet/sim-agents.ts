@@ -257,6 +257,11 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     }
     case 'sample':
       return { message: agents[req.index as number]?.lastDesired };
+    case 'desired':
+      // Each host's last desired state, by host name (hello's `b<i>`), for the bare server's push-each.
+      return {
+        desired: Object.fromEntries(agents.map((a, i) => [`b${i}`, a.lastDesired?.desired ?? null])),
+      };
     case 'reports': {
       for (const t of periodic) clearTimeout(t);
       periodic = [];
