@@ -510,7 +510,9 @@ export class Fleet {
     if (existing) return { hostId, pushes: [] };
     // No accepted spec can name a host that was not registered (validation refuses unknown hosts),
     // so a new host starts empty: no fleet-wide re-plan per registration.
-    this.store.setHostDesired({ host_id: hostId, generation: 1, state_json: EMPTY_DESIRED, updated_at: now });
+    this.store.setHostDesired([
+      { host_id: hostId, generation: 1, state_json: EMPTY_DESIRED, updated_at: now },
+    ]);
     return { hostId, pushes: [{ hostId, generation: 1, json: EMPTY_DESIRED }] };
   }
 

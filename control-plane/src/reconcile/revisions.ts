@@ -460,13 +460,14 @@ export class Revisions {
     }
     const byHost = planHostDesired(snap.hostById.keys(), snap.clusters.values(), held);
     const changes = diffHostDesired(snap.desired, byHost);
-    for (const c of changes)
-      this.o.store.setHostDesired({
+    this.o.store.setHostDesired(
+      changes.map((c) => ({
         host_id: c.hostId,
         generation: c.generation,
         state_json: c.json,
         updated_at: now,
-      });
+      })),
+    );
     this.o.replace(withDesired(snap, changes));
     return changes;
   }

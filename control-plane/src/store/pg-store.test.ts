@@ -80,7 +80,7 @@ describe('postgres store', () => {
       store.transaction(() => {
         store.setMeta('a', '1');
         expect(() =>
-          store.setHostDesired({ host_id: 'ghost', generation: 1, state_json: '{}', updated_at: 1 }),
+          store.setHostDesired([{ host_id: 'ghost', generation: 1, state_json: '{}', updated_at: 1 }]),
         ).toThrow(/foreign key/);
       }),
     ).toThrow(/aborted by a failed statement.*nothing was committed/);

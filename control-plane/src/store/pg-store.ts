@@ -454,12 +454,27 @@ export class PgStore implements Store {
     return this.all('SELECT * FROM host_desired');
   }
 
-  setHostDesired(row: HostDesiredRow): void {
-    this.insert(
-      'host_desired',
-      row,
-      ['host_id', 'generation', 'state_json', 'updated_at'],
-      onConflict(['host_id'], ['generation', 'state_json', 'updated_at']),
+  setHostDesired(rows: readonly HostDesiredRow[]): void {
+    if (rows.length === 0) return;
+    // One statement for the batch, as recordLiveness: a round trip per host (a libpq call is
+    // synchronous) made storing a change to 1,000 hosts about 90 ms of the leader's event loop.
+    this.write(() =>
+      this.all(
+        `INSERT INTO host_desired (host_id, generation, state_json, updated_at)
+         SELECT r.host_id, r.generation, r.state_json, r.updated_at
+           FROM json_to_recordset($1::json) AS r(host_id TEXT, generation BIGINT, state_json TEXT, updated_at BIGINT)
+         ${onConflict(['host_id'], ['generation', 'state_json', 'updated_at'])}`,
+        [
+          JSON.stringify(
+            rows.map((r) => ({
+              host_id: r.host_id,
+              generation: r.generation,
+              state_json: r.state_json,
+              updated_at: r.updated_at,
+            })),
+          ),
+        ],
+      ),
     );
   }
 

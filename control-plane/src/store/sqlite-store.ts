@@ -271,12 +271,16 @@ export class SqliteStore implements Store {
    * Positional parameters: a change that touches every host runs this once per host, and binding
    * by name cost 20% more per row (8.0 vs 6.5 ms for 5,000 rows of 650 bytes).
    */
-  setHostDesired(row: HostDesiredRow): void {
+  setHostDesired(rows: readonly HostDesiredRow[]): void {
     this.write(() => {
-      this.sql(
+      const stmt = this.sql(
         `INSERT INTO host_desired (host_id, generation, state_json, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(host_id) DO UPDATE SET generation = excluded.generation, state_json = excluded.state_json, updated_at = excluded.updated_at`,
-      ).run(row.host_id, row.generation, row.state_json, row.updated_at);
+      );
+      // All rows or none (a savepoint inside the caller's transaction).
+      this.db.transaction(() => {
+        for (const row of rows) stmt.run(row.host_id, row.generation, row.state_json, row.updated_at);
+      })();
     });
   }
 

@@ -18,7 +18,7 @@ export function describeStoreContract(
       a.upsertHost(host);
       a.transaction(() => {
         a.addRevision(rev(1));
-        a.setHostDesired({ host_id: 'zk1', generation: 1, state_json: '{"instances":[]}', updated_at: 1 });
+        a.setHostDesired([{ host_id: 'zk1', generation: 1, state_json: '{"instances":[]}', updated_at: 1 }]);
       });
       a.addRevision(rev(2));
       a.recordLiveness([{ id: 'zk1', last_seen_at: 5, applied_generation: 1 }]);
@@ -79,8 +79,35 @@ export function describeStoreContract(
     it('refuses desired state for an unknown host (foreign key)', async () => {
       const store = await open();
       expect(() =>
-        store.setHostDesired({ host_id: 'ghost', generation: 1, state_json: '{}', updated_at: 1 }),
+        store.setHostDesired([{ host_id: 'ghost', generation: 1, state_json: '{}', updated_at: 1 }]),
       ).toThrow(/FOREIGN KEY|foreign key/);
+      store.close();
+    });
+
+    it('stores a batch of desired states at once, byte for byte, and refuses a batch with an unknown host whole', async () => {
+      const store = await open();
+      store.upsertHost(host);
+      store.upsertHost({ ...host, id: 'zk2', name: 'zk2' });
+      store.setHostDesired([{ host_id: 'zk1', generation: 1, state_json: '{}', updated_at: 1 }]);
+      // Text that a JSON or SQL path could alter: quotes, backslashes, a newline, non-ASCII, a NUL escape.
+      const tricky = '{"instances":[{"inputs":{"a":"\\"q\\" \\\\ \\n é \\u0000"}}]}';
+      store.setHostDesired([
+        { host_id: 'zk1', generation: 2, state_json: tricky, updated_at: 1_800_000_000_123 },
+        { host_id: 'zk2', generation: 1, state_json: '{"instances":[]}', updated_at: 5 },
+      ]);
+      const before = store.listHostDesired().sort((x, y) => (x.host_id < y.host_id ? -1 : 1));
+      expect(before).toEqual([
+        { host_id: 'zk1', generation: 2, state_json: tricky, updated_at: 1_800_000_000_123 },
+        { host_id: 'zk2', generation: 1, state_json: '{"instances":[]}', updated_at: 5 },
+      ]);
+      expect(() =>
+        store.setHostDesired([
+          { host_id: 'zk2', generation: 2, state_json: '{}', updated_at: 6 },
+          { host_id: 'ghost', generation: 1, state_json: '{}', updated_at: 6 },
+        ]),
+      ).toThrow(/FOREIGN KEY|foreign key/);
+      expect(store.listHostDesired().sort((x, y) => (x.host_id < y.host_id ? -1 : 1))).toEqual(before);
+      store.setHostDesired([]);
       store.close();
     });
 
@@ -94,8 +121,8 @@ export function describeStoreContract(
         last_seen_at: 7,
         applied_generation: 0,
       });
-      store.setHostDesired({ host_id: 'zk1', generation: 3, state_json: '{}', updated_at: 2 });
-      store.setHostDesired({ host_id: 'zk1', generation: 4, state_json: '{"a":1}', updated_at: 3 });
+      store.setHostDesired([{ host_id: 'zk1', generation: 3, state_json: '{}', updated_at: 2 }]);
+      store.setHostDesired([{ host_id: 'zk1', generation: 4, state_json: '{"a":1}', updated_at: 3 }]);
       expect(store.listHostDesired()).toEqual([
         { host_id: 'zk1', generation: 4, state_json: '{"a":1}', updated_at: 3 },
       ]);

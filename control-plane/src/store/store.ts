@@ -273,7 +273,12 @@ export interface Store {
   maxRevision(cluster: string): number;
   getHostDesired(hostId: string): HostDesiredRow | undefined;
   listHostDesired(): HostDesiredRow[];
-  setHostDesired(row: HostDesiredRow): void;
+  /**
+   * Stores each row's host desired state (insert or replace), all rows at once: one statement on
+   * PostgreSQL. A host appears at most once in `rows`; a host that is not registered fails the
+   * whole call (foreign key).
+   */
+  setHostDesired(rows: readonly HostDesiredRow[]): void;
   appendEvent(e: Omit<EventRow, 'id'>): void;
   /**
    * Calls `listener` once after one or more events were appended, when the writing transaction has
