@@ -14,34 +14,11 @@ import {
 } from './probe.js';
 import type { InstanceObservation, ProcessState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
+import { stormTestFleet } from '../../testing/storm-fleet.js';
 
 const NOW = 1_800_000_000_000;
-const zk = {
-  name: 'zk-main',
-  kind: 'zookeeper' as const,
-  distribution: { home: '/zk' },
-  settings: {},
-  members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
-};
-const fleet: FleetContext = {
-  hosts: [
-    ...[1, 2, 3].map((i) => ({
-      id: `zk${i}`,
-      name: `zk${i}`,
-      address: `127.0.5.${i}`,
-      dataRoot: '/d',
-      labels: {},
-    })),
-    ...[1, 2, 3, 4].map((i) => ({
-      id: `storm${i}`,
-      name: `storm${i}`,
-      address: `127.0.5.1${i}`,
-      dataRoot: '/d',
-      labels: {},
-    })),
-  ],
-  clusters: [zk],
-};
+const fleet = stormTestFleet({ dataRoot: '/d', zookeeperHome: '/zk' });
+const zk = fleet.clusters[0]!;
 function specOf(over: Record<string, unknown> = {}): StormSpec {
   const v = validateStormSpec(
     {

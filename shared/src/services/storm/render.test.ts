@@ -6,37 +6,13 @@ import { validateStormSpec } from './spec.js';
 import { parseStormInputs } from './inputs.js';
 import { stormKind } from './index.js';
 import type { FleetContext } from '../types.js';
+import { stormTestFleet } from '../../testing/storm-fleet.js';
 import { goldenChecker } from '../../testing/golden.js';
 import type { ValidationError } from '../../errors.js';
 
 const golden = goldenChecker(import.meta.url);
 
-const zk = {
-  name: 'zk-main',
-  kind: 'zookeeper' as const,
-  distribution: { home: '/usr/share/zookeeper' },
-  settings: {},
-  members: [3, 1, 2].map((i) => ({ host: `zk${i}`, id: i })),
-};
-const fleet: FleetContext = {
-  hosts: [
-    ...[1, 2, 3].map((i) => ({
-      id: `zk${i}`,
-      name: `zk${i}`,
-      address: `127.0.5.${i}`,
-      dataRoot: '/var/lib/hactl',
-      labels: {},
-    })),
-    ...[1, 2, 3, 4].map((i) => ({
-      id: `h-${i}`,
-      name: `storm${i}`,
-      address: `127.0.5.1${i}`,
-      dataRoot: '/var/lib/hactl',
-      labels: {},
-    })),
-  ],
-  clusters: [zk],
-};
+const fleet = stormTestFleet({ zookeeperOrder: [3, 1, 2], stormHostId: (i) => `h-${i}` });
 
 const example = {
   name: 'storm-main',

@@ -2,34 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { validateStormSpec } from './spec.js';
 import { validateClusterSpec } from '../registry.js';
 import type { FleetContext } from '../types.js';
+import { stormTestFleet } from '../../testing/storm-fleet.js';
 
-const zk = {
-  name: 'zk-main',
-  kind: 'zookeeper' as const,
-  distribution: { home: '/usr/share/zookeeper' },
-  settings: {},
-  members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
-};
-
-const fleet: FleetContext = {
-  hosts: [
-    ...[1, 2, 3].map((i) => ({
-      id: `zk${i}`,
-      name: `zk${i}`,
-      address: `127.0.5.${i}`,
-      dataRoot: '/var/lib/hactl',
-      labels: {},
-    })),
-    ...[1, 2, 3, 4].map((i) => ({
-      id: `storm${i}`,
-      name: `storm${i}`,
-      address: `127.0.5.1${i}`,
-      dataRoot: '/var/lib/hactl',
-      labels: {},
-    })),
-  ],
-  clusters: [zk],
-};
+const fleet = stormTestFleet();
+const zk = fleet.clusters[0]!;
 
 const good = () => ({
   name: 'storm-main',
