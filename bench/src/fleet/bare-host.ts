@@ -57,7 +57,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       return { t0, applyMs: wallNow() - t0, streams: calls.size };
     }
     case 'load': {
-      desiredOf = new Map(Object.entries(req.desired as Record<string, Record<string, unknown>>));
+      // A host whose agent received nothing comes as null: a missing message, not an empty one.
+      desiredOf = new Map(
+        Object.entries(req.desired as Record<string, Record<string, unknown> | null>).filter(
+          (e): e is [string, Record<string, unknown>] => e[1] !== null,
+        ),
+      );
       const missing = [...calls].filter((c) => !desiredOf.has(hostOf.get(c) ?? '')).length;
       return { streams: calls.size, missing };
     }

@@ -1,3 +1,5 @@
+import { BackgroundLoop } from './loop.js';
+
 /**
  * One REST call to a lab Elasticsearch node on its HTTP port 9200, answered as the node sent it:
  * the status, the body text, and the body parsed as JSON (undefined when it is not JSON). A body
@@ -72,8 +74,11 @@ export async function esAnyNode<T>(addresses: readonly string[], p: string): Pro
 export class EsIndexWriter {
   private next = 0;
   private node = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  // One document at a time; a fatal answer ends the loop.
+  private readonly loop = new BackgroundLoop(async () => {
+    await this.write(this.next++);
+    return !this.fatal;
+  }, 5);
   acked = 0;
   attempts = 0;
   retries = 0;
@@ -86,14 +91,7 @@ export class EsIndexWriter {
   ) {}
 
   start(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running && !this.fatal) {
-        const n = this.next++;
-        await this.write(n);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
+    this.loop.start();
   }
 
   private async write(n: number): Promise<void> {
@@ -132,8 +130,7 @@ export class EsIndexWriter {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.loop.stop();
   }
 
   get sent(): number {
@@ -147,8 +144,7 @@ export class EsIndexWriter {
  * means every sample shows at least one started copy of each shard.
  */
 export class EsShardSampler {
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop(() => this.sample(), 250);
   readonly samples: { at: number; minStarted: number; unassigned: number; status: string }[] = [];
   failures = 0;
 
@@ -158,38 +154,35 @@ export class EsShardSampler {
   ) {}
 
   start(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        try {
-          const [shards, health] = await Promise.all([
-            esAnyNode<{ shard: string; prirep: string; state: string }[]>(
-              this.addresses,
-              `/_cat/shards/${this.index}?format=json&h=shard,prirep,state`,
-            ),
-            esAnyNode<{ status: string }>(this.addresses, '/_cluster/health?master_timeout=2s'),
-          ]);
-          const started = new Map<string, number>();
-          for (const s of shards)
-            started.set(s.shard, (started.get(s.shard) ?? 0) + (s.state === 'STARTED' ? 1 : 0));
-          this.samples.push({
-            at: Date.now(),
-            minStarted: Math.min(...started.values()),
-            unassigned: shards.filter((s) => s.state === 'UNASSIGNED').length,
-            status: health.status,
-          });
-        } catch {
-          // no master for a moment (the elected master restarting): nothing to sample
-          this.failures++;
-        }
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
+    this.loop.start();
+  }
+
+  private async sample(): Promise<void> {
+    try {
+      const [shards, health] = await Promise.all([
+        esAnyNode<{ shard: string; prirep: string; state: string }[]>(
+          this.addresses,
+          `/_cat/shards/${this.index}?format=json&h=shard,prirep,state`,
+        ),
+        esAnyNode<{ status: string }>(this.addresses, '/_cluster/health?master_timeout=2s'),
+      ]);
+      const started = new Map<string, number>();
+      for (const s of shards)
+        started.set(s.shard, (started.get(s.shard) ?? 0) + (s.state === 'STARTED' ? 1 : 0));
+      this.samples.push({
+        at: Date.now(),
+        minStarted: Math.min(...started.values()),
+        unassigned: shards.filter((s) => s.state === 'UNASSIGNED').length,
+        status: health.status,
+      });
+    } catch {
+      // no master for a moment (the elected master restarting): nothing to sample
+      this.failures++;
+    }
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.loop.stop();
   }
 }
 

@@ -1,5 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
+import { BackgroundLoop } from './loop.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -9,8 +10,7 @@ import { waitFor } from './wait.js';
  */
 export class Traffic {
   private next = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop(() => this.send(), 5);
   readonly acked = new Set<number>();
   readonly received = new Map<number, number>();
   failed = 0;
@@ -79,29 +79,27 @@ export class Traffic {
   }
 
   startSending(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const seq = this.next++;
-        try {
-          await this.producer.send({
-            topic: this.topic,
-            acks: -1,
-            messages: [{ key: String(seq), value: String(seq) }],
-          });
-          this.acked.add(seq);
-        } catch (err) {
-          this.failed++;
-          this.lastError = (err as Error).message;
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
+    this.loop.start();
+  }
+
+  /** One message with the next sequence number, acks=all; a failure is counted, not retried. */
+  private async send(): Promise<void> {
+    const seq = this.next++;
+    try {
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: [{ key: String(seq), value: String(seq) }],
+      });
+      this.acked.add(seq);
+    } catch (err) {
+      this.failed++;
+      this.lastError = (err as Error).message;
+    }
   }
 
   async stopSending(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.loop.stop();
   }
 
   get sent(): number {
@@ -149,8 +147,7 @@ export class ZkSampler {
     this.client = zookeeper.createClient(connect, { sessionTimeout: 10_000, spinDelay: 200 });
   }
 
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop(() => this.record(), 100);
   /** Replica assignments per topic: fixed once a topic exists (no reassignment here). */
   private readonly assignments = new Map<string, Record<string, number[]>>();
   samples: ZkSample[] = [];
@@ -209,19 +206,17 @@ export class ZkSampler {
       this.client.once('connected', () => resolve());
       this.client.connect();
     });
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        try {
-          this.samples.push(await this.sample());
-        } catch (err) {
-          // e.g. a topic whose partition states are not written yet; the next sample sees them
-          this.errors++;
-          this.lastError = (err as Error).message;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    this.loop.start();
+  }
+
+  private async record(): Promise<void> {
+    try {
+      this.samples.push(await this.sample());
+    } catch (err) {
+      // e.g. a topic whose partition states are not written yet; the next sample sees them
+      this.errors++;
+      this.lastError = (err as Error).message;
+    }
   }
 
   /** Samples whose reads all happened within (after, before). */
@@ -230,8 +225,7 @@ export class ZkSampler {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.loop.stop();
     this.client.close();
   }
 }
