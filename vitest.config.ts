@@ -36,24 +36,40 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
-// One run covers unit tests (beside the code), emulator conformance tests and e2e tests.
-// Files run in parallel on separate workers; every lab uses its own 127.0.x.0/24 slice so
-// files never contend for the same address:port.
+// One run covers unit tests (beside the code), emulator conformance tests and e2e tests, as two
+// projects run side by side:
+// - e2e: two worker processes, a fresh one per file (each file starts a lab of real services, and
+//   every lab uses its own 127.0.x.0/24 slice so files never contend for the same address:port).
+// - unit: one worker thread that runs every file in turn without a fresh module graph per file
+//   (isolate: false). Measured alone on 2 cores (2026-12-02): 158 files in 72 s of wall time and
+//   43 s of CPU, against 124 s and 196 s as isolated processes on the e2e workers, where their
+//   start-up costs (collect 66 s, prepare 24 s) also delayed the e2e files. They run beside the
+//   two e2e workers; these files restore what they change (fake timers, listeners) themselves.
 export default defineConfig({
   test: {
-    include: [
-      '{proto,shared,control-plane,agent,bench}/src/**/*.test.ts',
-      'test/src/**/*.test.ts',
-      'test/emulators/*/test/**/*.test.ts',
-      'test/e2e/**/*.test.ts',
-    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     minWorkers: 1,
+    poolOptions: { threads: { isolate: false, maxThreads: 1, minThreads: 1 } },
     reporters: ['default'],
     sequence: { sequencer: LongestFirst },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            '{proto,shared,control-plane,agent,bench}/src/**/*.test.ts',
+            'test/src/**/*.test.ts',
+            'test/emulators/*/test/**/*.test.ts',
+          ],
+          pool: 'threads',
+        },
+      },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+    ],
   },
 });
