@@ -227,7 +227,7 @@ export class Agent {
     await this.applyChain;
     await this.probes.closeAll();
     this.conn.close();
-    this.manager.dispose();
+    await this.manager.dispose();
   }
 
   get appliedGeneration(): number {

@@ -228,7 +228,7 @@ describe("an instance's kind checks (the Storm nimbus fence keeps its ZooKeeper 
       expect(await manager.enforceRunningChecks()).toEqual([]);
       if (end === 'removed') await manager.remove('zk/zk-1');
       else {
-        manager.dispose();
+        await manager.dispose();
         // The service outlives the agent; this test ends it.
         process.kill(pid!, 'SIGKILL');
       }

@@ -143,6 +143,8 @@ export function instanceFileName(id: string): string {
  */
 export class InstanceManager {
   readonly instances = new Map<string, ManagedInstance>();
+  /** State writes under way (see `track`). */
+  private readonly writes = new Set<Promise<void>>();
   /** Instances a running check stopped (see enforceRunningChecks), retried by their start check. */
   private readonly checkStopped = new Set<string>();
   private readonly kindOf: (kind: string) => AgentServiceKind | undefined;
@@ -480,7 +482,7 @@ export class InstanceManager {
       // spawn is under way changes `launch`, not what this process runs, so it stays restart pending.
       if (st.state === 'starting') spawning = managed.launch;
       if (st.state === 'running' && st.pid !== undefined && st.pid !== lastPid && !st.adopted)
-        void this.recordRunning(managed, spawning ?? managed.launch);
+        this.track(this.recordRunning(managed, spawning ?? managed.launch));
       if (st.pid !== undefined) lastPid = st.pid;
       // The cause stays until the next crash replaces it; the report shows it only while the
       // supervisor says the member is down or recovering from that crash.
@@ -574,6 +576,7 @@ export class InstanceManager {
     m.supervisor.dispose();
     this.instances.delete(id);
     await m.checks?.close();
+    await this.settled();
     this.opts.logger.info({ instance: id }, 'instance removed');
   }
 
@@ -594,11 +597,30 @@ export class InstanceManager {
   }
 
   /** Stops watching every process without stopping any: services outlive the agent. */
-  dispose(): void {
+  /**
+   * Lets go of every instance (their processes keep running) and resolves once the state writes
+   * already started have landed, so an agent that exits next leaves no half-written record.
+   */
+  async dispose(): Promise<void> {
     for (const m of this.instances.values()) {
       m.supervisor.dispose();
       // The agent is stopping: what the checks keep open (a ZooKeeper session) closes with it.
       void m.checks?.close();
     }
+    await this.settled();
+  }
+
+  /**
+   * A state write made from a supervisor event (which cannot wait for it), kept until it lands so
+   * `remove` and `dispose` can wait for it. recordRunning logs its own failures.
+   */
+  private track(write: Promise<void>): void {
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  /** Resolves when every tracked state write started so far has landed. */
+  private async settled(): Promise<void> {
+    await Promise.all([...this.writes]);
   }
 }

@@ -29,7 +29,12 @@ describe('elasticsearch process plan', () => {
     const p = planElasticsearchProcess(inputs);
     expect(p.command).toBe('/opt/elasticsearch/bin/elasticsearch');
     expect(p.args).toEqual(['-p', '/d/elasticsearch/es/node-1/elasticsearch.pid']);
-    expect(p.env).toEqual({ ES_PATH_CONF: '/d/elasticsearch/es/node-1/conf' });
+    // ES_TMPDIR in the node's own dir: a start must not leave an elasticsearch-* dir in /tmp.
+    expect(p.env).toEqual({
+      ES_PATH_CONF: '/d/elasticsearch/es/node-1/conf',
+      ES_TMPDIR: '/d/elasticsearch/es/node-1/tmp',
+    });
+    expect(p.dirs).toContain('/d/elasticsearch/es/node-1/tmp');
     expect(p.adoptMatch).toEqual(['/d/elasticsearch/es/node-1/elasticsearch.pid']);
     expect(p.logFile).toBe('/d/elasticsearch/es/node-1/logs/elasticsearch.out');
     expect(p.dirs).toContain('/d/elasticsearch/es/node-1/conf/jvm.options.d');

@@ -20,19 +20,26 @@ export const COPIED_CONFIG_FILES = ['jvm.options', 'log4j2.properties'] as const
  * distribution (distributions/elasticsearch: `bin/elasticsearch` execs the server JVM itself with
  * the arguments last, so the agent's pid is the node; test/e2e/elasticsearch.test.ts checks its argv).
  * ES writes and removes that pid file itself; the agent keeps its own in its state dir.
+ *
+ * `ES_TMPDIR` is `<node dir>/tmp` (beside the pid file), created with the other dirs. Without it
+ * every start makes a new `elasticsearch-*` dir under /tmp that nothing removes (hactl's launcher's
+ * CLI JVM exits before the node runs), and the upstream docs warn that a /tmp cleaner removing the
+ * node's native-library files breaks a running node ("Temporary directory settings").
  */
 export function planElasticsearchProcess(inputs: Inputs): ProcessPlan {
+  const nodeDir = inputs.pidFile.slice(0, inputs.pidFile.lastIndexOf('/'));
   return {
     command: `${inputs.home}/bin/elasticsearch`,
     args: ['-p', inputs.pidFile],
-    env: { ES_PATH_CONF: inputs.confDir },
+    env: { ES_PATH_CONF: inputs.confDir, ES_TMPDIR: `${nodeDir}/tmp` },
     cwd: inputs.dataDir,
     adoptMatch: [inputs.pidFile],
     // A node flushes and closes shards on SIGTERM; give it time before SIGKILL.
     stopGraceMs: 30_000,
     // The pid file's directory first: Elasticsearch writes and removes `-p` itself, as its own user.
     dirs: [
-      inputs.pidFile.slice(0, inputs.pidFile.lastIndexOf('/')),
+      nodeDir,
+      `${nodeDir}/tmp`,
       inputs.confDir,
       `${inputs.confDir}/jvm.options.d`,
       inputs.dataDir,

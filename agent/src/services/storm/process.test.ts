@@ -43,7 +43,11 @@ describe('storm process plan', () => {
       '--config',
       '/d/storm/storm-main/supervisor-storm3/conf/storm.yaml',
     ]);
-    expect(p.env).toEqual({ STORM_CONF_DIR: '/d/storm/storm-main/supervisor-storm3/conf' });
+    // RocksDB's native library goes to the member's own dir, not a new file in /tmp per start.
+    expect(p.env).toEqual({
+      STORM_CONF_DIR: '/d/storm/storm-main/supervisor-storm3/conf',
+      ROCKSDB_SHAREDLIB_DIR: '/d/storm/storm-main/supervisor-storm3/data/rocksdb-lib',
+    });
     // bin/storm execs java with -Ddaemon.name=<role> and -Dstorm.conf.file=<file>; the conf path
     // alone would also match the supervisor's workers and LogWriters (see below).
     expect(p.adoptMatch).toEqual([
@@ -52,7 +56,12 @@ describe('storm process plan', () => {
     ]);
     expect(p.logFile).toBe('/d/storm/storm-main/supervisor-storm3/logs/supervisor.out');
     expect(p.serviceLogFiles).toEqual(['/d/storm/storm-main/supervisor-storm3/logs/supervisor.log']);
-    expect(p.dirs).toEqual([inputs.confDir, inputs.localDir, inputs.logDir]);
+    expect(p.dirs).toEqual([
+      inputs.confDir,
+      inputs.localDir,
+      `${inputs.localDir}/rocksdb-lib`,
+      inputs.logDir,
+    ]);
   });
 
   it('nimbus and ui differ only in the role argument, the daemon name and the log files', () => {

@@ -15,19 +15,24 @@ import type { StormAgentInputs } from './inputs.js';
  *   JVM it launches (BasicContainer.mkLaunchCommand), so the conf path alone also matches those;
  *   workers carry no `-Ddaemon.name`.
  * - Daemon logs go to `<storm.log.dir>/<role>.log` (rendered); stdout/stderr to `<logDir>/<role>.out`.
+ * - `ROCKSDB_SHAREDLIB_DIR` is `<storm.local.dir>/rocksdb-lib`: nimbus's RocksDB metrics store
+ *   unpacks its native library (about 15 MB) at every start, into a new `librocksdbjni*.so` under
+ *   /tmp unless that variable names a dir (rocksdbjni RocksDB.loadLibrary, NativeLibraryLoader).
+ *   Storm's shutdown hook halts the JVM, so the file's deleteOnExit never runs and each start left
+ *   one behind; in the named dir the library has a fixed name and is replaced.
  */
 export function planStormProcess(inputs: StormAgentInputs): ProcessPlan {
   const cfg = `${inputs.confDir}/storm.yaml`;
   return {
     command: `${inputs.home}/bin/storm`,
     args: [inputs.role, '--config', cfg],
-    env: { STORM_CONF_DIR: inputs.confDir },
+    env: { STORM_CONF_DIR: inputs.confDir, ROCKSDB_SHAREDLIB_DIR: `${inputs.localDir}/rocksdb-lib` },
     cwd: inputs.localDir,
     adoptMatch: [cfg, `-Ddaemon.name=${inputs.role}`],
     // Storm's shutdown hooks (Utils.addShutdownHookWithDelayedForceKill) close the ZooKeeper
     // session so ephemerals vanish at once; give them time before SIGKILL.
     stopGraceMs: 15_000,
-    dirs: [inputs.confDir, inputs.localDir, inputs.logDir],
+    dirs: [inputs.confDir, inputs.localDir, `${inputs.localDir}/rocksdb-lib`, inputs.logDir],
     logFile: `${inputs.logDir}/${inputs.role}.out`,
     // log4j2/cluster.xml writes <storm.log.dir>/<logfile.name>, and bin/storm sets logfile.name to
     // <role>.log for each daemon.
