@@ -221,6 +221,24 @@ describe('POST /v1/commands', () => {
     }
   });
 
+  it('a term that ended stops waiting for exit reports: no timer marks its hosts lost afterwards', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      behave = () => undefined;
+      const res = await post({ target: { hosts: ['k1'] }, argv: ['true'], timeoutSec: 5 });
+      const { id } = (await res.json()) as { id: string };
+      core.commands.stop();
+      vi.advanceTimersByTime(60_000);
+      // Still as stored: the next leader's core finds it running and ends it (see above).
+      expect(core.commands.view(id).state).toBe('running');
+      expect(received.get('k1')).not.toContainEqual(
+        expect.objectContaining({ execCancel: expect.anything() }),
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('an agent that reports for a command sent to another host is ignored', async () => {
     behave = () => undefined;
     const { id } = (await (await post({ target: { hosts: ['k1'] }, argv: ['true'] })).json()) as {

@@ -313,6 +313,16 @@ export class CommandService {
     this.advance(live);
   }
 
+  /**
+   * Stops waiting for exit reports: clears the timers that would mark a silent host's command lost
+   * (see `expire`). The control plane calls it when its term ends, after the agent streams closed;
+   * a timer left running would write to a store that is closing.
+   */
+  stop(): void {
+    for (const e of this.execs.values()) clearTimeout(e.timer);
+    this.execs.clear();
+  }
+
   /** A host's stream ended: its running commands are lost (its agent kills them) and its follows end. */
   onAgentDisconnected(hostId: string): void {
     for (const [id, f] of this.follows) {

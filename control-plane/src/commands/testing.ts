@@ -34,7 +34,7 @@ export interface CommandTestApp {
   adminToken: string;
   /** The real app on `core` and `trust`, called in-process with `app.request()`. */
   app: ReturnType<typeof createApp>;
-  /** Closes the store and removes its directory (for afterEach). */
+  /** Stops the command timers, closes the store and removes its directory (for afterEach). */
   dispose(): void;
 }
 
@@ -55,7 +55,17 @@ export function commandTestApp(prefix: string, now: () => number): CommandTestAp
     logger: nullLogger,
     trust,
   });
-  return { store, core, trust, adminToken, app, dispose };
+  return {
+    store,
+    core,
+    trust,
+    adminToken,
+    app,
+    dispose: () => {
+      core.commands.stop();
+      dispose();
+    },
+  };
 }
 
 /** A fake agent's session that hands every exec message to `onExec` and drops everything else. */

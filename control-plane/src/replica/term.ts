@@ -173,6 +173,7 @@ export class LeaderTerm {
     this.stopped = true;
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.core.fleet.closeAllSessions(reason);
+    this.core.commands.stop();
     this.events.close();
     if (flush) this.core.fleet.flushLiveness();
   }

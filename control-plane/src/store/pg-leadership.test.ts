@@ -30,8 +30,15 @@ function freshStore(): { url: string; a: PgStore; b: PgStore } {
   return { url, a: new PgStore(url), b: new PgStore(url) };
 }
 
+/**
+ * How long a wait on another replica may take before it counts as a failure. The other replicas
+ * are fresh node processes; at the start of the suite, beside two e2e labs booting JVMs, one took
+ * over 10 s to reach its gate (2026-12-02).
+ */
+const WAIT_MS = 60_000;
+
 /** Polls `cond` until true, blocking (inside a synchronous transaction); fails after `ms`. */
-function waitSync(what: string, cond: () => boolean, ms = 10_000): void {
+function waitSync(what: string, cond: () => boolean, ms = WAIT_MS): void {
   const deadline = Date.now() + ms;
   const tick = new Int32Array(new SharedArrayBuffer(4));
   while (!cond()) {
@@ -40,7 +47,7 @@ function waitSync(what: string, cond: () => boolean, ms = 10_000): void {
   }
 }
 
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+async function waitFor(what: string, cond: () => boolean, ms = WAIT_MS): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -52,7 +59,7 @@ async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<
 async function runReplica(code: string, url: string): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], {
     env: { ...process.env, DIST, URL: url },
-    timeout: 30_000,
+    timeout: 2 * WAIT_MS,
   });
   return stdout.trim();
 }
@@ -73,7 +80,8 @@ const count = (db: PgConnection, sql: string) => db.query<{ n: number }>(sql)[0]
 const advisoryWaiters = (db: PgConnection) =>
   count(db, `SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
 
-describe('postgres leadership', () => {
+// Each test may wait WAIT_MS for a replica process, and then for another step of it.
+describe('postgres leadership', { timeout: 3 * WAIT_MS }, () => {
   it('the first replica leads in epoch 1 and renews in it; another is refused and told who leads', () => {
     const { a, b } = freshStore();
     expect(a.currentLeader()).toBeUndefined();
