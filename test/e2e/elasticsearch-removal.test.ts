@@ -6,6 +6,7 @@ import { Lab, REPO_ROOT, alive } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import { esRest as rest } from '../src/lab/elasticsearch.js';
+import { BackgroundLoop } from '../src/lab/loop.js';
 
 // Lab slice: 127.0.25.0/24 (Elasticsearch nodes .11-.14).
 const HOSTS = [
@@ -72,8 +73,8 @@ function save(name: string, answer: { status: number; text: string }): void {
  */
 class Writer {
   private next = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private node = 0;
+  private readonly loop = new BackgroundLoop(() => this.writeOne(), 0);
   readonly acked = new Set<number>();
   readonly statuses = new Map<string, number>();
   retries = 0;
@@ -82,38 +83,35 @@ class Writer {
 
   start(from: number): void {
     this.next = from;
-    this.running = true;
-    this.loop = (async () => {
-      let node = 0;
-      while (this.running) {
-        const n = this.next;
-        const at = this.via[node % this.via.length]!;
-        try {
-          const r = await rest(at, `/${INDEX}/_doc/${n}`, { method: 'PUT', body: { n } });
-          const failed = (r.json as { _shards?: { failed?: number } } | undefined)?._shards?.failed;
-          if (r.status >= 200 && r.status < 300 && failed === 0) {
-            this.acked.add(n);
-            this.next++;
-          } else {
-            this.retries++;
-            node++;
-          }
-          // The written index's health: a system index Elasticsearch creates meanwhile (ILM history,
-          // GeoIP) is red for a moment at its creation, which says nothing about the removal.
-          const h = await rest(at, `/_cluster/health/${INDEX}`);
-          const s = (h.json as { status?: string } | undefined)?.status ?? `HTTP ${h.status}`;
-          this.statuses.set(s, (this.statuses.get(s) ?? 0) + 1);
-        } catch {
-          this.retries++;
-          node++;
-        }
-      }
-    })();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.loop.stop();
+  }
+
+  private async writeOne(): Promise<void> {
+    const n = this.next;
+    const at = this.via[this.node % this.via.length]!;
+    try {
+      const r = await rest(at, `/${INDEX}/_doc/${n}`, { method: 'PUT', body: { n } });
+      const failed = (r.json as { _shards?: { failed?: number } } | undefined)?._shards?.failed;
+      if (r.status >= 200 && r.status < 300 && failed === 0) {
+        this.acked.add(n);
+        this.next++;
+      } else {
+        this.retries++;
+        this.node++;
+      }
+      // The written index's health: a system index Elasticsearch creates meanwhile (ILM history,
+      // GeoIP) is red for a moment at its creation, which says nothing about the removal.
+      const h = await rest(at, `/_cluster/health/${INDEX}`);
+      const s = (h.json as { status?: string } | undefined)?.status ?? `HTTP ${h.status}`;
+      this.statuses.set(s, (this.statuses.get(s) ?? 0) + 1);
+    } catch {
+      this.retries++;
+      this.node++;
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { Lab, type RolloutView } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { waitFor } from '../src/lab/wait.js';
 import { esAt } from '../src/lab/elasticsearch.js';
+import { BackgroundLoop } from '../src/lab/loop.js';
 
 // Lab slice: 127.0.21.0/24 (reserved for membership e2e tests): Elasticsearch nodes .1-.4.
 const HOSTS = [1, 2, 3, 4].map((n) => [`me${n}`, `127.0.21.${n}`] as const);
@@ -35,61 +36,52 @@ const spec = (names: readonly string[]) => ({
  */
 class Traffic {
   private next = 0;
-  private running = false;
-  private loops: Promise<void>[] = [];
+  private node = 0;
+  private readonly writer = new BackgroundLoop(() => this.writeOne(), 20);
+  private readonly sampler = new BackgroundLoop(() => this.sampleHealth(), 300);
   acked = 0;
   retries = 0;
   readonly health = new Map<string, number>();
   constructor(private readonly addresses: () => readonly string[]) {}
   start(): void {
-    this.running = true;
-    this.loops = [
-      (async () => {
-        let node = 0;
-        while (this.running) {
-          const n = this.next;
-          const a = this.addresses()[node % this.addresses().length]!;
-          try {
-            const res = await esAt(a, `/${INDEX}/_doc/${n}`, { method: 'PUT', body: { n } });
-            const body = (await res.json()) as { _shards?: { failed?: number } };
-            if (res.ok && body._shards?.failed === 0) {
-              this.acked++;
-              this.next++;
-            } else {
-              this.retries++;
-              node++;
-            }
-          } catch {
-            this.retries++;
-            node++;
-          }
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })(),
-      (async () => {
-        while (this.running) {
-          let status = 'no answer';
-          for (const a of this.addresses()) {
-            try {
-              // The written index's health (a system index is red for a moment at its creation).
-              const res = await esAt(a, `/_cluster/health/${INDEX}`);
-              if (res.ok) {
-                status = ((await res.json()) as { status: string }).status;
-                break;
-              }
-            } catch {
-              // next node
-            }
-          }
-          this.health.set(status, (this.health.get(status) ?? 0) + 1);
-          await new Promise((r) => setTimeout(r, 300));
-        }
-      })(),
-    ];
+    this.writer.start();
+    this.sampler.start();
   }
   async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
+    await Promise.all([this.writer.stop(), this.sampler.stop()]);
+  }
+  private async writeOne(): Promise<void> {
+    const n = this.next;
+    const a = this.addresses()[this.node % this.addresses().length]!;
+    try {
+      const res = await esAt(a, `/${INDEX}/_doc/${n}`, { method: 'PUT', body: { n } });
+      const body = (await res.json()) as { _shards?: { failed?: number } };
+      if (res.ok && body._shards?.failed === 0) {
+        this.acked++;
+        this.next++;
+        return;
+      }
+    } catch {
+      // counted below
+    }
+    this.retries++;
+    this.node++;
+  }
+  private async sampleHealth(): Promise<void> {
+    let status = 'no answer';
+    for (const a of this.addresses()) {
+      try {
+        // The written index's health (a system index is red for a moment at its creation).
+        const res = await esAt(a, `/_cluster/health/${INDEX}`);
+        if (res.ok) {
+          status = ((await res.json()) as { status: string }).status;
+          break;
+        }
+      } catch {
+        // next node
+      }
+    }
+    this.health.set(status, (this.health.get(status) ?? 0) + 1);
   }
 }
 

@@ -4,6 +4,7 @@ import { Lab, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { waitFor } from '../src/lab/wait.js';
+import { BackgroundLoop } from '../src/lab/loop.js';
 
 // Lab slice: 127.0.20.0/24 (reserved for membership e2e tests): ZooKeeper .1, brokers .11-.13.
 const ZK = 'mk-zk1';
@@ -33,8 +34,7 @@ const kafkaSpec = (ids: readonly number[]) => ({
 /** Numbered messages, acks=all, to TOPIC; a consumer group reads them back. */
 class Traffic {
   private next = 0;
-  private loop: Promise<void> | undefined;
-  private running = false;
+  private readonly writer = new BackgroundLoop(() => this.sendOne(), 20);
   readonly acked = new Set<number>();
   readonly received = new Set<number>();
   failed = 0;
@@ -51,23 +51,19 @@ class Traffic {
     });
   }
   start(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const seq = this.next++;
-        try {
-          await this.producer.send({ topic: TOPIC, acks: -1, messages: [{ value: String(seq) }] });
-          this.acked.add(seq);
-        } catch {
-          this.failed++;
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    this.writer.start();
   }
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.writer.stop();
+  }
+  private async sendOne(): Promise<void> {
+    const seq = this.next++;
+    try {
+      await this.producer.send({ topic: TOPIC, acks: -1, messages: [{ value: String(seq) }] });
+      this.acked.add(seq);
+    } catch {
+      this.failed++;
+    }
   }
   /** Waits until every acknowledged message was read back; returns the lost ones (none). */
   async lost(): Promise<number[]> {
