@@ -36,7 +36,10 @@ describe(
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       expect(argv).toContain('-XX:+UseSerialGC');
       expect(argv).not.toContain('-XX:+UseG1GC');
-      const conf = path.join(lab.dir, 'gc1', 'data', 'elasticsearch', 'es-gc', 'node-1', 'conf');
+      const nodeDir = path.join(lab.dir, 'gc1', 'data', 'elasticsearch', 'es-gc', 'node-1');
+      // ES_TMPDIR from the agent: the node's temp dir is its own, not a new elasticsearch-* in /tmp.
+      expect(argv).toContain(`-Djava.io.tmpdir=${nodeDir}/tmp`);
+      const conf = path.join(nodeDir, 'conf');
       expect(fs.readFileSync(path.join(conf, 'jvm.options'), 'utf8')).not.toMatch(/UseG1GC/);
       expect(fs.readFileSync(path.join(conf, 'jvm.options.d', 'hactl.options'), 'utf8')).toContain(
         '-XX:+UseSerialGC\n',

@@ -173,6 +173,10 @@ describe.skipIf(!LabNetwork.supported())(
       // Nimbus's RocksDB metrics store lives in its own data dir, not under storm.home (fact c).
       expect(fs.existsSync(path.join(memberDir(lab, 'storm1', 'nimbus'), 'data', 'storm_rocks'))).toBe(true);
       expect(fs.existsSync(path.join(STORM_HOME, 'storm_rocks'))).toBe(false);
+      // Its native library too (ROCKSDB_SHAREDLIB_DIR from the agent), not a new file in /tmp per start.
+      expect(fs.readdirSync(path.join(memberDir(lab, 'storm1', 'nimbus'), 'data', 'rocksdb-lib'))).toEqual([
+        expect.stringMatching(/^librocksdbjni.*\.so$/),
+      ]);
       // ZooKeeper agrees: the leader latch names storm1, each supervisor registered once.
       const zk = await zkRead(async (client) => {
         const latch = (await children(client, '/leader-lock')).sort(

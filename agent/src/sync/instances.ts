@@ -596,7 +596,6 @@ export class InstanceManager {
     return st;
   }
 
-  /** Stops watching every process without stopping any: services outlive the agent. */
   /**
    * Lets go of every instance (their processes keep running) and resolves once the state writes
    * already started have landed, so an agent that exits next leaves no half-written record.

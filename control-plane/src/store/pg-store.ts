@@ -464,16 +464,8 @@ export class PgStore implements Store {
          SELECT r.host_id, r.generation, r.state_json, r.updated_at
            FROM json_to_recordset($1::json) AS r(host_id TEXT, generation BIGINT, state_json TEXT, updated_at BIGINT)
          ${onConflict(['host_id'], ['generation', 'state_json', 'updated_at'])}`,
-        [
-          JSON.stringify(
-            rows.map((r) => ({
-              host_id: r.host_id,
-              generation: r.generation,
-              state_json: r.state_json,
-              updated_at: r.updated_at,
-            })),
-          ),
-        ],
+        // json_to_recordset reads the four named keys of each row.
+        [JSON.stringify(rows)],
       ),
     );
   }

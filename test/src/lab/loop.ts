@@ -16,7 +16,7 @@ export class BackgroundLoop {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        if ((await this.pass()) === false) return;
+        if ((await this.pass()) === false || !this.running) return;
         await new Promise((r) => setTimeout(r, this.pauseMs));
       }
     })();
