@@ -86,8 +86,12 @@ export function startFollow(req: FollowRequest, sink: ExecSink, o: FollowOptions
         await pause(o.pollMs);
         continue;
       }
+      // The path first, then the open file: bytes appended before a rename are then in the open
+      // file's size when the path already names the new file. The other order lost a line written
+      // just before the rename (seen in the suite: "five" missing from the rotation test).
+      const now = await statPath();
       if (fh && open) open.size = (await fh.stat()).size;
-      const step = planFollow(open, await statPath());
+      const step = planFollow(open, now);
       if (step.do === 'wait') await pause(o.pollMs);
       else if (step.do === 'reopen') await openPath();
       else if (step.do === 'rewind') open!.pos = 0;
