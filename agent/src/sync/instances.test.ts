@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nullLogger, type ProcessPlan } from '@hactl/shared';
 import {
   InstanceManager,
@@ -139,7 +139,14 @@ describe('a restart onto a distribution that is not there (issue 17 #1)', () => 
           throw new Error(`not restarted after a crash: ${JSON.stringify(m.supervisor.status())}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(fs.readFileSync(`/proc/${m.supervisor.status().pid}/cmdline`, 'utf8')).toContain('sleep');
+      // The stand-in is /bin/sh until it reaches its `exec sleep`; under load that takes a while.
+      const restarted = m.supervisor.status().pid;
+      await vi.waitFor(
+        () => expect(fs.readFileSync(`/proc/${restarted}/cmdline`, 'utf8')).toContain('sleep'),
+        {
+          timeout: 10_000,
+        },
+      );
       expect(m.launch.plan.command).toBe(`${dir}/zk/bin/zkServer.sh`);
       expect(m.restartPending).toBe(true);
 
