@@ -249,3 +249,17 @@ describe('start-up failures are visible', () => {
     expect(member()?.failure).toBeUndefined();
   });
 });
+
+describe('status views while a fleet reports steadily', () => {
+  it('a report that renews the last one reuses the status reader; one that changes a probe result rolls up again', () => {
+    reportZk(2);
+    const view = fleet.clusterStatus('zk');
+    expect(view.status.health).toBe('healthy');
+    reportZk(2); // the same content again: a renewal
+    expect(fleet.clusterStatus('zk')).toBe(view);
+    reportZk(1); // the leader now syncs one follower: a change
+    const next = fleet.clusterStatus('zk');
+    expect(next).not.toBe(view);
+    expect(next.status.health).toBe('degraded');
+  });
+});

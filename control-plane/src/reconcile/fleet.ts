@@ -115,7 +115,12 @@ export class Fleet {
     this.reportIntervalMs = opts.reportIntervalMs;
     this.controlPlaneId = opts.controlPlaneId ?? '';
     this.staleAfterMs = opts.reportIntervalMs * 3 + 1000;
-    this.sessions = new AgentSessions({ store: opts.store, logger: opts.logger, now: opts.now });
+    this.sessions = new AgentSessions({
+      store: opts.store,
+      logger: opts.logger,
+      now: opts.now,
+      staleAfterMs: this.staleAfterMs,
+    });
     this.revisions = new Revisions({
       store: opts.store,
       logger: opts.logger,
@@ -153,7 +158,10 @@ export class Fleet {
    * observation, every rollout's state) for up to STATUS_REUSE_MS, so one apply that starts a
    * rollout, and the rollout's first step, roll a 5,000-member cluster up once instead of three
    * times. Only probe ages can move in that time, by less than STATUS_REUSE_MS against a staleness
-   * threshold of three report intervals.
+   * threshold of three report intervals. Reports that only renew the last one (sessions.ts
+   * `isRenewal`: same content, probes still fresh) do not count as a change, so a fleet reporting
+   * steadily does not roll a 10,000-member cluster up for every REST read: it shows probe and
+   * last-seen times up to STATUS_REUSE_MS old instead.
    */
   status(): StatusReader {
     const snap = this.snapshot();

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { nullLogger } from '@hactl/shared';
+import { nullLogger, type InstanceObservation } from '@hactl/shared';
 import type { Store } from '../store/store.js';
-import { AgentSessions, type AgentSession } from './sessions.js';
+import { AgentSessions, isRenewal, type AgentSession } from './sessions.js';
+import { reportedInstance } from './testing.js';
+
+/** The staleness threshold (ms) these sessions judge with. */
+const STALE = 16_000;
 
 type Row = { id: string; last_seen_at: number; applied_generation: number };
 
@@ -26,8 +30,17 @@ const session: AgentSession = {
   close() {},
 };
 
-function sessionsWith(hosts: string[], store: ReturnType<typeof fakeStore>): AgentSessions {
-  const s = new AgentSessions({ store: store as unknown as Store, logger: nullLogger, now: () => 1000 });
+function sessionsWith(
+  hosts: string[],
+  store: ReturnType<typeof fakeStore>,
+  now: () => number = () => 1000,
+): AgentSessions {
+  const s = new AgentSessions({
+    store: store as unknown as Store,
+    logger: nullLogger,
+    now,
+    staleAfterMs: STALE,
+  });
   for (const h of hosts) s.attach(h, session);
   return s;
 }
@@ -58,5 +71,157 @@ describe('AgentSessions.flushLiveness', () => {
     store.fail = false;
     expect(s.flushLiveness()).toBe(2);
     expect(store.writes.map((w) => w.map((r) => r.id))).toEqual([['h1', 'h2']]);
+  });
+});
+
+/** An observation of zk/zk-1 on h1 as recorded at 10 s, probed at 9 s. */
+function obs(o: Partial<InstanceObservation> = {}): InstanceObservation {
+  return {
+    ...reportedInstance('zk/zk-1', { probeAt: 9_000, probe: { ok: true, mode: 'follower' } }),
+    hostId: 'h1',
+    reportedAt: 10_000,
+    ...o,
+  };
+}
+
+describe('isRenewal: a report that changes nothing a status view judges (Fleet.status reuses its reader)', () => {
+  const NOW = 15_000;
+  it.each<[string, InstanceObservation | undefined, InstanceObservation, number, boolean]>([
+    [
+      'the same content, probed again later → a renewal',
+      obs(),
+      obs({ probeAt: 14_000, reportedAt: NOW }),
+      NOW,
+      true,
+    ],
+    [
+      'the same probe as an equal new object → a renewal',
+      obs(),
+      obs({ probe: { mode: 'follower', ok: true } }),
+      NOW,
+      true,
+    ],
+    [
+      'never probed, and still not → a renewal',
+      obs({ probeAt: 0, probe: undefined }),
+      obs({ probeAt: 0, probe: undefined }),
+      NOW,
+      true,
+    ],
+    ['nothing before → a change', undefined, obs(), NOW, false],
+    ['the first probe → a change', obs({ probeAt: 0, probe: undefined }), obs(), NOW, false],
+    [
+      'the last probe had gone stale (a member turns fresh again) → a change',
+      obs(),
+      obs({ probeAt: 26_000 }),
+      9_000 + STALE + 1,
+      false,
+    ],
+    [
+      'the new probe is already stale (an old probe re-sent) → a change',
+      obs({ probeAt: 14_000 }),
+      obs({ probeAt: 500 }),
+      NOW + 2_000,
+      false,
+    ],
+    ['the probe result differs → a change', obs(), obs({ probe: { ok: true, mode: 'leader' } }), NOW, false],
+    ['another pid → a change', obs(), obs({ pid: 101 }), NOW, false],
+    ['another process state → a change', obs(), obs({ process: 'crashed' }), NOW, false],
+    ['one more restart → a change', obs(), obs({ restarts: 1 }), NOW, false],
+    ['another detail → a change', obs(), obs({ detail: 'start failed' }), NOW, false],
+    ['restart pending now → a change', obs(), obs({ restartPending: true }), NOW, false],
+    ['other log files → a change', obs({ logFiles: ['/a.log'] }), obs({ logFiles: ['/b.log'] }), NOW, false],
+    [
+      'a failure appears → a change',
+      obs(),
+      obs({
+        failure: {
+          exitCode: 1,
+          signal: null,
+          exitedAt: '2026-01-01T00:00:00.000Z',
+          logFile: '/l',
+          logTail: [],
+        },
+      }),
+      NOW,
+      false,
+    ],
+    ['another host reports it (a moved member) → a change', obs(), obs({ hostId: 'h2' }), NOW, false],
+  ])('%s', (_scenario, prev, next, now, renewal) => {
+    expect(isRenewal(prev, next, now, STALE)).toBe(renewal);
+  });
+});
+
+describe('AgentSessions.record: which reports move the version status views cache on', () => {
+  const known = new Map([['zk/zk-1', 'zookeeper']]);
+  const report = (o: Partial<ReturnType<typeof reportedInstance>> = {}, applied = 1) => ({
+    appliedGeneration: applied,
+    applyError: '',
+    instances: [
+      reportedInstance('zk/zk-1', { probeAt: clock - 500, probe: { ok: true, mode: 'follower' }, ...o }),
+    ],
+    sentAt: clock,
+  });
+  let clock = 10_000;
+  function fresh(): AgentSessions {
+    clock = 10_000;
+    const s = sessionsWith(['h1'], fakeStore(), () => clock);
+    s.record('h1', report(), known);
+    return s;
+  }
+
+  it('a steady report that renews the last one leaves the version; its times are still recorded', () => {
+    const s = fresh();
+    const v = s.version;
+    clock = 15_000;
+    s.record('h1', report(), known);
+    expect(s.version).toBe(v);
+    expect(s.observation('zk/zk-1')).toMatchObject({ probeAt: 14_500, reportedAt: 15_000 });
+    expect(s.livenessOf('h1')!.lastSeen).toBe(15_000);
+  });
+
+  it.each<[string, () => ReturnType<typeof report>, number]>([
+    ['a new probe result', () => report({ probe: { ok: true, mode: 'leader' } }), 15_000],
+    ['a new applied generation', () => report({}, 2), 15_000],
+  ])('%s moves the version', (_scenario, next, at) => {
+    const s = fresh();
+    const v = s.version;
+    clock = at;
+    s.record('h1', next(), known);
+    expect(s.version).toBeGreaterThan(v);
+  });
+
+  it('a host heard from after it fell silent moves it, even with nothing probed', () => {
+    clock = 10_000;
+    const unprobed = { probeAt: 0, probe: undefined };
+    const s = sessionsWith(['h1'], fakeStore(), () => clock);
+    s.record('h1', report(unprobed), known);
+    const v = s.version;
+    clock = 12_000;
+    s.record('h1', report(unprobed), known);
+    expect(s.version).toBe(v);
+    clock = 12_000 + STALE + 1;
+    s.record('h1', report(unprobed), known);
+    expect(s.version).toBeGreaterThan(v);
+  });
+
+  it('an instance the host no longer runs is forgotten, and that moves the version', () => {
+    const s = fresh();
+    const v = s.version;
+    s.record('h1', { appliedGeneration: 1, applyError: '', instances: [] }, new Map());
+    expect(s.observation('zk/zk-1')).toBeUndefined();
+    expect(s.version).toBeGreaterThan(v);
+  });
+
+  it('a host with no liveness yet (never attached) always moves it', () => {
+    const s = new AgentSessions({
+      store: fakeStore() as unknown as Store,
+      logger: nullLogger,
+      now: () => clock,
+      staleAfterMs: STALE,
+    });
+    const v = s.version;
+    s.record('h9', report(), known);
+    expect(s.version).toBeGreaterThan(v);
   });
 });

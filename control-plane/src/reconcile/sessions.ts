@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { HostDesiredState, InstanceObservation, Logger } from '@hactl/shared';
 import type { ExecStart } from '@hactl/proto';
 import type { Store } from '../store/store.js';
@@ -85,10 +86,18 @@ export class AgentSessions {
   private readonly observedOn = new Map<string, Set<string>>();
   private readonly queries = new Map<string, { hostId: string; resolve: (r: AgentCommandResult) => void }>();
   private querySeq = 0;
-  /** Counts every change to sessions, liveness and observations (status views cache on it). */
+  /**
+   * Counts every change to sessions, liveness and observations that a status view can show
+   * (status views cache on it), except a report that only renews what the host's last report said
+   * (`isRenewal`): such a report moves probe and last-seen times and nothing a rollup judges.
+   */
   version = 0;
 
-  constructor(private readonly o: { store: Store; logger: Logger; now: () => number }) {
+  /**
+   * `staleAfterMs`: how old (ms) a probe or a host's last report may be and still count, the
+   * threshold the status rollups judge with (Fleet: three report intervals and a second).
+   */
+  constructor(private readonly o: { store: Store; logger: Logger; now: () => number; staleAfterMs: number }) {
     for (const h of o.store.listHosts()) {
       this.liveness.set(h.id, {
         connected: false,
@@ -161,9 +170,16 @@ export class AgentSessions {
 
   /** Forgets a host's observations of instances it no longer runs (`known` = instance id → kind). */
   record(hostId: string, update: StatusUpdate, known: ReadonlyMap<string, string>): void {
-    this.version++;
     const now = this.o.now();
     const live = this.liveness.get(hostId);
+    // A status view can show this report unless it renews the last one in every part a rollup
+    // judges: the same applied generation and error from a host that was not silent, and a renewal
+    // for every instance (checked below).
+    let changed =
+      !live ||
+      live.applied !== update.appliedGeneration ||
+      live.applyError !== update.applyError ||
+      now - live.lastSeen > this.o.staleAfterMs;
     if (live) {
       if (live.applied !== update.appliedGeneration)
         this.o.logger.info(
@@ -179,19 +195,24 @@ export class AgentSessions {
     if (!observed) this.observedOn.set(hostId, (observed = new Set()));
     for (const inst of update.instances) {
       if (!known.has(inst.id)) continue; // an instance being removed; nothing plans it any more
-      this.observations.set(inst.id, {
+      const next: InstanceObservation = {
         ...inst,
         hostId,
         reportedAt: now,
         probeAt: receivedProbeAt(inst.probeAt, update.sentAt, now),
-      });
+      };
+      if (!changed && !isRenewal(this.observations.get(inst.id), next, now, this.o.staleAfterMs))
+        changed = true;
+      this.observations.set(inst.id, next);
       observed.add(inst.id);
     }
     for (const id of observed) {
       if (known.has(id)) continue;
+      changed = true;
       observed.delete(id);
       if (this.observations.get(id)?.hostId === hostId) this.observations.delete(id);
     }
+    if (changed) this.version++;
   }
 
   /** What the host's agent last said about an instance, as reported (stale or not). */
@@ -311,6 +332,37 @@ export class AgentSessions {
       session.sendCommand({ id, instanceId: q.instanceId, action: q.action, args: q.args });
     });
   }
+}
+
+/**
+ * Whether observation `next` only renews `prev` at `now` (ms, control-plane clock): the same host,
+ * process, pid, restarts, detail, restart-pending flag, log files, failure and probe result, and
+ * either neither was ever probed or both probes are fresh at `now` (no older than `staleAfterMs`).
+ * A renewal changes no health judgement and no member field but the probe and report times, so a
+ * status view computed before it stays true (Fleet.status reuses one for a bounded time). A probe
+ * that turns a stale member fresh again is not a renewal. Pure.
+ */
+export function isRenewal(
+  prev: InstanceObservation | undefined,
+  next: InstanceObservation,
+  now: number,
+  staleAfterMs: number,
+): boolean {
+  if (!prev) return false;
+  const probed = prev.probeAt > 0;
+  if (probed !== next.probeAt > 0) return false;
+  if (probed && (now - prev.probeAt > staleAfterMs || now - next.probeAt > staleAfterMs)) return false;
+  return (
+    prev.hostId === next.hostId &&
+    prev.process === next.process &&
+    prev.pid === next.pid &&
+    prev.restarts === next.restarts &&
+    prev.detail === next.detail &&
+    prev.restartPending === next.restartPending &&
+    isDeepStrictEqual(prev.logFiles, next.logFiles) &&
+    isDeepStrictEqual(prev.failure, next.failure) &&
+    isDeepStrictEqual(prev.probe, next.probe)
+  );
 }
 
 /**
