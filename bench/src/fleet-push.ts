@@ -227,8 +227,14 @@ async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise
     await sim.call('reports', { on: true });
     await sleep(reportIntervalMs * 1.5); // every agent on its own phase; Storm released once ZooKeeper is healthy
     await server.call('measure', { on: true });
+    await sim.call('loop-delay', { on: true });
     await sleep(reportIntervalMs * 2);
     row.reports = await server.call<LoadStats>('measure', { on: false });
+    const simReportsDelay = await sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
+    row.notes.push(
+      `while reporting, event-loop delay p99/max ms: control plane ${ms(row.reports.eldP99)} / ` +
+        `${ms(row.reports.eldMax)}, simulated agents ${ms(simReportsDelay.p99)} / ${ms(simReportsDelay.max)}`,
+    );
     debug(`${name}: reports ${JSON.stringify(row.reports)}`);
     if (row.reports.leadLost) {
       row.leadLost = 'the status reports';
@@ -236,10 +242,16 @@ async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise
     }
 
     await server.call('measure', { on: true });
+    await sim.call('loop-delay', { on: true });
     const base_ = `http://127.0.0.1:${httpPort}/v1/clusters`;
     row.list = await timed(base_, token, restRequests, 60_000);
     row.one = await timed(`${base_}/storm-bench`, token, restRequests, 60_000);
     row.duringRest = await server.call<LoadStats>('measure', { on: false });
+    const simDelay = await sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
+    row.notes.push(
+      `during REST, event-loop delay p99/max ms: control plane ${ms(row.duringRest.eldP99)} / ` +
+        `${ms(row.duringRest.eldMax)}, simulated agents ${ms(simDelay.p99)} / ${ms(simDelay.max)}`,
+    );
     if (row.duringRest.leadLost) row.leadLost = 'the REST requests';
     if (row.list.n < restRequests || row.one.n < restRequests)
       row.notes.push(`REST: ${row.list.n} + ${row.one.n} requests within the 60 s budgets`);

@@ -10,6 +10,7 @@
  * (same target, same options) would share grpc-js's global subchannel pool, so 10,000 agents would
  * be 10,000 streams on one TCP connection; real hosts each have their own connection.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import {
   agentServiceClient,
@@ -49,6 +50,9 @@ const failures = new Map<string, number>();
 let reconnects = 0;
 let reportIntervalMs = 5000;
 let periodic: NodeJS.Timeout[] = [];
+let loopDelay: IntervalHistogram | undefined;
+/** The histogram records each whole sampling interval; the delay is what exceeds it. */
+const LOOP_DELAY_RESOLUTION_MS = 5;
 
 /** The kinds' probe results, in the shapes their parsers accept (shared/src/services/<kind>). */
 function probeFor(inst: DesiredInstance__Output, i: number): string {
@@ -275,6 +279,23 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
           periodic.push(t);
         });
       return {};
+    }
+    case 'loop-delay': {
+      // This process's own event-loop delay (ms), so a report's sentAt → handled can be told apart:
+      // a report stamped here waits in this loop before it is written, as well as in the control
+      // plane's loop after it arrives (control-plane-host.ts measures that one).
+      if (req.on) {
+        loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+        loopDelay.enable();
+        return {};
+      }
+      loopDelay?.disable();
+      const out = {
+        p99: (loopDelay?.percentile(99) ?? NaN) / 1e6 - LOOP_DELAY_RESOLUTION_MS,
+        max: (loopDelay?.max ?? NaN) / 1e6 - LOOP_DELAY_RESOLUTION_MS,
+      };
+      loopDelay = undefined;
+      return out;
     }
     case 'exit':
       for (const t of periodic) clearTimeout(t);
