@@ -87,6 +87,37 @@ describe('REST API', () => {
     ]);
   });
 
+  it('GET /v1/clusters/{name} is JSON of the current view: the same text while nothing changed, the new view after a change', async () => {
+    await put('zk-main', JSON.stringify(spec));
+    const get = async () => {
+      const res = await app.request('/v1/clusters/zk-main');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      return res.text();
+    };
+    const first = await get();
+    expect(JSON.parse(first)).toEqual(JSON.parse(JSON.stringify(fleet.clusterStatus('zk-main'))));
+    expect(await get()).toBe(first);
+    fleet.recordStatus('zk1', {
+      appliedGeneration: 99,
+      applyError: '',
+      instances: [
+        {
+          id: 'zk-main/zk-1',
+          process: 'running',
+          pid: 7,
+          restarts: 0,
+          detail: '',
+          restartPending: false,
+          probeAt: 0,
+          probe: undefined,
+        },
+      ],
+    });
+    const after = JSON.parse(await get()) as { status: { members: { process: string; pid: number }[] } };
+    expect(after.status.members[0]).toMatchObject({ process: 'running', pid: 7 });
+  });
+
   it('invalid spec → 400 listing every problem, nothing stored or pushed', async () => {
     const res = await put(
       'zk-main',

@@ -137,6 +137,12 @@ describe('failover engine', () => {
     c2.failovers.tick();
     expect(c2.failovers.get(f.id)).toMatchObject({ state: 'running', step: 'promote' });
     expect(c2.failovers.get(f.id).waiting).toMatch(/waiting for nimbus on s2 to lead/);
+    // While a failover runs, its view moves with the clock (elapsedMs): each read makes it anew.
+    const running = c2.failovers.clusterView('storm-main');
+    now += 10;
+    const later = c2.failovers.clusterView('storm-main');
+    expect(later).not.toBe(running);
+    expect(later.status.lastFailover!.elapsedMs).toBeGreaterThan(running.status.lastFailover!.elapsedMs);
     now += 1000;
     report(c2, 's2', [inst('nimbus-s2', 'running', nimbusProbe(true))]);
     report(c2, 's3', [inst('supervisor-s3', 'running', supProbe(HOSTS.s2, true), true)]);
@@ -150,10 +156,13 @@ describe('failover engine', () => {
     const done = c2.failovers.get(f.id);
     expect(done).toMatchObject({ state: 'failed', step: 'done' });
     expect(done.steps.at(-1)!.reason).toMatch(/was aborted/);
-    expect(c2.failovers.clusterView('storm-main').status).toMatchObject({
+    const settled = c2.failovers.clusterView('storm-main');
+    expect(settled.status).toMatchObject({
       activeNimbus: 's2',
       lastFailover: { id: f.id, state: 'failed' },
     });
+    // Settled and nothing reported since: the same view object, so REST stringifies it once.
+    expect(c2.failovers.clusterView('storm-main')).toBe(settled);
   });
 
   it('refuses a failover to the active nimbus, to a silent host, and on a native cluster', () => {

@@ -263,3 +263,57 @@ describe('status views while a fleet reports steadily', () => {
     expect(next.status.health).toBe('degraded');
   });
 });
+
+describe('a reused status view judges freshness as a new one would', () => {
+  it('a reader reused across renewals is dropped when a probe it judged fresh turns stale', () => {
+    let clock = now;
+    const moving = new Fleet({
+      store,
+      logger: nullLogger,
+      now: () => clock,
+      reportIntervalMs: 1000,
+      randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    });
+    for (const i of [1, 2, 3])
+      moving.connectAgent(
+        { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+        session(`h${i}`),
+      );
+    const report = (hosts: number[]) => {
+      for (const i of hosts)
+        moving.recordStatus(`h${i}`, {
+          appliedGeneration: 99,
+          applyError: '',
+          instances: [
+            reportedInstance(`zk/zk-${i}`, {
+              pid: 10 + i,
+              probeAt: clock,
+              probe:
+                i === 1
+                  ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 }
+                  : { ok: true, serving: true, mode: 'follower' },
+            }),
+          ],
+        });
+    };
+    report([1, 2, 3]);
+    const first = moving.clusterStatus('zk');
+    expect(first.status.health).toBe('healthy');
+    // Within a report interval, renewals keep the view.
+    clock += 500;
+    report([1, 2, 3]);
+    expect(moving.clusterStatus('zk')).toBe(first);
+    // zk-3 falls silent; the others renew every second. The staleness threshold is 4 s
+    // (three report intervals and a second): zk-3's probe from `now + 500` is stale from
+    // `now + 4501` on, and no view judges it fresh after that.
+    for (let t = 1_000; t <= 4_000; t += 1_000) {
+      clock = now + t;
+      report([1, 2]);
+      expect(moving.clusterStatus('zk').status.health).toBe('healthy');
+    }
+    clock = now + 4_501;
+    const after = moving.clusterStatus('zk');
+    expect(after.status.health).not.toBe('healthy');
+    expect(after.status.members.find((m) => m.instance === 'zk/zk-3')?.detail).toMatch(/no recent probe/);
+  });
+});

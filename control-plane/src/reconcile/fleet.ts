@@ -106,7 +106,16 @@ export class Fleet {
   rolloutsVersion: () => number = () => 0;
   /** The last status reader and what it was computed from (see `status`). */
   private statusCache:
-    { reader: StatusReader; snap: FleetSnapshot; sessions: number; rollouts: number; at: number } | undefined;
+    | {
+        reader: StatusReader;
+        snap: FleetSnapshot;
+        sessions: number;
+        rollouts: number;
+        at: number;
+        /** The reader is not reused from this ms on (see `status`). */
+        until: number;
+      }
+    | undefined;
 
   constructor(opts: FleetOptions) {
     this.store = opts.store;
@@ -155,13 +164,17 @@ export class Fleet {
   /**
    * A status reader over the current snapshot: each cluster rolled up at most once per reader. The
    * reader is reused while nothing it reads has changed (the snapshot, every session, liveness and
-   * observation, every rollout's state) for up to STATUS_REUSE_MS, so one apply that starts a
-   * rollout, and the rollout's first step, roll a 5,000-member cluster up once instead of three
-   * times. Only probe ages can move in that time, by less than STATUS_REUSE_MS against a staleness
-   * threshold of three report intervals. Reports that only renew the last one (sessions.ts
-   * `isRenewal`: same content, probes still fresh) do not count as a change, so a fleet reporting
-   * steadily does not roll a 10,000-member cluster up for every REST read: it shows probe and
-   * last-seen times up to STATUS_REUSE_MS old instead.
+   * observation, every rollout's state), so one apply that starts a rollout, and the rollout's
+   * first step, roll a 5,000-member cluster up once instead of three times. Reports that only
+   * renew the last one (sessions.ts `isRenewal`: same content, probes still fresh and not older)
+   * do not count as a change, so a fleet reporting steadily does not roll a 10,000-member cluster
+   * up for every REST read.
+   *
+   * Time moves judgements too: a probe or a host's last report turns stale `staleAfterMs` after it
+   * was made. A reader is therefore reused only until the first such moment among what it judged
+   * fresh (`AgentSessions.freshUntil`), so its health verdicts are exactly a new reader's. What
+   * it may show older is the probe and last-seen times that renewals moved: at most one report
+   * interval old (and never less than STATUS_REUSE_MIN_MS), the granularity those times move at.
    */
   status(): StatusReader {
     const snap = this.snapshot();
@@ -173,7 +186,7 @@ export class Fleet {
       c.sessions === this.sessions.version &&
       c.rollouts === this.rolloutsVersion() &&
       now >= c.at &&
-      now - c.at < STATUS_REUSE_MS
+      now < c.until
     )
       return c.reader;
     const reader = new StatusReader({
@@ -190,6 +203,10 @@ export class Fleet {
       sessions: this.sessions.version,
       rollouts: this.rolloutsVersion(),
       at: now,
+      until: Math.min(
+        now + Math.max(STATUS_REUSE_MIN_MS, this.reportIntervalMs),
+        this.sessions.freshUntil(now),
+      ),
     };
     return reader;
   }
@@ -667,8 +684,11 @@ function kindsOf(state: HostDesiredState): ReadonlyMap<string, string> {
   return new Map(state.instances.map((i) => [i.id, i.kind] as const));
 }
 
-/** How long (ms) an unchanged status reader is reused; see `Fleet.status`. */
-const STATUS_REUSE_MS = 1000;
+/**
+ * The shortest time (ms) an unchanged status reader may be reused for, whatever the report
+ * interval; `Fleet.status` reuses one for up to a report interval, less when a probe would go stale.
+ */
+const STATUS_REUSE_MIN_MS = 1000;
 
 /** The desired state of a host with no instances. */
 const EMPTY_DESIRED = JSON.stringify({ instances: [] } satisfies HostDesiredState);

@@ -124,6 +124,13 @@ describe('isRenewal: a report that changes nothing a status view judges (Fleet.s
       NOW + 2_000,
       false,
     ],
+    [
+      'a fresh probe older than the last one → a change',
+      obs({ probeAt: 14_000 }),
+      obs({ probeAt: 13_000 }),
+      NOW,
+      false,
+    ],
     ['the probe result differs → a change', obs(), obs({ probe: { ok: true, mode: 'leader' } }), NOW, false],
     ['another pid → a change', obs(), obs({ pid: 101 }), NOW, false],
     ['another process state → a change', obs(), obs({ process: 'crashed' }), NOW, false],
@@ -223,5 +230,36 @@ describe('AgentSessions.record: which reports move the version status views cach
     const v = s.version;
     s.record('h9', report(), known);
     expect(s.version).toBeGreaterThan(v);
+  });
+});
+
+describe('AgentSessions.freshUntil: when the first fresh judgement of a view turns stale', () => {
+  const known = new Map([
+    ['zk/zk-1', 'zookeeper'],
+    ['zk/zk-2', 'zookeeper'],
+  ]);
+  const inst = (id: string, probeAt: number) =>
+    reportedInstance(id, { probeAt, probe: { ok: true, mode: 'follower' } });
+
+  it('the oldest fresh probe or host report decides; a renewal moves it later, never earlier', () => {
+    let clock = 10_000;
+    const s = sessionsWith(['h1', 'h2'], fakeStore(), () => clock);
+    // h1 and h2 attached at 10 s; their probes were taken at 9 s and 8 s.
+    s.record('h1', { appliedGeneration: 1, applyError: '', instances: [inst('zk/zk-1', 9_000)] }, known);
+    s.record('h2', { appliedGeneration: 1, applyError: '', instances: [inst('zk/zk-2', 8_000)] }, known);
+    expect(s.freshUntil(clock)).toBe(8_000 + STALE + 1);
+    clock = 12_000;
+    s.record('h2', { appliedGeneration: 1, applyError: '', instances: [inst('zk/zk-2', 11_000)] }, known);
+    // Now h1's probe (9 s) is the oldest fresh one.
+    expect(s.freshUntil(clock)).toBe(9_000 + STALE + 1);
+  });
+
+  it('what is stale already does not count; a host that reports without probes counts by its report', () => {
+    const clock = 10_000;
+    const s = sessionsWith(['h1'], fakeStore(), () => clock);
+    s.record('h1', { appliedGeneration: 1, applyError: '', instances: [inst('zk/zk-1', 1)] }, known);
+    // The probe from 1 ms is stale at 10 s + STALE; the host's report at 10 s is not.
+    expect(s.freshUntil(clock + STALE)).toBe(10_000 + STALE + 1);
+    expect(s.freshUntil(clock + STALE + 1)).toBe(Infinity);
   });
 });

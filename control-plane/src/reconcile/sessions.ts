@@ -237,6 +237,23 @@ export class AgentSessions {
     };
   }
 
+  /**
+   * The first ms after `now` at which something a status view judges fresh at `now` turns stale:
+   * an observation's probe, or a host's last report, each no older than `staleAfterMs` (the
+   * threshold the rollups judge probes and silent hosts with). Infinity when nothing is fresh. A
+   * renewal (`isRenewal`) only moves this later, so a view built at `now` judges freshness exactly
+   * as a new one would until then (Fleet.status). O(observations + hosts).
+   */
+  freshUntil(now: number): number {
+    const stale = this.o.staleAfterMs;
+    let until = Infinity;
+    for (const o of this.observations.values())
+      if (o.probeAt > 0 && now - o.probeAt <= stale) until = Math.min(until, o.probeAt + stale + 1);
+    for (const l of this.liveness.values())
+      if (now - l.lastSeen <= stale) until = Math.min(until, l.lastSeen + stale + 1);
+    return until;
+  }
+
   /** `current` for each of `ids` that has an observation. */
   currentOf(ids: Iterable<string>): Map<string, InstanceObservation> {
     const out = new Map<string, InstanceObservation>();
@@ -337,10 +354,11 @@ export class AgentSessions {
 /**
  * Whether observation `next` only renews `prev` at `now` (ms, control-plane clock): the same host,
  * process, pid, restarts, detail, restart-pending flag, log files, failure and probe result, and
- * either neither was ever probed or both probes are fresh at `now` (no older than `staleAfterMs`).
- * A renewal changes no health judgement and no member field but the probe and report times, so a
- * status view computed before it stays true (Fleet.status reuses one for a bounded time). A probe
- * that turns a stale member fresh again is not a renewal. Pure.
+ * either neither was ever probed or both probes are fresh at `now` (no older than `staleAfterMs`)
+ * and `next`'s is not older than `prev`'s. A renewal changes no health judgement and no member
+ * field but the probe and report times, and it keeps the probe fresh at least as long, so a status
+ * view computed before it stays true (Fleet.status reuses one). A probe that turns a stale member
+ * fresh again is not a renewal. Pure.
  */
 export function isRenewal(
   prev: InstanceObservation | undefined,
@@ -351,7 +369,7 @@ export function isRenewal(
   if (!prev) return false;
   const probed = prev.probeAt > 0;
   if (probed !== next.probeAt > 0) return false;
-  if (probed && (now - prev.probeAt > staleAfterMs || now - next.probeAt > staleAfterMs)) return false;
+  if (probed && (now - prev.probeAt > staleAfterMs || next.probeAt < prev.probeAt)) return false;
   return (
     prev.hostId === next.hostId &&
     prev.process === next.process &&
