@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import { Lab, REPO_ROOT } from '../src/lab/fleet.js';
 import { LabNetwork } from '../src/lab/netns.js';
 import { waitFor } from '../src/lab/wait.js';
+import { CHROMIUM, openPage } from '../src/lab/browser.js';
 import {
   SEED_HOSTS,
   loadSeedTopology,
@@ -85,11 +86,11 @@ describe.skipIf(!LabNetwork.supported())(
     it('the console at /ui/ shows the seed topology healthy (headless Chromium)', async () => {
       // Debian's chromium, as the console's own e2e (ui.test.ts) drives it; after the clusters are
       // up, a browser fits beside the JVMs.
-      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
       try {
         // The lab's CA is not in Chromium's store; the page's TLS is the control plane's own.
         const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-        await page.goto(`${lab.server}/ui/`);
+        await openPage(page, `${lab.server}/ui/`);
         await page.locator('input[name=token]').fill(lab.token);
         await page.getByRole('button', { name: 'Log in' }).click();
         await page.getByTestId('live-state').getByText('stream: live').waitFor();

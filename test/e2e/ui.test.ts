@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Lab, REPO_ROOT } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
+import { CHROMIUM, openPage } from '../src/lab/browser.js';
 
 /**
  * The console in headless Chromium (issue 14), driven by playwright-core against Debian's
@@ -18,7 +19,6 @@ const HOSTS = [
   ['uz2', '127.0.35.2'],
   ['uz3', '127.0.35.3'],
 ] as const;
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts', 'ui');
 
 const spec = {
@@ -63,7 +63,7 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
   });
 
   it('logs in with a token and shows the fleet and the cluster healthy', async () => {
-    await page.goto(`${lab.server}/ui/`);
+    await openPage(page, `${lab.server}/ui/`);
     await page.locator('input[name=token]').fill(lab.token);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByTestId('live-state').getByText('stream: live').waitFor();
@@ -121,7 +121,7 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
     expect(made.status).toBe(201);
     const viewer = await browser!.newPage();
     try {
-      await viewer.goto(`${lab.server}/ui/`);
+      await openPage(viewer, `${lab.server}/ui/`);
       await viewer.locator('input[name=token]').fill(made.body.token);
       await viewer.getByRole('button', { name: 'Log in' }).click();
       await viewer.getByTestId('health-zk-ui').getByText('healthy').waitFor();
