@@ -12,6 +12,8 @@ let dir: string;
 let store: SqliteStore;
 let fleet: Fleet;
 const now = 1_800_000_000_000;
+/** The shared fleet's clock: `now` at the start of each test; a test may move it. */
+let clock = now;
 const latest = new Map<string, HostDesiredState>();
 const session = (host: string): AgentSession => ({
   sendDesired: (_g, json) => latest.set(host, JSON.parse(json) as HostDesiredState),
@@ -19,8 +21,8 @@ const session = (host: string): AgentSession => ({
   close() {},
 });
 
-function reportZk(leaderSynced: number | undefined): void {
-  for (const i of [1, 2, 3]) {
+function reportZk(leaderSynced: number | undefined, hosts: readonly number[] = [1, 2, 3]): void {
+  for (const i of hosts) {
     const probe =
       leaderSynced === undefined
         ? { ok: true, serving: false, mode: 'unknown' }
@@ -34,7 +36,7 @@ function reportZk(leaderSynced: number | undefined): void {
       restarts: 0,
       detail: '',
       restartPending: false,
-      probeAt: now,
+      probeAt: clock,
       probe,
     };
     fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
@@ -46,10 +48,11 @@ const kafkaRunState = () =>
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-fleet-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
+  clock = now;
   fleet = new Fleet({
     store,
     logger: nullLogger,
-    now: () => now,
+    now: () => clock,
     reportIntervalMs: 1000,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
   });
@@ -266,53 +269,23 @@ describe('status views while a fleet reports steadily', () => {
 
 describe('a reused status view judges freshness as a new one would', () => {
   it('a reader reused across renewals is dropped when a probe it judged fresh turns stale', () => {
-    let clock = now;
-    const moving = new Fleet({
-      store,
-      logger: nullLogger,
-      now: () => clock,
-      reportIntervalMs: 1000,
-      randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    });
-    for (const i of [1, 2, 3])
-      moving.connectAgent(
-        { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
-        session(`h${i}`),
-      );
-    const report = (hosts: number[]) => {
-      for (const i of hosts)
-        moving.recordStatus(`h${i}`, {
-          appliedGeneration: 99,
-          applyError: '',
-          instances: [
-            reportedInstance(`zk/zk-${i}`, {
-              pid: 10 + i,
-              probeAt: clock,
-              probe:
-                i === 1
-                  ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 }
-                  : { ok: true, serving: true, mode: 'follower' },
-            }),
-          ],
-        });
-    };
-    report([1, 2, 3]);
-    const first = moving.clusterStatus('zk');
+    reportZk(2);
+    const first = fleet.clusterStatus('zk');
     expect(first.status.health).toBe('healthy');
     // Within a report interval, renewals keep the view.
     clock += 500;
-    report([1, 2, 3]);
-    expect(moving.clusterStatus('zk')).toBe(first);
+    reportZk(2);
+    expect(fleet.clusterStatus('zk')).toBe(first);
     // zk-3 falls silent; the others renew every second. The staleness threshold is 4 s
     // (three report intervals and a second): zk-3's probe from `now + 500` is stale from
     // `now + 4501` on, and no view judges it fresh after that.
     for (let t = 1_000; t <= 4_000; t += 1_000) {
       clock = now + t;
-      report([1, 2]);
-      expect(moving.clusterStatus('zk').status.health).toBe('healthy');
+      reportZk(2, [1, 2]);
+      expect(fleet.clusterStatus('zk').status.health).toBe('healthy');
     }
     clock = now + 4_501;
-    const after = moving.clusterStatus('zk');
+    const after = fleet.clusterStatus('zk');
     expect(after.status.health).not.toBe('healthy');
     expect(after.status.members.find((m) => m.instance === 'zk/zk-3')?.detail).toMatch(/no recent probe/);
   });
