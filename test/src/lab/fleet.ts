@@ -524,17 +524,28 @@ export class Lab {
     opts: { until?: readonly string[]; timeoutMs?: number } = {},
   ): Promise<T> {
     const until = opts.until ?? ['completed'];
-    return waitFor(
-      `rollout ${id} to be ${until.join(' or ')}`,
-      async () => {
-        const r = await this.api<T>('GET', `/v1/rollouts/${id}`);
-        if (until.includes(r.body.state)) return r.body;
-        if (r.body.state === 'paused' || r.body.state === 'aborted')
-          throw new Error(`rollout ${id} ${r.body.state}: ${r.body.reason}`);
-        return undefined;
-      },
-      { timeoutMs: opts.timeoutMs ?? 300_000, intervalMs: 250 },
-    );
+    // The last view read, for the timeout's message: a rollout that never finishes should say
+    // which step it waits on and why (one ZooKeeper membership rollout timed out with no clue).
+    let last: T | undefined;
+    try {
+      return await waitFor(
+        `rollout ${id} to be ${until.join(' or ')}`,
+        async () => {
+          const r = await this.api<T>('GET', `/v1/rollouts/${id}`);
+          last = r.body;
+          if (until.includes(r.body.state)) return r.body;
+          if (r.body.state === 'paused' || r.body.state === 'aborted')
+            throw new Error(`rollout ${id} ${r.body.state}: ${r.body.reason}`);
+          return undefined;
+        },
+        { timeoutMs: opts.timeoutMs ?? 300_000, intervalMs: 250 },
+      );
+    } catch (err) {
+      if (!last || !(err instanceof Error)) throw err;
+      throw new Error(`${err.message}; its last view: ${JSON.stringify(last).slice(0, 4000)}`, {
+        cause: err,
+      });
+    }
   }
 
   /**
