@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Traffic } from '../src/lab/kafka-traffic.js';
 import { Lab, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS, distHome } from '../src/lab/dist.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
 import { waitFor } from '../src/lab/wait.js';
-import { BackgroundLoop } from '../src/lab/loop.js';
 
 // Lab slice: 127.0.20.0/24 (reserved for membership e2e tests): ZooKeeper .1, brokers .11-.13.
 const ZK = 'mk-zk1';
@@ -30,51 +30,6 @@ const kafkaSpec = (ids: readonly number[]) => ({
   },
   jvm: { heap: '256m', flags: [...LAB_JVM_FLAGS] },
 });
-
-/** Numbered messages, acks=all, to TOPIC; a consumer group reads them back. */
-class Traffic {
-  private next = 0;
-  private readonly writer = new BackgroundLoop(() => this.sendOne(), 20);
-  readonly acked = new Set<number>();
-  readonly received = new Set<number>();
-  failed = 0;
-  constructor(
-    private readonly producer: Producer,
-    private readonly consumer: Consumer,
-  ) {}
-  async startReading(): Promise<void> {
-    await this.consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        this.received.add(Number(message.value?.toString()));
-      },
-    });
-  }
-  start(): void {
-    this.writer.start();
-  }
-  async stop(): Promise<void> {
-    await this.writer.stop();
-  }
-  private async sendOne(): Promise<void> {
-    const seq = this.next++;
-    try {
-      await this.producer.send({ topic: TOPIC, acks: -1, messages: [{ value: String(seq) }] });
-      this.acked.add(seq);
-    } catch {
-      this.failed++;
-    }
-  }
-  /** Waits until every acknowledged message was read back; returns the lost ones (none). */
-  async lost(): Promise<number[]> {
-    const missing = () => [...this.acked].filter((s) => !this.received.has(s));
-    await waitFor('every acknowledged message read back', () => (missing().length ? undefined : true), {
-      timeoutMs: 60_000,
-      intervalMs: 200,
-    }).catch(() => undefined);
-    return missing();
-  }
-}
 
 /**
  * Issue 10 acceptance, Kafka: a broker is added without stopping any other; an empty broker is
@@ -134,13 +89,13 @@ describe(
       await producer.connect();
       consumer = kafka.consumer({ groupId: 'membership-e2e' });
       await consumer.connect();
-      traffic = new Traffic(producer, consumer);
+      traffic = new Traffic(kafka, producer, consumer, TOPIC);
       await traffic.startReading();
-      traffic.start();
+      traffic.startSending();
     });
 
     afterAll(async () => {
-      await traffic?.stop();
+      await traffic?.stopSending();
       await producer?.disconnect().catch(() => undefined);
       await consumer?.disconnect().catch(() => undefined);
       await lab?.destroy();
@@ -200,13 +155,10 @@ describe(
       // Every message acknowledged through the three changes is read back (before the forced stop
       // below, which may take the consumer group's coordinator with it: its offsets partition has
       // one replica, possibly on broker 2).
-      await traffic.stop();
-      const lost = await traffic.lost();
-      console.log(
-        `kafka membership: ${traffic.acked.size} acknowledged, ${traffic.failed} failed sends, ${traffic.received.size} read, lost ${lost.length}`,
-      );
+      await traffic.stopSending();
+      console.log(await traffic.verify('kafka membership'));
       expect(traffic.acked.size).toBeGreaterThan(0);
-      expect(lost).toEqual([]);
+      expect(traffic.lost()).toEqual([]);
 
       // The operator forces it: the broker is stopped and leaves the desired state.
       const resumed = await lab.api<RolloutView>(

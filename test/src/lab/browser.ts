@@ -15,7 +15,7 @@ const NAVIGATION_ATTEMPTS = 5;
  * is thrown at once.
  * @throws the last navigation error after NAVIGATION_ATTEMPTS changed networks, or any other.
  */
-export async function openPage(page: Page, url: string): Promise<void> {
+export async function openPage(page: Pick<Page, 'goto'>, url: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await page.goto(url);
