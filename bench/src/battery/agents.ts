@@ -4,6 +4,7 @@
  * how its first exchange ended (welcome, a status, the stream's end, or nothing in time).
  */
 import * as grpc from '@grpc/grpc-js';
+import { clusterOfInstance } from '@hactl/shared';
 import {
   agentServiceClient,
   MAX_MESSAGE_BYTES,
@@ -75,7 +76,7 @@ export function helloFor(name: string, address: string, patch: Partial<Hello> = 
 export function runningStatus(id: string, kind = 'zookeeper'): InstanceStatus {
   return {
     id,
-    cluster: id.split('/')[0] ?? '',
+    cluster: clusterOfInstance(id),
     kind,
     process: 'running',
     pid: 4242,

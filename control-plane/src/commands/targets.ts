@@ -1,4 +1,12 @@
-import { NotFoundError, ValidationError, type ErrorDetail, type InstancePlan } from '@hactl/shared';
+import {
+  NotFoundError,
+  ValidationError,
+  clusterOfInstance,
+  instanceId,
+  memberOfInstance,
+  type ErrorDetail,
+  type InstancePlan,
+} from '@hactl/shared';
 import type { CommandTarget } from './request.js';
 
 /** What target resolution needs to know of the fleet (a snapshot; pure input). */
@@ -29,7 +37,7 @@ export function matchMembers<M extends Pick<TargetMember, 'instance' | 'host' | 
   members: readonly M[],
 ): M[] {
   return members.filter(
-    (m) => m.instance === `${cluster}/${member}` || m.host === member || String(m.id) === member,
+    (m) => m.instance === instanceId(cluster, member) || m.host === member || String(m.id) === member,
   );
 }
 
@@ -50,10 +58,10 @@ export function pickMember<M extends Pick<TargetMember, 'instance' | 'host' | 'i
       `"${member}" names several members of ${cluster}`,
       found.map((m) => ({ path: 'member', message: m.instance })),
     );
-  const names = members.map((m) => m.instance.slice(cluster.length + 1));
+  const names = members.map((m) => memberOfInstance(m.instance));
   throw new NotFoundError(
     'member',
-    `${cluster}/${member}`,
+    instanceId(cluster, member),
     names.length
       ? `${cluster} has ${names.join(', ')} (a member's name, host or id)`
       : `${cluster} has no members`,
@@ -108,7 +116,7 @@ export function resolveTargets(
     else problems.push({ path: `target.hosts[${i}]`, message: `no host ${name}` });
   });
   t.members?.forEach((ref, i) => {
-    const [cluster = '', member = ''] = ref.split('/');
+    const [cluster, member] = [clusterOfInstance(ref), memberOfInstance(ref)];
     const members = fleet.members(cluster);
     const found = members ? matchMembers(cluster, member, members) : [];
     if (!members) problems.push({ path: `target.members[${i}]`, message: `no cluster ${cluster}` });

@@ -4,6 +4,7 @@ import {
   ValidationError,
   classifyChange,
   describeDistribution,
+  memberOfInstance,
   planRestartOrder,
   serviceKind,
   validateClusterSpec,
@@ -590,7 +591,7 @@ function fileDiffs(
 function describeProcedure(p: PlannedProcedure, hostNames: ReadonlyMap<string, string>): string[] {
   const lists = new Map<number, string>();
   p.phases.forEach((plans, k) => {
-    if (k > 0) lists.set(k, `members ${plans.map((x) => x.id.split('/').pop()).join(', ')}`);
+    if (k > 0) lists.set(k, `members ${plans.map((x) => memberOfInstance(x.id)).join(', ')}`);
   });
   return describeMembershipSteps(p.steps, hostNames, lists);
 }

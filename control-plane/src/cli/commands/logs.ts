@@ -1,3 +1,4 @@
+import { clusterOfInstance, memberOfInstance } from '@hactl/shared/instance-id';
 import { isRecord } from '../api-types.js';
 import { UsageError } from '../errors.js';
 import { EXIT_OK } from '../failure.js';
@@ -58,11 +59,10 @@ export async function runLogsCommand(
   let cluster = first;
   let member = second;
   if (member === undefined) {
-    const cut = first.indexOf('/');
-    if (cut < 0)
+    if (!first.includes('/'))
       throw new UsageError('name the member as CLUSTER/MEMBER, e.g. hactl logs kafka-main/kafka-2');
-    cluster = first.slice(0, cut);
-    member = first.slice(cut + 1);
+    cluster = clusterOfInstance(first);
+    member = memberOfInstance(first);
   }
   if (!flags.follow) {
     if (flags.since !== undefined)
