@@ -194,7 +194,9 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   if (cfg.insecure && server && remote.length)
     problems.push({
       path: '--insecure',
-      message: `refused: --server ${remote.join(',')} ${remote.length > 1 ? 'are not loopback addresses' : 'is not a loopback address'}; --insecure (plain text, no certificates) is for loopback development only. Enroll with --token and --ca-sha256 instead`,
+      message:
+        `refused: --server ${remote.join(',')} ${remote.length > 1 ? 'are not loopback addresses' : 'is not a loopback address'}; ` +
+        `--insecure (plain text, no certificates) is for loopback development only. Enroll with --token and --ca-sha256 instead`,
     });
   const token = values.token ?? (input.env.HACTL_AGENT_TOKEN || undefined);
   if (token !== undefined) {

@@ -196,7 +196,10 @@ export function loadConfig(input: {
       if (!isLoopback(at.host))
         problems.push({
           path: '--insecure',
-          message: `refused: ${flag} ${at.host} is not a loopback address; --insecure (plain text, no certificates) is for loopback development only. Drop --insecure to serve TLS with the control plane's CA`,
+          message:
+            `refused: ${flag} ${at.host} is not a loopback address; ` +
+            `--insecure (plain text, no certificates) is for loopback development only. ` +
+            `Drop --insecure to serve TLS with the control plane's CA`,
         });
   const adv = values.advertise;
   if (adv !== undefined) {

@@ -84,7 +84,9 @@ export const jvmSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['flags', i],
-          message: `selects a second garbage collector (flags[${first}] is ${flags[first]}); the JVM refuses two ("Multiple garbage collectors selected"): keep one, it replaces the distribution's default`,
+          message:
+            `selects a second garbage collector (flags[${first}] is ${flags[first]}); ` +
+            `the JVM refuses two ("Multiple garbage collectors selected"): keep one, it replaces the distribution's default`,
         });
     });
   });

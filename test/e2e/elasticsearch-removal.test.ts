@@ -248,7 +248,8 @@ describe(
       expect(settings).toEqual({ persistent: [], transient: [] });
       const total = await count(HOSTS[0][1]);
       console.log(
-        `es removal of data node-4: drained in ${drainedMs} ms; writer: ${writer.acked.size} acknowledged, ${writer.retries} retried; health samples ${JSON.stringify(Object.fromEntries(writer.statuses))}; ${total} documents`,
+        `es removal of data node-4: drained in ${drainedMs} ms; writer: ${writer.acked.size} acknowledged, ${writer.retries} retried; ` +
+          `health samples ${JSON.stringify(Object.fromEntries(writer.statuses))}; ${total} documents`,
       );
       expect([...writer.statuses.keys()]).toEqual(['green']);
       expect(writer.acked.size).toBeGreaterThan(0);
@@ -351,7 +352,8 @@ describe(
       expect(h).toMatchObject({ status: 'green', number_of_nodes: 2 });
       const total = await count(HOSTS[0][1]);
       console.log(
-        `es removal of master-eligible node-3: writer ${writer.acked.size} acknowledged, ${writer.retries} retried; health samples ${JSON.stringify(Object.fromEntries(writer.statuses))}; ${total} documents`,
+        `es removal of master-eligible node-3: writer ${writer.acked.size} acknowledged, ${writer.retries} retried; ` +
+          `health samples ${JSON.stringify(Object.fromEntries(writer.statuses))}; ${total} documents`,
       );
       expect([...writer.statuses.keys()]).toEqual(['green']);
       expect(total).toBe(base + writer.acked.size);

@@ -188,158 +188,166 @@ describe('e2e: control plane + 5 agents run a real Elasticsearch 8.19 cluster', 
       ).not.toBe(0);
   });
 
-  it('rolling restart under indexing traffic: allocation to primaries and flush before each stop, restored and green after, data nodes first, the elected master last; every acknowledged document counted', async () => {
-    const addresses = HOSTS.map(([, a]) => a);
-    const writer = new EsIndexWriter(addresses, TRAFFIC);
-    const sampler = new EsShardSampler(addresses, TRAFFIC);
-    try {
-      const before = await lab.waitForHealth('es-main', 'healthy', { timeoutMs: 120_000 });
-      const master = masters(before)[0]!.host;
-      // Two shards with one replica each. The tier preference (data_content, node-4 alone) is taken
-      // off, so the replicas go to node-5 (data_warm): a copy of each shard on each data node.
-      const create = await esAt(HOSTS[3][1], `/${TRAFFIC}`, {
-        method: 'PUT',
-        body: { settings: { number_of_shards: 2, number_of_replicas: 1 } },
-        timeoutMs: 120_000,
-      });
-      expect(create.status, await create.clone().text()).toBe(200);
-      const untiered = await esAt(HOSTS[3][1], `/${TRAFFIC}/_settings`, {
-        method: 'PUT',
-        body: { 'index.routing.allocation.include._tier_preference': null },
-      });
-      expect(untiered.status, await untiered.clone().text()).toBe(200);
-      expect(
-        (await (
-          await esAt(HOSTS[3][1], `/_cluster/health/${TRAFFIC}?wait_for_status=green&timeout=120s`, {
-            timeoutMs: 130_000,
-          })
-        ).json()) as { status: string },
-      ).toMatchObject({ status: 'green' });
-      const placement = await esAnyNode<{ shard: string; node: string }[]>(
-        addresses,
-        `/_cat/shards/${TRAFFIC}?format=json&h=shard,node`,
-      );
-      expect(placement.map((x) => x.node).sort()).toEqual(['node-4', 'node-4', 'node-5', 'node-5']);
+  it(
+    'rolling restart under indexing traffic: allocation to primaries and flush before each stop, restored and green after, ' +
+      'data nodes first, the elected master last; every acknowledged document counted',
+    async () => {
+      const addresses = HOSTS.map(([, a]) => a);
+      const writer = new EsIndexWriter(addresses, TRAFFIC);
+      const sampler = new EsShardSampler(addresses, TRAFFIC);
+      try {
+        const before = await lab.waitForHealth('es-main', 'healthy', { timeoutMs: 120_000 });
+        const master = masters(before)[0]!.host;
+        // Two shards with one replica each. The tier preference (data_content, node-4 alone) is taken
+        // off, so the replicas go to node-5 (data_warm): a copy of each shard on each data node.
+        const create = await esAt(HOSTS[3][1], `/${TRAFFIC}`, {
+          method: 'PUT',
+          body: { settings: { number_of_shards: 2, number_of_replicas: 1 } },
+          timeoutMs: 120_000,
+        });
+        expect(create.status, await create.clone().text()).toBe(200);
+        const untiered = await esAt(HOSTS[3][1], `/${TRAFFIC}/_settings`, {
+          method: 'PUT',
+          body: { 'index.routing.allocation.include._tier_preference': null },
+        });
+        expect(untiered.status, await untiered.clone().text()).toBe(200);
+        expect(
+          (await (
+            await esAt(HOSTS[3][1], `/_cluster/health/${TRAFFIC}?wait_for_status=green&timeout=120s`, {
+              timeoutMs: 130_000,
+            })
+          ).json()) as { status: string },
+        ).toMatchObject({ status: 'green' });
+        const placement = await esAnyNode<{ shard: string; node: string }[]>(
+          addresses,
+          `/_cat/shards/${TRAFFIC}?format=json&h=shard,node`,
+        );
+        expect(placement.map((x) => x.node).sort()).toEqual(['node-4', 'node-4', 'node-5', 'node-5']);
 
-      writer.start();
-      await waitFor('the first acknowledged documents', () => (writer.acked >= 50 ? true : undefined), {
-        timeoutMs: 120_000,
-      });
-      sampler.start();
-      const seen = new Set<string>();
-      let maxDown = 0;
-      const started = Date.now();
-      const start = await lab.api<RolloutView>('POST', '/v1/clusters/es-main/rollouts', {
-        action: 'restart',
-        gateTimeoutSec: 900,
-      });
-      expect(start.status).toBe(201);
-      const done = await waitFor(
-        'the rollout of es-main',
-        async () => {
-          if (writer.fatal) throw new Error(writer.fatal);
-          const c: ClusterStatusBody = await lab.cluster('es-main');
-          maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
-          const settings = await esAnyNode<{ persistent?: Record<string, unknown> }>(
-            addresses,
-            '/_cluster/settings',
-          ).catch(() => undefined);
-          const v = settings && allocationEnable(settings);
-          if (typeof v === 'string') seen.add(v);
-          const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${start.body.id}`)).body;
-          if (r.state === 'paused' || r.state === 'aborted')
-            throw new Error(`rollout ${r.state}: ${r.reason}`);
-          return r.state === 'completed' ? r : undefined;
-        },
-        { timeoutMs: 1_100_000, intervalMs: 200 },
-      );
-      const wallMs = Date.now() - started;
-      // A little traffic after the last restart too, then stop and count.
-      const ackedAtEnd = writer.acked;
-      await waitFor(
-        'documents acknowledged after the rollout',
-        () => (writer.acked >= ackedAtEnd + 50 || writer.fatal ? true : undefined),
-        { timeoutMs: 120_000 },
-      );
-      await writer.stop();
-      await sampler.stop();
-      expect(writer.fatal).toBeUndefined();
+        writer.start();
+        await waitFor('the first acknowledged documents', () => (writer.acked >= 50 ? true : undefined), {
+          timeoutMs: 120_000,
+        });
+        sampler.start();
+        const seen = new Set<string>();
+        let maxDown = 0;
+        const started = Date.now();
+        const start = await lab.api<RolloutView>('POST', '/v1/clusters/es-main/rollouts', {
+          action: 'restart',
+          gateTimeoutSec: 900,
+        });
+        expect(start.status).toBe(201);
+        const done = await waitFor(
+          'the rollout of es-main',
+          async () => {
+            if (writer.fatal) throw new Error(writer.fatal);
+            const c: ClusterStatusBody = await lab.cluster('es-main');
+            maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+            const settings = await esAnyNode<{ persistent?: Record<string, unknown> }>(
+              addresses,
+              '/_cluster/settings',
+            ).catch(() => undefined);
+            const v = settings && allocationEnable(settings);
+            if (typeof v === 'string') seen.add(v);
+            const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${start.body.id}`)).body;
+            if (r.state === 'paused' || r.state === 'aborted')
+              throw new Error(`rollout ${r.state}: ${r.reason}`);
+            return r.state === 'completed' ? r : undefined;
+          },
+          { timeoutMs: 1_100_000, intervalMs: 200 },
+        );
+        const wallMs = Date.now() - started;
+        // A little traffic after the last restart too, then stop and count.
+        const ackedAtEnd = writer.acked;
+        await waitFor(
+          'documents acknowledged after the rollout',
+          () => (writer.acked >= ackedAtEnd + 50 || writer.fatal ? true : undefined),
+          { timeoutMs: 120_000 },
+        );
+        await writer.stop();
+        await sampler.stop();
+        expect(writer.fatal).toBeUndefined();
 
-      expect(
-        (await esAt(HOSTS[3][1], `/${TRAFFIC}/_refresh`, { method: 'POST', timeoutMs: 60_000 })).status,
-      ).toBe(200);
-      const count = ((await (await esAt(HOSTS[3][1], `/${TRAFFIC}/_count`)).json()) as { count: number })
-        .count;
-      console.log(
-        `rolling restart of 5 nodes: ${wallMs} ms wall; steps: ${done.steps.map((x) => `${x.host}: ${x.note}`).join('; ')}`,
-      );
-      console.log(
-        `documents: sent ${writer.sent}, acknowledged ${writer.acked}, counted ${count}; ${writer.attempts} requests, ${writer.retries} retried (${[...writer.retryCauses].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'})`,
-      );
-      const window = sampler.samples;
-      console.log(
-        `shards sampled ${window.length}× (${sampler.failures} samples without an answer): min started copies per shard ${Math.min(...window.map((x) => x.minStarted))}, max unassigned copies ${Math.max(...window.map((x) => x.unassigned))}, statuses ${[...new Set(window.map((x) => x.status))].join('/')}`,
-      );
+        expect(
+          (await esAt(HOSTS[3][1], `/${TRAFFIC}/_refresh`, { method: 'POST', timeoutMs: 60_000 })).status,
+        ).toBe(200);
+        const count = ((await (await esAt(HOSTS[3][1], `/${TRAFFIC}/_count`)).json()) as { count: number })
+          .count;
+        console.log(
+          `rolling restart of 5 nodes: ${wallMs} ms wall; steps: ${done.steps.map((x) => `${x.host}: ${x.note}`).join('; ')}`,
+        );
+        console.log(
+          `documents: sent ${writer.sent}, acknowledged ${writer.acked}, counted ${count}; ` +
+            `${writer.attempts} requests, ${writer.retries} retried (${[...writer.retryCauses].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'})`,
+        );
+        const window = sampler.samples;
+        console.log(
+          `shards sampled ${window.length}× (${sampler.failures} samples without an answer): ` +
+            `min started copies per shard ${Math.min(...window.map((x) => x.minStarted))}, max unassigned copies ` +
+            `${Math.max(...window.map((x) => x.unassigned))}, statuses ${[...new Set(window.map((x) => x.status))].join('/')}`,
+        );
 
-      expect(done.steps.map((x) => x.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
-      // Data tiers first (in plan order), then master-eligible nodes, the elected master last.
-      expect(
-        done.steps
-          .slice(0, 2)
-          .map((x) => x.host)
-          .sort(),
-      ).toEqual(['es4', 'es5']);
-      expect(done.steps[4]!.host).toBe(master);
-      expect(seen.has('primaries')).toBe(true);
-      expect(maxDown).toBeLessThanOrEqual(1);
+        expect(done.steps.map((x) => x.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
+        // Data tiers first (in plan order), then master-eligible nodes, the elected master last.
+        expect(
+          done.steps
+            .slice(0, 2)
+            .map((x) => x.host)
+            .sort(),
+        ).toEqual(['es4', 'es5']);
+        expect(done.steps[4]!.host).toBe(master);
+        expect(seen.has('primaries')).toBe(true);
+        expect(maxDown).toBeLessThanOrEqual(1);
 
-      // The traffic: every number written was acknowledged, and the index holds exactly those.
-      expect(writer.acked).toBeGreaterThan(100);
-      expect(writer.acked).toBe(writer.sent);
-      expect(count).toBe(writer.acked);
-      // Never both copies of a shard down, never red.
-      expect(window.length).toBeGreaterThan(20);
-      expect(Math.min(...window.map((x) => x.minStarted))).toBeGreaterThanOrEqual(1);
-      expect(window.filter((x) => x.status === 'red')).toEqual([]);
-      // Each data node's restart left its shards' replicas unassigned for a while (allocation: primaries).
-      expect(Math.max(...window.map((x) => x.unassigned))).toBeGreaterThanOrEqual(1);
+        // The traffic: every number written was acknowledged, and the index holds exactly those.
+        expect(writer.acked).toBeGreaterThan(100);
+        expect(writer.acked).toBe(writer.sent);
+        expect(count).toBe(writer.acked);
+        // Never both copies of a shard down, never red.
+        expect(window.length).toBeGreaterThan(20);
+        expect(Math.min(...window.map((x) => x.minStarted))).toBeGreaterThanOrEqual(1);
+        expect(window.filter((x) => x.status === 'red')).toEqual([]);
+        // Each data node's restart left its shards' replicas unassigned for a while (allocation: primaries).
+        expect(Math.max(...window.map((x) => x.unassigned))).toBeGreaterThanOrEqual(1);
 
-      // Five stops by the agents, none counted as a crash.
-      const events = lab.agentEvents(
-        HOSTS.map(([h]) => h),
-        'es-main',
-        started,
-      );
-      expect(
-        events
-          .filter((e) => e.msg === 'process_stopping')
-          .map((e) => e.host)
-          .sort(),
-      ).toEqual(HOSTS.map(([h]) => h).sort());
-      expect(events.filter((e) => e.msg === 'process_exited_unexpectedly')).toEqual([]);
-      console.log(
-        `exit codes after SIGTERM: ${events
-          .filter((e) => e.msg === 'process_stopped')
-          .map((e) => `${e.host} ${e.code}`)
-          .join(', ')}`,
-      );
+        // Five stops by the agents, none counted as a crash.
+        const events = lab.agentEvents(
+          HOSTS.map(([h]) => h),
+          'es-main',
+          started,
+        );
+        expect(
+          events
+            .filter((e) => e.msg === 'process_stopping')
+            .map((e) => e.host)
+            .sort(),
+        ).toEqual(HOSTS.map(([h]) => h).sort());
+        expect(events.filter((e) => e.msg === 'process_exited_unexpectedly')).toEqual([]);
+        console.log(
+          `exit codes after SIGTERM: ${events
+            .filter((e) => e.msg === 'process_stopped')
+            .map((e) => `${e.host} ${e.code}`)
+            .join(', ')}`,
+        );
 
-      const after = await lab.waitForHealth('es-main', 'healthy', { timeoutMs: 120_000 });
-      expect(after.status.reason).toMatch(/^green, master node-[123], 5\/5 nodes$/);
-      for (const m of after.status.members) expect(m.restarts).toBe(0);
-      const settings = await esAnyNode<{ persistent: Record<string, unknown> }>(
-        addresses,
-        '/_cluster/settings',
-      );
-      expect(allocationEnable(settings)).toBeUndefined();
-      expect(JSON.stringify(settings.persistent)).not.toContain('primaries');
-    } finally {
-      await sampler.stop();
-      await writer.stop();
-    }
-    // The tests below start from the formed cluster without this index.
-    expect((await esAt(HOSTS[3][1], `/${TRAFFIC}`, { method: 'DELETE' })).status).toBe(200);
-  }, 1_200_000);
+        const after = await lab.waitForHealth('es-main', 'healthy', { timeoutMs: 120_000 });
+        expect(after.status.reason).toMatch(/^green, master node-[123], 5\/5 nodes$/);
+        for (const m of after.status.members) expect(m.restarts).toBe(0);
+        const settings = await esAnyNode<{ persistent: Record<string, unknown> }>(
+          addresses,
+          '/_cluster/settings',
+        );
+        expect(allocationEnable(settings)).toBeUndefined();
+        expect(JSON.stringify(settings.persistent)).not.toContain('primaries');
+      } finally {
+        await sampler.stop();
+        await writer.stop();
+      }
+      // The tests below start from the formed cluster without this index.
+      expect((await esAt(HOSTS[3][1], `/${TRAFFIC}`, { method: 'DELETE' })).status).toBe(200);
+    },
+    1_200_000,
+  );
 
   it('an ordinary index is allocated to the data_content node and the cluster stays green', async () => {
     const put = await fetch('http://127.0.6.14:9200/docs', {

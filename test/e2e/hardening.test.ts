@@ -285,7 +285,10 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
       return x?.connected && x.applyError ? x : undefined;
     });
     expect(h.applyError).toBe(
-      `refused the desired state of control plane ${newId}: this agent belongs to control plane ${oldId}, and a control plane with another identity (a fresh install, or another fleet's) must not take over its services; the last applied state keeps running. If it is right to follow it, restart the agent with --accept-control-plane ${newId}.`,
+      `refused the desired state of control plane ${newId}: this agent belongs to control plane ${oldId}, ` +
+        `and a control plane with another identity (a fresh install, or another fleet's) must not take over its services; ` +
+        `the last applied state keeps running. ` +
+        `If it is right to follow it, restart the agent with --accept-control-plane ${newId}.`,
     );
     // The refusal was decided (it is reported); nothing was stopped.
     expect(h.appliedGeneration).toBe(0);

@@ -122,97 +122,103 @@ describe(
       expect(spread.size).toBeGreaterThanOrEqual(2);
     });
 
-    it('SIGKILL of the leading replica mid rolling restart: another leads within 10 s, REST answers throughout, each broker restarted exactly once, never two down, no acknowledged message lost', async () => {
-      const leader = await leaderIndex(lab, [0, 1, 2], 10_000);
-      const survivors = [0, 1, 2].filter((i) => i !== leader);
-      lab.useReplica(survivors[0]!);
-      const before = await lab.waitForHealth('cr-kafka', 'healthy');
-      const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
-      traffic.startSending();
-      await waitFor('the first acknowledged and read message', () =>
-        traffic.acked.size > 0 && traffic.received.size > 0 ? true : undefined,
-      );
-      const started = Date.now();
-      const start = await lab.api<RolloutView>('POST', '/v1/clusters/cr-kafka/rollouts', {
-        action: 'restart',
-        gateTimeoutSec: 240,
-      });
-      expect(start.status, JSON.stringify(start.body)).toBe(201);
-      const id = start.body.id;
+    it(
+      'SIGKILL of the leading replica mid rolling restart: another leads within 10 s, REST answers throughout, ' +
+        'each broker restarted exactly once, never two down, no acknowledged message lost',
+      async () => {
+        const leader = await leaderIndex(lab, [0, 1, 2], 10_000);
+        const survivors = [0, 1, 2].filter((i) => i !== leader);
+        lab.useReplica(survivors[0]!);
+        const before = await lab.waitForHealth('cr-kafka', 'healthy');
+        const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
+        traffic.startSending();
+        await waitFor('the first acknowledged and read message', () =>
+          traffic.acked.size > 0 && traffic.received.size > 0 ? true : undefined,
+        );
+        const started = Date.now();
+        const start = await lab.api<RolloutView>('POST', '/v1/clusters/cr-kafka/rollouts', {
+          action: 'restart',
+          gateTimeoutSec: 240,
+        });
+        expect(start.status, JSON.stringify(start.body)).toBe(201);
+        const id = start.body.id;
 
-      // Down members as hactl and as Kafka itself (ZooKeeper's /brokers/ids) see them, all along.
-      let maxDown = 0;
-      const track = (c: ClusterStatusBody) => {
-        maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
-      };
-      // Mid-rollout: one broker done and the next requested (its agent holds the restart lease).
-      await waitFor(
-        'a step done and the next one requested',
-        async () => {
-          track(await lab.cluster('cr-kafka'));
-          const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
-          const states = r.steps.map((s) => s.state);
-          return states.includes('done') && states.includes('requested') ? true : undefined;
-        },
-        { timeoutMs: 300_000, intervalMs: 100 },
-      );
-      const onKilled = connectedVia(lab, [...ZK, ...KAFKA]);
-      const killedAt = Date.now();
-      await lab.signalReplica(leader, 'SIGKILL');
+        // Down members as hactl and as Kafka itself (ZooKeeper's /brokers/ids) see them, all along.
+        let maxDown = 0;
+        const track = (c: ClusterStatusBody) => {
+          maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+        };
+        // Mid-rollout: one broker done and the next requested (its agent holds the restart lease).
+        await waitFor(
+          'a step done and the next one requested',
+          async () => {
+            track(await lab.cluster('cr-kafka'));
+            const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
+            const states = r.steps.map((s) => s.state);
+            return states.includes('done') && states.includes('requested') ? true : undefined;
+          },
+          { timeoutMs: 300_000, intervalMs: 100 },
+        );
+        const onKilled = connectedVia(lab, [...ZK, ...KAFKA]);
+        const killedAt = Date.now();
+        await lab.signalReplica(leader, 'SIGKILL');
 
-      // REST from the survivors while they elect: every request answered (they wait for the new leader).
-      const answers: { ms: number; status: number }[] = [];
-      const asking = (async () => {
-        while (Date.now() - killedAt < 4 * LEASE_MS) {
-          const t = Date.now();
-          const res = await lab.api<unknown>('GET', '/v1/clusters/cr-kafka').catch(() => ({ status: 0 }));
-          answers.push({ ms: Date.now() - t, status: res.status });
-        }
-      })();
-      const next = await leaderIndex(lab, survivors, 10_000);
-      const takeoverMs = Date.now() - killedAt;
-      await asking;
-      console.log(
-        `replica ${next} leads ${takeoverMs} ms after the SIGKILL of replica ${leader}; ${answers.length} REST requests to a survivor during the election, statuses ${JSON.stringify([...new Set(answers.map((a) => a.status))])}, slowest ${Math.max(...answers.map((a) => a.ms))} ms`,
-      );
-      expect(takeoverMs).toBeLessThan(10_000);
-      expect(answers.length).toBeGreaterThan(0);
-      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+        // REST from the survivors while they elect: every request answered (they wait for the new leader).
+        const answers: { ms: number; status: number }[] = [];
+        const asking = (async () => {
+          while (Date.now() - killedAt < 4 * LEASE_MS) {
+            const t = Date.now();
+            const res = await lab.api<unknown>('GET', '/v1/clusters/cr-kafka').catch(() => ({ status: 0 }));
+            answers.push({ ms: Date.now() - t, status: res.status });
+          }
+        })();
+        const next = await leaderIndex(lab, survivors, 10_000);
+        const takeoverMs = Date.now() - killedAt;
+        await asking;
+        console.log(
+          `replica ${next} leads ${takeoverMs} ms after the SIGKILL of replica ${leader}; ` +
+            `${answers.length} REST requests to a survivor during the election, ` +
+            `statuses ${JSON.stringify([...new Set(answers.map((a) => a.status))])}, slowest ${Math.max(...answers.map((a) => a.ms))} ms`,
+        );
+        expect(takeoverMs).toBeLessThan(10_000);
+        expect(answers.length).toBeGreaterThan(0);
+        expect(answers.filter((a) => a.status !== 200)).toEqual([]);
 
-      const done = await waitFor(
-        `rollout ${id} to complete under the new leader`,
-        async () => {
-          track(await lab.cluster('cr-kafka'));
-          const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
-          if (r.state === 'paused' || r.state === 'aborted')
-            throw new Error(`rollout ${r.state}: ${r.reason}`);
-          return r.state === 'completed' ? r : undefined;
-        },
-        { timeoutMs: 400_000, intervalMs: 100 },
-      );
-      await traffic.stopSending();
-      console.log(await traffic.verify('traffic through the replica failover'));
-      expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
-      expect(done.steps[2]!.host).toBe(controller);
-      expect(stopsPerBroker(lab, started)).toEqual(Object.fromEntries(KAFKA.map((h) => [h, 1])));
-      expect(maxDown).toBeLessThanOrEqual(1);
-      const sampled = zk.between(started, Infinity);
-      expect(sampled.length).toBeGreaterThan(10);
-      expect(Math.min(...sampled.map((s) => s.brokers))).toBeGreaterThanOrEqual(2);
-      expect(traffic.acked.size).toBeGreaterThan(100);
-      expect(traffic.lost()).toEqual([]);
+        const done = await waitFor(
+          `rollout ${id} to complete under the new leader`,
+          async () => {
+            track(await lab.cluster('cr-kafka'));
+            const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${id}`)).body;
+            if (r.state === 'paused' || r.state === 'aborted')
+              throw new Error(`rollout ${r.state}: ${r.reason}`);
+            return r.state === 'completed' ? r : undefined;
+          },
+          { timeoutMs: 400_000, intervalMs: 100 },
+        );
+        await traffic.stopSending();
+        console.log(await traffic.verify('traffic through the replica failover'));
+        expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
+        expect(done.steps[2]!.host).toBe(controller);
+        expect(stopsPerBroker(lab, started)).toEqual(Object.fromEntries(KAFKA.map((h) => [h, 1])));
+        expect(maxDown).toBeLessThanOrEqual(1);
+        const sampled = zk.between(started, Infinity);
+        expect(sampled.length).toBeGreaterThan(10);
+        expect(Math.min(...sampled.map((s) => s.brokers))).toBeGreaterThanOrEqual(2);
+        expect(traffic.acked.size).toBeGreaterThan(100);
+        expect(traffic.lost()).toEqual([]);
 
-      // Every agent is connected again; those that were on the killed replica went to a survivor.
-      await lab.waitForHosts([...ZK, ...KAFKA], 60_000);
-      const killedAddr = REPLICAS[leader]!;
-      const after = connectedVia(lab, [...ZK, ...KAFKA]);
-      const moved = [...onKilled].filter(([, v]) => v.at(-1)?.startsWith(`${killedAddr}:`)).map(([h]) => h);
-      for (const h of moved)
-        expect(after.get(h)!.at(-1), h).not.toMatch(new RegExp(`^${killedAddr.replace(/\./g, '\\.')}:`));
-      console.log(
-        `agents that were on the killed replica ${killedAddr}: ${moved.join(', ') || 'none'}; now via ${moved.map((h) => after.get(h)!.at(-1)).join(', ')}`,
-      );
-    });
+        // Every agent is connected again; those that were on the killed replica went to a survivor.
+        await lab.waitForHosts([...ZK, ...KAFKA], 60_000);
+        const killedAddr = REPLICAS[leader]!;
+        const after = connectedVia(lab, [...ZK, ...KAFKA]);
+        const moved = [...onKilled].filter(([, v]) => v.at(-1)?.startsWith(`${killedAddr}:`)).map(([h]) => h);
+        for (const h of moved)
+          expect(after.get(h)!.at(-1), h).not.toMatch(new RegExp(`^${killedAddr.replace(/\./g, '\\.')}:`));
+        console.log(
+          `agents that were on the killed replica ${killedAddr}: ${moved.join(', ') || 'none'}; now via ${moved.map((h) => after.get(h)!.at(-1)).join(', ')}`,
+        );
+      },
+    );
 
     it('a leader frozen with SIGSTOP and thawed after another took over does not lead again: it steps down before acting', async () => {
       // The killed replica comes back first, as a follower.

@@ -50,19 +50,28 @@ export function checkTrust(t: TrustInput): TrustDecision {
   if (t.remembered !== undefined && cp !== t.remembered) {
     return {
       ok: false,
-      reason: `refused the desired state of control plane ${cp || '(without an id)'}: this agent belongs to control plane ${t.remembered}, and a control plane with another identity (a fresh install, or another fleet's) must not take over its services; the last applied state keeps running.${override}`,
+      reason:
+        `refused the desired state of control plane ${cp || '(without an id)'}: this agent belongs to control plane ${t.remembered}, ` +
+        `and a control plane with another identity (a fresh install, or another fleet's) must not take over its services; ` +
+        `the last applied state keeps running.${override}`,
     };
   }
   if (t.incomingGeneration < t.appliedGeneration) {
     return {
       ok: false,
-      reason: `refused generation ${t.incomingGeneration}: this agent already applied generation ${t.appliedGeneration} and generations only go up (was the control plane's store restored from an older copy?); the last applied state keeps running.${override}`,
+      reason:
+        `refused generation ${t.incomingGeneration}: this agent already applied generation ${t.appliedGeneration} and generations only go up ` +
+        `(was the control plane's store restored from an older copy?); ` +
+        `the last applied state keeps running.${override}`,
     };
   }
   if (t.remembered === undefined && t.runningInstances > 0 && t.incomingInstances === 0) {
     return {
       ok: false,
-      reason: `refused the first desired state of control plane ${cp || '(without an id)'}: it would remove all ${t.runningInstances} instance(s) this agent runs, and a first contact never does that on its own; the last applied state keeps running.${override}`,
+      reason:
+        `refused the first desired state of control plane ${cp || '(without an id)'}: it would remove all ${t.runningInstances} instance(s) this agent runs, ` +
+        `and a first contact never does that on its own; ` +
+        `the last applied state keeps running.${override}`,
     };
   }
   return { ok: true, remember, acceptUsed: false };

@@ -76,7 +76,8 @@ export async function runCli(cp: ControlPlane, dir: string): Promise<Outcome[]> 
     return p;
   };
   const zkYaml = (name: string, port: number) =>
-    `name: ${name}\nkind: zookeeper\ndistribution: { home: /usr/share/zookeeper }\nmembers:\n  - { host: h4, id: 1, clientPort: ${port}, peerPort: ${port + 1}, electionPort: ${port + 2}, adminPort: 0 }\n`;
+    `name: ${name}\nkind: zookeeper\ndistribution: { home: /usr/share/zookeeper }\nmembers:\n` +
+    `  - { host: h4, id: 1, clientPort: ${port}, peerPort: ${port + 1}, electionPort: ${port + 2}, adminPort: 0 }\n`;
   const html = await fakeServer((res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<html><body>Welcome to nginx!</body></html>');
@@ -140,7 +141,10 @@ export async function runCli(cp: ControlPlane, dir: string): Promise<Outcome[]> 
         '-f',
         file(
           'bomb.yaml',
-          `a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`,
+          `a: &a ["x","x","x","x","x","x","x","x","x"]\n` +
+            `b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n` +
+            `d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n` +
+            `f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`,
         ),
       ],
       mention: /bomb\.yaml/,

@@ -126,6 +126,9 @@ export async function runDurability(
       answer: '',
       cls: 'good',
     });
-  const summary = `${acks.length} acknowledged PUTs (${attempts} attempts, ${failed} unanswered or refused while the control plane was down) across ${kills} SIGKILLs during writes and one before the read-back: ${acks.length - missing} kept, ${missing} lost; integrity_check ${ok ? 'ok' : 'FAILED'}`;
+  const summary =
+    `${acks.length} acknowledged PUTs (${attempts} attempts, ${failed} unanswered or refused while the control plane was down) ` +
+    `across ${kills} SIGKILLs during writes and one before the read-back: ` +
+    `${acks.length - missing} kept, ${missing} lost; integrity_check ${ok ? 'ok' : 'FAILED'}`;
   return { outcomes, summary };
 }

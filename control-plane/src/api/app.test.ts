@@ -202,53 +202,59 @@ describe('REST API', () => {
     expect(rollouts.rollouts).toEqual([]);
   });
 
-  it('a shrunk spec is a new revision carried out by a membership procedure: the removed members keep running until their stop step; DELETE removes the cluster (ending the procedure), keeps its history and pushes the emptied desired state', async () => {
-    await put('zk-main', JSON.stringify(spec));
-    const shrunk = await put(
-      'zk-main',
-      JSON.stringify({ ...spec, kind: 'zookeeper', members: spec.members.slice(0, 1) }),
-    );
-    expect(shrunk.status).toBe(200);
-    const applied = (await shrunk.json()) as { rollout?: string; membershipSteps?: string[] };
-    expect(applied.rollout).toBeTruthy();
-    // 3 → 2 → 1: one server per phase; each phase moves leadership off the member it removes (only
-    // if that member leads then), restarts the remaining members, then stops it. No handover into a
-    // one-member ensemble: it runs standalone.
-    expect(applied.membershipSteps).toEqual([
-      'phase 1 (members zk-1, zk-2): restart if it leads then (leadership moves off the removed member) zk-main/zk-3 on zk3',
-      'phase 1 (members zk-1, zk-2): restart onto the new member list zk-main/zk-1 on zk1',
-      'phase 1 (members zk-1, zk-2): restart onto the new member list zk-main/zk-2 on zk2',
-      'phase 1 (members zk-1, zk-2): stop removed member zk-main/zk-3 on zk3',
-      'phase 2 (members zk-1): restart onto the new member list zk-main/zk-1 on zk1',
-      'phase 2 (members zk-1): stop removed member zk-main/zk-2 on zk2',
-    ]);
-    // Another change while the procedure runs is refused, changing nothing.
-    const again = await put('zk-main', JSON.stringify(spec));
-    expect(again.status).toBe(409);
-    expect(((await again.json()) as { error: { message: string } }).error.message).toContain(applied.rollout);
-    pushed.length = 0;
-    const del = await app.request('/v1/clusters/zk-main', { method: 'DELETE' });
-    // The answer names what stays on disk: deleting a cluster never removes its data. No step ran,
-    // so all three members still run and are stopped by the delete.
-    const dirs = (n: number) => [
-      `/d/zookeeper/zk-main/${n}/data`,
-      `/d/zookeeper/zk-main/${n}/conf`,
-      `/d/zookeeper/zk-main/${n}/logs`,
-    ];
-    expect(await del.json()).toEqual({
-      name: 'zk-main',
-      deleted: true,
-      instances: [1, 2, 3].map((n) => ({ instance: `zk-main/zk-${n}`, host: `zk${n}`, dirs: dirs(n) })),
-    });
-    expect(pushed.map((p) => p.host).sort()).toEqual(['zk1', 'zk2', 'zk3']);
-    expect((await app.request('/v1/clusters/zk-main')).status).toBe(404);
-    expect(
-      ((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] })
-        .revisions,
-    ).toHaveLength(2);
-    const r = (await (await app.request(`/v1/rollouts/${applied.rollout}`)).json()) as { state: string };
-    expect(r.state).toBe('aborted');
-  });
+  it(
+    'a shrunk spec is a new revision carried out by a membership procedure: the removed members keep running until their stop step; ' +
+      'DELETE removes the cluster (ending the procedure), keeps its history and pushes the emptied desired state',
+    async () => {
+      await put('zk-main', JSON.stringify(spec));
+      const shrunk = await put(
+        'zk-main',
+        JSON.stringify({ ...spec, kind: 'zookeeper', members: spec.members.slice(0, 1) }),
+      );
+      expect(shrunk.status).toBe(200);
+      const applied = (await shrunk.json()) as { rollout?: string; membershipSteps?: string[] };
+      expect(applied.rollout).toBeTruthy();
+      // 3 → 2 → 1: one server per phase; each phase moves leadership off the member it removes (only
+      // if that member leads then), restarts the remaining members, then stops it. No handover into a
+      // one-member ensemble: it runs standalone.
+      expect(applied.membershipSteps).toEqual([
+        'phase 1 (members zk-1, zk-2): restart if it leads then (leadership moves off the removed member) zk-main/zk-3 on zk3',
+        'phase 1 (members zk-1, zk-2): restart onto the new member list zk-main/zk-1 on zk1',
+        'phase 1 (members zk-1, zk-2): restart onto the new member list zk-main/zk-2 on zk2',
+        'phase 1 (members zk-1, zk-2): stop removed member zk-main/zk-3 on zk3',
+        'phase 2 (members zk-1): restart onto the new member list zk-main/zk-1 on zk1',
+        'phase 2 (members zk-1): stop removed member zk-main/zk-2 on zk2',
+      ]);
+      // Another change while the procedure runs is refused, changing nothing.
+      const again = await put('zk-main', JSON.stringify(spec));
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { error: { message: string } }).error.message).toContain(
+        applied.rollout,
+      );
+      pushed.length = 0;
+      const del = await app.request('/v1/clusters/zk-main', { method: 'DELETE' });
+      // The answer names what stays on disk: deleting a cluster never removes its data. No step ran,
+      // so all three members still run and are stopped by the delete.
+      const dirs = (n: number) => [
+        `/d/zookeeper/zk-main/${n}/data`,
+        `/d/zookeeper/zk-main/${n}/conf`,
+        `/d/zookeeper/zk-main/${n}/logs`,
+      ];
+      expect(await del.json()).toEqual({
+        name: 'zk-main',
+        deleted: true,
+        instances: [1, 2, 3].map((n) => ({ instance: `zk-main/zk-${n}`, host: `zk${n}`, dirs: dirs(n) })),
+      });
+      expect(pushed.map((p) => p.host).sort()).toEqual(['zk1', 'zk2', 'zk3']);
+      expect((await app.request('/v1/clusters/zk-main')).status).toBe(404);
+      expect(
+        ((await (await app.request('/v1/clusters/zk-main/revisions')).json()) as { revisions: unknown[] })
+          .revisions,
+      ).toHaveLength(2);
+      const r = (await (await app.request(`/v1/rollouts/${applied.rollout}`)).json()) as { state: string };
+      expect(r.state).toBe('aborted');
+    },
+  );
 
   it('GET /v1/hosts lists the registered agents with generations', async () => {
     await put('zk-main', JSON.stringify(spec));

@@ -389,7 +389,9 @@ function checkJsonContentType(type: string | undefined): void {
   if (media === 'application/json') return;
   throw new HactlError(
     'unsupported_media_type',
-    `${type ? `Content-Type ${JSON.stringify(type.slice(0, 100))} is not accepted` : 'the request has no Content-Type'}: calls that change state take a JSON body with Content-Type: application/json (hactl converts YAML itself)`,
+    `${type ? `Content-Type ${JSON.stringify(type.slice(0, 100))} is not accepted` : 'the request has no Content-Type'}: ` +
+      `calls that change state take a JSON body with Content-Type: application/json ` +
+      `(hactl converts YAML itself)`,
     { details: [{ path: 'content-type', message: 'must be application/json' }] },
   );
 }

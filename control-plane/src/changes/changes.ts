@@ -232,8 +232,12 @@ export class Changes {
       if (active) {
         throw new ConflictError(
           active.state === 'paused'
-            ? `cluster ${s.name} has rollout ${active.id} (paused); nothing was stored. A paused rollout does not finish on its own: resume it (hactl rollout resume ${active.id}) or abort it first (hactl rollout abort ${active.id})`
-            : `cluster ${s.name} has rollout ${active.id} (${active.state}); nothing was stored. Wait for it to finish (hactl rollout status ${active.id} -w) or abort it first (hactl rollout abort ${active.id})`,
+            ? `cluster ${s.name} has rollout ${active.id} (paused); nothing was stored. ` +
+                `A paused rollout does not finish on its own: resume it (hactl rollout resume ${active.id}) ` +
+                `or abort it first (hactl rollout abort ${active.id})`
+            : `cluster ${s.name} has rollout ${active.id} (${active.state}); nothing was stored. ` +
+                `Wait for it to finish (hactl rollout status ${active.id} -w) ` +
+                `or abort it first (hactl rollout abort ${active.id})`,
         );
       }
     }

@@ -200,7 +200,9 @@ describe('an upgrade onto a missing distribution (issue 17 #1)', () => {
       '    distribution: /usr/share/zookeeper → /opt/zk-3.9 (zk3: not checked: unsupported action "check-distribution")\n',
     );
     expect(r.out).toContain(
-      '  warning: zk2 cannot start zk-main/zk-2 on /opt/zk-3.9: /opt/zk-3.9/bin/zkServer.sh does not exist; its rollout step would fail and leave it running /usr/share/zookeeper; install the distribution first or fix the spec\n',
+      '  warning: zk2 cannot start zk-main/zk-2 on /opt/zk-3.9: /opt/zk-3.9/bin/zkServer.sh does not exist; ' +
+        'its rollout step would fail and leave it running /usr/share/zookeeper; ' +
+        'install the distribution first or fix the spec\n',
     );
     expect(r.err).toContain('2 warning(s)');
     // The agents were asked with the planned inputs of their own member.
@@ -232,7 +234,9 @@ describe('an upgrade onto a missing distribution (issue 17 #1)', () => {
     expect(w.code).toBe(1);
     const described = await cp.hactl('describe', 'cluster', 'zk-main');
     expect(described.out).toContain(
-      `Hint:      rollout ${rollout} is paused (step 0 (zk-main/zk-1) failed: not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist): continue with \`hactl rollout resume ${rollout}\` or stop it with \`hactl rollout abort ${rollout}\``,
+      `Hint:      rollout ${rollout} is paused (step 0 (zk-main/zk-1) failed: ` +
+        `not restarted, the running process was left alone: /opt/zk-3.9/bin/zkServer.sh does not exist): ` +
+        `continue with \`hactl rollout resume ${rollout}\` or stop it with \`hactl rollout abort ${rollout}\``,
     );
 
     expect((await cp.hactl('rollout', 'resume', rollout)).code).toBe(0);
@@ -267,7 +271,10 @@ describe('causes are shown (issue 17 #6)', () => {
   it('describe shows why a member crashed (from its log) and where each member logs', async () => {
     await established();
     const cause =
-      'crash loop: 6 exits within 300000 ms (limit 5); last exited with code 1 after 812 ms; retrying every 30000 ms; cause (/d/zookeeper/zk-main/3/logs/zookeeper.log): 2025-01-01 12:00:00,000 [myid:3] - ERROR [main:QuorumPeerMain@114] - Unexpected exception, exiting abnormally java.net.BindException: Address already in use';
+      'crash loop: 6 exits within 300000 ms (limit 5); ' +
+      'last exited with code 1 after 812 ms; retrying every 30000 ms; ' +
+      'cause (/d/zookeeper/zk-main/3/logs/zookeeper.log): 2025-01-01 12:00:00,000 [myid:3] - ' +
+      'ERROR [main:QuorumPeerMain@114] - Unexpected exception, exiting abnormally java.net.BindException: Address already in use';
     reportHealthy({
       'zk-main/zk-3': { process: 'crashed', pid: 0, probeAt: 0, probe: undefined, detail: cause },
     });
@@ -322,7 +329,9 @@ describe('causes are shown (issue 17 #6)', () => {
     ]);
     st = await cp.hactl('rollout', 'status', rollout);
     expect(st.out).toContain(
-      'Current:  zk-main/zk-2: restarting under its lease (process starting); the cluster is down while its leader restarts: this is the planned last step (leader last), another member takes over meanwhile',
+      'Current:  zk-main/zk-2: restarting under its lease (process starting); ' +
+        'the cluster is down while its leader restarts: ' +
+        'this is the planned last step (leader last), another member takes over meanwhile',
     );
     expect(st.out).not.toContain('WAIT');
     expect(st.out).not.toMatch(/waiting for (the restart lease|waiting)/);

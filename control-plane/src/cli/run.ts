@@ -405,7 +405,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  hactl exec kafka1 -- df -h /\n  hactl exec --cluster kafka-main -- uptime\n  hactl exec --label rack=r1 --shell -- "ls /var/log | wc -l"\n\nOutput lines carry a "host | " prefix; a table of exit codes follows. Exit 0 when every host exited 0, 1\notherwise, 130 after Ctrl-C (which cancels the remote command).',
+      '\nExamples:\n  hactl exec kafka1 -- df -h /\n  hactl exec --cluster kafka-main -- uptime\n' +
+        '  hactl exec --label rack=r1 --shell -- "ls /var/log | wc -l"\n\nOutput lines carry a "host | " prefix; a table of exit codes follows. ' +
+        'Exit 0 when every host exited 0, 1\notherwise, 130 after Ctrl-C (which cancels the remote command).',
     )
     .action((_t: string | undefined, _c: string[], flags: ExecFlags, cmd: Command) => {
       // Words after `--` are the command, the ones before it the target: commander merges both.

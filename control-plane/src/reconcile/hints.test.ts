@@ -47,7 +47,9 @@ describe('cluster hints', () => {
           obs(2, { restartPending: true, detail: 'restart blocked: /opt/zk/bin/zkServer.sh does not exist' }),
         ]),
       },
-      '1 member(s) run an older config than revision 4 (restart pending on zk2): restart them one at a time, under the gates, with `hactl rollout start zk --action apply`; first fix what blocks the restart on zk2 (see DETAIL)',
+      '1 member(s) run an older config than revision 4 (restart pending on zk2): ' +
+        'restart them one at a time, under the gates, with `hactl rollout start zk --action apply`; ' +
+        'first fix what blocks the restart on zk2 (see DETAIL)',
     ],
     [
       'a rollout running → none (it is handling them)',

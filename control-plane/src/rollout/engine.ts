@@ -216,7 +216,9 @@ export class RolloutEngine {
     // stop at once (the revision's plans), which is the fault the procedure exists to prevent.
     if (isProcedure(r))
       throw new ConflictError(
-        `rollout ${id} is a membership procedure; it cannot be aborted half-way (held members would start and removed ones stop at once). Pause it (hactl rollout pause ${id}) and resume it when its gates can hold`,
+        `rollout ${id} is a membership procedure; it cannot be aborted half-way ` +
+          `(held members would start and removed ones stop at once). ` +
+          `Pause it (hactl rollout pause ${id}) and resume it when its gates can hold`,
       );
     for (const s of this.o.store.listRolloutSteps(id)) {
       if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {

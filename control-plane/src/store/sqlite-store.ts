@@ -351,10 +351,12 @@ export class SqliteStore implements Store {
     this.write(() => {
       this.db.transaction(() => {
         this.sql(
-          'INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)',
+          'INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) ' +
+            'VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)',
         ).run(r);
         const stmt = this.sql(
-          'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note, op, phase) VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note, @op, @phase)',
+          'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note, op, phase) ' +
+            'VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note, @op, @phase)',
         );
         for (const s of steps) stmt.run({ ...s, op: s.op ?? 'restart', phase: s.phase ?? 0 });
         const phase = this.sql(
@@ -396,7 +398,8 @@ export class SqliteStore implements Store {
   insertFailover(f: FailoverRow): void {
     this.write(() => {
       this.sql(
-        'INSERT INTO failovers (id, cluster, trigger, author, reason, from_host, to_host, epoch, state, step, rollout_id, steps_json, created_at, updated_at) VALUES (@id, @cluster, @trigger, @author, @reason, @from_host, @to_host, @epoch, @state, @step, @rollout_id, @steps_json, @created_at, @updated_at)',
+        'INSERT INTO failovers (id, cluster, trigger, author, reason, from_host, to_host, epoch, state, step, rollout_id, steps_json, created_at, updated_at) ' +
+          'VALUES (@id, @cluster, @trigger, @author, @reason, @from_host, @to_host, @epoch, @state, @step, @rollout_id, @steps_json, @created_at, @updated_at)',
       ).run(f);
     });
   }
@@ -426,7 +429,8 @@ export class SqliteStore implements Store {
   updateRolloutStep(step: RolloutStepRow): void {
     this.write(() => {
       this.sql(
-        'UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx',
+        'UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, ' +
+          'finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx',
       ).run(step);
     });
   }
@@ -444,7 +448,8 @@ export class SqliteStore implements Store {
   insertCommand(c: CommandRow, hosts: readonly CommandHostRow[]): void {
     this.transaction(() => {
       this.sql(
-        'INSERT INTO commands (id, author, argv_json, shell, target_json, parallel, timeout_ms, state, created_at, finished_at) VALUES (@id, @author, @argv_json, @shell, @target_json, @parallel, @timeout_ms, @state, @created_at, @finished_at)',
+        'INSERT INTO commands (id, author, argv_json, shell, target_json, parallel, timeout_ms, state, created_at, finished_at) ' +
+          'VALUES (@id, @author, @argv_json, @shell, @target_json, @parallel, @timeout_ms, @state, @created_at, @finished_at)',
       ).run(c);
       for (const h of hosts) this.insertCommandHost.run(h);
     });
@@ -452,7 +457,8 @@ export class SqliteStore implements Store {
 
   private get insertCommandHost(): Database.Statement {
     return this.sql(
-      'INSERT INTO command_hosts (command_id, idx, host_id, host, state, exit_code, signal, error, output_bytes, started_at, finished_at) VALUES (@command_id, @idx, @host_id, @host, @state, @exit_code, @signal, @error, @output_bytes, @started_at, @finished_at)',
+      'INSERT INTO command_hosts (command_id, idx, host_id, host, state, exit_code, signal, error, output_bytes, started_at, finished_at) ' +
+        'VALUES (@command_id, @idx, @host_id, @host, @state, @exit_code, @signal, @error, @output_bytes, @started_at, @finished_at)',
     );
   }
 
@@ -482,7 +488,8 @@ export class SqliteStore implements Store {
   updateCommandHost(h: CommandHostRow): void {
     this.write(() => {
       this.sql(
-        'UPDATE command_hosts SET state = @state, exit_code = @exit_code, signal = @signal, error = @error, output_bytes = @output_bytes, started_at = @started_at, finished_at = @finished_at WHERE command_id = @command_id AND idx = @idx',
+        'UPDATE command_hosts SET state = @state, exit_code = @exit_code, signal = @signal, ' +
+          'error = @error, output_bytes = @output_bytes, started_at = @started_at, finished_at = @finished_at WHERE command_id = @command_id AND idx = @idx',
       ).run(h);
     });
   }

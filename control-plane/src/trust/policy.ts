@@ -7,7 +7,10 @@
 export const SCOPES = ['read', 'write', 'exec', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Paths anyone may call (and the console's files under /ui/): liveness, and the install script and bundle (their trust is the CA fingerprint in the one-liner and the bundle's SHA-256 in the script). */
+/**
+ * Paths anyone may call (and the console's files under /ui/): liveness, and the install script and
+ * bundle (their trust is the CA fingerprint in the one-liner and the bundle's SHA-256 in the script).
+ */
 const PUBLIC = new Set(['/healthz', '/install.sh', '/agent-bundle.tar.gz']);
 
 /**

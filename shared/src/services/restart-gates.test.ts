@@ -45,12 +45,17 @@ describe('restart gates', () => {
     [
       'zookeeper: a member stopped by the operator keeps the cluster degraded → the gate says so and how to start it',
       stoppedStatus([3]),
-      'cluster-healthy: waiting: cluster is degraded: zk/zk-3 was stopped by the operator and keeps it below healthy until started (hactl start zk/zk-3); zk/zk-3 stopped by alice: disk swap; 2/3 members serving',
+      'cluster-healthy: waiting: cluster is degraded: zk/zk-3 was stopped by the operator ' +
+        'and keeps it below healthy until started (hactl start zk/zk-3); ' +
+        'zk/zk-3 stopped by alice: disk swap; 2/3 members serving',
     ],
     [
       'zookeeper: two stopped by the operator → both named, with a start command each',
       stoppedStatus([2, 3]),
-      'cluster-healthy: waiting: cluster is degraded: zk/zk-2, zk/zk-3 were stopped by the operator and keep it below healthy until started (hactl start zk/zk-2; hactl start zk/zk-3); zk/zk-2 stopped by alice: disk swap; zk/zk-3 stopped by alice: disk swap; 1/3 members serving',
+      'cluster-healthy: waiting: cluster is degraded: zk/zk-2, zk/zk-3 were stopped by the operator ' +
+        'and keep it below healthy until started (hactl start zk/zk-2; hactl start zk/zk-3); ' +
+        'zk/zk-2 stopped by alice: disk swap; zk/zk-3' +
+        ' stopped by alice: disk swap; 1/3 members serving',
     ],
     [
       'zookeeper: degraded with no operator stop → the kind reason alone',

@@ -118,7 +118,11 @@ export class Traffic {
       { timeoutMs: 60_000, intervalMs: 200 },
     ).catch(() => undefined);
     const dup = [...this.received.values()].filter((n) => n > 1).length;
-    return `${what}: sent ${this.sent}, acknowledged ${this.acked.size}, failed ${this.failed}${this.failed ? ` (last: ${this.lastError})` : ''}, read back ${[...this.acked].filter((s) => this.received.has(s)).length} of the acknowledged (${this.received.size} distinct read, ${dup} read twice), lost ${this.lost().length}`;
+    return (
+      `${what}: sent ${this.sent}, acknowledged ${this.acked.size}, failed ${this.failed}` +
+      `${this.failed ? ` (last: ${this.lastError})` : ''}, read back ${[...this.acked].filter((s) => this.received.has(s)).length} of the acknowledged ` +
+      `(${this.received.size} distinct read, ${dup} read twice), lost ${this.lost().length}`
+    );
   }
 }
 

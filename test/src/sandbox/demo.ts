@@ -275,7 +275,8 @@ async function up(o: { zkOnly: boolean; replicas: boolean; agentFlags: string[] 
   const specFile = path.join(DEMO, 'seed-topology.yaml');
   fs.writeFileSync(
     specFile,
-    `# The seed topology as the sandbox runs it: deploy/examples/seed-topology.yaml with the homes of\n# the real distributions in .dist/ and heaps sized for one machine. Edit this file and re-apply it:\n#   bin/hactl apply -f ${path.relative(REPO_ROOT, specFile)}\n` +
+    `# The seed topology as the sandbox runs it: deploy/examples/seed-topology.yaml with the homes of\n# the real distributions in .dist/ and heaps sized for one machine. ` +
+      `Edit this file and re-apply it:\n#   bin/hactl apply -f ${path.relative(REPO_ROOT, specFile)}\n` +
       docs.map((d) => stringify(d)).join('---\n'),
   );
   log(`applying ${path.relative(REPO_ROOT, specFile)}`);

@@ -60,7 +60,8 @@ describe('storm UI parsers over emulator-recorded bodies (no real UI: storm-weba
   });
   it('the 500 body without a leader keeps the first line of the stack trace', () => {
     expect(uiErrorMessage(500, json('ui-nimbus-summary-no-leader-2.8.8-emulator.json'))).toBe(
-      'HTTP 500: org.apache.storm.utils.NimbusLeaderNotFoundException: Could not find leader nimbus from seed hosts [127.0.5.11, 127.0.5.12]. Did you specify a valid list of nimbus hosts for config nimbus.seeds?',
+      'HTTP 500: org.apache.storm.utils.NimbusLeaderNotFoundException: Could not find leader nimbus from seed hosts [127.0.5.11, 127.0.5.12]. ' +
+        'Did you specify a valid list of nimbus hosts for config nimbus.seeds?',
     );
   });
 });

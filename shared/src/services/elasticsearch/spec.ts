@@ -242,7 +242,8 @@ export function validateElasticsearchSpec(
     problems.push({
       path: 'nodes',
       message:
-        'no node can hold ordinary indices: give at least one node the "data_content" (or "data") role; indices outside data streams, system indices included, prefer the content tier and stay unassigned (red) without one',
+        'no node can hold ordinary indices: give at least one node the "data_content" (or "data") role; ' +
+        'indices outside data streams, system indices included, prefer the content tier and stay unassigned (red) without one',
     });
   }
 

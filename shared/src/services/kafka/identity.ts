@@ -31,7 +31,9 @@ export function checkKafkaIdentityChange(before: View, after: View): ErrorDetail
   if (a.mode !== b.mode) {
     problems.push({
       path: 'mode',
-      message: `cannot change from ${a.mode} to ${b.mode}: the brokers' log dirs and metadata belong to a ${a.mode}-mode cluster, and moving a formed cluster to KRaft is a migration (KIP-866) that hactl does not run; create a new cluster instead`,
+      message:
+        `cannot change from ${a.mode} to ${b.mode}: the brokers' log dirs and metadata belong to a ${a.mode}-mode cluster, ` +
+        `and moving a formed cluster to KRaft is a migration (KIP-866) that hactl does not run; create a new cluster instead`,
     });
     return problems;
   }
@@ -39,12 +41,19 @@ export function checkKafkaIdentityChange(before: View, after: View): ErrorDetail
     if (a.zookeeper !== b.zookeeper)
       problems.push({
         path: 'zookeeper',
-        message: `cannot move from ${a.zookeeper ?? '(none)'} to ${b.zookeeper ?? '(none)'}: the cluster's topics, partition assignments and cluster id live in ${a.zookeeper ?? '(none)'} under ${kafkaChroot(a)}, and the brokers' meta.properties hold that cluster id, so they would refuse the new ensemble (InconsistentClusterIdException); copy the metadata or create a new cluster`,
+        message:
+          `cannot move from ${a.zookeeper ?? '(none)'} to ${b.zookeeper ?? '(none)'}: ` +
+          `the cluster's topics, partition assignments and cluster id live in ${a.zookeeper ?? '(none)'} under ${kafkaChroot(a)}, ` +
+          `and the brokers' meta.properties hold that cluster id, so they would refuse the new ensemble ` +
+          `(InconsistentClusterIdException); copy the metadata or create a new cluster`,
       });
     if (kafkaChroot(a) !== kafkaChroot(b))
       problems.push({
         path: 'chroot',
-        message: `cannot change from ${kafkaChroot(a)} to ${kafkaChroot(b)}: the cluster's topics, partition assignments and cluster id live under ${kafkaChroot(a)}, and the brokers' meta.properties hold that cluster id, so they would refuse the new chroot (InconsistentClusterIdException)`,
+        message:
+          `cannot change from ${kafkaChroot(a)} to ${kafkaChroot(b)}: ` +
+          `the cluster's topics, partition assignments and cluster id live under ${kafkaChroot(a)}, ` +
+          `and the brokers' meta.properties hold that cluster id, so they would refuse the new chroot (InconsistentClusterIdException)`,
       });
   } else {
     const voters = (v: View) =>
@@ -56,7 +65,10 @@ export function checkKafkaIdentityChange(before: View, after: View): ErrorDetail
     if (va.join(',') !== vb.join(','))
       problems.push({
         path: 'brokers',
-        message: `the controller set would change from [${va.join(', ')}] to [${vb.join(', ')}]: hactl renders a static controller.quorum.voters, and a static KRaft quorum cannot change its voters (KAFKA-16538; only a dynamic quorum created on 3.9+ can add or remove controllers)`,
+        message:
+          `the controller set would change from [${va.join(', ')}] to [${vb.join(', ')}]: ` +
+          `hactl renders a static controller.quorum.voters, and a static KRaft quorum cannot change its voters ` +
+          `(KAFKA-16538; only a dynamic quorum created on 3.9+ can add or remove controllers)`,
       });
   }
   // A broker id over log dirs another id used on the same host (an id kept on its own dirs, or a
@@ -69,7 +81,11 @@ export function checkKafkaIdentityChange(before: View, after: View): ErrorDetail
       const path = indexPath('brokers', b.brokers, (x) => x.id === p.inputs.id) ?? 'brokers';
       problems.push({
         path: `${path}.id`,
-        message: `id ${p.inputs.id} over log dirs ${shared.join(', ')}, which broker ${old.inputs.id} (${old.id}) used on this host: their meta.properties hold ${a.mode === 'kraft' ? 'node.id' : 'broker.id'}=${old.inputs.id} and Kafka refuses to start another id over them. Keep id ${old.inputs.id}, or give broker ${p.inputs.id} new logDirs and remove broker ${old.inputs.id} as its own change once its partitions have moved`,
+        message:
+          `id ${p.inputs.id} over log dirs ${shared.join(', ')}, which broker ${old.inputs.id} (${old.id}) used on this host: ` +
+          `their meta.properties hold ${a.mode === 'kraft' ? 'node.id' : 'broker.id'}=${old.inputs.id} and Kafka refuses to start another id over them. ` +
+          `Keep id ${old.inputs.id}, or give broker ${p.inputs.id} new logDirs ` +
+          `and remove broker ${old.inputs.id} as its own change once its partitions have moved`,
       });
     }
   }

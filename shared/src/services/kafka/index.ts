@@ -49,7 +49,9 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   planNotes: (before, after) => {
     if (!before || JSON.stringify(before.distribution) === JSON.stringify(after.distribution)) return [];
     const notes = [
-      'kafka upgrade: brokers are restarted one at a time on the new binaries; keep inter.broker.protocol.version (ZooKeeper mode) or metadata.version (KRaft) at the old release until every broker runs the new one, then raise it in a second apply (Kafka upgrade guide)',
+      'kafka upgrade: brokers are restarted one at a time on the new binaries; ' +
+        'keep inter.broker.protocol.version (ZooKeeper mode) or metadata.version (KRaft) at the old release until every broker runs the new one, ' +
+        'then raise it in a second apply (Kafka upgrade guide)',
     ];
     if (after.mode === 'zookeeper')
       notes.push(

@@ -217,5 +217,8 @@ export function checkLeadership(
         `${t.topology} (${t.holders.length ? `recorded on ${t.holders.map(nameOf).join(', ')}` : 'recorded on no nimbus'})`,
     )
     .join(', ');
-  return `no running nimbus holds the code of ${stranded.length} topolog${stranded.length === 1 ? 'y' : 'ies'}: ${list}${stranded.length > 3 ? ', …' : ''} — Storm lets no nimbus lead without it (bring that nimbus back, or make its blob store available to another)`;
+  return (
+    `no running nimbus holds the code of ${stranded.length} topolog${stranded.length === 1 ? 'y' : 'ies'}: ${list}${stranded.length > 3 ? ', …' : ''} — ` +
+    `Storm lets no nimbus lead without it (bring that nimbus back, or make its blob store available to another)`
+  );
 }

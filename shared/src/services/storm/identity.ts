@@ -15,7 +15,10 @@ export function checkStormIdentityChange(
 ): ErrorDetail[] {
   const [a, b] = [before.spec, after.spec];
   const problems: ErrorDetail[] = [];
-  const why = `the running topologies, their assignments and the nimbus leader latch live in ${a.zookeeper} under ${stormZookeeperRoot(a)}; nimbus would forget every running topology while its workers keep running. Kill the topologies first and create a new cluster, or keep the old value`;
+  const why =
+    `the running topologies, their assignments and the nimbus leader latch live in ${a.zookeeper} under ${stormZookeeperRoot(a)}; ` +
+    `nimbus would forget every running topology while its workers keep running. ` +
+    `Kill the topologies first and create a new cluster, or keep the old value`;
   if (a.zookeeper !== b.zookeeper)
     problems.push({
       path: 'zookeeper',

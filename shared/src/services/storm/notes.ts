@@ -25,15 +25,21 @@ export function checkStormNotes(_before: StormSpec | undefined, after: StormSpec
   const replication = after.settings['topology.min.replication.count'] ?? 1;
   if (after.nimbus.failover === 'native' && hosts > 1 && replication === 1)
     notes.push(
-      `warning: ${hosts} nimbus hosts run with topology.min.replication.count 1: a new topology's code may exist only on the leader until the next blob sync, and if the leader is lost then, no nimbus can lead (Storm surrenders leadership while blobs are missing). Set topology.min.replication.count to 2 or more.`,
+      `warning: ${hosts} nimbus hosts run with topology.min.replication.count 1: ` +
+        `a new topology's code may exist only on the leader until the next blob sync, and if the leader is lost then, ` +
+        `no nimbus can lead (Storm surrenders leadership while blobs are missing). ` +
+        `Set topology.min.replication.count to 2 or more.`,
     );
   if (after.nimbus.failover === 'manual' && hosts > 1 && after.settings[BLOBSTORE_DIR_KEY] === undefined)
     notes.push(
-      `warning: failover: manual with ${hosts - 1} standby nimbus host(s) and no blobstore.dir: standbys never run, so they hold no topology code and a promoted standby cannot lead while topologies run. Set blobstore.dir to a directory on storage every nimbus host mounts.`,
+      `warning: failover: manual with ${hosts - 1} standby nimbus host(s) and no blobstore.dir: ` +
+        `standbys never run, so they hold no topology code and a promoted standby cannot lead while topologies run. ` +
+        `Set blobstore.dir to a directory on storage every nimbus host mounts.`,
     );
   if (after.nimbus.failover === 'manual' && typeof replication === 'number' && replication > 1)
     notes.push(
-      `warning: failover: manual runs one nimbus, but topology.min.replication.count is ${replication}: submissions wait topology.max.replication.wait.time.sec for copies that never come. Use 1 with a shared blobstore.dir.`,
+      `warning: failover: manual runs one nimbus, but topology.min.replication.count is ${replication}: ` +
+        `submissions wait topology.max.replication.wait.time.sec for copies that never come. Use 1 with a shared blobstore.dir.`,
     );
   return notes;
 }

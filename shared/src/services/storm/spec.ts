@@ -318,7 +318,10 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
     if (WORKER_CHILDOPTS_KEYS.has(key) && typeof value === 'string' && /["']/.test(value)) {
       problems.push({
         path,
-        message: `the supervisor splits a ${key} string on whitespace and keeps quotes (BasicContainer), so a quoted value would break the worker command line; give a list with one JVM argument per item, e.g. ["-Xmx768m", "-Dfoo=bar: baz"]`,
+        message:
+          `the supervisor splits a ${key} string on whitespace and keeps quotes (BasicContainer), ` +
+          `so a quoted value would break the worker command line; ` +
+          `give a list with one JVM argument per item, e.g. ["-Xmx768m", "-Dfoo=bar: baz"]`,
       });
     }
     if (DAEMON_CHILDOPTS_KEYS.has(key) && Array.isArray(value)) {
@@ -326,7 +329,10 @@ function checkSettings(settings: Record<string, StormSettingValue>): ErrorDetail
         if (typeof v === 'string' && /[\s"']/.test(v)) {
           problems.push({
             path: `${path}[${i}]`,
-            message: `bin/storm joins a ${key} list with spaces and splits it again like a shell, so this item would not stay one JVM argument; give ${key} as one string with shell quoting, e.g. "-Xmx256m '-Dfoo=bar baz'"`,
+            message:
+              `bin/storm joins a ${key} list with spaces and splits it again like a shell, ` +
+              `so this item would not stay one JVM argument; ` +
+              `give ${key} as one string with shell quoting, e.g. "-Xmx256m '-Dfoo=bar baz'"`,
           });
         }
       });
