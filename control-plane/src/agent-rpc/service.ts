@@ -224,11 +224,14 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
     Enroll(call, callback) {
       const trust = deps.trust;
       if (!trust) {
-        callback({
-          code: grpc.status.FAILED_PRECONDITION,
-          details:
-            'this control plane runs with --insecure (loopback development): there is nothing to enroll',
-        });
+        callback(
+          grpcStatusFor(
+            new HactlError(
+              'conflict',
+              'this control plane runs with --insecure (loopback development): there is nothing to enroll',
+            ),
+          ),
+        );
         return;
       }
       const { token, name } = call.request;
@@ -248,7 +251,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
     AcquireLease(call, callback) {
       const { host, instanceId, reason } = call.request;
       if (!host || !instanceId || host.length > 255 || instanceId.length > 255) {
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: 'host and instance_id are required' });
+        callback(grpcStatusFor(new HactlError('invalid_argument', 'host and instance_id are required')));
         return;
       }
       try {
@@ -275,10 +278,9 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
     },
     ReleaseLease(call, callback) {
       if (deps.trust && !deps.trust.peerIdentity(peerOf(call, deps.relaySecret))) {
-        callback({
-          code: grpc.status.UNAUTHENTICATED,
-          details: 'an enrolled client certificate is required',
-        });
+        callback(
+          grpcStatusFor(new HactlError('unauthenticated', 'an enrolled client certificate is required')),
+        );
         return;
       }
       leases.release(call.request.leaseId);

@@ -125,19 +125,13 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
     }
     return c.json(body, status as ContentfulStatusCode);
   });
-  app.notFound((c) =>
-    c.json(
-      {
-        error: {
-          code: 'not_found',
-          message: `no route for ${c.req.method} ${c.req.path}`,
-          details: [],
-          retriable: false,
-        },
-      },
-      404,
-    ),
-  );
+  app.notFound((c) => {
+    const { status, body } = httpError(
+      new HactlError('not_found', `no route for ${c.req.method} ${c.req.path}`),
+      logger,
+    );
+    return c.json(body, status as ContentfulStatusCode);
+  });
 
   // Authentication first: an anonymous caller learns nothing, not even that its body is malformed.
   app.use('*', authMiddleware(deps.trust));

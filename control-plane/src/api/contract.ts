@@ -127,6 +127,22 @@ export interface AppliedCluster {
   warnings?: string[];
 }
 
+/** One row of `GET /v1/clusters/{name}/revisions` (`{revisions: RevisionSummary[]}`), oldest first. */
+export interface RevisionSummary {
+  revision: number;
+  author: string;
+  message: string;
+  /** ISO time the revision was stored. */
+  createdAt: string;
+}
+
+/** `GET /v1/clusters/{name}/diff`: the spec diff and each instance's rendered-file diffs. */
+export type { RevisionDiff } from '../reconcile/revisions.js';
+/** `PUT /v1/clusters/{name}?dryRun=true` and each entry of `POST /v1/apply?dryRun=true`. */
+export type { ClusterPreviewView, PreviewInstanceView, HostCheck } from '../changes/host-checks.js';
+/** `DELETE /v1/clusters/{name}` (and its dry run): what deleting stops and leaves on disk. */
+export type { DeletePreview } from '../changes/changes.js';
+
 /** One step of a rollout, as `GET /v1/rollouts/{id}` shows it. */
 export interface RolloutStepView {
   index: number;

@@ -13,13 +13,10 @@ export type {
   MemberFailure,
   MemberStatus,
 } from '../api/contract.js';
-import type { ClusterSummary, ClusterView, HostView } from '../api/contract.js';
+import type { AppliedCluster, ClusterSummary, ClusterView, HostView } from '../api/contract.js';
 
-export interface PutClusterResult {
-  name: string;
-  revision: number;
-  changed: boolean;
-}
+/** The part of an applied cluster (`AppliedCluster`) every apply answer has. */
+export type PutClusterResult = Pick<AppliedCluster, 'name' | 'revision' | 'changed'>;
 
 /** Thrown when a 2xx body does not have the contract's shape. */
 export class ResponseShapeError extends HactlError {

@@ -23,7 +23,7 @@ import {
   type StatusUpdate,
 } from './sessions.js';
 import { StatusReader } from './status.js';
-import type { ClusterSummary, ClusterView, EventView, HostView } from '../api/contract.js';
+import type { ClusterSummary, ClusterView, EventView, HostView, RevisionSummary } from '../api/contract.js';
 import {
   Revisions,
   type ClusterPreview,
@@ -367,7 +367,7 @@ export class Fleet {
     return this.revisions.revisionSpec(name, revision);
   }
 
-  listRevisions(name: string) {
+  listRevisions(name: string): RevisionSummary[] {
     const revs = this.store.listRevisions(name);
     if (!this.snapshot().clusters.has(name) && revs.length === 0) throw new NotFoundError('cluster', name);
     return revs.map((r) => ({

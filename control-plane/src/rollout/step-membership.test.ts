@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GateResult } from '@hactl/shared';
-import { zkMember } from './testing.js';
+import { zkMember } from './testing-member.js';
 import { defaultRolloutOptions } from './options.js';
 import { decideRolloutStep, type RolloutStepInput, type StepInput } from './step.js';
 import type { StepOp } from '../store/store.js';

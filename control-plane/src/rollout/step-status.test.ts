@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zkMember } from './testing.js';
+import { zkMember } from './testing-member.js';
 import type { GateResult } from '@hactl/shared';
 import { describeStep, type StepStatusInput } from './step-status.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zkMember } from './testing.js';
+import { zkMember } from './testing-member.js';
 import { defaultRolloutOptions } from './options.js';
 import type { RolloutOptions } from './options.js';
 import {

@@ -5,7 +5,7 @@ import { EXIT_OK } from '../failure.js';
 import { InputTooLargeError } from '../read-capped.js';
 import { parseSpecSources, type SpecDocument, type SpecSource } from '../spec-docs.js';
 import { escapeControl } from '../text.js';
-import type { AppliedCluster } from '../../api/contract.js';
+import type { AppliedCluster, ClusterPreviewView } from '../../api/contract.js';
 import type { CommandContext } from './context.js';
 import { changeHeaders } from './headers.js';
 
@@ -17,31 +17,6 @@ export interface ApplyFlags {
   message?: string;
   /** Removed members are stopped even when their kind's pre-stop check refuses (Kafka replicas). */
   forceRemoval?: boolean;
-}
-
-interface HostCheck {
-  checked: boolean;
-  ok: boolean;
-  packageMissing?: boolean;
-  detail: string;
-}
-
-interface Preview {
-  name: string;
-  changed: boolean;
-  nextRevision: number;
-  instances: {
-    instance: string;
-    host: string;
-    change: string;
-    restart: boolean;
-    files: { path: string; diff: string[] }[];
-    distribution?: { from?: string; to: string; changed: boolean; check?: HostCheck };
-  }[];
-  restartOrder: string[];
-  membershipSteps?: string[];
-  notes?: string[];
-  warnings?: string[];
 }
 
 const STDIN = '-';
@@ -85,7 +60,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
   const clusters = isRecord(answer) && Array.isArray(answer.clusters) ? (answer.clusters as unknown[]) : [];
   if (flags.dryRun) {
     let warnings = 0;
-    for (const p of clusters as Preview[]) {
+    for (const p of clusters as ClusterPreviewView[]) {
       ctx.io.stdout(renderPreview(p));
       warnings += p.warnings?.length ?? 0;
     }
@@ -120,7 +95,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
 }
 
 /** The dry-run text for one cluster: changes per member, distribution moves with each host's answer, order, notes, warnings. */
-export function renderPreview(p: Preview): string {
+export function renderPreview(p: ClusterPreviewView): string {
   const out = [
     `cluster/${escapeControl(p.name)}: ${p.changed ? `would become revision ${p.nextRevision}` : 'unchanged'}`,
   ];

@@ -1,3 +1,4 @@
+import type { DeletePreview } from '../../api/contract.js';
 import { isRecord } from '../api-types.js';
 import { UsageError } from '../errors.js';
 import { EXIT_OK } from '../failure.js';
@@ -5,19 +6,14 @@ import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
 import { changeHeaders } from './headers.js';
 
-interface DeleteAnswer {
-  name: string;
-  instances: { instance: string; host: string; dirs: string[] }[];
-}
-
-function checkAnswer(body: unknown, name: string): DeleteAnswer {
+function checkAnswer(body: unknown, name: string): DeletePreview {
   const instances =
-    isRecord(body) && Array.isArray(body.instances) ? (body.instances as DeleteAnswer['instances']) : [];
+    isRecord(body) && Array.isArray(body.instances) ? (body.instances as DeletePreview['instances']) : [];
   return { name: isRecord(body) && typeof body.name === 'string' ? body.name : name, instances };
 }
 
 /** What deleting stops and what it leaves on disk. */
-function describe(a: DeleteAnswer, done: boolean): string {
+function describe(a: DeletePreview, done: boolean): string {
   const lines = [
     done
       ? `cluster/${escapeControl(a.name)} deleted: ${a.instances.length} member(s) stopped`

@@ -1,3 +1,4 @@
+import type { AppliedCluster, RevisionDiff, RevisionSummary } from '../../api/contract.js';
 import { isRecord } from '../api-types.js';
 import { UsageError } from '../errors.js';
 import { renderRaw, type OutputFormat } from '../output.js';
@@ -17,10 +18,7 @@ export async function runHistory(
     ctx.io.stdout(await renderRaw(body, flags.output));
     return 0;
   }
-  const revs =
-    isRecord(body) && Array.isArray(body.revisions)
-      ? (body.revisions as { revision: number; author: string; message: string; createdAt: string }[])
-      : [];
+  const revs = isRecord(body) && Array.isArray(body.revisions) ? (body.revisions as RevisionSummary[]) : [];
   ctx.io.stdout(
     renderTable(
       ['REVISION', 'CREATED', 'AUTHOR', 'MESSAGE'],
@@ -59,12 +57,7 @@ export async function runDiff(
     ctx.io.stdout(await renderRaw(body, flags.output));
     return 0;
   }
-  const d = body as {
-    from: number;
-    to: number;
-    spec: string[];
-    instances: { instance: string; files: { path: string; diff: string[] }[] }[];
-  };
+  const d = body as RevisionDiff;
   const out = [
     `--- ${escapeControl(cluster)} revision ${d.from}`,
     `+++ ${escapeControl(cluster)} revision ${d.to}`,
@@ -94,7 +87,7 @@ export async function runRollback(
     { to, ...(flags.message ? { message: flags.message } : {}) },
     changeHeaders(ctx),
   );
-  const res = r as { revision: number; changed: boolean; rollout?: string; restartOrder?: string[] };
+  const res = r as AppliedCluster;
   ctx.io.stdout(
     `cluster/${escapeControl(cluster)} ${res.changed ? `rolled back to revision ${to} as revision ${res.revision}` : `already at the spec of revision ${to}`}\n`,
   );
