@@ -61,7 +61,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{proto,shared,control-plane,agent,bench}/src/**/*.test.ts',
+            '{proto,shared,control-plane,agent,bench,ui}/src/**/*.test.ts',
             'test/src/**/*.test.ts',
             'test/emulators/*/test/**/*.test.ts',
           ],

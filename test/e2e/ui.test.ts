@@ -132,4 +132,28 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
       await viewer.close();
     }
   });
+
+  it('fleet requests the browser aborts while the page loads (a network change) are asked again: the fleet still fills', async () => {
+    // Chromium cancels every request in flight when the host's network changes
+    // (net::ERR_NETWORK_CHANGED), as another lab's bridges coming and going did to the seed-topology
+    // console test: both of the page's first /v1/hosts requests (the login's and the stream's) are
+    // aborted here. Without the console's retry (retry.ts) the fleet table stays empty.
+    const fresh = await browser!.newPage();
+    let hostRequests = 0;
+    await fresh.route('**/v1/hosts', async (route) => {
+      if (++hostRequests <= 2) await route.abort('internetdisconnected');
+      else await route.continue();
+    });
+    try {
+      await openPage(fresh, `${lab.server}/ui/`);
+      await fresh.locator('input[name=token]').fill(lab.token);
+      await fresh.getByRole('button', { name: 'Log in' }).click();
+      await fresh.getByTestId('live-state').getByText('stream: live').waitFor();
+      for (const [name] of HOSTS)
+        await fresh.locator(`tr[data-host=${name}]`).getByText('connected', { exact: true }).waitFor();
+      expect(hostRequests).toBeGreaterThanOrEqual(3);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

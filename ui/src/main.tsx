@@ -20,6 +20,7 @@ import {
   type WhoAmIView,
 } from './api.js';
 import { openLiveStream } from './live.js';
+import { refreshRetryDelayMs } from './retry.js';
 import { Confirm, type PendingAction } from './confirm.js';
 import { ClusterPanel, FailoversPanel, FleetPanel, EventsPanel, RolloutsPanel } from './views.js';
 
@@ -74,9 +75,16 @@ function App() {
     setLoginError(why);
   }, []);
 
-  /** Fetches again what changed; a cluster's view and rollouts only for the clusters named. */
+  /**
+   * Fetches again what changed; a cluster's view and rollouts only for the clusters named. A refresh
+   * that fails for any reason but a refused token is asked again, backing off (retry.ts), until it
+   * gets through or the tab logs out.
+   */
   const refresh = useCallback(
-    async (what: { hosts?: boolean; clusters?: boolean; events?: boolean; cluster?: string[] }) => {
+    async function load(
+      what: { hosts?: boolean; clusters?: boolean; events?: boolean; cluster?: string[] },
+      attempt = 0,
+    ): Promise<void> {
       const t = tokenRef.current;
       if (!t) return;
       try {
@@ -118,6 +126,7 @@ function App() {
         });
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) logout('the token was refused; log in again');
+        else setTimeout(() => void load(what, attempt + 1), refreshRetryDelayMs(attempt));
       }
     },
     [logout],
