@@ -10,7 +10,8 @@
  *   (Fleet.pushChanges: encoding and writing every host's message), next to the bare server's
  *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt;
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
- *   (p50/p99/max), Fleet.recordStatus alone, and event-loop delay p99 in the control plane;
+ *   (p50/p99/max), Fleet.recordStatus alone, event-loop delay p99/max in the control plane and in
+ *   the simulated agents, and the control plane's GC pauses (major and minor: count, longest, total);
  * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
  * - the control plane's RSS with N agents connected.
  *
@@ -94,6 +95,8 @@ interface LoadStats {
   eldP99: number;
   eldMax: number;
   rssMb: number;
+  /** The control plane's major and minor GCs in the window: count, total and longest pause, ms. */
+  gc: Record<'major' | 'minor', { n: number; totalMs: number; maxMs: number }>;
   /** The control plane lost its lease during the measurement (control-plane-host.ts). */
   leadLost: boolean;
 }
@@ -233,7 +236,8 @@ async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise
     const simReportsDelay = await sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
     row.notes.push(
       `while reporting, event-loop delay p99/max ms: control plane ${ms(row.reports.eldP99)} / ` +
-        `${ms(row.reports.eldMax)}, simulated agents ${ms(simReportsDelay.p99)} / ${ms(simReportsDelay.max)}`,
+        `${ms(row.reports.eldMax)}, simulated agents ${ms(simReportsDelay.p99)} / ${ms(simReportsDelay.max)}; ` +
+        gcNote(row.reports.gc),
     );
     debug(`${name}: reports ${JSON.stringify(row.reports)}`);
     if (row.reports.leadLost) {
@@ -250,7 +254,8 @@ async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise
     const simDelay = await sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
     row.notes.push(
       `during REST, event-loop delay p99/max ms: control plane ${ms(row.duringRest.eldP99)} / ` +
-        `${ms(row.duringRest.eldMax)}, simulated agents ${ms(simDelay.p99)} / ${ms(simDelay.max)}`,
+        `${ms(row.duringRest.eldMax)}, simulated agents ${ms(simDelay.p99)} / ${ms(simDelay.max)}; ` +
+        gcNote(row.duringRest.gc),
     );
     if (row.duringRest.leadLost) row.leadLost = 'the REST requests';
     if (row.list.n < restRequests || row.one.n < restRequests)
@@ -275,6 +280,13 @@ async function loggedNotes(server: Child): Promise<string[]> {
     ...logged.map((l) => `control plane logged ${l.count}× ${l.key} (first: ${JSON.stringify(l.first)})`),
     ...leadership.map((l) => `control plane leadership changed: ${JSON.stringify(l)}`),
   ];
+}
+
+/** The control plane's GC pauses in a window: `control plane GC: 2 major (max 180, total 310 ms), 41 minor (...)`. */
+function gcNote(gc: LoadStats['gc']): string {
+  const one = (g: LoadStats['gc']['major'], what: string) =>
+    `${g.n} ${what} (max ${ms(g.maxMs)}, total ${ms(g.totalMs)} ms)`;
+  return `control plane GC: ${one(gc.major, 'major')}, ${one(gc.minor, 'minor')}`;
 }
 
 /** Each round's ms, the warm-up rounds marked: `(313, 144) 127, 124, 112`. */

@@ -9,7 +9,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import {
+  PerformanceObserver,
+  constants as perf,
+  monitorEventLoopDelay,
+  type IntervalHistogram,
+} from 'node:perf_hooks';
 import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
@@ -23,6 +28,28 @@ let measured: RunningControlPlane['fleet'] | undefined;
 let eld: IntervalHistogram | undefined;
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const ELD_RESOLUTION_MS = 5;
+/**
+ * Garbage collections while measuring (V8's `gc` performance entries): each one stops the event
+ * loop for its duration, so next to the loop delay they tell a GC pause from JavaScript work.
+ */
+let gcs: { kind: number; ms: number }[] | undefined;
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    gcs?.push({
+      kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0,
+      ms: e.duration,
+    });
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+
+/** Count, total and longest pause (ms) of the major (mark-compact) and minor (scavenge) GCs in `list`. */
+function gcSummary(list: readonly { kind: number; ms: number }[]) {
+  const of = (kind: number) => {
+    const pauses = list.filter((g) => g.kind === kind).map((g) => g.ms);
+    return { n: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...pauses) };
+  };
+  return { major: of(perf.NODE_PERFORMANCE_GC_MAJOR), minor: of(perf.NODE_PERFORMANCE_GC_MINOR) };
+}
 let handled: number[] | undefined;
 let endToEnd: number[] | undefined;
 /** ms the last apply spent in Fleet.pushChanges (writing to the agents' streams, after the commit). */
@@ -156,6 +183,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         endToEnd = [];
         eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
         eld.enable();
+        gcs = [];
         return {};
       }
       eld?.disable();
@@ -165,9 +193,11 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         eldP99: (eld?.percentile(99) ?? NaN) / 1e6 - ELD_RESOLUTION_MS,
         eldMax: (eld?.max ?? NaN) / 1e6 - ELD_RESOLUTION_MS,
         rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        gc: gcSummary(gcs ?? []),
         leadLost,
       };
       handled = endToEnd = undefined;
+      gcs = undefined;
       return out;
     }
     case 'logged':
