@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nullLogger } from '@hactl/shared';
-import { APPLY_RETRY_MS, ApplyRetry } from './apply-retry.js';
+import { APPLY_RETRY_MS, ApplyRetry, applyRetryDelayMs } from './apply-retry.js';
 import type { DesiredInstance } from './diff.js';
 
 const spec = (id: string): DesiredInstance => ({
@@ -78,5 +78,51 @@ describe('apply retry after errors (fake timers)', () => {
     s.stop();
     vi.advanceTimersByTime(10 * APPLY_RETRY_MS);
     expect(s.reapplied).toEqual([]);
+  });
+
+  it('the same desired state failing again and again → retried after 5, 5, 5, 10, 20, 40, 60, 60 s', () => {
+    const s = setup();
+    const desired = [spec('k/b1')];
+    s.apply(3, desired, ['add k/b1: /opt/kafka/bin/kafka-server-start.sh does not exist']);
+    const waits: number[] = [];
+    for (let n = 1; n <= 8; n++) {
+      let waited = 0;
+      while (s.reapplied.length < n) {
+        vi.advanceTimersByTime(1000);
+        waited += 1000;
+        if (waited > 120_000) throw new Error(`retry ${n} never came`);
+      }
+      waits.push(waited / 1000);
+      // The retried apply fails the same way.
+      s.apply(3, desired, ['add k/b1: /opt/kafka/bin/kafka-server-start.sh does not exist']);
+    }
+    expect(waits).toEqual([5, 5, 5, 10, 20, 40, 60, 60]);
+  });
+
+  it('a clean apply or a new generation starts the waits over at 5 s', () => {
+    const s = setup();
+    for (let n = 0; n < 5; n++) s.apply(3, [spec('k/b1')], ['add k/b1: failed']);
+    s.apply(3, [spec('k/b1')], []);
+    s.apply(3, [spec('k/b1')], ['add k/b1: failed again']);
+    vi.advanceTimersByTime(APPLY_RETRY_MS);
+    expect(s.reapplied).toHaveLength(1);
+    for (let n = 0; n < 5; n++) s.apply(3, [spec('k/b1')], ['add k/b1: failed']);
+    s.apply(4, [spec('k/b1')], ['add k/b1: failed on the new generation']);
+    vi.advanceTimersByTime(APPLY_RETRY_MS);
+    expect(s.reapplied.map(([g]) => g)).toEqual([3, 4]);
+  });
+});
+
+describe('applyRetryDelayMs', () => {
+  it.each([
+    [1, 5000],
+    [3, 5000],
+    [4, 10_000],
+    [6, 40_000],
+    [7, 60_000],
+    [50, 60_000],
+    [0, 5000],
+  ])('%i failure(s) in a row → %i ms', (failures, ms) => {
+    expect(applyRetryDelayMs(failures)).toBe(ms);
   });
 });
