@@ -237,9 +237,10 @@ describe('e2e: control plane + 5 agents run a real Elasticsearch 8.19 cluster', 
           gateTimeoutSec: 900,
         });
         expect(start.status).toBe(201);
-        const done = await waitFor(
-          'the rollout of es-main',
-          async () => {
+        const done = await lab.waitForRollout<RolloutView>(start.body.id, {
+          timeoutMs: 1_100_000,
+          intervalMs: 200,
+          onPoll: async () => {
             if (writer.fatal) throw new Error(writer.fatal);
             const c: ClusterStatusBody = await lab.cluster('es-main');
             maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
@@ -249,13 +250,8 @@ describe('e2e: control plane + 5 agents run a real Elasticsearch 8.19 cluster', 
             ).catch(() => undefined);
             const v = settings && allocationEnable(settings);
             if (typeof v === 'string') seen.add(v);
-            const r = (await lab.api<RolloutView>('GET', `/v1/rollouts/${start.body.id}`)).body;
-            if (r.state === 'paused' || r.state === 'aborted')
-              throw new Error(`rollout ${r.state}: ${r.reason}`);
-            return r.state === 'completed' ? r : undefined;
           },
-          { timeoutMs: 1_100_000, intervalMs: 200 },
-        );
+        });
         const wallMs = Date.now() - started;
         // A little traffic after the last restart too, then stop and count.
         const ackedAtEnd = writer.acked;

@@ -341,17 +341,11 @@ describe.skipIf(!LabNetwork.supported())(
           workers,
         });
       };
-      const r = await waitFor(
-        'the rollout to complete',
-        async () => {
-          await sample();
-          const v = (await lab.api<RolloutView>('GET', `/v1/rollouts/${start.body.id}`)).body;
-          if (v.state === 'paused' || v.state === 'aborted')
-            throw new Error(`rollout ${v.state}: ${v.reason}`);
-          return v.state === 'completed' ? v : undefined;
-        },
-        { timeoutMs: 480_000, intervalMs: 1000 },
-      );
+      const r = await lab.waitForRollout<RolloutView>(start.body.id, {
+        timeoutMs: 480_000,
+        intervalMs: 1000,
+        onPoll: sample,
+      });
       const rolloutMs = Date.now() - started;
       console.log(
         `rolling restart: ${rolloutMs} ms; steps ${r.steps.map((s) => `${s.instance} ${s.elapsedMs} ms`).join(', ')}`,

@@ -20,7 +20,7 @@ import {
   type WhoAmIView,
 } from './api.js';
 import { openLiveStream } from './live.js';
-import { refreshRetryDelayMs } from './retry.js';
+import { mergeRefresh, refreshRetryDelayMs, type RefreshWhat } from './retry.js';
 import { Confirm, type PendingAction } from './confirm.js';
 import { ClusterPanel, FailoversPanel, FleetPanel, EventsPanel, RolloutsPanel } from './views.js';
 
@@ -78,13 +78,13 @@ function App() {
   /**
    * Fetches again what changed; a cluster's view and rollouts only for the clusters named. A refresh
    * that fails for any reason but a refused token is asked again, backing off (retry.ts), until it
-   * gets through or the tab logs out.
+   * gets through or the tab logs out; refreshes that fail meanwhile join that one retry.
    */
+  const retry = useRef<
+    { what: RefreshWhat; attempt: number; timer: ReturnType<typeof setTimeout> } | undefined
+  >(undefined);
   const refresh = useCallback(
-    async function load(
-      what: { hosts?: boolean; clusters?: boolean; events?: boolean; cluster?: string[] },
-      attempt = 0,
-    ): Promise<void> {
+    async function load(what: RefreshWhat, attempt = 0): Promise<void> {
       const t = tokenRef.current;
       if (!t) return;
       try {
@@ -126,7 +126,20 @@ function App() {
         });
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) logout('the token was refused; log in again');
-        else setTimeout(() => void load(what, attempt + 1), refreshRetryDelayMs(attempt));
+        else {
+          const pending = retry.current;
+          if (pending) clearTimeout(pending.timer);
+          const next = mergeRefresh(pending?.what, what);
+          const n = Math.max(attempt, pending?.attempt ?? 0);
+          retry.current = {
+            what: next,
+            attempt: n,
+            timer: setTimeout(() => {
+              retry.current = undefined;
+              void load(next, n + 1);
+            }, refreshRetryDelayMs(n)),
+          };
+        }
       }
     },
     [logout],

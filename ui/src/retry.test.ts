@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refreshRetryDelayMs } from './retry.js';
+import { mergeRefresh, refreshRetryDelayMs } from './retry.js';
 
 describe('refreshRetryDelayMs: a failed console refresh is asked again, backing off', () => {
   it.each([
@@ -13,5 +13,31 @@ describe('refreshRetryDelayMs: a failed console refresh is asked again, backing 
     [-1, 1000],
   ])('attempt %i → %i ms', (attempt, ms) => {
     expect(refreshRetryDelayMs(attempt)).toBe(ms);
+  });
+});
+
+describe('mergeRefresh: refreshes that fail meanwhile join one retry', () => {
+  it.each([
+    ['nothing pending → the refresh itself', undefined, { hosts: true }, { hosts: true }],
+    [
+      'fleet + one cluster view → both, that view only',
+      { hosts: true },
+      { clusters: true, cluster: ['zk'] },
+      { hosts: true, clusters: true, events: false, cluster: ['zk'] },
+    ],
+    [
+      'two cluster views → both, once each',
+      { clusters: true, cluster: ['zk', 'kafka'] },
+      { clusters: true, cluster: ['zk', 'es'] },
+      { hosts: false, clusters: true, events: false, cluster: ['zk', 'kafka', 'es'] },
+    ],
+    [
+      'every listed cluster with one cluster view → every listed cluster',
+      { clusters: true },
+      { clusters: true, cluster: ['zk'], events: true },
+      { hosts: false, clusters: true, events: true },
+    ],
+  ])('%s', (_, a, b, merged) => {
+    expect(mergeRefresh(a, b)).toEqual(merged);
   });
 });

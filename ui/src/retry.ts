@@ -8,3 +8,28 @@
 export function refreshRetryDelayMs(attempt: number): number {
   return Math.min(30_000, 1000 * 2 ** Math.max(0, Math.min(attempt, 5)));
 }
+
+/** What one console refresh fetches: the fleet, the cluster list, the events, and cluster views. */
+export interface RefreshWhat {
+  hosts?: boolean;
+  clusters?: boolean;
+  events?: boolean;
+  /** The clusters whose view and rollouts to fetch; absent: every listed one when `clusters`, else none. */
+  cluster?: string[];
+}
+
+/**
+ * One refresh that fetches everything `a` and `b` do, so failed refreshes wait for one retry
+ * between them instead of each backing off on its own. Pure.
+ */
+export function mergeRefresh(a: RefreshWhat | undefined, b: RefreshWhat): RefreshWhat {
+  if (!a) return b;
+  const all = (w: RefreshWhat) => w.clusters === true && w.cluster === undefined;
+  const merged: RefreshWhat = {
+    hosts: a.hosts === true || b.hosts === true,
+    clusters: a.clusters === true || b.clusters === true,
+    events: a.events === true || b.events === true,
+  };
+  if (!all(a) && !all(b)) merged.cluster = [...new Set([...(a.cluster ?? []), ...(b.cluster ?? [])])];
+  return merged;
+}

@@ -1,24 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { checkRestartGates, planRestartOrder } from './restart-gates.js';
-import type { ClusterStatus, MemberStatus } from '../domain.js';
+import type { ClusterStatus } from '../domain.js';
+import { zkMemberStatus } from '../testing/members.js';
 
-const m = (id: number, mode: string): MemberStatus => ({
-  instance: `zk/zk-${id}`,
-  host: `zk${id}`,
-  id,
-  address: `127.0.0.1${id}`,
-  port: 2181,
-  role: 'member',
-  mode,
-  process: 'running',
-  lastProbe: null,
-  detail: '',
-  pid: 0,
-  restarts: 0,
-  // Fixture shorthand only: the kinds set `leading` from their probes, whatever they call the mode.
-  leading: ['leader', 'controller', 'master'].includes(mode),
-  restartRank: ['leader', 'controller', 'master'].includes(mode) ? 2 : 0,
-});
+const m = zkMemberStatus;
 const members = new Map([
   ['zk/zk-1', m(1, 'follower')],
   ['zk/zk-2', m(2, 'leader')],

@@ -518,10 +518,17 @@ export class Lab {
   /**
    * Waits until rollout `id` is in one of the states `until` (default `completed`) and returns its
    * view; throws at once when it is paused or aborted instead (unless those are awaited).
+   * `onPoll` runs before each read of the rollout (a test's samplers: what the cluster looks like
+   * while it rolls), every `intervalMs` (default 250).
    */
   async waitForRollout<T extends { state: string; reason: string }>(
     id: string,
-    opts: { until?: readonly string[]; timeoutMs?: number } = {},
+    opts: {
+      until?: readonly string[];
+      timeoutMs?: number;
+      intervalMs?: number;
+      onPoll?: () => Promise<void>;
+    } = {},
   ): Promise<T> {
     const until = opts.until ?? ['completed'];
     // The last view read, for the timeout's message: a rollout that never finishes should say
@@ -531,6 +538,7 @@ export class Lab {
       return await waitFor(
         `rollout ${id} to be ${until.join(' or ')}`,
         async () => {
+          await opts.onPoll?.();
           const r = await this.api<T>('GET', `/v1/rollouts/${id}`);
           last = r.body;
           if (until.includes(r.body.state)) return r.body;
@@ -538,7 +546,7 @@ export class Lab {
             throw new Error(`rollout ${id} ${r.body.state}: ${r.body.reason}`);
           return undefined;
         },
-        { timeoutMs: opts.timeoutMs ?? 300_000, intervalMs: 250 },
+        { timeoutMs: opts.timeoutMs ?? 300_000, intervalMs: opts.intervalMs ?? 250 },
       );
     } catch (err) {
       if (!last || !(err instanceof Error)) throw err;
