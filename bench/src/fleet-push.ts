@@ -8,7 +8,9 @@
  *   state as hactl sent it (the ratio's floor; also shown: one message to every stream). The
  *   apply's synchronous part is split into `store` (validate, plan, stage, commit) and `push`
  *   (Fleet.pushChanges: encoding and writing every host's message), next to the bare server's
- *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt;
+ *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt. Each agent
+ *   reports within 100 ms of a new state, and the next change waits until the control plane has
+ *   handled that burst (300 ms without a report);
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
  *   (p50/p99/max), Fleet.recordStatus alone, event-loop delay p99/max in the control plane and in
  *   the simulated agents, and the control plane's GC pauses (major and minor: count, longest, total);
@@ -191,13 +193,17 @@ async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise
     const fanOut: number[] = [];
     const applyMs: number[] = [];
     const pushMs: number[] = [];
+    const storeMs: number[] = [];
     const all: number[] = [];
     for (let r = 0; r < warmup + reps; r++) {
       const token = 10 + r;
       await sim.call('expect', { token, from: 4, to: n });
-      const c = await server.call<{ t0: number; applyMs: number; pushMs: number }>('change', {
-        timeoutSecs: r % 2 ? 30 : 60,
-      });
+      const c = await server.call<{ t0: number; applyMs: number; pushMs: number }>(
+        'change',
+        {
+          timeoutSecs: r % 2 ? 30 : 60,
+        },
+      );
       const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
       if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
       all.push(w.at - c.t0);
@@ -205,14 +211,16 @@ async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise
         fanOut.push(w.at - c.t0);
         applyMs.push(c.applyMs);
         pushMs.push(c.pushMs);
+        storeMs.push(c.applyMs - c.pushMs);
       }
       debug(`${name}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
-      await sleep(500);
+      const settled = await server.call<{ settled: boolean }>('settle', { quietMs: 300, timeoutMs: 30_000 });
+      if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
     }
     row.hactl = {
       fanOut: median(fanOut),
       applyMs: median(applyMs),
-      storeMs: median(applyMs.map((a, i) => a - pushMs[i]!)),
+      storeMs: median(storeMs),
       pushMs: median(pushMs),
     };
     row.notes.push(`hactl fan-out per change ms: ${rounds(all)}`);

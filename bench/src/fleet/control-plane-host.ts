@@ -52,6 +52,8 @@ function gcSummary(list: readonly { kind: number; ms: number }[]) {
 }
 let handled: number[] | undefined;
 let endToEnd: number[] | undefined;
+/** Status reports handled since start (for `settle`). */
+let reportsSeen = 0;
 /** ms the last apply spent in Fleet.pushChanges (writing to the agents' streams, after the commit). */
 let lastPushMs = 0;
 
@@ -141,6 +143,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       measured = fleet;
       const recordStatus = fleet.recordStatus.bind(fleet);
       fleet.recordStatus = (hostId, update) => {
+        reportsSeen++;
         const t0 = performance.now();
         recordStatus(hostId, update);
         if (!handled || !endToEnd) return;
@@ -171,6 +174,19 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         message: '',
       });
       return { t0, applyMs: wallNow() - t0, pushMs: lastPushMs };
+    }
+    case 'settle': {
+      // Each change makes every agent report within 100 ms of receiving it (sim-agents.ts); the
+      // next change waits until that burst is handled, so it is not measured against it.
+      const deadline = performance.now() + (req.timeoutMs as number);
+      let last = reportsSeen;
+      let quietSince = performance.now();
+      while (performance.now() - quietSince < (req.quietMs as number)) {
+        if (performance.now() > deadline) return { settled: false, reports: reportsSeen };
+        await new Promise((r) => setTimeout(r, 20));
+        if (reportsSeen !== last) [last, quietSince] = [reportsSeen, performance.now()];
+      }
+      return { settled: true, reports: reportsSeen };
     }
     case 'measure': {
       // A replica that lost its lease and led again runs a new term with a new Fleet, unmeasured:

@@ -97,6 +97,38 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(desired(fleet, 'h3')).toEqual([]);
   });
 
+  it('a start whose gates never hold pauses the procedure after the gate timeout, naming the gate; a resume waits again', () => {
+    const { fleet, changes, rollouts } = world();
+    changes.apply([{ name: 'zk', spec: spec([1]) }], { author: 't', message: '' }, { rollout: true });
+    const [applied] = changes.apply(
+      [{ name: 'zk', spec: spec([1, 2, 3]) }],
+      { author: 't', message: '' },
+      { rollout: true },
+    );
+    const id = applied!.rollout!;
+    // Member 1 never answers a probe: member 2's start gate (the cluster is healthy) cannot hold.
+    rollouts.tick();
+    expect(rollouts.view(id)).toMatchObject({ state: 'running' });
+    now += 600_000;
+    rollouts.tick();
+    expect(rollouts.view(id)).toMatchObject({ state: 'running' });
+    now += 1000;
+    rollouts.tick();
+    const paused = rollouts.view(id);
+    expect(paused.state).toBe('paused');
+    expect(paused.reason).toMatch(/^gate timeout after 600s on step 0 \(start zk\/zk-2\): /);
+    expect(desired(fleet, 'h2')).toEqual([]);
+
+    // Resumed: the timeout counts again from the resume, and the start goes out once the gate holds.
+    rollouts.resume(id);
+    now += 5000;
+    rollouts.tick();
+    expect(rollouts.view(id).state).toBe('running');
+    report(fleet, 'h1', 'zk/zk-1', 101, { ok: true, serving: true, mode: 'standalone' });
+    rollouts.tick();
+    expect(desired(fleet, 'h2')).toEqual(['zk/zk-2:12:running']);
+  });
+
   it('a removed member keeps running until its stop step, which its agent runs as a `remove` command (with force when asked)', () => {
     const { fleet, changes, rollouts } = world();
     changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], { author: 't', message: '' }, { rollout: true });

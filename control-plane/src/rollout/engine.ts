@@ -437,7 +437,7 @@ export class RolloutEngine {
         if (s.op === 'start' && s.state === 'pending')
           startGates.set(s.instance_id, this.o.membership.startGates(r.cluster, s.instance_id));
     const decisions = planRolloutPass({
-      rollout: { id: r.id, state: r.state, options: this.opts(r) },
+      rollout: { id: r.id, state: r.state, options: this.opts(r), runningSince: r.updated_at },
       steps: rows.map(stepInput),
       members,
       observations,

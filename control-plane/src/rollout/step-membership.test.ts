@@ -31,7 +31,12 @@ const held: GateResult = { gate: 'cluster-healthy', ok: false, reason: 'waiting:
 
 /** A procedure growing {1,2} to {1,2,3}: start zk-3, restart zk-1 and zk-2; zk-1 leads. */
 const grow: RolloutStepInput = {
-  rollout: { id: 'm1', state: 'running', options: defaultRolloutOptions('membership') },
+  rollout: {
+    id: 'm1',
+    state: 'running',
+    options: defaultRolloutOptions('membership'),
+    runningSince: NOW - 1000,
+  },
   steps: [step(0, 1, 'start', 'zk/zk-3'), step(1, 1, 'restart', 'zk/zk-1'), step(2, 1, 'restart', 'zk/zk-2')],
   members: new Map([
     ['zk/zk-1', zkMember('leader')],
@@ -55,7 +60,45 @@ describe('rollout step decision: membership procedures', () => {
   it('a held member waits while a gate holds it, saying which', () => {
     expect(decideRolloutStep({ ...grow, startGates: new Map([['zk/zk-3', [held]]]) })).toEqual({
       type: 'wait',
-      reason: 'step 0 (start zk/zk-3) waits: cluster-healthy: waiting: cluster is degraded',
+      reason: 'step 0 (start zk/zk-3) waits (1s of 600s): cluster-healthy: waiting: cluster is degraded',
+    });
+  });
+
+  describe('a start whose gates do not hold pauses the procedure after the gate timeout', () => {
+    const gated = { ...grow, startGates: new Map([['zk/zk-3', [held]]]) };
+    const timeout = defaultRolloutOptions('membership').gateTimeoutSec * 1000;
+    const paused = {
+      type: 'gate-timeout',
+      policy: 'pause',
+      reason: 'gate timeout after 600s on step 0 (start zk/zk-3): cluster-healthy: waiting: cluster is degraded',
+      skip: [],
+      skipNote: '',
+      restarted: [],
+    };
+    it.each([
+      ['running for exactly the timeout: still waits', NOW - timeout, [], 'wait'],
+      ['running for longer than the timeout: pauses', NOW - timeout - 1000, [], 'gate-timeout'],
+      [
+        'a step finished since then: the wait counts from it',
+        NOW - timeout - 60_000,
+        [step(9, 0, 'restart', 'zk/zk-9', { state: 'done', finishedAt: NOW - 5000 })],
+        'wait',
+      ],
+      ['resumed a moment ago (runningSince moved): waits again', NOW - 2000, [], 'wait'],
+    ] as const)('%s', (_name, runningSince, earlier, type) => {
+      const decision = decideRolloutStep({
+        ...gated,
+        rollout: { ...gated.rollout, runningSince },
+        steps: [...earlier, ...gated.steps],
+      });
+      expect(decision.type).toBe(type);
+      if (type === 'gate-timeout') expect(decision).toEqual(paused);
+    });
+
+    it('never pauses a start whose gates hold, however long it waited', () => {
+      expect(
+        decideRolloutStep({ ...grow, rollout: { ...grow.rollout, runningSince: NOW - 10 * timeout } }),
+      ).toMatchObject({ type: 'request-step', step: 0, op: 'start' });
     });
   });
 

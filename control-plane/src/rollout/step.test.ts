@@ -49,6 +49,7 @@ const rolloutWith = (options: Partial<RolloutOptions>, state = 'running'): Rollo
   id: 'r1',
   state,
   options: { ...defaultRolloutOptions('apply'), ...options },
+  runningSince: NOW - 60_000,
 });
 /** The requested step, asked 31 s ago: past a 30 s gate timeout. */
 const timedOut = [doneStep, requested({ requestedAt: NOW - 31_000 }), step(2)];

@@ -27,7 +27,9 @@ import { STEP_OP_ORDER } from '../membership/plan.js';
  *   leads now is restarted, one that does not is done at once), held members start, then restarts
  *   (leader last), then removed members stop. A `start` is requested only when its gates hold (`startGates`, the same
  *   restart-lease gates, checked here since starting takes no member down and so asks no lease);
- *   it is done once the member runs and has answered a probe after the request. A `stop` is done
+ *   it is done once the member runs and has answered a probe after the request. A start whose gates
+ *   have not held for `gateTimeoutSec` (since the rollout last entered `running` or the last step
+ *   finished) pauses the procedure, naming the gates. A `stop` is done
  *   on the agent's result, or once the member is reported stopped with its lease released.
  */
 
@@ -36,6 +38,12 @@ export interface RolloutInput {
   id: string;
   state: string;
   options: RolloutOptions;
+  /**
+   * ms since epoch the rollout last entered `running`: its start, or the operator's last resume
+   * (the row's `updated_at`, which only state changes move). A start step's wait for its gates
+   * counts from here or from the last finished step, whichever is later.
+   */
+  runningSince: number;
 }
 
 /** One planned restart of a rollout. */
@@ -205,11 +213,27 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     };
   if (op === 'start') {
     const failing = (input.startGates?.get(next.instance) ?? []).filter((g) => !g.ok);
-    if (failing.length)
+    if (failing.length) {
+      const what = `step ${next.idx} (start ${next.instance})`;
+      const gates = failing.map((g) => `${g.gate}: ${g.reason}`).join('; ');
+      // Starting takes no member down, so the only harm in waiting is a procedure stalled without
+      // a word: after the gate timeout it pauses (a procedure is never aborted half-way) and says
+      // which gate held; the operator resumes it once the gate can hold, which re-arms the timeout.
+      const waitedSec = Math.floor((now - Math.max(rollout.runningSince, lastDone)) / 1000);
+      if (waitedSec > opts.gateTimeoutSec)
+        return {
+          type: 'gate-timeout',
+          policy: 'pause',
+          reason: `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${gates}`,
+          skip: [],
+          skipNote: '',
+          restarted: [],
+        };
       return {
         type: 'wait',
-        reason: `step ${next.idx} (start ${next.instance}) waits: ${failing.map((g) => `${g.gate}: ${g.reason}`).join('; ')}`,
+        reason: `${what} waits (${waitedSec}s of ${opts.gateTimeoutSec}s): ${gates}`,
       };
+    }
   }
   return {
     type: 'request-step',
