@@ -198,12 +198,9 @@ async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise
     for (let r = 0; r < warmup + reps; r++) {
       const token = 10 + r;
       await sim.call('expect', { token, from: 4, to: n });
-      const c = await server.call<{ t0: number; applyMs: number; pushMs: number }>(
-        'change',
-        {
-          timeoutSecs: r % 2 ? 30 : 60,
-        },
-      );
+      const c = await server.call<{ t0: number; applyMs: number; pushMs: number }>('change', {
+        timeoutSecs: r % 2 ? 30 : 60,
+      });
       const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
       if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
       all.push(w.at - c.t0);

@@ -70,7 +70,8 @@ describe('rollout step decision: membership procedures', () => {
     const paused = {
       type: 'gate-timeout',
       policy: 'pause',
-      reason: 'gate timeout after 600s on step 0 (start zk/zk-3): cluster-healthy: waiting: cluster is degraded',
+      reason:
+        'gate timeout after 600s on step 0 (start zk/zk-3): cluster-healthy: waiting: cluster is degraded',
       skip: [],
       skipNote: '',
       restarted: [],
