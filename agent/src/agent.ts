@@ -20,7 +20,7 @@ import { agentServiceKind } from './services/registry.js';
 import { logFileOf, QUERY_ACTIONS, runQuery } from './sync/queries.js';
 import { ExecService } from './exec/service.js';
 import type { SupervisorOptions } from './supervisor/index.js';
-import { ApplyRetry } from './sync/apply-retry.js';
+import { ApplyRetry, isRetriable, type ApplyFailure } from './sync/apply-retry.js';
 import { describeError as describe } from './sync/describe.js';
 import { LeaseRestarter } from './sync/lease-restart.js';
 import { LeaseRemover } from './sync/lease-remove.js';
@@ -341,18 +341,17 @@ export class Agent {
       },
       'applying desired state',
     );
-    const errors: string[] = [];
-    for (const id of diff.remove)
-      await this.manager.remove(id).catch((e: unknown) => errors.push(`remove ${id}: ${describe(e)}`));
+    const errors: ApplyFailure[] = [];
+    const failed = (what: string) => (e: unknown) =>
+      errors.push({ message: `${what}: ${describe(e)}`, retriable: isRetriable(e) });
+    for (const id of diff.remove) await this.manager.remove(id).catch(failed(`remove ${id}`));
     // A removed instance's probe connections go with it.
     await this.probes.prune();
-    for (const s of diff.add)
-      await this.manager.add(s).catch((e: unknown) => errors.push(`add ${s.id}: ${describe(e)}`));
-    for (const s of diff.update)
-      await this.manager.update(s).catch((e: unknown) => errors.push(`update ${s.id}: ${describe(e)}`));
+    for (const s of diff.add) await this.manager.add(s).catch(failed(`add ${s.id}`));
+    for (const s of diff.update) await this.manager.update(s).catch(failed(`update ${s.id}`));
     if (persist) await writeAppliedState(this.stateFile, { generation, instances: desired });
     this.generation = generation;
-    this.applyError = errors.join('; ');
+    this.applyError = errors.map((e) => e.message).join('; ');
     if (errors.length)
       this.log.error({ generation, err: this.applyError }, 'desired state applied with errors');
     this.applyRetry.afterApply(generation, desired, errors);

@@ -5,7 +5,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DEFAULT_PACKAGE_MAX_BYTES, type Logger, type PackageInputs } from '@hactl/shared';
+import {
+  DEFAULT_PACKAGE_MAX_BYTES,
+  HactlError,
+  type ErrorCode,
+  type Logger,
+  type PackageInputs,
+} from '@hactl/shared';
 
 const MARKER = '.hactl-sha512';
 /** Redirects followed on the package's own host (a mirror's `/latest` → versioned path, http → https). */
@@ -30,22 +36,41 @@ export interface DownloadPolicy {
  * pointed at an internal address must not turn the agent into a probe that reports status codes or
  * digests of what answered there (issue 16 #5). The server's answer is in the agent's own log.
  */
-export class PackageDownloadError extends Error {
+export class PackageDownloadError extends HactlError {
   constructor(
-    readonly reason:
-      | 'host-not-allowed'
-      | 'redirect-refused'
-      | 'http-error'
-      | 'unreachable'
-      | 'too-large'
-      | 'checksum-mismatch'
-      | 'unpack-failed',
+    readonly reason: PackageFailure,
     message: string,
   ) {
-    super(message);
-    this.name = 'PackageDownloadError';
+    super(PACKAGE_FAILURES[reason].code, message, { retriable: PACKAGE_FAILURES[reason].retriable });
   }
 }
+
+export type PackageFailure =
+  | 'host-not-allowed'
+  | 'redirect-refused'
+  | 'http-error'
+  | 'unreachable'
+  | 'too-large'
+  | 'checksum-mismatch'
+  | 'unpack-failed';
+
+/**
+ * Each failure's error code, and whether the same download may succeed later (the agent's apply
+ * retry reads it, sync/apply-retry.ts). A refused host or redirect is the agent's own policy; a
+ * package over its cap or whose bytes do not match the spec's SHA-512 is the same package next
+ * time (retrying would download it again and again): those wait for a new desired state. A server
+ * that answered with an error or could not be reached may answer later; an unpack that failed
+ * after the checksum matched is most likely the disk (full, read-only) and is tried again too.
+ */
+const PACKAGE_FAILURES: Record<PackageFailure, { code: ErrorCode; retriable: boolean }> = {
+  'host-not-allowed': { code: 'permission_denied', retriable: false },
+  'redirect-refused': { code: 'permission_denied', retriable: false },
+  'http-error': { code: 'unavailable', retriable: true },
+  unreachable: { code: 'unavailable', retriable: true },
+  'too-large': { code: 'payload_too_large', retriable: false },
+  'checksum-mismatch': { code: 'invalid_argument', retriable: false },
+  'unpack-failed': { code: 'file_write_failed', retriable: true },
+};
 
 /**
  * Whether `url` may be fetched under `allowedHosts`: its host name (and port, when the entry names

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nullLogger } from '@hactl/shared';
-import { APPLY_RETRY_MS, ApplyRetry, applyRetryDelayMs } from './apply-retry.js';
+import { HactlError, UnavailableError, ValidationError, nullLogger } from '@hactl/shared';
+import {
+  APPLY_RETRY_MAX_MS,
+  APPLY_RETRY_MS,
+  ApplyRetry,
+  applyRetryDelayMs,
+  isRetriable,
+  type ApplyFailure,
+} from './apply-retry.js';
+import { PackageDownloadError } from '../files/distribution.js';
 import type { DesiredInstance } from './diff.js';
 
 const spec = (id: string): DesiredInstance => ({
@@ -22,10 +30,17 @@ function setup() {
     reapply: (g, desired) => reapplied.push([g, desired.map((d) => d.id)]),
     logger: nullLogger,
   });
-  /** What the agent's apply does: record the generation, then hand over the errors. */
-  const apply = (g: number, desired: DesiredInstance[], errors: string[]) => {
+  /**
+   * What the agent's apply does: record the generation, then hand over the errors (retriable
+   * unless a test says otherwise, as an error that is not a HactlError is).
+   */
+  const apply = (g: number, desired: DesiredInstance[], errors: (string | ApplyFailure)[]) => {
     generation = g;
-    retry.afterApply(g, desired, errors);
+    retry.afterApply(
+      g,
+      desired,
+      errors.map((e) => (typeof e === 'string' ? { message: e, retriable: true } : e)),
+    );
   };
   return { retry, apply, reapplied, stop: () => (stopped = true) };
 }
@@ -110,6 +125,50 @@ describe('apply retry after errors (fake timers)', () => {
     s.apply(4, [spec('k/b1')], ['add k/b1: failed on the new generation']);
     vi.advanceTimersByTime(APPLY_RETRY_MS);
     expect(s.reapplied.map(([g]) => g)).toEqual([3, 4]);
+  });
+});
+
+describe('errors that will not pass are not retried', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+  const permanent: ApplyFailure = { message: 'add k/b1: checksum mismatch', retriable: false };
+
+  it('an apply whose every error will not pass → no retry, however long', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1')], [permanent]);
+    vi.advanceTimersByTime(10 * APPLY_RETRY_MAX_MS);
+    expect(s.reapplied).toEqual([]);
+  });
+
+  it('one error that may pass among them → retried as usual', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1'), spec('k/b2')], [permanent, 'add k/b2: pre-start timed out']);
+    vi.advanceTimersByTime(APPLY_RETRY_MS);
+    expect(s.reapplied).toEqual([[3, ['k/b1', 'k/b2']]]);
+  });
+
+  it('a retry already waiting is cancelled when the same state then fails for good', () => {
+    const s = setup();
+    s.apply(3, [spec('k/b1')], ['add k/b1: server did not answer']);
+    s.apply(3, [spec('k/b1')], [permanent]);
+    vi.advanceTimersByTime(10 * APPLY_RETRY_MAX_MS);
+    expect(s.reapplied).toEqual([]);
+  });
+});
+
+describe('isRetriable', () => {
+  it.each([
+    ['a HactlError marked retriable', new UnavailableError('store busy'), true],
+    ['a HactlError not marked', new ValidationError('bad', []), false],
+    ['any other error (a system error, a failed spawn)', new Error('spawn java ENOENT'), true],
+    ['a thrown string', 'boom', true],
+    ['a package server that did not answer', new PackageDownloadError('unreachable', 'x'), true],
+    ['a package whose SHA-512 does not match', new PackageDownloadError('checksum-mismatch', 'x'), false],
+    ['a package over its size cap', new PackageDownloadError('too-large', 'x'), false],
+    ['a package host the agent does not allow', new PackageDownloadError('host-not-allowed', 'x'), false],
+    ['a stop that failed', new HactlError('stop_failed', 'x', { retriable: true }), true],
+  ])('%s → %s', (_name, err, retriable) => {
+    expect(isRetriable(err)).toBe(retriable);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@hactl/shared';
+import { HactlError, type Logger } from '@hactl/shared';
 import type { DesiredInstance } from './diff.js';
 
 /** How long after an apply with errors the agent applies the same desired state again, at first. */
@@ -18,6 +18,23 @@ const RETRIES_AT_FULL_RATE = 3;
 export function applyRetryDelayMs(failures: number): number {
   const doublings = Math.max(0, failures - RETRIES_AT_FULL_RATE);
   return Math.min(APPLY_RETRY_MAX_MS, APPLY_RETRY_MS * 2 ** Math.min(doublings, 10));
+}
+
+/** One error of an apply: its text (as reported) and whether applying again may succeed. */
+export interface ApplyFailure {
+  message: string;
+  retriable: boolean;
+}
+
+/**
+ * Whether an apply that failed with `err` may succeed if tried again unchanged: a HactlError says
+ * so itself (`retriable`: a package whose checksum does not match will not, a server that did not
+ * answer may); anything else (a system error, a process that would not spawn) is taken as
+ * passing, as every error was before errors said so: a retry with backoff costs little, giving up
+ * on a passing error leaves a member down until the next desired state. Pure.
+ */
+export function isRetriable(err: unknown): boolean {
+  return err instanceof HactlError ? err.retriable : true;
 }
 
 export interface ApplyRetryDeps {
@@ -44,16 +61,27 @@ export class ApplyRetry {
   constructor(private readonly deps: ApplyRetryDeps) {}
 
   /**
-   * Called after every apply: schedules a retry when it had errors, later each time the same
-   * generation fails again (applyRetryDelayMs); a clean apply or a new generation starts over.
+   * Called after every apply: schedules a retry when it had an error that may pass, later each time
+   * the same generation fails again (applyRetryDelayMs); a clean apply or a new generation starts
+   * over. When every error says it cannot pass (isRetriable), nothing is retried: the same desired
+   * state would fail the same way (and download a package again each time); the errors stay
+   * reported until the control plane sends a new one.
    */
-  afterApply(generation: number, desired: DesiredInstance[], errors: readonly string[]): void {
+  afterApply(generation: number, desired: DesiredInstance[], errors: readonly ApplyFailure[]): void {
     if (!errors.length) {
       this.failing = { generation: -1, failures: 0 };
       return;
     }
     const failures = this.failing.generation === generation ? this.failing.failures + 1 : 1;
     this.failing = { generation, failures };
+    if (!errors.some((e) => e.retriable)) {
+      this.cancel();
+      this.deps.logger.warn(
+        { generation, err: errors.map((e) => e.message).join('; ') },
+        'not retrying the desired state: its errors will not pass on their own; waiting for a new one',
+      );
+      return;
+    }
     this.schedule(generation, desired, applyRetryDelayMs(failures));
   }
 

@@ -104,8 +104,43 @@ export interface ApiStream {
   close(): void;
 }
 
-/** Builds the REST client; every non-2xx becomes an ApiError, every transport failure a ConnectError. */
-export function createApiClient(io: Pick<CliIo, 'http' | 'httpStream'>, conn: Connection): ApiClient {
+/**
+ * The waits (ms) before each repeat of a GET the control plane refused with a retriable error
+ * (`error.retriable`, else 503 or 429: a store that is busy, a replica between leaders): three
+ * more tries within 3.5 s. Only GETs: they change nothing, so asking again is always safe; a write
+ * is never repeated on its own (a rollout would start twice), its error says it may be tried again.
+ */
+export const GET_RETRY_DELAYS_MS: readonly number[] = [500, 1000, 2000];
+
+/**
+ * Runs `attempt`, and again after each of `delaysMs` while it throws an ApiError the server marked
+ * retriable; any other error, or the last one, is thrown.
+ */
+export async function retryRetriable<T>(
+  attempt: () => Promise<T>,
+  delaysMs: readonly number[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<T> {
+  for (const delay of delaysMs) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.retriable)) throw err;
+      await sleep(delay);
+    }
+  }
+  return attempt();
+}
+
+/**
+ * Builds the REST client; every non-2xx becomes an ApiError, every transport failure a ConnectError.
+ * A GET refused with a retriable error is asked again (GET_RETRY_DELAYS_MS).
+ */
+export function createApiClient(
+  io: Pick<CliIo, 'http' | 'httpStream' | 'sleep'>,
+  conn: Connection,
+): ApiClient {
+  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const call = async (
     method: string,
     path: string,
@@ -140,7 +175,7 @@ export function createApiClient(io: Pick<CliIo, 'http' | 'httpStream'>, conn: Co
   };
   return {
     server: conn.server,
-    get: (path) => call('GET', path),
+    get: (path) => retryRetriable(() => call('GET', path), GET_RETRY_DELAYS_MS, sleep),
     put: (path, body, headers) => call('PUT', path, body, headers),
     post: (path, body, headers) => call('POST', path, body, headers),
     delete: (path, headers) => call('DELETE', path, undefined, headers),

@@ -31,6 +31,13 @@ export function renderFailure(err: unknown, context?: string): { text: string; e
   if (err instanceof UsageError) return { text: renderError(prefix + err.message), exitCode: EXIT_USAGE };
   if (err instanceof InputError || (err instanceof ApiError && err.status === 400))
     return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_INVALID };
+  if (err instanceof ApiError && err.retriable)
+    return {
+      text:
+        renderError(prefix + err.message, err.details) +
+        'hint: the control plane says this may succeed later; try the command again.\n',
+      exitCode: EXIT_FAILED,
+    };
   if (err instanceof HactlError)
     return { text: renderError(prefix + err.message, err.details), exitCode: EXIT_FAILED };
   const message = err instanceof Error ? err.message : String(err);

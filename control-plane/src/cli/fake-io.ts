@@ -22,6 +22,8 @@ export interface FakeIo extends CliIo {
   reads: string[];
   out: () => string;
   err: () => string;
+  /** Every wait asked for (ms), in order; each returns at once. */
+  sleeps: number[];
 }
 
 export const FIXED_NOW = Date.parse('2025-01-01T12:00:00.000Z');
@@ -43,6 +45,7 @@ export function fakeIo(
 ): FakeIo {
   const requests: RecordedRequest[] = [];
   const reads: string[] = [];
+  const sleeps: number[] = [];
   const used = new Map<string, number>();
   let stdout = '';
   let stderr = '';
@@ -90,6 +93,10 @@ export function fakeIo(
     },
     isTty: opts.isTty ?? false,
     now: () => FIXED_NOW,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    sleeps,
     requests,
     reads,
     out: () => stdout,

@@ -21,6 +21,8 @@ export interface CliIo {
   isTty: boolean;
   /** Current time in ms since the epoch; ages ("3s ago") are computed against it. */
   now: () => number;
+  /** Waits `ms` (a GET's retry, client.ts); absent: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
   /** Streamed GETs (`hactl exec`, `hactl logs -f`); absent: those commands say they cannot stream. */
   httpStream?: HttpStreamClient;
   /**

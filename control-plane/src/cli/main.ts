@@ -13,6 +13,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   readStdin: (maxBytes) => readCapped(process.stdin, maxBytes),
   isTty: process.stdout.isTTY === true,
   now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   httpStream: nodeHttpStreamClient,
   onInterrupt: (handler) => {
     process.on('SIGINT', handler);

@@ -112,6 +112,51 @@ describe('errors', () => {
     expect(await runCli(['get', 'hosts'], io)).toBe(1);
   });
 
+  describe('a GET the server refuses with a retriable error is asked again, after 0.5, 1 and 2 s', () => {
+    const busy = { status: 503, body: { error: { code: 'unavailable', message: 'store busy' } } };
+    const hosts = { body: { hosts: [] } };
+    it.each([
+      ['answered on the third try', [busy, busy, hosts], 0, [500, 1000]],
+      ['never answered: four tries, then the error and a hint', [busy], 1, [500, 1000, 2000]],
+      [
+        '503 that the server says is not retriable: one try',
+        [{ status: 503, body: { error: { code: 'unavailable', message: 'no', retriable: false } } }],
+        1,
+        [],
+      ],
+      [
+        '409 (not retriable by default): one try',
+        [{ status: 409, body: { error: { code: 'conflict', message: 'no' } } }],
+        1,
+        [],
+      ],
+      [
+        '409 the server marks retriable: asked again',
+        [{ status: 409, body: { error: { code: 'conflict', message: 'no', retriable: true } } }, hosts],
+        0,
+        [500],
+      ],
+    ] as const)('%s', async (_name, answers, exitCode, sleeps) => {
+      // A one-answer route answers every try alike.
+      const io = fakeIo({ [`GET ${HOSTS_URL}`]: answers.length === 1 ? answers[0] : [...answers] });
+      expect(await runCli(['get', 'hosts'], io)).toBe(exitCode);
+      expect(io.sleeps).toEqual(sleeps);
+      expect(io.requests).toHaveLength(sleeps.length + 1);
+      if (exitCode === 1 && sleeps.length)
+        expect(io.err()).toBe(
+          'error: store busy\nhint: the control plane says this may succeed later; try the command again.\n',
+        );
+    });
+
+    it('a write is never repeated on its own: one try, and the hint', async () => {
+      const io = fakeIo({ ['POST http://127.0.0.1:7080/v1/clusters/zk-main/rollouts']: busy });
+      expect(await runCli(['rollout', 'start', 'zk-main'], io)).toBe(1);
+      expect(io.requests).toHaveLength(1);
+      expect(io.sleeps).toEqual([]);
+      expect(io.err()).toContain('hint: the control plane says this may succeed later');
+    });
+  });
+
   it('a non-contract error body (proxy page) → status and a snippet of the body', async () => {
     const io = fakeIo({ [`GET ${HOSTS_URL}`]: { status: 502, raw: '<html>Bad Gateway</html>' } });
     expect(await runCli(['get', 'hosts'], io)).toBe(1);
