@@ -170,7 +170,7 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
                 controlPlaneId: fleet.controlPlaneId,
               },
             });
-            call.write(toWireDesired(reg.generation, reg.stateJson));
+            call.write(toWireDesired(reg.generation, reg.stateJson, reg.state));
             if (msg.hello?.status)
               fleet.recordStatus(
                 reg.hostId,

@@ -7,6 +7,7 @@ import { Fleet, receivedProbeAt, type AgentSession } from './fleet.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { reportedInstance } from './testing.js';
+import { toWireDesired } from '../agent-rpc/service.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -15,6 +16,8 @@ const now = 1_800_000_000_000;
 /** The shared fleet's clock: `now` at the start of each test; a test may move it. */
 let clock = now;
 const latest = new Map<string, HostDesiredState>();
+/** The session each host of the shared fleet connected with. */
+const sessions = new Map<string, AgentSession>();
 const session = (host: string): AgentSession => ({
   sendDesired: (_g, json) => latest.set(host, JSON.parse(json) as HostDesiredState),
   sendCommand() {},
@@ -57,11 +60,14 @@ beforeEach(() => {
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
   });
   latest.clear();
-  for (const i of [1, 2, 3])
+  for (const i of [1, 2, 3]) {
+    const s = session(`h${i}`);
+    sessions.set(`h${i}`, s);
     fleet.connectAgent(
       { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
-      session(`h${i}`),
+      s,
     );
+  }
   fleet.applyCluster(
     'zk',
     {
@@ -85,6 +91,39 @@ beforeEach(() => {
 afterEach(() => {
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a (re)connecting agent is answered with its stored desired state', () => {
+  const hello = {
+    name: 'h2',
+    address: '127.0.0.12',
+    agentVersion: 't',
+    dataRoot: '/d',
+    labels: {},
+    facts: {},
+  };
+
+  it('with the object it was planned as while this control plane holds it, else the stored JSON alone; the same wire message', () => {
+    fleet.disconnectAgent('h2', sessions.get('h2')!);
+    const again = fleet.connectAgent(hello, session('h2'));
+    expect(again.stateJson).toBe(store.getHostDesired('h2')!.state_json);
+    expect(again.state).toEqual(JSON.parse(again.stateJson));
+
+    // A restarted control plane (a new Fleet on the same store) has only the stored JSON.
+    const restarted = new Fleet({
+      store,
+      logger: nullLogger,
+      now: () => clock,
+      reportIntervalMs: 1000,
+      randomId: () => 'A',
+    });
+    const fresh = restarted.connectAgent(hello, session('h2'));
+    expect(fresh.state).toBeUndefined();
+    expect(fresh.stateJson).toBe(again.stateJson);
+    expect(toWireDesired(fresh.generation, fresh.stateJson)).toEqual(
+      toWireDesired(again.generation, '(not parsed)', again.state),
+    );
+  });
 });
 
 describe('start ordering across clusters', () => {

@@ -439,7 +439,7 @@ export class Fleet {
 
   /**
    * Registers (or re-registers) an agent; returns its host id and current desired state (the
-   * stored JSON). Throws an `already_exists` HactlError, changing nothing, while another session
+   * stored JSON, and the object it was planned as when this control plane still holds it). Throws an `already_exists` HactlError, changing nothing, while another session
    * of the same host name is live: two agents started with one `--name` used to replace each
    * other's session in turn, each moving the host to its own address (issue 16 #8). A restarted
    * agent whose old stream the control plane has not seen close yet is accepted once keepalive
@@ -448,7 +448,7 @@ export class Fleet {
   connectAgent(
     hello: AgentHello,
     session: AgentSession,
-  ): { hostId: string; generation: number; stateJson: string } {
+  ): { hostId: string; generation: number; stateJson: string; state?: HostDesiredState } {
     const now = this.now();
     // One read of the host row serves the session check and the registration (both synchronous).
     const existing = this.store.getHostByName(hello.name);
@@ -478,7 +478,13 @@ export class Fleet {
       'agent connected',
     );
     queueMicrotask(() => this.onAgentConnected(hostId));
-    return { hostId, generation: row?.generation ?? 0, stateJson: row?.state_json ?? EMPTY_DESIRED };
+    const stateJson = row?.state_json ?? EMPTY_DESIRED;
+    // The object the stored state was made from, when this control plane planned it and still
+    // holds it: the answer is sent without parsing the state again. The cached snapshot only (a
+    // registration may have dropped it; one host's hello must not re-read the fleet).
+    const planned = this.snap?.desired.get(hostId);
+    const state = planned && planned.json === stateJson ? planned.state : undefined;
+    return { hostId, generation: row?.generation ?? 0, stateJson, ...(state ? { state } : {}) };
   }
 
   /** The store half of a hello, inside the caller's transaction. */

@@ -136,9 +136,13 @@ describe('fleet snapshot', () => {
       distribution: { home: '/kafka' },
       brokers: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i, roles: ['broker', 'controller'] })),
     };
-    /** Everything a fresh read holds, with the order of every map and list. */
+    /**
+     * Everything a fresh read holds, with the order of every map and list. A stored desired state's
+     * planned object (`state`) is what a fresh read cannot have; its JSON is compared.
+     */
     const shape = (s: FleetSnapshot) => ({
       ...s,
+      desired: new Map([...s.desired].map(([h, d]) => [h, { generation: d.generation, json: d.json }])),
       order: {
         clusters: [...s.clusters.keys()],
         specs: s.context.clusters.map((c) => c.name),

@@ -36,6 +36,11 @@ export interface SnapshotDesired {
   generation: number;
   /** Exactly the stored `host_desired.state_json`: what is sent to the agent, byte for byte. */
   json: string;
+  /**
+   * The object `json` was made from, when this control plane planned it (withDesired): a stream
+   * that (re)connects is sent it without parsing `json` again. Absent after a read from the store.
+   */
+  state?: HostDesiredState;
 }
 
 /**
@@ -117,11 +122,16 @@ export function readFleetSnapshot(store: Store): FleetSnapshot {
  */
 export function withDesired(
   snap: FleetSnapshot,
-  changes: readonly { hostId: string; generation: number; json: string }[],
+  changes: readonly { hostId: string; generation: number; json: string; state?: HostDesiredState }[],
 ): FleetSnapshot {
   if (changes.length === 0) return snap;
   const desired = new Map(snap.desired);
-  for (const c of changes) desired.set(c.hostId, { generation: c.generation, json: c.json });
+  for (const c of changes)
+    desired.set(c.hostId, {
+      generation: c.generation,
+      json: c.json,
+      ...(c.state === undefined ? {} : { state: c.state }),
+    });
   return { ...snap, desired };
 }
 
