@@ -21,6 +21,7 @@ import { logFileOf, QUERY_ACTIONS, runQuery } from './sync/queries.js';
 import { ExecService } from './exec/service.js';
 import type { SupervisorOptions } from './supervisor/index.js';
 import { ApplyRetry, isRetriable, type ApplyFailure } from './sync/apply-retry.js';
+import { RunningChecks } from './sync/running-checks.js';
 import { describeError as describe } from './sync/describe.js';
 import { LeaseRestarter } from './sync/lease-restart.js';
 import { LeaseRemover } from './sync/lease-remove.js';
@@ -74,8 +75,8 @@ export class Agent {
   /** Re-applies the current desired state after an apply with errors (sync/apply-retry.ts). */
   private readonly applyRetry: ApplyRetry;
   private readonly probes: InstanceProbes;
-  private checkTimer: NodeJS.Timeout | undefined;
-  private checking = false;
+  /** The Storm nimbus fence's loop, with or without a control plane (running-checks.ts). */
+  private readonly runningChecks: RunningChecks;
   private readonly reporter: Reporter;
   private readonly restarter: LeaseRestarter;
   private readonly remover: LeaseRemover;
@@ -165,6 +166,11 @@ export class Agent {
     };
     this.restarter = new LeaseRestarter({ ...underLease, probe: (id) => this.probes.probe(id) });
     this.remover = new LeaseRemover(underLease);
+    this.runningChecks = new RunningChecks({
+      enforce: () => this.manager.enforceRunningChecks(),
+      intervalMs: this.cfg.reportIntervalMs,
+      logger: deps.logger,
+    });
     this.applyRetry = new ApplyRetry({
       generation: () => this.generation,
       stopped: () => this.stopped,
@@ -201,26 +207,13 @@ export class Agent {
     }
     this.conn.start();
     this.reporter.start();
-    // Running checks (the Storm nimbus fence) every report interval, with or without a control plane.
-    this.checkTimer = setInterval(
-      () => {
-        if (this.checking || this.stopped) return;
-        this.checking = true;
-        void this.manager
-          .enforceRunningChecks()
-          .catch((err: unknown) => this.log.error({ err: describe(err) }, 'running checks failed'))
-          .finally(() => (this.checking = false));
-        // At least every second: a fenced nimbus must stop within about a second of ZooKeeper saying so.
-      },
-      Math.min(this.cfg.reportIntervalMs, 1000),
-    );
-    this.checkTimer.unref();
+    this.runningChecks.start();
   }
 
   /** Stops the agent but leaves every service running (they outlive the agent). */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.checkTimer);
+    this.runningChecks.stop();
     this.applyRetry.cancel();
     this.reporter.stop();
     await this.exec.cancelAll('agent stopping');
