@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { HttpNode } from './http.js';
 import { createElasticsearchProber } from './elasticsearch/probe.js';
-import { createKafkaProber, type KafkaAdminLike } from './kafka/probe.js';
-import { zkInputs } from './kafka/test-inputs.js';
+import { createKafkaProber, type KafkaAdminLike, type KafkaWireConnect } from './kafka/probe.js';
+import type { KafkaWireConnection } from './kafka/wire-connection.js';
+import { kraftInputs, zkInputs } from './kafka/test-inputs.js';
 import { createStormProber } from './storm/probe.js';
 import type { StormAgentInputs } from './storm/inputs.js';
 import type { ZkConnection } from './zk-session.js';
@@ -164,6 +165,61 @@ describe('probers keep their connections between probes (fake client factories)'
     const other = createKafkaProber({ admin: fakeKafka().connect, zk: zk.connect });
     expect(await other.probe({ ...kafkaInputs, id: 2 }, 1000)).toMatchObject({ underReplicated: 0 });
     await Promise.all([prober.close(), other.close()]);
+  });
+
+  it('kafka KRaft, a controller-only follower: the leader is found once and its connection kept; a moved leader is found again', async () => {
+    // DescribeQuorum answers recorded from a Kafka 4.1.1 quorum (node 3 led; 1 and 2 answered
+    // NOT_LEADER_OR_FOLLOWER), served by whichever node leads in this test.
+    const answer = (id: number) =>
+      Buffer.from(
+        fs
+          .readFileSync(
+            path.resolve(
+              path.dirname(fileURLToPath(import.meta.url)),
+              `kafka/testdata/describequorum-v1-controller-${id}-kafka4.1.1.hex`,
+            ),
+            'utf8',
+          )
+          .trim(),
+        'hex',
+      );
+    const leaderView = answer(3);
+    const followerView = answer(1);
+    let leader = 3;
+    const opened: number[] = [];
+    const closed: number[] = [];
+    const wire: KafkaWireConnect = (_host, port) => {
+      const node = port - 9090; // voter n listens on 909n
+      opened.push(node);
+      let open = true;
+      return Promise.resolve({
+        get alive() {
+          return open;
+        },
+        close: () => {
+          open = false;
+          closed.push(node);
+        },
+        request: () => Promise.resolve(node === leader ? leaderView : followerView),
+      } as unknown as KafkaWireConnection);
+    };
+    const voters = [1, 2, 3].map((id) => ({ id, address: `127.0.0.1${id}`, port: 9090 + id }));
+    const inputs = { ...kraftInputs, roles: ['controller'], port: undefined, controllerPort: 9091, voters };
+    const prober = createKafkaProber({ wire });
+    for (let i = 0; i < 3; i++)
+      expect(await prober.probe(inputs, 1000)).toMatchObject({ ok: true, quorum: { leaderId: 3 } });
+    // Its own listener once, voter 2 once on the first walk (not the leader), voter 3 kept.
+    expect(opened).toEqual([1, 2, 3]);
+    expect(closed).toEqual([2]);
+
+    // Leadership moves to voter 2 (this test serves voter 2 the leader's answer): the kept
+    // connection to 3 is asked first, then 2, whose connection is kept from then on.
+    leader = 2;
+    for (let i = 0; i < 3; i++) await prober.probe(inputs, 1000);
+    expect(opened).toEqual([1, 2, 3, 2]);
+    expect(closed).toEqual([2, 3]);
+    await prober.close();
+    expect(closed.sort()).toEqual([1, 2, 2, 3]);
   });
 
   it('storm nimbus: three probes → one ZooKeeper session', async () => {

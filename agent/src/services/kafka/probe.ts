@@ -5,7 +5,7 @@ import { ReusedClient } from '../reuse.js';
 import type { Prober } from '../types.js';
 import { ZkSession, type ZkConnect } from '../zk-session.js';
 import { readZookeeperPartitionView } from './partitions.js';
-import { describeQuorum, describeQuorumOn, NOT_LEADER_OR_FOLLOWER, type QuorumInfo } from './quorum.js';
+import { describeQuorumOn, NOT_LEADER_OR_FOLLOWER, type QuorumInfo } from './quorum.js';
 import { KafkaWireConnection } from './wire-connection.js';
 import { splitZookeeperConnect } from './zk-connect.js';
 
@@ -82,6 +82,14 @@ interface KafkaClients {
   zk: ZkSession;
   /** KRaft: the connection for DescribeQuorum to the node's own listener. */
   quorum: ReusedClient<KafkaWireConnection>;
+  /**
+   * KRaft, a controller-only follower (its own listener answers NOT_LEADER_OR_FOLLOWER): the
+   * connection to the voter that answered as leader, asked first at the next probe. Only when the
+   * leader moved does the walk reach other voters (one connection each, the last one kept).
+   */
+  leader: ReusedClient<KafkaWireConnection>;
+  /** The target key of the voter that answered as leader at the last walk. */
+  lastLeader?: string;
 }
 
 /**
@@ -166,8 +174,9 @@ async function probeZookeeper(clients: KafkaClients, inputs: Inputs, timeoutMs: 
 /**
  * KRaft: DescribeQuorum on the node's own listener (a broker listener forwards it to the active
  * controller; a follower controller answers NOT_LEADER_OR_FOLLOWER), on the connection the prober
- * keeps, then on the other voters' controller listeners, one short connection each, until the
- * leader answers (only a follower controller's agent walks). Returns whether the node's own
+ * keeps, then on the other voters' controller listeners until the leader answers (only a follower
+ * controller's agent walks): the voter that led at the last walk first, on the connection kept to
+ * it, so a steady quorum costs no new connection per probe. Returns whether the node's own
  * listener answered.
  */
 async function probeQuorum(
@@ -177,25 +186,26 @@ async function probeQuorum(
   probe: Probe,
 ): Promise<boolean> {
   const own = inputs.port ?? inputs.controllerPort!;
-  const targets = [
-    { host: inputs.address, port: own },
-    ...(inputs.voters ?? [])
-      .filter((v) => v.id !== inputs.id)
-      .map((v) => ({ host: v.address, port: v.port })),
-  ];
+  const others = (inputs.voters ?? [])
+    .filter((v) => v.id !== inputs.id)
+    .map((v) => targetKey(v.address, v.port, timeoutMs));
+  // The last leader first; the rest in the voters' order.
+  const walk = clients.lastLeader && others.includes(clients.lastLeader) ? [clients.lastLeader] : [];
+  walk.push(...others.filter((k) => k !== clients.lastLeader));
+  const targets = [targetKey(inputs.address, own, timeoutMs), ...walk];
   let ownAnswered = false;
   let last: QuorumInfo | undefined;
-  for (const [i, t] of targets.entries()) {
+  for (const [i, key] of targets.entries()) {
     try {
-      const q =
-        i === 0
-          ? await clients.quorum.use(targetKey(t.host, t.port, timeoutMs), (conn) =>
-              describeQuorumOn(conn, timeoutMs),
-            )
-          : await describeQuorum(t.host, t.port, timeoutMs);
+      const q = await (i === 0 ? clients.quorum : clients.leader).use(key, (conn) =>
+        describeQuorumOn(conn, timeoutMs),
+      );
       if (i === 0) ownAnswered = true;
       last = q;
-      if (q.errorCode === 0) break;
+      if (q.errorCode === 0) {
+        if (i > 0) clients.lastLeader = key;
+        break;
+      }
       if (q.errorCode !== NOT_LEADER_OR_FOLLOWER) break;
     } catch (err) {
       if (i === 0 && !inputs.roles.includes('broker')) probe.error = message(err);
@@ -253,8 +263,8 @@ async function probeWith(clients: KafkaClients, inputs: Inputs, timeoutMs: numbe
 
 /**
  * One Kafka node's prober: its admin, (ZooKeeper mode) its ZooKeeper session and (KRaft) its
- * DescribeQuorum connection to the node's own listener are kept between probes and reopened after a
- * failure (see reuse.ts); a walk to the other voters uses short connections.
+ * DescribeQuorum connections (to the node's own listener and, on a follower controller, to the
+ * leader) are kept between probes and reopened after a failure (see reuse.ts).
  */
 export function createKafkaProber(
   connect: { admin?: KafkaAdminConnect; zk?: ZkConnect; wire?: KafkaWireConnect } = {},
@@ -274,11 +284,21 @@ export function createKafkaProber(
       alive: (c) => c.alive,
       close: (c) => c.close(),
     }),
+    leader: new ReusedClient<KafkaWireConnection>({
+      open: openAtTarget(openWire),
+      alive: (c) => c.alive,
+      close: (c) => c.close(),
+    }),
   };
   return {
     probe: (inputs, timeoutMs) => probeWith(clients, inputs, timeoutMs),
     close: async () => {
-      await Promise.all([clients.admin.close(), clients.zk.close(), clients.quorum.close()]);
+      await Promise.all([
+        clients.admin.close(),
+        clients.zk.close(),
+        clients.quorum.close(),
+        clients.leader.close(),
+      ]);
     },
   };
 }
