@@ -6,6 +6,7 @@ import type { HttpNode } from './http.js';
 import { createElasticsearchProber } from './elasticsearch/probe.js';
 import { createKafkaProber, type KafkaAdminLike, type KafkaWireConnect } from './kafka/probe.js';
 import type { KafkaWireConnection } from './kafka/wire-connection.js';
+import type { kafka } from '@hactl/shared';
 import { kraftInputs, zkInputs } from './kafka/test-inputs.js';
 import { createStormProber } from './storm/probe.js';
 import type { StormAgentInputs } from './storm/inputs.js';
@@ -23,27 +24,39 @@ const recorded = (kind: string, file: string) =>
     'utf8',
   );
 
+/** A fake kept connection's `alive` and `close` (alive until closed; `onClose` hears of each close). */
+function closable(onClose: () => void): { readonly alive: boolean; close(): void } {
+  let open = true;
+  return {
+    get alive() {
+      return open;
+    },
+    close: () => {
+      open = false;
+      onClose();
+    },
+  };
+}
+
 /** A fake ZooKeeper: counts sessions opened and closed; `fail` makes reads fail. */
 function fakeZk(nodes: Record<string, string>, children: Record<string, string[]>) {
   const sessions = { opened: 0, closed: 0, fail: false };
   const connect = (): Promise<ZkConnection> => {
     sessions.opened++;
-    let open = true;
-    return Promise.resolve({
-      get alive() {
-        return open;
-      },
-      close: () => {
-        open = false;
-        sessions.closed++;
-      },
-      children: (p) =>
-        sessions.fail ? Promise.reject(new Error('CONNECTION_LOSS')) : Promise.resolve(children[p] ?? []),
-      data: (p) =>
-        sessions.fail
-          ? Promise.reject(new Error('CONNECTION_LOSS'))
-          : Promise.resolve(nodes[p] === undefined ? undefined : Buffer.from(nodes[p])),
-    });
+    // Object.assign onto the closable keeps its `alive` getter.
+    return Promise.resolve(
+      Object.assign(
+        closable(() => sessions.closed++),
+        {
+          children: (p: string) =>
+            sessions.fail ? Promise.reject(new Error('CONNECTION_LOSS')) : Promise.resolve(children[p] ?? []),
+          data: (p: string) =>
+            sessions.fail
+              ? Promise.reject(new Error('CONNECTION_LOSS'))
+              : Promise.resolve(nodes[p] === undefined ? undefined : Buffer.from(nodes[p])),
+        },
+      ),
+    );
   };
   return { sessions, connect };
 }
@@ -191,20 +204,22 @@ describe('probers keep their connections between probes (fake client factories)'
     const wire: KafkaWireConnect = (_host, port) => {
       const node = port - 9090; // voter n listens on 909n
       opened.push(node);
-      let open = true;
-      return Promise.resolve({
-        get alive() {
-          return open;
+      const conn = Object.assign(
+        closable(() => closed.push(node)),
+        {
+          request: () => Promise.resolve(node === leader ? leaderView : followerView),
         },
-        close: () => {
-          open = false;
-          closed.push(node);
-        },
-        request: () => Promise.resolve(node === leader ? leaderView : followerView),
-      } as unknown as KafkaWireConnection);
+      );
+      return Promise.resolve(conn as unknown as KafkaWireConnection);
     };
     const voters = [1, 2, 3].map((id) => ({ id, address: `127.0.0.1${id}`, port: 9090 + id }));
-    const inputs = { ...kraftInputs, roles: ['controller'], port: undefined, controllerPort: 9091, voters };
+    const inputs: kafka.KafkaInputs = {
+      ...kraftInputs,
+      roles: ['controller'],
+      port: undefined,
+      controllerPort: 9091,
+      voters,
+    };
     const prober = createKafkaProber({ wire });
     for (let i = 0; i < 3; i++)
       expect(await prober.probe(inputs, 1000)).toMatchObject({ ok: true, quorum: { leaderId: 3 } });
