@@ -20,6 +20,7 @@ import {
   type WhoAmIView,
 } from './api.js';
 import { openLiveStream } from './live.js';
+import { LatestAnswers } from './latest.js';
 import { mergeRefresh, refreshRetryDelayMs, type RefreshWhat } from './retry.js';
 import { Confirm, type PendingAction } from './confirm.js';
 import { ClusterPanel, FailoversPanel, FleetPanel, EventsPanel, RolloutsPanel } from './views.js';
@@ -67,7 +68,11 @@ function App() {
   const tokenRef = useRef(token);
   tokenRef.current = token;
 
+  /** Which refresh each piece of the page shows (latest.ts): refreshes run concurrently. */
+  const latest = useRef(new LatestAnswers());
+
   const logout = useCallback((why = '') => {
+    latest.current.reset();
     storeToken(null);
     setToken(null);
     setMe(null);
@@ -87,6 +92,7 @@ function App() {
     async function load(what: RefreshWhat, attempt = 0): Promise<void> {
       const t = tokenRef.current;
       if (!t) return;
+      const seq = latest.current.start();
       try {
         const [hosts, clusters, events] = await Promise.all([
           what.hosts ? getJson<{ hosts: HostView[] }>(t, '/v1/hosts') : undefined,
@@ -108,20 +114,26 @@ function App() {
             }
           }),
         );
+        // Only what no later refresh has already shown (decided here, once, not in the updater).
+        const take = (piece: string, answered: boolean) => answered && latest.current.accept(piece, seq);
+        const newHosts = take('hosts', hosts !== undefined) ? hosts!.hosts : undefined;
+        const newClusters = take('clusters', clusters !== undefined) ? clusters!.clusters : undefined;
+        const newEvents = take('events', events !== undefined) ? events!.events : undefined;
+        const newPer = per.filter((p) => take(`cluster:${p.n}`, true));
         setData((d) => {
           const views = { ...d.views };
           const rollouts = { ...d.rollouts };
-          for (const p of per) {
+          for (const p of newPer) {
             if (p.view) views[p.n] = p.view;
             else delete views[p.n];
             rollouts[p.n] = p.rollouts;
           }
           return {
-            hosts: hosts?.hosts ?? d.hosts,
-            clusters: clusters?.clusters ?? d.clusters,
+            hosts: newHosts ?? d.hosts,
+            clusters: newClusters ?? d.clusters,
             views,
             rollouts,
-            events: events?.events ?? d.events,
+            events: newEvents ?? d.events,
           };
         });
       } catch (err) {
