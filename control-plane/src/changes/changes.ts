@@ -72,9 +72,12 @@ export class Changes {
     meta: ChangeMeta,
     opts: { rollout: boolean; forceRemoval?: boolean },
   ): AppliedCluster[] {
-    const staged = this.fleet.transaction(
-      () => this.stageAll(docs, meta, false, { forceRemoval: opts.forceRemoval === true }).staged,
-    );
+    // Each revision and the rollout that carries it out are stored in one transaction: stored
+    // apart, a crash between the two left the members "restart pending" with no rollout.
+    const { staged, applied } = this.fleet.transaction(() => {
+      const staged = this.stageAll(docs, meta, false, { forceRemoval: opts.forceRemoval === true }).staged;
+      return { staged, applied: staged.map((s) => this.stageRoll(s, opts.rollout)) };
+    });
     this.fleet.pushChanges(staged.flatMap((s) => s.pushes));
     for (const s of staged)
       if (s.changed)
@@ -82,7 +85,11 @@ export class Changes {
           { cluster: s.name, revision: s.revision, author: meta.author },
           'cluster revision accepted',
         );
-    return staged.map((s) => this.roll(s, opts.rollout));
+    // The first steps go out now (not at the next timer pass), after the new desired states: on
+    // an agent's stream its new files arrive before the request to restart onto them.
+    for (const a of applied) if (a.restartOrder) this.rollouts.logStarted(a.rollout!);
+    if (applied.some((a) => a.rollout !== undefined)) this.rollouts.tick();
+    return applied;
   }
 
   /** What `apply` would do, with each affected host's answer on the new distribution; stores nothing. */
@@ -244,8 +251,11 @@ export class Changes {
     return { staged, previews };
   }
 
-  /** After the commit: starts the cluster's rollout, or lists the members left restart pending. */
-  private roll(s: StagedApply, rolloutWanted: boolean): AppliedCluster {
+  /**
+   * Inside the apply's transaction: stores the cluster's rollout, or lists the members left restart
+   * pending. Its first step is taken after the commit (`apply`).
+   */
+  private stageRoll(s: StagedApply, rolloutWanted: boolean): AppliedCluster {
     const base = {
       name: s.name,
       revision: s.revision,
@@ -254,18 +264,14 @@ export class Changes {
     };
     // A membership change is carried out by its procedure whatever `rolloutWanted` says: its held
     // and removed members move only through the procedure's steps.
-    if (s.procedure) {
-      // Its first step goes out now if its gates hold (as a rollout's does), not at the next timer pass.
-      this.rollouts.tick();
-      return { ...base, rollout: s.procedure, membershipSteps: s.procedureSteps ?? [] };
-    }
+    if (s.procedure) return { ...base, rollout: s.procedure, membershipSteps: s.procedureSteps ?? [] };
     // The running members that need a restart (revisions.ts restartsFor); stopped ones pick the
     // config up when they start.
     const members = s.restarts();
     if (!rolloutWanted || members.length === 0)
       return { ...base, restartPending: rolloutWanted ? [] : members };
-    const r = this.rollouts.start(s.name, defaultRolloutOptions('apply'), members);
-    return { ...base, rollout: r.id, restartOrder: r.plan };
+    const id = this.rollouts.insert(s.name, defaultRolloutOptions('apply'), members);
+    return { ...base, rollout: id, restartOrder: this.rollouts.view(id).plan };
   }
 }
 

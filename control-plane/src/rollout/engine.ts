@@ -90,10 +90,30 @@ export class RolloutEngine {
 
   /**
    * Starts a rollout over the cluster's running members (or those of them in `only`), each step
-   * doing `op` (a restart unless said otherwise; `stop` for an operator's stop of one member). Throws
-   * NotFoundError for an unknown cluster, ConflictError while another rollout is running or paused.
+   * doing `op` (a restart unless said otherwise; `stop` for an operator's stop of one member): stores
+   * it (`insert`) and takes its first step now. Throws NotFoundError for an unknown cluster,
+   * ConflictError while another rollout is running or paused.
    */
   start(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): RolloutView {
+    const id = this.insert(cluster, opts, only, op);
+    this.logStarted(id);
+    this.tick();
+    return this.view(id);
+  }
+
+  /** The log line of a stored rollout, once its transaction committed. */
+  logStarted(id: string): void {
+    const r = this.must(id);
+    const order = this.o.store.listRolloutSteps(id).map((s) => s.instance_id);
+    this.o.logger.info({ cluster: r.cluster, rollout: id, action: r.action, order }, 'rollout started');
+  }
+
+  /**
+   * Stores a rollout as `start` does, without taking a step: inside a caller's transaction (an
+   * apply stores a revision and the rollout that carries it out together), whose caller ticks after
+   * the commit (and logs it: `logStarted`). Returns its id; throws as `start` does.
+   */
+  insert(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): string {
     const row = this.o.store.getCluster(cluster);
     if (!row) throw new NotFoundError('cluster', cluster);
     const running = this.active(cluster);
@@ -139,9 +159,7 @@ export class RolloutEngine {
       message: `rollout ${id} (${opts.action}) over ${order.join(', ') || 'nothing'}`,
       data_json: JSON.stringify({ rollout: id, order }),
     });
-    this.o.logger.info({ cluster, rollout: id, action: opts.action, order }, 'rollout started');
-    this.tick();
-    return this.view(id);
+    return id;
   }
 
   private opts(r: RolloutRow): RolloutOptions {

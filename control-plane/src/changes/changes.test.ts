@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { zkMember } from '../cli/real-cp.js';
+import type { Core } from '../core.js';
+import type { AgentSession } from '../reconcile/fleet.js';
+import { tempSqliteStore } from '../rollout/testing.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { createTestCore, TEST_NOW } from '../test-core.js';
+
+let store: SqliteStore;
+let dispose: () => void;
+let ids = 0;
+/** What each host's agent was sent, in order: `desired <generation>` or `command <action> <instance>`. */
+const sent = new Map<string, string[]>();
+
+/** The core on SQLite with three connected agents h1..h3 whose sends are recorded. */
+function world(): Core {
+  const core = createTestCore(store, { newId: () => `r${++ids}` });
+  for (const i of [1, 2, 3]) {
+    const host = `h${i}`;
+    sent.set(host, []);
+    const session: AgentSession = {
+      sendDesired: (generation) => sent.get(host)!.push(`desired ${generation}`),
+      sendCommand: (cmd) => sent.get(host)!.push(`command ${cmd.action} ${cmd.instanceId}`),
+      close() {},
+    };
+    core.fleet.connectAgent(
+      { name: host, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session,
+    );
+  }
+  return core;
+}
+
+const spec = (tickTime: number) => ({
+  kind: 'zookeeper',
+  distribution: { home: '/zk' },
+  settings: { tickTime },
+  members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+});
+const meta = { author: 't', message: '' };
+
+/** Every member reports running and serving (zk-1 leads), so a config change restarts them all. */
+function reportHealthy(core: Core): void {
+  for (const i of [1, 2, 3]) {
+    const gen = core.fleet.snapshot().desired.get(`h${i}`)?.generation ?? 0;
+    const member = zkMember(`zk/zk-${i}`, 100 + i, i === 1 ? 'leader' : 'follower', TEST_NOW);
+    core.fleet.recordStatus(`h${i}`, { appliedGeneration: gen, applyError: '', instances: [member] });
+  }
+}
+
+beforeEach(() => {
+  ({ store, dispose } = tempSqliteStore('hactl-changes-'));
+  sent.clear();
+});
+afterEach(() => dispose());
+
+describe('an apply stores its revision and its rollout together', () => {
+  it('a failure while storing the rollout stores no revision and sends nothing', () => {
+    const core = world();
+    const { changes } = core;
+    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    reportHealthy(core);
+    const before = [...sent].map(([h, s]) => [h, s.length]);
+    const insertRollout = store.insertRollout.bind(store);
+    store.insertRollout = () => {
+      throw new Error('disk I/O error');
+    };
+    expect(() => changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true })).toThrow(
+      'disk I/O error',
+    );
+    expect(store.getCluster('zk')!.current_revision).toBe(1);
+    expect(store.listRollouts({ cluster: 'zk' })).toEqual([]);
+    expect([...sent].map(([h, s]) => [h, s.length])).toEqual(before);
+
+    // The same apply once the store takes it: revision, rollout, and on each agent's stream its
+    // new desired state before the request to restart onto it.
+    store.insertRollout = insertRollout;
+    const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+    expect(applied).toMatchObject({ revision: 2, rollout: expect.any(String) });
+    expect(applied!.restartOrder).toHaveLength(3);
+    expect(store.listRollouts({ cluster: 'zk' })).toHaveLength(1);
+    const first = applied!.restartOrder![0]!.match(/^(h\d) /)![1]!;
+    expect(sent.get(first)!.slice(-2)).toEqual([
+      expect.stringMatching(/^desired \d+$/),
+      expect.stringMatching(/^command restart zk\/zk-\d$/),
+    ]);
+  });
+});
