@@ -86,3 +86,12 @@ describe('an apply stores its revision and its rollout together', () => {
     ]);
   });
 });
+
+describe('hactl logs of a cluster that does not exist', () => {
+  it('says the cluster is not found (it said the member was, in a cluster "with no members")', async () => {
+    const { changes } = world();
+    await expect(changes.logs('nope-main', 'x', 'service', 10)).rejects.toThrow(
+      'cluster "nope-main" not found',
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { pickPlannedMember } from '../commands/targets.js';
 import {
   ConflictError,
   HactlError,
+  NotFoundError,
   UnavailableError,
   ValidationError,
   nullLogger,
@@ -156,6 +157,7 @@ export class Changes {
     files: string[];
     text: string;
   }> {
+    if (!this.fleet.snapshot().clusters.has(cluster)) throw new NotFoundError('cluster', cluster);
     const { members, plans } = this.fleet.memberMap(cluster);
     const plan = pickPlannedMember(cluster, member, { members, plans });
     const host = members.get(plan.id)?.host ?? plan.hostId;

@@ -29,6 +29,28 @@ describe('hactl get hosts', () => {
     expect(io.err()).toBe('');
   });
 
+  it('named hosts only; -o json keeps their raw items', async () => {
+    const io = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: HOSTS } });
+    expect(await runCli(['get', 'hosts', 'zk3', 'zk1'], io)).toBe(0);
+    expect(
+      io
+        .out()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['NAME', 'zk1', 'zk3', '']);
+    const json = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: HOSTS } });
+    expect(await runCli(['get', 'host', 'zk2', '-o', 'json'], json)).toBe(0);
+    const raw = (HOSTS as { hosts: { name: string }[] }).hosts.filter((h) => h.name === 'zk2');
+    expect(JSON.parse(json.out())).toEqual({ hosts: raw });
+  });
+
+  it('a name that is not there: exit 1, saying which exist', async () => {
+    const io = fakeIo({ [`GET ${BASE}/v1/hosts`]: { body: HOSTS } });
+    expect(await runCli(['get', 'hosts', 'zk1', 'zk9'], io)).toBe(1);
+    expect(io.err()).toBe('error: host "zk9" not found; there are zk1, zk2, zk3\n');
+    expect(io.out()).toBe('');
+  });
+
   it('an agent that refused its desired state says why under the table (issue 16 #6)', async () => {
     const hosts = structuredClone(HOSTS) as { hosts: { name: string; applyError?: string }[] };
     hosts.hosts.find((h) => h.name === 'zk2')!.applyError =
@@ -96,6 +118,20 @@ describe('hactl get hosts', () => {
 });
 
 describe('hactl get clusters', () => {
+  it('get cluster NAME: that cluster only; an unknown one → exit 1', async () => {
+    const io = fakeIo({ [`GET ${BASE}/v1/clusters`]: { body: CLUSTERS } });
+    expect(await runCli(['get', 'cluster', 'zk-main'], io)).toBe(0);
+    expect(
+      io
+        .out()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['NAME', 'zk-main', '']);
+    const missing = fakeIo({ [`GET ${BASE}/v1/clusters`]: { body: CLUSTERS } });
+    expect(await runCli(['get', 'cluster', 'nope-main'], missing)).toBe(1);
+    expect(missing.err()).toBe('error: cluster "nope-main" not found; there are kafka-main, zk-main\n');
+  });
+
   it('table: sorted by name, ready/members, updated age', async () => {
     const io = fakeIo({ [`GET ${BASE}/v1/clusters`]: { body: CLUSTERS } });
     expect(await runCli(['get', 'clusters'], io)).toBe(0);

@@ -39,6 +39,12 @@ const view = (state: string, steps: [string, string][]) => ({
 });
 
 describe('hactl rollout / history / diff / rollback', () => {
+  it('rollout status --cluster of a cluster without rollouts: exit 1 (the state things are in, not a usage error)', async () => {
+    const io = fakeIo({ [`GET ${S}/v1/clusters/zk-main/rollouts`]: { body: { rollouts: [] } } });
+    expect(await runCli(['rollout', 'status', '--cluster', 'zk-main'], io)).toBe(1);
+    expect(io.err()).toBe('error: cluster zk-main has no rollouts\n');
+  });
+
   it('rollout start posts the options and prints the order', async () => {
     const io = fakeIo({
       [`POST ${S}/v1/clusters/zk-main/rollouts`]: {

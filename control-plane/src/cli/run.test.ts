@@ -229,7 +229,7 @@ describe('errors', () => {
 describe('usage, help and version', () => {
   it.each([
     [['nope'], "error: unknown command 'nope'"],
-    [['get', 'hosts', 'extra'], "error: too many arguments for 'hosts'"],
+    [['describe', 'cluster', 'zk-main', 'extra'], "error: too many arguments for 'cluster'"],
     [
       ['get', 'hosts', '-o', 'xml'],
       "argument 'xml' is invalid. Allowed choices are table, wide, json, yaml.",

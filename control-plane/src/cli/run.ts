@@ -101,18 +101,20 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
   get
     .command('hosts')
     .alias('host')
+    .argument('[names...]', 'only these hosts')
     .description('list hosts with their agent connection and generation (GET /v1/hosts)')
     .addOption(outputOption())
-    .action((flags: OutputFlags, cmd: Command) =>
-      act(async () => (await import('./commands/get.js')).runGetHosts(context(cmd), flags)),
+    .action((names: string[], flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/get.js')).runGetHosts(context(cmd), flags, names)),
     );
   get
     .command('clusters')
     .alias('cluster')
+    .argument('[names...]', 'only these clusters')
     .description('list clusters with their health (GET /v1/clusters)')
     .addOption(outputOption())
-    .action((flags: OutputFlags, cmd: Command) =>
-      act(async () => (await import('./commands/get.js')).runGetClusters(context(cmd), flags)),
+    .action((names: string[], flags: OutputFlags, cmd: Command) =>
+      act(async () => (await import('./commands/get.js')).runGetClusters(context(cmd), flags, names)),
     );
 
   const describe = program.command('describe').description('show one resource in detail');

@@ -1,14 +1,53 @@
-import { checkClusterList, checkHostList } from '../api-types.js';
+import { NotFoundError } from '@hactl/shared/errors';
+import { checkClusterList, checkHostList, isRecord } from '../api-types.js';
 import { renderRaw } from '../output.js';
 import { renderClusters, renderHosts } from '../views.js';
 import type { CommandContext, OutputFlags } from './context.js';
 
-/** `hactl get hosts`: GET /v1/hosts. */
-export async function runGetHosts(ctx: CommandContext, flags: OutputFlags): Promise<number> {
+/**
+ * The items of a listing that `names` name, in the listing's order (all of them when `names` is
+ * empty), with the raw items beside them for -o json|yaml. Throws NotFoundError for the first name
+ * that matches none, saying which exist (sorted). Pure.
+ */
+export function pickNamed<T extends { name: string }>(
+  what: 'host' | 'cluster',
+  items: readonly T[],
+  raw: readonly unknown[],
+  names: readonly string[],
+): { items: T[]; raw: unknown[] } {
+  if (!names.length) return { items: [...items], raw: [...raw] };
+  const missing = names.find((n) => !items.some((i) => i.name === n));
+  if (missing !== undefined)
+    throw new NotFoundError(
+      what,
+      missing,
+      items.length
+        ? `there are ${items
+            .map((i) => i.name)
+            .sort()
+            .join(', ')}`
+        : `there are no ${what}s`,
+    );
+  const keep = items.map((i) => names.includes(i.name));
+  return { items: items.filter((_, k) => keep[k]), raw: raw.filter((_, k) => keep[k]) };
+}
+
+/** The raw list under `key` of a listing's body ([] when it has none: the check above refused it). */
+function rawList(body: unknown, key: string): unknown[] {
+  const list = isRecord(body) ? body[key] : undefined;
+  return Array.isArray(list) ? list : [];
+}
+
+/** `hactl get hosts [NAME...]`: GET /v1/hosts, the named hosts only when names are given. */
+export async function runGetHosts(
+  ctx: CommandContext,
+  flags: OutputFlags,
+  names: readonly string[] = [],
+): Promise<number> {
   const body = await ctx.client.get('/v1/hosts');
-  const hosts = checkHostList(body);
+  const { items: hosts, raw } = pickNamed('host', checkHostList(body), rawList(body, 'hosts'), names);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    ctx.io.stdout(await renderRaw(body, flags.output));
+    ctx.io.stdout(await renderRaw(names.length ? { hosts: raw } : body, flags.output));
   } else if (hosts.length === 0) {
     ctx.io.stderr('No hosts found.\n');
   } else {
@@ -17,12 +56,21 @@ export async function runGetHosts(ctx: CommandContext, flags: OutputFlags): Prom
   return 0;
 }
 
-/** `hactl get clusters`: GET /v1/clusters. */
-export async function runGetClusters(ctx: CommandContext, flags: OutputFlags): Promise<number> {
+/** `hactl get clusters [NAME...]`: GET /v1/clusters, the named clusters only when names are given. */
+export async function runGetClusters(
+  ctx: CommandContext,
+  flags: OutputFlags,
+  names: readonly string[] = [],
+): Promise<number> {
   const body = await ctx.client.get('/v1/clusters');
-  const clusters = checkClusterList(body);
+  const { items: clusters, raw } = pickNamed(
+    'cluster',
+    checkClusterList(body),
+    rawList(body, 'clusters'),
+    names,
+  );
   if (flags.output === 'json' || flags.output === 'yaml') {
-    ctx.io.stdout(await renderRaw(body, flags.output));
+    ctx.io.stdout(await renderRaw(names.length ? { clusters: raw } : body, flags.output));
   } else if (clusters.length === 0) {
     ctx.io.stderr('No clusters found.\n');
   } else {

@@ -1,3 +1,4 @@
+import { HactlError } from '@hactl/shared/errors';
 import { UsageError } from '../errors.js';
 import { isRecord } from '../api-types.js';
 import { renderRaw, type OutputFormat } from '../output.js';
@@ -73,7 +74,8 @@ export async function runRolloutStatus(
     if (!flags.cluster) throw new UsageError('give a rollout id or --cluster NAME');
     const list = await ctx.client.get(`/v1/clusters/${encodeURIComponent(flags.cluster)}/rollouts`);
     const first = isRecord(list) && Array.isArray(list.rollouts) ? list.rollouts[0] : undefined;
-    if (!first) throw new UsageError(`cluster ${flags.cluster} has no rollouts`);
+    // The state things are in, not a wrong command line: exit 1, as a 404 would.
+    if (!first) throw new HactlError('not_found', `cluster ${flags.cluster} has no rollouts`);
     rid = checkRollout(first).id;
   }
   if (flags.watch) return followRollout(ctx, rid);
