@@ -106,6 +106,31 @@ describe('rollout engine', () => {
     pids.set('zk/zk-1', 101);
   });
 
+  it("a rollout row's updated_at moves only when its state does (a start step's gate timeout counts from it: runningSince)", () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const startedAt = now;
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    const updatedAt = () => store.getRollout(r.id)!.updated_at;
+    // Steps requested and finished, reports, ticks: the row's updated_at stays at the start.
+    now += 1000;
+    pids.set('zk/zk-1', 201);
+    report(fleet);
+    engine.tick();
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    now += 1000;
+    engine.tick();
+    expect(updatedAt()).toBe(startedAt);
+    // A pause and a resume are state changes: it moves to each.
+    engine.pause(r.id);
+    expect(updatedAt()).toBe(now);
+    now += 5000;
+    engine.resume(r.id);
+    expect(updatedAt()).toBe(now);
+    pids.set('zk/zk-1', 101);
+  });
+
   it('gate timeout with rollback: the previous spec becomes a new revision and the restarted members roll back', () => {
     const { fleet, engine } = world();
     fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
