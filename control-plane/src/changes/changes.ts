@@ -86,9 +86,9 @@ export class Changes {
           { cluster: s.name, revision: s.revision, author: meta.author },
           'cluster revision accepted',
         );
+    for (const a of applied) if (a.restartOrder) this.rollouts.logStarted(a.rollout!);
     // The first steps go out now (not at the next timer pass), after the new desired states: on
     // an agent's stream its new files arrive before the request to restart onto them.
-    for (const a of applied) if (a.restartOrder) this.rollouts.logStarted(a.rollout!);
     if (applied.some((a) => a.rollout !== undefined)) this.rollouts.tick();
     return applied;
   }
