@@ -8,9 +8,9 @@
  *   state as hactl sent it (the ratio's floor; also shown: one message to every stream). The
  *   apply's synchronous part is split into `store` (validate, plan, stage, commit) and `push`
  *   (Fleet.pushChanges: encoding and writing every host's message), next to the bare server's
- *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt. Each agent
- *   reports within 100 ms of a new state, and the next change waits until the control plane has
- *   handled that burst (300 ms without a report);
+ *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt.
+ *   Each agent reports within 100 ms of a new state, and the next change waits until the control
+ *   plane has handled that burst (300 ms without a report);
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
  *   (p50/p99/max), Fleet.recordStatus alone, event-loop delay p99/max in the control plane and in
  *   the simulated agents, and the control plane's GC pauses (major and minor: count, longest, total);

@@ -74,8 +74,17 @@ function save(dir: string, name: string, data: unknown): void {
   console.log(`recorded ${path.relative(REPO_ROOT, path.join(dir, name))}`);
 }
 
+/** A kept protocol connection as the agent's probe uses it (agent/src/services/kafka/wire-connection.ts). */
+type WireConnection = { readonly alive: boolean; close(): void };
+type WireConnect = (host: string, port: number, timeoutMs: number) => Promise<WireConnection>;
+
 interface AgentKafka {
   probeKafka(inputs: unknown, timeoutMs: number): Promise<unknown>;
+  createKafkaProber(connect: { wire?: WireConnect }): {
+    probe(inputs: unknown, timeoutMs: number): Promise<unknown>;
+    close(): Promise<void>;
+  };
+  KafkaWireConnection: { open: WireConnect };
   describeQuorumFrame(host: string, port: number, timeoutMs: number): Promise<Buffer>;
 }
 
@@ -85,6 +94,7 @@ async function agentKafka(): Promise<AgentKafka> {
   return {
     ...(await import(path.join(dist, 'probe.js'))),
     ...(await import(path.join(dist, 'quorum.js'))),
+    ...(await import(path.join(dist, 'wire-connection.js'))),
   } as AgentKafka;
 }
 
@@ -391,6 +401,38 @@ describe('e2e: Kafka 4.1 in KRaft mode, three combined nodes', { timeout: 240_00
     expect(withTopic.status.reason).toMatch(
       /^3\/3 nodes, quorum leader \d \(epoch \d+\), 3\/3 voters, 0 under-replicated$/,
     );
+  });
+
+  it("a controller-only follower's probe finds the real leader once and keeps that connection", async () => {
+    const c = await lab.waitForHealth('kafka-kraft', 'healthy');
+    const leader = Number(/quorum leader (\d)/.exec(c.status.reason)![1]);
+    // A follower probed as a controller-only node's agent probes it: on its CONTROLLER listener,
+    // which answers NOT_LEADER_OR_FOLLOWER, so the probe walks to the other voters.
+    const [host, address] = KRAFT_HOSTS.find(([, a]) => Number(a.split('.').at(-1)) - 20 !== leader)!;
+    const applied = lab.appliedInputs<Record<string, unknown>>(host, 'kafka');
+    const inputs = { ...applied, roles: ['controller'], port: undefined };
+    const { createKafkaProber, KafkaWireConnection } = await agentKafka();
+    const opened: string[] = [];
+    const prober = createKafkaProber({
+      wire: (h, port, timeoutMs) => {
+        opened.push(`${h}:${port}`);
+        return KafkaWireConnection.open(h, port, timeoutMs);
+      },
+    });
+    try {
+      // The first probe: its own listener, then voters until the leader (at most both others).
+      expect(await prober.probe(inputs, 2000)).toMatchObject({ ok: true, quorum: { leaderId: leader } });
+      expect(opened[0]).toBe(`${address}:9093`);
+      expect(opened.at(-1)).toBe(`127.0.4.${20 + leader}:9093`);
+      expect(opened.length).toBeLessThanOrEqual(3);
+      const afterFirst = [...opened];
+      // The next ones ask the kept leader connection first and open nothing new.
+      for (let i = 0; i < 2; i++)
+        expect(await prober.probe(inputs, 2000)).toMatchObject({ ok: true, quorum: { leaderId: leader } });
+      expect(opened).toEqual(afterFirst);
+    } finally {
+      await prober.close();
+    }
   });
 
   it.runIf(RECORD)('records testdata from the real quorum: DescribeQuorum answers and probes', async () => {

@@ -115,11 +115,12 @@ function App() {
           }),
         );
         // Only what no later refresh has already shown (decided here, once, not in the updater).
-        const take = (piece: string, answered: boolean) => answered && latest.current.accept(piece, seq);
-        const newHosts = take('hosts', hosts !== undefined) ? hosts!.hosts : undefined;
-        const newClusters = take('clusters', clusters !== undefined) ? clusters!.clusters : undefined;
-        const newEvents = take('events', events !== undefined) ? events!.events : undefined;
-        const newPer = per.filter((p) => take(`cluster:${p.n}`, true));
+        const take = <T,>(piece: string, answer: T | undefined): T | undefined =>
+          answer !== undefined && latest.current.accept(piece, seq) ? answer : undefined;
+        const newHosts = take('hosts', hosts)?.hosts;
+        const newClusters = take('clusters', clusters)?.clusters;
+        const newEvents = take('events', events)?.events;
+        const newPer = per.filter((p) => take(`cluster:${p.n}`, p) !== undefined);
         setData((d) => {
           const views = { ...d.views };
           const rollouts = { ...d.rollouts };

@@ -41,6 +41,11 @@ export class ReusedClient<T> {
     }
   }
 
+  /** The key of the client kept now (undefined when none is): the target of its last good use. */
+  get key(): string | undefined {
+    return this.slot?.key;
+  }
+
   /** Closes the client, if any; the next use opens a new one. */
   async close(): Promise<void> {
     const slot = this.slot;

@@ -14,7 +14,7 @@ import type { ClusterPreview, Fleet, StagedApply } from '../reconcile/fleet.js';
 import type { AppliedCluster } from '../api/contract.js';
 
 export type { AppliedCluster } from '../api/contract.js';
-import { defaultRolloutOptions, type RolloutEngine } from '../rollout/engine.js';
+import { defaultRolloutOptions, type RolloutEngine, type StoredRollout } from '../rollout/engine.js';
 import { checkPreviewHosts, type ClusterPreviewView } from './host-checks.js';
 
 /** One cluster spec of a request, with the name it is applied under. */
@@ -75,9 +75,9 @@ export class Changes {
   ): AppliedCluster[] {
     // Each revision and the rollout that carries it out are stored in one transaction: stored
     // apart, a crash between the two left the members "restart pending" with no rollout.
-    const { staged, applied } = this.fleet.transaction(() => {
+    const { staged, rolled } = this.fleet.transaction(() => {
       const staged = this.stageAll(docs, meta, false, { forceRemoval: opts.forceRemoval === true }).staged;
-      return { staged, applied: staged.map((s) => this.stageRoll(s, opts.rollout)) };
+      return { staged, rolled: staged.map((s) => this.stageRoll(s, opts.rollout)) };
     });
     this.fleet.pushChanges(staged.flatMap((s) => s.pushes));
     for (const s of staged)
@@ -86,11 +86,11 @@ export class Changes {
           { cluster: s.name, revision: s.revision, author: meta.author },
           'cluster revision accepted',
         );
-    for (const a of applied) if (a.restartOrder) this.rollouts.logStarted(a.rollout!);
+    for (const r of rolled) if (r.stored) this.rollouts.logStarted(r.stored);
     // The first steps go out now (not at the next timer pass), after the new desired states: on
     // an agent's stream its new files arrive before the request to restart onto them.
-    if (applied.some((a) => a.rollout !== undefined)) this.rollouts.tick();
-    return applied;
+    if (rolled.some((r) => r.applied.rollout !== undefined)) this.rollouts.tick();
+    return rolled.map((r) => r.applied);
   }
 
   /** What `apply` would do, with each affected host's answer on the new distribution; stores nothing. */
@@ -254,10 +254,14 @@ export class Changes {
   }
 
   /**
-   * Inside the apply's transaction: stores the cluster's rollout, or lists the members left restart
-   * pending. Its first step is taken after the commit (`apply`).
+   * Inside the apply's transaction: stores the cluster's rollout (`stored`, logged after the
+   * commit), or lists the members left restart pending. Its first step is taken after the commit
+   * (`apply`).
    */
-  private stageRoll(s: StagedApply, rolloutWanted: boolean): AppliedCluster {
+  private stageRoll(
+    s: StagedApply,
+    rolloutWanted: boolean,
+  ): { applied: AppliedCluster; stored?: StoredRollout } {
     const base = {
       name: s.name,
       revision: s.revision,
@@ -266,14 +270,15 @@ export class Changes {
     };
     // A membership change is carried out by its procedure whatever `rolloutWanted` says: its held
     // and removed members move only through the procedure's steps.
-    if (s.procedure) return { ...base, rollout: s.procedure, membershipSteps: s.procedureSteps ?? [] };
+    if (s.procedure)
+      return { applied: { ...base, rollout: s.procedure, membershipSteps: s.procedureSteps ?? [] } };
     // The running members that need a restart (revisions.ts restartsFor); stopped ones pick the
     // config up when they start.
     const members = s.restarts();
     if (!rolloutWanted || members.length === 0)
-      return { ...base, restartPending: rolloutWanted ? [] : members };
-    const id = this.rollouts.insert(s.name, defaultRolloutOptions('apply'), members);
-    return { ...base, rollout: id, restartOrder: this.rollouts.view(id).plan };
+      return { applied: { ...base, restartPending: rolloutWanted ? [] : members } };
+    const stored = this.rollouts.insert(s.name, defaultRolloutOptions('apply'), members);
+    return { applied: { ...base, rollout: stored.id, restartOrder: stored.plan }, stored };
   }
 }
 

@@ -140,7 +140,6 @@ export function createApiClient(
   io: Pick<CliIo, 'http' | 'httpStream' | 'sleep'>,
   conn: Connection,
 ): ApiClient {
-  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const call = async (
     method: string,
     path: string,
@@ -175,7 +174,7 @@ export function createApiClient(
   };
   return {
     server: conn.server,
-    get: (path) => retryRetriable(() => call('GET', path), GET_RETRY_DELAYS_MS, sleep),
+    get: (path) => retryRetriable(() => call('GET', path), GET_RETRY_DELAYS_MS, io.sleep),
     put: (path, body, headers) => call('PUT', path, body, headers),
     post: (path, body, headers) => call('POST', path, body, headers),
     delete: (path, headers) => call('DELETE', path, undefined, headers),

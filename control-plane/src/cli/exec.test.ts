@@ -5,6 +5,7 @@ import { commandTestApp, execAgentSession, type CommandTestApp } from '../comman
 import { exitReport, type ExitReport } from '../commands/state.js';
 import { planExecRequest } from './commands/exec.js';
 import { runCli, type CliIo } from './run.js';
+import { timerSleep } from './io.js';
 
 /**
  * `hactl exec` in-process against the real app: fake agents answer ExecStart on the fleet the way
@@ -85,6 +86,7 @@ beforeEach(() => {
       readStdin: async () => '',
       isTty: false,
       now: Date.now,
+      sleep: timerSleep,
       out: () => o,
       err: () => e,
       interrupt: () => onInt?.(),

@@ -21,8 +21,11 @@ export interface CliIo {
   isTty: boolean;
   /** Current time in ms since the epoch; ages ("3s ago") are computed against it. */
   now: () => number;
-  /** Waits `ms` (a GET's retry, client.ts); absent: a real timer. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Waits `ms`: a GET's retry (client.ts) and the `-w` polls of rollouts and failovers. `timerSleep`
+   * for a real CLI; the fake one in tests returns at once.
+   */
+  sleep: (ms: number) => Promise<void>;
   /** Streamed GETs (`hactl exec`, `hactl logs -f`); absent: those commands say they cannot stream. */
   httpStream?: HttpStreamClient;
   /**
@@ -30,4 +33,9 @@ export interface CliIo {
    * kills the process as usual.
    */
   onInterrupt?: (handler: () => void) => () => void;
+}
+
+/** A real wait of `ms` on a timer (CliIo.sleep of a CLI that talks to a real control plane). */
+export function timerSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,6 +3,7 @@
 import { nodeHttpClient, nodeHttpStreamClient } from './http.js';
 import { readCapped, readFileCapped } from './read-capped.js';
 import { runCli } from './run.js';
+import { timerSleep } from './io.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {
   http: nodeHttpClient,
@@ -13,7 +14,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   readStdin: (maxBytes) => readCapped(process.stdin, maxBytes),
   isTty: process.stdout.isTTY === true,
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: timerSleep,
   httpStream: nodeHttpStreamClient,
   onInterrupt: (handler) => {
     process.on('SIGINT', handler);

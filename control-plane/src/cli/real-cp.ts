@@ -12,7 +12,7 @@ import { createApp } from '../api/app.js';
 import { createCore, type Core } from '../core.js';
 import type { AgentCommand, AgentCommandResult, AgentSession } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import type { CliIo } from './io.js';
+import { timerSleep, type CliIo } from './io.js';
 import { readFileCapped } from './read-capped.js';
 import { runCli } from './run.js';
 import { testTrust } from '../trust/testing.js';
@@ -91,6 +91,7 @@ export function startRealControlPlane(): RealControlPlane {
       readStdin: async () => '',
       isTty: false,
       now: () => clock.now,
+      sleep: timerSleep,
       out: () => out,
       err: () => err,
     };

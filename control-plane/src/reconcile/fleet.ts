@@ -439,8 +439,9 @@ export class Fleet {
 
   /**
    * Registers (or re-registers) an agent; returns its host id and current desired state (the
-   * stored JSON, and the object it was planned as when this control plane still holds it). Throws an `already_exists` HactlError, changing nothing, while another session
-   * of the same host name is live: two agents started with one `--name` used to replace each
+   * stored JSON, and the object it was planned as when this control plane still holds it). Throws
+   * an `already_exists` HactlError, changing nothing, while another session of the same host name
+   * is live: two agents started with one `--name` used to replace each
    * other's session in turn, each moving the host to its own address (issue 16 #8). A restarted
    * agent whose old stream the control plane has not seen close yet is accepted once keepalive
    * drops that stream (≤ 30 s).

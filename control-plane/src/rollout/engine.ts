@@ -11,7 +11,7 @@ import {
   type Logger,
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
-import { viewRollout } from './view.js';
+import { planOrder, viewRollout } from './view.js';
 import {
   checkLeaseRequest,
   planResume,
@@ -61,6 +61,17 @@ export interface RolloutEngineOptions {
   onStepDone?: (rollout: RolloutRow, step: RolloutStepRow) => void;
 }
 
+/** A rollout `insert` stored: its members in restart order, and that order as its view's `plan` shows it. */
+export interface StoredRollout {
+  id: string;
+  cluster: string;
+  action: string;
+  /** Instance ids, in the order planned. */
+  order: string[];
+  /** `host (instance)` in that order (view.ts planOrder). */
+  plan: string[];
+}
+
 /**
  * Drives persisted rollouts one step at a time: asks the instance's agent to restart it (a
  * command with a stable id, so a resend after a crash is not a second restart), the agent waits
@@ -95,25 +106,26 @@ export class RolloutEngine {
    * ConflictError while another rollout is running or paused.
    */
   start(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): RolloutView {
-    const id = this.insert(cluster, opts, only, op);
-    this.logStarted(id);
+    const stored = this.insert(cluster, opts, only, op);
+    this.logStarted(stored);
     this.tick();
-    return this.view(id);
+    return this.view(stored.id);
   }
 
   /** The log line of a stored rollout, once its transaction committed. */
-  logStarted(id: string): void {
-    const r = this.must(id);
-    const order = this.o.store.listRolloutSteps(id).map((s) => s.instance_id);
-    this.o.logger.info({ cluster: r.cluster, rollout: id, action: r.action, order }, 'rollout started');
+  logStarted(r: StoredRollout): void {
+    this.o.logger.info(
+      { cluster: r.cluster, rollout: r.id, action: r.action, order: r.order },
+      'rollout started',
+    );
   }
 
   /**
    * Stores a rollout as `start` does, without taking a step: inside a caller's transaction (an
    * apply stores a revision and the rollout that carries it out together), whose caller ticks after
-   * the commit (and logs it: `logStarted`). Returns its id; throws as `start` does.
+   * the commit (and logs it: `logStarted`). Throws as `start` does.
    */
-  insert(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): string {
+  insert(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): StoredRollout {
     const row = this.o.store.getCluster(cluster);
     if (!row) throw new NotFoundError('cluster', cluster);
     const running = this.active(cluster);
@@ -159,7 +171,13 @@ export class RolloutEngine {
       message: `rollout ${id} (${opts.action}) over ${order.join(', ') || 'nothing'}`,
       data_json: JSON.stringify({ rollout: id, order }),
     });
-    return id;
+    return {
+      id,
+      cluster,
+      action: opts.action,
+      order,
+      plan: planOrder(steps, this.o.fleet.snapshot().hostNames),
+    };
   }
 
   private opts(r: RolloutRow): RolloutOptions {

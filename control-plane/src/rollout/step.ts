@@ -25,11 +25,11 @@ import { STEP_OP_ORDER } from '../membership/plan.js';
  * - Membership procedures (issue 10): steps of a later phase wait until every step of the phase
  *   before is done; within a phase (STEP_OP_ORDER) a handover goes first (a removed member that
  *   leads now is restarted, one that does not is done at once), held members start, then restarts
- *   (leader last), then removed members stop. A `start` is requested only when its gates hold (`startGates`, the same
- *   restart-lease gates, checked here since starting takes no member down and so asks no lease);
- *   it is done once the member runs and has answered a probe after the request. A start whose gates
- *   have not held for `gateTimeoutSec` (since the rollout last entered `running` or the last step
- *   finished) pauses the procedure, naming the gates. A `stop` is done
+ *   (leader last), then removed members stop. A `start` is requested only when its gates
+ *   hold (`startGates`, the same restart-lease gates, checked here since starting takes no member
+ *   down and so asks no lease); it is done once the member runs and has answered a probe after the
+ *   request. A start whose gates have not held for `gateTimeoutSec` (since the rollout last entered
+ *   `running` or the last step finished) pauses the procedure, naming the gates. A `stop` is done
  *   on the agent's result, or once the member is reported stopped with its lease released.
  */
 

@@ -45,6 +45,14 @@ export function orderStepsAsRun(
   ];
 }
 
+/** A rollout's steps in plan order as `host (instance)`: the view's `plan` and an apply's `restartOrder`. Pure. */
+export function planOrder(
+  steps: readonly Pick<RolloutStepRow, 'host_id' | 'instance_id'>[],
+  hostNames: ReadonlyMap<string, string>,
+): string[] {
+  return steps.map((s) => `${hostNames.get(s.host_id) ?? s.host_id} (${s.instance_id})`);
+}
+
 /**
  * A stored rollout as `GET /v1/rollouts/{id}` shows it: times as ISO strings, hosts by name, steps
  * in the order they ran and will run (`orderStepsAsRun`; `plan` keeps the order planned at the
@@ -83,7 +91,7 @@ export function viewRollout(
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
     startedAt: taken.length ? iso(Math.min(...taken)) : null,
-    plan: steps.map((s) => `${host(s.host_id)} (${s.instance_id})`),
+    plan: planOrder(steps, o.hostNames),
     steps: orderStepsAsRun(steps, o.members ?? new Map()).map((s) => ({
       index: s.idx,
       op: s.op ?? 'restart',

@@ -84,12 +84,11 @@ interface KafkaClients {
   quorum: ReusedClient<KafkaWireConnection>;
   /**
    * KRaft, a controller-only follower (its own listener answers NOT_LEADER_OR_FOLLOWER): the
-   * connection to the voter that answered as leader, asked first at the next probe. Only when the
-   * leader moved does the walk reach other voters (one connection each, the last one kept).
+   * connection to the voter the last walk ended on (the leader, once found), asked first at the
+   * next probe. Only when the leader moved does the walk reach other voters (one connection each,
+   * the last one kept).
    */
   leader: ReusedClient<KafkaWireConnection>;
-  /** The target key of the voter that answered as leader at the last walk. */
-  lastLeader?: string;
 }
 
 /**
@@ -189,9 +188,10 @@ async function probeQuorum(
   const others = (inputs.voters ?? [])
     .filter((v) => v.id !== inputs.id)
     .map((v) => targetKey(v.address, v.port, timeoutMs));
-  // The last leader first; the rest in the voters' order.
-  const walk = clients.lastLeader && others.includes(clients.lastLeader) ? [clients.lastLeader] : [];
-  walk.push(...others.filter((k) => k !== clients.lastLeader));
+  // The voter the last walk ended on (the leader) first; the rest in the voters' order.
+  const kept = clients.leader.key;
+  const walk =
+    kept !== undefined && others.includes(kept) ? [kept, ...others.filter((k) => k !== kept)] : others;
   const targets = [targetKey(inputs.address, own, timeoutMs), ...walk];
   let ownAnswered = false;
   let last: QuorumInfo | undefined;
@@ -202,10 +202,7 @@ async function probeQuorum(
       );
       if (i === 0) ownAnswered = true;
       last = q;
-      if (q.errorCode === 0) {
-        if (i > 0) clients.lastLeader = key;
-        break;
-      }
+      if (q.errorCode === 0) break;
       if (q.errorCode !== NOT_LEADER_OR_FOLLOWER) break;
     } catch (err) {
       if (i === 0 && !inputs.roles.includes('broker')) probe.error = message(err);

@@ -64,7 +64,7 @@ async function follow(ctx: CommandContext, id: string): Promise<number> {
       last = text;
     }
     if (f.state !== 'running') return f.state === 'completed' ? 0 : 1;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await ctx.io.sleep(1000);
   }
 }
 

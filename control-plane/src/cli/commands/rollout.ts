@@ -102,7 +102,7 @@ export async function followRollout(ctx: CommandContext, id: string): Promise<nu
       ctx.io.stderr(`rollout/${r.id} is paused: ${escapeControl(r.reason)}\n`);
       return 1;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await ctx.io.sleep(1000);
   }
 }
 
