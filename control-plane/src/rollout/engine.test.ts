@@ -35,12 +35,12 @@ function world(): { fleet: Fleet; engine: RolloutEngine; leases: LeaseManager } 
   return { fleet, engine, leases };
 }
 
-/** Agents report: all serving, member 2 leads. */
-function report(fleet: Fleet): void {
+/** Agents report: all serving, member `leader` (2 unless said) leads. */
+function report(fleet: Fleet, leader = 2): void {
   for (const i of [1, 2, 3]) {
     const id = `zk/zk-${i}`;
     const probe =
-      i === 2
+      i === leader
         ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 }
         : { ok: true, serving: true, mode: 'follower' };
     const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = {
@@ -291,5 +291,46 @@ describe('rollout engine', () => {
     engine.tick();
     expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
     pids.set('zk/zk-1', 101);
+  });
+
+  it('a requested follower that then takes over leadership is put back: the other follower goes first, the old command is abandoned', () => {
+    const { fleet, engine, leases } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    // zk-1 restarts; zk-3 (a follower) is requested next.
+    pids.set('zk/zk-1', 201);
+    now += 1000;
+    report(fleet);
+    engine.tick();
+    expect(sent.at(-1)).toMatchObject({ id: `${r.id}.1`, instanceId: 'zk/zk-3' });
+    // Leadership moves to zk-3 before its agent asks: the leader-last gate refuses it while zk-2 is pending.
+    now += 1000;
+    report(fleet, 3);
+    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.1`).reason).toMatch(/^leader-last: /);
+    engine.tick();
+    // Put back, and zk-2 asked in the same pass: no wait for the gate timeout. (The view lists the
+    // requested step before the pending ones.)
+    expect(engine.view(r.id).steps.map((s) => [s.instance, s.state])).toEqual([
+      ['zk/zk-1', 'done'],
+      ['zk/zk-2', 'requested'],
+      ['zk/zk-3', 'pending'],
+    ]);
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.2`, instanceId: 'zk/zk-2', action: 'restart', args: [] });
+    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.1`).reason).toBe(
+      'abandon: no running rollout asks to restart zk/zk-3',
+    );
+    // zk-2 restarts under its lease; then the leader zk-3 is asked under a new attempt's id.
+    const granted = leases.acquire('h2', 'zk/zk-2', `command ${r.id}.2`);
+    expect(granted.granted).toBe(true);
+    pids.set('zk/zk-2', 202);
+    now += 1000;
+    leases.release(granted.leaseId);
+    report(fleet, 3);
+    engine.tick();
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.1.2`, instanceId: 'zk/zk-3', action: 'restart', args: [] });
+    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.1.2`).granted).toBe(true);
+    pids.set('zk/zk-1', 101);
+    pids.set('zk/zk-2', 102);
   });
 });

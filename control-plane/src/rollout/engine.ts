@@ -494,6 +494,31 @@ export class RolloutEngine {
         return this.finishStep(r, row(d.step), d.note);
       case 'complete':
         return this.setState(r, 'completed', d.reason);
+      case 'requeue-step': {
+        // The command id stays: the next request of the step is `.2`, and the agent's lease request
+        // under the old id is now answered "abandon" (no running rollout asks for the member).
+        const step: RolloutStepRow = {
+          ...row(d.step),
+          state: 'pending',
+          pid_before: 0,
+          requested_at: 0,
+          note: d.note,
+        };
+        this.o.store.updateRolloutStep(step);
+        this.o.logger.info(
+          { cluster: r.cluster, rollout: r.id, instance: step.instance_id, reason: d.reason },
+          'rollout step put back',
+        );
+        this.o.store.appendEvent({
+          at: now,
+          type: 'rollout.step',
+          cluster: r.cluster,
+          host: step.host_id,
+          message: `rollout ${r.id} step ${step.idx}: ${d.note}`,
+          data_json: '{}',
+        });
+        return;
+      }
       case 'request-step': {
         const step: RolloutStepRow = {
           ...row(d.step),

@@ -226,6 +226,56 @@ describe('rollout step decision', () => {
       },
     ],
     [
+      'zookeeper: the requested follower took over leadership and was refused its lease → put back, a follower first',
+      {
+        steps: [doneStep, requested(), step(2)],
+        members: leading('zk/zk-3'),
+        lastRefusal: new Map([
+          ['zk/zk-3', 'leader-last: waiting: leader restarts later; 1 other member(s) first (zk/zk-2)'],
+        ]),
+      },
+      {
+        type: 'requeue-step',
+        step: 1,
+        note: 'put back: zk/zk-3 leads now; zk/zk-2 first',
+        reason:
+          'step 1 (zk/zk-3) was requested when zk/zk-3 did not lead; it leads now (restart rank 2), its lease was refused, and step 2 (zk/zk-2) ranks before it',
+      },
+    ],
+    [
+      'the requested member leads now but has not asked for its lease yet → wait (the gate may still let it go)',
+      { steps: [doneStep, requested(), step(2)], members: leading('zk/zk-3') },
+      {
+        type: 'wait',
+        reason: 'step 1 (zk/zk-3) requested: waiting for the agent to take the lease and restart it',
+      },
+    ],
+    [
+      'the requested member leads now and holds its lease (restarting) → wait, never put back',
+      {
+        steps: [doneStep, requested(), step(2)],
+        members: leading('zk/zk-3'),
+        leaseHolders: ['zk/zk-3'],
+        lastRefusal: new Map([['zk/zk-3', 'leader-last: waiting']]),
+      },
+      {
+        type: 'wait',
+        reason: "step 1 (zk/zk-3) holds the restart lease: waiting for the agent's own result",
+      },
+    ],
+    [
+      'the requested member leads and was refused, but no pending member ranks before it → wait',
+      {
+        steps: [doneStep, requested(), step(2, { state: 'done', finishedAt: NOW - 30_000 })],
+        members: leading('zk/zk-3'),
+        lastRefusal: new Map([['zk/zk-3', 'cluster-healthy: waiting: 1/2 followers synced']]),
+      },
+      {
+        type: 'wait',
+        reason: 'step 1 (zk/zk-3) requested: waiting for the agent to take the lease and restart it',
+      },
+    ],
+    [
       'pause between steps not elapsed → wait',
       {
         rollout: rolloutWith({ pauseBetweenSec: 90 }),
@@ -312,6 +362,26 @@ describe('rollout pass', () => {
     });
     expect(pass).toHaveLength(2);
     expect(pass[1]).toEqual({ type: 'wait', reason: 'pausing 5s between steps; 5s left' });
+  });
+
+  it('a step put back is followed at once by the request of the member that now goes first', () => {
+    const pass = planRolloutPass({
+      ...base,
+      steps: [doneStep, requested(), step(2)],
+      members: leading('zk/zk-3'),
+      lastRefusal: new Map([['zk/zk-3', 'leader-last: waiting']]),
+    });
+    expect(pass.map((d) => [d.type, 'step' in d ? d.step : null])).toEqual([
+      ['requeue-step', 1],
+      ['request-step', 2],
+    ]);
+    // And the one put back is asked again later under a new attempt's command id.
+    const later = decideRolloutStep({
+      ...base,
+      steps: [doneStep, step(1, { commandId: 'r1.1' }), step(2, { state: 'done', finishedAt: NOW - 1 })],
+      members: leading('zk/zk-3'),
+    });
+    expect(later).toMatchObject({ type: 'request-step', step: 1, commandId: 'r1.1.2', ledAtRequest: true });
   });
 
   it('no finish → a single decision', () => {

@@ -20,7 +20,10 @@ import { STEP_OP_ORDER } from '../membership/plan.js';
  *   It does not run out while the member holds its lease (restarting under it).
  * - Leader last, re-decided at every step: leadership can move during a rollout (a restarted leader
  *   hands over to a member that is still pending), so the next step is the pending member with the
- *   lowest restart rank now, then plan order; the plan's order is only the first guess.
+ *   lowest restart rank now, then plan order; the plan's order is only the first guess. A step
+ *   already requested whose member has since become the leader, and was refused its lease, is put
+ *   back to pending (`requeue-step`) so a lower-ranked member goes first: the lease's leader-last
+ *   gate would otherwise refuse it until the gate timeout.
  * - `pauseBetweenSec` counts from the last step that finished (done or failed).
  * - Membership procedures (issue 10): steps of a later phase wait until every step of the phase
  *   before is done; within a phase (STEP_OP_ORDER) a handover goes first (a removed member that
@@ -106,6 +109,12 @@ export type RolloutDecision =
       op: StepOp;
       reason: string;
     }
+  /**
+   * The requested restart step's member now ranks after a pending restart of its phase (it took
+   * over leadership after it was requested) and its agent was refused the lease: put the step back
+   * to pending (its command id kept, so the next request is a new attempt) and ask the other first.
+   */
+  | { type: 'requeue-step'; step: number; note: string; reason: string }
   | { type: 'wait'; reason: string }
   /** Every step is done or skipped. */
   | { type: 'complete'; reason: string }
@@ -154,6 +163,17 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     const obs = input.observations.get(requested.instance);
     const done = finishedBy(requested, obs, leased);
     if (done) return { type: 'finish-step', step: requested.idx, ...done };
+    const before = overtakenBy(requested, steps, input, leased);
+    if (before)
+      return {
+        type: 'requeue-step',
+        step: requested.idx,
+        note: `put back: ${requested.instance} leads now; ${before.instance} first`,
+        reason:
+          `${what} was requested when ${requested.instance} did not lead; it leads now (restart rank ` +
+          `${restartRank(input.members.get(requested.instance))}), its lease was refused, and ` +
+          `step ${before.idx} (${before.instance}) ranks before it`,
+      };
     // The gate timeout bounds the wait for the gates, i.e. for the lease. Once the agent holds
     // the lease the gates held: the restart itself (stop, start, readiness, the kind's after-restart
     // procedure) or a removal's drain is the agent's, bounded by its own timeouts and the lease's
@@ -268,6 +288,37 @@ export function orderPendingSteps<S extends Pick<StepInput, 'idx' | 'instance' |
 }
 
 /**
+ * The pending step that must go before the requested one, if any: leader last is decided when a
+ * step is requested, but leadership can move to its member afterwards (a restarted leader hands
+ * over to a member whose restart was just requested). The lease's leader-last gate then refuses
+ * that member for as long as another member of the phase is pending, and since nothing else is
+ * requested while a step is, the rollout would wait for the gate timeout. Only a restart whose
+ * member holds no lease and whose last lease answer was a refusal is put back: a member refused
+ * since its last grant has not been taken down for this step (a grant clears the refusal), so the
+ * step is not half done. Pure.
+ */
+function overtakenBy(
+  requested: StepInput,
+  steps: readonly StepInput[],
+  input: RolloutStepInput,
+  leased: boolean,
+): StepInput | undefined {
+  if ((requested.op ?? 'restart') !== 'restart' || leased) return undefined;
+  if (!input.lastRefusal.has(requested.instance)) return undefined;
+  const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
+  const mine = rank(requested);
+  const phase = requested.phase ?? 0;
+  const others = steps.filter(
+    (s) =>
+      s.state === 'pending' &&
+      (s.phase ?? 0) === phase &&
+      (s.op ?? 'restart') === 'restart' &&
+      rank(s) < mine,
+  );
+  return orderPendingSteps(others, input.members)[0];
+}
+
+/**
  * Whether the requested step is finished by what the agent reports, with the note and why. Pure.
  * - restart: a new process runs, reported after the request, and the member holds no lease;
  * - start: the member runs and answered a probe taken after the request (not necessarily serving: a
@@ -303,17 +354,26 @@ function finishedBy(
 }
 
 /**
- * One pass: the decision, and after a finished step the decision that follows it at the same
- * moment (the next request, the completion or the pause between steps). Finishing a step is the
- * only decision that is followed by another: it leaves no step requested, so a pass is at most two.
+ * One pass: the decision, and after a finished or requeued step the decision that follows it at
+ * the same moment (the next request, the completion or the pause between steps). Those are the
+ * only decisions followed by another: they leave no step requested. A requeue is followed by a
+ * request of a lower-ranked member, never by another requeue, so a pass is at most three.
  */
 export function planRolloutPass(input: RolloutStepInput): RolloutDecision[] {
   const first = decideRolloutStep(input);
-  if (first.type !== 'finish-step') return [first];
-  const steps = input.steps.map((s) =>
-    s.idx === first.step ? { ...s, state: 'done', finishedAt: input.now } : s,
-  );
-  return [first, ...planRolloutPass({ ...input, steps })];
+  if (first.type === 'finish-step') {
+    const steps = input.steps.map((s) =>
+      s.idx === first.step ? { ...s, state: 'done', finishedAt: input.now } : s,
+    );
+    return [first, ...planRolloutPass({ ...input, steps })];
+  }
+  if (first.type === 'requeue-step') {
+    const steps = input.steps.map((s) =>
+      s.idx === first.step ? { ...s, state: 'pending', requestedAt: 0, pidBefore: 0 } : s,
+    );
+    return [first, ...planRolloutPass({ ...input, steps })];
+  }
+  return [first];
 }
 
 /**
