@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
 import { Lab, REPO_ROOT, type ClusterStatusBody } from '../src/lab/fleet.js';
 import { labZookeeperSpec } from '../src/lab/zookeeper.js';
+import { waitFor } from '../src/lab/wait.js';
 
 // The Storm `ui` member only, on the emulator (test/emulators/storm): the real UI cannot be run here,
 // because org.apache.storm:storm-webapp is not published on Maven Central, so the assembled Storm
@@ -36,7 +37,10 @@ const stormSpec = {
   // The emulator, because of the UI (see the top of this file).
   distribution: { home: path.join(REPO_ROOT, 'test/emulators/storm') },
   zookeeper: 'zk-main',
-  nimbus: { hosts: ['storm1', 'storm2'], failover: 'manual' },
+  // No automatic failover: the second test stops storm1's agent and kills its nimbus to see the UI
+  // without a leader, which the control plane would otherwise (rightly) fail over after
+  // detectAfterSec. The third test fails over on the operator's word.
+  nimbus: { hosts: ['storm1', 'storm2'], failover: 'manual', autoFailover: false },
   supervisors: { hosts: ['storm3', 'storm4'], slots: [6700, 6701, 6702] },
   // On the standby's host, so the UI keeps answering while storm1 (nimbus) and its agent are down.
   ui: { host: 'storm2', port: 8080 },
@@ -131,6 +135,49 @@ describe(
         where: (c) => member(c, 'nimbus-storm1').pid > 0 && member(c, 'nimbus-storm1').pid !== pid,
       });
       expect(member(after, 'ui').mode).toBe('serving');
+    });
+
+    // On the old seeds the UI answers 500 and keeps the cluster degraded: restarted first, under a lease
+    // granted because it serves nobody, it unblocks the supervisors' cluster-healthy gate.
+    it('operator failover to storm2: the repoint restarts the UI first, then the supervisors; healthy, the UI sees storm2 lead', async () => {
+      await lab.waitForHealth('storm-main', 'healthy');
+      const req = await lab.api<{ id: string }>('POST', '/v1/clusters/storm-main/failover', {
+        to: 'storm2',
+        reason: 'e2e: failover with a UI',
+      });
+      expect(req.status).toBe(202);
+      const f = await waitFor(
+        `failover ${req.body.id} to end`,
+        async () => {
+          const b = (
+            await lab.api<{ state: string; rollout: string | null; steps: unknown[] }>(
+              'GET',
+              `/v1/failovers/${req.body.id}`,
+            )
+          ).body;
+          return b.state === 'running' ? undefined : b;
+        },
+        { timeoutMs: 150_000, intervalMs: 500 },
+      );
+      expect(f, JSON.stringify(f.steps)).toMatchObject({ state: 'completed' });
+      const rollout = await lab.api<{ steps: { instance: string; state: string }[] }>(
+        'GET',
+        `/v1/rollouts/${f.rollout}`,
+      );
+      expect(rollout.body.steps.map((s) => [s.instance, s.state])).toEqual([
+        ['storm-main/ui', 'done'],
+        ['storm-main/supervisor-storm3', 'done'],
+        ['storm-main/supervisor-storm4', 'done'],
+      ]);
+      const c = await lab.waitForHealth('storm-main', 'healthy', {
+        timeoutMs: 60_000,
+        where: (c) => member(c, 'ui').mode === 'serving',
+      });
+      expect(c.status.reason).toBe('nimbus leader storm2, 2/2 supervisors, 6 slots');
+      const nimbus = (await (await fetch('http://127.0.5.12:8080/api/v1/nimbus/summary')).json()) as {
+        nimbuses: { host: string; status: string }[];
+      };
+      expect(nimbus.nimbuses).toEqual([expect.objectContaining({ host: '127.0.5.12', status: 'Leader' })]);
     });
   },
 );

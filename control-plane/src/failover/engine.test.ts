@@ -66,7 +66,8 @@ const supProbe = (seed: string, reachable: boolean) => ({
 const report = (c: Core, host: string, instances: Inst[]) =>
   c.fleet.recordStatus(host, { appliedGeneration: 99, applyError: '', instances });
 
-function setUp(c: Core): void {
+/** zk-main and storm-main (nimbus s1, s2; a supervisor on s3), with `extra` spec fields for storm-main. */
+function setUp(c: Core, extra: Record<string, unknown> = {}): void {
   c.fleet.applyCluster(
     'zk-main',
     {
@@ -86,6 +87,7 @@ function setUp(c: Core): void {
       nimbus: { hosts: ['s1', 's2'], failover: 'manual', detectAfterSec: 2 },
       supervisors: { hosts: ['s3'], slots: [6700] },
       settings: { 'blobstore.dir': '/shared/blobs' },
+      ...extra,
     },
     { author: 't', message: '' },
   );
@@ -163,6 +165,40 @@ describe('failover engine', () => {
     });
     // Settled and nothing reported since: the same view object, so REST stringifies it once.
     expect(c2.failovers.clusterView('storm-main')).toBe(settled);
+  });
+
+  it("repoint with a UI: the UI (answering 500 on the old seeds, so the cluster is degraded) restarts first, its lease granted on the other members' health; the supervisors wait for it", () => {
+    const c = core();
+    setUp(c, { ui: { host: 's2' } });
+    report(c, 's1', [inst('nimbus-s1', 'running', nimbusProbe(true))]);
+    report(c, 's2', [
+      inst('nimbus-s2', 'stopped'),
+      inst('ui', 'running', { role: 'ui', ok: true, serving: true }),
+    ]);
+    const f = c.failovers.request('storm-main', { to: 's2', reason: 'maintenance' }, 'op');
+    now += 1000;
+    // The UI still asks the old seed (s1, stopped by the fence): NimbusLeaderNotFoundException, 500.
+    const uiDown = { role: 'ui', ok: true, serving: false, error: 'HTTP 500: NimbusLeaderNotFoundException' };
+    report(c, 's1', [inst('nimbus-s1', 'stopped')]);
+    report(c, 's2', [inst('nimbus-s2', 'running', nimbusProbe(true)), inst('ui', 'running', uiDown, true)]);
+    report(c, 's3', [inst('supervisor-s3', 'running', supProbe(HOSTS.s2, true), true)]);
+    c.failovers.tick();
+    const v = c.failovers.get(f.id);
+    expect(v).toMatchObject({ step: 'repoint' });
+    expect(c.fleet.clusterStatus('storm-main').status.health).toBe('degraded');
+    const rollout = c.rollouts.view(v.rollout!);
+    expect(rollout.plan).toEqual(['s2 (storm-main/ui)', 's3 (storm-main/supervisor-s3)']);
+    // The supervisor serves: the degraded cluster refuses it (and the UI goes first anyway).
+    expect(
+      c.leases.gates('storm-main/supervisor-s3').find((g) => g.gate === 'cluster-healthy'),
+    ).toMatchObject({
+      ok: false,
+    });
+    const lease = c.leases.acquire('s2', 'storm-main/ui', `command ${v.rollout}.0`);
+    expect(lease).toMatchObject({ granted: true });
+    expect(lease.gates.find((g) => g.gate === 'cluster-healthy')!.reason).toMatch(
+      /^storm-main\/ui serves nobody; the other members are healthy: nimbus leader s2/,
+    );
   });
 
   it('refuses a failover to the active nimbus, to a silent host, and on a native cluster', () => {

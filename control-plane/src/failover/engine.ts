@@ -489,13 +489,20 @@ export class FailoverEngine {
     return out;
   }
 
-  /** Running supervisors and UI whose agent holds a restart for the new nimbus.seeds. */
+  /**
+   * Running supervisors and UI whose agent holds a restart for the new nimbus.seeds, the UI first:
+   * it finds the leader only through its seeds, so on the old ones it answers 500 and keeps the
+   * cluster degraded, and the cluster-healthy gate would refuse every supervisor before it. It
+   * serves nobody then, so its own lease is granted on the others' health (MembershipGates
+   * withoutIdleMember). Supervisors find the leader through ZooKeeper and keep serving meanwhile.
+   */
   private repointMembers(c: ManualCluster): string[] {
     return c.plans
       .filter(
         (p) =>
           p.role !== 'nimbus' && p.runState === 'running' && this.o.fleet.observation(p.id)?.restartPending,
       )
+      .sort((a, b) => Number(b.role === 'ui') - Number(a.role === 'ui'))
       .map((p) => p.id);
   }
 

@@ -100,7 +100,7 @@ export class RolloutEngine {
   }
 
   /**
-   * Starts a rollout over the cluster's running members (or those of them in `only`), each step
+   * Starts a rollout over the cluster's running members (or those of them in `only`, in its order), each step
    * doing `op` (a restart unless said otherwise; `stop` for an operator's stop of one member): stores
    * it (`insert`) and takes its first step now. Throws NotFoundError for an unknown cluster,
    * ConflictError while another rollout is running or paused.
@@ -134,9 +134,10 @@ export class RolloutEngine {
         `cluster ${cluster} already has rollout ${running.id} (${running.state}); resume or abort it first`,
       );
     const { members, plans } = this.o.fleet.memberMap(cluster);
-    const ids = plans
-      .filter((p) => p.runState === 'running' && (!only || only.includes(p.id)))
-      .map((p) => p.id);
+    const runs = new Set(plans.filter((p) => p.runState === 'running').map((p) => p.id));
+    // In `only`'s order when given (a failover's repoint puts the UI first), else plan order;
+    // planRestartOrder then moves leaders last, keeping that order otherwise.
+    const ids = (only ?? plans.map((p) => p.id)).filter((id) => runs.has(id));
     const { order } = planRestartOrder(ids, members);
     const now = this.o.now();
     const id = this.o.newId();
