@@ -31,13 +31,25 @@ describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
     await lab.waitForHealth('zk-rr', 'healthy', { timeoutMs: 90_000 });
   });
   afterAll(async () => {
-    if (frozen) process.kill(frozen, 'SIGCONT');
+    // The frozen member may be gone (restarted by its agent): a failed SIGCONT must not keep the
+    // lab's processes alive, which is what an uncaught ESRCH here once did.
+    try {
+      if (frozen) process.kill(frozen, 'SIGCONT');
+    } catch {
+      // already gone
+    }
     await lab?.destroy();
   });
 
   it('a follower frozen (SIGSTOP) holds the gate → paused; thawed and resumed → completes, every member restarted', async () => {
     const before = await lab.cluster('zk-rr');
-    const follower = before.status.members.find((m) => m.mode === 'follower')!;
+    // The follower restarted last (plan order among followers): the frozen member itself serves
+    // nobody, so its own restart would be granted on the others' health (MembershipGates
+    // withoutIdleMember); the gate that holds is the serving follower's, which goes first.
+    const follower = before.status.members
+      .filter((m) => m.mode === 'follower')
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .at(-1)!;
     frozen = follower.pid;
     process.kill(frozen, 'SIGSTOP');
     await lab.waitForHealth('zk-rr', 'degraded', { timeoutMs: 60_000 });

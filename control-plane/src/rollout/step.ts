@@ -356,8 +356,8 @@ function finishedBy(
 /**
  * One pass: the decision, and after a finished or requeued step the decision that follows it at
  * the same moment (the next request, the completion or the pause between steps). Those are the
- * only decisions followed by another: they leave no step requested. A requeue is followed by a
- * request of a lower-ranked member, never by another requeue, so a pass is at most three.
+ * only decisions followed by another: they leave no step requested, so no second requeue can
+ * follow, and each finish leaves one step fewer pending; a pass ends.
  */
 export function planRolloutPass(input: RolloutStepInput): RolloutDecision[] {
   const first = decideRolloutStep(input);
