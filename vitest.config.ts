@@ -55,6 +55,8 @@ export default defineConfig({
     poolOptions: { threads: { isolate: false, maxThreads: 1, minThreads: 1 } },
     reporters: ['default'],
     sequence: { sequencer: LongestFirst },
+    // Kills what a lab left running after the run, and names it (test/src/lab/run-sweep.ts).
+    globalSetup: ['test/src/lab/run-sweep.ts'],
     projects: [
       {
         extends: true,

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
 import { LabNetwork, type LabHost } from './netns.js';
 import { labRequest } from './http.js';
+import { labDirPrefix, pidsMentioning } from './procs.js';
+
+export { pidsMentioning } from './procs.js';
 
 /**
  * A hactl lab: the real control plane and real agents as separate processes, each agent owning one
@@ -145,7 +148,7 @@ export class Lab {
   static async create(name: string, opts: { network?: number; tls?: boolean } = {}): Promise<Lab> {
     const network = opts.network === undefined ? undefined : LabNetwork.create(opts.network);
     const lab = new Lab(
-      fs.mkdtempSync(path.join(os.tmpdir(), `hactl-lab-${name}-`)),
+      fs.mkdtempSync(path.join(os.tmpdir(), `${labDirPrefix()}${name}-`)),
       network,
       opts.tls ?? false,
     );
@@ -647,20 +650,6 @@ export class Lab {
     everyLab.delete(this);
     if (!opts.keepDir && !process.env.HACTL_KEEP_LAB) fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Pids of live processes whose /proc/<pid>/cmdline contains `text` (this process excluded). */
-export function pidsMentioning(text: string): number[] {
-  const out: number[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) out.push(Number(name));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
 }
 
 export function alive(pid: number): boolean {
