@@ -150,9 +150,13 @@ function admin(hosts: readonly (readonly [string, string])[]): Admin {
  * leaders on one broker) another broker may still answer UNKNOWN_TOPIC_OR_PARTITION, so poll.
  */
 async function createTopic(a: Admin): Promise<void> {
+  // Not kafkajs's waitForLeaders: it asks a broker that may not have learned the new topic yet
+  // and, on a loaded machine, gave up with "This server does not host this topic-partition"
+  // (UNKNOWN_TOPIC_OR_PARTITION) once its retries ran out. The wait below asks again until every
+  // partition has its three in-sync replicas, which implies a leader.
   await a.createTopics({
     topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }],
-    waitForLeaders: true,
+    waitForLeaders: false,
   });
   await waitFor(
     `topic ${TOPIC} with 3 in-sync replicas per partition`,
