@@ -361,19 +361,15 @@ function finishedBy(
  */
 export function planRolloutPass(input: RolloutStepInput): RolloutDecision[] {
   const first = decideRolloutStep(input);
-  if (first.type === 'finish-step') {
-    const steps = input.steps.map((s) =>
-      s.idx === first.step ? { ...s, state: 'done', finishedAt: input.now } : s,
-    );
-    return [first, ...planRolloutPass({ ...input, steps })];
-  }
-  if (first.type === 'requeue-step') {
-    const steps = input.steps.map((s) =>
-      s.idx === first.step ? { ...s, state: 'pending', requestedAt: 0, pidBefore: 0 } : s,
-    );
-    return [first, ...planRolloutPass({ ...input, steps })];
-  }
-  return [first];
+  const after: Partial<StepInput> | undefined =
+    first.type === 'finish-step'
+      ? { state: 'done', finishedAt: input.now }
+      : first.type === 'requeue-step'
+        ? { state: 'pending', requestedAt: 0, pidBefore: 0 }
+        : undefined;
+  if (!after || !('step' in first)) return [first];
+  const steps = input.steps.map((s) => (s.idx === first.step ? { ...s, ...after } : s));
+  return [first, ...planRolloutPass({ ...input, steps })];
 }
 
 /**
