@@ -10,14 +10,28 @@ import type { DesiredInstance, HostDesiredState } from './domain.js';
  */
 const texts = new WeakMap<object, string>();
 
-/** `JSON.stringify(inputs)`, remembered per inputs object. */
+/** `JSON.stringify(inputs)`, remembered per inputs object, as a flat string. */
 export function inputsJson(inputs: unknown): string {
   if (typeof inputs !== 'object' || inputs === null) return JSON.stringify(inputs);
   let text = texts.get(inputs);
   if (text === undefined) {
-    text = JSON.stringify(inputs);
+    text = flat(JSON.stringify(inputs));
     texts.set(inputs, text);
   }
+  return text;
+}
+
+/**
+ * `text`, flattened now. V8 returns a JSON.stringify result of a few hundred bytes as a rope of
+ * the builder's parts (a cons string), and flattens a rope the first time its characters are read,
+ * which walks every part: each inputs text was walked once when classifyChange first compared it
+ * and again inside every host desired state that embeds it. Flattening it once here, where it is
+ * made, took the apply's restart classification at 10,000 members from about 40 to 12 ms, with no
+ * cost added elsewhere (an A/B of three runs each in one process set-up; reading one character is
+ * what makes V8 flatten it).
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
   return text;
 }
 

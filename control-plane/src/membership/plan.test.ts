@@ -30,6 +30,9 @@ describe('membership procedure plan', () => {
     expect(isMembershipChange(phase([1, 2, 3]), phase([1, 2, 3]))).toBe(false);
     expect(isMembershipChange(phase([1, 2, 3]), phase([1, 2, 3, 4]))).toBe(true);
     expect(isMembershipChange(phase([1, 2, 3]), phase([1, 2, 4]))).toBe(true);
+    // The same members listed in another order; one removed and one added at equal length.
+    expect(isMembershipChange(phase([1, 2, 3]), phase([3, 1, 2]))).toBe(false);
+    expect(isMembershipChange(phase([1, 2, 3]), phase([1, 3, 3]))).toBe(true);
   });
 
   it('a member that moves host under the same id is named (refused by the procedure)', () => {
