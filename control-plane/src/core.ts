@@ -86,7 +86,7 @@ export function createCore(o: CoreOptions): Core {
     pendingFor: (cluster, except) => rollouts.pendingFor(cluster, except),
     authorize: (instanceId, reason) => rollouts.authorizeLease(instanceId, reason),
     newId: o.newId,
-    gateStatus: (cluster, instanceId) => membership.gateStatus(cluster, instanceId),
+    gateStatus: (cluster) => membership.gateStatus(cluster),
     onDecision: (cluster, d, renewed) => metrics.onLeaseDecision(cluster, d, renewed),
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);

@@ -493,8 +493,8 @@ export class FailoverEngine {
    * Running supervisors and UI whose agent holds a restart for the new nimbus.seeds, the UI first:
    * it finds the leader only through its seeds, so on the old ones it answers 500 and keeps the
    * cluster degraded, and the cluster-healthy gate would refuse every supervisor before it. It
-   * serves nobody then, so its own lease is granted on the others' health (MembershipGates
-   * withoutIdleMember). Supervisors find the leader through ZooKeeper and keep serving meanwhile.
+   * serves nobody then, so its own lease is granted on the others' health
+   * (leases/idle-member.ts). Supervisors find the leader through ZooKeeper and keep serving meanwhile.
    */
   private repointMembers(c: ManualCluster): string[] {
     return c.plans

@@ -1,11 +1,15 @@
 import {
   checkRestartGates,
   clusterOfInstance,
+  probeIsFresh,
+  probeServes,
   type ClusterStatus,
   type GateResult,
+  type InstancePlan,
   type Logger,
 } from '@hactl/shared';
 import { decideLease } from './decide.js';
+import { healthWithoutIdleMember } from './idle-member.js';
 import type { Fleet } from '../reconcile/fleet.js';
 import type { LeaseRow, Store } from '../store/store.js';
 
@@ -48,9 +52,9 @@ export interface LeaseOptions {
   /**
    * The status the cluster-healthy gate judges instead of the cluster's own, or undefined for its
    * own: a membership procedure growing a one-member ensemble judges the member that holds the
-   * data (membership/gates.ts).
+   * data (membership/gates.ts). Asked before the idle-member rule (idle-member.ts).
    */
-  gateStatus?: (cluster: string, instanceId: string) => ClusterStatus | undefined;
+  gateStatus?: (cluster: string) => ClusterStatus | undefined;
   /** Told every decision `acquire` answers with (metrics); `renewed` when the holder renewed its lease. */
   onDecision?: (cluster: string, decision: LeaseDecision, renewed: boolean) => void;
 }
@@ -229,16 +233,45 @@ export class LeaseManager {
   /** The named gates for taking `instanceId` down now, with their current values (grants nothing). */
   gates(instanceId: string): GateResult[] {
     const cluster = clusterOfInstance(instanceId);
-    const { status, members } = this.opts.fleet.memberMap(cluster);
+    const { status, members, plans } = this.opts.fleet.memberMap(cluster);
     return checkRestartGates({
       cluster,
-      status: this.opts.gateStatus?.(cluster, instanceId) ?? status,
+      status:
+        this.opts.gateStatus?.(cluster) ??
+        this.withoutIdleMember(cluster, instanceId, status, plans) ??
+        status,
       members,
       instanceId,
       leasedBy: this.holders(cluster)
         .filter((l) => l.instanceId !== instanceId)
         .map((l) => l.instanceId),
       pending: this.opts.pendingFor(cluster, instanceId),
+    });
+  }
+
+  /** The idle-member rule (idle-member.ts) over this control plane's observations and plans. */
+  private withoutIdleMember(
+    cluster: string,
+    instanceId: string,
+    status: ClusterStatus,
+    plans: readonly InstancePlan[],
+  ): ClusterStatus | undefined {
+    const { fleet } = this.opts;
+    const obs = fleet.observation(instanceId);
+    return healthWithoutIdleMember({
+      instanceId,
+      status,
+      planned: plans.some((p) => p.id === instanceId),
+      serves:
+        obs?.process === 'running' &&
+        probeIsFresh(obs, this.opts.now(), fleet.probeStaleAfterMs) &&
+        probeServes(obs.probe),
+      others: () => {
+        const spec = fleet.snapshot().clusters.get(cluster)?.spec;
+        const rest = plans.filter((p) => p.id !== instanceId);
+        // A cluster gone from the snapshot has no one else to judge: its own health stands.
+        return spec ? fleet.status().statusOfPlans(cluster, spec, rest) : status;
+      },
     });
   }
 

@@ -2,7 +2,6 @@ import {
   checkRestartGates,
   probeAnswered,
   probeIsFresh,
-  probeServes,
   type ClusterStatus,
   type GateResult,
 } from '@hactl/shared';
@@ -37,59 +36,19 @@ export class MembershipGates {
   constructor(private readonly o: MembershipGatesOptions) {}
 
   /**
-   * The status cluster-healthy judges for taking `instanceId` of `cluster` down (or, without one,
-   * for starting a held member) instead of the cluster's own, or undefined for its own: a
-   * procedure growing a one-member cluster (see above), else a member that serves nobody
-   * (`withoutIdleMember`).
+   * The status cluster-healthy judges for taking a member of `cluster` down (or for starting a
+   * held member) instead of the cluster's own, or undefined for its own: a procedure growing a
+   * one-member cluster (see above). (A member that serves nobody is judged on the others' health
+   * for every restart lease, in a procedure or not: leases/idle-member.ts.)
    */
-  gateStatus(cluster: string, instanceId?: string): ClusterStatus | undefined {
+  gateStatus(cluster: string): ClusterStatus | undefined {
     const p = loadProcedure(this.o.store, this.o.fleet.snapshot(), cluster);
-    if (p && p.planError === undefined) {
-      const last = p.phases.length - 1;
-      const k = currentPhase(p.steps, last);
-      if (k >= 1 && k <= last && p.phases[k - 1]!.length === 1 && p.phases[k]!.length > 1)
-        return this.growingFromOne(cluster, p, k);
-    }
-    return instanceId === undefined ? undefined : this.withoutIdleMember(cluster, instanceId);
-  }
-
-  /**
-   * A member that serves nobody (its probe does not answer, or answers not serving) costs nothing to
-   * take down, as the agent starts a down member without a lease: cluster-healthy then judges the
-   * other members. It holds for every restart lease, in a procedure or not:
-   * - a procedure gets past an even intermediate ensemble: in {1,2} growing to {1,2,3}, restarting
-   *   member 2 onto the three-server list ends the two-server quorum, members 2 and 3 elect a
-   *   leader (2 held every committed write), and member 1, still on {1,2}, cannot follow it until
-   *   it restarts too; the cluster is degraded by that very member;
-   * - a Storm failover's repoint restarts the UI onto the new `nimbus.seeds`: on the old seeds it
-   *   finds no leader and answers 500 (NimbusLeaderNotFoundException), which keeps the cluster
-   *   degraded until that very restart.
-   * Kafka and Elasticsearch rarely qualify: the other members' own health still counts the
-   * partitions or shards that had a copy on the idle member.
-   */
-  private withoutIdleMember(cluster: string, instanceId: string): ClusterStatus | undefined {
-    const { status, plans } = this.o.fleet.memberMap(cluster);
-    if (status.health === 'healthy') return undefined;
-    const obs = this.o.fleet.observation(instanceId);
-    const now = this.o.now();
-    const serves =
-      obs?.process === 'running' &&
-      probeIsFresh(obs, now, this.o.fleet.probeStaleAfterMs) &&
-      probeServes(obs.probe);
-    if (serves || !plans.some((pl) => pl.id === instanceId)) return undefined;
-    const spec = this.o.fleet.snapshot().clusters.get(cluster)?.spec;
-    if (!spec) return undefined;
-    const others = this.o.fleet.status().statusOfPlans(
-      cluster,
-      spec,
-      plans.filter((pl) => pl.id !== instanceId),
-    );
-    if (others.health !== 'healthy') return undefined;
-    return {
-      ...status,
-      health: 'healthy',
-      reason: `${instanceId} serves nobody; the other members are healthy: ${others.reason}`,
-    };
+    if (!p || p.planError !== undefined) return undefined;
+    const last = p.phases.length - 1;
+    const k = currentPhase(p.steps, last);
+    if (k >= 1 && k <= last && p.phases[k - 1]!.length === 1 && p.phases[k]!.length > 1)
+      return this.growingFromOne(cluster, p, k);
+    return undefined;
   }
 
   /** Growing a one-member cluster (see the class doc). */
