@@ -1,28 +1,55 @@
-import type { Page } from 'playwright-core';
-
 /** Debian's chromium (apt package `chromium`), the only browser the e2e tests drive. */
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** How many times `openPage` navigates before it gives up on a network that keeps changing. */
 const NAVIGATION_ATTEMPTS = 5;
+/** Chromium's error text for a request it cancelled because an interface appeared or went. */
+const NETWORK_CHANGED = 'net::ERR_NETWORK_CHANGED';
+
+/** What `openPage` sees of a request that failed (Playwright's Request). */
+export interface FailedRequest {
+  url(): string;
+  failure(): { errorText: string } | null;
+}
+
+/** The part of a Playwright page `openPage` uses. */
+export interface NavigablePage {
+  goto(url: string): Promise<unknown>;
+  on(event: 'requestfailed', listener: (request: FailedRequest) => void): unknown;
+  off(event: 'requestfailed', listener: (request: FailedRequest) => void): unknown;
+}
 
 /**
- * `page.goto(url)`, again when Chromium aborts the navigation with `net::ERR_NETWORK_CHANGED`.
- * Chromium watches the host's interfaces over netlink and cancels requests in flight whenever one
- * appears or goes (net/base/network_change_notifier.h). An e2e worker beside this one adds and
- * removes namespaces, veth pairs and bridges for its own lab (lab/netns.ts), and one such change
- * during `goto` failed the seed-topology console test once. Only that error is retried; any other
- * is thrown at once.
+ * `page.goto(url)`, again when Chromium aborted the navigation or one of the page's own requests
+ * (its script, its stylesheet) with `net::ERR_NETWORK_CHANGED`. Chromium watches the host's
+ * interfaces over netlink and cancels requests in flight whenever one appears or goes
+ * (net/base/network_change_notifier.h). An e2e worker beside this one adds and removes namespaces,
+ * veth pairs and bridges for its own lab (lab/netns.ts):
+ * - one such change during `goto` failed the seed-topology console test once;
+ * - once it aborted the console's script after the document had loaded: `goto` returned, the
+ *   script never ran, and the login form never appeared (the same test, 30 s later).
+ * Only that error is retried; any other is thrown at once.
  * @throws the last navigation error after NAVIGATION_ATTEMPTS changed networks, or any other.
  */
-export async function openPage(page: Pick<Page, 'goto'>, url: string): Promise<void> {
+export async function openPage(page: NavigablePage, url: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    const aborted: string[] = [];
+    const onFailed = (r: FailedRequest) => {
+      if (r.failure()?.errorText.includes(NETWORK_CHANGED)) aborted.push(r.url());
+    };
+    page.on('requestfailed', onFailed);
     try {
       await page.goto(url);
-      return;
+      if (!aborted.length) return;
+      if (attempt >= NAVIGATION_ATTEMPTS)
+        throw new Error(
+          `${url}: ${NETWORK_CHANGED} aborted ${aborted.join(', ')} on each of ${attempt} navigations`,
+        );
     } catch (err) {
-      const changed = err instanceof Error && err.message.includes('net::ERR_NETWORK_CHANGED');
+      const changed = err instanceof Error && err.message.includes(NETWORK_CHANGED);
       if (!changed || attempt >= NAVIGATION_ATTEMPTS) throw err;
+    } finally {
+      page.off('requestfailed', onFailed);
     }
   }
 }
