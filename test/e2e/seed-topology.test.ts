@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import { Lab, REPO_ROOT } from '../src/lab/fleet.js';
 import { LabNetwork } from '../src/lab/netns.js';
 import { waitFor } from '../src/lab/wait.js';
-import { CHROMIUM, openPage } from '../src/lab/browser.js';
+import { CHROMIUM, PageRecorder, openPage } from '../src/lab/browser.js';
 import {
   SEED_HOSTS,
   loadSeedTopology,
@@ -90,15 +90,18 @@ describe.skipIf(!LabNetwork.supported())(
       try {
         // The lab's CA is not in Chromium's store; the page's TLS is the control plane's own.
         const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-        await openPage(page, `${lab.server}/ui/`);
-        await page.locator('input[name=token]').fill(lab.token);
-        await page.getByRole('button', { name: 'Log in' }).click();
-        await page.getByTestId('live-state').getByText('stream: live').waitFor();
-        for (const name of ['zk-main', 'kafka-main', 'storm-main', 'es-main'])
-          await page.getByTestId(`health-${name}`).getByText('healthy').waitFor({ timeout: 60_000 });
-        for (const h of SEED_HOSTS)
-          await page.locator(`tr[data-host=${h}]`).getByText('connected', { exact: true }).waitFor();
         const artifacts = path.join(REPO_ROOT, 'test', 'artifacts', 'ui');
+        // On a failure: a screenshot and what the page reported (lab/browser.ts PageRecorder).
+        await new PageRecorder(page).explain(artifacts, 'seed-topology', async () => {
+          await openPage(page, `${lab.server}/ui/`);
+          await page.locator('input[name=token]').fill(lab.token);
+          await page.getByRole('button', { name: 'Log in' }).click();
+          await page.getByTestId('live-state').getByText('stream: live').waitFor();
+          for (const name of ['zk-main', 'kafka-main', 'storm-main', 'es-main'])
+            await page.getByTestId(`health-${name}`).getByText('healthy').waitFor({ timeout: 60_000 });
+          for (const h of SEED_HOSTS)
+            await page.locator(`tr[data-host=${h}]`).getByText('connected', { exact: true }).waitFor();
+        });
         fs.mkdirSync(artifacts, { recursive: true });
         await page.screenshot({ path: path.join(artifacts, 'seed-topology.png'), fullPage: true });
         console.log(`seed topology console screenshot: ${artifacts}/seed-topology.png`);

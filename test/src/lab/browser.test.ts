@@ -1,5 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openPage, type FailedRequest, type NavigablePage } from './browser.js';
+import {
+  PageRecorder,
+  openPage,
+  type FailedRequest,
+  type NavigablePage,
+  type RecordablePage,
+} from './browser.js';
 
 /**
  * A page whose `goto` fails with the given errors, in turn, and then succeeds. The error text is
@@ -73,5 +82,74 @@ describe('openPage: a navigation Chromium aborted because the network changed is
       'http://127.0.0.1:8080/ui/: net::ERR_NETWORK_CHANGED aborted http://127.0.0.1:8080/ui/app.js on each of 5 navigations',
     );
     expect(page.urls).toHaveLength(5);
+  });
+});
+
+/** A page that reports what `emit` is given, and whose screenshot writes a stand-in file. */
+function recordablePage(screenshotFails = false) {
+  const on = new Map<string, (x: never) => void>();
+  const page = {
+    on: (event: string, l: (x: never) => void) => on.set(event, l),
+    screenshot: async ({ path: p }: { path: string }) => {
+      if (screenshotFails) throw new Error('Target page, context or browser has been closed');
+      fs.writeFileSync(p, 'png');
+    },
+  } as unknown as RecordablePage;
+  const emit = (event: string, x: unknown) => on.get(event)!(x as never);
+  return { page, emit };
+}
+
+describe('PageRecorder: a failed console test leaves a screenshot and what the page reported', () => {
+  it('the step fails → screenshot and log saved, their paths added to the error; console info is left out', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-page-recorder-'));
+    try {
+      const { page, emit } = recordablePage();
+      const rec = new PageRecorder(page);
+      emit('console', { type: () => 'info', text: () => 'hello' });
+      emit('console', { type: () => 'error', text: () => 'Failed to load module script' });
+      emit('pageerror', new Error('x is not a function'));
+      emit('requestfailed', {
+        url: () => 'https://cp/ui/app.js',
+        failure: () => ({ errorText: 'net::ERR_NETWORK_CHANGED' }),
+      });
+      const err = await rec
+        .explain(dir, 'seed', () => Promise.reject(new Error('locator.fill: Timeout 30000ms exceeded.')))
+        .catch((e: Error) => e);
+      expect((err as Error).message).toBe(
+        `locator.fill: Timeout 30000ms exceeded.\npage: ${dir}/seed-failure.png; what it reported: ${dir}/seed-failure.log (3 line(s))`,
+      );
+      expect(fs.readFileSync(path.join(dir, 'seed-failure.log'), 'utf8')).toBe(
+        'console error: Failed to load module script\nuncaught: x is not a function\n' +
+          'request failed: https://cp/ui/app.js: net::ERR_NETWORK_CHANGED\n',
+      );
+      expect(fs.existsSync(path.join(dir, 'seed-failure.png'))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the step passes → its value, nothing written', async () => {
+    const dir = path.join(os.tmpdir(), `hactl-page-recorder-unused-${process.pid}`);
+    const rec = new PageRecorder(recordablePage().page);
+    await expect(rec.explain(dir, 'seed', () => Promise.resolve(42))).resolves.toBe(42);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('the page is gone too → the log is still written and the error says why there is no screenshot', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-page-recorder-'));
+    try {
+      const rec = new PageRecorder(recordablePage(true).page);
+      const err = await rec
+        .explain(dir, 'seed', () => Promise.reject(new Error('boom')))
+        .catch((e: Error) => e);
+      expect((err as Error).message).toContain(
+        'page: no screenshot (Error: Target page, context or browser has been closed)',
+      );
+      expect(fs.readFileSync(path.join(dir, 'seed-failure.log'), 'utf8')).toBe(
+        '(the page reported nothing)\n',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

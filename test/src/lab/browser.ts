@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 /** Debian's chromium (apt package `chromium`), the only browser the e2e tests drive. */
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -50,6 +53,60 @@ export async function openPage(page: NavigablePage, url: string): Promise<void> 
       if (!changed || attempt >= NAVIGATION_ATTEMPTS) throw err;
     } finally {
       page.off('requestfailed', onFailed);
+    }
+  }
+}
+
+/** What `PageRecorder` needs of a Playwright page. */
+export interface RecordablePage {
+  on(event: 'console', listener: (msg: { type(): string; text(): string }) => void): unknown;
+  on(event: 'pageerror', listener: (err: Error) => void): unknown;
+  on(event: 'requestfailed', listener: (request: FailedRequest) => void): unknown;
+  screenshot(options: { path: string; fullPage: boolean }): Promise<unknown>;
+}
+
+/**
+ * Records what a console page says went wrong while a test drives it (console errors and
+ * warnings, uncaught exceptions, failed requests) and, when the test fails, saves it with a
+ * screenshot beside the test's other artifacts. A console test that timed out waiting for an
+ * element said only which element: whether the script never ran, threw or lost a request could
+ * not be told afterwards.
+ */
+export class PageRecorder {
+  readonly lines: string[] = [];
+
+  constructor(private readonly page: RecordablePage) {
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') this.lines.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => this.lines.push(`uncaught: ${e.message}`));
+    page.on('requestfailed', (r) =>
+      this.lines.push(`request failed: ${r.url()}: ${r.failure()?.errorText ?? ''}`),
+    );
+  }
+
+  /**
+   * Runs `fn`; if it throws, writes `<dir>/<name>-failure.png` and `<dir>/<name>-failure.log` (the
+   * recorded lines) and throws the error again with their paths appended to its message.
+   */
+  async explain<T>(dir: string, name: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      fs.mkdirSync(dir, { recursive: true });
+      const shot = path.join(dir, `${name}-failure.png`);
+      const log = path.join(dir, `${name}-failure.log`);
+      const saved = await this.page.screenshot({ path: shot, fullPage: true }).then(
+        () => shot,
+        (e: unknown) => `no screenshot (${String(e)})`,
+      );
+      fs.writeFileSync(
+        log,
+        this.lines.length ? `${this.lines.join('\n')}\n` : '(the page reported nothing)\n',
+      );
+      if (err instanceof Error)
+        err.message += `\npage: ${saved}; what it reported: ${log} (${this.lines.length} line(s))`;
+      throw err;
     }
   }
 }
