@@ -112,6 +112,8 @@ describe('startExec (real processes)', () => {
   it('past its timeout the whole process group is killed: no child survives', async () => {
     const marker = `hactl-exec-test-${process.pid}-${Date.now()}`;
     // Each background shell carries the marker as its $0 (and `; :` keeps it from exec'ing sleep).
+    // The timeout leaves the shells time to start and say "up" on a machine busy with JVMs: with
+    // 600 ms, a suite run once timed the command out before "up", and no child was ever counted.
     let running = 0;
     const r = await run(
       {
@@ -119,17 +121,18 @@ describe('startExec (real processes)', () => {
           `sh -c 'sleep 100; :' ${marker}-a & sh -c 'sleep 100; :' ${marker}-b & sleep 0.1; echo up; wait`,
         ],
         shell: true,
-        timeoutMs: 600,
+        timeoutMs: 3000,
       },
       () => (running = pidsWith(marker).length),
     );
+    expect(r.out).toBe('up\n');
     expect(running).toBeGreaterThanOrEqual(2);
     expect(r.end).toMatchObject({ timedOut: true, hasExitCode: false });
     // SIGKILL follows SIGTERM after the grace; wait for the group to be gone (condition, not sleep).
     const deadline = Date.now() + 5000;
     while (pidsWith(marker).length && Date.now() < deadline) await new Promise((x) => setTimeout(x, 50));
     expect(pidsWith(marker)).toEqual([]);
-  }, 10_000);
+  }, 15_000);
 
   it('cancel kills the process group', async () => {
     const marker = `hactl-exec-cancel-${process.pid}-${Date.now()}`;
