@@ -17,7 +17,11 @@
  * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
  * - the control plane's RSS with N agents connected.
  *
- * The bare server is measured once per size; its figures stand in every store's row of that size.
+ * The control plane's changes and the bare server's pushes take turns, both servers and both sets of
+ * simulated agents up at once, the order within a round alternating: on this 2-core machine the
+ * bare server's floor moved 2× between runs minutes apart, so the two sides of a ratio are
+ * measured in the same minutes. The bare server of a size is started by its first store (with
+ * what that control plane sent) and serves every store of the size.
  * --store postgres runs the control plane alone on a PostgreSQL database (PgStore, the store of
  * replicas; one replica leads at once, and it is alone): one Debian PostgreSQL on 127.0.42.1:5432
  * (startTempPostgres; as root it runs as the postgres user) for the whole run, a fresh database
@@ -166,113 +170,265 @@ interface Received {
   desired: Record<string, unknown>;
 }
 
-/** The control plane on `storeUrl` (undefined: SQLite); what the agents received from it. */
-async function hactl(n: number, storeUrl: string | undefined, row: Row): Promise<Received | undefined> {
-  const name = `hactl ${row.store} ${n}`;
-  const server = new Child(script('control-plane-host'), n + 1024);
-  const sim = new Child(script('sim-agents'), n + 1024);
+/** A server under test and its simulated agents, both running. */
+interface Side {
+  server: Child;
+  sim: Child;
+}
+
+/** One round's fan-out (ms, PUT or push → the last agent has it) and its synchronous parts. */
+interface Round {
+  fanOut: number;
+  applyMs: number;
+  pushMs: number;
+}
+
+/** Stops a side's processes, the agents first (a server going first would see them all reconnect). */
+async function stopSide(side: Side): Promise<void> {
+  await side.sim.stop();
+  await side.server.stop();
+}
+
+/**
+ * The control plane on `storeUrl` (undefined: SQLite) with `n` agents registered and the base specs
+ * applied; undefined (and `row.registered` says why) when not every agent was welcomed.
+ */
+async function startHactl(
+  n: number,
+  storeUrl: string | undefined,
+  row: Row,
+): Promise<(Side & { httpPort: number; token: string }) | undefined> {
+  const side = {
+    server: new Child(script('control-plane-host'), n + 1024),
+    sim: new Child(script('sim-agents'), n + 1024),
+  };
   try {
-    const { grpcPort, httpPort, token } = await server.call<{
+    const { grpcPort, httpPort, token } = await side.server.call<{
       grpcPort: number;
       httpPort: number;
       token: string;
-    }>('start', {
-      agents: n,
-      reportIntervalMs,
-      store: storeUrl,
-    });
-    await sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
-    const reg = await register(sim, n);
+    }>('start', { agents: n, reportIntervalMs, store: storeUrl });
+    await side.sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
+    const reg = await register(side.sim, n);
     row.registered = reg.text;
-    if (!reg.ok) return undefined;
-
-    await sim.call('expect', { token: 1, from: 0, to: n });
-    await server.call('apply-base');
-    const base = await sim.call<Wait>('wait', { token: 1, timeoutMs: 300_000 });
-    if (base.reached < base.of) throw new Error(`only ${base.reached}/${base.of} got the first spec`);
-    const fanOut: number[] = [];
-    const applyMs: number[] = [];
-    const pushMs: number[] = [];
-    const storeMs: number[] = [];
-    const all: number[] = [];
-    for (let r = 0; r < warmup + reps; r++) {
-      const token = 10 + r;
-      await sim.call('expect', { token, from: 4, to: n });
-      const c = await server.call<{ t0: number; applyMs: number; pushMs: number }>('change', {
-        timeoutSecs: r % 2 ? 30 : 60,
-      });
-      const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
-      if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
-      all.push(w.at - c.t0);
-      if (r >= warmup) {
-        fanOut.push(w.at - c.t0);
-        applyMs.push(c.applyMs);
-        pushMs.push(c.pushMs);
-        storeMs.push(c.applyMs - c.pushMs);
-      }
-      debug(`${name}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
-      const settled = await server.call<{ settled: boolean }>('settle', { quietMs: 300, timeoutMs: 30_000 });
-      if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
+    if (!reg.ok) {
+      await stopSide(side);
+      return undefined;
     }
+    await side.sim.call('expect', { token: 1, from: 0, to: n });
+    await side.server.call('apply-base');
+    const base = await side.sim.call<Wait>('wait', { token: 1, timeoutMs: 300_000 });
+    if (base.reached < base.of) throw new Error(`only ${base.reached}/${base.of} got the first spec`);
+    return { ...side, httpPort, token };
+  } catch (err) {
+    await stopSide(side);
+    throw err;
+  }
+}
+
+/** Change `r` on the control plane: the Storm cluster's timeout setting flips, every host gets it. */
+async function hactlRound(side: Side, n: number, r: number, row: Row): Promise<Round> {
+  const token = 10 + r;
+  await side.sim.call('expect', { token, from: 4, to: n });
+  const c = await side.server.call<{ t0: number; applyMs: number; pushMs: number }>('change', {
+    timeoutSecs: r % 2 ? 30 : 60,
+  });
+  const w = await side.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
+  if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
+  debug(`hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
+  // Each change makes every agent report; the next round is not measured against that burst.
+  const settled = await side.server.call<{ settled: boolean }>('settle', { quietMs: 300, timeoutMs: 30_000 });
+  if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
+  return { fanOut: w.at - c.t0, applyMs: c.applyMs, pushMs: c.pushMs };
+}
+
+/** The bare server of one size: up beside the control plane, so their rounds take turns. */
+interface Bare extends Side {
+  received: Received;
+  generation: number;
+}
+
+/** The bare server with `n` agents, each host's desired state loaded as hactl sent it. */
+async function startBare(n: number, received: Received): Promise<Bare | string> {
+  const side = {
+    server: new Child(script('bare-host'), n + 1024),
+    sim: new Child(script('sim-agents'), n + 1024),
+  };
+  try {
+    const { grpcPort } = await side.server.call<{ grpcPort: number }>('start');
+    await side.sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
+    const reg = await register(side.sim, n);
+    if (!reg.ok) {
+      await stopSide(side);
+      return `bare: ${reg.text}`;
+    }
+    const loaded = await side.server.call<{ streams: number; missing: number }>('load', {
+      desired: received.desired,
+    });
+    if (loaded.missing)
+      throw new Error(`bare: ${loaded.missing}/${loaded.streams} streams have no desired state`);
+    return { ...side, received, generation: 2 };
+  } catch (err) {
+    await stopSide(side);
+    throw err;
+  }
+}
+
+/**
+ * One bare push to every stream: each host its own desired state as hactl sent it (`each`, the
+ * floor the ratio is taken against: the same bytes to the same streams), or agent 4's message to
+ * every host (`one`: one object serialized over and over, which stays in the CPU's caches).
+ */
+async function bareRound(bare: Bare, n: number, mode: 'each' | 'one'): Promise<Round> {
+  const generation = bare.generation++;
+  const token = 10 + generation;
+  await bare.sim.call('expect', { token, from: 0, to: n });
+  const sample = bare.received.sample.desired as Record<string, unknown>;
+  const p =
+    mode === 'each'
+      ? await bare.server.call<{ t0: number; applyMs: number }>('push-each', { generation })
+      : await bare.server.call<{ t0: number; applyMs: number }>('push', {
+          message: { desired: { ...sample, generation } },
+        });
+  const w = await bare.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
+  if (w.reached < w.of)
+    throw new Error(`bare push ${generation} (${mode}): only ${w.reached}/${w.of} got it`);
+  debug(`bare ${n} (${mode}): push ${generation} reached all in ${ms(w.at - p.t0)} ms`);
+  // The agents report after a new state too; the bare server drops those reports.
+  await sleep(500);
+  return { fanOut: w.at - p.t0, applyMs: p.applyMs, pushMs: p.applyMs };
+}
+
+/** What the agents of `side` last received: agent 4's message, and every host's desired state. */
+async function receivedBy(side: Side): Promise<Received> {
+  const sample = await side.sim.call<{ message: Record<string, unknown> }>('sample', { index: 4 });
+  const { desired } = await side.sim.call<{ desired: Record<string, unknown> }>('desired');
+  return { sample: sample.message, desired };
+}
+
+/**
+ * One store at size `n`: the control plane's changes and the bare server's pushes take turns,
+ * both servers up at once (the bare one started by the first store of the size, with what that
+ * control plane sent), so a drift of the machine between them moves both sides alike. The order
+ * within a round alternates too. Then status reports and REST reads on the control plane alone.
+ */
+async function measureStore(
+  n: number,
+  storeUrl: string | undefined,
+  row: Row,
+  bareOf: (received: Received) => Promise<Bare | undefined>,
+): Promise<void> {
+  const hc = await startHactl(n, storeUrl, row);
+  if (!hc) return;
+  try {
+    const hactlAll: number[] = [];
+    let change = 0;
+    for (let r = 0; r < warmup; r++) hactlAll.push((await hactlRound(hc, n, change++, row)).fanOut);
+    const bare = await bareOf(await receivedBy(hc));
+    const bareAll = { each: [] as number[], one: [] as number[] };
+    const measured = { hactl: [] as Round[], each: [] as Round[], one: [] as Round[] };
+    if (bare)
+      for (let r = 0; r < warmup; r++)
+        for (const mode of ['each', 'one'] as const)
+          bareAll[mode].push((await bareRound(bare, n, mode)).fanOut);
+    for (let r = 0; r < reps; r++) {
+      const turns: (() => Promise<void>)[] = [
+        async () => {
+          const t = await hactlRound(hc, n, change++, row);
+          measured.hactl.push(t);
+          hactlAll.push(t.fanOut);
+        },
+        async () => {
+          if (!bare) return;
+          for (const mode of ['each', 'one'] as const) {
+            const t = await bareRound(bare, n, mode);
+            measured[mode].push(t);
+            bareAll[mode].push(t.fanOut);
+          }
+        },
+      ];
+      for (const turn of r % 2 ? turns.reverse() : turns) await turn();
+    }
+    const med = (rounds: Round[], f: (t: Round) => number) => median(rounds.map(f));
     row.hactl = {
-      fanOut: median(fanOut),
-      applyMs: median(applyMs),
-      storeMs: median(storeMs),
-      pushMs: median(pushMs),
+      fanOut: med(measured.hactl, (t) => t.fanOut),
+      applyMs: med(measured.hactl, (t) => t.applyMs),
+      storeMs: med(measured.hactl, (t) => t.applyMs - t.pushMs),
+      pushMs: med(measured.hactl, (t) => t.pushMs),
     };
-    row.notes.push(`hactl fan-out per change ms: ${rounds(all)}`);
-    const after = await sim.call<Progress>('progress');
+    row.notes.push(`hactl fan-out per change ms: ${rounds(hactlAll)}`);
+    if (bare) {
+      row.bare = {
+        fanOut: med(measured.each, (t) => t.fanOut),
+        pushMs: med(measured.each, (t) => t.pushMs),
+        oneFanOut: med(measured.one, (t) => t.fanOut),
+        rssMb: (await bare.server.call<{ rssMb: number }>('rss')).rssMb,
+      };
+      row.notes.push(`bare fan-out per push ms, each host its own message: ${rounds(bareAll.each)}`);
+      row.notes.push(`bare fan-out per push ms, one message to all: ${rounds(bareAll.one)}`);
+      row.notes.push(
+        `per round, hactl / bare fan-out: ${measured.hactl
+          .map((t, i) => `${(t.fanOut / measured.each[i]!.fanOut).toFixed(2)}x`)
+          .join(', ')}`,
+      );
+    }
+    const after = await hc.sim.call<Progress>('progress');
     if (after.reconnects)
       row.notes.push(
         `streams lost after registration: ${after.failures.map(([r, c]) => `${c}× ${r}`).join('; ')}`,
       );
-    const sample = await sim.call<{ message: Record<string, unknown> }>('sample', { index: 4 });
-    const received: Received = {
-      sample: sample.message,
-      desired: (await sim.call<{ desired: Record<string, unknown> }>('desired')).desired,
-    };
-
-    await sim.call('reports', { on: true });
-    await sleep(reportIntervalMs * 1.5); // every agent on its own phase; Storm released once ZooKeeper is healthy
-    await server.call('measure', { on: true });
-    await sim.call('loop-delay', { on: true });
-    await sleep(reportIntervalMs * 2);
-    row.reports = await server.call<LoadStats>('measure', { on: false });
-    const simReportsDelay = await sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
-    row.notes.push(
-      `while reporting, event-loop delay p99/max ms: control plane ${ms(row.reports.eldP99)} / ` +
-        `${ms(row.reports.eldMax)}, simulated agents ${ms(simReportsDelay.p99)} / ${ms(simReportsDelay.max)}; ` +
-        gcNote(row.reports.gc),
-    );
-    debug(`${name}: reports ${JSON.stringify(row.reports)}`);
-    if (row.reports.leadLost) {
-      row.leadLost = 'the status reports';
-      return received;
-    }
-
-    await server.call('measure', { on: true });
-    await sim.call('loop-delay', { on: true });
-    const base_ = `http://127.0.0.1:${httpPort}/v1/clusters`;
-    row.list = await timed(base_, token, restRequests, 60_000);
-    row.one = await timed(`${base_}/storm-bench`, token, restRequests, 60_000);
-    row.duringRest = await server.call<LoadStats>('measure', { on: false });
-    const simDelay = await sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
-    row.notes.push(
-      `during REST, event-loop delay p99/max ms: control plane ${ms(row.duringRest.eldP99)} / ` +
-        `${ms(row.duringRest.eldMax)}, simulated agents ${ms(simDelay.p99)} / ${ms(simDelay.max)}; ` +
-        gcNote(row.duringRest.gc),
-    );
-    if (row.duringRest.leadLost) row.leadLost = 'the REST requests';
-    if (row.list.n < restRequests || row.one.n < restRequests)
-      row.notes.push(`REST: ${row.list.n} + ${row.one.n} requests within the 60 s budgets`);
-    debug(`${name}: REST list ${JSON.stringify(row.list)} one ${JSON.stringify(row.one)}`);
-    return received;
+    await measureLoad(hc, n, row);
   } finally {
-    await sim.stop();
-    if (!server.exited)
-      row.notes.push(...(await loggedNotes(server).catch((err: unknown) => [`logged: ${String(err)}`])));
-    await server.stop();
+    if (!hc.server.exited)
+      row.notes.push(...(await loggedNotes(hc.server).catch((err: unknown) => [`logged: ${String(err)}`])));
+    await stopSide(hc);
   }
+}
+
+/** Status reports from every agent, then REST reads while they go on: the control plane's figures. */
+async function measureLoad(
+  hc: Side & { httpPort: number; token: string },
+  n: number,
+  row: Row,
+): Promise<void> {
+  const name = `hactl ${row.store} ${n}`;
+  await hc.sim.call('reports', { on: true });
+  await sleep(reportIntervalMs * 1.5); // every agent on its own phase; Storm released once ZooKeeper is healthy
+  row.reports = await window(hc, row, 'while reporting', () => sleep(reportIntervalMs * 2));
+  debug(`${name}: reports ${JSON.stringify(row.reports)}`);
+  if (row.reports.leadLost) {
+    row.leadLost = 'the status reports';
+    return;
+  }
+  const base = `http://127.0.0.1:${hc.httpPort}/v1/clusters`;
+  let list: Summary | undefined;
+  let one: Summary | undefined;
+  row.duringRest = await window(hc, row, 'during REST', async () => {
+    list = await timed(base, hc.token, restRequests, 60_000);
+    one = await timed(`${base}/storm-bench`, hc.token, restRequests, 60_000);
+  });
+  [row.list, row.one] = [list, one];
+  if (row.duringRest.leadLost) row.leadLost = 'the REST requests';
+  if (list && one && (list.n < restRequests || one.n < restRequests))
+    row.notes.push(`REST: ${list.n} + ${one.n} requests within the 60 s budgets`);
+  debug(`${name}: REST list ${JSON.stringify(list)} one ${JSON.stringify(one)}`);
+}
+
+/**
+ * The control plane's load figures over `fn` (its reports, loop delay and GC), with both loops'
+ * delays noted under `what`: a report's sentAt → handled waits in the simulator's loop as well.
+ */
+async function window(hc: Side, row: Row, what: string, fn: () => Promise<unknown>): Promise<LoadStats> {
+  await hc.server.call('measure', { on: true });
+  await hc.sim.call('loop-delay', { on: true });
+  await fn();
+  const stats = await hc.server.call<LoadStats>('measure', { on: false });
+  const sim = await hc.sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
+  row.notes.push(
+    `${what}, event-loop delay p99/max ms: control plane ${ms(stats.eldP99)} / ${ms(stats.eldMax)}, ` +
+      `simulated agents ${ms(sim.p99)} / ${ms(sim.max)}; ${gcNote(stats.gc)}`,
+  );
+  return stats;
 }
 
 /** What the control plane logged at warn and error, one note per message, and its role changes. */
@@ -299,73 +455,6 @@ function rounds(all: number[]): string {
   const warm = all.slice(0, warmup).map(ms).join(', ');
   const rest = all.slice(warmup).map(ms).join(', ');
   return warm ? `(${warm}) ${rest}` : rest;
-}
-
-/**
- * The bare server's fan-out and RSS at size `n`, written to every row of that size. Each round
- * pushes both ways, alternating: every host its own desired state as hactl sent it (the floor the
- * ratio is taken against: the same bytes to the same streams), and agent 4's message to every
- * host (one object serialized over and over, which stays in the CPU's caches).
- */
-async function bare(n: number, received: Received, rows: Row[]): Promise<void> {
-  const server = new Child(script('bare-host'), n + 1024);
-  const sim = new Child(script('sim-agents'), n + 1024);
-  try {
-    const { grpcPort } = await server.call<{ grpcPort: number }>('start');
-    await sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
-    const reg = await register(sim, n);
-    if (!reg.ok) {
-      for (const row of rows) row.notes.push(`bare: ${reg.text}`);
-      return;
-    }
-    const loaded = await server.call<{ streams: number; missing: number }>('load', {
-      desired: received.desired,
-    });
-    if (loaded.missing)
-      throw new Error(`bare: ${loaded.missing}/${loaded.streams} streams have no desired state`);
-    const sample = received.sample.desired as Record<string, unknown>;
-    const each = { fanOut: [] as number[], pushMs: [] as number[], all: [] as number[] };
-    const one = { fanOut: [] as number[], pushMs: [] as number[], all: [] as number[] };
-    let generation = 2;
-    for (let r = 0; r < warmup + reps; r++) {
-      for (const [mode, into] of [
-        ['each', each],
-        ['one', one],
-      ] as const) {
-        const token = 10 + 2 * r + (mode === 'one' ? 1 : 0);
-        await sim.call('expect', { token, from: 0, to: n });
-        const p =
-          mode === 'each'
-            ? await server.call<{ t0: number; applyMs: number }>('push-each', { generation: generation++ })
-            : await server.call<{ t0: number; applyMs: number }>('push', {
-                message: { desired: { ...sample, generation: generation++ } },
-              });
-        const w = await sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
-        if (w.reached < w.of) throw new Error(`bare push ${r} (${mode}): only ${w.reached}/${w.of} got it`);
-        into.all.push(w.at - p.t0);
-        if (r >= warmup) {
-          into.fanOut.push(w.at - p.t0);
-          into.pushMs.push(p.applyMs);
-        }
-        debug(`bare ${n} (${mode}): push ${r} reached all in ${ms(w.at - p.t0)} ms`);
-        await sleep(500);
-      }
-    }
-    const { rssMb } = await server.call<{ rssMb: number }>('rss');
-    for (const row of rows) {
-      row.bare = {
-        fanOut: median(each.fanOut),
-        pushMs: median(each.pushMs),
-        oneFanOut: median(one.fanOut),
-        rssMb,
-      };
-      row.notes.push(`bare fan-out per push ms, each host its own message: ${rounds(each.all)}`);
-      row.notes.push(`bare fan-out per push ms, one message to all: ${rounds(one.all)}`);
-    }
-  } finally {
-    await sim.stop();
-    await server.stop();
-  }
 }
 
 async function main(): Promise<void> {
@@ -396,22 +485,30 @@ async function main(): Promise<void> {
     process.once(signal, () => void (pg?.stop() ?? Promise.resolve()).finally(() => process.exit(code)));
   try {
     for (const [i, n] of sizes.entries()) {
-      const sized: Row[] = [];
-      let received: Received | undefined;
-      for (const store of stores) {
-        const row: Row = { agents: n, store, registered: '', notes: [] };
-        sized.push(row);
-        const url = store === 'postgres' ? pgDatabase(pg, `fleet_push_${i}_${n}`) : undefined;
-        // One store failing (a change that never reached every agent) still leaves the others' rows.
-        const got = await hactl(n, url, row).catch((err: unknown) => {
-          failed = true;
-          row.notes.push(`failed: ${err instanceof Error ? err.message : String(err)}`);
-          return undefined;
-        });
-        received ??= got;
+      let bare: Bare | undefined;
+      let bareFailed: string | undefined;
+      const bareOf = async (received: Received): Promise<Bare | undefined> => {
+        if (bare || bareFailed) return bare;
+        const started = await startBare(n, received);
+        if (typeof started === 'string') bareFailed = started;
+        else bare = started;
+        return bare;
+      };
+      try {
+        for (const store of stores) {
+          const row: Row = { agents: n, store, registered: '', notes: [] };
+          rows.push(row);
+          const url = store === 'postgres' ? pgDatabase(pg, `fleet_push_${i}_${n}`) : undefined;
+          // One store failing (a change that never reached every agent) still leaves the others' rows.
+          await measureStore(n, url, row, bareOf).catch((err: unknown) => {
+            failed = true;
+            row.notes.push(`failed: ${err instanceof Error ? err.message : String(err)}`);
+          });
+          if (bareFailed) row.notes.push(bareFailed);
+        }
+      } finally {
+        if (bare) await stopSide(bare);
       }
-      rows.push(...sized);
-      if (received) await bare(n, received, sized);
     }
   } finally {
     debug('stopping PostgreSQL');
