@@ -7,10 +7,13 @@
  *   the new generation, against the bare server writing to as many streams each host's own desired
  *   state as hactl sent it (the ratio's floor; also shown: one message to every stream). The
  *   apply's synchronous part is split into `store` (validate, plan, stage, commit) and `push`
- *   (Fleet.pushChanges: encoding and writing every host's message), next to the bare server's
- *   write loop (`bare push`); the rest of a fan-out is the streams' flush and the agents' receipt.
- *   Each agent reports within 100 ms of a new state, and the next change waits until the control
- *   plane has handled that burst (300 ms without a report);
+ *   (Fleet.pushChanges: queueing every host's message and writing the first slice of them; the
+ *   other slices are written in later event-loop turns, reconcile/outbox.ts), next to the bare
+ *   server's write loop (`bare push`, every stream in one turn); the rest of a fan-out is the
+ *   later slices, the streams' flush and the agents' receipt. The control plane's GC pauses that
+ *   began within each fan-out are in the notes. Each agent reports within 100 ms of a new state,
+ *   and the next change waits until the control plane has handled that burst (300 ms without a
+ *   report);
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
  *   (p50/p99/max), Fleet.recordStatus alone, event-loop delay p99/max in the control plane and in
  *   the simulated agents, and the control plane's GC pauses (major and minor: count, longest, total);
@@ -37,6 +40,7 @@
  * runs for months. Both sides get the same number of warm-up rounds.
  */
 import os from 'node:os';
+import { constants as perf } from 'node:perf_hooks';
 import { parseBenchArgs } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits } from './fleet/ipc.js';
@@ -181,6 +185,8 @@ interface Round {
   fanOut: number;
   applyMs: number;
   pushMs: number;
+  /** The control plane's GC pauses that began within the fan-out: major count and ms, minor ms. */
+  gc?: { major: number; majorMs: number; minorMs: number };
 }
 
 /** Stops a side's processes, the agents first (a server going first would see them all reconnect). */
@@ -237,9 +243,24 @@ async function hactlRound(side: Side, n: number, r: number, row: Row): Promise<R
   if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
   debug(`hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
   // Each change makes every agent report; the next round is not measured against that burst.
-  const settled = await side.server.call<{ settled: boolean }>('settle', { quietMs: 300, timeoutMs: 30_000 });
+  const settled = await side.server.call<{
+    settled: boolean;
+    gcs: { kind: number; ms: number; at: number }[];
+  }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
-  return { fanOut: w.at - c.t0, applyMs: c.applyMs, pushMs: c.pushMs };
+  const within = settled.gcs.filter((g) => g.at <= w.at);
+  const major = within.filter((g) => g.kind === perf.NODE_PERFORMANCE_GC_MAJOR);
+  const total = (gs: typeof within) => gs.reduce((a, g) => a + g.ms, 0);
+  return {
+    fanOut: w.at - c.t0,
+    applyMs: c.applyMs,
+    pushMs: c.pushMs,
+    gc: {
+      major: major.length,
+      majorMs: total(major),
+      minorMs: total(within.filter((g) => g.kind === perf.NODE_PERFORMANCE_GC_MINOR)),
+    },
+  };
 }
 
 /** The bare server of one size: up beside the control plane, so their rounds take turns. */
@@ -357,6 +378,11 @@ async function measureStore(
       pushMs: med(measured.hactl, (t) => t.pushMs),
     };
     row.notes.push(`hactl fan-out per change ms: ${rounds(hactlAll)}`);
+    row.notes.push(
+      `control plane GC within each measured fan-out, major (n/ms) + minor ms: ${measured.hactl
+        .map((t) => (t.gc ? `${t.gc.major}/${ms(t.gc.majorMs)} + ${ms(t.gc.minorMs)}` : '-'))
+        .join(', ')}`,
+    );
     if (bare) {
       row.bare = {
         fanOut: med(measured.each, (t) => t.fanOut),

@@ -33,12 +33,17 @@ const ELD_RESOLUTION_MS = 5;
  * loop for its duration, so next to the loop delay they tell a GC pause from JavaScript work.
  */
 let gcs: { kind: number; ms: number }[] | undefined;
+/**
+ * GCs from the last change's start until its reports settled (`change` → `settle`), with their
+ * wall-clock start (ms), so the orchestrator can count those that began before every agent had it.
+ */
+let changeGcs: { kind: number; ms: number; at: number }[] | undefined;
 const gcObserver = new PerformanceObserver((list) => {
-  for (const e of list.getEntries())
-    gcs?.push({
-      kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0,
-      ms: e.duration,
-    });
+  for (const e of list.getEntries()) {
+    const gc = { kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0, ms: e.duration };
+    gcs?.push(gc);
+    changeGcs?.push({ ...gc, at: performance.timeOrigin + e.startTime });
+  }
 });
 gcObserver.observe({ entryTypes: ['gc'] });
 
@@ -168,6 +173,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     }
     case 'change': {
       lastPushMs = 0;
+      changeGcs = [];
       const t0 = wallNow();
       running().fleet.applyCluster('storm-bench', storm(req.timeoutSecs as number), {
         author: 'bench',
@@ -182,11 +188,11 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       let last = reportsSeen;
       let quietSince = performance.now();
       while (performance.now() - quietSince < (req.quietMs as number)) {
-        if (performance.now() > deadline) return { settled: false, reports: reportsSeen };
+        if (performance.now() > deadline) return { settled: false, reports: reportsSeen, gcs: changeGcs };
         await new Promise((r) => setTimeout(r, 20));
         if (reportsSeen !== last) [last, quietSince] = [reportsSeen, performance.now()];
       }
-      return { settled: true, reports: reportsSeen };
+      return { settled: true, reports: reportsSeen, gcs: changeGcs };
     }
     case 'measure': {
       // A replica that lost its lease and led again runs a new term with a new Fleet, unmeasured:

@@ -23,6 +23,7 @@ import {
   type StatusUpdate,
 } from './sessions.js';
 import { StatusReader } from './status.js';
+import { DesiredOutbox } from './outbox.js';
 import type { ClusterSummary, ClusterView, EventView, HostView, RevisionSummary } from '../api/contract.js';
 import {
   Revisions,
@@ -65,6 +66,8 @@ export interface FleetOptions {
   controlPlaneId?: string;
   /** Short ids for membership procedures (rollout ids); `randomId` when absent. */
   newId?: () => string;
+  /** Hosts whose desired states are written per event-loop turn (outbox.ts PUSH_SLICE_HOSTS by default). */
+  pushSliceHosts?: number;
 }
 
 /**
@@ -82,6 +85,8 @@ export class Fleet {
   private readonly staleAfterMs: number;
   private readonly sessions: AgentSessions;
   private readonly revisions: Revisions;
+  /** Committed desired states on their way to the hosts' streams, a slice per event-loop turn. */
+  private readonly outbox: DesiredOutbox;
   private snap: FleetSnapshot | undefined;
   /**
    * Instance id → kind of each host's desired state. Status reports arrive every few seconds from
@@ -129,6 +134,16 @@ export class Fleet {
       logger: opts.logger,
       now: opts.now,
       staleAfterMs: this.staleAfterMs,
+    });
+    this.outbox = new DesiredOutbox({
+      send: (c) => this.sessions.session(c.hostId)?.sendDesired(c.generation, c.json, c.state),
+      onError: (err, c) =>
+        this.log.error(
+          { host: c.hostId, generation: c.generation, err: String(err) },
+          'sending a desired state failed',
+        ),
+      defer: (fn) => setImmediate(fn),
+      ...(opts.pushSliceHosts === undefined ? {} : { sliceHosts: opts.pushSliceHosts }),
     });
     this.revisions = new Revisions({
       store: opts.store,
@@ -472,6 +487,8 @@ export class Fleet {
     }
     const { hostId, pushes } = this.transaction(() => this.register(hello, existing, now));
     this.sessions.attach(hostId, session);
+    // Answered below with its stored desired state, the newest: a pending one would only repeat it.
+    this.outbox.drop(hostId);
     this.push(pushes, hostId);
     const row = this.store.getHostDesired(hostId);
     this.log.info(
@@ -575,6 +592,7 @@ export class Fleet {
    */
   deleteHost(name: string, meta: { author: string }): void {
     const row = this.checkHostDelete(name);
+    this.outbox.drop(row.id);
     this.sessions.forget(row.id, 'host deleted');
     this.store.transaction(() => {
       this.store.deleteHost(row.id);
@@ -592,6 +610,7 @@ export class Fleet {
 
   disconnectAgent(hostId: string, session: AgentSession): void {
     if (!this.sessions.detach(hostId, session)) return;
+    this.outbox.drop(hostId);
     this.log.info({ host: hostId }, 'agent disconnected');
     this.onAgentDisconnected(hostId);
   }
@@ -609,6 +628,7 @@ export class Fleet {
   }
 
   closeAllSessions(reason: string): void {
+    this.outbox.clear();
     this.sessions.closeAll(reason);
   }
 
@@ -618,11 +638,14 @@ export class Fleet {
 
   /** Sends a command on the host's stream; false when the host is not connected. */
   sendCommand(hostId: string, cmd: AgentCommand): boolean {
+    // A step's command follows the desired state it is for (outbox.ts).
+    this.outbox.flush(hostId);
     return this.sessions.sendCommand(hostId, cmd);
   }
 
   /** Sends a streaming-command message on the host's stream; false when the host is not connected. */
   sendExec(hostId: string, msg: ExecDown): boolean {
+    this.outbox.flush(hostId);
     return this.sessions.sendExec(hostId, msg);
   }
 
@@ -636,6 +659,7 @@ export class Fleet {
     q: { instanceId: string; action: string; args: string[] },
     timeoutMs: number,
   ): Promise<AgentCommandResult> {
+    this.outbox.flush(hostId);
     return this.sessions.query(hostId, q, timeoutMs);
   }
 
@@ -655,30 +679,29 @@ export class Fleet {
   }
 
   /**
-   * After a commit: updates the cached desired instances of changed hosts and sends them (except
-   * to `skip`). A pushed state that was just planned gives the cache its instances directly: each
-   * agent reports within 100 ms of a new desired state, and re-reading and parsing 5,000 hosts'
-   * stored JSON for those reports competed with sending the rest of the push.
+   * After a commit: updates the cached desired instances of changed hosts and queues them for
+   * their streams (except `skip`), the first slice sent now and the rest a slice per event-loop
+   * turn (outbox.ts). A pushed state that was just planned gives the cache its instances
+   * directly: each agent reports within 100 ms of a new desired state, and re-reading and parsing
+   * 5,000 hosts' stored JSON for those reports competed with sending the rest of the push.
    */
   private push(changes: readonly DesiredPush[], skip?: string): void {
-    let sent = 0;
+    const queued: DesiredPush[] = [];
     for (const c of changes) {
-      if (c.state) this.desiredKinds.set(c.hostId, kindsOf(c.state));
+      if (c.state) this.desiredKinds.set(c.hostId, kindsOf(c.state, this.desiredKinds.get(c.hostId)));
       else this.desiredKinds.delete(c.hostId);
-      if (c.hostId === skip) continue;
-      const session = this.sessions.session(c.hostId);
-      if (!session) continue;
+      if (c.hostId === skip || !this.sessions.session(c.hostId)) continue;
       // One line per host at debug, one summary at info: a change that touches 5,000 hosts must
       // not write 5,000 log lines.
       this.log.debug({ host: c.hostId, generation: c.generation }, 'pushing desired state');
-      session.sendDesired(c.generation, c.json, c.state);
-      sent++;
+      queued.push(c);
     }
+    this.outbox.enqueue(queued);
     if (changes.length)
       this.log.info(
         {
           hosts: changes.length,
-          connected: sent,
+          connected: queued.length,
           ...(changes.length === 1 ? { host: changes[0]!.hostId } : {}),
         },
         'pushed desired states',
@@ -686,8 +709,13 @@ export class Fleet {
   }
 }
 
-/** Instance id → kind of a host's desired state. */
-function kindsOf(state: HostDesiredState): ReadonlyMap<string, string> {
+/**
+ * Instance id → kind of a host's desired state; `known` itself when it says exactly that already
+ * (a settings change keeps every host's instances, and 10,000 new maps per apply only fed the GC).
+ */
+function kindsOf(state: HostDesiredState, known?: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  if (known?.size === state.instances.length && state.instances.every((i) => known.get(i.id) === i.kind))
+    return known;
   return new Map(state.instances.map((i) => [i.id, i.kind] as const));
 }
 

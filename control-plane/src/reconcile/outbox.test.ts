@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { DesiredOutbox } from './outbox.js';
+import type { DesiredPush } from './revisions.js';
+
+const push = (hostId: string, generation: number): DesiredPush => ({
+  hostId,
+  generation,
+  json: `{"g":${generation}}`,
+});
+
+/** An outbox whose later turns run only when the test says so. */
+function harness(sliceHosts: number) {
+  const sent: string[] = [];
+  const turns: (() => void)[] = [];
+  const errors: string[] = [];
+  const outbox = new DesiredOutbox({
+    send: (c) => {
+      if (c.hostId === 'bad') throw new Error('stream gone');
+      sent.push(`${c.hostId}@${c.generation}`);
+    },
+    onError: (err, c) => errors.push(`${c.hostId}: ${String(err)}`),
+    defer: (fn) => turns.push(fn),
+    sliceHosts,
+  });
+  const nextTurn = () => turns.shift()?.();
+  return { outbox, sent, turns, errors, nextTurn };
+}
+
+describe('desired-state outbox', () => {
+  it('a push to fewer hosts than a slice goes out at once, in order, with no later turn', () => {
+    const h = harness(3);
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    expect(h.sent).toEqual(['a@1', 'b@1']);
+    expect(h.turns).toHaveLength(0);
+    expect(h.outbox.size).toBe(0);
+  });
+
+  it('a push to many hosts sends a slice per turn until none is left', () => {
+    const h = harness(2);
+    h.outbox.enqueue(['a', 'b', 'c', 'd', 'e'].map((x) => push(x, 1)));
+    expect(h.sent).toEqual(['a@1', 'b@1']);
+    h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'b@1', 'c@1', 'd@1']);
+    h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'b@1', 'c@1', 'd@1', 'e@1']);
+    expect(h.turns).toHaveLength(0);
+  });
+
+  it('a newer generation for a queued host replaces the older one and keeps its place; an older one is ignored', () => {
+    const h = harness(1);
+    h.outbox.enqueue([push('a', 1), push('b', 1), push('c', 1)]);
+    h.outbox.enqueue([push('c', 2), push('b', 0), push('d', 1)]);
+    while (h.turns.length) h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'b@1', 'c@2', 'd@1']);
+  });
+
+  it('a second enqueue while a drain is scheduled does not start another drain', () => {
+    const h = harness(1);
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    h.outbox.enqueue([push('c', 1)]);
+    expect(h.turns).toHaveLength(1);
+    h.nextTurn();
+    h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'b@1', 'c@1']);
+    expect(h.turns).toHaveLength(0);
+  });
+
+  it('flush sends one host ahead of its slice (a step command must follow its desired state), once', () => {
+    const h = harness(1);
+    h.outbox.enqueue([push('a', 1), push('b', 1), push('c', 1)]);
+    h.outbox.flush('c');
+    h.outbox.flush('c');
+    h.outbox.flush('zzz');
+    expect(h.sent).toEqual(['a@1', 'c@1']);
+    while (h.turns.length) h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'c@1', 'b@1']);
+  });
+
+  it('drop forgets a host (reconnected: answered with its stored state) and clear forgets all', () => {
+    const h = harness(1);
+    h.outbox.enqueue([push('a', 1), push('b', 1), push('c', 1)]);
+    h.outbox.drop('b');
+    h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'c@1']);
+    h.outbox.enqueue([push('d', 1), push('e', 1)]);
+    h.outbox.clear();
+    while (h.turns.length) h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'c@1', 'd@1']);
+  });
+
+  it('a send that throws is reported and the other hosts are still sent', () => {
+    const h = harness(2);
+    h.outbox.enqueue([push('a', 1), push('bad', 1), push('c', 1)]);
+    while (h.turns.length) h.nextTurn();
+    expect(h.sent).toEqual(['a@1', 'c@1']);
+    expect(h.errors).toEqual(['bad: Error: stream gone']);
+  });
+
+  it('refuses a slice that is not a whole number of at least 1', () => {
+    for (const sliceHosts of [0, 1.5, -1])
+      expect(() => new DesiredOutbox({ send() {}, onError() {}, defer() {}, sliceHosts })).toThrow(
+        /sliceHosts must be a whole number of at least 1/,
+      );
+  });
+});

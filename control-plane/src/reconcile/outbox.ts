@@ -1,0 +1,104 @@
+import type { DesiredPush } from './revisions.js';
+
+/**
+ * How many hosts' desired states are written to their streams per event-loop turn. grpc-js
+ * queues a write in the HTTP/2 session and Node sends the session's pending frames in the
+ * turn's check phase, so a loop over 10,000 streams sent nothing until the last one was queued
+ * and the agents (another process, another core) sat idle meanwhile. Slices let the first hosts'
+ * bytes leave and be read while the next slice is encoded. 500: bench/fleet-push at 10,000
+ * agents (see the README's fleet-scale figures).
+ */
+export const PUSH_SLICE_HOSTS = 500;
+
+export interface DesiredOutboxOptions {
+  /** Writes one host's desired state to its stream (a host without a live stream is skipped there). */
+  send: (push: DesiredPush) => void;
+  /**
+   * Told of a `send` that threw; the other hosts are still sent (a throw in a later turn would
+   * otherwise end the process).
+   */
+  onError: (err: unknown, push: DesiredPush) => void;
+  /** Runs `fn` in a later event-loop turn, after pending I/O (setImmediate in production). */
+  defer: (fn: () => void) => void;
+  /** Hosts per turn; PUSH_SLICE_HOSTS by default. */
+  sliceHosts?: number;
+}
+
+/**
+ * The desired states committed but not yet written to their hosts' streams, newest per host, sent
+ * in slices of `sliceHosts` per event-loop turn (the first slice at once, so a push to a few hosts
+ * goes out exactly as before). Per host, order is kept: anything else sent on a host's stream
+ * (a rollout step's command, a streaming command) first calls `flush(hostId)`, so an agent never
+ * hears of a step before the desired state the step is for. A host that reconnects is answered
+ * with its stored state, the newest, so `drop` forgets its pending one.
+ */
+export class DesiredOutbox {
+  /** Host id → the newest committed desired state not yet sent (Map keeps first-queued order). */
+  private readonly pending = new Map<string, DesiredPush>();
+  private scheduled = false;
+  private readonly slice: number;
+
+  constructor(private readonly o: DesiredOutboxOptions) {
+    this.slice = o.sliceHosts ?? PUSH_SLICE_HOSTS;
+    if (!Number.isInteger(this.slice) || this.slice < 1)
+      throw new RangeError(`sliceHosts must be a whole number of at least 1, not ${this.slice}`);
+  }
+
+  /**
+   * Queues `changes` (a host already queued keeps its place and takes the newer generation) and
+   * sends the first slice now.
+   */
+  enqueue(changes: Iterable<DesiredPush>): void {
+    for (const c of changes) {
+      const queued = this.pending.get(c.hostId);
+      if (!queued || queued.generation < c.generation) this.pending.set(c.hostId, c);
+    }
+    if (!this.scheduled) this.drain();
+  }
+
+  /** Sends the host's pending desired state now, if it has one (before another message to it). */
+  flush(hostId: string): void {
+    const c = this.pending.get(hostId);
+    if (!c) return;
+    this.pending.delete(hostId);
+    this.send(c);
+  }
+
+  /** Forgets the host's pending desired state (it was answered with its stored one, or is gone). */
+  drop(hostId: string): void {
+    this.pending.delete(hostId);
+  }
+
+  /** Forgets every pending desired state (every stream is closing). */
+  clear(): void {
+    this.pending.clear();
+  }
+
+  /** How many hosts still wait for their desired state to be written. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  private send(c: DesiredPush): void {
+    try {
+      this.o.send(c);
+    } catch (err) {
+      this.o.onError(err, c);
+    }
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    let sent = 0;
+    for (const [hostId, c] of this.pending) {
+      if (sent === this.slice) break;
+      this.pending.delete(hostId);
+      this.send(c);
+      sent++;
+    }
+    if (this.pending.size > 0) {
+      this.scheduled = true;
+      this.o.defer(() => this.drain());
+    }
+  }
+}
