@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Lab, REPO_ROOT } from '../src/lab/fleet.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
-import { CHROMIUM, openPage } from '../src/lab/browser.js';
+import { CHROMIUM, PageRecorder, openPage } from '../src/lab/browser.js';
 
 /**
  * The console in headless Chromium (issue 14), driven by playwright-core against Debian's
@@ -34,9 +34,14 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
   let lab: Lab;
   let browser: Browser | undefined;
   let page: Page;
+  /** What the main page reported (console errors, uncaught exceptions, failed requests). */
+  let recorder: PageRecorder;
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   };
+  /** Runs a test's steps on `p`; a failure saves `<name>-failure.png/.log` and names them (lab/browser.ts). */
+  const explained = (name: string, fn: () => Promise<void>, r: PageRecorder = recorder) =>
+    r.explain(ARTIFACTS, name, fn);
 
   beforeAll(async () => {
     // Not skipped when missing: this is the console's acceptance test, and scripts/setup.sh installs it.
@@ -52,6 +57,7 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
     await lab.waitForHealth('zk-ui', 'healthy');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    recorder = new PageRecorder(page);
   }, 240_000);
 
   afterAll(async () => {
@@ -63,53 +69,59 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
   });
 
   it('logs in with a token and shows the fleet and the cluster healthy', async () => {
-    await openPage(page, `${lab.server}/ui/`);
-    await page.locator('input[name=token]').fill(lab.token);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByTestId('live-state').getByText('stream: live').waitFor();
-    await page.getByTestId('health-zk-ui').getByText('healthy').waitFor();
-    for (const [name] of HOSTS)
-      await page.locator(`tr[data-host=${name}]`).getByText('connected', { exact: true }).waitFor();
-    expect(await page.locator('section[data-cluster=zk-ui] tr[data-member]').count()).toBe(3);
-    await shot('1-healthy');
+    await explained('ui-login', async () => {
+      await openPage(page, `${lab.server}/ui/`);
+      await page.locator('input[name=token]').fill(lab.token);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('live-state').getByText('stream: live').waitFor();
+      await page.getByTestId('health-zk-ui').getByText('healthy').waitFor();
+      for (const [name] of HOSTS)
+        await page.locator(`tr[data-host=${name}]`).getByText('connected', { exact: true }).waitFor();
+      expect(await page.locator('section[data-cluster=zk-ui] tr[data-member]').count()).toBe(3);
+      await shot('1-healthy');
+    });
   });
 
   it('a rolling restart started from the page advances live and completes', async () => {
-    await page.getByRole('button', { name: 'Rolling restart' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-    const rollout = page.locator('section[aria-label=rollouts] [data-rollout]').first();
-    await rollout.waitFor();
-    // Live: a step is seen done while the rollout is still running (the page does not poll).
-    await rollout.locator('tr[data-step] .badge.done').first().waitFor({ timeout: 120_000 });
-    const midState = await rollout.locator('[data-testid^=rollout-state-]').innerText();
-    await shot('2-rollout-advancing');
-    await rollout
-      .locator('[data-testid^=rollout-state-]')
-      .getByText('completed')
-      .waitFor({ timeout: 180_000 });
-    expect(await rollout.locator('tr[data-step] .badge.done').count()).toBe(3);
-    await shot('3-rollout-completed');
-    expect(['running', 'completed']).toContain(midState.trim());
-    const id = (await rollout.getAttribute('data-rollout'))!;
-    const api = await lab.api<{ state: string }>('GET', `/v1/rollouts/${id}`);
-    expect(api.body.state).toBe('completed');
+    await explained('ui-rolling-restart', async () => {
+      await page.getByRole('button', { name: 'Rolling restart' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      const rollout = page.locator('section[aria-label=rollouts] [data-rollout]').first();
+      await rollout.waitFor();
+      // Live: a step is seen done while the rollout is still running (the page does not poll).
+      await rollout.locator('tr[data-step] .badge.done').first().waitFor({ timeout: 120_000 });
+      const midState = await rollout.locator('[data-testid^=rollout-state-]').innerText();
+      await shot('2-rollout-advancing');
+      await rollout
+        .locator('[data-testid^=rollout-state-]')
+        .getByText('completed')
+        .waitFor({ timeout: 180_000 });
+      expect(await rollout.locator('tr[data-step] .badge.done').count()).toBe(3);
+      await shot('3-rollout-completed');
+      expect(['running', 'completed']).toContain(midState.trim());
+      const id = (await rollout.getAttribute('data-rollout'))!;
+      const api = await lab.api<{ state: string }>('GET', `/v1/rollouts/${id}`);
+      expect(api.body.state).toBe('completed');
+    });
   });
 
   it('a member stopped from outside turns the cluster degraded on the page within seconds', async () => {
-    await page.getByTestId('health-zk-ui').getByText('healthy').waitFor({ timeout: 60_000 });
-    const view = await lab.cluster('zk-ui');
-    const victim = view.status.members.find((m) => m.mode === 'follower' && m.pid > 0)!;
-    // SIGSTOP: the JVM stays (so the agent does not restart it at once) but stops answering.
-    process.kill(victim.pid, 'SIGSTOP');
-    try {
-      const t0 = Date.now();
-      await page.getByTestId('health-zk-ui').getByText('degraded').waitFor({ timeout: 20_000 });
-      console.log(`ui e2e: degraded shown ${Date.now() - t0} ms after SIGSTOP of pid ${victim.pid}`);
-      await shot('4-degraded');
-    } finally {
-      process.kill(victim.pid, 'SIGCONT');
-    }
-    await page.getByTestId('health-zk-ui').getByText('healthy').waitFor({ timeout: 60_000 });
+    await explained('ui-degraded', async () => {
+      await page.getByTestId('health-zk-ui').getByText('healthy').waitFor({ timeout: 60_000 });
+      const view = await lab.cluster('zk-ui');
+      const victim = view.status.members.find((m) => m.mode === 'follower' && m.pid > 0)!;
+      // SIGSTOP: the JVM stays (so the agent does not restart it at once) but stops answering.
+      process.kill(victim.pid, 'SIGSTOP');
+      try {
+        const t0 = Date.now();
+        await page.getByTestId('health-zk-ui').getByText('degraded').waitFor({ timeout: 20_000 });
+        console.log(`ui e2e: degraded shown ${Date.now() - t0} ms after SIGSTOP of pid ${victim.pid}`);
+        await shot('4-degraded');
+      } finally {
+        process.kill(victim.pid, 'SIGCONT');
+      }
+      await page.getByTestId('health-zk-ui').getByText('healthy').waitFor({ timeout: 60_000 });
+    });
   });
 
   it('a read-only token sees the cluster but no action buttons', async () => {
@@ -120,14 +132,21 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
     });
     expect(made.status).toBe(201);
     const viewer = await browser!.newPage();
+    const viewerReports = new PageRecorder(viewer);
     try {
-      await openPage(viewer, `${lab.server}/ui/`);
-      await viewer.locator('input[name=token]').fill(made.body.token);
-      await viewer.getByRole('button', { name: 'Log in' }).click();
-      await viewer.getByTestId('health-zk-ui').getByText('healthy').waitFor();
-      await viewer.locator('section[data-cluster=zk-ui] tr[data-member]').first().waitFor();
-      expect(await viewer.getByRole('button', { name: 'Rolling restart' }).count()).toBe(0);
-      expect(await viewer.getByRole('button', { name: 'Restart' }).count()).toBe(0);
+      await explained(
+        'ui-read-only',
+        async () => {
+          await openPage(viewer, `${lab.server}/ui/`);
+          await viewer.locator('input[name=token]').fill(made.body.token);
+          await viewer.getByRole('button', { name: 'Log in' }).click();
+          await viewer.getByTestId('health-zk-ui').getByText('healthy').waitFor();
+          await viewer.locator('section[data-cluster=zk-ui] tr[data-member]').first().waitFor();
+          expect(await viewer.getByRole('button', { name: 'Rolling restart' }).count()).toBe(0);
+          expect(await viewer.getByRole('button', { name: 'Restart' }).count()).toBe(0);
+        },
+        viewerReports,
+      );
     } finally {
       await viewer.close();
     }
@@ -144,14 +163,21 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
       if (++hostRequests <= 2) await route.abort('internetdisconnected');
       else await route.continue();
     });
+    const freshReports = new PageRecorder(fresh);
     try {
-      await openPage(fresh, `${lab.server}/ui/`);
-      await fresh.locator('input[name=token]').fill(lab.token);
-      await fresh.getByRole('button', { name: 'Log in' }).click();
-      await fresh.getByTestId('live-state').getByText('stream: live').waitFor();
-      for (const [name] of HOSTS)
-        await fresh.locator(`tr[data-host=${name}]`).getByText('connected', { exact: true }).waitFor();
-      expect(hostRequests).toBeGreaterThanOrEqual(3);
+      await explained(
+        'ui-aborted-requests',
+        async () => {
+          await openPage(fresh, `${lab.server}/ui/`);
+          await fresh.locator('input[name=token]').fill(lab.token);
+          await fresh.getByRole('button', { name: 'Log in' }).click();
+          await fresh.getByTestId('live-state').getByText('stream: live').waitFor();
+          for (const [name] of HOSTS)
+            await fresh.locator(`tr[data-host=${name}]`).getByText('connected', { exact: true }).waitFor();
+          expect(hostRequests).toBeGreaterThanOrEqual(3);
+        },
+        freshReports,
+      );
     } finally {
       await fresh.close();
     }
