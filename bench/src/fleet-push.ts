@@ -196,6 +196,33 @@ async function stopSide(side: Side): Promise<void> {
 }
 
 /**
+ * A server (`serverScript`, started by `start`, which returns its gRPC port) and `n` simulated
+ * agents connected to it; `side` is undefined (both processes stopped) when not every agent was
+ * welcomed, and `reg` says why. A failure stops both processes.
+ */
+async function startSide(
+  serverScript: string,
+  n: number,
+  start: (server: Child) => Promise<number>,
+): Promise<{ side?: Side; reg: { ok: boolean; text: string } }> {
+  const side = {
+    server: new Child(script(serverScript), n + 1024),
+    sim: new Child(script('sim-agents'), n + 1024),
+  };
+  try {
+    const grpcPort = await start(side.server);
+    await side.sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
+    const reg = await register(side.sim, n);
+    if (reg.ok) return { side, reg };
+    await stopSide(side);
+    return { reg };
+  } catch (err) {
+    await stopSide(side);
+    throw err;
+  }
+}
+
+/**
  * The control plane on `storeUrl` (undefined: SQLite) with `n` agents registered and the base specs
  * applied; undefined (and `row.registered` says why) when not every agent was welcomed.
  */
@@ -204,28 +231,24 @@ async function startHactl(
   storeUrl: string | undefined,
   row: Row,
 ): Promise<(Side & { httpPort: number; token: string }) | undefined> {
-  const side = {
-    server: new Child(script('control-plane-host'), n + 1024),
-    sim: new Child(script('sim-agents'), n + 1024),
-  };
+  let rest = { httpPort: 0, token: '' };
+  const { side, reg } = await startSide('control-plane-host', n, async (server) => {
+    const started = await server.call<{ grpcPort: number; httpPort: number; token: string }>('start', {
+      agents: n,
+      reportIntervalMs,
+      store: storeUrl,
+    });
+    rest = { httpPort: started.httpPort, token: started.token };
+    return started.grpcPort;
+  });
+  row.registered = reg.text;
+  if (!side) return undefined;
   try {
-    const { grpcPort, httpPort, token } = await side.server.call<{
-      grpcPort: number;
-      httpPort: number;
-      token: string;
-    }>('start', { agents: n, reportIntervalMs, store: storeUrl });
-    await side.sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
-    const reg = await register(side.sim, n);
-    row.registered = reg.text;
-    if (!reg.ok) {
-      await stopSide(side);
-      return undefined;
-    }
     await side.sim.call('expect', { token: 1, from: 0, to: n });
     await side.server.call('apply-base');
     const base = await side.sim.call<Wait>('wait', { token: 1, timeoutMs: 300_000 });
     if (base.reached < base.of) throw new Error(`only ${base.reached}/${base.of} got the first spec`);
-    return { ...side, httpPort, token };
+    return { ...side, ...rest };
   } catch (err) {
     await stopSide(side);
     throw err;
@@ -271,18 +294,13 @@ interface Bare extends Side {
 
 /** The bare server with `n` agents, each host's desired state loaded as hactl sent it. */
 async function startBare(n: number, received: Received): Promise<Bare | string> {
-  const side = {
-    server: new Child(script('bare-host'), n + 1024),
-    sim: new Child(script('sim-agents'), n + 1024),
-  };
+  const { side, reg } = await startSide(
+    'bare-host',
+    n,
+    async (server) => (await server.call<{ grpcPort: number }>('start')).grpcPort,
+  );
+  if (!side) return `bare: ${reg.text}`;
   try {
-    const { grpcPort } = await side.server.call<{ grpcPort: number }>('start');
-    await side.sim.call('connect', { target: `127.0.0.1:${grpcPort}`, agents: n, reportIntervalMs });
-    const reg = await register(side.sim, n);
-    if (!reg.ok) {
-      await stopSide(side);
-      return `bare: ${reg.text}`;
-    }
     const loaded = await side.server.call<{ streams: number; missing: number }>('load', {
       desired: received.desired,
     });
@@ -342,59 +360,47 @@ async function measureStore(
   const hc = await startHactl(n, storeUrl, row);
   if (!hc) return;
   try {
-    const hactlAll: number[] = [];
+    // Every round, warm-up rounds first: the medians take the rest (`measured`).
+    const all = { hactl: [] as Round[], each: [] as Round[], one: [] as Round[] };
     let change = 0;
-    for (let r = 0; r < warmup; r++) hactlAll.push((await hactlRound(hc, n, change++, row)).fanOut);
+    for (let r = 0; r < warmup; r++) all.hactl.push(await hactlRound(hc, n, change++, row));
     const bare = await bareOf(await receivedBy(hc));
-    const bareAll = { each: [] as number[], one: [] as number[] };
-    const measured = { hactl: [] as Round[], each: [] as Round[], one: [] as Round[] };
-    if (bare)
-      for (let r = 0; r < warmup; r++)
-        for (const mode of ['each', 'one'] as const)
-          bareAll[mode].push((await bareRound(bare, n, mode)).fanOut);
-    for (let r = 0; r < reps; r++) {
-      const turns: (() => Promise<void>)[] = [
-        async () => {
-          const t = await hactlRound(hc, n, change++, row);
-          measured.hactl.push(t);
-          hactlAll.push(t.fanOut);
-        },
-        async () => {
-          if (!bare) return;
-          for (const mode of ['each', 'one'] as const) {
-            const t = await bareRound(bare, n, mode);
-            measured[mode].push(t);
-            bareAll[mode].push(t.fanOut);
-          }
-        },
-      ];
-      for (const turn of r % 2 ? turns.reverse() : turns) await turn();
-    }
-    const med = (rounds: Round[], f: (t: Round) => number) => median(rounds.map(f));
-    row.hactl = {
-      fanOut: med(measured.hactl, (t) => t.fanOut),
-      applyMs: med(measured.hactl, (t) => t.applyMs),
-      storeMs: med(measured.hactl, (t) => t.applyMs - t.pushMs),
-      pushMs: med(measured.hactl, (t) => t.pushMs),
+    const bareTurn = async () => {
+      if (bare) for (const mode of ['each', 'one'] as const) all[mode].push(await bareRound(bare, n, mode));
     };
-    row.notes.push(`hactl fan-out per change ms: ${rounds(hactlAll)}`);
+    for (let r = 0; r < warmup; r++) await bareTurn();
+    for (let r = 0; r < reps; r++) {
+      const hactlTurn = async () => void all.hactl.push(await hactlRound(hc, n, change++, row));
+      for (const turn of r % 2 ? [bareTurn, hactlTurn] : [hactlTurn, bareTurn]) await turn();
+    }
+    const measured = (k: keyof typeof all) => all[k].slice(warmup);
+    const med = (k: keyof typeof all, f: (t: Round) => number) => median(measured(k).map(f));
+    const fanOuts = (k: keyof typeof all) => rounds(all[k].map((t) => t.fanOut));
+    row.hactl = {
+      fanOut: med('hactl', (t) => t.fanOut),
+      applyMs: med('hactl', (t) => t.applyMs),
+      storeMs: med('hactl', (t) => t.applyMs - t.pushMs),
+      pushMs: med('hactl', (t) => t.pushMs),
+    };
+    row.notes.push(`hactl fan-out per change ms: ${fanOuts('hactl')}`);
     row.notes.push(
-      `control plane GC within each measured fan-out, major (n/ms) + minor ms: ${measured.hactl
+      `control plane GC within each measured fan-out, major (n/ms) + minor ms: ${measured('hactl')
         .map((t) => (t.gc ? `${t.gc.major}/${ms(t.gc.majorMs)} + ${ms(t.gc.minorMs)}` : '-'))
         .join(', ')}`,
     );
     if (bare) {
       row.bare = {
-        fanOut: med(measured.each, (t) => t.fanOut),
-        pushMs: med(measured.each, (t) => t.pushMs),
-        oneFanOut: med(measured.one, (t) => t.fanOut),
+        fanOut: med('each', (t) => t.fanOut),
+        pushMs: med('each', (t) => t.pushMs),
+        oneFanOut: med('one', (t) => t.fanOut),
         rssMb: (await bare.server.call<{ rssMb: number }>('rss')).rssMb,
       };
-      row.notes.push(`bare fan-out per push ms, each host its own message: ${rounds(bareAll.each)}`);
-      row.notes.push(`bare fan-out per push ms, one message to all: ${rounds(bareAll.one)}`);
+      row.notes.push(`bare fan-out per push ms, each host its own message: ${fanOuts('each')}`);
+      row.notes.push(`bare fan-out per push ms, one message to all: ${fanOuts('one')}`);
+      const each = measured('each');
       row.notes.push(
-        `per round, hactl / bare fan-out: ${measured.hactl
-          .map((t, i) => `${(t.fanOut / measured.each[i]!.fanOut).toFixed(2)}x`)
+        `per round, hactl / bare fan-out: ${measured('hactl')
+          .map((t, i) => `${(t.fanOut / each[i]!.fanOut).toFixed(2)}x`)
           .join(', ')}`,
       );
     }

@@ -23,6 +23,14 @@ describe('control plane flags (issue 12)', () => {
       expect.stringMatching(/^--insecure: refused: --listen-grpc 10\.0\.0\.1 is not a loopback address/),
     ]);
   });
+  it('--push-slice-hosts takes 1-100000 hosts per turn; 500 by default', () => {
+    expect(loadConfig({ argv: [], env: {} }).pushSliceHosts).toBe(500);
+    expect(loadConfig({ argv: ['--push-slice-hosts', '1'], env: {} }).pushSliceHosts).toBe(1);
+    for (const bad of ['0', '100001', '2.5', 'x'])
+      expect(problems(['--push-slice-hosts', bad])).toEqual([
+        '--push-slice-hosts: must be an integer between 1 and 100000',
+      ]);
+  });
   it('--advertise and --tls-name take host names or IPs only', () => {
     expect(problems(['--advertise', 'cp.example.net', '--tls-name', 'a b'])).toEqual([
       '--tls-name: "a b" is not a DNS name or IP address',

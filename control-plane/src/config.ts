@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError, parseHostPort, type ErrorDetail } from '@hactl/shared';
+import { PUSH_SLICE_HOSTS } from './reconcile/outbox.js';
 
 export interface ControlPlaneConfig {
   dataDir: string;
@@ -46,6 +47,12 @@ export interface ControlPlaneConfig {
    * control plane is busy accepting others (Linux caps it at net.core.somaxconn).
    */
   grpcListenBacklog: number;
+  /**
+   * Hosts whose new desired states are written to their streams per event-loop turn
+   * (reconcile/outbox.ts): smaller keeps the loop freer during a fleet-wide change, larger sends a
+   * change in fewer turns.
+   */
+  pushSliceHosts: number;
   logLevel: string;
 }
 
@@ -73,6 +80,7 @@ export function defaultConfig(): ControlPlaneConfig {
     helloTimeoutMs: 30_000,
     // Node's default (511) overflowed with 3,000-5,000 agents connecting at once on a busy machine.
     grpcListenBacklog: 8192,
+    pushSliceHosts: PUSH_SLICE_HOSTS,
     logLevel: 'info',
   };
 }
@@ -108,6 +116,8 @@ export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HO
   --tls-name NAME           an extra DNS name or IP for the server certificate (repeatable); the
                             machine's host name and interface addresses are always in it
   --report-interval-ms N    how often agents probe and report (default 5000)
+  --push-slice-hosts N      hosts whose new desired states are written per event-loop turn
+                            (default 500)
   --log-level LEVEL         debug | info | warn | error (default info)`;
 
 /**
@@ -153,6 +163,7 @@ export function loadConfig(input: {
       advertise: { type: 'string' },
       'agent-bundle': { type: 'string' },
       'report-interval-ms': { type: 'string' },
+      'push-slice-hosts': { type: 'string' },
       'log-level': { type: 'string' },
     },
   });
@@ -221,6 +232,12 @@ export function loadConfig(input: {
     if (!/^[0-9]+$/.test(ri) || Number(ri) < 100 || Number(ri) > 600_000)
       problems.push({ path: '--report-interval-ms', message: 'must be an integer between 100 and 600000' });
     else cfg.reportIntervalMs = Number(ri);
+  }
+  const slice = values['push-slice-hosts'];
+  if (slice !== undefined) {
+    if (!/^[0-9]+$/.test(slice) || Number(slice) < 1 || Number(slice) > 100_000)
+      problems.push({ path: '--push-slice-hosts', message: 'must be an integer between 1 and 100000' });
+    else cfg.pushSliceHosts = Number(slice);
   }
   const level = values['log-level'] ?? input.env.HACTL_LOG_LEVEL;
   if (level !== undefined) {

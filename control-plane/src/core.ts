@@ -17,6 +17,8 @@ export interface CoreOptions {
   now: () => number;
   reportIntervalMs: number;
   leaseTtlMs: number;
+  /** Hosts whose desired states are written per event-loop turn (outbox.ts PUSH_SLICE_HOSTS by default). */
+  pushSliceHosts?: number;
   /** 22-character ids for generated facts (KRaft cluster ids). */
   randomId: () => string;
   /** Short ids for rollouts and leases. */
@@ -54,6 +56,7 @@ export function createCore(o: CoreOptions): Core {
     randomId: o.randomId,
     controlPlaneId,
     newId: o.newId,
+    ...(o.pushSliceHosts === undefined ? {} : { pushSliceHosts: o.pushSliceHosts }),
   });
   const membership = new MembershipGates({
     store: o.store,

@@ -45,7 +45,11 @@ describe(
 
     beforeAll(async () => {
       lab = await Lab.create('rollout');
-      await lab.startControlPlane();
+      // One host per event-loop turn: every desired-state push to these three hosts goes out in
+      // slices (reconcile/outbox.ts), as a fleet-wide change does at 500 hosts per turn, and each
+      // step's restart must still reach its agent after the new config, or the member would be
+      // restarted twice (asserted below: exactly two pids per member).
+      await lab.startControlPlane(['--push-slice-hosts', '1']);
       for (const [name, address] of HOSTS) await lab.startAgent(name, address);
       await lab.waitForHosts(HOSTS.map(([n]) => n));
       const put = await lab.api('PUT', '/v1/clusters/zk-roll', spec({}));

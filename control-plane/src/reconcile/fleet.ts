@@ -23,7 +23,6 @@ import {
   type StatusUpdate,
 } from './sessions.js';
 import { StatusReader } from './status.js';
-import { DesiredOutbox } from './outbox.js';
 import type { ClusterSummary, ClusterView, EventView, HostView, RevisionSummary } from '../api/contract.js';
 import {
   Revisions,
@@ -85,8 +84,6 @@ export class Fleet {
   private readonly staleAfterMs: number;
   private readonly sessions: AgentSessions;
   private readonly revisions: Revisions;
-  /** Committed desired states on their way to the hosts' streams, a slice per event-loop turn. */
-  private readonly outbox: DesiredOutbox;
   private snap: FleetSnapshot | undefined;
   /**
    * Instance id → kind of each host's desired state. Status reports arrive every few seconds from
@@ -134,16 +131,7 @@ export class Fleet {
       logger: opts.logger,
       now: opts.now,
       staleAfterMs: this.staleAfterMs,
-    });
-    this.outbox = new DesiredOutbox({
-      send: (c) => this.sessions.session(c.hostId)?.sendDesired(c.generation, c.json, c.state),
-      onError: (err, c) =>
-        this.log.error(
-          { host: c.hostId, generation: c.generation, err: String(err) },
-          'sending a desired state failed',
-        ),
-      defer: (fn) => setImmediate(fn),
-      ...(opts.pushSliceHosts === undefined ? {} : { sliceHosts: opts.pushSliceHosts }),
+      ...(opts.pushSliceHosts === undefined ? {} : { pushSliceHosts: opts.pushSliceHosts }),
     });
     this.revisions = new Revisions({
       store: opts.store,
@@ -487,8 +475,6 @@ export class Fleet {
     }
     const { hostId, pushes } = this.transaction(() => this.register(hello, existing, now));
     this.sessions.attach(hostId, session);
-    // Answered below with its stored desired state, the newest: a pending one would only repeat it.
-    this.outbox.drop(hostId);
     this.push(pushes, hostId);
     const row = this.store.getHostDesired(hostId);
     this.log.info(
@@ -592,7 +578,6 @@ export class Fleet {
    */
   deleteHost(name: string, meta: { author: string }): void {
     const row = this.checkHostDelete(name);
-    this.outbox.drop(row.id);
     this.sessions.forget(row.id, 'host deleted');
     this.store.transaction(() => {
       this.store.deleteHost(row.id);
@@ -610,7 +595,6 @@ export class Fleet {
 
   disconnectAgent(hostId: string, session: AgentSession): void {
     if (!this.sessions.detach(hostId, session)) return;
-    this.outbox.drop(hostId);
     this.log.info({ host: hostId }, 'agent disconnected');
     this.onAgentDisconnected(hostId);
   }
@@ -628,7 +612,6 @@ export class Fleet {
   }
 
   closeAllSessions(reason: string): void {
-    this.outbox.clear();
     this.sessions.closeAll(reason);
   }
 
@@ -638,14 +621,11 @@ export class Fleet {
 
   /** Sends a command on the host's stream; false when the host is not connected. */
   sendCommand(hostId: string, cmd: AgentCommand): boolean {
-    // A step's command follows the desired state it is for (outbox.ts).
-    this.outbox.flush(hostId);
     return this.sessions.sendCommand(hostId, cmd);
   }
 
   /** Sends a streaming-command message on the host's stream; false when the host is not connected. */
   sendExec(hostId: string, msg: ExecDown): boolean {
-    this.outbox.flush(hostId);
     return this.sessions.sendExec(hostId, msg);
   }
 
@@ -659,7 +639,6 @@ export class Fleet {
     q: { instanceId: string; action: string; args: string[] },
     timeoutMs: number,
   ): Promise<AgentCommandResult> {
-    this.outbox.flush(hostId);
     return this.sessions.query(hostId, q, timeoutMs);
   }
 
@@ -686,24 +665,15 @@ export class Fleet {
    * 5,000 hosts' stored JSON for those reports competed with sending the rest of the push.
    */
   private push(changes: readonly DesiredPush[], skip?: string): void {
-    const queued: DesiredPush[] = [];
     for (const c of changes) {
       if (c.state) this.desiredKinds.set(c.hostId, kindsOf(c.state, this.desiredKinds.get(c.hostId)));
       else this.desiredKinds.delete(c.hostId);
-      if (c.hostId === skip || !this.sessions.session(c.hostId)) continue;
-      // One line per host at debug, one summary at info: a change that touches 5,000 hosts must
-      // not write 5,000 log lines.
-      this.log.debug({ host: c.hostId, generation: c.generation }, 'pushing desired state');
-      queued.push(c);
     }
-    this.outbox.enqueue(queued);
+    // One summary at info: a change that touches 5,000 hosts must not write 5,000 log lines.
+    const connected = this.sessions.pushDesired(skip ? changes.filter((c) => c.hostId !== skip) : changes);
     if (changes.length)
       this.log.info(
-        {
-          hosts: changes.length,
-          connected: queued.length,
-          ...(changes.length === 1 ? { host: changes[0]!.hostId } : {}),
-        },
+        { hosts: changes.length, connected, ...(changes.length === 1 ? { host: changes[0]!.hostId } : {}) },
         'pushed desired states',
       );
   }

@@ -6,7 +6,7 @@ import type { DesiredPush } from './revisions.js';
  * turn's check phase, so a loop over 10,000 streams sent nothing until the last one was queued
  * and the agents (another process, another core) sat idle meanwhile. Slices let the first hosts'
  * bytes leave and be read while the next slice is encoded. 500: bench/fleet-push at 10,000
- * agents (see the README's fleet-scale figures).
+ * agents (see the README's fleet-scale figures). `--push-slice-hosts` sets it (config.ts).
  */
 export const PUSH_SLICE_HOSTS = 500;
 
@@ -27,10 +27,11 @@ export interface DesiredOutboxOptions {
 /**
  * The desired states committed but not yet written to their hosts' streams, newest per host, sent
  * in slices of `sliceHosts` per event-loop turn (the first slice at once, so a push to a few hosts
- * goes out exactly as before). Per host, order is kept: anything else sent on a host's stream
- * (a rollout step's command, a streaming command) first calls `flush(hostId)`, so an agent never
- * hears of a step before the desired state the step is for. A host that reconnects is answered
- * with its stored state, the newest, so `drop` forgets its pending one.
+ * goes out exactly as before). Per host, order is kept: AgentSessions (sessions.ts), the one
+ * door to the streams, calls `flush(hostId)` before anything else it sends a host (a rollout
+ * step's command, a streaming command, a query), so an agent never hears of a step before the
+ * desired state the step is for; and `drop` when a host's stream is replaced or gone (a new
+ * stream is answered with the stored state, the newest).
  */
 export class DesiredOutbox {
   /** Host id → the newest committed desired state not yet sent (Map keeps first-queued order). */

@@ -3,6 +3,8 @@ import type { HostDesiredState, InstanceObservation, Logger } from '@hactl/share
 import type { ExecStart } from '@hactl/proto';
 import type { Store } from '../store/store.js';
 import type { ExitReport } from '../commands/state.js';
+import { DesiredOutbox } from './outbox.js';
+import type { DesiredPush } from './revisions.js';
 
 /** A command for one instance, sent on its host's agent stream. */
 export interface AgentCommand {
@@ -94,10 +96,37 @@ export class AgentSessions {
   version = 0;
 
   /**
+   * Committed desired states on their way to the streams, a slice of hosts per event-loop turn
+   * (outbox.ts). Every other message to a host goes through this class and flushes the host's
+   * pending state first, so an agent never hears of a step before the desired state it is for.
+   */
+  private readonly outbox: DesiredOutbox;
+
+  /**
    * `staleAfterMs`: how old (ms) a probe or a host's last report may be and still count, the
    * threshold the status rollups judge with (Fleet: three report intervals and a second).
+   * `pushSliceHosts`: hosts whose desired states are written per event-loop turn (outbox.ts
+   * PUSH_SLICE_HOSTS by default).
    */
-  constructor(private readonly o: { store: Store; logger: Logger; now: () => number; staleAfterMs: number }) {
+  constructor(
+    private readonly o: {
+      store: Store;
+      logger: Logger;
+      now: () => number;
+      staleAfterMs: number;
+      pushSliceHosts?: number;
+    },
+  ) {
+    this.outbox = new DesiredOutbox({
+      send: (c) => this.sessions.get(c.hostId)?.sendDesired(c.generation, c.json, c.state),
+      onError: (err, c) =>
+        o.logger.error(
+          { host: c.hostId, generation: c.generation, err: String(err) },
+          'sending a desired state failed',
+        ),
+      defer: (fn) => setImmediate(fn),
+      ...(o.pushSliceHosts === undefined ? {} : { sliceHosts: o.pushSliceHosts }),
+    });
     for (const h of o.store.listHosts()) {
       this.liveness.set(h.id, {
         connected: false,
@@ -127,8 +156,13 @@ export class AgentSessions {
     return this.liveness.get(hostId);
   }
 
+  /**
+   * Registers the host's live session. The caller answers a new session with the host's stored
+   * desired state, the newest, so a pending one is dropped rather than sent again.
+   */
   attach(hostId: string, session: AgentSession): void {
     this.version++;
+    this.outbox.drop(hostId);
     const now = this.o.now();
     this.sessions.set(hostId, session);
     this.since.set(hostId, now);
@@ -149,6 +183,7 @@ export class AgentSessions {
   detach(hostId: string, session: AgentSession): boolean {
     if (this.sessions.get(hostId) !== session) return false;
     this.version++;
+    this.outbox.drop(hostId);
     this.sessions.delete(hostId);
     this.since.delete(hostId);
     const live = this.liveness.get(hostId);
@@ -162,6 +197,7 @@ export class AgentSessions {
   /** Ends a deleted host's stream (with `reason`) and forgets its liveness. */
   forget(hostId: string, reason: string): void {
     this.version++;
+    this.outbox.drop(hostId);
     this.sessions.get(hostId)?.close(reason);
     this.sessions.delete(hostId);
     this.since.delete(hostId);
@@ -285,13 +321,26 @@ export class AgentSessions {
 
   closeAll(reason: string): void {
     this.version++;
+    this.outbox.clear();
     for (const s of this.sessions.values()) s.close(reason);
     this.sessions.clear();
     this.since.clear();
   }
 
-  /** Sends a command on the host's stream; false when the host is not connected. */
+  /**
+   * Queues committed desired states for their hosts' streams (hosts without a live stream are
+   * skipped): the first slice is written now, the rest a slice per event-loop turn. Returns how
+   * many hosts were queued.
+   */
+  pushDesired(changes: readonly DesiredPush[]): number {
+    const live = changes.filter((c) => this.sessions.has(c.hostId));
+    this.outbox.enqueue(live);
+    return live.length;
+  }
+
+  /** Sends a command on the host's stream, after its pending desired state; false when not connected. */
   sendCommand(hostId: string, cmd: AgentCommand): boolean {
+    this.outbox.flush(hostId);
     const s = this.sessions.get(hostId);
     if (!s) return false;
     s.sendCommand(cmd);
@@ -300,6 +349,7 @@ export class AgentSessions {
 
   /** Sends a streaming-command message on the host's stream; false when the host is not connected. */
   sendExec(hostId: string, msg: ExecDown): boolean {
+    this.outbox.flush(hostId);
     const s = this.sessions.get(hostId);
     if (!s?.sendExec) return false;
     s.sendExec(msg);
@@ -326,6 +376,7 @@ export class AgentSessions {
     timeoutMs: number,
   ): Promise<AgentCommandResult> {
     const id = `q${++this.querySeq}.${this.o.now().toString(36)}`;
+    this.outbox.flush(hostId);
     const session = this.sessions.get(hostId);
     if (!session)
       return Promise.resolve({ id, ok: false, output: '', error: `host ${hostId} is not connected` });

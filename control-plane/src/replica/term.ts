@@ -73,6 +73,7 @@ export class LeaderTerm {
       now: o.now,
       reportIntervalMs: cfg.reportIntervalMs,
       leaseTtlMs: cfg.leaseTtlMs,
+      pushSliceHosts: cfg.pushSliceHosts,
       randomId,
       newId: () => crypto.randomBytes(6).toString('hex'),
     });

@@ -294,13 +294,18 @@ export class Lab {
     return fs.openSync(path.join(this.dir, `${name}.log`), 'a');
   }
 
+  /** More flags for this lab's control plane, kept across its restarts (startControlPlane). */
+  private controlPlaneFlags: readonly string[] = [];
+
   /**
    * Starts the control plane and waits until it answers /healthz. The first start listens on port 0
    * and takes the ports it bound from its "control plane listening" log line (picking free ports
    * beforehand would race every other lab's outgoing connections for them); later starts reuse
-   * them. An early exit fails at once with the end of its log.
+   * them. An early exit fails at once with the end of its log. `flags` (more control-plane flags,
+   * e.g. `--push-slice-hosts 1`) are kept for later starts of this lab's control plane.
    */
-  async startControlPlane(): Promise<void> {
+  async startControlPlane(flags?: readonly string[]): Promise<void> {
+    if (flags) this.controlPlaneFlags = flags;
     const logFile = path.join(this.dir, 'control-plane.log');
     const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
     const cp = this.spawnControlPlane('control-plane', {
@@ -308,7 +313,7 @@ export class Lab {
       host: this.grpcHost,
       httpPort: this.httpPort,
       grpcPort: this.grpcPort,
-      extra: [],
+      extra: this.controlPlaneFlags,
     });
     this.cp = cp;
     const logText = () => fs.readFileSync(logFile, 'utf8').slice(logStart);
