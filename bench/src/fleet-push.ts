@@ -16,7 +16,9 @@
  *   report);
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
  *   (p50/p99/max), Fleet.recordStatus alone, event-loop delay p99/max in the control plane and in
- *   the simulated agents, and the control plane's GC pauses (major and minor: count, longest, total);
+ *   the simulated agents, and both processes' GC pauses (major and minor: count, longest, total): a
+ *   report stamped just before a pause of the simulator's loop is written after it, so a p99 over
+ *   the target next to a long simulator pause is not the control plane's;
  * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
  * - the control plane's RSS with N agents connected.
  *
@@ -44,7 +46,7 @@ import { constants as perf } from 'node:perf_hooks';
 import { parseBenchArgs } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits } from './fleet/ipc.js';
-import { median, ms, summarize, table, type Summary } from './fleet/stats.js';
+import { gcText, median, ms, summarize, table, type Summary } from './fleet/stats.js';
 import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/store/pg-testing.js';
 
 const USAGE =
@@ -455,10 +457,13 @@ async function window(hc: Side, row: Row, what: string, fn: () => Promise<unknow
   await hc.sim.call('loop-delay', { on: true });
   await fn();
   const stats = await hc.server.call<LoadStats>('measure', { on: false });
-  const sim = await hc.sim.call<{ p99: number; max: number }>('loop-delay', { on: false });
+  const sim = await hc.sim.call<{ p99: number; max: number; gc: LoadStats['gc'] }>('loop-delay', {
+    on: false,
+  });
   row.notes.push(
     `${what}, event-loop delay p99/max ms: control plane ${ms(stats.eldP99)} / ${ms(stats.eldMax)}, ` +
-      `simulated agents ${ms(sim.p99)} / ${ms(sim.max)}; ${gcNote(stats.gc)}`,
+      `simulated agents ${ms(sim.p99)} / ${ms(sim.max)}; control plane GC: ${gcText(stats.gc)}; ` +
+      `simulated agents GC: ${gcText(sim.gc)}`,
   );
   return stats;
 }
@@ -473,13 +478,6 @@ async function loggedNotes(server: Child): Promise<string[]> {
     ...logged.map((l) => `control plane logged ${l.count}× ${l.key} (first: ${JSON.stringify(l.first)})`),
     ...leadership.map((l) => `control plane leadership changed: ${JSON.stringify(l)}`),
   ];
-}
-
-/** The control plane's GC pauses in a window: `control plane GC: 2 major (max 180, total 310 ms), 41 minor (...)`. */
-function gcNote(gc: LoadStats['gc']): string {
-  const one = (g: LoadStats['gc']['major'], what: string) =>
-    `${g.n} ${what} (max ${ms(g.maxMs)}, total ${ms(g.totalMs)} ms)`;
-  return `control plane GC: ${one(gc.major, 'major')}, ${one(gc.minor, 'minor')}`;
 }
 
 /** Each round's ms, the warm-up rounds marked: `(313, 144) 127, 124, 112`. */

@@ -9,17 +9,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  PerformanceObserver,
-  constants as perf,
-  monitorEventLoopDelay,
-  type IntervalHistogram,
-} from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
 import { serve, wallNow, type Request } from './ipc.js';
-import { summarize } from './stats.js';
+import { gcSummary, summarize } from './stats.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -47,14 +42,6 @@ const gcObserver = new PerformanceObserver((list) => {
 });
 gcObserver.observe({ entryTypes: ['gc'] });
 
-/** Count, total and longest pause (ms) of the major (mark-compact) and minor (scavenge) GCs in `list`. */
-function gcSummary(list: readonly { kind: number; ms: number }[]) {
-  const of = (kind: number) => {
-    const pauses = list.filter((g) => g.kind === kind).map((g) => g.ms);
-    return { n: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...pauses) };
-  };
-  return { major: of(perf.NODE_PERFORMANCE_GC_MAJOR), minor: of(perf.NODE_PERFORMANCE_GC_MINOR) };
-}
 let handled: number[] | undefined;
 let endToEnd: number[] | undefined;
 /** Status reports handled since start (for `settle`). */

@@ -1,4 +1,5 @@
-/** Percentiles and the printed table of the fleet benchmark. */
+/** Percentiles, GC summaries and the printed table of the fleet benchmark. */
+import { constants as perf } from 'node:perf_hooks';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -38,4 +39,28 @@ export function table(header: string[], rows: string[][]): string {
       .join(' | ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** One process's GC pauses of one kind in a window: count, total and longest pause (ms). */
+export interface GcPauses {
+  n: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** Count, total and longest pause (ms) of the major (mark-compact) and minor (scavenge) GCs in `list`. */
+export function gcSummary(
+  list: readonly { kind: number; ms: number }[],
+): Record<'major' | 'minor', GcPauses> {
+  const of = (kind: number): GcPauses => {
+    const pauses = list.filter((g) => g.kind === kind).map((g) => g.ms);
+    return { n: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...pauses) };
+  };
+  return { major: of(perf.NODE_PERFORMANCE_GC_MAJOR), minor: of(perf.NODE_PERFORMANCE_GC_MINOR) };
+}
+
+/** `2 major (max 180, total 310 ms), 41 minor (max 20.1, total 400 ms)`. */
+export function gcText(gc: Record<'major' | 'minor', GcPauses>): string {
+  const one = (g: GcPauses, what: string) => `${g.n} ${what} (max ${ms(g.maxMs)}, total ${ms(g.totalMs)} ms)`;
+  return `${one(gc.major, 'major')}, ${one(gc.minor, 'minor')}`;
 }
