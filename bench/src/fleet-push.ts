@@ -17,8 +17,9 @@
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
  *   (p50/p99/max), Fleet.recordStatus alone, event-loop delay p99/max in the control plane and in
  *   the simulated agents, and both processes' GC pauses (major and minor: count, longest, total): a
- *   report stamped just before a pause of the simulator's loop is written after it, so a p99 over
- *   the target next to a long simulator pause is not the control plane's;
+ *   report stamped just before a stall of the simulator's loop is written after it, so a p99 over
+ *   the target next to a long simulator stall is not the control plane's (its GC pauses say whether
+ *   the stall was a collection; in the runs of 2026-12-03 it was not);
  * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
  * - the control plane's RSS with N agents connected.
  *
@@ -42,11 +43,20 @@
  * runs for months. Both sides get the same number of warm-up rounds.
  */
 import os from 'node:os';
-import { constants as perf } from 'node:perf_hooks';
 import { parseBenchArgs } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits } from './fleet/ipc.js';
-import { gcText, median, ms, summarize, table, type Summary } from './fleet/stats.js';
+import {
+  gcSummary,
+  gcText,
+  median,
+  ms,
+  summarize,
+  table,
+  type GcPause,
+  type GcSummary,
+  type Summary,
+} from './fleet/stats.js';
 import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/store/pg-testing.js';
 
 const USAGE =
@@ -108,7 +118,7 @@ interface LoadStats {
   eldMax: number;
   rssMb: number;
   /** The control plane's major and minor GCs in the window: count, total and longest pause, ms. */
-  gc: Record<'major' | 'minor', { n: number; totalMs: number; maxMs: number }>;
+  gc: GcSummary;
   /** The control plane lost its lease during the measurement (control-plane-host.ts). */
   leadLost: boolean;
 }
@@ -187,8 +197,8 @@ interface Round {
   fanOut: number;
   applyMs: number;
   pushMs: number;
-  /** The control plane's GC pauses that began within the fan-out: major count and ms, minor ms. */
-  gc?: { major: number; majorMs: number; minorMs: number };
+  /** The control plane's GC pauses that began within the fan-out (hactl rounds only). */
+  gc?: GcSummary;
 }
 
 /** Stops a side's processes, the agents first (a server going first would see them all reconnect). */
@@ -270,21 +280,14 @@ async function hactlRound(side: Side, n: number, r: number, row: Row): Promise<R
   // Each change makes every agent report; the next round is not measured against that burst.
   const settled = await side.server.call<{
     settled: boolean;
-    gcs: { kind: number; ms: number; at: number }[];
+    gcs: GcPause[];
   }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
-  const within = settled.gcs.filter((g) => g.at <= w.at);
-  const major = within.filter((g) => g.kind === perf.NODE_PERFORMANCE_GC_MAJOR);
-  const total = (gs: typeof within) => gs.reduce((a, g) => a + g.ms, 0);
   return {
     fanOut: w.at - c.t0,
     applyMs: c.applyMs,
     pushMs: c.pushMs,
-    gc: {
-      major: major.length,
-      majorMs: total(major),
-      minorMs: total(within.filter((g) => g.kind === perf.NODE_PERFORMANCE_GC_MINOR)),
-    },
+    gc: gcSummary(settled.gcs.filter((g) => g.at <= w.at)),
   };
 }
 
@@ -387,7 +390,7 @@ async function measureStore(
     row.notes.push(`hactl fan-out per change ms: ${fanOuts('hactl')}`);
     row.notes.push(
       `control plane GC within each measured fan-out, major (n/ms) + minor ms: ${measured('hactl')
-        .map((t) => (t.gc ? `${t.gc.major}/${ms(t.gc.majorMs)} + ${ms(t.gc.minorMs)}` : '-'))
+        .map((t) => (t.gc ? `${t.gc.major.n}/${ms(t.gc.major.totalMs)} + ${ms(t.gc.minor.totalMs)}` : '-'))
         .join(', ')}`,
     );
     if (bare) {
@@ -457,7 +460,7 @@ async function window(hc: Side, row: Row, what: string, fn: () => Promise<unknow
   await hc.sim.call('loop-delay', { on: true });
   await fn();
   const stats = await hc.server.call<LoadStats>('measure', { on: false });
-  const sim = await hc.sim.call<{ p99: number; max: number; gc: LoadStats['gc'] }>('loop-delay', {
+  const sim = await hc.sim.call<{ p99: number; max: number; gc: GcSummary }>('loop-delay', {
     on: false,
   });
   row.notes.push(

@@ -39,7 +39,7 @@ describe('e2e: the console at /ui/ follows a real ZooKeeper ensemble live', { ti
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   };
-  /** Runs a test's steps on `p`; a failure saves `<name>-failure.png/.log` and names them (lab/browser.ts). */
+  /** Runs a test's steps under recorder `r` (the main page's by default); a failure saves `<name>-failure.png/.log` and names them (lab/browser.ts). */
   const explained = (name: string, fn: () => Promise<void>, r: PageRecorder = recorder) =>
     r.explain(ARTIFACTS, name, fn);
 

@@ -9,12 +9,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PerformanceObserver, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
 import { serve, wallNow, type Request } from './ipc.js';
-import { gcSummary, summarize } from './stats.js';
+import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -27,20 +27,16 @@ const ELD_RESOLUTION_MS = 5;
  * Garbage collections while measuring (V8's `gc` performance entries): each one stops the event
  * loop for its duration, so next to the loop delay they tell a GC pause from JavaScript work.
  */
-let gcs: { kind: number; ms: number }[] | undefined;
+let gcs: GcPause[] | undefined;
 /**
  * GCs from the last change's start until its reports settled (`change` → `settle`), with their
  * wall-clock start (ms), so the orchestrator can count those that began before every agent had it.
  */
-let changeGcs: { kind: number; ms: number; at: number }[] | undefined;
-const gcObserver = new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) {
-    const gc = { kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0, ms: e.duration };
-    gcs?.push(gc);
-    changeGcs?.push({ ...gc, at: performance.timeOrigin + e.startTime });
-  }
+let changeGcs: GcPause[] | undefined;
+watchGc((gc) => {
+  gcs?.push(gc);
+  changeGcs?.push(gc);
 });
-gcObserver.observe({ entryTypes: ['gc'] });
 
 let handled: number[] | undefined;
 let endToEnd: number[] | undefined;

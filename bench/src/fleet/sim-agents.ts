@@ -10,7 +10,7 @@
  * (same target, same options) would share grpc-js's global subchannel pool, so 10,000 agents would
  * be 10,000 streams on one TCP connection; real hosts each have their own connection.
  */
-import { PerformanceObserver, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import {
   agentServiceClient,
@@ -23,7 +23,7 @@ import {
 } from '@hactl/proto';
 import { planBackoff } from '@hactl/shared';
 import { serve, wallNow, type Request } from './ipc.js';
-import { gcSummary } from './stats.js';
+import { gcSummary, watchGc, type GcPause } from './stats.js';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
 type Client = grpc.Client & { Connect(): Stream };
@@ -56,11 +56,8 @@ let loopDelay: IntervalHistogram | undefined;
  * This process's GC pauses while its loop delay is measured: a report stamped just before a pause
  * is written after it, and its sentAt → handled counts the pause as if the control plane took it.
  */
-let gcs: { kind: number; ms: number }[] | undefined;
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries())
-    gcs?.push({ kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0, ms: e.duration });
-}).observe({ entryTypes: ['gc'] });
+let gcs: GcPause[] | undefined;
+watchGc((gc) => gcs?.push(gc));
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const LOOP_DELAY_RESOLUTION_MS = 5;
 

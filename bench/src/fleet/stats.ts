@@ -1,5 +1,5 @@
-/** Percentiles, GC summaries and the printed table of the fleet benchmark. */
-import { constants as perf } from 'node:perf_hooks';
+/** Percentiles, GC pauses and the printed table of the fleet benchmark. */
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -41,6 +41,29 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/**
+ * One GC pause of this process: V8's kind (perf_hooks `constants.NODE_PERFORMANCE_GC_*`), how long
+ * it stopped the event loop (ms) and when it began (wall clock, ms since the epoch, so two
+ * processes' times compare).
+ */
+export interface GcPause {
+  kind: number;
+  ms: number;
+  at: number;
+}
+
+/** Calls `onPause` for every GC pause of this process from now on (V8's `gc` performance entries). */
+export function watchGc(onPause: (gc: GcPause) => void): void {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      onPause({
+        kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0,
+        ms: e.duration,
+        at: performance.timeOrigin + e.startTime,
+      });
+  }).observe({ entryTypes: ['gc'] });
+}
+
 /** One process's GC pauses of one kind in a window: count, total and longest pause (ms). */
 export interface GcPauses {
   n: number;
@@ -48,10 +71,11 @@ export interface GcPauses {
   maxMs: number;
 }
 
-/** Count, total and longest pause (ms) of the major (mark-compact) and minor (scavenge) GCs in `list`. */
-export function gcSummary(
-  list: readonly { kind: number; ms: number }[],
-): Record<'major' | 'minor', GcPauses> {
+/** A window's major (mark-compact) and minor (scavenge) GC pauses. */
+export type GcSummary = Record<'major' | 'minor', GcPauses>;
+
+/** Count, total and longest pause (ms) of the major and minor GCs in `list`. */
+export function gcSummary(list: readonly { kind: number; ms: number }[]): GcSummary {
   const of = (kind: number): GcPauses => {
     const pauses = list.filter((g) => g.kind === kind).map((g) => g.ms);
     return { n: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...pauses) };
@@ -60,7 +84,7 @@ export function gcSummary(
 }
 
 /** `2 major (max 180, total 310 ms), 41 minor (max 20.1, total 400 ms)`. */
-export function gcText(gc: Record<'major' | 'minor', GcPauses>): string {
+export function gcText(gc: GcSummary): string {
   const one = (g: GcPauses, what: string) => `${g.n} ${what} (max ${ms(g.maxMs)}, total ${ms(g.totalMs)} ms)`;
   return `${one(gc.major, 'major')}, ${one(gc.minor, 'minor')}`;
 }

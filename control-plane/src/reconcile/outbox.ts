@@ -47,7 +47,8 @@ export class DesiredOutbox {
 
   /**
    * Queues `changes` (a host already queued keeps its place and takes the newer generation) and
-   * sends the first slice now.
+   * sends the first slice now, unless a drain is already scheduled: then the new hosts wait behind
+   * those queued before them.
    */
   enqueue(changes: Iterable<DesiredPush>): void {
     for (const c of changes) {
