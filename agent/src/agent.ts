@@ -11,6 +11,7 @@ import { CommandJournal, type CommandResultMsg } from './sync/commands.js';
 import { CONTROL_PLANE_ID_RE, type AgentConfig } from './config.js';
 import type { HostFactsView } from './facts.js';
 import { ControlPlaneConnection } from './sync/connection.js';
+import { drawOfName } from './sync/failover.js';
 import { diffInstances, type DesiredInstance } from './sync/diff.js';
 import { InstanceManager } from './sync/instances.js';
 import { parseWireDesired, type DesiredState } from './sync/desired.js';
@@ -106,6 +107,7 @@ export class Agent {
     });
     this.conn = new ControlPlaneConnection({
       servers: this.cfg.servers,
+      firstDraw: drawOfName(this.cfg.name),
       credentials: deps.credentials ?? (() => INSECURE),
       logger: deps.logger,
       hello: () => this.hello(),

@@ -119,6 +119,8 @@ describe(
       console.log(
         `leader: replica ${leader}; agents connected via: ${JSON.stringify(Object.fromEntries([...via].map(([h, v]) => [h, v.at(-1)])))}`,
       );
+      // Each agent starts at the replica its name draws (agent failover.ts drawOfName): these six
+      // names draw replicas 2, 0, 2, 0, 1, 2, so with no failover all three replicas hold agents.
       expect(spread.size).toBeGreaterThanOrEqual(2);
     });
 

@@ -26,6 +26,12 @@ export interface ConnectionOptions {
   onConnected: (server: string) => void;
   onDisconnected: (reason: string) => void;
   backoff: { baseMs: number; maxMs: number };
+  /**
+   * Where in `servers` the agent starts, in [0, 1) (failover.ts drawOfName of the host name); a
+   * random draw when absent.
+   */
+  firstDraw?: number;
+  /** The draws for the backoff's jitter; Math.random when absent. */
   random?: () => number;
   /**
    * How long a new stream may go without the control plane's welcome before the agent gives up on
@@ -82,7 +88,7 @@ export class ControlPlaneConnection {
 
   constructor(private readonly opts: ConnectionOptions) {
     if (opts.servers.length === 0) throw new Error('ControlPlaneConnection: no control plane address');
-    this.failover = planFirstAddress(opts.servers.length, this.random());
+    this.failover = planFirstAddress(opts.servers.length, opts.firstDraw ?? this.random());
     this.creds = opts.credentials();
     this.clientServer = this.server;
     this.client = this.newClient(this.clientServer, this.creds);

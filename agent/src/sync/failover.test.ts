@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   STEADY_MS,
+  drawOfName,
   planAfterLoss,
   planFirstAddress,
   planNextAttempt,
@@ -27,6 +28,19 @@ describe('control plane address rotation (issue 15)', () => {
     ['one address → always it', 1, 0.7, 0],
   ])('start: %s', (_s, count, random, index) => {
     expect(planFirstAddress(count, random)).toEqual({ index, failedInRound: 0, failedRounds: 0 });
+  });
+
+  it('a host name always draws the same start, and 3,000 names spread evenly over three replicas', () => {
+    expect(drawOfName('kafka-1')).toBe(drawOfName('kafka-1'));
+    expect(drawOfName('kafka-1')).not.toBe(drawOfName('kafka-2'));
+    const perReplica = [0, 0, 0];
+    for (let i = 0; i < 3000; i++) {
+      const d = drawOfName(`host-${i}`);
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThan(1);
+      perReplica[planFirstAddress(3, d).index]! += 1;
+    }
+    expect(perReplica).toEqual([985, 1012, 1003]);
   });
 
   it('three replicas, the second one is down: failures within a round move on at once, no wait', () => {
