@@ -100,10 +100,22 @@ export function dirRelation(a: string, b: string): DirRelation | undefined {
 /** dirRelation of two paths already in normal form. */
 function normalRelation(na: string, nb: string): DirRelation | undefined {
   if (na === nb) return 'same';
-  if (na.startsWith(nb === '/' ? '/' : `${nb}/`)) return 'inside';
-  if (nb.startsWith(na === '/' ? '/' : `${na}/`)) return 'contains';
+  if (isBelow(na, nb)) return 'inside';
+  if (isBelow(nb, na)) return 'contains';
   return undefined;
 }
+
+/**
+ * Whether normal path `a` lies below normal path `b` (they differ). Compared in place rather than
+ * against `${b}/`: the claims check compares every claim on a host, and a string built per
+ * comparison was garbage at fleet scale.
+ */
+function isBelow(a: string, b: string): boolean {
+  if (b === '/') return a.startsWith('/');
+  return a.length > b.length && a.charCodeAt(b.length) === SLASH && a.startsWith(b);
+}
+
+const SLASH = 0x2f;
 
 export interface DirOverlap<T> {
   /** The earlier claim's directory, normalised. */
@@ -122,23 +134,26 @@ export interface DirOverlap<T> {
 export class DirClaims<T = string> {
   private readonly byHost = new Map<string, { dir: string; owner: T }[]>();
 
-  /** Earlier claims on `host` that `dir` equals, lies inside or contains. */
-  overlaps(host: string, dir: string): DirOverlap<T>[] {
-    const out: DirOverlap<T>[] = [];
+  /** Earlier claims on `host` that `dir` equals, lies inside or contains (no garbage when none). */
+  overlaps(host: string, dir: string): readonly DirOverlap<T>[] {
     const claims = this.byHost.get(host);
-    if (!claims) return out;
+    if (!claims) return NO_OVERLAPS;
     // Claims are stored normalised; the new directory is normalised once, not once per claim.
     const normal = normalisePath(dir);
+    let out: DirOverlap<T>[] | undefined;
     for (const c of claims) {
       const relation = normalRelation(normal, c.dir);
-      if (relation) out.push({ dir: c.dir, owner: c.owner, relation });
+      if (relation) (out ??= []).push({ dir: c.dir, owner: c.owner, relation });
     }
-    return out;
+    return out ?? NO_OVERLAPS;
   }
 
   add(host: string, dir: string, owner: T): void {
-    const list = this.byHost.get(host) ?? [];
-    list.push({ dir: normalisePath(dir), owner });
-    this.byHost.set(host, list);
+    const claim = { dir: normalisePath(dir), owner };
+    const list = this.byHost.get(host);
+    if (list) list.push(claim);
+    else this.byHost.set(host, [claim]);
   }
 }
+
+const NO_OVERLAPS: readonly never[] = Object.freeze([]);

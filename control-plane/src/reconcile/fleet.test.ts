@@ -329,3 +329,53 @@ describe('a reused status view judges freshness as a new one would', () => {
     expect(after.status.members.find((m) => m.instance === 'zk/zk-3')?.detail).toMatch(/no recent probe/);
   });
 });
+
+describe('the claims check of an apply', () => {
+  const zk2 = (settings: Record<string, number>) => ({
+    kind: 'zookeeper',
+    distribution: { home: '/zk' },
+    settings,
+    members: [{ host: 'h4', id: 1 }],
+  });
+  const hello = (address: string) => ({
+    name: 'h4',
+    address,
+    agentVersion: 't',
+    dataRoot: '/d',
+    labels: {},
+    facts: {},
+  });
+
+  it('is recorded with the plans and hosts it checked; a read from the store has no record', () => {
+    const zk = fleet.snapshot().clusters.get('zk')!;
+    expect(zk.claimsChecked?.plans).toBe(zk.plans);
+    expect(zk.claimsChecked?.hosts).toBe(fleet.snapshot().context.hosts);
+    const restarted = new Fleet({
+      store,
+      logger: nullLogger,
+      now: () => clock,
+      reportIntervalMs: 1000,
+      randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    });
+    expect(restarted.snapshot().clusters.get('zk')!.claimsChecked).toBeUndefined();
+  });
+
+  it('a host that moved onto another host’s address: the next settings-only change is refused for the port clash', () => {
+    const s4 = session('h4');
+    fleet.connectAgent(hello('127.0.0.14'), s4);
+    fleet.applyCluster('zk2', zk2({ tickTime: 2000 }), { author: 't', message: '' });
+    // A settings change while the hosts are the ones checked claims nothing new and is accepted;
+    // a change that claims something new (the member on h1, beside zk's) is checked and refused.
+    const meta = { author: 't', message: '' };
+    expect(fleet.applyCluster('zk2', zk2({ tickTime: 2500 }), meta).changed).toBe(true);
+    expect(fleet.snapshot().clusters.get('zk2')!.claimsChecked).toBeDefined();
+    const onH1 = { ...zk2({ tickTime: 2500 }), members: [{ host: 'h1', id: 1 }] };
+    expect(() => fleet.applyCluster('zk2', onH1, meta)).toThrow(/clashes with other instances/);
+    // The host's new address drops the snapshot, and with it the record: the next apply checks all.
+    fleet.disconnectAgent('h4', s4);
+    fleet.connectAgent(hello('127.0.0.11'), session('h4'));
+    expect(() => fleet.applyCluster('zk2', zk2({ tickTime: 3000 }), { author: 't', message: '' })).toThrow(
+      /clashes with other instances/,
+    );
+  });
+});

@@ -161,9 +161,15 @@ export class Revisions {
     };
     // Validation plans the spec with the real initial facts and checks its claims against every
     // other cluster's plans in the same pass, so its plans are the ones stored (planned once).
+    const current = snap.clusters.get(name);
+    const checked = current?.claimsChecked;
     const result = validateClusterSpec(raw, others, {
       randomId: this.o.randomId,
       otherPlans: [...snap.clusters.values()].filter((c) => c.name !== name).map((c) => c.plans),
+      // Its current plans' claims were checked against these very hosts (SnapshotCluster.claimsChecked).
+      ...(checked && checked.plans === current.plans && checked.hosts === snap.context.hosts
+        ? { checkedPlans: current.plans }
+        : {}),
     });
     if (!result.ok) {
       const n = result.problems.length;
@@ -179,7 +185,6 @@ export class Revisions {
         result.clashes,
       );
     const stored = others.clusterFacts?.get(name) ?? {};
-    const current = snap.clusters.get(name);
     const identity = current ? checkIdentity(current, { spec, plans: result.plans }, stored) : [];
     if (identity.length)
       throw new ConflictError(
@@ -345,6 +350,7 @@ export class Revisions {
       spec: JSON.parse(specJson) as ClusterSpecBase,
       facts: fleet.clusterFacts?.get(name) ?? {},
       plans,
+      claimsCheckedAgainst: fleet.hosts,
     });
     this.o.replace(procedure ? this.o.effective(derived) : derived);
     const pushes = this.recomputeDesired(now);

@@ -138,10 +138,12 @@ describe('fleet snapshot', () => {
     };
     /**
      * Everything a fresh read holds, with the order of every map and list. A stored desired state's
-     * planned object (`state`) is what a fresh read cannot have; its JSON is compared.
+     * planned object (`state`) and a cluster's record of its claims check (`claimsChecked`) are
+     * what a fresh read cannot have; the JSON and the clusters without that record are compared.
      */
     const shape = (s: FleetSnapshot) => ({
       ...s,
+      clusters: new Map([...s.clusters].map(([name, { claimsChecked: _checked, ...c }]) => [name, c])),
       desired: new Map([...s.desired].map(([h, d]) => [h, { generation: d.generation, json: d.json }])),
       order: {
         clusters: [...s.clusters.keys()],

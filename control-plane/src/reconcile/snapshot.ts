@@ -29,6 +29,13 @@ export interface SnapshotCluster {
    * shown and rolled as usual.
    */
   planError?: string;
+  /**
+   * The plans whose ports and directories the apply that stored them checked for clashes, and the
+   * host list it checked them against. While both are still the snapshot's (`plans` and
+   * `context.hosts`, by identity), the next apply may skip the check for a change that claims
+   * nothing new (registry.ts `checkedPlans`). Absent after a read from the store.
+   */
+  claimsChecked?: { plans: readonly InstancePlan[]; hosts: readonly HostRecord[] };
 }
 
 /** A host's stored desired state. */
@@ -148,6 +155,8 @@ export interface StoredRevision {
   facts: Readonly<Record<string, string>>;
   /** The spec's plans against the fleet with those facts (validation planned them). */
   plans: readonly InstancePlan[];
+  /** The host list validation checked the plans' claims against (SnapshotCluster.claimsChecked). */
+  claimsCheckedAgainst: readonly HostRecord[];
 }
 
 /**
@@ -167,6 +176,7 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
     updatedAt: rev.updatedAt,
     spec: rev.spec,
     plans: rev.plans,
+    claimsChecked: { plans: rev.plans, hosts: rev.claimsCheckedAgainst },
   };
   // The store lists clusters and facts by name (ORDER BY name, SQLite's binary collation).
   const at = rows.findIndex((c) => c.name > rev.name);

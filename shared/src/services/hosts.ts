@@ -4,7 +4,7 @@ import { PlanError, type ErrorDetail } from '../errors.js';
 /**
  * Host references in cluster specs. A spec names a host by its id or its name (config-values.ts
  * hostRefSchema); the id wins when one host's id is another's name. Every kind resolves hosts
- * through these three functions: validation with `lookupHost` (an unknown host is a problem at the
+ * through these functions: validation with `lookupHost` (an unknown host is a problem at the
  * field), planning with `requireHost` (a validated spec whose host is gone is a PlanError). Pure.
  */
 
@@ -19,8 +19,10 @@ const indexes = new WeakMap<
   { byId: Map<string, HostRecord>; byName: Map<string, HostRecord> }
 >();
 
-/** The registered host `ref` names (by id first, then by name), or undefined. */
-export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
+function indexOf(hosts: readonly HostRecord[]): {
+  byId: Map<string, HostRecord>;
+  byName: Map<string, HostRecord>;
+} {
   let index = indexes.get(hosts);
   if (!index) {
     index = { byId: new Map(), byName: new Map() };
@@ -31,7 +33,18 @@ export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord 
     }
     indexes.set(hosts, index);
   }
+  return index;
+}
+
+/** The registered host `ref` names (by id first, then by name), or undefined. */
+export function findHost(hosts: readonly HostRecord[], ref: string): HostRecord | undefined {
+  const index = indexOf(hosts);
   return index.byId.get(ref) ?? index.byName.get(ref);
+}
+
+/** The registered host whose id is `id` (a plan's `hostId`; never a name), or undefined. */
+export function findHostById(hosts: readonly HostRecord[], id: string): HostRecord | undefined {
+  return indexOf(hosts).byId.get(id);
 }
 
 /**

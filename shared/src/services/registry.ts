@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClusterSpecBase, HostRecord, InstancePlan } from '../domain.js';
 import { PlanError, type ErrorDetail } from '../errors.js';
-import { checkClaims } from './claims.js';
+import { addsNoClaim, checkClaims } from './claims.js';
 import type { FleetContext, ServiceKind } from './types.js';
 import { zookeeperKind } from './zookeeper/index.js';
 import { stormKind } from './storm/index.js';
@@ -43,6 +43,13 @@ export interface ValidateOptions {
    * refuses it).
    */
   otherPlans?: readonly (readonly InstancePlan[])[];
+  /**
+   * The cluster's current plans, when their claims were checked against exactly `fleet.hosts` and
+   * the clusters of `otherPlans` (the control plane records when: snapshot.ts `claimsChecked`).
+   * When the new plans claim nothing these did not (claims.ts addsNoClaim), the change cannot add
+   * a clash and the claims are not checked again.
+   */
+  checkedPlans?: readonly InstancePlan[];
 }
 
 /** A valid spec, its plans (against `fleet` and the initial facts) and the facts generated for them. */
@@ -111,7 +118,10 @@ export function validateClusterSpec(
     if (err instanceof PlanError) return { ok: false, problems: [...err.details] };
     throw err;
   }
-  const { own, others } = checkAllClaims(kind, spec, plans, fleet.hosts, opts.otherPlans);
+  const { own, others } =
+    opts.checkedPlans !== undefined && addsNoClaim(opts.checkedPlans, plans)
+      ? { own: [], others: [] }
+      : checkAllClaims(kind, spec, plans, fleet.hosts, opts.otherPlans);
   if (own.length) return { ok: false, problems: own };
   return { ...result, spec, plans, initialFacts, clashes: others };
 }

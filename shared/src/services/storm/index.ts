@@ -30,20 +30,19 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   parseProbe: parseStormProbe,
   checkHealth: checkStormHealth,
   planNotes: checkStormNotes,
-  claims: (i) => ({
-    ports: [
-      ...(i.role === 'nimbus' ? [{ port: i.nimbusPort, what: 'storm nimbus.thrift.port' }] : []),
-      ...(i.role === 'ui' && i.uiPort !== undefined ? [{ port: i.uiPort, what: 'storm ui.port' }] : []),
-      ...(i.role === 'supervisor' && i.supervisorThriftPort !== undefined
-        ? [{ port: i.supervisorThriftPort, what: 'storm supervisor.thrift.port' }]
-        : []),
+  claims: (i) => {
+    // One array, pushed to: claims() runs for every instance of the fleet on each apply.
+    const ports: { port: number; what: string }[] = [];
+    if (i.role === 'nimbus') ports.push({ port: i.nimbusPort, what: 'storm nimbus.thrift.port' });
+    if (i.role === 'ui' && i.uiPort !== undefined) ports.push({ port: i.uiPort, what: 'storm ui.port' });
+    if (i.role === 'supervisor') {
+      if (i.supervisorThriftPort !== undefined)
+        ports.push({ port: i.supervisorThriftPort, what: 'storm supervisor.thrift.port' });
       // Workers bind the slot ports, not the supervisor (emulator README), but they are the host's all the same.
-      ...(i.role === 'supervisor'
-        ? (i.slots ?? []).map((port) => ({ port, what: 'storm supervisor.slots.ports (worker)' }))
-        : []),
-    ],
-    dirs: [i.localDir, i.logDir],
-  }),
+      for (const port of i.slots ?? []) ports.push({ port, what: 'storm supervisor.slots.ports (worker)' });
+    }
+    return { ports, dirs: [i.localDir, i.logDir] };
+  },
   // One instance per role per host: the host's entry in that role's list.
   memberPath: (spec, plan, hosts) => {
     const onHost = (ref: string) => findHost(hosts, ref)?.id === plan.hostId;
