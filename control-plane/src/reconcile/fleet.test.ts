@@ -45,6 +45,9 @@ function reportZk(leaderSynced: number | undefined, hosts: readonly number[] = [
     fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
   }
 }
+/** A restarted control plane: a new Fleet on the shared store, which knows only what is stored. */
+const restartedFleet = () =>
+  new Fleet({ store, logger: nullLogger, now: () => clock, reportIntervalMs: 1000, randomId: () => 'A' });
 const kafkaRunState = () =>
   [1, 2, 3].map((i) => latest.get(`h${i}`)?.instances.find((x) => x.kind === 'kafka')?.runState);
 
@@ -110,13 +113,7 @@ describe('a (re)connecting agent is answered with its stored desired state', () 
     expect(again.state).toEqual(JSON.parse(again.stateJson));
 
     // A restarted control plane (a new Fleet on the same store) has only the stored JSON.
-    const restarted = new Fleet({
-      store,
-      logger: nullLogger,
-      now: () => clock,
-      reportIntervalMs: 1000,
-      randomId: () => 'A',
-    });
+    const restarted = restartedFleet();
     const fresh = restarted.connectAgent(hello, session('h2'));
     expect(fresh.state).toBeUndefined();
     expect(fresh.stateJson).toBe(again.stateJson);
@@ -350,13 +347,7 @@ describe('the claims check of an apply', () => {
     const zk = fleet.snapshot().clusters.get('zk')!;
     expect(zk.claimsChecked?.plans).toBe(zk.plans);
     expect(zk.claimsChecked?.hosts).toBe(fleet.snapshot().context.hosts);
-    const restarted = new Fleet({
-      store,
-      logger: nullLogger,
-      now: () => clock,
-      reportIntervalMs: 1000,
-      randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
-    });
+    const restarted = restartedFleet();
     expect(restarted.snapshot().clusters.get('zk')!.claimsChecked).toBeUndefined();
   });
 
