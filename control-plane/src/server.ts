@@ -85,13 +85,30 @@ export async function listenGrpc(
   return { listener, port };
 }
 
+/**
+ * How often the SQLite store's checkpoint thread copies the write-ahead log into the database
+ * (ms): the log holds at most about this long's commits.
+ */
+const WAL_CHECKPOINT_INTERVAL_MS = 1000;
+
 /** The store `cfg` names: SQLite in the data dir, or a PostgreSQL shared by replicas. */
-function openStore(cfg: ControlPlaneConfig): {
+function openStore(
+  cfg: ControlPlaneConfig,
+  logger: Logger,
+): {
   store: Store;
   election: (Election & Pick<PgStore, 'listReplicas'>) | undefined;
 } {
-  if (cfg.store === undefined)
-    return { store: new SqliteStore(path.join(cfg.dataDir, 'state.db')), election: undefined };
+  if (cfg.store === undefined) {
+    const file = path.join(cfg.dataDir, 'state.db');
+    const store = new SqliteStore(file, {
+      backgroundCheckpoints: {
+        intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
+        onFailure: (reason) => logger.warn({ file, reason }, 'store checkpoints moved back into commits'),
+      },
+    });
+    return { store, election: undefined };
+  }
   const pg = new PgStore(cfg.store);
   return { store: pg, election: pg };
 }
@@ -125,7 +142,7 @@ export async function startControlPlane(
   now: () => number = Date.now,
 ): Promise<RunningControlPlane> {
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const { store, election } = openStore(cfg);
+  const { store, election } = openStore(cfg, logger);
   const names = serverNames([cfg.http.host, cfg.grpc.host], cfg.tlsNames);
   const material = election
     ? await loadOrCreateSharedTrust(store, cfg.dataDir, names, now())

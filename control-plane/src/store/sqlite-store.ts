@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventNotifier } from './event-notifier.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
 import { listNewestFirst } from './newest-first.js';
 import {
@@ -22,6 +23,9 @@ import {
   type LeaseRow,
 } from './store.js';
 
+/** SQLite's default `wal_autocheckpoint`, in pages (sqlite.org/pragma.html#pragma_wal_autocheckpoint). */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+
 /**
  * The store on SQLite: WAL, synchronous=FULL (a committed revision survives power loss), foreign
  * keys on, every state change in one transaction.
@@ -35,7 +39,18 @@ export class SqliteStore implements Store {
    */
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(file: string) {
+  private readonly checkpointer: WalCheckpointer | undefined;
+
+  /**
+   * Opens (and migrates) the database at `file`. With `backgroundCheckpoints`, WAL checkpoints run
+   * on a thread of their own (wal-checkpointer.ts) instead of inside the commit that fills the log;
+   * if that thread fails, SQLite's automatic checkpoints come back on and `onFailure` says why.
+   * The control plane's server opens its store so; tests and tools open it plain.
+   */
+  constructor(
+    file: string,
+    opts: { backgroundCheckpoints?: { intervalMs: number; onFailure: (reason: string) => void } } = {},
+  ) {
     this.file = file;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -43,6 +58,18 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    const background = opts.backgroundCheckpoints;
+    if (background) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = startWalCheckpointer({
+        file,
+        intervalMs: background.intervalMs,
+        onFailure: (reason) => {
+          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+          background.onFailure(reason);
+        },
+      });
+    }
   }
 
   private sql(text: string): Database.Statement {
@@ -176,6 +203,8 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    // The thread closes its own connection; nothing here waits for it.
+    void this.checkpointer?.stop();
     this.db.close();
   }
 
