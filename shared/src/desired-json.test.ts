@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { hostDesiredJson, inputsJson } from './desired-json.js';
-import type { HostDesiredState } from './domain.js';
+import { hostDesiredJson, inputsJson, sameDesiredJson } from './desired-json.js';
+import type { DesiredInstance, HostDesiredState } from './domain.js';
 
 const instance = {
   id: 'zk/zk-1',
@@ -25,6 +25,20 @@ describe('desired state JSON text', () => {
     ],
     ['inputs missing', { instances: [{ ...instance, inputs: undefined }] }],
     ['a field missing', { instances: [{ ...instance, role: undefined as unknown as string }] }],
+    ['the id missing', { instances: [{ ...instance, id: undefined as unknown as string }] }],
+    ['every field missing', { instances: [{ inputs: 1 } as unknown as typeof instance] }],
+    [
+      'clusters, roles and run states alternating, some needing escapes',
+      {
+        instances: [
+          instance,
+          { ...instance, id: 'zk/zk-2', runState: 'stopped' as const },
+          { ...instance, id: 'zk/zk-3' },
+          { ...instance, id: 's/"n"', cluster: 's\\x', kind: 'storm', role: 'nimbus\u2028' },
+          { ...instance, id: 'zk/zk-4' },
+        ],
+      },
+    ],
   ])('%s: byte for byte JSON.stringify', (_scenario, state) => {
     expect(hostDesiredJson(state)).toBe(JSON.stringify(state));
   });
@@ -37,5 +51,27 @@ describe('desired state JSON text', () => {
     expect(inputsJson({ a: 1 })).toBe(first);
     expect(inputsJson(undefined)).toBe(JSON.stringify(undefined));
     expect(inputsJson('x')).toBe('"x"');
+  });
+
+  const one = (over: Partial<DesiredInstance>): HostDesiredState => ({
+    instances: [{ ...instance, ...over }],
+  });
+  it.each<[string, HostDesiredState, HostDesiredState]>([
+    ['the same object', one({}), one({})],
+    ['equal inputs in other objects', one({}), one({ inputs: JSON.parse(JSON.stringify(instance.inputs)) })],
+    ['another inputs value', one({}), one({ inputs: { ...instance.inputs, myid: 2 } })],
+    [
+      'the same keys in another order',
+      one({ inputs: { a: 1, b: 2 } as never }),
+      one({ inputs: { b: 2, a: 1 } as never }),
+    ],
+    ['another run state', one({}), one({ runState: 'stopped' })],
+    ['another id', one({}), one({ id: 'zk/zk-2' })],
+    ['a field missing on one side', one({}), one({ role: undefined as unknown as string })],
+    ['inputs missing on both', one({ inputs: undefined }), one({ inputs: undefined })],
+    ['one instance more', one({}), { instances: [instance, { ...instance, id: 'zk/zk-2' }] }],
+    ['no instances on both', { instances: [] }, { instances: [] }],
+  ])('sameDesiredJson, %s: the same answer as comparing the texts', (_s, a, b) => {
+    expect(sameDesiredJson(a, b)).toBe(hostDesiredJson(a) === hostDesiredJson(b));
   });
 });

@@ -41,18 +41,58 @@ function flat(text: string): string {
  * instance's inputs text from `inputsJson`.
  */
 export function hostDesiredJson(state: HostDesiredState): string {
-  return `{"instances":[${state.instances.map(instanceJson).join(',')}]}`;
+  const parts = state.instances;
+  // Flat, like inputsJson: better-sqlite3 binds a rope more slowly than V8 flattens it (storing
+  // 10,000 hosts' states took 54 ms with ropes and 30 ms flattened here, in-process apply).
+  if (parts.length === 1) return flat(`{"instances":[${instanceJson(parts[0]!)}]}`);
+  return flat(`{"instances":[${parts.map(instanceJson).join(',')}]}`);
+}
+
+/**
+ * Whether `hostDesiredJson(a) === hostDesiredJson(b)`, without making either: the same instances
+ * in the same order, each with the same fields and the same inputs text (the same inputs object,
+ * or equal `inputsJson`). hostDesiredJson writes exactly those, in a fixed order.
+ */
+export function sameDesiredJson(a: HostDesiredState, b: HostDesiredState): boolean {
+  if (a === b) return true;
+  if (a.instances.length !== b.instances.length) return false;
+  for (let k = 0; k < a.instances.length; k++) {
+    const x = a.instances[k]!;
+    const y = b.instances[k]!;
+    if (x.id !== y.id || x.cluster !== y.cluster || x.kind !== y.kind) return false;
+    if (x.role !== y.role || x.runState !== y.runState) return false;
+    if (x.inputs !== y.inputs && inputsJson(x.inputs) !== inputsJson(y.inputs)) return false;
+  }
+  return true;
 }
 
 function instanceJson(i: DesiredInstance): string {
-  const head = JSON.stringify({
-    id: i.id,
-    cluster: i.cluster,
-    kind: i.kind,
-    role: i.role,
-    runState: i.runState,
-  });
-  if (i.inputs === undefined) return head;
+  const { id, cluster, kind, role, runState } = i;
+  // The fields after the id repeat across a cluster's members (its name, kind, role and run
+  // state): their JSON is made once per run of equal values and reused, instead of an object and
+  // its JSON per instance (a quarter of the bytes an apply at 10,000 hosts allocated). A field
+  // that is not a string takes JSON.stringify's path, which leaves it out or writes it as it is.
+  const head =
+    typeof id === 'string' &&
+    typeof cluster === 'string' &&
+    typeof kind === 'string' &&
+    typeof role === 'string' &&
+    typeof runState === 'string'
+      ? `{"id":${JSON.stringify(id)},${tailJson(cluster, kind, role, runState)}`
+      : JSON.stringify({ id, cluster, kind, role, runState }).slice(0, -1);
+  if (i.inputs === undefined) return `${head}}`;
   const inputs = `"inputs":${inputsJson(i.inputs)}`;
-  return head === '{}' ? `{${inputs}}` : `${head.slice(0, -1)},${inputs}}`;
+  return head === '{' ? `{${inputs}}` : `${head},${inputs}}`;
+}
+
+/** The last tail made: `"cluster":…,"kind":…,"role":…,"runState":…` for the values it was made of. */
+let lastTail: { cluster: string; kind: string; role: string; runState: string; json: string } | undefined;
+
+function tailJson(cluster: string, kind: string, role: string, runState: string): string {
+  const t = lastTail;
+  if (t && t.cluster === cluster && t.kind === kind && t.role === role && t.runState === runState)
+    return t.json;
+  const json = JSON.stringify({ cluster, kind, role, runState }).slice(1, -1);
+  lastTail = { cluster, kind, role, runState, json };
+  return json;
 }

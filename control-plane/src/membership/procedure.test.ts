@@ -5,6 +5,7 @@ import type { Core } from '../core.js';
 import { createTestCore } from '../test-core.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { tempSqliteStore } from '../rollout/testing.js';
+import { desiredJson } from '../reconcile/snapshot.js';
 
 let store: SqliteStore;
 let now = 1_800_000_000_000;
@@ -38,7 +39,8 @@ const spec = (ids: number[]) => ({
 
 /** What a host's stored desired state lists: `zk/zk-N:<server ids>:<runState>`. */
 function desired(fleet: Fleet, host: string): string[] {
-  const json = fleet.snapshot().desired.get(host)?.json ?? '{"instances":[]}';
+  const stored = fleet.snapshot().desired.get(host);
+  const json = stored ? desiredJson(stored) : '{"instances":[]}';
   return (
     JSON.parse(json) as {
       instances: { id: string; runState: string; inputs: { servers: { id: number }[] } }[];

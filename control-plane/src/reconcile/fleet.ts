@@ -486,8 +486,10 @@ export class Fleet {
     // The object the stored state was made from, when this control plane planned it and still
     // holds it: the answer is sent without parsing the state again. The cached snapshot only (a
     // registration may have dropped it; one host's hello must not re-read the fleet).
+    // Its generation says it is the stored state: a host's generation moves with every change
+    // of its stored text, in the same transaction.
     const planned = this.snap?.desired.get(hostId);
-    const state = planned && planned.json === stateJson ? planned.state : undefined;
+    const state = planned && row && planned.generation === row.generation ? planned.state : undefined;
     return { hostId, generation: row?.generation ?? 0, stateJson, ...(state ? { state } : {}) };
   }
 

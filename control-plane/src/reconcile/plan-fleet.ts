@@ -1,4 +1,4 @@
-import { hostDesiredJson, type HostDesiredState, type InstancePlan } from '@hactl/shared';
+import { hostDesiredJson, sameDesiredJson, type HostDesiredState, type InstancePlan } from '@hactl/shared';
 
 export type { DesiredInstance, HostDesiredState } from '@hactl/shared';
 
@@ -42,18 +42,29 @@ export function planHostDesired(
 /**
  * A host's generation moves when its desired JSON differs from what is stored. The JSON is
  * `JSON.stringify(view)`, made from each instance's inputs text (hostDesiredJson), which the apply
- * reuses to compare inputs and to send them.
+ * reuses to compare inputs and to send them. A stored state this control plane planned is compared
+ * as objects (sameDesiredJson, the same answer), so only a changed host's JSON is made.
  */
 export function diffHostDesired(
-  stored: ReadonlyMap<string, { generation: number; json: string }>,
+  stored: ReadonlyMap<string, { generation: number; json?: string; state?: HostDesiredState }>,
   planned: ReadonlyMap<string, HostDesiredState>,
 ): { hostId: string; generation: number; json: string; state: HostDesiredState }[] {
   const changes: { hostId: string; generation: number; json: string; state: HostDesiredState }[] = [];
   for (const [hostId, view] of planned) {
-    const json = hostDesiredJson(view);
     const prev = stored.get(hostId);
-    if (!prev) changes.push({ hostId, generation: 1, json, state: view });
-    else if (prev.json !== json) changes.push({ hostId, generation: prev.generation + 1, json, state: view });
+    let json: string | undefined;
+    if (prev?.state !== undefined) {
+      if (sameDesiredJson(prev.state, view)) continue;
+    } else if (prev?.json !== undefined) {
+      json = hostDesiredJson(view);
+      if (json === prev.json) continue;
+    }
+    changes.push({
+      hostId,
+      generation: (prev?.generation ?? 0) + 1,
+      json: json ?? hostDesiredJson(view),
+      state: view,
+    });
   }
   return changes;
 }

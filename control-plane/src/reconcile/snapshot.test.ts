@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger, serviceKind } from '@hactl/shared';
 import { Fleet, type AgentSession } from './fleet.js';
-import { readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
+import { desiredJson, readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -144,7 +144,9 @@ describe('fleet snapshot', () => {
     const shape = (s: FleetSnapshot) => ({
       ...s,
       clusters: new Map([...s.clusters].map(([name, { claimsChecked: _checked, ...c }]) => [name, c])),
-      desired: new Map([...s.desired].map(([h, d]) => [h, { generation: d.generation, json: d.json }])),
+      desired: new Map(
+        [...s.desired].map(([h, d]) => [h, { generation: d.generation, json: desiredJson(d) }]),
+      ),
       order: {
         clusters: [...s.clusters.keys()],
         specs: s.context.clusters.map((c) => c.name),

@@ -1,4 +1,5 @@
 import {
+  hostDesiredJson,
   serviceKind,
   type ClusterSpecBase,
   type FleetContext,
@@ -38,16 +39,20 @@ export interface SnapshotCluster {
   claimsChecked?: { plans: readonly InstancePlan[]; hosts: readonly HostRecord[] };
 }
 
-/** A host's stored desired state. */
-export interface SnapshotDesired {
-  generation: number;
-  /** Exactly the stored `host_desired.state_json`: what is sent to the agent, byte for byte. */
-  json: string;
-  /**
-   * The object `json` was made from, when this control plane planned it (withDesired): a stream
-   * that (re)connects is sent it without parsing `json` again. Absent after a read from the store.
-   */
-  state?: HostDesiredState;
+/**
+ * A host's stored desired state: the stored text itself after a read from the store, or the object
+ * this control plane planned and stored (its text is `hostDesiredJson(state)`, byte for byte, and
+ * is not kept: at 10,000 hosts those texts were 7 MB that the young-generation collections of
+ * every apply copied, when nothing but the next comparison read them; desired-json.ts
+ * sameDesiredJson compares the objects instead).
+ */
+export type SnapshotDesired =
+  | { generation: number; json: string; state?: undefined }
+  | { generation: number; json?: undefined; state: HostDesiredState };
+
+/** The stored `host_desired.state_json` of `d`: what is sent to the agent, byte for byte. */
+export function desiredJson(d: SnapshotDesired): string {
+  return d.json ?? hostDesiredJson(d.state);
 }
 
 /**
@@ -134,11 +139,12 @@ export function withDesired(
   if (changes.length === 0) return snap;
   const desired = new Map(snap.desired);
   for (const c of changes)
-    desired.set(c.hostId, {
-      generation: c.generation,
-      json: c.json,
-      ...(c.state === undefined ? {} : { state: c.state }),
-    });
+    desired.set(
+      c.hostId,
+      c.state === undefined
+        ? { generation: c.generation, json: c.json }
+        : { generation: c.generation, state: c.state },
+    );
   return { ...snap, desired };
 }
 
@@ -243,7 +249,7 @@ export function planCluster(
 function lastGivenPlans(cluster: string, desired: Iterable<[string, SnapshotDesired]>): InstancePlan[] {
   const plans: InstancePlan[] = [];
   for (const [hostId, d] of desired) {
-    for (const i of (JSON.parse(d.json) as HostDesiredState).instances) {
+    for (const i of (d.state ?? (JSON.parse(d.json) as HostDesiredState)).instances) {
       if (i.cluster !== cluster) continue;
       plans.push({
         ...i,
