@@ -48,8 +48,9 @@ export interface WalCheckpointerOptions {
   /** How often to checkpoint (ms). */
   intervalMs: number;
   /**
-   * The thread failed or a checkpoint threw (with why). Called once for a thread that ends; the
-   * store turns automatic checkpoints back on, so its log cannot grow without bound.
+   * The thread failed or a checkpoint threw (with why). Called at most once; the store then turns
+   * SQLite's automatic checkpoints back on, so its log cannot grow without bound (a thread that is
+   * still running goes on checkpointing too, which SQLite allows).
    */
   onFailure: (reason: string) => void;
 }
