@@ -34,8 +34,17 @@
  * per size, stopped at the end, on failure too. --store sqlite is SQLite in a temp dir.
  *
  *   node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--store sqlite,postgres]
- *     [--report-interval-ms 5000] [--rest-requests 50] [--reps 3] [--warmup 2]
+ *     [--report-interval-ms 5000] [--rest-requests 50] [--reps 3] [--warmup 2] [--pin 0:1]
  *     BENCH_DEBUG=1 prints progress, BENCH_CPU_PROF=DIR writes each process's CPU profile
+ *
+ * --pin SERVER_CPUS:AGENT_CPUS runs the server under test (control plane or bare) on the first
+ * CPUs and the simulated agents on the second (taskset -c lists, every thread of each process).
+ * It is for telling apart what slows whom: every report stamped just before a stall of the
+ * simulated agents' loop counts that stall in sentAt → handled. It does not remove those stalls:
+ * of two pinned runs at 10,000 agents (0:1 on 2 cores, 2026-12-03) one had a longest simulator
+ * delay of 27 ms in the reporting window, the other 521 ms with no GC pause over 25 ms, so they
+ * are neither the other processes' CPU nor the simulator's GC. Without it both sides share every
+ * CPU.
  *
  * The first --warmup changes (and as many bare pushes) are timed and listed in the notes but left
  * out of the medians: the first passes over a new code path run before V8 has compiled it (the
@@ -61,7 +70,8 @@ import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/s
 
 const USAGE =
   'usage: node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--store sqlite,postgres] ' +
-  '[--report-interval-ms 5000] [--rest-requests 50] [--reps 3] [--warmup 2]   (BENCH_DEBUG=1 prints progress)';
+  '[--report-interval-ms 5000] [--rest-requests 50] [--reps 3] [--warmup 2] [--pin SERVER_CPUS:AGENT_CPUS]   ' +
+  '(BENCH_DEBUG=1 prints progress)';
 const args = parseBenchArgs(
   {
     agents: { type: 'string', default: '1000' },
@@ -70,9 +80,16 @@ const args = parseBenchArgs(
     'rest-requests': { type: 'string', default: '50' },
     reps: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
+    pin: { type: 'string' },
   },
   USAGE,
 );
+/** `--pin 0:1`: the servers (control plane, bare) on CPUs `0`, the simulated agents on `1` (taskset lists). */
+const pin = args.pin?.match(/^([0-9][0-9,-]*):([0-9][0-9,-]*)$/);
+if (args.pin !== undefined && !pin) {
+  console.error(`--pin: SERVER_CPUS:AGENT_CPUS expected, as taskset -c lists (e.g. 0:1)\n\n${USAGE}`);
+  process.exit(2);
+}
 const sizes = args.agents.split(',').map(Number);
 const stores = args.store.split(',');
 const unknownStores = stores.filter((s) => s !== 'sqlite' && s !== 'postgres');
@@ -218,8 +235,8 @@ async function startSide(
   start: (server: Child) => Promise<number>,
 ): Promise<{ side?: Side; reg: { ok: boolean; text: string } }> {
   const side = {
-    server: new Child(script(serverScript), n + 1024),
-    sim: new Child(script('sim-agents'), n + 1024),
+    server: new Child(script(serverScript), n + 1024, pin?.[1]),
+    sim: new Child(script('sim-agents'), n + 1024, pin?.[2]),
   };
   try {
     const grpcPort = await start(side.server);
@@ -506,6 +523,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ');
   console.log(`load average at start: ${load()} (${os.cpus().length} cores)`);
+  if (pin) console.log(`pinned: servers on CPUs ${pin[1]}, simulated agents on CPUs ${pin[2]}`);
   const rows: Row[] = [];
   let failed = false;
   const pg = stores.includes('postgres') ? await startTempPostgres(PG_HOST, PG_PORT) : undefined;

@@ -41,12 +41,14 @@ export class Child {
    * Starts `script` in its own Node process with `fds` open files allowed: through `sh -c ulimit`,
    * since Node cannot raise its own limit, and each simulated agent or agent stream holds a socket.
    * With BENCH_CPU_PROF=DIR each child writes a V8 CPU profile into DIR when it exits (Node refuses
-   * --cpu-prof in NODE_OPTIONS), for finding where a figure's time goes.
+   * --cpu-prof in NODE_OPTIONS), for finding where a figure's time goes. With `cpus` (a
+   * `taskset -c` list such as `0` or `2-3`) the process and all its threads run on those CPUs only.
    */
-  constructor(script: string, fds: number) {
+  constructor(script: string, fds: number, cpus?: string) {
     const prof = process.env.BENCH_CPU_PROF;
     const flags = prof ? `--cpu-prof --cpu-prof-dir=${JSON.stringify(prof)} ` : '';
-    const command = `ulimit -n ${fds} && exec "$0" ${flags}"$1"`;
+    const pin = cpus === undefined ? '' : `taskset -c ${cpus} `;
+    const command = `ulimit -n ${fds} && exec ${pin}"$0" ${flags}"$1"`;
     this.proc = spawn('/bin/sh', ['-c', command, process.execPath, script], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
