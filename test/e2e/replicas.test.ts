@@ -1,7 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Lab, type ClusterStatusBody, type ReplicaHealth, type RolloutView } from '../src/lab/fleet.js';
+import {
+  Lab,
+  REPO_ROOT,
+  type ClusterStatusBody,
+  type ReplicaHealth,
+  type RolloutView,
+} from '../src/lab/fleet.js';
 import { startZkAndKafka } from '../src/lab/kafka-lab.js';
 import { waitFor } from '../src/lab/wait.js';
 import { Traffic, ZkSampler } from '../src/lab/kafka-traffic.js';
@@ -119,8 +125,19 @@ describe(
       console.log(
         `leader: replica ${leader}; agents connected via: ${JSON.stringify(Object.fromEntries([...via].map(([h, v]) => [h, v.at(-1)])))}`,
       );
-      // Each agent starts at the replica its name draws (agent failover.ts drawOfName): these six
-      // names draw replicas 2, 0, 2, 0, 1, 2, so with no failover all three replicas hold agents.
+      // Each agent starts at the replica its name draws (agent failover.ts drawOfName; --server
+      // lists the replicas in REPLICAS order): these six names draw replicas 2, 0, 2, 0, 1, 2, so
+      // all three replicas hold agents.
+      const { drawOfName, planFirstAddress } = (await import(
+        path.join(REPO_ROOT, 'agent/dist/sync/failover.js')
+      )) as {
+        drawOfName: (name: string) => number;
+        planFirstAddress: (count: number, draw: number) => { index: number };
+      };
+      for (const [host, v] of via)
+        expect(v[0]?.split(':')[0], `${host}'s first replica`).toBe(
+          REPLICAS[planFirstAddress(REPLICAS.length, drawOfName(host)).index],
+        );
       expect(spread.size).toBeGreaterThanOrEqual(2);
     });
 

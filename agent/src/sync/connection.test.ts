@@ -75,6 +75,7 @@ function connect(
     onConnected: (server) => connectedTo.push(server),
     onDisconnected: () => {},
     backoff,
+    firstDraw: random,
     random: () => random,
     ...(welcomeDeadlineMs === undefined ? {} : { welcomeDeadlineMs }),
   });

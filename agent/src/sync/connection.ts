@@ -26,11 +26,8 @@ export interface ConnectionOptions {
   onConnected: (server: string) => void;
   onDisconnected: (reason: string) => void;
   backoff: { baseMs: number; maxMs: number };
-  /**
-   * Where in `servers` the agent starts, in [0, 1) (failover.ts drawOfName of the host name); a
-   * random draw when absent.
-   */
-  firstDraw?: number;
+  /** Where in `servers` the agent starts, in [0, 1): failover.ts drawOfName of the host name. */
+  firstDraw: number;
   /** The draws for the backoff's jitter; Math.random when absent. */
   random?: () => number;
   /**
@@ -88,7 +85,7 @@ export class ControlPlaneConnection {
 
   constructor(private readonly opts: ConnectionOptions) {
     if (opts.servers.length === 0) throw new Error('ControlPlaneConnection: no control plane address');
-    this.failover = planFirstAddress(opts.servers.length, opts.firstDraw ?? this.random());
+    this.failover = planFirstAddress(opts.servers.length, opts.firstDraw);
     this.creds = opts.credentials();
     this.clientServer = this.server;
     this.client = this.newClient(this.clientServer, this.creds);

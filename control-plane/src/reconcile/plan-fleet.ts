@@ -1,5 +1,7 @@
 import { hostDesiredJson, sameDesiredJson, type HostDesiredState, type InstancePlan } from '@hactl/shared';
 
+import type { SnapshotDesired } from './snapshot.js';
+
 export type { DesiredInstance, HostDesiredState } from '@hactl/shared';
 
 /** A cluster's part in the fleet's desired state. */
@@ -46,7 +48,7 @@ export function planHostDesired(
  * as objects (sameDesiredJson, the same answer), so only a changed host's JSON is made.
  */
 export function diffHostDesired(
-  stored: ReadonlyMap<string, { generation: number; json?: string; state?: HostDesiredState }>,
+  stored: ReadonlyMap<string, SnapshotDesired>,
   planned: ReadonlyMap<string, HostDesiredState>,
 ): { hostId: string; generation: number; json: string; state: HostDesiredState }[] {
   const changes: { hostId: string; generation: number; json: string; state: HostDesiredState }[] = [];
@@ -55,7 +57,7 @@ export function diffHostDesired(
     let json: string | undefined;
     if (prev?.state !== undefined) {
       if (sameDesiredJson(prev.state, view)) continue;
-    } else if (prev?.json !== undefined) {
+    } else if (prev) {
       json = hostDesiredJson(view);
       if (json === prev.json) continue;
     }
