@@ -11,7 +11,10 @@
  *   other slices are written in later event-loop turns, reconcile/outbox.ts), next to the bare
  *   server's write loop (`bare push`, every stream in one turn); the rest of a fan-out is the
  *   later slices, the streams' flush and the agents' receipt. The control plane's GC pauses that
- *   began within each fan-out are in the notes. Each agent reports within 100 ms of a new state,
+ *   began within each fan-out are in the notes, and so are the medians of the synchronous part
+ *   and of the rest (until the last host has the state) on each side, the per-round ratios'
+ *   quartiles and the simulated agents' longest loop delay in each fan-out (BENCH_DEBUG prints
+ *   when 0/10/25/50/75/90 % of hosts had it). Each agent reports within 100 ms of a new state,
  *   and the next change waits until the control plane has handled that burst (300 ms without a
  *   report);
  * - status reports every --report-interval-ms from every agent: the agent's sentAt → handled
@@ -60,6 +63,7 @@ import {
   gcText,
   median,
   ms,
+  percentile,
   summarize,
   table,
   type GcPause,
@@ -126,7 +130,12 @@ interface Progress {
 interface Wait {
   reached: number;
   of: number;
+  /** The last host's receipt (wall clock, ms). */
   at: number;
+  /** Receipt times (wall clock, ms) at the 0th, 10th, 25th, 50th, 75th and 90th percentile of hosts. */
+  arrivals: number[];
+  /** The simulated agents' longest event-loop delay while they waited (ms): a stall there delays receipt. */
+  stallMs: number;
 }
 interface LoadStats {
   handled: Summary;
@@ -212,10 +221,21 @@ interface Side {
 /** One round's fan-out (ms, PUT or push → the last agent has it) and its synchronous parts. */
 interface Round {
   fanOut: number;
+  /** The server's synchronous part: hactl's apply (store and first slice), the bare server's write loop. */
   applyMs: number;
   pushMs: number;
+  /** The simulated agents' longest event-loop delay during the fan-out. */
+  simStallMs: number;
   /** The control plane's GC pauses that began within the fan-out (hactl rounds only). */
   gc?: GcSummary;
+}
+
+/** `arrivals at 0/10/25/50/75/90 % of hosts A B C D E F ms, simulator stall S ms`, from `t0`. */
+function arrivalText(w: Wait, t0: number): string {
+  return (
+    `arrivals at 0/10/25/50/75/90 % of hosts ${w.arrivals.map((a) => ms(a - t0)).join(' ')} ms, ` +
+    `simulator stall ${ms(w.stallMs)} ms`
+  );
 }
 
 /** Stops a side's processes, the agents first (a server going first would see them all reconnect). */
@@ -293,7 +313,10 @@ async function hactlRound(side: Side, n: number, r: number, row: Row): Promise<R
   });
   const w = await side.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
   if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
-  debug(`hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms)`);
+  debug(
+    `hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms), ` +
+      `${arrivalText(w, c.t0)}`,
+  );
   // Each change makes every agent report; the next round is not measured against that burst.
   const settled = await side.server.call<{
     settled: boolean;
@@ -304,6 +327,7 @@ async function hactlRound(side: Side, n: number, r: number, row: Row): Promise<R
     fanOut: w.at - c.t0,
     applyMs: c.applyMs,
     pushMs: c.pushMs,
+    simStallMs: w.stallMs,
     gc: gcSummary(settled.gcs.filter((g) => g.at <= w.at)),
   };
 }
@@ -354,10 +378,13 @@ async function bareRound(bare: Bare, n: number, mode: 'each' | 'one'): Promise<R
   const w = await bare.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
   if (w.reached < w.of)
     throw new Error(`bare push ${generation} (${mode}): only ${w.reached}/${w.of} got it`);
-  debug(`bare ${n} (${mode}): push ${generation} reached all in ${ms(w.at - p.t0)} ms`);
+  debug(
+    `bare ${n} (${mode}): push ${generation} reached all in ${ms(w.at - p.t0)} ms ` +
+      `(push ${ms(p.applyMs)} ms), ${arrivalText(w, p.t0)}`,
+  );
   // The agents report after a new state too; the bare server drops those reports.
   await sleep(500);
-  return { fanOut: w.at - p.t0, applyMs: p.applyMs, pushMs: p.applyMs };
+  return { fanOut: w.at - p.t0, applyMs: p.applyMs, pushMs: p.applyMs, simStallMs: w.stallMs };
 }
 
 /** What the agents of `side` last received: agent 4's message, and every host's desired state. */
@@ -420,10 +447,24 @@ async function measureStore(
       row.notes.push(`bare fan-out per push ms, each host its own message: ${fanOuts('each')}`);
       row.notes.push(`bare fan-out per push ms, one message to all: ${fanOuts('one')}`);
       const each = measured('each');
+      const perRound = measured('hactl').map((t, i) => t.fanOut / each[i]!.fanOut);
+      const sortedRatios = [...perRound].sort((a, b) => a - b);
       row.notes.push(
-        `per round, hactl / bare fan-out: ${measured('hactl')
-          .map((t, i) => `${(t.fanOut / each[i]!.fanOut).toFixed(2)}x`)
-          .join(', ')}`,
+        `per round, hactl / bare fan-out: ${perRound.map((x) => `${x.toFixed(2)}x`).join(', ')} ` +
+          `(p25 / median / p75 ${[25, 50, 75].map((q) => `${percentile(sortedRatios, q).toFixed(2)}x`).join(' / ')})`,
+      );
+      // Where the difference lies: the synchronous part (the apply; the bare write loop) against
+      // what follows it until the last host has the state (later slices, the streams' flush, the
+      // agents' receipt).
+      const afterSync = (k: keyof typeof all) => med(k, (t) => t.fanOut - t.applyMs);
+      row.notes.push(
+        `median ms, synchronous part + the rest until the last host has it: hactl ` +
+          `${ms(row.hactl.applyMs)} + ${ms(afterSync('hactl'))}, bare ${ms(med('each', (t) => t.applyMs))} + ` +
+          `${ms(afterSync('each'))}`,
+      );
+      row.notes.push(
+        `simulated agents' longest loop delay within each fan-out ms: hactl ` +
+          `${rounds(all.hactl.map((t) => t.simStallMs))}; bare ${rounds(all.each.map((t) => t.simStallMs))}`,
       );
     }
     const after = await hc.sim.call<Progress>('progress');

@@ -2,7 +2,9 @@
  * Simulated agents, in a process of their own: N gRPC Connect streams, one channel (one TCP
  * connection) each, as N real hosts would open. Each says hello like agent/src/agent.ts (facts,
  * full status), records the newest desired generation, reports status 100 ms after each new
- * desired state (the agent's reportSoon) and, once asked, every reportIntervalMs. A stream that
+ * desired state (the agent's reportSoon) and, once asked, every reportIntervalMs; due reports are
+ * written 100 per event-loop turn (sendDue). For each awaited change it says when the hosts got
+ * it (percentiles of receipt) and its own longest event-loop delay meanwhile. A stream that
  * fails reconnects with the agent's backoff, and every failure is counted by its reason, so the
  * orchestrator can say why a host never registered.
  *
@@ -23,7 +25,7 @@ import {
 } from '@hactl/proto';
 import { planBackoff } from '@hactl/shared';
 import { serve, wallNow, type Request } from './ipc.js';
-import { gcSummary, watchGc, type GcPause } from './stats.js';
+import { gcSummary, percentile, watchGc, type GcPause } from './stats.js';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
 type Client = grpc.Client & { Connect(): Stream };
@@ -139,6 +141,31 @@ function sendStatus(i: number): void {
   if (a.call && a.welcomed) a.call.write({ status: statusReport(i) });
 }
 
+/**
+ * Hosts whose report is due, sent REPORTS_PER_TURN per event-loop turn. Real hosts report in
+ * parallel, each on its own CPU; here one process plays them all, and Node runs every expired
+ * timer of one duration in a single macrotask. When a change reached 5,000 hosts within a few
+ * milliseconds, their 100 ms report timers expired together and writing 5,000 reports held this
+ * loop for 100-400 ms (2026-12-03, 10,000 agents), during which no host here read its desired
+ * state: the fan-out being measured waited on the simulator. In slices, a turn's poll phase reads
+ * what arrived between them. Each report is stamped when it is written (statusReport).
+ */
+const due: number[] = [];
+let dueHead = 0;
+const REPORTS_PER_TURN = 100;
+
+function reportSoon(i: number): void {
+  if (due.length === dueHead) setImmediate(sendDue);
+  due.push(i);
+}
+
+function sendDue(): void {
+  const end = Math.min(due.length, dueHead + REPORTS_PER_TURN);
+  for (; dueHead < end; dueHead++) sendStatus(due[dueHead]!);
+  if (dueHead < due.length) setImmediate(sendDue);
+  else due.length = dueHead = 0;
+}
+
 /** A failure's reason without the timestamps and ports in grpc-js's details. */
 function reasonOf(err: grpc.ServiceError): string {
   const details = (err.details || err.message)
@@ -189,7 +216,7 @@ function onMessage(i: number, m: ControlMessage__Output): void {
   // The agent reports a state change within 100 ms, coalescing bursts (agent.ts reportSoon).
   a.reportTimer ??= setTimeout(() => {
     a.reportTimer = undefined;
-    sendStatus(i);
+    reportSoon(i);
   }, 100);
 }
 
@@ -209,6 +236,8 @@ interface Expectation {
   after: number[];
   pending: number;
   done?: () => void;
+  /** This process's event-loop delay while the hosts wait: a stall here delays their receipt. */
+  delay: IntervalHistogram;
 }
 const expectations = new Map<number, Expectation>();
 
@@ -249,7 +278,9 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       const from = req.from as number;
       const to = req.to as number;
       const after = agents.slice(from, to).map((a) => a.generation);
-      expectations.set(req.token as number, { from, to, after, pending: to - from });
+      const delay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+      delay.enable();
+      expectations.set(req.token as number, { from, to, after, pending: to - from, delay });
       return {};
     }
     case 'wait': {
@@ -263,8 +294,20 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
           };
         });
       expectations.delete(req.token as number);
-      const at = agents.slice(e.from, e.to).reduce((m, a) => Math.max(m, a.at), 0);
-      return { reached: e.to - e.from - e.pending, of: e.to - e.from, at };
+      e.delay.disable();
+      // No sample yet (a wait shorter than the resolution) leaves max at 0: no stall.
+      const stallMs = Math.max(0, e.delay.max / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+      const ats = agents
+        .slice(e.from, e.to)
+        .map((a) => a.at)
+        .sort((x, y) => x - y);
+      return {
+        reached: e.to - e.from - e.pending,
+        of: e.to - e.from,
+        at: ats[ats.length - 1] ?? 0,
+        arrivals: [0, 10, 25, 50, 75, 90].map((q) => (q ? percentile(ats, q) : (ats[0] ?? 0))),
+        stallMs,
+      };
     }
     case 'sample':
       return { message: agents[req.index as number]?.lastDesired };
@@ -280,8 +323,8 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         agents.forEach((_a, i) => {
           // Agents are not synchronised: each starts at its own phase of the interval.
           const t = setTimeout(() => {
-            sendStatus(i);
-            periodic.push(setInterval(() => sendStatus(i), reportIntervalMs));
+            reportSoon(i);
+            periodic.push(setInterval(() => reportSoon(i), reportIntervalMs));
           }, Math.random() * reportIntervalMs);
           periodic.push(t);
         });
