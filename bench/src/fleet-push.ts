@@ -72,10 +72,25 @@ import {
 } from './fleet/stats.js';
 import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/store/pg-testing.js';
 
-const USAGE =
-  'usage: node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--store sqlite,postgres] ' +
-  '[--report-interval-ms 5000] [--rest-requests 50] [--reps 3] [--warmup 2] [--pin SERVER_CPUS:AGENT_CPUS]   ' +
-  '(BENCH_DEBUG=1 prints progress)';
+const USAGE = `usage: node bench/dist/fleet-push.js [flags]
+
+  --agents N[,N…]           simulated agents per size, one size after another (default 1000)
+  --store sqlite[,postgres] the control plane's store; postgres starts a Debian PostgreSQL on
+                            127.0.42.1:5432 for the run (default sqlite)
+  --reps N                  measured rounds per size: a change on the control plane and a bare
+                            push of each kind, taking turns (default 3)
+  --warmup N                rounds before those, timed and listed in brackets in the notes but
+                            left out of the medians, on both sides (default 2)
+  --report-interval-ms MS   each agent's status report period in the reporting window (default 5000)
+  --rest-requests N         GET /v1/clusters and GET /v1/clusters/NAME requests each (default 50)
+  --pin SERVER:AGENTS       taskset -c CPU lists for the server under test and the simulated
+                            agents (e.g. 0:1); unpinned, all share every CPU
+
+  BENCH_DEBUG=1             progress on stderr, with when 0/10/25/50/75/90 % of hosts had each change
+  BENCH_CPU_PROF=DIR        each process writes a V8 CPU profile into DIR when it exits
+
+The table's "ratio of medians" is the median hactl fan-out over the median bare fan-out (each host its own
+message); the notes give each round's ratio and their quartiles.`;
 const args = parseBenchArgs(
   {
     agents: { type: 'string', default: '1000' },
@@ -603,8 +618,10 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    debug('stopping PostgreSQL');
-    await pg?.stop();
+    if (pg) {
+      debug('stopping PostgreSQL');
+      await pg.stop();
+    }
   }
   console.log(`load average at end: ${load()}\n`);
   const r2 = (s?: Summary) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : '-');
@@ -617,7 +634,7 @@ async function main(): Promise<void> {
         'hactl fan-out ms',
         'bare grpc-js ms',
         'bare, one message ms',
-        'ratio',
+        'ratio of medians',
         'target',
         'apply (sync) ms',
         'store ms',
