@@ -22,7 +22,8 @@
  *   the simulated agents, and both processes' GC pauses (major and minor: count, longest, total): a
  *   report stamped just before a stall of the simulator's loop is written after it, so a p99 over
  *   the target next to a long simulator stall is not the control plane's (its GC pauses say whether
- *   the stall was a collection; in the runs of 2026-12-03 it was not);
+ *   the stall was a collection). Most such stalls were the simulator writing a burst of reports
+ *   in one macrotask; it now writes them in slices (sim-agents.ts sendDue);
  * - GET /v1/clusters and GET /v1/clusters/storm-bench while the reports flow;
  * - the control plane's RSS with N agents connected.
  *
@@ -43,11 +44,10 @@
  * --pin SERVER_CPUS:AGENT_CPUS runs the server under test (control plane or bare) on the first
  * CPUs and the simulated agents on the second (taskset -c lists, every thread of each process).
  * It is for telling apart what slows whom: every report stamped just before a stall of the
- * simulated agents' loop counts that stall in sentAt → handled. It does not remove those stalls:
- * of two pinned runs at 10,000 agents (0:1 on 2 cores, 2026-12-03) one had a longest simulator
- * delay of 27 ms in the reporting window, the other 521 ms with no GC pause over 25 ms, so they
- * are neither the other processes' CPU nor the simulator's GC. Without it both sides share every
- * CPU.
+ * simulated agents' loop counts that stall in sentAt → handled. Pinning did not remove those
+ * stalls (2026-12-03: 27 and 521 ms in two pinned runs at 10,000 agents): they were the
+ * simulator's own report bursts, written in slices since (sim-agents.ts sendDue). Without it both
+ * sides share every CPU.
  *
  * The first --warmup changes (and as many bare pushes) are timed and listed in the notes but left
  * out of the medians: the first passes over a new code path run before V8 has compiled it (the
@@ -64,6 +64,7 @@ import {
   median,
   ms,
   percentile,
+  ARRIVAL_PERCENTILES,
   summarize,
   table,
   type GcPause,
@@ -147,7 +148,7 @@ interface Wait {
   of: number;
   /** The last host's receipt (wall clock, ms). */
   at: number;
-  /** Receipt times (wall clock, ms) at the 0th, 10th, 25th, 50th, 75th and 90th percentile of hosts. */
+  /** Receipt times (wall clock, ms) at each of ARRIVAL_PERCENTILES of hosts. */
   arrivals: number[];
   /** The simulated agents' longest event-loop delay while they waited (ms): a stall there delays receipt. */
   stallMs: number;
@@ -248,7 +249,7 @@ interface Round {
 /** `arrivals at 0/10/25/50/75/90 % of hosts A B C D E F ms, simulator stall S ms`, from `t0`. */
 function arrivalText(w: Wait, t0: number): string {
   return (
-    `arrivals at 0/10/25/50/75/90 % of hosts ${w.arrivals.map((a) => ms(a - t0)).join(' ')} ms, ` +
+    `arrivals at ${ARRIVAL_PERCENTILES.join('/')} % of hosts ${w.arrivals.map((a) => ms(a - t0)).join(' ')} ms, ` +
     `simulator stall ${ms(w.stallMs)} ms`
   );
 }

@@ -25,7 +25,7 @@ import {
 } from '@hactl/proto';
 import { planBackoff } from '@hactl/shared';
 import { serve, wallNow, type Request } from './ipc.js';
-import { gcSummary, percentile, watchGc, type GcPause } from './stats.js';
+import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc, type GcPause } from './stats.js';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
 type Client = grpc.Client & { Connect(): Stream };
@@ -305,7 +305,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         reached: e.to - e.from - e.pending,
         of: e.to - e.from,
         at: ats[ats.length - 1] ?? 0,
-        arrivals: [0, 10, 25, 50, 75, 90].map((q) => (q ? percentile(ats, q) : (ats[0] ?? 0))),
+        arrivals: ARRIVAL_PERCENTILES.map((q) => percentile(ats, q)),
         stallMs,
       };
     }
@@ -352,6 +352,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     }
     case 'exit':
       for (const t of periodic) clearTimeout(t);
+      due.length = dueHead = 0;
       for (const a of agents) {
         a.call?.cancel();
         a.client.close();

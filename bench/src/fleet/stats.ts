@@ -1,10 +1,14 @@
 /** Percentiles, GC pauses and the printed table of the fleet benchmark. */
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 
+/** The nearest-rank `p`th percentile (0-100) of ascending `sorted`; the 0th is the smallest, NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
+
+/** The share of hosts (percentiles) at which the simulated agents say when a change had arrived. */
+export const ARRIVAL_PERCENTILES = [0, 10, 25, 50, 75, 90] as const;
 
 export interface Summary {
   n: number;
