@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteStore } from './sqlite-store.js';
+import { SQLITE_PAGE_SIZE, SqliteStore } from './sqlite-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { describeStoreContract, reopenable } from './store-contract.js';
 
@@ -28,7 +28,26 @@ describe('sqlite store on a temp file', () => {
     store.close();
     const db = new Database(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('page_size', { simple: true })).toBe(SQLITE_PAGE_SIZE);
     db.close();
+  });
+
+  it('opens a database made with another page size as it is, keeping its rows', () => {
+    const file = tempFile();
+    new SqliteStore(file, { pageSize: 4096 }).close();
+    const store = new SqliteStore(file);
+    store.setMeta('k', 'v');
+    store.close();
+    const reopened = new SqliteStore(file);
+    expect(reopened.getMeta('k')).toBe('v');
+    reopened.close();
+    const db = new Database(file);
+    expect(db.pragma('page_size', { simple: true })).toBe(4096);
+    db.close();
+  });
+
+  it.each([1000, 256, 131072])('refuses page size %d (SQLite would ignore it)', (pageSize) => {
+    expect(() => new SqliteStore(tempFile(), { pageSize })).toThrow(/power of two from 512 to 65536/);
   });
 
   it('refuses to open a store written by a newer control plane', () => {

@@ -1,0 +1,192 @@
+/**
+ * What a change that touches every host costs the SQLite store, by page size: the control plane's
+ * SqliteStore (WAL, synchronous=FULL, checkpoints on their own thread as the server runs it)
+ * stores every host's new desired state in one transaction, as an apply does. Each page size gets
+ * its own fresh database in this run; 4 KiB is SQLite's default and the page size of databases
+ * made before SQLITE_PAGE_SIZE (sqlite-store.ts), the baseline.
+ *
+ *   node bench/dist/store-commit.js [--hosts 10000] [--rounds 12] [--page-sizes 4096,16384]
+ *
+ * Per round: `rows` is the time setHostDesired takes to write every row, `commit` the time from
+ * there until the transaction has committed (the WAL write and its fsync); a small commit is one
+ * event row in a transaction of its own, the size of most of the control plane's writes. Rows are
+ * a Storm supervisor's desired state (about 640 bytes), as bench/fleet-push stores them. The first
+ * two rounds warm up and are left out of the medians.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
+import { parseBenchArgs } from './cli-args.js';
+import { median, ms, table } from './fleet/stats.js';
+
+const USAGE = `usage: node bench/dist/store-commit.js [flags]
+
+  --hosts N            hosts whose desired state each round rewrites (default 10000)
+  --rounds N           rounds per page size, the first 2 not counted (default 12)
+  --page-sizes A,B     page sizes in bytes to compare (default 4096,16384)
+  --small-commits N    one-event transactions per page size (default 500)`;
+
+const args = parseBenchArgs(
+  {
+    hosts: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '12' },
+    'page-sizes': { type: 'string', default: '4096,16384' },
+    'small-commits': { type: 'string', default: '500' },
+  },
+  USAGE,
+);
+
+function count(name: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(
+      `--${name} must be a whole number of at least ${min}, not ${JSON.stringify(text)}\n\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  return n;
+}
+
+const HOSTS = count('hosts', args.hosts, 1);
+const ROUNDS = count('rounds', args.rounds, 3);
+const SMALL = count('small-commits', args['small-commits'], 1);
+const PAGE_SIZES = args['page-sizes'].split(',').map((p) => count('page-sizes', p, 512));
+const WARM_UP = 2;
+
+/** A Storm supervisor's desired state as the control plane stores it, `timeout` changed per round. */
+function desiredJson(i: number, timeout: number): string {
+  const id = `b${i}`;
+  const dir = `/d/storm/storm-bench/supervisor-${id}`;
+  return JSON.stringify({
+    instances: [
+      {
+        id: `storm-bench/supervisor-${id}`,
+        cluster: 'storm-bench',
+        kind: 'storm',
+        role: 'supervisor',
+        runState: 'running',
+        inputs: {
+          cluster: 'storm-bench',
+          role: 'supervisor',
+          host: id,
+          address: `10.0.${(i >> 8) & 255}.${i & 255}`,
+          home: '/opt/storm',
+          confDir: `${dir}/conf`,
+          localDir: `${dir}/data`,
+          logDir: `${dir}/logs`,
+          zookeeper: { servers: ['10.0.0.0', '10.0.0.1', '10.0.0.2'], port: 2181, root: '/storm-bench' },
+          nimbusSeeds: ['10.0.0.3'],
+          nimbusPort: 6627,
+          supervisorThriftPort: 6628,
+          slots: [6700, 6701],
+          settings: { 'topology.message.timeout.secs': timeout },
+        },
+      },
+    ],
+  });
+}
+
+interface Result {
+  pageSize: number;
+  rowsMs: number;
+  commitMs: number;
+  smallUs: number;
+  fileMb: number;
+}
+
+async function measure(pageSize: number): Promise<Result> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-store-'));
+  const file = path.join(dir, 'state.db');
+  let failed: string | undefined;
+  const store = new SqliteStore(file, {
+    pageSize,
+    backgroundCheckpoints: { intervalMs: 1000, onFailure: (reason) => (failed = reason) },
+  });
+  try {
+    store.transaction(() => {
+      for (let i = 0; i < HOSTS; i++)
+        store.upsertHost({
+          id: `host-${i}`,
+          name: `b${i}`,
+          address: `10.0.${(i >> 8) & 255}.${i & 255}`,
+          data_root: '/d',
+          labels_json: '{}',
+          facts_json: '{}',
+          agent_version: 'bench',
+          created_at: 0,
+        });
+    });
+    const rows: number[] = [];
+    const commits: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const batch = Array.from({ length: HOSTS }, (_, i) => ({
+        host_id: `host-${i}`,
+        generation: round + 1,
+        state_json: desiredJson(i, 30 + round),
+        updated_at: round,
+      }));
+      let written = 0;
+      const t0 = performance.now();
+      store.transaction(() => {
+        store.setHostDesired(batch);
+        written = performance.now();
+      });
+      const t1 = performance.now();
+      if (round >= WARM_UP) {
+        rows.push(written - t0);
+        commits.push(t1 - written);
+      }
+      // Between changes, as between applies: the checkpoint thread gets its turn.
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const small: number[] = [];
+    for (let i = 0; i < SMALL; i++) {
+      const t0 = performance.now();
+      store.transaction(() =>
+        store.appendEvent({
+          at: i,
+          type: 'cluster.revision',
+          cluster: 'storm-bench',
+          host: null,
+          message: `revision ${i} accepted from bench`,
+          data_json: JSON.stringify({ revision: i }),
+        }),
+      );
+      small.push((performance.now() - t0) * 1000);
+    }
+    if (failed) throw new Error(`the WAL checkpoint thread failed: ${failed}`);
+    return {
+      pageSize,
+      rowsMs: median(rows),
+      commitMs: median(commits),
+      smallUs: median(small),
+      fileMb: fs.statSync(file).size / 2 ** 20,
+    };
+  } finally {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results: Result[] = [];
+for (const pageSize of PAGE_SIZES) results.push(await measure(pageSize));
+const base = results[0]!;
+console.log(
+  `${HOSTS} hosts' desired states (about 640 bytes each) in one transaction; medians of ${ROUNDS - WARM_UP} rounds; ` +
+    `baseline: page size ${base.pageSize}`,
+);
+console.log(
+  table(
+    ['page size', 'rows ms', 'commit ms', 'rows + commit ms', 'vs baseline', 'small commit µs', 'file MiB'],
+    results.map((r) => [
+      String(r.pageSize),
+      ms(r.rowsMs),
+      ms(r.commitMs),
+      ms(r.rowsMs + r.commitMs),
+      `${((r.rowsMs + r.commitMs) / (base.rowsMs + base.commitMs)).toFixed(2)}x`,
+      ms(r.smallUs),
+      r.fileMb.toFixed(1),
+    ]),
+  ),
+);
