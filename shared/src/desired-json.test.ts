@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { describe, it, expect } from 'vitest';
 import { hostDesiredJson, inputsJson, sameDesiredJson } from './desired-json.js';
 import type { DesiredInstance, HostDesiredState } from './domain.js';
@@ -51,6 +52,25 @@ describe('desired state JSON text', () => {
     expect(inputsJson({ a: 1 })).toBe(first);
     expect(inputsJson(undefined)).toBe(JSON.stringify(undefined));
     expect(inputsJson('x')).toBe('"x"');
+  });
+
+  it('inputs text is made once per inputs object, frozen ones included', () => {
+    let calls = 0;
+    const counting = () => ({ toJSON: () => (calls++, { a: 1 }) });
+    const open = counting();
+    const frozen = Object.freeze(counting());
+    for (const inputs of [open, open, frozen, frozen]) expect(inputsJson(inputs)).toBe('{"a":1}');
+    expect(calls).toBe(2);
+  });
+
+  it('the kept text is invisible to JSON, spreads, keys and deep equality', () => {
+    const inputs = { a: 1, b: { c: [2] } };
+    inputsJson(inputs);
+    expect(JSON.stringify(inputs)).toBe('{"a":1,"b":{"c":[2]}}');
+    expect(Reflect.ownKeys({ ...inputs })).toEqual(['a', 'b']);
+    expect(Object.keys(inputs)).toEqual(['a', 'b']);
+    expect(isDeepStrictEqual(inputs, { a: 1, b: { c: [2] } })).toBe(true);
+    expect(inputs).toStrictEqual({ a: 1, b: { c: [2] } });
   });
 
   const one = (over: Partial<DesiredInstance>): HostDesiredState => ({

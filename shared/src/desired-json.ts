@@ -7,17 +7,26 @@ import type { DesiredInstance, HostDesiredState } from './domain.js';
  * 5,000 hosts stringifying the same inputs three or four times was a fifth of an apply. The text
  * is kept per inputs object, which nothing changes once planned: the snapshot, the stored desired
  * states and the previews all share it.
+ *
+ * It is kept on the object itself, under a symbol that is not enumerable (so JSON.stringify,
+ * spreads, `util.isDeepStrictEqual` and test equality do not see it), not in a WeakMap: V8 treats
+ * a WeakMap's entries as ephemerons, which every scavenge must revisit, and an apply adds one per
+ * member. In a loop that makes 1,000 members' inputs and their text 40 times, as an apply does,
+ * the WeakMap took 224-239 ms against 154-163 ms with the property (GC 49-53 against 31-32 ms);
+ * at 10,000 members 2,415-2,446 against 2,049-2,074 ms. An object that cannot take a property
+ * (frozen) keeps its text in a WeakMap as before.
  */
-const texts = new WeakMap<object, string>();
+const TEXT: unique symbol = Symbol('hactl.inputsJson');
+const frozenTexts = new WeakMap<object, string>();
 
 /** `JSON.stringify(inputs)`, remembered per inputs object, as a flat string. */
 export function inputsJson(inputs: unknown): string {
   if (typeof inputs !== 'object' || inputs === null) return JSON.stringify(inputs);
-  let text = texts.get(inputs);
-  if (text === undefined) {
-    text = flat(JSON.stringify(inputs));
-    texts.set(inputs, text);
-  }
+  const kept = (inputs as { [TEXT]?: string })[TEXT] ?? frozenTexts.get(inputs);
+  if (kept !== undefined) return kept;
+  const text = flat(JSON.stringify(inputs));
+  if (Object.isExtensible(inputs)) Object.defineProperty(inputs, TEXT, { value: text });
+  else frozenTexts.set(inputs, text);
   return text;
 }
 
