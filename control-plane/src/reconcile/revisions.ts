@@ -117,8 +117,11 @@ export interface RevisionsOptions {
  * one picks its new config up when it starts. The one place this is decided.
  */
 export function isUp(obs: InstanceObservation | undefined): boolean {
-  return ['running', 'crashed', 'starting'].includes(obs?.process ?? 'unknown');
+  return obs !== undefined && UP_PROCESS_STATES.has(obs.process);
 }
+
+/** The process states `isUp` counts (asked once per member of an apply). */
+const UP_PROCESS_STATES: ReadonlySet<string> = new Set(['running', 'crashed', 'starting']);
 
 /**
  * Revisions of cluster specs: check, preview, stage (apply inside the caller's transaction),
@@ -265,13 +268,14 @@ export class Revisions {
    */
   private restartsFor(before: readonly InstancePlan[], after: readonly InstancePlan[]): string[] {
     const old = new Map(before.map((p) => [p.id, p]));
-    return after
-      .filter((p) => {
-        const o = old.get(p.id);
-        return o !== undefined && classifyChange(p.kind, o.inputs, p.inputs) === 'restart';
-      })
-      .filter((p) => isUp(this.o.observation(p.id)))
-      .map((p) => p.id);
+    const restarts: string[] = [];
+    for (const p of after) {
+      const o = old.get(p.id);
+      if (o === undefined || o.inputs === p.inputs) continue;
+      if (classifyChange(p.kind, o.inputs, p.inputs) === 'restart' && isUp(this.o.observation(p.id)))
+        restarts.push(p.id);
+    }
+    return restarts;
   }
 
   /**
