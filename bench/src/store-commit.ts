@@ -196,8 +196,8 @@ for (const pageSize of PAGE_SIZES) results.push(await measure(pageSize));
 const base = results[0]!;
 console.log(
   `${HOSTS} hosts' desired states (about 640 bytes each) in one transaction; medians of ` +
-    `${plural(ROUNDS - WARM_UP, 'round')} and of ${plural(SMALL, 'small commit')}; baseline: page size ${base.pageSize} ` +
-    `(the first listed); time vs baseline below 1 is faster`,
+    `${plural(ROUNDS - WARM_UP, 'round')} and of ${plural(SMALL, 'small commit')}; ` +
+    `baseline: page size ${base.pageSize} (the first listed); time vs baseline below 1 is faster`,
 );
 console.log(
   table(

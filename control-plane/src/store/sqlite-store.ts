@@ -34,9 +34,9 @@ const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
  * runs of each): rows + commit 56-57 ms with 4 KiB pages, 40-42 ms with 16 KiB. The price is on
  * small commits: one event row took 123-204 µs with 4 KiB pages and 158-225 µs with 16 KiB (four
  * runs), and its WAL frames are 4x larger, which the checkpoints write back; the control plane's
- * small writes (events, leases, liveness batches) come a few per second. SQLite fixes the page size when the database is created; an existing
- * one keeps its own (changing it in WAL mode takes a VACUUM outside WAL,
- * sqlite.org/pragma.html#pragma_page_size).
+ * small writes (events, leases, liveness batches) come a few per second. SQLite fixes the page
+ * size when the database is created; an existing one keeps its own (changing it in WAL mode
+ * takes a VACUUM outside WAL, sqlite.org/pragma.html#pragma_page_size).
  */
 export const SQLITE_PAGE_SIZE = 16384;
 
@@ -65,7 +65,7 @@ export class SqliteStore implements Store {
     file: string,
     opts: {
       backgroundCheckpoints?: { intervalMs: number; onFailure: (reason: string) => void };
-      /** Page size in bytes for a new database (SQLITE_PAGE_SIZE when absent; bench/store-commit compares). */
+      /** Bytes per page of a new database: SQLITE_PAGE_SIZE when absent (bench/store-commit compares). */
       pageSize?: number;
     } = {},
   ) {
