@@ -19,3 +19,23 @@ export function parseBenchArgs<O extends NonNullable<ParseArgsConfig['options']>
     process.exit(2);
   }
 }
+
+/**
+ * `text` (a flag's value) as a whole number from `min` to `max`; otherwise prints which flag and
+ * what it takes, then `usage`, and exits 2 like any other bad flag.
+ */
+export function wholeNumberArg(
+  flag: string,
+  text: string,
+  usage: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    console.error(`${flag}: a whole number ${range} expected, not ${JSON.stringify(text)}\n\n${usage}`);
+    process.exit(2);
+  }
+  return n;
+}

@@ -28,18 +28,13 @@ import {
   tcpAnswers,
   writeStormClientConf,
 } from '../../test/dist/src/lab/storm.js';
-import { parseBenchArgs } from './cli-args.js';
+import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { median, ms, table } from './fleet/stats.js';
 
-const args = parseBenchArgs(
-  { runs: { type: 'string', default: '5' } },
-  'usage: node bench/dist/failover.js [--runs 5]   (root: lab network namespaces; real Storm from .dist/)',
-);
-const runs = Number(args.runs);
-if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
-  console.error('--runs must be an integer from 1 to 50');
-  process.exit(2);
-}
+const USAGE =
+  'usage: node bench/dist/failover.js [--runs 5]   (root: lab network namespaces; real Storm from .dist/)';
+const args = parseBenchArgs({ runs: { type: 'string', default: '5' } }, USAGE);
+const runs = wholeNumberArg('--runs', args.runs, USAGE, 1, 50);
 if (!LabNetwork.supported()) {
   console.error('this benchmark needs root and iproute2 (lab network namespaces)');
   process.exit(2);

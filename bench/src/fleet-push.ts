@@ -55,7 +55,7 @@
  * runs for months. Both sides get the same number of warm-up rounds.
  */
 import os from 'node:os';
-import { parseBenchArgs } from './cli-args.js';
+import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits } from './fleet/ipc.js';
 import {
@@ -110,7 +110,7 @@ if (args.pin !== undefined && !pin) {
   console.error(`--pin: SERVER_CPUS:AGENT_CPUS expected, as taskset -c lists (e.g. 0:1)\n\n${USAGE}`);
   process.exit(2);
 }
-const sizes = args.agents.split(',').map(Number);
+const sizes = args.agents.split(',').map((n) => wholeNumberArg('--agents', n, USAGE, 1));
 const stores = args.store.split(',');
 const unknownStores = stores.filter((s) => s !== 'sqlite' && s !== 'postgres');
 if (unknownStores.length) {
@@ -120,18 +120,10 @@ if (unknownStores.length) {
 /** Where the benchmark's PostgreSQL listens (a loopback address of its own, the default port). */
 const PG_HOST = '127.0.42.1';
 const PG_PORT = 5432;
-const reportIntervalMs = Number(args['report-interval-ms']);
-const restRequests = Number(args['rest-requests']);
-const reps = Number(args.reps);
-const warmup = Number(args.warmup);
-for (const [flag, v, min] of [
-  ['--reps', reps, 1],
-  ['--warmup', warmup, 0],
-] as const)
-  if (!Number.isInteger(v) || v < min) {
-    console.error(`${flag}: a whole number of at least ${min} expected\n\n${USAGE}`);
-    process.exit(2);
-  }
+const reportIntervalMs = wholeNumberArg('--report-interval-ms', args['report-interval-ms'], USAGE, 100);
+const restRequests = wholeNumberArg('--rest-requests', args['rest-requests'], USAGE, 1);
+const reps = wholeNumberArg('--reps', args.reps, USAGE, 1);
+const warmup = wholeNumberArg('--warmup', args.warmup, USAGE, 0);
 const script = (name: string) => fileURLToPath(new URL(`./fleet/${name}.js`, import.meta.url));
 const debug = (msg: string) =>
   process.env.BENCH_DEBUG && console.error(`[${new Date().toISOString()}] ${msg}`);

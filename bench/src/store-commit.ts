@@ -18,8 +18,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
-import { parseBenchArgs } from './cli-args.js';
+import { SqliteStore, isSqlitePageSize } from '../../control-plane/dist/store/sqlite-store.js';
+import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { median, ms, table } from './fleet/stats.js';
 
 const USAGE = `usage: node bench/dist/store-commit.js [flags]
@@ -40,24 +40,12 @@ const args = parseBenchArgs(
   USAGE,
 );
 
-function count(name: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) {
-    console.error(
-      `--${name} must be a whole number of at least ${min}, not ${JSON.stringify(text)}\n\n${USAGE}`,
-    );
-    process.exit(2);
-  }
-  return n;
-}
-
-const HOSTS = count('hosts', args.hosts, 1);
-const ROUNDS = count('rounds', args.rounds, 3);
-const SMALL = count('small-commits', args['small-commits'], 1);
+const HOSTS = wholeNumberArg('--hosts', args.hosts, USAGE, 1);
+const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 3);
+const SMALL = wholeNumberArg('--small-commits', args['small-commits'], USAGE, 1);
 const PAGE_SIZES = args['page-sizes'].split(',').map((p) => {
-  const n = count('page-sizes', p, 512);
-  // SQLite takes only these (sqlite.org/pragma.html#pragma_page_size); SqliteStore refuses others.
-  if (n > 65536 || !Number.isInteger(Math.log2(n))) {
+  const n = wholeNumberArg('--page-sizes', p, USAGE, 512, 65536);
+  if (!isSqlitePageSize(n)) {
     console.error(`--page-sizes: ${n} is not a power of two from 512 to 65536\n\n${USAGE}`);
     process.exit(2);
   }

@@ -88,6 +88,12 @@ class Writer {
 
   constructor(private readonly via: readonly string[]) {}
 
+  /** The health samples by status, then each one that was not green. */
+  samplesText(): string {
+    const counts = JSON.stringify(Object.fromEntries(this.statuses));
+    return this.notGreen.length ? `${counts} (${this.notGreen.join('; ')})` : counts;
+  }
+
   start(from: number): void {
     this.next = from;
     this.loop.start();
@@ -269,7 +275,7 @@ describe(
       const total = await count(HOSTS[0][1]);
       console.log(
         `es removal of data node-4: drained in ${drainedMs} ms; writer: ${writer.acked.size} acknowledged, ${writer.retries} retried; ` +
-          `health samples ${JSON.stringify(Object.fromEntries(writer.statuses))}${writer.notGreen.length ? ` (${writer.notGreen.join('; ')})` : ''}; ${total} documents`,
+          `health samples ${writer.samplesText()}; ${total} documents`,
       );
       expect([...writer.statuses.keys()], writer.notGreen.join('; ')).toEqual(['green']);
       expect(writer.acked.size).toBeGreaterThan(0);
@@ -373,7 +379,7 @@ describe(
       const total = await count(HOSTS[0][1]);
       console.log(
         `es removal of master-eligible node-3: writer ${writer.acked.size} acknowledged, ${writer.retries} retried; ` +
-          `health samples ${JSON.stringify(Object.fromEntries(writer.statuses))}${writer.notGreen.length ? ` (${writer.notGreen.join('; ')})` : ''}; ${total} documents`,
+          `health samples ${writer.samplesText()}; ${total} documents`,
       );
       expect([...writer.statuses.keys()], writer.notGreen.join('; ')).toEqual(['green']);
       expect(total).toBe(base + writer.acked.size);

@@ -41,6 +41,14 @@ const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 export const SQLITE_PAGE_SIZE = 16384;
 
 /**
+ * Whether SQLite takes `n` as a page size: a power of two from 512 to 65536. It ignores any other
+ * value without a word (sqlite.org/pragma.html#pragma_page_size).
+ */
+export function isSqlitePageSize(n: number): boolean {
+  return Number.isInteger(n) && n >= 512 && n <= 65536 && (n & (n - 1)) === 0;
+}
+
+/**
  * The store on SQLite: WAL, synchronous=FULL (a committed revision survives power loss), foreign
  * keys on, every state change in one transaction.
  */
@@ -70,8 +78,7 @@ export class SqliteStore implements Store {
     } = {},
   ) {
     const pageSize = opts.pageSize ?? SQLITE_PAGE_SIZE;
-    // SQLite ignores any other value without a word (sqlite.org/pragma.html#pragma_page_size).
-    if (!Number.isInteger(Math.log2(pageSize)) || pageSize < 512 || pageSize > 65536)
+    if (!isSqlitePageSize(pageSize))
       throw new RangeError(`pageSize must be a power of two from 512 to 65536, not ${pageSize}`);
     this.file = file;
     this.db = new Database(file);
