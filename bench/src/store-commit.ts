@@ -12,19 +12,23 @@
  * Per round: `rows` is the time setHostDesired takes to write every row, `commit` the time from
  * there until the transaction has committed (the WAL write and its fsync); a small commit is one
  * event row in a transaction of its own, the size of most of the control plane's writes. Rows are
- * a Storm supervisor's desired state (about 640 bytes), as bench/fleet-push stores them. The first
+ * what the real planner makes for fleet-push's clusters (a Storm supervisor's desired state is
+ * about 640 bytes), planned before each round's timer starts. The first
  * two rounds warm up and are left out of the medians.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hostDesiredJson, storm, zookeeper, type FleetContext, type HostRecord } from '@hactl/shared';
 import { SqliteStore, isSqlitePageSize } from '../../control-plane/dist/store/sqlite-store.js';
+import { planHostDesired } from '../../control-plane/dist/reconcile/plan-fleet.js';
 import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { median, ms, table } from './fleet/stats.js';
 
 const USAGE = `usage: node bench/dist/store-commit.js [flags]
 
-  --hosts N            hosts whose desired state each round rewrites (default 10000)
+  --hosts N            hosts whose desired state each round rewrites, at least 5: ZooKeeper on
+                       three, a nimbus, supervisors on the rest (default 10000)
   --rounds N           rounds per page size, the first 2 not counted (default 12)
   --page-sizes A,B     page sizes in bytes to compare, each a power of two from 512 to 65536;
                        the first is the baseline (default 4096,16384)
@@ -40,7 +44,7 @@ const args = parseBenchArgs(
   USAGE,
 );
 
-const HOSTS = wholeNumberArg('--hosts', args.hosts, USAGE, 1);
+const HOSTS = wholeNumberArg('--hosts', args.hosts, USAGE, 5);
 const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 3);
 const SMALL = wholeNumberArg('--small-commits', args['small-commits'], USAGE, 1);
 const PAGE_SIZES = args['page-sizes'].split(',').map((p) => {
@@ -51,39 +55,53 @@ const PAGE_SIZES = args['page-sizes'].split(',').map((p) => {
   }
   return n;
 });
+const repeated = PAGE_SIZES.find((n, i) => PAGE_SIZES.indexOf(n) !== i);
+if (repeated !== undefined) {
+  console.error(`--page-sizes: ${repeated} is listed twice\n\n${USAGE}`);
+  process.exit(2);
+}
 const WARM_UP = 2;
 
-/** A Storm supervisor's desired state as the control plane stores it, `timeout` changed per round. */
-function desiredJson(i: number, timeout: number): string {
-  const id = `b${i}`;
-  const dir = `/d/storm/storm-bench/supervisor-${id}`;
-  return JSON.stringify({
-    instances: [
-      {
-        id: `storm-bench/supervisor-${id}`,
-        cluster: 'storm-bench',
-        kind: 'storm',
-        role: 'supervisor',
-        runState: 'running',
-        inputs: {
-          cluster: 'storm-bench',
-          role: 'supervisor',
-          host: id,
-          address: `10.0.${(i >> 8) & 255}.${i & 255}`,
-          home: '/opt/storm',
-          confDir: `${dir}/conf`,
-          localDir: `${dir}/data`,
-          logDir: `${dir}/logs`,
-          zookeeper: { servers: ['10.0.0.0', '10.0.0.1', '10.0.0.2'], port: 2181, root: '/storm-bench' },
-          nimbusSeeds: ['10.0.0.3'],
-          nimbusPort: 6627,
-          supervisorThriftPort: 6628,
-          slots: [6700, 6701],
-          settings: { 'topology.message.timeout.secs': timeout },
-        },
-      },
-    ],
+const hostRecords: HostRecord[] = Array.from({ length: HOSTS }, (_, i) => ({
+  id: `host-${i}`,
+  name: `b${i}`,
+  address: `10.0.${(i >> 8) & 255}.${i & 255}`,
+  dataRoot: '/d',
+  labels: {},
+}));
+/** fleet-push's clusters: ZooKeeper on the first three hosts, a nimbus, every other host a supervisor. */
+const zkSpec = zookeeper.zookeeperSpecSchema.parse({
+  name: 'zk-bench',
+  kind: 'zookeeper',
+  distribution: { home: '/usr/share/zookeeper' },
+  members: [0, 1, 2].map((i) => ({ host: `b${i}`, id: i + 1 })),
+});
+const fleet: FleetContext = { hosts: hostRecords, clusters: [zkSpec] };
+const zkPlans = zookeeper.planZookeeper(zkSpec, fleet);
+
+/**
+ * Every host's desired state as the control plane stores it, from the real planner (planStorm,
+ * planHostDesired, hostDesiredJson), with the Storm setting `timeout` changed per round, as
+ * fleet-push's change does: a supervisor's state is about 640 bytes.
+ */
+function desiredStates(timeout: number): Map<string, string> {
+  const spec = storm.stormSpecSchema.parse({
+    name: 'storm-bench',
+    kind: 'storm',
+    distribution: { home: '/opt/storm' },
+    zookeeper: 'zk-bench',
+    nimbus: { hosts: ['b3'] },
+    supervisors: { hosts: hostRecords.slice(4).map((h) => h.name), slots: [6700, 6701] },
+    settings: { 'topology.message.timeout.secs': timeout },
   });
+  const byHost = planHostDesired(
+    hostRecords.map((h) => h.id),
+    [
+      { name: zkSpec.name, plans: zkPlans },
+      { name: spec.name, plans: storm.planStorm(spec, fleet) },
+    ],
+  );
+  return new Map([...byHost].map(([id, state]) => [id, hostDesiredJson(state)]));
 }
 
 interface Result {
@@ -107,12 +125,12 @@ async function measure(pageSize: number): Promise<Result> {
     });
     opened = store;
     store.transaction(() => {
-      for (let i = 0; i < HOSTS; i++)
+      for (const h of hostRecords)
         store.upsertHost({
-          id: `host-${i}`,
-          name: `b${i}`,
-          address: `10.0.${(i >> 8) & 255}.${i & 255}`,
-          data_root: '/d',
+          id: h.id,
+          name: h.name,
+          address: h.address,
+          data_root: h.dataRoot,
           labels_json: '{}',
           facts_json: '{}',
           agent_version: 'bench',
@@ -122,10 +140,10 @@ async function measure(pageSize: number): Promise<Result> {
     const rows: number[] = [];
     const commits: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const batch = Array.from({ length: HOSTS }, (_, i) => ({
-        host_id: `host-${i}`,
+      const batch = [...desiredStates(30 + round)].map(([hostId, json]) => ({
+        host_id: hostId,
         generation: round + 1,
-        state_json: desiredJson(i, 30 + round),
+        state_json: json,
         updated_at: round,
       }));
       let written = 0;

@@ -3,7 +3,7 @@
  * connection) each, as N real hosts would open. Each says hello like agent/src/agent.ts (facts,
  * full status), records the newest desired generation, reports status 100 ms after each new
  * desired state (the agent's reportSoon) and, once asked, every reportIntervalMs; due reports are
- * written 100 per event-loop turn (sendDue). For each awaited change it says when the hosts got
+ * written 100 per event-loop turn (ReportQueue). For each awaited change it says when the hosts got
  * it (percentiles of receipt) and its own longest event-loop delay meanwhile. A stream that
  * fails reconnects with the agent's backoff, and every failure is counted by its reason, so the
  * orchestrator can say why a host never registered.
@@ -25,6 +25,7 @@ import {
 } from '@hactl/proto';
 import { planBackoff } from '@hactl/shared';
 import { serve, wallNow, type Request } from './ipc.js';
+import { ReportQueue } from './report-queue.js';
 import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc, type GcPause } from './stats.js';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
@@ -141,29 +142,11 @@ function sendStatus(i: number): void {
   if (a.call && a.welcomed) a.call.write({ status: statusReport(i) });
 }
 
-/**
- * Hosts whose report is due, sent REPORTS_PER_TURN per event-loop turn. Real hosts report in
- * parallel, each on its own CPU; here one process plays them all, and Node runs every expired
- * timer of one duration in a single macrotask. When a change reached 5,000 hosts within a few
- * milliseconds, their 100 ms report timers expired together and writing 5,000 reports held this
- * loop for 100-400 ms (2026-12-03, 10,000 agents), during which no host here read its desired
- * state: the fan-out being measured waited on the simulator. In slices, a turn's poll phase reads
- * what arrived between them. Each report is stamped when it is written (statusReport).
- */
-const due: number[] = [];
-let dueHead = 0;
-const REPORTS_PER_TURN = 100;
+/** Due reports, 100 per event-loop turn (report-queue.ts says why); each is stamped when written. */
+const due = new ReportQueue(sendStatus, 100);
 
 function reportSoon(i: number): void {
-  if (due.length === dueHead) setImmediate(sendDue);
   due.push(i);
-}
-
-function sendDue(): void {
-  const end = Math.min(due.length, dueHead + REPORTS_PER_TURN);
-  for (; dueHead < end; dueHead++) sendStatus(due[dueHead]!);
-  if (dueHead < due.length) setImmediate(sendDue);
-  else due.length = dueHead = 0;
 }
 
 /** A failure's reason without the timestamps and ports in grpc-js's details. */
@@ -352,7 +335,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     }
     case 'exit':
       for (const t of periodic) clearTimeout(t);
-      due.length = dueHead = 0;
+      due.clear();
       for (const a of agents) {
         a.call?.cancel();
         a.client.close();
