@@ -24,6 +24,7 @@ import { SqliteStore, isSqlitePageSize } from '../../control-plane/dist/store/sq
 import { planHostDesired } from '../../control-plane/dist/reconcile/plan-fleet.js';
 import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { median, ms, table } from './fleet/stats.js';
+import { BENCH_ZOOKEEPER, benchStorm } from './fleet/specs.js';
 
 const USAGE = `usage: node bench/dist/store-commit.js [flags]
 
@@ -70,12 +71,7 @@ const hostRecords: HostRecord[] = Array.from({ length: HOSTS }, (_, i) => ({
   labels: {},
 }));
 /** fleet-push's clusters: ZooKeeper on the first three hosts, a nimbus, every other host a supervisor. */
-const zkSpec = zookeeper.zookeeperSpecSchema.parse({
-  name: 'zk-bench',
-  kind: 'zookeeper',
-  distribution: { home: '/usr/share/zookeeper' },
-  members: [0, 1, 2].map((i) => ({ host: `b${i}`, id: i + 1 })),
-});
+const zkSpec = zookeeper.zookeeperSpecSchema.parse({ name: 'zk-bench', ...BENCH_ZOOKEEPER });
 const fleet: FleetContext = { hosts: hostRecords, clusters: [zkSpec] };
 const zkPlans = zookeeper.planZookeeper(zkSpec, fleet);
 
@@ -87,12 +83,10 @@ const zkPlans = zookeeper.planZookeeper(zkSpec, fleet);
 function desiredStates(timeout: number): Map<string, string> {
   const spec = storm.stormSpecSchema.parse({
     name: 'storm-bench',
-    kind: 'storm',
-    distribution: { home: '/opt/storm' },
-    zookeeper: 'zk-bench',
-    nimbus: { hosts: ['b3'] },
-    supervisors: { hosts: hostRecords.slice(4).map((h) => h.name), slots: [6700, 6701] },
-    settings: { 'topology.message.timeout.secs': timeout },
+    ...benchStorm(
+      hostRecords.map((h) => h.name),
+      timeout,
+    ),
   });
   const byHost = planHostDesired(
     hostRecords.map((h) => h.id),

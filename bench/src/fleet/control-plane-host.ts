@@ -15,6 +15,7 @@ import { startControlPlane, type RunningControlPlane } from '../../../control-pl
 import { defaultConfig } from '../../../control-plane/dist/config.js';
 import { serve, wallNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
+import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -44,25 +45,6 @@ let endToEnd: number[] | undefined;
 let reportsSeen = 0;
 /** ms the last apply spent in Fleet.pushChanges (writing to the agents' streams, after the commit). */
 let lastPushMs = 0;
-
-const zookeeper = {
-  kind: 'zookeeper',
-  distribution: { home: '/usr/share/zookeeper' },
-  members: [
-    { host: 'b0', id: 1 },
-    { host: 'b1', id: 2 },
-    { host: 'b2', id: 3 },
-  ],
-};
-/** A Storm cluster with a supervisor on every host but the first four: a change touches them all. */
-const storm = (timeoutSecs: number) => ({
-  kind: 'storm',
-  distribution: { home: '/opt/storm' },
-  zookeeper: 'zk-bench',
-  nimbus: { hosts: ['b3'] },
-  supervisors: { hosts: hosts.slice(4), slots: [6700, 6701] },
-  settings: { 'topology.message.timeout.secs': timeoutSecs },
-});
 
 function running(): RunningControlPlane {
   if (!cp) throw new Error('control plane not started');
@@ -150,15 +132,15 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     }
     case 'apply-base': {
       const t0 = wallNow();
-      running().fleet.applyCluster('zk-bench', zookeeper, { author: 'bench', message: '' });
-      running().fleet.applyCluster('storm-bench', storm(30), { author: 'bench', message: '' });
+      running().fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, { author: 'bench', message: '' });
+      running().fleet.applyCluster('storm-bench', benchStorm(hosts, 30), { author: 'bench', message: '' });
       return { t0, applyMs: wallNow() - t0 };
     }
     case 'change': {
       lastPushMs = 0;
       changeGcs = [];
       const t0 = wallNow();
-      running().fleet.applyCluster('storm-bench', storm(req.timeoutSecs as number), {
+      running().fleet.applyCluster('storm-bench', benchStorm(hosts, req.timeoutSecs as number), {
         author: 'bench',
         message: '',
       });

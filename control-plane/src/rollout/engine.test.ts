@@ -161,6 +161,51 @@ describe('rollout engine', () => {
     pids.set('zk/zk-1', 101);
   });
 
+  it('abort and resume are all or nothing: a store failure half-way changes no step and not the state', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    engine.tick();
+    const stepsBefore = engine.view(r.id).steps.map((s) => [s.instance, s.state]);
+    expect(stepsBefore.filter(([, state]) => state === 'pending').length).toBeGreaterThan(1);
+    const updateRolloutStep = store.updateRolloutStep.bind(store);
+    let calls = 0;
+    // The second step's write fails, after the first one's went through.
+    store.updateRolloutStep = (row) => {
+      if (++calls === 2) throw new Error('disk I/O error');
+      updateRolloutStep(row);
+    };
+    expect(() => engine.abort(r.id)).toThrow('disk I/O error');
+    expect(engine.view(r.id).state).toBe('running');
+    expect(engine.view(r.id).steps.map((s) => [s.instance, s.state])).toEqual(stepsBefore);
+
+    // Paused, then a resume whose state change fails after its step was re-planned (the requested
+    // step gets a new command): still paused, steps as they were.
+    store.updateRolloutStep = updateRolloutStep;
+    engine.pause(r.id);
+    now += 1000;
+    const pausedSteps = store.listRolloutSteps(r.id);
+    let stepWrites = 0;
+    store.updateRolloutStep = (row) => {
+      stepWrites++;
+      updateRolloutStep(row);
+    };
+    const updateRollout = store.updateRollout.bind(store);
+    store.updateRollout = () => {
+      throw new Error('disk I/O error');
+    };
+    expect(() => engine.resume(r.id)).toThrow('disk I/O error');
+    expect(stepWrites).toBeGreaterThan(0);
+    expect(engine.view(r.id).state).toBe('paused');
+    expect(store.listRolloutSteps(r.id)).toEqual(pausedSteps);
+
+    store.updateRolloutStep = updateRolloutStep;
+    store.updateRollout = updateRollout;
+    expect(engine.abort(r.id).state).toBe('aborted');
+    expect(engine.view(r.id).steps.every((s) => s.state === 'done' || s.state === 'skipped')).toBe(true);
+  });
+
   it('a second rollout on a cluster with one running is refused; bad requests list every problem', () => {
     const { fleet, engine } = world();
     fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });

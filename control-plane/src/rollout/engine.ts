@@ -188,14 +188,18 @@ export class RolloutEngine {
   private setState(r: RolloutRow, state: string, reason: string): void {
     this.version++;
     const now = this.o.now();
-    this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
-    this.o.store.appendEvent({
-      at: now,
-      type: `rollout.${state}`,
-      cluster: r.cluster,
-      host: null,
-      message: `rollout ${r.id} ${state}${reason ? `: ${reason}` : ''}`,
-      data_json: '{}',
+    // The state and its event together: apart, a crash between them left a state change nobody
+    // was told of.
+    this.o.store.transaction(() => {
+      this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
+      this.o.store.appendEvent({
+        at: now,
+        type: `rollout.${state}`,
+        cluster: r.cluster,
+        host: null,
+        message: `rollout ${r.id} ${state}${reason ? `: ${reason}` : ''}`,
+        data_json: '{}',
+      });
     });
     this.o.logger.info({ cluster: r.cluster, rollout: r.id, state, reason }, 'rollout state changed');
   }
@@ -214,25 +218,28 @@ export class RolloutEngine {
   resume(id: string, o: { forceRemoval?: boolean } = {}): RolloutView {
     const r = this.must(id);
     if (r.state !== 'paused') throw new ConflictError(`rollout ${id} is ${r.state}, not paused`);
-    if (o.forceRemoval) {
-      if (!isProcedure(r))
-        throw new ConflictError(`rollout ${id} is not a membership procedure; forceRemoval does not apply`);
-      this.o.store.updateRolloutOptions(id, JSON.stringify({ ...this.opts(r), forceRemoval: true }));
-    }
+    if (o.forceRemoval && !isProcedure(r))
+      throw new ConflictError(`rollout ${id} is not a membership procedure; forceRemoval does not apply`);
     const rows = this.o.store.listRolloutSteps(id);
     const changes = planResume(r.id, rows.map(stepInput), this.o.now());
-    for (const c of changes) {
-      const row = rows.find((s) => s.idx === c.idx)!;
-      const note = c.state === 'pending' ? `${c.note}; last attempt: ${row.note}` : c.note;
-      this.o.store.updateRolloutStep({
-        ...row,
-        state: c.state,
-        command_id: c.commandId,
-        requested_at: c.requestedAt,
-        note,
-      });
-    }
-    this.setState(r, 'running', 'resumed by operator');
+    // The options, the steps and the state in one transaction: a crash half-way must not leave a
+    // paused rollout with steps re-planned for a resume that never happened.
+    this.o.store.transaction(() => {
+      if (o.forceRemoval)
+        this.o.store.updateRolloutOptions(id, JSON.stringify({ ...this.opts(r), forceRemoval: true }));
+      for (const c of changes) {
+        const row = rows.find((s) => s.idx === c.idx)!;
+        const note = c.state === 'pending' ? `${c.note}; last attempt: ${row.note}` : c.note;
+        this.o.store.updateRolloutStep({
+          ...row,
+          state: c.state,
+          command_id: c.commandId,
+          requested_at: c.requestedAt,
+          note,
+        });
+      }
+      this.setState(r, 'running', 'resumed by operator');
+    });
     // After the state change: the agent's lease request for the resent command must find the
     // rollout running.
     // Re-read: `forceRemoval` may have changed the options the command is made from.
@@ -257,18 +264,22 @@ export class RolloutEngine {
           `(held members would start and removed ones stop at once). ` +
           `Pause it (hactl rollout pause ${id}) and resume it when its gates can hold`,
       );
-    for (const s of this.o.store.listRolloutSteps(id)) {
-      if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {
-        const note =
-          s.state === 'requested'
-            ? 'aborted while waiting; the agent gives up at its next lease request'
-            : s.state === 'failed'
-              ? `aborted after: ${s.note}`
-              : 'aborted';
-        this.o.store.updateRolloutStep({ ...s, state: 'skipped', note });
+    // Every step and the state in one transaction: all skipped and aborted, or nothing. One commit
+    // instead of one per step, too (a synced commit each: 1,000 steps took about 300 ms).
+    this.o.store.transaction(() => {
+      for (const s of this.o.store.listRolloutSteps(id)) {
+        if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {
+          const note =
+            s.state === 'requested'
+              ? 'aborted while waiting; the agent gives up at its next lease request'
+              : s.state === 'failed'
+                ? `aborted after: ${s.note}`
+                : 'aborted';
+          this.o.store.updateRolloutStep({ ...s, state: 'skipped', note });
+        }
       }
-    }
-    this.setState(r, 'aborted', 'aborted by operator');
+      this.setState(r, 'aborted', 'aborted by operator');
+    });
     return this.view(id);
   }
 

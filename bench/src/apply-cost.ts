@@ -1,0 +1,195 @@
+/**
+ * What a change that touches every host costs the control plane's core, in-process, by the path it
+ * takes: fleet-push's change calls Fleet.applyCluster (validate, plan, stage, commit, push); an
+ * operator's `PUT /v1/clusters/NAME` calls Changes.apply, which also checks for a running rollout
+ * and, in the same transaction, stores a rollout with one step per running member that needs a
+ * restart (`?rollout=false` stores none and leaves those members restart pending). This bench
+ * times the three in one process on a SQLite store in a temp dir, taking turns per round, so the
+ * difference between what fleet-push measures and what an operator's change costs is a figure.
+ *
+ *   node bench/dist/apply-cost.js [--hosts 1000,5000] [--rounds 20]
+ *
+ * The fleet is fleet-push's: ZooKeeper on three hosts, a Storm nimbus on the fourth and a
+ * supervisor on every other host, each reporting its process running (so each is a rollout step).
+ * A round flips `topology.message.timeout.secs`, which restarts every supervisor. The rollout a
+ * round stores is aborted before the next round, untimed (a new revision is refused while one
+ * runs). Time is wall-clock per call, GC is V8's pauses within the calls; no HTTP parsing or
+ * response encoding is in it. The first 3 rounds warm up and are left out.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { createTestCore, TEST_NOW } from '../../control-plane/dist/test-core.js';
+import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
+import type { Core } from '../../control-plane/dist/core.js';
+import type { SnapshotDesired } from '../../control-plane/dist/reconcile/snapshot.js';
+import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
+import { median, ms, percentile, table } from './fleet/stats.js';
+import { BENCH_ZOOKEEPER, benchStorm } from './fleet/specs.js';
+
+const USAGE = `usage: node bench/dist/apply-cost.js [flags]
+
+  --hosts N[,N…]   fleet sizes, at least 5 each: ZooKeeper on three hosts, a nimbus, supervisors
+                   on the rest (default 1000,5000)
+  --rounds N       measured rounds per size, each path once per round (default 20)`;
+
+const args = parseBenchArgs(
+  { hosts: { type: 'string', default: '1000,5000' }, rounds: { type: 'string', default: '20' } },
+  USAGE,
+);
+const SIZES = args.hosts.split(',').map((h) => wholeNumberArg('--hosts', h, USAGE, 5));
+const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 1);
+const WARM_UP = 3;
+
+/** The three paths, the first the baseline. */
+const PATHS = ['Fleet.applyCluster', 'PUT ?rollout=false', 'PUT (rollout)'] as const;
+type ApplyPath = (typeof PATHS)[number];
+
+/** V8's GC pauses (performance.now() start, duration ms). */
+const gcPauses: { start: number; ms: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+/** GC pause time that began within [from, to] (performance.now() ms). */
+const gcWithin = (from: number, to: number): number =>
+  gcPauses.reduce((sum, g) => (g.start >= from && g.start <= to ? sum + g.ms : sum), 0);
+
+const meta = { author: 'bench', message: '' };
+/** The instances of a host's stored desired state (kept as its object, or as its JSON text). */
+function instancesOf(d: SnapshotDesired | undefined): readonly { id: string }[] {
+  if (!d) return [];
+  return d.state ? d.state.instances : (JSON.parse(d.json) as { instances: { id: string }[] }).instances;
+}
+
+/** Every host's members report their process running, as their agents would. */
+function reportRunning(core: Core, hostIds: readonly string[]): void {
+  const snap = core.fleet.snapshot();
+  for (const hostId of hostIds) {
+    const desired = snap.desired.get(hostId);
+    core.fleet.recordStatus(hostId, {
+      appliedGeneration: desired?.generation ?? 0,
+      applyError: '',
+      instances: instancesOf(desired).map((i) => ({
+        id: i.id,
+        process: 'running' as const,
+        pid: 100,
+        restarts: 0,
+        detail: '',
+        restartPending: false,
+        probeAt: 0,
+        probe: null,
+      })),
+    });
+  }
+}
+
+interface Timed {
+  /** Each measured call's start and end (performance.now() ms). */
+  windows: [number, number][];
+  /** Steps of the last rollout stored. */
+  steps: number;
+}
+
+async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-apply-'));
+  let failed: string | undefined;
+  const store = new SqliteStore(path.join(dir, 'state.db'), {
+    backgroundCheckpoints: { intervalMs: 1000, onFailure: (reason) => (failed = reason) },
+  });
+  try {
+    let now = TEST_NOW;
+    let nextId = 0;
+    const core = createTestCore(store, { now: () => now, newId: () => `r${nextId++}` });
+    const names = Array.from({ length: hostCount }, (_, i) => `b${i}`);
+    const session = { sendDesired() {}, sendCommand() {}, close() {} };
+    for (const [i, name] of names.entries())
+      core.fleet.connectAgent(
+        {
+          name,
+          address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+          agentVersion: 'bench',
+          dataRoot: '/d',
+          labels: {},
+          facts: {},
+        },
+        session,
+      );
+    core.fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, meta);
+    core.fleet.applyCluster('storm-bench', benchStorm(names, 30), meta);
+    const hostIds = [...core.fleet.snapshot().desired.keys()];
+    reportRunning(core, hostIds);
+
+    const out = new Map<ApplyPath, Timed>(PATHS.map((p) => [p, { windows: [], steps: 0 }]));
+    let timeout = 30;
+    for (let round = 0; round < WARM_UP + ROUNDS; round++) {
+      // Each path in turn, the order rotating per round, so drift in the machine's speed falls on
+      // all three alike.
+      for (let k = 0; k < PATHS.length; k++) {
+        const which = PATHS[(round + k) % PATHS.length]!;
+        timeout = timeout === 30 ? 60 : 30;
+        const spec = benchStorm(names, timeout);
+        now += 1000;
+        const t0 = performance.now();
+        let rollout: string | undefined;
+        if (which === 'Fleet.applyCluster') core.fleet.applyCluster('storm-bench', spec, meta);
+        else {
+          const [applied] = core.changes.apply([{ name: 'storm-bench', spec }], meta, {
+            rollout: which === 'PUT (rollout)',
+          });
+          rollout = applied?.rollout;
+        }
+        const t1 = performance.now();
+        if (which === 'PUT (rollout)' && rollout === undefined)
+          throw new Error('the PUT stored no rollout: the members are not seen running');
+        const timed = out.get(which)!;
+        if (rollout) {
+          timed.steps = core.rollouts.view(rollout).steps.length;
+          core.rollouts.abort(rollout);
+        }
+        // The members report again (the new generation, still running) and the event loop turns,
+        // as between two operator changes; the call's GC entries have arrived after that.
+        reportRunning(core, hostIds);
+        await new Promise((r) => setImmediate(r));
+        if (round >= WARM_UP) timed.windows.push([t0, t1]);
+      }
+    }
+    if (failed) throw new Error(`the WAL checkpoint thread failed: ${failed}`);
+    // GC entries are delivered when the event loop idles, some long after the call that paid them.
+    await new Promise((r) => setTimeout(r, 100));
+    return out;
+  } finally {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows: string[][] = [];
+for (const hosts of SIZES) {
+  const result = await measure(hosts);
+  const base = median(result.get(PATHS[0])!.windows.map(([from, to]) => to - from));
+  for (const p of PATHS) {
+    const t = result.get(p)!;
+    const took = t.windows.map(([from, to]) => to - from);
+    rows.push([
+      String(hosts),
+      p,
+      ms(median(took)),
+      ms(
+        percentile(
+          [...took].sort((a, b) => a - b),
+          90,
+        ),
+      ),
+      `${(median(took) / base).toFixed(2)}x`,
+      ms(t.windows.reduce((sum, [from, to]) => sum + gcWithin(from, to), 0) / t.windows.length),
+      p === 'PUT (rollout)' ? String(t.steps) : '-',
+    ]);
+  }
+}
+console.log(
+  `A change of one Storm setting on every supervisor, in-process on SQLite; medians of ${ROUNDS} rounds ` +
+    `after ${WARM_UP} warm-up rounds, the three paths taking turns; baseline: Fleet.applyCluster (what ` +
+    `bench/dist/fleet-push.js times)`,
+);
+console.log(table(['hosts', 'path', 'ms', 'p90 ms', 'vs baseline', 'GC ms (mean)', 'rollout steps'], rows));

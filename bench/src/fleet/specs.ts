@@ -1,0 +1,28 @@
+/**
+ * The fleet every fan-out benchmark uses, by host name `b0`, `b1`, …: a ZooKeeper ensemble on the
+ * first three hosts, a Storm nimbus on the fourth and a supervisor on every other host, so a
+ * change of one Storm setting touches every host but the first four. fleet-push, apply-cost and
+ * store-commit all plan it, so their figures are of the same desired states.
+ */
+
+/** The ZooKeeper cluster `zk-bench` on b0, b1 and b2. */
+export const BENCH_ZOOKEEPER = {
+  kind: 'zookeeper',
+  distribution: { home: '/usr/share/zookeeper' },
+  members: [0, 1, 2].map((i) => ({ host: `b${i}`, id: i + 1 })),
+};
+
+/**
+ * The Storm cluster `storm-bench` over `hosts` (at least five: b0…b3 are ZooKeeper and the
+ * nimbus), with `topology.message.timeout.secs` set to `timeoutSecs`: each benchmark's change flips it.
+ */
+export function benchStorm(hosts: readonly string[], timeoutSecs: number) {
+  return {
+    kind: 'storm',
+    distribution: { home: '/opt/storm' },
+    zookeeper: 'zk-bench',
+    nimbus: { hosts: ['b3'] },
+    supervisors: { hosts: hosts.slice(4), slots: [6700, 6701] },
+    settings: { 'topology.message.timeout.secs': timeoutSecs },
+  };
+}
