@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { serviceKind } from '@hactl/shared';
 import { zkMember } from '../cli/real-cp.js';
 import type { Core } from '../core.js';
 import type { AgentSession } from '../reconcile/fleet.js';
@@ -84,6 +85,36 @@ describe('an apply stores its revision and its rollout together', () => {
       expect.stringMatching(/^desired \d+$/),
       expect.stringMatching(/^command restart zk\/zk-\d$/),
     ]);
+  });
+});
+
+describe('an apply that starts a rollout rolls its cluster up once', () => {
+  it("the rollout's first step reuses the apply's roll-up; a rollout's new state only plans the hint again", () => {
+    const core = world();
+    const { changes } = core;
+    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    reportHealthy(core);
+    const kind = serviceKind('zookeeper')!;
+    const health = vi.spyOn(kind, 'checkHealth');
+    try {
+      const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+      const id = applied!.rollout!;
+      // Stored (the restart order is planned from the members' statuses), then its first step.
+      expect(core.rollouts.view(id).steps.map((s) => s.state)).toContain('requested');
+      expect(health).toHaveBeenCalledTimes(1);
+      expect(core.fleet.clusterStatus('zk').status.hint).toBeUndefined();
+      core.rollouts.pause(id);
+      expect(core.fleet.clusterStatus('zk').status.hint).toMatch(
+        new RegExp(`^rollout ${id} is paused \\(paused by operator\\)`),
+      );
+      expect(health).toHaveBeenCalledTimes(1);
+      // A report is a new observation: judged again.
+      reportHealthy(core);
+      core.fleet.clusterStatus('zk');
+      expect(health).toHaveBeenCalledTimes(2);
+    } finally {
+      health.mockRestore();
+    }
   });
 });
 

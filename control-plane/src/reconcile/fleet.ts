@@ -168,7 +168,8 @@ export class Fleet {
    * A status reader over the current snapshot: each cluster rolled up at most once per reader. The
    * reader is reused while nothing it reads has changed (the snapshot, every session, liveness and
    * observation, every rollout's state), so one apply that starts a rollout, and the rollout's
-   * first step, roll a 5,000-member cluster up once instead of three times. Reports that only
+   * first step, roll a 5,000-member cluster up once instead of three times: when only a rollout
+   * changed, the new reader takes the old one's roll-ups and plans only the hints again. Reports that only
    * renew the last one (sessions.ts `isRenewal`: same content, probes still fresh and not older)
    * do not count as a change, so a fleet reporting steadily does not roll a 10,000-member cluster
    * up for every REST read.
@@ -183,33 +184,35 @@ export class Fleet {
     const snap = this.snapshot();
     const now = this.now();
     const c = this.statusCache;
-    if (
-      c &&
+    const sameInputs =
+      c !== undefined &&
       c.snap === snap &&
       c.sessions === this.sessions.version &&
-      c.rollouts === this.rolloutsVersion() &&
       now >= c.at &&
-      now < c.until
-    )
-      return c.reader;
-    const reader = new StatusReader({
+      now < c.until;
+    if (sameInputs && c.rollouts === this.rolloutsVersion()) return c.reader;
+    const options = {
       snapshot: snap,
       sessions: this.sessions,
-      now,
       staleAfterMs: this.staleAfterMs,
-      activeRollout: (cl) => this.activeRollout(cl),
-      desiredCount: (hostId) => this.desiredInstances(hostId).size,
-    });
+      activeRollout: (cl: string) => this.activeRollout(cl),
+      desiredCount: (hostId: string) => this.desiredInstances(hostId).size,
+    };
+    // Only a rollout changed (one was just stored, and its first step is being taken): the
+    // clusters' health is judged on the same snapshot and observations as before, so the new
+    // reader keeps the old one's time and roll-ups and plans only the hints again.
+    const reader = sameInputs
+      ? new StatusReader({ ...options, now: c.at }, c.reader)
+      : new StatusReader({ ...options, now });
     this.statusCache = {
       reader,
       snap,
       sessions: this.sessions.version,
       rollouts: this.rolloutsVersion(),
-      at: now,
-      until: Math.min(
-        now + Math.max(STATUS_REUSE_MIN_MS, this.reportIntervalMs),
-        this.sessions.freshUntil(now),
-      ),
+      at: sameInputs ? c.at : now,
+      until: sameInputs
+        ? c.until
+        : Math.min(now + Math.max(STATUS_REUSE_MIN_MS, this.reportIntervalMs), this.sessions.freshUntil(now)),
     };
     return reader;
   }

@@ -4,6 +4,7 @@ import {
   type ClusterHealth,
   type ClusterSpecBase,
   type ClusterStatus,
+  type InstanceObservation,
   type InstancePlan,
   type MemberStatus,
 } from '@hactl/shared';
@@ -27,6 +28,16 @@ export interface StatusReaderOptions {
   desiredCount: (hostId: string) => number;
 }
 
+type Observations = ReadonlyMap<string, InstanceObservation>;
+
+/** A cluster's status before its hint, the observations it was judged on, and whether it could be. */
+interface RolledUp {
+  status: ClusterStatus;
+  observations: Observations;
+  /** False when the kind's health rollup threw (rollUpGuarded): such a status gets no hint. */
+  judged: boolean;
+}
+
 /**
  * Status views over one snapshot and the live observations. Each cluster's rollup is computed at
  * most once per reader (a reader lives for one request or one pass), so listing N clusters that
@@ -35,8 +46,22 @@ export interface StatusReaderOptions {
  */
 export class StatusReader {
   private readonly views = new Map<string, ClusterView>();
+  /**
+   * Each cluster's roll-up before its hint (the one part that reads the rollouts), shared with a
+   * reader made from this one (`reuse`).
+   */
+  private readonly rolledUp: Map<string, RolledUp>;
 
-  constructor(private readonly o: StatusReaderOptions) {}
+  /**
+   * @param reuse a reader over the same snapshot and observations at the same `now`, of which only
+   * the rollouts differ: its roll-ups are taken over and only the hints planned again.
+   */
+  constructor(
+    private readonly o: StatusReaderOptions,
+    reuse?: StatusReader,
+  ) {
+    this.rolledUp = reuse?.rolledUp ?? new Map();
+  }
 
   /** The cluster's view; throws NotFoundError when it does not exist. */
   cluster(name: string): ClusterView {
@@ -50,7 +75,7 @@ export class StatusReader {
       revision: c.revision,
       spec: c.spec,
       updatedAt: new Date(c.updatedAt).toISOString(),
-      status: this.rollUpGuarded(c),
+      status: this.withHint(c),
     };
     this.views.set(name, view);
     return view;
@@ -84,7 +109,7 @@ export class StatusReader {
   statusOfPlans(name: string, spec: ClusterSpecBase, plans: readonly InstancePlan[]): ClusterStatus {
     const c = this.o.snapshot.clusters.get(name);
     if (!c) throw new NotFoundError('cluster', name);
-    return this.rollUpGuarded({ ...c, spec, plans });
+    return this.withHint({ ...c, spec, plans }, false);
   }
 
   list(): ClusterSummary[] {
@@ -130,19 +155,45 @@ export class StatusReader {
    * A kind whose health rollup throws (a probe shape it did not expect) makes its own cluster
    * unhealthy, which also closes its restart gates, and leaves every other cluster's view intact.
    */
-  private rollUpGuarded(c: SnapshotCluster): ClusterStatus {
+  private rollUpGuarded(c: SnapshotCluster): RolledUp {
     try {
-      return this.rollUp(c);
+      return { ...this.rollUp(c), judged: true };
     } catch (err) {
       return {
-        health: 'degraded',
-        reason: `cannot judge health: ${err instanceof Error ? err.message : String(err)}`,
-        members: [],
+        judged: false,
+        status: {
+          health: 'degraded',
+          reason: `cannot judge health: ${err instanceof Error ? err.message : String(err)}`,
+          members: [],
+        },
+        observations: new Map(),
       };
     }
   }
 
-  private rollUp(c: SnapshotCluster): ClusterStatus {
+  /**
+   * The cluster's status with its hint, which reads the cluster's active rollout. The roll-up
+   * under it is kept per cluster (`cached`), and a status with a hint is a copy of it: the kept
+   * one stays as it was for a reader that takes it over.
+   */
+  private withHint(c: SnapshotCluster, cached = true): ClusterStatus {
+    let base = cached ? this.rolledUp.get(c.name) : undefined;
+    if (!base) {
+      base = this.rollUpGuarded(c);
+      if (cached) this.rolledUp.set(c.name, base);
+    }
+    if (!base.judged) return base.status;
+    const hint = planClusterHint({
+      cluster: c.name,
+      revision: c.revision,
+      members: base.status.members,
+      observations: base.observations,
+      rollout: this.o.activeRollout(c.name),
+    });
+    return hint ? { ...base.status, hint } : base.status;
+  }
+
+  private rollUp(c: SnapshotCluster): { status: ClusterStatus; observations: Observations } {
     const { snapshot, sessions } = this.o;
     const kind = serviceKind(c.spec.kind);
     if (!kind)
@@ -198,14 +249,6 @@ export class StatusReader {
       if (obs?.logFiles?.length) m.logs = obs.logFiles;
       if (obs?.failure) m.failure = obs.failure;
     }
-    const hint = planClusterHint({
-      cluster: c.name,
-      revision: c.revision,
-      members: status.members,
-      observations,
-      rollout: this.o.activeRollout(c.name),
-    });
-    if (hint) status.hint = hint;
-    return status;
+    return { status, observations };
   }
 }
