@@ -1,20 +1,24 @@
 /**
- * What a change that touches every host costs the control plane's core, in-process, by the path it
- * takes: fleet-push's change calls Fleet.applyCluster (validate, plan, stage, commit, push); an
- * operator's `PUT /v1/clusters/NAME` calls Changes.apply, which also checks for a running rollout
- * and, in the same transaction, stores a rollout with one step per running member that needs a
- * restart (`?rollout=false` stores none and leaves those members restart pending). This bench
- * times the three in one process on a SQLite store in a temp dir, taking turns per round, so the
- * difference between what fleet-push measures and what an operator's change costs is a figure.
+ * What a change that touches every Storm host costs the control plane's core, in-process, by the
+ * path it takes: fleet-push's default change calls Fleet.applyCluster (validate, plan, stage,
+ * commit); an operator's `PUT /v1/clusters/NAME` calls Changes.apply, which also checks for a
+ * running rollout and, in the same transaction, stores a rollout with one step per running member
+ * that needs a restart, ordered from the cluster's health roll-up, then takes its first step
+ * (`?rollout=false` stores none and leaves those members restart pending). This bench times the
+ * three in one process on a SQLite store in a temp dir, taking turns per round, so the difference
+ * between fleet-push's default change and an operator's is a figure (`fleet-push.js --change put`
+ * measures the PUT end to end, over HTTP).
  *
  *   node bench/dist/apply-cost.js [--hosts 1000,5000] [--rounds 20]
  *
- * The fleet is fleet-push's: ZooKeeper on three hosts, a Storm nimbus on the fourth and a
- * supervisor on every other host, each reporting its process running (so each is a rollout step).
- * A round flips `topology.message.timeout.secs`, which restarts every supervisor. The rollout a
- * round stores is aborted before the next round, untimed (a new revision is refused while one
- * runs). Time is wall-clock per call, GC is V8's pauses within the calls; no HTTP parsing or
- * response encoding is in it. The first 3 rounds warm up and are left out.
+ * The fleet is fleet-push's (fleet/specs.ts): ZooKeeper on three hosts, a Storm nimbus on the
+ * fourth and a supervisor on every other host, each reporting its process running (so each is a
+ * rollout step). A round flips `topology.message.timeout.secs`, which restarts every Storm member
+ * (the nimbus and every supervisor). The rollout a round stores is aborted before the next round,
+ * untimed (a new revision is refused while one runs). Time is wall-clock per call; GC is the mean
+ * of V8's pauses within each call. Not in it: HTTP parsing and answering, and the push to the
+ * agents' streams (the sessions here are stubs, and the outbox writes them after the call). The
+ * first 3 rounds warm up and are left out; the three paths' order rotates per round.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -91,8 +95,20 @@ interface Timed {
   steps: number;
 }
 
+/** The temp dir of the size being measured: removed when done, or on Ctrl-C / SIGTERM. */
+let workDir: string | undefined;
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => {
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    process.exit(code);
+  });
+
 async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-apply-'));
+  workDir = dir;
   let failed: string | undefined;
   const store = new SqliteStore(path.join(dir, 'state.db'), {
     backgroundCheckpoints: { intervalMs: 1000, onFailure: (reason) => (failed = reason) },
@@ -161,9 +177,11 @@ async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
   } finally {
     store.close();
     fs.rmSync(dir, { recursive: true, force: true });
+    workDir = undefined;
   }
 }
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 const rows: string[][] = [];
 for (const hosts of SIZES) {
   const result = await measure(hosts);
@@ -188,8 +206,9 @@ for (const hosts of SIZES) {
   }
 }
 console.log(
-  `A change of one Storm setting on every supervisor, in-process on SQLite; medians of ${ROUNDS} rounds ` +
-    `after ${WARM_UP} warm-up rounds, the three paths taking turns; baseline: Fleet.applyCluster (what ` +
-    `bench/dist/fleet-push.js times)`,
+  `A change of one Storm setting on every Storm member, in-process on SQLite (core calls: the PUT rows ` +
+    `are Changes.apply, without HTTP); medians of ${plural(ROUNDS, 'round')} after ${WARM_UP} warm-up ` +
+    `rounds, the three paths taking turns; baseline: Fleet.applyCluster (fleet-push's default change); ` +
+    `vs baseline below 1 is faster; p90 is the slowest round below 10 rounds`,
 );
 console.log(table(['hosts', 'path', 'ms', 'p90 ms', 'vs baseline', 'GC ms (mean)', 'rollout steps'], rows));

@@ -31,8 +31,9 @@ export function wholeNumberArg(
   min: number,
   max = Number.MAX_SAFE_INTEGER,
 ): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+  // Digits only: Number() would also take "0x10", "1e3" and " 1000".
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
     console.error(`${flag}: a whole number ${range} expected, not ${JSON.stringify(text)}\n\n${usage}`);
     process.exit(2);

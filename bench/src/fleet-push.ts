@@ -57,7 +57,8 @@
 import os from 'node:os';
 import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
-import { Child, fileLimits } from './fleet/ipc.js';
+import { Child, fileLimits, wallNow } from './fleet/ipc.js';
+import { benchStorm } from './fleet/specs.js';
 import {
   gcSummary,
   gcText,
@@ -86,6 +87,10 @@ const USAGE = `usage: node bench/dist/fleet-push.js [flags]
   --rest-requests N         GET /v1/clusters and GET /v1/clusters/NAME requests each (default 50)
   --pin SERVER:AGENTS       taskset -c CPU lists for the server under test and the simulated
                             agents (e.g. 0:1); unpinned, all share every CPU
+  --change apply|put        how the control plane's change is made: apply calls Fleet.applyCluster
+                            in its process (no rollout); put sends PUT /v1/clusters/storm-bench as
+                            an operator does, which also stores a rollout of every supervisor
+                            (aborted after each round, untimed) (default apply)
 
   BENCH_DEBUG=1             progress on stderr, with when 0/10/25/50/75/90 % of hosts had each change
   BENCH_CPU_PROF=DIR        each process writes a V8 CPU profile into DIR when it exits
@@ -101,9 +106,16 @@ const args = parseBenchArgs(
     reps: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
     pin: { type: 'string' },
+    change: { type: 'string', default: 'apply' },
   },
   USAGE,
 );
+if (args.change !== 'apply' && args.change !== 'put') {
+  console.error(`--change: apply or put expected, not ${JSON.stringify(args.change)}\n\n${USAGE}`);
+  process.exit(2);
+}
+/** PUT over the control plane's REST API, as an operator's change; or Fleet.applyCluster in its process. */
+const viaPut = args.change === 'put';
 /** `--pin 0:1`: the servers (control plane, bare) on CPUs `0`, the simulated agents on `1` (taskset lists). */
 const pin = args.pin?.match(/^([0-9][0-9,-]*):([0-9][0-9,-]*)$/);
 if (args.pin !== undefined && !pin) {
@@ -283,11 +295,7 @@ async function startSide(
  * The control plane on `storeUrl` (undefined: SQLite) with `n` agents registered and the base specs
  * applied; undefined (and `row.registered` says why) when not every agent was welcomed.
  */
-async function startHactl(
-  n: number,
-  storeUrl: string | undefined,
-  row: Row,
-): Promise<(Side & { httpPort: number; token: string }) | undefined> {
+async function startHactl(n: number, storeUrl: string | undefined, row: Row): Promise<HactlSide | undefined> {
   let rest = { httpPort: 0, token: '' };
   const { side, reg } = await startSide('control-plane-host', n, async (server) => {
     const started = await server.call<{ grpcPort: number; httpPort: number; token: string }>('start', {
@@ -312,13 +320,56 @@ async function startHactl(
   }
 }
 
+/** The control plane's side of a size, with its REST endpoint and admin token. */
+type HactlSide = Side & { httpPort: number; token: string };
+
+/** A REST call to the control plane as its admin; throws unless it answers 2xx. */
+async function rest(side: HactlSide, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`http://127.0.0.1:${side.httpPort}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${side.token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as unknown;
+}
+
+/**
+ * The change as an operator makes it: PUT /v1/clusters/storm-bench from this process. `applyMs`
+ * is until the answer arrived: the control plane answers after the commit and the first slice of
+ * the push, as it does after Fleet.applyCluster.
+ */
+async function putChange(
+  side: HactlSide,
+  n: number,
+  timeoutSecs: number,
+): Promise<{ t0: number; applyMs: number; pushMs?: undefined; rollout?: string }> {
+  const spec = {
+    name: 'storm-bench',
+    ...benchStorm(
+      Array.from({ length: n }, (_, i) => `b${i}`),
+      timeoutSecs,
+    ),
+  };
+  await side.server.call('before-put');
+  const t0 = wallNow();
+  const answer = (await rest(side, 'PUT', '/v1/clusters/storm-bench', spec)) as { rollout?: string };
+  const applyMs = wallNow() - t0;
+  if (!answer.rollout) throw new Error('the PUT started no rollout: the supervisors are not seen running');
+  return { t0, applyMs, rollout: answer.rollout };
+}
+
 /** Change `r` on the control plane: the Storm cluster's timeout setting flips, every host gets it. */
-async function hactlRound(side: Side, n: number, r: number, row: Row): Promise<Round> {
+async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Promise<Round> {
   const token = 10 + r;
   await side.sim.call('expect', { token, from: 4, to: n });
-  const c = await side.server.call<{ t0: number; applyMs: number; pushMs: number }>('change', {
-    timeoutSecs: r % 2 ? 30 : 60,
-  });
+  const timeoutSecs = r % 2 ? 30 : 60;
+  const c = viaPut
+    ? await putChange(side, n, timeoutSecs)
+    : await side.server.call<{ t0: number; applyMs: number; pushMs: number; rollout?: string }>('change', {
+        timeoutSecs,
+      });
   const w = await side.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
   if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
   debug(
@@ -329,12 +380,16 @@ async function hactlRound(side: Side, n: number, r: number, row: Row): Promise<R
   const settled = await side.server.call<{
     settled: boolean;
     gcs: GcPause[];
+    pushMs: number;
   }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
+  // The next PUT would be refused while this one's rollout runs (the simulated agents do not
+  // restart): aborted, outside the timings.
+  if (c.rollout) await rest(side, 'POST', `/v1/rollouts/${c.rollout}/abort`);
   return {
     fanOut: w.at - c.t0,
     applyMs: c.applyMs,
-    pushMs: c.pushMs,
+    pushMs: c.pushMs ?? settled.pushMs,
     simStallMs: w.stallMs,
     gc: gcSummary(settled.gcs.filter((g) => g.at <= w.at)),
   };
@@ -489,11 +544,7 @@ async function measureStore(
 }
 
 /** Status reports from every agent, then REST reads while they go on: the control plane's figures. */
-async function measureLoad(
-  hc: Side & { httpPort: number; token: string },
-  n: number,
-  row: Row,
-): Promise<void> {
+async function measureLoad(hc: HactlSide, n: number, row: Row): Promise<void> {
   const name = `hactl ${row.store} ${n}`;
   await hc.sim.call('reports', { on: true });
   await sleep(reportIntervalMs * 1.5); // every agent on its own phase; Storm released once ZooKeeper is healthy
@@ -572,6 +623,11 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ');
   console.log(`load average at start: ${load()} (${os.cpus().length} cores)`);
+  console.log(
+    viaPut
+      ? 'change: PUT /v1/clusters/storm-bench over REST (each stores a rollout of every supervisor)'
+      : 'change: Fleet.applyCluster in the control plane (no rollout; --change put for the REST path)',
+  );
   if (pin) console.log(`pinned: servers on CPUs ${pin[1]}, simulated agents on CPUs ${pin[2]}`);
   const rows: Row[] = [];
   let failed = false;

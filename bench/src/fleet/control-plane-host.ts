@@ -43,7 +43,10 @@ let handled: number[] | undefined;
 let endToEnd: number[] | undefined;
 /** Status reports handled since start (for `settle`). */
 let reportsSeen = 0;
-/** ms the last apply spent in Fleet.pushChanges (writing to the agents' streams, after the commit). */
+/**
+ * ms the last change spent in Fleet.pushChanges (writing to the agents' streams, after the commit),
+ * whether it came as `change` or as a PUT over REST; `settle` reports it too.
+ */
 let lastPushMs = 0;
 
 function running(): RunningControlPlane {
@@ -89,6 +92,17 @@ async function untilLeading(c: RunningControlPlane, timeoutMs: number): Promise<
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+// The temp dir goes with the process, however it ends: the orchestrator's `exit`, its end closing
+// the IPC channel (ipc.ts serve exits then), or a terminal's Ctrl-C reaching this process too.
+process.on('exit', () => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => process.exit(code));
 
 async function handle(req: Request): Promise<Record<string, unknown>> {
   switch (req.op) {
@@ -136,6 +150,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       running().fleet.applyCluster('storm-bench', benchStorm(hosts, 30), { author: 'bench', message: '' });
       return { t0, applyMs: wallNow() - t0 };
     }
+    case 'before-put': {
+      // A change that comes as a PUT over REST: its push time and GCs are counted from here.
+      lastPushMs = 0;
+      changeGcs = [];
+      return {};
+    }
     case 'change': {
       lastPushMs = 0;
       changeGcs = [];
@@ -153,11 +173,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       let last = reportsSeen;
       let quietSince = performance.now();
       while (performance.now() - quietSince < (req.quietMs as number)) {
-        if (performance.now() > deadline) return { settled: false, reports: reportsSeen, gcs: changeGcs };
+        if (performance.now() > deadline)
+          return { settled: false, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs };
         await new Promise((r) => setTimeout(r, 20));
         if (reportsSeen !== last) [last, quietSince] = [reportsSeen, performance.now()];
       }
-      return { settled: true, reports: reportsSeen, gcs: changeGcs };
+      return { settled: true, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs };
     }
     case 'measure': {
       // A replica that lost its lease and led again runs a new term with a new Fleet, unmeasured:

@@ -85,6 +85,52 @@ describe('ReportQueue (simulated agents: due reports a few per event-loop turn)'
     expect(q.pending).toBe(0);
   });
 
+  it('a report pushed from inside send joins the end, also from the last of a turn', () => {
+    const turns: (() => void)[] = [];
+    const sent: number[] = [];
+    const q = new ReportQueue(
+      (i) => {
+        sent.push(i);
+        if (i === 2) q.push(3);
+      },
+      2,
+      (turn) => turns.push(turn),
+    );
+    q.push(1);
+    q.push(2);
+    turns.shift()!();
+    expect(sent).toEqual([1, 2]);
+    expect(turns).toHaveLength(1);
+    turns.shift()!();
+    expect(sent).toEqual([1, 2, 3]);
+    expect(turns).toHaveLength(0);
+  });
+
+  it('a send that clears ends its turn: nothing after it is written, and one turn is scheduled at a time', () => {
+    const turns: (() => void)[] = [];
+    const sent: (number | undefined)[] = [];
+    const q = new ReportQueue(
+      (i) => {
+        sent.push(i);
+        if (i === 1) q.clear();
+      },
+      10,
+      (turn) => turns.push(turn),
+    );
+    q.push(1);
+    q.push(2);
+    q.push(3);
+    turns.shift()!();
+    expect(sent).toEqual([1]);
+    expect(turns).toHaveLength(0);
+    q.push(4);
+    q.clear();
+    q.push(5);
+    expect(turns).toHaveLength(1);
+    turns.shift()!();
+    expect(sent).toEqual([1, 5]);
+  });
+
   it.each([0, -1, 1.5, NaN])('perTurn %s is refused', (n) => {
     expect(() => new ReportQueue(() => {}, n)).toThrow(/perTurn: a whole number of at least 1/);
   });

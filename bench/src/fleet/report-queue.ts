@@ -10,6 +10,8 @@
 export class ReportQueue {
   private readonly due: number[] = [];
   private head = 0;
+  /** A turn is scheduled or running: a push then waits for it instead of scheduling another. */
+  private scheduled = false;
 
   /**
    * @param send writes host `i`'s report (stamped when written).
@@ -27,11 +29,16 @@ export class ReportQueue {
 
   /** Queues host `i`'s report; it is written in a later turn, never now. */
   push(i: number): void {
-    if (this.due.length === this.head) this.schedule(this.turn);
     this.due.push(i);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(this.turn);
   }
 
-  /** Drops every queued report (the process is exiting); a turn already scheduled writes none. */
+  /**
+   * Drops every queued report (the process is exiting); a turn already scheduled writes none, and
+   * a `send` that clears ends its turn.
+   */
   clear(): void {
     this.due.length = this.head = 0;
   }
@@ -42,9 +49,14 @@ export class ReportQueue {
   }
 
   private readonly turn = (): void => {
-    const end = Math.min(this.due.length, this.head + this.perTurn);
-    for (; this.head < end; this.head++) this.send(this.due[this.head]!);
+    // `send` may push (it joins the end; `scheduled` is still set, so no second turn) or clear
+    // (the loop stops): the loop re-reads the queue each time.
+    for (let sent = 0; sent < this.perTurn && this.head < this.due.length; sent++)
+      this.send(this.due[this.head++]!);
     if (this.head < this.due.length) this.schedule(this.turn);
-    else this.due.length = this.head = 0;
+    else {
+      this.due.length = this.head = 0;
+      this.scheduled = false;
+    }
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The fleet every fan-out benchmark uses, by host name `b0`, `b1`, …: a ZooKeeper ensemble on the
  * first three hosts, a Storm nimbus on the fourth and a supervisor on every other host, so a
- * change of one Storm setting touches every host but the first four. fleet-push, apply-cost and
- * store-commit all plan it, so their figures are of the same desired states.
+ * change of one Storm setting touches every host but the first three (fleet-push awaits the
+ * supervisors'). fleet-push, apply-cost and store-commit all plan it, so their figures are of the
+ * same desired states.
  */
 
 /** The ZooKeeper cluster `zk-bench` on b0, b1 and b2. */
