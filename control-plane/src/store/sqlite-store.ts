@@ -415,11 +415,30 @@ export class SqliteStore implements Store {
           'INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) ' +
             'VALUES (@id, @cluster, @action, @revision, @state, @reason, @options_json, @created_at, @updated_at)',
         ).run(r);
+        // Positional parameters: a rollout of every member inserts one row per member. Binding
+        // twelve named parameters from a copied object took 44-57 ms for 5,000 rows against 23-24
+        // ms positional (scratch loop on this schema, commit included); inside an apply the gain
+        // is smaller: insertRollout 22-24 → 19-21 ms per 4,997-step rollout (CPU profiles of
+        // bench/dist/apply-cost.js, two runs of each).
         const stmt = this.sql(
           'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note, op, phase) ' +
-            'VALUES (@rollout_id, @idx, @instance_id, @host_id, @state, @command_id, @pid_before, @requested_at, @finished_at, @note, @op, @phase)',
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         );
-        for (const s of steps) stmt.run({ ...s, op: s.op ?? 'restart', phase: s.phase ?? 0 });
+        for (const s of steps)
+          stmt.run(
+            s.rollout_id,
+            s.idx,
+            s.instance_id,
+            s.host_id,
+            s.state,
+            s.command_id,
+            s.pid_before,
+            s.requested_at,
+            s.finished_at,
+            s.note,
+            s.op ?? 'restart',
+            s.phase ?? 0,
+          );
         const phase = this.sql(
           'INSERT INTO rollout_phases (rollout_id, phase, spec_json) VALUES (@rollout_id, @phase, @spec_json)',
         );
@@ -489,10 +508,20 @@ export class SqliteStore implements Store {
 
   updateRolloutStep(step: RolloutStepRow): void {
     this.write(() => {
+      // Positional, like the insert: an abort updates every pending step of a rollout.
       this.sql(
-        'UPDATE rollout_steps SET state = @state, command_id = @command_id, pid_before = @pid_before, requested_at = @requested_at, ' +
-          'finished_at = @finished_at, note = @note WHERE rollout_id = @rollout_id AND idx = @idx',
-      ).run(step);
+        'UPDATE rollout_steps SET state = ?, command_id = ?, pid_before = ?, requested_at = ?, ' +
+          'finished_at = ?, note = ? WHERE rollout_id = ? AND idx = ?',
+      ).run(
+        step.state,
+        step.command_id,
+        step.pid_before,
+        step.requested_at,
+        step.finished_at,
+        step.note,
+        step.rollout_id,
+        step.idx,
+      );
     });
   }
 
