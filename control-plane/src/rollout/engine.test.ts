@@ -106,6 +106,30 @@ describe('rollout engine', () => {
     pids.set('zk/zk-1', 101);
   });
 
+  it('a finished step is stored with its event: when the event cannot be written the step stays requested, and the next pass finishes it', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    now += 1000;
+    pids.set('zk/zk-1', 201);
+    report(fleet);
+    const appendEvent = store.appendEvent.bind(store);
+    store.appendEvent = (e) => {
+      if (e.type === 'rollout.step') throw new Error('disk I/O error');
+      appendEvent(e);
+    };
+    engine.tick(); // the pass fails (logged, retried at the next tick)
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['requested', 'pending', 'pending']);
+    store.appendEvent = appendEvent;
+    engine.tick();
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    expect(
+      store.listEvents({ cluster: 'zk', limit: 50 }).filter((e) => e.type === 'rollout.step'),
+    ).toHaveLength(1);
+    pids.set('zk/zk-1', 101);
+  });
+
   it("a rollout row's updated_at moves only when its state does (a start step's gate timeout counts from it: runningSince)", () => {
     const { fleet, engine } = world();
     fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });

@@ -422,18 +422,23 @@ export class RolloutEngine {
   }
 
   private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
-    this.o.store.updateRolloutStep({ ...step, state: 'done', finished_at: this.o.now(), note });
-    // A procedure's progress is what its members' desired states are made from: a stopped member
-    // leaves its host's desired state, a finished phase gives the next one's inputs.
-    if (isProcedure(r)) this.o.fleet.refreshDesired();
-    this.o.store.appendEvent({
-      at: this.o.now(),
-      type: 'rollout.step',
-      cluster: r.cluster,
-      host: step.host_id,
-      message: `rollout ${r.id} step ${step.idx}: ${step.instance_id} ${note}`,
-      data_json: '{}',
+    // The step and its event together: apart, a crash between them left a step done that nobody
+    // was told of.
+    this.o.store.transaction(() => {
+      this.o.store.updateRolloutStep({ ...step, state: 'done', finished_at: this.o.now(), note });
+      this.o.store.appendEvent({
+        at: this.o.now(),
+        type: 'rollout.step',
+        cluster: r.cluster,
+        host: step.host_id,
+        message: `rollout ${r.id} step ${step.idx}: ${step.instance_id} ${note}`,
+        data_json: '{}',
+      });
     });
+    // A procedure's progress is what its members' desired states are made from: a stopped member
+    // leaves its host's desired state, a finished phase gives the next one's inputs. After the
+    // commit, since refreshDesired pushes what it stores.
+    if (isProcedure(r)) this.o.fleet.refreshDesired();
     this.o.onStepDone?.(r, step);
   }
 
