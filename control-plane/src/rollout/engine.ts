@@ -185,11 +185,20 @@ export class RolloutEngine {
     return JSON.parse(r.options_json) as RolloutOptions;
   }
 
+  /** Stores a state change and logs it once stored. */
   private setState(r: RolloutRow, state: string, reason: string): void {
+    this.storeState(r, state, reason);
+    this.logState(r, state, reason);
+  }
+
+  /**
+   * Stores a state change with its event, in one transaction (joining the caller's): apart, a
+   * crash between them left a state change nobody was told of. A caller inside its own
+   * transaction logs it (logState) after that commits.
+   */
+  private storeState(r: RolloutRow, state: string, reason: string): void {
     this.version++;
     const now = this.o.now();
-    // The state and its event together: apart, a crash between them left a state change nobody
-    // was told of.
     this.o.store.transaction(() => {
       this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
       this.o.store.appendEvent({
@@ -201,6 +210,9 @@ export class RolloutEngine {
         data_json: '{}',
       });
     });
+  }
+
+  private logState(r: RolloutRow, state: string, reason: string): void {
     this.o.logger.info({ cluster: r.cluster, rollout: r.id, state, reason }, 'rollout state changed');
   }
 
@@ -238,8 +250,9 @@ export class RolloutEngine {
           note,
         });
       }
-      this.setState(r, 'running', 'resumed by operator');
+      this.storeState(r, 'running', 'resumed by operator');
     });
+    this.logState(r, 'running', 'resumed by operator');
     // After the state change: the agent's lease request for the resent command must find the
     // rollout running.
     // Re-read: `forceRemoval` may have changed the options the command is made from.
@@ -278,8 +291,9 @@ export class RolloutEngine {
           this.o.store.updateRolloutStep({ ...s, state: 'skipped', note });
         }
       }
-      this.setState(r, 'aborted', 'aborted by operator');
+      this.storeState(r, 'aborted', 'aborted by operator');
     });
+    this.logState(r, 'aborted', 'aborted by operator');
     return this.view(id);
   }
 
