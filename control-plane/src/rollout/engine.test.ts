@@ -155,6 +155,36 @@ describe('rollout engine', () => {
     pids.set('zk/zk-1', 101);
   });
 
+  it('a gate timeout that aborts skips its steps and aborts in one transaction: a failing write leaves the rollout running, the next pass aborts it', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
+    const r = engine.start(
+      'zk',
+      { ...defaultRolloutOptions('apply'), gateTimeoutSec: 30, onGateTimeout: 'abort' },
+      changed.changedInstances,
+    );
+    now += 31_000;
+    report(fleet); // zk-1 never restarted: its gate times out at the next pass
+    const before = engine.view(r.id).steps.map((s) => s.state);
+    expect(before).toEqual(['requested', 'pending', 'pending']);
+    const updateRollout = store.updateRollout.bind(store);
+    store.updateRollout = () => {
+      throw new Error('disk I/O error');
+    };
+    engine.tick();
+    expect(engine.view(r.id).state).toBe('running');
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(before);
+    store.updateRollout = updateRollout;
+    engine.tick();
+    expect(engine.view(r.id)).toMatchObject({
+      state: 'aborted',
+      reason: expect.stringMatching(/^gate timeout after 30s on step 0/),
+    });
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['skipped', 'skipped', 'skipped']);
+  });
+
   it('gate timeout with rollback: the previous spec becomes a new revision and the restarted members roll back', () => {
     const { fleet, engine } = world();
     fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });

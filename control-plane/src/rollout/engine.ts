@@ -435,20 +435,28 @@ export class RolloutEngine {
     });
   }
 
-  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
-    // The step and its event together: apart, a crash between them left a step done that nobody
-    // was told of.
+  /**
+   * Stores a step's new row and its `rollout.step` event (`message` after "rollout ID step N: ")
+   * in one transaction, joining the caller's: apart, a crash between them left a step changed that
+   * nobody was told of.
+   */
+  private storeStep(r: RolloutRow, step: RolloutStepRow, message: string, at: number): void {
     this.o.store.transaction(() => {
-      this.o.store.updateRolloutStep({ ...step, state: 'done', finished_at: this.o.now(), note });
+      this.o.store.updateRolloutStep(step);
       this.o.store.appendEvent({
-        at: this.o.now(),
+        at,
         type: 'rollout.step',
         cluster: r.cluster,
         host: step.host_id,
-        message: `rollout ${r.id} step ${step.idx}: ${step.instance_id} ${note}`,
+        message: `rollout ${r.id} step ${step.idx}: ${message}`,
         data_json: '{}',
       });
     });
+  }
+
+  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
+    const now = this.o.now();
+    this.storeStep(r, { ...step, state: 'done', finished_at: now, note }, `${step.instance_id} ${note}`, now);
     // A procedure's progress is what its members' desired states are made from: a stopped member
     // leaves its host's desired state, a finished phase gives the next one's inputs. After the
     // commit, since refreshDesired pushes what it stores.
@@ -535,19 +543,11 @@ export class RolloutEngine {
           requested_at: 0,
           note: d.note,
         };
-        this.o.store.updateRolloutStep(step);
+        this.storeStep(r, step, d.note, now);
         this.o.logger.info(
           { cluster: r.cluster, rollout: r.id, instance: step.instance_id, reason: d.reason },
           'rollout step put back',
         );
-        this.o.store.appendEvent({
-          at: now,
-          type: 'rollout.step',
-          cluster: r.cluster,
-          host: step.host_id,
-          message: `rollout ${r.id} step ${step.idx}: ${d.note}`,
-          data_json: '{}',
-        });
         return;
       }
       case 'request-step': {
@@ -560,23 +560,17 @@ export class RolloutEngine {
           finished_at: 0,
           note: '',
         };
-        this.o.store.updateRolloutStep(step);
+        // A held member starts when its host's desired state plans it (membership/plan.ts): no
+        // command, nothing is taken down; its step is stored with an event, and the desired
+        // states refreshed after that commit.
+        if (d.op === 'start') this.storeStep(r, step, `starting ${step.instance_id} (${d.reason})`, now);
+        else this.o.store.updateRolloutStep(step);
         this.ledAtRequest.set(step.command_id, d.ledAtRequest);
         this.o.logger.info(
           { cluster: r.cluster, rollout: r.id, instance: step.instance_id, op: d.op, reason: d.reason },
           'rollout step requested',
         );
-        // A held member starts when its host's desired state plans it (membership/plan.ts): no
-        // command, nothing is taken down.
         if (d.op === 'start') {
-          this.o.store.appendEvent({
-            at: now,
-            type: 'rollout.step',
-            cluster: r.cluster,
-            host: step.host_id,
-            message: `rollout ${r.id} step ${step.idx}: starting ${step.instance_id} (${d.reason})`,
-            data_json: '{}',
-          });
           this.o.fleet.refreshDesired();
           return;
         }
@@ -584,9 +578,13 @@ export class RolloutEngine {
       }
       case 'gate-timeout': {
         if (d.policy === 'pause') return this.setState(r, 'paused', d.reason);
-        for (const idx of d.skip)
-          this.o.store.updateRolloutStep({ ...row(idx), state: 'skipped', note: d.skipNote });
-        this.setState(r, 'aborted', d.reason);
+        // The skipped steps and the state in one transaction, as an operator's abort.
+        this.o.store.transaction(() => {
+          for (const idx of d.skip)
+            this.o.store.updateRolloutStep({ ...row(idx), state: 'skipped', note: d.skipNote });
+          this.storeState(r, 'aborted', d.reason);
+        });
+        this.logState(r, 'aborted', d.reason);
         if (d.policy === 'rollback') this.rollBack(r, d.restarted, d.reason);
         return;
       }
