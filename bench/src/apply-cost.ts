@@ -31,6 +31,7 @@ import type { SnapshotDesired } from '../../control-plane/dist/reconcile/snapsho
 import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { median, ms, percentile, table } from './fleet/stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './fleet/specs.js';
+import { cleanUpOnInterrupt } from './interrupt.js';
 
 const USAGE = `usage: node bench/dist/apply-cost.js [flags]
 
@@ -97,14 +98,7 @@ interface Timed {
 
 /** The temp dir of the size being measured: removed when done, or on Ctrl-C / SIGTERM. */
 let workDir: string | undefined;
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)
-  process.once(signal, () => {
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-    process.exit(code);
-  });
+cleanUpOnInterrupt(() => workDir && fs.rmSync(workDir, { recursive: true, force: true }));
 
 async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-apply-'));

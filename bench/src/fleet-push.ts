@@ -59,6 +59,7 @@ import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits, wallNow } from './fleet/ipc.js';
 import { benchStorm } from './fleet/specs.js';
+import { cleanUpOnInterrupt } from './interrupt.js';
 import {
   gcSummary,
   gcText,
@@ -89,7 +90,7 @@ const USAGE = `usage: node bench/dist/fleet-push.js [flags]
                             agents (e.g. 0:1); unpinned, all share every CPU
   --change apply|put        how the control plane's change is made: apply calls Fleet.applyCluster
                             in its process (no rollout); put sends PUT /v1/clusters/storm-bench as
-                            an operator does, which also stores a rollout of every supervisor
+                            an operator does, which also stores a rollout of every Storm member
                             (aborted after each round, untimed) (default apply)
 
   BENCH_DEBUG=1             progress on stderr, with when 0/10/25/50/75/90 % of hosts had each change
@@ -625,7 +626,7 @@ async function main(): Promise<void> {
   console.log(`load average at start: ${load()} (${os.cpus().length} cores)`);
   console.log(
     viaPut
-      ? 'change: PUT /v1/clusters/storm-bench over REST (each stores a rollout of every supervisor)'
+      ? 'change: PUT /v1/clusters/storm-bench over REST (each stores a rollout of every Storm member)'
       : 'change: Fleet.applyCluster in the control plane (no rollout; --change put for the REST path)',
   );
   if (pin) console.log(`pinned: servers on CPUs ${pin[1]}, simulated agents on CPUs ${pin[2]}`);
@@ -634,11 +635,7 @@ async function main(): Promise<void> {
   const pg = stores.includes('postgres') ? await startTempPostgres(PG_HOST, PG_PORT) : undefined;
   // Interrupted, it stops PostgreSQL and removes its directory too (pg_ctl put the server in a
   // session of its own, so a terminal's Ctrl-C reaches only this process and its children).
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)
-    process.once(signal, () => void (pg?.stop() ?? Promise.resolve()).finally(() => process.exit(code)));
+  cleanUpOnInterrupt(() => pg?.stop());
   try {
     for (const [i, n] of sizes.entries()) {
       let bare: Bare | undefined;

@@ -26,6 +26,7 @@ import { planHostDesired } from '../../control-plane/dist/reconcile/plan-fleet.j
 import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 import { median, ms, table } from './fleet/stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './fleet/specs.js';
+import { cleanUpOnInterrupt } from './interrupt.js';
 
 const USAGE = `usage: node bench/dist/store-commit.js [flags]
 
@@ -128,14 +129,7 @@ const cleanUp = () => {
   dbs.length = 0;
   fs.rmSync(dir, { recursive: true, force: true });
 };
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)
-  process.once(signal, () => {
-    cleanUp();
-    process.exit(code);
-  });
+cleanUpOnInterrupt(cleanUp);
 
 /**
  * Every page size's database, measured round by round with the order rotating, so the machine's

@@ -16,6 +16,7 @@ import { defaultConfig } from '../../../control-plane/dist/config.js';
 import { serve, wallNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
+import { cleanUpOnInterrupt } from '../interrupt.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -48,6 +49,12 @@ let reportsSeen = 0;
  * whether it came as `change` or as a PUT over REST; `settle` reports it too.
  */
 let lastPushMs = 0;
+
+/** A change starts: its push time and GC pauses are counted from here (`settle` reports them). */
+function beginChange(): void {
+  lastPushMs = 0;
+  changeGcs = [];
+}
 
 function running(): RunningControlPlane {
   if (!cp) throw new Error('control plane not started');
@@ -95,14 +102,9 @@ async function untilLeading(c: RunningControlPlane, timeoutMs: number): Promise<
 
 // The temp dir goes with the process, however it ends: the orchestrator's `exit`, its end closing
 // the IPC channel (ipc.ts serve exits then), or a terminal's Ctrl-C reaching this process too.
-process.on('exit', () => {
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)
-  process.once(signal, () => process.exit(code));
+const removeDir = () => dir && fs.rmSync(dir, { recursive: true, force: true });
+process.on('exit', removeDir);
+cleanUpOnInterrupt(removeDir);
 
 async function handle(req: Request): Promise<Record<string, unknown>> {
   switch (req.op) {
@@ -150,15 +152,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       running().fleet.applyCluster('storm-bench', benchStorm(hosts, 30), { author: 'bench', message: '' });
       return { t0, applyMs: wallNow() - t0 };
     }
-    case 'before-put': {
+    case 'before-put':
       // A change that comes as a PUT over REST: its push time and GCs are counted from here.
-      lastPushMs = 0;
-      changeGcs = [];
+      beginChange();
       return {};
-    }
     case 'change': {
-      lastPushMs = 0;
-      changeGcs = [];
+      beginChange();
       const t0 = wallNow();
       running().fleet.applyCluster('storm-bench', benchStorm(hosts, req.timeoutSecs as number), {
         author: 'bench',
@@ -215,7 +214,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       };
     case 'exit':
       await cp?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      // The temp dir goes in the exit handler.
       setTimeout(() => process.exit(0), 10);
       return {};
     default:

@@ -169,10 +169,10 @@ export class Fleet {
    * reader is reused while nothing it reads has changed (the snapshot, every session, liveness and
    * observation, every rollout's state), so one apply that starts a rollout, and the rollout's
    * first step, roll a 5,000-member cluster up once instead of three times: when only a rollout
-   * changed, the new reader takes the old one's roll-ups and plans only the hints again. Reports that only
-   * renew the last one (sessions.ts `isRenewal`: same content, probes still fresh and not older)
-   * do not count as a change, so a fleet reporting steadily does not roll a 10,000-member cluster
-   * up for every REST read.
+   * changed, the new reader takes the old one's roll-ups and plans only the hints again. Reports
+   * that only renew the last one (sessions.ts `isRenewal`: same content, probes still fresh and
+   * not older) do not count as a change, so a fleet reporting steadily does not roll a
+   * 10,000-member cluster up for every REST read.
    *
    * Time moves judgements too: a probe or a host's last report turns stale `staleAfterMs` after it
    * was made. A reader is therefore reused only until the first such moment among what it judged

@@ -212,6 +212,19 @@ export class RolloutEngine {
     });
   }
 
+  /**
+   * Aborts the rollout with `skipped` (its steps' new rows) stored in the same transaction: all
+   * skipped and aborted, or nothing. One commit, too, not one per step (a synced commit each:
+   * aborting 1,000 steps took about 300 ms). Logged after the commit.
+   */
+  private abortSkipping(r: RolloutRow, skipped: readonly RolloutStepRow[], reason: string): void {
+    this.o.store.transaction(() => {
+      for (const s of skipped) this.o.store.updateRolloutStep(s);
+      this.storeState(r, 'aborted', reason);
+    });
+    this.logState(r, 'aborted', reason);
+  }
+
   private logState(r: RolloutRow, state: string, reason: string): void {
     this.o.logger.info({ cluster: r.cluster, rollout: r.id, state, reason }, 'rollout state changed');
   }
@@ -277,23 +290,17 @@ export class RolloutEngine {
           `(held members would start and removed ones stop at once). ` +
           `Pause it (hactl rollout pause ${id}) and resume it when its gates can hold`,
       );
-    // Every step and the state in one transaction: all skipped and aborted, or nothing. One commit
-    // instead of one per step, too (a synced commit each: 1,000 steps took about 300 ms).
-    this.o.store.transaction(() => {
-      for (const s of this.o.store.listRolloutSteps(id)) {
-        if (s.state === 'pending' || s.state === 'requested' || s.state === 'failed') {
-          const note =
-            s.state === 'requested'
-              ? 'aborted while waiting; the agent gives up at its next lease request'
-              : s.state === 'failed'
-                ? `aborted after: ${s.note}`
-                : 'aborted';
-          this.o.store.updateRolloutStep({ ...s, state: 'skipped', note });
-        }
-      }
-      this.storeState(r, 'aborted', 'aborted by operator');
+    const skipped = this.o.store.listRolloutSteps(id).flatMap((s) => {
+      if (s.state !== 'pending' && s.state !== 'requested' && s.state !== 'failed') return [];
+      const note =
+        s.state === 'requested'
+          ? 'aborted while waiting; the agent gives up at its next lease request'
+          : s.state === 'failed'
+            ? `aborted after: ${s.note}`
+            : 'aborted';
+      return [{ ...s, state: 'skipped', note }];
     });
-    this.logState(r, 'aborted', 'aborted by operator');
+    this.abortSkipping(r, skipped, 'aborted by operator');
     return this.view(id);
   }
 
@@ -578,13 +585,11 @@ export class RolloutEngine {
       }
       case 'gate-timeout': {
         if (d.policy === 'pause') return this.setState(r, 'paused', d.reason);
-        // The skipped steps and the state in one transaction, as an operator's abort.
-        this.o.store.transaction(() => {
-          for (const idx of d.skip)
-            this.o.store.updateRolloutStep({ ...row(idx), state: 'skipped', note: d.skipNote });
-          this.storeState(r, 'aborted', d.reason);
-        });
-        this.logState(r, 'aborted', d.reason);
+        this.abortSkipping(
+          r,
+          d.skip.map((idx) => ({ ...row(idx), state: 'skipped', note: d.skipNote })),
+          d.reason,
+        );
         if (d.policy === 'rollback') this.rollBack(r, d.restarted, d.reason);
         return;
       }
