@@ -8,13 +8,14 @@ export const TEST_NOW = 1_800_000_000_000;
 /**
  * The core on `store` with a fixed clock, fixed ids and fast timings, for in-process tests.
  * `o` overrides the clock (a test that moves time passes `() => now`), the rollout/command id
- * source and the lease TTL (ms; default 1000).
+ * source, the lease TTL (ms; default 1000) and the hosts pushed per event-loop turn (outbox.ts).
  */
 export function createTestCore(
   store: Store,
-  o: { now?: () => number; newId?: () => string; leaseTtlMs?: number } = {},
+  o: { now?: () => number; newId?: () => string; leaseTtlMs?: number; pushSliceHosts?: number } = {},
 ): Core {
   return createCore({
+    ...(o.pushSliceHosts === undefined ? {} : { pushSliceHosts: o.pushSliceHosts }),
     store,
     logger: nullLogger,
     now: o.now ?? (() => TEST_NOW),

@@ -12,16 +12,27 @@ let dispose: () => void;
 let ids = 0;
 /** What each host's agent was sent, in order: `desired <generation>` or `command <action> <instance>`. */
 const sent = new Map<string, string[]>();
+/** Every send to any host, in order: `<host> <what sent recorded>`. */
+const timeline: string[] = [];
 
 /** The core on SQLite with three connected agents h1..h3 whose sends are recorded. */
-function world(): Core {
-  const core = createTestCore(store, { newId: () => `r${++ids}` });
+function world(pushSliceHosts?: number): Core {
+  const core = createTestCore(store, {
+    newId: () => `r${++ids}`,
+    ...(pushSliceHosts === undefined ? {} : { pushSliceHosts }),
+  });
   for (const i of [1, 2, 3]) {
     const host = `h${i}`;
     sent.set(host, []);
     const session: AgentSession = {
-      sendDesired: (generation) => sent.get(host)!.push(`desired ${generation}`),
-      sendCommand: (cmd) => sent.get(host)!.push(`command ${cmd.action} ${cmd.instanceId}`),
+      sendDesired: (generation) => {
+        sent.get(host)!.push(`desired ${generation}`);
+        timeline.push(`${host} desired ${generation}`);
+      },
+      sendCommand: (cmd) => {
+        sent.get(host)!.push(`command ${cmd.action} ${cmd.instanceId}`);
+        timeline.push(`${host} command ${cmd.action} ${cmd.instanceId}`);
+      },
       close() {},
     };
     core.fleet.connectAgent(
@@ -52,6 +63,7 @@ function reportHealthy(core: Core): void {
 beforeEach(() => {
   ({ store, dispose } = tempSqliteStore('hactl-changes-'));
   sent.clear();
+  timeline.length = 0;
 });
 afterEach(() => dispose());
 
@@ -84,6 +96,32 @@ describe('an apply stores its revision and its rollout together', () => {
     expect(sent.get(first)!.slice(-2)).toEqual([
       expect.stringMatching(/^desired \d+$/),
       expect.stringMatching(/^command restart zk\/zk-\d$/),
+    ]);
+  });
+});
+
+describe("an apply's first rollout step waits for the push", () => {
+  it('with one host per event-loop turn, the step goes out after the last host has its new state', async () => {
+    const core = world(1);
+    const { changes } = core;
+    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    reportHealthy(core);
+    await new Promise<void>((resolve) => core.fleet.afterPush(resolve));
+    timeline.length = 0;
+
+    const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+    const id = applied!.rollout!;
+    // The first slice went out with the answer; the step waits for the other two hosts.
+    expect(timeline).toEqual([expect.stringMatching(/^h\d desired \d+$/)]);
+    expect(core.rollouts.view(id).steps.map((s) => s.state)).toEqual(['pending', 'pending', 'pending']);
+
+    await vi.waitFor(() => expect(core.rollouts.view(id).steps[0]!.state).toBe('requested'));
+    // Every host's new state, then the one restart request: a follower first (zk-1 leads).
+    expect(timeline).toEqual([
+      expect.stringMatching(/^h1 desired \d+$/),
+      expect.stringMatching(/^h2 desired \d+$/),
+      expect.stringMatching(/^h3 desired \d+$/),
+      expect.stringMatching(/^h[23] command restart zk\/zk-[23]$/),
     ]);
   });
 });

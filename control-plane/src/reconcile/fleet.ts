@@ -341,6 +341,14 @@ export class Fleet {
     this.push([...last.values()]);
   }
 
+  /**
+   * Runs `fn` once the desired states pushed so far have been written to their streams: now when
+   * none waits, else after the push's last slice (outbox.ts whenSent). A throw from `fn` is logged.
+   */
+  afterPush(fn: () => void): void {
+    this.sessions.afterDesiredSent(fn);
+  }
+
   /** Throws when `name` cannot be deleted now (missing, depended on, or rolling). Changes nothing. */
   checkDeletable(name: string): void {
     this.revisions.checkDeletable(name);

@@ -18,7 +18,7 @@ function harness(sliceHosts: number) {
       if (c.hostId === 'bad') throw new Error('stream gone');
       sent.push(`${c.hostId}@${c.generation}`);
     },
-    onError: (err, c) => errors.push(`${c.hostId}: ${String(err)}`),
+    onError: (err, c) => errors.push(`${c?.hostId ?? 'whenSent'}: ${String(err)}`),
     defer: (fn) => turns.push(fn),
     sliceHosts,
   });
@@ -94,6 +94,51 @@ describe('desired-state outbox', () => {
     while (h.turns.length) h.nextTurn();
     expect(h.sent).toEqual(['a@1', 'c@1']);
     expect(h.errors).toEqual(['bad: Error: stream gone']);
+  });
+
+  it('whenSent runs at once when nothing waits, else right after the slice that empties the queue', () => {
+    const h = harness(2);
+    const log: string[] = [];
+    h.outbox.whenSent(() => log.push('idle'));
+    expect(log).toEqual(['idle']);
+    h.outbox.enqueue(['a', 'b', 'c', 'd', 'e'].map((x) => push(x, 1)));
+    h.outbox.whenSent(() => log.push(`after ${h.sent.length} sent`));
+    expect(log).toEqual(['idle']);
+    h.nextTurn();
+    expect(log).toEqual(['idle']);
+    // Hosts queued while it waits are waited for too.
+    h.outbox.enqueue([push('f', 1)]);
+    h.nextTurn();
+    expect(log).toEqual(['idle', 'after 6 sent']);
+    expect(h.turns).toHaveLength(0);
+  });
+
+  it('whenSent: a flush that empties the queue does not run it early; the next turn does', () => {
+    const h = harness(1);
+    const log: string[] = [];
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    h.outbox.whenSent(() => log.push('sent'));
+    h.outbox.flush('b');
+    expect(log).toEqual([]);
+    h.nextTurn();
+    expect(log).toEqual(['sent']);
+  });
+
+  it('whenSent: clear runs what waited; a callback that throws is reported and the others still run', () => {
+    const h = harness(1);
+    const log: string[] = [];
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    h.outbox.whenSent(() => {
+      throw new Error('store gone');
+    });
+    h.outbox.whenSent(() => log.push('second'));
+    h.outbox.clear();
+    expect(log).toEqual(['second']);
+    expect(h.errors).toEqual(['whenSent: Error: store gone']);
+    // Each runs once: the drain turn that was scheduled finds nothing to send and nothing waiting.
+    h.nextTurn();
+    expect(log).toEqual(['second']);
+    expect(h.sent).toEqual(['a@1']);
   });
 
   it('refuses a slice that is not a whole number of at least 1', () => {

@@ -14,10 +14,10 @@ export interface DesiredOutboxOptions {
   /** Writes one host's desired state to its stream (a host without a live stream is skipped there). */
   send: (push: DesiredPush) => void;
   /**
-   * Told of a `send` that threw; the other hosts are still sent (a throw in a later turn would
-   * otherwise end the process).
+   * Told of a `send` that threw (with its push) or a `whenSent` callback that threw (without); the
+   * other hosts are still sent (a throw in a later turn would otherwise end the process).
    */
-  onError: (err: unknown, push: DesiredPush) => void;
+  onError: (err: unknown, push?: DesiredPush) => void;
   /** Runs `fn` in a later event-loop turn, after pending I/O (setImmediate in production). */
   defer: (fn: () => void) => void;
   /** Hosts per turn; PUSH_SLICE_HOSTS by default. */
@@ -36,6 +36,8 @@ export interface DesiredOutboxOptions {
 export class DesiredOutbox {
   /** Host id → the newest committed desired state not yet sent (Map keeps first-queued order). */
   private readonly pending = new Map<string, DesiredPush>();
+  /** Callbacks waiting for `pending` to empty (whenSent), in the order they were given. */
+  private waiting: (() => void)[] = [];
   private scheduled = false;
   private readonly slice: number;
 
@@ -71,9 +73,21 @@ export class DesiredOutbox {
     this.pending.delete(hostId);
   }
 
-  /** Forgets every pending desired state (every stream is closing). */
+  /** Forgets every pending desired state (every stream is closing); runs what waited for them. */
   clear(): void {
     this.pending.clear();
+    this.settle();
+  }
+
+  /**
+   * Runs `fn` once no desired state waits to be written: now when none does, else right after
+   * the slice that empties the queue (hosts queued meanwhile are waited for too). What goes on a
+   * stream after a change but is not part of it (an apply's first rollout step) waits here, so
+   * its work does not hold back the slices of the push itself.
+   */
+  whenSent(fn: () => void): void {
+    this.waiting.push(fn);
+    if (this.pending.size === 0) this.settle();
   }
 
   /** How many hosts still wait for their desired state to be written. */
@@ -101,6 +115,20 @@ export class DesiredOutbox {
     if (this.pending.size > 0) {
       this.scheduled = true;
       this.o.defer(() => this.drain());
+    } else this.settle();
+  }
+
+  /** Runs the `whenSent` callbacks (each once; one that throws is reported and the rest still run). */
+  private settle(): void {
+    const waiting = this.waiting;
+    if (waiting.length === 0) return;
+    this.waiting = [];
+    for (const fn of waiting) {
+      try {
+        fn();
+      } catch (err) {
+        this.o.onError(err);
+      }
     }
   }
 }

@@ -120,10 +120,12 @@ export class AgentSessions {
     this.outbox = new DesiredOutbox({
       send: (c) => this.sessions.get(c.hostId)?.sendDesired(c.generation, c.json, c.state),
       onError: (err, c) =>
-        o.logger.error(
-          { host: c.hostId, generation: c.generation, err: String(err) },
-          'sending a desired state failed',
-        ),
+        c
+          ? o.logger.error(
+              { host: c.hostId, generation: c.generation, err: String(err) },
+              'sending a desired state failed',
+            )
+          : o.logger.error({ err: String(err) }, 'work waiting for a desired-state push failed'),
       defer: (fn) => setImmediate(fn),
       ...(o.pushSliceHosts === undefined ? {} : { sliceHosts: o.pushSliceHosts }),
     });
@@ -336,6 +338,11 @@ export class AgentSessions {
     const live = changes.filter((c) => this.sessions.has(c.hostId));
     this.outbox.enqueue(live);
     return live.length;
+  }
+
+  /** Runs `fn` once every queued desired state has been written to its stream (outbox.ts whenSent). */
+  afterDesiredSent(fn: () => void): void {
+    this.outbox.whenSent(fn);
   }
 
   /** Sends a command on the host's stream, after its pending desired state; false when not connected. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GateResult } from '@hactl/shared';
 import { zkMember } from './testing-member.js';
 import { defaultRolloutOptions } from './options.js';
-import { decideRolloutStep, type RolloutStepInput, type StepInput } from './step.js';
+import { decideRolloutStep, type ObservedProcess, type RolloutStepInput, type StepInput } from './step.js';
 import type { StepOp } from '../store/store.js';
 
 const NOW = 1_800_000_000_000;
@@ -29,6 +29,12 @@ const step = (
 const ok: GateResult = { gate: 'cluster-healthy', ok: true, reason: 'leader 1, 1/1 followers synced' };
 const held: GateResult = { gate: 'cluster-healthy', ok: false, reason: 'waiting: cluster is degraded' };
 
+/** zk-1 and zk-2 reporting their first pids (101, 102); zk-3 is held. */
+const firstReports = new Map<string, ObservedProcess>([
+  ['zk/zk-1', { process: 'running', pid: 101, reportedAt: NOW - 1000 }],
+  ['zk/zk-2', { process: 'running', pid: 102, reportedAt: NOW - 1000 }],
+]);
+
 /** A procedure growing {1,2} to {1,2,3}: start zk-3, restart zk-1 and zk-2; zk-1 leads. */
 const grow: RolloutStepInput = {
   rollout: {
@@ -42,10 +48,7 @@ const grow: RolloutStepInput = {
     ['zk/zk-1', zkMember('leader')],
     ['zk/zk-2', zkMember('follower')],
   ]),
-  observations: new Map([
-    ['zk/zk-1', { process: 'running', pid: 101, reportedAt: NOW - 1000 }],
-    ['zk/zk-2', { process: 'running', pid: 102, reportedAt: NOW - 1000 }],
-  ]),
+  observations: firstReports,
   leaseHolders: [],
   lastRefusal: new Map(),
   startGates: new Map([['zk/zk-3', [ok]]]),
@@ -130,7 +133,7 @@ describe('rollout step decision: membership procedures', () => {
       step(0, 1, 'start', 'zk/zk-3', { state: 'requested', requestedAt: NOW - 1000 }),
       ...grow.steps.slice(1),
     ];
-    const observations = new Map([...grow.observations, ['zk/zk-3', obs]]);
+    const observations = new Map([...firstReports, ['zk/zk-3', obs]]);
     expect(decideRolloutStep({ ...grow, steps, observations }).type).toBe(type);
   });
 

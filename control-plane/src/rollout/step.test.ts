@@ -9,6 +9,7 @@ import {
   planRolloutPass,
   type RolloutDecision,
   type RolloutInput,
+  type ObservedProcess,
   type RolloutStepInput,
   type StepInput,
 } from './step.js';
@@ -54,14 +55,17 @@ const rolloutWith = (options: Partial<RolloutOptions>, state = 'running'): Rollo
 /** The requested step, asked 31 s ago: past a 30 s gate timeout. */
 const timedOut = [doneStep, requested({ requestedAt: NOW - 31_000 }), step(2)];
 
+/** Every member reporting its first pid (101..103). */
+const firstReports = new Map<string, ObservedProcess>(
+  [1, 2, 3].map((i) => [`zk/zk-${i}`, { process: 'running', pid: 100 + i, reportedAt: NOW - 1000 }]),
+);
+
 /** A ZooKeeper ensemble of three, zk-2 leading, every member reporting its first pid (101..103). */
 const base: RolloutStepInput = {
   rollout: rolloutWith({}),
   steps: [step(0), step(1), step(2)],
   members: leading('zk/zk-2'),
-  observations: new Map(
-    [1, 2, 3].map((i) => [`zk/zk-${i}`, { process: 'running', pid: 100 + i, reportedAt: NOW - 1000 }]),
-  ),
+  observations: firstReports,
   leaseHolders: [],
   lastRefusal: new Map(),
   now: NOW,
@@ -69,7 +73,7 @@ const base: RolloutStepInput = {
 
 const running = (pid: number, reportedAt = NOW - 1000) => ({ process: 'running', pid, reportedAt });
 const withObs = (id: string, obs: { process: string; pid: number; reportedAt: number }) =>
-  new Map([...base.observations, [id, obs]]);
+  new Map([...firstReports, [id, obs]]);
 
 /**
  * The expected request of plan step `idx`, with `left` more pending after it; by default its first

@@ -84,8 +84,11 @@ export interface RolloutStepInput {
   steps: readonly StepInput[];
   /** Member statuses by instance id (for the restart rank: leader last). */
   members: ReadonlyMap<string, MemberStatus>;
-  /** The agents' last reports, by instance id. */
-  observations: ReadonlyMap<string, ObservedProcess>;
+  /**
+   * The agents' last reports, by instance id (a Map, or a lookup that reads them on demand: a pass
+   * asks only for the requested step's member and the next one's).
+   */
+  observations: Pick<ReadonlyMap<string, ObservedProcess>, 'get'>;
   /** Instances of the cluster holding a restart lease now. */
   leaseHolders: readonly string[];
   /** The last reason a lease was refused, by instance id. */
