@@ -96,7 +96,7 @@ describe('desired-state outbox', () => {
     expect(h.errors).toEqual(['bad: Error: stream gone']);
   });
 
-  it('whenSent runs at once when nothing waits, else right after the slice that empties the queue', () => {
+  it('whenSent runs at once when nothing waits, else in the turn after the slice that empties the queue', () => {
     const h = harness(2);
     const log: string[] = [];
     h.outbox.whenSent(() => log.push('idle'));
@@ -109,18 +109,33 @@ describe('desired-state outbox', () => {
     // Hosts queued while it waits are waited for too.
     h.outbox.enqueue([push('f', 1)]);
     h.nextTurn();
+    expect(h.sent).toHaveLength(6);
+    // The last slice's frames leave when its turn ends; the waiter runs in the next.
+    expect(log).toEqual(['idle']);
+    h.nextTurn();
     expect(log).toEqual(['idle', 'after 6 sent']);
     expect(h.turns).toHaveLength(0);
   });
 
-  it('whenSent: a flush that empties the queue does not run it early; the next turn does', () => {
+  it('whenSent: hosts queued between the last slice and its turn are waited for too', () => {
+    const h = harness(1);
+    const log: string[] = [];
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    h.outbox.whenSent(() => log.push(`after ${h.sent.join(' ')}`));
+    h.nextTurn();
+    h.outbox.enqueue([push('c', 1), push('d', 1)]);
+    while (h.turns.length) h.nextTurn();
+    expect(log).toEqual(['after a@1 b@1 c@1 d@1']);
+  });
+
+  it('whenSent: a flush that empties the queue does not run it early; a later turn does', () => {
     const h = harness(1);
     const log: string[] = [];
     h.outbox.enqueue([push('a', 1), push('b', 1)]);
     h.outbox.whenSent(() => log.push('sent'));
     h.outbox.flush('b');
     expect(log).toEqual([]);
-    h.nextTurn();
+    while (h.turns.length) h.nextTurn();
     expect(log).toEqual(['sent']);
   });
 

@@ -80,10 +80,10 @@ export class DesiredOutbox {
   }
 
   /**
-   * Runs `fn` once no desired state waits to be written: now when none does, else right after
-   * the slice that empties the queue (hosts queued meanwhile are waited for too). What goes on a
-   * stream after a change but is not part of it (an apply's first rollout step) waits here, so
-   * its work does not hold back the slices of the push itself.
+   * Runs `fn` once no desired state waits to be written: now when none does, else in the turn
+   * after the slice that empties the queue, so that slice's frames leave first (hosts queued
+   * meanwhile are waited for too). What goes on a stream after a change but is not part of it (an
+   * apply's first rollout step) waits here, so its work does not hold back the push itself.
    */
   whenSent(fn: () => void): void {
     this.waiting.push(fn);
@@ -115,7 +115,12 @@ export class DesiredOutbox {
     if (this.pending.size > 0) {
       this.scheduled = true;
       this.o.defer(() => this.drain());
-    } else this.settle();
+    } else if (this.waiting.length > 0)
+      // A turn later: the slice just written is queued in the HTTP/2 sessions, and Node sends it
+      // only once this turn ends. A drain started meanwhile settles when it is done.
+      this.o.defer(() => {
+        if (this.pending.size === 0) this.settle();
+      });
   }
 
   /** Runs the `whenSent` callbacks (each once; one that throws is reported and the rest still run). */

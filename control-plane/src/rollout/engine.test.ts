@@ -7,7 +7,13 @@ import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
 import { createTestCore } from '../test-core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LeaseManager } from '../leases/leases.js';
-import { defaultRolloutOptions, nextCommandId, parseRolloutRequest, type RolloutEngine } from './engine.js';
+import {
+  defaultRolloutOptions,
+  listSome,
+  nextCommandId,
+  parseRolloutRequest,
+  type RolloutEngine,
+} from './engine.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -431,5 +437,26 @@ describe('rollout engine', () => {
     expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.1.2`).granted).toBe(true);
     pids.set('zk/zk-1', 101);
     pids.set('zk/zk-2', 102);
+  });
+});
+
+describe('a rollout names its members in its log line and event message', () => {
+  it.each([
+    ['none', 0, ''],
+    ['three: all of them', 3, 's/m-0, s/m-1, s/m-2'],
+    ['ten: all of them', 10, 's/m-0, s/m-1, s/m-2, s/m-3, s/m-4, s/m-5, s/m-6, s/m-7, s/m-8, s/m-9'],
+    [
+      'eleven: ten, then how many more',
+      11,
+      's/m-0, s/m-1, s/m-2, s/m-3, s/m-4, s/m-5, s/m-6, s/m-7, s/m-8, s/m-9, … and 1 more',
+    ],
+  ])('%s', (_name, n, text) => {
+    expect(listSome(Array.from({ length: n }, (_, i) => `s/m-${i}`))).toBe(text);
+  });
+
+  it('5,000 members: ten named and the count, not a 150 KB line', () => {
+    const text = listSome(Array.from({ length: 5000 }, (_, i) => `storm-bench/supervisor-b${i}`));
+    expect(text.endsWith(', … and 4990 more')).toBe(true);
+    expect(text.length).toBeLessThan(400);
   });
 });

@@ -115,7 +115,13 @@ export class RolloutEngine {
   /** The log line of a stored rollout, once its transaction committed. */
   logStarted(r: StoredRollout): void {
     this.o.logger.info(
-      { cluster: r.cluster, rollout: r.id, action: r.action, order: r.order },
+      {
+        cluster: r.cluster,
+        rollout: r.id,
+        action: r.action,
+        steps: r.order.length,
+        order: listSome(r.order),
+      },
       'rollout started',
     );
   }
@@ -169,7 +175,7 @@ export class RolloutEngine {
       type: 'rollout.started',
       cluster,
       host: null,
-      message: `rollout ${id} (${opts.action}) over ${order.join(', ') || 'nothing'}`,
+      message: `rollout ${id} (${opts.action}) over ${listSome(order) || 'nothing'}`,
       data_json: JSON.stringify({ rollout: id, order }),
     });
     return {
@@ -699,4 +705,17 @@ function stepInput(s: RolloutStepRow): StepInput {
     op: s.op ?? 'restart',
     phase: s.phase ?? 0,
   };
+}
+
+/** How many ids a log line or event message names before it says how many more there are. */
+const LISTED_IDS = 10;
+
+/**
+ * `ids` joined with `, `, the first LISTED_IDS of them and then `… and N more` when there are more:
+ * a rollout of every member of a 5,000-member cluster made a 150 KB log line and event message.
+ * The event's data keeps the whole order.
+ */
+export function listSome(ids: readonly string[]): string {
+  if (ids.length <= LISTED_IDS) return ids.join(', ');
+  return `${ids.slice(0, LISTED_IDS).join(', ')}, … and ${ids.length - LISTED_IDS} more`;
 }
