@@ -13,6 +13,7 @@ export { bracketHost, hostPort } from './address.js';
 export * from './remove-command.js';
 export * from './status-answer.js';
 export * from './distribution.js';
+export * from './cap-list.js';
 export * from './services/types.js';
 export * from './services/registry.js';
 export * from './services/json-schema.js';

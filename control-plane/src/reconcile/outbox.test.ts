@@ -23,7 +23,13 @@ function harness(sliceHosts: number) {
     sliceHosts,
   });
   const nextTurn = () => turns.shift()?.();
-  return { outbox, sent, turns, errors, nextTurn };
+  const runTurns = () => {
+    while (turns.length) nextTurn();
+  };
+  /** What `whenSent` callbacks saw, in the order they ran. */
+  const waited: string[] = [];
+  const wait = (label: () => string) => outbox.whenSent(() => waited.push(label()));
+  return { outbox, sent, turns, errors, nextTurn, runTurns, waited, wait };
 }
 
 describe('desired-state outbox', () => {
@@ -98,62 +104,71 @@ describe('desired-state outbox', () => {
 
   it('whenSent runs at once when nothing waits, else in the turn after the slice that empties the queue', () => {
     const h = harness(2);
-    const log: string[] = [];
-    h.outbox.whenSent(() => log.push('idle'));
-    expect(log).toEqual(['idle']);
+    h.wait(() => 'idle');
+    expect(h.waited).toEqual(['idle']);
     h.outbox.enqueue(['a', 'b', 'c', 'd', 'e'].map((x) => push(x, 1)));
-    h.outbox.whenSent(() => log.push(`after ${h.sent.length} sent`));
-    expect(log).toEqual(['idle']);
+    h.wait(() => `after ${h.sent.length} sent`);
+    expect(h.waited).toEqual(['idle']);
     h.nextTurn();
-    expect(log).toEqual(['idle']);
+    expect(h.waited).toEqual(['idle']);
     // Hosts queued while it waits are waited for too.
     h.outbox.enqueue([push('f', 1)]);
     h.nextTurn();
     expect(h.sent).toHaveLength(6);
     // The last slice's frames leave when its turn ends; the waiter runs in the next.
-    expect(log).toEqual(['idle']);
+    expect(h.waited).toEqual(['idle']);
     h.nextTurn();
-    expect(log).toEqual(['idle', 'after 6 sent']);
+    expect(h.waited).toEqual(['idle', 'after 6 sent']);
     expect(h.turns).toHaveLength(0);
   });
 
   it('whenSent: hosts queued between the last slice and its turn are waited for too', () => {
     const h = harness(1);
-    const log: string[] = [];
     h.outbox.enqueue([push('a', 1), push('b', 1)]);
-    h.outbox.whenSent(() => log.push(`after ${h.sent.join(' ')}`));
+    h.wait(() => `after ${h.sent.join(' ')}`);
     h.nextTurn();
     h.outbox.enqueue([push('c', 1), push('d', 1)]);
-    while (h.turns.length) h.nextTurn();
-    expect(log).toEqual(['after a@1 b@1 c@1 d@1']);
+    h.runTurns();
+    expect(h.waited).toEqual(['after a@1 b@1 c@1 d@1']);
   });
 
   it('whenSent: a flush that empties the queue does not run it early; a later turn does', () => {
     const h = harness(1);
-    const log: string[] = [];
     h.outbox.enqueue([push('a', 1), push('b', 1)]);
-    h.outbox.whenSent(() => log.push('sent'));
+    h.wait(() => 'sent');
     h.outbox.flush('b');
-    expect(log).toEqual([]);
-    while (h.turns.length) h.nextTurn();
-    expect(log).toEqual(['sent']);
+    expect(h.waited).toEqual([]);
+    h.runTurns();
+    expect(h.waited).toEqual(['sent']);
   });
 
-  it('whenSent: clear runs what waited; a callback that throws is reported and the others still run', () => {
+  it('whenSent: a callback that throws is reported and the others still run, each once', () => {
     const h = harness(1);
-    const log: string[] = [];
     h.outbox.enqueue([push('a', 1), push('b', 1)]);
     h.outbox.whenSent(() => {
       throw new Error('store gone');
     });
-    h.outbox.whenSent(() => log.push('second'));
-    h.outbox.clear();
-    expect(log).toEqual(['second']);
+    h.wait(() => 'second');
+    h.runTurns();
+    expect(h.waited).toEqual(['second']);
     expect(h.errors).toEqual(['whenSent: Error: store gone']);
-    // Each runs once: the drain turn that was scheduled finds nothing to send and nothing waiting.
-    h.nextTurn();
-    expect(log).toEqual(['second']);
+    h.outbox.enqueue([push('c', 1)]);
+    h.runTurns();
+    expect(h.waited).toEqual(['second']);
+    expect(h.sent).toEqual(['a@1', 'b@1', 'c@1']);
+  });
+
+  it('whenSent: clear forgets what waited (a replica whose term ended must not take a rollout step)', () => {
+    const h = harness(1);
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    h.wait(() => 'step');
+    h.outbox.clear();
+    h.runTurns();
+    expect(h.waited).toEqual([]);
     expect(h.sent).toEqual(['a@1']);
+    // Waiting afterwards, with nothing queued, runs at once.
+    h.wait(() => 'later');
+    expect(h.waited).toEqual(['later']);
   });
 
   it('refuses a slice that is not a whole number of at least 1', () => {

@@ -73,10 +73,14 @@ export class DesiredOutbox {
     this.pending.delete(hostId);
   }
 
-  /** Forgets every pending desired state (every stream is closing); runs what waited for them. */
+  /**
+   * Forgets every pending desired state and what waited for them (every stream is closing): the
+   * control plane is stopping or its replica's term ended, and a replica that lost its lease must
+   * not go on to take a rollout step; the next leader's timer pass takes it.
+   */
   clear(): void {
     this.pending.clear();
-    this.settle();
+    this.waiting = [];
   }
 
   /**

@@ -1,3 +1,4 @@
+import { capList } from '../../cap-list.js';
 import { parseCatShards } from './removal.js';
 
 /** Whether a node may stop for a while (`hactl stop`), with why. */
@@ -35,6 +36,11 @@ export function checkElasticsearchNodeStop(body: unknown, name: string): NodeSto
       ok: true,
       reasons: [`each of the ${mine.size} shard(s) on ${name} has a started copy on another node`],
     };
-  const shown = sole.slice(0, 8).map((k) => `${k}: the only started copy is on ${name}`);
-  return { ok: false, reasons: sole.length > 8 ? [...shown, `… and ${sole.length - 8} more`] : shown };
+  return {
+    ok: false,
+    reasons: capList(
+      sole.map((k) => `${k}: the only started copy is on ${name}`),
+      8,
+    ),
+  };
 }

@@ -1,3 +1,4 @@
+import { capList } from '../../cap-list.js';
 import type { KafkaPartition, KafkaPartitionView } from './partition-state.js';
 
 /**
@@ -24,11 +25,7 @@ export const MAX_REASONS = 8;
 const list = (xs: readonly number[]) => `[${xs.join(',')}]`;
 const name = (p: KafkaPartition) => `${p.topic}-${p.partition}`;
 
-function cap(xs: string[]): string[] {
-  return xs.length > MAX_REASONS
-    ? [...xs.slice(0, MAX_REASONS), `… and ${xs.length - MAX_REASONS} more`]
-    : xs;
-}
+const cap = (xs: readonly string[]): string[] => capList(xs, MAX_REASONS);
 
 interface Problem {
   kind: 'reassigning' | 'offline' | 'behind';
