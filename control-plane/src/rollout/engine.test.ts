@@ -70,6 +70,28 @@ const spec = (tick: number) => ({
   members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
 });
 
+/**
+ * zk applied at tickTime 2000 with its agents reporting, then changed to 3000 with a rollout of
+ * every member (30 s gate timeout, `onGateTimeout` as given) started and its first step requested.
+ */
+function changedUnder(onGateTimeout: 'abort' | 'rollback'): {
+  fleet: Fleet;
+  engine: RolloutEngine;
+  r: { id: string };
+} {
+  const { fleet, engine } = world();
+  fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+  report(fleet);
+  const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
+  expect(changed.changedInstances).toEqual(['zk/zk-1', 'zk/zk-2', 'zk/zk-3']);
+  const r = engine.start(
+    'zk',
+    { ...defaultRolloutOptions('apply'), gateTimeoutSec: 30, onGateTimeout },
+    changed.changedInstances,
+  );
+  return { fleet, engine, r };
+}
+
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-engine-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
@@ -162,15 +184,7 @@ describe('rollout engine', () => {
   });
 
   it('a gate timeout that aborts skips its steps and aborts in one transaction: a failing write leaves the rollout running, the next pass aborts it', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
-    const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
-    const r = engine.start(
-      'zk',
-      { ...defaultRolloutOptions('apply'), gateTimeoutSec: 30, onGateTimeout: 'abort' },
-      changed.changedInstances,
-    );
+    const { fleet, engine, r } = changedUnder('abort');
     now += 31_000;
     report(fleet); // zk-1 never restarted: its gate times out at the next pass
     const before = engine.view(r.id).steps.map((s) => s.state);
@@ -191,31 +205,36 @@ describe('rollout engine', () => {
     expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['skipped', 'skipped', 'skipped']);
   });
 
-  it('gate timeout with rollback: the previous spec becomes a new revision and the restarted members roll back', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
-    const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
-    expect(changed.changedInstances).toEqual(['zk/zk-1', 'zk/zk-2', 'zk/zk-3']);
-    const r = engine.start(
-      'zk',
-      { ...defaultRolloutOptions('apply'), gateTimeoutSec: 30, onGateTimeout: 'rollback' },
-      changed.changedInstances,
-    );
+  it('gate timeout with rollback is all or nothing: a store failure half-way leaves the rollout running on its revision, and the next pass rolls back', () => {
+    const { fleet, engine, r } = changedUnder('rollback');
     now += 1000;
     pids.set('zk/zk-1', 301);
     report(fleet);
     engine.tick(); // step 0 done, step 1 (zk-3) requested
     now += 31_000;
     report(fleet);
-    engine.tick(); // zk-3 never restarted: gate timeout
-    expect(engine.view(r.id)).toMatchObject({
-      state: 'aborted',
-      reason: expect.stringMatching(/^gate timeout after 30s on step 1 \(zk\/zk-3\)/),
-    });
+    const stepsBefore = engine.view(r.id).steps.map((s) => [s.instance, s.state]);
+    // The rollback rollout's steps are the last write of the transaction: it fails after the
+    // abort, the new revision and the rollback event were written.
+    const insertRollout = store.insertRollout.bind(store);
+    store.insertRollout = () => {
+      throw new Error('disk I/O error');
+    };
+    engine.tick();
+    expect(engine.view(r.id)).toMatchObject({ state: 'running', reason: '' });
+    expect(engine.view(r.id).steps.map((s) => [s.instance, s.state])).toEqual(stepsBefore);
+    expect(fleet.listRevisions('zk').map((x) => x.revision)).toEqual([1, 2]);
+    expect(engine.list('zk')).toHaveLength(1);
+    expect(store.listEvents({ cluster: 'zk', limit: 100 }).map((e) => e.type)).not.toContain(
+      'rollout.rollback',
+    );
+
+    store.insertRollout = insertRollout;
+    engine.tick();
+    expect(engine.view(r.id).state).toBe('aborted');
     expect(fleet.listRevisions('zk').map((x) => x.revision)).toEqual([1, 2, 3]);
     expect(fleet.getRevisionSpec('zk', 3)).toEqual(fleet.getRevisionSpec('zk', 1));
-    const back = engine.list('zk')[0]!;
+    const back = engine.list('zk').find((x) => x.id !== r.id)!;
     expect(back).toMatchObject({ action: 'apply', state: 'running' });
     expect(back.steps.map((s) => s.instance)).toEqual(['zk/zk-1']);
     pids.set('zk/zk-1', 101);

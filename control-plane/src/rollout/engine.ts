@@ -204,9 +204,11 @@ export class RolloutEngine {
    * transaction logs it (logState) after that commits.
    */
   private storeState(r: RolloutRow, state: string, reason: string): void {
-    this.version++;
     const now = this.o.now();
     this.o.store.transaction(() => {
+      // Bumped with the write, not before it: a status reader made between the two would carry
+      // the new version over the old state.
+      this.version++;
       this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
       this.o.store.appendEvent({
         at: now,
@@ -596,53 +598,85 @@ export class RolloutEngine {
       }
       case 'gate-timeout': {
         if (d.policy === 'pause') return this.setState(r, 'paused', d.reason);
-        this.abortSkipping(
-          r,
-          d.skip.map((idx) => ({ ...row(idx), state: 'skipped', note: d.skipNote })),
-          d.reason,
-        );
-        if (d.policy === 'rollback') this.rollBack(r, d.restarted, d.reason);
-        return;
+        const skipped = d.skip.map((idx): RolloutStepRow => ({
+          ...row(idx),
+          state: 'skipped',
+          note: d.skipNote,
+        }));
+        if (d.policy === 'rollback') return this.abortRollingBack(r, skipped, d.restarted, d.reason);
+        return this.abortSkipping(r, skipped, d.reason);
       }
     }
   }
 
   /**
-   * Gate timeout with `onGateTimeout: rollback`: the previous revision's spec becomes current again
-   * (as a new revision) and the members this rollout already restarted are rolled back in the same
-   * safe order; members it never reached keep running the old config.
+   * Gate timeout with `onGateTimeout: rollback`: the rollout is aborted (`skipped` stored), the
+   * previous revision's spec becomes current again as a new revision, and the members this rollout
+   * already restarted (`restarted`) get a rollout of their own back onto it, in the same safe order
+   * (paused on its own gate timeout, never rolled back again). Members it never reached keep
+   * running the old config.
+   *
+   * All of it is one transaction: stored apart, a crash after the abort left the cluster on the
+   * new revision with some members restarted and no rollback, which is what the operator chose
+   * this policy to avoid. If the rollback cannot be stored (the previous spec no longer fits the
+   * fleet: a host it names is gone), nothing is: the pass fails, and `attempt` pauses the rollout
+   * with the reason (or retries a retriable failure). Agents hear of the new revision after the
+   * commit, and the rollback's first step waits for that push (as an apply's does).
    */
-  private rollBack(r: RolloutRow, restarted: string[], reason: string): void {
-    if (r.action === 'restart') {
+  private abortRollingBack(
+    r: RolloutRow,
+    skipped: readonly RolloutStepRow[],
+    restarted: string[],
+    reason: string,
+  ): void {
+    const previous =
+      r.action === 'restart'
+        ? undefined
+        : this.o.fleet
+            .listRevisions(r.cluster)
+            .map((x) => x.revision)
+            .filter((n) => n < r.revision)
+            .at(-1);
+    if (previous === undefined) {
+      this.abortSkipping(r, skipped, reason);
       this.o.logger.warn(
         { cluster: r.cluster, rollout: r.id },
-        'restart rollout timed out; nothing to roll back',
+        r.action === 'restart'
+          ? 'restart rollout timed out; nothing to roll back'
+          : 'no earlier revision to roll back to',
       );
       return;
     }
-    const previous = this.o.fleet
-      .listRevisions(r.cluster)
-      .map((x) => x.revision)
-      .filter((n) => n < r.revision)
-      .at(-1);
-    if (previous === undefined) {
-      this.o.logger.warn({ cluster: r.cluster, rollout: r.id }, 'no earlier revision to roll back to');
-      return;
+    const { staged, back } = this.o.fleet.transaction(() => {
+      for (const s of skipped) this.o.store.updateRolloutStep(s);
+      this.storeState(r, 'aborted', reason);
+      const staged = this.o.fleet.stageApply(r.cluster, this.o.fleet.getRevisionSpec(r.cluster, previous), {
+        author: 'hactl',
+        message: `rollback to revision ${previous} after rollout ${r.id}: ${reason}`.slice(0, 500),
+      });
+      this.o.store.appendEvent({
+        at: this.o.now(),
+        type: 'rollout.rollback',
+        cluster: r.cluster,
+        host: null,
+        message: `rollout ${r.id} rolled back to revision ${previous} as revision ${staged.revision}`,
+        data_json: JSON.stringify({ restarted }),
+      });
+      const back = restarted.length
+        ? this.insert(r.cluster, { ...this.opts(r), action: 'apply', onGateTimeout: 'pause' }, restarted)
+        : undefined;
+      return { staged, back };
+    });
+    this.logState(r, 'aborted', reason);
+    this.o.fleet.pushChanges(staged.pushes);
+    this.o.logger.info(
+      { cluster: r.cluster, revision: staged.revision, rollout: r.id },
+      'cluster rolled back after a gate timeout',
+    );
+    if (back) {
+      this.logStarted(back);
+      this.o.fleet.afterPush(() => this.tick());
     }
-    const applied = this.o.fleet.applyCluster(r.cluster, this.o.fleet.getRevisionSpec(r.cluster, previous), {
-      author: 'hactl',
-      message: `rollback to revision ${previous} after rollout ${r.id}: ${reason}`.slice(0, 500),
-    });
-    this.o.store.appendEvent({
-      at: this.o.now(),
-      type: 'rollout.rollback',
-      cluster: r.cluster,
-      host: null,
-      message: `rollout ${r.id} rolled back to revision ${previous} as revision ${applied.revision}`,
-      data_json: JSON.stringify({ restarted }),
-    });
-    if (restarted.length)
-      this.start(r.cluster, { ...this.opts(r), action: 'apply', onGateTimeout: 'pause' }, restarted);
   }
 
   view(id: string): RolloutView {
