@@ -31,7 +31,7 @@ import { createTestCore, TEST_NOW } from '../../control-plane/dist/test-core.js'
 import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
 import type { Core } from '../../control-plane/dist/core.js';
 import type { SnapshotDesired } from '../../control-plane/dist/reconcile/snapshot.js';
-import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
+import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { median, ms, percentile, table } from './fleet/stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './fleet/specs.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
@@ -46,7 +46,7 @@ const args = parseBenchArgs(
   { hosts: { type: 'string', default: '1000,5000' }, rounds: { type: 'string', default: '20' } },
   USAGE,
 );
-const SIZES = args.hosts.split(',').map((h) => wholeNumberArg('--hosts', h, USAGE, 5));
+const SIZES = wholeNumberListArg('--hosts', args.hosts, USAGE, 5);
 const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 1);
 const WARM_UP = 3;
 

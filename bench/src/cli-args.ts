@@ -40,3 +40,24 @@ export function wholeNumberArg(
   }
   return n;
 }
+
+/**
+ * `text` (a flag's value) as a comma-separated list of whole numbers from `min` to `max`, each
+ * listed once (a size measured twice is a typo, and its rows would read as two measurements);
+ * otherwise prints which flag and value are wrong, then `usage`, and exits 2.
+ */
+export function wholeNumberListArg(
+  flag: string,
+  text: string,
+  usage: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number[] {
+  const list = text.split(',').map((item) => wholeNumberArg(flag, item, usage, min, max));
+  const repeated = list.find((n, i) => list.indexOf(n) !== i);
+  if (repeated !== undefined) {
+    console.error(`${flag}: ${repeated} is listed twice\n\n${usage}`);
+    process.exit(2);
+  }
+  return list;
+}

@@ -55,7 +55,7 @@
  * runs for months. Both sides get the same number of warm-up rounds.
  */
 import os from 'node:os';
-import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
+import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits, wallNow } from './fleet/ipc.js';
 import { benchStorm } from './fleet/specs.js';
@@ -77,7 +77,8 @@ import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/s
 
 const USAGE = `usage: node bench/dist/fleet-push.js [flags]
 
-  --agents N[,N…]           simulated agents per size, one size after another (default 1000)
+  --agents N[,N…]           simulated agents per size (1 to 64000, each listed once), one size
+                            after another (default 1000)
   --store sqlite[,postgres] the control plane's store; postgres starts a Debian PostgreSQL on
                             127.0.42.1:5432 for the run (default sqlite)
   --reps N                  measured rounds per size: a change on the control plane and a bare
@@ -123,7 +124,8 @@ if (args.pin !== undefined && !pin) {
   console.error(`--pin: SERVER_CPUS:AGENT_CPUS expected, as taskset -c lists (e.g. 0:1)\n\n${USAGE}`);
   process.exit(2);
 }
-const sizes = args.agents.split(',').map((n) => wholeNumberArg('--agents', n, USAGE, 1));
+// sim-agents.ts addressOf gives 64,000 distinct loopback addresses (127.1.0.1 … 127.1.255.250).
+const sizes = wholeNumberListArg('--agents', args.agents, USAGE, 1, 64_000);
 const stores = args.store.split(',');
 const unknownStores = stores.filter((s) => s !== 'sqlite' && s !== 'postgres');
 if (unknownStores.length) {

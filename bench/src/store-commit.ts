@@ -23,14 +23,14 @@ import path from 'node:path';
 import { hostDesiredJson, storm, zookeeper, type FleetContext, type HostRecord } from '@hactl/shared';
 import { SqliteStore, isSqlitePageSize } from '../../control-plane/dist/store/sqlite-store.js';
 import { planHostDesired } from '../../control-plane/dist/reconcile/plan-fleet.js';
-import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
+import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { median, ms, table } from './fleet/stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './fleet/specs.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
 
 const USAGE = `usage: node bench/dist/store-commit.js [flags]
 
-  --hosts N            hosts whose desired state each round rewrites, at least 5: ZooKeeper on
+  --hosts N            hosts whose desired state each round rewrites, 5 to 16777216: ZooKeeper on
                        three, a nimbus, supervisors on the rest (default 10000)
   --rounds N           rounds per page size, the first 2 not counted (default 12)
   --page-sizes A,B     page sizes in bytes to compare, each a power of two from 512 to 65536;
@@ -47,28 +47,23 @@ const args = parseBenchArgs(
   USAGE,
 );
 
-const HOSTS = wholeNumberArg('--hosts', args.hosts, USAGE, 5);
+const HOSTS = wholeNumberArg('--hosts', args.hosts, USAGE, 5, 16_777_216);
 const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 3);
 const SMALL = wholeNumberArg('--small-commits', args['small-commits'], USAGE, 1);
-const PAGE_SIZES = args['page-sizes'].split(',').map((p) => {
-  const n = wholeNumberArg('--page-sizes', p, USAGE, 512, 65536);
+const PAGE_SIZES = wholeNumberListArg('--page-sizes', args['page-sizes'], USAGE, 512, 65536).map((n) => {
   if (!isSqlitePageSize(n)) {
     console.error(`--page-sizes: ${n} is not a power of two from 512 to 65536\n\n${USAGE}`);
     process.exit(2);
   }
   return n;
 });
-const repeated = PAGE_SIZES.find((n, i) => PAGE_SIZES.indexOf(n) !== i);
-if (repeated !== undefined) {
-  console.error(`--page-sizes: ${repeated} is listed twice\n\n${USAGE}`);
-  process.exit(2);
-}
 const WARM_UP = 2;
 
 const hostRecords: HostRecord[] = Array.from({ length: HOSTS }, (_, i) => ({
   id: `host-${i}`,
   name: `b${i}`,
-  address: `10.0.${(i >> 8) & 255}.${i & 255}`,
+  // Three octets: unique for up to 16,777,216 hosts (two repeated after 65,536).
+  address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
   dataRoot: '/d',
   labels: {},
 }));

@@ -31,7 +31,7 @@ import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc, type GcPause } fro
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
 type Client = grpc.Client & { Connect(): Stream };
 
-/** One loopback address per simulated host: 127.1.0.1 … 127.1.39.250 for 10,000 hosts. */
+/** One loopback address per simulated host: 127.1.0.1 … 127.1.39.250 for 10,000 hosts; distinct up to 64,000. */
 export function addressOf(i: number): string {
   return `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 }
