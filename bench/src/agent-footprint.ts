@@ -26,14 +26,19 @@ import { nullLogger } from '@hactl/shared';
 import { startControlPlane } from '../../control-plane/dist/server.js';
 import { testConfig } from '../../control-plane/dist/config.js';
 import { distHome } from '../../test/dist/src/lab/dist.js';
+import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? dflt : Number(process.argv[i + 1]);
-};
-const WINDOW_S = arg('--window-s', 30);
-const SETTLE_S = arg('--settle-s', 15);
+const USAGE = `usage: node bench/dist/agent-footprint.js [flags]
+
+  --window-s S   seconds each agent's RSS and CPU are sampled, once its cluster is healthy (default 30)
+  --settle-s S   seconds waited after healthy before the window starts (default 15)`;
+const args = parseBenchArgs(
+  { 'window-s': { type: 'string', default: '30' }, 'settle-s': { type: 'string', default: '15' } },
+  USAGE,
+);
+const WINDOW_S = wholeNumberArg('--window-s', args['window-s'], USAGE, 1);
+const SETTLE_S = wholeNumberArg('--settle-s', args['settle-s'], USAGE, 0);
 const TARGET_RATIO = 1.3;
 const TARGET_CPU = 0.5;
 const ZK_HOME = '/usr/share/zookeeper';

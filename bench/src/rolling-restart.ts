@@ -9,6 +9,11 @@
 import { Lab } from '../../test/dist/src/lab/fleet.js';
 import { waitFor } from '../../test/dist/src/lab/wait.js';
 import { sandboxHomes } from '../../test/dist/src/sandbox/seed.js';
+import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
+
+const USAGE = `usage: node bench/dist/rolling-restart.js [flags]
+
+  --rounds N   restart rollouts per cluster, each timed (default 3)`;
 
 interface RolloutView {
   id: string;
@@ -19,7 +24,8 @@ interface RolloutView {
   steps: { instance: string; state: string; note: string; finishedAt: string | null }[];
 }
 
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
+const args = parseBenchArgs({ rounds: { type: 'string', default: '3' } }, USAGE);
+const rounds = wholeNumberArg('--rounds', args.rounds, USAGE, 1);
 const homes = sandboxHomes(process.env);
 const zk = (hosts: string[]) => ({
   name: 'zk-bench',

@@ -6,7 +6,7 @@
  * made before SQLITE_PAGE_SIZE (sqlite-store.ts). The first page size listed is the baseline the
  * others are compared with (4096 by default).
  *
- *   node bench/dist/store-commit.js [--hosts 10000] [--rounds 12] [--page-sizes 4096,16384]
+ *   node bench/dist/store-commit.js [--hosts 10000] [--rounds 10] [--page-sizes 4096,16384]
  *     [--small-commits 500]
  *
  * Per round: `rows` is the time setHostDesired takes to write every row, `commit` the time from
@@ -32,7 +32,7 @@ const USAGE = `usage: node bench/dist/store-commit.js [flags]
 
   --hosts N            hosts whose desired state each round rewrites, 5 to 16777216: ZooKeeper on
                        three, a nimbus, supervisors on the rest (default 10000)
-  --rounds N           rounds per page size, the first 2 not counted (default 12)
+  --rounds N           measured rounds per page size, after 2 warm-up rounds (default 10)
   --page-sizes A,B     page sizes in bytes to compare, each a power of two from 512 to 65536;
                        the first is the baseline (default 4096,16384)
   --small-commits N    one-event transactions per page size (default 500)`;
@@ -40,7 +40,7 @@ const USAGE = `usage: node bench/dist/store-commit.js [flags]
 const args = parseBenchArgs(
   {
     hosts: { type: 'string', default: '10000' },
-    rounds: { type: 'string', default: '12' },
+    rounds: { type: 'string', default: '10' },
     'page-sizes': { type: 'string', default: '4096,16384' },
     'small-commits': { type: 'string', default: '500' },
   },
@@ -48,7 +48,7 @@ const args = parseBenchArgs(
 );
 
 const HOSTS = wholeNumberArg('--hosts', args.hosts, USAGE, 5, 16_777_216);
-const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 3);
+const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 1);
 const SMALL = wholeNumberArg('--small-commits', args['small-commits'], USAGE, 1);
 const PAGE_SIZES = wholeNumberListArg('--page-sizes', args['page-sizes'], USAGE, 512, 65536).map((n) => {
   if (!isSqlitePageSize(n)) {
@@ -154,7 +154,7 @@ async function measure(): Promise<Result[]> {
     });
   }
   const turns = (round: number) => dbs.map((_, k) => dbs[(round + k) % dbs.length]!);
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < WARM_UP + ROUNDS; round++) {
     const batch = [...desiredStates(30 + round)].map(([hostId, json]) => ({
       host_id: hostId,
       generation: round + 1,
@@ -223,7 +223,7 @@ try {
 const base = results[0]!;
 console.log(
   `${HOSTS} hosts' desired states (about 640 bytes each) in one transaction; medians of ` +
-    `${plural(ROUNDS - WARM_UP, 'round')} and of ${plural(SMALL, 'small commit')}; ` +
+    `${plural(ROUNDS, 'round')} and of ${plural(SMALL, 'small commit')}; ` +
     `page sizes taking turns per round; baseline: page size ${base.pageSize} (the first listed); ` +
     `time vs baseline below 1 is faster; database + WAL after the big rounds`,
 );
