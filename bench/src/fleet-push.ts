@@ -523,9 +523,14 @@ async function measureStore(
       // what follows it until the last host has the state (later slices, the streams' flush, the
       // agents' receipt).
       const afterSync = (k: keyof typeof all) => med(k, (t) => t.fanOut - t.applyMs);
+      // With --change put the synchronous part ends when the PUT's answer has arrived here; a push
+      // of one slice is on its streams before that answer is written, so the last host can have
+      // it first: the rest is then negative.
+      const early =
+        viaPut && afterSync('hactl') < 0 ? ' (negative: the last host had it before the answer)' : '';
       row.notes.push(
         `median ms, synchronous part + the rest until the last host has it: hactl ` +
-          `${ms(row.hactl.applyMs)} + ${ms(afterSync('hactl'))}, bare ${ms(med('each', (t) => t.applyMs))} + ` +
+          `${ms(row.hactl.applyMs)} + ${ms(afterSync('hactl'))}${early}, bare ${ms(med('each', (t) => t.applyMs))} + ` +
           `${ms(afterSync('each'))}`,
       );
       row.notes.push(
