@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NotFoundError, UnavailableError, type InstanceObservation } from '@hactl/shared';
+import { NotFoundError, UnavailableError, ValidationError, type InstanceObservation } from '@hactl/shared';
 import type { AgentCommand, AgentSession, Fleet } from '../reconcile/fleet.js';
 import { createTestCore } from '../test-core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -238,6 +238,26 @@ describe('rollout engine', () => {
     expect(back).toMatchObject({ action: 'apply', state: 'running' });
     expect(back.steps.map((s) => s.instance)).toEqual(['zk/zk-1']);
     pids.set('zk/zk-1', 101);
+  });
+
+  it('gate timeout with rollback onto a spec the fleet refuses now: nothing is stored, the rollout pauses with the reason', () => {
+    const { fleet, engine, r } = changedUnder('rollback');
+    now += 31_000;
+    report(fleet); // zk-1 never restarted: its gate times out at the next pass
+    // The previous spec no longer validates (as when a host it names is gone): not retriable.
+    fleet.stageApply = () => {
+      throw new ValidationError('cluster spec is invalid', [
+        { path: 'members[2].host', message: 'unknown host h3' },
+      ]);
+    };
+    engine.tick();
+    expect(engine.view(r.id)).toMatchObject({
+      state: 'paused',
+      reason: 'rollout pass failed: cluster spec is invalid',
+    });
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['requested', 'pending', 'pending']);
+    expect(fleet.listRevisions('zk').map((x) => x.revision)).toEqual([1, 2]);
+    expect(engine.list('zk')).toHaveLength(1);
   });
 
   it('abort and resume are all or nothing: a store failure half-way changes no step and not the state', () => {

@@ -227,11 +227,14 @@ export class RolloutEngine {
    * aborting 1,000 steps took about 300 ms). Logged after the commit.
    */
   private abortSkipping(r: RolloutRow, skipped: readonly RolloutStepRow[], reason: string): void {
-    this.o.store.transaction(() => {
-      for (const s of skipped) this.o.store.updateRolloutStep(s);
-      this.storeState(r, 'aborted', reason);
-    });
+    this.o.store.transaction(() => this.storeAbort(r, skipped, reason));
     this.logState(r, 'aborted', reason);
+  }
+
+  /** The writes of an abort with `skipped` (its steps' new rows), inside the caller's transaction. */
+  private storeAbort(r: RolloutRow, skipped: readonly RolloutStepRow[], reason: string): void {
+    for (const s of skipped) this.o.store.updateRolloutStep(s);
+    this.storeState(r, 'aborted', reason);
   }
 
   private logState(r: RolloutRow, state: string, reason: string): void {
@@ -648,8 +651,7 @@ export class RolloutEngine {
       return;
     }
     const { staged, back } = this.o.fleet.transaction(() => {
-      for (const s of skipped) this.o.store.updateRolloutStep(s);
-      this.storeState(r, 'aborted', reason);
+      this.storeAbort(r, skipped, reason);
       const staged = this.o.fleet.stageApply(r.cluster, this.o.fleet.getRevisionSpec(r.cluster, previous), {
         author: 'hactl',
         message: `rollback to revision ${previous} after rollout ${r.id}: ${reason}`.slice(0, 500),
