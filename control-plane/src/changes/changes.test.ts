@@ -126,6 +126,30 @@ describe("an apply's first rollout step waits for the push", () => {
   });
 });
 
+describe('a term that ends during the push', () => {
+  it("every stream closed after the first slice (a replica lost its lease): the other hosts' states and the first step stay unsent, the steps pending for the next leader", async () => {
+    const core = world(1);
+    const { changes } = core;
+    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    reportHealthy(core);
+    await new Promise<void>((resolve) => core.fleet.afterPush(resolve));
+    timeline.length = 0;
+
+    const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+    // What replica/term.ts stop() does when the term ends.
+    core.fleet.closeAllSessions('term ended');
+    // The outbox writes one slice per turn (setImmediate) and what waited for the push a turn
+    // after the last one: five turns cover the two other slices and the step, had they been kept.
+    for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(timeline).toEqual([expect.stringMatching(/^h\d desired \d+$/)]);
+    expect(core.rollouts.view(applied!.rollout!).steps.map((s) => s.state)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+    ]);
+  });
+});
+
 describe('an apply that starts a rollout rolls its cluster up once', () => {
   it("the rollout's first step reuses the apply's roll-up; a rollout's new state only plans the hint again", () => {
     const core = world();
