@@ -60,6 +60,20 @@ function reportHealthy(core: Core): void {
   }
 }
 
+/**
+ * With one host per event-loop turn: zk applied at tickTime 2000 and reported healthy, its push
+ * gone out and the timeline cleared, then changed to 3000 with a rollout (`id`) of every member.
+ */
+async function changeEveryMember(): Promise<{ core: Core; id: string }> {
+  const core = world(1);
+  core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+  reportHealthy(core);
+  await new Promise<void>((resolve) => core.fleet.afterPush(resolve));
+  timeline.length = 0;
+  const [applied] = core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+  return { core, id: applied!.rollout! };
+}
+
 beforeEach(() => {
   ({ store, dispose } = tempSqliteStore('hactl-changes-'));
   sent.clear();
@@ -102,15 +116,7 @@ describe('an apply stores its revision and its rollout together', () => {
 
 describe("an apply's first rollout step waits for the push", () => {
   it('with one host per event-loop turn, the step goes out after the last host has its new state', async () => {
-    const core = world(1);
-    const { changes } = core;
-    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
-    reportHealthy(core);
-    await new Promise<void>((resolve) => core.fleet.afterPush(resolve));
-    timeline.length = 0;
-
-    const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
-    const id = applied!.rollout!;
+    const { core, id } = await changeEveryMember();
     // The first slice went out with the answer; the step waits for the other two hosts.
     expect(timeline).toEqual([expect.stringMatching(/^h\d desired \d+$/)]);
     expect(core.rollouts.view(id).steps.map((s) => s.state)).toEqual(['pending', 'pending', 'pending']);
@@ -128,25 +134,14 @@ describe("an apply's first rollout step waits for the push", () => {
 
 describe('a term that ends during the push', () => {
   it("every stream closed after the first slice (a replica lost its lease): the other hosts' states and the first step stay unsent, the steps pending for the next leader", async () => {
-    const core = world(1);
-    const { changes } = core;
-    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
-    reportHealthy(core);
-    await new Promise<void>((resolve) => core.fleet.afterPush(resolve));
-    timeline.length = 0;
-
-    const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+    const { core, id } = await changeEveryMember();
     // What replica/term.ts stop() does when the term ends.
     core.fleet.closeAllSessions('term ended');
     // The outbox writes one slice per turn (setImmediate) and what waited for the push a turn
     // after the last one: five turns cover the two other slices and the step, had they been kept.
     for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
     expect(timeline).toEqual([expect.stringMatching(/^h\d desired \d+$/)]);
-    expect(core.rollouts.view(applied!.rollout!).steps.map((s) => s.state)).toEqual([
-      'pending',
-      'pending',
-      'pending',
-    ]);
+    expect(core.rollouts.view(id).steps.map((s) => s.state)).toEqual(['pending', 'pending', 'pending']);
   });
 });
 
