@@ -14,12 +14,12 @@ import { describe, expect, it } from 'vitest';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 
-/** The table row that starts with `first` (cells split on ` | `), or undefined. */
-function row(stdout: string, first: string): string[] | undefined {
+/** The table rows whose first cell is `first`, in print order (cells split on ` | `, trimmed). */
+function rows(stdout: string, first: string): string[][] {
   return stdout
     .split('\n')
     .map((line) => line.split(' | ').map((cell) => cell.trim()))
-    .find((cells) => cells[0] === first && cells.length > 2);
+    .filter((cells) => cells[0] === first && cells.length > 2);
 }
 
 const NUMBER = /^[0-9]+(\.[0-9]+)?$/;
@@ -48,17 +48,18 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
     expect(stdout).toContain('change: PUT /v1/clusters/storm-bench over REST');
     const lines = stdout.split('\n');
     // Two tables, each with a row for the size: the fan-out, then the reports and REST reads.
-    const fanOut = row(stdout, '20')!;
-    expect(fanOut.slice(0, 2)).toEqual(['20', 'sqlite']);
+    const [fanOut, reports] = rows(stdout, '20');
+    expect(reports, 'a reports row after the fan-out row').toBeDefined();
+    expect(fanOut!.slice(0, 2)).toEqual(['20', 'sqlite']);
     const header = lines.find((l) => l.startsWith('agents | store  | hactl fan-out ms'))!.split(' | ');
-    const cell = (name: string) => fanOut[header.findIndex((h) => h.trim() === name)]!;
+    const cell = (name: string) => fanOut![header.findIndex((h) => h.trim() === name)]!;
     for (const name of ['hactl fan-out ms', 'bare grpc-js ms', 'apply (sync) ms'])
       expect(cell(name), name).toMatch(NUMBER);
     expect(cell('ratio of medians')).toMatch(/^[0-9]+\.[0-9]{2}x$/);
     expect(cell('registered')).toMatch(/^20\/20 in /);
-    const reports = lines.filter((l) => l.startsWith('20     | sqlite |'))[1]!.split(' | ');
     // 20 agents every 200 ms over the reporting window: some reports, each handled.
-    expect(Number(reports[2]!.trim())).toBeGreaterThan(0);
+    expect(reports!.slice(0, 2)).toEqual(['20', 'sqlite']);
+    expect(Number(reports![2])).toBeGreaterThan(0);
     expect(stdout).toMatch(/20 sqlite: per round, hactl \/ bare fan-out: [0-9.]+x/);
   });
 
@@ -68,10 +69,9 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
       [path.join(REPO, 'bench/dist/apply-cost.js'), '--hosts', '5', '--rounds', '1'],
       { cwd: REPO, timeout: 100_000 },
     );
-    const lines = stdout.split('\n').map((l) => l.split(' | ').map((c) => c.trim()));
-    const paths = lines.filter((c) => c[0] === '5').map((c) => c[1]);
-    expect(paths).toEqual(['Fleet.applyCluster', 'PUT ?rollout=false', 'PUT (rollout)']);
-    const put = lines.find((c) => c[0] === '5' && c[1] === 'PUT (rollout)')!;
+    const five = rows(stdout, '5');
+    expect(five.map((c) => c[1])).toEqual(['Fleet.applyCluster', 'PUT ?rollout=false', 'PUT (rollout)']);
+    const put = five[2]!;
     expect(put[2]).toMatch(NUMBER);
     // The change restarts the Storm members it touches: the PUT's rollout has steps, and its first
     // step was timed.

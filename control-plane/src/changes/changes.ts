@@ -87,13 +87,7 @@ export class Changes {
           'cluster revision accepted',
         );
     for (const r of rolled) if (r.stored) this.rollouts.logStarted(r.stored);
-    // The first steps go out once the new desired states are on their streams, not at the next
-    // timer pass: on an agent's stream its new files arrive before the request to restart onto
-    // them (sessions.ts flushes a host's state before any command anyway). Taking the step only
-    // after the push's last slice keeps its work (the cluster's steps read back, the members'
-    // status) out of the push: at 5,000 members 17-24 ms that every later slice waited for
-    // (bench/dist/apply-cost.js's first-step column).
-    if (rolled.some((r) => r.applied.rollout !== undefined)) this.fleet.afterPush(() => this.rollouts.tick());
+    if (rolled.some((r) => r.applied.rollout !== undefined)) this.rollouts.stepAfterPush();
     return rolled.map((r) => r.applied);
   }
 
