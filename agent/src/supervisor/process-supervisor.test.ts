@@ -226,6 +226,23 @@ describe('ProcessSupervisor', () => {
     });
   });
 
+  it('stop of a suspended process (SIGSTOP) → SIGTERM then SIGCONT: it shuts down on SIGTERM, no SIGKILL', async () => {
+    // A grace far longer than the test's own timeout: if the SIGTERM stayed pending in the stopped
+    // process, only the SIGKILL after the grace could end it, and the test would time out.
+    const spec = specFor([], { stopGraceMs: 600_000 });
+    const records: { level: string; msg: string; obj: object }[] = [];
+    const sup = supervise(spec, { logger: recordingLogger(records) });
+    const pid = (await sup.start()).pid ?? -1;
+    await waitReady(spec);
+    process.kill(pid, 'SIGSTOP');
+    await waitFor('the process to be stopped', async () => (await readProcStat(pid))?.state === 'T');
+
+    const st = await sup.stop();
+    expect(st).toMatchObject({ state: 'stopped', lastExit: { signal: 'SIGTERM' } });
+    expect(await alive(pid)).toBe(false);
+    expect(records.map((r) => r.msg)).not.toContain('stop_grace_expired_killing');
+  });
+
   it('stop kills the whole process group (wrapper script and its children)', async () => {
     const childPidFile = join(dir, 'child.pid');
     const spec = specFor([], {

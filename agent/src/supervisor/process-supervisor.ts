@@ -573,8 +573,13 @@ export class ProcessSupervisor {
   }
 
   /**
-   * SIGTERM to the group, up to stopGraceMs for the leader to exit, then SIGKILL; finally SIGKILL
-   * whatever is left of the group (systemd's KillMode=control-group does the same).
+   * SIGTERM to the group, then SIGCONT, up to stopGraceMs for the leader to exit, then SIGKILL;
+   * finally SIGKILL whatever is left of the group (systemd's KillMode=control-group does the same).
+   * The SIGCONT is systemd's too ("right after sending the signal specified in this setting,
+   * systemd will always send SIGCONT, to ensure that even suspended tasks can be terminated
+   * cleanly", systemd.kill(5) KillSignal=): a stopped process (SIGSTOP, a frozen JVM) holds a
+   * SIGTERM pending until it runs again, so without it every stop of a frozen member waited out the
+   * whole grace period and ended in SIGKILL, skipping the service's own shutdown.
    */
   private async terminate(run: Run, keepChildren = false, graceMs = run.spec.stopGraceMs): Promise<ExitInfo> {
     run.stopRequested = true;
@@ -588,6 +593,8 @@ export class ProcessSupervisor {
     this.log.info({ pid: run.pid, grace_ms: graceMs }, 'process_stopping');
     if (signalProcess(target, 'SIGTERM') === 'gone')
       return run.adopted ? { code: null, signal: null, at: this.now() } : await run.exited;
+    // A process that exits between the two signals is simply gone: SIGCONT then finds nothing.
+    signalProcess(target, 'SIGCONT');
     let info = await within(run.exited, graceMs);
     if (!info) {
       this.log.warn({ pid: run.pid, grace_ms: graceMs }, 'stop_grace_expired_killing');
