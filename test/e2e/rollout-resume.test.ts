@@ -1,10 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice 22 (.11-.13): a real three-member ZooKeeper ensemble. Issue 10: a rollout paused on a
-// gate timeout continues after `resume` once the gate holds.
+// gate timeout continues after `resume` once the gate holds. Issue 9: a gate timeout with
+// `onGateTimeout: rollback` puts the previous spec back and restarts only the member it reached.
 const HOSTS = [
   ['rr1', '127.0.22.11'],
   ['rr2', '127.0.22.12'],
@@ -12,7 +15,15 @@ const HOSTS = [
 ] as const;
 const ZK_HOME = process.env.ZK_HOME ?? '/usr/share/zookeeper';
 
-describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
+const spec = (settings: Record<string, number>) => ({
+  kind: 'zookeeper',
+  distribution: { home: ZK_HOME },
+  settings: { tickTime: 500, initLimit: 20, syncLimit: 4, ...settings },
+  jvm: { heap: '64m', flags: [...LAB_JVM_FLAGS] },
+  members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
+});
+
+describe('e2e: resume after a gate timeout; rollback on a gate timeout', { timeout: 240_000 }, () => {
   let lab: Lab;
   let frozen: number | undefined;
   beforeAll(async () => {
@@ -20,13 +31,7 @@ describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
     await lab.startControlPlane();
     for (const [name, address] of HOSTS) await lab.startAgent(name, address);
     await lab.waitForHosts(HOSTS.map(([n]) => n));
-    const put = await lab.api('PUT', '/v1/clusters/zk-rr', {
-      kind: 'zookeeper',
-      distribution: { home: ZK_HOME },
-      settings: { tickTime: 500, initLimit: 20, syncLimit: 4 },
-      jvm: { heap: '64m', flags: [...LAB_JVM_FLAGS] },
-      members: HOSTS.map(([host], i) => ({ host, id: i + 1, adminPort: 0 })),
-    });
+    const put = await lab.api('PUT', '/v1/clusters/zk-rr', spec({}));
     expect(put.status).toBe(200);
     await lab.waitForHealth('zk-rr', 'healthy', { timeoutMs: 90_000 });
   });
@@ -91,5 +96,151 @@ describe('e2e: resume after a gate timeout', { timeout: 240_000 }, () => {
     const after = await lab.waitForHealth('zk-rr', 'healthy');
     for (const m of after.status.members)
       expect(m.pid, m.host).not.toBe(before.status.members.find((b) => b.host === m.host)!.pid);
+  });
+  it('a gate timeout with onGateTimeout: rollback → the previous spec as a new revision, only the member the rollout restarted restarted back', async () => {
+    const before = await lab.waitForHealth('zk-rr', 'healthy', { timeoutMs: 90_000 });
+    const pidBefore = new Map(before.status.members.map((m) => [m.instance, m.pid]));
+    const revisions = async () =>
+      (
+        await lab.api<{ revisions: { revision: number; message: string }[] }>(
+          'GET',
+          '/v1/clusters/zk-rr/revisions',
+        )
+      ).body.revisions;
+    const first = (await revisions()).at(-1)!.revision;
+
+    // The new revision is stored without a rollout (members restart pending), then rolled out with
+    // the policy an operator picks for a risky change: `hactl apply --no-rollout`, then
+    // `hactl rollout start --action apply --gate-timeout 5 --on-gate-timeout rollback`.
+    // pauseBetweenSec leaves time to freeze the member the first step restarted before the second
+    // step asks for its lease.
+    const stored = await lab.api<{ revision: number; rollout?: string }>(
+      'PUT',
+      '/v1/clusters/zk-rr?rollout=false',
+      spec({ maxClientCnxns: 77 }),
+    );
+    expect(stored.status, JSON.stringify(stored.body)).toBe(200);
+    expect(stored.body.revision).toBe(first + 1);
+    expect(stored.body.rollout).toBeUndefined();
+    const started = await lab.api<RolloutView>('POST', '/v1/clusters/zk-rr/rollouts', {
+      action: 'apply',
+      gateTimeoutSec: 5,
+      onGateTimeout: 'rollback',
+      pauseBetweenSec: 15,
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const id = started.body.id;
+    const get = async (rid: string) => (await lab.api<RolloutView>('GET', `/v1/rollouts/${rid}`)).body;
+
+    const reached = await waitFor(
+      'the first step to finish',
+      async () => {
+        const r = await get(id);
+        if (r.state !== 'running') throw new Error(`rollout ${r.state}: ${r.reason}`);
+        return r.steps[0]?.state === 'done' ? r.steps[0] : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 100 },
+    );
+    // The restarted member hangs on its new config (a frozen JVM): it stops answering, the ensemble
+    // is below healthy, and the next step's lease is refused until the gate timeout.
+    const restarted = await waitFor(
+      `${reached.instance} to report its new process`,
+      async () => {
+        const m = (await lab.cluster('zk-rr')).status.members.find((x) => x.instance === reached.instance);
+        return m && m.process === 'running' && m.pid > 0 && m.pid !== pidBefore.get(reached.instance)
+          ? m
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    frozen = restarted.pid;
+    process.kill(frozen, 'SIGSTOP');
+    await lab.waitForHealth('zk-rr', 'degraded', { timeoutMs: 60_000 });
+    // Else the second step took its lease while the ensemble was still healthy, and the gate the
+    // test is about never held.
+    expect((await get(id)).steps.filter((s) => s.state !== 'pending').map((s) => s.instance)).toEqual([
+      reached.instance,
+    ]);
+
+    const aborted = await waitFor(
+      'the gate timeout to abort the rollout',
+      async () => {
+        const r = await get(id);
+        return r.state === 'aborted' ? r : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+    expect(aborted.reason).toMatch(
+      /^gate timeout after 5s on step \d+ \(zk-rr\/zk-\d\): cluster-healthy: waiting: cluster is degraded: .*2\/3 members serving/,
+    );
+    expect(aborted.steps.map((s) => s.state)).toEqual(['done', 'skipped', 'skipped']);
+
+    // One new revision holding the first one's spec, and a rollback rollout over the one member.
+    const back = await revisions();
+    expect(back.map((r) => r.revision)).toEqual([
+      ...back.slice(0, -2).map((r) => r.revision),
+      first + 1,
+      first + 2,
+    ]);
+    expect(back.at(-1)!.message).toMatch(
+      new RegExp(`^rollback to revision ${first} after rollout ${id}: gate timeout`),
+    );
+    const specOf = async (n: number) =>
+      (await lab.api<{ spec: unknown }>('GET', `/v1/clusters/zk-rr/revisions/${n}`)).body.spec;
+    expect(await specOf(first + 2)).toEqual(await specOf(first));
+    const listed = await lab.api<{ rollouts: { id: string; revision: number }[] }>(
+      'GET',
+      '/v1/clusters/zk-rr/rollouts',
+    );
+    const rollback = listed.body.rollouts.find((r) => r.revision === first + 2);
+    expect(rollback, JSON.stringify(listed.body)).toBeDefined();
+
+    // The frozen member serves nobody, so its restart back takes nothing more down (the idle-member
+    // rule grants its lease on the others' health); the agent's stop thaws it (SIGTERM, SIGCONT).
+    const done = await waitFor(
+      'the rollback rollout to complete',
+      async () => {
+        const r = await get(rollback!.id);
+        if (r.state === 'paused' || r.state === 'aborted')
+          throw new Error(`rollback ${r.state}: ${r.reason}`);
+        return r.state === 'completed' ? r : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    frozen = undefined;
+    expect(done.steps.map((s) => [s.instance, s.state])).toEqual([[reached.instance, 'done']]);
+    // The frozen JVM was thawed by the stop and shut down on SIGTERM, not killed after the grace.
+    const stops = lab
+      .agentEvents([reached.host], 'zk-rr', Date.parse(aborted.updatedAt))
+      .map((e) => e.msg)
+      .filter((m) => m.startsWith('process_stop') || m === 'stop_grace_expired_killing');
+    expect(stops).toContain('process_stopping');
+    expect(stops).not.toContain('stop_grace_expired_killing');
+
+    const after = await lab.waitForHealth('zk-rr', 'healthy', { timeoutMs: 90_000 });
+    for (const m of after.status.members) {
+      // The members the rollout never reached were never restarted: they ran the spec again.
+      if (m.instance !== reached.instance)
+        expect([m.instance, m.pid]).toEqual([m.instance, pidBefore.get(m.instance)]);
+      else expect([pidBefore.get(m.instance), restarted.pid]).not.toContain(m.pid);
+      expect(m.detail).not.toMatch(/restart pending/);
+    }
+    // Every member's zoo.cfg is the first revision's again.
+    for (const m of after.status.members) {
+      const cfg = fs.readFileSync(
+        path.join(
+          lab.agents.get(m.host)!.stateDir,
+          'data',
+          'zookeeper',
+          'zk-rr',
+          String(m.id),
+          'conf',
+          'zoo.cfg',
+        ),
+        'utf8',
+      );
+      expect(cfg, m.instance).toContain('syncLimit=4');
+      expect(cfg, m.instance).not.toContain('maxClientCnxns');
+    }
   });
 });

@@ -61,6 +61,7 @@ export interface ClusterStatusBody {
     health: string;
     reason: string;
     members: {
+      instance: string;
       host: string;
       id: number | string;
       mode: string;
@@ -68,6 +69,7 @@ export interface ClusterStatusBody {
       pid: number;
       restarts: number;
       lastProbe: string | null;
+      detail: string;
       [k: string]: unknown;
     }[];
   };
