@@ -11,7 +11,7 @@ import { MAX_BODY_BYTES } from './limits.js';
 import { authMiddleware } from './auth.js';
 import { addTrustRoutes } from './trust-routes.js';
 import { flag } from './query.js';
-import { jsonText } from './json-text.js';
+import { jsonBody } from './json-text.js';
 import { addInstallRoutes, type InstallDeps } from './install-routes.js';
 import type { Caller, TrustService } from '../trust/service.js';
 import { addMemberRoutes } from './member-routes.js';
@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
 
   // Storm manual-failover clusters also show status.activeNimbus and status.lastFailover.
   app.get('/v1/clusters/:name', (c) =>
-    c.body(jsonText(failovers.clusterView(checkName(c.req.param('name')))), 200, {
+    c.body(jsonBody(failovers.clusterView(checkName(c.req.param('name')))), 200, {
       'content-type': 'application/json',
     }),
   );

@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nullLogger, type InstanceObservation } from '@hactl/shared';
+import { nullLogger, serviceKind, type InstanceObservation } from '@hactl/shared';
 import { Fleet, receivedProbeAt, type AgentSession } from './fleet.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -300,6 +300,40 @@ describe('status views while a fleet reports steadily', () => {
     const next = fleet.clusterStatus('zk');
     expect(next).not.toBe(view);
     expect(next.status.health).toBe('degraded');
+  });
+});
+
+describe('status views past their reuse window, the fleet only renewing its reports', () => {
+  it('take over the verdicts with the new probe times (no roll-up); a changed report rolls up again', () => {
+    const checkHealth = vi.spyOn(serviceKind('zookeeper')!, 'checkHealth');
+    try {
+      reportZk(2);
+      const first = fleet.clusterStatus('zk');
+      expect(first.status.health).toBe('healthy');
+      const rolledUp = checkHealth.mock.calls.length;
+      // Past the one-second window, with every report since a renewal: a new view, the same
+      // verdicts, each member's probe time moved to its renewal's.
+      clock += 1_500;
+      reportZk(2);
+      const later = fleet.clusterStatus('zk');
+      expect(later).not.toBe(first);
+      expect(checkHealth.mock.calls.length).toBe(rolledUp);
+      const strip = (v: typeof first) => v.status.members.map(({ lastProbe: _, ...m }) => m);
+      expect(strip(later)).toEqual(strip(first));
+      expect({ ...later.status, members: [] }).toEqual({ ...first.status, members: [] });
+      expect(later.status.members.map((m) => m.lastProbe)).toEqual(
+        [1, 2, 3].map(() => new Date(clock).toISOString()),
+      );
+      expect(first.status.members.map((m) => m.lastProbe)).toEqual(
+        [1, 2, 3].map(() => new Date(clock - 1_500).toISOString()),
+      );
+      // A report that changes a verdict's input is rolled up.
+      reportZk(1);
+      expect(fleet.clusterStatus('zk').status.health).toBe('degraded');
+      expect(checkHealth.mock.calls.length).toBeGreaterThan(rolledUp);
+    } finally {
+      checkHealth.mockRestore();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceObservation, MemberStatus } from '@hactl/shared';
-import { planClusterHint, type HintInput } from './hints.js';
+import { collectHintFacts, planClusterHint, type HintInput } from './hints.js';
 import { reportedInstance } from './testing.js';
 
 const members = [1, 2, 3].map((i): MemberStatus => ({
@@ -23,7 +23,12 @@ const obs = (i: number, o: Partial<InstanceObservation>): [string, InstanceObser
   `zk/zk-${i}`,
   { ...reportedInstance(`zk/zk-${i}`, { pid: 100 + i }), hostId: `h${i}`, reportedAt: 0, ...o },
 ];
-const input = (o: Partial<HintInput>): HintInput => ({
+/** A hint's input as the status reader has it before collecting its facts. */
+type TestInput = Omit<HintInput, 'facts'> & {
+  members: readonly MemberStatus[];
+  observations: ReadonlyMap<string, InstanceObservation>;
+};
+const input = (o: Partial<TestInput>): TestInput => ({
   cluster: 'zk',
   revision: 4,
   members,
@@ -33,7 +38,7 @@ const input = (o: Partial<HintInput>): HintInput => ({
 });
 
 describe('cluster hints', () => {
-  it.each<[string, Partial<HintInput>, string | undefined]>([
+  it.each<[string, Partial<TestInput>, string | undefined]>([
     ['all in order → none', {}, undefined],
     [
       'members left restart pending, no rollout → the command that restarts exactly them',
@@ -109,6 +114,7 @@ describe('cluster hints', () => {
       undefined,
     ],
   ])('%s', (_scenario, patch, hint) => {
-    expect(planClusterHint(input(patch))).toBe(hint);
+    const { members: ms, observations, ...rest } = input(patch);
+    expect(planClusterHint({ ...rest, facts: collectHintFacts(ms, observations) })).toBe(hint);
   });
 });

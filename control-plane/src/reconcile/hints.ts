@@ -1,12 +1,53 @@
 import type { InstanceObservation, MemberStatus } from '@hactl/shared';
 
+/**
+ * The members a cluster's hint names, by host name, collected once per roll-up
+ * (`collectHintFacts`): a status reader plans the hint again whenever a rollout changes, and at
+ * 10,000 members reading every member's report for it took about a third as long as the rest of
+ * a reused roll-up.
+ */
+export interface HintFacts {
+  /** Members whose agent holds a restart (restart pending). */
+  pending: readonly string[];
+  /** Of those, the ones whose restart is blocked (their detail says why). */
+  blocked: readonly string[];
+  /** Members crashed, or up again after a crash and not yet for long. */
+  crashed: readonly string[];
+}
+
 export interface HintInput {
   cluster: string;
   revision: number;
-  members: readonly MemberStatus[];
-  observations: ReadonlyMap<string, InstanceObservation>;
+  facts: HintFacts;
   /** The cluster's running or paused rollout, if any. */
   rollout: { id: string; state: string; reason: string } | undefined;
+}
+
+/** No member to name: what a cluster whose health could not be judged gives. */
+export const NO_HINT_FACTS: HintFacts = { pending: [], blocked: [], crashed: [] };
+
+/**
+ * The members a hint names, from the members' statuses and the agents' reports they were judged
+ * on (instance id → observation). Pure.
+ */
+export function collectHintFacts(
+  members: readonly MemberStatus[],
+  observations: ReadonlyMap<string, InstanceObservation>,
+): HintFacts {
+  const pending: string[] = [];
+  const blocked: string[] = [];
+  const crashed: string[] = [];
+  for (const m of members) {
+    const obs = observations.get(m.instance);
+    if (!obs) continue;
+    if (obs.restartPending) pending.push(m.host);
+    if (obs.restartPending && obs.detail.includes('restart blocked')) blocked.push(m.host);
+    // Crashed, or up again after a crash and not yet for long (the agent still reports that exit as
+    // its failure); a stopped member's failure is a start that failed before the process ran.
+    const backFromCrash = obs.failure && (obs.process === 'starting' || obs.process === 'running');
+    if (obs.process === 'crashed' || backFromCrash) crashed.push(m.host);
+  }
+  return { pending, blocked, crashed };
 }
 
 /**
@@ -29,19 +70,7 @@ export function planClusterHint(input: HintInput): string | undefined {
       `rollout ${rollout.id} is paused${rollout.reason ? ` (${rollout.reason})` : ''}: continue with \`hactl rollout resume ${rollout.id}\` or stop it with \`hactl rollout abort ${rollout.id}\``,
     );
   }
-  const pending: string[] = [];
-  const blocked: string[] = [];
-  const crashed: string[] = [];
-  input.members.forEach((m) => {
-    const obs = input.observations.get(m.instance);
-    const host = m.host;
-    if (obs?.restartPending) pending.push(host);
-    if (obs?.restartPending && obs.detail.includes('restart blocked')) blocked.push(host);
-    // Crashed, or up again after a crash and not yet for long (the agent still reports that exit as
-    // its failure); a stopped member's failure is a start that failed before the process ran.
-    const backFromCrash = obs?.failure && (obs.process === 'starting' || obs.process === 'running');
-    if (obs?.process === 'crashed' || backFromCrash) crashed.push(host);
-  });
+  const { pending, blocked, crashed } = input.facts;
   if (pending.length && !rollout) {
     hints.push(
       `${pending.length} member(s) run an older config than revision ${input.revision} (restart pending on ${pending.join(', ')}): ` +

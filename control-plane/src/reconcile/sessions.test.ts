@@ -233,6 +233,39 @@ describe('AgentSessions.record: which reports move the version status views cach
   });
 });
 
+describe('AgentSessions.judgedAlike: whether a view judged at `at` still gives the verdicts of `now`', () => {
+  const known = new Map([['zk/zk-1', 'zookeeper']]);
+  const at = 10_000;
+  const probedAt = (probeAt: number) => ({
+    appliedGeneration: 1,
+    applyError: '',
+    instances: [reportedInstance('zk/zk-1', { probeAt, probe: { ok: true, mode: 'follower' } })],
+  });
+  it.each<[string, number, number, boolean]>([
+    ['a probe fresh then and still fresh now', at - 500, at + 2_000, true],
+    ['a probe fresh at `at` and stale at `now`', at - 500, at - 500 + STALE + 1, false],
+    ['a probe stale at `at` already: stale then and now', at - STALE - 1, at + 2_000, true],
+    ['the same instant', at - 500, at, true],
+  ])('%s → %s', (_scenario, probeAt, now, alike) => {
+    let clock = at;
+    const s = sessionsWith(['h1'], fakeStore(), () => clock);
+    s.record('h1', probedAt(probeAt), known);
+    // The host reports again at `now` (its own report is fresh then); only the probe's time decides.
+    clock = now;
+    s.record('h1', probedAt(probeAt), known);
+    expect(s.judgedAlike(at, now)).toBe(alike);
+  });
+
+  it('a host heard from at `at` and silent at `now` turns its judgement', () => {
+    let clock = at;
+    const s = sessionsWith(['h1'], fakeStore(), () => clock);
+    s.record('h1', { appliedGeneration: 1, applyError: '', instances: [] }, known);
+    clock = at + STALE;
+    expect(s.judgedAlike(at, clock)).toBe(true);
+    expect(s.judgedAlike(at, clock + 1)).toBe(false);
+  });
+});
+
 describe('AgentSessions.freshUntil: when the first fresh judgement of a view turns stale', () => {
   const known = new Map([
     ['zk/zk-1', 'zookeeper'],

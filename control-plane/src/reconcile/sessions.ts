@@ -292,6 +292,22 @@ export class AgentSessions {
     return until;
   }
 
+  /**
+   * Whether every probe and host report a status view judged fresh at `at` is still fresh at
+   * `now` (ms, `at` <= `now`), given that every report since `at` was a renewal (`version`
+   * unchanged): then a view judged at `at` gives the verdicts a new one would at `now`
+   * (Fleet.status refreshes it rather than rolling the fleet up again). A renewal never turns a
+   * stale probe fresh and never makes one older, so "fresh at `at`" is read off the current
+   * times. O(observations + hosts), like `freshUntil`.
+   */
+  judgedAlike(at: number, now: number): boolean {
+    const stale = this.o.staleAfterMs;
+    const turned = (t: number) => at - t <= stale && now - t > stale;
+    for (const o of this.observations.values()) if (o.probeAt > 0 && turned(o.probeAt)) return false;
+    for (const l of this.liveness.values()) if (turned(l.lastSeen)) return false;
+    return true;
+  }
+
   /** `current` for each of `ids` that has an observation. */
   currentOf(ids: Iterable<string>): Map<string, InstanceObservation> {
     const out = new Map<string, InstanceObservation>();

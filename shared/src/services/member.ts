@@ -64,7 +64,7 @@ export function memberStatus(
     host: f.host ?? hostNames.get(plan.hostId) ?? plan.hostId,
     role: plan.role,
     process: obs?.process ?? 'unknown',
-    lastProbe: obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null,
+    lastProbe: lastProbeOf(obs),
     pid: obs?.pid ?? 0,
     restarts: obs?.restarts ?? 0,
     id: f.id,
@@ -77,6 +77,15 @@ export function memberStatus(
   };
   if (extra) for (const [k, v] of Object.entries(extra)) if (v !== undefined) status[k] = v;
   return status;
+}
+
+/**
+ * When the member was last probed, as MemberStatus.lastProbe shows it: the ISO time of the
+ * observation's probe, null when it was never probed (or has no current probe: a disconnected
+ * agent's, AgentSessions.current). Pure.
+ */
+export function lastProbeOf(obs: Pick<InstanceObservation, 'probeAt'> | undefined): string | null {
+  return obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null;
 }
 
 /**
