@@ -337,6 +337,97 @@ describe('status views past their reuse window, the fleet only renewing its repo
   });
 });
 
+describe('status views roll up again only the clusters whose hosts changed', () => {
+  /** zk2: a standalone ZooKeeper on h4; kafka2 on h5, depending on zk (on h1-h3). */
+  function twoMore(): void {
+    const meta = { author: 't', message: '' };
+    for (const i of [4, 5])
+      fleet.connectAgent(
+        { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+        session(`h${i}`),
+      );
+    fleet.applyCluster(
+      'zk2',
+      { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'h4', id: 1 }] },
+      meta,
+    );
+    fleet.applyCluster(
+      'kafka2',
+      { kind: 'kafka', distribution: { home: '/kafka' }, zookeeper: 'zk', brokers: [{ host: 'h5', id: 1 }] },
+      meta,
+    );
+  }
+  const reportZk2 = (serving: boolean) =>
+    fleet.recordStatus('h4', {
+      appliedGeneration: 99,
+      applyError: '',
+      instances: [
+        {
+          ...reportedInstance('zk2/zk-1', { pid: 41 }),
+          probeAt: clock,
+          probe: { ok: true, serving, mode: serving ? 'standalone' : 'unknown' },
+        },
+      ],
+    });
+  /** The clusters each kind's health rollup was asked for, in order. */
+  function rollUps(): { names: () => string[]; restore: () => void } {
+    const spies = ['zookeeper', 'kafka'].map((k) => vi.spyOn(serviceKind(k)!, 'checkHealth'));
+    return {
+      names: () =>
+        spies
+          .flatMap((s) =>
+            s.mock.invocationCallOrder.map((order, i) => [order, s.mock.calls[i]![0].spec.name] as const),
+          )
+          .sort((a, b) => a[0] - b[0])
+          .map(([, name]) => name),
+      restore: () => spies.forEach((s) => s.mockRestore()),
+    };
+  }
+
+  it("a changed report on zk2's host rolls up zk2 alone; zk keeps its verdicts with new probe times", () => {
+    twoMore();
+    reportZk(2);
+    reportZk2(true);
+    expect(fleet.clusterStatus('zk').status.health).toBe('healthy');
+    expect(fleet.clusterStatus('zk2').status.health).toBe('healthy');
+    const seen = rollUps();
+    try {
+      clock += 500;
+      reportZk(2); // renewals
+      reportZk2(false); // a change: zk2's member stops serving
+      expect(fleet.clusterStatus('zk2').status.health).not.toBe('healthy');
+      const zk = fleet.clusterStatus('zk');
+      expect(zk.status.health).toBe('healthy');
+      expect(zk.status.members.map((m) => m.lastProbe)).toEqual(
+        [1, 2, 3].map(() => new Date(clock).toISOString()),
+      );
+      expect(seen.names()).toEqual(['zk2']);
+    } finally {
+      seen.restore();
+    }
+  });
+
+  it("kafka2 on another host is rolled up again when zk's health changes (its dependency hold reads it), not when zk only renews", () => {
+    twoMore();
+    reportZk(2);
+    const before = fleet.clusterStatus('kafka2').status;
+    const seen = rollUps();
+    try {
+      clock += 500;
+      reportZk(2); // renewals: nothing of zk or kafka2 rolled up again
+      expect(fleet.clusterStatus('kafka2').status).toEqual(before);
+      expect(seen.names()).toEqual([]);
+      clock += 500;
+      reportZk(1); // zk degraded: zk, then kafka2, which depends on it
+      const after = fleet.clusterStatus('kafka2').status;
+      expect(seen.names()).toEqual(['zk', 'kafka2']);
+      expect(after.reason).not.toBe(before.reason);
+    } finally {
+      seen.restore();
+    }
+  });
+});
+
 describe('a reused status view judges freshness as a new one would', () => {
   it('a reader reused across renewals is dropped when a probe it judged fresh turns stale', () => {
     reportZk(2);

@@ -180,20 +180,19 @@ export class Fleet {
    * it may show older is the probe and last-seen times that renewals moved: at most one report
    * interval old (and never less than STATUS_REUSE_MIN_MS), the granularity those times move at.
    *
-   * When only time moved past that window (every report since was a renewal) and nothing the
-   * reader judged fresh has turned stale (`AgentSessions.judgedAlike`), its verdicts are still a
-   * new reader's: the next reader takes its roll-ups over with the members' probe times read
-   * again (ReaderReuse `probe-times`) instead of rolling the fleet up. A fleet that reports
-   * steadily is then rolled up again only when a report changes something or a member falls
-   * silent.
+   * On the same snapshot, when nothing the reader judged fresh has turned stale
+   * (`AgentSessions.judgedAlike`), the next reader takes over the roll-ups of the clusters whose
+   * hosts only renewed their reports since (and whose dependencies' health is unchanged), with
+   * the members' probe times read again (ReaderReuse `probe-times`), and rolls up only the
+   * others. A fleet that reports steadily is then rolled up again cluster by cluster, when a
+   * report changes something of that cluster, and all at once when a host falls silent.
    */
   status(): StatusReader {
     const snap = this.snapshot();
     const now = this.now();
     const c = this.statusCache;
-    const sameFleet =
-      c !== undefined && c.snap === snap && c.sessions === this.sessions.version && now >= c.at;
-    const sameInputs = sameFleet && now < c.until;
+    const sameSnapshot = c !== undefined && c.snap === snap && now >= c.at;
+    const sameInputs = sameSnapshot && c.sessions === this.sessions.version && now < c.until;
     if (sameInputs && c.rollouts === this.rolloutsVersion()) return c.reader;
     const options = {
       snapshot: snap,
@@ -207,7 +206,7 @@ export class Fleet {
     // reader keeps the old one's time and roll-ups and plans only the hints again.
     const reader = sameInputs
       ? new StatusReader({ ...options, now: c.at }, { from: c.reader, kind: 'hints' })
-      : sameFleet && this.sessions.judgedAlike(c.at, now)
+      : sameSnapshot && this.sessions.judgedAlike(c.at, now)
         ? new StatusReader({ ...options, now }, { from: c.reader, kind: 'probe-times' })
         : new StatusReader({ ...options, now });
     this.statusCache = {

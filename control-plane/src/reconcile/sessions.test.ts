@@ -266,6 +266,36 @@ describe('AgentSessions.judgedAlike: whether a view judged at `at` still gives t
   });
 });
 
+describe('AgentSessions.changedSince: which hosts changed after a version', () => {
+  const known = new Map([
+    ['zk/zk-1', 'zookeeper'],
+    ['zk/zk-2', 'zookeeper'],
+  ]);
+  const report = (id: string, mode: string) => ({
+    appliedGeneration: 1,
+    applyError: '',
+    instances: [reportedInstance(id, { probeAt: 9_500, probe: { ok: true, mode } })],
+  });
+
+  it('a change on one host counts for it alone; a renewal for none; closing every session for all', () => {
+    const clock = 10_000;
+    const s = sessionsWith(['h1', 'h2'], fakeStore(), () => clock);
+    s.record('h1', report('zk/zk-1', 'follower'), known);
+    s.record('h2', report('zk/zk-2', 'follower'), known);
+    const v = s.version;
+    s.record('h1', report('zk/zk-1', 'follower'), known); // a renewal
+    expect(s.changedSince(['h1', 'h2'], v)).toBe(false);
+    s.record('h2', report('zk/zk-2', 'leader'), known); // a change on h2
+    expect(s.changedSince(['h1'], v)).toBe(false);
+    expect(s.changedSince(['h2'], v)).toBe(true);
+    expect(s.changedSince(['h2'], s.version)).toBe(false);
+    const w = s.version;
+    s.closeAll('test');
+    expect(s.changedSince(['h1'], w)).toBe(true);
+    expect(s.changedSince([], w)).toBe(true);
+  });
+});
+
 describe('AgentSessions.freshUntil: when the first fresh judgement of a view turns stale', () => {
   const known = new Map([
     ['zk/zk-1', 'zookeeper'],

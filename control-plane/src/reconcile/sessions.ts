@@ -94,6 +94,14 @@ export class AgentSessions {
    * (`isRenewal`): such a report moves probe and last-seen times and nothing a rollup judges.
    */
   version = 0;
+  /**
+   * The `version` at which each host's session, liveness or reported observations last changed
+   * (what moved `version` on its account); `changedSince` reads it, so a status view can keep the
+   * roll-ups of clusters none of whose hosts changed.
+   */
+  private readonly hostChangedAt = new Map<string, number>();
+  /** The `version` at which every host changed at once (closeAll). */
+  private allChangedAt = 0;
 
   /**
    * Committed desired states on their way to the streams, a slice of hosts per event-loop turn
@@ -163,7 +171,7 @@ export class AgentSessions {
    * desired state, the newest, so a pending one is dropped rather than sent again.
    */
   attach(hostId: string, session: AgentSession): void {
-    this.version++;
+    this.hostChangedAt.set(hostId, ++this.version);
     this.outbox.drop(hostId);
     const now = this.o.now();
     this.sessions.set(hostId, session);
@@ -184,7 +192,7 @@ export class AgentSessions {
   /** Ends `session`'s registration; false when it is not the host's live session (nothing changes). */
   detach(hostId: string, session: AgentSession): boolean {
     if (this.sessions.get(hostId) !== session) return false;
-    this.version++;
+    this.hostChangedAt.set(hostId, ++this.version);
     this.outbox.drop(hostId);
     this.sessions.delete(hostId);
     this.since.delete(hostId);
@@ -198,7 +206,7 @@ export class AgentSessions {
 
   /** Ends a deleted host's stream (with `reason`) and forgets its liveness. */
   forget(hostId: string, reason: string): void {
-    this.version++;
+    this.hostChangedAt.set(hostId, ++this.version);
     this.outbox.drop(hostId);
     this.sessions.get(hostId)?.close(reason);
     this.sessions.delete(hostId);
@@ -250,7 +258,7 @@ export class AgentSessions {
       observed.delete(id);
       if (this.observations.get(id)?.hostId === hostId) this.observations.delete(id);
     }
-    if (changed) this.version++;
+    if (changed) this.hostChangedAt.set(hostId, ++this.version);
   }
 
   /** What the host's agent last said about an instance, as reported (stale or not). */
@@ -294,11 +302,12 @@ export class AgentSessions {
 
   /**
    * Whether every probe and host report a status view judged fresh at `at` is still fresh at
-   * `now` (ms, `at` <= `now`), given that every report since `at` was a renewal (`version`
-   * unchanged): then a view judged at `at` gives the verdicts a new one would at `now`
-   * (Fleet.status refreshes it rather than rolling the fleet up again). A renewal never turns a
-   * stale probe fresh and never makes one older, so "fresh at `at`" is read off the current
-   * times. O(observations + hosts), like `freshUntil`.
+   * `now` (ms, `at` <= `now`): then the view's verdicts on the hosts whose reports since `at` were
+   * all renewals (`changedSince` false) are the ones a new view would give at `now` (Fleet.status
+   * takes them over rather than rolling those clusters up again). A renewal never turns a stale
+   * probe fresh and never makes one older, so on such hosts "fresh at `at`" is read off the
+   * current times; on the others it may answer false for a change that is judged anew anyway,
+   * which only costs a roll-up. O(observations + hosts), like `freshUntil`.
    */
   judgedAlike(at: number, now: number): boolean {
     const stale = this.o.staleAfterMs;
@@ -306,6 +315,16 @@ export class AgentSessions {
     for (const o of this.observations.values()) if (o.probeAt > 0 && turned(o.probeAt)) return false;
     for (const l of this.liveness.values()) if (turned(l.lastSeen)) return false;
     return true;
+  }
+
+  /**
+   * Whether anything a status view reads of `hostIds` (their sessions, liveness and reported
+   * observations) changed after `version` was reached, renewals aside. O(hosts).
+   */
+  changedSince(hostIds: Iterable<string>, version: number): boolean {
+    if (this.allChangedAt > version) return true;
+    for (const h of hostIds) if ((this.hostChangedAt.get(h) ?? 0) > version) return true;
+    return false;
   }
 
   /** `current` for each of `ids` that has an observation. */
@@ -338,7 +357,7 @@ export class AgentSessions {
   }
 
   closeAll(reason: string): void {
-    this.version++;
+    this.allChangedAt = ++this.version;
     this.outbox.clear();
     for (const s of this.sessions.values()) s.close(reason);
     this.sessions.clear();

@@ -34,18 +34,27 @@ interface RolledUp {
   hintFacts: HintFacts;
   /** False when the kind's health rollup threw (rollUpGuarded): such a status gets no hint. */
   judged: boolean;
+  /** The sessions' `version` it was judged at. */
+  version: number;
+  /** Every host whose session, liveness or reports it read: its members' and their reporters. */
+  hosts: readonly string[];
+  /** The health of each cluster it depends on, as its dependency hold read it. */
+  deps: readonly (readonly [string, ClusterHealth | 'missing'])[];
 }
 
 /**
  * How a reader takes over an earlier reader's roll-ups (Fleet.status decides which applies):
  * - `hints`: the same snapshot, observations and time; only the rollouts differ. The roll-ups
  *   are shared and only the hints (which read the rollouts) are planned again.
- * - `probe-times`: the same snapshot and the same verdicts at a later time: every report since
- *   was a renewal and nothing judged fresh has turned stale (AgentSessions.judgedAlike). A
- *   renewal changes no member field but the probe time, so each roll-up is copied with its
- *   members' `lastProbe` read again, instead of being rolled up again (10,000 Storm members listed
- *   in-process: 28 ms against 66-69 ms for a new roll-up, most of it reading each member's
- *   report and formatting its time).
+ * - `probe-times`: the same snapshot at a later time, and nothing judged fresh has turned stale
+ *   (AgentSessions.judgedAlike). A cluster none of whose hosts changed since its roll-up
+ *   (AgentSessions.changedSince: every report since was a renewal) and whose dependencies have
+ *   the health its hold read keeps its verdicts: a renewal changes no member field but the probe
+ *   time, so the roll-up is copied with its members' `lastProbe` read again instead of being
+ *   rolled up again (10,000 Storm members listed in-process: 28 ms against 66-69 ms for a new
+ *   roll-up, most of it reading each member's report and formatting its time). The other
+ *   clusters are rolled up again: a report from one ZooKeeper member does not roll up a
+ *   10,000-member Storm cluster on other hosts, unless the ensemble's health changed.
  */
 export interface ReaderReuse {
   from: StatusReader;
@@ -187,6 +196,9 @@ export class StatusReader {
           members: [],
         },
         hintFacts: NO_HINT_FACTS,
+        version: this.o.sessions.version,
+        hosts: [],
+        deps: [],
       };
     }
   }
@@ -200,7 +212,7 @@ export class StatusReader {
     let base = cached ? this.rolledUp.get(c.name) : undefined;
     if (!base) {
       const carried = cached ? this.carried?.get(c.name) : undefined;
-      base = carried ? this.withProbeTimes(carried) : this.rollUpGuarded(c);
+      base = carried && this.stillHolds(carried) ? this.withProbeTimes(carried) : this.rollUpGuarded(c);
       if (cached) this.rolledUp.set(c.name, base);
     }
     if (!base.judged) return base.status;
@@ -211,6 +223,19 @@ export class StatusReader {
       rollout: this.o.activeRollout(c.name),
     });
     return hint ? { ...base.status, hint } : base.status;
+  }
+
+  /**
+   * Whether an earlier roll-up's verdicts are still a new one's (ReaderReuse `probe-times`): it
+   * was judged, none of the hosts it read changed since, and each cluster it depends on has the
+   * health its dependency hold read then.
+   */
+  private stillHolds(r: RolledUp): boolean {
+    return (
+      r.judged &&
+      !this.o.sessions.changedSince(r.hosts, r.version) &&
+      r.deps.every(([name, health]) => this.healthOf(name) === health)
+    );
   }
 
   /**
@@ -228,8 +253,9 @@ export class StatusReader {
     return { ...base, status: { ...base.status, members } };
   }
 
-  private rollUp(c: SnapshotCluster): { status: ClusterStatus; hintFacts: HintFacts } {
+  private rollUp(c: SnapshotCluster): Omit<RolledUp, 'judged'> {
     const { snapshot, sessions } = this.o;
+    const version = sessions.version;
     const kind = serviceKind(c.spec.kind);
     if (!kind)
       throw new Error(`cluster ${c.name} has kind ${c.spec.kind}, which this control plane does not know`);
@@ -260,7 +286,12 @@ export class StatusReader {
       now: this.o.now,
       staleAfterMs: this.o.staleAfterMs,
     });
-    const hold = checkDependencyHold(c.spec, snapshot.context.clusterFacts?.get(c.name), this.healthOf);
+    const deps: (readonly [string, ClusterHealth | 'missing'])[] = [];
+    const hold = checkDependencyHold(c.spec, snapshot.context.clusterFacts?.get(c.name), (name) => {
+      const health = this.healthOf(name);
+      deps.push([name, health]);
+      return health;
+    });
     if (hold.state === 'held') {
       status.health = 'pending';
       status.reason = hold.reason;
@@ -284,6 +315,14 @@ export class StatusReader {
       if (obs?.logFiles?.length) m.logs = obs.logFiles;
       if (obs?.failure) m.failure = obs.failure;
     }
-    return { status, hintFacts: collectHintFacts(status.members, observations) };
+    const hosts = new Set(c.plans.map((p) => p.hostId));
+    for (const obs of observations.values()) hosts.add(obs.hostId);
+    return {
+      status,
+      hintFacts: collectHintFacts(status.members, observations),
+      version,
+      hosts: [...hosts],
+      deps,
+    };
   }
 }
