@@ -114,9 +114,13 @@ describe(
       const r = await roles(lab);
       expect(r.filter((x) => x?.leading)).toHaveLength(1);
       for (const [i, x] of r.entries()) expect(x?.leader, `replica ${i}`).toBe(r[leader]!.holder);
+      // Through every replica (a follower forwards REST to the leader). Waited for, not read once:
+      // the traffic's topic and its consumer group's offsets topic were created just before, and
+      // the brokers may report their new partitions under-replicated for a moment (a suite run of
+      // 2026-12-04 read `degraded` here once).
       for (const i of [0, 1, 2]) {
         lab.useReplica(i);
-        const c = await lab.cluster('cr-kafka');
+        const c = await lab.waitForHealth('cr-kafka', 'healthy', { timeoutMs: 60_000 });
         expect(c.status.health, `GET through replica ${i}`).toBe('healthy');
       }
       lab.useReplica(leader);

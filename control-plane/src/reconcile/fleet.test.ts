@@ -45,6 +45,27 @@ function reportZk(leaderSynced: number | undefined, hosts: readonly number[] = [
     fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
   }
 }
+/** Two more clusters on two more hosts: zk2, a standalone ZooKeeper on h4; kafka2 on h5, on zk (h1-h3). */
+function twoMore(): void {
+  const meta = { author: 't', message: '' };
+  for (const i of [4, 5]) {
+    sessions.set(`h${i}`, session(`h${i}`));
+    fleet.connectAgent(
+      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      sessions.get(`h${i}`)!,
+    );
+  }
+  fleet.applyCluster(
+    'zk2',
+    { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'h4', id: 1 }] },
+    meta,
+  );
+  fleet.applyCluster(
+    'kafka2',
+    { kind: 'kafka', distribution: { home: '/kafka' }, zookeeper: 'zk', brokers: [{ host: 'h5', id: 1 }] },
+    meta,
+  );
+}
 /** A restarted control plane: a new Fleet on the shared store, which knows only what is stored. */
 const restartedFleet = () =>
   new Fleet({ store, logger: nullLogger, now: () => clock, reportIntervalMs: 1000, randomId: () => 'A' });
@@ -338,25 +359,6 @@ describe('status views past their reuse window, the fleet only renewing its repo
 });
 
 describe('status views roll up again only the clusters whose hosts changed', () => {
-  /** zk2: a standalone ZooKeeper on h4; kafka2 on h5, depending on zk (on h1-h3). */
-  function twoMore(): void {
-    const meta = { author: 't', message: '' };
-    for (const i of [4, 5])
-      fleet.connectAgent(
-        { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
-        session(`h${i}`),
-      );
-    fleet.applyCluster(
-      'zk2',
-      { kind: 'zookeeper', distribution: { home: '/zk' }, members: [{ host: 'h4', id: 1 }] },
-      meta,
-    );
-    fleet.applyCluster(
-      'kafka2',
-      { kind: 'kafka', distribution: { home: '/kafka' }, zookeeper: 'zk', brokers: [{ host: 'h5', id: 1 }] },
-      meta,
-    );
-  }
   const reportZk2 = (serving: boolean) =>
     fleet.recordStatus('h4', {
       appliedGeneration: 99,
@@ -424,6 +426,75 @@ describe('status views roll up again only the clusters whose hosts changed', () 
       expect(after.reason).not.toBe(before.reason);
     } finally {
       seen.restore();
+    }
+  });
+});
+
+describe('a status view that takes over roll-ups judges as a new one would', () => {
+  it('over 400 seeded steps of reports, renewals, silences, reconnects and clock moves: the same verdicts as a reader built afresh', () => {
+    twoMore();
+    // A small deterministic generator (mulberry32), so a failure replays.
+    let seed = 20261204;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const zkProbe = (i: number, synced: number | undefined) =>
+      synced === undefined
+        ? { ok: true, serving: false, mode: 'unknown' }
+        : i === 1
+          ? { ok: true, serving: true, mode: 'leader', syncedFollowers: synced }
+          : { ok: true, serving: true, mode: 'follower' };
+    const report = (hostId: string, id: string, probe: object, process: 'running' | 'crashed' = 'running') =>
+      fleet.recordStatus(hostId, {
+        appliedGeneration: 99,
+        applyError: '',
+        instances: [{ ...reportedInstance(id, { pid: 7, process }), probeAt: clock, probe }],
+      });
+    const names = ['zk', 'kafka', 'zk2', 'kafka2'];
+    const verdicts = () =>
+      names.map((n) => {
+        const { hint, ...st } = fleet.clusterStatus(n).status;
+        return { ...st, hint, members: st.members.map(({ lastProbe: _, ...m }) => m) };
+      });
+    const cache = fleet as unknown as { statusCache: unknown };
+    let synced: number | undefined = 2;
+    const down = new Set<number>();
+    for (let step = 0; step < 400; step++) {
+      const op = random();
+      if (op < 0.35) {
+        // Every ZooKeeper member reports; a third of the time the leader's count moves (a change).
+        if (random() < 0.33) synced = pick([undefined, 0, 1, 2]);
+        for (const i of [1, 2, 3]) if (!down.has(i)) report(`h${i}`, `zk/zk-${i}`, zkProbe(i, synced));
+      } else if (op < 0.5) {
+        report('h4', 'zk2/zk-1', { ok: true, serving: random() < 0.7, mode: 'standalone' });
+      } else if (op < 0.6) {
+        report('h5', 'kafka2/kafka-1', { ok: true }, pick(['running', 'crashed'] as const));
+      } else if (op < 0.7) {
+        // A ZooKeeper host falls silent (its reports stop) or speaks again.
+        const i = pick([1, 2, 3]);
+        if (down.has(i)) down.delete(i);
+        else down.add(i);
+      } else if (op < 0.78) {
+        fleet.disconnectAgent('h4', sessions.get('h4')!);
+        const s = session('h4');
+        sessions.set('h4', s);
+        fleet.connectAgent(
+          { name: 'h4', address: '127.0.0.14', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+          s,
+        );
+      } else {
+        clock += pick([100, 400, 1_100, 2_500, 5_000]);
+      }
+      const reused = verdicts();
+      const saved = cache.statusCache;
+      cache.statusCache = undefined;
+      const fresh = verdicts();
+      cache.statusCache = saved;
+      expect(reused, `step ${step}`).toEqual(fresh);
     }
   });
 });
