@@ -61,6 +61,9 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
     expect(reports!.slice(0, 2)).toEqual(['20', 'sqlite']);
     expect(Number(reports![2])).toBeGreaterThan(0);
     expect(stdout).toMatch(/20 sqlite: per round, hactl \/ bare fan-out: [0-9.]+x/);
+    expect(stdout).toMatch(
+      /20 sqlite: REST ms, the first request of each apart: GET \/v1\/clusters first [0-9.]+, the later p50\/p99 [0-9.]+ \/ [0-9.]+; GET \/v1\/clusters\/NAME first [0-9.]+/,
+    );
   });
 
   it('apply-cost: the three paths at 5 hosts, each with its time and the rollout its PUT stored', async () => {
