@@ -183,7 +183,7 @@ export class Fleet {
    * On the same snapshot, when nothing the reader judged fresh has turned stale
    * (`AgentSessions.judgedAlike`), the next reader takes over the roll-ups of the clusters whose
    * hosts only renewed their reports since (and whose dependencies' health is unchanged), with
-   * the members' probe times read again (ReaderReuse `probe-times`), and rolls up only the
+   * the members' probe times read again (ReaderReuse `carry-over`), and rolls up only the
    * others. A fleet that reports steadily is then rolled up again cluster by cluster, when a
    * report changes something of that cluster, and all at once when a host falls silent.
    */
@@ -207,7 +207,7 @@ export class Fleet {
     const reader = sameInputs
       ? new StatusReader({ ...options, now: c.at }, { from: c.reader, kind: 'hints' })
       : sameSnapshot && this.sessions.judgedAlike(c.at, now)
-        ? new StatusReader({ ...options, now }, { from: c.reader, kind: 'probe-times' })
+        ? new StatusReader({ ...options, now }, { from: c.reader, kind: 'carry-over' })
         : new StatusReader({ ...options, now });
     this.statusCache = {
       reader,

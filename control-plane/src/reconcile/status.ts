@@ -28,25 +28,33 @@ export interface StatusReaderOptions {
   desiredCount: (hostId: string) => number;
 }
 
-/** A cluster's status before its hint, the members its hint names, and whether it could be judged. */
+/**
+ * What a cluster's roll-up read: the sessions' `version` then, every host whose session, liveness
+ * or reports it read (its members' and their reporters'), and the health of each cluster its
+ * dependency hold read. A later reader keeps the roll-up while these are unchanged (stillHolds).
+ */
+interface JudgedOn {
+  version: number;
+  hosts: readonly string[];
+  deps: readonly (readonly [string, ClusterHealth | 'missing'])[];
+}
+
+/** A cluster's status before its hint, the members its hint names, and what it was judged on. */
 interface RolledUp {
   status: ClusterStatus;
   hintFacts: HintFacts;
-  /** False when the kind's health rollup threw (rollUpGuarded): such a status gets no hint. */
-  judged: boolean;
-  /** The sessions' `version` it was judged at. */
-  version: number;
-  /** Every host whose session, liveness or reports it read: its members' and their reporters. */
-  hosts: readonly string[];
-  /** The health of each cluster it depends on, as its dependency hold read it. */
-  deps: readonly (readonly [string, ClusterHealth | 'missing'])[];
+  /**
+   * Absent when the kind's health rollup threw (rollUpGuarded): such a status gets no hint and is
+   * never taken over by a later reader.
+   */
+  judgedOn?: JudgedOn;
 }
 
 /**
  * How a reader takes over an earlier reader's roll-ups (Fleet.status decides which applies):
  * - `hints`: the same snapshot, observations and time; only the rollouts differ. The roll-ups
  *   are shared and only the hints (which read the rollouts) are planned again.
- * - `probe-times`: the same snapshot at a later time, and nothing judged fresh has turned stale
+ * - `carry-over`: the same snapshot at a later time, and nothing judged fresh has turned stale
  *   (AgentSessions.judgedAlike). A cluster none of whose hosts changed since its roll-up
  *   (AgentSessions.changedSince: every report since was a renewal) and whose dependencies have
  *   the health its hold read keeps its verdicts: a renewal changes no member field but the probe
@@ -58,7 +66,7 @@ interface RolledUp {
  */
 export interface ReaderReuse {
   from: StatusReader;
-  kind: 'hints' | 'probe-times';
+  kind: 'hints' | 'carry-over';
 }
 
 /**
@@ -186,19 +194,15 @@ export class StatusReader {
    */
   private rollUpGuarded(c: SnapshotCluster): RolledUp {
     try {
-      return { ...this.rollUp(c), judged: true };
+      return this.rollUp(c);
     } catch (err) {
       return {
-        judged: false,
         status: {
           health: 'degraded',
           reason: `cannot judge health: ${err instanceof Error ? err.message : String(err)}`,
           members: [],
         },
         hintFacts: NO_HINT_FACTS,
-        version: this.o.sessions.version,
-        hosts: [],
-        deps: [],
       };
     }
   }
@@ -215,7 +219,7 @@ export class StatusReader {
       base = carried && this.stillHolds(carried) ? this.withProbeTimes(carried) : this.rollUpGuarded(c);
       if (cached) this.rolledUp.set(c.name, base);
     }
-    if (!base.judged) return base.status;
+    if (!base.judgedOn) return base.status;
     const hint = planClusterHint({
       cluster: c.name,
       revision: c.revision,
@@ -226,15 +230,15 @@ export class StatusReader {
   }
 
   /**
-   * Whether an earlier roll-up's verdicts are still a new one's (ReaderReuse `probe-times`): it
+   * Whether an earlier roll-up's verdicts are still a new one's (ReaderReuse `carry-over`): it
    * was judged, none of the hosts it read changed since, and each cluster it depends on has the
    * health its dependency hold read then.
    */
-  private stillHolds(r: RolledUp): boolean {
+  private stillHolds({ judgedOn: on }: RolledUp): boolean {
     return (
-      r.judged &&
-      !this.o.sessions.changedSince(r.hosts, r.version) &&
-      r.deps.every(([name, health]) => this.healthOf(name) === health)
+      on !== undefined &&
+      !this.o.sessions.changedSince(on.hosts, on.version) &&
+      on.deps.every(([name, health]) => this.healthOf(name) === health)
     );
   }
 
@@ -244,7 +248,6 @@ export class StatusReader {
    * shared; the earlier roll-up is not changed.
    */
   private withProbeTimes(base: RolledUp): RolledUp {
-    if (!base.judged) return base;
     const { sessions } = this.o;
     const members = base.status.members.map((m) => {
       const lastProbe = lastProbeOf(sessions.current(m.instance));
@@ -253,7 +256,7 @@ export class StatusReader {
     return { ...base, status: { ...base.status, members } };
   }
 
-  private rollUp(c: SnapshotCluster): Omit<RolledUp, 'judged'> {
+  private rollUp(c: SnapshotCluster): Required<RolledUp> {
     const { snapshot, sessions } = this.o;
     const version = sessions.version;
     const kind = serviceKind(c.spec.kind);
@@ -320,9 +323,7 @@ export class StatusReader {
     return {
       status,
       hintFacts: collectHintFacts(status.members, observations),
-      version,
-      hosts: [...hosts],
-      deps,
+      judgedOn: { version, hosts: [...hosts], deps },
     };
   }
 }
