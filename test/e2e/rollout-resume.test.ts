@@ -97,7 +97,7 @@ describe('e2e: resume after a gate timeout; rollback on a gate timeout', { timeo
     for (const m of after.status.members)
       expect(m.pid, m.host).not.toBe(before.status.members.find((b) => b.host === m.host)!.pid);
   });
-  it('a gate timeout with onGateTimeout: rollback → the previous spec as a new revision, only the member the rollout restarted restarted back', async () => {
+  it('an apply with onGateTimeout=rollback times out at a gate → the previous spec as a new revision, only the member the rollout restarted restarted back', async () => {
     const before = await lab.waitForHealth('zk-rr', 'healthy', { timeoutMs: 90_000 });
     const pidBefore = new Map(before.status.members.map((m) => [m.instance, m.pid]));
     const revisions = async () =>
@@ -109,27 +109,19 @@ describe('e2e: resume after a gate timeout; rollback on a gate timeout', { timeo
       ).body.revisions;
     const first = (await revisions()).at(-1)!.revision;
 
-    // The new revision is stored without a rollout (members restart pending), then rolled out with
-    // the policy an operator picks for a risky change: `hactl apply --no-rollout`, then
-    // `hactl rollout start --action apply --gate-timeout 5 --on-gate-timeout rollback`.
+    // The new revision with the policy an operator picks for a risky change, chosen on the apply
+    // itself: `hactl apply --gate-timeout 5 --on-gate-timeout rollback --pause-between 15`.
     // pauseBetweenSec leaves time to freeze the member the first step restarted before the second
     // step asks for its lease.
     const stored = await lab.api<{ revision: number; rollout?: string }>(
       'PUT',
-      '/v1/clusters/zk-rr?rollout=false',
+      '/v1/clusters/zk-rr?gateTimeoutSec=5&onGateTimeout=rollback&pauseBetweenSec=15',
       spec({ maxClientCnxns: 77 }),
     );
     expect(stored.status, JSON.stringify(stored.body)).toBe(200);
     expect(stored.body.revision).toBe(first + 1);
-    expect(stored.body.rollout).toBeUndefined();
-    const started = await lab.api<RolloutView>('POST', '/v1/clusters/zk-rr/rollouts', {
-      action: 'apply',
-      gateTimeoutSec: 5,
-      onGateTimeout: 'rollback',
-      pauseBetweenSec: 15,
-    });
-    expect(started.status, JSON.stringify(started.body)).toBe(201);
-    const id = started.body.id;
+    expect(stored.body.rollout).toEqual(expect.any(String));
+    const id = stored.body.rollout!;
     const get = async (rid: string) => (await lab.api<RolloutView>('GET', `/v1/rollouts/${rid}`)).body;
 
     const reached = await waitFor(

@@ -428,3 +428,59 @@ describe('REST API: identity', () => {
     });
   });
 });
+
+describe("REST API: an apply's rollout options", () => {
+  const post = (query: string, body: unknown) =>
+    app.request(`/v1/apply${query}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+  const details = async (res: Response) =>
+    ((await res.json()) as { error: { details: { path: string; message: string }[] } }).error.details;
+
+  it("bad values → 400 naming each parameter, with the rollout request's limits; nothing stored (a dry run refuses them too)", async () => {
+    for (const dry of ['', '&dryRun=true']) {
+      const res = await app.request(
+        `/v1/clusters/zk-main?gateTimeoutSec=30s&onGateTimeout=later&pauseBetweenSec=3601${dry}`,
+        { method: 'PUT', body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } },
+      );
+      expect(res.status).toBe(400);
+      expect(await details(res)).toEqual([
+        { path: 'pauseBetweenSec', message: 'must be an integer between 0 and 3600' },
+        { path: 'gateTimeoutSec', message: 'must be an integer between 5 and 86400' },
+        { path: 'onGateTimeout', message: 'must be pause, abort or rollback' },
+      ]);
+    }
+    const low = await post('?gateTimeoutSec=4', { clusters: [spec] });
+    expect(low.status).toBe(400);
+    expect(await details(low)).toEqual([
+      { path: 'gateTimeoutSec', message: 'must be an integer between 5 and 86400' },
+    ]);
+    expect(store.getCluster('zk-main')).toBeUndefined();
+    expect(pushed).toEqual([]);
+  });
+
+  it('with rollout=false → 400 naming the option, nothing stored; good values are accepted', async () => {
+    const res = await post('?rollout=false&onGateTimeout=rollback', { clusters: [spec] });
+    expect(res.status).toBe(400);
+    expect(await details(res)).toEqual([
+      {
+        path: 'onGateTimeout',
+        message:
+          'applies to the rollout an apply starts; with rollout=false none starts (give it to hactl rollout start instead)',
+      },
+    ]);
+    expect(store.getCluster('zk-main')).toBeUndefined();
+    const ok = await app.request(
+      '/v1/clusters/zk-main?gateTimeoutSec=60&onGateTimeout=abort&pauseBetweenSec=0',
+      {
+        method: 'PUT',
+        body: JSON.stringify(spec),
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    expect(ok.status).toBe(200);
+    expect(store.getCluster('zk-main')!.current_revision).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@ import { HactlError, NAME_RE, ValidationError, parseJsonInput, type Logger } fro
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Fleet } from '../reconcile/fleet.js';
 import { parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
+import { parseRolloutQuery } from '../rollout/options.js';
 import { Changes, type ChangeMeta } from '../changes/changes.js';
 import { parseFailoverRequest, type FailoverEngine } from '../failover/engine.js';
 import { httpError } from './errors.js';
@@ -171,6 +172,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   app.put('/v1/clusters/:name', async (c) => {
     const name = checkName(c.req.param('name'));
     const raw = await readJson(c.req.raw);
+    // Checked before a dry run too, which refuses what the apply would.
+    const choices = parseRolloutQuery((k) => c.req.query(k));
     if (flag(c.req.query('dryRun'), 'dryRun'))
       return c.json((await changes.preview([{ name, spec: raw }], meta(c)))[0]);
     const rolloutWanted =
@@ -179,6 +182,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
       changes.apply([{ name, spec: raw }], meta(c), {
         rollout: rolloutWanted,
         forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
+        choices,
       })[0],
     );
   });
@@ -212,6 +216,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
           : '',
       spec,
     }));
+    const choices = parseRolloutQuery((k) => c.req.query(k));
     if (flag(c.req.query('dryRun'), 'dryRun'))
       return c.json({ clusters: await changes.preview(docs, meta(c, b.message)) });
     const rolloutWanted =
@@ -220,6 +225,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
       clusters: changes.apply(docs, meta(c, b.message), {
         rollout: rolloutWanted,
         forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
+        choices,
       }),
     });
   });

@@ -183,3 +183,96 @@ describe('hactl logs of a cluster that does not exist', () => {
     );
   });
 });
+
+describe("an apply's rollout options", () => {
+  const optionsOf = (id: string) => JSON.parse(store.getRollout(id)!.options_json) as Record<string, unknown>;
+
+  it("the operator's choices are stored over the defaults; an apply without them keeps the defaults", () => {
+    const core = world();
+    core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    reportHealthy(core);
+    const [chosen] = core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, {
+      rollout: true,
+      choices: { gateTimeoutSec: 30, onGateTimeout: 'rollback', pauseBetweenSec: 7 },
+    });
+    expect(optionsOf(chosen!.rollout!)).toEqual({
+      action: 'apply',
+      batchSize: 1,
+      gateTimeoutSec: 30,
+      onGateTimeout: 'rollback',
+      pauseBetweenSec: 7,
+    });
+    core.rollouts.abort(chosen!.rollout!);
+    const [plain] = core.changes.apply([{ name: 'zk', spec: spec(4000) }], meta, { rollout: true });
+    expect(optionsOf(plain!.rollout!)).toEqual({
+      action: 'apply',
+      batchSize: 1,
+      gateTimeoutSec: 600,
+      onGateTimeout: 'pause',
+      pauseBetweenSec: 0,
+    });
+  });
+
+  it('choices with rollout: false are refused, naming each, and nothing is stored', () => {
+    const core = world();
+    core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    expect(() =>
+      core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, {
+        rollout: false,
+        choices: { onGateTimeout: 'abort', gateTimeoutSec: 9 },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'invalid_argument',
+        details: [
+          expect.objectContaining({ path: 'onGateTimeout' }),
+          expect.objectContaining({ path: 'gateTimeoutSec' }),
+        ],
+      }),
+    );
+    expect(store.getCluster('zk')!.current_revision).toBe(1);
+  });
+
+  it('a membership change takes the timings, and refuses a policy other than pause before storing anything', () => {
+    const core = world();
+    for (const i of [4, 5])
+      core.fleet.connectAgent(
+        { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+        { sendDesired() {}, sendCommand() {}, close() {} },
+      );
+    core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    reportHealthy(core);
+    const five = { ...spec(2000), members: [1, 2, 3, 4, 5].map((i) => ({ host: `h${i}`, id: i })) };
+    expect(() =>
+      core.changes.apply([{ name: 'zk', spec: five }], meta, {
+        rollout: true,
+        choices: { onGateTimeout: 'rollback' },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'invalid_argument',
+        details: [
+          expect.objectContaining({
+            path: 'onGateTimeout',
+            message: expect.stringMatching(/^is rollback, but a half-done membership change/),
+          }),
+        ],
+      }),
+    );
+    expect(store.getCluster('zk')!.current_revision).toBe(1);
+    expect(store.listRollouts({ cluster: 'zk' })).toEqual([]);
+
+    const [applied] = core.changes.apply([{ name: 'zk', spec: five }], meta, {
+      rollout: true,
+      choices: { gateTimeoutSec: 40, pauseBetweenSec: 3, onGateTimeout: 'pause' },
+    });
+    expect(applied!.membershipSteps?.length).toBeGreaterThan(0);
+    expect(optionsOf(applied!.rollout!)).toEqual({
+      action: 'membership',
+      batchSize: 1,
+      gateTimeoutSec: 40,
+      onGateTimeout: 'pause',
+      pauseBetweenSec: 3,
+    });
+  });
+});

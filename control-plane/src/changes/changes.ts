@@ -10,11 +10,12 @@ import {
   type ErrorDetail,
   type Logger,
 } from '@hactl/shared';
-import type { ClusterPreview, Fleet, StagedApply } from '../reconcile/fleet.js';
+import type { ClusterPreview, Fleet, StageOptions, StagedApply } from '../reconcile/fleet.js';
 import type { AppliedCluster } from '../api/contract.js';
 
 export type { AppliedCluster } from '../api/contract.js';
 import { defaultRolloutOptions, type RolloutEngine, type StoredRollout } from '../rollout/engine.js';
+import type { RolloutChoices } from '../rollout/options.js';
 import { checkPreviewHosts, type ClusterPreviewView } from './host-checks.js';
 
 /** One cluster spec of a request, with the name it is applied under. */
@@ -66,18 +67,35 @@ export class Changes {
 
   /**
    * Stores every spec as a new revision (unchanged ones stay as they are) and, unless `rollout` is
-   * false, starts one rollout per changed cluster over its members whose config changed.
+   * false, starts one rollout per changed cluster over its members whose config changed, with the
+   * operator's `choices` over the default options (a membership procedure takes their timings).
+   * @throws ValidationError when `choices` are given with `rollout: false` (they would be lost),
+   *   or an `onGateTimeout` other than pause for a membership change; nothing is stored.
    */
   apply(
     docs: readonly SpecDocument[],
     meta: ChangeMeta,
-    opts: { rollout: boolean; forceRemoval?: boolean },
+    opts: { rollout: boolean; forceRemoval?: boolean; choices?: RolloutChoices },
   ): AppliedCluster[] {
+    const choices = opts.choices ?? {};
+    const chosen = Object.keys(choices);
+    if (!opts.rollout && chosen.length)
+      throw new ValidationError('rollout options were given for an apply that starts no rollout', [
+        ...chosen.map((path) => ({
+          path,
+          message:
+            'applies to the rollout an apply starts; with rollout=false none starts (give it to hactl rollout start instead)',
+        })),
+      ]);
+    const stage: StageOptions = {
+      forceRemoval: opts.forceRemoval === true,
+      ...(chosen.length ? { rollout: choices } : {}),
+    };
     // Each revision and the rollout that carries it out are stored in one transaction: stored
     // apart, a crash between the two left the members "restart pending" with no rollout.
     const { staged, rolled } = this.fleet.transaction(() => {
-      const staged = this.stageAll(docs, meta, false, { forceRemoval: opts.forceRemoval === true }).staged;
-      return { staged, rolled: staged.map((s) => this.stageRoll(s, opts.rollout)) };
+      const staged = this.stageAll(docs, meta, false, stage).staged;
+      return { staged, rolled: staged.map((s) => this.stageRoll(s, opts.rollout, choices)) };
     });
     this.fleet.pushChanges(staged.flatMap((s) => s.pushes));
     for (const s of staged)
@@ -184,7 +202,7 @@ export class Changes {
     docs: readonly SpecDocument[],
     meta: ChangeMeta,
     withPreviews = false,
-    opts: { forceRemoval?: boolean } = {},
+    opts: StageOptions = {},
   ): { staged: StagedApply[]; previews: ClusterPreview[] } {
     const staged: StagedApply[] = [];
     const previews: ClusterPreview[] = [];
@@ -259,6 +277,7 @@ export class Changes {
   private stageRoll(
     s: StagedApply,
     rolloutWanted: boolean,
+    choices: RolloutChoices,
   ): { applied: AppliedCluster; stored?: StoredRollout } {
     const base = {
       name: s.name,
@@ -275,7 +294,7 @@ export class Changes {
     const members = s.restarts();
     if (!rolloutWanted || members.length === 0)
       return { applied: { ...base, restartPending: rolloutWanted ? [] : members } };
-    const stored = this.rollouts.insert(s.name, defaultRolloutOptions('apply'), members);
+    const stored = this.rollouts.insert(s.name, { ...defaultRolloutOptions('apply'), ...choices }, members);
     return { applied: { ...base, rollout: stored.id, restartOrder: stored.plan }, stored };
   }
 }

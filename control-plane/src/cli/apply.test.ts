@@ -256,6 +256,50 @@ describe('hactl apply', () => {
     );
   });
 
+  it("--gate-timeout, --on-gate-timeout and --pause-between choose the rollout's options (query parameters)", async () => {
+    const io = fakeIo(
+      {
+        [`POST ${APPLY}?gateTimeoutSec=30&pauseBetweenSec=5&onGateTimeout=rollback`]: ok({
+          ...c('zk-main', 3, true),
+          rollout: 'r9',
+          restartOrder: ['zk1 (zk-main/zk-1)'],
+        }),
+      },
+      { files: { 'zk.yaml': ZK } },
+    );
+    expect(
+      await runCli(
+        [
+          'apply',
+          '-f',
+          'zk.yaml',
+          '--gate-timeout',
+          '30',
+          '--on-gate-timeout',
+          'rollback',
+          '--pause-between',
+          '5',
+        ],
+        io,
+      ),
+    ).toBe(0);
+    expect(io.requests).toHaveLength(1);
+    expect(io.out()).toContain('rollout/r9: rolling restart zk1 (zk-main/zk-1)');
+  });
+
+  it('rollout options with --no-rollout, or seconds that are not a number → usage error, nothing sent, exit 2', async () => {
+    for (const args of [
+      ['--no-rollout', '--on-gate-timeout', 'abort'],
+      ['--gate-timeout', '30s'],
+      ['--pause-between', '-1'],
+    ]) {
+      const io = fakeIo({}, { files: { 'zk.yaml': ZK } });
+      expect(await runCli(['apply', '-f', 'zk.yaml', ...args], io)).toBe(2);
+      expect(io.requests).toEqual([]);
+      expect(io.err()).toMatch(/--no-rollout none starts|must be a number of seconds/);
+    }
+  });
+
   it('a membership change (--force-removal) prints its procedure and steps; the dry run lists the steps', async () => {
     const steps = [
       'phase 1 (members zk-1, zk-2): start new member zk-main/zk-2 on zk2',

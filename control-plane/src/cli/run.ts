@@ -151,6 +151,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
       'a membership change stops removed members even when they still hold data (a Kafka broker with partition replicas)',
     )
     .option('-m, --message <text>', 'why: stored with each new revision (hactl history)')
+    .option(
+      '--gate-timeout <sec>',
+      "how long one step of the apply's rollout may wait for its gates (default 600)",
+    )
+    .addOption(
+      new Option(
+        '--on-gate-timeout <what>',
+        'pause, abort, or roll the changed members back to the previous revision (a membership change only pauses)',
+      ).choices(['pause', 'abort', 'rollback']),
+    )
+    .option('--pause-between <sec>', "extra wait after each member of the apply's rollout")
     .addHelpText(
       'after',
       '\nAll files are read and every document parsed before anything is sent; any problem in any document is\n' +

@@ -1,5 +1,5 @@
 import type { ClusterSpecBase, InstancePlan } from '@hactl/shared';
-import { defaultRolloutOptions, type RolloutOptions } from '../rollout/options.js';
+import { defaultRolloutOptions, type RolloutChoices, type RolloutOptions } from '../rollout/options.js';
 import { planCluster, type FleetSnapshot } from '../reconcile/snapshot.js';
 import { pendingStepRow, type RolloutRow, type Store } from '../store/store.js';
 import { planEffectivePlans, type StepProgress } from './plan.js';
@@ -17,8 +17,9 @@ export function isProcedure(r: Pick<RolloutRow, 'action'>): boolean {
  * Stores a planned procedure as a running rollout (action `membership`) with its steps and the spec
  * of each phase, inside the caller's transaction (the revision it carries out is stored in the same
  * one). `forceRemoval` is passed to the agents' stop steps (a Kafka broker that still holds replicas
- * is stopped anyway). A procedure never rolls back on a gate timeout: it pauses, since a half-done
- * change cannot be undone by applying the old spec at once.
+ * is stopped anyway). The operator's `timings` (pause between steps, gate timeout) apply as to any
+ * rollout. A procedure never rolls back on a gate timeout: it pauses, since a half-done change
+ * cannot be undone by applying the old spec at once (revisions.ts refuses another policy).
  */
 export function insertProcedure(
   store: Store,
@@ -28,11 +29,14 @@ export function insertProcedure(
     revision: number;
     now: number;
     forceRemoval: boolean;
+    timings?: Pick<RolloutChoices, 'pauseBetweenSec' | 'gateTimeoutSec'>;
     planned: PlannedProcedure;
   },
 ): void {
   const options: RolloutOptions = {
     ...defaultRolloutOptions(MEMBERSHIP_ACTION),
+    ...(o.timings?.pauseBetweenSec !== undefined ? { pauseBetweenSec: o.timings.pauseBetweenSec } : {}),
+    ...(o.timings?.gateTimeoutSec !== undefined ? { gateTimeoutSec: o.timings.gateTimeoutSec } : {}),
     onGateTimeout: 'pause',
     ...(o.forceRemoval ? { forceRemoval: true } : {}),
   };

@@ -36,6 +36,23 @@ const bool: Schema = { type: 'string', enum: ['true', 'false', '1', '0', ''] };
 const int: Schema = { type: 'string', pattern: '^[0-9]{1,9}$' };
 const loose = (description: string): Answer => ({ ref: 'LooseObject', description });
 
+/** The rollout options an apply's query may choose (rollout/options.ts parseRolloutQuery). */
+const rolloutChoiceQuery = {
+  gateTimeoutSec: {
+    schema: int,
+    description: 'seconds a step may wait at its gates (5 to 86400, default 600); not with rollout=false',
+  },
+  onGateTimeout: {
+    schema: { type: 'string', enum: ['pause', 'abort', 'rollback'] } satisfies Schema,
+    description:
+      'what the rollout does when a step times out at its gates (default pause; a membership change only pauses)',
+  },
+  pauseBetweenSec: {
+    schema: int,
+    description: 'seconds between one finished step and the next request (0 to 3600, default 0)',
+  },
+};
+
 /** Every route of createApp and the route files beside it, in app.ts order. */
 export const ROUTES: readonly Route[] = [
   {
@@ -112,6 +129,7 @@ export const ROUTES: readonly Route[] = [
         schema: bool,
         description: 'stop removed members although their pre-stop check refuses',
       },
+      ...rolloutChoiceQuery,
     },
     body: { ref: 'ClusterSpec', required: true },
     ok: { status: 200, ref: 'AppliedOrPreview', description: 'what applying did (with dryRun: the preview)' },
@@ -128,6 +146,7 @@ export const ROUTES: readonly Route[] = [
         schema: bool,
         description: 'stop removed members although their pre-stop check refuses',
       },
+      ...rolloutChoiceQuery,
     },
     body: { ref: 'ApplyRequest', required: true },
     ok: {

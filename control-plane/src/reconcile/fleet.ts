@@ -29,6 +29,7 @@ import {
   type ClusterPreview,
   type DesiredPush,
   type RevisionDiff,
+  type StageOptions,
   type StagedApply,
 } from './revisions.js';
 
@@ -42,7 +43,14 @@ export type {
 } from './sessions.js';
 export { receivedProbeAt } from './sessions.js';
 export type { ClusterSummary, ClusterView, HostView } from '../api/contract.js';
-export type { ClusterPreview, PreviewInstance, StagedApply, DesiredPush, RevisionDiff } from './revisions.js';
+export type {
+  ClusterPreview,
+  PreviewInstance,
+  StageOptions,
+  StagedApply,
+  DesiredPush,
+  RevisionDiff,
+} from './revisions.js';
 
 export interface AgentHello {
   name: string;
@@ -283,7 +291,7 @@ export class Fleet {
     name: string,
     raw: unknown,
     meta: { author: string; message: string },
-    opts: { forceRemoval?: boolean } = {},
+    opts: StageOptions = {},
   ): StagedApply {
     return this.revisions.stage(name, raw, meta, opts);
   }

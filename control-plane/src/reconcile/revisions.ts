@@ -27,6 +27,7 @@ import type { StatusReader } from './status.js';
 import { planProcedure, type PlannedProcedure } from '../membership/procedure.js';
 import { MEMBERSHIP_ACTION, insertProcedure } from '../membership/stored.js';
 import { describeMembershipSteps } from '../membership/plan.js';
+import type { RolloutChoices } from '../rollout/options.js';
 
 /** A host's new desired state, to send after the transaction that stored it commits. */
 export interface DesiredPush {
@@ -60,6 +61,17 @@ export interface ClusterPreview {
   notes: string[];
   /** When the change adds or removes members: the membership procedure's steps, in order. */
   membershipSteps?: string[];
+}
+
+/** How an apply is staged (Revisions.stage). */
+export interface StageOptions {
+  /** Stop removed members although their kind's pre-stop check refuses (a Kafka broker's replicas). */
+  forceRemoval?: boolean;
+  /**
+   * The operator's rollout options; a membership procedure takes the timings and refuses an
+   * `onGateTimeout` other than pause (the config rollout's options are Changes' to apply).
+   */
+  rollout?: RolloutChoices;
 }
 
 export interface StagedApply {
@@ -287,7 +299,7 @@ export class Revisions {
     name: string,
     raw: unknown,
     meta: { author: string; message: string },
-    opts: { forceRemoval?: boolean } = {},
+    opts: StageOptions = {},
   ): StagedApply {
     const { spec, newFacts, fleet, plans } = this.checkWithFacts(name, raw);
     const specJson = JSON.stringify(spec);
@@ -316,6 +328,17 @@ export class Revisions {
     const procedure = existing
       ? planProcedure(existing, { spec, plans }, fleet, () => this.o.status().members(name).members)
       : undefined;
+    const policy = opts.rollout?.onGateTimeout;
+    if (procedure && policy !== undefined && policy !== 'pause')
+      throw new ValidationError(
+        `cluster ${name}: this change adds or removes members, which a membership procedure carries out, and a procedure pauses on a gate timeout; nothing was stored`,
+        [
+          {
+            path: 'onGateTimeout',
+            message: `is ${policy}, but a half-done membership change cannot be undone by applying the old spec at once: leave it out or use pause`,
+          },
+        ],
+      );
     for (const [key, value] of Object.entries(newFacts)) this.o.store.setClusterFact(name, key, value, now);
     this.o.store.addRevision({
       cluster: name,
@@ -342,6 +365,7 @@ export class Revisions {
         revision,
         now,
         forceRemoval: opts.forceRemoval === true,
+        ...(opts.rollout ? { timings: opts.rollout } : {}),
         planned: procedure,
       });
     // Only this cluster's revision and facts changed: the next snapshot is derived from this one,

@@ -29,22 +29,52 @@ export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {
   return { action, batchSize: 1, pauseBetweenSec: 0, gateTimeoutSec: 600, onGateTimeout: 'pause' };
 }
 
+/**
+ * The options an operator may choose for the rollout an apply starts (`PUT /v1/clusters/{name}`
+ * and `POST /v1/apply` take them as query parameters; `hactl apply --gate-timeout …`); each absent
+ * one keeps its default (defaultRolloutOptions).
+ */
+export type RolloutChoices = Partial<
+  Pick<RolloutOptions, 'pauseBetweenSec' | 'gateTimeoutSec' | 'onGateTimeout'>
+>;
+
+/** Names of the fields RolloutChoices holds, as the request body and the query spell them. */
+export const ROLLOUT_CHOICE_FIELDS = ['pauseBetweenSec', 'gateTimeoutSec', 'onGateTimeout'] as const;
+
+type Problem = { path: string; message: string };
+
+/**
+ * Checks the chosen options in `b` (absent ones are left out), pushing one problem per bad field:
+ * the one place their limits are decided, for a rollout request's body and an apply's query.
+ */
+function checkChoices(b: Readonly<Record<string, unknown>>, problems: Problem[]): RolloutChoices {
+  const out: RolloutChoices = {};
+  const int = (k: 'pauseBetweenSec' | 'gateTimeoutSec', min: number, max: number) => {
+    const v = b[k];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
+    else out[k] = v;
+  };
+  int('pauseBetweenSec', 0, 3600);
+  int('gateTimeoutSec', 5, 86_400);
+  if (b.onGateTimeout !== undefined) {
+    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback')
+      problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
+    else out.onGateTimeout = b.onGateTimeout;
+  }
+  return out;
+}
+
 /** Checks a rollout request body; every problem at once. */
 export function parseRolloutRequest(body: unknown): RolloutOptions {
-  const problems: { path: string; message: string }[] = [];
+  const problems: Problem[] = [];
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new ValidationError('rollout request must be an object', [
       { path: '', message: 'expected {action, ...}' },
     ]);
   const b = body as Record<string, unknown>;
-  const known = new Set([
-    'action',
-    'batchSize',
-    'pauseBetweenSec',
-    'gateTimeoutSec',
-    'onGateTimeout',
-    'revision',
-  ]);
+  const known = new Set<string>(['action', 'batchSize', 'revision', ...ROLLOUT_CHOICE_FIELDS]);
   for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
   const action = b.action;
   if (action !== 'restart' && action !== 'apply' && action !== 'upgrade')
@@ -55,25 +85,32 @@ export function parseRolloutRequest(body: unknown): RolloutOptions {
       path: 'batchSize',
       message: 'only 1 is supported: never more than one member down at a time',
     });
-  const int = (k: 'pauseBetweenSec' | 'gateTimeoutSec', min: number, max: number) => {
-    const v = b[k];
-    if (v === undefined) return;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-      problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
-    else opts[k] = v;
-  };
-  int('pauseBetweenSec', 0, 3600);
-  int('gateTimeoutSec', 5, 86_400);
-  if (b.onGateTimeout !== undefined) {
-    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback')
-      problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
-    else opts.onGateTimeout = b.onGateTimeout;
-  }
+  const choices = checkChoices(b, problems);
   if (b.revision !== undefined)
     problems.push({
       path: 'revision',
       message: 'rollouts always use the current revision; use POST /v1/clusters/{name}/rollback to go back',
     });
   if (problems.length) throw new ValidationError('invalid rollout request', problems);
-  return opts;
+  return { ...opts, ...choices };
+}
+
+/**
+ * The rollout options of an apply's query (`?gateTimeoutSec=30&onGateTimeout=rollback`), read
+ * through `query` (a parameter's value, undefined when absent). Seconds are whole decimal numbers
+ * as in a rollout request's body.
+ * @throws ValidationError naming every bad parameter, with the same limits as parseRolloutRequest.
+ */
+export function parseRolloutQuery(query: (name: string) => string | undefined): RolloutChoices {
+  const values: Record<string, unknown> = {};
+  for (const k of ROLLOUT_CHOICE_FIELDS) {
+    const v = query(k);
+    if (v === undefined) continue;
+    // A number only when it is one in full ("30", not "30s" or "3e1"), so the check names the text.
+    values[k] = k === 'onGateTimeout' || !/^[0-9]{1,9}$/.test(v) ? v : Number(v);
+  }
+  const problems: Problem[] = [];
+  const choices = checkChoices(values, problems);
+  if (problems.length) throw new ValidationError('invalid query', problems);
+  return choices;
 }

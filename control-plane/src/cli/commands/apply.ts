@@ -8,8 +8,9 @@ import { escapeControl } from '../text.js';
 import type { AppliedCluster, ClusterPreviewView } from '../../api/contract.js';
 import type { CommandContext } from './context.js';
 import { changeHeaders } from './headers.js';
+import { rolloutChoices, type RolloutChoiceFlags } from './rollout-choices.js';
 
-export interface ApplyFlags {
+export interface ApplyFlags extends RolloutChoiceFlags {
   file: string[];
   dryRun?: boolean;
   /** commander's --no-rollout sets this to false. */
@@ -38,11 +39,17 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
   if (docs.length === 0)
     throw new InputError(`no cluster specs found in ${flags.file.join(', ')}; nothing was sent`);
 
+  const choices = Object.entries(rolloutChoices(flags));
+  if (flags.rollout === false && choices.length)
+    throw new UsageError(
+      '--gate-timeout, --on-gate-timeout and --pause-between choose how the rollout runs; with --no-rollout none starts (give them to hactl rollout start)',
+    );
   const params = flags.dryRun
     ? ['dryRun=true']
     : [
         ...(flags.rollout === false ? ['rollout=false'] : []),
         ...(flags.forceRemoval ? ['forceRemoval=true'] : []),
+        ...choices.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`),
       ];
   const query = params.length ? `?${params.join('&')}` : '';
   const body = { clusters: docs.map((d) => d.spec), ...(flags.message ? { message: flags.message } : {}) };

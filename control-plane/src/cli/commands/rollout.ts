@@ -5,6 +5,7 @@ import { renderRaw, type OutputFormat } from '../output.js';
 import { renderTable } from '../table.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
+import { rolloutChoices, type RolloutChoiceFlags } from './rollout-choices.js';
 
 /** The REST body of a rollout is the engine's view (one definition for server and CLI). */
 export type { RolloutView } from '../../api/contract.js';
@@ -16,18 +17,9 @@ function checkRollout(body: unknown): RolloutView {
   return body as unknown as RolloutView;
 }
 
-export interface RolloutStartFlags {
+export interface RolloutStartFlags extends RolloutChoiceFlags {
   action: string;
-  gateTimeout?: string;
-  onGateTimeout?: string;
-  pauseBetween?: string;
   wait?: boolean;
-}
-
-function seconds(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^[0-9]{1,6}$/.test(v)) throw new UsageError(`${flag} must be a number of seconds`);
-  return Number(v);
 }
 
 /** `hactl rollout start CLUSTER`: POST /v1/clusters/{name}/rollouts. */
@@ -36,12 +28,7 @@ export async function runRolloutStart(
   cluster: string,
   flags: RolloutStartFlags,
 ): Promise<number> {
-  const body: Record<string, unknown> = { action: flags.action };
-  const gt = seconds(flags.gateTimeout, '--gate-timeout');
-  const pb = seconds(flags.pauseBetween, '--pause-between');
-  if (gt !== undefined) body.gateTimeoutSec = gt;
-  if (pb !== undefined) body.pauseBetweenSec = pb;
-  if (flags.onGateTimeout !== undefined) body.onGateTimeout = flags.onGateTimeout;
+  const body = { action: flags.action, ...rolloutChoices(flags) };
   const r = checkRollout(await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/rollouts`, body));
   ctx.io.stdout(
     `rollout/${r.id} started: ${r.action} of ${escapeControl(r.cluster)} (revision ${r.revision})\norder: ${r.plan.map(escapeControl).join(' → ') || '(nothing to restart)'}\n`,
