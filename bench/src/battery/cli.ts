@@ -95,7 +95,11 @@ export async function runCli(cp: ControlPlane, dir: string): Promise<Outcome[]> 
   const resetPort = (resetter.address() as net.AddressInfo).port;
   const closedPort = await freePort(CP_HOST);
 
-  const s = ['--server', server];
+  // As admin (every route needs a token): without one, each case that reaches the control plane
+  // was refused for the missing token instead of for its input.
+  const token = cp.token;
+  if (!token) throw new Error('the control plane wrote no admin token');
+  const s = ['--server', server, '--token', token];
   const cases: CliCase[] = [
     { name: 'apply without -f', args: [...s, 'apply'], mention: /--file|-f/ },
     { name: 'unknown flag', args: [...s, 'get', 'clusters', '--bogus'], mention: /unknown option|--bogus/ },
