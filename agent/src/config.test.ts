@@ -149,3 +149,28 @@ describe('--server with the control plane replicas (issue 15)', () => {
     ]);
   });
 });
+
+describe('--label', () => {
+  const base = ['--server', '127.0.0.1:7443', '--name', 'zk1', '--address', '127.0.0.11', '--insecure'];
+  const problems = (...labels: string[]) =>
+    problemsOf(() => loadConfig({ argv: [...base, ...labels.flatMap((l) => ['--label', l])], env: {} }));
+
+  it('KEY=VALUE labels are kept; a bad one is named with the rule, every one reported', () => {
+    expect(loadConfig({ argv: [...base, '--label', 'rack=r1', '--label', 'tier='], env: {} }).labels).toEqual(
+      {
+        rack: 'r1',
+        tier: '',
+      },
+    );
+    expect(problems('rack', 'zone=eu 1')).toEqual([
+      '--label: "rack" is not KEY=VALUE',
+      expect.stringMatching(/^--label: "zone=eu 1" is not a label: key \[A-Za-z0-9._\/-\]\{1,63\}/),
+    ]);
+  });
+
+  it('__proto__ is refused: set on the labels object it would vanish instead of being sent', () => {
+    expect(problems('__proto__=x')).toEqual([
+      '--label: the label key __proto__ is reserved (a JavaScript object cannot hold it)',
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import {
   HOST_RE,
   ValidationError,
   checkPath,
+  labelProblem,
   normalisePath,
   parseHostPort,
   type ErrorDetail,
@@ -181,13 +182,11 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
     else cfg[key] = normalisePath(abs);
   }
   for (const l of values.label ?? []) {
-    const m = /^([A-Za-z0-9._/-]{1,63})=([A-Za-z0-9._-]{0,63})$/.exec(l);
-    if (!m)
-      problems.push({
-        path: '--label',
-        message: `${JSON.stringify(l)} is not KEY=VALUE with [A-Za-z0-9._-]`,
-      });
-    else cfg.labels[m[1]!] = m[2]!;
+    const eq = l.indexOf('=');
+    const why =
+      eq < 0 ? `${JSON.stringify(l)} is not KEY=VALUE` : labelProblem(l.slice(0, eq), l.slice(eq + 1));
+    if (why) problems.push({ path: '--label', message: why });
+    else cfg.labels[l.slice(0, eq)] = l.slice(eq + 1);
   }
   cfg.insecure = values.insecure ?? false;
   const remote = cfg.servers.filter((s) => !isLoopback(s));

@@ -241,7 +241,8 @@ async function main(): Promise<void> {
       },
     },
     {
-      label: 'storm nimbus (real, zookeeper above)',
+      // A Storm cluster needs a supervisor (spec.ts), so this agent runs one beside its nimbus.
+      label: 'storm nimbus + supervisor (real, zookeeper above)',
       host: 'fp-storm',
       address: '127.0.9.4',
       cluster: {
@@ -251,8 +252,11 @@ async function main(): Promise<void> {
           distribution: { home: distHome('storm') },
           zookeeper: 'fp-zk',
           nimbus: { hosts: ['fp-storm'] },
-          supervisors: { hosts: [], slots: [6700] },
-          settings: { 'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC' },
+          supervisors: { hosts: ['fp-storm'], slots: [6700] },
+          settings: {
+            'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC',
+            'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC',
+          },
         },
       },
     },

@@ -14,6 +14,7 @@ export * from './remove-command.js';
 export * from './status-answer.js';
 export * from './distribution.js';
 export * from './cap-list.js';
+export * from './labels.js';
 export * from './services/types.js';
 export * from './services/registry.js';
 export * from './services/json-schema.js';

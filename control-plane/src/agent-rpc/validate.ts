@@ -3,6 +3,7 @@ import {
   HOST_RE,
   ValidationError,
   checkPath,
+  labelProblem,
   normalisePath,
   parseJsonInput,
   serviceKind,
@@ -57,8 +58,8 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
   const dataRoot = normalisePath(rawDataRoot);
   const labels = h.facts?.labels ?? {};
   for (const [k, v] of Object.entries(labels)) {
-    if (!/^[A-Za-z0-9._/-]{1,63}$/.test(k) || !/^[A-Za-z0-9._-]{0,63}$/.test(v))
-      problems.push({ path: `hello.facts.labels.${k}`, message: 'labels are short [A-Za-z0-9._-] strings' });
+    const why = labelProblem(k, v);
+    if (why) problems.push({ path: `hello.facts.labels.${k}`, message: why });
   }
   if (problems.length) throw new ValidationError('invalid hello', problems);
   const f = h.facts;

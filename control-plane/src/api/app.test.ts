@@ -9,6 +9,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { StorageFullError } from '../store/store.js';
 import { createTestCore } from '../test-core.js';
 import { testTrust, withBearer } from '../trust/testing.js';
+import { plannedGeneration } from '../reconcile/testing.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -99,7 +100,7 @@ describe('REST API', () => {
     expect(JSON.parse(first)).toEqual(JSON.parse(JSON.stringify(fleet.clusterStatus('zk-main'))));
     expect(await get()).toBe(first);
     fleet.recordStatus('zk1', {
-      appliedGeneration: 99,
+      appliedGeneration: plannedGeneration(fleet, 'zk1'),
       applyError: '',
       instances: [
         {

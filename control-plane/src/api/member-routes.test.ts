@@ -9,6 +9,7 @@ import { createTestCore } from '../test-core.js';
 import type { AgentCommand, AgentSession } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { testTrust, withBearer } from '../trust/testing.js';
+import { plannedGeneration } from '../reconcile/testing.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -44,7 +45,11 @@ function report(down: readonly number[] = []): void {
       probeAt: now,
       probe,
     };
-    core.fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
+    core.fleet.recordStatus(`h${i}`, {
+      appliedGeneration: plannedGeneration(core.fleet, `h${i}`),
+      applyError: '',
+      instances: [inst],
+    });
   }
 }
 

@@ -37,7 +37,14 @@ beforeEach(() => {
       if (!('execCredit' in msg)) queueMicrotask(() => agentReply(name, hostId(name), id, msg));
     });
     core.fleet.connectAgent(
-      { name, address: '127.0.32.1', agentVersion: 't', dataRoot: '/d', labels: { tier: 'ssd' }, facts: {} },
+      {
+        name,
+        address: `127.0.32.${name.slice(-1)}`,
+        agentVersion: 't',
+        dataRoot: '/d',
+        labels: { tier: 'ssd' },
+        facts: {},
+      },
       session,
     );
   }

@@ -8,6 +8,7 @@ import type { Core } from '../core.js';
 import { createTestCore } from '../test-core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { STARTED_FACT } from '../reconcile/holds.js';
+import { plannedGeneration } from '../reconcile/testing.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -64,7 +65,11 @@ const supProbe = (seed: string, reachable: boolean) => ({
   seeds: [{ address: seed, reachable }],
 });
 const report = (c: Core, host: string, instances: Inst[]) =>
-  c.fleet.recordStatus(host, { appliedGeneration: 99, applyError: '', instances });
+  c.fleet.recordStatus(host, {
+    appliedGeneration: plannedGeneration(c.fleet, host),
+    applyError: '',
+    instances,
+  });
 
 /** zk-main and storm-main (nimbus s1, s2; a supervisor on s3), with `extra` spec fields for storm-main. */
 function setUp(c: Core, extra: Record<string, unknown> = {}): void {

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { nullLogger } from '@hactl/shared';
-import { reportedInstance } from '../reconcile/testing.js';
+import { reportedInstance, plannedGeneration } from '../reconcile/testing.js';
 import { createApp } from '../api/app.js';
 import type { ClusterSummary, ClusterView, HostView, RolloutView } from '../api/contract.js';
 import { createCore, type Core } from '../core.js';
@@ -40,7 +40,11 @@ function report(synced = 2, down: number[] = []): void {
       probeAt: now,
       probe: down.includes(i) ? undefined : probe,
     });
-    core.fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
+    core.fleet.recordStatus(`h${i}`, {
+      appliedGeneration: plannedGeneration(core.fleet, `h${i}`),
+      applyError: '',
+      instances: [inst],
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { nullLogger } from '@hactl/shared';
-import { reportedInstance } from '../reconcile/testing.js';
+import { reportedInstance, plannedGeneration } from '../reconcile/testing.js';
 import { createApp } from '../api/app.js';
 import { createCore, type Core } from '../core.js';
 import { tempSqliteStore } from '../rollout/testing.js';
@@ -61,7 +61,7 @@ function report(): void {
         ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 }
         : { ok: true, serving: true, mode: 'follower' };
     core.fleet.recordStatus(`h${i}`, {
-      appliedGeneration: 99,
+      appliedGeneration: plannedGeneration(core.fleet, `h${i}`),
       applyError: '',
       instances: [reportedInstance(`zk/zk-${i}`, { pid: 100 + i, probeAt: now, probe })],
     });

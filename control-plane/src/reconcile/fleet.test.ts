@@ -6,7 +6,7 @@ import { nullLogger, serviceKind, type InstanceObservation } from '@hactl/shared
 import { Fleet, receivedProbeAt, type AgentSession } from './fleet.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { reportedInstance } from './testing.js';
+import { reportedInstance, plannedGeneration } from './testing.js';
 import { toWireDesired } from '../agent-rpc/service.js';
 
 let dir: string;
@@ -42,7 +42,11 @@ function reportZk(leaderSynced: number | undefined, hosts: readonly number[] = [
       probeAt: clock,
       probe,
     };
-    fleet.recordStatus(`h${i}`, { appliedGeneration: 99, applyError: '', instances: [inst] });
+    fleet.recordStatus(`h${i}`, {
+      appliedGeneration: plannedGeneration(fleet, `h${i}`),
+      applyError: '',
+      instances: [inst],
+    });
   }
 }
 /** Two more clusters on two more hosts: zk2, a standalone ZooKeeper on h4; kafka2 on h5, on zk (h1-h3). */
@@ -141,6 +145,65 @@ describe('a (re)connecting agent is answered with its stored desired state', () 
     expect(toWireDesired(fresh.generation, fresh.stateJson)).toEqual(
       toWireDesired(again.generation, '(not parsed)', again.state),
     );
+  });
+});
+
+describe("a hello with another host's address", () => {
+  const hello = (name: string, address: string) => ({
+    name,
+    address,
+    agentVersion: 't',
+    dataRoot: '/d',
+    labels: {},
+    facts: {},
+  });
+
+  it('is refused while that host is connected, naming the field; accepted once it is not; the host itself may keep it', () => {
+    expect(() => fleet.connectAgent(hello('twin', '127.0.0.12'), session('twin'))).toThrow(
+      expect.objectContaining({
+        code: 'already_exists',
+        message: expect.stringMatching(/^address 127\.0\.0\.12 is that of host h2, whose agent is connected/),
+        details: [{ path: 'hello.address', message: "is host h2's address" }],
+      }),
+    );
+    expect(store.getHostByName('twin')).toBeUndefined();
+
+    // h2 reconnecting with its own address is not a twin of itself.
+    fleet.disconnectAgent('h2', sessions.get('h2')!);
+    expect(fleet.connectAgent(hello('h2', '127.0.0.12'), session('h2')).hostId).toBe('h2');
+
+    // A replaced server: h3's agent is gone, a new host takes its address.
+    fleet.disconnectAgent('h3', sessions.get('h3')!);
+    expect(fleet.connectAgent(hello('h3-new', '127.0.0.13'), session('h3-new')).hostId).toBe('h3-new');
+  });
+});
+
+describe('an applied generation ahead of the desired state', () => {
+  it("counts as nothing applied (another store's state): the host shows 0, and its clusters are not healthy until it applies ours", () => {
+    reportZk(2);
+    expect(fleet.clusterStatus('zk').status.health).toBe('healthy');
+    const planned = plannedGeneration(fleet, 'h2');
+    const probe = { ok: true, serving: true, mode: 'follower' };
+    const report = (appliedGeneration: number) =>
+      fleet.recordStatus('h2', {
+        appliedGeneration,
+        applyError: '',
+        instances: [reportedInstance('zk/zk-2', { pid: 12, probeAt: clock, probe })],
+      });
+
+    report(planned + 1);
+    expect(fleet.listHosts().find((h) => h.name === 'h2')).toMatchObject({
+      generation: planned,
+      appliedGeneration: 0,
+    });
+    expect(fleet.clusterStatus('zk').status).toMatchObject({
+      health: 'degraded',
+      reason: 'leader 1, 2/2 followers synced; 1 host(s) have not applied the latest desired state',
+    });
+
+    report(planned);
+    expect(fleet.listHosts().find((h) => h.name === 'h2')!.appliedGeneration).toBe(planned);
+    expect(fleet.clusterStatus('zk').status.health).toBe('healthy');
   });
 });
 
@@ -298,7 +361,7 @@ describe('start-up failures are visible', () => {
     };
     const report = (f?: typeof failure) =>
       fleet.recordStatus('h2', {
-        appliedGeneration: 99,
+        appliedGeneration: plannedGeneration(fleet, 'h2'),
         applyError: '',
         instances: [reportedInstance('zk/zk-2', { process: 'crashed', ...(f ? { failure: f } : {}) })],
       });
@@ -361,7 +424,7 @@ describe('status views past their reuse window, the fleet only renewing its repo
 describe('status views roll up again only the clusters whose hosts changed', () => {
   const reportZk2 = (serving: boolean) =>
     fleet.recordStatus('h4', {
-      appliedGeneration: 99,
+      appliedGeneration: plannedGeneration(fleet, 'h4'),
       applyError: '',
       instances: [
         {
@@ -450,7 +513,7 @@ describe('a status view that takes over roll-ups judges as a new one would', () 
           : { ok: true, serving: true, mode: 'follower' };
     const report = (hostId: string, id: string, probe: object, process: 'running' | 'crashed' = 'running') =>
       fleet.recordStatus(hostId, {
-        appliedGeneration: 99,
+        appliedGeneration: plannedGeneration(fleet, hostId),
         applyError: '',
         instances: [{ ...reportedInstance(id, { pid: 7, process }), probeAt: clock, probe }],
       });
@@ -559,7 +622,9 @@ describe('the claims check of an apply', () => {
     const onH1 = { ...zk2({ tickTime: 2500 }), members: [{ host: 'h1', id: 1 }] };
     expect(() => fleet.applyCluster('zk2', onH1, meta)).toThrow(/clashes with other instances/);
     // The host's new address drops the snapshot, and with it the record: the next apply checks all.
+    // (A hello refuses a connected host's address; h1's agent is away, so h4 may take it.)
     fleet.disconnectAgent('h4', s4);
+    fleet.disconnectAgent('h1', sessions.get('h1')!);
     fleet.connectAgent(hello('127.0.0.11'), session('h4'));
     expect(() => fleet.applyCluster('zk2', zk2({ tickTime: 3000 }), { author: 't', message: '' })).toThrow(
       /clashes with other instances/,

@@ -497,6 +497,20 @@ export class Fleet {
         { retriable: true },
       );
     }
+    // Services bind and advertise their host's address, and ports are checked per host: two
+    // connected hosts with one address could be given the same port. A disconnected one is not in
+    // the way (its server may have been replaced by this one).
+    const twin = this.store
+      .hostsAt(hello.address)
+      .find((h) => h.id !== key && this.sessions.isConnected(h.id));
+    if (twin)
+      throw new HactlError(
+        'already_exists',
+        `address ${hello.address} is that of host ${twin.name}, whose agent is connected; two hosts cannot share an address ` +
+          '(their services bind and advertise it): give this agent its own --address',
+        // Like a second session of one name: accepted once the other host's stream ends.
+        { retriable: true, details: [{ path: 'hello.address', message: `is host ${twin.name}'s address` }] },
+      );
     const { hostId, pushes } = this.transaction(() => this.register(hello, existing, now));
     this.sessions.attach(hostId, session);
     this.push(pushes, hostId);
@@ -625,7 +639,24 @@ export class Fleet {
     this.onAgentDisconnected(hostId);
   }
 
+  /**
+   * Records an agent's status report. An applied generation ahead of the one planned for the host
+   * is not one of this control plane's desired states: the agent last applied another store's
+   * (one restored from an older backup, or the host's before it was deleted and enrolled again),
+   * and its hello says so before our state reaches it. It counts as nothing applied, so the host
+   * stays lagging (its clusters not healthy: "1 host(s) have not applied the latest desired
+   * state") until it applies what it was sent, and no view shows a host ahead of its desired state.
+   */
   recordStatus(hostId: string, update: StatusUpdate): void {
+    const planned = this.snapshot().desired.get(hostId)?.generation ?? 0;
+    if (update.appliedGeneration > planned) {
+      if (this.sessions.livenessOf(hostId)?.applied !== 0)
+        this.log.warn(
+          { host: hostId, generation: update.appliedGeneration, planned },
+          'agent reports an applied generation ahead of its desired state; counted as none applied',
+        );
+      update = { ...update, appliedGeneration: 0 };
+    }
     this.sessions.record(hostId, update, this.desiredInstances(hostId));
   }
 

@@ -9,7 +9,7 @@ import { createCore, type Core } from '../core.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { AgentSession } from './fleet.js';
 import { FORMED_FACT, checkFormed } from './formed.js';
-import { reportedInstance } from './testing.js';
+import { reportedInstance, plannedGeneration } from './testing.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -58,7 +58,7 @@ const kraft = (brokerIds = [1, 2, 3]) => ({
 function reportRunning(brokerIds: number[]): void {
   brokerIds.forEach((id, i) =>
     core.fleet.recordStatus(`h${i + 1}`, {
-      appliedGeneration: 99,
+      appliedGeneration: plannedGeneration(core.fleet, `h${i + 1}`),
       applyError: '',
       instances: [reportedInstance(`kafka/kafka-${id}`, { pid: 100 + i })],
     }),

@@ -1,4 +1,5 @@
 import type { InstanceObservation } from '@hactl/shared';
+import type { Fleet } from './fleet.js';
 
 /** What an agent reports of one instance (as Fleet.recordStatus takes it): running, unprobed, unless `o` says otherwise. For tests. */
 export function reportedInstance(
@@ -16,4 +17,12 @@ export function reportedInstance(
     probe: undefined,
     ...o,
   };
+}
+
+/**
+ * The generation planned for a host, which an agent that applied its desired state reports (a
+ * report ahead of it counts as nothing applied: Fleet.recordStatus). For tests.
+ */
+export function plannedGeneration(fleet: Pick<Fleet, 'snapshot'>, hostId: string): number {
+  return fleet.snapshot().desired.get(hostId)?.generation ?? 0;
 }

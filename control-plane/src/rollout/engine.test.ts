@@ -14,6 +14,7 @@ import {
   parseRolloutRequest,
   type RolloutEngine,
 } from './engine.js';
+import { plannedGeneration } from '../reconcile/testing.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -59,7 +60,11 @@ function report(fleet: Fleet, leader = 2): void {
       probeAt: now,
       probe,
     };
-    fleet.recordStatus(`h${i}`, { appliedGeneration: 3, applyError: '', instances: [inst] });
+    fleet.recordStatus(`h${i}`, {
+      appliedGeneration: plannedGeneration(fleet, `h${i}`),
+      applyError: '',
+      instances: [inst],
+    });
   }
 }
 

@@ -211,4 +211,9 @@ export const MIGRATIONS: readonly string[] = [
     reason      TEXT NOT NULL
   ) STRICT;
   `,
+  // 10: hosts by address, for the hello's check that no other connected host has its address
+  // (Fleet.connectAgent), one index lookup per hello instead of a scan of the fleet's hosts.
+  `
+  CREATE INDEX hosts_address ON hosts(address);
+  `,
 ];

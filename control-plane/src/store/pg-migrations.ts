@@ -204,6 +204,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     reason      TEXT NOT NULL
   );
   `,
+  // 10: hosts by address (SQLite's migration 10).
+  `
+  CREATE INDEX hosts_address ON hosts(address);
+  `,
 ];
 
 /**

@@ -351,6 +351,10 @@ export class PgStore implements Store {
     return this.one('SELECT * FROM hosts WHERE name = $1', [name]);
   }
 
+  hostsAt(address: string): { id: string; name: string }[] {
+    return this.all('SELECT id, name FROM hosts WHERE address = $1 ORDER BY name', [address]);
+  }
+
   upsertHost(
     h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> &
       Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>,

@@ -265,6 +265,13 @@ export class SqliteStore implements Store {
     return this.sql('SELECT * FROM hosts WHERE name = ?').get(name) as HostRow | undefined;
   }
 
+  hostsAt(address: string): { id: string; name: string }[] {
+    return this.sql('SELECT id, name FROM hosts WHERE address = ? ORDER BY name').all(address) as {
+      id: string;
+      name: string;
+    }[];
+  }
+
   upsertHost(
     h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> &
       Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>,

@@ -132,6 +132,21 @@ export function describeStoreContract(
       store.close();
     });
 
+    it('hostsAt lists the hosts registered with an address, in name order; an address moves with its host', async () => {
+      const store = await open();
+      store.upsertHost({ ...host, id: 'b', name: 'b', address: '127.0.0.5' });
+      store.upsertHost({ ...host, id: 'a', name: 'a', address: '127.0.0.5' });
+      store.upsertHost({ ...host, id: 'c', name: 'c', address: '127.0.0.6' });
+      expect(store.hostsAt('127.0.0.5')).toEqual([
+        { id: 'a', name: 'a' },
+        { id: 'b', name: 'b' },
+      ]);
+      store.upsertHost({ ...host, id: 'b', name: 'b', address: '127.0.0.7' });
+      expect(store.hostsAt('127.0.0.5')).toEqual([{ id: 'a', name: 'a' }]);
+      expect(store.hostsAt('127.0.0.9')).toEqual([]);
+      store.close();
+    });
+
     it('ms times beyond 32 bits come back as the same JS numbers', async () => {
       const store = await open();
       const t = 1_800_000_000_123;

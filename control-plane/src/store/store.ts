@@ -278,6 +278,8 @@ export interface Store {
   deleteHost(id: string): void;
   listHosts(): HostRow[];
   getHostByName(name: string): HostRow | undefined;
+  /** Ids and names of the hosts registered with this address (an index lookup), in name order. */
+  hostsAt(address: string): { id: string; name: string }[];
   upsertHost(
     h: Omit<HostRow, 'last_seen_at' | 'applied_generation'> &
       Partial<Pick<HostRow, 'last_seen_at' | 'applied_generation'>>,

@@ -3,7 +3,7 @@
  * against a strict character set before it is put into the shell line (never quoted-and-hoped):
  * host names, IPs, `key=value` labels, URL and token characters only.
  */
-import { ValidationError, type ErrorDetail } from '@hactl/shared';
+import { ValidationError, labelProblem, type ErrorDetail } from '@hactl/shared';
 
 export interface InstallCommandInput {
   /** https://HOST:PORT the host reaches the control plane's HTTPS API at. */
@@ -36,12 +36,10 @@ const CHECKS: [keyof InstallCommandInput, RegExp, string][] = [
 
 /** Problems with the labels of an install command (keys and values as the agent's --label takes them). */
 export function checkLabels(labels: Record<string, string>): ErrorDetail[] {
-  return Object.entries(labels)
-    .filter(([k, v]) => !/^[A-Za-z0-9._/-]{1,63}$/.test(k) || !/^[A-Za-z0-9._-]{0,63}$/.test(v))
-    .map(([k]) => ({
-      path: `labels.${k}`,
-      message: 'key [A-Za-z0-9._/-]{1,63}, value [A-Za-z0-9._-]{0,63}',
-    }));
+  return Object.entries(labels).flatMap(([k, v]) => {
+    const why = labelProblem(k, v);
+    return why ? [{ path: `labels.${k}`, message: why }] : [];
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { labelProblem } from '@hactl/shared/labels';
 import { isRecord } from '../api-types.js';
 import { ApiError, UsageError } from '../errors.js';
 import { EXIT_FAILED } from '../failure.js';
@@ -53,6 +54,9 @@ export async function runInstallCommand(
   for (const l of flags.label) {
     const i = l.indexOf('=');
     if (i <= 0) throw new UsageError(`--label ${JSON.stringify(l)} is not KEY=VALUE`);
+    // Checked here as well: `__proto__` would vanish from this object before the control plane saw it.
+    const why = labelProblem(l.slice(0, i), l.slice(i + 1));
+    if (why) throw new UsageError(`--label: ${why}`);
     labels[l.slice(0, i)] = l.slice(i + 1);
   }
   const body = await ctx.client.post('/v1/install-command', {

@@ -33,6 +33,12 @@ type Case = [
 const cases: Case[] = [
   ['no nimbus', (s) => ({ ...s, nimbus: { hosts: [] } }), 'nimbus.hosts', /at least one nimbus/],
   [
+    'no supervisor (workers run only in supervisor slots)',
+    (s) => ({ ...s, supervisors: { hosts: [] } }),
+    'supervisors.hosts',
+    /at least one supervisor: topologies' workers run only in supervisor slots/,
+  ],
+  [
     'autoFailover in native mode',
     (s) => ({ ...s, nimbus: { hosts: ['storm1', 'storm2'], failover: 'native', autoFailover: true } }),
     'nimbus.autoFailover',
@@ -253,6 +259,12 @@ const cases: Case[] = [
     (s) => ({ ...s, settings: { 'topology.max.spout.pending': 1e21 } }),
     'settings.topology.max.spout.pending',
     /plain decimals/,
+  ],
+  [
+    'topology.workers as a map (Config.java: @IsInteger @IsPositiveNumber)',
+    (s) => ({ ...s, settings: { 'topology.workers': { a: 1 } } }),
+    'settings.topology.workers',
+    /must be a positive integer/,
   ],
   [
     'non-integer session timeout',

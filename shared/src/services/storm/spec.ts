@@ -107,7 +107,13 @@ export const STORM_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
 const PLAIN_NUMBER_RE = /^-?[0-9]+(\.[0-9]+)?$/;
 // ZooKeeper refuses "." and ".." segments (PathUtils.validatePath); no segment starts with ".".
 const ZNODE_PATH_RE = /^(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/;
+/**
+ * Keys Storm's Config.java declares `@IsInteger @IsPositiveNumber`; a daemon refuses to start on
+ * another value (ConfigValidation). `topology.workers` in storm.yaml is the default of every
+ * topology submitted to the cluster.
+ */
 const POSITIVE_INT_KEYS = new Set([
+  'topology.workers',
   'storm.zookeeper.session.timeout',
   'storm.zookeeper.connection.timeout',
   'supervisor.heartbeat.frequency.secs',
@@ -356,6 +362,14 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
 
   if (spec.nimbus.hosts.length === 0)
     problems.push({ path: 'nimbus.hosts', message: 'a Storm cluster needs at least one nimbus' });
+  // Workers run only in supervisors' slots: without one nothing can run, and Storm's health
+  // (every supervisor registered, the UI's slotsTotal) would call such a cluster healthy.
+  if (spec.supervisors.hosts.length === 0)
+    problems.push({
+      path: 'supervisors.hosts',
+      message:
+        "a Storm cluster needs at least one supervisor: topologies' workers run only in supervisor slots",
+    });
   if (spec.nimbus.failover === 'native') {
     // In native mode Storm's own leader latch fails over; hactl has nothing to detect or fence.
     if (spec.nimbus.autoFailover !== undefined)
