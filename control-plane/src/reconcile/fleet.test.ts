@@ -70,6 +70,21 @@ function twoMore(): void {
     meta,
   );
 }
+/** A ZooKeeper spec on hosts h<i> with a tickTime (a one-member ensemble's member has id 1). */
+const zkSpec = (tickTime: number, hosts: readonly number[]) => ({
+  kind: 'zookeeper',
+  distribution: { home: '/zk' },
+  settings: { tickTime },
+  members: hosts.map((i) => ({ host: `h${i}`, id: hosts.length === 1 ? 1 : i })),
+});
+/** A Kafka spec on zk, brokers on hosts h<i> (ids from 1), with num.io.threads. */
+const kafkaSpec = (threads: number, hosts: readonly number[]) => ({
+  kind: 'kafka',
+  distribution: { home: '/kafka' },
+  zookeeper: 'zk',
+  settings: { 'num.io.threads': threads },
+  brokers: hosts.map((i, k) => ({ host: `h${i}`, id: k + 1 })),
+});
 /** A restarted control plane: a new Fleet on the shared store, which knows only what is stored. */
 const restartedFleet = () =>
   new Fleet({ store, logger: nullLogger, now: () => clock, reportIntervalMs: 1000, randomId: () => 'A' });
@@ -493,8 +508,53 @@ describe('status views roll up again only the clusters whose hosts changed', () 
   });
 });
 
+describe('status views across a revision of another cluster', () => {
+  it("a revision of zk2 rolls up zk2 alone; one of kafka, on zk's hosts, rolls zk up too (they lag); one of zk re-plans kafka and kafka2, which are rolled up with it", () => {
+    twoMore();
+    reportZk(2);
+    const meta = { author: 't', message: '' };
+    // The first apply once zk is healthy releases kafka and kafka2 (their started fact is stored,
+    // the snapshot read again, their hosts given new desired states): out of the way first.
+    fleet.applyCluster('zk2', zkSpec(2200, [4]), meta);
+    reportZk(2);
+    const views = () => ['zk', 'kafka', 'zk2', 'kafka2'].map((n) => fleet.clusterStatus(n).status.health);
+    views();
+    const spies = ['zookeeper', 'kafka'].map((k) => vi.spyOn(serviceKind(k)!, 'checkHealth'));
+    const names = () => spies.flatMap((sp) => sp.mock.calls.map((c) => c[0].spec.name)).sort();
+    try {
+      clock += 500;
+      fleet.applyCluster('zk2', zkSpec(2500, [4]), meta);
+      spies.forEach((sp) => sp.mockClear());
+      views();
+      expect(names()).toEqual(['zk2']);
+
+      // kafka shares zk's hosts: its revision gives them new desired states, which they have not
+      // applied yet, so zk is rolled up too (and shown lagging), not carried.
+      clock += 500;
+      fleet.applyCluster('kafka', kafkaSpec(9, [1, 2, 3]), meta);
+      spies.forEach((sp) => sp.mockClear());
+      expect(views()[0]).toBe('degraded');
+      expect(fleet.clusterStatus('zk').status.reason).toMatch(
+        /3 host\(s\) have not applied the latest desired state$/,
+      );
+      expect(names()).toEqual(['kafka', 'zk']);
+      reportZk(2);
+
+      clock += 500;
+      fleet.applyCluster('zk', zkSpec(2500, [1, 2, 3]), meta);
+      spies.forEach((sp) => sp.mockClear());
+      views();
+      // kafka and kafka2 plan with zk's spec (their zookeeper.connect), so the revision re-planned
+      // them; zk2 is carried.
+      expect(names()).toEqual(['kafka', 'kafka2', 'zk']);
+    } finally {
+      spies.forEach((sp) => sp.mockRestore());
+    }
+  });
+});
+
 describe('a status view that takes over roll-ups judges as a new one would', () => {
-  it('over 400 seeded steps of reports, renewals, silences, reconnects and clock moves: the same verdicts as a reader built afresh', () => {
+  it('over 400 seeded steps of reports, renewals, silences, revisions of other clusters, reconnects and clock moves: the same verdicts as a reader built afresh', () => {
     twoMore();
     // A small deterministic generator (mulberry32), so a failure replays.
     let seed = 20261204;
@@ -541,7 +601,16 @@ describe('a status view that takes over roll-ups judges as a new one would', () 
         const i = pick([1, 2, 3]);
         if (down.has(i)) down.delete(i);
         else down.add(i);
-      } else if (op < 0.78) {
+      } else if (op < 0.74) {
+        // A revision of one cluster: the snapshot is derived, the others' roll-ups may be carried
+        // (kafka shares zk's hosts and gives them new desired states; kafka2 depends on zk).
+        const tickTime = pick([2000, 2500, 3000]);
+        const which = random();
+        const meta = { author: 't', message: '' };
+        if (which < 0.3) fleet.applyCluster('kafka', kafkaSpec(tickTime / 250, [1, 2, 3]), meta);
+        else if (which < 0.65) fleet.applyCluster('zk2', zkSpec(tickTime, [4]), meta);
+        else fleet.applyCluster('kafka2', kafkaSpec(tickTime / 250, [5]), meta);
+      } else if (op < 0.8) {
         fleet.disconnectAgent('h4', sessions.get('h4')!);
         const s = session('h4');
         sessions.set('h4', s);

@@ -188,12 +188,14 @@ export class Fleet {
    * it may show older is the probe and last-seen times that renewals moved: at most one report
    * interval old (and never less than STATUS_REUSE_MIN_MS), the granularity those times move at.
    *
-   * On the same snapshot, when nothing the reader judged fresh has turned stale
-   * (`AgentSessions.judgedAlike`), the next reader takes over the roll-ups of the clusters whose
-   * hosts only renewed their reports since (and whose dependencies' health is unchanged), with
+   * When nothing the reader judged fresh has turned stale (`AgentSessions.judgedAlike`), the
+   * next reader takes over the roll-ups of the clusters whose hosts only renewed their reports
+   * since, whose dependencies' health is unchanged and whose part of the snapshot is the one they
+   * were judged on (a revision of another cluster, derived by withRevision, leaves it alone), with
    * the members' probe times read again (ReaderReuse `carry-over`), and rolls up only the
    * others. A fleet that reports steadily is then rolled up again cluster by cluster, when a
-   * report changes something of that cluster, and all at once when a host falls silent.
+   * report or a revision changes something of that cluster, and all at once when a host falls
+   * silent or the snapshot is read from the store again (a host registered).
    */
   status(): StatusReader {
     const snap = this.snapshot();
@@ -214,7 +216,7 @@ export class Fleet {
     // reader keeps the old one's time and roll-ups and plans only the hints again.
     const reader = sameInputs
       ? new StatusReader({ ...options, now: c.at }, { from: c.reader, kind: 'hints' })
-      : sameSnapshot && this.sessions.judgedAlike(c.at, now)
+      : c !== undefined && now >= c.at && this.sessions.judgedAlike(c.at, now)
         ? new StatusReader({ ...options, now }, { from: c.reader, kind: 'carry-over' })
         : new StatusReader({ ...options, now });
     this.statusCache = {

@@ -31,12 +31,20 @@ export interface StatusReaderOptions {
 /**
  * What a cluster's roll-up read: the sessions' `version` then, every host whose session, liveness
  * or reports it read (its members' and their reporters'), and the health of each cluster its
- * dependency hold read. A later reader keeps the roll-up while these are unchanged (stillHolds).
+ * dependency hold read; and from the snapshot, the cluster itself (spec and plans), its facts,
+ * the host names and each of those hosts' desired generation. A later reader keeps the roll-up
+ * while these are unchanged (stillHolds), on the same snapshot or a later one.
  */
 interface JudgedOn {
   version: number;
   hosts: readonly string[];
   deps: readonly (readonly [string, ClusterHealth | 'missing'])[];
+  /** The snapshot's cluster object (withRevision keeps the objects of clusters it did not change). */
+  cluster: SnapshotCluster;
+  facts: Readonly<Record<string, string>> | undefined;
+  hostNames: ReadonlyMap<string, string>;
+  /** `hosts`' desired generations, in their order (the lagging check reads them). */
+  generations: readonly number[];
 }
 
 /** A cluster's status before its hint, the members its hint names, and what it was judged on. */
@@ -54,15 +62,17 @@ interface RolledUp {
  * How a reader takes over an earlier reader's roll-ups (Fleet.status decides which applies):
  * - `hints`: the same snapshot, observations and time; only the rollouts differ. The roll-ups
  *   are shared and only the hints (which read the rollouts) are planned again.
- * - `carry-over`: the same snapshot at a later time, and nothing judged fresh has turned stale
- *   (AgentSessions.judgedAlike). A cluster none of whose hosts changed since its roll-up
- *   (AgentSessions.changedSince: every report since was a renewal) and whose dependencies have
- *   the health its hold read keeps its verdicts: a renewal changes no member field but the probe
- *   time, so the roll-up is copied with its members' `lastProbe` read again instead of being
- *   rolled up again (10,000 Storm members listed in-process: 28 ms against 66-69 ms for a new
- *   roll-up, most of it reading each member's report and formatting its time). The other
- *   clusters are rolled up again: a report from one ZooKeeper member does not roll up a
- *   10,000-member Storm cluster on other hosts, unless the ensemble's health changed.
+ * - `carry-over`: a later time, on the same snapshot or one derived from it, and nothing judged
+ *   fresh has turned stale (AgentSessions.judgedAlike). A cluster none of whose hosts changed
+ *   since its roll-up (AgentSessions.changedSince: every report since was a renewal), whose
+ *   snapshot inputs are the ones it read (stillHolds: a revision of another cluster keeps its
+ *   object, facts and its hosts' desired generations) and whose dependencies have the health its
+ *   hold read keeps its verdicts: a renewal changes no member field but the probe time, so the
+ *   roll-up is copied with its members' `lastProbe` read again instead of being rolled up again
+ *   (10,000 Storm members listed in-process: 28 ms against 66-69 ms for a new roll-up, most of it
+ *   reading each member's report and formatting its time). The other clusters are rolled up
+ *   again: a report from one ZooKeeper member, or a revision of another cluster, does not roll up
+ *   a 10,000-member Storm cluster on other hosts, unless the ensemble's health changed.
  */
 export interface ReaderReuse {
   from: StatusReader;
@@ -216,7 +226,7 @@ export class StatusReader {
     let base = cached ? this.rolledUp.get(c.name) : undefined;
     if (!base) {
       const carried = cached ? this.carried?.get(c.name) : undefined;
-      base = carried && this.stillHolds(carried) ? this.withProbeTimes(carried) : this.rollUpGuarded(c);
+      base = carried && this.stillHolds(carried, c) ? this.withProbeTimes(carried) : this.rollUpGuarded(c);
       if (cached) this.rolledUp.set(c.name, base);
     }
     if (!base.judgedOn) return base.status;
@@ -230,14 +240,21 @@ export class StatusReader {
   }
 
   /**
-   * Whether an earlier roll-up's verdicts are still a new one's (ReaderReuse `carry-over`): it
-   * was judged, none of the hosts it read changed since, and each cluster it depends on has the
-   * health its dependency hold read then.
+   * Whether an earlier roll-up's verdicts are still a new one's for `c` (ReaderReuse
+   * `carry-over`): it was judged; `c` is the very cluster object it judged (no revision of it and
+   * no re-planning since: a revision of a cluster it depends on re-plans it), with the same facts
+   * and host names; none of the hosts it read changed since, in their sessions or their desired
+   * generation; and each cluster it depends on has the health its dependency hold read then.
    */
-  private stillHolds({ judgedOn: on }: RolledUp): boolean {
+  private stillHolds({ judgedOn: on }: RolledUp, c: SnapshotCluster): boolean {
+    if (on === undefined) return false;
+    const { snapshot, sessions } = this.o;
     return (
-      on !== undefined &&
-      !this.o.sessions.changedSince(on.hosts, on.version) &&
+      on.cluster === c &&
+      on.facts === snapshot.context.clusterFacts?.get(c.name) &&
+      on.hostNames === snapshot.hostNames &&
+      on.hosts.every((h, i) => (snapshot.desired.get(h)?.generation ?? 0) === on.generations[i]) &&
+      !sessions.changedSince(on.hosts, on.version) &&
       on.deps.every(([name, health]) => this.healthOf(name) === health)
     );
   }
@@ -318,12 +335,21 @@ export class StatusReader {
       if (obs?.logFiles?.length) m.logs = obs.logFiles;
       if (obs?.failure) m.failure = obs.failure;
     }
-    const hosts = new Set(c.plans.map((p) => p.hostId));
-    for (const obs of observations.values()) hosts.add(obs.hostId);
+    const read = new Set(c.plans.map((p) => p.hostId));
+    for (const obs of observations.values()) read.add(obs.hostId);
+    const hosts = [...read];
     return {
       status,
       hintFacts: collectHintFacts(status.members, observations),
-      judgedOn: { version, hosts: [...hosts], deps },
+      judgedOn: {
+        version,
+        hosts,
+        deps,
+        cluster: c,
+        facts: snapshot.context.clusterFacts?.get(c.name),
+        hostNames: snapshot.hostNames,
+        generations: hosts.map((h) => snapshot.desired.get(h)?.generation ?? 0),
+      },
     };
   }
 }
