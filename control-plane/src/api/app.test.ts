@@ -462,6 +462,30 @@ describe("REST API: an apply's rollout options", () => {
     expect(pushed).toEqual([]);
   });
 
+  it('a rollback takes them in its body: bad ones and onGateTimeout rollback → 400 naming each, nothing stored', async () => {
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+    const rollback = (body: unknown) =>
+      app.request('/v1/clusters/zk-main/rollback', {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+    const bad = await rollback({ to: 1, gateTimeoutSec: 3, onGateTimeout: 'later' });
+    expect(bad.status).toBe(400);
+    expect((await details(bad)).map((d) => d.path)).toEqual(['gateTimeoutSec', 'onGateTimeout']);
+    const again = await rollback({ to: 1, onGateTimeout: 'rollback' });
+    expect(again.status).toBe(400);
+    expect(await details(again)).toEqual([
+      {
+        path: 'onGateTimeout',
+        message:
+          'a rollback cannot roll back on a gate timeout: that would apply again the revision it leaves; use pause or abort',
+      },
+    ]);
+    expect(store.getCluster('zk-main')!.current_revision).toBe(1);
+    expect((await rollback({ to: 1, onGateTimeout: 'abort', pauseBetweenSec: 2 })).status).toBe(200);
+  });
+
   it('with rollout=false → 400 naming the option, nothing stored; good values are accepted', async () => {
     const res = await post('?rollout=false&onGateTimeout=rollback', { clusters: [spec] });
     expect(res.status).toBe(400);

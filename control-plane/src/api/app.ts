@@ -4,7 +4,7 @@ import { HactlError, NAME_RE, ValidationError, parseJsonInput, type Logger } fro
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Fleet } from '../reconcile/fleet.js';
 import { parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
-import { parseRolloutQuery } from '../rollout/options.js';
+import { parseRolloutChoices, parseRolloutQuery } from '../rollout/options.js';
 import { Changes, type ChangeMeta } from '../changes/changes.js';
 import { parseFailoverRequest, type FailoverEngine } from '../failover/engine.js';
 import { httpError } from './errors.js';
@@ -262,7 +262,14 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
         { path: 'to', message: 'must be a revision number' },
       ]);
     }
-    return c.json(changes.rollback(name, body.to, meta(c, body.message)));
+    return c.json(
+      changes.rollback(
+        name,
+        body.to,
+        meta(c, body.message),
+        parseRolloutChoices(body as Record<string, unknown>),
+      ),
+    );
   });
 
   app.post('/v1/clusters/:name/rollouts', async (c) => {

@@ -127,11 +127,24 @@ export class Changes {
     );
   }
 
-  /** Makes revision `to`'s spec current again as a new revision, rolled out like any change. */
-  rollback(name: string, to: number, meta: ChangeMeta): AppliedCluster {
+  /**
+   * Makes revision `to`'s spec current again as a new revision, rolled out like any change (with
+   * the operator's `choices` over the default rollout options).
+   * @throws ValidationError for `onGateTimeout: rollback`, which would apply again the revision
+   *   this rolls back from (a gate timeout's own rollback rollout only pauses, engine.ts).
+   */
+  rollback(name: string, to: number, meta: ChangeMeta, choices: RolloutChoices = {}): AppliedCluster {
+    if (choices.onGateTimeout === 'rollback')
+      throw new ValidationError('invalid rollback request', [
+        {
+          path: 'onGateTimeout',
+          message:
+            'a rollback cannot roll back on a gate timeout: that would apply again the revision it leaves; use pause or abort',
+        },
+      ]);
     const spec = this.fleet.getRevisionSpec(name, to);
     const message = `rollback to revision ${to}${meta.message ? `: ${meta.message}` : ''}`.slice(0, 500);
-    return this.apply([{ name, spec }], { author: meta.author, message }, { rollout: true })[0]!;
+    return this.apply([{ name, spec }], { author: meta.author, message }, { rollout: true, choices })[0]!;
   }
 
   /** What `delete` would stop and leave on disk; throws exactly as `delete` would refuse. */

@@ -407,6 +407,57 @@ describe('restart pending never lingers without a way out (issue 17 #7)', () => 
   });
 });
 
+describe("an apply's and a rollback's rollout options", () => {
+  const optionsOf = (id: string) =>
+    JSON.parse(cp.store.getRollout(id)!.options_json) as Record<string, unknown>;
+
+  it('hactl apply and hactl rollback store --gate-timeout, --on-gate-timeout and --pause-between; a rollback refuses to roll back again', async () => {
+    await established();
+    const change = await cp.hactl(
+      'apply',
+      '-f',
+      file('zk2.yaml', zkSpec({ home: '/opt/zk-next' })),
+      '--gate-timeout',
+      '30',
+      '--on-gate-timeout',
+      'rollback',
+      '--pause-between',
+      '4',
+    );
+    expect(change.code, change.err).toBe(0);
+    const rollout = /rollout\/(\w+):/.exec(change.out)![1]!;
+    expect(optionsOf(rollout)).toMatchObject({
+      gateTimeoutSec: 30,
+      onGateTimeout: 'rollback',
+      pauseBetweenSec: 4,
+    });
+    expect((await cp.hactl('rollout', 'abort', rollout)).code).toBe(0);
+
+    const again = await cp.hactl('rollback', 'zk-main', '--to', '1', '--on-gate-timeout', 'rollback');
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/--on-gate-timeout.*rollback.*(pause|choices)/s);
+    expect(cp.core.fleet.listRevisions('zk-main')).toHaveLength(2);
+
+    const r = await cp.hactl(
+      'rollback',
+      'zk-main',
+      '--to',
+      '1',
+      '--gate-timeout',
+      '45',
+      '--on-gate-timeout',
+      'abort',
+    );
+    expect(r.code, r.err).toBe(0);
+    const back = cp.core.rollouts.list('zk-main').find((x) => x.id !== rollout)!;
+    expect(optionsOf(back.id)).toMatchObject({
+      gateTimeoutSec: 45,
+      onGateTimeout: 'abort',
+      pauseBetweenSec: 0,
+    });
+  });
+});
+
 describe('smaller CLI fixes (issue 17 #8)', () => {
   it('delete cluster: no --yes → preview and exit 2, nothing deleted; --dry-run → exit 0; --yes → deleted, data named as left on disk', async () => {
     await established();

@@ -3,6 +3,7 @@ import { createApiClient, DEFAULT_SERVER, resolveConnection } from './client.js'
 import type { ApplyFlags } from './commands/apply.js';
 import type { CommandContext, OutputFlags } from './commands/context.js';
 import type { RolloutStartFlags } from './commands/rollout.js';
+import type { RolloutChoiceFlags } from './commands/rollout-choices.js';
 import type { FailoverFlags } from './commands/failover.js';
 import type { ExecFlags } from './commands/exec.js';
 import type { LogsFlags } from './commands/logs.js';
@@ -197,10 +198,21 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
     .argument('<cluster>', 'cluster name')
     .requiredOption('--to <n>', 'revision whose spec becomes current again')
     .option('-m, --message <text>', 'why: stored with the new revision (hactl history)')
+    .option(
+      '--gate-timeout <sec>',
+      "how long one step of the rollback's rollout may wait for its gates (default 600)",
+    )
+    .addOption(
+      new Option(
+        '--on-gate-timeout <what>',
+        "pause or abort the rollback's rollout when a step times out",
+      ).choices(['pause', 'abort']),
+    )
+    .option('--pause-between <sec>', "extra wait after each member of the rollback's rollout")
     .description(
       "make an earlier revision's spec current (as a new revision) and roll it out safely; refused while a rollout runs",
     )
-    .action((cluster: string, flags: { to: string; message?: string }, cmd: Command) =>
+    .action((cluster: string, flags: { to: string; message?: string } & RolloutChoiceFlags, cmd: Command) =>
       act(async () => (await import('./commands/revisions.js')).runRollback(context(cmd), cluster, flags)),
     );
 

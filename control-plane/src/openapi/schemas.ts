@@ -40,6 +40,12 @@ export const failoverRequestSchema = z.strictObject({
 export const rollbackRequestSchema = z.object({
   to: z.number().int().min(1).describe('the revision whose spec becomes a new revision'),
   message: z.string().optional(),
+  pauseBetweenSec: z.number().int().min(0).max(3600).optional(),
+  gateTimeoutSec: z.number().int().min(5).max(86_400).optional(),
+  onGateTimeout: z
+    .enum(['pause', 'abort'])
+    .optional()
+    .describe('not rollback: that would apply again the revision being left'),
 });
 
 /** Member actions (`restart`, `start`; `stop` also takes `force`, which needs a reason); the body may be empty. */

@@ -96,6 +96,18 @@ export function parseRolloutRequest(body: unknown): RolloutOptions {
 }
 
 /**
+ * The rollout options given in a request body beside other fields (a rollback's `{to, ...}`);
+ * absent ones are left out.
+ * @throws ValidationError naming every bad field, with the same limits as parseRolloutRequest.
+ */
+export function parseRolloutChoices(body: Readonly<Record<string, unknown>>): RolloutChoices {
+  const problems: Problem[] = [];
+  const choices = checkChoices(body, problems);
+  if (problems.length) throw new ValidationError('invalid rollout options', problems);
+  return choices;
+}
+
+/**
  * The rollout options of an apply's query (`?gateTimeoutSec=30&onGateTimeout=rollback`), read
  * through `query` (a parameter's value, undefined when absent). Seconds are whole decimal numbers
  * as in a rollout request's body.

@@ -6,6 +6,7 @@ import { renderTable } from '../table.js';
 import { escapeControl } from '../text.js';
 import type { CommandContext } from './context.js';
 import { changeHeaders } from './headers.js';
+import { rolloutChoices, type RolloutChoiceFlags } from './rollout-choices.js';
 
 /** `hactl history CLUSTER`: GET /v1/clusters/{name}/revisions. */
 export async function runHistory(
@@ -79,12 +80,12 @@ export async function runDiff(
 export async function runRollback(
   ctx: CommandContext,
   cluster: string,
-  flags: { to: string; message?: string },
+  flags: { to: string; message?: string } & RolloutChoiceFlags,
 ): Promise<number> {
   const to = rev(flags.to, '--to')!;
   const r = await ctx.client.post(
     `/v1/clusters/${encodeURIComponent(cluster)}/rollback`,
-    { to, ...(flags.message ? { message: flags.message } : {}) },
+    { to, ...(flags.message ? { message: flags.message } : {}), ...rolloutChoices(flags) },
     changeHeaders(ctx),
   );
   const res = r as AppliedCluster;
