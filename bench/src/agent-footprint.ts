@@ -150,6 +150,12 @@ interface Case {
   plain?: boolean;
   host: string;
   address: string;
+  /**
+   * Hosts of the cluster besides the measured one, each with its own agent (started first, not
+   * measured): the Storm supervisor, which a Storm cluster needs, so the measured agent runs the
+   * nimbus alone.
+   */
+  others?: { host: string; address: string }[];
   cluster?: { name: string; spec: unknown };
 }
 
@@ -200,9 +206,9 @@ async function main(): Promise<void> {
     return child;
   };
   const connected = (host: string) => cp.fleet.listHosts().some((h) => h.name === host && h.connected);
-  /** The cluster's one instance as its agent last reported it. */
-  const observed = (cluster: string) => {
-    const id = cp.fleet.planCluster(cluster)[0]?.id;
+  /** The cluster's instance on the measured host (host ids are the hosts' names here), as its agent last reported it. */
+  const observed = (cluster: string, host: string) => {
+    const id = cp.fleet.planCluster(cluster).find((p) => p.hostId === host)?.id;
     return id === undefined ? undefined : cp.fleet.observation(id);
   };
 
@@ -241,10 +247,10 @@ async function main(): Promise<void> {
       },
     },
     {
-      // A Storm cluster needs a supervisor (spec.ts), so this agent runs one beside its nimbus.
-      label: 'storm nimbus + supervisor (real, zookeeper above)',
+      label: 'storm nimbus (real, zookeeper above)',
       host: 'fp-storm',
       address: '127.0.9.4',
+      others: [{ host: 'fp-storm-sup', address: '127.0.9.7' }],
       cluster: {
         name: 'fp-storm',
         spec: {
@@ -252,7 +258,7 @@ async function main(): Promise<void> {
           distribution: { home: distHome('storm') },
           zookeeper: 'fp-zk',
           nimbus: { hosts: ['fp-storm'] },
-          supervisors: { hosts: ['fp-storm'], slots: [6700] },
+          supervisors: { hosts: ['fp-storm-sup'], slots: [6700] },
           settings: {
             'nimbus.childopts': '-Xmx256m -XX:+UseSerialGC',
             'supervisor.childopts': '-Xmx256m -XX:+UseSerialGC',
@@ -289,13 +295,14 @@ async function main(): Promise<void> {
       '-',
     ]);
     for (const c of cases) {
+      const others = (c.others ?? []).map((o) => ({ ...o, child: startAgent(o.host, o.address) }));
       const child = startAgent(c.host, c.address, c.plain);
-      await until(`${c.host} connected`, () => connected(c.host));
+      for (const h of [c, ...others]) await until(`${h.host} connected`, () => connected(h.host));
       const cluster = c.cluster?.name;
       if (c.cluster && cluster) {
         cp.fleet.applyCluster(cluster, c.cluster.spec, { author: 'bench', message: '' });
         await until(`${c.host} running its instance with a probe`, () => {
-          const o = observed(cluster);
+          const o = observed(cluster, c.host);
           return o?.process === 'running' && o.probeAt > 0;
         });
         // Healthy: the probe's clients are connected to a serving member, not retrying a closed port.
@@ -306,7 +313,7 @@ async function main(): Promise<void> {
         );
       }
       const m = await measure(child.pid!);
-      const probe = cluster ? JSON.stringify(observed(cluster)?.probe ?? null) : '';
+      const probe = cluster ? JSON.stringify(observed(cluster, c.host)?.probe ?? null) : '';
       rows.push([
         c.label,
         m.rssMb.toFixed(1),
@@ -319,14 +326,16 @@ async function main(): Promise<void> {
       // The ZooKeeper host stays up: the Storm case's probes read its ensemble. The others' JVMs go
       // now, so the next kind is measured on a machine without them.
       if (c.host !== 'fp-zk') {
-        await stopChild(child);
-        killServices(dir, c.host);
+        for (const h of [{ ...c, child }, ...others]) {
+          await stopChild(h.child);
+          killServices(dir, h.host);
+        }
       }
     }
   } finally {
     await Promise.all(agents.map(stopChild));
     // Services outlive their agent by design; end the ones this run started, by their pid files.
-    for (const c of cases) killServices(dir, c.host);
+    for (const c of cases) for (const h of [c, ...(c.others ?? [])]) killServices(dir, h.host);
     await cp.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
