@@ -220,6 +220,33 @@ describe('an applied generation ahead of the desired state', () => {
     expect(fleet.listHosts().find((h) => h.name === 'h2')!.appliedGeneration).toBe(planned);
     expect(fleet.clusterStatus('zk').status.health).toBe('healthy');
   });
+
+  it('is judged without reading the fleet again: a hello drops the snapshot, and the reports after it do not rebuild it', () => {
+    // 10,000 agents registering and reporting rebuilt the snapshot per report when this check
+    // read it, and registrations stalled (bench/dist/fleet-push.js: 8,299 of 10,000 in 210 s).
+    const planned = plannedGeneration(fleet, 'h1');
+    sessions.set('h9', session('h9'));
+    fleet.connectAgent(
+      { name: 'h9', address: '127.0.0.19', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      sessions.get('h9')!,
+    );
+    const reads = vi.spyOn(store, 'listClusters');
+    try {
+      const zk1 = reportedInstance('zk/zk-1', {
+        pid: 11,
+        probeAt: clock,
+        probe: { ok: true, serving: true, mode: 'leader' },
+      });
+      fleet.recordStatus('h1', { appliedGeneration: planned, applyError: '', instances: [zk1] });
+      fleet.recordStatus('h9', { appliedGeneration: 5, applyError: '', instances: [] });
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+    const hosts = fleet.listHosts();
+    expect(hosts.find((h) => h.name === 'h1')!.appliedGeneration).toBe(planned);
+    expect(hosts.find((h) => h.name === 'h9')!.appliedGeneration).toBe(0);
+  });
 });
 
 describe('start ordering across clusters', () => {

@@ -650,7 +650,10 @@ export class Fleet {
    * state") until it applies what it was sent, and no view shows a host ahead of its desired state.
    */
   recordStatus(hostId: string, update: StatusUpdate): void {
-    const planned = this.snapshot().desired.get(hostId)?.generation ?? 0;
+    // The cached snapshot's, or the stored row's: a report must not rebuild the snapshot, which a
+    // burst of registrations drops with every hello (10,000 agents registering and reporting then
+    // rebuilt it per report, and the registrations stalled: bench/dist/fleet-push.js).
+    const planned = (this.snap?.desired.get(hostId) ?? this.store.getHostDesired(hostId))?.generation ?? 0;
     if (update.appliedGeneration > planned) {
       if (this.sessions.livenessOf(hostId)?.applied !== 0)
         this.log.warn(
