@@ -29,3 +29,17 @@ describe('install command --grpc (issue 15: the agent takes the replicas as a co
     },
   );
 });
+
+describe('install command labels (the agent --label rule, shared/labels.ts)', () => {
+  it('rack=r1 is passed on; a bad key, a bad value and __proto__ are each refused, naming the label', () => {
+    expect(renderInstallCommand({ ...input('cp.example.net:7443'), labels: { rack: 'r1' } })).toContain(
+      '--label rack=r1',
+    );
+    const labels = JSON.parse('{"bad key":"x","zone":"a b","__proto__":"x"}') as Record<string, string>;
+    expect(problemsOf(() => renderInstallCommand({ ...input('cp.example.net:7443'), labels }))).toEqual([
+      expect.stringMatching(/^labels\.bad key: "bad key=x" is not a label/),
+      expect.stringMatching(/^labels\.zone: "zone=a b" is not a label/),
+      'labels.__proto__: the label key __proto__ is reserved (a JavaScript object cannot hold it)',
+    ]);
+  });
+});
