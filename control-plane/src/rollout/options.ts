@@ -30,9 +30,10 @@ export function defaultRolloutOptions(action: RolloutAction): RolloutOptions {
 }
 
 /**
- * The options an operator may choose for the rollout an apply starts (`PUT /v1/clusters/{name}`
- * and `POST /v1/apply` take them as query parameters; `hactl apply --gate-timeout …`); each absent
- * one keeps its default (defaultRolloutOptions).
+ * The options an operator may choose for the rollout an apply or a rollback starts
+ * (`PUT /v1/clusters/{name}` and `POST /v1/apply` take them as query parameters, a rollback in its
+ * body; `hactl apply` and `hactl rollback --gate-timeout …`); each absent one keeps its default
+ * (defaultRolloutOptions).
  */
 export type RolloutChoices = Partial<
   Pick<RolloutOptions, 'pauseBetweenSec' | 'gateTimeoutSec' | 'onGateTimeout'>

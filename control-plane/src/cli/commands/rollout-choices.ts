@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { RolloutChoices } from '../../rollout/options.js';
 
-/** The flags `hactl rollout start` and `hactl apply` share to choose a rollout's options. */
+/** The flags `hactl rollout start`, `hactl apply` and `hactl rollback` share to choose a rollout's options. */
 export interface RolloutChoiceFlags {
   gateTimeout?: string;
   onGateTimeout?: string;
