@@ -5,7 +5,7 @@ import {
   HOST_RE,
   ValidationError,
   checkPath,
-  labelProblem,
+  parseLabelArg,
   normalisePath,
   parseHostPort,
   type ErrorDetail,
@@ -182,11 +182,9 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
     else cfg[key] = normalisePath(abs);
   }
   for (const l of values.label ?? []) {
-    const eq = l.indexOf('=');
-    const why =
-      eq < 0 ? `${JSON.stringify(l)} is not KEY=VALUE` : labelProblem(l.slice(0, eq), l.slice(eq + 1));
-    if (why) problems.push({ path: '--label', message: why });
-    else cfg.labels[l.slice(0, eq)] = l.slice(eq + 1);
+    const label = parseLabelArg(l);
+    if ('problem' in label) problems.push({ path: '--label', message: label.problem });
+    else cfg.labels[label.key] = label.value;
   }
   cfg.insecure = values.insecure ?? false;
   const remote = cfg.servers.filter((s) => !isLoopback(s));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelProblem } from './labels.js';
+import { labelProblem, parseLabelArg } from './labels.js';
 
 describe('host labels', () => {
   it.each([
@@ -15,4 +15,14 @@ describe('host labels', () => {
     ['rack', 'a/b', /is not a label/],
     ['__proto__', 'x', /__proto__ is reserved/],
   ])('%s=%s is refused', (k, v, why) => expect(labelProblem(k, v)).toMatch(why));
+});
+
+describe('--label KEY=VALUE', () => {
+  it.each([
+    ['rack=r1', { key: 'rack', value: 'r1' }],
+    ['tier=', { key: 'tier', value: '' }],
+    ['rack', { problem: '"rack" is not KEY=VALUE' }],
+    ['=x', { problem: expect.stringMatching(/^"=x" is not a label/) as unknown }],
+    ['__proto__=x', { problem: expect.stringMatching(/__proto__ is reserved/) as unknown }],
+  ])('%s', (text, want) => expect(parseLabelArg(text)).toEqual(want));
 });

@@ -181,6 +181,27 @@ describe('e2e: hardening the edges (issue 16) with a real ZooKeeper member', { t
     expect(member(await lab.waitForHealth('zk-hard', 'healthy'))).toMatchObject({ pid, restarts: 0 });
   });
 
+  it("a second agent with another name and hz1's address is refused naming the address, and never registered; hz1 keeps its member", async () => {
+    startAgentWith('hz9', HZ1.address, [], 'hz9', path.join(lab.dir, 'hz9'));
+    await waitFor(
+      'hz9 to be refused for the address',
+      () =>
+        logLines(agentLog('hz9')).some(
+          (l) =>
+            l.msg === 'control plane connection lost; reconnecting' &&
+            String(l.reason).startsWith(
+              `ALREADY_EXISTS: address ${HZ1.address} is that of host hz1, whose agent is connected`,
+            ),
+        ) || undefined,
+      { timeoutMs: 30_000 },
+    );
+    expect(await host('hz9')).toBeUndefined();
+    expect(await host(HZ1.name)).toMatchObject({ connected: true, address: HZ1.address });
+    await lab.stopAgent('hz9');
+    lab.agents.delete('hz9');
+    expect(member(await lab.waitForHealth('zk-hard', 'healthy'))).toMatchObject({ pid, restarts: 0 });
+  });
+
   it('#5 a package on a host the agent does not allow: not fetched at all, and the reason names the flag', async () => {
     let requests = 0;
     const server = http.createServer((_req, res) => {

@@ -288,15 +288,16 @@ describe('hactl apply', () => {
   });
 
   it('rollout options with --no-rollout, or seconds that are not a number → usage error, nothing sent, exit 2', async () => {
-    for (const args of [
-      ['--no-rollout', '--on-gate-timeout', 'abort'],
-      ['--gate-timeout', '30s'],
-      ['--pause-between', '-1'],
-    ]) {
+    for (const [args, said] of [
+      [['--no-rollout', '--on-gate-timeout', 'abort'], /with --no-rollout none starts/],
+      [['--gate-timeout', '30s'], /--gate-timeout must be a number of seconds/],
+      [['--pause-between', '-1'], /--pause-between must be a number of seconds/],
+    ] as const) {
       const io = fakeIo({}, { files: { 'zk.yaml': ZK } });
       expect(await runCli(['apply', '-f', 'zk.yaml', ...args], io)).toBe(2);
       expect(io.requests).toEqual([]);
       expect(io.err()).toMatch(/--no-rollout none starts|must be a number of seconds/);
+      expect(io.err()).toMatch(said);
     }
   });
 

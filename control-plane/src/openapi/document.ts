@@ -10,6 +10,7 @@ import { clusterSpecJsonSchema, knownKinds } from '@hactl/shared';
 import { commandRequestSchema } from '../commands/request.js';
 import { CLI_VERSION } from '../cli/version.js';
 import * as s from './schemas.js';
+import { GATE_TIMEOUT_POLICIES, ROLLOUT_TIMING_LIMITS } from '../rollout/options.js';
 
 type Schema = Record<string, unknown>;
 
@@ -37,19 +38,20 @@ const int: Schema = { type: 'string', pattern: '^[0-9]{1,9}$' };
 const loose = (description: string): Answer => ({ ref: 'LooseObject', description });
 
 /** The rollout options an apply's query may choose (rollout/options.ts parseRolloutQuery). */
+const { gateTimeoutSec: gateLimits, pauseBetweenSec: pauseLimits } = ROLLOUT_TIMING_LIMITS;
 const rolloutChoiceQuery = {
   gateTimeoutSec: {
     schema: int,
-    description: 'seconds a step may wait at its gates (5 to 86400, default 600); not with rollout=false',
+    description: `seconds a step may wait at its gates (${gateLimits.min} to ${gateLimits.max}, default 600); not with rollout=false`,
   },
   onGateTimeout: {
-    schema: { type: 'string', enum: ['pause', 'abort', 'rollback'] } satisfies Schema,
+    schema: { type: 'string', enum: [...GATE_TIMEOUT_POLICIES] } satisfies Schema,
     description:
       'what the rollout does when a step times out at its gates (default pause; a membership change only pauses)',
   },
   pauseBetweenSec: {
     schema: int,
-    description: 'seconds between one finished step and the next request (0 to 3600, default 0)',
+    description: `seconds between one finished step and the next request (${pauseLimits.min} to ${pauseLimits.max}, default 0)`,
   },
 };
 

@@ -10,6 +10,7 @@
  * Objects that may carry more keys (a member's kind-specific probe values, host facts) say so.
  */
 import { z } from 'zod';
+import { GATE_TIMEOUT_POLICIES, ROLLOUT_TIMING_LIMITS } from '../rollout/options.js';
 
 const iso = z.string().describe('ISO 8601 time');
 const isoOrNull = iso.nullable();
@@ -17,13 +18,17 @@ const gate = z.object({ gate: z.string(), ok: z.boolean(), reason: z.string() })
 
 // ---- requests -------------------------------------------------------------------------------
 
+/** A timing a request may choose, within its limits (rollout/options.ts checkChoices). */
+const timing = (k: keyof typeof ROLLOUT_TIMING_LIMITS) =>
+  z.number().int().min(ROLLOUT_TIMING_LIMITS[k].min).max(ROLLOUT_TIMING_LIMITS[k].max).optional();
+
 /** `POST /v1/clusters/{name}/rollouts` (parseRolloutRequest). */
 export const rolloutRequestSchema = z.strictObject({
   action: z.enum(['restart', 'apply', 'upgrade']),
   batchSize: z.literal(1).optional().describe('only 1: never more than one member down at a time'),
-  pauseBetweenSec: z.number().int().min(0).max(3600).optional(),
-  gateTimeoutSec: z.number().int().min(5).max(86_400).optional(),
-  onGateTimeout: z.enum(['pause', 'abort', 'rollback']).optional(),
+  pauseBetweenSec: timing('pauseBetweenSec'),
+  gateTimeoutSec: timing('gateTimeoutSec'),
+  onGateTimeout: z.enum(GATE_TIMEOUT_POLICIES).optional(),
 });
 
 /** `POST /v1/clusters/{name}/failover` (parseFailoverRequest); the body may be empty. */
@@ -40,8 +45,8 @@ export const failoverRequestSchema = z.strictObject({
 export const rollbackRequestSchema = z.object({
   to: z.number().int().min(1).describe('the revision whose spec becomes a new revision'),
   message: z.string().optional(),
-  pauseBetweenSec: z.number().int().min(0).max(3600).optional(),
-  gateTimeoutSec: z.number().int().min(5).max(86_400).optional(),
+  pauseBetweenSec: timing('pauseBetweenSec'),
+  gateTimeoutSec: timing('gateTimeoutSec'),
   onGateTimeout: z
     .enum(['pause', 'abort'])
     .optional()

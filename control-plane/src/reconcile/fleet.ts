@@ -94,11 +94,13 @@ export class Fleet {
   private readonly revisions: Revisions;
   private snap: FleetSnapshot | undefined;
   /**
-   * Instance id → kind of each host's desired state. Status reports arrive every few seconds from
-   * every agent, so this is kept per host and dropped only when that host's desired state changes
-   * (not with the snapshot, which a burst of registrations drops again and again).
+   * What each status report checks against, per host: its desired state's generation and the
+   * kind of each of its instances. Reports arrive every few seconds from every agent, so this is
+   * kept per host (one read of the stored row when missing), replaced when that host's desired
+   * state is pushed and dropped when the host is deleted or a transaction rolls back; not kept
+   * with the snapshot, which a burst of registrations drops again and again.
    */
-  private readonly desiredKinds = new Map<string, ReadonlyMap<string, string>>();
+  private readonly desiredOf = new Map<string, HostDesiredSummary>();
   readonly reportIntervalMs: number;
   readonly controlPlaneId: string;
   /** Hooks for the rollout engine. */
@@ -209,7 +211,7 @@ export class Fleet {
       sessions: this.sessions,
       staleAfterMs: this.staleAfterMs,
       activeRollout: (cl: string) => this.activeRollout(cl),
-      desiredCount: (hostId: string) => this.desiredInstances(hostId).size,
+      desiredCount: (hostId: string) => this.desiredSummary(hostId).kinds.size,
     };
     // Only a rollout changed (one was just stored, and its first step is being taken): the
     // clusters' health is judged on the same snapshot and observations as before, so the new
@@ -242,7 +244,7 @@ export class Fleet {
       return this.store.transaction(fn);
     } catch (err) {
       this.invalidate();
-      this.desiredKinds.clear();
+      this.desiredOf.clear();
       throw err;
     }
   }
@@ -621,6 +623,7 @@ export class Fleet {
   deleteHost(name: string, meta: { author: string }): void {
     const row = this.checkHostDelete(name);
     this.sessions.forget(row.id, 'host deleted');
+    this.desiredOf.delete(row.id);
     this.store.transaction(() => {
       this.store.deleteHost(row.id);
       this.store.appendEvent({
@@ -650,10 +653,10 @@ export class Fleet {
    * state") until it applies what it was sent, and no view shows a host ahead of its desired state.
    */
   recordStatus(hostId: string, update: StatusUpdate): void {
-    // The cached snapshot's, or the stored row's: a report must not rebuild the snapshot, which a
-    // burst of registrations drops with every hello (10,000 agents registering and reporting then
-    // rebuilt it per report, and the registrations stalled: bench/dist/fleet-push.js).
-    const planned = (this.snap?.desired.get(hostId) ?? this.store.getHostDesired(hostId))?.generation ?? 0;
+    // Not from the snapshot: a hello drops it, and 10,000 agents registering and reporting rebuilt
+    // it per report and stalled the registrations (bench/dist/fleet-push.js).
+    const desired = this.desiredSummary(hostId);
+    const planned = desired.generation;
     if (update.appliedGeneration > planned) {
       if (this.sessions.livenessOf(hostId)?.applied !== 0)
         this.log.warn(
@@ -662,7 +665,7 @@ export class Fleet {
         );
       update = { ...update, appliedGeneration: 0 };
     }
-    this.sessions.record(hostId, update, this.desiredInstances(hostId));
+    this.sessions.record(hostId, update, desired.kinds);
   }
 
   /**
@@ -706,21 +709,24 @@ export class Fleet {
 
   /** The kind of an instance this host should run, for the agent-rpc layer's checks of incoming reports. */
   kindOfInstance(hostId: string, instanceId: string): string | undefined {
-    return this.desiredInstances(hostId).get(instanceId);
+    return this.desiredSummary(hostId).kinds.get(instanceId);
   }
 
-  private desiredInstances(hostId: string): ReadonlyMap<string, string> {
-    let kinds = this.desiredKinds.get(hostId);
-    if (!kinds) {
+  private desiredSummary(hostId: string): HostDesiredSummary {
+    let known = this.desiredOf.get(hostId);
+    if (!known) {
       const d = this.store.getHostDesired(hostId);
-      kinds = kindsOf(d ? (JSON.parse(d.state_json) as HostDesiredState) : { instances: [] });
-      this.desiredKinds.set(hostId, kinds);
+      known = {
+        generation: d?.generation ?? 0,
+        kinds: kindsOf(d ? (JSON.parse(d.state_json) as HostDesiredState) : { instances: [] }),
+      };
+      this.desiredOf.set(hostId, known);
     }
-    return kinds;
+    return known;
   }
 
   /**
-   * After a commit: updates the cached desired instances of changed hosts and queues them for
+   * After a commit: updates the cached generation and instances of changed hosts and queues them for
    * their streams (except `skip`), the first slice sent now and the rest a slice per event-loop
    * turn (outbox.ts). A pushed state that was just planned gives the cache its instances
    * directly: each agent reports within 100 ms of a new desired state, and re-reading and parsing
@@ -728,8 +734,12 @@ export class Fleet {
    */
   private push(changes: readonly DesiredPush[], skip?: string): void {
     for (const c of changes) {
-      if (c.state) this.desiredKinds.set(c.hostId, kindsOf(c.state, this.desiredKinds.get(c.hostId)));
-      else this.desiredKinds.delete(c.hostId);
+      if (c.state)
+        this.desiredOf.set(c.hostId, {
+          generation: c.generation,
+          kinds: kindsOf(c.state, this.desiredOf.get(c.hostId)?.kinds),
+        });
+      else this.desiredOf.delete(c.hostId);
     }
     // One summary at info: a change that touches 5,000 hosts must not write 5,000 log lines.
     const connected = this.sessions.pushDesired(skip ? changes.filter((c) => c.hostId !== skip) : changes);
@@ -739,6 +749,13 @@ export class Fleet {
         'pushed desired states',
       );
   }
+}
+
+/** A host's stored desired state as status reports are checked against it (Fleet.desiredOf). */
+interface HostDesiredSummary {
+  generation: number;
+  /** Instance id → kind. */
+  kinds: ReadonlyMap<string, string>;
 }
 
 /**

@@ -7,7 +7,18 @@ import { ValidationError } from '@hactl/shared';
  * of one member (`hactl stop`, control-plane/src/actions), never started by a rollout request either.
  */
 export type RolloutAction = 'restart' | 'apply' | 'upgrade' | 'membership' | 'stop';
-export type GateTimeoutPolicy = 'pause' | 'abort' | 'rollback';
+/** What a rollout does when a step's gates do not hold within `gateTimeoutSec`. */
+export const GATE_TIMEOUT_POLICIES = ['pause', 'abort', 'rollback'] as const;
+export type GateTimeoutPolicy = (typeof GATE_TIMEOUT_POLICIES)[number];
+
+/**
+ * The limits of the two chosen timings, in seconds: the one place they are decided, for the
+ * request checks here and the OpenAPI document (openapi/schemas.ts, document.ts).
+ */
+export const ROLLOUT_TIMING_LIMITS = {
+  pauseBetweenSec: { min: 0, max: 3600 },
+  gateTimeoutSec: { min: 5, max: 86_400 },
+} as const;
 
 export interface RolloutOptions {
   action: RolloutAction;
@@ -50,19 +61,19 @@ type Problem = { path: string; message: string };
  */
 function checkChoices(b: Readonly<Record<string, unknown>>, problems: Problem[]): RolloutChoices {
   const out: RolloutChoices = {};
-  const int = (k: 'pauseBetweenSec' | 'gateTimeoutSec', min: number, max: number) => {
+  for (const k of ['pauseBetweenSec', 'gateTimeoutSec'] as const) {
     const v = b[k];
-    if (v === undefined) return;
+    const { min, max } = ROLLOUT_TIMING_LIMITS[k];
+    if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
       problems.push({ path: k, message: `must be an integer between ${min} and ${max}` });
     else out[k] = v;
-  };
-  int('pauseBetweenSec', 0, 3600);
-  int('gateTimeoutSec', 5, 86_400);
-  if (b.onGateTimeout !== undefined) {
-    if (b.onGateTimeout !== 'pause' && b.onGateTimeout !== 'abort' && b.onGateTimeout !== 'rollback')
+  }
+  const policy = b.onGateTimeout;
+  if (policy !== undefined) {
+    if (!(GATE_TIMEOUT_POLICIES as readonly unknown[]).includes(policy))
       problems.push({ path: 'onGateTimeout', message: 'must be pause, abort or rollback' });
-    else out.onGateTimeout = b.onGateTimeout;
+    else out.onGateTimeout = policy as GateTimeoutPolicy;
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { labelProblem } from '@hactl/shared/labels';
+import { parseLabelArg } from '@hactl/shared/labels';
 import { isRecord } from '../api-types.js';
 import { ApiError, UsageError } from '../errors.js';
 import { EXIT_FAILED } from '../failure.js';
@@ -52,12 +52,10 @@ export async function runInstallCommand(
 ): Promise<number> {
   const labels: Record<string, string> = {};
   for (const l of flags.label) {
-    const i = l.indexOf('=');
-    if (i <= 0) throw new UsageError(`--label ${JSON.stringify(l)} is not KEY=VALUE`);
     // Checked here as well: `__proto__` would vanish from this object before the control plane saw it.
-    const why = labelProblem(l.slice(0, i), l.slice(i + 1));
-    if (why) throw new UsageError(`--label: ${why}`);
-    labels[l.slice(0, i)] = l.slice(i + 1);
+    const label = parseLabelArg(l);
+    if ('problem' in label) throw new UsageError(`--label: ${label.problem}`);
+    labels[label.key] = label.value;
   }
   const body = await ctx.client.post('/v1/install-command', {
     name: flags.name,
