@@ -462,14 +462,15 @@ describe("REST API: an apply's rollout options", () => {
     expect(pushed).toEqual([]);
   });
 
+  const rollback = (body: unknown) =>
+    app.request('/v1/clusters/zk-main/rollback', {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+
   it('a rollback takes them in its body: bad ones and onGateTimeout rollback → 400 naming each, nothing stored', async () => {
     expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
-    const rollback = (body: unknown) =>
-      app.request('/v1/clusters/zk-main/rollback', {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
     const bad = await rollback({ to: 1, gateTimeoutSec: 3, onGateTimeout: 'later' });
     expect(bad.status).toBe(400);
     expect((await details(bad)).map((d) => d.path)).toEqual(['gateTimeoutSec', 'onGateTimeout']);
@@ -484,6 +485,25 @@ describe("REST API: an apply's rollout options", () => {
     ]);
     expect(store.getCluster('zk-main')!.current_revision).toBe(1);
     expect((await rollback({ to: 1, onGateTimeout: 'abort', pauseBetweenSec: 2 })).status).toBe(200);
+  });
+
+  it('a rollback with an unknown field, a bad message or no object → 400 naming each, nothing stored', async () => {
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+    // A misspelt option used to be dropped: the rollback then ran with the default gate timeout.
+    const misspelt = await rollback({ to: 1, gateTimeout: 30, message: 7 });
+    expect(misspelt.status).toBe(400);
+    expect(await details(misspelt)).toEqual([
+      { path: 'gateTimeout', message: 'unknown field' },
+      { path: 'message', message: 'must be a string of at most 500 characters' },
+    ]);
+    const long = await rollback({ to: 0, message: 'x'.repeat(501) });
+    expect((await details(long)).map((d) => d.path)).toEqual(['to', 'message']);
+    const list = await rollback([{ to: 1 }]);
+    expect(list.status).toBe(400);
+    expect(await details(list)).toEqual([{ path: '', message: 'expected an object {to, ...}' }]);
+    expect(store.getCluster('zk-main')!.current_revision).toBe(1);
+    const ok = await rollback({ to: 1, message: 'x'.repeat(500) });
+    expect(ok.status).toBe(200);
   });
 
   it('with rollout=false → 400 naming the option, nothing stored; good values are accepted', async () => {

@@ -4,7 +4,7 @@ import { HactlError, NAME_RE, ValidationError, parseJsonInput, type Logger } fro
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Fleet } from '../reconcile/fleet.js';
 import { parseRolloutRequest, type RolloutEngine } from '../rollout/engine.js';
-import { parseRolloutChoices, parseRolloutQuery } from '../rollout/options.js';
+import { parseRollbackRequest, parseRolloutQuery } from '../rollout/options.js';
 import { Changes, type ChangeMeta } from '../changes/changes.js';
 import { parseFailoverRequest, type FailoverEngine } from '../failover/engine.js';
 import { httpError } from './errors.js';
@@ -250,26 +250,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
 
   app.post('/v1/clusters/:name/rollback', async (c) => {
     const name = checkName(c.req.param('name'));
-    const body = (await readJson(c.req.raw)) as { to?: unknown; message?: unknown };
-    if (
-      typeof body !== 'object' ||
-      body === null ||
-      typeof body.to !== 'number' ||
-      !Number.isInteger(body.to) ||
-      body.to < 1
-    ) {
-      throw new ValidationError('invalid rollback request', [
-        { path: 'to', message: 'must be a revision number' },
-      ]);
-    }
-    return c.json(
-      changes.rollback(
-        name,
-        body.to,
-        meta(c, body.message),
-        parseRolloutChoices(body as Record<string, unknown>),
-      ),
-    );
+    const req = parseRollbackRequest(await readJson(c.req.raw));
+    return c.json(changes.rollback(name, req.to, meta(c, req.message), req.choices));
   });
 
   app.post('/v1/clusters/:name/rollouts', async (c) => {

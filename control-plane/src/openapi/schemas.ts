@@ -41,10 +41,10 @@ export const failoverRequestSchema = z.strictObject({
   reason: z.string().max(500).optional(),
 });
 
-/** `POST /v1/clusters/{name}/rollback`. */
-export const rollbackRequestSchema = z.object({
+/** `POST /v1/clusters/{name}/rollback` (parseRollbackRequest). */
+export const rollbackRequestSchema = z.strictObject({
   to: z.number().int().min(1).describe('the revision whose spec becomes a new revision'),
-  message: z.string().optional(),
+  message: z.string().max(500).optional(),
   pauseBetweenSec: timing('pauseBetweenSec'),
   gateTimeoutSec: timing('gateTimeoutSec'),
   onGateTimeout: z

@@ -108,18 +108,6 @@ export function parseRolloutRequest(body: unknown): RolloutOptions {
 }
 
 /**
- * The rollout options given in a request body beside other fields (a rollback's `{to, ...}`);
- * absent ones are left out.
- * @throws ValidationError naming every bad field, with the same limits as parseRolloutRequest.
- */
-export function parseRolloutChoices(body: Readonly<Record<string, unknown>>): RolloutChoices {
-  const problems: Problem[] = [];
-  const choices = checkChoices(body, problems);
-  if (problems.length) throw new ValidationError('invalid rollout options', problems);
-  return choices;
-}
-
-/**
  * The rollout options of an apply's query (`?gateTimeoutSec=30&onGateTimeout=rollback`), read
  * through `query` (a parameter's value, undefined when absent). Seconds are whole decimal numbers
  * as in a rollout request's body.
@@ -137,4 +125,46 @@ export function parseRolloutQuery(query: (name: string) => string | undefined): 
   const choices = checkChoices(values, problems);
   if (problems.length) throw new ValidationError('invalid query', problems);
   return choices;
+}
+
+/** A rollback request: the revision to go back to, the operator's message, the rollout's options. */
+export interface RollbackRequest {
+  to: number;
+  /** Absent when the body has none (the x-hactl-message header may give it). */
+  message?: string;
+  choices: RolloutChoices;
+}
+
+/** The longest `message` a rollback takes (the revision's message keeps at most 500 characters). */
+const ROLLBACK_MESSAGE_MAX = 500;
+
+/**
+ * Checks a rollback request body (`POST /v1/clusters/{name}/rollback`: `{to, message?,
+ * pauseBetweenSec?, gateTimeoutSec?, onGateTimeout?}`); every problem at once. An unknown field is
+ * refused rather than ignored: a misspelt option (`gateTimeout`) would otherwise start the
+ * rollback with the default it meant to replace.
+ * @throws ValidationError naming every bad or unknown field; `onGateTimeout: rollback` is refused
+ *   later, by Changes.rollback, which owns that rule.
+ */
+export function parseRollbackRequest(body: unknown): RollbackRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError('invalid rollback request', [
+      { path: '', message: 'expected an object {to, ...}' },
+    ]);
+  const b = body as Record<string, unknown>;
+  const problems: Problem[] = [];
+  const known = new Set<string>(['to', 'message', ...ROLLOUT_CHOICE_FIELDS]);
+  for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
+  const to = b.to;
+  if (typeof to !== 'number' || !Number.isInteger(to) || to < 1)
+    problems.push({ path: 'to', message: 'must be a revision number' });
+  const message = b.message;
+  if (message !== undefined && (typeof message !== 'string' || message.length > ROLLBACK_MESSAGE_MAX))
+    problems.push({
+      path: 'message',
+      message: `must be a string of at most ${ROLLBACK_MESSAGE_MAX} characters`,
+    });
+  const choices = checkChoices(b, problems);
+  if (problems.length) throw new ValidationError('invalid rollback request', problems);
+  return { to: to as number, ...(message !== undefined ? { message: message as string } : {}), choices };
 }
