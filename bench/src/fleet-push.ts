@@ -769,6 +769,14 @@ async function main(): Promise<void> {
           'those figures include the election, and later ones were not measured',
       );
     for (const note of r.notes) console.log(`${r.agents} ${r.store}: ${note}`);
+    // Each process's wall time is its start's clock reading plus its monotonic clock (ipc.ts
+    // wallNow): a step of the system clock between the processes' starts shifts every sentAt →
+    // handled by the step (seen once: -415 ms p50 on 2026-12-04).
+    if ([r.reports, r.duringRest].some((x) => x && x.endToEnd.p50 < 0))
+      console.log(
+        `${r.agents} ${r.store}: sentAt → handled is negative: the system clock stepped between the ` +
+          "processes' starts, so those columns are not usable in this run",
+      );
   }
   if (failed || rows.some((r) => r.leadLost)) process.exitCode = 1;
 }
