@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { nullLogger } from '@hactl/shared';
+import { LeaderTerm } from './term.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { testConfig } from '../config.js';
+import type { TrustService } from '../trust/service.js';
+import type { AgentSession } from '../reconcile/fleet.js';
+
+/**
+ * The term's timer passes (the reconcile pass with the rollouts' and failovers', the liveness
+ * flush) wait for a push still being written: a change to five hosts, one host per event-loop
+ * turn, is written over several turns, and a pass that falls due meanwhile runs after its last
+ * slice, not between two of them.
+ */
+let dir: string;
+let store: SqliteStore;
+let term: LeaderTerm;
+/** The order things happened in: `desired:<host>` as each host's new state is written, `pass`. */
+let happened: string[];
+const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
+const REPORT_INTERVAL_MS = 1000;
+
+const session = (host: string): AgentSession => ({
+  sendDesired: () => happened.push(`desired:${host}`),
+  sendCommand: () => {},
+  sendExec: () => {},
+  close() {},
+});
+const nextTurns = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
+
+beforeEach(() => {
+  // Only the loops' intervals are fake: the push's slices go out in real event-loop turns.
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-term-'));
+  store = new SqliteStore(path.join(dir, 'state.db'));
+  term = new LeaderTerm({
+    cfg: {
+      ...testConfig(dir),
+      reportIntervalMs: REPORT_INTERVAL_MS,
+      livenessFlushMs: 60_000,
+      pushSliceHosts: 1,
+    },
+    store,
+    logger: nullLogger,
+    now: () => Date.now(),
+    // Neither TLS nor enrollment is used here: no request reaches the REST app or the agent service.
+    trust: {} as TrustService,
+    tls: false,
+    relaySecret: undefined,
+    mayAct: () => true,
+    ports: { http: () => 0, grpc: () => 0 },
+  });
+  hosts.forEach((name, i) =>
+    term.core.fleet.connectAgent(
+      { name, address: `127.0.0.${30 + i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session(name),
+    ),
+  );
+  const tick = term.core.rollouts.tick.bind(term.core.rollouts);
+  vi.spyOn(term.core.rollouts, 'tick').mockImplementation(() => {
+    happened.push('pass');
+    tick();
+  });
+  happened = [];
+});
+
+afterEach(() => {
+  term.stop('test over', false);
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  vi.useRealTimers();
+});
+
+describe('LeaderTerm: timer passes and a push in flight', () => {
+  it('a reconcile pass due while a five-host push is written runs after its last slice', async () => {
+    term.core.fleet.applyCluster(
+      'zk',
+      {
+        kind: 'zookeeper',
+        distribution: { home: '/zk' },
+        members: hosts.map((host, i) => ({ host, id: i + 1 })),
+      },
+      { author: 't', message: '' },
+    );
+    // The first slice is written at once; four hosts wait for later turns.
+    expect(happened).toEqual(['desired:h1']);
+    vi.advanceTimersByTime(REPORT_INTERVAL_MS);
+    expect(happened).toEqual(['desired:h1']);
+    await nextTurns();
+    expect(happened).toEqual(['desired:h1', 'desired:h2', 'desired:h3', 'desired:h4', 'desired:h5', 'pass']);
+  });
+
+  it('with no push in flight the pass runs when it falls due', () => {
+    vi.advanceTimersByTime(REPORT_INTERVAL_MS);
+    expect(happened).toEqual(['pass']);
+  });
+});
