@@ -457,8 +457,12 @@ async function bareRound(bare: Bare, n: number, mode: 'each' | 'one'): Promise<R
     `bare ${n} (${mode}): push ${generation} reached all in ${ms(w.at - p.t0)} ms ` +
       `(push ${ms(p.applyMs)} ms), ${arrivalText(w, p.t0)}`,
   );
-  // The agents report after a new state too; the bare server drops those reports.
-  await sleep(500);
+  // The agents report after a new state too; the bare server reads and drops them, and the next
+  // round (hactl's, half the time) waits until it has, as hactl's rounds wait for the control
+  // plane (a fixed 500 ms here left the bare server decoding that burst into hactl's next change).
+  const settled = await bare.server.call<{ settled: boolean }>('settle', { quietMs: 300, timeoutMs: 30_000 });
+  if (!settled.settled)
+    throw new Error(`bare push ${generation} (${mode}): reports still arriving 30 s later`);
   return { fanOut: w.at - p.t0, applyMs: p.applyMs, pushMs: p.applyMs, simStallMs: w.stallMs };
 }
 

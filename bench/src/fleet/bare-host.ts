@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { agentServiceDefinition, type ControlMessage } from '@hactl/proto';
 import { GRPC_SERVER_OPTIONS, listenGrpc } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
-import { serve, wallNow, type Request } from './ipc.js';
+import { serve, untilQuiet, wallNow, type Request } from './ipc.js';
 
 type Call = grpc.ServerDuplexStream<{ hello?: { name?: string } }, ControlMessage>;
 const calls = new Set<Call>();
@@ -18,6 +18,8 @@ const hostOf = new Map<Call, string>();
 /** Each host's desired state (`load`), pushed by `push-each` with the generation it is given. */
 let desiredOf = new Map<string, Record<string, unknown>>();
 let listener: net.Server | undefined;
+/** Messages received on every stream (hellos and reports), for `settle`. */
+let reportsSeen = 0;
 
 async function handle(req: Request): Promise<Record<string, unknown>> {
   switch (req.op) {
@@ -33,7 +35,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
             call.write({ welcome: { hostId: 'bare', reportIntervalMs: 5000, controlPlaneId: 'bare' } });
             call.write({ desired: { generation: 1, instances: [] } });
           });
-          call.on('data', () => {});
+          call.on('data', () => reportsSeen++);
           call.on('error', () => calls.delete(call));
           call.on('cancelled', () => calls.delete(call));
         },
@@ -76,6 +78,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       const t0 = wallNow();
       for (const [c, m] of messages) c.write(m);
       return { t0, applyMs: wallNow() - t0, streams: calls.size };
+    }
+    case 'settle': {
+      // As the control plane's (control-plane-host.ts): the agents report after each push, and the
+      // next round waits until this server has read that burst.
+      const settled = await untilQuiet(() => reportsSeen, req.quietMs as number, req.timeoutMs as number);
+      return { settled };
     }
     case 'rss':
       return { rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) };

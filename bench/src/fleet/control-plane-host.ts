@@ -14,7 +14,7 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
-import { serve, wallNow, type Request } from './ipc.js';
+import { serve, untilQuiet, wallNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
 import { cleanUpOnInterrupt } from '../interrupt.js';
@@ -188,16 +188,8 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     case 'settle': {
       // Each change makes every agent report within 100 ms of receiving it (sim-agents.ts); the
       // next change waits until that burst is handled, so it is not measured against it.
-      const deadline = performance.now() + (req.timeoutMs as number);
-      let last = reportsSeen;
-      let quietSince = performance.now();
-      while (performance.now() - quietSince < (req.quietMs as number)) {
-        if (performance.now() > deadline)
-          return { settled: false, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs };
-        await new Promise((r) => setTimeout(r, 20));
-        if (reportsSeen !== last) [last, quietSince] = [reportsSeen, performance.now()];
-      }
-      return { settled: true, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs };
+      const settled = await untilQuiet(() => reportsSeen, req.quietMs as number, req.timeoutMs as number);
+      return { settled, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs };
     }
     case 'measure': {
       // A replica that lost its lease and led again runs a new term with a new Fleet, unmeasured:

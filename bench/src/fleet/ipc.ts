@@ -11,6 +11,23 @@ export interface Request {
   [k: string]: unknown;
 }
 
+/**
+ * Resolves true once `count()` has not moved for `quietMs`, false if it still moves at `timeoutMs`
+ * (polled every 20 ms): how a server waits out the burst of reports that follows each push, so
+ * the next push is not measured against it.
+ */
+export async function untilQuiet(count: () => number, quietMs: number, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  let last = count();
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < quietMs) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+    if (count() !== last) [last, quietSince] = [count(), performance.now()];
+  }
+  return true;
+}
+
 /** Wall-clock time in ms with sub-ms precision; comparable across processes on this machine. */
 export function wallNow(): number {
   return performance.timeOrigin + performance.now();
