@@ -118,3 +118,45 @@ describe('cluster hints', () => {
     expect(planClusterHint({ ...rest, facts: collectHintFacts(ms, observations) })).toBe(hint);
   });
 });
+
+describe('cluster hints of large clusters', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i): MemberStatus => ({
+      ...members[0]!,
+      instance: `big/m-${i}`,
+      host: `h${i}`,
+    }));
+  const observed = (n: number, o: Partial<InstanceObservation>) =>
+    new Map(
+      Array.from({ length: n }, (_, i): [string, InstanceObservation] => [
+        `big/m-${i}`,
+        { ...reportedInstance(`big/m-${i}`), hostId: `h${i}`, reportedAt: 0, ...o },
+      ]),
+    );
+  const hint = (n: number, o: Partial<InstanceObservation>) =>
+    planClusterHint({
+      cluster: 'big',
+      revision: 2,
+      rollout: undefined,
+      facts: collectHintFacts(many(n), observed(n, o)),
+    });
+
+  it('10,000 members restart pending → the count, ten of them by name and how many more', () => {
+    expect(hint(10_000, { restartPending: true, detail: 'restart blocked: waiting' })).toBe(
+      '10000 member(s) run an older config than revision 2 (restart pending on h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, … and 9990 more): ' +
+        'restart them one at a time, under the gates, with `hactl rollout start big --action apply`; ' +
+        'first fix what blocks the restart on h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, … and 9990 more (see DETAIL)',
+    );
+  });
+
+  it('three crashed members → a hint each; four → one hint that counts them', () => {
+    expect(hint(3, { process: 'crashed' })).toBe(
+      'h0 crashed: its cause is in its log, `hactl logs big h0`; ' +
+        'h1 crashed: its cause is in its log, `hactl logs big h1`; ' +
+        'h2 crashed: its cause is in its log, `hactl logs big h2`',
+    );
+    expect(hint(4, { process: 'crashed' })).toBe(
+      "4 members crashed (h0, h1, h2, h3): each one's cause is in its log, `hactl logs big HOST`",
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import type { InstanceObservation, MemberStatus } from '@hactl/shared';
+import { capList, type InstanceObservation, type MemberStatus } from '@hactl/shared';
 
 /**
  * The members a cluster's hint names, by host name, collected once per roll-up
@@ -73,12 +73,30 @@ export function planClusterHint(input: HintInput): string | undefined {
   const { pending, blocked, crashed } = input.facts;
   if (pending.length && !rollout) {
     hints.push(
-      `${pending.length} member(s) run an older config than revision ${input.revision} (restart pending on ${pending.join(', ')}): ` +
+      `${pending.length} member(s) run an older config than revision ${input.revision} (restart pending on ${nameSome(pending)}): ` +
         `restart them one at a time, under the gates, with \`hactl rollout start ${cluster} --action apply\`` +
-        (blocked.length ? `; first fix what blocks the restart on ${blocked.join(', ')} (see DETAIL)` : ''),
+        (blocked.length ? `; first fix what blocks the restart on ${nameSome(blocked)} (see DETAIL)` : ''),
     );
   }
-  for (const host of crashed)
-    hints.push(`${host} crashed: its cause is in its log, \`hactl logs ${cluster} ${host}\``);
+  if (crashed.length > CRASHED_ONE_BY_ONE)
+    hints.push(
+      `${crashed.length} members crashed (${nameSome(crashed)}): each one's cause is in its log, \`hactl logs ${cluster} HOST\``,
+    );
+  else
+    for (const host of crashed)
+      hints.push(`${host} crashed: its cause is in its log, \`hactl logs ${cluster} ${host}\``);
   return hints.length ? hints.join('; ') : undefined;
+}
+
+/**
+ * How many hosts a hint names before `… and N more` (capList): a settings change applied with
+ * `--no-rollout` to a 10,000-member cluster named every host, a 70 KB hint in each
+ * `GET /v1/clusters` answer and on the operator's terminal.
+ */
+export const HINT_NAMES_MAX = 10;
+/** Up to this many crashed members get a hint each, with the `hactl logs` command to run. */
+const CRASHED_ONE_BY_ONE = 3;
+
+function nameSome(hosts: readonly string[]): string {
+  return capList(hosts, HINT_NAMES_MAX).join(', ');
 }
