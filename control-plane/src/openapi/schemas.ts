@@ -44,7 +44,7 @@ export const failoverRequestSchema = z.strictObject({
 /** `POST /v1/clusters/{name}/rollback` (parseRollbackRequest). */
 export const rollbackRequestSchema = z.strictObject({
   to: z.number().int().min(1).describe('the revision whose spec becomes a new revision'),
-  message: z.string().max(500).optional(),
+  message: z.string().optional().describe('the new revision keeps its first 500 characters'),
   pauseBetweenSec: timing('pauseBetweenSec'),
   gateTimeoutSec: timing('gateTimeoutSec'),
   onGateTimeout: z

@@ -93,7 +93,7 @@ export function planClusterHint(input: HintInput): string | undefined {
  * `--no-rollout` to a 10,000-member cluster named every host, a 70 KB hint in each
  * `GET /v1/clusters` answer and on the operator's terminal.
  */
-export const HINT_NAMES_MAX = 10;
+const HINT_NAMES_MAX = 10;
 /** Up to this many crashed members get a hint each, with the `hactl logs` command to run. */
 const CRASHED_ONE_BY_ONE = 3;
 

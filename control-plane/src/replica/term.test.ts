@@ -3,21 +3,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nullLogger } from '@hactl/shared';
-import { LeaderTerm } from './term.js';
+import { LeaderTerm, PASS_MAX_SKIPPED } from './term.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { testConfig } from '../config.js';
 import type { TrustService } from '../trust/service.js';
 import type { AgentSession } from '../reconcile/fleet.js';
 
 /**
- * The term's timer passes (the reconcile pass with the rollouts' and failovers', the liveness
- * flush) wait for a push still being written: a change to five hosts, one host per event-loop
- * turn, is written over several turns, and a pass that falls due meanwhile runs after its last
- * slice, not between two of them.
+ * The term's reconcile pass (rollouts and failovers with it) waits for a push still being
+ * written: a change to five hosts, one host per event-loop turn, is written over several turns,
+ * and a pass that falls due meanwhile runs after its last slice, not between two of them; one
+ * that has waited PASS_MAX_SKIPPED intervals runs anyway; one still waiting when the term ends is
+ * dropped. (The liveness flush waits through the same everyAfterPush.)
  */
 let dir: string;
 let store: SqliteStore;
 let term: LeaderTerm;
+let stopped: boolean;
 /** The order things happened in: `desired:<host>` as each host's new state is written, `pass`. */
 let happened: string[];
 const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
@@ -29,6 +31,17 @@ const session = (host: string): AgentSession => ({
   sendExec: () => {},
   close() {},
 });
+/** A five-member ensemble: a push to every host, written one host per turn. */
+const applyEnsemble = () =>
+  term.core.fleet.applyCluster(
+    'zk',
+    {
+      kind: 'zookeeper',
+      distribution: { home: '/zk' },
+      members: hosts.map((host, i) => ({ host, id: i + 1 })),
+    },
+    { author: 't', message: '' },
+  );
 const nextTurns = async () => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
 };
@@ -67,10 +80,11 @@ beforeEach(() => {
     tick();
   });
   happened = [];
+  stopped = false;
 });
 
 afterEach(() => {
-  term.stop('test over', false);
+  if (!stopped) term.stop('test over', false);
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
   vi.useRealTimers();
@@ -78,21 +92,40 @@ afterEach(() => {
 
 describe('LeaderTerm: timer passes and a push in flight', () => {
   it('a reconcile pass due while a five-host push is written runs after its last slice', async () => {
-    term.core.fleet.applyCluster(
-      'zk',
-      {
-        kind: 'zookeeper',
-        distribution: { home: '/zk' },
-        members: hosts.map((host, i) => ({ host, id: i + 1 })),
-      },
-      { author: 't', message: '' },
-    );
+    applyEnsemble();
     // The first slice is written at once; four hosts wait for later turns.
     expect(happened).toEqual(['desired:h1']);
     vi.advanceTimersByTime(REPORT_INTERVAL_MS);
     expect(happened).toEqual(['desired:h1']);
     await nextTurns();
     expect(happened).toEqual(['desired:h1', 'desired:h2', 'desired:h3', 'desired:h4', 'desired:h5', 'pass']);
+  });
+
+  it('a pass that has waited PASS_MAX_SKIPPED intervals for a push runs anyway, and again after the push', async () => {
+    applyEnsemble();
+    vi.advanceTimersByTime(REPORT_INTERVAL_MS * PASS_MAX_SKIPPED);
+    expect(happened).toEqual(['desired:h1']);
+    vi.advanceTimersByTime(REPORT_INTERVAL_MS);
+    expect(happened).toEqual(['desired:h1', 'pass']);
+    await nextTurns();
+    expect(happened).toEqual([
+      'desired:h1',
+      'pass',
+      'desired:h2',
+      'desired:h3',
+      'desired:h4',
+      'desired:h5',
+      'pass',
+    ]);
+  });
+
+  it('a pass still waiting when the term ends is dropped', async () => {
+    applyEnsemble();
+    vi.advanceTimersByTime(REPORT_INTERVAL_MS);
+    term.stop('term over', false);
+    stopped = true;
+    await nextTurns();
+    expect(happened).not.toContain('pass');
   });
 
   it('with no push in flight the pass runs when it falls due', () => {

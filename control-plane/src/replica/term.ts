@@ -20,6 +20,12 @@ import type { ReplicaView } from '../api/contract.js';
  * hosts' flush alone took 20-25 ms as one transaction, 26-35 ms in slices of 500).
  */
 const LIVENESS_SLICE = 500;
+/**
+ * Intervals a timer pass waiting for a push may skip before it runs anyway (everyAfterPush): a
+ * push to 10,000 hosts is written within about a second, so three reconcile intervals (15 s) or
+ * three liveness flushes (15 s) are only exceeded by pushes that follow each other without end.
+ */
+export const PASS_MAX_SKIPPED = 3;
 
 export interface LeaderTermOptions {
   cfg: ControlPlaneConfig;
@@ -147,7 +153,12 @@ export class LeaderTerm {
   private flushLivenessInSlices(mayAct: () => boolean): void {
     if (this.stopped || !mayAct()) return;
     if (this.core.fleet.flushLiveness(LIVENESS_SLICE) < LIVENESS_SLICE) return;
-    setImmediate(() => this.logged('liveness flush failed', () => this.flushLivenessInSlices(mayAct)));
+    // The next slice also waits for a push that started meanwhile (everyAfterPush says why).
+    setImmediate(() =>
+      this.core.fleet.afterPush(() =>
+        this.logged('liveness flush failed', () => this.flushLivenessInSlices(mayAct)),
+      ),
+    );
   }
 
   private every(ms: number, failure: string, fn: () => void): void {
@@ -161,16 +172,26 @@ export class LeaderTerm {
    * (Fleet.afterPush; at once when none is): the timer's passes are not part of the change, and at
    * 10,000 hosts a rollout pass (its steps read back, the cluster rolled up, 40-140 ms in a CPU
    * profile of bench/dist/fleet-push.js) or a liveness flush (a commit per 500 hosts) that ran
-   * between two slices held back every later slice. Both passes are idempotent, so two that fall
-   * due during one long push both run after it. A pass dropped with the push (the outbox is
-   * cleared when the term ends) is not run: the term is over.
+   * between two slices held back every later slice. One pass waits at a time: an interval that
+   * falls due while it waits is skipped, and after PASS_MAX_SKIPPED such intervals (pushes that
+   * keep the outbox from ever emptying) the pass runs anyway, between slices, so a gate timeout
+   * or a failover is never put off for good. A pass dropped with the push (the outbox is cleared
+   * when the term ends) is not run: the term is over.
    */
   private everyAfterPush(ms: number, failure: string, fn: () => void): void {
-    this.every(ms, failure, () =>
+    let waiting = false;
+    let skipped = 0;
+    this.every(ms, failure, () => {
+      if (waiting && ++skipped < PASS_MAX_SKIPPED) return;
+      skipped = 0;
+      if (waiting) return fn();
+      waiting = true;
       this.core.fleet.afterPush(() => {
+        waiting = false;
+        skipped = 0;
         if (!this.stopped) this.logged(failure, fn);
-      }),
-    );
+      });
+    });
   }
 
   /** Runs a loop's pass; an error is logged as `failure` and the loop goes on. */

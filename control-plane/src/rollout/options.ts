@@ -135,15 +135,13 @@ export interface RollbackRequest {
   choices: RolloutChoices;
 }
 
-/** The longest `message` a rollback takes (the revision's message keeps at most 500 characters). */
-const ROLLBACK_MESSAGE_MAX = 500;
-
 /**
  * Checks a rollback request body (`POST /v1/clusters/{name}/rollback`: `{to, message?,
  * pauseBetweenSec?, gateTimeoutSec?, onGateTimeout?}`); every problem at once. An unknown field is
  * refused rather than ignored: a misspelt option (`gateTimeout`) would otherwise start the
  * rollback with the default it meant to replace.
- * @throws ValidationError naming every bad or unknown field; `onGateTimeout: rollback` is refused
+ * @throws ValidationError naming every bad or unknown field (`to` must be a whole number from 1 up
+ *   to 2^53-1, as JSON Schema's integer in the OpenAPI document); `onGateTimeout: rollback` is refused
  *   later, by Changes.rollback, which owns that rule.
  */
 export function parseRollbackRequest(body: unknown): RollbackRequest {
@@ -156,14 +154,13 @@ export function parseRollbackRequest(body: unknown): RollbackRequest {
   const known = new Set<string>(['to', 'message', ...ROLLOUT_CHOICE_FIELDS]);
   for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
   const to = b.to;
-  if (typeof to !== 'number' || !Number.isInteger(to) || to < 1)
+  if (typeof to !== 'number' || !Number.isSafeInteger(to) || to < 1)
     problems.push({ path: 'to', message: 'must be a revision number' });
+  // Longer messages are kept to their first 500 characters, as the x-hactl-message header of any
+  // other change is (api/app.ts meta), so `hactl rollback -m` and `hactl apply -m` agree.
   const message = b.message;
-  if (message !== undefined && (typeof message !== 'string' || message.length > ROLLBACK_MESSAGE_MAX))
-    problems.push({
-      path: 'message',
-      message: `must be a string of at most ${ROLLBACK_MESSAGE_MAX} characters`,
-    });
+  if (message !== undefined && typeof message !== 'string')
+    problems.push({ path: 'message', message: 'must be a string' });
   const choices = checkChoices(b, problems);
   if (problems.length) throw new ValidationError('invalid rollback request', problems);
   return { to: to as number, ...(message !== undefined ? { message: message as string } : {}), choices };
