@@ -20,12 +20,6 @@ import type { ReplicaView } from '../api/contract.js';
  * hosts' flush alone took 20-25 ms as one transaction, 26-35 ms in slices of 500).
  */
 const LIVENESS_SLICE = 500;
-/**
- * Intervals a timer pass waiting for a push may skip before it runs anyway (everyAfterPush): a
- * push to 10,000 hosts is written within about a second, so three reconcile intervals (15 s) or
- * three liveness flushes (15 s) are only exceeded by pushes that follow each other without end.
- */
-export const PASS_MAX_SKIPPED = 3;
 
 export interface LeaderTermOptions {
   cfg: ControlPlaneConfig;
@@ -172,23 +166,19 @@ export class LeaderTerm {
    * (Fleet.afterPush; at once when none is): the timer's passes are not part of the change, and at
    * 10,000 hosts a rollout pass (its steps read back, the cluster rolled up, 40-140 ms in a CPU
    * profile of bench/dist/fleet-push.js) or a liveness flush (a commit per 500 hosts) that ran
-   * between two slices held back every later slice. One pass waits at a time: an interval that
-   * falls due while it waits is skipped, and after PASS_MAX_SKIPPED such intervals (pushes that
-   * keep the outbox from ever emptying) the pass runs anyway, between slices, so a gate timeout
-   * or a failover is never put off for good. A pass dropped with the push (the outbox is cleared
-   * when the term ends) is not run: the term is over.
+   * between two slices held back every later slice. A push to 10,000 hosts is written within
+   * about a second, so a pass still waiting when the next interval falls due has waited a whole
+   * interval for pushes that keep coming: that interval runs it at once, between slices, so a
+   * gate timeout or a failover waits at most one interval longer. A pass dropped with the push
+   * (the outbox is cleared when the term ends) is not run: the term is over.
    */
   private everyAfterPush(ms: number, failure: string, fn: () => void): void {
     let waiting = false;
-    let skipped = 0;
     this.every(ms, failure, () => {
-      if (waiting && ++skipped < PASS_MAX_SKIPPED) return;
-      skipped = 0;
       if (waiting) return fn();
       waiting = true;
       this.core.fleet.afterPush(() => {
         waiting = false;
-        skipped = 0;
         if (!this.stopped) this.logged(failure, fn);
       });
     });
