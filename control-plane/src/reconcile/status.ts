@@ -324,11 +324,10 @@ export class StatusReader {
     // (Hosts with a member planned running, collected once: right after a change every host lags,
     // and a scan of the plans per lagging host was quadratic, seconds at 10,000 members.)
     const plansOf = planIndex(c);
-    const runsSomething = plansOf.runsSomething;
     for (const hostId of [...lagging]) {
       const live = sessions.livenessOf(hostId);
       const silent = !live || this.o.now - live.lastSeen > this.o.staleAfterMs;
-      if (silent && !runsSomething.has(hostId)) lagging.delete(hostId);
+      if (silent && !plansOf.runsSomething.has(hostId)) lagging.delete(hostId);
     }
     const observations = sessions.currentOf(plansOf.ids);
     const status = kind.checkHealth({

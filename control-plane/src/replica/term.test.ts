@@ -13,8 +13,8 @@ import type { AgentSession } from '../reconcile/fleet.js';
  * The term's reconcile pass (rollouts and failovers with it) waits for a push still being
  * written: a change to five hosts, one host per event-loop turn, is written over several turns,
  * and a pass that falls due meanwhile runs after its last slice, not between two of them; one
- * that has waited a whole interval runs at the next one anyway; one still waiting when the term ends is
- * dropped. (The liveness flush waits through the same everyAfterPush.)
+ * that has waited a whole interval runs at the next one anyway; one still waiting when the term
+ * ends is dropped. (The liveness flush waits through the same everyAfterPush.)
  */
 let dir: string;
 let store: SqliteStore;

@@ -78,16 +78,32 @@ function checkChoices(b: Readonly<Record<string, unknown>>, problems: Problem[])
   return out;
 }
 
+/**
+ * The shell every request body with rollout options shares: an object (else throws, with
+ * `notAnObject`'s message and detail), whose fields are `known` or ROLLOUT_CHOICE_FIELDS (one
+ * `unknown field` problem each, pushed to `problems`: a misspelt option would otherwise be
+ * dropped and its default used).
+ */
+function checkBodyFields(
+  body: unknown,
+  problems: Problem[],
+  o: { notAnObject: [message: string, detail: string]; known: readonly string[] },
+): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError(o.notAnObject[0], [{ path: '', message: o.notAnObject[1] }]);
+  const b = body as Record<string, unknown>;
+  const known = new Set<string>([...o.known, ...ROLLOUT_CHOICE_FIELDS]);
+  for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
+  return b;
+}
+
 /** Checks a rollout request body; every problem at once. */
 export function parseRolloutRequest(body: unknown): RolloutOptions {
   const problems: Problem[] = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new ValidationError('rollout request must be an object', [
-      { path: '', message: 'expected {action, ...}' },
-    ]);
-  const b = body as Record<string, unknown>;
-  const known = new Set<string>(['action', 'batchSize', 'revision', ...ROLLOUT_CHOICE_FIELDS]);
-  for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
+  const b = checkBodyFields(body, problems, {
+    notAnObject: ['rollout request must be an object', 'expected {action, ...}'],
+    known: ['action', 'batchSize', 'revision'],
+  });
   const action = b.action;
   if (action !== 'restart' && action !== 'apply' && action !== 'upgrade')
     problems.push({ path: 'action', message: 'must be restart, apply or upgrade' });
@@ -145,14 +161,11 @@ export interface RollbackRequest {
  *   later, by Changes.rollback, which owns that rule.
  */
 export function parseRollbackRequest(body: unknown): RollbackRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new ValidationError('invalid rollback request', [
-      { path: '', message: 'expected an object {to, ...}' },
-    ]);
-  const b = body as Record<string, unknown>;
   const problems: Problem[] = [];
-  const known = new Set<string>(['to', 'message', ...ROLLOUT_CHOICE_FIELDS]);
-  for (const k of Object.keys(b)) if (!known.has(k)) problems.push({ path: k, message: 'unknown field' });
+  const b = checkBodyFields(body, problems, {
+    notAnObject: ['invalid rollback request', 'expected an object {to, ...}'],
+    known: ['to', 'message'],
+  });
   const to = b.to;
   if (typeof to !== 'number' || !Number.isSafeInteger(to) || to < 1)
     problems.push({ path: 'to', message: 'must be a revision number' });
