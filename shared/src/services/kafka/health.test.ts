@@ -221,6 +221,15 @@ describe('kafka health rollup', () => {
       ).reason,
     ).toMatch(/1 offline$/);
   });
+  it('a live broker whose own metadata read failed is named, and the cluster is not healthy', () => {
+    const { underReplicated: _u, offline: _o, ...blind } = zkHealthy[0]!;
+    const s = health(zkSpec, [{ ...blind, error: 'The request timed out' }, zkHealthy[1], zkHealthy[2]]);
+    expect(s).toMatchObject({
+      health: 'degraded',
+      reason: '3/3 brokers, controller 2, 0 under-replicated, no partition view from 1',
+    });
+    expect(s.members[0]).toMatchObject({ detail: expect.stringMatching(/The request timed out/) });
+  });
   it('stale probes do not count; nothing reported yet → pending', () => {
     expect(health(zkSpec, zkHealthy, { ageMs: 60_000 }).health).toBe('down');
     expect(

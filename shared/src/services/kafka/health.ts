@@ -30,12 +30,16 @@ function consensus<T>(values: readonly T[]): T | undefined {
 
 /**
  * Cluster health from node probes (service-facts §2.5; checked against real Kafka 3.9.2 and 4.1.1,
- * testdata/README.md). `healthy`: every node answers and is registered (ZK `/brokers/ids/<id>`, or in KRaft
- * listed in Metadata), exactly one active controller that is itself live (ZooKeeper mode: the
- * `/controller` brokerid; KRaft: the DescribeQuorum leader with a majority of voters live — never
- * Metadata's controller_id, a random broker in KRaft, §0.9), no under-replicated and no offline
- * partitions. `degraded`: a controller and at least one broker serve, but not everything is whole.
- * `down`: no controller or no broker answers. `pending`: not applied or probed yet.
+ * testdata/README.md).
+ * - `healthy`: every node answers and is registered (ZK `/brokers/ids/<id>`, or in KRaft listed in
+ *   Metadata); exactly one active controller that is itself live (ZooKeeper mode: the `/controller`
+ *   brokerid; KRaft: the DescribeQuorum leader with a majority of voters live — never Metadata's
+ *   controller_id, a random broker in KRaft, §0.9); every live broker's own partition view read (a
+ *   broker whose metadata read failed is named: `no partition view from N`); no under-replicated
+ *   and no offline partitions.
+ * - `degraded`: a controller and at least one broker serve, but not everything is whole.
+ * - `down`: no controller or no broker answers.
+ * - `pending`: not applied or probed yet.
  */
 export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   const { plans } = input;
@@ -98,6 +102,9 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   const offlineViews = answering.map((x) => x.probe?.offline).filter((v): v is number => v !== undefined);
   const urp = urpViews.length ? Math.max(...urpViews) : undefined;
   const offline = offlineViews.length ? Math.max(...offlineViews) : undefined;
+  // A live broker whose own metadata read failed (its probe's error says why) is not whole: the
+  // others' views may be current, but this broker's serving state is unknown.
+  const blind = liveBrokers.filter((x) => x.probe?.underReplicated === undefined).map((x) => x.inputs.id);
 
   const members: MemberStatus[] = plans.map((plan, i) => {
     const { inputs, obs, fresh, probe, alive } = nodes[i]!;
@@ -130,6 +137,7 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   const total = kraft ? n : brokerTotal;
   const parts = [`${liveCount}/${total} ${noun}`, controllerNote, `${urp ?? '?'} under-replicated`];
   if (offline) parts.push(`${offline} offline`);
+  if (blind.length && urp !== undefined) parts.push(`no partition view from ${blind.join(',')}`);
   const summary = parts.join(', ');
 
   let health: ClusterStatus['health'];
@@ -144,7 +152,7 @@ export function checkKafkaHealth(input: HealthInput<KafkaSpec>): ClusterStatus {
   } else if (liveBrokers.length === 0 || controller === undefined) {
     health = 'down';
     reason = summary;
-  } else if (nodes.every((x) => x.alive) && urp === 0 && offline === 0) {
+  } else if (nodes.every((x) => x.alive) && blind.length === 0 && urp === 0 && offline === 0) {
     health = 'healthy';
     reason = summary;
   } else {
