@@ -40,7 +40,7 @@
  * per size, stopped at the end, on failure too. --store sqlite is SQLite in a temp dir.
  *
  *   node bench/dist/fleet-push.js [--agents 1000,5000,10000] [--store sqlite,postgres]
- *     [--report-interval-ms 5000] [--rest-requests 50] [--reps 3] [--warmup 2] [--pin 0:1]
+ *     [--report-interval-ms 5000] [--rest-requests 50] [--reps 7] [--warmup 2] [--pin 0:1]
  *     BENCH_DEBUG=1 prints progress, BENCH_CPU_PROF=DIR writes each process's CPU profile
  *
  * --pin SERVER_CPUS:AGENT_CPUS runs the server under test (control plane or bare) on the first
@@ -69,12 +69,18 @@ import {
   ms,
   percentile,
   ARRIVAL_PERCENTILES,
+  ratioInterval,
   summarize,
   table,
+  verdict,
   type GcPause,
   type GcSummary,
+  type RatioInterval,
   type Summary,
 } from './fleet/stats.js';
+
+/** Architecture §9: a change reaches every agent within 1.5× the bare grpc-js floor. */
+const TARGET = 1.5;
 import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/store/pg-testing.js';
 
 const USAGE = `usage: node bench/dist/fleet-push.js [flags]
@@ -84,7 +90,7 @@ const USAGE = `usage: node bench/dist/fleet-push.js [flags]
   --store sqlite[,postgres] the control plane's store; postgres starts a Debian PostgreSQL on
                             127.0.42.1:5432 for the run (default sqlite)
   --reps N                  measured rounds per size: a change on the control plane and a bare
-                            push of each kind, taking turns (default 3)
+                            push of each kind, taking turns (default 7; the 90% interval needs 5)
   --warmup N                rounds before those, timed and listed in brackets in the notes but
                             left out of the medians, on both sides (default 2)
   --report-interval-ms MS   each agent's status report period in the reporting window (default 5000)
@@ -100,14 +106,17 @@ const USAGE = `usage: node bench/dist/fleet-push.js [flags]
   BENCH_CPU_PROF=DIR        each process writes a V8 CPU profile into DIR when it exits
 
 The table's "ratio of medians" is the median hactl fan-out over the median bare fan-out (each host its own
-message); the notes give each round's ratio and their quartiles.`;
+message); the notes give each round's ratio and their quartiles. "90% interval" is a bootstrap
+interval of that ratio over the paired rounds (at least 5 measured rounds); "vs 1.5x target" is met
+when the whole interval is at or under 1.5x, missed when it is wholly over, and unsettled when it
+straddles 1.5x (more --reps may settle it).`;
 const args = parseBenchArgs(
   {
     agents: { type: 'string', default: '1000' },
     store: { type: 'string', default: 'sqlite' },
     'report-interval-ms': { type: 'string', default: '5000' },
     'rest-requests': { type: 'string', default: '50' },
-    reps: { type: 'string', default: '3' },
+    reps: { type: 'string', default: '7' },
     warmup: { type: 'string', default: '2' },
     pin: { type: 'string' },
     change: { type: 'string', default: 'apply' },
@@ -185,6 +194,8 @@ interface Row {
    * fan-out of one message sent to every host (`oneFanOut`).
    */
   bare?: { fanOut: number; pushMs: number; oneFanOut: number; rssMb: number };
+  /** The ratio of medians' 90 % bootstrap interval over the paired rounds (none below 5 rounds). */
+  interval?: RatioInterval;
   reports?: LoadStats;
   duringRest?: LoadStats;
   list?: Summary;
@@ -526,6 +537,10 @@ async function measureStore(
       row.notes.push(`bare fan-out per push ms, each host its own message: ${fanOuts('each')}`);
       row.notes.push(`bare fan-out per push ms, one message to all: ${fanOuts('one')}`);
       const each = measured('each');
+      row.interval = ratioInterval(
+        measured('hactl').map((t) => t.fanOut),
+        each.map((t) => t.fanOut),
+      );
       const perRound = measured('hactl').map((t, i) => t.fanOut / each[i]!.fanOut);
       const sortedRatios = [...perRound].sort((a, b) => a - b);
       row.notes.push(
@@ -710,7 +725,8 @@ async function main(): Promise<void> {
         'bare grpc-js ms',
         'bare, one message ms',
         'ratio of medians',
-        'target',
+        '90% interval',
+        'vs 1.5x target',
         'apply (sync) ms',
         'store ms',
         'push ms',
@@ -724,7 +740,8 @@ async function main(): Promise<void> {
         r.bare ? ms(r.bare.fanOut) : '-',
         r.bare ? ms(r.bare.oneFanOut) : '-',
         r.hactl && r.bare ? `${(r.hactl.fanOut / r.bare.fanOut).toFixed(2)}x` : '-',
-        '1.5x',
+        r.interval ? `${r.interval.low.toFixed(2)}x-${r.interval.high.toFixed(2)}x` : '-',
+        r.hactl && r.bare ? verdict(r.interval, TARGET) : '-',
         r.hactl ? ms(r.hactl.applyMs) : '-',
         r.hactl ? ms(r.hactl.storeMs) : '-',
         r.hactl ? ms(r.hactl.pushMs) : '-',

@@ -1,5 +1,6 @@
 /** Percentiles, GC pauses and the printed table of the fleet benchmark. */
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
+import { quantileSorted, sampleWithReplacement } from 'simple-statistics';
 
 /** The nearest-rank `p`th percentile (0-100) of ascending `sorted`; the 0th is the smallest, NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -91,4 +92,56 @@ export function gcSummary(list: readonly { kind: number; ms: number }[]): GcSumm
 export function gcText(gc: GcSummary): string {
   const one = (g: GcPauses, what: string) => `${g.n} ${what} (max ${ms(g.maxMs)}, total ${ms(g.totalMs)} ms)`;
   return `${one(gc.major, 'major')}, ${one(gc.minor, 'minor')}`;
+}
+
+/** A ratio's bootstrap interval: its low and high bounds at `level` (0.9 = 90 %). */
+export interface RatioInterval {
+  low: number;
+  high: number;
+  level: number;
+}
+
+/**
+ * A percentile-bootstrap interval for the ratio of medians of paired rounds: `num[i]` and `den[i]`
+ * are round i of each side (hactl's fan-out and the bare server's, measured in the same minute).
+ * `resamples` times it draws as many round indices with replacement (simple-statistics'
+ * `sampleWithReplacement`), keeping pairs together, and takes median(num) / median(den) over them
+ * with the table's nearest-rank median; the bounds are those ratios' (1 − level) / 2 and
+ * (1 + level) / 2 quantiles. Undefined below `minRounds` rounds, where an interval would only
+ * repeat the few values there are. `random` returns [0, 1) (a seeded one in tests).
+ * Throws RangeError when the two sides have different numbers of rounds.
+ */
+export function ratioInterval(
+  num: readonly number[],
+  den: readonly number[],
+  opts: { level?: number; resamples?: number; minRounds?: number; random?: () => number } = {},
+): RatioInterval | undefined {
+  if (num.length !== den.length)
+    throw new RangeError(`paired rounds needed: ${num.length} against ${den.length}`);
+  const { level = 0.9, resamples = 2000, minRounds = 5, random = Math.random } = opts;
+  if (num.length < minRounds) return undefined;
+  const indices = num.map((_, i) => i);
+  const ratios: number[] = [];
+  for (let k = 0; k < resamples; k++) {
+    const drawn = sampleWithReplacement(indices, indices.length, random);
+    ratios.push(median(drawn.map((i) => num[i]!)) / median(drawn.map((i) => den[i]!)));
+  }
+  ratios.sort((a, b) => a - b);
+  return {
+    low: quantileSorted(ratios, (1 - level) / 2),
+    high: quantileSorted(ratios, (1 + level) / 2),
+    level,
+  };
+}
+
+/**
+ * A ratio against its target (hactl at most 1.5× the bare floor): `met` when the whole interval
+ * is at or under it, `missed` when the whole interval is over it, `unsettled` when it straddles
+ * the target (more rounds may settle it) or there is no interval.
+ */
+export function verdict(interval: RatioInterval | undefined, target: number): 'met' | 'missed' | 'unsettled' {
+  if (!interval) return 'unsettled';
+  if (interval.high <= target) return 'met';
+  if (interval.low > target) return 'missed';
+  return 'unsettled';
 }
