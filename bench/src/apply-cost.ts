@@ -33,7 +33,7 @@ import type { Core } from '../../control-plane/dist/core.js';
 import type { SnapshotDesired } from '../../control-plane/dist/reconcile/snapshot.js';
 import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { median, ms, percentile, table } from './fleet/stats.js';
-import { BENCH_ZOOKEEPER, benchStorm } from './fleet/specs.js';
+import { BENCH_ZOOKEEPER, benchProbe, benchStorm } from './fleet/specs.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
 
 const USAGE = `usage: node bench/dist/apply-cost.js [flags]
@@ -65,16 +65,23 @@ const gcWithin = (from: number, to: number): number =>
 
 const meta = { author: 'bench', message: '' };
 /** The instances of a host's stored desired state (kept as its object, or as its JSON text). */
-function instancesOf(d: SnapshotDesired | undefined): readonly { id: string }[] {
+function instancesOf(d: SnapshotDesired | undefined): readonly { id: string; kind: string; role: string }[] {
   if (!d) return [];
-  return d.state ? d.state.instances : (JSON.parse(d.json) as { instances: { id: string }[] }).instances;
+  return d.state
+    ? d.state.instances
+    : (JSON.parse(d.json) as { instances: { id: string; kind: string; role: string }[] }).instances;
 }
 
-/** Every host's members report their process running, as their agents would. */
-function reportRunning(core: Core, hostIds: readonly string[]): void {
+/**
+ * Every host's members report their process running and a fresh probe made at `now` (ms), as
+ * fleet-push's simulated agents do: the PUT's restart order rolls up those probes.
+ */
+function reportRunning(core: Core, hostIds: readonly string[], now: number): void {
   const snap = core.fleet.snapshot();
   for (const hostId of hostIds) {
     const desired = snap.desired.get(hostId);
+    const host = snap.hostById.get(hostId)!;
+    const index = Number(host.name.slice(1));
     core.fleet.recordStatus(hostId, {
       appliedGeneration: desired?.generation ?? 0,
       applyError: '',
@@ -85,8 +92,8 @@ function reportRunning(core: Core, hostIds: readonly string[]): void {
         restarts: 0,
         detail: '',
         restartPending: false,
-        probeAt: 0,
-        probe: null,
+        probeAt: now,
+        probe: benchProbe(i, host.address, index),
       })),
     });
   }
@@ -133,7 +140,7 @@ async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
     core.fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, meta);
     core.fleet.applyCluster('storm-bench', benchStorm(names, 30), meta);
     const hostIds = [...core.fleet.snapshot().desired.keys()];
-    reportRunning(core, hostIds);
+    reportRunning(core, hostIds, now);
 
     // The apply takes its first step in a pass of the engine's once the push is written
     // (Changes.apply): timed here, where it runs.
@@ -181,7 +188,7 @@ async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
         }
         // The members report again (the new generation, still running) and the event loop turns,
         // as between two operator changes; the call's GC entries have arrived after that.
-        reportRunning(core, hostIds);
+        reportRunning(core, hostIds, now);
         await new Promise((r) => setImmediate(r));
         if (round >= WARM_UP) timed.windows.push([t0, t1]);
       }

@@ -24,6 +24,7 @@ import {
   type StatusReport,
 } from '@hactl/proto';
 import { planBackoff } from '@hactl/shared';
+import { benchProbe } from './specs.js';
 import { serve, wallNow, type Request } from './ipc.js';
 import { ReportQueue } from './report-queue.js';
 import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc, type GcPause } from './stats.js';
@@ -64,33 +65,6 @@ watchGc((gc) => gcs?.push(gc));
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const LOOP_DELAY_RESOLUTION_MS = 5;
 
-/** The kinds' probe results, in the shapes their parsers accept (shared/src/services/<kind>). */
-function probeFor(inst: DesiredInstance__Output, i: number): string {
-  if (inst.kind === 'zookeeper')
-    return JSON.stringify(
-      i === 0
-        ? {
-            ok: true,
-            serving: true,
-            mode: 'leader',
-            version: '3.8.4',
-            zxid: '0x100000002',
-            syncedFollowers: 2,
-          }
-        : { ok: true, serving: true, mode: 'follower', version: '3.8.4', zxid: '0x100000002' },
-    );
-  const up = { role: inst.role, ok: true, listening: true, registered: true };
-  if (inst.role === 'nimbus') {
-    const self = `${addressOf(i)}:6627`;
-    return JSON.stringify({ ...up, leader: self, isLeader: true, queue: [self] });
-  }
-  if (inst.role === 'supervisor') {
-    const supervisorId = `a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    return JSON.stringify({ ...up, supervisorId, slots: [6700, 6701], heartbeatAgeSecs: 2 });
-  }
-  return JSON.stringify({ ok: true });
-}
-
 function statusReport(i: number): StatusReport {
   const a = agents[i]!;
   const now = Date.now();
@@ -105,7 +79,7 @@ function statusReport(i: number): StatusReport {
     adopted: false,
     detail: '',
     probeAtMs: now - 1000,
-    probeJson: probeFor(inst, i),
+    probeJson: JSON.stringify(benchProbe(inst, addressOf(i), i)),
     restartPending: false,
     logFiles: [
       `/var/lib/hactl/${inst.cluster}/${inst.role}/logs/${inst.role}.log`,

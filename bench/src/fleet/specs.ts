@@ -27,3 +27,25 @@ export function benchStorm(hosts: readonly string[], timeoutSecs: number) {
     settings: { 'topology.message.timeout.secs': timeoutSecs },
   };
 }
+
+/**
+ * What a member of these clusters reports as its probe when all is well, in the shapes the kinds'
+ * parsers accept (shared/src/services/<kind>): `i` is the host's index (`b<i>`), `address` its
+ * address. The simulated agents send it as JSON; apply-cost records it as the reports' parsed probe.
+ */
+export function benchProbe(inst: { kind: string; role: string }, address: string, i: number): object {
+  if (inst.kind === 'zookeeper')
+    return i === 0
+      ? { ok: true, serving: true, mode: 'leader', version: '3.8.4', zxid: '0x100000002', syncedFollowers: 2 }
+      : { ok: true, serving: true, mode: 'follower', version: '3.8.4', zxid: '0x100000002' };
+  const up = { role: inst.role, ok: true, listening: true, registered: true };
+  if (inst.role === 'nimbus') {
+    const self = `${address}:6627`;
+    return { ...up, leader: self, isLeader: true, queue: [self] };
+  }
+  if (inst.role === 'supervisor') {
+    const supervisorId = `a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    return { ...up, supervisorId, slots: [6700, 6701], heartbeatAgeSecs: 2 };
+  }
+  return { ok: true };
+}
