@@ -59,7 +59,7 @@
 import os from 'node:os';
 import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { fileURLToPath } from 'node:url';
-import { Child, fileLimits, wallNow } from './fleet/ipc.js';
+import { Child, fileLimits, monoNow } from './fleet/ipc.js';
 import { benchStorm } from './fleet/specs.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
 import {
@@ -164,9 +164,9 @@ interface Progress {
 interface Wait {
   reached: number;
   of: number;
-  /** The last host's receipt (wall clock, ms). */
+  /** The last host's receipt (ipc.ts monoNow, ms). */
   at: number;
-  /** Receipt times (wall clock, ms) at each of ARRIVAL_PERCENTILES of hosts. */
+  /** Receipt times (ipc.ts monoNow, ms) at each of ARRIVAL_PERCENTILES of hosts. */
   arrivals: number[];
   /** The simulated agents' longest event-loop delay while they waited (ms): a stall there delays receipt. */
   stallMs: number;
@@ -376,9 +376,9 @@ async function putChange(
     ),
   };
   await side.server.call('before-put');
-  const t0 = wallNow();
+  const t0 = monoNow();
   const answer = (await rest(side, 'PUT', '/v1/clusters/storm-bench', spec)) as { rollout?: string };
-  const applyMs = wallNow() - t0;
+  const applyMs = monoNow() - t0;
   if (!answer.rollout) throw new Error('the PUT started no rollout: the supervisors are not seen running');
   return { t0, applyMs, rollout: answer.rollout };
 }
@@ -790,13 +790,13 @@ async function main(): Promise<void> {
           'those figures include the election, and later ones were not measured',
       );
     for (const note of r.notes) console.log(`${r.agents} ${r.store}: ${note}`);
-    // Each process's wall time is its start's clock reading plus its monotonic clock (ipc.ts
-    // wallNow): a step of the system clock between the processes' starts shifts every sentAt →
-    // handled by the step (seen once: -415 ms p50 on 2026-12-04).
+    // sentAt → handled reads the agents' send time (Date.now(), as the protocol carries it)
+    // against the control plane's Date.now(): a step of the system clock during the reporting
+    // window shifts the reports that straddle it by the step.
     if ([r.reports, r.duringRest].some((x) => x && x.endToEnd.p50 < 0))
       console.log(
-        `${r.agents} ${r.store}: sentAt → handled is negative: the system clock stepped between the ` +
-          "processes' starts, so those columns are not usable in this run",
+        `${r.agents} ${r.store}: sentAt → handled is negative: the system clock stepped back while ` +
+          'agents reported, so those columns are not usable in this run',
       );
   }
   if (failed || rows.some((r) => r.leadLost)) process.exitCode = 1;

@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { agentServiceDefinition, type ControlMessage } from '@hactl/proto';
 import { GRPC_SERVER_OPTIONS, listenGrpc } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
-import { serve, untilQuiet, wallNow, type Request } from './ipc.js';
+import { serve, untilQuiet, monoNow, type Request } from './ipc.js';
 
 type Call = grpc.ServerDuplexStream<{ hello?: { name?: string } }, ControlMessage>;
 const calls = new Set<Call>();
@@ -54,9 +54,9 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     }
     case 'push': {
       const message = req.message as ControlMessage;
-      const t0 = wallNow();
+      const t0 = monoNow();
       for (const c of calls) c.write(message);
-      return { t0, applyMs: wallNow() - t0, streams: calls.size };
+      return { t0, applyMs: monoNow() - t0, streams: calls.size };
     }
     case 'load': {
       // A host whose agent received nothing comes as null: a missing message, not an empty one.
@@ -75,9 +75,9 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         c,
         { desired: { ...desiredOf.get(hostOf.get(c) ?? ''), generation } },
       ]);
-      const t0 = wallNow();
+      const t0 = monoNow();
       for (const [c, m] of messages) c.write(m);
-      return { t0, applyMs: wallNow() - t0, streams: calls.size };
+      return { t0, applyMs: monoNow() - t0, streams: calls.size };
     }
     case 'settle': {
       // As the control plane's (control-plane-host.ts): the agents report after each push, and the

@@ -14,7 +14,7 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
 import { defaultConfig } from '../../../control-plane/dist/config.js';
-import { serve, untilQuiet, wallNow, type Request } from './ipc.js';
+import { serve, untilQuiet, monoNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
 import { cleanUpOnInterrupt } from '../interrupt.js';
@@ -33,7 +33,7 @@ const ELD_RESOLUTION_MS = 5;
 let gcs: GcPause[] | undefined;
 /**
  * GCs from the last change's start until its reports settled (`change` → `settle`), with their
- * wall-clock start (ms), so the orchestrator can count those that began before every agent had it.
+ * start (ipc.ts monoNow, ms), so the orchestrator can count those that began before every agent had it.
  */
 let changeGcs: GcPause[] | undefined;
 watchGc((gc) => {
@@ -154,7 +154,9 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         recordStatus(hostId, update);
         if (!handled || !endToEnd) return;
         handled.push(performance.now() - t0);
-        if (update.sentAt) endToEnd.push(wallNow() - update.sentAt);
+        // sentAt is the agent's Date.now() (the protocol's wall-clock send time), so it is read
+        // against this machine's wall clock now, not monoNow.
+        if (update.sentAt) endToEnd.push(Date.now() - update.sentAt);
       };
       const pushChanges = fleet.pushChanges.bind(fleet);
       fleet.pushChanges = (changes) => {
@@ -167,10 +169,10 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       return { grpcPort: cp.grpcPort, httpPort: cp.httpPort, token };
     }
     case 'apply-base': {
-      const t0 = wallNow();
+      const t0 = monoNow();
       running().fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, { author: 'bench', message: '' });
       running().fleet.applyCluster('storm-bench', benchStorm(hosts, 30), { author: 'bench', message: '' });
-      return { t0, applyMs: wallNow() - t0 };
+      return { t0, applyMs: monoNow() - t0 };
     }
     case 'before-put':
       // A change that comes as a PUT over REST: its push time and GCs are counted from here.
@@ -178,12 +180,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       return {};
     case 'change': {
       beginChange();
-      const t0 = wallNow();
+      const t0 = monoNow();
       running().fleet.applyCluster('storm-bench', benchStorm(hosts, req.timeoutSecs as number), {
         author: 'bench',
         message: '',
       });
-      return { t0, applyMs: wallNow() - t0, pushMs: lastPushMs };
+      return { t0, applyMs: monoNow() - t0, pushMs: lastPushMs };
     }
     case 'settle': {
       // Each change makes every agent report within 100 ms of receiving it (sim-agents.ts); the

@@ -28,9 +28,16 @@ export async function untilQuiet(count: () => number, quietMs: number, timeoutMs
   return true;
 }
 
-/** Wall-clock time in ms with sub-ms precision; comparable across processes on this machine. */
-export function wallNow(): number {
-  return performance.timeOrigin + performance.now();
+/**
+ * Monotonic time in ms with sub-ms precision, comparable across processes on this machine:
+ * process.hrtime reads CLOCK_MONOTONIC, one clock for the whole system since boot, which a step of
+ * the system clock (NTP, a resumed VM) does not move. Each process's
+ * `performance.timeOrigin + performance.now()`, used before, is fixed to the wall clock at that
+ * process's start, so a clock step between two starts shifted one process's times against the
+ * other's (by 415 ms once, on 2026-12-04).
+ */
+export function monoNow(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** The soft and hard open-file limits of this process (Linux /proc; Infinity where unlimited). */

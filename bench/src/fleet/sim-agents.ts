@@ -25,7 +25,7 @@ import {
 } from '@hactl/proto';
 import { planBackoff } from '@hactl/shared';
 import { benchProbe } from './specs.js';
-import { serve, wallNow, type Request } from './ipc.js';
+import { serve, monoNow, type Request } from './ipc.js';
 import { ReportQueue } from './report-queue.js';
 import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc, type GcPause } from './stats.js';
 
@@ -43,7 +43,7 @@ interface Agent {
   welcomed: boolean;
   attempt: number;
   generation: number;
-  /** When the newest generation arrived (wall clock). */
+  /** When the newest generation arrived (ipc.ts monoNow). */
   at: number;
   instances: DesiredInstance__Output[];
   lastDesired?: ControlMessage__Output;
@@ -166,7 +166,7 @@ function onMessage(i: number, m: ControlMessage__Output): void {
   if (!m.desired) return;
   const previous = a.generation;
   a.generation = Number(m.desired.generation);
-  a.at = wallNow();
+  a.at = monoNow();
   a.instances = m.desired.instances;
   a.lastDesired = m;
   onGeneration(i, previous, a.generation);

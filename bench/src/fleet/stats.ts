@@ -1,6 +1,7 @@
 /** Percentiles, GC pauses and the printed table of the fleet benchmark. */
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { quantileSorted, sampleWithReplacement } from 'simple-statistics';
+import { monoNow } from './ipc.js';
 
 /** The nearest-rank `p`th percentile (0-100) of ascending `sorted`; the 0th is the smallest, NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -48,8 +49,8 @@ export function table(header: string[], rows: string[][]): string {
 
 /**
  * One GC pause of this process: V8's kind (perf_hooks `constants.NODE_PERFORMANCE_GC_*`), how long
- * it stopped the event loop (ms) and when it began (wall clock, ms since the epoch, so two
- * processes' times compare).
+ * it stopped the event loop (ms) and when it began (ipc.ts monoNow, so two processes' times
+ * compare).
  */
 export interface GcPause {
   kind: number;
@@ -64,7 +65,7 @@ export function watchGc(onPause: (gc: GcPause) => void): void {
       onPause({
         kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0,
         ms: e.duration,
-        at: performance.timeOrigin + e.startTime,
+        at: monoNow() - (performance.now() - e.startTime),
       });
   }).observe({ entryTypes: ['gc'] });
 }
