@@ -1,4 +1,4 @@
-/** Percentiles, GC pauses and the printed table of the fleet benchmark. */
+/** Percentiles, GC pauses, the fan-out ratio's bootstrap interval and the printed table of the fleet benchmark. */
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { quantileSorted, sampleWithReplacement } from 'simple-statistics';
 import { monoNow } from './ipc.js';
