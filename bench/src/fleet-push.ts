@@ -78,10 +78,10 @@ import {
   type RatioInterval,
   type Summary,
 } from './fleet/stats.js';
+import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/store/pg-testing.js';
 
 /** Architecture §9: a change reaches every agent within 1.5× the bare grpc-js floor. */
 const TARGET = 1.5;
-import { startTempPostgres, type TestPostgres } from '../../control-plane/dist/store/pg-testing.js';
 
 const USAGE = `usage: node bench/dist/fleet-push.js [flags]
 

@@ -300,6 +300,11 @@ describe('REST API: inputs that used to slip through (issue 16 #3)', () => {
       'clusters[0].settings.__proto__',
     ],
     [
+      "an apply request whose message is not a string (was dropped for the header's) → 400 naming message",
+      () => post('/v1/apply', JSON.stringify({ clusters: [spec], message: 7 }), 'application/json'),
+      'message',
+    ],
+    [
       'constructor as a member field → 400 naming it',
       () => put('zk-main', JSON.stringify({ ...spec, members: [{ host: 'zk1', id: 1, constructor: 1 }] })),
       'members[0].constructor',
@@ -504,8 +509,16 @@ describe("REST API: an apply's rollout options", () => {
     expect(list.status).toBe(400);
     expect(await details(list)).toEqual([{ path: '', message: 'expected an object {to, ...}' }]);
     expect(store.getCluster('zk-main')!.current_revision).toBe(1);
-    // A long message is kept to 500 characters, as the x-hactl-message header of an apply is.
+    // A long message is cut to 500 characters with its prefix, as the x-hactl-message header of an apply is
+    // (a second revision first, so the rollback to 1 stores a third).
+    const changed = { ...spec, settings: { tickTime: 3000 } };
+    expect((await put('zk-main', JSON.stringify(changed))).status).toBe(200);
     expect((await rollback({ to: 1, message: 'x'.repeat(600) })).status).toBe(200);
+    expect(store.listRevisions('zk-main').map((r) => [r.revision, r.message])).toEqual([
+      [1, ''],
+      [2, ''],
+      [3, `rollback to revision 1: ${'x'.repeat(600)}`.slice(0, 500)],
+    ]);
   });
 
   it('with rollout=false → 400 naming the option, nothing stored; good values are accepted', async () => {

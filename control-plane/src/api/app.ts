@@ -110,10 +110,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
    */
   const meta = (
     c: { req: { header: (k: string) => string | undefined }; get: (key: 'caller') => Caller | undefined },
-    message?: unknown,
+    message?: string,
   ): ChangeMeta => ({
     author: (c.req.header('x-hactl-author') ?? c.get('caller')?.name ?? 'api').slice(0, 100),
-    message: (typeof message === 'string' ? message : (c.req.header('x-hactl-message') ?? '')).slice(0, 500),
+    message: (message ?? c.req.header('x-hactl-message') ?? '').slice(0, 500),
   });
 
   app.onError(async (err, c) => {
@@ -205,6 +205,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
       ]);
     }
     const b = body as { clusters: unknown[]; message?: unknown };
+    if (b.message !== undefined && typeof b.message !== 'string')
+      throw new ValidationError('invalid apply request', [{ path: 'message', message: 'must be a string' }]);
+    const message = b.message;
     if (b.clusters.length === 0 || b.clusters.length > 100)
       throw new ValidationError('invalid apply request', [
         { path: 'clusters', message: 'must hold 1 to 100 cluster specs' },
@@ -218,11 +221,11 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
     }));
     const choices = parseRolloutQuery((k) => c.req.query(k));
     if (flag(c.req.query('dryRun'), 'dryRun'))
-      return c.json({ clusters: await changes.preview(docs, meta(c, b.message)) });
+      return c.json({ clusters: await changes.preview(docs, meta(c, message)) });
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
     return c.json({
-      clusters: changes.apply(docs, meta(c, b.message), {
+      clusters: changes.apply(docs, meta(c, message), {
         rollout: rolloutWanted,
         forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
         choices,
