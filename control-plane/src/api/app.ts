@@ -178,13 +178,12 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
       return c.json((await changes.preview([{ name, spec: raw }], meta(c)))[0]);
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
-    return c.json(
-      changes.apply([{ name, spec: raw }], meta(c), {
-        rollout: rolloutWanted,
-        forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
-        choices,
-      })[0],
-    );
+    const [applied] = await changes.apply([{ name, spec: raw }], meta(c), {
+      rollout: rolloutWanted,
+      forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
+      choices,
+    });
+    return c.json(applied);
   });
 
   /**
@@ -225,7 +224,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
     return c.json({
-      clusters: changes.apply(docs, meta(c, message), {
+      clusters: await changes.apply(docs, meta(c, message), {
         rollout: rolloutWanted,
         forceRemoval: flag(c.req.query('forceRemoval'), 'forceRemoval'),
         choices,
@@ -254,7 +253,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   app.post('/v1/clusters/:name/rollback', async (c) => {
     const name = checkName(c.req.param('name'));
     const req = parseRollbackRequest(await readJson(c.req.raw));
-    return c.json(changes.rollback(name, req.to, meta(c, req.message), req.choices));
+    return c.json(await changes.rollback(name, req.to, meta(c, req.message), req.choices));
   });
 
   app.post('/v1/clusters/:name/rollouts', async (c) => {

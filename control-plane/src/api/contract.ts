@@ -115,6 +115,11 @@ export interface AppliedCluster {
   changed: boolean;
   /** The rollout started for the members whose config changed. */
   rollout?: string;
+  /**
+   * The rollout's members as `host (instance)` in the order they restart, as ordered once the push
+   * was written and the first step taken (leader last on the ranks then; a leader that moves later
+   * reorders the rest: GET /v1/rollouts/{id}).
+   */
   restartOrder?: string[];
   /** Members left with the new config on disk and the old process running (`rollout: false`). */
   restartPending?: string[];

@@ -3,6 +3,7 @@ import { serviceKind } from '@hactl/shared';
 import { zkMember } from '../cli/real-cp.js';
 import type { Core } from '../core.js';
 import type { AgentSession } from '../reconcile/fleet.js';
+import type { AppliedCluster } from './changes.js';
 import { tempSqliteStore } from '../rollout/testing.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { createTestCore, TEST_NOW } from '../test-core.js';
@@ -64,14 +65,16 @@ function reportHealthy(core: Core): void {
  * With one host per event-loop turn: zk applied at tickTime 2000 and reported healthy, its push
  * gone out and the timeline cleared, then changed to 3000 with a rollout (`id`) of every member.
  */
-async function changeEveryMember(): Promise<{ core: Core; id: string }> {
+async function changeEveryMember(): Promise<{ core: Core; id: string; answer: Promise<AppliedCluster[]> }> {
   const core = world(1);
-  core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+  await core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
   reportHealthy(core);
   await new Promise<void>((resolve) => core.fleet.afterPush(resolve));
   timeline.length = 0;
-  const [applied] = core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
-  return { core, id: applied!.rollout! };
+  // The answer waits for the push; what the call did before it returned is looked at meanwhile.
+  const answer = core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+  const id = store.listRollouts({ cluster: 'zk', states: ['running'] })[0]!.id;
+  return { core, id, answer };
 }
 
 beforeEach(() => {
@@ -82,17 +85,17 @@ beforeEach(() => {
 afterEach(() => dispose());
 
 describe('an apply stores its revision and its rollout together', () => {
-  it('a failure while storing the rollout stores no revision and sends nothing', () => {
+  it('a failure while storing the rollout stores no revision and sends nothing', async () => {
     const core = world();
     const { changes } = core;
-    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    await changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
     reportHealthy(core);
     const before = [...sent].map(([h, s]) => [h, s.length]);
     const insertRollout = store.insertRollout.bind(store);
     store.insertRollout = () => {
       throw new Error('disk I/O error');
     };
-    expect(() => changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true })).toThrow(
+    await expect(changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true })).rejects.toThrow(
       'disk I/O error',
     );
     expect(store.getCluster('zk')!.current_revision).toBe(1);
@@ -102,7 +105,7 @@ describe('an apply stores its revision and its rollout together', () => {
     // The same apply once the store takes it: revision, rollout, and on each agent's stream its
     // new desired state before the request to restart onto it.
     store.insertRollout = insertRollout;
-    const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+    const [applied] = await changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
     expect(applied).toMatchObject({ revision: 2, rollout: expect.any(String) });
     expect(applied!.restartOrder).toHaveLength(3);
     expect(store.listRollouts({ cluster: 'zk' })).toHaveLength(1);
@@ -116,12 +119,25 @@ describe('an apply stores its revision and its rollout together', () => {
 
 describe("an apply's first rollout step waits for the push", () => {
   it('with one host per event-loop turn, the step goes out after the last host has its new state', async () => {
-    const { core, id } = await changeEveryMember();
-    // The first slice went out with the answer; the step waits for the other two hosts.
+    const { core, id, answer } = await changeEveryMember();
+    // The first slice went out before the call returned; the step waits for the other two hosts.
     expect(timeline).toEqual([expect.stringMatching(/^h\d desired \d+$/)]);
     expect(core.rollouts.view(id).steps.map((s) => s.state)).toEqual(['pending', 'pending', 'pending']);
 
-    await vi.waitFor(() => expect(core.rollouts.view(id).steps[0]!.state).toBe('requested'));
+    // The answer comes once the step is taken, with the order the engine takes the members in:
+    // the requested follower first, the leader (zk-1, planned first) last.
+    const [applied] = await answer;
+    expect(
+      core.rollouts
+        .view(id)
+        .steps.map((s) => s.state)
+        .sort(),
+    ).toEqual(['pending', 'pending', 'requested']);
+    expect(applied!.restartOrder).toEqual([
+      expect.stringMatching(/^h[23] \(zk\/zk-[23]\)$/),
+      expect.stringMatching(/^h[23] \(zk\/zk-[23]\)$/),
+      'h1 (zk/zk-1)',
+    ]);
     // Every host's new state, then the one restart request: a follower first (zk-1 leads).
     expect(timeline).toEqual([
       expect.stringMatching(/^h1 desired \d+$/),
@@ -134,9 +150,13 @@ describe("an apply's first rollout step waits for the push", () => {
 
 describe('a term that ends during the push', () => {
   it("every stream closed after the first slice (a replica lost its lease): the other hosts' states and the first step stay unsent, the steps pending for the next leader", async () => {
-    const { core, id } = await changeEveryMember();
+    const { core, id, answer } = await changeEveryMember();
     // What replica/term.ts stop() does when the term ends.
     core.fleet.closeAllSessions('term ended');
+    // The operator still gets an answer: every member, read from the store (no step was taken).
+    const [applied] = await answer;
+    expect(applied).toMatchObject({ rollout: id });
+    expect([...applied!.restartOrder!].sort()).toEqual(['h1 (zk/zk-1)', 'h2 (zk/zk-2)', 'h3 (zk/zk-3)']);
     // The outbox writes one slice per turn (setImmediate) and what waited for the push a turn
     // after the last one: five turns cover the two other slices and the step, had they been kept.
     for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -146,17 +166,20 @@ describe('a term that ends during the push', () => {
 });
 
 describe('an apply that starts a rollout rolls its cluster up once', () => {
-  it("the rollout's first step reuses the apply's roll-up; a rollout's new state only plans the hint again", () => {
+  it("the apply stores its rollout without a roll-up; its first step rolls up and its answer's order reuses it; a rollout's new state only plans the hint again", async () => {
     const core = world();
     const { changes } = core;
-    changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    await changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
     reportHealthy(core);
     const kind = serviceKind('zookeeper')!;
     const health = vi.spyOn(kind, 'checkHealth');
     try {
-      const [applied] = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+      const answer = changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+      // Stored with the revision, nothing rolled up yet: the order is the engine's, at each pass.
+      expect(health).toHaveBeenCalledTimes(0);
+      const [applied] = await answer;
       const id = applied!.rollout!;
-      // Stored (the restart order is planned from the members' statuses), then its first step.
+      expect(applied!.restartOrder).toHaveLength(3);
       expect(core.rollouts.view(id).steps.map((s) => s.state)).toContain('requested');
       expect(health).toHaveBeenCalledTimes(1);
       expect(core.fleet.clusterStatus('zk').status.hint).toBeUndefined();
@@ -187,11 +210,11 @@ describe('hactl logs of a cluster that does not exist', () => {
 describe("an apply's rollout options", () => {
   const optionsOf = (id: string) => JSON.parse(store.getRollout(id)!.options_json) as Record<string, unknown>;
 
-  it("the operator's choices are stored over the defaults; an apply without them keeps the defaults", () => {
+  it("the operator's choices are stored over the defaults; an apply without them keeps the defaults", async () => {
     const core = world();
-    core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    await core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
     reportHealthy(core);
-    const [chosen] = core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, {
+    const [chosen] = await core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, {
       rollout: true,
       choices: { gateTimeoutSec: 30, onGateTimeout: 'rollback', pauseBetweenSec: 7 },
     });
@@ -203,7 +226,7 @@ describe("an apply's rollout options", () => {
       pauseBetweenSec: 7,
     });
     core.rollouts.abort(chosen!.rollout!);
-    const [plain] = core.changes.apply([{ name: 'zk', spec: spec(4000) }], meta, { rollout: true });
+    const [plain] = await core.changes.apply([{ name: 'zk', spec: spec(4000) }], meta, { rollout: true });
     expect(optionsOf(plain!.rollout!)).toEqual({
       action: 'apply',
       batchSize: 1,
@@ -213,15 +236,15 @@ describe("an apply's rollout options", () => {
     });
   });
 
-  it('choices with rollout: false are refused, naming each, and nothing is stored', () => {
+  it('choices with rollout: false are refused, naming each, and nothing is stored', async () => {
     const core = world();
-    core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
-    expect(() =>
+    await core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    await expect(
       core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, {
         rollout: false,
         choices: { onGateTimeout: 'abort', gateTimeoutSec: 9 },
       }),
-    ).toThrow(
+    ).rejects.toThrow(
       expect.objectContaining({
         code: 'invalid_argument',
         details: [
@@ -233,22 +256,22 @@ describe("an apply's rollout options", () => {
     expect(store.getCluster('zk')!.current_revision).toBe(1);
   });
 
-  it('a membership change takes the timings, and refuses a policy other than pause before storing anything', () => {
+  it('a membership change takes the timings, and refuses a policy other than pause before storing anything', async () => {
     const core = world();
     for (const i of [4, 5])
       core.fleet.connectAgent(
         { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
         { sendDesired() {}, sendCommand() {}, close() {} },
       );
-    core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    await core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
     reportHealthy(core);
     const five = { ...spec(2000), members: [1, 2, 3, 4, 5].map((i) => ({ host: `h${i}`, id: i })) };
-    expect(() =>
+    await expect(
       core.changes.apply([{ name: 'zk', spec: five }], meta, {
         rollout: true,
         choices: { onGateTimeout: 'rollback' },
       }),
-    ).toThrow(
+    ).rejects.toThrow(
       expect.objectContaining({
         code: 'invalid_argument',
         details: [
@@ -262,7 +285,7 @@ describe("an apply's rollout options", () => {
     expect(store.getCluster('zk')!.current_revision).toBe(1);
     expect(store.listRollouts({ cluster: 'zk' })).toEqual([]);
 
-    const [applied] = core.changes.apply([{ name: 'zk', spec: five }], meta, {
+    const [applied] = await core.changes.apply([{ name: 'zk', spec: five }], meta, {
       rollout: true,
       choices: { gateTimeoutSec: 40, pauseBetweenSec: 3, onGateTimeout: 'pause' },
     });

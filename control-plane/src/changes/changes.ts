@@ -69,10 +69,31 @@ export class Changes {
    * Stores every spec as a new revision (unchanged ones stay as they are) and, unless `rollout` is
    * false, starts one rollout per changed cluster over its members whose config changed, with the
    * operator's `choices` over the default options (a membership procedure takes their timings).
+   * Everything is stored and the push has begun when the call returns; the promise settles once
+   * the push has been written and each rollout's first step taken, with each rollout's
+   * `restartOrder` as the engine orders its steps then (leader last, on the members' ranks now):
+   * ordering before the push would have rolled the cluster's health up ahead of it.
    * @throws ValidationError when `choices` are given with `rollout: false` (they would be lost),
    *   or an `onGateTimeout` other than pause for a membership change; nothing is stored.
    */
-  apply(
+  async apply(
+    docs: readonly SpecDocument[],
+    meta: ChangeMeta,
+    opts: { rollout: boolean; forceRemoval?: boolean; choices?: RolloutChoices },
+  ): Promise<AppliedCluster[]> {
+    const applied = this.commit(docs, meta, opts);
+    const rolling = applied.filter((a) => a.rollout !== undefined && a.membershipSteps === undefined);
+    if (!rolling.length) return applied;
+    // After the rollouts' first steps (stepAfterPush asked first), or at once when the push was
+    // dropped (this replica's term ended): the order is read from the store either way.
+    await new Promise<void>((resolve) => this.fleet.afterPush(resolve, resolve));
+    return applied.map((a) =>
+      rolling.includes(a) ? { ...a, restartOrder: this.rollouts.runOrder(a.rollout!) } : a,
+    );
+  }
+
+  /** `apply`'s synchronous part: validates, stores and starts the push; no `restartOrder` yet. */
+  private commit(
     docs: readonly SpecDocument[],
     meta: ChangeMeta,
     opts: { rollout: boolean; forceRemoval?: boolean; choices?: RolloutChoices },
@@ -133,7 +154,12 @@ export class Changes {
    * @throws ValidationError for `onGateTimeout: rollback`, which would apply again the revision
    *   this rolls back from (a gate timeout's own rollback rollout only pauses, engine.ts).
    */
-  rollback(name: string, to: number, meta: ChangeMeta, choices: RolloutChoices = {}): AppliedCluster {
+  async rollback(
+    name: string,
+    to: number,
+    meta: ChangeMeta,
+    choices: RolloutChoices = {},
+  ): Promise<AppliedCluster> {
     if (choices.onGateTimeout === 'rollback')
       throw new ValidationError('invalid rollback request', [
         {
@@ -144,7 +170,12 @@ export class Changes {
       ]);
     const spec = this.fleet.getRevisionSpec(name, to);
     const message = `rollback to revision ${to}${meta.message ? `: ${meta.message}` : ''}`.slice(0, 500);
-    return this.apply([{ name, spec }], { author: meta.author, message }, { rollout: true, choices })[0]!;
+    const [applied] = await this.apply(
+      [{ name, spec }],
+      { author: meta.author, message },
+      { rollout: true, choices },
+    );
+    return applied!;
   }
 
   /** What `delete` would stop and leave on disk; throws exactly as `delete` would refuse. */
@@ -308,7 +339,7 @@ export class Changes {
     if (!rolloutWanted || members.length === 0)
       return { applied: { ...base, restartPending: rolloutWanted ? [] : members } };
     const stored = this.rollouts.insert(s.name, { ...defaultRolloutOptions('apply'), ...choices }, members);
-    return { applied: { ...base, rollout: stored.id, restartOrder: stored.plan }, stored };
+    return { applied: { ...base, rollout: stored.id }, stored };
   }
 }
 

@@ -63,11 +63,11 @@ beforeEach(() => {
 afterEach(() => dispose());
 
 describe('membership procedure in the control plane (SQLite, fake agents)', () => {
-  it('zookeeper 1 → 3: the new members are held until their start step, one at a time (the issue-10 fault: both started at once)', () => {
+  it('zookeeper 1 → 3: the new members are held until their start step, one at a time (the issue-10 fault: both started at once)', async () => {
     const { fleet, changes, rollouts } = world();
-    changes.apply([{ name: 'zk', spec: spec([1]) }], { author: 't', message: '' }, { rollout: true });
+    await changes.apply([{ name: 'zk', spec: spec([1]) }], { author: 't', message: '' }, { rollout: true });
     report(fleet, 'h1', 'zk/zk-1', 101, { ok: true, serving: true, mode: 'standalone' });
-    const [applied] = changes.apply(
+    const [applied] = await changes.apply(
       [{ name: 'zk', spec: spec([1, 2, 3]) }],
       { author: 't', message: '' },
       { rollout: true },
@@ -99,10 +99,10 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(desired(fleet, 'h3')).toEqual([]);
   });
 
-  it('a start whose gates never hold pauses the procedure after the gate timeout, naming the gate; a resume waits again', () => {
+  it('a start whose gates never hold pauses the procedure after the gate timeout, naming the gate; a resume waits again', async () => {
     const { fleet, changes, rollouts } = world();
-    changes.apply([{ name: 'zk', spec: spec([1]) }], { author: 't', message: '' }, { rollout: true });
-    const [applied] = changes.apply(
+    await changes.apply([{ name: 'zk', spec: spec([1]) }], { author: 't', message: '' }, { rollout: true });
+    const [applied] = await changes.apply(
       [{ name: 'zk', spec: spec([1, 2, 3]) }],
       { author: 't', message: '' },
       { rollout: true },
@@ -131,10 +131,14 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(desired(fleet, 'h2')).toEqual(['zk/zk-2:12:running']);
   });
 
-  it('a removed member keeps running until its stop step, which its agent runs as a `remove` command (with force when asked)', () => {
+  it('a removed member keeps running until its stop step, which its agent runs as a `remove` command (with force when asked)', async () => {
     const { fleet, changes, rollouts } = world();
-    changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], { author: 't', message: '' }, { rollout: true });
-    const [applied] = changes.apply(
+    await changes.apply(
+      [{ name: 'zk', spec: spec([1, 2, 3]) }],
+      { author: 't', message: '' },
+      { rollout: true },
+    );
+    const [applied] = await changes.apply(
       [{ name: 'zk', spec: spec([1, 2]) }],
       { author: 't', message: '' },
       { rollout: true, forceRemoval: true },
@@ -168,17 +172,21 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(rollouts.view(applied!.rollout!).state).toBe('completed');
   });
 
-  it('a procedure cannot be aborted, and a second change waits for it', () => {
+  it('a procedure cannot be aborted, and a second change waits for it', async () => {
     const { changes, rollouts } = world();
-    changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], { author: 't', message: '' }, { rollout: true });
-    const [applied] = changes.apply(
+    await changes.apply(
+      [{ name: 'zk', spec: spec([1, 2, 3]) }],
+      { author: 't', message: '' },
+      { rollout: true },
+    );
+    const [applied] = await changes.apply(
       [{ name: 'zk', spec: spec([1, 2, 3, 4]) }],
       { author: 't', message: '' },
       { rollout: true },
     );
     expect(() => rollouts.abort(applied!.rollout!)).toThrow(/cannot be aborted half-way/);
-    expect(() =>
+    await expect(
       changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], { author: 't', message: '' }, { rollout: true }),
-    ).toThrow(new RegExp(`has rollout ${applied!.rollout!}`));
+    ).rejects.toThrow(new RegExp(`has rollout ${applied!.rollout!}`));
   });
 });

@@ -167,7 +167,7 @@ describe('GET /metrics', () => {
     // Step 0 (a follower) holds its lease; another agent asking for zk-3 now is refused (not asked).
     const lease = core.leases.acquire('h1', 'zk/zk-1', `command ${id}.0`);
     expect(lease.granted).toBe(true);
-    expect(core.leases.acquire('h3', 'zk/zk-3', `command ${id}.1`).granted).toBe(false);
+    expect(core.leases.acquire('h3', 'zk/zk-3', `command ${id}.2`).granted).toBe(false);
 
     let m = await scrape();
     let view = await get<RolloutView>(`/v1/rollouts/${id}`);
@@ -196,7 +196,8 @@ describe('GET /metrics', () => {
     m = await scrape();
     view = await get<RolloutView>(`/v1/rollouts/${id}`);
     expect(view.steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
-    expect(value(m, 'hactl_rollout_current_step', { rollout: id, member: 'zk/zk-3' })).toBe(1);
+    // Its place in the plan (steps are stored in plan order; the engine took it second).
+    expect(value(m, 'hactl_rollout_current_step', { rollout: id, member: 'zk/zk-3' })).toBe(2);
     expect(value(m, 'hactl_rollout_steps', { rollout: id, state: 'done' })).toBe(1);
     // parse-prometheus-text-format folds a labelled histogram's series into one and drops its
     // labels, count and sum (it handles unlabelled histograms only): the text must parse, and the

@@ -360,10 +360,11 @@ export class Fleet {
 
   /**
    * Runs `fn` once the desired states pushed so far have been written to their streams: now when
-   * none waits, else after the push's last slice (outbox.ts whenSent). A throw from `fn` is logged.
+   * none waits, else after the push's last slice (outbox.ts whenSent); `dropped` instead when the
+   * queue is dropped first (the term ended, or the control plane stops). A throw from either is logged.
    */
-  afterPush(fn: () => void): void {
-    this.sessions.afterDesiredSent(fn);
+  afterPush(fn: () => void, dropped?: () => void): void {
+    this.sessions.afterDesiredSent(fn, dropped);
   }
 
   /** Throws when `name` cannot be deleted now (missing, depended on, or rolling). Changes nothing. */

@@ -99,7 +99,7 @@ describe('formed clusters refuse identity changes', () => {
 
     let err: unknown;
     try {
-      core.changes.apply([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, { rollout: true });
+      await core.changes.apply([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, { rollout: true });
     } catch (e) {
       err = e;
     }

@@ -33,12 +33,14 @@ function harness(sliceHosts: number) {
 }
 
 describe('desired-state outbox', () => {
-  it('a push to fewer hosts than a slice goes out at once, in order, with no later turn', () => {
+  it('a push to fewer hosts than a slice goes out at once, in order, with no later slice', () => {
     const h = harness(3);
     h.outbox.enqueue([push('a', 1), push('b', 1)]);
     expect(h.sent).toEqual(['a@1', 'b@1']);
-    expect(h.turns).toHaveLength(0);
     expect(h.outbox.size).toBe(0);
+    // One later turn, which only marks the frames as gone (whenSent's waiters run then).
+    h.runTurns();
+    expect(h.sent).toEqual(['a@1', 'b@1']);
   });
 
   it('a push to many hosts sends a slice per turn until none is left', () => {
@@ -49,7 +51,10 @@ describe('desired-state outbox', () => {
     expect(h.sent).toEqual(['a@1', 'b@1', 'c@1', 'd@1']);
     h.nextTurn();
     expect(h.sent).toEqual(['a@1', 'b@1', 'c@1', 'd@1', 'e@1']);
-    expect(h.turns).toHaveLength(0);
+    // Left: the turn that marks the last slice's frames as gone; it sends nothing.
+    expect(h.turns).toHaveLength(1);
+    h.runTurns();
+    expect(h.sent).toHaveLength(5);
   });
 
   it('a newer generation for a queued host replaces the older one and keeps its place; an older one is ignored', () => {
@@ -68,7 +73,10 @@ describe('desired-state outbox', () => {
     h.nextTurn();
     h.nextTurn();
     expect(h.sent).toEqual(['a@1', 'b@1', 'c@1']);
-    expect(h.turns).toHaveLength(0);
+    // Left: the turn that marks the last slice's frames as gone, not another drain.
+    expect(h.turns).toHaveLength(1);
+    h.runTurns();
+    expect(h.sent).toHaveLength(3);
   });
 
   it('flush sends one host ahead of its slice (a step command must follow its desired state), once', () => {
@@ -122,6 +130,18 @@ describe('desired-state outbox', () => {
     expect(h.turns).toHaveLength(0);
   });
 
+  it('whenSent asked right after a push that fit one slice waits a turn: the frames leave when this turn ends', () => {
+    const h = harness(3);
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    h.wait(() => `after ${h.sent.length} sent`);
+    expect(h.waited).toEqual([]);
+    h.nextTurn();
+    expect(h.waited).toEqual(['after 2 sent']);
+    // Nothing written since: the next waiter runs at once.
+    h.wait(() => 'idle');
+    expect(h.waited).toEqual(['after 2 sent', 'idle']);
+  });
+
   it('whenSent: hosts queued between the last slice and its turn are waited for too', () => {
     const h = harness(1);
     h.outbox.enqueue([push('a', 1), push('b', 1)]);
@@ -169,6 +189,22 @@ describe('desired-state outbox', () => {
     // Waiting afterwards, with nothing queued, runs at once.
     h.wait(() => 'later');
     expect(h.waited).toEqual(['later']);
+  });
+
+  it("whenSent: clear runs each waiter's `cleared` instead (an apply's answer must not wait forever), once", () => {
+    const h = harness(1);
+    const told: string[] = [];
+    h.outbox.enqueue([push('a', 1), push('b', 1)]);
+    h.outbox.whenSent(
+      () => told.push('sent'),
+      () => told.push('cleared'),
+    );
+    h.outbox.whenSent(() => told.push('step'));
+    h.outbox.clear();
+    h.runTurns();
+    expect(told).toEqual(['cleared']);
+    h.outbox.clear();
+    expect(told).toEqual(['cleared']);
   });
 
   it('refuses a slice that is not a whole number of at least 1', () => {

@@ -37,8 +37,10 @@ export class DesiredOutbox {
   /** Host id → the newest committed desired state not yet sent (Map keeps first-queued order). */
   private readonly pending = new Map<string, DesiredPush>();
   /** Callbacks waiting for `pending` to empty (whenSent), in the order they were given. */
-  private waiting: (() => void)[] = [];
+  private waiting: { sent: () => void; cleared: (() => void) | undefined }[] = [];
   private scheduled = false;
+  /** A slice was written this turn and its frames have not left yet (drain: a turn later). */
+  private flushing = false;
   private readonly slice: number;
 
   constructor(private readonly o: DesiredOutboxOptions) {
@@ -80,18 +82,23 @@ export class DesiredOutbox {
    */
   clear(): void {
     this.pending.clear();
+    this.flushing = false;
+    const waiting = this.waiting;
     this.waiting = [];
+    for (const w of waiting) this.run(w.cleared);
   }
 
   /**
-   * Runs `fn` once no desired state waits to be written: now when none does, else in the turn
-   * after the slice that empties the queue, so that slice's frames leave first (hosts queued
-   * meanwhile are waited for too). What goes on a stream after a change but is not part of it (an
+   * Runs `fn` once no desired state waits to be written: now when none does and none was written
+   * this turn, else in the turn after the slice that empties the queue, so that slice's frames
+   * leave first (hosts queued meanwhile are waited for too). What goes on a stream after a change but is not part of it (an
    * apply's first rollout step) waits here, so its work does not hold back the push itself.
+   * `cleared` runs instead when the queue is cleared first (`clear`), so a caller awaiting the push
+   * (an apply's answer) is not left waiting forever.
    */
-  whenSent(fn: () => void): void {
-    this.waiting.push(fn);
-    if (this.pending.size === 0) this.settle();
+  whenSent(fn: () => void, cleared?: () => void): void {
+    this.waiting.push({ sent: fn, cleared });
+    if (this.pending.size === 0 && !this.flushing) this.settle();
   }
 
   /** How many hosts still wait for their desired state to be written. */
@@ -119,12 +126,20 @@ export class DesiredOutbox {
     if (this.pending.size > 0) {
       this.scheduled = true;
       this.o.defer(() => this.drain());
-    } else if (this.waiting.length > 0)
+    } else if (sent === 0) {
+      // Nothing written this turn (a flush sent the rest earlier, and those frames have left).
+      if (!this.flushing) this.settle();
+    } else if (!this.flushing) {
       // A turn later: the slice just written is queued in the HTTP/2 sessions, and Node sends it
-      // only once this turn ends. A drain started meanwhile settles when it is done.
+      // only once this turn ends; what waits for it (whenSent, also when asked after this call:
+      // an apply asks for its first step after the push began) runs after that. A drain started
+      // meanwhile settles when it is done.
+      this.flushing = true;
       this.o.defer(() => {
+        this.flushing = false;
         if (this.pending.size === 0) this.settle();
       });
+    }
   }
 
   /** Runs the `whenSent` callbacks (each once; one that throws is reported and the rest still run). */
@@ -132,12 +147,16 @@ export class DesiredOutbox {
     const waiting = this.waiting;
     if (waiting.length === 0) return;
     this.waiting = [];
-    for (const fn of waiting) {
-      try {
-        fn();
-      } catch (err) {
-        this.o.onError(err);
-      }
+    for (const w of waiting) this.run(w.sent);
+  }
+
+  /** Runs one callback; one that throws is reported and the others still run. */
+  private run(fn: (() => void) | undefined): void {
+    if (!fn) return;
+    try {
+      fn();
+    } catch (err) {
+      this.o.onError(err);
     }
   }
 }

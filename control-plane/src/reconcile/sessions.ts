@@ -378,9 +378,12 @@ export class AgentSessions {
     return live.length;
   }
 
-  /** Runs `fn` once every queued desired state has been written to its stream (outbox.ts whenSent). */
-  afterDesiredSent(fn: () => void): void {
-    this.outbox.whenSent(fn);
+  /**
+   * Runs `fn` once every queued desired state has been written to its stream, or `cleared` when the
+   * queue is dropped first (outbox.ts whenSent).
+   */
+  afterDesiredSent(fn: () => void, cleared?: () => void): void {
+    this.outbox.whenSent(fn, cleared);
   }
 
   /** Sends a command on the host's stream, after its pending desired state; false when not connected. */

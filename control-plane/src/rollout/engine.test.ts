@@ -135,7 +135,8 @@ describe('rollout engine', () => {
     expect(v.steps[0]!.note).toBe('restarted (pid 101 → 201)');
     // The resent command for the requested step keeps its id, so the agent's journal makes it idempotent.
     w2.engine.onAgentConnected('h3');
-    expect(sent.at(-1)).toEqual({ id: `${r.id}.1`, instanceId: 'zk/zk-3', action: 'restart', args: [] });
+    // Steps are stored in plan order (zk-3 is step 2); the engine takes them leader last.
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.2`, instanceId: 'zk/zk-3', action: 'restart', args: [] });
     pids.set('zk/zk-1', 101);
   });
 
@@ -452,11 +453,11 @@ describe('rollout engine', () => {
     now += 1000;
     report(fleet);
     engine.tick();
-    expect(sent.at(-1)).toMatchObject({ id: `${r.id}.1`, instanceId: 'zk/zk-3' });
+    expect(sent.at(-1)).toMatchObject({ id: `${r.id}.2`, instanceId: 'zk/zk-3' });
     // Leadership moves to zk-3 before its agent asks: the leader-last gate refuses it while zk-2 is pending.
     now += 1000;
     report(fleet, 3);
-    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.1`).reason).toMatch(/^leader-last: /);
+    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.2`).reason).toMatch(/^leader-last: /);
     engine.tick();
     // Put back, and zk-2 asked in the same pass: no wait for the gate timeout. (The view lists the
     // requested step before the pending ones.)
@@ -465,20 +466,20 @@ describe('rollout engine', () => {
       ['zk/zk-2', 'requested'],
       ['zk/zk-3', 'pending'],
     ]);
-    expect(sent.at(-1)).toEqual({ id: `${r.id}.2`, instanceId: 'zk/zk-2', action: 'restart', args: [] });
-    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.1`).reason).toBe(
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.1`, instanceId: 'zk/zk-2', action: 'restart', args: [] });
+    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.2`).reason).toBe(
       'abandon: no running rollout asks to restart zk/zk-3',
     );
     // zk-2 restarts under its lease; then the leader zk-3 is asked under a new attempt's id.
-    const granted = leases.acquire('h2', 'zk/zk-2', `command ${r.id}.2`);
+    const granted = leases.acquire('h2', 'zk/zk-2', `command ${r.id}.1`);
     expect(granted.granted).toBe(true);
     pids.set('zk/zk-2', 202);
     now += 1000;
     leases.release(granted.leaseId);
     report(fleet, 3);
     engine.tick();
-    expect(sent.at(-1)).toEqual({ id: `${r.id}.1.2`, instanceId: 'zk/zk-3', action: 'restart', args: [] });
-    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.1.2`).granted).toBe(true);
+    expect(sent.at(-1)).toEqual({ id: `${r.id}.2.2`, instanceId: 'zk/zk-3', action: 'restart', args: [] });
+    expect(leases.acquire('h3', 'zk/zk-3', `command ${r.id}.2.2`).granted).toBe(true);
     pids.set('zk/zk-1', 101);
     pids.set('zk/zk-2', 102);
   });

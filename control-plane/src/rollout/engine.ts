@@ -6,13 +6,12 @@ import {
   clusterOfInstance,
   encodeRemoveArgs,
   serviceKind,
-  planRestartOrder,
   probeAnswered,
   type GateResult,
   type Logger,
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
-import { planOrder, viewRollout } from './view.js';
+import { orderStepsAsRun, planOrder, viewRollout } from './view.js';
 import {
   checkLeaseRequest,
   planResume,
@@ -62,15 +61,13 @@ export interface RolloutEngineOptions {
   onStepDone?: (rollout: RolloutRow, step: RolloutStepRow) => void;
 }
 
-/** A rollout `insert` stored: its members in restart order, and that order as its view's `plan` shows it. */
+/** A rollout `insert` stored: its members in plan order (the engine picks the next one at each pass). */
 export interface StoredRollout {
   id: string;
   cluster: string;
   action: string;
-  /** Instance ids, in the order planned. */
+  /** Instance ids, in plan order (step.ts orderPendingSteps decides the restart order). */
   order: string[];
-  /** `host (instance)` in that order (view.ts planOrder). */
-  plan: string[];
 }
 
 /**
@@ -153,12 +150,15 @@ export class RolloutEngine {
       throw new ConflictError(
         `cluster ${cluster} already has rollout ${running.id} (${running.state}); resume or abort it first`,
       );
-    const { members, plans } = this.o.fleet.memberMap(cluster);
+    // The steps are stored in `only`'s order when given (a failover's repoint puts the UI first),
+    // else in plan order. Which one goes next, leader last, is decided at every pass
+    // (orderPendingSteps), on the members' ranks then: deciding it here too rolled the cluster's
+    // health up inside the apply's transaction, 10-13 ms of a 1,000-member PUT's 55-68 ms before
+    // the push could start (bench/dist/fleet-push.js --change put), and the ranks were only a
+    // first guess that a leader moving during the rollout overturns anyway.
+    const plans = this.o.fleet.planCluster(cluster);
     const runs = new Set(plans.filter((p) => p.runState === 'running').map((p) => p.id));
-    // In `only`'s order when given (a failover's repoint puts the UI first), else plan order;
-    // planRestartOrder then moves leaders last, keeping that order otherwise.
-    const ids = (only ?? plans.map((p) => p.id)).filter((id) => runs.has(id));
-    const { order } = planRestartOrder(ids, members);
+    const order = (only ?? plans.map((p) => p.id)).filter((id) => runs.has(id));
     const now = this.o.now();
     const id = this.o.newId();
     const hostOf = new Map(plans.map((p) => [p.id, p.hostId]));
@@ -192,13 +192,19 @@ export class RolloutEngine {
       message: `rollout ${id} (${opts.action}) over ${listSome(order) || 'nothing'}`,
       data_json: JSON.stringify({ rollout: id, order }),
     });
-    return {
-      id,
-      cluster,
-      action: opts.action,
-      order,
-      plan: planOrder(steps, this.o.fleet.snapshot().hostNames),
-    };
+    return { id, cluster, action: opts.action, order };
+  }
+
+  /**
+   * The rollout's steps as `host (instance)` in the order they ran and will run now (view.ts
+   * orderStepsAsRun: the pending ones by the members' current restart ranks, leader last): what an
+   * apply answers as its `restartOrder`. Throws NotFoundError for an unknown rollout.
+   */
+  runOrder(id: string): string[] {
+    const r = this.must(id);
+    const { members } = this.o.fleet.memberMap(r.cluster);
+    const steps = orderStepsAsRun(this.o.store.listRolloutSteps(id), members);
+    return planOrder(steps, this.o.fleet.snapshot().hostNames);
   }
 
   private opts(r: RolloutRow): RolloutOptions {
