@@ -267,6 +267,8 @@ interface Round {
   /** The server's synchronous part: hactl's apply (store and first slice), the bare server's write loop. */
   applyMs: number;
   pushMs: number;
+  /** A PUT's answer (ms from t0): after the push was written and the rollout's first step taken. */
+  answerMs?: number;
   /** The simulated agents' longest event-loop delay during the fan-out. */
   simStallMs: number;
   /** The control plane's GC pauses that began within the fan-out (hactl rounds only). */
@@ -359,15 +361,17 @@ async function rest(side: HactlSide, method: string, path: string, body?: unknow
 }
 
 /**
- * The change as an operator makes it: PUT /v1/clusters/storm-bench from this process. `applyMs`
- * is until the answer arrived: the control plane answers after the commit and the first slice of
- * the push, as it does after Fleet.applyCluster.
+ * The change as an operator makes it: PUT /v1/clusters/storm-bench from this process. `answerMs`
+ * is until the answer arrived: the control plane answers once the push is written and the
+ * rollout's first step taken (Changes.apply), so the round's synchronous part is read from the
+ * control plane instead (`settle`'s pushEndAt: until its push call returned, as after
+ * Fleet.applyCluster).
  */
 async function putChange(
   side: HactlSide,
   n: number,
   timeoutSecs: number,
-): Promise<{ t0: number; applyMs: number; pushMs?: undefined; rollout?: string }> {
+): Promise<{ t0: number; answerMs: number; rollout?: string }> {
   const spec = {
     name: 'storm-bench',
     ...benchStorm(
@@ -378,9 +382,9 @@ async function putChange(
   await side.server.call('before-put');
   const t0 = monoNow();
   const answer = (await rest(side, 'PUT', '/v1/clusters/storm-bench', spec)) as { rollout?: string };
-  const applyMs = monoNow() - t0;
+  const answerMs = monoNow() - t0;
   if (!answer.rollout) throw new Error('the PUT started no rollout: the supervisors are not seen running');
-  return { t0, applyMs, rollout: answer.rollout };
+  return { t0, answerMs, rollout: answer.rollout };
 }
 
 /** Change `r` on the control plane: the Storm cluster's timeout setting flips, every host gets it. */
@@ -395,24 +399,28 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
       });
   const w = await side.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
   if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
-  debug(
-    `hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(c.applyMs)} ms), ` +
-      `${arrivalText(w, c.t0)}`,
-  );
   // Each change makes every agent report; the next round is not measured against that burst.
   const settled = await side.server.call<{
     settled: boolean;
     gcs: GcPause[];
     pushMs: number;
+    pushEndAt: number;
   }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
+  // A PUT's synchronous part ends when its push call returned in the control plane (putChange).
+  const applyMs = 'answerMs' in c ? settled.pushEndAt - c.t0 : c.applyMs;
+  debug(
+    `hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(applyMs)} ms` +
+      `${'answerMs' in c ? `, answered in ${ms(c.answerMs)} ms` : ''}), ${arrivalText(w, c.t0)}`,
+  );
   // The next PUT would be refused while this one's rollout runs (the simulated agents do not
   // restart): aborted, outside the timings.
   if (c.rollout) await rest(side, 'POST', `/v1/rollouts/${c.rollout}/abort`);
   return {
     fanOut: w.at - c.t0,
-    applyMs: c.applyMs,
-    pushMs: c.pushMs ?? settled.pushMs,
+    applyMs,
+    pushMs: 'answerMs' in c ? settled.pushMs : c.pushMs,
+    ...('answerMs' in c ? { answerMs: c.answerMs } : {}),
     simStallMs: w.stallMs,
     gc: gcSummary(settled.gcs.filter((g) => g.at <= w.at)),
   };
@@ -551,15 +559,13 @@ async function measureStore(
       // what follows it until the last host has the state (later slices, the streams' flush, the
       // agents' receipt).
       const afterSync = (k: keyof typeof all) => med(k, (t) => t.fanOut - t.applyMs);
-      // With --change put the synchronous part ends when the PUT's answer has arrived here; a push
-      // of one slice is on its streams before that answer is written, so the last host can have
-      // it first: the rest is then negative.
-      const early =
-        viaPut && afterSync('hactl') < 0 ? ' (negative: the last host had it before the answer)' : '';
+      // With --change put the synchronous part ends when the control plane's push call returned
+      // (the PUT's answer comes later: after the push and the rollout's first step).
+      const answered = viaPut ? `; the PUT's answer ${ms(med('hactl', (t) => t.answerMs ?? NaN))}` : '';
       row.notes.push(
         `median ms, synchronous part + the rest until the last host has it: hactl ` +
-          `${ms(row.hactl.applyMs)} + ${ms(afterSync('hactl'))}${early}, bare ${ms(med('each', (t) => t.applyMs))} + ` +
-          `${ms(afterSync('each'))}`,
+          `${ms(row.hactl.applyMs)} + ${ms(afterSync('hactl'))}, bare ${ms(med('each', (t) => t.applyMs))} + ` +
+          `${ms(afterSync('each'))}${answered}`,
       );
       row.notes.push(
         `simulated agents' longest loop delay within each fan-out ms: hactl ` +

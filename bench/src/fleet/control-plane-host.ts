@@ -50,10 +50,16 @@ let reportsSeen = 0;
  * whether it came as `change` or as a PUT over REST; `settle` reports it too.
  */
 let lastPushMs = 0;
+/**
+ * When (monoNow, the clock every bench process shares) the last change's Fleet.pushChanges
+ * returned: a PUT's synchronous part ends there (its answer waits for the push and first step).
+ */
+let lastPushEndAt = 0;
 
 /** A change starts: its push time and GC pauses are counted from here (`settle` reports them). */
 function beginChange(): void {
   lastPushMs = 0;
+  lastPushEndAt = 0;
   changeGcs = [];
 }
 
@@ -163,6 +169,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         const t0 = performance.now();
         pushChanges(changes);
         lastPushMs = performance.now() - t0;
+        lastPushEndAt = monoNow();
       };
       // The first admin token: the REST timings call as admin (issue 12).
       const token = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
@@ -191,7 +198,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       // Each change makes every agent report within 100 ms of receiving it (sim-agents.ts); the
       // next change waits until that burst is handled, so it is not measured against it.
       const settled = await untilQuiet(() => reportsSeen, req.quietMs as number, req.timeoutMs as number);
-      return { settled, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs };
+      return { settled, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs, pushEndAt: lastPushEndAt };
     }
     case 'measure': {
       // A replica that lost its lease and led again runs a new term with a new Fleet, unmeasured:
