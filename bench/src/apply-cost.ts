@@ -75,7 +75,7 @@ function instancesOf(d: SnapshotDesired | undefined): readonly { id: string; kin
 
 /**
  * Every host's members report their process running and a fresh probe made at `now` (ms), as
- * fleet-push's simulated agents do: the PUT's restart order rolls up those probes.
+ * fleet-push's simulated agents do: the PUT's first rollout step rolls up those probes.
  */
 function reportRunning(core: Core, hostIds: readonly string[], now: number): void {
   const snap = core.fleet.snapshot();

@@ -69,6 +69,35 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
     );
   });
 
+  it('fleet-push --hold-reports: the post-change reports are held during the fan-out and all written after it', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        path.join(REPO, 'bench/dist/fleet-push.js'),
+        '--agents',
+        '20',
+        '--reps',
+        '1',
+        '--warmup',
+        '0',
+        '--report-interval-ms',
+        '200',
+        '--rest-requests',
+        '1',
+        '--hold-reports',
+      ],
+      { cwd: REPO, timeout: 100_000 },
+    );
+    expect(stdout).toContain("reports: each agent's post-change report held until every host has the change");
+    const [fanOut] = rows(stdout, '20');
+    expect(fanOut![2], 'hactl fan-out ms').toMatch(NUMBER);
+    // The run throws if any is still held. One change reached 16 hosts (b4..b19): each one's report
+    // was held but the last one's, which came after every host had the change.
+    const released =
+      /20 sqlite: post-change reports held until every host had the change, then written: (\d+)/.exec(stdout);
+    expect(Number(released?.[1])).toBeGreaterThanOrEqual(15);
+  });
+
   it('apply-cost: the three paths at 5 hosts, each with its time and the rollout its PUT stored', async () => {
     const { stdout } = await run(
       process.execPath,

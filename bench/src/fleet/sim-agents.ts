@@ -170,6 +170,12 @@ function onMessage(i: number, m: ControlMessage__Output): void {
   a.instances = m.desired.instances;
   a.lastDesired = m;
   onGeneration(i, previous, a.generation);
+  // Held while a change is being measured with `hold` (fleet-push --hold-reports): written once
+  // every expected host has it.
+  if (holding()) {
+    held.add(i);
+    return;
+  }
   // The agent reports a state change within 100 ms, coalescing bursts (agent.ts reportSoon).
   a.reportTimer ??= setTimeout(() => {
     a.reportTimer = undefined;
@@ -183,6 +189,8 @@ function progress(): Record<string, unknown> {
     reconnects,
     failures: [...failures].sort((x, y) => y[1] - x[1]),
     rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    released,
+    held: held.size,
   };
 }
 
@@ -192,17 +200,40 @@ interface Expectation {
   to: number;
   after: number[];
   pending: number;
+  /** Post-change reports are held while hosts are pending (`held`), and written when none is. */
+  hold: boolean;
   done?: () => void;
   /** This process's event-loop delay while the hosts wait: a stall here delays their receipt. */
   delay: IntervalHistogram;
 }
 const expectations = new Map<number, Expectation>();
+/** Agents whose post-change report waits for a held expectation to complete. */
+const held = new Set<number>();
+/** Held reports written so far (`progress`). */
+let released = 0;
+
+/** Whether a measured change holds post-change reports now (an expectation with `hold` pending). */
+function holding(): boolean {
+  for (const e of expectations.values()) if (e.hold && e.pending > 0) return true;
+  return false;
+}
+
+/** Writes the held reports (100 per turn, ReportQueue) once no expectation holds them. */
+function releaseHeld(): void {
+  if (holding()) return;
+  for (const i of held) reportSoon(i);
+  released += held.size;
+  held.clear();
+}
 
 function onGeneration(i: number, previous: number, generation: number): void {
   for (const e of expectations.values()) {
     if (i < e.from || i >= e.to) continue;
     const base = e.after[i - e.from]!;
-    if (previous <= base && generation > base && --e.pending === 0) e.done?.();
+    if (previous <= base && generation > base && --e.pending === 0) {
+      e.done?.();
+      if (e.hold) releaseHeld();
+    }
   }
 }
 
@@ -237,7 +268,14 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       const after = agents.slice(from, to).map((a) => a.generation);
       const delay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
       delay.enable();
-      expectations.set(req.token as number, { from, to, after, pending: to - from, delay });
+      expectations.set(req.token as number, {
+        from,
+        to,
+        after,
+        pending: to - from,
+        hold: req.hold === true,
+        delay,
+      });
       return {};
     }
     case 'wait': {
@@ -251,6 +289,8 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
           };
         });
       expectations.delete(req.token as number);
+      // A wait that timed out leaves hosts pending: their reports are not held any longer.
+      releaseHeld();
       e.delay.disable();
       // No sample yet (a wait shorter than the resolution) leaves max at 0: no stall.
       const stallMs = Math.max(0, e.delay.max / 1e6 - LOOP_DELAY_RESOLUTION_MS);
