@@ -24,27 +24,20 @@ function rows(stdout: string, first: string): string[][] {
 
 const NUMBER = /^[0-9]+(\.[0-9]+)?$/;
 
+/** fleet-push at 20 agents, one measured round, short report and REST phases, plus `flags`; its stdout. */
+async function fleetPush(...flags: string[]): Promise<string> {
+  const common = ['--agents', '20', '--reps', '1', '--warmup', '0', '--report-interval-ms', '200'];
+  const { stdout } = await run(
+    process.execPath,
+    [path.join(REPO, 'bench/dist/fleet-push.js'), ...common, ...flags],
+    { cwd: REPO, timeout: 100_000 },
+  );
+  return stdout;
+}
+
 describe('benchmarks at a small size', { timeout: 120_000 }, () => {
   it('fleet-push --change put: 20 simulated agents, one PUT that starts a rollout, its fan-out against the bare floor', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        path.join(REPO, 'bench/dist/fleet-push.js'),
-        '--agents',
-        '20',
-        '--reps',
-        '1',
-        '--warmup',
-        '0',
-        '--report-interval-ms',
-        '200',
-        '--rest-requests',
-        '3',
-        '--change',
-        'put',
-      ],
-      { cwd: REPO, timeout: 100_000 },
-    );
+    const stdout = await fleetPush('--rest-requests', '3', '--change', 'put');
     expect(stdout).toContain('change: PUT /v1/clusters/storm-bench over REST');
     const lines = stdout.split('\n');
     // Two tables, each with a row for the size: the fan-out, then the reports and REST reads.
@@ -70,24 +63,7 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
   });
 
   it('fleet-push --hold-reports: the post-change reports are held during the fan-out and all written after it', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        path.join(REPO, 'bench/dist/fleet-push.js'),
-        '--agents',
-        '20',
-        '--reps',
-        '1',
-        '--warmup',
-        '0',
-        '--report-interval-ms',
-        '200',
-        '--rest-requests',
-        '1',
-        '--hold-reports',
-      ],
-      { cwd: REPO, timeout: 100_000 },
-    );
+    const stdout = await fleetPush('--rest-requests', '1', '--hold-reports');
     expect(stdout).toContain("reports: each agent's post-change report held until every host has the change");
     const [fanOut] = rows(stdout, '20');
     expect(fanOut![2], 'hactl fan-out ms').toMatch(NUMBER);
