@@ -117,6 +117,26 @@ describe('an apply stores its revision and its rollout together', () => {
   });
 });
 
+describe("an apply's answer after the commit", () => {
+  it('a failure to read the restart order answers the stored change without it (the change is not refused after the fact)', async () => {
+    const core = world();
+    await core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: true });
+    reportHealthy(core);
+    const runOrder = vi.spyOn(core.rollouts, 'runOrder').mockImplementation(() => {
+      throw new Error('disk I/O error');
+    });
+    try {
+      const [applied] = await core.changes.apply([{ name: 'zk', spec: spec(3000) }], meta, { rollout: true });
+      expect(applied).toMatchObject({ name: 'zk', revision: 2, rollout: expect.any(String) });
+      expect(applied!.restartOrder).toBeUndefined();
+      expect(store.getCluster('zk')!.current_revision).toBe(2);
+      expect(runOrder).toHaveBeenCalledTimes(1);
+    } finally {
+      runOrder.mockRestore();
+    }
+  });
+});
+
 describe("an apply's first rollout step waits for the push", () => {
   it('with one host per event-loop turn, the step goes out after the last host has its new state', async () => {
     const { core, id, answer } = await changeEveryMember();

@@ -87,9 +87,24 @@ export class Changes {
     // After the rollouts' first steps (stepAfterPush asked first), or at once when the push was
     // dropped (this replica's term ended): the order is read from the store either way.
     await new Promise<void>((resolve) => this.fleet.afterPush(resolve, resolve));
-    return applied.map((a) =>
-      rolling.includes(a) ? { ...a, restartOrder: this.rollouts.runOrder(a.rollout!) } : a,
-    );
+    return applied.map((a) => (rolling.includes(a) ? this.withRestartOrder(a) : a));
+  }
+
+  /**
+   * `a` with its rollout's restart order. The change is stored by now, so a failure to read the
+   * order must not answer as if it were not: the answer goes without the order (the rollout's
+   * view has it), and the failure is logged.
+   */
+  private withRestartOrder(a: AppliedCluster): AppliedCluster {
+    try {
+      return { ...a, restartOrder: this.rollouts.runOrder(a.rollout!) };
+    } catch (err) {
+      this.log.error(
+        { cluster: a.name, rollout: a.rollout, err: err instanceof Error ? err.message : String(err) },
+        'reading the restart order of a stored rollout failed',
+      );
+      return a;
+    }
   }
 
   /** `apply`'s synchronous part: validates, stores and starts the push; no `restartOrder` yet. */

@@ -91,8 +91,9 @@ export class DesiredOutbox {
   /**
    * Runs `fn` once no desired state waits to be written: now when none does and none was written
    * this turn, else in the turn after the slice that empties the queue, so that slice's frames
-   * leave first (hosts queued meanwhile are waited for too). What goes on a stream after a change but is not part of it (an
-   * apply's first rollout step) waits here, so its work does not hold back the push itself.
+   * leave first (hosts queued meanwhile are waited for too). What goes on a stream after a change
+   * but is not part of it (an apply's first rollout step) waits here, so its work does not hold
+   * back the push itself.
    * `cleared` runs instead when the queue is cleared first (`clear`), so a caller awaiting the push
    * (an apply's answer) is not left waiting forever.
    */
