@@ -377,9 +377,8 @@ async function rest(side: HactlSide, method: string, path: string, body?: unknow
 /**
  * The change as an operator makes it: PUT /v1/clusters/storm-bench from this process. `answerMs`
  * is until the answer arrived: the control plane answers once the push is written and the
- * rollout's first step taken (Changes.apply), so the round's synchronous part is read from the
- * control plane instead (`settle`'s pushEndAt: until its push call returned, as after
- * Fleet.applyCluster).
+ * rollout's first step taken (Changes.apply); the round's synchronous part is read from the
+ * control plane (`settle`'s pushEndAt), as for Fleet.applyCluster.
  */
 async function putChange(
   side: HactlSide,
@@ -406,11 +405,9 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
   const token = 10 + r;
   await side.sim.call('expect', { token, from: 4, to: n, hold: holdReports });
   const timeoutSecs = r % 2 ? 30 : 60;
-  const c = viaPut
+  const c: { t0: number; answerMs?: number; rollout?: string } = viaPut
     ? await putChange(side, n, timeoutSecs)
-    : await side.server.call<{ t0: number; applyMs: number; pushMs: number; rollout?: string }>('change', {
-        timeoutSecs,
-      });
+    : await side.server.call<{ t0: number }>('change', { timeoutSecs });
   const w = await side.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
   if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
   // Each change makes every agent report; the next round is not measured against that burst.
@@ -421,11 +418,13 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
     pushEndAt: number;
   }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
-  // A PUT's synchronous part ends when its push call returned in the control plane (putChange).
-  const applyMs = 'answerMs' in c ? settled.pushEndAt - c.t0 : c.applyMs;
+  // The synchronous part ends when the control plane's push call returned, on either path (a
+  // PUT's answer comes later: putChange).
+  const applyMs = settled.pushEndAt - c.t0;
+  const answered = c.answerMs === undefined ? '' : `, answered in ${ms(c.answerMs)} ms`;
   debug(
-    `hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(applyMs)} ms` +
-      `${'answerMs' in c ? `, answered in ${ms(c.answerMs)} ms` : ''}), ${arrivalText(w, c.t0)}`,
+    `hactl ${n}: change ${r} reached all in ${ms(w.at - c.t0)} ms (apply ${ms(applyMs)} ms${answered}), ` +
+      `${arrivalText(w, c.t0)}`,
   );
   // The next PUT would be refused while this one's rollout runs (the simulated agents do not
   // restart): aborted, outside the timings.
@@ -433,8 +432,8 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
   return {
     fanOut: w.at - c.t0,
     applyMs,
-    pushMs: 'answerMs' in c ? settled.pushMs : c.pushMs,
-    ...('answerMs' in c ? { answerMs: c.answerMs } : {}),
+    pushMs: settled.pushMs,
+    ...(c.answerMs === undefined ? {} : { answerMs: c.answerMs }),
     simStallMs: w.stallMs,
     gc: gcSummary(settled.gcs.filter((g) => g.at <= w.at)),
   };

@@ -52,7 +52,8 @@ let reportsSeen = 0;
 let lastPushMs = 0;
 /**
  * When (monoNow, the clock every bench process shares) the last change's Fleet.pushChanges
- * returned: a PUT's synchronous part ends there (its answer waits for the push and first step).
+ * returned: a change's synchronous part ends there, a PUT's too (its answer waits for the push and
+ * first step).
  */
 let lastPushEndAt = 0;
 
@@ -187,12 +188,13 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       return {};
     case 'change': {
       beginChange();
+      // Its synchronous part ends when its push call returns (`settle` reports pushEndAt), as a PUT's.
       const t0 = monoNow();
       running().fleet.applyCluster('storm-bench', benchStorm(hosts, req.timeoutSecs as number), {
         author: 'bench',
         message: '',
       });
-      return { t0, applyMs: monoNow() - t0, pushMs: lastPushMs };
+      return { t0 };
     }
     case 'settle': {
       // Each change makes every agent report within 100 ms of receiving it (sim-agents.ts); the
