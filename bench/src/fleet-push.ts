@@ -62,6 +62,7 @@ import { fileURLToPath } from 'node:url';
 import { Child, fileLimits, monoNow } from './fleet/ipc.js';
 import { benchStorm } from './fleet/specs.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
+import { attributeStalls, describeStalls, type Span, type Stall, type Watched } from './fleet/stalls.js';
 import {
   gcSummary,
   gcText,
@@ -195,6 +196,10 @@ interface LoadStats {
   gc: GcSummary;
   /** The control plane lost its lease during the measurement (control-plane-host.ts). */
   leadLost: boolean;
+  /** Its event loop's longest stalls over 50 ms, with what ran in each (stalls.ts). */
+  stalls: Stall[];
+  /** Its stalls over 50 ms and GC pauses, to tell the simulator's stalls with. */
+  busy: Span[];
 }
 
 interface Row {
@@ -649,13 +654,24 @@ async function window(hc: Side, row: Row, what: string, fn: () => Promise<unknow
   await hc.sim.call('loop-delay', { on: true });
   await fn();
   const stats = await hc.server.call<LoadStats>('measure', { on: false });
-  const sim = await hc.sim.call<{ p99: number; max: number; gc: GcSummary }>('loop-delay', {
+  const sim = await hc.sim.call<{ p99: number; max: number; gc: GcSummary; watched: Watched }>('loop-delay', {
     on: false,
   });
   row.notes.push(
     `${what}, event-loop delay p99/max ms: control plane ${ms(stats.eldP99)} / ${ms(stats.eldMax)}, ` +
       `simulated agents ${ms(sim.p99)} / ${ms(sim.max)}; control plane GC: ${gcText(stats.gc)}; ` +
       `simulated agents GC: ${gcText(sim.gc)}`,
+  );
+  row.notes.push(`${what}, control-plane stalls over 50 ms: ${describeStalls(stats.stalls)}`);
+  // A report waits in the simulator's loop too: its stalls told with its own GCs and the control
+  // plane's GCs and stalls, which share the machine's two cores (V8 collects on helper threads).
+  const { watched } = sim;
+  const simBusy = [
+    ...watched.spans.map((x) => ({ ...x, label: `simulator ${x.label}` })),
+    ...stats.busy.map((x) => ({ ...x, label: `control-plane ${x.label}` })),
+  ];
+  row.notes.push(
+    `${what}, simulator stalls over 50 ms: ${describeStalls(attributeStalls(watched.stalls, simBusy, watched.origin))}`,
   );
   return stats;
 }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { constants as perf, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { pino, type Logger as PinoLogger } from 'pino';
 import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
@@ -18,6 +18,7 @@ import { serve, untilQuiet, monoNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
 import { cleanUpOnInterrupt } from '../interrupt.js';
+import { StallWatch, attributeStalls } from './stalls.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -36,9 +37,12 @@ let gcs: GcPause[] | undefined;
  * start (ipc.ts monoNow, ms), so the orchestrator can count those that began before every agent had it.
  */
 let changeGcs: GcPause[] | undefined;
+/** The loop's stalls over 50 ms while measuring, with the named calls and GCs within each. */
+const stalls = new StallWatch(50);
 watchGc((gc) => {
   gcs?.push(gc);
   changeGcs?.push(gc);
+  stalls.note(gc.kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'major GC' : 'GC', gc.at, gc.at + gc.ms);
 });
 
 let handled: number[] | undefined;
@@ -157,10 +161,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       const recordStatus = fleet.recordStatus.bind(fleet);
       fleet.recordStatus = (hostId, update) => {
         reportsSeen++;
-        const t0 = performance.now();
+        const t0 = monoNow();
         recordStatus(hostId, update);
         if (!handled || !endToEnd) return;
-        handled.push(performance.now() - t0);
+        const t1 = monoNow();
+        stalls.note('status reports', t0, t1);
+        handled.push(t1 - t0);
         // sentAt is the agent's Date.now() (the protocol's wall-clock send time), so it is read
         // against this machine's wall clock now, not monoNow.
         if (update.sentAt) endToEnd.push(Date.now() - update.sentAt);
@@ -172,6 +178,21 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         lastPushMs = performance.now() - t0;
         lastPushEndAt = monoNow();
       };
+      // What a stall is told as (stalls.ts): the calls a timer's pass and the REST reads make.
+      const named = <K extends 'reconcileTick' | 'flushLiveness' | 'listClusters' | 'clusterStatus'>(
+        key: K,
+        label: string,
+      ) => {
+        const fn = fleet[key].bind(fleet) as (...a: unknown[]) => unknown;
+        (fleet as unknown as Record<K, unknown>)[key] = (...a: unknown[]) =>
+          stalls.time(label, () => fn(...a));
+      };
+      named('reconcileTick', 'reconcile pass: desired states');
+      named('flushLiveness', 'liveness flush');
+      named('listClusters', 'GET /v1/clusters');
+      named('clusterStatus', 'cluster view');
+      const tick = cp.rollouts.tick.bind(cp.rollouts);
+      cp.rollouts.tick = () => stalls.time('reconcile pass: rollouts', tick);
       // The first admin token: the REST timings call as admin (issue 12).
       const token = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
       return { grpcPort: cp.grpcPort, httpPort: cp.httpPort, token };
@@ -214,9 +235,11 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
         eld.enable();
         gcs = [];
+        stalls.start();
         return {};
       }
       eld?.disable();
+      const seen = stalls.stop();
       const out = {
         handled: summarize(handled ?? []),
         endToEnd: summarize(endToEnd ?? []),
@@ -224,6 +247,9 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         eldMax: (eld?.max ?? NaN) / 1e6 - ELD_RESOLUTION_MS,
         rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
         gc: gcSummary(gcs ?? []),
+        stalls: attributeStalls(seen.stalls, seen.spans, seen.origin),
+        // For telling the simulator's stalls (fleet-push.ts window): this loop's own, and its GCs.
+        busy: [...seen.stalls, ...seen.spans.filter((x) => x.label.endsWith('GC'))],
         leadLost,
       };
       handled = endToEnd = undefined;

@@ -12,7 +12,7 @@
  * (same target, same options) would share grpc-js's global subchannel pool, so 10,000 agents would
  * be 10,000 streams on one TCP connection; real hosts each have their own connection.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { constants as perf, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import {
   agentServiceClient,
@@ -27,6 +27,7 @@ import { planBackoff } from '@hactl/shared';
 import { benchProbe } from './specs.js';
 import { serve, monoNow, type Request } from './ipc.js';
 import { ReportQueue } from './report-queue.js';
+import { StallWatch } from './stalls.js';
 import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc, type GcPause } from './stats.js';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
@@ -61,7 +62,12 @@ let loopDelay: IntervalHistogram | undefined;
  * is written after it, and its sentAt → handled counts the pause as if the control plane took it.
  */
 let gcs: GcPause[] | undefined;
-watchGc((gc) => gcs?.push(gc));
+/** This loop's stalls over 50 ms while `loop-delay` is on, with its GC pauses (stalls.ts). */
+const stalls = new StallWatch(50);
+watchGc((gc) => {
+  gcs?.push(gc);
+  stalls.note(gc.kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'major GC' : 'GC', gc.at, gc.at + gc.ms);
+});
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const LOOP_DELAY_RESOLUTION_MS = 5;
 
@@ -335,10 +341,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
         loopDelay.enable();
         gcs = [];
+        stalls.start();
         return {};
       }
       loopDelay?.disable();
       const out = {
+        watched: stalls.stop(),
         p99: (loopDelay?.percentile(99) ?? NaN) / 1e6 - LOOP_DELAY_RESOLUTION_MS,
         max: (loopDelay?.max ?? NaN) / 1e6 - LOOP_DELAY_RESOLUTION_MS,
         gc: gcSummary(gcs ?? []),
