@@ -157,13 +157,16 @@ describe(
       const controller = before.status.members.find((m) => m.mode === 'controller')!.host;
       traffic.startSending();
       const started = Date.now();
-      const change = await lab.api<{ revision: number; rollout: string }>(
+      const change = await lab.api<{ revision: number; rollout: string; restartOrder: string[] }>(
         'PUT',
         '/v1/clusters/rk-kafka',
         kafkaSpec({ 'num.network.threads': 4 }),
       );
       expect(change.status).toBe(200);
       expect(change.body.rollout).toBeTruthy();
+      // The answer's order is the engine's when it took the first step: the active controller last.
+      expect(change.body.restartOrder).toHaveLength(3);
+      expect(change.body.restartOrder[2]).toMatch(new RegExp(`^${controller} `));
       let maxDown = 0;
       const applied = await runRollout(lab, change.body.rollout, (c) => {
         maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
