@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attributeStalls, describeStalls } from './stalls.js';
+import fs from 'node:fs';
+import { StallWatch, attributeStalls, describeStalls } from './stalls.js';
 
 describe('attributeStalls', () => {
   it('tells each stall as the overlap of every span with it, longest stall first', () => {
@@ -30,9 +31,34 @@ describe('attributeStalls', () => {
     );
   });
 
+  it('says how long the loop was on a core and waiting for one, where that was read', () => {
+    const stalls = [{ label: 'stall', start: 0, end: 200, onCoreMs: 40, waitingMs: 150 }];
+    const told = attributeStalls(stalls, [{ label: 'GC', start: 10, end: 30 }], 0);
+    expect(told[0]).toMatchObject({ ms: 200, onCoreMs: 40, waitingMs: 150, unnamedMs: 180 });
+    expect(describeStalls(told)).toBe(
+      '200 ms at +0.0 s (on a core 40 ms, waiting for one 150 ms): GC 20 ms, unnamed 180 ms',
+    );
+  });
+
   it('keeps the longest `top` stalls and says none when there was none', () => {
     const stalls = [10, 30, 20].map((ms, i) => ({ label: 'stall', start: i * 100, end: i * 100 + ms }));
     expect(attributeStalls(stalls, [], 0, 2).map((s) => s.ms)).toEqual([30, 20]);
     expect(describeStalls([])).toBe('none');
+  });
+});
+
+describe('StallWatch', () => {
+  it('notes a loop held by a busy stretch as a stall, with the thread on a core where Linux says so', async () => {
+    const watch = new StallWatch(50);
+    watch.start();
+    await new Promise((r) => setTimeout(r, 15)); // the timer has run once
+    const until = performance.now() + 120;
+    while (performance.now() < until); // holds the loop: a stall of at least 120 ms
+    await new Promise((r) => setTimeout(r, 15));
+    const { stalls } = watch.stop();
+    const longest = stalls.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+    expect(longest.end - longest.start).toBeGreaterThanOrEqual(110);
+    if (fs.existsSync('/proc/thread-self/schedstat'))
+      expect((longest.onCoreMs ?? 0) + (longest.waitingMs ?? 0)).toBeGreaterThan(0);
   });
 });

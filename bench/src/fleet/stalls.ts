@@ -7,6 +7,7 @@
  * monoNow's clock, which every bench process shares, so the simulator's stalls can be told with
  * the control plane's GC pauses and stalls too.
  */
+import fs from 'node:fs';
 import { monoNow } from './ipc.js';
 
 /** A stretch of time, ms on monoNow()'s clock (ipc.ts). */
@@ -16,11 +17,23 @@ export interface Span {
   end: number;
 }
 
+/**
+ * A loop stall, with how long the loop's thread was on a core within it and how long it waited
+ * for one (Linux schedstat; absent elsewhere). A stall spent mostly waiting is the machine's two
+ * cores taken by other threads (the other processes, V8's GC helpers), not this loop's own work.
+ */
+export interface StallSpan extends Span {
+  onCoreMs?: number;
+  waitingMs?: number;
+}
+
 /** A stall and what ran within it: ms per label (overlap with the stall), the rest `unnamed`. */
 export interface Stall {
   /** ms since the watch began. */
   at: number;
   ms: number;
+  onCoreMs?: number;
+  waitingMs?: number;
   within: Record<string, { ms: number; n: number }>;
   unnamedMs: number;
 }
@@ -31,7 +44,7 @@ export interface Stall {
  * counted. `origin` is the watch's start on the spans' clock.
  */
 export function attributeStalls(
-  stalls: readonly Span[],
+  stalls: readonly StallSpan[],
   spans: readonly Span[],
   origin: number,
   top = 5,
@@ -53,6 +66,7 @@ export function attributeStalls(
       return {
         at: s.start - origin,
         ms: s.end - s.start,
+        ...(s.onCoreMs === undefined ? {} : { onCoreMs: s.onCoreMs, waitingMs: s.waitingMs }),
         within,
         unnamedMs: Math.max(0, s.end - s.start - named),
       };
@@ -68,7 +82,11 @@ export function describeStalls(stalls: readonly Stall[]): string {
       const parts = Object.entries(s.within)
         .sort((a, b) => b[1].ms - a[1].ms)
         .map(([label, w]) => `${label} ${r(w.ms)} ms${w.n > 1 ? ` (n=${w.n})` : ''}`);
-      return `${r(s.ms)} ms at +${(s.at / 1000).toFixed(1)} s: ${[...parts, `unnamed ${r(s.unnamedMs)} ms`].join(', ')}`;
+      const sched =
+        s.onCoreMs === undefined
+          ? ''
+          : ` (on a core ${r(s.onCoreMs)} ms, waiting for one ${r(s.waitingMs ?? 0)} ms)`;
+      return `${r(s.ms)} ms at +${(s.at / 1000).toFixed(1)} s${sched}: ${[...parts, `unnamed ${r(s.unnamedMs)} ms`].join(', ')}`;
     })
     .join('; ');
 }
@@ -76,7 +94,7 @@ export function describeStalls(stalls: readonly Stall[]): string {
 /** What a watch saw: its start, its stalls and the spans noted, all on monoNow's clock. */
 export interface Watched {
   origin: number;
-  stalls: Span[];
+  stalls: StallSpan[];
   spans: Span[];
 }
 
@@ -86,7 +104,7 @@ export interface Watched {
  */
 export class StallWatch {
   private timer: NodeJS.Timeout | undefined;
-  private stalls: Span[] = [];
+  private stalls: StallSpan[] = [];
   private spans: Span[] = [];
   private origin = 0;
   private static readonly TICK_MS = 10;
@@ -99,11 +117,24 @@ export class StallWatch {
     this.spans = [];
     this.origin = monoNow();
     let last = this.origin;
+    let lastSched = readSchedstat();
     this.timer = setInterval(() => {
       const now = monoNow();
+      const sched = readSchedstat();
       if (now - last - StallWatch.TICK_MS > this.minMs)
-        this.stalls.push({ label: 'stall', start: last, end: now });
+        this.stalls.push({
+          label: 'stall',
+          start: last,
+          end: now,
+          ...(sched && lastSched
+            ? {
+                onCoreMs: sched.onCoreMs - lastSched.onCoreMs,
+                waitingMs: sched.waitingMs - lastSched.waitingMs,
+              }
+            : {}),
+        });
       last = now;
+      lastSched = sched;
     }, StallWatch.TICK_MS);
   }
 
@@ -130,5 +161,19 @@ export class StallWatch {
     } finally {
       this.spans.push({ label, start, end: monoNow() });
     }
+  }
+}
+
+/**
+ * The calling thread's time on a core and waiting for one since it started, ms: the first two
+ * fields of /proc/thread-self/schedstat, in ns (Linux, kernel docs sched-stats.rst). Undefined
+ * where the file is missing. Read from the timer's callback, so the thread is the event loop's.
+ */
+function readSchedstat(): { onCoreMs: number; waitingMs: number } | undefined {
+  try {
+    const [run, wait] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return { onCoreMs: Number(run) / 1e6, waitingMs: Number(wait) / 1e6 };
+  } catch {
+    return undefined;
   }
 }
