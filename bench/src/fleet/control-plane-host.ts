@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { constants as perf, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { pino, type Logger as PinoLogger } from 'pino';
 import type { Logger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../../../control-plane/dist/server.js';
@@ -42,7 +42,7 @@ const stalls = new StallWatch(50);
 watchGc((gc) => {
   gcs?.push(gc);
   changeGcs?.push(gc);
-  stalls.note(gc.kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'major GC' : 'GC', gc.at, gc.at + gc.ms);
+  stalls.noteGc(gc);
 });
 
 let handled: number[] | undefined;
@@ -249,7 +249,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         gc: gcSummary(gcs ?? []),
         stalls: attributeStalls(seen.stalls, seen.spans, seen.origin),
         // For telling the simulator's stalls (fleet-push.ts window): this loop's own, and its GCs.
-        busy: [...seen.stalls, ...seen.spans.filter((x) => x.label.endsWith('GC'))],
+        busy: [...seen.stalls, ...seen.gcs],
         leadLost,
       };
       handled = endToEnd = undefined;

@@ -12,7 +12,7 @@
  * (same target, same options) would share grpc-js's global subchannel pool, so 10,000 agents would
  * be 10,000 streams on one TCP connection; real hosts each have their own connection.
  */
-import { constants as perf, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import {
   agentServiceClient,
@@ -66,7 +66,7 @@ let gcs: GcPause[] | undefined;
 const stalls = new StallWatch(50);
 watchGc((gc) => {
   gcs?.push(gc);
-  stalls.note(gc.kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'major GC' : 'GC', gc.at, gc.at + gc.ms);
+  stalls.noteGc(gc);
 });
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const LOOP_DELAY_RESOLUTION_MS = 5;

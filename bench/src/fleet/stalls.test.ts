@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import { constants as perf } from 'node:perf_hooks';
 import { StallWatch, attributeStalls, describeStalls } from './stalls.js';
 
 describe('attributeStalls', () => {
@@ -60,5 +61,20 @@ describe('StallWatch', () => {
     expect(longest.end - longest.start).toBeGreaterThanOrEqual(110);
     if (fs.existsSync('/proc/thread-self/schedstat'))
       expect((longest.onCoreMs ?? 0) + (longest.waitingMs ?? 0)).toBeGreaterThan(0);
+  });
+
+  it('notes GC pauses, major ones by name, as spans and apart; nothing while not watching', () => {
+    const watch = new StallWatch(50);
+    watch.noteGc({ kind: perf.NODE_PERFORMANCE_GC_MAJOR, ms: 5, at: 1 });
+    watch.start();
+    watch.noteGc({ kind: perf.NODE_PERFORMANCE_GC_MAJOR, ms: 20, at: 100 });
+    watch.noteGc({ kind: perf.NODE_PERFORMANCE_GC_MINOR, ms: 3, at: 200 });
+    watch.note('status reports', 300, 301);
+    const seen = watch.stop();
+    expect(seen.gcs).toEqual([
+      { label: 'major GC', start: 100, end: 120 },
+      { label: 'GC', start: 200, end: 203 },
+    ]);
+    expect(seen.spans.map((x) => x.label)).toEqual(['major GC', 'GC', 'status reports']);
   });
 });

@@ -8,7 +8,9 @@
  * the control plane's GC pauses and stalls too.
  */
 import fs from 'node:fs';
+import { constants as perf } from 'node:perf_hooks';
 import { monoNow } from './ipc.js';
+import type { GcPause } from './stats.js';
 
 /** A stretch of time, ms on monoNow()'s clock (ipc.ts). */
 export interface Span {
@@ -91,11 +93,12 @@ export function describeStalls(stalls: readonly Stall[]): string {
     .join('; ');
 }
 
-/** What a watch saw: its start, its stalls and the spans noted, all on monoNow's clock. */
+/** What a watch saw: its start, its stalls, the spans noted (GC pauses included) and the GC pauses alone, all on monoNow's clock. */
 export interface Watched {
   origin: number;
   stalls: StallSpan[];
   spans: Span[];
+  gcs: Span[];
 }
 
 /**
@@ -106,6 +109,7 @@ export class StallWatch {
   private timer: NodeJS.Timeout | undefined;
   private stalls: StallSpan[] = [];
   private spans: Span[] = [];
+  private gcs: Span[] = [];
   private origin = 0;
   private static readonly TICK_MS = 10;
 
@@ -115,6 +119,7 @@ export class StallWatch {
     this.stop();
     this.stalls = [];
     this.spans = [];
+    this.gcs = [];
     this.origin = monoNow();
     let last = this.origin;
     let lastSched = readSchedstat();
@@ -142,13 +147,26 @@ export class StallWatch {
   stop(): Watched {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    const seen = { origin: this.origin, stalls: this.stalls, spans: this.spans };
+    const seen = { origin: this.origin, stalls: this.stalls, spans: this.spans, gcs: this.gcs };
     this.stalls = [];
     this.spans = [];
+    this.gcs = [];
     return seen;
   }
 
-  /** Notes a span that was measured elsewhere (a GC pause), on monoNow's clock. */
+  /** Notes a GC pause (stats.ts watchGc) as a span `GC` or `major GC`. */
+  noteGc(gc: GcPause): void {
+    if (!this.timer) return;
+    const span = {
+      label: gc.kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'major GC' : 'GC',
+      start: gc.at,
+      end: gc.at + gc.ms,
+    };
+    this.spans.push(span);
+    this.gcs.push(span);
+  }
+
+  /** Notes a span that was measured elsewhere (status reports' handling), on monoNow's clock. */
   note(label: string, start: number, end: number): void {
     if (this.timer) this.spans.push({ label, start, end });
   }
