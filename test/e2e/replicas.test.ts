@@ -171,9 +171,17 @@ describe(
         const id = start.body.id;
 
         // Down members as hactl and as Kafka itself (ZooKeeper's /brokers/ids) see them, all along.
+        // A replica that has just taken over has no agent's report yet (sessions live in memory):
+        // its view shows a member's process as `unknown` until that agent reports to it again,
+        // which is not a stop. Down is a process the view knows not to run; Kafka's own
+        // registrations (sampled below) and the agents' stop events are checked apart.
         let maxDown = 0;
+        let mostDown = '';
         const track = (c: ClusterStatusBody) => {
-          maxDown = Math.max(maxDown, c.status.members.filter((m) => m.process !== 'running').length);
+          const down = c.status.members.filter((m) => m.process !== 'running' && m.process !== 'unknown');
+          if (down.length <= maxDown) return;
+          maxDown = down.length;
+          mostDown = c.status.members.map((m) => `${m.host}: ${m.process}`).join(', ');
         };
         // Mid-rollout: one broker done and the next requested (its agent holds the restart lease).
         await waitFor(
@@ -227,7 +235,7 @@ describe(
         expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
         expect(done.steps[2]!.host).toBe(controller);
         expect(stopsPerBroker(lab, started)).toEqual(Object.fromEntries(KAFKA.map((h) => [h, 1])));
-        expect(maxDown).toBeLessThanOrEqual(1);
+        expect(maxDown, `hactl's view with the most brokers down: ${mostDown}`).toBeLessThanOrEqual(1);
         const sampled = zk.between(started, Infinity);
         expect(sampled.length).toBeGreaterThan(10);
         expect(Math.min(...sampled.map((s) => s.brokers))).toBeGreaterThanOrEqual(2);
