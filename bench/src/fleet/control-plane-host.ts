@@ -18,7 +18,7 @@ import { serve, untilQuiet, monoNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
 import { cleanUpOnInterrupt } from '../interrupt.js';
-import { StallWatch, attributeStalls } from './stalls.js';
+import { StallWatch, attributeStalls, gcSpan } from './stalls.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -28,19 +28,17 @@ let eld: IntervalHistogram | undefined;
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const ELD_RESOLUTION_MS = 5;
 /**
- * Garbage collections while measuring (V8's `gc` performance entries): each one stops the event
- * loop for its duration, so next to the loop delay they tell a GC pause from JavaScript work.
- */
-let gcs: GcPause[] | undefined;
-/**
  * GCs from the last change's start until its reports settled (`change` → `settle`), with their
  * start (ipc.ts monoNow, ms), so the orchestrator can count those that began before every agent had it.
  */
 let changeGcs: GcPause[] | undefined;
-/** The loop's stalls over 50 ms while measuring, with the named calls and GCs within each. */
+/**
+ * The loop's stalls over 50 ms while measuring, with the named calls and the garbage collections
+ * (V8's `gc` performance entries) within each; each GC stops the loop for its duration, so next
+ * to the loop delay the GCs tell a GC pause from JavaScript work.
+ */
 const stalls = new StallWatch(50);
 watchGc((gc) => {
-  gcs?.push(gc);
   changeGcs?.push(gc);
   stalls.noteGc(gc);
 });
@@ -234,7 +232,6 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         endToEnd = [];
         eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
         eld.enable();
-        gcs = [];
         stalls.start();
         return {};
       }
@@ -246,14 +243,13 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         eldP99: (eld?.percentile(99) ?? NaN) / 1e6 - ELD_RESOLUTION_MS,
         eldMax: (eld?.max ?? NaN) / 1e6 - ELD_RESOLUTION_MS,
         rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
-        gc: gcSummary(gcs ?? []),
+        gc: gcSummary(seen.gcs),
         stalls: attributeStalls(seen.stalls, seen.spans, seen.origin),
         // For telling the simulator's stalls (fleet-push.ts window): this loop's own, and its GCs.
-        busy: [...seen.stalls, ...seen.gcs],
+        busy: [...seen.stalls, ...seen.gcs.map(gcSpan)],
         leadLost,
       };
       handled = endToEnd = undefined;
-      gcs = undefined;
       return out;
     }
     case 'logged':

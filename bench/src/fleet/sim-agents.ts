@@ -28,7 +28,7 @@ import { benchProbe } from './specs.js';
 import { serve, monoNow, type Request } from './ipc.js';
 import { ReportQueue } from './report-queue.js';
 import { StallWatch } from './stalls.js';
-import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc, type GcPause } from './stats.js';
+import { ARRIVAL_PERCENTILES, gcSummary, percentile, watchGc } from './stats.js';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
 type Client = grpc.Client & { Connect(): Stream };
@@ -58,16 +58,12 @@ let reportIntervalMs = 5000;
 let periodic: NodeJS.Timeout[] = [];
 let loopDelay: IntervalHistogram | undefined;
 /**
- * This process's GC pauses while its loop delay is measured: a report stamped just before a pause
- * is written after it, and its sentAt → handled counts the pause as if the control plane took it.
+ * This loop's stalls over 50 ms while `loop-delay` is on, with its GC pauses (stalls.ts): a report
+ * stamped just before a pause is written after it, and its sentAt → handled counts the pause as if
+ * the control plane took it.
  */
-let gcs: GcPause[] | undefined;
-/** This loop's stalls over 50 ms while `loop-delay` is on, with its GC pauses (stalls.ts). */
 const stalls = new StallWatch(50);
-watchGc((gc) => {
-  gcs?.push(gc);
-  stalls.noteGc(gc);
-});
+watchGc((gc) => stalls.noteGc(gc));
 /** The histogram records each whole sampling interval; the delay is what exceeds it. */
 const LOOP_DELAY_RESOLUTION_MS = 5;
 
@@ -340,19 +336,18 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       if (req.on) {
         loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
         loopDelay.enable();
-        gcs = [];
         stalls.start();
         return {};
       }
       loopDelay?.disable();
+      const watched = stalls.stop();
       const out = {
-        watched: stalls.stop(),
+        watched,
         p99: (loopDelay?.percentile(99) ?? NaN) / 1e6 - LOOP_DELAY_RESOLUTION_MS,
         max: (loopDelay?.max ?? NaN) / 1e6 - LOOP_DELAY_RESOLUTION_MS,
-        gc: gcSummary(gcs ?? []),
+        gc: gcSummary(watched.gcs),
       };
       loopDelay = undefined;
-      gcs = undefined;
       return out;
     }
     case 'exit':

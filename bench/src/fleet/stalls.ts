@@ -93,12 +93,24 @@ export function describeStalls(stalls: readonly Stall[]): string {
     .join('; ');
 }
 
-/** What a watch saw: its start, its stalls, the spans noted (GC pauses included) and the GC pauses alone, all on monoNow's clock. */
+/**
+ * What a watch saw, all on monoNow's clock: its start, its stalls, the spans noted (GC pauses
+ * included, as gcSpan labels them) and the GC pauses themselves (for stats.ts gcSummary).
+ */
 export interface Watched {
   origin: number;
   stalls: StallSpan[];
   spans: Span[];
-  gcs: Span[];
+  gcs: GcPause[];
+}
+
+/** A GC pause as a span, `major GC` or `GC`. */
+export function gcSpan(gc: GcPause): Span {
+  return {
+    label: gc.kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'major GC' : 'GC',
+    start: gc.at,
+    end: gc.at + gc.ms,
+  };
 }
 
 /**
@@ -109,7 +121,7 @@ export class StallWatch {
   private timer: NodeJS.Timeout | undefined;
   private stalls: StallSpan[] = [];
   private spans: Span[] = [];
-  private gcs: Span[] = [];
+  private gcs: GcPause[] = [];
   private origin = 0;
   private static readonly TICK_MS = 10;
 
@@ -154,16 +166,11 @@ export class StallWatch {
     return seen;
   }
 
-  /** Notes a GC pause (stats.ts watchGc) as a span `GC` or `major GC`. */
+  /** Notes a GC pause (stats.ts watchGc): kept, and as a span (gcSpan). */
   noteGc(gc: GcPause): void {
     if (!this.timer) return;
-    const span = {
-      label: gc.kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'major GC' : 'GC',
-      start: gc.at,
-      end: gc.at + gc.ms,
-    };
-    this.spans.push(span);
-    this.gcs.push(span);
+    this.spans.push(gcSpan(gc));
+    this.gcs.push(gc);
   }
 
   /** Notes a span that was measured elsewhere (status reports' handling), on monoNow's clock. */
