@@ -177,7 +177,17 @@ describe(
         // registrations (sampled below) and the agents' stop events are checked apart.
         let maxDown = 0;
         let mostDown = '';
+        // When the new leader's view last showed a member's process as `unknown` (no report from
+        // its agent yet): the window closes as each agent's reconnect brings its hello, which
+        // carries its full status.
+        let lastUnknownAt: number | undefined;
+        let unknownPolls = 0;
+        let killedAt = Infinity;
         const track = (c: ClusterStatusBody) => {
+          if (Date.now() > killedAt && c.status.members.some((m) => m.process === 'unknown')) {
+            lastUnknownAt = Date.now();
+            unknownPolls++;
+          }
           const down = c.status.members.filter((m) => m.process !== 'running' && m.process !== 'unknown');
           if (down.length <= maxDown) return;
           maxDown = down.length;
@@ -195,7 +205,7 @@ describe(
           { timeoutMs: 300_000, intervalMs: 100 },
         );
         const onKilled = connectedVia(lab, [...ZK, ...KAFKA]);
-        const killedAt = Date.now();
+        killedAt = Date.now();
         await lab.signalReplica(leader, 'SIGKILL');
 
         // REST from the survivors while they elect: every request answered (they wait for the new leader).
@@ -203,8 +213,11 @@ describe(
         const asking = (async () => {
           while (Date.now() - killedAt < 4 * LEASE_MS) {
             const t = Date.now();
-            const res = await lab.api<unknown>('GET', '/v1/clusters/cr-kafka').catch(() => ({ status: 0 }));
+            const res = await lab
+              .api<ClusterStatusBody>('GET', '/v1/clusters/cr-kafka')
+              .catch(() => ({ status: 0, body: undefined }));
             answers.push({ ms: Date.now() - t, status: res.status });
+            if (res.status === 200 && res.body) track(res.body);
           }
         })();
         const next = await leaderIndex(lab, survivors, 10_000);
@@ -232,6 +245,14 @@ describe(
         );
         await traffic.stopSending();
         console.log(await traffic.verify('traffic through the replica failover'));
+        const unknownFor = lastUnknownAt === undefined ? 0 : lastUnknownAt - killedAt - takeoverMs;
+        console.log(
+          `members of unknown process state in hactl's view after the takeover: ${unknownPolls} poll(s), ` +
+            `the last ${unknownFor} ms after replica ${next} led`,
+        );
+        // Agents reconnect within their backoff (2 s at most in tests) and say hello with their
+        // status; 15 s leaves room for a loaded machine, not for a view that never learns.
+        expect(unknownFor, 'how long members stayed unknown after the takeover (ms)').toBeLessThan(15_000);
         expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
         expect(done.steps[2]!.host).toBe(controller);
         expect(stopsPerBroker(lab, started)).toEqual(Object.fromEntries(KAFKA.map((h) => [h, 1])));
