@@ -13,6 +13,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { PgStore } from './store/pg-store.js';
 import type { Store } from './store/store.js';
+import type { Core } from './core.js';
 import type { Fleet } from './reconcile/fleet.js';
 import { advertisedHost } from './api/install-routes.js';
 import type { RolloutEngine } from './rollout/engine.js';
@@ -30,6 +31,11 @@ export interface RunningControlPlane {
   readonly fleet: Fleet;
   /** The leading term's rollout engine. @throws on a replica that does not lead. */
   readonly rollouts: RolloutEngine;
+  /**
+   * The leading term's whole core (fleet, engines, changes, metrics), for benchmarks that time
+   * its calls. @throws on a replica that does not lead.
+   */
+  readonly core: Core;
   /** Tokens, enrollment, host identities and the CA. */
   trust: TrustService;
   /** Whether this control plane leads now (always, on SQLite). */
@@ -309,6 +315,9 @@ export async function startControlPlane(
     },
     get rollouts() {
       return current().core.rollouts;
+    },
+    get core() {
+      return current().core;
     },
     trust,
     leading: () => term !== undefined,

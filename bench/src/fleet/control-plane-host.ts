@@ -163,7 +163,6 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         recordStatus(hostId, update);
         if (!handled || !endToEnd) return;
         const t1 = monoNow();
-        stalls.note('status reports', t0, t1);
         handled.push(t1 - t0);
         // sentAt is the agent's Date.now() (the protocol's wall-clock send time), so it is read
         // against this machine's wall clock now, not monoNow.
@@ -189,8 +188,25 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       named('flushLiveness', 'liveness flush');
       named('listClusters', 'GET /v1/clusters');
       named('clusterStatus', 'cluster view');
-      const tick = cp.rollouts.tick.bind(cp.rollouts);
-      cp.rollouts.tick = () => stalls.time('reconcile pass: rollouts', tick);
+      const core = cp.core;
+      // The rollout engine's pass: on the reconcile timer, and an apply's first step after its push.
+      const tick = core.rollouts.tick.bind(core.rollouts);
+      core.rollouts.tick = () => stalls.time('rollout engine pass', tick);
+      const failoverTick = core.failovers.tick.bind(core.failovers);
+      core.failovers.tick = () => stalls.time('reconcile pass: failovers', failoverTick);
+      // A PUT's synchronous part: validate, stage, commit and the push call (its HTTP parsing and
+      // answer are not in it).
+      const apply = core.changes.apply.bind(core.changes);
+      core.changes.apply = (...a) => stalls.time('PUT: Changes.apply', () => apply(...a));
+      // Each message an agent stream's handler read (a status report's parsing and recordStatus;
+      // a hello), as metrics/grpc.ts times it: it ends now.
+      const observeGrpc = core.metrics.observeGrpc.bind(core.metrics);
+      core.metrics.observeGrpc = (method, code, seconds) => {
+        observeGrpc(method, code, seconds);
+        if (method !== 'Connect') return;
+        const end = monoNow();
+        stalls.note('agent stream messages', end - seconds * 1000, end);
+      };
       // The first admin token: the REST timings call as admin (issue 12).
       const token = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
       return { grpcPort: cp.grpcPort, httpPort: cp.httpPort, token };

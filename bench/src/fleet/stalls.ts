@@ -2,7 +2,7 @@
  * What an event loop was doing when it stalled: the loop-delay histogram says how long the worst
  * stall was, not what ran in it. At 10,000 agents some runs had reports p99 over 100 ms because of
  * 140 ms stalls no figure explained. A timer notes each stretch in which it could not run; named
- * calls (a reconcile pass, a liveness flush, a REST roll-up, status reports) and GC pauses are
+ * calls (a reconcile pass, a liveness flush, a REST roll-up, an agent stream's messages, a PUT) and GC pauses are
  * noted as spans; each stall is then told as the time each name took within it. The times are on
  * monoNow's clock, which every bench process shares, so the simulator's stalls can be told with
  * the control plane's GC pauses and stalls too.
@@ -173,7 +173,7 @@ export class StallWatch {
     this.gcs.push(gc);
   }
 
-  /** Notes a span that was measured elsewhere (status reports' handling), on monoNow's clock. */
+  /** Notes a span that was measured elsewhere (an agent stream's message handling), on monoNow's clock. */
   note(label: string, start: number, end: number): void {
     if (this.timer) this.spans.push({ label, start, end });
   }
