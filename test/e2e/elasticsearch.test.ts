@@ -189,7 +189,7 @@ describe('e2e: control plane + 5 agents run a real Elasticsearch 8.19 cluster', 
   });
 
   it(
-    'rolling restart under indexing traffic: allocation to primaries and flush before each stop, restored and green after, ' +
+    'a settings change rolls out under indexing traffic: allocation to primaries and flush before each stop, restored and green after, ' +
       'data nodes first, the elected master last; every acknowledged document counted',
     async () => {
       const addresses = HOSTS.map(([, a]) => a);
@@ -232,12 +232,25 @@ describe('e2e: control plane + 5 agents run a real Elasticsearch 8.19 cluster', 
         const seen = new Set<string>();
         let maxDown = 0;
         const started = Date.now();
-        const start = await lab.api<RolloutView>('POST', '/v1/clusters/es-main/rollouts', {
-          action: 'restart',
-          gateTimeoutSec: 900,
-        });
-        expect(start.status).toBe(201);
-        const done = await lab.waitForRollout<RolloutView>(start.body.id, {
+        // A change every node's elasticsearch.yml carries, applied as an operator applies one: the
+        // PUT stores it and answers with the rollout and its restart order (the elected master last).
+        const put = await lab.api<{ revision: number; rollout: string; restartOrder: string[] }>(
+          'PUT',
+          '/v1/clusters/es-main?gateTimeoutSec=900',
+          { ...spec, settings: { ...spec.settings, 'cluster.metadata.owner': 'search team (rolled)' } },
+        );
+        expect(put.status, JSON.stringify(put.body)).toBe(200);
+        expect(put.body.revision).toBe(2);
+        expect(put.body.restartOrder).toHaveLength(5);
+        // Data nodes first, the elected master last.
+        expect(
+          put.body.restartOrder
+            .slice(0, 2)
+            .map((x) => x.split(' ')[0])
+            .sort(),
+        ).toEqual(['es4', 'es5']);
+        expect(put.body.restartOrder.at(-1)).toMatch(new RegExp(`^${master} `));
+        const done = await lab.waitForRollout<RolloutView>(put.body.rollout, {
           timeoutMs: 1_100_000,
           intervalMs: 200,
           onPoll: async () => {
@@ -394,7 +407,8 @@ describe('e2e: control plane + 5 agents run a real Elasticsearch 8.19 cluster', 
       where: (c) => c.status.members.every((m) => !String(m.detail).includes('restart pending')),
     });
     expect(after.status.members.map((m) => m.pid)).toEqual(before.status.members.map((m) => m.pid));
-    expect(after.revision).toBe(1);
+    // The settings change of the rolling-restart case above, and no revision since.
+    expect(after.revision).toBe(2);
   });
 
   it('SIGKILL of a data node → degraded (node missing) → agent restarts it → healthy again', async () => {
@@ -466,7 +480,7 @@ describe('e2e: control plane + 5 agents run a real Elasticsearch 8.19 cluster', 
     );
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d) => d.path).sort()).toEqual(['nodes', 'settings.node.master']);
-    expect((await lab.cluster('es-main')).revision).toBe(1);
+    expect((await lab.cluster('es-main')).revision).toBe(2);
   });
 
   it.runIf(RECORD)(

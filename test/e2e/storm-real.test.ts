@@ -312,7 +312,7 @@ describe.skipIf(!LabNetwork.supported())(
       );
     });
 
-    it('a rolling restart (supervisors one at a time, the nimbus leader last) keeps the topology counting', async () => {
+    it('a settings change rolls out (supervisors one at a time, the nimbus leader last) and the topology counts on', async () => {
       const before = await lab.waitForHealth('storm-main', 'healthy');
       const oldPids = new Map(
         before.status.members.filter((m) => m.pid > 0).map((m) => [String(m.id), m.pid]),
@@ -321,11 +321,22 @@ describe.skipIf(!LabNetwork.supported())(
       const workersBefore = SUPERVISORS.flatMap((h) => workerProcs(lab, h).workers);
       expect(workersBefore).toHaveLength(WORKERS);
       const started = Date.now();
-      const start = await lab.api<RolloutView>('POST', '/v1/clusters/storm-main/rollouts', {
-        action: 'restart',
-        gateTimeoutSec: 300,
-      });
-      expect(start.status).toBe(201);
+      // A change every daemon's storm.yaml carries (the default for topologies submitted later;
+      // the running one keeps its own), applied as an operator applies one: the PUT stores it and
+      // answers with the rollout and its restart order.
+      const put = await lab.api<{ revision: number; rollout: string; restartOrder: string[] }>(
+        'PUT',
+        '/v1/clusters/storm-main?gateTimeoutSec=300',
+        { ...stormSpec, settings: { ...stormSpec.settings, 'topology.message.timeout.secs': 45 } },
+      );
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      expect(put.body.revision).toBe(2);
+      // Supervisors one at a time, the nimbus leader last; the standby nimbus is held stopped.
+      expect(put.body.restartOrder).toEqual([
+        'storm3 (storm-main/supervisor-storm3)',
+        'storm4 (storm-main/supervisor-storm4)',
+        'storm1 (storm-main/nimbus-storm1)',
+      ]);
       // Once a second: health, count lines, and the live worker JVMs under each supervisor.
       const samples: { ms: number; health: string; lines: number; workers: number }[] = [];
       const sample = async () => {
@@ -341,7 +352,7 @@ describe.skipIf(!LabNetwork.supported())(
           workers,
         });
       };
-      const r = await lab.waitForRollout<RolloutView>(start.body.id, {
+      const r = await lab.waitForRollout<RolloutView>(put.body.rollout, {
         timeoutMs: 480_000,
         intervalMs: 1000,
         onPoll: sample,
@@ -445,7 +456,8 @@ describe.skipIf(!LabNetwork.supported())(
         'settings.worker.childopts',
         'zookeeper',
       ]);
-      expect((await lab.cluster('storm-main')).revision).toBe(1);
+      // Still the settings change's revision (the rolling-restart case above).
+      expect((await lab.cluster('storm-main')).revision).toBe(2);
     });
 
     it.runIf(RECORD)('records testdata from the real cluster', async () => {
