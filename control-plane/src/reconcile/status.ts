@@ -361,13 +361,6 @@ export class StatusReader {
       status.reason = `revision ${c.revision} cannot be planned (${c.planError}); members keep their last desired state; ${status.reason}`;
     }
     markOperatorStops(status, snapshot.context.clusterFacts?.get(c.name));
-    // Where each member logs, as its agent reported it (the kinds' health rollups do not know).
-    // and how a member that is down after an unexpected exit exited, with the end of its log.
-    for (const m of status.members) {
-      const obs = observations.get(m.instance);
-      if (obs?.logFiles?.length) m.logs = obs.logFiles;
-      if (obs?.failure) m.failure = obs.failure;
-    }
     // The hosts read: the planned ones, and any host an observation came from that plans none of
     // this cluster any more (shared with other roll-ups of the same plans when there is none).
     let elsewhere: Set<string> | undefined;

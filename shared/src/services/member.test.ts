@@ -57,6 +57,28 @@ describe('memberStatus (the one shape every kind builds member statuses in)', ()
     ).toBe(1);
   });
 
+  it("the agent's log files and last unexpected exit come last, and only when reported", () => {
+    const failure = {
+      exitCode: 1,
+      signal: null,
+      exitedAt: '2026-12-01T11:59:58.000Z',
+      logFile: '/var/log/zk/zookeeper.log',
+      logTail: ['java.net.BindException: Address already in use'],
+    };
+    const s = memberStatus(
+      plan,
+      { ...obs, logFiles: ['/var/log/zk/zookeeper.log'], failure },
+      hostNames,
+      fields,
+      { syncedFollowers: 2 },
+    );
+    expect(Object.keys(s).slice(-3)).toEqual(['syncedFollowers', 'logs', 'failure']);
+    expect(s.logs).toEqual(['/var/log/zk/zookeeper.log']);
+    expect(s.failure).toBe(failure);
+    const quiet = memberStatus(plan, { ...obs, logFiles: [] }, hostNames, fields);
+    expect('logs' in quiet || 'failure' in quiet).toBe(false);
+  });
+
   it('never reported: process unknown, no probe time; an unregistered host shows its id; a kind may name the host', () => {
     const s = memberStatus(plan, undefined, new Map(), fields);
     expect(s).toMatchObject({ host: 'h-1', process: 'unknown', lastProbe: null, pid: 0, restarts: 0 });
