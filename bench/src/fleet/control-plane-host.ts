@@ -108,6 +108,15 @@ const countingLogger = (sink: PinoLogger, bindings: object = {}): Logger => {
 };
 
 /**
+ * Replaces `obj[key]` with a wrapper that notes each call's synchronous part as a span named
+ * `label` (StallWatch.time); the call's result, a promise included, is passed through.
+ */
+function timed<O extends object, K extends keyof O & string>(obj: O, key: K, label: string): void {
+  const fn = (obj[key] as (...a: unknown[]) => unknown).bind(obj);
+  (obj as Record<K, unknown>)[key] = (...a: unknown[]) => stalls.time(label, () => fn(...a));
+}
+
+/**
  * On a shared store the control plane serves before it leads: its first lease round runs after
  * start, and only a leader has a fleet. Alone on its database it takes the free lease at once.
  */
@@ -162,8 +171,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         const t0 = monoNow();
         recordStatus(hostId, update);
         if (!handled || !endToEnd) return;
-        const t1 = monoNow();
-        handled.push(t1 - t0);
+        handled.push(monoNow() - t0);
         // sentAt is the agent's Date.now() (the protocol's wall-clock send time), so it is read
         // against this machine's wall clock now, not monoNow.
         if (update.sentAt) endToEnd.push(Date.now() - update.sentAt);
@@ -175,29 +183,18 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         lastPushMs = performance.now() - t0;
         lastPushEndAt = monoNow();
       };
-      // What a stall is told as (stalls.ts): the calls a timer's pass and the REST reads make.
-      const named = <K extends 'reconcileTick' | 'flushLiveness' | 'listClusters' | 'clusterStatus'>(
-        key: K,
-        label: string,
-      ) => {
-        const fn = fleet[key].bind(fleet) as (...a: unknown[]) => unknown;
-        (fleet as unknown as Record<K, unknown>)[key] = (...a: unknown[]) =>
-          stalls.time(label, () => fn(...a));
-      };
-      named('reconcileTick', 'reconcile pass: desired states');
-      named('flushLiveness', 'liveness flush');
-      named('listClusters', 'GET /v1/clusters');
-      named('clusterStatus', 'cluster view');
+      // What a stall is told as (stalls.ts): the calls a timer's pass, a PUT and the REST reads make.
       const core = cp.core;
+      timed(fleet, 'reconcileTick', 'reconcile pass: desired states');
+      timed(fleet, 'flushLiveness', 'liveness flush');
+      timed(fleet, 'listClusters', 'GET /v1/clusters');
+      timed(fleet, 'clusterStatus', 'cluster view');
       // The rollout engine's pass: on the reconcile timer, and an apply's first step after its push.
-      const tick = core.rollouts.tick.bind(core.rollouts);
-      core.rollouts.tick = () => stalls.time('rollout engine pass', tick);
-      const failoverTick = core.failovers.tick.bind(core.failovers);
-      core.failovers.tick = () => stalls.time('reconcile pass: failovers', failoverTick);
-      // A PUT's synchronous part: validate, stage, commit and the push call (its HTTP parsing and
-      // answer are not in it).
-      const apply = core.changes.apply.bind(core.changes);
-      core.changes.apply = (...a) => stalls.time('PUT: Changes.apply', () => apply(...a));
+      timed(core.rollouts, 'tick', 'rollout engine pass');
+      timed(core.failovers, 'tick', 'reconcile pass: failovers');
+      // A PUT's synchronous part (it returns a promise): validate, stage, commit and the push call;
+      // its HTTP parsing and answer are not in it.
+      timed(core.changes, 'apply', 'PUT: Changes.apply');
       // Each message an agent stream's handler read (a status report's parsing and recordStatus;
       // a hello), as metrics/grpc.ts times it: it ends now.
       const observeGrpc = core.metrics.observeGrpc.bind(core.metrics);

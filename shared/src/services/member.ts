@@ -78,8 +78,9 @@ export function memberStatus(
   };
   if (extra) for (const [k, v] of Object.entries(extra)) if (v !== undefined) status[k] = v;
   // Where the member logs and how it last exited unexpectedly, as its agent reported them: set
-  // here, from the observation at hand, rather than by a second pass that looked every member's
-  // observation up again (at 10,000 members about a tenth of a roll-up, bench/dist/fleet-push.js).
+  // here, from the observation at hand, so the member's whole shape is built in this one place
+  // (the kinds' rollups once left them to a second pass in the control plane that looked every
+  // member's observation up again).
   if (obs?.logFiles?.length) status.logs = obs.logFiles;
   if (obs?.failure) status.failure = obs.failure;
   return status;
