@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceObservation } from '../domain.js';
-import { memberStatus } from './member.js';
+import { lastProbeOf, memberStatus } from './member.js';
 
 const plan = { id: 'zk/zk-1', hostId: 'h-1', role: 'member' };
 const hostNames = new Map([['h-1', 'zk1']]);
@@ -83,5 +83,24 @@ describe('memberStatus (the one shape every kind builds member statuses in)', ()
     const s = memberStatus(plan, undefined, new Map(), fields);
     expect(s).toMatchObject({ host: 'h-1', process: 'unknown', lastProbe: null, pid: 0, restarts: 0 });
     expect(memberStatus(plan, undefined, hostNames, { ...fields, host: 'storm1' }).host).toBe('storm1');
+  });
+});
+
+describe('lastProbeOf: the ISO time of a probe, each time formatted once', () => {
+  it('never probed, or no current probe → null', () => {
+    expect(lastProbeOf(undefined)).toBeNull();
+    expect(lastProbeOf({ probeAt: 0 })).toBeNull();
+  });
+
+  it('gives each time its own text, across more times than it keeps', () => {
+    const base = Date.UTC(2026, 11, 5, 0, 0, 0);
+    // 60,000 distinct times: past the memo's bound, so it is cleared and refilled on the way.
+    for (let k = 0; k < 60_000; k += 1) {
+      const at = base + k * 7;
+      if (k % 997 === 0 || k === 59_999)
+        expect(lastProbeOf({ probeAt: at })).toBe(new Date(at).toISOString());
+      else lastProbeOf({ probeAt: at });
+    }
+    expect(lastProbeOf({ probeAt: base })).toBe('2026-12-05T00:00:00.000Z');
   });
 });

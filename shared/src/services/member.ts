@@ -89,11 +89,29 @@ export function memberStatus(
 /**
  * When the member was last probed, as MemberStatus.lastProbe shows it: the ISO time of the
  * observation's probe, null when it was never probed (or has no current probe: a disconnected
- * agent's, AgentSessions.current). Pure.
+ * agent's, AgentSessions.current). Pure (the texts it keeps are a memo).
  */
 export function lastProbeOf(obs: Pick<InstanceObservation, 'probeAt'> | undefined): string | null {
-  return obs && obs.probeAt > 0 ? new Date(obs.probeAt).toISOString() : null;
+  if (!obs || !(obs.probeAt > 0)) return null;
+  let text = probeTimes.get(obs.probeAt);
+  if (text === undefined) {
+    if (probeTimes.size >= MAX_PROBE_TIMES) probeTimes.clear();
+    text = new Date(obs.probeAt).toISOString();
+    probeTimes.set(obs.probeAt, text);
+  }
+  return text;
 }
+
+/**
+ * Probe times (ms) as lastProbeOf formatted them. A status view of 10,000 members made again after
+ * a few reports formatted each member's time again, about 8 ms of the 35 ms it took (CPU profile
+ * of 35 such views in-process); a report's time is formatted once here instead. Kept by the time,
+ * not on the observation: a symbol property added to 10,000 observations made the same views take
+ * 63 ms, not 35 (V8 gave each observation a new shape, and every roll-up reads them). Cleared when
+ * full: a fleet reporting every 5 s has at most 5,000 distinct milliseconds in an interval.
+ */
+const probeTimes = new Map<number, string>();
+const MAX_PROBE_TIMES = 50_000;
 
 /**
  * A member's last report as a health rollup may judge it: the observation (process, agent detail,
