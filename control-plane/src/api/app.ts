@@ -12,7 +12,7 @@ import { MAX_BODY_BYTES } from './limits.js';
 import { authMiddleware } from './auth.js';
 import { addTrustRoutes } from './trust-routes.js';
 import { flag } from './query.js';
-import { jsonBody } from './json-text.js';
+import { jsonBodyStream } from './json-text.js';
 import { addInstallRoutes, type InstallDeps } from './install-routes.js';
 import type { Caller, TrustService } from '../trust/service.js';
 import { addMemberRoutes } from './member-routes.js';
@@ -159,11 +159,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
   app.get('/v1/clusters', (c) => c.json({ clusters: fleet.listClusters() }));
 
   // Storm manual-failover clusters also show status.activeNimbus and status.lastFailover.
-  app.get('/v1/clusters/:name', (c) =>
-    c.body(jsonBody(failovers.clusterView(checkName(c.req.param('name')))), 200, {
-      'content-type': 'application/json',
-    }),
-  );
+  app.get('/v1/clusters/:name', (c) => {
+    const view = failovers.clusterView(checkName(c.req.param('name')));
+    return c.body(jsonBodyStream(view, view.status.members), 200, { 'content-type': 'application/json' });
+  });
 
   app.get('/v1/clusters/:name/revisions', (c) =>
     c.json({ revisions: fleet.listRevisions(checkName(c.req.param('name'))) }),
