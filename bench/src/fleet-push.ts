@@ -13,7 +13,9 @@
  *   later slices, the streams' flush and the agents' receipt. The control plane's GC pauses that
  *   began within each fan-out are in the notes, and so are the medians of the synchronous part
  *   and of the rest (until the last host has the state) on each side, the per-round ratios'
- *   quartiles and the simulated agents' longest loop delay in each fan-out (BENCH_DEBUG prints
+ *   quartiles, the control plane's synchronous part split into time on a core and waiting for
+ *   one (Linux schedstat of its event loop) and the simulated agents' longest loop delay in each
+ *   fan-out (BENCH_DEBUG prints
  *   when 0/10/25/50/75/90 % of hosts had it). Each agent reports within 100 ms of a new state,
  *   and the next change waits until the control plane has handled that burst (300 ms without a
  *   report);
@@ -292,6 +294,17 @@ interface Round {
   simStallMs: number;
   /** The control plane's GC pauses that began within the fan-out (hactl rounds only). */
   gc?: GcSummary;
+  /** hactl rounds on Linux: the synchronous part's time on a core and waiting for one. */
+  syncSched?: SyncSched;
+}
+
+/**
+ * The control plane's event loop from a change's start to its push call's return (schedstat ms):
+ * on a core, and runnable but waiting for one (the machine's other processes had both cores).
+ */
+interface SyncSched {
+  onCoreMs: number;
+  waitingMs: number;
 }
 
 /** `arrivals at 0/10/25/50/75/90 % of hosts A B C D E F ms, simulator stall S ms`, from `t0`. */
@@ -421,6 +434,7 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
     gcs: GcPause[];
     pushMs: number;
     pushEndAt: number;
+    syncSched?: SyncSched;
   }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
   // The synchronous part ends when the control plane's push call returned, on either path (a
@@ -440,6 +454,7 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
     pushMs: settled.pushMs,
     ...(c.answerMs === undefined ? {} : { answerMs: c.answerMs }),
     simStallMs: w.stallMs,
+    ...(settled.syncSched ? { syncSched: settled.syncSched } : {}),
     gc: gcSummary(settled.gcs.filter((g) => g.at <= w.at)),
   };
 }
@@ -585,6 +600,13 @@ async function measureStore(
           `${ms(row.hactl.applyMs)} + ${ms(afterSync('hactl'))}, bare ${ms(med('each', (t) => t.applyMs))} + ` +
           `${ms(afterSync('each'))}${answered}`,
       );
+      const scheds = measured('hactl').flatMap((t) => (t.syncSched ? [t.syncSched] : []));
+      if (scheds.length)
+        row.notes.push(
+          `the control plane's synchronous part per change, on a core + waiting for one ms (schedstat): ` +
+            `${scheds.map((x) => `${ms(x.onCoreMs)} + ${ms(x.waitingMs)}`).join(', ')} ` +
+            `(medians ${ms(median(scheds.map((x) => x.onCoreMs)))} + ${ms(median(scheds.map((x) => x.waitingMs)))})`,
+        );
       row.notes.push(
         `simulated agents' longest loop delay within each fan-out ms: hactl ` +
           `${rounds(all.hactl.map((t) => t.simStallMs))}; bare ${rounds(all.each.map((t) => t.simStallMs))}`,

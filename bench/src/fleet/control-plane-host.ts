@@ -18,7 +18,7 @@ import { serve, untilQuiet, monoNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
 import { cleanUpOnInterrupt } from '../interrupt.js';
-import { StallWatch, attributeStalls, gcSpan } from './stalls.js';
+import { StallWatch, attributeStalls, gcSpan, readSchedstat } from './stalls.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -59,11 +59,22 @@ let lastPushMs = 0;
  */
 let lastPushEndAt = 0;
 
-/** A change starts: its push time and GC pauses are counted from here (`settle` reports them). */
+/** The event loop's schedstat when the last change began (beginChange). */
+let changeSched: ReturnType<typeof readSchedstat>;
+/**
+ * The event loop's time on a core and waiting for one (Linux schedstat, ms) from the change's
+ * beginning until its push call returned: where a synchronous part longer than in-process goes.
+ * Undefined off Linux.
+ */
+let lastSyncSched: { onCoreMs: number; waitingMs: number } | undefined;
+
+/** A change starts: its push time, GC pauses and schedstat are counted from here (`settle` reports them). */
 function beginChange(): void {
   lastPushMs = 0;
   lastPushEndAt = 0;
+  lastSyncSched = undefined;
   changeGcs = [];
+  changeSched = readSchedstat();
 }
 
 function running(): RunningControlPlane {
@@ -182,6 +193,12 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         pushChanges(changes);
         lastPushMs = performance.now() - t0;
         lastPushEndAt = monoNow();
+        const sched = readSchedstat();
+        if (sched && changeSched)
+          lastSyncSched = {
+            onCoreMs: sched.onCoreMs - changeSched.onCoreMs,
+            waitingMs: sched.waitingMs - changeSched.waitingMs,
+          };
       };
       // What a stall is told as (stalls.ts): the calls a timer's pass, a PUT and the REST reads make.
       const core = cp.core;
@@ -232,7 +249,14 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       // Each change makes every agent report within 100 ms of receiving it (sim-agents.ts); the
       // next change waits until that burst is handled, so it is not measured against it.
       const settled = await untilQuiet(() => reportsSeen, req.quietMs as number, req.timeoutMs as number);
-      return { settled, reports: reportsSeen, gcs: changeGcs, pushMs: lastPushMs, pushEndAt: lastPushEndAt };
+      return {
+        settled,
+        reports: reportsSeen,
+        gcs: changeGcs,
+        pushMs: lastPushMs,
+        pushEndAt: lastPushEndAt,
+        syncSched: lastSyncSched,
+      };
     }
     case 'measure': {
       // A replica that lost its lease and led again runs a new term with a new Fleet, unmeasured:

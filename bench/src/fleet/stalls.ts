@@ -192,9 +192,9 @@ export class StallWatch {
 /**
  * The calling thread's time on a core and waiting for one since it started, ms: the first two
  * fields of /proc/thread-self/schedstat, in ns (Linux, kernel docs sched-stats.rst). Undefined
- * where the file is missing. Read from the timer's callback, so the thread is the event loop's.
+ * where the file is missing. Called from JavaScript, so the thread is the event loop's.
  */
-function readSchedstat(): { onCoreMs: number; waitingMs: number } | undefined {
+export function readSchedstat(): { onCoreMs: number; waitingMs: number } | undefined {
   try {
     const [run, wait] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
     return { onCoreMs: Number(run) / 1e6, waitingMs: Number(wait) / 1e6 };
