@@ -14,8 +14,9 @@
  *   began within each fan-out are in the notes, and so are the medians of the synchronous part
  *   and of the rest (until the last host has the state) on each side, the per-round ratios'
  *   quartiles, the control plane's synchronous part split into time on a core and waiting for
- *   one (Linux schedstat of its event loop) and the simulated agents' longest loop delay in each
- *   fan-out (BENCH_DEBUG prints
+ *   one (Linux schedstat of its event loop), each process's time on a core within a fan-out (all
+ *   threads, and the main thread: what shared the two cores meanwhile) and the simulated agents'
+ *   longest loop delay in each fan-out (BENCH_DEBUG prints
  *   when 0/10/25/50/75/90 % of hosts had it). Each agent reports within 100 ms of a new state,
  *   and the next change waits until the control plane has handled that burst (300 ms without a
  *   report);
@@ -63,6 +64,7 @@ import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.j
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits, monoNow } from './fleet/ipc.js';
 import { benchStorm } from './fleet/specs.js';
+import { CpuWatch, type OnCore } from './fleet/cpu-time.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
 import { attributeStalls, describeStalls, type Span, type Stall, type Watched } from './fleet/stalls.js';
 import {
@@ -164,6 +166,9 @@ const reportIntervalMs = wholeNumberArg('--report-interval-ms', args['report-int
 const restRequests = wholeNumberArg('--rest-requests', args['rest-requests'], USAGE, 1);
 const reps = wholeNumberArg('--reps', args.reps, USAGE, 1);
 const warmup = wholeNumberArg('--warmup', args.warmup, USAGE, 0);
+/** The processes whose time on a core each fan-out reports (servers, simulated agents, this one). */
+const cpuWatch = new CpuWatch();
+cpuWatch.watch('orchestrator', process.pid);
 const script = (name: string) => fileURLToPath(new URL(`./fleet/${name}.js`, import.meta.url));
 const debug = (msg: string) =>
   process.env.BENCH_DEBUG && console.error(`[${new Date().toISOString()}] ${msg}`);
@@ -296,6 +301,8 @@ interface Round {
   gc?: GcSummary;
   /** hactl rounds on Linux: the synchronous part's time on a core and waiting for one. */
   syncSched?: SyncSched;
+  /** Each process's time on a core from the change's start until the last host had it (ms, Linux). */
+  cpuMs?: Record<string, OnCore>;
 }
 
 /**
@@ -423,10 +430,19 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
   const token = 10 + r;
   await side.sim.call('expect', { token, from: 4, to: n, hold: holdReports });
   const timeoutSecs = r % 2 ? 30 : 60;
-  const c: { t0: number; answerMs?: number; rollout?: string } = viaPut
-    ? await putChange(side, n, timeoutSecs)
-    : await side.server.call<{ t0: number }>('change', { timeoutSecs });
-  const w = await side.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
+  const cpu0 = cpuWatch.read();
+  const change: Promise<{ t0: number; answerMs?: number; rollout?: string }> = viaPut
+    ? putChange(side, n, timeoutSecs)
+    : side.server.call<{ t0: number }>('change', { timeoutSecs });
+  // Awaited beside the change's answer (a PUT answers after its rollout's first step, which may
+  // come after the last host has the state), so the time on a core is read when the last host has
+  // it. A change that fails throws from `change` first; this wait's outcome is then not reported.
+  const waited = side.sim
+    .call<Wait>('wait', { token, timeoutMs: 300_000 })
+    .then((w) => ({ w, cpuMs: cpuWatch.since(cpu0) }));
+  void waited.catch(() => undefined);
+  const c = await change;
+  const { w, cpuMs } = await waited;
   if (w.reached < w.of) throw new Error(`change ${r}: only ${w.reached}/${w.of} got it`);
   // Each change makes every agent report; the next round is not measured against that burst.
   const settled = await side.server.call<{
@@ -455,6 +471,7 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
     ...(c.answerMs === undefined ? {} : { answerMs: c.answerMs }),
     simStallMs: w.stallMs,
     ...(settled.syncSched ? { syncSched: settled.syncSched } : {}),
+    cpuMs,
     gc: gcSummary(settled.gcs.filter((g) => g.at <= w.at)),
   };
 }
@@ -496,6 +513,7 @@ async function bareRound(bare: Bare, n: number, mode: 'each' | 'one'): Promise<R
   const token = 10 + generation;
   await bare.sim.call('expect', { token, from: 0, to: n });
   const sample = bare.received.sample.desired as Record<string, unknown>;
+  const cpu0 = cpuWatch.read();
   const p =
     mode === 'each'
       ? await bare.server.call<{ t0: number; applyMs: number }>('push-each', { generation })
@@ -503,6 +521,7 @@ async function bareRound(bare: Bare, n: number, mode: 'each' | 'one'): Promise<R
           message: { desired: { ...sample, generation } },
         });
   const w = await bare.sim.call<Wait>('wait', { token, timeoutMs: 300_000 });
+  const cpuMs = cpuWatch.since(cpu0);
   if (w.reached < w.of)
     throw new Error(`bare push ${generation} (${mode}): only ${w.reached}/${w.of} got it`);
   debug(
@@ -515,7 +534,7 @@ async function bareRound(bare: Bare, n: number, mode: 'each' | 'one'): Promise<R
   const settled = await bare.server.call<{ settled: boolean }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled)
     throw new Error(`bare push ${generation} (${mode}): reports still arriving 30 s later`);
-  return { fanOut: w.at - p.t0, applyMs: p.applyMs, pushMs: p.applyMs, simStallMs: w.stallMs };
+  return { fanOut: w.at - p.t0, applyMs: p.applyMs, pushMs: p.applyMs, simStallMs: w.stallMs, cpuMs };
 }
 
 /** What the agents of `side` last received: agent 4's message, and every host's desired state. */
@@ -539,6 +558,8 @@ async function measureStore(
 ): Promise<void> {
   const hc = await startHactl(n, storeUrl, row);
   if (!hc) return;
+  cpuWatch.watch('control plane', hc.server.proc.pid);
+  cpuWatch.watch('its agents', hc.sim.proc.pid);
   try {
     // Every round, warm-up rounds first: the medians take the rest (`measured`).
     const all = { hactl: [] as Round[], each: [] as Round[], one: [] as Round[] };
@@ -600,6 +621,23 @@ async function measureStore(
           `${ms(row.hactl.applyMs)} + ${ms(afterSync('hactl'))}, bare ${ms(med('each', (t) => t.applyMs))} + ` +
           `${ms(afterSync('each'))}${answered}`,
       );
+      // What ran on the two cores during each fan-out, by process: the other side's processes
+      // are idle between their own rounds, unless their background work (GC) falls into ours.
+      const cpuOf = (k: keyof typeof all) => {
+        const rs = measured(k).flatMap((t) => (t.cpuMs ? [t.cpuMs] : []));
+        const labels = [...new Set(rs.flatMap((x) => Object.keys(x)))];
+        return labels
+          .map((l) => {
+            const of = (f: (c: OnCore) => number) => ms(median(rs.flatMap((x) => (x[l] ? [f(x[l])] : []))));
+            return `${l} ${of((c) => c.all)} (main thread ${of((c) => c.main)})`;
+          })
+          .join(', ');
+      };
+      if (measured('hactl').some((t) => t.cpuMs))
+        row.notes.push(
+          `time on a core within each fan-out (schedstat, all threads), medians ms: hactl rounds: ${cpuOf('hactl')}; ` +
+            `bare rounds (each host its own message): ${cpuOf('each')}`,
+        );
       const scheds = measured('hactl').flatMap((t) => (t.syncSched ? [t.syncSched] : []));
       if (scheds.length)
         row.notes.push(
@@ -757,7 +795,11 @@ async function main(): Promise<void> {
         if (bare || bareFailed) return bare;
         const started = await startBare(n, received);
         if (typeof started === 'string') bareFailed = started;
-        else bare = started;
+        else {
+          bare = started;
+          cpuWatch.watch('bare server', bare.server.proc.pid);
+          cpuWatch.watch('bare agents', bare.sim.proc.pid);
+        }
         return bare;
       };
       try {
