@@ -64,7 +64,7 @@ import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.j
 import { fileURLToPath } from 'node:url';
 import { Child, fileLimits, monoNow } from './fleet/ipc.js';
 import { benchStorm } from './fleet/specs.js';
-import { CpuWatch, type OnCore } from './fleet/cpu-time.js';
+import { CpuWatch, type OnCore, type Schedstat } from './fleet/cpu-time.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
 import { attributeStalls, describeStalls, type Span, type Stall, type Watched } from './fleet/stalls.js';
 import {
@@ -299,19 +299,13 @@ interface Round {
   simStallMs: number;
   /** The control plane's GC pauses that began within the fan-out (hactl rounds only). */
   gc?: GcSummary;
-  /** hactl rounds on Linux: the synchronous part's time on a core and waiting for one. */
-  syncSched?: SyncSched;
+  /**
+   * hactl rounds on Linux: the control plane's event loop from the change's start to its push
+   * call's return, on a core and waiting for one (the machine's other processes had both cores).
+   */
+  syncSched?: Schedstat;
   /** Each process's time on a core from the change's start until the last host had it (ms, Linux). */
   cpuMs?: Record<string, OnCore>;
-}
-
-/**
- * The control plane's event loop from a change's start to its push call's return (schedstat ms):
- * on a core, and runnable but waiting for one (the machine's other processes had both cores).
- */
-interface SyncSched {
-  onCoreMs: number;
-  waitingMs: number;
 }
 
 /** `arrivals at 0/10/25/50/75/90 % of hosts A B C D E F ms, simulator stall S ms`, from `t0`. */
@@ -450,7 +444,7 @@ async function hactlRound(side: HactlSide, n: number, r: number, row: Row): Prom
     gcs: GcPause[];
     pushMs: number;
     pushEndAt: number;
-    syncSched?: SyncSched;
+    syncSched?: Schedstat;
   }>('settle', { quietMs: 300, timeoutMs: 30_000 });
   if (!settled.settled) row.notes.push(`change ${r}: reports still arriving 30 s later`);
   // The synchronous part ends when the control plane's push call returned, on either path (a

@@ -18,7 +18,8 @@ import { serve, untilQuiet, monoNow, type Request } from './ipc.js';
 import { gcSummary, summarize, watchGc, type GcPause } from './stats.js';
 import { BENCH_ZOOKEEPER, benchStorm } from './specs.js';
 import { cleanUpOnInterrupt } from '../interrupt.js';
-import { StallWatch, attributeStalls, gcSpan, readSchedstat } from './stalls.js';
+import { StallWatch, attributeStalls, gcSpan } from './stalls.js';
+import { readSchedstat, schedstatSince, type Schedstat } from './cpu-time.js';
 
 let cp: RunningControlPlane | undefined;
 let dir = '';
@@ -60,13 +61,13 @@ let lastPushMs = 0;
 let lastPushEndAt = 0;
 
 /** The event loop's schedstat when the last change began (beginChange). */
-let changeSched: ReturnType<typeof readSchedstat>;
+let changeSched: Schedstat | undefined;
 /**
  * The event loop's time on a core and waiting for one (Linux schedstat, ms) from the change's
  * beginning until its push call returned: where a synchronous part longer than in-process goes.
  * Undefined off Linux.
  */
-let lastSyncSched: { onCoreMs: number; waitingMs: number } | undefined;
+let lastSyncSched: Schedstat | undefined;
 
 /** A change starts: its push time, GC pauses and schedstat are counted from here (`settle` reports them). */
 function beginChange(): void {
@@ -193,12 +194,7 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         pushChanges(changes);
         lastPushMs = performance.now() - t0;
         lastPushEndAt = monoNow();
-        const sched = readSchedstat();
-        if (sched && changeSched)
-          lastSyncSched = {
-            onCoreMs: sched.onCoreMs - changeSched.onCoreMs,
-            waitingMs: sched.waitingMs - changeSched.waitingMs,
-          };
+        lastSyncSched = schedstatSince(changeSched, readSchedstat());
       };
       // What a stall is told as (stalls.ts): the calls a timer's pass, a PUT and the REST reads make.
       const core = cp.core;

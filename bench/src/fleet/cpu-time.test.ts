@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CpuWatch, processOnCoreMs } from './cpu-time.js';
+import { CpuWatch, processOnCoreMs, readSchedstat, schedstatSince } from './cpu-time.js';
 
 // schedstat is Linux's: elsewhere there is nothing to read, and processOnCoreMs gives undefined.
 const linux = fs.existsSync(`/proc/${process.pid}/task`);
@@ -31,5 +31,20 @@ describe.runIf(linux)('processOnCoreMs / CpuWatch: time on a core per process (L
     expect([...before.keys()]).toEqual(['self']);
     expect(Object.keys(watch.since(before))).toEqual(['self']);
     expect(watch.since(before).self!.all).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe.runIf(linux)('readSchedstat / schedstatSince: the calling thread, on a core and waiting', () => {
+  it('the spinning thread gains time on a core; a missing reading gives no difference', () => {
+    const before = readSchedstat()!;
+    const until = performance.now() + 30;
+    let x = 0;
+    while (performance.now() < until) x += Math.sqrt(x + 1);
+    expect(x).toBeGreaterThan(0);
+    const d = schedstatSince(before, readSchedstat())!;
+    expect(d.onCoreMs).toBeGreaterThan(5);
+    expect(d.waitingMs).toBeGreaterThanOrEqual(0);
+    expect(schedstatSince(undefined, readSchedstat())).toBeUndefined();
+    expect(schedstatSince(before, undefined)).toBeUndefined();
   });
 });

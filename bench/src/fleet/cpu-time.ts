@@ -1,5 +1,41 @@
 import fs from 'node:fs';
 
+/**
+ * A thread's scheduler times (Linux schedstat, kernel docs sched-stats.rst), ms: on a core, and
+ * runnable but waiting for one.
+ */
+export interface Schedstat {
+  onCoreMs: number;
+  waitingMs: number;
+}
+
+/** The first two fields of a schedstat file (`<on-core ns> <waiting ns> <timeslices>`), in ms. */
+function readSchedstatFile(file: string): Schedstat {
+  const [run, wait] = fs.readFileSync(file, 'utf8').split(' ');
+  return { onCoreMs: Number(run) / 1e6, waitingMs: Number(wait) / 1e6 };
+}
+
+/**
+ * The calling thread's scheduler times since it started (/proc/thread-self/schedstat). Undefined
+ * where the file is missing. Called from JavaScript, so the thread is the event loop's.
+ */
+export function readSchedstat(): Schedstat | undefined {
+  try {
+    return readSchedstatFile('/proc/thread-self/schedstat');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `now - before` (two readSchedstat readings), field by field; undefined when either is (off Linux). */
+export function schedstatSince(
+  before: Schedstat | undefined,
+  now: Schedstat | undefined,
+): Schedstat | undefined {
+  if (!before || !now) return undefined;
+  return { onCoreMs: now.onCoreMs - before.onCoreMs, waitingMs: now.waitingMs - before.waitingMs };
+}
+
 /** A process's time on a core so far, ms: all its threads, and its main thread (a Node process's event loop). */
 export interface OnCore {
   all: number;
@@ -7,8 +43,8 @@ export interface OnCore {
 }
 
 /**
- * Time on a core of process `pid` since it started, ms: the first field of
- * /proc/PID/task/TID/schedstat (ns; Linux, kernel docs sched-stats.rst), summed over every thread
+ * Time on a core of process `pid` since it started, ms: /proc/PID/task/TID/schedstat's on-core
+ * time, summed over every thread
  * (a Node process's GC and libuv threads too) and for the main thread alone. Undefined off Linux
  * or once the process is gone; a thread that ends between the listing and its read is left out.
  */
@@ -22,16 +58,16 @@ export function processOnCoreMs(pid: number): OnCore | undefined {
   let all = 0;
   let main = 0;
   for (const tid of tids) {
-    let ns: number;
+    let ms: number;
     try {
-      ns = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      ms = readSchedstatFile(`/proc/${pid}/task/${tid}/schedstat`).onCoreMs;
     } catch {
       continue; // The thread ended: its time is gone with it.
     }
-    all += ns;
-    if (tid === String(pid)) main = ns;
+    all += ms;
+    if (tid === String(pid)) main = ms;
   }
-  return { all: all / 1e6, main: main / 1e6 };
+  return { all, main };
 }
 
 /**

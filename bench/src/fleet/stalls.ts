@@ -7,7 +7,7 @@
  * monoNow's clock, which every bench process shares, so the simulator's stalls can be told with
  * the control plane's GC pauses and stalls too.
  */
-import fs from 'node:fs';
+import { readSchedstat, schedstatSince } from './cpu-time.js';
 import { constants as perf } from 'node:perf_hooks';
 import { monoNow } from './ipc.js';
 import type { GcPause } from './stats.js';
@@ -143,12 +143,7 @@ export class StallWatch {
           label: 'stall',
           start: last,
           end: now,
-          ...(sched && lastSched
-            ? {
-                onCoreMs: sched.onCoreMs - lastSched.onCoreMs,
-                waitingMs: sched.waitingMs - lastSched.waitingMs,
-              }
-            : {}),
+          ...schedstatSince(lastSched, sched),
         });
       last = now;
       lastSched = sched;
@@ -186,19 +181,5 @@ export class StallWatch {
     } finally {
       this.spans.push({ label, start, end: monoNow() });
     }
-  }
-}
-
-/**
- * The calling thread's time on a core and waiting for one since it started, ms: the first two
- * fields of /proc/thread-self/schedstat, in ns (Linux, kernel docs sched-stats.rst). Undefined
- * where the file is missing. Called from JavaScript, so the thread is the event loop's.
- */
-export function readSchedstat(): { onCoreMs: number; waitingMs: number } | undefined {
-  try {
-    const [run, wait] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
-    return { onCoreMs: Number(run) / 1e6, waitingMs: Number(wait) / 1e6 };
-  } catch {
-    return undefined;
   }
 }

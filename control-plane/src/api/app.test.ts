@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger } from '@hactl/shared';
 import { createApp } from './app.js';
+import { MEMBERS_PER_TURN, jsonBodyStream } from './json-text.js';
 import type { AgentSession, Fleet } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { StorageFullError } from '../store/store.js';
@@ -14,6 +15,7 @@ import { plannedGeneration } from '../reconcile/testing.js';
 let dir: string;
 let store: SqliteStore;
 let fleet: Fleet;
+let failovers: ReturnType<typeof createTestCore>['failovers'];
 let app: ReturnType<typeof withBearer>;
 const pushed: { host: string; generation: number }[] = [];
 
@@ -26,6 +28,7 @@ beforeEach(() => {
   store = new SqliteStore(path.join(dir, 'state.db'));
   const core = createTestCore(store);
   fleet = core.fleet;
+  failovers = core.failovers;
   const rollouts = core.rollouts;
   const { trust, adminToken } = testTrust(store, () => 1_800_000_000_000);
   app = withBearer(
@@ -119,6 +122,49 @@ describe('REST API', () => {
     expect(after.status.members[0]).toMatchObject({ process: 'running', pid: 7 });
   });
 
+  it('GET /v1/clusters/{name} of a cluster over MEMBERS_PER_TURN members: streamed in slices, then its kept bytes, the JSON of the view', async () => {
+    await put('zk-main', JSON.stringify(spec));
+    const hosts = Array.from({ length: MEMBERS_PER_TURN + 2 }, (_, i) => `s${i}`);
+    for (const [i, name] of hosts.entries())
+      fleet.connectAgent(
+        {
+          name,
+          address: `10.1.${i >> 8}.${i & 255}`,
+          agentVersion: 't',
+          dataRoot: '/d',
+          labels: {},
+          facts: {},
+        },
+        session(name),
+      );
+    const storm = {
+      kind: 'storm',
+      distribution: { home: '/opt/storm' },
+      zookeeper: 'zk-main',
+      nimbus: { hosts: ['s0'] },
+      supervisors: { hosts: hosts.slice(1), slots: [6700] },
+    };
+    expect((await put('storm-big', JSON.stringify(storm))).status).toBe(200);
+    // The route's view: a Storm cluster's with its active nimbus (FailoverEngine.clusterView).
+    const routeView = failovers.clusterView('storm-big');
+    // Not made yet: the route streams it (a body asked for here is a stream too, and is not read).
+    expect(jsonBodyStream(routeView, routeView.status.members)).toBeInstanceOf(ReadableStream);
+    const first = await app.request('/v1/clusters/storm-big');
+    expect(first.status).toBe(200);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of first.body!) chunks.push(chunk);
+    // The text around the members, two slices of them, the rest: not one body made whole.
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const view = JSON.parse(text) as { status: { members: unknown[] } };
+    expect(view.status.members).toHaveLength(hosts.length);
+    expect(text).toBe(JSON.stringify(routeView));
+    // Read to its end, the stream kept its bytes: the next read of the same view gets them whole.
+    expect(failovers.clusterView('storm-big')).toBe(routeView);
+    expect(jsonBodyStream(routeView, routeView.status.members)).toBeInstanceOf(Uint8Array);
+    const again = await app.request('/v1/clusters/storm-big');
+    expect(await again.text()).toBe(text);
+  });
   it('invalid spec → 400 listing every problem, nothing stored or pushed', async () => {
     const res = await put(
       'zk-main',
