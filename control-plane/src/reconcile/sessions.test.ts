@@ -220,6 +220,37 @@ describe('AgentSessions.record: which reports move the version status views cach
     expect(s.version).toBeGreaterThan(v);
   });
 
+  it('every observation is stored with the same fields in the same order, whatever the report carried', () => {
+    // One V8 map for all of them: roll-ups read every member's observation (sessions.ts record).
+    const s = fresh();
+    const plain = Object.keys(s.observation('zk/zk-1')!);
+    const failure = {
+      exitCode: 1,
+      signal: null,
+      exitedAt: '2026-01-01T00:00:09.000Z',
+      logFile: '/var/log/zk.log',
+      logTail: ['boom'],
+    };
+    s.record('h1', report({ failure, logFiles: ['/var/log/zk.log'] }), known);
+    const full = s.observation('zk/zk-1')!;
+    expect(Object.keys(full)).toEqual(plain);
+    expect(plain).toEqual([
+      'id',
+      'hostId',
+      'process',
+      'pid',
+      'restarts',
+      'detail',
+      'restartPending',
+      'probeAt',
+      'probe',
+      'reportedAt',
+      'logFiles',
+      'failure',
+    ]);
+    expect(full).toMatchObject({ failure, logFiles: ['/var/log/zk.log'], hostId: 'h1' });
+  });
+
   it('a host with no liveness yet (never attached) always moves it', () => {
     const s = new AgentSessions({
       store: fakeStore() as unknown as Store,

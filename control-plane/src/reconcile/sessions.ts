@@ -244,11 +244,24 @@ export class AgentSessions {
     if (!observed) this.observedOn.set(hostId, (observed = new Set()));
     for (const inst of update.instances) {
       if (!known.has(inst.id)) continue; // an instance being removed; nothing plans it any more
+      // Field by field, in one order, on purpose: every roll-up reads these 10,000 times at 10,000
+      // members. Spread from the report (`{...inst, hostId, ...}`) they kept four fields in the
+      // object and the rest in a separate property array, and a report with or without `failure`
+      // gave another V8 map; a fresh roll-up of fleet-push's 10,000-member Storm cluster took 2.0-
+      // 2.4x as long as with this literal (two module graphs in one process, 30 interleaved rounds).
       const next: InstanceObservation = {
-        ...inst,
+        id: inst.id,
         hostId,
-        reportedAt: now,
+        process: inst.process,
+        pid: inst.pid,
+        restarts: inst.restarts,
+        detail: inst.detail,
+        restartPending: inst.restartPending,
         probeAt: receivedProbeAt(inst.probeAt, update.sentAt, now),
+        probe: inst.probe,
+        reportedAt: now,
+        logFiles: inst.logFiles,
+        failure: inst.failure,
       };
       if (!changed && !isRenewal(this.observations.get(inst.id), next, now, this.o.staleAfterMs))
         changed = true;
