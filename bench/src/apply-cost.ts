@@ -29,12 +29,11 @@ import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createTestCore, TEST_NOW } from '../../control-plane/dist/test-core.js';
 import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
-import type { Core } from '../../control-plane/dist/core.js';
 import type { AppliedCluster } from '../../control-plane/dist/api/contract.js';
-import type { SnapshotDesired } from '../../control-plane/dist/reconcile/snapshot.js';
 import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { median, ms, percentile, table } from './fleet/stats.js';
-import { BENCH_ZOOKEEPER, benchProbe, benchStorm } from './fleet/specs.js';
+import { benchStorm } from './fleet/specs.js';
+import { buildBenchFleet, reportRunning } from './fleet/in-process.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
 
 const USAGE = `usage: node bench/dist/apply-cost.js [flags]
@@ -65,40 +64,6 @@ const gcWithin = (from: number, to: number): number =>
   gcPauses.reduce((sum, g) => (g.start >= from && g.start <= to ? sum + g.ms : sum), 0);
 
 const meta = { author: 'bench', message: '' };
-/** The instances of a host's stored desired state (kept as its object, or as its JSON text). */
-function instancesOf(d: SnapshotDesired | undefined): readonly { id: string; kind: string; role: string }[] {
-  if (!d) return [];
-  return d.state
-    ? d.state.instances
-    : (JSON.parse(d.json) as { instances: { id: string; kind: string; role: string }[] }).instances;
-}
-
-/**
- * Every host's members report their process running and a fresh probe made at `now` (ms), as
- * fleet-push's simulated agents do: the PUT's first rollout step rolls up those probes.
- */
-function reportRunning(core: Core, hostIds: readonly string[], now: number): void {
-  const snap = core.fleet.snapshot();
-  for (const hostId of hostIds) {
-    const desired = snap.desired.get(hostId);
-    const host = snap.hostById.get(hostId)!;
-    const index = Number(host.name.slice(1));
-    core.fleet.recordStatus(hostId, {
-      appliedGeneration: desired?.generation ?? 0,
-      applyError: '',
-      instances: instancesOf(desired).map((i) => ({
-        id: i.id,
-        process: 'running' as const,
-        pid: 100,
-        restarts: 0,
-        detail: '',
-        restartPending: false,
-        probeAt: now,
-        probe: benchProbe(i, host.address, index),
-      })),
-    });
-  }
-}
 
 interface Timed {
   /** Each measured call's start and end (performance.now() ms). */
@@ -124,23 +89,7 @@ async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
     let now = TEST_NOW;
     let nextId = 0;
     const core = createTestCore(store, { now: () => now, newId: () => `r${nextId++}` });
-    const names = Array.from({ length: hostCount }, (_, i) => `b${i}`);
-    const session = { sendDesired() {}, sendCommand() {}, close() {} };
-    for (const [i, name] of names.entries())
-      core.fleet.connectAgent(
-        {
-          name,
-          address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-          agentVersion: 'bench',
-          dataRoot: '/d',
-          labels: {},
-          facts: {},
-        },
-        session,
-      );
-    core.fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, meta);
-    core.fleet.applyCluster('storm-bench', benchStorm(names, 30), meta);
-    const hostIds = [...core.fleet.snapshot().desired.keys()];
+    const { names, hostIds } = buildBenchFleet(core, hostCount);
     reportRunning(core, hostIds, now);
 
     // The apply takes its first step in a pass of the engine's once the push is written

@@ -1,8 +1,8 @@
 /**
  * The fleet benchmarks still run and still print their tables: fleet-push's operator path (a real
  * control plane taking PUTs over HTTP, simulated agents in another process, the bare grpc-js
- * floor beside it) and apply-cost's three paths in one process, each at a size that takes
- * seconds. Their figures are not judged here (unit tests never assert timings); a benchmark that
+ * floor beside it), apply-cost's three paths in one process and rollup-ab's two builds (this
+ * checkout against itself), each at a size that takes seconds. Their figures are not judged here (unit tests never assert timings); a benchmark that
  * no longer starts, hangs or prints a malformed row is.
  */
 import { execFile } from 'node:child_process';
@@ -88,5 +88,32 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
     // step was timed.
     expect(Number(put[6])).toBeGreaterThan(0);
     expect(put[7]).toMatch(NUMBER);
+  });
+
+  it('rollup-ab: this checkout against itself at 5 hosts, both timed, the same listing, a ratio', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(REPO, 'bench/dist/rollup-ab.js'), '--base', REPO, '--members', '5', '--rounds', '1'],
+      { cwd: REPO, timeout: 100_000 },
+    );
+    for (const build of ['base', 'new']) {
+      const [row] = rows(stdout, build);
+      expect(row?.[1]).toBe(REPO);
+      expect(row?.[2]).toMatch(NUMBER);
+    }
+    expect(stdout).toMatch(/^new \/ base: ratio of medians [0-9.]+/m);
+    expect(stdout).not.toContain('list the clusters differently');
+  });
+
+  it('rollup-ab: a --base that is not a built checkout is refused with the reason, exit 2', async () => {
+    const err = await run(
+      process.execPath,
+      [path.join(REPO, 'bench/dist/rollup-ab.js'), '--base', path.join(REPO, 'docs')],
+      { cwd: REPO, timeout: 30_000 },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain(
+      'has no control-plane/dist/test-core.js (run pnpm build in it)',
+    );
   });
 });
