@@ -33,7 +33,7 @@ import type { AppliedCluster } from '../../control-plane/dist/api/contract.js';
 import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { median, ms, percentile, table } from './fleet/stats.js';
 import { benchStorm } from './fleet/specs.js';
-import { buildBenchFleet, reportRunning } from './fleet/in-process.js';
+import { BENCH_META, buildBenchFleet, reportRunning } from './fleet/in-process.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
 
 const USAGE = `usage: node bench/dist/apply-cost.js [flags]
@@ -62,8 +62,6 @@ new PerformanceObserver((list) => {
 /** GC pause time that began within [from, to] (performance.now() ms). */
 const gcWithin = (from: number, to: number): number =>
   gcPauses.reduce((sum, g) => (g.start >= from && g.start <= to ? sum + g.ms : sum), 0);
-
-const meta = { author: 'bench', message: '' };
 
 interface Timed {
   /** Each measured call's start and end (performance.now() ms). */
@@ -114,9 +112,9 @@ async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
         tickMs = [];
         const t0 = performance.now();
         let answer: Promise<AppliedCluster[]> | undefined;
-        if (which === 'Fleet.applyCluster') core.fleet.applyCluster('storm-bench', spec, meta);
+        if (which === 'Fleet.applyCluster') core.fleet.applyCluster('storm-bench', spec, BENCH_META);
         else
-          answer = core.changes.apply([{ name: 'storm-bench', spec }], meta, {
+          answer = core.changes.apply([{ name: 'storm-bench', spec }], BENCH_META, {
             rollout: which === 'PUT (rollout)',
           });
         // The call's synchronous part: validated, stored, the push begun. Its answer (a rollout's

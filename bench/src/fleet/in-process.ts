@@ -8,7 +8,8 @@ import type { Core } from '../../../control-plane/dist/core.js';
 import type { SnapshotDesired } from '../../../control-plane/dist/reconcile/snapshot.js';
 import { BENCH_ZOOKEEPER, benchProbe, benchStorm } from './specs.js';
 
-const meta = { author: 'bench', message: '' };
+/** The author and message of every revision the in-process benches store. */
+export const BENCH_META = { author: 'bench', message: '' };
 
 /** The instances of a host's stored desired state (kept as its object, or as its JSON text). */
 function instancesOf(d: SnapshotDesired | undefined): readonly { id: string; kind: string; role: string }[] {
@@ -42,8 +43,8 @@ export function buildBenchFleet(
       },
       session,
     );
-  core.fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, meta);
-  core.fleet.applyCluster('storm-bench', benchStorm(names, timeoutSecs), meta);
+  core.fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, BENCH_META);
+  core.fleet.applyCluster('storm-bench', benchStorm(names, timeoutSecs), BENCH_META);
   return { names, hostIds: [...core.fleet.snapshot().desired.keys()] };
 }
 

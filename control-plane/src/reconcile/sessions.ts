@@ -295,6 +295,9 @@ export class AgentSessions {
     const o = this.observations.get(instanceId);
     if (!o || this.sessions.has(o.hostId)) return o;
     const last = o.probeAt > 0 ? `; its last probe was at ${new Date(o.probeAt).toISOString()}` : '';
+    // A spread copy, unlike record's literal: built as that literal, roll-ups of 10,000 members
+    // of disconnected hosts were no faster (1.04, 1.00 and 1.61x this copy's time in one process,
+    // three runs; 2026-12-05).
     return {
       ...o,
       probe: undefined,
