@@ -25,6 +25,7 @@ import type { AgentServiceKind, InstanceChecks } from '../services/types.js';
 import { findCrashCause, readFailureLog, tailLines } from './crash-cause.js';
 import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
+import type { LastProbe } from './probes.js';
 
 export interface ManagedInstance {
   spec: DesiredInstance;
@@ -58,7 +59,7 @@ export interface ManagedInstance {
    * the next start that gets past it, or when the instance is to stop.
    */
   startFailure?: StartFailure | undefined;
-  lastProbe?: { at: number; result: unknown };
+  lastProbe?: LastProbe;
   /**
    * Its kind's checks (the nimbus fence), with what they keep open between calls (a ZooKeeper
    * session) until the instance is removed or the agent stops.

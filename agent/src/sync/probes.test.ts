@@ -5,10 +5,18 @@ describe('one prober per instance, closed when the instance goes', () => {
   function setup() {
     const made: string[] = [];
     const closed: string[] = [];
-    const instances = new Map<string, ProbedInstance>([
-      ['zk/zk-1', { spec: { kind: 'zookeeper', inputs: { n: 1 } } }],
-      ['zk/zk-2', { spec: { kind: 'zookeeper', inputs: { n: 2 } } }],
+    const pids = new Map([
+      ['zk/zk-1', 101],
+      ['zk/zk-2', 102],
     ]);
+    const running = (id: string) => ({ status: () => ({ pid: pids.get(id) }) });
+    const instances = new Map<string, ProbedInstance>([
+      ['zk/zk-1', { spec: { kind: 'zookeeper', inputs: { n: 1 } }, supervisor: running('zk/zk-1') }],
+      ['zk/zk-2', { spec: { kind: 'zookeeper', inputs: { n: 2 } }, supervisor: running('zk/zk-2') }],
+    ]);
+    // A probe's answer comes when the test says (`answer()`), so a restart can happen while it runs.
+    let hold: Promise<void> | undefined;
+    let answer = (): void => {};
     let count = 0;
     const probes = new InstanceProbes({
       instances: { instances },
@@ -19,7 +27,10 @@ describe('one prober per instance, closed when the instance goes', () => {
                 const me = `p${++count}`;
                 made.push(me);
                 return {
-                  probe: (inputs) => Promise.resolve({ ok: true, by: me, inputs }),
+                  probe: async (inputs) => {
+                    await hold;
+                    return { ok: true, by: me, inputs };
+                  },
                   close: () => {
                     closed.push(me);
                     return Promise.resolve();
@@ -31,7 +42,10 @@ describe('one prober per instance, closed when the instance goes', () => {
       timeoutMs: 1000,
       now: () => 77,
     });
-    return { probes, instances, made, closed };
+    const holdNext = () => {
+      hold = new Promise((resolve) => (answer = resolve));
+    };
+    return { probes, instances, made, closed, pids, holdNext, answer: () => answer() };
   }
 
   it('probing twice → the same prober; the result is recorded as the last probe', async () => {
@@ -42,7 +56,19 @@ describe('one prober per instance, closed when the instance goes', () => {
     expect(s.instances.get('zk/zk-1')?.lastProbe).toEqual({
       at: 77,
       result: { ok: true, by: 'p1', inputs: { n: 1 } },
+      pid: 101,
     });
+  });
+
+  it('the process restarted while a probe ran → the result is tagged with the pid it began on', async () => {
+    const s = setup();
+    s.holdNext();
+    const running = s.probes.probe('zk/zk-1');
+    s.pids.set('zk/zk-1', 201);
+    s.answer();
+    await running;
+    // The reporter sends a probe only while its pid runs (reporter.test.ts), so this one is not sent.
+    expect(s.instances.get('zk/zk-1')?.lastProbe?.pid).toBe(101);
   });
 
   it('an instance removed → its prober (and its connections) closed on prune, the others kept', async () => {
@@ -66,7 +92,7 @@ describe('one prober per instance, closed when the instance goes', () => {
 
   it('an instance of a kind this agent does not have → no probe, nothing recorded', async () => {
     const s = setup();
-    s.instances.set('x/y', { spec: { kind: 'cassandra', inputs: {} } });
+    s.instances.set('x/y', { spec: { kind: 'cassandra', inputs: {} }, supervisor: { status: () => ({}) } });
     expect(await s.probes.probe('x/y')).toBeUndefined();
     expect(s.instances.get('x/y')?.lastProbe).toBeUndefined();
   });

@@ -1,10 +1,24 @@
 import type { Prober } from '../services/types.js';
+import type { SupervisorStatus } from '../supervisor/index.js';
 import type { DesiredInstance } from './diff.js';
+
+/**
+ * An instance's last probe: when it was taken (ms), what it found, and the pid of the process it
+ * probed (0: none ran when it began). A probe describes one process: the reporter sends it only
+ * while that process still runs (reporter.ts), so a member restarted since its last probe is not
+ * reported as its old process was (a leader restarted is not "still the leader").
+ */
+export interface LastProbe {
+  at: number;
+  result: unknown;
+  pid: number;
+}
 
 /** What a probe reads and writes of a managed instance (InstanceManager's ManagedInstance fits). */
 export interface ProbedInstance {
   spec: Pick<DesiredInstance, 'kind' | 'inputs'>;
-  lastProbe?: { at: number; result: unknown };
+  supervisor: { status(): Pick<SupervisorStatus, 'pid'> };
+  lastProbe?: LastProbe;
 }
 
 /** How a kind probes (AgentServiceKind fits). */
@@ -41,8 +55,11 @@ export class InstanceProbes {
       entry = { kind: m.spec.kind, prober: kind.createProber() };
       this.probers.set(instanceId, entry);
     }
+    // The pid before the probe: a restart while it runs leaves a result tagged with the old
+    // process, which the reporter then drops.
+    const pid = m.supervisor.status().pid ?? 0;
     const result = await entry.prober.probe(m.spec.inputs, this.deps.timeoutMs);
-    m.lastProbe = { at: this.deps.now(), result };
+    m.lastProbe = { at: this.deps.now(), result, pid };
     return result;
   }
 

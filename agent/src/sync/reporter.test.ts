@@ -103,7 +103,7 @@ describe('status report (pure)', () => {
 
   it('a running member with a probe → the probe JSON and its time, its log files, the waiting reason', () => {
     const r = buildStatusReport(
-      new Map([['zk/zk-1', instance(status(), { lastProbe: { at: 5, result: { ok: true } } })]]),
+      new Map([['zk/zk-1', instance(status(), { lastProbe: { at: 5, result: { ok: true }, pid: 42 } })]]),
       new Map([['zk/zk-1', 'restart waiting for lease: held']]),
       { generation: 3, error: '' },
       9,
@@ -120,13 +120,27 @@ describe('status report (pure)', () => {
     });
   });
 
+  it('a member restarted since its last probe → no probe until its new process is probed', () => {
+    // The last probe found pid 41 leading; pid 42 runs now. Reported as "leader" it would make the
+    // control plane think leadership never left the restarted member (or stayed, when it did).
+    const probed = (pid: number) =>
+      buildStatusReport(
+        new Map([['zk/zk-1', instance(status(), { lastProbe: { at: 5, result: { mode: 'leader' }, pid } })]]),
+        new Map(),
+        { generation: 3, error: '' },
+        9,
+      ).instances?.[0];
+    expect(probed(41)).toMatchObject({ pid: 42, probeAtMs: 0, probeJson: '' });
+    expect(probed(42)).toMatchObject({ pid: 42, probeAtMs: 5, probeJson: '{"mode":"leader"}' });
+  });
+
   it('a crashed member → its reason and crash cause, no stale probe', () => {
     const r = buildStatusReport(
       new Map([
         [
           'zk/zk-1',
           instance(status({ state: 'crashed', pid: undefined, reason: 'exit code 3' }), {
-            lastProbe: { at: 5, result: { ok: true } },
+            lastProbe: { at: 5, result: { ok: true }, pid: 42 },
             crashCause: { file: '/l/zk.log', line: 'Address already in use' },
           }),
         ],
@@ -191,7 +205,7 @@ describe('report loop (fake timers)', () => {
       instances: { instances: new Map([['zk/zk-1', m]]) },
       probe: (id) => {
         probed.push(id);
-        m.lastProbe = { at: 1, result: { ok: true } };
+        m.lastProbe = { at: 1, result: { ok: true }, pid: 42 };
         return Promise.resolve({ ok: true });
       },
       applied: () => ({ generation: 2, error: '' }),
@@ -219,7 +233,7 @@ describe('report loop (fake timers)', () => {
 
   it('a stopped instance → not probed, its last probe dropped', async () => {
     const s = setup(status({ state: 'stopped', pid: undefined }));
-    s.m.lastProbe = { at: 1, result: {} };
+    s.m.lastProbe = { at: 1, result: {}, pid: 42 };
     await s.reporter.probeAll();
     expect(s.probed).toEqual([]);
     expect(s.m.lastProbe).toBeUndefined();

@@ -3,6 +3,7 @@ import type { ProcessPlan } from '@hactl/shared';
 import type { SupervisorStatus } from '../supervisor/index.js';
 import type { DesiredInstance } from './diff.js';
 import { InstanceManager, type StartFailure } from './instances.js';
+import type { LastProbe } from './probes.js';
 
 /**
  * The report loop: every interval, probe each running instance and send the full status; a state
@@ -21,7 +22,7 @@ export interface ReportedInstance {
   crashCause?: { file: string; line: string } | undefined;
   failureLog?: { file: string; lines: string[] } | undefined;
   startFailure?: StartFailure | undefined;
-  lastProbe?: { at: number; result: unknown };
+  lastProbe?: LastProbe;
 }
 
 /** Pure: the status report for `instances` as they are at `now`. */
@@ -38,6 +39,9 @@ export function buildStatusReport(
     // Started again after an unexpected exit, and not yet for the policy's resetAfterMs: that exit
     // and its cause still explain the member (a crash loop between two attempts shows `starting`).
     const back = !down && st.recovering && st.lastExit !== undefined;
+    // Only a probe of the process that runs now: after a restart (or a crash and a quick start
+    // again) the last probe describes the old one until the new one is probed.
+    const probe = st.state === 'running' && m.lastProbe?.pid === (st.pid ?? 0) ? m.lastProbe : undefined;
     out.push({
       id,
       cluster: m.spec.cluster,
@@ -59,8 +63,8 @@ export function buildStatusReport(
       ]
         .filter(Boolean)
         .join('; '),
-      probeAtMs: st.state === 'running' && m.lastProbe ? m.lastProbe.at : 0,
-      probeJson: st.state === 'running' && m.lastProbe ? JSON.stringify(m.lastProbe.result) : '',
+      probeAtMs: probe ? probe.at : 0,
+      probeJson: probe ? JSON.stringify(probe.result) : '',
       restartPending: m.restartPending || m.target !== undefined,
       logFiles: InstanceManager.logFiles(m.plan),
       ...((down || back) && st.lastExit

@@ -97,6 +97,21 @@ function changedUnder(onGateTimeout: 'abort' | 'rollback'): {
   return { fleet, engine, r };
 }
 
+/**
+ * zk applied with its agents reporting, a restart rollout of every member started (zk-1 first),
+ * and a second later zk-1 reported on a new pid (201; the test sets it back to 101).
+ */
+function zk1Restarted(): { fleet: Fleet; engine: RolloutEngine; r: { id: string } } {
+  const { fleet, engine } = world();
+  fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+  report(fleet);
+  const r = engine.start('zk', defaultRolloutOptions('restart'));
+  now += 1000;
+  pids.set('zk/zk-1', 201);
+  report(fleet);
+  return { fleet, engine, r };
+}
+
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-engine-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
@@ -141,13 +156,7 @@ describe('rollout engine', () => {
   });
 
   it('a finished step is stored with its event: when the event cannot be written the step stays requested, and the next pass finishes it', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
-    const r = engine.start('zk', defaultRolloutOptions('restart'));
-    now += 1000;
-    pids.set('zk/zk-1', 201);
-    report(fleet);
+    const { engine, r } = zk1Restarted();
     const appendEvent = store.appendEvent.bind(store);
     store.appendEvent = (e) => {
       if (e.type === 'rollout.step') throw new Error('disk I/O error');
@@ -367,6 +376,30 @@ describe('rollout engine', () => {
       args: ['if-pending'],
     });
     expect(engine.view(r.id).steps[0]!.state).toBe('requested');
+  });
+
+  it("a step finished on its new pid, then the agent's result says the member never became ready → paused on that reason", () => {
+    // The agent released its lease after the readiness wait ran out, so the pass saw a new pid and
+    // no lease before the agent's (failed) result arrived.
+    const { engine, r } = zk1Restarted();
+    engine.tick();
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    engine.onCommandResult('h1', {
+      id: `${r.id}.0`,
+      ok: false,
+      output: '',
+      error: 'zk/zk-1 not ready 180000 ms after its restart',
+    });
+    const paused = engine.view(r.id);
+    expect(paused).toMatchObject({
+      state: 'paused',
+      reason: 'step 0 (zk/zk-1) failed: zk/zk-1 not ready 180000 ms after its restart',
+    });
+    expect(paused.steps[0]).toMatchObject({
+      state: 'failed',
+      note: 'agent: zk/zk-1 not ready 180000 ms after its restart',
+    });
+    pids.set('zk/zk-1', 101);
   });
 
   it.each([

@@ -390,12 +390,21 @@ export class RolloutEngine {
         .find((s) => s.command_id === result.id && s.host_id === hostId);
       if (!step) continue;
       if (step.state === 'done' && result.ok) {
-        // Finished earlier on the observed pid change; keep the agent's own account (with its timing).
-        this.o.store.updateRolloutStep({ ...step, note: result.output });
+        // Finished earlier on the observed pid change; keep the agent's own account (with its
+        // timing). Not a handover's: its note names the member that leads now.
+        if (step.op !== 'handover') this.o.store.updateRolloutStep({ ...step, note: result.output });
         continue;
       }
-      if (step.state !== 'requested') continue;
-      if (result.ok) this.finishStep(r, step, result.output || 'restarted');
+      // Finished earlier on the observed pid change, but the agent says the restart failed (its
+      // member never became ready): handled as a failure reported in time, so the rollout pauses
+      // on the agent's reason instead of waiting out the next step's gates.
+      const failedLate = step.state === 'done' && !result.ok && r.state !== 'completed';
+      if (step.state !== 'requested' && !failedLate) continue;
+      // A handover is done once another member leads (handover.ts), which the agent cannot see:
+      // its account is kept for the step's note and the pass below decides.
+      if (result.ok && step.op === 'handover')
+        this.o.store.updateRolloutStep({ ...step, note: result.output });
+      else if (result.ok) this.finishStep(r, step, result.output || 'restarted');
       else {
         // The agent refused or failed the step; it left the member as it was (a missing
         // distribution never stops the running process). Pause with the reason, at once, rather
@@ -761,6 +770,7 @@ function stepInput(s: RolloutStepRow): StepInput {
     finishedAt: s.finished_at,
     op: s.op ?? 'restart',
     phase: s.phase ?? 0,
+    note: s.note,
   };
 }
 

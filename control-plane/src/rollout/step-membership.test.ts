@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { GateResult } from '@hactl/shared';
+import { zkMemberStatus } from '@hactl/shared/testing/members';
 import { zkMember } from './testing-member.js';
 import { defaultRolloutOptions } from './options.js';
-import { decideRolloutStep, type ObservedProcess, type RolloutStepInput, type StepInput } from './step.js';
+import {
+  decideRolloutStep,
+  planRolloutPass,
+  type ObservedProcess,
+  type RolloutStepInput,
+  type StepInput,
+} from './step.js';
+import { MAX_HANDOVERS } from './handover.js';
 import type { StepOp } from '../store/store.js';
 
 const NOW = 1_800_000_000_000;
@@ -195,6 +203,142 @@ describe('rollout step decision: membership procedures', () => {
       expect(decideRolloutStep({ ...r, steps, observations: stopped, leaseHolders: ['zk/zk-2'] }).type).toBe(
         'wait',
       );
+    });
+  });
+
+  describe('a handover is done when another member leads, not when its member restarted', () => {
+    // Removing zk-5 from {1..5}: the handover of zk-5 (leader, pid 105) was requested 10 s ago;
+    // then zk-1 restarts onto {1,2,3,4}, which it could never do while zk-5 leads.
+    const REQ = NOW - 10_000;
+    const members = (leader: number | undefined) =>
+      new Map(
+        [1, 2, 3, 4, 5].map((n) => [`zk/zk-${n}`, zkMemberStatus(n, n === leader ? 'leader' : 'follower')]),
+      );
+    const reports = (zk5: Partial<ObservedProcess>, others: Partial<ObservedProcess> = {}) =>
+      new Map<string, ObservedProcess>(
+        [1, 2, 3, 4, 5].map((n) => [
+          `zk/zk-${n}`,
+          {
+            process: 'running',
+            pid: 100 + n,
+            reportedAt: NOW - 500,
+            probeAt: NOW - 500,
+            ...others,
+            ...(n === 5 ? zk5 : {}),
+          },
+        ]),
+      );
+    const handover = (
+      leader: number | undefined,
+      zk5: Partial<ObservedProcess>,
+      patch: Partial<StepInput> = {},
+    ) => ({
+      ...grow,
+      rollout: { ...grow.rollout, id: 'p' },
+      steps: [
+        step(0, 1, 'handover', 'zk/zk-5', {
+          state: 'requested',
+          requestedAt: REQ,
+          pidBefore: 105,
+          commandId: 'p.0',
+          ...patch,
+        }),
+        step(1, 1, 'restart', 'zk/zk-1'),
+        step(2, 1, 'stop', 'zk/zk-5'),
+      ],
+      members: members(leader),
+      observations: reports(zk5),
+    });
+    const restarted = { pid: 205, reportedAt: NOW - 500, probeAt: NOW - 500 };
+
+    it.each([
+      {
+        name: 'restarted, zk-4 leads (probed after the request) → done, naming the new leader',
+        input: handover(4, restarted),
+        want: { type: 'finish-step', step: 0, note: 'restarted (pid 105 → 205); zk/zk-4 leads now' },
+      },
+      {
+        name: "the agent's account arrived first → it is the note, with the new leader",
+        input: handover(4, restarted, { note: 'restarted (pid 105 → 205), ready in 6218 ms' }),
+        want: { note: 'restarted (pid 105 → 205), ready in 6218 ms; zk/zk-4 leads now' },
+      },
+      {
+        name: 'restarted and it leads again (it won the election that followed) → put back, to hand over again',
+        input: handover(5, restarted),
+        want: {
+          type: 'requeue-step',
+          step: 0,
+          note: 'restarted (pid 105 → 205), and it leads again: handing over again',
+        },
+      },
+      {
+        name: 'restarted, the others still electing (no leader probed) → wait, saying so',
+        input: handover(undefined, restarted),
+        want: {
+          type: 'wait',
+          reason:
+            'step 0 (handover zk/zk-5): restarted (pid 105 → 205); waiting for the other members to elect a leader',
+        },
+      },
+      {
+        name: 'restarted, its new process not probed yet (the report carries no probe) → wait',
+        input: handover(5, { ...restarted, probeAt: 0 }),
+        want: { type: 'wait', reason: expect.stringContaining('waiting for a probe of its new process') },
+      },
+      {
+        name: 'still holding its lease (readiness, after-restart procedure) → wait for the agent',
+        input: { ...handover(4, restarted), leaseHolders: ['zk/zk-5'] },
+        want: { type: 'wait', reason: expect.stringContaining('holds the restart lease') },
+      },
+      {
+        name: 'not restarted yet (same pid) → wait for the lease and the restart',
+        input: handover(5, { pid: 105 }),
+        want: { type: 'wait', reason: expect.stringContaining('waiting for the agent to take the lease') },
+      },
+      {
+        name: `it led again after ${MAX_HANDOVERS} restarts → the procedure pauses and says why`,
+        input: handover(5, restarted, { commandId: `p.0.${MAX_HANDOVERS}` }),
+        want: {
+          type: 'gate-timeout',
+          policy: 'pause',
+          reason: expect.stringContaining(`zk/zk-5 led again after each of ${MAX_HANDOVERS} restarts`),
+        },
+      },
+    ])('$name', ({ input, want }) => {
+      expect(decideRolloutStep(input)).toMatchObject(want);
+    });
+
+    it('another member seen leading only before the request does not count (no probe since)', () => {
+      const input = handover(4, restarted);
+      const stale = new Map(input.observations);
+      stale.set('zk/zk-4', { ...stale.get('zk/zk-4')!, probeAt: REQ - 1 });
+      expect(decideRolloutStep({ ...input, observations: stale }).type).toBe('wait');
+    });
+
+    it('put back → asked again at once, under the next command id, from its new pid', () => {
+      expect(planRolloutPass(handover(5, restarted))).toMatchObject([
+        { type: 'requeue-step', step: 0 },
+        { type: 'request-step', step: 0, op: 'handover', commandId: 'p.0.2', pidBefore: 205 },
+      ]);
+    });
+
+    it('a done handover whose member leads again (probed since) → handed over again before the next restart', () => {
+      const done = handover(5, restarted, { state: 'done', finishedAt: NOW - 2000 });
+      expect(planRolloutPass(done)).toMatchObject([
+        {
+          type: 'requeue-step',
+          step: 0,
+          note: 'zk/zk-5 leads again after its handover: handing over again',
+        },
+        { type: 'request-step', step: 0, op: 'handover' },
+      ]);
+      // Led only in a probe older than the finish (before the election settled): no second handover.
+      const older = handover(
+        5,
+        { ...restarted, probeAt: NOW - 3000 },
+        { state: 'done', finishedAt: NOW - 2000 },
+      );
+      expect(decideRolloutStep(older)).toMatchObject({ type: 'request-step', step: 1, op: 'restart' });
     });
   });
 });

@@ -104,6 +104,16 @@ describe('rollout step status', () => {
       "restarted (pid 101 → 201); waiting for the agent's result",
     ],
     [
+      'a handover restarted, lease released → finishing once another member leads',
+      {
+        op: 'handover',
+        obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 },
+        gates: [degraded],
+      },
+      'finishing',
+      'restarted (pid 101 → 201); done once another member leads',
+    ],
+    [
       'a report from before the request does not count as restarted',
       { obs: { process: 'running', pid: 201, detail: '', reportedAt: 500 }, gates: [degraded] },
       'waiting-lease',

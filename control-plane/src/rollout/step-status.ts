@@ -10,7 +10,8 @@ import type { StepOp } from '../store/store.js';
  * - `crash-looping`: the member crashed after its restart and the supervisor keeps retrying;
  * - `starting`: the member was down before its turn, or is a new member of a membership procedure's
  *   `start` step; its agent starts it from its desired state (no lease needed: nothing is taken down);
- * - `finishing`: the member runs a new process; the step ends with the agent's result.
+ * - `finishing`: the member runs a new process; the step ends with the agent's result (a
+ *   handover: once another member leads).
  */
 export type StepPhase =
   'waiting-agent' | 'waiting-lease' | 'restarting' | 'crash-looping' | 'starting' | 'finishing';
@@ -84,7 +85,10 @@ export function describeStep(i: StepStatusInput): { phase: StepPhase; text: stri
   if (restarted)
     return {
       phase: 'finishing',
-      text: `restarted (pid ${i.pidBefore} → ${restarted.pid}); waiting for the agent's result`,
+      text:
+        i.op === 'handover'
+          ? `restarted (pid ${i.pidBefore} → ${restarted.pid}); done once another member leads`
+          : `restarted (pid ${i.pidBefore} → ${restarted.pid}); waiting for the agent's result`,
     };
   if (obs && (obs.process === 'crashed' || obs.process === 'stopped')) {
     return {

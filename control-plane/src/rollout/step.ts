@@ -2,6 +2,7 @@ import { restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
 import type { StepOp } from '../store/store.js';
 import { STEP_OP_ORDER } from '../membership/plan.js';
+import { checkHandover, leadingAgain } from './handover.js';
 
 /**
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
@@ -27,7 +28,8 @@ import { STEP_OP_ORDER } from '../membership/plan.js';
  * - `pauseBetweenSec` counts from the last step that finished (done or failed).
  * - Membership procedures (issue 10): steps of a later phase wait until every step of the phase
  *   before is done; within a phase (STEP_OP_ORDER) a handover goes first (a removed member that
- *   leads now is restarted, one that does not is done at once), held members start, then restarts
+ *   leads now is restarted until another member leads, handover.ts; one that does not is done at
+ *   once), held members start, then restarts
  *   (leader last), then removed members stop. A `start` is requested only when its gates
  *   hold (`startGates`, the same restart-lease gates, checked here since starting takes no member
  *   down and so asks no lease); it is done once the member runs and has answered a probe after the
@@ -65,6 +67,8 @@ export interface StepInput {
   op?: StepOp;
   /** Its membership procedure phase (0 when absent). */
   phase?: number;
+  /** Its stored note: for a handover awaiting its leader check, the agent's account of the restart. */
+  note?: string;
 }
 
 /** The agent's last report on a member. */
@@ -164,6 +168,22 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     const what = `step ${requested.idx} (${requested.instance})`;
     const leased = input.leaseHolders.includes(requested.instance);
     const obs = input.observations.get(requested.instance);
+    const handover =
+      requested.op === 'handover'
+        ? checkHandover(requested, {
+            members: input.members,
+            observations: input.observations,
+            restarted: !leased && restartObserved(obs, requested.pidBefore, requested.requestedAt),
+            attempt: commandAttempt(rollout.id, requested.idx, requested.commandId),
+          })
+        : undefined;
+    if (handover?.do === 'finish')
+      return { type: 'finish-step', step: requested.idx, note: handover.note, reason: handover.reason };
+    if (handover?.do === 'again')
+      return { type: 'requeue-step', step: requested.idx, note: handover.note, reason: handover.reason };
+    if (handover?.do === 'give-up')
+      // A procedure is never aborted half-way: it pauses, whatever onGateTimeout says.
+      return pauseOn(handover.reason);
     const done = finishedBy(requested, obs, leased);
     if (done) return { type: 'finish-step', step: requested.idx, ...done };
     const before = overtakenBy(requested, steps, input, leased);
@@ -200,9 +220,11 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     }
     return {
       type: 'wait',
-      reason: leased
-        ? `${what} holds the restart lease: waiting for the agent's own result`
-        : `${what} requested: waiting for the agent to take the lease and restart it`,
+      reason:
+        handover?.reason ??
+        (leased
+          ? `${what} holds the restart lease: waiting for the agent's own result`
+          : `${what} requested: waiting for the agent to take the lease and restart it`),
     };
   }
   const allPending = steps.filter((s) => s.state === 'pending');
@@ -225,6 +247,17 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
     };
   const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
+  const again = leadingAgain(
+    steps.filter((s) => (s.phase ?? 0) === phase),
+    input,
+  );
+  if (again)
+    return {
+      type: 'requeue-step',
+      step: again.idx,
+      note: `${again.instance} leads again after its handover: handing over again`,
+      reason: `step ${again.idx} (handover ${again.instance}) was done, and ${again.instance} leads again; the members kept in phase ${phase} cannot follow it`,
+    };
   const next = orderPendingSteps(pending, input.members)[0]!;
   const op = next.op ?? 'restart';
   if (op === 'handover' && rank(next) === 0)
@@ -244,14 +277,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       // which gate held; the operator resumes it once the gate can hold, which re-arms the timeout.
       const waitedSec = Math.floor((now - Math.max(rollout.runningSince, lastDone)) / 1000);
       if (waitedSec > opts.gateTimeoutSec)
-        return {
-          type: 'gate-timeout',
-          policy: 'pause',
-          reason: `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${gates}`,
-          skip: [],
-          skipNote: '',
-          restarted: [],
-        };
+        return pauseOn(`gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${gates}`);
       return {
         type: 'wait',
         reason: `${what} waits (${waitedSec}s of ${opts.gateTimeoutSec}s): ${gates}`,
@@ -270,6 +296,11 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
         ? `${next.instance} is the pending member with the lowest restart rank (${rank(next)}) now, then plan order; ${allPending.length - 1} more to go`
         : `${op} ${next.instance}: next step of phase ${phase}; ${allPending.length - 1} more to go`,
   };
+}
+
+/** Pause the rollout with `reason`, changing no step. */
+function pauseOn(reason: string): RolloutDecision {
+  return { type: 'gate-timeout', policy: 'pause', reason, skip: [], skipNote: '', restarted: [] };
 }
 
 /**
@@ -347,7 +378,8 @@ function finishedBy(
   // Elasticsearch exclusion cleared, a KRaft broker unregistered), which a stopped process without
   // a lease does not show; the agent releases the lease just before it answers.
   if (op === 'stop') return undefined;
-  // restart and handover (a restart of a leading member that is about to be removed)
+  // A handover is done when leadership moved (checkHandover), not by the restart alone.
+  if (op === 'handover') return undefined;
   return !leased && restartObserved(obs, step.pidBefore, step.requestedAt)
     ? {
         note: `restarted (pid ${step.pidBefore} → ${obs.pid})`,
@@ -381,10 +413,15 @@ export function planRolloutPass(input: RolloutStepInput): RolloutDecision[] {
  * agent's journal makes it idempotent.
  */
 export function nextCommandId(rolloutId: string, idx: number, previous: string): string {
+  if (!previous) return `${rolloutId}.${idx}`;
+  return `${rolloutId}.${idx}.${commandAttempt(rolloutId, idx, previous) + 1}`;
+}
+
+/** Which attempt a step's command id is: 1 for `<rollout>.<step>`, N for `….N` (0: none yet). Pure. */
+export function commandAttempt(rolloutId: string, idx: number, commandId: string): number {
+  if (!commandId) return 0;
   const base = `${rolloutId}.${idx}`;
-  if (!previous) return base;
-  const attempt = previous === base ? 1 : Number(previous.slice(base.length + 1)) || 1;
-  return `${base}.${attempt + 1}`;
+  return commandId === base ? 1 : Number(commandId.slice(base.length + 1)) || 1;
 }
 
 /** A step as `planResume` changes it. */
