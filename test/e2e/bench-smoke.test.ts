@@ -1,8 +1,8 @@
 /**
  * The fleet benchmarks still run and still print their tables: fleet-push's operator path (a real
  * control plane taking PUTs over HTTP, simulated agents in another process, the bare grpc-js
- * floor beside it), apply-cost's three paths in one process and rollup-ab's two builds (this
- * checkout against itself), each at a size that takes seconds. Their figures are not judged here (unit tests never assert timings); a benchmark that
+ * floor beside it), apply-cost's three paths in one process, rollup-ab's two builds (this
+ * checkout against itself) and cluster-count's fleets of small ensembles, each at a size that takes seconds. Their figures are not judged here (unit tests never assert timings); a benchmark that
  * no longer starts, hangs or prints a malformed row is.
  */
 import { execFile } from 'node:child_process';
@@ -103,6 +103,34 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
     }
     expect(stdout).toMatch(/^new \/ base: ratio of medians [0-9.]+/m);
     expect(stdout).not.toContain('list the clusters differently');
+  });
+
+  it('cluster-count: 2 and 4 ensembles, each size with its PUT, listings and view, against the first', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(REPO, 'bench/dist/cluster-count.js'), '--clusters', '2,4', '--rounds', '1'],
+      { cwd: REPO, timeout: 100_000 },
+    );
+    const [two] = rows(stdout, '2');
+    const [four] = rows(stdout, '4');
+    expect(two?.slice(0, 2)).toEqual(['2', '6']);
+    expect(two?.[4]).toBe('1.00x');
+    expect(four?.slice(0, 2)).toEqual(['4', '12']);
+    for (const cell of [3, 5, 7, 8]) expect(four?.[cell]).toMatch(NUMBER);
+    expect(four?.[4]).toMatch(/^[0-9.]+x$/);
+  });
+
+  it('cluster-count: a size under 2 is refused with its flag, exit 2', async () => {
+    const err = await run(
+      process.execPath,
+      [path.join(REPO, 'bench/dist/cluster-count.js'), '--clusters', '1'],
+      {
+        cwd: REPO,
+        timeout: 30_000,
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain('--clusters');
   });
 
   it('rollup-ab: a --base that is not a built checkout is refused with the reason, exit 2', async () => {

@@ -20,15 +20,10 @@ function instancesOf(d: SnapshotDesired | undefined): readonly { id: string; kin
 }
 
 /**
- * Registers `hostCount` agents (hosts `b0`…, addresses 10.x.y.z, sessions that drop what they are
- * sent) and applies fleet-push's ZooKeeper and Storm clusters (`storm-bench`, message timeout
- * `timeoutSecs`). Returns the host names in order and the host ids that got a desired state.
+ * Registers `hostCount` agents, hosts `b0`… at addresses 10.x.y.z, with sessions that drop what
+ * they are sent. Returns the host names in order.
  */
-export function buildBenchFleet(
-  core: Core,
-  hostCount: number,
-  timeoutSecs = 30,
-): { names: string[]; hostIds: string[] } {
+export function connectBenchAgents(core: Core, hostCount: number): string[] {
   const names = Array.from({ length: hostCount }, (_, i) => `b${i}`);
   const session = { sendDesired() {}, sendCommand() {}, close() {} };
   for (const [i, name] of names.entries())
@@ -43,6 +38,20 @@ export function buildBenchFleet(
       },
       session,
     );
+  return names;
+}
+
+/**
+ * Registers `hostCount` agents (hosts `b0`…, addresses 10.x.y.z, sessions that drop what they are
+ * sent) and applies fleet-push's ZooKeeper and Storm clusters (`storm-bench`, message timeout
+ * `timeoutSecs`). Returns the host names in order and the host ids that got a desired state.
+ */
+export function buildBenchFleet(
+  core: Core,
+  hostCount: number,
+  timeoutSecs = 30,
+): { names: string[]; hostIds: string[] } {
+  const names = connectBenchAgents(core, hostCount);
   core.fleet.applyCluster('zk-bench', BENCH_ZOOKEEPER, BENCH_META);
   core.fleet.applyCluster('storm-bench', benchStorm(names, timeoutSecs), BENCH_META);
   return { names, hostIds: [...core.fleet.snapshot().desired.keys()] };
@@ -51,9 +60,16 @@ export function buildBenchFleet(
 /**
  * Every host's members report their process running (as `pid`) and a fresh probe made at `now`
  * (ms), as fleet-push's simulated agents do. A report with another pid than the last is a change
- * that a status view must judge again; the same pid and a later probe is a renewal.
+ * that a status view must judge again; the same pid and a later probe is a renewal. `probeOf` makes
+ * each member's probe (default: fleet-push's, benchProbe).
  */
-export function reportRunning(core: Core, hostIds: readonly string[], now: number, pid = 100): void {
+export function reportRunning(
+  core: Core,
+  hostIds: readonly string[],
+  now: number,
+  pid = 100,
+  probeOf: typeof benchProbe = benchProbe,
+): void {
   const snap = core.fleet.snapshot();
   for (const hostId of hostIds) {
     const desired = snap.desired.get(hostId);
@@ -70,7 +86,7 @@ export function reportRunning(core: Core, hostIds: readonly string[], now: numbe
         detail: '',
         restartPending: false,
         probeAt: now,
-        probe: benchProbe(i, host.address, index),
+        probe: probeOf(i, host.address, index),
       })),
     });
   }

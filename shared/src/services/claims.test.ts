@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { InstancePlan } from '../domain.js';
-import { addsNoClaim } from './claims.js';
+import type { HostRecord, InstancePlan } from '../domain.js';
+import { addsNoClaim, checkClaims, plansNear } from './claims.js';
 import './registry.js';
 
 /** A ZooKeeper plan as its planner makes it, with the inputs claims() reads. */
-function zk(id: number, hostId: string, over: Record<string, unknown> = {}): InstancePlan {
+function zk(id: number, hostId: string, over: Record<string, unknown> = {}, cluster = 'zk'): InstancePlan {
   return {
-    id: `zk/zk-${id}`,
-    cluster: 'zk',
+    id: `${cluster}/zk-${id}`,
+    cluster,
     kind: 'zookeeper',
     hostId,
     role: 'member',
@@ -46,5 +46,35 @@ describe('addsNoClaim: a change that claims nothing new skips the clash check', 
     ['a directory changed', [zk(1, 'h1'), zk(2, 'h2', { dataDir: '/e/zk/2/data' }), zk(3, 'h3')], false],
   ])('%s → %s', (_s, after, expected) => {
     expect(addsNoClaim(before, after)).toBe(expected);
+  });
+});
+
+describe('plansNear: only plans that share a host or an address can clash', () => {
+  // h1-h4 are separate servers; h5 is a second agent at h1's address (a lab).
+  const hosts: HostRecord[] = [1, 2, 3, 4, 5].map((n) => ({
+    id: `h${n}`,
+    name: `n${n}`,
+    address: n === 5 ? '10.0.0.1' : `10.0.0.${n}`,
+    dataRoot: '/d',
+    labels: {},
+  }));
+  const mine = [zk(1, 'h1', {}, 'new'), zk(2, 'h2', {}, 'new')];
+  const others = [
+    // a: one member on h2 (same dirs, same ports: clashes), one on h3 (elsewhere).
+    [zk(1, 'h2', { dataDir: '/d/zk/2/data' }, 'a'), zk(2, 'h3', {}, 'a')],
+    // b: on h5, whose address is h1's: its ports clash, its dirs (another host) do not.
+    [zk(1, 'h5', {}, 'b')],
+    // c: only on h4.
+    [zk(1, 'h4', {}, 'c'), zk(2, 'h4', { clientPort: 2182 }, 'c')],
+  ];
+
+  it('keeps the plans on the same hosts or addresses, in order, and drops clusters with none', () => {
+    expect(plansNear(hosts, others, mine).map((c) => c.map((p) => p.id))).toEqual([['a/zk-1'], ['b/zk-1']]);
+  });
+
+  it('checkClaims finds exactly the same clashes among the plans kept as among them all', () => {
+    const all = checkClaims(hosts, [...others, mine], 'new');
+    expect(all.length).toBeGreaterThan(0);
+    expect(checkClaims(hosts, [...plansNear(hosts, others, mine), mine], 'new')).toEqual(all);
   });
 });

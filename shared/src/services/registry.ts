@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClusterSpecBase, HostRecord, InstancePlan } from '../domain.js';
 import { PlanError, type ErrorDetail } from '../errors.js';
-import { addsNoClaim, checkClaims } from './claims.js';
+import { addsNoClaim, checkClaims, plansNear } from './claims.js';
 import type { FleetContext, ServiceKind } from './types.js';
 import { zookeeperKind } from './zookeeper/index.js';
 import { stormKind } from './storm/index.js';
@@ -149,7 +149,9 @@ function checkAllClaims(
   hosts: readonly HostRecord[],
   otherPlans: readonly (readonly InstancePlan[])[] | undefined,
 ): { own: ErrorDetail[]; others: ErrorDetail[] } {
-  const all = otherPlans ? checkClaims(hosts, [...otherPlans, plans], spec.name) : undefined;
+  const all = otherPlans
+    ? checkClaims(hosts, [...plansNear(hosts, otherPlans, plans), plans], spec.name)
+    : undefined;
   if (all?.length === 0) return { own: [], others: [] };
   const byId = new Map(plans.map((p) => [p.id, p]));
   const own = checkClaims(hosts, [plans], spec.name).map((problem) => {
