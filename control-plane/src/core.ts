@@ -98,6 +98,7 @@ export function createCore(o: CoreOptions): Core {
     const r = rollouts.active(cluster);
     return r && { id: r.id, state: r.state, reason: r.reason, action: r.action };
   };
+  fleet.activeRollouts = () => rollouts.activeByCluster();
   fleet.onAgentConnected = (host) => rollouts.onAgentConnected(host);
   const failovers = new FailoverEngine({
     store: o.store,

@@ -114,6 +114,8 @@ export class Fleet {
   activeRollout: (
     cluster: string,
   ) => { id: string; state: string; reason: string; action?: string } | undefined = () => undefined;
+  /** Every cluster's running or paused rollout, by cluster, read at once (set by the core wiring). */
+  activeRollouts: () => ReadonlyMap<string, { id: string; state: string; reason: string }> = () => new Map();
   /** Changes whenever a rollout starts or changes state (set by the core wiring). */
   rolloutsVersion: () => number = () => 0;
   /** The last status reader and what it was computed from (see `status`). */
@@ -206,11 +208,14 @@ export class Fleet {
     const sameSnapshot = c !== undefined && c.snap === snap && now >= c.at;
     const sameInputs = sameSnapshot && c.sessions === this.sessions.version && now < c.until;
     if (sameInputs && c.rollouts === this.rolloutsVersion()) return c.reader;
+    // Every cluster's rollout is read once per reader, when its first hint asks: one store query,
+    // not one per cluster. A rollout that starts or changes state makes a new reader (`rollouts`).
+    let active: ReadonlyMap<string, { id: string; state: string; reason: string }> | undefined;
     const options = {
       snapshot: snap,
       sessions: this.sessions,
       staleAfterMs: this.staleAfterMs,
-      activeRollout: (cl: string) => this.activeRollout(cl),
+      activeRollout: (cl: string) => (active ??= this.activeRollouts()).get(cl),
       desiredCount: (hostId: string) => this.desiredSummary(hostId).kinds.size,
     };
     // Only a rollout changed (one was just stored, and its first step is being taken): the

@@ -402,6 +402,38 @@ describe('rollout engine', () => {
     pids.set('zk/zk-1', 101);
   });
 
+  it("a status listing reads every cluster's rollout in one store query, and its hint names a paused one", () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    // A second ensemble on the same hosts, on ports and a data dir of its own.
+    const other = [1, 2, 3].map((i) => ({
+      host: `h${i}`,
+      id: i,
+      clientPort: 2182,
+      peerPort: 2889,
+      electionPort: 3889,
+      adminPort: 8081,
+      dataDir: `/d/zk-b/${i}`,
+    }));
+    fleet.applyCluster('zk-b', { ...spec(2000), members: other }, { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    engine.pause(r.id);
+    const listRollouts = store.listRollouts.bind(store);
+    const reads: unknown[] = [];
+    store.listRollouts = (filter) => {
+      reads.push(filter);
+      return listRollouts(filter);
+    };
+    // Later, the agents renewed their reports: a new status reader.
+    now += 60_000;
+    report(fleet);
+    const listed = fleet.listClusters();
+    expect(reads).toEqual([{ states: ['running', 'paused'] }]);
+    expect(listed.map((c) => c.name)).toEqual(['zk', 'zk-b']);
+    expect(fleet.clusterStatus('zk').status.hint).toContain(`rollout ${r.id} is paused`);
+  });
+
   it.each([
     [
       'an error that says a retry cannot succeed → the rollout pauses with it',

@@ -98,6 +98,18 @@ export class RolloutEngine {
   }
 
   /**
+   * Every cluster's `active` rollout, by cluster, in one store read: a status listing asks for
+   * each cluster's, and one query per cluster was nine tenths of listing 1,000 clusters
+   * (bench/dist/cluster-count.js).
+   */
+  activeByCluster(): Map<string, RolloutRow> {
+    const out = new Map<string, RolloutRow>();
+    for (const r of this.o.store.listRollouts({ states: ['running', 'paused'] }))
+      if (!out.has(r.cluster)) out.set(r.cluster, r);
+    return out;
+  }
+
+  /**
    * Starts a rollout over the cluster's running members (or those of them in `only`, in its order), each step
    * doing `op` (a restart unless said otherwise; `stop` for an operator's stop of one member): stores
    * it (`insert`) and takes its first step now. Throws NotFoundError for an unknown cluster,

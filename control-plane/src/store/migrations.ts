@@ -216,4 +216,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX hosts_address ON hosts(address);
   `,
+  // 11: rollouts and failovers by state, for the running and paused ones of every cluster in one
+  // lookup (a status listing reads them once, not once per cluster), which the by-cluster index
+  // answered only by reading each cluster's whole history.
+  `
+  CREATE INDEX rollouts_state ON rollouts(state, cluster);
+  CREATE INDEX failovers_state ON failovers(state, cluster);
+  `,
 ];

@@ -3,18 +3,31 @@ export type NewestFirstTable = 'rollouts' | 'failovers';
 
 /**
  * Rows of `table`, newest first (ties by id), of one cluster when `filter.cluster` is set, in
- * `filter.states` when given. `all` runs SQL with one placeholder, `param` (`?` for SQLite, `$1` for
- * PostgreSQL): the one query both stores share.
+ * `filter.states` when given (an empty list: none). `all` runs SQL whose placeholders
+ * `placeholder(n)` makes for the n-th parameter, from 1 (`?` for SQLite, `$n` for PostgreSQL): the
+ * one query both stores share. The states are filtered in SQL, on the `<table>_state` index, so
+ * the running rollouts of every cluster are one lookup, not a read of each cluster's history.
  */
 export function listNewestFirst<T extends { state: string }>(
   table: NewestFirstTable,
   filter: { cluster?: string; states?: readonly string[] },
-  param: string,
+  placeholder: (n: number) => string,
   all: (sql: string, params: readonly unknown[]) => T[],
 ): T[] {
-  const order = 'ORDER BY created_at DESC, id DESC';
-  const rows = filter.cluster
-    ? all(`SELECT * FROM ${table} WHERE cluster = ${param} ${order}`, [filter.cluster])
-    : all(`SELECT * FROM ${table} ${order}`, []);
-  return filter.states ? rows.filter((r) => filter.states!.includes(r.state)) : rows;
+  if (filter.states?.length === 0) return [];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.cluster !== undefined) {
+    params.push(filter.cluster);
+    where.push(`cluster = ${placeholder(params.length)}`);
+  }
+  if (filter.states) {
+    const marks = filter.states.map((state) => {
+      params.push(state);
+      return placeholder(params.length);
+    });
+    where.push(`state IN (${marks.join(', ')})`);
+  }
+  const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  return all(`SELECT * FROM ${table}${clause} ORDER BY created_at DESC, id DESC`, params);
 }

@@ -208,6 +208,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX hosts_address ON hosts(address);
   `,
+  // 11: rollouts and failovers by state (SQLite's migration 11).
+  `
+  CREATE INDEX rollouts_state ON rollouts(state, cluster);
+  CREATE INDEX failovers_state ON failovers(state, cluster);
+  `,
 ];
 
 /**

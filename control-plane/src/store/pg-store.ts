@@ -540,7 +540,12 @@ export class PgStore implements Store {
   }
 
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[] {
-    return listNewestFirst('rollouts', filter, '$1', (sql, p) => this.all<RolloutRow>(sql, p));
+    return listNewestFirst(
+      'rollouts',
+      filter,
+      (n) => `$${n}`,
+      (sql, p) => this.all<RolloutRow>(sql, p),
+    );
   }
 
   updateRollout(id: string, patch: { state: string; reason: string; updated_at: number }): void {
@@ -582,7 +587,12 @@ export class PgStore implements Store {
   }
 
   listFailovers(filter: { cluster?: string; states?: readonly string[] }): FailoverRow[] {
-    return listNewestFirst('failovers', filter, '$1', (sql, p) => this.all<FailoverRow>(sql, p));
+    return listNewestFirst(
+      'failovers',
+      filter,
+      (n) => `$${n}`,
+      (sql, p) => this.all<FailoverRow>(sql, p),
+    );
   }
 
   updateFailover(f: FailoverRow): void {

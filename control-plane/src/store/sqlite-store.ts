@@ -476,7 +476,12 @@ export class SqliteStore implements Store {
   }
 
   listRollouts(filter: { cluster?: string; states?: readonly string[] }): RolloutRow[] {
-    return listNewestFirst('rollouts', filter, '?', (sql, p) => this.sql(sql).all(...p) as RolloutRow[]);
+    return listNewestFirst(
+      'rollouts',
+      filter,
+      () => '?',
+      (sql, p) => this.sql(sql).all(...p) as RolloutRow[],
+    );
   }
 
   listRolloutPhases(id: string): RolloutPhaseRow[] {
@@ -513,7 +518,12 @@ export class SqliteStore implements Store {
   }
 
   listFailovers(filter: { cluster?: string; states?: readonly string[] }): FailoverRow[] {
-    return listNewestFirst('failovers', filter, '?', (sql, p) => this.sql(sql).all(...p) as FailoverRow[]);
+    return listNewestFirst(
+      'failovers',
+      filter,
+      () => '?',
+      (sql, p) => this.sql(sql).all(...p) as FailoverRow[],
+    );
   }
 
   updateFailover(f: FailoverRow): void {

@@ -300,6 +300,11 @@ export function describeStoreContract(
       expect(store.listRollouts({}).map((x) => x.id)).toEqual(['r2', 'r1']);
       expect(store.listRollouts({ cluster: 'zk', states: ['running'] }).map((x) => x.id)).toEqual(['r1']);
       expect(store.listRollouts({ cluster: 'other' })).toEqual([]);
+      // Every cluster's rollouts in some states (a status listing's one read), newest first.
+      store.insertRollout({ ...r, id: 'r3', cluster: 'kafka', created_at: 3, state: 'paused' }, []);
+      expect(store.listRollouts({ states: ['running', 'paused'] }).map((x) => x.id)).toEqual(['r3', 'r1']);
+      expect(store.listRollouts({ states: ['completed'] }).map((x) => x.id)).toEqual(['r2']);
+      expect(store.listRollouts({ cluster: 'zk', states: [] })).toEqual([]);
       store.updateRollout('r1', { state: 'failed', reason: 'why', updated_at: 5 });
       store.updateRolloutOptions('r1', '{"force":true}');
       expect(store.getRollout('r1')).toEqual({
