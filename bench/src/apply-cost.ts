@@ -86,7 +86,7 @@ async function measure(hostCount: number): Promise<Map<ApplyPath, Timed>> {
   try {
     let now = TEST_NOW;
     let nextId = 0;
-    const core = createTestCore(store, { now: () => now, newId: () => `r${nextId++}` });
+    const core = createTestCore(store, { now: () => now, newId: () => `r${nextId++}`, checkReplan: false });
     const { names, hostIds } = buildBenchFleet(core, hostCount);
     reportRunning(core, hostIds, now);
 

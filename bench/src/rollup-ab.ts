@@ -100,7 +100,7 @@ async function open(root: string, now: () => number): Promise<Side> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-rollup-'));
   workDirs.push(dir);
   const store = new SqliteStore(path.join(dir, 'state.db'));
-  const core = createTestCore(store, { now });
+  const core = createTestCore(store, { now, checkReplan: false });
   const { hostIds } = buildBenchFleet(core, MEMBERS);
   return {
     core,

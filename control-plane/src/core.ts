@@ -19,6 +19,8 @@ export interface CoreOptions {
   leaseTtlMs: number;
   /** Hosts whose desired states are written per event-loop turn (outbox.ts PUSH_SLICE_HOSTS by default). */
   pushSliceHosts?: number;
+  /** Check every partial re-plan against a whole one (RevisionsOptions.checkReplan; tests). */
+  checkReplan?: boolean;
   /** 22-character ids for generated facts (KRaft cluster ids). */
   randomId: () => string;
   /** Short ids for rollouts and leases. */
@@ -57,6 +59,7 @@ export function createCore(o: CoreOptions): Core {
     controlPlaneId,
     newId: o.newId,
     ...(o.pushSliceHosts === undefined ? {} : { pushSliceHosts: o.pushSliceHosts }),
+    ...(o.checkReplan ? { checkReplan: true } : {}),
   });
   const membership = new MembershipGates({
     store: o.store,

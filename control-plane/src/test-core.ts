@@ -12,7 +12,13 @@ export const TEST_NOW = 1_800_000_000_000;
  */
 export function createTestCore(
   store: Store,
-  o: { now?: () => number; newId?: () => string; leaseTtlMs?: number; pushSliceHosts?: number } = {},
+  o: {
+    now?: () => number;
+    newId?: () => string;
+    leaseTtlMs?: number;
+    pushSliceHosts?: number;
+    checkReplan?: boolean;
+  } = {},
 ): Core {
   return createCore({
     ...(o.pushSliceHosts === undefined ? {} : { pushSliceHosts: o.pushSliceHosts }),
@@ -23,6 +29,8 @@ export function createTestCore(
     leaseTtlMs: o.leaseTtlMs ?? 1000,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
     newId: o.newId ?? (() => 'abc123'),
+    // Every partial re-plan of the unit tests is checked against a whole one (revisions.ts).
+    checkReplan: o.checkReplan ?? true,
   });
 }
 

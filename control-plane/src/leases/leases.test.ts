@@ -60,6 +60,7 @@ beforeEach(() => {
     now: () => now,
     reportIntervalMs: 1000,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    checkReplan: true,
   });
   for (const i of [1, 2, 3])
     fleet.connectAgent(

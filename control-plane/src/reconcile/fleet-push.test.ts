@@ -53,6 +53,7 @@ beforeEach(async () => {
     now: () => 1_800_000_000_000,
     reportIntervalMs: 1000,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    checkReplan: true,
     pushSliceHosts: 2,
   });
   sent = new Map(hosts.map((h) => [h, []]));

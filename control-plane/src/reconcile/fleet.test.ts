@@ -87,7 +87,14 @@ const kafkaSpec = (threads: number, hosts: readonly number[]) => ({
 });
 /** A restarted control plane: a new Fleet on the shared store, which knows only what is stored. */
 const restartedFleet = () =>
-  new Fleet({ store, logger: nullLogger, now: () => clock, reportIntervalMs: 1000, randomId: () => 'A' });
+  new Fleet({
+    store,
+    logger: nullLogger,
+    now: () => clock,
+    reportIntervalMs: 1000,
+    randomId: () => 'A',
+    checkReplan: true,
+  });
 const kafkaRunState = () =>
   [1, 2, 3].map((i) => latest.get(`h${i}`)?.instances.find((x) => x.kind === 'kafka')?.runState);
 
@@ -101,6 +108,7 @@ beforeEach(() => {
     now: () => clock,
     reportIntervalMs: 1000,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    checkReplan: true,
   });
   latest.clear();
   for (const i of [1, 2, 3]) {
@@ -333,6 +341,7 @@ describe('clocks and sessions (issue 16 #8)', () => {
       now: () => clock.now,
       reportIntervalMs: 1000,
       randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+      checkReplan: true,
     });
     solo.connectAgent(
       { name: 's1', address: '127.0.0.31', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },

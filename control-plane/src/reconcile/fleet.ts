@@ -75,6 +75,8 @@ export interface FleetOptions {
   newId?: () => string;
   /** Hosts whose desired states are written per event-loop turn (outbox.ts PUSH_SLICE_HOSTS by default). */
   pushSliceHosts?: number;
+  /** Check every partial re-plan against a whole one (RevisionsOptions.checkReplan; tests). */
+  checkReplan?: boolean;
 }
 
 /**
@@ -160,6 +162,7 @@ export class Fleet {
       activeRollout: (c) => this.activeRollout(c),
       newId: opts.newId ?? opts.randomId,
       effective: (snap) => withProcedures(snap, this.store),
+      ...(opts.checkReplan ? { checkReplan: true } : {}),
     });
   }
 

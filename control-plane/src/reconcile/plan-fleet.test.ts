@@ -1,10 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { planHostDesired, diffHostDesired } from './plan-fleet.js';
+import { planHostDesired, diffHostDesired, hostsToReplan } from './plan-fleet.js';
+import type { FleetSnapshot, SnapshotCluster } from './snapshot.js';
 import {
   checkClaims as checkPlannedClaims,
   serviceKind,
   type ClusterSpecBase,
   type FleetContext,
+  type InstancePlan,
 } from '@hactl/shared';
 
 const fleet: FleetContext = {
@@ -197,5 +199,106 @@ describe('claims inside one cluster', () => {
   it("clashes between two other clusters are not this cluster's problem", () => {
     const other = { ...zk, name: 'zk2' } as unknown as ClusterSpecBase;
     expect(checkClaims(fleet, [zk, other], 'zk3')).toEqual([]);
+  });
+});
+
+describe('hostsToReplan: after a revision, only the hosts of the clusters that changed', () => {
+  const p = (cluster: string, host: string) => ({ id: `${cluster}/${host}`, hostId: host }) as InstancePlan;
+  const hosts = fleet.hosts.map((h) => ({ ...h }) as unknown as FleetSnapshot['hosts'][number]);
+  const desired = new Map();
+  const cluster = (name: string, plans: InstancePlan[]) => ({ name, plans }) as unknown as SnapshotCluster;
+  const a = cluster('a', [p('a', 'h1'), p('a', 'h2')]);
+  const b = cluster('b', [p('b', 'h3')]);
+  const last = {
+    snap: {
+      hosts,
+      desired,
+      clusters: new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+    },
+    held: new Map<string, string>(),
+  };
+  const after = (clusters: [string, SnapshotCluster][], held = new Map<string, string>()) => ({
+    snap: { hosts, desired, clusters: new Map(clusters) },
+    held,
+  });
+
+  it.each<[string, ReturnType<typeof after>, string[] | undefined]>([
+    [
+      'nothing changed → none',
+      after([
+        ['a', a],
+        ['b', b],
+      ]),
+      [],
+    ],
+    [
+      'a re-planned onto h1 and h4 → its hosts before and after',
+      after([
+        ['a', cluster('a', [p('a', 'h1'), p('a', 'h4')])],
+        ['b', b],
+      ]),
+      ['h1', 'h2', 'h4'],
+    ],
+    [
+      'b held now → its hosts (its members stop)',
+      after(
+        [
+          ['a', a],
+          ['b', b],
+        ],
+        new Map([['b', 'zk down']]),
+      ),
+      ['h3'],
+    ],
+    ['a deleted → its hosts', after([['b', b]]), ['h1', 'h2']],
+    [
+      'c added on h4 → h4',
+      after([
+        ['a', a],
+        ['b', b],
+        ['c', cluster('c', [p('c', 'h4')])],
+      ]),
+      ['h4'],
+    ],
+    [
+      'the store was read again (a new host list) → every host',
+      {
+        snap: {
+          hosts: [...hosts],
+          desired,
+          clusters: new Map([
+            ['a', a],
+            ['b', b],
+          ]),
+        },
+        held: new Map(),
+      },
+      undefined,
+    ],
+    [
+      'desired states not the ones the last re-plan left → every host',
+      {
+        snap: {
+          hosts,
+          desired: new Map(),
+          clusters: new Map([
+            ['a', a],
+            ['b', b],
+          ]),
+        },
+        held: new Map(),
+      },
+      undefined,
+    ],
+  ])('%s', (_s, now, expected) => {
+    const got = hostsToReplan(last, now);
+    expect(got && [...got].sort()).toEqual(expected);
+  });
+
+  it('no re-plan before → every host', () => {
+    expect(hostsToReplan(undefined, last)).toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ import {
 } from '@hactl/shared';
 import { applyOperatorStops } from '../actions/run-state.js';
 import type { Store } from '../store/store.js';
-import { diffHostDesired, planHostDesired } from './plan-fleet.js';
+import { diffHostDesired, hostsToReplan, planHostDesired, type PlannedFrom } from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
 import { FORMED_FACT, checkFormed, checkIdentity } from './formed.js';
@@ -122,6 +122,11 @@ export interface RevisionsOptions {
   newId: () => string;
   /** The snapshot with clusters under a membership procedure planned as its progress says (membership/stored.ts). */
   effective: (snap: FleetSnapshot) => FleetSnapshot;
+  /**
+   * Also plan every host at each re-plan and throw when a host the re-plan skipped (hostsToReplan)
+   * would have changed: for tests, which run every path of the core through this check.
+   */
+  checkReplan?: boolean;
 }
 
 /**
@@ -141,6 +146,9 @@ const UP_PROCESS_STATES: ReadonlySet<string> = new Set(['running', 'crashed', 's
  * a store transaction; nothing is sent to agents here (the Fleet pushes after the commit).
  */
 export class Revisions {
+  /** What the last re-plan stored: the snapshot after it and its holds (recomputeDesired). */
+  private planned: PlannedFrom | undefined;
+
   constructor(private readonly o: RevisionsOptions) {}
 
   /** Validates a spec for `name` against the fleet (schema, references, port and dir clashes). */
@@ -493,8 +501,20 @@ export class Revisions {
       this.o.invalidate();
       snap = this.o.snapshot();
     }
-    const byHost = planHostDesired(snap.hostById.keys(), snap.clusters.values(), held);
+    // Only the hosts whose clusters changed since the last re-plan, when nothing else did.
+    const touched = hostsToReplan(this.planned, { snap, held });
+    const only = touched && [...touched].filter((id) => snap.hostById.has(id));
+    const byHost = planHostDesired(only ?? snap.hostById.keys(), snap.clusters.values(), held);
     const changes = diffHostDesired(snap.desired, byHost);
+    if (only && this.o.checkReplan) {
+      const all = diffHostDesired(
+        snap.desired,
+        planHostDesired(snap.hostById.keys(), snap.clusters.values(), held),
+      );
+      const missed = all.filter((c) => !touched!.has(c.hostId)).map((c) => c.hostId);
+      if (missed.length)
+        throw new Error(`re-plan skipped hosts whose desired state changed: ${missed.join(', ')}`);
+    }
     this.o.store.setHostDesired(
       changes.map((c) => ({
         host_id: c.hostId,
@@ -503,7 +523,9 @@ export class Revisions {
         updated_at: now,
       })),
     );
-    this.o.replace(withDesired(snap, changes));
+    const after = withDesired(snap, changes);
+    this.o.replace(after);
+    this.planned = { snap: after, held };
     return changes;
   }
 

@@ -66,6 +66,7 @@ beforeEach(() => {
     now: () => now,
     reportIntervalMs: 1000,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
+    checkReplan: true,
   });
   latest.clear();
   for (const i of [1, 2, 3, 4, 5, 6])
