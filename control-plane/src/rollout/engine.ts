@@ -604,6 +604,8 @@ export class RolloutEngine {
           state: 'pending',
           pid_before: 0,
           requested_at: 0,
+          // A done handover put back is not finished any more (its pause between steps, its view).
+          finished_at: 0,
           note: d.note,
         };
         this.storeStep(r, step, d.note, now);

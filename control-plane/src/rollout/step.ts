@@ -117,9 +117,11 @@ export type RolloutDecision =
       reason: string;
     }
   /**
-   * The requested restart step's member now ranks after a pending restart of its phase (it took
-   * over leadership after it was requested) and its agent was refused the lease: put the step back
-   * to pending (its command id kept, so the next request is a new attempt) and ask the other first.
+   * Put a step back to pending (its command id kept, so the next request is a new attempt; its
+   * request and finish times cleared). For a requested restart whose member now ranks after a
+   * pending restart of its phase (it took over leadership after it was requested) and was refused
+   * the lease, so the other goes first; and for a handover whose member leads again, requested or
+   * already done (handover.ts), so it is asked again at once.
    */
   | { type: 'requeue-step'; step: number; note: string; reason: string }
   | { type: 'wait'; reason: string }
@@ -400,7 +402,7 @@ export function planRolloutPass(input: RolloutStepInput): RolloutDecision[] {
     first.type === 'finish-step'
       ? { state: 'done', finishedAt: input.now }
       : first.type === 'requeue-step'
-        ? { state: 'pending', requestedAt: 0, pidBefore: 0 }
+        ? { state: 'pending', requestedAt: 0, pidBefore: 0, finishedAt: 0 }
         : undefined;
   if (!after || !('step' in first)) return [first];
   const steps = input.steps.map((s) => (s.idx === first.step ? { ...s, ...after } : s));
