@@ -61,7 +61,24 @@ describe('e2e: control plane + 3 agents run a real ZooKeeper ensemble', { timeou
 
   it('SIGKILL of the leader JVM → new leader elected, agent restarts the member, back to healthy', async () => {
     const before = await lab.waitForHealth('zk-main', 'healthy');
-    const old = leaders(before)[0]!;
+    // The leader is the one ZooKeeper names at the kill, not the health view's: that view is an
+    // agent's probe from up to a report ago, and on a loaded machine an election can come in between
+    // (the kill would then hit a follower and "a new leader elected" would hold without one).
+    const leading = await waitFor(
+      'one member to answer srvr as leader',
+      async () => {
+        const modes = await Promise.all(HOSTS.map(([, a]) => zkMode(a)));
+        return modes.filter((m) => m === 'leader').length === 1
+          ? HOSTS[modes.indexOf('leader')]![0]
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const old = member(before, leading);
+    if (leaders(before)[0]?.host !== leading)
+      console.log(
+        `zk: the leader moved from ${leaders(before)[0]?.host} to ${leading} since the health view`,
+      );
     const survivors = HOSTS.filter(([h]) => h !== old.host).map(([, a]) => a);
     process.kill(old.pid, 'SIGKILL');
     // The survivors elect a leader among themselves (seen from ZooKeeper directly).
