@@ -3,6 +3,7 @@ import net from 'node:net';
 import zookeeper from 'node-zookeeper-client';
 import { Lab, type ClusterStatusBody, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
+import { zkMode } from '../src/lab/four-letter.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.7.0/24.
@@ -63,7 +64,6 @@ describe(
 
     it('keeps quorum and client traffic through the rollout, survives a control-plane SIGKILL mid-way, restarts each member exactly once', async () => {
       const before = await lab.waitForHealth('zk-roll', 'healthy');
-      const leaderHost = before.status.members.find((m) => m.mode === 'leader')!.host;
       const pidsSeen = new Map<string, Set<number>>(
         before.status.members.map((m) => [m.host, new Set([m.pid])]),
       );
@@ -102,8 +102,15 @@ describe(
       let maxPortsDown = 0;
       let maxReportedDown = 0;
       const timeline: string[] = [];
+      // Who leads as ZooKeeper itself says (`srvr` on every member), sampled all along: leader-last
+      // is checked against the leadership at each stop, not against one read before the rollout (an
+      // election on a loaded machine can move it, and the engine re-decides the order at each step).
+      const leaderSamples: { at: number; leader: string | undefined }[] = [];
       const watcher = (async () => {
         while (!stop) {
+          const at = Date.now();
+          const modes = await Promise.all(HOSTS.map(([, a]) => zkMode(a)));
+          leaderSamples.push({ at, leader: HOSTS[modes.indexOf('leader')]?.[0] });
           const open = await Promise.all(HOSTS.map(([, a]) => portOpen(a, 2181)));
           maxPortsDown = Math.max(maxPortsDown, open.filter((o) => !o).length);
           if (open.some((o) => !o))
@@ -125,7 +132,13 @@ describe(
         }
       })();
 
+      const putAt = Date.now();
       try {
+        // The leader in hactl's view just before and just after the PUT: the order it answers is
+        // the engine's at that moment, the leader last.
+        const leadingNow = async () =>
+          (await lab.cluster('zk-roll')).status.members.find((m) => m.mode === 'leader')?.host;
+        const ledBefore = await leadingNow();
         const put = await lab.api<{ revision: number; rollout: string; restartOrder: string[] }>(
           'PUT',
           '/v1/clusters/zk-roll',
@@ -134,7 +147,8 @@ describe(
         expect(put.status).toBe(200);
         expect(put.body.revision).toBe(2);
         expect(put.body.restartOrder).toHaveLength(3);
-        expect(put.body.restartOrder[2]).toMatch(new RegExp(`^${leaderHost} `));
+        const ledAfter = await leadingNow();
+        expect([ledBefore, ledAfter]).toContain(put.body.restartOrder[2]!.split(' ')[0]);
 
         // Kill the control plane as soon as the first member is done, then bring it back.
         await waitFor(
@@ -159,7 +173,25 @@ describe(
           { timeoutMs: 150_000, intervalMs: 200 },
         );
         expect(done.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
-        expect(done.steps[2]!.host).toBe(leaderHost);
+        // Leader last: every member stopped before the last one did not lead when it was stopped
+        // (the last srvr sample before its agent's process_stopping).
+        const stops = lab
+          .agentEvents(
+            HOSTS.map(([h]) => h),
+            'zk-roll',
+            putAt,
+          )
+          .filter((e) => e.msg === 'process_stopping');
+        expect(stops.map((e) => e.host)).toEqual(done.steps.map((x) => x.host));
+        const ledAtStop = stops.map(
+          (e) => leaderSamples.filter((x) => x.at < e.at && x.leader !== undefined).at(-1)?.leader,
+        );
+        console.log(
+          `rollout: stops ${stops.map((e, i) => `${e.host} (leader then: ${ledAtStop[i] ?? '?'})`).join(', ')}`,
+        );
+        expect(ledAtStop).not.toContain(undefined);
+        for (const [i, e] of stops.slice(0, -1).entries())
+          expect(ledAtStop[i], `leader when ${e.host} was stopped`).not.toBe(e.host);
         const finished = done.steps.map((s) => Date.parse(s.finishedAt!));
         expect(finished[2]).toBeGreaterThan(Math.max(finished[0]!, finished[1]!));
         const after: ClusterStatusBody = await lab.waitForHealth('zk-roll', 'healthy');
