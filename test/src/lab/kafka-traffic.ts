@@ -138,6 +138,11 @@ export interface ZkSample {
   at: number;
   brokers: number;
   urp: number;
+  /**
+   * The active controller's broker id (`/controller`), or undefined while no broker holds it (the
+   * znode is ephemeral: gone between the old controller's session and the next one's election).
+   */
+  controller: number | undefined;
 }
 
 export class ZkSampler {
@@ -181,9 +186,10 @@ export class ZkSampler {
 
   private async sample(): Promise<ZkSample> {
     const from = Date.now();
-    const [ids, topics] = await Promise.all([
+    const [ids, topics, controller] = await Promise.all([
       this.call<string[]>((cb) => this.client.getChildren(`${this.chroot}/brokers/ids`, cb)),
       this.call<string[]>((cb) => this.client.getChildren(`${this.chroot}/brokers/topics`, cb)),
+      this.controller(),
     ]);
     const partitions = (
       await Promise.all(
@@ -202,7 +208,18 @@ export class ZkSampler {
     const urp = states.filter(
       (b, i) => (JSON.parse(b.toString()) as { isr: number[] }).isr.length < partitions[i]!.replicas.length,
     ).length;
-    return { from, at: Date.now(), brokers: ids.length, urp };
+    return { from, at: Date.now(), brokers: ids.length, urp, controller };
+  }
+
+  /** `brokerid` of the `/controller` znode, undefined when there is none (NO_NODE). */
+  private async controller(): Promise<number | undefined> {
+    try {
+      const b = await this.call<Buffer>((cb) => this.client.getData(`${this.chroot}/controller`, cb));
+      return (JSON.parse(b.toString()) as { brokerid: number }).brokerid;
+    } catch (err) {
+      if ((err as zookeeper.Exception).getCode?.() === zookeeper.Exception.NO_NODE) return undefined;
+      throw err;
+    }
   }
 
   async start(): Promise<void> {
