@@ -88,13 +88,7 @@ function checkStops(lab: Lab, zk: ZkSampler, since: number): string {
 function checkControllerLast(lab: Lab, zk: ZkSampler, since: number, done: RolloutView): string {
   const stops = lab.agentEvents(KAFKA, 'rk-kafka', since).filter((e) => e.msg === 'process_stopping');
   expect(stops.map((e) => e.host)).toEqual(done.steps.map((s) => s.host));
-  const controllerAt = stops.map(
-    (e) =>
-      zk
-        .between(since, e.at)
-        .filter((x) => x.controller !== undefined)
-        .at(-1)?.controller,
-  );
+  const controllerAt = stops.map((e) => zk.controllerBefore(since, e.at));
   const said = stops
     .map((e, i) => `${e.host} (controller then: broker ${controllerAt[i] ?? '?'})`)
     .join(', ');

@@ -245,6 +245,16 @@ export class ZkSampler {
     return this.samples.filter((s) => s.from > after && s.at < before);
   }
 
+  /**
+   * The controller's broker id as the last sample within (after, before) that names one says, e.g.
+   * just before a broker was stopped; undefined when no such sample names one.
+   */
+  controllerBefore(after: number, before: number): number | undefined {
+    return this.between(after, before)
+      .filter((s) => s.controller !== undefined)
+      .at(-1)?.controller;
+  }
+
   async stop(): Promise<void> {
     await this.loop.stop();
     this.client.close();
