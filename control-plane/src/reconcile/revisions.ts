@@ -486,11 +486,14 @@ export class Revisions {
    */
   recomputeDesired(now: number): DesiredPush[] {
     let snap = this.o.snapshot();
-    const status = this.o.status();
+    // Made on the first cluster that has dependencies: a status reader takes over the last one's
+    // roll-ups, O(clusters + hosts), which a fleet without dependencies never needs here.
+    let status: StatusReader | undefined;
+    const healthOf = (name: string) => (status ??= this.o.status()).healthOf(name);
     const held = new Map<string, string>();
     let released = false;
     for (const c of snap.clusters.values()) {
-      const hold = checkDependencyHold(c.spec, snap.context.clusterFacts?.get(c.name), status.healthOf);
+      const hold = checkDependencyHold(c.spec, snap.context.clusterFacts?.get(c.name), healthOf);
       if (hold.state === 'held') held.set(c.name, hold.reason);
       if (hold.state === 'release') {
         this.o.store.setClusterFact(c.name, STARTED_FACT, '1', now);

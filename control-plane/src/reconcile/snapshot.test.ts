@@ -142,8 +142,12 @@ describe('fleet snapshot', () => {
      * planned object (`state`) and a cluster's record of its claims check (`claimsChecked`) are
      * what a fresh read cannot have; the JSON and the clusters without that record are compared.
      */
+    // Native copies of every map: the derived snapshot's are overlays (overlay-map.ts), compared
+    // entry for entry and in order, as a reader sees them.
     const shape = (s: FleetSnapshot) => ({
       ...s,
+      context: { ...s.context, clusterFacts: new Map(s.context.clusterFacts ?? []) },
+      planById: new Map(s.planById),
       clusters: new Map([...s.clusters].map(([name, { claimsChecked: _checked, ...c }]) => [name, c])),
       desired: new Map(
         [...s.desired].map(([h, d]) => [h, { generation: d.generation, json: desiredJson(d) }]),

@@ -9,6 +9,7 @@ import {
 import { applyOperatorStops } from '../actions/run-state.js';
 import type { ClusterRow, HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
+import { overlay } from './overlay-map.js';
 
 /** One accepted cluster as the snapshot holds it: its current spec and its plans, planned once. */
 export interface SnapshotCluster {
@@ -137,14 +138,15 @@ export function withDesired(
   changes: readonly { hostId: string; generation: number; json: string; state?: HostDesiredState }[],
 ): FleetSnapshot {
   if (changes.length === 0) return snap;
-  const desired = new Map(snap.desired);
-  for (const c of changes)
-    desired.set(
+  const desired = overlay(
+    snap.desired,
+    changes.map((c): [string, SnapshotDesired] => [
       c.hostId,
       c.state === undefined
         ? { generation: c.generation, json: c.json }
         : { generation: c.generation, state: c.state },
-    );
+    ]),
+  );
   return { ...snap, desired };
 }
 
@@ -184,44 +186,52 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
     claimsChecked: { plans: rev.plans, hosts: rev.claimsCheckedAgainst },
   };
   // The store lists clusters and facts by name (ORDER BY name, SQLite's binary collation). A
-  // cluster that exists keeps its place (Map.set), so only a new one makes the maps be rebuilt in
-  // order; copying and changing one entry keeps an apply's cost off the number of clusters
-  // (bench/dist/cluster-count.js).
+  // cluster that exists keeps its place, so only a new one makes the maps be rebuilt in order;
+  // changing one entry of an overlay (overlay-map.ts), not a copy, keeps an apply's cost off the
+  // number of clusters (bench/dist/cluster-count.js).
   const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
-  const clusters = new Map(snap.clusters);
-  clusters.set(rev.name, changed);
-  const ordered = snap.clusters.has(rev.name) ? clusters : new Map([...clusters].sort(byName));
-  const facts = new Map(snap.context.clusterFacts ?? []);
-  const hadFacts = facts.has(rev.name);
-  if (Object.keys(rev.facts).length) facts.set(rev.name, sortedKeys(rev.facts));
-  else facts.delete(rev.name);
-  const clusterFacts = hadFacts || !facts.has(rev.name) ? facts : new Map([...facts].sort(byName));
+  const known = snap.clusters.has(rev.name);
+  let clusters = known
+    ? overlay(snap.clusters, [[rev.name, changed]])
+    : new Map([...snap.clusters, [rev.name, changed] as [string, SnapshotCluster]].sort(byName));
+  const facts = snap.context.clusterFacts ?? new Map<string, Record<string, string>>();
+  const hasFacts = Object.keys(rev.facts).length > 0;
+  const clusterFacts =
+    !hasFacts || facts.has(rev.name)
+      ? overlay(facts, hasFacts ? [[rev.name, sortedKeys(rev.facts)]] : [], hasFacts ? [] : [rev.name])
+      : new Map(
+          [...facts, [rev.name, sortedKeys(rev.facts)] as [string, Record<string, string>]].sort(byName),
+        );
   const context: FleetContext = {
     hosts: snap.context.hosts,
-    clusters: [...ordered.values()].map((c) => c.spec),
+    clusters: [...clusters.values()].map((c) => c.spec),
     clusterFacts,
   };
   // Plans by id, in cluster order as a fresh read makes it: a cluster whose plans are the same
   // instances as before takes its new plans in place; any other change rebuilds the map.
-  let planById = new Map(snap.planById);
+  const planSets: [string, InstancePlan][] = [];
   let rebuild = false;
   const replace = (before: SnapshotCluster | undefined, after: SnapshotCluster) => {
     if (before && sameInstances(before.plans, after.plans))
-      for (const p of after.plans) planById.set(p.id, p);
+      for (const p of after.plans) planSets.push([p.id, p]);
     else rebuild = true;
   };
   replace(snap.clusters.get(rev.name), changed);
-  for (const c of ordered.values()) {
+  const replans: [string, SnapshotCluster][] = [];
+  for (const c of clusters.values()) {
     if (c.name === rev.name || !dependsOn(c, rev.name)) continue;
     const next = replanned(c, context, snap.desired);
-    ordered.set(c.name, next);
+    replans.push([c.name, next]);
     replace(c, next);
   }
+  if (replans.length) clusters = overlay(clusters, replans);
+  let planById: ReadonlyMap<string, InstancePlan>;
   if (rebuild) {
-    planById = new Map();
-    for (const c of ordered.values()) for (const p of c.plans) planById.set(p.id, p);
-  }
-  return { ...snap, clusters: ordered, context, planById };
+    const all = new Map<string, InstancePlan>();
+    for (const c of clusters.values()) for (const p of c.plans) all.set(p.id, p);
+    planById = all;
+  } else planById = overlay(snap.planById, planSets);
+  return { ...snap, clusters, context, planById };
 }
 
 /** The same instance ids in the same order. */
