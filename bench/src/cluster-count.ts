@@ -4,11 +4,14 @@
  * there are (one apply validates against the others' stored plans, and no longer re-plans them;
  * a listing grows with the clusters it lists, and no faster).
  *
- *   node bench/dist/cluster-count.js [--clusters 10,100,1000] [--rounds 20]
+ *   node bench/dist/cluster-count.js [--clusters 10,100,1000] [--rounds 20] [--storm]
  *
  * Each size gets its own control-plane core on a SQLite store in a temp dir: `zk-0` … `zk-<C-1>`,
  * three members each on hosts of their own (`b0`…; 3C hosts), every member reporting running with
- * a fresh probe (the first of each ensemble leads). A round, timed per call (untimed first: every
+ * a fresh probe (the first of each ensemble leads). With `--storm` each ensemble also serves a
+ * Storm cluster `storm-<k>` (a nimbus and a supervisor on two hosts of their own; 2C clusters on
+ * 5C hosts): a change of an ensemble then re-plans the cluster that depends on it, and every apply
+ * checks every Storm cluster's dependency hold. A round, timed per call (untimed first: every
  * member renews its report, same pid and a new probe time, as running agents do):
  * - `PUT`: Changes.apply of one ensemble (a different one each round) with its `tickTime`
  *   flipped, storing a rollout of its three members (aborted after, untimed);
@@ -37,26 +40,44 @@ const USAGE = `usage: node bench/dist/cluster-count.js [flags]
 
   --clusters N[,N…]  ZooKeeper ensembles of three per size, at least 2 (default 10,100,1000);
                      the first size is the baseline
-  --rounds N         measured rounds per size (default 20)`;
+  --rounds N         measured rounds per size (default 20)
+  --storm            each ensemble also serves a Storm cluster of its own (a nimbus and a
+                     supervisor on two more hosts)`;
 
 const args = parseBenchArgs(
-  { clusters: { type: 'string', default: '10,100,1000' }, rounds: { type: 'string', default: '20' } },
+  {
+    clusters: { type: 'string', default: '10,100,1000' },
+    rounds: { type: 'string', default: '20' },
+    storm: { type: 'boolean', default: false },
+  },
   USAGE,
 );
 const SIZES = wholeNumberListArg('--clusters', args.clusters, USAGE, 2);
 const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 1);
 const WARM_UP = 3;
+const WITH_STORM = args.storm === true;
+/** Hosts per ensemble: its three members, and with --storm its Storm cluster's two. */
+const SPAN = WITH_STORM ? 5 : 3;
 
-/** Ensemble `k`'s spec: members 1-3 on hosts b(3k)…b(3k+2). */
+/** Ensemble `k`'s spec: members 1-3 on hosts b(SPAN k)…b(SPAN k + 2). */
 const ensemble = (k: number, tickTime: number) => ({
   kind: 'zookeeper',
   distribution: { home: '/usr/share/zookeeper' },
   settings: { tickTime },
-  members: [0, 1, 2].map((m) => ({ host: `b${3 * k + m}`, id: m + 1 })),
+  members: [0, 1, 2].map((m) => ({ host: `b${SPAN * k + m}`, id: m + 1 })),
 });
 
-/** A ZooKeeper member's probe: the first host of each ensemble leads (benchProbe's leader is b0). */
-const probeOf: typeof benchProbe = (inst, address, i) => benchProbe(inst, address, i % 3);
+/** Storm cluster `k` (--storm) on ensemble `zk-k`: nimbus on b(5k + 3), a supervisor on b(5k + 4). */
+const stormOf = (k: number) => ({
+  kind: 'storm',
+  distribution: { home: '/opt/storm' },
+  zookeeper: `zk-${k}`,
+  nimbus: { hosts: [`b${SPAN * k + 3}`] },
+  supervisors: { hosts: [`b${SPAN * k + 4}`], slots: [6700, 6701] },
+});
+
+/** A member's probe: the first host of each ensemble leads (benchProbe's leader is b0). */
+const probeOf: typeof benchProbe = (inst, address, i) => benchProbe(inst, address, i % SPAN);
 
 /** Wall-clock ms per call, measured rounds only. */
 interface Timings {
@@ -70,13 +91,21 @@ interface Timings {
 let workDir: string | undefined;
 cleanUpOnInterrupt(() => workDir && fs.rmSync(workDir, { recursive: true, force: true }));
 
-/** Registers 3C agents with stub sessions and applies the C ensembles one at a time. */
+/**
+ * Registers SPAN·C agents with stub sessions and applies the C ensembles (and Storm clusters) one
+ * at a time. Answers each ensemble's hosts: its members', then its Storm cluster's.
+ */
 function buildFleet(core: Core, clusters: number): string[][] {
-  connectBenchAgents(core, 3 * clusters);
-  for (let k = 0; k < clusters; k++) core.fleet.applyCluster(`zk-${k}`, ensemble(k, 2000), BENCH_META);
+  connectBenchAgents(core, SPAN * clusters);
+  for (let k = 0; k < clusters; k++) {
+    core.fleet.applyCluster(`zk-${k}`, ensemble(k, 2000), BENCH_META);
+    if (WITH_STORM) core.fleet.applyCluster(`storm-${k}`, stormOf(k), BENCH_META);
+  }
   const snap = core.fleet.snapshot();
   const idOf = new Map([...snap.hostById.values()].map((h) => [h.name, h.id]));
-  return Array.from({ length: clusters }, (_, k) => [0, 1, 2].map((m) => idOf.get(`b${3 * k + m}`)!));
+  return Array.from({ length: clusters }, (_, k) =>
+    Array.from({ length: SPAN }, (_, m) => idOf.get(`b${SPAN * k + m}`)!),
+  );
 }
 
 async function measure(clusters: number): Promise<Timings> {
@@ -93,7 +122,11 @@ async function measure(clusters: number): Promise<Timings> {
     /** Each ensemble's members' pid: a renewal repeats it, a restart (the changed ensemble) moves it. */
     const pids = hostsOf.map(() => 100);
     const renewAll = () =>
-      hostsOf.forEach((hostIds, k) => reportRunning(core, hostIds, now, pids[k], probeOf));
+      hostsOf.forEach((hostIds, k) => {
+        reportRunning(core, hostIds.slice(0, 3), now, pids[k], probeOf);
+        // The Storm cluster's processes keep theirs: a change of its ensemble restarts none of them.
+        if (WITH_STORM) reportRunning(core, hostIds.slice(3), now, 100, probeOf);
+      });
     renewAll();
     const tickOf = new Map<number, number>();
     for (let round = 0; round < WARM_UP + ROUNDS; round++) {
@@ -115,7 +148,7 @@ async function measure(clusters: number): Promise<Timings> {
       if (rollout === undefined) throw new Error(`the PUT of ${name} stored no rollout`);
       core.rollouts.abort(rollout);
       pids[k] = 1000 + round;
-      reportRunning(core, hostsOf[k]!, now, pids[k], probeOf);
+      reportRunning(core, hostsOf[k]!.slice(0, 3), now, pids[k], probeOf);
       const c = performance.now();
       const list = core.fleet.listClusters();
       const d = performance.now();
@@ -123,7 +156,8 @@ async function measure(clusters: number): Promise<Timings> {
       const e = performance.now();
       const view = core.fleet.clusterStatus(name);
       const f = performance.now();
-      if (list.length !== clusters) throw new Error(`listed ${list.length} clusters, not ${clusters}`);
+      const listed = WITH_STORM ? 2 * clusters : clusters;
+      if (list.length !== listed) throw new Error(`listed ${list.length} clusters, not ${listed}`);
       if (view.status.members.length !== 3)
         throw new Error(`${name} has ${view.status.members.length} members`);
       if (round >= WARM_UP) {
@@ -148,28 +182,34 @@ for (const c of SIZES) results.push([c, await measure(c)]);
 const [firstSize, first] = results[0]!;
 const vsFirst = (v: number, base: number) => `${(v / base).toFixed(2)}x`;
 const perCluster = (v: number, c: number) => `${((v * 1000) / c).toFixed(1)}`;
+/** Clusters per ensemble: itself, and with --storm its Storm cluster. */
+const PER_ENSEMBLE = WITH_STORM ? 2 : 1;
 const rows = results.map(([c, t]) => [
   String(c),
-  String(3 * c),
+  String(PER_ENSEMBLE * c),
+  String(SPAN * c),
   `${(t.setupMs / 1000).toFixed(2)} s`,
   ms(median(t.put)),
   vsFirst(median(t.put), median(first.put)),
   ms(median(t.listFresh)),
-  perCluster(median(t.listFresh), c),
+  perCluster(median(t.listFresh), PER_ENSEMBLE * c),
   ms(median(t.listAgain)),
   (median(t.view) * 1000).toFixed(1),
   vsFirst(median(t.view), median(first.view)),
 ]);
 console.log(
-  `One operator change among C ZooKeeper ensembles of three, in-process on SQLite (core calls, no ` +
+  `One operator change among C ZooKeeper ensembles of three` +
+    (WITH_STORM ? ', each serving a Storm cluster of two hosts (2C clusters)' : '') +
+    `, in-process on SQLite (core calls, no ` +
     `HTTP); medians of ${ROUNDS} rounds after ${WARM_UP} warm-up rounds; baseline: the first size ` +
-    `(${firstSize} clusters) in this run. PUT = Changes.apply of one ensemble with a rollout; list = ` +
+    `(${firstSize} ensembles) in this run. PUT = Changes.apply of one ensemble with a rollout; list = ` +
     `Fleet.listClusters just after its members reported (fresh) and once more (again); view = ` +
     `Fleet.clusterStatus of that ensemble`,
 );
 console.log(
   table(
     [
+      'ensembles',
       'clusters',
       'hosts',
       'set-up',

@@ -113,11 +113,23 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
     );
     const [two] = rows(stdout, '2');
     const [four] = rows(stdout, '4');
-    expect(two?.slice(0, 2)).toEqual(['2', '6']);
-    expect(two?.[4]).toBe('1.00x');
-    expect(four?.slice(0, 2)).toEqual(['4', '12']);
-    for (const cell of [3, 5, 7, 8]) expect(four?.[cell]).toMatch(NUMBER);
-    expect(four?.[4]).toMatch(/^[0-9.]+x$/);
+    expect(two?.slice(0, 3)).toEqual(['2', '2', '6']);
+    expect(two?.[5]).toBe('1.00x');
+    expect(four?.slice(0, 3)).toEqual(['4', '4', '12']);
+    for (const cell of [4, 6, 8, 9]) expect(four?.[cell]).toMatch(NUMBER);
+    expect(four?.[5]).toMatch(/^[0-9.]+x$/);
+  });
+
+  it('cluster-count --storm: each ensemble serves a Storm cluster, twice the clusters on five hosts each', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(REPO, 'bench/dist/cluster-count.js'), '--clusters', '2,3', '--rounds', '1', '--storm'],
+      { cwd: REPO, timeout: 100_000 },
+    );
+    expect(stdout).toContain('each serving a Storm cluster');
+    const [three] = rows(stdout, '3');
+    expect(three?.slice(0, 3)).toEqual(['3', '6', '15']);
+    for (const cell of [4, 6, 8, 9]) expect(three?.[cell]).toMatch(NUMBER);
   });
 
   it('cluster-count: a size under 2 is refused with its flag, exit 2', async () => {
