@@ -194,3 +194,55 @@ export function allocationEnable(s: { persistent?: Record<string, unknown> }): u
       ?.allocation?.enable
   );
 }
+
+/** One answer of `_cat/master` (EsMasterSampler). */
+export interface EsMasterSample {
+  /** ms since epoch when the request went out. */
+  from: number;
+  /** ms since epoch when the answer arrived: the master it names held the office at some moment in [from, at]. */
+  at: number;
+  /** The elected master's node name (`node.name`). */
+  master: string;
+}
+
+/**
+ * Who is the elected master as Elasticsearch itself says (`GET _cat/master` on any live node, which
+ * answers from the cluster state the master published), sampled every 250 ms. No answer (no master
+ * for a moment, the node asked shutting down) is counted in `failures`, not recorded: a sample
+ * always names a master.
+ */
+export class EsMasterSampler {
+  private readonly loop = new BackgroundLoop(() => this.sample(), 250);
+  readonly samples: EsMasterSample[] = [];
+  failures = 0;
+
+  constructor(private readonly addresses: readonly string[]) {}
+
+  start(): void {
+    this.loop.start();
+  }
+
+  private async sample(): Promise<void> {
+    const from = Date.now();
+    try {
+      const [row] = await esAnyNode<{ node?: string }[]>(
+        this.addresses,
+        '/_cat/master?format=json&h=node&master_timeout=2s',
+      );
+      // `-` is what _cat prints for a missing value.
+      if (row?.node === undefined || row.node === '-') this.failures++;
+      else this.samples.push({ from, at: Date.now(), master: row.node });
+    } catch {
+      this.failures++;
+    }
+  }
+
+  /** The master named by the last answer that arrived before `t`, undefined when none did. */
+  masterBefore(t: number): string | undefined {
+    return this.samples.filter((x) => x.at < t).at(-1)?.master;
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+  }
+}
