@@ -31,6 +31,10 @@ describe('control plane flags (issue 12)', () => {
         '--push-slice-hosts: must be an integer between 1 and 100000',
       ]);
   });
+  it('--check-replan is off unless given (a development and test check)', () => {
+    expect(loadConfig({ argv: [], env: {} }).checkReplan).toBe(false);
+    expect(loadConfig({ argv: ['--check-replan'], env: {} }).checkReplan).toBe(true);
+  });
   it('--advertise and --tls-name take host names or IPs only', () => {
     expect(problems(['--advertise', 'cp.example.net', '--tls-name', 'a b'])).toEqual([
       '--tls-name: "a b" is not a DNS name or IP address',

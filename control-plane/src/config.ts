@@ -53,6 +53,12 @@ export interface ControlPlaneConfig {
    * change in fewer turns.
    */
   pushSliceHosts: number;
+  /**
+   * After each re-plan of only the hosts an apply touched, re-plan every host too and fail the
+   * change if a skipped host's desired state would have differed (RevisionsOptions.checkReplan).
+   * A development and test check: it costs a whole re-plan per change. The e2e labs turn it on.
+   */
+  checkReplan: boolean;
   logLevel: string;
 }
 
@@ -81,6 +87,7 @@ export function defaultConfig(): ControlPlaneConfig {
     // Node's default (511) overflowed with 3,000-5,000 agents connecting at once on a busy machine.
     grpcListenBacklog: 8192,
     pushSliceHosts: PUSH_SLICE_HOSTS,
+    checkReplan: false,
     logLevel: 'info',
   };
 }
@@ -118,6 +125,8 @@ export const USAGE = `usage: hactl-control-plane --data-dir DIR --listen-http HO
   --report-interval-ms N    how often agents probe and report (default 5000)
   --push-slice-hosts N      hosts whose new desired states are written per event-loop turn
                             (default 500)
+  --check-replan            development and tests: check every partial re-plan against a whole
+                            one and fail a change whose partial re-plan missed a host
   --log-level LEVEL         debug | info | warn | error (default info)`;
 
 /**
@@ -164,6 +173,7 @@ export function loadConfig(input: {
       'agent-bundle': { type: 'string' },
       'report-interval-ms': { type: 'string' },
       'push-slice-hosts': { type: 'string' },
+      'check-replan': { type: 'boolean' },
       'log-level': { type: 'string' },
     },
   });
@@ -239,6 +249,7 @@ export function loadConfig(input: {
       problems.push({ path: '--push-slice-hosts', message: 'must be an integer between 1 and 100000' });
     else cfg.pushSliceHosts = Number(slice);
   }
+  if (values['check-replan']) cfg.checkReplan = true;
   const level = values['log-level'] ?? input.env.HACTL_LOG_LEVEL;
   if (level !== undefined) {
     if (!['debug', 'info', 'warn', 'error'].includes(level))

@@ -52,6 +52,7 @@ export function startRealControlPlane(): RealControlPlane {
     now: () => clock.now,
     reportIntervalMs: 1000,
     leaseTtlMs: 60_000,
+    checkReplan: true,
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
     newId: () => (++ids).toString(16).padStart(6, 'a'),
   });

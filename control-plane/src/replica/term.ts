@@ -74,6 +74,7 @@ export class LeaderTerm {
       reportIntervalMs: cfg.reportIntervalMs,
       leaseTtlMs: cfg.leaseTtlMs,
       pushSliceHosts: cfg.pushSliceHosts,
+      checkReplan: cfg.checkReplan,
       randomId,
       newId: () => crypto.randomBytes(6).toString('hex'),
     });

@@ -384,6 +384,9 @@ export class Lab {
         ...(this.tls ? [] : ['--insecure']),
         '--report-interval-ms',
         '500',
+        // Every change's partial re-plan is checked against a whole one: a host it skipped but
+        // whose desired state changed fails the change (unit tests check it the same way).
+        '--check-replan',
         ...o.extra,
       ],
       { stdio: ['ignore', log, log] },
