@@ -27,6 +27,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createTestCore, TEST_NOW } from '../../control-plane/dist/test-core.js';
 import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
 import type { Core } from '../../control-plane/dist/core.js';
@@ -79,10 +80,21 @@ const stormOf = (k: number) => ({
 /** A member's probe: the first host of each ensemble leads (benchProbe's leader is b0). */
 const probeOf: typeof benchProbe = (inst, address, i) => benchProbe(inst, address, i % SPAN);
 
+/** V8's GC pauses (performance.now() start, duration ms), as apply-cost.ts observes them. */
+const gcPauses: { start: number; ms: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+/** GC pause time that began within [from, to] (performance.now() ms). */
+const gcWithin = (from: number, to: number): number =>
+  gcPauses.reduce((sum, g) => (g.start >= from && g.start <= to ? sum + g.ms : sum), 0);
+
 /** Wall-clock ms per call, measured rounds only. */
 interface Timings {
   setupMs: number;
   put: number[];
+  /** Each measured PUT's start and end (performance.now() ms), for the GC paid within it. */
+  putWindows: [number, number][];
   listFresh: number[];
   listAgain: number[];
   view: number[];
@@ -118,7 +130,14 @@ async function measure(clusters: number): Promise<Timings> {
     const core = createTestCore(store, { now: () => now, newId: () => `r${nextId++}`, checkReplan: false });
     const t0 = performance.now();
     const hostsOf = buildFleet(core, clusters);
-    const out: Timings = { setupMs: performance.now() - t0, put: [], listFresh: [], listAgain: [], view: [] };
+    const out: Timings = {
+      setupMs: performance.now() - t0,
+      put: [],
+      putWindows: [],
+      listFresh: [],
+      listAgain: [],
+      view: [],
+    };
     /** Each ensemble's members' pid: a renewal repeats it, a restart (the changed ensemble) moves it. */
     const pids = hostsOf.map(() => 100);
     const renewAll = () =>
@@ -162,6 +181,7 @@ async function measure(clusters: number): Promise<Timings> {
         throw new Error(`${name} has ${view.status.members.length} members`);
       if (round >= WARM_UP) {
         out.put.push(b - a);
+        out.putWindows.push([a, b]);
         out.listFresh.push(d - c);
         out.listAgain.push(e - d);
         out.view.push(f - e);
@@ -169,6 +189,8 @@ async function measure(clusters: number): Promise<Timings> {
       // Between operator calls the event loop turns (the push, timers).
       await new Promise((r) => setImmediate(r));
     }
+    // GC entries are delivered when the event loop idles, some long after the call that paid them.
+    await new Promise((r) => setTimeout(r, 100));
     return out;
   } finally {
     store.close();
@@ -196,6 +218,7 @@ const rows = results.map(([c, t]) => [
   ms(median(t.listAgain)),
   (median(t.view) * 1000).toFixed(1),
   vsFirst(median(t.view), median(first.view)),
+  ms(t.putWindows.reduce((sum, [from, to]) => sum + gcWithin(from, to), 0) / t.putWindows.length),
 ]);
 console.log(
   `One operator change among C ZooKeeper ensembles of three` +
@@ -204,7 +227,7 @@ console.log(
     `HTTP); medians of ${ROUNDS} rounds after ${WARM_UP} warm-up rounds; baseline: the first size ` +
     `(${firstSize} ensembles) in this run. PUT = Changes.apply of one ensemble with a rollout; list = ` +
     `Fleet.listClusters just after its members reported (fresh) and once more (again); view = ` +
-    `Fleet.clusterStatus of that ensemble`,
+    `Fleet.clusterStatus of that ensemble; PUT GC = V8's GC pauses begun within a PUT, mean per PUT`,
 );
 console.log(
   table(
@@ -220,6 +243,7 @@ console.log(
       'list, again ms',
       'view µs',
       'view vs first',
+      'PUT GC ms (mean)',
     ],
     rows,
   ),

@@ -102,6 +102,9 @@ export class OverlayMap<K, V extends object> implements ReadonlyMap<K, V> {
     // Read once: a flatten below applies them again.
     const sets = [...setsIn];
     const deletes = [...deletesIn];
+    // A change that alone would outgrow the delta (one cluster on every host) makes the native
+    // copy at once, without a delta made first and dropped.
+    if (this.folds(this.delta.size + sets.length)) return OverlayMap.of(applied(this, sets, deletes));
     const delta = new Map(this.delta);
     let size = this.size;
     let reordered = false;
@@ -118,9 +121,13 @@ export class OverlayMap<K, V extends object> implements ReadonlyMap<K, V> {
       if (this.base.has(k)) delta.set(k, GONE);
       else delta.delete(k);
     }
-    if (reordered || (delta.size > FLATTEN_MIN && delta.size > this.base.size * FLATTEN_SHARE))
-      return OverlayMap.of(applied(this, sets, deletes));
+    if (reordered || this.folds(delta.size)) return OverlayMap.of(applied(this, sets, deletes));
     return new OverlayMap(this.base, delta, size);
+  }
+
+  /** Whether a delta of `n` keys is to be folded into a new native base (FLATTEN_SHARE). */
+  private folds(n: number): boolean {
+    return n > FLATTEN_MIN && n > this.base.size * FLATTEN_SHARE;
   }
 }
 
