@@ -420,6 +420,16 @@ describe('storm spec validation', () => {
     ).toBe(true);
   });
 
+  it('accepts a second storm cluster on the same root of another ensemble (the root is per ensemble)', () => {
+    const otherZk = { ...zk, name: 'zk-other' };
+    const stormOnOther = { ...good(), zookeeper: 'zk-other', settings: {} };
+    const r = validateStormSpec(
+      { ...good(), name: 'storm-b', settings: { 'storm.zookeeper.root': '/storm-main' } },
+      { ...fleet, clusters: [...fleet.clusters, otherZk, stormOnOther as never] },
+    );
+    expect(r.ok, JSON.stringify(r.ok ? [] : r.problems)).toBe(true);
+  });
+
   it.each(cases)('rejects: %s', (_scenario, mutate, path, message, fleetOverride) => {
     const r = validateClusterSpec(mutate(good()), fleetOverride ?? fleet);
     expect(r.ok).toBe(false);

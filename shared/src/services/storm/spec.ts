@@ -425,7 +425,14 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
   const root = stormZookeeperRoot(spec);
   for (const c of fleet.clusters) {
-    if (c.kind !== 'storm' || c.name === spec.name) continue;
+    // The stored field as it is (the schema takes a name as given): only Storm clusters on the same
+    // ensemble are parsed, not every Storm cluster of the fleet at every Storm apply.
+    if (
+      c.kind !== 'storm' ||
+      c.name === spec.name ||
+      (c as { zookeeper?: unknown }).zookeeper !== spec.zookeeper
+    )
+      continue;
     const other = stormSpecSchema.safeParse(c);
     if (!other.success || other.data.zookeeper !== spec.zookeeper) continue;
     const otherRoot = stormZookeeperRoot(other.data);
