@@ -260,3 +260,11 @@ export class ZkSampler {
     this.client.close();
   }
 }
+
+/**
+ * The host of broker `id` where a lab's brokers are `hosts` in id order (`broker.id` = index + 1,
+ * as kafka-lab.ts numbers them): `broker <id>` for an id outside them, undefined for no id.
+ */
+export function controllerHost(hosts: readonly string[], id: number | undefined): string | undefined {
+  return id === undefined ? undefined : (hosts[id - 1] ?? `broker ${id}`);
+}
