@@ -26,12 +26,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { createTestCore, TEST_NOW } from '../../control-plane/dist/test-core.js';
 import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
 import type { AppliedCluster } from '../../control-plane/dist/api/contract.js';
 import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { median, ms, percentile, table } from './fleet/stats.js';
+import { watchGcPauses } from './fleet/gc-pauses.js';
 import { benchStorm } from './fleet/specs.js';
 import { BENCH_META, buildBenchFleet, reportRunning } from './fleet/in-process.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
@@ -54,14 +54,8 @@ const WARM_UP = 3;
 const PATHS = ['Fleet.applyCluster', 'PUT ?rollout=false', 'PUT (rollout)'] as const;
 type ApplyPath = (typeof PATHS)[number];
 
-/** V8's GC pauses (performance.now() start, duration ms). */
-const gcPauses: { start: number; ms: number }[] = [];
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
-}).observe({ entryTypes: ['gc'] });
 /** GC pause time that began within [from, to] (performance.now() ms). */
-const gcWithin = (from: number, to: number): number =>
-  gcPauses.reduce((sum, g) => (g.start >= from && g.start <= to ? sum + g.ms : sum), 0);
+const gcWithin = watchGcPauses();
 
 interface Timed {
   /** Each measured call's start and end (performance.now() ms). */

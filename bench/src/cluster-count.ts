@@ -27,12 +27,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { createTestCore, TEST_NOW } from '../../control-plane/dist/test-core.js';
 import { SqliteStore } from '../../control-plane/dist/store/sqlite-store.js';
 import type { Core } from '../../control-plane/dist/core.js';
 import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
 import { median, ms, table } from './fleet/stats.js';
+import { watchGcPauses } from './fleet/gc-pauses.js';
 import { BENCH_META, connectBenchAgents, reportRunning } from './fleet/in-process.js';
 import { benchProbe } from './fleet/specs.js';
 import { cleanUpOnInterrupt } from './interrupt.js';
@@ -80,14 +80,8 @@ const stormOf = (k: number) => ({
 /** A member's probe: the first host of each ensemble leads (benchProbe's leader is b0). */
 const probeOf: typeof benchProbe = (inst, address, i) => benchProbe(inst, address, i % SPAN);
 
-/** V8's GC pauses (performance.now() start, duration ms), as apply-cost.ts observes them. */
-const gcPauses: { start: number; ms: number }[] = [];
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
-}).observe({ entryTypes: ['gc'] });
 /** GC pause time that began within [from, to] (performance.now() ms). */
-const gcWithin = (from: number, to: number): number =>
-  gcPauses.reduce((sum, g) => (g.start >= from && g.start <= to ? sum + g.ms : sum), 0);
+const gcWithin = watchGcPauses();
 
 /** Wall-clock ms per call, measured rounds only. */
 interface Timings {
