@@ -1,6 +1,11 @@
 import type { ClusterSpecBase, InstancePlan } from '@hactl/shared';
 import { defaultRolloutOptions, type RolloutChoices, type RolloutOptions } from '../rollout/options.js';
-import { planCluster, type FleetSnapshot } from '../reconcile/snapshot.js';
+import {
+  planCluster,
+  withClusters,
+  type FleetSnapshot,
+  type SnapshotCluster,
+} from '../reconcile/snapshot.js';
 import { pendingStepRow, type RolloutRow, type Store } from '../store/store.js';
 import { planEffectivePlans, type StepProgress } from './plan.js';
 import type { PlannedProcedure } from './procedure.js';
@@ -107,20 +112,17 @@ export function loadProcedure(
 export function withProcedures(snap: FleetSnapshot, store: Store): FleetSnapshot {
   const active = store.listRollouts({ states: ['running', 'paused'] }).filter((r) => isProcedure(r));
   if (active.length === 0) return snap;
-  const clusters = new Map(snap.clusters);
-  const planById = new Map(snap.planById);
+  const replaced = new Map<string, SnapshotCluster>();
   for (const r of active) {
-    const c = clusters.get(r.cluster);
+    const c = replaced.get(r.cluster) ?? snap.clusters.get(r.cluster);
     const p = c && loadProcedure(store, snap, r.cluster);
     if (!c || !p) continue;
-    if (p.planError !== undefined) {
-      clusters.set(r.cluster, { ...c, planError: `membership procedure ${r.id}: ${p.planError}` });
-      continue;
-    }
-    const plans = planEffectivePlans(p.phases, p.steps);
-    for (const old of c.plans) planById.delete(old.id);
-    for (const plan of plans) planById.set(plan.id, plan);
-    clusters.set(r.cluster, { ...c, plans });
+    replaced.set(
+      r.cluster,
+      p.planError !== undefined
+        ? { ...c, planError: `membership procedure ${r.id}: ${p.planError}` }
+        : { ...c, plans: planEffectivePlans(p.phases, p.steps) },
+    );
   }
-  return { ...snap, clusters, planById };
+  return withClusters(snap, [...replaced.values()]);
 }

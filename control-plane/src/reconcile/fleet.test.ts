@@ -279,17 +279,31 @@ describe('start ordering across clusters', () => {
     // A later ZooKeeper outage does not stop brokers that already started.
     reportZk(undefined);
     fleet.reconcileTick();
-    fleet.applyCluster(
-      'kafka',
-      {
-        kind: 'kafka',
-        distribution: { home: '/kafka' },
-        zookeeper: 'zk',
-        brokers: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
-        settings: { 'num.io.threads': 4 },
-      },
-      { author: 't', message: '' },
+    fleet.applyCluster('kafka', kafkaSpec(4, [1, 2, 3]), { author: 't', message: '' });
+    expect(kafkaRunState()).toEqual(['running', 'running', 'running']);
+  });
+
+  it('an apply judges the holds of the clusters it revises; a held cluster it does not revise waits for the periodic pass', () => {
+    const meta = { author: 't', message: '' };
+    sessions.set('h4', session('h4'));
+    fleet.connectAgent(
+      { name: 'h4', address: '127.0.0.14', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      sessions.get('h4')!,
     );
+    fleet.applyCluster('zk2', zkSpec(2000, [4]), meta); // the first re-plan since h4 registered: every hold judged
+    expect(kafkaRunState()).toEqual(['stopped', 'stopped', 'stopped']);
+    reportZk(2); // zk healthy: kafka may start, but nothing has judged it since
+    // A revision of zk2 (on h4, unrelated to kafka) judges zk2's hold alone.
+    fleet.applyCluster('zk2', zkSpec(2500, [4]), meta);
+    expect(kafkaRunState()).toEqual(['stopped', 'stopped', 'stopped']);
+    // The periodic pass releases it.
+    expect(fleet.reconcileTick()).toBe(3);
+    expect(kafkaRunState()).toEqual(['running', 'running', 'running']);
+  });
+
+  it('an apply of the held cluster itself judges its hold: released once its dependency is healthy', () => {
+    reportZk(2);
+    fleet.applyCluster('kafka', kafkaSpec(4, [1, 2, 3]), { author: 't', message: '' });
     expect(kafkaRunState()).toEqual(['running', 'running', 'running']);
   });
 
@@ -549,8 +563,9 @@ describe('status views across a revision of another cluster', () => {
     twoMore();
     reportZk(2);
     const meta = { author: 't', message: '' };
-    // The first apply once zk is healthy releases kafka and kafka2 (their started fact is stored,
+    // The periodic pass once zk is healthy releases kafka and kafka2 (their started fact is stored,
     // the snapshot read again, their hosts given new desired states): out of the way first.
+    expect(fleet.reconcileTick()).toBeGreaterThan(0);
     fleet.applyCluster('zk2', zkSpec(2200, [4]), meta);
     reportZk(2);
     const views = () => ['zk', 'kafka', 'zk2', 'kafka2'].map((n) => fleet.clusterStatus(n).status.health);

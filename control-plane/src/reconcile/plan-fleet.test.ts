@@ -224,8 +224,18 @@ describe('hostsToReplan: after a revision, only the hosts of the clusters that c
     snap: { hosts, desired, clusters: new Map(clusters) },
     held,
   });
+  /** `clusters` as withRevision derives them from `from`, saying `changed` changed. */
+  const derived = (
+    clusters: [string, SnapshotCluster][],
+    from: ReadonlyMap<string, SnapshotCluster>,
+    changed: string[],
+  ) => ({
+    snap: { hosts, desired, clusters: new Map(clusters), derivedFrom: { clusters: from, changed } },
+    held: new Map<string, string>(),
+  });
+  const movedA = cluster('a', [p('a', 'h1'), p('a', 'h4')]);
 
-  it.each<[string, ReturnType<typeof after>, string[] | undefined]>([
+  it.each<[string, ReturnType<typeof after>, string[] | undefined, typeof last?]>([
     [
       'nothing changed → none',
       after([
@@ -254,6 +264,40 @@ describe('hostsToReplan: after a revision, only the hosts of the clusters that c
       ['h3'],
     ],
     ['a deleted → its hosts', after([['b', b]]), ['h1', 'h2']],
+    [
+      'b released (held before, not now) → its hosts',
+      after([
+        ['a', a],
+        ['b', b],
+      ]),
+      ['h3'],
+      { ...last, held: new Map([['b', 'zk down']]) },
+    ],
+    [
+      'derived from the last clusters by one revision of a → only the clusters it names are compared',
+      derived(
+        [
+          ['a', movedA],
+          // A new object with the same plans: compared, it would add h3; not named, it is not.
+          ['b', cluster('b', [p('b', 'h3')])],
+        ],
+        last.snap.clusters,
+        ['a'],
+      ),
+      ['h1', 'h2', 'h4'],
+    ],
+    [
+      'derived from another clusters map → every cluster compared, as without',
+      derived(
+        [
+          ['a', movedA],
+          ['b', cluster('b', [p('b', 'h2')])],
+        ],
+        new Map(),
+        ['a'],
+      ),
+      ['h1', 'h2', 'h3', 'h4'],
+    ],
     [
       'c added on h4 → h4',
       after([
@@ -293,8 +337,8 @@ describe('hostsToReplan: after a revision, only the hosts of the clusters that c
       },
       undefined,
     ],
-  ])('%s', (_s, now, expected) => {
-    const got = hostsToReplan(last, now);
+  ])('%s', (_s, now, expected, before = last) => {
+    const got = hostsToReplan(before, now);
     expect(got && [...got].sort()).toEqual(expected);
   });
 

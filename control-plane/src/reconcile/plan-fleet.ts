@@ -73,7 +73,7 @@ export function diffHostDesired(
 
 /** What a host's desired state was planned from: the snapshot's clusters and the holds. */
 export interface PlannedFrom {
-  snap: Pick<FleetSnapshot, 'hosts' | 'desired' | 'clusters'>;
+  snap: Pick<FleetSnapshot, 'hosts' | 'desired' | 'clusters' | 'derivedFrom'>;
   held: ReadonlyMap<string, string>;
 }
 
@@ -85,22 +85,30 @@ export interface PlannedFrom {
  * immutable, and a cluster whose plans did not change keeps the very same array. So when `now`
  * has `last`'s host list and stored desired states (the same objects: derived from it by new
  * revisions alone, with no re-read of the store in between), only the hosts of clusters whose
- * plans array or hold changed, before or after (added and deleted clusters included), can plan
- * differently. After a re-read (a host registered, a fact stored, a transaction rolled back) the
- * host list and desired states are new objects, and every host is planned. Without this each
- * apply planned and compared every host of the fleet: at 3,000 three-member clusters, most of an
- * apply's time (bench/dist/cluster-count.js). Pure.
+ * plans or hold changed, before or after (added and deleted clusters included), can plan
+ * differently. Which clusters those are: the names `now.derivedFrom` gives when it was derived
+ * from `last`'s clusters map (one withRevision, the usual apply), the holds that differ, and
+ * otherwise every cluster compared. After a re-read (a host registered, a fact stored, a
+ * transaction rolled back) the host list and desired states are new objects, and every host is
+ * planned. Without this each apply planned and compared every host of the fleet: at 3,000
+ * three-member clusters, most of an apply's time (bench/dist/cluster-count.js). Pure.
  */
 export function hostsToReplan(last: PlannedFrom | undefined, now: PlannedFrom): Set<string> | undefined {
   if (!last || now.snap.hosts !== last.snap.hosts || now.snap.desired !== last.snap.desired) return undefined;
   const hosts = new Set<string>();
-  const add = (plans: readonly InstancePlan[] | undefined) => plans?.forEach((p) => hosts.add(p.hostId));
-  for (const [name, c] of now.snap.clusters) {
-    const was = last.snap.clusters.get(name);
-    if (was?.plans === c.plans && now.held.get(name) === last.held.get(name)) continue;
-    add(was?.plans);
-    add(c.plans);
+  const add = (name: string) => {
+    last.snap.clusters.get(name)?.plans.forEach((p) => hosts.add(p.hostId));
+    now.snap.clusters.get(name)?.plans.forEach((p) => hosts.add(p.hostId));
+  };
+  for (const [name, reason] of now.held) if (last.held.get(name) !== reason) add(name);
+  for (const name of last.held.keys()) if (!now.held.has(name)) add(name);
+  const derived = now.snap.derivedFrom;
+  if (now.snap.clusters === last.snap.clusters) return hosts;
+  if (derived?.clusters === last.snap.clusters) {
+    derived.changed.forEach(add);
+    return hosts;
   }
-  for (const [name, was] of last.snap.clusters) if (!now.snap.clusters.has(name)) add(was.plans);
+  for (const [name, c] of now.snap.clusters) if (last.snap.clusters.get(name)?.plans !== c.plans) add(name);
+  for (const name of last.snap.clusters.keys()) if (!now.snap.clusters.has(name)) add(name);
   return hosts;
 }

@@ -22,7 +22,13 @@ import { diffHostDesired, hostsToReplan, planHostDesired, type PlannedFrom } fro
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
 import { FORMED_FACT, checkFormed, checkIdentity } from './formed.js';
-import { planCluster, withDesired, withRevision, type FleetSnapshot } from './snapshot.js';
+import {
+  planCluster,
+  withDesired,
+  withRevision,
+  type FleetSnapshot,
+  type SnapshotCluster,
+} from './snapshot.js';
 import type { StatusReader } from './status.js';
 import { planProcedure, type PlannedProcedure } from '../membership/procedure.js';
 import { MEMBERSHIP_ACTION, insertProcedure } from '../membership/stored.js';
@@ -188,7 +194,7 @@ export class Revisions {
     const checked = current?.claimsChecked;
     const result = validateClusterSpec(raw, others, {
       randomId: this.o.randomId,
-      otherPlans: [...snap.clusters.values()].filter((c) => c.name !== name).map((c) => c.plans),
+      otherPlans: (plans) => plansOnHostsOf(snap, plans, name),
       // Its current plans' claims were checked against these very hosts (SnapshotCluster.claimsChecked).
       ...(checked && checked.plans === current.plans && checked.hosts === snap.context.hosts
         ? { checkedPlans: current.plans }
@@ -483,6 +489,15 @@ export class Revisions {
    * Re-plans the fleet's desired states inside the caller's transaction: records the release of
    * clusters whose dependencies became healthy (the `hactl.started` fact), holds the others
    * stopped, stores each host whose desired state changed, and returns them to push after commit.
+   *
+   * Which holds are judged: those of every unreleased cluster (snapshot.ts `unreleased`; every
+   * other cluster is free), except after one revision derived from the snapshot of the last
+   * re-plan (an apply): then only the revised cluster's and its dependents', and every other
+   * unreleased cluster keeps the hold it had. A dependency's health moves with reports and time,
+   * not with another cluster's revision, and the periodic pass (`learn`, then a whole re-plan)
+   * releases a held cluster within one reconcile interval. Judging every hold at each apply rolled
+   * up every held cluster's dependencies: with 3,000 Storm clusters waiting for their ensembles,
+   * 3,000 roll-ups per apply (bench/dist/cluster-count.js --storm).
    */
   recomputeDesired(now: number): DesiredPush[] {
     let snap = this.o.snapshot();
@@ -492,7 +507,15 @@ export class Revisions {
     const healthOf = (name: string) => (status ??= this.o.status()).healthOf(name);
     const held = new Map<string, string>();
     let released = false;
-    for (const c of snap.clusters.values()) {
+    const last = this.planned;
+    const revised =
+      last && snap.derivedFrom?.clusters === last.snap.clusters ? snap.derivedFrom.changed : undefined;
+    if (revised)
+      for (const [name, reason] of last!.held)
+        if (snap.unreleased.has(name) && !revised.includes(name)) held.set(name, reason);
+    for (const name of revised ?? snap.unreleased.keys()) {
+      const c = snap.unreleased.has(name) ? snap.clusters.get(name) : undefined;
+      if (!c) continue;
       const hold = checkDependencyHold(c.spec, snap.context.clusterFacts?.get(c.name), healthOf);
       if (hold.state === 'held') held.set(c.name, hold.reason);
       if (hold.state === 'release') {
@@ -507,7 +530,11 @@ export class Revisions {
     // Only the hosts whose clusters changed since the last re-plan, when nothing else did.
     const touched = hostsToReplan(this.planned, { snap, held });
     const only = touched && [...touched].filter((id) => snap.hostById.has(id));
-    const byHost = planHostDesired(only ?? snap.hostById.keys(), snap.clusters.values(), held);
+    const byHost = planHostDesired(
+      only ?? snap.hostById.keys(),
+      only ? clustersOn(snap, only) : snap.clusters.values(),
+      held,
+    );
     const changes = diffHostDesired(snap.desired, byHost);
     if (only && this.o.checkReplan) {
       const all = diffHostDesired(
@@ -653,4 +680,39 @@ function describeProcedure(p: PlannedProcedure, hostNames: ReadonlyMap<string, s
     if (k > 0) lists.set(k, `members ${plans.map((x) => memberOfInstance(x.id)).join(', ')}`);
   });
   return describeMembershipSteps(p.steps, hostNames, lists);
+}
+
+/** The clusters with a plan on one of `hostIds` (planHostDesired orders each host's instances itself). */
+function clustersOn(snap: FleetSnapshot, hostIds: Iterable<string>): SnapshotCluster[] {
+  const names = new Set<string>();
+  for (const id of hostIds) for (const name of snap.clustersOnHost.get(id) ?? []) names.add(name);
+  return [...names].map((name) => snap.clusters.get(name)!);
+}
+
+/**
+ * The plans of the clusters other than `except` with a plan on a host of `plans` or at one of
+ * their addresses (the `clustersOnHost` and `hostsAtAddress` indexes), per cluster in the
+ * snapshot's cluster order (by name): what validateClusterSpec's claims check needs of the fleet
+ * (claims.ts plansNear keeps the same plans of every cluster's). A plan on a host that is not
+ * registered is at its host id as an address there, and so here.
+ */
+function plansOnHostsOf(
+  snap: FleetSnapshot,
+  plans: readonly InstancePlan[],
+  except: string,
+): (readonly InstancePlan[])[] {
+  const hostIds = new Set<string>();
+  for (const p of plans) {
+    const address = snap.hostById.get(p.hostId)?.address ?? p.hostId;
+    hostIds.add(p.hostId).add(address);
+    for (const id of snap.hostsAtAddress.get(address) ?? []) hostIds.add(id);
+  }
+  const names = new Set<string>();
+  for (const id of hostIds)
+    for (const name of snap.clustersOnHost.get(id) ?? []) if (name !== except) names.add(name);
+  return [...names].sort(byText).map((name) => snap.clusters.get(name)!.plans);
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

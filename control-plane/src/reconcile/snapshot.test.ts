@@ -143,9 +143,16 @@ describe('fleet snapshot', () => {
      * what a fresh read cannot have; the JSON and the clusters without that record are compared.
      */
     // Native copies of every map: the derived snapshot's are overlays (overlay-map.ts), compared
-    // entry for entry and in order, as a reader sees them.
-    const shape = (s: FleetSnapshot) => ({
+    // entry for entry and in order, as a reader sees them. The indexes by host, dependency and
+    // hold are compared by key (their order means nothing); `derivedFrom` says how a snapshot was
+    // derived, which a fresh read cannot say.
+    const byKey = <V>(m: ReadonlyMap<string, V>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const shape = ({ derivedFrom: _derived, ...s }: FleetSnapshot) => ({
       ...s,
+      clustersOnHost: byKey(s.clustersOnHost),
+      hostsAtAddress: byKey(s.hostsAtAddress),
+      dependents: byKey(s.dependents),
+      unreleased: byKey(s.unreleased),
       context: { ...s.context, clusterFacts: new Map(s.context.clusterFacts ?? []) },
       planById: new Map(s.planById),
       clusters: new Map([...s.clusters].map(([name, { claimsChecked: _checked, ...c }]) => [name, c])),

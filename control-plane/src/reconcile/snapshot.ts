@@ -7,6 +7,7 @@ import {
   type InstancePlan,
 } from '@hactl/shared';
 import { applyOperatorStops } from '../actions/run-state.js';
+import { STARTED_FACT } from './holds.js';
 import type { ClusterRow, HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
 import { overlay } from './overlay-map.js';
@@ -79,6 +80,33 @@ export interface FleetSnapshot {
   planById: ReadonlyMap<string, InstancePlan>;
   /** Host id → its stored desired state. */
   desired: ReadonlyMap<string, SnapshotDesired>;
+  /**
+   * Host id → the names of the clusters with a plan on it, sorted (the clusters' order); a host
+   * with none is absent. What an apply reads to plan, compare and check the claims of only the
+   * hosts it touches: without it each apply scanned every cluster's plans three times, so its cost
+   * grew with the number of clusters (bench/dist/cluster-count.js --storm: at 6,000 clusters about
+   * 10 ms of a 33 ms PUT). The order of the map itself means nothing.
+   */
+  clustersOnHost: ReadonlyMap<string, readonly string[]>;
+  /** Host address → the ids of the hosts registered at it (ports are per address; hosts may share one). */
+  hostsAtAddress: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Cluster name → the clusters whose kind names it among their `dependencies` (whose planners
+   * read its spec), sorted; the name need not be a cluster (a reference to a missing one).
+   */
+  dependents: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The clusters with dependencies that were not released yet (no `hactl.started` fact, holds.ts)
+   * → those dependencies: the only clusters a dependency hold can hold or release.
+   */
+  unreleased: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Set by `withRevision` alone: the clusters map it derived this one's from and the names whose
+   * entry differs between the two (the revised cluster and the dependents planned again). A re-plan
+   * that last ran on that map re-plans the hosts of those clusters only (plan-fleet.ts
+   * hostsToReplan). Any other derivation leaves it out.
+   */
+  derivedFrom?: { clusters: ReadonlyMap<string, SnapshotCluster>; changed: readonly string[] };
 }
 
 /**
@@ -117,6 +145,12 @@ export function readFleetSnapshot(store: Store): FleetSnapshot {
     });
     for (const p of plans) planById.set(p.id, p);
   }
+  const hostsAtAddress = new Map<string, string[]>();
+  for (const h of hosts) {
+    const ids = hostsAtAddress.get(h.address);
+    if (ids) ids.push(h.id);
+    else hostsAtAddress.set(h.address, [h.id]);
+  }
   return {
     hosts,
     hostById: new Map(hosts.map((h) => [h.id, h])),
@@ -126,7 +160,92 @@ export function readFleetSnapshot(store: Store): FleetSnapshot {
     context,
     planById,
     desired,
+    hostsAtAddress,
+    ...indexClusters(clusters, context.clusterFacts),
   };
+}
+
+/** The snapshot's indexes of `clusters` (in name order), as a fresh read builds them. */
+function indexClusters(
+  clusters: ReadonlyMap<string, SnapshotCluster>,
+  facts: FleetContext['clusterFacts'],
+): Pick<FleetSnapshot, 'clustersOnHost' | 'dependents' | 'unreleased'> {
+  const clustersOnHost = new Map<string, string[]>();
+  const dependents = new Map<string, string[]>();
+  const unreleased = new Map<string, readonly string[]>();
+  for (const c of clusters.values()) {
+    for (const hostId of hostsOf(c.plans)) {
+      const names = clustersOnHost.get(hostId);
+      if (names) names.push(c.name);
+      else clustersOnHost.set(hostId, [c.name]);
+    }
+    const deps = dependenciesOf(c);
+    for (const d of deps) {
+      const names = dependents.get(d);
+      if (names) names.push(c.name);
+      else dependents.set(d, [c.name]);
+    }
+    if (isUnreleased(deps, facts?.get(c.name))) unreleased.set(c.name, deps);
+  }
+  return { clustersOnHost, dependents, unreleased };
+}
+
+/** The distinct hosts of `plans`. */
+function hostsOf(plans: readonly InstancePlan[]): Set<string> {
+  return new Set(plans.map((p) => p.hostId));
+}
+
+/** The clusters `c`'s kind says it depends on (and whose specs its planner reads). */
+function dependenciesOf(c: { kind: string; spec: ClusterSpecBase }): readonly string[] {
+  return serviceKind(c.kind)?.dependencies?.(c.spec) ?? [];
+}
+
+/** Whether a cluster with `deps` can still be held: it has some, and was not released (holds.ts). */
+function isUnreleased(deps: readonly string[], facts: Readonly<Record<string, string>> | undefined): boolean {
+  return deps.length > 0 && facts?.[STARTED_FACT] !== '1';
+}
+
+/**
+ * `index` (name lists per key, each sorted) after `name` left the lists of `from` and joined
+ * those of `to`; a key left with no name is deleted. Pure.
+ */
+function moveName(
+  index: ReadonlyMap<string, readonly string[]>,
+  name: string,
+  from: Iterable<string>,
+  to: Iterable<string>,
+): ReadonlyMap<string, readonly string[]> {
+  const next = new Map<string, readonly string[]>();
+  const deleted: string[] = [];
+  const current = (key: string) => next.get(key) ?? index.get(key) ?? [];
+  for (const key of from) {
+    const names = current(key).filter((n) => n !== name);
+    if (names.length) next.set(key, names);
+    else {
+      next.delete(key);
+      deleted.push(key);
+    }
+  }
+  for (const key of to) {
+    const names = current(key);
+    if (names.includes(name)) continue;
+    next.set(key, [...names, name].sort(byText));
+    const at = deleted.indexOf(key);
+    if (at >= 0) deleted.splice(at, 1);
+  }
+  return next.size || deleted.length ? overlay(index, next, deleted) : index;
+}
+
+/** Orders strings as the store orders names (binary). */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The keys of `a` not in `b`. */
+function minus(a: Iterable<string>, b: ReadonlySet<string> | readonly string[]): string[] {
+  const has =
+    b instanceof Set ? (k: string) => b.has(k) : (k: string) => (b as readonly string[]).includes(k);
+  return [...a].filter((k) => !has(k));
 }
 
 /**
@@ -171,9 +290,10 @@ export interface StoredRevision {
  * The snapshot after one cluster's new revision (and its facts) was stored, derived from `snap`
  * instead of re-reading and re-planning the whole fleet: the cluster takes its new spec, facts and
  * plans, and only the clusters whose planners read its spec (those naming it among their kind's
- * `dependencies`) are planned again. Every other cluster keeps its plans: a planner reads only
- * the hosts, its own facts and the specs it depends on, and none of those changed. Equal to
- * `readFleetSnapshot` of the store after the write (snapshot.test.ts). Pure.
+ * `dependencies`, the `dependents` index) are planned again. Every other cluster keeps its plans:
+ * a planner reads only the hosts, its own facts and the specs it depends on, and none of those
+ * changed. Equal to `readFleetSnapshot` of the store after the write (snapshot.test.ts), with
+ * `derivedFrom` saying what changed. Pure.
  */
 export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSnapshot {
   const changed: SnapshotCluster = {
@@ -189,9 +309,9 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
   // cluster that exists keeps its place, so only a new one makes the maps be rebuilt in order;
   // changing one entry of an overlay (overlay-map.ts), not a copy, keeps an apply's cost off the
   // number of clusters (bench/dist/cluster-count.js).
-  const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
-  const known = snap.clusters.has(rev.name);
-  let clusters = known
+  const byName = ([a]: [string, unknown], [b]: [string, unknown]) => byText(a, b);
+  const before = snap.clusters.get(rev.name);
+  let clusters = before
     ? overlay(snap.clusters, [[rev.name, changed]])
     : new Map([...snap.clusters, [rev.name, changed] as [string, SnapshotCluster]].sort(byName));
   const facts = snap.context.clusterFacts ?? new Map<string, Record<string, string>>();
@@ -207,41 +327,88 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
     clusters: [...clusters.values()].map((c) => c.spec),
     clusterFacts,
   };
-  // Plans by id, in cluster order as a fresh read makes it: a cluster whose plans are the same
-  // instances as before takes its new plans in place; any other change rebuilds the map.
-  const planSets: [string, InstancePlan][] = [];
-  let rebuild = false;
-  const replace = (before: SnapshotCluster | undefined, after: SnapshotCluster) => {
-    if (before && sameInstances(before.plans, after.plans))
-      for (const p of after.plans) planSets.push([p.id, p]);
-    else rebuild = true;
-  };
-  replace(snap.clusters.get(rev.name), changed);
+  const depsBefore = before ? dependenciesOf(before) : [];
+  const deps = dependenciesOf(changed);
+  const dependents = moveName(snap.dependents, rev.name, minus(depsBefore, deps), minus(deps, depsBefore));
+  const unreleased = isUnreleased(deps, rev.facts)
+    ? overlay(snap.unreleased, [[rev.name, deps]])
+    : overlay(snap.unreleased, [], [rev.name]);
   const replans: [string, SnapshotCluster][] = [];
-  for (const c of clusters.values()) {
-    if (c.name === rev.name || !dependsOn(c, rev.name)) continue;
-    const next = replanned(c, context, snap.desired);
-    replans.push([c.name, next]);
-    replace(c, next);
+  for (const name of dependents.get(rev.name) ?? []) {
+    const c = clusters.get(name);
+    if (c && name !== rev.name) replans.push([name, replanned(c, context, snap.desired)]);
   }
   if (replans.length) clusters = overlay(clusters, replans);
+  const names = [rev.name, ...replans.map(([name]) => name)];
+  return {
+    ...snap,
+    clusters,
+    context,
+    ...reindexPlans(snap, clusters, names),
+    dependents,
+    unreleased,
+    derivedFrom: { clusters: snap.clusters, changed: names },
+  };
+}
+
+/**
+ * The snapshot with the entries of some existing clusters replaced (new plans or a plan error,
+ * same names and specs; membership/stored.ts withProcedures), its plan indexes kept in step. No
+ * `derivedFrom`: hostsToReplan then compares every cluster. Pure.
+ */
+export function withClusters(snap: FleetSnapshot, replaced: readonly SnapshotCluster[]): FleetSnapshot {
+  if (replaced.length === 0) return snap;
+  const clusters = overlay(
+    snap.clusters,
+    replaced.map((c): [string, SnapshotCluster] => [c.name, c]),
+  );
+  const { derivedFrom: _dropped, ...rest } = snap;
+  return {
+    ...rest,
+    clusters,
+    ...reindexPlans(
+      snap,
+      clusters,
+      replaced.map((c) => c.name),
+    ),
+  };
+}
+
+/**
+ * `planById` and `clustersOnHost` after the clusters `names` took their entries in `clusters`
+ * (from `snap.clusters`, where a new one is missing). Plans by id keep the order a fresh read
+ * makes (cluster order): a cluster whose plans are the same instances as before takes its new
+ * plans in place, and any other change rebuilds the map.
+ */
+function reindexPlans(
+  snap: FleetSnapshot,
+  clusters: ReadonlyMap<string, SnapshotCluster>,
+  names: readonly string[],
+): Pick<FleetSnapshot, 'planById' | 'clustersOnHost'> {
+  const planSets: [string, InstancePlan][] = [];
+  let rebuild = false;
+  let clustersOnHost = snap.clustersOnHost;
+  for (const name of names) {
+    const was = snap.clusters.get(name)?.plans ?? [];
+    const now = clusters.get(name)?.plans ?? [];
+    if (was === now) continue;
+    if (snap.clusters.has(name) && sameInstances(was, now)) for (const p of now) planSets.push([p.id, p]);
+    else rebuild = true;
+    const [from, to] = [hostsOf(was), hostsOf(now)];
+    clustersOnHost = moveName(clustersOnHost, name, minus(from, to), minus(to, from));
+  }
   let planById: ReadonlyMap<string, InstancePlan>;
   if (rebuild) {
     const all = new Map<string, InstancePlan>();
     for (const c of clusters.values()) for (const p of c.plans) all.set(p.id, p);
     planById = all;
   } else planById = overlay(snap.planById, planSets);
-  return { ...snap, clusters, context, planById };
+  return { planById, clustersOnHost };
 }
 
 /** The same instance ids in the same order. */
 function sameInstances(a: readonly InstancePlan[], b: readonly InstancePlan[]): boolean {
   return a.length === b.length && a.every((p, i) => p.id === b[i]!.id);
-}
-
-/** Whether `c`'s kind names `name` among the clusters it depends on (and whose specs it plans with). */
-function dependsOn(c: SnapshotCluster, name: string): boolean {
-  return (serviceKind(c.kind)?.dependencies?.(c.spec) ?? []).includes(name);
 }
 
 /** `c` planned again against `context`, exactly as `readFleetSnapshot` plans it. */

@@ -38,11 +38,16 @@ export interface ValidateOptions {
    */
   randomId?: () => string;
   /**
-   * Every other cluster's plans. With them the clashes with their instances are checked in the same
-   * pass as the cluster's own and returned as `clashes` (the spec itself is valid; the fleet
-   * refuses it).
+   * Every other cluster's plans, per cluster in the fleet's cluster order; or a function that
+   * answers, for the cluster's new plans, at least the other clusters' plans that can clash with
+   * them (those with a plan on one of their hosts or at one of their hosts' addresses; more is
+   * harmless), in that order: a fleet that indexes its plans by host gives those alone instead of
+   * every cluster's. With them the clashes with their instances are checked in the same pass as
+   * the cluster's own and returned as `clashes` (the spec itself is valid; the fleet refuses it).
    */
-  otherPlans?: readonly (readonly InstancePlan[])[];
+  otherPlans?:
+    | readonly (readonly InstancePlan[])[]
+    | ((plans: readonly InstancePlan[]) => Iterable<readonly InstancePlan[]>);
   /**
    * The cluster's current plans, when their claims were checked against exactly `fleet.hosts` and
    * the clusters of `otherPlans` (the control plane records when: snapshot.ts `claimsChecked`).
@@ -147,11 +152,10 @@ function checkAllClaims(
   spec: ClusterSpecBase,
   plans: readonly InstancePlan[],
   hosts: readonly HostRecord[],
-  otherPlans: readonly (readonly InstancePlan[])[] | undefined,
+  otherPlans: ValidateOptions['otherPlans'],
 ): { own: ErrorDetail[]; others: ErrorDetail[] } {
-  const all = otherPlans
-    ? checkClaims(hosts, [...plansNear(hosts, otherPlans, plans), plans], spec.name)
-    : undefined;
+  const others = typeof otherPlans === 'function' ? otherPlans(plans) : otherPlans;
+  const all = others ? checkClaims(hosts, [...plansNear(hosts, others, plans), plans], spec.name) : undefined;
   if (all?.length === 0) return { own: [], others: [] };
   const byId = new Map(plans.map((p) => [p.id, p]));
   const own = checkClaims(hosts, [plans], spec.name).map((problem) => {
