@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { EventView } from '@hactl/control-plane/dist/api/contract.js';
 import { Lab, type RolloutView } from '../src/lab/fleet.js';
 import { waitFor } from '../src/lab/wait.js';
-import { connectZk, ensureZnode, listZnodes, watchZk } from '../src/lab/zk-watch.js';
+import { connectZk, ensureZnode, listZnodes, sampleModes, watchZk } from '../src/lab/zk-watch.js';
+import { zkMode } from '../src/lab/four-letter.js';
+import { whileFrozen } from '../src/lab/freeze.js';
 import { LAB_JVM_FLAGS } from '../src/lab/dist.js';
 
 // Lab slice: 127.0.19.0/24 (reserved for membership e2e tests).
@@ -31,6 +34,11 @@ const spec = (ids: readonly number[]) => ({
  * once with the three-server list, elect their own leader over an empty tree while member 1 still
  * serves standalone (two leaders in the samples), and once member 1 restarts into their quorum the
  * znodes written before are gone.
+ *
+ * The 5 → 3 case also takes the handover's "leads again" path (rollout/handover.ts) on the real
+ * service: zk-5, the leader it removes first, is made to win the election after its handover
+ * restart, and hactl must restart it again and have the handover done only once another member
+ * leads. A control plane that judged the handover done on the restart alone fails it.
  */
 describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', { timeout: 600_000 }, () => {
   let lab: Lab;
@@ -107,6 +115,124 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
     return done!;
   }
 
+  const instance = (id: number): string => `${CLUSTER}/zk-${id}`;
+
+  /** zk-`id`'s pid as its agent last reported it (0 while none runs). */
+  const pidOf = async (id: number): Promise<number> =>
+    (await lab.cluster(CLUSTER)).status.members.find((m) => m.instance === instance(id))?.pid ?? 0;
+
+  /** The myid whose `srvr` says `Mode: leader`, once one does. */
+  const leaderNow = (): Promise<number> =>
+    waitFor(
+      'a ZooKeeper leader',
+      async () => {
+        const i = (await sampleModes(ADDRESSES)).indexOf('leader');
+        return i < 0 ? undefined : i + 1;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+
+  /**
+   * Restarts the leader (hactl's one-member restart, through the gates) until zk-`id` leads. With
+   * nothing being written the others hold the same zxid, so the highest myid among them wins the
+   * election that follows (FastLeaderElection.totalOrderPredicate): zk-5 after one restart at most.
+   */
+  async function makeLeader(id: number): Promise<void> {
+    for (let restarts = 0; ; restarts++) {
+      const leader = await leaderNow();
+      if (leader === id) return;
+      if (restarts === 3)
+        throw new Error(`zk-${leader} still leads after ${restarts} restarts, not zk-${id}`);
+      const r = await lab.api<{ rollout: RolloutView }>(
+        'POST',
+        `/v1/clusters/${CLUSTER}/members/zk-${leader}/restart`,
+        { reason: `e2e: let zk-${id} lead` },
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      await lab.waitForRollout(r.body.rollout.id);
+      await lab.waitForHealth(CLUSTER, 'healthy');
+    }
+  }
+
+  /** What `leadAgainAfterHandover` saw of zk-5's handover. */
+  interface LeadsAgain {
+    /** zk-5's process before the handover, and the one its first handover restart started. */
+    oldPid: number;
+    newPid: number;
+    /** What that new process's `srvr` said once it served (zk-1 and zk-2 still frozen). */
+    modeAfterRestart: string;
+    /** Each member's `srvr` Mode just after hactl had the handover step done (`-`: no answer). */
+    modesWhenDone: string[];
+    /** ms since epoch: the handover's first request, and zk-1 and zk-2 frozen. */
+    requestedAt: number;
+    frozenAt: number;
+  }
+
+  /**
+   * Makes zk-5, the leader the procedure removes first, win the election that follows its handover
+   * restart: the case handover.ts puts the step back for ("leads again"), seen in CI when the others
+   * had not elected a leader by the time it was back. zk-1 and zk-2 are frozen (SIGSTOP) from the
+   * moment the handover is requested until zk-5's new process serves: zk-3 and zk-4 are two votes
+   * of five and cannot elect alone, so the election waits for zk-5's new process, whose vote wins
+   * it (the same epoch, a zxid at least theirs since a follower logs only what its leader sent, and
+   * the highest myid: FastLeaderElection.totalOrderPredicate); it leads with zk-3 and zk-4.
+   *
+   * Frozen at the request, not at the agent's `process_stopping`: in a run here the others noticed
+   * the old process gone 0.46 s after that line and had elected zk-4 0.4 s later, while the lease
+   * came 0.5 s after the request. Freezing before the lease does not hold it back: its
+   * cluster-healthy gate reads the agents' probes, and a probe of a frozen member fails only at its
+   * timeout (2 s). The test logs both delays.
+   *
+   * Then waits for hactl to have the handover done and reads every member's `srvr` at that moment.
+   */
+  async function leadAgainAfterHandover(rollout: string): Promise<LeadsAgain> {
+    const handover = async () =>
+      (await lab.api<RolloutView>('GET', `/v1/rollouts/${rollout}`)).body.steps.find(
+        (s) => s.op === 'handover' && s.instance === instance(5),
+      );
+    const oldPid = await pidOf(5);
+    const frozen = [await pidOf(1), await pidOf(2)];
+    const requested = await waitFor(
+      'the handover of zk-5 to be requested',
+      async () => {
+        const s = await handover();
+        return s?.state === 'pending' ? undefined : s;
+      },
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
+    expect(requested?.state, 'zk-5 leads, so its handover step restarts it').toBe('requested');
+    const frozenAt = Date.now();
+    const { newPid, modeAfterRestart } = await whileFrozen(frozen, async () => {
+      const newPid = await waitFor(
+        'zk-5 to restart (zk-1 and zk-2 frozen)',
+        async () => {
+          const pid = await pidOf(5);
+          return pid > 0 && pid !== oldPid ? pid : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
+      // The old process is gone (its agent stops it before it starts the new one): this is the new one.
+      const modeAfterRestart = await waitFor("zk-5's new process to serve", () => zkMode(ADDRESSES[4]!), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
+      return { newPid, modeAfterRestart };
+    });
+    await waitFor(
+      'hactl to have the handover of zk-5 done',
+      async () => ((await handover())?.state === 'done' ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+    return {
+      oldPid,
+      newPid,
+      modeAfterRestart,
+      modesWhenDone: await sampleModes(ADDRESSES),
+      requestedAt: Date.parse(requested!.requestedAt!),
+      frozenAt,
+    };
+  }
+
   it('1 → 3: the dry run lists the steps; the new members start one at a time, never electing a leader of their own', async () => {
     const dry = await lab.api<{ membershipSteps?: string[] }>(
       'PUT',
@@ -147,10 +273,61 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
     expect(done.steps.filter((s) => s.note.startsWith('started'))).toHaveLength(2);
   });
 
-  it('5 → 3: removed members keep running until their stop step, stopped under a lease', async () => {
-    const done = await change('shrink-5-3', [1, 2, 3], 15_000);
+  it('5 → 3, zk-5 leading and winning again after its handover restart: restarted again, done once another leads; removed members stopped under a lease', async () => {
+    await makeLeader(5);
+    const since = Date.now();
+    let seen: LeadsAgain | undefined;
+    const done = await change('shrink-5-3', [1, 2, 3], 15_000, async (rollout) => {
+      seen = await leadAgainAfterHandover(rollout);
+      const { oldPid, newPid, modeAfterRestart, modesWhenDone, requestedAt, frozenAt } = seen;
+      const leased = lab.agentEvents(['mz5'], CLUSTER, since).find((e) => e.msg === 'restarting under lease');
+      console.log(
+        `zookeeper shrink-5-3: zk-5 ${modeAfterRestart === 'leader' ? 'led again' : `was ${modeAfterRestart}`} ` +
+          `after handover restart 1 (pid ${oldPid} → ${newPid}); zk-1 and zk-2 frozen ${frozenAt - requestedAt} ms ` +
+          `after the request, the lease taken ${(leased?.at ?? NaN) - requestedAt} ms after it; when hactl had the ` +
+          `handover done, srvr said ${modesWhenDone.map((m, i) => `zk-${i + 1}=${m}`).join(' ')}`,
+      );
+      // ZooKeeper's own word: the restarted member won the election again, and it followed another
+      // member when hactl had its handover done.
+      expect(modeAfterRestart).toBe('leader');
+      expect(modesWhenDone[4], 'zk-5 follows once hactl has its handover done').toBe('follower');
+    });
     const stops = done.steps.filter((s) => s.note.includes('stopped'));
     expect(stops.map((s) => s.instance).sort()).toEqual(['zk-ms/zk-4', 'zk-ms/zk-5']);
+
+    // hactl's record of the handover step, oldest first: each put-back and its finish.
+    const step = done.steps.find((s) => s.op === 'handover' && s.instance === instance(5))!;
+    const prefix = `rollout ${done.id} step ${step.index}: `;
+    const { body } = await lab.api<{ events: EventView[] }>(
+      'GET',
+      `/v1/events?cluster=${CLUSTER}&limit=1000`,
+    );
+    const said = body.events
+      .filter((e) => e.type === 'rollout.step' && e.message.startsWith(prefix))
+      .map((e) => e.message.slice(prefix.length))
+      .reverse();
+    console.log(
+      `zookeeper shrink-5-3: handed over on restart ${said.length}; the step said: ${said.join(' | ')}`,
+    );
+    // hactl put the step back, restarted that very process under a new command, and had the step
+    // done only when a probe named another member leading: the one srvr named. Should zk-5 win
+    // again after a later restart on its own (as in CI), each put-back restarts the process the one
+    // before started.
+    const { oldPid, newPid, modesWhenDone } = seen!;
+    const again = ', and it leads again: handing over again';
+    expect(said[0]).toBe(`restarted (pid ${oldPid} → ${newPid})${again}`);
+    expect(said.slice(1, -1).filter((m) => !m.endsWith(again))).toEqual([]);
+    expect(said.at(-1)).toMatch(
+      new RegExp(
+        `^${instance(5)} restarted \\(pid \\d+ → \\d+\\)(, ready in \\d+ ms)?; ${CLUSTER}/zk-[1-4] leads now$`,
+      ),
+    );
+    expect(said.at(-1)).toContain(`; ${instance(modesWhenDone.indexOf('leader') + 1)} leads now`);
+    const pids = said.map((m) => /\(pid (\d+) → (\d+)\)/.exec(m)?.slice(1));
+    expect(pids.slice(1).map((p) => p?.[0])).toEqual(pids.slice(0, -1).map((p) => p?.[1]));
+    // zk-5 went down once per handover restart, and once more for its stop.
+    const downs = lab.agentEvents(['mz5'], CLUSTER, since).filter((e) => e.msg === 'process_stopping');
+    expect(downs).toHaveLength(said.length + 1);
   });
 
   it('replace one member: {1,2,3} → {1,2,6} grows to four, then shrinks', async () => {
