@@ -29,6 +29,7 @@ import {
   type FleetSnapshot,
   type SnapshotCluster,
 } from './snapshot.js';
+import { overlay } from './overlay-map.js';
 import type { StatusReader } from './status.js';
 import { planProcedure, type PlannedProcedure } from '../membership/procedure.js';
 import { MEMBERSHIP_ACTION, insertProcedure } from '../membership/stored.js';
@@ -222,8 +223,10 @@ export class Revisions {
       );
     const newFacts: Record<string, string> = {};
     for (const [k, v] of Object.entries(result.initialFacts)) if (stored[k] === undefined) newFacts[k] = v;
-    const facts = new Map(others.clusterFacts ?? []);
-    facts.set(name, { ...stored, ...newFacts });
+    // An overlay, not a copy: an apply's cost stays off the number of clusters (overlay-map.ts).
+    const facts = overlay(others.clusterFacts ?? new Map<string, Record<string, string>>(), [
+      [name, { ...stored, ...newFacts }],
+    ]);
     const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
     // Members the operator stopped stay stopped on a re-apply (actions/run-state.ts).
     return { spec, newFacts, fleet, plans: applyOperatorStops(result.plans, stored) };

@@ -324,7 +324,11 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
         );
   const context: FleetContext = {
     hosts: snap.context.hosts,
-    clusters: [...clusters.values()].map((c) => c.spec),
+    // The same list with one spec replaced (an array copy) when the cluster exists: the list is the
+    // clusters' specs in their order, and iterating an overlay costs more.
+    clusters: before
+      ? snap.context.clusters.map((s) => (s.name === rev.name ? rev.spec : s))
+      : [...clusters.values()].map((c) => c.spec),
     clusterFacts,
   };
   const depsBefore = before ? dependenciesOf(before) : [];
