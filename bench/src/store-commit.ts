@@ -20,7 +20,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hostDesiredJson, storm, zookeeper, type FleetContext, type HostRecord } from '@hactl/shared';
+import {
+  clusterSpecMap,
+  hostDesiredJson,
+  storm,
+  zookeeper,
+  type FleetContext,
+  type HostRecord,
+} from '@hactl/shared';
 import { SqliteStore, isSqlitePageSize } from '../../control-plane/dist/store/sqlite-store.js';
 import { planHostDesired } from '../../control-plane/dist/reconcile/plan-fleet.js';
 import { parseBenchArgs, wholeNumberArg, wholeNumberListArg } from './cli-args.js';
@@ -69,7 +76,7 @@ const hostRecords: HostRecord[] = Array.from({ length: HOSTS }, (_, i) => ({
 }));
 /** fleet-push's clusters: ZooKeeper on the first three hosts, a nimbus, every other host a supervisor. */
 const zkSpec = zookeeper.zookeeperSpecSchema.parse({ name: 'zk-bench', ...BENCH_ZOOKEEPER });
-const fleet: FleetContext = { hosts: hostRecords, clusters: [zkSpec] };
+const fleet: FleetContext = { hosts: hostRecords, clusters: clusterSpecMap([zkSpec]) };
 const zkPlans = zookeeper.planZookeeper(zkSpec, fleet);
 
 /**

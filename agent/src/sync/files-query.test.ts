@@ -19,7 +19,7 @@ function zkInputs(): unknown {
   const kind = serviceKind('zookeeper')!;
   const fleet = {
     hosts: [{ id: 'h1', name: 'h1', address: '127.0.0.1', dataRoot: dir, labels: {} }],
-    clusters: [],
+    clusters: new Map(),
   };
   const v = kind.validate(
     {

@@ -169,7 +169,7 @@ describe('planProcedure', () => {
       kind: 'zookeeper',
       members: ids.map((id) => ({ id, host: `h${id}` })),
     }) as ClusterSpecBase;
-  const fleet: FleetContext = { hosts: [], clusters: [] };
+  const fleet: FleetContext = { hosts: [], clusters: new Map() };
 
   it('a settings-only change reads no member status (rolling a large cluster up was most of an apply)', () => {
     const members = () => {

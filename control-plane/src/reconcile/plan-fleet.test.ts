@@ -17,7 +17,7 @@ const fleet: FleetContext = {
     dataRoot: '/d',
     labels: {},
   })),
-  clusters: [],
+  clusters: new Map(),
 };
 const zk = {
   name: 'zk',

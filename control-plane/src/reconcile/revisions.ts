@@ -5,6 +5,7 @@ import {
   classifyChange,
   describeDistribution,
   memberOfInstance,
+  overlay,
   planRestartOrder,
   serviceKind,
   validateClusterSpec,
@@ -29,7 +30,6 @@ import {
   type FleetSnapshot,
   type SnapshotCluster,
 } from './snapshot.js';
-import { overlay } from './overlay-map.js';
 import type { StatusReader } from './status.js';
 import { planProcedure, type PlannedProcedure } from '../membership/procedure.js';
 import { MEMBERSHIP_ACTION, insertProcedure } from '../membership/stored.js';
@@ -185,15 +185,15 @@ export class Revisions {
       }
     }
     const snap = this.o.snapshot();
-    const others: FleetContext = {
-      ...snap.context,
-      clusters: snap.context.clusters.filter((s) => s.name !== name),
-    };
     // Validation plans the spec with the real initial facts and checks its claims against every
-    // other cluster's plans in the same pass, so its plans are the ones stored (planned once).
+    // other cluster's plans in the same pass, so its plans are the ones stored (planned once). The
+    // fleet it is given holds the cluster's current spec too (validateClusterSpec plans the new one
+    // in its place; a kind's checks skip their own name): a context without it, derived by deleting
+    // one key, made the new spec's insertion copy the map (overlay-map.ts moves a deleted key that
+    // is set again to the end, which folds the overlay), a cost that grew with the clusters.
     const current = snap.clusters.get(name);
     const checked = current?.claimsChecked;
-    const result = validateClusterSpec(raw, others, {
+    const result = validateClusterSpec(raw, snap.context, {
       randomId: this.o.randomId,
       otherPlans: (plans) => plansOnHostsOf(snap, plans, name),
       // Its current plans' claims were checked against these very hosts (SnapshotCluster.claimsChecked).
@@ -214,7 +214,7 @@ export class Revisions {
         `cluster spec ${JSON.stringify(name)} clashes with other instances on shared hosts`,
         result.clashes,
       );
-    const stored = others.clusterFacts?.get(name) ?? {};
+    const stored = snap.context.clusterFacts?.get(name) ?? {};
     const identity = current ? checkIdentity(current, { spec, plans: result.plans }, stored) : [];
     if (identity.length)
       throw new ConflictError(
@@ -224,10 +224,14 @@ export class Revisions {
     const newFacts: Record<string, string> = {};
     for (const [k, v] of Object.entries(result.initialFacts)) if (stored[k] === undefined) newFacts[k] = v;
     // An overlay, not a copy: an apply's cost stays off the number of clusters (overlay-map.ts).
-    const facts = overlay(others.clusterFacts ?? new Map<string, Record<string, string>>(), [
+    const facts = overlay(snap.context.clusterFacts ?? new Map<string, Record<string, string>>(), [
       [name, { ...stored, ...newFacts }],
     ]);
-    const fleet: FleetContext = { ...others, clusters: [...others.clusters, spec], clusterFacts: facts };
+    const fleet: FleetContext = {
+      ...snap.context,
+      clusters: overlay(snap.context.clusters, [[name, spec]]),
+      clusterFacts: facts,
+    };
     // Members the operator stopped stay stopped on a re-apply (actions/run-state.ts).
     return { spec, newFacts, fleet, plans: applyOperatorStops(result.plans, stored) };
   }

@@ -153,7 +153,11 @@ describe('fleet snapshot', () => {
       hostsAtAddress: byKey(s.hostsAtAddress),
       dependents: byKey(s.dependents),
       unreleased: byKey(s.unreleased),
-      context: { ...s.context, clusterFacts: new Map(s.context.clusterFacts ?? []) },
+      context: {
+        ...s.context,
+        clusters: byKey(s.context.clusters),
+        clusterFacts: new Map(s.context.clusterFacts ?? []),
+      },
       planById: new Map(s.planById),
       clusters: new Map([...s.clusters].map(([name, { claimsChecked: _checked, ...c }]) => [name, c])),
       desired: new Map(
@@ -161,7 +165,6 @@ describe('fleet snapshot', () => {
       ),
       order: {
         clusters: [...s.clusters.keys()],
-        specs: s.context.clusters.map((c) => c.name),
         facts: [...(s.context.clusterFacts ?? new Map<string, Record<string, string>>())].map(([c, f]) => [
           c,
           Object.keys(f),

@@ -1,5 +1,6 @@
 import {
   hostDesiredJson,
+  overlay,
   serviceKind,
   type ClusterSpecBase,
   type FleetContext,
@@ -10,7 +11,6 @@ import { applyOperatorStops } from '../actions/run-state.js';
 import { STARTED_FACT } from './holds.js';
 import type { ClusterRow, HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
-import { overlay } from './overlay-map.js';
 
 /** One accepted cluster as the snapshot holds it: its current spec and its plans, planned once. */
 export interface SnapshotCluster {
@@ -122,7 +122,7 @@ export function readFleetSnapshot(store: Store): FleetSnapshot {
   const specs = rows.map((row) => ({ row, spec: currentSpec(store, row) }));
   const context: FleetContext = {
     hosts: records,
-    clusters: specs.map((s) => s.spec),
+    clusters: new Map(specs.map((s) => [s.row.name, s.spec])),
     clusterFacts: store.listClusterFacts(),
   };
   const desired = new Map<string, SnapshotDesired>();
@@ -324,11 +324,7 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
         );
   const context: FleetContext = {
     hosts: snap.context.hosts,
-    // The same list with one spec replaced (an array copy) when the cluster exists: the list is the
-    // clusters' specs in their order, and iterating an overlay costs more.
-    clusters: before
-      ? snap.context.clusters.map((s) => (s.name === rev.name ? rev.spec : s))
-      : [...clusters.values()].map((c) => c.spec),
+    clusters: overlay(snap.context.clusters, [[rev.name, rev.spec]]),
     clusterFacts,
   };
   const depsBefore = before ? dependenciesOf(before) : [];

@@ -4,6 +4,7 @@ import type { FleetContext } from './types.js';
 import { knownKinds, serviceKind, validateClusterSpec } from './registry.js';
 import { classifyChange } from './change.js';
 import { clusterOfInstance, instanceId, memberOfInstance } from './instance-id.js';
+import { clusterSpecMap } from './fleet-context.js';
 
 /**
  * The contract every registered kind keeps, checked on a minimal valid spec of each. A new kind
@@ -48,7 +49,7 @@ const minimal: Record<string, Record<string, unknown>> = {
     nodes: [1, 2, 3].map((i) => ({ host: `h${i}`, name: `node-${i}` })),
   },
 };
-const fleet: FleetContext = { hosts, clusters: [zookeeper as unknown as ClusterSpecBase] };
+const fleet: FleetContext = { hosts, clusters: clusterSpecMap([zookeeper as unknown as ClusterSpecBase]) };
 
 describe('service kind contract', () => {
   it('every registered kind has a minimal spec in this test', () => {

@@ -8,7 +8,7 @@ const fleet: FleetContext = {
     { id: 'h1', name: 'h1', address: '127.0.0.11', dataRoot: '/var/lib/hactl', labels: {} },
     { id: 'h2', name: 'h2', address: '127.0.0.12', dataRoot: '/var/lib/hactl', labels: {} },
   ],
-  clusters: [],
+  clusters: new Map(),
 };
 
 const zk = (name: string, members: Record<string, unknown>[]) => ({

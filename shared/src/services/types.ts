@@ -14,8 +14,13 @@ import type {
 export interface FleetContext {
   /** Registered hosts, looked up by name or id. */
   hosts: readonly HostRecord[];
-  /** Other accepted clusters, for cross-cluster references and clash checks. */
-  clusters: readonly ClusterSpecBase[];
+  /**
+   * Accepted clusters by name, for cross-cluster references (a client kind's ZooKeeper ensemble)
+   * and clash checks. A map, not a list: an apply of one cluster derives it with one entry changed
+   * (overlay-map.ts) where a list was rebuilt and searched per apply, a cost that grew with the
+   * number of clusters (bench/dist/cluster-count.js). Its order means nothing to a kind.
+   */
+  clusters: ReadonlyMap<string, ClusterSpecBase>;
   /**
    * Facts the control plane created or learned per cluster and stored (e.g. a KRaft cluster id
    * generated once, an Elasticsearch cluster uuid once the cluster formed). Absent in previews.

@@ -1,4 +1,3 @@
-import type { ClusterSpecBase } from '../domain.js';
 import type { FleetContext } from './types.js';
 import { findHost } from './hosts.js';
 import { resolveMember, zookeeperSpecSchema } from './zookeeper/spec.js';
@@ -30,28 +29,6 @@ export type ZookeeperRef =
   | { ok: false; problem: string };
 
 /**
- * Specs by name per spec list, built on first use, as hosts.ts indexes hosts: a full re-plan of a
- * fleet of 1,000 Storm clusters, each on an ensemble of its own, searched the 2,000 specs once per
- * Storm cluster (bench/dist/cluster-count.js --storm). Spec lists are immutable once handed to the
- * kinds (the control plane's snapshot), so an index keyed by the list stays valid.
- */
-const specIndexes = new WeakMap<readonly ClusterSpecBase[], Map<string, ClusterSpecBase>>();
-
-/** The first spec named `name` in `clusters` (as a search in list order finds it), or undefined. */
-export function findClusterSpec(
-  clusters: readonly ClusterSpecBase[],
-  name: string,
-): ClusterSpecBase | undefined {
-  let index = specIndexes.get(clusters);
-  if (!index) {
-    index = new Map();
-    for (const c of clusters) if (!index.has(c.name)) index.set(c.name, c);
-    specIndexes.set(clusters, index);
-  }
-  return index.get(name);
-}
-
-/**
  * Resolves the accepted cluster `name` as a ZooKeeper ensemble. Not ok, with a problem to report
  * at the referencing field, when no accepted cluster has that name, when it is of another kind,
  * or when its stored spec does not parse as a zookeeper spec.
@@ -60,7 +37,7 @@ export function resolveZookeeperRef(
   name: string,
   fleet: Pick<FleetContext, 'hosts' | 'clusters'>,
 ): ZookeeperRef {
-  const ref = findClusterSpec(fleet.clusters, name);
+  const ref = fleet.clusters.get(name);
   if (!ref)
     return {
       ok: false,

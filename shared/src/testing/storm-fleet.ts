@@ -1,4 +1,5 @@
 import type { FleetContext } from '../services/types.js';
+import { clusterSpecMap } from '../services/fleet-context.js';
 
 /** What {@link stormTestFleet} varies between the Storm unit tests. */
 export interface StormTestFleetOptions {
@@ -43,6 +44,6 @@ export function stormTestFleet(o: StormTestFleetOptions = {}): FleetContext {
         labels: {},
       })),
     ],
-    clusters: [zk],
+    clusters: clusterSpecMap([zk]),
   };
 }

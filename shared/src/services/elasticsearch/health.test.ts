@@ -27,7 +27,7 @@ const spec: ElasticsearchSpec = {
     { host: 'es5', name: 'node-5', roles: ['data_warm'] },
   ],
 };
-const plans = planElasticsearch(spec, { hosts, clusters: [] });
+const plans = planElasticsearch(spec, { hosts, clusters: new Map() });
 const ALL = ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'];
 
 function probe(

@@ -19,10 +19,10 @@ const hosts = [1, 2, 3, 4, 5].map((i) => ({
   dataRoot: '/var/lib/hactl',
   labels: {},
 }));
-const fleet: FleetContext = { hosts, clusters: [] };
+const fleet: FleetContext = { hosts, clusters: new Map() };
 const formed: FleetContext = {
   hosts,
-  clusters: [],
+  clusters: new Map(),
   clusterFacts: new Map([['es-main', { [CLUSTER_UUID_FACT]: 'PwBZoINKQjGZ53WH4gFfBg' }]]),
 };
 
@@ -255,7 +255,7 @@ describe('elasticsearch renderer (golden files)', () => {
 describe('IPv6 node addresses (golden)', () => {
   const v6: FleetContext = {
     hosts: hosts.map((h, i) => ({ ...h, address: `fd00:22::1${i + 1}` })),
-    clusters: [],
+    clusters: new Map(),
   };
   it('discovery.seed_hosts in brackets; network.host bare', () => {
     const inputs = plan(spec, v6)[0]!.inputs;

@@ -11,7 +11,7 @@ const fleet: FleetContext = {
     dataRoot: '/var/lib/hactl',
     labels: {},
   })),
-  clusters: [],
+  clusters: new Map(),
 };
 
 const good = () => ({

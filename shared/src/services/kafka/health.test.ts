@@ -17,6 +17,7 @@ import {
 import { validateKafkaSpec, type KafkaSpec } from './spec.js';
 import type { InstanceObservation, ClusterSpecBase } from '../../domain.js';
 import type { FleetContext } from '../types.js';
+import { clusterSpecMap } from '../fleet-context.js';
 
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 const load = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(testdata, name), 'utf8')) as T;
@@ -28,7 +29,7 @@ const fleet: FleetContext = {
     host('zk1', '127.0.4.1'),
     ...[1, 2, 3].flatMap((i) => [host(`kafka${i}`, `127.0.4.1${i}`), host(`kraft${i}`, `127.0.4.2${i}`)]),
   ],
-  clusters: [
+  clusters: clusterSpecMap([
     {
       name: 'zk',
       kind: 'zookeeper',
@@ -36,7 +37,7 @@ const fleet: FleetContext = {
       settings: {},
       members: [{ host: 'zk1', id: 1 }],
     } as unknown as ClusterSpecBase,
-  ],
+  ]),
   clusterFacts: new Map([['kraft', { [KRAFT_CLUSTER_ID_FACT]: 'AAAAAAAAAAAAAAAAAAAAAA' }]]),
 };
 function validated(raw: unknown): KafkaSpec {

@@ -4,6 +4,7 @@ import { validateKafkaSpec } from './spec.js';
 import { checkKafkaIdentityChange } from './identity.js';
 import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
+import { clusterSpecMap } from '../fleet-context.js';
 
 const host = (name: string, address: string) => ({ id: name, name, address, dataRoot: '/d', labels: {} });
 const zkSpec = (name: string) =>
@@ -16,7 +17,7 @@ const zkSpec = (name: string) =>
   }) as unknown as ClusterSpecBase;
 const fleet: FleetContext = {
   hosts: [host('zk1', '127.0.0.1'), ...[1, 2, 3, 4].map((i) => host(`k${i}`, `127.0.0.1${i}`))],
-  clusters: [zkSpec('zk-a'), zkSpec('zk-b')],
+  clusters: clusterSpecMap([zkSpec('zk-a'), zkSpec('zk-b')]),
   clusterFacts: new Map([['kafka-main', { [KRAFT_CLUSTER_ID_FACT]: 'MkU3OEVBNTcwNTJENDM2Qg' }]]),
 };
 

@@ -8,6 +8,7 @@ import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
 import { goldenChecker } from '../../testing/golden.js';
 import { PlanError, type ValidationError } from '../../errors.js';
+import { clusterSpecMap } from '../fleet-context.js';
 
 const golden = goldenChecker(import.meta.url);
 
@@ -32,7 +33,7 @@ const zk = {
 };
 const fleet: FleetContext = {
   hosts: [1, 2, 3].flatMap((i) => [host(`zk${i}`, `127.0.0.${i}`), host(`kafka${i}`, `127.0.0.1${i}`)]),
-  clusters: [zk as unknown as ClusterSpecBase],
+  clusters: clusterSpecMap([zk as unknown as ClusterSpecBase]),
   clusterFacts: new Map([['kafka-kraft', { [KRAFT_CLUSTER_ID_FACT]: CLUSTER_ID }]]),
 };
 
@@ -268,7 +269,7 @@ describe('kafka renderer (golden files)', () => {
 describe('IPv6 broker addresses (golden)', () => {
   const v6: FleetContext = {
     hosts: [1, 2, 3].flatMap((i) => [host(`zk${i}`, `fd00:22::${i}`), host(`kafka${i}`, `fd00:22::1${i}`)]),
-    clusters: [zk as unknown as ClusterSpecBase],
+    clusters: clusterSpecMap([zk as unknown as ClusterSpecBase]),
     clusterFacts: fleet.clusterFacts,
   };
   it('ZooKeeper mode: listeners, advertised.listeners and zookeeper.connect in brackets', () => {

@@ -3,6 +3,7 @@ import { validateKafkaSpec } from './spec.js';
 import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
 import { validateClusterSpec } from '../registry.js';
+import { clusterSpecMap } from '../fleet-context.js';
 
 const host = (name: string, address: string) => ({
   id: name,
@@ -20,7 +21,7 @@ const zk = {
 };
 const fleet: FleetContext = {
   hosts: [1, 2, 3].flatMap((i) => [host(`zk${i}`, `127.0.0.${i}`), host(`kafka${i}`, `127.0.0.1${i}`)]),
-  clusters: [zk as unknown as ClusterSpecBase, { name: 'es-main', kind: 'elasticsearch' }],
+  clusters: clusterSpecMap([zk as unknown as ClusterSpecBase, { name: 'es-main', kind: 'elasticsearch' }]),
 };
 
 const good = () => ({

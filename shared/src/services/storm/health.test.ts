@@ -15,10 +15,11 @@ import {
 import type { InstanceObservation, ProcessState } from '../../domain.js';
 import type { FleetContext } from '../types.js';
 import { stormTestFleet } from '../../testing/storm-fleet.js';
+import { clusterSpecMap } from '../fleet-context.js';
 
 const NOW = 1_800_000_000_000;
 const fleet = stormTestFleet({ dataRoot: '/d', zookeeperHome: '/zk' });
-const zk = fleet.clusters[0]!;
+const zk = [...fleet.clusters.values()][0]!;
 function specOf(over: Record<string, unknown> = {}): StormSpec {
   const v = validateStormSpec(
     {
@@ -273,7 +274,7 @@ describe('storm health from probes recorded on real Storm 2.8.3 (testdata/README
         labels: {},
       })),
     ],
-    clusters: [zk],
+    clusters: clusterSpecMap([zk]),
   };
   it('the leader latch id host:port:tlsPort and both supervisors → healthy, the leader named by host', () => {
     const v = validateStormSpec(

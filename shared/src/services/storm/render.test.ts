@@ -168,7 +168,7 @@ describe('storm planner', () => {
 
   it('a ZooKeeper cluster that vanished after acceptance holds every instance stopped', () => {
     const plans = plan(example);
-    const orphan = planStorm(validated(example), { ...fleet, clusters: [] });
+    const orphan = planStorm(validated(example), { ...fleet, clusters: new Map() });
     expect(orphan.map((p) => p.runState)).toEqual(plans.map(() => 'stopped'));
     expect(orphan[0]!.inputs.zookeeper.servers).toEqual([]);
   });

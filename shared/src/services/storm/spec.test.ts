@@ -3,9 +3,10 @@ import { validateStormSpec } from './spec.js';
 import { validateClusterSpec } from '../registry.js';
 import type { FleetContext } from '../types.js';
 import { stormTestFleet } from '../../testing/storm-fleet.js';
+import { clusterSpecMap } from '../fleet-context.js';
 
 const fleet = stormTestFleet();
-const zk = fleet.clusters[0]!;
+const zk = [...fleet.clusters.values()][0]!;
 
 const good = () => ({
   name: 'storm-main',
@@ -146,7 +147,10 @@ const cases: Case[] = [
     (s) => ({ ...s, zookeeper: 'kafka-main' }),
     'zookeeper',
     /a kafka cluster, not zookeeper/,
-    { ...fleet, clusters: [...fleet.clusters, { name: 'kafka-main', kind: 'kafka' as const }] },
+    {
+      ...fleet,
+      clusters: clusterSpecMap([...fleet.clusters.values(), { name: 'kafka-main', kind: 'kafka' as const }]),
+    },
   ],
   [
     'zookeeper members with different clientPorts',
@@ -155,7 +159,7 @@ const cases: Case[] = [
     /different clientPorts \(2181, 2182\)/,
     {
       ...fleet,
-      clusters: [
+      clusters: clusterSpecMap([
         {
           ...zk,
           members: [
@@ -164,7 +168,7 @@ const cases: Case[] = [
             { host: 'zk3', id: 3 },
           ],
         } as typeof zk,
-      ],
+      ]),
     },
   ],
   [
@@ -369,7 +373,10 @@ const cases: Case[] = [
     (s) => ({ ...s, name: 'storm-b', settings: { 'storm.zookeeper.root': '/storm-main' } }),
     'settings.storm.zookeeper.root',
     /storm cluster storm-main already uses \/storm-main/,
-    { ...fleet, clusters: [...fleet.clusters, { ...good(), settings: {} } as never] },
+    {
+      ...fleet,
+      clusters: clusterSpecMap([...fleet.clusters.values(), { ...good(), settings: {} } as never]),
+    },
   ],
 ];
 
@@ -425,7 +432,7 @@ describe('storm spec validation', () => {
     const stormOnOther = { ...good(), zookeeper: 'zk-other', settings: {} };
     const r = validateStormSpec(
       { ...good(), name: 'storm-b', settings: { 'storm.zookeeper.root': '/storm-main' } },
-      { ...fleet, clusters: [...fleet.clusters, otherZk, stormOnOther as never] },
+      { ...fleet, clusters: clusterSpecMap([...fleet.clusters.values(), otherZk, stormOnOther as never]) },
     );
     expect(r.ok, JSON.stringify(r.ok ? [] : r.problems)).toBe(true);
   });

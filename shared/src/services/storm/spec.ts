@@ -424,7 +424,7 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
 
   // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
   const root = stormZookeeperRoot(spec);
-  for (const c of fleet.clusters) {
+  for (const c of fleet.clusters.values()) {
     // The stored field as it is (the schema takes a name as given): only Storm clusters on the same
     // ensemble are parsed, not every Storm cluster of the fleet at every Storm apply.
     if (

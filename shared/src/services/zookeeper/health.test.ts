@@ -20,7 +20,7 @@ const spec: ZookeeperSpec = {
   settings: {},
   members: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
 };
-const plans = planZookeeper(spec, { hosts, clusters: [] });
+const plans = planZookeeper(spec, { hosts, clusters: new Map() });
 
 const leader: ZookeeperProbe = { ok: true, serving: true, mode: 'leader', syncedFollowers: 2, learners: 2 };
 const follower: ZookeeperProbe = { ok: true, serving: true, mode: 'follower' };

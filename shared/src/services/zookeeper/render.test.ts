@@ -18,7 +18,7 @@ const fleet: FleetContext = {
     dataRoot: '/var/lib/hactl',
     labels: {},
   })),
-  clusters: [],
+  clusters: new Map(),
 };
 
 function plan(spec: unknown) {
@@ -172,7 +172,7 @@ describe('IPv6 member addresses (golden)', () => {
       dataRoot: '/var/lib/hactl',
       labels: {},
     })),
-    clusters: [],
+    clusters: new Map(),
   };
   it('server.N lines put the address in brackets; clientPortAddress and admin.serverAddress stay bare', () => {
     const spec = validateZookeeperSpec(ensemble, v6);

@@ -9,7 +9,7 @@ const fleet: FleetContext = {
     { id: 'zk2', name: 'zk2', address: '127.0.0.12', dataRoot: '/var/lib/hactl', labels: {} },
     { id: 'zk3', name: 'zk3', address: '127.0.0.13', dataRoot: '/var/lib/hactl', labels: {} },
   ],
-  clusters: [],
+  clusters: new Map(),
 };
 
 const good = () => ({
