@@ -161,6 +161,7 @@ export class Agent {
       kindOf: agentServiceKind,
       now: deps.now,
       sleep,
+      every,
       stopping: () => this.stopped,
       waiting: this.waiting,
       reportSoon: () => this.reportSoon(),
@@ -408,4 +409,11 @@ export class Agent {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Calls `fn` every `ms` until cancelled; unref'd, so a lease renewal never holds the process. */
+function every(ms: number, fn: () => void): () => void {
+  const t = setInterval(fn, ms);
+  t.unref();
+  return () => clearInterval(t);
 }

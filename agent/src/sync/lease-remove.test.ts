@@ -65,6 +65,7 @@ function world(o: {
       events.push(`sleep ${ms}`);
       return Promise.resolve();
     },
+    every: () => () => undefined,
     stopping: () => false,
     waiting: new Map(),
     reportSoon: () => undefined,

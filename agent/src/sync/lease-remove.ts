@@ -3,12 +3,12 @@ import { describeError } from './describe.js';
 import {
   LEASE_WAIT_MS,
   planLeaseAnswer,
-  releaseLeaseQuietly,
   type LeaseAnswer,
   type LeaseWorkDeps,
   type RestartCommand,
 } from './lease-restart.js';
 import type { DesiredInstance } from './diff.js';
+import { holdLease, type HeldLease } from './lease-hold.js';
 import type { SupervisorStatus } from '../supervisor/index.js';
 import type { AgentServiceKind, RemovalOptions } from '../services/types.js';
 import { parseRemoveArgs } from '@hactl/shared';
@@ -103,8 +103,9 @@ export class LeaseRemover {
         return joinNotes('stopped (it was not running)', await this.after(m!, opts, hooks));
       }
       let answer: LeaseAnswer;
+      const leaseReason = `${reason}: removal`;
       try {
-        answer = await d.leases.acquireLease(d.host, instanceId, `${reason}: removal`);
+        answer = await d.leases.acquireLease(d.host, instanceId, leaseReason);
       } catch (err) {
         d.waiting.set(instanceId, `waiting for the control plane to grant a lease: ${describeError(err)}`);
         await d.sleep(1000);
@@ -119,21 +120,23 @@ export class LeaseRemover {
         await d.sleep(next.delayMs);
         continue;
       }
-      return this.removeHolding(instanceId, m!, opts, next.leaseId, hooks);
+      const held = { instanceId, reason: leaseReason, leaseId: next.leaseId, ttlMs: answer.ttlMs };
+      return this.removeHolding(m!, opts, held, hooks);
     }
   }
 
+  /** The removal with the lease held and renewed (a drain can outlast its TTL); released in every case. */
   private async removeHolding(
-    instanceId: string,
     m: Member,
     opts: RemovalOptions,
-    leaseId: string,
+    held: HeldLease,
     hooks = this.deps.kindOf(m.spec.kind),
   ): Promise<string> {
     const d = this.deps;
+    const { instanceId, leaseId } = held;
     d.waiting.set(instanceId, 'removal: running the pre-stop procedure under lease');
     d.reportSoon();
-    try {
+    return holdLease(d, held, async () => {
       const hook = hooks?.beforeRemoval;
       const before = hook ? (await hook(m.spec.inputs, opts)).actions.join('; ') : '';
       const pid = m.supervisor.status().pid;
@@ -142,9 +145,7 @@ export class LeaseRemover {
       d.reportSoon();
       d.waiting.set(instanceId, 'removal: cleaning up after the stop');
       return joinNotes(`stopped under lease (pid ${pid ?? '-'})`, before, await this.after(m, opts, hooks));
-    } finally {
-      await releaseLeaseQuietly(d.leases, leaseId, d.logger);
-    }
+    });
   }
 
   /** The kind's `afterRemoval` once the member has stopped; its failure fails the command (a resume retries it). */

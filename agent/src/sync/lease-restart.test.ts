@@ -40,6 +40,10 @@ function world(opts: {
   const instances = new Map([['zk/zk-1', m]]);
   const answers = [...(opts.answers ?? [])];
   let clock = 1_000_000;
+  /** The fake clock's time at each lease request (first grant and renewals alike). */
+  const askedAt: number[] = [];
+  /** Repeating timers (`every`), fired by the fake sleep as the fake clock passes them. */
+  const timers = new Set<{ ms: number; next: number; fn: () => void }>();
   let reports = 0;
   let exhausted = false;
   const waiting = new Map<string, string>();
@@ -48,6 +52,7 @@ function world(opts: {
     leases: {
       acquireLease: (host, instanceId, reason) => {
         events.push(`acquire ${host} ${instanceId} (${reason})`);
+        askedAt.push(clock);
         const a = answers.shift();
         if (!a) {
           // A restart that asks more often than the scenario answers ends as if the agent stopped.
@@ -80,14 +85,34 @@ function world(opts: {
     sleep: (ms) => {
       sleeps.push({ ms, waiting: waiting.get('zk/zk-1') });
       clock += ms;
+      for (const t of [...timers])
+        while (timers.has(t) && clock >= t.next) {
+          t.next += t.ms;
+          t.fn();
+        }
       return Promise.resolve();
+    },
+    every: (ms, fn) => {
+      const t = { ms, next: clock + ms, fn };
+      timers.add(t);
+      return () => void timers.delete(t);
     },
     stopping: () => exhausted,
     waiting,
     reportSoon: () => void reports++,
     logger: nullLogger,
   });
-  return { restarter, events, sleeps, sup, waiting, reports: () => reports };
+  return {
+    restarter,
+    events,
+    sleeps,
+    sup,
+    waiting,
+    askedAt,
+    reports: () => reports,
+    timers: () => timers.size,
+    now: () => clock,
+  };
 }
 
 const granted: LeaseAnswer = { granted: true, leaseId: 'L1', reason: '', retryAfterMs: 0 };
@@ -151,9 +176,68 @@ describe('restart under lease (fake supervisor, fake connection)', () => {
       `zk/zk-1 not ready ${READY_TIMEOUT_MS} ms after its restart`,
     );
     expect(w.events.at(-1)).toBe('release L1');
+    expect(w.events.filter((e) => e.startsWith('release'))).toHaveLength(1);
+    expect(w.timers()).toBe(0);
     // Polled on the injected clock, every 250 ms, for the whole timeout.
     expect(w.sleeps.every((s) => s.ms === 250)).toBe(true);
     expect(w.sleeps.length).toBeGreaterThanOrEqual(READY_TIMEOUT_MS / 250);
+  });
+
+  it('zookeeper: a member slow to serve again (longer than the lease TTL) → the lease is renewed under the same reason all along, then released', async () => {
+    // The incident: restarted onto a new member list, the member served only after the lease's
+    // TTL; unrenewed, the lease expired mid-restart and the control plane counted the step done.
+    const ttlMs = 60_000;
+    const lease = { ...granted, ttlMs };
+    let start = 0;
+    const w = world({
+      answers: Array<LeaseAnswer>(30).fill(lease),
+      restart: () => Promise.resolve(void (start = w.now())),
+      ready: () => start > 0 && w.now() - start >= 3.5 * ttlMs,
+    });
+    const out = await w.restarter.restart('zk/zk-1', 'command c1');
+    expect(out).toMatch(/^restarted \(pid 100 → 101\)/);
+    expect(w.events.filter((e) => e.startsWith('acquire')).every((e) => e.endsWith('(command c1)'))).toBe(
+      true,
+    );
+    // Renewed every third of the TTL while down: never a TTL without a renewal.
+    const asked = w.askedAt;
+    expect(asked.length).toBeGreaterThanOrEqual(1 + 10);
+    const gaps = asked.slice(1).map((t, i) => t - asked[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(ttlMs / 3 + 250);
+    expect(w.now() - asked.at(-1)!).toBeLessThan(ttlMs);
+    // Released last, once; no renewal after it.
+    expect(w.events.at(-1)).toBe('release L1');
+    expect(w.events.filter((e) => e.startsWith('release'))).toHaveLength(1);
+    expect(w.timers()).toBe(0);
+  });
+
+  it('the lease lapsed and a renewal is granted again under a new id → the new lease is the one released', async () => {
+    const w = world({
+      answers: [
+        { ...granted, ttlMs: 3000 },
+        { ...granted, leaseId: 'L2', ttlMs: 3000 },
+        ...Array<LeaseAnswer>(10).fill({ ...granted, leaseId: 'L2', ttlMs: 3000 }),
+      ],
+      ready: () => w.now() >= 1_000_000 + 5000,
+    });
+    await w.restarter.restart('zk/zk-1', 'command c1');
+    expect(w.events.at(-1)).toBe('release L2');
+    expect(w.events).not.toContain('release L1');
+  });
+
+  it('renewals refused or failing (control plane away) → the restart goes on to readiness and the lease is still released', async () => {
+    const w = world({
+      answers: [
+        { ...granted, ttlMs: 3000 },
+        new Error('14 UNAVAILABLE: connection refused'),
+        refused('cluster-healthy: waiting: 1/2 followers synced'),
+        ...Array<LeaseAnswer>(10).fill({ ...granted, ttlMs: 3000 }),
+      ],
+      ready: () => w.now() >= 1_000_000 + 5000,
+    });
+    expect(await w.restarter.restart('zk/zk-1', 'command c1')).toMatch(/^restarted/);
+    expect(w.events.filter((e) => e.startsWith('acquire')).length).toBeGreaterThanOrEqual(4);
+    expect(w.events.at(-1)).toBe('release L1');
   });
 
   it('the kind after-restart step fails → the lease is still released', async () => {

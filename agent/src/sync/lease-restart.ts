@@ -3,6 +3,7 @@ import type { SupervisorStatus } from '../supervisor/index.js';
 import type { CommandResultMsg } from './commands.js';
 import { describeError } from './describe.js';
 import type { DesiredInstance } from './diff.js';
+import { holdLease, type HeldLease, type LeaseHoldDeps } from './lease-hold.js';
 
 /**
  * Restart under a lease (architecture §4): a running member goes down only while the control plane
@@ -13,7 +14,10 @@ import type { DesiredInstance } from './diff.js';
 
 /** How long a restart keeps asking for a lease the gates refuse before it gives up. */
 export const LEASE_WAIT_MS = 24 * 3600_000;
-/** How long a restarted (or started) member has to become ready again. */
+/**
+ * How long a restarted (or started) member has to become ready again. Longer than the control
+ * plane's lease TTL (180 s) on purpose: the lease is renewed meanwhile (lease-hold.ts).
+ */
 export const READY_TIMEOUT_MS = 300_000;
 
 /** What the control plane answered to a lease request (the proto's AcquireLeaseResponse). */
@@ -22,6 +26,8 @@ export interface LeaseAnswer {
   leaseId: string;
   reason: string;
   retryAfterMs: number;
+  /** How long a granted lease lives unless renewed (ms; 0 or absent: not said, lease-hold.ts). */
+  ttlMs?: number;
 }
 
 /** The control plane's lease calls; both reject when it cannot be reached. */
@@ -56,10 +62,7 @@ export interface RestartHooks {
 }
 
 /** What taking a member down under a lease needs, for a restart and a removal (lease-remove.ts) alike. */
-export interface LeaseWorkDeps {
-  /** This agent's --name, the lease holder. */
-  host: string;
-  leases: LeaseClient;
+export interface LeaseWorkDeps extends LeaseHoldDeps {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   stopping: () => boolean;
@@ -136,22 +139,6 @@ export interface RestartCommand {
   args: string[];
 }
 
-/**
- * Releases a lease after a restart or removal whatever happened; a failed release is logged, not
- * thrown: the lease expires on its own (its TTL) and the work under it is already done.
- */
-export async function releaseLeaseQuietly(
-  leases: LeaseClient,
-  leaseId: string,
-  logger: Logger,
-): Promise<void> {
-  await leases
-    .releaseLease(leaseId)
-    .catch((err: unknown) =>
-      logger.warn({ lease: leaseId, err: describeError(err) }, 'lease release failed; it expires on its own'),
-    );
-}
-
 export class LeaseRestarter {
   constructor(private readonly deps: LeaseRestartDeps) {}
 
@@ -176,8 +163,9 @@ export class LeaseRestarter {
 
   /**
    * Takes the instance down only under a restart lease: asks until the gates hold (or the control
-   * plane says to abandon), restarts, waits until the service is ready again, then releases the
-   * lease whatever happened. Resolves with what was done; rejects with why not.
+   * plane says to abandon), restarts, waits until the service is ready again, renewing the lease
+   * meanwhile, then releases it whatever happened (lease-hold.ts). Resolves with what was done;
+   * rejects with why not.
    */
   async restart(instanceId: string, reason: string, onlyIfPending = false): Promise<string> {
     const d = this.deps;
@@ -217,23 +205,27 @@ export class LeaseRestarter {
         await d.sleep(next.delayMs);
         continue;
       }
-      return this.restartHolding(instanceId, m!, step.pid, next.leaseId);
+      const held = { instanceId, reason, leaseId: next.leaseId, ttlMs: answer.ttlMs };
+      return this.restartHolding(m!, step.pid, held);
     }
   }
 
-  /** The restart itself, with the lease held; the lease is released in every case. */
+  /**
+   * The restart itself, with the lease held and renewed until the member is ready again (or the
+   * restart fails); the lease is released in every case.
+   */
   private async restartHolding(
-    instanceId: string,
     m: RestartView,
     pidBefore: number | undefined,
-    leaseId: string,
+    held: HeldLease,
   ): Promise<string> {
     const d = this.deps;
+    const { instanceId, leaseId } = held;
     const restartStarted = d.now();
     d.waiting.set(instanceId, 'restarting under lease');
     d.logger.info({ instance: instanceId, lease: leaseId }, 'restarting under lease');
     const kind = d.kindOf(m.spec.kind);
-    try {
+    await holdLease(d, held, async () => {
       const gateFrom = d.now();
       const gate = await kind?.beforeRestart?.(m.spec.inputs, 60_000);
       if (typeof gate === 'string')
@@ -251,9 +243,7 @@ export class LeaseRestarter {
           { instance: instanceId, reason: after, waited_ms: d.now() - afterFrom },
           'after-restart gate passed',
         );
-    } finally {
-      await releaseLeaseQuietly(d.leases, leaseId, d.logger);
-    }
+    });
     const pidAfter = d.instances.instances.get(instanceId)?.supervisor.status().pid;
     // "ready in" is the member's own restart time (stop, start, serving again), for overhead numbers.
     return `restarted (pid ${pidBefore ?? '-'} → ${pidAfter ?? '-'}), ready in ${d.now() - restartStarted} ms`;

@@ -269,6 +269,8 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
           expiresAtMs: d.expiresAtMs,
           reason: d.reason,
           retryAfterMs: d.retryAfterMs,
+          // What the holder renews within (agent sync/lease-restart.ts); 0 with a refusal.
+          ttlMs: d.granted ? leases.ttlMs : 0,
         });
       } catch (err) {
         const st = grpcStatusFor(err);

@@ -126,6 +126,16 @@ export class LeaseManager {
     }
   }
 
+  /**
+   * How long a granted or renewed lease lives from the answer unless renewed (ms). Its holder
+   * renews it by asking again with the same reason (decide.ts rule 2) for as long as its member is
+   * down (agent sync/lease-restart.ts holdLease), so a lease covers the whole disruption however
+   * long the member takes to serve again, and its expiry means the holder is gone.
+   */
+  get ttlMs(): number {
+    return this.opts.ttlMs;
+  }
+
   /** The cluster's unexpired leases. */
   holders(cluster: string): Lease[] {
     const now = this.opts.now();

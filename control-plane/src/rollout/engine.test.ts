@@ -42,12 +42,13 @@ function world(): { fleet: Fleet; engine: RolloutEngine; leases: LeaseManager } 
   return { fleet, engine, leases };
 }
 
-/** Agents report: all serving, member `leader` (2 unless said) leads. */
-function report(fleet: Fleet, leader = 2): void {
+/** Agents report: all serving but those in `notServing` (answering, no quorum), member `leader` (2 unless said) leads. */
+function report(fleet: Fleet, leader = 2, notServing: readonly string[] = []): void {
   for (const i of [1, 2, 3]) {
     const id = `zk/zk-${i}`;
-    const probe =
-      i === leader
+    const probe = notServing.includes(id)
+      ? { ok: true, serving: false, mode: 'looking' }
+      : i === leader
         ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 }
         : { ok: true, serving: true, mode: 'follower' };
     const inst: Omit<InstanceObservation, 'hostId' | 'reportedAt'> = {
@@ -399,6 +400,72 @@ describe('rollout engine', () => {
       state: 'failed',
       note: 'agent: zk/zk-1 not ready 180000 ms after its restart',
     });
+    pids.set('zk/zk-1', 101);
+  });
+
+  /**
+   * The incident: zk-1 restarted under its lease onto a new pid that never serves (no quorum on its
+   * member list). Its agent renews the lease while it waits, then vanishes; the lease expires (TTL
+   * 60 s here). Returns the world once the lease is gone.
+   */
+  function leaseExpiredUnserved(gateTimeoutSec: number) {
+    const { fleet, engine, leases } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', {
+      ...defaultRolloutOptions('restart'),
+      gateTimeoutSec,
+      onGateTimeout: 'rollback',
+    });
+    const reason = `command ${r.id}.0`;
+    expect(leases.acquire('h1', 'zk/zk-1', reason).granted).toBe(true);
+    pids.set('zk/zk-1', 201);
+    // Renewed while the member is down: the lease outlives its TTL, and the step waits for the agent.
+    for (let t = 0; t < 3; t++) {
+      now += 40_000;
+      report(fleet, 2, ['zk/zk-1']);
+      expect(leases.acquire('h1', 'zk/zk-1', reason)).toMatchObject({
+        granted: true,
+        reason: 'lease renewed',
+      });
+      engine.tick();
+    }
+    expect(leases.holders('zk').map((l) => l.instanceId)).toEqual(['zk/zk-1']);
+    // The agent vanishes: no renewal, the lease expires.
+    now += 61_000;
+    report(fleet, 2, ['zk/zk-1']);
+    engine.tick();
+    expect(leases.holders('zk')).toEqual([]);
+    return { fleet, engine, r };
+  }
+
+  it('zookeeper: lease expired, member restarted and not serving → the step is not done, nothing else goes out; at the gate timeout it fails and the rollout pauses (not rolled back)', () => {
+    const { fleet, engine, r } = leaseExpiredUnserved(300);
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['requested', 'pending', 'pending']);
+    expect(sent).toHaveLength(1);
+    now += 120_000;
+    report(fleet, 2, ['zk/zk-1']);
+    engine.tick();
+    const v = engine.view(r.id);
+    expect(v).toMatchObject({
+      state: 'paused',
+      reason:
+        'step 0 (zk/zk-1) restarted (pid 101 → 201) but holds no lease and has not served since; ' +
+        'no result from its agent within 300s of the request',
+    });
+    expect(v.steps[0]).toMatchObject({ state: 'failed' });
+    expect(sent).toHaveLength(1);
+    pids.set('zk/zk-1', 101);
+  });
+
+  it('lease expired, member restarted and serving later → the step is done then, and the next one goes out', () => {
+    const { fleet, engine, r } = leaseExpiredUnserved(600);
+    expect(engine.view(r.id).steps[0]).toMatchObject({ state: 'requested' });
+    now += 5000;
+    report(fleet);
+    engine.tick();
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    expect(sent).toHaveLength(2);
     pids.set('zk/zk-1', 101);
   });
 

@@ -7,6 +7,7 @@ import {
   encodeRemoveArgs,
   serviceKind,
   probeAnswered,
+  probeServes,
   type GateResult,
   type Logger,
 } from '@hactl/shared';
@@ -421,12 +422,6 @@ export class RolloutEngine {
         // The agent refused or failed the step; it left the member as it was (a missing
         // distribution never stops the running process). Pause with the reason, at once, rather
         // than wait out the gate timeout.
-        this.o.store.updateRolloutStep({
-          ...step,
-          state: 'failed',
-          finished_at: this.o.now(),
-          note: `agent: ${result.error}`,
-        });
         // A removal its kind refused (a Kafka broker's replicas) is the operator's call: say how to make it.
         const hint =
           step.op === 'stop' && r.action === 'stop'
@@ -434,11 +429,29 @@ export class RolloutEngine {
             : step.op === 'stop' && this.opts(r).forceRemoval !== true
               ? `; to stop it anyway: hactl rollout resume ${r.id} --force-removal`
               : '';
-        if (r.state === 'running')
-          this.setState(r, 'paused', `step ${step.idx} (${step.instance_id}) failed: ${result.error}${hint}`);
+        this.failStep(
+          r,
+          step,
+          `agent: ${result.error}`,
+          `step ${step.idx} (${step.instance_id}) failed: ${result.error}${hint}`,
+        );
       }
     }
     this.tick();
+  }
+
+  /**
+   * Marks a step failed with `note` and, while the rollout runs, pauses it with `reason`, in one
+   * transaction (a failed step in a rollout still running would send out the next one): for the
+   * operator to look at the member and resume (which asks for the step again) or abort.
+   */
+  private failStep(r: RolloutRow, step: RolloutStepRow, note: string, reason: string): void {
+    const pause = r.state === 'running';
+    this.o.store.transaction(() => {
+      this.o.store.updateRolloutStep({ ...step, state: 'failed', finished_at: this.o.now(), note });
+      if (pause) this.storeState(r, 'paused', reason);
+    });
+    if (pause) this.logState(r, 'paused', reason);
   }
 
   onAgentConnected(hostId: string): void {
@@ -564,7 +577,7 @@ export class RolloutEngine {
     const observations = {
       get: (instance: string): ObservedProcess | undefined => {
         const obs = this.o.fleet.observation(instance);
-        return obs && { ...obs, answered: probeAnswered(obs.probe) };
+        return obs && { ...obs, answered: probeAnswered(obs.probe), serves: probeServes(obs.probe) };
       },
     };
     const leases = this.o.leases();
@@ -594,6 +607,12 @@ export class RolloutEngine {
         return;
       case 'finish-step':
         return this.finishStep(r, row(d.step), d.note);
+      case 'fail-step':
+        this.o.logger.warn(
+          { cluster: r.cluster, rollout: r.id, instance: row(d.step).instance_id, reason: d.reason },
+          'rollout step failed',
+        );
+        return this.failStep(r, row(d.step), d.note, d.reason);
       case 'complete':
         return this.setState(r, 'completed', d.reason);
       case 'requeue-step': {

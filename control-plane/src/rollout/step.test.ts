@@ -71,9 +71,21 @@ const base: RolloutStepInput = {
   now: NOW,
 };
 
-const running = (pid: number, reportedAt = NOW - 1000) => ({ process: 'running', pid, reportedAt });
-const withObs = (id: string, obs: { process: string; pid: number; reportedAt: number }) =>
-  new Map([...firstReports, [id, obs]]);
+const running = (pid: number, reportedAt = NOW - 1000): ObservedProcess => ({
+  process: 'running',
+  pid,
+  reportedAt,
+});
+/** Running `pid` and probed on it at `probeAt`: answered, and serving unless `serves` is false. */
+const probed = (pid: number, serves = true, probeAt = NOW - 1000): ObservedProcess => ({
+  ...running(pid),
+  probeAt,
+  answered: true,
+  serves,
+});
+const withObs = (id: string, obs: ObservedProcess) => new Map([...firstReports, [id, obs]]);
+/** What a restarted zk-3 that holds no lease and has not served says while its step waits. */
+const UNSERVED = 'restarted (pid 103 → 203) but holds no lease and has not served since';
 
 /**
  * The expected request of plan step `idx`, with `left` more pending after it; by default its first
@@ -139,13 +151,79 @@ describe('rollout step decision', () => {
       request(0, 2, { commandId: 'r1.0.2', pidBefore: 0 }),
     ],
     [
-      'new pid observed after request and no lease held → finish step',
-      { steps: [doneStep, requested(), step(2)], observations: withObs('zk/zk-3', running(203)) },
+      'new pid observed after request, serving, and no lease held → finish step',
+      { steps: [doneStep, requested(), step(2)], observations: withObs('zk/zk-3', probed(203)) },
       {
         type: 'finish-step',
         step: 1,
         note: 'restarted (pid 103 → 203)',
-        reason: 'step 1 (zk/zk-3) runs a new process and holds no lease',
+        reason: 'step 1 (zk/zk-3) runs a new process that serves, and holds no lease',
+      },
+    ],
+    [
+      'zookeeper: lease expired, new pid reported but never probed serving (a member list no quorum shares) → not done, wait',
+      { steps: [doneStep, requested(), step(2)], observations: withObs('zk/zk-3', running(203)) },
+      {
+        type: 'wait',
+        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
+      },
+    ],
+    [
+      'lease expired, new pid answers its probe but does not serve (no quorum) → not done, wait',
+      { steps: [doneStep, requested(), step(2)], observations: withObs('zk/zk-3', probed(203, false)) },
+      {
+        type: 'wait',
+        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
+      },
+    ],
+    [
+      'lease gone, new pid, its serving probe taken before the request → not done, wait',
+      {
+        steps: [doneStep, requested(), step(2)],
+        observations: withObs('zk/zk-3', probed(203, true, NOW - 20_000)),
+      },
+      {
+        type: 'wait',
+        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
+      },
+    ],
+    [
+      'lease expired, restarted, not serving past the gate timeout → the step fails and the rollout pauses, even with onGateTimeout=rollback',
+      {
+        rollout: rolloutWith({ onGateTimeout: 'rollback' }),
+        steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
+        observations: withObs('zk/zk-3', probed(203, false)),
+      },
+      {
+        type: 'fail-step',
+        step: 1,
+        note: `${UNSERVED}; no result from its agent within 600s of the request`,
+        reason: `step 1 (zk/zk-3) ${UNSERVED}; no result from its agent within 600s of the request`,
+      },
+    ],
+    [
+      'lease lapsed, its renewal refused, and the member now leads → restarted already: never put back',
+      {
+        steps: [doneStep, requested(), step(2)],
+        members: leading('zk/zk-3'),
+        observations: withObs('zk/zk-3', running(203)),
+        lastRefusal: new Map([['zk/zk-3', 'leader-last: waiting']]),
+      },
+      {
+        type: 'wait',
+        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
+      },
+    ],
+    [
+      'lease held, new pid not serving yet → wait for the agent, no timeout while it holds the lease',
+      {
+        steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
+        observations: withObs('zk/zk-3', probed(203, false)),
+        leaseHolders: ['zk/zk-3'],
+      },
+      {
+        type: 'wait',
+        reason: "step 1 (zk/zk-3) holds the restart lease: waiting for the agent's own result",
       },
     ],
     [
@@ -217,16 +295,16 @@ describe('rollout step decision', () => {
       },
     ],
     [
-      'a new pid wins over a gate timeout reached at the same moment → finish step',
+      'a new pid serving wins over a gate timeout reached at the same moment → finish step',
       {
         steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
-        observations: withObs('zk/zk-3', running(203)),
+        observations: withObs('zk/zk-3', probed(203)),
       },
       {
         type: 'finish-step',
         step: 1,
         note: 'restarted (pid 103 → 203)',
-        reason: 'step 1 (zk/zk-3) runs a new process and holds no lease',
+        reason: 'step 1 (zk/zk-3) runs a new process that serves, and holds no lease',
       },
     ],
     [
@@ -340,7 +418,7 @@ describe('rollout pass', () => {
     const pass = planRolloutPass({
       ...base,
       steps: [doneStep, requested(), step(2)],
-      observations: withObs('zk/zk-3', running(203)),
+      observations: withObs('zk/zk-3', probed(203)),
     });
     expect(pass.map((d) => [d.type, 'step' in d ? d.step : null])).toEqual([
       ['finish-step', 1],
@@ -352,7 +430,7 @@ describe('rollout pass', () => {
     const pass = planRolloutPass({
       ...base,
       steps: [doneStep, requested(), step(2, { state: 'done', finishedAt: NOW - 30_000 })],
-      observations: withObs('zk/zk-3', running(203)),
+      observations: withObs('zk/zk-3', probed(203)),
     });
     expect(pass.at(-1)).toEqual({ type: 'complete', reason: '3 member(s) restarted' });
   });
@@ -362,7 +440,7 @@ describe('rollout pass', () => {
       ...base,
       rollout: rolloutWith({ pauseBetweenSec: 5 }),
       steps: [doneStep, requested(), step(2)],
-      observations: withObs('zk/zk-3', running(203)),
+      observations: withObs('zk/zk-3', probed(203)),
     });
     expect(pass).toHaveLength(2);
     expect(pass[1]).toEqual({ type: 'wait', reason: 'pausing 5s between steps; 5s left' });
@@ -386,6 +464,15 @@ describe('rollout pass', () => {
       members: leading('zk/zk-3'),
     });
     expect(later).toMatchObject({ type: 'request-step', step: 1, commandId: 'r1.1.2', ledAtRequest: true });
+  });
+
+  it('a failed step (restarted, never served, no lease, past the gate timeout) → a single decision: nothing goes out after it', () => {
+    const pass = planRolloutPass({
+      ...base,
+      steps: [doneStep, requested({ requestedAt: NOW - 601_000 }), step(2)],
+      observations: withObs('zk/zk-3', running(203)),
+    });
+    expect(pass.map((d) => d.type)).toEqual(['fail-step']);
   });
 
   it('no finish → a single decision', () => {

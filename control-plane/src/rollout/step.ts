@@ -12,10 +12,16 @@ import { checkHandover, leadingAgain } from './handover.js';
  *
  * - One member at a time (batch size 1, architecture §4): while a step is requested nothing else
  *   goes out.
- * - A step is finished by a new pid reported after the request, even if the agent's result was lost
- *   (a control-plane crash), but not while the agent still holds the member's lease: then it is
- *   still finishing the step (readiness, the service's after-restart procedure) and its own result
- *   is awaited.
+ * - A step is finished by a new pid reported after the request that serves (its probe, taken on
+ *   that pid, says so), even if the agent's result was lost (a control-plane crash), but not while
+ *   the agent still holds the member's lease: then it is still finishing the step (readiness, the
+ *   service's after-restart procedure) and its own result is awaited. A new pid alone is not
+ *   enough: a lease can be gone before the agent's result (it expired: the agent vanished, or an
+ *   agent that does not renew waited for readiness longer than the TTL), and a member restarted
+ *   onto a config it cannot serve on (a ZooKeeper member on a member list no quorum shares) runs
+ *   a new pid all the same. Such a step waits for the member to serve or for the agent's result;
+ *   past the gate timeout it fails and the rollout pauses (`fail-step`), whatever `onGateTimeout`
+ *   says: a member restarted and not serving is a failed step, not a gate that held.
  * - A requested step that makes no progress within `gateTimeoutSec` pauses, aborts or rolls back the
  *   rollout (`onGateTimeout`); the reason names the lease's last refusal, i.e. the gate that held.
  *   It does not run out while the member holds its lease (restarting under it).
@@ -80,6 +86,11 @@ export interface ObservedProcess {
   probeAt?: number;
   /** Whether that probe found the service answering (probeAnswered), serving or not. */
   answered?: boolean;
+  /**
+   * Whether that probe found the service serving (probeServes). The agent reports a probe only
+   * with the pid it was taken on (agent sync/reporter.ts), so a new pid's probe is the new process's.
+   */
+  serves?: boolean;
 }
 
 export interface RolloutStepInput {
@@ -105,6 +116,12 @@ export interface RolloutStepInput {
 export type RolloutDecision =
   /** The requested step restarted: mark it done with `note`. */
   | { type: 'finish-step'; step: number; note: string; reason: string }
+  /**
+   * The requested step failed without a word from its agent (its member restarted and never
+   * served): mark it failed with `note` and pause the rollout with `reason`, as a failed result
+   * from the agent does.
+   */
+  | { type: 'fail-step'; step: number; note: string; reason: string }
   /** Ask the member's agent to restart it under `commandId`. */
   | {
       type: 'request-step';
@@ -188,7 +205,10 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       return pauseOn(handover.reason);
     const done = finishedBy(requested, obs, leased);
     if (done) return { type: 'finish-step', step: requested.idx, ...done };
-    const before = overtakenBy(requested, steps, input, leased);
+    // Restarted, and neither serving nor under its lease: half done, so never put back either (a
+    // renewal refused after the lease lapsed leaves a refusal behind, as a refused request does).
+    const unserved = restartedUnserved(requested, obs, leased);
+    const before = unserved ? undefined : overtakenBy(requested, steps, input, leased);
     if (before)
       return {
         type: 'requeue-step',
@@ -203,7 +223,15 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     // the lease the gates held: the restart itself (stop, start, readiness, the kind's after-restart
     // procedure) or a removal's drain is the agent's, bounded by its own timeouts and the lease's
     // TTL, and must not pause the rollout "on a gate timeout" midway. An agent that vanished loses
-    // its lease at the TTL, and the timeout applies again.
+    // its lease at the TTL, and the timeout applies again; to a member restarted and not serving
+    // since, as a failed step (see the header).
+    if (unserved && now - requested.requestedAt > opts.gateTimeoutSec * 1000)
+      return {
+        type: 'fail-step',
+        step: requested.idx,
+        note: `${unserved}; no result from its agent within ${opts.gateTimeoutSec}s of the request`,
+        reason: `${what} ${unserved}; no result from its agent within ${opts.gateTimeoutSec}s of the request`,
+      };
     if (!leased && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const why = input.lastRefusal.get(requested.instance) ?? 'no progress';
       const reason = `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${why}`;
@@ -224,9 +252,11 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       type: 'wait',
       reason:
         handover?.reason ??
-        (leased
-          ? `${what} holds the restart lease: waiting for the agent's own result`
-          : `${what} requested: waiting for the agent to take the lease and restart it`),
+        (unserved
+          ? `${what} ${unserved}: waiting for it to serve or for the agent's result`
+          : leased
+            ? `${what} holds the restart lease: waiting for the agent's own result`
+            : `${what} requested: waiting for the agent to take the lease and restart it`),
     };
   }
   const allPending = steps.filter((s) => s.state === 'pending');
@@ -356,7 +386,8 @@ function overtakenBy(
 
 /**
  * Whether the requested step is finished by what the agent reports, with the note and why. Pure.
- * - restart: a new process runs, reported after the request, and the member holds no lease;
+ * - restart: a new process runs, reported after the request, serves, and the member holds no
+ *   lease (a lease gone is not a restart finished: `restartedUnserved`);
  * - start: the member runs and answered a probe taken after the request (not necessarily serving: a
  *   ZooKeeper member added to a standalone server cannot serve before that server restarts);
  * - stop: the member is reported stopped after the request and holds no lease.
@@ -382,12 +413,36 @@ function finishedBy(
   if (op === 'stop') return undefined;
   // A handover is done when leadership moved (checkHandover), not by the restart alone.
   if (op === 'handover') return undefined;
-  return !leased && restartObserved(obs, step.pidBefore, step.requestedAt)
+  return !leased &&
+    restartObserved(obs, step.pidBefore, step.requestedAt) &&
+    servesAfter(obs, step.requestedAt)
     ? {
         note: `restarted (pid ${step.pidBefore} → ${obs.pid})`,
-        reason: `${what} runs a new process and holds no lease`,
+        reason: `${what} runs a new process that serves, and holds no lease`,
       }
     : undefined;
+}
+
+/** The member's last probe, taken after `since`, found it serving. Pure. */
+function servesAfter(obs: ObservedProcess, since: number): boolean {
+  return obs.serves === true && (obs.probeAt ?? 0) > since;
+}
+
+/**
+ * What happened to a requested restart whose member runs a new process, holds no lease and has not
+ * served since (the lease expired, or was released just before a result still on its way), or
+ * undefined when that is not the case. Such a step is not done (finishedBy): the disruption the
+ * lease covered has not ended. Pure.
+ */
+function restartedUnserved(
+  step: StepInput,
+  obs: ObservedProcess | undefined,
+  leased: boolean,
+): string | undefined {
+  if ((step.op ?? 'restart') !== 'restart' || leased || !obs) return undefined;
+  if (!restartObserved(obs, step.pidBefore, step.requestedAt) || servesAfter(obs, step.requestedAt))
+    return undefined;
+  return `restarted (pid ${step.pidBefore} → ${obs.pid}) but holds no lease and has not served since`;
 }
 
 /**

@@ -8,6 +8,7 @@ export interface AcquireLeaseResponse {
   'expiresAtMs'?: (number | string | Long);
   'reason'?: (string);
   'retryAfterMs'?: (number);
+  'ttlMs'?: (number);
 }
 
 export interface AcquireLeaseResponse__Output {
@@ -16,4 +17,5 @@ export interface AcquireLeaseResponse__Output {
   'expiresAtMs': (number);
   'reason': (string);
   'retryAfterMs': (number);
+  'ttlMs': (number);
 }
