@@ -21,16 +21,11 @@
  * The first round's listings are compared: if the two builds list the clusters differently, it
  * says so (the timing still stands, but it then times two different answers).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Core } from '../../control-plane/dist/core.js';
-import { TEST_NOW } from '../../control-plane/dist/test-core.js';
 import { parseBenchArgs, wholeNumberArg } from './cli-args.js';
+import { checkoutsToTime, loadBuilds, openSides, openTempStore, turnOrder, type Build } from './fleet/ab.js';
 import { buildBenchFleet, reportRunning } from './fleet/in-process.js';
 import { median, ms, percentile, ratioInterval, table } from './fleet/stats.js';
-import { cleanUpOnInterrupt } from './interrupt.js';
 
 const USAGE = `usage: node bench/dist/rollup-ab.js --base DIR [flags]
 
@@ -52,35 +47,12 @@ const args = parseBenchArgs(
 const MEMBERS = wholeNumberArg('--members', args.members, USAGE, 5);
 const ROUNDS = wholeNumberArg('--rounds', args.rounds, USAGE, 1);
 const WARM_UP = 3;
-const THIS_CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** `dir` as a built checkout's root; otherwise says which flag and why, then exits 2. */
-function builtCheckout(flag: string, dir: string | undefined): string {
-  if (dir === undefined) {
-    console.error(`${flag} is required\n\n${USAGE}`);
-    process.exit(2);
-  }
-  const root = path.resolve(dir);
-  if (!fs.existsSync(path.join(root, 'control-plane/dist/test-core.js'))) {
-    console.error(
-      `${flag}: ${root} has no control-plane/dist/test-core.js (run pnpm build in it)\n\n${USAGE}`,
-    );
-    process.exit(2);
-  }
-  return root;
-}
-
-const builds = [
-  { label: 'base', root: builtCheckout('--base', args.base) },
-  { label: 'new', root: builtCheckout('--new', args.new ?? THIS_CHECKOUT) },
-];
-
-/** The temp dirs of the two stores: removed when done, or on Ctrl-C / SIGTERM. */
-const workDirs: string[] = [];
-cleanUpOnInterrupt(() => workDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const builds = await loadBuilds(checkoutsToTime(args, USAGE, true));
 
 interface Side {
   core: Core;
+  /** The timed calls, through this build's own call sites (ab.ts). */
+  calls: Build['calls'];
   hostIds: string[];
   close(): void;
 }
@@ -89,44 +61,26 @@ interface Side {
  * One build's core on its own store, with the bench fleet registered and reporting. The build's
  * modules are its own (imported from its dist); the fleet and reports are this bench's data.
  */
-async function open(root: string, now: () => number): Promise<Side> {
-  const url = (rel: string) => pathToFileURL(path.join(root, rel)).href;
-  const { createTestCore } = (await import(
-    url('control-plane/dist/test-core.js')
-  )) as typeof import('../../control-plane/dist/test-core.js');
-  const { SqliteStore } = (await import(
-    url('control-plane/dist/store/sqlite-store.js')
-  )) as typeof import('../../control-plane/dist/store/sqlite-store.js');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-bench-rollup-'));
-  workDirs.push(dir);
-  const store = new SqliteStore(path.join(dir, 'state.db'));
-  const core = createTestCore(store, { now, checkReplan: false });
+function open(build: Build, now: () => number): Side {
+  const { store, close } = openTempStore(build, 'hactl-bench-rollup-');
+  const core = build.createTestCore(store, { now, checkReplan: false });
   const { hostIds } = buildBenchFleet(core, MEMBERS);
-  return {
-    core,
-    hostIds,
-    close() {
-      store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { core, calls: build.calls, hostIds, close };
 }
 
 async function main(): Promise<void> {
-  let now = TEST_NOW;
-  const sides: Side[] = [];
-  for (const b of builds) sides.push(await open(b.root, () => now));
+  let now = builds[0]!.TEST_NOW;
+  const sides = await openSides(builds, 0, (b) => open(b, () => now));
   const times: number[][] = sides.map(() => []);
   let differs: string | undefined;
   try {
     for (let round = 0; round < WARM_UP + ROUNDS; round++) {
       now += 1000;
       for (const s of sides) reportRunning(s.core, s.hostIds, now, 1000 + round);
-      const order = round % 2 === 0 ? [0, 1] : [1, 0];
       const listed: string[] = [];
-      for (const i of order) {
+      for (const i of turnOrder(round, sides.length)) {
         const t0 = performance.now();
-        const list = sides[i]!.core.fleet.listClusters();
+        const list = sides[i]!.calls.listClusters(sides[i]!.core);
         const t1 = performance.now();
         if (round >= WARM_UP) times[i]!.push(t1 - t0);
         if (round === 0) listed[i] = JSON.stringify(list);

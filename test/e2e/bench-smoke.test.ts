@@ -2,8 +2,10 @@
  * The fleet benchmarks still run and still print their tables: fleet-push's operator path (a real
  * control plane taking PUTs over HTTP, simulated agents in another process, the bare grpc-js
  * floor beside it), apply-cost's three paths in one process, rollup-ab's two builds (this
- * checkout against itself) and cluster-count's fleets of small ensembles, each at a size that takes seconds. Their figures are not judged here (unit tests never assert timings); a benchmark that
- * no longer starts, hangs or prints a malformed row is.
+ * checkout against itself) and cluster-count's fleets of small ensembles, and apply-cost's and
+ * cluster-count's A/B of this checkout against itself, each at a size that takes seconds. Their
+ * figures are not judged here (unit tests never assert timings); a benchmark that no longer
+ * starts, hangs or prints a malformed row is.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -118,6 +120,56 @@ describe('benchmarks at a small size', { timeout: 120_000 }, () => {
     expect(four?.slice(0, 3)).toEqual(['4', '4', '12']);
     for (const cell of [4, 6, 8, 9, 11]) expect(four?.[cell]).toMatch(NUMBER);
     expect(four?.[5]).toMatch(/^[0-9.]+x$/);
+  });
+
+  it('cluster-count --base: an A/B of this checkout against itself, each call with both builds and their ratio', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(REPO, 'bench/dist/cluster-count.js'), '--clusters', '2,3', '--rounds', '2', '--base', REPO],
+      { cwd: REPO, timeout: 100_000 },
+    );
+    const header = stdout
+      .split('\n')
+      .find((l) => l.startsWith('ensembles |'))!
+      .split(' | ');
+    expect(header.map((h) => h.trim())).toEqual([
+      'ensembles',
+      'clusters',
+      'hosts',
+      'call',
+      'base',
+      'new',
+      'new/base',
+      '90% interval',
+    ]);
+    const three = rows(stdout, '3');
+    expect(three.map((c) => c[3])).toEqual(['PUT ms', 'list, fresh ms', 'list, again ms', 'view µs']);
+    for (const row of three) {
+      expect(row.slice(4, 6), row[3]).toEqual([expect.stringMatching(NUMBER), expect.stringMatching(NUMBER)]);
+      expect(row[6], row[3]).toMatch(/^[0-9]+\.[0-9]{2}x$/);
+    }
+    expect(stdout).toContain('No GC column');
+  });
+
+  it('apply-cost --base: an A/B of this checkout against itself, each path with both builds and their ratio', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(REPO, 'bench/dist/apply-cost.js'), '--hosts', '5', '--rounds', '2', '--base', REPO],
+      { cwd: REPO, timeout: 100_000 },
+    );
+    const five = rows(stdout, '5');
+    expect(five.map((c) => c[1])).toEqual([
+      'Fleet.applyCluster',
+      'PUT ?rollout=false',
+      'PUT (rollout)',
+      'PUT (rollout), first step',
+    ]);
+    for (const row of five) {
+      expect(row.slice(2, 4), row[1]).toEqual([expect.stringMatching(NUMBER), expect.stringMatching(NUMBER)]);
+      expect(row[4], row[1]).toMatch(/^[0-9]+\.[0-9]{2}x$/);
+    }
+    // Both builds stored the same rollout: one step count.
+    expect(Number(five[2]![6])).toBeGreaterThan(0);
   });
 
   it('cluster-count --storm: each ensemble serves a Storm cluster, twice the clusters on five hosts each', async () => {
