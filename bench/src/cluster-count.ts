@@ -11,9 +11,10 @@
  * three members each on hosts of their own (`b0`…; 3C hosts), every member reporting running with
  * a fresh probe (the first of each ensemble leads). With `--storm` each ensemble also serves a
  * Storm cluster `storm-<k>` (a nimbus and a supervisor on two hosts of their own; 2C clusters on
- * 5C hosts): a change of an ensemble then re-plans the cluster that depends on it, and every apply
- * checks every Storm cluster's dependency hold. A round, timed per call (untimed first: every
- * member renews its report, same pid and a new probe time, as running agents do):
+ * 5C hosts): a change of an ensemble then re-plans the cluster that depends on it. Once every
+ * member has reported, the control plane's periodic pass runs once (untimed), releasing the Storm
+ * clusters, as its reconcile timer would. A round, timed per call (untimed first: every member
+ * renews its report, same pid and a new probe time, as running agents do):
  * - `PUT`: Changes.apply of one ensemble (a different one each round) with its `tickTime`
  *   flipped, storing a rollout of its three members (aborted after, untimed);
  * - its three members report the new generation with a new pid;
@@ -181,6 +182,12 @@ function setUpFleets(sides: readonly Side[], clusters: number, size: number, now
     });
     side.pids = side.hostsOf.map(() => 100);
     renewAll(side, now);
+    // The control plane's periodic pass, as its reconcile timer runs it a few seconds after the
+    // members report: it releases every Storm cluster whose ensemble is now healthy (holds.ts).
+    // An apply judges only the holds of the clusters it revises, so without this pass each round's
+    // PUT would release one Storm cluster, and re-read the snapshot for it, as no running control
+    // plane does.
+    side.core.fleet.reconcileTick();
   }
 }
 

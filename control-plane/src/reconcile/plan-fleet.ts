@@ -73,7 +73,7 @@ export function diffHostDesired(
 
 /** What a host's desired state was planned from: the snapshot's clusters and the holds. */
 export interface PlannedFrom {
-  snap: Pick<FleetSnapshot, 'hosts' | 'desired' | 'clusters' | 'derivedFrom'>;
+  snap: Pick<FleetSnapshot, 'hosts' | 'desired' | 'clusters'> & Partial<Pick<FleetSnapshot, 'derivedFrom'>>;
   held: ReadonlyMap<string, string>;
 }
 

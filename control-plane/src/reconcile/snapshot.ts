@@ -104,9 +104,10 @@ export interface FleetSnapshot {
    * Set by `withRevision` alone: the clusters map it derived this one's from and the names whose
    * entry differs between the two (the revised cluster and the dependents planned again). A re-plan
    * that last ran on that map re-plans the hosts of those clusters only (plan-fleet.ts
-   * hostsToReplan). Any other derivation leaves it out.
+   * hostsToReplan). Undefined after a read and after any other derivation; always present, so
+   * that every snapshot has the same fields (one object shape for V8).
    */
-  derivedFrom?: { clusters: ReadonlyMap<string, SnapshotCluster>; changed: readonly string[] };
+  derivedFrom: { clusters: ReadonlyMap<string, SnapshotCluster>; changed: readonly string[] } | undefined;
 }
 
 /**
@@ -162,6 +163,7 @@ export function readFleetSnapshot(store: Store): FleetSnapshot {
     desired,
     hostsAtAddress,
     ...indexClusters(clusters, context.clusterFacts),
+    derivedFrom: undefined,
   };
 }
 
@@ -354,7 +356,7 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
 /**
  * The snapshot with the entries of some existing clusters replaced (new plans or a plan error,
  * same names and specs; membership/stored.ts withProcedures), its plan indexes kept in step. No
- * `derivedFrom`: hostsToReplan then compares every cluster. Pure.
+ * `derivedFrom` (undefined): hostsToReplan then compares every cluster. Pure.
  */
 export function withClusters(snap: FleetSnapshot, replaced: readonly SnapshotCluster[]): FleetSnapshot {
   if (replaced.length === 0) return snap;
@@ -362,15 +364,15 @@ export function withClusters(snap: FleetSnapshot, replaced: readonly SnapshotClu
     snap.clusters,
     replaced.map((c): [string, SnapshotCluster] => [c.name, c]),
   );
-  const { derivedFrom: _dropped, ...rest } = snap;
   return {
-    ...rest,
+    ...snap,
     clusters,
     ...reindexPlans(
       snap,
       clusters,
       replaced.map((c) => c.name),
     ),
+    derivedFrom: undefined,
   };
 }
 
