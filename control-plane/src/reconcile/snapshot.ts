@@ -258,7 +258,10 @@ export function withDesired(
   snap: FleetSnapshot,
   changes: readonly { hostId: string; generation: number; json: string; state?: HostDesiredState }[],
 ): FleetSnapshot {
-  if (changes.length === 0) return snap;
+  // What `snap` was derived from is of no use past its re-plan, which stored these (hostsToReplan
+  // reads it of the snapshot derived next), and would keep the clusters before the revision, every
+  // plan and inputs object of the changed cluster included, alive until the next apply.
+  if (changes.length === 0) return snap.derivedFrom ? { ...snap, derivedFrom: undefined } : snap;
   const desired = overlay(
     snap.desired,
     changes.map((c): [string, SnapshotDesired] => [
@@ -268,7 +271,7 @@ export function withDesired(
         : { generation: c.generation, state: c.state },
     ]),
   );
-  return { ...snap, desired };
+  return { ...snap, desired, derivedFrom: undefined };
 }
 
 /** One cluster's new revision as `withRevision` takes it: what was just stored, and its plans. */
@@ -394,8 +397,11 @@ function reindexPlans(
     const was = snap.clusters.get(name)?.plans ?? [];
     const now = clusters.get(name)?.plans ?? [];
     if (was === now) continue;
-    if (snap.clusters.has(name) && sameInstances(was, now)) for (const p of now) planSets.push([p.id, p]);
-    else rebuild = true;
+    if (snap.clusters.has(name) && sameInstances(was, now)) {
+      for (const p of now) planSets.push([p.id, p]);
+      // The usual change (settings of every member): the same instances on the same hosts.
+      if (now.every((p, i) => p.hostId === was[i]!.hostId)) continue;
+    } else rebuild = true;
     const [from, to] = [hostsOf(was), hostsOf(now)];
     clustersOnHost = moveName(clustersOnHost, name, minus(from, to), minus(to, from));
   }
