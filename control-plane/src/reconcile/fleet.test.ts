@@ -301,6 +301,18 @@ describe('start ordering across clusters', () => {
     expect(kafkaRunState()).toEqual(['running', 'running', 'running']);
   });
 
+  it('the periodic pass releases a cluster held while its dependency was down, once it is healthy again', () => {
+    reportZk(2);
+    expect(fleet.reconcileTick()).toBe(3); // zk formed and healthy: kafka released
+    reportZk(undefined); // zk down
+    twoMore(); // kafka2 on zk: held
+    const kafka2 = () => latest.get('h5')?.instances.find((x) => x.cluster === 'kafka2')?.runState;
+    expect(kafka2()).toBe('stopped');
+    reportZk(2); // zk healthy again; it has formed already, so the pass learns no new fact
+    expect(fleet.reconcileTick()).toBe(1);
+    expect(kafka2()).toBe('running');
+  });
+
   it('an apply of the held cluster itself judges its hold: released once its dependency is healthy', () => {
     reportZk(2);
     fleet.applyCluster('kafka', kafkaSpec(4, [1, 2, 3]), { author: 't', message: '' });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { planHostDesired, diffHostDesired, hostsToReplan } from './plan-fleet.js';
+import { planHostDesired, diffHostDesired, hostsToReplan, clustersRevisedSince } from './plan-fleet.js';
 import type { FleetSnapshot, SnapshotCluster } from './snapshot.js';
 import {
   checkClaims as checkPlannedClaims,
@@ -199,6 +199,32 @@ describe('claims inside one cluster', () => {
   it("clashes between two other clusters are not this cluster's problem", () => {
     const other = { ...zk, name: 'zk2' } as unknown as ClusterSpecBase;
     expect(checkClaims(fleet, [zk, other], 'zk3')).toEqual([]);
+  });
+});
+
+describe('clustersRevisedSince: the clusters one apply revised', () => {
+  const c = new Map<string, SnapshotCluster>();
+  const d = new Map<string, SnapshotCluster>();
+  it.each<[string, Parameters<typeof clustersRevisedSince>[1], string[] | undefined]>([
+    [
+      'derived by one revision from the last map → its names',
+      { clusters: d, derivedFrom: { clusters: c, changed: ['a'] } },
+      ['a'],
+    ],
+    [
+      'derived from another map → cannot say',
+      { clusters: d, derivedFrom: { clusters: new Map(), changed: ['a'] } },
+      undefined,
+    ],
+    ['read afresh (no derivedFrom) → cannot say', { clusters: d, derivedFrom: undefined }, undefined],
+    // The periodic pass re-plans over the same clusters to release held ones: not "none revised".
+    [
+      'the same map → cannot say (holds may still change)',
+      { clusters: c, derivedFrom: undefined },
+      undefined,
+    ],
+  ])('%s', (_s, now, expected) => {
+    expect(clustersRevisedSince({ clusters: c }, now)).toEqual(expected);
   });
 });
 

@@ -78,6 +78,21 @@ export interface PlannedFrom {
 }
 
 /**
+ * When `now` is one revision after `last` (derived by withRevision from `last.clusters`, the usual
+ * apply): the names whose entry differs (`now.derivedFrom`). Undefined otherwise, including when
+ * nothing was revised: a re-plan then has more to judge than revised clusters (the periodic pass
+ * re-plans to release held clusters, whose entries do not change). The one answer to "which
+ * clusters did this apply revise", for the re-plan's hosts (hostsToReplan) and for the holds it
+ * judges (revisions.ts recomputeDesired). Pure.
+ */
+export function clustersRevisedSince(
+  last: Pick<FleetSnapshot, 'clusters'>,
+  now: Pick<FleetSnapshot, 'clusters'> & Partial<Pick<FleetSnapshot, 'derivedFrom'>>,
+): readonly string[] | undefined {
+  return now.derivedFrom?.clusters === last.clusters ? now.derivedFrom.changed : undefined;
+}
+
+/**
  * The hosts whose desired state can differ from what is stored, when `now` follows `last` (the
  * snapshot the previous re-plan stored, and its holds); undefined when every host must be planned.
  *
@@ -86,9 +101,8 @@ export interface PlannedFrom {
  * has `last`'s host list and stored desired states (the same objects: derived from it by new
  * revisions alone, with no re-read of the store in between), only the hosts of clusters whose
  * plans or hold changed, before or after (added and deleted clusters included), can plan
- * differently. Which clusters those are: the names `now.derivedFrom` gives when it was derived
- * from `last`'s clusters map (one withRevision, the usual apply), the holds that differ, and
- * otherwise every cluster compared. After a re-read (a host registered, a fact stored, a
+ * differently: none when the clusters map is the same, the clusters clustersRevisedSince names,
+ * or every cluster compared when it cannot say; and those whose hold differs. After a re-read (a host registered, a fact stored, a
  * transaction rolled back) the host list and desired states are new objects, and every host is
  * planned. Without this each apply planned and compared every host of the fleet: at 3,000
  * three-member clusters, most of an apply's time (bench/dist/cluster-count.js). Pure.
@@ -102,13 +116,11 @@ export function hostsToReplan(last: PlannedFrom | undefined, now: PlannedFrom): 
   };
   for (const [name, reason] of now.held) if (last.held.get(name) !== reason) add(name);
   for (const name of last.held.keys()) if (!now.held.has(name)) add(name);
-  const derived = now.snap.derivedFrom;
-  if (now.snap.clusters === last.snap.clusters) return hosts;
-  if (derived?.clusters === last.snap.clusters) {
-    derived.changed.forEach(add);
-    return hosts;
+  const revised = now.snap.clusters === last.snap.clusters ? [] : clustersRevisedSince(last.snap, now.snap);
+  if (revised) revised.forEach(add);
+  else {
+    for (const [name, c] of now.snap.clusters) if (last.snap.clusters.get(name)?.plans !== c.plans) add(name);
+    for (const name of last.snap.clusters.keys()) if (!now.snap.clusters.has(name)) add(name);
   }
-  for (const [name, c] of now.snap.clusters) if (last.snap.clusters.get(name)?.plans !== c.plans) add(name);
-  for (const name of last.snap.clusters.keys()) if (!now.snap.clusters.has(name)) add(name);
   return hosts;
 }

@@ -19,17 +19,17 @@ import {
 } from '@hactl/shared';
 import { applyOperatorStops } from '../actions/run-state.js';
 import type { Store } from '../store/store.js';
-import { diffHostDesired, hostsToReplan, planHostDesired, type PlannedFrom } from './plan-fleet.js';
+import {
+  clustersRevisedSince,
+  diffHostDesired,
+  hostsToReplan,
+  planHostDesired,
+  type PlannedFrom,
+} from './plan-fleet.js';
 import { compactDiff, diffLines } from './diff-text.js';
 import { STARTED_FACT, checkDependencyHold } from './holds.js';
 import { FORMED_FACT, checkFormed, checkIdentity } from './formed.js';
-import {
-  planCluster,
-  withDesired,
-  withRevision,
-  type FleetSnapshot,
-  type SnapshotCluster,
-} from './snapshot.js';
+import { clusterNamesOn, planCluster, withDesired, withRevision, type FleetSnapshot } from './snapshot.js';
 import type { StatusReader } from './status.js';
 import { planProcedure, type PlannedProcedure } from '../membership/procedure.js';
 import { MEMBERSHIP_ACTION, insertProcedure } from '../membership/stored.js';
@@ -515,10 +515,9 @@ export class Revisions {
     const held = new Map<string, string>();
     let released = false;
     const last = this.planned;
-    const revised =
-      last && snap.derivedFrom?.clusters === last.snap.clusters ? snap.derivedFrom.changed : undefined;
+    const revised = last && clustersRevisedSince(last.snap, snap);
     if (revised)
-      for (const [name, reason] of last!.held)
+      for (const [name, reason] of last.held)
         if (snap.unreleased.has(name) && !revised.includes(name)) held.set(name, reason);
     for (const name of revised ?? snap.unreleased.keys()) {
       const c = snap.unreleased.has(name) ? snap.clusters.get(name) : undefined;
@@ -539,7 +538,7 @@ export class Revisions {
     const only = touched && [...touched].filter((id) => snap.hostById.has(id));
     const byHost = planHostDesired(
       only ?? snap.hostById.keys(),
-      only ? clustersOn(snap, only) : snap.clusters.values(),
+      only ? clusterNamesOn(snap, only).map((name) => snap.clusters.get(name)!) : snap.clusters.values(),
       held,
     );
     const changes = diffHostDesired(snap.desired, byHost);
@@ -689,13 +688,6 @@ function describeProcedure(p: PlannedProcedure, hostNames: ReadonlyMap<string, s
   return describeMembershipSteps(p.steps, hostNames, lists);
 }
 
-/** The clusters with a plan on one of `hostIds` (planHostDesired orders each host's instances itself). */
-function clustersOn(snap: FleetSnapshot, hostIds: Iterable<string>): SnapshotCluster[] {
-  const names = new Set<string>();
-  for (const id of hostIds) for (const name of snap.clustersOnHost.get(id) ?? []) names.add(name);
-  return [...names].map((name) => snap.clusters.get(name)!);
-}
-
 /**
  * The plans of the clusters other than `except` with a plan on a host of `plans` or at one of
  * their addresses (the `clustersOnHost` and `hostsAtAddress` indexes), per cluster in the
@@ -714,12 +706,7 @@ function plansOnHostsOf(
     hostIds.add(p.hostId).add(address);
     for (const id of snap.hostsAtAddress.get(address) ?? []) hostIds.add(id);
   }
-  const names = new Set<string>();
-  for (const id of hostIds)
-    for (const name of snap.clustersOnHost.get(id) ?? []) if (name !== except) names.add(name);
-  return [...names].sort(byText).map((name) => snap.clusters.get(name)!.plans);
-}
-
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return clusterNamesOn(snap, hostIds)
+    .filter((name) => name !== except)
+    .map((name) => snap.clusters.get(name)!.plans);
 }

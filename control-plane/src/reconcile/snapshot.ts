@@ -208,34 +208,27 @@ function isUnreleased(deps: readonly string[], facts: Readonly<Record<string, st
 }
 
 /**
- * `index` (name lists per key, each sorted) after `name` left the lists of `from` and joined
- * those of `to`; a key left with no name is deleted. Pure.
+ * `index` (name lists per key, each sorted) after `name` moved from the keys `before` to the keys
+ * `after`: it leaves the lists of the keys only in `before` (a key left with no name is deleted)
+ * and joins those of the keys only in `after`. Pure.
  */
 function moveName(
   index: ReadonlyMap<string, readonly string[]>,
   name: string,
-  from: Iterable<string>,
-  to: Iterable<string>,
+  before: Iterable<string>,
+  after: Iterable<string>,
 ): ReadonlyMap<string, readonly string[]> {
-  const next = new Map<string, readonly string[]>();
-  const deleted: string[] = [];
-  const current = (key: string) => next.get(key) ?? index.get(key) ?? [];
-  for (const key of from) {
-    const names = current(key).filter((n) => n !== name);
-    if (names.length) next.set(key, names);
-    else {
-      next.delete(key);
-      deleted.push(key);
-    }
+  const [was, now] = [new Set(before), new Set(after)];
+  const sets: [string, readonly string[]][] = [];
+  const deletes: string[] = [];
+  for (const key of was) {
+    if (now.has(key)) continue;
+    const names = (index.get(key) ?? []).filter((n) => n !== name);
+    if (names.length) sets.push([key, names]);
+    else deletes.push(key);
   }
-  for (const key of to) {
-    const names = current(key);
-    if (names.includes(name)) continue;
-    next.set(key, [...names, name].sort(byText));
-    const at = deleted.indexOf(key);
-    if (at >= 0) deleted.splice(at, 1);
-  }
-  return next.size || deleted.length ? overlay(index, next, deleted) : index;
+  for (const key of now) if (!was.has(key)) sets.push([key, [...(index.get(key) ?? []), name].sort(byText)]);
+  return sets.length || deletes.length ? overlay(index, sets, deletes) : index;
 }
 
 /** Orders strings as the store orders names (binary). */
@@ -243,11 +236,14 @@ function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The keys of `a` not in `b`. */
-function minus(a: Iterable<string>, b: ReadonlySet<string> | readonly string[]): string[] {
-  const has =
-    b instanceof Set ? (k: string) => b.has(k) : (k: string) => (b as readonly string[]).includes(k);
-  return [...a].filter((k) => !has(k));
+/**
+ * The names of the clusters with a plan on one of `hostIds` (the `clustersOnHost` index), sorted:
+ * the snapshot's cluster order.
+ */
+export function clusterNamesOn(snap: FleetSnapshot, hostIds: Iterable<string>): string[] {
+  const names = new Set<string>();
+  for (const id of hostIds) for (const name of snap.clustersOnHost.get(id) ?? []) names.add(name);
+  return [...names].sort(byText);
 }
 
 /**
@@ -334,7 +330,7 @@ export function withRevision(snap: FleetSnapshot, rev: StoredRevision): FleetSna
   };
   const depsBefore = before ? dependenciesOf(before) : [];
   const deps = dependenciesOf(changed);
-  const dependents = moveName(snap.dependents, rev.name, minus(depsBefore, deps), minus(deps, depsBefore));
+  const dependents = moveName(snap.dependents, rev.name, depsBefore, deps);
   const unreleased = isUnreleased(deps, rev.facts)
     ? overlay(snap.unreleased, [[rev.name, deps]])
     : overlay(snap.unreleased, [], [rev.name]);
@@ -402,8 +398,7 @@ function reindexPlans(
       // The usual change (settings of every member): the same instances on the same hosts.
       if (now.every((p, i) => p.hostId === was[i]!.hostId)) continue;
     } else rebuild = true;
-    const [from, to] = [hostsOf(was), hostsOf(now)];
-    clustersOnHost = moveName(clustersOnHost, name, minus(from, to), minus(to, from));
+    clustersOnHost = moveName(clustersOnHost, name, hostsOf(was), hostsOf(now));
   }
   let planById: ReadonlyMap<string, InstancePlan>;
   if (rebuild) {
