@@ -265,7 +265,7 @@ describe(
         const controllerLast = checkLeaderLastAtStops(
           lab.agentEvents(KAFKA, 'cr-kafka', started),
           done.steps.map((s) => s.host),
-          (at) => controllerHost(KAFKA, zk.controllerBefore(started, at)),
+          (at) => controllerHost(KAFKA, zk.controllerAt(at)),
           'controller',
         );
         console.log(`stops: ${controllerLast.said}`);

@@ -90,7 +90,7 @@ function checkControllerLast(lab: Lab, zk: ZkSampler, since: number, done: Rollo
   const check = checkLeaderLastAtStops(
     lab.agentEvents(KAFKA, 'rk-kafka', since),
     done.steps.map((s) => s.host),
-    (at) => controllerHost(KAFKA, zk.controllerBefore(since, at)),
+    (at) => controllerHost(KAFKA, zk.controllerAt(at)),
     'controller',
   );
   expect(check.problems, check.said).toEqual([]);

@@ -246,11 +246,14 @@ export class ZkSampler {
   }
 
   /**
-   * The controller's broker id as the last sample within (after, before) that names one says, e.g.
-   * just before a broker was stopped; undefined when no such sample names one.
+   * The controller's broker id just before `at` (e.g. the moment a broker was stopped), as the last
+   * sample that names one says, of those whose reads all happened within the `maxAgeMs` before
+   * `at`; undefined when none does. Not bounded by when a rollout began: its first stop can come
+   * within one sample's time of the start (a sample reads every partition's state, which takes a
+   * few hundred ms on a loaded machine), and the sample just before the start is then the record.
    */
-  controllerBefore(after: number, before: number): number | undefined {
-    return this.between(after, before)
+  controllerAt(at: number, maxAgeMs = 10_000): number | undefined {
+    return this.between(at - maxAgeMs, at)
       .filter((s) => s.controller !== undefined)
       .at(-1)?.controller;
   }
