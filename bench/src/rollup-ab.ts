@@ -14,9 +14,12 @@
  *
  * Why one process: on the machine this was written on, the same roll-up timed in two processes a
  * few minutes apart differed by up to 2x (the VM's speed moves), far more than the changes being
- * judged. Rounds of both builds side by side share whatever speed the machine has then, so their
- * per-round ratio is steady where the separate runs were not (2026-12-05: a change that halved
- * the roll-up measured 0.41-0.55 here in four runs, and anywhere from 0.6 to 1.6 in separate runs).
+ * judged. Rounds of both builds side by side share whatever speed the machine has then, so the
+ * ratio of their medians is steady where the separate runs were not (2026-12-05: a change that
+ * halved the roll-up measured 0.41-0.55 here in four runs, and anywhere from 0.6 to 1.6 in
+ * separate runs). It prints that ratio with a bootstrap interval (stats.ts ratioInterval), as
+ * cluster-count.js and apply-cost.js do in A/B mode, and not the median of per-round ratios,
+ * which A/A runs of one build against itself (2026-12-05) found biased.
  *
  * The first round's listings are compared: if the two builds list the clusters differently, it
  * says so (the timing still stands, but it then times two different answers).
@@ -92,7 +95,6 @@ async function main(): Promise<void> {
     for (const s of sides) s.close();
   }
   const [base, next] = times as [number[], number[]];
-  const ratios = next.map((t, i) => t / base[i]!).sort((a, b) => a - b);
   const interval = ratioInterval(next, base);
   console.log(
     `A fresh roll-up of every cluster (Fleet.listClusters after every member reported a new pid), ` +
@@ -118,8 +120,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `new / base: ratio of medians ${(median(next) / median(base)).toFixed(3)}` +
-      (interval ? ` (90% interval ${interval.low.toFixed(3)}-${interval.high.toFixed(3)})` : '') +
-      `; per round p25 / median / p75 ${[25, 50, 75].map((p) => percentile(ratios, p).toFixed(3)).join(' / ')}`,
+      (interval ? ` (90% interval ${interval.low.toFixed(3)}-${interval.high.toFixed(3)})` : ''),
   );
   if (differs) console.log(differs);
 }
