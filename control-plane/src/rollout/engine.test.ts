@@ -117,6 +117,8 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-engine-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
   sent.length = 0;
+  // A test that failed before putting back the pid it changed must not fail the next ones.
+  for (const i of [1, 2, 3]) pids.set(`zk/zk-${i}`, 100 + i);
 });
 afterEach(() => {
   store.close();
@@ -455,6 +457,46 @@ describe('rollout engine', () => {
     });
     expect(v.steps[0]).toMatchObject({ state: 'failed' });
     expect(sent).toHaveLength(1);
+    pids.set('zk/zk-1', 101);
+  });
+
+  it("zookeeper: a step failed at the gate timeout, then its agent's success → done with both accounts; paused, nothing goes out until resumed", () => {
+    const { fleet, engine, r } = leaseExpiredUnserved(300);
+    now += 120_000;
+    report(fleet, 2, ['zk/zk-1']);
+    engine.tick();
+    const failed = engine.view(r.id);
+    expect(failed.state).toBe('paused');
+    expect(failed.steps.map((s) => s.state)).toEqual(['failed', 'pending', 'pending']);
+    const failedNote = failed.steps[0]!.note;
+    // The agent comes back: its restart of that command finished (the member serves).
+    now += 5000;
+    report(fleet);
+    engine.onCommandResult('h1', { id: `${r.id}.0`, ok: true, output: 'restarted in 410 s', error: '' });
+    const v = engine.view(r.id);
+    expect(v.state).toBe('paused');
+    expect(v.steps.map((s) => s.state)).toEqual(['done', 'pending', 'pending']);
+    expect(v.steps[0]!.note).toBe(
+      `restarted in 410 s (the agent's result came after the step failed: ${failedNote})`,
+    );
+    expect(
+      store
+        .listEvents({ cluster: 'zk', limit: 50 })
+        .filter((e) => e.type === 'rollout.step')
+        .map((e) => e.message),
+    ).toContain(
+      `rollout ${r.id} step 0: zk/zk-1 restarted after all: its agent reported success after the step ` +
+        `failed; the rollout stays paused (hactl rollout resume ${r.id} goes on with the next member)`,
+    );
+    // Passes take no step on the strength of the late result.
+    engine.tick();
+    expect(sent).toHaveLength(1);
+    // The operator resumes: the next member goes out; zk-1 is not restarted again.
+    engine.resume(r.id);
+    const resumed = engine.view(r.id);
+    expect(resumed.state).toBe('running');
+    expect(resumed.steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    expect(sent.map((c) => c.instanceId)).toEqual(['zk/zk-1', resumed.steps[1]!.instance]);
     pids.set('zk/zk-1', 101);
   });
 

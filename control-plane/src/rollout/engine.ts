@@ -13,6 +13,7 @@ import {
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
 import { orderStepsAsRun, planOrder, viewRollout } from './view.js';
+import { planCommandResult } from './result.js';
 import {
   checkLeaseRequest,
   planResume,
@@ -396,44 +397,29 @@ export class RolloutEngine {
     return out;
   }
 
+  /**
+   * An agent's result for a step's command (sessions.ts hands every result that answers no query
+   * here): what it does to the step is decided by `planCommandResult` (result.ts); then a pass.
+   */
   onCommandResult(hostId: string, result: AgentCommandResult): void {
     for (const r of this.o.store.listRollouts({ states: ['running', 'paused', 'completed'] })) {
       const step = this.o.store
         .listRolloutSteps(r.id)
         .find((s) => s.command_id === result.id && s.host_id === hostId);
       if (!step) continue;
-      if (step.state === 'done' && result.ok) {
-        // Finished earlier on the observed pid change; keep the agent's own account (with its
-        // timing). Not a handover's: its note names the member that leads now.
-        if (step.op !== 'handover') this.o.store.updateRolloutStep({ ...step, note: result.output });
-        continue;
-      }
-      // Finished earlier on the observed pid change, but the agent says the restart failed (its
-      // member never became ready): handled as a failure reported in time, so the rollout pauses
-      // on the agent's reason instead of waiting out the next step's gates.
-      const failedLate = step.state === 'done' && !result.ok && r.state !== 'completed';
-      if (step.state !== 'requested' && !failedLate) continue;
-      // A handover is done once another member leads (handover.ts), which the agent cannot see:
-      // its account is kept for the step's note and the pass below decides.
-      if (result.ok && step.op === 'handover')
-        this.o.store.updateRolloutStep({ ...step, note: result.output });
-      else if (result.ok) this.finishStep(r, step, result.output || 'restarted');
-      else {
-        // The agent refused or failed the step; it left the member as it was (a missing
-        // distribution never stops the running process). Pause with the reason, at once, rather
-        // than wait out the gate timeout.
-        // A removal its kind refused (a Kafka broker's replicas) is the operator's call: say how to make it.
-        const hint =
-          step.op === 'stop' && r.action === 'stop'
-            ? `; to stop it anyway: hactl stop ${step.instance_id} --force --reason TEXT`
-            : step.op === 'stop' && this.opts(r).forceRemoval !== true
-              ? `; to stop it anyway: hactl rollout resume ${r.id} --force-removal`
-              : '';
-        this.failStep(
-          r,
-          step,
-          `agent: ${result.error}`,
-          `step ${step.idx} (${step.instance_id}) failed: ${result.error}${hint}`,
+      const d = planCommandResult(
+        { id: r.id, state: r.state, action: r.action, forceRemoval: this.opts(r).forceRemoval === true },
+        { idx: step.idx, instance: step.instance_id, state: step.state, op: step.op, note: step.note },
+        result,
+      );
+      if (d.do === 'note') this.o.store.updateRolloutStep({ ...step, note: d.note });
+      else if (d.do === 'finish') this.finishStep(r, step, d.note);
+      else if (d.do === 'fail') this.failStep(r, step, d.note, d.reason);
+      else if (d.do === 'finish-late') {
+        this.finishStep(r, step, d.note, d.message);
+        this.o.logger.warn(
+          { cluster: r.cluster, rollout: r.id, instance: step.instance_id },
+          'rollout step succeeded after it failed; the rollout stays paused',
         );
       }
     }
@@ -526,9 +512,11 @@ export class RolloutEngine {
     });
   }
 
-  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
+  /** Marks a step done with `note`; its event says `message` (`<instance> <note>` unless given). */
+  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string, message?: string): void {
     const now = this.o.now();
-    this.storeStep(r, { ...step, state: 'done', finished_at: now, note }, `${step.instance_id} ${note}`, now);
+    const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note };
+    this.storeStep(r, row, message ?? `${step.instance_id} ${note}`, now);
     // A procedure's progress is what its members' desired states are made from: a stopped member
     // leaves its host's desired state, a finished phase gives the next one's inputs. After the
     // commit, since refreshDesired pushes what it stores.

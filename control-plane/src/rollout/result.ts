@@ -1,0 +1,106 @@
+import type { StepOp } from '../store/store.js';
+
+/** A step whose command an agent answered, as `planCommandResult` needs it. */
+export interface ResultStep {
+  idx: number;
+  instance: string;
+  /** pending, requested, done, failed or skipped. */
+  state: string;
+  /** What the step does to its member (`restart` when absent). */
+  op?: StepOp;
+  /** Its stored note (for a failed step: why it failed). */
+  note: string;
+}
+
+/** The rollout the step belongs to. */
+export interface ResultRollout {
+  id: string;
+  /** running, paused or completed (the engine hands no other rollout's steps to the decision). */
+  state: string;
+  /** restart, apply, stop, … (RolloutOptions.action). */
+  action: string;
+  /** Whether its stop steps stop removed members whatever their kind's pre-stop check says. */
+  forceRemoval: boolean;
+}
+
+/** The agent's answer to a step's command (AgentCommandResult). */
+export interface CommandOutcome {
+  ok: boolean;
+  output: string;
+  error: string;
+}
+
+export type ResultDecision =
+  /** Nothing to store: the result is for a step no longer waiting for it. */
+  | { do: 'ignore' }
+  /** Keep the agent's account as the step's note; its state stays (a step already done, a handover). */
+  | { do: 'note'; note: string }
+  /** The step is done, with `note`. */
+  | { do: 'finish'; note: string }
+  /** The step failed: store it failed with `note` and pause the rollout (if running) with `reason`. */
+  | { do: 'fail'; note: string; reason: string }
+  /**
+   * The step had failed without a word from its agent (`fail-step`: restarted, never served within
+   * the gate timeout), and now the agent says that very restart succeeded: the step is done with
+   * `note`, and the rollout stays paused (`message` for its event).
+   */
+  | { do: 'finish-late'; note: string; message: string };
+
+/**
+ * What the engine does with an agent's result for a step's command. Pure.
+ *
+ * - A requested step: done on success (a handover keeps the account and waits for leadership to
+ *   move, handover.ts), failed on failure, which pauses the rollout at once rather than waiting out
+ *   the gate timeout.
+ * - A step already done on its observed new pid: a success keeps the agent's account (its timing)
+ *   as the note; a failure (the member never became ready) fails it as in time, so the rollout
+ *   pauses on the agent's reason instead of waiting out the next step's gates.
+ * - A restart failed by `fail-step` (step.ts: its member restarted and had not served by the gate
+ *   timeout, and its lease was gone), then answered with success: the agent's restart of that
+ *   command did finish (its readiness wait and after-restart procedure passed), just late. The
+ *   step's record says so: done, with the failure kept in the note. The rollout stays paused: the
+ *   decision to take down the next member on the strength of a late message is the operator's
+ *   (`hactl rollout resume`, which then goes on with the next member instead of restarting this
+ *   one again). A step fails without a result only by `fail-step`, and an agent answers a command
+ *   once (its journal answers a resend with the first result), so a success for a failed step's
+ *   command always follows a `fail-step`. Not while the rollout runs: it runs again only after a
+ *   resume, which puts failed steps back to pending.
+ */
+export function planCommandResult(
+  rollout: ResultRollout,
+  step: ResultStep,
+  result: CommandOutcome,
+): ResultDecision {
+  const op = step.op ?? 'restart';
+  if (step.state === 'done' && result.ok)
+    // Not a handover's: its note names the member that leads now.
+    return op === 'handover' ? { do: 'ignore' } : { do: 'note', note: result.output };
+  if (step.state === 'failed' && result.ok && op === 'restart' && rollout.state === 'paused')
+    return {
+      do: 'finish-late',
+      note: `${result.output || 'restarted'} (the agent's result came after the step failed: ${step.note})`,
+      message:
+        `${step.instance} restarted after all: its agent reported success after the step failed; ` +
+        `the rollout stays paused (hactl rollout resume ${rollout.id} goes on with the next member)`,
+    };
+  const failedLate = step.state === 'done' && !result.ok && rollout.state !== 'completed';
+  if (step.state !== 'requested' && !failedLate) return { do: 'ignore' };
+  // A handover is done once another member leads (handover.ts), which the agent cannot see: its
+  // account is kept for the step's note and the next pass decides.
+  if (result.ok && op === 'handover') return { do: 'note', note: result.output };
+  if (result.ok) return { do: 'finish', note: result.output || 'restarted' };
+  // The agent refused or failed the step; it left the member as it was (a missing distribution
+  // never stops the running process). A removal its kind refused (a Kafka broker's replicas) is
+  // the operator's call: say how to make it.
+  const hint =
+    op === 'stop' && rollout.action === 'stop'
+      ? `; to stop it anyway: hactl stop ${step.instance} --force --reason TEXT`
+      : op === 'stop' && !rollout.forceRemoval
+        ? `; to stop it anyway: hactl rollout resume ${rollout.id} --force-removal`
+        : '';
+  return {
+    do: 'fail',
+    note: `agent: ${result.error}`,
+    reason: `step ${step.idx} (${step.instance}) failed: ${result.error}${hint}`,
+  };
+}
