@@ -108,6 +108,8 @@ export function validateClusterSpec(
   const result = kind.validate(raw, fleet);
   if (!result.ok) return result;
   const spec = result.spec;
+  const rootClashes = checkZnodeRoots(kind, spec, fleet);
+  if (rootClashes.length) return { ok: false, problems: rootClashes };
   const initialFacts = kind.initialFacts?.(spec, opts.randomId ?? (() => PLACEHOLDER_ID)) ?? {};
   // Overlays, not copies: validating one cluster costs the same among 10 or 10,000 (overlay-map.ts).
   const stored = fleet.clusterFacts?.get(spec.name);
@@ -133,6 +135,34 @@ export function validateClusterSpec(
       : checkAllClaims(kind, spec, plans, fleet.hosts, opts.otherPlans);
   if (own.length) return { ok: false, problems: own };
   return { ...result, spec, plans, initialFacts, clashes: others };
+}
+
+/**
+ * Another cluster of the fleet, of any kind, keeping its state under the same znode root of the
+ * same ZooKeeper cluster as `spec` (ServiceKind.znodeRoot): one problem per such cluster, located
+ * at the field that sets `spec`'s root. Two Kafka clusters under one chroot would register their
+ * brokers under one `/brokers/ids` and elect one controller; two Storm clusters under one root
+ * would share the nimbus leader latch. Only clusters whose `zookeeper` field names the same
+ * ZooKeeper cluster are asked for their root, so the cost is a field compare per cluster. Pure.
+ */
+function checkZnodeRoots(
+  kind: ServiceKind<ClusterSpecBase, unknown>,
+  spec: ClusterSpecBase,
+  fleet: FleetContext,
+): ErrorDetail[] {
+  const mine = kind.znodeRoot?.(spec);
+  if (!mine) return [];
+  const problems: ErrorDetail[] = [];
+  for (const other of fleet.clusters.values()) {
+    if (other.name === spec.name || (other as { zookeeper?: unknown }).zookeeper !== mine.zookeeper) continue;
+    const theirs = serviceKind(other.kind)?.znodeRoot?.(other);
+    if (theirs?.zookeeper === mine.zookeeper && theirs.root === mine.root)
+      problems.push({
+        path: mine.path,
+        message: `${other.kind} cluster ${other.name} already uses ${mine.root} on ${mine.zookeeper}; give this cluster another root`,
+      });
+  }
+  return problems;
 }
 
 /**

@@ -58,6 +58,16 @@ export interface HealthInput<S> {
   staleAfterMs: number;
 }
 
+/** A znode subtree a cluster keeps its state under (ServiceKind.znodeRoot). */
+export interface ZnodeRoot {
+  /** The hactl ZooKeeper cluster (the spec's `zookeeper` field). */
+  zookeeper: string;
+  /** The subtree's absolute path, e.g. `/kafka-main`. */
+  root: string;
+  /** The spec field that sets it, where a clash is reported (`chroot`). */
+  path: string;
+}
+
 /**
  * The pure half of a service kind. Everything here takes data and returns data; the agent's
  * effectful half (process launch, probes) lives in agent/src/services/<kind>/.
@@ -122,6 +132,16 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * control plane re-plans this cluster and keeps every other cluster's plans.
    */
   dependencies?(spec: S): string[];
+  /**
+   * Where this cluster keeps its state in a hactl ZooKeeper cluster (Kafka in ZooKeeper mode: its
+   * chroot; Storm: `storm.zookeeper.root`); undefined when it keeps none there. Two clusters under
+   * one root of one ensemble would be one cluster to the service (two Kafka clusters under one
+   * chroot share `/controller` and `/brokers/ids`; two Storm clusters share the nimbus leader
+   * latch), so validateClusterSpec refuses the second, whatever the kinds. A kind that has it names
+   * its ZooKeeper cluster in its spec's `zookeeper` field, which the check compares before asking
+   * for a root. Called on stored specs too (validated, with their defaults, when stored). Pure.
+   */
+  znodeRoot?(spec: S): ZnodeRoot | undefined;
   /** Facts to create once, when the cluster is first accepted (e.g. a KRaft cluster id). `randomId` is injected. */
   initialFacts?(spec: S, randomId: () => string): Record<string, string>;
   /** Facts learned from a health rollup (e.g. the ES cluster uuid once formed); stored when they change. */

@@ -7,7 +7,7 @@ import { parseKafkaProbe } from './parse.js';
 import { checkKafkaHealth } from './health.js';
 import { indexPath } from '../member.js';
 import { classifyKafkaChange } from './change.js';
-import { checkKafkaIdentityChange } from './identity.js';
+import { checkKafkaIdentityChange, kafkaChroot } from './identity.js';
 
 export * from './spec.js';
 export * from './plan.js';
@@ -41,6 +41,10 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   }),
   memberPath: (spec, plan) => indexPath('brokers', spec.brokers, (b) => b.id === plan.inputs.id),
   dependencies: kafkaDependencies,
+  znodeRoot: (spec) =>
+    spec.mode === 'zookeeper' && spec.zookeeper !== undefined
+      ? { zookeeper: spec.zookeeper, root: kafkaChroot(spec), path: 'chroot' }
+      : undefined,
   initialFacts: kafkaInitialFacts,
   checkIdentityChange: checkKafkaIdentityChange,
   // Every log dir's meta.properties holds the KRaft cluster id it was formatted with.

@@ -427,3 +427,90 @@ describe('kafka spec validation', () => {
     });
   });
 });
+
+describe('znode roots on one ZooKeeper cluster (registry checkZnodeRoots)', () => {
+  /** The fleet with clusters already stored, as the control plane passes it (validated specs). */
+  const withStored = (...stored: Record<string, unknown>[]): FleetContext => ({
+    ...fleet,
+    clusters: clusterSpecMap([...fleet.clusters.values(), ...(stored as unknown as ClusterSpecBase[])]),
+  });
+  const storedKafka = (over: Record<string, unknown>) => {
+    const r = validateClusterSpec({ ...good(), ...over }, fleet);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return r.spec as unknown as Record<string, unknown>;
+  };
+  const storm = (name: string, root?: string) => ({
+    name,
+    kind: 'storm',
+    distribution: { home: '/opt/storm' },
+    zookeeper: 'zk-main',
+    nimbus: { hosts: ['kafka1'], failover: 'manual' },
+    supervisors: { hosts: ['kafka2'] },
+    settings: root === undefined ? {} : { 'storm.zookeeper.root': root },
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
+    [
+      'a second Kafka cluster under the first one\u2019s default chroot',
+      storedKafka({}),
+      { name: 'kafka-b', chroot: '/kafka-main' },
+      'kafka cluster kafka-main already uses /kafka-main on zk-main',
+    ],
+    [
+      'two Kafka clusters given one chroot',
+      storedKafka({ name: 'kafka-a', chroot: '/kafka' }),
+      { name: 'kafka-b', chroot: '/kafka' },
+      'kafka cluster kafka-a already uses /kafka on zk-main',
+    ],
+    [
+      'a Kafka chroot that is a Storm cluster\u2019s root',
+      storm('storm-main', '/shared'),
+      { chroot: '/shared' },
+      'storm cluster storm-main already uses /shared on zk-main',
+    ],
+  ])('refuses %s, at chroot', (_scenario, stored, over, message) => {
+    const r = validateClusterSpec({ ...good(), ...over }, withStored(stored));
+    expect(r).toEqual({
+      ok: false,
+      problems: [{ path: 'chroot', message: `${message}; give this cluster another root` }],
+    });
+  });
+
+  it('refuses a Storm root that is a Kafka cluster\u2019s chroot, at settings.storm.zookeeper.root', () => {
+    const r = validateClusterSpec(storm('storm-b', '/kafka-main'), withStored(storedKafka({})));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems).toEqual([
+      {
+        path: 'settings.storm.zookeeper.root',
+        message:
+          'kafka cluster kafka-main already uses /kafka-main on zk-main; give this cluster another root',
+      },
+    ]);
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    [
+      'another chroot on the same ensemble',
+      storedKafka({ name: 'kafka-a', chroot: '/kafka' }),
+      { chroot: '/kafka-b' },
+    ],
+    [
+      'a nested chroot (its own subtree)',
+      storedKafka({ name: 'kafka-a', chroot: '/kafka' }),
+      { chroot: '/kafka/b' },
+    ],
+    [
+      'the same chroot on another ZooKeeper cluster',
+      { ...storedKafka({ name: 'kafka-a', chroot: '/kafka' }), zookeeper: 'zk-other' },
+      { chroot: '/kafka' },
+    ],
+    ['a KRaft cluster of the same name as the chroot', { ...kraft(), name: 'kafka' }, { chroot: '/kafka' }],
+  ])('accepts %s', (_scenario, stored, over) => {
+    const r = validateClusterSpec({ ...good(), ...over }, withStored(stored));
+    expect(r.ok, JSON.stringify(!r.ok && r.problems)).toBe(true);
+  });
+
+  it('a re-apply of the same cluster does not clash with its own stored spec', () => {
+    expect(validateClusterSpec(good(), withStored(storedKafka({}))).ok).toBe(true);
+  });
+});

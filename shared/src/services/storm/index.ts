@@ -1,5 +1,5 @@
 import type { ServiceKind } from '../types.js';
-import { stormSpecSchema, validateStormSpec, type StormSpec } from './spec.js';
+import { stormSpecSchema, stormZookeeperRoot, validateStormSpec, type StormSpec } from './spec.js';
 import { planStorm } from './plan.js';
 import { parseStormInputs, type StormInputs } from './inputs.js';
 import { renderStormFiles } from './render.js';
@@ -52,5 +52,10 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   },
   // Storm keeps all its state in ZooKeeper; nothing starts before the ensemble is healthy.
   dependencies: (spec) => [spec.zookeeper],
+  znodeRoot: (spec) => ({
+    zookeeper: spec.zookeeper,
+    root: stormZookeeperRoot(spec),
+    path: 'settings.storm.zookeeper.root',
+  }),
   checkIdentityChange: checkStormIdentityChange,
 };

@@ -422,26 +422,5 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   problems.push(...checkSettings(spec.settings));
   problems.push(...resolveZookeeper(spec, fleet).problems);
 
-  // Two Storm clusters under one root of one ensemble would share leader-lock and supervisors.
-  const root = stormZookeeperRoot(spec);
-  for (const c of fleet.clusters.values()) {
-    // The stored field as it is (the schema takes a name as given): only Storm clusters on the same
-    // ensemble are parsed, not every Storm cluster of the fleet at every Storm apply.
-    if (
-      c.kind !== 'storm' ||
-      c.name === spec.name ||
-      (c as { zookeeper?: unknown }).zookeeper !== spec.zookeeper
-    )
-      continue;
-    const other = stormSpecSchema.safeParse(c);
-    if (!other.success || other.data.zookeeper !== spec.zookeeper) continue;
-    const otherRoot = stormZookeeperRoot(other.data);
-    if (otherRoot === root)
-      problems.push({
-        path: 'settings.storm.zookeeper.root',
-        message: `storm cluster ${other.data.name} already uses ${root} on ${spec.zookeeper}`,
-      });
-  }
-
   return problems.length ? { ok: false, problems } : { ok: true, spec };
 }
