@@ -191,6 +191,56 @@ describe('REST API', () => {
     );
   });
 
+  it('a second cluster under a znode root another one keeps on the ensemble → 400 at the field that sets it, nothing stored or pushed', async () => {
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+    const kafka = (name: string, host: string) => ({
+      name,
+      kind: 'kafka',
+      distribution: { home: '/opt/kafka' },
+      zookeeper: 'zk-main',
+      chroot: '/shared',
+      brokers: [{ host, id: 1 }],
+    });
+    expect((await put('kafka-a', JSON.stringify(kafka('kafka-a', 'zk1')))).status).toBe(200);
+    pushed.length = 0;
+    const refused = [
+      await put('kafka-b', JSON.stringify(kafka('kafka-b', 'zk2'))),
+      await put(
+        'storm-b',
+        JSON.stringify({
+          name: 'storm-b',
+          kind: 'storm',
+          distribution: { home: '/opt/storm' },
+          zookeeper: 'zk-main',
+          nimbus: { hosts: ['zk3'] },
+          supervisors: { hosts: ['zk3'] },
+          settings: { 'storm.zookeeper.root': '/shared' },
+        }),
+      ),
+    ];
+    const bodies = await Promise.all(
+      refused.map(async (r) => ({
+        status: r.status,
+        ...((await r.json()) as { error: { code: string; details: { path: string; message: string }[] } }),
+      })),
+    );
+    expect(bodies.map((b) => [b.status, b.error.code, b.error.details])).toEqual(
+      ['chroot', 'settings.storm.zookeeper.root'].map((path) => [
+        400,
+        'invalid_argument',
+        [
+          {
+            path,
+            message: 'kafka cluster kafka-a already uses /shared on zk-main; give this cluster another root',
+          },
+        ],
+      ]),
+    );
+    expect(pushed).toEqual([]);
+    expect((await app.request('/v1/clusters/kafka-b')).status).toBe(404);
+    expect((await app.request('/v1/clusters/storm-b')).status).toBe(404);
+  });
+
   it.each([
     ['malformed JSON', '{"name": ', 400, 'invalid_json'],
     ['empty body', '', 400, 'invalid_json'],
