@@ -444,6 +444,13 @@ describe('rollout engine', () => {
   it('zookeeper: lease expired, member restarted and not serving → the step is not done, nothing else goes out; at the gate timeout it fails and the rollout pauses (not rolled back)', () => {
     const { fleet, engine, r } = leaseExpiredUnserved(300);
     expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['requested', 'pending', 'pending']);
+    // Its status line says what the pass waits for, in the decision's words, and until when.
+    expect(engine.view(r.id).current).toMatchObject({
+      phase: 'finishing',
+      waitingFor:
+        'restarted (pid 101 → 201), holds no lease and is not serving yet: ' +
+        "waiting for it to serve or for the agent's result; the step fails in 119s (gate timeout 300s)",
+    });
     expect(sent).toHaveLength(1);
     now += 120_000;
     report(fleet, 2, ['zk/zk-1']);

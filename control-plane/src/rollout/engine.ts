@@ -760,8 +760,14 @@ export class RolloutEngine {
             reportedAt: obs.reportedAt,
             probeAt: obs.probeAt,
             answered: probeAnswered(obs.probe),
+            serves: probeServes(obs.probe),
           }
         : undefined,
+      // Only a running rollout's steps time out (a paused one's is asked again on resume).
+      clock:
+        r.state === 'running'
+          ? { now: this.o.now(), gateTimeoutSec: this.opts(r).gateTimeoutSec }
+          : undefined,
       member: members.get(current.instance_id),
       ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
       clusterHealth: status.health,

@@ -24,6 +24,15 @@ const base: StepStatusInput = {
   ],
 };
 
+/** A new process reported after the request (at 1000). */
+const newPid = { process: 'running', pid: 201, detail: '', reportedAt: 2000 };
+/** `newPid`, probed at `probeAt`: serving or not. */
+const probedAt = (probeAt: number, serves: boolean): Partial<StepStatusInput> => ({
+  obs: { ...newPid, probeAt, answered: true, serves },
+});
+/** A running rollout with a 60 s gate timeout, 30 s after the request. */
+const clock = { now: 31_000, gateTimeoutSec: 60 };
+
 describe('rollout step status', () => {
   it.each<[string, Partial<StepStatusInput>, string, string]>([
     [
@@ -98,10 +107,34 @@ describe('rollout step status', () => {
       'restarted (pid 101 → 201); waiting for it to serve again; the cluster is degraded while this member restarts: expected during this step',
     ],
     [
-      'lease released, new pid → finishing',
-      { obs: { process: 'running', pid: 201, detail: '', reportedAt: 2000 }, gates: [degraded] },
+      'lease released, new pid not probed since, rollout paused → finishing, what it waits for, no countdown',
+      { obs: newPid, gates: [degraded] },
       'finishing',
-      "restarted (pid 101 → 201); waiting for the agent's result",
+      "restarted (pid 101 → 201), holds no lease and has not been probed since: waiting for it to serve or for the agent's result",
+    ],
+    [
+      'zookeeper: lease released, new pid probed not serving (no quorum) → not serving yet, and when the step fails',
+      { ...probedAt(1500, false), clock },
+      'finishing',
+      "restarted (pid 101 → 201), holds no lease and is not serving yet: waiting for it to serve or for the agent's result; the step fails in 30s (gate timeout 60s)",
+    ],
+    [
+      'lease released, new pid not serving, past the gate timeout → the step fails at the next pass',
+      { ...probedAt(1500, false), clock: { ...clock, now: 61_001 } },
+      'finishing',
+      "restarted (pid 101 → 201), holds no lease and is not serving yet: waiting for it to serve or for the agent's result; the gate timeout (60s) has passed: the step fails at the next pass",
+    ],
+    [
+      'lease released, new pid serving since the request → done at the next pass',
+      { ...probedAt(1500, true), clock },
+      'finishing',
+      'restarted (pid 101 → 201) and serves; the step is done at the next pass',
+    ],
+    [
+      'lease released, new pid, serving probe from before the request → not counted as serving',
+      { ...probedAt(900, true), clock },
+      'finishing',
+      "restarted (pid 101 → 201), holds no lease and has not been probed since: waiting for it to serve or for the agent's result; the step fails in 30s (gate timeout 60s)",
     ],
     [
       'a handover restarted, lease released → finishing once another member leads',

@@ -1,5 +1,5 @@
 import { isLeading, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
-import { restartObserved } from './step.js';
+import { describeUnservedRestart, restartObserved, servesAfter, type StepClock } from './step.js';
 import type { StepOp } from '../store/store.js';
 
 /**
@@ -10,8 +10,9 @@ import type { StepOp } from '../store/store.js';
  * - `crash-looping`: the member crashed after its restart and the supervisor keeps retrying;
  * - `starting`: the member was down before its turn, or is a new member of a membership procedure's
  *   `start` step; its agent starts it from its desired state (no lease needed: nothing is taken down);
- * - `finishing`: the member runs a new process; the step ends with the agent's result (a
- *   handover: once another member leads).
+ * - `finishing`: the member runs a new process and holds no lease; a restart ends once that
+ *   process serves or with the agent's result, and fails at the gate timeout (step.ts), a stop
+ *   with the agent's result, a handover once another member leads.
  */
 export type StepPhase =
   'waiting-agent' | 'waiting-lease' | 'restarting' | 'crash-looping' | 'starting' | 'finishing';
@@ -35,8 +36,15 @@ export interface StepStatusInput {
         /** When it was last probed (ms; 0 or absent: never) and whether that probe was answered. */
         probeAt?: number;
         answered?: boolean;
+        /** Whether that probe found the member serving (probeServes). */
+        serves?: boolean;
       }
     | undefined;
+  /**
+   * The rollout's clock while it runs (now, and its gate timeout): a restarted member that does
+   * not serve is told how long until the step fails. Absent while paused: nothing times out then.
+   */
+  clock?: StepClock;
   member: MemberStatus | undefined;
   /** The member led its cluster (leader, controller, elected master) when its step was requested. */
   ledAtRequest: boolean;
@@ -82,14 +90,7 @@ export function describeStep(i: StepStatusInput): { phase: StepPhase; text: stri
       return { phase: 'restarting', text: `restarting under its lease (process ${obs.process})${planned}` };
     return { phase: 'restarting', text: `holds the restart lease; stopping the old process${planned}` };
   }
-  if (restarted)
-    return {
-      phase: 'finishing',
-      text:
-        i.op === 'handover'
-          ? `restarted (pid ${i.pidBefore} → ${restarted.pid}); done once another member leads`
-          : `restarted (pid ${i.pidBefore} → ${restarted.pid}); waiting for the agent's result`,
-    };
+  if (restarted) return { phase: 'finishing', text: describeRestarted(i, restarted) };
   if (obs && (obs.process === 'crashed' || obs.process === 'stopped')) {
     return {
       phase: 'starting',
@@ -103,6 +104,18 @@ export function describeStep(i: StepStatusInput): { phase: StepPhase; text: stri
       text: `waiting for the restart lease: ${failing.map((g) => `${g.gate}: ${bare(g.reason)}`).join('; ')}`,
     };
   return { phase: 'waiting-lease', text: 'waiting for the agent to take the restart lease (all gates hold)' };
+}
+
+/**
+ * A requested step whose member runs a new process and holds no lease: what ends it, in the
+ * decision's words (step.ts describeUnservedRestart) for a restart not serving yet.
+ */
+function describeRestarted(i: StepStatusInput, obs: NonNullable<StepStatusInput['obs']>): string {
+  const pids = `restarted (pid ${i.pidBefore} → ${obs.pid})`;
+  if (i.op === 'handover') return `${pids}; done once another member leads`;
+  if (i.op === 'stop') return `${pids}; waiting for the agent's result`;
+  if (servesAfter(obs, i.requestedAt)) return `${pids} and serves; the step is done at the next pass`;
+  return describeUnservedRestart(i, obs, i.clock);
 }
 
 /**

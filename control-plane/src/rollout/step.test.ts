@@ -84,8 +84,12 @@ const probed = (pid: number, serves = true, probeAt = NOW - 1000): ObservedProce
   serves,
 });
 const withObs = (id: string, obs: ObservedProcess) => new Map([...firstReports, [id, obs]]);
-/** What a restarted zk-3 that holds no lease and has not served says while its step waits. */
+/** What a restarted zk-3 that holds no lease and has not served says when its step fails. */
 const UNSERVED = 'restarted (pid 103 → 203) but holds no lease and has not served since';
+/** What such a step, requested 10 s ago, waits for (the same words as its status line). */
+const waitsToServe = (probe: 'is not serving yet' | 'has not been probed since') =>
+  `step 1 (zk/zk-3) restarted (pid 103 → 203), holds no lease and ${probe}: ` +
+  "waiting for it to serve or for the agent's result; the step fails in 590s (gate timeout 600s)";
 
 /**
  * The expected request of plan step `idx`, with `left` more pending after it; by default its first
@@ -163,18 +167,12 @@ describe('rollout step decision', () => {
     [
       'zookeeper: lease expired, new pid reported but never probed serving (a member list no quorum shares) → not done, wait',
       { steps: [doneStep, requested(), step(2)], observations: withObs('zk/zk-3', running(203)) },
-      {
-        type: 'wait',
-        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
-      },
+      { type: 'wait', reason: waitsToServe('has not been probed since') },
     ],
     [
       'lease expired, new pid answers its probe but does not serve (no quorum) → not done, wait',
       { steps: [doneStep, requested(), step(2)], observations: withObs('zk/zk-3', probed(203, false)) },
-      {
-        type: 'wait',
-        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
-      },
+      { type: 'wait', reason: waitsToServe('is not serving yet') },
     ],
     [
       'lease gone, new pid, its serving probe taken before the request → not done, wait',
@@ -182,9 +180,20 @@ describe('rollout step decision', () => {
         steps: [doneStep, requested(), step(2)],
         observations: withObs('zk/zk-3', probed(203, true, NOW - 20_000)),
       },
+      { type: 'wait', reason: waitsToServe('has not been probed since') },
+    ],
+    [
+      'lease expired, restarted, not serving, at the gate timeout to the ms → still waits, and says the step fails at the next pass',
+      {
+        steps: [doneStep, requested({ requestedAt: NOW - 600_000 }), step(2)],
+        observations: withObs('zk/zk-3', probed(203, false)),
+      },
       {
         type: 'wait',
-        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
+        reason:
+          'step 1 (zk/zk-3) restarted (pid 103 → 203), holds no lease and is not serving yet: ' +
+          "waiting for it to serve or for the agent's result; the gate timeout (600s) has passed: " +
+          'the step fails at the next pass',
       },
     ],
     [
@@ -209,10 +218,7 @@ describe('rollout step decision', () => {
         observations: withObs('zk/zk-3', running(203)),
         lastRefusal: new Map([['zk/zk-3', 'leader-last: waiting']]),
       },
-      {
-        type: 'wait',
-        reason: `step 1 (zk/zk-3) ${UNSERVED}: waiting for it to serve or for the agent's result`,
-      },
+      { type: 'wait', reason: waitsToServe('has not been probed since') },
     ],
     [
       'lease held, new pid not serving yet → wait for the agent, no timeout while it holds the lease',

@@ -19,8 +19,8 @@ import { checkHandover, leadingAgain } from './handover.js';
  *   enough: a lease can be gone before the agent's result (it expired: the agent vanished, or an
  *   agent that does not renew waited for readiness longer than the TTL), and a member restarted
  *   onto a config it cannot serve on (a ZooKeeper member on a member list no quorum shares) runs
- *   a new pid all the same. Such a step waits for the member to serve or for the agent's result;
- *   past the gate timeout it fails and the rollout pauses (`fail-step`), whatever `onGateTimeout`
+ *   a new pid all the same. Such a step waits for the member to serve or for the agent's result
+ *   (`describeUnservedRestart`, the status line's words too); past the gate timeout it fails and the rollout pauses (`fail-step`), whatever `onGateTimeout`
  *   says: a member restarted and not serving is a failed step, not a gate that held.
  * - A requested step that makes no progress within `gateTimeoutSec` pauses, aborts or rolls back the
  *   rollout (`onGateTimeout`); the reason names the lease's last refusal, i.e. the gate that held.
@@ -252,8 +252,8 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       type: 'wait',
       reason:
         handover?.reason ??
-        (unserved
-          ? `${what} ${unserved}: waiting for it to serve or for the agent's result`
+        (unserved && obs
+          ? `${what} ${describeUnservedRestart(requested, obs, { now, gateTimeoutSec: opts.gateTimeoutSec })}`
           : leased
             ? `${what} holds the restart lease: waiting for the agent's own result`
             : `${what} requested: waiting for the agent to take the lease and restart it`),
@@ -423,8 +423,11 @@ function finishedBy(
     : undefined;
 }
 
-/** The member's last probe, taken after `since`, found it serving. Pure. */
-function servesAfter(obs: ObservedProcess, since: number): boolean {
+/**
+ * The member's last probe, taken after `since` (ms), found it serving: what finishes a restart
+ * without its agent's result (and what the step's status line calls serving). Pure.
+ */
+export function servesAfter(obs: Pick<ObservedProcess, 'serves' | 'probeAt'>, since: number): boolean {
   return obs.serves === true && (obs.probeAt ?? 0) > since;
 }
 
@@ -443,6 +446,38 @@ function restartedUnserved(
   if (!restartObserved(obs, step.pidBefore, step.requestedAt) || servesAfter(obs, step.requestedAt))
     return undefined;
   return `restarted (pid ${step.pidBefore} → ${obs.pid}) but holds no lease and has not served since`;
+}
+
+/** A running rollout's clock, for a requested step's wait: now (ms) and its gate timeout (s). */
+export interface StepClock {
+  now: number;
+  gateTimeoutSec: number;
+}
+
+/**
+ * What a requested restart waits for once its member runs a new process (`obs`, reported after the
+ * request) and holds no lease, and has not served since: its new process to serve (which finishes
+ * the step) or its agent's result; with `clock` (a running rollout's), how long until the gate
+ * timeout fails the step (`fail-step`), rounded up to whole seconds. The one wording of that wait:
+ * the decision's reason says it, and so does the step's status line (step-status.ts). Pure.
+ */
+export function describeUnservedRestart(
+  step: Pick<StepInput, 'pidBefore' | 'requestedAt'>,
+  obs: Pick<ObservedProcess, 'pid' | 'probeAt'>,
+  clock?: StepClock,
+): string {
+  // The agent reports a probe only with the pid it was taken on: one taken after the request is
+  // the new process's, and says it does not serve (else the step would be done).
+  const probed = (obs.probeAt ?? 0) > step.requestedAt;
+  const text =
+    `restarted (pid ${step.pidBefore} → ${obs.pid}), holds no lease and ` +
+    `${probed ? 'is not serving yet' : 'has not been probed since'}: ` +
+    "waiting for it to serve or for the agent's result";
+  if (!clock) return text;
+  const leftMs = step.requestedAt + clock.gateTimeoutSec * 1000 - clock.now;
+  return leftMs > 0
+    ? `${text}; the step fails in ${Math.ceil(leftMs / 1000)}s (gate timeout ${clock.gateTimeoutSec}s)`
+    : `${text}; the gate timeout (${clock.gateTimeoutSec}s) has passed: the step fails at the next pass`;
 }
 
 /**
