@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { agentServiceClient, type AgentMessage, type ControlMessage__Output } from '@hactl/proto';
+import { agentServiceClient, type AgentMessage } from '@hactl/proto';
 import { nullLogger } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../server.js';
 import { testConfig } from '../config.js';
+import { connectAgent, hello, soloZkStatus, until, type TestAgentConnection } from './testing.js';
 
 let dir: string;
 let cp: RunningControlPlane;
@@ -20,37 +21,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
-function connect(): {
-  stream: Stream;
-  client: grpc.Client;
-  received: ControlMessage__Output[];
-  closed: Promise<grpc.StatusObject>;
-} {
-  const Client = agentServiceClient();
-  const client = new Client(`127.0.0.1:${cp.grpcPort}`, grpc.credentials.createInsecure());
-  const stream = (client as unknown as { Connect(): Stream }).Connect();
-  const received: ControlMessage__Output[] = [];
-  stream.on('data', (m: ControlMessage__Output) => received.push(m));
-  const closed = new Promise<grpc.StatusObject>((resolve) => {
-    stream.on('status', resolve);
-    stream.on('error', () => {});
-  });
-  return { stream, client, received, closed };
-}
-
-async function until<T>(probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not met');
-}
-
-const hello = (name: string, address = '127.0.0.50'): AgentMessage => ({
-  hello: { name, address, agentVersion: 't', facts: { dataRoot: '/var/lib/hactl', labels: {} } },
-});
+const connect = (): TestAgentConnection => connectAgent(cp.grpcPort);
 
 describe('gRPC AgentService on localhost:0', () => {
   it('hello → welcome + full desired state; an applied spec is pushed on the same stream', async () => {
@@ -137,24 +108,7 @@ describe('gRPC AgentService on localhost:0', () => {
     const a = connect();
     a.stream.write(hello('h1', '127.0.0.51'));
     await until(() => (a.received.length >= 2 ? true : undefined));
-    a.stream.write({
-      status: {
-        appliedGeneration: 2,
-        applyError: '',
-        sentAtMs: 0,
-        instances: [
-          {
-            id: 'solo/zk-1',
-            cluster: 'solo',
-            kind: 'zookeeper',
-            process: 'running',
-            pid: 42,
-            probeAtMs: 1,
-            probeJson: '{"mode":"boss"}',
-          },
-        ],
-      },
-    });
+    a.stream.write(soloZkStatus(2, { sentAtMs: 0, probeAtMs: 1, probeJson: '{"mode":"boss"}' }));
     const member = await until(() => {
       const m = cp.fleet.clusterStatus('solo').status.members[0];
       return m?.process === 'running' ? m : undefined;
