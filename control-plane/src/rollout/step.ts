@@ -20,8 +20,9 @@ import { checkHandover, leadingAgain } from './handover.js';
  *   agent that does not renew waited for readiness longer than the TTL), and a member restarted
  *   onto a config it cannot serve on (a ZooKeeper member on a member list no quorum shares) runs
  *   a new pid all the same. Such a step waits for the member to serve or for the agent's result
- *   (`describeUnservedRestart`, the status line's words too); past the gate timeout it fails and the rollout pauses (`fail-step`), whatever `onGateTimeout`
- *   says: a member restarted and not serving is a failed step, not a gate that held.
+ *   (`describeUnservedRestart`, the status line's words too); past the gate timeout it fails and
+ *   the rollout pauses (`fail-step`), whatever `onGateTimeout` says: a member restarted and not
+ *   serving is a failed step, not a gate that held.
  * - A requested step that makes no progress within `gateTimeoutSec` pauses, aborts or rolls back the
  *   rollout (`onGateTimeout`); the reason names the lease's last refusal, i.e. the gate that held.
  *   It does not run out while the member holds its lease (restarting under it).
