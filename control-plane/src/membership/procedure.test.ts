@@ -172,6 +172,58 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(rollouts.view(applied!.rollout!).state).toBe('completed');
   });
 
+  it("a removed member that leads again after its handover: the kept member's restart is refused its lease, put back, and the handover done again first", async () => {
+    const { fleet, changes, rollouts, leases } = world();
+    const meta = { author: 't', message: '' };
+    /** Every member reports serving, `leader` leading, now. */
+    const lead = (leader: number) => {
+      for (const i of [1, 2, 3, 4]) {
+        const id = `zk/zk-${i}`;
+        const probe =
+          i === leader
+            ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 3 }
+            : { ok: true, serving: true, mode: 'follower' };
+        fleet.recordStatus(`h${i}`, {
+          appliedGeneration: fleet.snapshot().desired.get(`h${i}`)?.generation ?? 0,
+          applyError: '',
+          instances: [zkMember(id, 100 + i, i === leader ? 'leader' : 'follower', now, { probe })],
+        });
+      }
+    };
+    await changes.apply([{ name: 'zk', spec: spec([1, 2, 3, 4]) }], meta, { rollout: true });
+    lead(4);
+    const [applied] = await changes.apply([{ name: 'zk', spec: spec([1, 2, 3]) }], meta, {
+      rollout: true,
+      forceRemoval: true,
+    });
+    const id = applied!.rollout!;
+    const steps = () => rollouts.view(id).steps.map((s) => `${s.op} ${s.instance} ${s.state}`);
+    // The handover is done (as its pass finds it once another member leads): zk-2 leads.
+    const [handover] = store.listRolloutSteps(id);
+    store.updateRolloutStep({ ...handover!, state: 'done', finished_at: now });
+    now += 1000;
+    lead(2);
+    rollouts.tick();
+    expect(steps().slice(0, 2)).toEqual(['handover zk/zk-4 done', 'restart zk/zk-1 requested']);
+    const request = sent.at(-1)!;
+    expect(request).toMatchObject({ host: 'h1', cmd: { instanceId: 'zk/zk-1' } });
+
+    // zk-4 wins an election before zk-1's agent took its lease: restarted onto {1,2,3}, zk-1
+    // could not follow it. Its lease is refused (not abandoned: the agent asks again)...
+    now += 1000;
+    lead(4);
+    const refused = leases.acquire('h1', 'zk/zk-1', `command ${request.cmd.id}`);
+    expect(refused.granted).toBe(false);
+    expect(refused.reason).toBe(
+      'waiting: zk/zk-4 leads again after its handover (step 0); zk/zk-1 restarts onto a member list without it only once another member leads',
+    );
+    // ...and the next pass puts it back and hands over again first.
+    rollouts.tick();
+    expect(steps().slice(0, 2)).toEqual(['handover zk/zk-4 requested', 'restart zk/zk-1 pending']);
+    expect(sent.at(-1)).toMatchObject({ host: 'h4', cmd: { instanceId: 'zk/zk-4' } });
+    expect(leases.acquire('h1', 'zk/zk-1', `command ${request.cmd.id}`).reason).toMatch(/^abandon: /);
+  });
+
   it('a procedure cannot be aborted, and a second change waits for it', async () => {
     const { changes, rollouts } = world();
     await changes.apply(

@@ -14,6 +14,7 @@ import {
 import { describeStep } from './step-status.js';
 import { orderStepsAsRun, planOrder, viewRollout } from './view.js';
 import { planCommandResult } from './result.js';
+import { handoverFirst } from './handover.js';
 import {
   checkLeaseRequest,
   planResume,
@@ -360,18 +361,32 @@ export class RolloutEngine {
    * say (an `abandon:` reason), or undefined: the one lease authorization (step.ts checkLeaseRequest).
    */
   authorizeLease(instanceId: string, reason: string): string | undefined {
-    const step = this.requestedStep(instanceId)?.step;
-    return checkLeaseRequest(instanceId, step && { commandId: step.command_id }, reason);
+    const found = this.requestedStep(instanceId);
+    const refused = checkLeaseRequest(instanceId, found && { commandId: found.step.command_id }, reason);
+    if (refused || !found || !isProcedure(found.rollout)) return refused;
+    // Not "abandon": the agent asks again, and the next pass puts the step back (step.ts).
+    const again = handoverFirst(stepInput(found.step), found.steps.map(stepInput), {
+      members: this.o.fleet.memberMap(found.rollout.cluster).members,
+      observations: this.observations(),
+    });
+    return again
+      ? `waiting: ${again.instance} leads again after its handover (step ${again.idx}); ` +
+          `${instanceId} restarts onto a member list without it only once another member leads`
+      : undefined;
   }
 
-  /** The instance a running rollout has asked to restart now, if any (the lease authorization). */
-  requestedStep(instanceId: string): { rollout: RolloutRow; step: RolloutStepRow } | undefined {
+  /**
+   * The instance a running rollout has asked to restart now, if any, with its rollout's steps (the
+   * lease authorization).
+   */
+  requestedStep(
+    instanceId: string,
+  ): { rollout: RolloutRow; step: RolloutStepRow; steps: RolloutStepRow[] } | undefined {
     const cluster = clusterOfInstance(instanceId);
     for (const r of this.o.store.listRollouts({ cluster, states: ['running'] })) {
-      const step = this.o.store
-        .listRolloutSteps(r.id)
-        .find((s) => s.instance_id === instanceId && s.state === 'requested');
-      if (step) return { rollout: r, step };
+      const steps = this.o.store.listRolloutSteps(r.id);
+      const step = steps.find((s) => s.instance_id === instanceId && s.state === 'requested');
+      if (step) return { rollout: r, step, steps };
     }
     return undefined;
   }
@@ -559,15 +574,7 @@ export class RolloutEngine {
   private advance(r: RolloutRow): void {
     const rows = this.o.store.listRolloutSteps(r.id);
     const { members } = this.o.fleet.memberMap(r.cluster);
-    // Read on demand: a pass looks at one or two members' reports; reading and copying every
-    // step's report first meant 5,000 of each per pass of a rollout over 5,000 members (the
-    // lookups alone 1.5 ms of a 20 ms pass in a CPU profile of bench/dist/apply-cost.js).
-    const observations = {
-      get: (instance: string): ObservedProcess | undefined => {
-        const obs = this.o.fleet.observation(instance);
-        return obs && { ...obs, answered: probeAnswered(obs.probe), serves: probeServes(obs.probe) };
-      },
-    };
+    const observations = this.observations();
     const leases = this.o.leases();
     const now = this.o.now();
     const startGates = new Map<string, GateResult[]>();
@@ -587,6 +594,21 @@ export class RolloutEngine {
     });
     const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
     for (const d of decisions) this.apply(r, d, row, now);
+  }
+
+  /**
+   * The agents' last reports as the step decision reads them, by instance id. Read on demand: a
+   * pass looks at one or two members' reports; reading and copying every step's report first
+   * meant 5,000 of each per pass of a rollout over 5,000 members (the lookups alone 1.5 ms of a
+   * 20 ms pass in a CPU profile of bench/dist/apply-cost.js).
+   */
+  private observations(): Pick<ReadonlyMap<string, ObservedProcess>, 'get'> {
+    return {
+      get: (instance: string): ObservedProcess | undefined => {
+        const obs = this.o.fleet.observation(instance);
+        return obs && { ...obs, answered: probeAnswered(obs.probe), serves: probeServes(obs.probe) };
+      },
+    };
   }
 
   private apply(r: RolloutRow, d: RolloutDecision, row: (idx: number) => RolloutStepRow, now: number): void {

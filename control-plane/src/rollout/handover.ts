@@ -102,3 +102,23 @@ export function leadingAgain<S extends Pick<StepInput, 'instance' | 'state' | 'o
       (facts.observations.get(s.instance)?.probeAt ?? 0) > s.finishedAt,
   );
 }
+
+/**
+ * The done handover to repeat before `step`, a kept member's restart that has not taken its member
+ * down yet: one of the same phase whose member leads again (`leadingAgain`). Restarted onto the
+ * phase's member list, the kept member could not follow that leader (see the module doc) and would
+ * stay out of the quorum until the gate timeout failed its step; and with it out, the cluster is
+ * not healthy, so the second handover's own lease would be refused too. So such a restart is put
+ * back (step.ts) and refused its lease (engine.ts authorizeLease) until another member leads.
+ * Undefined for a step that is not a restart, or when no such handover exists. Pure.
+ */
+export function handoverFirst<
+  S extends Pick<StepInput, 'instance' | 'state' | 'op' | 'finishedAt' | 'phase'>,
+>(step: S, steps: readonly S[], facts: Pick<HandoverFacts, 'members' | 'observations'>): S | undefined {
+  if ((step.op ?? 'restart') !== 'restart') return undefined;
+  const phase = step.phase ?? 0;
+  return leadingAgain(
+    steps.filter((s) => (s.phase ?? 0) === phase),
+    facts,
+  );
+}

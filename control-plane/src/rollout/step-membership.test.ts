@@ -340,5 +340,56 @@ describe('rollout step decision: membership procedures', () => {
       );
       expect(decideRolloutStep(older)).toMatchObject({ type: 'request-step', step: 1, op: 'restart' });
     });
+
+    describe('a kept member asked to restart while the removed member leads again (handoverFirst)', () => {
+      // The handover of zk-5 was done 2 s ago (zk-4 led); zk-1 was then asked to restart onto
+      // {1,2,3,4} (command p.1, pid 101), and zk-5 has won an election since (probed 0.5 s ago).
+      const kept = (zk1: Partial<StepInput>, zk1Report: Partial<ObservedProcess> = {}, leader = 5) => {
+        const input = handover(leader, restarted, { state: 'done', finishedAt: NOW - 2000 });
+        const observations = new Map(input.observations);
+        observations.set('zk/zk-1', { ...observations.get('zk/zk-1')!, ...zk1Report });
+        return {
+          ...input,
+          observations,
+          steps: input.steps.map((s) =>
+            s.idx === 1
+              ? {
+                  ...s,
+                  state: 'requested',
+                  commandId: 'p.1',
+                  pidBefore: 101,
+                  requestedAt: NOW - 1000,
+                  ...zk1,
+                }
+              : s,
+          ),
+        };
+      };
+
+      it('not gone down yet → put back, the handover requeued and asked again, before zk-1', () => {
+        expect(planRolloutPass(kept({}))).toMatchObject([
+          {
+            type: 'requeue-step',
+            step: 1,
+            note: 'put back: zk/zk-5 leads again after its handover; it hands over first',
+          },
+          { type: 'requeue-step', step: 0 },
+          { type: 'request-step', step: 0, op: 'handover' },
+        ]);
+      });
+
+      it.each([
+        ['zk-1 holds its lease (it is going down for this restart)', kept({}), ['zk/zk-1']],
+        [
+          'zk-1 restarted already (a new pid since the request): half done, never put back',
+          kept({}, { pid: 201, reportedAt: NOW - 500 }),
+          [],
+        ],
+        ['zk-4 leads (no removed member leads again)', kept({}, {}, 4), []],
+      ] as const)('%s → not put back', (_name, input, leaseHolders) => {
+        const d = decideRolloutStep({ ...input, leaseHolders });
+        expect(d.type).not.toBe('requeue-step');
+      });
+    });
   });
 });

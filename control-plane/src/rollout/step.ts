@@ -2,7 +2,7 @@ import { restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
 import type { StepOp } from '../store/store.js';
 import { STEP_OP_ORDER } from '../membership/plan.js';
-import { checkHandover, leadingAgain } from './handover.js';
+import { checkHandover, handoverFirst, leadingAgain } from './handover.js';
 
 /**
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
@@ -36,8 +36,10 @@ import { checkHandover, leadingAgain } from './handover.js';
  * - Membership procedures (issue 10): steps of a later phase wait until every step of the phase
  *   before is done; within a phase (STEP_OP_ORDER) a handover goes first (a removed member that
  *   leads now is restarted until another member leads, handover.ts; one that does not is done at
- *   once), held members start, then restarts
- *   (leader last), then removed members stop. A `start` is requested only when its gates
+ *   once), held members start, then restarts (leader last), then removed members stop. When a
+ *   removed member leads again after its handover, the handover is done again before anything
+ *   else of the phase: a kept member's restart already requested but not begun (no lease, no new
+ *   pid) is put back first (`handoverFirst`). A `start` is requested only when its gates
  *   hold (`startGates`, the same restart-lease gates, checked here since starting takes no member
  *   down and so asks no lease); it is done once the member runs and has answered a probe after the
  *   request. A start whose gates have not held for `gateTimeoutSec` (since the rollout last entered
@@ -209,6 +211,22 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     // Restarted, and neither serving nor under its lease: half done, so never put back either (a
     // renewal refused after the lease lapsed leaves a refusal behind, as a refused request does).
     const unserved = restartedUnserved(requested, obs, leased);
+    // A removed member leads again after its handover, and this kept member has not gone down for
+    // its restart: put it back, so the handover is done again first (handover.ts handoverFirst;
+    // its lease is refused meanwhile, engine.ts authorizeLease).
+    const again =
+      leased || restartObserved(obs, requested.pidBefore, requested.requestedAt)
+        ? undefined
+        : handoverFirst(requested, steps, input);
+    if (again)
+      return {
+        type: 'requeue-step',
+        step: requested.idx,
+        note: `put back: ${again.instance} leads again after its handover; it hands over first`,
+        reason:
+          `${what} has not restarted, and ${again.instance} leads again (step ${again.idx}, its handover, ` +
+          `was done): restarted onto this phase's member list, ${requested.instance} could not follow it`,
+      };
     const before = unserved ? undefined : overtakenBy(requested, steps, input, leased);
     if (before)
       return {
