@@ -191,6 +191,25 @@ describe('REST API', () => {
     );
   });
 
+  it("validation's warnings come with the PUT's answer (a Kafka min.insync.replicas that one broker down blocks)", async () => {
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+    const res = await put(
+      'kafka-w',
+      JSON.stringify({
+        name: 'kafka-w',
+        kind: 'kafka',
+        distribution: { home: '/opt/kafka' },
+        zookeeper: 'zk-main',
+        brokers: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
+        settings: { 'default.replication.factor': 2, 'min.insync.replicas': 2 },
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { warnings?: string[] }).warnings).toEqual([
+      'settings.min.insync.replicas: min.insync.replicas equals default.replication.factor (2): one broker down blocks acks=all writes',
+    ]);
+  });
+
   it('a second cluster under a znode root another one keeps on the ensemble → 400 at the field that sets it, nothing stored or pushed', async () => {
     expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
     const kafka = (name: string, host: string) => ({
@@ -231,7 +250,8 @@ describe('REST API', () => {
         [
           {
             path,
-            message: 'kafka cluster kafka-a already uses /shared on zk-main; give this cluster another root',
+            message:
+              'kafka cluster kafka-a already uses /shared on zk-main; give this cluster a root of its own',
           },
         ],
       ]),

@@ -65,6 +65,7 @@ export interface ClusterPreview {
   nextRevision: number;
   instances: PreviewInstance[];
   restartOrder: string[];
+  /** As StagedApply.notes. */
   notes: string[];
   /** When the change adds or removes members: the membership procedure's steps, in order. */
   membershipSteps?: string[];
@@ -97,7 +98,11 @@ export interface StagedApply {
   procedure?: string;
   /** The procedure's steps in words (describeMembershipSteps). */
   procedureSteps?: string[];
-  /** The kind's caveats about the new revision (planNotes), to show with the answer. */
+  /**
+   * Caveats about the new revision, to show with the answer: validation's warnings (`path:
+   * message`, e.g. a Kafka min.insync.replicas equal to the replication factor), then the kind's
+   * planNotes.
+   */
   notes: string[];
 }
 
@@ -171,7 +176,14 @@ export class Revisions {
   private checkWithFacts(
     name: string,
     raw: unknown,
-  ): { spec: ClusterSpecBase; newFacts: Record<string, string>; fleet: FleetContext; plans: InstancePlan[] } {
+  ): {
+    spec: ClusterSpecBase;
+    newFacts: Record<string, string>;
+    fleet: FleetContext;
+    plans: InstancePlan[];
+    /** Validation's caveats (`path: message`), which do not refuse the spec. */
+    warnings: string[];
+  } {
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
       const body = raw as Record<string, unknown>;
       if (body.name === undefined) raw = { ...body, name };
@@ -233,7 +245,13 @@ export class Revisions {
       clusterFacts: facts,
     };
     // Members the operator stopped stay stopped on a re-apply (actions/run-state.ts).
-    return { spec, newFacts, fleet, plans: applyOperatorStops(result.plans, stored) };
+    return {
+      spec,
+      newFacts,
+      fleet,
+      plans: applyOperatorStops(result.plans, stored),
+      warnings: (result.warnings ?? []).map((w) => `${w.path}: ${w.message}`),
+    };
   }
 
   /**
@@ -242,7 +260,7 @@ export class Revisions {
    * restart, in rollout order.
    */
   preview(name: string, raw: unknown): ClusterPreview {
-    const { spec, plans: after, fleet } = this.checkWithFacts(name, raw);
+    const { spec, plans: after, fleet, warnings } = this.checkWithFacts(name, raw);
     const kind = serviceKind(spec.kind)!;
     const snap = this.o.snapshot();
     const current = snap.clusters.get(name);
@@ -283,7 +301,7 @@ export class Revisions {
     const procedure = current ? planProcedure(current, { spec, plans: after }, fleet, members) : undefined;
     // A membership procedure restarts members as its own steps (membershipSteps), not as a rollout.
     const restartOrder = procedure ? [] : instances.filter((i) => i.restart).map((i) => i.instance);
-    const notes = kind.planNotes?.(current?.spec, spec) ?? [];
+    const notes = [...warnings, ...(kind.planNotes?.(current?.spec, spec) ?? [])];
     return {
       name,
       changed: current === undefined || JSON.stringify(current.spec) !== JSON.stringify(spec),
@@ -322,7 +340,7 @@ export class Revisions {
     meta: { author: string; message: string },
     opts: StageOptions = {},
   ): StagedApply {
-    const { spec, newFacts, fleet, plans } = this.checkWithFacts(name, raw);
+    const { spec, newFacts, fleet, plans, warnings } = this.checkWithFacts(name, raw);
     const specJson = JSON.stringify(spec);
     const now = this.o.now();
     const existing = this.o.snapshot().clusters.get(name);
@@ -403,7 +421,7 @@ export class Revisions {
     });
     this.o.replace(procedure ? this.o.effective(derived) : derived);
     const pushes = this.recomputeDesired(now);
-    const notes = serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [];
+    const notes = [...warnings, ...(serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [])];
     if (procedure) {
       this.o.store.appendEvent({
         at: now,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ClusterSpecBase, HostRecord, InstancePlan } from '../domain.js';
 import { PlanError, type ErrorDetail } from '../errors.js';
 import { addsNoClaim, checkClaims, plansNear } from './claims.js';
-import type { FleetContext, ServiceKind } from './types.js';
+import type { FleetContext, ServiceKind, ZnodeRoot } from './types.js';
 import { zookeeperKind } from './zookeeper/index.js';
 import { stormKind } from './storm/index.js';
 import { elasticsearchKind } from './elasticsearch/index.js';
@@ -108,8 +108,9 @@ export function validateClusterSpec(
   const result = kind.validate(raw, fleet);
   if (!result.ok) return result;
   const spec = result.spec;
-  const rootClashes = checkZnodeRoots(kind, spec, fleet);
-  if (rootClashes.length) return { ok: false, problems: rootClashes };
+  const roots = checkZnodeRoots(kind, spec, fleet);
+  if (roots.problems.length) return { ok: false, problems: roots.problems };
+  const warnings = [...(result.warnings ?? []), ...roots.warnings];
   const initialFacts = kind.initialFacts?.(spec, opts.randomId ?? (() => PLACEHOLDER_ID)) ?? {};
   // Overlays, not copies: validating one cluster costs the same among 10 or 10,000 (overlay-map.ts).
   const stored = fleet.clusterFacts?.get(spec.name);
@@ -134,35 +135,72 @@ export function validateClusterSpec(
       ? { own: [], others: [] }
       : checkAllClaims(kind, spec, plans, fleet.hosts, opts.otherPlans);
   if (own.length) return { ok: false, problems: own };
-  return { ...result, spec, plans, initialFacts, clashes: others };
+  return { ...result, spec, plans, initialFacts, clashes: others, ...(warnings.length ? { warnings } : {}) };
 }
 
 /**
- * Another cluster of the fleet, of any kind, keeping its state under the same znode root of the
- * same ZooKeeper cluster as `spec` (ServiceKind.znodeRoot): one problem per such cluster, located
- * at the field that sets `spec`'s root. Two Kafka clusters under one chroot would register their
- * brokers under one `/brokers/ids` and elect one controller; two Storm clusters under one root
- * would share the nimbus leader latch. Only clusters whose `zookeeper` field names the same
- * ZooKeeper cluster are asked for their root, so the cost is a field compare per cluster. Pure.
+ * Another cluster of the fleet, of any kind, keeping its state under the same znode root as
+ * `spec`, or one inside the other, on the same ZooKeeper cluster (ServiceKind.znodeRoot).
+ * Two Kafka clusters under one chroot would register their brokers under one `/brokers/ids` and
+ * elect one controller; two Storm clusters under one root would share the nimbus leader latch;
+ * a root inside another cluster's would put znodes among its own (a chroot of
+ * `/kafka-a/brokers/ids/9` is a phantom broker to kafka-a). Each is a problem located at the
+ * field that sets `spec`'s root, unless `spec`'s current stored version (the same name in
+ * `fleet.clusters`) already shared it: a fleet stored before this check existed is not stuck (a
+ * formed cluster cannot move its root), and it gets a warning instead. Only clusters whose
+ * `zookeeper` field names the same ZooKeeper cluster are asked for their root, so the cost is a
+ * field compare per cluster; a stored spec its kind cannot read a root from is passed over. Pure.
  */
 function checkZnodeRoots(
   kind: ServiceKind<ClusterSpecBase, unknown>,
   spec: ClusterSpecBase,
   fleet: FleetContext,
-): ErrorDetail[] {
-  const mine = kind.znodeRoot?.(spec);
-  if (!mine) return [];
+): { problems: ErrorDetail[]; warnings: ErrorDetail[] } {
   const problems: ErrorDetail[] = [];
+  const warnings: ErrorDetail[] = [];
+  const mine = kind.znodeRoot?.(spec);
+  if (!mine) return { problems, warnings };
+  const current = fleet.clusters.get(spec.name);
+  const before = current ? rootOf(current) : undefined;
   for (const other of fleet.clusters.values()) {
     if (other.name === spec.name || (other as { zookeeper?: unknown }).zookeeper !== mine.zookeeper) continue;
-    const theirs = serviceKind(other.kind)?.znodeRoot?.(other);
-    if (theirs?.zookeeper === mine.zookeeper && theirs.root === mine.root)
-      problems.push({
+    const theirs = rootOf(other);
+    if (theirs?.zookeeper !== mine.zookeeper) continue;
+    const relation = nesting(mine.root, theirs.root);
+    if (!relation) continue;
+    const where = `${other.kind} cluster ${other.name}'s root ${theirs.root} on ${mine.zookeeper}`;
+    const message =
+      relation === 'same'
+        ? `${other.kind} cluster ${other.name} already uses ${mine.root} on ${mine.zookeeper}`
+        : `${mine.root} ${relation === 'inside' ? 'is inside' : 'contains'} ${where}`;
+    const already = before?.zookeeper === mine.zookeeper && nesting(before.root, theirs.root) !== undefined;
+    if (already)
+      warnings.push({
         path: mine.path,
-        message: `${other.kind} cluster ${other.name} already uses ${mine.root} on ${mine.zookeeper}; give this cluster another root`,
+        message: `${message}, as it did before this apply: the two clusters' znodes mix; move one of them to a root of its own`,
       });
+    else problems.push({ path: mine.path, message: `${message}; give this cluster a root of its own` });
   }
-  return problems;
+  return { problems, warnings };
+}
+
+/** A stored spec's znode root, or undefined when its kind has none or cannot read one from it. */
+function rootOf(c: ClusterSpecBase): ZnodeRoot | undefined {
+  try {
+    return serviceKind(c.kind)?.znodeRoot?.(c);
+  } catch {
+    // Stored specs were validated, with their defaults, when stored; one that was not (written by
+    // hand into the store) must not make every apply on its ensemble throw.
+    return undefined;
+  }
+}
+
+/** How znode path `a` relates to `b`: the same, inside it, containing it, or apart (undefined). */
+function nesting(a: string, b: string): 'same' | 'inside' | 'containing' | undefined {
+  if (a === b) return 'same';
+  if (a.startsWith(`${b}/`)) return 'inside';
+  if (b.startsWith(`${a}/`)) return 'containing';
+  return undefined;
 }
 
 /**

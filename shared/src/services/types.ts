@@ -43,7 +43,9 @@ export interface InstanceClaims {
  */
 export type ChangeClass = 'none' | 'reload' | 'restart';
 
-export type ValidationResult<S> = { ok: true; spec: S } | { ok: false; problems: ErrorDetail[] };
+export type ValidationResult<S> =
+  /** `warnings`: caveats that do not refuse the spec, shown with the apply's answer. */
+  { ok: true; spec: S; warnings?: ErrorDetail[] } | { ok: false; problems: ErrorDetail[] };
 
 /** Observations of a cluster's instances at one point in time, input to the health rollup. */
 export interface HealthInput<S> {

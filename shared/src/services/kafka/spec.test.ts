@@ -472,7 +472,7 @@ describe('znode roots on one ZooKeeper cluster (registry checkZnodeRoots)', () =
     const r = validateClusterSpec({ ...good(), ...over }, withStored(stored));
     expect(r).toEqual({
       ok: false,
-      problems: [{ path: 'chroot', message: `${message}; give this cluster another root` }],
+      problems: [{ path: 'chroot', message: `${message}; give this cluster a root of its own` }],
     });
   });
 
@@ -483,7 +483,7 @@ describe('znode roots on one ZooKeeper cluster (registry checkZnodeRoots)', () =
       {
         path: 'settings.storm.zookeeper.root',
         message:
-          'kafka cluster kafka-main already uses /kafka-main on zk-main; give this cluster another root',
+          'kafka cluster kafka-main already uses /kafka-main on zk-main; give this cluster a root of its own',
       },
     ]);
   });
@@ -495,8 +495,8 @@ describe('znode roots on one ZooKeeper cluster (registry checkZnodeRoots)', () =
       { chroot: '/kafka-b' },
     ],
     [
-      'a nested chroot (its own subtree)',
-      storedKafka({ name: 'kafka-a', chroot: '/kafka' }),
+      'a sibling chroot under a common parent',
+      storedKafka({ name: 'kafka-a', chroot: '/kafka/a' }),
       { chroot: '/kafka/b' },
     ],
     [
@@ -508,6 +508,68 @@ describe('znode roots on one ZooKeeper cluster (registry checkZnodeRoots)', () =
   ])('accepts %s', (_scenario, stored, over) => {
     const r = validateClusterSpec({ ...good(), ...over }, withStored(stored));
     expect(r.ok, JSON.stringify(!r.ok && r.problems)).toBe(true);
+  });
+
+  it.each<[string, string, string, string]>([
+    [
+      'inside another cluster\u2019s root',
+      '/kafka',
+      '/kafka/b',
+      '/kafka/b is inside kafka cluster kafka-a\u2019s root /kafka',
+    ],
+    [
+      'inside another cluster\u2019s own znodes (a phantom broker to it)',
+      '/kafka',
+      '/kafka/brokers/ids/9',
+      '/kafka/brokers/ids/9 is inside kafka cluster kafka-a\u2019s root /kafka',
+    ],
+    [
+      'containing another cluster\u2019s root',
+      '/kafka/a',
+      '/kafka',
+      '/kafka contains kafka cluster kafka-a\u2019s root /kafka/a',
+    ],
+  ])('refuses a chroot %s', (_scenario, theirs, mine, message) => {
+    const r = validateClusterSpec(
+      { ...good(), chroot: mine },
+      withStored(storedKafka({ name: 'kafka-a', chroot: theirs })),
+    );
+    expect(r).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: 'chroot',
+          message: `${message.replaceAll('\u2019', "'")} on zk-main; give this cluster a root of its own`,
+        },
+      ],
+    });
+  });
+
+  it('a clash stored before the check existed does not refuse a re-apply (a formed cluster cannot move its root): a warning says it', () => {
+    // kafka-main and a Storm cluster under its default chroot, both stored.
+    const fleet = withStored(storedKafka({}), storm('storm-x', '/kafka-main'));
+    const warning = {
+      path: 'chroot',
+      message:
+        "storm cluster storm-x already uses /kafka-main on zk-main, as it did before this apply: the two clusters' znodes mix; move one of them to a root of its own",
+    };
+    expect(validateClusterSpec(good(), fleet)).toMatchObject({ ok: true, warnings: [warning] });
+    // A change of something else is accepted the same way; a change of the root to another
+    // clashing one is not a clash stored before.
+    expect(
+      validateClusterSpec({ ...good(), settings: { ...good().settings, 'num.io.threads': 4 } }, fleet),
+    ).toMatchObject({ ok: true, warnings: [warning] });
+    const moved = withStored(
+      storedKafka({}),
+      storm('storm-x', '/kafka-main'),
+      storm('storm-y', '/elsewhere'),
+    );
+    expect(validateClusterSpec({ ...good(), chroot: '/elsewhere' }, moved).ok).toBe(false);
+  });
+
+  it('a stored spec its kind cannot read a root from is passed over, not thrown on', () => {
+    const { settings: _settings, ...unreadable } = storm('storm-old', '/kafka-main');
+    expect(validateClusterSpec(good(), withStored(unreadable)).ok).toBe(true);
   });
 
   it('a re-apply of the same cluster does not clash with its own stored spec', () => {
