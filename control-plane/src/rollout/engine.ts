@@ -17,6 +17,7 @@ import { planCommandResult } from './result.js';
 import { handoverFirst } from './handover.js';
 import {
   checkLeaseRequest,
+  notBegun,
   planResume,
   planRolloutPass,
   type ObservedProcess,
@@ -364,10 +365,15 @@ export class RolloutEngine {
     const found = this.requestedStep(instanceId);
     const refused = checkLeaseRequest(instanceId, found && { commandId: found.step.command_id }, reason);
     if (refused || !found || !isProcedure(found.rollout)) return refused;
+    // The asker holds no lease (a holder renews before this is asked, leases/decide.ts). A member
+    // down or on another pid may be half way through its restart: the usual gates judge it.
+    const observations = this.observations();
+    const step = stepInput(found.step);
+    if (!notBegun(step, observations.get(instanceId), false)) return undefined;
     // Not "abandon": the agent asks again, and the next pass puts the step back (step.ts).
-    const again = handoverFirst(stepInput(found.step), found.steps.map(stepInput), {
+    const again = handoverFirst(step, found.steps.map(stepInput), {
       members: this.o.fleet.memberMap(found.rollout.cluster).members,
-      observations: this.observations(),
+      observations,
     });
     return again
       ? `waiting: ${again.instance} leads again after its handover (step ${again.idx}); ` +

@@ -386,6 +386,12 @@ describe('rollout step decision: membership procedures', () => {
           [],
         ],
         ['zk-4 leads (no removed member leads again)', kept({}, {}, 4), []],
+        [
+          'zk-1 down (stopped under a lease that lapsed since): maybe half way through',
+          kept({}, { process: 'stopped', pid: 0, reportedAt: NOW - 500 }),
+          [],
+        ],
+        ['zk-1 requested with no known pid (pidBefore 0)', kept({ pidBefore: 0 }), []],
       ] as const)('%s → not put back', (_name, input, leaseHolders) => {
         const d = decideRolloutStep({ ...input, leaseHolders });
         expect(d.type).not.toBe('requeue-step');

@@ -107,10 +107,16 @@ describe('rollout step status', () => {
       'restarted (pid 101 → 201); waiting for it to serve again; the cluster is degraded while this member restarts: expected during this step',
     ],
     [
-      'lease released, new pid not probed since, rollout paused → finishing, what it waits for, no countdown',
+      "lease released, new pid not probed since, rollout paused → no pass finishes it: the agent's result or a resume",
       { obs: newPid, gates: [degraded] },
       'finishing',
-      "restarted (pid 101 → 201), holds no lease and has not been probed since: waiting for it to serve or for the agent's result",
+      "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, and a resume asks for it again",
+    ],
+    [
+      'lease released, new pid serving since the request, rollout paused → not "done at the next pass"',
+      probedAt(1500, true),
+      'finishing',
+      "restarted (pid 101 → 201) and serves; the rollout is paused: its agent's result finishes the step, and a resume asks for it again",
     ],
     [
       'zookeeper: lease released, new pid probed not serving (no quorum) → not serving yet, and when the step fails',

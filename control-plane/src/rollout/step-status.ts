@@ -108,13 +108,19 @@ export function describeStep(i: StepStatusInput): { phase: StepPhase; text: stri
 
 /**
  * A requested step whose member runs a new process and holds no lease: what ends it, in the
- * decision's words (step.ts describeUnservedRestart) for a restart not serving yet.
+ * decision's words (step.ts describeUnservedRestart) for a restart not serving yet while the
+ * rollout runs (`i.clock`); while it is paused, only the agent's result or a resume.
  */
 function describeRestarted(i: StepStatusInput, obs: NonNullable<StepStatusInput['obs']>): string {
   const pids = `restarted (pid ${i.pidBefore} → ${obs.pid})`;
   if (i.op === 'handover') return `${pids}; done once another member leads`;
   if (i.op === 'stop') return `${pids}; waiting for the agent's result`;
-  if (servesAfter(obs, i.requestedAt)) return `${pids} and serves; the step is done at the next pass`;
+  const serves = servesAfter(obs, i.requestedAt);
+  // No pass runs while the rollout is paused, so serving does not finish the step then; a resume
+  // asks for it again under a new command (step.ts planResume).
+  if (!i.clock)
+    return `${pids}${serves ? ' and serves' : ''}; the rollout is paused: its agent's result finishes the step, and a resume asks for it again`;
+  if (serves) return `${pids} and serves; the step is done at the next pass`;
   return describeUnservedRestart(i, obs, i.clock);
 }
 

@@ -180,6 +180,21 @@ export function restartObserved(
   );
 }
 
+/**
+ * Nothing of a requested step has happened yet: its member holds no lease and runs, as last
+ * reported, the very process it ran when the step was requested (`pidBefore`, known). Only such a
+ * step may be put back for a handover to go first (handover.ts handoverFirst). Without a known
+ * pid, or with the member down or on another pid, it may be half way through (stopped under a
+ * lease that lapsed since, or restarted), and is not. Pure.
+ */
+export function notBegun(
+  step: Pick<StepInput, 'pidBefore'>,
+  obs: Pick<ObservedProcess, 'process' | 'pid'> | undefined,
+  leased: boolean,
+): boolean {
+  return !leased && step.pidBefore > 0 && obs?.process === 'running' && obs.pid === step.pidBefore;
+}
+
 /** What to do next with a rollout; one decision (see `planRolloutPass` for a whole pass). */
 export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
   const { rollout, steps, now } = input;
@@ -211,13 +226,10 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     // Restarted, and neither serving nor under its lease: half done, so never put back either (a
     // renewal refused after the lease lapsed leaves a refusal behind, as a refused request does).
     const unserved = restartedUnserved(requested, obs, leased);
-    // A removed member leads again after its handover, and this kept member has not gone down for
-    // its restart: put it back, so the handover is done again first (handover.ts handoverFirst;
+    // A removed member leads again after its handover, and nothing of this kept member's restart
+    // has happened: put it back, so the handover is done again first (handover.ts handoverFirst;
     // its lease is refused meanwhile, engine.ts authorizeLease).
-    const again =
-      leased || restartObserved(obs, requested.pidBefore, requested.requestedAt)
-        ? undefined
-        : handoverFirst(requested, steps, input);
+    const again = notBegun(requested, obs, leased) ? handoverFirst(requested, steps, input) : undefined;
     if (again)
       return {
         type: 'requeue-step',
