@@ -319,3 +319,40 @@ describe("an apply's rollout options", () => {
     });
   });
 });
+
+describe('deleting a cluster another one depends on', () => {
+  it('is refused naming the dependents (the snapshot `dependents` index), and allowed once they are gone', async () => {
+    const { changes } = world();
+    const storm = (name: string) => ({
+      kind: 'storm',
+      distribution: { home: '/opt/storm' },
+      zookeeper: 'zk',
+      nimbus: { hosts: ['h1'] },
+      supervisors: { hosts: ['h2'] },
+      settings: { 'storm.zookeeper.root': `/${name}` },
+    });
+    await changes.apply(
+      [
+        { name: 'zk', spec: spec(2000) },
+        { name: 'storm-a', spec: storm('storm-a') },
+        {
+          name: 'storm-b',
+          spec: { ...storm('storm-b'), nimbus: { hosts: ['h3'] }, supervisors: { hosts: ['h3'] } },
+        },
+      ],
+      meta,
+      { rollout: true },
+    );
+    expect(() => changes.delete('zk', meta)).toThrow(
+      /^cluster zk is used by storm-a, storm-b; delete those first$/,
+    );
+    changes.delete('storm-a', meta);
+    expect(() => changes.previewDelete('zk')).toThrow(/^cluster zk is used by storm-b; delete those first$/);
+    changes.delete('storm-b', meta);
+    expect(changes.delete('zk', meta).instances.map((i) => i.instance)).toEqual([
+      'zk/zk-1',
+      'zk/zk-2',
+      'zk/zk-3',
+    ]);
+  });
+});

@@ -102,9 +102,9 @@ export function clustersRevisedSince(
  * revisions alone, with no re-read of the store in between), only the hosts of clusters whose
  * plans or hold changed, before or after (added and deleted clusters included), can plan
  * differently: none when the clusters map is the same, the clusters clustersRevisedSince names,
- * or every cluster compared when it cannot say; and those whose hold differs. After a re-read (a host registered, a fact stored, a
- * transaction rolled back) the host list and desired states are new objects, and every host is
- * planned. Without this each apply planned and compared every host of the fleet: at 3,000
+ * or every cluster compared when it cannot say; and those whose hold differs. After a re-read (a
+ * host registered, a fact stored, a transaction rolled back) the host list and desired states
+ * are new objects, and every host is planned. Without this each apply planned and compared every host of the fleet: at 3,000
  * three-member clusters, most of an apply's time (bench/dist/cluster-count.js). Pure.
  */
 export function hostsToReplan(last: PlannedFrom | undefined, now: PlannedFrom): Set<string> | undefined {

@@ -463,13 +463,9 @@ export class Revisions {
   checkDeletable(name: string): void {
     const snap = this.o.snapshot();
     if (!snap.clusters.has(name)) throw new NotFoundError('cluster', name);
-    const dependents = [...snap.clusters.values()].filter(
-      (c) => c.name !== name && (serviceKind(c.kind)?.dependencies?.(c.spec) ?? []).includes(name),
-    );
+    const dependents = (snap.dependents.get(name) ?? []).filter((d) => d !== name);
     if (dependents.length)
-      throw new ConflictError(
-        `cluster ${name} is used by ${dependents.map((d) => d.name).join(', ')}; delete those first`,
-      );
+      throw new ConflictError(`cluster ${name} is used by ${dependents.join(', ')}; delete those first`);
     const active = this.o.activeRollout(name);
     // A membership procedure does not stop a delete: deleting stops every member anyway, and the
     // procedure cannot be aborted on its own (stageDelete ends it).

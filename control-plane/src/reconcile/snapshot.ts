@@ -147,11 +147,7 @@ export function readFleetSnapshot(store: Store): FleetSnapshot {
     for (const p of plans) planById.set(p.id, p);
   }
   const hostsAtAddress = new Map<string, string[]>();
-  for (const h of hosts) {
-    const ids = hostsAtAddress.get(h.address);
-    if (ids) ids.push(h.id);
-    else hostsAtAddress.set(h.address, [h.id]);
-  }
+  for (const h of hosts) addTo(hostsAtAddress, h.address, h.id);
   return {
     hosts,
     hostById: new Map(hosts.map((h) => [h.id, h])),
@@ -176,20 +172,19 @@ function indexClusters(
   const dependents = new Map<string, string[]>();
   const unreleased = new Map<string, readonly string[]>();
   for (const c of clusters.values()) {
-    for (const hostId of hostsOf(c.plans)) {
-      const names = clustersOnHost.get(hostId);
-      if (names) names.push(c.name);
-      else clustersOnHost.set(hostId, [c.name]);
-    }
+    for (const hostId of hostsOf(c.plans)) addTo(clustersOnHost, hostId, c.name);
     const deps = dependenciesOf(c);
-    for (const d of deps) {
-      const names = dependents.get(d);
-      if (names) names.push(c.name);
-      else dependents.set(d, [c.name]);
-    }
+    for (const d of deps) addTo(dependents, d, c.name);
     if (isUnreleased(deps, facts?.get(c.name))) unreleased.set(c.name, deps);
   }
   return { clustersOnHost, dependents, unreleased };
+}
+
+/** Appends `value` to `index`'s list at `key`, starting the list when there is none. */
+function addTo(index: Map<string, string[]>, key: string, value: string): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
 }
 
 /** The distinct hosts of `plans`. */

@@ -430,7 +430,7 @@ export class RolloutEngine {
       if (!step) continue;
       const d = planCommandResult(
         { id: r.id, state: r.state, action: r.action, forceRemoval: this.opts(r).forceRemoval === true },
-        { idx: step.idx, instance: step.instance_id, state: step.state, op: step.op, note: step.note },
+        { ...stepInput(step), note: step.note },
         result,
       );
       if (d.do === 'note') this.o.store.updateRolloutStep({ ...step, note: d.note });
@@ -603,14 +603,15 @@ export class RolloutEngine {
   }
 
   /**
-   * The agents' last reports as the step decision reads them, by instance id. Read on demand: a
+   * The agents' last reports as the step decision and the status line read them (with whether the
+   * last probe answered and served), by instance id. Read on demand: a
    * pass looks at one or two members' reports; reading and copying every step's report first
    * meant 5,000 of each per pass of a rollout over 5,000 members (the lookups alone 1.5 ms of a
    * 20 ms pass in a CPU profile of bench/dist/apply-cost.js).
    */
-  private observations(): Pick<ReadonlyMap<string, ObservedProcess>, 'get'> {
+  private observations(): Pick<ReadonlyMap<string, ObservedProcess & { detail: string }>, 'get'> {
     return {
-      get: (instance: string): ObservedProcess | undefined => {
+      get: (instance: string) => {
         const obs = this.o.fleet.observation(instance);
         return obs && { ...obs, answered: probeAnswered(obs.probe), serves: probeServes(obs.probe) };
       },
@@ -769,7 +770,6 @@ export class RolloutEngine {
     const { status, members } = this.o.fleet.memberMap(r.cluster);
     if (!current) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null, members });
     const gates = this.o.leases().gates(current.instance_id);
-    const obs = this.o.fleet.observation(current.instance_id);
     const d = describeStep({
       op: current.op ?? 'restart',
       host: hostNames.get(current.host_id) ?? current.host_id,
@@ -780,17 +780,7 @@ export class RolloutEngine {
         .some((l) => l.instanceId === current.instance_id),
       pidBefore: current.pid_before,
       requestedAt: current.requested_at,
-      obs: obs
-        ? {
-            process: obs.process,
-            pid: obs.pid,
-            detail: obs.detail,
-            reportedAt: obs.reportedAt,
-            probeAt: obs.probeAt,
-            answered: probeAnswered(obs.probe),
-            serves: probeServes(obs.probe),
-          }
-        : undefined,
+      obs: this.observations().get(current.instance_id),
       // Only a running rollout's steps time out (a paused one's is asked again on resume).
       clock:
         r.state === 'running'

@@ -1,16 +1,8 @@
-import type { StepOp } from '../store/store.js';
+import type { AgentCommandResult } from '../reconcile/sessions.js';
+import type { StepInput } from './step.js';
 
-/** A step whose command an agent answered, as `planCommandResult` needs it. */
-export interface ResultStep {
-  idx: number;
-  instance: string;
-  /** pending, requested, done, failed or skipped. */
-  state: string;
-  /** What the step does to its member (`restart` when absent). */
-  op?: StepOp;
-  /** Its stored note (for a failed step: why it failed). */
-  note: string;
-}
+/** A step whose command an agent answered, with its stored note (for a failed step: why it failed). */
+export type ResultStep = Pick<StepInput, 'idx' | 'instance' | 'state' | 'op'> & { note: string };
 
 /** The rollout the step belongs to. */
 export interface ResultRollout {
@@ -23,12 +15,8 @@ export interface ResultRollout {
   forceRemoval: boolean;
 }
 
-/** The agent's answer to a step's command (AgentCommandResult). */
-export interface CommandOutcome {
-  ok: boolean;
-  output: string;
-  error: string;
-}
+/** The agent's answer to a step's command. */
+export type CommandOutcome = Pick<AgentCommandResult, 'ok' | 'output' | 'error'>;
 
 export type ResultDecision =
   /** Nothing to store: the result is for a step no longer waiting for it. */
