@@ -76,9 +76,9 @@ export function createCore(o: CoreOptions): Core {
     now: o.now,
     newId: o.newId,
     membership,
-    onStepDone: (r, step) => {
+    onStepDone: (r, step, { timed }) => {
       leases.releaseInstance(step.instance_id);
-      metrics.onStepDone(r, step, o.now());
+      if (timed) metrics.onStepDone(r, step, o.now());
       actions.onStepDone(r, step);
     },
   });

@@ -118,7 +118,10 @@ export class Metrics {
     this.failovers.inc({ cluster: f.cluster, trigger: f.trigger, outcome });
   }
 
-  /** Records a finished rollout step; `now` in ms (the core's clock). Steps never requested are not timed. */
+  /**
+   * Records a finished rollout step; `now` in ms (the core's clock). Steps never requested are not
+   * timed, and the core does not call this for a step found done on resume (its end is not known).
+   */
   onStepDone(r: Pick<RolloutRow, 'cluster' | 'action'>, step: RolloutStepRow, now: number): void {
     if (!step.requested_at) return;
     this.stepDuration.observe(

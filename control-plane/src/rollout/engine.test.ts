@@ -15,6 +15,7 @@ import {
   type RolloutEngine,
 } from './engine.js';
 import { plannedGeneration } from '../reconcile/testing.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -28,18 +29,19 @@ const pids = new Map<string, number>([
 const session: AgentSession = { sendDesired() {}, sendCommand: (c) => sent.push(c), close() {} };
 let ids = 0;
 
-function world(): { fleet: Fleet; engine: RolloutEngine; leases: LeaseManager } {
+function world(): { fleet: Fleet; engine: RolloutEngine; leases: LeaseManager; metrics: Metrics } {
   const {
     fleet,
     rollouts: engine,
     leases,
+    metrics,
   } = createTestCore(store, { now: () => now, leaseTtlMs: 60_000, newId: () => `r${++ids}` });
   for (const i of [1, 2, 3])
     fleet.connectAgent(
       { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
       session,
     );
-  return { fleet, engine, leases };
+  return { fleet, engine, leases, metrics };
 }
 
 /** Agents report: all serving but those in `notServing` (answering, no quorum), member `leader` (2 unless said) leads. */
@@ -411,7 +413,7 @@ describe('rollout engine', () => {
    * 60 s here). Returns the world once the lease is gone.
    */
   function leaseExpiredUnserved(gateTimeoutSec: number) {
-    const { fleet, engine, leases } = world();
+    const { fleet, engine, leases, metrics } = world();
     fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
     report(fleet);
     const r = engine.start('zk', {
@@ -438,7 +440,18 @@ describe('rollout engine', () => {
     report(fleet, 2, ['zk/zk-1']);
     engine.tick();
     expect(leases.holders('zk')).toEqual([]);
-    return { fleet, engine, r };
+    return { fleet, engine, r, metrics };
+  }
+
+  /** How many restart steps of zk's `restart` rollouts the step-duration histogram has counted. */
+  async function timedSteps(metrics: Metrics): Promise<number | undefined> {
+    const hist = await metrics.registry.getSingleMetric('hactl_rollout_step_duration_seconds')!.get();
+    return hist.values.find(
+      (v) =>
+        (v as { metricName?: string }).metricName === 'hactl_rollout_step_duration_seconds_count' &&
+        v.labels.cluster === 'zk' &&
+        v.labels.action === 'restart',
+    )?.value;
   }
 
   it('zookeeper: lease expired, member restarted and not serving → the step is not done, nothing else goes out; at the gate timeout it fails and the rollout pauses (not rolled back)', () => {
@@ -467,8 +480,8 @@ describe('rollout engine', () => {
     pids.set('zk/zk-1', 101);
   });
 
-  it("zookeeper: a step failed at the gate timeout, then its agent's success → done with both accounts; paused, nothing goes out until resumed", () => {
-    const { fleet, engine, r } = leaseExpiredUnserved(300);
+  it("zookeeper: a step failed at the gate timeout, then its agent's success → done with both accounts; paused, nothing goes out until resumed", async () => {
+    const { fleet, engine, r, metrics } = leaseExpiredUnserved(300);
     now += 120_000;
     report(fleet, 2, ['zk/zk-1']);
     engine.tick();
@@ -486,6 +499,11 @@ describe('rollout engine', () => {
     expect(v.steps[0]!.note).toBe(
       `restarted in 410 s (the agent's result came after the step failed: ${failedNote})`,
     );
+    // The pause's reason no longer names the failure the result overturned.
+    expect(v.reason).toBe(
+      `step 0 (zk/zk-1) failed, then its agent reported the restart done after all; ` +
+        `hactl rollout resume ${r.id} goes on with the next member`,
+    );
     expect(
       store
         .listEvents({ cluster: 'zk', limit: 50 })
@@ -495,6 +513,8 @@ describe('rollout engine', () => {
       `rollout ${r.id} step 0: zk/zk-1 restarted after all: its agent reported success after the step ` +
         `failed; the rollout stays paused (hactl rollout resume ${r.id} goes on with the next member)`,
     );
+    // Timed from the request to the agent's success: how long that restart took.
+    expect(await timedSteps(metrics)).toBe(1);
     // Passes take no step on the strength of the late result.
     engine.tick();
     expect(sent).toHaveLength(1);
@@ -504,6 +524,30 @@ describe('rollout engine', () => {
     expect(resumed.state).toBe('running');
     expect(resumed.steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
     expect(sent.map((c) => c.instanceId)).toEqual(['zk/zk-1', resumed.steps[1]!.instance]);
+    pids.set('zk/zk-1', 101);
+  });
+
+  it('zookeeper: a step failed at the gate timeout and no result from its agent ever came; its member serves since → resume marks it done instead of restarting it again, and goes on', async () => {
+    const { fleet, engine, r, metrics } = leaseExpiredUnserved(300);
+    now += 120_000;
+    report(fleet, 2, ['zk/zk-1']);
+    engine.tick();
+    expect(engine.view(r.id)).toMatchObject({ state: 'paused' });
+    const failedNote = engine.view(r.id).steps[0]!.note;
+    // The member serves on its new pid (a later probe); its agent's result is lost.
+    now += 5000;
+    report(fleet);
+    engine.resume(r.id);
+    const v = engine.view(r.id);
+    expect(v.state).toBe('running');
+    expect(v.steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    expect(v.steps[0]!.note).toBe(
+      `restarted (pid 101 → 201) and serves: done on resume, not restarted again (it had failed: ${failedNote})`,
+    );
+    // zk-1 got no second command; the next member's went out.
+    expect(sent.map((c) => c.instanceId)).toEqual(['zk/zk-1', v.steps[1]!.instance]);
+    // Its duration is not known (the time since its request includes the pause): not timed.
+    expect(await timedSteps(metrics)).toBeUndefined();
     pids.set('zk/zk-1', 101);
   });
 

@@ -60,9 +60,11 @@ export interface RolloutEngineOptions {
   membership?: MembershipGates;
   /**
    * Called when a step is done, after it is stored (an operator's stop records the member's
-   * stopped run state then: actions/member-actions.ts).
+   * stopped run state then: actions/member-actions.ts). `timed`: whether the step ended when the
+   * control plane saw it end (false for a step found done on resume: the time since its request
+   * includes the pause), so a duration measured to now is the step's.
    */
-  onStepDone?: (rollout: RolloutRow, step: RolloutStepRow) => void;
+  onStepDone?: (rollout: RolloutRow, step: RolloutStepRow, o: { timed: boolean }) => void;
 }
 
 /** A rollout `insert` stored: its members in plan order (the engine picks the next one at each pass). */
@@ -293,26 +295,44 @@ export class RolloutEngine {
     if (o.forceRemoval && !isProcedure(r))
       throw new ConflictError(`rollout ${id} is not a membership procedure; forceRemoval does not apply`);
     const rows = this.o.store.listRolloutSteps(id);
-    const changes = planResume(r.id, rows.map(stepInput), this.o.now());
+    const now = this.o.now();
+    const changes = planResume(r.id, rows.map(stepInput), {
+      observations: this.observations(),
+      leaseHolders: this.o
+        .leases()
+        .holders(r.cluster)
+        .map((l) => l.instanceId),
+      configChange: r.action !== 'restart',
+      now,
+    });
+    const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
+    const done: RolloutStepRow[] = [];
     // The options, the steps and the state in one transaction: a crash half-way must not leave a
     // paused rollout with steps re-planned for a resume that never happened.
     this.o.store.transaction(() => {
       if (o.forceRemoval)
         this.o.store.updateRolloutOptions(id, JSON.stringify({ ...this.opts(r), forceRemoval: true }));
       for (const c of changes) {
-        const row = rows.find((s) => s.idx === c.idx)!;
-        const note = c.state === 'pending' ? `${c.note}; last attempt: ${row.note}` : c.note;
-        this.o.store.updateRolloutStep({
-          ...row,
+        const before = row(c.idx);
+        const note = c.state === 'pending' ? `${c.note}; last attempt: ${before.note}` : c.note;
+        const after: RolloutStepRow = {
+          ...before,
           state: c.state,
           command_id: c.commandId,
           requested_at: c.requestedAt,
+          finished_at: c.finishedAt || before.finished_at,
           note,
-        });
+        };
+        if (c.state !== 'done') this.o.store.updateRolloutStep(after);
+        else {
+          this.storeStep(r, after, `${after.instance_id} ${note}`, now);
+          done.push(after);
+        }
       }
       this.storeState(r, 'running', 'resumed by operator');
     });
     this.logState(r, 'running', 'resumed by operator');
+    for (const s of done) this.afterStepDone(r, s, { timed: false });
     // After the state change: the agent's lease request for the resent command must find the
     // rollout running.
     // Re-read: `forceRemoval` may have changed the options the command is made from.
@@ -437,7 +457,15 @@ export class RolloutEngine {
       else if (d.do === 'finish') this.finishStep(r, step, d.note);
       else if (d.do === 'fail') this.failStep(r, step, d.note, d.reason);
       else if (d.do === 'finish-late') {
-        this.finishStep(r, step, d.note, d.message);
+        // The step and the pause's new reason together: the reason the rollout paused with names
+        // the failure this result overturns.
+        const now = this.o.now();
+        this.o.store.transaction(() => {
+          this.storeStep(r, { ...step, state: 'done', finished_at: now, note: d.note }, d.message, now);
+          this.version++;
+          this.o.store.updateRollout(r.id, { state: 'paused', reason: d.reason, updated_at: now });
+        });
+        this.afterStepDone(r, step, { timed: true });
         this.o.logger.warn(
           { cluster: r.cluster, rollout: r.id, instance: step.instance_id },
           'rollout step succeeded after it failed; the rollout stays paused',
@@ -533,16 +561,24 @@ export class RolloutEngine {
     });
   }
 
-  /** Marks a step done with `note`; its event says `message` (`<instance> <note>` unless given). */
-  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string, message?: string): void {
+  /** Marks a step done with `note`; its event says `<instance> <note>`. */
+  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
     const now = this.o.now();
     const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note };
-    this.storeStep(r, row, message ?? `${step.instance_id} ${note}`, now);
-    // A procedure's progress is what its members' desired states are made from: a stopped member
-    // leaves its host's desired state, a finished phase gives the next one's inputs. After the
-    // commit, since refreshDesired pushes what it stores.
+    this.storeStep(r, row, `${step.instance_id} ${note}`, now);
+    this.afterStepDone(r, step, { timed: true });
+  }
+
+  /**
+   * What follows a step stored done, after its commit. A procedure's progress is what its members'
+   * desired states are made from: a stopped member leaves its host's desired state, a finished
+   * phase gives the next one's inputs; after the commit, since refreshDesired pushes what it
+   * stores. Then `onStepDone`, with `timed` false for a step whose end the control plane did not
+   * see when it came (done on resume).
+   */
+  private afterStepDone(r: RolloutRow, step: RolloutStepRow, o: { timed: boolean }): void {
     if (isProcedure(r)) this.o.fleet.refreshDesired();
-    this.o.onStepDone?.(r, step);
+    this.o.onStepDone?.(r, step, o);
   }
 
   /**

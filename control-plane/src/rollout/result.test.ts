@@ -21,6 +21,10 @@ const failedByTimeout: ResultStep = {
 const LATE =
   'zk/zk-1 restarted after all: its agent reported success after the step failed; ' +
   'the rollout stays paused (hactl rollout resume r1 goes on with the next member)';
+/** The paused rollout's new reason after a late success: the failure it named no longer stands. */
+const LATE_REASON =
+  'step 0 (zk/zk-1) failed, then its agent reported the restart done after all; ' +
+  'hactl rollout resume r1 goes on with the next member';
 const ok: CommandOutcome = { ok: true, output: 'restarted in 410 s', error: '' };
 /** What a step answered with `notReady` becomes, in time or after it was done on its new pid. */
 const failedNotReady: ResultDecision = {
@@ -73,6 +77,7 @@ describe('an agent result for a step (planCommandResult)', () => {
         do: 'finish-late',
         note: `restarted in 410 s (the agent's result came after the step failed: ${NEVER_SERVED})`,
         message: LATE,
+        reason: LATE_REASON,
       },
     ],
     [
@@ -84,6 +89,7 @@ describe('an agent result for a step (planCommandResult)', () => {
         do: 'finish-late',
         note: `restarted (the agent's result came after the step failed: ${NEVER_SERVED})`,
         message: LATE,
+        reason: LATE_REASON,
       },
     ],
     ['fail-step, then failure → nothing more to say', paused, {}, notReady, { do: 'ignore' }],

@@ -30,9 +30,10 @@ export type ResultDecision =
   /**
    * The step had failed without a word from its agent (`fail-step`: restarted, never served within
    * the gate timeout), and now the agent says that very restart succeeded: the step is done with
-   * `note`, and the rollout stays paused (`message` for its event).
+   * `note`, and the rollout stays paused (`message` for its event), its pause reason now `reason`
+   * (the one it paused with named a failure that no longer stands).
    */
-  | { do: 'finish-late'; note: string; message: string };
+  | { do: 'finish-late'; note: string; message: string; reason: string };
 
 /**
  * What the engine does with an agent's result for a step's command. Pure.
@@ -70,6 +71,9 @@ export function planCommandResult(
       message:
         `${step.instance} restarted after all: its agent reported success after the step failed; ` +
         `the rollout stays paused (hactl rollout resume ${rollout.id} goes on with the next member)`,
+      reason:
+        `step ${step.idx} (${step.instance}) failed, then its agent reported the restart done after all; ` +
+        `hactl rollout resume ${rollout.id} goes on with the next member`,
     };
   const failedLate = step.state === 'done' && !result.ok && rollout.state !== 'completed';
   if (step.state !== 'requested' && !failedLate) return { do: 'ignore' };

@@ -110,13 +110,13 @@ describe('rollout step status', () => {
       "lease released, new pid not probed since, rollout paused → no pass finishes it: the agent's result or a resume",
       { obs: newPid, gates: [degraded] },
       'finishing',
-      "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, and a resume asks for it again",
+      "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, and so does a resume once it serves on its new process (else the resume asks for it again)",
     ],
     [
       'lease released, new pid serving since the request, rollout paused → not "done at the next pass"',
       probedAt(1500, true),
       'finishing',
-      "restarted (pid 101 → 201) and serves; the rollout is paused: its agent's result finishes the step, and a resume asks for it again",
+      "restarted (pid 101 → 201) and serves; the rollout is paused: its agent's result finishes the step, and so does a resume once it serves on its new process (else the resume asks for it again)",
     ],
     [
       'zookeeper: lease released, new pid probed not serving (no quorum) → not serving yet, and when the step fails',

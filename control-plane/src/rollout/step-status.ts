@@ -117,9 +117,12 @@ function describeRestarted(i: StepStatusInput, obs: NonNullable<StepStatusInput[
   if (i.op === 'stop') return `${pids}; waiting for the agent's result`;
   const serves = servesAfter(obs, i.requestedAt);
   // No pass runs while the rollout is paused, so serving does not finish the step then; a resume
-  // asks for it again under a new command (step.ts planResume).
+  // does, or asks for it again under a new command (step.ts planResume).
   if (!i.clock)
-    return `${pids}${serves ? ' and serves' : ''}; the rollout is paused: its agent's result finishes the step, and a resume asks for it again`;
+    return (
+      `${pids}${serves ? ' and serves' : ''}; the rollout is paused: its agent's result finishes the step, ` +
+      'and so does a resume once it serves on its new process (else the resume asks for it again)'
+    );
   if (serves) return `${pids} and serves; the step is done at the next pass`;
   return describeUnservedRestart(i, obs, i.clock);
 }

@@ -6,6 +6,7 @@ import {
   checkLeaseRequest,
   decideRolloutStep,
   planResume,
+  type ResumeInput,
   planRolloutPass,
   type RolloutDecision,
   type RolloutInput,
@@ -496,6 +497,18 @@ describe('resume (pure)', () => {
     requestedAt: 5,
     finishedAt: 0,
   });
+  /** Every member still on the pid it ran when its step was requested (100). */
+  const unchanged: ResumeInput = {
+    observations: new Map(
+      [1, 2, 3, 4].map((i): [string, ObservedProcess] => [
+        `zk/zk-${i}`,
+        { process: 'running', pid: 100, reportedAt: 50, probeAt: 50, serves: true, restartPending: true },
+      ]),
+    ),
+    leaseHolders: [],
+    configChange: true,
+    now: 99,
+  };
   it('a requested step is asked again under a new command id with a fresh clock; a failed one goes back to pending; others stay', () => {
     expect(
       planResume(
@@ -506,7 +519,7 @@ describe('resume (pure)', () => {
           step(2, 'failed', 'r1.2'),
           step(3, 'pending'),
         ],
-        99,
+        unchanged,
       ),
     ).toEqual([
       {
@@ -514,11 +527,85 @@ describe('resume (pure)', () => {
         state: 'requested',
         commandId: 'r1.1.2',
         requestedAt: 99,
+        finishedAt: 0,
         note: 'asked again on resume (was r1.1)',
         send: true,
       },
-      { idx: 2, state: 'pending', commandId: 'r1.2', requestedAt: 5, note: 'retrying', send: false },
+      {
+        idx: 2,
+        state: 'pending',
+        commandId: 'r1.2',
+        requestedAt: 5,
+        finishedAt: 0,
+        note: 'retrying',
+        send: false,
+      },
     ]);
+  });
+
+  /** zk-1's report: a new pid (200) reported at 50, after the request at 5, serving on a probe at 40. */
+  const restarted: ObservedProcess = {
+    process: 'running',
+    pid: 200,
+    reportedAt: 50,
+    probeAt: 40,
+    serves: true,
+    restartPending: false,
+  };
+  it.each<[string, Partial<StepInput>, Partial<ObservedProcess>, Partial<ResumeInput>, string]>([
+    ['requested, restarted and serving on the new config → done', {}, {}, {}, 'done'],
+    ['failed, restarted and serving since → done', { state: 'failed' }, {}, {}, 'done'],
+    [
+      'an operator restart (no config change): restart pending not asked',
+      {},
+      { restartPending: true },
+      { configChange: false },
+      'done',
+    ],
+    [
+      'still on an older config (restart pending) → asked again',
+      {},
+      { restartPending: true },
+      {},
+      'requested',
+    ],
+    ['restart pending not reported → asked again', {}, { restartPending: undefined }, {}, 'requested'],
+    ['on the pid it ran when requested → asked again', {}, { pid: 100 }, {}, 'requested'],
+    ['the pid before the request unknown → asked again', { pidBefore: 0 }, {}, {}, 'requested'],
+    ['the new pid reported before the request → asked again', { requestedAt: 60 }, {}, {}, 'requested'],
+    ['not serving → asked again', {}, { serves: false }, {}, 'requested'],
+    ['serving on a probe before the request → asked again', {}, { probeAt: 4 }, {}, 'requested'],
+    ['stopped → asked again', {}, { process: 'stopped' }, {}, 'requested'],
+    [
+      'holds its lease (the agent is still at it) → asked again',
+      {},
+      {},
+      { leaseHolders: ['zk/zk-1'] },
+      'requested',
+    ],
+    ['failed and not restarted → pending', { state: 'failed' }, { pid: 100 }, {}, 'pending'],
+    [
+      'a handover is judged by the first pass, not here → asked again',
+      { op: 'handover' },
+      {},
+      {},
+      'requested',
+    ],
+  ])('%s', (_name, patch, obs, seen, state) => {
+    const s: StepInput = { ...step(0, 'requested', 'r1.0'), note: 'agent: not ready', ...patch };
+    const [c] = planResume('r1', [s], {
+      ...unchanged,
+      observations: new Map([['zk/zk-1', { ...restarted, ...obs }]]),
+      ...seen,
+    });
+    expect(c?.state).toBe(state);
+    if (state !== 'done') return;
+    expect(c).toMatchObject({ commandId: 'r1.0', requestedAt: 5, finishedAt: 99, send: false });
+    expect(c!.note).toBe(
+      `restarted (pid 100 → 200) and serves: done on resume, not restarted again (${
+        s.state === 'failed' ? 'it had failed: agent: not ready' : "its agent's result never came"
+      })`,
+    );
   });
 
   it.each<[string, { commandId: string } | undefined, string, string | undefined]>([

@@ -94,6 +94,11 @@ export interface ObservedProcess {
    * with the pid it was taken on (agent sync/reporter.ts), so a new pid's probe is the new process's.
    */
   serves?: boolean;
+  /**
+   * Whether the agent says the member runs an older config than the one rendered for it (its
+   * restart is pending; absent: not reported). Read by a resume only (planResume).
+   */
+  restartPending?: boolean;
 }
 
 export interface RolloutStepInput {
@@ -550,52 +555,106 @@ export function commandAttempt(rolloutId: string, idx: number, commandId: string
 /** A step as `planResume` changes it. */
 export interface ResumedStep {
   idx: number;
-  state: 'pending' | 'requested';
+  state: 'pending' | 'requested' | 'done';
   commandId: string;
   requestedAt: number;
+  /** ms; set for a step done on resume (0 otherwise: its stored value is kept). */
+  finishedAt: number;
   note: string;
   /** Send the step's command to its agent again (under `commandId`). */
   send: boolean;
 }
 
+/** What a resume knows of the members besides the steps: the same reads as a pass. */
+export interface ResumeInput {
+  /** The agents' last reports, by instance id (with `restartPending`). */
+  observations: Pick<ReadonlyMap<string, ObservedProcess>, 'get'>;
+  /** Instances of the cluster holding a restart lease now. */
+  leaseHolders: readonly string[];
+  /**
+   * Whether the rollout carries a config change (action `apply`, a rollback's rollout): then a
+   * member done on resume must also report no restart pending, i.e. run the config rendered for it.
+   * False for an operator's `restart`, which has no config to run.
+   */
+  configChange: boolean;
+  now: number;
+}
+
 /**
  * What resuming a paused rollout does to its steps. Pure.
  *
- * - A requested step (paused on a gate timeout) is asked again at once, under a new command id,
- *   with a fresh clock: while the rollout was paused its agent was told to abandon the restart (no
- *   running rollout asked for it, core.ts), and a resend under the old id would only be answered
- *   from the agent's journal with that abandonment. A lease request still made under the old id
- *   is now superseded (`checkLeaseRequest`), so the old and the new attempt never both restart it.
- * - A failed step (its agent refused it, e.g. a missing distribution) goes back to pending; the
- *   next request gives it a new command id too.
+ * - A requested or failed restart whose member already restarted is done, not asked again: its
+ *   member runs a new process (not the step's `pidBefore`), reported after the request, that served
+ *   on a probe taken after the request, holds no lease and, for a config change, reports no restart
+ *   pending (it runs the config the rollout carries). This is the agent's result that never came (a
+ *   control-plane crash, a stream cut) or came as a failure whose cause passed (a readiness wait
+ *   that ran out, `fail-step`'s gate timeout): asking again would take the member down a second
+ *   time for nothing. Only a restart: a start, a stop or a handover is finished by what a pass
+ *   sees (finishedBy, checkHandover), which the resumed rollout's first pass does.
+ * - Any other requested step (paused on a gate timeout) is asked again at once, under a new command
+ *   id, with a fresh clock: while the rollout was paused its agent was told to abandon the restart
+ *   (no running rollout asked for it, core.ts), and a resend under the old id would only be
+ *   answered from the agent's journal with that abandonment. A lease request still made under the
+ *   old id is now superseded (`checkLeaseRequest`), so the old and the new attempt never both
+ *   restart it.
+ * - Any other failed step (its agent refused it, e.g. a missing distribution) goes back to pending;
+ *   the next request gives it a new command id too.
  * Other steps are left as they are.
  */
-export function planResume(rolloutId: string, steps: readonly StepInput[], now: number): ResumedStep[] {
+export function planResume(rolloutId: string, steps: readonly StepInput[], seen: ResumeInput): ResumedStep[] {
   return steps.flatMap((s): ResumedStep[] => {
+    if (s.state !== 'requested' && s.state !== 'failed') return [];
+    const restarted = restartedBefore(s, seen);
+    if (restarted)
+      return [
+        {
+          idx: s.idx,
+          state: 'done',
+          commandId: s.commandId,
+          requestedAt: s.requestedAt,
+          finishedAt: seen.now,
+          note:
+            `${restarted}: done on resume, not restarted again ` +
+            `(${s.state === 'failed' ? `it had failed: ${s.note ?? ''}` : "its agent's result never came"})`,
+          send: false,
+        },
+      ];
     if (s.state === 'requested')
       return [
         {
           idx: s.idx,
           state: 'requested',
           commandId: nextCommandId(rolloutId, s.idx, s.commandId),
-          requestedAt: now,
+          requestedAt: seen.now,
+          finishedAt: 0,
           note: `asked again on resume (was ${s.commandId})`,
           send: true,
         },
       ];
-    if (s.state === 'failed')
-      return [
-        {
-          idx: s.idx,
-          state: 'pending',
-          commandId: s.commandId,
-          requestedAt: s.requestedAt,
-          note: 'retrying',
-          send: false,
-        },
-      ];
-    return [];
+    return [
+      {
+        idx: s.idx,
+        state: 'pending',
+        commandId: s.commandId,
+        requestedAt: s.requestedAt,
+        finishedAt: 0,
+        note: 'retrying',
+        send: false,
+      },
+    ];
   });
+}
+
+/**
+ * How a requested or failed restart step already happened, as `planResume` reads it ("restarted
+ * (pid A → B), serves"), or undefined when it has not (see there). Pure.
+ */
+function restartedBefore(s: StepInput, seen: ResumeInput): string | undefined {
+  if ((s.op ?? 'restart') !== 'restart') return undefined;
+  const obs = seen.observations.get(s.instance);
+  if (!obs || !finishedBy(s, obs, seen.leaseHolders.includes(s.instance))) return undefined;
+  if (seen.configChange && obs.restartPending !== false) return undefined;
+  return `restarted (pid ${s.pidBefore} → ${obs.pid}) and serves`;
 }
 
 /** The command a lease request was made for: the agent asks with the reason `command <id>` (lease-restart.ts). */
