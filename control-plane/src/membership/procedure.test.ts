@@ -172,21 +172,29 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(rollouts.view(applied!.rollout!).state).toBe('completed');
   });
 
-  it("a removed member that leads again after its handover: the kept member's restart is refused its lease, put back, and the handover done again first", async () => {
-    const { fleet, changes, rollouts, leases } = world();
+  /**
+   * zk of four members, zk-4 leading, changed to three: the procedure's handover of zk-4 is done
+   * (zk-2 leads) and zk-1's restart onto {1,2,3} requested (`request`, the command sent). `lead`
+   * makes every member report, `leader` leading, zk-1 on `zk1Pid` and serving unless `stranded`.
+   */
+  async function handedOverThenKeptRequested() {
+    const w = world();
+    const { fleet, changes, rollouts } = w;
     const meta = { author: 't', message: '' };
-    /** Every member reports serving, `leader` leading, now. */
-    const lead = (leader: number) => {
+    const lead = (leader: number, zk1Pid = 101, stranded = false) => {
       for (const i of [1, 2, 3, 4]) {
         const id = `zk/zk-${i}`;
         const probe =
-          i === leader
-            ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 3 }
-            : { ok: true, serving: true, mode: 'follower' };
+          i === 1 && stranded
+            ? { ok: true, serving: false, mode: 'looking' }
+            : i === leader
+              ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 3 }
+              : { ok: true, serving: true, mode: 'follower' };
+        const mode = i === leader ? 'leader' : 'follower';
         fleet.recordStatus(`h${i}`, {
           appliedGeneration: fleet.snapshot().desired.get(`h${i}`)?.generation ?? 0,
           applyError: '',
-          instances: [zkMember(id, 100 + i, i === leader ? 'leader' : 'follower', now, { probe })],
+          instances: [zkMember(id, i === 1 ? zk1Pid : 100 + i, mode, now, { probe })],
         });
       }
     };
@@ -207,6 +215,11 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(steps().slice(0, 2)).toEqual(['handover zk/zk-4 done', 'restart zk/zk-1 requested']);
     const request = sent.at(-1)!;
     expect(request).toMatchObject({ host: 'h1', cmd: { instanceId: 'zk/zk-1' } });
+    return { ...w, id, steps, lead, request };
+  }
+
+  it("a removed member that leads again after its handover: the kept member's restart is refused its lease, put back, and the handover done again first", async () => {
+    const { rollouts, leases, steps, lead, request } = await handedOverThenKeptRequested();
 
     // zk-4 wins an election before zk-1's agent took its lease: restarted onto {1,2,3}, zk-1
     // could not follow it. Its lease is refused (not abandoned: the agent asks again)...
@@ -222,6 +235,28 @@ describe('membership procedure in the control plane (SQLite, fake agents)', () =
     expect(steps().slice(0, 2)).toEqual(['handover zk/zk-4 requested', 'restart zk/zk-1 pending']);
     expect(sent.at(-1)).toMatchObject({ host: 'h4', cmd: { instanceId: 'zk/zk-4' } });
     expect(leases.acquire('h1', 'zk/zk-1', `command ${request.cmd.id}`).reason).toMatch(/^abandon: /);
+  });
+
+  it('a kept member restarted onto the new list just as the removed member leads again: its status line says why it cannot serve, and it is done once another member leads', async () => {
+    const { rollouts, leases, id, steps, lead, request } = await handedOverThenKeptRequested();
+    // zk-1's agent takes its lease and restarts it onto {1,2,3}; meanwhile zk-4 wins an election.
+    const lease = leases.acquire('h1', 'zk/zk-1', `command ${request.cmd.id}`);
+    expect(lease.granted).toBe(true);
+    now += 1000;
+    lead(4, 201, true);
+    leases.release(lease.leaseId);
+    rollouts.tick();
+    // Half done: not put back; the status line says what it waits for and why it cannot serve.
+    expect(steps().slice(0, 2)).toEqual(['handover zk/zk-4 done', 'restart zk/zk-1 requested']);
+    expect(rollouts.view(id).current?.waitingFor).toContain(
+      "zk/zk-4 leads again after its handover (step 0), and a member on this phase's member list " +
+        'cannot follow it: it rejoins once another member leads; the step fails in ',
+    );
+    // Another member leads (here: zk-4 handed over after all): zk-1 follows and serves, done.
+    now += 1000;
+    lead(2, 201);
+    rollouts.tick();
+    expect(steps()[1]).toBe('restart zk/zk-1 done');
   });
 
   it('a procedure cannot be aborted, and a second change waits for it', async () => {

@@ -806,6 +806,10 @@ export class RolloutEngine {
     const { status, members } = this.o.fleet.memberMap(r.cluster);
     if (!current) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null, members });
     const gates = this.o.leases().gates(current.instance_id);
+    const observations = this.observations();
+    const strandedBy = isProcedure(r)
+      ? handoverFirst(stepInput(current), steps.map(stepInput), { members, observations })
+      : undefined;
     const d = describeStep({
       op: current.op ?? 'restart',
       host: hostNames.get(current.host_id) ?? current.host_id,
@@ -816,7 +820,7 @@ export class RolloutEngine {
         .some((l) => l.instanceId === current.instance_id),
       pidBefore: current.pid_before,
       requestedAt: current.requested_at,
-      obs: this.observations().get(current.instance_id),
+      obs: observations.get(current.instance_id),
       // Only a running rollout's steps time out (a paused one's is asked again on resume).
       clock:
         r.state === 'running'
@@ -826,6 +830,7 @@ export class RolloutEngine {
       ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
       clusterHealth: status.health,
       gates,
+      ...(strandedBy ? { strandedBy: { idx: strandedBy.idx, instance: strandedBy.instance } } : {}),
     });
     return viewRollout(r, steps, {
       now: this.o.now(),

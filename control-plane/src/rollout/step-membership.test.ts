@@ -396,6 +396,39 @@ describe('rollout step decision: membership procedures', () => {
         const d = decideRolloutStep({ ...input, leaseHolders });
         expect(d.type).not.toBe('requeue-step');
       });
+
+      // zk-1 restarted onto {1,2,3,4} (pid 201) and its probe since says it does not serve.
+      const stranded = (leader: number) =>
+        kept({}, { pid: 201, reportedAt: NOW - 500, probeAt: NOW - 500, serves: false }, leader);
+      const why =
+        "zk/zk-5 leads again after its handover (step 0), and a member on this phase's member list " +
+        'cannot follow it: it rejoins once another member leads';
+
+      it('zk-1 restarted already and stranded by zk-5: its wait says why, and so does its failure at the gate timeout', () => {
+        const input = stranded(5);
+        const wait = decideRolloutStep(input);
+        expect(wait).toMatchObject({ type: 'wait' });
+        expect(wait.reason).toContain(
+          `waiting for it to serve or for the agent's result; ${why}; the step fails in `,
+        );
+        const timeout = input.rollout.options.gateTimeoutSec * 1000;
+        expect(decideRolloutStep({ ...input, now: NOW + timeout })).toEqual({
+          type: 'fail-step',
+          step: 1,
+          note:
+            'restarted (pid 101 → 201) but holds no lease and has not served since; ' +
+            `no result from its agent within ${timeout / 1000}s of the request; ${why}, and a resume then finds it serving`,
+          reason:
+            'step 1 (zk/zk-1) restarted (pid 101 → 201) but holds no lease and has not served since; ' +
+            `no result from its agent within ${timeout / 1000}s of the request; ${why}, and a resume then finds it serving`,
+        });
+      });
+
+      it('zk-1 restarted already and not serving while zk-4 leads: its wait names no handover', () => {
+        const wait = decideRolloutStep(stranded(4));
+        expect(wait).toMatchObject({ type: 'wait' });
+        expect(wait.reason).not.toContain('handover');
+      });
     });
   });
 });

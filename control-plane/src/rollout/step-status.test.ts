@@ -125,6 +125,22 @@ describe('rollout step status', () => {
       "restarted (pid 101 → 201), holds no lease and is not serving yet: waiting for it to serve or for the agent's result; the step fails in 30s (gate timeout 60s)",
     ],
     [
+      'membership: restarted onto the new list, not serving, a removed member leads again → says so',
+      { ...probedAt(1500, false), clock, strandedBy: { idx: 0, instance: 'zk/zk-5' } },
+      'finishing',
+      "restarted (pid 101 → 201), holds no lease and is not serving yet: waiting for it to serve or for the agent's result; " +
+        "zk/zk-5 leads again after its handover (step 0), and a member on this phase's member list cannot follow it: " +
+        'it rejoins once another member leads; the step fails in 30s (gate timeout 60s)',
+    ],
+    [
+      'membership: the same, paused → says so after what finishes the step',
+      { ...probedAt(1500, false), strandedBy: { idx: 0, instance: 'zk/zk-5' } },
+      'finishing',
+      "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, and so does a resume " +
+        'once it serves on its new process (else the resume asks for it again); zk/zk-5 leads again after its ' +
+        "handover (step 0), and a member on this phase's member list cannot follow it: it rejoins once another member leads",
+    ],
+    [
       'lease released, new pid not serving, past the gate timeout → the step fails at the next pass',
       { ...probedAt(1500, false), clock: { ...clock, now: 61_001 } },
       'finishing',

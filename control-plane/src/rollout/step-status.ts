@@ -1,5 +1,11 @@
 import { isLeading, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
-import { describeUnservedRestart, restartObserved, servesAfter, type StepClock } from './step.js';
+import {
+  describeStranded,
+  describeUnservedRestart,
+  restartObserved,
+  servesAfter,
+  type StepClock,
+} from './step.js';
 import type { StepOp } from '../store/store.js';
 
 /**
@@ -50,6 +56,11 @@ export interface StepStatusInput {
   ledAtRequest: boolean;
   clusterHealth: string;
   gates: readonly GateResult[];
+  /**
+   * For a membership procedure's restart: the done handover whose member leads again (handover.ts
+   * handoverFirst), which a member restarted onto the phase's member list cannot follow.
+   */
+  strandedBy?: { idx: number; instance: string };
 }
 
 /** Gate reasons say "waiting: …" for the lease refusal; inside a sentence that is said once. */
@@ -121,10 +132,11 @@ function describeRestarted(i: StepStatusInput, obs: NonNullable<StepStatusInput[
   if (!i.clock)
     return (
       `${pids}${serves ? ' and serves' : ''}; the rollout is paused: its agent's result finishes the step, ` +
-      'and so does a resume once it serves on its new process (else the resume asks for it again)'
+      'and so does a resume once it serves on its new process (else the resume asks for it again)' +
+      (!serves && i.strandedBy ? `; ${describeStranded(i.strandedBy)}` : '')
     );
   if (serves) return `${pids} and serves; the step is done at the next pass`;
-  return describeUnservedRestart(i, obs, i.clock);
+  return describeUnservedRestart(i, obs, i.clock, i.strandedBy);
 }
 
 /**

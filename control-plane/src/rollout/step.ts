@@ -235,6 +235,9 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     // has happened: put it back, so the handover is done again first (handover.ts handoverFirst;
     // its lease is refused meanwhile, engine.ts authorizeLease).
     const again = notBegun(requested, obs, leased) ? handoverFirst(requested, steps, input) : undefined;
+    // Restarted, and stranded by such a leader: half done, so not put back; said in its wait and
+    // its failure, which a resume turns into done once another member leads (planResume).
+    const stranded = unserved ? handoverFirst(requested, steps, input) : undefined;
     if (again)
       return {
         type: 'requeue-step',
@@ -261,13 +264,12 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     // TTL, and must not pause the rollout "on a gate timeout" midway. An agent that vanished loses
     // its lease at the TTL, and the timeout applies again; to a member restarted and not serving
     // since, as a failed step (see the header).
-    if (unserved && now - requested.requestedAt > opts.gateTimeoutSec * 1000)
-      return {
-        type: 'fail-step',
-        step: requested.idx,
-        note: `${unserved}; no result from its agent within ${opts.gateTimeoutSec}s of the request`,
-        reason: `${what} ${unserved}; no result from its agent within ${opts.gateTimeoutSec}s of the request`,
-      };
+    if (unserved && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
+      const failure =
+        `${unserved}; no result from its agent within ${opts.gateTimeoutSec}s of the request` +
+        (stranded ? `; ${describeStranded(stranded)}, and a resume then finds it serving` : '');
+      return { type: 'fail-step', step: requested.idx, note: failure, reason: `${what} ${failure}` };
+    }
     if (!leased && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const why = input.lastRefusal.get(requested.instance) ?? 'no progress';
       const reason = `gate timeout after ${opts.gateTimeoutSec}s on ${what}: ${why}`;
@@ -289,7 +291,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason:
         handover?.reason ??
         (unserved && obs
-          ? `${what} ${describeUnservedRestart(requested, obs, { now, gateTimeoutSec: opts.gateTimeoutSec })}`
+          ? `${what} ${describeUnservedRestart(requested, obs, { now, gateTimeoutSec: opts.gateTimeoutSec }, stranded)}`
           : leased
             ? `${what} holds the restart lease: waiting for the agent's own result`
             : `${what} requested: waiting for the agent to take the lease and restart it`),
@@ -501,6 +503,7 @@ export function describeUnservedRestart(
   step: Pick<StepInput, 'pidBefore' | 'requestedAt'>,
   obs: Pick<ObservedProcess, 'pid' | 'probeAt'>,
   clock?: StepClock,
+  strandedBy?: Pick<StepInput, 'idx' | 'instance'>,
 ): string {
   // The agent reports a probe only with the pid it was taken on: one taken after the request is
   // the new process's, and says it does not serve (else the step would be done).
@@ -508,12 +511,25 @@ export function describeUnservedRestart(
   const text =
     `restarted (pid ${step.pidBefore} → ${obs.pid}), holds no lease and ` +
     `${probed ? 'is not serving yet' : 'has not been probed since'}: ` +
-    "waiting for it to serve or for the agent's result";
+    "waiting for it to serve or for the agent's result" +
+    (strandedBy ? `; ${describeStranded(strandedBy)}` : '');
   if (!clock) return text;
   const leftMs = step.requestedAt + clock.gateTimeoutSec * 1000 - clock.now;
   return leftMs > 0
     ? `${text}; the step fails in ${Math.ceil(leftMs / 1000)}s (gate timeout ${clock.gateTimeoutSec}s)`
     : `${text}; the gate timeout (${clock.gateTimeoutSec}s) has passed: the step fails at the next pass`;
+}
+
+/**
+ * Why a kept member restarted onto its phase's member list cannot serve while `handover`'s member
+ * leads again (handover.ts handoverFirst, the module doc there): one wording for the step's wait,
+ * its failure and its status line. Pure.
+ */
+export function describeStranded(handover: Pick<StepInput, 'idx' | 'instance'>): string {
+  return (
+    `${handover.instance} leads again after its handover (step ${handover.idx}), and a member on this ` +
+    `phase's member list cannot follow it: it rejoins once another member leads`
+  );
 }
 
 /**
