@@ -298,6 +298,7 @@ export class RolloutEngine {
     const now = this.o.now();
     const changes = planResume(r.id, rows.map(stepInput), {
       observations: this.observations(),
+      members: this.o.fleet.memberMap(r.cluster).members,
       leaseHolders: this.o
         .leases()
         .holders(r.cluster)

@@ -505,6 +505,7 @@ describe('resume (pure)', () => {
         { process: 'running', pid: 100, reportedAt: 50, probeAt: 50, serves: true, restartPending: true },
       ]),
     ),
+    members: leading('zk/zk-2'),
     leaseHolders: [],
     configChange: true,
     now: 99,
@@ -585,26 +586,53 @@ describe('resume (pure)', () => {
     ],
     ['failed and not restarted → pending', { state: 'failed' }, { pid: 100 }, {}, 'pending'],
     [
-      'a handover is judged by the first pass, not here → asked again',
+      'a requested handover: restarted, and zk-2 leads (probed since) → done',
       { op: 'handover' },
       {},
       {},
+      'done',
+    ],
+    [
+      'a requested handover whose member leads again → asked again',
+      { op: 'handover' },
+      {},
+      { members: leading('zk/zk-1') },
       'requested',
     ],
+    [
+      'a requested handover not restarted yet → asked again',
+      { op: 'handover' },
+      { pid: 100 },
+      {},
+      'requested',
+    ],
+    [
+      'a failed handover → pending (the pass decides)',
+      { op: 'handover', state: 'failed' },
+      {},
+      {},
+      'pending',
+    ],
+    ['a requested stop → asked again', { op: 'stop' }, { process: 'stopped', pid: 0 }, {}, 'requested'],
   ])('%s', (_name, patch, obs, seen, state) => {
     const s: StepInput = { ...step(0, 'requested', 'r1.0'), note: 'agent: not ready', ...patch };
     const [c] = planResume('r1', [s], {
       ...unchanged,
-      observations: new Map([['zk/zk-1', { ...restarted, ...obs }]]),
+      observations: new Map([
+        ['zk/zk-1', { ...restarted, ...obs }],
+        ['zk/zk-2', { process: 'running', pid: 102, reportedAt: 50, probeAt: 50, serves: true }],
+      ]),
       ...seen,
     });
     expect(c?.state).toBe(state);
     if (state !== 'done') return;
     expect(c).toMatchObject({ commandId: 'r1.0', requestedAt: 5, finishedAt: 99, send: false });
     expect(c!.note).toBe(
-      `restarted (pid 100 → 200) and serves: done on resume, not restarted again (${
-        s.state === 'failed' ? 'it had failed: agent: not ready' : "its agent's result never came"
-      })`,
+      s.op === 'handover'
+        ? 'agent: not ready; zk/zk-2 leads now (found on resume)'
+        : `restarted (pid 100 → 200) and serves: done on resume, not restarted again (${
+            s.state === 'failed' ? 'it had failed: agent: not ready' : "its agent's result never came"
+          })`,
     );
   });
 

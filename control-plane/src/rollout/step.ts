@@ -585,6 +585,8 @@ export interface ResumedStep {
 export interface ResumeInput {
   /** The agents' last reports, by instance id (with `restartPending`). */
   observations: Pick<ReadonlyMap<string, ObservedProcess>, 'get'>;
+  /** Member statuses by instance id (who leads: a handover's end). */
+  members: ReadonlyMap<string, MemberStatus>;
   /** Instances of the cluster holding a restart lease now. */
   leaseHolders: readonly string[];
   /**
@@ -605,8 +607,9 @@ export interface ResumeInput {
  *   pending (it runs the config the rollout carries). This is the agent's result that never came (a
  *   control-plane crash, a stream cut) or came as a failure whose cause passed (a readiness wait
  *   that ran out, `fail-step`'s gate timeout): asking again would take the member down a second
- *   time for nothing. Only a restart: a start, a stop or a handover is finished by what a pass
- *   sees (finishedBy, checkHandover), which the resumed rollout's first pass does.
+ *   time for nothing. A requested handover is done the same way once its member restarted and
+ *   another member leads (checkHandover's finish): asked again, a removed member that no longer
+ *   leads would be restarted for nothing. A start or a stop is asked again as before.
  * - Any other requested step (paused on a gate timeout) is asked again at once, under a new command
  *   id, with a fresh clock: while the rollout was paused its agent was told to abandon the restart
  *   (no running rollout asked for it, core.ts), and a resend under the old id would only be
@@ -620,8 +623,8 @@ export interface ResumeInput {
 export function planResume(rolloutId: string, steps: readonly StepInput[], seen: ResumeInput): ResumedStep[] {
   return steps.flatMap((s): ResumedStep[] => {
     if (s.state !== 'requested' && s.state !== 'failed') return [];
-    const restarted = restartedBefore(s, seen);
-    if (restarted)
+    const note = doneBefore(s, seen);
+    if (note)
       return [
         {
           idx: s.idx,
@@ -629,9 +632,7 @@ export function planResume(rolloutId: string, steps: readonly StepInput[], seen:
           commandId: s.commandId,
           requestedAt: s.requestedAt,
           finishedAt: seen.now,
-          note:
-            `${restarted}: done on resume, not restarted again ` +
-            `(${s.state === 'failed' ? `it had failed: ${s.note ?? ''}` : "its agent's result never came"})`,
+          note,
           send: false,
         },
       ];
@@ -662,15 +663,31 @@ export function planResume(rolloutId: string, steps: readonly StepInput[], seen:
 }
 
 /**
- * How a requested or failed restart step already happened, as `planResume` reads it ("restarted
- * (pid A → B), serves"), or undefined when it has not (see there). Pure.
+ * The note of a requested or failed step that already happened, as `planResume` finds it, or
+ * undefined when it has not (see there): a restart whose member serves on a new process, or a
+ * requested handover whose member restarted and another member leads (checkHandover, as a pass
+ * would find it). Pure.
  */
-function restartedBefore(s: StepInput, seen: ResumeInput): string | undefined {
-  if ((s.op ?? 'restart') !== 'restart') return undefined;
+function doneBefore(s: StepInput, seen: ResumeInput): string | undefined {
+  const op = s.op ?? 'restart';
   const obs = seen.observations.get(s.instance);
-  if (!obs || !finishedBy(s, obs, seen.leaseHolders.includes(s.instance))) return undefined;
+  const leased = seen.leaseHolders.includes(s.instance);
+  if (op === 'handover' && s.state === 'requested') {
+    const h = checkHandover(s, {
+      members: seen.members,
+      observations: seen.observations,
+      restarted: !leased && restartObserved(obs, s.pidBefore, s.requestedAt),
+      // Read only when the member leads again, which asks it again here anyway.
+      attempt: 0,
+    });
+    return h?.do === 'finish' ? `${h.note} (found on resume)` : undefined;
+  }
+  if (op !== 'restart' || !obs || !finishedBy(s, obs, leased)) return undefined;
   if (seen.configChange && obs.restartPending !== false) return undefined;
-  return `restarted (pid ${s.pidBefore} → ${obs.pid}) and serves`;
+  return (
+    `restarted (pid ${s.pidBefore} → ${obs.pid}) and serves: done on resume, not restarted again ` +
+    `(${s.state === 'failed' ? `it had failed: ${s.note ?? ''}` : "its agent's result never came"})`
+  );
 }
 
 /** The command a lease request was made for: the agent asks with the reason `command <id>` (lease-restart.ts). */
