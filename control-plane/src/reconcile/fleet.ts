@@ -475,6 +475,17 @@ export class Fleet {
     return this.sessions.observation(instanceId);
   }
 
+  /**
+   * Whether the host's agent last reported the desired state planned for it now as applied (its
+   * files written, its packages in place), with no apply error: what a member's "no restart
+   * pending" is measured against. False for a host never heard from.
+   */
+  hostApplied(hostId: string): boolean {
+    const live = this.sessions.livenessOf(hostId);
+    const planned = this.snapshot().desired.get(hostId)?.generation ?? 0;
+    return live !== undefined && live.applied >= planned && live.applyError === '';
+  }
+
   // ---- agents ------------------------------------------------------------------------------
 
   /**

@@ -551,6 +551,62 @@ describe('rollout engine', () => {
     pids.set('zk/zk-1', 101);
   });
 
+  it.each([
+    [
+      'its host applied the new config and nothing is pending → done on resume, not restarted again',
+      0,
+      false,
+      'done',
+    ],
+    ['its host has not applied the desired state planned now → asked again', -1, false, 'requested'],
+    ['its agent reports a restart still pending → asked again', 0, true, 'requested'],
+  ] as const)(
+    'a config rollout paused while zk-1 restarted with no result yet: %s',
+    (_name, lag, pending, state) => {
+      const { fleet, engine, leases } = world();
+      fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+      report(fleet);
+      const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
+      // The hosts applied the new files (their members' restarts pending).
+      report(fleet);
+      const r = engine.start('zk', defaultRolloutOptions('apply'), changed.changedInstances);
+      const first = sent.at(-1)!;
+      expect(first).toMatchObject({ instanceId: 'zk/zk-1', args: ['if-pending'] });
+      // zk-1's agent restarts it under its lease; its result is lost. The operator pauses.
+      const lease = leases.acquire('h1', 'zk/zk-1', `command ${first.id}`);
+      expect(lease).toMatchObject({ granted: true });
+      leases.release(lease.leaseId);
+      engine.pause(r.id);
+      now += 5000;
+      pids.set('zk/zk-1', 201);
+      report(fleet);
+      fleet.recordStatus('h1', {
+        appliedGeneration: plannedGeneration(fleet, 'h1') + lag,
+        applyError: '',
+        instances: [
+          {
+            id: 'zk/zk-1',
+            process: 'running',
+            pid: 201,
+            restarts: 0,
+            detail: '',
+            restartPending: pending,
+            probeAt: now,
+            probe: { ok: true, serving: true, mode: 'follower' },
+          },
+        ],
+      });
+      engine.resume(r.id);
+      expect(engine.view(r.id).steps[0]).toMatchObject({ instance: 'zk/zk-1', state });
+      // Done: the next member's command goes out; asked again: zk-1's, under a new command id.
+      expect(sent.at(-1)!.instanceId).toBe(
+        state === 'done' ? engine.view(r.id).steps[1]!.instance : 'zk/zk-1',
+      );
+      expect(sent).toHaveLength(2);
+      pids.set('zk/zk-1', 101);
+    },
+  );
+
   it('lease expired, member restarted and serving later → the step is done then, and the next one goes out', () => {
     const { fleet, engine, r } = leaseExpiredUnserved(600);
     expect(engine.view(r.id).steps[0]).toMatchObject({ state: 'requested' });

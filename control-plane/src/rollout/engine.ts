@@ -304,6 +304,10 @@ export class RolloutEngine {
         .holders(r.cluster)
         .map((l) => l.instanceId),
       configChange: r.action !== 'restart',
+      hostApplied: (instance) => {
+        const host = rows.find((s) => s.instance_id === instance)?.host_id;
+        return host !== undefined && this.o.fleet.hostApplied(host);
+      },
       now,
     });
     const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;

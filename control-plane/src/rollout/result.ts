@@ -35,6 +35,17 @@ export type ResultDecision =
    */
   | { do: 'finish-late'; note: string; message: string; reason: string };
 
+/** How a step's note starts when its agent failed it (planCommandResult's `fail`). */
+const AGENT_FAILURE = 'agent: ';
+
+/**
+ * Whether a failed step's note is its agent's failure, not one the engine decided without a word
+ * from the agent (step.ts `fail-step`). Pure.
+ */
+export function isAgentFailure(note: string): boolean {
+  return note.startsWith(AGENT_FAILURE);
+}
+
 /**
  * What the engine does with an agent's result for a step's command. Pure.
  *
@@ -53,7 +64,8 @@ export type ResultDecision =
  *   one again). A step fails without a result only by `fail-step`, and an agent answers a command
  *   once (its journal answers a resend with the first result), so a success for a failed step's
  *   command always follows a `fail-step`. Not while the rollout runs: it runs again only after a
- *   resume, which puts failed steps back to pending.
+ *   resume, which finishes such a step if its member serves by then and puts it back to pending
+ *   if not (step.ts planResume).
  */
 export function planCommandResult(
   rollout: ResultRollout,
@@ -92,7 +104,7 @@ export function planCommandResult(
         : '';
   return {
     do: 'fail',
-    note: `agent: ${result.error}`,
+    note: `${AGENT_FAILURE}${result.error}`,
     reason: `step ${step.idx} (${step.instance}) failed: ${result.error}${hint}`,
   };
 }

@@ -417,10 +417,10 @@ describe('rollout step decision: membership procedures', () => {
           step: 1,
           note:
             'restarted (pid 101 → 201) but holds no lease and has not served since; ' +
-            `no result from its agent within ${timeout / 1000}s of the request; ${why}, and a resume then finds it serving`,
+            `no result from its agent within ${timeout / 1000}s of the request; ${why}: once one does, a resume finds it serving and finishes the step`,
           reason:
             'step 1 (zk/zk-1) restarted (pid 101 → 201) but holds no lease and has not served since; ' +
-            `no result from its agent within ${timeout / 1000}s of the request; ${why}, and a resume then finds it serving`,
+            `no result from its agent within ${timeout / 1000}s of the request; ${why}: once one does, a resume finds it serving and finishes the step`,
         });
       });
 

@@ -110,13 +110,15 @@ describe('rollout step status', () => {
       "lease released, new pid not probed since, rollout paused → no pass finishes it: the agent's result or a resume",
       { obs: newPid, gates: [degraded] },
       'finishing',
-      "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, and so does a resume once it serves on its new process (else the resume asks for it again)",
+      "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, " +
+        'and so does a resume if by then it serves on its new process and config (else the resume asks for it again)',
     ],
     [
       'lease released, new pid serving since the request, rollout paused → not "done at the next pass"',
       probedAt(1500, true),
       'finishing',
-      "restarted (pid 101 → 201) and serves; the rollout is paused: its agent's result finishes the step, and so does a resume once it serves on its new process (else the resume asks for it again)",
+      "restarted (pid 101 → 201) and serves; the rollout is paused: its agent's result finishes the step, " +
+        'and so does a resume if by then it serves on its new process and config (else the resume asks for it again)',
     ],
     [
       'zookeeper: lease released, new pid probed not serving (no quorum) → not serving yet, and when the step fails',
@@ -137,7 +139,7 @@ describe('rollout step status', () => {
       { ...probedAt(1500, false), strandedBy: { idx: 0, instance: 'zk/zk-5' } },
       'finishing',
       "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, and so does a resume " +
-        'once it serves on its new process (else the resume asks for it again); zk/zk-5 leads again after its ' +
+        'if by then it serves on its new process and config (else the resume asks for it again); zk/zk-5 leads again after its ' +
         "handover (step 0), and a member on this phase's member list cannot follow it: it rejoins once another member leads",
     ],
     [

@@ -132,7 +132,7 @@ function describeRestarted(i: StepStatusInput, obs: NonNullable<StepStatusInput[
   if (!i.clock)
     return (
       `${pids}${serves ? ' and serves' : ''}; the rollout is paused: its agent's result finishes the step, ` +
-      'and so does a resume once it serves on its new process (else the resume asks for it again)' +
+      'and so does a resume if by then it serves on its new process and config (else the resume asks for it again)' +
       (!serves && i.strandedBy ? `; ${describeStranded(i.strandedBy)}` : '')
     );
   if (serves) return `${pids} and serves; the step is done at the next pass`;

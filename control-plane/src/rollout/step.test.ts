@@ -508,6 +508,7 @@ describe('resume (pure)', () => {
     members: leading('zk/zk-2'),
     leaseHolders: [],
     configChange: true,
+    hostApplied: () => true,
     now: 99,
   };
   it('a requested step is asked again under a new command id with a fresh clock; a failed one goes back to pending; others stay', () => {
@@ -555,7 +556,34 @@ describe('resume (pure)', () => {
   };
   it.each<[string, Partial<StepInput>, Partial<ObservedProcess>, Partial<ResumeInput>, string]>([
     ['requested, restarted and serving on the new config → done', {}, {}, {}, 'done'],
-    ['failed, restarted and serving since → done', { state: 'failed' }, {}, {}, 'done'],
+    [
+      'failed by its gate timeout (no word from its agent), restarted and serving since → done',
+      { state: 'failed', note: 'restarted (pid 100 → 200) but holds no lease and has not served since' },
+      {},
+      {},
+      'done',
+    ],
+    [
+      'failed by its agent (readiness, after-restart procedure) → pending: its restart runs again',
+      { state: 'failed', note: 'agent: not ready' },
+      {},
+      {},
+      'pending',
+    ],
+    [
+      'its host has not applied the desired state planned now (a package still downloading) → asked again',
+      {},
+      {},
+      { hostApplied: () => false },
+      'requested',
+    ],
+    [
+      'an operator restart: the host applying nothing new is not asked',
+      {},
+      {},
+      { configChange: false, hostApplied: () => false },
+      'done',
+    ],
     [
       'an operator restart (no config change): restart pending not asked',
       {},
@@ -631,7 +659,7 @@ describe('resume (pure)', () => {
       s.op === 'handover'
         ? 'agent: not ready; zk/zk-2 leads now (found on resume)'
         : `restarted (pid 100 → 200) and serves: done on resume, not restarted again (${
-            s.state === 'failed' ? 'it had failed: agent: not ready' : "its agent's result never came"
+            s.state === 'failed' ? `it had failed: ${s.note}` : 'no result from its agent yet'
           })`,
     );
   });

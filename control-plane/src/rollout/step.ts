@@ -3,6 +3,7 @@ import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
 import type { StepOp } from '../store/store.js';
 import { STEP_OP_ORDER } from '../membership/plan.js';
 import { checkHandover, handoverFirst, leadingAgain } from './handover.js';
+import { isAgentFailure } from './result.js';
 
 /**
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
@@ -267,7 +268,9 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     if (unserved && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const failure =
         `${unserved}; no result from its agent within ${opts.gateTimeoutSec}s of the request` +
-        (stranded ? `; ${describeStranded(stranded)}, and a resume then finds it serving` : '');
+        (stranded
+          ? `; ${describeStranded(stranded)}: once one does, a resume finds it serving and finishes the step`
+          : '');
       return { type: 'fail-step', step: requested.idx, note: failure, reason: `${what} ${failure}` };
     }
     if (!leased && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
@@ -591,23 +594,32 @@ export interface ResumeInput {
   leaseHolders: readonly string[];
   /**
    * Whether the rollout carries a config change (action `apply`, a rollback's rollout): then a
-   * member done on resume must also report no restart pending, i.e. run the config rendered for it.
+   * member done on resume must also run the config rendered for it: its host has applied the
+   * desired state planned now (`hostApplied`) and its agent reports no restart pending against it.
    * False for an operator's `restart`, which has no config to run.
    */
   configChange: boolean;
+  /**
+   * Whether the member's host has applied the desired state planned for it now, with no apply
+   * error (Fleet.hostApplied): until it has, "no restart pending" is measured against an older
+   * one (an upgrade's package still downloading, files that failed to write).
+   */
+  hostApplied: (instance: string) => boolean;
   now: number;
 }
 
 /**
  * What resuming a paused rollout does to its steps. Pure.
  *
- * - A requested or failed restart whose member already restarted is done, not asked again: its
- *   member runs a new process (not the step's `pidBefore`), reported after the request, that served
- *   on a probe taken after the request, holds no lease and, for a config change, reports no restart
- *   pending (it runs the config the rollout carries). This is the agent's result that never came (a
- *   control-plane crash, a stream cut) or came as a failure whose cause passed (a readiness wait
- *   that ran out, `fail-step`'s gate timeout): asking again would take the member down a second
- *   time for nothing. A requested handover is done the same way once its member restarted and
+ * - A requested restart, or one failed without a word from its agent (`fail-step`), whose member
+ *   already restarted is done, not asked again: its member runs a new process (not the step's
+ *   `pidBefore`), reported after the request, that served on a probe taken after the request,
+ *   holds no lease and, for a config change, runs the config the rollout carries (its host applied
+ *   the desired state planned now, and reports no restart pending). This is the agent's result
+ *   that never came (a control-plane crash, a stream cut), or `fail-step`'s gate timeout that ran
+ *   out before the member served: the pass would have finished it (finishedBy), and asking again
+ *   would take the member down a second time for nothing. A step its agent failed is not: the
+ *   agent's restart includes its kind's after-restart procedure, which asked again runs. A requested handover is done the same way once its member restarted and
  *   another member leads (checkHandover's finish): asked again, a removed member that no longer
  *   leads would be restarted for nothing. A start or a stop is asked again as before.
  * - Any other requested step (paused on a gate timeout) is asked again at once, under a new command
@@ -683,10 +695,14 @@ function doneBefore(s: StepInput, seen: ResumeInput): string | undefined {
     return h?.do === 'finish' ? `${h.note} (found on resume)` : undefined;
   }
   if (op !== 'restart' || !obs || !finishedBy(s, obs, leased)) return undefined;
-  if (seen.configChange && obs.restartPending !== false) return undefined;
+  // The agent's own failure stands: its restart is more than a process that serves (an
+  // Elasticsearch node's allocation is restored only by its after-restart procedure), and a
+  // restart asked again runs the whole of it. Only a failure no agent reported is overturned.
+  if (s.state === 'failed' && isAgentFailure(s.note ?? '')) return undefined;
+  if (seen.configChange && (obs.restartPending !== false || !seen.hostApplied(s.instance))) return undefined;
   return (
     `restarted (pid ${s.pidBefore} → ${obs.pid}) and serves: done on resume, not restarted again ` +
-    `(${s.state === 'failed' ? `it had failed: ${s.note ?? ''}` : "its agent's result never came"})`
+    `(${s.state === 'failed' ? `it had failed: ${s.note ?? ''}` : 'no result from its agent yet'})`
   );
 }
 
