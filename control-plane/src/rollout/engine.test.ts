@@ -607,6 +607,23 @@ describe('rollout engine', () => {
     },
   );
 
+  it('a member that restarted on its own (a crash) while its agent waited for the lease: done on its new pid, and the abandoned wait does not fail it', () => {
+    const { engine, r } = zk1Restarted();
+    engine.tick();
+    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    // The agent's wait for zk-1's lease ends with the control plane's "abandon" (no step asks for it).
+    engine.onCommandResult('h1', {
+      id: `${r.id}.0`,
+      ok: false,
+      output: '',
+      error: 'abandon: no running rollout asks to restart zk/zk-1',
+    });
+    const v = engine.view(r.id);
+    expect(v.state).toBe('running');
+    expect(v.steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
+    pids.set('zk/zk-1', 101);
+  });
+
   it('lease expired, member restarted and serving later → the step is done then, and the next one goes out', () => {
     const { fleet, engine, r } = leaseExpiredUnserved(600);
     expect(engine.view(r.id).steps[0]).toMatchObject({ state: 'requested' });

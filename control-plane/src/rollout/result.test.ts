@@ -69,6 +69,17 @@ describe('an agent result for a step (planCommandResult)', () => {
       failedNotReady,
     ],
     [
+      'done (its member restarted on its own while its agent waited for the lease), then that wait abandoned → ignored',
+      running,
+      { state: 'done', note: 'restarted (pid 101 → 201) and serves: done on resume, not restarted again' },
+      {
+        ok: false,
+        output: '',
+        error: 'abandon: no running rollout asks to restart zk/zk-1',
+      },
+      { do: 'ignore' },
+    ],
+    [
       'fail-step at the gate timeout, then success → done late, with the failure kept; the rollout stays paused',
       paused,
       {},

@@ -54,7 +54,8 @@ export function isAgentFailure(note: string): boolean {
  *   the gate timeout.
  * - A step already done on its observed new pid: a success keeps the agent's account (its timing)
  *   as the note; a failure (the member never became ready) fails it as in time, so the rollout
- *   pauses on the agent's reason instead of waiting out the next step's gates.
+ *   pauses on the agent's reason instead of waiting out the next step's gates, unless it is an
+ *   abandoned wait for the lease (nothing restarted).
  * - A restart failed by `fail-step` (step.ts: its member restarted and had not served by the gate
  *   timeout, and its lease was gone), then answered with success: the agent's restart of that
  *   command did finish (its readiness wait and after-restart procedure passed), just late. The
@@ -87,7 +88,12 @@ export function planCommandResult(
         `step ${step.idx} (${step.instance}) failed, then its agent reported the restart done after all; ` +
         `hactl rollout resume ${rollout.id} goes on with the next member`,
     };
-  const failedLate = step.state === 'done' && !result.ok && rollout.state !== 'completed';
+  // An attempt the agent gave up on the control plane's word (`abandon:`, step.ts
+  // checkLeaseRequest) restarted nothing, so it says nothing of a step done meanwhile: a member
+  // that restarted on its own (a crash) while its agent waited for the lease, finished by its new
+  // pid or on resume, is not failed by the abandonment of that wait.
+  const abandoned = !result.ok && result.error.startsWith('abandon:');
+  const failedLate = step.state === 'done' && !result.ok && !abandoned && rollout.state !== 'completed';
   if (step.state !== 'requested' && !failedLate) return { do: 'ignore' };
   // A handover is done once another member leads (handover.ts), which the agent cannot see: its
   // account is kept for the step's note and the next pass decides.
