@@ -383,27 +383,35 @@ describe('rollout engine', () => {
     expect(engine.view(r.id).steps[0]!.state).toBe('requested');
   });
 
-  it("a step finished on its new pid, then the agent's result says the member never became ready → paused on that reason", () => {
-    // The agent released its lease after the readiness wait ran out, so the pass saw a new pid and
-    // no lease before the agent's (failed) result arrived.
+  it.each([
+    [
+      // The agent released its lease after the readiness wait ran out, so the pass saw a new pid
+      // and no lease before the agent's (failed) result arrived.
+      "the agent's result says the member never became ready → paused on that reason",
+      'zk/zk-1 not ready 180000 ms after its restart',
+      {
+        rollout: {
+          state: 'paused',
+          reason: 'step 0 (zk/zk-1) failed: zk/zk-1 not ready 180000 ms after its restart',
+        },
+        step: { state: 'failed', note: 'agent: zk/zk-1 not ready 180000 ms after its restart' },
+      },
+    ],
+    [
+      // zk-1 restarted on its own (a crash) while its agent waited for the lease; that wait ends
+      // with the control plane's word, and restarted nothing.
+      'its agent reports its wait for the lease abandoned → the step stays done, the rollout runs',
+      'abandon: no running rollout asks to restart zk/zk-1',
+      { rollout: { state: 'running', reason: '' }, step: { state: 'done' } },
+    ],
+  ])('a step finished on its new pid, then %s', (_name, error, expected) => {
     const { engine, r } = zk1Restarted();
     engine.tick();
     expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
-    engine.onCommandResult('h1', {
-      id: `${r.id}.0`,
-      ok: false,
-      output: '',
-      error: 'zk/zk-1 not ready 180000 ms after its restart',
-    });
-    const paused = engine.view(r.id);
-    expect(paused).toMatchObject({
-      state: 'paused',
-      reason: 'step 0 (zk/zk-1) failed: zk/zk-1 not ready 180000 ms after its restart',
-    });
-    expect(paused.steps[0]).toMatchObject({
-      state: 'failed',
-      note: 'agent: zk/zk-1 not ready 180000 ms after its restart',
-    });
+    engine.onCommandResult('h1', { id: `${r.id}.0`, ok: false, output: '', error });
+    const after = engine.view(r.id);
+    expect(after).toMatchObject(expected.rollout);
+    expect(after.steps[0]).toMatchObject(expected.step);
     pids.set('zk/zk-1', 101);
   });
 
@@ -606,23 +614,6 @@ describe('rollout engine', () => {
       pids.set('zk/zk-1', 101);
     },
   );
-
-  it('a member that restarted on its own (a crash) while its agent waited for the lease: done on its new pid, and the abandoned wait does not fail it', () => {
-    const { engine, r } = zk1Restarted();
-    engine.tick();
-    expect(engine.view(r.id).steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
-    // The agent's wait for zk-1's lease ends with the control plane's "abandon" (no step asks for it).
-    engine.onCommandResult('h1', {
-      id: `${r.id}.0`,
-      ok: false,
-      output: '',
-      error: 'abandon: no running rollout asks to restart zk/zk-1',
-    });
-    const v = engine.view(r.id);
-    expect(v.state).toBe('running');
-    expect(v.steps.map((s) => s.state)).toEqual(['done', 'requested', 'pending']);
-    pids.set('zk/zk-1', 101);
-  });
 
   it('lease expired, member restarted and serving later → the step is done then, and the next one goes out', () => {
     const { fleet, engine, r } = leaseExpiredUnserved(600);
