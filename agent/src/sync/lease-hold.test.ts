@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nullLogger } from '@hactl/shared';
 import {
   holdLease,
-  planRenewal,
+  planLeaseRenewal,
   renewEveryMs,
   RENEW_EVERY_DEFAULT_MS,
   type HeldLease,
@@ -45,16 +45,16 @@ describe('lease renewal decisions (pure)', () => {
       },
     ],
     [
-      'lapsed while the rollout was paused → lost (the work goes on: the member is down already)',
+      'lapsed while the rollout was paused → abandoned (the work goes on: the member is down already; no more renewals)',
       answer({ granted: false, leaseId: '', reason: 'abandon: no running rollout asks to restart zk/zk-1' }),
       {
-        do: 'lost',
+        do: 'abandoned',
         warning:
           'lease L1 lapsed and was not granted again: abandon: no running rollout asks to restart zk/zk-1',
       },
     ],
   ])('renewal answer: %s', (_scenario, a, step) => {
-    expect(planRenewal(a, 'L1')).toEqual(step);
+    expect(planLeaseRenewal(a, 'L1')).toEqual(step);
   });
 });
 
@@ -112,6 +112,23 @@ describe('holding a lease (fake lease client, manual timer)', () => {
       'renewals stopped',
       'release L1',
     ]);
+  });
+
+  it('a lapsed lease answered "abandon" → renewals stop (the work goes on), and the release at the end still names it', async () => {
+    const w = world();
+    let finish!: () => void;
+    const done = holdLease(w.deps, held, () => new Promise<void>((r) => (finish = r)));
+    w.fire();
+    w.pending.shift()!(
+      answer({ granted: false, leaseId: '', reason: 'abandon: no running rollout asks to restart zk/zk-1' }),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(w.events).toEqual(['acquire zk/zk-1 (command c1)', 'renewals stopped']);
+    w.fire(); // no timer any more: nothing asked
+    finish();
+    await done;
+    expect(w.events.filter((e) => e.startsWith('acquire'))).toHaveLength(1);
+    expect(w.events.at(-1)).toBe('release L1');
   });
 
   it('a renewal in flight when the work ends → its answer is awaited, and the lease it names is released', async () => {

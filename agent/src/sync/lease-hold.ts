@@ -1,4 +1,4 @@
-import type { Logger } from '@hactl/shared';
+import { isAbandon, type Logger } from '@hactl/shared';
 import { describeError } from './describe.js';
 import type { LeaseAnswer, LeaseClient } from './lease-restart.js';
 
@@ -38,10 +38,15 @@ export type RenewStep =
    * half-way), so the work goes on and the next renewal asks again; the control plane judges the
    * step by the member's own reports meanwhile (control-plane rollout/step.ts).
    */
-  | { do: 'lost'; warning: string };
+  | { do: 'lost'; warning: string }
+  /**
+   * Gone, and the control plane says no rollout asks for this attempt any more (`abandon:`): the
+   * work goes on (it cannot be undone half-way) but asking again is pointless, so renewals stop.
+   */
+  | { do: 'abandoned'; warning: string };
 
 /** Pure: the next step after the answer to a renewal of the lease held as `leaseId`. */
-export function planRenewal(answer: LeaseAnswer, leaseId: string): RenewStep {
+export function planLeaseRenewal(answer: LeaseAnswer, leaseId: string): RenewStep {
   if (answer.granted && answer.leaseId === leaseId) return { do: 'keep', leaseId };
   if (answer.granted)
     return {
@@ -49,7 +54,8 @@ export function planRenewal(answer: LeaseAnswer, leaseId: string): RenewStep {
       leaseId: answer.leaseId,
       warning: `lease ${leaseId} had lapsed; granted again as ${answer.leaseId}`,
     };
-  return { do: 'lost', warning: `lease ${leaseId} lapsed and was not granted again: ${answer.reason}` };
+  const warning = `lease ${leaseId} lapsed and was not granted again: ${answer.reason}`;
+  return isAbandon(answer.reason) ? { do: 'abandoned', warning } : { do: 'lost', warning };
 }
 
 /** The lease a restart or removal holds. */
@@ -86,12 +92,16 @@ export async function holdLease<T>(d: LeaseHoldDeps, held: HeldLease, work: () =
   let inFlight: Promise<void> | undefined;
   const renew = async (): Promise<void> => {
     try {
-      const step = planRenewal(await d.leases.acquireLease(d.host, held.instanceId, held.reason), leaseId);
-      if (step.do === 'lost') {
+      const step = planLeaseRenewal(
+        await d.leases.acquireLease(d.host, held.instanceId, held.reason),
+        leaseId,
+      );
+      if (step.do === 'lost' || step.do === 'abandoned') {
         d.logger.warn(
           { ...log, lease: leaseId, reason: step.warning },
           'restart lease lost while its member is down',
         );
+        if (step.do === 'abandoned') cancel();
         return;
       }
       if (step.warning)
@@ -121,11 +131,7 @@ export async function holdLease<T>(d: LeaseHoldDeps, held: HeldLease, work: () =
  * Releases a lease after a restart or removal whatever happened; a failed release is logged, not
  * thrown: the lease expires on its own (its TTL) and the work under it is already done.
  */
-export async function releaseLeaseQuietly(
-  leases: LeaseClient,
-  leaseId: string,
-  logger: Logger,
-): Promise<void> {
+async function releaseLeaseQuietly(leases: LeaseClient, leaseId: string, logger: Logger): Promise<void> {
   await leases
     .releaseLease(leaseId)
     .catch((err: unknown) =>

@@ -20,6 +20,10 @@ function world(o: {
   state?: string;
 }) {
   const events: string[] = [];
+  /** Every lease request's reason, in order (the first request and renewals alike). */
+  const reasons: string[] = [];
+  /** The renewal timers `every` armed and not cancelled, fired by a test as time passes. */
+  const timers = new Set<() => void>();
   const sup = {
     state: o.state ?? 'running',
     pid: 100 as number | undefined,
@@ -36,8 +40,9 @@ function world(o: {
   const remover = new LeaseRemover({
     host: 'h2',
     leases: {
-      acquireLease: (_h, id) => {
+      acquireLease: (_h, id, reason) => {
         events.push(`acquire ${id}`);
+        reasons.push(reason);
         return Promise.resolve(answers.shift() ?? granted);
       },
       releaseLease: (id) => {
@@ -65,13 +70,16 @@ function world(o: {
       events.push(`sleep ${ms}`);
       return Promise.resolve();
     },
-    every: () => () => undefined,
+    every: (_ms, fn) => {
+      timers.add(fn);
+      return () => void timers.delete(fn);
+    },
     stopping: () => false,
     waiting: new Map(),
     reportSoon: () => undefined,
     logger: nullLogger,
   });
-  return { remover, events, sup };
+  return { remover, events, sup, reasons, timers };
 }
 
 describe('agent: stopping a removed member under a lease', () => {
@@ -112,6 +120,31 @@ describe('agent: stopping a removed member under a lease', () => {
       'release L1',
     ]);
     expect(peers).toEqual([{ address: '127.0.0.21', port: 9200 }]);
+  });
+
+  it('a drain longer than the lease TTL: the lease is renewed under the removal\u2019s own reason, then released', async () => {
+    const w: ReturnType<typeof world> = world({
+      answers: [granted, granted, granted],
+      // The drain outlasts two renewal periods: each renewal timer fires meanwhile.
+      hook: async () => {
+        for (let k = 0; k < 2; k++) {
+          for (const fire of w.timers) fire();
+          // Each renewal's answer settles before the next period (one renewal at a time).
+          await new Promise((r) => setImmediate(r));
+        }
+        return { actions: ['drained'] };
+      },
+    });
+    const out = await w.remover.runCommand(
+      { id: 'c1', action: 'remove', instanceId: 'k/kafka-2', args: [] },
+      () => Promise.resolve(),
+    );
+    expect(out.ok).toBe(true);
+    // The grant and its renewals all name the removal: a renewal under another reason would be a
+    // new request, refused by the gates while the member drains, and the lease would lapse.
+    expect(w.reasons).toEqual(['command c1: removal', 'command c1: removal', 'command c1: removal']);
+    expect(w.events.at(-1)).toBe('release L1');
+    expect(w.timers.size).toBe(0);
   });
 
   it("an operator stop (stop-only) waits for the lease and stops, without the kind's removal procedures", async () => {

@@ -1,4 +1,4 @@
-import type { Logger } from '@hactl/shared';
+import { isAbandon, type Logger } from '@hactl/shared';
 import type { SupervisorStatus } from '../supervisor/index.js';
 import type { CommandResultMsg } from './commands.js';
 import { describeError } from './describe.js';
@@ -117,7 +117,7 @@ export type LeaseStep =
 /** Pure: the next step after a lease answer at `now`, for a restart that waits until `deadline`. */
 export function planLeaseAnswer(answer: LeaseAnswer, now: number, deadline: number): LeaseStep {
   if (answer.granted) return { do: 'restart', leaseId: answer.leaseId };
-  if (answer.reason.startsWith('abandon:')) return { do: 'abandon', error: answer.reason };
+  if (isAbandon(answer.reason)) return { do: 'abandon', error: answer.reason };
   const waiting = `restart waiting for lease: ${answer.reason}`;
   if (now > deadline)
     return { do: 'give-up', waiting, error: `gave up waiting for a lease: ${answer.reason}` };

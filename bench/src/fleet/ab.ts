@@ -27,7 +27,7 @@ import { cleanUpOnInterrupt } from '../interrupt.js';
 import { median, ms, ratioInterval } from './stats.js';
 
 /** This checkout's root (this file is bench/dist/fleet/ab.js once built). */
-export const THIS_CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const THIS_CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The `--base` and `--new` flags, for parseBenchArgs. */
 export const AB_OPTIONS = { base: { type: 'string' }, new: { type: 'string' } } as const;
@@ -79,7 +79,7 @@ function refuse(problem: string, usage: string): never {
  * `@hactl/shared` as `../../../shared`, and Node follows the symlinked directory to the other
  * checkout's shared, so that build would plan with the other one's code.
  */
-export function builtCheckout(flag: string, dir: string | undefined, usage: string): string {
+function builtCheckout(flag: string, dir: string | undefined, usage: string): string {
   if (dir === undefined) refuse(`${flag} is required`, usage);
   const root = path.resolve(dir);
   if (!fs.existsSync(path.join(root, 'control-plane/dist/test-core.js')))

@@ -356,3 +356,27 @@ describe('deleting a cluster another one depends on', () => {
     ]);
   });
 });
+
+describe('a dry run', () => {
+  it("lists validation's warnings as warnings (counted by the CLI), not among the kind's notes", async () => {
+    const core = world();
+    const kafka = (settings: Record<string, number>) => ({
+      kind: 'kafka',
+      distribution: { home: '/opt/kafka' },
+      zookeeper: 'zk',
+      brokers: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
+      settings,
+    });
+    await core.changes.apply([{ name: 'zk', spec: spec(2000) }], meta, { rollout: false });
+    await core.changes.apply([{ name: 'kafka', spec: kafka({}) }], meta, { rollout: false });
+    // A settings change: no distribution moves, so no host is asked and nothing waits on agents.
+    const [preview] = await core.changes.preview(
+      [{ name: 'kafka', spec: kafka({ 'default.replication.factor': 2, 'min.insync.replicas': 2 }) }],
+      meta,
+    );
+    expect(preview!.warnings).toEqual([
+      'settings.min.insync.replicas: min.insync.replicas equals default.replication.factor (2): one broker down blocks acks=all writes',
+    ]);
+    expect(preview!.notes).toEqual([]);
+  });
+});

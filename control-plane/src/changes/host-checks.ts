@@ -14,10 +14,12 @@ export type PreviewInstanceView = Omit<PreviewInstance, 'hostId' | 'kind' | 'inp
   distribution?: { from?: string; to: string; changed: boolean; check?: HostCheck };
 };
 
-/** The dry run's answer for one cluster: the preview, each host's check, and warnings to read before applying. */
+/**
+ * The dry run's answer for one cluster: the preview, each host's check, and warnings to read
+ * before applying (validation's, then the hosts').
+ */
 export interface ClusterPreviewView extends Omit<ClusterPreview, 'instances'> {
   instances: PreviewInstanceView[];
-  warnings: string[];
 }
 
 export type AskAgent = (
@@ -32,7 +34,7 @@ export type AskAgent = (
  * the control plane does not guess from paths.
  */
 export async function checkPreviewHosts(p: ClusterPreview, ask: AskAgent): Promise<ClusterPreviewView> {
-  const warnings: string[] = [];
+  const warnings = [...p.warnings];
   const instances = await Promise.all(
     p.instances.map(async (i): Promise<PreviewInstanceView> => {
       const { hostId, kind, inputs, distribution, ...rest } = i;

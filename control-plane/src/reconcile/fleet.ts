@@ -15,6 +15,7 @@ import { readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
 import { withProcedures } from '../membership/stored.js';
 import {
   AgentSessions,
+  appliedUpTo,
   type AgentCommand,
   type AgentCommandResult,
   type AgentSession,
@@ -482,8 +483,7 @@ export class Fleet {
    */
   hostApplied(hostId: string): boolean {
     const live = this.sessions.livenessOf(hostId);
-    const planned = this.snapshot().desired.get(hostId)?.generation ?? 0;
-    return live !== undefined && live.applied >= planned && live.applyError === '';
+    return appliedUpTo(live, this.snapshot().desired.get(hostId)?.generation ?? 0) && live!.applyError === '';
   }
 
   // ---- agents ------------------------------------------------------------------------------

@@ -65,8 +65,13 @@ export interface ClusterPreview {
   nextRevision: number;
   instances: PreviewInstance[];
   restartOrder: string[];
-  /** As StagedApply.notes. */
+  /** The kind's planNotes (e.g. a Kafka upgrade's inter-broker protocol advice). */
   notes: string[];
+  /**
+   * Validation's warnings (`path: message`, e.g. a Kafka min.insync.replicas equal to the
+   * replication factor): a dry run lists them with the hosts' warnings, to read before applying.
+   */
+  warnings: string[];
   /** When the change adds or removes members: the membership procedure's steps, in order. */
   membershipSteps?: string[];
 }
@@ -208,6 +213,7 @@ export class Revisions {
     const result = validateClusterSpec(raw, snap.context, {
       randomId: this.o.randomId,
       otherPlans: (plans) => plansOnHostsOf(snap, plans, name),
+      dependentsOf: (zk) => snap.dependents.get(zk) ?? [],
       // Its current plans' claims were checked against these very hosts (SnapshotCluster.claimsChecked).
       ...(checked && checked.plans === current.plans && checked.hosts === snap.context.hosts
         ? { checkedPlans: current.plans }
@@ -301,14 +307,14 @@ export class Revisions {
     const procedure = current ? planProcedure(current, { spec, plans: after }, fleet, members) : undefined;
     // A membership procedure restarts members as its own steps (membershipSteps), not as a rollout.
     const restartOrder = procedure ? [] : instances.filter((i) => i.restart).map((i) => i.instance);
-    const notes = [...warnings, ...(kind.planNotes?.(current?.spec, spec) ?? [])];
     return {
       name,
       changed: current === undefined || JSON.stringify(current.spec) !== JSON.stringify(spec),
       nextRevision: this.o.store.maxRevision(name) + 1,
       instances,
       restartOrder: planRestartOrder(restartOrder, members()).order,
-      notes,
+      notes: kind.planNotes?.(current?.spec, spec) ?? [],
+      warnings,
       ...(procedure ? { membershipSteps: describeProcedure(procedure, snap.hostNames) } : {}),
     };
   }
@@ -463,7 +469,7 @@ export class Revisions {
   checkDeletable(name: string): void {
     const snap = this.o.snapshot();
     if (!snap.clusters.has(name)) throw new NotFoundError('cluster', name);
-    const dependents = (snap.dependents.get(name) ?? []).filter((d) => d !== name);
+    const dependents = snap.dependents.get(name) ?? [];
     if (dependents.length)
       throw new ConflictError(`cluster ${name} is used by ${dependents.join(', ')}; delete those first`);
     const active = this.o.activeRollout(name);

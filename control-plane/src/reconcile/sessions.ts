@@ -77,6 +77,15 @@ export interface Liveness {
 }
 
 /**
+ * Whether a host's liveness says its agent has applied generation `planned` of its desired state
+ * (or a later one): the one test of "this host is not lagging" (status roll-ups, a rollout's
+ * resume). False for a host never heard from. Pure.
+ */
+export function appliedUpTo(live: Pick<Liveness, 'applied'> | undefined, planned: number): boolean {
+  return live !== undefined && live.applied >= planned;
+}
+
+/**
  * The live half of the fleet, kept in memory: each host's agent stream, its liveness (flushed to
  * the store in batches), the instances' last observations and read-only questions in flight.
  * Knows nothing of specs or plans; the Fleet tells it which instances a host should run.

@@ -11,7 +11,7 @@ import {
 import { markOperatorStops } from '../actions/run-state.js';
 import type { ClusterSummary, ClusterView, HostFacts, HostView } from '../api/contract.js';
 import type { FleetSnapshot, SnapshotCluster } from './snapshot.js';
-import type { AgentSessions } from './sessions.js';
+import { appliedUpTo, type AgentSessions } from './sessions.js';
 import { checkDependencyHold } from './holds.js';
 import { NO_HINT_FACTS, collectHintFacts, planClusterHint, type HintFacts } from './hints.js';
 
@@ -315,7 +315,7 @@ export class StatusReader {
     const lagging = new Set<string>();
     for (const p of c.plans) {
       const live = sessions.livenessOf(p.hostId);
-      if (!live || live.applied < (snapshot.desired.get(p.hostId)?.generation ?? 0)) lagging.add(p.hostId);
+      if (!appliedUpTo(live, snapshot.desired.get(p.hostId)?.generation ?? 0)) lagging.add(p.hostId);
     }
     // A silent host whose members of this cluster are all planned stopped does not hold the cluster
     // back: it serves nothing the cluster counts on, and what it may still run is fenced by the kind

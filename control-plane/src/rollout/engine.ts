@@ -462,15 +462,7 @@ export class RolloutEngine {
       else if (d.do === 'finish') this.finishStep(r, step, d.note);
       else if (d.do === 'fail') this.failStep(r, step, d.note, d.reason);
       else if (d.do === 'finish-late') {
-        // The step and the pause's new reason together: the reason the rollout paused with names
-        // the failure this result overturns.
-        const now = this.o.now();
-        this.o.store.transaction(() => {
-          this.storeStep(r, { ...step, state: 'done', finished_at: now, note: d.note }, d.message, now);
-          this.version++;
-          this.o.store.updateRollout(r.id, { state: 'paused', reason: d.reason, updated_at: now });
-        });
-        this.afterStepDone(r, step, { timed: true });
+        this.finishStep(r, step, d.note, { message: d.message, pauseReason: d.reason });
         this.o.logger.warn(
           { cluster: r.cluster, rollout: r.id, instance: step.instance_id },
           'rollout step succeeded after it failed; the rollout stays paused',
@@ -566,11 +558,26 @@ export class RolloutEngine {
     });
   }
 
-  /** Marks a step done with `note`; its event says `<instance> <note>`. */
-  private finishStep(r: RolloutRow, step: RolloutStepRow, note: string): void {
+  /**
+   * Marks a step done with `note`; its event says `late.message`, else `<instance> <note>`. With
+   * `late` (a success after the step failed, result.ts `finish-late`) the paused rollout's reason
+   * becomes `late.pauseReason` in the same transaction: the one it paused with names the failure
+   * this result overturns.
+   */
+  private finishStep(
+    r: RolloutRow,
+    step: RolloutStepRow,
+    note: string,
+    late?: { message: string; pauseReason: string },
+  ): void {
     const now = this.o.now();
     const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note };
-    this.storeStep(r, row, `${step.instance_id} ${note}`, now);
+    this.o.store.transaction(() => {
+      this.storeStep(r, row, late?.message ?? `${step.instance_id} ${note}`, now);
+      if (!late) return;
+      this.version++;
+      this.o.store.updateRollout(r.id, { state: 'paused', reason: late.pauseReason, updated_at: now });
+    });
     this.afterStepDone(r, step, { timed: true });
   }
 
@@ -826,7 +833,7 @@ export class RolloutEngine {
       pidBefore: current.pid_before,
       requestedAt: current.requested_at,
       obs: observations.get(current.instance_id),
-      // Only a running rollout's steps time out (a paused one's is asked again on resume).
+      // Only a running rollout's steps time out (a paused one's is finished or asked again on resume).
       clock:
         r.state === 'running'
           ? { now: this.o.now(), gateTimeoutSec: this.opts(r).gateTimeoutSec }
@@ -835,7 +842,7 @@ export class RolloutEngine {
       ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
       clusterHealth: status.health,
       gates,
-      ...(strandedBy ? { strandedBy: { idx: strandedBy.idx, instance: strandedBy.instance } } : {}),
+      ...(strandedBy ? { strandedBy } : {}),
     });
     return viewRollout(r, steps, {
       now: this.o.now(),

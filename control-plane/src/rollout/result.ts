@@ -1,3 +1,4 @@
+import { isAbandon } from '@hactl/shared';
 import type { AgentCommandResult } from '../reconcile/sessions.js';
 import type { StepInput } from './step.js';
 
@@ -92,7 +93,7 @@ export function planCommandResult(
   // checkLeaseRequest) restarted nothing, so it says nothing of a step done meanwhile: a member
   // that restarted on its own (a crash) while its agent waited for the lease, finished by its new
   // pid or on resume, is not failed by the abandonment of that wait.
-  const abandoned = !result.ok && result.error.startsWith('abandon:');
+  const abandoned = !result.ok && isAbandon(result.error);
   const failedLate = step.state === 'done' && !result.ok && !abandoned && rollout.state !== 'completed';
   if (step.state !== 'requested' && !failedLate) return { do: 'ignore' };
   // A handover is done once another member leads (handover.ts), which the agent cannot see: its

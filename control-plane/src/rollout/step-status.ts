@@ -5,6 +5,7 @@ import {
   restartObserved,
   servesAfter,
   type StepClock,
+  type StepInput,
 } from './step.js';
 import type { StepOp } from '../store/store.js';
 
@@ -60,7 +61,7 @@ export interface StepStatusInput {
    * For a membership procedure's restart: the done handover whose member leads again (handover.ts
    * handoverFirst), which a member restarted onto the phase's member list cannot follow.
    */
-  strandedBy?: { idx: number; instance: string };
+  strandedBy?: Pick<StepInput, 'idx' | 'instance'>;
 }
 
 /** Gate reasons say "waiting: …" for the lease refusal; inside a sentence that is said once. */

@@ -1,4 +1,4 @@
-import { restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
+import { abandonReason, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
 import type { StepOp } from '../store/store.js';
 import { STEP_OP_ORDER } from '../membership/plan.js';
@@ -724,9 +724,9 @@ export function checkLeaseRequest(
   step: { commandId: string } | undefined,
   reason: string,
 ): string | undefined {
-  if (!step) return `abandon: no running rollout asks to restart ${instance}`;
+  if (!step) return abandonReason(`no running rollout asks to restart ${instance}`);
   const command = commandOfLeaseReason(reason);
   if (command !== undefined && command !== step.commandId)
-    return `abandon: command ${command} was superseded by ${step.commandId} (the rollout was resumed)`;
+    return abandonReason(`command ${command} was superseded by ${step.commandId} (the rollout was resumed)`);
   return undefined;
 }

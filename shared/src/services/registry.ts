@@ -56,6 +56,13 @@ export interface ValidateOptions {
    * a clash and the claims are not checked again.
    */
   checkedPlans?: readonly InstancePlan[];
+  /**
+   * The names of the fleet's clusters that depend on cluster `name` (ServiceKind.dependencies; the
+   * control plane's snapshot indexes them: snapshot.ts `dependents`). A cluster with a znode root
+   * depends on the ZooKeeper cluster it names, so its root is checked against those alone instead
+   * of every cluster of the fleet. Without it every cluster is looked at.
+   */
+  dependentsOf?: (name: string) => Iterable<string>;
 }
 
 /** A valid spec, its plans (against `fleet` and the initial facts) and the facts generated for them. */
@@ -108,7 +115,7 @@ export function validateClusterSpec(
   const result = kind.validate(raw, fleet);
   if (!result.ok) return result;
   const spec = result.spec;
-  const roots = checkZnodeRoots(kind, spec, fleet);
+  const roots = checkZnodeRoots(kind, spec, fleet, opts.dependentsOf);
   if (roots.problems.length) return { ok: false, problems: roots.problems };
   const warnings = [...(result.warnings ?? []), ...roots.warnings];
   const initialFacts = kind.initialFacts?.(spec, opts.randomId ?? (() => PLACEHOLDER_ID)) ?? {};
@@ -146,15 +153,18 @@ export function validateClusterSpec(
  * a root inside another cluster's would put znodes among its own (a chroot of
  * `/kafka-a/brokers/ids/9` is a phantom broker to kafka-a). Each is a problem located at the
  * field that sets `spec`'s root, unless `spec`'s current stored version (the same name in
- * `fleet.clusters`) already shared it: a fleet stored before this check existed is not stuck (a
- * formed cluster cannot move its root), and it gets a warning instead. Only clusters whose
- * `zookeeper` field names the same ZooKeeper cluster are asked for their root, so the cost is a
- * field compare per cluster; a stored spec its kind cannot read a root from is passed over. Pure.
+ * `fleet.clusters`) had this very root on this ZooKeeper cluster and the other's root already
+ * clashed with it: a fleet stored before this check existed is not stuck (a formed cluster cannot
+ * move its root), and it gets a warning instead; moving the root, even within the clash, is a
+ * new choice and refused. The clusters looked at are those depending on that ZooKeeper cluster
+ * (`dependentsOf`, else every one); a stored spec its kind's schema does not accept is passed
+ * over. Pure.
  */
 function checkZnodeRoots(
   kind: ServiceKind<ClusterSpecBase, unknown>,
   spec: ClusterSpecBase,
   fleet: FleetContext,
+  dependentsOf: ValidateOptions['dependentsOf'],
 ): { problems: ErrorDetail[]; warnings: ErrorDetail[] } {
   const problems: ErrorDetail[] = [];
   const warnings: ErrorDetail[] = [];
@@ -162,10 +172,12 @@ function checkZnodeRoots(
   if (!mine) return { problems, warnings };
   const current = fleet.clusters.get(spec.name);
   const before = current ? rootOf(current) : undefined;
-  for (const other of fleet.clusters.values()) {
-    if (other.name === spec.name || (other as { zookeeper?: unknown }).zookeeper !== mine.zookeeper) continue;
-    const theirs = rootOf(other);
-    if (theirs?.zookeeper !== mine.zookeeper) continue;
+  const kept = before?.zookeeper === mine.zookeeper && before.root === mine.root;
+  const names = dependentsOf ? dependentsOf(mine.zookeeper) : fleet.clusters.keys();
+  for (const name of names) {
+    const other = name === spec.name ? undefined : fleet.clusters.get(name);
+    const theirs = other && rootOf(other);
+    if (!other || theirs?.zookeeper !== mine.zookeeper) continue;
     const relation = nesting(mine.root, theirs.root);
     if (!relation) continue;
     const where = `${other.kind} cluster ${other.name}'s root ${theirs.root} on ${mine.zookeeper}`;
@@ -173,8 +185,7 @@ function checkZnodeRoots(
       relation === 'same'
         ? `${other.kind} cluster ${other.name} already uses ${mine.root} on ${mine.zookeeper}`
         : `${mine.root} ${relation === 'inside' ? 'is inside' : 'contains'} ${where}`;
-    const already = before?.zookeeper === mine.zookeeper && nesting(before.root, theirs.root) !== undefined;
-    if (already)
+    if (kept)
       warnings.push({
         path: mine.path,
         message: `${message}, as it did before this apply: the two clusters' znodes mix; move one of them to a root of its own`,
@@ -184,15 +195,16 @@ function checkZnodeRoots(
   return { problems, warnings };
 }
 
-/** A stored spec's znode root, or undefined when its kind has none or cannot read one from it. */
+/**
+ * A stored spec's znode root, or undefined when its kind has none or its schema does not accept
+ * the spec: stored specs were validated, with their defaults, when stored, and one that was not
+ * (written by hand into the store) must not make every apply on its ZooKeeper cluster throw.
+ */
 function rootOf(c: ClusterSpecBase): ZnodeRoot | undefined {
-  try {
-    return serviceKind(c.kind)?.znodeRoot?.(c);
-  } catch {
-    // Stored specs were validated, with their defaults, when stored; one that was not (written by
-    // hand into the store) must not make every apply on its ensemble throw.
-    return undefined;
-  }
+  const kind = serviceKind(c.kind);
+  if (!kind?.znodeRoot) return undefined;
+  const parsed = kind.specSchema.safeParse(c);
+  return parsed.success ? kind.znodeRoot(parsed.data as ClusterSpecBase) : undefined;
 }
 
 /** How znode path `a` relates to `b`: the same, inside it, containing it, or apart (undefined). */

@@ -41,10 +41,11 @@ export const kafkaKind: ServiceKind<KafkaSpec, KafkaInputs> = {
   }),
   memberPath: (spec, plan) => indexPath('brokers', spec.brokers, (b) => b.id === plan.inputs.id),
   dependencies: kafkaDependencies,
-  znodeRoot: (spec) =>
-    spec.mode === 'zookeeper' && spec.zookeeper !== undefined
-      ? { zookeeper: spec.zookeeper, root: kafkaChroot(spec), path: 'chroot' }
-      : undefined,
+  znodeRoot: (spec) => {
+    // In ZooKeeper mode, under its chroot on the cluster it depends on; KRaft keeps none.
+    const [zookeeper] = kafkaDependencies(spec);
+    return zookeeper !== undefined ? { zookeeper, root: kafkaChroot(spec), path: 'chroot' } : undefined;
+  },
   initialFacts: kafkaInitialFacts,
   checkIdentityChange: checkKafkaIdentityChange,
   // Every log dir's meta.properties holds the KRaft cluster id it was formatted with.

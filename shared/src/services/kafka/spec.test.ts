@@ -565,6 +565,35 @@ describe('znode roots on one ZooKeeper cluster (registry checkZnodeRoots)', () =
       storm('storm-y', '/elsewhere'),
     );
     expect(validateClusterSpec({ ...good(), chroot: '/elsewhere' }, moved).ok).toBe(false);
+    // Nor is a root moved within the old clash: inside storm-x's root is a new choice.
+    expect(validateClusterSpec({ ...good(), chroot: '/kafka-main/sub' }, fleet)).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: 'chroot',
+          message:
+            "/kafka-main/sub is inside storm cluster storm-x's root /kafka-main on zk-main; give this cluster a root of its own",
+        },
+      ],
+    });
+  });
+
+  it('with the fleet\u2019s index of dependents, only the clusters on the same ZooKeeper cluster are looked at', () => {
+    const fleet = withStored(storedKafka({ name: 'kafka-a', chroot: '/shared' }));
+    const asked: string[] = [];
+    const dependentsOf = (zk: string) => {
+      asked.push(zk);
+      return zk === 'zk-main' ? ['kafka-a'] : [];
+    };
+    expect(validateClusterSpec({ ...good(), chroot: '/shared' }, fleet, { dependentsOf })).toMatchObject({
+      ok: false,
+      problems: [{ path: 'chroot' }],
+    });
+    expect(asked).toEqual(['zk-main']);
+    // An index that does not list kafka-a (as for another ZooKeeper cluster) finds no clash.
+    expect(validateClusterSpec({ ...good(), chroot: '/shared' }, fleet, { dependentsOf: () => [] }).ok).toBe(
+      true,
+    );
   });
 
   it('a stored spec its kind cannot read a root from is passed over, not thrown on', () => {

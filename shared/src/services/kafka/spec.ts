@@ -73,9 +73,6 @@ export const kafkaSpecSchema = z
 export type KafkaSpec = z.infer<typeof kafkaSpecSchema>;
 export type KafkaBrokerSpec = z.infer<typeof brokerSchema>;
 
-/** Validation result with advisory warnings (not errors) alongside; assignable to ValidationResult. */
-export type KafkaValidationResult = ValidationResult<KafkaSpec> & { warnings?: ErrorDetail[] };
-
 /** server.properties keys hactl derives; setting them by hand would fight the planner. */
 const MANAGED_KEYS: Record<string, string> = {
   'broker.id': 'set brokers[].id',
@@ -173,7 +170,7 @@ export function intSetting(settings: KafkaSpec['settings'], key: string): number
   return /^-?[0-9]+$/.test(s) ? Number(s) : undefined;
 }
 
-export function validateKafkaSpec(raw: unknown, fleet: FleetContext): KafkaValidationResult {
+export function validateKafkaSpec(raw: unknown, fleet: FleetContext): ValidationResult<KafkaSpec> {
   const parsed = kafkaSpecSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: zodDetails(parsed.error) };
   const spec = parsed.data;
