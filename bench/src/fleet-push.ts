@@ -371,6 +371,13 @@ async function startHactl(n: number, storeUrl: string | undefined, row: Row): Pr
     await side.server.call('apply-base');
     const base = await side.sim.call<Wait>('wait', { token: 1, timeoutMs: 300_000 });
     if (base.reached < base.of) throw new Error(`only ${base.reached}/${base.of} got the first spec`);
+    // The first change's rollout covers the members seen running: each agent reports within 100 ms
+    // of the first spec, and the first change waits until the control plane has handled them.
+    const settled = await side.server.call<{ settled: boolean }>('settle', {
+      quietMs: 300,
+      timeoutMs: 30_000,
+    });
+    if (!settled.settled) throw new Error('the reports after the first spec were still arriving 30 s later');
     return { ...side, ...rest };
   } catch (err) {
     await stopSide(side);
@@ -415,7 +422,10 @@ async function putChange(
   const t0 = monoNow();
   const answer = (await rest(side, 'PUT', '/v1/clusters/storm-bench', spec)) as { rollout?: string };
   const answerMs = monoNow() - t0;
-  if (!answer.rollout) throw new Error('the PUT started no rollout: the supervisors are not seen running');
+  if (!answer.rollout)
+    throw new Error(
+      `the PUT started no rollout (are the supervisors seen running?); it answered ${JSON.stringify(answer).slice(0, 300)}`,
+    );
   return { t0, answerMs, rollout: answer.rollout };
 }
 
