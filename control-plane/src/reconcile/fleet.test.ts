@@ -313,6 +313,47 @@ describe('start ordering across clusters', () => {
     expect(kafka2()).toBe('running');
   });
 
+  it("tells the term when a held cluster's dependency reports something new, not when it renews or once released", () => {
+    const told = vi.fn();
+    fleet.onAwaitedChange = told;
+    reportZk(undefined); // zk's members report for the first time: kafka waits on zk
+    expect(told).toHaveBeenCalledTimes(3);
+    reportZk(undefined); // the same again: renewals
+    expect(told).toHaveBeenCalledTimes(3);
+    const broker = reportedInstance('kafka/kafka-1', { pid: 21, probeAt: clock, probe: { ok: true } });
+    fleet.recordStatus('h1', {
+      appliedGeneration: plannedGeneration(fleet, 'h1'),
+      applyError: '',
+      instances: [broker],
+    });
+    expect(told).toHaveBeenCalledTimes(3); // kafka itself is not awaited
+    reportZk(2); // serving now
+    expect(told).toHaveBeenCalledTimes(6);
+    expect(fleet.reconcileTick()).toBe(3); // released: kafka started
+    reportZk(undefined); // zk goes down; nothing waits on it any more
+    expect(told).toHaveBeenCalledTimes(6);
+  });
+
+  it('knows what is awaited after the snapshot was dropped: a hello drops it, and the reports after it do not rebuild it', () => {
+    const told = vi.fn();
+    fleet.onAwaitedChange = told;
+    const planned = plannedGeneration(fleet, 'h1');
+    fleet.connectAgent(
+      { name: 'h9', address: '127.0.0.19', agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
+      session('h9'),
+    );
+    const reads = vi.spyOn(store, 'listClusters');
+    try {
+      const probe = { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 };
+      const zk1 = reportedInstance('zk/zk-1', { pid: 11, probeAt: clock, probe });
+      fleet.recordStatus('h1', { appliedGeneration: planned, applyError: '', instances: [zk1] });
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+    expect(told).toHaveBeenCalledTimes(1);
+  });
+
   it('an apply of the held cluster itself judges its hold: released once its dependency is healthy', () => {
     reportZk(2);
     fleet.applyCluster('kafka', kafkaSpec(4, [1, 2, 3]), { author: 't', message: '' });

@@ -1,6 +1,7 @@
 import {
   HactlError,
   NotFoundError,
+  clusterOfInstance,
   type ClusterSpecBase,
   type ClusterStatus,
   type FleetContext,
@@ -97,6 +98,14 @@ export class Fleet {
   private readonly revisions: Revisions;
   private snap: FleetSnapshot | undefined;
   /**
+   * The clusters some unreleased cluster depends on (snapshot.ts `unreleased`), from the last
+   * snapshot built or derived: a report from one of their members may release a hold. Kept when
+   * the snapshot is dropped (a hello drops it, and reports must not re-read the fleet): holds
+   * change only with a revision or a fact, which derive or rebuild the snapshot, so between two
+   * snapshots this is at most a superset (a released cluster's dependencies until the next one).
+   */
+  private awaited: ReadonlySet<string> = new Set();
+  /**
    * What each status report checks against, per host: its desired state's generation and the
    * kind of each of its instances. Reports arrive every few seconds from every agent, so this is
    * kept per host (one read of the stored row when missing), replaced when that host's desired
@@ -106,6 +115,12 @@ export class Fleet {
   private readonly desiredOf = new Map<string, HostDesiredSummary>();
   readonly reportIntervalMs: number;
   readonly controlPlaneId: string;
+  /**
+   * A member of a cluster that an unreleased cluster depends on reported something new (not a
+   * renewal): the dependency may be healthy now, and the hold released by a reconcile pass before
+   * the periodic one (set by the replica's term, which runs that pass; replica/term.ts).
+   */
+  onAwaitedChange: () => void = () => {};
   /** Hooks for the rollout engine. */
   onCommandResult: (hostId: string, result: AgentCommandResult) => void = () => {};
   onAgentConnected: (hostId: string) => void = () => {};
@@ -155,9 +170,7 @@ export class Fleet {
       randomId: opts.randomId,
       snapshot: () => this.snapshot(),
       invalidate: () => this.invalidate(),
-      replace: (snap) => {
-        this.snap = snap;
-      },
+      replace: (snap) => this.keep(snap),
       status: () => this.status(),
       observation: (id) => this.sessions.observation(id),
       activeRollout: (c) => this.activeRollout(c),
@@ -172,8 +185,16 @@ export class Fleet {
   /** The current snapshot, read from the store when the last one was dropped. */
   snapshot(): FleetSnapshot {
     // Clusters under a membership procedure are planned as its progress says (held and removed members).
-    this.snap ??= withProcedures(readFleetSnapshot(this.store), this.store);
-    return this.snap;
+    return this.snap ?? this.keep(withProcedures(readFleetSnapshot(this.store), this.store));
+  }
+
+  /** Makes `snap` the current snapshot and reads the clusters unreleased ones wait for from it. */
+  private keep(snap: FleetSnapshot): FleetSnapshot {
+    this.snap = snap;
+    const awaited = new Set<string>();
+    for (const deps of snap.unreleased.values()) for (const d of deps) awaited.add(d);
+    this.awaited = awaited;
+    return snap;
   }
 
   private invalidate(): void {
@@ -671,6 +692,7 @@ export class Fleet {
    * and its hello says so before our state reaches it. It counts as nothing applied, so the host
    * stays lagging (its clusters not healthy: "1 host(s) have not applied the latest desired
    * state") until it applies what it was sent, and no view shows a host ahead of its desired state.
+   * A report that changes what a member of an awaited dependency shows calls `onAwaitedChange`.
    */
   recordStatus(hostId: string, update: StatusUpdate): void {
     // Not from the snapshot: a hello drops it, and 10,000 agents registering and reporting rebuilt
@@ -685,7 +707,13 @@ export class Fleet {
         );
       update = { ...update, appliedGeneration: 0 };
     }
-    this.sessions.record(hostId, update, desired.kinds);
+    const changed = this.sessions.record(hostId, update, desired.kinds);
+    if (
+      changed &&
+      this.awaited.size > 0 &&
+      update.instances.some((i) => this.awaited.has(clusterOfInstance(i.id)))
+    )
+      this.onAwaitedChange();
   }
 
   /**

@@ -226,8 +226,12 @@ export class AgentSessions {
     this.liveness.delete(hostId);
   }
 
-  /** Forgets a host's observations of instances it no longer runs (`known` = instance id → kind). */
-  record(hostId: string, update: StatusUpdate, known: ReadonlyMap<string, string>): void {
+  /**
+   * Records a report. Forgets a host's observations of instances it no longer runs (`known` =
+   * instance id → kind). True when the report changed what a roll-up judges (anything but a
+   * renewal of the last one, `isRenewal`): a cluster's health can have moved.
+   */
+  record(hostId: string, update: StatusUpdate, known: ReadonlyMap<string, string>): boolean {
     const now = this.o.now();
     const live = this.liveness.get(hostId);
     // A status view can show this report unless it renews the last one in every part a rollup
@@ -288,6 +292,7 @@ export class AgentSessions {
       if (this.observations.get(id)?.hostId === hostId) this.observations.delete(id);
     }
     if (changed) this.hostChangedAt.set(hostId, ++this.version);
+    return changed;
   }
 
   /** What the host's agent last said about an instance, as reported (stale or not). */

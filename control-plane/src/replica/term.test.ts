@@ -8,6 +8,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { testConfig } from '../config.js';
 import type { TrustService } from '../trust/service.js';
 import type { AgentSession } from '../reconcile/fleet.js';
+import { reportedInstance } from '../reconcile/testing.js';
 
 /**
  * The term's reconcile pass (rollouts and failovers with it) waits for a push still being
@@ -131,5 +132,54 @@ describe('LeaderTerm: timer passes and a push in flight', () => {
   it('with no push in flight the pass runs when it falls due', () => {
     vi.advanceTimersByTime(REPORT_INTERVAL_MS);
     expect(happened).toEqual(['pass']);
+  });
+});
+
+describe('LeaderTerm: a held cluster starts once its dependency is healthy', () => {
+  const runStates = (hostIds: readonly string[]) =>
+    hostIds.map((h) => {
+      const json = store.getHostDesired(h)?.state_json ?? '{"instances":[]}';
+      const state = JSON.parse(json) as { instances: { cluster: string; runState: string }[] };
+      return state.instances.find((i) => i.cluster === 'kafka')?.runState;
+    });
+  const reportEnsemble = (serving: boolean) =>
+    ['h1', 'h2', 'h3'].forEach((host, i) => {
+      const probe = !serving
+        ? { ok: true, serving: false, mode: 'unknown' }
+        : i === 0
+          ? { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 }
+          : { ok: true, serving: true, mode: 'follower' };
+      term.core.fleet.recordStatus(host, {
+        appliedGeneration: term.core.fleet.snapshot().desired.get(host)?.generation ?? 0,
+        applyError: '',
+        instances: [reportedInstance(`zk/zk-${i + 1}`, { pid: 11 + i, probeAt: Date.now(), probe })],
+      });
+    });
+
+  it("is released by a pass its dependency's reports ask for, not at the next periodic one", async () => {
+    const meta = { author: 't', message: '' };
+    const members = ['h1', 'h2', 'h3'].map((host, i) => ({ host, id: i + 1 }));
+    term.core.fleet.applyCluster('zk', { kind: 'zookeeper', distribution: { home: '/zk' }, members }, meta);
+    term.core.fleet.applyCluster(
+      'kafka',
+      {
+        kind: 'kafka',
+        distribution: { home: '/kafka' },
+        zookeeper: 'zk',
+        brokers: ['h4', 'h5'].map((host, i) => ({ host, id: i + 1 })),
+      },
+      meta,
+    );
+    await nextTurns();
+    reportEnsemble(false);
+    // The pass those reports asked for finds zk not serving: kafka stays held.
+    await vi.waitFor(() =>
+      expect(term.core.fleet.clusterStatus('kafka').status.reason).toMatch(/zk \(down\)/),
+    );
+    expect(runStates(['h4', 'h5'])).toEqual(['stopped', 'stopped']);
+    reportEnsemble(true);
+    await vi.waitFor(() => expect(runStates(['h4', 'h5'])).toEqual(['running', 'running']));
+    // The periodic pass (its interval is fake here and never advanced) did not run.
+    expect(happened).not.toContain('pass');
   });
 });

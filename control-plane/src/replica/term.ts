@@ -21,6 +21,13 @@ import type { ReplicaView } from '../api/contract.js';
  */
 const LIVENESS_SLICE = 500;
 
+/**
+ * How long a reconcile pass asked for by a held cluster's dependency waits, ms: long enough that
+ * the reports of an ensemble's members, which arrive within moments of each other after a start,
+ * share one pass; short beside the report interval the periodic pass keeps (5 s by default).
+ */
+const HOLD_CHECK_DELAY_MS = 100;
+
 export interface LeaderTermOptions {
   cfg: ControlPlaneConfig;
   store: Store;
@@ -63,6 +70,8 @@ export class LeaderTerm {
   private readonly logger: Logger;
   /** Set by `stop`: a liveness slice still queued then writes nothing. */
   private stopped = false;
+  /** The reconcile pass a held cluster's dependency asked for (releaseSoon), while it waits. */
+  private holdCheck: NodeJS.Timeout | undefined;
 
   constructor(o: LeaderTermOptions) {
     const { cfg, logger } = o;
@@ -129,6 +138,7 @@ export class LeaderTerm {
     this.everyAfterPush(cfg.livenessFlushMs, 'liveness flush failed', () => {
       if (o.mayAct()) this.flushLivenessInSlices(() => o.mayAct());
     });
+    fleet.onAwaitedChange = () => this.releaseSoon(() => o.mayAct());
     this.everyAfterPush(cfg.reportIntervalMs, 'reconcile pass failed', () => {
       if (!o.mayAct()) return;
       metrics.timeReconcile(() => {
@@ -154,6 +164,26 @@ export class LeaderTerm {
         this.logged('liveness flush failed', () => this.flushLivenessInSlices(mayAct)),
       ),
     );
+  }
+
+  /**
+   * A held cluster's dependency reported a change (Fleet.onAwaitedChange): the fleet's reconcile
+   * pass runs HOLD_CHECK_DELAY_MS later instead of at the next periodic one, up to a report
+   * interval away, so a Kafka or Storm cluster starts as soon as its ZooKeeper ensemble is
+   * healthy. The reports that arrive meanwhile (an ensemble's members report within moments of
+   * each other) share the one pass, which like the periodic ones waits for a push still being
+   * written; nothing else of the periodic pass (rollouts, failovers) runs.
+   */
+  private releaseSoon(mayAct: () => boolean): void {
+    if (this.holdCheck !== undefined || this.stopped) return;
+    const pass = () => {
+      this.holdCheck = undefined;
+      if (!this.stopped && mayAct())
+        this.logged('hold release failed', () => this.core.fleet.reconcileTick());
+    };
+    // Like the periodic passes, after a push still being written (everyAfterPush says why).
+    this.holdCheck = setTimeout(() => this.core.fleet.afterPush(pass, pass), HOLD_CHECK_DELAY_MS);
+    this.holdCheck.unref();
   }
 
   private every(ms: number, failure: string, fn: () => void): void {
@@ -202,6 +232,7 @@ export class LeaderTerm {
   stop(reason: string, flush: boolean): void {
     this.stopped = true;
     for (const t of this.timers.splice(0)) clearInterval(t);
+    clearTimeout(this.holdCheck);
     this.core.fleet.closeAllSessions(reason);
     this.core.commands.stop();
     this.events.close();
