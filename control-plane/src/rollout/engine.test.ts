@@ -480,7 +480,7 @@ describe('rollout engine', () => {
     expect(v).toMatchObject({
       state: 'paused',
       reason:
-        'step 0 (zk/zk-1) restarted (pid 101 → 201) but holds no lease and has not served since; ' +
+        'step 0 (zk/zk-1) restarted (pid 101 → 201), holds no lease and is not serving yet; ' +
         'no result from its agent within 300s of the request',
     });
     expect(v.steps[0]).toMatchObject({ state: 'failed' });

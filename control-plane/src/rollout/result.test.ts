@@ -10,7 +10,7 @@ import {
 const paused: ResultRollout = { id: 'r1', state: 'paused', action: 'apply', forceRemoval: false };
 const running: ResultRollout = { ...paused, state: 'running' };
 const NEVER_SERVED =
-  'restarted (pid 101 → 201) but holds no lease and has not served since; no result from its agent within 300s of the request';
+  'restarted (pid 101 → 201), holds no lease and is not serving yet; no result from its agent within 300s of the request';
 const failedByTimeout: ResultStep = {
   idx: 0,
   instance: 'zk/zk-1',

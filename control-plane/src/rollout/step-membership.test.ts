@@ -416,10 +416,10 @@ describe('rollout step decision: membership procedures', () => {
           type: 'fail-step',
           step: 1,
           note:
-            'restarted (pid 101 → 201) but holds no lease and has not served since; ' +
+            'restarted (pid 101 → 201), holds no lease and is not serving yet; ' +
             `no result from its agent within ${timeout / 1000}s of the request; ${why}: once one does, a resume finds it serving and finishes the step`,
           reason:
-            'step 1 (zk/zk-1) restarted (pid 101 → 201) but holds no lease and has not served since; ' +
+            'step 1 (zk/zk-1) restarted (pid 101 → 201), holds no lease and is not serving yet; ' +
             `no result from its agent within ${timeout / 1000}s of the request; ${why}: once one does, a resume finds it serving and finishes the step`,
         });
       });

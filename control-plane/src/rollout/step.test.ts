@@ -86,7 +86,7 @@ const probed = (pid: number, serves = true, probeAt = NOW - 1000): ObservedProce
 });
 const withObs = (id: string, obs: ObservedProcess) => new Map([...firstReports, [id, obs]]);
 /** What a restarted zk-3 that holds no lease and has not served says when its step fails. */
-const UNSERVED = 'restarted (pid 103 → 203) but holds no lease and has not served since';
+const UNSERVED = 'restarted (pid 103 → 203), holds no lease and is not serving yet';
 /** What such a step, requested 10 s ago, waits for (the same words as its status line). */
 const waitsToServe = (probe: 'is not serving yet' | 'has not been probed since') =>
   `step 1 (zk/zk-3) restarted (pid 103 → 203), holds no lease and ${probe}: ` +
@@ -558,7 +558,7 @@ describe('resume (pure)', () => {
     ['requested, restarted and serving on the new config → done', {}, {}, {}, 'done'],
     [
       'failed by its gate timeout (no word from its agent), restarted and serving since → done',
-      { state: 'failed', note: 'restarted (pid 100 → 200) but holds no lease and has not served since' },
+      { state: 'failed', note: 'restarted (pid 100 → 200), holds no lease and is not serving yet' },
       {},
       {},
       'done',

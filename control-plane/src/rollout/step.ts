@@ -267,7 +267,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     // since, as a failed step (see the header).
     if (unserved && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const failure =
-        `${unserved}; no result from its agent within ${opts.gateTimeoutSec}s of the request` +
+        `${describeUnserved(requested, obs)}; no result from its agent within ${opts.gateTimeoutSec}s of the request` +
         (stranded
           ? `; ${describeStranded(stranded)}: once one does, a resume finds it serving and finishes the step`
           : '');
@@ -293,7 +293,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       type: 'wait',
       reason:
         handover?.reason ??
-        (unserved && obs
+        (unserved
           ? `${what} ${describeUnservedRestart(requested, obs, { now, gateTimeoutSec: opts.gateTimeoutSec }, stranded)}`
           : leased
             ? `${what} holds the restart lease: waiting for the agent's own result`
@@ -473,20 +473,34 @@ export function servesAfter(obs: Pick<ObservedProcess, 'serves' | 'probeAt'>, si
 }
 
 /**
- * What happened to a requested restart whose member runs a new process, holds no lease and has not
- * served since (the lease expired, or was released just before a result still on its way), or
- * undefined when that is not the case. Such a step is not done (finishedBy): the disruption the
- * lease covered has not ended. Pure.
+ * Whether a requested restart's member runs a new process, holds no lease and has not served since
+ * (the lease expired, or was released just before a result still on its way). Such a step is not
+ * done (finishedBy): the disruption the lease covered has not ended. Pure.
  */
 function restartedUnserved(
   step: StepInput,
   obs: ObservedProcess | undefined,
   leased: boolean,
-): string | undefined {
-  if ((step.op ?? 'restart') !== 'restart' || leased || !obs) return undefined;
-  if (!restartObserved(obs, step.pidBefore, step.requestedAt) || servesAfter(obs, step.requestedAt))
-    return undefined;
-  return `restarted (pid ${step.pidBefore} → ${obs.pid}) but holds no lease and has not served since`;
+): obs is ObservedProcess {
+  if ((step.op ?? 'restart') !== 'restart' || leased || !obs) return false;
+  return restartObserved(obs, step.pidBefore, step.requestedAt) && !servesAfter(obs, step.requestedAt);
+}
+
+/**
+ * Such a restart (restartedUnserved) in words: the one wording of it, which its wait, its failure
+ * and its status line begin with. Pure.
+ */
+function describeUnserved(
+  step: Pick<StepInput, 'pidBefore' | 'requestedAt'>,
+  obs: Pick<ObservedProcess, 'pid' | 'probeAt'>,
+): string {
+  // The agent reports a probe only with the pid it was taken on: one taken after the request is
+  // the new process's, and says it does not serve (else the step would be done).
+  const probed = (obs.probeAt ?? 0) > step.requestedAt;
+  return (
+    `restarted (pid ${step.pidBefore} → ${obs.pid}), holds no lease and ` +
+    (probed ? 'is not serving yet' : 'has not been probed since')
+  );
 }
 
 /** A running rollout's clock, for a requested step's wait: now (ms) and its gate timeout (s). */
@@ -497,8 +511,8 @@ export interface StepClock {
 
 /**
  * What a requested restart waits for once its member runs a new process (`obs`, reported after the
- * request) and holds no lease, and has not served since: its new process to serve (which finishes
- * the step) or its agent's result; with `clock` (a running rollout's), how long until the gate
+ * request) and holds no lease, and has not served since (`describeUnserved`): its new process to
+ * serve (which finishes the step) or its agent's result; with `clock` (a running rollout's), how long until the gate
  * timeout fails the step (`fail-step`), rounded up to whole seconds. The one wording of that wait:
  * the decision's reason says it, and so does the step's status line (step-status.ts). Pure.
  */
@@ -508,13 +522,8 @@ export function describeUnservedRestart(
   clock?: StepClock,
   strandedBy?: Pick<StepInput, 'idx' | 'instance'>,
 ): string {
-  // The agent reports a probe only with the pid it was taken on: one taken after the request is
-  // the new process's, and says it does not serve (else the step would be done).
-  const probed = (obs.probeAt ?? 0) > step.requestedAt;
   const text =
-    `restarted (pid ${step.pidBefore} → ${obs.pid}), holds no lease and ` +
-    `${probed ? 'is not serving yet' : 'has not been probed since'}: ` +
-    "waiting for it to serve or for the agent's result" +
+    `${describeUnserved(step, obs)}: waiting for it to serve or for the agent's result` +
     (strandedBy ? `; ${describeStranded(strandedBy)}` : '');
   if (!clock) return text;
   const leftMs = step.requestedAt + clock.gateTimeoutSec * 1000 - clock.now;
