@@ -354,6 +354,40 @@ describe('start ordering across clusters', () => {
     expect(told).toHaveBeenCalledTimes(1);
   });
 
+  it('releaseHeld re-plans only when a hold is released', () => {
+    reportZk(1); // degraded: still held
+    expect(fleet.releaseHeld()).toBe(0);
+    expect(kafkaRunState()).toEqual(['stopped', 'stopped', 'stopped']);
+    reportZk(2);
+    expect(fleet.releaseHeld()).toBe(3);
+    expect(kafkaRunState()).toEqual(['running', 'running', 'running']);
+    expect(fleet.releaseHeld()).toBe(0);
+  });
+
+  it('after a transaction rolled back, what is awaited is unknown until the next snapshot: any changed report tells', () => {
+    const told = vi.fn();
+    fleet.onAwaitedChange = told;
+    const generation = plannedGeneration(fleet, 'h1');
+    const broker = (pid: number) =>
+      fleet.recordStatus('h1', {
+        appliedGeneration: generation,
+        applyError: '',
+        instances: [reportedInstance('kafka/kafka-1', { pid, probeAt: clock, probe: { ok: true } })],
+      });
+    broker(21);
+    expect(told).not.toHaveBeenCalled(); // kafka waits on zk; nothing waits on kafka
+    expect(() =>
+      fleet.transaction(() => {
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    broker(22);
+    expect(told).toHaveBeenCalledTimes(1);
+    fleet.snapshot(); // read again: known again
+    broker(23);
+    expect(told).toHaveBeenCalledTimes(1);
+  });
+
   it('an apply of the held cluster itself judges its hold: released once its dependency is healthy', () => {
     reportZk(2);
     fleet.applyCluster('kafka', kafkaSpec(4, [1, 2, 3]), { author: 't', message: '' });

@@ -12,7 +12,7 @@ import {
 } from '@hactl/shared';
 import type { EventRow, HostRow, Store } from '../store/store.js';
 import type { HostDesiredState } from './plan-fleet.js';
-import { readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
+import { awaitedClusters, readFleetSnapshot, type FleetSnapshot } from './snapshot.js';
 import { withProcedures } from '../membership/stored.js';
 import {
   AgentSessions,
@@ -98,13 +98,15 @@ export class Fleet {
   private readonly revisions: Revisions;
   private snap: FleetSnapshot | undefined;
   /**
-   * The clusters some unreleased cluster depends on (snapshot.ts `unreleased`), from the last
+   * The clusters some unreleased cluster depends on (snapshot.ts `awaitedClusters`), from the last
    * snapshot built or derived: a report from one of their members may release a hold. Kept when
    * the snapshot is dropped (a hello drops it, and reports must not re-read the fleet): holds
-   * change only with a revision or a fact, which derive or rebuild the snapshot, so between two
-   * snapshots this is at most a superset (a released cluster's dependencies until the next one).
+   * change only with a revision or a fact, which derive or rebuild the snapshot, so until the next
+   * one this is at most a superset (a released cluster's dependencies). Undefined, meaning
+   * unknown, until the first snapshot and after a transaction rolled back (it may have derived
+   * one from writes that are gone): then every changed report may release a hold.
    */
-  private awaited: ReadonlySet<string> = new Set();
+  private awaited: ReadonlySet<string> | undefined;
   /**
    * What each status report checks against, per host: its desired state's generation and the
    * kind of each of its instances. Reports arrive every few seconds from every agent, so this is
@@ -191,9 +193,7 @@ export class Fleet {
   /** Makes `snap` the current snapshot and reads the clusters unreleased ones wait for from it. */
   private keep(snap: FleetSnapshot): FleetSnapshot {
     this.snap = snap;
-    const awaited = new Set<string>();
-    for (const deps of snap.unreleased.values()) for (const d of deps) awaited.add(d);
-    this.awaited = awaited;
+    this.awaited = awaitedClusters(snap);
     return snap;
   }
 
@@ -275,6 +275,7 @@ export class Fleet {
     } catch (err) {
       this.invalidate();
       this.desiredOf.clear();
+      this.awaited = undefined;
       throw err;
     }
   }
@@ -405,6 +406,19 @@ export class Fleet {
   deleteCluster(name: string, meta: { author: string }): void {
     this.push(this.transaction(() => this.revisions.stageDelete(name, meta)));
     this.log.info({ cluster: name }, 'cluster deleted');
+  }
+
+  /**
+   * Releases the held clusters whose dependencies are healthy now (holds.ts), and only that: the
+   * pass a dependency's changed report asks for (onAwaitedChange), which judges the unreleased
+   * clusters' holds and re-plans only when one is released. Returns how many hosts got a new
+   * desired state.
+   */
+  releaseHeld(): number {
+    const now = this.now();
+    const pushes = this.transaction(() => this.revisions.releaseHeld(now));
+    this.push(pushes);
+    return pushes.length;
   }
 
   /**
@@ -707,12 +721,9 @@ export class Fleet {
         );
       update = { ...update, appliedGeneration: 0 };
     }
-    const changed = this.sessions.record(hostId, update, desired.kinds);
-    if (
-      changed &&
-      this.awaited.size > 0 &&
-      update.instances.some((i) => this.awaited.has(clusterOfInstance(i.id)))
-    )
+    if (!this.sessions.record(hostId, update, desired.kinds)) return;
+    const awaited = this.awaited;
+    if (awaited === undefined || update.instances.some((i) => awaited.has(clusterOfInstance(i.id))))
       this.onAwaitedChange();
   }
 

@@ -521,8 +521,9 @@ export class Revisions {
    * other cluster is free), except after one revision derived from the snapshot of the last
    * re-plan (an apply): then only the revised cluster's and its dependents', and every other
    * unreleased cluster keeps the hold it had. A dependency's health moves with reports and time,
-   * not with another cluster's revision, and the periodic pass (`learn`, then a whole re-plan)
-   * releases a held cluster within one reconcile interval. Judging every hold at each apply rolled
+   * not with another cluster's revision: a changed report from a dependency's member asks for
+   * `releaseHeld` (Fleet.onAwaitedChange), and the periodic pass (`learn`, then a whole re-plan)
+   * releases a held cluster within one reconcile interval anyway. Judging every hold at each apply rolled
    * up every held cluster's dependencies: with 3,000 Storm clusters waiting for their ensembles,
    * 3,000 roll-ups per apply (bench/dist/cluster-count.js --storm).
    */
@@ -613,10 +614,9 @@ export class Revisions {
   learn(now: number): boolean {
     const snap = this.o.snapshot();
     const status = this.o.status();
-    let changed = false;
+    let changed = this.holdReleasable(snap);
     for (const c of snap.clusters.values()) {
       const facts = snap.context.clusterFacts?.get(c.name);
-      if (checkDependencyHold(c.spec, facts, status.healthOf).state === 'release') changed = true;
       const formed = checkFormed(facts, () => status.cluster(c.name).status.members);
       if (formed.formed) {
         this.o.store.setClusterFact(c.name, FORMED_FACT, new Date(now).toISOString(), now);
@@ -657,6 +657,33 @@ export class Revisions {
     }
     if (changed) this.o.invalidate();
     return changed;
+  }
+
+  /**
+   * Re-plans when an unreleased cluster's dependencies are all healthy now (which records its
+   * release, recomputeDesired), inside the caller's transaction; else changes nothing. Returns
+   * what to push after the commit.
+   */
+  releaseHeld(now: number): DesiredPush[] {
+    return this.holdReleasable(this.o.snapshot()) ? this.recomputeDesired(now) : [];
+  }
+
+  /**
+   * Whether some unreleased cluster of `snap` may be released now (holds.ts `release`). The status
+   * reader is made only when there is one (it is O(clusters + hosts) to make).
+   */
+  private holdReleasable(snap: FleetSnapshot): boolean {
+    let status: StatusReader | undefined;
+    const healthOf = (name: string) => (status ??= this.o.status()).healthOf(name);
+    for (const name of snap.unreleased.keys()) {
+      const c = snap.clusters.get(name);
+      if (
+        c &&
+        checkDependencyHold(c.spec, snap.context.clusterFacts?.get(name), healthOf).state === 'release'
+      )
+        return true;
+    }
+    return false;
   }
 
   /** Spec diff and rendered-file diffs per instance between two revisions (current fleet layout). */

@@ -180,6 +180,16 @@ function indexClusters(
   return { clustersOnHost, dependents, unreleased };
 }
 
+/**
+ * The clusters some unreleased cluster depends on (the dependencies in `unreleased`): a report from
+ * one of their members may release a hold (Fleet.onAwaitedChange). Pure.
+ */
+export function awaitedClusters(snap: Pick<FleetSnapshot, 'unreleased'>): Set<string> {
+  const awaited = new Set<string>();
+  for (const deps of snap.unreleased.values()) for (const d of deps) awaited.add(d);
+  return awaited;
+}
+
 /** Appends `value` to `index`'s list at `key`, starting the list when there is none. */
 function addTo(index: Map<string, string[]>, key: string, value: string): void {
   const list = index.get(key);

@@ -21,6 +21,8 @@ let dir: string;
 let store: SqliteStore;
 let term: LeaderTerm;
 let stopped: boolean;
+/** What the term's mayAct answers (a replica that lost its lease may not act). */
+let mayAct: boolean;
 /** The order things happened in: `desired:<host>` as each host's new state is written, `pass`. */
 let happened: string[];
 const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
@@ -48,8 +50,10 @@ const nextTurns = async () => {
 };
 
 beforeEach(() => {
-  // Only the loops' intervals are fake: the push's slices go out in real event-loop turns.
-  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  // The loops' timers are fake (and the clock, which spaces the hold passes); the push's slices
+  // go out in real event-loop turns (setImmediate).
+  mayAct = true;
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-term-'));
   store = new SqliteStore(path.join(dir, 'state.db'));
   term = new LeaderTerm({
@@ -66,7 +70,7 @@ beforeEach(() => {
     trust: {} as TrustService,
     tls: false,
     relaySecret: undefined,
-    mayAct: () => true,
+    mayAct: () => mayAct,
     ports: { http: () => 0, grpc: () => 0 },
   });
   hosts.forEach((name, i) =>
@@ -142,7 +146,10 @@ describe('LeaderTerm: a held cluster starts once its dependency is healthy', () 
       const state = JSON.parse(json) as { instances: { cluster: string; runState: string }[] };
       return state.instances.find((i) => i.cluster === 'kafka')?.runState;
     });
-  const reportEnsemble = (serving: boolean) =>
+  /** zk's three members report, serving or not; each report a change (a new pid each call). */
+  let pid = 100;
+  const reportEnsemble = (serving: boolean) => {
+    pid += 10;
     ['h1', 'h2', 'h3'].forEach((host, i) => {
       const probe = !serving
         ? { ok: true, serving: false, mode: 'unknown' }
@@ -152,11 +159,13 @@ describe('LeaderTerm: a held cluster starts once its dependency is healthy', () 
       term.core.fleet.recordStatus(host, {
         appliedGeneration: term.core.fleet.snapshot().desired.get(host)?.generation ?? 0,
         applyError: '',
-        instances: [reportedInstance(`zk/zk-${i + 1}`, { pid: 11 + i, probeAt: Date.now(), probe })],
+        instances: [reportedInstance(`zk/zk-${i + 1}`, { pid: pid + i, probeAt: Date.now(), probe })],
       });
     });
+  };
+  let passes: ReturnType<typeof vi.spyOn>;
 
-  it("is released by a pass its dependency's reports ask for, not at the next periodic one", async () => {
+  beforeEach(async () => {
     const meta = { author: 't', message: '' };
     const members = ['h1', 'h2', 'h3'].map((host, i) => ({ host, id: i + 1 }));
     term.core.fleet.applyCluster('zk', { kind: 'zookeeper', distribution: { home: '/zk' }, members }, meta);
@@ -171,15 +180,41 @@ describe('LeaderTerm: a held cluster starts once its dependency is healthy', () 
       meta,
     );
     await nextTurns();
+    passes = vi.spyOn(term.core.fleet, 'releaseHeld');
+    // The periodic pass falls due as the fake clock moves (every second here) and would release
+    // kafka too: it does nothing in these tests, so only the hold pass can.
+    vi.spyOn(term.core.fleet, 'reconcileTick').mockReturnValue(0);
+  });
+
+  it('is released by one pass for the reports of its ensemble, not at the next periodic pass', async () => {
     reportEnsemble(false);
-    // The pass those reports asked for finds zk not serving: kafka stays held.
-    await vi.waitFor(() =>
-      expect(term.core.fleet.clusterStatus('kafka').status.reason).toMatch(/zk \(down\)/),
-    );
+    // One pass for the three reports, 0.1 s later; zk does not serve, so kafka stays held.
+    expect(passes).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(100);
+    expect(passes).toHaveBeenCalledTimes(1);
+    expect(passes).toHaveLastReturnedWith(0);
     expect(runStates(['h4', 'h5'])).toEqual(['stopped', 'stopped']);
+    // Serving now: the next pass waits until 1 s after the last one, then releases kafka.
     reportEnsemble(true);
-    await vi.waitFor(() => expect(runStates(['h4', 'h5'])).toEqual(['running', 'running']));
-    // The periodic pass (its interval is fake here and never advanced) did not run.
-    expect(happened).not.toContain('pass');
+    vi.advanceTimersByTime(999);
+    expect(passes).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1);
+    expect(passes).toHaveBeenCalledTimes(2);
+    expect(passes).toHaveLastReturnedWith(2);
+    expect(runStates(['h4', 'h5'])).toEqual(['running', 'running']);
+  });
+
+  it('is not judged by a pass once the term has ended, nor while this replica may not act', () => {
+    reportEnsemble(true);
+    mayAct = false;
+    vi.advanceTimersByTime(100);
+    expect(passes).not.toHaveBeenCalled();
+    mayAct = true;
+    reportEnsemble(true);
+    term.stop('term over', false);
+    stopped = true;
+    vi.advanceTimersByTime(2000);
+    expect(passes).not.toHaveBeenCalled();
+    expect(runStates(['h4', 'h5'])).toEqual(['stopped', 'stopped']);
   });
 });

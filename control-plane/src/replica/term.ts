@@ -22,11 +22,14 @@ import type { ReplicaView } from '../api/contract.js';
 const LIVENESS_SLICE = 500;
 
 /**
- * How long a reconcile pass asked for by a held cluster's dependency waits, ms: long enough that
- * the reports of an ensemble's members, which arrive within moments of each other after a start,
+ * How long a hold pass asked for by a held cluster's dependency waits, ms: long enough that the
+ * reports of an ensemble's members, which arrive within moments of each other after a start,
  * share one pass; short beside the report interval the periodic pass keeps (5 s by default).
  */
 const HOLD_CHECK_DELAY_MS = 100;
+
+/** The least time between two hold passes, ms (releaseSoon says why). */
+const HOLD_CHECK_GAP_MS = 1000;
 
 export interface LeaderTermOptions {
   cfg: ControlPlaneConfig;
@@ -70,8 +73,10 @@ export class LeaderTerm {
   private readonly logger: Logger;
   /** Set by `stop`: a liveness slice still queued then writes nothing. */
   private stopped = false;
-  /** The reconcile pass a held cluster's dependency asked for (releaseSoon), while it waits. */
+  /** The hold pass a held cluster's dependency asked for (releaseSoon), while it waits. */
   private holdCheck: NodeJS.Timeout | undefined;
+  /** When the last hold pass ran (ms since the epoch; 0 before the first). */
+  private lastHoldCheck = 0;
 
   constructor(o: LeaderTermOptions) {
     const { cfg, logger } = o;
@@ -167,22 +172,25 @@ export class LeaderTerm {
   }
 
   /**
-   * A held cluster's dependency reported a change (Fleet.onAwaitedChange): the fleet's reconcile
-   * pass runs HOLD_CHECK_DELAY_MS later instead of at the next periodic one, up to a report
-   * interval away, so a Kafka or Storm cluster starts as soon as its ZooKeeper ensemble is
-   * healthy. The reports that arrive meanwhile (an ensemble's members report within moments of
-   * each other) share the one pass, which like the periodic ones waits for a push still being
-   * written; nothing else of the periodic pass (rollouts, failovers) runs.
+   * A held cluster's dependency reported a change (Fleet.onAwaitedChange): `Fleet.releaseHeld`
+   * judges the holds HOLD_CHECK_DELAY_MS later instead of at the next periodic pass, up to a report
+   * interval away, so a Kafka or Storm cluster starts as soon as its ZooKeeper ensemble is healthy.
+   * The reports that arrive meanwhile (an ensemble's members report within moments of each other)
+   * share the one pass, which like the periodic ones waits for a push still being written. Passes
+   * are at least HOLD_CHECK_GAP_MS apart: an unhealthy ensemble's reports keep changing (a
+   * ZooKeeper probe carries the zxid, a crash-looping member a new pid), and each pass may read
+   * the fleet again (a hello drops the snapshot).
    */
   private releaseSoon(mayAct: () => boolean): void {
     if (this.holdCheck !== undefined || this.stopped) return;
     const pass = () => {
       this.holdCheck = undefined;
-      if (!this.stopped && mayAct())
-        this.logged('hold release failed', () => this.core.fleet.reconcileTick());
+      if (this.stopped || !mayAct()) return;
+      this.lastHoldCheck = Date.now();
+      this.logged('hold release failed', () => this.core.fleet.releaseHeld());
     };
-    // Like the periodic passes, after a push still being written (everyAfterPush says why).
-    this.holdCheck = setTimeout(() => this.core.fleet.afterPush(pass, pass), HOLD_CHECK_DELAY_MS);
+    const wait = Math.max(HOLD_CHECK_DELAY_MS, this.lastHoldCheck + HOLD_CHECK_GAP_MS - Date.now());
+    this.holdCheck = setTimeout(() => this.core.fleet.afterPush(pass, pass), wait);
     this.holdCheck.unref();
   }
 

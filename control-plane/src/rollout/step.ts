@@ -267,7 +267,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
     // since, as a failed step (see the header).
     if (unserved && now - requested.requestedAt > opts.gateTimeoutSec * 1000) {
       const failure =
-        `${describeUnserved(requested, obs)}; no result from its agent within ${opts.gateTimeoutSec}s of the request` +
+        `${describeUnserved(requested, unserved)}; no result from its agent within ${opts.gateTimeoutSec}s of the request` +
         (stranded
           ? `; ${describeStranded(stranded)}: once one does, a resume finds it serving and finishes the step`
           : '');
@@ -294,7 +294,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason:
         handover?.reason ??
         (unserved
-          ? `${what} ${describeUnservedRestart(requested, obs, { now, gateTimeoutSec: opts.gateTimeoutSec }, stranded)}`
+          ? `${what} ${describeUnservedRestart(requested, unserved, { now, gateTimeoutSec: opts.gateTimeoutSec }, stranded)}`
           : leased
             ? `${what} holds the restart lease: waiting for the agent's own result`
             : `${what} requested: waiting for the agent to take the lease and restart it`),
@@ -473,17 +473,20 @@ export function servesAfter(obs: Pick<ObservedProcess, 'serves' | 'probeAt'>, si
 }
 
 /**
- * Whether a requested restart's member runs a new process, holds no lease and has not served since
- * (the lease expired, or was released just before a result still on its way). Such a step is not
- * done (finishedBy): the disruption the lease covered has not ended. Pure.
+ * `obs` when a requested restart's member runs a new process, holds no lease and has not served
+ * since (the lease expired, or was released just before a result still on its way); else
+ * undefined. Such a step is not done (finishedBy): the disruption the lease covered has not
+ * ended. Pure.
  */
 function restartedUnserved(
   step: StepInput,
   obs: ObservedProcess | undefined,
   leased: boolean,
-): obs is ObservedProcess {
-  if ((step.op ?? 'restart') !== 'restart' || leased || !obs) return false;
-  return restartObserved(obs, step.pidBefore, step.requestedAt) && !servesAfter(obs, step.requestedAt);
+): ObservedProcess | undefined {
+  if ((step.op ?? 'restart') !== 'restart' || leased || !obs) return undefined;
+  return restartObserved(obs, step.pidBefore, step.requestedAt) && !servesAfter(obs, step.requestedAt)
+    ? obs
+    : undefined;
 }
 
 /**
