@@ -21,7 +21,7 @@ import {
   stoppedFactKey,
   type OperatorStop,
 } from './run-state.js';
-import { checkStopGates, describeRefusal } from './stop-gates.js';
+import { checkStopGates, describeRefusal, refusedGates } from './stop-gates.js';
 import type { HostStatusView, MemberFilesView, MemberRestartView, MemberRunStateView } from './views.js';
 
 export interface MemberActionsOptions {
@@ -138,7 +138,7 @@ export class MemberActions {
       );
       throw new ConflictError(
         `stop of ${plan.id} refused: ${refusal}; to stop it anyway: hactl stop ${plan.id} --force --reason TEXT`,
-        gates.filter((g) => !g.ok).map((g) => ({ path: g.gate, message: g.reason })),
+        refusedGates(gates),
       );
     }
     if (refusal) {

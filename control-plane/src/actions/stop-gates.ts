@@ -47,10 +47,19 @@ export function checkStopGates(input: {
   return gates;
 }
 
-/** The refusal text of failing gates: `gate: reason; gate: reason`. Pure. */
-export function describeRefusal(gates: readonly GateResult[]): string {
+/**
+ * The failing gates, each with its reason as a refusal says it (without a lease gate's `waiting:`
+ * prefix): an error's details (path = gate). Pure.
+ */
+export function refusedGates(gates: readonly GateResult[]): { path: string; message: string }[] {
   return gates
     .filter((g) => !g.ok)
-    .map((g) => `${g.gate}: ${g.reason.replace(/^waiting:\s*/, '')}`)
+    .map((g) => ({ path: g.gate, message: g.reason.replace(/^waiting:\s*/, '') }));
+}
+
+/** The refusal text of failing gates: `gate: reason; gate: reason` (refusedGates). Pure. */
+export function describeRefusal(gates: readonly GateResult[]): string {
+  return refusedGates(gates)
+    .map((d) => `${d.path}: ${d.message}`)
     .join('; ');
 }

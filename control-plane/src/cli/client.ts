@@ -278,6 +278,15 @@ function parseErrorBody(status: number, statusText: string, text: string): ApiEr
       retriable,
     );
   }
+  // grpc-js's answer to an HTTP/1.1 request (Node's HTTP/2 server without allowHTTP1): hactl was
+  // pointed at the control plane's gRPC port, which agents use.
+  if (status === 403 && text.includes('Missing ALPN Protocol'))
+    return new ApiError(
+      status,
+      'wrong_port',
+      "this is the control plane's gRPC port (agents use it), not its REST API: point hactl at the " +
+        '--listen-http address (port 7080 unless the control plane was started with another)',
+    );
   // Not our error shape (a proxy in between, or a crash page): show the status and a bit of the body.
   const snippet = text.trim().slice(0, 200);
   const label = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;

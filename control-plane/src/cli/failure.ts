@@ -22,9 +22,7 @@ export function renderFailure(err: unknown, context?: string): { text: string; e
   const prefix = context ? `${context}: ` : '';
   if (err instanceof ConnectError) {
     return {
-      text:
-        renderError(prefix + err.message) +
-        'hint: is the control plane running there? Point hactl at it with --server URL or the HACTL_SERVER environment variable.\n',
+      text: renderError(prefix + err.message) + `hint: ${err.hint}\n`,
       exitCode: EXIT_FAILED,
     };
   }

@@ -61,6 +61,8 @@ describe('hactl member actions', () => {
     const refused = await cp.hactl('stop', 'zk-main/zk-1');
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('stop of zk-main/zk-1 refused: cluster-healthy');
+    // The gate and its reason once: the message says them, so the details are not repeated under it.
+    expect(refused.err.match(/cluster-healthy/g)).toHaveLength(1);
     const forced = await cp.hactl('stop', 'zk-main/zk-1', '--force', '--reason', 'disk swap');
     expect(forced.code, forced.err).toBe(0);
     expect(forced.out).toContain('zk-main/zk-1: stopped');

@@ -13,9 +13,11 @@ export async function renderRaw(data: unknown, format: 'json' | 'yaml'): Promise
 
 /**
  * The error block printed on stderr: "error: <message>" then one "  <path>: <message>" line per
- * detail. Text may come from the server, so control characters are escaped; a multi-line message
- * (a YAML snippet with its caret) keeps its lines but each continuation is indented, so no text can
- * pose as a line of its own.
+ * detail that the message does not already say word for word as "<path>: <message>" (a refused
+ * stop names its gates in the message for every client, and in the details for scripts). Text may
+ * come from the server, so control characters are escaped; a multi-line message (a YAML snippet
+ * with its caret) keeps its lines but each continuation is indented, so no text can pose as a
+ * line of its own.
  */
 export function renderError(message: string, details: readonly ErrorDetail[] = []): string {
   const safe = (s: string) =>
@@ -24,10 +26,11 @@ export function renderError(message: string, details: readonly ErrorDetail[] = [
       .map((line, i) => (i === 0 || line === '' ? escapeControl(line) : CONTINUATION + escapeControl(line)))
       .join('\n');
   const head = `error: ${safe(message)}\n`;
-  if (details.length === 0) return head;
+  const unsaid = details.filter((d) => !message.includes(`${d.path}: ${d.message}`));
+  if (unsaid.length === 0) return head;
   return (
     head +
-    formatDetails(details.map((d) => ({ path: escapeControl(d.path), message: safe(d.message) }))) +
+    formatDetails(unsaid.map((d) => ({ path: escapeControl(d.path), message: safe(d.message) }))) +
     '\n'
   );
 }

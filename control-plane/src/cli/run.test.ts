@@ -1,9 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionRefused, fakeIo } from './fake-io.js';
 import { nodeHttpClient } from './http.js';
 import { runCli } from './run.js';
+import { createCa, issueServerCert } from '../trust/x509.js';
 import { CLI_VERSION } from './version.js';
 
 const HOSTS_URL = 'http://127.0.0.1:7080/v1/hosts';
@@ -223,6 +229,84 @@ describe('errors', () => {
     expect(io.err().split('\n')[0]).toBe(
       `error: cannot reach the control plane at http://127.0.0.1:${port}: connection refused`,
     );
+  });
+});
+
+describe('a server that is not the REST API as hactl expects it, with the real HTTP client', () => {
+  /** A certificate for 127.0.0.1 from a CA of its own, as a control plane makes them. */
+  const tlsPair = async () => {
+    const ca = await createCa(Date.now(), 'test CA');
+    const server = await issueServerCert(ca, ['127.0.0.1'], Date.now());
+    return { ca, server };
+  };
+  /** Runs `fn` with `srv` listening on 127.0.0.1 (an ephemeral port), closed after. */
+  const listening = async (
+    srv: https.Server | http2.Http2SecureServer,
+    fn: (port: number) => Promise<void>,
+  ): Promise<void> => {
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    try {
+      await fn((srv.address() as AddressInfo).port);
+    } finally {
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    }
+  };
+
+  it("a certificate from the control plane's own CA, not given → the hint names --ca and HACTL_CA; with it, the call goes through", async () => {
+    const { ca, server } = await tlsPair();
+    const srv = https.createServer({ cert: server.certPem, key: server.keyPem }, (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"hosts":[]}');
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-ca-'));
+    try {
+      writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
+      await listening(srv, async (port) => {
+        const url = `https://127.0.0.1:${port}`;
+        const io = { ...fakeIo(), http: nodeHttpClient };
+        expect(await runCli(['get', 'hosts', '--server', url], io)).toBe(1);
+        expect(io.err()).toMatch(
+          new RegExp(
+            `^error: cannot reach the control plane at ${url}: .*certificate.*\\n` +
+              "hint: the control plane's certificate is signed by its own CA, which hactl was not given: " +
+              'pass it with --ca FILE or the HACTL_CA environment variable',
+          ),
+        );
+        const withCa = { ...fakeIo(), http: nodeHttpClient };
+        expect(
+          await runCli(['get', 'hosts', '--server', url, '--ca', path.join(dir, 'ca.pem')], withCa),
+        ).toBe(0);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the control plane's gRPC port (HTTP/2 only) → says so and names the REST address, exit 1", async () => {
+    const { ca, server } = await tlsPair();
+    const srv = http2.createSecureServer({ cert: server.certPem, key: server.keyPem });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-ca-'));
+    try {
+      writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
+      await listening(srv, async (port) => {
+        const io = { ...fakeIo(), http: nodeHttpClient };
+        const args = [
+          'get',
+          'hosts',
+          '--server',
+          `https://127.0.0.1:${port}`,
+          '--ca',
+          path.join(dir, 'ca.pem'),
+        ];
+        expect(await runCli(args, io)).toBe(1);
+        expect(io.err()).toBe(
+          "error: this is the control plane's gRPC port (agents use it), not its REST API: point hactl at " +
+            'the --listen-http address (port 7080 unless the control plane was started with another)\n',
+        );
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
