@@ -386,8 +386,12 @@ export class Agent {
     await this.journal
       .finish(result)
       .catch((err: unknown) => this.log.error({ err: String(err) }, 'cannot persist the command journal'));
+    // The report first, on the same stream: it carries the probe the restart's readiness check just
+    // took of the new process (serving), so when the result finishes the step and the next member
+    // asks for its lease, the control plane already counts this one serving. Reported 100 ms after
+    // the result instead, the next lease was refused ("2/3 members serving") and asked again.
+    this.reporter.sendStatus();
     this.sendResult(result);
-    this.reportSoon();
   }
 
   private hello(): AgentMessage {
