@@ -390,7 +390,7 @@ export class Agent {
     // took of the new process (serving), so when the result finishes the step and the next member
     // asks for its lease, the control plane already counts this one serving. Reported 100 ms after
     // the result instead, the next lease was refused ("2/3 members serving") and asked again.
-    this.reporter.sendStatus();
+    if (!this.stopped) this.reporter.sendStatus();
     this.sendResult(result);
   }
 

@@ -96,12 +96,21 @@ export async function holdLease<T>(d: LeaseHoldDeps, held: HeldLease, work: () =
         await d.leases.acquireLease(d.host, held.instanceId, held.reason),
         leaseId,
       );
-      if (step.do === 'lost' || step.do === 'abandoned') {
+      if (step.do === 'abandoned') {
+        // The control plane says no rollout asks for this restart any more: asking again every
+        // TTL/3 for the rest of the restart would only be told so again.
+        d.logger.warn(
+          { ...log, lease: leaseId, reason: step.warning },
+          'restart lease lost while its member is down; renewals stopped',
+        );
+        cancel();
+        return;
+      }
+      if (step.do === 'lost') {
         d.logger.warn(
           { ...log, lease: leaseId, reason: step.warning },
           'restart lease lost while its member is down',
         );
-        if (step.do === 'abandoned') cancel();
         return;
       }
       if (step.warning)

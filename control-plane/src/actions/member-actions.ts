@@ -125,7 +125,8 @@ export class MemberActions {
       restartGates: this.o.leases().gates(plan.id),
       plans,
     });
-    const refusal = describeRefusal(gates);
+    const refused = refusedGates(gates);
+    const refusal = describeRefusal(refused);
     if (refusal && !meta.force) {
       this.event(
         plan,
@@ -138,7 +139,7 @@ export class MemberActions {
       );
       throw new ConflictError(
         `stop of ${plan.id} refused: ${refusal}; to stop it anyway: hactl stop ${plan.id} --force --reason TEXT`,
-        refusedGates(gates),
+        refused,
       );
     }
     if (refusal) {

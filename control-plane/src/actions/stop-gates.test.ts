@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { GateResult, InstancePlan } from '@hactl/shared';
-import { checkStopGates, describeRefusal } from './stop-gates.js';
+import { checkStopGates, describeRefusal, refusedGates } from './stop-gates.js';
 
 const plan = (id: string, role: string, runState: 'running' | 'stopped' = 'running'): InstancePlan =>
   ({
@@ -79,13 +79,18 @@ describe('stop gates', () => {
     });
 
   it('a refusal names each failing gate without the "waiting:" prefix', () => {
-    expect(
-      describeRefusal([
-        ok('one-at-a-time'),
-        { gate: 'cluster-healthy', ok: false, reason: 'waiting: cluster is degraded: zk-3 not serving' },
-        { gate: 'sole-member', ok: false, reason: 'only one' },
-      ]),
-    ).toBe('cluster-healthy: cluster is degraded: zk-3 not serving; sole-member: only one');
-    expect(describeRefusal(healthy)).toBe('');
+    const refused = refusedGates([
+      ok('one-at-a-time'),
+      { gate: 'cluster-healthy', ok: false, reason: 'waiting: cluster is degraded: zk-3 not serving' },
+      { gate: 'sole-member', ok: false, reason: 'only one' },
+    ]);
+    expect(refused).toEqual([
+      { path: 'cluster-healthy', message: 'cluster is degraded: zk-3 not serving' },
+      { path: 'sole-member', message: 'only one' },
+    ]);
+    expect(describeRefusal(refused)).toBe(
+      'cluster-healthy: cluster is degraded: zk-3 not serving; sole-member: only one',
+    );
+    expect(describeRefusal(refusedGates(healthy))).toBe('');
   });
 });

@@ -57,9 +57,7 @@ export function refusedGates(gates: readonly GateResult[]): { path: string; mess
     .map((g) => ({ path: g.gate, message: g.reason.replace(/^waiting:\s*/, '') }));
 }
 
-/** The refusal text of failing gates: `gate: reason; gate: reason` (refusedGates). Pure. */
-export function describeRefusal(gates: readonly GateResult[]): string {
-  return refusedGates(gates)
-    .map((d) => `${d.path}: ${d.message}`)
-    .join('; ');
+/** The refusal text of the failing gates (refusedGates): `gate: reason; gate: reason`. Pure. */
+export function describeRefusal(refused: readonly { path: string; message: string }[]): string {
+  return refused.map((d) => `${d.path}: ${d.message}`).join('; ');
 }

@@ -1,5 +1,5 @@
 import type { ErrorDetail } from '@hactl/shared/errors';
-import { ApiError, ConnectError, UsageError } from './errors.js';
+import { ApiError, ConnectError, GRPC_PORT_CODE, UsageError, transportErrorCode } from './errors.js';
 import { isRecord } from './api-types.js';
 import type { CliIo } from './io.js';
 
@@ -56,8 +56,7 @@ export function resolveConnection(
 const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 function unreached(err: unknown): boolean {
-  const cause = err instanceof Error ? (err.cause ?? err) : err;
-  return isRecord(cause) && typeof cause.code === 'string' && UNREACHED.has(cause.code);
+  return UNREACHED.has(transportErrorCode(err) ?? '');
 }
 
 /**
@@ -150,14 +149,16 @@ export function createApiClient(
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
     const res = await firstReached(conn.servers, (server) =>
-      io.http({
-        method,
-        url: `${server}${path}`,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        timeoutMs: REQUEST_TIMEOUT_MS,
-        ...(conn.ca ? { caFile: conn.ca } : {}),
-      }),
+      io
+        .http({
+          method,
+          url: `${server}${path}`,
+          headers,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          timeoutMs: REQUEST_TIMEOUT_MS,
+          ...(conn.ca ? { caFile: conn.ca } : {}),
+        })
+        .then(grpcPortAnswer),
     );
     const text = res.body;
     if (res.status < 200 || res.status > 299) throw parseErrorBody(res.status, res.statusText, text);
@@ -230,15 +231,7 @@ export function describeFetchFailure(err: unknown): string {
     return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
   }
   const cause = err instanceof Error ? (err.cause ?? err) : undefined;
-  // Happy-eyeballs failures arrive as an AggregateError whose own code may be unset.
-  const code =
-    (isRecord(cause) && typeof cause.code === 'string' && cause.code) ||
-    (cause instanceof AggregateError &&
-      isRecord(cause.errors[0]) &&
-      typeof cause.errors[0].code === 'string' &&
-      cause.errors[0].code) ||
-    undefined;
-  switch (code) {
+  switch (transportErrorCode(err)) {
     case 'ECONNREFUSED':
       return 'connection refused';
     case 'ENOTFOUND':
@@ -249,10 +242,23 @@ export function describeFetchFailure(err: unknown): string {
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'connection timed out';
+    case 'HPE_INVALID_CONSTANT':
+      return 'its answer is not HTTP/1.1';
     default:
       if (cause instanceof Error && cause.message) return cause.message;
       return err instanceof Error ? err.message : String(err);
   }
+}
+
+/**
+ * `res`, unless it is Node's http2 core refusing an HTTP/1.1 request (403 "Missing ALPN
+ * Protocol"): hactl was pointed at the control plane's gRPC port over TLS. Thrown as a transport
+ * failure with GRPC_PORT_CODE, so the error names the server and connectHint says what to do.
+ */
+function grpcPortAnswer<T extends { status: number; body: string }>(res: T): T {
+  if (res.status === 403 && res.body.includes('Missing ALPN Protocol'))
+    throw Object.assign(new Error('it answers HTTP/2 only'), { code: GRPC_PORT_CODE });
+  return res;
 }
 
 function parseErrorBody(status: number, statusText: string, text: string): ApiError {
@@ -278,15 +284,6 @@ function parseErrorBody(status: number, statusText: string, text: string): ApiEr
       retriable,
     );
   }
-  // grpc-js's answer to an HTTP/1.1 request (Node's HTTP/2 server without allowHTTP1): hactl was
-  // pointed at the control plane's gRPC port, which agents use.
-  if (status === 403 && text.includes('Missing ALPN Protocol'))
-    return new ApiError(
-      status,
-      'wrong_port',
-      "this is the control plane's gRPC port (agents use it), not its REST API: point hactl at the " +
-        '--listen-http address (port 7080 unless the control plane was started with another)',
-    );
   // Not our error shape (a proxy in between, or a crash page): show the status and a bit of the body.
   const snippet = text.trim().slice(0, 200);
   const label = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;

@@ -1,4 +1,5 @@
 import { HactlError, isErrorCode, type ErrorDetail } from '@hactl/shared/errors';
+import { isRecord } from './api-types.js';
 
 /** Thrown when the command line itself is wrong (bad flag value, bad --server URL); exit code 2. */
 export class UsageError extends HactlError {
@@ -36,8 +37,6 @@ export class ApiError extends HactlError {
 /** Thrown when the control plane cannot be reached at all (refused, unknown host, timeout). */
 export class ConnectError extends HactlError {
   readonly server: string;
-  /** What to try, from the failure's cause (connectHint). */
-  readonly hint: string;
 
   constructor(server: string, reason: string, cause?: unknown) {
     super('unavailable', `cannot reach the control plane at ${server}: ${reason}`, {
@@ -45,13 +44,13 @@ export class ConnectError extends HactlError {
       cause,
     });
     this.server = server;
-    this.hint = connectHint(cause);
   }
 }
 
 /**
- * Node's TLS error codes for a server certificate hactl does not trust (openssl's verify errors,
- * nodejs.org/api/tls.html "X509 certificate error codes"): the CA was not given.
+ * Node's TLS error codes for a server certificate that no CA hactl trusts has signed (openssl's
+ * verify errors, nodejs.org/api/tls.html "X509 certificate error codes"): the control plane's CA
+ * was not given, or another one was.
  */
 const UNTRUSTED_CERT = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -60,29 +59,48 @@ const UNTRUSTED_CERT = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
 ]);
 
 /**
- * What a user should try after a connection failure `cause` (a fetch error, its `cause` holding
- * Node's error code): a certificate not trusted asks for the control plane's CA, a certificate for
- * another name for the address it was issued for, anything else for the server's address. Pure.
+ * The code of a request answered by an HTTP/2-only server (client.ts `grpcPortAnswer`): with TLS,
+ * Node's http2 core answers an HTTP/1.1 request 403 "Missing ALPN Protocol"; in plaintext the
+ * answer does not parse as HTTP/1.1 at all (llhttp's HPE_INVALID_CONSTANT).
+ */
+export const GRPC_PORT_CODE = 'HACTL_GRPC_PORT';
+
+/**
+ * The errno or TLS code of a transport failure: node:http puts it on the error itself, fetch
+ * (undici) wraps it as "fetch failed" with the reason in `cause`, and happy-eyeballs failures
+ * arrive as an AggregateError whose own code may be unset (its first error's). Pure.
+ */
+export function transportErrorCode(err: unknown): string | undefined {
+  const cause = err instanceof Error ? (err.cause ?? err) : err;
+  if (isRecord(cause) && typeof cause.code === 'string') return cause.code;
+  const first = cause instanceof AggregateError ? (cause.errors[0] as unknown) : undefined;
+  return isRecord(first) && typeof first.code === 'string' ? first.code : undefined;
+}
+
+/**
+ * What a user should try after a connection failure `cause` (transportErrorCode): a certificate
+ * not trusted asks for the control plane's CA, a certificate for another name for one of its
+ * names, the gRPC port for the REST one, anything else for the server's address. Pure.
  */
 export function connectHint(cause: unknown): string {
-  const inner = cause instanceof Error ? (cause.cause ?? cause) : cause;
-  const code =
-    typeof inner === 'object' && inner !== null && typeof (inner as { code?: unknown }).code === 'string'
-      ? (inner as { code: string }).code
-      : '';
+  const code = transportErrorCode(cause) ?? '';
   if (UNTRUSTED_CERT.has(code))
     return (
-      "the control plane's certificate is signed by its own CA, which hactl was not given: pass it " +
-      "with --ca FILE or the HACTL_CA environment variable (ca.pem in the control plane's data dir)"
+      "the control plane's certificate is not signed by a CA hactl trusts: pass the control plane's " +
+      'CA (ca.pem in its data dir) with --ca FILE or the HACTL_CA environment variable'
     );
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return (
       "the control plane's certificate does not name the host in this URL: use one of its names " +
       "(its listen addresses, the machine's own names and any --tls-name it was started with)"
+    );
+  if (code === GRPC_PORT_CODE || code === 'HPE_INVALID_CONSTANT')
+    return (
+      "this looks like the control plane's gRPC port (agents use it), not its REST API: point hactl " +
+      'at the --listen-http address (port 7080 unless the control plane was started with another)'
     );
   return 'is the control plane running there? Point hactl at it with --server URL or the HACTL_SERVER environment variable.';
 }

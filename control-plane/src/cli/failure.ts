@@ -1,5 +1,5 @@
 import { HactlError } from '@hactl/shared/errors';
-import { ApiError, ConnectError, InputError, UsageError } from './errors.js';
+import { ApiError, ConnectError, InputError, UsageError, connectHint } from './errors.js';
 import { renderError } from './output.js';
 
 /**
@@ -22,7 +22,7 @@ export function renderFailure(err: unknown, context?: string): { text: string; e
   const prefix = context ? `${context}: ` : '';
   if (err instanceof ConnectError) {
     return {
-      text: renderError(prefix + err.message) + `hint: ${err.hint}\n`,
+      text: renderError(prefix + err.message) + `hint: ${connectHint(err.cause)}\n`,
       exitCode: EXIT_FAILED,
     };
   }

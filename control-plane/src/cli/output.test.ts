@@ -16,5 +16,9 @@ describe('renderError', () => {
       'error: invalid spec\n  members[0].id: must be 1-255\n',
     );
     expect(renderError('all said: a: b', [{ path: 'a', message: 'b' }])).toBe('error: all said: a: b\n');
+    // A detail without a path is always listed: "…: b" in the message is not "it".
+    expect(renderError('all said: b', [{ path: '', message: 'b' }])).toBe(
+      'error: all said: b\n  (root): b\n',
+    );
   });
 });

@@ -26,7 +26,7 @@ export function renderError(message: string, details: readonly ErrorDetail[] = [
       .map((line, i) => (i === 0 || line === '' ? escapeControl(line) : CONTINUATION + escapeControl(line)))
       .join('\n');
   const head = `error: ${safe(message)}\n`;
-  const unsaid = details.filter((d) => !message.includes(`${d.path}: ${d.message}`));
+  const unsaid = details.filter((d) => d.path === '' || !message.includes(`${d.path}: ${d.message}`));
   if (unsaid.length === 0) return head;
   return (
     head +

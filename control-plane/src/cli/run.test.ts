@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http2 from 'node:http2';
+import * as grpc from '@grpc/grpc-js';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
+import net, { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { connectionRefused, fakeIo } from './fake-io.js';
 import { nodeHttpClient } from './http.js';
 import { runCli } from './run.js';
 import { createCa, issueServerCert } from '../trust/x509.js';
+import { listenGrpc } from '../server.js';
 import { CLI_VERSION } from './version.js';
 
 const HOSTS_URL = 'http://127.0.0.1:7080/v1/hosts';
@@ -240,10 +240,7 @@ describe('a server that is not the REST API as hactl expects it, with the real H
     return { ca, server };
   };
   /** Runs `fn` with `srv` listening on 127.0.0.1 (an ephemeral port), closed after. */
-  const listening = async (
-    srv: https.Server | http2.Http2SecureServer,
-    fn: (port: number) => Promise<void>,
-  ): Promise<void> => {
+  const listening = async (srv: https.Server, fn: (port: number) => Promise<void>): Promise<void> => {
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     try {
       await fn((srv.address() as AddressInfo).port);
@@ -268,8 +265,8 @@ describe('a server that is not the REST API as hactl expects it, with the real H
         expect(io.err()).toMatch(
           new RegExp(
             `^error: cannot reach the control plane at ${url}: .*certificate.*\\n` +
-              "hint: the control plane's certificate is signed by its own CA, which hactl was not given: " +
-              'pass it with --ca FILE or the HACTL_CA environment variable',
+              "hint: the control plane's certificate is not signed by a CA hactl trusts: pass the " +
+              "control plane's CA \\(ca.pem in its data dir\\) with --ca FILE or the HACTL_CA environment variable",
           ),
         );
         const withCa = { ...fakeIo(), http: nodeHttpClient };
@@ -282,32 +279,44 @@ describe('a server that is not the REST API as hactl expects it, with the real H
     }
   });
 
-  it("the control plane's gRPC port (HTTP/2 only) → says so and names the REST address, exit 1", async () => {
-    const { ca, server } = await tlsPair();
-    const srv = http2.createSecureServer({ cert: server.certPem, key: server.keyPem });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-ca-'));
-    try {
-      writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
-      await listening(srv, async (port) => {
+  it.each([
+    ['over TLS (Node answers 403 Missing ALPN Protocol)', true],
+    ['in plaintext, as under --insecure (the answer is not HTTP/1.1)', false],
+  ])(
+    "the control plane's own gRPC listener %s → the hint names the REST address, exit 1",
+    async (_name, tlsOn) => {
+      const { ca, server } = await tlsPair();
+      const grpcServer = new grpc.Server();
+      const { listener, port } = await listenGrpc(
+        grpcServer,
+        { host: '127.0.0.1', port: 0 },
+        16,
+        tlsOn ? { cert: server.certPem, key: server.keyPem } : undefined,
+      );
+      // Node's http2 core keeps a connection that spoke no HTTP/2 for 10 s (unknownProtocolTimeout),
+      // and the listener's close waits for it: ended here instead.
+      const sockets = new Set<net.Socket>();
+      listener.on('connection', (socket: net.Socket) => sockets.add(socket));
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'hactl-cli-ca-'));
+      try {
+        writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
+        const url = `${tlsOn ? 'https' : 'http'}://127.0.0.1:${port}`;
         const io = { ...fakeIo(), http: nodeHttpClient };
-        const args = [
-          'get',
-          'hosts',
-          '--server',
-          `https://127.0.0.1:${port}`,
-          '--ca',
-          path.join(dir, 'ca.pem'),
-        ];
-        expect(await runCli(args, io)).toBe(1);
+        expect(await runCli(['get', 'hosts', '--server', url, '--ca', path.join(dir, 'ca.pem')], io)).toBe(1);
         expect(io.err()).toBe(
-          "error: this is the control plane's gRPC port (agents use it), not its REST API: point hactl at " +
-            'the --listen-http address (port 7080 unless the control plane was started with another)\n',
+          `error: cannot reach the control plane at ${url}: ` +
+            `${tlsOn ? 'it answers HTTP/2 only' : 'its answer is not HTTP/1.1'}\n` +
+            "hint: this looks like the control plane's gRPC port (agents use it), not its REST API: point " +
+            'hactl at the --listen-http address (port 7080 unless the control plane was started with another)\n',
         );
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      } finally {
+        grpcServer.forceShutdown();
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => listener.close(() => resolve()));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('usage, help and version', () => {

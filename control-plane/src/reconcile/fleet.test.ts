@@ -344,6 +344,10 @@ describe('start ordering across clusters', () => {
     );
     const reads = vi.spyOn(store, 'listClusters');
     try {
+      // kafka's broker: nothing waits on kafka, and that is still known after the hello.
+      const broker = reportedInstance('kafka/kafka-1', { pid: 21, probeAt: clock, probe: { ok: true } });
+      fleet.recordStatus('h1', { appliedGeneration: planned, applyError: '', instances: [broker] });
+      expect(told).not.toHaveBeenCalled();
       const probe = { ok: true, serving: true, mode: 'leader', syncedFollowers: 2 };
       const zk1 = reportedInstance('zk/zk-1', { pid: 11, probeAt: clock, probe });
       fleet.recordStatus('h1', { appliedGeneration: planned, applyError: '', instances: [zk1] });
@@ -355,13 +359,18 @@ describe('start ordering across clusters', () => {
   });
 
   it('releaseHeld re-plans only when a hold is released', () => {
+    const replans = vi.spyOn(store, 'setHostDesired');
     reportZk(1); // degraded: still held
     expect(fleet.releaseHeld()).toBe(0);
+    expect(replans).not.toHaveBeenCalled();
     expect(kafkaRunState()).toEqual(['stopped', 'stopped', 'stopped']);
     reportZk(2);
     expect(fleet.releaseHeld()).toBe(3);
+    expect(replans).toHaveBeenCalledTimes(1);
     expect(kafkaRunState()).toEqual(['running', 'running', 'running']);
     expect(fleet.releaseHeld()).toBe(0);
+    expect(replans).toHaveBeenCalledTimes(1);
+    replans.mockRestore();
   });
 
   it('after a transaction rolled back, what is awaited is unknown until the next snapshot: any changed report tells', () => {

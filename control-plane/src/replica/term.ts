@@ -71,6 +71,8 @@ export class LeaderTerm {
   private readonly events: EventHub;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: Logger;
+  /** The control plane's clock (ms since the epoch), as the core reads it. */
+  private readonly now: () => number;
   /** Set by `stop`: a liveness slice still queued then writes nothing. */
   private stopped = false;
   /** The hold pass a held cluster's dependency asked for (releaseSoon), while it waits. */
@@ -81,6 +83,7 @@ export class LeaderTerm {
   constructor(o: LeaderTermOptions) {
     const { cfg, logger } = o;
     this.logger = logger;
+    this.now = o.now;
     this.core = createCore({
       store: o.store,
       logger,
@@ -186,10 +189,10 @@ export class LeaderTerm {
     const pass = () => {
       this.holdCheck = undefined;
       if (this.stopped || !mayAct()) return;
-      this.lastHoldCheck = Date.now();
+      this.lastHoldCheck = this.now();
       this.logged('hold release failed', () => this.core.fleet.releaseHeld());
     };
-    const wait = Math.max(HOLD_CHECK_DELAY_MS, this.lastHoldCheck + HOLD_CHECK_GAP_MS - Date.now());
+    const wait = Math.max(HOLD_CHECK_DELAY_MS, this.lastHoldCheck + HOLD_CHECK_GAP_MS - this.now());
     this.holdCheck = setTimeout(() => this.core.fleet.afterPush(pass, pass), wait);
     this.holdCheck.unref();
   }

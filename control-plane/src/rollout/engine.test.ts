@@ -706,9 +706,13 @@ describe('rollout engine', () => {
     engine.tick();
     expect(engine.view(r.id).state).toBe('paused');
     // While paused the waiting agent is told to give up.
-    expect(leases.acquire('h1', 'zk/zk-1', `command ${first}`).reason).toMatch(
-      /^abandon: no running rollout/,
-    );
+    const word = leases.acquire('h1', 'zk/zk-1', `command ${first}`).reason;
+    expect(word).toMatch(/^abandon: no running rollout/);
+    // It says so in its result, which changes neither the step nor why the rollout paused.
+    const paused = engine.view(r.id);
+    engine.onCommandResult('h1', { id: first, ok: false, output: '', error: word });
+    expect(engine.view(r.id)).toMatchObject({ state: 'paused', reason: paused.reason });
+    expect(engine.view(r.id).steps[0]).toMatchObject({ state: 'requested', note: paused.steps[0]!.note });
 
     const resumed = engine.resume(r.id);
     const second = nextCommandId(r.id, 0, first);

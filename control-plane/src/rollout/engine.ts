@@ -243,10 +243,7 @@ export class RolloutEngine {
   private storeState(r: RolloutRow, state: string, reason: string): void {
     const now = this.o.now();
     this.o.store.transaction(() => {
-      // Bumped with the write, not before it: a status reader made between the two would carry
-      // the new version over the old state.
-      this.version++;
-      this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
+      this.writeRollout(r, state, reason, now);
       this.o.store.appendEvent({
         at: now,
         type: `rollout.${state}`,
@@ -256,6 +253,14 @@ export class RolloutEngine {
         data_json: '{}',
       });
     });
+  }
+
+  /** Writes the rollout's state and reason, inside the caller's transaction. */
+  private writeRollout(r: RolloutRow, state: string, reason: string, now: number): void {
+    // Bumped with the write, not before it: a status reader made between the two would carry
+    // the new version over the old state.
+    this.version++;
+    this.o.store.updateRollout(r.id, { state, reason, updated_at: now });
   }
 
   /**
@@ -574,9 +579,7 @@ export class RolloutEngine {
     const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note };
     this.o.store.transaction(() => {
       this.storeStep(r, row, late?.message ?? `${step.instance_id} ${note}`, now);
-      if (!late) return;
-      this.version++;
-      this.o.store.updateRollout(r.id, { state: 'paused', reason: late.pauseReason, updated_at: now });
+      if (late) this.writeRollout(r, 'paused', late.pauseReason, now);
     });
     this.afterStepDone(r, step, { timed: true });
   }

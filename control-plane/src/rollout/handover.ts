@@ -86,17 +86,20 @@ export function checkHandover(step: StepInput, facts: HandoverFacts): HandoverOu
 }
 
 /**
- * A handover already done whose member leads again (a probe after the step finished says so): the
- * kept members cannot follow it once they run the list without it, so the procedure hands over
- * again before any other step of the phase. Undefined when no such step exists. Pure.
+ * A handover of phase `phase` already done whose member leads again (a probe after the step
+ * finished says so): the kept members cannot follow it once they run the list without it, so the
+ * procedure hands over again before any other step of the phase. Undefined when no such step
+ * exists (always in a restart rollout, which has no handover). Pure.
  */
-export function leadingAgain<S extends Pick<StepInput, 'instance' | 'state' | 'op' | 'finishedAt'>>(
-  phaseSteps: readonly S[],
+export function leadingAgain<S extends Pick<StepInput, 'instance' | 'state' | 'op' | 'finishedAt' | 'phase'>>(
+  steps: readonly S[],
+  phase: number,
   facts: Pick<HandoverFacts, 'members' | 'observations'>,
 ): S | undefined {
-  return phaseSteps.find(
+  return steps.find(
     (s) =>
       s.op === 'handover' &&
+      (s.phase ?? 0) === phase &&
       s.state === 'done' &&
       facts.members.get(s.instance)?.leading === true &&
       (facts.observations.get(s.instance)?.probeAt ?? 0) > s.finishedAt,
@@ -116,9 +119,5 @@ export function handoverFirst<
   S extends Pick<StepInput, 'instance' | 'state' | 'op' | 'finishedAt' | 'phase'>,
 >(step: S, steps: readonly S[], facts: Pick<HandoverFacts, 'members' | 'observations'>): S | undefined {
   if ((step.op ?? 'restart') !== 'restart') return undefined;
-  const phase = step.phase ?? 0;
-  return leadingAgain(
-    steps.filter((s) => (s.phase ?? 0) === phase),
-    facts,
-  );
+  return leadingAgain(steps, step.phase ?? 0, facts);
 }

@@ -25,6 +25,12 @@ const LATE =
 const LATE_REASON =
   'step 0 (zk/zk-1) failed, then its agent reported the restart done after all; ' +
   'hactl rollout resume r1 goes on with the next member';
+/** The agent gave its wait for the lease up on the control plane's word (step.ts checkLeaseRequest). */
+const abandonedWait: CommandOutcome = {
+  ok: false,
+  output: '',
+  error: 'abandon: no running rollout asks to restart zk/zk-1',
+};
 const ok: CommandOutcome = { ok: true, output: 'restarted in 410 s', error: '' };
 /** What a step answered with `notReady` becomes, in time or after it was done on its new pid. */
 const failedNotReady: ResultDecision = {
@@ -72,11 +78,14 @@ describe('an agent result for a step (planCommandResult)', () => {
       'done (its member restarted on its own while its agent waited for the lease), then that wait abandoned → ignored',
       running,
       { state: 'done', note: 'restarted (pid 101 → 201) and serves: done on resume, not restarted again' },
-      {
-        ok: false,
-        output: '',
-        error: 'abandon: no running rollout asks to restart zk/zk-1',
-      },
+      abandonedWait,
+      { do: 'ignore' },
+    ],
+    [
+      'requested, its rollout paused, then the agent gives its wait for the lease up on that word → ignored (a resume finishes or asks it)',
+      paused,
+      { state: 'requested', note: '' },
+      abandonedWait,
       { do: 'ignore' },
     ],
     [

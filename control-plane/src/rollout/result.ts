@@ -55,8 +55,8 @@ export function isAgentFailure(note: string): boolean {
  *   the gate timeout.
  * - A step already done on its observed new pid: a success keeps the agent's account (its timing)
  *   as the note; a failure (the member never became ready) fails it as in time, so the rollout
- *   pauses on the agent's reason instead of waiting out the next step's gates, unless it is an
- *   abandoned wait for the lease (nothing restarted).
+ *   pauses on the agent's reason instead of waiting out the next step's gates.
+ * - An abandoned wait for the lease (`abandon:`) changes no step: nothing restarted.
  * - A restart failed by `fail-step` (step.ts: its member restarted and had not served by the gate
  *   timeout, and its lease was gone), then answered with success: the agent's restart of that
  *   command did finish (its readiness wait and after-restart procedure passed), just late. The
@@ -90,11 +90,13 @@ export function planCommandResult(
         `hactl rollout resume ${rollout.id} goes on with the next member`,
     };
   // An attempt the agent gave up on the control plane's word (`abandon:`, step.ts
-  // checkLeaseRequest) restarted nothing, so it says nothing of a step done meanwhile: a member
-  // that restarted on its own (a crash) while its agent waited for the lease, finished by its new
-  // pid or on resume, is not failed by the abandonment of that wait.
-  const abandoned = !result.ok && isAbandon(result.error);
-  const failedLate = step.state === 'done' && !result.ok && !abandoned && rollout.state !== 'completed';
+  // checkLeaseRequest: no running rollout asks for it) restarted nothing, so it says nothing of
+  // the step: a step done meanwhile (its member restarted on its own, a crash, while its agent
+  // waited for the lease) stays done, and a requested one stays requested, for a resume to finish
+  // (its member serving on a new pid) or ask again, as it would had the result not come. Failed
+  // with the agent's name on it, a resume would always have asked it again (planResume).
+  if (!result.ok && isAbandon(result.error)) return { do: 'ignore' };
+  const failedLate = step.state === 'done' && !result.ok && rollout.state !== 'completed';
   if (step.state !== 'requested' && !failedLate) return { do: 'ignore' };
   // A handover is done once another member leads (handover.ts), which the agent cannot see: its
   // account is kept for the step's note and the next pass decides.

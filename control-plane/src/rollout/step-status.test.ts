@@ -143,6 +143,13 @@ describe('rollout step status', () => {
         "handover (step 0), and a member on this phase's member list cannot follow it: it rejoins once another member leads",
     ],
     [
+      'membership: paused, and it serves after all → no word of the member that led again (another leads now)',
+      { ...probedAt(1500, true), strandedBy: { idx: 0, instance: 'zk/zk-5' } },
+      'finishing',
+      "restarted (pid 101 → 201) and serves; the rollout is paused: its agent's result finishes the step, " +
+        'and so does a resume if by then it serves on its new process and config (else the resume asks for it again)',
+    ],
+    [
       'lease released, new pid not serving, past the gate timeout → the step fails at the next pass',
       { ...probedAt(1500, false), clock: { ...clock, now: 61_001 } },
       'finishing',

@@ -320,10 +320,7 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
       reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
     };
   const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
-  const again = leadingAgain(
-    steps.filter((s) => (s.phase ?? 0) === phase),
-    input,
-  );
+  const again = leadingAgain(steps, phase, input);
   if (again)
     return {
       type: 'requeue-step',
@@ -596,14 +593,15 @@ export interface ResumedStep {
   send: boolean;
 }
 
-/** What a resume knows of the members besides the steps: the same reads as a pass. */
-export interface ResumeInput {
-  /** The agents' last reports, by instance id (with `restartPending`). */
-  observations: Pick<ReadonlyMap<string, ObservedProcess>, 'get'>;
-  /** Member statuses by instance id (who leads: a handover's end). */
-  members: ReadonlyMap<string, MemberStatus>;
-  /** Instances of the cluster holding a restart lease now. */
-  leaseHolders: readonly string[];
+/**
+ * What a resume knows of the members besides the steps: the same reads as a pass (the agents'
+ * last reports with `restartPending`, who leads, the lease holders, the time), and whether the
+ * member runs the rollout's config.
+ */
+export interface ResumeInput extends Pick<
+  RolloutStepInput,
+  'observations' | 'members' | 'leaseHolders' | 'now'
+> {
   /**
    * Whether the rollout carries a config change (action `apply`, a rollback's rollout): then a
    * member done on resume must also run the config rendered for it: its host has applied the
@@ -617,7 +615,6 @@ export interface ResumeInput {
    * one (an upgrade's package still downloading, files that failed to write).
    */
   hostApplied: (instance: string) => boolean;
-  now: number;
 }
 
 /**

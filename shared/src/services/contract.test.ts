@@ -89,6 +89,14 @@ describe('service kind contract', () => {
       }
     });
 
+    it('a znode root lies on a ZooKeeper cluster the kind names among its dependencies (the clash check reads only those)', () => {
+      const { spec } = planned();
+      const root = kind.znodeRoot?.(spec);
+      // The minimal specs of the kinds with a root all keep one (Kafka's is in ZooKeeper mode).
+      if (root) expect(kind.dependencies?.(spec) ?? []).toContain(root.zookeeper);
+      else expect(kind.znodeRoot).toBeUndefined();
+    });
+
     it('health: one member per plan, matched by instance id, with typed leading and restartRank', () => {
       const { spec, plans } = planned();
       const status = kind.checkHealth({

@@ -139,9 +139,10 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * chroot; Storm: `storm.zookeeper.root`); undefined when it keeps none there. Two clusters under
    * one root of one ensemble would be one cluster to the service (two Kafka clusters under one
    * chroot share `/controller` and `/brokers/ids`; two Storm clusters share the nimbus leader
-   * latch), so validateClusterSpec refuses the second, whatever the kinds. A kind that has it names
-   * its ZooKeeper cluster in its spec's `zookeeper` field, which the check compares before asking
-   * for a root. Called on stored specs too (validated, with their defaults, when stored). Pure.
+   * latch), so validateClusterSpec refuses the second, whatever the kinds. The root's ZooKeeper
+   * cluster must be among `dependencies`: the check compares only the clusters that depend on
+   * that ZooKeeper cluster (the snapshot's `dependents` index; contract.test.ts holds every kind to
+   * it). Called on stored specs too. Pure.
    */
   znodeRoot?(spec: S): ZnodeRoot | undefined;
   /** Facts to create once, when the cluster is first accepted (e.g. a KRaft cluster id). `randomId` is injected. */
