@@ -18,7 +18,7 @@ import { parseWireDesired, type DesiredState } from './sync/desired.js';
 import { readAppliedState, writeAppliedState } from './sync/state-file.js';
 import { checkTrust, readRememberedControlPlane, writeRememberedControlPlane } from './sync/trust.js';
 import { agentServiceKind } from './services/registry.js';
-import { logFileOf, QUERY_ACTIONS, runQuery } from './sync/queries.js';
+import { logFileOf, PROBE_ACTION, QUERY_ACTIONS, runQuery } from './sync/queries.js';
 import { ExecService } from './exec/service.js';
 import type { SupervisorOptions } from './supervisor/index.js';
 import { ApplyRetry, isRetriable, type ApplyFailure } from './sync/apply-retry.js';
@@ -364,6 +364,13 @@ export class Agent {
    * restarts, waits until the service is ready again, then releases the lease.
    */
   private async handleCommand(cmd: Command__Output): Promise<void> {
+    if (cmd.action === PROBE_ACTION) {
+      const r = await this.reporter.probeNow(cmd.instanceId).then(
+        (at) => ({ id: cmd.id, ok: true, output: JSON.stringify({ probedAtMs: at }), error: '' }),
+        (err: unknown) => ({ id: cmd.id, ok: false, output: '', error: describe(err) }),
+      );
+      return this.sendResult(r);
+    }
     if (QUERY_ACTIONS.has(cmd.action)) {
       // Read-only questions (dry-run checks, log tails): answered every time, never journaled.
       const r = await runQuery(this.manager, cmd).then(

@@ -1,6 +1,7 @@
 import type { Logger } from '@hactl/shared';
 import { Fleet } from './reconcile/fleet.js';
 import { LeaseManager } from './leases/leases.js';
+import { fleetPeers, PeerViews } from './leases/peer-views.js';
 import { RolloutEngine } from './rollout/engine.js';
 import { Changes } from './changes/changes.js';
 import { MembershipGates } from './membership/gates.js';
@@ -93,6 +94,14 @@ export function createCore(o: CoreOptions): Core {
     authorize: (instanceId, reason) => rollouts.authorizeLease(instanceId, reason),
     newId: o.newId,
     gateStatus: (cluster) => membership.gateStatus(cluster),
+    peerViews: new PeerViews({
+      members: (cluster) => fleetPeers(fleet, cluster),
+      // The agent's `probe` query (agent sync/queries.ts PROBE_ACTION): its report comes first.
+      probe: (hostId, instanceId, timeoutMs) =>
+        fleet.queryAgent(hostId, { instanceId, action: 'probe', args: [] }, timeoutMs),
+      now: o.now,
+      logger: o.logger,
+    }),
     onDecision: (cluster, d, renewed) => metrics.onLeaseDecision(cluster, d, renewed),
   });
   fleet.onCommandResult = (host, result) => rollouts.onCommandResult(host, result);

@@ -19,6 +19,14 @@ import { describeProcess, readRenderedFiles } from './files-query.js';
  */
 export const QUERY_ACTIONS = new Set(['check-distribution', 'logs', 'files', 'status']);
 
+/**
+ * `probe` on an instance: probe it now and send a status report carrying that probe before the
+ * answer (on the same stream, so the control plane has the report when the answer arrives). Read
+ * only like the queries above, but answered by the reporter (sync/reporter.ts `probeNow`), which
+ * owns the probes and the stream's reports. The answer is `{"probedAtMs": N}` (agent clock).
+ */
+export const PROBE_ACTION = 'probe';
+
 /** Largest answer: the control plane keeps command output up to 64 KiB. */
 const MAX_OUTPUT = 60 * 1024;
 

@@ -200,21 +200,27 @@ describe('report loop (fake timers)', () => {
   function setup(st = status()) {
     const sent: StatusReport[] = [];
     const probed: string[] = [];
+    /** Probes and reports in the order they happened. */
+    const log: string[] = [];
     const m = instance(st);
     const reporter = new Reporter({
       instances: { instances: new Map([['zk/zk-1', m]]) },
       probe: (id) => {
         probed.push(id);
+        log.push(`probe ${id}`);
         m.lastProbe = { at: 1, result: { ok: true }, pid: 42 };
         return Promise.resolve({ ok: true });
       },
       applied: () => ({ generation: 2, error: '' }),
       waiting: new Map(),
-      send: (r) => sent.push(r),
+      send: (r) => {
+        sent.push(r);
+        log.push('report');
+      },
       now: () => 0,
       intervalMs: 1000,
     });
-    return { reporter, sent, probed, m };
+    return { reporter, sent, probed, log, m };
   }
 
   it('every interval → probe each running instance, then send one report', async () => {
@@ -248,6 +254,33 @@ describe('report loop (fake timers)', () => {
     expect(s.sent).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(s.sent).toHaveLength(1);
+  });
+
+  it('probeNow (the control plane asks for a fresh view) → that instance probed, then a report carrying the probe', async () => {
+    const s = setup();
+    await expect(s.reporter.probeNow('zk/zk-1')).resolves.toBe(1);
+    expect(s.log).toEqual(['probe zk/zk-1', 'report']);
+    expect(s.sent[0]!.instances?.[0]).toMatchObject({
+      id: 'zk/zk-1',
+      probeAtMs: 1,
+      probeJson: '{"ok":true}',
+    });
+  });
+
+  it('probeNow on an instance this host does not run, or one not running → refused, nothing probed or sent', async () => {
+    await expect(setup().reporter.probeNow('zk/zk-9')).rejects.toThrow('this host does not run zk/zk-9');
+    const s = setup(status({ state: 'crashed', pid: undefined }));
+    await expect(s.reporter.probeNow('zk/zk-1')).rejects.toThrow('zk/zk-1 is crashed: nothing to probe');
+    expect(s.probed).toEqual([]);
+    expect(s.sent).toEqual([]);
+  });
+
+  it('probeNow once the reporter has stopped → probed, no report sent', async () => {
+    const s = setup();
+    s.reporter.stop();
+    await s.reporter.probeNow('zk/zk-1');
+    expect(s.probed).toEqual(['zk/zk-1']);
+    expect(s.sent).toEqual([]);
   });
 
   it('the control plane asks for another interval → the loop runs at the new one', async () => {

@@ -176,6 +176,23 @@ export class Reporter {
     if (this.pendingReport) clearTimeout(this.pendingReport);
   }
 
+  /**
+   * Probes one running instance now and sends a full report carrying that probe: the control
+   * plane's `probe` query (PROBE_ACTION), asked when it judges a cluster's health from this
+   * member's view of its peers and that view predates a peer's return (control-plane
+   * leases/peer-views.ts). Resolves with when the probe was taken (ms, agent clock).
+   * @throws Error when this host does not run the instance or its process is not running.
+   */
+  async probeNow(instanceId: string): Promise<number> {
+    const m = this.deps.instances.instances.get(instanceId);
+    if (!m) throw new Error(`this host does not run ${instanceId}`);
+    const st = m.supervisor.status();
+    if (st.state !== 'running') throw new Error(`${instanceId} is ${st.state}: nothing to probe`);
+    await this.deps.probe(instanceId);
+    if (!this.stopped) this.sendStatus();
+    return m.lastProbe?.at ?? this.deps.now();
+  }
+
   /** Probes every running instance at once; a round still running when the next is due is not doubled. */
   async probeAll(): Promise<void> {
     if (this.probing) return;

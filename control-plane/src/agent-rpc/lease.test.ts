@@ -95,4 +95,102 @@ describe('gRPC AcquireLease on localhost:0', () => {
     a.stream.end();
     a.client.close();
   });
+
+  it('zookeeper: refused on a leader report older than the request → every member asked to probe; their reports arrive before the answers, and the lease is granted', async () => {
+    const hosts = ['r1', 'r2', 'r3'];
+    const agents = hosts.map((h, i) => {
+      const a = connectAgent(cp.grpcPort);
+      a.stream.write(hello(h, `127.0.0.6${i + 1}`));
+      return a;
+    });
+    await until(() => (agents.every((a) => a.received.length >= 2) ? true : undefined));
+    cp.fleet.applyCluster(
+      'ens',
+      {
+        kind: 'zookeeper',
+        distribution: { home: '/zk' },
+        members: hosts.map((host, i) => ({ host, id: i + 1 })),
+      },
+      { author: 't', message: '' },
+    );
+    const generations = await Promise.all(
+      agents.map(async (a, i) => {
+        const m = await until(() =>
+          a.received.find(
+            (m) => m.body === 'desired' && m.desired!.instances.some((x) => x.id === `ens/zk-${i + 1}`),
+          ),
+        );
+        return m.desired!.generation;
+      }),
+    );
+    /** Member i's report: zk-2 leads with `synced` followers in sync, the others follow. */
+    const report = (i: number, synced: number) => {
+      const probe =
+        i === 1
+          ? { ok: true, serving: true, mode: 'leader', syncedFollowers: synced }
+          : { ok: true, serving: true, mode: 'follower' };
+      agents[i]!.stream.write({
+        status: {
+          appliedGeneration: generations[i]!,
+          applyError: '',
+          sentAtMs: now,
+          instances: [
+            {
+              id: `ens/zk-${i + 1}`,
+              cluster: 'ens',
+              kind: 'zookeeper',
+              process: 'running',
+              pid: 40 + i,
+              probeAtMs: now,
+              probeJson: JSON.stringify(probe),
+            },
+          ],
+        },
+      });
+    };
+    [0, 1, 2].forEach((i) => report(i, 2));
+    await until(() => (cp.fleet.clusterStatus('ens').status.health === 'healthy' ? true : undefined));
+    const r = cp.rollouts.start('ens', defaultRolloutOptions('restart'));
+    // The first step's restart command: the member that will ask for its lease.
+    const [agent, restart] = await until(() => {
+      for (const a of agents) {
+        const m = a.received.find((m) => m.body === 'command' && m.command!.action === 'restart');
+        if (m) return [a, m.command!] as const;
+      }
+      return undefined;
+    });
+    // The leader's view from while a follower was down, half a second before the request.
+    report(1, 1);
+    await until(() => (cp.fleet.clusterStatus('ens').status.health === 'degraded' ? true : undefined));
+    now += 500;
+
+    // Each agent answers `probe` as the agent does (sync/reporter.ts probeNow): report, then result.
+    const probed: string[] = [];
+    const answering = agents.map((a, i) => {
+      const seen = new Set<string>();
+      const t = setInterval(() => {
+        for (const m of a.received)
+          if (m.body === 'command' && m.command!.action === 'probe' && !seen.has(m.command!.id)) {
+            seen.add(m.command!.id);
+            probed.push(m.command!.instanceId);
+            report(i, 2);
+            a.stream.write({ commandResult: { id: m.command!.id, ok: true, output: '{}', error: '' } });
+          }
+      }, 5);
+      return t;
+    });
+    const d = await acquireLease(agent, {
+      host: hosts[agents.indexOf(agent)]!,
+      instanceId: restart.instanceId,
+      reason: `command ${restart.id}`,
+    });
+    answering.forEach(clearInterval);
+    expect(d).toMatchObject({ granted: true, reason: 'all gates hold' });
+    expect(probed.sort()).toEqual(['ens/zk-1', 'ens/zk-2', 'ens/zk-3']);
+    cp.rollouts.abort(r.id);
+    for (const a of agents) {
+      a.stream.end();
+      a.client.close();
+    }
+  });
 });

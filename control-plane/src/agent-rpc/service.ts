@@ -254,29 +254,39 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentService
         callback(grpcStatusFor(new HactlError('invalid_argument', 'host and instance_id are required')));
         return;
       }
+      const failed = (err: unknown) => {
+        const st = grpcStatusFor(err);
+        logger.error({ host, instance: instanceId, err: String(err) }, 'lease request failed');
+        callback({ code: st.code, details: st.details });
+      };
       try {
         if (deps.trust) checkCaller(deps.trust, peerOf(call, deps.relaySecret), host);
+      } catch (err) {
+        failed(err);
+        return;
+      }
+      // Asked before each decision: a refusal may wait for fresh peer views (leases.ts acquireFresh).
+      const leading = () => {
         if (deps.mayGrant && !deps.mayGrant())
           throw new HactlError(
             'unavailable',
             'this control-plane replica is not sure it still leads; ask again (another replica may lead now)',
             { retriable: true },
           );
-        const d = leases.acquire(host, instanceId, reason.slice(0, 500));
-        callback(null, {
-          granted: d.granted,
-          leaseId: d.leaseId,
-          expiresAtMs: d.expiresAtMs,
-          reason: d.reason,
-          retryAfterMs: d.retryAfterMs,
-          // What the holder renews within (agent sync/lease-restart.ts); 0 with a refusal.
-          ttlMs: d.granted ? leases.ttlMs : 0,
-        });
-      } catch (err) {
-        const st = grpcStatusFor(err);
-        logger.error({ host, instance: instanceId, err: String(err) }, 'lease request failed');
-        callback({ code: st.code, details: st.details });
-      }
+      };
+      leases.acquireFresh(host, instanceId, reason.slice(0, 500), leading).then(
+        (d) =>
+          callback(null, {
+            granted: d.granted,
+            leaseId: d.leaseId,
+            expiresAtMs: d.expiresAtMs,
+            reason: d.reason,
+            retryAfterMs: d.retryAfterMs,
+            // What the holder renews within (agent sync/lease-restart.ts); 0 with a refusal.
+            ttlMs: d.granted ? leases.ttlMs : 0,
+          }),
+        failed,
+      );
     },
     ReleaseLease(call, callback) {
       if (deps.trust && !deps.trust.peerIdentity(peerOf(call, deps.relaySecret))) {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { nullLogger, type InstanceObservation } from '@hactl/shared';
 import { Fleet, type AgentSession } from '../reconcile/fleet.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { LeaseManager } from './leases.js';
+import { LeaseManager, type LeaseDecision, type LeaseOptions } from './leases.js';
+import { fleetPeers, PeerViews } from './peer-views.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -16,8 +17,9 @@ let pending: string[] = [];
 let ids = 0;
 const session: AgentSession = { sendDesired() {}, sendCommand() {}, close() {} };
 
-function leases(ttlMs = 10_000) {
+function leases(ttlMs = 10_000, more: Partial<LeaseOptions> = {}) {
   return new LeaseManager({
+    ...more,
     fleet,
     store,
     logger: nullLogger,
@@ -158,5 +160,78 @@ describe('restart leases', () => {
       granted: false,
       reason: 'host h1 does not run zk/zk-3',
     });
+  });
+});
+
+describe('acquireFresh: peer views probed again before a refusal for health', () => {
+  /**
+   * The leader's last report still counts 1/2 synced followers (taken while a follower was down);
+   * asked to probe, its agent reports 2/2. `probes` lists the members asked, in order.
+   */
+  function setup(answer: (id: string) => void = () => report(2, 2)) {
+    report(2, 1);
+    now += 300;
+    const probes: string[] = [];
+    const decisions: LeaseDecision[] = [];
+    const peerViews = new PeerViews({
+      members: (cluster) => fleetPeers(fleet, cluster),
+      probe: (hostId, instanceId) => {
+        probes.push(`${hostId} ${instanceId}`);
+        answer(instanceId);
+        return Promise.resolve({ ok: true, error: '' });
+      },
+      now: () => now,
+      logger: nullLogger,
+    });
+    const lm = leases(10_000, { peerViews, onDecision: (_c, d) => decisions.push(d) });
+    return { lm, probes, decisions };
+  }
+
+  it('refused on views older than the request → every member probed, then granted on the fresh report; one decision told', async () => {
+    const s = setup();
+    expect(s.lm.acquire('h1', 'zk/zk-1', 'test').granted).toBe(false);
+    s.decisions.length = 0;
+    const d = await s.lm.acquireFresh('h1', 'zk/zk-1', 'test');
+    expect(d.granted).toBe(true);
+    expect(s.lm.holders('zk').map((l) => l.id)).toEqual([d.leaseId]);
+    // ZooKeeper does not say which members observe peers: any server may lead.
+    expect(s.probes).toEqual(['h1 zk/zk-1', 'h2 zk/zk-2', 'h3 zk/zk-3']);
+    expect(s.decisions).toEqual([d]);
+  });
+
+  it('still unhealthy after the probes → refused with the fresh values; the next request within the gap probes nothing', async () => {
+    const s = setup(() => report(2, 1));
+    const d = await s.lm.acquireFresh('h1', 'zk/zk-1', 'test');
+    expect(d.granted).toBe(false);
+    expect(d.reason).toMatch(/cluster-healthy: .*1\/2 followers synced/);
+    expect(s.probes).toHaveLength(3);
+    now += 999;
+    expect((await s.lm.acquireFresh('h1', 'zk/zk-1', 'test')).granted).toBe(false);
+    expect(s.probes).toHaveLength(3);
+    now += 1;
+    await s.lm.acquireFresh('h1', 'zk/zk-1', 'test');
+    expect(s.probes).toHaveLength(6);
+  });
+
+  it('refused on another gate (leader-last, one-at-a-time, no rollout) → decided once, nothing probed', async () => {
+    const s = setup();
+    report(2, 2);
+    pending = ['zk/zk-1'];
+    expect((await s.lm.acquireFresh('h2', 'zk/zk-2', 'test')).reason).toMatch(/^leader-last: /);
+    pending = [];
+    authorized = false;
+    expect((await s.lm.acquireFresh('h1', 'zk/zk-1', 'test')).reason).toMatch(/^abandon: /);
+    expect(s.probes).toEqual([]);
+  });
+
+  it('a replica that stops leading during the probes → the guard throws and nothing is granted', async () => {
+    const s = setup();
+    let leading = true;
+    const answer = s.lm.acquireFresh('h1', 'zk/zk-1', 'test', () => {
+      if (!leading) throw new Error('not leading');
+    });
+    leading = false;
+    await expect(answer).rejects.toThrow('not leading');
+    expect(s.lm.holders('zk')).toEqual([]);
   });
 });

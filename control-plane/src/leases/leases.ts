@@ -10,6 +10,7 @@ import {
 } from '@hactl/shared';
 import { decideLease } from './decide.js';
 import { healthWithoutIdleMember } from './idle-member.js';
+import type { PeerViews } from './peer-views.js';
 import type { Fleet } from '../reconcile/fleet.js';
 import type { LeaseRow, Store } from '../store/store.js';
 
@@ -55,6 +56,11 @@ export interface LeaseOptions {
    * data (membership/gates.ts). Asked before the idle-member rule (idle-member.ts).
    */
   gateStatus?: (cluster: string) => ClusterStatus | undefined;
+  /**
+   * Probes again the members whose views of their peers predate a lease request (peer-views.ts);
+   * without it `acquireFresh` decides on the last reports alone.
+   */
+  peerViews?: Pick<PeerViews, 'refresh'>;
   /** Told every decision `acquire` answers with (metrics); `renewed` when the holder renewed its lease. */
   onDecision?: (cluster: string, decision: LeaseDecision, renewed: boolean) => void;
 }
@@ -146,6 +152,35 @@ export class LeaseManager {
   acquire(hostId: string, instanceId: string, reason: string): LeaseDecision {
     const d = this.decide(hostId, instanceId, reason);
     this.opts.onDecision?.(clusterOfInstance(instanceId), d.decision, d.renewed);
+    return d.decision;
+  }
+
+  /**
+   * An agent's lease request: `acquire`, except that a refusal for the cluster's health judged on
+   * views older than the request (peer-views.ts) is decided once more after those members were
+   * probed again (at most PEER_PROBE_TIMEOUT_MS later). `guard` runs before each decision and
+   * throws to stop it (a replica no longer sure it leads grants nothing).
+   * @throws whatever `guard` throws; the store's errors, as `acquire`.
+   */
+  async acquireFresh(
+    hostId: string,
+    instanceId: string,
+    reason: string,
+    guard: () => void = () => {},
+  ): Promise<LeaseDecision> {
+    guard();
+    const askedAt = this.opts.now();
+    let d = this.decide(hostId, instanceId, reason);
+    const cluster = clusterOfInstance(instanceId);
+    if (
+      !d.decision.granted &&
+      d.decision.gates.some((g) => g.gate === 'cluster-healthy' && !g.ok) &&
+      (await this.opts.peerViews?.refresh(cluster, askedAt))
+    ) {
+      guard();
+      d = this.decide(hostId, instanceId, reason);
+    }
+    this.opts.onDecision?.(cluster, d.decision, d.renewed);
     return d.decision;
   }
 

@@ -58,4 +58,6 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
     path: 'settings.storm.zookeeper.root',
   }),
   checkIdentityChange: checkStormIdentityChange,
+  // A supervisor's probe reads its own registration; the UI and nimbus count the supervisors.
+  observesPeers: (plan) => plan.role !== 'supervisor',
 };
