@@ -101,6 +101,7 @@ export function createCore(o: CoreOptions): Core {
         fleet.queryAgent(hostId, { instanceId, action: 'probe', args: [] }, timeoutMs),
       now: o.now,
       logger: o.logger,
+      onProbed: (cluster, answered) => metrics.onPeerProbe(cluster, answered),
     }),
     onDecision: (cluster, d, renewed) => metrics.onLeaseDecision(cluster, d, renewed),
   });

@@ -62,6 +62,8 @@ export interface PeerViewsDeps {
   probe(hostId: string, instanceId: string, timeoutMs: number): Promise<{ ok: boolean; error: string }>;
   now(): number;
   logger: Logger;
+  /** Told each member asked, once its answer is in or its wait ended (metrics). */
+  onProbed?(cluster: string, answered: boolean): void;
 }
 
 /**
@@ -92,6 +94,7 @@ export class PeerViews {
     const done = Promise.all(
       stale.map(async (m) => {
         const r = await this.deps.probe(m.hostId, m.id, PEER_PROBE_TIMEOUT_MS);
+        this.deps.onProbed?.(cluster, r.ok);
         // Decided on the member's older report then; worth a line, not a failure.
         if (!r.ok)
           this.deps.logger.info(

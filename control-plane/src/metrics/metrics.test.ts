@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { nullLogger } from '@hactl/shared';
 import { reportedInstance, plannedGeneration } from '../reconcile/testing.js';
@@ -6,6 +6,8 @@ import { createApp } from '../api/app.js';
 import type { ClusterSummary, ClusterView, HostView, RolloutView } from '../api/contract.js';
 import { createCore, type Core } from '../core.js';
 import type { AgentSession } from '../reconcile/fleet.js';
+import type { AgentCommand } from '../reconcile/sessions.js';
+import { PEER_PROBE_TIMEOUT_MS } from '../leases/peer-views.js';
 import { tempSqliteStore } from '../rollout/testing.js';
 import { testTrust, withBearer } from '../trust/testing.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
@@ -18,7 +20,13 @@ let core: Core;
 let app: ReturnType<typeof withBearer>;
 let readOnly: ReturnType<typeof withBearer>;
 const pids = new Map<string, number>();
-const session: AgentSession = { sendDesired() {}, sendCommand() {}, close() {} };
+/** What each host's agent does with a command; nothing unless a test says. */
+let onCommand: (host: string, cmd: AgentCommand) => void = () => {};
+const sessionOf = (host: string): AgentSession => ({
+  sendDesired() {},
+  sendCommand: (cmd) => onCommand(host, cmd),
+  close() {},
+});
 
 const spec = {
   kind: 'zookeeper',
@@ -71,9 +79,10 @@ beforeEach(() => {
   for (const i of [1, 2, 3])
     core.fleet.connectAgent(
       { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
-      session,
+      sessionOf(`h${i}`),
     );
   core.fleet.applyCluster('zk', spec, { author: 't', message: '' });
+  onCommand = () => {};
 });
 afterEach(() => dispose());
 
@@ -98,6 +107,17 @@ async function get<T>(path: string): Promise<T> {
   const res = await app.request(path);
   expect(res.status).toBe(200);
   return (await res.json()) as T;
+}
+
+/** Starts a rolling restart of zk through the REST API; its rollout id. */
+async function startRestart(): Promise<string> {
+  const started = await app.request('/v1/clusters/zk/rollouts', {
+    method: 'POST',
+    body: JSON.stringify({ action: 'restart' }),
+    headers: { 'content-type': 'application/json' },
+  });
+  expect(started.status).toBe(201);
+  return ((await started.json()) as RolloutView).id;
 }
 
 /** Asserts that the scrape says what the REST API says about clusters and hosts. */
@@ -156,13 +176,7 @@ describe('GET /metrics', () => {
 
   it('during a rollout: the current step, step states and elapsed time are those of GET /v1/rollouts/{id}; leases and step durations counted', async () => {
     report();
-    const started = await app.request('/v1/clusters/zk/rollouts', {
-      method: 'POST',
-      body: JSON.stringify({ action: 'restart' }),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(started.status).toBe(201);
-    const { id } = (await started.json()) as RolloutView;
+    const id = await startRestart();
     now += 4000;
     // Step 0 (a follower) holds its lease; another agent asking for zk-3 now is refused (not asked).
     const lease = core.leases.acquire('h1', 'zk/zk-1', `command ${id}.0`);
@@ -217,6 +231,36 @@ describe('GET /metrics', () => {
     expect(series('_sum')).toBe(5);
     expect(series('_bucket', 1)).toBe(0);
     expect(series('_bucket', 5)).toBe(1);
+  });
+
+  it('a lease refused on a leader view older than the request: the members asked to probe, by outcome', async () => {
+    report();
+    const id = await startRestart();
+    // The leader last counted one follower in sync; asked to probe, h1 and h2 answer (h2 with the
+    // fresh count), h3 does not.
+    report(1);
+    now += 500;
+    onCommand = (host, cmd) => {
+      if (cmd.action !== 'probe' || host === 'h3') return;
+      if (host === 'h2') report(2);
+      core.fleet.recordCommandResult(host, { id: cmd.id, ok: true, output: '{}', error: '' });
+    };
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const asked = core.leases.acquireFresh('h1', 'zk/zk-1', `command ${id}.0`);
+      await vi.advanceTimersByTimeAsync(PEER_PROBE_TIMEOUT_MS);
+      expect((await asked).granted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    const m = await scrape();
+    expect(value(m, 'hactl_peer_probes_total', { cluster: 'zk', outcome: 'answered' })).toBe(2);
+    expect(value(m, 'hactl_peer_probes_total', { cluster: 'zk', outcome: 'unanswered' })).toBe(1);
+    expect(value(m, 'hactl_lease_grants_total', { cluster: 'zk' })).toBe(1);
+    // One decision told: the refusal before the probes is not counted.
+    expect(
+      value(m, 'hactl_lease_refusals_total', { cluster: 'zk', gate: 'cluster-healthy' }),
+    ).toBeUndefined();
   });
 
   it('several control planes in one process keep their own registries', async () => {

@@ -30,6 +30,8 @@ export class Metrics {
   private readonly failovers: Counter<'cluster' | 'trigger' | 'outcome'>;
   private readonly stepDuration: Histogram<'cluster' | 'action' | 'op'>;
   private readonly reconcileDuration: Histogram;
+  private readonly holdCheckDuration: Histogram;
+  private readonly peerProbes: Counter<'cluster' | 'outcome'>;
   private readonly grpcDuration: Histogram<'method' | 'code'>;
   private cached: Record<GaugeName, Sample[]> | undefined;
 
@@ -83,6 +85,18 @@ export class Metrics {
       buckets: FAST_BUCKETS,
       registers,
     });
+    this.holdCheckDuration = new Histogram({
+      name: 'hactl_hold_check_duration_seconds',
+      help: "Duration of one hold pass a dependency's report asked for (held clusters released between reconcile passes); its count is how often they ran.",
+      buckets: FAST_BUCKETS,
+      registers,
+    });
+    this.peerProbes = new Counter({
+      name: 'hactl_peer_probes_total',
+      help: "Members asked to probe now before a restart lease was refused for the cluster's health on older views, by outcome (answered, unanswered).",
+      labelNames: ['cluster', 'outcome'],
+      registers,
+    });
     this.grpcDuration = new Histogram({
       name: 'hactl_grpc_handling_seconds',
       help: 'Time the control plane spends handling an agent gRPC call (unary) or one Connect stream message.',
@@ -132,12 +146,17 @@ export class Metrics {
 
   /** Runs one reconcile pass and records its duration (also when it throws, which it rethrows). */
   timeReconcile<T>(pass: () => T): T {
-    const end = this.reconcileDuration.startTimer();
-    try {
-      return pass();
-    } finally {
-      end();
-    }
+    return timed(this.reconcileDuration, pass);
+  }
+
+  /** Runs one hold pass (term.ts releaseSoon) and records its duration (also when it throws, which it rethrows). */
+  timeHoldCheck<T>(pass: () => T): T {
+    return timed(this.holdCheckDuration, pass);
+  }
+
+  /** Records one member asked to probe before a lease decision (leases/peer-views.ts), answered or not. */
+  onPeerProbe(cluster: string, answered: boolean): void {
+    this.peerProbes.inc({ cluster, outcome: answered ? 'answered' : 'unanswered' });
   }
 
   /** Records the handling time of one gRPC call or stream message, in seconds. */
@@ -155,5 +174,15 @@ export class Metrics {
       queueMicrotask(() => (this.cached = undefined));
     }
     return this.cached;
+  }
+}
+
+/** Runs `pass` and observes its duration in `h` (seconds), also when it throws, which it rethrows. */
+function timed<T>(h: Histogram, pass: () => T): T {
+  const end = h.startTimer();
+  try {
+    return pass();
+  } finally {
+    end();
   }
 }

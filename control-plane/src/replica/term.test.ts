@@ -202,6 +202,9 @@ describe('LeaderTerm: a held cluster starts once its dependency is healthy', () 
     expect(passes).toHaveBeenCalledTimes(2);
     expect(passes).toHaveLastReturnedWith(2);
     expect(runStates(['h4', 'h5'])).toEqual(['running', 'running']);
+    // Each pass is timed apart from the periodic ones.
+    const { text } = await term.core.metrics.render();
+    expect(text).toMatch(/^hactl_hold_check_duration_seconds_count 2$/m);
   });
 
   it('is not judged by a pass once the term has ended, nor while this replica may not act', () => {

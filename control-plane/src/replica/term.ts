@@ -190,7 +190,9 @@ export class LeaderTerm {
       this.holdCheck = undefined;
       if (this.stopped || !mayAct()) return;
       this.lastHoldCheck = this.now();
-      this.logged('hold release failed', () => this.core.fleet.releaseHeld());
+      this.logged('hold release failed', () =>
+        this.core.metrics.timeHoldCheck(() => this.core.fleet.releaseHeld()),
+      );
     };
     const wait = Math.max(HOLD_CHECK_DELAY_MS, this.lastHoldCheck + HOLD_CHECK_GAP_MS - this.now());
     this.holdCheck = setTimeout(() => this.core.fleet.afterPush(pass, pass), wait);
