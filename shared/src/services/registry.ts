@@ -196,15 +196,27 @@ function checkZnodeRoots(
 }
 
 /**
+ * The znode roots of stored specs already read, by spec object (null: none). A fleet's stored
+ * specs are the same objects from one apply to the next until their cluster changes (the control
+ * plane's snapshot keeps them), so each is parsed once instead of on every apply and dry run of
+ * a cluster on the same ensemble. Specs are never changed in place, so an entry cannot go stale.
+ */
+const rootsRead = new WeakMap<ClusterSpecBase, ZnodeRoot | null>();
+
+/**
  * A stored spec's znode root, or undefined when its kind has none or its schema does not accept
  * the spec: stored specs were validated, with their defaults, when stored, and one that was not
  * (written by hand into the store) must not make every apply on its ZooKeeper cluster throw.
  */
 function rootOf(c: ClusterSpecBase): ZnodeRoot | undefined {
+  const known = rootsRead.get(c);
+  if (known !== undefined) return known ?? undefined;
   const kind = serviceKind(c.kind);
   if (!kind?.znodeRoot) return undefined;
   const parsed = kind.specSchema.safeParse(c);
-  return parsed.success ? kind.znodeRoot(parsed.data as ClusterSpecBase) : undefined;
+  const root = parsed.success ? kind.znodeRoot(parsed.data as ClusterSpecBase) : undefined;
+  rootsRead.set(c, root ?? null);
+  return root;
 }
 
 /** How znode path `a` relates to `b`: the same, inside it, containing it, or apart (undefined). */

@@ -1,8 +1,8 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { validateKafkaSpec } from './spec.js';
 import type { FleetContext } from '../types.js';
 import type { ClusterSpecBase } from '../../domain.js';
-import { validateClusterSpec } from '../registry.js';
+import { serviceKind, validateClusterSpec } from '../registry.js';
 import { clusterSpecMap } from '../fleet-context.js';
 
 const host = (name: string, address: string) => ({
@@ -594,6 +594,21 @@ describe('znode roots on one ZooKeeper cluster (registry checkZnodeRoots)', () =
     expect(validateClusterSpec({ ...good(), chroot: '/shared' }, fleet, { dependentsOf: () => [] }).ok).toBe(
       true,
     );
+  });
+
+  it('a stored spec is read for its root once, not on every apply on its ensemble', () => {
+    const fleet = withStored(storm('storm-main', '/storm-main'));
+    const parse = vi.spyOn(serviceKind('storm')!.specSchema, 'safeParse');
+    try {
+      for (let i = 0; i < 3; i++) expect(validateClusterSpec(good(), fleet).ok).toBe(true);
+      // One read of the stored Storm spec; the applied Kafka spec is not a Storm spec.
+      expect(parse).toHaveBeenCalledTimes(1);
+      // A new stored spec (its cluster changed) is another object: read again.
+      validateClusterSpec(good(), withStored(storm('storm-main', '/storm-main')));
+      expect(parse).toHaveBeenCalledTimes(2);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('a stored spec its kind cannot read a root from is passed over, not thrown on', () => {
