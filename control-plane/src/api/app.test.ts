@@ -210,6 +210,44 @@ describe('REST API', () => {
     ]);
   });
 
+  /** A Storm cluster on zk-main with nimbus on `nimbus` and a supervisor on zk3. */
+  const stormSpec = (name: string, nimbus: string[]) => ({
+    name,
+    kind: 'storm',
+    distribution: { home: '/opt/storm' },
+    zookeeper: 'zk-main',
+    nimbus: { hosts: nimbus },
+    supervisors: { hosts: ['zk3'] },
+  });
+
+  it("the kind's notes on a change come apart from validation's warnings (a Kafka upgrade; a Storm standby without a shared blobstore.dir)", async () => {
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+    const kafka = (home: string) =>
+      JSON.stringify({
+        name: 'kafka-n',
+        kind: 'kafka',
+        distribution: { home },
+        zookeeper: 'zk-main',
+        brokers: [1, 2, 3].map((i) => ({ host: `zk${i}`, id: i })),
+      });
+    expect((await put('kafka-n', kafka('/opt/kafka-3.8'))).status).toBe(200);
+    const upgraded = (await (await put('kafka-n', kafka('/opt/kafka-3.9'))).json()) as {
+      notes?: string[];
+      warnings?: string[];
+    };
+    expect(upgraded.warnings).toBeUndefined();
+    expect(upgraded.notes?.[0]).toMatch(/^kafka upgrade: brokers are restarted one at a time/);
+    const storm = (await (
+      await put('storm-n', JSON.stringify(stormSpec('storm-n', ['zk1', 'zk2'])))
+    ).json()) as { notes?: string[]; warnings?: string[] };
+    expect(storm.notes).toBeUndefined();
+    expect(storm.warnings).toEqual([
+      expect.stringMatching(
+        /^settings\.blobstore\.dir: failover: manual with 1 standby nimbus host\(s\) and no blobstore\.dir/,
+      ),
+    ]);
+  });
+
   it('a second cluster under a znode root another one keeps on the ensemble → 400 at the field that sets it, nothing stored or pushed', async () => {
     expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
     const kafka = (name: string, host: string) => ({
@@ -226,15 +264,7 @@ describe('REST API', () => {
       await put('kafka-b', JSON.stringify(kafka('kafka-b', 'zk2'))),
       await put(
         'storm-b',
-        JSON.stringify({
-          name: 'storm-b',
-          kind: 'storm',
-          distribution: { home: '/opt/storm' },
-          zookeeper: 'zk-main',
-          nimbus: { hosts: ['zk3'] },
-          supervisors: { hosts: ['zk3'] },
-          settings: { 'storm.zookeeper.root': '/shared' },
-        }),
+        JSON.stringify({ ...stormSpec('storm-b', ['zk3']), settings: { 'storm.zookeeper.root': '/shared' } }),
       ),
     ];
     const bodies = await Promise.all(

@@ -128,8 +128,13 @@ export interface AppliedCluster {
    * rollout is `rollout`). New members are held and removed ones keep running until their step.
    */
   membershipSteps?: string[];
-  /** The kind's caveats about the new revision (e.g. Storm: no nimbus could lead if the leader were lost). */
+  /**
+   * Validation's warnings about the new revision, `path: message` (e.g. Kafka: min.insync.replicas
+   * equal to the replication factor, so one broker down stops writes).
+   */
   warnings?: string[];
+  /** The kind's notes on the change (e.g. Storm: no nimbus could lead if the leader were lost). */
+  notes?: string[];
 }
 
 /** One row of `GET /v1/clusters/{name}/revisions` (`{revisions: RevisionSummary[]}`), oldest first. */

@@ -342,7 +342,8 @@ export class Changes {
       name: s.name,
       revision: s.revision,
       changed: s.changed,
-      ...(s.notes.length ? { warnings: s.notes } : {}),
+      ...(s.warnings.length ? { warnings: s.warnings } : {}),
+      ...(s.notes.length ? { notes: s.notes } : {}),
     };
     // A membership change is carried out by its procedure whatever `rolloutWanted` says: its held
     // and removed members move only through the procedure's steps.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeIo } from './fake-io.js';
 import { runCli } from './run.js';
+import type { AppliedCluster } from '../api/contract.js';
 
 const APPLY = 'http://127.0.0.1:7080/v1/apply';
 const AUTHOR = { accept: 'application/json', 'content-type': 'application/json', 'x-hactl-author': 'hactl' };
@@ -8,17 +9,7 @@ const ZK = 'name: zk-main\nkind: zookeeper\nmembers:\n  - { host: zk1, id: 1 }\n
 const KAFKA = 'name: kafka-main\nkind: kafka\nzookeeper: zk-main\n';
 const STORM = 'name: storm-main\nkind: storm\nzookeeper: zk-main\n';
 const THREE = `${ZK}---\n${KAFKA}---\n${STORM}`;
-const ok = (
-  ...clusters: {
-    name: string;
-    revision: number;
-    changed: boolean;
-    rollout?: string;
-    restartOrder?: string[];
-    restartPending?: string[];
-    membershipSteps?: string[];
-  }[]
-) => ({ body: { clusters } });
+const ok = (...clusters: AppliedCluster[]) => ({ body: { clusters } });
 const c = (name: string, revision: number, changed: boolean) => ({ name, revision, changed });
 
 describe('hactl apply', () => {
@@ -358,6 +349,27 @@ describe('hactl apply', () => {
     );
     expect(await runCli(['apply', '-f', 'zk.yaml'], io)).toBe(0);
     expect(io.out()).toContain('rollout/ab12: rolling restart zk3 (zk-main/zk-3) → zk1 (zk-main/zk-1)');
+  });
+
+  it("the kind's notes and validation's warnings are printed apart, worded as the dry run words them", async () => {
+    const io = fakeIo(
+      {
+        [`POST ${APPLY}`]: ok({
+          name: 'zk-main',
+          revision: 2,
+          changed: true,
+          notes: ['kafka upgrade: one at a time'],
+          warnings: ['settings.min.insync.replicas: one broker down blocks acks=all writes'],
+        }),
+      },
+      { files: { 'zk.yaml': ZK } },
+    );
+    expect(await runCli(['apply', '-f', 'zk.yaml'], io)).toBe(0);
+    expect(io.out()).toBe(
+      'cluster/zk-main configured (revision 2)\n' +
+        '  note: kafka upgrade: one at a time\n' +
+        '  warning: settings.min.insync.replicas: one broker down blocks acks=all writes\n',
+    );
   });
 
   it('without -f → usage error, exit 2', async () => {

@@ -200,6 +200,7 @@ export const appliedClusterSchema = z.looseObject({
   restartPending: z.array(z.string()).optional(),
   membershipSteps: z.array(z.string()).optional(),
   warnings: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
 });
 
 /** RolloutView (contract.ts). */

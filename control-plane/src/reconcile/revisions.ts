@@ -104,10 +104,11 @@ export interface StagedApply {
   /** The procedure's steps in words (describeMembershipSteps). */
   procedureSteps?: string[];
   /**
-   * Caveats about the new revision, to show with the answer: validation's warnings (`path:
-   * message`, e.g. a Kafka min.insync.replicas equal to the replication factor), then the kind's
-   * planNotes.
+   * Validation's warnings about the new revision (`path: message`, e.g. a Kafka
+   * min.insync.replicas equal to the replication factor), shown with the answer.
    */
+  warnings: string[];
+  /** The kind's planNotes for the change (e.g. a Kafka upgrade's inter-broker protocol advice). */
   notes: string[];
 }
 
@@ -363,6 +364,7 @@ export class Revisions {
         changed: false,
         pushes: [],
         restarts: () => [],
+        warnings: [],
         notes: [],
       };
     const before = existing?.plans ?? [];
@@ -427,7 +429,7 @@ export class Revisions {
     });
     this.o.replace(procedure ? this.o.effective(derived) : derived);
     const pushes = this.recomputeDesired(now);
-    const notes = [...warnings, ...(serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [])];
+    const notes = serviceKind(spec.kind)?.planNotes?.(existing?.spec, spec) ?? [];
     if (procedure) {
       this.o.store.appendEvent({
         at: now,
@@ -448,6 +450,7 @@ export class Revisions {
         restarts: () => [],
         procedure: procedureId!,
         procedureSteps: describeProcedure(procedure, this.o.snapshot().hostNames),
+        warnings,
         notes,
       };
     }
@@ -458,6 +461,7 @@ export class Revisions {
       changed: true,
       pushes,
       restarts: () => this.restartsFor(before, after),
+      warnings,
       notes,
     };
   }

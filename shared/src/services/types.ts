@@ -44,7 +44,10 @@ export interface InstanceClaims {
 export type ChangeClass = 'none' | 'reload' | 'restart';
 
 export type ValidationResult<S> =
-  /** `warnings`: caveats that do not refuse the spec, shown with the apply's answer. */
+  /**
+   * `warnings`: caveats about the spec that do not refuse it, each at its field, shown as
+   * `warning: path: message` with a dry run and an apply's answer.
+   */
   { ok: true; spec: S; warnings?: ErrorDetail[] } | { ok: false; problems: ErrorDetail[] };
 
 /** Observations of a cluster's instances at one point in time, input to the health rollup. */
@@ -114,7 +117,12 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * others move onto the list without it (control-plane/src/membership/plan.ts).
    */
   readonly handoverBeforeRemoval?: boolean;
-  /** Caveats to show with a change's plan (dry-run, rollout), e.g. Kafka's protocol-version steps for an upgrade. */
+  /**
+   * Notes on a change from `before` (undefined: a new cluster) to `after`, shown as `note:` with
+   * its dry run and its apply's answer, e.g. Kafka's protocol-version steps for an upgrade. What
+   * is wrong with `after` itself, whatever came before, is a validation warning at its field
+   * instead (ValidationResult), e.g. Storm's standby nimbus without a shared blobstore.dir.
+   */
   planNotes?(before: S | undefined, after: S): string[];
   /**
    * Ports and directories an instance holds on its host. The one source for clash checks, inside

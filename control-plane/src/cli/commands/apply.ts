@@ -91,7 +91,9 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
       ctx.io.stdout(
         `  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`,
       );
-    for (const w of r.warnings ?? []) ctx.io.stdout(`  ${escapeControl(w)}\n`);
+    // Worded as the dry run words them (renderPreview).
+    for (const n of r.notes ?? []) ctx.io.stdout(`  note: ${escapeControl(n)}\n`);
+    for (const w of r.warnings ?? []) ctx.io.stdout(`  warning: ${escapeControl(w)}\n`);
     if (r.restartPending?.length) {
       ctx.io.stdout(
         `  restart pending (no rollout): ${r.restartPending.map(escapeControl).join(', ')}; restart them with: hactl rollout start ${escapeControl(r.name)} --action apply\n`,

@@ -5,7 +5,6 @@ import { parseStormInputs, type StormInputs } from './inputs.js';
 import { renderStormFiles } from './render.js';
 import { parseStormProbe } from './probe.js';
 import { checkStormHealth } from './health.js';
-import { checkStormNotes } from './notes.js';
 import { indexPath } from '../member.js';
 import { findHost } from '../hosts.js';
 import { checkStormIdentityChange } from './identity.js';
@@ -18,7 +17,7 @@ export * from './probe.js';
 export * from './health.js';
 export * from './identity.js';
 export * from './fence.js';
-export * from './notes.js';
+export * from './warnings.js';
 
 export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   kind: 'storm',
@@ -29,7 +28,6 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
   render: renderStormFiles,
   parseProbe: parseStormProbe,
   checkHealth: checkStormHealth,
-  planNotes: checkStormNotes,
   claims: (i) => {
     // One array, pushed to: claims() runs for every instance of the fleet on each apply.
     const ports: { port: number; what: string }[] = [];

@@ -9,6 +9,7 @@ import { checkPath, normalisePath } from '../../paths.js';
 import { findHost, lookupHost } from '../hosts.js';
 import { resolveZookeeperRef } from '../zookeeper-endpoints.js';
 import { checkSettingKeys, scalarSettingSchema } from '../settings.js';
+import { checkStormWarnings } from './warnings.js';
 
 /** Ports from conf/defaults.yaml (service-facts §3.1). */
 export const STORM_DEFAULT_PORTS = { nimbusThrift: 6627, supervisorThrift: 6628, ui: 8080 } as const;
@@ -27,7 +28,7 @@ export const DEFAULT_DETECT_AFTER_SEC = 5;
 /**
  * Where LocalFsBlobStore keeps topology code (`blobstore.dir`, else storm.local.dir; service-facts
  * §3.3). In `failover: manual` it is the standby's source of the running topologies' code: see
- * `checkStormNotes`.
+ * `checkStormWarnings` (warnings.ts).
  */
 export const BLOBSTORE_DIR_KEY = 'blobstore.dir';
 
@@ -422,5 +423,7 @@ export function validateStormSpec(raw: unknown, fleet: FleetContext): Validation
   problems.push(...checkSettings(spec.settings));
   problems.push(...resolveZookeeper(spec, fleet).problems);
 
-  return problems.length ? { ok: false, problems } : { ok: true, spec };
+  if (problems.length) return { ok: false, problems };
+  const warnings = checkStormWarnings(spec);
+  return warnings.length ? { ok: true, spec, warnings } : { ok: true, spec };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStormNotes } from './notes.js';
+import { checkStormWarnings } from './warnings.js';
 import { stormSpecSchema } from './spec.js';
 
 const spec = (nimbus: Record<string, unknown>, settings: Record<string, unknown> = {}) =>
@@ -13,12 +13,12 @@ const spec = (nimbus: Record<string, unknown>, settings: Record<string, unknown>
     settings,
   });
 
-describe('checkStormNotes', () => {
-  it.each<[string, ReturnType<typeof spec>, RegExp[]]>([
+describe('checkStormWarnings', () => {
+  it.each<[string, ReturnType<typeof spec>, [string, RegExp][]]>([
     [
       'native, two nimbus, replication 1 (default) → warns',
       spec({ hosts: ['a', 'b'], failover: 'native' }),
-      [/topology.min.replication.count 1/],
+      [['settings.topology.min.replication.count', /topology.min.replication.count 1/]],
     ],
     [
       'native, two nimbus, replication 2 → quiet',
@@ -26,7 +26,11 @@ describe('checkStormNotes', () => {
       [],
     ],
     ['native, one nimbus → quiet', spec({ hosts: ['a'], failover: 'native' }), []],
-    ['manual with a standby, no blobstore.dir → warns', spec({ hosts: ['a', 'b'] }), [/no blobstore.dir/]],
+    [
+      'manual with a standby, no blobstore.dir → warns',
+      spec({ hosts: ['a', 'b'] }),
+      [['settings.blobstore.dir', /no blobstore.dir/]],
+    ],
     [
       'manual with a shared blobstore.dir → quiet',
       spec({ hosts: ['a', 'b'] }, { 'blobstore.dir': '/shared/blobs' }),
@@ -35,11 +39,14 @@ describe('checkStormNotes', () => {
     [
       'manual with replication 2 → warns that submissions wait',
       spec({ hosts: ['a', 'b'] }, { 'blobstore.dir': '/shared/blobs', 'topology.min.replication.count': 2 }),
-      [/submissions wait/],
+      [['settings.topology.min.replication.count', /submissions wait/]],
     ],
   ])('%s', (_name, s, expected) => {
-    const notes = checkStormNotes(undefined, s);
-    expect(notes).toHaveLength(expected.length);
-    expected.forEach((re, i) => expect(notes[i]).toMatch(re));
+    const warnings = checkStormWarnings(s);
+    expect(warnings).toHaveLength(expected.length);
+    expected.forEach(([path, re], i) => {
+      expect(warnings[i]!.path).toBe(path);
+      expect(warnings[i]!.message).toMatch(re);
+    });
   });
 });

@@ -1,8 +1,10 @@
+import type { ErrorDetail } from '../../errors.js';
 import { BLOBSTORE_DIR_KEY, type StormSpec } from './spec.js';
 
 /**
- * Warnings to read before applying a Storm spec (the kind's planNotes, shown by a dry run and with
- * an apply's answer), about whether a nimbus other than the current one could lead:
+ * Warnings to read before applying a Storm spec (validation's warnings: they refuse nothing, and
+ * a dry run and an apply's answer show them at their field), about whether a nimbus other than
+ * the current one could lead:
  * - `native` with several nimbus hosts and `topology.min.replication.count` 1 (Storm's default):
  *   a topology's code may live only on the leader until the next blob sync
  *   (`nimbus.code.sync.freq.secs`); a leader lost in that window leaves no nimbus able to lead
@@ -19,27 +21,33 @@ import { BLOBSTORE_DIR_KEY, type StormSpec } from './spec.js';
  * - `manual` with `topology.min.replication.count` above 1: only one nimbus runs, so submissions
  *   wait `topology.max.replication.wait.time.sec` for copies that never come.
  */
-export function checkStormNotes(_before: StormSpec | undefined, after: StormSpec): string[] {
-  const notes: string[] = [];
-  const hosts = after.nimbus.hosts.length;
-  const replication = after.settings['topology.min.replication.count'] ?? 1;
-  if (after.nimbus.failover === 'native' && hosts > 1 && replication === 1)
-    notes.push(
-      `warning: ${hosts} nimbus hosts run with topology.min.replication.count 1: ` +
+export function checkStormWarnings(spec: StormSpec): ErrorDetail[] {
+  const warnings: ErrorDetail[] = [];
+  const hosts = spec.nimbus.hosts.length;
+  const replication = spec.settings['topology.min.replication.count'] ?? 1;
+  if (spec.nimbus.failover === 'native' && hosts > 1 && replication === 1)
+    warnings.push({
+      path: 'settings.topology.min.replication.count',
+      message:
+        `${hosts} nimbus hosts run with topology.min.replication.count 1: ` +
         `a new topology's code may exist only on the leader until the next blob sync, and if the leader is lost then, ` +
         `no nimbus can lead (Storm surrenders leadership while blobs are missing). ` +
         `Set topology.min.replication.count to 2 or more.`,
-    );
-  if (after.nimbus.failover === 'manual' && hosts > 1 && after.settings[BLOBSTORE_DIR_KEY] === undefined)
-    notes.push(
-      `warning: failover: manual with ${hosts - 1} standby nimbus host(s) and no blobstore.dir: ` +
+    });
+  if (spec.nimbus.failover === 'manual' && hosts > 1 && spec.settings[BLOBSTORE_DIR_KEY] === undefined)
+    warnings.push({
+      path: `settings.${BLOBSTORE_DIR_KEY}`,
+      message:
+        `failover: manual with ${hosts - 1} standby nimbus host(s) and no blobstore.dir: ` +
         `standbys never run, so they hold no topology code and a promoted standby cannot lead while topologies run. ` +
         `Set blobstore.dir to a directory on storage every nimbus host mounts.`,
-    );
-  if (after.nimbus.failover === 'manual' && typeof replication === 'number' && replication > 1)
-    notes.push(
-      `warning: failover: manual runs one nimbus, but topology.min.replication.count is ${replication}: ` +
+    });
+  if (spec.nimbus.failover === 'manual' && typeof replication === 'number' && replication > 1)
+    warnings.push({
+      path: 'settings.topology.min.replication.count',
+      message:
+        `failover: manual runs one nimbus, but topology.min.replication.count is ${replication}: ` +
         `submissions wait topology.max.replication.wait.time.sec for copies that never come. Use 1 with a shared blobstore.dir.`,
-    );
-  return notes;
+    });
+  return warnings;
 }
