@@ -18,7 +18,14 @@ import { parseWireDesired, type DesiredState } from './sync/desired.js';
 import { readAppliedState, writeAppliedState } from './sync/state-file.js';
 import { checkTrust, readRememberedControlPlane, writeRememberedControlPlane } from './sync/trust.js';
 import { agentServiceKind } from './services/registry.js';
-import { logFileOf, PROBE_ACTION, QUERY_ACTIONS, runQuery } from './sync/queries.js';
+import {
+  AGENT_CAPABILITIES,
+  LEASE_ACTIONS,
+  logFileOf,
+  PROBE_ACTION,
+  QUERY_ACTIONS,
+  runQuery,
+} from './sync/queries.js';
 import { ExecService } from './exec/service.js';
 import type { SupervisorOptions } from './supervisor/index.js';
 import { ApplyRetry, isRetriable, type ApplyFailure } from './sync/apply-retry.js';
@@ -379,12 +386,21 @@ export class Agent {
       );
       return this.sendResult(r);
     }
+    if (!LEASE_ACTIONS.has(cmd.action))
+      // A command a newer control plane knows and this agent does not: answered, not journaled
+      // (an unknown action must not push a restart's result out of the journal).
+      return this.sendResult({
+        id: cmd.id,
+        ok: false,
+        output: '',
+        error: `this agent (${AGENT_VERSION}) does not know the command ${JSON.stringify(cmd.action)}`,
+      });
     const done = this.journal.result(cmd.id);
     if (done) return this.sendResult(done);
     if (!this.journal.begin(cmd.id)) return;
     // The control plane sends a rollout's command after the desired state it is for, on the same
     // stream: wait until that state is applied, so the restart is onto it.
-    // `remove`: a membership procedure's stop step (lease-remove.ts); everything else is a restart.
+    // `remove`: a membership procedure's stop step (lease-remove.ts); `restart`: lease-restart.ts.
     const result =
       cmd.action === 'remove'
         ? await this.remover.runCommand(cmd, () => this.applyChain)
@@ -407,6 +423,7 @@ export class Agent {
         name: this.cfg.name,
         address: this.cfg.address,
         agentVersion: AGENT_VERSION,
+        capabilities: [...AGENT_CAPABILITIES],
         facts: { ...this.deps.facts, dataRoot: this.cfg.dataRoot, labels: this.cfg.labels },
         status: this.reporter.statusReport(),
       },

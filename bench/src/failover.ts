@@ -2,7 +2,7 @@
  * Storm nimbus failover time (architecture §9: failure → new nimbus serving < 15 s). Real Storm
  * 2.8.3 on the lab network slice 18 (root only): ZooKeeper zk1..3 in the root namespace, nimbus
  * hosts storm1/storm2 and one supervisor storm3 in namespaces of their own, the project's counting
- * topology running, the nimbus hosts sharing one blob directory (shared/src/services/storm/notes.ts).
+ * topology running, the nimbus hosts sharing one blob directory (shared/src/services/storm/warnings.ts).
  *
  * Each run kills the active nimbus's host (its agent SIGSTOPped, its nimbus SIGKILLed) and times it
  * until the other nimbus holds the leader latch and answers on its Thrift port from outside:

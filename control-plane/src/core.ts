@@ -1,4 +1,4 @@
-import type { Logger } from '@hactl/shared';
+import { PROBE_QUERY, type Logger } from '@hactl/shared';
 import { Fleet } from './reconcile/fleet.js';
 import { LeaseManager } from './leases/leases.js';
 import { fleetPeers, PeerViews } from './leases/peer-views.js';
@@ -96,11 +96,12 @@ export function createCore(o: CoreOptions): Core {
     gateStatus: (cluster) => membership.gateStatus(cluster),
     peerViews: new PeerViews({
       members: (cluster) => fleetPeers(fleet, cluster),
-      // The agent's `probe` query (agent sync/queries.ts PROBE_ACTION): its report comes first.
+      // The agent's report comes before its answer (shared PROBE_QUERY).
       probe: (hostId, instanceId, timeoutMs) =>
-        fleet.queryAgent(hostId, { instanceId, action: 'probe', args: [] }, timeoutMs),
+        fleet.queryAgent(hostId, { instanceId, action: PROBE_QUERY, args: [] }, timeoutMs),
       now: o.now,
       logger: o.logger,
+      maxGapMs: o.reportIntervalMs,
       onProbed: (cluster, answered) => metrics.onPeerProbe(cluster, answered),
     }),
     onDecision: (cluster, d, renewed) => metrics.onLeaseDecision(cluster, d, renewed),

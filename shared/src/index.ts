@@ -12,6 +12,7 @@ export * from './listen.js';
 export { bracketHost, hostPort } from './address.js';
 export * from './remove-command.js';
 export * from './lease-words.js';
+export * from './probe-query.js';
 export * from './status-answer.js';
 export * from './distribution.js';
 export * from './cap-list.js';

@@ -194,7 +194,7 @@ describe.skipIf(!LabNetwork.supported())(
       await lab.waitForHosts([...hosts.keys()], 60_000);
       expect((await lab.api('PUT', '/v1/clusters/zk-main', zkSpec)).status).toBe(200);
       await lab.waitForHealth('zk-main', 'healthy', { timeoutMs: 120_000 });
-      // The nimbus hosts' shared blob store (see checkStormNotes): the storm account writes it.
+      // The nimbus hosts' shared blob store (see storm/warnings.ts checkStormWarnings): the storm account writes it.
       fs.mkdirSync(blobs(), { mode: 0o777 });
       fs.chmodSync(blobs(), 0o777);
       // The client asks both nimbus hosts for the leader.

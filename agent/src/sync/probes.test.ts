@@ -18,6 +18,7 @@ describe('one prober per instance, closed when the instance goes', () => {
     let hold: Promise<void> | undefined;
     let answer = (): void => {};
     let count = 0;
+    let clock = 77;
     const probes = new InstanceProbes({
       instances: { instances },
       kindOf: (kind) =>
@@ -40,12 +41,23 @@ describe('one prober per instance, closed when the instance goes', () => {
             }
           : undefined,
       timeoutMs: 1000,
-      now: () => 77,
+      now: () => clock,
     });
     const holdNext = () => {
       hold = new Promise((resolve) => (answer = resolve));
     };
-    return { probes, instances, made, closed, pids, holdNext, answer: () => answer() };
+    return {
+      probes,
+      instances,
+      made,
+      closed,
+      pids,
+      holdNext,
+      /** Later probes answer at once again (those already held still wait for `answer`). */
+      unhold: () => (hold = undefined),
+      answer: () => answer(),
+      setNow: (ms: number) => (clock = ms),
+    };
   }
 
   it('probing twice → the same prober; the result is recorded as the last probe', async () => {
@@ -69,6 +81,25 @@ describe('one prober per instance, closed when the instance goes', () => {
     await running;
     // The reporter sends a probe only while its pid runs (reporter.test.ts), so this one is not sent.
     expect(s.instances.get('zk/zk-1')?.lastProbe?.pid).toBe(101);
+  });
+
+  it('each probe is stamped with when it began; one that began before the recorded one does not replace it', async () => {
+    const s = setup();
+    s.holdNext();
+    s.setNow(10);
+    const slow = s.probes.probe('zk/zk-1');
+    s.unhold();
+    s.setNow(20);
+    await s.probes.probe('zk/zk-1');
+    expect(s.instances.get('zk/zk-1')?.lastProbe?.at).toBe(20);
+    s.setNow(30);
+    s.answer();
+    await slow;
+    expect(s.instances.get('zk/zk-1')?.lastProbe?.at).toBe(20);
+    // The order is the order they began in: a clock stepped back does not freeze the record.
+    s.setNow(5);
+    await s.probes.probe('zk/zk-1');
+    expect(s.instances.get('zk/zk-1')?.lastProbe?.at).toBe(5);
   });
 
   it('an instance removed → its prober (and its connections) closed on prune, the others kept', async () => {

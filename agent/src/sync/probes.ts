@@ -41,6 +41,10 @@ export interface InstanceProbesDeps {
  */
 export class InstanceProbes {
   private readonly probers = new Map<string, { kind: string; prober: Prober }>();
+  /** Probes begun so far, all instances: each probe's place in the order they began. */
+  private began = 0;
+  /** The place of the probe each instance's lastProbe came from. */
+  private readonly recorded = new Map<string, number>();
 
   constructor(private readonly deps: InstanceProbesDeps) {}
 
@@ -58,8 +62,18 @@ export class InstanceProbes {
     // The pid before the probe: a restart while it runs leaves a result tagged with the old
     // process, which the reporter then drops.
     const pid = m.supervisor.status().pid ?? 0;
+    // Stamped with when it began: its answer may describe any moment from then on, so a judgement
+    // of "probed after X" (a restart's request, a peer's return: control-plane peer-views.ts)
+    // counts it only if it began after X. A probe that began before the recorded one (a slow
+    // periodic probe that a quicker one asked for later overtook) does not replace it; the order
+    // is the order they began in, not the clock's, which may step back.
+    const began = this.deps.now();
+    const order = ++this.began;
     const result = await entry.prober.probe(m.spec.inputs, this.deps.timeoutMs);
-    m.lastProbe = { at: this.deps.now(), result, pid };
+    if ((this.recorded.get(instanceId) ?? 0) < order) {
+      this.recorded.set(instanceId, order);
+      m.lastProbe = { at: began, result, pid };
+    }
     return result;
   }
 
@@ -67,6 +81,7 @@ export class InstanceProbes {
   async close(instanceId: string): Promise<void> {
     const entry = this.probers.get(instanceId);
     this.probers.delete(instanceId);
+    this.recorded.delete(instanceId);
     await entry?.prober.close();
   }
 

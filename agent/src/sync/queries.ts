@@ -1,5 +1,5 @@
 import type { Command__Output } from '@hactl/proto';
-import { clusterOfInstance, parseJsonInput, type StatusAnswer } from '@hactl/shared';
+import { clusterOfInstance, parseJsonInput, PROBE_QUERY, type StatusAnswer } from '@hactl/shared';
 import { readTail } from './crash-cause.js';
 import { checkDesiredInstance } from './desired.js';
 import { InstanceManager } from './instances.js';
@@ -20,12 +20,18 @@ import { describeProcess, readRenderedFiles } from './files-query.js';
 export const QUERY_ACTIONS = new Set(['check-distribution', 'logs', 'files', 'status']);
 
 /**
- * `probe` on an instance: probe it now and send a status report carrying that probe before the
- * answer (on the same stream, so the control plane has the report when the answer arrives). Read
- * only like the queries above, but answered by the reporter (sync/reporter.ts `probeNow`), which
- * owns the probes and the stream's reports. The answer is `{"probedAtMs": N}` (agent clock).
+ * `probe` on an instance (shared PROBE_QUERY): probe it now and send a status report carrying that
+ * probe before the answer. Read only like the queries above, but answered by the reporter
+ * (sync/reporter.ts `probeNow`), which owns the probes and the stream's reports. The answer is
+ * `{"probedAtMs": N}` (agent clock). Listed in the hello's capabilities (AGENT_CAPABILITIES).
  */
-export const PROBE_ACTION = 'probe';
+export const PROBE_ACTION = PROBE_QUERY;
+
+/** What this agent answers beyond the base protocol, sent in its hello (Hello.capabilities). */
+export const AGENT_CAPABILITIES: readonly string[] = [PROBE_QUERY];
+
+/** The commands that take a member down under a lease and are journaled (agent.ts handleCommand). */
+export const LEASE_ACTIONS = new Set(['restart', 'remove']);
 
 /** Largest answer: the control plane keeps command output up to 64 KiB. */
 const MAX_OUTPUT = 60 * 1024;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { AcquireLeaseResponse__Output } from '@hactl/proto';
-import { nullLogger } from '@hactl/shared';
+import { nullLogger, PROBE_QUERY } from '@hactl/shared';
 import { startControlPlane, type RunningControlPlane } from '../server.js';
 import { testConfig } from '../config.js';
 import { defaultRolloutOptions } from '../rollout/engine.js';
@@ -100,7 +100,7 @@ describe('gRPC AcquireLease on localhost:0', () => {
     const hosts = ['r1', 'r2', 'r3'];
     const agents = hosts.map((h, i) => {
       const a = connectAgent(cp.grpcPort);
-      a.stream.write(hello(h, `127.0.0.6${i + 1}`));
+      a.stream.write(hello(h, `127.0.0.6${i + 1}`, [PROBE_QUERY]));
       return a;
     });
     await until(() => (agents.every((a) => a.received.length >= 2) ? true : undefined));

@@ -42,9 +42,18 @@ export async function until<T>(probe: () => T | undefined): Promise<T> {
   throw new Error('condition not met');
 }
 
-/** An agent's hello as host `name` at `address`, data root /var/lib/hactl, no labels. */
-export const hello = (name: string, address = '127.0.0.50'): AgentMessage => ({
-  hello: { name, address, agentVersion: 't', facts: { dataRoot: '/var/lib/hactl', labels: {} } },
+/**
+ * An agent's hello as host `name` at `address`, data root /var/lib/hactl, no labels, listing
+ * `capabilities` (none by default: an agent from before Hello.capabilities).
+ */
+export const hello = (name: string, address = '127.0.0.50', capabilities: string[] = []): AgentMessage => ({
+  hello: {
+    name,
+    address,
+    agentVersion: 't',
+    capabilities,
+    facts: { dataRoot: '/var/lib/hactl', labels: {} },
+  },
 });
 
 /**

@@ -53,6 +53,25 @@ describe('hello: the data root follows the one path rule set (issue 16 #1)', () 
   });
 });
 
+describe('hello: capabilities (what the agent answers beyond the base protocol)', () => {
+  const withCaps = (capabilities: string[]) =>
+    ({ ...hello('/var/lib/hactl'), capabilities }) as Hello__Output;
+
+  it('none from an agent before the field (absent on the wire) → none; repeats kept once', () => {
+    expect(parseHello(hello('/var/lib/hactl')).capabilities).toEqual([]);
+    expect(parseHello(withCaps(['probe', 'probe', 'x-2'])).capabilities).toEqual(['probe', 'x-2']);
+  });
+
+  it('a malformed name, or too many → refused, naming the entry', () => {
+    expect(problems(withCaps(['probe', 'Probe Now']))).toEqual([
+      'hello.capabilities[1]: must be a name of lower-case letters, digits and "-" (at most 64 characters)',
+    ]);
+    expect(problems(withCaps(Array.from({ length: 33 }, (_, i) => `c${i}`)))).toEqual([
+      'hello.capabilities: at most 32 entries',
+    ]);
+  });
+});
+
 describe('hello: the address is one services can bind and advertise', () => {
   it.each(['0.0.0.0', '::', '255.255.255.255', '224.0.0.1', '239.255.255.250', 'ff02::1'])(
     '%s is refused, naming hello.address',

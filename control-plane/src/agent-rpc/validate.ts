@@ -35,6 +35,10 @@ NOT_UNICAST.addSubnet('224.0.0.0', 4);
 NOT_UNICAST.addAddress('::', 'ipv6');
 NOT_UNICAST.addSubnet('ff00::', 8, 'ipv6');
 
+/** The most capabilities a hello may list (Hello.capabilities), and the form of each. */
+const MAX_CAPABILITIES = 32;
+const CAPABILITY_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /** Checks an agent's hello; everything from the wire is untrusted. */
 export function parseHello(h: Hello__Output | null | undefined): AgentHello {
   if (!h)
@@ -61,12 +65,23 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
     const why = labelProblem(k, v);
     if (why) problems.push({ path: `hello.facts.labels.${k}`, message: why });
   }
+  const capabilities = h.capabilities ?? [];
+  if (capabilities.length > MAX_CAPABILITIES)
+    problems.push({ path: 'hello.capabilities', message: `at most ${MAX_CAPABILITIES} entries` });
+  capabilities.slice(0, MAX_CAPABILITIES).forEach((c, i) => {
+    if (!CAPABILITY_RE.test(c))
+      problems.push({
+        path: `hello.capabilities[${i}]`,
+        message: 'must be a name of lower-case letters, digits and "-" (at most 64 characters)',
+      });
+  });
   if (problems.length) throw new ValidationError('invalid hello', problems);
   const f = h.facts;
   return {
     name: h.name,
     address: h.address,
     agentVersion: h.agentVersion.slice(0, 64),
+    capabilities: [...new Set(capabilities)],
     dataRoot,
     labels,
     facts: f

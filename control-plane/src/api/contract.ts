@@ -133,7 +133,10 @@ export interface AppliedCluster {
    * equal to the replication factor, so one broker down stops writes).
    */
   warnings?: string[];
-  /** The kind's notes on the change (e.g. Storm: no nimbus could lead if the leader were lost). */
+  /**
+   * The kind's notes on the change (e.g. Kafka: keep inter.broker.protocol.version at the old
+   * release until every broker runs the new binaries).
+   */
   notes?: string[];
 }
 

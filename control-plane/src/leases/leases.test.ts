@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { nullLogger, type InstanceObservation } from '@hactl/shared';
 import { Fleet, type AgentSession } from '../reconcile/fleet.js';
+import { probingHello } from '../reconcile/testing.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { LeaseManager, type LeaseDecision, type LeaseOptions } from './leases.js';
 import { fleetPeers, PeerViews } from './peer-views.js';
@@ -64,11 +65,7 @@ beforeEach(() => {
     randomId: () => 'AAAAAAAAAAAAAAAAAAAAAA',
     checkReplan: true,
   });
-  for (const i of [1, 2, 3])
-    fleet.connectAgent(
-      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
-      session,
-    );
+  for (const i of [1, 2, 3]) fleet.connectAgent(probingHello(`h${i}`, `127.0.0.1${i}`), session);
   fleet.applyCluster(
     'zk',
     {
@@ -182,6 +179,7 @@ describe('acquireFresh: peer views probed again before a refusal for health', ()
       },
       now: () => now,
       logger: nullLogger,
+      maxGapMs: 5000,
     });
     const lm = leases(10_000, { peerViews, onDecision: (_c, d) => decisions.push(d) });
     return { lm, probes, decisions };
@@ -199,18 +197,37 @@ describe('acquireFresh: peer views probed again before a refusal for health', ()
     expect(s.decisions).toEqual([d]);
   });
 
-  it('still unhealthy after the probes → refused with the fresh values; the next request within the gap probes nothing', async () => {
+  it('still unhealthy after the probes → refused with the fresh values; the next refresh waits twice as long', async () => {
     const s = setup(() => report(2, 1));
     const d = await s.lm.acquireFresh('h1', 'zk/zk-1', 'test');
     expect(d.granted).toBe(false);
     expect(d.reason).toMatch(/cluster-healthy: .*1\/2 followers synced/);
     expect(s.probes).toHaveLength(3);
-    now += 999;
+    now += 1999;
     expect((await s.lm.acquireFresh('h1', 'zk/zk-1', 'test')).granted).toBe(false);
     expect(s.probes).toHaveLength(3);
     now += 1;
     await s.lm.acquireFresh('h1', 'zk/zk-1', 'test');
     expect(s.probes).toHaveLength(6);
+  });
+
+  it('refused for health and on another gate at once → decided once, nothing probed (fresh views cannot move the other)', async () => {
+    const s = setup();
+    pending = ['zk/zk-1'];
+    const d = await s.lm.acquireFresh('h2', 'zk/zk-2', 'test');
+    expect(d.reason).toMatch(/cluster-healthy: .*leader-last: /);
+    expect(s.probes).toEqual([]);
+  });
+
+  it('an agent whose hello does not list the probe query (an older agent) is not asked; the others are', async () => {
+    const s = setup();
+    fleet.disconnectAgent('h3', session);
+    const { capabilities: _c, ...older } = probingHello('h3', '127.0.0.13');
+    fleet.connectAgent(older, session);
+    report(2, 1);
+    now += 300;
+    await s.lm.acquireFresh('h1', 'zk/zk-1', 'test');
+    expect(s.probes).toEqual(['h1 zk/zk-1', 'h2 zk/zk-2']);
   });
 
   it('refused on another gate (leader-last, one-at-a-time, no rollout) → decided once, nothing probed', async () => {

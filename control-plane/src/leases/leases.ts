@@ -60,7 +60,7 @@ export interface LeaseOptions {
    * Probes again the members whose views of their peers predate a lease request (peer-views.ts);
    * without it `acquireFresh` decides on the last reports alone.
    */
-  peerViews?: Pick<PeerViews, 'refresh'>;
+  peerViews?: Pick<PeerViews, 'refresh' | 'outcome'>;
   /** Told every decision `acquire` answers with (metrics); `renewed` when the holder renewed its lease. */
   onDecision?: (cluster: string, decision: LeaseDecision, renewed: boolean) => void;
 }
@@ -172,14 +172,19 @@ export class LeaseManager {
     const askedAt = this.opts.now();
     let d = this.decide(hostId, instanceId, reason);
     const cluster = clusterOfInstance(instanceId);
+    const { peerViews } = this.opts;
+    // Only a refusal for the cluster's health alone: fresh views cannot move another gate.
+    const failing = d.decision.gates.filter((g) => !g.ok);
     if (
-      !d.decision.granted &&
-      d.decision.gates.some((g) => g.gate === 'cluster-healthy' && !g.ok) &&
-      (await this.opts.peerViews?.refresh(cluster, askedAt))
+      peerViews &&
+      failing.length === 1 &&
+      failing[0]!.gate === 'cluster-healthy' &&
+      (await peerViews.refresh(cluster, askedAt))
     ) {
       guard();
       d = this.decide(hostId, instanceId, reason);
-    }
+      peerViews.outcome(cluster, d.decision.granted);
+    } else if (peerViews && d.decision.granted && !d.renewed) peerViews.outcome(cluster, true);
     this.opts.onDecision?.(cluster, d.decision, d.renewed);
     return d.decision;
   }

@@ -12,8 +12,9 @@ const peer = (id: string, over: Partial<PeerView> = {}): PeerView => ({
   id: `c/${id}`,
   hostId: `h-${id}`,
   observesPeers: true,
+  plannedRunning: true,
   running: true,
-  connected: true,
+  probeable: true,
   probeAt: 900,
   ...over,
 });
@@ -24,10 +25,18 @@ describe('peersToProbe (pure)', () => {
     ['never probed', { probeAt: 0 }, true],
     ['taken at the request or after', { probeAt: 1000 }, false],
     ['a member whose probe reads only itself', { observesPeers: false }, false],
-    ['not running (no view to refresh)', { running: false }, false],
-    ['its agent is not connected (the query would time out)', { connected: false }, false],
+    ['not running and not planned to (a standby nimbus)', { plannedRunning: false, running: false }, false],
+    ['its agent is not connected, or too old to answer the probe query', { probeable: false }, false],
   ])('%s → asked: %s', (_what, over, asked) => {
     expect(peersToProbe([peer('m', over)], 1000).map((m) => m.id)).toEqual(asked ? ['c/m'] : []);
+  });
+
+  it('a member planned to run is down → nobody asked: the cluster is unhealthy for that, whatever fresh views say', () => {
+    expect(peersToProbe([peer('a'), peer('b', { running: false })], 1000)).toEqual([]);
+    // A member planned stopped (a standby nimbus) does not count.
+    expect(
+      peersToProbe([peer('a'), peer('b', { plannedRunning: false, running: false })], 1000),
+    ).toHaveLength(1);
   });
 
   it('keeps the members in order', () => {
@@ -54,6 +63,7 @@ describe('PeerViews (the shell)', () => {
       },
       now: () => now,
       logger: { ...nullLogger, info: (o: unknown) => logged.push(o) },
+      maxGapMs: 5000,
     });
     return { views, asked, answers, logged, advance: (ms: number) => (now += ms) };
   }
@@ -94,6 +104,48 @@ describe('PeerViews (the shell)', () => {
     expect(s.asked).toHaveLength(6);
   });
 
+  it('a refresh after which the lease is still refused doubles the gap, up to maxGapMs; a grant puts it back', async () => {
+    const s = setup();
+    /** Refreshes now, answers every probe asked, and says how many members were asked. */
+    const round = async () => {
+      const before = s.asked.length;
+      const r = s.views.refresh('c', Number.MAX_SAFE_INTEGER);
+      s.answers.splice(0).forEach((a) => a());
+      await r;
+      return (s.asked.length - before) / 2;
+    };
+    expect(await round()).toBe(1);
+    for (const gap of [2000, 4000, 5000, 5000]) {
+      s.views.outcome('c', false);
+      s.advance(gap - 1);
+      expect(await round()).toBe(0);
+      s.advance(1);
+      expect(await round()).toBe(1);
+    }
+    s.views.outcome('c', true);
+    s.advance(1);
+    expect(await round()).toBe(1);
+    s.advance(999);
+    expect(await round()).toBe(0);
+    s.advance(1);
+    expect(await round()).toBe(1);
+  });
+
+  it('a fleet read that throws → false, logged, nothing asked', async () => {
+    const warned: unknown[] = [];
+    const views = new PeerViews({
+      members: () => {
+        throw new Error('no snapshot');
+      },
+      probe: () => Promise.reject(new Error('not asked')),
+      now: () => 0,
+      logger: { ...nullLogger, warn: (o: unknown) => warned.push(o) },
+      maxGapMs: 5000,
+    });
+    await expect(views.refresh('c', 1000)).resolves.toBe(false);
+    expect(warned).toEqual([expect.objectContaining({ cluster: 'c', err: 'Error: no snapshot' })]);
+  });
+
   it('nothing stale → false at once, and the gap does not start', async () => {
     const s = setup([peer('a', { probeAt: 5000 })]);
     await expect(s.views.refresh('c', 1000)).resolves.toBe(false);
@@ -104,7 +156,7 @@ describe('PeerViews (the shell)', () => {
 });
 
 describe('observesPeers (the kinds)', () => {
-  it('storm: the UI and nimbus count supervisors; a supervisor reads only its own registration', () => {
+  it('storm: the UI counts supervisors and a nimbus reads the leader latch; a supervisor reads only its own registration', () => {
     const observes = (role: string) => serviceKind('storm')!.observesPeers!({ role } as InstancePlan<never>);
     expect(['nimbus', 'ui', 'supervisor'].map(observes)).toEqual([true, true, false]);
   });

@@ -1,4 +1,10 @@
-import { serviceKind, type InstanceObservation, type InstancePlan, type Logger } from '@hactl/shared';
+import {
+  PROBE_QUERY,
+  serviceKind,
+  type InstanceObservation,
+  type InstancePlan,
+  type Logger,
+} from '@hactl/shared';
 
 /**
  * Fresh peer views before a lease is refused for the cluster's health.
@@ -11,8 +17,14 @@ import { serviceKind, type InstanceObservation, type InstancePlan, type Logger }
  * the next member's lease was refused on a view taken while the first was still down ("2/3 members
  * serving"), and the rollout lost up to an interval per member. So before such a refusal stands,
  * the lease path (leases.ts `acquireFresh`) asks the agents of the members whose views predate the
- * request to probe now (the agent's `probe` query sends its report before its answer), waits for
- * them, and decides again.
+ * request to probe now (shared PROBE_QUERY: the agent sends its report before its answer), waits
+ * for them, and decides again. Only when the cluster-healthy gate alone refuses; only when every
+ * member planned to run runs (else the cluster is unhealthy for that); only agents that list the
+ * query in their hello; and apart by a gap per cluster that doubles while its leases stay refused.
+ *
+ * A grant is not held back for fresh views: a view older than a member's return may also read
+ * healthy, and what keeps that safe is each kind's wait after its own restart (Kafka: every
+ * partition in sync again; Elasticsearch: green; a ZooKeeper follower serves only once synced).
  *
  * `peersToProbe` is the pure choice; `PeerViews` is the shell that asks and limits how often.
  */
@@ -20,9 +32,12 @@ import { serviceKind, type InstanceObservation, type InstancePlan, type Logger }
 /** How long a refresh waits for the agents' answers before the lease is decided on what is in (ms). */
 export const PEER_PROBE_TIMEOUT_MS = 3000;
 /**
- * The least time between two refreshes of one cluster (ms): a restart refused for a health problem
- * that is real asks again every retry (at most 1 s, leases.ts), and its peers are probed at most
- * this often meanwhile, on top of their own report interval.
+ * The least time between two refreshes of one cluster (ms) after a lease was granted. A restart
+ * refused for a health problem that is real (a Kafka broker's replicas catching up, an
+ * Elasticsearch cluster yellow while shards recover) asks again every retry (at most 1 s,
+ * leases.ts); each refresh after which the lease is still refused doubles the gap, up to the
+ * report interval (PeerViewsDeps.maxGapMs), so a long wait probes the peers at most twice as
+ * often as their own reports do.
  */
 export const PEER_PROBE_GAP_MS = 1000;
 
@@ -34,10 +49,15 @@ export interface PeerView {
   hostId: string;
   /** The kind's `observesPeers` for its plan (true when the kind does not say). */
   observesPeers: boolean;
+  /** Its desired run state is running (a standby nimbus in `failover: manual` is not). */
+  plannedRunning: boolean;
   /** Its agent last reported the process running (a stopped or crashed member has no view). */
   running: boolean;
-  /** Its agent's stream is open now (a query to another would wait out the timeout). */
-  connected: boolean;
+  /**
+   * Its agent's stream is open and it answers the probe query (Hello.capabilities): a query to a
+   * host that is not connected would wait out the timeout, and an older agent does not know it.
+   */
+  probeable: boolean;
   /** When its last reported probe was taken (ms, control-plane clock); 0 when never probed. */
   probeAt: number;
 }
@@ -45,10 +65,12 @@ export interface PeerView {
 /**
  * Pure: the members whose views of their peers were taken before `askedAt` (ms, control-plane
  * clock: when the lease request arrived), and that an agent can probe now: they observe peers,
- * run, and their agent is connected. In `members`' order.
+ * run, and their agent answers the probe query. In `members`' order. None while a member planned
+ * to run does not: the cluster is unhealthy for that, whatever fresh views would say.
  */
 export function peersToProbe(members: readonly PeerView[], askedAt: number): PeerView[] {
-  return members.filter((m) => m.observesPeers && m.running && m.connected && m.probeAt < askedAt);
+  if (members.some((m) => m.plannedRunning && !m.running)) return [];
+  return members.filter((m) => m.observesPeers && m.running && m.probeable && m.probeAt < askedAt);
 }
 
 export interface PeerViewsDeps {
@@ -62,35 +84,45 @@ export interface PeerViewsDeps {
   probe(hostId: string, instanceId: string, timeoutMs: number): Promise<{ ok: boolean; error: string }>;
   now(): number;
   logger: Logger;
+  /** The longest gap between two refreshes of one cluster (ms; the report interval, at least PEER_PROBE_GAP_MS). */
+  maxGapMs: number;
   /** Told each member asked, once its answer is in or its wait ended (metrics). */
   onProbed?(cluster: string, answered: boolean): void;
 }
 
 /**
- * Refreshes a cluster's peer views, at most once per PEER_PROBE_GAP_MS per cluster, with lease
- * requests that arrive during a refresh sharing it.
+ * Refreshes a cluster's peer views, with lease requests that arrive during a refresh sharing it,
+ * and refreshes of one cluster apart by a gap that grows while its leases stay refused.
  */
 export class PeerViews {
   private readonly running = new Map<string, Promise<boolean>>();
-  private readonly lastStarted = new Map<string, number>();
+  /** Per cluster: when its last refresh began and the gap before the next one (ms). */
+  private readonly last = new Map<string, { at: number; gapMs: number }>();
 
   constructor(private readonly deps: PeerViewsDeps) {}
 
   /**
    * Probes the cluster's members whose views predate `askedAt` (`peersToProbe`) and resolves when
    * each has answered or PEER_PROBE_TIMEOUT_MS passed: true when any was asked, so a decision made
-   * before is worth making again; false at once when none needs it or the cluster was refreshed
-   * less than PEER_PROBE_GAP_MS ago. A refresh already running is joined. Never rejects.
+   * before is worth making again; false at once when none needs it or the cluster's last refresh
+   * began less than its gap ago (`outcome`). A refresh already running is joined. Never rejects.
    */
   refresh(cluster: string, askedAt: number): Promise<boolean> {
     const joined = this.running.get(cluster);
     if (joined) return joined;
     const now = this.deps.now();
-    const last = this.lastStarted.get(cluster);
-    if (last !== undefined && now - last < PEER_PROBE_GAP_MS) return Promise.resolve(false);
-    const stale = peersToProbe(this.deps.members(cluster), askedAt);
+    const last = this.last.get(cluster);
+    if (last && now - last.at < last.gapMs) return Promise.resolve(false);
+    let stale: PeerView[];
+    try {
+      stale = peersToProbe(this.deps.members(cluster), askedAt);
+    } catch (err) {
+      // A fleet read that fails leaves the decision to the views it has.
+      this.deps.logger.warn({ cluster, err: String(err) }, 'peer views not read before a lease decision');
+      return Promise.resolve(false);
+    }
     if (!stale.length) return Promise.resolve(false);
-    this.lastStarted.set(cluster, now);
+    this.last.set(cluster, { at: now, gapMs: last?.gapMs ?? PEER_PROBE_GAP_MS });
     const done = Promise.all(
       stale.map(async (m) => {
         const r = await this.deps.probe(m.hostId, m.id, PEER_PROBE_TIMEOUT_MS);
@@ -110,6 +142,20 @@ export class PeerViews {
     void done.finally(() => this.running.delete(cluster));
     return done;
   }
+
+  /**
+   * What the decision after a refresh (or without one) gave: a grant puts the cluster's gap back
+   * to PEER_PROBE_GAP_MS (and forgets the cluster until its next refresh); a refusal after a
+   * refresh doubles it, up to `maxGapMs`.
+   */
+  outcome(cluster: string, granted: boolean): void {
+    if (granted) {
+      this.last.delete(cluster);
+      return;
+    }
+    const last = this.last.get(cluster);
+    if (last) last.gapMs = Math.min(last.gapMs * 2, Math.max(PEER_PROBE_GAP_MS, this.deps.maxGapMs));
+  }
 }
 
 /** What `fleetPeers` reads of the fleet (Fleet fits). */
@@ -117,7 +163,7 @@ export interface PeerFleet {
   planCluster(name: string): readonly InstancePlan[];
   snapshot(): { clusters: ReadonlyMap<string, { spec: { kind: string } }> };
   observation(instanceId: string): InstanceObservation | undefined;
-  isConnected(hostId: string): boolean;
+  agentAnswers(hostId: string, capability: string): boolean;
 }
 
 /** The cluster's members as `peersToProbe` judges them, from the fleet's plans and last reports. */
@@ -130,8 +176,9 @@ export function fleetPeers(fleet: PeerFleet, cluster: string): PeerView[] {
       id: plan.id,
       hostId: plan.hostId,
       observesPeers: observes ? observes(plan) : true,
+      plannedRunning: plan.runState === 'running',
       running: obs?.process === 'running',
-      connected: fleet.isConnected(plan.hostId),
+      probeable: fleet.agentAnswers(plan.hostId, PROBE_QUERY),
       probeAt: obs?.probeAt ?? 0,
     };
   });

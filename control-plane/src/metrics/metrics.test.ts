@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { nullLogger } from '@hactl/shared';
-import { reportedInstance, plannedGeneration } from '../reconcile/testing.js';
+import { probingHello, reportedInstance, plannedGeneration } from '../reconcile/testing.js';
 import { createApp } from '../api/app.js';
 import type { ClusterSummary, ClusterView, HostView, RolloutView } from '../api/contract.js';
 import { createCore, type Core } from '../core.js';
@@ -77,10 +77,7 @@ beforeEach(() => {
   app = withBearer(built, adminToken);
   readOnly = withBearer(built, trust.createApiToken('prometheus', ['read']));
   for (const i of [1, 2, 3])
-    core.fleet.connectAgent(
-      { name: `h${i}`, address: `127.0.0.1${i}`, agentVersion: 't', dataRoot: '/d', labels: {}, facts: {} },
-      sessionOf(`h${i}`),
-    );
+    core.fleet.connectAgent(probingHello(`h${i}`, `127.0.0.1${i}`), sessionOf(`h${i}`));
   core.fleet.applyCluster('zk', spec, { author: 't', message: '' });
   onCommand = () => {};
 });

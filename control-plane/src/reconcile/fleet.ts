@@ -58,6 +58,11 @@ export interface AgentHello {
   name: string;
   address: string;
   agentVersion: string;
+  /**
+   * What the agent answers beyond the base protocol (Hello.capabilities, e.g. shared PROBE_QUERY);
+   * absent or empty: nothing more.
+   */
+  capabilities?: readonly string[];
   dataRoot: string;
   labels: Record<string, string>;
   facts: Record<string, unknown>;
@@ -571,7 +576,7 @@ export class Fleet {
         { retriable: true, details: [{ path: 'hello.address', message: `is host ${twin.name}'s address` }] },
       );
     const { hostId, pushes } = this.transaction(() => this.register(hello, existing, now));
-    this.sessions.attach(hostId, session);
+    this.sessions.attach(hostId, session, hello.capabilities);
     this.push(pushes, hostId);
     const row = this.store.getHostDesired(hostId);
     this.log.info(
@@ -741,6 +746,14 @@ export class Fleet {
 
   isConnected(hostId: string): boolean {
     return this.sessions.isConnected(hostId);
+  }
+
+  /**
+   * Whether the host's agent is connected and said in its hello that it answers `capability`
+   * (AgentHello.capabilities).
+   */
+  agentAnswers(hostId: string, capability: string): boolean {
+    return this.sessions.answers(hostId, capability);
   }
 
   /** Sends a command on the host's stream; false when the host is not connected. */

@@ -357,3 +357,54 @@ describe('AgentSessions.freshUntil: when the first fresh judgement of a view tur
     expect(s.freshUntil(clock + STALE + 1)).toBe(Infinity);
   });
 });
+
+describe('AgentSessions.query: a question to an agent ends with its stream', () => {
+  /** Sessions of h1 and h2 whose agents never answer; `sent` lists the commands, by host. */
+  function silent() {
+    const sent: string[] = [];
+    const s = new AgentSessions({
+      store: fakeStore() as unknown as Store,
+      logger: nullLogger,
+      now: () => 1000,
+      staleAfterMs: STALE,
+    });
+    const sessionOf = (host: string): AgentSession => ({
+      ...session,
+      sendCommand: (cmd) => sent.push(`${host} ${cmd.action}`),
+    });
+    const h1 = sessionOf('h1');
+    s.attach('h1', h1);
+    s.attach('h2', sessionOf('h2'));
+    return { s, sent, h1 };
+  }
+  const ask = (s: AgentSessions, host: string) =>
+    s.query(host, { instanceId: 'zk/zk-1', action: 'probe', args: [] }, 60_000);
+
+  it("the host's stream ends → its questions answered at once, not after the timeout; another host's still wait", async () => {
+    const { s, sent, h1 } = silent();
+    const asked = ask(s, 'h1');
+    let other: unknown;
+    void ask(s, 'h2').then((r) => (other = r));
+    expect(sent).toEqual(['h1 probe', 'h2 probe']);
+    expect(s.detach('h1', h1)).toBe(true);
+    await expect(asked).resolves.toMatchObject({
+      ok: false,
+      error: 'the agent on h1 disconnected before it answered',
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(other).toBeUndefined();
+    s.closeAll('term over');
+    await new Promise((r) => setImmediate(r));
+    expect(other).toMatchObject({ ok: false, error: 'every agent stream was closed: term over' });
+  });
+
+  it('a deleted host → its questions answered at once', async () => {
+    const { s } = silent();
+    const asked = ask(s, 'h1');
+    s.forget('h1', 'deleted');
+    await expect(asked).resolves.toMatchObject({
+      ok: false,
+      error: 'host h1 was deleted before its agent answered',
+    });
+  });
+});

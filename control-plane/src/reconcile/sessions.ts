@@ -99,6 +99,8 @@ export class AgentSessions {
   /** Host id → the instance ids it has observations of (a report touches only its own host's). */
   private readonly observedOn = new Map<string, Set<string>>();
   private readonly queries = new Map<string, { hostId: string; resolve: (r: AgentCommandResult) => void }>();
+  /** Per connected host: what its agent answers beyond the base protocol (`attach`). */
+  private readonly capabilities = new Map<string, ReadonlySet<string>>();
   private querySeq = 0;
   /**
    * Counts every change to sessions, liveness and observations that a status view can show
@@ -170,6 +172,11 @@ export class AgentSessions {
     return this.since.get(hostId);
   }
 
+  /** Whether the host's live stream's agent said in its hello that it answers `capability`. */
+  answers(hostId: string, capability: string): boolean {
+    return this.capabilities.get(hostId)?.has(capability) ?? false;
+  }
+
   isConnected(hostId: string): boolean {
     return this.sessions.has(hostId);
   }
@@ -182,11 +189,16 @@ export class AgentSessions {
    * Registers the host's live session. The caller answers a new session with the host's stored
    * desired state, the newest, so a pending one is dropped rather than sent again.
    */
-  attach(hostId: string, session: AgentSession): void {
+  /**
+   * Registers `session` as the host's live stream, with what its agent said in its hello it
+   * answers beyond the base protocol (AgentHello.capabilities).
+   */
+  attach(hostId: string, session: AgentSession, capabilities: readonly string[] = []): void {
     this.hostChangedAt.set(hostId, ++this.version);
     this.outbox.drop(hostId);
     const now = this.o.now();
     this.sessions.set(hostId, session);
+    this.capabilities.set(hostId, new Set(capabilities));
     this.since.set(hostId, now);
     const live = this.liveness.get(hostId) ?? {
       connected: true,
@@ -208,12 +220,27 @@ export class AgentSessions {
     this.outbox.drop(hostId);
     this.sessions.delete(hostId);
     this.since.delete(hostId);
+    this.capabilities.delete(hostId);
     const live = this.liveness.get(hostId);
     if (live) {
       live.connected = false;
       live.dirty = true;
     }
+    this.endQueries(hostId, `the agent on ${hostId} disconnected before it answered`);
     return true;
+  }
+
+  /**
+   * Answers the pending queries of `hostId` (every host's when undefined) with ok false and `why`:
+   * their stream ended, so no answer comes on it, and a caller (a lease decision waiting for fresh
+   * peer views, `hactl logs`) need not wait out its timeout.
+   */
+  private endQueries(hostId: string | undefined, why: string): void {
+    for (const [id, q] of this.queries)
+      if (hostId === undefined || q.hostId === hostId) {
+        this.queries.delete(id);
+        q.resolve({ id, ok: false, output: '', error: why });
+      }
   }
 
   /** Ends a deleted host's stream (with `reason`) and forgets its liveness. */
@@ -223,7 +250,9 @@ export class AgentSessions {
     this.sessions.get(hostId)?.close(reason);
     this.sessions.delete(hostId);
     this.since.delete(hostId);
+    this.capabilities.delete(hostId);
     this.liveness.delete(hostId);
+    this.endQueries(hostId, `host ${hostId} was deleted before its agent answered`);
   }
 
   /**
@@ -399,6 +428,8 @@ export class AgentSessions {
     for (const s of this.sessions.values()) s.close(reason);
     this.sessions.clear();
     this.since.clear();
+    this.capabilities.clear();
+    this.endQueries(undefined, `every agent stream was closed: ${reason}`);
   }
 
   /**

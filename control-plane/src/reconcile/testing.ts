@@ -1,5 +1,5 @@
-import type { InstanceObservation } from '@hactl/shared';
-import type { Fleet } from './fleet.js';
+import { PROBE_QUERY, type InstanceObservation } from '@hactl/shared';
+import type { AgentHello, Fleet } from './fleet.js';
 
 /** What an agent reports of one instance (as Fleet.recordStatus takes it): running, unprobed, unless `o` says otherwise. For tests. */
 export function reportedInstance(
@@ -25,4 +25,20 @@ export function reportedInstance(
  */
 export function plannedGeneration(fleet: Pick<Fleet, 'snapshot'>, hostId: string): number {
   return fleet.snapshot().desired.get(hostId)?.generation ?? 0;
+}
+
+/**
+ * The hello of an agent on host `name` at `address` that answers the probe query (shared
+ * PROBE_QUERY), data root /d, no labels or facts.
+ */
+export function probingHello(name: string, address: string): AgentHello {
+  return {
+    name,
+    address,
+    agentVersion: 't',
+    capabilities: [PROBE_QUERY],
+    dataRoot: '/d',
+    labels: {},
+    facts: {},
+  };
 }

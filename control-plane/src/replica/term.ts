@@ -104,7 +104,10 @@ export class LeaderTerm {
       helloTimeoutMs: cfg.helloTimeoutMs,
       trust: o.tls ? o.trust : undefined,
       relaySecret: o.relaySecret,
-      mayGrant: o.mayAct,
+      // Also false once this term has stopped: a lease request that waited for fresh peer views
+      // (leases.ts acquireFresh) must not decide on this term's leases after a new term began
+      // with its own (a regained lead keeps the holder, so the store's fence would let it write).
+      mayGrant: () => !this.stopped && o.mayAct(),
     });
     this.handlers = instrumentAgentHandlers(handlers, metrics);
     // One fan-out for every console; status compared at the agents' report interval.

@@ -180,7 +180,7 @@ export interface ServiceKind<S extends ClusterSpecBase = ClusterSpecBase, I = un
    * Whether this member's probe reports on its peers, so that `checkHealth` judges other members
    * from it: the ZooKeeper leader's zk_synced_followers (any server may lead), every Kafka broker's
    * count of under-replicated partitions, the Elasticsearch master's cluster health and node list,
-   * the Storm UI's and nimbus's supervisor counts. Such a view is as old as the member's last
+   * the Storm UI's supervisor count and nimbus's leader latch. Such a view is as old as the member's last
    * report, so it goes stale when a peer returns from a restart; before a restart lease is refused
    * for the cluster's health, the control plane has these members probed again (control-plane
    * leases/peer-views.ts). Absent: every member does. Pure.

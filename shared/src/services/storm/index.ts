@@ -56,6 +56,7 @@ export const stormKind: ServiceKind<StormSpec, StormInputs> = {
     path: 'settings.storm.zookeeper.root',
   }),
   checkIdentityChange: checkStormIdentityChange,
-  // A supervisor's probe reads its own registration; the UI and nimbus count the supervisors.
+  // A supervisor's probe reads its own registration; the UI counts the supervisors and a nimbus
+  // reads the leader latch, which names its peers.
   observesPeers: (plan) => plan.role !== 'supervisor',
 };

@@ -9,6 +9,7 @@ export interface Hello {
   'agentVersion'?: (string);
   'facts'?: (_hactl_agent_v1_HostFacts | null);
   'status'?: (_hactl_agent_v1_StatusReport | null);
+  'capabilities'?: (string)[];
 }
 
 export interface Hello__Output {
@@ -17,4 +18,5 @@ export interface Hello__Output {
   'agentVersion': (string);
   'facts': (_hactl_agent_v1_HostFacts__Output | null);
   'status': (_hactl_agent_v1_StatusReport__Output | null);
+  'capabilities': (string)[];
 }
