@@ -16,6 +16,7 @@ import { orderStepsAsRun, planOrder, viewRollout } from './view.js';
 import { planCommandResult } from './result.js';
 import { handoverFirst } from './handover.js';
 import {
+  carriesConfigChange,
   checkLeaseRequest,
   notBegun,
   planResume,
@@ -308,7 +309,7 @@ export class RolloutEngine {
         .leases()
         .holders(r.cluster)
         .map((l) => l.instanceId),
-      configChange: r.action !== 'restart',
+      configChange: carriesConfigChange(r.action),
       hostApplied: (instance) => {
         const host = rows.find((s) => s.instance_id === instance)?.host_id;
         return host !== undefined && this.o.fleet.hostApplied(host);
@@ -843,6 +844,7 @@ export class RolloutEngine {
           : undefined,
       member: members.get(current.instance_id),
       ledAtRequest: this.ledAtRequest.get(current.command_id) ?? false,
+      configChange: carriesConfigChange(r.action),
       clusterHealth: status.health,
       gates,
       ...(strandedBy ? { strandedBy } : {}),

@@ -18,6 +18,7 @@ const base: StepStatusInput = {
   obs: { process: 'running', pid: 101, detail: '', reportedAt: 2000 },
   member: member('follower'),
   ledAtRequest: false,
+  configChange: true,
   clusterHealth: 'healthy',
   gates: [
     { gate: 'one-at-a-time', ok: true, reason: 'no other member of the cluster is down for a restart' },
@@ -112,6 +113,13 @@ describe('rollout step status', () => {
       'finishing',
       "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, " +
         'and so does a resume if by then it serves on its new process and config (else the resume asks for it again)',
+    ],
+    [
+      "an operator's restart (no config change), paused → the resume needs only the new process",
+      { obs: newPid, gates: [degraded], configChange: false },
+      'finishing',
+      "restarted (pid 101 → 201); the rollout is paused: its agent's result finishes the step, " +
+        'and so does a resume if by then it serves on its new process (else the resume asks for it again)',
     ],
     [
       'lease released, new pid serving since the request, rollout paused → not "done at the next pass"',

@@ -55,6 +55,11 @@ export interface StepStatusInput {
   member: MemberStatus | undefined;
   /** The member led its cluster (leader, controller, elected master) when its step was requested. */
   ledAtRequest: boolean;
+  /**
+   * The rollout carries a config change (step.ts carriesConfigChange): a resume finds the member
+   * done only on its new process and that config; an operator's restart has only the process.
+   */
+  configChange: boolean;
   clusterHealth: string;
   gates: readonly GateResult[];
   /**
@@ -133,7 +138,7 @@ function describeRestarted(i: StepStatusInput, obs: NonNullable<StepStatusInput[
   if (!i.clock)
     return (
       `${pids}${serves ? ' and serves' : ''}; the rollout is paused: its agent's result finishes the step, ` +
-      'and so does a resume if by then it serves on its new process and config (else the resume asks for it again)' +
+      `and so does a resume if by then it serves on its new process${i.configChange ? ' and config' : ''} (else the resume asks for it again)` +
       (!serves && i.strandedBy ? `; ${describeStranded(i.strandedBy)}` : '')
     );
   if (serves) return `${pids} and serves; the step is done at the next pass`;

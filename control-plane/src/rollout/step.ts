@@ -715,6 +715,15 @@ function doneBefore(s: StepInput, seen: ResumeInput): string | undefined {
   );
 }
 
+/**
+ * Whether a rollout of `action` carries a config change (ResumeInput.configChange): every action
+ * but an operator's `restart` (apply, upgrade, a rollback's rollout) restarts members onto config
+ * rendered for them. Pure.
+ */
+export function carriesConfigChange(action: string): boolean {
+  return action !== 'restart';
+}
+
 /** The command a lease request was made for: the agent asks with the reason `command <id>` (lease-restart.ts). */
 export function commandOfLeaseReason(reason: string): string | undefined {
   return /^command (\S+)$/.exec(reason)?.[1];
