@@ -35,7 +35,7 @@ NOT_UNICAST.addSubnet('224.0.0.0', 4);
 NOT_UNICAST.addAddress('::', 'ipv6');
 NOT_UNICAST.addSubnet('ff00::', 8, 'ipv6');
 
-/** The most capabilities a hello may list (Hello.capabilities), and the form of each. */
+/** How many capabilities of a hello are kept (Hello.capabilities), and the form of a name this control plane could know. */
 const MAX_CAPABILITIES = 32;
 const CAPABILITY_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -65,16 +65,10 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
     const why = labelProblem(k, v);
     if (why) problems.push({ path: `hello.facts.labels.${k}`, message: why });
   }
-  const capabilities = h.capabilities ?? [];
-  if (capabilities.length > MAX_CAPABILITIES)
-    problems.push({ path: 'hello.capabilities', message: `at most ${MAX_CAPABILITIES} entries` });
-  capabilities.slice(0, MAX_CAPABILITIES).forEach((c, i) => {
-    if (!CAPABILITY_RE.test(c))
-      problems.push({
-        path: `hello.capabilities[${i}]`,
-        message: 'must be a name of lower-case letters, digits and "-" (at most 64 characters)',
-      });
-  });
+  // A newer agent may list what this control plane has no name for: only the names it could know
+  // are kept (the first MAX_CAPABILITIES of them), and an entry it cannot know never refuses a
+  // hello, or the field would keep newer agents from connecting to older control planes.
+  const capabilities = (h.capabilities ?? []).filter((c) => CAPABILITY_RE.test(c)).slice(0, MAX_CAPABILITIES);
   if (problems.length) throw new ValidationError('invalid hello', problems);
   const f = h.facts;
   return {

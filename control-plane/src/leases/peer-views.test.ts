@@ -116,6 +116,8 @@ describe('PeerViews (the shell)', () => {
     };
     expect(await round()).toBe(1);
     for (const gap of [2000, 4000, 5000, 5000]) {
+      // Two refused requests that shared the refresh double the gap once.
+      s.views.outcome('c', false);
       s.views.outcome('c', false);
       s.advance(gap - 1);
       expect(await round()).toBe(0);

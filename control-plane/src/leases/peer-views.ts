@@ -96,8 +96,11 @@ export interface PeerViewsDeps {
  */
 export class PeerViews {
   private readonly running = new Map<string, Promise<boolean>>();
-  /** Per cluster: when its last refresh began and the gap before the next one (ms). */
-  private readonly last = new Map<string, { at: number; gapMs: number }>();
+  /**
+   * Per cluster: when its last refresh began, the gap before the next one (ms), and whether a
+   * refusal after it has doubled the gap already (requests that joined it share one doubling).
+   */
+  private readonly last = new Map<string, { at: number; gapMs: number; doubled: boolean }>();
 
   constructor(private readonly deps: PeerViewsDeps) {}
 
@@ -122,7 +125,7 @@ export class PeerViews {
       return Promise.resolve(false);
     }
     if (!stale.length) return Promise.resolve(false);
-    this.last.set(cluster, { at: now, gapMs: last?.gapMs ?? PEER_PROBE_GAP_MS });
+    this.last.set(cluster, { at: now, gapMs: last?.gapMs ?? PEER_PROBE_GAP_MS, doubled: false });
     const done = Promise.all(
       stale.map(async (m) => {
         const r = await this.deps.probe(m.hostId, m.id, PEER_PROBE_TIMEOUT_MS);
@@ -146,7 +149,7 @@ export class PeerViews {
   /**
    * What the decision after a refresh (or without one) gave: a grant puts the cluster's gap back
    * to PEER_PROBE_GAP_MS (and forgets the cluster until its next refresh); a refusal after a
-   * refresh doubles it, up to `maxGapMs`.
+   * refresh doubles it, up to `maxGapMs`, once however many requests shared the refresh.
    */
   outcome(cluster: string, granted: boolean): void {
     if (granted) {
@@ -154,7 +157,9 @@ export class PeerViews {
       return;
     }
     const last = this.last.get(cluster);
-    if (last) last.gapMs = Math.min(last.gapMs * 2, Math.max(PEER_PROBE_GAP_MS, this.deps.maxGapMs));
+    if (!last || last.doubled) return;
+    last.doubled = true;
+    last.gapMs = Math.min(last.gapMs * 2, Math.max(PEER_PROBE_GAP_MS, this.deps.maxGapMs));
   }
 }
 

@@ -186,12 +186,10 @@ export class AgentSessions {
   }
 
   /**
-   * Registers the host's live session. The caller answers a new session with the host's stored
-   * desired state, the newest, so a pending one is dropped rather than sent again.
-   */
-  /**
    * Registers `session` as the host's live stream, with what its agent said in its hello it
-   * answers beyond the base protocol (AgentHello.capabilities).
+   * answers beyond the base protocol (AgentHello.capabilities). The caller answers a new session
+   * with the host's stored desired state, the newest, so a pending one is dropped rather than
+   * sent again.
    */
   attach(hostId: string, session: AgentSession, capabilities: readonly string[] = []): void {
     this.hostChangedAt.set(hostId, ++this.version);

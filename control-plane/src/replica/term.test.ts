@@ -221,3 +221,34 @@ describe('LeaderTerm: a held cluster starts once its dependency is healthy', () 
     expect(runStates(['h4', 'h5'])).toEqual(['stopped', 'stopped']);
   });
 });
+
+describe("LeaderTerm: the agent service's lease requests", () => {
+  /** AcquireLease as the gRPC server calls it; resolves with the error's code or the answer. */
+  const acquire = (instanceId: string) =>
+    new Promise<{ code?: number; granted?: boolean; reason?: string }>((resolve) =>
+      term.handlers.AcquireLease(
+        { request: { host: 'h1', instanceId, reason: 'test' } } as unknown as Parameters<
+          typeof term.handlers.AcquireLease
+        >[0],
+        (err, res) =>
+          resolve(err ? { code: (err as { code?: number }).code } : (res as { granted: boolean })),
+      ),
+    );
+
+  it('are decided while the term leads and may act; refused as unavailable once the term has ended, though the replica still may', async () => {
+    applyEnsemble();
+    await nextTurns();
+    // Decided: no rollout asks for zk-1, so the answer is a refusal, not an error.
+    expect(await acquire('zk/zk-1')).toMatchObject({
+      granted: false,
+      reason: expect.stringMatching(/^abandon: /),
+    });
+    mayAct = false;
+    expect(await acquire('zk/zk-1')).toEqual({ code: 14 });
+    mayAct = true;
+    // A lead regained starts a new term with the same holder: the old one must not decide.
+    term.stop('term over', false);
+    stopped = true;
+    expect(await acquire('zk/zk-1')).toEqual({ code: 14 });
+  });
+});
