@@ -412,6 +412,8 @@ describe('rollout engine', () => {
     const after = engine.view(r.id);
     expect(after).toMatchObject(expected.rollout);
     expect(after.steps[0]).toMatchObject(expected.step);
+    // Who failed it is stored with it (a resume asks an agent's failure again).
+    expect(store.listRolloutSteps(r.id)[0]?.failed_by).toBe(expected.step.state === 'failed' ? 'agent' : '');
     pids.set('zk/zk-1', 101);
   });
 
@@ -484,6 +486,8 @@ describe('rollout engine', () => {
         'no result from its agent within 300s of the request',
     });
     expect(v.steps[0]).toMatchObject({ state: 'failed' });
+    // The engine failed it, without a word from the agent: a resume may find it done after all.
+    expect(store.listRolloutSteps(r.id)[0]?.failed_by).toBe('control-plane');
     expect(sent).toHaveLength(1);
     pids.set('zk/zk-1', 101);
   });

@@ -32,6 +32,7 @@ import {
   pendingStepRow,
   type RolloutRow,
   type RolloutStepRow,
+  type StepFailure,
   type StepOp,
   type Store,
 } from '../store/store.js';
@@ -333,6 +334,8 @@ export class RolloutEngine {
           requested_at: c.requestedAt,
           finished_at: c.finishedAt || before.finished_at,
           note,
+          // Who failed it holds only while it is failed (store.ts StepFailure).
+          failed_by: '',
         };
         if (c.state !== 'done') this.o.store.updateRolloutStep(after);
         else {
@@ -368,7 +371,7 @@ export class RolloutEngine {
           `(held members would start and removed ones stop at once). ` +
           `Pause it (hactl rollout pause ${id}) and resume it when its gates can hold`,
       );
-    const skipped = this.o.store.listRolloutSteps(id).flatMap((s) => {
+    const skipped = this.o.store.listRolloutSteps(id).flatMap((s): RolloutStepRow[] => {
       if (s.state !== 'pending' && s.state !== 'requested' && s.state !== 'failed') return [];
       const note =
         s.state === 'requested'
@@ -376,7 +379,7 @@ export class RolloutEngine {
           : s.state === 'failed'
             ? `aborted after: ${s.note}`
             : 'aborted';
-      return [{ ...s, state: 'skipped', note }];
+      return [{ ...s, state: 'skipped', note, failed_by: '' }];
     });
     this.abortSkipping(r, skipped, 'aborted by operator');
     return this.view(id);
@@ -466,7 +469,7 @@ export class RolloutEngine {
       );
       if (d.do === 'note') this.o.store.updateRolloutStep({ ...step, note: d.note });
       else if (d.do === 'finish') this.finishStep(r, step, d.note);
-      else if (d.do === 'fail') this.failStep(r, step, d.note, d.reason);
+      else if (d.do === 'fail') this.failStep(r, step, d.note, d.reason, 'agent');
       else if (d.do === 'finish-late') {
         this.finishStep(r, step, d.note, { message: d.message, pauseReason: d.reason });
         this.o.logger.warn(
@@ -483,10 +486,16 @@ export class RolloutEngine {
    * transaction (a failed step in a rollout still running would send out the next one): for the
    * operator to look at the member and resume (which asks for the step again) or abort.
    */
-  private failStep(r: RolloutRow, step: RolloutStepRow, note: string, reason: string): void {
+  private failStep(r: RolloutRow, step: RolloutStepRow, note: string, reason: string, by: StepFailure): void {
     const pause = r.state === 'running';
     this.o.store.transaction(() => {
-      this.o.store.updateRolloutStep({ ...step, state: 'failed', finished_at: this.o.now(), note });
+      this.o.store.updateRolloutStep({
+        ...step,
+        state: 'failed',
+        finished_at: this.o.now(),
+        note,
+        failed_by: by,
+      });
       if (pause) this.storeState(r, 'paused', reason);
     });
     if (pause) this.logState(r, 'paused', reason);
@@ -577,7 +586,7 @@ export class RolloutEngine {
     late?: { message: string; pauseReason: string },
   ): void {
     const now = this.o.now();
-    const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note };
+    const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note, failed_by: '' };
     this.o.store.transaction(() => {
       this.storeStep(r, row, late?.message ?? `${step.instance_id} ${note}`, now);
       if (late) this.writeRollout(r, 'paused', late.pauseReason, now);
@@ -681,7 +690,7 @@ export class RolloutEngine {
           { cluster: r.cluster, rollout: r.id, instance: row(d.step).instance_id, reason: d.reason },
           'rollout step failed',
         );
-        return this.failStep(r, row(d.step), d.note, d.reason);
+        return this.failStep(r, row(d.step), d.note, d.reason, 'control-plane');
       case 'complete':
         return this.setState(r, 'completed', d.reason);
       case 'requeue-step': {
@@ -695,6 +704,7 @@ export class RolloutEngine {
           // A done handover put back is not finished any more (its pause between steps, its view).
           finished_at: 0,
           note: d.note,
+          failed_by: '',
         };
         this.storeStep(r, step, d.note, now);
         this.o.logger.info(
@@ -712,6 +722,7 @@ export class RolloutEngine {
           requested_at: now,
           finished_at: 0,
           note: '',
+          failed_by: '',
         };
         // A held member starts when its host's desired state plans it (membership/plan.ts): no
         // command, nothing is taken down; its step is stored with an event, and the desired
@@ -874,6 +885,7 @@ function stepInput(s: RolloutStepRow): StepInput {
     op: s.op ?? 'restart',
     phase: s.phase ?? 0,
     note: s.note,
+    failedBy: s.failed_by || undefined,
   };
 }
 

@@ -36,16 +36,11 @@ export type ResultDecision =
    */
   | { do: 'finish-late'; note: string; message: string; reason: string };
 
-/** How a step's note starts when its agent failed it (planCommandResult's `fail`). */
-const AGENT_FAILURE = 'agent: ';
-
 /**
- * Whether a failed step's note is its agent's failure, not one the engine decided without a word
- * from the agent (step.ts `fail-step`). Pure.
+ * How a step's note starts when its agent failed it (planCommandResult's `fail`), for the reader;
+ * which part failed a step is its `failed_by` (store.ts StepFailure), not this wording.
  */
-export function isAgentFailure(note: string): boolean {
-  return note.startsWith(AGENT_FAILURE);
-}
+const AGENT_FAILURE = 'agent: ';
 
 /**
  * What the engine does with an agent's result for a step's command. Pure.

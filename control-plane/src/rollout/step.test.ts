@@ -558,14 +558,25 @@ describe('resume (pure)', () => {
     ['requested, restarted and serving on the new config → done', {}, {}, {}, 'done'],
     [
       'failed by its gate timeout (no word from its agent), restarted and serving since → done',
-      { state: 'failed', note: 'restarted (pid 100 → 200), holds no lease and is not serving yet' },
+      {
+        state: 'failed',
+        note: 'restarted (pid 100 → 200), holds no lease and is not serving yet',
+        failedBy: 'control-plane',
+      },
       {},
       {},
       'done',
     ],
     [
       'failed by its agent (readiness, after-restart procedure) → pending: its restart runs again',
-      { state: 'failed', note: 'agent: not ready' },
+      { state: 'failed', note: 'agent: not ready', failedBy: 'agent' },
+      {},
+      {},
+      'pending',
+    ],
+    [
+      "failed by its agent, whatever the note's wording → pending (who failed it is stored, not read from the note)",
+      { state: 'failed', note: 'not ready', failedBy: 'agent' },
       {},
       {},
       'pending',

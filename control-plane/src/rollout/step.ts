@@ -1,9 +1,8 @@
 import { abandonReason, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
 import type { GateTimeoutPolicy, RolloutOptions } from './options.js';
-import type { StepOp } from '../store/store.js';
+import type { StepFailure, StepOp } from '../store/store.js';
 import { STEP_OP_ORDER } from '../membership/plan.js';
 import { checkHandover, handoverFirst, leadingAgain } from './handover.js';
-import { isAgentFailure } from './result.js';
 
 /**
  * The rollout step decision: from one read of a rollout, its steps, the members' statuses, the
@@ -79,6 +78,8 @@ export interface StepInput {
   phase?: number;
   /** Its stored note: for a handover awaiting its leader check, the agent's account of the restart. */
   note?: string;
+  /** Who failed it, when it is `failed` (store.ts StepFailure). */
+  failedBy?: StepFailure;
 }
 
 /** The agent's last report on a member. */
@@ -707,7 +708,7 @@ function doneBefore(s: StepInput, seen: ResumeInput): string | undefined {
   // The agent's own failure stands: its restart is more than a process that serves (an
   // Elasticsearch node's allocation is restored only by its after-restart procedure), and a
   // restart asked again runs the whole of it. Only a failure no agent reported is overturned.
-  if (s.state === 'failed' && isAgentFailure(s.note ?? '')) return undefined;
+  if (s.state === 'failed' && s.failedBy === 'agent') return undefined;
   if (seen.configChange && (obs.restartPending !== false || !seen.hostApplied(s.instance))) return undefined;
   return (
     `restarted (pid ${s.pidBefore} → ${obs.pid}) and serves: done on resume, not restarted again ` +

@@ -223,4 +223,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX rollouts_state ON rollouts(state, cluster);
   CREATE INDEX failovers_state ON failovers(state, cluster);
   `,
+  // 12: who failed a step (StepFailure: its agent reported the failure, or the engine decided it),
+  // which a resume reads (step.ts doneBefore) instead of the note's wording. Steps failed before
+  // it: a note beginning "agent: " was the agent's (rollout/result.ts wrote it so), any other the
+  // engine's.
+  `
+  ALTER TABLE rollout_steps ADD COLUMN failed_by TEXT NOT NULL DEFAULT '';
+  UPDATE rollout_steps SET failed_by = CASE WHEN note LIKE 'agent: %' THEN 'agent' ELSE 'control-plane' END
+    WHERE state = 'failed';
+  `,
 ];

@@ -213,6 +213,12 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX rollouts_state ON rollouts(state, cluster);
   CREATE INDEX failovers_state ON failovers(state, cluster);
   `,
+  // 12: who failed a step (SQLite's migration 12).
+  `
+  ALTER TABLE rollout_steps ADD COLUMN failed_by TEXT NOT NULL DEFAULT '';
+  UPDATE rollout_steps SET failed_by = CASE WHEN note LIKE 'agent: %' THEN 'agent' ELSE 'control-plane' END
+    WHERE state = 'failed';
+  `,
 ];
 
 /**

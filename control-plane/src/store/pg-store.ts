@@ -526,7 +526,11 @@ export class PgStore implements Store {
     this.write(() => {
       this.insert('rollouts', r, ROLLOUT_COLUMNS);
       for (const s of steps)
-        this.insert('rollout_steps', { ...s, op: s.op ?? 'restart', phase: s.phase ?? 0 }, STEP_COLUMNS);
+        this.insert(
+          'rollout_steps',
+          { ...s, op: s.op ?? 'restart', phase: s.phase ?? 0, failed_by: s.failed_by ?? '' },
+          STEP_COLUMNS,
+        );
       for (const p of phases) this.insert('rollout_phases', p, ['rollout_id', 'phase', 'spec_json']);
     });
   }
@@ -563,8 +567,8 @@ export class PgStore implements Store {
   updateRolloutStep(step: RolloutStepRow): void {
     this.update(
       'rollout_steps',
-      step,
-      ['state', 'command_id', 'pid_before', 'requested_at', 'finished_at', 'note'],
+      { ...step, failed_by: step.failed_by ?? '' },
+      ['state', 'command_id', 'pid_before', 'requested_at', 'finished_at', 'note', 'failed_by'],
       ['rollout_id', 'idx'],
     );
   }
@@ -691,6 +695,7 @@ const STEP_COLUMNS: readonly (keyof RolloutStepRow)[] = [
   'note',
   'op',
   'phase',
+  'failed_by',
 ];
 const FAILOVER_COLUMNS: readonly (keyof FailoverRow)[] = [
   'id',

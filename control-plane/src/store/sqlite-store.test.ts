@@ -50,6 +50,26 @@ describe('sqlite store on a temp file', () => {
     expect(() => new SqliteStore(tempFile(), { pageSize })).toThrow(/power of two from 512 to 65536/);
   });
 
+  it('migration 12 says who failed the steps failed before it: the agent when the note says so, else the engine', () => {
+    const file = tempFile();
+    const db = new Database(file);
+    for (const m of MIGRATIONS.slice(0, 11)) db.exec(m);
+    db.pragma('user_version = 11');
+    db.exec(
+      "INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES ('r1', 'zk', 'restart', 1, 'paused', '', '{}', 1, 1)",
+    );
+    const step = db.prepare(
+      "INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note) VALUES ('r1', ?, ?, 'h', ?, '', 0, 0, 0, ?)",
+    );
+    step.run(0, 'zk/zk-1', 'failed', 'agent: not ready');
+    step.run(1, 'zk/zk-2', 'failed', 'restarted (pid 1 → 2), holds no lease and is not serving yet');
+    step.run(2, 'zk/zk-3', 'done', 'agent: ready in 900 ms');
+    db.close();
+    const store = new SqliteStore(file);
+    expect(store.listRolloutSteps('r1').map((s) => s.failed_by)).toEqual(['agent', 'control-plane', '']);
+    store.close();
+  });
+
   it('refuses to open a store written by a newer control plane', () => {
     const file = tempFile();
     const db = new Database(file);

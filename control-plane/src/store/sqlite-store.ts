@@ -14,6 +14,7 @@ import {
   type RolloutRow,
   type RolloutPhaseRow,
   type RolloutStepRow,
+  type StepFailure,
   type StepOp,
   type Store,
   type ApiTokenRow,
@@ -64,6 +65,7 @@ type StepColumns = [
   note: string,
   op: StepOp,
   phase: number,
+  failed_by: StepFailure | '',
 ];
 
 /**
@@ -445,8 +447,8 @@ export class SqliteStore implements Store {
         // is smaller: insertRollout 22-24 → 19-21 ms per 4,997-step rollout (CPU profiles of
         // bench/dist/apply-cost.js, two runs of each).
         const stmt = this.sql(
-          'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note, op, phase) ' +
-            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note, op, phase, failed_by) ' +
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         );
         for (const s of steps)
           stmt.run(
@@ -462,6 +464,7 @@ export class SqliteStore implements Store {
             s.note,
             s.op ?? 'restart',
             s.phase ?? 0,
+            s.failed_by ?? '',
           );
         const phase = this.sql(
           'INSERT INTO rollout_phases (rollout_id, phase, spec_json) VALUES (@rollout_id, @phase, @spec_json)',
@@ -540,7 +543,7 @@ export class SqliteStore implements Store {
     // (scratch loop on this schema, medians of 15).
     const rows = this.sql(
       'SELECT rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, ' +
-        'finished_at, note, op, phase FROM rollout_steps WHERE rollout_id = ? ORDER BY idx',
+        'finished_at, note, op, phase, failed_by FROM rollout_steps WHERE rollout_id = ? ORDER BY idx',
     )
       .raw(true)
       .all(id) as StepColumns[];
@@ -557,6 +560,7 @@ export class SqliteStore implements Store {
       note: r[9],
       op: r[10],
       phase: r[11],
+      failed_by: r[12],
     }));
   }
 
@@ -565,7 +569,7 @@ export class SqliteStore implements Store {
       // Positional, like the insert: an abort updates every pending step of a rollout.
       this.sql(
         'UPDATE rollout_steps SET state = ?, command_id = ?, pid_before = ?, requested_at = ?, ' +
-          'finished_at = ?, note = ? WHERE rollout_id = ? AND idx = ?',
+          'finished_at = ?, note = ?, failed_by = ? WHERE rollout_id = ? AND idx = ?',
       ).run(
         step.state,
         step.command_id,
@@ -573,6 +577,7 @@ export class SqliteStore implements Store {
         step.requested_at,
         step.finished_at,
         step.note,
+        step.failed_by ?? '',
         step.rollout_id,
         step.idx,
       );

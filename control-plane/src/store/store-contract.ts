@@ -294,7 +294,11 @@ export function describeStoreContract(
       ]);
       store.insertRollout({ ...r, id: 'r2', created_at: 2, state: 'completed' }, []);
       expect(store.getRollout('r1')).toEqual(r);
-      expect(store.listRolloutSteps('r1')).toEqual([{ ...steps[0], op: 'restart', phase: 0 }, steps[1]]);
+      // A step not failed reads back failed_by '' (migration 12's default).
+      expect(store.listRolloutSteps('r1')).toEqual([
+        { ...steps[0], op: 'restart', phase: 0, failed_by: '' },
+        { ...steps[1], failed_by: '' },
+      ]);
       expect(store.listRolloutPhases('r1').map((p) => p.spec_json)).toEqual(['{"p":0}', '{"p":1}']);
       expect(store.listRolloutPhases('r2')).toEqual([]);
       expect(store.listRollouts({}).map((x) => x.id)).toEqual(['r2', 'r1']);
@@ -324,9 +328,16 @@ export function describeStoreContract(
         requested_at: 3,
         finished_at: 4,
         note: 'ok',
+        failed_by: '' as const,
       };
       store.updateRolloutStep(done);
       expect(store.listRolloutSteps('r1')[0]).toEqual(done);
+      // Who failed a step is stored with it, and cleared when the step is asked again.
+      const failed = { ...done, state: 'failed', note: 'not ready', failed_by: 'agent' as const };
+      store.updateRolloutStep(failed);
+      expect(store.listRolloutSteps('r1')[0]).toEqual(failed);
+      store.updateRolloutStep({ ...failed, state: 'requested', failed_by: '' });
+      expect(store.listRolloutSteps('r1')[0]?.failed_by).toBe('');
       expect(() => store.insertRollout(r, [])).toThrow(/UNIQUE|unique constraint/);
       store.close();
     });

@@ -83,7 +83,17 @@ export interface RolloutStepRow {
   op?: StepOp;
   /** The membership procedure phase the step belongs to (0 for restart rollouts). */
   phase?: number;
+  /** Who failed a `failed` step (migration 12); '' or absent for a step that has not failed. */
+  failed_by?: StepFailure | '';
 }
+
+/**
+ * Who failed a rollout step: its `agent` reported the failure (its restart, with the kind's
+ * after-restart steps, did not complete), or the `control-plane` decided it without a word from
+ * the agent (a restarted member that never served within the gate timeout). A resume asks an
+ * agent's failure again and may find the engine's overturned (rollout/step.ts doneBefore).
+ */
+export type StepFailure = 'agent' | 'control-plane';
 
 /**
  * A step row not yet requested: no command, times 0, no note. Built field by field, not by
