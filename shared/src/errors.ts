@@ -1,3 +1,5 @@
+import { capList } from './cap-list.js';
+
 /**
  * Every error code hactl uses. Each transport maps every one of them, in one table
  * (control-plane/src/errors.ts: HTTP status and gRPC status side by side), so adding a code
@@ -116,6 +118,20 @@ export class NotFoundError extends HactlError {
   constructor(what: string, name: string, hint?: string) {
     super('not_found', `${what} ${JSON.stringify(name)} not found${hint ? `; ${hint}` : ''}`);
   }
+}
+
+/**
+ * A NotFoundError for a cluster that does not exist, naming the ones that do (the first ten, in
+ * name order), so a mistyped name shows the right one: `cluster "kafka" not found; the fleet's
+ * clusters: kafka-main, zk-main`.
+ */
+export function clusterNotFound(name: string, known: Iterable<string>): NotFoundError {
+  const names = [...known].sort();
+  return new NotFoundError(
+    'cluster',
+    name,
+    names.length ? `the fleet's clusters: ${capList(names, 10).join(', ')}` : 'the fleet has no clusters yet',
+  );
 }
 
 /** Thrown when a change conflicts with current state (e.g. changing a cluster's kind). */

@@ -1,6 +1,6 @@
 import {
   ConflictError,
-  NotFoundError,
+  clusterNotFound,
   UnavailableError,
   ValidationError,
   serviceKind,
@@ -68,7 +68,8 @@ export class MemberActions {
    * when the name fits several.
    */
   plan(cluster: string, member: string): InstancePlan {
-    if (!this.o.fleet.snapshot().clusters.has(cluster)) throw new NotFoundError('cluster', cluster);
+    const { clusters } = this.o.fleet.snapshot();
+    if (!clusters.has(cluster)) throw clusterNotFound(cluster, clusters.keys());
     const { members, plans } = this.o.fleet.memberMap(cluster);
     return pickPlannedMember(cluster, member, { members, plans });
   }

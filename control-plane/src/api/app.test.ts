@@ -206,7 +206,9 @@ describe('REST API', () => {
     );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { warnings?: string[] }).warnings).toEqual([
-      'settings.min.insync.replicas: min.insync.replicas equals default.replication.factor (2): one broker down blocks acks=all writes',
+      'settings.min.insync.replicas: min.insync.replicas equals default.replication.factor (2): one broker down blocks acks=all writes, and no broker ' +
+        'holding such a partition can be restarted: hactl stops a broker only while each of its partitions keeps min.insync.replicas ' +
+        'in-sync replicas without it, so rollouts of this cluster pause at their first broker. Use min.insync.replicas 1 or default.replication.factor 3',
     ]);
   });
 
@@ -287,7 +289,12 @@ describe('REST API', () => {
       ]),
     );
     expect(pushed).toEqual([]);
-    expect((await app.request('/v1/clusters/kafka-b')).status).toBe(404);
+    const missing = await app.request('/v1/clusters/kafka-b');
+    expect(missing.status).toBe(404);
+    // A mistyped name shows the ones that exist.
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(
+      `cluster "kafka-b" not found; the fleet's clusters: kafka-a, zk-main`,
+    );
     expect((await app.request('/v1/clusters/storm-b')).status).toBe(404);
   });
 

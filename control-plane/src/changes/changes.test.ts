@@ -375,7 +375,9 @@ describe('a dry run', () => {
       meta,
     );
     expect(preview!.warnings).toEqual([
-      'settings.min.insync.replicas: min.insync.replicas equals default.replication.factor (2): one broker down blocks acks=all writes',
+      'settings.min.insync.replicas: min.insync.replicas equals default.replication.factor (2): one broker down blocks acks=all writes, and no broker ' +
+        'holding such a partition can be restarted: hactl stops a broker only while each of its partitions keeps min.insync.replicas ' +
+        'in-sync replicas without it, so rollouts of this cluster pause at their first broker. Use min.insync.replicas 1 or default.replication.factor 3',
     ]);
     expect(preview!.notes).toEqual([]);
   });

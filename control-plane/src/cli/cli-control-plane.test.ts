@@ -330,8 +330,7 @@ describe('causes are shown (issue 17 #6)', () => {
     st = await cp.hactl('rollout', 'status', rollout);
     expect(st.out).toContain(
       'Current:  zk-main/zk-2: restarting under its lease (process starting); ' +
-        'the cluster is down while its leader restarts: ' +
-        'this is the planned last step (leader last), another member takes over meanwhile',
+        'the cluster is down while its leader restarts: the planned step of leader last',
     );
     expect(st.out).not.toContain('WAIT');
     expect(st.out).not.toMatch(/waiting for (the restart lease|waiting)/);

@@ -45,13 +45,14 @@ describe('hactl rollout / history / diff / rollback', () => {
     expect(io.err()).toBe('error: cluster zk-main has no rollouts\n');
   });
 
-  it('rollout start posts the options and prints the order', async () => {
+  it('rollout start posts the options and prints the order the engine takes the members in, not the stored plan', async () => {
     const io = fakeIo({
       [`POST ${S}/v1/clusters/zk-main/rollouts`]: {
         status: 201,
+        // Stored zk1, zk3 (`plan`); zk1 leads, so the engine takes zk3 first.
         body: view('running', [
-          ['zk1', 'requested'],
-          ['zk3', 'pending'],
+          ['zk3', 'requested'],
+          ['zk1', 'pending'],
         ]),
       },
     });
@@ -60,7 +61,7 @@ describe('hactl rollout / history / diff / rollback', () => {
     ).toBe(0);
     expect(io.requests[0]!.body).toEqual({ action: 'restart', gateTimeoutSec: 60, onGateTimeout: 'abort' });
     expect(io.out()).toBe(
-      'rollout/ab12 started: restart of zk-main (revision 2)\norder: zk1 (zk-main/zk-1) → zk3 (zk-main/zk-3)\n',
+      'rollout/ab12 started: restart of zk-main (revision 2)\norder: zk3 (zk-main/zk-3) → zk1 (zk-main/zk-1)\n',
     );
   });
 

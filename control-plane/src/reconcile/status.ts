@@ -1,4 +1,5 @@
 import {
+  clusterNotFound,
   NotFoundError,
   lastProbeOf,
   serviceKind,
@@ -148,7 +149,7 @@ export class StatusReader {
     const known = this.views.get(name);
     if (known) return known;
     const c = this.o.snapshot.clusters.get(name);
-    if (!c) throw new NotFoundError('cluster', name);
+    if (!c) throw clusterNotFound(name, this.o.snapshot.clusters.keys());
     const view: ClusterView = {
       name,
       kind: c.kind,

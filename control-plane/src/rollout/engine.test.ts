@@ -329,8 +329,18 @@ describe('rollout engine', () => {
     const { fleet, engine } = world();
     fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
     report(fleet);
-    engine.start('zk', defaultRolloutOptions('restart'));
-    expect(() => engine.start('zk', defaultRolloutOptions('restart'))).toThrow(/already has rollout/);
+    const first = engine.start('zk', defaultRolloutOptions('restart'));
+    // A running one is waited for (or paused, or aborted); "resume" is for a paused one.
+    expect(() => engine.start('zk', defaultRolloutOptions('restart'))).toThrow(
+      `cluster zk already has rollout ${first.id} (running); wait for it (hactl rollout status ${first.id} -w), or pause or abort it first`,
+    );
+    engine.pause(first.id);
+    expect(() => engine.start('zk', defaultRolloutOptions('restart'))).toThrow(
+      `cluster zk already has rollout ${first.id} (paused); resume or abort it first`,
+    );
+    expect(() => engine.start('kafka', defaultRolloutOptions('restart'))).toThrow(
+      `cluster "kafka" not found; the fleet's clusters: zk`,
+    );
     expect(() =>
       parseRolloutRequest({ action: 'reboot', batchSize: 2, gateTimeoutSec: 1, extra: true }),
     ).toThrow(

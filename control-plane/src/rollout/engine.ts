@@ -2,6 +2,7 @@ import {
   capList,
   ConflictError,
   HactlError,
+  clusterNotFound,
   NotFoundError,
   clusterOfInstance,
   encodeRemoveArgs,
@@ -164,11 +165,14 @@ export class RolloutEngine {
    */
   insert(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): StoredRollout {
     const row = this.o.store.getCluster(cluster);
-    if (!row) throw new NotFoundError('cluster', cluster);
+    if (!row) throw clusterNotFound(cluster, this.o.fleet.snapshot().clusters.keys());
     const running = this.active(cluster);
     if (running)
       throw new ConflictError(
-        `cluster ${cluster} already has rollout ${running.id} (${running.state}); resume or abort it first`,
+        `cluster ${cluster} already has rollout ${running.id} (${running.state}); ` +
+          (running.state === 'paused'
+            ? 'resume or abort it first'
+            : `wait for it (hactl rollout status ${running.id} -w), or pause or abort it first`),
       );
     // The steps are stored in `only`'s order when given (a failover's repoint puts the UI first),
     // else in plan order. Which one goes next, leader last, is decided at every pass

@@ -95,7 +95,18 @@ describe('rollout step status', () => {
         obs: { process: 'starting', pid: 0, detail: '', reportedAt: 2000 },
       },
       'restarting',
-      'restarting under its lease (process starting); the cluster is down while its leader restarts: this is the planned last step (leader last), another member takes over meanwhile',
+      'restarting under its lease (process starting); the cluster is down while its leader restarts: the planned step of leader last',
+    ],
+    [
+      'an Elasticsearch master-eligible node that is not the elected master (restart rank 1) → not called the leader',
+      {
+        leaseHeld: true,
+        member: { ...member('member'), leading: false, restartRank: 1 },
+        clusterHealth: 'degraded',
+        obs: { process: 'starting', pid: 0, detail: '', reportedAt: 2000 },
+      },
+      'restarting',
+      'restarting under its lease (process starting); the cluster is degraded while this member restarts: expected during this step',
     ],
     [
       'a follower restarting while the cluster is degraded → expected',

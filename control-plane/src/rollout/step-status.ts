@@ -1,4 +1,4 @@
-import { isLeading, restartRank, type GateResult, type MemberStatus } from '@hactl/shared';
+import { isLeading, type GateResult, type MemberStatus } from '@hactl/shared';
 import {
   describeStranded,
   describeUnservedRestart,
@@ -173,11 +173,16 @@ function describeStart(i: StepStatusInput): { phase: StepPhase; text: string } {
   };
 }
 
-/** ", the planned step: …" while the cluster is not healthy because this member is down on purpose. */
+/**
+ * "; the cluster is … while …" while the cluster is not healthy because this member is down on
+ * purpose. Only the member that leads (or led when its step was requested) is called the leader:
+ * a master-eligible Elasticsearch node also restarts after the data nodes (its restart rank), but
+ * it is not the elected master, and whether another member takes over depends on the kind (a
+ * Storm nimbus in `failover: manual` has no running standby), so neither is said.
+ */
 function plannedDisruption(i: StepStatusInput): string {
   if (i.clusterHealth === 'healthy') return '';
-  if (i.ledAtRequest || isLeading(i.member) || restartRank(i.member) > 0) {
-    return `; the cluster is ${i.clusterHealth} while its leader restarts: this is the planned last step (leader last), another member takes over meanwhile`;
-  }
+  if (i.ledAtRequest || isLeading(i.member))
+    return `; the cluster is ${i.clusterHealth} while its leader restarts: the planned step of leader last`;
   return `; the cluster is ${i.clusterHealth} while this member restarts: expected during this step`;
 }

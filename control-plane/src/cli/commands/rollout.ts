@@ -30,8 +30,11 @@ export async function runRolloutStart(
 ): Promise<number> {
   const body = { action: flags.action, ...rolloutChoices(flags) };
   const r = checkRollout(await ctx.client.post(`/v1/clusters/${encodeURIComponent(cluster)}/rollouts`, body));
+  // The steps in the order the engine takes them now (leader last on the members' current roles),
+  // not `plan`, the order they were stored in: the start's first line is what the watch then shows.
+  const order = r.steps.map((s) => `${escapeControl(s.host)} (${escapeControl(s.instance)})`);
   ctx.io.stdout(
-    `rollout/${r.id} started: ${r.action} of ${escapeControl(r.cluster)} (revision ${r.revision})\norder: ${r.plan.map(escapeControl).join(' → ') || '(nothing to restart)'}\n`,
+    `rollout/${r.id} started: ${r.action} of ${escapeControl(r.cluster)} (revision ${r.revision})\norder: ${order.join(' → ') || '(nothing to restart)'}\n`,
   );
   if (flags.wait) return followRollout(ctx, r.id);
   return 0;

@@ -316,7 +316,9 @@ export function validateKafkaSpec(raw: unknown, fleet: FleetContext): Validation
 
 /**
  * `min.insync.replicas` above the replication factor makes every acks=all write fail; equal to it
- * means a single broker down blocks acks=all writes (allowed, but worth a warning).
+ * means a single broker down blocks acks=all writes, and the agent's stop gate (agent
+ * services/kafka/stop-gate.ts) refuses to stop any broker holding such a partition, so a rolling
+ * restart pauses at its first broker (allowed, as Kafka allows it, but warned of with what to change).
  */
 function checkMinIsr(
   spec: KafkaSpec,
@@ -339,6 +341,10 @@ function checkMinIsr(
   else if (min === rf && rf > 1)
     warnings.push({
       path,
-      message: `${minKey} equals ${rfKey} (${rf}): one broker down blocks acks=all writes`,
+      message:
+        `${minKey} equals ${rfKey} (${rf}): one broker down blocks acks=all writes, and no broker ` +
+        `holding such a partition can be restarted: hactl stops a broker only while each of its ` +
+        `partitions keeps ${minKey} in-sync replicas without it, so rollouts of this cluster pause ` +
+        `at their first broker. Use ${minKey} ${rf - 1} or ${rfKey} ${rf + 1}`,
     });
 }
