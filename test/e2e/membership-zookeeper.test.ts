@@ -163,7 +163,7 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
     modeAfterRestart: string;
     /** Each member's `srvr` Mode just after hactl had the handover step done (`-`: no answer). */
     modesWhenDone: string[];
-    /** ms since epoch: the handover's first request, and zk-1 and zk-2 frozen. */
+    /** ms since epoch: the handover's first request, and zk-1 and zk-2 frozen (its lease held). */
     requestedAt: number;
     frozenAt: number;
   }
@@ -172,16 +172,17 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
    * Makes zk-5, the leader the procedure removes first, win the election that follows its handover
    * restart: the case handover.ts puts the step back for ("leads again"), seen in CI when the others
    * had not elected a leader by the time it was back. zk-1 and zk-2 are frozen (SIGSTOP) from the
-   * moment the handover is requested until zk-5's new process serves: zk-3 and zk-4 are two votes
-   * of five and cannot elect alone, so the election waits for zk-5's new process, whose vote wins
-   * it (the same epoch, a zxid at least theirs since a follower logs only what its leader sent, and
-   * the highest myid: FastLeaderElection.totalOrderPredicate); it leads with zk-3 and zk-4.
+   * moment zk-5's agent holds its restart lease until zk-5's new process serves: zk-3 and zk-4 are
+   * two votes of five and cannot elect alone, so the election waits for zk-5's new process, whose
+   * vote wins it (the same epoch, a zxid at least theirs since a follower logs only what its leader
+   * sent, and the highest myid: FastLeaderElection.totalOrderPredicate); it leads with zk-3 and zk-4.
    *
-   * Frozen at the request, not at the agent's `process_stopping`: in a run here the others noticed
-   * the old process gone 0.46 s after that line and had elected zk-4 0.4 s later, while the lease
-   * came 0.5 s after the request. Freezing before the lease does not hold it back: its
-   * cluster-healthy gate reads the agents' probes, and a probe of a frozen member fails only at its
-   * timeout (2 s). The test logs both delays.
+   * Frozen once the lease is held, before the agent stops the old process: in a run here the
+   * others noticed the old process gone 0.46 s after the agent's `process_stopping` and had
+   * elected zk-4 0.4 s later, so freezing at that line was too late. Not before the lease: its
+   * cluster-healthy gate would then be right to refuse (restarting the leader with two of five
+   * members frozen leaves no quorum), and it finds out, for a refusal on views older than the
+   * request probes the members again (leases/peer-views.ts). The test logs both delays.
    *
    * Then waits for hactl to have the handover done and reads every member's `srvr` at that moment.
    */
@@ -201,6 +202,14 @@ describe('e2e: ZooKeeper membership changes through the procedure (issue 10)', {
       { timeoutMs: 60_000, intervalMs: 20 },
     );
     expect(requested?.state, 'zk-5 leads, so its handover step restarts it').toBe('requested');
+    await waitFor(
+      "zk-5's agent to hold its restart lease",
+      async () => {
+        const { current } = (await lab.api<RolloutView>('GET', `/v1/rollouts/${rollout}`)).body;
+        return current?.instance === instance(5) && current.phase === 'restarting' ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
     const frozenAt = Date.now();
     const { newPid, modeAfterRestart } = await whileFrozen(frozen, async () => {
       const newPid = await waitFor(
