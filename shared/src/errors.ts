@@ -121,16 +121,17 @@ export class NotFoundError extends HactlError {
 }
 
 /**
- * A NotFoundError for a cluster that does not exist, naming the ones that do (the first ten, in
- * name order), so a mistyped name shows the right one: `cluster "kafka" not found; the fleet's
- * clusters: kafka-main, zk-main`.
+ * A NotFoundError for `what` named `name`, naming the ones that exist (in name order, the first
+ * ten), so a mistyped name shows the right one: `cluster "kafka" not found; there are kafka-main,
+ * zk-main`, or `; there are no clusters`. The server's answers and the CLI's own lookups word it
+ * alike.
  */
-export function clusterNotFound(name: string, known: Iterable<string>): NotFoundError {
+export function notFoundAmong(what: string, name: string, known: Iterable<string>): NotFoundError {
   const names = [...known].sort();
   return new NotFoundError(
-    'cluster',
+    what,
     name,
-    names.length ? `the fleet's clusters: ${capList(names, 10).join(', ')}` : 'the fleet has no clusters yet',
+    names.length ? `there are ${capList(names, 10).join(', ')}` : `there are no ${what}s`,
   );
 }
 

@@ -1,6 +1,6 @@
 import {
   ConflictError,
-  clusterNotFound,
+  notFoundAmong,
   UnavailableError,
   ValidationError,
   serviceKind,
@@ -69,7 +69,7 @@ export class MemberActions {
    */
   plan(cluster: string, member: string): InstancePlan {
     const { clusters } = this.o.fleet.snapshot();
-    if (!clusters.has(cluster)) throw clusterNotFound(cluster, clusters.keys());
+    if (!clusters.has(cluster)) throw notFoundAmong('cluster', cluster, clusters.keys());
     const { members, plans } = this.o.fleet.memberMap(cluster);
     return pickPlannedMember(cluster, member, { members, plans });
   }

@@ -293,7 +293,7 @@ describe('REST API', () => {
     expect(missing.status).toBe(404);
     // A mistyped name shows the ones that exist.
     expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(
-      `cluster "kafka-b" not found; the fleet's clusters: kafka-a, zk-main`,
+      `cluster "kafka-b" not found; there are kafka-a, zk-main`,
     );
     expect((await app.request('/v1/clusters/storm-b')).status).toBe(404);
   });

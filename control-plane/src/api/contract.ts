@@ -54,6 +54,8 @@ export interface ClusterSummary {
   ready: number;
   /** ISO time of the current revision. */
   updatedAt: string;
+  /** The cluster's running or paused rollout (GET /v1/rollouts/{id}); absent when it has none. */
+  rollout?: { id: string; state: string };
 }
 
 /** `GET /v1/clusters/{name}`: the cluster with its health rollup. */

@@ -257,11 +257,13 @@ describe('causes are shown (issue 17 #6)', () => {
       },
     });
     const plain = await cp.hactl('get', 'clusters');
-    expect(plain.out.split('\n')[0]).toMatch(/^NAME\s+KIND\s+REVISION\s+HEALTH\s+READY\s+UPDATED$/);
+    expect(plain.out.split('\n')[0]).toMatch(/^NAME\s+KIND\s+REVISION\s+HEALTH\s+READY\s+ROLLOUT\s+UPDATED$/);
     const wide = await cp.hactl('get', 'clusters', '-o', 'wide');
-    expect(wide.out.split('\n')[0]).toMatch(/^NAME\s+KIND\s+REVISION\s+HEALTH\s+READY\s+UPDATED\s+REASON$/);
+    expect(wide.out.split('\n')[0]).toMatch(
+      /^NAME\s+KIND\s+REVISION\s+HEALTH\s+READY\s+ROLLOUT\s+UPDATED\s+REASON$/,
+    );
     expect(wide.out.split('\n')[1]).toMatch(
-      /zk-main\s+zookeeper\s+1\s+degraded\s+2\/3\s+\S+ ago\s+leader 2, 2\/3 members serving/,
+      /zk-main\s+zookeeper\s+1\s+degraded\s+2\/3\s+-\s+\S+ ago\s+leader 2, 2\/3 members serving/,
     );
     expect(wide.out).toContain(
       'hint: zk-main: zk3 crashed: its cause is in its log, `hactl logs zk-main zk3`',
@@ -358,6 +360,8 @@ describe('restart pending never lingers without a way out (issue 17 #7)', () => 
     await established();
     const change = await cp.hactl('apply', '-f', file('zk2.yaml', zkSpec({ tickTime: 500 })));
     const rollout = /rollout\/(\w+):/.exec(change.out)![1]!;
+    // The rollout under way is in the clusters table, and gone from it once aborted.
+    expect((await cp.hactl('get', 'clusters')).out).toMatch(new RegExp(`zk-main .* ${rollout} running `));
     expect((await cp.hactl('rollout', 'abort', rollout)).code).toBe(0);
     reportHealthy(Object.fromEntries(Object.keys(pids).map((id) => [id, { restartPending: true }])));
     const d = await cp.hactl('describe', 'cluster', 'zk-main');
@@ -366,6 +370,7 @@ describe('restart pending never lingers without a way out (issue 17 #7)', () => 
     );
     const g = await cp.hactl('get', 'clusters');
     expect(g.out).toContain('hint: zk-main: 3 member(s) run an older config');
+    expect(g.out).not.toContain(rollout);
   });
 
   it('a rollback after an aborted rollout covers the crashed member too, and asks agents to restart only members not on the current config', async () => {

@@ -132,15 +132,15 @@ describe('hactl get clusters', () => {
     expect(missing.err()).toBe('error: cluster "nope-main" not found; there are kafka-main, zk-main\n');
   });
 
-  it('table: sorted by name, ready/members, updated age', async () => {
+  it('table: sorted by name, ready/members, the rollout under way, updated age', async () => {
     const io = fakeIo({ [`GET ${BASE}/v1/clusters`]: { body: CLUSTERS } });
     expect(await runCli(['get', 'clusters'], io)).toBe(0);
     expect(io.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${BASE}/v1/clusters`]);
     expect(io.out()).toBe(
       [
-        'NAME        KIND       REVISION  HEALTH    READY  UPDATED',
-        'kafka-main  kafka      1         pending   0/3    3h ago',
-        'zk-main     zookeeper  3         degraded  2/3    2m ago',
+        'NAME        KIND       REVISION  HEALTH    READY  ROLLOUT      UPDATED',
+        'kafka-main  kafka      1         pending   0/3    -            3h ago',
+        'zk-main     zookeeper  3         degraded  2/3    ab12 paused  2m ago',
         '',
       ].join('\n'),
     );

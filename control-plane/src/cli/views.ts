@@ -73,11 +73,13 @@ export function renderHosts(hosts: readonly HostView[], o: ViewOptions): string 
 }
 
 /**
- * The clusters table; `-o wide` adds why each cluster is in its state. Hints (what to run about a
- * state, e.g. members left restart pending) follow the table in both forms.
+ * The clusters table, with each cluster's running or paused rollout (`-` when none: a paused one
+ * waits for the operator, whatever the health says); `-o wide` adds why each cluster is in its
+ * state. Hints (what to run about a state, e.g. members left restart pending) follow the table in
+ * both forms.
  */
 export function renderClusters(clusters: readonly ClusterSummary[], o: ViewOptions): string {
-  const headers = ['name', 'kind', 'revision', 'health', 'ready', 'updated'];
+  const headers = ['name', 'kind', 'revision', 'health', 'ready', 'rollout', 'updated'];
   if (o.wide) headers.push('reason');
   const sorted = [...clusters].sort(byName);
   const rows = sorted.map((c) => {
@@ -87,6 +89,7 @@ export function renderClusters(clusters: readonly ClusterSummary[], o: ViewOptio
       cell(c.revision),
       cell(c.health),
       `${cell(c.ready)}/${cell(c.members)}`,
+      c.rollout ? escapeControl(`${cell(c.rollout.id)} ${cell(c.rollout.state)}`) : '-',
       formatAge(c.updatedAt, o.now),
     ];
     if (o.wide) row.push(escapeControl(cell(c.reason)));

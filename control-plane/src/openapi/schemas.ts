@@ -120,6 +120,7 @@ export const clusterSummarySchema = z.object({
   members: z.number().int(),
   ready: z.number().int(),
   updatedAt: iso,
+  rollout: z.object({ id: z.string(), state: z.enum(['running', 'paused']) }).optional(),
 });
 
 /** MemberStatus (shared domain.ts); kind-specific probe values (syncedFollowers, underReplicated, ...) as more keys. */

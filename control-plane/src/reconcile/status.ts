@@ -1,5 +1,5 @@
 import {
-  clusterNotFound,
+  notFoundAmong,
   NotFoundError,
   lastProbeOf,
   serviceKind,
@@ -149,7 +149,7 @@ export class StatusReader {
     const known = this.views.get(name);
     if (known) return known;
     const c = this.o.snapshot.clusters.get(name);
-    if (!c) throw clusterNotFound(name, this.o.snapshot.clusters.keys());
+    if (!c) throw notFoundAmong('cluster', name, this.o.snapshot.clusters.keys());
     const view: ClusterView = {
       name,
       kind: c.kind,
@@ -196,6 +196,7 @@ export class StatusReader {
   list(): ClusterSummary[] {
     return [...this.o.snapshot.clusters.keys()].map((name) => {
       const v = this.cluster(name);
+      const active = this.o.activeRollout(name);
       return {
         name,
         kind: v.kind,
@@ -206,6 +207,7 @@ export class StatusReader {
         members: v.status.members.length,
         ready: v.status.members.filter((m) => m.process === 'running' && m.mode !== 'unknown').length,
         updatedAt: v.updatedAt,
+        ...(active ? { rollout: { id: active.id, state: active.state } } : {}),
       };
     });
   }

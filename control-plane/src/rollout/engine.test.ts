@@ -339,7 +339,7 @@ describe('rollout engine', () => {
       `cluster zk already has rollout ${first.id} (paused); resume or abort it first`,
     );
     expect(() => engine.start('kafka', defaultRolloutOptions('restart'))).toThrow(
-      `cluster "kafka" not found; the fleet's clusters: zk`,
+      `cluster "kafka" not found; there are zk`,
     );
     expect(() =>
       parseRolloutRequest({ action: 'reboot', batchSize: 2, gateTimeoutSec: 1, extra: true }),

@@ -2,7 +2,7 @@ import {
   capList,
   ConflictError,
   HactlError,
-  clusterNotFound,
+  notFoundAmong,
   NotFoundError,
   clusterOfInstance,
   encodeRemoveArgs,
@@ -165,7 +165,7 @@ export class RolloutEngine {
    */
   insert(cluster: string, opts: RolloutOptions, only?: readonly string[], op?: StepOp): StoredRollout {
     const row = this.o.store.getCluster(cluster);
-    if (!row) throw clusterNotFound(cluster, this.o.fleet.snapshot().clusters.keys());
+    if (!row) throw notFoundAmong('cluster', cluster, this.o.fleet.snapshot().clusters.keys());
     const running = this.active(cluster);
     if (running)
       throw new ConflictError(

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@hactl/shared/errors';
+import { notFoundAmong } from '@hactl/shared/errors';
 import { checkClusterList, checkHostList, isRecord } from '../api-types.js';
 import { renderRaw } from '../output.js';
 import { renderClusters, renderHosts } from '../views.js';
@@ -18,15 +18,10 @@ export function pickNamed<T extends { name: string }>(
   if (!names.length) return { items: [...items], raw: [...raw] };
   const missing = names.find((n) => !items.some((i) => i.name === n));
   if (missing !== undefined)
-    throw new NotFoundError(
+    throw notFoundAmong(
       what,
       missing,
-      items.length
-        ? `there are ${items
-            .map((i) => i.name)
-            .sort()
-            .join(', ')}`
-        : `there are no ${what}s`,
+      items.map((i) => i.name),
     );
   const keep = items.map((i) => names.includes(i.name));
   return { items: items.filter((_, k) => keep[k]), raw: raw.filter((_, k) => keep[k]) };
