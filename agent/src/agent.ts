@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { type Logger } from '@hactl/shared';
+import { PROBE_QUERY, type Logger } from '@hactl/shared';
 import type {
   AgentMessage,
   Command__Output,
@@ -18,14 +18,7 @@ import { parseWireDesired, type DesiredState } from './sync/desired.js';
 import { readAppliedState, writeAppliedState } from './sync/state-file.js';
 import { checkTrust, readRememberedControlPlane, writeRememberedControlPlane } from './sync/trust.js';
 import { agentServiceKind } from './services/registry.js';
-import {
-  AGENT_CAPABILITIES,
-  LEASE_ACTIONS,
-  logFileOf,
-  PROBE_ACTION,
-  QUERY_ACTIONS,
-  runQuery,
-} from './sync/queries.js';
+import { AGENT_CAPABILITIES, LEASE_ACTIONS, logFileOf, QUERY_ACTIONS, runQuery } from './sync/queries.js';
 import { ExecService } from './exec/service.js';
 import type { SupervisorOptions } from './supervisor/index.js';
 import { ApplyRetry, isRetriable, type ApplyFailure } from './sync/apply-retry.js';
@@ -371,7 +364,7 @@ export class Agent {
    * restarts, waits until the service is ready again, then releases the lease.
    */
   private async handleCommand(cmd: Command__Output): Promise<void> {
-    if (cmd.action === PROBE_ACTION) {
+    if (cmd.action === PROBE_QUERY) {
       const r = await this.reporter.probeNow(cmd.instanceId).then(
         (at) => ({ id: cmd.id, ok: true, output: JSON.stringify({ probedAtMs: at }), error: '' }),
         (err: unknown) => ({ id: cmd.id, ok: false, output: '', error: describe(err) }),

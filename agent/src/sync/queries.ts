@@ -20,14 +20,12 @@ import { describeProcess, readRenderedFiles } from './files-query.js';
 export const QUERY_ACTIONS = new Set(['check-distribution', 'logs', 'files', 'status']);
 
 /**
- * `probe` on an instance (shared PROBE_QUERY): probe it now and send a status report carrying that
- * probe before the answer. Read only like the queries above, but answered by the reporter
- * (sync/reporter.ts `probeNow`), which owns the probes and the stream's reports. The answer is
- * `{"probedAtMs": N}` (agent clock). Listed in the hello's capabilities (AGENT_CAPABILITIES).
+ * What this agent answers beyond the base protocol, sent in its hello (Hello.capabilities):
+ * shared PROBE_QUERY on an instance, probe it now and send a status report carrying that probe
+ * before the answer. Read only like the queries above, but answered by the reporter
+ * (sync/reporter.ts `probeNow`), which owns the probes and the stream's reports (agent.ts); the
+ * answer is `{"probedAtMs": N}` (agent clock).
  */
-export const PROBE_ACTION = PROBE_QUERY;
-
-/** What this agent answers beyond the base protocol, sent in its hello (Hello.capabilities). */
 export const AGENT_CAPABILITIES: readonly string[] = [PROBE_QUERY];
 
 /** The commands that take a member down under a lease and are journaled (agent.ts handleCommand). */

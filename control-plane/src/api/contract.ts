@@ -55,7 +55,7 @@ export interface ClusterSummary {
   /** ISO time of the current revision. */
   updatedAt: string;
   /** The cluster's running or paused rollout (GET /v1/rollouts/{id}); absent when it has none. */
-  rollout?: { id: string; state: string };
+  rollout?: { id: string; state: 'running' | 'paused' };
 }
 
 /** `GET /v1/clusters/{name}`: the cluster with its health rollup. */

@@ -371,6 +371,7 @@ describe('restart pending never lingers without a way out (issue 17 #7)', () => 
     const g = await cp.hactl('get', 'clusters');
     expect(g.out).toContain('hint: zk-main: 3 member(s) run an older config');
     expect(g.out).not.toContain(rollout);
+    expect(g.out.split('\n')[1]).toMatch(/^zk-main\s+zookeeper\s+2\s+\S+\s+\d+\/3\s+-\s+/);
   });
 
   it('a rollback after an aborted rollout covers the crashed member too, and asks agents to restart only members not on the current config', async () => {

@@ -165,17 +165,17 @@ export class PeerViews {
 
 /** What `fleetPeers` reads of the fleet (Fleet fits). */
 export interface PeerFleet {
-  planCluster(name: string): readonly InstancePlan[];
-  snapshot(): { clusters: ReadonlyMap<string, { spec: { kind: string } }> };
+  snapshot(): { clusters: ReadonlyMap<string, { spec: { kind: string }; plans: readonly InstancePlan[] }> };
   observation(instanceId: string): InstanceObservation | undefined;
   agentAnswers(hostId: string, capability: string): boolean;
 }
 
 /** The cluster's members as `peersToProbe` judges them, from the fleet's plans and last reports. */
 export function fleetPeers(fleet: PeerFleet, cluster: string): PeerView[] {
-  const kind = fleet.snapshot().clusters.get(cluster)?.spec.kind;
-  const observes = kind === undefined ? undefined : serviceKind(kind)?.observesPeers;
-  return fleet.planCluster(cluster).map((plan) => {
+  const c = fleet.snapshot().clusters.get(cluster);
+  if (!c) return [];
+  const observes = serviceKind(c.spec.kind)?.observesPeers;
+  return c.plans.map((plan) => {
     const obs = fleet.observation(plan.id);
     return {
       id: plan.id,

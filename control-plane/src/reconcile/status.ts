@@ -207,7 +207,9 @@ export class StatusReader {
         members: v.status.members.length,
         ready: v.status.members.filter((m) => m.process === 'running' && m.mode !== 'unknown').length,
         updatedAt: v.updatedAt,
-        ...(active ? { rollout: { id: active.id, state: active.state } } : {}),
+        ...(active
+          ? { rollout: { id: active.id, state: active.state === 'paused' ? 'paused' : 'running' } }
+          : {}),
       };
     });
   }

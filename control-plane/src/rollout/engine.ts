@@ -338,8 +338,6 @@ export class RolloutEngine {
           requested_at: c.requestedAt,
           finished_at: c.finishedAt || before.finished_at,
           note,
-          // Who failed it holds only while it is failed (store.ts StepFailure).
-          failed_by: '',
         };
         if (c.state !== 'done') this.o.store.updateRolloutStep(after);
         else {
@@ -383,7 +381,7 @@ export class RolloutEngine {
           : s.state === 'failed'
             ? `aborted after: ${s.note}`
             : 'aborted';
-      return [{ ...s, state: 'skipped', note, failed_by: '' }];
+      return [{ ...s, state: 'skipped', note }];
     });
     this.abortSkipping(r, skipped, 'aborted by operator');
     return this.view(id);
@@ -590,7 +588,7 @@ export class RolloutEngine {
     late?: { message: string; pauseReason: string },
   ): void {
     const now = this.o.now();
-    const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note, failed_by: '' };
+    const row: RolloutStepRow = { ...step, state: 'done', finished_at: now, note };
     this.o.store.transaction(() => {
       this.storeStep(r, row, late?.message ?? `${step.instance_id} ${note}`, now);
       if (late) this.writeRollout(r, 'paused', late.pauseReason, now);
@@ -708,7 +706,6 @@ export class RolloutEngine {
           // A done handover put back is not finished any more (its pause between steps, its view).
           finished_at: 0,
           note: d.note,
-          failed_by: '',
         };
         this.storeStep(r, step, d.note, now);
         this.o.logger.info(
@@ -726,7 +723,6 @@ export class RolloutEngine {
           requested_at: now,
           finished_at: 0,
           note: '',
-          failed_by: '',
         };
         // A held member starts when its host's desired state plans it (membership/plan.ts): no
         // command, nothing is taken down; its step is stored with an event, and the desired

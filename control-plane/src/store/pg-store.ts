@@ -9,6 +9,7 @@ import { PG_MIGRATION_LOCK, PG_MIGRATIONS, bootstrapSql } from './pg-migrations.
 import {
   FencedError,
   StorageFullError,
+  storedFailedBy,
   type ApiTokenRow,
   type ClusterRow,
   type CommandHostRow,
@@ -528,7 +529,7 @@ export class PgStore implements Store {
       for (const s of steps)
         this.insert(
           'rollout_steps',
-          { ...s, op: s.op ?? 'restart', phase: s.phase ?? 0, failed_by: s.failed_by ?? '' },
+          { ...s, op: s.op ?? 'restart', phase: s.phase ?? 0, failed_by: storedFailedBy(s) },
           STEP_COLUMNS,
         );
       for (const p of phases) this.insert('rollout_phases', p, ['rollout_id', 'phase', 'spec_json']);
@@ -567,7 +568,7 @@ export class PgStore implements Store {
   updateRolloutStep(step: RolloutStepRow): void {
     this.update(
       'rollout_steps',
-      { ...step, failed_by: step.failed_by ?? '' },
+      { ...step, failed_by: storedFailedBy(step) },
       ['state', 'command_id', 'pid_before', 'requested_at', 'finished_at', 'note', 'failed_by'],
       ['rollout_id', 'idx'],
     );

@@ -14,6 +14,7 @@ import {
   type RolloutRow,
   type RolloutPhaseRow,
   type RolloutStepRow,
+  storedFailedBy,
   type StepFailure,
   type StepOp,
   type Store,
@@ -464,7 +465,7 @@ export class SqliteStore implements Store {
             s.note,
             s.op ?? 'restart',
             s.phase ?? 0,
-            s.failed_by ?? '',
+            storedFailedBy(s),
           );
         const phase = this.sql(
           'INSERT INTO rollout_phases (rollout_id, phase, spec_json) VALUES (@rollout_id, @phase, @spec_json)',
@@ -577,7 +578,7 @@ export class SqliteStore implements Store {
         step.requested_at,
         step.finished_at,
         step.note,
-        step.failed_by ?? '',
+        storedFailedBy(step),
         step.rollout_id,
         step.idx,
       );

@@ -96,6 +96,15 @@ export interface RolloutStepRow {
 export type StepFailure = 'agent' | 'control-plane';
 
 /**
+ * The `failed_by` a store writes for `step`: who failed it while it is `failed`, '' in every other
+ * state, so a step asked again, done or skipped never keeps an old failure's author, whatever
+ * row it was spread from. Both stores write through it.
+ */
+export function storedFailedBy(step: Pick<RolloutStepRow, 'state' | 'failed_by'>): StepFailure | '' {
+  return step.state === 'failed' ? (step.failed_by ?? '') : '';
+}
+
+/**
  * A step row not yet requested: no command, times 0, no note. Built field by field, not by
  * spreading `s`: a rollout of every member builds one row per member, and spreading an argument
  * object took 3-14 µs a row (15-70 ms for 5,000 rows in a scratch loop) against 0.1 µs for the

@@ -91,9 +91,7 @@ export async function runApply(ctx: CommandContext, flags: ApplyFlags): Promise<
       ctx.io.stdout(
         `  rollout/${r.rollout}: rolling restart ${r.restartOrder?.map(escapeControl).join(' → ')} (hactl rollout status ${r.rollout} -w)\n`,
       );
-    // Worded as the dry run words them (renderPreview).
-    for (const n of r.notes ?? []) ctx.io.stdout(`  note: ${escapeControl(n)}\n`);
-    for (const w of r.warnings ?? []) ctx.io.stdout(`  warning: ${escapeControl(w)}\n`);
+    for (const line of caveatLines(r)) ctx.io.stdout(`${line}\n`);
     if (r.restartPending?.length) {
       ctx.io.stdout(
         `  restart pending (no rollout): ${r.restartPending.map(escapeControl).join(', ')}; restart them with: hactl rollout start ${escapeControl(r.name)} --action apply\n`,
@@ -134,9 +132,16 @@ export function renderPreview(p: ClusterPreviewView): string {
       `  membership change, one step at a time through the restart-lease gates:`,
       ...p.membershipSteps.map((l) => `    ${escapeControl(l)}`),
     );
-  for (const n of p.notes ?? []) out.push(`  note: ${escapeControl(n)}`);
-  for (const w of p.warnings ?? []) out.push(`  warning: ${escapeControl(w)}`);
+  out.push(...caveatLines(p));
   return out.join('\n') + '\n';
+}
+
+/** The kind's notes, then validation's warnings, one indented line each: an apply's answer and a dry run alike. */
+function caveatLines(c: { notes?: string[]; warnings?: string[] }): string[] {
+  return [
+    ...(c.notes ?? []).map((n) => `  note: ${escapeControl(n)}`),
+    ...(c.warnings ?? []).map((w) => `  warning: ${escapeControl(w)}`),
+  ];
 }
 
 /**
