@@ -184,21 +184,27 @@ export function createApiClient(
       const headers: Record<string, string> = { accept: 'application/x-ndjson' };
       if (conn.token !== undefined) headers.authorization = `Bearer ${conn.token}`;
       const httpStream = io.httpStream;
-      const res = await firstReached(conn.servers, (server) =>
-        httpStream({
+      // A refusal's body is read inside the attempt, so the gRPC-port answer is told apart there,
+      // as for a plain request.
+      const { answer, refusal } = await firstReached(conn.servers, async (server) => {
+        const answer = await httpStream({
           method: 'GET',
           url: `${server}${path}`,
           headers,
           connectTimeoutMs: REQUEST_TIMEOUT_MS,
           ...(conn.ca ? { caFile: conn.ca } : {}),
-        }),
-      );
-      if (res.status < 200 || res.status > 299) {
+        });
+        if (answer.status >= 200 && answer.status <= 299) return { answer, refusal: undefined };
         let text = '';
-        for await (const chunk of res.body) text += chunk;
-        throw parseErrorBody(res.status, res.statusText, text);
-      }
-      return { headers: res.headers, events: ndjsonEvents(res.body, res.status), close: res.close };
+        for await (const chunk of answer.body) text += chunk;
+        return { answer, refusal: grpcPortAnswer({ status: answer.status, body: text }).body };
+      });
+      if (refusal !== undefined) throw parseErrorBody(answer.status, answer.statusText, refusal);
+      return {
+        headers: answer.headers,
+        events: ndjsonEvents(answer.body, answer.status),
+        close: answer.close,
+      };
     },
   };
 }

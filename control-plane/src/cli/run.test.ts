@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionRefused, fakeIo } from './fake-io.js';
-import { nodeHttpClient } from './http.js';
+import { nodeHttpClient, nodeHttpStreamClient } from './http.js';
 import { runCli } from './run.js';
 import { createCa, issueServerCert } from '../trust/x509.js';
 import { listenGrpc } from '../server.js';
@@ -301,14 +301,19 @@ describe('a server that is not the REST API as hactl expects it, with the real H
       try {
         writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
         const url = `${tlsOn ? 'https' : 'http'}://127.0.0.1:${port}`;
-        const io = { ...fakeIo(), http: nodeHttpClient };
-        expect(await runCli(['get', 'hosts', '--server', url, '--ca', path.join(dir, 'ca.pem')], io)).toBe(1);
-        expect(io.err()).toBe(
+        const expected =
           `error: cannot reach the control plane at ${url}: ` +
-            `${tlsOn ? 'it answers HTTP/2 only' : 'its answer is not HTTP/1.1'}\n` +
-            "hint: this looks like the control plane's gRPC port (agents use it), not its REST API: point " +
-            'hactl at the --listen-http address (port 7080 unless the control plane was started with another)\n',
-        );
+          `${tlsOn ? 'it answers HTTP/2 only' : 'its answer is not HTTP/1.1'}\n` +
+          "hint: this looks like the control plane's gRPC port (agents use it), not its REST API: point " +
+          'hactl at the --listen-http address (port 7080 unless the control plane was started with another)\n';
+        const target = ['--server', url, '--ca', path.join(dir, 'ca.pem')];
+        const io = { ...fakeIo(), http: nodeHttpClient };
+        expect(await runCli(['get', 'hosts', ...target], io)).toBe(1);
+        expect(io.err()).toBe(expected);
+        // A streamed answer (logs -f, exec) reads the refusal's body on its own path.
+        const streamIo = { ...fakeIo(), http: nodeHttpClient, httpStream: nodeHttpStreamClient };
+        expect(await runCli(['logs', '-f', 'kafka-main/kafka-1', ...target], streamIo)).toBe(1);
+        expect(streamIo.err()).toBe(expected);
       } finally {
         grpcServer.forceShutdown();
         for (const socket of sockets) socket.destroy();
