@@ -13,7 +13,7 @@ import {
   type Logger,
 } from '@hactl/shared';
 import { describeStep } from './step-status.js';
-import { orderStepsAsRun, planOrder, viewRollout } from './view.js';
+import { orderStepsAsRun, stepLabels, viewRollout } from './view.js';
 import { planCommandResult } from './result.js';
 import { handoverFirst } from './handover.js';
 import {
@@ -228,7 +228,7 @@ export class RolloutEngine {
     const r = this.must(id);
     const { members } = this.o.fleet.memberMap(r.cluster);
     const steps = orderStepsAsRun(this.o.store.listRolloutSteps(id), members);
-    return planOrder(steps, this.o.fleet.snapshot().hostNames);
+    return stepLabels(steps, this.o.fleet.snapshot().hostNames);
   }
 
   private opts(r: RolloutRow): RolloutOptions {

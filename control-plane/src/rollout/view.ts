@@ -45,8 +45,11 @@ export function orderStepsAsRun(
   ];
 }
 
-/** A rollout's steps in plan order as `host (instance)`: the view's `plan` and an apply's `restartOrder`. Pure. */
-export function planOrder(
+/**
+ * Each step as `host (instance)`, in the order given: the view's `plan` (steps in plan order) and
+ * an apply's `restartOrder` (engine.ts runOrder: steps as `orderStepsAsRun` orders them). Pure.
+ */
+export function stepLabels(
   steps: readonly Pick<RolloutStepRow, 'host_id' | 'instance_id'>[],
   hostNames: ReadonlyMap<string, string>,
 ): string[] {
@@ -91,7 +94,7 @@ export function viewRollout(
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
     startedAt: taken.length ? iso(Math.min(...taken)) : null,
-    plan: planOrder(steps, o.hostNames),
+    plan: stepLabels(steps, o.hostNames),
     steps: orderStepsAsRun(steps, o.members ?? new Map()).map((s) => ({
       index: s.idx,
       op: s.op ?? 'restart',
