@@ -105,8 +105,8 @@ describe('hactl apply', () => {
     expect(io.err()).toBe(
       [
         'error: the input has 2 problem(s); nothing was sent',
-        '  all.yaml, document 2 (line 6): a cluster spec needs a non-empty string "name"',
-        '  all.yaml, document 3 (line 8): a cluster spec must be a mapping, got a list',
+        '  all.yaml:6 (document 2): a cluster spec needs a non-empty string "name"',
+        '  all.yaml:8 (document 3): a cluster spec must be a mapping, got a list',
         '',
       ].join('\n'),
     );
@@ -152,8 +152,8 @@ describe('hactl apply', () => {
     expect(io.err()).toBe(
       [
         'error: 1 of 3 cluster specs cannot be applied; nothing was stored',
-        '  all.yaml, document 2 (line 6): brokers: at least one broker is required',
-        '  all.yaml, document 2 (line 6): zookeeper: cluster "zk-other" does not exist',
+        '  all.yaml:6 (document 2): brokers: at least one broker is required',
+        '  all.yaml:8 (document 2): zookeeper: cluster "zk-other" does not exist',
         '',
       ].join('\n'),
     );

@@ -123,7 +123,7 @@ describe('apply checks every document before anything is stored (issue 17 #3)', 
     expect(r.err).toBe(
       [
         'error: 1 of 3 cluster specs cannot be applied; nothing was stored',
-        `  ${all}, document 3 (line 13): members[0].clientPort: must be between 1 and 65535`,
+        `  ${all}:17 (document 3): members[0].clientPort: must be between 1 and 65535`,
         '',
       ].join('\n'),
     );
@@ -152,8 +152,8 @@ describe('apply checks every document before anything is stored (issue 17 #3)', 
         .filter(Boolean)
         .map((l) => l.replace(all, 'all.yaml')),
     ).toEqual([
-      '  all.yaml, document 2 (line 7): members[0].host: unknown host "nope" (no agent registered with that name or id)',
-      '  all.yaml, document 3 (line 13): members[0].clientPort: must be between 1 and 65535',
+      '  all.yaml:11 (document 2): members[0].host: unknown host "nope" (no agent registered with that name or id)',
+      '  all.yaml:17 (document 3): members[0].clientPort: must be between 1 and 65535',
     ]);
     expect(cp.core.fleet.listClusters()).toEqual([]);
   });

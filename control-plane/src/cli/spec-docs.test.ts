@@ -14,9 +14,9 @@ describe('parseSpecSources', () => {
     ]);
     expect(problems).toEqual([]);
     expect(docs.map((d) => [d.name, d.origin])).toEqual([
-      ['zk-main', 'all.yaml, document 1 (line 2)'],
-      ['kafka-main', 'all.yaml, document 3 (line 7)'],
-      ['es-main', 'more.json, document 1 (line 1)'],
+      ['zk-main', 'all.yaml:2 (document 1)'],
+      ['kafka-main', 'all.yaml:7 (document 3)'],
+      ['es-main', 'more.json:1 (document 1)'],
     ]);
     expect(docs[0]?.spec).toEqual({ name: 'zk-main', kind: 'zookeeper' });
   });
@@ -50,15 +50,17 @@ describe('parseSpecSources', () => {
   ])('%s → problem', (_label, text, message) => {
     const { docs, problems } = parseSpecSources([src('s.yaml', text)]);
     expect(docs).toEqual([]);
-    expect(problems).toEqual([{ path: 's.yaml, document 1 (line 1)', message }]);
+    // The document's first line, or the line of the field named (settings.tickTime: line 2).
+    const line = text.includes('settings') ? 2 : 1;
+    expect(problems).toEqual([{ path: `s.yaml:${line} (document 1)`, message }]);
   });
 
   it('the same cluster twice → problem naming both places', () => {
     const { problems } = parseSpecSources([src('a.yaml', 'name: zk\n'), src('b.yaml', '\n\nname: zk\n')]);
     expect(problems).toEqual([
       {
-        path: 'b.yaml, document 1 (line 3)',
-        message: 'cluster "zk" is already defined in a.yaml, document 1 (line 1)',
+        path: 'b.yaml:3 (document 1)',
+        message: 'cluster "zk" is already defined in a.yaml:1 (document 1)',
       },
     ]);
   });
@@ -75,7 +77,7 @@ describe('parseSpecSources', () => {
     const { docs, problems } = parseSpecSources([src('bomb.yaml', `name: zk-a\n---\n${bomb}`)]);
     expect(docs.map((d) => d.name)).toEqual(['zk-a']);
     expect(problems).toEqual([
-      { path: 'bomb.yaml, document 2 (line 3)', message: expect.stringMatching(/alias/) as string },
+      { path: 'bomb.yaml:3 (document 2)', message: expect.stringMatching(/alias/) as string },
     ]);
   });
 
@@ -93,9 +95,53 @@ describe('parseSpecSources', () => {
     expect(docs).toEqual([]);
     expect(problems).toEqual([
       {
-        path: 'zk.yaml, document 1 (line 1): settings.__proto__',
+        path: 'zk.yaml:4 (document 1): settings.__proto__',
         message: '"__proto__" is a reserved name and cannot be used as a key',
       },
     ]);
+  });
+
+  describe('fieldOrigin: the line where a field the control plane names is written', () => {
+    const SPEC = [
+      '# a comment first',
+      'name: kafka-main', // 2
+      'kind: kafka',
+      'settings:',
+      '  log.retention.hours: 24', // 5
+      '  min.insync.replicas: 2', // 6
+      '  min: 1', // 7
+      'brokers:',
+      '  - { host: k1, id: 1 }', // 9
+      '  - host: k2', // 10
+      '    id: 2', // 11
+      'jvm: {}', // 12
+      '',
+    ].join('\n');
+    const doc = () => {
+      const { docs, problems } = parseSpecSources([src('k.yaml', `name: other\n---\n${SPEC}`)]);
+      expect(problems).toEqual([]);
+      return docs[1]!;
+    };
+
+    it.each([
+      ['name', 4],
+      ['settings', 6],
+      // Keys hold dots: the longest key the path begins with, not the shorter `min`.
+      ['settings.min.insync.replicas', 8],
+      ['settings.min', 9],
+      ['settings.log.retention.hours', 7],
+      ['brokers[0]', 11],
+      ['brokers[0].id', 11],
+      ['brokers[1].id', 13],
+      // Left out: where the nearest written parent is.
+      ['jvm.heap', 14],
+      ['brokers[1].rack', 12],
+      ['brokers[5].host', 10],
+      ['settings.nope', 6],
+      // Not even the first step is written: where the document's content starts.
+      ['zookeeper', 4],
+    ])('%s → line %i of the file', (path, line) => {
+      expect(doc().fieldOrigin(path)).toBe(`k.yaml:${line} (document 2)`);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import type { ErrorDetail } from '@hactl/shared/errors';
 import { checkJsonShape } from '@hactl/shared/json-input';
 import { isRecord } from './api-types.js';
@@ -7,8 +7,13 @@ import { isRecord } from './api-types.js';
 export interface SpecDocument {
   name: string;
   spec: Record<string, unknown>;
-  /** Where it came from, for messages: "zk.yaml, document 2 (line 7)". */
+  /** Where it came from, for messages: "zk.yaml:7 (document 2)", the line where the document starts. */
   origin: string;
+  /**
+   * Where a field of the document is written, for messages: `fieldOrigin('settings.tickTime')` →
+   * "zk.yaml:12 (document 2)". `path` is as the control plane names a field (fieldLine).
+   */
+  fieldOrigin(path: string): string;
 }
 
 export interface SpecSource {
@@ -32,12 +37,16 @@ export function parseSpecSources(sources: readonly SpecSource[]): {
   const firstOrigin = new Map<string, string>();
 
   for (const src of sources) {
-    const parsed = parseAllDocuments(src.text, { prettyErrors: true });
-    let index = 0;
-    for (const doc of parsed) {
-      index++;
-      const line = lineOf(src.text, doc.contents?.range[0] ?? doc.range[0]);
-      const origin = `${src.name}, document ${index} (line ${line})`;
+    const lines = new LineCounter();
+    const parsed = parseAllDocuments(src.text, { prettyErrors: true, lineCounter: lines });
+    for (const [i, doc] of parsed.entries()) {
+      const at = (line: number) => `${src.name}:${line} (document ${i + 1})`;
+      const start = lines.linePos(doc.contents?.range[0] ?? doc.range[0]).line;
+      const origin = at(start);
+      const fieldOrigin = (path: string) => {
+        const offset = fieldOffset(doc, path);
+        return at(offset === undefined ? start : lines.linePos(offset).line);
+      };
       const firstError = doc.errors[0];
       if (firstError !== undefined) {
         // Only the first: the parser's later errors in the same document are mostly echoes of it.
@@ -69,12 +78,14 @@ export function parseSpecSources(sources: readonly SpecSource[]): {
       // The control plane refuses these too (reserved keys, nesting too deep); say so per document.
       const shape = checkJsonShape(value);
       if (shape.length) {
-        problems.push(...shape.map((p) => ({ path: `${origin}: ${p.path}`, message: p.message })));
+        problems.push(
+          ...shape.map((p) => ({ path: `${fieldOrigin(p.path)}: ${p.path}`, message: p.message })),
+        );
         continue;
       }
       const bad = findNonFinite(value, '');
       if (bad !== undefined) {
-        problems.push({ path: origin, message: `${bad}: .inf/.nan cannot be sent as JSON` });
+        problems.push({ path: fieldOrigin(bad), message: `${bad}: .inf/.nan cannot be sent as JSON` });
         continue;
       }
       const earlier = firstOrigin.get(name);
@@ -86,16 +97,53 @@ export function parseSpecSources(sources: readonly SpecSource[]): {
         continue;
       }
       firstOrigin.set(name, origin);
-      docs.push({ name, spec: value, origin });
+      docs.push({ name, spec: value, origin, fieldOrigin });
     }
   }
   return { docs, problems };
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+/**
+ * Where the field `path` is written in `doc` (a source offset): the key of a mapping entry, the
+ * item of a list; for a field the document lacks (a required one left out), where its nearest
+ * written parent is; undefined when not even the first step is written (the document's start is
+ * then the best place). `path` is dotted with `[i]` for list items, as the control plane and
+ * checkJsonShape name fields ("members[2].host"). Keys may hold dots themselves
+ * ("settings.min.insync.replicas"), so each step takes the longest key of the mapping that the
+ * rest of the path begins with.
+ */
+function fieldOffset(doc: Document, path: string): number | undefined {
+  let node: unknown = doc.contents;
+  let rest = path;
+  let found: number | undefined;
+  while (rest !== '') {
+    if (isSeq(node)) {
+      const m = /^\[(\d+)\]\.?/.exec(rest);
+      const item: unknown = m ? node.items[Number(m[1])] : undefined;
+      if (!m || item === undefined || item === null) return found;
+      found = rangeStart(item) ?? found;
+      node = item;
+      rest = rest.slice(m[0].length);
+    } else if (isMap(node)) {
+      let best: { key: string; pair: unknown } | undefined;
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key === undefined || (best && best.key.length >= key.length)) continue;
+        if (rest === key || rest.startsWith(`${key}.`) || rest.startsWith(`${key}[`)) best = { key, pair };
+      }
+      if (!best || !isPair(best.pair)) return found;
+      found = rangeStart(best.pair.key) ?? found;
+      node = best.pair.value;
+      rest = rest.slice(best.key.length).replace(/^\./, '');
+    } else return found;
+  }
+  return found;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as { range?: unknown } | null)?.range;
+  return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
 }
 
 interface YamlErrorLike {

@@ -145,8 +145,9 @@ function caveatLines(c: { notes?: string[]; warnings?: string[] }): string[] {
 }
 
 /**
- * The control plane names a document's problems `clusters[i].<path>`; say which file and document
- * that is, as the local checks do.
+ * The control plane names a document's problems `clusters[i].<path>`; say which file, line and
+ * document that is, as the local checks do: the line where the field is written (or its nearest
+ * written parent, for a field left out).
  */
 function withOrigins(err: unknown, docs: readonly SpecDocument[]): unknown {
   if (!(err instanceof ApiError) || err.details.length === 0) return err;
@@ -154,7 +155,7 @@ function withOrigins(err: unknown, docs: readonly SpecDocument[]): unknown {
     const m = /^clusters\[(\d+)\](?:\.(.*))?$/.exec(d.path);
     const doc = m ? docs[Number(m[1])] : undefined;
     if (!m || !doc) return d;
-    return { path: `${doc.origin}${m[2] ? `: ${m[2]}` : ''}`, message: d.message };
+    return { path: m[2] ? `${doc.fieldOrigin(m[2])}: ${m[2]}` : doc.origin, message: d.message };
   });
   return new ApiError(err.status, err.code, err.message, details);
 }
