@@ -202,6 +202,40 @@ describe('restart pending after a change is reverted (issue 16 #8)', () => {
   });
 });
 
+describe('a config file edited on the host is written back before the process starts again', () => {
+  it.each(['a restart under lease', 'a restart after a crash'] as const)('%s', async (how) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hactl-edited-'));
+    fs.mkdirSync(path.join(dir, 'zk/bin'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'zk/bin/zkServer.sh'), '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
+    const warnings: string[] = [];
+    const logger = { ...nullLogger, warn: (_o: unknown, msg?: string) => void warnings.push(msg ?? '') };
+    const manager = managerIn(dir, { logger: logger as typeof nullLogger });
+    const cfg = `${dir}/m/conf/zoo.cfg`;
+    try {
+      await manager.add(zkMember(dir, { home: `${dir}/zk`, config: { tickTime: '2000' } }));
+      const m = manager.instances.get('zk/zk-1')!;
+      const pid = m.supervisor.status().pid!;
+      const rendered = fs.readFileSync(cfg, 'utf8');
+      fs.writeFileSync(cfg, `${rendered}maxClientCnxns=7\n`);
+      if (how === 'a restart under lease') await manager.restart('zk/zk-1');
+      else process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 15_000;
+      while (!(m.supervisor.status().state === 'running' && m.supervisor.status().pid !== pid)) {
+        if (Date.now() > deadline) throw new Error(`not restarted: ${JSON.stringify(m.supervisor.status())}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(fs.readFileSync(cfg, 'utf8')).toBe(rendered);
+      expect(warnings).toEqual([
+        'config file differed from what hactl rendered (edited on the host?); written back before start',
+      ]);
+      expect(m.restartPending).toBe(false);
+    } finally {
+      await manager.remove('zk/zk-1');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("an instance's kind checks (the Storm nimbus fence keeps its ZooKeeper session in them)", () => {
   it('made once per instance, used before its start and while it runs, closed when it is removed or the agent stops', async () => {
     const calls: string[] = [];

@@ -163,11 +163,16 @@ export class InstanceManager {
     return name && this.opts.serviceUser ? this.opts.serviceUser(name) : undefined;
   }
 
-  /** Renders and writes the instance's files; returns true when any file changed. */
+  /**
+   * Renders and writes the instance's files; returns true when any file changed. `beforeStart`:
+   * written again just before a spawn, where a changed file is one edited on the host since hactl
+   * wrote it (logged as a warning).
+   */
   private async writeFiles(
     spec: DesiredInstance,
     plan: ProcessPlan,
     user: ServiceUser | undefined,
+    beforeStart = false,
   ): Promise<boolean> {
     const kind = serviceKind(spec.kind);
     if (!kind) throw new Error(`unknown kind ${spec.kind}`);
@@ -184,7 +189,12 @@ export class InstanceManager {
       const outcome = await writeFileIfChanged(f.path, f.content, { mode: f.mode });
       if (outcome !== 'unchanged') {
         changed = true;
-        this.opts.logger.info({ instance: spec.id, file: f.path, outcome }, 'config file written');
+        if (beforeStart)
+          this.opts.logger.warn(
+            { instance: spec.id, file: f.path, outcome },
+            'config file differed from what hactl rendered (edited on the host?); written back before start',
+          );
+        else this.opts.logger.info({ instance: spec.id, file: f.path, outcome }, 'config file written');
       }
     }
     return changed;
@@ -210,17 +220,29 @@ export class InstanceManager {
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
       restartKeepsChildren: plan.restartKeepsChildren,
-      beforeSpawn: this.startCheck(spec, checks),
+      beforeSpawn: this.beforeSpawn(spec, plan, user, checks),
     };
   }
 
-  /** The kind's check before each start of `spec` (the Storm nimbus fence), if it has one. */
-  private startCheck(
+  /**
+   * What runs before each spawn of `spec`'s process (first start, restart, restart after a crash):
+   * its files are written again where they differ from its rendering, so a process never starts
+   * on a file edited on the host (the files' header says local edits are overwritten; `hactl
+   * files` shows such drift until then), then the kind's start check (the Storm nimbus fence),
+   * if it has one. The files are those of the launch's own spec: a crash restart that keeps an
+   * older launch (a newer spec that cannot start here) starts on that launch's files.
+   */
+  private beforeSpawn(
     spec: DesiredInstance,
+    plan: ProcessPlan,
+    user: ServiceUser | undefined,
     checks: InstanceChecks | undefined,
-  ): (() => Promise<string | undefined>) | undefined {
+  ): () => Promise<string | undefined> {
     const check = checks?.checkStart;
-    return check ? () => check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
+    return async () => {
+      await this.writeFiles(spec, plan, user, true);
+      return check ? check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
+    };
   }
 
   /**
