@@ -6,6 +6,7 @@ import { exitReport, type ExitReport } from '../commands/state.js';
 import { planExecRequest } from './commands/exec.js';
 import { runCli, type CliIo } from './run.js';
 import { timerSleep } from './io.js';
+import { fakeIo } from './fake-io.js';
 
 /**
  * `hactl exec` in-process against the real app: fake agents answer ExecStart on the fleet the way
@@ -165,6 +166,29 @@ describe('hactl exec', () => {
     const x = io();
     expect(await runCli(['exec', 'kafka1', '--', 'id'], x)).toBe(1);
     expect(x.err()).toMatch(/kafka1\s+failed\s+-\s+\S+\s+this agent was started without --allow-exec/);
+  });
+});
+
+describe('hactl exec with the -- forgotten', () => {
+  it.each([
+    [
+      '-h after the program: not taken for help',
+      ['exec', 'kafka1', 'df', '-h'],
+      "error: unknown option '-h'",
+    ],
+    ['another option after the program', ['exec', 'kafka1', 'ls', '-la'], "error: unknown option '-la'"],
+  ])('%s → exit 2 with where the command goes, nothing sent', async (_n, argv, message) => {
+    const x = fakeIo();
+    expect(await runCli(argv, x)).toBe(2);
+    expect(x.requests).toEqual([]);
+    expect(x.err()).toContain(message);
+    expect(x.err()).toContain('the command and its arguments go after --');
+  });
+
+  it('--help still prints the help', async () => {
+    const x = fakeIo();
+    expect(await runCli(['exec', '--help'], x)).toBe(0);
+    expect(x.out()).toContain('hactl exec kafka1 -- df -h /');
   });
 });
 

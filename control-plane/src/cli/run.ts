@@ -425,6 +425,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
     .option('--parallel <n>', 'hosts running it at once (default 10)')
     .option('--timeout <duration>', 'kill it (with its children) after this long: 30s, 5m (default 5m)')
     .option('--shell', 'run the words after -- as one /bin/sh -c script (default: argv, no shell)')
+    // No -h: in `hactl exec kafka1 df -h` (the `--` forgotten) it printed this help and exited 0,
+    // so a script took a command that never ran for a success. Now it is an unknown option, exit 2.
+    .helpOption('--help', 'display help for command')
+    .showHelpAfterError(
+      '(the command and its arguments go after --, e.g. hactl exec kafka1 -- df -h /; add --help for usage)',
+    )
     .description(
       'run a command on hosts whose agents allow it (--allow-exec); needs a token with the exec scope (POST /v1/commands)',
     )
