@@ -254,6 +254,11 @@ export function RolloutsPanel({ rollouts, ask }: { rollouts: Record<string, Roll
               {ACTIVE.has(r.state) && verb('abort')}
             </h3>
             {r.reason && <p class="muted">{r.reason}</p>}
+            {!r.current && r.waiting && (
+              <p data-testid="rollout-waiting" class="muted">
+                waiting: {r.waiting}
+              </p>
+            )}
             {r.current && (
               <p data-testid="rollout-current">
                 now: <strong>{r.current.instance}</strong> {r.current.phase} — {r.current.waitingFor}

@@ -204,6 +204,11 @@ export interface RolloutView {
     waitingFor: string;
     gates: { gate: string; ok: boolean; reason: string }[];
   } | null;
+  /**
+   * What a running rollout waits for while no step is in flight, in words (the pause between
+   * steps, with the seconds left), as of the engine's last pass; null otherwise.
+   */
+  waiting: string | null;
 }
 
 /** The error body of every 4xx/5xx answer. */

@@ -87,6 +87,21 @@ describe('hactl rollout / history / diff / rollback', () => {
     expect(out).toContain('Steps (in run order, the pending ones as the engine would take them now;');
   });
 
+  it('rollout status between steps says what the rollout waits for', async () => {
+    const between = {
+      ...view('running', [
+        ['zk1', 'done'],
+        ['zk3', 'pending'],
+      ]),
+      current: null,
+      waiting: 'pausing 20s between steps; 11s left',
+    };
+    const io = fakeIo({ [`GET ${S}/v1/rollouts/ab12`]: { body: between } });
+    expect(await runCli(['rollout', 'status', 'ab12'], io)).toBe(0);
+    expect(io.out()).toContain('Waiting:  pausing 20s between steps; 11s left\n');
+    expect(io.out()).not.toContain('Current:');
+  });
+
   it('rollout status says when no step has started yet, and which order a finished rollout lists', async () => {
     const waiting = fakeIo({
       [`GET ${S}/v1/rollouts/ab12`]: { body: { ...view('running', [['zk1', 'pending']]), startedAt: null } },

@@ -240,6 +240,7 @@ export const rolloutViewSchema = z.object({
   current: z
     .object({ instance: z.string(), phase: z.string(), waitingFor: z.string(), gates: z.array(gate) })
     .nullable(),
+  waiting: z.string().nullable(),
 });
 
 /** `GET /v1/clusters/{name}/revisions`. */

@@ -139,6 +139,35 @@ describe('rollout engine', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('between steps the view says what the rollout waits for (the pause between steps); none while a step is in flight', () => {
+    const { fleet, engine } = world();
+    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+    report(fleet);
+    const r = engine.start('zk', { ...defaultRolloutOptions('restart'), pauseBetweenSec: 20 });
+    expect(engine.view(r.id)).toMatchObject({ waiting: null, current: { instance: 'zk/zk-1' } });
+    now += 1000;
+    pids.set('zk/zk-1', 201);
+    report(fleet);
+    engine.tick();
+    expect(engine.view(r.id)).toMatchObject({
+      current: null,
+      waiting: 'pausing 20s between steps; 20s left',
+    });
+    now += 9000;
+    engine.tick();
+    expect(engine.view(r.id).waiting).toBe('pausing 20s between steps; 11s left');
+    // Paused: it waits for the operator, not the pause; resumed, the pass says it again.
+    engine.pause(r.id);
+    expect(engine.view(r.id).waiting).toBeNull();
+    engine.resume(r.id);
+    expect(engine.view(r.id).waiting).toBe('pausing 20s between steps; 11s left');
+    now += 11_000;
+    report(fleet);
+    engine.tick();
+    expect(engine.view(r.id)).toMatchObject({ waiting: null, current: { instance: 'zk/zk-3' } });
+    pids.set('zk/zk-1', 101);
+  });
+
   it("a new pid finishes a step even if the agent's result was lost; a control-plane restart resumes at the next step", () => {
     const w1 = world();
     w1.fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });

@@ -88,6 +88,13 @@ export interface StoredRollout {
 export class RolloutEngine {
   /** Whether each requested step's member led its cluster when requested, by command id (for status text only). */
   private readonly ledAtRequest = new Map<string, boolean>();
+  /**
+   * What each running rollout waited for at its last pass, by rollout id, for its view while no
+   * step is in flight (the pause between steps: "pausing 20s between steps; 11s left"): without it
+   * a rollout between steps showed nothing to explain the wait. In memory: the next pass says it
+   * again.
+   */
+  private readonly waits = new Map<string, string>();
   /** Counts rollout starts and state changes, so status views that show rollouts know to refresh. */
   version = 0;
 
@@ -248,6 +255,7 @@ export class RolloutEngine {
    */
   private storeState(r: RolloutRow, state: string, reason: string): void {
     const now = this.o.now();
+    if (state !== 'running') this.waits.delete(r.id);
     this.o.store.transaction(() => {
       this.writeRollout(r, state, reason, now);
       this.o.store.appendEvent({
@@ -662,6 +670,11 @@ export class RolloutEngine {
       now,
     });
     const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
+    // The pass's last word, when it is to wait (after a step it finished, say); the view shows it
+    // only while no step is in flight.
+    const last = decisions.at(-1);
+    if (last?.type === 'wait') this.waits.set(r.id, last.reason);
+    else this.waits.delete(r.id);
     for (const d of decisions) this.apply(r, d, row, now);
   }
 
@@ -831,7 +844,16 @@ export class RolloutEngine {
     if (!active) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null });
     // The members' restart ranks order the pending steps as the next pass would (leader last).
     const { status, members } = this.o.fleet.memberMap(r.cluster);
-    if (!current) return viewRollout(r, steps, { now: this.o.now(), hostNames, current: null, members });
+    if (!current) {
+      const waiting = r.state === 'running' ? this.waits.get(r.id) : undefined;
+      return viewRollout(r, steps, {
+        now: this.o.now(),
+        hostNames,
+        current: null,
+        members,
+        ...(waiting ? { waiting } : {}),
+      });
+    }
     const gates = this.o.leases().gates(current.instance_id);
     const observations = this.observations();
     const strandedBy = isProcedure(r)

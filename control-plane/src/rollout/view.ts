@@ -77,6 +77,8 @@ export function viewRollout(
     hostNames: ReadonlyMap<string, string>;
     current: CurrentStepFacts | null;
     members?: ReadonlyMap<string, MemberStatus>;
+    /** What the running rollout waits for with no step in flight (the engine's last pass). */
+    waiting?: string;
   },
 ): RolloutView {
   const host = (id: string) => o.hostNames.get(id) ?? id;
@@ -115,5 +117,6 @@ export function viewRollout(
           gates: c.phase === 'waiting-lease' ? c.gates : [],
         }
       : null,
+    waiting: c ? null : (o.waiting ?? null),
   };
 }
