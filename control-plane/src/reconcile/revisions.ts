@@ -364,7 +364,9 @@ export class Revisions {
         changed: false,
         pushes: [],
         restarts: () => [],
-        warnings: [],
+        // Validation's warnings are about the spec, so they hold for an unchanged one too (a
+        // re-apply warned nothing, where the first apply and a dry run did); notes are about a change.
+        warnings,
         notes: [],
       };
     const before = existing?.plans ?? [];
