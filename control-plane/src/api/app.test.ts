@@ -679,6 +679,29 @@ describe("REST API: an apply's rollout options", () => {
     ]);
   });
 
+  it('a revision or cluster that is not there → 404 naming the ones that are', async () => {
+    const message = async (res: Response) => {
+      expect(res.status).toBe(404);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await message(await rollback({ to: 1 }))).toBe(
+      'cluster "zk-main" not found; there are no clusters',
+    );
+    expect((await put('zk-main', JSON.stringify(spec))).status).toBe(200);
+    expect(await message(await rollback({ to: 99 }))).toBe(
+      'revision "zk-main@99" not found; zk-main has only revision 1 (hactl history zk-main)',
+    );
+    expect((await put('zk-main', JSON.stringify({ ...spec, settings: { tickTime: 3000 } }))).status).toBe(
+      200,
+    );
+    expect(await message(await rollback({ to: 7 }))).toBe(
+      'revision "zk-main@7" not found; zk-main has revisions 1 to 2 (hactl history zk-main)',
+    );
+    expect(await message(await app.request('/v1/clusters/zk-mian/revisions'))).toBe(
+      'cluster "zk-mian" not found; there are zk-main',
+    );
+  });
+
   it('with rollout=false → 400 naming the option, nothing stored; good values are accepted', async () => {
     const res = await post('?rollout=false&onGateTimeout=rollback', { clusters: [spec] });
     expect(res.status).toBe(400);

@@ -333,6 +333,9 @@ describe('usage, help and version', () => {
       "argument 'xml' is invalid. Allowed choices are table, wide, json, yaml.",
     ],
     [['get', 'hosts', '--bogus'], "error: unknown option '--bogus'"],
+    // The resource type left out: the hint says what goes there.
+    [['describe', 'kafka-main'], "error: unknown command 'kafka-main'\n(hactl describe cluster NAME;"],
+    [['get', 'kafka-main'], "error: unknown command 'kafka-main'\n(hactl get clusters [NAME...] or"],
   ])('%j → exit 2 with a message, nothing sent', async (argv, message) => {
     const io = fakeIo();
     expect(await runCli(argv, io)).toBe(2);

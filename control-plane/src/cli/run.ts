@@ -98,7 +98,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
   };
   const act = async (run: () => Promise<number>): Promise<void> => setExit(await run());
 
-  const get = program.command('get').description('list resources');
+  const get = program
+    .command('get')
+    .description('list resources')
+    .showHelpAfterError('(hactl get clusters [NAME...] or hactl get hosts [NAME...]; add --help for usage)');
   get
     .command('hosts')
     .alias('host')
@@ -118,7 +121,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly
       act(async () => (await import('./commands/get.js')).runGetClusters(context(cmd), flags, names)),
     );
 
-  const describe = program.command('describe').description('show one resource in detail');
+  // `hactl describe kafka-main` (the resource type left out) said only "unknown command 'kafka-main'".
+  const describe = program
+    .command('describe')
+    .description('show one resource in detail')
+    .showHelpAfterError('(hactl describe cluster NAME; add --help for usage)');
   describe
     .command('cluster')
     .alias('clusters')

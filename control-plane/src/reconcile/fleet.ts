@@ -1,7 +1,7 @@
 import {
   HactlError,
-  NotFoundError,
   clusterOfInstance,
+  notFoundAmong,
   type ClusterSpecBase,
   type ClusterStatus,
   type FleetContext,
@@ -450,7 +450,8 @@ export class Fleet {
 
   listRevisions(name: string): RevisionSummary[] {
     const revs = this.store.listRevisions(name);
-    if (!this.snapshot().clusters.has(name) && revs.length === 0) throw new NotFoundError('cluster', name);
+    const { clusters } = this.snapshot();
+    if (!clusters.has(name) && revs.length === 0) throw notFoundAmong('cluster', name, clusters.keys());
     return revs.map((r) => ({
       revision: r.revision,
       author: r.author,

@@ -2,6 +2,7 @@ import {
   ConflictError,
   NotFoundError,
   ValidationError,
+  notFoundAmong,
   classifyChange,
   describeDistribution,
   memberOfInstance,
@@ -474,7 +475,7 @@ export class Revisions {
    */
   checkDeletable(name: string): void {
     const snap = this.o.snapshot();
-    if (!snap.clusters.has(name)) throw new NotFoundError('cluster', name);
+    if (!snap.clusters.has(name)) throw notFoundAmong('cluster', name, snap.clusters.keys());
     const dependents = snap.dependents.get(name) ?? [];
     if (dependents.length)
       throw new ConflictError(`cluster ${name} is used by ${dependents.join(', ')}; delete those first`);
@@ -603,8 +604,9 @@ export class Revisions {
     facts: Readonly<Record<string, string>>,
     now: number,
   ): { pushes: DesiredPush[]; changedInstances: string[] } {
-    const current = this.o.snapshot().clusters.get(name);
-    if (!current) throw new NotFoundError('cluster', name);
+    const { clusters } = this.o.snapshot();
+    const current = clusters.get(name);
+    if (!current) throw notFoundAmong('cluster', name, clusters.keys());
     for (const [k, v] of Object.entries(facts)) this.o.store.setClusterFact(name, k, v, now);
     this.o.invalidate();
     const pushes = this.recomputeDesired(now);
@@ -711,10 +713,21 @@ export class Revisions {
     };
   }
 
+  /**
+   * The spec stored as `name`'s revision `revision`.
+   * @throws NotFoundError naming the cluster's revisions (or the fleet's clusters, for a cluster
+   *   without any).
+   */
   revisionSpec(name: string, revision: number): unknown {
     const rev = this.o.store.getRevision(name, revision);
-    if (!rev) throw new NotFoundError('revision', `${name}@${revision}`);
-    return JSON.parse(rev.spec_json) as unknown;
+    if (rev) return JSON.parse(rev.spec_json) as unknown;
+    const last = this.o.store.maxRevision(name);
+    if (last === 0) throw notFoundAmong('cluster', name, this.o.snapshot().clusters.keys());
+    throw new NotFoundError(
+      'revision',
+      `${name}@${revision}`,
+      `${name} has ${last === 1 ? 'only revision 1' : `revisions 1 to ${last}`} (hactl history ${name})`,
+    );
   }
 }
 
