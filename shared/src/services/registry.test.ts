@@ -36,14 +36,18 @@ describe('validateClusterSpec with the fleet’s other plans', () => {
     expect(r.plans).toEqual(serviceKind('zookeeper')!.plan(r.spec, fleet));
   });
 
-  it('a clash only with another cluster: the spec is valid, the clash is returned at the instance', () => {
+  it('a clash only with another cluster: the spec is valid, the clash is returned at the member', () => {
     const r = validateClusterSpec(zk('zk', [{ host: 'h1', id: 1, ...apart, clientPort: 2181 }]), fleet, {
       otherPlans: [other],
     });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.clashes).toEqual(checkClaims(fleet.hosts, [other, r.plans], 'zk'));
-    expect(r.clashes).toEqual([{ path: 'zk/zk-1', message: expect.stringMatching(/port 2181 on host h1/) }]);
+    expect(r.clashes).toEqual(
+      checkClaims(fleet.hosts, [other, r.plans], 'zk').map((c) => ({ ...c, path: 'members[0]' })),
+    );
+    expect(r.clashes).toEqual([
+      { path: 'members[0]', message: expect.stringMatching(/port 2181 on host h1 .* zk-other\/zk-1/) },
+    ]);
   });
 
   it('a clash among its own members that another cluster also claims: reported at the member paths, as without the other plans', () => {

@@ -283,10 +283,13 @@ function checkAllClaims(
   const all = others ? checkClaims(hosts, [...plansNear(hosts, others, plans), plans], spec.name) : undefined;
   if (all?.length === 0) return { own: [], others: [] };
   const byId = new Map(plans.map((p) => [p.id, p]));
-  const own = checkClaims(hosts, [plans], spec.name).map((problem) => {
+  // Located at the member's field path, so a spec file's line can be found (the message names
+  // both instances); a clash with another cluster as well as one among its own members.
+  const atMember = (problem: ErrorDetail): ErrorDetail => {
     const plan = byId.get(problem.path);
     const path = plan && kind.memberPath(spec, plan, hosts);
     return path === undefined ? problem : { ...problem, path };
-  });
-  return { own, others: own.length ? [] : (all ?? []) };
+  };
+  const own = checkClaims(hosts, [plans], spec.name).map(atMember);
+  return { own, others: own.length ? [] : (all ?? []).map(atMember) };
 }
