@@ -65,12 +65,14 @@ describe('crash cause from a log tail', () => {
       expect(await findCrashCause([own, out], Date.now() - 60_000)).toEqual({
         file: own,
         line: 'ERROR [main] - Unable to load database on disk',
+        names: true,
       });
       const old = new Date(Date.now() - 3600_000);
       fs.utimesSync(own, old, old);
       expect(await findCrashCause([own, out], Date.now() - 60_000)).toEqual({
         file: out,
         line: 'Using config: /x',
+        names: false,
       });
       expect(await findCrashCause([path.join(dir, 'missing.log')], 0)).toBeUndefined();
     } finally {

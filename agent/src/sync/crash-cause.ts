@@ -50,25 +50,52 @@ export async function readTail(file: string, bytes: number): Promise<string> {
 }
 
 /**
+ * A line of a log that may say why a process died: `names` when it names a failure (an exception,
+ * an errno text, an ERROR line), false when it is only the log's last line (a process killed by a
+ * signal logs nothing: its last line is whatever it was doing).
+ */
+export interface CrashCause {
+  file: string;
+  line: string;
+  names: boolean;
+}
+
+/**
  * Why an instance crashed, from its log files (the service's own log first, then the captured
  * stdout/stderr): the first file written since `sinceMs` whose tail names a failure wins, so a
- * stale error from an earlier run is not blamed. Returns the line and the file it came from.
+ * stale error from an earlier run is not blamed; else the last line of the first file written
+ * since then, with `names` false.
  */
 export async function findCrashCause(
   files: readonly string[],
   sinceMs: number,
-): Promise<{ file: string; line: string } | undefined> {
-  let fallback: { file: string; line: string } | undefined;
+): Promise<CrashCause | undefined> {
+  let fallback: CrashCause | undefined;
   for (const file of files) {
     const st = await fs.stat(file).catch(() => undefined);
     if (!st || st.mtimeMs < sinceMs - 1000) continue;
     const tail = await readTail(file, 16 * 1024);
     const line = pickCrashCause(tail);
     if (line === undefined) continue;
-    if (SPECIFIC.test(line) || LOGGED.test(line)) return { file, line };
-    fallback ??= { file, line };
+    if (SPECIFIC.test(line) || LOGGED.test(line)) return { file, line, names: true };
+    fallback ??= { file, line, names: false };
   }
   return fallback;
+}
+
+/**
+ * The status detail's words for why a process exited: the log line that names the failure; for a
+ * process killed by a signal whose log names none, that it was killed from outside (a SIGKILL
+ * leaves no log line: an operator's kill, or the kernel's OOM killer); else the log's last line,
+ * called that and not a cause. Pure.
+ */
+export function describeCrashCause(cause: CrashCause | undefined, signal: string | null | undefined): string {
+  if (cause?.names) return `cause (${cause.file}): ${cause.line}`;
+  const killed = signal
+    ? `killed by ${signal}, which the process could not log: a kill from outside hactl, or the kernel's OOM killer`
+    : '';
+  const last = cause ? `last log line (${cause.file}): ${cause.line}` : '';
+  return [killed, last].filter(Boolean).join('; ');
 }
 
 /**

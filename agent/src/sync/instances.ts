@@ -22,7 +22,7 @@ import {
 } from '../supervisor/index.js';
 import { agentServiceKind } from '../services/registry.js';
 import type { AgentServiceKind, InstanceChecks } from '../services/types.js';
-import { findCrashCause, readFailureLog, tailLines } from './crash-cause.js';
+import { findCrashCause, readFailureLog, tailLines, type CrashCause } from './crash-cause.js';
 import type { DesiredInstance } from './diff.js';
 import { checkLaunch, type LaunchCheck } from './launch-check.js';
 import type { LastProbe } from './probes.js';
@@ -50,7 +50,7 @@ export interface ManagedInstance {
   /** Why a restart onto the current spec would fail (e.g. the distribution is not on this host). */
   blocked?: string | undefined;
   /** Why the process last crashed, from its log files. */
-  crashCause?: { file: string; line: string } | undefined;
+  crashCause?: CrashCause | undefined;
   /** The end of the log its last crash left (crash-cause.ts readFailureLog), reported while it is down. */
   failureLog?: { file: string; lines: string[] } | undefined;
   /**

@@ -3,6 +3,7 @@ import type { StatusReport } from '@hactl/proto';
 import type { SupervisorStatus } from '../supervisor/index.js';
 import { buildStatusReport, Reporter, REPORT_SOON_MS, type ReportedInstance } from './reporter.js';
 import { preStartExit } from './instances.js';
+import { describeCrashCause } from './crash-cause.js';
 
 const status = (over: Partial<SupervisorStatus> = {}): SupervisorStatus =>
   ({
@@ -141,7 +142,7 @@ describe('status report (pure)', () => {
           'zk/zk-1',
           instance(status({ state: 'crashed', pid: undefined, reason: 'exit code 3' }), {
             lastProbe: { at: 5, result: { ok: true }, pid: 42 },
-            crashCause: { file: '/l/zk.log', line: 'Address already in use' },
+            crashCause: { file: '/l/zk.log', line: 'Address already in use', names: true },
           }),
         ],
       ]),
@@ -158,7 +159,7 @@ describe('status report (pure)', () => {
   });
   it('restarted after a crash and not yet for long (recovering) → the exit, its cause and its log; once settled → none', () => {
     const exit = { code: 1, signal: null, at: 7 };
-    const cause = { file: '/l/zk.log', line: 'java.io.IOException: No snapshot found' };
+    const cause = { file: '/l/zk.log', line: 'java.io.IOException: No snapshot found', names: true };
     const log = { file: '/l/zk.log', lines: ['java.io.IOException: No snapshot found'] };
     const r = buildStatusReport(
       new Map([
@@ -190,6 +191,44 @@ describe('status report (pure)', () => {
       ],
       ['', undefined],
     ]);
+  });
+});
+
+describe('describeCrashCause', () => {
+  const last = {
+    file: '/l/nimbus.log',
+    line: 'Starting thrift server nimbus-thrift-server-6627',
+    names: false,
+  };
+  it.each([
+    [
+      'a line naming the failure',
+      { file: '/l/zk.log', line: 'java.net.BindException: Address already in use', names: true },
+      null,
+      'cause (/l/zk.log): java.net.BindException: Address already in use',
+    ],
+    [
+      'killed by a signal, the log naming nothing: no cause claimed',
+      last,
+      'SIGKILL',
+      "killed by SIGKILL, which the process could not log: a kill from outside hactl, or the kernel's OOM killer; " +
+        'last log line (/l/nimbus.log): Starting thrift server nimbus-thrift-server-6627',
+    ],
+    [
+      'an exit code, the log naming nothing',
+      last,
+      null,
+      'last log line (/l/nimbus.log): Starting thrift server nimbus-thrift-server-6627',
+    ],
+    [
+      'killed by a signal, no log written since',
+      undefined,
+      'SIGKILL',
+      "killed by SIGKILL, which the process could not log: a kill from outside hactl, or the kernel's OOM killer",
+    ],
+    ['nothing known', undefined, null, ''],
+  ])('%s', (_n, cause, signal, text) => {
+    expect(describeCrashCause(cause, signal)).toBe(text);
   });
 });
 

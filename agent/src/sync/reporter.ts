@@ -4,6 +4,7 @@ import type { SupervisorStatus } from '../supervisor/index.js';
 import type { DesiredInstance } from './diff.js';
 import { InstanceManager, type StartFailure } from './instances.js';
 import type { LastProbe } from './probes.js';
+import { describeCrashCause, type CrashCause } from './crash-cause.js';
 
 /**
  * The report loop: every interval, probe each running instance and send the full status; a state
@@ -19,7 +20,7 @@ export interface ReportedInstance {
   restartPending: boolean;
   target?: unknown;
   blocked?: string | undefined;
-  crashCause?: { file: string; line: string } | undefined;
+  crashCause?: CrashCause | undefined;
   failureLog?: { file: string; lines: string[] } | undefined;
   startFailure?: StartFailure | undefined;
   lastProbe?: LastProbe;
@@ -56,7 +57,7 @@ export function buildStatusReport(
       detail: [
         down ? (st.reason ?? '') : '',
         back ? `restarted after it exited ${exitText(st.lastExit!)} (${st.restarts} restarts)` : '',
-        (down || back) && m.crashCause ? `cause (${m.crashCause.file}): ${m.crashCause.line}` : '',
+        down || back ? describeCrashCause(m.crashCause, st.lastExit?.signal) : '',
         m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
         m.startFailure ? `start failed: ${m.startFailure.what} exited ${exitText(m.startFailure.exit)}` : '',
         waiting.get(id) ?? '',

@@ -265,7 +265,9 @@ describe('causes are shown (issue 17 #6)', () => {
     expect(wide.out.split('\n')[1]).toMatch(
       /zk-main\s+zookeeper\s+1\s+degraded\s+2\/3\s+-\s+\S+ ago\s+leader 2, 2\/3 members serving/,
     );
-    expect(wide.out).toContain(
+    // Hints go to stderr: the table on stdout is rows only.
+    expect(wide.out).not.toContain('hint:');
+    expect(wide.err).toContain(
       'hint: zk-main: zk3 crashed: its cause is in its log, `hactl logs zk-main zk3`',
     );
   });
@@ -369,7 +371,7 @@ describe('restart pending never lingers without a way out (issue 17 #7)', () => 
       'Hint:      3 member(s) run an older config than revision 2 (restart pending on zk1, zk2, zk3): restart them one at a time, under the gates, with `hactl rollout start zk-main --action apply`',
     );
     const g = await cp.hactl('get', 'clusters');
-    expect(g.out).toContain('hint: zk-main: 3 member(s) run an older config');
+    expect(g.err).toContain('hint: zk-main: 3 member(s) run an older config');
     expect(g.out).not.toContain(rollout);
     expect(g.out.split('\n')[1]).toMatch(/^zk-main\s+zookeeper\s+2\s+\S+\s+\d+\/3\s+-\s+/);
   });

@@ -75,8 +75,7 @@ export function renderHosts(hosts: readonly HostView[], o: ViewOptions): string 
 /**
  * The clusters table, with each cluster's running or paused rollout (`-` when none: a paused one
  * waits for the operator, whatever the health says); `-o wide` adds why each cluster is in its
- * state. Hints (what to run about a state, e.g. members left restart pending) follow the table in
- * both forms.
+ * state. The hints are apart (`clusterHints`).
  */
 export function renderClusters(clusters: readonly ClusterSummary[], o: ViewOptions): string {
   const headers = ['name', 'kind', 'revision', 'health', 'ready', 'rollout', 'updated'];
@@ -95,13 +94,20 @@ export function renderClusters(clusters: readonly ClusterSummary[], o: ViewOptio
     if (o.wide) row.push(escapeControl(cell(c.reason)));
     return row;
   });
-  const hints = sorted
+  return renderTable(headers, rows, { color: o.color ?? false, tone: statusTone });
+}
+
+/**
+ * What to run about each cluster's state (e.g. members left restart pending), a `hint:` line per
+ * cluster that has one, in name order: `get clusters` writes them to stderr, so the table on
+ * stdout stays rows only for scripts (`| tail -1` read a hint).
+ */
+export function clusterHints(clusters: readonly ClusterSummary[]): string {
+  return [...clusters]
+    .sort(byName)
     .filter((c) => c.hint)
-    .map((c) => `hint: ${escapeControl(c.name)}: ${escapeControl(c.hint!)}`);
-  return (
-    renderTable(headers, rows, { color: o.color ?? false, tone: statusTone }) +
-    (hints.length ? `${hints.join('\n')}\n` : '')
-  );
+    .map((c) => `hint: ${escapeControl(c.name)}: ${escapeControl(c.hint!)}\n`)
+    .join('');
 }
 
 /** Member keys shown in their own columns; any other key the server adds goes to -o wide. */

@@ -23,6 +23,14 @@ const obs = (i: number, o: Partial<InstanceObservation>): [string, InstanceObser
   `zk/zk-${i}`,
   { ...reportedInstance(`zk/zk-${i}`, { pid: 100 + i }), hostId: `h${i}`, reportedAt: 0, ...o },
 ];
+/** An exit the agent still reports as the member's failure (its log at /l/zk.log). */
+const exited = (exitCode: number, signal: string | null): NonNullable<InstanceObservation['failure']> => ({
+  exitCode,
+  signal,
+  exitedAt: '2026-12-01T00:00:00.000Z',
+  logFile: '/l/zk.log',
+  logTail: [],
+});
 /** A hint's input as the status reader has it before collecting its facts. */
 type TestInput = Omit<HintInput, 'facts'> & {
   members: readonly MemberStatus[];
@@ -83,13 +91,32 @@ describe('cluster hints', () => {
         observations: new Map([
           obs(2, {
             process: 'starting',
-            failure: {
-              exitCode: 1,
-              signal: null,
-              exitedAt: '2026-12-01T00:00:00.000Z',
-              logFile: '/l/zk.log',
-              logTail: [],
-            },
+            failure: exited(1, null),
+          }),
+        ]),
+      },
+      'zk2 crashed: its cause is in its log, `hactl logs zk zk2`',
+    ],
+    [
+      'a member up and running again after it was killed (its exit still reported) → restarted, not crashed',
+      {
+        observations: new Map([
+          obs(2, {
+            process: 'running',
+            failure: exited(0, 'SIGKILL'),
+          }),
+        ]),
+      },
+      'zk2 exited unexpectedly and was restarted: DETAIL says how it exited, `hactl logs zk zk2` what it logged',
+    ],
+    [
+      'running again after an exit but not yet probed in a mode (a crash loop runs for a moment) → crashed',
+      {
+        members: members.map((m) => (m.host === 'zk2' ? { ...m, mode: 'unknown' } : m)),
+        observations: new Map([
+          obs(2, {
+            process: 'running',
+            failure: exited(1, null),
           }),
         ]),
       },

@@ -11,8 +11,14 @@ export interface HintFacts {
   pending: readonly string[];
   /** Of those, the ones whose restart is blocked (their detail says why). */
   blocked: readonly string[];
-  /** Members crashed, or up again after a crash and not yet for long. */
+  /** Members crashed, or starting or not yet probed again between the attempts of a crash loop. */
   crashed: readonly string[];
+  /**
+   * Members running again after an unexpected exit, not yet for long (the agent reports that exit
+   * until a run has lasted its restart policy's resetAfterMs), and probed in a mode: up, so not
+   * called crashed.
+   */
+  restarted: readonly string[];
 }
 
 export interface HintInput {
@@ -24,7 +30,7 @@ export interface HintInput {
 }
 
 /** No member to name: what a cluster whose health could not be judged gives. */
-export const NO_HINT_FACTS: HintFacts = { pending: [], blocked: [], crashed: [] };
+export const NO_HINT_FACTS: HintFacts = { pending: [], blocked: [], crashed: [], restarted: [] };
 
 /**
  * The members a hint names, from the members' statuses and the agents' reports they were judged
@@ -37,17 +43,21 @@ export function collectHintFacts(
   const pending: string[] = [];
   const blocked: string[] = [];
   const crashed: string[] = [];
+  const restarted: string[] = [];
   for (const m of members) {
     const obs = observations.get(m.instance);
     if (!obs) continue;
     if (obs.restartPending) pending.push(m.host);
     if (obs.restartPending && obs.detail.includes('restart blocked')) blocked.push(m.host);
-    // Crashed, or up again after a crash and not yet for long (the agent still reports that exit as
-    // its failure); a stopped member's failure is a start that failed before the process ran.
-    const backFromCrash = obs.failure && (obs.process === 'starting' || obs.process === 'running');
-    if (obs.process === 'crashed' || backFromCrash) crashed.push(m.host);
+    // The agent reports an unexpected exit as the failure until a run has lasted; a stopped
+    // member's failure is a start that failed before the process ran. Running again with a mode
+    // its probe gave (the count of ready members' rule): back up, not crashed; not yet probed, or
+    // starting: as good as crashed (a crash loop runs for a moment between its attempts).
+    if (obs.process === 'crashed') crashed.push(m.host);
+    else if (obs.failure && (obs.process === 'starting' || obs.process === 'running'))
+      (obs.process === 'running' && m.mode !== 'unknown' ? restarted : crashed).push(m.host);
   }
-  return { pending, blocked, crashed };
+  return { pending, blocked, crashed, restarted };
 }
 
 /**
@@ -58,8 +68,9 @@ export function collectHintFacts(
  * - members left "restart pending" (after `--no-rollout`, an aborted rollout, or a rollback that
  *   left some members on an older config) stay so until a rollout restarts them: `rollout start
  *   --action apply` restarts exactly the members whose running config differs, under the gates;
- * - a crashed member's cause is in its own log, also while it is only just back up (the agent
- *   reports the exit as a failure until a run has lasted its restart policy's resetAfterMs).
+ * - a crashed member's cause is in its own log; a member just back up after an unexpected exit
+ *   (reported until a run has lasted its restart policy's resetAfterMs) is said to have been
+ *   restarted, not to have crashed.
  */
 export function planClusterHint(input: HintInput): string | undefined {
   const { cluster, rollout } = input;
@@ -70,7 +81,7 @@ export function planClusterHint(input: HintInput): string | undefined {
       `rollout ${rollout.id} is paused${rollout.reason ? ` (${rollout.reason})` : ''}: continue with \`hactl rollout resume ${rollout.id}\` or stop it with \`hactl rollout abort ${rollout.id}\``,
     );
   }
-  const { pending, blocked, crashed } = input.facts;
+  const { pending, blocked, crashed, restarted } = input.facts;
   if (pending.length && !rollout) {
     hints.push(
       `${pending.length} member(s) run an older config than revision ${input.revision} (restart pending on ${nameSome(pending)}): ` +
@@ -85,6 +96,11 @@ export function planClusterHint(input: HintInput): string | undefined {
   else
     for (const host of crashed)
       hints.push(`${host} crashed: its cause is in its log, \`hactl logs ${cluster} ${host}\``);
+  if (restarted.length)
+    hints.push(
+      `${nameSome(restarted)} exited unexpectedly and ${restarted.length === 1 ? 'was' : 'were'} restarted: ` +
+        `DETAIL says how it exited, \`hactl logs ${cluster} ${restarted.length === 1 ? restarted[0] : 'HOST'}\` what ${restarted.length === 1 ? 'it' : 'each'} logged`,
+    );
   return hints.length ? hints.join('; ') : undefined;
 }
 

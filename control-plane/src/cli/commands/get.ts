@@ -1,7 +1,7 @@
 import { notFoundAmong } from '@hactl/shared/errors';
 import { checkClusterList, checkHostList, isRecord } from '../api-types.js';
 import { renderRaw } from '../output.js';
-import { renderClusters, renderHosts } from '../views.js';
+import { clusterHints, renderClusters, renderHosts } from '../views.js';
 import type { CommandContext, OutputFlags } from './context.js';
 
 /**
@@ -72,6 +72,8 @@ export async function runGetClusters(
     ctx.io.stdout(
       renderClusters(clusters, { now: ctx.io.now(), wide: flags.output === 'wide', color: ctx.color }),
     );
+    const hints = clusterHints(clusters);
+    if (hints) ctx.io.stderr(hints);
   }
   return 0;
 }
