@@ -25,7 +25,7 @@ describe('hactl describe cluster', () => {
         '  HOST  ID  ROLE/MODE  PROCESS  LAST-PROBE  DETAIL',
         '  zk1   1   leader     running  2s ago      -',
         '  zk2   2   follower   running  2s ago      -',
-        '  zk3   3   unknown    crashed  never       exited with code 3',
+        '  zk3   3   unknown    crashed  -           exited with code 3',
         '',
       ].join('\n'),
     );
@@ -38,7 +38,7 @@ describe('hactl describe cluster', () => {
       '  HOST  ID  ADDRESS          ROLE/MODE  PROCESS  LAST-PROBE  DETAIL              SYNCED-FOLLOWERS',
       '  zk1   1   127.0.0.11:2181  leader     running  2s ago      -                   -',
       '  zk2   2   127.0.0.12:2181  follower   running  2s ago      -                   1',
-      '  zk3   3   -                unknown    crashed  never       exited with code 3  -',
+      '  zk3   3   -                unknown    crashed  -           exited with code 3  -',
       '',
     ]);
   });

@@ -166,7 +166,9 @@ export function renderClusterDetail(c: ClusterDetail, o: ViewOptions): string {
       cell(m.id),
       roleMode(m),
       cell(m.process),
-      formatAge(m.lastProbe, o.now),
+      // A member not running has no probe to show (its agent drops the last one when the process
+      // stops): '-', not 'never', which read as never probed.
+      m.lastProbe === null && m.process !== 'running' ? '-' : formatAge(m.lastProbe, o.now),
       cell(m.detail),
     ];
     if (o.wide) row.splice(2, 0, endpoint(m));
