@@ -538,4 +538,27 @@ describe('smaller CLI fixes (issue 17 #8)', () => {
     const since = await cp.hactl('logs', 'zk-main/zk-3', '--since', '10m');
     expect(since).toMatchObject({ code: 2, err: expect.stringMatching(/--since goes with -f/) });
   });
+
+  it('logs of a member that has written nothing yet says so', async () => {
+    await established();
+    cp.agents.get('zk3')!.onCommand = (cmd) =>
+      cmd.action === 'logs'
+        ? {
+            ok: true,
+            output: JSON.stringify({
+              file: '/d/zookeeper/zk-main/3/logs/zookeeper.log',
+              files: [],
+              text: '',
+            }),
+            error: '',
+          }
+        : undefined;
+    expect(await cp.hactl('logs', 'zk-main', 'zk3')).toMatchObject({
+      code: 0,
+      out: '',
+      err:
+        '==> zk3:/d/zookeeper/zk-main/3/logs/zookeeper.log (zk-main/zk-3) <==\n' +
+        '(no lines: the file is empty, or the member has not written it yet)\n',
+    });
+  });
 });

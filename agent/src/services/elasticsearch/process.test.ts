@@ -37,6 +37,7 @@ describe('elasticsearch process plan', () => {
     expect(p.dirs).toContain('/d/elasticsearch/es/node-1/tmp');
     expect(p.adoptMatch).toEqual(['/d/elasticsearch/es/node-1/elasticsearch.pid']);
     expect(p.logFile).toBe('/d/elasticsearch/es/node-1/logs/elasticsearch.out');
+    expect(p.serviceLogFiles).toEqual([`/d/elasticsearch/es/node-1/logs/${inputs.cluster}.log`]);
     expect(p.dirs).toContain('/d/elasticsearch/es/node-1/conf/jvm.options.d');
   });
 

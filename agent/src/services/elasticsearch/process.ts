@@ -46,6 +46,10 @@ export function planElasticsearchProcess(inputs: Inputs): ProcessPlan {
       inputs.logDir,
     ],
     logFile: `${inputs.logDir}/elasticsearch.out`,
+    // The node's plain-text server log (log4j2.properties' rolling_old appender, upstream's and the
+    // assembled distribution's alike: `<cluster.name>.log`, and cluster.name is the hactl cluster's
+    // name): what `hactl logs` reads first, and where a crash's cause is looked for first.
+    serviceLogFiles: [`${inputs.logDir}/${inputs.cluster}.log`],
   };
 }
 

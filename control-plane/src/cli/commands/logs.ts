@@ -34,7 +34,10 @@ export async function runLogs(
     .split('\n')
     .map((l) => escapeLogLine(l))
     .join('\n');
-  ctx.io.stdout(text === '' ? '' : `${text}\n`);
+  if (text === '')
+    // A member that never ran (a standby nimbus) has no log yet: say so rather than print nothing.
+    ctx.io.stderr('(no lines: the file is empty, or the member has not written it yet)\n');
+  else ctx.io.stdout(`${text}\n`);
   return EXIT_OK;
 }
 
