@@ -506,20 +506,21 @@ describe('smaller CLI fixes (issue 17 #8)', () => {
     expect(h.out).toMatch(/1\s+\S+\s+tester \(hactl\)\s+first ensemble/);
   });
 
-  it("logs: asks the member's agent for the tail of its own log and prints it", async () => {
-    await established();
+  /** zk3's agent answers a logs query with `text` from its zookeeper.log. */
+  const zk3Logs = (text: string): void => {
     cp.agents.get('zk3')!.onCommand = (cmd) =>
       cmd.action === 'logs'
         ? {
             ok: true,
-            output: JSON.stringify({
-              file: '/d/zookeeper/zk-main/3/logs/zookeeper.log',
-              files: [],
-              text: 'a\nb - INFO  [QuorumPeer] - FOLLOWING\n\tat org.apache.zookeeper.Foo(Foo.java:1)',
-            }),
+            output: JSON.stringify({ file: '/d/zookeeper/zk-main/3/logs/zookeeper.log', files: [], text }),
             error: '',
           }
         : undefined;
+  };
+
+  it("logs: asks the member's agent for the tail of its own log and prints it", async () => {
+    await established();
+    zk3Logs('a\nb - INFO  [QuorumPeer] - FOLLOWING\n\tat org.apache.zookeeper.Foo(Foo.java:1)');
     const r = await cp.hactl('logs', 'zk-main', 'zk3', '-n', '3');
     expect(r).toMatchObject({
       code: 0,
@@ -541,18 +542,7 @@ describe('smaller CLI fixes (issue 17 #8)', () => {
 
   it('logs of a member that has written nothing yet says so', async () => {
     await established();
-    cp.agents.get('zk3')!.onCommand = (cmd) =>
-      cmd.action === 'logs'
-        ? {
-            ok: true,
-            output: JSON.stringify({
-              file: '/d/zookeeper/zk-main/3/logs/zookeeper.log',
-              files: [],
-              text: '',
-            }),
-            error: '',
-          }
-        : undefined;
+    zk3Logs('');
     expect(await cp.hactl('logs', 'zk-main', 'zk3')).toMatchObject({
       code: 0,
       out: '',
