@@ -78,6 +78,14 @@ const spec = (tick: number) => ({
   members: [1, 2, 3].map((i) => ({ host: `h${i}`, id: i })),
 });
 
+/** zk applied at tickTime 2000, its agents reporting (zk-2 leads). */
+function zkReporting(): { fleet: Fleet; engine: RolloutEngine } {
+  const { fleet, engine } = world();
+  fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
+  report(fleet);
+  return { fleet, engine };
+}
+
 /**
  * zk applied at tickTime 2000 with its agents reporting, then changed to 3000 with a rollout of
  * every member (30 s gate timeout, `onGateTimeout` as given) started and its first step requested.
@@ -129,9 +137,7 @@ afterEach(() => {
 
 describe('rollout engine', () => {
   it('plans followers first and the leader last, one step requested at a time with a stable command id', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
+    const { engine } = zkReporting();
     const r = engine.start('zk', defaultRolloutOptions('restart'));
     expect(r.steps.map((s) => s.instance)).toEqual(['zk/zk-1', 'zk/zk-3', 'zk/zk-2']);
     expect(sent).toEqual([{ id: `${r.id}.0`, instanceId: 'zk/zk-1', action: 'restart', args: [] }]);
@@ -140,9 +146,7 @@ describe('rollout engine', () => {
   });
 
   it('between steps the view says what the rollout waits for (the pause between steps); none while a step is in flight', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
+    const { fleet, engine } = zkReporting();
     const r = engine.start('zk', { ...defaultRolloutOptions('restart'), pauseBetweenSec: 20 });
     expect(engine.view(r.id)).toMatchObject({ waiting: null, current: { instance: 'zk/zk-1' } });
     now += 1000;
@@ -166,6 +170,21 @@ describe('rollout engine', () => {
     engine.tick();
     expect(engine.view(r.id)).toMatchObject({ waiting: null, current: { instance: 'zk/zk-3' } });
     pids.set('zk/zk-1', 101);
+  });
+
+  it('a pause and resume that asks the first step again keeps when the rollout began', () => {
+    const { fleet, engine } = zkReporting();
+    const began = now;
+    const r = engine.start('zk', defaultRolloutOptions('restart'));
+    expect(engine.view(r.id).startedAt).toBe(new Date(began).toISOString());
+    engine.pause(r.id);
+    now += 15_000;
+    report(fleet);
+    engine.resume(r.id);
+    const v = engine.view(r.id);
+    // The step was asked again at the resume; the rollout still began at its first request.
+    expect(v.steps[0]).toMatchObject({ state: 'requested', requestedAt: new Date(now).toISOString() });
+    expect(v.startedAt).toBe(new Date(began).toISOString());
   });
 
   it("a new pid finishes a step even if the agent's result was lost; a control-plane restart resumes at the next step", () => {
@@ -208,9 +227,7 @@ describe('rollout engine', () => {
   });
 
   it("a rollout row's updated_at moves only when its state does (a start step's gate timeout counts from it: runningSince)", () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
+    const { fleet, engine } = zkReporting();
     const startedAt = now;
     const r = engine.start('zk', defaultRolloutOptions('restart'));
     const updatedAt = () => store.getRollout(r.id)!.updated_at;
@@ -310,9 +327,7 @@ describe('rollout engine', () => {
   });
 
   it('abort and resume are all or nothing: a store failure half-way changes no step and not the state', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
+    const { engine } = zkReporting();
     const r = engine.start('zk', defaultRolloutOptions('restart'));
     engine.tick();
     const stepsBefore = engine.view(r.id).steps.map((s) => [s.instance, s.state]);
@@ -355,9 +370,7 @@ describe('rollout engine', () => {
   });
 
   it('a second rollout on a cluster with one running is refused; bad requests list every problem', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
+    const { engine } = zkReporting();
     const first = engine.start('zk', defaultRolloutOptions('restart'));
     // A running one is waited for (or paused, or aborted); "resume" is for a paused one.
     expect(() => engine.start('zk', defaultRolloutOptions('restart'))).toThrow(
@@ -385,9 +398,7 @@ describe('rollout engine', () => {
   });
 
   it('a step the agent fails pauses the rollout at once (no gate-timeout wait); resume retries it under a new command id', () => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
+    const { fleet, engine } = zkReporting();
     const changed = fleet.applyCluster('zk', spec(3000), { author: 't', message: '' });
     const r = engine.start('zk', defaultRolloutOptions('apply'), changed.changedInstances);
     // A config rollout asks agents to restart only members still on an older config.
@@ -710,9 +721,7 @@ describe('rollout engine', () => {
     ['a retriable error → the next tick tries again', new UnavailableError('store busy'), 'running'],
     ['an unclassified error → the next tick tries again', new Error('boom'), 'running'],
   ])('a failed pass: %s', (_scenario, error, state) => {
-    const { fleet, engine } = world();
-    fleet.applyCluster('zk', spec(2000), { author: 't', message: '' });
-    report(fleet);
+    const { fleet, engine } = zkReporting();
     const r = engine.start('zk', defaultRolloutOptions('restart'));
     fleet.observation = () => {
       throw error;

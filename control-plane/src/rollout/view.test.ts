@@ -63,11 +63,12 @@ describe('rollout view', () => {
     expect(v.current?.gates).toEqual([]);
   });
 
-  it('startedAt is the first step taken up, and null while none has been', () => {
+  it("startedAt is the store's started_at (the first step taken up, kept), and null while none has been", () => {
     const base = { now: 10_000, hostNames: new Map<string, string>(), current: null };
     expect(viewRollout(r, [step(0, 'pending'), step(1, 'pending')], base).startedAt).toBeNull();
-    const steps = [step(0, 'requested', { requested_at: 9000 }), step(1, 'done', { requested_at: 4000 })];
-    expect(viewRollout(r, steps, base).startedAt).toBe(new Date(4000).toISOString());
+    // Step 1 was asked again (at 9000) after the rollout began at 4000: the start does not move.
+    const steps = [step(0, 'done', { requested_at: 5000 }), step(1, 'requested', { requested_at: 9000 })];
+    expect(viewRollout({ ...r, started_at: 4000 }, steps, base).startedAt).toBe(new Date(4000).toISOString());
   });
 });
 

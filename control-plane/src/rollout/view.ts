@@ -3,7 +3,7 @@ import type { RolloutView } from '../api/contract.js';
 import type { RolloutOptions } from './options.js';
 import type { StepPhase } from './step-status.js';
 import { orderPendingSteps } from './step.js';
-import type { RolloutRow, RolloutStepRow } from '../store/store.js';
+import { stepTakenAt, type RolloutRow, type RolloutStepRow } from '../store/store.js';
 
 /** What the engine found out about the step being worked on, for its view. */
 export interface CurrentStepFacts {
@@ -13,14 +13,6 @@ export interface CurrentStepFacts {
   text: string;
   /** The restart gates with their current values. */
   gates: GateResult[];
-}
-
-/**
- * When a step was taken up: its request, or its finish for a step done without one (a handover of
- * a member that does not lead); 0 for a step never taken up.
- */
-function takenAt(s: RolloutStepRow): number {
-  return s.requested_at || s.finished_at;
 }
 
 /**
@@ -35,11 +27,11 @@ export function orderStepsAsRun(
   members: ReadonlyMap<string, MemberStatus>,
 ): RolloutStepRow[] {
   const pending = steps.filter((s) => s.state === 'pending');
-  const taken = steps.filter((s) => s.state !== 'pending' && takenAt(s) > 0);
-  const never = steps.filter((s) => s.state !== 'pending' && takenAt(s) === 0);
+  const taken = steps.filter((s) => s.state !== 'pending' && stepTakenAt(s) > 0);
+  const never = steps.filter((s) => s.state !== 'pending' && stepTakenAt(s) === 0);
   const input = (s: RolloutStepRow) => ({ idx: s.idx, instance: s.instance_id, op: s.op, phase: s.phase, s });
   return [
-    ...taken.sort((a, b) => takenAt(a) - takenAt(b) || a.idx - b.idx),
+    ...taken.sort((a, b) => stepTakenAt(a) - stepTakenAt(b) || a.idx - b.idx),
     ...orderPendingSteps(pending.map(input), members).map((x) => x.s),
     ...never,
   ];
@@ -64,8 +56,9 @@ export function stepLabels(
  * once the lease is held they no longer apply.
  *
  * `startedAt` is when the rollout's work began: its first step's request (a rollout is stored
- * running, but until then it only waits, e.g. for a start step's gates). Null while no step has
- * been taken up. A step asked again on resume counts from its new request.
+ * running, but until then it only waits, e.g. for a start step's gates), as the store keeps it
+ * (`started_at`, set once: a step asked again on resume does not move it). Null while no step has
+ * been taken up.
  * Pure: `now` (ms) measures the running step's elapsed time; `members` (their restart ranks) order
  * the pending steps as the engine would.
  */
@@ -84,7 +77,7 @@ export function viewRollout(
   const host = (id: string) => o.hostNames.get(id) ?? id;
   const iso = (ms: number) => (ms ? new Date(ms).toISOString() : null);
   const c = o.current;
-  const taken = steps.map(takenAt).filter((t) => t > 0);
+
   return {
     id: r.id,
     cluster: r.cluster,
@@ -95,7 +88,7 @@ export function viewRollout(
     options: JSON.parse(r.options_json) as RolloutOptions,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
-    startedAt: taken.length ? iso(Math.min(...taken)) : null,
+    startedAt: r.started_at ? iso(r.started_at) : null,
     plan: stepLabels(steps, o.hostNames),
     steps: orderStepsAsRun(steps, o.members ?? new Map()).map((s) => ({
       index: s.idx,

@@ -1,4 +1,14 @@
 /**
+ * Migration 13's fill of `rollouts.started_at` for rollouts stored before it (SQLite and
+ * PostgreSQL alike): the earliest time any of its steps was taken up (requested, or finished
+ * without a request).
+ */
+export const ROLLOUT_STARTED_BACKFILL = `UPDATE rollouts SET started_at = COALESCE((
+    SELECT MIN(CASE WHEN s.requested_at > 0 THEN s.requested_at ELSE s.finished_at END)
+    FROM rollout_steps s
+    WHERE s.rollout_id = rollouts.id AND (s.requested_at > 0 OR s.finished_at > 0)), 0);`;
+
+/**
  * Numbered schema migrations; `PRAGMA user_version` records the last one applied. Append only:
  * never edit a migration that has shipped.
  */
@@ -231,5 +241,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE rollout_steps ADD COLUMN failed_by TEXT NOT NULL DEFAULT '';
   UPDATE rollout_steps SET failed_by = CASE WHEN note LIKE 'agent: %' THEN 'agent' ELSE 'control-plane' END
     WHERE state = 'failed';
+  `,
+  // 13: when a rollout's work began (its first step taken up), kept once set: computed from the
+  // steps' request times, a resume that asked a step again moved it. Rollouts before it: the
+  // earliest of their steps' times as stored now.
+  `
+  ALTER TABLE rollouts ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
+  ${ROLLOUT_STARTED_BACKFILL}
   `,
 ];

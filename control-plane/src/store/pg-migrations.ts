@@ -1,3 +1,5 @@
+import { ROLLOUT_STARTED_BACKFILL } from './migrations.js';
+
 /**
  * The PostgreSQL schema: migration N here is SQLite's migration N (migrations.ts) in PostgreSQL's
  * dialect, so one schema version means the same tables on both stores. Every SQLite INTEGER is a
@@ -218,6 +220,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE rollout_steps ADD COLUMN failed_by TEXT NOT NULL DEFAULT '';
   UPDATE rollout_steps SET failed_by = CASE WHEN note LIKE 'agent: %' THEN 'agent' ELSE 'control-plane' END
     WHERE state = 'failed';
+  `,
+  // 13: when a rollout's work began (SQLite's migration 13).
+  `
+  ALTER TABLE rollouts ADD COLUMN started_at BIGINT NOT NULL DEFAULT 0;
+  ${ROLLOUT_STARTED_BACKFILL}
   `,
 ];
 

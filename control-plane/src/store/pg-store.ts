@@ -10,6 +10,7 @@ import {
   FencedError,
   StorageFullError,
   storedFailedBy,
+  stepTakenAt,
   type ApiTokenRow,
   type ClusterRow,
   type CommandHostRow,
@@ -566,12 +567,21 @@ export class PgStore implements Store {
   }
 
   updateRolloutStep(step: RolloutStepRow): void {
-    this.update(
-      'rollout_steps',
-      { ...step, failed_by: storedFailedBy(step) },
-      ['state', 'command_id', 'pid_before', 'requested_at', 'finished_at', 'note', 'failed_by'],
-      ['rollout_id', 'idx'],
-    );
+    // One transaction: the step and, the first time one is taken up, its rollout's started_at.
+    this.write(() => {
+      this.update(
+        'rollout_steps',
+        { ...step, failed_by: storedFailedBy(step) },
+        ['state', 'command_id', 'pid_before', 'requested_at', 'finished_at', 'note', 'failed_by'],
+        ['rollout_id', 'idx'],
+      );
+      const taken = stepTakenAt(step);
+      if (taken > 0)
+        this.all('UPDATE rollouts SET started_at = $1 WHERE id = $2 AND started_at = 0', [
+          taken,
+          step.rollout_id,
+        ]);
+    });
   }
 
   listEvents(filter: { cluster?: string; limit: number }): EventRow[] {

@@ -70,6 +70,28 @@ describe('sqlite store on a temp file', () => {
     store.close();
   });
 
+  it('migration 13 stores when each rollout began: the earliest time one of its steps was taken up', () => {
+    const file = tempFile();
+    const db = new Database(file);
+    for (const m of MIGRATIONS.slice(0, 12)) db.exec(m);
+    db.pragma('user_version = 12');
+    const rollout = db.prepare(
+      "INSERT INTO rollouts (id, cluster, action, revision, state, reason, options_json, created_at, updated_at) VALUES (?, 'zk', 'restart', 1, 'running', '', '{}', 1, 1)",
+    );
+    for (const id of ['r1', 'r2', 'r3']) rollout.run(id);
+    const step = db.prepare(
+      "INSERT INTO rollout_steps (rollout_id, idx, instance_id, host_id, state, command_id, pid_before, requested_at, finished_at, note) VALUES (?, ?, 'zk/zk-1', 'h', 'done', '', 0, ?, ?, '')",
+    );
+    step.run('r1', 0, 500, 900); // requested at 500
+    step.run('r1', 1, 300, 400); // requested at 300: the earliest
+    step.run('r2', 0, 0, 700); // a handover done without a request: its finish
+    step.run('r3', 0, 0, 0); // never taken up
+    db.close();
+    const store = new SqliteStore(file);
+    expect(['r1', 'r2', 'r3'].map((id) => store.getRollout(id)?.started_at)).toEqual([300, 700, 0]);
+    store.close();
+  });
+
   it('refuses to open a store written by a newer control plane', () => {
     const file = tempFile();
     const db = new Database(file);

@@ -15,6 +15,7 @@ import {
   type RolloutPhaseRow,
   type RolloutStepRow,
   storedFailedBy,
+  stepTakenAt,
   type StepFailure,
   type StepOp,
   type Store,
@@ -582,6 +583,12 @@ export class SqliteStore implements Store {
         step.rollout_id,
         step.idx,
       );
+      const taken = stepTakenAt(step);
+      if (taken > 0)
+        this.sql('UPDATE rollouts SET started_at = ? WHERE id = ? AND started_at = 0').run(
+          taken,
+          step.rollout_id,
+        );
     });
   }
 

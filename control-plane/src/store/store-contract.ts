@@ -293,7 +293,8 @@ export function describeStoreContract(
         { rollout_id: 'r1', phase: 1, spec_json: '{"p":1}' },
       ]);
       store.insertRollout({ ...r, id: 'r2', created_at: 2, state: 'completed' }, []);
-      expect(store.getRollout('r1')).toEqual(r);
+      // started_at reads 0 until a step is taken up (migration 13's default).
+      expect(store.getRollout('r1')).toEqual({ ...r, started_at: 0 });
       // A step not failed reads back failed_by '' (migration 12's default).
       expect(store.listRolloutSteps('r1')).toEqual([
         { ...steps[0], op: 'restart', phase: 0, failed_by: '' },
@@ -317,6 +318,7 @@ export function describeStoreContract(
         reason: 'why',
         updated_at: 5,
         options_json: '{"force":true}',
+        started_at: 0,
       });
       const done = {
         ...steps[0]!,
@@ -332,6 +334,12 @@ export function describeStoreContract(
       };
       store.updateRolloutStep(done);
       expect(store.listRolloutSteps('r1')[0]).toEqual(done);
+      // The first step taken up sets when the rollout began; a later request does not move it.
+      expect(store.getRollout('r1')?.started_at).toBe(3);
+      store.updateRolloutStep({ ...steps[1]!, state: 'requested', requested_at: 8 });
+      store.updateRolloutStep({ ...done, state: 'requested', requested_at: 9, finished_at: 0 });
+      expect(store.getRollout('r1')?.started_at).toBe(3);
+      store.updateRolloutStep(done);
       // Who failed a step is stored with it, and cleared when the step is asked again.
       const failed = { ...done, state: 'failed', note: 'not ready', failed_by: 'agent' as const };
       store.updateRolloutStep(failed);

@@ -63,6 +63,21 @@ export interface RolloutRow {
   options_json: string;
   created_at: number;
   updated_at: number;
+  /**
+   * When its first step was taken up (requested, or finished without a request), ms; 0 until then.
+   * Read only: the store sets it once, when a step is first written with such a time
+   * (`updateRolloutStep`), and never moves it (a resume asks a step again under a new request time).
+   */
+  started_at?: number;
+}
+
+/**
+ * When a step was taken up: its request, or its finish for a step done without one (a handover of
+ * a member that does not lead); 0 for a step never taken up. Sets `rollouts.started_at`, and orders
+ * the steps that ran (rollout/view.ts).
+ */
+export function stepTakenAt(step: Pick<RolloutStepRow, 'requested_at' | 'finished_at'>): number {
+  return step.requested_at || step.finished_at;
 }
 
 export interface RolloutStepRow {
