@@ -37,12 +37,16 @@ export const PROPERTY_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Turns zod issues into hactl error details with `a.b[2].c` paths. */
 export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
-  return error.issues.map((issue) => ({ path: joinPath(prefix, issue.path), message: zodMessage(issue) }));
+  return error.issues.flatMap((issue) =>
+    // An unknown field is named at its own path ("members[0].clientPrt: unknown field"), as the
+    // REST requests' own checks name theirs, so a spec file's line for it can be found.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: joinPath(prefix, [...issue.path, key]), message: 'unknown field' }))
+      : [{ path: joinPath(prefix, issue.path), message: zodMessage(issue) }],
+  );
 }
 
 function zodMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return 'is required';
   return issue.message;
 }

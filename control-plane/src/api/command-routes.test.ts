@@ -267,7 +267,7 @@ describe('POST /v1/commands', () => {
     [
       'unknown field',
       { target: { hosts: ['k1'] }, argv: ['x'], sudo: true },
-      [{ path: '', message: /unknown field "sudo"/ }],
+      [{ path: 'sudo', message: /^unknown field$/ }],
     ],
     [
       'parallel 0',

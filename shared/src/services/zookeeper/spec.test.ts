@@ -133,8 +133,8 @@ const cases: Case[] = [
   [
     'unknown member field',
     (s) => ({ ...s, members: [{ host: 'zk1', id: 1, colour: 'red' }, s.members[1], s.members[2]] }),
-    'members[0]',
-    /unknown field "colour"/,
+    'members[0].colour',
+    /^unknown field$/,
   ],
   [
     'port out of range',
