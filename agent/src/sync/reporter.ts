@@ -56,7 +56,9 @@ export function buildStatusReport(
       adopted: st.adopted,
       detail: [
         down ? (st.reason ?? '') : '',
-        back ? `restarted after it exited ${exitText(st.lastExit!)} (${st.restarts} restarts)` : '',
+        back
+          ? `restarted after it exited ${exitText(st.lastExit!)} (${st.restarts} restart${st.restarts === 1 ? '' : 's'})`
+          : '',
         down || back ? describeCrashCause(m.crashCause, st.lastExit?.signal) : '',
         m.blocked && (m.restartPending || m.target) ? `restart blocked: ${m.blocked}` : '',
         m.startFailure ? `start failed: ${m.startFailure.what} exited ${exitText(m.startFailure.exit)}` : '',

@@ -71,7 +71,7 @@ async function follow(ctx: CommandContext, id: string): Promise<number> {
 /** A failover as text: who, what, where it is, and each step with its reason. */
 export function renderFailover(f: FailoverView): string {
   const lines = [
-    `Failover: ${f.id} (${f.trigger} by ${escapeControl(f.author)}) of ${escapeControl(f.cluster)}`,
+    `Failover: ${f.id} (${f.trigger === 'auto' ? 'automatic' : `asked for by ${escapeControl(f.author)}`}) of ${escapeControl(f.cluster)}`,
     `Nimbus:   ${escapeControl(f.from ?? '(none)')} → ${escapeControl(f.to)}, fencing epoch ${f.epoch}`,
     `State:    ${f.state}${f.state === 'running' ? ` (step ${f.step})` : ''}, ${(f.elapsedMs / 1000).toFixed(1)}s`,
     `Reason:   ${escapeControl(f.reason)}`,
