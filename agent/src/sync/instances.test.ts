@@ -93,6 +93,20 @@ describe('restart pending: judged against what the process was started with', ()
       true,
     ],
     ['nothing known about the process → not pending', undefined, spec('500'), plan('/zk'), false],
+    [
+      'a new agent that also names the service log, checks more before a restart and waits longer → not pending',
+      running('2000', '/zk'),
+      spec('2000'),
+      {
+        ...plan('/zk'),
+        serviceLogFiles: ['/d/zk.log'],
+        requiredPaths: ['/zk/lib'],
+        stopGraceMs: 30_000,
+        adoptMatch: ['zk'],
+        restartKeepsChildren: true,
+      },
+      false,
+    ],
     // Elasticsearch reads cluster.initial_master_nodes only at the first election: the kind says no restart.
     [
       'the kind says the change needs no restart → not pending',

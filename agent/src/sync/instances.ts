@@ -92,9 +92,11 @@ export interface RunningRecord {
 }
 
 /**
- * Whether a process started with `running` must restart to run `spec` with `plan`. Pure. Any
- * change of the launch plan does (a new agent may launch the same inputs differently); otherwise
- * the kind decides, from the inputs the process runs to the new ones.
+ * Whether a process started with `running` must restart to run `spec` with `plan`. Pure. A change
+ * of what the plan launches does (a new agent may launch the same inputs differently: command,
+ * arguments, environment, working directory, directories, stdout file); a change of how the agent
+ * only handles the process does not (`launchOf`); otherwise the kind decides, from the inputs the
+ * process runs to the new ones.
  */
 export function needsRestartFor(
   running: RunningRecord | undefined,
@@ -102,8 +104,21 @@ export function needsRestartFor(
   plan: ProcessPlan,
 ): boolean {
   if (!running) return false;
-  if (JSON.stringify(running.plan) !== JSON.stringify(plan)) return true;
+  if (JSON.stringify(launchOf(running.plan)) !== JSON.stringify(launchOf(plan))) return true;
   return classifyChange(spec.kind, running.inputs, spec.inputs) === 'restart';
+}
+
+/**
+ * The parts of a plan that decide what runs. Left out: where the agent reads the service's own
+ * logs, what it checks before a restart, how it recognises the process for adoption, how long it
+ * waits when stopping it, and whether a restart keeps its children. A new agent that learns one of
+ * these (an Elasticsearch node's server log) must not take every running member for restart
+ * pending.
+ */
+function launchOf(plan: ProcessPlan): Partial<ProcessPlan> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { serviceLogFiles, requiredPaths, adoptMatch, stopGraceMs, restartKeepsChildren, ...launch } = plan;
+  return launch;
 }
 
 export interface InstanceManagerOptions {
