@@ -76,39 +76,3 @@ describe('validateClusterSpec with the fleet’s other plans', () => {
     expect(JSON.stringify(r.plans)).toContain('B'.repeat(22));
   });
 });
-
-describe('validateClusterSpec: problems beyond a misspelt field', () => {
-  it('unknown fields only → they, and what the kind finds wrong without them, in one answer', () => {
-    const r = validateClusterSpec(
-      { ...zk('zk', [{ host: 'nope', id: 1, clientPrt: 2181 }]), setings: { tickTime: 2000 } },
-      fleet,
-    );
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.problems.map((p) => p.path)).toEqual(['members[0].clientPrt', 'setings', 'members[0].host']);
-    expect(r.problems.slice(0, 2).map((p) => p.message)).toEqual(['unknown field', 'unknown field']);
-    expect(r.problems[2]?.message).toMatch(/unknown host "nope"/);
-  });
-
-  it('unknown fields and nothing else wrong → only the unknown fields', () => {
-    const r = validateClusterSpec(zk('zk', [{ host: 'h1', id: 1, clientPrt: 2181 }]), fleet);
-    expect(r).toEqual({
-      ok: false,
-      problems: [{ path: 'members[0].clientPrt', message: 'unknown field' }],
-    });
-  });
-
-  it('a field of the wrong type → the shape alone: no default stands in for it', () => {
-    const r = validateClusterSpec(zk('zk', [{ host: 'nope', id: 1, clientPort: 'x', clientPrt: 1 }]), fleet);
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.problems.map((p) => p.path).sort()).toEqual(['members[0].clientPort', 'members[0].clientPrt']);
-  });
-
-  it('the spec asked about is left as it was', () => {
-    const spec = zk('zk', [{ host: 'nope', id: 1, clientPrt: 2181 }]);
-    const before = structuredClone(spec);
-    validateClusterSpec(spec, fleet);
-    expect(spec).toEqual(before);
-  });
-});

@@ -113,8 +113,7 @@ export function validateClusterSpec(
     return { ok: false, problems };
   }
   const result = kind.validate(raw, fleet);
-  if (!result.ok)
-    return { ok: false, problems: withProblemsBeyondUnknownFields(kind, raw, fleet, result.problems) };
+  if (!result.ok) return result;
   const spec = result.spec;
   const roots = checkZnodeRoots(kind, spec, fleet, opts.dependentsOf);
   if (roots.problems.length) return { ok: false, problems: roots.problems };
@@ -144,34 +143,6 @@ export function validateClusterSpec(
       : checkAllClaims(kind, spec, plans, fleet.hosts, opts.otherPlans);
   if (own.length) return { ok: false, problems: own };
   return { ...result, spec, plans, initialFacts, clashes: others, ...(warnings.length ? { warnings } : {}) };
-}
-
-/**
- * `problems` (the kind's refusal of `raw`), and, when its schema refused nothing but unknown fields
- * (a misspelt field name, the commonest slip), also what the kind finds wrong with the spec
- * without them: hosts, references, settings. So one try shows the typo and the rest, where the
- * kind's own checks would otherwise wait for the shape to pass. Only unknown fields are dropped
- * for the second look: dropping a field of the wrong type or value would let its default stand
- * in and report problems the spec does not have (a wrong `mode` read as the default one).
- * Runs only on a refusal, so a valid spec costs nothing more. Pure.
- */
-function withProblemsBeyondUnknownFields(
-  kind: ServiceKind<ClusterSpecBase, unknown>,
-  raw: object,
-  fleet: FleetContext,
-  problems: ErrorDetail[],
-): ErrorDetail[] {
-  const shape = kind.specSchema.safeParse(raw);
-  if (shape.success || !shape.error.issues.every((i) => i.code === 'unrecognized_keys')) return problems;
-  const known = structuredClone(raw) as Record<PropertyKey, unknown>;
-  for (const issue of shape.error.issues) {
-    let at: unknown = known;
-    for (const step of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[step];
-    if (issue.code === 'unrecognized_keys' && typeof at === 'object' && at !== null)
-      for (const key of issue.keys) delete (at as Record<string, unknown>)[key];
-  }
-  const again = kind.validate(known, fleet);
-  return again.ok ? problems : [...problems, ...again.problems];
 }
 
 /**
@@ -265,7 +236,7 @@ const PLACEHOLDER_ID = 'A'.repeat(22);
 
 /**
  * The cluster's clashes among its own instances (`own`, located at member paths) and, when those
- * are none, with `otherPlans` (`others`, located at instance ids). One checkClaims pass over the
+ * are none, with `otherPlans` (`others`, located at member paths too). One checkClaims pass over the
  * whole fleet answers both when nothing clashes, the usual case: a clash among the cluster's own
  * instances also shows in the whole fleet's pass (the second claimant meets the first, or both
  * meet an earlier claimant of another cluster). Only when that pass finds something is the
