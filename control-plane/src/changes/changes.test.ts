@@ -290,6 +290,7 @@ describe("an apply's rollout options", () => {
       core.changes.apply([{ name: 'zk', spec: five }], meta, {
         rollout: true,
         choices: { onGateTimeout: 'rollback' },
+        ownPaths: true,
       }),
     ).rejects.toThrow(
       expect.objectContaining({

@@ -46,6 +46,19 @@ export interface ChangesOptions {
 /** Thrown inside a transaction to roll a dry run back; never escapes this module. */
 const ROLLBACK = Symbol('dry run');
 
+/** How `Changes.apply` stores and rolls out. */
+export interface ApplyOptions {
+  /** Start a rollout of the members that need a restart (else leave them restart pending). */
+  rollout: boolean;
+  forceRemoval?: boolean;
+  choices?: RolloutChoices;
+  /**
+   * One document's problems at its own paths (PUT /v1/clusters/{name}), not `clusters[0].…` as
+   * POST /v1/apply names them whatever their number.
+   */
+  ownPaths?: boolean;
+}
+
 /**
  * Operator changes, each all or nothing: every spec of a request is validated (against the fleet
  * plus the request's earlier specs) and every precondition checked before anything is stored, in
@@ -79,7 +92,7 @@ export class Changes {
   async apply(
     docs: readonly SpecDocument[],
     meta: ChangeMeta,
-    opts: { rollout: boolean; forceRemoval?: boolean; choices?: RolloutChoices },
+    opts: ApplyOptions,
   ): Promise<AppliedCluster[]> {
     const applied = this.commit(docs, meta, opts);
     const rolling = applied.filter((a) => a.rollout !== undefined && a.membershipSteps === undefined);
@@ -108,11 +121,7 @@ export class Changes {
   }
 
   /** `apply`'s synchronous part: validates, stores and starts the push; no `restartOrder` yet. */
-  private commit(
-    docs: readonly SpecDocument[],
-    meta: ChangeMeta,
-    opts: { rollout: boolean; forceRemoval?: boolean; choices?: RolloutChoices },
-  ): AppliedCluster[] {
+  private commit(docs: readonly SpecDocument[], meta: ChangeMeta, opts: ApplyOptions): AppliedCluster[] {
     const choices = opts.choices ?? {};
     const chosen = Object.keys(choices);
     if (!opts.rollout && chosen.length)
@@ -130,7 +139,7 @@ export class Changes {
     // Each revision and the rollout that carries it out are stored in one transaction: stored
     // apart, a crash between the two left the members "restart pending" with no rollout.
     const { staged, rolled } = this.fleet.transaction(() => {
-      const staged = this.stageAll(docs, meta, false, stage).staged;
+      const staged = this.stageAll(docs, meta, false, stage, opts.ownPaths).staged;
       return { staged, rolled: staged.map((s) => this.stageRoll(s, opts.rollout, choices)) };
     });
     this.fleet.pushChanges(staged.flatMap((s) => s.pushes));
@@ -146,11 +155,15 @@ export class Changes {
   }
 
   /** What `apply` would do, with each affected host's answer on the new distribution; stores nothing. */
-  async preview(docs: readonly SpecDocument[], meta: ChangeMeta): Promise<ClusterPreviewView[]> {
+  async preview(
+    docs: readonly SpecDocument[],
+    meta: ChangeMeta,
+    ownPaths = false,
+  ): Promise<ClusterPreviewView[]> {
     let previews: ClusterPreview[] = [];
     try {
       this.fleet.transaction(() => {
-        previews = this.stageAll(docs, meta, true).previews;
+        previews = this.stageAll(docs, meta, true, {}, ownPaths).previews;
         throw ROLLBACK;
       });
     } catch (err) {
@@ -255,13 +268,16 @@ export class Changes {
 
   /**
    * Validates and stages every document inside the caller's transaction, collecting every problem
-   * of every document; then checks the preconditions. Throws (rolling everything back) on any.
+   * of every document, named `clusters[i].…` (the CLI finds each one's file and line from them),
+   * or for one document with `ownPaths` its own error unchanged (PUT /v1/clusters/{name}); then
+   * checks the preconditions. Throws (rolling everything back) on any.
    */
   private stageAll(
     docs: readonly SpecDocument[],
     meta: ChangeMeta,
     withPreviews = false,
     opts: StageOptions = {},
+    ownPaths = false,
   ): { staged: StagedApply[]; previews: ClusterPreview[] } {
     const staged: StagedApply[] = [];
     const previews: ClusterPreview[] = [];
@@ -288,8 +304,8 @@ export class Changes {
       } catch (err) {
         if (!(err instanceof HactlError) || (err.code !== 'invalid_argument' && err.code !== 'conflict'))
           throw err;
-        // One document: its own error, unchanged (PUT /v1/clusters/{name} answers as it always did).
-        if (docs.length === 1) throw err;
+        // One document of PUT /v1/clusters/{name}: its own error, unchanged.
+        if (ownPaths && docs.length === 1) throw err;
         failed.add(i);
         if (err.code === 'invalid_argument') invalid = true;
         if (err.details.length)

@@ -158,6 +158,19 @@ describe('apply checks every document before anything is stored (issue 17 #3)', 
     expect(cp.core.fleet.listClusters()).toEqual([]);
   });
 
+  it('one document: its problems also get their file and line', async () => {
+    const one = file('one.yaml', standalone('zk-c', 'zk3', ', clientPort: 99999'));
+    const r = await cp.hactl('apply', '-f', one);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      [
+        'error: 1 of 1 cluster specs cannot be applied; nothing was stored',
+        `  ${one}:5 (document 1): members[0].clientPort: must be between 1 and 65535`,
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('a later document may use an earlier one (checked in order); all are stored together', async () => {
     const all = file('all.yaml', [standalone('zk-a', 'zk1'), standalone('zk-b', 'zk2')].join('---\n'));
     const r = await cp.hactl('apply', '-f', all);

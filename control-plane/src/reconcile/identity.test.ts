@@ -99,7 +99,10 @@ describe('formed clusters refuse identity changes', () => {
 
     let err: unknown;
     try {
-      await core.changes.apply([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, { rollout: true });
+      await core.changes.apply([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, {
+        rollout: true,
+        ownPaths: true,
+      });
     } catch (e) {
       err = e;
     }
@@ -109,9 +112,9 @@ describe('formed clusters refuse identity changes', () => {
     expect(paths).toEqual(['brokers', 'brokers[2].id']);
     expect(store.maxRevision('kafka')).toBe(1);
     // The dry run refuses the same way.
-    await expect(core.changes.preview([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta)).rejects.toThrow(
-      /has formed/,
-    );
+    await expect(
+      core.changes.preview([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, true),
+    ).rejects.toThrow(/has formed/);
 
     // Over REST: 409 with the field path and why.
     const { trust, adminToken } = testTrust(store, () => 1_800_000_000_000);
