@@ -85,15 +85,21 @@ export async function findCrashCause(
 
 /**
  * The status detail's words for why a process exited: the log line that names the failure; for a
- * process killed by a signal whose log names none, that it was killed from outside (a SIGKILL
- * leaves no log line: an operator's kill, or the kernel's OOM killer); else the log's last line,
- * called that and not a cause. Pure.
+ * process ended by a signal whose log names none, what the signal says (a SIGKILL leaves no log
+ * line and comes from outside: an operator's kill, or the kernel's OOM killer, which sends only
+ * SIGKILL; SIGABRT, SIGSEGV and SIGBUS are the process's own crash, a JVM's fatal error writing
+ * hs_err_pid<pid>.log in its working directory); else the log's last line, called that and not a
+ * cause. Pure.
  */
 export function describeCrashCause(cause: CrashCause | undefined, signal: string | null | undefined): string {
   if (cause?.names) return `cause (${cause.file}): ${cause.line}`;
-  const killed = signal
-    ? `killed by ${signal}, which the process could not log: a kill from outside hactl, or the kernel's OOM killer`
-    : '';
+  const killed = !signal
+    ? ''
+    : signal === 'SIGKILL'
+      ? "killed by SIGKILL, which the process could not log: a kill from outside hactl, or the kernel's OOM killer"
+      : ['SIGABRT', 'SIGSEGV', 'SIGBUS'].includes(signal)
+        ? `crashed on ${signal} (a JVM's fatal error leaves hs_err_pid<pid>.log in its working directory)`
+        : `ended by ${signal}`;
   const last = cause ? `last log line (${cause.file}): ${cause.line}` : '';
   return [killed, last].filter(Boolean).join('; ');
 }

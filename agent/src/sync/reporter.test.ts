@@ -227,6 +227,13 @@ describe('describeCrashCause', () => {
       "killed by SIGKILL, which the process could not log: a kill from outside hactl, or the kernel's OOM killer",
     ],
     ['nothing known', undefined, null, ''],
+    [
+      'the process aborted (a JVM fatal error): its own crash, not a kill from outside',
+      undefined,
+      'SIGABRT',
+      "crashed on SIGABRT (a JVM's fatal error leaves hs_err_pid<pid>.log in its working directory)",
+    ],
+    ['another signal, named as it is', undefined, 'SIGTERM', 'ended by SIGTERM'],
   ])('%s', (_n, cause, signal, text) => {
     expect(describeCrashCause(cause, signal)).toBe(text);
   });

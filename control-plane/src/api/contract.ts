@@ -131,7 +131,7 @@ export interface AppliedCluster {
    */
   membershipSteps?: string[];
   /**
-   * Validation's warnings about the new revision, `path: message` (e.g. Kafka: min.insync.replicas
+   * Validation's warnings about the spec applied (a new revision, or the unchanged one), `path: message` (e.g. Kafka: min.insync.replicas
    * equal to the replication factor, so one broker down stops writes).
    */
   warnings?: string[];
@@ -185,7 +185,10 @@ export interface RolloutView {
   options: RolloutOptions;
   createdAt: string;
   updatedAt: string;
-  /** When its first step was requested (its work began); null while none has been (rollout/view.ts). */
+  /**
+   * When its work began: its first step taken up (requested, or done without a request), kept
+   * across a resume that asks a step again; null while none has been (rollout/view.ts).
+   */
   startedAt: string | null;
   /** The members in the order planned at the start (`steps[].index` is the place in it). */
   plan: string[];

@@ -11,7 +11,7 @@ export interface SpecDocument {
   origin: string;
   /**
    * Where a field of the document is written, for messages: `fieldOrigin('settings.tickTime')` →
-   * "zk.yaml:12 (document 2)". `path` is as the control plane names a field (fieldLine).
+   * "zk.yaml:12 (document 2)". `path` is as the control plane names a field (fieldOffset).
    */
   fieldOrigin(path: string): string;
 }

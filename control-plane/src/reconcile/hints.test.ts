@@ -24,7 +24,10 @@ const obs = (i: number, o: Partial<InstanceObservation>): [string, InstanceObser
   { ...reportedInstance(`zk/zk-${i}`, { pid: 100 + i }), hostId: `h${i}`, reportedAt: 0, ...o },
 ];
 /** An exit the agent still reports as the member's failure (its log at /l/zk.log). */
-const exited = (exitCode: number, signal: string | null): NonNullable<InstanceObservation['failure']> => ({
+const exited = (
+  exitCode: number | null,
+  signal: string | null,
+): NonNullable<InstanceObservation['failure']> => ({
   exitCode,
   signal,
   exitedAt: '2026-12-01T00:00:00.000Z',
@@ -103,7 +106,7 @@ describe('cluster hints', () => {
         observations: new Map([
           obs(2, {
             process: 'running',
-            failure: exited(0, 'SIGKILL'),
+            failure: exited(null, 'SIGKILL'),
           }),
         ]),
       },

@@ -105,7 +105,7 @@ export interface StagedApply {
   /** The procedure's steps in words (describeMembershipSteps). */
   procedureSteps?: string[];
   /**
-   * Validation's warnings about the new revision (`path: message`, e.g. a Kafka
+   * Validation's warnings about the spec (a new revision, or the unchanged one) (`path: message`, e.g. a Kafka
    * min.insync.replicas equal to the replication factor), shown with the answer.
    */
   warnings: string[];

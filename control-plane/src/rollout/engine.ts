@@ -622,8 +622,12 @@ export class RolloutEngine {
    */
   tick(): void {
     this.attempt(undefined, () => this.o.leases().expire());
-    for (const r of this.o.store.listRollouts({ states: ['running'] }))
-      this.attempt(r, () => this.advance(r));
+    const running = this.o.store.listRollouts({ states: ['running'] });
+    // A rollout that stopped running by a path other than storeState (a late pause, a delete's
+    // abort) leaves no wait behind.
+    const ids = new Set(running.map((r) => r.id));
+    for (const id of this.waits.keys()) if (!ids.has(id)) this.waits.delete(id);
+    for (const r of running) this.attempt(r, () => this.advance(r));
   }
 
   /**

@@ -569,26 +569,32 @@ export class SqliteStore implements Store {
   updateRolloutStep(step: RolloutStepRow): void {
     this.write(() => {
       // Positional, like the insert: an abort updates every pending step of a rollout.
-      this.sql(
-        'UPDATE rollout_steps SET state = ?, command_id = ?, pid_before = ?, requested_at = ?, ' +
-          'finished_at = ?, note = ?, failed_by = ? WHERE rollout_id = ? AND idx = ?',
-      ).run(
-        step.state,
-        step.command_id,
-        step.pid_before,
-        step.requested_at,
-        step.finished_at,
-        step.note,
-        storedFailedBy(step),
-        step.rollout_id,
-        step.idx,
-      );
+      const update = () =>
+        this.sql(
+          'UPDATE rollout_steps SET state = ?, command_id = ?, pid_before = ?, requested_at = ?, ' +
+            'finished_at = ?, note = ?, failed_by = ? WHERE rollout_id = ? AND idx = ?',
+        ).run(
+          step.state,
+          step.command_id,
+          step.pid_before,
+          step.requested_at,
+          step.finished_at,
+          step.note,
+          storedFailedBy(step),
+          step.rollout_id,
+          step.idx,
+        );
       const taken = stepTakenAt(step);
-      if (taken > 0)
+      if (taken === 0) return void update();
+      // A step taken up: it and, the first time, its rollout's started_at in one transaction (a
+      // savepoint inside the caller's). Only then: an abort writes thousands of untaken steps.
+      this.db.transaction(() => {
+        update();
         this.sql('UPDATE rollouts SET started_at = ? WHERE id = ? AND started_at = 0').run(
           taken,
           step.rollout_id,
         );
+      })();
     });
   }
 
