@@ -65,6 +65,11 @@ export interface ManagedInstance {
    * session) until the instance is removed or the agent stops.
    */
   checks?: InstanceChecks | undefined;
+  /**
+   * The instance's file writes, one after another (`serially`): a write back before a spawn and an
+   * update's write of a newer spec never interleave, so the files on disk end as the last one's.
+   */
+  writing: Promise<void>;
 }
 
 /** A start that failed before the service's process ran: what failed, how it exited, its output's end. */
@@ -235,29 +240,45 @@ export class InstanceManager {
       adoptMatch: plan.adoptMatch,
       user: user ? { uid: user.uid, gid: user.gid } : undefined,
       restartKeepsChildren: plan.restartKeepsChildren,
-      beforeSpawn: this.beforeSpawn(spec, plan, user, checks),
+      beforeSpawn: this.beforeSpawn(spec, user, checks),
     };
   }
 
   /**
    * What runs before each spawn of `spec`'s process (first start, restart, restart after a crash):
-   * its files are written again where they differ from its rendering, so a process never starts
-   * on a file edited on the host (the files' header says local edits are overwritten; `hactl
-   * files` shows such drift until then), then the kind's start check (the Storm nimbus fence),
-   * if it has one. The files are those of the launch's own spec: a crash restart that keeps an
-   * older launch (a newer spec that cannot start here) starts on that launch's files.
+   * the instance's files are written back where they differ from its current spec's rendering
+   * (`restoreFiles`), so a process never starts on a file edited on the host (the files' header
+   * says local edits are overwritten; `hactl files` shows such drift until then), then the kind's
+   * start check (the Storm nimbus fence), if it has one. The current spec's files, as an update
+   * wrote them, also when a crash restart keeps an older launch (a newer spec that cannot start
+   * here): only host edits are undone.
    */
   private beforeSpawn(
     spec: DesiredInstance,
-    plan: ProcessPlan,
     user: ServiceUser | undefined,
     checks: InstanceChecks | undefined,
   ): () => Promise<string | undefined> {
     const check = checks?.checkStart;
     return async () => {
-      await this.writeFiles(spec, plan, user, true);
+      const m = this.instances.get(spec.id);
+      if (m) await this.restoreFiles(m, user);
       return check ? check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
     };
+  }
+
+  /** Writes back the current spec's files where they differ (a host edit), after the writes before. */
+  private restoreFiles(m: ManagedInstance, user: ServiceUser | undefined): Promise<void> {
+    return this.serially(m, async () => void (await this.writeFiles(m.spec, m.plan, user, true)));
+  }
+
+  /** Runs `job` after the instance's earlier file writes (whether they failed or not); its result. */
+  private serially<T>(m: ManagedInstance, job: () => Promise<T>): Promise<T> {
+    const run = m.writing.then(job);
+    m.writing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /**
@@ -510,6 +531,7 @@ export class InstanceManager {
       restartPending: false,
       launch: { inputs: spec.inputs, plan },
       checks,
+      writing: Promise.resolve(),
     };
     let lastPid: number | undefined;
     let spawning: RunningRecord | undefined;
@@ -574,9 +596,12 @@ export class InstanceManager {
     }
     m.target = undefined;
     const user = await this.userFor(spec);
-    await this.writeFiles(spec, plan, user);
-    m.spec = spec;
-    m.plan = plan;
+    // The spec changes with its files, after any write back before a spawn: the files end as its.
+    await this.serially(m, async () => {
+      await this.writeFiles(spec, plan, user);
+      m.spec = spec;
+      m.plan = plan;
+    });
     const st = m.supervisor.status().state;
     if (spec.runState === 'stopped') {
       m.startFailure = undefined;
@@ -626,8 +651,11 @@ export class InstanceManager {
     const m = this.instances.get(id);
     if (!m) return undefined;
     await this.checkRestartable(id);
-    this.setLaunch(m, await this.userFor(m.spec));
+    const user = await this.userFor(m.spec);
+    this.setLaunch(m, user);
     await m.supervisor.stop({ forRestart: true });
+    // Before the pre-start too: it reads them (KRaft's storage format reads server.properties).
+    await this.restoreFiles(m, user);
     await this.runPreStart(m.spec);
     const st = await m.supervisor.restart();
     this.refreshPending(m);
