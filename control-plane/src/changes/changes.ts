@@ -308,14 +308,17 @@ export class Changes {
         if (ownPaths && docs.length === 1) throw err;
         failed.add(i);
         if (err.code === 'invalid_argument') invalid = true;
-        if (err.details.length)
+        if (err.details.length) {
+          // A conflict's message says why (a formed cluster's identity, a change of kind), its
+          // details where: both are kept. A validation error's message only counts its details.
+          if (err.code === 'conflict') problems.push({ path: prefix, message: err.message });
           problems.push(
             ...err.details.map((x) => ({
               path: x.path ? `${prefix}.${x.path}` : prefix,
               message: x.message,
             })),
           );
-        else problems.push({ path: prefix, message: err.message });
+        } else problems.push({ path: prefix, message: err.message });
       }
     });
     if (problems.length) {

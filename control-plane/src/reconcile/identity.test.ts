@@ -111,6 +111,21 @@ describe('formed clusters refuse identity changes', () => {
     // The voter set changes too (7 is a controller): both problems at once.
     expect(paths).toEqual(['brokers', 'brokers[2].id']);
     expect(store.maxRevision('kafka')).toBe(1);
+    // As POST /v1/apply answers (hactl apply -f), one document as several: under clusters[0], the
+    // conflict's message (why) beside its details (where).
+    await expect(
+      core.changes.apply([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, { rollout: true }),
+    ).rejects.toThrow(
+      expect.objectContaining({
+        code: 'conflict',
+        message: '1 of 1 cluster specs cannot be applied; nothing was stored',
+        details: [
+          { path: 'clusters[0]', message: expect.stringMatching(/^cluster kafka has formed/) as string },
+          expect.objectContaining({ path: 'clusters[0].brokers' }),
+          expect.objectContaining({ path: 'clusters[0].brokers[2].id' }),
+        ],
+      }),
+    );
     // The dry run refuses the same way.
     await expect(
       core.changes.preview([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, true),
