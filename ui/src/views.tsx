@@ -174,7 +174,9 @@ export function ClusterPanel({
                 </td>
                 <td>
                   {probeValues(m)} <span class="muted">{m.detail}</span>{' '}
-                  <span class="muted">{ago(m.lastProbe)}</span>
+                  <span class="muted">
+                    {m.lastProbe === null && m.process !== 'running' ? '-' : ago(m.lastProbe)}
+                  </span>
                 </td>
                 <td>{m['restartPending'] === true ? 'yes' : ''}</td>
                 <td class="error">
@@ -254,7 +256,7 @@ export function RolloutsPanel({ rollouts, ask }: { rollouts: Record<string, Roll
               {ACTIVE.has(r.state) && verb('abort')}
             </h3>
             {r.reason && <p class="muted">{r.reason}</p>}
-            {!r.current && r.waiting && (
+            {r.waiting && (
               <p data-testid="rollout-waiting" class="muted">
                 waiting: {r.waiting}
               </p>

@@ -261,14 +261,20 @@ export class InstanceManager {
     const check = checks?.checkStart;
     return async () => {
       const m = this.instances.get(spec.id);
-      if (m) await this.restoreFiles(m, user);
+      if (m) await this.restoreFiles(m);
       return check ? check(spec.inputs, this.opts.checkTimeoutMs ?? 3000) : undefined;
     };
   }
 
-  /** Writes back the current spec's files where they differ (a host edit), after the writes before. */
-  private restoreFiles(m: ManagedInstance, user: ServiceUser | undefined): Promise<void> {
-    return this.serially(m, async () => void (await this.writeFiles(m.spec, m.plan, user, true)));
+  /**
+   * Writes back the current spec's files where they differ (a host edit), after the writes before,
+   * as the current spec's service user.
+   */
+  private restoreFiles(m: ManagedInstance): Promise<void> {
+    return this.serially(
+      m,
+      async () => void (await this.writeFiles(m.spec, m.plan, await this.userFor(m.spec), true)),
+    );
   }
 
   /** Runs `job` after the instance's earlier file writes (whether they failed or not); its result. */
@@ -655,7 +661,7 @@ export class InstanceManager {
     this.setLaunch(m, user);
     await m.supervisor.stop({ forRestart: true });
     // Before the pre-start too: it reads them (KRaft's storage format reads server.properties).
-    await this.restoreFiles(m, user);
+    await this.restoreFiles(m);
     await this.runPreStart(m.spec);
     const st = await m.supervisor.restart();
     this.refreshPending(m);

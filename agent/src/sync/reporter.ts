@@ -181,7 +181,7 @@ export class Reporter {
 
   /**
    * Probes one running instance now and sends a full report carrying that probe: the control
-   * plane's `probe` query (PROBE_ACTION), asked when it judges a cluster's health from this
+   * plane's `probe` query (shared PROBE_QUERY), asked when it judges a cluster's health from this
    * member's view of its peers and that view predates a peer's return (control-plane
    * leases/peer-views.ts). Resolves with when the probe was taken (ms, agent clock).
    * @throws Error when this host does not run the instance or its process is not running.

@@ -68,14 +68,17 @@ export function parseHello(h: Hello__Output | null | undefined): AgentHello {
   // A newer agent may list what this control plane has no name for: only the names it could know
   // are kept (the first MAX_CAPABILITIES of them), and an entry it cannot know never refuses a
   // hello, or the field would keep newer agents from connecting to older control planes.
-  const capabilities = (h.capabilities ?? []).filter((c) => CAPABILITY_RE.test(c)).slice(0, MAX_CAPABILITIES);
+  const capabilities = [...new Set((h.capabilities ?? []).filter((c) => CAPABILITY_RE.test(c)))].slice(
+    0,
+    MAX_CAPABILITIES,
+  );
   if (problems.length) throw new ValidationError('invalid hello', problems);
   const f = h.facts;
   return {
     name: h.name,
     address: h.address,
     agentVersion: h.agentVersion.slice(0, 64),
-    capabilities: [...new Set(capabilities)],
+    capabilities,
     dataRoot,
     labels,
     facts: f

@@ -174,7 +174,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { caller: Caller } }
     // Checked before a dry run too, which refuses what the apply would.
     const choices = parseRolloutQuery((k) => c.req.query(k));
     if (flag(c.req.query('dryRun'), 'dryRun'))
-      return c.json((await changes.preview([{ name, spec: raw }], meta(c), true))[0]);
+      return c.json((await changes.preview([{ name, spec: raw }], meta(c), { ownPaths: true }))[0]);
     const rolloutWanted =
       c.req.query('rollout') === undefined ? true : flag(c.req.query('rollout'), 'rollout');
     const [applied] = await changes.apply([{ name, spec: raw }], meta(c), {

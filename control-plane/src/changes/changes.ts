@@ -158,12 +158,12 @@ export class Changes {
   async preview(
     docs: readonly SpecDocument[],
     meta: ChangeMeta,
-    ownPaths = false,
+    opts: Pick<ApplyOptions, 'ownPaths'> = {},
   ): Promise<ClusterPreviewView[]> {
     let previews: ClusterPreview[] = [];
     try {
       this.fleet.transaction(() => {
-        previews = this.stageAll(docs, meta, true, {}, ownPaths).previews;
+        previews = this.stageAll(docs, meta, true, {}, opts.ownPaths).previews;
         throw ROLLBACK;
       });
     } catch (err) {
@@ -305,7 +305,7 @@ export class Changes {
         if (!(err instanceof HactlError) || (err.code !== 'invalid_argument' && err.code !== 'conflict'))
           throw err;
         // One document of PUT /v1/clusters/{name}: its own error, unchanged.
-        if (ownPaths && docs.length === 1) throw err;
+        if (ownPaths) throw err;
         failed.add(i);
         if (err.code === 'invalid_argument') invalid = true;
         if (err.details.length) {

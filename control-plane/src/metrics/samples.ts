@@ -5,6 +5,7 @@
  * kinds' health rollups (shared/src/services/<kind>/health.ts) already put the probe values that
  * matter on their members (`syncedFollowers`, `underReplicated`, `clusterStatus`, `unassignedShards`).
  */
+import { memberIsReady } from '@hactl/shared';
 import type { ClusterView, HostView, MemberStatus, RolloutView } from '../api/contract.js';
 
 /** One sample of a gauge: its labels (names as in GAUGES) and value. */
@@ -162,11 +163,11 @@ export function planFleetSamples(s: FleetState): Record<GaugeName, Sample[]> {
     for (const h of HEALTH_STATES)
       add('hactl_cluster_health', { ...base, health: h }, c.status.health === h ? 1 : 0);
     add('hactl_cluster_members', base, members.length);
-    add('hactl_cluster_members_ready', base, members.filter(isUp).length);
+    add('hactl_cluster_members_ready', base, members.filter(memberIsReady).length);
     add('hactl_cluster_leader_present', base, members.some((m) => m.leading) ? 1 : 0);
     for (const m of members) {
       const who = { ...base, member: memberLabel(m), host: m.host };
-      add('hactl_member_up', { ...who, role: m.role }, isUp(m) ? 1 : 0);
+      add('hactl_member_up', { ...who, role: m.role }, memberIsReady(m) ? 1 : 0);
       add('hactl_member_leading', who, m.leading ? 1 : 0);
       add('hactl_member_restarts', who, m.restarts);
       const probe = { cluster: c.name, member: memberLabel(m) };
@@ -202,9 +203,4 @@ export function planFleetSamples(s: FleetState): Record<GaugeName, Sample[]> {
     }
   }
   return out;
-}
-
-/** Up as `GET /v1/clusters` counts `ready`: the process runs and its probe answers (mode known). */
-function isUp(m: { process: string; mode: string }): boolean {
-  return m.process === 'running' && m.mode !== 'unknown';
 }

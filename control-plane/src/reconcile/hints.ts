@@ -1,4 +1,4 @@
-import { capList, type InstanceObservation, type MemberStatus } from '@hactl/shared';
+import { capList, memberIsReady, type InstanceObservation, type MemberStatus } from '@hactl/shared';
 
 /**
  * The members a cluster's hint names, by host name, collected once per roll-up
@@ -50,12 +50,12 @@ export function collectHintFacts(
     if (obs.restartPending) pending.push(m.host);
     if (obs.restartPending && obs.detail.includes('restart blocked')) blocked.push(m.host);
     // The agent reports an unexpected exit as the failure until a run has lasted; a stopped
-    // member's failure is a start that failed before the process ran. Running again with a mode
-    // its probe gave (the count of ready members' rule): back up, not crashed; not yet probed, or
-    // starting: as good as crashed (a crash loop runs for a moment between its attempts).
+    // member's failure is a start that failed before the process ran. Running again and ready
+    // (memberIsReady): back up, not crashed; not yet probed, or starting: as good as crashed (a
+    // crash loop runs for a moment between its attempts).
     if (obs.process === 'crashed') crashed.push(m.host);
     else if (obs.failure && (obs.process === 'starting' || obs.process === 'running'))
-      (obs.process === 'running' && m.mode !== 'unknown' ? restarted : crashed).push(m.host);
+      (obs.process === 'running' && memberIsReady(m) ? restarted : crashed).push(m.host);
   }
   return { pending, blocked, crashed, restarted };
 }

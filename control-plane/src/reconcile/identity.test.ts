@@ -128,7 +128,7 @@ describe('formed clusters refuse identity changes', () => {
     );
     // The dry run refuses the same way.
     await expect(
-      core.changes.preview([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, true),
+      core.changes.preview([{ name: 'kafka', spec: kraft([1, 2, 7]) }], meta, { ownPaths: true }),
     ).rejects.toThrow(/has formed/);
 
     // Over REST: 409 with the field path and why.

@@ -8,6 +8,7 @@ import {
   type ClusterStatus,
   type InstancePlan,
   type MemberStatus,
+  memberIsReady,
 } from '@hactl/shared';
 import { markOperatorStops } from '../actions/run-state.js';
 import type { ClusterSummary, ClusterView, HostFacts, HostView } from '../api/contract.js';
@@ -205,7 +206,7 @@ export class StatusReader {
         reason: v.status.reason,
         ...(v.status.hint ? { hint: v.status.hint } : {}),
         members: v.status.members.length,
-        ready: v.status.members.filter((m) => m.process === 'running' && m.mode !== 'unknown').length,
+        ready: v.status.members.filter(memberIsReady).length,
         updatedAt: v.updatedAt,
         ...(active
           ? { rollout: { id: active.id, state: active.state === 'paused' ? 'paused' : 'running' } }

@@ -21,6 +21,7 @@ import {
   checkLeaseRequest,
   notBegun,
   planResume,
+  pauseBetweenSteps,
   planRolloutPass,
   type ObservedProcess,
   type RolloutDecision,
@@ -88,13 +89,6 @@ export interface StoredRollout {
 export class RolloutEngine {
   /** Whether each requested step's member led its cluster when requested, by command id (for status text only). */
   private readonly ledAtRequest = new Map<string, boolean>();
-  /**
-   * What each running rollout waited for at its last pass, by rollout id, for its view while no
-   * step is in flight (the pause between steps: "pausing 20s between steps; 11s left"): without it
-   * a rollout between steps showed nothing to explain the wait. In memory: the next pass says it
-   * again.
-   */
-  private readonly waits = new Map<string, string>();
   /** Counts rollout starts and state changes, so status views that show rollouts know to refresh. */
   version = 0;
 
@@ -255,7 +249,6 @@ export class RolloutEngine {
    */
   private storeState(r: RolloutRow, state: string, reason: string): void {
     const now = this.o.now();
-    if (state !== 'running') this.waits.delete(r.id);
     this.o.store.transaction(() => {
       this.writeRollout(r, state, reason, now);
       this.o.store.appendEvent({
@@ -622,12 +615,8 @@ export class RolloutEngine {
    */
   tick(): void {
     this.attempt(undefined, () => this.o.leases().expire());
-    const running = this.o.store.listRollouts({ states: ['running'] });
-    // A rollout that stopped running by a path other than storeState (a late pause, a delete's
-    // abort) leaves no wait behind.
-    const ids = new Set(running.map((r) => r.id));
-    for (const id of this.waits.keys()) if (!ids.has(id)) this.waits.delete(id);
-    for (const r of running) this.attempt(r, () => this.advance(r));
+    for (const r of this.o.store.listRollouts({ states: ['running'] }))
+      this.attempt(r, () => this.advance(r));
   }
 
   /**
@@ -674,11 +663,6 @@ export class RolloutEngine {
       now,
     });
     const row = (idx: number): RolloutStepRow => rows.find((s) => s.idx === idx)!;
-    // The pass's last word, when it is to wait (after a step it finished, say); the view shows it
-    // only while no step is in flight.
-    const last = decisions.at(-1);
-    if (last?.type === 'wait') this.waits.set(r.id, last.reason);
-    else this.waits.delete(r.id);
     for (const d of decisions) this.apply(r, d, row, now);
   }
 
@@ -849,7 +833,11 @@ export class RolloutEngine {
     // The members' restart ranks order the pending steps as the next pass would (leader last).
     const { status, members } = this.o.fleet.memberMap(r.cluster);
     if (!current) {
-      const waiting = r.state === 'running' ? this.waits.get(r.id) : undefined;
+      // Between steps: the pause the next pass would wait out, as it decides it (step.ts).
+      const waiting =
+        r.state === 'running'
+          ? pauseBetweenSteps(Math.max(0, ...steps.map((s) => s.finished_at)), this.opts(r), this.o.now())
+          : undefined;
       return viewRollout(r, steps, {
         now: this.o.now(),
         hostNames,

@@ -315,11 +315,8 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
   const phase = Math.min(...allPending.map((s) => s.phase ?? 0));
   const pending = allPending.filter((s) => (s.phase ?? 0) === phase);
   const lastDone = Math.max(0, ...steps.map((s) => s.finishedAt));
-  if (opts.pauseBetweenSec > 0 && now - lastDone < opts.pauseBetweenSec * 1000)
-    return {
-      type: 'wait',
-      reason: `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((lastDone + opts.pauseBetweenSec * 1000 - now) / 1000)}s left`,
-    };
+  const pause = pauseBetweenSteps(lastDone, opts, now);
+  if (pause) return { type: 'wait', reason: pause };
   const rank = (s: StepInput): number => restartRank(input.members.get(s.instance));
   const again = leadingAgain(steps, phase, input);
   if (again)
@@ -372,6 +369,21 @@ export function decideRolloutStep(input: RolloutStepInput): RolloutDecision {
 /** Pause the rollout with `reason`, changing no step. */
 function pauseOn(reason: string): RolloutDecision {
   return { type: 'gate-timeout', policy: 'pause', reason, skip: [], skipNote: '', restarted: [] };
+}
+
+/**
+ * Why a rollout waits before its next step, when it does: `pauseBetweenSec` counted from the last
+ * step that finished (`lastDone`, ms; 0 for none) ("pausing 20s between steps; 11s left"); undefined otherwise. The step
+ * decision and a rollout's view (between steps) both read it. Pure.
+ */
+export function pauseBetweenSteps(
+  lastDone: number,
+  opts: Pick<RolloutOptions, 'pauseBetweenSec'>,
+  now: number,
+): string | undefined {
+  const until = lastDone + opts.pauseBetweenSec * 1000;
+  if (opts.pauseBetweenSec <= 0 || now >= until) return undefined;
+  return `pausing ${opts.pauseBetweenSec}s between steps; ${Math.ceil((until - now) / 1000)}s left`;
 }
 
 /**

@@ -87,6 +87,15 @@ export function memberStatus(
 }
 
 /**
+ * Whether a member counts as ready: its process runs and its probe answered (its mode is known).
+ * `GET /v1/clusters`' `ready`, the `hactl_member_up` metric and the cluster hint's "back up after
+ * an exit" all read it. Pure.
+ */
+export function memberIsReady(m: Pick<MemberStatus, 'process' | 'mode'>): boolean {
+  return m.process === 'running' && m.mode !== 'unknown';
+}
+
+/**
  * When the member was last probed, as MemberStatus.lastProbe shows it: the ISO time of the
  * observation's probe, null when it was never probed (or has no current probe: a disconnected
  * agent's, AgentSessions.current). Pure (the texts it keeps are a memo).

@@ -108,9 +108,8 @@ export function renderRollout(r: RolloutView): string {
     // startedAt: its first step's request (rollout/view.ts); before that it waits for its first gates.
     `Started:  ${r.startedAt ? escapeControl(r.startedAt) : FINAL.has(r.state) ? 'never (no step ran)' : 'not yet (its first step waits)'}`,
   ];
-  // Between steps: what the rollout waits for (the pause between steps). Absent from an older
-  // control plane's answer.
-  if (!r.current && r.waiting) lines.push(`Waiting:  ${escapeControl(r.waiting)}`);
+  // Between steps (the server sends it only then): what the rollout waits for.
+  if (r.waiting) lines.push(`Waiting:  ${escapeControl(r.waiting)}`);
   if (r.current) {
     // The server says what the step does now (waiting for its lease, restarting, crash-looping…);
     // gates are listed only while the step waits for its lease.
